@@ -1,0 +1,84 @@
+"""CodexCall: one invocation of the Codex CLI, as the codex argv grammar reads it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from guard.shell.model import Span, Word
+
+
+class Subcommand(str, Enum):
+    EXEC = "exec"  # codex exec / codex e
+    RESUME = "resume"  # codex exec resume
+    REVIEW = "review"  # codex exec review
+    FORK = "fork"  # codex exec fork
+    LOGIN = "login"  # codex login [--with-api-key | --with-access-token | --device-auth]
+    LOGIN_STATUS = "login status"
+    INTERACTIVE = "interactive"  # bare `codex [PROMPT]`
+    OTHER = "other"  # mcp, apply, logout, top-level review, ...
+
+
+class SandboxSource(str, Enum):
+    FLAG = "flag"  # -s/--sandbox (exec's own, or a top-level one before the subcommand)
+    CONFIG_OVERRIDE = "config-override"  # -c sandbox_mode=...
+    PROFILE = "profile"  # -p NAME mapped by the codex-guard config
+    BYPASS = "bypass"  # --dangerously-bypass-approvals-and-sandbox / --yolo
+    NONE = "none"  # nothing said: codex exec defaults to read-only (FACTS.md)
+
+
+class PromptSource(str, Enum):
+    POSITIONAL = "positional"
+    STDIN = "stdin"  # `-`
+    NONE = "none"  # no prompt argument: read from stdin as well
+
+
+@dataclass(frozen=True, slots=True)
+class FlagUse:
+    """One option as written: ``name`` is the canonical long name (``--sandbox``)."""
+
+    name: str
+    value: Word | None
+    word: Word  # the flag word itself, for positions
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownFlag:
+    """A flag, value or sub-command the target codex version rejects (CG903)."""
+
+    text: str
+    word: Word
+    reason: str  # "unknown flag", "removed in 0.169.0", "invalid value for --sandbox", ...
+
+
+@dataclass(frozen=True, slots=True)
+class CodexCall:
+    subcommand: Subcommand
+    version: str  # the grammar table it was read against
+    span: Span  # the whole invocation
+    sandbox: str | None = None  # read-only | workspace-write | danger-full-access | None
+    sandbox_source: SandboxSource = SandboxSource.NONE
+    sandbox_word: Word | None = None  # where the effective sandbox was said
+    bypass: bool = False  # --dangerously-bypass-approvals-and-sandbox / --yolo
+    bypass_word: Word | None = None
+    cd: Word | None = None
+    add_dirs: tuple[Word, ...] = ()
+    profile: Word | None = None
+    output_last_message: Word | None = None  # -o
+    json: bool = False
+    output_schema: Word | None = None
+    ephemeral: bool = False
+    ephemeral_word: Word | None = None
+    last: bool = False  # resume --last
+    session_id: Word | None = None  # resume/fork SESSION_ID
+    prompt_source: PromptSource = PromptSource.NONE
+    prompt: Word | None = None  # the positional prompt word (or the `-` word)
+    config_overrides: tuple[tuple[str, str, Word], ...] = ()  # (key, value, word) from -c
+    flags: tuple[FlagUse, ...] = ()  # every option as given, canonical names, in order
+    unknown: tuple[UnknownFlag, ...] = ()
+    with_api_key: bool = False  # codex login --with-api-key
+    dynamic_args: bool = False  # an argv word expands to an unknown number of words ("$@", ${A[@]})
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def has_flag(self, name: str) -> bool:
+        return any(f.name == name for f in self.flags)

@@ -1,0 +1,173 @@
+"""The rule registry: one YAML file per rule, the single source of every rule's text.
+
+``explain``, ``rules``, SARIF metadata, docs/rules.md and the example tests all read this.
+Parsed YAML is cached as JSON under the user cache folder, keyed by every rule file's path, size
+and mtime, so the hook's hot path reads one JSON file instead of importing PyYAML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from guard.findings import Severity
+
+RULE_FIELDS = ("id", "name", "severity", "summary", "rationale", "fix", "examples")
+OPTIONAL_FIELDS = ("check", "match", "message", "strict_only", "group", "sources")
+
+
+class RuleFileError(Exception):
+    """A rule YAML that is missing a field or not valid YAML: `path: message`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A `bad` or `good` example; executed by the test suite."""
+
+    code: str
+    context: str = "script"  # a RunContext value: script, ci, agent, doc, packet
+    settings: Mapping[str, Any] = field(default_factory=dict)  # config keys for this example
+    path: str = "example.sh"  # file name the example is linted as (kind detection)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    rationale: str
+    fix: str
+    bad: tuple[Example, ...]
+    good: tuple[Example, ...]
+    check: str | None = None  # a named Python check in guard/engine/checks/
+    match: Mapping[str, Any] = field(default_factory=dict)  # declarative CodexCall match
+    message: str = ""  # message template for declarative matches
+    strict_only: bool = False
+    source_file: str = ""
+
+    @property
+    def group(self) -> str:
+        return self.id[:3] + "xx"
+
+
+def builtin_rules_dir() -> Path:
+    """`rules/` beside the package in a checkout, `guard/_rules` inside an installed wheel."""
+    here = Path(__file__).resolve().parent.parent
+    shipped = here / "_rules"
+    return shipped if shipped.is_dir() else here.parent / "rules"
+
+
+def _example(raw: object, where: str) -> Example:
+    if isinstance(raw, str):
+        return Example(code=raw)
+    if isinstance(raw, dict) and isinstance(raw.get("code"), str):
+        return Example(
+            code=raw["code"],
+            context=str(raw.get("context", "script")),
+            settings=dict(raw.get("settings") or {}),
+            path=str(raw.get("path", "example.sh")),
+        )
+    raise RuleFileError(f"{where}: an example is a string or a mapping with `code`")
+
+
+def rule_from_mapping(data: Mapping[str, Any], where: str) -> Rule:
+    missing = [k for k in RULE_FIELDS if k not in data]
+    if missing:
+        raise RuleFileError(f"{where}: missing field(s) {', '.join(missing)}")
+    unknown = sorted(set(data) - set(RULE_FIELDS) - set(OPTIONAL_FIELDS))
+    if unknown:
+        raise RuleFileError(f"{where}: unknown field(s) {', '.join(unknown)}")
+    try:
+        severity = Severity(str(data["severity"]))
+    except ValueError:
+        raise RuleFileError(f"{where}: severity must be error, warning or info") from None
+    examples = data["examples"] or {}
+    if not isinstance(examples, dict):
+        raise RuleFileError(f"{where}: `examples` is a mapping with `bad` and `good`")
+    return Rule(
+        id=str(data["id"]),
+        name=str(data["name"]),
+        severity=severity,
+        summary=str(data["summary"]).strip(),
+        rationale=str(data["rationale"]).strip(),
+        fix=str(data["fix"]).strip(),
+        bad=tuple(_example(e, where) for e in examples.get("bad") or ()),
+        good=tuple(_example(e, where) for e in examples.get("good") or ()),
+        check=data.get("check"),
+        match=dict(data.get("match") or {}),
+        message=str(data.get("message") or "").strip(),
+        strict_only=bool(data.get("strict_only", False)),
+        source_file=where,
+    )
+
+
+def _rule_files(dirs: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for folder in dirs:
+        if folder.is_dir():
+            files.extend(sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")))
+    return files
+
+
+def _cache_key(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        st = path.stat()
+        digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:24]
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "codex-guard"
+
+
+def _read_yaml_files(files: list[Path]) -> list[tuple[str, Any]]:
+    import yaml  # only on a cache miss: PyYAML costs ~20 ms to import
+
+    loaded: list[tuple[str, Any]] = []
+    for path in files:
+        try:
+            loaded.append((str(path), yaml.safe_load(path.read_text(encoding="utf-8"))))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise RuleFileError(f"{path}: {first}") from None
+    return loaded
+
+
+def _load_raw(files: list[Path]) -> list[tuple[str, Any]]:
+    cache = _cache_dir() / f"rules-{_cache_key(files)}.json"
+    try:
+        cached: list[tuple[str, Any]] = json.loads(cache.read_text(encoding="utf-8"))
+        return cached
+    except (OSError, ValueError):
+        pass
+    loaded = _read_yaml_files(files)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(loaded), encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only home only costs the next run a YAML parse
+    return loaded
+
+
+def load_rules(extra_dirs: Iterable[str] = ()) -> dict[str, Rule]:
+    """All rules by id: the built-in ones, then a team's own (which may not reuse an id)."""
+    dirs = [builtin_rules_dir(), *(Path(d) for d in extra_dirs)]
+    rules: dict[str, Rule] = {}
+    for where, data in _load_raw(_rule_files(dirs)):
+        if not isinstance(data, dict):
+            raise RuleFileError(f"{where}: a rule file holds one mapping")
+        rule = rule_from_mapping(data, where)
+        if rule.id in rules:
+            raise RuleFileError(f"{where}: rule id {rule.id} is defined twice")
+        rules[rule.id] = rule
+    return dict(sorted(rules.items()))

@@ -1,0 +1,40 @@
+"""Settings: the resolved configuration the engine and the runtime doors read.
+
+A plain frozen dataclass so the hook's hot path does not import pydantic; ``guard/config.py``
+validates the user's file (with pydantic) and builds one of these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_FORBIDDEN_ENV: tuple[str, ...] = ("OPENAI_API_KEY", "CODEX_API_KEY")
+LANES: tuple[str, ...] = ("worker", "validator", "net-validator", "interactive")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    select: tuple[str, ...] = ()  # rule ids or prefixes ("CG2"); empty = all
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()  # (rule id, severity) overrides
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, rule ids)
+    exclude: tuple[str, ...] = ()  # gitignore-style patterns
+    forbidden_env: tuple[str, ...] = DEFAULT_FORBIDDEN_ENV
+    lanes: tuple[tuple[str, str], ...] = ()  # (profile name, lane)
+    profile_sandboxes: tuple[tuple[str, str], ...] = ()  # (profile name, sandbox mode)
+    sandboxed_host: bool = False  # the host is externally sandboxed: danger-full-access allowed
+    workspace: str | None = None  # root for path-escape (CG504); None = the config's folder
+    strict: bool = False
+    codex_version: str | None = None  # target codex-cli version; None = newest table
+    rules_dirs: tuple[str, ...] = ()  # a team's own YAML rules
+    fail_on: str = "warning"
+    root: str = "."  # folder the config was found in
+    hook_fail_closed: bool = False
+    refuse_exit_code: int = 3
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def lane_for_profile(self, profile: str) -> str | None:
+        return dict(self.lanes).get(profile)
+
+    def sandbox_for_profile(self, profile: str) -> str | None:
+        return dict(self.profile_sandboxes).get(profile)

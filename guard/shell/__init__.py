@@ -1,0 +1,25 @@
+"""The shell layer: source text in, command model (``Script``) out.
+
+``parse_script`` is the only entry point; ``guard/shell/parser.py`` is the only module that sees
+tree-sitter nodes.
+"""
+
+from __future__ import annotations
+
+from guard.shell.model import Command, Script, Span, StdinKind, Word
+
+__all__ = ["Command", "Script", "Span", "StdinKind", "Word", "parse_script"]
+
+
+def parse_script(
+    text: str, *, dialect: str = "bash", line_offset: int = 0, column_offset: int = 0
+) -> Script:
+    """Parse shell text into the command model.
+
+    Spans are 1-based and already shifted: a snippet that starts on line 12 of its file, column 5,
+    passes ``line_offset=11, column_offset=4`` (the column offset applies to its first line only).
+    Never raises on bad input: unparsable regions become ``Script.parse_errors``.
+    """
+    from guard.shell.parser import parse
+
+    return parse(text, dialect=dialect, line_offset=line_offset, column_offset=column_offset)

@@ -1,0 +1,192 @@
+"""The command model: what a shell would really run, independent of the parser.
+
+Nothing outside ``guard/shell/parser.py`` sees tree-sitter nodes; everything downstream (the codex
+grammar, the rules, the runtime doors) reads these plain frozen dataclasses. They are dataclasses,
+not pydantic models, on purpose: the agent hook must answer a codex command within 3x of Python's
+own start-up, and importing pydantic alone costs about that much.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of the original file: 1-based lines and columns, end inclusive of its last line."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+UNKNOWN_SPAN = Span(1, 1, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One argv word after quote removal.
+
+    ``text`` is the word as the shell would pass it where that is known; expansions that cannot be
+    resolved statically stay as written (``$REPO``, ``$(date)``). ``literal`` is True when the word
+    holds no unresolved expansion at all.
+    """
+
+    text: str
+    literal: bool
+    span: Span
+    raw: str = ""
+
+
+class StdinKind(str, Enum):
+    """Where a command's standard input comes from, as the shell would really wire it."""
+
+    INHERITED = "inherited"  # the script's own stdin: a TTY, or an idle pipe that never ends
+    NULL = "null"  # </dev/null, or the /dev/null POSIX gives an async list, or xargs' children
+    FILE = "file"  # < file (including a loop's `done < file` that the command inherits)
+    HEREDOC = "heredoc"
+    HERESTRING = "herestring"
+    PIPE = "pipe"  # piped from an earlier pipeline member
+
+
+@dataclass(frozen=True, slots=True)
+class Stdin:
+    kind: StdinKind = StdinKind.INHERITED
+    source: str | None = None  # file name, here-doc body, here-string text, or the piping command
+    span: Span | None = None  # the redirect or pipe that set it, when there is one
+    # True when the command shares this input with a `read` loop around it
+    # (`while read x; do cmd; done < list`, `producer | while read x; do cmd; done`).
+    shared_with_loop_read: bool = False
+    # Why the shell gave /dev/null (``"async"``, ``"xargs"``) or kept the script's stdin
+    # (``"background-pipeline"``, ``"dup-stdin"``); None for an explicit redirect.
+    reason: str | None = None
+
+
+class EnvOrigin(str, Enum):
+    PREFIX = "prefix"  # K=V cmd
+    EXPORT = "export"  # export K / declare -x K / typeset -x K, earlier in scope
+    ALLEXPORT = "allexport"  # K=V while `set -a` is on
+    ENV_WRAPPER = "env"  # env K=V cmd
+    DOCKER = "docker"  # docker run -e K (kept for sources that model it)
+    EXTERNAL = "external"  # set by the source around the snippet (a workflow env:, a packet env)
+
+
+@dataclass(frozen=True, slots=True)
+class EnvBinding:
+    """One variable in a command's environment, and where it was put there."""
+
+    name: str
+    value: Word | None  # None when the value is unknown (``export K`` of an inherited K)
+    origin: EnvOrigin
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class EnvFileLoad:
+    """Environment loaded from a file the linter cannot see through (CG103)."""
+
+    path: str  # as written; may be dynamic
+    literal: bool
+    form: str  # "source", "dot", "set-a-source", "export-cat", "env-cat"
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Wrapper:
+    """A command that ran the real one: ``timeout 60 codex ...`` has Wrapper("timeout")."""
+
+    name: str  # env, timeout, nohup, nice, ionice, stdbuf, time, command, exec, sudo, xargs,
+    # parallel, setsid, caam, npx, bash -c, sh -c, zsh -c, eval, alias, function, $VAR, array
+    span: Span
+    args: tuple[str, ...] = ()  # the wrapper's own options, e.g. ("-E",) for sudo -E
+
+
+class LoopKind(str, Enum):
+    WHILE = "while"
+    UNTIL = "until"
+    FOR = "for"
+    SELECT = "select"
+
+
+@dataclass(frozen=True, slots=True)
+class LoopInfo:
+    kind: LoopKind
+    span: Span
+    reads_stdin: bool = False  # its condition runs `read` on the loop's input
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """How the command is run: the facts the stdin, result and resume rules need."""
+
+    background: bool = False  # part of an asynchronous list (`... &`)
+    background_pipeline: bool = False  # member of a pipeline that is itself run with `&`
+    in_pipeline: bool = False
+    pipeline_position: int = 0  # 0 for the first member
+    pipeline_next: tuple[str, ...] = ()  # program names of the later members (`| grep`, `| tee`)
+    command_substitution: bool = False  # inside $(...) or `...`
+    loop: LoopInfo | None = None  # innermost enclosing loop
+    function: str | None = None  # enclosing function, when the body is expanded at a call site
+    subshell: bool = False  # inside ( ... )
+    job_control: bool = False  # `set -m` in effect
+    detached: bool = False  # nohup / setsid / disown
+    status_ignored: bool = False  # `cmd || true`, `cmd || :`, `cmd; true` right after
+    status_checked: bool = False  # in an if/while condition or an && / || chain that tests it
+    errexit_off: bool = False  # `set +e` in effect
+    depth: int = 0  # nesting of bash -c / eval / here-doc bodies re-parsed as shell
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One simple command as it would run, wrappers peeled.
+
+    ``argv[0]`` is the real program. For the codex launchers (``npx @openai/codex``,
+    ``caam exec codex PROFILE --``, ``/abs/path/to/codex``) the launcher is a Wrapper and
+    ``argv[0].text`` is ``"codex"``.
+    """
+
+    argv: tuple[Word, ...]
+    span: Span
+    text: str  # the command's source text, as written
+    env: tuple[EnvBinding, ...] = ()  # variables known to be in its environment
+    env_cleared: bool = False  # `env -i`: nothing of the script's environment reaches it
+    env_files: tuple[EnvFileLoad, ...] = ()  # files loaded into its env earlier in scope
+    stdin: Stdin = field(default_factory=Stdin)
+    stdout_redirect: str | None = None  # `> file` target, when there is one
+    wrappers: tuple[Wrapper, ...] = ()
+    context: Context = field(default_factory=Context)
+    index: int = 0  # order of appearance in the script (source order)
+
+    @property
+    def program(self) -> str:
+        """The basename of argv[0], or "" for an empty or dynamic command word."""
+        if not self.argv:
+            return ""
+        return self.argv[0].text.rsplit("/", 1)[-1]
+
+    def env_var(self, name: str) -> EnvBinding | None:
+        for binding in self.env:
+            if binding.name == name:
+                return binding
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Unset:
+    """`unset K` / `export -n K` at a point in the script (kept for related locations)."""
+
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    """Everything the rules need from one snippet of shell."""
+
+    commands: tuple[Command, ...]
+    dialect: str = "bash"  # bash, sh (dash/POSIX), zsh, ksh
+    parse_errors: tuple[Span, ...] = ()  # ERROR / MISSING nodes the wrapper could not repair
+    unsets: tuple[Unset, ...] = ()
+    dynamic_commands: tuple[Command, ...] = ()  # command words that could not be resolved (CG902)

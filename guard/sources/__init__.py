@@ -1,0 +1,1 @@
+"""Sources: files in, shell snippets out. One module per kind of file."""

@@ -1,0 +1,29 @@
+"""Snippet: a piece of shell found in a file, with where it sits and how it will run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class RunContext(str, Enum):
+    """Who runs the snippet: decides how sure the stdin rules can be (RULES.md CG201)."""
+
+    SCRIPT = "script"  # a shell script: interactive or not depends on its caller
+    CI = "ci"  # a workflow `run:`, GitLab `script:`: stdin is never a TTY
+    AGENT = "agent"  # an agent's Bash tool (the hook, SKILL.md, agent-instruction Markdown)
+    PACKET = "packet"  # a dispatch packet's command
+    DOC = "doc"  # a Markdown fence in ordinary docs: an example a person runs in a terminal
+    RUNTIME = "runtime"  # the exec shim: the real env and stdin are known, not guessed
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    text: str
+    path: str
+    line_offset: int = 0  # the snippet's first line is line line_offset + 1 of the file
+    column_offset: int = 0  # applies to the first line only
+    dialect: str = "bash"
+    context: RunContext = RunContext.SCRIPT
+    # env the source puts around the snippet (a workflow/job/step `env:`), name -> (value, line)
+    external_env: tuple[tuple[str, str, int], ...] = field(default=())
