@@ -1,0 +1,47 @@
+"""The `codex-guard` console script.
+
+The agent hook is routed before click (or anything heavy) is imported: it runs in front of every
+shell command an agent starts, and most of those never mention codex.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) >= 2 and args[0] == "hook" and args[1] in ("claude", "codex"):
+        from guard.runtime.hook import run_hook
+
+        return run_hook(args[1], sys.stdin, sys.stdout, sys.stderr)
+    try:
+        from guard.commands import app
+
+        result = app.main(args=args, prog_name="codex-guard", standalone_mode=False)
+        return int(result or 0)
+    except KeyboardInterrupt:
+        print("codex-guard: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the contract: no traceback ever reaches the user
+        return _report_crash(exc)
+
+
+def _report_crash(exc: BaseException) -> int:
+    import click
+
+    if isinstance(exc, click.exceptions.Exit):
+        return int(exc.exit_code)
+    if isinstance(exc, click.exceptions.Abort):
+        print("codex-guard: aborted", file=sys.stderr)
+        return 2
+    if isinstance(exc, click.ClickException):
+        exc.show()
+        return int(exc.exit_code)
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    print(f"codex-guard: internal error: {message}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The runtime doors: exec shim, PATH shim, agent hooks, check, verdict, doctor."""
