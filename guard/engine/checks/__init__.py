@@ -1,0 +1,42 @@
+"""Named checks: the rules that a declarative match cannot express. Registered once, here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from guard.engine.checks import billing, linter, results, sandbox, sessions, stdin, workspace
+from guard.engine.context import CheckContext, Hit
+
+Check = Callable[[CheckContext], Iterator[Hit]]
+
+CHECKS: dict[str, Check] = {
+    "api_key_in_env": billing.api_key_in_env,
+    "api_key_login": billing.api_key_login,
+    "env_file_injection": billing.env_file_injection,
+    "no_auth_gate": billing.no_auth_gate,
+    "positional_prompt_open_stdin": stdin.positional_prompt_open_stdin,
+    "stdin_prompt_without_input": stdin.stdin_prompt_without_input,
+    "prompt_plus_piped_stdin": stdin.prompt_plus_piped_stdin,
+    "loop_input_swallowed": stdin.loop_input_swallowed,
+    "implicit_sandbox": sandbox.implicit_sandbox,
+    "lane_sandbox_mismatch": sandbox.lane_sandbox_mismatch,
+    "unsandboxed_host_full_access": sandbox.unsandboxed_host_full_access,
+    "network_validator_false_fail": sandbox.network_validator_false_fail,
+    "untrusted_prompt_wide_sandbox": sandbox.untrusted_prompt_wide_sandbox,
+    "ephemeral_resumable": sessions.ephemeral_resumable,
+    "resume_unsupported_flag": sessions.resume_unsupported_flag,
+    "resume_last_wrong_cwd": sessions.resume_last_wrong_cwd,
+    "commit_without_tmpdir": workspace.commit_without_tmpdir,
+    "hand_set_codex_home": workspace.hand_set_codex_home,
+    "implicit_working_root": workspace.implicit_working_root,
+    "path_escape": workspace.path_escape,
+    "scraped_result": results.scraped_result,
+    "exit_status_ignored": results.exit_status_ignored,
+    "parse_error": linter.parse_error,
+    "dynamic_command": linter.dynamic_command,
+    "unknown_codex_flag": linter.unknown_codex_flag,
+}
+
+# Checks that run outside the shell pipeline: the verdict file checker (`codex-guard verdict`)
+# and the directive pass (suppressions are judged after every other rule).
+NOT_SHELL_CHECKS = frozenset({"verdict_contract", "unexplained_suppression"})

@@ -1,0 +1,151 @@
+"""CG1xx: billing and auth. The inviolable rule: subscription, never per-token API billing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from guard.codex.call import Subcommand
+from guard.engine.context import CheckContext, Hit
+from guard.findings import Severity
+from guard.shell.model import Command, EnvBinding, EnvOrigin, Span
+
+# What an API-key auth.json looks like (FACTS.md: `codex login --with-api-key` writes
+# `"auth_mode": "apikey"` and the key).
+APIKEY_AUTH = re.compile(r"\"?auth_mode\"?\s*:\s*\"?apikey|OPENAI_API_KEY\"?\s*:", re.IGNORECASE)
+
+
+def _sudo_drops_env(command: Command) -> bool:
+    """Plain sudo resets the environment; `sudo -E` / `--preserve-env` keeps it."""
+    for wrapper in command.wrappers:
+        if wrapper.name == "sudo":
+            return not any(a == "-E" or a.startswith("--preserve-env") for a in wrapper.args)
+    return False
+
+
+def _key_bindings(ctx: CheckContext, command: Command) -> Iterator[EnvBinding]:
+    forbidden = set(ctx.settings.forbidden_env)
+    drops = _sudo_drops_env(command)
+    for binding in command.env:
+        if binding.name not in forbidden:
+            continue
+        if drops and binding.origin in (EnvOrigin.EXPORT, EnvOrigin.ALLEXPORT):
+            continue
+        yield binding
+
+
+def _external_keys(ctx: CheckContext, command: Command) -> Iterator[tuple[str, int]]:
+    if command.env_cleared:
+        return
+    forbidden = set(ctx.settings.forbidden_env)
+    for name, _value, line in ctx.snippet.external_env:
+        if name in forbidden and command.env_var(name) is None:
+            yield name, line
+
+
+def api_key_in_env(ctx: CheckContext) -> Iterator[Hit]:
+    """CG101: a forbidden key is in the environment the codex run gets."""
+    for inv in ctx.invocations:
+        if inv.call.subcommand in (Subcommand.LOGIN, Subcommand.LOGIN_STATUS):
+            continue
+        for binding in _key_bindings(ctx, inv.command):
+            related = () if binding.origin is EnvOrigin.PREFIX else ((binding.span, "set here"),)
+            yield Hit(
+                span=inv.command.span,
+                message=f"{binding.name} is in the environment of this codex run "
+                f"({binding.origin.value}): codex bills every token to the API account",
+                related=related,
+                params={"key": binding.name},
+            )
+        for name, line in _external_keys(ctx, inv.command):
+            where = Span(line, 1, line, 1) if line > 0 else inv.command.span
+            yield Hit(
+                span=inv.command.span,
+                message=f"{name} is in the environment of this codex run: "
+                "codex bills every token to the API account",
+                related=((where, "set here"),) if line > 0 else (),
+                params={"key": name},
+            )
+
+
+def _writes_auth_json(command: Command) -> bool:
+    targets = [command.stdout_redirect or ""]
+    if command.program == "tee":
+        targets += [w.text for w in command.argv[1:]]
+    return any(t.rstrip("'\"").endswith("auth.json") for t in targets)
+
+
+def api_key_login(ctx: CheckContext) -> Iterator[Hit]:
+    """CG102: `codex login --with-api-key`, or an API-key auth.json written by hand."""
+    for inv in ctx.invocations:
+        if inv.call.subcommand is Subcommand.LOGIN and inv.call.with_api_key:
+            yield Hit(span=inv.command.span)
+    for command in ctx.script.commands:
+        if not _writes_auth_json(command):
+            continue
+        body = command.text + (command.stdin.source or "")
+        if APIKEY_AUTH.search(body):
+            yield Hit(
+                span=command.span,
+                message="writes an API key into Codex's auth.json: codex will bill every "
+                "token to the API account",
+            )
+
+
+def _file_sets_key(path: Path, keys: tuple[str, ...]) -> str | None:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for key in keys:
+        if re.search(rf"^\s*(export\s+)?{re.escape(key)}\s*=", text, re.MULTILINE):
+            return key
+    return None
+
+
+def env_file_injection(ctx: CheckContext) -> Iterator[Hit]:
+    """CG103: env loaded from a file the linter cannot see through, before a codex run."""
+    base = Path(ctx.snippet.path).parent
+    for inv in ctx.runs():
+        for load in inv.command.env_files:
+            key = _file_sets_key(base / load.path, ctx.settings.forbidden_env) if load.literal else None
+            if key:
+                yield Hit(
+                    span=inv.command.span,
+                    severity=Severity.ERROR,
+                    message=f"{load.path} sets {key}, and it is loaded into this codex run's "
+                    "environment: codex bills every token to the API account",
+                    related=((load.span, "loaded here"),),
+                    params={"key": key, "path": load.path},
+                )
+            else:
+                yield Hit(
+                    span=inv.command.span,
+                    message=f"env is loaded from {load.path} before this codex run; if it sets "
+                    "OPENAI_API_KEY, the run bills per token",
+                    related=((load.span, "loaded here"),),
+                    params={"path": load.path},
+                )
+
+
+# An auth gate: a login-status check, an empty-key test, or codex-guard itself in front.
+AUTH_GATE = re.compile(
+    r"\bcodex\s+login\s+status\b|\bcodex-guard\b"
+    r"|-[zn]\s+\"?\$\{?(OPENAI_API_KEY|CODEX_API_KEY)\b|\$\{(OPENAI_API_KEY|CODEX_API_KEY):[+?]"
+)
+
+
+def _gated_before(ctx: CheckContext, line: int) -> bool:
+    first = ctx.snippet.line_offset + 1
+    lines = ctx.snippet.text.splitlines()[: max(0, line - first)]
+    return any(AUTH_GATE.search(x) for x in lines if not x.lstrip().startswith("#"))
+
+
+def no_auth_gate(ctx: CheckContext) -> Iterator[Hit]:
+    """CG104 (strict): an unattended dispatch starts codex with no auth gate before it."""
+    for inv in ctx.runs():
+        if ctx.snippet.context.value == "runtime" or _gated_before(ctx, inv.command.span.line):
+            continue
+        yield Hit(span=inv.command.span)
+        return  # one finding a snippet: the gate belongs at the top

@@ -1,0 +1,41 @@
+"""CG9xx: the linter itself. Say what could not be read, never hide a finding behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guard.engine.checks.sessions import RESUME_REJECTED
+from guard.engine.context import CheckContext, Hit
+from guard.findings import Severity
+
+
+def parse_error(ctx: CheckContext) -> Iterator[Hit]:
+    """CG901: a region of the snippet did not parse (it is still scanned token by token)."""
+    for span in ctx.script.parse_errors[:1]:  # one is enough: the first break explains the rest
+        yield Hit(span=span)
+
+
+def dynamic_command(ctx: CheckContext) -> Iterator[Hit]:
+    """CG902: a command word that cannot be resolved may start codex."""
+    severity = Severity.WARNING if ctx.settings.strict else None
+    for command in ctx.script.dynamic_commands:
+        yield Hit(
+            span=command.span,
+            severity=severity,
+            message=f"`{command.text.splitlines()[0][:60]}` runs a command that cannot be "
+            "resolved statically; if it starts codex, no rule can check it",
+        )
+
+
+def unknown_codex_flag(ctx: CheckContext) -> Iterator[Hit]:
+    """CG903: a flag, value or sub-command the target codex-cli version rejects (exit 2)."""
+    for inv in ctx.invocations:
+        for flag in inv.call.unknown:
+            if flag.reason == RESUME_REJECTED:
+                continue  # CG402 names it
+            yield Hit(
+                span=flag.word.span,
+                message=f"codex-cli {inv.call.version} rejects `{flag.text}` ({flag.reason}): "
+                "codex exits 2 before the run starts",
+                params={"flag": flag.text, "version": inv.call.version},
+            )

@@ -1,0 +1,53 @@
+"""CG6xx: results. A loop branches on exit codes and structured output, not terminal text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from guard.codex.call import Subcommand
+from guard.engine.context import CheckContext, Hit, Invocation
+
+SCRAPERS = frozenset({"grep", "egrep", "rg", "sed", "awk", "tail", "head", "cut", "tr"})
+ACTS_ON_VERDICT = re.compile(r"\bVERDICT\b|\bPASS\b|\bFAIL\b")
+
+
+def _structured(inv: Invocation) -> bool:
+    call = inv.call
+    return call.json or call.output_last_message is not None or call.output_schema is not None
+
+
+def scraped_result(ctx: CheckContext) -> Iterator[Hit]:
+    """CG601: the result is taken from terminal text instead of -o, --json or a schema."""
+    for inv in ctx.runs():
+        if inv.call.subcommand is Subcommand.REVIEW or _structured(inv):
+            continue
+        cmd = inv.command
+        scraped_by = [p for p in cmd.context.pipeline_next if p in SCRAPERS]
+        if cmd.context.command_substitution or scraped_by:
+            how = f"| {scraped_by[0]}" if scraped_by else "$(...)"
+            yield Hit(
+                span=cmd.span,
+                message=f"the result of this run is scraped from terminal text ({how}); "
+                "codex's stdout mixes progress and the answer",
+                params={"flag": how},
+            )
+
+
+def _acts_on_verdict_later(ctx: CheckContext, inv: Invocation) -> bool:
+    out = inv.call.output_last_message
+    for later in ctx.commands_after(inv.command):
+        if ACTS_ON_VERDICT.search(later.text):
+            return True
+        if out is not None and out.text and out.text in later.text:
+            return True
+    return False
+
+
+def exit_status_ignored(ctx: CheckContext) -> Iterator[Hit]:
+    """CG602: the run's exit status is thrown away, and the script then acts on a verdict."""
+    for inv in ctx.runs():
+        c = inv.command.context
+        ignored = c.status_ignored or (c.errexit_off and not c.status_checked)
+        if ignored and _acts_on_verdict_later(ctx, inv):
+            yield Hit(span=inv.command.span)

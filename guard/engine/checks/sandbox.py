@@ -1,0 +1,147 @@
+"""CG3xx: sandbox and lanes. The sandbox is the blast radius of model-generated commands."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from guard.codex.call import SandboxSource, Subcommand
+from guard.engine.context import CheckContext, Hit, Invocation
+from guard.engine.lanes import needs_network
+from guard.findings import Severity
+from guard.shell.model import Span
+
+# What each lane may run under (RULES.md CG3xx).
+LANE_SANDBOXES: dict[str, frozenset[str]] = {
+    "worker": frozenset({"workspace-write"}),
+    "validator": frozenset({"read-only"}),
+    "net-validator": frozenset({"danger-full-access"}),
+}
+ORDER = {"read-only": 0, "workspace-write": 1, "danger-full-access": 2}
+# Text an outsider controls in a GitHub workflow (zizmor's template-injection sources).
+UNTRUSTED = re.compile(
+    r"github\.event\.(issue\.(body|title)|comment\.body|review\.body|review_comment\.body"
+    r"|pull_request\.(title|body|head\.ref|head\.label)|head_commit\.message|discussion\.(title|body)"
+    r"|pages\.[^}]*\.page_name|commits\.[^}]*\.message)"
+    r"|github\.head_ref|\binputs\.[A-Za-z_]",
+)
+
+
+def _effective(inv: Invocation) -> str:
+    """The sandbox the run really gets: codex exec defaults to read-only (FACTS.md)."""
+    if inv.call.bypass:
+        return "danger-full-access"
+    return inv.sandbox or "read-only"
+
+
+def implicit_sandbox(ctx: CheckContext) -> Iterator[Hit]:
+    """CG301: `codex exec` with no sandbox said anywhere: it runs read-only by default."""
+    for inv in ctx.runs():
+        if inv.call.subcommand is Subcommand.EXEC and inv.sandbox_source is SandboxSource.NONE:
+            yield Hit(span=inv.command.span)
+
+
+def lane_sandbox_mismatch(ctx: CheckContext) -> Iterator[Hit]:
+    """CG302: the sandbox is wider than the lane allows, or too narrow to do its work."""
+    for inv in ctx.runs():
+        if inv.lane not in LANE_SANDBOXES or inv.call.subcommand is not Subcommand.EXEC:
+            continue
+        if inv.sandbox is None and inv.sandbox_source is not SandboxSource.NONE:
+            continue  # said, but not statically known (`-s "$MODE"`)
+        sandbox = _effective(inv)
+        allowed = LANE_SANDBOXES[inv.lane]
+        if sandbox in allowed:
+            continue
+        if inv.lane == "net-validator" and inv.lane_source == "inferred":
+            continue  # CG304 speaks for inferred network validators
+        wider = ORDER[sandbox] > max(ORDER[a] for a in allowed)
+        verb = "wider than" if wider else "too narrow for"
+        word = inv.call.sandbox_word or inv.call.bypass_word
+        yield Hit(
+            span=inv.command.span,
+            message=f"sandbox {sandbox} is {verb} the {inv.lane} lane "
+            f"(it needs {', '.join(sorted(allowed))})",
+            fix=f"run the {inv.lane} lane with `-s {sorted(allowed)[0]}`",
+            related=((word.span, "sandbox set here"),) if word else (),
+            lane=inv.lane,
+            params={"sandbox": sandbox, "lane": inv.lane},
+        )
+
+
+def unsandboxed_host_full_access(ctx: CheckContext) -> Iterator[Hit]:
+    """CG303: danger-full-access or the bypass flag on a host not declared sandboxed."""
+    if ctx.settings.sandboxed_host:
+        return
+    for inv in ctx.invocations:
+        if not inv.full_access or inv.call.subcommand in (
+            Subcommand.LOGIN,
+            Subcommand.LOGIN_STATUS,
+        ):
+            continue
+        word = inv.call.bypass_word if inv.call.bypass else inv.call.sandbox_word
+        what = word.text if word else "danger-full-access"
+        yield Hit(
+            span=word.span if word else inv.command.span,
+            message=f"`{what}` removes the sandbox, and this host is not declared externally "
+            "sandboxed: model-generated commands run with your full rights",
+            lane=inv.lane,
+            params={"flag": what},
+        )
+
+
+def network_validator_false_fail(ctx: CheckContext) -> Iterator[Hit]:
+    """CG304: a validator that needs the network, under a sandbox that blocks connect()."""
+    for inv in ctx.runs():
+        if inv.lane != "validator" or not needs_network(inv.prompt_text):
+            continue
+        sandbox = _effective(inv)
+        if sandbox in ("read-only", "workspace-write"):
+            yield Hit(
+                span=inv.command.span,
+                message=f"this validator's prompt needs the network, but `{sandbox}` blocks "
+                "connect(): it will FALSE-FAIL on the blocked fetch, not on the change",
+                lane=inv.lane,
+                params={"sandbox": sandbox},
+            )
+
+
+def _untrusted_sources(ctx: CheckContext, inv: Invocation) -> list[tuple[str, int]]:
+    """Untrusted expressions reaching the prompt: pasted in, or through an env var."""
+    found: list[tuple[str, int]] = []
+    text = inv.command.text + "\n" + inv.prompt_text
+    for match in UNTRUSTED.finditer(text):
+        found.append((match.group(0), inv.command.span.line))
+    for name, value, line in ctx.snippet.external_env:
+        if UNTRUSTED.search(value) and re.search(rf"\$\{{?{re.escape(name)}\b", text):
+            found.append((f"{name} ({value.strip()})", line))
+    return found
+
+
+def _holds_secrets(ctx: CheckContext, inv: Invocation) -> bool:
+    env_values = [v for _n, v, _l in ctx.snippet.external_env]
+    env_values += [b.value.text for b in inv.command.env if b.value is not None]
+    return any("secrets." in v for v in env_values)
+
+
+def untrusted_prompt_wide_sandbox(ctx: CheckContext) -> Iterator[Hit]:
+    """CG305: an outsider's text is the prompt of a lane that can write, reach out or read secrets."""
+    for inv in ctx.runs():
+        sources = _untrusted_sources(ctx, inv)
+        if not sources:
+            continue
+        sandbox = _effective(inv)
+        if sandbox == "read-only" and not _holds_secrets(ctx, inv):
+            continue
+        related = tuple(
+            (Span(line, 1, line, 1), f"untrusted text: {what}") for what, line in sources
+        )
+        yield Hit(
+            span=inv.command.span,
+            severity=Severity.ERROR if inv.full_access else None,
+            message=f"the prompt is built from text an outsider controls ({sources[0][0]}), and "
+            f"this run has `{sandbox}`: prompt injection with a blast radius",
+            fix="triage untrusted text in a separate `-s read-only` lane with no secrets; give the "
+            "writing lane only the triage's vetted output",
+            related=related,
+            params={"sandbox": sandbox},
+        )

@@ -1,0 +1,77 @@
+"""CG4xx: sessions and resume. A run that cannot be resumed cannot be recovered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guard.codex.call import Subcommand
+from guard.engine.context import CheckContext, Hit
+from guard.findings import Severity
+from guard.shell.model import Command
+
+RESUME_REJECTED = "resume-unsupported"  # the grammar's reason for -C/-s on `exec resume`
+
+
+def ephemeral_resumable(ctx: CheckContext) -> Iterator[Hit]:
+    """CG401: `--ephemeral` on a run that is resumed later (or on a worker lane)."""
+    resumes = [inv for inv in ctx.runs() if inv.call.subcommand is Subcommand.RESUME]
+    for inv in ctx.runs():
+        if not inv.call.ephemeral or inv.call.subcommand is Subcommand.RESUME:
+            continue
+        word = inv.call.ephemeral_word
+        later = [r for r in resumes if r.command.index > inv.command.index]
+        if later:
+            yield Hit(
+                span=word.span if word else inv.command.span,
+                message="--ephemeral skips session files, and this script resumes the session "
+                "later: the resume finds nothing",
+                related=((later[0].command.span, "resumed here"),),
+                lane=inv.lane,
+            )
+        elif inv.lane == "worker":
+            yield Hit(
+                span=word.span if word else inv.command.span,
+                severity=Severity.WARNING,
+                message="--ephemeral on a worker lane: a crashed run cannot be resumed",
+                lane=inv.lane,
+            )
+
+
+def resume_unsupported_flag(ctx: CheckContext) -> Iterator[Hit]:
+    """CG402: `codex exec resume` given -C/--cd or -s/--sandbox, which it rejects."""
+    for inv in ctx.runs():
+        for flag in inv.call.unknown:
+            if flag.reason == RESUME_REJECTED:
+                yield Hit(
+                    span=flag.word.span,
+                    message=f"`codex exec resume` does not take {flag.text}: codex exits 2; "
+                    "the session keeps its own root and sandbox",
+                    params={"flag": flag.text},
+                )
+
+
+def _changes_dir(command: Command) -> bool:
+    return command.program in ("cd", "pushd")
+
+
+def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
+    """CG403: `resume --last` not run from the repo the first run used."""
+    for inv in ctx.runs():
+        call = inv.call
+        if call.subcommand is not Subcommand.RESUME or not call.last or call.has_flag("--all"):
+            continue
+        before = list(ctx.commands_before(inv.command))
+        if any(_changes_dir(c) for c in before):
+            continue
+        first = next(
+            (
+                r
+                for r in ctx.runs()
+                if r.call.subcommand is Subcommand.EXEC and r.command.index < inv.command.index
+            ),
+            None,
+        )
+        if first is not None and first.call.cd is None:
+            continue  # both runs share the script's cwd
+        related = ((first.call.cd.span, "the first run's root"),) if first and first.call.cd else ()
+        yield Hit(span=inv.command.span, related=related)

@@ -1,0 +1,92 @@
+"""CG2xx: stdin. A positional prompt with an idle open stdin blocks forever (FACTS.md, the stdin lab).
+
+The command model already says what the shell really wires to the command's stdin (a foreground
+call inherits the script's; `cmd &` gets /dev/null; a bash background pipeline keeps it). These
+checks only decide what that means for codex, and how sure we can be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guard.codex.call import PromptSource, Subcommand
+from guard.engine.context import UNATTENDED_CONTEXTS, CheckContext, Hit, Invocation
+from guard.findings import Severity
+from guard.shell.model import StdinKind
+from guard.sources.snippet import RunContext
+
+# Where a hang is certain rather than likely: the shell keeps the caller's stdin in a place no
+# terminal reaches, or the caller is known never to hand a TTY.
+_CERTAIN_REASONS = frozenset({"background-pipeline", "dup-stdin"})
+
+
+def _hang_is_certain(ctx: CheckContext, inv: Invocation) -> bool:
+    cmd = inv.command
+    return (
+        ctx.snippet.context in UNATTENDED_CONTEXTS
+        or ctx.snippet.context is RunContext.RUNTIME
+        or cmd.context.command_substitution
+        or cmd.context.in_pipeline
+        or cmd.context.background
+        or cmd.stdin.reason in _CERTAIN_REASONS
+    )
+
+
+def _reads_prompt_stdin(inv: Invocation) -> bool:
+    """`codex exec` reads stdin for a `-` prompt, or for no prompt at all (exec --help)."""
+    call = inv.call
+    if call.prompt_source is PromptSource.STDIN:
+        return True
+    return call.subcommand is Subcommand.EXEC and call.prompt_source is PromptSource.NONE
+
+
+def positional_prompt_open_stdin(ctx: CheckContext) -> Iterator[Hit]:
+    """CG201: `codex exec "prompt"` with an inherited stdin that may never reach EOF."""
+    if ctx.snippet.context is RunContext.DOC:
+        return  # a person runs a docs example at a terminal: a TTY is never read
+    for inv in ctx.runs():
+        # FACTS.md observed the append-stdin read on `codex exec` itself.
+        if inv.call.subcommand is not Subcommand.EXEC or inv.call.dynamic_args:
+            continue
+        if not (inv.prompt_is_positional and inv.stdin_inherited):
+            continue
+        certain = _hang_is_certain(ctx, inv)
+        yield Hit(
+            span=inv.command.span,
+            severity=Severity.ERROR if certain else Severity.WARNING,
+            related=((inv.call.prompt.span, "positional prompt"),) if inv.call.prompt else (),
+        )
+
+
+def stdin_prompt_without_input(ctx: CheckContext) -> Iterator[Hit]:
+    """CG202: the prompt is read from stdin, and nothing is piped or redirected into it."""
+    if ctx.snippet.context is RunContext.DOC:
+        return
+    for inv in ctx.runs():
+        if inv.call.dynamic_args or not _reads_prompt_stdin(inv):
+            continue
+        if inv.command.stdin.kind in (StdinKind.INHERITED, StdinKind.NULL):
+            yield Hit(span=inv.command.span)
+
+
+def prompt_plus_piped_stdin(ctx: CheckContext) -> Iterator[Hit]:
+    """CG203: a positional prompt and piped stdin: codex appends it as a `<stdin>` block."""
+    piped = (StdinKind.PIPE, StdinKind.FILE, StdinKind.HEREDOC, StdinKind.HERESTRING)
+    for inv in ctx.runs():
+        stdin = inv.command.stdin
+        if inv.call.subcommand is not Subcommand.EXEC or not inv.prompt_is_positional:
+            continue
+        if stdin.kind in piped and not stdin.shared_with_loop_read:
+            related = ((stdin.span, "stdin comes from here"),) if stdin.span else ()
+            yield Hit(span=inv.command.span, related=related)
+
+
+def loop_input_swallowed(ctx: CheckContext) -> Iterator[Hit]:
+    """CG204: codex inside a `while read` loop reads the rest of the loop's input."""
+    for inv in ctx.runs():
+        stdin = inv.command.stdin
+        loop = inv.command.context.loop
+        if not stdin.shared_with_loop_read:
+            continue
+        related = ((loop.span, "the loop reads the same input here"),) if loop else ()
+        yield Hit(span=inv.command.span, related=related)

@@ -1,0 +1,118 @@
+"""CG5xx: workspace. Where the run writes, and which Codex home it uses."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from guard.codex.call import Subcommand
+from guard.engine.context import CheckContext, Hit, Invocation
+from guard.shell.model import Word
+
+COMMIT_WORDS = re.compile(r"\bgit\s+commit\b|\bcommit\b", re.IGNORECASE)
+SYSTEM_TMP = ("/tmp", "/var/tmp", "/var/folders", "/private/var/folders")
+
+
+def _asks_to_commit(ctx: CheckContext, inv: Invocation) -> bool:
+    if COMMIT_WORDS.search(inv.prompt_text):
+        return True
+    return any(
+        c.program == "git" and len(c.argv) > 1 and c.argv[1].text == "commit"
+        for c in ctx.commands_after(inv.command)
+    )
+
+
+def _tmpdir_in_workspace(inv: Invocation) -> bool:
+    binding = inv.command.env_var("TMPDIR")
+    if binding is None or binding.value is None:
+        return False
+    value = binding.value.text
+    return bool(value) and not value.startswith(SYSTEM_TMP)
+
+
+def commit_without_tmpdir(ctx: CheckContext) -> Iterator[Hit]:
+    """CG501: a workspace-write run that commits, with TMPDIR outside the workspace."""
+    for inv in ctx.runs():
+        if inv.sandbox != "workspace-write" or inv.call.bypass:
+            continue
+        if _asks_to_commit(ctx, inv) and not _tmpdir_in_workspace(inv):
+            yield Hit(span=inv.command.span, lane=inv.lane)
+
+
+def hand_set_codex_home(ctx: CheckContext) -> Iterator[Hit]:
+    """CG502: CODEX_HOME set by hand for a codex invocation instead of `caam exec codex P --`."""
+    for inv in ctx.invocations:
+        if any(w.name == "caam" for w in inv.command.wrappers):
+            continue
+        binding = inv.command.env_var("CODEX_HOME")
+        if binding is not None:
+            yield Hit(span=inv.command.span, related=((binding.span, "CODEX_HOME set here"),))
+            continue
+        if not inv.command.env_cleared and any(
+            name == "CODEX_HOME" for name, _v, _l in ctx.snippet.external_env
+        ):
+            yield Hit(span=inv.command.span)
+
+
+def implicit_working_root(ctx: CheckContext) -> Iterator[Hit]:
+    """CG503: unattended `codex exec` with no -C: the root is whatever the cwd happens to be."""
+    if not ctx.unattended:
+        return
+    for inv in ctx.runs():
+        if inv.call.subcommand not in (Subcommand.EXEC, Subcommand.REVIEW) or inv.call.cd:
+            continue
+        if any(c.program in ("cd", "pushd") for c in ctx.commands_before(inv.command)):
+            continue  # the script chose its cwd on purpose
+        yield Hit(span=inv.command.span)
+
+
+def _workspace_root(ctx: CheckContext) -> str | None:
+    if ctx.settings.workspace:
+        return os.path.normpath(os.path.join(ctx.settings.root, ctx.settings.workspace))
+    return None
+
+
+def _escapes(path: str, base: str, root: str | None) -> bool:
+    """Does `path` (relative to `base`) leave the workspace?"""
+    if path.startswith("/"):
+        return root is not None and not _inside(os.path.normpath(path), root)
+    joined = os.path.normpath(os.path.join(base, path))
+    if root is not None:
+        return not _inside(joined, root)
+    return joined == ".." or joined.startswith("../")
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def path_escape(ctx: CheckContext) -> Iterator[Hit]:
+    """CG504: -C, --add-dir, -o or --output-schema resolving outside the declared workspace."""
+    root = _workspace_root(ctx)
+    for inv in ctx.runs():
+        call = inv.call
+        base = root or "."
+        if call.cd is not None and call.cd.literal:
+            if _escapes(call.cd.text, base, root):
+                yield _escape_hit("-C", call.cd, root)
+                continue
+            base = os.path.normpath(os.path.join(base, call.cd.text))
+        named: list[tuple[str, Word | None]] = [
+            ("-o", call.output_last_message),
+            ("--output-schema", call.output_schema),
+            *(("--add-dir", w) for w in call.add_dirs),
+        ]
+        for flag, word in named:
+            if word is not None and word.literal and _escapes(word.text, base, root):
+                yield _escape_hit(flag, word, root)
+
+
+def _escape_hit(flag: str, word: Word, root: str | None) -> Hit:
+    where = f"the workspace {root}" if root else "the workspace"
+    return Hit(
+        span=word.span,
+        message=f"{flag} {word.text} resolves outside {where}",
+        params={"flag": flag, "path": str(PurePosixPath(word.text))},
+    )

@@ -1,0 +1,92 @@
+"""What a check sees: the snippet, its command model, and every codex invocation in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
+from guard.findings import Severity
+from guard.settings import Settings
+from guard.shell.model import Command, Script, Span, StdinKind
+from guard.sources.snippet import RunContext, Snippet
+
+# Sub-commands that start an agent run (and so bill, read a prompt, and use a sandbox).
+RUN_SUBCOMMANDS = frozenset(
+    {Subcommand.EXEC, Subcommand.RESUME, Subcommand.REVIEW, Subcommand.FORK}
+)
+# Contexts where nobody sits at a terminal: stdin is never a TTY there.
+UNATTENDED_CONTEXTS = frozenset({RunContext.CI, RunContext.AGENT, RunContext.PACKET})
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """One codex invocation: the shell command, the codex call, and what the engine resolved."""
+
+    command: Command
+    call: CodexCall
+    sandbox: str | None  # effective sandbox (after a profile the config maps), None = default
+    sandbox_source: SandboxSource
+    lane: str | None
+    lane_source: str | None  # "directive", "config", "inferred"
+    prompt_text: str  # what is known of the prompt: the word, a here-doc body, a piped string
+
+    @property
+    def is_run(self) -> bool:
+        """An agent run (exec, resume, review, fork), not `--help` or `--version`."""
+        return self.call.subcommand in RUN_SUBCOMMANDS and not (
+            self.call.has_flag("--help") or self.call.has_flag("--version")
+        )
+
+    @property
+    def writable(self) -> bool:
+        return self.call.bypass or self.sandbox in ("workspace-write", "danger-full-access")
+
+    @property
+    def full_access(self) -> bool:
+        return self.call.bypass or self.sandbox == "danger-full-access"
+
+    @property
+    def stdin_inherited(self) -> bool:
+        return self.command.stdin.kind is StdinKind.INHERITED
+
+    @property
+    def prompt_is_positional(self) -> bool:
+        return self.call.prompt_source is PromptSource.POSITIONAL
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A check's raw result; the runner turns it into a Finding with the rule's text."""
+
+    span: Span
+    message: str | None = None  # None: the rule's `message` (or summary)
+    fix: str | None = None  # None: the rule's `fix`
+    related: tuple[tuple[Span, str], ...] = ()
+    severity: Severity | None = None  # None: the rule's severity
+    lane: str | None = None
+    params: dict[str, str] = field(default_factory=dict)  # for the rule's message template
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    snippet: Snippet
+    script: Script
+    settings: Settings
+    invocations: tuple[Invocation, ...]
+
+    @property
+    def unattended(self) -> bool:
+        return self.snippet.context in UNATTENDED_CONTEXTS or self.snippet.context in (
+            RunContext.SCRIPT,
+            RunContext.RUNTIME,
+        )
+
+    def runs(self) -> Iterator[Invocation]:
+        return (inv for inv in self.invocations if inv.is_run)
+
+    def commands_before(self, command: Command) -> Iterator[Command]:
+        return (c for c in self.script.commands if c.index < command.index)
+
+    def commands_after(self, command: Command) -> Iterator[Command]:
+        return (c for c in self.script.commands if c.index > command.index)

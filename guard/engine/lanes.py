@@ -1,0 +1,38 @@
+"""Lanes (RULES.md CG3xx): which job a codex run does, and so which sandbox it should have.
+
+A lane comes from, in order: an inline directive, a packet's `lane`, the config's profile->lane map,
+then inference from the run itself (a verdict-shaped output or a prompt that asks for a verdict).
+"""
+
+from __future__ import annotations
+
+import re
+
+from guard.codex.call import CodexCall
+
+VERDICT_PROMPT = re.compile(
+    r"\bVERDICT\b|\bvalidat(e|or|ion)\b|\bjudge\b|\bPASS\s*[|/]\s*FAIL\b", re.IGNORECASE
+)
+VERDICT_OUTPUT = re.compile(r"verdict", re.IGNORECASE)
+# What a validator's prompt asks for when it must reach the network (the skill: git fetch, clone,
+# a Dolt-mode ledger, any API endpoint); under read-only those fail on connect and false-FAIL.
+NETWORK_PROMPT = re.compile(
+    r"\bgit\s+(fetch|clone|pull|ls-remote)\b|\b(fetch|clone)\s+(origin|the\s+repo|upstream)\b"
+    r"|\bcurl\b|\bwget\b|\bhttps?://|\bAPI\b|\bendpoint\b|\bledger\b|\bnetwork\b|\bdownload\b"
+    r"|\bnpm\s+install\b|\bpip\s+install\b|\borigin/",
+    re.IGNORECASE,
+)
+
+
+def infer_lane(call: CodexCall, prompt: str) -> str | None:
+    """A validator is a run that must answer with a verdict; nothing else is guessed."""
+    outputs = " ".join(
+        w.text for w in (call.output_last_message, call.output_schema) if w is not None
+    )
+    if VERDICT_OUTPUT.search(outputs) or VERDICT_PROMPT.search(prompt):
+        return "validator"
+    return None
+
+
+def needs_network(prompt: str) -> bool:
+    return bool(NETWORK_PROMPT.search(prompt))

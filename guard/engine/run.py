@@ -1,0 +1,208 @@
+"""The runner: snippet -> command model -> codex calls -> rules -> findings."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import string
+from collections.abc import Iterable, Mapping
+
+from guard.codex.call import CodexCall, PromptSource, SandboxSource
+from guard.codex.parse import parse_codex_argv
+from guard.engine.checks import CHECKS, NOT_SHELL_CHECKS
+from guard.engine.context import CheckContext, Hit, Invocation
+from guard.engine.lanes import infer_lane
+from guard.engine.match import matches
+from guard.engine.registry import Rule, load_rules
+from guard.engine.tokens import fallback_script
+from guard.findings import Finding, Location, Severity
+from guard.settings import Settings
+from guard.shell import parse_script
+from guard.shell.model import Command, Script, Span, StdinKind
+from guard.sources.snippet import Snippet
+
+LANE_DIRECTIVE = re.compile(r"#\s*codex-guard:\s*lane\s*=\s*([A-Za-z-]+)")
+# Rules a parse error must never hide (RULES.md CG901): re-checked on a token scan.
+FALLBACK_RULES = frozenset({"CG101", "CG102", "CG303"})
+
+
+def mentions_codex(text: str) -> bool:
+    """The cheap reject (dcg-style): no `codex` anywhere, nothing any rule can say."""
+    return "codex" in text.lower()
+
+
+def rule_enabled(rule: Rule, settings: Settings, path: str) -> bool:
+    def hit(patterns: Iterable[str]) -> bool:
+        return any(rule.id.startswith(p.strip().upper()) for p in patterns if p.strip())
+
+    if settings.select and not hit(settings.select):
+        return False
+    if rule.strict_only and not settings.strict and not (
+        settings.select and any(p.strip().upper() == rule.id for p in settings.select)
+    ):
+        return False
+    if hit(settings.ignore):
+        return False
+    return not any(
+        fnmatch.fnmatch(path, glob) and hit(ids) for glob, ids in settings.per_file_ignores
+    )
+
+
+def lane_directives(snippet: Snippet) -> dict[int, str]:
+    """`# codex-guard: lane=validator` covers its own line and the next line, in file lines."""
+    lanes: dict[int, str] = {}
+    for number, line in enumerate(snippet.text.splitlines(), start=snippet.line_offset + 1):
+        found = LANE_DIRECTIVE.search(line)
+        if found:
+            lanes.setdefault(number, found.group(1))
+            lanes.setdefault(number + 1, found.group(1))
+    return lanes
+
+
+def _feeding_command(script: Script, command: Command) -> Command | None:
+    """The pipeline member right before `command` (`printf '%s' "$P" | codex exec -`)."""
+    position = command.context.pipeline_position
+    if not command.context.in_pipeline or position == 0:
+        return None
+    before = [
+        c
+        for c in script.commands
+        if c.index < command.index
+        and c.context.in_pipeline
+        and c.context.pipeline_position == position - 1
+    ]
+    return before[-1] if before else None
+
+
+def prompt_text(script: Script, command: Command, call: CodexCall) -> str:
+    """What is known of the prompt, for lane inference and prompt-reading rules."""
+    if call.prompt_source is PromptSource.POSITIONAL and call.prompt is not None:
+        return call.prompt.text
+    stdin = command.stdin
+    if stdin.kind in (StdinKind.HEREDOC, StdinKind.HERESTRING):
+        return stdin.source or ""
+    feeder = _feeding_command(script, command)
+    if feeder is not None:
+        return " ".join(w.text for w in feeder.argv[1:])
+    return ""
+
+
+def _effective_sandbox(call: CodexCall, settings: Settings) -> tuple[str | None, SandboxSource]:
+    if call.sandbox_source is SandboxSource.NONE and call.profile is not None:
+        mapped = settings.sandbox_for_profile(call.profile.text)
+        if mapped:
+            return mapped, SandboxSource.PROFILE
+    return call.sandbox, call.sandbox_source
+
+
+def _lane(
+    call: CodexCall, command: Command, prompt: str, settings: Settings, directives: Mapping[int, str]
+) -> tuple[str | None, str | None]:
+    for line in range(command.span.line, command.span.end_line + 1):
+        if line in directives:
+            return directives[line], "directive"
+    if call.profile is not None:
+        mapped = settings.lane_for_profile(call.profile.text)
+        if mapped:
+            return mapped, "config"
+    inferred = infer_lane(call, prompt)
+    return (inferred, "inferred") if inferred else (None, None)
+
+
+def build_invocations(
+    script: Script, snippet: Snippet, settings: Settings
+) -> tuple[Invocation, ...]:
+    directives = lane_directives(snippet)
+    found: list[Invocation] = []
+    for command in script.commands:
+        if command.program != "codex":
+            continue
+        call = parse_codex_argv(command.argv, version=settings.codex_version, span=command.span)
+        prompt = prompt_text(script, command, call)
+        sandbox, source = _effective_sandbox(call, settings)
+        lane, lane_source = _lane(call, command, prompt, settings, directives)
+        found.append(Invocation(command, call, sandbox, source, lane, lane_source, prompt))
+    return tuple(found)
+
+
+def _format(template: str, params: Mapping[str, str]) -> str:
+    """str.format that leaves unknown placeholders as written."""
+    fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    safe = {name: params.get(name, "{" + name + "}") for name in fields}
+    try:
+        return template.format(**safe)
+    except (ValueError, IndexError, KeyError):
+        return template
+
+
+def _location(path: str, span: Span, note: str = "") -> Location:
+    return Location(path, span.line, span.column, span.end_line, span.end_column, note)
+
+
+def to_finding(rule: Rule, hit: Hit, path: str, settings: Settings) -> Finding:
+    override = dict(settings.severity).get(rule.id)
+    severity = Severity(override) if override else (hit.severity or rule.severity)
+    message = hit.message or _format(rule.message or rule.summary, hit.params)
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        severity=severity,
+        message=message,
+        location=_location(path, hit.span),
+        fix=hit.fix or rule.fix or None,
+        related=tuple(_location(path, span, note) for span, note in hit.related),
+        lane=hit.lane,
+    )
+
+
+def _hits(rule: Rule, ctx: CheckContext) -> Iterable[Hit]:
+    if rule.check and rule.check in CHECKS:
+        return CHECKS[rule.check](ctx)
+    if rule.match:
+        return (
+            Hit(span=inv.command.span, lane=inv.lane)
+            for inv in ctx.invocations
+            if matches(rule.match, inv)
+        )
+    return ()
+
+
+def _run(rules: Iterable[Rule], ctx: CheckContext) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in rules:
+        for hit in _hits(rule, ctx):
+            findings.append(to_finding(rule, hit, ctx.snippet.path, ctx.settings))
+    return findings
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per rule and line: a function called twice, or a token-scan repeat."""
+    seen: dict[tuple[str, int], Finding] = {}
+    for finding in findings:
+        key = (finding.rule, finding.location.line)
+        if key not in seen or finding.severity.rank > seen[key].severity.rank:
+            seen[key] = finding
+    return sorted(seen.values(), key=Finding.sort_key)
+
+
+def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
+    if not mentions_codex(snippet.text):
+        return []
+    rules = [
+        r
+        for r in load_rules(settings.rules_dirs).values()
+        if r.check not in NOT_SHELL_CHECKS and rule_enabled(r, settings, snippet.path)
+    ]
+    script = parse_script(
+        snippet.text,
+        dialect=snippet.dialect,
+        line_offset=snippet.line_offset,
+        column_offset=snippet.column_offset,
+    )
+    ctx = CheckContext(snippet, script, settings, build_invocations(script, snippet, settings))
+    findings = _run(rules, ctx)
+    if script.parse_errors:
+        tokens = fallback_script(snippet)
+        token_ctx = CheckContext(snippet, tokens, settings, build_invocations(tokens, snippet, settings))
+        findings += _run((r for r in rules if r.id in FALLBACK_RULES), token_ctx)
+    return _dedupe(findings)

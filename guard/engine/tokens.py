@@ -1,0 +1,68 @@
+"""The token scan behind CG901: a snippet that does not parse is still read line by line.
+
+A parse error must never hide an API key, an API-key login or a full-access sandbox
+(RULES.md CG901). Each line is split like the shell would (shlex), cut at shell operators, and
+every piece that starts codex becomes a plain Command for the billing and sandbox checks.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from guard.shell.model import Command, EnvBinding, EnvOrigin, Script, Span, Word
+from guard.sources.snippet import Snippet
+
+OPERATORS = frozenset({";", "&&", "||", "|", "&", "(", ")", "|&", ";;"})
+ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
+LAUNCHERS = frozenset({"codex", "@openai/codex"})
+
+
+def _split(line: str) -> list[str]:
+    try:
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()")
+        lexer.whitespace_split = True
+        lexer.commenters = "#"
+        return list(lexer)
+    except ValueError:  # an unterminated quote: split on blanks, strip stray quotes
+        return [t.strip("'\"") for t in line.split("#", 1)[0].split()]
+
+
+def _pieces(tokens: list[str]) -> list[list[str]]:
+    pieces: list[list[str]] = [[]]
+    for token in tokens:
+        if token in OPERATORS:
+            pieces.append([])
+        else:
+            pieces[-1].append(token)
+    return [p for p in pieces if p]
+
+
+def _command(piece: list[str], line: int, index: int) -> Command | None:
+    start = next(
+        (i for i, t in enumerate(piece) if t.rsplit("/", 1)[-1].split("@", 2)[0] in LAUNCHERS
+         or t.startswith("@openai/codex")),
+        None,
+    )
+    if start is None:
+        return None
+    span = Span(line, 1, line, 1)
+    env = tuple(
+        EnvBinding(m.group(1), Word(m.group(2), True, span), EnvOrigin.PREFIX, span)
+        for m in (ASSIGNMENT.match(t) for t in piece[:start])
+        if m
+    )
+    argv = (Word("codex", True, span), *(Word(t, True, span) for t in piece[start + 1 :]))
+    return Command(argv=argv, span=span, text=" ".join(piece), env=env, index=index)
+
+
+def fallback_script(snippet: Snippet) -> Script:
+    commands: list[Command] = []
+    for number, line in enumerate(snippet.text.splitlines(), start=snippet.line_offset + 1):
+        if line.lstrip().startswith("#") or "codex" not in line.lower():
+            continue
+        for piece in _pieces(_split(line)):
+            command = _command(piece, number, len(commands))
+            if command is not None:
+                commands.append(command)
+    return Script(commands=tuple(commands), dialect=snippet.dialect)
