@@ -1,0 +1,538 @@
+"""The argv grammar of the Codex CLI: one frozen table per supported codex-cli version.
+
+Every fact here traces to the shared observations, not to memory:
+
+* ``/work/shared/codex-cli/<version>/help-*.txt``: the visible flags of ``codex``, ``codex exec``,
+  ``exec resume``, ``exec review``, ``exec fork`` and ``codex login`` (the help-agreement test in
+  ``tests/codex/test_grammar_help.py`` checks the tables against those files flag for flag);
+* ``/work/shared/codex-cli/FACTS.md``: hidden aliases (``--yolo``), removed flags (``--full-auto``),
+  top-level-only flags (``-a``, ``--search``), what ``exec resume`` rejects (``-C``, ``-s``);
+* where neither says, the real 0.169.0 binary (``codex ... --help`` and the run banner with
+  ``</dev/null`` and no network), marked "observed on 0.169.0" in the comments.
+
+The tables are plain data (tuples of :class:`FlagSpec`); :mod:`guard.codex.parse` reads argv
+against them the way clap does for this CLI.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+# The sandbox modes (FACTS.md "Sandbox and environment"; `[possible values: ...]` of `-s`).
+SANDBOX_MODES: tuple[str, ...] = ("read-only", "workspace-write", "danger-full-access")
+
+# Reasons an argv word is rejected. The strings are part of the interface: the engine routes
+# REASON_RESUME_UNSUPPORTED to CG402 and every other reason to CG903 (so a rejected flag on
+# `exec resume` is reported once).
+REASON_UNKNOWN = "unknown flag"
+REASON_RESUME_UNSUPPORTED = "resume-unsupported"
+REASON_UNEXPECTED_ARGUMENT = "unexpected argument"
+
+
+def reason_removed(version: str) -> str:
+    """A flag an older supported version accepted and ``version`` rejects (``--full-auto``)."""
+    return f"removed in {version}"
+
+
+def reason_top_level_only(command: str) -> str:
+    """A top-level option given after the sub-command (``codex exec -a never``)."""
+    return f"not accepted by {command} (top-level only)"
+
+
+def reason_before_subcommand(path: str) -> str:
+    """An ``exec`` option given after ``review``/``fork``: clap takes it only before them."""
+    sub = path.rsplit(" ", 1)[-1]
+    return f"not accepted by {path} (give it before '{sub}')"
+
+
+def reason_invalid_value(value: str, flag: str) -> str:
+    return f"invalid value '{value}' for {flag}"
+
+
+def reason_missing_value(flag: str) -> str:
+    return f"missing value for {flag}"
+
+
+def reason_unexpected_value(flag: str) -> str:
+    return f"unexpected value for {flag}"
+
+
+def reason_repeated(flag: str) -> str:
+    return f"{flag} cannot be used multiple times"
+
+
+def reason_conflict(flag: str, other: str) -> str:
+    return f"{flag} cannot be used with {other}"
+
+
+def reason_missing_positional(name: str, path: str) -> str:
+    return f"missing {name} for {path}"
+
+
+def is_resume_unsupported(reason: str) -> bool:
+    """True for the reasons rule CG402 reports (and CG903 must not report again)."""
+    return reason == REASON_RESUME_UNSUPPORTED
+
+
+@dataclass(frozen=True, slots=True)
+class FlagSpec:
+    """One option of one command, as its ``--help`` shows it (or as FACTS.md found it hidden)."""
+
+    long: str  # canonical name, e.g. "--sandbox"
+    short: str | None = None  # e.g. "-s"
+    value: str | None = None  # value name ("SANDBOX_MODE"); None for a switch
+    choices: tuple[str, ...] = ()  # allowed values; () = any value
+    # `<FILE>...` in the help: clap's `num_args = 1..`, which takes every following word that does
+    # not start with '-'. Observed on 0.169.0: `codex exec -i a.png hello` reads the prompt from
+    # stdin, "hello" having become a second image.
+    multi: bool = False
+    # clap rejects a second use of a single-valued option or a switch ("cannot be used multiple
+    # times", observed on 0.169.0 for --json and -m); -c, --enable, --disable, -i and --add-dir
+    # accumulate.
+    repeatable: bool = False
+    hidden: bool = False  # accepted but not listed by --help
+    aliases: tuple[str, ...] = ()  # hidden aliases (FACTS.md: `--yolo`)
+    implies_sandbox: str | None = None  # a switch that selects a sandbox (--full-auto)
+
+    @property
+    def takes_value(self) -> bool:
+        return self.value is not None
+
+    def names(self) -> tuple[str, ...]:
+        short = (self.short,) if self.short else ()
+        return (self.long, *short, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedFlag:
+    """A flag codex knows elsewhere but this command rejects with exit 2, and why."""
+
+    names: tuple[str, ...]
+    reason: str
+    takes_value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """One command level: ``""`` (top), ``"exec"``, ``"exec resume"``, ``"login"``, ..."""
+
+    path: str
+    flags: tuple[FlagSpec, ...]
+    positionals: tuple[str, ...] = ()  # in order, e.g. ("SESSION_ID", "PROMPT")
+    required_positionals: int = 0  # `<SESSION_ID>` of exec fork
+    # (name, path) of sub-commands, aliases included; a path of "" marks one we do not model.
+    subcommands: tuple[tuple[str, str], ...] = ()
+    rejected: tuple[RejectedFlag, ...] = ()
+    conflicts: tuple[tuple[str, str], ...] = ()  # pairs of canonical names clap refuses together
+    _index: Mapping[str, FlagSpec] = field(init=False, repr=False, compare=False)
+    _rejected_index: Mapping[str, RejectedFlag] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A read-only index, built once per table (the tables are module-level constants).
+        index = {name: spec for spec in self.flags for name in spec.names()}
+        rejected = {name: rej for rej in self.rejected for name in rej.names}
+        object.__setattr__(self, "_index", MappingProxyType(index))
+        object.__setattr__(self, "_rejected_index", MappingProxyType(rejected))
+
+    def flag(self, name: str) -> FlagSpec | None:
+        return self._index.get(name)
+
+    def rejection(self, name: str) -> RejectedFlag | None:
+        return self._rejected_index.get(name)
+
+    def subcommand(self, name: str) -> str | None:
+        for sub, path in self.subcommands:
+            if sub == name:
+                return path
+        return None
+
+    def visible_flag_names(self) -> frozenset[str]:
+        """Long and short names of the flags the command's ``--help`` lists."""
+        return frozenset(
+            name
+            for spec in self.flags
+            if not spec.hidden
+            for name in ((spec.long, spec.short) if spec.short else (spec.long,))
+        )
+
+    def hidden_flag_names(self) -> frozenset[str]:
+        """Names accepted but absent from ``--help``: hidden flags and hidden aliases."""
+        names: set[str] = set()
+        for spec in self.flags:
+            if spec.hidden:
+                names.update(spec.names())
+            else:
+                names.update(spec.aliases)
+        return frozenset(names)
+
+
+@dataclass(frozen=True, slots=True)
+class Grammar:
+    version: str
+    commands: Mapping[str, CommandSpec]
+    note: str | None = None  # set when the requested version is not one we have a table for
+
+    def command(self, path: str) -> CommandSpec | None:
+        return self.commands.get(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Flag vocabulary. Shared specs are immutable, so one object can sit in several tables.
+
+_CONFIG = FlagSpec("--config", "-c", "key=value", repeatable=True)
+_ENABLE = FlagSpec("--enable", None, "FEATURE", repeatable=True)
+_DISABLE = FlagSpec("--disable", None, "FEATURE", repeatable=True)
+_STRICT_CONFIG = FlagSpec("--strict-config")
+_REMOTE = FlagSpec("--remote", None, "ADDR")
+_REMOTE_AUTH = FlagSpec("--remote-auth-token-env", None, "ENV_VAR")
+_IMAGES = FlagSpec("--image", "-i", "FILE", multi=True, repeatable=True)  # `-i, --image <FILE>...`
+_IMAGE = FlagSpec("--image", "-i", "FILE", repeatable=True)  # resume/fork: `-i, --image <FILE>`
+_MODEL = FlagSpec("--model", "-m", "MODEL")
+_OSS = FlagSpec("--oss")
+# The help says "(lmstudio or ollama)" but lists no [possible values]; observed on 0.169.0:
+# `codex exec --local-provider foo --help` exits 0, so clap does not check the value.
+_LOCAL_PROVIDER = FlagSpec("--local-provider", None, "OSS_PROVIDER")
+_PROFILE = FlagSpec("--profile", "-p", "CONFIG_PROFILE_V2")
+_SANDBOX = FlagSpec("--sandbox", "-s", "SANDBOX_MODE", choices=SANDBOX_MODES)
+# Observed on 0.169.0 (run banner): `--approve-for-me` runs `sandbox: workspace-write`,
+# `approval: on-request`; clap refuses it together with -s or the bypass flag.
+_APPROVE_FOR_ME = FlagSpec("--approve-for-me", implies_sandbox="workspace-write")
+# FACTS.md: `--yolo` is a hidden alias, accepted on exec and exec resume on both versions.
+# Observed on 0.169.0: also accepted at the top level and on exec review and exec fork.
+_BYPASS = FlagSpec("--dangerously-bypass-approvals-and-sandbox", aliases=("--yolo",))
+_HOOK_TRUST = FlagSpec("--dangerously-bypass-hook-trust")
+_CD = FlagSpec("--cd", "-C", "DIR")
+_WORKTREE = FlagSpec("--worktree")
+_ADD_DIR = FlagSpec("--add-dir", None, "DIR", repeatable=True)
+_THREAD_SOURCE = FlagSpec("--thread-source", None, "SOURCE")
+_CYBER = FlagSpec(
+    "--cyber-access-program", None, "PROGRAM", choices=("standard", "daybreak_blue", "daybreak_red")
+)
+_SKIP_GIT = FlagSpec("--skip-git-repo-check")
+_TRUST = FlagSpec("--trust")
+_EPHEMERAL = FlagSpec("--ephemeral")
+_IGNORE_USER_CONFIG = FlagSpec("--ignore-user-config")
+_IGNORE_RULES = FlagSpec("--ignore-rules")
+_OUTPUT_SCHEMA = FlagSpec("--output-schema", None, "FILE")
+_COLOR = FlagSpec("--color", None, "COLOR", choices=("always", "never", "auto"))
+_JSON = FlagSpec("--json")
+_OUTPUT_LAST = FlagSpec("--output-last-message", "-o", "FILE")
+_HELP = FlagSpec("--help", "-h")
+_VERSION = FlagSpec("--version", "-V")
+_SEARCH = FlagSpec("--search")
+_NO_ALT_SCREEN = FlagSpec("--no-alt-screen")
+_NO_DAEMON = FlagSpec("--no-daemon")
+# -a values differ: 0.139.0 lists untrusted, on-failure, on-request, never; 0.169.0 only
+# on-request and never (observed: `codex -a untrusted` exits 2 on 0.169.0).
+_ASK_0139 = FlagSpec(
+    "--ask-for-approval",
+    "-a",
+    "APPROVAL_POLICY",
+    choices=("untrusted", "on-failure", "on-request", "never"),
+)
+_ASK_0169 = FlagSpec(
+    "--ask-for-approval", "-a", "APPROVAL_POLICY", choices=("on-request", "never")
+)
+# FACTS.md: hidden on 0.139.0, "old shorthand for a workspace-write sandbox with automatic
+# approvals"; rejected on 0.169.0 (`unexpected argument '--full-auto'`).
+_FULL_AUTO = FlagSpec("--full-auto", hidden=True, implies_sandbox="workspace-write")
+_LAST = FlagSpec("--last")
+_ALL = FlagSpec("--all")
+_UNCOMMITTED = FlagSpec("--uncommitted")
+_BASE = FlagSpec("--base", None, "BRANCH")
+_COMMIT = FlagSpec("--commit", None, "SHA")
+_TITLE = FlagSpec("--title", None, "TITLE")
+_WITH_API_KEY = FlagSpec("--with-api-key")
+_WITH_ACCESS_TOKEN = FlagSpec("--with-access-token")
+_DEVICE_AUTH = FlagSpec("--device-auth")
+
+_BYPASS_LONG = _BYPASS.long
+
+# FACTS.md "Hidden and removed flags": rejected on both versions.
+_NEVER_ACCEPTED_ON_EXEC = (
+    RejectedFlag(("--include-plan-tool",), REASON_UNKNOWN, False),
+    RejectedFlag(("--config-profile",), REASON_UNKNOWN, True),
+)
+# FACTS.md: `exec resume` takes neither -C/--cd nor -s/--sandbox (both versions). A distinct
+# reason so CG402 reports them and CG903 does not.
+_RESUME_REJECTS = (
+    RejectedFlag(("--cd", "-C"), REASON_RESUME_UNSUPPORTED, True),
+    RejectedFlag(("--sandbox", "-s"), REASON_RESUME_UNSUPPORTED, True),
+)
+
+# Top-level commands, from the `Commands:` list of help-top.txt (aliases from `[aliases: ...]`).
+# Only exec and login are read further; the rest are Subcommand.OTHER.
+_TOP_COMMANDS_0139 = (
+    "exec", "e", "review", "login", "logout", "mcp", "plugin", "mcp-server", "app-server",
+    "remote-control", "completion", "update", "doctor", "sandbox", "debug", "apply", "a",
+    "resume", "archive", "unarchive", "fork", "cloud", "exec-server", "features", "help",
+)  # fmt: skip
+_TOP_COMMANDS_0169 = (
+    "agents", "exec", "e", "review", "login", "logout", "mcp", "plugin", "app-server",
+    "remote-control", "completion", "update", "doctor", "sandbox", "debug", "apply", "a",
+    "resume", "queue", "archive", "delete", "migrate-rollouts", "migrate-nfs-db", "unarchive",
+    "fork", "cloud", "exec-server", "features", "help",
+)  # fmt: skip
+
+
+def _top_subcommands(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    modeled = {"exec": "exec", "e": "exec", "login": "login"}
+    return tuple((name, modeled.get(name, "")) for name in names)
+
+
+def _with_subcommands(
+    names: tuple[str, ...], modeled: Mapping[str, str]
+) -> tuple[tuple[str, str], ...]:
+    return tuple((name, modeled.get(name, "")) for name in names)
+
+
+# --- 0.139.0 -----------------------------------------------------------------------------------
+
+_TOP_0139 = CommandSpec(
+    "",
+    (
+        _CONFIG, _ENABLE, _DISABLE, _REMOTE, _REMOTE_AUTH, _STRICT_CONFIG, _IMAGES, _MODEL, _OSS,
+        _LOCAL_PROVIDER, _PROFILE, _SANDBOX, _BYPASS, _HOOK_TRUST, _CD, _ADD_DIR, _ASK_0139,
+        _SEARCH, _NO_ALT_SCREEN, _HELP, _VERSION,
+        # Assumption (FACTS.md tested `codex exec --full-auto` only): 0.139.0 also takes the
+        # hidden --full-auto before the sub-command, as 0.169.0 rejects it there too.
+        _FULL_AUTO,
+    ),
+    positionals=("PROMPT",),
+    subcommands=_top_subcommands(_TOP_COMMANDS_0139),
+)  # fmt: skip
+
+_EXEC_0139 = CommandSpec(
+    "exec",
+    (
+        _CONFIG, _ENABLE, _DISABLE, _STRICT_CONFIG, _IMAGES, _MODEL, _OSS, _LOCAL_PROVIDER,
+        _PROFILE, _SANDBOX, _BYPASS, _HOOK_TRUST, _CD, _ADD_DIR, _SKIP_GIT, _EPHEMERAL,
+        _IGNORE_USER_CONFIG, _IGNORE_RULES, _OUTPUT_SCHEMA, _COLOR, _JSON, _OUTPUT_LAST, _HELP,
+        _VERSION, _FULL_AUTO,
+    ),
+    positionals=("PROMPT",),
+    # 0.139.0 has no `exec fork`: its help-exec-fork.txt is exec's own help ("fork" was read as
+    # the PROMPT).
+    subcommands=_with_subcommands(
+        ("resume", "review", "help"), {"resume": "exec resume", "review": "exec review"}
+    ),
+    rejected=_NEVER_ACCEPTED_ON_EXEC,
+)  # fmt: skip
+
+_RESUME_0139 = CommandSpec(
+    "exec resume",
+    (
+        _CONFIG, _LAST, _ALL, _ENABLE, _DISABLE, _IMAGE, _STRICT_CONFIG, _MODEL, _BYPASS,
+        _HOOK_TRUST, _SKIP_GIT, _EPHEMERAL, _IGNORE_USER_CONFIG, _IGNORE_RULES, _OUTPUT_SCHEMA,
+        _JSON, _OUTPUT_LAST, _HELP,
+    ),
+    positionals=("SESSION_ID", "PROMPT"),
+    rejected=_RESUME_REJECTS + _NEVER_ACCEPTED_ON_EXEC,
+)  # fmt: skip
+
+_REVIEW_0139 = CommandSpec(
+    "exec review",
+    (
+        _CONFIG, _UNCOMMITTED, _BASE, _ENABLE, _COMMIT, _DISABLE, _STRICT_CONFIG, _TITLE, _MODEL,
+        _BYPASS, _HOOK_TRUST, _SKIP_GIT, _EPHEMERAL, _IGNORE_USER_CONFIG, _IGNORE_RULES,
+        _OUTPUT_SCHEMA, _JSON, _OUTPUT_LAST, _HELP,
+    ),
+    positionals=("PROMPT",),
+    rejected=_NEVER_ACCEPTED_ON_EXEC,
+)  # fmt: skip
+
+_LOGIN_FLAGS = (_CONFIG, _WITH_API_KEY, _ENABLE, _WITH_ACCESS_TOKEN, _DISABLE, _DEVICE_AUTH, _HELP)
+_LOGIN = CommandSpec(
+    "login",
+    _LOGIN_FLAGS,
+    subcommands=_with_subcommands(("status", "help"), {"status": "login status"}),
+)
+# `codex login status --help` (observed on 0.169.0; not in the shared files): -c, --enable,
+# --disable, -h. Assumed the same on 0.139.0, whose `login` help is identical.
+_LOGIN_STATUS = CommandSpec("login status", (_CONFIG, _ENABLE, _DISABLE, _HELP))
+
+# --- 0.169.0 -----------------------------------------------------------------------------------
+
+_TOP_0169 = CommandSpec(
+    "",
+    (
+        _CONFIG, _ENABLE, _DISABLE, _REMOTE, _REMOTE_AUTH, _STRICT_CONFIG, _IMAGES, _MODEL, _OSS,
+        _LOCAL_PROVIDER, _PROFILE, _SANDBOX, _APPROVE_FOR_ME, _BYPASS, _HOOK_TRUST, _CD,
+        _WORKTREE, _ADD_DIR, _ASK_0169, _SEARCH, _NO_ALT_SCREEN, _NO_DAEMON, _HELP, _VERSION,
+    ),
+    positionals=("PROMPT",),
+    subcommands=_top_subcommands(_TOP_COMMANDS_0169),
+    conflicts=((_APPROVE_FOR_ME.long, _SANDBOX.long), (_APPROVE_FOR_ME.long, _BYPASS_LONG)),
+)  # fmt: skip
+
+_EXEC_0169 = CommandSpec(
+    "exec",
+    (
+        _CONFIG, _ENABLE, _DISABLE, _STRICT_CONFIG, _IMAGES, _MODEL, _OSS, _LOCAL_PROVIDER,
+        _PROFILE, _SANDBOX, _APPROVE_FOR_ME, _BYPASS, _HOOK_TRUST, _CD, _WORKTREE, _ADD_DIR,
+        _THREAD_SOURCE, _CYBER, _SKIP_GIT, _TRUST, _EPHEMERAL, _IGNORE_USER_CONFIG, _IGNORE_RULES,
+        _OUTPUT_SCHEMA, _COLOR, _JSON, _OUTPUT_LAST, _HELP, _VERSION,
+    ),
+    positionals=("PROMPT",),
+    subcommands=_with_subcommands(
+        ("resume", "fork", "review", "help"),
+        {"resume": "exec resume", "fork": "exec fork", "review": "exec review"},
+    ),
+    rejected=_NEVER_ACCEPTED_ON_EXEC,
+    # Observed on 0.169.0: "the argument '--approve-for-me' cannot be used with '--sandbox'" (and
+    # with the bypass flag), exit 2.
+    conflicts=((_APPROVE_FOR_ME.long, _SANDBOX.long), (_APPROVE_FOR_ME.long, _BYPASS_LONG)),
+)  # fmt: skip
+
+_NEW_IN_0169 = (_WORKTREE, _THREAD_SOURCE, _CYBER)  # on resume/review/fork, plus --trust
+
+_RESUME_0169 = CommandSpec(
+    "exec resume",
+    (
+        _CONFIG, _LAST, _ALL, _ENABLE, _DISABLE, _IMAGE, _STRICT_CONFIG, _MODEL, _BYPASS,
+        _HOOK_TRUST, *_NEW_IN_0169, _SKIP_GIT, _TRUST, _EPHEMERAL, _IGNORE_USER_CONFIG,
+        _IGNORE_RULES, _OUTPUT_SCHEMA, _JSON, _OUTPUT_LAST, _HELP,
+    ),
+    positionals=("SESSION_ID", "PROMPT"),
+    rejected=_RESUME_REJECTS + _NEVER_ACCEPTED_ON_EXEC,
+)  # fmt: skip
+
+_REVIEW_0169 = CommandSpec(
+    "exec review",
+    (
+        _CONFIG, _UNCOMMITTED, _BASE, _ENABLE, _COMMIT, _DISABLE, _STRICT_CONFIG, _TITLE, _MODEL,
+        _BYPASS, _HOOK_TRUST, *_NEW_IN_0169, _SKIP_GIT, _TRUST, _EPHEMERAL, _IGNORE_USER_CONFIG,
+        _IGNORE_RULES, _OUTPUT_SCHEMA, _JSON, _OUTPUT_LAST, _HELP,
+    ),
+    positionals=("PROMPT",),
+    rejected=_NEVER_ACCEPTED_ON_EXEC,
+)  # fmt: skip
+
+_FORK_0169 = CommandSpec(
+    "exec fork",
+    (
+        _CONFIG, _IMAGE, _ENABLE, _DISABLE, _STRICT_CONFIG, _MODEL, _BYPASS, _HOOK_TRUST,
+        *_NEW_IN_0169, _SKIP_GIT, _TRUST, _EPHEMERAL, _IGNORE_USER_CONFIG, _IGNORE_RULES,
+        _OUTPUT_SCHEMA, _JSON, _OUTPUT_LAST, _HELP,
+    ),
+    positionals=("SESSION_ID", "PROMPT"),
+    required_positionals=1,  # `<SESSION_ID>` in the usage line
+    rejected=_NEVER_ACCEPTED_ON_EXEC,
+)  # fmt: skip
+
+
+def _grammar(version: str, *specs: CommandSpec) -> Grammar:
+    return Grammar(version, MappingProxyType({spec.path: spec for spec in specs}))
+
+
+_GRAMMARS: Mapping[str, Grammar] = MappingProxyType(
+    {
+        "0.139.0": _grammar(
+            "0.139.0", _TOP_0139, _EXEC_0139, _RESUME_0139, _REVIEW_0139, _LOGIN, _LOGIN_STATUS
+        ),
+        "0.169.0": _grammar(
+            "0.169.0",
+            _TOP_0169,
+            _EXEC_0169,
+            _RESUME_0169,
+            _REVIEW_0169,
+            _FORK_0169,
+            _LOGIN,
+            _LOGIN_STATUS,
+        ),
+    }
+)
+NEWEST = "0.169.0"
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+
+
+def supported_versions() -> tuple[str, ...]:
+    """The codex-cli versions with a grammar table, oldest first."""
+    return tuple(sorted(_GRAMMARS, key=_version_key))
+
+
+def grammar_for(version: str | None = None) -> Grammar:
+    """The table for ``version``; None means the newest. An unknown version gets the newest
+    table, with a note saying so (the caller reports it; it never fails)."""
+    if version is None:
+        return _GRAMMARS[NEWEST]
+    cleaned = version.strip().removeprefix("v").removeprefix("codex-cli").strip()
+    found = _GRAMMARS.get(cleaned)
+    if found is not None:
+        return found
+    newest = _GRAMMARS[NEWEST]
+    note = f"no grammar table for codex-cli {version!r}; read against {NEWEST}"
+    return Grammar(newest.version, newest.commands, note)
+
+
+def older_versions(version: str) -> tuple[str, ...]:
+    """Supported versions older than ``version``, newest first (to name removed flags)."""
+    key = _version_key(version)
+    return tuple(v for v in reversed(supported_versions()) if _version_key(v) < key)
+
+
+def any_flag_spec(name: str) -> FlagSpec | None:
+    """The spec of ``name`` in any table of any version: how many words an unknown flag takes."""
+    for grammar in _GRAMMARS.values():
+        for spec in grammar.commands.values():
+            found = spec.flag(name)
+            if found is not None:
+                return found
+    return None
+
+
+# --- reading a --help text ---------------------------------------------------------------------
+
+# An option line of clap's long help: two spaces, optional "-x, ", then "--long"; or six spaces
+# and "--long" (no short). Description lines are indented ten spaces, so they never match.
+_OPTION_LINE = re.compile(
+    r"^ {2}(?:(-[A-Za-z0-9]), )?(--[A-Za-z0-9][A-Za-z0-9_-]*)|^ {6}(--[A-Za-z0-9][A-Za-z0-9_-]*)"
+)
+_COMMAND_LINE = re.compile(r"^ {2}([a-z][a-z0-9-]*)\s{2,}(.*)$")
+_ALIASES = re.compile(r"\[aliases: ([^\]]+)\]")
+
+
+def help_flags(text: str) -> set[str]:
+    """The flag names (long and short) a ``--help`` text lists under ``Options:``."""
+    names: set[str] = set()
+    in_options = False
+    for line in text.splitlines():
+        if not line.strip():
+            continue  # blank lines separate entries inside a section
+        if not line.startswith(" "):
+            in_options = line.rstrip() == "Options:"
+            continue
+        if not in_options:
+            continue
+        match = _OPTION_LINE.match(line)
+        if match is None:
+            continue
+        names.update(name for name in match.groups() if name)
+    return names
+
+
+def help_commands(text: str) -> set[str]:
+    """The sub-command names (aliases included) a ``--help`` text lists under ``Commands:``."""
+    names: set[str] = set()
+    in_commands = False
+    for line in text.splitlines():
+        if not line.strip():
+            continue  # blank lines separate entries inside a section
+        if not line.startswith(" "):
+            in_commands = line.rstrip() == "Commands:"
+            continue
+        if not in_commands:
+            continue
+        match = _COMMAND_LINE.match(line)
+        if match is not None:
+            names.add(match.group(1))
+        # `[aliases: a]` may sit on a wrapped continuation line of the description.
+        for aliases in _ALIASES.findall(line):
+            names.update(alias.strip() for alias in aliases.split(","))
+    return names
