@@ -1,0 +1,32 @@
+"""Reports: one module per output format, registered once in `FORMATS`.
+
+Every renderer takes the finished `LintResult` (findings already sorted) and the rule registry, and
+returns the whole text to print; none of them writes anything itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from guard.engine.registry import Rule
+from guard.findings import LintResult
+
+
+class Renderer(Protocol):
+    def __call__(self, result: LintResult, rules: Mapping[str, Rule], *, color: bool) -> str: ...
+
+
+def renderers() -> dict[str, Renderer]:
+    """Format name -> renderer. Imported on demand: only the chosen format's module is needed."""
+    from guard.report import github, json, sarif, text
+
+    return {
+        "text": text.render,
+        "json": json.render,
+        "sarif": sarif.render,
+        "github": github.render,
+    }
+
+
+FORMAT_NAMES = ("text", "json", "sarif", "github")

@@ -1,0 +1,282 @@
+"""The user's config: `.codex-guard.yaml` / `.codex-guard.yml` or `[tool.codex-guard]` in
+pyproject.toml, found by walking up from a path, validated, and turned into `Settings`.
+
+pydantic and PyYAML are imported only when a config file is actually loaded: the hook's hot path
+must not pay for them when there is none. Errors are one line, `path:line: message`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from guard.settings import DEFAULT_FORBIDDEN_ENV, Settings
+
+CONFIG_NAMES = (".codex-guard.yaml", ".codex-guard.yml")
+PYPROJECT = "pyproject.toml"
+PYPROJECT_TABLE = "codex-guard"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; `str()` is the one line to print."""
+
+
+def _has_pyproject_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    # Cheap pre-check before parsing TOML: most pyproject files do not mention us at all.
+    return "codex-guard" in text and _pyproject_table(text, path) is not None
+
+
+def _pyproject_table(text: str, path: Path) -> dict[str, Any] | None:
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}:{_toml_line(exc)}: not valid TOML: {exc}") from None
+    table = data.get("tool", {}).get(PYPROJECT_TABLE)
+    return table if isinstance(table, dict) else None
+
+
+def _toml_line(exc: Exception) -> int:
+    # tomllib puts "(at line N, column M)" in its message
+    import re
+
+    found = re.search(r"line (\d+)", str(exc))
+    return int(found.group(1)) if found else 1
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file at or above `start` (a file or a folder), up to the filesystem root."""
+    try:
+        folder = start.resolve()
+    except (OSError, RuntimeError):
+        folder = start.absolute()
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        for name in CONFIG_NAMES:
+            if (candidate / name).is_file():
+                return candidate / name
+        pyproject = candidate / PYPROJECT
+        try:
+            if pyproject.is_file() and _has_pyproject_table(pyproject):
+                return pyproject
+        except ConfigError:
+            return pyproject  # a broken pyproject that mentions us: let loading report it
+    return None
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _model() -> Any:
+    """The pydantic model, built on first use (imports pydantic)."""
+    from typing import Literal
+
+    from pydantic import BaseModel, ConfigDict, Field
+
+    Level = Literal["error", "warning", "info"]
+    Lane = Literal["worker", "validator", "net-validator", "interactive"]
+    Sandbox = Literal["read-only", "workspace-write", "danger-full-access"]
+
+    class HookModel(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        fail_closed: bool = Field(False, alias="fail-closed")
+        refuse_exit_code: int = Field(3, alias="refuse-exit-code", ge=1, le=255)
+
+    class ConfigModel(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        select: list[str] = []
+        ignore: list[str] = []
+        severity: dict[str, Level] = {}
+        per_file_ignores: dict[str, list[str] | str] = Field({}, alias="per-file-ignores")
+        exclude: list[str] = []
+        forbidden_env: list[str] = Field(list(DEFAULT_FORBIDDEN_ENV), alias="forbidden-env")
+        lanes: dict[str, Lane] = {}
+        profile_sandboxes: dict[str, Sandbox] = Field({}, alias="profile-sandboxes")
+        sandboxed_host: bool = Field(False, alias="sandboxed-host")
+        workspace: str | None = None
+        strict: bool = False
+        codex_version: str | None = Field(None, alias="codex-version")
+        rules: list[str] = []
+        fail_on: Level = Field("warning", alias="fail-on")
+        hook: HookModel = HookModel()
+
+    return ConfigModel
+
+
+def _ids(values: list[str] | str) -> tuple[str, ...]:
+    parts = values.split(",") if isinstance(values, str) else values
+    return tuple(p.strip().upper() for p in parts if p.strip())
+
+
+def _to_settings(model: Any, root: Path) -> Settings:
+    workspace = str((root / model.workspace).resolve()) if model.workspace else None
+    return Settings(
+        select=_ids(model.select),
+        ignore=_ids(model.ignore),
+        severity=tuple((k.upper(), v) for k, v in model.severity.items()),
+        per_file_ignores=tuple((glob, _ids(ids)) for glob, ids in model.per_file_ignores.items()),
+        exclude=tuple(model.exclude),
+        forbidden_env=tuple(model.forbidden_env),
+        lanes=tuple(model.lanes.items()),
+        profile_sandboxes=tuple(model.profile_sandboxes.items()),
+        sandboxed_host=model.sandboxed_host,
+        workspace=workspace,
+        strict=model.strict,
+        codex_version=model.codex_version,
+        rules_dirs=tuple(str((root / d).resolve()) for d in model.rules),
+        fail_on=model.fail_on,
+        root=str(root),
+        hook_fail_closed=model.hook.fail_closed,
+        refuse_exit_code=model.hook.refuse_exit_code,
+    )
+
+
+def _first_error(exc: Any) -> tuple[tuple[Any, ...], str]:
+    error = exc.errors()[0]
+    loc = tuple(error.get("loc", ()))
+    if error.get("type") == "extra_forbidden":
+        return loc, f"unknown key `{loc[-1]}`" if loc else "unknown key"
+    where = ".".join(str(part) for part in loc)
+    message = str(error.get("msg", "invalid value"))
+    return loc, f"{where}: {message}" if where else message
+
+
+def _validate(data: Mapping[str, Any], root: Path, line_of: Any, path: str) -> Settings:
+    from pydantic import ValidationError
+
+    try:
+        model = _model().model_validate(dict(data))
+    except ValidationError as exc:
+        loc, message = _first_error(exc)
+        raise ConfigError(f"{path}:{line_of(loc)}: {message}") from None
+    return _to_settings(model, root)
+
+
+def settings_from_mapping(data: Mapping[str, Any] | None, root: str | Path = ".") -> Settings:
+    """Settings from config keys as written in a file (dashed), e.g. a rule example's `settings:`."""
+    return _validate(data or {}, Path(root), lambda _loc: 1, "<settings>")
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def _yaml_line_finder(root_node: Any) -> Any:
+    """loc (keys and indexes) -> 1-based line of the deepest node found along it."""
+    import yaml
+
+    def line_of(loc: tuple[Any, ...]) -> int:
+        node = root_node
+        line = node.start_mark.line + 1 if node is not None else 1
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                match = next((kv for kv in node.value if kv[0].value == str(part)), None)
+                if match is None:
+                    break
+                line = match[0].start_mark.line + 1
+                node = match[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if part >= len(node.value):
+                    break
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line
+
+    return line_of
+
+
+def _load_yaml(path: Path) -> Settings:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}:1: cannot read: {exc}") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError(f"{path}:{line}: not valid YAML: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: the config must be a mapping of keys to values")
+    return _validate(data, path.parent.resolve(), _yaml_line_finder(node), str(path))
+
+
+def _toml_line_finder(text: str) -> Any:
+    """A naive line finder for pyproject: the first `key =` line inside our table."""
+    lines = text.splitlines()
+    start = next(
+        (i for i, line in enumerate(lines) if line.strip().startswith("[tool.codex-guard")), 0
+    )
+
+    def line_of(loc: tuple[Any, ...]) -> int:
+        for part in reversed([p for p in loc if isinstance(p, str)]):
+            for index in range(start, len(lines)):
+                stripped = lines[index].strip().strip('"')
+                if stripped.startswith(part) or stripped.startswith(f'"{part}"'):
+                    return index + 1
+        return start + 1
+
+    return line_of
+
+
+def _load_pyproject(path: Path) -> Settings:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}:1: cannot read: {exc}") from None
+    table = _pyproject_table(text, path)
+    return _validate(table or {}, path.parent.resolve(), _toml_line_finder(text), str(path))
+
+
+def load_config(path: Path) -> Settings:
+    """Settings from one config file (YAML, or a pyproject.toml's [tool.codex-guard])."""
+    if not path.is_file():
+        raise ConfigError(f"{path}:1: no such config file")
+    if path.name == PYPROJECT or path.suffix == ".toml":
+        return _load_pyproject(path)
+    return _load_yaml(path)
+
+
+class ConfigResolver:
+    """Settings for each file: `--config` for all, or the nearest config above each file.
+
+    Caches per folder so a walk of a thousand files stats the tree once per folder.
+    """
+
+    def __init__(self, explicit: Path | None = None) -> None:
+        self._explicit = load_config(explicit) if explicit is not None else None
+        self._by_file: dict[Path, Settings] = {}
+        self._by_folder: dict[Path, Path | None] = {}
+
+    def _config_path(self, folder: Path) -> Path | None:
+        if folder not in self._by_folder:
+            self._by_folder[folder] = find_config(folder)
+        return self._by_folder[folder]
+
+    def settings_for(self, path: Path) -> Settings:
+        if self._explicit is not None:
+            return self._explicit
+        try:
+            folder = path.resolve().parent if not path.is_dir() else path.resolve()
+        except (OSError, RuntimeError):
+            folder = path.absolute().parent
+        config = self._config_path(folder)
+        if config is None:
+            return Settings()
+        if config not in self._by_file:
+            self._by_file[config] = load_config(config)
+        return self._by_file[config]

@@ -1,0 +1,254 @@
+"""Inline directives: `# codex-guard: disable=CG201 -- reason`, `disable-file=`, `lane=`.
+
+Directives live only in comments: a `#` at the start of a line or after whitespace, outside the
+quotes of that line. The check is naive on purpose (one line at a time, no parser): it must work the
+same in shell, workflow YAML, Makefiles and Markdown fences, and it errs towards *not* seeing a
+directive inside a string.
+
+Scope (shellcheck-style):
+- `disable=` as a trailing comment covers findings whose line range holds that line; on a comment
+  line of its own it also covers the next code line (the next line that is neither blank nor only
+  a comment): a directive above a command covers the whole command, however many lines it spans.
+- `disable-file=` anywhere covers the whole file.
+- `lane=` sets the lane of the command on the same line or on the next code line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from guard.findings import Finding, Location, Severity
+from guard.sources.snippet import Snippet
+
+SUPPRESSION_RULE = "CG904"
+SUPPRESSION_NAME = "unexplained-suppression"
+
+# The body after the `#`: `codex-guard: disable=CG201,CG3 -- why`. Ids are kept loose (letters and
+# digits) so a typo is reported as stale rather than silently ignored.
+_DIRECTIVE = re.compile(
+    r"codex-guard:\s*(?P<verb>disable-file|disable|lane)\s*=\s*(?P<value>[\w-]*(?:\s*,\s*[\w-]+)*)"
+    r"(?P<rest>.*)$"
+)
+_REASON = re.compile(r"^\s*--\s*(?P<reason>.*?)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Disable:
+    line: int  # 1-based line of the directive in the file
+    column: int  # 1-based column of its `#`
+    rules: tuple[str, ...]
+    reason: str  # "" when the directive gave none
+    whole_file: bool
+    targets: tuple[int, ...]  # lines it covers (the directive's own line and the next code line)
+
+
+@dataclass(frozen=True, slots=True)
+class Directives:
+    disables: tuple[Disable, ...] = ()
+    lanes: tuple[tuple[int, str], ...] = ()  # (line the lane applies to, lane)
+
+    def lane_at(self, line: int) -> str | None:
+        """The lane a directive sets for a command starting on `line` (file line), if any."""
+        for target, lane in self.lanes:
+            if target == line:
+                return lane
+        return None
+
+
+def comment_start(line: str) -> int | None:
+    """Index of the `#` that starts a comment on this line, or None.
+
+    A `#` counts at the start of the line or after whitespace, and only outside single or double
+    quotes opened on the same line (a backslash escapes the next character outside single quotes).
+    """
+    quote: str | None = None
+    escaped = False
+    for index, char in enumerate(line):
+        if escaped:
+            escaped = False
+            continue
+        if char == "\\" and quote != "'":
+            escaped = True
+            continue
+        if quote:
+            if char == quote:
+                quote = None
+            continue
+        if char in ("'", '"'):
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+            return index
+    return None
+
+
+def _is_code(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _next_code_line(lines: list[str], index: int) -> int | None:
+    """1-based number of the first code line after lines[index] (0-based), if any."""
+    for later in range(index + 1, len(lines)):
+        if _is_code(lines[later]):
+            return later + 1
+    return None
+
+
+def parse_directives(text: str, line_offset: int = 0) -> Directives:
+    """Every directive in `text`; lines are file lines (`line_offset` added, as in Snippet)."""
+    if "codex-guard:" not in text:  # the common case: no directive, no per-line work
+        return Directives()
+    lines = text.splitlines()
+    disables: list[Disable] = []
+    lanes: list[tuple[int, str]] = []
+    for index, line in enumerate(lines):
+        if "codex-guard:" not in line:
+            continue
+        start = comment_start(line)
+        if start is None:
+            continue
+        match = _DIRECTIVE.search(line, start + 1)
+        if match is None or line[start + 1 : match.start()].strip():
+            continue  # the comment holds other words before `codex-guard:`: prose, not a directive
+        number = index + 1 + line_offset
+        # A trailing directive (code before the `#`) is about its own line; a comment line is about
+        # the command below it.
+        following = None if line[:start].strip() else _next_code_line(lines, index)
+        targets = (number,) if following is None else (number, following + line_offset)
+        verb = match.group("verb")
+        value = match.group("value")
+        if verb == "lane":
+            lanes.extend((target, value.strip()) for target in targets)
+            continue
+        reason_match = _REASON.match(match.group("rest"))
+        reason = reason_match.group("reason") if reason_match else ""
+        rules = tuple(part.strip().upper() for part in value.split(",") if part.strip())
+        disables.append(
+            Disable(
+                line=number,
+                column=start + 1,
+                rules=rules,
+                reason=reason,
+                whole_file=verb == "disable-file",
+                targets=targets,
+            )
+        )
+    return Directives(disables=tuple(disables), lanes=tuple(lanes))
+
+
+def rule_matches(rule: str, patterns: Iterable[str]) -> bool:
+    """True when `rule` is one of the ids or starts with one of the prefixes (`CG2`, `CG201`)."""
+    return any(rule.startswith(pattern) for pattern in patterns)
+
+
+def rule_enabled(rule: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
+    selected = tuple(select)
+    if selected and not rule_matches(rule, selected):
+        return False
+    return not rule_matches(rule, ignore)
+
+
+def _covers(disable: Disable, finding: Finding) -> bool:
+    if not rule_matches(finding.rule, disable.rules):
+        return False
+    if disable.whole_file:
+        return True
+    first, last = finding.location.line, max(finding.location.end_line, finding.location.line)
+    return any(first <= target <= last for target in disable.targets)
+
+
+def _suppression_finding(
+    disable: Disable, path: str, message: str, rules: Mapping[str, object]
+) -> Finding:
+    rule = rules.get(SUPPRESSION_RULE)
+    name = str(getattr(rule, "name", SUPPRESSION_NAME))
+    fix = getattr(rule, "fix", None)
+    severity = getattr(rule, "severity", Severity.WARNING)
+    return Finding(
+        rule=SUPPRESSION_RULE,
+        name=name,
+        severity=severity if isinstance(severity, Severity) else Severity.WARNING,
+        message=message,
+        location=Location(path, disable.line, disable.column, disable.line, disable.column),
+        fix=str(fix) if fix else None,
+    )
+
+
+def apply_directives(
+    findings: list[Finding],
+    directives: Directives,
+    path: str,
+    rules: Mapping[str, object],
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> list[Finding]:
+    """Drop suppressed findings; add CG904 for a disable with no reason or that suppresses nothing.
+
+    `rules` is the registry (id -> Rule): CG904's name and fix come from it. A stale check only
+    counts rules that are enabled under select/ignore: `--select CG1` must not make every
+    `disable=CG201` look stale. CG904 itself obeys select/ignore.
+    """
+    select, ignore = tuple(select), tuple(ignore)
+    if not directives.disables:
+        return list(findings)
+    used: set[int] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        covering = [i for i, d in enumerate(directives.disables) if _covers(d, finding)]
+        if covering:
+            used.update(covering)
+        else:
+            kept.append(finding)
+    if not rule_enabled(SUPPRESSION_RULE, select, ignore):
+        return kept
+    extra: list[Finding] = []
+    for index, disable in enumerate(directives.disables):
+        verb = "disable-file" if disable.whole_file else "disable"
+        ids = ",".join(disable.rules) or "(no rule)"
+        if not disable.reason:
+            extra.append(
+                _suppression_finding(
+                    disable,
+                    path,
+                    f"`{verb}={ids}` gives no reason: add `-- why this is safe`",
+                    rules,
+                )
+            )
+        if index in used:
+            continue
+        stale = [r for r in disable.rules if _may_fire(r, select, ignore)]
+        if stale or not disable.rules:
+            extra.append(
+                _suppression_finding(
+                    disable, path, f"`{verb}={ids}` suppresses nothing here: remove it", rules
+                )
+            )
+    # A file-wide `disable-file=CG904 -- reason` may silence these too.
+    extra = [f for f in extra if not any(_covers(d, f) for d in directives.disables)]
+    return kept + extra
+
+
+def _may_fire(pattern: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
+    """Whether any rule the disable names could have been reported under select/ignore."""
+    if rule_matches(pattern, ignore):
+        return False
+    if not select:
+        return True
+    # `disable=CG2` with `--select CG201`, or `disable=CG201` with `--select CG2`: either overlaps.
+    return any(pattern.startswith(s) or s.startswith(pattern) for s in select)
+
+
+def snippet_lane_at(snippet: Snippet, line: int) -> str | None:
+    """The lane a directive sets for a command starting on file line `line` of this snippet.
+
+    Sources fill `Snippet.lane_directives` from the whole file (so a directive outside the snippet's
+    text, e.g. in the YAML above a `run:`, still counts); a snippet built by hand (the hook) falls
+    back to the directives in its own text.
+    """
+    lanes = snippet.lane_directives or parse_directives(snippet.text, snippet.line_offset).lanes
+    for target, lane in lanes:
+        if target == line:
+            return lane
+    return None

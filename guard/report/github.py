@@ -1,0 +1,50 @@
+"""`--format github`: GitHub Actions workflow commands, one annotation per finding.
+
+Escaping follows actions/toolkit (`command.ts`): in the message `%`, `\\r`, `\\n`; in properties
+also `:` and `,`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from guard.engine.registry import Rule
+from guard.findings import Finding, LintResult, Severity
+
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(finding: Finding) -> str:
+    loc = finding.location
+    props = ",".join(
+        [
+            f"file={escape_property(loc.path)}",
+            f"line={loc.line}",
+            f"col={loc.column}",
+            f"endLine={max(loc.end_line, loc.line)}",
+            f"title={escape_property(f'{finding.rule} {finding.name}')}",
+        ]
+    )
+    message = finding.message
+    if finding.fix:
+        message += "\nfix: " + finding.fix.strip()
+    for related in finding.related:
+        message += f"\n{related.path}:{related.line}:{related.column}: note: {related.note}"
+    return f"::{LEVELS[finding.severity]} {props}::{escape_data(message)}"
+
+
+def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
+    lines = [annotation(f) for f in result.findings]
+    lines.extend(
+        f"::error file={escape_property(e.path)},title=codex-guard::{escape_data(e.message)}"
+        for e in result.errors
+    )
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,73 @@
+"""What kind of file is this? By name, extension, then shebang (only for files with no suffix)."""
+
+from __future__ import annotations
+
+import posixpath
+
+SHELL = "shell"
+WORKFLOW = "workflow"
+MARKDOWN = "markdown"
+MAKEFILE = "makefile"
+DOCKERFILE = "dockerfile"
+JUSTFILE = "justfile"
+
+SHELL_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".dash"})
+SHELL_NAMES = frozenset(
+    {".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", ".kshrc"}
+)
+SHELL_INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "mksh", "ash"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
+MAKEFILE_NAMES = frozenset({"makefile", "gnumakefile"})
+JUSTFILE_NAMES = frozenset({"justfile", ".justfile"})
+
+
+def kind_by_name(path: str) -> str | None:
+    """The kind a path's name alone decides, or None (then a shebang may still decide)."""
+    posix = path.replace("\\", "/")
+    name = posixpath.basename(posix)
+    lower = name.lower()
+    suffix = posixpath.splitext(lower)[1]
+    if suffix in SHELL_SUFFIXES or lower in SHELL_NAMES or lower.endswith(".bashrc"):
+        return SHELL
+    if suffix in (".yml", ".yaml"):
+        if "/.github/workflows/" in f"/{posix}" or lower in ("action.yml", "action.yaml"):
+            return WORKFLOW
+        return None
+    if suffix in MARKDOWN_SUFFIXES:
+        return MARKDOWN
+    if lower in MAKEFILE_NAMES or suffix == ".mk":
+        return MAKEFILE
+    if lower in ("dockerfile", "containerfile") or lower.startswith("dockerfile."):
+        return DOCKERFILE
+    if suffix in (".dockerfile", ".containerfile"):
+        return DOCKERFILE
+    if lower in JUSTFILE_NAMES or suffix == ".just":
+        return JUSTFILE
+    return None
+
+
+def needs_head(path: str) -> bool:
+    """Only a file with no suffix can be a script by shebang alone (`bin/dispatch`)."""
+    name = posixpath.basename(path.replace("\\", "/"))
+    return "." not in name.lstrip(".")
+
+
+def kind_by_shebang(head: bytes) -> str | None:
+    if not head.startswith(b"#!") or b"\0" in head:
+        return None
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
+    words = first[2:].split()
+    if not words:
+        return None
+    interpreter = words[0].rsplit("/", 1)[-1]
+    if interpreter == "env":
+        rest = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
+        interpreter = rest[0].rsplit("/", 1)[-1] if rest else ""
+    return SHELL if interpreter in SHELL_INTERPRETERS else None
+
+
+def detect_kind(path: str, head: bytes | None = None) -> str | None:
+    kind = kind_by_name(path)
+    if kind is None and head is not None:
+        kind = kind_by_shebang(head)
+    return kind

@@ -1,0 +1,16 @@
+"""Every source kind, registered once (pre-commit's `all_languages` style)."""
+
+from __future__ import annotations
+
+from guard.sources import dockerfile, justfile, makefile, markdown, shell, workflow
+from guard.sources.base import Source
+from guard.sources.detect import DOCKERFILE, JUSTFILE, MAKEFILE, MARKDOWN, SHELL, WORKFLOW
+
+SOURCES: dict[str, Source] = {
+    SHELL: shell.extract,
+    WORKFLOW: workflow.extract,
+    MARKDOWN: markdown.extract,
+    MAKEFILE: makefile.extract,
+    DOCKERFILE: dockerfile.extract,
+    JUSTFILE: justfile.extract,
+}

@@ -1,0 +1,149 @@
+"""GitHub Actions: each step's `run:` is a snippet that runs in CI (stdin is never a TTY).
+
+Line numbers come from the YAML node marks: a block scalar (`run: |`) starts on the line after the
+indicator, and its text is the dedented block, so `block_indent` says how far right it sits. Env
+maps at workflow, job and step level become the snippet's `external_env` (with the key's line), in
+that order, so a later level overrides an earlier one. Composite actions (`action.yml`,
+`runs.steps`) are read the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guard.sources.base import SourceError
+from guard.sources.snippet import RunContext, Snippet
+
+_NOT_SHELL = ("pwsh", "powershell", "cmd", "python", "node")
+
+
+def _get(node: Any, key: str) -> Any:
+    """The value node of `key` in a YAML mapping node, or None."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return value_node
+    return None
+
+
+def _env(node: Any) -> list[tuple[str, str, int]]:
+    import yaml
+
+    env = _get(node, "env")
+    if not isinstance(env, yaml.MappingNode):
+        return []
+    pairs: list[tuple[str, str, int]] = []
+    for key_node, value_node in env.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            value = value_node.value if isinstance(value_node, yaml.ScalarNode) else ""
+            pairs.append((str(key_node.value), str(value), key_node.start_mark.line + 1))
+    return pairs
+
+
+def _scalar(node: Any) -> str | None:
+    import yaml
+
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else None
+
+
+def _default_shell(node: Any) -> str | None:
+    return _scalar(_get(_get(_get(node, "defaults"), "run"), "shell"))
+
+
+def _dialect(shell: str | None) -> str | None:
+    """bash unless told otherwise; None for a step that is not shell at all (pwsh, python)."""
+    if not shell:
+        return "bash"
+    name = shell.split()[0].rsplit("/", 1)[-1]
+    if name in _NOT_SHELL:
+        return None
+    return "sh" if name in ("sh", "dash") else "bash"
+
+
+def _block_indent(lines: list[str], first_line: int) -> int:
+    """Indentation of a block scalar's first non-blank content line (0-based `first_line`)."""
+    for line in lines[first_line:]:
+        if line.strip():
+            return len(line) - len(line.lstrip(" "))
+    return 0
+
+
+def _snippet(
+    run: Any, path: str, lines: list[str], env: list[tuple[str, str, int]], dialect: str
+) -> Snippet:
+    mark = run.start_mark
+    if run.style in ("|", ">"):
+        first = mark.line + 1  # 0-based: content starts on the line after `run: |`
+        indent = _block_indent(lines, first)
+        return Snippet(
+            text=run.value,
+            path=path,
+            line_offset=first,
+            column_offset=indent,
+            dialect=dialect,
+            context=RunContext.CI,
+            external_env=tuple(env),
+            block_indent=indent,
+        )
+    quote = 1 if run.style in ("'", '"') else 0
+    return Snippet(
+        text=run.value,
+        path=path,
+        line_offset=mark.line,
+        column_offset=mark.column + quote,
+        dialect=dialect,
+        context=RunContext.CI,
+        external_env=tuple(env),
+    )
+
+
+def _steps(
+    steps: Any, path: str, lines: list[str], env: list[tuple[str, str, int]], shell: str | None
+) -> list[Snippet]:
+    import yaml
+
+    if not isinstance(steps, yaml.SequenceNode):
+        return []
+    found: list[Snippet] = []
+    for step in steps.value:
+        run = _get(step, "run")
+        if not isinstance(run, yaml.ScalarNode):
+            continue
+        dialect = _dialect(_scalar(_get(step, "shell")) or shell)
+        if dialect is None:
+            continue
+        found.append(_snippet(run, path, lines, env + _env(step), dialect))
+    return found
+
+
+def extract(text: str, path: str) -> list[Snippet]:
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        line = mark.line + 1 if mark is not None else 1
+        column = mark.column + 1 if mark is not None else 1
+        raise SourceError(f"not valid YAML: {problem}", line, column) from None
+    if root is None:
+        return []
+    lines = text.split("\n")
+    workflow_env = _env(root)
+    workflow_shell = _default_shell(root)
+    snippets: list[Snippet] = []
+    jobs = _get(root, "jobs")
+    if isinstance(jobs, yaml.MappingNode):
+        for _name, job in jobs.value:
+            shell = _default_shell(job) or workflow_shell
+            snippets.extend(
+                _steps(_get(job, "steps"), path, lines, workflow_env + _env(job), shell)
+            )
+    runs = _get(root, "runs")  # a composite action
+    if runs is not None:
+        snippets.extend(_steps(_get(runs, "steps"), path, lines, workflow_env, None))
+    return snippets
