@@ -51,7 +51,7 @@ def _toml_line(exc: Exception) -> int:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest config file at or above `start` (a file or a folder), up to the filesystem root."""
+    """The nearest config at or above `start` (a file or a folder), up to the filesystem root."""
     try:
         folder = start.resolve()
     except (OSError, RuntimeError):
@@ -105,7 +105,7 @@ def _model() -> Any:
         codex_version: str | None = Field(None, alias="codex-version")
         rules: list[str] = []
         fail_on: Level = Field("warning", alias="fail-on")
-        hook: HookModel = HookModel()
+        hook: HookModel = Field(default_factory=lambda: HookModel.model_validate({}))
 
     return ConfigModel
 
@@ -160,7 +160,7 @@ def _validate(data: Mapping[str, Any], root: Path, line_of: Any, path: str) -> S
 
 
 def settings_from_mapping(data: Mapping[str, Any] | None, root: str | Path = ".") -> Settings:
-    """Settings from config keys as written in a file (dashed), e.g. a rule example's `settings:`."""
+    """Settings from config keys as a file writes them (dashed): a rule example's `settings:`."""
     return _validate(data or {}, Path(root), lambda _loc: 1, "<settings>")
 
 

@@ -159,17 +159,28 @@ def _covers(disable: Disable, finding: Finding) -> bool:
     return any(first <= target <= last for target in disable.targets)
 
 
+def _field(rule: object, name: str) -> str | None:
+    """A field of a registry Rule, or of the plain dict a worker process gets instead."""
+    value = rule.get(name) if isinstance(rule, Mapping) else getattr(rule, name, None)
+    if isinstance(value, Severity):
+        return value.value
+    return None if value is None else str(value)
+
+
 def _suppression_finding(
     disable: Disable, path: str, message: str, rules: Mapping[str, object]
 ) -> Finding:
     rule = rules.get(SUPPRESSION_RULE)
-    name = str(getattr(rule, "name", SUPPRESSION_NAME))
-    fix = getattr(rule, "fix", None)
-    severity = getattr(rule, "severity", Severity.WARNING)
+    name = _field(rule, "name") or SUPPRESSION_NAME
+    fix = _field(rule, "fix")
+    try:
+        severity = Severity(_field(rule, "severity") or "warning")
+    except ValueError:
+        severity = Severity.WARNING
     return Finding(
         rule=SUPPRESSION_RULE,
-        name=name,
-        severity=severity if isinstance(severity, Severity) else Severity.WARNING,
+        name=str(name),
+        severity=severity,
         message=message,
         location=Location(path, disable.line, disable.column, disable.line, disable.column),
         fix=str(fix) if fix else None,

@@ -1,7 +1,413 @@
-"""`lint`, `rules`, `explain`: the static front door (owned by the lint/report work)."""
+"""`lint`, `rules`, `explain`: the static front door.
+
+The pipeline per file: detect the kind -> read and decode -> the kind's source gives snippets ->
+the engine gives findings -> select/ignore, severity overrides, per-file-ignores -> inline
+directives (which may add CG904). Files are independent, so many of them go through a process
+pool; the output is sorted afterwards and does not depend on the pool.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
 import click
 
-COMMANDS: tuple[click.Command, ...] = ()
+from guard.findings import FileError, Finding, LintResult, Location, Severity
+from guard.settings import Settings
+
+PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it saves
+RULE_PATTERN = re.compile(r"^CG\d{0,3}$")
+PARSE_ERROR_RULE = "CG901"
+
+
+# --- one file ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FileJob:
+    path: str
+    explicit: bool
+    settings: Settings
+    rule_text: Mapping[str, Any] = field(default_factory=dict)  # CG901/CG904 name, fix, severity
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    findings: list[Finding]
+    errors: list[FileError]
+    checked: bool  # False when the file is not a kind we lint (skipped, not counted)
+
+
+def _kind(path: str, explicit: bool) -> str | None:
+    """The file's kind; an explicit file with no suffix and no binary content is shell."""
+    from guard.sources.decode import read_head
+    from guard.sources.detect import SHELL, detect_kind, kind_by_name, needs_head
+
+    kind = kind_by_name(path)
+    if kind is not None:
+        return kind
+    if not (explicit or needs_head(path)):
+        return None
+    head = read_head(path)
+    kind = detect_kind(path, head)
+    if kind is None and explicit and needs_head(path):
+        # Named on the command line: the user says it is a script. A binary is still skipped.
+        return SHELL if head is None or b"\0" not in head else None
+    return kind
+
+
+def _rule_finding(
+    rule_text: Mapping[str, Any], rule: str, message: str, location: Location
+) -> Finding:
+    text = rule_text.get(rule, {})
+    return Finding(
+        rule=rule,
+        name=str(text.get("name", "parse-error")),
+        severity=Severity(text.get("severity", "warning")),
+        message=message,
+        location=location,
+        fix=text.get("fix"),
+    )
+
+
+def _engine_findings(job: FileJob, text: str, kind: str) -> list[Finding] | FileError:
+    from guard.directives import parse_directives
+    from guard.sources.base import SourceError
+    from guard.sources.registry import SOURCES
+
+    try:
+        snippets = SOURCES[kind](text, job.path)
+    except SourceError as exc:
+        where = Location(job.path, exc.line, exc.column, exc.line, exc.column)
+        return [_rule_finding(job.rule_text, PARSE_ERROR_RULE, exc.message, where)]
+    lanes = parse_directives(text).lanes
+    findings: list[Finding] = []
+    if not snippets:
+        return findings
+    from guard.engine.api import lint_snippet
+
+    for snippet in snippets:
+        if lanes:
+            snippet = dataclasses.replace(snippet, lane_directives=lanes)
+        try:
+            findings.extend(lint_snippet(snippet, job.settings))
+        except RecursionError:
+            return FileError(job.path, "too deeply nested to analyse (recursion limit)")
+        except Exception as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return FileError(job.path, f"internal error while linting: {first}")
+    return findings
+
+
+def _relative_to_root(path: str, root: str) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return Path(path).as_posix()
+
+
+def _per_file_ignored(settings: Settings, path: str) -> tuple[str, ...]:
+    if not settings.per_file_ignores:
+        return ()
+    import pathspec
+
+    relative = _relative_to_root(path, settings.root)
+    ignored: list[str] = []
+    for glob, ids in settings.per_file_ignores:
+        if pathspec.GitIgnoreSpec.from_lines([glob]).match_file(relative):
+            ignored.extend(ids)
+    return tuple(ignored)
+
+
+def postprocess(
+    findings: Iterable[Finding],
+    settings: Settings,
+    path: str,
+    text: str,
+    rule_text: Mapping[str, Any],
+) -> list[Finding]:
+    """select/ignore, severity overrides, per-file-ignores, then the file's inline directives."""
+    from guard.directives import apply_directives, parse_directives, rule_enabled
+
+    ignore = settings.ignore + _per_file_ignored(settings, path)
+    overrides = dict(settings.severity)
+    kept: list[Finding] = []
+    for finding in findings:
+        if not rule_enabled(finding.rule, settings.select, ignore):
+            continue
+        if finding.rule in overrides:
+            finding = dataclasses.replace(finding, severity=Severity(overrides[finding.rule]))
+        kept.append(finding)
+    directives = parse_directives(text)
+    return apply_directives(kept, directives, path, rule_text, settings.select, ignore)
+
+
+def lint_file(job: FileJob) -> FileOutcome:
+    """Everything for one file; never raises (a failure is a FileError for this file only)."""
+    from guard.sources.decode import read_text
+
+    try:
+        kind = _kind(job.path, job.explicit)
+        if kind is None:
+            return FileOutcome([], [], checked=False)
+        text = read_text(job.path)
+        if isinstance(text, FileError):
+            return FileOutcome([], [text], checked=True)
+        found = _engine_findings(job, text, kind)
+        if isinstance(found, FileError):
+            return FileOutcome([], [found], checked=True)
+        return FileOutcome(
+            postprocess(found, job.settings, job.path, text, job.rule_text), [], True
+        )
+    except Exception as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return FileOutcome([], [FileError(job.path, f"internal error: {first}")], checked=True)
+
+
+# --- many files -------------------------------------------------------------------------------
+
+
+def run_jobs(jobs: list[FileJob], workers: int) -> LintResult:
+    """Lint every job (in a process pool when there are many) and sort the result."""
+    if workers != 1 and len(jobs) > PARALLEL_THRESHOLD:
+        outcomes = _run_parallel(jobs, workers)
+    else:
+        outcomes = [lint_file(job) for job in jobs]
+    result = LintResult()
+    for outcome in outcomes:
+        result.findings.extend(outcome.findings)
+        result.errors.extend(outcome.errors)
+        result.files += 1 if outcome.checked else 0
+    result.findings.sort(key=Finding.sort_key)
+    result.errors.sort(key=lambda e: (e.path, e.message))
+    return result
+
+
+def _run_parallel(jobs: list[FileJob], workers: int) -> list[FileOutcome]:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    count = workers if workers > 0 else (os.cpu_count() or 1)
+    chunk = max(1, len(jobs) // (count * 8))
+    try:
+        with ProcessPoolExecutor(max_workers=count) as pool:
+            return list(pool.map(lint_file, jobs, chunksize=chunk))
+    except (BrokenProcessPool, OSError):
+        return [lint_file(job) for job in jobs]  # no processes here (sandbox): do it in-line
+
+
+def _rule_text(rules: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The bits of the registry the workers need, as plain picklable data."""
+    text: dict[str, dict[str, Any]] = {}
+    for rule_id in (PARSE_ERROR_RULE, "CG904"):
+        rule = rules.get(rule_id)
+        if rule is not None:
+            text[rule_id] = {"name": rule.name, "fix": rule.fix, "severity": rule.severity.value}
+    text.setdefault(PARSE_ERROR_RULE, {"name": "parse-error", "severity": "warning"})
+    text.setdefault("CG904", {"name": "unexplained-suppression", "severity": "warning"})
+    return text
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def _split_ids(value: str | None, option: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    ids = tuple(part.strip().upper() for part in value.split(",") if part.strip())
+    bad = [i for i in ids if not RULE_PATTERN.match(i)]
+    if bad:
+        raise click.BadParameter(f"not a rule id or prefix: {', '.join(bad)}", param_hint=option)
+    return ids
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """What the command line says over every config: select replaces, ignore adds."""
+
+    select: tuple[str, ...] | None
+    ignore: tuple[str, ...]
+    strict: bool
+
+    def apply(self, settings: Settings) -> Settings:
+        return dataclasses.replace(
+            settings,
+            select=self.select if self.select is not None else settings.select,
+            ignore=settings.ignore + self.ignore,
+            strict=settings.strict or self.strict,
+        )
+
+
+def _use_color(mode: str) -> bool:
+    if mode != "auto":
+        return mode == "always"
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _collect_jobs(
+    paths: tuple[str, ...], resolver: Any, overrides: Overrides, rule_text: Mapping[str, Any]
+) -> list[FileJob]:
+    from guard.sources.walk import walk
+
+    def excluded(path: Path, is_dir: bool) -> bool:
+        settings = resolver.settings_for(path if is_dir else path.parent)
+        if not settings.exclude:
+            return False
+        import pathspec
+
+        relative = _relative_to_root(str(path), settings.root)
+        if relative.startswith(".."):
+            return False
+        return bool(
+            pathspec.GitIgnoreSpec.from_lines(settings.exclude).match_file(
+                relative + ("/" if is_dir else "")
+            )
+        )
+
+    jobs: list[FileJob] = []
+    for candidate in walk(list(paths), excluded):
+        settings = overrides.apply(resolver.settings_for(Path(candidate.path)))
+        jobs.append(FileJob(candidate.path, candidate.explicit, settings, rule_text))
+    return jobs
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--select", help="Comma list of rule ids or prefixes to check (CG2,CG101).")
+@click.option("--ignore", help="Comma list of rule ids or prefixes to skip.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default=None,
+    help="Lowest severity that fails the run (default: config, else warning).",
+)
+@click.option("--strict", is_flag=True, help="Strict profile: fail closed on what is unsure.")
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), help="Config file for all paths."
+)
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes (0 = auto).")
+@click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
+)
+def lint_command(
+    paths: tuple[str, ...],
+    output_format: str,
+    select: str | None,
+    ignore: str | None,
+    fail_on: str | None,
+    strict: bool,
+    config_file: str | None,
+    jobs: int,
+    color: str,
+) -> int:
+    """Lint scripts, workflows, Makefiles, Dockerfiles and Markdown for codex dispatch mistakes."""
+    from guard.config import ConfigError, ConfigResolver
+    from guard.engine.registry import RuleFileError, load_rules
+    from guard.report import renderers
+
+    overrides = Overrides(
+        select=_split_ids(select, "--select"),
+        ignore=_split_ids(ignore, "--ignore") or (),
+        strict=strict,
+    )
+    try:
+        resolver = ConfigResolver(Path(config_file) if config_file else None)
+        primary = overrides.apply(resolver.settings_for(Path(paths[0] if paths else ".")))
+        rules = load_rules(primary.rules_dirs)
+        file_jobs = _collect_jobs(paths, resolver, overrides, _rule_text(rules))
+    except (ConfigError, RuleFileError) as exc:
+        click.echo(str(exc), err=True)
+        return 2
+    result = run_jobs(file_jobs, jobs)
+    output = renderers()[output_format](result, rules, color=_use_color(color))
+    click.echo(output, nl=False)
+    return exit_code(result, fail_on or primary.fail_on)
+
+
+def exit_code(result: LintResult, fail_on: str) -> int:
+    if result.errors:
+        return 2
+    threshold = Severity(fail_on).rank
+    return 1 if any(f.severity.rank >= threshold for f in result.findings) else 0
+
+
+# --- rules and explain ------------------------------------------------------------------------
+
+
+@click.command("rules")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text"
+)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None)
+def rules_command(output_format: str, config_file: str | None) -> int:
+    """List every rule: id, name, severity, summary."""
+    import json
+
+    from guard.docs import rules_table
+
+    rules = _load_rules_or_none(config_file)
+    if rules is None:
+        return 2
+    if output_format == "json":
+        rows = [
+            {"id": r.id, "name": r.name, "severity": r.severity.value, "summary": r.summary}
+            for r in rules.values()
+        ]
+        click.echo(json.dumps(rows, indent=2))
+    elif output_format == "markdown":
+        click.echo(rules_table(rules), nl=False)
+    else:
+        width = max((len(r.name) for r in rules.values()), default=4)
+        for rule in rules.values():
+            summary = " ".join(rule.summary.split())
+            click.echo(f"{rule.id}  {rule.name:<{width}}  {rule.severity.value:<7}  {summary}")
+    return 0
+
+
+def _load_rules_or_none(config_file: str | None) -> dict[str, Any] | None:
+    from guard.config import ConfigError, ConfigResolver
+    from guard.engine.registry import RuleFileError, load_rules
+
+    try:
+        resolver = ConfigResolver(Path(config_file) if config_file else None)
+        return dict(load_rules(resolver.settings_for(Path(".")).rules_dirs))
+    except (ConfigError, RuleFileError) as exc:
+        click.echo(str(exc), err=True)
+        return None
+
+
+@click.command("explain")
+@click.argument("rule_id")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None)
+def explain_command(rule_id: str, config_file: str | None) -> int:
+    """Print a rule's full documentation: summary, rationale, fix, examples."""
+    from guard.docs import rule_doc
+
+    rules = _load_rules_or_none(config_file)
+    if rules is None:
+        return 2
+    wanted = rule_id.strip().upper()
+    by_name = {r.name: r for r in rules.values()}
+    rule = rules.get(wanted) or by_name.get(rule_id.strip())
+    if rule is None:
+        click.echo(f"codex-guard: unknown rule {rule_id!r} (see `codex-guard rules`)", err=True)
+        return 2
+    click.echo(rule_doc(rule, heading="#"), nl=False)
+    return 0
+
+
+COMMANDS: tuple[click.Command, ...] = (lint_command, rules_command, explain_command)

@@ -45,8 +45,10 @@ def _finding(finding: Finding, color: bool) -> list[str]:
 
 def summary(result: LintResult) -> str:
     files = _plural(result.files, "file")
+    if not result.findings and not result.errors:
+        return f"All clear: {files} checked."
     if not result.findings:
-        line = f"All clear: {files} checked."
+        line = f"No findings in {files}"
     else:
         counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
         line = (
@@ -57,7 +59,7 @@ def summary(result: LintResult) -> str:
         )
     if result.errors:
         line += f"; {_plural(len(result.errors), 'file')} could not be read"
-    return line
+    return line + "."
 
 
 def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
