@@ -1,9 +1,149 @@
-"""Agent pre-tool-use hooks (placeholder; see the runtime work)."""
+"""Agent pre-tool-use hooks: `codex-guard hook claude|codex` (contracts in HOOKS.md).
+
+This module runs in front of every shell command an agent starts, and most never mention codex. So
+its top level imports only `json` and `sys`: a command with none of the keywords is answered before
+the shell parser, pydantic, PyYAML, click or the engine are imported (dcg's keyword quick-reject).
+"""
 
 from __future__ import annotations
 
-from typing import TextIO
+import json
+import sys
+from typing import Any, TextIO
+
+# A command that can start codex or change its billing mentions one of these (case-insensitive).
+KEYWORDS = ("codex", "openai_api_key", "codex_api_key", "codex_home")
+AGENTS = ("claude", "codex")
+HOOK_PATH = "<hook>"
+
+
+def command_of(payload: object) -> str | None:
+    """`tool_input.command`, or `tool_input.cmd` (some Codex clients); argv lists are joined."""
+    if not isinstance(payload, dict):
+        return None
+    tool_input = payload.get("tool_input")
+    if not isinstance(tool_input, dict):
+        return None
+    for key in ("command", "cmd"):
+        value = tool_input.get(key)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            import shlex
+
+            return shlex.join(value)
+    return None
+
+
+def mentions_codex(command: str) -> bool:
+    lowered = command.lower()
+    return any(word in lowered for word in KEYWORDS)
+
+
+def deny_json(reason: str) -> str:
+    return json.dumps(
+        {
+            "hookSpecificOutput": {
+                "hookEventName": "PreToolUse",
+                "permissionDecision": "deny",
+                "permissionDecisionReason": reason,
+            }
+        }
+    )
+
+
+def answer_deny(agent: str, reason: str, stdout: TextIO, stderr: TextIO) -> int:
+    """Claude: JSON deny, exit 0. Codex: the one deny that holds: JSON deny AND exit 2 + stderr."""
+    stdout.write(deny_json(reason) + "\n")
+    stdout.flush()
+    if agent == "codex":
+        stderr.write(reason + "\n")
+        stderr.flush()
+        return 2
+    return 0
 
 
 def run_hook(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    """Read one pre-tool-use JSON object, answer allow (exit 0, silent) or deny in the contract."""
+    try:
+        raw = stdin.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        return _bad_input(agent, f"cannot read the hook input: {exc}", None, stdout, stderr)
+    try:
+        payload: Any = json.loads(raw) if raw.strip() else None
+    except ValueError as exc:
+        return _bad_input(agent, f"the hook input is not JSON ({exc})", None, stdout, stderr)
+    if not isinstance(payload, dict):
+        return _bad_input(
+            agent, "the hook input is empty or not a JSON object", None, stdout, stderr
+        )
+    command = command_of(payload)
+    if command is None or not mentions_codex(command):
+        return 0  # the hot path: nothing heavy was imported
+    cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else None
+    return _check(agent, command, cwd, stdout, stderr)
+
+
+def _bad_input(agent: str, why: str, cwd: str | None, stdout: TextIO, stderr: TextIO) -> int:
+    """Fail open with one clear stderr line, unless the config says `hook.fail-closed: true`."""
+    fail_closed = False
+    try:
+        from pathlib import Path
+
+        from guard.runtime.settings_load import load_runtime_settings
+
+        settings = load_runtime_settings(Path(cwd) if cwd else None)
+        fail_closed = settings.hook_fail_closed
+    except Exception as exc:
+        stderr.write(f"codex-guard hook: config error: {_first_line(exc)}\n")
+        fail_closed = True
+    if fail_closed:
+        return answer_deny(agent, f"codex-guard hook: {why} (hook.fail-closed)", stdout, stderr)
+    stderr.write(f"codex-guard hook: {why}; allowing (fail open)\n")
     return 0
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _check(agent: str, command: str, cwd: str | None, stdout: TextIO, stderr: TextIO) -> int:
+    """The slow path: the command mentions codex. Deny on errors unless `hook.on-error: allow`."""
+    from pathlib import Path
+
+    from guard.runtime.report import at_or_over, reason_text
+    from guard.runtime.settings_load import extra_setting, load_runtime_settings
+
+    try:
+        settings = load_runtime_settings(Path(cwd) if cwd else None)
+    except Exception as exc:
+        reason = f"codex-guard hook: config error: {_first_line(exc)}; denying (fail closed)"
+        return answer_deny(agent, reason, stdout, stderr)
+    try:
+        findings = check_command(command, settings)
+    except Exception as exc:
+        if extra_setting(settings, "hook.on-error", "deny") == "allow":
+            stderr.write(f"codex-guard hook: internal error: {_first_line(exc)}; allowing\n")
+            return 0
+        reason = f"codex-guard hook: internal error while checking: {_first_line(exc)}"
+        return answer_deny(agent, reason, stdout, stderr)
+    denying = at_or_over(findings, extra_setting(settings, "hook.deny-on", "error"))
+    if not denying:
+        return 0
+    return answer_deny(agent, reason_text(denying), stdout, stderr)
+
+
+def check_command(command: str, settings: Any) -> list[Any]:
+    """The findings for one command line as an agent's Bash tool runs it (RunContext.AGENT)."""
+    from guard.engine.api import check_command_line
+    from guard.sources.snippet import RunContext
+
+    return check_command_line(command, settings, RunContext.AGENT, path=HOOK_PATH)
+
+
+def main() -> int:
+    agent = sys.argv[1] if len(sys.argv) > 1 else ""
+    if agent not in AGENTS:
+        sys.stderr.write("usage: codex-guard hook claude|codex < pre-tool-use.json\n")
+        return 2
+    return run_hook(agent, sys.stdin, sys.stdout, sys.stderr)

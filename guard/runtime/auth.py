@@ -1,0 +1,176 @@
+"""Which billing will codex use? `auth_mode` in auth.json, else `codex login status`, cached.
+
+FACTS.md: `codex login --with-api-key` writes `"auth_mode": "apikey"`, a ChatGPT login writes
+`"auth_mode": "chatgpt"`; `codex login status` prints its answer on STDERR (after a possible
+`WARNING: proceeding...` line under a temp CODEX_HOME) and exits 0 for an API key too, so the text
+is what counts. Starting codex costs ~0.17 s and 45 MiB: the shim reads the file, and caches the
+fallback's answer keyed by the auth file's path, mtime and size, so the hot path starts no process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+LOGIN_STATUS_TIMEOUT = 20.0
+CHATGPT_LINE = "Logged in using ChatGPT"
+APIKEY_MARKERS = ("API key configured", "Logged in using an API key", "Logged in using API key")
+NOT_LOGGED_IN = "Not logged in"
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAnswer:
+    ok: bool  # subscription billing confirmed
+    mode: str  # chatgpt | apikey | none | unknown
+    source: str  # "auth_mode: chatgpt in PATH" or "codex login status: ..."
+    cached: bool = False
+
+
+def codex_home(env: Mapping[str, str]) -> Path:
+    home = env.get("CODEX_HOME")
+    if home:
+        return Path(home).expanduser()
+    return Path(env.get("HOME") or os.path.expanduser("~")) / ".codex"
+
+
+def auth_file(env: Mapping[str, str]) -> Path:
+    return codex_home(env) / "auth.json"
+
+
+def read_auth_mode(path: Path) -> str | None:
+    """`auth_mode` from auth.json; None when the file is missing, unreadable or says nothing."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    mode = data.get("auth_mode")
+    if isinstance(mode, str) and mode:
+        return mode.lower()
+    # Older auth.json files carry no auth_mode: a bare key means API billing.
+    if data.get("OPENAI_API_KEY") and not data.get("tokens"):
+        return "apikey"
+    return None
+
+
+def parse_login_status(text: str) -> str:
+    """The mode a `codex login status` output states: chatgpt | apikey | none | unknown."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(CHATGPT_LINE):
+            return "chatgpt"
+        if any(stripped.startswith(m) for m in APIKEY_MARKERS):
+            return "apikey"
+        if stripped.startswith(NOT_LOGGED_IN):
+            return "none"
+    return "unknown"
+
+
+def _status_line(text: str) -> str:
+    """The line that carries the status (not the WARNING line a temp CODEX_HOME adds)."""
+    markers = (CHATGPT_LINE, NOT_LOGGED_IN, *APIKEY_MARKERS)
+    for line in text.splitlines():
+        if line.strip().startswith(markers):
+            return line.strip()
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return lines[-1] if lines else "no output"
+
+
+def run_login_status(codex: str, env: Mapping[str, str]) -> tuple[str, str]:
+    """(mode, status line) from the real binary; stdin is /dev/null so it can never hang."""
+    try:
+        proc = subprocess.run(
+            [codex, "login", "status"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=dict(env),
+            timeout=LOGIN_STATUS_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return "unknown", f"could not run `{codex} login status`: {type(exc).__name__}"
+    text = proc.stderr.decode("utf-8", "replace") + "\n" + proc.stdout.decode("utf-8", "replace")
+    return parse_login_status(text), _status_line(text)
+
+
+def cache_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_CACHE_HOME") or os.path.join(
+        env.get("HOME") or os.path.expanduser("~"), ".cache"
+    )
+    return Path(base) / "codex-guard" / "auth"
+
+
+def cache_key(path: Path, codex: str) -> str:
+    """The auth file's path, mtime and size (and which codex answered): any login rewrites it."""
+    try:
+        st = path.stat()
+        stamp = f"{st.st_mtime_ns}:{st.st_size}"
+    except OSError:
+        stamp = "missing"
+    raw = f"{path.resolve() if path.exists() else path}\0{stamp}\0{os.path.realpath(codex)}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _read_cache(entry: Path) -> LoginAnswer | None:
+    try:
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        return LoginAnswer(
+            ok=bool(data["ok"]), mode=str(data["mode"]), source=str(data["source"]), cached=True
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_cache(entry: Path, answer: LoginAnswer) -> None:
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        tmp = entry.with_suffix(f".{os.getpid()}.tmp")
+        payload = {"ok": answer.ok, "mode": answer.mode, "source": answer.source}
+        tmp.write_text(json.dumps(payload), encoding="utf-8")
+        os.replace(tmp, entry)
+    except OSError:
+        pass  # a read-only cache only costs the next run one `login status`
+
+
+def check_login(codex: str, env: Mapping[str, str], use_cache: bool = True) -> LoginAnswer:
+    """Is this codex, with this env, going to bill the ChatGPT subscription?"""
+    path = auth_file(env)
+    mode = read_auth_mode(path)
+    if mode == "chatgpt":
+        return LoginAnswer(True, "chatgpt", f"auth_mode: chatgpt in {path}")
+    if mode == "apikey":
+        return LoginAnswer(False, "apikey", f"auth_mode: apikey in {path}")
+    entry = cache_dir(env) / f"{cache_key(path, codex)}.json"
+    if use_cache:
+        cached = _read_cache(entry)
+        if cached is not None:
+            return cached
+    status_mode, line = run_login_status(codex, env)
+    answer = LoginAnswer(status_mode == "chatgpt", status_mode, f"codex login status: {line}")
+    if status_mode != "unknown":  # a timeout or a crash is not an answer worth keeping
+        _write_cache(entry, answer)
+    return answer
+
+
+def login_message(answer: LoginAnswer) -> str:
+    """The CG102-shaped message for a login that is not the ChatGPT subscription."""
+    if answer.mode == "apikey":
+        return (
+            f"codex is logged in with an API key ({answer.source}): every token is billed to "
+            "the API account"
+        )
+    if answer.mode == "none":
+        return (
+            f"codex is not logged in with ChatGPT ({answer.source}): log in on the subscription "
+            "before dispatching"
+        )
+    return (
+        f"cannot confirm that codex is logged in using ChatGPT ({answer.source}): "
+        "refusing rather than risk API billing"
+    )

@@ -1,0 +1,335 @@
+"""`codex-guard exec`: check the real env, stdin, login and argv, then become the real codex.
+
+The rules are not re-implemented here. The real facts are turned into the engine's inputs: the argv
+becomes a shell-quoted command line, the real stdin becomes a redirect on it (see
+``guard.runtime.stdin.stdin_suffix``), the real env's forbidden keys, CODEX_HOME and TMPDIR become
+the snippet's external env, and `--lane` becomes a lane directive line. Only the login check (which
+reads a file or runs `codex login status`) is runtime-only; it reports a CG102-shaped finding with
+the rule's own text.
+
+This module is imported by the console script without click: its options are parsed by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from guard.findings import Finding, Location, Severity
+from guard.runtime import locate
+from guard.runtime.report import at_or_over, finding_line
+from guard.runtime.settings_load import ConfigError, extra_setting, load_runtime_settings
+from guard.runtime.stdin import StdinState, classify_stdin, give_devnull, stdin_suffix
+from guard.settings import LANES, Settings
+
+EXEC_PATH = "<exec>"
+USAGE = (
+    "usage: codex-guard exec [--lane L] [--scrub-env] [--close-stdin] [--set-tmpdir] "
+    "[--dry-run] [--config FILE] -- codex exec ..."
+)
+HELP = f"""{USAGE}
+
+Check a codex run against the real environment, stdin and login, then replace this process
+with the real codex (same pid, signals, exit status, untouched stdout and stderr).
+A refusal exits 3 (config `exec.refuse-exit-code`) with one line per finding on stderr.
+
+  --lane L        the run's lane: worker | validator | net-validator | interactive
+  --scrub-env     remove forbidden keys (OPENAI_API_KEY, CODEX_API_KEY) instead of refusing
+  --close-stdin   give codex /dev/null when stdin is an idle open pipe instead of refusing
+  --set-tmpdir    set TMPDIR to <workspace>/.tmp (created) for runs that commit
+  --dry-run       check and print what would run, run nothing
+  --config FILE   the codex-guard config (default: found from the current folder)
+"""
+
+
+class UsageError(Exception):
+    """Bad `exec` options: exit 2 with one line."""
+
+
+@dataclass(slots=True)
+class ExecOptions:
+    lane: str | None = None
+    scrub_env: bool = False
+    close_stdin: bool = False
+    set_tmpdir: bool = False
+    dry_run: bool = False
+    config: Path | None = None
+    help: bool = False
+
+
+@dataclass(slots=True)
+class Plan:
+    """What the shim decided: the argv and env to exec, and every finding on the way."""
+
+    argv: list[str]
+    executable: str
+    env: dict[str, str]
+    findings: list[Finding] = field(default_factory=list)
+    refusing: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # repairs made (--scrub-env, ...)
+    lint_text: str = ""
+    stdin: StdinState = StdinState.OTHER
+
+
+def parse_exec_args(args: list[str]) -> tuple[ExecOptions, list[str]]:
+    """`[options] -- codex ...`; the `--` may be left out when the command starts with no dash."""
+    opts = ExecOptions()
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return opts, args[i + 1 :]
+        if not arg.startswith("-"):
+            return opts, args[i:]
+        name, eq, inline = arg.partition("=")
+        if name in ("--lane", "--config"):
+            if eq:
+                value = inline
+            elif i + 1 < len(args):
+                i += 1
+                value = args[i]
+            else:
+                raise UsageError(f"{name} needs a value")
+            if name == "--lane":
+                if value not in LANES:
+                    raise UsageError(f"--lane must be one of {', '.join(LANES)}, not {value!r}")
+                opts.lane = value
+            else:
+                opts.config = Path(value)
+        elif arg == "--scrub-env":
+            opts.scrub_env = True
+        elif arg == "--close-stdin":
+            opts.close_stdin = True
+        elif arg == "--set-tmpdir":
+            opts.set_tmpdir = True
+        elif arg == "--dry-run":
+            opts.dry_run = True
+        elif arg in ("-h", "--help"):
+            opts.help = True
+        else:
+            raise UsageError(f"unknown option {arg}")
+        i += 1
+    return opts, []
+
+
+def _shim_options_from_env(env: Mapping[str, str]) -> ExecOptions:
+    """The PATH shim takes exec options from CODEX_GUARD_EXEC_OPTIONS (it has no argv for them)."""
+    raw = env.get("CODEX_GUARD_EXEC_OPTIONS", "")
+    if not raw.strip():
+        return ExecOptions()
+    opts, _rest = parse_exec_args([*shlex.split(raw), "--"])
+    return opts
+
+
+def login_finding(message: str, settings: Settings) -> Finding:
+    """A CG102 finding carrying the rule's own name, severity and fix from its YAML."""
+    name, severity, fix = (
+        "api-key-login",
+        Severity.ERROR,
+        (
+            "log in on the ChatGPT subscription (`codex login`, or `codex login --device-auth`) "
+            "and check that `codex login status` prints `Logged in using ChatGPT`"
+        ),
+    )
+    try:
+        from guard.engine.registry import load_rules
+
+        rule = load_rules(settings.rules_dirs).get("CG102")
+        if rule is not None:
+            name, severity, fix = rule.name, rule.severity, rule.fix
+    except Exception:
+        pass
+    return Finding(
+        rule="CG102",
+        name=name,
+        severity=severity,
+        message=message,
+        location=Location(EXEC_PATH, 1, 1, 1, 1),
+        fix=fix,
+    )
+
+
+def internal_error_finding(what: str, exc: BaseException) -> Finding:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return Finding(
+        rule="CG000",
+        name="internal-error",
+        severity=Severity.ERROR,
+        message=f"{what} failed ({first}): refusing rather than run unchecked",
+        location=Location(EXEC_PATH, 1, 1, 1, 1),
+        fix="run `codex-guard doctor`; set `exec.on-error: allow` to run anyway on such errors",
+    )
+
+
+def workspace_root(argv: list[str], settings: Settings, cwd: str) -> Path:
+    """Where the run works: its -C, else the config's workspace, else the current folder."""
+    cd = locate.cd_value(argv[1:])
+    if cd:
+        return (Path(cwd) / cd).resolve()
+    if settings.workspace:
+        return Path(settings.workspace).resolve()
+    return Path(cwd).resolve()
+
+
+def lint_text_for(argv: list[str], lane: str | None, suffix: str) -> str:
+    # argv[0] is whatever path the caller used; the engine knows the word `codex`.
+    line = shlex.join(["codex", *argv[1:]]) + suffix
+    if lane:
+        line = f"# codex-guard: lane={lane}\n{line}"
+    return line
+
+
+def external_env(env: Mapping[str, str], settings: Settings) -> tuple[tuple[str, str, int], ...]:
+    """The real env the engine sees: forbidden keys (values never copied), CODEX_HOME, TMPDIR."""
+    found: list[tuple[str, str, int]] = [(k, "", 0) for k in settings.forbidden_env if k in env]
+    for name in ("CODEX_HOME", "TMPDIR"):
+        if name in env:
+            found.append((name, env[name], 0))
+    return tuple(found)
+
+
+def lint_runtime(text: str, env: Mapping[str, str], settings: Settings) -> list[Finding]:
+    from guard.engine.api import lint_snippet
+    from guard.sources.snippet import RunContext, Snippet
+
+    snippet = Snippet(
+        text=text,
+        path=EXEC_PATH,
+        context=RunContext.RUNTIME,
+        external_env=external_env(env, settings),
+    )
+    return lint_snippet(snippet, settings)
+
+
+def plan_exec(
+    opts: ExecOptions,
+    argv: list[str],
+    settings: Settings,
+    env: Mapping[str, str],
+    cwd: str,
+    stdin_fd: int = 0,
+) -> Plan:
+    """Every check, and the repairs asked for; touches fd 0 only for a repair."""
+    executable = locate.resolve_command(argv[0], env.get("PATH"))
+    run_env = dict(env)
+    plan = Plan(argv=list(argv), executable=executable or argv[0], env=run_env)
+    on_error = extra_setting(settings, "exec.on-error", "refuse")
+    if executable is None:
+        plan.notes.append(f"{argv[0]}: not found or not executable")
+
+    if opts.scrub_env:
+        for key in settings.forbidden_env:
+            if run_env.pop(key, None) is not None:
+                plan.notes.append(f"removed {key} from the environment")
+
+    state = classify_stdin(stdin_fd)
+    if state is StdinState.CLOSED:
+        # A closed fd 0 would be reused by the first file codex opens; /dev/null is what it meant.
+        give_devnull(stdin_fd)
+        state = StdinState.DEVNULL
+    elif opts.close_stdin and state in (StdinState.PIPE_IDLE, StdinState.OTHER):
+        give_devnull(stdin_fd)
+        plan.notes.append(f"stdin was {state.value}: codex gets /dev/null")
+        state = StdinState.DEVNULL
+    plan.stdin = state
+
+    if opts.set_tmpdir:
+        tmp = workspace_root(argv, settings, cwd) / ".tmp"
+        try:
+            tmp.mkdir(parents=True, exist_ok=True)
+            run_env["TMPDIR"] = str(tmp)
+            plan.notes.append(f"TMPDIR={tmp}")
+        except OSError as exc:
+            plan.notes.append(f"could not create {tmp}: {exc.strerror}")
+
+    plan.lint_text = lint_text_for(argv, opts.lane, stdin_suffix(state))
+    try:
+        plan.findings = lint_runtime(plan.lint_text, run_env, settings)
+    except Exception as exc:
+        if on_error != "allow":
+            plan.findings = [internal_error_finding("the rule check", exc)]
+
+    args = argv[1:]
+    if locate.is_exec_run(args) and executable is not None:
+        from guard.runtime.auth import check_login, login_message
+
+        try:
+            answer = check_login(executable, run_env)
+            if not answer.ok:
+                plan.findings.append(login_finding(login_message(answer), settings))
+        except Exception as exc:
+            if on_error != "allow":
+                plan.findings.append(internal_error_finding("the login check", exc))
+
+    plan.findings.sort(key=lambda f: (-f.severity.rank, f.rule))
+    threshold = extra_setting(settings, "exec.refuse-on", "error")
+    plan.refusing = at_or_over(plan.findings, threshold)
+    return plan
+
+
+def _print_findings(plan: Plan, stderr: TextIO) -> None:
+    for note in plan.notes:
+        print(f"codex-guard: {note}", file=stderr)
+    for finding in plan.findings:
+        print(finding_line(finding), file=stderr)
+
+
+def run_exec(
+    opts: ExecOptions,
+    argv: list[str],
+    stdout: TextIO,
+    stderr: TextIO,
+    env: Mapping[str, str] | None = None,
+) -> int:
+    """Check, then `execve` the real codex; returns only on refusal, dry run or error."""
+    environ = dict(os.environ if env is None else env)
+    if not argv:
+        print(f"codex-guard: exec: no command given\n{USAGE}", file=stderr)
+        return 2
+    try:
+        settings = load_runtime_settings(Path(os.getcwd()), opts.config)
+    except ConfigError as exc:
+        print(f"codex-guard: config error: {exc}", file=stderr)
+        return 2
+    plan = plan_exec(opts, argv, settings, environ, os.getcwd())
+    _print_findings(plan, stderr)
+    if plan.refusing:
+        if opts.dry_run:
+            print(f"codex-guard: would refuse: {shlex.join(plan.argv)}", file=stdout)
+        return settings.refuse_exit_code
+    if opts.dry_run:
+        print(
+            f"codex-guard: would run: {shlex.join([plan.executable, *plan.argv[1:]])}", file=stdout
+        )
+        print(f"codex-guard: checked as: {plan.lint_text}", file=stdout)
+        print(f"codex-guard: stdin: {plan.stdin.value}", file=stdout)
+        return 0
+    if plan.executable == plan.argv[0] and os.sep not in plan.argv[0]:
+        print(f"codex-guard: {plan.argv[0]}: command not found on PATH", file=stderr)
+        return 127
+    stdout.flush()
+    stderr.flush()
+    try:
+        os.execve(plan.executable, [plan.argv[0], *plan.argv[1:]], plan.env)
+    except OSError as exc:
+        print(f"codex-guard: cannot run {plan.executable}: {exc.strerror}", file=stderr)
+        return 127
+    return 127  # not reached: execve replaced this process
+
+
+def exec_main(args: list[str]) -> int:
+    """`codex-guard exec ...` from the console script, without click."""
+    try:
+        opts, argv = parse_exec_args(args)
+    except UsageError as exc:
+        print(f"codex-guard: exec: {exc}\n{USAGE}", file=sys.stderr)
+        return 2
+    if opts.help:
+        print(HELP, end="")
+        return 0
+    return run_exec(opts, argv, sys.stdout, sys.stderr)

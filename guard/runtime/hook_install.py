@@ -1,0 +1,117 @@
+"""`codex-guard hook install claude|codex [--project|--user]`: merge our entry, touch nothing else.
+
+Claude Code reads `.claude/settings.json` (project) or `~/.claude/settings.json` (user); Codex reads
+`.codex/hooks.json` (project) or `$CODEX_HOME/hooks.json` (user, default `~/.codex`). Both take
+`{"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": ...}]}]}}`.
+Installing twice changes nothing; other hooks, other events and other keys are kept as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class HookInstallError(Exception):
+    """The settings file cannot be merged (not JSON, wrong shape): reported, never overwritten."""
+
+
+@dataclass(frozen=True, slots=True)
+class InstallResult:
+    path: Path
+    changed: bool
+
+
+def hook_command(agent: str) -> str:
+    return f"codex-guard hook {agent}"
+
+
+def project_root(start: Path) -> Path:
+    """The enclosing git work tree, else `start` itself."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return here
+
+
+def settings_path(agent: str, user: bool, cwd: Path, env: Mapping[str, str]) -> Path:
+    home = Path(env.get("HOME") or os.path.expanduser("~"))
+    if agent == "claude":
+        base = home if user else project_root(cwd)
+        return base / ".claude" / "settings.json"
+    if user:
+        codex_home = env.get("CODEX_HOME")
+        return (Path(codex_home) if codex_home else home / ".codex") / "hooks.json"
+    return project_root(cwd) / ".codex" / "hooks.json"
+
+
+def _load(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HookInstallError(f"{path}: cannot read: {exc}") from None
+    if not text.strip():
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise HookInstallError(f"{path}: not valid JSON ({exc}); left untouched") from None
+    if not isinstance(data, dict):
+        raise HookInstallError(f"{path}: the top level is not a JSON object; left untouched")
+    return data
+
+
+def _pre_tool_use(data: dict[str, Any], path: Path) -> list[Any]:
+    hooks = data.setdefault("hooks", {})
+    if not isinstance(hooks, dict):
+        raise HookInstallError(f"{path}: `hooks` is not an object; left untouched")
+    groups = hooks.setdefault("PreToolUse", [])
+    if not isinstance(groups, list):
+        raise HookInstallError(f"{path}: `hooks.PreToolUse` is not a list; left untouched")
+    return groups
+
+
+def has_hook(groups: list[Any], agent: str) -> bool:
+    wanted = hook_command(agent)
+    for group in groups:
+        if not isinstance(group, dict):
+            continue
+        for hook in group.get("hooks") or ():
+            if isinstance(hook, dict) and str(hook.get("command", "")).strip().endswith(wanted):
+                return True
+    return False
+
+
+def is_installed(path: Path, agent: str) -> bool:
+    try:
+        data = _load(path)
+        hooks = data.get("hooks")
+        groups = hooks.get("PreToolUse") if isinstance(hooks, dict) else None
+        return isinstance(groups, list) and has_hook(groups, agent)
+    except HookInstallError:
+        return False
+
+
+def install_hook(agent: str, path: Path) -> InstallResult:
+    data = _load(path)
+    groups = _pre_tool_use(data, path)
+    if has_hook(groups, agent):
+        return InstallResult(path, changed=False)
+    groups.append(
+        {"matcher": "Bash", "hooks": [{"type": "command", "command": hook_command(agent)}]}
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise HookInstallError(f"{path}: cannot write: {exc.strerror}") from None
+    return InstallResult(path, changed=True)
