@@ -1,0 +1,1410 @@
+"""tree-sitter-bash -> command model. The ONLY module that sees tree-sitter nodes.
+
+The walker reads the tree in execution order, carrying a ``State`` (variables, exports, aliases,
+functions, ``set`` options: see scope.py) and an immutable ``_Ctx`` (how the current statement is
+run: its stdin, whether it is async, in a pipeline, a loop, a function...). Every simple command
+becomes one ``Command``; wrappers are peeled in wrappers.py; shell text hidden in ``bash -c``,
+``eval``, aliases and here-docs fed to a shell is parsed again with the same walker.
+
+Two gaps of tree-sitter-bash 0.25.1 are repaired from the source text (DESIGN.md): the lone ``-``
+dropped before a here-doc, and a here-doc followed on its line by ``| cmd`` / ``; cmd`` / another
+here-doc (rewritten to a same-length plain redirect with the body blanked, then parsed again).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from guard.shell.model import (
+    Command,
+    Context,
+    EnvBinding,
+    EnvFileLoad,
+    EnvOrigin,
+    LoopInfo,
+    LoopKind,
+    Script,
+    Span,
+    Stdin,
+    StdinKind,
+    Unset,
+    Word,
+    Wrapper,
+)
+from guard.shell.scope import State, Var
+from guard.shell.words import lookup, unquote_ansi_c, unquote_bare, unquote_double
+from guard.shell.wrappers import (
+    SHELLS,
+    basename,
+    env_file_from_subst,
+    is_name,
+    peel,
+    shell_reads_script_from_stdin,
+)
+
+Node = Any  # tree-sitter ships no type information mypy can use
+
+MAX_NEST = 100  # statements nested deeper than this are not walked (Python's stack is finite)
+MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
+MAX_CALL_DEPTH = 16  # function calls expanded inside function calls
+MAX_ERRORS = 200
+_REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_SUBSTS = frozenset({"command_substitution", "process_substitution"})
+_IGNORERS = frozenset({"true", ":", "echo", "printf"})
+_HEREDOC_OK_KIDS = frozenset(
+    {"heredoc_start", "heredoc_body", "heredoc_end", "file_redirect", "file_descriptor",
+     "herestring_redirect"}
+)
+_META = frozenset(b" \t;|&<>()")
+_LONE_DASH_RE = re.compile(rb"(?<![^ \t])-(?![^ \t\n])")
+_VAR_HEAD_RE = re.compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?')
+
+
+@functools.lru_cache(maxsize=1)
+def _language() -> Any:
+    import tree_sitter as ts
+    import tree_sitter_bash as tsb
+
+    return ts.Language(tsb.language())
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Any:
+    import tree_sitter as ts
+
+    return ts.Parser(_language())
+
+
+@functools.lru_cache(maxsize=4)
+def _query(text: str) -> Any:
+    import tree_sitter as ts
+
+    return ts.Query(_language(), text)
+
+
+def _captures(query: str, root: Node) -> list[Node]:
+    import tree_sitter as ts
+
+    found: dict[str, list[Node]] = ts.QueryCursor(_query(query)).captures(root)
+    out: list[Node] = []
+    for nodes in found.values():
+        out.extend(nodes)
+    out.sort(key=lambda n: n.start_byte)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Heredoc:
+    """A here-doc the repair pass turned into ``< WORD`` (keyed by the WORD's byte offset)."""
+
+    body: str
+    quoted: bool
+    body_byte: int
+
+
+class _Src:
+    """One parsed text (the file, or a re-parsed body) and how to map it into the file."""
+
+    __slots__ = ("ascii", "b", "co", "fakes", "lo", "override")
+
+    def __init__(
+        self, b: bytes, lo: int, co: int, fakes: dict[int, _Heredoc], override: Span | None
+    ) -> None:
+        self.b = b
+        self.lo = lo
+        self.co = co
+        self.fakes = fakes
+        self.ascii = b.isascii()
+        self.override = override  # alias text: every word sits where the alias name was
+
+    def text(self, node: Node) -> str:
+        return self.b[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def slice(self, start: int, end: int) -> str:
+        return self.b[start:end].decode("utf-8", "replace")
+
+    def _col(self, byte: int, col: int) -> int:
+        if self.ascii or col == 0:
+            return col
+        return len(self.b[byte - col : byte].decode("utf-8", "replace"))
+
+    def span(self, node: Node) -> Span:
+        if self.override is not None:
+            return self.override
+        sr, sc = node.start_point
+        er, ec = node.end_point
+        return self._mk(sr, self._col(node.start_byte, sc), er, self._col(node.end_byte, ec))
+
+    def span_bytes(self, start: int, end: int) -> Span:
+        if self.override is not None:
+            return self.override
+        points = []
+        for byte in (start, end):
+            row = self.b.count(b"\n", 0, byte)
+            col = byte - (self.b.rfind(b"\n", 0, byte) + 1)
+            points.append((row, self._col(byte, col)))
+        return self._mk(points[0][0], points[0][1], points[1][0], points[1][1])
+
+    def _mk(self, sr: int, sc: int, er: int, ec: int) -> Span:
+        co = self.co
+        return Span(
+            sr + 1 + self.lo,
+            sc + 1 + (co if sr == 0 else 0),
+            er + 1 + self.lo,
+            ec + 1 + (co if er == 0 else 0),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    """How the statement being walked is run (immutable: derived with ``replace``)."""
+
+    stdin: Stdin = field(default_factory=Stdin)
+    pre_async: Stdin | None = None  # the stdin an async list had before POSIX gave it /dev/null
+    background: bool = False
+    background_pipeline: bool = False
+    in_pipeline: bool = False
+    pos: int = 0
+    pipe: tuple[int, int] | None = None  # (pipeline id, member) for pipeline_next patching
+    cmdsubst: bool = False
+    loop: LoopInfo | None = None
+    function: str | None = None
+    subshell: bool = False
+    status_ignored: bool = False
+    status_checked: bool = False
+    depth: int = 0
+    detached: bool = False
+    wrappers: tuple[Wrapper, ...] = ()
+    env_cleared: bool = False
+    stdout: str | None = None
+
+
+@dataclass(slots=True)
+class _FuncDef:
+    name: str
+    body: Node
+    src: _Src
+    key: tuple[int, int]
+    state: State
+    ctx: _Ctx
+
+
+@dataclass(slots=True)
+class _Redirs:
+    stdin: Stdin
+    stdout: str | None = None
+    explicit: bool = False  # a redirect set the stdin
+    script: tuple[str, int, int, bool] | None = None  # body text, line0, col0, quoted
+    heredoc_nodes: list[Node] = field(default_factory=list)
+
+
+class _Walker:
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self.cmds: list[Command] = []
+        self.tags: list[tuple[int, int] | None] = []
+        self.errors: list[Span] = []
+        self.unsets: list[Unset] = []
+        self.dynamic: list[int] = []
+        self.nest = 0
+        self.pipe_ids = 0
+        self.defs: list[_FuncDef] = []
+        self.called: set[tuple[int, int]] = set()
+        self.callstack: list[str] = []
+        self.last_bg: tuple[int, int] | None = None
+        self.nest_reported = False
+
+    # ----------------------------------------------------------------- texts and trees
+    def run_text(
+        self,
+        text: str,
+        lo: int,
+        co: int,
+        st: State,
+        ctx: _Ctx,
+        override: Span | None = None,
+    ) -> None:
+        b = text.encode("utf-8", "replace")
+        tree = _parser().parse(b)
+        root = tree.root_node
+        fakes: dict[int, _Heredoc] = {}
+        if b"<<" in b:
+            fixed = _repair_heredocs(b, root)
+            if fixed is not None:
+                b2, fakes = fixed
+                tree = _parser().parse(b2)
+                root = tree.root_node
+        src = _Src(b, lo, co, fakes, override)
+        if root.has_error and override is None:
+            for n in _captures("(ERROR) @e (MISSING) @m", root)[:MAX_ERRORS]:
+                if len(self.errors) < MAX_ERRORS:
+                    self.errors.append(src.span(n))
+        self._seq(root, st, ctx, src)
+
+    def finish(self) -> None:
+        """Functions that are never called still yield their body once (Context.function)."""
+        i = 0
+        while i < len(self.defs):
+            d = self.defs[i]
+            i += 1
+            if d.key in self.called:
+                continue
+            self.called.add(d.key)
+            ctx = replace(
+                d.ctx,
+                function=d.name,
+                wrappers=(*d.ctx.wrappers, Wrapper("function", d.src.span(d.body), (d.name,))),
+            )
+            self.callstack.append(d.name)
+            try:
+                self._func_body(d.body, d.state.copy(), ctx, d.src)
+            finally:
+                self.callstack.pop()
+
+    def script(self) -> Script:
+        order = sorted(
+            range(len(self.cmds)), key=lambda k: (self.cmds[k].span.line, self.cmds[k].span.column)
+        )
+        where = {k: i for i, k in enumerate(order)}
+        cmds = tuple(replace(self.cmds[k], index=i) for i, k in enumerate(order))
+        dyn = tuple(cmds[where[k]] for k in sorted(set(self.dynamic)))
+        return Script(cmds, self.dialect, tuple(self.errors), tuple(self.unsets), dyn)
+
+    # ----------------------------------------------------------------- statements
+    def _seq(self, node: Node, st: State, ctx: _Ctx, src: _Src, skip_until: str = "") -> None:
+        """Walk a statement list; a statement followed by ``&`` is an asynchronous list."""
+        kids = node.children
+        n = len(kids)
+        waiting = bool(skip_until)
+        for i in range(n):
+            c = kids[i]
+            if waiting:
+                waiting = c.type != skip_until
+                continue
+            if not c.is_named or c.type == "comment":
+                continue
+            if i + 1 < n and kids[i + 1].type == "&":
+                self._async(c, st, ctx, src)
+            else:
+                self._stmt(c, st, ctx, src)
+
+    def _stmt(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        self.nest += 1
+        try:
+            if self.nest > MAX_NEST:
+                if not self.nest_reported:
+                    self.nest_reported = True
+                    self.errors.append(src.span(node))
+                return
+            self._dispatch(node, st, ctx, src)
+        finally:
+            self.nest -= 1
+
+    def _dispatch(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        t = node.type
+        if t == "command":
+            self._command(node, [], [], st, ctx, src)
+        elif t == "redirected_statement":
+            self._redirected(node, st, ctx, src)
+        elif t == "pipeline":
+            self._pipeline(node, st, ctx, src, [])
+        elif t == "list":
+            self._list(node, st, ctx, src)
+        elif t == "variable_assignment":
+            self._assign(node, st, ctx, src, export=False, local=False)
+        elif t == "variable_assignments":
+            for c in node.named_children:
+                if c.type == "variable_assignment":
+                    self._assign(c, st, ctx, src, export=False, local=False)
+        elif t == "declaration_command":
+            self._declaration(node, st, ctx, src)
+        elif t == "unset_command":
+            self._unset(node, st, ctx, src)
+        elif t == "subshell":
+            self._seq(node, st.copy(), replace(ctx, subshell=True), src)
+        elif t in ("compound_statement", "do_group", "program", "ERROR"):
+            self._seq(node, st, ctx, src)
+        elif t == "if_statement":
+            self._if(node, st, ctx, src)
+        elif t == "while_statement":
+            self._while(node, st, ctx, src)
+        elif t in ("for_statement", "c_style_for_statement"):
+            self._for(node, st, ctx, src)
+        elif t == "case_statement":
+            self._case(node, st, ctx, src)
+        elif t == "function_definition":
+            self._define(node, st, ctx, src)
+        elif t == "negated_command":
+            self._seq(node, st, replace(ctx, status_checked=True), src)
+        elif t == "comment":
+            return
+        else:
+            self._scan_substs(node, st, ctx, src)
+
+    def _scan_substs(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        """Commands hidden in `[[ ]]`, `(( ))` and other non-command statements."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n.type in _SUBSTS:
+                self._subst(n, st, ctx, src)
+            else:
+                stack.extend(reversed(n.named_children))
+
+    def _async(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        start = len(self.cmds)
+        base = self._base_stdin(st, ctx)
+        is_pipe = node.type == "pipeline" or (
+            node.type == "redirected_statement"
+            and (b := node.child_by_field_name("body")) is not None
+            and b.type == "pipeline"
+        )
+        actx = replace(ctx, background=True, background_pipeline=is_pipe)
+        if st.job_control:
+            # Job control on (`set -m`): bash gives the background job the script's stdin.
+            if base.kind is StdinKind.INHERITED:
+                actx = replace(actx, stdin=replace(base, reason="job-control"))
+        elif is_pipe and self.dialect != "sh":
+            # bash does not give a background PIPELINE's first command /dev/null (FACTS.md).
+            if base.kind is StdinKind.INHERITED:
+                actx = replace(actx, stdin=replace(base, reason="background-pipeline"))
+        else:
+            # POSIX: an async list with job control off reads /dev/null unless redirected.
+            actx = replace(actx, stdin=Stdin(StdinKind.NULL, reason="async"), pre_async=base)
+        self._stmt(node, st.copy(), actx, src)
+        self.last_bg = (start, len(self.cmds))
+
+    def _list(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        kids = [c for c in node.children if c.type != "comment"]
+        if len(kids) < 3:
+            self._seq(node, st, ctx, src)
+            return
+        left, op, right = kids[0], kids[1].type, kids[-1]
+        if op == "||" and self._is_ignorer(right, src):
+            lctx = replace(ctx, status_ignored=True)
+        else:
+            lctx = replace(ctx, status_checked=True)
+        self._stmt(left, st, lctx, src)
+        self._stmt(right, st, ctx, src)
+
+    def _is_ignorer(self, node: Node, src: _Src) -> bool:
+        if node.type != "command":
+            return False
+        name = node.child_by_field_name("name")
+        if name is None:
+            return False
+        prog = src.text(name)
+        if prog in _IGNORERS:
+            return True
+        args = [src.text(a) for a in node.children_by_field_name("argument")]
+        return prog in ("exit", "return") and args[:1] == ["0"]
+
+    def _redirected(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        body = node.child_by_field_name("body")
+        redirs = [c for c in node.named_children if c.type in _REDIRECTS]
+        if body is None:
+            return
+        if body.type == "command":
+            self._command(body, redirs, self._lone_dash(body, redirs, src), st, ctx, src)
+        elif body.type == "pipeline":
+            self._pipeline(body, st, ctx, src, redirs)
+        else:
+            r = self._redirs(redirs, self._base_stdin(st, ctx), ctx, st, src)
+            nctx = replace(ctx, stdin=r.stdin, stdout=r.stdout or ctx.stdout)
+            self._stmt(body, st, nctx, src)
+
+    def _pipeline(
+        self, node: Node, st: State, ctx: _Ctx, src: _Src, last_redirs: list[Node]
+    ) -> None:
+        kids = node.children
+        members: list[tuple[Node, Node | None]] = []
+        prev_op: Node | None = None
+        for c in kids:
+            if c.is_named and c.type != "comment":
+                members.append((c, prev_op))
+            elif c.type in ("|", "|&"):
+                prev_op = c
+        self.pipe_ids += 1
+        pid = self.pipe_ids
+        first = len(self.cmds)
+        progs: list[str] = []
+        last = len(members) - 1
+        for i, (m, op) in enumerate(members):
+            if i == 0:
+                mctx = replace(ctx, in_pipeline=True, pos=0, pipe=(pid, 0))
+            else:
+                stdin = Stdin(
+                    StdinKind.PIPE,
+                    source=progs[-1],
+                    span=src.span(op) if op is not None else src.span(m),
+                )
+                mctx = replace(
+                    ctx, in_pipeline=True, pos=i, pipe=(pid, i), stdin=stdin, pre_async=None
+                )
+            start = len(self.cmds)
+            mst = st.copy()  # bash runs every pipeline member in a subshell
+            if i == last and last_redirs:
+                if m.type == "command":
+                    self._command(m, last_redirs, [], mst, mctx, src)
+                else:
+                    r = self._redirs(last_redirs, mctx.stdin, mctx, mst, src)
+                    self._stmt(m, mst, replace(mctx, stdin=r.stdin, stdout=r.stdout), src)
+            else:
+                self._stmt(m, mst, mctx, src)
+            progs.append(self._member_prog(m, pid, i, start))
+        for k in range(first, len(self.cmds)):
+            tag = self.tags[k]
+            if tag is not None and tag[0] == pid and tag[1] < last:
+                c = self.cmds[k]
+                nxt = tuple(progs[tag[1] + 1 :])
+                self.cmds[k] = replace(c, context=replace(c.context, pipeline_next=nxt))
+
+    def _member_prog(self, m: Node, pid: int, i: int, start: int) -> str:
+        tagged = [k for k in range(start, len(self.cmds)) if self.tags[k] == (pid, i)]
+        if not tagged:
+            return m.type.split("_")[0]
+        simple = m.type == "command" or (
+            m.type == "redirected_statement"
+            and (b := m.child_by_field_name("body")) is not None
+            and b.type == "command"
+        )
+        return self.cmds[tagged[-1] if simple else tagged[0]].program
+
+    def _if(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        cond = True
+        kids = node.children
+        n = len(kids)
+        for i in range(n):
+            c = kids[i]
+            t = c.type
+            if t in ("if", "elif"):
+                cond = True
+            elif t in ("then", "else"):
+                cond = False
+            elif t in ("elif_clause", "else_clause"):
+                self._if(c, st, ctx, src)
+            elif c.is_named and t != "comment":
+                cctx = replace(ctx, status_checked=True) if cond else ctx
+                if i + 1 < n and kids[i + 1].type == "&":
+                    self._async(c, st, cctx, src)
+                else:
+                    self._stmt(c, st, cctx, src)
+
+    def _while(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        kind = LoopKind.UNTIL if node.children and node.children[0].type == "until" else LoopKind.WHILE
+        base = self._base_stdin(st, ctx)
+        cctx = replace(ctx, status_checked=True, stdin=base)
+        start = len(self.cmds)
+        body: Node | None = None
+        kids = node.children
+        for i, c in enumerate(kids):
+            if c.type == "do_group":
+                body = c
+            elif c.is_named and c.type != "comment":
+                if i + 1 < len(kids) and kids[i + 1].type == "&":
+                    self._async(c, st, cctx, src)
+                else:
+                    self._stmt(c, st, cctx, src)
+        reads = any(
+            cmd.program == "read" and cmd.stdin == base and not _reads_fd(cmd)
+            for cmd in self.cmds[start:]
+        )
+        info = LoopInfo(kind, src.span(node), reads)
+        stdin = replace(base, shared_with_loop_read=True) if reads else base
+        if body is not None:
+            self._seq(body, st, replace(ctx, loop=info, stdin=stdin), src)
+
+    def _for(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        kids = node.children
+        select = bool(kids) and kids[0].type == "select"
+        base = self._base_stdin(st, ctx)
+        info = LoopInfo(LoopKind.SELECT if select else LoopKind.FOR, src.span(node), select)
+        body: Node | None = None
+        var = node.child_by_field_name("variable")
+        for c in node.children_by_field_name("value"):
+            self._expand(c, st, ctx, src)
+        for c in kids:
+            if c.type == "do_group":
+                body = c
+            elif c.type not in ("variable_name",) and c.is_named and c.type != "comment":
+                if node.type == "c_style_for_statement":
+                    self._scan_substs(c, st, ctx, src)
+        if var is not None:
+            st.assign(src.text(var), Var(None, None, False, EnvOrigin.EXPORT, src.span(var)))
+        stdin = replace(base, shared_with_loop_read=True) if select else base
+        if body is not None:
+            self._seq(body, st, replace(ctx, loop=info, stdin=stdin), src)
+
+    def _case(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        value = node.child_by_field_name("value")
+        if value is not None:
+            self._expand(value, st, ctx, src)
+        for item in node.named_children:
+            if item.type == "case_item":
+                self._seq(item, st, ctx, src, skip_until=")")
+
+    def _define(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        name_node = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name_node is None or body is None:
+            return
+        d = _FuncDef(src.text(name_node), body, src, (id(src), node.start_byte), st.copy(), ctx)
+        st.functions[d.name] = d
+        self.defs.append(d)
+
+    def _func_body(self, body: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        if body.type == "subshell":
+            self._seq(body, st.copy(), replace(ctx, subshell=True), src)
+        elif body.type == "compound_statement":
+            self._seq(body, st, ctx, src)
+        else:
+            self._stmt(body, st, ctx, src)
+
+    # ----------------------------------------------------------------- assignments
+    def _value_word(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> Word:
+        value = node.child_by_field_name("value")
+        if value is None:
+            return Word("", True, src.span(node), "")
+        text, literal = self._text(value, st, ctx, src)
+        return Word(text, literal, src.span(value), src.text(value))
+
+    def _assign(
+        self, node: Node, st: State, ctx: _Ctx, src: _Src, *, export: bool, local: bool
+    ) -> None:
+        name_node = node.child_by_field_name("name")
+        if name_node is None:
+            return
+        span = src.span(node)
+        append = any(c.type == "+=" for c in node.children)
+        value = node.child_by_field_name("value")
+        origin = EnvOrigin.EXPORT
+        if name_node.type == "subscript":
+            base_node = name_node.child_by_field_name("name")
+            index = name_node.child_by_field_name("index")
+            if base_node is None:
+                return
+            name = src.text(base_node)
+            word = self._value_word(node, st, ctx, src)
+            old = st.vars.get(name)
+            items = list(old.items) if old is not None and old.items is not None else None
+            idx = src.text(index) if index is not None else ""
+            if items is not None and idx.isdigit() and int(idx) <= len(items):
+                k = int(idx)
+                items[k : k + 1] = [word]
+                st.assign(name, Var(None, tuple(items), export, origin, span))
+            else:
+                st.assign(name, Var(None, None, export, origin, span))
+            return
+        name = src.text(name_node)
+        old = st.vars.get(name)
+        if value is not None and value.type == "array":
+            new_items: list[Word] = []
+            for c in value.named_children:
+                if c.type != "comment":
+                    new_items.extend(self._expand(c, st, ctx, src))
+            if append and old is not None:
+                prev = old.items if old.items is not None else (
+                    (old.value,) if old.value is not None else None
+                )
+                var = Var(None, None if prev is None else (*prev, *new_items), export, origin, span)
+            else:
+                var = Var(None, tuple(new_items), export, origin, span)
+        else:
+            word = self._value_word(node, st, ctx, src)
+            if append and old is not None and old.items is not None:
+                var = Var(None, (*old.items, word), export, origin, span)
+            elif append and old is not None:
+                if old.value is None:
+                    var = Var(None, None, export, origin, span)
+                else:
+                    joined = Word(
+                        old.value.text + word.text,
+                        old.value.literal and word.literal,
+                        word.span,
+                        word.raw,
+                    )
+                    var = Var(joined, None, export, origin, span)
+            elif append:
+                var = Var(None, None, export, origin, span)
+            else:
+                var = Var(word, None, export, origin, span)
+        st.assign(name, var)
+        if local and st.local_names is not None:
+            st.local_names.add(name)
+
+    def _declaration(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        kids = node.children
+        kw = kids[0].type if kids else "export"
+        on: set[str] = set()
+        off: set[str] = set()
+        for c in node.named_children:
+            if c.type == "word":
+                t = src.text(c)
+                if t.startswith("-"):
+                    on.update(t[1:])
+                elif t.startswith("+"):
+                    off.update(t[1:])
+        if "f" in on or "p" in on and len(node.named_children) == 1:
+            return
+        export = kw == "export" or "x" in on
+        unexport = (kw == "export" and "n" in on) or "x" in off
+        local = kw == "local" or (kw in ("declare", "typeset") and ctx.function is not None
+                                  and "g" not in on)
+        for c in node.named_children:
+            t = c.type
+            if t == "variable_assignment":
+                if unexport:
+                    self._assign(c, st, ctx, src, export=False, local=local)
+                    self._unexport(c.child_by_field_name("name"), st, src)
+                else:
+                    self._assign(c, st, ctx, src, export=export, local=local)
+            elif t == "variable_name":
+                name = src.text(c)
+                if unexport:
+                    self._unexport(c, st, src)
+                elif export:
+                    st.export(name, src.span(node))
+                elif name not in st.vars:
+                    st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, src.span(c)))
+                if local and st.local_names is not None:
+                    st.local_names.add(name)
+            elif t == "word" and src.text(c)[:1] in ("-", "+"):
+                continue
+            else:
+                for w in self._expand(c, st, ctx, src):
+                    self._declare_word(w, st, export)
+
+    def _declare_word(self, w: Word, st: State, export: bool) -> None:
+        text = w.text
+        if "=" in text and is_name(text.split("=", 1)[0]):
+            name, value = text.split("=", 1)
+            st.assign(
+                name,
+                Var(Word(value, w.literal, w.span, w.raw), None, export, EnvOrigin.EXPORT, w.span),
+            )
+        elif w.literal and is_name(text):
+            if export:
+                st.export(text, w.span)
+        elif not w.literal:
+            path = env_file_from_subst(w.raw or w.text)
+            if path is not None:
+                load = EnvFileLoad(path, "$" not in path, "export-cat", w.span)
+                st.env_files = (*st.env_files, load)
+
+    def _unexport(self, name_node: Node | None, st: State, src: _Src) -> None:
+        if name_node is None:
+            return
+        name = src.text(name_node)
+        st.unexport(name)
+        self.unsets.append(Unset(name, src.span(name_node)))
+
+    def _unset(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        funcs = False
+        for c in node.named_children:
+            raw = src.text(c)
+            if raw.startswith("-"):
+                funcs = "f" in raw
+                continue
+            if c.type == "variable_name":
+                names = [raw]
+            else:
+                names = [w.text for w in self._expand(c, st, ctx, src)]
+            for name in names:
+                if funcs:
+                    st.functions.pop(name, None)
+                else:
+                    st.unset(name)
+                    self.unsets.append(Unset(name, src.span(c)))
+
+    # ----------------------------------------------------------------- simple commands
+    def _command(
+        self,
+        node: Node,
+        redirs: list[Node],
+        extra: list[Word],
+        st: State,
+        ctx: _Ctx,
+        src: _Src,
+    ) -> None:
+        prefix: list[Node] = []
+        name_node: Node | None = None
+        args: list[Node] = []
+        own: list[Node] = []
+        for c in node.named_children:
+            t = c.type
+            if t == "variable_assignment" and name_node is None:
+                prefix.append(c)
+            elif t == "command_name":
+                name_node = c
+            elif t in _REDIRECTS:
+                own.append(c)
+            elif t != "comment":
+                args.append(c)
+        all_redirs = own + redirs
+        if name_node is None:
+            for a in prefix:
+                self._assign(a, st, ctx, src, export=False, local=False)
+            return
+        pre = [
+            (src.text(n), self._value_word(a, st, ctx, src), src.span(a))
+            for a in prefix
+            if (n := a.child_by_field_name("name")) is not None
+        ]
+        head_node = name_node.named_children[0] if name_node.named_child_count else name_node
+        words = self._expand(head_node, st, ctx, src)
+        for a in args:
+            words.extend(self._expand(a, st, ctx, src))
+        words.extend(extra)
+        if not words:
+            for a in prefix:
+                self._assign(a, st, ctx, src, export=False, local=False)
+            return
+        wrappers: list[Wrapper] = []
+        raw_head = src.text(head_node)
+        if raw_head.startswith(("$", '"$')) and words[0].literal:
+            m = _VAR_HEAD_RE.match(raw_head)
+            wname = "array" if m is not None and m.group(2) else "$VAR"
+            wrappers.append(Wrapper(wname, src.span(head_node), (m.group(1),) if m else ()))
+        head = words[0]
+        if (
+            head.literal
+            and head.raw == head.text
+            and head.text in st.aliases
+            and not any(w.name == "alias" for w in ctx.wrappers)
+        ):
+            expanded = self._alias(st.aliases[head.text], head, words, st, ctx, src)
+            if expanded is None:
+                return
+            wrappers.append(Wrapper("alias", head.span, (head.text,)))
+            words = expanded
+            head = words[0]
+        end = node.end_byte
+        for r in redirs:
+            if r.type == "heredoc_redirect":
+                hs = next((k for k in r.children if k.type == "heredoc_start"), None)
+                end = max(end, hs.end_byte if hs is not None else r.start_byte)
+            else:
+                end = max(end, r.end_byte)
+        span = src.span_bytes(node.start_byte, end) if end != node.end_byte else src.span(node)
+        text = src.slice(node.start_byte, end)
+        r = self._redirs(all_redirs, self._base_stdin(st, ctx), ctx, st, src)
+        fdef = st.functions.get(head.text) if head.literal else None
+        if isinstance(fdef, _FuncDef):
+            idx = self._emit(tuple(words), span, text, pre, r, None, wrappers, st, ctx)
+            self._call(fdef, words, pre, r, st, ctx, self.cmds[idx].span)
+            return
+        if head.literal:
+            self._builtin(head.text, words, r, st, src, span)
+        p = peel(tuple(words))
+        if p.lookup_only:
+            p.argv = tuple(words)
+        idx = self._emit(p.argv, span, text, pre, r, p, wrappers, st, ctx)
+        cmd = self.cmds[idx]
+        if p.argv and not p.argv[0].literal:
+            self.dynamic.append(idx)
+        for hd in r.heredoc_nodes:
+            self._scan_substs(hd, st, ctx, src)
+        body_ctx = replace(
+            ctx,
+            depth=ctx.depth + 1,
+            wrappers=cmd.wrappers,
+            stdin=cmd.stdin,
+            env_cleared=cmd.env_cleared,
+            detached=cmd.context.detached,
+        )
+        if p.body:
+            self._run_body(p.body, p.body_kind, cmd, st, body_ctx, idx)
+        elif (
+            r.script is not None
+            and shell_reads_script_from_stdin(p.argv)
+            and ctx.depth < MAX_BODY_DEPTH
+        ):
+            body, line0, col0, quoted = r.script
+            prog = basename(p.argv[0].text)
+            child = st.child_shell(cmd.env, cmd.env_files)
+            if not quoted:
+                # The outer shell expands an unquoted here-doc before the inner shell reads it.
+                for k, v in st.vars.items():
+                    child.vars.setdefault(k, v)
+            bctx = replace(
+                body_ctx, wrappers=(*cmd.wrappers, Wrapper(f"{prog} stdin", cmd.span, ()))
+            )
+            self.run_text(body, line0, col0, child, bctx)
+
+    def _run_body(
+        self, body: tuple[Word, ...], kind: str, cmd: Command, st: State, ctx: _Ctx, idx: int
+    ) -> None:
+        first = body[0]
+        pure_expansion = not first.literal and re.fullmatch(
+            r'"?\$(\{[^}]*\}|[A-Za-z_@*][A-Za-z0-9_]*|\([^()]*\))"?', first.raw or ""
+        )
+        if pure_expansion or ctx.depth > MAX_BODY_DEPTH:
+            self.dynamic.append(idx)
+            return
+        text = " ".join(w.text for w in body)
+        raw = first.raw or ""
+        skip = 2 if raw.startswith(("$'", '$"')) else 1 if raw[:1] in ("'", '"') else 0
+        wrapper = Wrapper(kind, first.span, ())
+        bctx = replace(ctx, wrappers=(*ctx.wrappers, wrapper))
+        if kind == "eval":
+            self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, st, bctx)
+        else:
+            child = st.child_shell(cmd.env, cmd.env_files)
+            self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, child, bctx)
+
+    def _alias(
+        self, value: str, head: Word, words: list[Word], st: State, ctx: _Ctx, src: _Src
+    ) -> list[Word] | None:
+        """Alias words for a plain one-command alias; otherwise the alias is re-parsed as shell
+        with the call's arguments (and None is returned)."""
+        b = value.encode("utf-8", "replace")
+        root = _parser().parse(b).root_node
+        kids = [c for c in root.named_children if c.type != "comment"]
+        asrc = _Src(b, 0, 0, {}, head.span)
+        if (
+            len(kids) == 1
+            and kids[0].type == "command"
+            and all(c.type in ("command_name", "word", "string", "raw_string", "number",
+                               "concatenation", "simple_expansion", "expansion")
+                    for c in kids[0].named_children)
+        ):
+            out: list[Word] = []
+            for c in kids[0].named_children:
+                target = c.named_children[0] if c.type == "command_name" and c.named_child_count else c
+                out.extend(self._expand(target, st, ctx, asrc))
+            return out + words[1:]
+        rest = " ".join(w.raw or w.text for w in words[1:])
+        actx = replace(ctx, wrappers=(*ctx.wrappers, Wrapper("alias", head.span, (head.text,))))
+        self.run_text(value + " " + rest, 0, 0, st, actx, override=head.span)
+        return None
+
+    def _builtin(
+        self, name: str, words: list[Word], r: _Redirs, st: State, src: _Src, span: Span
+    ) -> None:
+        args = [w.text for w in words[1:]]
+        if name == "set":
+            self._set(args, words, st)
+        elif name in ("source", ".") and len(words) > 1:
+            form = "set-a-source" if st.allexport else ("source" if name == "source" else "dot")
+            path = words[1]
+            st.env_files = (*st.env_files, EnvFileLoad(path.text, path.literal, form, span))
+        elif name == "alias":
+            for w in words[1:]:
+                if "=" in w.text:
+                    k, v = w.text.split("=", 1)
+                    st.aliases[k] = v
+        elif name == "unalias":
+            if "-a" in args:
+                st.aliases.clear()
+            for a in args:
+                st.aliases.pop(a, None)
+        elif name == "shift" and st.positional is not None:
+            n = int(args[0]) if args and args[0].isdigit() else 1
+            st.positional = st.positional[n:]
+        elif name == "disown" and self.last_bg is not None:
+            for k in range(*self.last_bg):
+                c = self.cmds[k]
+                self.cmds[k] = replace(c, context=replace(c.context, detached=True))
+        elif name == "exec" and len(words) == 1 and r.explicit:
+            st.shell_stdin = r.stdin  # `exec </dev/null`: every later command reads that
+
+    def _set(self, args: list[str], words: list[Word], st: State) -> None:
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a == "--":
+                st.positional = tuple(words[i + 2 :])
+                return
+            if a in ("-o", "+o") and i + 1 < len(args):
+                self._set_opt(args[i + 1], a == "-o", st)
+                i += 2
+                continue
+            if a[:1] in ("-", "+") and len(a) > 1:
+                on = a[0] == "-"
+                for letter in a[1:]:
+                    if letter == "a":
+                        st.allexport = on
+                    elif letter == "m":
+                        st.job_control = on
+                    elif letter == "e":
+                        st.errexit_off = not on
+                    elif letter == "o" and i + 1 < len(args):
+                        i += 1
+                        self._set_opt(args[i], on, st)
+            i += 1
+
+    @staticmethod
+    def _set_opt(opt: str, on: bool, st: State) -> None:
+        if opt == "allexport":
+            st.allexport = on
+        elif opt == "monitor":
+            st.job_control = on
+        elif opt == "errexit":
+            st.errexit_off = not on
+
+    def _call(
+        self,
+        fdef: _FuncDef,
+        words: list[Word],
+        pre: list[tuple[str, Word, Span]],
+        r: _Redirs,
+        st: State,
+        ctx: _Ctx,
+        call_span: Span,
+    ) -> None:
+        self.called.add(fdef.key)
+        if fdef.name in self.callstack or len(self.callstack) >= MAX_CALL_DEPTH:
+            return
+        saved_pos, saved_locals = st.positional, st.local_names
+        saved_vars = dict(st.vars)
+        st.positional = tuple(words[1:])
+        st.local_names = set()
+        for name, value, span in pre:
+            st.vars[name] = Var(value, None, True, EnvOrigin.PREFIX, span)
+        fctx = replace(
+            ctx,
+            function=fdef.name,
+            stdin=r.stdin,
+            stdout=r.stdout or ctx.stdout,
+            wrappers=(*ctx.wrappers, Wrapper("function", call_span, (fdef.name,))),
+        )
+        self.callstack.append(fdef.name)
+        try:
+            self._func_body(fdef.body, st, fctx, fdef.src)
+        finally:
+            self.callstack.pop()
+            restore = set(st.local_names or ()) | {name for name, _, _ in pre}
+            for name in restore:
+                if name in saved_vars:
+                    st.vars[name] = saved_vars[name]
+                else:
+                    st.vars.pop(name, None)
+            st.positional, st.local_names = saved_pos, saved_locals
+
+    def _emit(
+        self,
+        argv: tuple[Word, ...],
+        span: Span,
+        text: str,
+        pre: list[tuple[str, Word, Span]],
+        r: _Redirs,
+        p: Any,
+        wrappers: list[Wrapper],
+        st: State,
+        ctx: _Ctx,
+    ) -> int:
+        env = st.exported_env()
+        for name, value, vspan in pre:
+            env[name] = EnvBinding(name, value, EnvOrigin.PREFIX, vspan)
+        cleared = ctx.env_cleared
+        files = st.env_files
+        stdin = r.stdin
+        detached = ctx.detached
+        all_wrappers = (*ctx.wrappers, *wrappers)
+        if p is not None:
+            for op in p.env_ops:
+                if op.kind == "clear":
+                    env, cleared, files = {}, True, ()
+                elif op.kind == "unset":
+                    env.pop(op.name, None)
+                elif op.kind == "set":
+                    env[op.name] = EnvBinding(op.name, op.value, EnvOrigin.ENV_WRAPPER, op.span)
+                elif op.kind == "sudo" and op.keep is not None:
+                    env = {k: v for k, v in env.items() if k in op.keep}
+                    files = ()
+                elif op.kind == "file":
+                    files = (*files, EnvFileLoad(op.name, "$" not in op.name, "env-cat", op.span))
+            if p.stdin is not None:
+                stdin = p.stdin
+            detached = detached or p.detached
+            all_wrappers = (*all_wrappers, *p.wrappers)
+        context = Context(
+            background=ctx.background,
+            background_pipeline=ctx.background_pipeline,
+            in_pipeline=ctx.in_pipeline,
+            pipeline_position=ctx.pos,
+            command_substitution=ctx.cmdsubst,
+            loop=ctx.loop,
+            function=ctx.function,
+            subshell=ctx.subshell,
+            job_control=st.job_control,
+            detached=detached,
+            status_ignored=ctx.status_ignored,
+            status_checked=ctx.status_checked,
+            errexit_off=st.errexit_off,
+            depth=ctx.depth,
+        )
+        cmd = Command(
+            argv=argv,
+            span=span,
+            text=text,
+            env=tuple(env.values()),
+            env_cleared=cleared,
+            env_files=files,
+            stdin=stdin,
+            stdout_redirect=r.stdout or ctx.stdout,
+            wrappers=all_wrappers,
+            context=context,
+        )
+        self.cmds.append(cmd)
+        self.tags.append(ctx.pipe)
+        return len(self.cmds) - 1
+
+    # ----------------------------------------------------------------- redirects and stdin
+    def _base_stdin(self, st: State, ctx: _Ctx) -> Stdin:
+        s = ctx.stdin
+        if s.kind is StdinKind.INHERITED and st.shell_stdin is not None:
+            return replace(st.shell_stdin, shared_with_loop_read=s.shared_with_loop_read)
+        return s
+
+    def _redirs(
+        self, redirs: list[Node], base: Stdin, ctx: _Ctx, st: State, src: _Src
+    ) -> _Redirs:
+        out = _Redirs(base)
+        stack = list(reversed(redirs))
+        while stack:
+            r = stack.pop()
+            t = r.type
+            fd = None
+            op = ""
+            for k in r.children:
+                if k.type == "file_descriptor":
+                    fd = src.text(k)
+                elif not k.is_named and not op:
+                    op = k.type
+            if fd not in (None, "0") and t != "file_redirect":
+                continue
+            span = src.span(r)
+            if t == "heredoc_redirect":
+                nested = [k for k in r.named_children if k.type in _REDIRECTS]
+                stack.extend(reversed(nested))
+                hbody = next((k for k in r.named_children if k.type == "heredoc_body"), None)
+                hstart = next((k for k in r.named_children if k.type == "heredoc_start"), None)
+                text = src.text(hbody) if hbody is not None else ""
+                quoted = hstart is not None and any(q in src.text(hstart) for q in "'\"\\")
+                out.stdin = Stdin(StdinKind.HEREDOC, source=text, span=span)
+                out.explicit = True
+                if hbody is not None:
+                    pt = hbody.start_point
+                    out.script = (text, src.lo + pt.row, src.co if pt.row == 0 else 0, quoted)
+                    if not quoted:
+                        out.heredoc_nodes.append(hbody)
+                else:
+                    out.script = None
+            elif t == "herestring_redirect":
+                word = next((k for k in r.named_children if k.type != "file_descriptor"), None)
+                text = ""
+                if word is not None:
+                    text, _ = self._text(word, st, ctx, src)
+                    ws = src.span(word)
+                    raw = src.text(word)
+                    skip = 1 if raw[:1] in ("'", '"') else 0
+                    out.script = (text, ws.line - 1, ws.column - 1 + skip, True)
+                out.stdin = Stdin(StdinKind.HERESTRING, source=text, span=span)
+                out.explicit = True
+            else:
+                dest = r.child_by_field_name("destination")
+                dtext = ""
+                if dest is not None:
+                    fake = src.fakes.get(dest.start_byte)
+                    if fake is not None and fd in (None, "0"):
+                        out.stdin = Stdin(StdinKind.HEREDOC, source=fake.body, span=span)
+                        out.explicit = True
+                        pt = src.span_bytes(fake.body_byte, fake.body_byte)
+                        out.script = (fake.body, pt.line - 1, pt.column - 1, fake.quoted)
+                        continue
+                    dtext, _ = self._text(dest, st, ctx, src)
+                if fd in (None, "0") and op in ("<", "<>"):
+                    if dtext == "/dev/null":
+                        out.stdin = Stdin(StdinKind.NULL, source=dtext, span=span)
+                    else:
+                        out.stdin = Stdin(StdinKind.FILE, source=dtext, span=span)
+                    out.explicit = True
+                    out.script = None
+                elif fd in (None, "0") and op in ("<&", "<&-"):
+                    out.explicit = True
+                    out.script = None
+                    if dtext == "0":
+                        prev = ctx.pre_async
+                        if prev is not None and prev.kind is StdinKind.INHERITED:
+                            out.stdin = Stdin(StdinKind.INHERITED, span=span, reason="dup-stdin")
+                    elif dtext == "-" or op == "<&-":
+                        out.stdin = Stdin(StdinKind.NULL, source="-", span=span, reason="closed")
+                    else:
+                        out.stdin = Stdin(StdinKind.FILE, source="&" + dtext, span=span)
+                elif fd in (None, "1") and op in (">", ">>", ">|", "&>", "&>>"):
+                    out.stdout = dtext
+                elif fd is None and op == ">&" and not dtext.isdigit() and dtext != "-":
+                    out.stdout = dtext
+        return out
+
+    def _lone_dash(self, body: Node, redirs: list[Node], src: _Src) -> list[Word]:
+        """tree-sitter-bash 0.25.1 drops a lone `-` right before a here-doc: put it back."""
+        heredocs = [r for r in redirs if r.type == "heredoc_redirect"]
+        if not heredocs:
+            return []
+        lo, hi = body.end_byte, heredocs[0].start_byte
+        if hi <= lo or b"-" not in src.b[lo:hi]:
+            return []
+        seg = bytearray(src.b[lo:hi])
+        for r in redirs:
+            if lo <= r.start_byte < hi:
+                a, z = r.start_byte - lo, min(r.end_byte, hi) - lo
+                seg[a:z] = b" " * (z - a)
+        return [
+            Word("-", True, src.span_bytes(lo + m.start(), lo + m.start() + 1), "-")
+            for m in _LONE_DASH_RE.finditer(bytes(seg))
+        ]
+
+    # ----------------------------------------------------------------- words
+    def _expand(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
+        """One argv node -> its fields (0 for an empty unquoted expansion, n for arrays)."""
+        t = node.type
+        if t in ("word", "number"):
+            raw = src.text(node)
+            return [Word(unquote_bare(raw), True, src.span(node), raw)]
+        if t in ("simple_expansion", "expansion"):
+            raw = src.text(node)
+            span = src.span(node)
+            found = lookup(raw, st)
+            if found is None:
+                return [Word(raw, False, span, raw)]
+            vals, multi = found
+            out: list[Word] = []
+            for v in vals:
+                if multi:
+                    out.append(v)
+                elif v.literal:
+                    out.extend(Word(part, True, span, raw) for part in v.text.split())
+                else:
+                    out.append(Word(v.text, False, span, raw))
+            return out
+        if t == "string" and node.named_child_count == 1:
+            kid = node.named_children[0]
+            if (
+                kid.type in ("simple_expansion", "expansion")
+                and kid.end_byte - kid.start_byte == node.end_byte - node.start_byte - 2
+            ):
+                raw = src.text(node)
+                found = lookup(src.text(kid), st)
+                if found is not None and found[1]:
+                    return list(found[0])
+        text, literal = self._text(node, st, ctx, src)
+        return [Word(text, literal, src.span(node), src.text(node))]
+
+    def _text(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]:
+        t = node.type
+        if t in ("word", "number"):
+            return unquote_bare(src.text(node)), True
+        if t == "raw_string":
+            return src.text(node)[1:-1], True
+        if t == "ansi_c_string":
+            return unquote_ansi_c(src.text(node)), True
+        if t in ("simple_expansion", "expansion"):
+            raw = src.text(node)
+            found = lookup(raw, st)
+            if found is None:
+                return raw, False
+            vals = found[0]
+            return " ".join(v.text for v in vals), all(v.literal for v in vals)
+        if t in _SUBSTS:
+            self._subst(node, st, ctx, src)
+            return src.text(node), False
+        if t == "arithmetic_expansion":
+            self._scan_substs(node, st, ctx, src)
+            return src.text(node), False
+        if t in ("string", "translated_string", "concatenation"):
+            quoted = t != "concatenation"
+            parts: list[str] = []
+            literal = True
+            pos = node.start_byte
+            end = node.end_byte
+            if quoted:
+                opener = 2 if t == "translated_string" else 1
+                pos += opener
+                end -= 1
+            for k in node.children:
+                if not k.is_named:
+                    continue
+                if k.start_byte > pos:
+                    gap = src.slice(pos, k.start_byte)
+                    parts.append(unquote_double(gap) if quoted else unquote_bare(gap))
+                if k.type == "string_content":
+                    parts.append(unquote_double(src.text(k)))
+                else:
+                    s, lit = self._text(k, st, ctx, src)
+                    parts.append(s)
+                    literal = literal and lit
+                pos = k.end_byte
+            if end > pos:
+                gap = src.slice(pos, end)
+                parts.append(unquote_double(gap) if quoted else unquote_bare(gap))
+            return "".join(parts), literal
+        return src.text(node), True
+
+    def _subst(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        sctx = replace(
+            ctx,
+            cmdsubst=node.type == "command_substitution" or ctx.cmdsubst,
+            in_pipeline=False,
+            pos=0,
+            pipe=None,
+            background_pipeline=False,
+            status_checked=False,
+            status_ignored=False,
+            stdout=None,
+            stdin=self._base_stdin(st, ctx),
+        )
+        self.nest += 1
+        try:
+            if self.nest > MAX_NEST:
+                if not self.nest_reported:
+                    self.nest_reported = True
+                    self.errors.append(src.span(node))
+                return
+            self._seq(node, st.copy(), sctx, src)
+        finally:
+            self.nest -= 1
+
+
+def _reads_fd(cmd: Command) -> bool:
+    """`read -u 3`: the loop reads another descriptor, not the commands' stdin."""
+    return any(
+        w.text.startswith("-") and not w.text.startswith("--") and "u" in w.text[1:]
+        for w in cmd.argv[1:]
+    )
+
+
+# --------------------------------------------------------------------- here-doc repair
+def _repair_heredocs(b: bytes, root: Node) -> tuple[bytes, dict[int, _Heredoc]] | None:
+    """Rewrite here-docs tree-sitter cannot parse into same-length ``< WORD`` redirects.
+
+    A here-doc followed on its line by ``| cmd``, ``; cmd``, ``&`` or a second here-doc makes
+    tree-sitter-bash 0.25.1 swallow or mangle the rest of the line. Keeping every byte offset,
+    the line's ``<<WORD`` becomes ``< WORD`` and the body lines become blanks; the bodies are
+    kept aside (keyed by the WORD's offset) so the walker still sees a here-doc.
+    """
+    bad_lines: list[int] = []
+    for h in _captures("(heredoc_redirect) @h", root):
+        start = next((k for k in h.children if k.type == "heredoc_start"), None)
+        odd = any(k.is_named and k.type not in _HEREDOC_OK_KIDS for k in h.children)
+        odd = odd or any(k.type == "ERROR" for k in h.children)
+        if start is not None and start.end_byte > start.start_byte:
+            odd = odd or b[start.end_byte - 1] in b";|&<>()"
+        if odd:
+            bad_lines.append(h.start_byte)
+    if not bad_lines:
+        return None
+    out = bytearray(b)
+    fakes: dict[int, _Heredoc] = {}
+    done: set[int] = set()
+    for at in bad_lines:
+        eol = b.find(b"\n", at)
+        eol = len(b) if eol < 0 else eol
+        if eol in done:
+            continue
+        done.add(eol)
+        pos = eol + 1
+        for op_at, dash, word_at, delim, quoted in _heredoc_ops(b, at, eol):
+            out[op_at : op_at + 2] = b"< "
+            if dash:
+                out[op_at + 2] = 0x20
+            body_start = pos
+            body_end = len(b)
+            nxt = len(b)
+            while pos < len(b):
+                nl = b.find(b"\n", pos)
+                line_end = len(b) if nl < 0 else nl
+                line = b[pos:line_end]
+                if (line.lstrip(b"\t") if dash else line) == delim:
+                    body_end = pos
+                    nxt = line_end
+                    pos = line_end + 1
+                    break
+                pos = line_end + 1
+            else:
+                nxt = len(b)
+            body = b[body_start:body_end].decode("utf-8", "replace")
+            fakes[word_at] = _Heredoc(body, quoted, body_start)
+            for k in range(body_start, min(nxt, len(b))):
+                if out[k] != 0x0A:
+                    out[k] = 0x20
+    return bytes(out), fakes
+
+
+def _heredoc_ops(b: bytes, start: int, end: int) -> list[tuple[int, bool, int, bytes, bool]]:
+    """``<<[-]WORD`` operators on one line, quote-aware: (op offset, dash, word offset,
+    delimiter, quoted)."""
+    ops: list[tuple[int, bool, int, bytes, bool]] = []
+    i = start
+    quote = 0
+    while i < end:
+        c = b[i]
+        if quote:
+            if c == 0x5C and quote == 0x22:
+                i += 2
+                continue
+            if c == quote:
+                quote = 0
+            i += 1
+            continue
+        if c in (0x27, 0x22):
+            quote = c
+        elif c == 0x5C:
+            i += 2
+            continue
+        elif c == 0x23 and (i == start or b[i - 1] in b" \t"):
+            break
+        elif b.startswith(b"<<", i) and not b.startswith(b"<<<", i) and b[i - 1 : i] != b"<":
+            j = i + 2
+            dash = j < end and b[j] == 0x2D
+            if dash:
+                j += 1
+            while j < end and b[j] in b" \t":
+                j += 1
+            word_at = j
+            delim = bytearray()
+            quoted = False
+            while j < end and b[j] not in _META:
+                ch = b[j]
+                if ch in (0x27, 0x22):
+                    quoted = True
+                    k = b.find(bytes([ch]), j + 1, end)
+                    k = end if k < 0 else k
+                    delim += b[j + 1 : k]
+                    j = k + 1
+                elif ch == 0x5C:
+                    quoted = True
+                    delim += b[j + 1 : j + 2]
+                    j += 2
+                else:
+                    delim.append(ch)
+                    j += 1
+            if delim:
+                ops.append((i, dash, word_at, bytes(delim), quoted))
+            i = j
+            continue
+        i += 1
+    return ops
+
+
+def parse(
+    text: str, *, dialect: str = "bash", line_offset: int = 0, column_offset: int = 0
+) -> Script:
+    """Source text -> ``Script``. Never raises: what could not be read is a parse error."""
+    walker = _Walker(dialect)
+    try:
+        walker.run_text(text.replace("\r\n", "\n"), line_offset, column_offset, State(), _Ctx())
+        walker.finish()
+    except Exception:  # the linter must survive any input; keep what was modelled so far
+        walker.errors.append(Span(line_offset + 1, 1, line_offset + 1, 1))
+    try:
+        return walker.script()
+    except Exception:
+        return Script((), dialect, (Span(line_offset + 1, 1, line_offset + 1, 1),))
+
+
+__all__ = ["SHELLS", "parse"]

@@ -1,0 +1,103 @@
+"""Quote removal and variable lookups on plain text (no tree-sitter here)."""
+
+from __future__ import annotations
+
+import re
+
+from guard.shell.model import Word
+from guard.shell.scope import State
+
+_UNQ_RE = re.compile(r"\\(\n|.)", re.S)
+_DQ_RE = re.compile(r"\\([$`\"\\\n])")
+_ANSI_RE = re.compile(
+    r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.S
+)
+_ANSI_SIMPLE = {
+    "n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
+    "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?",
+}
+# $NAME, $1, $@ ... and ${NAME}, ${NAME[@]}, ${NAME[0]}: the only forms resolved statically.
+_SIMPLE_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*|[0-9]|[@*#?$!-])\Z")
+_BRACED_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])(?:\[([^\]]*)\])?\}\Z")
+
+
+def unquote_bare(text: str) -> str:
+    """Backslash removal outside quotes; a backslash-newline disappears."""
+    if "\\" not in text:
+        return text
+    return _UNQ_RE.sub(lambda m: "" if m.group(1) == "\n" else m.group(1), text)
+
+
+def unquote_double(text: str) -> str:
+    """Backslash removal inside double quotes (only before $ ` " \\ and newline)."""
+    if "\\" not in text:
+        return text
+    return _DQ_RE.sub(lambda m: "" if m.group(1) == "\n" else m.group(1), text)
+
+
+def _ansi_one(m: re.Match[str]) -> str:
+    esc = m.group(1)
+    head = esc[0]
+    try:
+        if head in "xuU" and len(esc) > 1:
+            return chr(int(esc[1:], 16))
+        if head in "01234567":
+            return chr(int(esc, 8) & 0xFF)
+    except (ValueError, OverflowError):
+        return esc
+    if head == "c" and len(esc) == 2:
+        return chr(ord(esc[1]) & 0x1F)
+    return _ANSI_SIMPLE.get(esc, "\\" + esc)
+
+
+def unquote_ansi_c(raw: str) -> str:
+    """``$'...'``: the body with its C escapes decoded."""
+    body = raw[2:-1] if raw.startswith("$'") and raw.endswith("'") and len(raw) >= 3 else raw
+    return _ANSI_RE.sub(_ansi_one, body)
+
+
+def lookup(raw: str, st: State) -> tuple[list[Word], bool] | None:
+    """Resolve a ``$X`` / ``${X}`` / ``${A[@]}`` / ``$1`` / ``$@`` written as ``raw``.
+
+    Returns the value's words and whether they are separate fields (arrays, ``$@``); None when
+    the value is not known statically.
+    """
+    m = _SIMPLE_RE.match(raw)
+    index: str | None = None
+    if m is not None:
+        name = m.group(1)
+    else:
+        m = _BRACED_RE.match(raw)
+        if m is None:
+            return None
+        name, index = m.group(1), m.group(2)
+    if name in ("@", "*"):
+        if st.positional is None:
+            return None
+        return list(st.positional), True
+    if name.isdigit():
+        n = int(name)
+        if n == 0 or st.positional is None:
+            return None
+        if n > len(st.positional):
+            return [], False
+        return [st.positional[n - 1]], False
+    var = st.vars.get(name)
+    if var is None:
+        return None
+    if index is None:
+        if var.value is not None:
+            return [var.value], False
+        if var.items is not None:
+            return list(var.items[:1]), False
+        return None
+    if index in ("@", "*"):
+        if var.items is not None:
+            return list(var.items), True
+        if var.value is not None:
+            return [var.value], False
+        return None
+    if index.isdigit() and var.items is not None:
+        k = int(index)
+        return ([var.items[k]] if k < len(var.items) else []), False
+    return None

@@ -1,0 +1,345 @@
+"""Peeling the commands that run other commands, so ``argv[0]`` is the real program.
+
+All peeling happens here, in one loop capped at 32 rounds (as dcg does): ``timeout 60 nohup env
+K=V codex ...`` becomes argv ``codex ...`` with three ``Wrapper`` records, outermost first. The
+loop works on model ``Word``s only; the parser applies what it returns (env changes, a stdin that
+xargs replaces, a shell body to re-parse).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from guard.shell.model import Span, Stdin, StdinKind, Word, Wrapper
+
+MAX_ROUNDS = 32
+SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "ash", "mksh"})
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_ASSIGN_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
+
+
+@dataclass(frozen=True, slots=True)
+class EnvOp:
+    """One change a wrapper makes to the environment, applied in order."""
+
+    kind: str  # "clear" (env -i), "unset" (env -u), "set" (env K=V), "sudo", "file" (env $(cat f))
+    span: Span
+    name: str = ""
+    value: Word | None = None
+    # sudo: names it keeps; None keeps everything (-E), () keeps nothing (plain sudo resets env)
+    keep: tuple[str, ...] | None = ()
+
+
+@dataclass(slots=True)
+class Peeled:
+    argv: tuple[Word, ...]
+    wrappers: list[Wrapper] = field(default_factory=list)
+    env_ops: list[EnvOp] = field(default_factory=list)
+    stdin: Stdin | None = None  # the program's stdin when a wrapper replaces it (xargs)
+    detached: bool = False
+    body: tuple[Word, ...] = ()  # shell text to re-parse: bash -c BODY, eval ARGS
+    body_kind: str = ""  # "bash -c" / "sh -c" / ... / "eval"
+    lookup_only: bool = False  # `command -v codex`: names codex, does not run it
+
+
+def basename(text: str) -> str:
+    return text.rsplit("/", 1)[-1]
+
+
+def _codex_word(w: Word) -> Word:
+    return Word("codex", True, w.span, w.raw or w.text)
+
+
+def _take_opts(
+    argv: tuple[Word, ...], i: int, with_value: frozenset[str], long_value: frozenset[str]
+) -> int:
+    """Skip options from argv[i]: short flags, short options with a value (attached or next
+    word), long options (``--x=v`` or ``--x v`` when listed); stops at ``--`` (consumed) or the
+    first non-option."""
+    n = len(argv)
+    while i < n:
+        t = argv[i].text
+        if t == "--":
+            return i + 1
+        if not t.startswith("-") or t == "-":
+            return i
+        if t.startswith("--"):
+            if "=" not in t and t in long_value:
+                i += 1
+        elif t in with_value:
+            i += 1
+        i += 1
+    return i
+
+
+def _peel_env(argv: tuple[Word, ...], out: Peeled) -> int:
+    i, n = 1, len(argv)
+    while i < n:
+        w = argv[i]
+        t = w.text
+        if t in ("-i", "--ignore-environment", "-"):
+            out.env_ops.append(EnvOp("clear", w.span))
+        elif t in ("-u", "--unset") and i + 1 < n:
+            i += 1
+            out.env_ops.append(EnvOp("unset", argv[i].span, argv[i].text))
+        elif t.startswith("--unset="):
+            out.env_ops.append(EnvOp("unset", w.span, t[8:]))
+        elif t.startswith("-u") and len(t) > 2:
+            out.env_ops.append(EnvOp("unset", w.span, t[2:]))
+        elif t in ("-C", "--chdir", "-S", "--split-string") and i + 1 < n:
+            i += 1
+        elif t == "--":
+            i += 1
+            break
+        elif t.startswith("-") and w.literal:
+            if "i" in t[1:] and not t.startswith("--"):
+                out.env_ops.append(EnvOp("clear", w.span))
+        elif (m := _ASSIGN_RE.match(t)) is not None:
+            name = m.group(1)
+            val = Word(t[m.end() :], w.literal, w.span, w.raw)
+            out.env_ops.append(EnvOp("set", w.span, name, val))
+        elif not w.literal and env_file_from_subst(w.raw or w.text) is not None:
+            out.env_ops.append(EnvOp("file", w.span, env_file_from_subst(w.raw or w.text) or ""))
+        else:
+            break
+        i += 1
+    return i
+
+
+def _peel_sudo(argv: tuple[Word, ...], out: Peeled, wrapper_args: list[str]) -> int:
+    value_opts = frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-T", "-U", "-R"})
+    keep: tuple[str, ...] | None = ()
+    i, n = 1, len(argv)
+    while i < n:
+        t = argv[i].text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("-"):
+            break
+        wrapper_args.append(t)
+        if t in ("-E", "--preserve-env"):
+            keep = None
+        elif t.startswith("--preserve-env="):
+            if keep is not None:
+                keep = keep + tuple(x for x in t.split("=", 1)[1].split(",") if x)
+        elif t in value_opts and i + 1 < n:
+            i += 1
+            wrapper_args.append(argv[i].text)
+        elif not t.startswith("--") and "E" in t[1:]:
+            keep = None
+        elif t.startswith("--") and "=" not in t and t in ("--user", "--group", "--chdir"):
+            i += 1
+        i += 1
+    out.env_ops.append(EnvOp("sudo", argv[0].span, keep=keep))
+    while i < n and (m := _ASSIGN_RE.match(argv[i].text)) is not None:
+        w = argv[i]
+        out.env_ops.append(
+            EnvOp("set", w.span, m.group(1), Word(w.text[m.end() :], w.literal, w.span, w.raw))
+        )
+        i += 1
+    return i
+
+
+def _peel_shell_c(argv: tuple[Word, ...]) -> int | None:
+    """Index of the BODY word of ``bash [opts] -c BODY``, or None when there is no -c."""
+    i, n = 1, len(argv)
+    seen_c = False
+    while i < n:
+        t = argv[i].text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith(("-", "+")) or t in ("-", "+"):
+            break
+        if t in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"):
+            i += 1
+        elif not t.startswith("--") and "c" in t[1:]:
+            seen_c = True
+        i += 1
+    if seen_c and i < n:
+        return i
+    return None
+
+
+def shell_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
+    """``bash``, ``sh -s``, ``bash -s -- a b``, ``bash -x``: the script comes from stdin."""
+    if not argv or basename(argv[0].text) not in SHELLS:
+        return False
+    for w in argv[1:]:
+        t = w.text
+        if t == "--":
+            return True
+        if t.startswith(("-", "+")) and not t.startswith("--"):
+            if "c" in t[1:]:
+                return False
+            if "s" in t[1:]:
+                return True
+            continue
+        if t.startswith("--"):
+            continue
+        return False  # a script file operand
+    return True
+
+
+_SUBST_RE = re.compile(r"^\$\((.*)\)$|^`(.*)`$", re.S)
+_READERS = frozenset({"cat", "grep", "egrep", "sed", "awk", "cut", "head", "tail", "sort"})
+
+
+def env_file_from_subst(text: str) -> str | None:
+    """The file a ``$(cat F | xargs)`` / ``$(grep -v '^#' F | xargs)`` / ``$(< F)`` reads."""
+    t = text.strip()
+    if t.startswith('"') and t.endswith('"'):
+        t = t[1:-1]
+    m = _SUBST_RE.match(t)
+    if m is None:
+        return None
+    inner = (m.group(1) if m.group(1) is not None else m.group(2)).strip()
+    first = inner.split("|", 1)[0].split()
+    if not first:
+        return None
+    if first[0] == "<" and len(first) > 1:
+        return first[1].strip("'\"")
+    if first[0].startswith("<") and len(first[0]) > 1:
+        return first[0][1:].strip("'\"")
+    if basename(first[0]) not in _READERS:
+        return None
+    operands = [x for x in first[1:] if not x.startswith("-")]
+    if basename(first[0]) in ("grep", "egrep", "sed", "awk") and len(operands) > 1:
+        operands = operands[1:]  # the first operand is the pattern / script
+    if not operands:
+        return None
+    return operands[-1].strip("'\"")
+
+
+def _is_codex_pkg(t: str) -> bool:
+    return t in ("codex", "@openai/codex") or t.startswith("@openai/codex@")
+
+
+def peel(argv: tuple[Word, ...]) -> Peeled:
+    """Strip wrappers off ``argv``; never leaves argv empty (a bare ``env`` stays ``env``)."""
+    out = Peeled(argv)
+    for _ in range(MAX_ROUNDS):
+        if not argv or not argv[0].literal:
+            break
+        head = argv[0]
+        prog = basename(head.text)
+        wargs: list[str] = []
+        rest: int | None = None
+        if prog == "env":
+            rest = _peel_env(argv, out)
+        elif prog == "timeout":
+            i = _take_opts(
+                argv,
+                1,
+                frozenset({"-s", "-k"}),
+                frozenset({"--signal", "--kill-after"}),
+            )
+            wargs = [w.text for w in argv[1 : i + 1]]
+            rest = i + 1  # skip DURATION
+        elif prog == "nohup":
+            rest = 1 if len(argv) < 2 or argv[1].text != "--" else 2
+            out.detached = True
+        elif prog == "nice":
+            rest = _take_opts(argv, 1, frozenset({"-n"}), frozenset({"--adjustment"}))
+        elif prog == "ionice":
+            rest = _take_opts(argv, 1, frozenset({"-c", "-n", "-p", "-P", "-u"}), frozenset())
+        elif prog == "stdbuf":
+            rest = _take_opts(
+                argv, 1, frozenset({"-i", "-o", "-e"}), frozenset({"--input", "--output", "--error"})
+            )
+        elif prog == "time":
+            rest = _take_opts(argv, 1, frozenset({"-f", "-o"}), frozenset({"--format", "--output"}))
+        elif prog == "command":
+            if any(w.text in ("-v", "-V") for w in argv[1:2]) or any(
+                w.text in ("-v", "-V", "-pv", "-vp") for w in argv[1:3]
+            ):
+                out.lookup_only = True
+                break
+            rest = _take_opts(argv, 1, frozenset(), frozenset())
+        elif prog == "exec":
+            rest = _take_opts(argv, 1, frozenset({"-a"}), frozenset())
+        elif prog in ("sudo", "doas"):
+            rest = _peel_sudo(argv, out, wargs)
+        elif prog == "xargs":
+            rest = _take_opts(
+                argv,
+                1,
+                frozenset({"-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s"}),
+                frozenset({"--arg-file", "--delimiter", "--max-args", "--max-procs", "--replace"}),
+            )
+            wargs = [w.text for w in argv[1:rest]]
+            opens_tty = any(a in ("-o", "--open-tty") for a in wargs)
+            if rest < len(argv):
+                out.stdin = None if opens_tty else Stdin(StdinKind.NULL, reason="xargs")
+        elif prog == "parallel":
+            rest = _take_opts(
+                argv,
+                1,
+                frozenset({"-j", "-N", "-n", "-I", "-S", "-d", "-E", "-P", "-a"}),
+                frozenset({"--jobs", "--halt", "--joblog", "--results", "--delay", "--timeout",
+                           "--colsep", "--tmpdir", "--workdir", "--sshlogin", "--retries"}),
+            )
+            wargs = [w.text for w in argv[1:rest]]
+            stop = next((j for j in range(rest, len(argv)) if argv[j].text.startswith(":::")),
+                        len(argv))
+            if rest < stop:
+                if not any(a in ("--pipe", "--tty", "--pipepart") for a in wargs):
+                    out.stdin = Stdin(StdinKind.NULL, reason="parallel")
+                out.wrappers.append(Wrapper(prog, head.span, tuple(wargs)))
+                argv = argv[rest:stop]
+                continue
+        elif prog == "setsid":
+            rest = _take_opts(argv, 1, frozenset(), frozenset())
+            out.detached = True
+        elif prog == "caam":
+            if len(argv) >= 4 and argv[1].text == "exec" and argv[2].text == "codex":
+                profile = argv[3].text
+                j = 4
+                if j < len(argv) and argv[j].text == "--":
+                    j += 1
+                out.wrappers.append(Wrapper("caam", head.span, (profile,)))
+                argv = (_codex_word(argv[2]), *argv[j:])
+                continue
+            break
+        elif prog in ("npx", "bunx", "pnpx"):
+            j = _take_opts(argv, 1, frozenset({"-p"}), frozenset({"--package"}))
+            if j < len(argv) and _is_codex_pkg(argv[j].text):
+                out.wrappers.append(
+                    Wrapper("npx", head.span, tuple(w.text for w in argv[1 : j + 1]))
+                )
+                argv = (_codex_word(argv[j]), *argv[j + 1 :])
+                continue
+            break
+        elif prog == "codex" and head.text != "codex":
+            out.wrappers.append(Wrapper("path", head.span, (head.text,)))
+            argv = (_codex_word(head), *argv[1:])
+            break
+        elif prog in SHELLS:
+            k = _peel_shell_c(argv)
+            if k is None:
+                break
+            out.body = (argv[k],)
+            out.body_kind = f"{prog} -c"
+            break
+        elif prog == "eval":
+            if len(argv) < 2:
+                break
+            out.body = argv[1:]
+            out.body_kind = "eval"
+            break
+        else:
+            break
+        if rest is None or rest >= len(argv):
+            break  # nothing after the wrapper: it is the program itself
+        if not wargs:
+            wargs = [w.text for w in argv[1:rest]]
+        out.wrappers.append(Wrapper(prog, head.span, tuple(wargs)))
+        argv = argv[rest:]
+    out.argv = argv
+    return out
+
+
+def is_name(text: str) -> bool:
+    return _NAME_RE.match(text) is not None
