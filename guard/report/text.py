@@ -59,7 +59,7 @@ def summary(result: LintResult) -> str:
         )
     if result.errors:
         line += f"; {_plural(len(result.errors), 'file')} could not be read"
-    return line + "."
+    return line
 
 
 def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
