@@ -1,0 +1,109 @@
+"""Helpers for the lint tests: real git repos, the CLI in-process or as the console script, and a
+stand-in engine that reports every `codex exec` line (so source/pipeline tests do not depend on the
+real rules' judgement)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guard.directives import snippet_lane_at
+from guard.findings import Finding, Location, Severity
+from guard.settings import Settings
+from guard.sources.snippet import Snippet
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def make_repo(path: Path, files: dict[str, str | bytes] | None = None) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    for name, content in (files or {}).items():
+        write(path / name, content)
+    return path
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
+
+
+def fake_engine(snippet: Snippet, settings: Settings) -> list[Finding]:
+    """CG201 (error) at every line holding `codex exec`, CG101 at every `OPENAI_API_KEY`."""
+    found: list[Finding] = []
+    for index, line in enumerate(snippet.text.split("\n")):
+        number = snippet.line_offset + index + 1
+        for needle, rule, name in (
+            ("codex exec", "CG201", "positional-prompt-open-stdin"),
+            ("OPENAI_API_KEY", "CG101", "api-key-in-env"),
+        ):
+            column = line.find(needle)
+            if column == -1:
+                continue
+            column += 1 + (snippet.column_offset if index == 0 else snippet.block_indent)
+            found.append(
+                Finding(
+                    rule=rule,
+                    name=name,
+                    severity=Severity.ERROR,
+                    message=f"{needle} here ({snippet.context.value})",
+                    location=Location(snippet.path, number, column, number, column + 5),
+                    fix="do it right",
+                    lane=snippet_lane_at(snippet, number),
+                )
+            )
+    return found
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> None:
+    import guard.engine.api
+
+    monkeypatch.setattr(guard.engine.api, "lint_snippet", fake_engine)
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Run]:
+    """The CLI in-process (so the engine can be monkeypatched), run from `cwd`."""
+
+    def run(*args: str, cwd: Path | None = None) -> Run:
+        from guard.cli import main
+
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+def console(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """The real `codex-guard` console script."""
+    done = subprocess.run(
+        ["codex-guard", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "Traceback" not in done.stdout
+    return Run(done.returncode, done.stdout, done.stderr)
