@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import Run, make_repo, write
 
 pytestmark = pytest.mark.usefixtures("fake")
@@ -43,7 +42,9 @@ def test_json_contract_exact(tmp_path: Path, cli: CLI) -> None:
     assert list(data) == ["version", "findings", "files", "errors"]
     assert data["version"] == 1
     assert data["files"] == 2
-    assert data["errors"] == [{"path": "bad.sh", "message": "not UTF-8 text (byte 0xff at offset 0)"}]
+    assert data["errors"] == [
+        {"path": "bad.sh", "message": "not UTF-8 text (byte 0xff at offset 0)"}
+    ]
     (finding,) = data["findings"]
     assert set(finding) == set(FINDING_KEYS)
     for key, kind in FINDING_KEYS.items():
@@ -114,7 +115,9 @@ def test_config_in_pyproject(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_yml_spelling_and_explicit_config(tmp_path: Path, cli: CLI) -> None:
-    repo = make_repo(tmp_path / "r", {".codex-guard.yml": "ignore: [CG2]\n", "run.sh": "codex exec x\n"})
+    repo = make_repo(
+        tmp_path / "r", {".codex-guard.yml": "ignore: [CG2]\n", "run.sh": "codex exec x\n"}
+    )
     write(tmp_path / "other.yaml", "select: [CG2]\n")
     assert cli("lint", "--format", "json", cwd=repo).json()["findings"] == []
     run = cli("lint", "--format", "json", "--config", str(tmp_path / "other.yaml"), cwd=repo)
@@ -301,7 +304,11 @@ def test_directive_suppressing_a_multiline_finding(tmp_path: Path, cli: CLI) -> 
 def test_cg904_obeys_select_ignore_and_disable_file(tmp_path: Path, cli: CLI) -> None:
     text = "# codex-guard: disable=CG201\necho\n"
     repo = make_repo(tmp_path / "r", {"run.sh": text})
-    rules = lambda *a: [f["rule"] for f in cli("lint", "--format", "json", *a, cwd=repo).json()["findings"]]  # noqa: E731,E501
+
+    def rules(*args: str) -> list[str]:
+        findings = cli("lint", "--format", "json", *args, cwd=repo).json()["findings"]
+        return [f["rule"] for f in findings]
+
     assert rules() == ["CG904", "CG904"]  # no reason, and stale
     assert rules("--ignore", "CG904") == []
     assert rules("--select", "CG1") == []  # CG904 not selected; CG201 not checked: not stale
@@ -310,7 +317,9 @@ def test_cg904_obeys_select_ignore_and_disable_file(tmp_path: Path, cli: CLI) ->
 
 
 def test_disable_file_and_prefix(tmp_path: Path, cli: CLI) -> None:
-    text = "codex exec a\n# codex-guard: disable-file=CG2 -- demo script, run by hand\ncodex exec b\n"
+    text = (
+        "codex exec a\n# codex-guard: disable-file=CG2 -- demo script, run by hand\ncodex exec b\n"
+    )
     repo = make_repo(tmp_path / "r", {"run.sh": text})
     assert cli("lint", "--format", "json", cwd=repo).json()["findings"] == []
 

@@ -90,16 +90,17 @@ def test_workflow_steps_lines_and_env() -> None:
 
 
 def test_workflow_shell_defaults() -> None:
-    text = (
-        "defaults:\n  run:\n    shell: sh\njobs:\n  a:\n    steps:\n      - run: codex exec x\n"
-    )
+    text = "defaults:\n  run:\n    shell: sh\njobs:\n  a:\n    steps:\n      - run: codex exec x\n"
     (snippet,) = workflow.extract(text, ".github/workflows/a.yml")
     assert snippet.dialect == "sh"
     assert file_line(snippet, "codex") == 7
 
 
 def test_composite_action() -> None:
-    text = "runs:\n  using: composite\n  steps:\n    - shell: bash\n      run: |\n        codex exec x\n"
+    text = (
+        "runs:\n  using: composite\n  steps:\n"
+        "    - shell: bash\n      run: |\n        codex exec x\n"
+    )
     (snippet,) = workflow.extract(text, "action.yml")
     assert file_line(snippet, "codex") == 6
 
@@ -228,7 +229,10 @@ def test_dockerfile_heredoc() -> None:
 
 
 def test_justfile_recipes() -> None:
-    text = 'repo := "."\n\nwork task:\n    @codex exec -s workspace-write "{{task}}"\n\nlint:\n    ruff check\n'
+    text = (
+        'repo := "."\n\nwork task:\n    @codex exec -s workspace-write "{{task}}"\n'
+        "\nlint:\n    ruff check\n"
+    )
     work, lint = justfile.extract(text, "justfile")
     assert file_line(work, "codex") == 4
     assert "@codex" not in work.text

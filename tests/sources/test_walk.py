@@ -42,7 +42,13 @@ def test_gitignore_root_and_nested(repo: Path) -> None:
     write(repo / "sub" / "local.sh")
     write(repo / "sub" / "keep.log.sh")
     write(repo / "sub" / "ok.sh")
-    assert paths(["."]) == [".gitignore", "run.sh", "sub/.gitignore", "sub/keep.log.sh", "sub/ok.sh"]
+    assert paths(["."]) == [
+        ".gitignore",
+        "run.sh",
+        "sub/.gitignore",
+        "sub/keep.log.sh",
+        "sub/ok.sh",
+    ]
 
 
 def test_gitignore_above_the_walked_folder_applies(repo: Path) -> None:
