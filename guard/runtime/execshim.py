@@ -72,6 +72,7 @@ class Plan:
     findings: list[Finding] = field(default_factory=list)
     refusing: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # repairs made (--scrub-env, ...)
+    errors: list[str] = field(default_factory=list)  # checks that could not run: refuse
     lint_text: str = ""
     stdin: StdinState = StdinState.OTHER
 
@@ -154,16 +155,10 @@ def login_finding(message: str, settings: Settings) -> Finding:
     )
 
 
-def internal_error_finding(what: str, exc: BaseException) -> Finding:
+def internal_error(what: str, exc: BaseException) -> str:
+    """A check that could not run refuses the run (fail closed): unchecked is not allowed."""
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return Finding(
-        rule="CG000",
-        name="internal-error",
-        severity=Severity.ERROR,
-        message=f"{what} failed ({first}): refusing rather than run unchecked",
-        location=Location(EXEC_PATH, 1, 1, 1, 1),
-        fix="run `codex-guard doctor`; set `exec.on-error: allow` to run anyway on such errors",
-    )
+    return f"internal error: {what} failed ({first}): refusing rather than run unchecked"
 
 
 def workspace_root(argv: list[str], settings: Settings, cwd: str) -> Path:
@@ -252,9 +247,14 @@ def plan_exec(
         plan.findings = lint_runtime(plan.lint_text, run_env, settings)
     except Exception as exc:
         if on_error != "allow":
-            plan.findings = [internal_error_finding("the rule check", exc)]
+            plan.errors.append(internal_error("the rule check", exc))
 
     args = argv[1:]
+    if locate.is_api_key_login(args) and not any(f.rule == "CG102" for f in plan.findings):
+        # The engine reports this as CG102 from the command line; should a parser gap hide it,
+        # the shim still never lets an API-key login through (the inviolable rule).
+        message = "`codex login --with-api-key` switches codex to API-key billing"
+        plan.findings.append(login_finding(message, settings))
     if locate.is_exec_run(args) and executable is not None:
         from guard.runtime.auth import check_login, login_message
 
@@ -264,7 +264,7 @@ def plan_exec(
                 plan.findings.append(login_finding(login_message(answer), settings))
         except Exception as exc:
             if on_error != "allow":
-                plan.findings.append(internal_error_finding("the login check", exc))
+                plan.errors.append(internal_error("the login check", exc))
 
     plan.findings.sort(key=lambda f: (-f.severity.rank, f.rule))
     threshold = extra_setting(settings, "exec.refuse-on", "error")
@@ -277,6 +277,8 @@ def _print_findings(plan: Plan, stderr: TextIO) -> None:
         print(f"codex-guard: {note}", file=stderr)
     for finding in plan.findings:
         print(finding_line(finding), file=stderr)
+    for error in plan.errors:
+        print(f"codex-guard: {error}", file=stderr)
 
 
 def run_exec(
@@ -298,7 +300,7 @@ def run_exec(
         return 2
     plan = plan_exec(opts, argv, settings, environ, os.getcwd())
     _print_findings(plan, stderr)
-    if plan.refusing:
+    if plan.refusing or plan.errors:
         if opts.dry_run:
             print(f"codex-guard: would refuse: {shlex.join(plan.argv)}", file=stdout)
         return settings.refuse_exit_code
