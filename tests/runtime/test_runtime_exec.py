@@ -217,7 +217,9 @@ def test_exit_status_pid_and_streams_pass_through(
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 7, err
     assert int(pidfile.read_text()) == proc.pid  # execve: codex *is* the process we started
-    assert out.decode() == "fake-stdout key=unset tmpdir=" + os.environ.get("TMPDIR", "unset") + "\n"
+    assert (
+        out.decode() == "fake-stdout key=unset tmpdir=" + os.environ.get("TMPDIR", "unset") + "\n"
+    )
     assert err.decode().endswith("fake-stderr\n")
     assert "Traceback" not in err.decode()
     assert fake_codex.calls() == [f"exec -C {workspace} -s read-only say hi"]
@@ -268,7 +270,9 @@ def test_dry_run_prints_and_runs_nothing(
     argv += ["-C", str(workspace), "-s", "read-only", "judge it"]
     proc = run_guard(argv, env, cwd=workspace)
     assert proc.returncode == 0, proc.stderr
-    assert f"would run: {fake_codex.path} exec -C {workspace} -s read-only 'judge it'" in proc.stdout
+    assert (
+        f"would run: {fake_codex.path} exec -C {workspace} -s read-only 'judge it'" in proc.stdout
+    )
     assert "# codex-guard: lane=validator" in proc.stdout
     assert "</dev/null" in proc.stdout  # stdin /dev/null is told to the engine as a redirect
     assert fake_codex.calls() == []
