@@ -74,10 +74,14 @@ def parse_login_status(text: str) -> str:
 
 def _status_line(text: str) -> str:
     """The line that carries the status (not the WARNING line a temp CODEX_HOME adds)."""
-    markers = (CHATGPT_LINE, NOT_LOGGED_IN, *APIKEY_MARKERS)
     for line in text.splitlines():
-        if line.strip().startswith(markers):
-            return line.strip()
+        stripped = line.strip()
+        for marker in APIKEY_MARKERS:
+            if stripped.startswith(marker):
+                # codex prints part of the key (`API key configured - sk-pro***abcd`): never echo it
+                return marker
+        if stripped.startswith((CHATGPT_LINE, NOT_LOGGED_IN)):
+            return stripped
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     return lines[-1] if lines else "no output"
 

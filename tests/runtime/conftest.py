@@ -7,6 +7,7 @@ it needs no network for `--help`, `login status` and the stdin hang.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import signal
@@ -164,10 +165,8 @@ def run_guard(
 
 
 def kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.wait(timeout=10)
 
 
