@@ -10,27 +10,30 @@ import re
 
 from guard.codex.call import CodexCall
 
-VERDICT_PROMPT = re.compile(
-    r"\bVERDICT\b|\bvalidat(e|or|ion)\b|\bjudge\b|\bPASS\s*[|/]\s*FAIL\b", re.IGNORECASE
-)
+# "Report PASS/FAIL" alone is how the skill's own worker prompts end: not a verdict lane.
+VERDICT_PROMPT = re.compile(r"\bVERDICT\b|\bvalidat(e|or|ion)\b|\bjudge\b", re.IGNORECASE)
 VERDICT_OUTPUT = re.compile(r"verdict", re.IGNORECASE)
 # What a validator's prompt asks for when it must reach the network (the skill: git fetch, clone,
 # a Dolt-mode ledger, any API endpoint); under read-only those fail on connect and false-FAIL.
 NETWORK_PROMPT = re.compile(
-    r"\bgit\s+(fetch|clone|pull|ls-remote)\b|\b(fetch|clone)\s+(origin|the\s+repo|upstream)\b"
-    r"|\bcurl\b|\bwget\b|\bhttps?://|\bAPI\b|\bendpoint\b|\bledger\b|\bnetwork\b|\bdownload\b"
-    r"|\bnpm\s+install\b|\bpip\s+install\b|\borigin/",
+    r"\bgit\s+(fetch|clone|pull|ls-remote|push)\b|\b(fetch|clone|pull|download)\b"
+    r"|\bcurl\b|\bwget\b|\bhttps?://|\bledger\b|\bnetwork\b"
+    r"|\b(call|hit|reach|query)\s+(the\s+|an?\s+)?([\w-]+\s+)?(API|endpoint)s?\b"
+    r"|\b(npm|pip|cargo)\s+install\b",
     re.IGNORECASE,
 )
 
 
 def infer_lane(call: CodexCall, prompt: str) -> str | None:
-    """A validator is a run that must answer with a verdict; nothing else is guessed."""
+    """A validator is a run that must answer with a verdict; nothing else is guessed.
+
+    A validator whose prompt needs the network is a net-validator (RULES.md, lanes).
+    """
     outputs = " ".join(
         w.text for w in (call.output_last_message, call.output_schema) if w is not None
     )
     if VERDICT_OUTPUT.search(outputs) or VERDICT_PROMPT.search(prompt):
-        return "validator"
+        return "net-validator" if NETWORK_PROMPT.search(prompt) else "validator"
     return None
 
 

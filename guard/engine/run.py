@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import string
 from collections.abc import Iterable, Mapping
@@ -21,42 +20,34 @@ from guard.shell import parse_script
 from guard.shell.model import Command, Script, Span, StdinKind
 from guard.sources.snippet import Snippet
 
-LANE_DIRECTIVE = re.compile(r"#\s*codex-guard:\s*lane\s*=\s*([A-Za-z-]+)")
 # Rules a parse error must never hide (RULES.md CG901): re-checked on a token scan.
 FALLBACK_RULES = frozenset({"CG101", "CG102", "CG303"})
 
 
+# `$CMD exec -C "$R" -s workspace-write "p"`: a codex command line behind a word we cannot resolve.
+CODEX_SHAPED = re.compile(r"\b(exec|e)\s[^\n]*?(\s-s\s|--sandbox|\s-C\s|--cd\b|--full-auto|--yolo)")
+
+
 def mentions_codex(text: str) -> bool:
     """The cheap reject (dcg-style): no `codex` anywhere, nothing any rule can say."""
-    return "codex" in text.lower()
+    return "codex" in text.lower() or bool(CODEX_SHAPED.search(text))
 
 
-def rule_enabled(rule: Rule, settings: Settings, path: str) -> bool:
-    def hit(patterns: Iterable[str]) -> bool:
-        return any(rule.id.startswith(p.strip().upper()) for p in patterns if p.strip())
+def rule_enabled(rule: Rule, settings: Settings) -> bool:
+    """select/ignore and the strict profile; per-file-ignores are the lint front door's."""
+    from guard.directives import rule_enabled as selected
 
-    if settings.select and not hit(settings.select):
+    if rule.strict_only and not settings.strict and rule.id not in settings.select:
         return False
-    if rule.strict_only and not settings.strict and not (
-        settings.select and any(p.strip().upper() == rule.id for p in settings.select)
-    ):
-        return False
-    if hit(settings.ignore):
-        return False
-    return not any(
-        fnmatch.fnmatch(path, glob) and hit(ids) for glob, ids in settings.per_file_ignores
-    )
+    return selected(rule.id, settings.select, settings.ignore)
 
 
 def lane_directives(snippet: Snippet) -> dict[int, str]:
-    """`# codex-guard: lane=validator` covers its own line and the next line, in file lines."""
-    lanes: dict[int, str] = {}
-    for number, line in enumerate(snippet.text.splitlines(), start=snippet.line_offset + 1):
-        found = LANE_DIRECTIVE.search(line)
-        if found:
-            lanes.setdefault(number, found.group(1))
-            lanes.setdefault(number + 1, found.group(1))
-    return lanes
+    """`# codex-guard: lane=...` of the file (set by the source), else of the snippet's own text."""
+    from guard.directives import parse_directives
+
+    lanes = snippet.lane_directives or parse_directives(snippet.text, snippet.line_offset).lanes
+    return dict(reversed(lanes))  # the first directive for a line wins
 
 
 def _feeding_command(script: Script, command: Command) -> Command | None:
@@ -96,7 +87,11 @@ def _effective_sandbox(call: CodexCall, settings: Settings) -> tuple[str | None,
 
 
 def _lane(
-    call: CodexCall, command: Command, prompt: str, settings: Settings, directives: Mapping[int, str]
+    call: CodexCall,
+    command: Command,
+    prompt: str,
+    settings: Settings,
+    directives: Mapping[int, str],
 ) -> tuple[str | None, str | None]:
     for line in range(command.span.line, command.span.end_line + 1):
         if line in directives:
@@ -191,7 +186,7 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
     rules = [
         r
         for r in load_rules(settings.rules_dirs).values()
-        if r.check not in NOT_SHELL_CHECKS and rule_enabled(r, settings, snippet.path)
+        if r.check not in NOT_SHELL_CHECKS and rule_enabled(r, settings)
     ]
     script = parse_script(
         snippet.text,
@@ -203,6 +198,7 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
     findings = _run(rules, ctx)
     if script.parse_errors:
         tokens = fallback_script(snippet)
-        token_ctx = CheckContext(snippet, tokens, settings, build_invocations(tokens, snippet, settings))
+        token_invocations = build_invocations(tokens, snippet, settings)
+        token_ctx = CheckContext(snippet, tokens, settings, token_invocations)
         findings += _run((r for r in rules if r.id in FALLBACK_RULES), token_ctx)
     return _dedupe(findings)

@@ -40,8 +40,11 @@ def _pieces(tokens: list[str]) -> list[list[str]]:
 
 def _command(piece: list[str], line: int, index: int) -> Command | None:
     start = next(
-        (i for i, t in enumerate(piece) if t.rsplit("/", 1)[-1].split("@", 2)[0] in LAUNCHERS
-         or t.startswith("@openai/codex")),
+        (
+            i
+            for i, t in enumerate(piece)
+            if t.rsplit("/", 1)[-1].split("@", 2)[0] in LAUNCHERS or t.startswith("@openai/codex")
+        ),
         None,
     )
     if start is None:

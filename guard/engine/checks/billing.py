@@ -104,12 +104,24 @@ def _file_sets_key(path: Path, keys: tuple[str, ...]) -> str | None:
     return None
 
 
+def _keys_unset_between(ctx: CheckContext, after: int, before: int) -> bool:
+    """Every forbidden key is unset after the env file is loaded and before the run."""
+    unset = {u.name for u in ctx.script.unsets if after <= u.span.line <= before}
+    return set(ctx.settings.forbidden_env) <= unset
+
+
 def env_file_injection(ctx: CheckContext) -> Iterator[Hit]:
     """CG103: env loaded from a file the linter cannot see through, before a codex run."""
     base = Path(ctx.snippet.path).parent
     for inv in ctx.runs():
         for load in inv.command.env_files:
-            key = _file_sets_key(base / load.path, ctx.settings.forbidden_env) if load.literal else None
+            if _keys_unset_between(ctx, load.span.line, inv.command.span.line):
+                continue
+            key = (
+                _file_sets_key(base / load.path, ctx.settings.forbidden_env)
+                if load.literal
+                else None
+            )
             if key:
                 yield Hit(
                     span=inv.command.span,
@@ -129,9 +141,10 @@ def env_file_injection(ctx: CheckContext) -> Iterator[Hit]:
                 )
 
 
-# An auth gate: a login-status check, an empty-key test, or codex-guard itself in front.
+# An auth gate: the login status read for the subscription line (its exit status is 0 for an
+# API-key login too: FACTS.md), an empty-key test, or codex-guard itself in front.
 AUTH_GATE = re.compile(
-    r"\bcodex\s+login\s+status\b|\bcodex-guard\b"
+    r"Logged in using ChatGPT|\bcodex-guard\b"
     r"|-[zn]\s+\"?\$\{?(OPENAI_API_KEY|CODEX_API_KEY)\b|\$\{(OPENAI_API_KEY|CODEX_API_KEY):[+?]"
 )
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from guard.engine.checks.sessions import RESUME_REJECTED
 from guard.engine.context import CheckContext, Hit
 from guard.findings import Severity
+from guard.shell.model import Command
 
 
 def parse_error(ctx: CheckContext) -> Iterator[Hit]:
@@ -15,10 +16,23 @@ def parse_error(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(span=span)
 
 
+# Words that make an unresolved command look like a codex command line.
+CODEX_ARGS = frozenset({"exec", "e", "login", "resume", "--yolo", "--full-auto", "--sandbox", "-s"})
+
+
+def _may_be_codex(ctx: CheckContext, command: Command) -> bool:
+    """Only where codex is in play: the snippet runs codex, or the arguments look like codex's."""
+    if ctx.invocations or "codex" in command.text.lower():
+        return True
+    return any(w.text in CODEX_ARGS for w in command.argv[1:4])
+
+
 def dynamic_command(ctx: CheckContext) -> Iterator[Hit]:
     """CG902: a command word that cannot be resolved may start codex."""
     severity = Severity.WARNING if ctx.settings.strict else None
     for command in ctx.script.dynamic_commands:
+        if not _may_be_codex(ctx, command):
+            continue
         yield Hit(
             span=command.span,
             severity=severity,

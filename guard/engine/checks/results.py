@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from guard.codex.call import Subcommand
 from guard.engine.context import CheckContext, Hit, Invocation
+from guard.shell.model import Command
 
 SCRAPERS = frozenset({"grep", "egrep", "rg", "sed", "awk", "tail", "head", "cut", "tr"})
 ACTS_ON_VERDICT = re.compile(r"\bVERDICT\b|\bPASS\b|\bFAIL\b")
@@ -44,10 +45,35 @@ def _acts_on_verdict_later(ctx: CheckContext, inv: Invocation) -> bool:
     return False
 
 
+def _next_command(ctx: CheckContext, inv: Invocation) -> Command | None:
+    return next(ctx.commands_after(inv.command), None)
+
+
+def _followed_by_true(ctx: CheckContext, inv: Invocation) -> bool:
+    """`codex exec ...; true` on one line: the status is overwritten at once."""
+    after = _next_command(ctx, inv)
+    return (
+        after is not None
+        and after.program in ("true", ":")
+        and after.span.line == inv.command.span.end_line
+    )
+
+
+def _status_read_next(ctx: CheckContext, inv: Invocation) -> bool:
+    """`rc=$?` (or any use of `$?`) on the line right after the run checks it."""
+    lines = ctx.snippet.text.splitlines()
+    index = inv.command.span.end_line - ctx.snippet.line_offset  # 0-based index of the next line
+    return 0 <= index < len(lines) and "$?" in lines[index]
+
+
 def exit_status_ignored(ctx: CheckContext) -> Iterator[Hit]:
     """CG602: the run's exit status is thrown away, and the script then acts on a verdict."""
     for inv in ctx.runs():
         c = inv.command.context
-        ignored = c.status_ignored or (c.errexit_off and not c.status_checked)
+        ignored = (
+            c.status_ignored
+            or _followed_by_true(ctx, inv)
+            or (c.errexit_off and not c.status_checked and not _status_read_next(ctx, inv))
+        )
         if ignored and _acts_on_verdict_later(ctx, inv):
             yield Hit(span=inv.command.span)

@@ -92,7 +92,7 @@ def unsandboxed_host_full_access(ctx: CheckContext) -> Iterator[Hit]:
 def network_validator_false_fail(ctx: CheckContext) -> Iterator[Hit]:
     """CG304: a validator that needs the network, under a sandbox that blocks connect()."""
     for inv in ctx.runs():
-        if inv.lane != "validator" or not needs_network(inv.prompt_text):
+        if inv.lane not in ("validator", "net-validator") or not needs_network(inv.prompt_text):
             continue
         sandbox = _effective(inv)
         if sandbox in ("read-only", "workspace-write"):
@@ -124,7 +124,7 @@ def _holds_secrets(ctx: CheckContext, inv: Invocation) -> bool:
 
 
 def untrusted_prompt_wide_sandbox(ctx: CheckContext) -> Iterator[Hit]:
-    """CG305: an outsider's text is the prompt of a lane that can write, reach out or read secrets."""
+    """CG305: outsider text is the prompt of a lane that can write, reach out or hold secrets."""
     for inv in ctx.runs():
         sources = _untrusted_sources(ctx, inv)
         if not sources:

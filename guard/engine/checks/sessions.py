@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from guard.codex.call import Subcommand
 from guard.engine.context import CheckContext, Hit
 from guard.findings import Severity
-from guard.shell.model import Command
+from guard.shell.model import Command, Span
 
 RESUME_REJECTED = "resume-unsupported"  # the grammar's reason for -C/-s on `exec resume`
 
@@ -50,18 +50,21 @@ def resume_unsupported_flag(ctx: CheckContext) -> Iterator[Hit]:
                 )
 
 
-def _changes_dir(command: Command) -> bool:
-    return command.program in ("cd", "pushd")
+def _cd_target(command: Command) -> str | None:
+    if command.program in ("cd", "pushd"):
+        return command.argv[1].text if len(command.argv) > 1 else "~"
+    return None
 
 
 def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
-    """CG403: `resume --last` not run from the repo the first run used."""
+    """CG403: `resume --last` not run from the repo the first run used.
+
+    `--last` picks the newest session recorded for the cwd; the first run's root is its `-C`
+    (or the cwd it ran in). So the resume must `cd` into that root, and nothing may move away.
+    """
     for inv in ctx.runs():
         call = inv.call
         if call.subcommand is not Subcommand.RESUME or not call.last or call.has_flag("--all"):
-            continue
-        before = list(ctx.commands_before(inv.command))
-        if any(_changes_dir(c) for c in before):
             continue
         first = next(
             (
@@ -71,7 +74,24 @@ def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
             ),
             None,
         )
-        if first is not None and first.call.cd is None:
-            continue  # both runs share the script's cwd
-        related = ((first.call.cd.span, "the first run's root"),) if first and first.call.cd else ()
+        start = first.command.index if first else -1
+        cds = [
+            (c, t)
+            for c in ctx.commands_before(inv.command)
+            if c.index > start and (t := _cd_target(c)) is not None
+        ]
+        root = first.call.cd if first else None
+        if root is not None:
+            ok = bool(cds) and cds[-1][1] == root.text
+        elif first is not None:
+            ok = not cds  # both runs share the script's cwd
+        else:
+            ok = any(_cd_target(c) is not None for c in ctx.commands_before(inv.command))
+        if ok:
+            continue
+        related: tuple[tuple[Span, str], ...] = (
+            ((root.span, "the first run's root"),) if root else ()
+        )
+        if cds:
+            related += ((cds[-1][0].span, "the resume runs from here"),)
         yield Hit(span=inv.command.span, related=related)

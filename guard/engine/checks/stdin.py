@@ -1,4 +1,4 @@
-"""CG2xx: stdin. A positional prompt with an idle open stdin blocks forever (FACTS.md, the stdin lab).
+"""CG2xx: stdin. A positional prompt with an idle open stdin blocks forever (the stdin lab).
 
 The command model already says what the shell really wires to the command's stdin (a foreground
 call inherits the script's; `cmd &` gets /dev/null; a bash background pipeline keeps it). These

@@ -12,11 +12,20 @@ from guard.engine.context import CheckContext, Hit, Invocation
 from guard.shell.model import Word
 
 COMMIT_WORDS = re.compile(r"\bgit\s+commit\b|\bcommit\b", re.IGNORECASE)
+NEGATION = re.compile(r"\b(do\s+not|don'?t|never|no|without|nor)\b[\w\s,]{0,20}$", re.IGNORECASE)
 SYSTEM_TMP = ("/tmp", "/var/tmp", "/var/folders", "/private/var/folders")
 
 
+def _prompt_asks_to_commit(prompt: str) -> bool:
+    """A request to commit, not "do not commit"."""
+    return any(
+        not NEGATION.search(prompt[max(0, m.start() - 30) : m.start()])
+        for m in COMMIT_WORDS.finditer(prompt)
+    )
+
+
 def _asks_to_commit(ctx: CheckContext, inv: Invocation) -> bool:
-    if COMMIT_WORDS.search(inv.prompt_text):
+    if _prompt_asks_to_commit(inv.prompt_text):
         return True
     return any(
         c.program == "git" and len(c.argv) > 1 and c.argv[1].text == "commit"
