@@ -256,20 +256,20 @@ def _collect_jobs(
 ) -> list[FileJob]:
     from guard.sources.walk import walk
 
+    specs: dict[tuple[str, ...], Any] = {}  # compiled once per distinct `exclude` list
+
     def excluded(path: Path, is_dir: bool) -> bool:
         settings = resolver.settings_for(path if is_dir else path.parent)
         if not settings.exclude:
             return False
-        import pathspec
-
         relative = _relative_to_root(str(path), settings.root)
         if relative.startswith(".."):
             return False
-        return bool(
-            pathspec.GitIgnoreSpec.from_lines(settings.exclude).match_file(
-                relative + ("/" if is_dir else "")
-            )
-        )
+        if settings.exclude not in specs:
+            import pathspec
+
+            specs[settings.exclude] = pathspec.GitIgnoreSpec.from_lines(settings.exclude)
+        return bool(specs[settings.exclude].match_file(relative + ("/" if is_dir else "")))
 
     jobs: list[FileJob] = []
     for candidate in walk(list(paths), excluded):
