@@ -120,14 +120,15 @@ def build_invocations(
     return tuple(found)
 
 
-def _format(template: str, params: Mapping[str, str]) -> str:
-    """str.format that leaves unknown placeholders as written."""
-    fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    safe = {name: params.get(name, "{" + name + "}") for name in fields}
+def _format(template: str, params: Mapping[str, str], fallback: str) -> str:
+    """The rule's message with the hit's facts; its summary when a fact is missing."""
     try:
-        return template.format(**safe)
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        if not fields <= params.keys():
+            return fallback
+        return template.format(**params)
     except (ValueError, IndexError, KeyError):
-        return template
+        return fallback
 
 
 def _location(path: str, span: Span, note: str = "") -> Location:
@@ -137,7 +138,7 @@ def _location(path: str, span: Span, note: str = "") -> Location:
 def to_finding(rule: Rule, hit: Hit, path: str, settings: Settings) -> Finding:
     override = dict(settings.severity).get(rule.id)
     severity = Severity(override) if override else (hit.severity or rule.severity)
-    message = hit.message or _format(rule.message or rule.summary, hit.params)
+    message = hit.message or _format(rule.message or rule.summary, hit.params, rule.summary)
     return Finding(
         rule=rule.id,
         name=rule.name,

@@ -51,19 +51,11 @@ def api_key_in_env(ctx: CheckContext) -> Iterator[Hit]:
             continue
         for binding in _key_bindings(ctx, inv.command):
             related = () if binding.origin is EnvOrigin.PREFIX else ((binding.span, "set here"),)
-            yield Hit(
-                span=inv.command.span,
-                message=f"{binding.name} is in the environment of this codex run "
-                f"({binding.origin.value}): codex bills every token to the API account",
-                related=related,
-                params={"key": binding.name},
-            )
+            yield Hit(span=inv.command.span, related=related, params={"key": binding.name})
         for name, line in _external_keys(ctx, inv.command):
             where = Span(line, 1, line, 1) if line > 0 else inv.command.span
             yield Hit(
                 span=inv.command.span,
-                message=f"{name} is in the environment of this codex run: "
-                "codex bills every token to the API account",
                 related=((where, "set here"),) if line > 0 else (),
                 params={"key": name},
             )
@@ -134,8 +126,6 @@ def env_file_injection(ctx: CheckContext) -> Iterator[Hit]:
             else:
                 yield Hit(
                     span=inv.command.span,
-                    message=f"env is loaded from {load.path} before this codex run; if it sets "
-                    "OPENAI_API_KEY, the run bills per token",
                     related=((load.span, "loaded here"),),
                     params={"path": load.path},
                 )

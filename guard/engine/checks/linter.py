@@ -33,12 +33,8 @@ def dynamic_command(ctx: CheckContext) -> Iterator[Hit]:
     for command in ctx.script.dynamic_commands:
         if not _may_be_codex(ctx, command):
             continue
-        yield Hit(
-            span=command.span,
-            severity=severity,
-            message=f"`{command.text.splitlines()[0][:60]}` runs a command that cannot be "
-            "resolved statically; if it starts codex, no rule can check it",
-        )
+        first_line = command.text.splitlines()[0] if command.text else "?"
+        yield Hit(span=command.span, severity=severity, params={"command": first_line[:60]})
 
 
 def unknown_codex_flag(ctx: CheckContext) -> Iterator[Hit]:
@@ -49,7 +45,5 @@ def unknown_codex_flag(ctx: CheckContext) -> Iterator[Hit]:
                 continue  # CG402 names it
             yield Hit(
                 span=flag.word.span,
-                message=f"codex-cli {inv.call.version} rejects `{flag.text}` ({flag.reason}): "
-                "codex exits 2 before the run starts",
-                params={"flag": flag.text, "version": inv.call.version},
+                params={"flag": flag.text, "version": inv.call.version, "reason": flag.reason},
             )

@@ -27,12 +27,7 @@ def scraped_result(ctx: CheckContext) -> Iterator[Hit]:
         scraped_by = [p for p in cmd.context.pipeline_next if p in SCRAPERS]
         if cmd.context.command_substitution or scraped_by:
             how = f"| {scraped_by[0]}" if scraped_by else "$(...)"
-            yield Hit(
-                span=cmd.span,
-                message=f"the result of this run is scraped from terminal text ({how}); "
-                "codex's stdout mixes progress and the answer",
-                params={"flag": how},
-            )
+            yield Hit(span=cmd.span, params={"how": how})
 
 
 def _acts_on_verdict_later(ctx: CheckContext, inv: Invocation) -> bool:

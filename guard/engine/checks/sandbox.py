@@ -55,16 +55,17 @@ def lane_sandbox_mismatch(ctx: CheckContext) -> Iterator[Hit]:
         if inv.lane == "net-validator" and inv.lane_source == "inferred":
             continue  # CG304 speaks for inferred network validators
         wider = ORDER[sandbox] > max(ORDER[a] for a in allowed)
-        verb = "wider than" if wider else "too narrow for"
         word = inv.call.sandbox_word or inv.call.bypass_word
         yield Hit(
             span=inv.command.span,
-            message=f"sandbox {sandbox} is {verb} the {inv.lane} lane "
-            f"(it needs {', '.join(sorted(allowed))})",
-            fix=f"run the {inv.lane} lane with `-s {sorted(allowed)[0]}`",
             related=((word.span, "sandbox set here"),) if word else (),
             lane=inv.lane,
-            params={"sandbox": sandbox, "lane": inv.lane},
+            params={
+                "sandbox": sandbox,
+                "lane": inv.lane,
+                "how": "wider than" if wider else "too narrow for",
+                "needs": ", ".join(sorted(allowed)),
+            },
         )
 
 
@@ -81,11 +82,7 @@ def unsandboxed_host_full_access(ctx: CheckContext) -> Iterator[Hit]:
         word = inv.call.bypass_word if inv.call.bypass else inv.call.sandbox_word
         what = word.text if word else "danger-full-access"
         yield Hit(
-            span=word.span if word else inv.command.span,
-            message=f"`{what}` removes the sandbox, and this host is not declared externally "
-            "sandboxed: model-generated commands run with your full rights",
-            lane=inv.lane,
-            params={"flag": what},
+            span=word.span if word else inv.command.span, lane=inv.lane, params={"flag": what}
         )
 
 
@@ -96,13 +93,7 @@ def network_validator_false_fail(ctx: CheckContext) -> Iterator[Hit]:
             continue
         sandbox = _effective(inv)
         if sandbox in ("read-only", "workspace-write"):
-            yield Hit(
-                span=inv.command.span,
-                message=f"this validator's prompt needs the network, but `{sandbox}` blocks "
-                "connect(): it will FALSE-FAIL on the blocked fetch, not on the change",
-                lane=inv.lane,
-                params={"sandbox": sandbox},
-            )
+            yield Hit(span=inv.command.span, lane=inv.lane, params={"sandbox": sandbox})
 
 
 def _untrusted_sources(ctx: CheckContext, inv: Invocation) -> list[tuple[str, int]]:
@@ -138,10 +129,6 @@ def untrusted_prompt_wide_sandbox(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(
             span=inv.command.span,
             severity=Severity.ERROR if inv.full_access else None,
-            message=f"the prompt is built from text an outsider controls ({sources[0][0]}), and "
-            f"this run has `{sandbox}`: prompt injection with a blast radius",
-            fix="triage untrusted text in a separate `-s read-only` lane with no secrets; give the "
-            "writing lane only the triage's vetted output",
             related=related,
-            params={"sandbox": sandbox},
+            params={"sandbox": sandbox, "source": sources[0][0]},
         )

@@ -42,12 +42,7 @@ def resume_unsupported_flag(ctx: CheckContext) -> Iterator[Hit]:
     for inv in ctx.runs():
         for flag in inv.call.unknown:
             if flag.reason == RESUME_REJECTED:
-                yield Hit(
-                    span=flag.word.span,
-                    message=f"`codex exec resume` does not take {flag.text}: codex exits 2; "
-                    "the session keeps its own root and sandbox",
-                    params={"flag": flag.text},
-                )
+                yield Hit(span=flag.word.span, params={"flag": flag.text})
 
 
 def _cd_target(command: Command) -> str | None:
@@ -94,4 +89,5 @@ def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
         )
         if cds:
             related += ((cds[-1][0].span, "the resume runs from here"),)
-        yield Hit(span=inv.command.span, related=related)
+        where = root.text if root else "its cwd"
+        yield Hit(span=inv.command.span, related=related, params={"path": where})

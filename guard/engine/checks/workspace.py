@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from guard.codex.call import Subcommand
 from guard.engine.context import CheckContext, Hit, Invocation
@@ -120,8 +119,4 @@ def path_escape(ctx: CheckContext) -> Iterator[Hit]:
 
 def _escape_hit(flag: str, word: Word, root: str | None) -> Hit:
     where = f"the workspace {root}" if root else "the workspace"
-    return Hit(
-        span=word.span,
-        message=f"{flag} {word.text} resolves outside {where}",
-        params={"flag": flag, "path": str(PurePosixPath(word.text))},
-    )
+    return Hit(span=word.span, params={"flag": flag, "path": word.text, "where": where})
