@@ -569,3 +569,34 @@ def test_random_argv_never_raises(version: str | None) -> None:
             argv.append(Word(text, literal, Span(1, 1, 1, 1), text))
         call = parse_codex_argv(argv, version=version)
         assert "parse_error" not in call.extra, (argv, call.extra)
+
+
+def test_dynamic_config_override_sandbox() -> None:
+    call = parse_codex_argv([*words("codex exec -c"), dyn("sandbox_mode=$MODE", '"sandbox_mode=$MODE"'),
+                             *words("p")])  # fmt: skip
+    assert call.sandbox is None
+    assert call.sandbox_source is SandboxSource.CONFIG_OVERRIDE
+    assert call.config_overrides[0][:2] == ("sandbox_mode", "$MODE")
+
+
+def test_glued_dynamic_value() -> None:
+    call = parse_codex_argv([*words("codex exec"), dyn("-C$DIR", '-C"$DIR"'), *words("p")])
+    assert call.unknown == () and not call.dynamic_args
+    assert call.cd is not None and call.cd.text == "$DIR"
+
+
+def test_resume_without_prompt_reads_stdin() -> None:
+    # observed on 0.169.0: `codex exec resume SID` with no prompt says "Reading prompt from stdin"
+    call = parse("codex exec resume SID")
+    assert call.session_id is not None and call.prompt_source is PromptSource.NONE
+
+
+def test_shell_parser_words() -> None:
+    """Words as guard.shell.parser makes them (raw keeps the quotes)."""
+    from guard.shell.parser import parse as parse_shell
+
+    script = parse_shell('codex exec -s read-only "${ARGS[@]}" "$PROMPT" </dev/null')
+    call = parse_codex_argv(script.commands[0].argv)
+    assert call.dynamic_args and call.unknown == ()
+    assert call.prompt is not None and call.prompt.text == "$PROMPT"
+    assert call.sandbox == "read-only"
