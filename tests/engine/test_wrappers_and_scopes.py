@@ -114,13 +114,10 @@ STDIN_SAFE = {
     "stdin prompt": "printf '%s' \"$P\" | codex exec -C . -s read-only -",
     "here-doc prompt": "codex exec -C . -s read-only - <<'EOF'\nDo it.\nEOF",
     "here-doc prompt then pipe": "codex exec -C . -s read-only -o v - <<'EOF' | tee log\nDo it.\nEOF",
-    "background pipeline under dash": None,
 }
 
 
-@pytest.mark.parametrize(
-    "script", [s for s in STDIN_SAFE.values() if s], ids=[k for k, s in STDIN_SAFE.items() if s]
-)
+@pytest.mark.parametrize("script", STDIN_SAFE.values(), ids=STDIN_SAFE.keys())
 def test_stdin_that_reaches_eof_is_not_cg201(script: str) -> None:
     assert "CG201" not in rules_of(script)
 
