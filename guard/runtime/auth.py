@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +87,8 @@ def _status_line(text: str) -> str:
 
 def run_login_status(codex: str, env: Mapping[str, str]) -> tuple[str, str]:
     """(mode, status line) from the real binary; stdin is /dev/null so it can never hang."""
+    import subprocess  # only on a cache miss: the hot path starts no process
+
     try:
         proc = subprocess.run(
             [codex, "login", "status"],

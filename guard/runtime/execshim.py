@@ -188,17 +188,24 @@ def external_env(env: Mapping[str, str], settings: Settings) -> tuple[tuple[str,
     return tuple(found)
 
 
-def lint_runtime(text: str, env: Mapping[str, str], settings: Settings) -> list[Finding]:
+def lint_runtime(
+    text: str, env: Mapping[str, str], settings: Settings, cwd: str, cache_env: Mapping[str, str]
+) -> list[Finding]:
+    """The engine's findings for the command line, from the decision cache when it has them."""
+    from guard.runtime.decisions import decision_key, read_decision, write_decision
+
+    outside = external_env(env, settings)
+    key = decision_key(text, outside, settings, cwd)
+    cached = read_decision(key, cache_env)
+    if cached is not None:
+        return cached
     from guard.engine.api import lint_snippet
     from guard.sources.snippet import RunContext, Snippet
 
-    snippet = Snippet(
-        text=text,
-        path=EXEC_PATH,
-        context=RunContext.RUNTIME,
-        external_env=external_env(env, settings),
-    )
-    return lint_snippet(snippet, settings)
+    snippet = Snippet(text=text, path=EXEC_PATH, context=RunContext.RUNTIME, external_env=outside)
+    findings = lint_snippet(snippet, settings)
+    write_decision(key, findings, cache_env)
+    return findings
 
 
 def plan_exec(
@@ -244,7 +251,7 @@ def plan_exec(
 
     plan.lint_text = lint_text_for(argv, opts.lane, stdin_suffix(state))
     try:
-        plan.findings = lint_runtime(plan.lint_text, run_env, settings)
+        plan.findings = lint_runtime(plan.lint_text, run_env, settings, cwd, env)
     except Exception as exc:
         if on_error != "allow":
             plan.errors.append(internal_error("the rule check", exc))

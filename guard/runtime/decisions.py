@@ -1,0 +1,154 @@
+"""A cache of the engine's findings for one exec command line, so a repeated dispatch skips the
+parser and the engine (their imports alone cost several times Python's own start-up).
+
+The key holds everything the findings depend on: the command line as linted (argv, the stdin
+redirect, the lane directive), the external env given to the engine, the cwd, the settings, the
+codex-guard version, and the size and mtime of every source file of the package and every rule
+file. Change any of them and the entry is simply not found. Only clean engine answers are stored:
+an engine error is never cached. The login check is not cached here (see ``auth``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from guard import __version__
+from guard.findings import Finding, Location, Severity
+from guard.settings import Settings
+
+MAX_ENTRIES = 4000  # past this, the older half is dropped on the next write
+
+
+def cache_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_CACHE_HOME") or os.path.join(
+        env.get("HOME") or os.path.expanduser("~"), ".cache"
+    )
+    return Path(base) / "codex-guard" / "exec"
+
+
+def _tree_stamp(folder: Path, suffixes: tuple[str, ...]) -> Iterable[str]:
+    """`path size mtime` of every matching file under `folder`: code or rules change the key."""
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    stack.append(Path(entry.path))
+            elif entry.name.endswith(suffixes):
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                yield f"{entry.path} {st.st_size} {st.st_mtime_ns}"
+
+
+def code_and_rules_stamp(settings: Settings) -> str:
+    package = Path(__file__).resolve().parent.parent
+    # The built-in rules sit in `guard/_rules` in a wheel (stamped with the package) or in
+    # `rules/` beside the package in a checkout (guard.engine.registry.builtin_rules_dir); reading
+    # both here keeps guard.engine, and its imports, off the cache-hit path.
+    digest = hashlib.sha256(__version__.encode())
+    for line in _tree_stamp(package, (".py", ".yaml", ".yml", ".json")):
+        digest.update(line.encode())
+    for folder in (package.parent / "rules", *(Path(d) for d in settings.rules_dirs)):
+        for line in _tree_stamp(folder, (".yaml", ".yml")):
+            digest.update(line.encode())
+    return digest.hexdigest()
+
+
+def decision_key(
+    text: str,
+    external_env: tuple[tuple[str, str, int], ...],
+    settings: Settings,
+    cwd: str,
+) -> str:
+    payload = json.dumps(
+        [text, list(external_env), repr(settings), cwd, code_and_rules_stamp(settings)]
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:40]
+
+
+def _location_json(loc: Location) -> list[object]:
+    return [loc.path, loc.line, loc.column, loc.end_line, loc.end_column, loc.note]
+
+
+def _location(raw: list[object]) -> Location:
+    path, line, column, end_line, end_column, note = raw
+    return Location(
+        str(path),
+        int(str(line)),
+        int(str(column)),
+        int(str(end_line)),
+        int(str(end_column)),
+        str(note),
+    )
+
+
+def finding_json(f: Finding) -> dict[str, object]:
+    return {
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity.value,
+        "message": f.message,
+        "location": _location_json(f.location),
+        "fix": f.fix,
+        "related": [_location_json(r) for r in f.related],
+        "lane": f.lane,
+    }
+
+
+def finding_from_json(raw: dict[str, object]) -> Finding:
+    related = raw.get("related") or []
+    assert isinstance(related, list)
+    location = raw["location"]
+    assert isinstance(location, list)
+    return Finding(
+        rule=str(raw["rule"]),
+        name=str(raw["name"]),
+        severity=Severity(str(raw["severity"])),
+        message=str(raw["message"]),
+        location=_location(location),
+        fix=None if raw.get("fix") is None else str(raw["fix"]),
+        related=tuple(_location(r) for r in related),
+        lane=None if raw.get("lane") is None else str(raw["lane"]),
+    )
+
+
+def read_decision(key: str, env: Mapping[str, str]) -> list[Finding] | None:
+    try:
+        raw = json.loads((cache_dir(env) / f"{key}.json").read_text(encoding="utf-8"))
+        return [finding_from_json(item) for item in raw]
+    except (OSError, ValueError, KeyError, TypeError, AssertionError):
+        return None
+
+
+def write_decision(key: str, findings: list[Finding], env: Mapping[str, str]) -> None:
+    folder = cache_dir(env)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps([finding_json(f) for f in findings]), encoding="utf-8")
+        os.replace(tmp, folder / f"{key}.json")
+        _prune(folder)
+    except OSError:
+        pass  # a read-only cache only costs the next run a full check
+
+
+def _prune(folder: Path) -> None:
+    entries = list(os.scandir(folder))
+    if len(entries) <= MAX_ENTRIES:
+        return
+    entries.sort(key=lambda e: e.stat().st_mtime)
+    for entry in entries[: len(entries) // 2]:
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
