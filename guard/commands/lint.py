@@ -333,8 +333,9 @@ def lint_command(
         click.echo(str(exc), err=True)
         return 2
     result = run_jobs(file_jobs, jobs)
-    output = renderers()[output_format](result, rules, color=_use_color(color))
-    click.echo(output, nl=False)
+    use_color = _use_color(color)
+    output = renderers()[output_format](result, rules, color=use_color)
+    click.echo(output, nl=False, color=use_color)  # click strips ANSI off a TTY unless told
     return exit_code(result, fail_on or primary.fail_on)
 
 

@@ -102,3 +102,19 @@ def test_read_text_errors_never_raise(tmp_path: Path) -> None:
     link.symlink_to(tmp_path / "nowhere.sh")
     broken = read_text(str(link))
     assert isinstance(broken, FileError) and "broken symlink" in broken.message
+
+
+def test_permission_denied_is_a_file_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests run as root, where chmod 000 still reads: simulate EACCES at open()."""
+    target = tmp_path / "locked.sh"
+    target.write_text("echo\n")
+
+    def denied(*args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("guard.sources.decode.open", denied, raising=False)
+    error = read_text(str(target))
+    assert isinstance(error, FileError)
+    assert error.message == "cannot read: Permission denied"
