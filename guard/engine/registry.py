@@ -18,7 +18,7 @@ from typing import Any
 from guard.findings import Severity
 
 RULE_FIELDS = ("id", "name", "severity", "summary", "rationale", "fix", "examples")
-OPTIONAL_FIELDS = ("check", "match", "message", "strict_only", "group", "sources")
+OPTIONAL_FIELDS = ("check", "match", "message", "strict_only", "docs")
 
 
 class RuleFileError(Exception):
@@ -49,6 +49,9 @@ class Rule:
     match: Mapping[str, Any] = field(default_factory=dict)  # declarative CodexCall match
     message: str = ""  # message template for declarative matches
     strict_only: bool = False
+    # Also checked in documentation examples (a Markdown fence outside agent-instruction files),
+    # which a person runs at a terminal: only what is wrong wherever it runs.
+    docs: bool = False
     source_file: str = ""
 
     @property
@@ -103,6 +106,7 @@ def rule_from_mapping(data: Mapping[str, Any], where: str) -> Rule:
         match=dict(data.get("match") or {}),
         message=str(data.get("message") or "").strip(),
         strict_only=bool(data.get("strict_only", False)),
+        docs=bool(data.get("docs", False)),
         source_file=where,
     )
 

@@ -18,7 +18,7 @@ from guard.findings import Finding, Location, Severity
 from guard.settings import Settings
 from guard.shell import parse_script
 from guard.shell.model import Command, Script, Span, StdinKind
-from guard.sources.snippet import Snippet
+from guard.sources.snippet import RunContext, Snippet
 
 # Rules a parse error must never hide (RULES.md CG901): re-checked on a token scan.
 FALLBACK_RULES = frozenset({"CG101", "CG102", "CG303"})
@@ -33,10 +33,12 @@ def mentions_codex(text: str) -> bool:
     return "codex" in text.lower() or bool(CODEX_SHAPED.search(text))
 
 
-def rule_enabled(rule: Rule, settings: Settings) -> bool:
-    """select/ignore and the strict profile; per-file-ignores are the lint front door's."""
+def rule_enabled(rule: Rule, settings: Settings, context: RunContext) -> bool:
+    """select/ignore, docs and the strict profile; per-file-ignores are the lint front door's."""
     from guard.directives import rule_enabled as selected
 
+    if context is RunContext.DOC and not rule.docs:
+        return False
     if rule.strict_only and not settings.strict and rule.id not in settings.select:
         return False
     return selected(rule.id, settings.select, settings.ignore)
@@ -187,7 +189,7 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
     rules = [
         r
         for r in load_rules(settings.rules_dirs).values()
-        if r.check not in NOT_SHELL_CHECKS and rule_enabled(r, settings)
+        if r.check not in NOT_SHELL_CHECKS and rule_enabled(r, settings, snippet.context)
     ]
     script = parse_script(
         snippet.text,

@@ -180,3 +180,13 @@ def test_top_level_options_before_exec_are_read() -> None:
     )
     assert "CG903" not in rules_of('codex -a never exec -s read-only -C . "p" </dev/null')
     assert "CG903" in rules_of('codex exec -a never -s read-only -C . "p" </dev/null')
+
+
+def test_docs_examples_only_raise_what_is_wrong_wherever_it_runs() -> None:
+    """A README fence is run by a person at a terminal: no stdin or lane noise, but billing,
+    full access and flags the CLI rejects are wrong there too."""
+    doc = RunContext.DOC
+    assert rules_of('codex exec "explain this repo"', doc) == set()
+    assert rules_of('codex exec --yolo "fix it"', doc) == {"CG303"}
+    assert rules_of('OPENAI_API_KEY=k codex exec -s read-only "p"', doc) == {"CG101"}
+    assert rules_of('codex exec -s read-only --full-auto "p"', doc) == {"CG903"}

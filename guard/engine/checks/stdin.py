@@ -42,8 +42,6 @@ def _reads_prompt_stdin(inv: Invocation) -> bool:
 
 def positional_prompt_open_stdin(ctx: CheckContext) -> Iterator[Hit]:
     """CG201: `codex exec "prompt"` with an inherited stdin that may never reach EOF."""
-    if ctx.snippet.context is RunContext.DOC:
-        return  # a person runs a docs example at a terminal: a TTY is never read
     for inv in ctx.runs():
         # FACTS.md observed the append-stdin read on `codex exec` itself.
         if inv.call.subcommand is not Subcommand.EXEC or inv.call.dynamic_args:
@@ -60,8 +58,6 @@ def positional_prompt_open_stdin(ctx: CheckContext) -> Iterator[Hit]:
 
 def stdin_prompt_without_input(ctx: CheckContext) -> Iterator[Hit]:
     """CG202: the prompt is read from stdin, and nothing is piped or redirected into it."""
-    if ctx.snippet.context is RunContext.DOC:
-        return
     for inv in ctx.runs():
         if inv.call.dynamic_args or not _reads_prompt_stdin(inv):
             continue
