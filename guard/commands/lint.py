@@ -199,7 +199,7 @@ def _run_parallel(jobs: list[FileJob], workers: int) -> list[FileOutcome]:
     try:
         with ProcessPoolExecutor(max_workers=count) as pool:
             return list(pool.map(lint_file, jobs, chunksize=chunk))
-    except (BrokenProcessPool, OSError):
+    except (BrokenProcessPool, OSError, NotImplementedError):
         return [lint_file(job) for job in jobs]  # no processes here (sandbox): do it in-line
 
 

@@ -10,6 +10,7 @@ MARKDOWN = "markdown"
 MAKEFILE = "makefile"
 DOCKERFILE = "dockerfile"
 JUSTFILE = "justfile"
+GITLAB = "gitlab"
 
 SHELL_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".dash"})
 SHELL_NAMES = frozenset(
@@ -30,6 +31,8 @@ def kind_by_name(path: str) -> str | None:
     if suffix in SHELL_SUFFIXES or lower in SHELL_NAMES or lower.endswith(".bashrc"):
         return SHELL
     if suffix in (".yml", ".yaml"):
+        if lower in (".gitlab-ci.yml", ".gitlab-ci.yaml"):
+            return GITLAB
         if "/.github/workflows/" in f"/{posix}" or lower in ("action.yml", "action.yaml"):
             return WORKFLOW
         return None

@@ -20,7 +20,8 @@ AGENT_FILES = frozenset(
 )
 AGENT_DIRS = frozenset({".claude", ".codex", ".cursor", ".agents", "skills", "agents", "commands"})
 
-_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^\n]*)$")
+# Any indentation, not CommonMark's 0-3: fences in list items sit 4+ spaces deep in real docs.
+_FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^\n]*)$")
 
 
 def context_for(path: str) -> RunContext:
@@ -66,7 +67,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         lang = _lang(match.group("info"))
         start = index + 1
         end = start
-        closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+        closing = re.compile(rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$")
         while end < len(lines) and not closing.match(lines[end]):
             end += 1
         if lang in SHELL_LANGS:

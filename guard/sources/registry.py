@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from guard.sources import dockerfile, justfile, makefile, markdown, shell, workflow
+from guard.sources import dockerfile, gitlab, justfile, makefile, markdown, shell, workflow
 from guard.sources.base import Source
-from guard.sources.detect import DOCKERFILE, JUSTFILE, MAKEFILE, MARKDOWN, SHELL, WORKFLOW
+from guard.sources.detect import (
+    DOCKERFILE,
+    GITLAB,
+    JUSTFILE,
+    MAKEFILE,
+    MARKDOWN,
+    SHELL,
+    WORKFLOW,
+)
 
 SOURCES: dict[str, Source] = {
     SHELL: shell.extract,
@@ -13,4 +21,5 @@ SOURCES: dict[str, Source] = {
     MAKEFILE: makefile.extract,
     DOCKERFILE: dockerfile.extract,
     JUSTFILE: justfile.extract,
+    GITLAB: gitlab.extract,
 }

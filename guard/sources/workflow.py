@@ -13,26 +13,15 @@ from typing import Any
 
 from guard.sources.base import SourceError
 from guard.sources.snippet import RunContext, Snippet
+from guard.sources.yamlnodes import block_indent, node_get
 
 _NOT_SHELL = ("pwsh", "powershell", "cmd", "python", "node")
-
-
-def _get(node: Any, key: str) -> Any:
-    """The value node of `key` in a YAML mapping node, or None."""
-    import yaml
-
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            return value_node
-    return None
 
 
 def _env(node: Any) -> list[tuple[str, str, int]]:
     import yaml
 
-    env = _get(node, "env")
+    env = node_get(node, "env")
     if not isinstance(env, yaml.MappingNode):
         return []
     pairs: list[tuple[str, str, int]] = []
@@ -50,7 +39,7 @@ def _scalar(node: Any) -> str | None:
 
 
 def _default_shell(node: Any) -> str | None:
-    return _scalar(_get(_get(_get(node, "defaults"), "run"), "shell"))
+    return _scalar(node_get(node_get(node_get(node, "defaults"), "run"), "shell"))
 
 
 def _dialect(shell: str | None) -> str | None:
@@ -63,21 +52,13 @@ def _dialect(shell: str | None) -> str | None:
     return "sh" if name in ("sh", "dash") else "bash"
 
 
-def _block_indent(lines: list[str], first_line: int) -> int:
-    """Indentation of a block scalar's first non-blank content line (0-based `first_line`)."""
-    for line in lines[first_line:]:
-        if line.strip():
-            return len(line) - len(line.lstrip(" "))
-    return 0
-
-
 def _snippet(
     run: Any, path: str, lines: list[str], env: list[tuple[str, str, int]], dialect: str
 ) -> Snippet:
     mark = run.start_mark
     if run.style in ("|", ">"):
         first = mark.line + 1  # 0-based: content starts on the line after `run: |`
-        indent = _block_indent(lines, first)
+        indent = block_indent(lines, first)
         return Snippet(
             text=run.value,
             path=path,
@@ -109,10 +90,10 @@ def _steps(
         return []
     found: list[Snippet] = []
     for step in steps.value:
-        run = _get(step, "run")
+        run = node_get(step, "run")
         if not isinstance(run, yaml.ScalarNode):
             continue
-        dialect = _dialect(_scalar(_get(step, "shell")) or shell)
+        dialect = _dialect(_scalar(node_get(step, "shell")) or shell)
         if dialect is None:
             continue
         found.append(_snippet(run, path, lines, env + _env(step), dialect))
@@ -136,14 +117,14 @@ def extract(text: str, path: str) -> list[Snippet]:
     workflow_env = _env(root)
     workflow_shell = _default_shell(root)
     snippets: list[Snippet] = []
-    jobs = _get(root, "jobs")
+    jobs = node_get(root, "jobs")
     if isinstance(jobs, yaml.MappingNode):
         for _name, job in jobs.value:
             shell = _default_shell(job) or workflow_shell
             snippets.extend(
-                _steps(_get(job, "steps"), path, lines, workflow_env + _env(job), shell)
+                _steps(node_get(job, "steps"), path, lines, workflow_env + _env(job), shell)
             )
-    runs = _get(root, "runs")  # a composite action
+    runs = node_get(root, "runs")  # a composite action
     if runs is not None:
-        snippets.extend(_steps(_get(runs, "steps"), path, lines, workflow_env, None))
+        snippets.extend(_steps(node_get(runs, "steps"), path, lines, workflow_env, None))
     return snippets

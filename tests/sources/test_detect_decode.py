@@ -104,9 +104,7 @@ def test_read_text_errors_never_raise(tmp_path: Path) -> None:
     assert isinstance(broken, FileError) and "broken symlink" in broken.message
 
 
-def test_permission_denied_is_a_file_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_permission_denied_is_a_file_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests run as root, where chmod 000 still reads: simulate EACCES at open()."""
     target = tmp_path / "locked.sh"
     target.write_text("echo\n")

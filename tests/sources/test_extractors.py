@@ -237,3 +237,45 @@ def test_justfile_recipes() -> None:
     assert file_line(work, "codex") == 4
     assert "@codex" not in work.text
     assert file_line(lint, "ruff") == 7
+
+
+GITLAB = """\
+variables:
+  OPENAI_API_KEY: $CI_OPENAI_KEY
+stages: [review]
+
+review:
+  stage: review
+  variables:
+    REPO: .
+  before_script:
+    - npm i -g @openai/codex
+  script:
+    - codex exec -C "$REPO" -s read-only "Review"
+    - |
+      echo more
+      codex exec -C . -s read-only - < prompt.md
+"""
+
+
+def test_gitlab_script_items() -> None:
+    from guard.sources import gitlab
+    from guard.sources.detect import kind_by_name
+
+    assert kind_by_name(".gitlab-ci.yml") == "gitlab"
+    install, one, block = gitlab.extract(GITLAB, ".gitlab-ci.yml")
+    assert install.context is RunContext.CI
+    assert file_line(install, "npm") == 10
+    assert file_line(one, "codex") == 12
+    assert one.column_offset == len("    - ")
+    assert file_line(block, "echo more") == 14
+    assert file_line(block, "codex") == 15
+    env = {name: line for name, _, line in one.external_env}
+    assert env == {"OPENAI_API_KEY": 2, "REPO": 8}
+
+
+def test_markdown_fence_deep_in_a_list() -> None:
+    text = "1. Dispatch:\n\n    ```bash\n    codex exec -s read-only x\n    ```\n"
+    (snippet,) = markdown.extract(text, "docs/how.md")
+    assert snippet.text.startswith("codex exec")
+    assert file_line(snippet, "codex") == 4
