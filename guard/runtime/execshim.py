@@ -188,6 +188,25 @@ def external_env(env: Mapping[str, str], settings: Settings) -> tuple[tuple[str,
     return tuple(found)
 
 
+def reads_prompt_from_stdin(argv: list[str], settings: Settings) -> bool:
+    """Does this `codex exec` take its prompt from stdin (`-`, or no prompt at all)?
+
+    Read with the codex grammar (the same reader the engine uses), not guessed here.
+    """
+    from guard.codex.call import PromptSource, Subcommand
+    from guard.codex.parse import parse_codex_argv
+    from guard.shell.model import Span, Word
+
+    words = []
+    for index, text in enumerate(["codex", *argv[1:]]):
+        span = Span(1, index + 1, 1, index + 1)
+        words.append(Word(text=text, literal=True, span=span, raw=text))
+    call = parse_codex_argv(words, version=settings.codex_version)
+    if call.prompt_source is PromptSource.STDIN:  # `-`, on exec and its sub-commands
+        return True
+    return call.subcommand is Subcommand.EXEC and call.prompt_source is PromptSource.NONE
+
+
 def lint_runtime(
     text: str, env: Mapping[str, str], settings: Settings, cwd: str, cache_env: Mapping[str, str]
 ) -> list[Finding]:
@@ -249,7 +268,14 @@ def plan_exec(
         except OSError as exc:
             plan.notes.append(f"could not create {tmp}: {exc.strerror}")
 
-    plan.lint_text = lint_text_for(argv, opts.lane, stdin_suffix(state))
+    suffix = stdin_suffix(state)
+    if state in (StdinState.PIPE_IDLE, StdinState.OTHER) and reads_prompt_from_stdin(
+        argv, settings
+    ):
+        # `slow_producer | codex exec -`: the pipe is the prompt's source, not yet written.
+        # Codex reads it to EOF like any piped prompt; only a positional prompt hangs on it.
+        suffix = " </dev/stdin"
+    plan.lint_text = lint_text_for(argv, opts.lane, suffix)
     try:
         plan.findings = lint_runtime(plan.lint_text, run_env, settings, cwd, env)
     except Exception as exc:

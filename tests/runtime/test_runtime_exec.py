@@ -358,3 +358,54 @@ def test_api_key_login_status_from_fallback_is_refused(
     assert proc.returncode == 3
     assert "codex login status: API key configured" in proc.stderr
     assert fake_codex.calls() == ["login status"]
+
+
+# --- stdin states and the decision cache ----------------------------------------------------
+
+
+def test_slow_prompt_producer_with_dash_is_allowed(
+    fake_codex: Fake, chatgpt_home: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    """`slow | codex exec -`: the pipe is idle when the shim looks, and it is the prompt."""
+    env = {**base_env, "CODEX_HOME": str(chatgpt_home), "FAKE_CODEX_LOG": str(fake_codex.log)}
+    argv = ["exec", "--", str(fake_codex.path), "exec", "-C", str(workspace), "-s", "read-only"]
+    proc = subprocess.Popen(
+        guard_cmd(*argv, "-"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=workspace,
+    )
+    time.sleep(1.0)  # the shim has looked at an idle pipe by now
+    _out, err = proc.communicate(b"the prompt", timeout=60)
+    assert proc.returncode == 0, err.decode()
+    assert b"CG202" not in err and b"CG201" not in err
+    assert fake_codex.calls() == [f"exec -C {workspace} -s read-only -"]
+
+
+def test_data_on_stdin_with_a_positional_prompt_warns_and_runs(
+    fake_codex: Fake, chatgpt_home: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    env = {**base_env, "CODEX_HOME": str(chatgpt_home)}
+    argv = ["exec", "--", str(fake_codex.path), "exec", "-C", str(workspace), "-s", "read-only"]
+    proc = run_guard([*argv, "p"], env, cwd=workspace, input="extra context")
+    assert proc.returncode == 0, proc.stderr
+    assert "warning CG203" in proc.stderr
+
+
+def test_cached_allow_does_not_survive_an_env_change(
+    fake_codex: Fake, chatgpt_home: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    env = {**base_env, "CODEX_HOME": str(chatgpt_home), "FAKE_CODEX_LOG": str(fake_codex.log)}
+    argv = ["exec", "--", str(fake_codex.path), "exec", "-C", str(workspace), "-s", "read-only"]
+    assert run_guard([*argv, "x"], env, cwd=workspace).returncode == 0
+    assert run_guard([*argv, "x"], env, cwd=workspace).returncode == 0  # from the cache
+    cache = Path(env["XDG_CACHE_HOME"]) / "codex-guard" / "exec"
+    assert len(list(cache.glob("*.json"))) == 1
+    keyed = run_guard([*argv, "x"], {**env, "OPENAI_API_KEY": "k"}, cwd=workspace)
+    assert keyed.returncode == 3 and "CG101" in keyed.stderr
+    (workspace / ".codex-guard.yaml").write_text("ignore: [CG502]\n")
+    quiet = run_guard([*argv, "x"], env, cwd=workspace)
+    assert quiet.returncode == 0 and "CG502" not in quiet.stderr  # a config change is a new key
+    assert len(fake_codex.calls()) == 3
