@@ -1,0 +1,147 @@
+"""Small pieces of the runtime doors: stdin states, login-status text, argv reading, settings."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from guard.runtime.auth import parse_login_status, read_auth_mode, run_login_status
+from guard.runtime.locate import cd_value, is_api_key_login, is_exec_run, subcommand
+from guard.runtime.stdin import StdinState, classify_stdin, stdin_suffix
+
+
+def test_stdin_idle_pipe_data_and_eof() -> None:
+    read, write = os.pipe()
+    try:
+        assert classify_stdin(read, grace=0.01) is StdinState.PIPE_IDLE
+        os.write(write, b"x")
+        assert classify_stdin(read, grace=0.01) is StdinState.PIPE_DATA
+        os.read(read, 1)
+        os.close(write)
+        write = -1
+        assert classify_stdin(read, grace=0.01) is StdinState.PIPE_EOF
+    finally:
+        os.close(read)
+        if write != -1:
+            os.close(write)
+
+
+def test_stdin_devnull_file_and_closed(tmp_path: Path) -> None:
+    null = os.open(os.devnull, os.O_RDONLY)
+    try:
+        assert classify_stdin(null) is StdinState.DEVNULL
+    finally:
+        os.close(null)
+    path = tmp_path / "in.txt"
+    path.write_text("data")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert classify_stdin(fd) is StdinState.FILE_DATA
+        os.read(fd, 10)
+        assert classify_stdin(fd) is StdinState.FILE_EOF
+    finally:
+        os.close(fd)
+    assert classify_stdin(fd) is StdinState.CLOSED
+
+
+@pytest.mark.parametrize(
+    ("state", "suffix"),
+    [
+        (StdinState.TTY, " </dev/null"),
+        (StdinState.DEVNULL, " </dev/null"),
+        (StdinState.PIPE_EOF, " </dev/null"),
+        (StdinState.PIPE_DATA, " </dev/stdin"),
+        (StdinState.FILE_DATA, " </dev/stdin"),
+        (StdinState.PIPE_IDLE, ""),
+    ],
+)
+def test_stdin_suffix(state: StdinState, suffix: str) -> None:
+    assert stdin_suffix(state) == suffix
+
+
+def test_tty_is_a_tty() -> None:
+    try:
+        main, child = os.openpty()
+    except OSError:
+        pytest.skip("no pty here")
+    try:
+        assert classify_stdin(child) is StdinState.TTY
+    finally:
+        os.close(main)
+        os.close(child)
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("WARNING: proceeding, even though ...\nLogged in using ChatGPT\n", "chatgpt"),
+        ("API key configured - sk-***abcd\nAuthentication is checked when ...\n", "apikey"),
+        ("WARNING: x\nNot logged in\n", "none"),
+        ("Error checking login status: boom\n", "unknown"),
+        ("", "unknown"),
+    ],
+)
+def test_parse_login_status(text: str, mode: str) -> None:
+    assert parse_login_status(text) == mode
+
+
+def test_login_status_line_never_echoes_the_key(tmp_path: Path) -> None:
+    fake = tmp_path / "codex"
+    fake.write_text("#!/bin/sh\necho 'API key configured - sk-proj-***wxyz' >&2\n")
+    fake.chmod(0o755)
+    mode, line = run_login_status(str(fake), dict(os.environ))
+    assert (mode, line) == ("apikey", "API key configured")
+
+
+def test_read_auth_mode(tmp_path: Path) -> None:
+    path = tmp_path / "auth.json"
+    assert read_auth_mode(path) is None
+    path.write_text('{"auth_mode": "ChatGPT"}')
+    assert read_auth_mode(path) == "chatgpt"
+    path.write_text('{"OPENAI_API_KEY": "sk-x"}')  # an old file with a bare key
+    assert read_auth_mode(path) == "apikey"
+    path.write_text("not json")
+    assert read_auth_mode(path) is None
+
+
+@pytest.mark.parametrize(
+    ("args", "sub", "is_exec"),
+    [
+        (["exec", "-s", "read-only", "p"], "exec", True),
+        (["e", "p"], "e", True),
+        (["-m", "gpt-5", "-s", "danger-full-access", "exec", "p"], "exec", True),
+        (["-c", "model=o3", "--search", "exec", "p"], "exec", True),
+        (["--version"], None, False),
+        (["mcp", "list"], "mcp", False),
+        (["say exec now"], "say exec now", False),
+        (["--", "exec"], None, False),
+    ],
+)
+def test_subcommand(args: list[str], sub: str | None, is_exec: bool) -> None:
+    assert subcommand(args) == sub
+    assert is_exec_run(args) is is_exec
+
+
+def test_api_key_login_and_cd() -> None:
+    assert is_api_key_login(["login", "--with-api-key"])
+    assert is_api_key_login(["-c", "x=1", "login", "--with-api-key"])
+    assert not is_api_key_login(["login", "status"])
+    assert not is_api_key_login(["exec", "--with-api-key"])
+    assert cd_value(["-C", "/a", "exec", "--cd", "/b", "p"]) == "/b"
+    assert cd_value(["exec", "--cd=/c", "p"]) == "/c"
+    assert cd_value(["exec", "p"]) is None
+
+
+def test_runtime_settings_default_and_config(tmp_path: Path) -> None:
+    from guard.runtime.settings_load import ConfigError, load_runtime_settings
+
+    with tempfile.TemporaryDirectory() as bare:
+        assert load_runtime_settings(Path(bare)).hook_fail_closed is False
+    (tmp_path / ".codex-guard.yaml").write_text("hook:\n  fail-closed: true\n")
+    assert load_runtime_settings(tmp_path).hook_fail_closed is True
+    (tmp_path / ".codex-guard.yaml").write_text("hook: [not, a, table]\n")
+    with pytest.raises(ConfigError):
+        load_runtime_settings(tmp_path)
