@@ -29,7 +29,11 @@ def _collect_stderr(proc: subprocess.Popen[bytes], sink: list[str], seen: thread
 
 
 def test_bare_codex_hangs_on_an_idle_pipe(
-    real_codex: str, chatgpt_home: Path, workspace: Path, base_env: dict[str, str], popen_cleanup
+    real_codex: str,
+    chatgpt_home: Path,
+    workspace: Path,
+    base_env: dict[str, str],
+    popen_cleanup: list[subprocess.Popen[bytes]],
 ) -> None:
     env = {**base_env, "CODEX_HOME": str(chatgpt_home)}
     proc = subprocess.Popen(
@@ -55,7 +59,11 @@ def test_bare_codex_hangs_on_an_idle_pipe(
 
 
 def test_close_stdin_repairs_the_hang(
-    real_codex: str, chatgpt_home: Path, workspace: Path, base_env: dict[str, str], popen_cleanup
+    real_codex: str,
+    chatgpt_home: Path,
+    workspace: Path,
+    base_env: dict[str, str],
+    popen_cleanup: list[subprocess.Popen[bytes]],
 ) -> None:
     env = {**base_env, "CODEX_HOME": str(chatgpt_home)}
     argv = ["exec", "--close-stdin", "--", real_codex, "exec", "--skip-git-repo-check"]
@@ -83,7 +91,11 @@ def test_close_stdin_repairs_the_hang(
 
 
 def test_idle_pipe_is_refused_without_close_stdin(
-    real_codex: str, chatgpt_home: Path, workspace: Path, base_env: dict[str, str], popen_cleanup
+    real_codex: str,
+    chatgpt_home: Path,
+    workspace: Path,
+    base_env: dict[str, str],
+    popen_cleanup: list[subprocess.Popen[bytes]],
 ) -> None:
     env = {**base_env, "CODEX_HOME": str(chatgpt_home)}
     argv = ["exec", "--", real_codex, "exec", "--skip-git-repo-check"]
@@ -255,7 +267,7 @@ def test_signals_reach_codex(
         proc.wait(timeout=10)
     finally:
         if proc.poll() is None:
-            kill_group(proc)  # type: ignore[arg-type]
+            kill_group(proc)
     assert proc.returncode == -signal.SIGTERM
 
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -191,7 +192,7 @@ def test_fast_path_imports_nothing_heavy() -> None:
 # --- hook install ------------------------------------------------------------------------------
 
 
-OTHER_CLAUDE = {
+OTHER_CLAUDE: dict[str, Any] = {
     "model": "opus",
     "hooks": {
         "PreToolUse": [

@@ -17,7 +17,9 @@ def _install(folder: Path, env: dict[str, str]) -> Path:
     return shim
 
 
-def _run_codex(args: list[str], env: dict[str, str], cwd: Path | None = None, timeout: float = 60):
+def _run_codex(
+    args: list[str], env: dict[str, str], cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
         ["codex", *args],
         env=env,
