@@ -12,6 +12,7 @@ This module is imported by the console script without click: its options are par
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shlex
 import sys
@@ -36,7 +37,7 @@ HELP = f"""{USAGE}
 
 Check a codex run against the real environment, stdin and login, then replace this process
 with the real codex (same pid, signals, exit status, untouched stdout and stderr).
-A refusal exits 3 (config `exec.refuse-exit-code`) with one line per finding on stderr.
+A refusal exits 3 (config `hook.refuse-exit-code`) with one line per finding on stderr.
 
   --lane L        the run's lane: worker | validator | net-validator | interactive
   --scrub-env     remove forbidden keys (OPENAI_API_KEY, CODEX_API_KEY) instead of refusing
@@ -240,8 +241,11 @@ def plan_exec(
     run_env = dict(env)
     plan = Plan(argv=list(argv), executable=executable or argv[0], env=run_env)
     on_error = extra_setting(settings, "exec.on-error", "refuse")
-    if executable is None:
-        plan.notes.append(f"{argv[0]}: not found or not executable")
+    if settings.codex_version is None and executable is not None:
+        # At run time the installed version is known: check flags against its own table.
+        installed = locate.installed_version(executable)
+        if installed is not None:
+            settings = dataclasses.replace(settings, codex_version=installed)
 
     if opts.scrub_env:
         for key in settings.forbidden_env:

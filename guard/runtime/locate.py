@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 
@@ -127,4 +128,25 @@ def resolve_first(name: str, path_env: str | None = None) -> str | None:
         candidate = os.path.join(folder or ".", name)
         if _executable(candidate):
             return candidate
+    return None
+
+
+def installed_version(executable: str) -> str | None:
+    """The codex-cli version of an npm install (`@openai/codex`'s package.json), read without
+    starting codex; None for other installs (the config's `codex-version` or the newest table)."""
+    folder = os.path.dirname(os.path.realpath(executable))
+    for _ in range(4):
+        manifest = os.path.join(folder, "package.json")
+        try:
+            with open(manifest, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            data = None
+        if isinstance(data, dict) and data.get("name") == "@openai/codex":
+            version = data.get("version")
+            return str(version) if isinstance(version, str) and version else None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
     return None

@@ -421,3 +421,34 @@ def test_cached_allow_does_not_survive_an_env_change(
     quiet = run_guard([*argv, "x"], env, cwd=workspace)
     assert quiet.returncode == 0 and "CG502" not in quiet.stderr  # a config change is a new key
     assert len(fake_codex.calls()) == 3
+
+
+def test_flags_are_checked_against_the_installed_version(
+    fake_codex: Fake, chatgpt_home: Path, tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    """An npm install says its version in package.json: `--full-auto` is fine on 0.139.0 only."""
+    package = tmp_path / "node_modules" / "@openai" / "codex"
+    (package / "bin").mkdir(parents=True)
+    script = package / "bin" / "codex.js"
+    script.write_text(fake_codex.path.read_text())
+    script.chmod(0o755)
+    env = {**base_env, "CODEX_HOME": str(chatgpt_home)}
+    argv = ["exec", "--", str(script), "exec", "--full-auto", "-C", str(workspace), "task"]
+    (package / "package.json").write_text('{"name": "@openai/codex", "version": "0.139.0"}')
+    old = run_guard(argv, env, cwd=workspace)
+    assert old.returncode == 0, old.stderr
+    (package / "package.json").write_text('{"name": "@openai/codex", "version": "0.169.0"}')
+    new = run_guard(argv, env, cwd=workspace)
+    assert new.returncode == 3
+    assert "CG903" in new.stderr and "--full-auto" in new.stderr
+
+
+def test_real_codex_version_rejects_full_auto(
+    real_codex: str, chatgpt_home: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    env = {**base_env, "CODEX_HOME": str(chatgpt_home)}
+    argv = ["exec", "--", real_codex, "exec", "--full-auto", "-C", str(workspace), "task"]
+    proc = run_guard(argv, env, cwd=workspace)
+    assert proc.returncode == 3
+    assert "CG903" in proc.stderr
+    assert "WARNING: proceeding" not in proc.stderr
