@@ -36,6 +36,8 @@ class FileJob:
     explicit: bool
     settings: Settings
     rule_text: Mapping[str, Any] = field(default_factory=dict)  # CG901/CG904 name, fix, severity
+    cache_dir: str | None = None  # content-hash cache folder; None = no cache
+    code_key: str = ""  # fingerprint of the linter's code and rules (part of every cache key)
 
 
 @dataclass(slots=True)
@@ -151,21 +153,33 @@ def postprocess(
 
 def lint_file(job: FileJob) -> FileOutcome:
     """Everything for one file; never raises (a failure is a FileError for this file only)."""
-    from guard.sources.decode import read_text
+    from guard.sources import cache
+    from guard.sources.decode import decode, read_bytes
 
     try:
         kind = _kind(job.path, job.explicit)
         if kind is None:
             return FileOutcome([], [], checked=False)
-        text = read_text(job.path)
+        data = read_bytes(job.path)
+        if isinstance(data, FileError):
+            return FileOutcome([], [data], checked=True)
+        key = ""
+        if job.cache_dir is not None:
+            rule_text = sorted(job.rule_text.items())
+            key = cache.entry_key(data, job.path, kind, job.settings, rule_text, job.code_key)
+            cached = cache.load(job.cache_dir, key)
+            if cached is not None:
+                return FileOutcome(cached, [], checked=True)
+        text = decode(data, job.path)
         if isinstance(text, FileError):
             return FileOutcome([], [text], checked=True)
         found = _engine_findings(job, text, kind)
         if isinstance(found, FileError):
             return FileOutcome([], [found], checked=True)
-        return FileOutcome(
-            postprocess(found, job.settings, job.path, text, job.rule_text), [], True
-        )
+        findings = postprocess(found, job.settings, job.path, text, job.rule_text)
+        if job.cache_dir is not None:
+            cache.store(job.cache_dir, key, findings)
+        return FileOutcome(findings, [], True)
     except Exception as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return FileOutcome([], [FileError(job.path, f"internal error: {first}")], checked=True)
@@ -251,6 +265,15 @@ def _use_color(mode: str) -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
+def _with_cache(jobs: list[FileJob]) -> list[FileJob]:
+    """The same jobs with the content-hash cache switched on (see guard/sources/cache.py)."""
+    from guard.sources import cache
+
+    rule_dirs = sorted({d for job in jobs for d in job.settings.rules_dirs})
+    folder, code_key = str(cache.cache_root()), cache.code_fingerprint(rule_dirs)
+    return [dataclasses.replace(job, cache_dir=folder, code_key=code_key) for job in jobs]
+
+
 def _collect_jobs(
     paths: tuple[str, ...], resolver: Any, overrides: Overrides, rule_text: Mapping[str, Any]
 ) -> list[FileJob]:
@@ -303,6 +326,7 @@ def _collect_jobs(
 @click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
 )
+@click.option("--no-cache", is_flag=True, help="Do not read or write the content-hash cache.")
 def lint_command(
     paths: tuple[str, ...],
     output_format: str,
@@ -313,6 +337,7 @@ def lint_command(
     config_file: str | None,
     jobs: int,
     color: str,
+    no_cache: bool,
 ) -> int:
     """Lint scripts, workflows, Makefiles, Dockerfiles and Markdown for codex dispatch mistakes."""
     from guard.config import ConfigError, ConfigResolver
@@ -332,6 +357,10 @@ def lint_command(
     except (ConfigError, RuleFileError) as exc:
         click.echo(str(exc), err=True)
         return 2
+    from guard.sources import cache
+
+    if not no_cache and cache.enabled():
+        file_jobs = _with_cache(file_jobs)
     result = run_jobs(file_jobs, jobs)
     use_color = _use_color(color)
     output = renderers()[output_format](result, rules, color=use_color)

@@ -78,6 +78,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> None:
     import guard.engine.api
 
     monkeypatch.setattr(guard.engine.api, "lint_snippet", fake_engine)
+    # the stand-in's findings must never land in (or come from) the content-hash cache
+    monkeypatch.setenv("CODEX_GUARD_NO_CACHE", "1")
 
 
 @pytest.fixture
