@@ -7,6 +7,7 @@ and mtime, so the hook's hot path reads one JSON file instead of importing PyYAM
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -145,8 +146,8 @@ def _read_yaml_files(files: list[Path]) -> list[tuple[str, Any]]:
     return loaded
 
 
-def _load_raw(files: list[Path]) -> list[tuple[str, Any]]:
-    cache = _cache_dir() / f"rules-{_cache_key(files)}.json"
+def _load_raw(files: list[Path], key: str) -> list[tuple[str, Any]]:
+    cache = _cache_dir() / f"rules-{key}.json"
     try:
         cached: list[tuple[str, Any]] = json.loads(cache.read_text(encoding="utf-8"))
         return cached
@@ -165,13 +166,19 @@ def _load_raw(files: list[Path]) -> list[tuple[str, Any]]:
 
 def load_rules(extra_dirs: Iterable[str] = ()) -> dict[str, Rule]:
     """All rules by id: the built-in ones, then a team's own (which may not reuse an id)."""
-    dirs = [builtin_rules_dir(), *(Path(d) for d in extra_dirs)]
+    files = _rule_files([builtin_rules_dir(), *(Path(d) for d in extra_dirs)])
+    return dict(_rules_for(_cache_key(files), tuple(files)))
+
+
+@functools.lru_cache(maxsize=8)
+def _rules_for(key: str, files: tuple[Path, ...]) -> tuple[tuple[str, Rule], ...]:
+    """Parsed once a process for each state of the rule files (`key` changes when one does)."""
     rules: dict[str, Rule] = {}
-    for where, data in _load_raw(_rule_files(dirs)):
+    for where, data in _load_raw(list(files), key):
         if not isinstance(data, dict):
             raise RuleFileError(f"{where}: a rule file holds one mapping")
         rule = rule_from_mapping(data, where)
         if rule.id in rules:
             raise RuleFileError(f"{where}: rule id {rule.id} is defined twice")
         rules[rule.id] = rule
-    return dict(sorted(rules.items()))
+    return tuple(sorted(rules.items()))
