@@ -9,12 +9,13 @@ fallback's answer keyed by the auth file's path, mtime and size, so the hot path
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from guard.runtime.fasthash import sha256_hex
 
 LOGIN_STATUS_TIMEOUT = 20.0
 CHATGPT_LINE = "Logged in using ChatGPT"
@@ -119,7 +120,7 @@ def cache_key(path: Path, codex: str) -> str:
     except OSError:
         stamp = "missing"
     raw = f"{path.resolve() if path.exists() else path}\0{stamp}\0{os.path.realpath(codex)}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return sha256_hex(raw.encode())[:32]
 
 
 def _read_cache(entry: Path) -> LoginAnswer | None:

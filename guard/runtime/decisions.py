@@ -11,7 +11,6 @@ an engine error is never cached. The login check is not cached here (see ``auth`
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from guard import __version__
 from guard.findings import Finding, Location, Severity
+from guard.runtime.fasthash import sha256_hex
 from guard.settings import Settings
 
 MAX_ENTRIES = 4000  # past this, the older half is dropped on the next write
@@ -57,13 +57,10 @@ def code_and_rules_stamp(settings: Settings) -> str:
     # The built-in rules sit in `guard/_rules` in a wheel (stamped with the package) or in
     # `rules/` beside the package in a checkout (guard.engine.registry.builtin_rules_dir); reading
     # both here keeps guard.engine, and its imports, off the cache-hit path.
-    digest = hashlib.sha256(__version__.encode())
-    for line in _tree_stamp(package, (".py", ".yaml", ".yml", ".json")):
-        digest.update(line.encode())
+    lines = [__version__, *_tree_stamp(package, (".py", ".yaml", ".yml", ".json"))]
     for folder in (package.parent / "rules", *(Path(d) for d in settings.rules_dirs)):
-        for line in _tree_stamp(folder, (".yaml", ".yml")):
-            digest.update(line.encode())
-    return digest.hexdigest()
+        lines.extend(_tree_stamp(folder, (".yaml", ".yml")))
+    return sha256_hex("\n".join(lines).encode())
 
 
 def decision_key(
@@ -75,7 +72,7 @@ def decision_key(
     payload = json.dumps(
         [text, list(external_env), repr(settings), cwd, code_and_rules_stamp(settings)]
     )
-    return hashlib.sha256(payload.encode()).hexdigest()[:40]
+    return sha256_hex(payload.encode())[:40]
 
 
 def _location_json(loc: Location) -> list[object]:
