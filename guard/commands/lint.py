@@ -102,7 +102,7 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> list[Finding] | File
             findings.extend(lint_snippet(snippet, job.settings))
         except RecursionError:
             return FileError(job.path, "too deeply nested to analyse (recursion limit)")
-        except Exception as exc:
+        except Exception as exc:  # one bad file must not stop the others, nor print a traceback
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             return FileError(job.path, f"internal error while linting: {first}")
     return findings
@@ -180,7 +180,7 @@ def lint_file(job: FileJob) -> FileOutcome:
         if job.cache_dir is not None:
             cache.store(job.cache_dir, key, findings)
         return FileOutcome(findings, [], True)
-    except Exception as exc:
+    except Exception as exc:  # the contract: no traceback, and the other files go on
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return FileOutcome([], [FileError(job.path, f"internal error: {first}")], checked=True)
 
