@@ -136,14 +136,27 @@ class _Src:
             return self.override
         sr, sc = node.start_point
         er, ec = node.end_point
-        return self._mk(sr, self._col(node.start_byte, sc), er, self._col(node.end_byte, ec))
+        if not self.ascii:
+            sc = self._col(node.start_byte, sc)
+            ec = self._col(node.end_byte, ec)
+        lo, co = self.lo + 1, self.co
+        if co and (sr == 0 or er == 0):
+            return self._mk(sr, sc, er, ec)
+        return Span(sr + lo, sc + 1, er + lo, ec + 1)
 
-    def span_bytes(self, start: int, end: int) -> Span:
+    def span_near(self, ref: Node, start: int, end: int) -> Span:
+        """Span of a byte range, counting lines from a nearby node (never from the top of a
+        10 MB file: that would make the walk quadratic)."""
         if self.override is not None:
             return self.override
+        row0 = ref.start_point.row
+        base = ref.start_byte
         points = []
         for byte in (start, end):
-            row = self.b.count(b"\n", 0, byte)
+            if byte >= base:
+                row = row0 + self.b.count(b"\n", base, byte)
+            else:
+                row = row0 - self.b.count(b"\n", byte, base)
             col = byte - (self.b.rfind(b"\n", 0, byte) + 1)
             points.append((row, self._col(byte, col)))
         return self._mk(points[0][0], points[0][1], points[1][0], points[1][1])
@@ -180,6 +193,16 @@ class _Ctx:
     wrappers: tuple[Wrapper, ...] = ()
     env_cleared: bool = False
     stdout: str | None = None
+
+    def derive(self, **changes: Any) -> _Ctx:
+        """``dataclasses.replace`` without its per-call field introspection (hot path)."""
+        new = object.__new__(_Ctx)
+        for name in _CTX_FIELDS:
+            object.__setattr__(new, name, changes.get(name, getattr(self, name)))
+        return new
+
+
+_CTX_FIELDS = tuple(_Ctx.__dataclass_fields__)
 
 
 @dataclass(slots=True)
@@ -253,9 +276,7 @@ class _Walker:
             if d.key in self.called:
                 continue
             self.called.add(d.key)
-            ctx = replace(
-                d.ctx,
-                function=d.name,
+            ctx = d.ctx.derive(function=d.name,
                 wrappers=(*d.ctx.wrappers, Wrapper("function", d.src.span(d.body), (d.name,))),
             )
             self.callstack.append(d.name)
@@ -269,7 +290,11 @@ class _Walker:
             range(len(self.cmds)), key=lambda k: (self.cmds[k].span.line, self.cmds[k].span.column)
         )
         where = {k: i for i, k in enumerate(order)}
-        cmds = tuple(replace(self.cmds[k], index=i) for i, k in enumerate(order))
+        cmds = tuple(self.cmds[k] for k in order)
+        for i, c in enumerate(cmds):
+            # Freshly built here and not shared yet: setting the index in place avoids a copy
+            # of every command (this is the hot path).
+            object.__setattr__(c, "index", i)
         dyn = tuple(cmds[where[k]] for k in sorted(set(self.dynamic)))
         return Script(cmds, self.dialect, tuple(self.errors), tuple(self.unsets), dyn)
 
@@ -324,7 +349,7 @@ class _Walker:
         elif t == "unset_command":
             self._unset(node, st, ctx, src)
         elif t == "subshell":
-            self._seq(node, st.copy(), replace(ctx, subshell=True), src)
+            self._seq(node, st.copy(), ctx.derive(subshell=True), src)
         elif t in ("compound_statement", "do_group", "program", "ERROR"):
             self._seq(node, st, ctx, src)
         elif t == "if_statement":
@@ -338,7 +363,7 @@ class _Walker:
         elif t == "function_definition":
             self._define(node, st, ctx, src)
         elif t == "negated_command":
-            self._seq(node, st, replace(ctx, status_checked=True), src)
+            self._seq(node, st, ctx.derive(status_checked=True), src)
         elif t == "comment":
             return
         else:
@@ -362,18 +387,18 @@ class _Walker:
             and (b := node.child_by_field_name("body")) is not None
             and b.type == "pipeline"
         )
-        actx = replace(ctx, background=True, background_pipeline=is_pipe)
+        actx = ctx.derive(background=True, background_pipeline=is_pipe)
         if st.job_control:
             # Job control on (`set -m`): bash gives the background job the script's stdin.
             if base.kind is StdinKind.INHERITED:
-                actx = replace(actx, stdin=replace(base, reason="job-control"))
+                actx = actx.derive(stdin=replace(base, reason="job-control"))
         elif is_pipe and self.dialect != "sh":
             # bash does not give a background PIPELINE's first command /dev/null (FACTS.md).
             if base.kind is StdinKind.INHERITED:
-                actx = replace(actx, stdin=replace(base, reason="background-pipeline"))
+                actx = actx.derive(stdin=replace(base, reason="background-pipeline"))
         else:
             # POSIX: an async list with job control off reads /dev/null unless redirected.
-            actx = replace(actx, stdin=Stdin(StdinKind.NULL, reason="async"), pre_async=base)
+            actx = actx.derive(stdin=Stdin(StdinKind.NULL, reason="async"), pre_async=base)
         self._stmt(node, st.copy(), actx, src)
         self.last_bg = (start, len(self.cmds))
 
@@ -384,9 +409,9 @@ class _Walker:
             return
         left, op, right = kids[0], kids[1].type, kids[-1]
         if op == "||" and self._is_ignorer(right, src):
-            lctx = replace(ctx, status_ignored=True)
+            lctx = ctx.derive(status_ignored=True)
         else:
-            lctx = replace(ctx, status_checked=True)
+            lctx = ctx.derive(status_checked=True)
         self._stmt(left, st, lctx, src)
         self._stmt(right, st, ctx, src)
 
@@ -413,7 +438,7 @@ class _Walker:
             self._pipeline(body, st, ctx, src, redirs)
         else:
             r = self._redirs(redirs, self._base_stdin(st, ctx), ctx, st, src)
-            nctx = replace(ctx, stdin=r.stdin, stdout=r.stdout or ctx.stdout)
+            nctx = ctx.derive(stdin=r.stdin, stdout=r.stdout or ctx.stdout)
             self._stmt(body, st, nctx, src)
 
     def _pipeline(
@@ -434,15 +459,14 @@ class _Walker:
         last = len(members) - 1
         for i, (m, op) in enumerate(members):
             if i == 0:
-                mctx = replace(ctx, in_pipeline=True, pos=0, pipe=(pid, 0))
+                mctx = ctx.derive(in_pipeline=True, pos=0, pipe=(pid, 0))
             else:
                 stdin = Stdin(
                     StdinKind.PIPE,
                     source=progs[-1],
                     span=src.span(op) if op is not None else src.span(m),
                 )
-                mctx = replace(
-                    ctx, in_pipeline=True, pos=i, pipe=(pid, i), stdin=stdin, pre_async=None
+                mctx = ctx.derive(in_pipeline=True, pos=i, pipe=(pid, i), stdin=stdin, pre_async=None
                 )
             start = len(self.cmds)
             mst = st.copy()  # bash runs every pipeline member in a subshell
@@ -451,27 +475,24 @@ class _Walker:
                     self._command(m, last_redirs, [], mst, mctx, src)
                 else:
                     r = self._redirs(last_redirs, mctx.stdin, mctx, mst, src)
-                    self._stmt(m, mst, replace(mctx, stdin=r.stdin, stdout=r.stdout), src)
+                    self._stmt(m, mst, mctx.derive(stdin=r.stdin, stdout=r.stdout), src)
             else:
                 self._stmt(m, mst, mctx, src)
             progs.append(self._member_prog(m, pid, i, start))
         for k in range(first, len(self.cmds)):
             tag = self.tags[k]
             if tag is not None and tag[0] == pid and tag[1] < last:
-                c = self.cmds[k]
-                nxt = tuple(progs[tag[1] + 1 :])
-                self.cmds[k] = replace(c, context=replace(c.context, pipeline_next=nxt))
+                # Each Command owns its Context, built in _emit and not shared yet.
+                object.__setattr__(self.cmds[k].context, "pipeline_next", tuple(progs[tag[1] + 1 :]))
 
     def _member_prog(self, m: Node, pid: int, i: int, start: int) -> str:
-        tagged = [k for k in range(start, len(self.cmds)) if self.tags[k] == (pid, i)]
-        if not tagged:
+        """The program name of a pipeline member, as `pipeline_next` and a PIPE's source."""
+        if m.type in ("while_statement", "for_statement", "c_style_for_statement"):
+            return m.children[0].type if m.children else "while"
+        tagged = next((k for k in range(start, len(self.cmds)) if self.tags[k] == (pid, i)), None)
+        if tagged is None:
             return m.type.split("_")[0]
-        simple = m.type == "command" or (
-            m.type == "redirected_statement"
-            and (b := m.child_by_field_name("body")) is not None
-            and b.type == "command"
-        )
-        return self.cmds[tagged[-1] if simple else tagged[0]].program
+        return self.cmds[tagged].program
 
     def _if(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         cond = True
@@ -487,7 +508,7 @@ class _Walker:
             elif t in ("elif_clause", "else_clause"):
                 self._if(c, st, ctx, src)
             elif c.is_named and t != "comment":
-                cctx = replace(ctx, status_checked=True) if cond else ctx
+                cctx = ctx.derive(status_checked=True) if cond else ctx
                 if i + 1 < n and kids[i + 1].type == "&":
                     self._async(c, st, cctx, src)
                 else:
@@ -496,7 +517,7 @@ class _Walker:
     def _while(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         kind = LoopKind.UNTIL if node.children and node.children[0].type == "until" else LoopKind.WHILE
         base = self._base_stdin(st, ctx)
-        cctx = replace(ctx, status_checked=True, stdin=base)
+        cctx = ctx.derive(status_checked=True, stdin=base)
         start = len(self.cmds)
         body: Node | None = None
         kids = node.children
@@ -515,7 +536,7 @@ class _Walker:
         info = LoopInfo(kind, src.span(node), reads)
         stdin = replace(base, shared_with_loop_read=True) if reads else base
         if body is not None:
-            self._seq(body, st, replace(ctx, loop=info, stdin=stdin), src)
+            self._seq(body, st, ctx.derive(loop=info, stdin=stdin), src)
 
     def _for(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         kids = node.children
@@ -536,7 +557,7 @@ class _Walker:
             st.assign(src.text(var), Var(None, None, False, EnvOrigin.EXPORT, src.span(var)))
         stdin = replace(base, shared_with_loop_read=True) if select else base
         if body is not None:
-            self._seq(body, st, replace(ctx, loop=info, stdin=stdin), src)
+            self._seq(body, st, ctx.derive(loop=info, stdin=stdin), src)
 
     def _case(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         value = node.child_by_field_name("value")
@@ -557,7 +578,7 @@ class _Walker:
 
     def _func_body(self, body: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         if body.type == "subshell":
-            self._seq(body, st.copy(), replace(ctx, subshell=True), src)
+            self._seq(body, st.copy(), ctx.derive(subshell=True), src)
         elif body.type == "compound_statement":
             self._seq(body, st, ctx, src)
         else:
@@ -781,15 +802,17 @@ class _Walker:
             wrappers.append(Wrapper("alias", head.span, (head.text,)))
             words = expanded
             head = words[0]
-        end = node.end_byte
+        last = node
         for r in redirs:
             if r.type == "heredoc_redirect":
-                hs = next((k for k in r.children if k.type == "heredoc_start"), None)
-                end = max(end, hs.end_byte if hs is not None else r.start_byte)
-            else:
-                end = max(end, r.end_byte)
-        span = src.span_bytes(node.start_byte, end) if end != node.end_byte else src.span(node)
-        text = src.slice(node.start_byte, end)
+                r = next((k for k in r.children if k.type == "heredoc_start"), r)
+            if r.end_byte > last.end_byte:
+                last = r
+        span = src.span(node)
+        if last is not node:
+            tail = src.span(last)
+            span = Span(span.line, span.column, tail.end_line, tail.end_column)
+        text = src.slice(node.start_byte, last.end_byte)
         r = self._redirs(all_redirs, self._base_stdin(st, ctx), ctx, st, src)
         fdef = st.functions.get(head.text) if head.literal else None
         if isinstance(fdef, _FuncDef):
@@ -807,9 +830,9 @@ class _Walker:
             self.dynamic.append(idx)
         for hd in r.heredoc_nodes:
             self._scan_substs(hd, st, ctx, src)
-        body_ctx = replace(
-            ctx,
-            depth=ctx.depth + 1,
+        if not p.body and (r.script is None or basename(p.argv[0].text) not in SHELLS):
+            return
+        body_ctx = ctx.derive(depth=ctx.depth + 1,
             wrappers=cmd.wrappers,
             stdin=cmd.stdin,
             env_cleared=cmd.env_cleared,
@@ -829,8 +852,7 @@ class _Walker:
                 # The outer shell expands an unquoted here-doc before the inner shell reads it.
                 for k, v in st.vars.items():
                     child.vars.setdefault(k, v)
-            bctx = replace(
-                body_ctx, wrappers=(*cmd.wrappers, Wrapper(f"{prog} stdin", cmd.span, ()))
+            bctx = body_ctx.derive(wrappers=(*cmd.wrappers, Wrapper(f"{prog} stdin", cmd.span, ()))
             )
             self.run_text(body, line0, col0, child, bctx)
 
@@ -848,7 +870,7 @@ class _Walker:
         raw = first.raw or ""
         skip = 2 if raw.startswith(("$'", '$"')) else 1 if raw[:1] in ("'", '"') else 0
         wrapper = Wrapper(kind, first.span, ())
-        bctx = replace(ctx, wrappers=(*ctx.wrappers, wrapper))
+        bctx = ctx.derive(wrappers=(*ctx.wrappers, wrapper))
         if kind == "eval":
             self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, st, bctx)
         else:
@@ -877,7 +899,7 @@ class _Walker:
                 out.extend(self._expand(target, st, ctx, asrc))
             return out + words[1:]
         rest = " ".join(w.raw or w.text for w in words[1:])
-        actx = replace(ctx, wrappers=(*ctx.wrappers, Wrapper("alias", head.span, (head.text,))))
+        actx = ctx.derive(wrappers=(*ctx.wrappers, Wrapper("alias", head.span, (head.text,))))
         self.run_text(value + " " + rest, 0, 0, st, actx, override=head.span)
         return None
 
@@ -964,9 +986,7 @@ class _Walker:
         st.local_names = set()
         for name, value, span in pre:
             st.vars[name] = Var(value, None, True, EnvOrigin.PREFIX, span)
-        fctx = replace(
-            ctx,
-            function=fdef.name,
+        fctx = ctx.derive(function=fdef.name,
             stdin=r.stdin,
             stdout=r.stdout or ctx.stdout,
             wrappers=(*ctx.wrappers, Wrapper("function", call_span, (fdef.name,))),
@@ -1113,7 +1133,7 @@ class _Walker:
                     if fake is not None and fd in (None, "0"):
                         out.stdin = Stdin(StdinKind.HEREDOC, source=fake.body, span=span)
                         out.explicit = True
-                        pt = src.span_bytes(fake.body_byte, fake.body_byte)
+                        pt = src.span_near(r, fake.body_byte, fake.body_byte)
                         out.script = (fake.body, pt.line - 1, pt.column - 1, fake.quoted)
                         continue
                     dtext, _ = self._text(dest, st, ctx, src)
@@ -1155,7 +1175,7 @@ class _Walker:
                 a, z = r.start_byte - lo, min(r.end_byte, hi) - lo
                 seg[a:z] = b" " * (z - a)
         return [
-            Word("-", True, src.span_bytes(lo + m.start(), lo + m.start() + 1), "-")
+            Word("-", True, src.span_near(body, lo + m.start(), lo + m.start() + 1), "-")
             for m in _LONE_DASH_RE.finditer(bytes(seg))
         ]
 
@@ -1246,9 +1266,7 @@ class _Walker:
         return src.text(node), True
 
     def _subst(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
-        sctx = replace(
-            ctx,
-            cmdsubst=node.type == "command_substitution" or ctx.cmdsubst,
+        sctx = ctx.derive(cmdsubst=node.type == "command_substitution" or ctx.cmdsubst,
             in_pipeline=False,
             pos=0,
             pipe=None,
