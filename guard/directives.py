@@ -83,6 +83,41 @@ def comment_start(line: str) -> int | None:
     return None
 
 
+_HEREDOC_TAG = re.compile(r"""-?[ \t]*(?:'([^']+)'|"([^"]+)"|\\?([A-Za-z_][\w.-]*))""")
+
+
+def heredoc_tags(code: str) -> list[tuple[str, bool]]:
+    """Here-docs a line opens, outside quotes: (terminator, strip leading tabs) in order.
+
+    `<<<` (a here-string) and `$((1 << 2))` open nothing. A here-doc body is data, never a
+    comment: a directive-looking line inside one is not a directive.
+    """
+    tags: list[tuple[str, bool]] = []
+    quote: str | None = None
+    index = 0
+    while index < len(code):
+        char = code[index]
+        if char == "\\" and quote != "'":
+            index += 2
+            continue
+        if quote:
+            quote = None if char == quote else quote
+        elif char in ("'", '"'):
+            quote = char
+        elif code.startswith("<<<", index):
+            index += 3  # a here-string: its word is on this line
+            continue
+        elif code.startswith("<<", index):
+            match = _HEREDOC_TAG.match(code, index + 2)
+            if match:
+                tag = next(group for group in match.groups() if group)
+                tags.append((tag, code[index + 2 : index + 3] == "-"))
+                index = match.end()
+                continue
+        index += 1
+    return tags
+
+
 def _is_code(line: str) -> bool:
     stripped = line.strip()
     return bool(stripped) and not stripped.startswith("#")
@@ -103,11 +138,17 @@ def parse_directives(text: str, line_offset: int = 0) -> Directives:
     lines = text.splitlines()
     disables: list[Disable] = []
     lanes: list[tuple[int, str]] = []
+    pending: list[tuple[str, bool]] = []  # here-docs still open: their bodies are data
     for index, line in enumerate(lines):
-        if "codex-guard:" not in line:
+        if pending:
+            tag, strip_tabs = pending[0]
+            if (line.lstrip("\t") if strip_tabs else line) == tag:
+                pending.pop(0)
             continue
         start = comment_start(line)
-        if start is None:
+        if "<<" in line:
+            pending.extend(heredoc_tags(line if start is None else line[:start]))
+        if start is None or "codex-guard:" not in line:
             continue
         match = _DIRECTIVE.search(line, start + 1)
         if match is None or line[start + 1 : match.start()].strip():

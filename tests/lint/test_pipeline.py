@@ -360,3 +360,24 @@ def test_workflow_that_is_not_yaml_is_a_parse_finding(tmp_path: Path, cli: CLI) 
     (finding,) = run.json()["findings"]
     assert finding["rule"] == "CG901" and "not valid YAML" in finding["message"]
     assert run.json()["errors"] == []
+
+
+def test_here_doc_bodies_hold_no_directives() -> None:
+    from guard.directives import heredoc_tags, parse_directives
+
+    text = (
+        "cat <<'EOF' > notes.md\n"
+        "# codex-guard: disable=CG101\n"
+        "EOF\n"
+        "cat <<-END\n"
+        "\t# codex-guard: lane=worker\n"
+        "\tEND\n"
+        "grep x <<< '# codex-guard: disable=CG2'\n"
+        "# codex-guard: disable=CG3 -- after the here-docs, a real one\n"
+        "codex exec x\n"
+    )
+    directives = parse_directives(text)
+    assert [(d.line, d.rules) for d in directives.disables] == [(8, ("CG3",))]
+    assert directives.lanes == ()
+    assert heredoc_tags('a <<A; b << "B" <<< c') == [("A", False), ("B", False)]
+    assert heredoc_tags("echo '<<EOF' $((1 << 2))") == []
