@@ -208,6 +208,13 @@ def main() -> int:
         lambda: cached_ms < 40,
     )
 
+    # Load-independent view: what codex-guard adds on top of the interpreter's own start-up.
+    above = {
+        "codex-guard exec": med["codex-guard exec (auth.json)"] - base,
+        "codex shim -> exec": med["codex shim -> exec"] - base,
+        "hook (codex)": med["hook claude (codex)"] - base,
+        "hook (no codex)": med["hook claude (no codex)"] - base,
+    }
     if args.json:
         print(
             json.dumps(
@@ -222,6 +229,10 @@ def main() -> int:
         print(f"interpreter: {python}\nconsole script: {script}\nrepetitions: {args.reps}\n")
         for name, value in med.items():
             print(f"  {name:<34} median {value * 1000:7.1f} ms")
+        print()
+        print("\nabove `python -c pass` (codex-guard's own imports and work):")
+        for name, value in above.items():
+            print(f"  {name:<34} {value * 1000:+7.1f} ms")
         print()
         for name, text, ok in results:
             print(f"{'PASS' if ok else 'FAIL'}  {name}: {text}")

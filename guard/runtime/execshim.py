@@ -25,6 +25,7 @@ from guard.findings import Finding, Location, Severity
 from guard.runtime import locate
 from guard.runtime.report import at_or_over, finding_line
 from guard.runtime.settings_load import ConfigError, extra_setting, load_runtime_settings
+from guard.runtime.sitepaths import ensure_site
 from guard.runtime.stdin import StdinState, classify_stdin, give_devnull, stdin_suffix
 from guard.settings import LANES, Settings
 
@@ -139,6 +140,7 @@ def login_finding(message: str, settings: Settings) -> Finding:
         ),
     )
     try:
+        ensure_site()
         from guard.engine.registry import load_rules
 
         rule = load_rules(settings.rules_dirs).get("CG102")
@@ -194,6 +196,7 @@ def reads_prompt_from_stdin(argv: list[str], settings: Settings) -> bool:
 
     Read with the codex grammar (the same reader the engine uses), not guessed here.
     """
+    ensure_site()
     from guard.codex.call import PromptSource, Subcommand
     from guard.codex.parse import parse_codex_argv
     from guard.shell.model import Span, Word
@@ -219,6 +222,7 @@ def lint_runtime(
     cached = read_decision(key, cache_env)
     if cached is not None:
         return cached
+    ensure_site()
     from guard.engine.api import lint_snippet
     from guard.sources.snippet import RunContext, Snippet
 

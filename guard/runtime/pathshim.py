@@ -15,11 +15,13 @@ from pathlib import Path
 
 from guard.runtime import locate
 
-SHIM_TEMPLATE = """#!{python}
+SHIM_TEMPLATE = """#!{python} -S
 # codex-guard-shim: the `codex` PATH shim written by `codex-guard install-shim`.
 # It runs the real codex found further along PATH, after codex-guard's exec checks.
+# -S: no site start-up (see guard/runtime/sitepaths.py); the package folder is put on sys.path here.
 import sys
 
+sys.path.insert(0, {package_parent!r})
 try:
     from guard.runtime.pathshim import shim_main
 except ImportError:
@@ -30,7 +32,8 @@ sys.exit(shim_main(__file__, sys.argv[1:]))
 
 
 def shim_text(python: str | None = None) -> str:
-    return SHIM_TEMPLATE.format(python=python or sys.executable)
+    package_parent = str(Path(__file__).resolve().parent.parent.parent)
+    return SHIM_TEMPLATE.format(python=python or sys.executable, package_parent=package_parent)
 
 
 def install_shim(folder: Path, python: str | None = None, force: bool = False) -> Path:

@@ -44,6 +44,9 @@ def load_runtime_settings(start: Path | None = None, explicit: Path | None = Non
     config = explicit if explicit is not None else find_config(where)
     if config is None:
         return Settings(root=str(where))
+    from guard.runtime.sitepaths import ensure_site
+
+    ensure_site()  # PyYAML and pydantic live in site-packages
     try:
         return load_config(config)
     except Exception as exc:

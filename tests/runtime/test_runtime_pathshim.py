@@ -157,3 +157,24 @@ def test_install_shim_never_overwrites_a_real_codex(
     assert proc.returncode != 0
     assert "not a codex-guard shim" in proc.stderr
     assert "fake-stdout" in fake_codex.path.read_text()
+
+
+def test_shim_reads_the_project_config(
+    fake_codex: Fake, tmp_path: Path, chatgpt_home: Path, base_env: dict[str, str]
+) -> None:
+    """The shim starts Python without `site`; a config file (PyYAML, pydantic) still loads."""
+    shim_dir = tmp_path / "shim"
+    shim = _install(shim_dir, base_env)
+    assert shim.read_text().startswith("#!") and " -S\n" in shim.read_text().splitlines()[0] + "\n"
+    work = tmp_path / "w"
+    work.mkdir()
+    (work / ".codex-guard.yaml").write_text("hook:\n  refuse-exit-code: 9\n")
+    env = {
+        **base_env,
+        "PATH": f"{shim_dir}:{fake_codex.folder}:{base_env['PATH']}",
+        "CODEX_HOME": str(chatgpt_home),
+        "OPENAI_API_KEY": "sk-test",
+    }
+    proc = _run_codex(["exec", "-C", str(work), "-s", "read-only", "judge"], env, cwd=work)
+    assert proc.returncode == 9, proc.stderr
+    assert "CG101" in proc.stderr
