@@ -452,3 +452,19 @@ def test_real_codex_version_rejects_full_auto(
     assert proc.returncode == 3
     assert "CG903" in proc.stderr
     assert "WARNING: proceeding" not in proc.stderr
+
+
+def test_lane_and_workspace_are_checked(
+    fake_codex: Fake, chatgpt_home: Path, tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    env = {**base_env, "CODEX_HOME": str(chatgpt_home), "FAKE_CODEX_LOG": str(fake_codex.log)}
+    wide = ["exec", "--lane", "validator", "--", str(fake_codex.path), "exec", "-C", "."]
+    proc = run_guard([*wide, "-s", "workspace-write", "judge"], env, cwd=workspace)
+    assert proc.returncode == 3 and "CG302" in proc.stderr
+    (workspace / ".codex-guard.yaml").write_text("workspace: .\n")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    escape = ["exec", "--", str(fake_codex.path), "exec", "-C", str(outside), "-s", "read-only"]
+    proc = run_guard([*escape, "judge"], env, cwd=workspace)
+    assert proc.returncode == 3 and "CG504" in proc.stderr
+    assert fake_codex.calls() == []
