@@ -232,10 +232,12 @@ def _rule_text(rules: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 # --- the command ------------------------------------------------------------------------------
 
 
-def _split_ids(value: str | None, option: str) -> tuple[str, ...] | None:
-    if value is None:
+def _split_ids(values: tuple[str, ...], option: str) -> tuple[str, ...] | None:
+    """`--select CG1,CG2 --select CG3` -> ("CG1", "CG2", "CG3"); None when not given at all."""
+    if not values:
         return None
-    ids = tuple(part.strip().upper() for part in value.split(",") if part.strip())
+    parts = (part for value in values for part in value.split(","))
+    ids = tuple(part.strip().upper() for part in parts if part.strip())
     bad = [i for i in ids if not RULE_PATTERN.match(i)]
     if bad:
         raise click.BadParameter(f"not a rule id or prefix: {', '.join(bad)}", param_hint=option)
@@ -310,8 +312,10 @@ def _collect_jobs(
     default="text",
     show_default=True,
 )
-@click.option("--select", help="Comma list of rule ids or prefixes to check (CG2,CG101).")
-@click.option("--ignore", help="Comma list of rule ids or prefixes to skip.")
+@click.option(
+    "--select", multiple=True, help="Comma list of rule ids or prefixes to check (CG2,CG101)."
+)
+@click.option("--ignore", multiple=True, help="Comma list of rule ids or prefixes to skip.")
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info"]),
@@ -330,8 +334,8 @@ def _collect_jobs(
 def lint_command(
     paths: tuple[str, ...],
     output_format: str,
-    select: str | None,
-    ignore: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
     fail_on: str | None,
     strict: bool,
     config_file: str | None,

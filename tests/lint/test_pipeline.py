@@ -84,6 +84,8 @@ def test_select_and_ignore(tmp_path: Path, cli: CLI) -> None:
     assert rules(cli("lint", "--format", "json", "--select", "CG1", cwd=repo)) == ["CG101"]
     assert rules(cli("lint", "--format", "json", "--select", "cg201", cwd=repo)) == ["CG201"]
     assert rules(cli("lint", "--format", "json", "--ignore", "CG2,CG101", cwd=repo)) == []
+    both = cli("lint", "--format", "json", "--select", "CG101", "--select", "CG2", cwd=repo)
+    assert rules(both) == ["CG101", "CG201"]
 
 
 def test_bad_select_is_a_usage_error(tmp_path: Path, cli: CLI) -> None:
