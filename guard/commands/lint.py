@@ -21,6 +21,7 @@ import click
 
 from guard.findings import FileError, Finding, LintResult, Location, Severity
 from guard.settings import Settings
+from guard.sources.snippet import Snippet
 
 PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it saves
 RULE_PATTERN = re.compile(r"^CG\d{0,3}$")
@@ -99,13 +100,39 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> list[Finding] | File
         if lanes:
             snippet = dataclasses.replace(snippet, lane_directives=lanes)
         try:
-            findings.extend(lint_snippet(snippet, job.settings))
+            found = lint_snippet(snippet, job.settings)
+            if snippet.block_indent:
+                found = [_shift_block(f, snippet) for f in found]
+            findings.extend(found)
         except RecursionError:
             return FileError(job.path, "too deeply nested to analyse (recursion limit)")
         except Exception as exc:  # one bad file must not stop the others, nor print a traceback
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             return FileError(job.path, f"internal error while linting: {first}")
     return findings
+
+
+def _shift_location(loc: Location, snippet: Snippet) -> Location:
+    first = snippet.line_offset + 1  # its columns already carry column_offset
+    last = snippet.line_offset + snippet.text.count("\n") + 1
+    if loc.path != snippet.path or not first < loc.line <= last:
+        return loc
+    end_column = loc.end_column + (snippet.block_indent if loc.end_line > first else 0)
+    return dataclasses.replace(loc, column=loc.column + snippet.block_indent, end_column=end_column)
+
+
+def _shift_block(finding: Finding, snippet: Snippet) -> Finding:
+    """Columns on a dedented block's later lines, moved back to where they sit in the file.
+
+    The shell layer shifts only the first line (`column_offset`); a YAML block scalar or an
+    indented Markdown fence is dedented so here-docs still end, and its later lines sit
+    `block_indent` columns further right in the file.
+    """
+    return dataclasses.replace(
+        finding,
+        location=_shift_location(finding.location, snippet),
+        related=tuple(_shift_location(r, snippet) for r in finding.related),
+    )
 
 
 def _relative_to_root(path: str, root: str) -> str:

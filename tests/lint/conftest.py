@@ -58,7 +58,7 @@ def fake_engine(snippet: Snippet, settings: Settings) -> list[Finding]:
             column = line.find(needle)
             if column == -1:
                 continue
-            column += 1 + (snippet.column_offset if index == 0 else snippet.block_indent)
+            column += 1 + (snippet.column_offset if index == 0 else 0)  # as the parser does
             found.append(
                 Finding(
                     rule=rule,

@@ -104,6 +104,8 @@ def test_real_workflow_line_numbers(tmp_path: Path) -> None:
     assert ("CG201", ".github/workflows/ci.yml", 10) in found  # a CI step: stdin is not a TTY
     key = next(f for f in run.json()["findings"] if f["rule"] == "CG101")
     assert any(r["line"] == 3 for r in key["related"])
+    stdin = next(f for f in run.json()["findings"] if f["rule"] == "CG201")
+    assert (stdin["line"], stdin["column"]) == (10, 11)  # columns of a block's later lines too
 
 
 def test_real_markdown_agent_file(tmp_path: Path) -> None:
