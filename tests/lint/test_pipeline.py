@@ -383,3 +383,27 @@ def test_here_doc_bodies_hold_no_directives() -> None:
     assert directives.lanes == ()
     assert heredoc_tags('a <<A; b << "B" <<< c') == [("A", False), ("B", False)]
     assert heredoc_tags("echo '<<EOF' $((1 << 2))") == []
+
+
+def test_missing_explicit_config_is_one_line_exit_2(tmp_path: Path, cli: CLI) -> None:
+    repo = make_repo(tmp_path / "r", {"a.sh": "echo\n"})
+    run = cli("lint", "--config", "nope.yaml", cwd=repo)
+    assert run.code == 2
+    assert run.err.strip() == "nope.yaml:1: no such config file"
+
+
+def test_config_nearest_wins_per_file(tmp_path: Path, cli: CLI) -> None:
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            ".codex-guard.yaml": "ignore: [CG101]\n",
+            "team/.codex-guard.yaml": "ignore: [CG201]\n",
+            "top.sh": "OPENAI_API_KEY=1 codex exec x\n",
+            "team/sub.sh": "OPENAI_API_KEY=1 codex exec x\n",
+        },
+    )
+    findings = cli("lint", "--format", "json", cwd=repo).json()["findings"]
+    assert sorted((f["path"], f["rule"]) for f in findings) == [
+        ("team/sub.sh", "CG101"),
+        ("top.sh", "CG201"),
+    ]
