@@ -51,6 +51,14 @@ MAX_NEST = 100  # statements nested deeper than this are not walked (Python's st
 MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
 MAX_CALL_DEPTH = 16  # function calls expanded inside function calls
 MAX_ERRORS = 200
+MAX_ARGS = 5000  # argv words modelled per command (a 10 MB `echo a a a ...` line)
+BIG_INPUT = 1_000_000  # bytes
+_BIG_KEEP = (b"codex", b"`", b"\\")
+_BIG_KEEP_NAMES = frozenset(
+    {"set", "source", ".", "alias", "unalias", "export", "unset", "exec", "eval", "disown",
+     "shift", "declare", "typeset", "local", "env", "sudo", "xargs", "parallel", "caam", "npx",
+     *SHELLS}
+)
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _SUBSTS = frozenset({"command_substitution", "process_substitution"})
 _IGNORERS = frozenset({"true", ":", "echo", "printf"})
@@ -108,7 +116,7 @@ class _Heredoc:
 class _Src:
     """One parsed text (the file, or a re-parsed body) and how to map it into the file."""
 
-    __slots__ = ("ascii", "b", "co", "fakes", "lo", "override")
+    __slots__ = ("ascii", "b", "big", "co", "fakes", "lo", "override")
 
     def __init__(
         self, b: bytes, lo: int, co: int, fakes: dict[int, _Heredoc], override: Span | None
@@ -119,6 +127,9 @@ class _Src:
         self.fakes = fakes
         self.ascii = b.isascii()
         self.override = override  # alias text: every word sits where the alias name was
+        # Past this size only commands that can matter are modelled (a 10 MB script must still
+        # lint in seconds): see _Walker._skippable.
+        self.big = len(b) > BIG_INPUT
 
     def text(self, node: Node) -> str:
         return self.b[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -750,11 +761,13 @@ class _Walker:
         ctx: _Ctx,
         src: _Src,
     ) -> None:
+        if src.big and self._skippable(node, st, src):
+            return
         prefix: list[Node] = []
         name_node: Node | None = None
         args: list[Node] = []
         own: list[Node] = []
-        for c in node.named_children:
+        for c in node.named_children[: MAX_ARGS + 8]:
             t = c.type
             if t == "variable_assignment" and name_node is None:
                 prefix.append(c)
@@ -855,6 +868,22 @@ class _Walker:
             bctx = body_ctx.derive(wrappers=(*cmd.wrappers, Wrapper(f"{prog} stdin", cmd.span, ()))
             )
             self.run_text(body, line0, col0, child, bctx)
+
+    def _skippable(self, node: Node, st: State, src: _Src) -> bool:
+        """In a huge input, a command that names no codex, expands nothing, assigns nothing and
+        is no wrapper, builtin, function or alias cannot change any finding: skip it."""
+        b = src.b
+        start, end = node.start_byte, node.end_byte
+        if any(b.find(tok, start, end) >= 0 for tok in _BIG_KEEP):
+            return False
+        name = node.child_by_field_name("name")
+        prog = src.text(name) if name is not None else ""
+        return not (
+            "$" in prog
+            or prog in _BIG_KEEP_NAMES
+            or prog in st.functions
+            or prog in st.aliases
+        )
 
     def _run_body(
         self, body: tuple[Word, ...], kind: str, cmd: Command, st: State, ctx: _Ctx, idx: int
