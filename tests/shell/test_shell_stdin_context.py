@@ -1,0 +1,177 @@
+"""Where each command's stdin comes from, and how it is run (FACTS.md, "the stdin lab")."""
+
+from __future__ import annotations
+
+import pytest
+
+from guard.shell import parse_script
+from guard.shell.model import Command, LoopKind, StdinKind
+
+N, F, H, S, P, I = (StdinKind.NULL, StdinKind.FILE, StdinKind.HEREDOC, StdinKind.HERESTRING,
+                    StdinKind.PIPE, StdinKind.INHERITED)
+
+
+def codex(text: str, dialect: str = "bash") -> Command:
+    found = [c for c in parse_script(text, dialect=dialect).commands if c.program == "codex"]
+    assert len(found) == 1, text
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "reason"),
+    [
+        ('codex exec "p"', I, None),
+        ('codex exec "p" </dev/null', N, None),
+        ('codex exec "p" < prompt.txt', F, None),
+        ("codex exec - <<'EOF'\nhi\nEOF", H, None),
+        ('codex exec - <<< "hi"', S, None),
+        ('echo hi | codex exec -', P, None),
+        ('codex exec "p" | tee log', I, None),
+        ('x=$(codex exec "p")', I, None),
+        ('codex exec "p" &', N, "async"),
+        ('( codex exec "p" ) &', N, "async"),
+        ('{ codex exec "p"; } &', N, "async"),
+        ('f() { codex exec "p"; }\nf &', N, "async"),
+        ('nohup codex exec "p" > log 2>&1 &', N, "async"),
+        ('timeout 60 codex exec "p" &', N, "async"),
+        ('setsid codex exec "p" &', N, "async"),
+        ('for t in a b; do codex exec "$t" & done', N, "async"),
+        ('codex exec "p" | tee log &', I, "background-pipeline"),
+        ('codex exec "p" <&0 &', I, "dup-stdin"),
+        ('set -m\ncodex exec "p" &', I, "job-control"),
+        ('ls | xargs -I{} codex exec "{}"', N, "xargs"),
+        ('exec </dev/null\ncodex exec "p"', N, None),
+        ('{ codex exec "p"; } < prompt.txt', F, None),
+        ('( codex exec "p" ) </dev/null', N, None),
+        ('codex exec "p" <&-', N, "closed"),
+    ],
+)
+def test_stdin_source(text: str, kind: StdinKind, reason: str | None) -> None:
+    stdin = codex(text).stdin
+    assert (stdin.kind, stdin.reason) == (kind, reason)
+
+
+def test_background_pipeline_under_dash_is_dev_null() -> None:
+    stdin = codex('codex exec "p" | tee log &', dialect="sh").stdin
+    assert (stdin.kind, stdin.reason) == (N, "async")
+
+
+def test_sources_are_recorded() -> None:
+    assert codex("codex exec p < prompt.txt").stdin.source == "prompt.txt"
+    assert codex("codex exec - <<'EOF'\nbody line\nEOF").stdin.source == "body line\n"
+    assert codex('codex exec - <<< "hi there"').stdin.source == "hi there"
+    piped = codex("git diff | codex exec -").stdin
+    assert piped.source == "git"
+    assert piped.span is not None and piped.span.column == 10
+
+
+def test_while_read_loop_shares_stdin_with_codex() -> None:
+    cmd = codex('while read -r t; do codex exec "$t"; done < list.txt')
+    assert cmd.stdin.kind is F and cmd.stdin.source == "list.txt"
+    assert cmd.stdin.shared_with_loop_read
+    assert cmd.context.loop is not None
+    assert cmd.context.loop.kind is LoopKind.WHILE
+    assert cmd.context.loop.reads_stdin
+
+
+def test_piped_while_read_loop() -> None:
+    cmd = codex('ls | while read t; do codex exec "$t"; done')
+    assert cmd.stdin.kind is P and cmd.stdin.source == "ls"
+    assert cmd.stdin.shared_with_loop_read
+
+
+def test_read_u_does_not_share_stdin() -> None:
+    cmd = codex('while read -u 3 t; do codex exec "$t"; done 3< list.txt')
+    assert not cmd.stdin.shared_with_loop_read
+    assert cmd.context.loop is not None and not cmd.context.loop.reads_stdin
+
+
+def test_codex_with_its_own_redirect_in_a_read_loop() -> None:
+    cmd = codex('while read -r t; do codex exec "$t" </dev/null; done < list.txt')
+    assert cmd.stdin.kind is N and not cmd.stdin.shared_with_loop_read
+
+
+def test_for_loop_does_not_read_stdin() -> None:
+    cmd = codex("for t in a b; do codex exec $t; done")
+    assert cmd.context.loop is not None
+    assert cmd.context.loop.kind is LoopKind.FOR and not cmd.context.loop.reads_stdin
+    assert not cmd.stdin.shared_with_loop_read
+
+
+def test_pipeline_context() -> None:
+    script = parse_script('codex exec "p" | grep -v x | tee log')
+    first = script.commands[0]
+    assert first.context.in_pipeline and first.context.pipeline_position == 0
+    assert first.context.pipeline_next == ("grep", "tee")
+    assert script.commands[2].context.pipeline_position == 2
+    assert script.commands[2].stdin.source == "grep"
+
+
+def test_background_pipeline_context() -> None:
+    c = codex('codex exec "p" | tee log &')
+    assert c.context.background and c.context.background_pipeline
+
+
+def test_command_substitution_context() -> None:
+    c = codex('out="$(codex exec p)"')
+    assert c.context.command_substitution
+
+
+def test_subshell_function_and_loop_context() -> None:
+    assert codex("(codex exec p)").context.subshell
+    c = codex("run() { codex exec p; }\nwhile true; do run; done")
+    assert c.context.function == "run"
+    assert c.context.loop is not None and c.context.loop.kind is LoopKind.WHILE
+
+
+def test_function_called_in_pipeline_and_substitution() -> None:
+    script = parse_script("run() { codex exec p; }\nrun | tee log\nx=$(run)\n")
+    calls = [c for c in script.commands if c.program == "codex"]
+    assert calls[0].context.in_pipeline and calls[0].context.pipeline_next == ("tee",)
+    assert calls[1].context.command_substitution
+
+
+def test_function_never_called_still_yields_its_body() -> None:
+    c = codex("unused() { codex exec p; }")
+    assert c.context.function == "unused"
+
+
+def test_detached() -> None:
+    assert codex("nohup codex exec p &").context.detached
+    assert codex("setsid codex exec p").context.detached
+    assert codex("codex exec p &\ndisown").context.detached
+    assert not codex("codex exec p &").context.detached
+
+
+@pytest.mark.parametrize(
+    ("text", "ignored", "checked"),
+    [
+        ("codex exec p || true", True, False),
+        ("codex exec p || :", True, False),
+        ("codex exec p || echo failed", True, False),
+        ("codex exec p; true", False, False),
+        ("codex exec p && echo ok", False, True),
+        ("codex exec p || exit 1", False, True),
+        ("if codex exec p; then :; fi", False, True),
+        ("while codex exec p; do :; done", False, True),
+        ("if ! codex exec p; then exit 1; fi", False, True),
+        ("codex exec p", False, False),
+    ],
+)
+def test_exit_status(text: str, ignored: bool, checked: bool) -> None:
+    ctx = codex(text).context
+    assert (ctx.status_ignored, ctx.status_checked) == (ignored, checked)
+
+
+def test_errexit_and_job_control() -> None:
+    assert codex("set +e\ncodex exec p").context.errexit_off
+    assert not codex("set +e\nset -e\ncodex exec p").context.errexit_off
+    assert codex("set -m\ncodex exec p").context.job_control
+    assert codex("set -o monitor\ncodex exec p").context.job_control
+
+
+def test_stdout_redirect() -> None:
+    assert codex("codex exec p > out.txt").stdout_redirect == "out.txt"
+    assert codex("codex exec p >> out.txt 2>&1").stdout_redirect == "out.txt"
+    assert codex("{ codex exec p; } > all.log").stdout_redirect == "all.log"
+    assert codex("codex exec p 2> err.txt").stdout_redirect is None
