@@ -277,11 +277,11 @@ def plan_exec(
             plan.notes.append(f"could not create {tmp}: {exc.strerror}")
 
     suffix = stdin_suffix(state)
-    if state in (StdinState.PIPE_IDLE, StdinState.OTHER) and reads_prompt_from_stdin(
-        argv, settings
-    ):
-        # `slow_producer | codex exec -`: the pipe is the prompt's source, not yet written.
-        # Codex reads it to EOF like any piped prompt; only a positional prompt hangs on it.
+    reading_states = (StdinState.PIPE_IDLE, StdinState.OTHER, StdinState.TTY)
+    if state in reading_states and reads_prompt_from_stdin(argv, settings):
+        # `slow_producer | codex exec -`: the pipe is the prompt's source, not yet written;
+        # codex reads it to EOF like any piped prompt (only a positional prompt hangs on it).
+        # At a terminal, `codex exec -` reads what the person types, up to ^D.
         suffix = " </dev/stdin"
     plan.lint_text = lint_text_for(argv, opts.lane, suffix)
     try:

@@ -468,3 +468,29 @@ def test_lane_and_workspace_are_checked(
     proc = run_guard([*escape, "judge"], env, cwd=workspace)
     assert proc.returncode == 3 and "CG504" in proc.stderr
     assert fake_codex.calls() == []
+
+
+def test_terminal_stdin(
+    fake_codex: Fake, chatgpt_home: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    """A TTY: a positional prompt never reads it; `-` reads what the person types."""
+    main, child = os.openpty()
+    env = {**base_env, "CODEX_HOME": str(chatgpt_home)}
+    base = ["exec", "--", str(fake_codex.path), "exec", "-C", str(workspace), "-s", "read-only"]
+    try:
+        for prompt in ("a positional prompt", "-"):
+            proc = subprocess.run(
+                guard_cmd(*base, prompt),
+                stdin=child,
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=workspace,
+                timeout=60,
+                check=False,
+            )
+            assert proc.returncode == 0, proc.stderr
+            assert "CG201" not in proc.stderr and "CG202" not in proc.stderr
+    finally:
+        os.close(main)
+        os.close(child)
