@@ -182,9 +182,10 @@ class _Src:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Ctx:
-    """How the statement being walked is run (immutable: derived with ``replace``)."""
+    """How the statement being walked is run. Treated as immutable: never assigned to after
+    ``derive`` returns it (not frozen only because frozen dataclasses are slow to copy)."""
 
     stdin: Stdin = field(default_factory=Stdin)
     pre_async: Stdin | None = None  # the stdin an async list had before POSIX gave it /dev/null
@@ -206,14 +207,29 @@ class _Ctx:
     stdout: str | None = None
 
     def derive(self, **changes: Any) -> _Ctx:
-        """``dataclasses.replace`` without its per-call field introspection (hot path)."""
-        new = object.__new__(_Ctx)
-        for name in _CTX_FIELDS:
-            object.__setattr__(new, name, changes.get(name, getattr(self, name)))
+        """A copy with ``changes`` (hand-written: ``dataclasses.replace`` is the hot spot)."""
+        new = _Ctx.__new__(_Ctx)
+        new.stdin = self.stdin
+        new.pre_async = self.pre_async
+        new.background = self.background
+        new.background_pipeline = self.background_pipeline
+        new.in_pipeline = self.in_pipeline
+        new.pos = self.pos
+        new.pipe = self.pipe
+        new.cmdsubst = self.cmdsubst
+        new.loop = self.loop
+        new.function = self.function
+        new.subshell = self.subshell
+        new.status_ignored = self.status_ignored
+        new.status_checked = self.status_checked
+        new.depth = self.depth
+        new.detached = self.detached
+        new.wrappers = self.wrappers
+        new.env_cleared = self.env_cleared
+        new.stdout = self.stdout
+        for name, value in changes.items():
+            setattr(new, name, value)
         return new
-
-
-_CTX_FIELDS = tuple(_Ctx.__dataclass_fields__)
 
 
 @dataclass(slots=True)
