@@ -232,6 +232,65 @@ def lint_runtime(
     return findings
 
 
+def _stdin_suffix(
+    opts: ExecOptions, argv: list[str], settings: Settings, plan: Plan, stdin_fd: int
+) -> str:
+    """Classify the real stdin, repair it where asked, and say it to the engine as a redirect."""
+    state = classify_stdin(stdin_fd)
+    if state is StdinState.CLOSED:
+        # A closed fd 0 would be reused by the first file codex opens; /dev/null is what it meant.
+        give_devnull(stdin_fd)
+        state = StdinState.DEVNULL
+    suffix = stdin_suffix(state)
+    if state in (StdinState.PIPE_IDLE, StdinState.OTHER, StdinState.TTY):
+        if reads_prompt_from_stdin(argv, settings):
+            # `slow_producer | codex exec -`: the pipe is the prompt's source, not yet written;
+            # codex reads it to EOF like any piped prompt (only a positional prompt hangs on it).
+            # At a terminal, `codex exec -` reads what the person types, up to ^D.
+            suffix = " </dev/stdin"
+        elif opts.close_stdin and state is not StdinState.TTY:
+            give_devnull(stdin_fd)
+            plan.notes.append(f"stdin was {state.value}: codex gets /dev/null")
+            state = StdinState.DEVNULL
+            suffix = stdin_suffix(state)
+    plan.stdin = state
+    return suffix
+
+
+def _set_tmpdir(argv: list[str], settings: Settings, cwd: str, plan: Plan) -> None:
+    tmp = workspace_root(argv, settings, cwd) / ".tmp"
+    try:
+        tmp.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        plan.notes.append(f"could not create {tmp}: {exc.strerror}")
+        return
+    plan.env["TMPDIR"] = str(tmp)
+    plan.notes.append(f"TMPDIR={tmp}")
+
+
+def _login_findings(
+    executable: str | None, args: list[str], settings: Settings, plan: Plan
+) -> None:
+    """The runtime-only billing checks: an API-key login, and who codex is logged in as."""
+    if locate.is_api_key_login(args) and not any(f.rule == "CG102" for f in plan.findings):
+        # The engine reports this as CG102 from the command line; should a parser gap hide it,
+        # the shim still never lets an API-key login through (the inviolable rule).
+        message = "`codex login --with-api-key` switches codex to API-key billing"
+        plan.findings.append(login_finding(message, settings))
+    if not locate.is_exec_run(args) or executable is None:
+        return
+    from guard.runtime.auth import check_login, login_message
+
+    try:
+        answer = check_login(executable, plan.env)
+    except Exception as exc:
+        if extra_setting(settings, "exec.on-error", "refuse") != "allow":
+            plan.errors.append(internal_error("the login check", exc))
+        return
+    if not answer.ok:
+        plan.findings.append(login_finding(login_message(answer), settings))
+
+
 def plan_exec(
     opts: ExecOptions,
     argv: list[str],
@@ -242,74 +301,28 @@ def plan_exec(
 ) -> Plan:
     """Every check, and the repairs asked for; touches fd 0 only for a repair."""
     executable = locate.resolve_command(argv[0], env.get("PATH"))
-    run_env = dict(env)
-    plan = Plan(argv=list(argv), executable=executable or argv[0], env=run_env)
-    on_error = extra_setting(settings, "exec.on-error", "refuse")
+    plan = Plan(argv=list(argv), executable=executable or argv[0], env=dict(env))
     if settings.codex_version is None and executable is not None:
         # At run time the installed version is known: check flags against its own table.
         installed = locate.installed_version(executable)
         if installed is not None:
             settings = dataclasses.replace(settings, codex_version=installed)
-
     if opts.scrub_env:
         for key in settings.forbidden_env:
-            if run_env.pop(key, None) is not None:
+            if plan.env.pop(key, None) is not None:
                 plan.notes.append(f"removed {key} from the environment")
-
-    state = classify_stdin(stdin_fd)
-    if state is StdinState.CLOSED:
-        # A closed fd 0 would be reused by the first file codex opens; /dev/null is what it meant.
-        give_devnull(stdin_fd)
-        state = StdinState.DEVNULL
-    elif opts.close_stdin and state in (StdinState.PIPE_IDLE, StdinState.OTHER):
-        give_devnull(stdin_fd)
-        plan.notes.append(f"stdin was {state.value}: codex gets /dev/null")
-        state = StdinState.DEVNULL
-    plan.stdin = state
-
+    suffix = _stdin_suffix(opts, argv, settings, plan, stdin_fd)
     if opts.set_tmpdir:
-        tmp = workspace_root(argv, settings, cwd) / ".tmp"
-        try:
-            tmp.mkdir(parents=True, exist_ok=True)
-            run_env["TMPDIR"] = str(tmp)
-            plan.notes.append(f"TMPDIR={tmp}")
-        except OSError as exc:
-            plan.notes.append(f"could not create {tmp}: {exc.strerror}")
-
-    suffix = stdin_suffix(state)
-    reading_states = (StdinState.PIPE_IDLE, StdinState.OTHER, StdinState.TTY)
-    if state in reading_states and reads_prompt_from_stdin(argv, settings):
-        # `slow_producer | codex exec -`: the pipe is the prompt's source, not yet written;
-        # codex reads it to EOF like any piped prompt (only a positional prompt hangs on it).
-        # At a terminal, `codex exec -` reads what the person types, up to ^D.
-        suffix = " </dev/stdin"
+        _set_tmpdir(argv, settings, cwd, plan)
     plan.lint_text = lint_text_for(argv, opts.lane, suffix)
     try:
-        plan.findings = lint_runtime(plan.lint_text, run_env, settings, cwd, env)
+        plan.findings = lint_runtime(plan.lint_text, plan.env, settings, cwd, env)
     except Exception as exc:
-        if on_error != "allow":
+        if extra_setting(settings, "exec.on-error", "refuse") != "allow":
             plan.errors.append(internal_error("the rule check", exc))
-
-    args = argv[1:]
-    if locate.is_api_key_login(args) and not any(f.rule == "CG102" for f in plan.findings):
-        # The engine reports this as CG102 from the command line; should a parser gap hide it,
-        # the shim still never lets an API-key login through (the inviolable rule).
-        message = "`codex login --with-api-key` switches codex to API-key billing"
-        plan.findings.append(login_finding(message, settings))
-    if locate.is_exec_run(args) and executable is not None:
-        from guard.runtime.auth import check_login, login_message
-
-        try:
-            answer = check_login(executable, run_env)
-            if not answer.ok:
-                plan.findings.append(login_finding(login_message(answer), settings))
-        except Exception as exc:
-            if on_error != "allow":
-                plan.errors.append(internal_error("the login check", exc))
-
+    _login_findings(executable, argv[1:], settings, plan)
     plan.findings.sort(key=lambda f: (-f.severity.rank, f.rule))
-    threshold = extra_setting(settings, "exec.refuse-on", "error")
-    plan.refusing = at_or_over(plan.findings, threshold)
+    plan.refusing = at_or_over(plan.findings, extra_setting(settings, "exec.refuse-on", "error"))
     return plan
 
 

@@ -10,6 +10,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.runtime.conftest import Fake, guard_cmd, kill_group, run_guard
 
 HANG_SECONDS = 5.0
@@ -375,12 +377,19 @@ def test_api_key_login_status_from_fallback_is_refused(
 # --- stdin states and the decision cache ----------------------------------------------------
 
 
+@pytest.mark.parametrize("options", [[], ["--close-stdin"]])
 def test_slow_prompt_producer_with_dash_is_allowed(
-    fake_codex: Fake, chatgpt_home: Path, workspace: Path, base_env: dict[str, str]
+    options: list[str],
+    fake_codex: Fake,
+    chatgpt_home: Path,
+    workspace: Path,
+    base_env: dict[str, str],
 ) -> None:
-    """`slow | codex exec -`: the pipe is idle when the shim looks, and it is the prompt."""
+    """`slow | codex exec -`: the pipe is idle when the shim looks, and it is the prompt
+    (`--close-stdin` leaves it alone: only a positional prompt hangs on an idle pipe)."""
     env = {**base_env, "CODEX_HOME": str(chatgpt_home), "FAKE_CODEX_LOG": str(fake_codex.log)}
-    argv = ["exec", "--", str(fake_codex.path), "exec", "-C", str(workspace), "-s", "read-only"]
+    argv = ["exec", *options, "--", str(fake_codex.path), "exec", "-C", str(workspace)]
+    argv += ["-s", "read-only"]
     proc = subprocess.Popen(
         guard_cmd(*argv, "-"),
         stdin=subprocess.PIPE,
@@ -393,6 +402,7 @@ def test_slow_prompt_producer_with_dash_is_allowed(
     _out, err = proc.communicate(b"the prompt", timeout=60)
     assert proc.returncode == 0, err.decode()
     assert b"CG202" not in err and b"CG201" not in err
+    assert b"gets /dev/null" not in err
     assert fake_codex.calls() == [f"exec -C {workspace} -s read-only -"]
 
 
