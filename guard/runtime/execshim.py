@@ -129,8 +129,16 @@ def _shim_options_from_env(env: Mapping[str, str]) -> ExecOptions:
     return opts
 
 
-def login_finding(message: str, settings: Settings) -> Finding:
-    """A CG102 finding carrying the rule's own name, severity and fix from its YAML."""
+def login_finding(message: str, settings: Settings) -> Finding | None:
+    """A CG102 finding carrying the rule's own name, severity and fix from its YAML.
+
+    The config's select/ignore and severity overrides apply to it as to every engine finding;
+    None when the config turns CG102 off.
+    """
+    from guard.directives import rule_enabled
+
+    if not rule_enabled("CG102", settings.select, settings.ignore):
+        return None
     name, severity, fix = (
         "api-key-login",
         Severity.ERROR,
@@ -147,11 +155,12 @@ def login_finding(message: str, settings: Settings) -> Finding:
         if rule is not None:
             name, severity, fix = rule.name, rule.severity, rule.fix
     except Exception:
-        pass
+        pass  # the rule's text is a nicety: the refusal stands without it
+    override = dict(settings.severity).get("CG102")
     return Finding(
         rule="CG102",
         name=name,
-        severity=severity,
+        severity=Severity(override) if override else severity,
         message=message,
         location=Location(EXEC_PATH, 1, 1, 1, 1),
         fix=fix,
@@ -276,7 +285,7 @@ def _login_findings(
         # The engine reports this as CG102 from the command line; should a parser gap hide it,
         # the shim still never lets an API-key login through (the inviolable rule).
         message = "`codex login --with-api-key` switches codex to API-key billing"
-        plan.findings.append(login_finding(message, settings))
+        _add(plan, login_finding(message, settings))
     if not locate.is_exec_run(args) or executable is None:
         return
     from guard.runtime.auth import check_login, login_message
@@ -288,7 +297,12 @@ def _login_findings(
             plan.errors.append(internal_error("the login check", exc))
         return
     if not answer.ok:
-        plan.findings.append(login_finding(login_message(answer), settings))
+        _add(plan, login_finding(login_message(answer), settings))
+
+
+def _add(plan: Plan, finding: Finding | None) -> None:
+    if finding is not None:
+        plan.findings.append(finding)
 
 
 def plan_exec(
