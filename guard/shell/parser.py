@@ -55,16 +55,42 @@ MAX_ARGS = 5000  # argv words modelled per command (a 10 MB `echo a a a ...` lin
 BIG_INPUT = 1_000_000  # bytes
 _BIG_KEEP = (b"codex", b"`", b"\\")
 _BIG_KEEP_NAMES = frozenset(
-    {"set", "source", ".", "alias", "unalias", "export", "unset", "exec", "eval", "disown",
-     "shift", "declare", "typeset", "local", "env", "sudo", "xargs", "parallel", "caam", "npx",
-     *SHELLS}
+    {
+        "set",
+        "source",
+        ".",
+        "alias",
+        "unalias",
+        "export",
+        "unset",
+        "exec",
+        "eval",
+        "disown",
+        "shift",
+        "declare",
+        "typeset",
+        "local",
+        "env",
+        "sudo",
+        "xargs",
+        "parallel",
+        "caam",
+        "npx",
+        *SHELLS,
+    }
 )
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _SUBSTS = frozenset({"command_substitution", "process_substitution"})
 _IGNORERS = frozenset({"true", ":", "echo", "printf"})
 _HEREDOC_OK_KIDS = frozenset(
-    {"heredoc_start", "heredoc_body", "heredoc_end", "file_redirect", "file_descriptor",
-     "herestring_redirect"}
+    {
+        "heredoc_start",
+        "heredoc_body",
+        "heredoc_end",
+        "file_redirect",
+        "file_descriptor",
+        "herestring_redirect",
+    }
 )
 _META = frozenset(b" \t;|&<>()")
 _LONE_DASH_RE = re.compile(rb"(?<![^ \t])-(?![^ \t\n])")
@@ -303,7 +329,8 @@ class _Walker:
             if d.key in self.called:
                 continue
             self.called.add(d.key)
-            ctx = d.ctx.derive(function=d.name,
+            ctx = d.ctx.derive(
+                function=d.name,
                 wrappers=(*d.ctx.wrappers, Wrapper("function", d.src.span(d.body), (d.name,))),
             )
             self.callstack.append(d.name)
@@ -493,7 +520,8 @@ class _Walker:
                     source=progs[-1],
                     span=src.span(op) if op is not None else src.span(m),
                 )
-                mctx = ctx.derive(in_pipeline=True, pos=i, pipe=(pid, i), stdin=stdin, pre_async=None
+                mctx = ctx.derive(
+                    in_pipeline=True, pos=i, pipe=(pid, i), stdin=stdin, pre_async=None
                 )
             start = len(self.cmds)
             mst = st.copy()  # bash runs every pipeline member in a subshell
@@ -510,7 +538,8 @@ class _Walker:
             tag = self.tags[k]
             if tag is not None and tag[0] == pid and tag[1] < last:
                 # Each Command owns its Context, built in _emit and not shared yet.
-                object.__setattr__(self.cmds[k].context, "pipeline_next", tuple(progs[tag[1] + 1 :]))
+                nxt = tuple(progs[tag[1] + 1 :])
+                object.__setattr__(self.cmds[k].context, "pipeline_next", nxt)
 
     def _member_prog(self, m: Node, pid: int, i: int, start: int) -> str:
         """The program name of a pipeline member, as `pipeline_next` and a PIPE's source."""
@@ -518,7 +547,7 @@ class _Walker:
             return m.children[0].type if m.children else "while"
         tagged = next((k for k in range(start, len(self.cmds)) if self.tags[k] == (pid, i)), None)
         if tagged is None:
-            return m.type.split("_")[0]
+            return str(m.type).split("_")[0]
         return self.cmds[tagged].program
 
     def _if(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
@@ -542,7 +571,8 @@ class _Walker:
                     self._stmt(c, st, cctx, src)
 
     def _while(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
-        kind = LoopKind.UNTIL if node.children and node.children[0].type == "until" else LoopKind.WHILE
+        until = bool(node.children) and node.children[0].type == "until"
+        kind = LoopKind.UNTIL if until else LoopKind.WHILE
         base = self._base_stdin(st, ctx)
         cctx = ctx.derive(status_checked=True, stdin=base)
         start = len(self.cmds)
@@ -577,9 +607,12 @@ class _Walker:
         for c in kids:
             if c.type == "do_group":
                 body = c
-            elif c.type not in ("variable_name",) and c.is_named and c.type != "comment":
-                if node.type == "c_style_for_statement":
-                    self._scan_substs(c, st, ctx, src)
+            elif (
+                node.type == "c_style_for_statement"
+                and c.is_named
+                and c.type not in ("variable_name", "comment")
+            ):
+                self._scan_substs(c, st, ctx, src)
         if var is not None:
             st.assign(src.text(var), Var(None, None, False, EnvOrigin.EXPORT, src.span(var)))
         stdin = replace(base, shared_with_loop_read=True) if select else base
@@ -654,8 +687,10 @@ class _Walker:
                 if c.type != "comment":
                     new_items.extend(self._expand(c, st, ctx, src))
             if append and old is not None:
-                prev = old.items if old.items is not None else (
-                    (old.value,) if old.value is not None else None
+                prev = (
+                    old.items
+                    if old.items is not None
+                    else ((old.value,) if old.value is not None else None)
                 )
                 var = Var(None, None if prev is None else (*prev, *new_items), export, origin, span)
             else:
@@ -695,12 +730,13 @@ class _Walker:
                     on.update(t[1:])
                 elif t.startswith("+"):
                     off.update(t[1:])
-        if "f" in on or "p" in on and len(node.named_children) == 1:
+        if "f" in on or ("p" in on and len(node.named_children) == 1):
             return
         export = kw == "export" or "x" in on
         unexport = (kw == "export" and "n" in on) or "x" in off
-        local = kw == "local" or (kw in ("declare", "typeset") and ctx.function is not None
-                                  and "g" not in on)
+        local = kw == "local" or (
+            kw in ("declare", "typeset") and ctx.function is not None and "g" not in on
+        )
         for c in node.named_children:
             t = c.type
             if t == "variable_assignment":
@@ -861,7 +897,8 @@ class _Walker:
             self._scan_substs(hd, st, ctx, src)
         if not p.body and (r.script is None or basename(p.argv[0].text) not in SHELLS):
             return
-        body_ctx = ctx.derive(depth=ctx.depth + 1,
+        body_ctx = ctx.derive(
+            depth=ctx.depth + 1,
             wrappers=cmd.wrappers,
             stdin=cmd.stdin,
             env_cleared=cmd.env_cleared,
@@ -881,8 +918,7 @@ class _Walker:
                 # The outer shell expands an unquoted here-doc before the inner shell reads it.
                 for k, v in st.vars.items():
                     child.vars.setdefault(k, v)
-            bctx = body_ctx.derive(wrappers=(*cmd.wrappers, Wrapper(f"{prog} stdin", cmd.span, ()))
-            )
+            bctx = body_ctx.derive(wrappers=(*cmd.wrappers, Wrapper(f"{prog} stdin", cmd.span, ())))
             self.run_text(body, line0, col0, child, bctx)
 
     def _skippable(self, node: Node, st: State, src: _Src) -> bool:
@@ -895,10 +931,7 @@ class _Walker:
         name = node.child_by_field_name("name")
         prog = src.text(name) if name is not None else ""
         return not (
-            "$" in prog
-            or prog in _BIG_KEEP_NAMES
-            or prog in st.functions
-            or prog in st.aliases
+            "$" in prog or prog in _BIG_KEEP_NAMES or prog in st.functions or prog in st.aliases
         )
 
     def _run_body(
@@ -934,13 +967,25 @@ class _Walker:
         if (
             len(kids) == 1
             and kids[0].type == "command"
-            and all(c.type in ("command_name", "word", "string", "raw_string", "number",
-                               "concatenation", "simple_expansion", "expansion")
-                    for c in kids[0].named_children)
+            and all(
+                c.type
+                in (
+                    "command_name",
+                    "word",
+                    "string",
+                    "raw_string",
+                    "number",
+                    "concatenation",
+                    "simple_expansion",
+                    "expansion",
+                )
+                for c in kids[0].named_children
+            )
         ):
             out: list[Word] = []
             for c in kids[0].named_children:
-                target = c.named_children[0] if c.type == "command_name" and c.named_child_count else c
+                named = c.type == "command_name" and c.named_child_count
+                target = c.named_children[0] if named else c
                 out.extend(self._expand(target, st, ctx, asrc))
             return out + words[1:]
         rest = " ".join(w.raw or w.text for w in words[1:])
@@ -972,9 +1017,9 @@ class _Walker:
             n = int(args[0]) if args and args[0].isdigit() else 1
             st.positional = st.positional[n:]
         elif name == "disown" and self.last_bg is not None:
-            for k in range(*self.last_bg):
-                c = self.cmds[k]
-                self.cmds[k] = replace(c, context=replace(c.context, detached=True))
+            for j in range(*self.last_bg):
+                done = self.cmds[j]
+                self.cmds[j] = replace(done, context=replace(done.context, detached=True))
         elif name == "exec" and len(words) == 1 and r.explicit:
             st.shell_stdin = r.stdin  # `exec </dev/null`: every later command reads that
 
@@ -1031,7 +1076,8 @@ class _Walker:
         st.local_names = set()
         for name, value, span in pre:
             st.vars[name] = Var(value, None, True, EnvOrigin.PREFIX, span)
-        fctx = ctx.derive(function=fdef.name,
+        fctx = ctx.derive(
+            function=fdef.name,
             stdin=r.stdin,
             stdout=r.stdout or ctx.stdout,
             wrappers=(*ctx.wrappers, Wrapper("function", call_span, (fdef.name,))),
@@ -1125,9 +1171,7 @@ class _Walker:
             return replace(st.shell_stdin, shared_with_loop_read=s.shared_with_loop_read)
         return s
 
-    def _redirs(
-        self, redirs: list[Node], base: Stdin, ctx: _Ctx, st: State, src: _Src
-    ) -> _Redirs:
+    def _redirs(self, redirs: list[Node], base: Stdin, ctx: _Ctx, st: State, src: _Src) -> _Redirs:
         out = _Redirs(base)
         stack = list(reversed(redirs))
         while stack:
@@ -1200,9 +1244,9 @@ class _Walker:
                         out.stdin = Stdin(StdinKind.NULL, source="-", span=span, reason="closed")
                     else:
                         out.stdin = Stdin(StdinKind.FILE, source="&" + dtext, span=span)
-                elif fd in (None, "1") and op in (">", ">>", ">|", "&>", "&>>"):
-                    out.stdout = dtext
-                elif fd is None and op == ">&" and not dtext.isdigit() and dtext != "-":
+                elif (fd in (None, "1") and op in (">", ">>", ">|", "&>", "&>>")) or (
+                    fd is None and op == ">&" and not dtext.isdigit() and dtext != "-"
+                ):
                     out.stdout = dtext
         return out
 
@@ -1311,7 +1355,8 @@ class _Walker:
         return src.text(node), True
 
     def _subst(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
-        sctx = ctx.derive(cmdsubst=node.type == "command_substitution" or ctx.cmdsubst,
+        sctx = ctx.derive(
+            cmdsubst=node.type == "command_substitution" or ctx.cmdsubst,
             in_pipeline=False,
             pos=0,
             pipe=None,

@@ -13,8 +13,19 @@ _ANSI_RE = re.compile(
     r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.S
 )
 _ANSI_SIMPLE = {
-    "n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
-    "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?",
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "?": "?",
 }
 # $NAME, $1, $@ ... and ${NAME}, ${NAME[@]}, ${NAME[0]}: the only forms resolved statically.
 _SIMPLE_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*|[0-9]|[@*#?$!-])\Z")

@@ -247,7 +247,10 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             rest = _take_opts(argv, 1, frozenset({"-c", "-n", "-p", "-P", "-u"}), frozenset())
         elif prog == "stdbuf":
             rest = _take_opts(
-                argv, 1, frozenset({"-i", "-o", "-e"}), frozenset({"--input", "--output", "--error"})
+                argv,
+                1,
+                frozenset({"-i", "-o", "-e"}),
+                frozenset({"--input", "--output", "--error"}),
             )
         elif prog == "time":
             rest = _take_opts(argv, 1, frozenset({"-f", "-o"}), frozenset({"--format", "--output"}))
@@ -278,12 +281,26 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 argv,
                 1,
                 frozenset({"-j", "-N", "-n", "-I", "-S", "-d", "-E", "-P", "-a"}),
-                frozenset({"--jobs", "--halt", "--joblog", "--results", "--delay", "--timeout",
-                           "--colsep", "--tmpdir", "--workdir", "--sshlogin", "--retries"}),
+                frozenset(
+                    {
+                        "--jobs",
+                        "--halt",
+                        "--joblog",
+                        "--results",
+                        "--delay",
+                        "--timeout",
+                        "--colsep",
+                        "--tmpdir",
+                        "--workdir",
+                        "--sshlogin",
+                        "--retries",
+                    }
+                ),
             )
             wargs = [w.text for w in argv[1:rest]]
-            stop = next((j for j in range(rest, len(argv)) if argv[j].text.startswith(":::")),
-                        len(argv))
+            stop = next(
+                (j for j in range(rest, len(argv)) if argv[j].text.startswith(":::")), len(argv)
+            )
             if rest < stop:
                 if not any(a in ("--pipe", "--tty", "--pipepart") for a in wargs):
                     out.stdin = Stdin(StdinKind.NULL, reason="parallel")

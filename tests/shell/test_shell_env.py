@@ -69,7 +69,9 @@ def test_unset_and_export_n_remove() -> None:
     assert script.commands[-1].env_var(KEY) is None
     assert [u.name for u in script.unsets] == [KEY]
     assert script.unsets[0].span.line == 2
-    assert last("export OPENAI_API_KEY=x\nexport -n OPENAI_API_KEY\ncodex exec p").env_var(KEY) is None
+    assert (
+        last("export OPENAI_API_KEY=x\nexport -n OPENAI_API_KEY\ncodex exec p").env_var(KEY) is None
+    )
 
 
 def test_env_wrapper_adds_removes_clears() -> None:

@@ -7,8 +7,14 @@ import pytest
 from guard.shell import parse_script
 from guard.shell.model import Command, LoopKind, StdinKind
 
-N, F, H, S, P, I = (StdinKind.NULL, StdinKind.FILE, StdinKind.HEREDOC, StdinKind.HERESTRING,
-                    StdinKind.PIPE, StdinKind.INHERITED)
+N, F, H, S, P = (
+    StdinKind.NULL,
+    StdinKind.FILE,
+    StdinKind.HEREDOC,
+    StdinKind.HERESTRING,
+    StdinKind.PIPE,
+)
+INH = StdinKind.INHERITED
 
 
 def codex(text: str, dialect: str = "bash") -> Command:
@@ -20,14 +26,14 @@ def codex(text: str, dialect: str = "bash") -> Command:
 @pytest.mark.parametrize(
     ("text", "kind", "reason"),
     [
-        ('codex exec "p"', I, None),
+        ('codex exec "p"', INH, None),
         ('codex exec "p" </dev/null', N, None),
         ('codex exec "p" < prompt.txt', F, None),
         ("codex exec - <<'EOF'\nhi\nEOF", H, None),
         ('codex exec - <<< "hi"', S, None),
-        ('echo hi | codex exec -', P, None),
-        ('codex exec "p" | tee log', I, None),
-        ('x=$(codex exec "p")', I, None),
+        ("echo hi | codex exec -", P, None),
+        ('codex exec "p" | tee log', INH, None),
+        ('x=$(codex exec "p")', INH, None),
         ('codex exec "p" &', N, "async"),
         ('( codex exec "p" ) &', N, "async"),
         ('{ codex exec "p"; } &', N, "async"),
@@ -36,9 +42,9 @@ def codex(text: str, dialect: str = "bash") -> Command:
         ('timeout 60 codex exec "p" &', N, "async"),
         ('setsid codex exec "p" &', N, "async"),
         ('for t in a b; do codex exec "$t" & done', N, "async"),
-        ('codex exec "p" | tee log &', I, "background-pipeline"),
-        ('codex exec "p" <&0 &', I, "dup-stdin"),
-        ('set -m\ncodex exec "p" &', I, "job-control"),
+        ('codex exec "p" | tee log &', INH, "background-pipeline"),
+        ('codex exec "p" <&0 &', INH, "dup-stdin"),
+        ('set -m\ncodex exec "p" &', INH, "job-control"),
         ('ls | xargs -I{} codex exec "{}"', N, "xargs"),
         ('exec </dev/null\ncodex exec "p"', N, None),
         ('{ codex exec "p"; } < prompt.txt', F, None),

@@ -34,8 +34,10 @@ def one(text: str) -> Command:
         ("exec codex exec p", ["exec"]),
         ("sudo -E -u bot codex exec p", ["sudo"]),
         ("setsid -f codex exec p", ["setsid"]),
-        ("timeout 60 nohup nice env K=V stdbuf -oL codex exec p",
-         ["timeout", "nohup", "nice", "env", "stdbuf"]),
+        (
+            "timeout 60 nohup nice env K=V stdbuf -oL codex exec p",
+            ["timeout", "nohup", "nice", "env", "stdbuf"],
+        ),
     ],
 )
 def test_wrapper_is_peeled(text: str, names: list[str]) -> None:
@@ -82,8 +84,11 @@ def test_caam_launcher() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["npx @openai/codex exec p", "npx -y @openai/codex@0.169.0 exec p",
-     "npx --yes @openai/codex exec p"],
+    [
+        "npx @openai/codex exec p",
+        "npx -y @openai/codex@0.169.0 exec p",
+        "npx --yes @openai/codex exec p",
+    ],
 )
 def test_npx_launcher(text: str) -> None:
     cmd = one(text)

@@ -9,6 +9,7 @@ say INHERITED exactly for the hanging ones. All cases run at once, so the lab co
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -31,8 +32,12 @@ CASES: list[tuple[str, str, str, str | None]] = [
     ("substitution", 'x=$(codex exec "p")\necho "$x"\n', HANG, HANG),
     ("pipeline", 'codex exec "p" | tee /dev/null\n', HANG, HANG),
     ("background-pipeline", 'codex exec "p" | tee /dev/null &\nwait\n', HANG, EOF),
-    ("function-background-pipeline",
-     'f() { codex exec "p"; }\nf | tee /dev/null &\nwait\n', HANG, EOF),
+    (
+        "function-background-pipeline",
+        'f() { codex exec "p"; }\nf | tee /dev/null &\nwait\n',
+        HANG,
+        EOF,
+    ),
     ("async", 'codex exec "p" &\nwait\n', EOF, EOF),
     ("async-subshell", '( codex exec "p" ) &\nwait\n', EOF, EOF),
     ("async-group", '{ codex exec "p"; } &\nwait\n', EOF, EOF),
@@ -48,7 +53,7 @@ CASES: list[tuple[str, str, str, str | None]] = [
     ("file", 'codex exec "p" < "$0"\n', EOF, EOF),
     ("heredoc", "codex exec - <<'END'\nhi\nEND\n", EOF, EOF),
     ("herestring", 'codex exec - <<< "hi"\n', EOF, None),
-    ("piped-in", 'echo hi | codex exec -\n', EOF, EOF),
+    ("piped-in", "echo hi | codex exec -\n", EOF, EOF),
     ("exec-dev-null", 'exec </dev/null\ncodex exec "p"\n', EOF, EOF),
     ("read-loop-file", 'while read -r t; do codex exec "$t"; done < "$0"\n', EOF, EOF),
     ("group-redirect", '{ codex exec "p"; } </dev/null\n', EOF, EOF),
@@ -103,10 +108,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, st
     finally:
         for proc in procs.values():
             if proc.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 proc.wait()
             if proc.stdout is not None:
                 proc.stdout.close()
