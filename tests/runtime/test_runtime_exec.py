@@ -89,6 +89,7 @@ def test_close_stdin_repairs_the_hang(
     reader.join(timeout=5)
     text = "".join(lines)
     assert got_banner, text
+    assert "sandbox: read-only" in text  # the run got the sandbox the command asked for
     assert "Traceback" not in text
 
 
