@@ -1,1 +1,13 @@
-"""The runtime doors: exec shim, PATH shim, agent hooks, check, verdict, doctor."""
+"""The runtime doors: exec shim, PATH shim, agent hooks, check, verdict, doctor.
+
+- ``execshim``: `codex-guard exec` -- real env, stdin, login and argv checked, then `execve`.
+- ``pathshim``: the `codex` shim `install-shim` writes; finds the real codex past itself.
+- ``hook`` / ``hook_install``: `hook claude|codex` (keyword fast path first) and `hook install`.
+- ``stdin``: what fd 0 really is, and how that is told to the engine as a redirect.
+- ``auth``: `auth_mode` in auth.json, else `codex login status`, cached by the file's stat.
+- ``decisions``: the engine's answer per exec command line, cached by everything it depends on.
+- ``verdict``: the CG603 verdict-file contract. ``doctor``: the machine's codex set-up.
+- ``locate``, ``report``, ``settings_load``, ``sitepaths``, ``fasthash``: small shared helpers.
+
+Nothing here re-implements a rule: the runtime facts become the engine's inputs.
+"""
