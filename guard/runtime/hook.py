@@ -64,7 +64,21 @@ def answer_deny(agent: str, reason: str, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def run_hook(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
-    """Read one pre-tool-use JSON object, answer allow (exit 0, silent) or deny in the contract."""
+    """Read one pre-tool-use JSON object, answer allow (exit 0, silent) or deny in the contract.
+
+    Never raises: the console script calls this before its own crash handler is set up, and an
+    agent shows a hook's traceback to its model. An unexpected error denies (fail closed).
+    """
+    try:
+        return _answer(agent, stdin, stdout, stderr)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        reason = f"codex-guard hook: internal error: {_first_line(exc)}"
+        return answer_deny(agent, reason, stdout, stderr)
+
+
+def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
     try:
         raw = stdin.read()
     except (OSError, UnicodeDecodeError) as exc:
