@@ -39,6 +39,7 @@ class FileJob:
     rule_text: Mapping[str, Any] = field(default_factory=dict)  # CG901/CG904 name, fix, severity
     cache_dir: str | None = None  # content-hash cache folder; None = no cache
     code_key: str = ""  # fingerprint of the linter's code and rules (part of every cache key)
+    error: str | None = None  # the walk already knows this path cannot be linted
 
 
 @dataclass(slots=True)
@@ -183,6 +184,8 @@ def lint_file(job: FileJob) -> FileOutcome:
     from guard.sources import cache
     from guard.sources.decode import decode, read_bytes
 
+    if job.error is not None:
+        return FileOutcome([], [FileError(job.path, job.error)], checked=True)
     try:
         kind = _kind(job.path, job.explicit)
         if kind is None:
@@ -326,7 +329,9 @@ def _collect_jobs(
     jobs: list[FileJob] = []
     for candidate in walk(list(paths), excluded):
         settings = overrides.apply(resolver.settings_for(Path(candidate.path)))
-        jobs.append(FileJob(candidate.path, candidate.explicit, settings, rule_text))
+        jobs.append(
+            FileJob(candidate.path, candidate.explicit, settings, rule_text, error=candidate.error)
+        )
     return jobs
 
 

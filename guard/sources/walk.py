@@ -28,6 +28,7 @@ SKIP_DIRS = frozenset(
 class Candidate:
     path: str  # as shown to the user: relative to how it was named on the command line
     explicit: bool  # named on the command line itself
+    error: str | None = None  # a folder that could not be listed: reported, not silently skipped
 
 
 Excluded = Callable[[Path, bool], bool]
@@ -108,7 +109,8 @@ def _walk_dir(
         ignores = [*ignores, _Ignore(real, local.spec)]
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
+    except OSError as exc:
+        yield Candidate(shown, explicit=False, error=f"cannot list folder: {exc.strerror or exc}")
         return
     for entry in entries:
         child = Path(entry.path)

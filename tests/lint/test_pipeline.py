@@ -407,3 +407,28 @@ def test_config_nearest_wins_per_file(tmp_path: Path, cli: CLI) -> None:
         ("team/sub.sh", "CG101"),
         ("top.sh", "CG201"),
     ]
+
+
+def test_unlistable_folder_is_an_error_and_the_rest_goes_on(
+    tmp_path: Path, cli: CLI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root reads everything, so a folder without permissions is simulated at scandir()."""
+    import os
+
+    import guard.sources.walk as walk_module
+
+    repo = make_repo(tmp_path / "r", {"locked/x.sh": "codex exec x\n", "open.sh": "codex exec y\n"})
+    real_scandir = os.scandir
+
+    def scandir(path: object) -> object:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(walk_module.os, "scandir", scandir)
+    run = cli("lint", "--format", "json", cwd=repo)
+    assert run.code == 2
+    assert run.json()["errors"] == [
+        {"path": "locked", "message": "cannot list folder: Permission denied"}
+    ]
+    assert lines_of(run) == [("open.sh", 1)]
