@@ -178,3 +178,43 @@ def test_shim_reads_the_project_config(
     proc = _run_codex(["exec", "-C", str(work), "-s", "read-only", "judge"], env, cwd=work)
     assert proc.returncode == 9, proc.stderr
     assert "CG101" in proc.stderr
+
+
+def test_shim_takes_exec_options_from_the_env(
+    fake_codex: Fake, tmp_path: Path, chatgpt_home: Path, base_env: dict[str, str]
+) -> None:
+    """CODEX_GUARD_EXEC_OPTIONS gives the shim `exec`'s repairs (`--close-stdin` here)."""
+    shim_dir = tmp_path / "shim"
+    _install(shim_dir, base_env)
+    work = tmp_path / "w"
+    work.mkdir()
+    env = {
+        **base_env,
+        "PATH": f"{shim_dir}:{fake_codex.folder}:{base_env['PATH']}",
+        "CODEX_HOME": str(chatgpt_home),
+    }
+    argv = ["codex", "exec", "-C", str(work), "-s", "read-only", "judge"]
+
+    def run(extra: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+        proc = subprocess.Popen(
+            argv,
+            env={**env, **extra},
+            cwd=work,
+            stdin=subprocess.PIPE,  # an idle open pipe
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        proc.wait(timeout=60)  # not communicate(): stdin must stay open and idle
+        assert proc.stdout is not None and proc.stderr is not None
+        out, err = proc.stdout.read(), proc.stderr.read()
+        assert proc.stdin is not None
+        proc.stdin.close()
+        return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+    refused = run({})
+    assert refused.returncode == 3 and b"CG201" in refused.stderr
+    repaired = run({"CODEX_GUARD_EXEC_OPTIONS": "--close-stdin"})
+    assert repaired.returncode == 0, repaired.stderr
+    assert b"codex gets /dev/null" in repaired.stderr
+    bad = run({"CODEX_GUARD_EXEC_OPTIONS": "--bogus"})
+    assert bad.returncode == 2 and b"unknown option --bogus" in bad.stderr
