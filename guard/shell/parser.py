@@ -1116,9 +1116,17 @@ class _Walker:
         detached = ctx.detached
         all_wrappers = (*ctx.wrappers, *wrappers)
         if p is not None:
+            host = env
             for op in p.env_ops:
                 if op.kind == "clear":
+                    host = env
                     env, cleared, files = {}, True, ()
+                elif op.kind == "docker":
+                    passed = host.get(op.name)
+                    given = op.value
+                    if given is None and passed is not None:
+                        given = passed.value  # `-e K` passes the host's K through
+                    env[op.name] = EnvBinding(op.name, given, EnvOrigin.DOCKER, op.span)
                 elif op.kind == "unset":
                     env.pop(op.name, None)
                 elif op.kind == "set":
@@ -1127,7 +1135,8 @@ class _Walker:
                     env = {k: v for k, v in env.items() if k in op.keep}
                     files = ()
                 elif op.kind == "file":
-                    files = (*files, EnvFileLoad(op.name, "$" not in op.name, "env-cat", op.span))
+                    form = "docker-env-file" if op.keep == ("docker",) else "env-cat"
+                    files = (*files, EnvFileLoad(op.name, "$" not in op.name, form, op.span))
             if p.stdin is not None:
                 stdin = p.stdin
             detached = detached or p.detached

@@ -23,7 +23,9 @@ _ASSIGN_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 class EnvOp:
     """One change a wrapper makes to the environment, applied in order."""
 
-    kind: str  # "clear" (env -i), "unset" (env -u), "set" (env K=V), "sudo", "file" (env $(cat f))
+    # "clear" (env -i, docker), "unset" (env -u), "set" (env K=V), "sudo", "file" (env $(cat f),
+    # docker --env-file), "docker" (docker -e K[=V]: value None means passed from the host env)
+    kind: str
     span: Span
     name: str = ""
     value: Word | None = None
@@ -140,6 +142,119 @@ def _peel_sudo(argv: tuple[Word, ...], out: Peeled, wrapper_args: list[str]) -> 
         )
         i += 1
     return i
+
+
+_DOCKER_VALUE_OPTS = frozenset(
+    {
+        "-e",
+        "--env",
+        "-v",
+        "--volume",
+        "-w",
+        "--workdir",
+        "--name",
+        "-u",
+        "--user",
+        "--network",
+        "--net",
+        "--entrypoint",
+        "-p",
+        "--publish",
+        "--env-file",
+        "--mount",
+        "--platform",
+        "-m",
+        "--memory",
+        "--cpus",
+        "-l",
+        "--label",
+        "--gpus",
+        "-h",
+        "--hostname",
+        "--add-host",
+        "--cap-add",
+        "--cap-drop",
+        "--security-opt",
+        "--tmpfs",
+        "--ulimit",
+        "--device",
+        "--pull",
+        "--restart",
+        "--log-driver",
+        "--log-opt",
+        "--shm-size",
+        "--ipc",
+        "--pid",
+        "--cidfile",
+        "--dns",
+        "--group-add",
+        "--runtime",
+        "--stop-signal",
+        "--stop-timeout",
+        "--label-file",
+        "--expose",
+        "--link",
+        "--volumes-from",
+        "-c",
+        "--cpu-shares",
+        "--detach-keys",
+    }
+)
+
+
+def _peel_docker(argv: tuple[Word, ...], out: Peeled, wargs: list[str]) -> int | None:
+    """``docker run [opts] IMAGE cmd...`` / ``docker exec [opts] CONTAINER cmd...``: the
+    container's env holds only what -e/--env-file give it, and its stdin is closed unless -i."""
+    if len(argv) < 3 or argv[1].text not in ("run", "exec"):
+        return None
+    i, n = 2, len(argv)
+    interactive = False
+    ops: list[EnvOp] = [EnvOp("clear", argv[0].span)]
+    while i < n:
+        w = argv[i]
+        t = w.text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("-") or t == "-":
+            break
+        wargs.append(t)
+        name, _, attached = t.partition("=")
+        if name in ("-e", "--env", "--env-file") or (t.startswith("-e") and len(t) > 2):
+            if name in ("-e", "--env", "--env-file") and not attached and i + 1 < n:
+                i += 1
+                value_word = argv[i]
+                wargs.append(value_word.text)
+            else:
+                text = attached if attached else t[2:]
+                value_word = Word(text, w.literal, w.span, w.raw)
+            if name == "--env-file":
+                ops.append(EnvOp("file", value_word.span, value_word.text, keep=("docker",)))
+            else:
+                k, eq, v = value_word.text.partition("=")
+                val = Word(v, value_word.literal, value_word.span, value_word.raw) if eq else None
+                ops.append(EnvOp("docker", value_word.span, k, val))
+        elif t.startswith("--"):
+            if name in _DOCKER_VALUE_OPTS and not attached:
+                i += 1
+                if i < n:
+                    wargs.append(argv[i].text)
+            elif name == "--interactive":
+                interactive = True
+        elif t in _DOCKER_VALUE_OPTS:
+            i += 1
+            if i < n:
+                wargs.append(argv[i].text)
+        elif "i" in t[1:] and not any(c in t[1:] for c in "evwpuhmlc"):
+            interactive = True
+        i += 1
+    rest = i + 1  # skip IMAGE / CONTAINER
+    if rest >= n:
+        return None
+    out.env_ops.extend(ops)
+    if not interactive:
+        out.stdin = Stdin(StdinKind.NULL, reason="docker")
+    return rest
 
 
 def _peel_shell_c(argv: tuple[Word, ...]) -> int | None:
@@ -307,6 +422,11 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 out.wrappers.append(Wrapper(prog, head.span, tuple(wargs)))
                 argv = argv[rest:stop]
                 continue
+        elif prog in ("docker", "podman"):
+            rest = _peel_docker(argv, out, wargs)
+            if rest is None:
+                break
+            wargs.insert(0, argv[1].text)
         elif prog == "setsid":
             rest = _take_opts(argv, 1, frozenset(), frozenset())
             out.detached = True

@@ -153,3 +153,28 @@ def test_bash_c_child_gets_only_the_environment() -> None:
     cmd = last("export OPENAI_API_KEY=x\nA=1\nbash -c 'codex exec \"$A\"'")
     assert cmd.env_var(KEY) is not None
     assert cmd.argv[-1].text == "$A" and not cmd.argv[-1].literal
+
+
+def test_docker_run_env_is_only_what_e_passes() -> None:
+    text = (
+        "export OPENAI_API_KEY=sk B=2\n"
+        'docker run --rm -e OPENAI_API_KEY -e A=1 --env-file .env -v "$PWD:/r" img \\\n'
+        "  codex exec -C /r p\n"
+    )
+    cmd = last(text)
+    assert cmd.env_cleared
+    assert [(b.name, b.origin) for b in cmd.env] == [
+        (KEY, EnvOrigin.DOCKER),
+        ("A", EnvOrigin.DOCKER),
+    ]
+    passed = cmd.env_var(KEY)
+    assert passed is not None and passed.value is not None and passed.value.text == "sk"
+    assert [f.form for f in cmd.env_files] == ["docker-env-file"]
+    assert cmd.wrappers[0].name == "docker"
+    assert cmd.stdin.kind.value == "null" and cmd.stdin.reason == "docker"
+
+
+def test_docker_run_interactive_keeps_stdin() -> None:
+    cmd = last("docker run -i img codex exec p")
+    assert cmd.stdin.kind.value == "inherited"
+    assert last("docker exec -e CODEX_API_KEY ctr codex exec p").env_var("CODEX_API_KEY")
