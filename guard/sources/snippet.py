@@ -33,3 +33,6 @@ class Snippet:
     # columns of every line after the first sit this far right in the file (a YAML block scalar or
     # a Markdown fence indented in a list): the text is dedented so here-doc terminators still work.
     block_indent: int = 0
+    # Template expressions the source masked out of `text` so it parses as shell (a workflow's
+    # `${{ github.event.issue.body }}`): (file line, the expression as written).
+    expressions: tuple[tuple[int, str], ...] = field(default=())

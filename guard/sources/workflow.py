@@ -9,6 +9,7 @@ that order, so a later level overrides an earlier one. Composite actions (`actio
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from guard.sources.base import SourceError
@@ -52,6 +53,22 @@ def _dialect(shell: str | None) -> str | None:
     return "sh" if name in ("sh", "dash") else "bash"
 
 
+# `${{ expr }}`: GitHub fills it in before the shell runs; tree-sitter-bash cannot parse it.
+EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+
+
+def mask_expressions(text: str, first_line: int) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """Replace each `${{ expr }}` by a same-length `${_expr_}` variable, so the step parses as
+    shell and every column stays put; keep (file line, expression) for the rules that read it."""
+    found: list[tuple[int, str]] = []
+
+    def mask(match: re.Match[str]) -> str:
+        found.append((first_line + text.count("\n", 0, match.start()), match.group(0)))
+        return "${_" + re.sub(r"\W", "_", match.group(1)) + "_}"
+
+    return EXPRESSION.sub(mask, text), tuple(found)
+
+
 def _snippet(
     run: Any, path: str, lines: list[str], env: list[tuple[str, str, int]], dialect: str
 ) -> Snippet:
@@ -59,8 +76,10 @@ def _snippet(
     if run.style in ("|", ">"):
         first = mark.line + 1  # 0-based: content starts on the line after `run: |`
         indent = block_indent(lines, first)
+        text, expressions = mask_expressions(run.value, first + 1)
         return Snippet(
-            text=run.value,
+            text=text,
+            expressions=expressions,
             path=path,
             line_offset=first,
             column_offset=indent,
@@ -70,8 +89,10 @@ def _snippet(
             block_indent=indent,
         )
     quote = 1 if run.style in ("'", '"') else 0
+    text, expressions = mask_expressions(run.value, mark.line + 1)
     return Snippet(
-        text=run.value,
+        text=text,
+        expressions=expressions,
         path=path,
         line_offset=mark.line,
         column_offset=mark.column + quote,

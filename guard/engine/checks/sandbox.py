@@ -102,6 +102,10 @@ def _untrusted_sources(ctx: CheckContext, inv: Invocation) -> list[tuple[str, in
     text = inv.command.text + "\n" + inv.prompt_text
     for match in UNTRUSTED.finditer(text):
         found.append((match.group(0), inv.command.span.line))
+    span = inv.command.span
+    for line, expression in ctx.snippet.expressions:  # masked out of a workflow step's text
+        if span.line <= line <= span.end_line and UNTRUSTED.search(expression):
+            found.append((expression, line))
     for name, value, line in ctx.snippet.external_env:
         if UNTRUSTED.search(value) and re.search(rf"\$\{{?{re.escape(name)}\b", text):
             found.append((f"{name} ({value.strip()})", line))
