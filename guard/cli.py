@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("codex-guard: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the contract: no traceback ever reaches the user
+    except Exception as exc:  # the contract: no traceback ever reaches the user
         return _report_crash(exc)
 
 

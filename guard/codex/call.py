@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from guard.shell.model import Span, Word
 
 
-class Subcommand(str, Enum):
+class Subcommand(StrEnum):
     EXEC = "exec"  # codex exec / codex e
     RESUME = "resume"  # codex exec resume
     REVIEW = "review"  # codex exec review
@@ -19,7 +19,7 @@ class Subcommand(str, Enum):
     OTHER = "other"  # mcp, apply, logout, top-level review, ...
 
 
-class SandboxSource(str, Enum):
+class SandboxSource(StrEnum):
     FLAG = "flag"  # -s/--sandbox (exec's own, or a top-level one before the subcommand)
     CONFIG_OVERRIDE = "config-override"  # -c sandbox_mode=...
     PROFILE = "profile"  # -p NAME mapped by the codex-guard config
@@ -27,7 +27,7 @@ class SandboxSource(str, Enum):
     NONE = "none"  # nothing said: codex exec defaults to read-only (FACTS.md)
 
 
-class PromptSource(str, Enum):
+class PromptSource(StrEnum):
     POSITIONAL = "positional"
     STDIN = "stdin"  # `-`
     NONE = "none"  # no prompt argument: read from stdin as well

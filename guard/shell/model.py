@@ -9,7 +9,7 @@ own start-up, and importing pydantic alone costs about that much.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ class Word:
     raw: str = ""
 
 
-class StdinKind(str, Enum):
+class StdinKind(StrEnum):
     """Where a command's standard input comes from, as the shell would really wire it."""
 
     INHERITED = "inherited"  # the script's own stdin: a TTY, or an idle pipe that never ends
@@ -64,7 +64,7 @@ class Stdin:
     reason: str | None = None
 
 
-class EnvOrigin(str, Enum):
+class EnvOrigin(StrEnum):
     PREFIX = "prefix"  # K=V cmd
     EXPORT = "export"  # export K / declare -x K / typeset -x K, earlier in scope
     ALLEXPORT = "allexport"  # K=V while `set -a` is on
@@ -103,7 +103,7 @@ class Wrapper:
     args: tuple[str, ...] = ()  # the wrapper's own options, e.g. ("-E",) for sudo -E
 
 
-class LoopKind(str, Enum):
+class LoopKind(StrEnum):
     WHILE = "while"
     UNTIL = "until"
     FOR = "for"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class RunContext(str, Enum):
+class RunContext(StrEnum):
     """Who runs the snippet: decides how sure the stdin rules can be (RULES.md CG201)."""
 
     SCRIPT = "script"  # a shell script: interactive or not depends on its caller
