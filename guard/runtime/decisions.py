@@ -63,6 +63,29 @@ def code_and_rules_stamp(settings: Settings) -> str:
     return sha256_hex("\n".join(lines).encode())
 
 
+def path_facts(text: str, cwd: str) -> list[tuple[str, str]]:
+    """Where each path-like word of the command line really points, symlinks resolved.
+
+    The engine's path-escape check (CG504) follows symlinks: a link re-pointed outside the
+    workspace must not be answered from the cache.
+    """
+    import shlex
+
+    try:
+        words = shlex.split(text, comments=True)
+    except ValueError:
+        return []
+    facts: list[tuple[str, str]] = []
+    for word in words:
+        value = word.split("=", 1)[1] if word.startswith("--") and "=" in word else word
+        if not value or not (os.sep in value or value in (".", "..")):
+            continue
+        full = os.path.join(cwd, value)
+        if os.path.lexists(full):
+            facts.append((value, os.path.realpath(full)))
+    return facts
+
+
 def decision_key(
     text: str,
     external_env: tuple[tuple[str, str, int], ...],
@@ -70,7 +93,14 @@ def decision_key(
     cwd: str,
 ) -> str:
     payload = json.dumps(
-        [text, list(external_env), repr(settings), cwd, code_and_rules_stamp(settings)]
+        [
+            text,
+            list(external_env),
+            repr(settings),
+            cwd,
+            path_facts(text, cwd),
+            code_and_rules_stamp(settings),
+        ]
     )
     return sha256_hex(payload.encode())[:40]
 

@@ -505,3 +505,28 @@ def test_terminal_stdin(
     finally:
         os.close(main)
         os.close(child)
+
+
+@pytest.mark.xfail(
+    reason="the engine's CG504 does not follow symlinks yet (RULES.md: 'symlinks out')",
+    strict=False,
+)
+def test_cache_follows_a_repointed_symlink(
+    fake_codex: Fake, chatgpt_home: Path, tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    """A cached allow for `-C link` does not survive the link being pointed out of the workspace."""
+    (workspace / ".codex-guard.yaml").write_text("workspace: .\n")
+    inside = workspace / "repo"
+    inside.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    link = workspace / "link"
+    link.symlink_to(inside)
+    env = {**base_env, "CODEX_HOME": str(chatgpt_home)}
+    argv = ["exec", "--", str(fake_codex.path), "exec", "-C", "./link", "-s", "read-only", "x"]
+    assert run_guard(argv, env, cwd=workspace).returncode == 0
+    link.unlink()
+    link.symlink_to(outside)
+    proc = run_guard(argv, env, cwd=workspace)
+    assert proc.returncode == 3, proc.stderr
+    assert "CG504" in proc.stderr

@@ -145,3 +145,21 @@ def test_runtime_settings_default_and_config(tmp_path: Path) -> None:
     (tmp_path / ".codex-guard.yaml").write_text("hook: [not, a, table]\n")
     with pytest.raises(ConfigError):
         load_runtime_settings(tmp_path)
+
+
+def test_decision_key_follows_symlinks(tmp_path: Path) -> None:
+    from guard.runtime.decisions import decision_key, path_facts
+    from guard.settings import Settings
+
+    inside, outside = tmp_path / "in", tmp_path / "out"
+    inside.mkdir()
+    outside.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(inside)
+    text = "codex exec -C ./link --output-schema=./link/s.json -s read-only x </dev/null"
+    before = decision_key(text, (), Settings(), str(tmp_path))
+    assert path_facts(text, str(tmp_path))[0] == ("./link", str(inside))
+    link.unlink()
+    link.symlink_to(outside)
+    assert decision_key(text, (), Settings(), str(tmp_path)) != before
+    assert decision_key(text, (("TMPDIR", "/x", 0),), Settings(), str(tmp_path)) != before
