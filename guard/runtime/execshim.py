@@ -46,6 +46,9 @@ A refusal exits 3 (config `hook.refuse-exit-code`) with one line per finding on 
   --set-tmpdir    set TMPDIR to <workspace>/.tmp (created) for runs that commit
   --dry-run       check and print what would run, run nothing
   --config FILE   the codex-guard config (default: found from the current folder)
+
+The `codex` PATH shim (`codex-guard install-shim DIR`) runs these checks on `codex exec` and
+`codex login --with-api-key`; it takes the options above from CODEX_GUARD_EXEC_OPTIONS.
 """
 
 
@@ -120,7 +123,7 @@ def parse_exec_args(args: list[str]) -> tuple[ExecOptions, list[str]]:
     return opts, []
 
 
-def _shim_options_from_env(env: Mapping[str, str]) -> ExecOptions:
+def shim_options_from_env(env: Mapping[str, str]) -> ExecOptions:
     """The PATH shim takes exec options from CODEX_GUARD_EXEC_OPTIONS (it has no argv for them)."""
     raw = env.get("CODEX_GUARD_EXEC_OPTIONS", "")
     if not raw.strip():

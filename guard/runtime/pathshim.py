@@ -62,10 +62,10 @@ def shim_main(self_path: str, args: list[str]) -> int:
             print(f"codex-guard shim: cannot run {real}: {exc.strerror}", file=sys.stderr)
             return 127
     try:
-        from guard.runtime.execshim import UsageError, _shim_options_from_env, run_exec
+        from guard.runtime.execshim import UsageError, shim_options_from_env, run_exec
 
         try:
-            opts = _shim_options_from_env(os.environ)
+            opts = shim_options_from_env(os.environ)
         except UsageError as exc:
             print(f"codex-guard shim: CODEX_GUARD_EXEC_OPTIONS: {exc}", file=sys.stderr)
             return 2
