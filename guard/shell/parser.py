@@ -830,6 +830,12 @@ class _Walker:
             elif t != "comment":
                 args.append(c)
         all_redirs = own + redirs
+        if args and args[-1].type == "number" and any(
+            r.start_byte == args[-1].end_byte for r in all_redirs
+        ):
+            # tree-sitter-bash reads the `0` of `cmd 0</dev/null` (and the `1` of `1>out`) as an
+            # argument; it is the redirect's descriptor, and the redirect's default one anyway.
+            args.pop()
         if name_node is None:
             for a in prefix:
                 self._assign(a, st, ctx, src, export=False, local=False)
@@ -1246,9 +1252,11 @@ class _Walker:
                     out.explicit = True
                     out.script = None
                     if dtext == "0":
+                        # `cmd <&0 &`: the async list keeps the stdin it had before POSIX's
+                        # /dev/null (bash: an explicit stdin redirect cancels that).
                         prev = ctx.pre_async
-                        if prev is not None and prev.kind is StdinKind.INHERITED:
-                            out.stdin = Stdin(StdinKind.INHERITED, span=span, reason="dup-stdin")
+                        if prev is not None:
+                            out.stdin = replace(prev, span=span, reason="dup-stdin")
                     elif dtext == "-" or op == "<&-":
                         out.stdin = Stdin(StdinKind.NULL, source="-", span=span, reason="closed")
                     else:

@@ -181,3 +181,20 @@ def test_stdout_redirect() -> None:
     assert codex("codex exec p >> out.txt 2>&1").stdout_redirect == "out.txt"
     assert codex("{ codex exec p; } > all.log").stdout_redirect == "all.log"
     assert codex("codex exec p 2> err.txt").stdout_redirect is None
+
+
+def test_explicit_fd_zero_redirect() -> None:
+    cmd = codex("codex exec p 0</dev/null")
+    assert [w.text for w in cmd.argv] == ["codex", "exec", "p"]
+    assert cmd.stdin.kind is N
+
+
+def test_dup_stdin_in_an_async_list_keeps_the_enclosing_input() -> None:
+    stdin = codex("{ codex exec p <&0 & } < prompts.txt").stdin
+    assert (stdin.kind, stdin.source, stdin.reason) == (F, "prompts.txt", "dup-stdin")
+
+
+def test_heredoc_substitution_still_runs() -> None:
+    cmd = codex("cat <<EOF\n$(codex exec p)\nEOF")
+    assert cmd.context.command_substitution
+    assert cmd.span.line == 2
