@@ -81,7 +81,27 @@ def _rule_finding(
     )
 
 
-def _engine_findings(job: FileJob, text: str, kind: str) -> list[Finding] | FileError:
+def directive_text(text: str, kind: str, snippets: Iterable[Snippet]) -> str:
+    """The part of a file where directives count: in Markdown only its code fences (prose and a
+    `text` block that shows a directive are not code); elsewhere the whole file (a YAML comment
+    above a step counts)."""
+    from guard.sources.detect import MARKDOWN
+
+    if kind != MARKDOWN:
+        return text
+    lines = text.splitlines()
+    code = [""] * len(lines)
+    for snippet in snippets:
+        for number in range(
+            snippet.line_offset, snippet.line_offset + snippet.text.count("\n") + 1
+        ):
+            if 0 <= number < len(lines):
+                code[number] = lines[number]
+    return "\n".join(code)
+
+
+def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding], str] | FileError:
+    """The engine's findings for every snippet, and the text whose directives apply."""
     from guard.directives import parse_directives
     from guard.sources.base import SourceError
     from guard.sources.registry import SOURCES
@@ -90,11 +110,12 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> list[Finding] | File
         snippets = SOURCES[kind](text, job.path)
     except SourceError as exc:
         where = Location(job.path, exc.line, exc.column, exc.line, exc.column)
-        return [_rule_finding(job.rule_text, PARSE_ERROR_RULE, exc.message, where)]
+        return [_rule_finding(job.rule_text, PARSE_ERROR_RULE, exc.message, where)], text
+    text = directive_text(text, kind, snippets)
     lanes = parse_directives(text).lanes
     findings: list[Finding] = []
     if not snippets:
-        return findings
+        return findings, text
     from guard.engine.api import lint_snippet
 
     for snippet in snippets:
@@ -110,7 +131,7 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> list[Finding] | File
         except Exception as exc:  # one bad file must not stop the others, nor print a traceback
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             return FileError(job.path, f"internal error while linting: {first}")
-    return findings
+    return findings, text
 
 
 def _shift_location(loc: Location, snippet: Snippet) -> Location:
@@ -206,7 +227,7 @@ def lint_file(job: FileJob) -> FileOutcome:
         found = _engine_findings(job, text, kind)
         if isinstance(found, FileError):
             return FileOutcome([], [found], checked=True)
-        findings = postprocess(found, job.settings, job.path, text, job.rule_text)
+        findings = postprocess(found[0], job.settings, job.path, found[1], job.rule_text)
         if job.cache_dir is not None:
             cache.store(job.cache_dir, key, findings)
         return FileOutcome(findings, [], True)
