@@ -94,6 +94,11 @@ _HEREDOC_OK_KIDS = frozenset(
 )
 _META = frozenset(b" \t;|&<>()")
 _LONE_DASH_RE = re.compile(rb"(?<![^ \t])-(?![^ \t\n])")
+# A here-doc operator with something after its word on the same line: only then can the
+# here-doc repair be needed (saves a tree query on every file that uses plain here-docs).
+_HEREDOC_TAIL_RE = re.compile(
+    rb"<<-?[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|\\?[^\s;|&<>()]+)[ \t]*[^\s]"
+)
 _VAR_HEAD_RE = re.compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?')
 
 
@@ -307,7 +312,7 @@ class _Walker:
         tree = _parser().parse(b)
         root = tree.root_node
         fakes: dict[int, _Heredoc] = {}
-        if b"<<" in b:
+        if b"<<" in b and _HEREDOC_TAIL_RE.search(b) is not None:
             fixed = _repair_heredocs(b, root)
             if fixed is not None:
                 b2, fakes = fixed
