@@ -169,7 +169,10 @@ class _Src:
         return self.b[start:end].decode("utf-8", "replace")
 
     def _col(self, byte: int, col: int) -> int:
-        if self.ascii or col == 0:
+        """Character column from tree-sitter's byte column (they differ on non-ASCII lines).
+        Past 4 KiB into a line the byte column is kept: decoding each word's whole line prefix
+        would make a 10 MB one-line file quadratic."""
+        if self.ascii or col == 0 or col > 4096:
             return col
         return len(self.b[byte - col : byte].decode("utf-8", "replace"))
 

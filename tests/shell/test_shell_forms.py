@@ -223,3 +223,10 @@ def test_long_line_finishes() -> None:
 
 def test_dialect_is_kept() -> None:
     assert parse_script("codex exec p", dialect="sh").dialect == "sh"
+
+
+def test_long_non_ascii_line_finishes() -> None:
+    start = time.process_time()
+    script = parse_script("codex exec " + "é a " * 500_000 + "\n")
+    assert time.process_time() - start < 10
+    assert script.commands[0].program == "codex"
