@@ -54,6 +54,30 @@ MAX_ERRORS = 200
 MAX_ARGS = 5000  # argv words modelled per command (a 10 MB `echo a a a ...` line)
 BIG_INPUT = 1_000_000  # bytes
 _BIG_KEEP = (b"codex", b"`", b"\\")
+_BIG_STMT_KEEP = (
+    b"codex",
+    b"=",
+    b"export",
+    b"unset",
+    b"set",
+    b"source",
+    b". ",
+    b"alias",
+    b"declare",
+    b"typeset",
+    b"local",
+    b"eval",
+    b"exec",
+    b"()",
+    b"function",
+    b"disown",
+    b"$(",
+    b"`",
+    b"\\",
+    b"bash",
+    b"sh ",
+)
+_DYNAMIC_HEAD_RE = re.compile(rb"(?:^|[;&|(){}\n]|\bthen|\bdo|\belse)[ \t]*\"?\$")
 _BIG_KEEP_NAMES = frozenset(
     {
         "set",
@@ -96,9 +120,7 @@ _META = frozenset(b" \t;|&<>()")
 _LONE_DASH_RE = re.compile(rb"(?<![^ \t])-(?![^ \t\n])")
 # A here-doc operator with something after its word on the same line: only then can the
 # here-doc repair be needed (saves a tree query on every file that uses plain here-docs).
-_HEREDOC_TAIL_RE = re.compile(
-    rb"<<-?[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|\\?[^\s;|&<>()]+)[ \t]*[^\s]"
-)
+_HEREDOC_TAIL_RE = re.compile(rb"<<-?[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|\\?[^\s;|&<>()]+)[ \t]*[^\s]")
 _VAR_HEAD_RE = re.compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?')
 
 
@@ -373,10 +395,23 @@ class _Walker:
                 continue
             if not c.is_named or c.type == "comment":
                 continue
+            if src.big and self._inert(c, st, src):
+                continue
             if i + 1 < n and kids[i + 1].type == "&":
                 self._async(c, st, ctx, src)
             else:
                 self._stmt(c, st, ctx, src)
+
+    def _inert(self, node: Node, st: State, src: _Src) -> bool:
+        """In a huge input, a statement that mentions no codex, no function or alias, and none
+        of the words that change variables, options or the command word cannot matter."""
+        b, start, end = src.b, node.start_byte, node.end_byte
+        if any(b.find(tok, start, end) >= 0 for tok in _BIG_STMT_KEEP):
+            return False
+        if b.startswith((b"$", b'"$'), start) or _DYNAMIC_HEAD_RE.search(b, start, end):
+            return False  # `$CMD args`: a command word that may be codex
+        names = (*st.functions, *st.aliases)
+        return not any(b.find(name.encode(), start, end) >= 0 for name in names[:64])
 
     def _stmt(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         self.nest += 1
@@ -838,8 +873,10 @@ class _Walker:
             elif t != "comment":
                 args.append(c)
         all_redirs = own + redirs
-        if args and args[-1].type == "number" and any(
-            r.start_byte == args[-1].end_byte for r in all_redirs
+        if (
+            args
+            and args[-1].type == "number"
+            and any(r.start_byte == args[-1].end_byte for r in all_redirs)
         ):
             # tree-sitter-bash reads the `0` of `cmd 0</dev/null` (and the `1` of `1>out`) as an
             # argument; it is the redirect's descriptor, and the redirect's default one anyway.
