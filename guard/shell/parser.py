@@ -956,6 +956,9 @@ class _Walker:
             detached=cmd.context.detached,
         )
         if p.body:
+            if p.body_clean_env:
+                body_ctx = body_ctx.derive(env_cleared=True)
+                cmd = replace(cmd, env=(), env_files=())
             self._run_body(p.body, p.body_kind, cmd, st, body_ctx, idx)
         elif (
             r.script is not None
@@ -1000,7 +1003,7 @@ class _Walker:
         skip = 2 if raw.startswith(("$'", '$"')) else 1 if raw[:1] in ("'", '"') else 0
         wrapper = Wrapper(kind, first.span, ())
         bctx = ctx.derive(wrappers=(*ctx.wrappers, wrapper))
-        if kind == "eval":
+        if kind in ("eval", "trap"):
             self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, st, bctx)
         else:
             child = st.child_shell(cmd.env, cmd.env_files)

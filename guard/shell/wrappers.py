@@ -43,6 +43,7 @@ class Peeled:
     body: tuple[Word, ...] = ()  # shell text to re-parse: bash -c BODY, eval ARGS
     body_kind: str = ""  # "bash -c" / "sh -c" / ... / "eval"
     lookup_only: bool = False  # `command -v codex`: names codex, does not run it
+    body_clean_env: bool = False  # the body runs with none of this shell's env (ssh, su -)
 
 
 def basename(text: str) -> str:
@@ -257,6 +258,53 @@ def _peel_docker(argv: tuple[Word, ...], out: Peeled, wargs: list[str]) -> int |
     return rest
 
 
+def _peel_su(argv: tuple[Word, ...], out: Peeled) -> int | None:
+    """Index of CMD in ``su [-] [-l] [-m] [user] -c CMD``; a login su resets the env."""
+    body: int | None = None
+    login = False
+    i, n = 1, len(argv)
+    while i < n:
+        t = argv[i].text
+        if t in ("-", "-l", "--login"):
+            login = True
+        elif t in ("-c", "--command") and i + 1 < n:
+            i += 1
+            body = i
+        elif t in ("-s", "--shell", "-g", "--group", "-G", "--supp-group", "-w") and i + 1 < n:
+            i += 1
+        i += 1
+    if body is not None and login:
+        out.body_clean_env = True
+    return body
+
+
+_SSH_VALUE_OPTS = frozenset("pilFJLRDWbcEemOQSwBo")
+
+
+def _peel_ssh(argv: tuple[Word, ...], out: Peeled) -> int | None:
+    """Index of the remote command in ``ssh [opts] host cmd...`` (None: no remote command)."""
+    i, n = 1, len(argv)
+    no_stdin = False
+    while i < n:
+        t = argv[i].text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("-") or t == "-":
+            break
+        letters = t[1:]
+        if "n" in letters or "f" in letters:
+            no_stdin = True
+        if letters and letters[-1] in _SSH_VALUE_OPTS and len(letters) == 1:
+            i += 1
+        i += 1
+    if i + 1 >= n:
+        return None
+    if no_stdin:
+        out.stdin = Stdin(StdinKind.NULL, reason="ssh -n")
+    return i + 1
+
+
 def _peel_shell_c(argv: tuple[Word, ...]) -> int | None:
     """Index of the BODY word of ``bash [opts] -c BODY``, or None when there is no -c."""
     i, n = 1, len(argv)
@@ -459,6 +507,28 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 break
             out.body = (argv[k],)
             out.body_kind = f"{prog} -c"
+            break
+        elif prog == "trap":
+            # `trap 'cmd' EXIT`: the string runs later in this same shell.
+            if len(argv) < 3 or argv[1].text.startswith("-"):
+                break
+            out.body = (argv[1],)
+            out.body_kind = "trap"
+            break
+        elif prog == "su":
+            k = _peel_su(argv, out)
+            if k is None:
+                break
+            out.body = (argv[k],)
+            out.body_kind = "su -c"
+            break
+        elif prog == "ssh":
+            k = _peel_ssh(argv, out)
+            if k is None:
+                break
+            out.body = argv[k:]
+            out.body_kind = "ssh"
+            out.body_clean_env = True  # ssh forwards no environment by default
             break
         elif prog == "eval":
             if len(argv) < 2:

@@ -154,3 +154,26 @@ def test_wrapper_loop_is_bounded() -> None:
     calls = parse_script(text).commands
     assert len(calls) == 1
     assert len(calls[0].wrappers) == 32
+
+
+def test_trap_body_is_parsed() -> None:
+    cmd = one("trap 'codex exec -s read-only cleanup' EXIT")
+    assert cmd.wrappers[-1].name == "trap"
+
+
+def test_su_c_body_and_login_env() -> None:
+    text = "export OPENAI_API_KEY=x\nsu - bot -c 'codex exec a'\nsu bot -c 'codex exec b'\n"
+    login, plain = codex_calls(text)
+    assert login.env_cleared and login.env_var("OPENAI_API_KEY") is None
+    assert plain.env_var("OPENAI_API_KEY") is not None
+    assert login.wrappers[-1].name == "su -c"
+
+
+def test_ssh_remote_command() -> None:
+    text = "export OPENAI_API_KEY=x\nssh -p 22 host 'cd /r && codex exec p'\nssh -n h codex exec q"
+    remote, no_stdin = codex_calls(text)
+    assert remote.wrappers[-1].name == "ssh"
+    assert remote.env_cleared and remote.env_var("OPENAI_API_KEY") is None
+    assert remote.stdin.kind is StdinKind.INHERITED
+    assert no_stdin.stdin.kind is StdinKind.NULL
+    assert codex_calls("ssh host") == []
