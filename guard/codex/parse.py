@@ -277,6 +277,13 @@ def _reject_flag(
     word = words[i]
     reason, takes_value = _why_rejected(state, name)
     state.reject(name, word, reason)
+    intended = any_flag_spec(name)
+    if intended is not None and intended.implies_sandbox and not takes_value:
+        # `--full-auto` on 0.169.0 is rejected (CG903), but it still says which sandbox the
+        # author meant: read it, so the run is not also reported as having no sandbox (CG301).
+        state.uses.append(
+            _Use(path=state.path, spec=intended, flag=FlagUse(intended.long, None, word))
+        )
     if takes_value and inline is None:
         # Consume its value so `codex exec -a never "p"` does not read "never" as the prompt.
         value, nxt = _value_of(words, i, None)
@@ -434,7 +441,6 @@ def _sandbox_fields(state: _State) -> dict[str, object]:
         out.update(sandbox=raw_value if literal else None,
                    sandbox_source=SandboxSource.CONFIG_OVERRIDE, sandbox_word=where)  # fmt: skip
     return out
-
 
 
 def _config_overrides(state: _State) -> list[tuple[str, str, Word]]:

@@ -192,7 +192,8 @@ def test_full_auto_accepted_on_0139() -> None:
 def test_full_auto_removed_on_0169() -> None:
     call = parse("codex exec --full-auto p", NEW)
     assert reasons(call) == [("--full-auto", "removed in 0.169.0")]
-    assert call.sandbox is None and call.sandbox_source is SandboxSource.NONE
+    # Still the author's intent: workspace-write, so CG301 does not pile on top of CG903.
+    assert call.sandbox == "workspace-write" and call.sandbox_source is SandboxSource.FLAG
 
 
 def test_full_auto_after_prompt() -> None:
