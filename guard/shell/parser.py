@@ -47,7 +47,7 @@ from guard.shell.wrappers import (
 
 Node = Any  # tree-sitter ships no type information mypy can use
 
-MAX_NEST = 100  # statements nested deeper than this are not walked (Python's stack is finite)
+MAX_NEST = 64  # statements nested deeper than this are not walked (Python's stack is finite)
 MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
 MAX_CALL_DEPTH = 16  # function calls expanded inside function calls
 MAX_ERRORS = 200

@@ -187,13 +187,24 @@ def test_binary_text_does_not_raise() -> None:
     "text",
     [
         "(" * 5000 + "codex exec p" + ")" * 5000,
+        "( " * 5000 + "codex exec p" + " )" * 5000,
         "echo " + "$(" * 5000 + "codex" + ")" * 5000,
+        "x=" + '"$(echo ' * 5000 + "codex" + ')"' * 5000,
         "if x; then " * 3000 + "codex" + "; fi" * 3000,
         "{ " * 3000 + "codex exec p;" + " }" * 3000,
         "".join(f"f{i}() {{ f{i + 1}; }}\n" for i in range(3000)) + "f0\n",
         "a=" + "$(( " * 2000 + "1" + " ))" * 2000,
     ],
-    ids=["subshells", "substitutions", "ifs", "groups", "function-chain", "arithmetic"],
+    ids=[
+        "parens",
+        "subshells",
+        "substitutions",
+        "quoted-substitutions",
+        "ifs",
+        "groups",
+        "function-chain",
+        "arithmetic",
+    ],
 )
 def test_deep_nesting_does_not_raise(text: str) -> None:
     script = parse_script(text)
@@ -201,8 +212,22 @@ def test_deep_nesting_does_not_raise(text: str) -> None:
 
 
 def test_deep_nesting_is_reported() -> None:
-    script = parse_script("(" * 5000 + "codex exec p" + ")" * 5000)
+    script = parse_script("( " * 5000 + "codex exec p" + " )" * 5000)
     assert script.parse_errors
+    shallow = parse_script("( " * 40 + "codex exec p" + " )" * 40)
+    assert shallow.parse_errors == ()
+    assert shallow.commands[0].context.subshell
+
+
+def test_deep_nesting_with_little_stack_left_does_not_raise() -> None:
+    def nested(frames: int) -> tuple[int, int]:
+        if frames:
+            return nested(frames - 1)
+        script = parse_script("echo " + "$( " * 5000 + "codex" + " )" * 5000)
+        return len(script.commands), len(script.parse_errors)
+
+    _, errors = nested(700)
+    assert errors
 
 
 def test_ten_megabyte_script_finishes_in_seconds() -> None:
