@@ -505,14 +505,16 @@ class _Walker:
             self._seq(node, st, ctx, src)
             return
         left, op, right = kids[0], kids[1].type, kids[-1]
-        if op == "||" and self._is_ignorer(right, src):
+        if op == "||" and self._is_ignorer(right, st, src):
             lctx = ctx.derive(status_ignored=True)
         else:
             lctx = ctx.derive(status_checked=True)
         self._stmt(left, st, lctx, src)
         self._stmt(right, st, ctx, src)
 
-    def _is_ignorer(self, node: Node, src: _Src) -> bool:
+    def _is_ignorer(self, node: Node, st: State, src: _Src) -> bool:
+        """`|| true`, `|| :`, `|| echo ...`, or `|| log "..."` with a function that only
+        reports (its body never exits or returns): the failure is swallowed."""
         if node.type != "command":
             return False
         name = node.child_by_field_name("name")
@@ -521,6 +523,10 @@ class _Walker:
         prog = src.text(name)
         if prog in _IGNORERS:
             return True
+        fdef = st.functions.get(prog)
+        if isinstance(fdef, _FuncDef):
+            body = fdef.src.b[fdef.body.start_byte : fdef.body.end_byte]
+            return re.search(rb"\b(exit|return|die|kill)\b", body) is None
         args = [src.text(a) for a in node.children_by_field_name("argument")]
         return prog in ("exit", "return") and args[:1] == ["0"]
 

@@ -198,3 +198,10 @@ def test_heredoc_substitution_still_runs() -> None:
     cmd = codex("cat <<EOF\n$(codex exec p)\nEOF")
     assert cmd.context.command_substitution
     assert cmd.span.line == 2
+
+
+def test_or_a_logging_function_ignores_the_status() -> None:
+    text = 'log() { printf "%s\\n" "$*" >&2; }\ndie() { log "$*"; exit 1; }\n'
+    assert codex(text + "codex exec p || log failed").context.status_ignored
+    died = codex(text + "codex exec p || die failed").context
+    assert not died.status_ignored and died.status_checked
