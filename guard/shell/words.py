@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from guard.shell.model import Word
+from guard.shell.model import UNKNOWN_SPAN, Word
 from guard.shell.scope import State
 
 _UNQ_RE = re.compile(r"\\(\n|.)", re.S)
@@ -30,6 +30,8 @@ _ANSI_SIMPLE = {
 # $NAME, $1, $@ ... and ${NAME}, ${NAME[@]}, ${NAME[0]}: the only forms resolved statically.
 _SIMPLE_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*|[0-9]|[@*#?$!-])\Z")
 _BRACED_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])(?:\[([^\]]*)\])?\}\Z")
+# ${X:-word} ${X-word} ${X:=word} ${X=word}: X's value when known, else the default word.
+_DEFAULT_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(:?)([-=])(.*)\}\Z", re.S)
 
 
 def unquote_bare(text: str) -> str:
@@ -73,6 +75,9 @@ def lookup(raw: str, st: State) -> tuple[list[Word], bool] | None:
     Returns the value's words and whether they are separate fields (arrays, ``$@``); None when
     the value is not known statically.
     """
+    d = _DEFAULT_RE.match(raw)
+    if d is not None:
+        return _with_default(d, st)
     m = _SIMPLE_RE.match(raw)
     index: str | None = None
     if m is not None:
@@ -112,3 +117,17 @@ def lookup(raw: str, st: State) -> tuple[list[Word], bool] | None:
         k = int(index)
         return ([var.items[k]] if k < len(var.items) else []), False
     return None
+
+
+def _with_default(m: re.Match[str], st: State) -> tuple[list[Word], bool] | None:
+    name, colon, default = m.group(1), m.group(2), m.group(4)
+    known = lookup("${" + name + "}", st)
+    if known is not None and known[0]:
+        value = known[0][0]
+        if not (colon and value.literal and value.text == ""):
+            return known
+    if "$" in default or "`" in default:
+        return None  # stays as written: `${REPO:-$HOME/r}` says more than `$HOME/r`
+    if default[:1] == default[-1:] and default[:1] in ("'", '"') and len(default) >= 2:
+        default = default[1:-1]
+    return [Word(unquote_bare(default), True, UNKNOWN_SPAN, default)], False

@@ -268,3 +268,13 @@ def test_huge_input_keeps_what_can_matter() -> None:
     assert len(calls) == 2
     assert all(c.env_var("OPENAI_API_KEY") is not None for c in calls)
     assert [c.argv[0].text for c in script.dynamic_commands] == ["$CMD", "$X"]
+
+
+def test_default_value_expansions() -> None:
+    text = 'CODEX="${CODEX_BIN:-codex}"\n$CODEX exec a\n"${BIN:-codex}" exec b\nM=o3\n'
+    text += 'codex exec -m "${M:-gpt}" -C "${REPO:-$HOME/r}" c\n'
+    a, b, c = codex_calls(text)
+    assert argv(a) == ["codex", "exec", "a"] and a.argv[0].literal
+    assert argv(b) == ["codex", "exec", "b"]
+    assert argv(c) == ["codex", "exec", "-m", "o3", "-C", "${REPO:-$HOME/r}", "c"]
+    assert not c.argv[5].literal
