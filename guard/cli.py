@@ -1,7 +1,8 @@
 """The `codex-guard` console script.
 
-The agent hook is routed before click (or anything heavy) is imported: it runs in front of every
-shell command an agent starts, and most of those never mention codex.
+The agent hook and the exec shim are routed before click (or anything heavy) is imported: the hook
+runs in front of every shell command an agent starts (most never mention codex), the shim in front
+of every codex run.
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ def main(argv: list[str] | None = None) -> int:
         from guard.runtime.hook import run_hook
 
         return run_hook(args[1], sys.stdin, sys.stdout, sys.stderr)
+    if args[:1] == ["exec"]:
+        # In front of every codex a factory starts: no click, no lint front door on this path.
+        from guard.runtime.execshim import exec_main
+
+        return exec_main(args[1:])
     try:
         from guard.commands import app
 
