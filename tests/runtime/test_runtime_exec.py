@@ -507,10 +507,6 @@ def test_terminal_stdin(
         os.close(child)
 
 
-@pytest.mark.xfail(
-    reason="the engine's CG504 does not follow symlinks yet (RULES.md: 'symlinks out')",
-    strict=False,
-)
 def test_cache_follows_a_repointed_symlink(
     fake_codex: Fake, chatgpt_home: Path, tmp_path: Path, workspace: Path, base_env: dict[str, str]
 ) -> None:

@@ -83,13 +83,14 @@ def _workspace_root(ctx: CheckContext) -> str | None:
 
 
 def _escapes(path: str, base: str, root: str | None) -> bool:
-    """Does `path` (relative to `base`) leave the workspace?"""
-    if path.startswith("/"):
-        return root is not None and not _inside(os.path.normpath(path), root)
-    joined = os.path.normpath(os.path.join(base, path))
-    if root is not None:
-        return not _inside(joined, root)
-    return joined == ".." or joined.startswith("../")
+    """Does `path` (relative to `base`) leave the workspace? A symlink is followed where it
+    exists: `-C ./link` out of the workspace escapes as surely as `-C ../elsewhere`."""
+    joined = os.path.normpath(path if path.startswith("/") else os.path.join(base, path))
+    if root is None:
+        return not path.startswith("/") and (joined == ".." or joined.startswith("../"))
+    if os.path.lexists(joined):
+        return not _inside(os.path.realpath(joined), os.path.realpath(root))
+    return not _inside(joined, root)
 
 
 def _inside(path: str, root: str) -> bool:
