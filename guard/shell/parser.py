@@ -38,6 +38,7 @@ from guard.shell.scope import State, Var
 from guard.shell.words import lookup, unquote_ansi_c, unquote_bare, unquote_double
 from guard.shell.wrappers import (
     SHELLS,
+    Peeled,
     basename,
     env_file_from_subst,
     is_name,
@@ -862,31 +863,11 @@ class _Walker:
         ctx: _Ctx,
         src: _Src,
     ) -> None:
+        """One simple command: expand, resolve aliases/functions, peel, emit, re-parse bodies."""
         if src.big and self._skippable(node, st, src):
             return
-        prefix: list[Node] = []
-        name_node: Node | None = None
-        args: list[Node] = []
-        own: list[Node] = []
-        for c in node.named_children[: MAX_ARGS + 8]:
-            t = c.type
-            if t == "variable_assignment" and name_node is None:
-                prefix.append(c)
-            elif t == "command_name":
-                name_node = c
-            elif t in _REDIRECTS:
-                own.append(c)
-            elif t != "comment":
-                args.append(c)
+        prefix, name_node, args, own = _split_command(node, redirs)
         all_redirs = own + redirs
-        if (
-            args
-            and args[-1].type == "number"
-            and any(r.start_byte == args[-1].end_byte for r in all_redirs)
-        ):
-            # tree-sitter-bash reads the `0` of `cmd 0</dev/null` (and the `1` of `1>out`) as an
-            # argument; it is the redirect's descriptor, and the redirect's default one anyway.
-            args.pop()
         if name_node is None:
             for a in prefix:
                 self._assign(a, st, ctx, src, export=False, local=False)
@@ -905,6 +886,34 @@ class _Walker:
             for a in prefix:
                 self._assign(a, st, ctx, src, export=False, local=False)
             return
+        resolved = self._resolve_head(head_node, words, st, ctx, src)
+        if resolved is None:
+            return  # a complex alias, already walked as shell text
+        words, wrappers = resolved
+        span, text = _command_extent(node, redirs, src)
+        r = self._redirs(all_redirs, self._base_stdin(st, ctx), ctx, st, src)
+        head = words[0]
+        fdef = st.functions.get(head.text) if head.literal else None
+        if isinstance(fdef, _FuncDef):
+            idx = self._emit(tuple(words), span, text, pre, r, None, wrappers, st, ctx)
+            self._call(fdef, words, pre, r, st, ctx, self.cmds[idx].span)
+            return
+        if head.literal:
+            self._builtin(head.text, words, r, st, src, span)
+        p = peel(tuple(words))
+        if p.lookup_only:
+            p.argv = tuple(words)
+        idx = self._emit(p.argv, span, text, pre, r, p, wrappers, st, ctx)
+        if p.argv and not p.argv[0].literal:
+            self.dynamic.append(idx)
+        for hd in r.heredoc_nodes:
+            self._scan_substs(hd, st, ctx, src)
+        self._nested_shell(p, r, idx, st, ctx)
+
+    def _resolve_head(
+        self, head_node: Node, words: list[Word], st: State, ctx: _Ctx, src: _Src
+    ) -> tuple[list[Word], list[Wrapper]] | None:
+        """The command word through `$VAR` / `"${ARR[@]}"` and aliases (recorded as wrappers)."""
         wrappers: list[Wrapper] = []
         raw_head = src.text(head_node)
         if raw_head.startswith(("$", '"$')) and words[0].literal:
@@ -920,38 +929,15 @@ class _Walker:
         ):
             expanded = self._alias(st.aliases[head.text], head, words, st, ctx, src)
             if expanded is None:
-                return
+                return None
             wrappers.append(Wrapper("alias", head.span, (head.text,)))
             words = expanded
-            head = words[0]
-        last = node
-        for r in redirs:
-            if r.type == "heredoc_redirect":
-                r = next((k for k in r.children if k.type == "heredoc_start"), r)
-            if r.end_byte > last.end_byte:
-                last = r
-        span = src.span(node)
-        if last is not node:
-            tail = src.span(last)
-            span = Span(span.line, span.column, tail.end_line, tail.end_column)
-        text = src.slice(node.start_byte, last.end_byte)
-        r = self._redirs(all_redirs, self._base_stdin(st, ctx), ctx, st, src)
-        fdef = st.functions.get(head.text) if head.literal else None
-        if isinstance(fdef, _FuncDef):
-            idx = self._emit(tuple(words), span, text, pre, r, None, wrappers, st, ctx)
-            self._call(fdef, words, pre, r, st, ctx, self.cmds[idx].span)
-            return
-        if head.literal:
-            self._builtin(head.text, words, r, st, src, span)
-        p = peel(tuple(words))
-        if p.lookup_only:
-            p.argv = tuple(words)
-        idx = self._emit(p.argv, span, text, pre, r, p, wrappers, st, ctx)
+        return words, wrappers
+
+    def _nested_shell(self, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx) -> None:
+        """Shell text the command runs: `bash -c BODY`, `eval`, `trap`, `su -c`, `ssh host CMD`,
+        or a script fed on stdin (`bash <<'EOF'`, `sh -s <<< "..."`)."""
         cmd = self.cmds[idx]
-        if p.argv and not p.argv[0].literal:
-            self.dynamic.append(idx)
-        for hd in r.heredoc_nodes:
-            self._scan_substs(hd, st, ctx, src)
         if not p.body and (r.script is None or basename(p.argv[0].text) not in SHELLS):
             return
         body_ctx = ctx.derive(
@@ -978,8 +964,10 @@ class _Walker:
                 # The outer shell expands an unquoted here-doc before the inner shell reads it.
                 for k, v in st.vars.items():
                     child.vars.setdefault(k, v)
-            bctx = body_ctx.derive(wrappers=(*cmd.wrappers, Wrapper(f"{prog} stdin", cmd.span, ())))
-            self.run_text(body, line0, col0, child, bctx)
+            wrapper = Wrapper(f"{prog} stdin", cmd.span, ())
+            self.run_text(
+                body, line0, col0, child, body_ctx.derive(wrappers=(*cmd.wrappers, wrapper))
+            )
 
     def _skippable(self, node: Node, st: State, src: _Src) -> bool:
         """In a huge input, a command that names no codex, expands nothing, assigns nothing and
@@ -1447,6 +1435,53 @@ class _Walker:
             self._seq(node, st.copy(), sctx, src)
         finally:
             self.nest -= 1
+
+
+def _split_command(
+    node: Node, outer: list[Node]
+) -> tuple[list[Node], Node | None, list[Node], list[Node]]:
+    """A command node's prefix assignments, name, arguments and its own redirects (``outer``:
+    the redirects of the statement around it)."""
+    prefix: list[Node] = []
+    name_node: Node | None = None
+    args: list[Node] = []
+    own: list[Node] = []
+    for c in node.named_children[: MAX_ARGS + 8]:
+        t = c.type
+        if t == "variable_assignment" and name_node is None:
+            prefix.append(c)
+        elif t == "command_name":
+            name_node = c
+        elif t in _REDIRECTS:
+            own.append(c)
+        elif t != "comment":
+            args.append(c)
+    redirects = own + outer
+    if (
+        args
+        and args[-1].type == "number"
+        and any(r.start_byte == args[-1].end_byte for r in redirects)
+    ):
+        # tree-sitter-bash reads the `0` of `cmd 0</dev/null` (and the `1` of `1>out`) as an
+        # argument; it is the redirect's descriptor, and the redirect's default one anyway.
+        args.pop()
+    return prefix, name_node, args, own
+
+
+def _command_extent(node: Node, redirs: list[Node], src: _Src) -> tuple[Span, str]:
+    """Span and text of a command with its redirects (a here-doc up to its start word only)."""
+    last = node
+    for r in redirs:
+        end = r
+        if r.type == "heredoc_redirect":
+            end = next((k for k in r.children if k.type == "heredoc_start"), r)
+        if end.end_byte > last.end_byte:
+            last = end
+    span = src.span(node)
+    if last is not node:
+        tail = src.span(last)
+        span = Span(span.line, span.column, tail.end_line, tail.end_column)
+    return span, src.slice(node.start_byte, last.end_byte)
 
 
 def _reads_fd(cmd: Command) -> bool:
