@@ -1229,6 +1229,8 @@ class _Walker:
         return s
 
     def _redirs(self, redirs: list[Node], base: Stdin, ctx: _Ctx, st: State, src: _Src) -> _Redirs:
+        """Apply redirects in order (a later one wins) to ``base``: the command's stdin and
+        stdout, and the script text a shell would read from a here-doc or here-string."""
         out = _Redirs(base)
         stack = list(reversed(redirs))
         while stack:
@@ -1241,73 +1243,88 @@ class _Walker:
                     fd = src.text(k)
                 elif not k.is_named and not op:
                     op = k.type
-            if fd not in (None, "0") and t != "file_redirect":
-                continue
-            span = src.span(r)
             if t == "heredoc_redirect":
-                nested = [k for k in r.named_children if k.type in _REDIRECTS]
-                stack.extend(reversed(nested))
-                hbody = next((k for k in r.named_children if k.type == "heredoc_body"), None)
-                hstart = next((k for k in r.named_children if k.type == "heredoc_start"), None)
-                text = src.text(hbody) if hbody is not None else ""
-                quoted = hstart is not None and any(q in src.text(hstart) for q in "'\"\\")
-                out.stdin = Stdin(StdinKind.HEREDOC, source=text, span=span)
-                out.explicit = True
-                if hbody is not None:
-                    pt = hbody.start_point
-                    out.script = (text, src.lo + pt.row, src.co if pt.row == 0 else 0, quoted)
-                    if not quoted:
-                        out.heredoc_nodes.append(hbody)
-                else:
-                    out.script = None
+                stack.extend(reversed([k for k in r.named_children if k.type in _REDIRECTS]))
+                if fd in (None, "0"):
+                    self._heredoc(r, out, src)
             elif t == "herestring_redirect":
-                word = next((k for k in r.named_children if k.type != "file_descriptor"), None)
-                text = ""
-                if word is not None:
-                    text, _ = self._text(word, st, ctx, src)
-                    ws = src.span(word)
-                    raw = src.text(word)
-                    skip = 1 if raw[:1] in ("'", '"') else 0
-                    out.script = (text, ws.line - 1, ws.column - 1 + skip, True)
-                out.stdin = Stdin(StdinKind.HERESTRING, source=text, span=span)
-                out.explicit = True
+                if fd in (None, "0"):
+                    self._herestring(r, out, st, ctx, src)
             else:
-                dest = r.child_by_field_name("destination")
-                dtext = ""
-                if dest is not None:
-                    fake = src.fakes.get(dest.start_byte)
-                    if fake is not None and fd in (None, "0"):
-                        out.stdin = Stdin(StdinKind.HEREDOC, source=fake.body, span=span)
-                        out.explicit = True
-                        pt = src.span_near(r, fake.body_byte, fake.body_byte)
-                        out.script = (fake.body, pt.line - 1, pt.column - 1, fake.quoted)
-                        continue
-                    dtext, _ = self._text(dest, st, ctx, src)
-                if fd in (None, "0") and op in ("<", "<>"):
-                    if dtext == "/dev/null":
-                        out.stdin = Stdin(StdinKind.NULL, source=dtext, span=span)
-                    else:
-                        out.stdin = Stdin(StdinKind.FILE, source=dtext, span=span)
-                    out.explicit = True
-                    out.script = None
-                elif fd in (None, "0") and op in ("<&", "<&-"):
-                    out.explicit = True
-                    out.script = None
-                    if dtext == "0":
-                        # `cmd <&0 &`: the async list keeps the stdin it had before POSIX's
-                        # /dev/null (bash: an explicit stdin redirect cancels that).
-                        prev = ctx.pre_async
-                        if prev is not None:
-                            out.stdin = replace(prev, span=span, reason="dup-stdin")
-                    elif dtext == "-" or op == "<&-":
-                        out.stdin = Stdin(StdinKind.NULL, source="-", span=span, reason="closed")
-                    else:
-                        out.stdin = Stdin(StdinKind.FILE, source="&" + dtext, span=span)
-                elif (fd in (None, "1") and op in (">", ">>", ">|", "&>", "&>>")) or (
-                    fd is None and op == ">&" and not dtext.isdigit() and dtext != "-"
-                ):
-                    out.stdout = dtext
+                self._file_redirect(r, fd, op, out, st, ctx, src)
         return out
+
+    @staticmethod
+    def _heredoc(r: Node, out: _Redirs, src: _Src) -> None:
+        hbody = next((k for k in r.named_children if k.type == "heredoc_body"), None)
+        hstart = next((k for k in r.named_children if k.type == "heredoc_start"), None)
+        text = src.text(hbody) if hbody is not None else ""
+        quoted = hstart is not None and any(q in src.text(hstart) for q in "'\"\\")
+        out.stdin = Stdin(StdinKind.HEREDOC, source=text, span=src.span(r))
+        out.explicit = True
+        out.script = None
+        if hbody is not None:
+            pt = hbody.start_point
+            out.script = (text, src.lo + pt.row, src.co if pt.row == 0 else 0, quoted)
+            if not quoted:
+                out.heredoc_nodes.append(hbody)  # its $(...) still run
+
+    def _herestring(self, r: Node, out: _Redirs, st: State, ctx: _Ctx, src: _Src) -> None:
+        word = next((k for k in r.named_children if k.type != "file_descriptor"), None)
+        text = ""
+        out.script = None
+        if word is not None:
+            text, _ = self._text(word, st, ctx, src)
+            ws = src.span(word)
+            skip = 1 if src.text(word)[:1] in ("'", '"') else 0
+            out.script = (text, ws.line - 1, ws.column - 1 + skip, True)
+        out.stdin = Stdin(StdinKind.HERESTRING, source=text, span=src.span(r))
+        out.explicit = True
+
+    def _file_redirect(
+        self,
+        r: Node,
+        fd: str | None,
+        op: str,
+        out: _Redirs,
+        st: State,
+        ctx: _Ctx,
+        src: _Src,
+    ) -> None:
+        span = src.span(r)
+        dest = r.child_by_field_name("destination")
+        dtext = ""
+        if dest is not None:
+            fake = src.fakes.get(dest.start_byte)
+            if fake is not None and fd in (None, "0"):
+                # A here-doc the repair pass rewrote to `< WORD` (see _repair_heredocs).
+                out.stdin = Stdin(StdinKind.HEREDOC, source=fake.body, span=span)
+                out.explicit = True
+                pt = src.span_near(r, fake.body_byte, fake.body_byte)
+                out.script = (fake.body, pt.line - 1, pt.column - 1, fake.quoted)
+                return
+            dtext, _ = self._text(dest, st, ctx, src)
+        if fd in (None, "0") and op in ("<", "<>"):
+            kind = StdinKind.NULL if dtext == "/dev/null" else StdinKind.FILE
+            out.stdin = Stdin(kind, source=dtext, span=span)
+            out.explicit = True
+            out.script = None
+        elif fd in (None, "0") and op in ("<&", "<&-"):
+            out.explicit = True
+            out.script = None
+            if dtext == "0":
+                # `cmd <&0 &`: the async list keeps the stdin it had before POSIX's
+                # /dev/null (bash: an explicit stdin redirect cancels that).
+                if ctx.pre_async is not None:
+                    out.stdin = replace(ctx.pre_async, span=span, reason="dup-stdin")
+            elif dtext == "-" or op == "<&-":
+                out.stdin = Stdin(StdinKind.NULL, source="-", span=span, reason="closed")
+            else:
+                out.stdin = Stdin(StdinKind.FILE, source="&" + dtext, span=span)
+        elif (fd in (None, "1") and op in (">", ">>", ">|", "&>", "&>>")) or (
+            fd is None and op == ">&" and not dtext.isdigit() and dtext != "-"
+        ):
+            out.stdout = dtext
 
     def _lone_dash(self, body: Node, redirs: list[Node], src: _Src) -> list[Word]:
         """tree-sitter-bash 0.25.1 drops a lone `-` right before a here-doc: put it back."""
