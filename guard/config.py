@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from guard.settings import DEFAULT_FORBIDDEN_ENV, Settings
+from guard.settings import DEFAULT_FORBIDDEN_ENV, Settings, cache_dir
 
 CONFIG_NAMES = (".codex-guard.yaml", ".codex-guard.yml")
 PYPROJECT = "pyproject.toml"
@@ -243,12 +243,67 @@ def _load_pyproject(path: Path) -> Settings:
 
 
 def load_config(path: Path) -> Settings:
-    """Settings from one config file (YAML, or a pyproject.toml's [tool.codex-guard])."""
+    """Settings from one config file (YAML, or a pyproject.toml's [tool.codex-guard]).
+
+    A valid file's Settings are cached as JSON keyed by its path, size and mtime: the hook and the
+    exec shim read a project's config on every command, and PyYAML + pydantic cost ~90 ms to import.
+    """
     if not path.is_file():
         raise ConfigError(f"{path}:1: no such config file")
+    cached = _cache_file(path)
+    settings = _read_cached(cached) if cached is not None else None
+    if settings is not None:
+        return settings
     if path.name == PYPROJECT or path.suffix == ".toml":
-        return _load_pyproject(path)
-    return _load_yaml(path)
+        settings = _load_pyproject(path)
+    else:
+        settings = _load_yaml(path)
+    if cached is not None:
+        _write_cached(cached, settings)
+    return settings
+
+
+def _cache_file(path: Path) -> Path | None:
+    import hashlib
+
+    from guard import __version__
+
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    stamp = f"{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\0{__version__}"
+    return cache_dir("config") / (hashlib.sha256(stamp.encode()).hexdigest()[:24] + ".json")
+
+
+def _tuples(value: Any) -> Any:
+    """JSON gives lists back; Settings holds tuples (of tuples)."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def _read_cached(cached: Path) -> Settings | None:
+    import json
+
+    try:
+        data = json.loads(cached.read_text(encoding="utf-8"))
+        extra = data.pop("extra", {})
+        return Settings(**{k: _tuples(v) for k, v in data.items()}, extra=extra)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _write_cached(cached: Path, settings: Settings) -> None:
+    import dataclasses
+    import json
+    import os
+
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(dataclasses.asdict(settings)), encoding="utf-8")
+        os.replace(tmp, cached)
+    except (OSError, TypeError, ValueError):
+        pass  # an unwritable cache only costs the next run a parse
 
 
 class ConfigResolver:

@@ -6,7 +6,18 @@ validates the user's file (with pydantic) and builds one of these.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def cache_dir(part: str, env: Mapping[str, str] = os.environ) -> Path:
+    """`$XDG_CACHE_HOME/codex-guard/<part>` (default `~/.cache`): every cache of codex-guard."""
+    home = env.get("HOME") or os.path.expanduser("~")
+    base = env.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+    return Path(base) / "codex-guard" / part
+
 
 DEFAULT_FORBIDDEN_ENV: tuple[str, ...] = ("OPENAI_API_KEY", "CODEX_API_KEY")
 LANES: tuple[str, ...] = ("worker", "validator", "net-validator", "interactive")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from guard.findings import Severity
+from guard.settings import cache_dir
 
 RULE_FIELDS = ("id", "name", "severity", "summary", "rationale", "fix", "examples")
 OPTIONAL_FIELDS = ("check", "match", "message", "strict_only", "docs")
@@ -128,11 +129,6 @@ def _cache_key(files: list[Path]) -> str:
     return digest.hexdigest()[:24]
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "codex-guard"
-
-
 def _read_yaml_files(files: list[Path]) -> list[tuple[str, Any]]:
     import yaml  # only on a cache miss: PyYAML costs ~20 ms to import
 
@@ -147,7 +143,7 @@ def _read_yaml_files(files: list[Path]) -> list[tuple[str, Any]]:
 
 
 def _load_raw(files: list[Path], key: str) -> list[tuple[str, Any]]:
-    cache = _cache_dir() / f"rules-{key}.json"
+    cache = cache_dir("rules") / f"{key}.json"
     try:
         cached: list[tuple[str, Any]] = json.loads(cache.read_text(encoding="utf-8"))
         return cached

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from guard import settings
 from guard.runtime.fasthash import sha256_hex
 
 LOGIN_STATUS_TIMEOUT = 20.0
@@ -106,10 +107,7 @@ def run_login_status(codex: str, env: Mapping[str, str]) -> tuple[str, str]:
 
 
 def cache_dir(env: Mapping[str, str]) -> Path:
-    base = env.get("XDG_CACHE_HOME") or os.path.join(
-        env.get("HOME") or os.path.expanduser("~"), ".cache"
-    )
-    return Path(base) / "codex-guard" / "auth"
+    return settings.cache_dir("auth", env)
 
 
 def cache_key(path: Path, codex: str) -> str:

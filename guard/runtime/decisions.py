@@ -20,15 +20,13 @@ from guard import __version__
 from guard.findings import Finding, Location, Severity
 from guard.runtime.fasthash import sha256_hex
 from guard.settings import Settings
+from guard.settings import cache_dir as user_cache_dir
 
 MAX_ENTRIES = 4000  # past this, the older half is dropped on the next write
 
 
 def cache_dir(env: Mapping[str, str]) -> Path:
-    base = env.get("XDG_CACHE_HOME") or os.path.join(
-        env.get("HOME") or os.path.expanduser("~"), ".cache"
-    )
-    return Path(base) / "codex-guard" / "exec"
+    return user_cache_dir("exec", env)
 
 
 def _tree_stamp(folder: Path, suffixes: tuple[str, ...]) -> Iterable[str]:

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from guard.findings import Finding, Location, Severity
+from guard.settings import cache_dir
 
 DISABLE_ENV = "CODEX_GUARD_NO_CACHE"
 
 
 def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "codex-guard" / "lint"
+    return cache_dir("lint")
 
 
 def enabled() -> bool:
