@@ -878,6 +878,8 @@ class _Walker:
             if (n := a.child_by_field_name("name")) is not None
         ]
         head_node = name_node.named_children[0] if name_node.named_child_count else name_node
+        if head_node.is_missing or head_node.end_byte == head_node.start_byte:
+            return  # a command word tree-sitter invented to close a syntax error
         words = self._expand(head_node, st, ctx, src)
         for a in args:
             words.extend(self._expand(a, st, ctx, src))

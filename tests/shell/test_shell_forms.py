@@ -278,3 +278,12 @@ def test_default_value_expansions() -> None:
     assert argv(b) == ["codex", "exec", "b"]
     assert argv(c) == ["codex", "exec", "-m", "o3", "-C", "${REPO:-$HOME/r}", "c"]
     assert not c.argv[5].literal
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<<", "<<EOF", "codex <<", "cat <<EOF |\nx\nEOF\n", "codex exec p |", "x=$((a<<b))"],
+)
+def test_broken_heredocs_and_pipes(text: str) -> None:
+    script = parse_script(text)
+    assert all(c.program for c in script.commands)
