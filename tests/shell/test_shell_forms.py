@@ -287,3 +287,21 @@ def test_default_value_expansions() -> None:
 def test_broken_heredocs_and_pipes(text: str) -> None:
     script = parse_script(text)
     assert all(c.program for c in script.commands)
+
+
+def test_random_shell_soup_never_raises() -> None:
+    import random
+
+    rng = random.Random(7)
+    pieces = [
+        "codex", "exec", "-", " ", "\n", "|", "&", ";", "<<EOF", "EOF", "<<'E'", "E", "$(", ")",
+        "`", '"', "'", "(", ")", "{", "}", "$X", "${A[@]}", "=", "export ", "if ", "then ",
+        "fi", "while ", "do ", "done", "<", ">", "<<<", "\\", "#", "f()", "eval ", "bash -c ",
+        "é", "\t", "&&", "||",
+    ]  # fmt: skip
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+        script = parse_script(text, line_offset=3, column_offset=2)
+        for c in script.commands:
+            assert c.span.line >= 4 and c.span.column >= 1
+            assert all(w.span.line >= 4 for w in c.argv)
