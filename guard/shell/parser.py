@@ -106,6 +106,7 @@ _BIG_KEEP_NAMES = frozenset(
 )
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _SUBSTS = frozenset({"command_substitution", "process_substitution"})
+_STDIN_ALIASES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 _IGNORERS = frozenset({"true", ":", "echo", "printf"})
 _HEREDOC_OK_KIDS = frozenset(
     {
@@ -1306,7 +1307,13 @@ class _Walker:
                 out.script = (fake.body, pt.line - 1, pt.column - 1, fake.quoted)
                 return
             dtext, _ = self._text(dest, st, ctx, src)
-        if fd in (None, "0") and op in ("<", "<>"):
+        if fd in (None, "0") and op in ("<", "<>") and dtext in _STDIN_ALIASES:
+            # `< /dev/stdin` reopens the very input the command would have had.
+            out.explicit = True
+            out.script = None
+            if out.stdin.kind is StdinKind.INHERITED:
+                out.stdin = Stdin(StdinKind.INHERITED, source=dtext, span=span, reason="dup-stdin")
+        elif fd in (None, "0") and op in ("<", "<>"):
             kind = StdinKind.NULL if dtext == "/dev/null" else StdinKind.FILE
             out.stdin = Stdin(kind, source=dtext, span=span)
             out.explicit = True

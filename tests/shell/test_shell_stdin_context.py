@@ -205,3 +205,9 @@ def test_or_a_logging_function_ignores_the_status() -> None:
     assert codex(text + "codex exec p || log failed").context.status_ignored
     died = codex(text + "codex exec p || die failed").context
     assert not died.status_ignored and died.status_checked
+
+
+def test_dev_stdin_is_the_inherited_input() -> None:
+    stdin = codex("codex exec p < /dev/stdin").stdin
+    assert (stdin.kind, stdin.reason) == (INH, "dup-stdin")
+    assert codex("codex exec p < /dev/stdin </dev/null").stdin.kind is N
