@@ -26,7 +26,13 @@ from guard.runtime import locate
 from guard.runtime.report import at_or_over, finding_line
 from guard.runtime.settings_load import ConfigError, extra_setting, load_runtime_settings
 from guard.runtime.sitepaths import ensure_site
-from guard.runtime.stdin import StdinState, classify_stdin, give_devnull, stdin_suffix
+from guard.runtime.stdin import (
+    SUPPLIED_INPUT,
+    StdinState,
+    classify_stdin,
+    give_devnull,
+    stdin_suffix,
+)
 from guard.settings import LANES, Settings
 
 EXEC_PATH = "<exec>"
@@ -259,7 +265,7 @@ def _stdin_suffix(
             # `slow_producer | codex exec -`: the pipe is the prompt's source, not yet written;
             # codex reads it to EOF like any piped prompt (only a positional prompt hangs on it).
             # At a terminal, `codex exec -` reads what the person types, up to ^D.
-            suffix = " </dev/stdin"
+            suffix = SUPPLIED_INPUT
         elif opts.close_stdin and state is not StdinState.TTY:
             give_devnull(stdin_fd)
             plan.notes.append(f"stdin was {state.value}: codex gets /dev/null")

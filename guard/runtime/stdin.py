@@ -89,6 +89,10 @@ def classify_stdin(fd: int = 0, grace: float = IDLE_GRACE_SECONDS) -> StdinState
     return StdinState.OTHER
 
 
+# How the shim tells the engine "codex's stdin delivers input and ends": a here-string.
+SUPPLIED_INPUT = ' <<<"$STDIN"'
+
+
 def stdin_suffix(state: StdinState) -> str:
     """The redirect that tells the engine, in shell, what codex's stdin really is.
 
@@ -98,8 +102,9 @@ def stdin_suffix(state: StdinState) -> str:
       ``</dev/null`` (the one edge, ``codex exec -`` typed at a terminal, reads the TTY).
     - /dev/null, closed (the shim gives codex /dev/null), a file or pipe already at EOF:
       ``</dev/null`` -- it cannot hang.
-    - a file or pipe with bytes waiting: ``</dev/stdin`` -- input is supplied; a positional prompt
-      gets it appended as a ``<stdin>`` block (CG203, a warning), a ``-`` prompt reads it.
+    - a file or pipe with bytes waiting: a here-string (SUPPLIED_INPUT) -- input is supplied; a
+      positional prompt gets it appended as a ``<stdin>`` block (CG203, a warning), a ``-`` prompt
+      reads it. (Not ``</dev/stdin``: to a shell that is the inherited stdin itself.)
     - an idle open pipe or socket (or anything we cannot tell): bare, so CG201 fires.
     """
     if state in (
@@ -111,7 +116,7 @@ def stdin_suffix(state: StdinState) -> str:
     ):
         return " </dev/null"
     if state in (StdinState.FILE_DATA, StdinState.PIPE_DATA):
-        return " </dev/stdin"
+        return SUPPLIED_INPUT
     return ""
 
 

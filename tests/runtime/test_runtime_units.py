@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from guard.engine import lint_snippet
 from guard.runtime.auth import parse_login_status, read_auth_mode, run_login_status
 from guard.runtime.locate import cd_value, is_api_key_login, is_exec_run, subcommand
 from guard.runtime.stdin import StdinState, classify_stdin, stdin_suffix
+from guard.settings import Settings
+from guard.sources.snippet import RunContext, Snippet
 
 
 def test_stdin_idle_pipe_data_and_eof() -> None:
@@ -48,18 +51,31 @@ def test_stdin_devnull_file_and_closed(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("state", "suffix"),
+    ("state", "positional", "dash"),
     [
-        (StdinState.TTY, " </dev/null"),
-        (StdinState.DEVNULL, " </dev/null"),
-        (StdinState.PIPE_EOF, " </dev/null"),
-        (StdinState.PIPE_DATA, " </dev/stdin"),
-        (StdinState.FILE_DATA, " </dev/stdin"),
-        (StdinState.PIPE_IDLE, ""),
+        (StdinState.TTY, set(), {"CG202"}),  # the shim itself lets `-` read a terminal
+        (StdinState.DEVNULL, set(), {"CG202"}),
+        (StdinState.PIPE_EOF, set(), {"CG202"}),
+        (StdinState.PIPE_DATA, {"CG203"}, set()),
+        (StdinState.FILE_DATA, {"CG203"}, set()),
+        (StdinState.PIPE_IDLE, {"CG201"}, {"CG202"}),
     ],
 )
-def test_stdin_suffix(state: StdinState, suffix: str) -> None:
-    assert stdin_suffix(state) == suffix
+def test_the_real_stdin_as_the_engine_reads_it(
+    state: StdinState, positional: set[str], dash: set[str]
+) -> None:
+    """What the shim tells the engine about each real stdin: an idle pipe hangs a positional
+    prompt; input waiting is appended to it (CG203) and is what a `-` prompt reads."""
+
+    def stdin_rules(prompt: str) -> set[str]:
+        text = f"codex exec -C . -s read-only {prompt}" + stdin_suffix(state)
+        found = lint_snippet(
+            Snippet(text=text, path="<exec>", context=RunContext.RUNTIME), Settings()
+        )
+        return {f.rule for f in found if f.rule.startswith("CG2")}
+
+    assert stdin_rules("'p'") == positional
+    assert stdin_rules("-") == dash
 
 
 def test_tty_is_a_tty() -> None:
