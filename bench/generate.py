@@ -40,7 +40,7 @@ def _codex_flags(rng: random.Random) -> str:
     if rng.random() < 0.8:
         flags.append(f"-s {rng.choice(SANDBOXES)}")
     elif rng.random() < 0.3:
-        flags.append("-c sandbox_mode=\"workspace-write\"")
+        flags.append('-c sandbox_mode="workspace-write"')
     if rng.random() < 0.6:
         flags.append('-m "$MODEL"')
     if rng.random() < 0.3:
@@ -83,7 +83,7 @@ def _prompt_call(rng: random.Random, indent: str = "") -> Block:
         return [f'{indent}codex exec {flags} "{_task(rng)}"']
     if form == 3:
         return [f'{indent}codex exec {flags} - < "$PROMPT_FILE"']
-    return [f'{indent}printf \'%s\\n\' "{_task(rng)}" | codex exec {flags} -']
+    return [f"{indent}printf '%s\\n' \"{_task(rng)}\" | codex exec {flags} -"]
 
 
 # --- sections: each template returns the lines of one block --------------------------------------
@@ -186,7 +186,7 @@ _FUNCTIONS: tuple[Callable[[random.Random], Block], ...] = (
     ],
     lambda r: [
         "slugify() {",
-        "  local s=\"${1,,}\"",
+        '  local s="${1,,}"',
         '  s="${s//[^a-z0-9]/-}"',
         '  printf "%s" "${s:0:40}"',
         "}",
@@ -213,7 +213,7 @@ _AUTH: tuple[Callable[[random.Random], Block], ...] = (
     ],
     lambda r: ["codex login status >/dev/null 2>&1 || die 'not logged in'"],
     lambda r: ["# auth: relies on the runtime shim in front of codex"],
-    lambda r: ['printenv OPENAI_API_KEY | codex login --with-api-key'],  # CG102 mistake
+    lambda r: ["printenv OPENAI_API_KEY | codex login --with-api-key"],  # CG102 mistake
 )
 
 
@@ -305,7 +305,7 @@ def _body_verdict(r: random.Random) -> Block:
 def _body_json(r: random.Random) -> Block:
     return [
         f'codex exec --json -C "$REPO" -s read-only "{_task(r)}" </dev/null \\',
-        "  | jq -r 'select(.type == \"item.completed\") | .item.text' > \"$OUT_DIR/events.txt\"",
+        '  | jq -r \'select(.type == "item.completed") | .item.text\' > "$OUT_DIR/events.txt"',
     ]
 
 

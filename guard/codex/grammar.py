@@ -233,9 +233,7 @@ _ASK_0139 = FlagSpec(
     "APPROVAL_POLICY",
     choices=("untrusted", "on-failure", "on-request", "never"),
 )
-_ASK_0169 = FlagSpec(
-    "--ask-for-approval", "-a", "APPROVAL_POLICY", choices=("on-request", "never")
-)
+_ASK_0169 = FlagSpec("--ask-for-approval", "-a", "APPROVAL_POLICY", choices=("on-request", "never"))
 # FACTS.md: hidden on 0.139.0, "old shorthand for a workspace-write sandbox with automatic
 # approvals"; rejected on 0.169.0 (`unexpected argument '--full-auto'`).
 _FULL_AUTO = FlagSpec("--full-auto", hidden=True, implies_sandbox="workspace-write")

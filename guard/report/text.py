@@ -1,8 +1,8 @@
 """`--format text`: one line per finding, an indented fix and notes, then a summary.
 
-    run.sh:12:1: CG201 error positional-prompt-open-stdin: codex reads the idle pipe ...
-      fix: close stdin: codex exec ... </dev/null
-      run.sh:3:1: note: the key is exported here
+run.sh:12:1: CG201 error positional-prompt-open-stdin: codex reads the idle pipe ...
+  fix: close stdin: codex exec ... </dev/null
+  run.sh:3:1: note: the key is exported here
 """
 
 from __future__ import annotations

@@ -96,12 +96,16 @@ def test_sandbox_values_equal_help(version: str) -> None:
 
 
 def test_help_flags_reads_options_only() -> None:
-    text = "Usage: x\n\nArguments:\n  [PROMPT]\n          --not-this\n\nOptions:\n" \
+    text = (
+        "Usage: x\n\nArguments:\n  [PROMPT]\n          --not-this\n\nOptions:\n"
         "  -c, --config <k=v>\n          text --nor-this\n\n      --json\n          Print\n"
+    )
     assert help_flags(text) == {"-c", "--config", "--json"}
 
 
 def test_help_commands_reads_aliases_on_wrapped_lines() -> None:
-    text = "Commands:\n  exec   Run [aliases: e]\n  apply  Apply the diff to\n" \
+    text = (
+        "Commands:\n  exec   Run [aliases: e]\n  apply  Apply the diff to\n"
         "         your tree [aliases: a]\n  help   Print\n\nOptions:\n  -h, --help\n"
+    )
     assert help_commands(text) == {"exec", "e", "apply", "a", "help"}
