@@ -50,6 +50,12 @@ def basename(text: str) -> str:
     return text.rsplit("/", 1)[-1]
 
 
+def _dynamic_codex_path(text: str) -> bool:
+    """A path whose last part is literally `codex` (`$HOME/.local/bin/codex`)."""
+    folder, slash, name = text.rpartition("/")
+    return bool(slash) and name == "codex" and bool(folder)
+
+
 def _codex_word(w: Word) -> Word:
     return Word("codex", True, w.span, w.raw or w.text)
 
@@ -384,6 +390,11 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
     """Strip wrappers off ``argv``; never leaves argv empty (a bare ``env`` stays ``env``)."""
     out = Peeled(argv)
     for _ in range(MAX_ROUNDS):
+        if argv and not argv[0].literal and _dynamic_codex_path(argv[0].text):
+            # `"$prefix/node_modules/.bin/codex"`: the folder is unknown, the program is not.
+            out.wrappers.append(Wrapper("path", argv[0].span, (argv[0].text,)))
+            argv = (_codex_word(argv[0]), *argv[1:])
+            break
         if not argv or not argv[0].literal:
             break
         head = argv[0]

@@ -104,6 +104,13 @@ def test_path_to_codex(path: str) -> None:
     assert cmd.program == "codex"
 
 
+@pytest.mark.parametrize("head", ['"$HOME/.local/bin/codex"', '"$bin"', "${NODE_BIN}/codex"])
+def test_path_to_codex_in_an_unknown_folder(head: str) -> None:
+    cmd = one(f'bin="$prefix/node_modules/.bin/codex"\n{head} exec p')
+    assert cmd.program == "codex"
+    assert cmd.wrappers[0].name == "path"
+
+
 def test_codexx_and_codex_dir_are_not_codex() -> None:
     assert codex_calls("codexx exec p\n/opt/codex/bin/run exec p") == []
 
