@@ -88,5 +88,23 @@ class CheckContext:
     def commands_before(self, command: Command) -> Iterator[Command]:
         return (c for c in self.script.commands if c.index < command.index)
 
+    def cds_before(self, command: Command) -> list[tuple[Command, str]]:
+        """The `cd`/`pushd` commands that move the shell `command` runs in, with their targets.
+
+        A `cd` inside `$(...)`, in the background or in a subshell that `command` is not part of
+        (`SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"`) leaves the script where it was.
+        """
+        moves: list[tuple[Command, str]] = []
+        for c in self.commands_before(command):
+            if c.program not in ("cd", "pushd"):
+                continue
+            where = c.context
+            if where.command_substitution or where.background:
+                continue
+            if where.subshell and not command.context.subshell:
+                continue
+            moves.append((c, c.argv[1].text if len(c.argv) > 1 else "~"))
+        return moves
+
     def commands_after(self, command: Command) -> Iterator[Command]:
         return (c for c in self.script.commands if c.index > command.index)

@@ -50,6 +50,14 @@ def basename(text: str) -> str:
     return text.rsplit("/", 1)[-1]
 
 
+# Two-word package runners: (program, sub-command).
+PACKAGE_RUNNERS = frozenset({("bun", "x"), ("pnpm", "dlx"), ("yarn", "dlx"), ("npm", "exec")})
+
+
+def _package_runner(argv: tuple[Word, ...]) -> bool:
+    return len(argv) > 2 and (basename(argv[0].text), argv[1].text) in PACKAGE_RUNNERS
+
+
 def _dynamic_codex_path(text: str) -> bool:
     """A path whose last part is literally `codex` (`$HOME/.local/bin/codex`)."""
     folder, slash, name = text.rpartition("/")
@@ -499,8 +507,12 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 argv = (_codex_word(argv[2]), *argv[j:])
                 continue
             break
-        elif prog in ("npx", "bunx", "pnpx"):
-            j = _take_opts(argv, 1, frozenset({"-p"}), frozenset({"--package"}))
+        elif prog in ("npx", "bunx", "pnpx") or _package_runner(argv):
+            # `bun x`, `pnpm dlx`, `yarn dlx` and `npm exec` run a package like npx does.
+            first = 2 if prog in ("bun", "pnpm", "yarn", "npm") else 1
+            j = _take_opts(argv, first, frozenset({"-p"}), frozenset({"--package"}))
+            if prog == "npm" and j < len(argv) and argv[j].text == "--":
+                j += 1
             if j < len(argv) and _is_codex_pkg(argv[j].text):
                 out.wrappers.append(
                     Wrapper("npx", head.span, tuple(w.text for w in argv[1 : j + 1]))

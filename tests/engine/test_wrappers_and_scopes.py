@@ -190,3 +190,22 @@ def test_docs_examples_only_raise_what_is_wrong_wherever_it_runs() -> None:
     assert rules_of('codex exec --yolo "fix it"', doc) == {"CG303"}
     assert rules_of('OPENAI_API_KEY=k codex exec -s read-only "p"', doc) == {"CG101"}
     assert rules_of('codex exec -s read-only --full-auto "p"', doc) == {"CG903"}
+
+
+def test_a_cd_inside_command_substitution_does_not_choose_the_root() -> None:
+    moved = 'cd "$REPO"\ncodex exec -s read-only "p" </dev/null'
+    not_moved = 'DIR="$(cd "$(dirname "$0")" && pwd)"\ncodex exec -s read-only "p" </dev/null'
+    subshell = '( cd "$REPO" && make )\ncodex exec -s read-only "p" </dev/null'
+    assert "CG503" not in rules_of(moved)
+    assert "CG503" in rules_of(not_moved)
+    assert "CG503" in rules_of(subshell)
+
+
+def test_resume_last_after_a_cd_in_a_subshell_still_runs_from_the_old_cwd() -> None:
+    script = (
+        'codex exec -C "$REPO" -s workspace-write "Start." </dev/null\n'
+        '( cd "$REPO" && git log -1 )\n'
+        'codex exec resume --last "Continue." </dev/null\n'
+    )
+    assert "CG403" in rules_of(script)
+    assert "CG403" not in rules_of(script.replace("( cd", "cd").replace(" )\n", "\n"))

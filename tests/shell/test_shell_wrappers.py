@@ -96,6 +96,15 @@ def test_npx_launcher(text: str) -> None:
     assert cmd.wrappers[0].name == "npx"
 
 
+@pytest.mark.parametrize(
+    "runner", ["bun x", "bunx", "pnpm dlx", "yarn dlx", "npm exec --", "npx --yes"]
+)
+def test_package_runners_start_codex(runner: str) -> None:
+    cmd = one(f"{runner} @openai/codex exec -s read-only p")
+    assert cmd.program == "codex"
+    assert [w.text for w in cmd.argv[1:]] == ["exec", "-s", "read-only", "p"]
+
+
 @pytest.mark.parametrize("path", ["/usr/local/bin/codex", "./codex", "node_modules/.bin/codex"])
 def test_path_to_codex(path: str) -> None:
     cmd = one(f"{path} exec p")

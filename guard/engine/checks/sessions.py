@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from guard.codex.call import Subcommand
 from guard.engine.context import CheckContext, Hit
 from guard.findings import Severity
-from guard.shell.model import Command, Span
+from guard.shell.model import Span
 
 RESUME_REJECTED = "resume-unsupported"  # the grammar's reason for -C/-s on `exec resume`
 
@@ -45,12 +45,6 @@ def resume_unsupported_flag(ctx: CheckContext) -> Iterator[Hit]:
                 yield Hit(span=flag.word.span, params={"flag": flag.text})
 
 
-def _cd_target(command: Command) -> str | None:
-    if command.program in ("cd", "pushd"):
-        return command.argv[1].text if len(command.argv) > 1 else "~"
-    return None
-
-
 def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
     """CG403: `resume --last` not run from the repo the first run used.
 
@@ -70,18 +64,15 @@ def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
             None,
         )
         start = first.command.index if first else -1
-        cds = [
-            (c, t)
-            for c in ctx.commands_before(inv.command)
-            if c.index > start and (t := _cd_target(c)) is not None
-        ]
+        moves = ctx.cds_before(inv.command)
+        cds = [(c, t) for c, t in moves if c.index > start]
         root = first.call.cd if first else None
         if root is not None:
             ok = bool(cds) and cds[-1][1] == root.text
         elif first is not None:
             ok = not cds  # both runs share the script's cwd
         else:
-            ok = any(_cd_target(c) is not None for c in ctx.commands_before(inv.command))
+            ok = bool(moves)
         if ok:
             continue
         related: tuple[tuple[Span, str], ...] = (

@@ -71,7 +71,7 @@ def implicit_working_root(ctx: CheckContext) -> Iterator[Hit]:
     for inv in ctx.runs():
         if inv.call.subcommand not in (Subcommand.EXEC, Subcommand.REVIEW) or inv.call.cd:
             continue
-        if any(c.program in ("cd", "pushd") for c in ctx.commands_before(inv.command)):
+        if ctx.cds_before(inv.command):
             continue  # the script chose its cwd on purpose
         yield Hit(span=inv.command.span)
 
