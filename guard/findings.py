@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -39,6 +41,38 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.location.path, self.location.line, self.location.column, self.rule)
+
+
+def _location_to_cache(loc: Location) -> list[Any]:
+    return [loc.path, loc.line, loc.column, loc.end_line, loc.end_column, loc.note]
+
+
+def finding_to_cache(finding: Finding) -> dict[str, Any]:
+    """A compact JSON form for the caches (not the report contract: see guard/report/)."""
+    return {
+        "rule": finding.rule,
+        "name": finding.name,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "location": _location_to_cache(finding.location),
+        "fix": finding.fix,
+        "related": [_location_to_cache(r) for r in finding.related],
+        "lane": finding.lane,
+    }
+
+
+def finding_from_cache(raw: Mapping[str, Any]) -> Finding:
+    """The inverse of finding_to_cache; raises KeyError/TypeError/ValueError on a bad entry."""
+    return Finding(
+        rule=str(raw["rule"]),
+        name=str(raw["name"]),
+        severity=Severity(raw["severity"]),
+        message=str(raw["message"]),
+        location=Location(*raw["location"]),
+        fix=None if raw["fix"] is None else str(raw["fix"]),
+        related=tuple(Location(*r) for r in raw["related"]),
+        lane=None if raw["lane"] is None else str(raw["lane"]),
+    )
 
 
 @dataclass(slots=True)

@@ -135,12 +135,14 @@ def check_command(command: str | None, fmt: str, config: str | None) -> None:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             click.echo(f"codex-guard check: internal error while checking: {first}", err=True)
             sys.exit(2)  # neither allowed (0) nor refused (1): the check itself failed
+    from guard.report.json import finding_dict
+
     refused = at_or_over(findings, extra_setting(settings, "hook.deny-on", "error"))
     if fmt == "json":
         doc = {
             "version": 1,
             "allowed": not refused,
-            "findings": [_finding_json(f) for f in findings],
+            "findings": [finding_dict(f) for f in findings],  # the lint JSON contract's shape
         }
         click.echo(json.dumps(doc, indent=2))
     else:
@@ -148,22 +150,6 @@ def check_command(command: str | None, fmt: str, config: str | None) -> None:
             click.echo(finding_line(finding, prefix="codex-guard check"))
         click.echo("refused" if refused else "allowed")
     sys.exit(1 if refused else 0)
-
-
-def _finding_json(finding: object) -> dict[str, object]:
-    from guard.findings import Finding
-
-    assert isinstance(finding, Finding)
-    return {
-        "rule": finding.rule,
-        "name": finding.name,
-        "severity": finding.severity.value,
-        "line": finding.location.line,
-        "column": finding.location.column,
-        "message": finding.message,
-        "fix": finding.fix,
-        "lane": finding.lane,
-    }
 
 
 @click.command("verdict", context_settings=CONTEXT)

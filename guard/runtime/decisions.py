@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from guard import __version__
-from guard.findings import Finding, Location, Severity
+from guard.findings import Finding, finding_from_cache, finding_to_cache
 from guard.runtime.fasthash import sha256_hex
 from guard.settings import Settings
 from guard.settings import cache_dir as user_cache_dir
@@ -103,56 +103,10 @@ def decision_key(
     return sha256_hex(payload.encode())[:40]
 
 
-def _location_json(loc: Location) -> list[object]:
-    return [loc.path, loc.line, loc.column, loc.end_line, loc.end_column, loc.note]
-
-
-def _location(raw: list[object]) -> Location:
-    path, line, column, end_line, end_column, note = raw
-    return Location(
-        str(path),
-        int(str(line)),
-        int(str(column)),
-        int(str(end_line)),
-        int(str(end_column)),
-        str(note),
-    )
-
-
-def finding_json(f: Finding) -> dict[str, object]:
-    return {
-        "rule": f.rule,
-        "name": f.name,
-        "severity": f.severity.value,
-        "message": f.message,
-        "location": _location_json(f.location),
-        "fix": f.fix,
-        "related": [_location_json(r) for r in f.related],
-        "lane": f.lane,
-    }
-
-
-def finding_from_json(raw: dict[str, object]) -> Finding:
-    related = raw.get("related") or []
-    assert isinstance(related, list)
-    location = raw["location"]
-    assert isinstance(location, list)
-    return Finding(
-        rule=str(raw["rule"]),
-        name=str(raw["name"]),
-        severity=Severity(str(raw["severity"])),
-        message=str(raw["message"]),
-        location=_location(location),
-        fix=None if raw.get("fix") is None else str(raw["fix"]),
-        related=tuple(_location(r) for r in related),
-        lane=None if raw.get("lane") is None else str(raw["lane"]),
-    )
-
-
 def read_decision(key: str, env: Mapping[str, str]) -> list[Finding] | None:
     try:
         raw = json.loads((cache_dir(env) / f"{key}.json").read_text(encoding="utf-8"))
-        return [finding_from_json(item) for item in raw]
+        return [finding_from_cache(item) for item in raw]
     except (OSError, ValueError, KeyError, TypeError, AssertionError):
         return None
 
@@ -162,7 +116,7 @@ def write_decision(key: str, findings: list[Finding], env: Mapping[str, str]) ->
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps([finding_json(f) for f in findings]), encoding="utf-8")
+        tmp.write_text(json.dumps([finding_to_cache(f) for f in findings]), encoding="utf-8")
         os.replace(tmp, folder / f"{key}.json")
         _prune(folder)
     except OSError:

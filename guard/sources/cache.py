@@ -14,11 +14,10 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-from guard.findings import Finding, Location, Severity
+from guard.findings import Finding, finding_from_cache, finding_to_cache
 from guard.settings import cache_dir
 
 DISABLE_ENV = "CODEX_GUARD_NO_CACHE"
@@ -59,36 +58,6 @@ def entry_key(data: bytes, *parts: object) -> str:
     return digest.hexdigest()
 
 
-def _location(loc: Location) -> list[Any]:
-    return [loc.path, loc.line, loc.column, loc.end_line, loc.end_column, loc.note]
-
-
-def _finding_to_json(finding: Finding) -> dict[str, Any]:
-    return {
-        "rule": finding.rule,
-        "name": finding.name,
-        "severity": finding.severity.value,
-        "message": finding.message,
-        "location": _location(finding.location),
-        "fix": finding.fix,
-        "related": [_location(r) for r in finding.related],
-        "lane": finding.lane,
-    }
-
-
-def _finding_from_json(raw: Mapping[str, Any]) -> Finding:
-    return Finding(
-        rule=raw["rule"],
-        name=raw["name"],
-        severity=Severity(raw["severity"]),
-        message=raw["message"],
-        location=Location(*raw["location"]),
-        fix=raw["fix"],
-        related=tuple(Location(*r) for r in raw["related"]),
-        lane=raw["lane"],
-    )
-
-
 def _entry_path(folder: str, key: str) -> Path:
     return Path(folder) / key[:2] / f"{key}.json"
 
@@ -96,7 +65,7 @@ def _entry_path(folder: str, key: str) -> Path:
 def load(folder: str, key: str) -> list[Finding] | None:
     try:
         raw = json.loads(_entry_path(folder, key).read_text(encoding="utf-8"))
-        return [_finding_from_json(item) for item in raw]
+        return [finding_from_cache(item) for item in raw]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -106,7 +75,7 @@ def store(folder: str, key: str, findings: list[Finding]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps([_finding_to_json(f) for f in findings]), encoding="utf-8")
+        tmp.write_text(json.dumps([finding_to_cache(f) for f in findings]), encoding="utf-8")
         os.replace(tmp, path)  # atomic: a parallel worker never reads half an entry
     except OSError:
         pass

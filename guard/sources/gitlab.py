@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from guard.sources.base import SourceError
 from guard.sources.snippet import RunContext, Snippet
-from guard.sources.yamlnodes import block_indent, node_get
+from guard.sources.yamlnodes import block_indent, compose, node_get
 
 _NOT_JOBS = frozenset(
     {"variables", "stages", "default", "include", "workflow", "image", "services", "cache"}
@@ -63,13 +62,7 @@ def _scripts(job: Any) -> list[Any]:
 def extract(text: str, path: str) -> list[Snippet]:
     import yaml
 
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        line = mark.line + 1 if mark is not None else 1
-        raise SourceError(f"not valid YAML: {problem}", line) from None
+    root = compose(text)
     if not isinstance(root, yaml.MappingNode):
         return []
     lines = text.split("\n")

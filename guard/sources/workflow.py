@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from guard.sources.base import SourceError
 from guard.sources.snippet import RunContext, Snippet
-from guard.sources.yamlnodes import block_indent, node_get
+from guard.sources.yamlnodes import block_indent, compose, node_get
 
 _NOT_SHELL = ("pwsh", "powershell", "cmd", "python", "node")
 
@@ -124,14 +123,7 @@ def _steps(
 def extract(text: str, path: str) -> list[Snippet]:
     import yaml
 
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        line = mark.line + 1 if mark is not None else 1
-        column = mark.column + 1 if mark is not None else 1
-        raise SourceError(f"not valid YAML: {problem}", line, column) from None
+    root = compose(text)
     if root is None:
         return []
     lines = text.split("\n")

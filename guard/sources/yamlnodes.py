@@ -23,3 +23,19 @@ def block_indent(lines: list[str], first_line: int) -> int:
         if line.strip():
             return len(line) - len(line.lstrip(" "))
     return 0
+
+
+def compose(text: str) -> Any:
+    """The YAML node tree (with line marks); invalid YAML is a SourceError at its line."""
+    import yaml
+
+    from guard.sources.base import SourceError
+
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        line = mark.line + 1 if mark is not None else 1
+        column = mark.column + 1 if mark is not None else 1
+        raise SourceError(f"not valid YAML: {problem}", line, column) from None
