@@ -17,7 +17,7 @@ against them the way clap does for this CLI.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -496,18 +496,22 @@ _COMMAND_LINE = re.compile(r"^ {2}([a-z][a-z0-9-]*)\s{2,}(.*)$")
 _ALIASES = re.compile(r"\[aliases: ([^\]]+)\]")
 
 
-def help_flags(text: str) -> set[str]:
-    """The flag names (long and short) a ``--help`` text lists under ``Options:``."""
-    names: set[str] = set()
-    in_options = False
+def _section(text: str, header: str) -> Iterator[str]:
+    """The indented lines of one ``--help`` section (``Options:``, ``Commands:``)."""
+    inside = False
     for line in text.splitlines():
         if not line.strip():
             continue  # blank lines separate entries inside a section
         if not line.startswith(" "):
-            in_options = line.rstrip() == "Options:"
-            continue
-        if not in_options:
-            continue
+            inside = line.rstrip() == header
+        elif inside:
+            yield line
+
+
+def help_flags(text: str) -> set[str]:
+    """The flag names (long and short) a ``--help`` text lists under ``Options:``."""
+    names: set[str] = set()
+    for line in _section(text, "Options:"):
         match = _OPTION_LINE.match(line)
         if match is None:
             continue
@@ -518,15 +522,7 @@ def help_flags(text: str) -> set[str]:
 def help_commands(text: str) -> set[str]:
     """The sub-command names (aliases included) a ``--help`` text lists under ``Commands:``."""
     names: set[str] = set()
-    in_commands = False
-    for line in text.splitlines():
-        if not line.strip():
-            continue  # blank lines separate entries inside a section
-        if not line.startswith(" "):
-            in_commands = line.rstrip() == "Commands:"
-            continue
-        if not in_commands:
-            continue
+    for line in _section(text, "Commands:"):
         match = _COMMAND_LINE.match(line)
         if match is not None:
             names.add(match.group(1))

@@ -415,15 +415,21 @@ class _Walker:
         names = (*st.functions, *st.aliases)
         return not any(b.find(name.encode(), start, end) >= 0 for name in names[:64])
 
-    def _stmt(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+    def _enter(self, node: Node, src: _Src) -> bool:
+        """One level deeper; past MAX_NEST the inner commands are dropped and one parse error
+        says where (the caller decrements `nest` in its `finally`)."""
         self.nest += 1
+        if self.nest <= MAX_NEST:
+            return True
+        if not self.nest_reported:
+            self.nest_reported = True
+            self.errors.append(src.span(node))
+        return False
+
+    def _stmt(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         try:
-            if self.nest > MAX_NEST:
-                if not self.nest_reported:
-                    self.nest_reported = True
-                    self.errors.append(src.span(node))
-                return
-            self._dispatch(node, st, ctx, src)
+            if self._enter(node, src):
+                self._dispatch(node, st, ctx, src)
         finally:
             self.nest -= 1
 
@@ -1451,14 +1457,9 @@ class _Walker:
             stdout=None,
             stdin=self._base_stdin(st, ctx),
         )
-        self.nest += 1
         try:
-            if self.nest > MAX_NEST:
-                if not self.nest_reported:
-                    self.nest_reported = True
-                    self.errors.append(src.span(node))
-                return
-            self._seq(node, st.copy(), sctx, src)
+            if self._enter(node, src):
+                self._seq(node, st.copy(), sctx, src)
         finally:
             self.nest -= 1
 
