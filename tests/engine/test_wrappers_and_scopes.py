@@ -209,3 +209,25 @@ def test_resume_last_after_a_cd_in_a_subshell_still_runs_from_the_old_cwd() -> N
     )
     assert "CG403" in rules_of(script)
     assert "CG403" not in rules_of(script.replace("( cd", "cd").replace(" )\n", "\n"))
+
+
+@pytest.mark.parametrize(
+    ("script", "raised"),
+    [
+        ('cd "$REPO"\ncodex exec -C "$REPO" -s workspace-write "a" </dev/null\n', False),
+        ('codex exec -C "$REPO" -s workspace-write "a" </dev/null\ncd "$REPO"\n', False),
+        ('codex exec -C "$REPO" -s workspace-write "a" </dev/null\n', True),
+        ('codex exec -C . -s workspace-write "a" </dev/null\n', False),
+        ('codex exec -C . -s workspace-write "a" </dev/null\ncd /tmp\n', True),
+        (
+            '(cd api && codex exec -C /srv/api -s workspace-write "a" </dev/null) &\n'
+            'codex exec -C . -s read-only "b" </dev/null\n',
+            False,
+        ),
+    ],
+)
+def test_resume_last_runs_where_the_resumed_run_recorded_its_session(
+    script: str, raised: bool
+) -> None:
+    found = rules_of(script + 'codex exec resume --last "Continue." </dev/null\n')
+    assert ("CG403" in found) is raised

@@ -46,37 +46,39 @@ def resume_unsupported_flag(ctx: CheckContext) -> Iterator[Hit]:
 
 
 def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
-    """CG403: `resume --last` not run from the repo the first run used.
+    """CG403: `resume --last` not run from the repo the resumed run used.
 
-    `--last` picks the newest session recorded for the cwd; the first run's root is its `-C`
-    (or the cwd it ran in). So the resume must `cd` into that root, and nothing may move away.
+    `--last` picks the newest session recorded for the cwd; the resumed run (the newest exec
+    before the resume) recorded its `-C` root, or the cwd it ran in. So the resume must run with
+    its cwd in that root: a `cd` into it, and no move away after a run that used the cwd.
     """
     for inv in ctx.runs():
         call = inv.call
         if call.subcommand is not Subcommand.RESUME or not call.last or call.has_flag("--all"):
             continue
-        first = next(
-            (
-                r
-                for r in ctx.runs()
-                if r.call.subcommand is Subcommand.EXEC and r.command.index < inv.command.index
-            ),
-            None,
-        )
-        start = first.command.index if first else -1
+        # The run being resumed: the newest exec before the resume.
+        earlier = [
+            r
+            for r in ctx.runs()
+            if r.call.subcommand is Subcommand.EXEC and r.command.index < inv.command.index
+        ]
+        resumed = earlier[-1] if earlier else None
+        start = resumed.command.index if resumed else -1
         moves = ctx.cds_before(inv.command)
         cds = [(c, t) for c, t in moves if c.index > start]
-        root = first.call.cd if first else None
+        root = resumed.call.cd if resumed else None
+        if root is not None and root.literal and root.text in (".", "./"):
+            root = None  # `-C .` is the cwd the resume runs in, unless a cd moved it
         if root is not None:
-            ok = bool(cds) and cds[-1][1] == root.text
-        elif first is not None:
+            ok = bool(moves) and moves[-1][1] == root.text
+        elif resumed is not None:
             ok = not cds  # both runs share the script's cwd
         else:
             ok = bool(moves)
         if ok:
             continue
         related: tuple[tuple[Span, str], ...] = (
-            ((root.span, "the first run's root"),) if root else ()
+            ((root.span, "the resumed run's root"),) if root else ()
         )
         if cds:
             related += ((cds[-1][0].span, "the resume runs from here"),)
