@@ -16,23 +16,10 @@ from guard.shell.model import Command, EnvBinding, EnvOrigin, Span
 APIKEY_AUTH = re.compile(r"\"?auth_mode\"?\s*:\s*\"?apikey|OPENAI_API_KEY\"?\s*:", re.IGNORECASE)
 
 
-def _sudo_drops_env(command: Command) -> bool:
-    """Plain sudo resets the environment; `sudo -E` / `--preserve-env` keeps it."""
-    for wrapper in command.wrappers:
-        if wrapper.name == "sudo":
-            return not any(a == "-E" or a.startswith("--preserve-env") for a in wrapper.args)
-    return False
-
-
 def _key_bindings(ctx: CheckContext, command: Command) -> Iterator[EnvBinding]:
+    """Forbidden keys in the command's env (the model already dropped what `sudo` resets)."""
     forbidden = set(ctx.settings.forbidden_env)
-    drops = _sudo_drops_env(command)
-    for binding in command.env:
-        if binding.name not in forbidden:
-            continue
-        if drops and binding.origin in (EnvOrigin.EXPORT, EnvOrigin.ALLEXPORT):
-            continue
-        yield binding
+    return (b for b in command.env if b.name in forbidden)
 
 
 def _external_keys(ctx: CheckContext, command: Command) -> Iterator[tuple[str, int]]:
