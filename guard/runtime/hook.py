@@ -1,15 +1,18 @@
 """Agent pre-tool-use hooks: `codex-guard hook claude|codex` (contracts in HOOKS.md).
 
 This module runs in front of every shell command an agent starts, and most never mention codex. So
-its top level imports only `json` and `sys`: a command with none of the keywords is answered before
-the shell parser, pydantic, PyYAML, click or the engine are imported (dcg's keyword quick-reject).
+its top level imports only `sys`: input with none of the keywords anywhere is answered before even
+`json` is imported, and a command with none of them before the shell parser, pydantic, PyYAML,
+click or the engine (dcg's keyword quick-reject).
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 # A command that can start codex or change its billing mentions one of these (case-insensitive).
 KEYWORDS = ("codex", "openai_api_key", "codex_api_key", "codex_home")
@@ -41,6 +44,8 @@ def mentions_codex(command: str) -> bool:
 
 
 def deny_json(reason: str) -> str:
+    import json
+
     return json.dumps(
         {
             "hookSpecificOutput": {
@@ -83,6 +88,10 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
         raw = stdin.read()
     except (OSError, UnicodeDecodeError) as exc:
         return _bad_input(agent, f"cannot read the hook input: {exc}", None, stdout, stderr)
+    if _nothing_to_check(raw):
+        return 0  # the hottest path: not even json was imported
+    import json
+
     try:
         payload: Any = json.loads(raw) if raw.strip() else None
     except ValueError as exc:
@@ -96,6 +105,22 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
         return 0  # the hot path: nothing heavy was imported
     cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else None
     return _check(agent, command, cwd, stdout, stderr)
+
+
+def _nothing_to_check(raw: str) -> bool:
+    """An object whose text holds no keyword anywhere cannot hold a command that does.
+
+    JSON could spell a letter as `\\u0063`; agents' serialisers do not, but input with any `\\u`
+    escape takes the full path. Text that is not an object (empty, truncated) takes it too, so a
+    broken input still gets its one stderr line.
+    """
+    text = raw.strip()
+    return (
+        text.startswith("{")
+        and text.endswith("}")
+        and "\\u" not in text
+        and not mentions_codex(text)
+    )
 
 
 def _bad_input(agent: str, why: str, cwd: str | None, stdout: TextIO, stderr: TextIO) -> int:

@@ -179,7 +179,7 @@ def test_fast_path_imports_nothing_heavy() -> None:
         "sys.argv = ['codex-guard', 'hook', 'claude']\n"
         "code = main()\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('click', 'pydantic', 'yaml', 'tree_sitter', 'tree_sitter_bash')"
+        "('click', 'pydantic', 'yaml', 'tree_sitter', 'tree_sitter_bash', 'json')"
         " or m.startswith(('guard.engine', 'guard.shell', 'guard.codex', 'guard.config')))\n"
         "print(code, heavy)\n"
     )
