@@ -21,7 +21,8 @@ HEAD_BYTES = 256
 
 def _os_message(exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError):
-        return "file vanished or is a broken symlink (No such file or directory)"
+        # Named on the command line but absent, gone since the walk, or a link to nothing.
+        return "no such file (it vanished, or is a broken symlink)"
     reason = exc.strerror or type(exc).__name__
     return f"cannot read: {reason}"
 
