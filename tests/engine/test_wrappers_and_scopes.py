@@ -231,3 +231,12 @@ def test_resume_last_runs_where_the_resumed_run_recorded_its_session(
 ) -> None:
     found = rules_of(script + 'codex exec resume --last "Continue." </dev/null\n')
     assert ("CG403" in found) is raised
+
+
+def test_exec_cd_before_resume_is_the_resumes_root() -> None:
+    first = 'codex exec -C /repo -s workspace-write "a" </dev/null\n'
+    same = first + 'codex exec -C /repo resume --last "b" </dev/null\n'
+    other = first + 'codex exec -C /other resume --last "b" </dev/null\n'
+    assert "CG403" not in rules_of(same)
+    assert "CG403" in rules_of(other)
+    assert "CG402" not in rules_of(same)  # exec's own -C, given before `resume`, is accepted

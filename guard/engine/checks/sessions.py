@@ -69,12 +69,14 @@ def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
         root = resumed.call.cd if resumed else None
         if root is not None and root.literal and root.text in (".", "./"):
             root = None  # `-C .` is the cwd the resume runs in, unless a cd moved it
+        # `codex exec -C DIR resume --last`: exec's -C before `resume` sets the resume's root.
+        here = call.cd.text if call.cd is not None else (moves[-1][1] if moves else None)
         if root is not None:
-            ok = bool(moves) and moves[-1][1] == root.text
+            ok = here == root.text
         elif resumed is not None:
             ok = not cds  # both runs share the script's cwd
         else:
-            ok = bool(moves)
+            ok = here is not None
         if ok:
             continue
         related: tuple[tuple[Span, str], ...] = (
