@@ -49,6 +49,16 @@ def _session_line(line: str) -> str:
     return ""
 
 
+# `<repo>`, `<task>`, `<SESSION_ID>`: a placeholder in prose-y docs, which bash would read as a
+# redirect (`<repo` then `>`). Only a whole word in angle brackets, set off by blanks or quotes.
+_PLACEHOLDER = re.compile(r"(?<![<\w])<([A-Za-z][\w.-]*)>(?![>\w])")
+
+
+def mask_placeholders(line: str) -> str:
+    """`<repo>` -> `_repo_`: same length, so every column stays put; a plain word to the shell."""
+    return _PLACEHOLDER.sub(lambda m: "_" + m.group(1) + "_", line)
+
+
 def extract(text: str, path: str) -> list[Snippet]:
     lines = text.split("\n")
     context = context_for(path)
@@ -71,7 +81,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         while end < len(lines) and not closing.match(lines[end]):
             end += 1
         if lang in SHELL_LANGS:
-            body = [_dedent(line, indent) for line in lines[start:end]]
+            body = [mask_placeholders(_dedent(line, indent)) for line in lines[start:end]]
             if lang in SESSION_LANGS:
                 body = [_session_line(line) for line in body]
             snippets.append(
