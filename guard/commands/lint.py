@@ -81,12 +81,36 @@ def _rule_finding(
     )
 
 
+def python_without_strings(text: str) -> str:
+    """A Python file with every string literal blanked (same lines and columns): a string that
+    holds `# codex-guard: ...` is data, a comment is a directive."""
+    import io
+    import tokenize
+
+    lines = text.split("\n")
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type != tokenize.STRING:
+                continue
+            (srow, scol), (erow, ecol) = token.start, token.end
+            for row in range(srow - 1, erow):
+                line = lines[row]
+                start = scol if row == srow - 1 else 0
+                end = ecol if row == erow - 1 else len(line)
+                lines[row] = line[:start] + " " * (end - start) + line[end:]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass  # what was read so far stands; the source reports the syntax error
+    return "\n".join(lines)
+
+
 def directive_text(text: str, kind: str, snippets: Iterable[Snippet]) -> str:
     """The part of a file where directives count: in Markdown only its code fences (prose and a
-    `text` block that shows a directive are not code); elsewhere the whole file (a YAML comment
-    above a step counts)."""
-    from guard.sources.detect import MARKDOWN
+    `text` block that shows a directive are not code), in Python not its strings; elsewhere the
+    whole file (a YAML comment above a step counts)."""
+    from guard.sources.detect import MARKDOWN, PYTHON
 
+    if kind == PYTHON:
+        return python_without_strings(text)
     if kind != MARKDOWN:
         return text
     lines = text.splitlines()

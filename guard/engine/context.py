@@ -16,7 +16,9 @@ RUN_SUBCOMMANDS = frozenset(
     {Subcommand.EXEC, Subcommand.RESUME, Subcommand.REVIEW, Subcommand.FORK}
 )
 # Contexts where nobody sits at a terminal: stdin is never a TTY there.
-UNATTENDED_CONTEXTS = frozenset({RunContext.CI, RunContext.AGENT, RunContext.PACKET})
+UNATTENDED_CONTEXTS = frozenset(
+    {RunContext.CI, RunContext.AGENT, RunContext.PACKET, RunContext.SPAWN}
+)
 
 
 @dataclass(frozen=True, slots=True)

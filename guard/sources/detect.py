@@ -11,6 +11,7 @@ MAKEFILE = "makefile"
 DOCKERFILE = "dockerfile"
 JUSTFILE = "justfile"
 GITLAB = "gitlab"
+PYTHON = "python"
 
 SHELL_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".dash"})
 SHELL_NAMES = frozenset(
@@ -46,6 +47,8 @@ def kind_by_name(path: str) -> str | None:
         return DOCKERFILE
     if lower in JUSTFILE_NAMES or suffix == ".just":
         return JUSTFILE
+    if suffix == ".py":
+        return PYTHON
     return None
 
 
@@ -66,6 +69,8 @@ def kind_by_shebang(head: bytes) -> str | None:
     if interpreter == "env":
         rest = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
         interpreter = rest[0].rsplit("/", 1)[-1] if rest else ""
+    if interpreter.startswith("python"):
+        return PYTHON
     return SHELL if interpreter in SHELL_INTERPRETERS else None
 
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from guard.sources import dockerfile, gitlab, justfile, makefile, markdown, shell, workflow
+from guard.sources import (
+    dockerfile,
+    gitlab,
+    justfile,
+    makefile,
+    markdown,
+    python,
+    shell,
+    workflow,
+)
 from guard.sources.base import Source
 from guard.sources.detect import (
     DOCKERFILE,
@@ -10,6 +19,7 @@ from guard.sources.detect import (
     JUSTFILE,
     MAKEFILE,
     MARKDOWN,
+    PYTHON,
     SHELL,
     WORKFLOW,
 )
@@ -22,4 +32,5 @@ SOURCES: dict[str, Source] = {
     DOCKERFILE: dockerfile.extract,
     JUSTFILE: justfile.extract,
     GITLAB: gitlab.extract,
+    PYTHON: python.extract,
 }

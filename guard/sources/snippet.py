@@ -15,6 +15,9 @@ class RunContext(StrEnum):
     PACKET = "packet"  # a dispatch packet's command
     DOC = "doc"  # a Markdown fence in ordinary docs: an example a person runs in a terminal
     RUNTIME = "runtime"  # the exec shim: the real env and stdin are known, not guessed
+    SPAWN = (
+        "spawn"  # a program's spawn (Python subprocess): a bare command's stdin is its idle pipe
+    )
 
 
 @dataclass(frozen=True, slots=True)

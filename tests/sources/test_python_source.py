@@ -1,0 +1,97 @@
+"""Python orchestrators spawn codex with subprocess: the same rules read those spawns (FACTS.md,
+"outside the shell": no stdin= inherits, stdin=PIPE never written hangs, input= closes it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guard.commands.lint import FileJob, _rule_text, lint_file
+from guard.engine import load_rules
+from guard.settings import Settings
+
+RULE_TEXT = _rule_text(load_rules())
+ARGV = '["codex", "exec", "-C", repo, "-s", "read-only", "-o", "v.txt", prompt]'
+
+
+def findings(tmp_path: Path, body: str) -> list[tuple[str, str, int]]:
+    path = tmp_path / "orchestrate.py"
+    path.write_text("import os\nimport subprocess\nrepo = prompt = key = ''\n" + body)
+    outcome = lint_file(FileJob(str(path), True, Settings(), RULE_TEXT))
+    assert not outcome.errors
+    return sorted((f.rule, f.severity.value, f.location.line) for f in outcome.findings)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (f"subprocess.run({ARGV}, stdin=subprocess.DEVNULL)\n", []),
+        (f"subprocess.run({ARGV}, input='more', text=True)\n", [("CG203", "warning", 4)]),
+        (f"subprocess.run({ARGV})\n", [("CG201", "warning", 4)]),
+        (
+            f"p = subprocess.Popen({ARGV}, stdin=subprocess.PIPE)\np.wait()\n",
+            [("CG201", "error", 4)],
+        ),
+        (
+            f"p = subprocess.Popen({ARGV}, stdin=subprocess.PIPE)\np.communicate('x')\n",
+            [("CG203", "warning", 4)],
+        ),
+    ],
+    ids=["devnull", "input", "inherited", "pipe-never-written", "pipe-communicated"],
+)
+def test_stdin_of_a_spawn(tmp_path: Path, body: str, expected: list[tuple[str, str, int]]) -> None:
+    assert findings(tmp_path, body) == expected
+
+
+def test_env_dict_with_the_key_reaches_codex(tmp_path: Path) -> None:
+    body = (
+        'env = {**os.environ, "OPENAI_API_KEY": key}\n'
+        f"subprocess.run({ARGV}, env=env, stdin=subprocess.DEVNULL)\n"
+        f"subprocess.run({ARGV}, env=dict(os.environ, CODEX_API_KEY=key), stdin=subprocess.DEVNULL)\n"
+    )
+    assert findings(tmp_path, body) == [("CG101", "error", 5), ("CG101", "error", 6)]
+
+
+def test_argv_in_a_variable_and_shell_strings(tmp_path: Path) -> None:
+    body = (
+        'CMD = ["codex", "exec", "--yolo", "-C", ".", "-", ]\n'
+        "subprocess.run(CMD, input=prompt, text=True)\n"
+        'os.system("codex login --with-api-key < key.txt")\n'
+    )
+    assert findings(tmp_path, body) == [("CG102", "error", 6), ("CG303", "error", 5)]
+
+
+def test_strings_that_only_mention_codex_are_no_finding(tmp_path: Path) -> None:
+    body = (
+        'print("run: codex exec --yolo, OPENAI_API_KEY=x")\n'
+        'HELP = ["codex", "exec", "--yolo", "p"]  # documented, never run\n'
+        'subprocess.run(["git", "commit", "-m", "codex exec --yolo"], check=True)\n'
+        "app.run(['codex', 'exec'])\n"
+    )
+    assert findings(tmp_path, body) == []
+
+
+def test_spawn_functions_imported_by_name_or_alias(tmp_path: Path) -> None:
+    body = (
+        "import subprocess as sp\n"
+        "from subprocess import Popen as P\n"
+        f"sp.run({ARGV})\n"
+        f"P({ARGV}, stdin=sp.DEVNULL)\n"
+    )
+    assert findings(tmp_path, body) == [("CG201", "warning", 6)]
+
+
+def test_a_python_file_that_does_not_parse_is_one_finding_not_a_crash(tmp_path: Path) -> None:
+    assert findings(tmp_path, "def broken(:\n    subprocess.run(['codex'])\n") == [
+        ("CG901", "warning", 4)
+    ]
+
+
+def test_directives_are_comments_not_strings(tmp_path: Path) -> None:
+    body = (
+        'HELP = """\n# codex-guard: disable=CG201\n"""\n'
+        "# codex-guard: disable=CG201 -- the orchestrator runs at a terminal\n"
+        f"subprocess.run({ARGV})\n"
+    )
+    assert findings(tmp_path, body) == []
