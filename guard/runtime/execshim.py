@@ -23,6 +23,7 @@ from typing import TextIO
 
 from guard.findings import Finding, Location, Severity
 from guard.runtime import locate
+from guard.runtime.execopts import ExecOptions, UsageError, parse_exec_args
 from guard.runtime.report import at_or_over, finding_line
 from guard.runtime.settings_load import ConfigError, extra_setting, load_runtime_settings
 from guard.runtime.sitepaths import ensure_site
@@ -33,7 +34,7 @@ from guard.runtime.stdin import (
     give_devnull,
     stdin_suffix,
 )
-from guard.settings import LANES, Settings
+from guard.settings import Settings
 
 EXEC_PATH = "<exec>"
 USAGE = (
@@ -58,21 +59,6 @@ The `codex` PATH shim (`codex-guard install-shim DIR`) runs these checks on `cod
 """
 
 
-class UsageError(Exception):
-    """Bad `exec` options: exit 2 with one line."""
-
-
-@dataclass(slots=True)
-class ExecOptions:
-    lane: str | None = None
-    scrub_env: bool = False
-    close_stdin: bool = False
-    set_tmpdir: bool = False
-    dry_run: bool = False
-    config: Path | None = None
-    help: bool = False
-
-
 @dataclass(slots=True)
 class Plan:
     """What the shim decided: the argv and env to exec, and every finding on the way."""
@@ -86,56 +72,6 @@ class Plan:
     errors: list[str] = field(default_factory=list)  # checks that could not run: refuse
     lint_text: str = ""
     stdin: StdinState = StdinState.OTHER
-
-
-def parse_exec_args(args: list[str]) -> tuple[ExecOptions, list[str]]:
-    """`[options] -- codex ...`; the `--` may be left out when the command starts with no dash."""
-    opts = ExecOptions()
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            return opts, args[i + 1 :]
-        if not arg.startswith("-"):
-            return opts, args[i:]
-        name, eq, inline = arg.partition("=")
-        if name in ("--lane", "--config"):
-            if eq:
-                value = inline
-            elif i + 1 < len(args):
-                i += 1
-                value = args[i]
-            else:
-                raise UsageError(f"{name} needs a value")
-            if name == "--lane":
-                if value not in LANES:
-                    raise UsageError(f"--lane must be one of {', '.join(LANES)}, not {value!r}")
-                opts.lane = value
-            else:
-                opts.config = Path(value)
-        elif arg == "--scrub-env":
-            opts.scrub_env = True
-        elif arg == "--close-stdin":
-            opts.close_stdin = True
-        elif arg == "--set-tmpdir":
-            opts.set_tmpdir = True
-        elif arg == "--dry-run":
-            opts.dry_run = True
-        elif arg in ("-h", "--help"):
-            opts.help = True
-        else:
-            raise UsageError(f"unknown option {arg}")
-        i += 1
-    return opts, []
-
-
-def shim_options_from_env(env: Mapping[str, str]) -> ExecOptions:
-    """The PATH shim takes exec options from CODEX_GUARD_EXEC_OPTIONS (it has no argv for them)."""
-    raw = env.get("CODEX_GUARD_EXEC_OPTIONS", "")
-    if not raw.strip():
-        return ExecOptions()
-    opts, _rest = parse_exec_args([*shlex.split(raw), "--"])
-    return opts
 
 
 def login_finding(message: str, settings: Settings) -> Finding | None:
@@ -371,7 +307,8 @@ def run_exec(
         print(f"codex-guard: exec: no command given\n{USAGE}", file=stderr)
         return 2
     try:
-        settings = load_runtime_settings(Path(os.getcwd()), opts.config)
+        config = Path(opts.config) if opts.config else None
+        settings = load_runtime_settings(Path(os.getcwd()), config)
     except ConfigError as exc:
         print(f"codex-guard: config error: {exc}", file=stderr)
         return 2

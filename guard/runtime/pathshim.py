@@ -62,7 +62,8 @@ def shim_main(self_path: str, args: list[str]) -> int:
             print(f"codex-guard shim: cannot run {real}: {exc.strerror}", file=sys.stderr)
             return 127
     try:
-        from guard.runtime.execshim import UsageError, run_exec, shim_options_from_env
+        from guard.runtime.execopts import UsageError, shim_options_from_env
+        from guard.runtime.execshim import run_exec
 
         try:
             opts = shim_options_from_env(os.environ)

@@ -179,3 +179,10 @@ def test_decision_key_follows_symlinks(tmp_path: Path) -> None:
     link.symlink_to(outside)
     assert decision_key(text, (), Settings(), str(tmp_path)) != before
     assert decision_key(text, (("TMPDIR", "/x", 0),), Settings(), str(tmp_path)) != before
+
+
+def test_exec_options_lanes_are_the_settings_lanes() -> None:
+    from guard.runtime.execopts import LANES as OPTION_LANES
+    from guard.settings import LANES
+
+    assert OPTION_LANES == LANES
