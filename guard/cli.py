@@ -17,7 +17,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_hook(args[1], sys.stdin, sys.stdout, sys.stderr)
     if args[:1] == ["exec"]:
-        # In front of every codex a factory starts: no click, no lint front door on this path.
+        # In front of every codex a factory starts: no click, no lint front door on this path,
+        # and a run already checked with nothing changed execs without the rules (fastexec).
+        from guard.runtime.fastexec import exec_fast_main
+
+        warm = exec_fast_main(args[1:])
+        if warm is not None:
+            return warm
         from guard.runtime.execshim import exec_main
 
         return exec_main(args[1:])

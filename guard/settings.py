@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from guard import cachedir
+
 
 def cache_dir(part: str, env: Mapping[str, str] = os.environ) -> Path:
     """`$XDG_CACHE_HOME/codex-guard/<part>` (default `~/.cache`): every cache of codex-guard."""
-    home = env.get("HOME") or os.path.expanduser("~")
-    base = env.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
-    return Path(base) / "codex-guard" / part
+    return Path(cachedir.cache_dir(part, env))
 
 
 DEFAULT_FORBIDDEN_ENV: tuple[str, ...] = ("OPENAI_API_KEY", "CODEX_API_KEY")

@@ -72,6 +72,8 @@ class Plan:
     errors: list[str] = field(default_factory=list)  # checks that could not run: refuse
     lint_text: str = ""
     stdin: StdinState = StdinState.OTHER
+    stdin_seen: StdinState = StdinState.OTHER  # before any repair: what the warm path compares
+    devnull: bool = False  # --close-stdin gave codex /dev/null
 
 
 def login_finding(message: str, settings: Settings) -> Finding | None:
@@ -191,6 +193,7 @@ def _stdin_suffix(
 ) -> str:
     """Classify the real stdin, repair it where asked, and say it to the engine as a redirect."""
     state = classify_stdin(stdin_fd)
+    plan.stdin_seen = state
     if state is StdinState.CLOSED:
         # A closed fd 0 would be reused by the first file codex opens; /dev/null is what it meant.
         give_devnull(stdin_fd)
@@ -204,6 +207,7 @@ def _stdin_suffix(
             suffix = SUPPLIED_INPUT
         elif opts.close_stdin and state is not StdinState.TTY:
             give_devnull(stdin_fd)
+            plan.devnull = True
             plan.notes.append(f"stdin was {state.value}: codex gets /dev/null")
             state = StdinState.DEVNULL
             suffix = stdin_suffix(state)
@@ -285,13 +289,30 @@ def plan_exec(
     return plan
 
 
-def _print_findings(plan: Plan, stderr: TextIO) -> None:
-    for note in plan.notes:
-        print(f"codex-guard: {note}", file=stderr)
-    for finding in plan.findings:
-        print(finding_line(finding), file=stderr)
-    for error in plan.errors:
-        print(f"codex-guard: {error}", file=stderr)
+def _report_lines(plan: Plan) -> list[str]:
+    return [
+        *(f"codex-guard: {note}" for note in plan.notes),
+        *(finding_line(finding) for finding in plan.findings),
+        *(f"codex-guard: {error}" for error in plan.errors),
+    ]
+
+
+def _remember(
+    opts: ExecOptions, plan: Plan, environ: dict[str, str], settings: Settings, lines: list[str]
+) -> None:
+    """Let the next identical run take the warm path (guard/runtime/fastexec.py)."""
+    from guard.runtime.fastexec import remember
+
+    decision: dict[str, object] = {
+        "forbidden": list(settings.forbidden_env),
+        "rules_dirs": list(settings.rules_dirs),
+        "executable": plan.executable,
+        "env_remove": [k for k in environ if k not in plan.env],
+        "env_set": {k: v for k, v in plan.env.items() if environ.get(k) != v},
+        "devnull": plan.devnull,
+        "lines": lines,
+    }
+    remember(opts, plan.argv, environ, os.getcwd(), plan.stdin_seen.value, decision)
 
 
 def run_exec(
@@ -313,7 +334,9 @@ def run_exec(
         print(f"codex-guard: config error: {exc}", file=stderr)
         return 2
     plan = plan_exec(opts, argv, settings, environ, os.getcwd())
-    _print_findings(plan, stderr)
+    lines = _report_lines(plan)
+    for line in lines:
+        print(line, file=stderr)
     if plan.refusing or plan.errors:
         if opts.dry_run:
             print(f"codex-guard: would refuse: {shlex.join(plan.argv)}", file=stdout)
@@ -328,6 +351,8 @@ def run_exec(
     if plan.executable == plan.argv[0] and os.sep not in plan.argv[0]:
         print(f"codex-guard: {plan.argv[0]}: command not found on PATH", file=stderr)
         return 127
+    if env is None and plan.stdin_seen is not StdinState.CLOSED:
+        _remember(opts, plan, environ, settings, lines)
     stdout.flush()
     stderr.flush()
     try:

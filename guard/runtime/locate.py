@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 
@@ -131,22 +130,31 @@ def resolve_first(name: str, path_env: str | None = None) -> str | None:
     return None
 
 
+def manifests(executable: str) -> list[str]:
+    """The package.json files that may say an npm install's version, nearest first."""
+    found: list[str] = []
+    folder = os.path.dirname(os.path.realpath(executable))
+    for _ in range(4):
+        found.append(os.path.join(folder, "package.json"))
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return found
+
+
 def installed_version(executable: str) -> str | None:
     """The codex-cli version of an npm install (`@openai/codex`'s package.json), read without
     starting codex; None for other installs (the config's `codex-version` or the newest table)."""
-    folder = os.path.dirname(os.path.realpath(executable))
-    for _ in range(4):
-        manifest = os.path.join(folder, "package.json")
+    for manifest in manifests(executable):
         try:
             with open(manifest, encoding="utf-8") as handle:
+                import json  # not at the top: the exec warm path imports this module
+
                 data = json.load(handle)
         except (OSError, ValueError):
             data = None
         if isinstance(data, dict) and data.get("name") == "@openai/codex":
             version = data.get("version")
             return str(version) if isinstance(version, str) and version else None
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
     return None

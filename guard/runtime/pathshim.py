@@ -63,13 +63,19 @@ def shim_main(self_path: str, args: list[str]) -> int:
             return 127
     try:
         from guard.runtime.execopts import UsageError, shim_options_from_env
-        from guard.runtime.execshim import run_exec
 
         try:
             opts = shim_options_from_env(os.environ)
         except UsageError as exc:
             print(f"codex-guard shim: CODEX_GUARD_EXEC_OPTIONS: {exc}", file=sys.stderr)
             return 2
+        from guard.runtime.fastexec import fast_exec
+
+        warm = fast_exec(opts, [real, *args])
+        if warm is not None:
+            return warm
+        from guard.runtime.execshim import run_exec
+
         return run_exec(opts, [real, *args], sys.stdout, sys.stderr)
     except KeyboardInterrupt:
         return 130

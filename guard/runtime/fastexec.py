@@ -1,0 +1,260 @@
+"""The warm path of `codex-guard exec` and the PATH shim: a run that was checked and allowed, with
+every input of that decision unchanged, is exec'd without loading the rules, the models or the
+config again.
+
+The full check (``execshim.run_exec``) remembers an allowed run here. The entry holds the facts it
+was decided on, and each one is compared in full on the next run (the file name is only a checksum
+of the first ones), so a changed fact is a miss, never a wrong answer:
+- the argv, the cwd, the exec options, the real stdin's state;
+- every config file that could apply (each `.codex-guard.yaml|yml` and `pyproject.toml` from the
+  cwd up, and `--config`), by path, size and mtime;
+- the environment the checks read: PATH, HOME, CODEX_HOME, TMPDIR, XDG_CACHE_HOME and every
+  CODEX_GUARD_* by value, and whether each forbidden key is set;
+- codex-guard's own code and rule files, the codex executable it resolves to and the package.json
+  that says its version, the auth file, and where every argument that names an existing path
+  really points (symlinks), by size and mtime.
+Refusals are never remembered: they take the full path, and say why, every time.
+
+Only the standard library's cheapest modules are imported here (no json, hashlib, dataclasses,
+typing or pathlib): this is what a warm run pays on top of Python's own start-up.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+import zlib
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ms on this path
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from guard.runtime.execopts import ExecOptions
+
+VERSION = "fastexec-1"
+ENV_FACTS = ("PATH", "HOME", "CODEX_HOME", "TMPDIR", "XDG_CACHE_HOME")
+CONFIG_NAMES = (".codex-guard.yaml", ".codex-guard.yml", "pyproject.toml")
+MAX_ENTRIES = 2000
+
+
+def _stamp(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return f"{path}\0-"
+    return f"{path}\0{st.st_size}\0{st.st_mtime_ns}"
+
+
+def _tree_stamp(folder: str, suffixes: tuple[str, ...]) -> list[str]:
+    found: list[str] = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return [f"{folder}\0-"]
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+            found.extend(_tree_stamp(entry.path, suffixes))
+        elif entry.name.endswith(suffixes):
+            found.append(_stamp(entry.path))
+    return found
+
+
+def code_stamp(rules_dirs: list[str]) -> list[str]:
+    """codex-guard's code and every rule file: an upgrade or an edited rule is a miss."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    shipped = os.path.join(package, "_rules")
+    rules = shipped if os.path.isdir(shipped) else os.path.join(os.path.dirname(package), "rules")
+    stamps = _tree_stamp(package, (".py",))
+    for folder in (rules, *rules_dirs):
+        stamps.extend(_tree_stamp(folder, (".yaml", ".yml")))
+    return stamps
+
+
+def config_stamps(cwd: str, explicit: str | None) -> list[str]:
+    """Every config file that could apply, from the cwd up (guard.config.find_config's search)."""
+    stamps = [_stamp(os.path.join(cwd, explicit))] if explicit else []
+    folder = cwd
+    while True:
+        stamps.extend(
+            _stamp(path)
+            for name in CONFIG_NAMES
+            if os.path.exists(path := os.path.join(folder, name))
+        )
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return stamps
+        folder = parent
+
+
+def auth_stamp(env: Mapping[str, str]) -> str:
+    """The auth file the login check reads (guard.runtime.auth.auth_file)."""
+    home = env.get("CODEX_HOME") or os.path.join(
+        env.get("HOME") or os.path.expanduser("~"), ".codex"
+    )
+    return _stamp(os.path.join(home, "auth.json"))
+
+
+def path_facts(argv: list[str], cwd: str) -> list[str]:
+    """Where each argument that names an existing path really points (CG504 follows links)."""
+    facts: list[str] = []
+    for arg in argv[1:]:
+        value = arg.partition("=")[2] if arg.startswith("--") and "=" in arg else arg
+        candidate = os.path.join(cwd, value)
+        if value and os.path.lexists(candidate):
+            facts.append(f"{value}\0{os.path.realpath(candidate)}")
+    return facts
+
+
+def env_facts(env: Mapping[str, str], forbidden: list[str]) -> list[str]:
+    names = sorted({*ENV_FACTS, *(k for k in env if k.startswith("CODEX_GUARD"))})
+    facts = [f"{name}={env.get(name, chr(0))}" for name in names]
+    facts += [f"{key}?{key in env}" for key in forbidden]  # set or not; the value is never kept
+    return facts
+
+
+def primary_key(opts: ExecOptions, argv: list[str], cwd: str, stdin_state: str) -> list[str]:
+    return [VERSION, sys.executable, cwd, opts.key(), stdin_state, "\0".join(argv)]
+
+
+def _entry_path(primary: list[str], env: Mapping[str, str]) -> str:
+    from guard.cachedir import cache_dir
+
+    checksum = zlib.crc32("\n".join(primary).encode("utf-8", "surrogateescape"))
+    return os.path.join(cache_dir("fastexec", env), f"{checksum:08x}.marshal")
+
+
+def _facts(
+    argv: list[str],
+    env: Mapping[str, str],
+    cwd: str,
+    opts: ExecOptions,
+    forbidden: list[str],
+    rules_dirs: list[str],
+    executable: str,
+) -> list[str]:
+    from guard.runtime.locate import manifests
+
+    return [
+        *config_stamps(cwd, opts.config),
+        *env_facts(env, forbidden),
+        *code_stamp(rules_dirs),
+        _stamp(os.path.realpath(executable)),
+        *(_stamp(m) for m in manifests(executable)),  # its version: the flags it takes
+        auth_stamp(env),
+        *path_facts(argv, cwd),
+    ]
+
+
+def remember(
+    opts: ExecOptions,
+    argv: list[str],
+    env: Mapping[str, str],
+    cwd: str,
+    stdin_state: str,
+    decision: dict[str, object],
+) -> None:
+    """Keep an allowed run's decision: `decision` holds `forbidden`, `rules_dirs`, `executable`,
+    `env_remove` and `env_set` (the repairs to its env: no env is stored), `devnull` (stdin
+    repaired) and `lines` (what it printed on stderr)."""
+    primary = primary_key(opts, argv, cwd, stdin_state)
+    facts = _facts(
+        argv,
+        env,
+        cwd,
+        opts,
+        list(decision["forbidden"]),  # type: ignore[call-overload]
+        list(decision["rules_dirs"]),  # type: ignore[call-overload]
+        str(decision["executable"]),
+    )
+    entry = {"primary": primary, "facts": facts, **decision}
+    path = _entry_path(primary, env)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        _prune(os.path.dirname(path))
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as handle:
+            marshal.dump(entry, handle)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        pass  # no warm path next time; the check itself stands
+
+
+def _prune(folder: str) -> None:
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    if len(names) < MAX_ENTRIES:
+        return
+    for name in names[: len(names) // 2]:
+        try:  # noqa: SIM105 - contextlib is one more import on the warm path
+            os.unlink(os.path.join(folder, name))
+        except OSError:
+            pass
+
+
+def recall(
+    opts: ExecOptions, argv: list[str], env: Mapping[str, str], cwd: str, stdin_state: str
+) -> dict[str, object] | None:
+    """The remembered decision, if every fact it was made on still holds; else None."""
+    primary = primary_key(opts, argv, cwd, stdin_state)
+    try:
+        with open(_entry_path(primary, env), "rb") as handle:
+            entry = marshal.load(handle)
+        if not isinstance(entry, dict) or entry.get("primary") != primary:
+            return None
+        facts = _facts(
+            argv,
+            env,
+            cwd,
+            opts,
+            list(entry["forbidden"]),
+            list(entry["rules_dirs"]),
+            str(entry["executable"]),
+        )
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        return None
+    return entry if entry.get("facts") == facts else None
+
+
+def fast_exec(opts: ExecOptions, argv: list[str]) -> int | None:
+    """Exec a remembered allowed run; None when there is none (the caller runs the full check)."""
+    if opts.dry_run or opts.help or not argv:
+        return None
+    from guard.runtime.locate import resolve_command
+    from guard.runtime.stdin import StdinState, classify_stdin, give_devnull
+
+    state = classify_stdin(0)
+    if state is StdinState.CLOSED:
+        return None  # the full path repairs a closed fd 0
+    executable = resolve_command(argv[0], os.environ.get("PATH"))
+    entry = recall(opts, argv, os.environ, os.getcwd(), state.value)
+    if entry is None or executable is None or executable != entry["executable"]:
+        return None
+    env = dict(os.environ)
+    for name in entry["env_remove"]:  # type: ignore[attr-defined]
+        env.pop(name, None)
+    env.update(entry["env_set"])  # type: ignore[call-overload]
+    for line in entry["lines"]:  # type: ignore[attr-defined]
+        print(line, file=sys.stderr)
+    if entry["devnull"]:
+        give_devnull(0)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execve(executable, argv, env)
+    except OSError:
+        return None  # gone since: the full path says why
+    return 127  # not reached
+
+
+def exec_fast_main(args: list[str]) -> int | None:
+    """`codex-guard exec ...` when its decision is remembered; None sends it to the full check."""
+    from guard.runtime.execopts import UsageError, parse_exec_args
+
+    try:
+        opts, argv = parse_exec_args(args)
+    except UsageError:
+        return None  # the full path reports it
+    return fast_exec(opts, argv)
