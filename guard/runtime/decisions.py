@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from guard import __version__
@@ -29,35 +29,11 @@ def cache_dir(env: Mapping[str, str]) -> Path:
     return user_cache_dir("exec", env)
 
 
-def _tree_stamp(folder: Path, suffixes: tuple[str, ...]) -> Iterable[str]:
-    """`path size mtime` of every matching file under `folder`: code or rules change the key."""
-    stack = [folder]
-    while stack:
-        current = stack.pop()
-        try:
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    stack.append(Path(entry.path))
-            elif entry.name.endswith(suffixes):
-                try:
-                    st = entry.stat()
-                except OSError:
-                    continue
-                yield f"{entry.path} {st.st_size} {st.st_mtime_ns}"
-
-
 def code_and_rules_stamp(settings: Settings) -> str:
-    package = Path(__file__).resolve().parent.parent
-    # The built-in rules sit in `guard/_rules` in a wheel (stamped with the package) or in
-    # `rules/` beside the package in a checkout (guard.engine.registry.builtin_rules_dir); reading
-    # both here keeps guard.engine, and its imports, off the cache-hit path.
-    lines = [__version__, *_tree_stamp(package, (".py", ".yaml", ".yml", ".json"))]
-    for folder in (package.parent / "rules", *(Path(d) for d in settings.rules_dirs)):
-        lines.extend(_tree_stamp(folder, (".yaml", ".yml")))
+    """codex-guard's code and every rule file (the same stamp the warm exec path compares)."""
+    from guard.runtime.fastexec import code_stamp
+
+    lines = [__version__, *code_stamp(list(settings.rules_dirs))]
     return sha256_hex("\n".join(lines).encode())
 
 
