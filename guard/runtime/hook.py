@@ -172,12 +172,21 @@ def _check(agent: str, command: str, cwd: str | None, stdout: TextIO, stderr: Te
     return answer_deny(agent, reason_text(denying), stdout, stderr)
 
 
-def check_command(command: str, settings: Any) -> list[Any]:
-    """The findings for one command line as an agent's Bash tool runs it (RunContext.AGENT)."""
-    from guard.engine.api import check_command_line
-    from guard.sources.snippet import RunContext
+def check_command(command: str, settings: Any, environ: Any = None) -> list[Any]:
+    """The findings for one command line as an agent's Bash tool runs it (RunContext.AGENT).
 
-    return check_command_line(command, settings, RunContext.AGENT, path=HOOK_PATH)
+    The hook runs with the agent's own environment, which the Bash tool's commands inherit: a
+    forbidden key set there reaches the codex the command starts (unless the command unsets it).
+    """
+    import os
+
+    from guard.engine.api import lint_snippet
+    from guard.sources.snippet import RunContext, Snippet
+
+    env = os.environ if environ is None else environ
+    inherited = tuple((key, "", 0) for key in settings.forbidden_env if key in env)
+    snippet = Snippet(command, HOOK_PATH, context=RunContext.AGENT, external_env=inherited)
+    return lint_snippet(snippet, settings)
 
 
 def main() -> int:

@@ -152,6 +152,11 @@ class Command:
     text: str  # the command's source text, as written
     env: tuple[EnvBinding, ...] = ()  # variables known to be in its environment
     env_cleared: bool = False  # `env -i`: nothing of the script's environment reaches it
+    # Names the command is known not to get even when the script inherited them: `unset K` or
+    # `export -n K` earlier in scope, `env -u K`.
+    env_removed: tuple[str, ...] = ()
+    # `sudo` without -E resets the environment: only these inherited names pass (None: all do).
+    env_kept: tuple[str, ...] | None = None
     env_files: tuple[EnvFileLoad, ...] = ()  # files loaded into its env earlier in scope
     stdin: Stdin = field(default_factory=Stdin)
     stdout_redirect: str | None = None  # `> file` target, when there is one
@@ -165,6 +170,12 @@ class Command:
         if not self.argv:
             return ""
         return self.argv[0].text.rsplit("/", 1)[-1]
+
+    def inherits(self, name: str) -> bool:
+        """Does a variable the script itself inherited (its caller's env) reach this command?"""
+        if self.env_cleared or name in self.env_removed:
+            return False
+        return self.env_kept is None or name in self.env_kept
 
     def env_var(self, name: str) -> EnvBinding | None:
         for binding in self.env:

@@ -1168,6 +1168,8 @@ class _Walker:
         for name, value, vspan in pre:
             env[name] = EnvBinding(name, value, EnvOrigin.PREFIX, vspan)
         cleared = ctx.env_cleared
+        removed = set(st.removed)
+        kept: tuple[str, ...] | None = None
         files = st.env_files
         stdin = r.stdin
         detached = ctx.detached
@@ -1186,10 +1188,12 @@ class _Walker:
                     env[op.name] = EnvBinding(op.name, given, EnvOrigin.DOCKER, op.span)
                 elif op.kind == "unset":
                     env.pop(op.name, None)
+                    removed.add(op.name)
                 elif op.kind == "set":
                     env[op.name] = EnvBinding(op.name, op.value, EnvOrigin.ENV_WRAPPER, op.span)
                 elif op.kind == "sudo" and op.keep is not None:
                     env = {k: v for k, v in env.items() if k in op.keep}
+                    kept = op.keep if kept is None else tuple(k for k in kept if k in op.keep)
                     files = ()
                 elif op.kind == "file":
                     form = "docker-env-file" if op.keep == ("docker",) else "env-cat"
@@ -1220,6 +1224,8 @@ class _Walker:
             text=text,
             env=tuple(env.values()),
             env_cleared=cleared,
+            env_removed=tuple(sorted(removed - env.keys())),
+            env_kept=kept,
             env_files=files,
             stdin=stdin,
             stdout_redirect=r.stdout or ctx.stdout,

@@ -47,6 +47,7 @@ class State:
     positional: tuple[Word, ...] | None = None  # $1..; None when unknown (top of a script)
     shell_stdin: Stdin | None = None  # `exec </dev/null` changed the shell's own stdin
     local_names: set[str] | None = None  # names declared `local` in the running function
+    removed: set[str] = field(default_factory=set)  # unset / export -n: gone even if inherited
 
     def copy(self) -> State:
         return State(
@@ -60,6 +61,7 @@ class State:
             positional=self.positional,
             shell_stdin=self.shell_stdin,
             local_names=None,
+            removed=set(self.removed),
         )
 
     def child_shell(self, env: tuple[EnvBinding, ...], env_files: tuple[EnvFileLoad, ...]) -> State:
@@ -70,6 +72,7 @@ class State:
         return child
 
     def assign(self, name: str, var: Var) -> None:
+        self.removed.discard(name)
         old = self.vars.get(name)
         if old is not None and old.exported and not var.exported:
             # Assigning to an exported name keeps it exported (and keeps where it was exported).
@@ -79,6 +82,7 @@ class State:
         self.vars[name] = var
 
     def export(self, name: str, span: Span, origin: EnvOrigin = EnvOrigin.EXPORT) -> None:
+        self.removed.discard(name)
         old = self.vars.get(name)
         if old is None:
             self.vars[name] = Var(None, None, True, origin, span)
@@ -86,11 +90,13 @@ class State:
             self.vars[name] = replace(old, exported=True, origin=origin, span=span)
 
     def unexport(self, name: str) -> None:
+        self.removed.add(name)
         old = self.vars.get(name)
         if old is not None:
             self.vars[name] = replace(old, exported=False)
 
     def unset(self, name: str) -> None:
+        self.removed.add(name)
         self.vars.pop(name, None)
 
     def exported_env(self) -> dict[str, EnvBinding]:

@@ -32,3 +32,20 @@ def test_expressions_parse_and_untrusted_text_is_seen(tmp_path: Path) -> None:
     assert ("CG305", 8, 11) in rules
     cg305 = next(f for f in outcome.findings if f.rule == "CG305")
     assert "github.event.issue.body" in cg305.message
+
+
+def test_a_workflow_key_unset_in_the_step_does_not_reach_codex(tmp_path: Path) -> None:
+    path = tmp_path / ".github" / "workflows" / "w.yml"
+    path.parent.mkdir(parents=True)
+    step = 'codex exec -C . -s read-only "Review" </dev/null'
+    path.write_text(
+        "on: push\njobs:\n  r:\n    runs-on: ubuntu-latest\n"
+        "    env:\n      OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}\n"
+        f"    steps:\n      - run: {step}\n"
+        f"      - run: |\n          unset OPENAI_API_KEY\n          {step}\n"
+        f"      - run: env -u OPENAI_API_KEY {step}\n"
+    )
+    outcome = lint_file(FileJob(str(path), True, Settings(), RULE_TEXT))
+    assert [(f.rule, f.location.line) for f in outcome.findings if f.rule == "CG101"] == [
+        ("CG101", 8)
+    ]

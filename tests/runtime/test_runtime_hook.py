@@ -251,3 +251,23 @@ def test_hook_install_user_scope_and_broken_file(tmp_path: Path, base_env: dict[
     assert broken.returncode != 0
     assert "not valid JSON" in broken.stderr
     assert (codex_home / "hooks.json").read_text() == "{not json"
+
+
+@pytest.mark.parametrize(
+    ("command", "denied"),
+    [
+        ('codex exec -C . -s read-only "p" </dev/null', True),
+        ('env -u OPENAI_API_KEY codex exec -C . -s read-only "p" </dev/null', False),
+        ('unset OPENAI_API_KEY; codex exec -C . -s read-only "p" </dev/null', False),
+        ('env -i PATH="$PATH" codex exec -C . -s read-only "p" </dev/null', False),
+        ("ls -la", False),
+    ],
+)
+def test_a_key_in_the_agents_own_env_reaches_the_codex_it_starts(
+    workspace: Path, base_env: dict[str, str], command: str, denied: bool
+) -> None:
+    """The Bash tool's commands inherit the agent's env, and so does the hook."""
+    env = {**base_env, "OPENAI_API_KEY": "sk-agent"}
+    proc = run_guard(["hook", "claude"], env, input=claude_payload(command, workspace))
+    assert proc.returncode == 0
+    assert ("CG101" in proc.stdout) is denied, proc.stdout

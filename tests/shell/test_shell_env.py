@@ -178,3 +178,25 @@ def test_docker_run_interactive_keeps_stdin() -> None:
     cmd = last("docker run -i img codex exec p")
     assert cmd.stdin.kind.value == "inherited"
     assert last("docker exec -e CODEX_API_KEY ctr codex exec p").env_var("CODEX_API_KEY")
+
+
+def test_names_removed_from_the_inherited_env() -> None:
+    """An inherited variable (the caller's env) is gone after unset, export -n, env -u, env -i
+    and plain sudo; assigning or exporting it again brings it back."""
+    text = (
+        "unset OPENAI_API_KEY\ncodex exec a\n"
+        "export -n CODEX_API_KEY\ncodex exec b\n"
+        "env -u TOKEN codex exec c\n"
+        "export OPENAI_API_KEY=k\ncodex exec d\n"
+        "( unset HOME_KEY; codex exec e )\ncodex exec f\n"
+        "sudo codex exec g\n"
+        "env -i codex exec h\n"
+    )
+    calls = {c.argv[-1].text: c for c in parse_script(text).commands if c.program == "codex"}
+    assert not calls["a"].inherits("OPENAI_API_KEY")
+    assert not calls["b"].inherits("CODEX_API_KEY") and not calls["b"].inherits("OPENAI_API_KEY")
+    assert not calls["c"].inherits("TOKEN") and calls["c"].inherits("PATH")
+    assert calls["d"].env_var("OPENAI_API_KEY") is not None
+    assert not calls["e"].inherits("HOME_KEY") and calls["f"].inherits("HOME_KEY")
+    assert not calls["g"].inherits("OPENAI_API_KEY")
+    assert not calls["h"].inherits("PATH")

@@ -23,11 +23,11 @@ def _key_bindings(ctx: CheckContext, command: Command) -> Iterator[EnvBinding]:
 
 
 def _external_keys(ctx: CheckContext, command: Command) -> Iterator[tuple[str, int]]:
-    if command.env_cleared:
-        return
+    """Forbidden keys set around the snippet (a workflow `env:`, the agent's or the shim's real
+    env) that reach the command: not unset, `env -u`'d, `env -i`'d or reset by sudo on the way."""
     forbidden = set(ctx.settings.forbidden_env)
     for name, _value, line in ctx.snippet.external_env:
-        if name in forbidden and command.env_var(name) is None:
+        if name in forbidden and command.env_var(name) is None and command.inherits(name):
             yield name, line
 
 

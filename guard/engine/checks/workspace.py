@@ -58,7 +58,7 @@ def hand_set_codex_home(ctx: CheckContext) -> Iterator[Hit]:
         if binding is not None:
             yield Hit(span=inv.command.span, related=((binding.span, "CODEX_HOME set here"),))
             continue
-        if not inv.command.env_cleared and any(
+        if inv.command.inherits("CODEX_HOME") and any(
             name == "CODEX_HOME" for name, _v, _l in ctx.snippet.external_env
         ):
             yield Hit(span=inv.command.span)
