@@ -66,7 +66,8 @@ def rule_doc(rule: Rule, heading: str = "##") -> str:
         f"{heading} {rule.id}",
         "",
         f"**`{rule.name}`** · severity: **{rule.severity.value}**"
-        + (" · strict profile only" if rule.strict_only else ""),
+        + (" · strict profile only" if rule.strict_only else "")
+        + (" · also in documentation examples" if rule.docs else ""),
         "",
         rule.summary,
         "",
