@@ -1198,6 +1198,8 @@ class _Walker:
                 elif op.kind == "file":
                     form = "docker-env-file" if op.keep == ("docker",) else "env-cat"
                     files = (*files, EnvFileLoad(op.name, "$" not in op.name, form, op.span))
+            if p.stdin_default is not None and not r.explicit:
+                stdin = p.stdin_default
             if p.stdin is not None:
                 stdin = p.stdin
             detached = detached or p.detached

@@ -39,6 +39,7 @@ class Peeled:
     wrappers: list[Wrapper] = field(default_factory=list)
     env_ops: list[EnvOp] = field(default_factory=list)
     stdin: Stdin | None = None  # the program's stdin when a wrapper replaces it (xargs)
+    stdin_default: Stdin | None = None  # its stdin unless the command redirects it (coproc)
     detached: bool = False
     body: tuple[Word, ...] = ()  # shell text to re-parse: bash -c BODY, eval ARGS
     body_kind: str = ""  # "bash -c" / "sh -c" / ... / "eval"
@@ -497,6 +498,11 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
         elif prog == "setsid":
             rest = _take_opts(argv, 1, frozenset(), frozenset())
             out.detached = True
+        elif prog == "coproc":
+            # `coproc cmd`: runs alongside the script with its stdin on a pipe the script holds
+            # open (`${COPROC[1]}`): codex reads it until the script closes it, if it ever does.
+            rest = 1
+            out.stdin_default = Stdin(StdinKind.INHERITED, reason="coproc")
         elif prog == "caam":
             if len(argv) >= 4 and argv[1].text == "exec" and argv[2].text == "codex":
                 profile = argv[3].text

@@ -193,3 +193,10 @@ def test_ssh_remote_command() -> None:
     assert remote.stdin.kind is StdinKind.INHERITED
     assert no_stdin.stdin.kind is StdinKind.NULL
     assert codex_calls("ssh host") == []
+
+
+def test_coproc_holds_codexs_stdin_open_unless_redirected() -> None:
+    held = one('coproc codex exec -s read-only "p"')
+    assert held.program == "codex" and held.wrappers[0].name == "coproc"
+    assert held.stdin.kind is StdinKind.INHERITED and held.stdin.reason == "coproc"
+    assert one('coproc codex exec -s read-only "p" </dev/null').stdin.kind is StdinKind.NULL

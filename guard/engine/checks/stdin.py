@@ -17,7 +17,7 @@ from guard.sources.snippet import RunContext
 
 # Where a hang is certain rather than likely: the shell keeps the caller's stdin in a place no
 # terminal reaches, or the caller is known never to hand a TTY.
-_CERTAIN_REASONS = frozenset({"background-pipeline", "dup-stdin"})
+_CERTAIN_REASONS = frozenset({"background-pipeline", "dup-stdin", "coproc"})
 
 
 def _hang_is_certain(ctx: CheckContext, inv: Invocation) -> bool:
