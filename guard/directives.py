@@ -20,7 +20,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from guard.findings import Finding, Location, Severity
-from guard.sources.snippet import Snippet
 
 SUPPRESSION_RULE = "CG904"
 SUPPRESSION_NAME = "unexplained-suppression"
@@ -290,17 +289,3 @@ def _may_fire(pattern: str, select: tuple[str, ...], ignore: tuple[str, ...]) ->
         return True
     # `disable=CG2` with `--select CG201`, or `disable=CG201` with `--select CG2`: either overlaps.
     return any(pattern.startswith(s) or s.startswith(pattern) for s in select)
-
-
-def snippet_lane_at(snippet: Snippet, line: int) -> str | None:
-    """The lane a directive sets for a command starting on file line `line` of this snippet.
-
-    Sources fill `Snippet.lane_directives` from the whole file (so a directive outside the snippet's
-    text, e.g. in the YAML above a `run:`, still counts); a snippet built by hand (the hook) falls
-    back to the directives in its own text.
-    """
-    lanes = snippet.lane_directives or parse_directives(snippet.text, snippet.line_offset).lanes
-    for target, lane in lanes:
-        if target == line:
-            return lane
-    return None

@@ -80,5 +80,13 @@ class CodexCall:
     dynamic_args: bool = False  # an argv word expands to an unknown number of words ("$@", ${A[@]})
     extra: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def reads_prompt_from_stdin(self) -> bool:
+        """A `-` prompt (exec and its sub-commands), or `codex exec` with no prompt at all: its
+        --help says instructions are then read from stdin."""
+        if self.prompt_source is PromptSource.STDIN:
+            return True
+        return self.subcommand is Subcommand.EXEC and self.prompt_source is PromptSource.NONE
+
     def has_flag(self, name: str) -> bool:
         return any(f.name == name for f in self.flags)

@@ -37,27 +37,18 @@ def code_and_rules_stamp(settings: Settings) -> str:
     return sha256_hex("\n".join(lines).encode())
 
 
-def path_facts(text: str, cwd: str) -> list[tuple[str, str]]:
-    """Where each path-like word of the command line really points, symlinks resolved.
-
-    The engine's path-escape check (CG504) follows symlinks: a link re-pointed outside the
-    workspace must not be answered from the cache.
-    """
+def path_facts(text: str, cwd: str) -> list[str]:
+    """Where each word of the command line that names a path really points (CG504 follows
+    symlinks: a link re-pointed outside the workspace must not be answered from the cache)."""
     import shlex
+
+    from guard.runtime.fastexec import path_facts as argv_path_facts
 
     try:
         words = shlex.split(text, comments=True)
     except ValueError:
         return []
-    facts: list[tuple[str, str]] = []
-    for word in words:
-        value = word.split("=", 1)[1] if word.startswith("--") and "=" in word else word
-        if not value or not (os.sep in value or value in (".", "..")):
-            continue
-        full = os.path.join(cwd, value)
-        if os.path.lexists(full):
-            facts.append((value, os.path.realpath(full)))
-    return facts
+    return argv_path_facts(words, cwd)
 
 
 def decision_key(

@@ -153,7 +153,6 @@ def reads_prompt_from_stdin(argv: list[str], settings: Settings) -> bool:
     Read with the codex grammar (the same reader the engine uses), not guessed here.
     """
     ensure_site()
-    from guard.codex.call import PromptSource, Subcommand
     from guard.codex.parse import parse_codex_argv
     from guard.shell.model import Span, Word
 
@@ -162,9 +161,7 @@ def reads_prompt_from_stdin(argv: list[str], settings: Settings) -> bool:
         span = Span(1, index + 1, 1, index + 1)
         words.append(Word(text=text, literal=True, span=span, raw=text))
     call = parse_codex_argv(words, version=settings.codex_version)
-    if call.prompt_source is PromptSource.STDIN:  # `-`, on exec and its sub-commands
-        return True
-    return call.subcommand is Subcommand.EXEC and call.prompt_source is PromptSource.NONE
+    return call.reads_prompt_from_stdin
 
 
 def lint_runtime(

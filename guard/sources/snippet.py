@@ -31,7 +31,7 @@ class Snippet:
     # env the source puts around the snippet (a workflow/job/step `env:`), name -> (value, line)
     external_env: tuple[tuple[str, str, int], ...] = field(default=())
     # `# codex-guard: lane=...` directives of the file: (file line a lane applies to, lane). The
-    # engine reads it through `guard.directives.snippet_lane_at(snippet, line)`.
+    # engine reads it (guard/engine/run.py, lane_directives).
     lane_directives: tuple[tuple[int, str], ...] = field(default=())
     # columns of every line after the first sit this far right in the file (a YAML block scalar or
     # a Markdown fence indented in a list): the text is dedented so here-doc terminators still work.

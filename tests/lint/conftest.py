@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from guard.directives import snippet_lane_at
+from guard.engine.run import lane_directives
 from guard.findings import Finding, Location, Severity
 from guard.settings import Settings
 from guard.sources.snippet import Snippet
@@ -67,7 +67,7 @@ def fake_engine(snippet: Snippet, settings: Settings) -> list[Finding]:
                     message=f"{needle} here ({snippet.context.value})",
                     location=Location(snippet.path, number, column, number, column + 5),
                     fix="do it right",
-                    lane=snippet_lane_at(snippet, number),
+                    lane=lane_directives(snippet).get(number),
                 )
             )
     return found

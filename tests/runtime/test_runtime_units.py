@@ -174,7 +174,7 @@ def test_decision_key_follows_symlinks(tmp_path: Path) -> None:
     link.symlink_to(inside)
     text = "codex exec -C ./link --output-schema=./link/s.json -s read-only x </dev/null"
     before = decision_key(text, (), Settings(), str(tmp_path))
-    assert path_facts(text, str(tmp_path))[0] == ("./link", str(inside))
+    assert path_facts(text, str(tmp_path))[0] == f"./link\0{inside}"
     link.unlink()
     link.symlink_to(outside)
     assert decision_key(text, (), Settings(), str(tmp_path)) != before

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guard.codex.call import PromptSource, Subcommand
+from guard.codex.call import Subcommand
 from guard.engine.context import UNATTENDED_CONTEXTS, CheckContext, Hit, Invocation
 from guard.findings import Severity
 from guard.shell.model import StdinKind
@@ -32,14 +32,6 @@ def _hang_is_certain(ctx: CheckContext, inv: Invocation) -> bool:
     )
 
 
-def _reads_prompt_stdin(inv: Invocation) -> bool:
-    """`codex exec` reads stdin for a `-` prompt, or for no prompt at all (exec --help)."""
-    call = inv.call
-    if call.prompt_source is PromptSource.STDIN:
-        return True
-    return call.subcommand is Subcommand.EXEC and call.prompt_source is PromptSource.NONE
-
-
 def positional_prompt_open_stdin(ctx: CheckContext) -> Iterator[Hit]:
     """CG201: `codex exec "prompt"` with an inherited stdin that may never reach EOF."""
     for inv in ctx.runs():
@@ -59,7 +51,7 @@ def positional_prompt_open_stdin(ctx: CheckContext) -> Iterator[Hit]:
 def stdin_prompt_without_input(ctx: CheckContext) -> Iterator[Hit]:
     """CG202: the prompt is read from stdin, and nothing is piped or redirected into it."""
     for inv in ctx.runs():
-        if inv.call.dynamic_args or not _reads_prompt_stdin(inv):
+        if inv.call.dynamic_args or not inv.call.reads_prompt_from_stdin:
             continue
         if inv.command.stdin.kind in (StdinKind.INHERITED, StdinKind.NULL):
             yield Hit(span=inv.command.span)
