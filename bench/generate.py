@@ -32,6 +32,21 @@ def _task(rng: random.Random) -> str:
     return f"{rng.choice(TASK_WORDS)} {rng.choice(FILES)}"
 
 
+# (how often, flag) for the flags a call may carry besides its root and sandbox.
+OPTIONAL_FLAGS = (
+    (0.6, '-m "$MODEL"'),
+    (0.3, "--json"),
+    (0.5, '-o "$OUT_DIR/last-$RANDOM.md"'),
+    (0.15, "--output-schema schema/verdict.json"),
+    (0.2, "--skip-git-repo-check"),
+    (0.15, "-c model_reasoning_effort=high"),
+    (0.1, "--ephemeral"),
+    (0.1, '--add-dir "$OUT_DIR"'),
+    (0.05, "--yolo"),
+    (0.04, "--full-auto"),  # removed in 0.169.0: a CG903 the corpus should carry
+)
+
+
 def _codex_flags(rng: random.Random) -> str:
     """A plausible flag set for one `codex exec` call."""
     flags: list[str] = []
@@ -41,26 +56,7 @@ def _codex_flags(rng: random.Random) -> str:
         flags.append(f"-s {rng.choice(SANDBOXES)}")
     elif rng.random() < 0.3:
         flags.append('-c sandbox_mode="workspace-write"')
-    if rng.random() < 0.6:
-        flags.append('-m "$MODEL"')
-    if rng.random() < 0.3:
-        flags.append("--json")
-    if rng.random() < 0.5:
-        flags.append('-o "$OUT_DIR/last-$RANDOM.md"')
-    if rng.random() < 0.15:
-        flags.append("--output-schema schema/verdict.json")
-    if rng.random() < 0.2:
-        flags.append("--skip-git-repo-check")
-    if rng.random() < 0.15:
-        flags.append("-c model_reasoning_effort=high")
-    if rng.random() < 0.1:
-        flags.append("--ephemeral")
-    if rng.random() < 0.1:
-        flags.append('--add-dir "$OUT_DIR"')
-    if rng.random() < 0.05:
-        flags.append("--yolo")
-    if rng.random() < 0.04:
-        flags.append("--full-auto")  # removed in 0.169.0: a CG903 the corpus should carry
+    flags += [flag for chance, flag in OPTIONAL_FLAGS if rng.random() < chance]
     rng.shuffle(flags)
     return " ".join(flags)
 
