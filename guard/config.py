@@ -7,7 +7,7 @@ must not pay for them when there is none. Errors are one line, `path:line: messa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,13 @@ def _model() -> Any:
         model_config = ConfigDict(extra="forbid")
         fail_closed: bool = Field(False, alias="fail-closed")
         refuse_exit_code: int = Field(3, alias="refuse-exit-code", ge=1, le=255)
+        on_error: Literal["allow", "deny"] = Field("deny", alias="on-error")
+        deny_on: Level = Field("error", alias="deny-on")
+
+    class ExecModel(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        on_error: Literal["allow", "refuse"] = Field("refuse", alias="on-error")
+        refuse_on: Level = Field("error", alias="refuse-on")
 
     class ConfigModel(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -106,6 +113,9 @@ def _model() -> Any:
         rules: list[str] = []
         fail_on: Level = Field("warning", alias="fail-on")
         hook: HookModel = Field(default_factory=lambda: HookModel.model_validate({}))
+        exec_: ExecModel = Field(
+            default_factory=lambda: ExecModel.model_validate({}), alias="exec"
+        )
 
     return ConfigModel
 
@@ -115,12 +125,37 @@ def _ids(values: list[str] | str) -> tuple[str, ...]:
     return tuple(p.strip().upper() for p in parts if p.strip())
 
 
+def _set_keys(model: Any, prefix: str = "") -> list[str]:
+    """The keys the file itself set, as it spells them (`sandboxed-host`, `hook.fail-closed`)."""
+    keys: list[str] = []
+    for name in sorted(model.model_fields_set):
+        field = type(model).model_fields[name]
+        key = field.alias or name
+        keys.append(prefix + key)
+        value = getattr(model, name)
+        if hasattr(value, "model_fields_set"):
+            keys.extend(_set_keys(value, f"{prefix}{key}."))
+    return keys
+
+
+def _runtime_keys(model: Any) -> dict[str, object]:
+    """The runtime-only keys the file set, flat (`hook.on-error`), for `Settings.extra`."""
+    values = {
+        "hook.on-error": model.hook.on_error,
+        "hook.deny-on": model.hook.deny_on,
+        "exec.on-error": model.exec_.on_error,
+        "exec.refuse-on": model.exec_.refuse_on,
+    }
+    said = set(_set_keys(model))
+    return {key: value for key, value in values.items() if key in said}
+
+
 def _to_settings(model: Any, root: Path) -> Settings:
     workspace = str((root / model.workspace).resolve()) if model.workspace else None
     return Settings(
         select=_ids(model.select),
         ignore=_ids(model.ignore),
-        severity=tuple((k.upper(), v) for k, v in model.severity.items()),
+        severity=tuple((k.strip().upper(), v) for k, v in model.severity.items()),
         per_file_ignores=tuple((glob, _ids(ids)) for glob, ids in model.per_file_ignores.items()),
         exclude=tuple(model.exclude),
         forbidden_env=tuple(model.forbidden_env),
@@ -135,6 +170,8 @@ def _to_settings(model: Any, root: Path) -> Settings:
         root=str(root),
         hook_fail_closed=model.hook.fail_closed,
         refuse_exit_code=model.hook.refuse_exit_code,
+        extra=_runtime_keys(model),
+        explicit=tuple(_set_keys(model)),
     )
 
 
@@ -156,7 +193,80 @@ def _validate(data: Mapping[str, Any], root: Path, line_of: Any, path: str) -> S
     except ValidationError as exc:
         loc, message = _first_error(exc)
         raise ConfigError(f"{path}:{line_of(loc)}: {message}") from None
-    return _to_settings(model, root)
+    settings = _to_settings(model, root)
+    _check_names(model, settings, line_of, path)
+    return settings
+
+
+# --- values that must name something ----------------------------------------------------------
+
+
+def clean_version(version: str) -> str:
+    """`v0.169.0` and `codex-cli 0.169.0` name the table `0.169.0` (as grammar_for reads them)."""
+    return version.strip().removeprefix("v").removeprefix("codex-cli").strip()
+
+
+def _check_version(version: str | None, where: str) -> None:
+    if version is None:
+        return
+    from guard.codex.grammar import supported_versions
+
+    supported = supported_versions()
+    if clean_version(version) not in supported:
+        raise ConfigError(
+            f"{where}: codex-version {version!r} has no grammar table "
+            f"(supported: {', '.join(supported)})"
+        )
+
+
+def known_rule_ids(rules_dirs: tuple[str, ...]) -> tuple[str, ...]:
+    """Every rule id: the built-in ones and a team's own from `rules:` folders."""
+    from guard.engine.registry import RuleFileError, load_rules
+
+    try:
+        return tuple(load_rules(rules_dirs))
+    except RuleFileError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def unknown_rule_ids(patterns: Iterable[str], known: Iterable[str]) -> list[str]:
+    """The ids or prefixes (`CG1`, `CG`) that name no rule at all."""
+    ids = tuple(known)
+    return [p for p in patterns if not p or not any(rule.startswith(p) for rule in ids)]
+
+
+def _check_names(model: Any, settings: Settings, line_of: Any, path: str) -> None:
+    """A value that names nothing is an error, never silently ignored: an unknown rule id in
+    `ignore` would leave the rule on while the author believes it off (and the reverse)."""
+    _check_version(model.codex_version, f"{path}:{line_of(('codex-version',))}")
+    for index, (raw, folder) in enumerate(zip(model.rules, settings.rules_dirs, strict=True)):
+        if not Path(folder).is_dir():
+            raise ConfigError(
+                f"{path}:{line_of(('rules', index))}: rules folder {raw!r} does not exist"
+                f" ({folder})"
+            )
+    known = known_rule_ids(settings.rules_dirs)
+    places: list[tuple[tuple[Any, ...], str, list[str] | str]] = [
+        (("select", i), "select", [v]) for i, v in enumerate(model.select)
+    ]
+    places += [(("ignore", i), "ignore", [v]) for i, v in enumerate(model.ignore)]
+    places += [
+        (("per-file-ignores", glob), "per-file-ignores", ids)
+        for glob, ids in model.per_file_ignores.items()
+    ]
+    for loc, key, values in places:
+        bad = unknown_rule_ids(_ids(values), known)
+        if bad:
+            raise ConfigError(
+                f"{path}:{line_of(loc)}: {key}: unknown rule id {bad[0]!r}"
+                " (no rule has that id or prefix; see `codex-guard rules`)"
+            )
+    for raw_id in model.severity:
+        if raw_id.strip().upper() not in known:
+            raise ConfigError(
+                f"{path}:{line_of(('severity', raw_id))}: severity: unknown rule id {raw_id!r}"
+                " (a severity names one rule exactly; see `codex-guard rules`)"
+            )
 
 
 def settings_from_mapping(data: Mapping[str, Any] | None, root: str | Path = ".") -> Settings:
@@ -281,14 +391,45 @@ def _tuples(value: Any) -> Any:
     return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
+CACHE_FORMAT = 2  # bumped when the cached entry's shape changes: an older entry is a miss
+
+
+def rules_stamp(rules_dirs: Iterable[str]) -> list[str]:
+    """The custom rule files a config's ids were checked against: a rule file added, edited or
+    removed makes the cached settings a miss, so an id that no longer names a rule is reported."""
+    import os
+
+    stamps: list[str] = []
+    for folder in rules_dirs:
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            stamps.append(f"{folder}\0-")
+            continue
+        for name in names:
+            if name.endswith((".yaml", ".yml")):
+                try:
+                    st = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                stamps.append(f"{folder}/{name}\0{st.st_size}\0{st.st_mtime_ns}")
+    return stamps
+
+
 def _read_cached(cached: Path) -> Settings | None:
     import json
 
     try:
-        data = json.loads(cached.read_text(encoding="utf-8"))
+        entry = json.loads(cached.read_text(encoding="utf-8"))
+        if entry.get("format") != CACHE_FORMAT:
+            return None
+        data = dict(entry["settings"])
         extra = data.pop("extra", {})
-        return Settings(**{k: _tuples(v) for k, v in data.items()}, extra=extra)
-    except (OSError, ValueError, TypeError):
+        settings = Settings(**{k: _tuples(v) for k, v in data.items()}, extra=extra)
+        if entry.get("rules") != rules_stamp(settings.rules_dirs):
+            return None
+        return settings
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
 
 
@@ -297,13 +438,37 @@ def _write_cached(cached: Path, settings: Settings) -> None:
     import json
     import os
 
+    entry = {
+        "format": CACHE_FORMAT,
+        "settings": dataclasses.asdict(settings),
+        "rules": rules_stamp(settings.rules_dirs),
+    }
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(dataclasses.asdict(settings)), encoding="utf-8")
+        tmp.write_text(json.dumps(entry), encoding="utf-8")
         os.replace(tmp, cached)
     except (OSError, TypeError, ValueError):
         pass  # an unwritable cache only costs the next run a parse
+
+
+# --- the user config (trusted at the runtime doors) --------------------------------------------
+
+
+def user_config_path(env: Mapping[str, str]) -> Path:
+    """`$XDG_CONFIG_HOME/codex-guard/config.yaml`, default `~/.config/codex-guard/config.yaml`.
+
+    XDG says a relative `XDG_CONFIG_HOME` is to be ignored.
+    """
+    import os
+
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        base = Path(xdg)
+    else:
+        home = env.get("HOME") or os.path.expanduser("~")
+        base = Path(home) / ".config"
+    return base / "codex-guard" / "config.yaml"
 
 
 class ConfigResolver:

@@ -22,6 +22,18 @@ def cache_dir(part: str, env: Mapping[str, str] = os.environ) -> Path:
 DEFAULT_FORBIDDEN_ENV: tuple[str, ...] = ("OPENAI_API_KEY", "CODEX_API_KEY")
 LANES: tuple[str, ...] = ("worker", "validator", "net-validator", "interactive")
 
+# The billing and full-access rules: a repository's config may tighten them but never loosen them
+# at the runtime doors (README "Trust model"); only the user config or the environment may.
+FLOOR_RULES: tuple[str, ...] = ("CG101", "CG102", "CG103", "CG303")
+
+# Runtime-only keys, kept in `Settings.extra` under these dotted names, with their defaults.
+RUNTIME_DEFAULTS: dict[str, str] = {
+    "hook.on-error": "deny",
+    "hook.deny-on": "error",
+    "exec.on-error": "refuse",
+    "exec.refuse-on": "error",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -42,7 +54,10 @@ class Settings:
     root: str = "."  # folder the config was found in
     hook_fail_closed: bool = False
     refuse_exit_code: int = 3
-    extra: dict[str, object] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)  # runtime keys ("hook.on-error", ...)
+    # The keys the config file set itself (`sandboxed-host`, `hook.fail-closed`, ...): the doors
+    # merge a repository config over the user config key by key, and an unset key changes nothing.
+    explicit: tuple[str, ...] = ()
 
     def lane_for_profile(self, profile: str) -> str | None:
         return dict(self.lanes).get(profile)

@@ -24,7 +24,8 @@ def _settings(config: str | None) -> Settings:
     try:
         return load_runtime_settings(Path(os.getcwd()), Path(config) if config else None)
     except ConfigError as exc:
-        raise click.ClickException(f"config error: {exc}") from None
+        click.echo(f"codex-guard: config error: {exc}", err=True)
+        sys.exit(2)  # a usage error: neither allowed (0) nor refused (1)
 
 
 @click.command(

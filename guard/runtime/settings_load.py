@@ -1,4 +1,4 @@
-"""Settings for the runtime doors: the project's config when there is one, defaults otherwise.
+"""Settings for the runtime doors: the user config as the base, the project's config over it.
 
 The hook and the exec shim run in front of every command: with no config file present they must not
 pay for PyYAML or pydantic, so the config loader is imported only once a config file is found.
@@ -7,6 +7,7 @@ pay for PyYAML or pydantic, so the config loader is imported only once a config 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from guard.settings import Settings
@@ -26,23 +27,35 @@ def find_config(start: Path) -> Path | None:
         return None
 
 
-def load_runtime_settings(start: Path | None = None, explicit: Path | None = None) -> Settings:
-    """Settings from `explicit`, else the config found from `start` (cwd), else the defaults.
+def load_runtime_settings(
+    start: Path | None = None,
+    explicit: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """The settings a runtime door runs with (README "Trust model").
 
+    The user config (`$XDG_CONFIG_HOME/codex-guard/config.yaml`) is the base, else the defaults;
+    the repository's config (`explicit`, else the one found from `start`, the cwd) is laid over it
+    and may tighten the billing and full-access rules but never loosen them (guard/trust.py).
     `guard.config` imports PyYAML and pydantic only when it has a file to read, so the common case
     (no config) costs a few stats.
     """
-    from guard.config import load_config
+    from guard.config import known_rule_ids, load_config, user_config_path
 
     where = start if start is not None else Path(os.getcwd())
-    config = explicit if explicit is not None else find_config(where)
-    if config is None:
+    user = user_config_path(os.environ if env is None else env)
+    repo = explicit if explicit is not None else find_config(where)
+    if repo is None and not user.is_file():
         return Settings(root=str(where))
     from guard.runtime.sitepaths import ensure_site
+    from guard.trust import door_settings
 
     ensure_site()  # PyYAML and pydantic live in site-packages
     try:
-        return load_config(config)
+        base = load_config(user) if user.is_file() else Settings()
+        repo_settings = load_config(repo) if repo is not None else None
+        dirs = (*base.rules_dirs, *(repo_settings.rules_dirs if repo_settings else ()))
+        return door_settings(base, repo_settings, str(where), lambda: known_rule_ids(dirs))
     except Exception as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ConfigError(message) from None
