@@ -113,9 +113,7 @@ def _model() -> Any:
         rules: list[str] = []
         fail_on: Level = Field("warning", alias="fail-on")
         hook: HookModel = Field(default_factory=lambda: HookModel.model_validate({}))
-        exec_: ExecModel = Field(
-            default_factory=lambda: ExecModel.model_validate({}), alias="exec"
-        )
+        exec_: ExecModel = Field(default_factory=lambda: ExecModel.model_validate({}), alias="exec")
 
     return ConfigModel
 
@@ -235,6 +233,52 @@ def unknown_rule_ids(patterns: Iterable[str], known: Iterable[str]) -> list[str]
     return [p for p in patterns if not p or not any(rule.startswith(p) for rule in ids)]
 
 
+def _attributes(cls: type) -> set[str]:
+    import dataclasses
+
+    names = {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
+    return names | {name for name in dir(cls) if not name.startswith("_")}
+
+
+def _match_keys() -> set[str]:
+    """Every key a rule's `match:` can name (guard/engine/match.py reads them)."""
+    from guard.codex.call import CodexCall
+    from guard.engine.context import Invocation
+    from guard.shell.model import Context
+
+    keys = {"has_flag", "stdin", "program"}
+    keys |= {f"context.{name}" for name in _attributes(Context)}
+    return keys | _attributes(Invocation) | _attributes(CodexCall)
+
+
+def _check_custom_rules(rules_dirs: tuple[str, ...]) -> None:
+    """A team's own rule that names a check or a match field that does not exist would never
+    fire: `file:line: message` instead of a rule that silently checks nothing."""
+    if not rules_dirs:
+        return
+    from guard.engine.checks import CHECKS, NOT_SHELL_CHECKS
+    from guard.engine.registry import key_line, load_rules
+
+    folders = tuple(str(Path(d)) for d in rules_dirs)
+    for rule in load_rules(rules_dirs).values():
+        if str(Path(rule.source_file).parent) not in folders:
+            continue
+        where = rule.source_file
+        if rule.check is not None and rule.check not in {*CHECKS, *NOT_SHELL_CHECKS}:
+            raise ConfigError(
+                f"{where}:{key_line(where, 'check')}: check {rule.check!r} names no check"
+                f" (known: {', '.join(sorted(CHECKS))})"
+            )
+        if rule.check is None and not rule.match:
+            raise ConfigError(f"{where}:1: rule {rule.id} has neither `check` nor `match`")
+        unknown = sorted(set(rule.match) - _match_keys())
+        if unknown:
+            raise ConfigError(
+                f"{where}:{key_line(where, 'match')}: match: {unknown[0]!r} names no field of a"
+                " codex invocation"
+            )
+
+
 def _check_names(model: Any, settings: Settings, line_of: Any, path: str) -> None:
     """A value that names nothing is an error, never silently ignored: an unknown rule id in
     `ignore` would leave the rule on while the author believes it off (and the reverse)."""
@@ -246,6 +290,7 @@ def _check_names(model: Any, settings: Settings, line_of: Any, path: str) -> Non
                 f" ({folder})"
             )
     known = known_rule_ids(settings.rules_dirs)
+    _check_custom_rules(settings.rules_dirs)
     places: list[tuple[tuple[Any, ...], str, list[str] | str]] = [
         (("select", i), "select", [v]) for i, v in enumerate(model.select)
     ]

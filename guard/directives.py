@@ -234,19 +234,25 @@ def apply_directives(
     rules: Mapping[str, object],
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    unsuppressible: Iterable[str] = (),
 ) -> list[Finding]:
     """Drop suppressed findings; add CG904 for a disable with no reason or that suppresses nothing.
 
     `rules` is the registry (id -> Rule): CG904's name and fix come from it. A stale check only
     counts rules that are enabled under select/ignore: `--select CG1` must not make every
-    `disable=CG201` look stale. CG904 itself obeys select/ignore.
+    `disable=CG201` look stale. CG904 itself obeys select/ignore. Findings of an `unsuppressible`
+    rule are kept whatever a directive says (the runtime doors' floor: `door_directives`).
     """
     select, ignore = tuple(select), tuple(ignore)
     if not directives.disables:
         return list(findings)
+    kept_always = frozenset(unsuppressible)
     used: set[int] = set()
     kept: list[Finding] = []
     for finding in findings:
+        if finding.rule in kept_always:
+            kept.append(finding)
+            continue
         covering = [i for i, d in enumerate(directives.disables) if _covers(d, finding)]
         if covering:
             used.update(covering)
@@ -289,3 +295,22 @@ def _may_fire(pattern: str, select: tuple[str, ...], ignore: tuple[str, ...]) ->
         return True
     # `disable=CG2` with `--select CG201`, or `disable=CG201` with `--select CG2`: either overlaps.
     return any(pattern.startswith(s) or s.startswith(pattern) for s in select)
+
+
+def door_directives(
+    findings: list[Finding], command: str, path: str, rules: Mapping[str, object]
+) -> list[Finding]:
+    """The directives of a command line checked at a runtime door (hook, `check`, exec shim).
+
+    `# codex-guard: disable=CG101 -- reason` (or `disable-file=`) written into the command itself
+    may suppress other rules there, never the billing and full-access floor: the command's author
+    is the party the door guards (README "Trust model"). Stale-suppression notes (CG904) are a
+    linter's business and are not added here.
+    """
+    from guard.settings import FLOOR_RULES
+
+    directives = parse_directives(command)
+    if not directives.disables:
+        return list(findings)
+    kept = apply_directives(findings, directives, path, rules, unsuppressible=FLOOR_RULES)
+    return [f for f in kept if f.rule != SUPPRESSION_RULE or f in findings]

@@ -38,6 +38,7 @@ class Loosening:
     key: KeyPath  # the key as the file spells it: ("ignore",), ("severity", "CG101"), ...
     value: str | None  # the item of a list the finding points at (`CG1` in `ignore: [CG1]`)
     message: str
+    fix: str
 
 
 def matches(rule: str, patterns: Iterable[str]) -> bool:
@@ -66,67 +67,87 @@ def _floor_text(rules: Iterable[str]) -> str:
 def loosenings(config: Settings, base: Settings | None = None) -> list[Loosening]:
     """Every key of `config` that would loosen the floor relative to `base` (default: defaults).
 
-    The doors ignore each of these (`door_settings`); `lint` reports them as CG905.
+    The doors leave each of these out (`door_settings`); `lint` reports them as CG905.
     """
     base = base if base is not None else Settings()
     protected = _floor_on(base)
+    return [
+        *_ignore_loosenings(config, protected),
+        *_select_loosenings(config, protected),
+        *_severity_loosenings(config, base, protected),
+        *_env_and_host_loosenings(config, base),
+        *_runtime_loosenings(config, base),
+    ]
+
+
+def _ignore_loosenings(config: Settings, protected: tuple[str, ...]) -> list[Loosening]:
+    places: list[tuple[KeyPath, str, str]] = [(("ignore",), "`ignore`", p) for p in config.ignore]
+    places += [
+        (("per-file-ignores", glob), f"`per-file-ignores` for {glob!r}", pattern)
+        for glob, ids in config.per_file_ignores
+        for pattern in ids
+    ]
     found: list[Loosening] = []
-    for pattern in config.ignore:
+    for key, what, pattern in places:
         covered = [rule for rule in protected if rule.startswith(pattern)]
         if covered:
             found.append(
                 Loosening(
-                    ("ignore",),
+                    key,
                     pattern,
-                    f"`ignore: {pattern}` covers {_floor_text(covered)}, which a repository's "
-                    "config cannot switch off at the runtime doors",
+                    f"{what} entry `{pattern}` covers {_floor_text(covered)}, which a "
+                    "repository's config cannot switch off at the runtime doors",
+                    f"list only the rules meant (not `{pattern}`), or ignore "
+                    f"{_floor_text(covered)} in the user config",
                 )
             )
-    for glob, ids in config.per_file_ignores:
-        for pattern in ids:
-            covered = [rule for rule in protected if rule.startswith(pattern)]
-            if covered:
-                found.append(
-                    Loosening(
-                        ("per-file-ignores", glob),
-                        pattern,
-                        f"`per-file-ignores` for {glob!r} covers {_floor_text(covered)}, which a "
-                        "repository's config cannot switch off at the runtime doors",
-                    )
-                )
-    if config.select and "select" in config.explicit:
-        left_out = [rule for rule in protected if not matches(rule, config.select)]
-        if left_out:
-            found.append(
-                Loosening(
-                    ("select",),
-                    None,
-                    f"`select` leaves out {_floor_text(left_out)}, which the runtime doors "
-                    "check anyway",
-                )
-            )
+    return found
+
+
+def _select_loosenings(config: Settings, protected: tuple[str, ...]) -> list[Loosening]:
+    left_out = [rule for rule in protected if config.select and not matches(rule, config.select)]
+    if not left_out:
+        return []
+    return [
+        Loosening(
+            ("select",),
+            None,
+            f"`select` leaves out {_floor_text(left_out)}, which the runtime doors check anyway",
+            f"add {_floor_text(left_out)} to `select`",
+        )
+    ]
+
+
+def _severity_loosenings(
+    config: Settings, base: Settings, protected: tuple[str, ...]
+) -> list[Loosening]:
     base_levels = dict(base.severity)
-    for rule, level in config.severity:
-        if rule in protected and not _severity_allowed(level, base_levels.get(rule)):
-            found.append(
-                Loosening(
-                    ("severity", rule),
-                    None,
-                    f"`severity: {rule}: {level}` lowers a billing/full-access rule below error, "
-                    "which the runtime doors do not accept from a repository",
-                )
+    return [
+        Loosening(
+            ("severity", rule),
+            None,
+            f"`severity: {rule}: {level}` lowers a billing/full-access rule below error, which "
+            "the runtime doors do not accept from a repository",
+            f"remove the override of {rule} (or set it to error)",
+        )
+        for rule, level in config.severity
+        if rule in protected and not _severity_allowed(level, base_levels.get(rule))
+    ]
+
+
+def _env_and_host_loosenings(config: Settings, base: Settings) -> list[Loosening]:
+    found: list[Loosening] = []
+    dropped = [key for key in base.forbidden_env if key not in config.forbidden_env]
+    if dropped:
+        found.append(
+            Loosening(
+                ("forbidden-env",),
+                None,
+                f"`forbidden-env` drops {', '.join(dropped)}; the runtime doors add this list to "
+                "the default keys, never replace them",
+                f"keep {', '.join(dropped)} in `forbidden-env` and add the extra keys after them",
             )
-    if "forbidden-env" in config.explicit:
-        dropped = [key for key in base.forbidden_env if key not in config.forbidden_env]
-        if dropped:
-            found.append(
-                Loosening(
-                    ("forbidden-env",),
-                    None,
-                    f"`forbidden-env` drops {', '.join(dropped)}; the runtime doors add the list "
-                    "to the default keys, never replace them",
-                )
-            )
+        )
     if config.sandboxed_host and not base.sandboxed_host:
         found.append(
             Loosening(
@@ -134,8 +155,15 @@ def loosenings(config: Settings, base: Settings | None = None) -> list[Loosening
                 None,
                 "`sandboxed-host: true` in a repository does not allow danger-full-access at the "
                 "runtime doors: only the user config can declare the host sandboxed",
+                "remove it here; on a host that is externally sandboxed, set it in "
+                "~/.config/codex-guard/config.yaml",
             )
         )
+    return found
+
+
+def _runtime_loosenings(config: Settings, base: Settings) -> list[Loosening]:
+    found: list[Loosening] = []
     for key, order in RUNTIME_ORDER.items():
         value = config.extra.get(key)
         if isinstance(value, str) and _looser(key, value, _runtime(base, key)):
@@ -145,7 +173,9 @@ def loosenings(config: Settings, base: Settings | None = None) -> list[Loosening
                     (section, name),
                     None,
                     f"`{key}: {value}` relaxes the {section} door, which a repository's config "
-                    f"cannot do (only tighten: {' -> '.join(order)})",
+                    f"cannot do (it may only move {' -> '.join(order)})",
+                    f"remove `{key}` here (the default is {RUNTIME_DEFAULTS[key]}); relax it in "
+                    "the user config if you must",
                 )
             )
     return found

@@ -434,6 +434,7 @@ def lint_command(
         resolver = ConfigResolver(Path(config_file) if config_file else None)
         primary = overrides.apply(resolver.settings_for(Path(paths[0] if paths else ".")))
         rules = load_rules(primary.rules_dirs)
+        _check_option_ids(overrides, rules)
         file_jobs = _collect_jobs(paths, resolver, overrides, _rule_text(rules))
     except (ConfigError, RuleFileError) as exc:
         click.echo(str(exc), err=True)
@@ -443,10 +444,27 @@ def lint_command(
     if not no_cache and cache.enabled():
         file_jobs = _with_cache(file_jobs)
     result = run_jobs(file_jobs, jobs)
+    from guard.configlint import lint_configs  # CG905: the configs themselves
+
+    walked = [job.path for job in file_jobs]
+    lint_configs(result, walked, config_file, rules, overrides.select or (), overrides.ignore)
     use_color = _use_color(color)
     output = renderers()[output_format](result, rules, color=use_color)
     click.echo(output, nl=False, color=use_color)  # click strips ANSI off a TTY unless told
     return exit_code(result, fail_on or primary.fail_on)
+
+
+def _check_option_ids(overrides: Overrides, rules: Mapping[str, Any]) -> None:
+    """`--select/--ignore` ids that name no rule (custom rules count) are a usage error."""
+    from guard.config import ConfigError, unknown_rule_ids
+
+    for option, ids in (("--select", overrides.select or ()), ("--ignore", overrides.ignore)):
+        bad = unknown_rule_ids(ids, rules)
+        if bad:
+            raise ConfigError(
+                f"codex-guard lint: {option}: unknown rule id {bad[0]!r}"
+                " (no rule has that id or prefix; see `codex-guard rules`)"
+            )
 
 
 def exit_code(result: LintResult, fail_on: str) -> int:

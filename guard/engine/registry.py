@@ -24,7 +24,7 @@ OPTIONAL_FIELDS = ("check", "match", "message", "strict_only", "docs")
 
 
 class RuleFileError(Exception):
-    """A rule YAML that is missing a field or not valid YAML: `path: message`."""
+    """A rule YAML that is missing a field or not valid YAML: `path:line: message`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +68,28 @@ def builtin_rules_dir() -> Path:
     return shipped if shipped.is_dir() else here.parent / "rules"
 
 
+def key_line(where: str, key: str | None) -> int:
+    """The 1-based line of a top-level `key:` in the rule file `where` (1 when not found).
+
+    Read again only on an error path: the parsed rules are cached as JSON, with no positions.
+    """
+    if key is None:
+        return 1
+    import re
+
+    try:
+        lines = Path(where).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    pattern = re.compile(rf"^['\"]?{re.escape(key)}['\"]?\s*:")
+    return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), 1)
+
+
+def _error(where: str, key: str | None, message: str) -> RuleFileError:
+    """`file:line: message`, the line of `key` in the rule file."""
+    return RuleFileError(f"{where}:{key_line(where, key)}: {message}")
+
+
 def _example(raw: object, where: str) -> Example:
     if isinstance(raw, str):
         return Example(code=raw)
@@ -78,23 +100,23 @@ def _example(raw: object, where: str) -> Example:
             settings=dict(raw.get("settings") or {}),
             path=str(raw.get("path", "example.sh")),
         )
-    raise RuleFileError(f"{where}: an example is a string or a mapping with `code`")
+    raise _error(where, "examples", "an example is a string or a mapping with `code`")
 
 
 def rule_from_mapping(data: Mapping[str, Any], where: str) -> Rule:
     missing = [k for k in RULE_FIELDS if k not in data]
     if missing:
-        raise RuleFileError(f"{where}: missing field(s) {', '.join(missing)}")
+        raise _error(where, None, f"missing field(s) {', '.join(missing)}")
     unknown = sorted(set(data) - set(RULE_FIELDS) - set(OPTIONAL_FIELDS))
     if unknown:
-        raise RuleFileError(f"{where}: unknown field(s) {', '.join(unknown)}")
+        raise _error(where, unknown[0], f"unknown field(s) {', '.join(unknown)}")
     try:
         severity = Severity(str(data["severity"]))
     except ValueError:
-        raise RuleFileError(f"{where}: severity must be error, warning or info") from None
+        raise _error(where, "severity", "severity must be error, warning or info") from None
     examples = data["examples"] or {}
     if not isinstance(examples, dict):
-        raise RuleFileError(f"{where}: `examples` is a mapping with `bad` and `good`")
+        raise _error(where, "examples", "`examples` is a mapping with `bad` and `good`")
     return Rule(
         id=str(data["id"]),
         name=str(data["name"]),
@@ -136,9 +158,14 @@ def _read_yaml_files(files: list[Path]) -> list[tuple[str, Any]]:
     for path in files:
         try:
             loaded.append((str(path), yaml.safe_load(path.read_text(encoding="utf-8"))))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else 1
+            problem = getattr(exc, "problem", None) or "not valid YAML"
+            raise RuleFileError(f"{path}:{line}: not valid YAML: {problem}") from None
+        except (OSError, UnicodeDecodeError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise RuleFileError(f"{path}: {first}") from None
+            raise RuleFileError(f"{path}:1: cannot read: {first}") from None
     return loaded
 
 
@@ -155,8 +182,8 @@ def _load_raw(files: list[Path], key: str) -> list[tuple[str, Any]]:
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(loaded), encoding="utf-8")
         os.replace(tmp, cache)
-    except OSError:
-        pass  # a read-only home only costs the next run a YAML parse
+    except (OSError, TypeError, ValueError):
+        pass  # a read-only home (or a value JSON cannot hold) only costs the next run a parse
     return loaded
 
 
@@ -172,9 +199,10 @@ def _rules_for(key: str, files: tuple[Path, ...]) -> tuple[tuple[str, Rule], ...
     rules: dict[str, Rule] = {}
     for where, data in _load_raw(list(files), key):
         if not isinstance(data, dict):
-            raise RuleFileError(f"{where}: a rule file holds one mapping")
+            raise _error(where, None, "a rule file holds one mapping of fields")
         rule = rule_from_mapping(data, where)
         if rule.id in rules:
-            raise RuleFileError(f"{where}: rule id {rule.id} is defined twice")
+            first = rules[rule.id].source_file
+            raise _error(where, "id", f"rule id {rule.id} is already defined in {first}")
         rules[rule.id] = rule
     return tuple(sorted(rules.items()))

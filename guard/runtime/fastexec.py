@@ -7,7 +7,7 @@ was decided on, and each one is compared in full on the next run (the file name 
 of the first ones), so a changed fact is a miss, never a wrong answer:
 - the argv, the cwd, the exec options, the real stdin's state;
 - every config file that could apply (each `.codex-guard.yaml|yml` and `pyproject.toml` from the
-  cwd up, and `--config`), by path, size and mtime;
+  cwd up, `--config`, and the user config), by path, size and mtime;
 - the environment the checks read: PATH, HOME, CODEX_HOME, TMPDIR, XDG_CACHE_HOME and every
   CODEX_GUARD_* by value, and whether each forbidden key is set;
 - codex-guard's own code and rule files, the codex executable it resolves to and the package.json
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from guard.runtime.execopts import ExecOptions
 
 VERSION = "fastexec-1"
-ENV_FACTS = ("PATH", "HOME", "CODEX_HOME", "TMPDIR", "XDG_CACHE_HOME")
+ENV_FACTS = ("PATH", "HOME", "CODEX_HOME", "TMPDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
 CONFIG_NAMES = (".codex-guard.yaml", ".codex-guard.yml", "pyproject.toml")
 MAX_ENTRIES = 2000
 
@@ -87,6 +87,14 @@ def config_stamps(cwd: str, explicit: str | None) -> list[str]:
         folder = parent
 
 
+def user_config_stamp(env: Mapping[str, str]) -> str:
+    """The user config, the base of every door's settings (guard.config.user_config_path)."""
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    if not (xdg and os.path.isabs(xdg)):
+        xdg = os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
+    return _stamp(os.path.join(xdg, "codex-guard", "config.yaml"))
+
+
 def auth_stamp(env: Mapping[str, str]) -> str:
     """The auth file the login check reads (guard.runtime.auth.auth_file)."""
     home = env.get("CODEX_HOME") or os.path.join(
@@ -137,6 +145,7 @@ def _facts(
 
     return [
         *config_stamps(cwd, opts.config),
+        user_config_stamp(env),
         *env_facts(env, forbidden),
         *code_stamp(rules_dirs),
         _stamp(os.path.realpath(executable)),

@@ -10,6 +10,7 @@ import pytest
 
 from guard.commands.lint import FileJob, _rule_text, lint_file, postprocess
 from guard.config import settings_from_mapping
+from guard.configlint import lint_config_file
 from guard.engine import lint_snippet, load_rules
 from guard.engine.registry import Example
 from guard.runtime.verdict import check_verdict_text
@@ -32,6 +33,12 @@ def _cases(kind: str) -> list[object]:
 def rules_raised(example: Example, tmp_path: Path) -> set[str]:
     if example.context == "verdict":
         return set() if check_verdict_text(example.code).valid else {"CG603"}
+    if example.context == "config":  # a codex-guard config file, linted as `lint` meets it
+        config = tmp_path / example.path
+        config.write_text(example.code, encoding="utf-8")
+        found = lint_config_file(str(config), RULES)
+        assert isinstance(found, list), found
+        return {f.rule for f in found}
     settings = settings_from_mapping(dict(example.settings), root=tmp_path)
     path = tmp_path / example.path
     path.parent.mkdir(parents=True, exist_ok=True)

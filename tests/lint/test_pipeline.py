@@ -108,7 +108,8 @@ def test_config_in_pyproject(tmp_path: Path, cli: CLI) -> None:
     repo = make_repo(
         tmp_path / "r",
         {
-            "pyproject.toml": '[project]\nname = "x"\n\n[tool.codex-guard]\nselect = ["CG1"]\n',
+            # CG303 too: a select that leaves a floor rule out is itself reported (CG905)
+            "pyproject.toml": '[project]\nname = "x"\n\n[tool.codex-guard]\nselect = ["CG10", "CG303"]\n',
             "run.sh": 'OPENAI_API_KEY=1 codex exec "x"\n',
         },
     )
@@ -123,7 +124,9 @@ def test_yml_spelling_and_explicit_config(tmp_path: Path, cli: CLI) -> None:
     write(tmp_path / "other.yaml", "select: [CG2]\n")
     assert cli("lint", "--format", "json", cwd=repo).json()["findings"] == []
     run = cli("lint", "--format", "json", "--config", str(tmp_path / "other.yaml"), cwd=repo)
-    assert len(run.json()["findings"]) == 1
+    # CG201 in run.sh, and CG905 on the --config file: its select leaves the floor rules out
+    found = sorted((Path(f["path"]).name, f["rule"]) for f in run.json()["findings"])
+    assert found == [("other.yaml", "CG905"), ("run.sh", "CG201")]
 
 
 @pytest.mark.parametrize(
@@ -404,6 +407,7 @@ def test_config_nearest_wins_per_file(tmp_path: Path, cli: CLI) -> None:
     )
     findings = cli("lint", "--format", "json", cwd=repo).json()["findings"]
     assert sorted((f["path"], f["rule"]) for f in findings) == [
+        (".codex-guard.yaml", "CG905"),  # `ignore: [CG101]` is reported, and still used by lint
         ("team/sub.sh", "CG101"),
         ("top.sh", "CG201"),
     ]

@@ -131,6 +131,7 @@ def base_env(tmp_path: Path) -> dict[str, str]:
     """The test's own env: no forbidden key, a private cache (auth cache, rule cache)."""
     env = {k: v for k, v in os.environ.items() if k not in FORBIDDEN and k != "CODEX_HOME"}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # no user config unless a test writes one
     env.pop("CODEX_GUARD_EXEC_OPTIONS", None)
     return env
 

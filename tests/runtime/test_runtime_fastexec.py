@@ -41,6 +41,11 @@ def test_every_changed_fact_is_checked_again(
     fake_codex: Fake, chatgpt_home: Path, workspace: Path, base_env: dict[str, str]
 ) -> None:
     env = {**base_env, "CODEX_HOME": str(chatgpt_home)}
+    # Only the user config may declare the host sandboxed (README "Trust model"); the repository's
+    # config below can turn it off again, never on.
+    user_config = Path(env["XDG_CONFIG_HOME"]) / "codex-guard" / "config.yaml"
+    user_config.parent.mkdir(parents=True)
+    user_config.write_text("sandboxed-host: true\n")
     (workspace / ".codex-guard.yaml").write_text("sandboxed-host: true\n")
     argv = _argv(fake_codex, workspace, "--yolo")
     assert run_guard(argv, env, cwd=workspace).returncode == 0
