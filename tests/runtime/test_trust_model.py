@@ -229,8 +229,7 @@ def test_door_directives_suppress_other_rules_but_not_the_floor() -> None:
     from guard.settings import Settings
 
     command = (
-        "# codex-guard: disable=CG101,CG201,CG301 -- reason\n"
-        'OPENAI_API_KEY=k codex exec -C . "p"\n'
+        '# codex-guard: disable=CG101,CG201,CG301 -- reason\nOPENAI_API_KEY=k codex exec -C . "p"\n'
     )
     findings = check_command(command, Settings(), environ={})
     assert {"CG101", "CG201", "CG301"} <= {f.rule for f in findings}
