@@ -24,7 +24,7 @@ from guard.settings import Settings
 from guard.sources.snippet import Snippet
 
 PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it saves
-RULE_PATTERN = re.compile(r"^CG\d{0,3}$")
+RULE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_-]*$")  # CG201, CG2; a team's own: ACME001
 PARSE_ERROR_RULE = "CG901"
 
 
@@ -462,8 +462,8 @@ def _check_option_ids(overrides: Overrides, rules: Mapping[str, Any]) -> None:
         bad = unknown_rule_ids(ids, rules)
         if bad:
             raise ConfigError(
-                f"codex-guard lint: {option}: unknown rule id {bad[0]!r}"
-                " (no rule has that id or prefix; see `codex-guard rules`)"
+                f"codex-guard lint: {option}: unknown rule id {bad[0]!r}: not a rule id or prefix"
+                " of any rule (see `codex-guard rules`)"
             )
 
 
