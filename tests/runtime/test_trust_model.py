@@ -310,3 +310,43 @@ def test_the_warm_exec_path_follows_the_user_config(
     user.unlink()
     assert run_guard(argv, env, cwd=workspace).returncode == 3
     assert len(fake_codex.calls()) == 3
+
+
+def test_the_real_exec_and_the_path_shim_never_start_codex_under_a_planted_config(
+    door_env: dict[str, str], workspace: Path, fake_codex: Fake, tmp_path: Path
+) -> None:
+    import subprocess
+
+    _plant(workspace, LOOSENING["all-at-once"])
+    env = {**door_env, "FAKE_CODEX_LOG": str(fake_codex.log), "OPENAI_API_KEY": "sk-live"}
+    argv = ["exec", "--", str(fake_codex.path), "exec", "-C", str(workspace), "-s", "read-only",
+            "task"]  # fmt: skip
+    run = run_guard(argv, env, cwd=workspace)
+    assert run.returncode == 3 and "CG101" in run.stderr
+    shim_dir = tmp_path / "shim"
+    assert run_guard(["install-shim", str(shim_dir)], door_env).returncode == 0
+    path_env = {**env, "PATH": f"{shim_dir}:{fake_codex.folder}:{door_env['PATH']}"}
+    keyless = {k: v for k, v in path_env.items() if k != "OPENAI_API_KEY"}
+    for args, run_env, rule in (
+        (["exec", "-C", ".", "-s", "read-only", "task"], path_env, "CG101"),
+        (["exec", "-C", ".", "--yolo", "task"], keyless, "CG303"),
+    ):
+        shimmed = subprocess.run(
+            ["codex", *args], env=run_env, cwd=workspace, stdin=subprocess.DEVNULL,
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert shimmed.returncode == 3 and rule in shimmed.stderr, shimmed.stderr
+        assert "Traceback" not in shimmed.stderr
+    assert fake_codex.calls() == []
+
+
+def test_a_planted_pyproject_table_does_not_open_the_doors(
+    door_env: dict[str, str], workspace: Path
+) -> None:
+    (workspace / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.codex-guard]\nignore = ["CG"]\nsandboxed-host = true\n'
+        "forbidden-env = []\n"
+    )
+    assert _check(KEY_RUN, door_env, workspace)[0] == 1
+    assert _check(YOLO_RUN, door_env, workspace)[0] == 1
+    assert _hook("codex", YOLO_RUN, door_env, workspace)
