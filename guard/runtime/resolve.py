@@ -54,6 +54,7 @@ class ProgramNotFound(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Resolved:
+    argv: list[str]  # as given
     exec_argv: list[str]  # what execve gets: every program word an absolute path
     codex: str  # the absolute path of the codex that was checked
     codex_index: int  # where the codex word is in the argv
@@ -75,7 +76,7 @@ class Resolved:
 
     def lint_argv(self) -> list[str]:
         """The command line as the engine reads it: wrappers as written, the codex word `codex`."""
-        words = list(self.exec_argv)
+        words = list(self.argv)
         words[self.codex_index] = "codex"
         return words
 
@@ -141,6 +142,11 @@ def _check_peeled(peeled: Peeled, argv: list[str]) -> None:
         )
     if peeled.lookup_only:
         raise NotCodex("`command -v` looks codex up and runs nothing: nothing to check")
+    for wrapper in peeled.wrappers:
+        if wrapper.name not in ALLOWED_WRAPPERS:
+            raise _refuse_wrapper(wrapper.name, argv[0])
+        if wrapper.name == "env":
+            _check_env_args(wrapper.args)
     final = peeled.argv
     if not final or not _is_codex_word(final[0].text):
         program = final[0].text if final else argv[0]
@@ -148,11 +154,6 @@ def _check_peeled(peeled: Peeled, argv: list[str]) -> None:
             f"`{program}` is not codex: codex-guard exec starts codex and nothing else "
             "(codex-guard exec -- codex exec ...)"
         )
-    for wrapper in peeled.wrappers:
-        if wrapper.name not in ALLOWED_WRAPPERS:
-            raise _refuse_wrapper(wrapper.name, argv[0])
-        if wrapper.name == "env":
-            _check_env_args(wrapper.args)
 
 
 def _is_codex_word(text: str) -> bool:
@@ -216,6 +217,7 @@ def resolve(argv: list[str], env: Mapping[str, str]) -> Resolved:
     codex = _pin_codex(argv[codex_index], codex_env.get("PATH", os.defpath))
     exec_argv[codex_index] = codex
     return Resolved(
+        argv=list(argv),
         exec_argv=exec_argv,
         codex=codex,
         codex_index=codex_index,
