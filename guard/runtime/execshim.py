@@ -54,8 +54,15 @@ A refusal exits 3 (config `hook.refuse-exit-code`) with one line per finding on 
   --dry-run       check and print what would run, run nothing
   --config FILE   the codex-guard config (default: found from the current folder)
 
-The `codex` PATH shim (`codex-guard install-shim DIR`) runs these checks on `codex exec` and
-`codex login --with-api-key`; it takes the options above from CODEX_GUARD_EXEC_OPTIONS.
+The command may start codex through wrappers whose effect is known (env K=V / -u K / -i, timeout,
+nice, nohup, setsid, stdbuf, ionice, time, command): the env checked is the one codex receives,
+and every program is run by the absolute path that was checked. Shell strings (sh -c, eval),
+interpreters, sudo, containers, ssh, xargs and anything else are refused: put codex-guard inside.
+
+The `codex` PATH shim (`codex-guard install-shim DIR`) runs these checks on every codex command
+that can reach a model (exec, review, interactive codex, app-server, ...; only --help, --version,
+login status, completion, logout, ... pass unchecked) and refuses `codex login --with-api-key`;
+it takes the options above from CODEX_GUARD_EXEC_OPTIONS.
 """
 
 
