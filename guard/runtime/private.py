@@ -32,9 +32,20 @@ def private_dir_ok(folder: str) -> bool:
 
 
 def ensure_private_dir(folder: str) -> bool:
-    """Create `folder` 0700 (parents as the umask says); False when it is not ours and private."""
+    """Create `folder` 0700 (parents as the umask says); False when it is not ours and private.
+
+    A folder of ours that is too open (written by an older codex-guard with the umask's mode) is
+    narrowed to 0700: nothing in it is trusted before that, as only files we own, 0600, are read.
+    """
     try:
         os.makedirs(folder, mode=PRIVATE_DIR_MODE, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            st = os.fstat(fd)
+            if st.st_uid == os.getuid() and st.st_mode & 0o077:
+                os.fchmod(fd, PRIVATE_DIR_MODE)
+        finally:
+            os.close(fd)
     except OSError:
         return False
     return private_dir_ok(folder)

@@ -142,3 +142,22 @@ def test_the_engine_and_login_caches_are_private_too(
 
 def test_the_warm_path_knows_the_default_forbidden_keys() -> None:
     assert fastexec.DEFAULT_FORBIDDEN == DEFAULT_FORBIDDEN_ENV
+
+
+def test_an_old_open_cache_folder_of_ours_is_narrowed_not_trusted(tmp_path: Path) -> None:
+    from guard.runtime.private import read_private, write_private
+
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    old = folder / "old.entry"
+    old.write_bytes(b"planted")
+    old.chmod(0o644)
+    assert read_private(str(old)) is None  # a folder others may read: nothing in it is read
+    assert write_private(str(folder / "new.entry"), b"ours")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert read_private(str(folder / "new.entry")) == b"ours"
+    assert read_private(str(old)) is None  # still 0644: never trusted
+    link = folder / "link.entry"
+    link.symlink_to(folder / "new.entry")
+    assert read_private(str(link)) is None
