@@ -193,3 +193,31 @@ def test_the_benign_example_from_the_issue(
     proc = run_exec(["--", *argv], env, workspace)
     assert proc.returncode == 0, proc.stderr
     assert [r.argv for r in recorder.runs()] == [argv[3:]]
+
+
+def test_a_wrapped_run_is_checked_against_the_real_stdin(
+    recorder: Recorder, env: dict[str, str], workspace: Path
+) -> None:
+    """`timeout 60 codex exec "p"` on an idle open pipe hangs like the bare call: CG201."""
+    import subprocess
+
+    from tests.runtime.conftest import guard_cmd
+
+    for options, code in (([], 3), (["--close-stdin"], 0)):
+        proc = subprocess.Popen(
+            guard_cmd("exec", *options, "--", "timeout", "60", "codex", *RUN),
+            stdin=subprocess.PIPE,  # never written, never closed
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=workspace,
+        )
+        try:
+            assert proc.wait(timeout=60) == code
+            assert proc.stderr is not None
+            stderr = proc.stderr.read().decode()
+            assert ("CG201" in stderr) is (code == 3), stderr
+        finally:
+            assert proc.stdin is not None
+            proc.stdin.close()
+    assert [r.argv for r in recorder.runs()] == [RUN]
