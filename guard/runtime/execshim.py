@@ -530,4 +530,11 @@ def exec_main(args: list[str]) -> int:
     if opts.help:
         print(HELP, end="")
         return 0
-    return run_exec(opts, argv, sys.stdout, sys.stderr)
+    try:
+        return run_exec(opts, argv, sys.stdout, sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a crash at a door must not start codex, nor print a traceback
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"codex-guard: exec: internal error: {first}: refusing", file=sys.stderr)
+        return 2

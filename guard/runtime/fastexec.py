@@ -317,4 +317,7 @@ def exec_fast_main(args: list[str]) -> int | None:
         opts, argv = parse_exec_args(args)
     except UsageError:
         return None  # the full path reports it
-    return fast_exec(opts, argv)
+    try:
+        return fast_exec(opts, argv)
+    except Exception:  # any surprise here is a miss: the full check decides
+        return None

@@ -89,7 +89,10 @@ def shim_main(self_path: str, args: list[str]) -> int:
             return 2
         from guard.runtime.fastexec import fast_exec
 
-        warm = fast_exec(opts, [real, *args])
+        try:
+            warm = fast_exec(opts, [real, *args])
+        except Exception:  # a surprise on the warm path is a miss: the full check decides
+            warm = None
         if warm is not None:
             return warm
         if never_reaches_model(real, args):
