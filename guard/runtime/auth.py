@@ -184,7 +184,9 @@ def _write_cache(entry: Path, answer: LoginAnswer) -> None:
     write_private(str(entry), json.dumps(payload).encode("utf-8"))
 
 
-def check_login(codex: str, env: Mapping[str, str], use_cache: bool = True) -> LoginAnswer:
+def check_login(
+    codex: str, env: Mapping[str, str], use_cache: bool = True, store: bool = True
+) -> LoginAnswer:
     """Is this codex, with this env, going to bill the ChatGPT subscription?"""
     path = auth_file(env)
     try:
@@ -202,7 +204,7 @@ def check_login(codex: str, env: Mapping[str, str], use_cache: bool = True) -> L
             return cached
     status_mode, line = run_login_status(codex, env)
     answer = LoginAnswer(status_mode == "chatgpt", status_mode, f"codex login status: {line}")
-    if status_mode != "unknown":  # a timeout or a crash is not an answer worth keeping
+    if store and status_mode != "unknown":  # a timeout or a crash is not worth keeping
         _write_cache(entry, answer)
     return answer
 

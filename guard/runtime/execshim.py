@@ -202,7 +202,12 @@ def reads_prompt_from_stdin(codex_args: list[str], settings: Settings) -> bool:
 
 
 def lint_runtime(
-    text: str, env: Mapping[str, str], settings: Settings, cwd: str, cache_env: Mapping[str, str]
+    text: str,
+    env: Mapping[str, str],
+    settings: Settings,
+    cwd: str,
+    cache_env: Mapping[str, str],
+    store: bool = True,
 ) -> list[Finding]:
     """The engine's findings for the command line, from the decision cache when it has them."""
     from guard.runtime.decisions import decision_key, read_decision, write_decision
@@ -218,7 +223,8 @@ def lint_runtime(
 
     snippet = Snippet(text=text, path=EXEC_PATH, context=RunContext.RUNTIME, external_env=outside)
     findings = lint_snippet(snippet, settings)
-    write_decision(key, findings, cache_env)
+    if store:  # a dry run changes nothing on disk
+        write_decision(key, findings, cache_env)
     return findings
 
 
@@ -345,7 +351,12 @@ def _floor_findings(plan: Plan, settings: Settings, reaches: bool) -> None:
 
 
 def _login_findings(
-    executable: str | None, args: list[str], settings: Settings, plan: Plan, reaches: bool
+    executable: str | None,
+    args: list[str],
+    settings: Settings,
+    plan: Plan,
+    reaches: bool,
+    store: bool = True,
 ) -> None:
     """The runtime-only billing checks: an API-key login, and who codex is logged in as."""
     if locate.is_api_key_login(args) and not any(f.rule == "CG102" for f in plan.findings):
@@ -358,7 +369,7 @@ def _login_findings(
     from guard.runtime.auth import check_login, login_message
 
     try:
-        answer = check_login(executable, plan.codex_env)
+        answer = check_login(executable, plan.codex_env, store=store)
     except Exception as exc:
         if extra_setting(settings, "exec.on-error", "refuse") != "allow":
             plan.errors.append(internal_error("the login check", exc))
@@ -417,7 +428,9 @@ def plan_exec(
     plan.codex_env = resolved.codex_env(plan.env)
     plan.lint_text = lint_text_for(resolved.lint_argv(), opts.lane, suffix, plan.env.get("TMPDIR"))
     try:
-        plan.findings = lint_runtime(plan.lint_text, plan.env, settings, cwd, env)
+        plan.findings = lint_runtime(
+            plan.lint_text, plan.env, settings, cwd, env, store=not opts.dry_run
+        )
     except Exception as exc:
         if extra_setting(settings, "exec.on-error", "refuse") != "allow":
             plan.errors.append(internal_error("the rule check", exc))
@@ -425,7 +438,7 @@ def plan_exec(
 
     reaches = reaches_model(plan.codex_args, settings.codex_version)
     _floor_findings(plan, settings, reaches)
-    _login_findings(resolved.codex, plan.codex_args, settings, plan, reaches)
+    _login_findings(resolved.codex, plan.codex_args, settings, plan, reaches, not opts.dry_run)
     plan.findings.sort(key=lambda f: (-f.severity.rank, f.rule))
     plan.refusing = at_or_over(plan.findings, extra_setting(settings, "exec.refuse-on", "error"))
     return plan

@@ -115,5 +115,7 @@ def test_dry_run_changes_nothing_on_disk(
     assert f"TMPDIR={workspace / '.tmp'} (would be created)" in proc.stderr
     assert sorted(workspace.iterdir()) == before
     assert recorder.runs() == []
-    cache = Path(env["XDG_CACHE_HOME"]) / "codex-guard" / "fastexec"
-    assert not cache.exists() or not list(cache.iterdir())
+    # No decision is stored either (only the engine's parse of its own rule files may be).
+    cache = Path(env["XDG_CACHE_HOME"]) / "codex-guard"
+    for part in ("exec", "fastexec", "auth"):
+        assert not (cache / part).exists() or not list((cache / part).iterdir()), part
