@@ -221,3 +221,15 @@ def test_a_wrapped_run_is_checked_against_the_real_stdin(
             assert proc.stdin is not None
             proc.stdin.close()
     assert [r.argv for r in recorder.runs()] == [RUN]
+
+
+def test_the_real_codex_through_a_wrapper_gets_the_checked_sandbox(
+    real_codex: str, chatgpt_home: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    """The real binary, started through `timeout` by its pinned path: its run banner shows the
+    sandbox that was checked (no network here: `timeout` ends the run after the banner)."""
+    env = {**base_env, "CODEX_HOME": str(chatgpt_home)}
+    argv = ["timeout", "8", real_codex, "exec", "--skip-git-repo-check", "-C", str(workspace)]
+    proc = run_exec(["--", *argv, "-s", "read-only", "say hi"], env, workspace, timeout=60)
+    assert "sandbox: read-only" in proc.stderr, proc.stderr
+    assert f"workdir: {workspace}" in proc.stderr
