@@ -167,3 +167,38 @@ def test_model_free_commands_are_real_commands_read_per_table() -> None:
         assert reaches_model(["sandbox", "linux", "codex", "exec", "p"], version)
         assert reaches_model(["--", "--help"], version)  # a prompt, after `--`
     assert listed >= MODEL_FREE_COMMANDS
+
+
+@pytest.mark.parametrize(
+    ("args", "says", "model"),
+    [
+        (["exec", "-V", "p"], "codex-cli-exec 0.169.0", False),  # prints and exits
+        (["exec", "p", "-h"], "Run Codex non-interactively", False),
+        (["review", "-V"], "unexpected argument '-V'", False),  # clap exits 2
+        (["completion", "bash"], "_codex()", False),
+        # `-i <FILE>...` takes `completion` as a second image: interactive codex starts
+        (["-i", "a.png", "completion"], "stdin is not a terminal", True),
+    ],
+)
+def test_the_model_free_facts_hold_for_the_real_binary(
+    args: list[str],
+    says: str,
+    model: bool,
+    real_codex: str,
+    chatgpt_home: Path,
+    tmp_path: Path,
+    base_env: dict[str, str],
+) -> None:
+    env = {**base_env, "CODEX_HOME": str(chatgpt_home)}
+    proc = subprocess.run(
+        [real_codex, *args],
+        env=env,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert says in proc.stdout + proc.stderr
+    assert reaches_model(args, "0.169.0") is model
