@@ -39,7 +39,7 @@ _HINTS = {
     "xargs": "let xargs start codex-guard: xargs ... codex-guard exec -- codex exec ...",
     "parallel": "let parallel start codex-guard: parallel ... codex-guard exec -- codex exec ...",
     "npx": "install codex and run it by name or path: codex-guard exec -- codex exec ...",
-    "caam": "run codex-guard under it: caam exec codex-guard PROFILE -- exec -- codex ...",
+    "caam": "it runs the codex on PATH: put the PATH shim (codex-guard install-shim) before it",
 }
 _ENV_SWITCHES = frozenset({"-i", "--ignore-environment", "-", "--"})
 
