@@ -276,29 +276,6 @@ _TOP_COMMANDS_0169 = (
 )  # fmt: skip
 
 
-# Top-level commands that never start a model session, so never bill a model: what each one does,
-# from the `Commands:` list of help-top.txt (0.139.0, 0.169.0, 0.171.0): `login` ("Manage login":
-# `status`, `--device-auth`, `--with-access-token` -- subscription auth, FACTS.md 0.171.0; the
-# runtime doors refuse `--with-api-key` on their own), `logout` ("Remove stored authentication
-# credentials"), `completion` ("Generate shell completion scripts"), `features` ("Inspect feature
-# flags"), `mcp` ("Manage external MCP servers for Codex"; not `mcp-server`, which serves codex
-# itself), `update` ("Update Codex to the latest version"), the local session bookkeeping
-# (`archive`, `unarchive`, `delete`: "... a saved session by id or session name";
-# `migrate-rollouts`, `migrate-nfs-db`) and `help`. Every other command may reach one: a bare
-# `codex [PROMPT]`, `codex -- PROMPT`, `exec`, `review`, `resume`, `fork`, `queue`, `app-server`,
-# `exec-server`, `cloud`, and `sandbox` (it runs a command, which may be codex). A name a table
-# does not list is a prompt there. Applied by ``reaches_model`` to whichever table a version has.
-MODEL_FREE_COMMANDS: frozenset[str] = frozenset(
-    {
-        "login", "logout", "completion", "features", "mcp", "update", "archive", "unarchive",
-        "delete", "migrate-rollouts", "migrate-nfs-db", "help",
-    }
-)  # fmt: skip
-# `--help`/`-h` and `--version`/`-V` before `--` print and exit, or make clap exit 2 (observed on
-# 0.169.0: `codex exec p -h` prints help, `codex exec -V p` the version, `codex review -V` exits 2).
-PRINT_AND_EXIT_FLAGS: frozenset[str] = frozenset({"--help", "-h", "--version", "-V"})
-
-
 def _top_subcommands(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     modeled = {"exec": "exec", "e": "exec", "login": "login"}
     return tuple((name, modeled.get(name, "")) for name in names)
@@ -506,6 +483,29 @@ def any_flag_spec(name: str) -> FlagSpec | None:
             if found is not None:
                 return found
     return None
+
+
+# Top-level commands that never start a model session, so never bill a model: what each one does,
+# from the `Commands:` list of help-top.txt (0.139.0, 0.169.0, 0.171.0): `login` ("Manage login":
+# `status`, `--device-auth`, `--with-access-token` -- subscription auth, FACTS.md 0.171.0; the
+# runtime doors refuse `--with-api-key` on their own), `logout` ("Remove stored authentication
+# credentials"), `completion` ("Generate shell completion scripts"), `features` ("Inspect feature
+# flags"), `mcp` ("Manage external MCP servers for Codex"; not `mcp-server`, which serves codex
+# itself), `update` ("Update Codex to the latest version"), the local session bookkeeping
+# (`archive`, `unarchive`, `delete`: "... a saved session by id or session name";
+# `migrate-rollouts`, `migrate-nfs-db`) and `help`. Every other command may reach one: a bare
+# `codex [PROMPT]`, `codex -- PROMPT`, `exec`, `review`, `resume`, `fork`, `queue`, `app-server`,
+# `exec-server`, `cloud`, and `sandbox` (it runs a command, which may be codex). A name a table
+# does not list is a prompt there. Applied by ``reaches_model`` to whichever table a version has.
+MODEL_FREE_COMMANDS: frozenset[str] = frozenset(
+    {
+        "login", "logout", "completion", "features", "mcp", "update", "archive", "unarchive",
+        "delete", "migrate-rollouts", "migrate-nfs-db", "help",
+    }
+)  # fmt: skip
+# `--help`/`-h` and `--version`/`-V` before `--` print and exit, or make clap exit 2 (observed on
+# 0.169.0: `codex exec p -h` prints help, `codex exec -V p` the version, `codex review -V` exits 2).
+PRINT_AND_EXIT_FLAGS: frozenset[str] = frozenset({"--help", "-h", "--version", "-V"})
 
 
 def reaches_model(args: Sequence[str], version: str | None = None) -> bool:
