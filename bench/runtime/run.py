@@ -109,7 +109,7 @@ def main() -> int:
         root = Path(tmp)
         work = root / "work"
         work.mkdir()
-        fake = root / "bin" / "fakecodex"
+        fake = root / "bin" / "codex"  # the exec shim starts only a program called codex
         fake.parent.mkdir()
         fake.write_text(FAKE_CODEX)
         fake.chmod(0o755)
@@ -129,7 +129,8 @@ def main() -> int:
         run_env = {**env, "CODEX_HOME": str(home)}
         cached_env = {**env, "CODEX_HOME": str(home_cached)}
         # the fallback's one `codex login status`, answered by a stub, then cached
-        status_stub = root / "bin" / "statuscodex"
+        status_stub = root / "status" / "codex"
+        status_stub.parent.mkdir()
         status_stub.write_text("#!/bin/sh\necho 'Logged in using ChatGPT' >&2\nexit 0\n")
         status_stub.chmod(0o755)
         codex_args = ["exec", "-C", str(work), "-s", "read-only", "say hi"]

@@ -17,7 +17,7 @@ against them the way clap does for this CLI.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -483,6 +483,63 @@ def any_flag_spec(name: str) -> FlagSpec | None:
             if found is not None:
                 return found
     return None
+
+
+# Top-level commands that never start a model session, so never bill a model: what each one does,
+# from the `Commands:` list of help-top.txt (0.139.0, 0.169.0, 0.171.0): `login` ("Manage login":
+# `status`, `--device-auth`, `--with-access-token` -- subscription auth, FACTS.md 0.171.0; the
+# runtime doors refuse `--with-api-key` on their own), `logout` ("Remove stored authentication
+# credentials"), `completion` ("Generate shell completion scripts"), `features` ("Inspect feature
+# flags"), `mcp` ("Manage external MCP servers for Codex"; not `mcp-server`, which serves codex
+# itself), `update` ("Update Codex to the latest version"), the local session bookkeeping
+# (`archive`, `unarchive`, `delete`: "... a saved session by id or session name";
+# `migrate-rollouts`, `migrate-nfs-db`) and `help`. Every other command may reach one: a bare
+# `codex [PROMPT]`, `codex -- PROMPT`, `exec`, `review`, `resume`, `fork`, `queue`, `app-server`,
+# `exec-server`, `cloud`, and `sandbox` (it runs a command, which may be codex). A name a table
+# does not list is a prompt there. Applied by ``reaches_model`` to whichever table a version has.
+MODEL_FREE_COMMANDS: frozenset[str] = frozenset(
+    {
+        "login", "logout", "completion", "features", "mcp", "update", "archive", "unarchive",
+        "delete", "migrate-rollouts", "migrate-nfs-db", "help",
+    }
+)  # fmt: skip
+# `--help`/`-h` and `--version`/`-V` before `--` print and exit, or make clap exit 2 (observed on
+# 0.169.0: `codex exec p -h` prints help, `codex exec -V p` the version, `codex review -V` exits 2).
+PRINT_AND_EXIT_FLAGS: frozenset[str] = frozenset({"--help", "-h", "--version", "-V"})
+
+
+def reaches_model(args: Sequence[str], version: str | None = None) -> bool:
+    """Can `codex ARGS` (argv without argv[0]) start a model session under ``version``'s table?
+
+    False only for what provably never does: a print-and-exit flag before `--`, or a top-level
+    command in MODEL_FREE_COMMANDS. Top-level options are skipped with the table's own value
+    arities; a `<FILE>...` option (`-i a.png completion`) takes the following words as files, as
+    clap does (observed on 0.169.0: that runs interactive codex), so no sub-command follows it.
+    """
+    words = list(args)
+    cut = words.index("--") if "--" in words else len(words)
+    if any(word in PRINT_AND_EXIT_FLAGS for word in words[:cut]):
+        return False
+    top = grammar_for(version).command("")
+    if top is None:
+        return True
+    i = 0
+    while i < cut:
+        word = words[i]
+        if word.startswith("-") and word != "-":
+            name = word.split("=", 1)[0] if word.startswith("--") else word[:2]
+            spec = top.flag(name)
+            attached = "=" in word if word.startswith("--") else len(word) > 2
+            if spec is not None and spec.takes_value and not attached:
+                i += 1  # its value
+                if spec.multi:
+                    while i + 1 < cut and not words[i + 1].startswith("-"):
+                        i += 1
+            i += 1
+            continue
+        sub = top.subcommand(word)
+        return sub is None or word not in MODEL_FREE_COMMANDS  # a prompt is interactive codex
+    return True  # bare `codex` or `codex -- PROMPT`: interactive codex
 
 
 # --- reading a --help text ---------------------------------------------------------------------

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from guard import settings
 from guard.runtime.fasthash import sha256_hex
+from guard.runtime.private import read_private, write_private
 
 LOGIN_STATUS_TIMEOUT = 20.0
 CHATGPT_LINE = "Logged in using ChatGPT"
@@ -43,11 +45,52 @@ def auth_file(env: Mapping[str, str]) -> Path:
     return codex_home(env) / "auth.json"
 
 
+class AuthFileError(Exception):
+    """auth.json exists but cannot be read as a file: the login cannot be settled (refuse)."""
+
+
+def read_auth_bytes(path: Path) -> bytes | None:
+    """auth.json's bytes; None when there is none. Opened non-blocking and read only when it is a
+    regular file: a FIFO (or a device) in its place would hang the shim, and `codex login status`
+    would hang on it too, so it raises AuthFileError instead."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise AuthFileError(f"{path} cannot be opened ({exc.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise AuthFileError(f"{path} is not a regular file")
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise AuthFileError(f"{path} cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+
+
 def read_auth_mode(path: Path) -> str | None:
     """`auth_mode` from auth.json; None when the file is missing, unreadable or says nothing."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+        return read_auth_mode_strict(path)
+    except AuthFileError:
+        return None
+
+
+def read_auth_mode_strict(path: Path) -> str | None:
+    """`auth_mode` from auth.json; None when the file is missing or says nothing.
+
+    Raises AuthFileError when it is there and cannot be read (not a regular file, no permission).
+    """
+    raw = read_auth_bytes(path)
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
         return None
     if not isinstance(data, dict):
         return None
@@ -122,30 +165,34 @@ def cache_key(path: Path, codex: str) -> str:
 
 
 def _read_cache(entry: Path) -> LoginAnswer | None:
+    """A cached answer, only from a private cache file (guard.runtime.private)."""
+    raw = read_private(str(entry))
+    if raw is None:
+        return None
     try:
-        data = json.loads(entry.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
         return LoginAnswer(
             ok=bool(data["ok"]), mode=str(data["mode"]), source=str(data["source"]), cached=True
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
 
 
 def _write_cache(entry: Path, answer: LoginAnswer) -> None:
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        tmp = entry.with_suffix(f".{os.getpid()}.tmp")
-        payload = {"ok": answer.ok, "mode": answer.mode, "source": answer.source}
-        tmp.write_text(json.dumps(payload), encoding="utf-8")
-        os.replace(tmp, entry)
-    except OSError:
-        pass  # a read-only cache only costs the next run one `login status`
+    payload = {"ok": answer.ok, "mode": answer.mode, "source": answer.source}
+    # A read-only or foreign cache only costs the next run one `login status`.
+    write_private(str(entry), json.dumps(payload).encode("utf-8"))
 
 
-def check_login(codex: str, env: Mapping[str, str], use_cache: bool = True) -> LoginAnswer:
+def check_login(
+    codex: str, env: Mapping[str, str], use_cache: bool = True, store: bool = True
+) -> LoginAnswer:
     """Is this codex, with this env, going to bill the ChatGPT subscription?"""
     path = auth_file(env)
-    mode = read_auth_mode(path)
+    try:
+        mode = read_auth_mode_strict(path)
+    except AuthFileError as exc:
+        return LoginAnswer(False, "unknown", str(exc))
     if mode == "chatgpt":
         return LoginAnswer(True, "chatgpt", f"auth_mode: chatgpt in {path}")
     if mode == "apikey":
@@ -157,7 +204,7 @@ def check_login(codex: str, env: Mapping[str, str], use_cache: bool = True) -> L
             return cached
     status_mode, line = run_login_status(codex, env)
     answer = LoginAnswer(status_mode == "chatgpt", status_mode, f"codex login status: {line}")
-    if status_mode != "unknown":  # a timeout or a crash is not an answer worth keeping
+    if store and status_mode != "unknown":  # a timeout or a crash is not worth keeping
         _write_cache(entry, answer)
     return answer
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from guard import __version__
 from guard.findings import Finding, finding_from_cache, finding_to_cache
 from guard.runtime.fasthash import sha256_hex
+from guard.runtime.private import read_private, write_private
 from guard.settings import Settings
 from guard.settings import cache_dir as user_cache_dir
 
@@ -71,23 +72,25 @@ def decision_key(
 
 
 def read_decision(key: str, env: Mapping[str, str]) -> list[Finding] | None:
+    """The cached findings, only from a private cache file (guard.runtime.private): an entry
+    someone else could have edited to drop a finding is a miss."""
+    data = read_private(str(cache_dir(env) / f"{key}.json"))
+    if data is None:
+        return None
     try:
-        raw = json.loads((cache_dir(env) / f"{key}.json").read_text(encoding="utf-8"))
+        raw = json.loads(data.decode("utf-8"))
         return [finding_from_cache(item) for item in raw]
-    except (OSError, ValueError, KeyError, TypeError, AssertionError):
+    except (ValueError, KeyError, TypeError, AssertionError):
         return None
 
 
 def write_decision(key: str, findings: list[Finding], env: Mapping[str, str]) -> None:
     folder = cache_dir(env)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps([finding_to_cache(f) for f in findings]), encoding="utf-8")
-        os.replace(tmp, folder / f"{key}.json")
-        _prune(folder)
-    except OSError:
-        pass  # a read-only cache only costs the next run a full check
+    data = json.dumps([finding_to_cache(f) for f in findings]).encode("utf-8")
+    if write_private(str(folder / f"{key}.json"), data):
+        with contextlib.suppress(OSError):
+            _prune(folder)
+    # else: a read-only or foreign cache only costs the next run a full check
 
 
 def _prune(folder: Path) -> None:

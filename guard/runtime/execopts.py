@@ -85,5 +85,11 @@ def shim_options_from_env(env: Mapping[str, str]) -> ExecOptions:
     raw = env.get("CODEX_GUARD_EXEC_OPTIONS", "")
     if not raw.strip():
         return ExecOptions()
-    opts, _rest = parse_exec_args([*shlex.split(raw), "--"])
+    try:
+        words = shlex.split(raw)
+    except ValueError as exc:  # `--lane 'worker`: an unclosed quote
+        raise UsageError(f"cannot split {raw!r}: {exc}") from None
+    opts, rest = parse_exec_args([*words, "--"])
+    if rest:
+        raise UsageError(f"unexpected {rest[0]!r}: it takes exec options only")
     return opts

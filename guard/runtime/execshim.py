@@ -54,8 +54,15 @@ A refusal exits 3 (config `hook.refuse-exit-code`) with one line per finding on 
   --dry-run       check and print what would run, run nothing
   --config FILE   the codex-guard config (default: found from the current folder)
 
-The `codex` PATH shim (`codex-guard install-shim DIR`) runs these checks on `codex exec` and
-`codex login --with-api-key`; it takes the options above from CODEX_GUARD_EXEC_OPTIONS.
+The command may start codex through wrappers whose effect is known (env K=V / -u K / -i, timeout,
+nice, nohup, setsid, stdbuf, ionice, time, command): the env checked is the one codex receives,
+and every program is run by the absolute path that was checked. Shell strings (sh -c, eval),
+interpreters, sudo, containers, ssh, xargs and anything else are refused: put codex-guard inside.
+
+The `codex` PATH shim (`codex-guard install-shim DIR`) runs these checks on every codex command
+that can reach a model (exec, review, interactive codex, app-server, ...; only --help, --version,
+login status, completion, logout, ... pass unchecked) and refuses `codex login --with-api-key`;
+it takes the options above from CODEX_GUARD_EXEC_OPTIONS.
 """
 
 
@@ -63,9 +70,14 @@ The `codex` PATH shim (`codex-guard install-shim DIR`) runs these checks on `cod
 class Plan:
     """What the shim decided: the argv and env to exec, and every finding on the way."""
 
-    argv: list[str]
-    executable: str
-    env: dict[str, str]
+    argv: list[str]  # as given
+    executable: str  # the codex that was checked (absolute), or argv[0] when none was found
+    env: dict[str, str]  # the env the chain is exec'd with (the real one, repaired as asked)
+    exec_argv: list[str] = field(default_factory=list)  # every program word pinned
+    codex_args: list[str] = field(default_factory=list)  # codex's own arguments
+    codex_env: dict[str, str] = field(default_factory=dict)  # what codex itself receives
+    wrapped: bool = False  # codex is started through wrappers (env, timeout, ...)
+    not_found: str = ""  # a program word not on PATH: exit 127 with this line
     findings: list[Finding] = field(default_factory=list)
     refusing: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # repairs made (--scrub-env, ...)
@@ -76,36 +88,51 @@ class Plan:
     devnull: bool = False  # --close-stdin gave codex /dev/null
 
 
-def login_finding(message: str, settings: Settings) -> Finding | None:
-    """A CG102 finding carrying the rule's own name, severity and fix from its YAML.
+# The text of the rules the shim reports on its own (should the engine miss them), used when the
+# rule files cannot be read: the refusal stands without their YAML.
+_RULE_DEFAULTS = {
+    "CG101": (
+        "api-key-in-env",
+        "remove the key from codex's environment (`unset OPENAI_API_KEY CODEX_API_KEY`, or "
+        "`codex-guard exec --scrub-env`) and log in on the ChatGPT subscription",
+    ),
+    "CG102": (
+        "api-key-login",
+        "log in on the ChatGPT subscription (`codex login`, or `codex login --device-auth`) "
+        "and check that `codex login status` prints `Logged in using ChatGPT`",
+    ),
+    "CG303": (
+        "unsandboxed-host-full-access",
+        "use `-s workspace-write` (or read-only), or declare the host externally sandboxed in "
+        "the user config (`sandboxed-host: true`)",
+    ),
+}
+
+
+def rule_finding(rule_id: str, message: str, settings: Settings) -> Finding | None:
+    """A finding of `rule_id` carrying the rule's own name, severity and fix from its YAML.
 
     The config's select/ignore and severity overrides apply to it as to every engine finding;
-    None when the config turns CG102 off.
+    None when the config turns the rule off.
     """
     from guard.directives import rule_enabled
 
-    if not rule_enabled("CG102", settings.select, settings.ignore):
+    if not rule_enabled(rule_id, settings.select, settings.ignore):
         return None
-    name, severity, fix = (
-        "api-key-login",
-        Severity.ERROR,
-        (
-            "log in on the ChatGPT subscription (`codex login`, or `codex login --device-auth`) "
-            "and check that `codex login status` prints `Logged in using ChatGPT`"
-        ),
-    )
+    name, fix = _RULE_DEFAULTS[rule_id]
+    severity = Severity.ERROR
     try:
         ensure_site()
         from guard.engine.registry import load_rules
 
-        rule = load_rules(settings.rules_dirs).get("CG102")
+        rule = load_rules(settings.rules_dirs).get(rule_id)
         if rule is not None:
-            name, severity, fix = rule.name, rule.severity, rule.fix
+            name, severity, fix = rule.name, rule.severity, rule.fix or fix
     except Exception:
         pass  # the rule's text is a nicety: the refusal stands without it
-    override = dict(settings.severity).get("CG102")
+    override = dict(settings.severity).get(rule_id)
     return Finding(
-        rule="CG102",
+        rule=rule_id,
         name=name,
         severity=Severity(override) if override else severity,
         message=message,
@@ -114,15 +141,20 @@ def login_finding(message: str, settings: Settings) -> Finding | None:
     )
 
 
+def login_finding(message: str, settings: Settings) -> Finding | None:
+    """A CG102 finding (see ``rule_finding``)."""
+    return rule_finding("CG102", message, settings)
+
+
 def internal_error(what: str, exc: BaseException) -> str:
     """A check that could not run refuses the run (fail closed): unchecked is not allowed."""
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return f"internal error: {what} failed ({first}): refusing rather than run unchecked"
 
 
-def workspace_root(argv: list[str], settings: Settings, cwd: str) -> Path:
+def workspace_root(codex_args: list[str], settings: Settings, cwd: str) -> Path:
     """Where the run works: its -C, else the config's workspace, else the current folder."""
-    cd = locate.cd_value(argv[1:])
+    cd = locate.cd_value(codex_args)
     if cd:
         return (Path(cwd) / cd).resolve()
     if settings.workspace:
@@ -130,9 +162,14 @@ def workspace_root(argv: list[str], settings: Settings, cwd: str) -> Path:
     return Path(cwd).resolve()
 
 
-def lint_text_for(argv: list[str], lane: str | None, suffix: str) -> str:
-    # argv[0] is whatever path the caller used; the engine knows the word `codex`.
-    line = shlex.join(["codex", *argv[1:]]) + suffix
+def lint_text_for(
+    lint_argv: list[str], lane: str | None, suffix: str, tmpdir: str | None = None
+) -> str:
+    """The command line the engine reads: the real one (wrappers and all; the codex word is
+    `codex`), the real stdin as a redirect, the real TMPDIR as a prefix (what the rules that
+    look at a command's TMPDIR read), the lane as a directive."""
+    prefix = f"TMPDIR={shlex.quote(tmpdir)} " if tmpdir is not None else ""
+    line = prefix + shlex.join(lint_argv) + suffix
     if lane:
         line = f"# codex-guard: lane={lane}\n{line}"
     return line
@@ -147,7 +184,7 @@ def external_env(env: Mapping[str, str], settings: Settings) -> tuple[tuple[str,
     return tuple(found)
 
 
-def reads_prompt_from_stdin(argv: list[str], settings: Settings) -> bool:
+def reads_prompt_from_stdin(codex_args: list[str], settings: Settings) -> bool:
     """Does this `codex exec` take its prompt from stdin (`-`, or no prompt at all)?
 
     Read with the codex grammar (the same reader the engine uses), not guessed here.
@@ -157,7 +194,7 @@ def reads_prompt_from_stdin(argv: list[str], settings: Settings) -> bool:
     from guard.shell.model import Span, Word
 
     words = []
-    for index, text in enumerate(["codex", *argv[1:]]):
+    for index, text in enumerate(["codex", *codex_args]):
         span = Span(1, index + 1, 1, index + 1)
         words.append(Word(text=text, literal=True, span=span, raw=text))
     call = parse_codex_argv(words, version=settings.codex_version)
@@ -165,7 +202,12 @@ def reads_prompt_from_stdin(argv: list[str], settings: Settings) -> bool:
 
 
 def lint_runtime(
-    text: str, env: Mapping[str, str], settings: Settings, cwd: str, cache_env: Mapping[str, str]
+    text: str,
+    env: Mapping[str, str],
+    settings: Settings,
+    cwd: str,
+    cache_env: Mapping[str, str],
+    store: bool = True,
 ) -> list[Finding]:
     """The engine's findings for the command line, from the decision cache when it has them."""
     from guard.runtime.decisions import decision_key, read_decision, write_decision
@@ -181,12 +223,13 @@ def lint_runtime(
 
     snippet = Snippet(text=text, path=EXEC_PATH, context=RunContext.RUNTIME, external_env=outside)
     findings = lint_snippet(snippet, settings)
-    write_decision(key, findings, cache_env)
+    if store:  # a dry run changes nothing on disk
+        write_decision(key, findings, cache_env)
     return findings
 
 
 def _stdin_suffix(
-    opts: ExecOptions, argv: list[str], settings: Settings, plan: Plan, stdin_fd: int
+    opts: ExecOptions, codex_args: list[str], settings: Settings, plan: Plan, stdin_fd: int
 ) -> str:
     """Classify the real stdin, repair it where asked, and say it to the engine as a redirect."""
     state = classify_stdin(stdin_fd)
@@ -197,7 +240,7 @@ def _stdin_suffix(
         state = StdinState.DEVNULL
     suffix = stdin_suffix(state)
     if state in (StdinState.PIPE_IDLE, StdinState.OTHER, StdinState.TTY):
-        if reads_prompt_from_stdin(argv, settings):
+        if reads_prompt_from_stdin(codex_args, settings):
             # `slow_producer | codex exec -`: the pipe is the prompt's source, not yet written;
             # codex reads it to EOF like any piped prompt (only a positional prompt hangs on it).
             # At a terminal, `codex exec -` reads what the person types, up to ^D.
@@ -212,8 +255,13 @@ def _stdin_suffix(
     return suffix
 
 
-def _set_tmpdir(argv: list[str], settings: Settings, cwd: str, plan: Plan) -> None:
-    tmp = workspace_root(argv, settings, cwd) / ".tmp"
+def _set_tmpdir(opts: ExecOptions, settings: Settings, cwd: str, plan: Plan) -> None:
+    tmp = workspace_root(plan.codex_args, settings, cwd) / ".tmp"
+    if opts.dry_run:  # a dry run changes nothing on disk
+        created = "" if tmp.is_dir() else " (would be created)"
+        plan.notes.append(f"TMPDIR={tmp}{created}")
+        plan.env["TMPDIR"] = str(tmp)
+        return
     try:
         tmp.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -223,8 +271,92 @@ def _set_tmpdir(argv: list[str], settings: Settings, cwd: str, plan: Plan) -> No
     plan.notes.append(f"TMPDIR={tmp}")
 
 
+def full_access_flag(codex_args: list[str], version: str | None) -> str | None:
+    """The word that runs codex without a sandbox, if any, before `--`: the bypass flag (and its
+    hidden alias), `-s danger-full-access`, or a `-c` override to it (FACTS.md; 0.171.0 adds
+    `default_permissions=":danger-full-access"`). Flag names come from the grammar table."""
+    from guard.codex.grammar import grammar_for
+
+    top = grammar_for(version).command("")
+    bypass = top.flag("--dangerously-bypass-approvals-and-sandbox") if top else None
+    sandbox = top.flag("--sandbox") if top else None
+    config = top.flag("--config") if top else None
+    bypass_names = bypass.names() if bypass else ("--dangerously-bypass-approvals-and-sandbox",)
+    sandbox_names = sandbox.names() if sandbox else ("--sandbox", "-s")
+    config_names = config.names() if config else ("--config", "-c")
+    words = codex_args[: codex_args.index("--")] if "--" in codex_args else codex_args
+    for i, word in enumerate(words):
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if word in bypass_names:
+            return word
+        for names, value_of in ((sandbox_names, _sandbox_value), (config_names, _override_value)):
+            value = _option_value(word, following, names)
+            if value is not None and value_of(value):
+                return f"{word} {following}" if value == following else word
+    return None
+
+
+def _option_value(word: str, following: str, names: tuple[str, ...]) -> str | None:
+    for name in names:
+        if word == name:
+            return following
+        if name.startswith("--") and word.startswith(name + "="):
+            return word[len(name) + 1 :]
+        if not name.startswith("--") and word.startswith(name) and len(word) > len(name):
+            return word[len(name) :]
+    return None
+
+
+def _unquote(value: str) -> str:
+    return value.strip().strip("'\"").strip()
+
+
+def _sandbox_value(value: str) -> bool:
+    return _unquote(value) == "danger-full-access"
+
+
+def _override_value(value: str) -> bool:
+    key, eq, setting = value.partition("=")
+    if not eq:
+        return False
+    key = key.strip()
+    return (key == "sandbox_mode" and _unquote(setting) == "danger-full-access") or (
+        key == "default_permissions" and _unquote(setting) == ":danger-full-access"
+    )
+
+
+def _floor_findings(plan: Plan, settings: Settings, reaches: bool) -> None:
+    """The billing and full-access floor, checked by the shim itself on what really runs, should
+    the engine miss it for this command form: a forbidden key in the env codex receives (CG101),
+    and a run without a sandbox on a host not declared sandboxed (CG303)."""
+    if not reaches:
+        return
+    reported = {f.rule for f in plan.findings}
+    keys = [k for k in settings.forbidden_env if k in plan.codex_env]
+    if keys and "CG101" not in reported:
+        message = (
+            f"{', '.join(keys)} is in the environment codex would receive: codex bills every "
+            "token to the API account"
+        )
+        _add(plan, rule_finding("CG101", message, settings))
+    flag = full_access_flag(plan.codex_args, settings.codex_version)
+    if settings.sandboxed_host:
+        flag = None
+    if flag is not None and "CG303" not in reported:
+        message = (
+            f"`{flag}` removes the sandbox on a host that is not declared externally sandboxed: "
+            "model-generated commands run with your full rights"
+        )
+        _add(plan, rule_finding("CG303", message, settings))
+
+
 def _login_findings(
-    executable: str | None, args: list[str], settings: Settings, plan: Plan
+    executable: str | None,
+    args: list[str],
+    settings: Settings,
+    plan: Plan,
+    reaches: bool,
+    store: bool = True,
 ) -> None:
     """The runtime-only billing checks: an API-key login, and who codex is logged in as."""
     if locate.is_api_key_login(args) and not any(f.rule == "CG102" for f in plan.findings):
@@ -232,12 +364,12 @@ def _login_findings(
         # the shim still never lets an API-key login through (the inviolable rule).
         message = "`codex login --with-api-key` switches codex to API-key billing"
         _add(plan, login_finding(message, settings))
-    if not locate.is_exec_run(args) or executable is None:
+    if not reaches or executable is None:
         return
     from guard.runtime.auth import check_login, login_message
 
     try:
-        answer = check_login(executable, plan.env)
+        answer = check_login(executable, plan.codex_env, store=store)
     except Exception as exc:
         if extra_setting(settings, "exec.on-error", "refuse") != "allow":
             plan.errors.append(internal_error("the login check", exc))
@@ -260,27 +392,53 @@ def plan_exec(
     stdin_fd: int = 0,
 ) -> Plan:
     """Every check, and the repairs asked for; touches fd 0 only for a repair."""
-    executable = locate.resolve_command(argv[0], env.get("PATH"))
-    plan = Plan(argv=list(argv), executable=executable or argv[0], env=dict(env))
-    if settings.codex_version is None and executable is not None:
-        # At run time the installed version is known: check flags against its own table.
-        installed = locate.installed_version(executable)
-        if installed is not None:
-            settings = dataclasses.replace(settings, codex_version=installed)
+    from guard.runtime.resolve import NotCodex, ProgramNotFound, resolve
+
+    plan = Plan(argv=list(argv), executable=argv[0], env=dict(env))
     if opts.scrub_env:
         for key in settings.forbidden_env:
             if plan.env.pop(key, None) is not None:
                 plan.notes.append(f"removed {key} from the environment")
-    suffix = _stdin_suffix(opts, argv, settings, plan, stdin_fd)
-    if opts.set_tmpdir:
-        _set_tmpdir(argv, settings, cwd, plan)
-    plan.lint_text = lint_text_for(argv, opts.lane, suffix)
     try:
-        plan.findings = lint_runtime(plan.lint_text, plan.env, settings, cwd, env)
+        resolved = resolve(argv, plan.env)
+    except NotCodex as exc:
+        plan.errors.append(f"refusing: {exc}")
+        return plan
+    except ProgramNotFound as exc:
+        plan.not_found = str(exc)
+        return plan
+    plan.executable = resolved.codex
+    plan.exec_argv = resolved.exec_argv
+    plan.codex_args = resolved.codex_args
+    plan.wrapped = resolved.wrapped
+    if settings.codex_version is None:
+        # At run time the installed version is known: check flags against its own table.
+        installed = locate.installed_version(resolved.codex)
+        if installed is not None:
+            settings = dataclasses.replace(settings, codex_version=installed)
+    set_inside = [k for k in resolved.set_in_argv() if k in settings.forbidden_env]
+    if opts.scrub_env and set_inside:
+        plan.errors.append(
+            f"refusing: --scrub-env cannot remove {', '.join(set_inside)}: the command itself "
+            "sets it (`env K=V`); drop it from the command"
+        )
+    suffix = _stdin_suffix(opts, plan.codex_args, settings, plan, stdin_fd)
+    if opts.set_tmpdir:
+        _set_tmpdir(opts, settings, cwd, plan)
+    plan.codex_env = resolved.codex_env(plan.env)
+    plan.lint_text = lint_text_for(resolved.lint_argv(), opts.lane, suffix, plan.env.get("TMPDIR"))
+    try:
+        plan.findings = lint_runtime(
+            plan.lint_text, plan.env, settings, cwd, env, store=not opts.dry_run
+        )
     except Exception as exc:
         if extra_setting(settings, "exec.on-error", "refuse") != "allow":
             plan.errors.append(internal_error("the rule check", exc))
-    _login_findings(executable, argv[1:], settings, plan)
+    from guard.codex.grammar import reaches_model
+
+    reaches = reaches_model(plan.codex_args, settings.codex_version)
+    _floor_findings(plan, settings, reaches)
+    _login_findings(resolved.codex, plan.codex_args, settings, plan, reaches, not opts.dry_run)
     plan.findings.sort(key=lambda f: (-f.severity.rank, f.rule))
     plan.refusing = at_or_over(plan.findings, extra_setting(settings, "exec.refuse-on", "error"))
     return plan
@@ -295,7 +453,12 @@ def _report_lines(plan: Plan) -> list[str]:
 
 
 def _remember(
-    opts: ExecOptions, plan: Plan, environ: dict[str, str], settings: Settings, lines: list[str]
+    opts: ExecOptions,
+    plan: Plan,
+    environ: dict[str, str],
+    settings: Settings,
+    lines: list[str],
+    cwd: str,
 ) -> None:
     """Let the next identical run take the warm path (guard/runtime/fastexec.py)."""
     from guard.runtime.fastexec import remember
@@ -309,7 +472,7 @@ def _remember(
         "devnull": plan.devnull,
         "lines": lines,
     }
-    remember(opts, plan.argv, environ, os.getcwd(), plan.stdin_seen.value, decision)
+    remember(opts, plan.argv, environ, cwd, plan.stdin_seen.value, decision)
 
 
 def run_exec(
@@ -325,12 +488,24 @@ def run_exec(
         print(f"codex-guard: exec: no command given\n{USAGE}", file=stderr)
         return 2
     try:
+        cwd = os.getcwd()
+    except OSError as exc:
+        print(
+            f"codex-guard: exec: the current folder cannot be read ({exc.strerror}; deleted?): "
+            "refusing to run codex from it",
+            file=stderr,
+        )
+        return Settings().refuse_exit_code
+    try:
         config = Path(opts.config) if opts.config else None
-        settings = load_runtime_settings(Path(os.getcwd()), config)
+        settings = load_runtime_settings(Path(cwd), config)
     except ConfigError as exc:
         print(f"codex-guard: config error: {exc}", file=stderr)
         return 2
-    plan = plan_exec(opts, argv, settings, environ, os.getcwd())
+    plan = plan_exec(opts, argv, settings, environ, cwd)
+    if plan.not_found:
+        print(f"codex-guard: {plan.not_found}", file=stderr)
+        return 127
     lines = _report_lines(plan)
     for line in lines:
         print(line, file=stderr)
@@ -339,23 +514,21 @@ def run_exec(
             print(f"codex-guard: would refuse: {shlex.join(plan.argv)}", file=stdout)
         return settings.refuse_exit_code
     if opts.dry_run:
-        print(
-            f"codex-guard: would run: {shlex.join([plan.executable, *plan.argv[1:]])}", file=stdout
-        )
+        print(f"codex-guard: would run: {shlex.join(plan.exec_argv)}", file=stdout)
         print(f"codex-guard: checked as: {plan.lint_text}", file=stdout)
         print(f"codex-guard: stdin: {plan.stdin.value}", file=stdout)
         return 0
-    if plan.executable == plan.argv[0] and os.sep not in plan.argv[0]:
-        print(f"codex-guard: {plan.argv[0]}: command not found on PATH", file=stderr)
-        return 127
-    if env is None and plan.stdin_seen is not StdinState.CLOSED:
-        _remember(opts, plan, environ, settings, lines)
+    if env is None and plan.stdin_seen is not StdinState.CLOSED and not plan.wrapped:
+        _remember(opts, plan, environ, settings, lines, cwd)
     stdout.flush()
     stderr.flush()
+    program = plan.exec_argv[0]
     try:
-        os.execve(plan.executable, [plan.argv[0], *plan.argv[1:]], plan.env)
+        # argv[0] as the caller wrote it (codex reads its own name from it); the file is the
+        # pinned one that was checked.
+        os.execve(program, [plan.argv[0], *plan.exec_argv[1:]], plan.env)
     except OSError as exc:
-        print(f"codex-guard: cannot run {plan.executable}: {exc.strerror}", file=stderr)
+        print(f"codex-guard: cannot run {program}: {exc.strerror}", file=stderr)
         return 127
     return 127  # not reached: execve replaced this process
 
@@ -370,4 +543,11 @@ def exec_main(args: list[str]) -> int:
     if opts.help:
         print(HELP, end="")
         return 0
-    return run_exec(opts, argv, sys.stdout, sys.stderr)
+    try:
+        return run_exec(opts, argv, sys.stdout, sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a crash at a door must not start codex, nor print a traceback
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"codex-guard: exec: internal error: {first}: refusing", file=sys.stderr)
+        return 2

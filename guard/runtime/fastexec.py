@@ -13,7 +13,12 @@ of the first ones), so a changed fact is a miss, never a wrong answer:
 - codex-guard's own code and rule files, the codex executable it resolves to and the package.json
   that says its version, the auth file, and where every argument that names an existing path
   really points (symlinks), by size and mtime.
-Refusals are never remembered: they take the full path, and say why, every time.
+- the whole environment, by a sha256 of every name and value (the values are never stored).
+Refusals are never remembered: they take the full path, and say why, every time. Entries live in
+a private folder (see ``guard.runtime.private``: 0700, entries 0600, owner and mode checked on
+read, no symlink followed), and what an entry may do is checked before it is replayed: it may only
+remove forbidden keys (asked for with --scrub-env), set TMPDIR (--set-tmpdir) and give codex
+/dev/null (--close-stdin), and the env it would exec must hold no forbidden key; else it is a miss.
 
 Only the standard library's cheapest modules are imported here (no json, hashlib, dataclasses,
 typing or pathlib): this is what a warm run pays on top of Python's own start-up.
@@ -32,7 +37,10 @@ if TYPE_CHECKING:
 
     from guard.runtime.execopts import ExecOptions
 
-VERSION = "fastexec-1"
+VERSION = "fastexec-2"
+# guard.settings.DEFAULT_FORBIDDEN_ENV, restated so the warm path need not import the settings (a
+# test keeps the two equal): never replayed into codex's env, whatever an entry says.
+DEFAULT_FORBIDDEN = ("OPENAI_API_KEY", "CODEX_API_KEY")
 ENV_FACTS = ("PATH", "HOME", "CODEX_HOME", "TMPDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
 CONFIG_NAMES = (".codex-guard.yaml", ".codex-guard.yml", "pyproject.toml")
 MAX_ENTRIES = 2000
@@ -114,10 +122,19 @@ def path_facts(argv: list[str], cwd: str) -> list[str]:
     return facts
 
 
+def env_digest(env: Mapping[str, str]) -> str:
+    """A sha256 of the whole environment: any added, removed or changed variable is a miss."""
+    from guard.runtime.fasthash import sha256_hex
+
+    data = "\0".join(sorted(f"{k}={v}" for k, v in env.items()))
+    return f"env-sha256={sha256_hex(data.encode('utf-8', 'surrogateescape'))}"
+
+
 def env_facts(env: Mapping[str, str], forbidden: list[str]) -> list[str]:
     names = sorted({*ENV_FACTS, *(k for k in env if k.startswith("CODEX_GUARD"))})
     facts = [f"{name}={env.get(name, chr(0))}" for name in names]
     facts += [f"{key}?{key in env}" for key in forbidden]  # set or not; the value is never kept
+    facts.append(env_digest(env))
     return facts
 
 
@@ -178,15 +195,14 @@ def remember(
     )
     entry = {"primary": primary, "facts": facts, **decision}
     path = _entry_path(primary, env)
+    from guard.runtime.private import write_private
+
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        data = marshal.dumps(entry)
+    except ValueError:
+        return  # no warm path next time; the check itself stands
+    if write_private(path, data):
         _prune(os.path.dirname(path))
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as handle:
-            marshal.dump(entry, handle)
-        os.replace(tmp, path)
-    except (OSError, ValueError):
-        pass  # no warm path next time; the check itself stands
 
 
 def _prune(folder: str) -> None:
@@ -207,10 +223,14 @@ def recall(
     opts: ExecOptions, argv: list[str], env: Mapping[str, str], cwd: str, stdin_state: str
 ) -> dict[str, object] | None:
     """The remembered decision, if every fact it was made on still holds; else None."""
+    from guard.runtime.private import read_private
+
     primary = primary_key(opts, argv, cwd, stdin_state)
     try:
-        with open(_entry_path(primary, env), "rb") as handle:
-            entry = marshal.load(handle)
+        data = read_private(_entry_path(primary, env))
+        if data is None:
+            return None
+        entry = marshal.loads(data)
         if not isinstance(entry, dict) or entry.get("primary") != primary:
             return None
         facts = _facts(
@@ -227,6 +247,43 @@ def recall(
     return entry if entry.get("facts") == facts else None
 
 
+def _str_list(value: object) -> list[str] | None:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    return None
+
+
+def replay_env(
+    entry: dict[str, object], opts: ExecOptions, env: Mapping[str, str]
+) -> dict[str, str] | None:
+    """The env a remembered run would exec, or None when the entry asks for more than a full
+    check could have decided: removing anything but a forbidden key, setting anything but TMPDIR,
+    a repair not asked for, or an env that still holds a forbidden key."""
+    forbidden = _str_list(entry.get("forbidden"))
+    remove = _str_list(entry.get("env_remove"))
+    to_set = entry.get("env_set")
+    if forbidden is None or remove is None or not isinstance(to_set, dict):
+        return None
+    keys = {*DEFAULT_FORBIDDEN, *forbidden}
+    if remove and (not opts.scrub_env or not keys.issuperset(remove)):
+        return None
+    if to_set and (not opts.set_tmpdir or set(to_set) != {"TMPDIR"}):
+        return None
+    if not all(isinstance(v, str) for v in to_set.values()):
+        return None
+    if entry.get("devnull") not in (False, True) or (entry["devnull"] and not opts.close_stdin):
+        return None
+    if _str_list(entry.get("lines")) is None or not isinstance(entry.get("executable"), str):
+        return None
+    final = dict(env)
+    for name in remove:
+        final.pop(name, None)
+    final.update(to_set)
+    if any(key in final for key in keys):
+        return None
+    return final
+
+
 def fast_exec(opts: ExecOptions, argv: list[str]) -> int | None:
     """Exec a remembered allowed run; None when there is none (the caller runs the full check)."""
     if opts.dry_run or opts.help or not argv:
@@ -237,14 +294,17 @@ def fast_exec(opts: ExecOptions, argv: list[str]) -> int | None:
     state = classify_stdin(0)
     if state is StdinState.CLOSED:
         return None  # the full path repairs a closed fd 0
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return None  # a deleted cwd: the full path says so
     executable = resolve_command(argv[0], os.environ.get("PATH"))
-    entry = recall(opts, argv, os.environ, os.getcwd(), state.value)
+    entry = recall(opts, argv, os.environ, cwd, state.value)
     if entry is None or executable is None or executable != entry["executable"]:
         return None
-    env = dict(os.environ)
-    for name in entry["env_remove"]:  # type: ignore[attr-defined]
-        env.pop(name, None)
-    env.update(entry["env_set"])  # type: ignore[call-overload]
+    env = replay_env(entry, opts, os.environ)
+    if env is None:
+        return None
     for line in entry["lines"]:  # type: ignore[attr-defined]
         print(line, file=sys.stderr)
     if entry["devnull"]:
@@ -266,4 +326,7 @@ def exec_fast_main(args: list[str]) -> int | None:
         opts, argv = parse_exec_args(args)
     except UsageError:
         return None  # the full path reports it
-    return fast_exec(opts, argv)
+    try:
+        return fast_exec(opts, argv)
+    except Exception:  # any surprise here is a miss: the full check decides
+        return None

@@ -130,6 +130,26 @@ def resolve_first(name: str, path_env: str | None = None) -> str | None:
     return None
 
 
+def read_regular_file(path: str, limit: int = 1 << 20) -> bytes | None:
+    """A small regular file's bytes, or None. Opened non-blocking and read only when it is a
+    regular file: a FIFO in its place must not hang a runtime door."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        return os.read(fd, st.st_size + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def manifests(executable: str) -> list[str]:
     """The package.json files that may say an npm install's version, nearest first."""
     found: list[str] = []
@@ -147,12 +167,12 @@ def installed_version(executable: str) -> str | None:
     """The codex-cli version of an npm install (`@openai/codex`'s package.json), read without
     starting codex; None for other installs (the config's `codex-version` or the newest table)."""
     for manifest in manifests(executable):
-        try:
-            with open(manifest, encoding="utf-8") as handle:
-                import json  # not at the top: the exec warm path imports this module
+        import json  # not at the top: the exec warm path imports this module
 
-                data = json.load(handle)
-        except (OSError, ValueError):
+        raw = read_regular_file(manifest)
+        try:
+            data = json.loads(raw.decode("utf-8")) if raw is not None else None
+        except ValueError:
             data = None
         if isinstance(data, dict) and data.get("name") == "@openai/codex":
             version = data.get("version")

@@ -1,9 +1,15 @@
 """The `codex` PATH shim: `codex-guard install-shim DIR` writes DIR/codex.
 
 Put earlier on PATH than the real codex, it finds the real binary further along PATH (never itself
-nor another shim, compared by real path and by the shim marker, so symlinks cannot make a loop),
-runs the exec checks on `codex exec|e ...` and `codex login --with-api-key`, and hands every other
-sub-command straight to the real codex.
+nor another shim, compared by real path and by the shim marker, so symlinks cannot make a loop)
+and runs the exec checks (billing: the env and the login; full access: CG303; and the rest of the
+rules) on every command that can reach a model: `exec`, `review`, interactive `codex [PROMPT]`,
+`codex -- PROMPT`, `app-server`, `exec-server`, ... The grammar says which never do
+(``guard.codex.grammar.reaches_model``: `--help`, `--version`, `login status`, `completion`,
+`logout`, ...); only those, and a login that is not `--with-api-key`, go straight to the real codex.
+
+A run already checked and allowed takes the warm path first (guard/runtime/fastexec.py), before the
+grammar is imported: that is the common dispatch, and it must stay cheap.
 """
 
 from __future__ import annotations
@@ -49,18 +55,30 @@ def install_shim(folder: Path, python: str | None = None, force: bool = False) -
     return target
 
 
+def _pass_through(real: str, args: list[str]) -> int:
+    try:
+        os.execv(real, [real, *args])
+    except OSError as exc:
+        print(f"codex-guard shim: cannot run {real}: {exc.strerror}", file=sys.stderr)
+    return 127
+
+
+def never_reaches_model(real: str, args: list[str]) -> bool:
+    """What the grammar of the installed codex says: this command starts no model session (and
+    is not the API-key login, which the checks refuse)."""
+    from guard.codex.grammar import reaches_model
+
+    if locate.is_api_key_login(args):
+        return False
+    return not reaches_model(args, locate.installed_version(real))
+
+
 def shim_main(self_path: str, args: list[str]) -> int:
-    """The shim's body: pass through, or check and exec."""
+    """The shim's body: the warm path, else pass through what reaches no model, else check."""
     real = locate.find_codex("codex", os.environ.get("PATH"), exclude=(self_path,))
     if real is None:
         print(f"codex-guard shim: no real codex found on PATH after {self_path}", file=sys.stderr)
         return 127
-    if not (locate.is_exec_run(args) or locate.is_api_key_login(args)):
-        try:
-            os.execv(real, [real, *args])
-        except OSError as exc:
-            print(f"codex-guard shim: cannot run {real}: {exc.strerror}", file=sys.stderr)
-            return 127
     try:
         from guard.runtime.execopts import UsageError, shim_options_from_env
 
@@ -71,9 +89,14 @@ def shim_main(self_path: str, args: list[str]) -> int:
             return 2
         from guard.runtime.fastexec import fast_exec
 
-        warm = fast_exec(opts, [real, *args])
+        try:
+            warm = fast_exec(opts, [real, *args])
+        except Exception:  # a surprise on the warm path is a miss: the full check decides
+            warm = None
         if warm is not None:
             return warm
+        if never_reaches_model(real, args):
+            return _pass_through(real, args)
         from guard.runtime.execshim import run_exec
 
         return run_exec(opts, [real, *args], sys.stdout, sys.stderr)
@@ -81,5 +104,5 @@ def shim_main(self_path: str, args: list[str]) -> int:
         return 130
     except Exception as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"codex-guard shim: internal error: {first}", file=sys.stderr)
+        print(f"codex-guard shim: internal error: {first}: refusing", file=sys.stderr)
         return 2
