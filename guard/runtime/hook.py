@@ -185,9 +185,7 @@ def denied_findings(findings: list[Any], settings: Any) -> list[Any]:
 
     floor = {id(f) for f in at_or_over(findings, extra_setting(settings, "hook.deny-on", "error"))}
     unsettled = UNSETTLED if settings.hook_fail_closed else frozenset()
-    return [
-        f for f in findings if id(f) in floor or f.rule == PARSE_ERROR or f.rule in unsettled
-    ]
+    return [f for f in findings if id(f) in floor or f.rule == PARSE_ERROR or f.rule in unsettled]
 
 
 def check_command(command: str, settings: Any, environ: Any = None) -> list[Any]:
