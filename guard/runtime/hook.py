@@ -116,15 +116,75 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
 def _nothing_to_check(raw: str) -> bool:
     """An object none of whose strings can concern codex cannot hold a command that does.
 
-    Without a backslash in the text JSON has no escapes (`\\"`, `\\u0063`, `\\n`), so every `"`
-    delimits a string and the strings are the odd pieces of a split on `"`: each is judged as a
-    whole command line, the command among them. Input with a backslash takes the full path (json),
-    and so does text that is not an object (empty, truncated), so it still gets its stderr line.
+    Every JSON string in the text (keys and values, unescaped here without importing json) is
+    judged as a whole command line, the command among them. Text that is not an object, or whose
+    strings do not read cleanly, takes the full path, so a broken input still gets its stderr line.
     """
     text = raw.strip()
-    if not (text.startswith("{") and text.endswith("}")) or "\\" in text:
+    if not (text.startswith("{") and text.endswith("}")):
         return False
-    return not any(may_concern_codex(piece) for piece in text.split('"')[1::2])
+    strings = _json_strings(text)
+    return strings is not None and not any(may_concern_codex(s) for s in strings)
+
+
+_JSON_ESCAPES = {
+    '"': '"',
+    "\\": "\\",
+    "/": "/",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+}
+
+
+def _json_strings(text: str) -> list[str] | None:
+    """The decoded strings of a JSON text, in order; None when one is malformed."""
+    out: list[str] = []
+    i = text.find('"')
+    while i >= 0:
+        end = text.find('"', i + 1)
+        if end < 0:
+            return None
+        if "\\" not in text[i + 1 : end]:
+            out.append(text[i + 1 : end])
+            i = text.find('"', end + 1)
+            continue
+        decoded, after = _json_string(text, i + 1)
+        if decoded is None:
+            return None
+        out.append(decoded)
+        i = text.find('"', after)
+    return out
+
+
+def _json_string(text: str, i: int) -> tuple[str | None, int]:
+    """Decode one string body from `i` (after its quote): (text, index after the closing quote)."""
+    parts: list[str] = []
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            return "".join(parts), i + 1
+        if c != "\\":
+            parts.append(c)
+            i += 1
+            continue
+        e = text[i + 1 : i + 2]
+        if e in _JSON_ESCAPES:
+            parts.append(_JSON_ESCAPES[e])
+            i += 2
+        elif e == "u" and _is_hex(text[i + 2 : i + 6]):
+            parts.append(chr(int(text[i + 2 : i + 6], 16)))  # a lone surrogate half is kept
+            i += 6
+        else:
+            return None, n
+    return None, n
+
+
+def _is_hex(digits: str) -> bool:
+    return len(digits) == 4 and all(c in "0123456789abcdefABCDEF" for c in digits)
 
 
 def _bad_input(agent: str, why: str, cwd: str | None, stdout: TextIO, stderr: TextIO) -> int:
