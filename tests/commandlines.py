@@ -45,7 +45,17 @@ FLAGS = [
 PROMPTS = ["", '"Fix the bug"', "'p'", "-", '"$PROMPT"']
 REDIRECTS = ["", "</dev/null", "< prompt.md", '<<< "p"', "> log 2>&1", "2>/dev/null"]
 BEFORE = ["", "printf '%s' \"$P\" | ", 'cd "$DIR" && ', "out=$(", "set -e; "]
-AFTER = ["", " | tee log", " | grep PASS", " &", " || true", " && echo done", "; echo $?"]
+AFTER = [
+    "",
+    " | tee log",
+    " | grep PASS",
+    " &",
+    " || true",
+    " && echo done",
+    "; echo $?",
+    '; echo "unterminated',  # a parse error (CG901)
+    " ) fi",
+]
 MENTIONS = [
     'echo "codex exec -s danger-full-access"',
     "grep -rn 'codex exec --yolo' .",
