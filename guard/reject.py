@@ -107,6 +107,40 @@ SAFE_HEADS = frozenset(
 _KEEP_COMMAND_POSITION = frozenset(
     {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"}
 )
+MAX_NESTING = 64  # quotes and substitutions inside each other
+# Characters that make a literal argument do something when a shell reads it again.
+_ACTIVE_IN_TEXT = frozenset("$`'\"\\")
+# Heads whose arguments may be read as shell text: globs there can name a program too.
+_RUNS_TEXT = frozenset(
+    {
+        "alias",
+        "bash",
+        "command",
+        "doas",
+        "env",
+        "eval",
+        "exec",
+        "nice",
+        "nohup",
+        "parallel",
+        "setsid",
+        "sh",
+        "ssh",
+        "stdbuf",
+        "su",
+        "sudo",
+        "time",
+        "timeout",
+        "trap",
+        "watch",
+        "xargs",
+        "zsh",
+        "dash",
+        "ksh",
+        "ash",
+        "mksh",
+    }
+)
 # Characters that can make a word stand for other text.
 _WILD = frozenset("$`*?[{~")
 _SPECIAL_PARAMS = frozenset("@*#?$!-0123456789_")
@@ -253,7 +287,17 @@ class _Word:
 class _Frame:
     """One level of the scan: a command list (top, `$(`, `(`, backticks), `"..."` or `${...}`."""
 
-    __slots__ = ("close", "cmdpos", "depth", "head", "heredocs", "kind", "redirect", "word")
+    __slots__ = (
+        "args",
+        "close",
+        "cmdpos",
+        "depth",
+        "head",
+        "heredocs",
+        "kind",
+        "redirect",
+        "word",
+    )
 
     def __init__(self, kind: str, close: str, start: int) -> None:
         self.kind = kind  # "cmd" | "dq" | "param"
@@ -263,6 +307,7 @@ class _Frame:
         self.depth = 0
         self.redirect = ""  # "" | "file" | "heredoc" | "heredoc-" | "herestring"
         self.heredocs: list[tuple[str, bool]] = []
+        self.args: list[str] = []  # the literal arguments of a head that is not safe
         self.word = _Word(start)
 
 
@@ -283,6 +328,8 @@ class _Scan:
 
     def run(self) -> None:
         while self.i < self.n:
+            if len(self.stack) > MAX_NESTING:
+                raise _GoOn  # the full check has its own bounds; this scan stays linear
             top = self.stack[-1]
             if top.kind == "cmd":
                 self.step_cmd(top)
@@ -293,6 +340,7 @@ class _Scan:
         if len(self.stack) != 1:
             raise _GoOn  # an unclosed quote or substitution
         self.end_word(self.stack[0])
+        self.finish_command(self.stack[0])
 
     # ------------------------------------------------------------------ command text
     def step_cmd(self, f: _Frame) -> None:
@@ -312,6 +360,7 @@ class _Scan:
             self.i = self.n if end < 0 else end
         elif c == f.close and (c == "`" or f.depth == 0):
             self.end_word(f)
+            self.finish_command(f)
             self.stack.pop()
             self.i = i + 1
         elif c in _OPERATOR_CHARS:
@@ -328,6 +377,7 @@ class _Scan:
             self.word_char(f, f, quoted=False)
 
     def command_starts(self, f: _Frame) -> None:
+        self.finish_command(f)
         f.cmdpos = True
         f.head = None
         f.redirect = ""
@@ -525,7 +575,7 @@ class _Scan:
             self.place_redirect_target(f, w, lit)
         elif f.cmdpos:
             self.place_command_word(f, w, lit, raw)
-        elif w.wild:
+        else:
             self.place_argument(f, w, lit)
 
     def place_redirect_target(self, f: _Frame, w: _Word, lit: str) -> None:
@@ -556,10 +606,31 @@ class _Scan:
     def place_argument(self, f: _Frame, w: _Word, lit: str) -> None:
         if f.head in SAFE_HEADS:
             return
+        f.args.append(lit)
+        if not w.wild:
+            return
         if w.expansion or w.brace:
             raise _GoOn  # may split into any words, or hand any text to the program
         if _pattern_may_match_keyword(lit):
             raise _GoOn
+
+    def finish_command(self, f: _Frame) -> None:
+        """Arguments a wrapper, shell, `eval`, `trap`, `alias` or `ssh` may run as shell text
+        (`bash -c '$x exec'`, `alias x='$y'`, `eval '$'c`): judged again as command lines, joined
+        and each value after its first `=`, when they hold quoting, an expansion or, for a head
+        that runs text, a pattern."""
+        args, f.args = f.args, []
+        if not args or f.head is None or f.head in SAFE_HEADS:
+            return
+        runs_text = f.head in _RUNS_TEXT
+        active = _ACTIVE_IN_TEXT | _WILD if runs_text else _ACTIVE_IN_TEXT
+        texts = [" ".join(args)] + [a.split("=", 1)[1] for a in args if "=" in a]
+        for text in texts:
+            if len(text) < len(self.t) and any(c in active for c in text):
+                if may_concern_codex(text):
+                    raise _GoOn
+            elif any(c in active for c in text):
+                raise _GoOn  # not shorter: no progress to be made, so no verdict either
 
     def skip_heredocs(self, f: _Frame) -> None:
         """Here-doc bodies of a safe head (cat, git...) are data: skip to after each delimiter."""
@@ -586,10 +657,11 @@ def _is_assignment(raw: str) -> bool:
 
 
 def _pattern_may_match_keyword(pattern: str) -> bool:
-    """Can the glob (`*` stands for any text) match a keyword, `.../codex` or `KEY=...`?"""
+    """Can the glob (`*` stands for any text) match a keyword or a path to one? (A key name
+    only matters next to a codex run, and that run is judged on its own.)"""
     lowered = pattern.lower()
     for keyword in KEYWORDS:
-        for target in (keyword, "*/" + keyword, keyword + "=*"):
+        for target in (keyword, "*/" + keyword):
             if _glob_match(lowered, target):
                 return True
     return False

@@ -162,6 +162,17 @@ NOISE = [
     "export",
     "$[0]",
     "$((0))",
+    "bash -c '",
+    'sh -c "',
+    "eval '",
+    "alias x='",
+    "x",
+    "trap '",
+    "ssh h '",
+    "sudo",
+    "'$c exec -s x'",
+    "\\$'\\\\x63odex'",
+    "./cod*",
 ]
 
 

@@ -74,6 +74,16 @@ GOES_ON = [
     'echo "$(case a in a) $x ;; esac)"',
     "echo `echo \\`$x\\``",
     "echo $(unclosed",
+    # Quoted text a shell, eval, trap, alias or ssh reads again as commands.
+    "bash -c '$x exec -s y'",
+    "eval '$c exec -s x'",
+    "eval '$'c exec -s x",
+    "alias x='$y'; x exec -s z",
+    "trap '$y exec --yolo' EXIT",
+    "sudo sh -c '$y exec'",
+    "ssh host '$c exec -s x'",
+    "bash -c \"\\$'\\\\x63odex' exec -s danger-full-access p\"",
+    "bash -c './cod*'",
     'echo "$x',
 ]
 FAST = [
@@ -99,6 +109,8 @@ FAST = [
     "cd ~/src && ls",
     "echo 'it''s'",
     "make -j4 2>&1 | tail -n 20",
+    "git commit -m 'fix: $x'",
+    "docker run --rm img sh -c 'make test'",
 ]
 
 
