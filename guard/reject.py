@@ -268,14 +268,13 @@ def _chr(code: int) -> str:
 
 
 class _Word:
-    __slots__ = ("brace", "expansion", "glob", "lit", "start", "started", "unquoted_expansion")
+    __slots__ = ("brace", "expansion", "glob", "lit", "start", "started")
 
     def __init__(self, start: int) -> None:
         self.start = start
         self.lit: list[str] = []
         self.started = False
         self.expansion = False
-        self.unquoted_expansion = False
         self.glob = False
         self.brace = False
 
@@ -374,7 +373,7 @@ class _Scan:
         elif c in "<>" or (c == "&" and t.startswith(">", i + 1)):
             self.redirect(f)
         else:
-            self.word_char(f, f, quoted=False)
+            self.word_char(f)
 
     def command_starts(self, f: _Frame) -> None:
         self.finish_command(f)
@@ -387,7 +386,7 @@ class _Scan:
         w = f.word
         if t.startswith(("<(", ">("), i):  # process substitution: a command list in a word
             self.start_word(w)
-            self.mark_expansion(f, quoted=False)
+            self.mark_expansion(f)
             self.stack.append(_Frame("cmd", ")", i))
             self.i = i + 2
             return
@@ -414,13 +413,11 @@ class _Scan:
             w.started = True
             w.start = self.i
 
-    def mark_expansion(self, owner: _Frame, quoted: bool) -> None:
+    def mark_expansion(self, owner: _Frame) -> None:
         owner.word.expansion = True
-        if not quoted:
-            owner.word.unquoted_expansion = True
 
-    def word_char(self, f: _Frame, owner: _Frame, quoted: bool) -> None:
-        """One character (or quoted run, or expansion) of the owner's current word."""
+    def word_char(self, owner: _Frame) -> None:
+        """One unquoted character (or quoted run, or expansion) of the owner's current word."""
         t, i = self.t, self.i
         c = t[i]
         w = owner.word
@@ -442,9 +439,9 @@ class _Scan:
             self.stack.append(_Frame("dq", '"', i))
             self.i = i + 1
         elif c == "$":
-            self.dollar(owner, quoted)
+            self.dollar(owner, quoted=False)
         elif c == "`":
-            self.mark_expansion(owner, quoted)
+            self.mark_expansion(owner)
             self.stack.append(_Frame("cmd", "`", i))
             self.i = i + 1
         elif c in "*?[":
@@ -456,7 +453,7 @@ class _Scan:
             w.lit.append("{")
             self.i = i + 1
         elif c == "~" and w.start == i:
-            self.mark_expansion(owner, quoted)  # a home folder: any path
+            self.mark_expansion(owner)  # a home folder: any path
             w.lit.append("*")
             self.i = i + 1
         else:
@@ -476,19 +473,19 @@ class _Scan:
             self.stack.append(_Frame("dq", '"', i))
             self.i = i + 2
         elif nxt == "(":
-            self.mark_expansion(owner, quoted)
+            self.mark_expansion(owner)
             self.stack.append(_Frame("cmd", ")", i))
             self.i = i + 2
         elif nxt == "{":
-            self.mark_expansion(owner, quoted)
+            self.mark_expansion(owner)
             self.stack.append(_Frame("param", "}", i))
             self.i = i + 2
         elif nxt == "[":
-            self.mark_expansion(owner, quoted)
+            self.mark_expansion(owner)
             w.lit.append("*")
             self.i = i + 2
         elif nxt and (nxt in _SPECIAL_PARAMS or nxt in _NAME_CHARS):
-            self.mark_expansion(owner, quoted)
+            self.mark_expansion(owner)
             j = i + 2
             if nxt in _NAME_CHARS and not nxt.isdigit():
                 while j < self.n and t[j] in _NAME_CHARS:
@@ -518,7 +515,7 @@ class _Scan:
         elif c == "$":
             self.dollar(owner, quoted=True)
         elif c == "`":
-            self.mark_expansion(owner, quoted=True)
+            self.mark_expansion(owner)
             self.stack.append(_Frame("cmd", "`", i))
             self.i = i + 1
         else:
@@ -610,7 +607,9 @@ class _Scan:
         if not w.wild:
             return
         if w.expansion or w.brace:
-            raise _GoOn  # may split into any words, or hand any text to the program
+            # Any text, quoted or not: after a wrapper it can be the program the shell layer
+            # cannot resolve (CG902), and unquoted it can split into any words.
+            raise _GoOn
         if _pattern_may_match_keyword(lit):
             raise _GoOn
 
