@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from guard.runtime.settings_load import ConfigError, extra_setting, load_runtime_settings
+from guard.runtime.settings_load import ConfigError, load_runtime_settings
 from guard.settings import Settings
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -121,8 +121,8 @@ def hook_install(agent: str, scope: str) -> None:
 def check_command(command: str | None, fmt: str, config: str | None) -> None:
     """Answer one command line as the agent hook would: exit 0 allowed, 1 refused."""
     from guard.runtime.hook import check_command as hook_check
-    from guard.runtime.hook import mentions_codex
-    from guard.runtime.report import at_or_over, finding_line
+    from guard.runtime.hook import denied_findings, mentions_codex
+    from guard.runtime.report import finding_line
 
     text = command if command is not None else sys.stdin.read()
     if not text.strip():
@@ -138,7 +138,7 @@ def check_command(command: str | None, fmt: str, config: str | None) -> None:
             sys.exit(2)  # neither allowed (0) nor refused (1): the check itself failed
     from guard.report.json import finding_dict
 
-    refused = at_or_over(findings, extra_setting(settings, "hook.deny-on", "error"))
+    refused = denied_findings(findings, settings)
     if fmt == "json":
         doc = {
             "version": 1,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Iterable, Mapping
 
@@ -15,6 +14,7 @@ from guard.engine.match import matches
 from guard.engine.registry import Rule, load_rules
 from guard.engine.tokens import fallback_script
 from guard.findings import Finding, Location, Severity
+from guard.reject import may_concern_codex
 from guard.settings import Settings
 from guard.shell import parse_script
 from guard.shell.model import Command, Script, Span, StdinKind
@@ -24,13 +24,10 @@ from guard.sources.snippet import RunContext, Snippet
 FALLBACK_RULES = frozenset({"CG101", "CG102", "CG303"})
 
 
-# `$CMD exec -C "$R" -s workspace-write "p"`: a codex command line behind a word we cannot resolve.
-CODEX_SHAPED = re.compile(r"\b(exec|e)\s[^\n]*?(\s-s\s|--sandbox|\s-C\s|--cd\b|--full-auto|--yolo)")
-
-
 def mentions_codex(text: str) -> bool:
-    """The cheap reject (dcg-style): no `codex` anywhere, nothing any rule can say."""
-    return "codex" in text.lower() or bool(CODEX_SHAPED.search(text))
+    """The cheap reject every door shares (guard/reject.py): no word that can spell codex or a
+    forbidden key, after quote removal, escapes and expansions, so nothing any rule can say."""
+    return may_concern_codex(text)
 
 
 def rule_enabled(rule: Rule, settings: Settings, context: RunContext) -> bool:

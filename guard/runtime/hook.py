@@ -1,23 +1,29 @@
 """Agent pre-tool-use hooks: `codex-guard hook claude|codex` (contracts in HOOKS.md).
 
 This module runs in front of every shell command an agent starts, and most never mention codex. So
-its top level imports only `sys`: input with none of the keywords anywhere is answered before even
-`json` is imported, and a command with none of them before the shell parser, pydantic, PyYAML,
-click or the engine (dcg's keyword quick-reject).
+its top level imports only `sys` and the quick-reject (guard/reject.py, itself import-free): input
+whose strings none can concern codex is answered before even `json` is imported, and a command that
+cannot before the shell parser, pydantic, PyYAML, click or the engine (dcg's keyword quick-reject,
+made sound: `co''dex`, `$'\\x63odex'` and `${c}dex` all go on to the full check).
 """
 
 from __future__ import annotations
 
 import sys
 
+from guard.reject import KEYWORDS, may_concern_codex
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~8 ms on this path
 if TYPE_CHECKING:
     from typing import Any, TextIO
 
-# A command that can start codex or change its billing mentions one of these (case-insensitive).
-KEYWORDS = ("codex", "openai_api_key", "codex_api_key", "codex_home")
 AGENTS = ("claude", "codex")
 HOOK_PATH = "<hook>"
+PARSE_ERROR = "CG901"  # the command could not be read: never "allowed"
+# What the hook cannot settle (a command word that may be codex, env from an unseen file): denied
+# under `hook.fail-closed: true`.
+UNSETTLED = frozenset({"CG902", "CG103"})
+__all__ = ["KEYWORDS", "check_command", "denied_findings", "mentions_codex", "run_hook"]
 
 
 def command_of(payload: object) -> str | None:
@@ -39,8 +45,8 @@ def command_of(payload: object) -> str | None:
 
 
 def mentions_codex(command: str) -> bool:
-    lowered = command.lower()
-    return any(word in lowered for word in KEYWORDS)
+    """The sound quick-reject: False only when the command cannot concern codex."""
+    return may_concern_codex(command)
 
 
 def deny_json(reason: str) -> str:
@@ -108,19 +114,77 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _nothing_to_check(raw: str) -> bool:
-    """An object whose text holds no keyword anywhere cannot hold a command that does.
+    """An object none of whose strings can concern codex cannot hold a command that does.
 
-    JSON could spell a letter as `\\u0063`; agents' serialisers do not, but input with any `\\u`
-    escape takes the full path. Text that is not an object (empty, truncated) takes it too, so a
-    broken input still gets its one stderr line.
+    Every JSON string in the text (keys and values, unescaped here without importing json) is
+    judged as a whole command line, the command among them. Text that is not an object, or whose
+    strings do not read cleanly, takes the full path, so a broken input still gets its stderr line.
     """
     text = raw.strip()
-    return (
-        text.startswith("{")
-        and text.endswith("}")
-        and "\\u" not in text
-        and not mentions_codex(text)
-    )
+    if not (text.startswith("{") and text.endswith("}")):
+        return False
+    strings = _json_strings(text)
+    return strings is not None and not any(may_concern_codex(s) for s in strings)
+
+
+_JSON_ESCAPES = {
+    '"': '"',
+    "\\": "\\",
+    "/": "/",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+}
+
+
+def _json_strings(text: str) -> list[str] | None:
+    """The decoded strings of a JSON text, in order; None when one is malformed."""
+    out: list[str] = []
+    i = text.find('"')
+    while i >= 0:
+        end = text.find('"', i + 1)
+        if end < 0:
+            return None
+        if "\\" not in text[i + 1 : end]:
+            out.append(text[i + 1 : end])
+            i = text.find('"', end + 1)
+            continue
+        decoded, after = _json_string(text, i + 1)
+        if decoded is None:
+            return None
+        out.append(decoded)
+        i = text.find('"', after)
+    return out
+
+
+def _json_string(text: str, i: int) -> tuple[str | None, int]:
+    """Decode one string body from `i` (after its quote): (text, index after the closing quote)."""
+    parts: list[str] = []
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            return "".join(parts), i + 1
+        if c != "\\":
+            parts.append(c)
+            i += 1
+            continue
+        e = text[i + 1 : i + 2]
+        if e in _JSON_ESCAPES:
+            parts.append(_JSON_ESCAPES[e])
+            i += 2
+        elif e == "u" and _is_hex(text[i + 2 : i + 6]):
+            parts.append(chr(int(text[i + 2 : i + 6], 16)))  # a lone surrogate half is kept
+            i += 6
+        else:
+            return None, n
+    return None, n
+
+
+def _is_hex(digits: str) -> bool:
+    return len(digits) == 4 and all(c in "0123456789abcdefABCDEF" for c in digits)
 
 
 def _bad_input(agent: str, why: str, cwd: str | None, stdout: TextIO, stderr: TextIO) -> int:
@@ -150,7 +214,7 @@ def _check(agent: str, command: str, cwd: str | None, stdout: TextIO, stderr: Te
     """The slow path: the command mentions codex. Deny on errors unless `hook.on-error: allow`."""
     from pathlib import Path
 
-    from guard.runtime.report import at_or_over, reason_text
+    from guard.runtime.report import reason_text
     from guard.runtime.settings_load import extra_setting, load_runtime_settings
 
     try:
@@ -166,10 +230,22 @@ def _check(agent: str, command: str, cwd: str | None, stdout: TextIO, stderr: Te
             return 0
         reason = f"codex-guard hook: internal error while checking: {_first_line(exc)}"
         return answer_deny(agent, reason, stdout, stderr)
-    denying = at_or_over(findings, extra_setting(settings, "hook.deny-on", "error"))
+    denying = denied_findings(findings, settings)
     if not denying:
         return 0
     return answer_deny(agent, reason_text(denying), stdout, stderr)
+
+
+def denied_findings(findings: list[Any], settings: Any) -> list[Any]:
+    """What the hook and `check` refuse on: findings at or over `hook.deny-on` (error), a parse
+    error (CG901: the command was not fully read), and under `hook.fail-closed: true` what the
+    check cannot settle (CG902, CG103) at any severity."""
+    from guard.runtime.report import at_or_over
+    from guard.runtime.settings_load import extra_setting
+
+    floor = {id(f) for f in at_or_over(findings, extra_setting(settings, "hook.deny-on", "error"))}
+    unsettled = UNSETTLED if settings.hook_fail_closed else frozenset()
+    return [f for f in findings if id(f) in floor or f.rule == PARSE_ERROR or f.rule in unsettled]
 
 
 def check_command(command: str, settings: Any, environ: Any = None) -> list[Any]:

@@ -141,6 +141,24 @@ def _parser() -> Any:
     return ts.Parser(_language())
 
 
+def _parse_bytes(b: bytes) -> Any:
+    """The tree of `b`, parsed from an ASCII copy of the same length.
+
+    tree-sitter-bash 0.25.1 reads past its tables on some non-ASCII input (`{` then U+7F831
+    segfaults the process about one run in four: tree-sitter/tree-sitter-bash#337), and a crash
+    at a door is a bypass. Every byte of a multi-byte code point becomes `x`, so the copy holds
+    no non-ASCII at all while every byte offset stays valid: texts are still sliced from the
+    original bytes (`_Src.b`), only the tree's shape comes from the copy. Bash itself treats
+    such characters as word characters, as `x` is.
+    """
+    if not b.isascii():
+        b = b.translate(_NON_ASCII_TO_X)
+    return _parser().parse(b)
+
+
+_NON_ASCII_TO_X = bytes(range(128)) + b"x" * 128
+
+
 @functools.lru_cache(maxsize=4)
 def _query(text: str) -> Any:
     import tree_sitter as ts
@@ -336,14 +354,14 @@ class _Walker:
         override: Span | None = None,
     ) -> None:
         b = text.encode("utf-8", "replace")
-        tree = _parser().parse(b)
+        tree = _parse_bytes(b)
         root = tree.root_node
         fakes: dict[int, _Heredoc] = {}
         if b"<<" in b and _HEREDOC_TAIL_RE.search(b) is not None:
             fixed = _repair_heredocs(b, root)
             if fixed is not None:
                 b2, fakes = fixed
-                tree = _parser().parse(b2)
+                tree = _parse_bytes(b2)
                 root = tree.root_node
         src = _Src(b, lo, co, fakes, override)
         if root.has_error and override is None:
@@ -1018,7 +1036,7 @@ class _Walker:
         """Alias words for a plain one-command alias; otherwise the alias is re-parsed as shell
         with the call's arguments (and None is returned)."""
         b = value.encode("utf-8", "replace")
-        root = _parser().parse(b).root_node
+        root = _parse_bytes(b).root_node
         kids = [c for c in root.named_children if c.type != "comment"]
         asrc = _Src(b, 0, 0, {}, head.span)
         if (

@@ -1,0 +1,703 @@
+"""The keyword quick-reject every door shares (lint's engine, `check`, the agent hooks).
+
+`may_concern_codex(text)` is False only when no word of the shell text can spell codex, a
+forbidden key name or CODEX_HOME: not literally, not after quote removal (`co''dex`, `c\\odex`,
+a backslash-newline inside the word), not after ANSI-C decoding (`$'\\x63odex'`), and not through
+an expansion, a glob or a brace expansion that can stand for any text where a command runs. Sound
+first (what it cannot rule out goes on to the full check), cheap second: pure Python, no imports,
+and a command with none of ``$ ` * ? [ { ~`` in it never reaches the word scan.
+
+The rules, for a command line that has no keyword in any decoded view:
+- a word with an expansion, a glob, a brace group or a tilde in a command position goes on
+  (`$CMD exec`, `${c}dex`, `./cod*`, `{c,x}odex`): it can name any program;
+- in an argument it goes on unless the command's head is a literal program that never runs its
+  arguments (`cd "$DIR"`, `echo $x`: `SAFE_HEADS`), or it is a pattern alone (no expansion) that
+  cannot match a keyword, a path to codex or `KEY=...`;
+- a here-doc or here-string fed to anything but a safe head goes on;
+- text the scan cannot follow (an unclosed quote or substitution, `case` or nested backticks in a
+  substitution) goes on.
+"""
+
+from __future__ import annotations
+
+# Lower-case: a command that can start codex, change its billing or write its auth file holds one.
+KEYWORDS = ("codex", "openai_api_key", "codex_api_key", "codex_home", "auth_mode")
+
+# Programs whose arguments, here-docs and redirect targets never become a command the shell layer
+# models (no wrapper, shell, eval, source, export or package runner: see guard/shell/wrappers.py;
+# tests/test_reject.py checks the two lists stay apart).
+SAFE_HEADS = frozenset(
+    {
+        "[",
+        "[[",
+        "awk",
+        "basename",
+        "black",
+        "cargo",
+        "case",
+        "cat",
+        "cd",
+        "chmod",
+        "cp",
+        "curl",
+        "cut",
+        "date",
+        "df",
+        "diff",
+        "dirname",
+        "done",
+        "du",
+        "echo",
+        "egrep",
+        "esac",
+        "exit",
+        "false",
+        "fi",
+        "for",
+        "function",
+        "git",
+        "go",
+        "grep",
+        "head",
+        "jq",
+        "less",
+        "ln",
+        "ls",
+        "make",
+        "mkdir",
+        "mv",
+        "mypy",
+        "node",
+        "pip",
+        "popd",
+        "printf",
+        "ps",
+        "pushd",
+        "pwd",
+        "pytest",
+        "python",
+        "python3",
+        "readlink",
+        "realpath",
+        "return",
+        "rg",
+        "rm",
+        "rmdir",
+        "ruff",
+        "sed",
+        "select",
+        "sleep",
+        "sort",
+        "stat",
+        "tail",
+        "tar",
+        "tee",
+        "test",
+        "touch",
+        "tr",
+        "true",
+        "uniq",
+        "wc",
+        "wget",
+        "which",
+        "}",
+    }
+)
+# Reserved words after which the next word is still a command.
+_KEEP_COMMAND_POSITION = frozenset(
+    {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"}
+)
+MAX_NESTING = 64  # quotes and substitutions inside each other
+# Characters that make a literal argument do something when a shell reads it again.
+_ACTIVE_IN_TEXT = frozenset("$`'\"\\")
+# Heads whose arguments may be read as shell text: globs there can name a program too.
+_RUNS_TEXT = frozenset(
+    {
+        "alias",
+        "bash",
+        "command",
+        "doas",
+        "env",
+        "eval",
+        "exec",
+        "nice",
+        "nohup",
+        "parallel",
+        "setsid",
+        "sh",
+        "ssh",
+        "stdbuf",
+        "su",
+        "sudo",
+        "time",
+        "timeout",
+        "trap",
+        "watch",
+        "xargs",
+        "zsh",
+        "dash",
+        "ksh",
+        "ash",
+        "mksh",
+    }
+)
+# Characters that can make a word stand for other text.
+_WILD = frozenset("$`*?[{~")
+_SPECIAL_PARAMS = frozenset("@*#?$!-0123456789_")
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_OPERATOR_CHARS = frozenset(";&|()\n")
+_BLANKS = frozenset(" \t")
+_DROP_QUOTING = {ord("'"): None, ord('"'): None, ord("\\"): None}
+_SIMPLE_ESCAPES = {
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "?": "?",
+}
+_HEX = frozenset("0123456789abcdefABCDEF")
+_OCT = frozenset("01234567")
+
+
+class _GoOn(Exception):
+    """Raised inside the scan: this text needs the full check."""
+
+
+def may_concern_codex(text: str) -> bool:
+    """False only when the text certainly cannot start codex or name a forbidden key."""
+    if _keyword_in_views(text):
+        return True
+    if not any(c in _WILD for c in text):
+        return False
+    try:
+        _Scan(text).run()
+    except _GoOn:
+        return True
+    except RecursionError:
+        return True
+    return False
+
+
+def _has_keyword(text: str) -> bool:
+    lowered = text.lower()
+    return any(k in lowered for k in KEYWORDS)
+
+
+def _keyword_in_views(text: str) -> bool:
+    """The keyword literally, with quoting removed, or with `$'...'` decoded (case-insensitive)."""
+    if _has_keyword(text):
+        return True
+    if not any(c in text for c in "'\"\\$"):
+        return False
+    joined = text.replace("\\\n", "").replace('$"', '"')
+    if _has_keyword(joined.translate(_DROP_QUOTING)):
+        return True
+    if "$'" in joined:
+        return _has_keyword(_decode_all_ansi_c(joined).translate(_DROP_QUOTING))
+    return False
+
+
+def _decode_all_ansi_c(text: str) -> str:
+    out: list[str] = []
+    i = 0
+    while True:
+        j = text.find("$'", i)
+        if j < 0:
+            out.append(text[i:])
+            return "".join(out)
+        out.append(text[i:j])
+        decoded, i = ansi_c(text, j + 2)
+        out.append(decoded)
+
+
+def ansi_c(text: str, i: int) -> tuple[str, int]:
+    """Decode a `$'...'` body starting at `i` (after the quote): (text, index after the `'`).
+
+    An unclosed body returns `len(text) + 1` as its end.
+    """
+    out: list[str] = []
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "'":
+            return "".join(out), i + 1
+        if c != "\\" or i + 1 >= n:
+            out.append(c)
+            i += 1
+            continue
+        e = text[i + 1]
+        i += 2
+        if e in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[e])
+        elif e in _OCT:
+            digits = e + _take(text, i, _OCT, 2)
+            i += len(digits) - 1
+            out.append(chr(int(digits, 8) & 0xFF))
+        elif e in "xuU":
+            digits = _take(text, i, _HEX, {"x": 2, "u": 4, "U": 8}[e])
+            i += len(digits)
+            out.append(_chr(int(digits, 16)) if digits else "\\" + e)
+        elif e == "c" and i < n:
+            out.append(chr(ord(text[i]) & 0x1F))
+            i += 1
+        else:
+            out.append("\\" + e)
+    return "".join(out), n + 1
+
+
+def _take(text: str, i: int, allowed: frozenset[str], most: int) -> str:
+    j = i
+    while j < len(text) and j - i < most and text[j] in allowed:
+        j += 1
+    return text[i:j]
+
+
+def _chr(code: int) -> str:
+    try:
+        return chr(code)
+    except (ValueError, OverflowError):
+        return "\ufffd"
+
+
+class _Word:
+    __slots__ = ("brace", "expansion", "glob", "lit", "start", "started")
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.lit: list[str] = []
+        self.started = False
+        self.expansion = False
+        self.glob = False
+        self.brace = False
+
+    @property
+    def wild(self) -> bool:
+        return self.expansion or self.glob or self.brace
+
+
+class _Frame:
+    """One level of the scan: a command list (top, `$(`, `(`, backticks), `"..."` or `${...}`."""
+
+    __slots__ = (
+        "args",
+        "close",
+        "cmdpos",
+        "depth",
+        "head",
+        "heredocs",
+        "kind",
+        "redirect",
+        "word",
+    )
+
+    def __init__(self, kind: str, close: str, start: int) -> None:
+        self.kind = kind  # "cmd" | "dq" | "param"
+        self.close = close  # ")" | "`" | "" (top) for commands
+        self.cmdpos = True
+        self.head: str | None = None
+        self.depth = 0
+        self.redirect = ""  # "" | "file" | "heredoc" | "heredoc-" | "herestring"
+        self.heredocs: list[tuple[str, bool]] = []
+        self.args: list[str] = []  # the literal arguments of a head that is not safe
+        self.word = _Word(start)
+
+
+class _Scan:
+    """Quote-aware word scan of shell text, in just enough detail to place every wild word."""
+
+    def __init__(self, text: str) -> None:
+        self.t = text
+        self.n = len(text)
+        self.i = 0
+        self.stack = [_Frame("cmd", "", 0)]
+
+    def owner(self) -> _Frame:
+        for frame in reversed(self.stack):
+            if frame.kind == "cmd":
+                return frame
+        raise _GoOn  # pragma: no cover - the bottom frame is a command frame
+
+    def run(self) -> None:
+        while self.i < self.n:
+            if len(self.stack) > MAX_NESTING:
+                raise _GoOn  # the full check has its own bounds; this scan stays linear
+            top = self.stack[-1]
+            if top.kind == "cmd":
+                self.step_cmd(top)
+            elif top.kind == "dq":
+                self.step_dq()
+            else:
+                self.step_param(top)
+        if len(self.stack) != 1:
+            raise _GoOn  # an unclosed quote or substitution
+        self.end_word(self.stack[0])
+        self.finish_command(self.stack[0])
+
+    # ------------------------------------------------------------------ command text
+    def step_cmd(self, f: _Frame) -> None:
+        t, i = self.t, self.i
+        c = t[i]
+        w = f.word
+        if c in _BLANKS:
+            self.end_word(f)
+            self.i = i + 1
+        elif c == "\n":
+            self.end_word(f)
+            self.i = i + 1
+            self.skip_heredocs(f)
+            self.command_starts(f)
+        elif c == "#" and not w.started:
+            end = t.find("\n", i)
+            self.i = self.n if end < 0 else end
+        elif c == f.close and (c == "`" or f.depth == 0):
+            self.end_word(f)
+            self.finish_command(f)
+            self.stack.pop()
+            self.i = i + 1
+        elif c in _OPERATOR_CHARS:
+            self.end_word(f)
+            if c == "(":
+                f.depth += 1
+            elif c == ")" and f.depth:
+                f.depth -= 1
+            self.i = i + 1
+            self.command_starts(f)
+        elif c in "<>" or (c == "&" and t.startswith(">", i + 1)):
+            self.redirect(f)
+        else:
+            self.word_char(f)
+
+    def command_starts(self, f: _Frame) -> None:
+        self.finish_command(f)
+        f.cmdpos = True
+        f.head = None
+        f.redirect = ""
+
+    def redirect(self, f: _Frame) -> None:
+        t, i = self.t, self.i
+        w = f.word
+        if t.startswith(("<(", ">("), i):  # process substitution: a command list in a word
+            self.start_word(w)
+            self.mark_expansion(f)
+            self.stack.append(_Frame("cmd", ")", i))
+            self.i = i + 2
+            return
+        if w.started and not w.wild and "".join(w.lit).isdigit():
+            f.word = _Word(i)  # `2>`: the fd number, not a word
+        else:
+            self.end_word(f)
+        if t.startswith("<<<", i):
+            f.redirect, self.i = "herestring", i + 3
+        elif t.startswith("<<-", i):
+            f.redirect, self.i = "heredoc-", i + 3
+        elif t.startswith("<<", i):
+            f.redirect, self.i = "heredoc", i + 2
+        else:
+            j = i + 1
+            while j < self.n and t[j] in "<>&|":
+                j += 1
+            f.redirect, self.i = "file", j
+        f.word = _Word(self.i)
+
+    # ------------------------------------------------------------------ characters of a word
+    def start_word(self, w: _Word) -> None:
+        if not w.started:
+            w.started = True
+            w.start = self.i
+
+    def mark_expansion(self, owner: _Frame) -> None:
+        owner.word.expansion = True
+
+    def word_char(self, owner: _Frame) -> None:
+        """One unquoted character (or quoted run, or expansion) of the owner's current word."""
+        t, i = self.t, self.i
+        c = t[i]
+        w = owner.word
+        self.start_word(w)
+        if c == "\\":
+            nxt = t[i + 1 : i + 2]
+            if nxt == "`" and any(s.close == "`" for s in self.stack):
+                raise _GoOn  # a backtick nested in backticks: a command the scan cannot place
+            if nxt != "\n":
+                w.lit.append(nxt)
+            self.i = i + 2
+        elif c == "'":
+            end = t.find("'", i + 1)
+            if end < 0:
+                raise _GoOn
+            w.lit.append(t[i + 1 : end])
+            self.i = end + 1
+        elif c == '"':
+            self.stack.append(_Frame("dq", '"', i))
+            self.i = i + 1
+        elif c == "$":
+            self.dollar(owner, quoted=False)
+        elif c == "`":
+            self.mark_expansion(owner)
+            self.stack.append(_Frame("cmd", "`", i))
+            self.i = i + 1
+        elif c in "*?[":
+            w.glob = True
+            w.lit.append("*")
+            self.i = i + 1
+        elif c == "{":
+            w.brace = True
+            w.lit.append("{")
+            self.i = i + 1
+        elif c == "~" and w.start == i:
+            self.mark_expansion(owner)  # a home folder: any path
+            w.lit.append("*")
+            self.i = i + 1
+        else:
+            w.lit.append(c)
+            self.i = i + 1
+
+    def dollar(self, owner: _Frame, quoted: bool) -> None:
+        t, i = self.t, self.i
+        nxt = t[i + 1 : i + 2]
+        w = owner.word
+        if nxt == "'" and not quoted:
+            decoded, self.i = ansi_c(t, i + 2)
+            if self.i > self.n:
+                raise _GoOn  # unclosed
+            w.lit.append(decoded)
+        elif nxt == '"' and not quoted:
+            self.stack.append(_Frame("dq", '"', i))
+            self.i = i + 2
+        elif nxt == "(":
+            self.mark_expansion(owner)
+            self.stack.append(_Frame("cmd", ")", i))
+            self.i = i + 2
+        elif nxt == "{":
+            self.mark_expansion(owner)
+            self.stack.append(_Frame("param", "}", i))
+            self.i = i + 2
+        elif nxt == "[":
+            self.mark_expansion(owner)
+            w.lit.append("*")
+            self.i = i + 2
+        elif nxt and (nxt in _SPECIAL_PARAMS or nxt in _NAME_CHARS):
+            self.mark_expansion(owner)
+            j = i + 2
+            if nxt in _NAME_CHARS and not nxt.isdigit():
+                while j < self.n and t[j] in _NAME_CHARS:
+                    j += 1
+            w.lit.append("*")
+            self.i = j
+        else:
+            w.lit.append("$")
+            self.i = i + 1
+
+    # ------------------------------------------------------------------ "..." and ${...}
+    def step_dq(self) -> None:
+        t, i = self.t, self.i
+        c = t[i]
+        owner = self.owner()
+        w = owner.word
+        if c == '"':
+            self.stack.pop()
+            self.i = i + 1
+        elif c == "\\":
+            nxt = t[i + 1 : i + 2]
+            if nxt in ('"', "\\", "$", "`"):
+                w.lit.append(nxt)
+            elif nxt != "\n":
+                w.lit.append("\\" + nxt)
+            self.i = i + 2
+        elif c == "$":
+            self.dollar(owner, quoted=True)
+        elif c == "`":
+            self.mark_expansion(owner)
+            self.stack.append(_Frame("cmd", "`", i))
+            self.i = i + 1
+        else:
+            w.lit.append(c)
+            self.i = i + 1
+
+    def step_param(self, f: _Frame) -> None:
+        t, i = self.t, self.i
+        c = t[i]
+        owner = self.owner()
+        if c == "}" and f.depth == 0:
+            self.stack.pop()
+            self.i = i + 1
+        elif c == "}":
+            f.depth -= 1
+            self.i = i + 1
+        elif c == "{":
+            f.depth += 1
+            self.i = i + 1
+        elif c == "\\":
+            self.i = i + 2
+        elif c == "'":
+            end = t.find("'", i + 1)
+            if end < 0:
+                raise _GoOn
+            self.i = end + 1
+        elif c == '"':
+            self.stack.append(_Frame("dq", '"', i))
+            self.i = i + 1
+        elif c == "$":
+            self.dollar(owner, quoted=True)
+        elif c == "`":
+            self.stack.append(_Frame("cmd", "`", i))
+            self.i = i + 1
+        else:
+            self.i = i + 1
+
+    # ------------------------------------------------------------------ words in place
+    def end_word(self, f: _Frame) -> None:
+        w = f.word
+        f.word = _Word(self.i)
+        if not w.started:
+            return
+        lit = "".join(w.lit)
+        raw = self.t[w.start : self.i]
+        if w.brace and "," not in raw and ".." not in raw:
+            w.brace = False  # `{`, `{}`, `{x}`: no brace expansion
+        if w.glob and raw in ("[", "[[", "]", "]]"):
+            w.glob, lit = False, raw  # `[ -f x ]`, `[[ ... ]]`
+        if raw == "{":
+            self.command_starts(f)  # a group's `{`, even after `function f`
+            return
+        if f.redirect:
+            self.place_redirect_target(f, w, lit)
+        elif f.cmdpos:
+            self.place_command_word(f, w, lit, raw)
+        else:
+            self.place_argument(f, w, lit)
+
+    def place_redirect_target(self, f: _Frame, w: _Word, lit: str) -> None:
+        kind = f.redirect
+        f.redirect = ""
+        safe = f.head in SAFE_HEADS
+        if kind.startswith("heredoc"):
+            if not safe:
+                raise _GoOn  # a here-doc fed to a shell or a wrapper: the full check reads it
+            f.heredocs.append((lit, kind == "heredoc-"))
+        elif not safe and (kind == "herestring" or w.wild):
+            raise _GoOn
+
+    def place_command_word(self, f: _Frame, w: _Word, lit: str, raw: str) -> None:
+        if w.wild:
+            if _is_assignment(raw):
+                return  # `A=$x cmd`: a value, and the command comes next
+            raise _GoOn  # `$CMD`, `${c}dex`, `./cod*`: may name any program
+        if _is_assignment(raw):
+            return
+        if lit in _KEEP_COMMAND_POSITION and raw == lit:
+            return
+        if lit == "case" and f.close:
+            raise _GoOn  # `pat)` inside `$(...)` would end the substitution early
+        f.head = lit.rsplit("/", 1)[-1]
+        f.cmdpos = False
+
+    def place_argument(self, f: _Frame, w: _Word, lit: str) -> None:
+        if f.head in SAFE_HEADS:
+            return
+        f.args.append(lit)
+        if not w.wild:
+            return
+        if w.expansion or w.brace:
+            # Any text, quoted or not: after a wrapper it can be the program the shell layer
+            # cannot resolve (CG902), and unquoted it can split into any words.
+            raise _GoOn
+        if _pattern_may_match_keyword(lit):
+            raise _GoOn
+
+    def finish_command(self, f: _Frame) -> None:
+        """Arguments a wrapper, shell, `eval`, `trap`, `alias` or `ssh` may run as shell text
+        (`bash -c '$x exec'`, `alias x='$y'`, `eval '$'c`): judged again as command lines, joined
+        and each value after its first `=`, when they hold quoting, an expansion or, for a head
+        that runs text, a pattern."""
+        args, f.args = f.args, []
+        if not args or f.head is None or f.head in SAFE_HEADS:
+            return
+        runs_text = f.head in _RUNS_TEXT
+        active = _ACTIVE_IN_TEXT | _WILD if runs_text else _ACTIVE_IN_TEXT
+        texts = [" ".join(args)] + [a.split("=", 1)[1] for a in args if "=" in a]
+        for text in texts:
+            if len(text) < len(self.t) and any(c in active for c in text):
+                if may_concern_codex(text):
+                    raise _GoOn
+            elif any(c in active for c in text):
+                raise _GoOn  # not shorter: no progress to be made, so no verdict either
+
+    def skip_heredocs(self, f: _Frame) -> None:
+        """Here-doc bodies of a safe head (cat, git...) are data: skip to after each delimiter."""
+        t = self.t
+        for delimiter, strip_tabs in f.heredocs:
+            while self.i < self.n:
+                end = t.find("\n", self.i)
+                line = t[self.i : self.n if end < 0 else end]
+                self.i = self.n if end < 0 else end + 1
+                if (line.lstrip("\t") if strip_tabs else line) == delimiter:
+                    break
+        f.heredocs = []
+
+
+def _is_assignment(raw: str) -> bool:
+    """`NAME=...`, `NAME+=...` or `NAME[...]=...`, unquoted (the shell's rule for an assignment)."""
+    eq = raw.find("=")
+    if eq <= 0:
+        return False
+    name = raw[:eq].removesuffix("+")
+    if "[" in name:
+        name = name[: name.index("[")]
+    return bool(name) and not name[0].isdigit() and all(c in _NAME_CHARS for c in name)
+
+
+def _pattern_may_match_keyword(pattern: str) -> bool:
+    """Can the glob (`*` stands for any text) match a keyword or a path to one? (A key name
+    only matters next to a codex run, and that run is judged on its own.)"""
+    lowered = pattern.lower()
+    for keyword in KEYWORDS:
+        for target in (keyword, "*/" + keyword):
+            if _glob_match(lowered, target):
+                return True
+    return False
+
+
+def _glob_match(pattern: str, target: str) -> bool:
+    """Whether some string matches both `pattern` and `target` (`*` = any text in either).
+
+    Conservative: two patterns that both contain `*` are assumed to overlap unless their fixed
+    ends already differ.
+    """
+    p_parts = pattern.split("*")
+    t_parts = target.split("*")
+    head = min(len(p_parts[0]), len(t_parts[0]))
+    if p_parts[0][:head] != t_parts[0][:head]:
+        return False
+    tail_p, tail_t = p_parts[-1], t_parts[-1]
+    tail = min(len(tail_p), len(tail_t))
+    if tail and tail_p[-tail:] != tail_t[-tail:]:
+        return False
+    if len(t_parts) == 1:  # a plain target: match the pattern against it exactly
+        return _match_plain(p_parts, target)
+    return True
+
+
+def _match_plain(parts: list[str], text: str) -> bool:
+    """`parts` joined by `*` matches `text` exactly."""
+    if len(parts) == 1:
+        return parts[0] == text
+    first, last = parts[0], parts[-1]
+    if not text.startswith(first) or not text.endswith(last) or len(first) + len(last) > len(text):
+        return False
+    at = len(first)
+    stop = len(text) - len(last)
+    for middle in parts[1:-1]:
+        found = text.find(middle, at, stop)
+        if found < 0:
+            return False
+        at = found + len(middle)
+    return True

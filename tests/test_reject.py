@@ -1,0 +1,167 @@
+"""The shared keyword quick-reject (guard/reject.py): sound against the full check, cheap for the rest."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from guard.engine import run as engine_run
+from guard.reject import SAFE_HEADS, may_concern_codex
+from guard.settings import Settings
+from guard.shell.wrappers import SHELLS
+from guard.sources.snippet import RunContext, Snippet
+from tests.commandlines import command_lines, shell_noise
+
+GOES_ON = [
+    "codex exec p",
+    "CODEX exec p",
+    "co''dex exec -s danger-full-access p",
+    'co""dex exec',
+    "c\\odex exec",
+    "\\codex exec",
+    "co\\\ndex exec",
+    "$'\\x63odex' exec",
+    "$'\\143odex' exec",
+    "$'\\u0063odex' exec",
+    "$'\\U00000063odex' exec",
+    "$'\\cc'odex exec",  # not a real spelling: the decoded views only ever add candidates
+    "co$''dex exec",
+    'co$""dex exec',
+    "c=co; ${c}dex exec",
+    "co${E}dex exec",
+    "co$(true)dex exec",
+    "co`true`dex exec",
+    "${!x} exec",
+    "$CMD exec -s read-only p",
+    '"${RUNNER[@]}" exec',
+    "./cod* exec",
+    "/usr/bin/cod?x exec",
+    "/usr/bin/cod[e]x exec",
+    "{c,x}odex exec",
+    "~/bin/tool exec",
+    "sudo $x",
+    'sudo "$x" exec',
+    "env $x",
+    "nohup $C exec",
+    "xargs $y",
+    "echo hi | $SHELL",
+    'eval "$x"',
+    'sh -c "$y"',
+    'bash <<< "$x"',
+    "bash <<EOF\n$x\nEOF",
+    "bash <(curl -s $u)",
+    "A=1 $x",
+    "2>/dev/null $x",
+    "time $x",
+    "if true; then $x; fi",
+    "function f { $x; }",
+    "f() { $x; }",
+    "( $x )",
+    "echo $($x exec)",
+    'echo "$($x)"',
+    "echo `$x`",
+    'echo "`$x`"',
+    "echo ${v:-$($y)}",
+    "OPENAI_API_KEY=1 ls",
+    'export OPENAI_API_"KEY"=x',
+    "Codex_Home=/x ls",
+    'echo \'{"auth_mode":"apikey"}\' > auth.json',
+    'echo "$(case a in a) $x ;; esac)"',
+    "echo `echo \\`$x\\``",
+    "echo $(unclosed",
+    # Quoted text a shell, eval, trap, alias or ssh reads again as commands.
+    "bash -c '$x exec -s y'",
+    "eval '$c exec -s x'",
+    "eval '$'c exec -s x",
+    "alias x='$y'; x exec -s z",
+    "trap '$y exec --yolo' EXIT",
+    "sudo sh -c '$y exec'",
+    "ssh host '$c exec -s x'",
+    "bash -c \"\\$'\\\\x63odex' exec -s danger-full-access p\"",
+    "bash -c './cod*'",
+    'echo "$x',
+]
+FAST = [
+    "ls -la",
+    "git status",
+    'cd "$DIR" && make test',
+    "git status && pytest -q",
+    'grep -rn "TODO" src/',
+    "echo $HOME",
+    'rm -rf "$TMP"/*',
+    'git commit -m "$MSG"',
+    "python x.py > $LOG 2>&1",
+    "cat <<EOF > f\n$x\nEOF\nls",
+    "for f in *.py; do echo $f; done",
+    "[ -f x ] && ls",
+    "[[ -n $x ]] && echo y",
+    "ls *.py",
+    "find . -name '*.py'",
+    "echo {a,b}",
+    "ls -la ~",
+    "cat $(ls)",
+    "x=$(git rev-parse HEAD)",
+    "cd ~/src && ls",
+    "echo 'it''s'",
+    "make -j4 2>&1 | tail -n 20",
+    "git commit -m 'fix: $x'",
+    "docker run --rm img sh -c 'make test'",
+]
+
+
+@pytest.mark.parametrize("line", GOES_ON)
+def test_anything_that_may_spell_codex_goes_on(line: str) -> None:
+    assert may_concern_codex(line)
+
+
+@pytest.mark.parametrize("line", FAST)
+def test_ordinary_commands_stay_on_the_fast_path(line: str) -> None:
+    assert not may_concern_codex(line)
+
+
+def _model_programs() -> set[str]:
+    """Every program name the shell layer peels or re-parses (wrappers, shells, eval...)."""
+    source = Path(engine_run.__file__).parents[1].joinpath("shell", "wrappers.py").read_text()
+    names = set(re.findall(r'prog == "([^"]+)"', source))
+    for group in re.findall(r"prog in \(([^)]*)\)", source):
+        names |= set(re.findall(r'"([^"]+)"', group))
+    parser = Path(engine_run.__file__).parents[1].joinpath("shell", "parser.py").read_text()
+    names |= set(re.findall(r'"([a-z.]+)"', parser.split("_BIG_KEEP_NAMES = frozenset(")[1][:600]))
+    return names | set(SHELLS)
+
+
+def test_safe_heads_run_nothing_the_model_follows() -> None:
+    programs = _model_programs()
+    assert {"sudo", "env", "xargs", "eval", "ssh", "docker", "npx", "bash"} <= programs
+    assert not SAFE_HEADS & programs
+    for builtin in ("source", ".", "export", "declare", "alias", "trap", "exec", "command"):
+        assert builtin not in SAFE_HEADS
+
+
+def _ungated_findings(line: str, context: RunContext) -> list[str]:
+    """The engine's answer with the quick-reject switched off: what the reject must never hide."""
+    snippet = Snippet(line, "<t>", context=context)
+    with mock.patch.object(engine_run, "mentions_codex", lambda _text: True):
+        found = engine_run.run_rules(snippet, Settings())
+    # A parse error is only reported where the full check runs: the reject skips the parser.
+    return [f.rule for f in found if f.rule != "CG901"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(shell_noise(), command_lines()))
+def test_a_rejected_line_has_no_finding_in_the_full_check(line: str) -> None:
+    if may_concern_codex(line):
+        return
+    assert _ungated_findings(line, RunContext.AGENT) == [], line
+    assert _ungated_findings(line, RunContext.SCRIPT) == [], line
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_the_reject_never_raises(text: str) -> None:
+    assert isinstance(may_concern_codex(text), bool)
