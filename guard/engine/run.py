@@ -205,3 +205,15 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
         token_ctx = CheckContext(snippet, tokens, settings, token_invocations)
         findings += _run((r for r in rules if r.id in FALLBACK_RULES), token_ctx)
     return _dedupe(findings)
+
+
+def run_token_rules(snippet: Snippet, script: Script, settings: Settings) -> list[Finding]:
+    """The rules a parse failure must never hide (FALLBACK_RULES), over a token-scan Script: a
+    file too large to parse is still checked for the API key, the API-key login and full access."""
+    rules = [
+        r
+        for r in load_rules(settings.rules_dirs).values()
+        if r.id in FALLBACK_RULES and rule_enabled(r, settings, snippet.context)
+    ]
+    invocations = build_invocations(script, snippet, settings)
+    return _dedupe(_run(rules, CheckContext(snippet, script, settings, invocations)))

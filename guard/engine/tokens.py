@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterable, Iterator
 
 from guard.shell.model import Command, EnvBinding, EnvOrigin, Script, Span, Word
 from guard.sources.snippet import Snippet
@@ -16,6 +17,7 @@ from guard.sources.snippet import Snippet
 OPERATORS = frozenset({";", "&&", "||", "|", "&", "(", ")", "|&", ";;"})
 ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 LAUNCHERS = frozenset({"codex", "@openai/codex"})
+CHUNK_COMMANDS = 2000  # commands held at once by the streaming scan of a very large file
 
 
 def _split(line: str) -> list[str]:
@@ -59,13 +61,35 @@ def _command(piece: list[str], line: int, index: int) -> Command | None:
     return Command(argv=argv, span=span, text=" ".join(piece), env=env, index=index)
 
 
+def line_commands(line: str, number: int, first_index: int = 0) -> list[Command]:
+    """The codex commands one line holds, token by token (`number` is its file line)."""
+    if line.lstrip().startswith("#") or "codex" not in line.lower():
+        return []
+    commands: list[Command] = []
+    for piece in _pieces(_split(line)):
+        command = _command(piece, number, first_index + len(commands))
+        if command is not None:
+            commands.append(command)
+    return commands
+
+
 def fallback_script(snippet: Snippet) -> Script:
     commands: list[Command] = []
     for number, line in enumerate(snippet.text.splitlines(), start=snippet.line_offset + 1):
-        if line.lstrip().startswith("#") or "codex" not in line.lower():
-            continue
-        for piece in _pieces(_split(line)):
-            command = _command(piece, number, len(commands))
-            if command is not None:
-                commands.append(command)
+        commands.extend(line_commands(line, number, len(commands)))
     return Script(commands=tuple(commands), dialect=snippet.dialect)
+
+
+def token_scripts(
+    lines: Iterable[tuple[int, str]], dialect: str = "bash", chunk: int = CHUNK_COMMANDS
+) -> Iterator[Script]:
+    """The token scan of a stream of (file line, text): Scripts of at most `chunk` commands each,
+    so a file of any size is scanned in bounded memory (a file too large to parse)."""
+    commands: list[Command] = []
+    for number, line in lines:
+        commands.extend(line_commands(line, number, len(commands)))
+        if len(commands) >= chunk:
+            yield Script(commands=tuple(commands), dialect=dialect)
+            commands = []
+    if commands:
+        yield Script(commands=tuple(commands), dialect=dialect)
