@@ -57,14 +57,18 @@ def _feeding_command(script: Script, command: Command) -> Command | None:
     position = command.context.pipeline_position
     if not command.context.in_pipeline or position == 0:
         return None
-    before = [
-        c
-        for c in script.commands
-        if c.index < command.index
-        and c.context.in_pipeline
-        and c.context.pipeline_position == position - 1
-    ]
-    return before[-1] if before else None
+    # The nearest one before it, looked for backwards: a file of many pipelines stays linear.
+    commands = script.commands
+    positioned = command.index < len(commands) and commands[command.index] is command
+    for at in range((command.index if positioned else len(commands)) - 1, -1, -1):
+        c = commands[at]
+        if (
+            c.index < command.index
+            and c.context.in_pipeline
+            and c.context.pipeline_position == position - 1
+        ):
+            return c
+    return None
 
 
 def prompt_text(script: Script, command: Command, call: CodexCall) -> str:
