@@ -51,7 +51,7 @@ class FileOutcome:
 
 def _kind(path: str, explicit: bool) -> str | None:
     """The file's kind; an explicit file with no suffix and no binary content is shell."""
-    from guard.sources.decode import read_head
+    from guard.sources.decode import bash_says_binary, read_head
     from guard.sources.detect import SHELL, detect_kind, kind_by_name, needs_head
 
     kind = kind_by_name(path)
@@ -63,7 +63,7 @@ def _kind(path: str, explicit: bool) -> str | None:
     kind = detect_kind(path, head)
     if kind is None and explicit and needs_head(path):
         # Named on the command line: the user says it is a script. A binary is still skipped.
-        return SHELL if head is None or b"\0" not in head else None
+        return SHELL if head is None or not bash_says_binary(head) else None
     return kind
 
 
@@ -232,7 +232,7 @@ def lint_file(job: FileJob) -> FileOutcome:
     """Everything for one file; never raises (a failure is a FileError for this file only)."""
     from guard.sources import cache
     from guard.sources.decode import PARSE_LIMIT, decode, read_bytes, regular_file_size
-    from guard.sources.detect import PYTHON
+    from guard.sources.detect import PYTHON, SHELL
 
     if job.error is not None:
         return FileOutcome([], [FileError(job.path, job.error)], checked=True)
@@ -255,7 +255,7 @@ def lint_file(job: FileJob) -> FileOutcome:
             cached = cache.load(job.cache_dir, key)
             if cached is not None:
                 return FileOutcome(cached, [], checked=True)
-        text = decode(data, job.path, python=kind == PYTHON)
+        text = decode(data, job.path, python=kind == PYTHON, shell=kind == SHELL)
         del data  # the text is all that is needed from here on: do not hold both
         if isinstance(text, FileError):
             return FileOutcome([], [text], checked=True)
@@ -337,9 +337,9 @@ def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
     bounded memory, and reported with a CG901 finding that says it was not parsed."""
     from guard.engine.api import token_scan
     from guard.sources.decode import PARSE_LIMIT, stream_lines
-    from guard.sources.detect import MARKDOWN, PYTHON
+    from guard.sources.detect import MARKDOWN, PYTHON, SHELL
 
-    stream = stream_lines(job.path, python=kind == PYTHON)
+    stream = stream_lines(job.path, python=kind == PYTHON, shell=kind == SHELL)
     if isinstance(stream, FileError):
         return FileOutcome([], [stream], checked=True)
     snippet = Snippet(text="", path=job.path, context=_token_context(kind))

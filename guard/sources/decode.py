@@ -1,7 +1,9 @@
 """Reading a file into text: never an exception, and never a byte that hides what follows it.
 
 Decisions (documented in docs/usage.md):
-- a file that holds a NUL byte is binary. A file found by the walk is only read when its name or
+- a file that holds a NUL byte is binary, except a shell script: bash only refuses a file with a
+  NUL in its first line (of the first 80 bytes), and drops any later NUL as it runs it; so do we.
+  A file found by the walk is only read when its name or
   shebang says it is a script, so a binary that gets that far (`tool.sh` that is really an ELF) is
   reported; a binary with no script name is never opened beyond its first bytes and is skipped.
 - bash runs bytes, not UTF-8: text that is not valid UTF-8 is still linted. Valid UTF-8 sequences
@@ -30,6 +32,7 @@ from guard.findings import FileError
 # model of a 2 MB script already takes seconds and ~100 MB.
 PARSE_LIMIT = 2 * 1024 * 1024
 HEAD_BYTES = 256
+BASH_SAMPLE = 80  # bash reads this much to decide a script is a binary it will not run
 _LATIN1_ERRORS = "codex-guard-latin1"
 
 
@@ -105,8 +108,22 @@ def python_encoding(data: bytes) -> str | None:
     return None if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
-def decode(data: bytes, path: str, python: bool = False) -> str | FileError:
+def bash_says_binary(data: bytes) -> bool:
+    """bash's own test (check_binary_file): a NUL in the first line of the first 80 bytes."""
+    head = data[:BASH_SAMPLE]
+    nul = head.find(b"\0")
+    return nul != -1 and b"\n" not in head[:nul]
+
+
+def decode(data: bytes, path: str, python: bool = False, shell: bool = False) -> str | FileError:
+    """The text of a file, or why it is binary.
+
+    A shell script is binary only where bash says so; a NUL further on is dropped, as bash drops
+    it when it runs the file, so it cannot hide the lines after it.
+    """
     nul = data.find(b"\0")
+    if nul != -1 and shell and not bash_says_binary(data):
+        data, nul = data.replace(b"\0", b""), -1
     if nul != -1:
         line = _line_of(data, nul)
         return FileError(path, f"binary file (NUL byte on line {line}, offset {nul})")
@@ -142,9 +159,10 @@ class LineStream:
     cannot take the memory a whole file would. A NUL byte ends the stream: `nul_line` says where.
     """
 
-    def __init__(self, handle: io.BufferedReader, encoding: str | None) -> None:
+    def __init__(self, handle: io.BufferedReader, encoding: str | None, shell: bool) -> None:
         self.handle = handle
         self.encoding = encoding
+        self.shell = shell  # bash drops a NUL past its binary test: so does the scan
         self.nul_line: int | None = None
 
     def _decode(self, raw: bytes) -> str:
@@ -160,8 +178,10 @@ class LineStream:
             number, first = 1, True
             while raw := self.handle.readline(MAX_LINE_PIECE):
                 if b"\0" in raw:
-                    self.nul_line = number
-                    return
+                    if not self.shell or (number == 1 and bash_says_binary(raw)):
+                        self.nul_line = number
+                        return
+                    raw = raw.replace(b"\0", b"")
                 ended = raw.endswith(b"\n")
                 text = self._decode(raw.rstrip(b"\n").removesuffix(b"\r"))
                 if first:
@@ -170,7 +190,7 @@ class LineStream:
                 number += 1 if ended else 0
 
 
-def stream_lines(path: str, python: bool = False) -> LineStream | FileError:
+def stream_lines(path: str, python: bool = False, shell: bool = False) -> LineStream | FileError:
     """The file's lines as a LineStream, or why it cannot be read (a FIFO is never opened)."""
     size = regular_file_size(path)
     if isinstance(size, FileError):
@@ -183,4 +203,4 @@ def stream_lines(path: str, python: bool = False) -> LineStream | FileError:
     if python:
         encoding = python_encoding(handle.read(HEAD_BYTES))
         handle.seek(0)
-    return LineStream(handle, encoding)
+    return LineStream(handle, encoding, shell)
