@@ -12,11 +12,18 @@ import shlex
 from collections.abc import Iterable, Iterator
 
 from guard.shell.model import Command, EnvBinding, EnvOrigin, Script, Span, Word
+from guard.shell.wrappers import peel
 from guard.sources.snippet import Snippet
 
 OPERATORS = frozenset({";", "&&", "||", "|", "&", "(", ")", "|&", ";;"})
 ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 LAUNCHERS = frozenset({"codex", "@openai/codex"})
+# Words before a command word that leave it the command word: shell keywords, and the leads of
+# the files the scan reads whole when they are too large to parse (Dockerfile `RUN`, a YAML
+# `- run:` step or `script:` item).
+LEADS = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "{", "-", "RUN"})
+YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:$")
+RECIPE_PREFIXES = "@+-"  # a make/just recipe line's `@codex ...`
 CHUNK_COMMANDS = 2000  # commands held at once by the streaming scan of a very large file
 
 
@@ -40,15 +47,36 @@ def _pieces(tokens: list[str]) -> list[list[str]]:
     return [p for p in pieces if p]
 
 
-def _command(piece: list[str], line: int, index: int) -> Command | None:
-    start = next(
-        (
-            i
-            for i, t in enumerate(piece)
-            if t.rsplit("/", 1)[-1].split("@", 2)[0] in LAUNCHERS or t.startswith("@openai/codex")
-        ),
-        None,
+def _is_launcher(token: str) -> bool:
+    return token.rsplit("/", 1)[-1].split("@", 2)[0] in LAUNCHERS or token.startswith(
+        "@openai/codex"
     )
+
+
+def _codex_position(piece: list[str]) -> int | None:
+    """Where codex starts in a piece, if it is the command word (so `echo use codex --yolo` or
+    `grep codex log` never counts): after shell keywords, a source's own lead (`RUN`, `run:`,
+    `- `, a recipe's `@`), assignments, and the wrappers the command model peels (env, sudo,
+    timeout, nohup, npx ...)."""
+    start = 0
+    while start < len(piece) and (
+        piece[start] in LEADS or YAML_KEY.match(piece[start]) or ASSIGNMENT.match(piece[start])
+    ):
+        start += 1
+    if start == len(piece):
+        return None
+    head = piece[start]
+    if head[:1] in RECIPE_PREFIXES and _is_launcher(head.lstrip(RECIPE_PREFIXES)):
+        return start
+    span = Span(1, 1, 1, 1)
+    peeled = peel(tuple(Word(t, True, span) for t in piece[start:]))
+    if not peeled.argv or peeled.lookup_only or not _is_launcher(peeled.argv[0].text):
+        return None
+    return len(piece) - len(peeled.argv)
+
+
+def _command(piece: list[str], line: int, index: int) -> Command | None:
+    start = _codex_position(piece)
     if start is None:
         return None
     span = Span(line, 1, line, 1)
