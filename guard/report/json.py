@@ -8,7 +8,7 @@ from typing import Any
 
 from guard.engine.registry import Rule
 from guard.findings import Finding, LintResult
-from guard.report.paths import display_path, printable_tree
+from guard.report.paths import display_path, printable_json
 
 VERSION = 1
 
@@ -34,18 +34,15 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 
 def document(result: LintResult) -> dict[str, Any]:
-    # Strings are made printable: a file name with a byte that is not UTF-8 (`\xff`) must still
-    # give a valid JSON document.
-    document: dict[str, Any] = printable_tree(
-        {
-            "version": VERSION,
-            "findings": [finding_dict(f) for f in result.findings],
-            "files": result.files,
-            "errors": [{"path": display_path(e.path), "message": e.message} for e in result.errors],
-        }
-    )
-    return document
+    return {
+        "version": VERSION,
+        "findings": [finding_dict(f) for f in result.findings],
+        "files": result.files,
+        "errors": [{"path": display_path(e.path), "message": e.message} for e in result.errors],
+    }
 
 
 def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
-    return _json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+    # printable_json: a byte that is not UTF-8 (in a path or a message) must still give valid JSON.
+    text = _json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+    return printable_json(text)

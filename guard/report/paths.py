@@ -5,6 +5,7 @@ with the byte as a lone surrogate (PEP 383, `surrogateescape`), which no UTF-8 o
 before anything is printed:
 - text, JSON and GitHub reports show each such byte as the visible escape `\\xff` (and a control
   character in a name, a newline say, as `\\x0a`, so a name cannot forge an output line);
+- in JSON (and SARIF) any other string gets the same escape, written as JSON text (`\\\\xff`);
 - SARIF URIs percent-encode the name's real bytes (`run%FF.sh`), which is lossless.
 """
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
 from urllib.parse import quote
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -47,12 +47,18 @@ def uri_path(path: str) -> str:
     return quote(os.fsencode(posix))
 
 
-def printable_tree(value: Any) -> Any:
-    """A JSON-ready document with every string made printable (keys included)."""
-    if isinstance(value, str):
-        return printable(value)
-    if isinstance(value, dict):
-        return {printable_tree(k): printable_tree(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [printable_tree(v) for v in value]
-    return value
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    # Inside a JSON string: `\\xff` is read back as the four characters `\xff`.
+    return f"\\\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\\\u{code:04x}"
+
+
+def printable_json(text: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every lone surrogate written
+    as the escaped text `\\xNN`: valid UTF-8 and valid JSON, without copying the document."""
+    if not has_surrogates(text):
+        return text
+    return _SURROGATE.sub(_json_escape, text)

@@ -13,7 +13,7 @@ from typing import Any
 from guard import __version__
 from guard.engine.registry import Rule
 from guard.findings import Finding, LintResult, Location, Severity
-from guard.report.paths import printable_tree, uri_path
+from guard.report.paths import printable_json, uri_path
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -119,4 +119,5 @@ def document(result: LintResult, rules: Mapping[str, Rule]) -> dict[str, Any]:
 
 
 def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
-    return json.dumps(printable_tree(document(result, rules)), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(document(result, rules), indent=2, ensure_ascii=False) + "\n"
+    return printable_json(text)  # a byte that is not UTF-8 in a message: still valid JSON
