@@ -104,13 +104,19 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--keep", type=Path, default=None)
     args = parser.parse_args()
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="cg-patho-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        return run_cases(args.keep, args.scale)
+    with tempfile.TemporaryDirectory(prefix="cg-patho-") as folder:
+        return run_cases(Path(folder), args.scale)
+
+
+def run_cases(folder: Path, scale: int) -> int:
     ok = True
     print(f"{'input':30} {'size':>10} {'time':>8} {'peak RSS':>10}  {'x2 time':>8}  result")
     for name, make, rule in CASES:
         rows: list[tuple[int, Measure]] = []
-        for factor in (args.scale, args.scale * 2):
+        for factor in (scale, scale * 2):
             path = folder / f"{make.__name__}-{factor}.sh"
             line = make(path, factor)
             rows.append((path.stat().st_size, measure(path, rule, line)))
