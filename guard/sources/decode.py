@@ -186,7 +186,8 @@ class LineStream:
                 text = self._decode(raw.rstrip(b"\n").removesuffix(b"\r"))
                 if first:
                     text, first = text.removeprefix("\ufeff"), False
-                yield number, text
+                if text or ended:  # a lone BOM at the end is no line (as in decode())
+                    yield number, text
                 number += 1 if ended else 0
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guard.engine.tokens import token_scripts
 from guard.findings import FileError
@@ -73,3 +76,23 @@ def test_token_scripts_come_in_bounded_chunks() -> None:
     assert [len(s.commands) for s in scripts] == [3, 3, 1]
     assert [c.span.line for s in scripts for c in s.commands] == list(range(1, 8))
     assert all(c.program == "codex" for s in scripts for c in s.commands)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300).map(lambda b: b.replace(b"\0", b"").replace(b"\r", b"")))
+def test_any_bytes_keep_their_lines_and_both_readers_agree(data: bytes) -> None:
+    """Whatever the bytes: no error, the same lines, and the streamed reading (a file too large
+    to parse) sees exactly what the whole-file reading sees."""
+    text = decode(data, "x.sh", shell=True)
+    assert isinstance(text, str)
+    text.encode("utf-8")  # printable anywhere: no surrogates
+    assert text.count("\n") == data.count(b"\n")
+    lines = text.split("\n")
+    if text.endswith("\n") or not text:
+        lines = lines[:-1]  # the stream yields no empty line after the last line end
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.sh"
+        path.write_bytes(data)
+        stream = stream_lines(str(path), shell=True)
+        assert isinstance(stream, LineStream)
+        assert list(stream) == list(enumerate(lines, start=1))
