@@ -21,7 +21,7 @@ import click
 
 from guard.findings import FileError, Finding, LintResult, Location, Severity
 from guard.settings import Settings
-from guard.sources.snippet import Snippet
+from guard.sources.snippet import RunContext, Snippet
 
 PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it saves
 RULE_PATTERN = re.compile(r"^CG\d{0,3}$")
@@ -278,16 +278,15 @@ TOO_LARGE_FIX = (
     "Keep generated data out of scripts (split the file) so it can be parsed, or exclude it in "
     ".codex-guard.yaml if it is not something a shell runs."
 )
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
 
-def _token_context(kind: str) -> Any:
+def _token_context(path: str, kind: str) -> RunContext:
     from guard.sources.detect import GITLAB, MARKDOWN, WORKFLOW
-    from guard.sources.snippet import RunContext
+    from guard.sources.markdown import context_for
 
     if kind in (WORKFLOW, GITLAB):
         return RunContext.CI
-    return RunContext.DOC if kind == MARKDOWN else RunContext.SCRIPT
+    return context_for(path) if kind == MARKDOWN else RunContext.SCRIPT
 
 
 def _directive_line(line: str) -> str:
@@ -302,17 +301,18 @@ def _directive_line(line: str) -> str:
 def _scanned_lines(
     lines: Iterable[tuple[int, str]], markdown: bool, directive_lines: list[str]
 ) -> Iterator[tuple[int, str]]:
-    """The lines the token scan reads (in Markdown only those inside a code fence), while
+    """The lines the token scan reads (in Markdown only its shell fences), while
     `directive_lines` gets a small stand-in of every line (the text directives are read from)."""
-    fenced = False
-    for number, line in lines:
-        while len(directive_lines) < number:  # a long line's later pieces share its number
-            directive_lines.append("")
-        if markdown and _FENCE.match(line):
-            fenced = not fenced
-            continue
-        if markdown and not fenced:
-            continue
+    from guard.sources.markdown import fenced_shell_lines
+
+    def stand_ins(numbered: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+        for number, line in numbered:
+            while len(directive_lines) < number:  # a long line's later pieces share its number
+                directive_lines.append("")
+            yield number, line
+
+    read = stand_ins(lines)
+    for number, line in fenced_shell_lines(read) if markdown else read:
         if "codex" in line.lower():
             directive_lines[number - 1] = line
             yield number, line
@@ -342,7 +342,7 @@ def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
     stream = stream_lines(job.path, python=kind == PYTHON, shell=kind == SHELL)
     if isinstance(stream, FileError):
         return FileOutcome([], [stream], checked=True)
-    snippet = Snippet(text="", path=job.path, context=_token_context(kind))
+    snippet = Snippet(text="", path=job.path, context=_token_context(job.path, kind))
     directive_lines: list[str] = []
     settings = _token_settings(job.settings)
     findings = token_scan(

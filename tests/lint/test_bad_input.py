@@ -316,12 +316,14 @@ def test_a_31_mb_file_is_token_scanned_in_bounded_memory(tmp_path: Path) -> None
     assert peak_kb < 150 * 1024, f"peak RSS {peak_kb} KB"
 
 
-def test_oversized_markdown_scans_only_its_code_fences(tmp_path: Path) -> None:
+def test_oversized_markdown_scans_only_its_shell_fences(tmp_path: Path) -> None:
     prose = "Never run codex exec --yolo on a laptop; this page explains why at length.\n"
     body = prose * (PARSE_LIMIT // len(prose) + 10)
+    shown = "```text\ncodex exec --yolo 'p'\n```\n"  # an example shown, not run
+    session = "```console\n$ codex exec -C . --yolo 'p' </dev/null\ncodex --yolo (output)\n```\n"
     fence = "```bash\ncodex exec -C . --yolo 'p' </dev/null\n```\n"
-    repo = make_repo(tmp_path / "r", {"AGENTS.md": body + fence})
+    repo = make_repo(tmp_path / "r", {"AGENTS.md": body + shown + session + fence})
     run = console("lint", "--format", "json", "--no-cache", cwd=repo)
     found = sorted((f["rule"], f["line"]) for f in run.json()["findings"])
-    fence_line = body.count("\n") + 2
-    assert found == [("CG303", fence_line), ("CG901", 1)]
+    first = body.count("\n") + 1  # line of the first fence
+    assert found == [("CG303", first + 4), ("CG303", first + 8), ("CG901", 1)]
