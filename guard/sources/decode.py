@@ -155,8 +155,10 @@ MAX_LINE_PIECE = 1024 * 1024  # a longer line is scanned in pieces of this many 
 class LineStream:
     """A file's lines, decoded one at a time, for a file too large to parse: (line number, text).
 
-    A line longer than MAX_LINE_PIECE comes in pieces with the same number, so one giant line
-    cannot take the memory a whole file would. A NUL byte ends the stream: `nul_line` says where.
+    A line longer than MAX_LINE_PIECE comes in pieces with the same number (cut between
+    commands where it can be), so one giant line cannot take the memory a whole file would.
+    A NUL byte bash would refuse (any NUL, for a file that is not shell) ends the stream:
+    `nul_line` says where.
     """
 
     def __init__(self, handle: io.BufferedReader, encoding: str | None, shell: bool) -> None:
@@ -173,10 +175,24 @@ class LineStream:
                 self.encoding = None  # the cookie lies: read it as everything else
         return decode_bytes(raw)
 
+    def _pieces(self) -> Iterator[bytes]:
+        """Lines, and pieces of the longer ones cut after a `;`, `&` or `|` (else a blank) where
+        there is one, so a command is not split in two at a piece boundary."""
+        carry = b""
+        while raw := carry + self.handle.readline(MAX_LINE_PIECE):
+            carry = b""
+            if len(raw) >= MAX_LINE_PIECE and not raw.endswith(b"\n"):
+                cut = max(raw.rfind(b";"), raw.rfind(b"&"), raw.rfind(b"|"))  # between commands
+                if cut <= 0:
+                    cut = max(raw.rfind(b" "), raw.rfind(b"\t"))  # else at least between words
+                if cut > 0:
+                    raw, carry = raw[: cut + 1], raw[cut + 1 :]
+            yield raw
+
     def __iter__(self) -> Iterator[tuple[int, str]]:
         with self.handle:
             number, first = 1, True
-            while raw := self.handle.readline(MAX_LINE_PIECE):
+            for raw in self._pieces():
                 if b"\0" in raw:
                     if not self.shell or (number == 1 and bash_says_binary(raw)):
                         self.nul_line = number

@@ -52,6 +52,25 @@ def test_stream_numbers_lines_and_cuts_long_ones(
     assert stream.nul_line is None
 
 
+def test_long_lines_are_cut_between_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(decoding, "MAX_LINE_PIECE", 32)
+    path = tmp_path / "x.sh"
+    line = (
+        "echo aaaa; codex exec --yolo 'p'; echo bbbb bbbb bbbb bbbb bbbb bbbbbbbbbbbbbbbbbbbbbbbbbb"
+    )
+    path.write_text(line + "\nnext\n")
+    lines, _stream = lines_of(path, shell=True)
+    assert "".join(text for number, text in lines if number == 1) == line
+    assert len(lines) > 3 and all(len(text) <= 2 * 32 for _n, text in lines)
+    assert lines[-1] == (2, "next")
+    scanned = [c for s in token_scripts(lines) for c in s.commands]
+    assert [(c.span.line, [w.text for w in c.argv]) for c in scanned] == [
+        (1, ["codex", "exec", "--yolo", "p"])
+    ]
+
+
 def test_stream_nul(tmp_path: Path) -> None:
     path = tmp_path / "x.sh"
     path.write_bytes(b"one\ntw\x00o\nthree\n")
