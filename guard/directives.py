@@ -15,6 +15,7 @@ Scope (shellcheck-style):
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -122,12 +123,19 @@ def _is_code(line: str) -> bool:
     return bool(stripped) and not stripped.startswith("#")
 
 
-def _next_code_line(lines: list[str], index: int) -> int | None:
-    """1-based number of the first code line after lines[index] (0-based), if any."""
-    for later in range(index + 1, len(lines)):
-        if _is_code(lines[later]):
-            return later + 1
-    return None
+def _next_code_lines(lines: list[str]) -> list[int | None]:
+    """For each line (0-based), the 1-based number of the first code line after it, if any.
+
+    One backward pass: a run of thousands of directive comments costs one look at each line,
+    not one scan to the end per directive.
+    """
+    following: list[int | None] = [None] * len(lines)
+    found: int | None = None
+    for index in range(len(lines) - 1, -1, -1):
+        following[index] = found
+        if _is_code(lines[index]):
+            found = index + 1
+    return following
 
 
 def parse_directives(text: str, line_offset: int = 0) -> Directives:
@@ -138,6 +146,7 @@ def parse_directives(text: str, line_offset: int = 0) -> Directives:
     disables: list[Disable] = []
     lanes: list[tuple[int, str]] = []
     pending: list[tuple[str, bool]] = []  # here-docs still open: their bodies are data
+    next_code: list[int | None] | None = None  # built on the first comment-line directive
     for index, line in enumerate(lines):
         if pending:
             tag, strip_tabs = pending[0]
@@ -155,7 +164,11 @@ def parse_directives(text: str, line_offset: int = 0) -> Directives:
         number = index + 1 + line_offset
         # A trailing directive (code before the `#`) is about its own line; a comment line is about
         # the command below it.
-        following = None if line[:start].strip() else _next_code_line(lines, index)
+        following = None
+        if not line[:start].strip():
+            if next_code is None:
+                next_code = _next_code_lines(lines)
+            following = next_code[index]
         targets = (number,) if following is None else (number, following + line_offset)
         verb = match.group("verb")
         value = match.group("value")
@@ -197,6 +210,30 @@ def _covers(disable: Disable, finding: Finding) -> bool:
         return True
     first, last = finding.location.line, max(finding.location.end_line, finding.location.line)
     return any(first <= target <= last for target in disable.targets)
+
+
+class _DisableIndex:
+    """The disables by the lines they target, so each finding looks only at the directives on
+    its own lines (and the file-wide ones), not at every directive of the file."""
+
+    def __init__(self, disables: tuple[Disable, ...]) -> None:
+        self.disables = disables
+        self.whole_file = [i for i, d in enumerate(disables) if d.whole_file]
+        self.by_line: dict[int, list[int]] = {}
+        for i, disable in enumerate(disables):
+            if not disable.whole_file:
+                for target in set(disable.targets):
+                    self.by_line.setdefault(target, []).append(i)
+        self.lines = sorted(self.by_line)
+
+    def covering(self, finding: Finding) -> list[int]:
+        """Indices of the disables that cover `finding`, in directive order."""
+        first, last = finding.location.line, max(finding.location.end_line, finding.location.line)
+        candidates = list(self.whole_file)
+        start = bisect.bisect_left(self.lines, first)
+        for line in self.lines[start : bisect.bisect_right(self.lines, last)]:
+            candidates.extend(self.by_line[line])
+        return sorted(i for i in set(candidates) if _covers(self.disables[i], finding))
 
 
 def _field(rule: object, name: str) -> str | None:
@@ -249,11 +286,12 @@ def apply_directives(
     kept_always = frozenset(unsuppressible)
     used: set[int] = set()
     kept: list[Finding] = []
+    index = _DisableIndex(directives.disables)
     for finding in findings:
         if finding.rule in kept_always:
             kept.append(finding)
             continue
-        covering = [i for i, d in enumerate(directives.disables) if _covers(d, finding)]
+        covering = index.covering(finding)
         if covering:
             used.update(covering)
         else:
@@ -261,7 +299,7 @@ def apply_directives(
     if not rule_enabled(SUPPRESSION_RULE, select, ignore):
         return kept
     extra: list[Finding] = []
-    for index, disable in enumerate(directives.disables):
+    for number, disable in enumerate(directives.disables):
         verb = "disable-file" if disable.whole_file else "disable"
         ids = ",".join(disable.rules) or "(no rule)"
         if not disable.reason:
@@ -273,7 +311,7 @@ def apply_directives(
                     rules,
                 )
             )
-        if index in used:
+        if number in used:
             continue
         stale = [r for r in disable.rules if _may_fire(r, select, ignore)]
         if stale or not disable.rules:
@@ -283,7 +321,7 @@ def apply_directives(
                 )
             )
     # A file-wide `disable-file=CG904 -- reason` may silence these too.
-    extra = [f for f in extra if not any(_covers(d, f) for d in directives.disables)]
+    extra = [f for f in extra if not index.covering(f)]
     return kept + extra
 
 

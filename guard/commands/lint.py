@@ -12,7 +12,7 @@ import dataclasses
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import click
 
 from guard.findings import FileError, Finding, LintResult, Location, Severity
 from guard.settings import Settings
-from guard.sources.snippet import Snippet
+from guard.sources.snippet import RunContext, Snippet
 
 PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it saves
 RULE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_-]*$")  # CG201, CG2; a team's own: ACME001
@@ -51,7 +51,7 @@ class FileOutcome:
 
 def _kind(path: str, explicit: bool) -> str | None:
     """The file's kind; an explicit file with no suffix and no binary content is shell."""
-    from guard.sources.decode import read_head
+    from guard.sources.decode import bash_says_binary, read_head
     from guard.sources.detect import SHELL, detect_kind, kind_by_name, needs_head
 
     kind = kind_by_name(path)
@@ -63,7 +63,7 @@ def _kind(path: str, explicit: bool) -> str | None:
     kind = detect_kind(path, head)
     if kind is None and explicit and needs_head(path):
         # Named on the command line: the user says it is a script. A binary is still skipped.
-        return SHELL if head is None or b"\0" not in head else None
+        return SHELL if head is None or not bash_says_binary(head) else None
     return kind
 
 
@@ -151,10 +151,14 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
                 found = [_shift_block(f, snippet) for f in found]
             findings.extend(found)
         except RecursionError:
-            return FileError(job.path, "too deeply nested to analyse (recursion limit)")
+            first_line = snippet.line_offset + 1
+            return FileError(
+                job.path, f"line {first_line}: too deeply nested to analyse (recursion limit)"
+            )
         except Exception as exc:  # one bad file must not stop the others, nor print a traceback
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            return FileError(job.path, f"internal error while linting: {first}")
+            first_line = snippet.line_offset + 1
+            return FileError(job.path, f"line {first_line}: internal error while linting: {first}")
     return findings, text
 
 
@@ -227,7 +231,8 @@ def postprocess(
 def lint_file(job: FileJob) -> FileOutcome:
     """Everything for one file; never raises (a failure is a FileError for this file only)."""
     from guard.sources import cache
-    from guard.sources.decode import decode, read_bytes
+    from guard.sources.decode import PARSE_LIMIT, decode, read_bytes, regular_file_size
+    from guard.sources.detect import PYTHON, SHELL
 
     if job.error is not None:
         return FileOutcome([], [FileError(job.path, job.error)], checked=True)
@@ -235,6 +240,11 @@ def lint_file(job: FileJob) -> FileOutcome:
         kind = _kind(job.path, job.explicit)
         if kind is None:
             return FileOutcome([], [], checked=False)
+        size = regular_file_size(job.path)
+        if isinstance(size, FileError):
+            return FileOutcome([], [size], checked=True)
+        if size > PARSE_LIMIT:
+            return token_only(job, kind, size)
         data = read_bytes(job.path)
         if isinstance(data, FileError):
             return FileOutcome([], [data], checked=True)
@@ -245,7 +255,8 @@ def lint_file(job: FileJob) -> FileOutcome:
             cached = cache.load(job.cache_dir, key)
             if cached is not None:
                 return FileOutcome(cached, [], checked=True)
-        text = decode(data, job.path)
+        text = decode(data, job.path, python=kind == PYTHON, shell=kind == SHELL)
+        del data  # the text is all that is needed from here on: do not hold both
         if isinstance(text, FileError):
             return FileOutcome([], [text], checked=True)
         found = _engine_findings(job, text, kind)
@@ -258,6 +269,102 @@ def lint_file(job: FileJob) -> FileOutcome:
     except Exception as exc:  # the contract: no traceback, and the other files go on
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return FileOutcome([], [FileError(job.path, f"internal error: {first}")], checked=True)
+
+
+# --- a file too large to parse ------------------------------------------------------------------
+
+TOKEN_RULES = ("CG101", "CG102", "CG303")  # what a token scan still checks (RULES.md CG901)
+TOO_LARGE_FIX = (
+    "Keep generated data out of scripts (split the file) so it can be parsed, or exclude it in "
+    ".codex-guard.yaml if it is not something a shell runs."
+)
+
+
+def _token_context(path: str, kind: str) -> RunContext:
+    from guard.sources.detect import GITLAB, MARKDOWN, WORKFLOW
+    from guard.sources.markdown import context_for
+
+    if kind in (WORKFLOW, GITLAB):
+        return RunContext.CI
+    return context_for(path) if kind == MARKDOWN else RunContext.SCRIPT
+
+
+def _directive_line(line: str) -> str:
+    """What a line not mentioning codex is to the directive parser: code, comment or blank
+    (one shared short string each, so a huge file's directive text stays small)."""
+    stripped = line.strip()
+    if not stripped:
+        return ""
+    return "#" if stripped.startswith("#") else ":"
+
+
+def _scanned_lines(
+    lines: Iterable[tuple[int, str]], markdown: bool, directive_lines: list[str]
+) -> Iterator[tuple[int, str]]:
+    """The lines the token scan reads (in Markdown only its shell fences), while
+    `directive_lines` gets a small stand-in of every line (the text directives are read from)."""
+    from guard.sources.markdown import fenced_shell_lines
+
+    def stand_ins(numbered: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+        for number, line in numbered:
+            while len(directive_lines) < number:  # a long line's later pieces share its number
+                directive_lines.append("")
+            yield number, line
+
+    read = stand_ins(lines)
+    for number, line in fenced_shell_lines(read) if markdown else read:
+        if "codex" in line.lower():
+            directive_lines[number - 1] = line
+            yield number, line
+        elif not directive_lines[number - 1]:
+            directive_lines[number - 1] = _directive_line(line)
+
+
+def _token_settings(settings: Settings) -> Settings:
+    """Only the token-scan rules (and CG901/CG904) can fire: a `disable=CG201` in the file is
+    then not stale, it just was not checked."""
+    from guard.directives import rule_matches
+
+    wanted = (*TOKEN_RULES, PARSE_ERROR_RULE, "CG904")
+    select = tuple(
+        r for r in wanted if not settings.select or rule_matches(r, settings.select)
+    ) or ("CG000",)  # nothing selected: a pattern no rule matches
+    return dataclasses.replace(settings, select=select)
+
+
+def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
+    """A file over PARSE_LIMIT: streamed through the token scan for CG101, CG102 and CG303 in
+    bounded memory, and reported with a CG901 finding that says it was not parsed."""
+    from guard.engine.api import token_scan
+    from guard.sources.decode import PARSE_LIMIT, stream_lines
+    from guard.sources.detect import MARKDOWN, PYTHON, SHELL
+
+    stream = stream_lines(job.path, python=kind == PYTHON, shell=kind == SHELL)
+    if isinstance(stream, FileError):
+        return FileOutcome([], [stream], checked=True)
+    snippet = Snippet(text="", path=job.path, context=_token_context(job.path, kind))
+    directive_lines: list[str] = []
+    settings = _token_settings(job.settings)
+    findings = token_scan(
+        _scanned_lines(stream, kind == MARKDOWN, directive_lines), snippet, settings
+    )
+    note = (
+        f"file too large to parse ({size:,} bytes; limit {PARSE_LIMIT:,}): only token-scanned "
+        f"for {', '.join(TOKEN_RULES)}"
+    )
+    where = Location(job.path, 1, 1, 1, 1)
+    too_large = _rule_finding(job.rule_text, PARSE_ERROR_RULE, note, where)
+    findings.append(dataclasses.replace(too_large, fix=TOO_LARGE_FIX))
+    text = "\n".join(directive_lines)
+    kept = postprocess(findings, settings, job.path, text, job.rule_text)
+    errors: list[FileError] = []
+    if stream.nul_line is not None:
+        errors.append(
+            FileError(
+                job.path, f"binary file (NUL byte on line {stream.nul_line}; not read past it)"
+            )
+        )
+    return FileOutcome(kept, errors, checked=True)
 
 
 # --- many files -------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from guard.findings import Finding
 from guard.settings import Settings
 from guard.sources.snippet import RunContext, Snippet
@@ -12,6 +14,20 @@ def lint_snippet(snippet: Snippet, settings: Settings) -> list[Finding]:
     from guard.engine.run import run_rules
 
     return run_rules(snippet, settings)
+
+
+def token_scan(
+    lines: Iterable[tuple[int, str]], snippet: Snippet, settings: Settings
+) -> list[Finding]:
+    """CG101/CG102/CG303 over numbered lines read token by token (a file too large to parse);
+    `snippet` says whose lines they are (path, dialect, context), its text is not used."""
+    from guard.engine.run import run_token_rules
+    from guard.engine.tokens import token_scripts
+
+    findings: list[Finding] = []
+    for script in token_scripts(lines, snippet.dialect):
+        findings.extend(run_token_rules(snippet, script, settings))
+    return findings
 
 
 def check_command_line(

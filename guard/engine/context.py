@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
 from guard.findings import Severity
@@ -87,8 +90,38 @@ class CheckContext:
     def runs(self) -> Iterator[Invocation]:
         return (inv for inv in self.invocations if inv.is_run)
 
+    # Built once per snippet, not once per codex call: a file of thousands of codex lines
+    # must cost linear time (the `cd`s of the script, its lines).
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _position(self, command: Command) -> int | None:
+        """Where `command` sits in script.commands (its index, when the script keeps them so)."""
+        commands = self.script.commands
+        if 0 <= command.index < len(commands) and commands[command.index] is command:
+            return command.index
+        return None
+
     def commands_before(self, command: Command) -> Iterator[Command]:
+        at = self._position(command)
+        if at is not None:
+            return iter(self.script.commands[:at])
         return (c for c in self.script.commands if c.index < command.index)
+
+    def snippet_lines(self) -> list[str]:
+        """The snippet's text split into lines (once)."""
+        if "lines" not in self._memo:
+            self._memo["lines"] = self.snippet.text.splitlines()
+        lines: list[str] = self._memo["lines"]
+        return lines
+
+    def _cds(self) -> tuple[list[int], list[Command]]:
+        """Every `cd`/`pushd` of the script, by index (once)."""
+        if "cds" not in self._memo:
+            cds = [c for c in self.script.commands if c.program in ("cd", "pushd")]
+            cds.sort(key=lambda c: c.index)
+            self._memo["cds"] = ([c.index for c in cds], cds)
+        found: tuple[list[int], list[Command]] = self._memo["cds"]
+        return found
 
     def cds_before(self, command: Command) -> list[tuple[Command, str]]:
         """The `cd`/`pushd` commands that move the shell `command` runs in, with their targets.
@@ -96,10 +129,9 @@ class CheckContext:
         A `cd` inside `$(...)`, in the background or in a subshell that `command` is not part of
         (`SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"`) leaves the script where it was.
         """
+        indices, cds = self._cds()
         moves: list[tuple[Command, str]] = []
-        for c in self.commands_before(command):
-            if c.program not in ("cd", "pushd"):
-                continue
+        for c in cds[: bisect.bisect_left(indices, command.index)]:
             where = c.context
             if where.command_substitution or where.background:
                 continue
@@ -109,4 +141,7 @@ class CheckContext:
         return moves
 
     def commands_after(self, command: Command) -> Iterator[Command]:
+        at = self._position(command)
+        if at is not None:
+            return itertools.islice(self.script.commands, at + 1, None)
         return (c for c in self.script.commands if c.index > command.index)

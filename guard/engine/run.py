@@ -54,14 +54,18 @@ def _feeding_command(script: Script, command: Command) -> Command | None:
     position = command.context.pipeline_position
     if not command.context.in_pipeline or position == 0:
         return None
-    before = [
-        c
-        for c in script.commands
-        if c.index < command.index
-        and c.context.in_pipeline
-        and c.context.pipeline_position == position - 1
-    ]
-    return before[-1] if before else None
+    # The nearest one before it, looked for backwards: a file of many pipelines stays linear.
+    commands = script.commands
+    positioned = command.index < len(commands) and commands[command.index] is command
+    for at in range((command.index if positioned else len(commands)) - 1, -1, -1):
+        c = commands[at]
+        if (
+            c.index < command.index
+            and c.context.in_pipeline
+            and c.context.pipeline_position == position - 1
+        ):
+            return c
+    return None
 
 
 def prompt_text(script: Script, command: Command, call: CodexCall) -> str:
@@ -202,3 +206,15 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
         token_ctx = CheckContext(snippet, tokens, settings, token_invocations)
         findings += _run((r for r in rules if r.id in FALLBACK_RULES), token_ctx)
     return _dedupe(findings)
+
+
+def run_token_rules(snippet: Snippet, script: Script, settings: Settings) -> list[Finding]:
+    """The rules a parse failure must never hide (FALLBACK_RULES), over a token-scan Script: a
+    file too large to parse is still checked for the API key, the API-key login and full access."""
+    rules = [
+        r
+        for r in load_rules(settings.rules_dirs).values()
+        if r.id in FALLBACK_RULES and rule_enabled(r, settings, snippet.context)
+    ]
+    invocations = build_invocations(script, snippet, settings)
+    return _dedupe(_run(rules, CheckContext(snippet, script, settings, invocations)))

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from guard.engine.registry import Rule
 from guard.findings import Finding, LintResult, Severity
+from guard.report.paths import display_path, printable
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -26,7 +27,7 @@ def annotation(finding: Finding) -> str:
     loc = finding.location
     props = ",".join(
         [
-            f"file={escape_property(loc.path)}",
+            f"file={escape_property(display_path(loc.path))}",
             f"line={loc.line}",
             f"col={loc.column}",
             f"endLine={max(loc.end_line, loc.line)}",
@@ -37,14 +38,15 @@ def annotation(finding: Finding) -> str:
     if finding.fix:
         message += "\nfix: " + finding.fix.strip()
     for related in finding.related:
-        message += f"\n{related.path}:{related.line}:{related.column}: note: {related.note}"
+        message += (
+            f"\n{display_path(related.path)}:{related.line}:{related.column}: note: {related.note}"
+        )
     return f"::{LEVELS[finding.severity]} {props}::{escape_data(message)}"
 
 
 def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
     lines = [annotation(f) for f in result.findings]
-    lines.extend(
-        f"::error file={escape_property(e.path)},title=codex-guard::{escape_data(e.message)}"
-        for e in result.errors
-    )
-    return "".join(line + "\n" for line in lines)
+    for error in result.errors:
+        where = escape_property(display_path(error.path))
+        lines.append(f"::error file={where},title=codex-guard::{escape_data(error.message)}")
+    return printable("".join(line + "\n" for line in lines))

@@ -8,6 +8,7 @@ from typing import Any
 
 from guard.engine.registry import Rule
 from guard.findings import Finding, LintResult
+from guard.report.paths import display_path, printable_json
 
 VERSION = 1
 
@@ -18,7 +19,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "rule": finding.rule,
         "name": finding.name,
         "severity": finding.severity.value,
-        "path": loc.path,
+        "path": display_path(loc.path),
         "line": loc.line,
         "column": loc.column,
         "end_line": max(loc.end_line, loc.line),
@@ -26,7 +27,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "fix": finding.fix,
         "lane": finding.lane,
         "related": [
-            {"path": r.path, "line": r.line, "column": r.column, "note": r.note}
+            {"path": display_path(r.path), "line": r.line, "column": r.column, "note": r.note}
             for r in finding.related
         ],
     }
@@ -37,9 +38,11 @@ def document(result: LintResult) -> dict[str, Any]:
         "version": VERSION,
         "findings": [finding_dict(f) for f in result.findings],
         "files": result.files,
-        "errors": [{"path": e.path, "message": e.message} for e in result.errors],
+        "errors": [{"path": display_path(e.path), "message": e.message} for e in result.errors],
     }
 
 
 def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
-    return _json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+    # printable_json: a byte that is not UTF-8 (in a path or a message) must still give valid JSON.
+    text = _json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+    return printable_json(text)

@@ -9,21 +9,22 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 from guard import __version__
 from guard.engine.registry import Rule
 from guard.findings import Finding, LintResult, Location, Severity
+from guard.report.paths import printable_json, uri_path
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
 def uri(path: str) -> str:
-    posix = path.replace("\\", "/")
-    if posix.startswith("/"):
-        return "file://" + quote(posix)
-    return quote(posix.removeprefix("./"))
+    """The path's real bytes percent-encoded (a name that is not UTF-8 stays exact: `%FF`)."""
+    encoded = uri_path(path)
+    if encoded.startswith("/"):
+        return "file://" + encoded
+    return encoded.removeprefix("./")
 
 
 def _physical(location: Location) -> dict[str, Any]:
@@ -118,4 +119,5 @@ def document(result: LintResult, rules: Mapping[str, Rule]) -> dict[str, Any]:
 
 
 def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
-    return json.dumps(document(result, rules), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(document(result, rules), indent=2, ensure_ascii=False) + "\n"
+    return printable_json(text)  # a byte that is not UTF-8 in a message: still valid JSON

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from guard.engine.registry import Rule
 from guard.findings import Finding, LintResult, Severity
+from guard.report.paths import display_path, printable
 
 _RESET = "\033[0m"
 _BOLD = "\033[1m"
@@ -28,7 +29,7 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 
 def _finding(finding: Finding, color: bool) -> list[str]:
     loc = finding.location
-    where = _paint(f"{loc.path}:{loc.line}:{loc.column}:", _BOLD, color)
+    where = _paint(f"{display_path(loc.path)}:{loc.line}:{loc.column}:", _BOLD, color)
     severity = _paint(finding.severity.value, _COLORS[finding.severity], color)
     rule = _paint(finding.rule, _BOLD, color)
     lane = f" [lane: {finding.lane}]" if finding.lane else ""
@@ -38,7 +39,7 @@ def _finding(finding: Finding, color: bool) -> list[str]:
         lines.append("  " + _paint("fix:", _DIM, color) + " " + fix_lines[0])
         lines.extend("       " + extra for extra in fix_lines[1:])
     for related in finding.related:
-        place = f"{related.path}:{related.line}:{related.column}:"
+        place = f"{display_path(related.path)}:{related.line}:{related.column}:"
         lines.append(f"  {place} {_paint('note:', _DIM, color)} {related.note}")
     return lines
 
@@ -68,8 +69,9 @@ def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False
         out.extend(_finding(finding, color))
     for error in result.errors:
         label = _paint("error:", _COLORS[Severity.ERROR], color)
-        out.append(f"{_paint(error.path + ':', _BOLD, color)} {label} {error.message}")
+        path = display_path(error.path)
+        out.append(f"{_paint(path + ':', _BOLD, color)} {label} {error.message}")
     if out:
         out.append("")
     out.append(summary(result))
-    return "\n".join(out) + "\n"
+    return printable("\n".join(out) + "\n")

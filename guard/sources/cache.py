@@ -77,5 +77,5 @@ def store(folder: str, key: str, findings: list[Finding]) -> None:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps([finding_to_cache(f) for f in findings]), encoding="utf-8")
         os.replace(tmp, path)  # atomic: a parallel worker never reads half an entry
-    except OSError:
+    except (OSError, ValueError):  # ValueError: text that cannot be encoded costs a re-lint
         pass

@@ -59,9 +59,10 @@ def needs_head(path: str) -> bool:
 
 
 def kind_by_shebang(head: bytes) -> str | None:
-    if not head.startswith(b"#!") or b"\0" in head:
+    line = head.split(b"\n", 1)[0]
+    if not head.startswith(b"#!") or b"\0" in line:  # bash's binary test: a NUL in line one
         return None
-    first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
+    first = line.decode("utf-8", "replace")
     words = first[2:].split()
     if not words:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable, Iterator
 
 from guard.sources.snippet import RunContext, Snippet
 
@@ -97,3 +98,25 @@ def extract(text: str, path: str) -> list[Snippet]:
             )
         index = end + 1
     return snippets
+
+
+def fenced_shell_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """The lines of shell fences in a stream of (line number, text), as `extract` reads them:
+    for a file too large to hold whole (the lint driver's token scan). Prose is never yielded."""
+    closing: re.Pattern[str] | None = None  # inside a fence: what ends it
+    lang = ""
+    for number, line in lines:
+        if closing is not None:
+            if closing.match(line):
+                closing = None
+            elif lang in SHELL_LANGS:
+                yield number, _session_line(line) if lang in SESSION_LANGS else line
+            continue
+        match = _FENCE.match(line)
+        if match is None:
+            continue
+        fence = match.group("fence")
+        if fence[0] == "`" and "`" in match.group("info"):
+            continue  # an inline code span at the start of a line
+        lang = _lang(match.group("info"))
+        closing = re.compile(rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$")

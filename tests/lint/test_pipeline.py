@@ -36,14 +36,14 @@ def lines_of(run: Run, rule: str = "CG201") -> list[tuple[str, int]]:
 
 
 def test_json_contract_exact(tmp_path: Path, cli: CLI) -> None:
-    repo = make_repo(tmp_path / "r", {"run.sh": 'codex exec "x"\n', "bad.sh": b"\xff\n"})
+    repo = make_repo(tmp_path / "r", {"run.sh": 'codex exec "x"\n', "bad.sh": b"\xff\x00\n"})
     run = cli("lint", "--format", "json", cwd=repo)
     data = run.json()
     assert list(data) == ["version", "findings", "files", "errors"]
     assert data["version"] == 1
     assert data["files"] == 2
     assert data["errors"] == [
-        {"path": "bad.sh", "message": "not UTF-8 text (byte 0xff at offset 0)"}
+        {"path": "bad.sh", "message": "binary file (NUL byte on line 1, offset 1)"}
     ]
     (finding,) = data["findings"]
     assert set(finding) == set(FINDING_KEYS)

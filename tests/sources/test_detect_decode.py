@@ -72,16 +72,16 @@ def test_only_suffixless_files_need_a_shebang_look() -> None:
     assert detect_kind("run.sh", None) == "shell"
 
 
-def test_decode_reports_the_first_bad_byte() -> None:
-    error = decode(b"echo ok\n\xff\xfe", "bad.sh")
-    assert isinstance(error, FileError)
-    assert error.message == "not UTF-8 text (byte 0xff at offset 8)"
+def test_decode_keeps_undecodable_bytes_one_char_each() -> None:
+    """bash runs bytes: a stray byte is its Latin-1 char, so columns after it do not move."""
+    text = decode(b"echo caf\xe9 \xe2\x82\xac\n\xff\xfe x\n", "bad.sh")
+    assert text == "echo caf\u00e9 \u20ac\n\u00ff\u00fe x\n"
 
 
 def test_decode_reports_nul_as_binary() -> None:
     error = decode(b"#!/bin/sh\n\x00\x01", "bin.sh")
     assert isinstance(error, FileError)
-    assert error.message == "binary file (NUL byte at offset 10)"
+    assert error.message == "binary file (NUL byte on line 2, offset 10)"
 
 
 def test_decode_drops_bom_and_crlf_keeping_lines() -> None:

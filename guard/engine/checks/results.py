@@ -56,7 +56,7 @@ def _followed_by_true(ctx: CheckContext, inv: Invocation) -> bool:
 
 def _status_read_next(ctx: CheckContext, inv: Invocation) -> bool:
     """`rc=$?` (or any use of `$?`) on the line right after the run checks it."""
-    lines = ctx.snippet.text.splitlines()
+    lines = ctx.snippet_lines()
     index = inv.command.span.end_line - ctx.snippet.line_offset  # 0-based index of the next line
     return 0 <= index < len(lines) and "$?" in lines[index]
 
