@@ -142,6 +142,9 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
         return findings, text
     from guard.engine.api import lint_snippet
 
+    # A program source gives one snippet per reachable argv of a spawn (sources/javascript.py,
+    # golang.py): a finding they share is reported once.
+    seen: set[tuple[str, int, int, str]] = set()
     for snippet in snippets:
         if lanes:
             snippet = dataclasses.replace(snippet, lane_directives=lanes)
@@ -149,7 +152,16 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
             found = lint_snippet(snippet, job.settings)
             if snippet.block_indent:
                 found = [_shift_block(f, snippet) for f in found]
-            findings.extend(found)
+            for finding in found:
+                key = (
+                    finding.rule,
+                    finding.location.line,
+                    finding.location.column,
+                    finding.message,
+                )
+                if key not in seen:
+                    seen.add(key)
+                    findings.append(finding)
         except RecursionError:
             return FileError(job.path, "too deeply nested to analyse (recursion limit)")
         except Exception as exc:  # one bad file must not stop the others, nor print a traceback
