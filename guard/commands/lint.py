@@ -143,9 +143,9 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
     from guard.engine.api import lint_snippet
 
     # A program source gives one snippet per reachable argv of a spawn (sources/javascript.py,
-    # golang.py): a finding they share is reported once.
-    seen: set[tuple[str, int, int, str]] = set()
-    for snippet in snippets:
+    # golang.py), all at the spawn: a finding its variants share is reported once.
+    seen: dict[tuple[int, int, str, int, str], int] = {}
+    for index, snippet in enumerate(snippets):
         if lanes:
             snippet = dataclasses.replace(snippet, lane_directives=lanes)
         try:
@@ -153,14 +153,9 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
             if snippet.block_indent:
                 found = [_shift_block(f, snippet) for f in found]
             for finding in found:
-                key = (
-                    finding.rule,
-                    finding.location.line,
-                    finding.location.column,
-                    finding.message,
-                )
-                if key not in seen:
-                    seen.add(key)
+                origin = (snippet.line_offset, snippet.column_offset)
+                key = (*origin, finding.rule, finding.location.line, finding.message)
+                if seen.setdefault(key, index) == index:
                     findings.append(finding)
         except RecursionError:
             return FileError(job.path, "too deeply nested to analyse (recursion limit)")

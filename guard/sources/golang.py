@@ -538,7 +538,7 @@ def _spawns(root: Any, file: _File) -> Iterator[Spawn]:
 
 
 def extract(text: str, path: str) -> list[Snippet]:
-    if "codex" not in text:
+    if "codex" not in text.lower():  # `CODEX_BIN` may name the program: CG902 still applies
         return []
     try:
         root = parse("go", text, "Go")

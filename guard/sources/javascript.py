@@ -33,7 +33,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from guard.sources.base import SourceError
-from guard.sources.jsvalues import ArrayFlow, State, Values, property_name, string_value, unwrap
+from guard.sources.jsvalues import (
+    ArrayFlow,
+    State,
+    Values,
+    property_name,
+    scope_body,
+    string_value,
+    unwrap,
+)
 from guard.sources.snippet import RunContext, Snippet
 from guard.sources.spawnline import (
     Argv,
@@ -63,6 +71,9 @@ FROM_FILE = ' <"$FILE"'
 # How a child's stdin pipe is ended: `child.stdin.end()` (Node, execa, zx, Bun's FileSink) or
 # `child.stdin.close()` (Deno's WritableStream, through its writer too).
 ENDS_PIPE = (".stdin.end(", ".stdin?.end(", ".stdin.close(", ".stdin.destroy(")
+STATEMENT_LISTS = frozenset(
+    {"statement_block", "program", "switch_case", "switch_default", "class_body", "arrow_function"}
+)
 WRITES_PIPE = (".stdin.write(", ".stdin?.write(", ".stdin.getWriter(")
 
 
@@ -245,19 +256,25 @@ def _bound_name(call: Any) -> str | None:
     return None
 
 
-def _pipe_fate(call: Any, file: _File) -> tuple[str, RunContext]:
-    """A pipe the program holds: ended (fed, or empty) or idle forever."""
+def _pipe_fate(call: Any) -> tuple[str, RunContext]:
+    """A pipe the program holds: ended (fed, or empty) or idle forever. Read where the child is
+    within reach: the rest of its statement (`spawn(...).stdin.end()`) and, through the name it
+    is bound to, the function that spawns it."""
     name = _bound_name(call)
     statement = call
-    while statement.parent is not None and not statement.type.endswith("statement"):
+    while statement.parent is not None and statement.parent.type not in STATEMENT_LISTS:
         statement = statement.parent
     chained = text_of(statement)[call.end_byte - statement.start_byte :]
-    texts = [chained] + ([file.text] if name else [])
-    prefixes = ["", name] if name else [""]
-    for text, prefix in zip(texts, prefixes, strict=False):
-        if any(f"{prefix}{end}" in text for end in ENDS_PIPE):
-            written = any(f"{prefix}{w}" in text for w in WRITES_PIPE)
-            return (SUPPLIED if written else CLOSED), RunContext.SCRIPT
+    places = [("", chained)] + ([(name, text_of(scope_body(call)))] if name else [])
+    for prefix, text in places:
+        ends = [text.find(f"{prefix}{end}") for end in ENDS_PIPE]
+        found = [i for i in ends if i >= 0]
+        if not found:
+            continue
+        # `child.stdin.end(prompt)` writes as it ends; `write()` before it feeds too.
+        end_call = text[min(found) :].split("(", 1)[1].lstrip()
+        written = not end_call.startswith(")") or any(f"{prefix}{w}" in text for w in WRITES_PIPE)
+        return (SUPPLIED if written else CLOSED), RunContext.SCRIPT
     return "", RunContext.SPAWN
 
 
@@ -301,7 +318,7 @@ def _stdin(call: Any, spawner: Spawner, options: Any, file: _File) -> tuple[str,
         return CLOSED, RunContext.SCRIPT
     if setting in ("pipe", "piped", "overlapped"):
         # A sync spawn writes `input` (none here) and closes the pipe before it waits.
-        return (CLOSED, RunContext.SCRIPT) if sync else _pipe_fate(call, file)
+        return (CLOSED, RunContext.SCRIPT) if sync else _pipe_fate(call)
     return FROM_FILE, RunContext.SCRIPT
 
 
@@ -458,13 +475,15 @@ def _shell_spawn(
     call: Any, texts: list[str], redirect: str, prefix: str, context: RunContext
 ) -> Spawn | None:
     """Shell text run by a spawn: a group, so the spawn's stdin and env apply to all of it (its
-    lines stay the template's lines). An env that replaces the parent's is `env -i ... sh -c`."""
+    lines stay the template's lines)."""
     shell = [t for t in texts if "codex" in t]
-    if prefix.startswith("env -i "):
-        lines = [f"{prefix}sh -c {render([t])}{redirect}" for t in shell]
-    else:
-        exports = "".join(f"export {assignment}; " for assignment in prefix.split())
-        lines = ["{ " + exports + t + "\n}" + redirect for t in shell]
+    # The keys the spawn's env sets are exported inside the group (an env that replaces the
+    # parent's adds nothing the rules could miss: only named keys are ever claimed). Input the
+    # program writes is a file redirect here: the shell layer reads `{ ...\n} <<<x` as an error.
+    assignments = prefix.removeprefix("env -i ").split()
+    exports = "".join(f"export {assignment}; " for assignment in assignments)
+    redirect = FROM_FILE if redirect == SUPPLIED else redirect
+    lines = ["{ " + exports + t + "\n}" + redirect for t in shell]
     unique = tuple(dict.fromkeys(lines))
     return Spawn(call, unique, context) if unique else None
 
@@ -473,10 +492,9 @@ def _execa_spawn(call: Any, spawner: Spawner, file: _File) -> Spawn | None:
     template = _template(call)
     options = _template_options(call, file) if template is not None else None
     if template is not None:
-        texts = _template_texts(template, file, call, raw=False)
         redirect, context = _stdin(call, spawner, options, file)
         prefix = _env(call, spawner, options, file)
-        lines = _lines_for_argvs(_split_texts(texts), redirect, prefix)
+        lines = _lines_for_argvs(_template_argvs(template, file, call), redirect, prefix)
         return Spawn(call, lines, context) if lines else None
     args = _arguments(call)
     if not args:
@@ -494,6 +512,31 @@ def _execa_spawn(call: Any, spawner: Spawner, file: _File) -> Spawn | None:
     prefix = _env(call, spawner, options, file)
     lines = _lines_for_argvs(argvs, redirect, prefix)
     return Spawn(call, lines, context) if lines else None
+
+
+def _template_argvs(template: Any, file: _File, at: Any) -> list[Argv]:
+    """execa's template: text split on spaces, each `${value}` one argument (an array several)."""
+    parts: list[list[Argv]] = []
+    glued = False  # the last word may continue: `--cd=${dir}` is one argument
+    for child in template.named_children:
+        if child.type in ("string_fragment", "escape_sequence"):
+            raw = text_of(child) if child.type == "string_fragment" else text_of(child)[1:]
+            pieces = raw.split()
+            if glued and pieces and not raw[:1].isspace():
+                parts.append([(Unknown.VALUE,)])  # `${x}suffix`: an unknown word
+                pieces = pieces[1:]
+            parts.extend([[(p,)] for p in pieces])
+            glued = bool(raw) and not raw[-1:].isspace()
+        elif child.type == "template_substitution" and child.named_children:
+            value = child.named_children[0]
+            text = file.values.string(value, at)
+            options = [(text,)] if text is not None else file.values.array(value, at, spread=True)
+            if glued and parts:
+                parts[-1] = [(Unknown.VALUE,)]
+                options = [()]
+            parts.append(options)
+            glued = False
+    return product(parts)
 
 
 def _split_texts(texts: list[str]) -> list[Argv]:
@@ -690,7 +733,6 @@ def _sdk_client(new: Any, file: _File) -> tuple[Argv, str]:
 def _sdk_spawns(root: Any, file: _File) -> Iterator[Spawn]:
     if not file.sdk_classes:
         return
-    clients: dict[str, Any] = {}  # bound name -> `new Codex(...)`
     news: list[Any] = []
     for node in walk(root):
         if node.type != "new_expression":
@@ -698,22 +740,16 @@ def _sdk_spawns(root: Any, file: _File) -> Iterator[Spawn]:
         constructor = node.child_by_field_name("constructor")
         if constructor is not None and text_of(constructor) in file.sdk_classes:
             news.append(node)
-            name = _bound_name(node)
-            if name is not None:
-                clients[name] = node
     threads = [n for n in walk(root) if n.type == "call_expression"
                and _callee_text(n) in ("startThread", "resumeThread")]  # fmt: skip
     used: set[int] = set()
     for call in threads:
         function = call.child_by_field_name("function")
         owner = unwrap(function.child_by_field_name("object")) if function is not None else None
-        client = None
-        if owner is not None and owner.type == "new_expression":
-            client = owner
-        elif owner is not None and text_of(owner) in clients:
-            client = clients[text_of(owner)]
-        elif len(news) == 1:
-            client = news[0]
+        client = file.values.resolve(owner, call) if owner is not None else None
+        if client is None or client.type != "new_expression":
+            # `this.codex.startThread()`, a client passed in: the one client of the file, if any
+            client = news[0] if len(news) == 1 else None
         if client is None:
             continue
         used.add(client.start_byte)
@@ -787,7 +823,7 @@ def language_of(path: str) -> str:
 
 
 def extract(text: str, path: str) -> list[Snippet]:
-    if "codex" not in text:
+    if "codex" not in text.lower():  # `CODEX_BIN` may name the program: CG902 still applies
         return []
     language = language_of(path)
     try:

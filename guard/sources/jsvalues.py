@@ -37,6 +37,7 @@ LOOPS = frozenset(
 )  # fmt: skip
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
 MAX_DEPTH = 8  # names that refer to names: `a = b; b = c; ...`
+NAMES = frozenset({"identifier", "shorthand_property_identifier"})  # `{ env }` names `env`
 
 State = dict[str, Argv]  # tracked array names -> one reachable value
 
@@ -100,7 +101,7 @@ class Values:
     def resolve(self, node: Any, at: Any, depth: int = 0) -> Any:
         """Follow an identifier to its declared value (a few hops); other nodes as they are."""
         node = unwrap(node)
-        while node is not None and node.type == "identifier" and depth < MAX_DEPTH:
+        while node is not None and node.type in NAMES and depth < MAX_DEPTH:
             value = self.declared(text_of(node), at)
             if value is None:
                 return node
@@ -154,12 +155,12 @@ class Values:
                     *self.array(node.child_by_field_name("alternative"), at, state, spread),
                 ]
             )
-        if node.type == "identifier":
+        if node.type in NAMES:
             name = text_of(node)
             if state is not None and name in state:
                 return [state[name]]
             resolved = self.resolve(node, at)
-            if resolved is node or resolved is None or resolved.type == "identifier":
+            if resolved is None or resolved.type in NAMES:
                 return unknown
             return self.array(resolved, at, None, spread)
         if node.type == "array":

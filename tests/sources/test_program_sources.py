@@ -1,0 +1,295 @@
+"""JavaScript/TypeScript and Go orchestrators: their spawns of codex go through the same rules.
+
+Each fixture in tests/sources/programs/ is a realistic file whose first line says what a user
+sees: `// expect: CG201:error@12 ...` (rule, severity, line) or `// expect: none`. The files are
+linted through the real CLI (`codex-guard lint --format json`), so walk, kind detection, the
+source and the engine are all under test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from guard.commands.lint import FileJob, _rule_text, lint_file
+from guard.engine import load_rules
+from guard.settings import Settings
+from guard.sources.detect import GO, JAVASCRIPT, detect_kind
+
+PROGRAMS = Path(__file__).parent / "programs"
+FIXTURES = sorted(p.name for p in PROGRAMS.iterdir())
+RULE_TEXT = _rule_text(load_rules())
+EXPECT = re.compile(r"^// expect: (.*)$")
+CLI = [sys.executable, "-m", "guard.cli"]
+
+Found = list[tuple[str, str, int]]
+
+
+def expected(path: Path) -> Found:
+    header = path.read_text(encoding="utf-8").splitlines()
+    line = next(h for h in header[:3] if EXPECT.match(h))
+    spec = EXPECT.match(line).group(1)  # type: ignore[union-attr]
+    if spec.strip() == "none":
+        return []
+    found: Found = []
+    for item in spec.split():
+        rule, rest = item.split(":")
+        severity, number = rest.split("@")
+        found.append((rule, severity, int(number)))
+    return sorted(found)
+
+
+def lint_cli(*paths: Path | str, cwd: Path | None = None) -> dict[str, object]:
+    result = subprocess.run(
+        [*CLI, "lint", "--format", "json", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def findings_of(data: dict[str, object], name: str) -> Found:
+    items = data["findings"]
+    assert isinstance(items, list)
+    return sorted(
+        (f["rule"], f["severity"], f["line"]) for f in items if Path(f["path"]).name == name
+    )
+
+
+def lint_text(tmp_path: Path, name: str, body: str) -> Found:
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    outcome = lint_file(FileJob(str(path), True, Settings(), RULE_TEXT))
+    assert not outcome.errors, outcome.errors
+    return sorted((f.rule, f.severity.value, f.location.line) for f in outcome.findings)
+
+
+@pytest.fixture(scope="module")
+def walked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The fixtures found by walking a folder (the repo's own config excludes tests/)."""
+    folder = tmp_path_factory.mktemp("orchestrators")
+    for name in FIXTURES:
+        shutil.copy(PROGRAMS / name, folder / name)
+    return lint_cli(folder)
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_fixture_findings_when_walked(walked: dict[str, object], name: str) -> None:
+    assert findings_of(walked, name) == expected(PROGRAMS / name)
+
+
+def test_every_fixture_is_checked_and_none_is_a_file_error(walked: dict[str, object]) -> None:
+    assert walked["files"] == len(FIXTURES)
+    assert walked["errors"] == []
+
+
+@pytest.mark.parametrize("name", ["node_worker_bad.mjs", "worker_bad.go", "sdk_review.ts"])
+def test_fixture_named_on_the_command_line(tmp_path: Path, name: str) -> None:
+    shutil.copy(PROGRAMS / name, tmp_path / name)
+    assert findings_of(lint_cli(name, cwd=tmp_path), name) == expected(PROGRAMS / name)
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("a/b.js", JAVASCRIPT), ("b.mjs", JAVASCRIPT), ("b.cjs", JAVASCRIPT),
+        ("b.ts", JAVASCRIPT), ("b.mts", JAVASCRIPT), ("B.TSX", JAVASCRIPT),
+        ("main.go", GO), ("types.d.ts", None), ("b.json", None),
+    ],
+)  # fmt: skip
+def test_kind_by_extension(path: str, kind: str | None) -> None:
+    assert detect_kind(path) == kind
+
+
+# --- argv built in code: every reachable argv is checked ---------------------------------------
+
+
+def test_a_flag_on_one_branch_is_found_and_the_other_branch_is_clean(tmp_path: Path) -> None:
+    body = (
+        'import { spawnSync } from "node:child_process";\n'
+        "export function run(unsafe, prompt) {\n"
+        '  const args = ["exec", "-C", "/srv/repo"];\n'
+        "  if (unsafe) {\n"
+        '    args.push("-s", "danger-full-access");\n'
+        "  } else {\n"
+        '    args.push("-s", "read-only");\n'
+        "  }\n"
+        "  args.push(prompt);\n"
+        '  return spawnSync("codex", args);\n'
+        "}\n"
+    )
+    assert lint_text(tmp_path, "run.js", body) == [("CG303", "error", 10)]
+    # Same shape with no unsafe branch: both arms set a sandbox, so CG301 must not fire.
+    safe = body.replace("danger-full-access", "workspace-write")
+    assert lint_text(tmp_path, "run.js", safe) == []
+
+
+def test_go_switch_arms_are_alternatives_not_a_sum(tmp_path: Path) -> None:
+    body = (
+        'package p\nimport "os/exec"\n'
+        "func Run(mode, prompt string) error {\n"
+        '\targs := []string{"exec", "-C", "/srv/repo"}\n'
+        "\tswitch mode {\n"
+        '\tcase "review":\n\t\targs = append(args, "-s", "read-only")\n'
+        '\tdefault:\n\t\targs = append(args, "-s", "workspace-write")\n'
+        "\t}\n"
+        '\treturn exec.Command("codex", append(args, prompt)...).Run()\n'
+        "}\n"
+    )
+    assert lint_text(tmp_path, "run.go", body) == []
+    no_default = body.replace('\tdefault:\n\t\targs = append(args, "-s", "workspace-write")\n', "")
+    assert lint_text(tmp_path, "run.go", no_default) == [("CG301", "warning", 9)]
+
+
+def test_a_name_reused_in_another_function_does_not_feed_this_pipe(tmp_path: Path) -> None:
+    body = (
+        'const { spawn } = require("child_process");\n'
+        "function a(p) {\n"
+        '  const child = spawn("codex", ["exec", "-C", ".", "-s", "read-only", p]);\n'
+        "  return child;\n"
+        "}\n"
+        "function b(p) {\n"
+        '  const child = spawn("cat", []);\n'
+        "  child.stdin.end(p);\n"
+        "}\n"
+    )
+    assert lint_text(tmp_path, "two.js", body) == [("CG201", "error", 3)]
+
+
+def test_env_that_replaces_process_env_and_process_env_assignment(tmp_path: Path) -> None:
+    body = (
+        'import { execFileSync } from "node:child_process";\n'
+        "process.env.OPENAI_API_KEY = readKey();\n"
+        'const argv = ["exec", "-C", "/srv/repo", "-s", "read-only", "Summarise"];\n'
+        'execFileSync("codex", argv);\n'
+        'execFileSync("codex", argv, { env: { PATH: "/usr/bin" } });\n'
+    )
+    assert lint_text(tmp_path, "env.mjs", body) == [("CG101", "error", 4)]
+
+
+def test_go_env_built_in_steps_and_os_setenv(tmp_path: Path) -> None:
+    body = (
+        'package p\nimport (\n\t"os"\n\t"os/exec"\n)\n'
+        "func Run(key string) error {\n"
+        "\tenv := os.Environ()\n"
+        '\tenv = append(env, "CODEX_API_KEY="+key)\n'
+        '\tcmd := exec.Command("codex", "exec", "-C", "/srv/repo", "-s", "read-only", "p")\n'
+        "\tcmd.Env = env\n"
+        "\treturn cmd.Run()\n"
+        "}\n"
+        "func Clean() error {\n"
+        '\tcmd := exec.Command("codex", "exec", "-C", "/srv/repo", "-s", "read-only", "p")\n'
+        '\tcmd.Env = []string{"PATH=/usr/bin", "HOME=/home/ci"}\n'
+        "\treturn cmd.Run()\n"
+        "}\n"
+    )
+    assert lint_text(tmp_path, "env.go", body) == [("CG101", "error", 9)]
+    setenv = body.replace(
+        "func Clean", 'func init() { os.Setenv("OPENAI_API_KEY", "k") }\nfunc Clean'
+    )
+    # os.Setenv is in the parent's env; Clean's cmd.Env replaces it, Run's env inherits it.
+    assert ("CG101", "error", 9) in lint_text(tmp_path, "env.go", setenv)
+
+
+# --- the Codex TypeScript SDK -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "expected_findings"),
+    [
+        ('{ workingDirectory: "/srv/repo", sandboxMode: "read-only" }', []),
+        ('{ sandboxMode: "read-only" }', [("CG503", "warning", 3)]),
+        ('{ workingDirectory: "/srv/repo" }', [("CG301", "warning", 3)]),
+        (
+            '{ workingDirectory: "/srv/repo", sandboxMode: "danger-full-access" }',
+            [("CG303", "error", 3)],
+        ),
+        ('{ workingDirectory: "../elsewhere", sandboxMode: "read-only" }', [("CG504", "error", 3)]),
+    ],
+)
+def test_sdk_thread_options_are_the_flags_the_sdk_passes(
+    tmp_path: Path, options: str, expected_findings: Found
+) -> None:
+    body = (
+        'import { Codex } from "@openai/codex-sdk";\n'
+        "const codex = new Codex();\n"
+        f"const thread = codex.startThread({options});\n"
+        'await thread.run("Fix the flaky test");\n'
+    )
+    assert lint_text(tmp_path, "agent.ts", body) == expected_findings
+
+
+def test_sdk_config_overrides_and_resume(tmp_path: Path) -> None:
+    body = (
+        'import { Codex } from "@openai/codex-sdk";\n'
+        'const codex = new Codex({ config: { sandbox_mode: "danger-full-access" } });\n'
+        'codex.resumeThread(id, { workingDirectory: "/srv/repo" });\n'
+    )
+    assert lint_text(tmp_path, "agent.ts", body) == [("CG303", "error", 3)]
+    clean = body.replace('config: { sandbox_mode: "danger-full-access" }', "")
+    assert lint_text(tmp_path, "agent.ts", clean) == []
+
+
+def test_sdk_env_option_with_a_key(tmp_path: Path) -> None:
+    body = (
+        'const { Codex } = require("@openai/codex-sdk");\n'
+        "const codex = new Codex({ env: { CODEX_API_KEY: process.env.K } });\n"
+        'codex.startThread({ workingDirectory: "/srv/repo", sandboxMode: "read-only" });\n'
+    )
+    assert lint_text(tmp_path, "agent.cjs", body) == [("CG101", "error", 3)]
+
+
+# --- facts the sources rely on, checked against the real programs --------------------------------
+
+REAL_CODEX = Path(__file__).resolve().parents[2] / ".codex-cli" / "node_modules" / ".bin" / "codex"
+
+
+@pytest.mark.skipif(not REAL_CODEX.exists(), reason="the real codex CLI is not installed")
+def test_sdk_flag_facts() -> None:
+    """The SDK passes `exec --experimental-json ... resume ID`: codex 0.169.0 accepts the hidden
+    flag and takes exec's flags before `resume` (an unknown flag exits 2 before --help)."""
+
+    def status(*argv: str) -> int:
+        return subprocess.run(
+            [str(REAL_CODEX), *argv], capture_output=True, timeout=60, stdin=subprocess.DEVNULL
+        ).returncode
+
+    assert status("exec", "--no-such-flag", "--help") == 2
+    assert status("exec", "--experimental-json", "--help") == 0
+    assert status("exec", "--experimental-json", "--sandbox", "read-only", "--cd", "/tmp",
+                  "resume", "--help") == 0  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_node_stdin_facts(tmp_path: Path) -> None:
+    """What the JavaScript source assumes: the sync spawns close stdin (`cat` returns at once),
+    the async ones leave the pipe open (`cat` is still waiting when the timeout kills it)."""
+    script = tmp_path / "probe.js"
+    script.write_text(
+        'const cp = require("child_process");\n'
+        'const sync = cp.spawnSync("cat", [], { timeout: 5000 });\n'
+        'const file = cp.execFileSync("cat", [], { timeout: 5000 }).length;\n'
+        'const child = cp.spawn("cat", [], { timeout: 700 });\n'
+        'child.on("exit", (code, signal) => console.log(JSON.stringify('
+        "{ sync: sync.signal, file, async: signal })));\n"
+    )
+    result = subprocess.run(
+        ["node", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ},
+    )
+    assert json.loads(result.stdout) == {"sync": None, "file": 0, "async": "SIGTERM"}
