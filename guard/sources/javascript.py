@@ -107,8 +107,7 @@ class _File:
                 self._import(node)
             elif node.type == "variable_declarator":
                 self._require(node)
-        if any(m in ("zx/globals", "zx") for m in self.modules.values()):
-            self.zx_global = self.zx_global or "zx/globals" in self.modules.values()
+        self.zx_global = self.zx_global or "zx/globals" in self.modules.values()
 
     def _bind(self, module: str, imported: str, local: str) -> None:
         if module in CHILD_PROCESS and imported in NODE_ARGV | NODE_SHELL:
@@ -256,16 +255,19 @@ def _bound_name(call: Any) -> str | None:
     return None
 
 
-def _pipe_fate(call: Any) -> tuple[str, RunContext]:
+def _pipe_fate(call: Any, through_spawn: bool = False) -> tuple[str, RunContext]:
     """A pipe the program holds: ended (fed, or empty) or idle forever. Read where the child is
     within reach: the rest of its statement (`spawn(...).stdin.end()`) and, through the name it
-    is bound to, the function that spawns it."""
-    name = _bound_name(call)
+    is bound to, the function that spawns it. A Deno.Command is not the child (`cmd.spawn()`
+    is): there any `.stdin.close()` in the function counts."""
+    name = "" if through_spawn else _bound_name(call)
     statement = call
     while statement.parent is not None and statement.parent.type not in STATEMENT_LISTS:
         statement = statement.parent
     chained = text_of(statement)[call.end_byte - statement.start_byte :]
-    places = [("", chained)] + ([(name, text_of(scope_body(call)))] if name else [])
+    places = [("", chained)]
+    if name is not None:
+        places.append((name, text_of(scope_body(call))))
     for prefix, text in places:
         ends = [text.find(f"{prefix}{end}") for end in ENDS_PIPE]
         found = [i for i in ends if i >= 0]
@@ -318,7 +320,9 @@ def _stdin(call: Any, spawner: Spawner, options: Any, file: _File) -> tuple[str,
         return CLOSED, RunContext.SCRIPT
     if setting in ("pipe", "piped", "overlapped"):
         # A sync spawn writes `input` (none here) and closes the pipe before it waits.
-        return (CLOSED, RunContext.SCRIPT) if sync else _pipe_fate(call)
+        if sync:
+            return CLOSED, RunContext.SCRIPT
+        return _pipe_fate(call, through_spawn=spawner.library == "deno")
     return FROM_FILE, RunContext.SCRIPT
 
 
@@ -515,27 +519,29 @@ def _execa_spawn(call: Any, spawner: Spawner, file: _File) -> Spawn | None:
 
 
 def _template_argvs(template: Any, file: _File, at: Any) -> list[Argv]:
-    """execa's template: text split on spaces, each `${value}` one argument (an array several)."""
+    """execa's template: text split on spaces, each `${value}` one argument (an array several).
+    A value glued to text (`--cd=${dir}`) makes that whole argument unknown."""
     parts: list[list[Argv]] = []
-    glued = False  # the last word may continue: `--cd=${dir}` is one argument
+    open_word = False  # the last part may continue into the next piece (no space between)
     for child in template.named_children:
         if child.type in ("string_fragment", "escape_sequence"):
             raw = text_of(child) if child.type == "string_fragment" else text_of(child)[1:]
             pieces = raw.split()
-            if glued and pieces and not raw[:1].isspace():
-                parts.append([(Unknown.VALUE,)])  # `${x}suffix`: an unknown word
+            if open_word and pieces and not raw[:1].isspace():
+                parts[-1] = [(Unknown.VALUE,)]
                 pieces = pieces[1:]
-            parts.extend([[(p,)] for p in pieces])
-            glued = bool(raw) and not raw[-1:].isspace()
+            parts.extend([[(piece,)] for piece in pieces])
+            open_word = bool(raw) and not raw[-1:].isspace()
         elif child.type == "template_substitution" and child.named_children:
             value = child.named_children[0]
             text = file.values.string(value, at)
-            options = [(text,)] if text is not None else file.values.array(value, at, spread=True)
-            if glued and parts:
+            if open_word and parts:
                 parts[-1] = [(Unknown.VALUE,)]
-                options = [()]
-            parts.append(options)
-            glued = False
+            elif text is not None:
+                parts.append([(text,)])
+            else:
+                parts.append(file.values.array(value, at, spread=True))
+            open_word = True
     return product(parts)
 
 
@@ -756,9 +762,11 @@ def _sdk_spawns(root: Any, file: _File) -> Iterator[Spawn]:
         yield from _sdk_thread(call, client, file)
     for new in news:
         if new.start_byte not in used:
-            # A client made here and used elsewhere (exported): its own facts still hold.
+            # A client made here and used elsewhere (exported): its own facts (key, env, config)
+            # still hold; the thread options live where the thread starts: unknown, not absent.
             words, prefix = _sdk_client(new, file)
-            line = prefix + render(("codex", "exec", "--json", *words, Unknown.SPREAD))
+            unknown = ("--sandbox", Unknown.VALUE, "--cd", Unknown.VALUE)
+            line = prefix + render(("codex", "exec", "--json", *words, *unknown))
             yield Spawn(new, (line + SUPPLIED,))
 
 

@@ -8,6 +8,7 @@ source and the engine are all under test.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -17,10 +18,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guard.commands.lint import FileJob, _rule_text, lint_file
 from guard.engine import load_rules
 from guard.settings import Settings
+from guard.sources import golang, javascript
+from guard.sources.base import SourceError
 from guard.sources.detect import GO, JAVASCRIPT, detect_kind
 
 PROGRAMS = Path(__file__).parent / "programs"
@@ -167,6 +172,23 @@ def test_a_name_reused_in_another_function_does_not_feed_this_pipe(tmp_path: Pat
     assert lint_text(tmp_path, "two.js", body) == [("CG201", "error", 3)]
 
 
+def test_deno_piped_stdin_closed_through_the_spawned_child(tmp_path: Path) -> None:
+    body = (
+        'const command = new Deno.Command("codex", {\n'
+        '  args: ["exec", "-C", "/srv/repo", "-s", "read-only", "-"],\n'
+        '  stdin: "piped",\n'
+        "});\n"
+        "const child = command.spawn();\n"
+        "const writer = child.stdin.getWriter();\n"
+        "await writer.write(new TextEncoder().encode(prompt));\n"
+        "writer.releaseLock();\n"
+        "await child.stdin.close();\n"
+    )
+    assert lint_text(tmp_path, "run.ts", body) == []
+    never_closed = body.replace("await child.stdin.close();\n", "")
+    assert lint_text(tmp_path, "run.ts", never_closed) == [("CG202", "error", 1)]
+
+
 def test_env_that_replaces_process_env_and_process_env_assignment(tmp_path: Path) -> None:
     body = (
         'import { execFileSync } from "node:child_process";\n'
@@ -250,6 +272,16 @@ def test_sdk_env_option_with_a_key(tmp_path: Path) -> None:
     assert lint_text(tmp_path, "agent.cjs", body) == [("CG101", "error", 3)]
 
 
+def test_sdk_client_made_here_and_used_elsewhere(tmp_path: Path) -> None:
+    """Its key is a fact here; its thread options are not known here (not absent)."""
+    body = (
+        'import { Codex } from "@openai/codex-sdk";\n'
+        "export const client = new Codex({ apiKey: process.env.OPENAI_API_KEY });\n"
+    )
+    assert lint_text(tmp_path, "client.ts", body) == [("CG101", "error", 2)]
+    assert lint_text(tmp_path, "client.ts", body.replace("apiKey", "baseUrl")) == []
+
+
 # --- facts the sources rely on, checked against the real programs --------------------------------
 
 REAL_CODEX = Path(__file__).resolve().parents[2] / ".codex-cli" / "node_modules" / ".bin" / "codex"
@@ -293,3 +325,44 @@ def test_node_stdin_facts(tmp_path: Path) -> None:
         env={**os.environ},
     )
     assert json.loads(result.stdout) == {"sync": None, "file": 0, "async": "SIGTERM"}
+
+
+# --- no traceback on any input ----------------------------------------------------------------
+
+SOURCES_BY_NAME = {name: (PROGRAMS / name).read_text(encoding="utf-8") for name in FIXTURES}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=st.sampled_from(FIXTURES),
+    cut=st.floats(min_value=0.0, max_value=1.0),
+    start=st.floats(min_value=0.0, max_value=0.5),
+)
+def test_truncated_fixtures_never_crash(name: str, cut: float, start: float) -> None:
+    """Any slice of a real fixture: snippets or one SourceError (CG901), never an exception."""
+    text = SOURCES_BY_NAME[name]
+    piece = text[int(len(text) * start) : int(len(text) * max(cut, start))]
+    source = javascript.extract if not name.endswith(".go") else golang.extract
+    try:
+        snippets = source(piece, name)
+    except SourceError as exc:
+        assert exc.line >= 1
+        return
+    for snippet in snippets:
+        assert snippet.text.endswith("\n")
+        assert 0 <= snippet.line_offset <= piece.count("\n")
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=st.text(alphabet=st.sampled_from(list("codex(){}[]`$\"'.,;=+ \n\\/abs")), max_size=200))
+def test_random_text_with_codex_never_crashes(body: str) -> None:
+    for name, source in (("x.ts", javascript.extract), ("x.go", golang.extract)):
+        with contextlib.suppress(SourceError):
+            source("codex" + body, name)
+
+
+def test_deep_nesting_is_a_parse_error_or_nothing_not_a_crash(tmp_path: Path) -> None:
+    deep = "const x = " + "[" * 5000 + "]" * 5000 + ";\nspawn('codex', x);\n"
+    lint_text(tmp_path, "deep.js", deep)  # no file error, no exception
+    go = "package p\nvar x = " + "(" * 5000 + "1" + ")" * 5000 + "\n// codex\n"
+    lint_text(tmp_path, "deep.go", go)
