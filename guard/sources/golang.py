@@ -527,12 +527,12 @@ def _spawns(root: Any, file: _File) -> Iterator[Spawn]:
         name = _bound_name(node)
         redirect, context = _stdin(node, name, file)
         prefix = _env(node, name, file)
-        lines: list[str] = []
-        for words in _command_argvs(node, file):
-            if is_codex_argv(words):
-                lines.append(prefix + render(words) + redirect)
-            elif may_be_codex(words):
-                lines.append(prefix + render_dynamic(words) + redirect)
+        argvs = _command_argvs(node, file)
+        lines = [prefix + render(words) + redirect for words in argvs if is_codex_argv(words)]
+        # An unknown program is one CG902, whatever its argv variants.
+        dynamic = next((w for w in argvs if not is_codex_argv(w) and may_be_codex(w)), None)
+        if dynamic is not None:
+            lines.append(prefix + render_dynamic(dynamic) + redirect)
         if lines:
             yield Spawn(node, tuple(dict.fromkeys(lines)), context)
 

@@ -443,12 +443,11 @@ def _argvs(program: Any, arguments: Any, file: _File, call: Any) -> list[Argv]:
 
 
 def _lines_for_argvs(argvs: list[Argv], suffix: str, prefix: str) -> tuple[str, ...]:
-    lines: list[str] = []
-    for words in argvs:
-        if is_codex_argv(words):
-            lines.append(prefix + render(words) + suffix)
-        elif may_be_codex(words):
-            lines.append(prefix + render_dynamic(words) + suffix)
+    lines = [prefix + render(words) + suffix for words in argvs if is_codex_argv(words)]
+    # An unknown program is one CG902, whatever its argv variants.
+    dynamic = next((w for w in argvs if not is_codex_argv(w) and may_be_codex(w)), None)
+    if dynamic is not None:
+        lines.append(prefix + render_dynamic(dynamic) + suffix)
     return tuple(dict.fromkeys(lines))
 
 

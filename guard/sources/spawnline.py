@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import shlex
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from enum import Enum
 from typing import Any
 
@@ -66,12 +66,8 @@ def may_be_codex(words: Sequence[Word]) -> bool:
     return any(w in CODEX_LIKE_ARGS or "codex" in w for w in literal)
 
 
-def dynamic_program(words: Argv) -> Argv:
-    """The unknown program as a `"$CMD"` word: the shell layer reports it as CG902."""
-    return ('"$CMD"', *words[1:]) if words and isinstance(words[0], Unknown) else words
-
-
 def render_dynamic(words: Argv) -> str:
+    """The unknown program as a `"$CMD"` word: the shell layer reports it as CG902."""
     rest = render(words[1:])
     return f'"$CMD" {rest}'.rstrip()
 
@@ -161,18 +157,3 @@ def text_of(node: Any) -> str:
 
 def contains(outer: Any, inner: Any) -> bool:
     return bool(outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte)
-
-
-def ancestors(node: Any) -> Iterator[Any]:
-    parent = node.parent
-    while parent is not None:
-        yield parent
-        parent = parent.parent
-
-
-def enclosing(node: Any, types: frozenset[str]) -> Any:
-    """The nearest ancestor of one of `types`, or None."""
-    return next((a for a in ancestors(node) if a.type in types), None)
-
-
-Guarded = Callable[[], Any]

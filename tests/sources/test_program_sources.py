@@ -172,6 +172,20 @@ def test_a_name_reused_in_another_function_does_not_feed_this_pipe(tmp_path: Pat
     assert lint_text(tmp_path, "two.js", body) == [("CG201", "error", 3)]
 
 
+def test_an_unknown_program_is_one_cg902_however_many_argvs(tmp_path: Path) -> None:
+    body = (
+        'import { spawn } from "node:child_process";\n'
+        "export function run(o, bin = process.env.CODEX_BIN) {\n"
+        '  const args = ["exec"];\n'
+        '  if (o.model) args.push("--model", o.model);\n'
+        '  if (o.sandbox) args.push("--sandbox", o.sandbox);\n'
+        '  if (o.cwd) args.push("--cd", o.cwd);\n'
+        '  return spawn(bin, args, { stdio: "ignore" });\n'
+        "}\n"
+    )
+    assert lint_text(tmp_path, "run.mjs", body) == [("CG902", "info", 7)]
+
+
 def test_deno_piped_stdin_closed_through_the_spawned_child(tmp_path: Path) -> None:
     body = (
         'const command = new Deno.Command("codex", {\n'
