@@ -107,10 +107,14 @@ def directive_text(text: str, kind: str, snippets: Iterable[Snippet]) -> str:
     """The part of a file where directives count: in Markdown only its code fences (prose and a
     `text` block that shows a directive are not code), in Python not its strings; elsewhere the
     whole file (a YAML comment above a step counts)."""
-    from guard.sources.detect import MARKDOWN, PYTHON
+    from guard.sources.detect import GO, JAVASCRIPT, MARKDOWN, PYTHON
 
     if kind == PYTHON:
         return python_without_strings(text)
+    if kind in (JAVASCRIPT, GO):  # `//` comments hold directives; strings are data
+        from guard.sources.spawnline import directive_view
+
+        return directive_view(text, "go" if kind == GO else "tsx")
     if kind != MARKDOWN:
         return text
     lines = text.splitlines()

@@ -157,3 +157,42 @@ def text_of(node: Any) -> str:
 
 def contains(outer: Any, inner: Any) -> bool:
     return bool(outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte)
+
+
+STRING_NODES = frozenset(
+    {"string", "template_string", "regex", "interpreted_string_literal", "raw_string_literal",
+     "rune_literal"}
+)  # fmt: skip
+
+
+def directive_view(text: str, language: str) -> str:
+    """The file as the directive reader should see it (guard/directives.py reads `#` comments):
+    string literals blanked, so a string that holds `codex-guard:` is data; `//` comments turned
+    into `#` ones at the same columns, so `// codex-guard: disable=CG201 -- why` is a directive.
+    Lines and columns are unchanged."""
+    if "codex-guard:" not in text:
+        return text
+    data = text.encode("utf-8", "surrogatepass")
+    root = parser_for(language).parse(data).root_node
+    chars = list(text)
+    # tree-sitter speaks bytes; the directive reader speaks characters.
+    index = None if text.isascii() else _char_index(text)
+    for node in walk(root):
+        start = node.start_byte if index is None else index[node.start_byte]
+        end = node.end_byte if index is None else index[node.end_byte]
+        if node.type in STRING_NODES:
+            for position in range(start, end):
+                if chars[position] != "\n":
+                    chars[position] = " "
+        elif node.type == "comment" and text.startswith("//", start):
+            chars[start : start + 2] = [" ", "#"]
+    return "".join(chars)
+
+
+def _char_index(text: str) -> list[int]:
+    """byte offset -> character offset, for every byte (and the end)."""
+    index: list[int] = []
+    for position, char in enumerate(text):
+        index.extend([position] * len(char.encode("utf-8", "surrogatepass")))
+    index.append(len(text))
+    return index

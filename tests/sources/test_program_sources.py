@@ -238,6 +238,29 @@ def test_go_env_built_in_steps_and_os_setenv(tmp_path: Path) -> None:
     assert ("CG101", "error", 9) in lint_text(tmp_path, "env.go", setenv)
 
 
+def test_directives_are_line_comments_not_strings(tmp_path: Path) -> None:
+    spawn = 'spawn("codex", ["exec", "-C", ".", "-s", "read-only", "é p"]);'
+    body = (
+        'import { spawn } from "node:child_process";\n'
+        'const HELP = "# codex-guard: disable=CG201";\n'
+        f"{spawn}\n"
+        "// codex-guard: disable=CG201 -- the dispatcher runs at a terminal\n"
+        f"{spawn}\n"
+        f"{spawn} // codex-guard: disable=CG201 -- same\n"
+    )
+    assert lint_text(tmp_path, "dispatch.mjs", body) == [("CG201", "error", 3)]
+    go = (
+        'package p\nimport "os/exec"\nfunc Run() {\n'
+        '\tvar help = "// codex-guard: disable=CG301 -- not a directive"\n'
+        "\t_ = help\n"
+        "\t// codex-guard: disable=CG303 -- this host is a throwaway VM\n"
+        '\t_ = exec.Command("codex", "exec", "-C", ".", "--yolo", "p").Run()\n'
+        '\t_ = exec.Command("codex", "exec", "-C", ".", "p").Run()\n'
+        "}\n"
+    )
+    assert lint_text(tmp_path, "run.go", go) == [("CG301", "warning", 8)]
+
+
 # --- the Codex TypeScript SDK -------------------------------------------------------------------
 
 
