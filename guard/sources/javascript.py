@@ -44,6 +44,7 @@ from guard.sources.jsvalues import (
 )
 from guard.sources.snippet import RunContext, Snippet
 from guard.sources.spawnline import (
+    MAX_VARIANTS,
     Argv,
     Unknown,
     Word,
@@ -628,11 +629,11 @@ SDK_VALUE_FLAGS = (
     ("sandboxMode", "--sandbox"),
     ("workingDirectory", "--cd"),
 )
-SDK_CONFIG_OPTIONS = (
-    ("modelReasoningEffort", "model_reasoning_effort", True),
-    ("networkAccessEnabled", "sandbox_workspace_write.network_access", False),
-    ("webSearchMode", "web_search", True),
-    ("approvalPolicy", "approval_policy", True),
+SDK_CONFIG_OPTIONS = (  # thread option -> the config key the SDK sets, in its order
+    ("modelReasoningEffort", "model_reasoning_effort"),
+    ("networkAccessEnabled", "sandbox_workspace_write.network_access"),
+    ("webSearchMode", "web_search"),
+    ("approvalPolicy", "approval_policy"),
 )
 
 
@@ -653,9 +654,10 @@ def _toml(value: Any, file: _File, at: Any) -> list[str] | None:
     return None
 
 
-def _flatten(config: Any, file: _File, at: Any, prefix: str = "") -> list[list[str]]:
-    """`config: {sandbox_workspace_write: {network_access: true}}` -> dotted `key=value`s."""
-    overrides: list[list[str]] = []
+def _flatten(config: Any, file: _File, at: Any, prefix: str = "") -> list[list[Argv]]:
+    """`config: {sandbox_workspace_write: {network_access: true}}` -> `--config` words, each
+    override with its reachable values (a ternary gives two; an unknown value one unknown)."""
+    overrides: list[list[Argv]] = []
     for key, value in file.values.object_pairs(config, at):
         if key == "...":
             continue
@@ -665,7 +667,10 @@ def _flatten(config: Any, file: _File, at: Any, prefix: str = "") -> list[list[s
             overrides.extend(_flatten(resolved, file, at, path))
             continue
         literal = _toml(value, file, at)
-        overrides.append([f"{path}={v}" for v in literal] if literal else [f"{path}=$ARG"])
+        if literal:
+            overrides.append([("--config", f"{path}={v}") for v in literal])
+        else:
+            overrides.append([("--config", Unknown.VALUE)])
     return overrides
 
 
@@ -686,8 +691,10 @@ def _option_words(
     skip = values.option(options, "skipGitRepoCheck", at) if options is not None else None
     if skip is not None and text_of(skip) != "false":
         parts.append([("--skip-git-repo-check",)])
-    for name, key, _quoted in SDK_CONFIG_OPTIONS:
+    for name, key in SDK_CONFIG_OPTIONS:
         value = values.option(options, name, at) if options is not None else None
+        if name == "webSearchMode" and value is None:
+            parts.extend(_web_search_enabled(options, file, at))
         if value is None:
             continue
         literal = _toml(value, file, at)
@@ -695,35 +702,44 @@ def _option_words(
             literal = ["true", "false"]  # an unknown boolean: both are reachable
         parts.append([("--config", f"{key}={v}") for v in literal] if literal else
                      [("--config", Unknown.VALUE)])  # fmt: skip
-    web = values.option(options, "webSearchEnabled", at) if options is not None else None
-    if web is not None and values.option(options, "webSearchMode", at) is None:
-        states = {"true": ['web_search="live"'], "false": ['web_search="disabled"']}
-        chosen = states.get(text_of(web), ['web_search="live"', 'web_search="disabled"'])
-        parts.append([("--config", c) for c in chosen])
     return product(parts)
 
 
-def _sdk_client(new: Any, file: _File) -> tuple[Argv, str]:
-    """The Codex constructor's options: its `--config` words and env prefix."""
+def _web_search_enabled(options: Any, file: _File, at: Any) -> list[list[Argv]]:
+    """`webSearchEnabled` (only without `webSearchMode`): live or disabled web search."""
+    web = file.values.option(options, "webSearchEnabled", at) if options is not None else None
+    if web is None:
+        return []
+    states = {"true": ['web_search="live"'], "false": ['web_search="disabled"']}
+    chosen = states.get(text_of(web), ['web_search="live"', 'web_search="disabled"'])
+    return [[("--config", c) for c in chosen]]
+
+
+def _sdk_client(new: Any, file: _File) -> tuple[list[Argv], str]:
+    """The Codex constructor's options: its `--config` words (each reachable variant) and the
+    env prefix."""
     arguments = new.child_by_field_name("arguments")
     args = [a for a in arguments.named_children if a.type != "comment"] if arguments else []
     options = args[0] if args else None
-    words: list[Word] = []
+    parts: list[list[Argv]] = []
     keys: list[str] = []
     replaces = False
     values = file.values
     if options is not None:
         config = values.option(options, "config", new)
-        for alternatives in _flatten(config, file, new) if config is not None else []:
-            words.extend(("--config", alternatives[0]))
+        if config is not None:
+            parts.extend(_flatten(config, file, new))
         raw = values.option(options, "configOverrides", new)
-        for argv in values.array(raw, new)[:1] if raw is not None else []:
-            for word in argv:
-                words.extend(("--config", word))
+        if raw is not None:
+            parts.append(
+                [tuple(x for w in argv for x in ("--config", w)) for argv in values.array(raw, new)]
+            )
         base = values.option(options, "baseUrl", new)
         if base is not None:
             literal = _toml(base, file, new)
-            words.extend(("--config", f"openai_base_url={literal[0]}" if literal else "$ARG"))
+            parts.append(
+                [("--config", f"openai_base_url={literal[0]}" if literal else Unknown.VALUE)]
+            )
         env = values.option(options, "env", new)
         if env is not None:
             replaces = True
@@ -732,7 +748,7 @@ def _sdk_client(new: Any, file: _File) -> tuple[Argv, str]:
             keys.append("CODEX_API_KEY")
     if not replaces:
         keys = [*_process_env_keys(file, new), *keys]
-    return tuple(words), env_prefix(keys, replaces)
+    return product(parts), env_prefix(keys, replaces)
 
 
 def _sdk_spawns(root: Any, file: _File) -> Iterator[Spawn]:
@@ -763,14 +779,17 @@ def _sdk_spawns(root: Any, file: _File) -> Iterator[Spawn]:
         if new.start_byte not in used:
             # A client made here and used elsewhere (exported): its own facts (key, env, config)
             # still hold; the thread options live where the thread starts: unknown, not absent.
-            words, prefix = _sdk_client(new, file)
+            variants, prefix = _sdk_client(new, file)
             unknown = ("--sandbox", Unknown.VALUE, "--cd", Unknown.VALUE)
-            line = prefix + render(("codex", "exec", "--json", *words, *unknown))
-            yield Spawn(new, (line + SUPPLIED,))
+            lines = [
+                prefix + render(("codex", "exec", "--json", *words, *unknown)) + SUPPLIED
+                for words in variants
+            ]
+            yield Spawn(new, tuple(dict.fromkeys(lines)))
 
 
 def _sdk_thread(call: Any, client: Any, file: _File) -> Iterator[Spawn]:
-    words, prefix = _sdk_client(client, file)
+    variants, prefix = _sdk_client(client, file)
     args = _arguments(call)
     resume = _callee_text(call) == "resumeThread"
     options = args[1 if resume else 0] if len(args) > (1 if resume else 0) else None
@@ -783,9 +802,10 @@ def _sdk_thread(call: Any, client: Any, file: _File) -> Iterator[Spawn]:
         )
     lines = [
         prefix + render(("codex", "exec", "--json", *words, *flags, *end)) + SUPPLIED
+        for words in variants
         for flags in _option_words(options, file, call)
         for end in tail
-    ]
+    ][:MAX_VARIANTS]
     yield Spawn(call, tuple(dict.fromkeys(lines)))
 
 

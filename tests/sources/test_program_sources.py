@@ -298,6 +298,13 @@ def test_sdk_config_overrides_and_resume(tmp_path: Path) -> None:
     assert lint_text(tmp_path, "agent.ts", body) == [("CG303", "error", 3)]
     clean = body.replace('config: { sandbox_mode: "danger-full-access" }', "")
     assert lint_text(tmp_path, "agent.ts", clean) == []
+    either = body.replace('"danger-full-access"', 'ci ? "danger-full-access" : "read-only"')
+    assert lint_text(tmp_path, "agent.ts", either) == [("CG303", "error", 3)]
+    raw = body.replace(
+        'config: { sandbox_mode: "danger-full-access" }',
+        "configOverrides: ['sandbox_mode=\"danger-full-access\"']",
+    )
+    assert lint_text(tmp_path, "agent.ts", raw) == [("CG303", "error", 3)]
 
 
 def test_sdk_env_option_with_a_key(tmp_path: Path) -> None:
@@ -307,6 +314,29 @@ def test_sdk_env_option_with_a_key(tmp_path: Path) -> None:
         'codex.startThread({ workingDirectory: "/srv/repo", sandboxMode: "read-only" });\n'
     )
     assert lint_text(tmp_path, "agent.cjs", body) == [("CG101", "error", 3)]
+
+
+def test_sdk_argv_follows_the_sdk_own_order() -> None:
+    """@openai/codex-sdk 0.163.0 dist/index.js CodexExec.run(): config, model, sandbox, cd,
+    add-dir, skip-git-repo-check, then the `--config` thread settings; the prompt on stdin."""
+    body = (
+        'import { Codex } from "@openai/codex-sdk";\n'
+        'const codex = new Codex({ config: { model_verbosity: "low" } });\n'
+        'codex.startThread({ model: "gpt-5", sandboxMode: "workspace-write",\n'
+        '  workingDirectory: "/srv/repo", additionalDirectories: ["/srv/cache"],\n'
+        '  skipGitRepoCheck: true, modelReasoningEffort: "high", networkAccessEnabled: true,\n'
+        '  webSearchEnabled: false, approvalPolicy: "never" });\n'
+    )
+    (snippet,) = javascript.extract(body, "agent.ts")
+    assert snippet.text == (
+        "codex exec --json --config 'model_verbosity=\"low\"' --model gpt-5"
+        " --sandbox workspace-write --cd /srv/repo --add-dir /srv/cache --skip-git-repo-check"
+        " --config 'model_reasoning_effort=\"high\"'"
+        " --config sandbox_workspace_write.network_access=true"
+        " --config 'web_search=\"disabled\"' --config 'approval_policy=\"never\"'"
+        ' <<<"$INPUT"\n'
+    )
+    assert snippet.line_offset == 2
 
 
 def test_sdk_client_made_here_and_used_elsewhere(tmp_path: Path) -> None:
