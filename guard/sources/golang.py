@@ -49,6 +49,7 @@ ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
 SUPPLIED = ' <<<"$INPUT"'
 CLOSED = " </dev/null"
 MAX_DEPTH = 8
+MAX_NESTING = 64  # slices of slices, spreads of names: past this, a value is unknown
 
 State = dict[str, Argv]
 
@@ -158,11 +159,13 @@ class _File:
             return a + b if a is not None and b is not None else None
         return value
 
-    def words(self, node: Any, at: Any, state: State) -> list[tuple[Word, ...]]:
+    def words(self, node: Any, at: Any, state: State, depth: int = 0) -> list[tuple[Word, ...]]:
         """One argument: a word, or a `slice...` spread (its reachable values)."""
         if node.type == "variadic_argument":
             inner = node.named_children[0] if node.named_children else None
-            return self.slice(inner, at, state) if inner is not None else [(Unknown.SPREAD,)]
+            if inner is None:
+                return [(Unknown.SPREAD,)]
+            return self.slice(inner, at, state, depth + 1)
         text = self.string(node, at)
         return [(text,)] if text is not None else [(Unknown.VALUE,)]
 
@@ -170,7 +173,7 @@ class _File:
         """A `[]string`'s reachable values; an unknown one is one unknown spread."""
         node = _unwrap(node)
         unknown: list[Argv] = [(Unknown.SPREAD,)]
-        if node is None or depth > MAX_DEPTH:
+        if node is None or depth > MAX_NESTING:
             return unknown
         if node.type == "identifier":
             name = text_of(node)
@@ -184,7 +187,7 @@ class _File:
             body = node.child_by_field_name("body")
             elements = [e.named_children[0] for e in (body.named_children if body else [])
                         if e.type == "literal_element" and e.named_children]  # fmt: skip
-            return product([self.words(e, at, state) for e in elements])
+            return product([self.words(e, at, state, depth + 1) for e in elements])
         if node.type == "call_expression" and text_of(node.child_by_field_name("function")) == (
             "append"
         ):
@@ -193,7 +196,7 @@ class _File:
             if not items:
                 return unknown
             base = self.slice(items[0], at, state, depth + 1)
-            return product([base, *[self.words(i, at, state) for i in items[1:]]])
+            return product([base, *[self.words(i, at, state, depth + 1) for i in items[1:]]])
         if node.type == "nil":
             return [()]
         return unknown

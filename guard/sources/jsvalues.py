@@ -37,6 +37,7 @@ LOOPS = frozenset(
 )  # fmt: skip
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
 MAX_DEPTH = 8  # names that refer to names: `a = b; b = c; ...`
+MAX_NESTING = 64  # arrays in arrays, spreads of names: past this, a value is unknown
 NAMES = frozenset({"identifier", "shorthand_property_identifier"})  # `{ env }` names `env`
 
 State = dict[str, Argv]  # tracked array names -> one reachable value
@@ -118,21 +119,23 @@ class Values:
             return a + b if a is not None and b is not None else None
         return value
 
-    def words(self, node: Any, at: Any, state: State | None = None) -> list[tuple[Word, ...]]:
+    def words(
+        self, node: Any, at: Any, state: State | None = None, depth: int = 0
+    ) -> list[tuple[Word, ...]]:
         """One argv element: its reachable word alternatives (a ternary gives two)."""
         node = unwrap(node)
-        if node is None:
+        if node is None or depth > MAX_NESTING:
             return [(Unknown.VALUE,)]
         if node.type == "ternary_expression":
             return dedupe(
                 [
-                    *self.words(node.child_by_field_name("consequence"), at, state),
-                    *self.words(node.child_by_field_name("alternative"), at, state),
+                    *self.words(node.child_by_field_name("consequence"), at, state, depth + 1),
+                    *self.words(node.child_by_field_name("alternative"), at, state, depth + 1),
                 ]
             )
         if node.type == "spread_element":
             inner = node.named_children[0] if node.named_children else None
-            return self.array(inner, at, state, spread=True)
+            return self.array(inner, at, state, spread=True, depth=depth + 1)
         text = self.string(node, at)
         if text is not None:
             return [(text,)]
@@ -141,18 +144,28 @@ class Values:
         return [(Unknown.VALUE,)]
 
     def array(
-        self, node: Any, at: Any, state: State | None = None, spread: bool = False
+        self,
+        node: Any,
+        at: Any,
+        state: State | None = None,
+        spread: bool = False,
+        depth: int = 0,
     ) -> list[Argv]:
-        """An array's reachable values; an unknown array is one unknown spread."""
+        """An array's reachable values; an unknown array is one unknown spread. `depth` bounds
+        names that refer back to themselves (`a = [...b]; b = [...a]`)."""
         node = unwrap(node)
         unknown: list[Argv] = [(Unknown.SPREAD,)] if spread else []
-        if node is None:
+        if node is None or depth > MAX_NESTING:
             return unknown
         if node.type == "ternary_expression":
             return dedupe(
                 [
-                    *self.array(node.child_by_field_name("consequence"), at, state, spread),
-                    *self.array(node.child_by_field_name("alternative"), at, state, spread),
+                    *self.array(
+                        node.child_by_field_name("consequence"), at, state, spread, depth + 1
+                    ),
+                    *self.array(
+                        node.child_by_field_name("alternative"), at, state, spread, depth + 1
+                    ),
                 ]
             )
         if node.type in NAMES:
@@ -162,14 +175,14 @@ class Values:
             resolved = self.resolve(node, at)
             if resolved is None or resolved.type in NAMES:
                 return unknown
-            return self.array(resolved, at, None, spread)
+            return self.array(resolved, at, None, spread, depth + 1)
         if node.type == "array":
-            return product([self.words(e, at, state) for e in node.named_children])
+            return product([self.words(e, at, state, depth + 1) for e in node.named_children])
         if node.type in ("null", "undefined"):
             return [()]
         if spread:
             return unknown
-        return [(w,) for alternative in self.words(node, at, state) for w in alternative]
+        return [(w,) for alternative in self.words(node, at, state, depth + 1) for w in alternative]
 
     def object_pairs(self, node: Any, at: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
         """`{a: 1, b, ...rest}` -> ("a", value), ("b", identifier), ("...", spread argument)."""

@@ -428,6 +428,22 @@ def test_random_text_with_codex_never_crashes(body: str) -> None:
             source("codex" + body, name)
 
 
+def test_names_that_refer_to_themselves_are_unknown_not_a_parse_error(tmp_path: Path) -> None:
+    js = (
+        'const { spawn } = require("child_process");\n'
+        'var a = [...b];\nvar b = [...a, "x"];\n'
+        'spawn("codex", ["exec", "-C", ".", "-s", "read-only", ...a], { stdio: "ignore" });\n'
+    )
+    assert lint_text(tmp_path, "cycle.js", js) == []
+    go = (
+        'package p\nimport "os/exec"\nfunc f() {\n\tvar a []string\n\ta = append(a, a...)\n'
+        '\tb := append(a, "x")\n\ta = append(b, a...)\n'
+        '\texec.Command("codex", append([]string{"exec", "-C", ".", "-s", "read-only"}, a...)...).Run()\n'
+        "}\n"
+    )
+    assert lint_text(tmp_path, "cycle.go", go) == []
+
+
 def test_deep_nesting_is_a_parse_error_or_nothing_not_a_crash(tmp_path: Path) -> None:
     deep = "const x = " + "[" * 5000 + "]" * 5000 + ";\nspawn('codex', x);\n"
     lint_text(tmp_path, "deep.js", deep)  # no file error, no exception
