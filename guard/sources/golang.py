@@ -44,6 +44,8 @@ SCOPES = FUNCTIONS | {"source_file", "block"}
 LOOPS = frozenset({"for_statement"})
 SWITCHES = frozenset({"expression_switch_statement", "type_switch_statement", "select_statement"})
 CASES = frozenset({"expression_case", "default_case", "type_case", "communication_case"})
+# os/exec, and execabs (the same Command API, kept for old Go versions).
+EXEC_PACKAGES = frozenset({"os/exec", "golang.org/x/sys/execabs"})
 ENVIRON = frozenset({"os.Environ()", "syscall.Environ()"})
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
 SUPPLIED = ' <<<"$INPUT"'
@@ -96,7 +98,7 @@ def _unwrap(node: Any) -> Any:
 
 
 class _File:
-    """The file's declarations and the local name of "os/exec"."""
+    """The file's declarations and the local name of "os/exec" (or execabs)."""
 
     def __init__(self, root: Any, text: str) -> None:
         self.root = root
@@ -107,8 +109,9 @@ class _File:
             if node.type == "import_spec":
                 path = _string_value(node.child_by_field_name("path"))
                 alias = node.child_by_field_name("name")
-                if path == "os/exec":
-                    self.exec_names.add(text_of(alias) if alias is not None else "exec")
+                if path in EXEC_PACKAGES:
+                    default = path.rsplit("/", 1)[-1]
+                    self.exec_names.add(text_of(alias) if alias is not None else default)
             elif node.type in ("short_var_declaration", "assignment_statement"):
                 self._pairs(node, node.child_by_field_name("left"),
                             node.child_by_field_name("right"))  # fmt: skip

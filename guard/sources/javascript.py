@@ -5,20 +5,25 @@ Spawns read (each written back as the shell command it amounts to, so the one ru
   (shell text), also through `util.promisify`; execa `execa`/`execaSync`/`execaCommand` and its
   `$`; zx `$`; `Bun.spawn`/`Bun.spawnSync`/`Bun.$`; `new Deno.Command`;
 - the Codex TypeScript SDK (`@openai/codex-sdk`): `startThread`/`resumeThread` of a `new Codex`
-  become the `codex exec` argv the SDK itself builds (see `_sdk_argv`).
+  become the `codex exec` argv the SDK itself builds (see `_sdk_thread`).
 argv arrays may be built in the same function (`push`, spreads, `cond ? [...] : []`): every
 reachable argv is linted (jsvalues.ArrayFlow), so a flag on one branch is never missed.
 
 stdin, by spawner (FACTS.md "Outside the shell"; the rest observed with Node 20 against `cat`,
-see tests/sources/test_javascript_source.py::test_node_stdin_facts):
+see test_node_stdin_facts and test_what_node_really_runs_is_what_the_source_reads in
+tests/sources/test_program_sources.py):
 - child_process async spawns default to stdio 'pipe' and never end it: an idle pipe unless the
   file calls `<child>.stdin.end()` (RunContext.SPAWN: a bare command means exactly that);
 - the sync ones (`spawnSync`, `execSync`, `execFileSync`) write `input` (or nothing) into that
   pipe and close it: closed stdin, fed when `input:` is given;
-- execa: default 'pipe', not ended (observed hang with execa 9.6); `input`/`inputFile` feed it;
-  execa's `$` inherits stdin unless input/inputFile/stdio are set (execa lib/methods/script.js);
-- zx `$` (8.x): stdio 'pipe', not ended (observed hang with zx 8.8 even under </dev/null);
-- Bun.spawn: stdin defaults to "ignore" (bun.sh Spawn.BaseOptions.stdin); Bun.$: the parent's;
+- execa: default 'pipe', not ended (observed: `cat` hangs under execa 9.6.1); `input`/`inputFile`
+  feed it; execa's `$` inherits stdin unless input/inputFile/stdio are set (its
+  lib/methods/script.js);
+- zx `$`: stdio 'pipe', not ended (observed: `cat` hangs under zx 8.8.5 even with the parent's
+  stdin at /dev/null; zx build/core.cjs sets `stdio: "pipe"`); these two were observed by hand,
+  the tests cannot install the packages;
+- Bun.spawn: stdin defaults to "ignore" (bun.sh Spawn.BaseOptions.stdin); Bun.$ is taken to
+  inherit the parent's (an assumption: Bun is not installed here; a warning, never an error);
 - Deno.Command: stdin defaults to "inherit" (docs.deno.com Deno.CommandOptions.stdin).
 env: Node/Bun `env:` replaces process.env (`env -i` unless it spreads `...process.env`); execa
 extends unless `extendEnv: false`; Deno merges unless `clearEnv: true`. `process.env.K = v` in the

@@ -214,6 +214,22 @@ def test_env_that_replaces_process_env_and_process_env_assignment(tmp_path: Path
     assert lint_text(tmp_path, "env.mjs", body) == [("CG101", "error", 4)]
 
 
+@pytest.mark.parametrize(
+    "imports",
+    ['import "os/exec"', 'import run "os/exec"', 'import "golang.org/x/sys/execabs"'],
+)
+def test_go_exec_package_by_its_local_name(tmp_path: Path, imports: str) -> None:
+    local = "run" if " run " in imports else imports.rsplit("/", 1)[-1].strip('"')
+    body = (
+        f"package p\n{imports}\n"
+        f'func F() error {{ return {local}.Command("codex", "exec", "-C", ".", "--yolo", "p").Run() }}\n'
+    )
+    assert lint_text(tmp_path, "f.go", body) == [("CG303", "error", 3)]
+    # Another package's Command is not a spawn of codex.
+    other = body.replace(imports, 'import exec "example.com/exec"').replace(f"{local}.", "exec.")
+    assert lint_text(tmp_path, "f.go", other) == []
+
+
 def test_go_env_built_in_steps_and_os_setenv(tmp_path: Path) -> None:
     body = (
         'package p\nimport (\n\t"os"\n\t"os/exec"\n)\n'
