@@ -107,10 +107,14 @@ def directive_text(text: str, kind: str, snippets: Iterable[Snippet]) -> str:
     """The part of a file where directives count: in Markdown only its code fences (prose and a
     `text` block that shows a directive are not code), in Python not its strings; elsewhere the
     whole file (a YAML comment above a step counts)."""
-    from guard.sources.detect import MARKDOWN, PYTHON
+    from guard.sources.detect import GO, JAVASCRIPT, MARKDOWN, PYTHON
 
     if kind == PYTHON:
         return python_without_strings(text)
+    if kind in (JAVASCRIPT, GO):  # `//` comments hold directives; strings are data
+        from guard.sources.spawnline import directive_view
+
+        return directive_view(text, "go" if kind == GO else "tsx")
     if kind != MARKDOWN:
         return text
     lines = text.splitlines()
@@ -142,14 +146,21 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
         return findings, text
     from guard.engine.api import lint_snippet
 
-    for snippet in snippets:
+    # A program source gives one snippet per reachable argv of a spawn (sources/javascript.py,
+    # golang.py), all at the spawn: a finding its variants share is reported once.
+    seen: dict[tuple[int, int, str, int, str], int] = {}
+    for index, snippet in enumerate(snippets):
         if lanes:
             snippet = dataclasses.replace(snippet, lane_directives=lanes)
         try:
             found = lint_snippet(snippet, job.settings)
             if snippet.block_indent:
                 found = [_shift_block(f, snippet) for f in found]
-            findings.extend(found)
+            for finding in found:
+                origin = (snippet.line_offset, snippet.column_offset)
+                key = (*origin, finding.rule, finding.location.line, finding.message)
+                if seen.setdefault(key, index) == index:
+                    findings.append(finding)
         except RecursionError:
             first_line = snippet.line_offset + 1
             return FileError(

@@ -12,6 +12,8 @@ DOCKERFILE = "dockerfile"
 JUSTFILE = "justfile"
 GITLAB = "gitlab"
 PYTHON = "python"
+JAVASCRIPT = "javascript"
+GO = "go"
 
 SHELL_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".dash"})
 SHELL_NAMES = frozenset(
@@ -21,6 +23,7 @@ SHELL_INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "mksh", "ash
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
 MAKEFILE_NAMES = frozenset({"makefile", "gnumakefile"})
 JUSTFILE_NAMES = frozenset({"justfile", ".justfile"})
+JAVASCRIPT_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx"})
 
 
 def kind_by_name(path: str) -> str | None:
@@ -49,6 +52,10 @@ def kind_by_name(path: str) -> str | None:
         return JUSTFILE
     if suffix == ".py":
         return PYTHON
+    if suffix in JAVASCRIPT_SUFFIXES and not lower.endswith(".d.ts"):
+        return JAVASCRIPT
+    if suffix == ".go":
+        return GO
     return None
 
 

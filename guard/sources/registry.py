@@ -5,6 +5,8 @@ from __future__ import annotations
 from guard.sources import (
     dockerfile,
     gitlab,
+    golang,
+    javascript,
     justfile,
     makefile,
     markdown,
@@ -16,6 +18,8 @@ from guard.sources.base import Source
 from guard.sources.detect import (
     DOCKERFILE,
     GITLAB,
+    GO,
+    JAVASCRIPT,
     JUSTFILE,
     MAKEFILE,
     MARKDOWN,
@@ -33,4 +37,6 @@ SOURCES: dict[str, Source] = {
     JUSTFILE: justfile.extract,
     GITLAB: gitlab.extract,
     PYTHON: python.extract,
+    JAVASCRIPT: javascript.extract,
+    GO: golang.extract,
 }

@@ -1,0 +1,566 @@
+"""Go orchestrators: each `exec.Command`/`exec.CommandContext` of codex is one command line.
+
+As python.py and javascript.py do, the spawn is written back as the shell command it amounts to:
+- argv: literal arguments, and `[]string` slices built in the same function (`append`, spreads
+  `args...`), every `if`/`switch`/loop arm kept apart so each reachable argv is linted;
+- env: `cmd.Env = append(os.Environ(), "OPENAI_API_KEY="+k)` -> `OPENAI_API_KEY=... codex`; a
+  `cmd.Env` without os.Environ()/cmd.Environ() replaces the parent's env (`env -i`);
+  `os.Setenv("K", v)` earlier in the file reaches every spawn that inherits;
+- stdin (FACTS.md "Outside the shell": a nil `Stdin` gives /dev/null): `cmd.Stdin = os.Stdin`
+  inherits the parent's; any other reader feeds input and ends; `w, _ := cmd.StdinPipe()` is an
+  idle pipe unless `w.Close()` runs before the wait (a `defer w.Close()` in the spawning function
+  runs only after `Run`/`Wait` return, and `Wait` waits for codex: still idle). RunContext.SPAWN
+  marks the idle pipe: a bare command means exactly that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from guard.sources.base import SourceError
+from guard.sources.snippet import RunContext, Snippet
+from guard.sources.spawnline import (
+    MAX_VARIANTS,
+    Argv,
+    Unknown,
+    Word,
+    contains,
+    dedupe,
+    env_prefix,
+    is_codex_argv,
+    may_be_codex,
+    parse,
+    product,
+    render,
+    render_dynamic,
+    text_of,
+    walk,
+)
+
+FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
+SCOPES = FUNCTIONS | {"source_file", "block"}
+LOOPS = frozenset({"for_statement"})
+SWITCHES = frozenset({"expression_switch_statement", "type_switch_statement", "select_statement"})
+CASES = frozenset({"expression_case", "default_case", "type_case", "communication_case"})
+# os/exec, and execabs (the same Command API, kept for old Go versions).
+EXEC_PACKAGES = frozenset({"os/exec", "golang.org/x/sys/execabs"})
+ENVIRON = frozenset({"os.Environ()", "syscall.Environ()"})
+ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
+SUPPLIED = ' <<<"$INPUT"'
+CLOSED = " </dev/null"
+MAX_DEPTH = 8
+MAX_NESTING = 64  # slices of slices, spreads of names: past this, a value is unknown
+
+State = dict[str, Argv]
+
+
+@dataclass(frozen=True, slots=True)
+class Spawn:
+    node: Any
+    lines: tuple[str, ...]
+    context: RunContext
+
+
+def _ancestors(node: Any) -> Iterator[Any]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def _function_of(node: Any) -> Any:
+    return next((a for a in _ancestors(node) if a.type in FUNCTIONS | {"source_file"}), node)
+
+
+def _string_value(node: Any) -> str | None:
+    if node is None:
+        return None
+    if node.type == "raw_string_literal":
+        return "".join(text_of(c) for c in node.named_children)
+    if node.type != "interpreted_string_literal":
+        return None
+    parts: list[str] = []
+    for child in node.named_children:
+        if child.type == "escape_sequence":
+            raw = text_of(child)[1:]
+            parts.append(ESCAPES.get(raw, raw))
+        else:
+            parts.append(text_of(child))
+    return "".join(parts)
+
+
+def _unwrap(node: Any) -> Any:
+    while node is not None and node.type in ("parenthesized_expression", "expression_list"):
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+class _File:
+    """The file's declarations and the local name of "os/exec" (or execabs)."""
+
+    def __init__(self, root: Any, text: str) -> None:
+        self.root = root
+        self.text = text
+        self.exec_names: set[str] = set()
+        self.declarations: dict[str, list[tuple[Any, Any]]] = {}  # name -> [(statement, value)]
+        for node in walk(root):
+            if node.type == "import_spec":
+                path = _string_value(node.child_by_field_name("path"))
+                alias = node.child_by_field_name("name")
+                if path in EXEC_PACKAGES:
+                    default = path.rsplit("/", 1)[-1]
+                    self.exec_names.add(text_of(alias) if alias is not None else default)
+            elif node.type in ("short_var_declaration", "assignment_statement"):
+                self._pairs(node, node.child_by_field_name("left"),
+                            node.child_by_field_name("right"))  # fmt: skip
+            elif node.type in ("var_spec", "const_spec"):
+                names = [c for c in node.children_by_field_name("name")]
+                value = node.child_by_field_name("value")
+                if value is not None:
+                    for name, item in zip(names, value.named_children, strict=False):
+                        self.declarations.setdefault(text_of(name), []).append((node, item))
+
+    def _pairs(self, statement: Any, left: Any, right: Any) -> None:
+        if left is None or right is None:
+            return
+        names, values = left.named_children, right.named_children
+        if len(names) != len(values):
+            return
+        for name, value in zip(names, values, strict=True):
+            if name.type == "identifier":
+                self.declarations.setdefault(text_of(name), []).append((statement, value))
+
+    def declared(self, name: str, at: Any) -> Any:
+        best = None
+        for statement, value in self.declarations.get(name, ()):
+            if statement.start_byte > at.start_byte or contains(statement, at):
+                continue
+            scope = next((a for a in _ancestors(statement) if a.type in SCOPES), None)
+            in_scope = scope is not None and contains(scope, at)
+            if in_scope and (best is None or statement.start_byte > best[0].start_byte):
+                best = (statement, value)
+        return None if best is None else best[1]
+
+    def resolve(self, node: Any, at: Any) -> Any:
+        node = _unwrap(node)
+        depth = 0
+        while node is not None and node.type == "identifier" and depth < MAX_DEPTH:
+            value = self.declared(text_of(node), at)
+            if value is None:
+                return node
+            node, depth = _unwrap(value), depth + 1
+        return node
+
+    def string(self, node: Any, at: Any) -> str | None:
+        node = self.resolve(node, at)
+        value = _string_value(node)
+        if value is None and node is not None and node.type == "binary_expression":
+            a = self.string(node.child_by_field_name("left"), at)
+            b = self.string(node.child_by_field_name("right"), at)
+            return a + b if a is not None and b is not None else None
+        return value
+
+    def words(self, node: Any, at: Any, state: State, depth: int = 0) -> list[tuple[Word, ...]]:
+        """One argument: a word, or a `slice...` spread (its reachable values)."""
+        if node.type == "variadic_argument":
+            inner = node.named_children[0] if node.named_children else None
+            if inner is None:
+                return [(Unknown.SPREAD,)]
+            return self.slice(inner, at, state, depth + 1)
+        text = self.string(node, at)
+        return [(text,)] if text is not None else [(Unknown.VALUE,)]
+
+    def slice(self, node: Any, at: Any, state: State, depth: int = 0) -> list[Argv]:
+        """A `[]string`'s reachable values; an unknown one is one unknown spread."""
+        node = _unwrap(node)
+        unknown: list[Argv] = [(Unknown.SPREAD,)]
+        if node is None or depth > MAX_NESTING:
+            return unknown
+        if node.type == "identifier":
+            name = text_of(node)
+            if name in state:
+                return [state[name]]
+            resolved = self.resolve(node, at)
+            if resolved is None or resolved.type == "identifier":
+                return unknown
+            return self.slice(resolved, at, {}, depth + 1)
+        if node.type == "composite_literal":
+            body = node.child_by_field_name("body")
+            elements = [e.named_children[0] for e in (body.named_children if body else [])
+                        if e.type == "literal_element" and e.named_children]  # fmt: skip
+            return product([self.words(e, at, state, depth + 1) for e in elements])
+        if node.type == "call_expression" and text_of(node.child_by_field_name("function")) == (
+            "append"
+        ):
+            arguments = node.child_by_field_name("arguments")
+            items = arguments.named_children if arguments is not None else []
+            if not items:
+                return unknown
+            base = self.slice(items[0], at, state, depth + 1)
+            return product([base, *[self.words(i, at, state, depth + 1) for i in items[1:]]])
+        if node.type == "nil":
+            return [()]
+        return unknown
+
+
+def _arms(node: Any) -> list[list[Any]] | None:
+    kind = node.type
+    if kind in ("block", "statement_list"):
+        children = node.named_children
+        if kind == "block" and children and children[0].type == "statement_list":
+            children = children[0].named_children
+        return [list(children)]
+    if kind == "if_statement":
+        consequence = node.child_by_field_name("consequence")
+        alternative = node.child_by_field_name("alternative")
+        return [
+            [consequence] if consequence is not None else [],
+            [alternative] if alternative is not None else [],
+        ]
+    if kind in LOOPS:
+        body = node.child_by_field_name("body")
+        return [[body] if body is not None else [], []]
+    if kind in SWITCHES:
+        cases = [c for c in node.named_children if c.type in CASES]
+        options = [[s for s in c.named_children if s.type == "statement_list"] for c in cases]
+        if not any(c.type == "default_case" for c in cases):
+            options.append([])
+        return options
+    if kind == "labeled_statement":
+        return [[c for c in node.named_children if c.type != "label_name"]]
+    return None
+
+
+class _Flow:
+    """Every reachable value of each slice name at one call (cf. jsvalues.ArrayFlow)."""
+
+    def __init__(self, file: _File, target: Any) -> None:
+        self.file = file
+        self.target = target
+
+    def states(self) -> list[State]:
+        function = _function_of(self.target)
+        body = function.child_by_field_name("body") if function.type in FUNCTIONS else function
+        if body is None:
+            return [{}]
+        found, _ = self.run([body], [{}])
+        return found or [{}]
+
+    def run(self, statements: list[Any], states: list[State]) -> tuple[list[State], bool]:
+        for statement in statements:
+            options = _arms(statement)
+            if contains(statement, self.target):
+                if options is None:
+                    return states, True
+                for arm in options:
+                    if any(contains(s, self.target) for s in arm):
+                        return self.run(arm, states)
+                return states, True
+            if options is None:
+                states = self.step(statement, states)
+                continue
+            merged: list[State] = []
+            for arm in options:
+                merged.extend(self.run(arm, [dict(s) for s in states])[0])
+            states = _dedupe_states(merged)
+        return states, False
+
+    def step(self, statement: Any, states: list[State]) -> list[State]:
+        pairs: list[tuple[Any, Any]] = []
+        if statement.type in ("short_var_declaration", "assignment_statement"):
+            left = statement.child_by_field_name("left")
+            right = statement.child_by_field_name("right")
+            same = left is not None and right is not None
+            if same and len(left.named_children) == len(right.named_children):
+                pairs = list(zip(left.named_children, right.named_children, strict=True))
+        elif statement.type == "var_declaration":
+            for spec in statement.named_children:
+                value = spec.child_by_field_name("value")
+                names = spec.children_by_field_name("name")
+                if value is not None and len(names) == len(value.named_children):
+                    pairs.extend(zip(names, value.named_children, strict=True))
+        for name, value in pairs:
+            if name.type == "identifier":
+                states = self.assign(text_of(name), value, states)
+        return states
+
+    def assign(self, name: str, value: Any, states: list[State]) -> list[State]:
+        result: list[State] = []
+        value = _unwrap(value)
+        for state in states:
+            is_slice = value is not None and (
+                value.type == "composite_literal"
+                or (value.type == "identifier" and text_of(value) in state)
+                or (
+                    value.type == "call_expression"
+                    and text_of(value.child_by_field_name("function")) == "append"
+                )
+            )
+            if not is_slice:
+                rest = dict(state)
+                rest.pop(name, None)
+                result.append(rest)
+                continue
+            for variant in self.file.slice(value, self.target, state):
+                result.append({**state, name: variant})
+        return _dedupe_states(result)
+
+
+def _dedupe_states(states: list[State]) -> list[State]:
+    seen: dict[tuple[tuple[str, Argv], ...], State] = {}
+    for state in states:
+        seen.setdefault(tuple(sorted(state.items(), key=lambda kv: kv[0])), state)
+        if len(seen) >= MAX_VARIANTS:
+            break
+    return list(seen.values())
+
+
+# --- the spawned command's fields ---------------------------------------------------------------
+
+
+def _bound_name(call: Any) -> str | None:
+    """`cmd := exec.Command(...)` / `cmd = ...` -> "cmd"."""
+    parent = call.parent
+    if parent is not None and parent.type == "expression_list":
+        statement = parent.parent
+        if statement is not None and statement.type in (
+            "short_var_declaration", "assignment_statement", "var_spec",
+        ):  # fmt: skip
+            left = statement.child_by_field_name("left")
+            names = (
+                left.named_children
+                if left is not None
+                else statement.children_by_field_name("name")
+            )
+            index = parent.named_children.index(call) if call in parent.named_children else 0
+            if index < len(names) and names[index].type == "identifier":
+                return text_of(names[index])
+    return None
+
+
+def _field_assignments(function: Any, name: str, field: str) -> list[Any]:
+    """The values assigned to `name.field` in the function, in order."""
+    found: list[Any] = []
+    for node in walk(function):
+        if node.type != "assignment_statement":
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            continue
+        for target, value in zip(left.named_children, right.named_children, strict=False):
+            if text_of(target) == f"{name}.{field}":
+                found.append(value)
+    return found
+
+
+def _env_key(node: Any, file: _File, at: Any) -> str | None:
+    """`"K=" + v`, `"K=v"`, `fmt.Sprintf("K=%s", v)` -> K."""
+    node = file.resolve(node, at)
+    if node is None:
+        return None
+    text = _string_value(node)
+    if text is None and node.type == "binary_expression":
+        return _env_key(node.child_by_field_name("left"), file, at)
+    if text is None and node.type == "call_expression":
+        arguments = node.child_by_field_name("arguments")
+        first = arguments.named_children[0] if arguments and arguments.named_children else None
+        text = _string_value(first) if first is not None else None
+    if text is None or "=" not in text:
+        return None
+    return text.split("=", 1)[0]
+
+
+def _env_entries(node: Any, file: _File, at: Any, depth: int = 0) -> tuple[bool, list[str]]:
+    """(inherits the parent's env, keys it sets) for a `cmd.Env` value."""
+    node = _unwrap(node)
+    if node is None or depth > MAX_DEPTH:
+        return True, []
+    text = text_of(node)
+    if node.type == "call_expression" and (text in ENVIRON or text.endswith(".Environ()")):
+        return True, []
+    if node.type == "identifier":
+        resolved = file.resolve(node, at)
+        if resolved is None or resolved.type == "identifier":
+            return True, []  # not visible here: make no claim
+        inherits, keys = _env_entries(resolved, file, at, depth + 1)
+        return inherits, keys + _appended_keys(text, file, at)
+    if node.type == "composite_literal":
+        body = node.child_by_field_name("body")
+        elements = [e.named_children[0] for e in (body.named_children if body else [])
+                    if e.named_children]  # fmt: skip
+        return False, [k for e in elements if (k := _env_key(e, file, at))]
+    if node.type == "call_expression" and text_of(node.child_by_field_name("function")) == (
+        "append"
+    ):
+        arguments = node.child_by_field_name("arguments")
+        items = arguments.named_children if arguments is not None else []
+        if not items:
+            return True, []
+        inherits, keys = _env_entries(items[0], file, at, depth + 1)
+        for item in items[1:]:
+            if item.type == "variadic_argument" and item.named_children:
+                more_inherits, more = _env_entries(item.named_children[0], file, at, depth + 1)
+                inherits, keys = inherits or more_inherits, keys + more
+            elif key := _env_key(item, file, at):
+                keys.append(key)
+        return inherits, keys
+    return True, []
+
+
+def _appended_keys(name: str, file: _File, at: Any) -> list[str]:
+    """Keys added by `name = append(name, "K="+v)` in the function (on any branch)."""
+    keys: list[str] = []
+    for value in [v for s, v in file.declarations.get(name, ()) if s.start_byte < at.start_byte]:
+        value = _unwrap(value)
+        if value is None or value.type != "call_expression":
+            continue
+        if text_of(value.child_by_field_name("function")) != "append":
+            continue
+        arguments = value.child_by_field_name("arguments")
+        items = arguments.named_children if arguments is not None else []
+        if items and text_of(items[0]) == name:
+            keys.extend(k for i in items[1:] if (k := _env_key(i, file, at)))
+    return keys
+
+
+def _setenv_keys(file: _File, before: Any) -> list[str]:
+    """`os.Setenv("OPENAI_API_KEY", k)` earlier in the file: in every inheriting child's env."""
+    keys: list[str] = []
+    for node in walk(file.root):
+        if node.start_byte >= before.start_byte:
+            break
+        if node.type == "call_expression" and text_of(node.child_by_field_name("function")) in (
+            "os.Setenv",
+        ):
+            arguments = node.child_by_field_name("arguments")
+            first = arguments.named_children[0] if arguments and arguments.named_children else None
+            key = file.string(first, node) if first is not None else None
+            if key:
+                keys.append(key)
+    return keys
+
+
+def _env(call: Any, name: str | None, file: _File) -> str:
+    inherited = _setenv_keys(file, call)
+    function = _function_of(call)
+    assigned = _field_assignments(function, name, "Env") if name else []
+    if not assigned:
+        return env_prefix(inherited, replaces=False)
+    inherits, keys = _env_entries(assigned[-1], file, assigned[-1])
+    return env_prefix([*inherited, *keys] if inherits else keys, replaces=not inherits)
+
+
+def _stdin(call: Any, name: str | None, file: _File) -> tuple[str, RunContext]:
+    if name is None:
+        return CLOSED, RunContext.SCRIPT  # a nil Stdin: /dev/null
+    function = _function_of(call)
+    assigned = _field_assignments(function, name, "Stdin")
+    if assigned:
+        value = text_of(assigned[-1])
+        if value == "nil":
+            return CLOSED, RunContext.SCRIPT
+        if value == "os.Stdin":
+            return "", RunContext.SCRIPT
+        return SUPPLIED, RunContext.SCRIPT
+    pipe = _stdin_pipe(function, name)
+    if pipe is None:
+        return CLOSED, RunContext.SCRIPT
+    return (SUPPLIED, RunContext.SCRIPT) if _closed(function, pipe) else ("", RunContext.SPAWN)
+
+
+def _stdin_pipe(function: Any, name: str) -> str | None:
+    """`w, err := cmd.StdinPipe()` -> "w"."""
+    for node in walk(function):
+        if node.type not in ("short_var_declaration", "assignment_statement"):
+            continue
+        right = node.child_by_field_name("right")
+        left = node.child_by_field_name("left")
+        if right is None or left is None or not left.named_children:
+            continue
+        if text_of(right) == f"{name}.StdinPipe()":
+            return text_of(left.named_children[0])
+    return None
+
+
+def _closed(function: Any, pipe: str) -> bool:
+    """Is `pipe.Close()` called where it can run before the wait? (Not a `defer` of this same
+    function: that runs after Run/Wait, which wait for codex, which waits for EOF.)"""
+    for node in walk(function):
+        if node.type != "call_expression" or text_of(node.child_by_field_name("function")) != (
+            f"{pipe}.Close"
+        ):
+            continue
+        deferred = node.parent is not None and node.parent.type == "defer_statement"
+        if not deferred or _function_of(node).id != function.id:
+            return True  # closed in line, or by a goroutine (`go func() { defer w.Close() ... }`)
+    return False
+
+
+# --- the file ------------------------------------------------------------------------------
+
+
+def _command_argvs(call: Any, file: _File) -> list[Argv]:
+    function = call.child_by_field_name("function")
+    arguments = call.child_by_field_name("arguments")
+    items = list(arguments.named_children) if arguments is not None else []
+    if function is not None and text_of(function).endswith(".CommandContext"):
+        items = items[1:]
+    items = [i for i in items if i.type != "comment"]
+    if not items:
+        return []
+    states = _Flow(file, call).states()
+    variants: list[Argv] = []
+    for state in states:
+        variants.extend(product([file.words(i, call, state) for i in items]))
+    return dedupe(variants)
+
+
+def _spawns(root: Any, file: _File) -> Iterator[Spawn]:
+    for node in walk(root):
+        if node.type != "call_expression":
+            continue
+        function = node.child_by_field_name("function")
+        if function is None or function.type != "selector_expression":
+            continue
+        operand = function.child_by_field_name("operand")
+        field = function.child_by_field_name("field")
+        if operand is None or field is None or text_of(operand) not in file.exec_names:
+            continue
+        if text_of(field) not in ("Command", "CommandContext"):
+            continue
+        name = _bound_name(node)
+        redirect, context = _stdin(node, name, file)
+        prefix = _env(node, name, file)
+        argvs = _command_argvs(node, file)
+        lines = [prefix + render(words) + redirect for words in argvs if is_codex_argv(words)]
+        # An unknown program is one CG902, whatever its argv variants.
+        dynamic = next((w for w in argvs if not is_codex_argv(w) and may_be_codex(w)), None)
+        if dynamic is not None:
+            lines.append(prefix + render_dynamic(dynamic) + redirect)
+        if lines:
+            yield Spawn(node, tuple(dict.fromkeys(lines)), context)
+
+
+def extract(text: str, path: str) -> list[Snippet]:
+    if "codex" not in text.lower():  # `CODEX_BIN` may name the program: CG902 still applies
+        return []
+    try:
+        root = parse("go", text, "Go")
+        file = _File(root, text)
+        spawns = list(_spawns(root, file))
+    except RecursionError:
+        raise SourceError("too deeply nested to analyse") from None
+    snippets = [
+        Snippet(
+            text=line + "\n",
+            path=path,
+            line_offset=spawn.node.start_point[0],
+            column_offset=spawn.node.start_point[1],
+            context=spawn.context,
+        )
+        for spawn in spawns
+        for line in spawn.lines
+    ]
+    return sorted(snippets, key=lambda s: (s.line_offset, s.column_offset))

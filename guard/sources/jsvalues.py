@@ -1,0 +1,408 @@
+"""Static values in JavaScript/TypeScript: the strings, arrays and objects a spawn receives.
+
+Scope is the file as written: a name is what its last declaration before the call says (nearest
+enclosing scope first); an array is followed through the statements of the spawn's function
+(`push`, reassignment, spreads) with every `if`/`switch`/loop arm kept apart, so each reachable
+argv is one variant. Anything else is Unknown: never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guard.sources.spawnline import (
+    MAX_VARIANTS,
+    Argv,
+    Unknown,
+    Word,
+    contains,
+    dedupe,
+    product,
+    text_of,
+    walk,
+)
+
+FUNCTIONS = frozenset(
+    {"function_declaration", "function_expression", "arrow_function", "method_definition",
+     "generator_function_declaration", "generator_function"}
+)  # fmt: skip
+SCOPES = FUNCTIONS | {"program", "statement_block"}
+WRAPPERS = frozenset(
+    {"parenthesized_expression", "await_expression", "as_expression", "satisfies_expression",
+     "non_null_expression", "type_assertion"}
+)  # fmt: skip
+LOOPS = frozenset(
+    {"for_statement", "for_in_statement", "while_statement", "do_statement"}
+)  # fmt: skip
+ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
+MAX_DEPTH = 8  # names that refer to names: `a = b; b = c; ...`
+MAX_NESTING = 64  # arrays in arrays, spreads of names: past this, a value is unknown
+NAMES = frozenset({"identifier", "shorthand_property_identifier"})  # `{ env }` names `env`
+
+State = dict[str, Argv]  # tracked array names -> one reachable value
+
+
+def unwrap(node: Any) -> Any:
+    while node is not None and node.type in WRAPPERS:
+        inner = [c for c in node.named_children if c.type not in ("type_annotation",)]
+        node = inner[0] if inner else None
+    return node
+
+
+def string_value(node: Any) -> str | None:
+    """A string literal or a template with no substitution, decoded; else None."""
+    node = unwrap(node)
+    if node is None or node.type not in ("string", "template_string"):
+        return None
+    parts: list[str] = []
+    for child in node.named_children:
+        if child.type == "string_fragment":
+            parts.append(text_of(child))
+        elif child.type == "escape_sequence":
+            raw = text_of(child)[1:]
+            parts.append(ESCAPES.get(raw, raw) if len(raw) == 1 else raw)
+        else:
+            return None  # a ${substitution}
+    return "".join(parts)
+
+
+def property_name(node: Any) -> str | None:
+    if node is None:
+        return None
+    if node.type in ("property_identifier", "identifier", "shorthand_property_identifier"):
+        return text_of(node)
+    return string_value(node)
+
+
+class Values:
+    """Declarations of one file, looked up by name from a position."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.declarations: dict[str, list[tuple[Any, Any]]] = {}  # name -> [(declarator, value)]
+        for node in walk(root):
+            if node.type == "variable_declarator":
+                name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+                if name is not None and name.type == "identifier" and value is not None:
+                    self.declarations.setdefault(text_of(name), []).append((node, value))
+
+    def declared(self, name: str, at: Any) -> Any:
+        """The value of the last declaration of `name` before `at` in a scope holding `at`."""
+        best = None
+        for declarator, value in self.declarations.get(name, ()):
+            if declarator.start_byte > at.start_byte or contains(declarator, at):
+                continue
+            scope = _scope_of(declarator)
+            in_scope = scope is not None and contains(scope, at)
+            if in_scope and (best is None or declarator.start_byte > best[0].start_byte):
+                best = (declarator, value)
+        return None if best is None else best[1]
+
+    def resolve(self, node: Any, at: Any, depth: int = 0) -> Any:
+        """Follow an identifier to its declared value (a few hops); other nodes as they are."""
+        node = unwrap(node)
+        while node is not None and node.type in NAMES and depth < MAX_DEPTH:
+            value = self.declared(text_of(node), at)
+            if value is None:
+                return node
+            node, depth = unwrap(value), depth + 1
+        return node
+
+    def string(self, node: Any, at: Any) -> str | None:
+        resolved = self.resolve(node, at)
+        value = string_value(resolved)
+        if value is None and resolved is not None and resolved.type == "binary_expression":
+            left = resolved.child_by_field_name("left")
+            right = resolved.child_by_field_name("right")
+            a, b = self.string(left, at), self.string(right, at)
+            return a + b if a is not None and b is not None else None
+        return value
+
+    def words(
+        self, node: Any, at: Any, state: State | None = None, depth: int = 0
+    ) -> list[tuple[Word, ...]]:
+        """One argv element: its reachable word alternatives (a ternary gives two)."""
+        node = unwrap(node)
+        if node is None or depth > MAX_NESTING:
+            return [(Unknown.VALUE,)]
+        if node.type == "ternary_expression":
+            return dedupe(
+                [
+                    *self.words(node.child_by_field_name("consequence"), at, state, depth + 1),
+                    *self.words(node.child_by_field_name("alternative"), at, state, depth + 1),
+                ]
+            )
+        if node.type == "spread_element":
+            inner = node.named_children[0] if node.named_children else None
+            return self.array(inner, at, state, spread=True, depth=depth + 1)
+        text = self.string(node, at)
+        if text is not None:
+            return [(text,)]
+        if node.type in ("true", "false", "number"):
+            return [(text_of(node),)]
+        return [(Unknown.VALUE,)]
+
+    def array(
+        self,
+        node: Any,
+        at: Any,
+        state: State | None = None,
+        spread: bool = False,
+        depth: int = 0,
+    ) -> list[Argv]:
+        """An array's reachable values; an unknown array is one unknown spread. `depth` bounds
+        names that refer back to themselves (`a = [...b]; b = [...a]`)."""
+        node = unwrap(node)
+        unknown: list[Argv] = [(Unknown.SPREAD,)] if spread else []
+        if node is None or depth > MAX_NESTING:
+            return unknown
+        if node.type == "ternary_expression":
+            return dedupe(
+                [
+                    *self.array(
+                        node.child_by_field_name("consequence"), at, state, spread, depth + 1
+                    ),
+                    *self.array(
+                        node.child_by_field_name("alternative"), at, state, spread, depth + 1
+                    ),
+                ]
+            )
+        if node.type in NAMES:
+            name = text_of(node)
+            if state is not None and name in state:
+                return [state[name]]
+            resolved = self.resolve(node, at)
+            if resolved is None or resolved.type in NAMES:
+                return unknown
+            return self.array(resolved, at, None, spread, depth + 1)
+        if node.type == "array":
+            return product([self.words(e, at, state, depth + 1) for e in node.named_children])
+        if node.type in ("null", "undefined"):
+            return [()]
+        if spread:
+            return unknown
+        return [(w,) for alternative in self.words(node, at, state, depth + 1) for w in alternative]
+
+    def object_pairs(self, node: Any, at: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
+        """`{a: 1, b, ...rest}` -> ("a", value), ("b", identifier), ("...", spread argument)."""
+        node = self.resolve(node, at)
+        if node is None or node.type != "object" or depth > MAX_DEPTH:
+            return
+        for child in node.named_children:
+            if child.type == "pair":
+                name = property_name(child.child_by_field_name("key"))
+                if name is not None:
+                    yield name, child.child_by_field_name("value")
+            elif child.type == "shorthand_property_identifier":
+                yield text_of(child), child
+            elif child.type == "spread_element" and child.named_children:
+                argument = unwrap(child.named_children[0])
+                resolved = self.resolve(argument, at)
+                if resolved is not None and resolved.type == "object":
+                    yield from self.object_pairs(resolved, at, depth + 1)
+                else:
+                    yield "...", argument
+
+    def option(self, options: Any, name: str, at: Any) -> Any:
+        """The last value given to `name` in an options object (None when absent)."""
+        found = None
+        for key, value in self.object_pairs(options, at):
+            if key == name:
+                found = value
+        return found
+
+
+def scope_body(node: Any) -> Any:
+    """The body whose statements run before `node`: its innermost function's, or the program."""
+    for ancestor in (node, *_ancestors(node)):
+        if ancestor.type in FUNCTIONS:
+            body = ancestor.child_by_field_name("body")
+            return body if body is not None else ancestor
+        if ancestor.type == "program":
+            return ancestor
+    return node
+
+
+def _ancestors(node: Any) -> Iterator[Any]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def _scope_of(declarator: Any) -> Any:
+    return next((a for a in _ancestors(declarator) if a.type in SCOPES), None)
+
+
+# --- following arrays through statements -----------------------------------------------------
+
+
+def arms(node: Any) -> list[list[Any]] | None:
+    """The alternative statement lists of a compound statement (an empty one: skipped); None for
+    a simple statement."""
+    kind = node.type
+    if kind == "statement_block":
+        return [list(node.named_children)]
+    if kind == "if_statement":
+        consequence = node.child_by_field_name("consequence")
+        alternative = node.child_by_field_name("alternative")
+        otherwise = list(alternative.named_children) if alternative is not None else []
+        return [[consequence] if consequence is not None else [], otherwise]
+    if kind in LOOPS:
+        body = node.child_by_field_name("body")
+        return [[body] if body is not None else [], []]
+    if kind == "switch_statement":
+        body = node.child_by_field_name("body")
+        cases = list(body.named_children) if body is not None else []
+        options = [[s for s in c.named_children if c.child_by_field_name("value") != s]
+                   for c in cases]  # fmt: skip
+        if not any(c.type == "switch_default" for c in cases):
+            options.append([])
+        return options
+    if kind == "try_statement":
+        return [[c for c in node.named_children if c.type in ("statement_block", "finally_clause")]]
+    if kind in ("finally_clause", "else_clause"):
+        return [list(node.named_children)]
+    return None
+
+
+class ArrayFlow:
+    """The reachable values of every array name at one call, statement by statement."""
+
+    def __init__(self, values: Values, target: Any) -> None:
+        self.values = values
+        self.target = target
+
+    def states(self) -> list[State]:
+        body = scope_body(self.target)
+        if body.type in ("statement_block", "program"):
+            statements = list(body.named_children)
+        else:
+            statements = [body]  # an arrow function's expression body
+        found, _ = self.run(statements, [{}])
+        return found
+
+    def run(self, statements: list[Any], states: list[State]) -> tuple[list[State], bool]:
+        for statement in statements:
+            if contains(statement, self.target):
+                options = arms(statement)
+                if options is None:
+                    return states, True
+                for arm in options:
+                    if any(contains(s, self.target) for s in arm):
+                        return self.run(arm, states)
+                return states, True
+            options = arms(statement)
+            if options is None:
+                states = self.step(statement, states)
+                continue
+            merged: list[State] = []
+            for arm in options:
+                merged.extend(self.run(arm, [dict(s) for s in states])[0])
+            states = _dedupe_states(merged)
+        return states, False
+
+    def step(self, statement: Any, states: list[State]) -> list[State]:
+        if statement.type in ("lexical_declaration", "variable_declaration"):
+            for declarator in statement.named_children:
+                if declarator.type != "variable_declarator":
+                    continue
+                name = declarator.child_by_field_name("name")
+                value = declarator.child_by_field_name("value")
+                if name is not None and name.type == "identifier":
+                    states = self.assign(text_of(name), value, states)
+            return states
+        if statement.type == "expression_statement" and statement.named_children:
+            return self.expression(statement.named_children[0], states)
+        return states
+
+    def expression(self, node: Any, states: list[State]) -> list[State]:
+        node = unwrap(node)
+        if node is None:
+            return states
+        if node.type == "binary_expression" and text_of(node.child(1)) in ("&&", "||", "??"):
+            right = node.child_by_field_name("right")
+            taken = self.expression(right, [dict(s) for s in states])
+            return _dedupe_states(states + taken)
+        if node.type == "ternary_expression":
+            return _dedupe_states(
+                self.expression(node.child_by_field_name("consequence"), [dict(s) for s in states])
+                + self.expression(
+                    node.child_by_field_name("alternative"), [dict(s) for s in states]
+                )
+            )
+        if node.type == "assignment_expression":
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                return self.assign(text_of(left), node.child_by_field_name("right"), states)
+            return states
+        if node.type == "call_expression":
+            return self.push(node, states)
+        return states
+
+    def assign(self, name: str, value: Any, states: list[State]) -> list[State]:
+        value = unwrap(value)
+        result: list[State] = []
+        for state in states:
+            if value is not None and _is_concat(value):
+                base = value.child_by_field_name("function").child_by_field_name("object")
+                arguments = value.child_by_field_name("arguments").named_children
+                variants = self.values.array(base, self.target, state)
+                for argument in arguments:
+                    more = self.values.array(argument, self.target, state)
+                    variants = product([variants, more])
+            elif value is not None and value.type in ("array", "identifier", "ternary_expression"):
+                variants = self.values.array(value, self.target, state)
+            else:
+                variants = []
+            if not variants:
+                forgotten = dict(state)
+                forgotten.pop(name, None)
+                result.append(forgotten)
+                continue
+            for variant in variants:
+                result.append({**state, name: variant})
+        return _dedupe_states(result)
+
+    def push(self, call: Any, states: list[State]) -> list[State]:
+        function = call.child_by_field_name("function")
+        if function is None or function.type != "member_expression":
+            return states
+        target = function.child_by_field_name("object")
+        method = text_of(function.child_by_field_name("property") or function)
+        if target is None or target.type != "identifier" or method not in ("push", "unshift"):
+            return states
+        name = text_of(target)
+        arguments = call.child_by_field_name("arguments")
+        elements = arguments.named_children if arguments is not None else []
+        result: list[State] = []
+        for state in states:
+            if name not in state:
+                result.append(state)
+                continue
+            added = product([self.values.words(e, self.target, state) for e in elements])
+            for words in added:
+                value = words + state[name] if method == "unshift" else state[name] + words
+                result.append({**state, name: value})
+        return _dedupe_states(result)
+
+
+def _is_concat(node: Any) -> bool:
+    if node.type != "call_expression":
+        return False
+    function = node.child_by_field_name("function")
+    return bool(
+        function is not None
+        and function.type == "member_expression"
+        and text_of(function.child_by_field_name("property") or function) == "concat"
+    )
+
+
+def _dedupe_states(states: list[State]) -> list[State]:
+    seen: dict[tuple[tuple[str, Argv], ...], State] = {}
+    for state in states:
+        seen.setdefault(tuple(sorted(state.items(), key=lambda kv: kv[0])), state)
+        if len(seen) >= MAX_VARIANTS:
+            break
+    return list(seen.values())
