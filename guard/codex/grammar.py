@@ -2,14 +2,14 @@
 
 Every fact here traces to the shared observations, not to memory:
 
-* ``guard/codex/help/<version>/help-*.txt`` (shipped copies of ``/work/shared/codex-cli/<version>/``,
-  written by ``python -m guard.codex.capture``): the visible flags of ``codex``, ``codex exec``,
-  ``exec resume``, ``exec review``, ``exec fork`` and ``codex login`` (``tests/codex/
+* ``guard/codex/help/<version>/help-*.txt`` (copies of ``/work/shared/codex-cli/<version>/``;
+  ``python -m guard.codex.capture`` writes new ones): the visible flags of ``codex``, ``codex
+  exec``, ``exec resume``, ``exec review``, ``exec fork`` and ``codex login`` (``tests/codex/
   test_codex_grammar.py`` checks the tables against those files flag for flag);
 * ``/work/shared/codex-cli/FACTS.md``: hidden aliases (``--yolo``), removed flags (``--full-auto``),
   top-level-only flags (``-a``, ``--search``), what ``exec resume`` rejects (``-C``, ``-s``);
-* where neither says, the real 0.169.0 binary (``codex ... --help`` and the run banner with
-  ``</dev/null`` and no network), marked "observed on 0.169.0" in the comments.
+* where neither says, the real binary (``codex ... --help`` and the run banner with
+  ``</dev/null`` and no network), marked "observed on 0.169.0" / "0.171.0" in the comments.
 
 The tables are plain data (tuples of :class:`FlagSpec`); :mod:`guard.codex.parse` reads argv
 against them the way clap does for this CLI.
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import MappingProxyType
 
 # The shipped --help texts, one folder per version (a clone on its own has them).

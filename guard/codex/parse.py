@@ -22,21 +22,20 @@ from guard.codex.call import (
 )
 from guard.codex.grammar import (
     REASON_UNEXPECTED_ARGUMENT,
+    REASON_UNKNOWN,
     REMOTE_ALLOWED,
     REMOTE_AUTH_REFUSAL,
     REMOTE_REFUSAL,
     REMOTE_RESUME_REFUSAL,
     REMOTE_SUBCOMMAND_REFUSAL,
-    REASON_UNKNOWN,
     SANDBOX_MODES,
     CommandSpec,
     FlagSpec,
     Grammar,
     any_flag_spec,
     grammar_for,
-    permission_profile_sandbox,
-    reason_unknown_permission_profile,
     older_versions,
+    permission_profile_sandbox,
     reason_before_subcommand,
     reason_conflict,
     reason_invalid_value,
@@ -46,6 +45,7 @@ from guard.codex.grammar import (
     reason_repeated,
     reason_top_level_only,
     reason_unexpected_value,
+    reason_unknown_permission_profile,
 )
 from guard.shell.model import UNKNOWN_SPAN, Span, Word
 
@@ -397,7 +397,8 @@ def _check_remote(state: _State) -> Word | None:
     if state.path in ("exec review", "exec fork"):
         anchor = state.sub_word if state.sub_word is not None else remote.flag.word
         state.reject(anchor.text, anchor, REMOTE_SUBCOMMAND_REFUSAL)
-    elif state.path == "exec resume" and any(u.spec.long in ("--last", "--all") for u in state.uses):
+    elif state.path == "exec resume" and any(u.spec.long in ("--last", "--all")
+                                             for u in state.uses):  # fmt: skip
         state.reject(remote.flag.word.text, remote.flag.word, REMOTE_RESUME_REFUSAL)
     return remote.flag.value
 
