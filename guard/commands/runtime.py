@@ -107,10 +107,12 @@ def hook_install(agent: str, scope: str) -> None:
 
     path = settings_path(agent, scope == "user", Path(os.getcwd()), os.environ)
     try:
-        result = install_hook(agent, path)
+        result = install_hook(agent, path, os.environ, Path(os.getcwd()))
     except HookInstallError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{'installed in' if result.changed else 'already installed in'} {result.path}")
+    for note in result.notes:
+        click.echo(f"codex hook trust: {note}")
 
 
 @click.command("check", context_settings=CONTEXT)
