@@ -130,6 +130,9 @@ def check_flags(codex: str, version: str | None, command: str, env: Mapping[str,
     if code != 0:
         return Check("FAIL", name, f"`{' '.join(argv[1:])}` exited {code}")
     seen = help_flags(out)
+    known = _known_versions()
+    if version and version not in known and known:
+        return _against_newest(name, version, known[-1], seen, table_flags(known[-1], command))
     expected = table_flags(version, command) if version else None
     if expected is None:
         return Check("WARN", name, f"{len(seen)} flags in --help; no grammar table to compare with")
@@ -144,6 +147,29 @@ def check_flags(codex: str, version: str | None, command: str, env: Mapping[str,
         parts.append(f"removed {', '.join(removed)}")
     return Check(
         "WARN", name, f"--help differs from the grammar table for {version}: {'; '.join(parts)}"
+    )
+
+
+def _against_newest(
+    name: str, version: str, newest: str, seen: set[str], expected: set[str] | None
+) -> Check:
+    """An installed codex with no table of its own: name what it adds and drops vs the newest."""
+    refresh = "refresh with `python -m guard.codex.capture $(command -v codex)`"
+    if expected is None:
+        return Check("WARN", name, f"codex-cli {version}: no grammar table; {refresh}")
+    added = sorted(seen - expected)
+    removed = sorted(expected - seen - set(HIDDEN_FLAGS))
+    if not added and not removed:
+        return Check(
+            "OK", name, f"codex-cli {version} has no table; --help matches the newest ({newest})"
+        )
+    parts = [f"added {', '.join(added)}"] if added else []
+    parts += [f"removed {', '.join(removed)}"] if removed else []
+    said = "; ".join(parts)
+    return Check(
+        "WARN",
+        name,
+        f"codex-cli {version} has no table; vs the newest ({newest}): {said}; {refresh}",
     )
 
 
