@@ -217,3 +217,84 @@ def test_check_remote_run_is_not_implicit_sandbox_or_root() -> None:
     proc = _check(f'codex exec --remote {ADDR} "p" </dev/null')
     assert "CG301" not in proc.stdout and "CG503" not in proc.stdout, proc.stdout
     assert proc.returncode == 0
+
+
+# --- resume: --ephemeral ignored (CG404), and how the sandbox is pinned (CG402's docs) ---------
+
+
+def _rollouts(home: Path) -> dict[Path, int]:
+    return {p: p.stat().st_size for p in (home / "sessions").rglob("rollout-*.jsonl")}
+
+
+@pytest.fixture
+def session(codex171: Path, tmp_path: Path) -> tuple[Path, Path, str]:
+    """A persisted workspace-write session made offline: (home, workdir, session id)."""
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    out = _run_real(codex171, ["exec", "--skip-git-repo-check", "-s", "workspace-write", "first"],
+                    home, work)  # fmt: skip
+    assert "sandbox: workspace-write" in out
+    sid = next(line.split(":", 1)[1].strip() for line in out.splitlines()
+               if line.startswith("session id:"))  # fmt: skip
+    assert len(_rollouts(home)) == 1
+    return home, work, sid
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_ephemeral_resume_persists_the_turn(
+    codex171: Path, session: tuple[Path, Path, str], where: str
+) -> None:
+    home, work, sid = session
+    before = _rollouts(home)
+    argv = (["exec", "--ephemeral", "resume"] if where == "before"
+            else ["exec", "resume", "--ephemeral"])  # fmt: skip
+    _run_real(codex171, [*argv, "--skip-git-repo-check", sid, "secret follow-up"], home, work)
+    after = _rollouts(home)
+    assert after.keys() == before.keys()
+    assert all(after[p] > before[p] for p in before)  # the rollout grew: the turn was kept
+    # ... which is what CG404 says.
+    proc = _check(f'codex {" ".join(argv)} "$SID" "secret follow-up" </dev/null')
+    assert "CG404" in proc.stdout
+
+
+def test_fresh_ephemeral_run_writes_no_rollout(codex171: Path, tmp_path: Path) -> None:
+    _run_real(codex171, ["exec", "--ephemeral", "--skip-git-repo-check", "-s", "read-only", "hi"],
+              tmp_path, tmp_path)  # fmt: skip
+    assert not _rollouts(tmp_path)
+    assert (
+        "CG404" not in _check('codex exec --ephemeral -C "$R" -s read-only "p" </dev/null').stdout
+    )
+
+
+def test_resume_sandbox_is_pinned_by_what_the_binary_accepts(
+    codex171: Path, session: tuple[Path, Path, str]
+) -> None:
+    """CG402's docs: a resumed run does not keep the first run's workspace-write (it runs
+    read-only when nothing is said); exec's -s before `resume`, or -c after it, pins it."""
+    home, work, sid = session
+    cases = {
+        ("exec", "resume", sid, "again"): "sandbox: read-only",
+        ("exec", "-s", "workspace-write", "resume", sid, "again"): "sandbox: workspace-write",
+        ("exec", "resume", "-c", 'sandbox_mode="workspace-write"', sid, "again"):
+            "sandbox: workspace-write",
+    }  # fmt: skip
+    for argv, banner in cases.items():
+        words = list(argv)
+        words.insert(words.index("resume") + 1, "--skip-git-repo-check")
+        assert banner in _run_real(codex171, words, home, work), argv
+        parsed = parse("codex " + shlex.join(words))
+        assert not parsed.unknown, argv  # accepted: no CG402/CG903
+
+
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        "codex exec review --dangerously-bypass-hook-trust --uncommitted </dev/null",
+        'codex exec fork --dangerously-bypass-hook-trust "$SID" "p" </dev/null',
+        'codex --dangerously-bypass-hook-trust "interactive prompt"',
+    ],
+)
+def test_hook_trust_bypass_is_cg306_on_every_level(cmd: str) -> None:
+    proc = _check(cmd)
+    assert proc.returncode == 1 and "CG306" in proc.stdout, proc.stdout
