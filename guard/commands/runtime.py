@@ -113,6 +113,8 @@ def hook_install(agent: str, scope: str) -> None:
     click.echo(f"{'installed in' if result.changed else 'already installed in'} {result.path}")
     for note in result.notes:
         click.echo(f"codex hook trust: {note}")
+    if result.trust_failed:
+        sys.exit(1)  # installed, but codex would skip it: not a success
 
 
 @click.command("check", context_settings=CONTEXT)

@@ -29,6 +29,7 @@ class InstallResult:
     path: Path
     changed: bool
     notes: tuple[str, ...] = ()  # what the user must know or do (codex hook trust)
+    trust_failed: bool = False  # codex would skip the hook: the trust record could not be written
 
 
 def hook_command(agent: str) -> str:
@@ -111,8 +112,9 @@ def codex_config_path(env: Mapping[str, str]) -> Path:
     return (Path(codex_home) if codex_home else home / ".codex") / "config.toml"
 
 
-def trust_codex_hook(path: Path, env: Mapping[str, str], cwd: Path) -> tuple[str, ...]:
-    """Record trust of codex-guard's hook in ``path`` the way codex does; lines for the user."""
+def trust_codex_hook(path: Path, env: Mapping[str, str], cwd: Path) -> tuple[tuple[str, ...], bool]:
+    """Record trust of codex-guard's hook in ``path`` the way codex does: (lines for the user,
+    whether recording failed)."""
     from guard.runtime.hook_trust import (
         HookTrustError,
         command_hooks,
@@ -137,7 +139,7 @@ def trust_codex_hook(path: Path, env: Mapping[str, str], cwd: Path) -> tuple[str
     except HookTrustError as exc:
         notes.append(f"NOT trusted: codex skips an untrusted hook silently ({exc}); add to "
                      f"{config}:{trust_snippet(entries)}")  # fmt: skip
-        return tuple(notes)
+        return tuple(notes), True
     root = project_root(cwd)
     if path == root / ".codex" / "hooks.json" and not project_trusted(project_config, root):
         notes.append(
@@ -145,7 +147,7 @@ def trust_codex_hook(path: Path, env: Mapping[str, str], cwd: Path) -> tuple[str
             f'[projects."{root}"] trust_level = "trusted" to {config} (or trust the project '
             "when codex asks), or install with --user"
         )
-    return tuple(notes)
+    return tuple(notes), False
 
 
 def install_hook(
@@ -155,8 +157,8 @@ def install_hook(
     result = _merge_hook(agent, path)
     if agent != "codex" or env is None:
         return result
-    notes = trust_codex_hook(path, env, cwd if cwd is not None else Path.cwd())
-    return InstallResult(result.path, result.changed, notes)
+    notes, failed = trust_codex_hook(path, env, cwd if cwd is not None else Path.cwd())
+    return InstallResult(result.path, result.changed, notes, trust_failed=failed)
 
 
 def _merge_hook(agent: str, path: Path) -> InstallResult:

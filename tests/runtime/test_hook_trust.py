@@ -131,7 +131,7 @@ def test_unparsable_config_is_left_alone_and_the_step_is_printed(
     home.mkdir()
     (home / "config.toml").write_text("model = \n")
     proc = run_guard(["hook", "install", "codex", "--user"], _env(base_env, home), cwd=workspace)
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "NOT trusted" in proc.stdout and "trusted_hash = " in proc.stdout
     assert (home / "config.toml").read_text() == "model = \n"
 
