@@ -2,13 +2,14 @@
 
 Every fact here traces to the shared observations, not to memory:
 
-* ``/work/shared/codex-cli/<version>/help-*.txt``: the visible flags of ``codex``, ``codex exec``,
-  ``exec resume``, ``exec review``, ``exec fork`` and ``codex login`` (the help-agreement test in
-  ``tests/codex/test_grammar_help.py`` checks the tables against those files flag for flag);
+* ``guard/codex/help/<version>/help-*.txt`` (copies of ``/work/shared/codex-cli/<version>/``;
+  ``python -m guard.codex.capture`` writes new ones): the visible flags of ``codex``, ``codex
+  exec``, ``exec resume``, ``exec review``, ``exec fork`` and ``codex login`` (``tests/codex/
+  test_codex_grammar.py`` checks the tables against those files flag for flag);
 * ``/work/shared/codex-cli/FACTS.md``: hidden aliases (``--yolo``), removed flags (``--full-auto``),
   top-level-only flags (``-a``, ``--search``), what ``exec resume`` rejects (``-C``, ``-s``);
-* where neither says, the real 0.169.0 binary (``codex ... --help`` and the run banner with
-  ``</dev/null`` and no network), marked "observed on 0.169.0" in the comments.
+* where neither says, the real binary (``codex ... --help`` and the run banner with
+  ``</dev/null`` and no network), marked "observed on 0.169.0" / "0.171.0" in the comments.
 
 The tables are plain data (tuples of :class:`FlagSpec`); :mod:`guard.codex.parse` reads argv
 against them the way clap does for this CLI.
@@ -18,11 +19,54 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import MappingProxyType
+
+# The shipped --help texts, one folder per version (a clone on its own has them).
+HELP_ROOT = Path(__file__).resolve().parent / "help"
+# help file name -> the command path whose `--help` it holds.
+HELP_FILES: Mapping[str, str] = MappingProxyType(
+    {
+        "help-top.txt": "",
+        "help-exec.txt": "exec",
+        "help-exec-resume.txt": "exec resume",
+        "help-exec-review.txt": "exec review",
+        "help-exec-fork.txt": "exec fork",
+        "help-login.txt": "login",
+    }
+)
+
+
+def help_text(version: str, name: str) -> str | None:
+    """The shipped ``--help`` text ``name`` of ``version``; None when it is not shipped."""
+    path = HELP_ROOT / version / name
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
 
 # The sandbox modes (FACTS.md "Sandbox and environment"; `[possible values: ...]` of `-s`).
 SANDBOX_MODES: tuple[str, ...] = ("read-only", "workspace-write", "danger-full-access")
+
+# Built-in permission profiles (`-c default_permissions=":NAME"`, or the key in config.toml) and
+# the sandbox each runs, observed on 0.171.0 from the run banner (FACTS.md "codex-cli 0.171.0").
+PERMISSION_PROFILES: Mapping[str, str] = MappingProxyType(
+    {":read-only": "read-only", ":workspace": "workspace-write",
+     ":danger-full-access": "danger-full-access"}
+)  # fmt: skip
+
+
+def permission_profile_sandbox(name: str) -> str | None:
+    """The sandbox of a built-in permission profile; None for a named or unknown one."""
+    return PERMISSION_PROFILES.get(name.strip())
+
+
+def reason_unknown_permission_profile(name: str) -> str:
+    """The binary's own words (0.171.0): ``-c default_permissions=":workspace-write"``."""
+    return f"default_permissions refers to unknown built-in profile `{name}`"
+
 
 # Reasons an argv word is rejected. The strings are part of the interface: the engine routes
 # REASON_RESUME_UNSUPPORTED to CG402 and every other reason to CG903 (so a rejected flag on
@@ -422,6 +466,41 @@ _FORK_0169 = CommandSpec(
 )  # fmt: skip
 
 
+# --- 0.171.0 -----------------------------------------------------------------------------------
+# FACTS.md "codex-cli 0.171.0": `exec`, `exec resume`, `exec fork` and `exec review` gain `--remote
+# <ADDR>` and `--remote-auth-token-env <ENV_VAR>` (the top level had both); nothing else changed
+# (top-level and login help are identical to 0.169.0).
+
+_TOP_0171 = _TOP_0169
+_EXEC_0171 = replace(_EXEC_0169, flags=(*_EXEC_0169.flags, _REMOTE, _REMOTE_AUTH))
+_RESUME_0171 = replace(_RESUME_0169, flags=(*_RESUME_0169.flags, _REMOTE, _REMOTE_AUTH))
+_REVIEW_0171 = replace(_REVIEW_0169, flags=(*_REVIEW_0169.flags, _REMOTE, _REMOTE_AUTH))
+_FORK_0171 = replace(_FORK_0169, flags=(*_FORK_0169.flags, _REMOTE, _REMOTE_AUTH))
+
+# What `--remote` leaves allowed. Observed on 0.171.0, flag by flag (`codex exec --remote
+# ws://127.0.0.1:1 FLAG hi </dev/null`): every other option of exec and exec resume (-s, -C, -m,
+# -c, -p, -i, --yolo, --ephemeral, --output-schema, --add-dir, --enable, ...), given before or
+# after `exec`, fails with REMOTE_REFUSAL and exit 1 before connecting; these connect.
+REMOTE_ALLOWED: frozenset[str] = frozenset(
+    {
+        "--remote", "--remote-auth-token-env", "--json", "--output-last-message", "--color",
+        "--skip-git-repo-check", "--help", "--version",
+    }
+)  # fmt: skip
+REMOTE_REFUSAL = (
+    "--remote currently supports only prompt, resume by UUID, and output options; "
+    "configure the agent on the server"
+)
+# Observed on 0.171.0: `exec --remote A review|fork ...` and `exec review|fork --remote A ...`.
+REMOTE_SUBCOMMAND_REFUSAL = "--remote supports exec and exec resume"
+# Observed on 0.171.0: `exec --remote A resume --last` (or --all).
+REMOTE_RESUME_REFUSAL = "remote resume requires a thread UUID"
+# Observed on 0.171.0: `codex exec --remote-auth-token-env TOK hi`.
+REMOTE_AUTH_REFUSAL = "`--remote-auth-token-env` requires `--remote`."
+# The first version whose exec levels take --remote (the top level had it before).
+REMOTE_ON_EXEC_SINCE = "0.171.0"
+
+
 def _grammar(version: str, *specs: CommandSpec) -> Grammar:
     return Grammar(version, MappingProxyType({spec.path: spec for spec in specs}))
 
@@ -441,9 +520,19 @@ _GRAMMARS: Mapping[str, Grammar] = MappingProxyType(
             _LOGIN,
             _LOGIN_STATUS,
         ),
+        "0.171.0": _grammar(
+            "0.171.0",
+            _TOP_0171,
+            _EXEC_0171,
+            _RESUME_0171,
+            _REVIEW_0171,
+            _FORK_0171,
+            _LOGIN,
+            _LOGIN_STATUS,
+        ),
     }
 )
-NEWEST = "0.169.0"
+NEWEST = "0.171.0"
 
 
 def _version_key(version: str) -> tuple[int, ...]:

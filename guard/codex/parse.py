@@ -23,6 +23,11 @@ from guard.codex.call import (
 from guard.codex.grammar import (
     REASON_UNEXPECTED_ARGUMENT,
     REASON_UNKNOWN,
+    REMOTE_ALLOWED,
+    REMOTE_AUTH_REFUSAL,
+    REMOTE_REFUSAL,
+    REMOTE_RESUME_REFUSAL,
+    REMOTE_SUBCOMMAND_REFUSAL,
     SANDBOX_MODES,
     CommandSpec,
     FlagSpec,
@@ -30,6 +35,7 @@ from guard.codex.grammar import (
     any_flag_spec,
     grammar_for,
     older_versions,
+    permission_profile_sandbox,
     reason_before_subcommand,
     reason_conflict,
     reason_invalid_value,
@@ -39,6 +45,7 @@ from guard.codex.grammar import (
     reason_repeated,
     reason_top_level_only,
     reason_unexpected_value,
+    reason_unknown_permission_profile,
 )
 from guard.shell.model import UNKNOWN_SPAN, Span, Word
 
@@ -322,6 +329,7 @@ def _why_rejected(state: _State, name: str) -> tuple[str, bool]:
 def _build(state: _State, words: tuple[Word, ...], call_span: Span) -> CodexCall:
     subcommand = Subcommand.OTHER if state.other else _SUBCOMMANDS[state.path]
     _check_conflicts(state)
+    remote = _check_remote(state)
     fields: dict[str, object] = {}
     if not state.other:
         fields.update(_positional_fields(state, subcommand))
@@ -338,6 +346,9 @@ def _build(state: _State, words: tuple[Word, ...], call_span: Span) -> CodexCall
     model = _last_value(state, "--model")
     if model is not None:
         extra["model"] = model.text
+    if remote is not None:
+        # The agent (sandbox, working root, model) is configured on the app server, not here.
+        extra["remote"] = remote.text
     return CodexCall(
         subcommand=subcommand,
         version=state.grammar.version,
@@ -361,6 +372,35 @@ def _check_conflicts(state: _State) -> None:
                 use = used[first]
                 state.reject(use.flag.word.text.partition("=")[0], use.flag.word,
                              reason_conflict(first, second))  # fmt: skip
+
+
+def _remote_on_exec(state: _State) -> bool:
+    """The table's exec levels take --remote (0.171.0 on); before, only the top level had it."""
+    exec_spec = state.grammar.command("exec")
+    return exec_spec is not None and exec_spec.flag("--remote") is not None
+
+
+def _check_remote(state: _State) -> Word | None:
+    """What 0.171.0 refuses next to ``--remote`` (exit 1, before connecting; observed flag by flag,
+    see grammar.REMOTE_ALLOWED). Returns the address word when the run is remote."""
+    if state.other or not _is_exec_level(state.path) or not _remote_on_exec(state):
+        return None
+    remote = next((u for u in state.uses if u.spec.long == "--remote"), None)
+    if remote is None:
+        auth = next((u for u in state.uses if u.spec.long == "--remote-auth-token-env"), None)
+        if auth is not None:
+            state.reject(auth.flag.word.text.partition("=")[0], auth.flag.word, REMOTE_AUTH_REFUSAL)
+        return None
+    for use in state.uses:
+        if use.spec.long not in REMOTE_ALLOWED:
+            state.reject(use.flag.word.text.partition("=")[0], use.flag.word, REMOTE_REFUSAL)
+    if state.path in ("exec review", "exec fork"):
+        anchor = state.sub_word if state.sub_word is not None else remote.flag.word
+        state.reject(anchor.text, anchor, REMOTE_SUBCOMMAND_REFUSAL)
+    elif state.path == "exec resume" and any(u.spec.long in ("--last", "--all")
+                                             for u in state.uses):  # fmt: skip
+        state.reject(remote.flag.word.text, remote.flag.word, REMOTE_RESUME_REFUSAL)
+    return remote.flag.value
 
 
 def _positional_fields(state: _State, subcommand: Subcommand) -> dict[str, object]:
@@ -410,7 +450,9 @@ def _sandbox_fields(state: _State) -> dict[str, object]:
        selects a sandbox (`--approve-for-me`, 0.139.0's `--full-auto`) counts as such a flag;
     3. else any -s beats any `-c sandbox_mode=` (observed: `-c sandbox_mode=danger-full-access
        -s read-only` runs read-only);
-    4. else the last `-c sandbox_mode=` wins (observed: exec's -c after a top-level one).
+    4. else the last `-c default_permissions=` (a permission profile, 0.171.0) wins over any
+       `-c sandbox_mode=` in either order (observed on 0.171.0, run banners);
+    5. else the last `-c sandbox_mode=` wins (observed: exec's -c after a top-level one).
     A profile's sandbox is the engine's to map (SandboxSource.PROFILE); it is not read here.
     """
     bypass = next((u for u in state.uses if u.spec.long == _BYPASS), None)
@@ -434,6 +476,9 @@ def _sandbox_fields(state: _State) -> dict[str, object]:
             mode = value.text if value is not None and value.literal else None
         out.update(sandbox=mode, sandbox_source=SandboxSource.FLAG, sandbox_word=where)
         return out
+    profile = _permission_profile_fields(state)
+    if profile:
+        return profile
     overrides = [o for o in _config_overrides(state) if o[0] == "sandbox_mode"]
     if overrides:
         _key, raw_value, where = overrides[-1]
@@ -441,6 +486,24 @@ def _sandbox_fields(state: _State) -> dict[str, object]:
         out.update(sandbox=raw_value if literal else None,
                    sandbox_source=SandboxSource.CONFIG_OVERRIDE, sandbox_word=where)  # fmt: skip
     return out
+
+
+def _permission_profile_fields(state: _State) -> dict[str, object]:
+    """``-c default_permissions=":danger-full-access"`` as a sandbox source (FACTS.md 0.171.0).
+
+    A built-in profile maps to its sandbox; an unknown built-in (``:workspace-write``) is refused by
+    the binary (CG903); a named profile (no ``:``) lives in a ``[permissions]`` table the call
+    cannot see, so the sandbox is said but not known.
+    """
+    overrides = [o for o in _config_overrides(state) if o[0] == "default_permissions"]
+    if not overrides:
+        return {}
+    _key, raw_value, where = overrides[-1]
+    sandbox = permission_profile_sandbox(raw_value) if where.literal else None
+    if where.literal and raw_value.startswith(":") and sandbox is None:
+        state.reject(where.text, where, reason_unknown_permission_profile(raw_value))
+    return {"sandbox": sandbox, "sandbox_source": SandboxSource.CONFIG_OVERRIDE,
+            "sandbox_word": where}  # fmt: skip
 
 
 def _config_overrides(state: _State) -> list[tuple[str, str, Word]]:

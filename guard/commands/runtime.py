@@ -108,10 +108,14 @@ def hook_install(agent: str, scope: str) -> None:
 
     path = settings_path(agent, scope == "user", Path(os.getcwd()), os.environ)
     try:
-        result = install_hook(agent, path)
+        result = install_hook(agent, path, os.environ, Path(os.getcwd()))
     except HookInstallError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{'installed in' if result.changed else 'already installed in'} {result.path}")
+    for note in result.notes:
+        click.echo(f"codex hook trust: {note}")
+    if result.trust_failed:
+        sys.exit(1)  # installed, but codex would skip it: not a success
 
 
 @click.command("check", context_settings=CONTEXT)

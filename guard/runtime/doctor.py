@@ -130,6 +130,9 @@ def check_flags(codex: str, version: str | None, command: str, env: Mapping[str,
     if code != 0:
         return Check("FAIL", name, f"`{' '.join(argv[1:])}` exited {code}")
     seen = help_flags(out)
+    known = _known_versions()
+    if version and version not in known and known:
+        return _against_newest(name, version, known[-1], seen, table_flags(known[-1], command))
     expected = table_flags(version, command) if version else None
     if expected is None:
         return Check("WARN", name, f"{len(seen)} flags in --help; no grammar table to compare with")
@@ -144,6 +147,29 @@ def check_flags(codex: str, version: str | None, command: str, env: Mapping[str,
         parts.append(f"removed {', '.join(removed)}")
     return Check(
         "WARN", name, f"--help differs from the grammar table for {version}: {'; '.join(parts)}"
+    )
+
+
+def _against_newest(
+    name: str, version: str, newest: str, seen: set[str], expected: set[str] | None
+) -> Check:
+    """An installed codex with no table of its own: name what it adds and drops vs the newest."""
+    refresh = "refresh with `python -m guard.codex.capture $(command -v codex)`"
+    if expected is None:
+        return Check("WARN", name, f"codex-cli {version}: no grammar table; {refresh}")
+    added = sorted(seen - expected)
+    removed = sorted(expected - seen - set(HIDDEN_FLAGS))
+    if not added and not removed:
+        return Check(
+            "OK", name, f"codex-cli {version} has no table; --help matches the newest ({newest})"
+        )
+    parts = [f"added {', '.join(added)}"] if added else []
+    parts += [f"removed {', '.join(removed)}"] if removed else []
+    said = "; ".join(parts)
+    return Check(
+        "WARN",
+        name,
+        f"codex-cli {version} has no table; vs the newest ({newest}): {said}; {refresh}",
     )
 
 
@@ -259,6 +285,67 @@ def check_hooks(env: Mapping[str, str], cwd: Path) -> list[Check]:
     return checks
 
 
+def _codex_hook_files(env: Mapping[str, str], cwd: Path) -> list[Path]:
+    places = [settings_path("codex", user, cwd, env) for user in (False, True)]
+    return [p for p in places if is_installed(p, "codex")]
+
+
+def check_hook_trust(codex: str | None, env: Mapping[str, str], cwd: Path) -> list[Check]:
+    """Is codex-guard's codex hook trusted (else codex skips it, silently in `exec`)? Computed
+    from config.toml the way codex does, then asked of the installed codex when there is one."""
+    from guard.runtime.hook_install import codex_config_path, hook_command, project_root
+    from guard.runtime.hook_trust import (
+        HookTrustError,
+        codex_hook_list,
+        command_hooks,
+        hook_source_path,
+        project_trusted,
+        read_config,
+        trust_status,
+    )
+
+    files = _codex_hook_files(env, cwd)
+    if not files:
+        return []
+    config_path = codex_config_path(env)
+    try:
+        config = read_config(config_path)
+    except HookTrustError as exc:
+        return [Check("WARN", "codex hook trust", f"unknown: {exc}")]
+    entries = [e for f in files for e in command_hooks(hook_source_path(f), hook_command("codex"))]
+    computed = {e.key: trust_status(e, config) for e in entries}
+    root = project_root(cwd)
+    project_file = str(root / ".codex" / "hooks.json")
+    if any(k.startswith(project_file + ":") for k in computed) and not project_trusted(
+        config, root
+    ):
+        for key in computed:
+            if key.startswith(project_file + ":"):
+                computed[key] = "project not trusted"
+    said_by_codex = codex_hook_list(codex, cwd, env) if codex else None
+    if said_by_codex is not None:
+        seen = {h.get("key"): str(h.get("trustStatus")) for h in said_by_codex}
+        statuses = {k: seen.get(k, "not loaded by codex") for k in computed}
+        how = "codex app-server hooks/list"
+    else:
+        statuses, how = computed, f"computed from {config_path}; codex not asked"
+    bad = {k: v for k, v in statuses.items() if v != "trusted"}
+    if not bad:
+        return [Check("OK", "codex hook trust", f"trusted ({how})")]
+    listed = "; ".join(f"{k}: {v}" for k, v in bad.items())
+    fix = "run `codex-guard hook install codex` again"
+    if any(v in ("not loaded by codex", "project not trusted") for v in bad.values()):
+        fix = (
+            f'trust the project ([projects."{root}"] trust_level = "trusted" in {config_path}) '
+            "or `codex-guard hook install codex --user`"
+        )
+    return [
+        Check(
+            "FAIL", "codex hook trust", f"{listed} ({how}): codex skips it, silently in exec; {fix}"
+        )
+    ]
+
+
 def run_doctor(
     settings: Settings, env: Mapping[str, str], cwd: Path, explicit_codex: str | None = None
 ) -> list[Check]:
@@ -275,4 +362,5 @@ def run_doctor(
     checks.append(check_config(env, settings))
     checks.append(check_shim(env))
     checks.extend(check_hooks(env, cwd))
+    checks.extend(check_hook_trust(codex, env, cwd))
     return checks

@@ -4,6 +4,10 @@ Claude Code reads `.claude/settings.json` (project) or `~/.claude/settings.json`
 `.codex/hooks.json` (project) or `$CODEX_HOME/hooks.json` (user, default `~/.codex`). Both take
 `{"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": ...}]}]}}`.
 Installing twice changes nothing; other hooks, other events and other keys are kept as they were.
+
+Codex runs a hook only when its trust is recorded in the user's config.toml (see hook_trust.py),
+and skips an untrusted one silently in `codex exec`: installing for codex also records that trust,
+or says the one step that does it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ class HookInstallError(Exception):
 class InstallResult:
     path: Path
     changed: bool
+    notes: tuple[str, ...] = ()  # what the user must know or do (codex hook trust)
+    trust_failed: bool = False  # codex would skip the hook: the trust record could not be written
 
 
 def hook_command(agent: str) -> str:
@@ -99,7 +105,63 @@ def is_installed(path: Path, agent: str) -> bool:
         return False
 
 
-def install_hook(agent: str, path: Path) -> InstallResult:
+def codex_config_path(env: Mapping[str, str]) -> Path:
+    """The user's config.toml, where codex reads hook trust (`$CODEX_HOME`, default ~/.codex)."""
+    home = Path(env.get("HOME") or os.path.expanduser("~"))
+    codex_home = env.get("CODEX_HOME")
+    return (Path(codex_home) if codex_home else home / ".codex") / "config.toml"
+
+
+def trust_codex_hook(path: Path, env: Mapping[str, str], cwd: Path) -> tuple[tuple[str, ...], bool]:
+    """Record trust of codex-guard's hook in ``path`` the way codex does: (lines for the user,
+    whether recording failed)."""
+    from guard.runtime.hook_trust import (
+        HookTrustError,
+        command_hooks,
+        hook_source_path,
+        project_trusted,
+        read_config,
+        record_trust,
+        trust_snippet,
+    )
+
+    config = codex_config_path(env)
+    entries = command_hooks(hook_source_path(path), hook_command("codex"))
+    notes: list[str] = []
+    try:
+        changed = record_trust(config, entries)
+        notes.append(
+            f"trusted in {config} (hooks.state trusted_hash)"
+            if changed
+            else f"already trusted in {config}"
+        )
+        project_config = read_config(config)
+    except HookTrustError as exc:
+        notes.append(f"NOT trusted: codex skips an untrusted hook silently ({exc}); add to "
+                     f"{config}:{trust_snippet(entries)}")  # fmt: skip
+        return tuple(notes), True
+    root = project_root(cwd)
+    if path == root / ".codex" / "hooks.json" and not project_trusted(project_config, root):
+        notes.append(
+            f"codex loads {root / '.codex'} only for a trusted project: add "
+            f'[projects."{root}"] trust_level = "trusted" to {config} (or trust the project '
+            "when codex asks), or install with --user"
+        )
+    return tuple(notes), False
+
+
+def install_hook(
+    agent: str, path: Path, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> InstallResult:
+    """Merge our entry into ``path``; for codex (when ``env`` is given) also record its trust."""
+    result = _merge_hook(agent, path)
+    if agent != "codex" or env is None:
+        return result
+    notes, failed = trust_codex_hook(path, env, cwd if cwd is not None else Path.cwd())
+    return InstallResult(result.path, result.changed, notes, trust_failed=failed)
+
+
+def _merge_hook(agent: str, path: Path) -> InstallResult:
     data = _load(path)
     groups = _pre_tool_use(data, path)
     if has_hook(groups, agent):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from guard.sources.codex_action import codex_action_snippets
 from guard.sources.snippet import RunContext, Snippet
 from guard.sources.yamlnodes import block_indent, compose, node_get
 
@@ -110,6 +111,7 @@ def _steps(
         return []
     found: list[Snippet] = []
     for step in steps.value:
+        found.extend(codex_action_snippets(step, path, env + _env(step)))
         run = node_get(step, "run")
         if not isinstance(run, yaml.ScalarNode):
             continue

@@ -1,4 +1,9 @@
-"""The grammar tables agree with the real CLI's --help texts in the shared folder, flag for flag."""
+"""The grammar tables agree with the real CLI's --help texts, flag for flag.
+
+The texts ship inside the package (guard/codex/help/<version>/), so a clone on its own runs every
+test here; when the shared observations folder is beside the project, the shipped copies must equal
+it byte for byte.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +12,19 @@ from pathlib import Path
 import pytest
 
 from guard.codex.grammar import (
+    HELP_FILES,
+    HELP_ROOT,
     NEWEST,
     grammar_for,
     help_commands,
     help_flags,
+    help_text,
     supported_versions,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = REPO_ROOT.parent / "shared" / "codex-cli"
-
-# help file name -> command path in the table
-HELP_FILES = {
-    "help-top.txt": "",
-    "help-exec.txt": "exec",
-    "help-exec-resume.txt": "exec resume",
-    "help-exec-review.txt": "exec review",
-    "help-exec-fork.txt": "exec fork",
-    "help-login.txt": "login",
-}
+SHARED_CANDIDATES = (REPO_ROOT.parent / "shared" / "codex-cli", Path("/work/shared/codex-cli"))
+VERSIONS = ["0.139.0", "0.169.0", "0.171.0"]
 
 # What is accepted but not in --help (FACTS.md "Hidden and removed flags").
 HIDDEN = {
@@ -38,28 +37,48 @@ HIDDEN = {
     ("0.169.0", "exec resume"): {"--yolo"},
     ("0.169.0", "exec review"): {"--yolo"},
     ("0.169.0", "exec fork"): {"--yolo"},
+    ("0.171.0", ""): {"--yolo"},
+    ("0.171.0", "exec"): {"--yolo"},
+    ("0.171.0", "exec resume"): {"--yolo"},
+    ("0.171.0", "exec review"): {"--yolo"},
+    ("0.171.0", "exec fork"): {"--yolo"},
     ("0.139.0", "login"): set(),
     ("0.169.0", "login"): set(),
+    ("0.171.0", "login"): set(),
 }
 
 
 def _help(version: str, name: str) -> str:
-    path = SHARED / version / name
-    if not path.is_file():
-        pytest.skip(f"shared codex-cli help texts not found at {path} (outside the project tree)")
-    return path.read_text(encoding="utf-8")
+    text = help_text(version, name)
+    assert text is not None, f"{HELP_ROOT / version / name} is not shipped"
+    return text
+
+
+def test_every_table_ships_its_help_texts() -> None:
+    for version in supported_versions():
+        for name in HELP_FILES:
+            assert help_text(version, name), f"{version}/{name} missing from guard/codex/help"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_shipped_help_equals_shared_observations(version: str) -> None:
+    shared = next((c for c in SHARED_CANDIDATES if (c / version).is_dir()), None)
+    if shared is None:
+        return  # a lone clone: the shipped copies are the record
+    for name in HELP_FILES:
+        assert (shared / version / name).read_bytes() == (HELP_ROOT / version / name).read_bytes()
 
 
 def test_supported_versions() -> None:
-    assert supported_versions() == ("0.139.0", "0.169.0")
-    assert NEWEST == "0.169.0"
+    assert supported_versions() == ("0.139.0", "0.169.0", "0.171.0")
+    assert NEWEST == "0.171.0"
     assert grammar_for(None).version == NEWEST
     assert grammar_for("0.139.0").note is None
     unknown = grammar_for("9.9.9")
     assert unknown.version == NEWEST and unknown.note is not None
 
 
-@pytest.mark.parametrize("version", ["0.139.0", "0.169.0"])
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("help_file", sorted(HELP_FILES))
 def test_visible_flags_equal_help(version: str, help_file: str) -> None:
     text = _help(version, help_file)
@@ -76,7 +95,7 @@ def test_visible_flags_equal_help(version: str, help_file: str) -> None:
     assert command.hidden_flag_names() == HIDDEN[(version, path)]
 
 
-@pytest.mark.parametrize("version", ["0.139.0", "0.169.0"])
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize(("help_file", "path"), [("help-top.txt", ""), ("help-exec.txt", "exec"),
                                                  ("help-login.txt", "login")])  # fmt: skip
 def test_subcommands_equal_help(version: str, help_file: str, path: str) -> None:
@@ -85,7 +104,7 @@ def test_subcommands_equal_help(version: str, help_file: str, path: str) -> None
     assert {name for name, _ in command.subcommands} == help_commands(_help(version, help_file))
 
 
-@pytest.mark.parametrize("version", ["0.139.0", "0.169.0"])
+@pytest.mark.parametrize("version", VERSIONS)
 def test_sandbox_values_equal_help(version: str) -> None:
     text = _help(version, "help-exec.txt")
     spec = grammar_for(version).command("exec")
@@ -109,3 +128,17 @@ def test_help_commands_reads_aliases_on_wrapped_lines() -> None:
         "         your tree [aliases: a]\n  help   Print\n\nOptions:\n  -h, --help\n"
     )
     assert help_commands(text) == {"exec", "e", "apply", "a", "help"}
+
+
+def test_0171_adds_remote_to_every_exec_level_and_nothing_else() -> None:
+    """FACTS.md "codex-cli 0.171.0": --remote and --remote-auth-token-env on exec and its
+    sub-commands; top level and login unchanged."""
+    old, new = grammar_for("0.169.0"), grammar_for("0.171.0")
+    for path in ("", "exec", "exec resume", "exec review", "exec fork", "login"):
+        before, after = old.command(path), new.command(path)
+        assert before is not None and after is not None
+        added = after.visible_flag_names() - before.visible_flag_names()
+        removed = before.visible_flag_names() - after.visible_flag_names()
+        assert not removed
+        want = {"--remote", "--remote-auth-token-env"} if path.startswith("exec") else set()
+        assert added == want, path

@@ -8,7 +8,12 @@ import shlex
 import pytest
 
 from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
-from guard.codex.grammar import REASON_RESUME_UNSUPPORTED, REASON_UNKNOWN, is_resume_unsupported
+from guard.codex.grammar import (
+    NEWEST,
+    REASON_RESUME_UNSUPPORTED,
+    REASON_UNKNOWN,
+    is_resume_unsupported,
+)
 from guard.codex.parse import parse_codex_argv
 from guard.shell.model import Span, Word
 
@@ -77,14 +82,14 @@ def test_version_and_default_span() -> None:
     call = parse("codex exec -s read-only p", OLD)
     assert call.version == OLD
     assert call.span == Span(1, 1, 1, 5)
-    assert parse("codex exec p").version == NEW  # None = newest
+    assert parse("codex exec p").version == NEWEST  # None = newest
     given = Span(3, 2, 4, 9)
     assert parse_codex_argv(words("codex exec p"), span=given).span == given
 
 
 def test_unknown_version_reads_newest_with_note() -> None:
     call = parse("codex exec p", "0.1.0")
-    assert call.version == NEW
+    assert call.version == NEWEST
     assert "0.1.0" in call.extra["grammar_note"]
 
 

@@ -2,9 +2,8 @@
 
 Runs `codex [SUB...] FLAG [VALUE] --help` for every flag of every modelled command (clap parses the
 whole argv before `--help` prints, so a rejected flag or value exits 2 first; FACTS.md "Hidden and
-removed flags"). Needs the binary the lead's CI installs with
-`npm install --prefix .codex-cli @openai/codex@0.169.0` (or $CODEX_GUARD_REAL_CODEX); skipped when
-it is absent. No network is needed for `--help`.
+removed flags"). Runs against every real binary `.ci/install-codex` installed (0.171.0 in .codex-cli, 0.169.0 in
+.codex-cli-0.169.0, or $CODEX_GUARD_REAL_CODEX); skipped when none is. No network is needed.
 """
 
 from __future__ import annotations
@@ -25,14 +24,7 @@ from guard.codex.grammar import (
     grammar_for,
     supported_versions,
 )
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _binary() -> Path | None:
-    override = os.environ.get("CODEX_GUARD_REAL_CODEX")
-    candidate = Path(override) if override else REPO_ROOT / ".codex-cli/node_modules/.bin/codex"
-    return candidate if candidate.is_file() else None
+from tests.codex.realbin import installed, real_codex
 
 
 def _run(binary: Path, home: str, argv: list[str]) -> int:
@@ -79,21 +71,22 @@ def _case(command: CommandSpec, prefix: list[str], name: str) -> Iterator[tuple[
     yield [*prefix, *_args(any_flag_spec(name), name), "--help"], 2
 
 
-@pytest.fixture(scope="module")
-def binary() -> Path:
-    found = _binary()
-    if found is None:
-        pytest.skip("real codex not installed (.codex-cli/node_modules/.bin/codex)")
-    return found
+def _installed_with_table() -> list[tuple[str, Path]]:
+    return [(v, p) for v, p in sorted(installed().items()) if v in supported_versions()]
 
 
-def test_real_cli_agrees_with_table(binary: Path) -> None:
+def test_some_real_codex_is_installed_for_a_table() -> None:
+    if not installed():
+        pytest.skip("no real codex installed (run .ci/install-codex)")
+    assert _installed_with_table(), f"installed codex {sorted(installed())} has no grammar table"
+
+
+@pytest.mark.parametrize("version", ["0.169.0", "0.171.0"])
+def test_real_cli_agrees_with_table(version: str) -> None:
+    binary = real_codex(version)
+    if binary is None:
+        pytest.skip(f"codex-cli {version} not installed (.ci/install-codex {version})")
     with tempfile.TemporaryDirectory() as home:
-        out = subprocess.run([str(binary), "--version"], capture_output=True, text=True,
-                             env={**os.environ, "CODEX_HOME": home}, check=False)  # fmt: skip
-        version = out.stdout.strip().rsplit(" ", 1)[-1]
-        if version not in supported_versions():
-            pytest.skip(f"installed codex is {version!r}, no table for it")
         cases = list(_cases(version))
         with ThreadPoolExecutor(max_workers=4) as pool:
             codes = list(pool.map(lambda c: _run(binary, home, c[0]), cases))

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from guard.codex.grammar import NEWEST, supported_versions
+from tests.codex.realbin import binary_version, real_codex
 from tests.runtime.conftest import apikey_auth, run_guard
 
 
@@ -33,7 +37,9 @@ def test_doctor_against_the_real_binary(
     checks = _lines(proc.stdout)
     assert checks["codex"] == "OK"
     assert checks["version"] == "OK"
-    assert "codex-cli 0.169.0" in proc.stdout
+    version = binary_version(Path(real_codex))
+    assert version in supported_versions()  # .ci/install-codex installs a version with a table
+    assert f"codex-cli {version}" in proc.stdout
     assert checks["flags (exec)"] == "OK"
     assert checks["flags (exec resume)"] == "OK"
     assert "--yolo accepted, --full-auto rejected" in proc.stdout
@@ -111,3 +117,52 @@ def test_doctor_without_codex_fails(tmp_path: Path, base_env: dict[str, str]) ->
     proc = run_guard(["doctor"], env, cwd=tmp_path)
     assert proc.returncode == 1
     assert _lines(proc.stdout)["codex"] == "FAIL"
+
+
+def _liar(folder: Path, version: str, binary: Path) -> Path:
+    """A real codex that says it is ``version``."""
+    folder.mkdir()
+    liar = folder / "codex"
+    liar.write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1" = "--version" ]; then echo "codex-cli {version}"; exit 0; fi\n'
+        f'exec "{binary}" "$@"\n'
+    )
+    liar.chmod(0o755)
+    return liar
+
+
+@pytest.mark.parametrize(("real", "verdict"), [
+    ("0.171.0", "OK"),  # the same surface as the newest table
+    ("0.169.0", "WARN"),  # drops --remote and --remote-auth-token-env from exec
+])  # fmt: skip
+def test_doctor_names_the_diff_against_the_newest_table(
+    real: str, verdict: str, chatgpt_home: Path, tmp_path: Path, workspace: Path,
+    base_env: dict[str, str],
+) -> None:  # fmt: skip
+    """An installed codex newer than every table (here a real one that says 0.172.0)."""
+    binary = real_codex(real)
+    if binary is None:
+        pytest.skip(f"codex-cli {real} not installed (.ci/install-codex {real})")
+    liar = _liar(tmp_path / "liar", "0.172.0", binary)
+    env = _env(base_env, str(binary), chatgpt_home)
+    proc = run_guard(["doctor", "--codex", str(liar)], env, cwd=workspace)
+    line = next(x for x in proc.stdout.splitlines() if "flags (exec):" in x)
+    assert line.startswith(verdict) and f"newest ({NEWEST})" in line and "0.172.0" in line
+    if verdict == "WARN":
+        assert "removed --remote, --remote-auth-token-env" in line
+        assert "guard.codex.capture" in line
+
+
+def test_doctor_on_the_default_target(
+    chatgpt_home: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    binary = real_codex("0.171.0")
+    if binary is None:
+        pytest.skip("codex-cli 0.171.0 not installed (.ci/install-codex)")
+    env = _env(base_env, str(binary), chatgpt_home)
+    proc = run_guard(["doctor", "--codex", str(binary)], env, cwd=workspace)
+    checks = _lines(proc.stdout)
+    assert checks["version"] == "OK" and "codex-cli 0.171.0" in proc.stdout
+    assert checks["flags (exec)"] == "OK" and checks["flags (exec resume)"] == "OK"
+    assert "--yolo accepted, --full-auto rejected" in proc.stdout

@@ -216,6 +216,8 @@ def test_hook_install_is_idempotent_and_keeps_other_hooks(
     target = project / relative
     target.parent.mkdir()
     target.write_text(json.dumps(OTHER_CLAUDE))
+    # `hook install codex` records trust in the user's config.toml: keep it in the test's home.
+    base_env = {**base_env, "CODEX_HOME": str(tmp_path / "codex-home")}
     first = run_guard(["hook", "install", agent, "--project"], base_env, cwd=sub)
     assert first.returncode == 0, first.stderr
     assert "installed in" in first.stdout

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from guard.engine.checks import billing, linter, results, sandbox, sessions, stdin, workspace
+from guard.engine.checks import (
+    billing,
+    linter,
+    results,
+    sandbox,
+    sessions,
+    stdin,
+    trust,
+    workspace,
+)
 from guard.engine.context import CheckContext, Hit
 
 Check = Callable[[CheckContext], Iterator[Hit]]
@@ -23,9 +32,11 @@ CHECKS: dict[str, Check] = {
     "unsandboxed_host_full_access": sandbox.unsandboxed_host_full_access,
     "network_validator_false_fail": sandbox.network_validator_false_fail,
     "untrusted_prompt_wide_sandbox": sandbox.untrusted_prompt_wide_sandbox,
+    "hook_trust_bypassed": trust.hook_trust_bypassed,
     "ephemeral_resumable": sessions.ephemeral_resumable,
     "resume_unsupported_flag": sessions.resume_unsupported_flag,
     "resume_last_wrong_cwd": sessions.resume_last_wrong_cwd,
+    "ephemeral_ignored_on_resume": sessions.ephemeral_ignored_on_resume,
     "commit_without_tmpdir": workspace.commit_without_tmpdir,
     "hand_set_codex_home": workspace.hand_set_codex_home,
     "implicit_working_root": workspace.implicit_working_root,

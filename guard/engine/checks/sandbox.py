@@ -37,6 +37,8 @@ def _effective(inv: Invocation) -> str:
 def implicit_sandbox(ctx: CheckContext) -> Iterator[Hit]:
     """CG301: `codex exec` with no sandbox said anywhere: it runs read-only by default."""
     for inv in ctx.runs():
+        if "remote" in inv.call.extra:
+            continue  # --remote: the sandbox is the app server's (0.171.0 refuses -s with it)
         if inv.call.subcommand is Subcommand.EXEC and inv.sandbox_source is SandboxSource.NONE:
             yield Hit(span=inv.command.span)
 

@@ -37,6 +37,15 @@ def ephemeral_resumable(ctx: CheckContext) -> Iterator[Hit]:
             )
 
 
+def ephemeral_ignored_on_resume(ctx: CheckContext) -> Iterator[Hit]:
+    """CG404: `--ephemeral` on `exec resume`, given before or after `resume`: codex drops it on the
+    resume path and persists the turn (openai/codex#20084; observed on 0.171.0)."""
+    for inv in ctx.runs():
+        if inv.call.subcommand is Subcommand.RESUME and inv.call.ephemeral:
+            word = inv.call.ephemeral_word
+            yield Hit(span=word.span if word else inv.command.span, lane=inv.lane)
+
+
 def resume_unsupported_flag(ctx: CheckContext) -> Iterator[Hit]:
     """CG402: `codex exec resume` given -C/--cd or -s/--sandbox, which it rejects."""
     for inv in ctx.runs():

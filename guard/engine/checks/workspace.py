@@ -71,6 +71,8 @@ def implicit_working_root(ctx: CheckContext) -> Iterator[Hit]:
     for inv in ctx.runs():
         if inv.call.subcommand not in (Subcommand.EXEC, Subcommand.REVIEW) or inv.call.cd:
             continue
+        if "remote" in inv.call.extra:
+            continue  # --remote: the working root is the app server's (0.171.0 refuses -C)
         if ctx.cds_before(inv.command):
             continue  # the script chose its cwd on purpose
         yield Hit(span=inv.command.span)
