@@ -95,6 +95,7 @@ def _model() -> Any:
         model_config = ConfigDict(extra="forbid")
         on_error: Literal["allow", "refuse"] = Field("refuse", alias="on-error")
         refuse_on: Level = Field("error", alias="refuse-on")
+        force_chatgpt_login: bool = Field(True, alias="force-chatgpt-login")
 
     class ConfigModel(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -143,6 +144,7 @@ def _runtime_keys(model: Any) -> dict[str, object]:
         "hook.deny-on": model.hook.deny_on,
         "exec.on-error": model.exec_.on_error,
         "exec.refuse-on": model.exec_.refuse_on,
+        "exec.force-chatgpt-login": "on" if model.exec_.force_chatgpt_login else "off",
     }
     said = set(_set_keys(model))
     return {key: value for key, value in values.items() if key in said}

@@ -32,6 +32,8 @@ RUNTIME_DEFAULTS: dict[str, str] = {
     "hook.deny-on": "error",
     "exec.on-error": "refuse",
     "exec.refuse-on": "error",
+    # guard/runtime/forcelogin.py: the doors add `-c forced_login_method="chatgpt"` to codex runs
+    "exec.force-chatgpt-login": "on",
 }
 
 

@@ -25,6 +25,7 @@ RUNTIME_ORDER: dict[str, tuple[str, ...]] = {
     "exec.on-error": ("allow", "refuse"),
     "hook.deny-on": ("error", "warning", "info"),
     "exec.refuse-on": ("error", "warning", "info"),
+    "exec.force-chatgpt-login": ("off", "on"),
 }
 
 KeyPath = tuple[str, ...]

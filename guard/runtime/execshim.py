@@ -452,6 +452,19 @@ def _report_lines(plan: Plan) -> list[str]:
     ]
 
 
+def forced_login_argv(plan: Plan, settings: Settings) -> list[str]:
+    """The argv to exec: with `-c forced_login_method="chatgpt"` on a codex run unless the
+    user config turned `exec.force-chatgpt-login` off, so codex itself refuses a stored or
+    CODEX_API_KEY key that these checks could not see (guard/runtime/forcelogin.py)."""
+    from guard.runtime.forcelogin import with_forced_chatgpt_login
+
+    enabled = extra_setting(settings, "exec.force-chatgpt-login", "on") != "off"
+    at = len(plan.exec_argv) - len(plan.codex_args) - 1  # the codex word
+    if not enabled or at < 0:
+        return list(plan.exec_argv)
+    return [*plan.exec_argv[:at], *with_forced_chatgpt_login(plan.exec_argv[at:])]
+
+
 def _remember(
     opts: ExecOptions,
     plan: Plan,
@@ -459,6 +472,7 @@ def _remember(
     settings: Settings,
     lines: list[str],
     cwd: str,
+    exec_argv: list[str],
 ) -> None:
     """Let the next identical run take the warm path (guard/runtime/fastexec.py)."""
     from guard.runtime.fastexec import remember
@@ -471,6 +485,8 @@ def _remember(
         "env_set": {k: v for k, v in plan.env.items() if environ.get(k) != v},
         "devnull": plan.devnull,
         "lines": lines,
+        # what was exec'd after the program word: the argv, or it with the forced-login override
+        "args": [*plan.argv[:1], *exec_argv[1:]],
     }
     remember(opts, plan.argv, environ, cwd, plan.stdin_seen.value, decision)
 
@@ -514,19 +530,22 @@ def run_exec(
             print(f"codex-guard: would refuse: {shlex.join(plan.argv)}", file=stdout)
         return settings.refuse_exit_code
     if opts.dry_run:
-        print(f"codex-guard: would run: {shlex.join(plan.exec_argv)}", file=stdout)
+        print(
+            f"codex-guard: would run: {shlex.join(forced_login_argv(plan, settings))}", file=stdout
+        )
         print(f"codex-guard: checked as: {plan.lint_text}", file=stdout)
         print(f"codex-guard: stdin: {plan.stdin.value}", file=stdout)
         return 0
+    exec_argv = forced_login_argv(plan, settings)
     if env is None and plan.stdin_seen is not StdinState.CLOSED and not plan.wrapped:
-        _remember(opts, plan, environ, settings, lines, cwd)
+        _remember(opts, plan, environ, settings, lines, cwd, exec_argv)
     stdout.flush()
     stderr.flush()
-    program = plan.exec_argv[0]
+    program = exec_argv[0]
     try:
         # argv[0] as the caller wrote it (codex reads its own name from it); the file is the
         # pinned one that was checked.
-        os.execve(program, [plan.argv[0], *plan.exec_argv[1:]], plan.env)
+        os.execve(program, [plan.argv[0], *exec_argv[1:]], plan.env)
     except OSError as exc:
         print(f"codex-guard: cannot run {program}: {exc.strerror}", file=stderr)
         return 127

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from guard.runtime.execopts import ExecOptions
 
-VERSION = "fastexec-2"
+VERSION = "fastexec-3"
 # guard.settings.DEFAULT_FORBIDDEN_ENV, restated so the warm path need not import the settings (a
 # test keeps the two equal): never replayed into codex's env, whatever an entry says.
 DEFAULT_FORBIDDEN = ("OPENAI_API_KEY", "CODEX_API_KEY")
@@ -284,6 +284,24 @@ def replay_env(
     return final
 
 
+# guard.runtime.forcelogin.OVERRIDE, restated so the warm path does not import the grammar.
+FORCED_LOGIN = ("-c", 'forced_login_method="chatgpt"')
+
+
+def replay_args(entry: dict[str, object], argv: list[str]) -> list[str] | None:
+    """The argv a remembered run execs: `argv` itself, or `argv` with the one forced-login
+    override inserted (all the full check ever adds); anything else is a miss."""
+    args = _str_list(entry.get("args"))
+    if args is None:
+        return None
+    if args == argv:
+        return args
+    for at in range(1, len(args) - 1):
+        if tuple(args[at : at + 2]) == FORCED_LOGIN and args[:at] + args[at + 2 :] == argv:
+            return args
+    return None
+
+
 def fast_exec(opts: ExecOptions, argv: list[str]) -> int | None:
     """Exec a remembered allowed run; None when there is none (the caller runs the full check)."""
     if opts.dry_run or opts.help or not argv:
@@ -303,7 +321,8 @@ def fast_exec(opts: ExecOptions, argv: list[str]) -> int | None:
     if entry is None or executable is None or executable != entry["executable"]:
         return None
     env = replay_env(entry, opts, os.environ)
-    if env is None:
+    args = replay_args(entry, argv)
+    if env is None or args is None:
         return None
     for line in entry["lines"]:  # type: ignore[attr-defined]
         print(line, file=sys.stderr)
@@ -312,7 +331,7 @@ def fast_exec(opts: ExecOptions, argv: list[str]) -> int | None:
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        os.execve(executable, argv, env)
+        os.execve(executable, args, env)
     except OSError:
         return None  # gone since: the full path says why
     return 127  # not reached
