@@ -1,0 +1,332 @@
+"""The config.toml layers a codex run reads, where the linter can see them.
+
+Observed on 0.169.0 (tests/codex/test_config_layers_realcli.py): codex reads
+`$CODEX_HOME/config.toml`, then `$CODEX_HOME/NAME.config.toml` for `-p NAME` (FACTS.md), then a
+project's `.codex/config.toml` only when the project is trusted (`--trust`, or trust stored in the
+user config; untrusted: "Untrusted project-local configuration is disabled"), then `-c`, then `-s`.
+A project layer may not set `model_provider`/`model_providers` ("Ignored unsupported project-local
+config keys"), so only the home layers can pick a billing provider.
+
+Layers are read from the repository being linted (a `CODEX_HOME` that names a folder in it, a
+project `.codex/config.toml` between the linted file and the repository root) or from what the
+script itself writes before the run (`cat > "$CODEX_HOME/config.toml" <<EOF`). Each file is parsed
+with tomllib once per path and mtime; a file that is not TOML is a :class:`LayerError`, never a
+crash. A danger-full-access set by a layer is CG303, with the config line as related location.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from guard.codex.call import CodexCall
+from guard.settings import Settings
+from guard.shell.model import Command, Script, Span
+from guard.sources.snippet import Snippet
+
+# `$PWD/x`, `${GITHUB_WORKSPACE}/x`, `$(pwd)/x`: the repository (or the cwd in it) spelled out.
+_ROOT_PREFIX = re.compile(
+    r"^(\$\{?(PWD|GITHUB_WORKSPACE|CI_PROJECT_DIR|WORKSPACE|REPO_ROOT)\}?|\$\(pwd\)|`pwd`)/"
+)
+_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.\- "']+?)\s*=""")
+_HOME_MARKERS = ("CODEX_HOME", "~/.codex/", "$HOME/.codex/", "${HOME}/.codex/")
+
+
+class LayerKind(StrEnum):
+    HOME = "home"  # $CODEX_HOME/config.toml
+    PROFILE = "profile"  # $CODEX_HOME/NAME.config.toml for -p NAME
+    PROJECT = "project"  # .codex/config.toml of the project (read only when it is trusted)
+
+
+@dataclass(frozen=True, slots=True)
+class TomlDoc:
+    """A parsed config file and the line of each dotted key (for related locations)."""
+
+    data: dict[str, object]
+    lines: dict[tuple[str, ...], int]
+
+
+@dataclass(frozen=True, slots=True)
+class LayerError:
+    """A config file codex would read that is not TOML: reported, never raised."""
+
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    kind: LayerKind
+    path: str  # the file (a repository path) or the write's target as written
+    doc: TomlDoc
+    first_line: int  # file line of the document's line 1 (a here-doc body sits lower)
+    written_to: str = ""  # the target as written, when the script writes it before the run
+    certain: bool = True  # False: a project layer codex reads only if the project is trusted
+
+    def line_of(self, key: tuple[str, ...]) -> int:
+        return self.first_line + self.doc.lines.get(key, 1) - 1
+
+    def get(self, *key: str) -> object:
+        value: object = self.doc.data
+        for part in key:
+            if not isinstance(value, dict) or part not in value:
+                return None
+            value = value[part]
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class LayerValue:
+    """A config value some layer sets for a run, and where it says so."""
+
+    value: object
+    layer: Layer
+    key: tuple[str, ...]
+
+    @property
+    def line(self) -> int:
+        return self.layer.line_of(self.key)
+
+    @property
+    def where(self) -> str:
+        return f"{self.layer.path}:{self.line}"
+
+
+def _unquote_key(part: str) -> str:
+    part = part.strip()
+    if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'":
+        return part[1:-1]
+    return part
+
+
+def _split_key(text: str) -> tuple[str, ...]:
+    return tuple(_unquote_key(p) for p in re.findall(r"""("[^"]*"|'[^']*'|[^.]+)""", text))
+
+
+def key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The 1-based line of each `key =` under its `[table]`: good enough for a pointer."""
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TABLE.match(line)
+        if header:
+            table = _split_key(header.group(1))
+            lines.setdefault(table, number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            lines.setdefault((*table, *_split_key(key.group(1))), number)
+    return lines
+
+
+def parse_toml(text: str, path: str) -> TomlDoc | LayerError:
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        return LayerError(path, int(found.group(1)) if found else 1, str(exc))
+    except (RecursionError, ValueError) as exc:
+        return LayerError(path, 1, f"{type(exc).__name__}: {exc}")
+    return TomlDoc(data=data, lines=key_lines(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _read_cached(path: str, _mtime_ns: int, _size: int) -> TomlDoc | LayerError:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return LayerError(path, 1, f"cannot read: {exc}")
+    return parse_toml(text, path)
+
+
+def read_toml(path: Path) -> TomlDoc | LayerError | None:
+    """A config file of the repository, parsed once per path and mtime; None when absent."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if not path.is_file():
+        return None
+    return _read_cached(str(path), st.st_mtime_ns, st.st_size)
+
+
+# --- where the layers are --------------------------------------------------------------------
+
+
+def _repo_root(snippet: Snippet, settings: Settings) -> Path:
+    return Path(os.path.realpath(settings.root or "."))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    real = Path(os.path.realpath(path))
+    return real == root or root in real.parents
+
+
+def _resolve_dir(text: str, bases: list[Path], root: Path) -> Path | None:
+    """A folder named in the script, when it is one of the repository's."""
+    text = _ROOT_PREFIX.sub("", text.strip().strip("'\""))
+    if not text or "$" in text or "`" in text or text.startswith("~"):
+        return None
+    candidates = [Path(text)] if text.startswith("/") else [b / text for b in bases]
+    for candidate in candidates:
+        if candidate.is_dir() and _inside(candidate, root):
+            return candidate
+    return None
+
+
+def _codex_home_text(snippet: Snippet, command: Command) -> str | None:
+    binding = command.env_var("CODEX_HOME")
+    if binding is not None:
+        return binding.value.text if binding.value is not None else None
+    if command.inherits("CODEX_HOME"):
+        for name, value, _line in snippet.external_env:
+            if name == "CODEX_HOME":
+                return value
+    return None
+
+
+def _project_dirs(start: Path, root: Path) -> list[Path]:
+    """From the run's folder up to the repository root (nearest first), as codex looks."""
+    dirs: list[Path] = []
+    here = Path(os.path.realpath(start))
+    while True:
+        dirs.append(here)
+        if here == root or (here / ".git").exists() or here.parent == here:
+            return dirs
+        if root not in here.parents:
+            return dirs
+        here = here.parent
+
+
+def _file_layer(
+    kind: LayerKind, path: Path, root: Path, certain: bool
+) -> Layer | LayerError | None:
+    doc = read_toml(path)
+    if doc is None or isinstance(doc, LayerError):
+        return doc
+    shown = os.path.relpath(path, root) if _inside(path, root) else str(path)
+    return Layer(kind, shown, doc, 1, certain=certain)
+
+
+def _written_kind(target: str, home_text: str | None, profile: str | None) -> LayerKind | None:
+    """Which layer a `config.toml` the script writes is, for this run (None: none it reads)."""
+    clean = target.strip("'\"")
+    name = clean.rstrip("/").rsplit("/", 1)[-1]
+    folder = clean.rsplit("/", 1)[0] if "/" in clean else "."
+    in_home = any(m in clean for m in _HOME_MARKERS) or (
+        home_text is not None and folder.rstrip("/") == home_text.strip("'\"").rstrip("/")
+    )
+    if name == "config.toml":
+        if in_home:
+            return LayerKind.HOME
+        if folder.endswith(".codex"):
+            return LayerKind.PROJECT
+        return None
+    if profile is not None and name == f"{profile}.config.toml" and in_home:
+        return LayerKind.PROFILE
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Layers:
+    """The layers one run reads, lowest precedence first, and the files that failed to parse."""
+
+    layers: tuple[Layer, ...]
+    errors: tuple[LayerError, ...]
+
+    def value(self, *key: str, kinds: frozenset[LayerKind] | None = None) -> LayerValue | None:
+        found: LayerValue | None = None
+        for layer in self.layers:
+            if kinds is not None and layer.kind not in kinds:
+                continue
+            value = layer.get(*key)
+            if value is not None:
+                found = LayerValue(value, layer, key)
+        return found
+
+
+_ORDER = {LayerKind.HOME: 0, LayerKind.PROJECT: 1, LayerKind.PROFILE: 2}
+
+
+def layers_for(
+    snippet: Snippet, script: Script, settings: Settings, command: Command, call: CodexCall
+) -> Layers:
+    """The config layers of the repository and of the script that this run reads."""
+    from guard.engine.writes import script_writes
+
+    root = _repo_root(snippet, settings)
+    here = Path(snippet.path).parent
+    bases = [here, root]
+    profile = call.profile.text if call.profile is not None and call.profile.literal else None
+    trusted = call.has_flag("--trust")
+    found: dict[LayerKind, Layer] = {}
+    errors: list[LayerError] = []
+
+    def keep(item: Layer | LayerError | None) -> None:
+        if isinstance(item, LayerError):
+            errors.append(item)
+        elif item is not None:
+            found[item.kind] = item
+
+    home_text = _codex_home_text(snippet, command)
+    home = _resolve_dir(home_text, bases, root) if home_text else None
+    if home is not None:
+        keep(_file_layer(LayerKind.HOME, home / "config.toml", root, True))
+        if profile is not None:
+            keep(_file_layer(LayerKind.PROFILE, home / f"{profile}.config.toml", root, True))
+    start = here
+    if call.cd is not None and call.cd.literal:
+        start = _resolve_dir(call.cd.text, bases, root) or here
+    if _inside(start, root):
+        for folder in _project_dirs(start, root):
+            project = folder / ".codex" / "config.toml"
+            if project.is_file():
+                keep(_file_layer(LayerKind.PROJECT, project, root, trusted))
+                break
+    for write in script_writes(script, here):
+        if write.command.index >= command.index or write.content is None:
+            continue
+        kind = _written_kind(write.target, home_text, profile)
+        if kind is None:
+            continue
+        parsed = parse_toml(write.content, write.target)
+        if isinstance(parsed, LayerError):
+            line = write.content_line + parsed.line - 1
+            errors.append(LayerError(snippet.path, line, parsed.message))
+            continue
+        certain = trusted if kind is LayerKind.PROJECT else True
+        found[kind] = Layer(kind, snippet.path, parsed, write.content_line, write.target, certain)
+    ordered = tuple(sorted(found.values(), key=lambda layer: _ORDER[layer.kind]))
+    return Layers(ordered, tuple(errors))
+
+
+def layer_span(value: LayerValue) -> Span:
+    return Span(value.line, 1, value.line, 1)
+
+
+NO_LAYERS = Layers((), ())
+
+
+def sandbox_setting(layers: Layers, profile: str | None) -> LayerValue | None:
+    """The `sandbox_mode` the layers give a run: top-level, or a legacy `[profiles.NAME]` table
+    selected by `-p NAME` or the layer's own `profile = "NAME"` (0.139.0; 0.169.0 refuses it)."""
+    found: LayerValue | None = None
+    for layer in layers.layers:
+        direct = layer.get("sandbox_mode")
+        if isinstance(direct, str):
+            found = LayerValue(direct, layer, ("sandbox_mode",))
+        selector = layer.get("profile")
+        selected = profile or (selector if isinstance(selector, str) else None)
+        if selected:
+            legacy = layer.get("profiles", selected, "sandbox_mode")
+            if isinstance(legacy, str):
+                found = LayerValue(legacy, layer, ("profiles", selected, "sandbox_mode"))
+    return found
