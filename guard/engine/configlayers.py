@@ -221,8 +221,11 @@ def _written_kind(target: str, home_text: str | None, profile: str | None) -> La
     clean = target.strip("'\"")
     name = clean.rstrip("/").rsplit("/", 1)[-1]
     folder = clean.rsplit("/", 1)[0] if "/" in clean else "."
-    in_home = any(m in clean for m in _HOME_MARKERS) or (
-        home_text is not None and folder.rstrip("/") == home_text.strip("'\"").rstrip("/")
+    default_home = any(m in clean for m in _HOME_MARKERS[1:])  # ~/.codex, $HOME/.codex
+    in_home = (
+        "CODEX_HOME" in clean
+        or (home_text is None and default_home)
+        or (home_text is not None and folder.rstrip("/") == home_text.strip("'\"").rstrip("/"))
     )
     if name == "config.toml":
         if in_home:

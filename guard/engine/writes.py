@@ -11,7 +11,7 @@ here-string, the command that pipes into `tee`/`cat`/`dd`, or a repository file 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from guard.shell.model import Command, Script, StdinKind, Word
@@ -34,6 +34,9 @@ class FileWrite:
     content: str | None  # None: unknown (a copy of a file we cannot read, a decoder's output)
     command: Command
     content_line: int  # the file line where the content starts (a here-doc body's first line)
+    # False when the content holds text the shell fills in at run time (`"$AUTH_JSON"`, a
+    # here-doc's `$VAR`) or code that computes it: what is known of it is not all of it.
+    complete: bool = True
 
 
 def _echo_text(argv: tuple[Word, ...]) -> str:
@@ -144,8 +147,22 @@ def _python_writes(command: Command) -> list[FileWrite]:
     return [FileWrite(t, code, command, command.span.line) for t in targets]
 
 
+def _complete(write: FileWrite) -> FileWrite:
+    """Mark what the shell or a program still fills in at run time."""
+    command, content = write.command, write.content
+    if content is None:
+        return write
+    dynamic = PYTHONS.match(command.program) is not None or "$" in content or "`" in content
+    dynamic = dynamic or any(not w.literal for w in command.argv[1:])
+    return replace(write, complete=not dynamic)
+
+
 def file_writes(script: Script, command: Command, base: Path) -> list[FileWrite]:
     """Every file ``command`` writes; ``base`` is the folder relative copy sources are read from."""
+    return [_complete(w) for w in _file_writes(script, command, base)]
+
+
+def _file_writes(script: Script, command: Command, base: Path) -> list[FileWrite]:
     writes: list[FileWrite] = []
     program = command.program
     target = command.stdout_redirect

@@ -85,7 +85,7 @@ def _auth_json_hits(ctx: CheckContext) -> Iterator[Hit]:
                 "token to the API account",
             )
         elif (
-            write.content is None
+            not (write.content is not None and write.complete)
             and CODEX_HOME_PATH.search(write.target)
             and not _verified_chatgpt_after(ctx, command)
         ):
