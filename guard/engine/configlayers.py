@@ -67,6 +67,7 @@ class Layer:
     doc: TomlDoc
     first_line: int  # file line of the document's line 1 (a here-doc body sits lower)
     written_to: str = ""  # the target as written, when the script writes it before the run
+    file: str = ""  # the path for a related location, in the style of the linted file's path
     certain: bool = True  # False: a project layer codex reads only if the project is trusted
 
     def line_of(self, key: tuple[str, ...]) -> int:
@@ -161,8 +162,22 @@ def read_toml(path: Path) -> TomlDoc | LayerError | None:
 # --- where the layers are --------------------------------------------------------------------
 
 
-def _repo_root(snippet: Snippet, settings: Settings) -> Path:
-    return Path(os.path.realpath(settings.root or "."))
+def _git_root(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _roots(snippet: Snippet, settings: Settings) -> list[Path]:
+    """Where a config file may be read from: the linted file's repository (its git root, else
+    the codex-guard config's folder, else the file's folder) and the folder lint runs in."""
+    here = Path(os.path.realpath(Path(snippet.path).parent))
+    roots = [_git_root(here) or here]
+    if settings.root not in ("", "."):
+        roots.append(Path(os.path.realpath(settings.root)))
+    roots.append(Path(os.path.realpath(os.getcwd())))
+    return list(dict.fromkeys(roots))
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -170,14 +185,18 @@ def _inside(path: Path, root: Path) -> bool:
     return real == root or root in real.parents
 
 
-def _resolve_dir(text: str, bases: list[Path], root: Path) -> Path | None:
+def _inside_any(path: Path, roots: list[Path]) -> bool:
+    return any(_inside(path, root) for root in roots)
+
+
+def _resolve_dir(text: str, bases: list[Path], roots: list[Path]) -> Path | None:
     """A folder named in the script, when it is one of the repository's."""
     text = _ROOT_PREFIX.sub("", text.strip().strip("'\""))
     if not text or "$" in text or "`" in text or text.startswith("~"):
         return None
     candidates = [Path(text)] if text.startswith("/") else [b / text for b in bases]
     for candidate in candidates:
-        if candidate.is_dir() and _inside(candidate, root):
+        if candidate.is_dir() and _inside_any(candidate, roots):
             return candidate
     return None
 
@@ -207,13 +226,15 @@ def _project_dirs(start: Path, root: Path) -> list[Path]:
 
 
 def _file_layer(
-    kind: LayerKind, path: Path, root: Path, certain: bool
+    kind: LayerKind, path: Path, root: Path, certain: bool, absolute: bool
 ) -> Layer | LayerError | None:
     doc = read_toml(path)
     if doc is None or isinstance(doc, LayerError):
         return doc
-    shown = os.path.relpath(path, root) if _inside(path, root) else str(path)
-    return Layer(kind, shown, doc, 1, certain=certain)
+    real = os.path.realpath(path)
+    shown = os.path.relpath(real, root) if _inside(path, root) else real
+    file = real if absolute else os.path.relpath(real)
+    return Layer(kind, shown, doc, 1, certain=certain, file=file)
 
 
 def _written_kind(target: str, home_text: str | None, profile: str | None) -> LayerKind | None:
@@ -265,9 +286,11 @@ def layers_for(
     """The config layers of the repository and of the script that this run reads."""
     from guard.engine.writes import script_writes
 
-    root = _repo_root(snippet, settings)
+    roots = _roots(snippet, settings)
+    root = roots[0]
     here = Path(snippet.path).parent
-    bases = [here, root]
+    absolute = Path(snippet.path).is_absolute()
+    bases = [here, *roots]
     profile = call.profile.text if call.profile is not None and call.profile.literal else None
     trusted = call.has_flag("--trust")
     found: dict[LayerKind, Layer] = {}
@@ -280,19 +303,23 @@ def layers_for(
             found[item.kind] = item
 
     home_text = _codex_home_text(snippet, command)
-    home = _resolve_dir(home_text, bases, root) if home_text else None
+    home = _resolve_dir(home_text, bases, roots) if home_text else None
     if home is not None:
-        keep(_file_layer(LayerKind.HOME, home / "config.toml", root, True))
+        keep(_file_layer(LayerKind.HOME, home / "config.toml", root, True, absolute))
         if profile is not None:
-            keep(_file_layer(LayerKind.PROFILE, home / f"{profile}.config.toml", root, True))
+            keep(
+                _file_layer(
+                    LayerKind.PROFILE, home / f"{profile}.config.toml", root, True, absolute
+                )
+            )
     start = here
     if call.cd is not None and call.cd.literal:
-        start = _resolve_dir(call.cd.text, bases, root) or here
-    if _inside(start, root):
+        start = _resolve_dir(call.cd.text, bases, roots) or here
+    if _inside_any(start, roots):
         for folder in _project_dirs(start, root):
             project = folder / ".codex" / "config.toml"
             if project.is_file():
-                keep(_file_layer(LayerKind.PROJECT, project, root, trusted))
+                keep(_file_layer(LayerKind.PROJECT, project, root, trusted, absolute))
                 break
     for write in script_writes(script, here):
         if write.command.index >= command.index or write.content is None:
@@ -306,7 +333,15 @@ def layers_for(
             errors.append(LayerError(snippet.path, line, parsed.message))
             continue
         certain = trusted if kind is LayerKind.PROJECT else True
-        found[kind] = Layer(kind, snippet.path, parsed, write.content_line, write.target, certain)
+        found[kind] = Layer(
+            kind,
+            snippet.path,
+            parsed,
+            write.content_line,
+            written_to=write.target,
+            file=snippet.path,
+            certain=certain,
+        )
     ordered = tuple(sorted(found.values(), key=lambda layer: _ORDER[layer.kind]))
     return Layers(ordered, tuple(errors))
 

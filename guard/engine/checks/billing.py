@@ -124,7 +124,7 @@ def _layer_bearer_tokens(inv: Invocation, provider: str | None) -> Iterator[Hit]
             span=inv.command.span,
             message=f"provider {provider} carries a bearer token in {found.where}: codex bills "
             "every token to that API account",
-            related_files=((found.layer.path, layer_span(found), "bearer token set here"),),
+            related_files=((found.layer.file, layer_span(found), "bearer token set here"),),
         )
 
 
@@ -191,7 +191,7 @@ def provider_keys(inv: Invocation) -> list[ProviderKey]:
             continue
         layered = inv.layers.value("model_providers", name, "env_key", kinds=HOME_LAYERS)
         if layered is not None and isinstance(layered.value, str) and layered.value:
-            where = (layered.layer.path, layer_span(layered))
+            where = (layered.layer.file, layer_span(layered))
             keys.append(ProviderKey(layered.value, name, where, None))
     return keys
 

@@ -82,7 +82,7 @@ def _layer_related(inv: Invocation) -> tuple[tuple[str, Span, str], ...]:
     setting = inv.layer_sandbox
     if setting is None or inv.sandbox_source is not SandboxSource.CONFIG_LAYER:
         return ()
-    return ((setting.layer.path, layer_span(setting), "sandbox_mode set here"),)
+    return ((setting.layer.file, layer_span(setting), "sandbox_mode set here"),)
 
 
 def _layer_full_access(inv: Invocation) -> Hit | None:
@@ -109,7 +109,7 @@ def _layer_full_access(inv: Invocation) -> Hit | None:
         severity=None if where.certain else Severity.WARNING,
         message=f"{said} removes the sandbox of this codex run{trust}, on a host that is not "
         "declared externally sandboxed: model-generated commands run with your full rights",
-        related_files=((where.path, layer_span(setting), "sandbox_mode set here"),),
+        related_files=((where.file, layer_span(setting), "sandbox_mode set here"),),
         lane=inv.lane,
         params={"flag": said},
     )

@@ -121,7 +121,7 @@ def _root_made_writable(inv: Invocation) -> Iterator[Hit]:
             span=inv.command.span,
             message=f"writable_roots in {layered.where} holds `/`: the sandbox makes the "
             "whole filesystem writable, outside any workspace",
-            related_files=((layered.layer.path, layer_span(layered), "writable_roots"),),
+            related_files=((layered.layer.file, layer_span(layered), "writable_roots"),),
             params={"flag": "writable_roots", "path": "/", "where": "the workspace"},
         )
 
