@@ -212,6 +212,11 @@ def _provider_key_hits(ctx: CheckContext, inv: Invocation) -> Iterator[Hit]:
             if name == key.name and inv.command.inherits(key.name)
         ]
         why = f"model_providers.{key.provider}.env_key names it"
+        fix = (
+            f"Run on the ChatGPT login: drop the `{key.provider}` provider (model_provider and its "
+            f"env_key) from this run's config, and keep {key.name} out of codex's environment "
+            f"(`env -u {key.name} codex ...`)."
+        )
         if binding is not None or external:
             if key.name in forbidden:
                 continue  # the forbidden-env check already reports it
@@ -222,6 +227,7 @@ def _provider_key_hits(ctx: CheckContext, inv: Invocation) -> Iterator[Hit]:
                 span=inv.command.span,
                 message=f"{key.name} is in the environment of this codex run and {why}: codex "
                 "bills every token to that API account",
+                fix=fix,
                 related=(*set_here, *said),
                 related_files=elsewhere,
                 params={"key": key.name},
@@ -232,6 +238,7 @@ def _provider_key_hits(ctx: CheckContext, inv: Invocation) -> Iterator[Hit]:
                 severity=Severity.WARNING,
                 message=f"codex bills this run through provider {key.provider} with the API "
                 f"key in ${key.name} ({why}): per-token API billing under another name",
+                fix=fix,
                 related=said,
                 related_files=elsewhere,
                 params={"key": key.name},
