@@ -68,6 +68,7 @@ class Layer:
     first_line: int  # file line of the document's line 1 (a here-doc body sits lower)
     written_to: str = ""  # the target as written, when the script writes it before the run
     file: str = ""  # the path for a related location, in the style of the linted file's path
+    copied: bool = False  # written_to holds a copy of the repository file ``path``
     certain: bool = True  # False: a project layer codex reads only if the project is trusted
 
     def line_of(self, key: tuple[str, ...]) -> int:
@@ -169,7 +170,7 @@ def _git_root(start: Path) -> Path | None:
     return None
 
 
-def _roots(snippet: Snippet, settings: Settings) -> list[Path]:
+def search_roots(snippet: Snippet, settings: Settings) -> list[Path]:
     """Where a config file may be read from: the linted file's repository (its git root, else
     the codex-guard config's folder, else the file's folder) and the folder lint runs in."""
     here = Path(os.path.realpath(Path(snippet.path).parent))
@@ -286,7 +287,7 @@ def layers_for(
     """The config layers of the repository and of the script that this run reads."""
     from guard.engine.writes import script_writes
 
-    roots = _roots(snippet, settings)
+    roots = search_roots(snippet, settings)
     root = roots[0]
     here = Path(snippet.path).parent
     absolute = Path(snippet.path).is_absolute()
@@ -321,7 +322,7 @@ def layers_for(
             if project.is_file():
                 keep(_file_layer(LayerKind.PROJECT, project, root, trusted, absolute))
                 break
-    for write in script_writes(script, here):
+    for write in script_writes(script, bases):
         if write.command.index >= command.index or write.content is None:
             continue
         kind = _written_kind(write.target, home_text, profile)
@@ -333,6 +334,15 @@ def layers_for(
             errors.append(LayerError(snippet.path, line, parsed.message))
             continue
         certain = trusted if kind is LayerKind.PROJECT else True
+        if write.source_file is not None:  # a copy of a repository file: point into that file
+            source = Path(write.source_file)
+            real = os.path.realpath(source)
+            shown = os.path.relpath(real, root) if _inside(source, root) else real
+            file = real if absolute else os.path.relpath(real)
+            found[kind] = Layer(
+                kind, shown, parsed, 1, written_to=write.target, file=file, copied=True
+            )
+            continue
         found[kind] = Layer(
             kind,
             snippet.path,

@@ -11,6 +11,7 @@ here-string, the command that pipes into `tee`/`cat`/`dd`, or a repository file 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -37,6 +38,7 @@ class FileWrite:
     # False when the content holds text the shell fills in at run time (`"$AUTH_JSON"`, a
     # here-doc's `$VAR`) or code that computes it: what is known of it is not all of it.
     complete: bool = True
+    source_file: str | None = None  # the repository file a copy came from, when it was read
 
 
 def _echo_text(argv: tuple[Word, ...]) -> str:
@@ -110,20 +112,22 @@ def _content_line(command: Command) -> int:
     return command.span.line
 
 
-def _read_repo_file(path: str, base: Path) -> str | None:
-    """The content of a copied file when it is a plain file of the repository."""
+def _read_repo_file(path: str, bases: Sequence[Path]) -> tuple[str, str] | None:
+    """The content of a copied file when it is a plain file of the repository (relative paths
+    tried from the script's folder, then the repository root: where a script is usually run)."""
     if "$" in path or path.startswith("~"):
         return None
-    candidate = Path(path) if path.startswith("/") else base / path
-    try:
-        if candidate.is_file() and candidate.stat().st_size < 1_000_000:
-            return candidate.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        pass
+    candidates = [Path(path)] if path.startswith("/") else [b / path for b in bases]
+    for candidate in candidates:
+        try:
+            if candidate.is_file() and candidate.stat().st_size < 1_000_000:
+                return str(candidate), candidate.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
     return None
 
 
-def _copy_writes(command: Command, base: Path) -> list[FileWrite]:
+def _copy_writes(command: Command, bases: Sequence[Path]) -> list[FileWrite]:
     operands = [w for w in command.argv[1:] if not w.text.startswith("-")]
     if command.program == "install":
         # `install -m 600 SRC DST`: option values are operands to a plain scan; drop mode-like ones.
@@ -133,8 +137,10 @@ def _copy_writes(command: Command, base: Path) -> list[FileWrite]:
     if len(operands) < 2:
         return []
     source = operands[-2].text if len(operands) == 2 else None
-    content = _read_repo_file(source, base) if source else None
-    return [FileWrite(operands[-1].text, content, command, command.span.line)]
+    read = _read_repo_file(source, bases) if source else None
+    if read is None:
+        return [FileWrite(operands[-1].text, None, command, command.span.line)]
+    return [FileWrite(operands[-1].text, read[1], command, 1, source_file=read[0])]
 
 
 def _python_writes(command: Command) -> list[FileWrite]:
@@ -150,19 +156,20 @@ def _python_writes(command: Command) -> list[FileWrite]:
 def _complete(write: FileWrite) -> FileWrite:
     """Mark what the shell or a program still fills in at run time."""
     command, content = write.command, write.content
-    if content is None:
-        return write
+    if content is None or write.source_file is not None:
+        return write  # unknown, or a repository file's own text (no shell expands it)
     dynamic = PYTHONS.match(command.program) is not None or "$" in content or "`" in content
     dynamic = dynamic or any(not w.literal for w in command.argv[1:])
     return replace(write, complete=not dynamic)
 
 
-def file_writes(script: Script, command: Command, base: Path) -> list[FileWrite]:
-    """Every file ``command`` writes; ``base`` is the folder relative copy sources are read from."""
-    return [_complete(w) for w in _file_writes(script, command, base)]
+def file_writes(script: Script, command: Command, bases: Sequence[Path]) -> list[FileWrite]:
+    """Every file ``command`` writes; ``bases`` are the folders relative copy sources are read
+    from, in order."""
+    return [_complete(w) for w in _file_writes(script, command, bases)]
 
 
-def _file_writes(script: Script, command: Command, base: Path) -> list[FileWrite]:
+def _file_writes(script: Script, command: Command, bases: Sequence[Path]) -> list[FileWrite]:
     writes: list[FileWrite] = []
     program = command.program
     target = command.stdout_redirect
@@ -184,14 +191,24 @@ def _file_writes(script: Script, command: Command, base: Path) -> list[FileWrite
                 content = None if _file_operands(command) else input_text(script, command)
                 writes.append(FileWrite(word.text[3:], content, command, _content_line(command)))
     elif program in COPIERS:
-        writes.extend(_copy_writes(command, base))
+        writes.extend(_copy_writes(command, bases))
     elif PYTHONS.match(program):
         writes.extend(_python_writes(command))
     return writes
 
 
-def script_writes(script: Script, base: Path) -> list[FileWrite]:
-    return [w for c in script.commands for w in file_writes(script, c, base)]
+# The last script's writes: every codex run of a snippet asks for them (one entry is enough: the
+# engine lints one snippet at a time).
+_LAST: list[tuple[Script, tuple[Path, ...], tuple[FileWrite, ...]]] = []
+
+
+def script_writes(script: Script, bases: Sequence[Path]) -> tuple[FileWrite, ...]:
+    key = tuple(bases)
+    if _LAST and _LAST[0][0] is script and _LAST[0][1] == key:
+        return _LAST[0][2]
+    writes = tuple(w for c in script.commands for w in file_writes(script, c, key))
+    _LAST[:] = [(script, key, writes)]
+    return writes
 
 
 def target_name(target: str) -> str:

@@ -401,3 +401,34 @@ def test_copy_of_a_repository_file_is_read(tmp_path: Path) -> None:
 def test_mentions_and_safe_writes_stay_silent(text: str, tmp_path: Path) -> None:
     result = one_script(tmp_path, text)
     assert not result["findings"], result
+
+
+def test_copied_config_points_into_the_copied_file(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    result = lint(
+        tmp_path,
+        {
+            "ci/codex-config.toml": '# CI profile\nsandbox_mode = "danger-full-access"\n',
+            "ci/run.sh": '#!/bin/bash\nexport CODEX_HOME="$RUNNER_TEMP/codex"\n'
+            'cp ci/codex-config.toml "$CODEX_HOME/config.toml"\n'
+            "codex exec -C . 'Fix it.' </dev/null\n"
+            "codex exec --help\n",
+        },
+    )
+    hits = found(result, "CG303")
+    assert [f["line"] for f in hits] == [4], result  # not `codex exec --help`
+    related = hits[0]["related"][0]
+    assert related["path"].endswith("ci/codex-config.toml") and related["line"] == 2, hits
+
+
+def test_copied_safe_config_is_silent_and_says_the_sandbox(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    result = lint(
+        tmp_path,
+        {
+            "ci/codex-config.toml": 'sandbox_mode = "workspace-write"\n',
+            "ci/run.sh": "#!/bin/bash\ncp ci/codex-config.toml ~/.codex/config.toml\n"
+            "codex exec -C . 'Fix it.' </dev/null\n",
+        },
+    )
+    assert not found(result, "CG303") and not found(result, "CG301"), result

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from guard.codex.call import Subcommand
-from guard.engine.configlayers import LayerKind, layer_span
+from guard.engine.configlayers import LayerKind, layer_span, search_roots
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.writes import script_writes, target_name
 from guard.findings import Severity
@@ -72,8 +72,8 @@ def _verified_chatgpt_after(ctx: CheckContext, command: Command) -> bool:
 
 def _auth_json_hits(ctx: CheckContext) -> Iterator[Hit]:
     """Every command that writes a Codex auth.json (see guard/engine/writes.py for the writers)."""
-    base = Path(ctx.snippet.path).parent
-    for write in script_writes(ctx.script, base):
+    bases = [Path(ctx.snippet.path).parent, *search_roots(ctx.snippet, ctx.settings)]
+    for write in script_writes(ctx.script, bases):
         if target_name(write.target) != "auth.json":
             continue
         command = write.command

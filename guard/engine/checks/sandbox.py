@@ -92,11 +92,17 @@ def _layer_full_access(inv: Invocation) -> Hit | None:
     setting = inv.layer_sandbox
     if setting is None or setting.value != "danger-full-access":
         return None
+    if not (inv.is_run or inv.call.subcommand is Subcommand.INTERACTIVE):
+        return None  # `codex exec --help`, `codex mcp ...`: nothing runs under the sandbox
     if inv.sandbox_source not in (SandboxSource.NONE, SandboxSource.CONFIG_LAYER):
         return None  # -s, -c or the bypass flag decide the sandbox, not the layer
     where = setting.layer
     said = f'sandbox_mode = "danger-full-access" ({setting.where})'
-    if where.written_to:
+    if where.copied:
+        said = (
+            f'sandbox_mode = "danger-full-access" ({setting.where}, copied to {where.written_to})'
+        )
+    elif where.written_to:
         written = f"written to {where.written_to}, line {setting.line}"
         said = f'sandbox_mode = "danger-full-access" ({written})'
     trust = (
@@ -126,6 +132,8 @@ def unsandboxed_host_full_access(ctx: CheckContext) -> Iterator[Hit]:
         if layered is not None:
             yield layered
             continue
+        if inv.sandbox_source is SandboxSource.CONFIG_LAYER:
+            continue  # a layer's sandbox on something that runs nothing (`codex exec --help`)
         if not inv.full_access:
             continue
         word = inv.call.bypass_word if inv.call.bypass else inv.call.sandbox_word
