@@ -438,8 +438,10 @@ def _sandbox_fields(state: _State) -> dict[str, object]:
     overrides = [o for o in _config_overrides(state) if o[0] == "sandbox_mode"]
     if overrides:
         _key, mode, where = overrides[-1]
-        literal = where.literal and mode in SANDBOX_MODES
-        out.update(sandbox=mode if literal else None,
+        # A mode name survives only if no expansion touched the value (`$X` in a trailing comment
+        # of `-c "sandbox_mode=\"danger-full-access\" # $X"` does not change it).
+        known = mode in SANDBOX_MODES
+        out.update(sandbox=mode if known else None,
                    sandbox_source=SandboxSource.CONFIG_OVERRIDE, sandbox_word=where)  # fmt: skip
     return out
 

@@ -432,3 +432,42 @@ def test_copied_safe_config_is_silent_and_says_the_sandbox(tmp_path: Path) -> No
         },
     )
     assert not found(result, "CG303") and not found(result, "CG301"), result
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        # An expansion in a trailing comment leaves the value as it is.
+        (
+            'codex exec -C . -c "sandbox_mode=\\"danger-full-access\\" # $WHY" \'Fix.\' </dev/null',
+            "CG303",
+        ),
+        (
+            'codex exec -C . -s workspace-write -c "sandbox_workspace_write.writable_roots=[\\"$REPO\\", \\"/\\"]" \'Fix.\' </dev/null',
+            "CG504",
+        ),
+        (
+            "codex exec -C . -s read-only -c model_provider=corp -c \"model_providers.corp.env_key=$KEY_NAME\" 'Fix.' </dev/null",
+            "CG101",
+        ),
+        (
+            'codex exec -C . -s read-only -c "model_providers.corp.http_headers={Authorization=\\"Bearer $TOKEN\\"}" \'Fix.\' </dev/null',
+            "CG102",
+        ),
+    ],
+)
+def test_expansions_elsewhere_in_the_value_do_not_hide_it(
+    line: str, rule: str, tmp_path: Path
+) -> None:
+    assert found(one_script(tmp_path, line + "\n"), rule)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "codex exec -C . -c \"sandbox_mode=$MODE\" 'Fix.' </dev/null",
+        "codex exec -C . -c \"sandbox_mode=danger-$X\" 'Fix.' </dev/null",
+    ],
+)
+def test_a_value_an_expansion_decides_is_unknown(line: str, tmp_path: Path) -> None:
+    assert not found(one_script(tmp_path, line + "\n"), "CG303")

@@ -104,7 +104,7 @@ def _secret_overrides(inv: Invocation) -> Iterator[Hit]:
     for override in inv.call.config:
         named = override.parts[-1] == "experimental_bearer_token"
         shown = repr(override.value) if not isinstance(override.value, str) else override.value
-        if named or (override.word.literal and SECRET_VALUE.search(shown)):
+        if named or SECRET_VALUE.search(shown):
             yield Hit(
                 span=override.word.span if override.word.span.line else inv.command.span,
                 message=f"`-c {override.key}=...` hands codex an API key or bearer token on "
@@ -159,8 +159,10 @@ class ProviderKey:
 def _provider_in_use(inv: Invocation) -> str | None:
     said = inv.call.config_value("model_provider")
     if said is not None:
-        value, word = said
-        return value if isinstance(value, str) and word.literal else None
+        value = said[0]
+        if isinstance(value, str) and "$" not in value and "`" not in value:
+            return value
+        return None
     layered = inv.layers.value("model_provider", kinds=HOME_LAYERS)
     return layered.value if layered is not None and isinstance(layered.value, str) else None
 
@@ -186,7 +188,7 @@ def provider_keys(inv: Invocation) -> list[ProviderKey]:
         said = inv.call.config_value(f"model_providers.{name}.env_key")
         if said is not None:
             value, word = said
-            if isinstance(value, str) and value and word.literal:
+            if isinstance(value, str) and value:  # `$NAME`: still says a variable bills
                 keys.append(ProviderKey(value, name, None, word))
             continue
         layered = inv.layers.value("model_providers", name, "env_key", kinds=HOME_LAYERS)

@@ -112,7 +112,7 @@ def _root_made_writable(inv: Invocation) -> Iterator[Hit]:
     said = inv.call.config_value("sandbox_workspace_write.writable_roots")
     if said is not None:
         roots, word = said
-        if word.literal and _holds_root(roots):
+        if _holds_root(roots):  # an exact "/" element: no expansion made it
             yield _root_hit(word.span, f"-c {word.text}")
         return  # the override replaces whatever a config layer said
     layered = inv.layers.value("sandbox_workspace_write", "writable_roots")
