@@ -90,6 +90,13 @@ class LayerValue:
     value: object
     layer: Layer
     key: tuple[str, ...]
+    raw: object = None  # what the file says, when ``value`` is read from it (a permission profile)
+
+    @property
+    def said(self) -> str:
+        """`key = "value"` as the file says it, for messages."""
+        raw = self.value if self.raw is None else self.raw
+        return f'{".".join(self.key)} = "{raw}"'
 
     @property
     def line(self) -> int:
@@ -363,14 +370,39 @@ def layer_span(value: LayerValue) -> Span:
 NO_LAYERS = Layers((), ())
 
 
+# Built-in permission profiles (FACTS.md, 0.171.0; a config.toml's `default_permissions` is also
+# honoured by 0.169.0, observed: tests/codex/test_config_realcli.py).
+PERMISSION_PROFILES = {
+    ":danger-full-access": "danger-full-access",
+    ":workspace": "workspace-write",
+    ":read-only": "read-only",
+}
+
+
+def _layer_sandbox(layer: Layer) -> LayerValue | None:
+    """One layer's own say: `default_permissions` wins over `sandbox_mode` in the same file
+    (observed on 0.171.0: `default_permissions = ":danger-full-access"` with `sandbox_mode =
+    "read-only"` runs danger-full-access, and the other way round read-only)."""
+    permissions = layer.get("default_permissions")
+    if isinstance(permissions, str):
+        mode = PERMISSION_PROFILES.get(permissions, permissions)
+        return LayerValue(mode, layer, ("default_permissions",), raw=permissions)
+    direct = layer.get("sandbox_mode")
+    if isinstance(direct, str):
+        return LayerValue(direct, layer, ("sandbox_mode",))
+    return None
+
+
 def sandbox_setting(layers: Layers, profile: str | None) -> LayerValue | None:
-    """The `sandbox_mode` the layers give a run: top-level, or a legacy `[profiles.NAME]` table
+    """The sandbox the layers give a run: the highest layer that says one (observed on 0.169.0:
+    a profile's `sandbox_mode` beats the home config's `default_permissions` and the other way
+    round), from `default_permissions`, `sandbox_mode`, or a legacy `[profiles.NAME]` table
     selected by `-p NAME` or the layer's own `profile = "NAME"` (0.139.0; 0.169.0 refuses it)."""
     found: LayerValue | None = None
     for layer in layers.layers:
-        direct = layer.get("sandbox_mode")
-        if isinstance(direct, str):
-            found = LayerValue(direct, layer, ("sandbox_mode",))
+        own = _layer_sandbox(layer)
+        if own is not None:
+            found = own
         selector = layer.get("profile")
         selected = profile or (selector if isinstance(selector, str) else None)
         if selected:

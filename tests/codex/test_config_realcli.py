@@ -241,3 +241,56 @@ def test_provider_in_codex_home_config_bills_but_project_config_is_ignored(tmp_p
         "MY_KEY=abc codex exec --trust -C proj -s read-only 'Fix it.' </dev/null", tmp_path
     )
     assert "CG101" not in rules(ignored), ignored
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "observed"),
+    [
+        # 0.169.0 honours a permission profile in config.toml (FACTS.md has it for 0.171.0's -c).
+        (
+            {"config.toml": 'default_permissions = ":danger-full-access"\n'},
+            [],
+            "danger-full-access",
+        ),
+        # In one file, default_permissions wins over sandbox_mode.
+        (
+            {
+                "config.toml": 'default_permissions = ":danger-full-access"\nsandbox_mode = "read-only"\n'
+            },
+            [],
+            "danger-full-access",
+        ),
+        (
+            {
+                "config.toml": 'sandbox_mode = "danger-full-access"\ndefault_permissions = ":read-only"\n'
+            },
+            [],
+            "read-only",
+        ),
+        # Across layers the profile's say wins, whichever key either uses.
+        (
+            {
+                "config.toml": 'default_permissions = ":danger-full-access"\n',
+                "ci.config.toml": 'sandbox_mode = "read-only"\n',
+            },
+            ["-p", "ci"],
+            "read-only",
+        ),
+        (
+            {
+                "config.toml": 'sandbox_mode = "read-only"\n',
+                "ci.config.toml": 'default_permissions = ":danger-full-access"\n',
+            },
+            ["-p", "ci"],
+            "danger-full-access",
+        ),
+    ],
+)
+def test_permission_profiles_in_layers(
+    files: dict[str, str], args: list[str], observed: str, tmp_path: Path
+) -> None:
+    home = _home(tmp_path, files)
+    assert run_banner(args, tmp_path, home).sandbox == observed
+    line = shlex.join(["codex", "exec", "-C", ".", *args, "Fix it."])
+    findings = lint_line("CODEX_HOME=ci/codex-home " + line + " </dev/null", tmp_path)
+    assert ("CG303" in rules(findings)) == (observed == "danger-full-access"), findings

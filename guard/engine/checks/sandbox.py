@@ -82,7 +82,7 @@ def _layer_related(inv: Invocation) -> tuple[tuple[str, Span, str], ...]:
     setting = inv.layer_sandbox
     if setting is None or inv.sandbox_source is not SandboxSource.CONFIG_LAYER:
         return ()
-    return ((setting.layer.file, layer_span(setting), "sandbox_mode set here"),)
+    return ((setting.layer.file, layer_span(setting), f"{setting.key[-1]} set here"),)
 
 
 def _layer_full_access(inv: Invocation) -> Hit | None:
@@ -97,14 +97,11 @@ def _layer_full_access(inv: Invocation) -> Hit | None:
     if inv.sandbox_source not in (SandboxSource.NONE, SandboxSource.CONFIG_LAYER):
         return None  # -s, -c or the bypass flag decide the sandbox, not the layer
     where = setting.layer
-    said = f'sandbox_mode = "danger-full-access" ({setting.where})'
+    said = f"{setting.said} ({setting.where})"
     if where.copied:
-        said = (
-            f'sandbox_mode = "danger-full-access" ({setting.where}, copied to {where.written_to})'
-        )
+        said = f"{setting.said} ({setting.where}, copied to {where.written_to})"
     elif where.written_to:
-        written = f"written to {where.written_to}, line {setting.line}"
-        said = f'sandbox_mode = "danger-full-access" ({written})'
+        said = f"{setting.said} (written to {where.written_to}, line {setting.line})"
     trust = (
         ""
         if where.certain
@@ -115,7 +112,7 @@ def _layer_full_access(inv: Invocation) -> Hit | None:
         severity=None if where.certain else Severity.WARNING,
         message=f"{said} removes the sandbox of this codex run{trust}, on a host that is not "
         "declared externally sandboxed: model-generated commands run with your full rights",
-        related_files=((where.file, layer_span(setting), "sandbox_mode set here"),),
+        related_files=((where.file, layer_span(setting), f"{setting.key[-1]} set here"),),
         lane=inv.lane,
         params={"flag": said},
     )
