@@ -471,3 +471,86 @@ def test_expansions_elsewhere_in_the_value_do_not_hide_it(
 )
 def test_a_value_an_expansion_decides_is_unknown(line: str, tmp_path: Path) -> None:
     assert not found(one_script(tmp_path, line + "\n"), "CG303")
+
+
+# --- the runtime doors: what they cannot see, they refuse --------------------------------------
+
+RECORDING_CODEX = """#!/bin/sh
+printf '%s\\n' "$*" >> "$CALLS"
+env > "$CALLS.env"
+"""
+
+
+def _recording_codex(tmp_path: Path) -> tuple[Path, Path]:
+    fake = tmp_path / "bin" / "codex"
+    fake.parent.mkdir()
+    fake.write_text(RECORDING_CODEX)
+    fake.chmod(0o755)
+    return fake, tmp_path / "calls.log"
+
+
+def _door_env(tmp_path: Path, calls: Path, **extra: str) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "CODEX_API_KEY")}
+    env.update(CALLS=str(calls), XDG_CACHE_HOME=str(tmp_path / "cache"), **extra)
+    return env
+
+
+PROVIDER_ARGS = ["-c", "model_provider=corp", "-c", "model_providers.corp.env_key=MY_KEY"]
+
+
+def _chatgpt_home(tmp_path: Path) -> Path:
+    from tests.runtime.conftest import chatgpt_auth
+
+    home = tmp_path / "codex-home"
+    home.mkdir()
+    (home / "auth.json").write_text(json.dumps(chatgpt_auth()))
+    return home
+
+
+def test_exec_door_refuses_a_provider_key_and_codex_never_starts(tmp_path: Path) -> None:
+    home = _chatgpt_home(tmp_path)
+    fake, calls = _recording_codex(tmp_path)
+    argv = ["codex-guard", "exec", "--", str(fake), "exec", "-C", str(tmp_path)]
+    argv += ["-s", "read-only", *PROVIDER_ARGS, "say hi"]
+    proc = subprocess.run(
+        argv, env=_door_env(tmp_path, calls, MY_KEY="secret-value", CODEX_HOME=str(home)),
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 3, proc.stderr
+    assert "CG101" in proc.stderr and "MY_KEY" in proc.stderr
+    assert "secret-value" not in proc.stderr
+    assert "CG102" not in proc.stderr  # refused for the provider key, not the login
+    assert not calls.exists()  # the stand-in never ran
+
+
+def test_exec_door_runs_a_plain_call(tmp_path: Path) -> None:
+    home = _chatgpt_home(tmp_path)
+    fake, calls = _recording_codex(tmp_path)
+    argv = ["codex-guard", "exec", "--", str(fake), "exec", "-C", str(tmp_path)]
+    argv += ["-s", "read-only", "-c", 'sandbox_mode="read-only" # x', "say hi"]
+    proc = subprocess.run(
+        argv, env=_door_env(tmp_path, calls, CODEX_HOME=str(home)), cwd=tmp_path,
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert calls.read_text().splitlines()[0].startswith("exec -C")
+
+
+@pytest.mark.parametrize(
+    ("command", "rule"),
+    [
+        ("codex exec -C . -c 'sandbox_mode=\"danger\\u002dfull-access\"' 'hi' </dev/null", "CG303"),
+        ("codex exec -C . -s workspace-write --add-dir / 'hi' </dev/null", "CG504"),
+        ("codex exec -C . -s read-only " + " ".join(PROVIDER_ARGS) + " 'hi' </dev/null", "CG101"),
+    ],
+)
+def test_check_door_denies(command: str, rule: str, tmp_path: Path) -> None:
+    proc = subprocess.run(
+        ["codex-guard", "check", command], env=_door_env(tmp_path, tmp_path / "c"),
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode != 0 and rule in proc.stdout + proc.stderr, proc
+    assert "Traceback" not in proc.stderr

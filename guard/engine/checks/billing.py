@@ -13,6 +13,7 @@ from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.writes import script_writes, target_name
 from guard.findings import Severity
 from guard.shell.model import Command, EnvBinding, EnvOrigin, Span, Word
+from guard.sources.snippet import RunContext
 
 # What an API-key auth.json looks like (FACTS.md: `codex login --with-api-key` writes
 # `"auth_mode": "apikey"` and the key).
@@ -235,11 +236,19 @@ def _provider_key_hits(ctx: CheckContext, inv: Invocation) -> Iterator[Hit]:
                 params={"key": key.name},
             )
         else:
+            # A runtime door sees only the forbidden keys of the real env, not this one: it
+            # cannot tell, so it refuses (fail closed). Lint names the variable as a warning.
+            blind = ctx.snippet.context in (RunContext.RUNTIME, RunContext.AGENT)
             yield Hit(
                 span=inv.command.span,
-                severity=Severity.WARNING,
+                severity=Severity.ERROR if blind else Severity.WARNING,
                 message=f"codex bills this run through provider {key.provider} with the API "
-                f"key in ${key.name} ({why}): per-token API billing under another name",
+                f"key in ${key.name} ({why}): per-token API billing under another name"
+                + (
+                    "; whether it is set cannot be checked here, so the run is refused"
+                    if blind
+                    else ""
+                ),
                 fix=fix,
                 related=said,
                 related_files=elsewhere,
