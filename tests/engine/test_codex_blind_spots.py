@@ -554,3 +554,29 @@ def test_check_door_denies(command: str, rule: str, tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode != 0 and rule in proc.stdout + proc.stderr, proc
     assert "Traceback" not in proc.stderr
+
+
+TOML_PIECES = [*"[]=\"'.#\n ab_:-/{},\\u0", "sandbox_mode", "danger-full-access", "profile"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(TOML_PIECES), max_size=40).map("".join))
+def test_any_config_text_in_a_layer_never_crashes(text: str) -> None:
+    import tempfile
+
+    from guard.config import settings_from_mapping
+    from guard.engine import lint_snippet
+    from guard.sources.snippet import Snippet
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "home").mkdir()
+        (root / "home" / "config.toml").write_text(text, encoding="utf-8")
+        (root / ".codex").mkdir()
+        (root / ".codex" / "config.toml").write_text(text, encoding="utf-8")
+        script = f"cat > \"$CODEX_HOME/p.config.toml\" <<'EOF'\n{text}\nEOF\n"
+        script += "CODEX_HOME=home codex exec --trust -C . -p p 'Fix.' </dev/null\n"
+        findings = lint_snippet(
+            Snippet(script, str(root / "run.sh")), settings_from_mapping({}, root=root)
+        )
+        assert all(f.rule.startswith("CG") for f in findings)
