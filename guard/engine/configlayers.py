@@ -325,6 +325,8 @@ def layers_for(
         start = _resolve_dir(call.cd.text, bases, roots) or here
     if _inside_any(start, roots):
         for folder in _project_dirs(start, root):
+            if folder == Path(os.path.realpath(Path.home())):
+                break  # ~/.codex is the user's CODEX_HOME, not a project's config
             project = folder / ".codex" / "config.toml"
             if project.is_file():
                 keep(_file_layer(LayerKind.PROJECT, project, root, trusted, absolute))
