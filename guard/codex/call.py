@@ -22,6 +22,9 @@ class Subcommand(StrEnum):
 class SandboxSource(StrEnum):
     FLAG = "flag"  # -s/--sandbox (exec's own, or a top-level one before the subcommand)
     CONFIG_OVERRIDE = "config-override"  # -c sandbox_mode=...
+    CONFIG_LAYER = (
+        "config-layer"  # a config.toml codex reads: CODEX_HOME's, -p NAME's, the project's
+    )
     PROFILE = "profile"  # -p NAME mapped by the codex-guard config
     BYPASS = "bypass"  # --dangerously-bypass-approvals-and-sandbox / --yolo
     NONE = "none"  # nothing said: codex exec defaults to read-only (FACTS.md)
@@ -52,6 +55,31 @@ class UnknownFlag:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfigOverride:
+    """One `-c key=value`: the key as codex splits it on `.`, the value as TOML (or the raw
+    string when it is not TOML), the value word for positions and literalness."""
+
+    key: str
+    value: object
+    word: Word
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(self.key.split("."))
+
+
+_MISSING = object()
+
+
+def _descend(value: object, parts: tuple[str, ...]) -> object:
+    for part in parts:
+        if not isinstance(value, dict) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
 class CodexCall:
     subcommand: Subcommand
     version: str  # the grammar table it was read against
@@ -74,6 +102,7 @@ class CodexCall:
     prompt_source: PromptSource = PromptSource.NONE
     prompt: Word | None = None  # the positional prompt word (or the `-` word)
     config_overrides: tuple[tuple[str, str, Word], ...] = ()  # (key, value, word) from -c
+    config: tuple[ConfigOverride, ...] = ()  # the same -c overrides, values read as TOML
     flags: tuple[FlagUse, ...] = ()  # every option as given, canonical names, in order
     unknown: tuple[UnknownFlag, ...] = ()
     with_api_key: bool = False  # codex login --with-api-key
@@ -87,6 +116,19 @@ class CodexCall:
         if self.prompt_source is PromptSource.STDIN:
             return True
         return self.subcommand is Subcommand.EXEC and self.prompt_source is PromptSource.NONE
+
+    def config_value(self, dotted: str) -> tuple[object, Word] | None:
+        """What the `-c` overrides make of the config key ``dotted`` (`a.b.c`), and the word that
+        said it. Applied in order as codex does: a later override of the key, or of a table
+        holding it (`-c 'sandbox_workspace_write={writable_roots=["/"]}'`), replaces the earlier."""
+        target = tuple(dotted.split("."))
+        found: tuple[object, Word] | None = None
+        for override in self.config:
+            parts = override.parts
+            if parts == target[: len(parts)]:
+                value = _descend(override.value, target[len(parts) :])
+                found = None if value is _MISSING else (value, override.word)
+        return found
 
     def has_flag(self, name: str) -> bool:
         return any(f.name == name for f in self.flags)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from guard.codex.call import (
     CodexCall,
+    ConfigOverride,
     FlagUse,
     PromptSource,
     SandboxSource,
@@ -481,9 +482,11 @@ def _sandbox_fields(state: _State) -> dict[str, object]:
         return profile
     overrides = [o for o in _config_overrides(state) if o[0] == "sandbox_mode"]
     if overrides:
-        _key, raw_value, where = overrides[-1]
-        literal = where.literal and raw_value in SANDBOX_MODES
-        out.update(sandbox=raw_value if literal else None,
+        _key, mode, where = overrides[-1]
+        # A mode name survives only if no expansion touched the value (`$X` in a trailing comment
+        # of `-c "sandbox_mode=\"danger-full-access\" # $X"` does not change it).
+        known = mode in SANDBOX_MODES
+        out.update(sandbox=mode if known else None,
                    sandbox_source=SandboxSource.CONFIG_OVERRIDE, sandbox_word=where)  # fmt: skip
     return out
 
@@ -507,21 +510,53 @@ def _permission_profile_fields(state: _State) -> dict[str, object]:
 
 
 def _config_overrides(state: _State) -> list[tuple[str, str, Word]]:
+    """Every `-c key=value` in order: (key, the value as codex reads it, the value word)."""
     out: list[tuple[str, str, Word]] = []
     for use in state.uses:
         if use.spec.long != "--config" or use.flag.value is None:
             continue
-        key, _, value = use.flag.value.text.partition("=")
-        out.append((key.strip(), _unquote(value.strip()), use.flag.value))
+        key, value = split_config_override(use.flag.value.text)
+        out.append((key, config_value_text(value), use.flag.value))
     return out
 
 
-def _unquote(value: str) -> str:
-    """`-c k="v"` reaches codex with the quotes (the shell removed only the outer ones): the TOML
-    string's content is what codex uses."""
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1]
-    return value
+def _config(state: _State) -> list[ConfigOverride]:
+    out: list[ConfigOverride] = []
+    for use in state.uses:
+        if use.spec.long == "--config" and use.flag.value is not None:
+            key, value = split_config_override(use.flag.value.text)
+            out.append(ConfigOverride(key=key, value=value, word=use.flag.value))
+    return out
+
+
+def split_config_override(text: str) -> tuple[str, object]:
+    """`-c key=value` as codex reads it (help: "The value portion is parsed as TOML. If it fails
+    to parse as TOML, the raw string is used as a literal"): split at the first `=`, key and value
+    trimmed; the key is taken as written, so a quoted key (`"sandbox_mode"=...`) is another key
+    (observed on 0.169.0: it leaves the sandbox read-only). A value that is not TOML loses its
+    surrounding quotes (observed: `sandbox_mode="danger-full-access` runs danger-full-access)."""
+    key, _, raw = text.partition("=")
+    return key.strip(), parse_config_value(raw.strip())
+
+
+def parse_config_value(raw: str) -> object:
+    """The value of a `-c` override as TOML (escapes, multi-line strings, arrays, inline tables
+    and trailing comments included), else the raw string with its quotes stripped."""
+    import tomllib  # only on a `-c`: the hook's hot path never reaches it
+
+    try:
+        return tomllib.loads(f"_x_ = {raw}")["_x_"]
+    except (tomllib.TOMLDecodeError, KeyError, ValueError, RecursionError):
+        return raw.strip().strip("\"'")
+
+
+def config_value_text(value: object) -> str:
+    """A string value as it is; anything else as TOML-ish text (for messages and matching)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
 
 
 def _last_value(state: _State, long: str, *, exec_first: bool = False) -> Word | None:
@@ -550,6 +585,7 @@ def _option_fields(state: _State) -> dict[str, object]:
         "ephemeral_word": ephemeral.flag.word if ephemeral is not None else None,
         "last": has("--last"),
         "config_overrides": tuple(_config_overrides(state)),
+        "config": tuple(_config(state)),
         # `codex login --with-api-key [status]`: the login level's flag (accepted before `status`).
         "with_api_key": any(
             u.spec.long == "--with-api-key" and u.path == "login" for u in state.uses

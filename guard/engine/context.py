@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
+from guard.engine.configlayers import NO_LAYERS, Layers, LayerValue
 from guard.findings import Severity
 from guard.settings import Settings
 from guard.shell.model import Command, Script, Span, StdinKind
@@ -35,6 +36,8 @@ class Invocation:
     lane: str | None
     lane_source: str | None  # "directive", "config", "inferred"
     prompt_text: str  # what is known of the prompt: the word, a here-doc body, a piped string
+    layers: Layers = NO_LAYERS  # the config.toml layers it reads that the linter can see
+    layer_sandbox: LayerValue | None = None  # a sandbox_mode one of those layers sets
 
     @property
     def is_run(self) -> bool:
@@ -68,6 +71,8 @@ class Hit:
     message: str | None = None  # None: the rule's `message` (or summary)
     fix: str | None = None  # None: the rule's `fix`
     related: tuple[tuple[Span, str], ...] = ()
+    # Related locations in another file (a config.toml layer): (path, span, note).
+    related_files: tuple[tuple[str, Span, str], ...] = ()
     severity: Severity | None = None  # None: the rule's severity
     lane: str | None = None
     params: dict[str, str] = field(default_factory=dict)  # for the rule's message template

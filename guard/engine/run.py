@@ -6,8 +6,10 @@ import string
 from collections.abc import Iterable, Mapping
 
 from guard.codex.call import CodexCall, PromptSource, SandboxSource
+from guard.codex.grammar import SANDBOX_MODES
 from guard.codex.parse import parse_codex_argv
 from guard.engine.checks import CHECKS, NOT_SHELL_CHECKS
+from guard.engine.configlayers import layers_for, sandbox_setting
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.lanes import infer_lane
 from guard.engine.match import matches
@@ -118,8 +120,19 @@ def build_invocations(
         call = parse_codex_argv(command.argv, version=settings.codex_version, span=command.span)
         prompt = prompt_text(script, command, call)
         sandbox, source = _effective_sandbox(call, settings)
+        layers = layers_for(snippet, script, settings, command, call)
+        layered = sandbox_setting(layers, call.profile.text if call.profile else None)
+        if (
+            source is SandboxSource.NONE
+            and layered is not None
+            and layered.layer.certain
+            and layered.value in SANDBOX_MODES
+        ):
+            sandbox, source = str(layered.value), SandboxSource.CONFIG_LAYER
         lane, lane_source = _lane(call, command, prompt, settings, directives)
-        found.append(Invocation(command, call, sandbox, source, lane, lane_source, prompt))
+        found.append(
+            Invocation(command, call, sandbox, source, lane, lane_source, prompt, layers, layered)
+        )
     return tuple(found)
 
 
@@ -149,7 +162,8 @@ def to_finding(rule: Rule, hit: Hit, path: str, settings: Settings) -> Finding:
         message=message,
         location=_location(path, hit.span),
         fix=hit.fix or rule.fix or None,
-        related=tuple(_location(path, span, note) for span, note in hit.related),
+        related=tuple(_location(path, span, note) for span, note in hit.related)
+        + tuple(_location(where, span, note) for where, span, note in hit.related_files),
         lane=hit.lane,
     )
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from guard.codex.call import Subcommand
-from guard.engine.context import CheckContext, Hit
+from guard.engine.configlayers import LayerKind, layer_span, search_roots
+from guard.engine.context import CheckContext, Hit, Invocation
+from guard.engine.writes import script_writes, target_name
 from guard.findings import Severity
-from guard.shell.model import Command, EnvBinding, EnvOrigin, Span
+from guard.shell.model import Command, EnvBinding, EnvOrigin, Span, Word
+from guard.sources.snippet import RunContext
 
 # What an API-key auth.json looks like (FACTS.md: `codex login --with-api-key` writes
 # `"auth_mode": "apikey"` and the key).
@@ -46,29 +50,209 @@ def api_key_in_env(ctx: CheckContext) -> Iterator[Hit]:
                 related=((where, "set here"),) if line > 0 else (),
                 params={"key": name},
             )
+        if inv.is_run:
+            yield from _provider_key_hits(ctx, inv)
 
 
-def _writes_auth_json(command: Command) -> bool:
-    targets = [command.stdout_redirect or ""]
-    if command.program == "tee":
-        targets += [w.text for w in command.argv[1:]]
-    return any(t.rstrip("'\"").endswith("auth.json") for t in targets)
+# A Codex home in a path: where an auth.json is the one codex reads.
+CODEX_HOME_PATH = re.compile(r"\.codex/|CODEX_HOME|codex", re.IGNORECASE)
+# A later check that the file holds the subscription login (the CI restore recipe).
+CHATGPT_CHECK = re.compile(r"auth_mode\W+chatgpt|Logged in using ChatGPT", re.IGNORECASE)
+# An OpenAI secret key or a bearer token, as a value given to codex.
+SECRET_VALUE = re.compile(r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]+|\bBearer\s+\S")
 
 
-def api_key_login(ctx: CheckContext) -> Iterator[Hit]:
-    """CG102: `codex login --with-api-key`, or an API-key auth.json written by hand."""
-    for inv in ctx.invocations:
-        if inv.call.subcommand is Subcommand.LOGIN and inv.call.with_api_key:
-            yield Hit(span=inv.command.span)
-    for command in ctx.script.commands:
-        if not _writes_auth_json(command):
+def _flat(text: str) -> str:
+    """JSON as the file will hold it: `\\"` escapes of a Python or shell string undone."""
+    return text.replace('\\"', '"')
+
+
+def _verified_chatgpt_after(ctx: CheckContext, command: Command) -> bool:
+    return any(CHATGPT_CHECK.search(c.text) for c in ctx.commands_after(command))
+
+
+def _auth_json_hits(ctx: CheckContext) -> Iterator[Hit]:
+    """Every command that writes a Codex auth.json (see guard/engine/writes.py for the writers)."""
+    bases = [Path(ctx.snippet.path).parent, *search_roots(ctx.snippet, ctx.settings)]
+    for write in script_writes(ctx.script, bases):
+        if target_name(write.target) != "auth.json":
             continue
-        body = command.text + (command.stdin.source or "")
-        if APIKEY_AUTH.search(body):
+        command = write.command
+        known = write.content if write.content is not None else ""
+        if APIKEY_AUTH.search(_flat(known)) or APIKEY_AUTH.search(_flat(command.text)):
             yield Hit(
                 span=command.span,
                 message="writes an API key into Codex's auth.json: codex will bill every "
                 "token to the API account",
+            )
+        elif (
+            not (write.content is not None and write.complete)
+            and CODEX_HOME_PATH.search(write.target)
+            and not _verified_chatgpt_after(ctx, command)
+        ):
+            yield Hit(
+                span=command.span,
+                severity=Severity.WARNING,
+                message=f"writes Codex's auth.json ({write.target}) with content the linter "
+                'cannot read: if it holds an API key or "auth_mode": "apikey", codex bills '
+                'every token to the API account; check it for "auth_mode": "chatgpt" after '
+                "writing it",
+            )
+
+
+def _secret_overrides(inv: Invocation) -> Iterator[Hit]:
+    """An API key or bearer token given to codex in a `-c` override."""
+    for override in inv.call.config:
+        named = override.parts[-1] == "experimental_bearer_token"
+        shown = repr(override.value) if not isinstance(override.value, str) else override.value
+        if named or SECRET_VALUE.search(shown):
+            yield Hit(
+                span=override.word.span if override.word.span.line else inv.command.span,
+                message=f"`-c {override.key}=...` hands codex an API key or bearer token on "
+                "its command line: codex bills every token to that API account (and the "
+                "secret sits in the process list and shell history)",
+            )
+
+
+def _layer_bearer_tokens(inv: Invocation, provider: str | None) -> Iterator[Hit]:
+    if provider is None:
+        return
+    found = inv.layers.value(
+        "model_providers", provider, "experimental_bearer_token", kinds=HOME_LAYERS
+    )
+    if found is not None:
+        yield Hit(
+            span=inv.command.span,
+            message=f"provider {provider} carries a bearer token in {found.where}: codex bills "
+            "every token to that API account",
+            related_files=((found.layer.file, layer_span(found), "bearer token set here"),),
+        )
+
+
+def api_key_login(ctx: CheckContext) -> Iterator[Hit]:
+    """CG102: `codex login --with-api-key`, an API-key auth.json written by any writer, or an API
+    key / bearer token handed to codex as configuration."""
+    for inv in ctx.invocations:
+        if inv.call.subcommand is Subcommand.LOGIN and inv.call.with_api_key:
+            yield Hit(span=inv.command.span)
+        if inv.is_run:
+            yield from _secret_overrides(inv)
+            yield from _layer_bearer_tokens(inv, _provider_in_use(inv))
+    yield from _auth_json_hits(ctx)
+
+
+# --- custom providers: an env_key bills the API under any name ---------------------------------
+
+# Only the home layers choose a provider: a project config's model_provider is ignored (observed).
+HOME_LAYERS = frozenset({LayerKind.HOME, LayerKind.PROFILE})
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderKey:
+    """The variable a custom provider bills with (`model_providers.NAME.env_key`)."""
+
+    name: str
+    provider: str
+    where: tuple[str, Span] | None  # a config layer's line, when a layer set it
+    word: Word | None  # the `-c` word, when an override set it
+
+
+def _provider_in_use(inv: Invocation) -> str | None:
+    said = inv.call.config_value("model_provider")
+    if said is not None:
+        value = said[0]
+        if isinstance(value, str) and "$" not in value and "`" not in value:
+            return value
+        return None
+    layered = inv.layers.value("model_provider", kinds=HOME_LAYERS)
+    return layered.value if layered is not None and isinstance(layered.value, str) else None
+
+
+def _providers_on_command_line(inv: Invocation) -> list[str]:
+    """Providers this run's `-c` overrides define an env_key for (in use when nothing else says)."""
+    names: list[str] = []
+    for override in inv.call.config:
+        if override.parts[0] == "model_providers" and len(override.parts) >= 2:
+            if override.parts[1] not in names:
+                names.append(override.parts[1])
+        elif override.parts == ("model_providers",) and isinstance(override.value, dict):
+            names.extend(n for n in override.value if n not in names)
+    return names
+
+
+def provider_keys(inv: Invocation) -> list[ProviderKey]:
+    """The variables the run's model provider bills with: `-c` first, then the home layers."""
+    provider = _provider_in_use(inv)
+    candidates = [provider] if provider is not None else _providers_on_command_line(inv)
+    keys: list[ProviderKey] = []
+    for name in candidates:
+        said = inv.call.config_value(f"model_providers.{name}.env_key")
+        if said is not None:
+            value, word = said
+            if isinstance(value, str) and value:  # `$NAME`: still says a variable bills
+                keys.append(ProviderKey(value, name, None, word))
+            continue
+        layered = inv.layers.value("model_providers", name, "env_key", kinds=HOME_LAYERS)
+        if layered is not None and isinstance(layered.value, str) and layered.value:
+            where = (layered.layer.file, layer_span(layered))
+            keys.append(ProviderKey(layered.value, name, where, None))
+    return keys
+
+
+def _provider_key_hits(ctx: CheckContext, inv: Invocation) -> Iterator[Hit]:
+    forbidden = set(ctx.settings.forbidden_env)
+    for key in provider_keys(inv):
+        elsewhere = ((key.where[0], key.where[1], "env_key set here"),) if key.where else ()
+        said = (
+            ((key.word.span, "env_key set here"),)
+            if key.word is not None and key.word.span.line
+            else ()
+        )
+        binding = inv.command.env_var(key.name)
+        external = [
+            line
+            for name, _v, line in ctx.snippet.external_env
+            if name == key.name and inv.command.inherits(key.name)
+        ]
+        why = f"model_providers.{key.provider}.env_key names it"
+        fix = (
+            f"Run on the ChatGPT login: drop the `{key.provider}` provider (model_provider and its "
+            f"env_key) from this run's config, and keep {key.name} out of codex's environment "
+            f"(`env -u {key.name} codex ...`)."
+        )
+        if binding is not None or external:
+            if key.name in forbidden:
+                continue  # the forbidden-env check already reports it
+            line = external[0] if external else 0
+            where = binding.span if binding is not None else Span(line, 1, line, 1)
+            set_here = ((where, "set here"),) if binding is not None or line > 0 else ()
+            yield Hit(
+                span=inv.command.span,
+                message=f"{key.name} is in the environment of this codex run and {why}: codex "
+                "bills every token to that API account",
+                fix=fix,
+                related=(*set_here, *said),
+                related_files=elsewhere,
+                params={"key": key.name},
+            )
+        else:
+            # A runtime door sees only the forbidden keys of the real env, not this one: it
+            # cannot tell, so it refuses (fail closed). Lint names the variable as a warning.
+            blind = ctx.snippet.context in (RunContext.RUNTIME, RunContext.AGENT)
+            yield Hit(
+                span=inv.command.span,
+                severity=Severity.ERROR if blind else Severity.WARNING,
+                message=f"codex bills this run through provider {key.provider} with the API "
+                f"key in ${key.name} ({why}): per-token API billing under another name"
+                + (
+                    "; whether it is set cannot be checked here, so the run is refused"
+                    if blind
+                    else ""
+                ),
+                fix=fix,
+                related=said,
+                related_files=elsewhere,
+                params={"key": key.name},
             )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from guard.engine.checks.sandbox import config_layer_errors
 from guard.engine.checks.sessions import RESUME_REJECTED
 from guard.engine.context import CheckContext, Hit
 from guard.findings import Severity
@@ -14,6 +15,7 @@ def parse_error(ctx: CheckContext) -> Iterator[Hit]:
     """CG901: a region of the snippet did not parse (it is still scanned token by token)."""
     for span in ctx.script.parse_errors[:1]:  # one is enough: the first break explains the rest
         yield Hit(span=span)
+    yield from config_layer_errors(ctx)  # a config.toml layer codex reads that is not TOML
 
 
 # Words that make an unresolved command look like a codex command line.

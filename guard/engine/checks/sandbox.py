@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from guard.codex.call import SandboxSource, Subcommand
+from guard.engine.configlayers import layer_span
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.lanes import needs_network
 from guard.findings import Severity
@@ -39,8 +40,14 @@ def implicit_sandbox(ctx: CheckContext) -> Iterator[Hit]:
     for inv in ctx.runs():
         if "remote" in inv.call.extra:
             continue  # --remote: the sandbox is the app server's (0.171.0 refuses -s with it)
-        if inv.call.subcommand is Subcommand.EXEC and inv.sandbox_source is SandboxSource.NONE:
-            yield Hit(span=inv.command.span)
+        if (
+            inv.call.subcommand is not Subcommand.EXEC
+            or inv.sandbox_source is not SandboxSource.NONE
+        ):
+            continue
+        if inv.layer_sandbox is not None:
+            continue  # a config.toml layer of the repository says it (CG303 reads it too)
+        yield Hit(span=inv.command.span)
 
 
 def lane_sandbox_mismatch(ctx: CheckContext) -> Iterator[Hit]:
@@ -61,6 +68,7 @@ def lane_sandbox_mismatch(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(
             span=inv.command.span,
             related=((word.span, "sandbox set here"),) if word else (),
+            related_files=_layer_related(inv),
             lane=inv.lane,
             params={
                 "sandbox": sandbox,
@@ -71,15 +79,61 @@ def lane_sandbox_mismatch(ctx: CheckContext) -> Iterator[Hit]:
         )
 
 
+def _layer_related(inv: Invocation) -> tuple[tuple[str, Span, str], ...]:
+    """The config line that set the run's sandbox, when a config.toml layer did."""
+    setting = inv.layer_sandbox
+    if setting is None or inv.sandbox_source is not SandboxSource.CONFIG_LAYER:
+        return ()
+    return ((setting.layer.file, layer_span(setting), f"{setting.key[-1]} set here"),)
+
+
+def _layer_full_access(inv: Invocation) -> Hit | None:
+    """danger-full-access reached through a config.toml layer: CG303 at the run, related at the
+    config line. A project layer codex reads only when the project is trusted is a warning
+    unless the run says `--trust`."""
+    setting = inv.layer_sandbox
+    if setting is None or setting.value != "danger-full-access":
+        return None
+    if not (inv.is_run or inv.call.subcommand is Subcommand.INTERACTIVE):
+        return None  # `codex exec --help`, `codex mcp ...`: nothing runs under the sandbox
+    if inv.sandbox_source not in (SandboxSource.NONE, SandboxSource.CONFIG_LAYER):
+        return None  # -s, -c or the bypass flag decide the sandbox, not the layer
+    where = setting.layer
+    said = f"{setting.said} ({setting.where})"
+    if where.copied:
+        said = f"{setting.said} ({setting.where}, copied to {where.written_to})"
+    elif where.written_to:
+        said = f"{setting.said} (written to {where.written_to}, line {setting.line})"
+    trust = (
+        ""
+        if where.certain
+        else (" once the project is trusted (`--trust`, or trust stored in the user config)")
+    )
+    return Hit(
+        span=inv.command.span,
+        severity=None if where.certain else Severity.WARNING,
+        message=f"{said} removes the sandbox of this codex run{trust}, on a host that is not "
+        "declared externally sandboxed: model-generated commands run with your full rights",
+        related_files=((where.file, layer_span(setting), f"{setting.key[-1]} set here"),),
+        lane=inv.lane,
+        params={"flag": said},
+    )
+
+
 def unsandboxed_host_full_access(ctx: CheckContext) -> Iterator[Hit]:
     """CG303: danger-full-access or the bypass flag on a host not declared sandboxed."""
     if ctx.settings.sandboxed_host:
         return
     for inv in ctx.invocations:
-        if not inv.full_access or inv.call.subcommand in (
-            Subcommand.LOGIN,
-            Subcommand.LOGIN_STATUS,
-        ):
+        if inv.call.subcommand in (Subcommand.LOGIN, Subcommand.LOGIN_STATUS):
+            continue
+        layered = _layer_full_access(inv)
+        if layered is not None:
+            yield layered
+            continue
+        if inv.sandbox_source is SandboxSource.CONFIG_LAYER:
+            continue  # a layer's sandbox on something that runs nothing (`codex exec --help`)
+        if not inv.full_access:
             continue
         word = inv.call.bypass_word if inv.call.bypass else inv.call.sandbox_word
         what = word.text if word else "danger-full-access"
@@ -138,3 +192,21 @@ def untrusted_prompt_wide_sandbox(ctx: CheckContext) -> Iterator[Hit]:
             related=related,
             params={"sandbox": sandbox, "source": sources[0][0]},
         )
+
+
+def config_layer_errors(ctx: CheckContext) -> Iterator[Hit]:
+    """CG901 (from the parse_error check): a config.toml layer a run reads is not TOML. codex
+    refuses to start with it, and its sandbox and provider could not be checked."""
+    seen: set[tuple[str, int]] = set()
+    for inv in ctx.runs():
+        for error in inv.layers.errors:
+            if (error.path, error.line) in seen:
+                continue
+            seen.add((error.path, error.line))
+            first = error.message.splitlines()[0] if error.message else "not TOML"
+            yield Hit(
+                span=inv.command.span,
+                message=f"{error.path}:{error.line}: config.toml this codex run reads is not "
+                f"valid TOML ({first}): its sandbox and provider could not be checked",
+                related_files=((error.path, Span(error.line, 1, error.line, 1), "not TOML"),),
+            )

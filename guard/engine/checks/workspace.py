@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 
 from guard.codex.call import Subcommand
+from guard.engine.configlayers import layer_span
 from guard.engine.context import CheckContext, Hit, Invocation
-from guard.shell.model import Word
+from guard.shell.model import Span, Word
 
 COMMIT_WORDS = re.compile(r"\bgit\s+commit\b|\bcommit\b", re.IGNORECASE)
 NEGATION = re.compile(r"\b(do\s+not|don'?t|never|no|without|nor)\b[\w\s,]{0,20}$", re.IGNORECASE)
@@ -99,11 +100,56 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
+def _is_filesystem_root(text: str) -> bool:
+    return text.startswith("/") and os.path.normpath(text) in ("/", "//")
+
+
+def _root_made_writable(inv: Invocation) -> Iterator[Hit]:
+    """`--add-dir /` or `sandbox_workspace_write.writable_roots` holding `/`: the whole
+    filesystem writable (observed on 0.169.0: banner `workspace-write [workdir, /tmp, $TMPDIR, /]`),
+    whatever workspace is declared."""
+    for word in inv.call.add_dirs:
+        if word.literal and _is_filesystem_root(word.text):
+            yield _root_hit(word.span, "--add-dir /")
+    said = inv.call.config_value("sandbox_workspace_write.writable_roots")
+    if said is not None:
+        roots, word = said
+        if _holds_root(roots):  # an exact "/" element: no expansion made it
+            yield _root_hit(word.span, f"-c {word.text}")
+        return  # the override replaces whatever a config layer said
+    layered = inv.layers.value("sandbox_workspace_write", "writable_roots")
+    if layered is not None and _holds_root(layered.value):
+        yield Hit(
+            span=inv.command.span,
+            message=f"writable_roots in {layered.where} holds `/`: the sandbox makes the "
+            "whole filesystem writable, outside any workspace",
+            related_files=((layered.layer.file, layer_span(layered), "writable_roots"),),
+            params={"flag": "writable_roots", "path": "/", "where": "the workspace"},
+        )
+
+
+def _holds_root(roots: object) -> bool:
+    return isinstance(roots, list) and any(
+        isinstance(r, str) and _is_filesystem_root(r) for r in roots
+    )
+
+
+def _root_hit(span: Span, what: str) -> Hit:
+    return Hit(
+        span=span,
+        message=f"`{what}` makes the whole filesystem writable to this codex run (`/` is a "
+        "writable root), outside any workspace",
+        params={"flag": what, "path": "/", "where": "the workspace"},
+    )
+
+
 def path_escape(ctx: CheckContext) -> Iterator[Hit]:
-    """CG504: -C, --add-dir, -o or --output-schema resolving outside the declared workspace."""
+    """CG504: -C, --add-dir, -o or --output-schema resolving outside the declared workspace,
+    and `/` made writable."""
     root = _workspace_root(ctx)
     for inv in ctx.runs():
         call = inv.call
+        yield from _root_made_writable(inv)
         base = root or "."
         if call.cd is not None and call.cd.literal:
             if _escapes(call.cd.text, base, root):
@@ -113,7 +159,7 @@ def path_escape(ctx: CheckContext) -> Iterator[Hit]:
         named: list[tuple[str, Word | None]] = [
             ("-o", call.output_last_message),
             ("--output-schema", call.output_schema),
-            *(("--add-dir", w) for w in call.add_dirs),
+            *(("--add-dir", w) for w in call.add_dirs if not _is_filesystem_root(w.text)),
         ]
         for flag, word in named:
             if word is not None and word.literal and _escapes(word.text, base, root):

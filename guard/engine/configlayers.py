@@ -1,0 +1,414 @@
+"""The config.toml layers a codex run reads, where the linter can see them.
+
+Observed on 0.169.0 (tests/codex/test_config_layers_realcli.py): codex reads
+`$CODEX_HOME/config.toml`, then `$CODEX_HOME/NAME.config.toml` for `-p NAME` (FACTS.md), then a
+project's `.codex/config.toml` only when the project is trusted (`--trust`, or trust stored in the
+user config; untrusted: "Untrusted project-local configuration is disabled"), then `-c`, then `-s`.
+A project layer may not set `model_provider`/`model_providers` ("Ignored unsupported project-local
+config keys"), so only the home layers can pick a billing provider.
+
+Layers are read from the repository being linted (a `CODEX_HOME` that names a folder in it, a
+project `.codex/config.toml` between the linted file and the repository root) or from what the
+script itself writes before the run (`cat > "$CODEX_HOME/config.toml" <<EOF`). Each file is parsed
+with tomllib once per path and mtime; a file that is not TOML is a :class:`LayerError`, never a
+crash. A danger-full-access set by a layer is CG303, with the config line as related location.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from guard.codex.call import CodexCall
+from guard.settings import Settings
+from guard.shell.model import Command, Script, Span
+from guard.sources.snippet import Snippet
+
+# `$PWD/x`, `${GITHUB_WORKSPACE}/x`, `$(pwd)/x`: the repository (or the cwd in it) spelled out.
+_ROOT_PREFIX = re.compile(
+    r"^(\$\{?(PWD|GITHUB_WORKSPACE|CI_PROJECT_DIR|WORKSPACE|REPO_ROOT)\}?|\$\(pwd\)|`pwd`)/"
+)
+_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.\- "']+?)\s*=""")
+_HOME_MARKERS = ("CODEX_HOME", "~/.codex/", "$HOME/.codex/", "${HOME}/.codex/")
+
+
+class LayerKind(StrEnum):
+    HOME = "home"  # $CODEX_HOME/config.toml
+    PROFILE = "profile"  # $CODEX_HOME/NAME.config.toml for -p NAME
+    PROJECT = "project"  # .codex/config.toml of the project (read only when it is trusted)
+
+
+@dataclass(frozen=True, slots=True)
+class TomlDoc:
+    """A parsed config file and the line of each dotted key (for related locations)."""
+
+    data: dict[str, object]
+    lines: dict[tuple[str, ...], int]
+
+
+@dataclass(frozen=True, slots=True)
+class LayerError:
+    """A config file codex would read that is not TOML: reported, never raised."""
+
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    kind: LayerKind
+    path: str  # the file (a repository path) or the write's target as written
+    doc: TomlDoc
+    first_line: int  # file line of the document's line 1 (a here-doc body sits lower)
+    written_to: str = ""  # the target as written, when the script writes it before the run
+    file: str = ""  # the path for a related location, in the style of the linted file's path
+    copied: bool = False  # written_to holds a copy of the repository file ``path``
+    certain: bool = True  # False: a project layer codex reads only if the project is trusted
+
+    def line_of(self, key: tuple[str, ...]) -> int:
+        return self.first_line + self.doc.lines.get(key, 1) - 1
+
+    def get(self, *key: str) -> object:
+        value: object = self.doc.data
+        for part in key:
+            if not isinstance(value, dict) or part not in value:
+                return None
+            value = value[part]
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class LayerValue:
+    """A config value some layer sets for a run, and where it says so."""
+
+    value: object
+    layer: Layer
+    key: tuple[str, ...]
+    raw: object = None  # what the file says, when ``value`` is read from it (a permission profile)
+
+    @property
+    def said(self) -> str:
+        """`key = "value"` as the file says it, for messages."""
+        raw = self.value if self.raw is None else self.raw
+        return f'{".".join(self.key)} = "{raw}"'
+
+    @property
+    def line(self) -> int:
+        return self.layer.line_of(self.key)
+
+    @property
+    def where(self) -> str:
+        return f"{self.layer.path}:{self.line}"
+
+
+def _unquote_key(part: str) -> str:
+    part = part.strip()
+    if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'":
+        return part[1:-1]
+    return part
+
+
+def _split_key(text: str) -> tuple[str, ...]:
+    return tuple(_unquote_key(p) for p in re.findall(r"""("[^"]*"|'[^']*'|[^.]+)""", text))
+
+
+def key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The 1-based line of each `key =` under its `[table]`: good enough for a pointer."""
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TABLE.match(line)
+        if header:
+            table = _split_key(header.group(1))
+            lines.setdefault(table, number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            lines.setdefault((*table, *_split_key(key.group(1))), number)
+    return lines
+
+
+def parse_toml(text: str, path: str) -> TomlDoc | LayerError:
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        return LayerError(path, int(found.group(1)) if found else 1, str(exc))
+    except (RecursionError, ValueError) as exc:
+        return LayerError(path, 1, f"{type(exc).__name__}: {exc}")
+    return TomlDoc(data=data, lines=key_lines(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _read_cached(path: str, _mtime_ns: int, _size: int) -> TomlDoc | LayerError:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return LayerError(path, 1, f"cannot read: {exc}")
+    return parse_toml(text, path)
+
+
+def read_toml(path: Path) -> TomlDoc | LayerError | None:
+    """A config file of the repository, parsed once per path and mtime; None when absent."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if not path.is_file():
+        return None
+    return _read_cached(str(path), st.st_mtime_ns, st.st_size)
+
+
+# --- where the layers are --------------------------------------------------------------------
+
+
+def _git_root(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def search_roots(snippet: Snippet, settings: Settings) -> list[Path]:
+    """Where a config file may be read from: the linted file's repository (its git root, else
+    the codex-guard config's folder, else the file's folder) and the folder lint runs in."""
+    here = Path(os.path.realpath(Path(snippet.path).parent))
+    roots = [_git_root(here) or here]
+    if settings.root not in ("", "."):
+        roots.append(Path(os.path.realpath(settings.root)))
+    roots.append(Path(os.path.realpath(os.getcwd())))
+    return list(dict.fromkeys(roots))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    real = Path(os.path.realpath(path))
+    return real == root or root in real.parents
+
+
+def _inside_any(path: Path, roots: list[Path]) -> bool:
+    return any(_inside(path, root) for root in roots)
+
+
+def _resolve_dir(text: str, bases: list[Path], roots: list[Path]) -> Path | None:
+    """A folder named in the script, when it is one of the repository's."""
+    text = _ROOT_PREFIX.sub("", text.strip().strip("'\""))
+    if not text or "$" in text or "`" in text or text.startswith("~"):
+        return None
+    candidates = [Path(text)] if text.startswith("/") else [b / text for b in bases]
+    for candidate in candidates:
+        if candidate.is_dir() and _inside_any(candidate, roots):
+            return candidate
+    return None
+
+
+def _codex_home_text(snippet: Snippet, command: Command) -> str | None:
+    binding = command.env_var("CODEX_HOME")
+    if binding is not None:
+        return binding.value.text if binding.value is not None else None
+    if command.inherits("CODEX_HOME"):
+        for name, value, _line in snippet.external_env:
+            if name == "CODEX_HOME":
+                return value
+    return None
+
+
+def _project_dirs(start: Path, root: Path) -> list[Path]:
+    """From the run's folder up to the repository root (nearest first), as codex looks."""
+    dirs: list[Path] = []
+    here = Path(os.path.realpath(start))
+    while True:
+        dirs.append(here)
+        if here == root or (here / ".git").exists() or here.parent == here:
+            return dirs
+        if root not in here.parents:
+            return dirs
+        here = here.parent
+
+
+def _file_layer(
+    kind: LayerKind, path: Path, root: Path, certain: bool, absolute: bool
+) -> Layer | LayerError | None:
+    doc = read_toml(path)
+    if doc is None or isinstance(doc, LayerError):
+        return doc
+    real = os.path.realpath(path)
+    shown = os.path.relpath(real, root) if _inside(path, root) else real
+    file = real if absolute else os.path.relpath(real)
+    return Layer(kind, shown, doc, 1, certain=certain, file=file)
+
+
+def _written_kind(target: str, home_text: str | None, profile: str | None) -> LayerKind | None:
+    """Which layer a `config.toml` the script writes is, for this run (None: none it reads)."""
+    clean = target.strip("'\"")
+    name = clean.rstrip("/").rsplit("/", 1)[-1]
+    folder = clean.rsplit("/", 1)[0] if "/" in clean else "."
+    default_home = any(m in clean for m in _HOME_MARKERS[1:])  # ~/.codex, $HOME/.codex
+    in_home = (
+        "CODEX_HOME" in clean
+        or (home_text is None and default_home)
+        or (home_text is not None and folder.rstrip("/") == home_text.strip("'\"").rstrip("/"))
+    )
+    if name == "config.toml":
+        if in_home:
+            return LayerKind.HOME
+        if folder.endswith(".codex"):
+            return LayerKind.PROJECT
+        return None
+    if profile is not None and name == f"{profile}.config.toml" and in_home:
+        return LayerKind.PROFILE
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Layers:
+    """The layers one run reads, lowest precedence first, and the files that failed to parse."""
+
+    layers: tuple[Layer, ...]
+    errors: tuple[LayerError, ...]
+
+    def value(self, *key: str, kinds: frozenset[LayerKind] | None = None) -> LayerValue | None:
+        found: LayerValue | None = None
+        for layer in self.layers:
+            if kinds is not None and layer.kind not in kinds:
+                continue
+            value = layer.get(*key)
+            if value is not None:
+                found = LayerValue(value, layer, key)
+        return found
+
+
+_ORDER = {LayerKind.HOME: 0, LayerKind.PROJECT: 1, LayerKind.PROFILE: 2}
+
+
+def layers_for(
+    snippet: Snippet, script: Script, settings: Settings, command: Command, call: CodexCall
+) -> Layers:
+    """The config layers of the repository and of the script that this run reads."""
+    from guard.engine.writes import script_writes
+
+    roots = search_roots(snippet, settings)
+    root = roots[0]
+    here = Path(snippet.path).parent
+    absolute = Path(snippet.path).is_absolute()
+    bases = [here, *roots]
+    profile = call.profile.text if call.profile is not None and call.profile.literal else None
+    trusted = call.has_flag("--trust")
+    found: dict[LayerKind, Layer] = {}
+    errors: list[LayerError] = []
+
+    def keep(item: Layer | LayerError | None) -> None:
+        if isinstance(item, LayerError):
+            errors.append(item)
+        elif item is not None:
+            found[item.kind] = item
+
+    home_text = _codex_home_text(snippet, command)
+    home = _resolve_dir(home_text, bases, roots) if home_text else None
+    if home is not None:
+        keep(_file_layer(LayerKind.HOME, home / "config.toml", root, True, absolute))
+        if profile is not None:
+            keep(
+                _file_layer(
+                    LayerKind.PROFILE, home / f"{profile}.config.toml", root, True, absolute
+                )
+            )
+    start = here
+    if call.cd is not None and call.cd.literal:
+        start = _resolve_dir(call.cd.text, bases, roots) or here
+    if _inside_any(start, roots):
+        for folder in _project_dirs(start, root):
+            if folder == Path(os.path.realpath(Path.home())):
+                break  # ~/.codex is the user's CODEX_HOME, not a project's config
+            project = folder / ".codex" / "config.toml"
+            if project.is_file():
+                keep(_file_layer(LayerKind.PROJECT, project, root, trusted, absolute))
+                break
+    for write in script_writes(script, bases):
+        if write.command.index >= command.index or write.content is None:
+            continue
+        kind = _written_kind(write.target, home_text, profile)
+        if kind is None:
+            continue
+        parsed = parse_toml(write.content, write.target)
+        if isinstance(parsed, LayerError):
+            line = write.content_line + parsed.line - 1
+            errors.append(LayerError(snippet.path, line, parsed.message))
+            continue
+        certain = trusted if kind is LayerKind.PROJECT else True
+        if write.source_file is not None:  # a copy of a repository file: point into that file
+            source = Path(write.source_file)
+            real = os.path.realpath(source)
+            shown = os.path.relpath(real, root) if _inside(source, root) else real
+            file = real if absolute else os.path.relpath(real)
+            found[kind] = Layer(
+                kind, shown, parsed, 1, written_to=write.target, file=file, copied=True
+            )
+            continue
+        found[kind] = Layer(
+            kind,
+            snippet.path,
+            parsed,
+            write.content_line,
+            written_to=write.target,
+            file=snippet.path,
+            certain=certain,
+        )
+    ordered = tuple(sorted(found.values(), key=lambda layer: _ORDER[layer.kind]))
+    return Layers(ordered, tuple(errors))
+
+
+def layer_span(value: LayerValue) -> Span:
+    return Span(value.line, 1, value.line, 1)
+
+
+NO_LAYERS = Layers((), ())
+
+
+# Built-in permission profiles (FACTS.md, 0.171.0; a config.toml's `default_permissions` is also
+# honoured by 0.169.0, observed: tests/codex/test_config_realcli.py).
+PERMISSION_PROFILES = {
+    ":danger-full-access": "danger-full-access",
+    ":workspace": "workspace-write",
+    ":read-only": "read-only",
+}
+
+
+def _layer_sandbox(layer: Layer) -> LayerValue | None:
+    """One layer's own say: `default_permissions` wins over `sandbox_mode` in the same file
+    (observed on 0.171.0: `default_permissions = ":danger-full-access"` with `sandbox_mode =
+    "read-only"` runs danger-full-access, and the other way round read-only)."""
+    permissions = layer.get("default_permissions")
+    if isinstance(permissions, str):
+        mode = PERMISSION_PROFILES.get(permissions, permissions)
+        return LayerValue(mode, layer, ("default_permissions",), raw=permissions)
+    direct = layer.get("sandbox_mode")
+    if isinstance(direct, str):
+        return LayerValue(direct, layer, ("sandbox_mode",))
+    return None
+
+
+def sandbox_setting(layers: Layers, profile: str | None) -> LayerValue | None:
+    """The sandbox the layers give a run: the highest layer that says one (observed on 0.169.0:
+    a profile's `sandbox_mode` beats the home config's `default_permissions` and the other way
+    round), from `default_permissions`, `sandbox_mode`, or a legacy `[profiles.NAME]` table
+    selected by `-p NAME` or the layer's own `profile = "NAME"` (0.139.0; 0.169.0 refuses it)."""
+    found: LayerValue | None = None
+    for layer in layers.layers:
+        own = _layer_sandbox(layer)
+        if own is not None:
+            found = own
+        selector = layer.get("profile")
+        selected = profile or (selector if isinstance(selector, str) else None)
+        if selected:
+            legacy = layer.get("profiles", selected, "sandbox_mode")
+            if isinstance(legacy, str):
+                found = LayerValue(legacy, layer, ("profiles", selected, "sandbox_mode"))
+    return found

@@ -1,0 +1,216 @@
+"""What a command writes to a file, and with what: one reading for every writer.
+
+The billing check (an API key written into Codex's `auth.json`) and the config-layer reading (a
+`config.toml` the script writes before it starts codex) both ask the same question of the command
+model, so it is answered once here instead of one pattern per tool. A target is known from a `>`
+redirect, `tee FILE`, `cp`/`mv`/`install SRC DST`, `dd of=DST` or a Python `open(PATH, "w")`; the
+content from `echo`/`printf` words (quote pieces joined as the shell joins them), a here-doc or
+here-string, the command that pipes into `tee`/`cat`/`dd`, or a repository file that `cp` copies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from guard.shell.model import Command, Script, StdinKind, Word
+
+COPIERS = frozenset({"cp", "mv", "install", "ln"})
+PYTHONS = re.compile(r"^python(\d+(\.\d+)?)?$")
+# `open("…/auth.json", "w")`, `Path("…").write_text(`, `open(p, "wb")` with the path spelled out.
+PY_OPEN = re.compile(r"""open\(\s*(?P<q>['"])(?P<path>[^'"]+)(?P=q)\s*,\s*(?P=q)?[wax]""")
+PY_WRITE_TEXT = re.compile(
+    r"""Path\(\s*(?P<q>['"])(?P<path>[^'"]+)(?P=q)\s*\)\s*\.\s*write_(text|bytes)\("""
+)
+PRINTF_SPEC = re.compile(r"%[-+ #0-9.]*[sdbqic]")
+
+
+@dataclass(frozen=True, slots=True)
+class FileWrite:
+    """One file a command writes: its target as written, and its content when it is known."""
+
+    target: str
+    content: str | None  # None: unknown (a copy of a file we cannot read, a decoder's output)
+    command: Command
+    content_line: int  # the file line where the content starts (a here-doc body's first line)
+    # False when the content holds text the shell fills in at run time (`"$AUTH_JSON"`, a
+    # here-doc's `$VAR`) or code that computes it: what is known of it is not all of it.
+    complete: bool = True
+    source_file: str | None = None  # the repository file a copy came from, when it was read
+
+
+def _echo_text(argv: tuple[Word, ...]) -> str:
+    words = [w.text for w in argv[1:]]
+    while words and re.fullmatch(r"-[neE]+", words[0]):
+        words.pop(0)
+    return " ".join(words)
+
+
+def _printf_text(argv: tuple[Word, ...]) -> str:
+    """printf's output, near enough: each `%s`-like spec takes the next argument in turn."""
+    words = [w.text for w in argv[1:]]
+    if words and words[0] == "--":
+        words.pop(0)
+    if not words:
+        return ""
+    fmt, args = words[0], iter(words[1:])
+    text = PRINTF_SPEC.sub(lambda _m: next(args, ""), fmt)
+    return " ".join([text, *args]).replace("\\n", "\n")
+
+
+def _feeder(script: Script, command: Command) -> Command | None:
+    """The pipeline member right before ``command`` (`echo … | tee f`)."""
+    position = command.context.pipeline_position
+    if not command.context.in_pipeline or position == 0:
+        return None
+    before = [
+        c
+        for c in script.commands
+        if c.index < command.index
+        and c.context.in_pipeline
+        and c.context.pipeline_position == position - 1
+    ]
+    return before[-1] if before else None
+
+
+def produced_text(script: Script, command: Command) -> str | None:
+    """What ``command`` prints, when that is readable from its words or its input."""
+    program = command.program
+    if program == "echo":
+        return _echo_text(command.argv)
+    if program == "printf" and not any(w.text == "-v" for w in command.argv[1:2]):
+        return _printf_text(command.argv)
+    if program in ("cat", "tee", "dd") and not _file_operands(command):
+        return input_text(script, command)
+    return None
+
+
+def _file_operands(command: Command) -> list[Word]:
+    if command.program == "dd":
+        return [w for w in command.argv[1:] if w.text.startswith("if=")]
+    if command.program == "tee":
+        return []
+    return [w for w in command.argv[1:] if not w.text.startswith("-")]
+
+
+def input_text(script: Script, command: Command) -> str | None:
+    stdin = command.stdin
+    if stdin.kind in (StdinKind.HEREDOC, StdinKind.HERESTRING):
+        return stdin.source or ""
+    if stdin.kind is StdinKind.PIPE:
+        feeder = _feeder(script, command)
+        return produced_text(script, feeder) if feeder is not None else None
+    return None
+
+
+def _content_line(command: Command) -> int:
+    stdin = command.stdin
+    if stdin.kind is StdinKind.HEREDOC and stdin.span is not None:
+        return stdin.span.line + 1  # the body starts on the line after `<<EOF`
+    return command.span.line
+
+
+def _read_repo_file(path: str, bases: Sequence[Path]) -> tuple[str, str] | None:
+    """The content of a copied file when it is a plain file of the repository (relative paths
+    tried from the script's folder, then the repository root: where a script is usually run)."""
+    if "$" in path or path.startswith("~"):
+        return None
+    candidates = [Path(path)] if path.startswith("/") else [b / path for b in bases]
+    for candidate in candidates:
+        try:
+            if candidate.is_file() and candidate.stat().st_size < 1_000_000:
+                return str(candidate), candidate.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+    return None
+
+
+def _copy_writes(command: Command, bases: Sequence[Path]) -> list[FileWrite]:
+    operands = [w for w in command.argv[1:] if not w.text.startswith("-")]
+    if command.program == "install":
+        # `install -m 600 SRC DST`: option values are operands to a plain scan; drop mode-like ones.
+        operands = [
+            w for w in operands if not re.fullmatch(r"[0-7]{3,4}|[ugoa]*[-+=][rwxXst]*", w.text)
+        ]
+    if len(operands) < 2:
+        return []
+    source = operands[-2].text if len(operands) == 2 else None
+    read = _read_repo_file(source, bases) if source else None
+    if read is None:
+        return [FileWrite(operands[-1].text, None, command, command.span.line)]
+    return [FileWrite(operands[-1].text, read[1], command, 1, source_file=read[0])]
+
+
+def _python_writes(command: Command) -> list[FileWrite]:
+    words = [w.text for w in command.argv[1:]]
+    if "-c" not in words or words.index("-c") + 1 >= len(words):
+        return []
+    code = words[words.index("-c") + 1]
+    targets = [m.group("path") for m in PY_OPEN.finditer(code)]
+    targets += [m.group("path") for m in PY_WRITE_TEXT.finditer(code)]
+    return [FileWrite(t, code, command, command.span.line) for t in targets]
+
+
+def _complete(write: FileWrite) -> FileWrite:
+    """Mark what the shell or a program still fills in at run time."""
+    command, content = write.command, write.content
+    if content is None or write.source_file is not None:
+        return write  # unknown, or a repository file's own text (no shell expands it)
+    dynamic = PYTHONS.match(command.program) is not None or "$" in content or "`" in content
+    dynamic = dynamic or any(not w.literal for w in command.argv[1:])
+    return replace(write, complete=not dynamic)
+
+
+def file_writes(script: Script, command: Command, bases: Sequence[Path]) -> list[FileWrite]:
+    """Every file ``command`` writes; ``bases`` are the folders relative copy sources are read
+    from, in order."""
+    return [_complete(w) for w in _file_writes(script, command, bases)]
+
+
+def _file_writes(script: Script, command: Command, bases: Sequence[Path]) -> list[FileWrite]:
+    writes: list[FileWrite] = []
+    program = command.program
+    target = command.stdout_redirect
+    if target and target != "/dev/null":
+        writes.append(
+            FileWrite(target, produced_text(script, command), command, _content_line(command))
+        )
+    if program == "tee":
+        for word in command.argv[1:]:
+            if not word.text.startswith("-"):
+                writes.append(
+                    FileWrite(
+                        word.text, input_text(script, command), command, _content_line(command)
+                    )
+                )
+    elif program == "dd":
+        for word in command.argv[1:]:
+            if word.text.startswith("of="):
+                content = None if _file_operands(command) else input_text(script, command)
+                writes.append(FileWrite(word.text[3:], content, command, _content_line(command)))
+    elif program in COPIERS:
+        writes.extend(_copy_writes(command, bases))
+    elif PYTHONS.match(program):
+        writes.extend(_python_writes(command))
+    return writes
+
+
+# The last script's writes: every codex run of a snippet asks for them (one entry is enough: the
+# engine lints one snippet at a time).
+_LAST: list[tuple[Script, tuple[Path, ...], tuple[FileWrite, ...]]] = []
+
+
+def script_writes(script: Script, bases: Sequence[Path]) -> tuple[FileWrite, ...]:
+    key = tuple(bases)
+    if _LAST and _LAST[0][0] is script and _LAST[0][1] == key:
+        return _LAST[0][2]
+    writes = tuple(w for c in script.commands for w in file_writes(script, c, key))
+    _LAST[:] = [(script, key, writes)]
+    return writes
+
+
+def target_name(target: str) -> str:
+    """The file name a target ends in, quotes and trailing slashes dropped."""
+    return target.strip("'\"").rstrip("/").rsplit("/", 1)[-1]
