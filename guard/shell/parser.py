@@ -35,7 +35,15 @@ from guard.shell.model import (
     Wrapper,
 )
 from guard.shell.scope import State, Var
-from guard.shell.words import lookup, unquote_ansi_c, unquote_bare, unquote_double
+from guard.shell.words import (
+    brace_expand,
+    ifs_separator,
+    joins_with_ifs,
+    lookup,
+    unquote_ansi_c,
+    unquote_bare,
+    unquote_double,
+)
 from guard.shell.wrappers import (
     SHELLS,
     Peeled,
@@ -53,6 +61,7 @@ MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
 MAX_CALL_DEPTH = 16  # function calls expanded inside function calls
 MAX_ERRORS = 200
 MAX_ARGS = 5000  # argv words modelled per command (a 10 MB `echo a a a ...` line)
+MAX_ALTERNATIVES = 16  # values a variable may take that are tracked (a `for` loop's list)
 BIG_INPUT = 1_000_000  # bytes
 _BIG_KEEP = (b"codex", b"`", b"\\")
 _BIG_STMT_KEEP = (
@@ -123,6 +132,7 @@ _LONE_DASH_RE = re.compile(rb"(?<![^ \t])-(?![^ \t\n])")
 # A here-doc operator with something after its word on the same line: only then can the
 # here-doc repair be needed (saves a tree query on every file that uses plain here-docs).
 _HEREDOC_TAIL_RE = re.compile(rb"<<-?[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|\\?[^\s;|&<>()]+)[ \t]*[^\s]")
+_REF_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _VAR_HEAD_RE = re.compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?')
 
 
@@ -518,7 +528,10 @@ class _Walker:
         else:
             lctx = ctx.derive(status_checked=True)
         self._stmt(left, st, lctx, src)
-        self._stmt(right, st, ctx, src)
+        # The right side runs only on one outcome of the left: what it unsets may still be set.
+        path = st.branch()
+        self._stmt(right, path, ctx, src)
+        _meet(st, [st, path])
 
     def _is_ignorer(self, node: Node, st: State, src: _Src) -> bool:
         """`|| true`, `|| :`, `|| echo ...`, or `|| log "..."` with a function that only
@@ -608,7 +621,19 @@ class _Walker:
         return self.cmds[tagged].program
 
     def _if(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        """Conditions run on the shell's state in order; each body is one path of its own, and
+        the paths meet after `fi` (with the path that runs no body, when there is no `else`)."""
+        paths: list[State] = []
+        has_else = self._if_clause(node, st, ctx, src, paths)
+        if not has_else:
+            paths.insert(0, st.branch())  # no body ran
+        _meet(st, paths)
+
+    def _if_clause(self, node: Node, st: State, ctx: _Ctx, src: _Src, paths: list[State]) -> bool:
+        """Walk an if/elif/else clause; bodies go on new paths. True when it has an `else`."""
         cond = True
+        has_else: bool = node.type == "else_clause"
+        path = st
         kids = node.children
         n = len(kids)
         for i in range(n):
@@ -616,16 +641,20 @@ class _Walker:
             t = c.type
             if t in ("if", "elif"):
                 cond = True
+                path = st
             elif t in ("then", "else"):
                 cond = False
+                path = st.branch()
+                paths.append(path)
             elif t in ("elif_clause", "else_clause"):
-                self._if(c, st, ctx, src)
+                has_else = self._if_clause(c, st, ctx, src, paths) or has_else
             elif c.is_named and t != "comment":
                 cctx = ctx.derive(status_checked=True) if cond else ctx
                 if i + 1 < n and kids[i + 1].type == "&":
-                    self._async(c, st, cctx, src)
+                    self._async(c, path, cctx, src)
                 else:
-                    self._stmt(c, st, cctx, src)
+                    self._stmt(c, path, cctx, src)
+        return has_else
 
     def _while(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         until = bool(node.children) and node.children[0].type == "until"
@@ -650,7 +679,10 @@ class _Walker:
         info = LoopInfo(kind, src.span(node), reads)
         stdin = replace(base, shared_with_loop_read=True) if reads else base
         if body is not None:
-            self._seq(body, st, ctx.derive(loop=info, stdin=stdin), src)
+            # The body may never run: what it unsets may still be set after the loop.
+            path = st.branch()
+            self._seq(body, path, ctx.derive(loop=info, stdin=stdin), src)
+            _meet(st, [st, path])
 
     def _for(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         kids = node.children
@@ -659,8 +691,11 @@ class _Walker:
         info = LoopInfo(LoopKind.SELECT if select else LoopKind.FOR, src.span(node), select)
         body: Node | None = None
         var = node.child_by_field_name("variable")
+        values: list[Word] = []
+        listed = False
         for c in node.children_by_field_name("value"):
-            self._expand(c, st, ctx, src)
+            listed = True
+            values.extend(self._expand(c, st, ctx, src))
         for c in kids:
             if c.type == "do_group":
                 body = c
@@ -671,18 +706,35 @@ class _Walker:
             ):
                 self._scan_substs(c, st, ctx, src)
         if var is not None:
-            st.assign(src.text(var), Var(None, None, False, EnvOrigin.EXPORT, src.span(var)))
+            st.assign(src.text(var), _loop_var(values, src.span(var)))
         stdin = replace(base, shared_with_loop_read=True) if select else base
-        if body is not None:
-            self._seq(body, st, ctx.derive(loop=info, stdin=stdin), src)
+        if body is None:
+            return
+        bctx = ctx.derive(loop=info, stdin=stdin)
+        if listed and values and all(v.literal for v in values) and not select:
+            self._seq(body, st, bctx, src)  # a known, non-empty list: the body runs
+        else:
+            path = st.branch()
+            self._seq(body, path, bctx, src)
+            _meet(st, [st, path])
 
     def _case(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         value = node.child_by_field_name("value")
         if value is not None:
             self._expand(value, st, ctx, src)
+        paths: list[State] = []
+        catch_all = False
         for item in node.named_children:
             if item.type == "case_item":
-                self._seq(item, st, ctx, src, skip_until=")")
+                catch_all = catch_all or any(
+                    src.text(v) == "*" for v in item.children_by_field_name("value")
+                )
+                path = st.branch()
+                self._seq(item, path, ctx, src, skip_until=")")
+                paths.append(path)
+        if not catch_all:
+            paths.insert(0, st.branch())  # no arm matched
+        _meet(st, paths)
 
     def _define(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         name_node = node.child_by_field_name("name")
@@ -791,12 +843,39 @@ class _Walker:
             return
         export = kw == "export" or "x" in on
         unexport = (kw == "export" and "n" in on) or "x" in off
+        # `declare -n ref=TARGET` (`local -n`, `typeset -n`): ref stands for TARGET from now on.
+        nameref = kw in ("declare", "typeset", "local") and "n" in on
         local = kw == "local" or (
             kw in ("declare", "typeset") and ctx.function is not None and "g" not in on
         )
-        for c in node.named_children:
+        named = node.named_children
+        i = 0
+        while i < len(named):
+            c = named[i]
             t = c.type
-            if t == "variable_assignment":
+            nxt = named[i + 1] if i + 1 < len(named) else None
+            i += 1
+            if (
+                t == "variable_name"
+                and nxt is not None
+                and nxt.start_byte == c.end_byte
+                and nxt.type != "variable_assignment"
+            ):
+                # `export OPENAI_API_{KEY,X}=v`: tree-sitter splits the word after its name.
+                i += 1
+                for w in self._glued_words(c, nxt, st, ctx, src):
+                    self._declare_word(w, st, export, unexport=unexport, nameref=nameref)
+            elif t == "variable_assignment" and nameref:
+                name_node = c.child_by_field_name("name")
+                if name_node is not None:
+                    value = self._value_word(c, st, ctx, src)
+                    self._declare_word(
+                        Word(f"{src.text(name_node)}={value.text}", value.literal, value.span),
+                        st,
+                        export,
+                        nameref=True,
+                    )
+            elif t == "variable_assignment":
                 if unexport:
                     self._assign(c, st, ctx, src, export=False, local=local)
                     self._unexport(c.child_by_field_name("name"), st, src)
@@ -804,7 +883,9 @@ class _Walker:
                     self._assign(c, st, ctx, src, export=export, local=local)
             elif t == "variable_name":
                 name = src.text(c)
-                if unexport:
+                if nameref:
+                    st.namerefs[name] = ""  # a nameref with no target yet
+                elif unexport:
                     self._unexport(c, st, src)
                 elif export:
                     st.export(name, src.span(node))
@@ -815,25 +896,87 @@ class _Walker:
             elif t == "word" and src.text(c)[:1] in ("-", "+"):
                 continue
             else:
-                for w in self._expand(c, st, ctx, src):
-                    self._declare_word(w, st, export)
+                for w in self._name_variants(c, st, ctx, src):
+                    self._declare_word(w, st, export, unexport=unexport, nameref=nameref)
 
-    def _declare_word(self, w: Word, st: State, export: bool) -> None:
+    def _glued_words(self, name: Node, rest: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
+        """The word tree-sitter split into a name and the rest, brace-expanded in its name part
+        as bash does (`OPENAI_API_{KEY,X}=v` -> `OPENAI_API_KEY=v OPENAI_API_X=v`)."""
+        raw = src.slice(name.start_byte, rest.end_byte)
+        tail, literal = self._text(rest, st, ctx, src)
+        text = src.text(name) + tail
+        head_raw, eq, _ = raw.partition("=")
+        value = text.partition("=")[2]
+        names = brace_expand(head_raw) if self.dialect != "sh" else None
+        span = src.span(name)
+        if names is None:
+            return [Word(text, literal, span, raw)]
+        return [Word(n + eq + value, literal, span, raw) for n in names]
+
+    def _name_variants(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
+        """A word in a name position expanded once for each value of a variable it uses that
+        takes several (``export "$k=x"`` in ``for k in A B``), at most MAX_ALTERNATIVES."""
+        words = self._expand(node, st, ctx, src)
+        if all(w.literal for w in words):
+            return words
+        raw = src.text(node)
+        if "$(" in raw or "`" in raw:
+            return words  # expanding again would run the substitution twice
+        multi = [
+            name
+            for name in dict.fromkeys(_REF_RE.findall(raw))
+            if (v := st.vars.get(name)) is not None and v.value is None and v.alts
+        ]
+        if not multi:
+            return words
+        combos: list[dict[str, Word]] = [{}]
+        for name in multi:
+            alts = st.vars[name].alts or ()
+            combos = [{**c, name: a} for c in combos for a in alts]
+            if len(combos) > MAX_ALTERNATIVES:
+                return words
+        out: list[Word] = []
+        saved = {name: st.vars[name] for name in multi}
+        try:
+            for combo in combos:
+                for name, value in combo.items():
+                    st.vars[name] = replace(saved[name], value=value, alts=None)
+                out.extend(self._expand(node, st, ctx, src))
+        finally:
+            st.vars.update(saved)
+        return out
+
+    def _declare_word(
+        self,
+        w: Word,
+        st: State,
+        export: bool,
+        *,
+        unexport: bool = False,
+        nameref: bool = False,
+    ) -> None:
         text = w.text
-        if "=" in text and is_name(text.split("=", 1)[0]):
-            name, value = text.split("=", 1)
-            st.assign(
-                name,
-                Var(Word(value, w.literal, w.span, w.raw), None, export, EnvOrigin.EXPORT, w.span),
-            )
-        elif w.literal and is_name(text):
-            if export:
-                st.export(text, w.span)
-        elif not w.literal:
+        name, eq, value = text.partition("=")
+        if (not w.literal and not eq) or "$(" in name or "`" in name:
             path = env_file_from_subst(w.raw or w.text)
             if path is not None:
                 load = EnvFileLoad(path, "$" not in path, "export-cat", w.span)
                 st.env_files = (*st.env_files, load)
+                return
+        if is_name(name) and (eq or w.literal):
+            if nameref:
+                st.namerefs[name] = value if eq and w.literal and is_name(value) else ""
+            elif unexport:
+                st.unexport(name)
+                self.unsets.append(Unset(name, w.span))
+            elif eq:
+                word = Word(value, w.literal, w.span, w.raw)
+                st.assign(name, Var(word, None, export, EnvOrigin.EXPORT, w.span))
+            elif export:
+                st.export(name, w.span)
+        elif not w.literal and not nameref and not unexport and (export or st.allexport):
+            # The name itself is unknown (`export "$k=x"`): it may be a forbidden key.
+            st.export_unresolved(name, w.span)
 
     def _unexport(self, name_node: Node | None, st: State, src: _Src) -> None:
         if name_node is None:
@@ -844,21 +987,34 @@ class _Walker:
 
     def _unset(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         funcs = False
-        for c in node.named_children:
+        refs = False
+        named = node.named_children
+        i = 0
+        while i < len(named):
+            c = named[i]
+            nxt = named[i + 1] if i + 1 < len(named) else None
+            i += 1
             raw = src.text(c)
             if raw.startswith("-"):
                 funcs = "f" in raw
+                refs = "n" in raw
                 continue
-            if c.type == "variable_name":
+            if c.type == "variable_name" and nxt is not None and nxt.start_byte == c.end_byte:
+                i += 1  # `unset OPENAI_API_{KEY,X}`
+                names = [w.text for w in self._glued_words(c, nxt, st, ctx, src)]
+            elif c.type == "variable_name":
                 names = [raw]
             else:
-                names = [w.text for w in self._expand(c, st, ctx, src)]
+                names = [w.text for w in self._name_variants(c, st, ctx, src) if w.literal]
             for name in names:
                 if funcs:
                     st.functions.pop(name, None)
+                elif refs and name in st.namerefs:
+                    st.namerefs.pop(name)  # `unset -n ref`: the reference, not its target
                 else:
+                    target = st.target(name) or name
                     st.unset(name)
-                    self.unsets.append(Unset(name, src.span(c)))
+                    self.unsets.append(Unset(target, src.span(c)))
 
     # ----------------------------------------------------------------- simple commands
     def _command(
@@ -915,6 +1071,8 @@ class _Walker:
         idx = self._emit(p.argv, span, text, pre, r, p, wrappers, st, ctx)
         if p.argv and not p.argv[0].literal:
             self.dynamic.append(idx)
+        else:
+            self._unseen_script(p, r, idx)
         for hd in r.heredoc_nodes:
             self._scan_substs(hd, st, ctx, src)
         self._nested_shell(p, r, idx, st, ctx)
@@ -943,6 +1101,25 @@ class _Walker:
             words = expanded
         return words, wrappers
 
+    def _unseen_script(self, p: Peeled, r: _Redirs, idx: int) -> None:
+        """A shell that runs text the linter cannot read (`curl ... | base64 -d | bash`,
+        `bash <(curl ...)`, `. <(...)`, `... | xargs env`): it may start codex with anything."""
+        cmd = self.cmds[idx]
+        prog = basename(p.argv[0].text) if p.argv else ""
+        how: str | None = "xargs" if p.program_from_input else None
+        if how is None and (prog in SHELLS or prog in ("source", ".")) and not p.body:
+            operands = p.argv[1:]
+            if any((w.raw or "").lstrip('"').startswith("<(") for w in operands):
+                how = "process-substitution"
+            elif cmd.stdin.kind is StdinKind.PIPE and (
+                (prog in SHELLS and r.script is None and shell_reads_script_from_stdin(p.argv))
+                or any(w.text in _STDIN_ALIASES for w in operands[:1])
+            ):
+                how = "pipe"
+        if how is not None:
+            self.cmds[idx] = replace(cmd, unseen_script=how)
+            self.dynamic.append(idx)
+
     def _nested_shell(self, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx) -> None:
         """Shell text the command runs: `bash -c BODY`, `eval`, `trap`, `su -c`, `ssh host CMD`,
         or a script fed on stdin (`bash <<'EOF'`, `sh -s <<< "..."`)."""
@@ -968,7 +1145,7 @@ class _Walker:
         ):
             body, line0, col0, quoted = r.script
             prog = basename(p.argv[0].text)
-            child = st.child_shell(cmd.env, cmd.env_files)
+            child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
             if not quoted:
                 # The outer shell expands an unquoted here-doc before the inner shell reads it.
                 for k, v in st.vars.items():
@@ -1009,7 +1186,7 @@ class _Walker:
         if kind in ("eval", "trap"):
             self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, st, bctx)
         else:
-            child = st.child_shell(cmd.env, cmd.env_files)
+            child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
             self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, child, bctx)
 
     def _alias(
@@ -1079,6 +1256,24 @@ class _Walker:
                 self.cmds[j] = replace(done, context=replace(done.context, detached=True))
         elif name == "exec" and len(words) == 1 and r.explicit:
             st.shell_stdin = r.stdin  # `exec </dev/null`: every later command reads that
+        elif name == "printf":
+            target = _printf_target(words)
+            if target is not None:
+                self._assign_named(target, st)
+        elif name == "read":
+            for target in _read_targets(words):
+                self._assign_named(target, st)
+
+    def _assign_named(self, w: Word, st: State) -> None:
+        """A builtin assigns the variable a word names (`printf -v NAME`, `read NAME`): its
+        value is unknown; under `set -a` it is exported, as any assignment is."""
+        names = _names_of(w, st)
+        if names is None:
+            if st.allexport:
+                st.export_unresolved(w.raw or w.text, w.span)
+            return
+        for name in names:
+            st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
 
     def _set(self, args: list[str], words: list[Word], st: State) -> None:
         i = 0
@@ -1171,6 +1366,7 @@ class _Walker:
         removed = set(st.removed)
         kept: tuple[str, ...] | None = None
         files = st.env_files
+        unresolved = st.unresolved
         stdin = r.stdin
         detached = ctx.detached
         all_wrappers = (*ctx.wrappers, *wrappers)
@@ -1179,7 +1375,7 @@ class _Walker:
             for op in p.env_ops:
                 if op.kind == "clear":
                     host = env
-                    env, cleared, files = {}, True, ()
+                    env, cleared, files, unresolved = {}, True, (), ()
                 elif op.kind == "docker":
                     passed = host.get(op.name)
                     given = op.value
@@ -1189,12 +1385,17 @@ class _Walker:
                 elif op.kind == "unset":
                     env.pop(op.name, None)
                     removed.add(op.name)
+                    unresolved = tuple(
+                        replace(u, removed_after=(*u.removed_after, op.name)) for u in unresolved
+                    )
                 elif op.kind == "set":
                     env[op.name] = EnvBinding(op.name, op.value, EnvOrigin.ENV_WRAPPER, op.span)
                 elif op.kind == "sudo" and op.keep is not None:
                     env = {k: v for k, v in env.items() if k in op.keep}
                     kept = op.keep if kept is None else tuple(k for k in kept if k in op.keep)
                     files = ()
+                    if not op.keep:
+                        unresolved = ()  # sudo's env_reset: no name crosses
                 elif op.kind == "file":
                     form = "docker-env-file" if op.keep == ("docker",) else "env-cat"
                     files = (*files, EnvFileLoad(op.name, "$" not in op.name, form, op.span))
@@ -1229,6 +1430,7 @@ class _Walker:
             env_removed=tuple(sorted(removed - env.keys())),
             env_kept=kept,
             env_files=files,
+            env_unresolved=unresolved,
             stdin=stdin,
             stdout_redirect=r.stdout or ctx.stdout,
             wrappers=all_wrappers,
@@ -1373,7 +1575,17 @@ class _Walker:
         t = node.type
         if t in ("word", "number"):
             raw = src.text(node)
+            if "{" in raw and self.dialect != "sh":
+                braced = self._brace_words(raw, src.span(node))
+                if braced is not None:
+                    return braced
             return [Word(unquote_bare(raw), True, src.span(node), raw)]
+        if t == "concatenation" and self.dialect != "sh":
+            raw = src.text(node)
+            if "{" in raw:
+                braced = self._brace_words(raw, src.span(node))
+                if braced is not None:
+                    return braced
         if t in ("simple_expansion", "expansion"):
             raw = src.text(node)
             span = src.span(node)
@@ -1403,6 +1615,14 @@ class _Walker:
         text, literal = self._text(node, st, ctx, src)
         return [Word(text, literal, src.span(node), src.text(node))]
 
+    @staticmethod
+    def _brace_words(raw: str, span: Span) -> list[Word] | None:
+        """An unquoted word bash brace-expands (``A_{KEY,X}=v``): one Word a result."""
+        expanded = brace_expand(raw)
+        if expanded is None:
+            return None
+        return [Word(unquote_bare(x), True, span, raw) for x in expanded]
+
     def _text(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]:
         t = node.type
         if t in ("word", "number"):
@@ -1417,7 +1637,13 @@ class _Walker:
             if found is None:
                 return raw, False
             vals = found[0]
-            return " ".join(v.text for v in vals), all(v.literal for v in vals)
+            sep = " "
+            if joins_with_ifs(raw):
+                ifs = ifs_separator(st)
+                if ifs is None:
+                    return raw, False  # joined with an IFS the linter does not know
+                sep = ifs
+            return sep.join(v.text for v in vals), all(v.literal for v in vals)
         if t in _SUBSTS:
             self._subst(node, st, ctx, src)
             return src.text(node), False
@@ -1470,6 +1696,82 @@ class _Walker:
                 self._seq(node, st.copy(), sctx, src)
         finally:
             self.nest -= 1
+
+
+_SIMPLE_REF_RE = re.compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?\Z')
+_READ_VALUE_OPTS = frozenset("adinNptu")
+
+
+def _names_of(w: Word, st: State) -> list[str] | None:
+    """The variable names a word in a name position stands for; None when unknown."""
+    if w.literal:
+        return [w.text] if is_name(w.text) else []
+    m = _SIMPLE_REF_RE.match(w.raw or "")
+    var = st.vars.get(m.group(1)) if m is not None else None
+    if var is not None and var.value is None and var.alts:
+        return [a.text for a in var.alts if is_name(a.text)]
+    return None
+
+
+def _printf_target(words: list[Word]) -> Word | None:
+    """The NAME of `printf -v NAME FORMAT ...` (also `-vNAME`)."""
+    for i, w in enumerate(words[1:3], start=1):
+        if w.text == "-v" and i + 1 < len(words):
+            return words[i + 1]
+        if w.text.startswith("-v") and w.literal and len(w.text) > 2:
+            return Word(w.text[2:], True, w.span, w.raw)
+        if w.text == "--":
+            break
+    return None
+
+
+def _read_targets(words: list[Word]) -> list[Word]:
+    """The variables `read [opts] NAME...` assigns (REPLY when none is named; an array given
+    with -a is never exported, so it is left out)."""
+    i, n = 1, len(words)
+    array = False
+    while i < n:
+        t = words[i].text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("-") or t == "-" or not words[i].literal:
+            break
+        letters = t[1:]
+        for k, letter in enumerate(letters):
+            if letter in _READ_VALUE_OPTS:
+                array = array or letter == "a"
+                if k == len(letters) - 1:
+                    i += 1  # the value is the next word
+                break
+        i += 1
+    names = words[i:]
+    if array:
+        return []
+    if not names:
+        return [Word("REPLY", True, words[0].span, "REPLY")]
+    return list(names)
+
+
+def _meet(st: State, paths: list[State]) -> None:
+    """``st`` becomes the join of ``paths`` (in source order), where they meet again."""
+    if not paths:
+        return
+    joined = paths[0] if paths[0] is not st else st.branch()
+    for path in paths[1:]:
+        joined.join(path)
+    st.absorb(joined)
+
+
+def _loop_var(values: list[Word], span: Span) -> Var:
+    """A `for` variable: one known word is its value; several are the values it takes in turn
+    (at most MAX_ALTERNATIVES, to resolve names such as `export "$k=x"` in the body)."""
+    if len(values) == 1 and values[0].literal:
+        return Var(values[0], None, False, EnvOrigin.EXPORT, span)
+    alts = None
+    if values and len(values) <= MAX_ALTERNATIVES and all(v.literal for v in values):
+        alts = tuple(values)
+    return Var(None, None, False, EnvOrigin.EXPORT, span, alts)
 
 
 def _split_command(
