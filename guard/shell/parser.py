@@ -113,6 +113,35 @@ _BIG_KEEP_NAMES = frozenset(
         *SHELLS,
     }
 )
+# Builtins that change the shell's variables, exports or options (see _may_change_state).
+_STATE_BUILTINS = frozenset(
+    {
+        "unset",
+        "export",
+        "declare",
+        "typeset",
+        "local",
+        "readonly",
+        "read",
+        "printf",
+        "set",
+        "source",
+        ".",
+        "eval",
+        "alias",
+        "unalias",
+        "shift",
+        "exec",
+        "mapfile",
+        "readarray",
+        "getopts",
+        "let",
+        "builtin",
+        "command",
+        "trap",
+        "disown",
+    }
+)
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _SUBSTS = frozenset({"command_substitution", "process_substitution"})
 _STDIN_ALIASES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
@@ -528,10 +557,31 @@ class _Walker:
         else:
             lctx = ctx.derive(status_checked=True)
         self._stmt(left, st, lctx, src)
+        if not self._may_change_state(right, st, src):
+            self._stmt(right, st, ctx, src)  # `|| exit 1`, `&& echo ok`: nothing to join
+            return
         # The right side runs only on one outcome of the left: what it unsets may still be set.
         path = st.branch()
         self._stmt(right, path, ctx, src)
         _meet(st, [st, path])
+
+    @staticmethod
+    def _may_change_state(node: Node, st: State, src: _Src) -> bool:
+        """Can this statement change variables, exports or options (so its path must be
+        joined)? A plain external command cannot; builtins, functions and aliases may."""
+        if node.type != "command":
+            return True
+        name = node.child_by_field_name("name")
+        if name is None:
+            return True  # an assignment
+        prog = src.text(name)
+        return (
+            prog in _STATE_BUILTINS
+            or prog in st.functions
+            or prog in st.aliases
+            or prog.startswith(("$", '"'))
+            or any(c.type == "variable_assignment" for c in node.named_children)
+        )
 
     def _is_ignorer(self, node: Node, st: State, src: _Src) -> bool:
         """`|| true`, `|| :`, `|| echo ...`, or `|| log "..."` with a function that only
