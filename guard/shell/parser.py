@@ -37,6 +37,7 @@ from guard.shell.model import (
 from guard.shell.scope import State, Var
 from guard.shell.words import (
     brace_expand,
+    default_assignment,
     ifs_separator,
     joins_with_ifs,
     lookup,
@@ -144,6 +145,21 @@ _STATE_BUILTINS = frozenset(
 )
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _SUBSTS = frozenset({"command_substitution", "process_substitution"})
+# `(( ... ))` statement nodes, and the names an arithmetic expression assigns (`K = 1`,
+# `K += 2`, `K++`, `--K`).
+_ARITH_STATEMENTS = frozenset(
+    {"binary_expression", "unary_expression", "postfix_expression", "parenthesized_expression"}
+)
+_ARITH_ASSIGN_RE = re.compile(
+    r"(?<![\w$])([A-Za-z_]\w*)\s*(?:(?:[-+*/%&|^]|<<|>>)?=(?!=)|\+\+|--)"
+    r"|(?:\+\+|--)\s*([A-Za-z_]\w*)"
+)
+
+
+def _arith_assigned(text: str) -> list[str]:
+    return [m.group(1) or m.group(2) for m in _ARITH_ASSIGN_RE.finditer(text)]
+
+
 _STDIN_ALIASES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 _IGNORERS = frozenset({"true", ":", "echo", "printf"})
 _HEREDOC_OK_KIDS = frozenset(
@@ -511,6 +527,10 @@ class _Walker:
         elif t == "comment":
             return
         else:
+            if st.allexport and t in _ARITH_STATEMENTS:
+                # `(( K = 1 ))` under `set -a` exports K, as any assignment does.
+                for name in _arith_assigned(src.text(node)):
+                    st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, src.span(node)))
             self._scan_substs(node, st, ctx, src)
 
     def _scan_substs(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
@@ -934,7 +954,7 @@ class _Walker:
             elif t == "variable_name":
                 name = src.text(c)
                 if nameref:
-                    st.namerefs[name] = ""  # a nameref with no target yet
+                    st.namerefs[name] = None  # a nameref with no target yet
                 elif unexport:
                     self._unexport(c, st, src)
                 elif export:
@@ -1015,7 +1035,10 @@ class _Walker:
                 return
         if is_name(name) and (eq or w.literal):
             if nameref:
-                st.namerefs[name] = value if eq and w.literal and is_name(value) else ""
+                if not eq:
+                    st.namerefs[name] = None  # no target yet
+                else:
+                    st.namerefs[name] = value if w.literal and is_name(value) else ""
             elif unexport:
                 st.unexport(name)
                 self.unsets.append(Unset(name, w.span))
@@ -1307,12 +1330,18 @@ class _Walker:
         elif name == "exec" and len(words) == 1 and r.explicit:
             st.shell_stdin = r.stdin  # `exec </dev/null`: every later command reads that
         elif name == "printf":
-            target = _printf_target(words)
-            if target is not None:
-                self._assign_named(target, st)
+            printed = _printf_target(words)
+            if printed is not None:
+                self._assign_named(printed, st)
         elif name == "read":
-            for target in _read_targets(words):
-                self._assign_named(target, st)
+            for read_into in _read_targets(words):
+                self._assign_named(read_into, st)
+        elif name == "getopts" and len(words) > 2:
+            self._assign_named(words[2], st)
+        elif name == "let" and st.allexport:
+            for w in words[1:]:
+                for let_name in _arith_assigned(w.text):
+                    st.assign(let_name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
 
     def _assign_named(self, w: Word, st: State) -> None:
         """A builtin assigns the variable a word names (`printf -v NAME`, `read NAME`): its
@@ -1639,6 +1668,8 @@ class _Walker:
         if t in ("simple_expansion", "expansion"):
             raw = src.text(node)
             span = src.span(node)
+            if st.allexport and "=" in raw:
+                self._default_assign(raw, st, span)
             found = lookup(raw, st)
             if found is None:
                 return [Word(raw, False, span, raw)]
@@ -1666,6 +1697,19 @@ class _Walker:
         return [Word(text, literal, src.span(node), src.text(node))]
 
     @staticmethod
+    def _default_assign(raw: str, st: State, span: Span) -> None:
+        """``${K:=v}`` / ``${K=v}`` assigns K when it is unset (or empty): under `set -a` that
+        exports it. Only then does it matter to the environment, so only then is it modelled."""
+        assigned = default_assignment(raw)
+        if assigned is None:
+            return
+        name, if_empty = assigned
+        var = st.vars.get(name)
+        empty = var is not None and var.value is not None and var.value.text == ""
+        if var is None or (if_empty and empty):
+            st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, span))
+
+    @staticmethod
     def _brace_words(raw: str, span: Span) -> list[Word] | None:
         """An unquoted word bash brace-expands (``A_{KEY,X}=v``): one Word a result."""
         expanded = brace_expand(raw)
@@ -1683,6 +1727,8 @@ class _Walker:
             return unquote_ansi_c(src.text(node)), True
         if t in ("simple_expansion", "expansion"):
             raw = src.text(node)
+            if st.allexport and "=" in raw:
+                self._default_assign(raw, st, src.span(node))
             found = lookup(raw, st)
             if found is None:
                 return raw, False

@@ -8,6 +8,7 @@ Nothing here sees tree-sitter nodes: function bodies are stored as opaque object
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from guard.shell.model import (
@@ -21,6 +22,7 @@ from guard.shell.model import (
     Word,
 )
 
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MAX_NAMEREF_HOPS = 8  # `declare -n a=b; declare -n b=c; ...`: bash itself stops at a loop
 
 
@@ -56,8 +58,9 @@ class State:
     local_names: set[str] | None = None  # names declared `local` in the running function
     removed: set[str] = field(default_factory=set)  # unset / export -n: gone even if inherited
     # `declare -n ref=TARGET`: assignments, exports and unsets of ref act on TARGET ("" when the
-    # target is not known statically).
-    namerefs: dict[str, str] = field(default_factory=dict)
+    # target is not known statically; None for `declare -n ref` with no target yet: the first
+    # assignment names it).
+    namerefs: dict[str, str | None] = field(default_factory=dict)
     # Exports of names that could not be resolved, in order (see UnresolvedEnv).
     unresolved: tuple[UnresolvedEnv, ...] = ()
 
@@ -106,7 +109,9 @@ class State:
         for _ in range(MAX_NAMEREF_HOPS):
             if name not in self.namerefs:
                 return name
-            name = self.namerefs[name]
+            name = self.namerefs[name] or ""
+            if not name:
+                return ""
         return ""
 
     def export_unresolved(self, name: str, span: Span) -> None:
@@ -155,6 +160,12 @@ class State:
         return child
 
     def assign(self, name: str, var: Var) -> None:
+        if name in self.namerefs and self.namerefs[name] is None:
+            # `declare -n ref; ref=K`: the first assignment gives the reference its target.
+            value = var.value
+            known = value is not None and value.literal and _NAME_RE.match(value.text)
+            self.namerefs[name] = value.text if known and value is not None else ""
+            return
         name = self.target(name)
         if not name:
             if self.allexport or var.exported:

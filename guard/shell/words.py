@@ -233,3 +233,12 @@ def _sequence(lo: str, hi: str) -> list[str] | None:
         step = 1 if b >= a else -1
         return [chr(k) for k in range(a, b + step, step)]
     return None
+
+
+def default_assignment(raw: str) -> tuple[str, bool] | None:
+    """``${K:=v}`` -> ("K", True), ``${K=v}`` -> ("K", False): the name the expansion assigns
+    when K is unset (True: or empty); None for any other expansion."""
+    m = _DEFAULT_RE.match(raw)
+    if m is None or m.group(3) != "=" or not _NAME_RE.match(m.group(1)):
+        return None
+    return m.group(1), bool(m.group(2))

@@ -119,12 +119,25 @@ KEY_REACHES = {
     "set-a-printf-v": f"set -a\nprintf -v OPENAI_API_KEY %s sk-x\n{RUN}",
     "set-a-read": f"set -a\nread -r OPENAI_API_KEY <<< sk-x\n{RUN}",
     "set-a-read-two": f'set -a\nread -r A OPENAI_API_KEY <<< "a sk-x"\n{RUN}',
+    "set-a-default-assign": f"set -a\n: ${{OPENAI_API_KEY:=sk-x}}\n{RUN}",
+    "set-a-let": f"set -a\nlet OPENAI_API_KEY=1\n{RUN}",
+    "set-a-arith": f"set -a\n(( OPENAI_API_KEY = 1 ))\n{RUN}",
+    "set-a-getopts": f"set -a\ngetopts a OPENAI_API_KEY -a\n{RUN}",
+    "env-brace": "env OPENAI_API_{KEY,X}=v codex exec -C . -s read-only p </dev/null",
+    "local-x-brace": f"f() {{ local -x OPENAI_API_{{KEY,X}}=v; {RUN}; }}\nf",
     "printf-v-then-export": f"printf -v OPENAI_API_KEY %s x\nexport OPENAI_API_KEY\n{RUN}",
     # Namerefs act on their target.
     "nameref-assign-export": f"declare -n ref=OPENAI_API_KEY\nref=x\nexport ref\n{RUN}",
     "nameref-export-value": f"declare -n ref=OPENAI_API_KEY\nexport ref=x\n{RUN}",
     "nameref-declare-x": f"declare -n ref=OPENAI_API_KEY\ndeclare -x ref=x\n{RUN}",
     "nameref-from-var": f"k=OPENAI_API_KEY\ndeclare -n r=$k\nr=x\nexport r\n{RUN}",
+    "nameref-first-assignment-targets": (
+        f"declare -n ref\nref=OPENAI_API_KEY\nexport ref=1\n{RUN}"
+    ),
+    "local-nameref-in-function": (f"f() {{ local -n r=$1; export r=v; }}\nf OPENAI_API_KEY\n{RUN}"),
+    "exported-name-made-a-nameref": (
+        f"export OPENAI_API_KEY=x\ndeclare -n OPENAI_API_KEY=Y\n{RUN}"
+    ),
     # Brace expansion in a name.
     "brace-export": f"export OPENAI_API_{{KEY,X}}=v\n{RUN}",
     "brace-declare-x": f"declare -x OPENAI_API_{{KEY,X}}=v\n{RUN}",
@@ -225,6 +238,8 @@ CLEAN = {
     ),
     "nameref-not-exported": f"declare -n ref=OPENAI_API_KEY\nref=x\n{RUN}",
     "read-without-set-a": f"read -r OPENAI_API_KEY <<< sk-x\n{RUN}",
+    "default-assign-without-set-a": f": ${{OPENAI_API_KEY:=sk-x}}\n{RUN}",
+    "set-a-mapfile": f"set -a\nmapfile OPENAI_API_KEY < /dev/null\n{RUN}",
     "brace-prefix-is-a-command": "OPENAI_API_{KEY,X}=v codex exec -C . -s read-only p </dev/null",
     "env-S-unsets": (
         "export OPENAI_API_KEY=x\n"
