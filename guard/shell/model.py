@@ -217,5 +217,5 @@ class Script:
     commands: tuple[Command, ...]
     dialect: str = "bash"  # bash, sh (dash/POSIX), zsh, ksh
     parse_errors: tuple[Span, ...] = ()  # ERROR / MISSING nodes the wrapper could not repair
-    unsets: tuple[Unset, ...] = ()
+    unsets: tuple[Unset, ...] = ()  # those on every path (not `a || unset K`, not in an `if`)
     dynamic_commands: tuple[Command, ...] = ()  # command words that could not be resolved (CG902)

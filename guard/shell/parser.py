@@ -63,6 +63,7 @@ MAX_CALL_DEPTH = 16  # function calls expanded inside function calls
 MAX_ERRORS = 200
 MAX_ARGS = 5000  # argv words modelled per command (a 10 MB `echo a a a ...` line)
 MAX_ALTERNATIVES = 16  # values a variable may take that are tracked (a `for` loop's list)
+_GLOB_CHARS = frozenset("*?[")
 BIG_INPUT = 1_000_000  # bytes
 _BIG_KEEP = (b"codex", b"`", b"\\")
 _BIG_STMT_KEEP = (
@@ -1041,7 +1042,7 @@ class _Walker:
                     st.namerefs[name] = value if w.literal and is_name(value) else ""
             elif unexport:
                 st.unexport(name)
-                self.unsets.append(Unset(name, w.span))
+                self._record_unset(name, w.span, st)
             elif eq:
                 word = Word(value, w.literal, w.span, w.raw)
                 st.assign(name, Var(word, None, export, EnvOrigin.EXPORT, w.span))
@@ -1056,7 +1057,7 @@ class _Walker:
             return
         name = src.text(name_node)
         st.unexport(name)
-        self.unsets.append(Unset(name, src.span(name_node)))
+        self._record_unset(name, src.span(name_node), st)
 
     def _unset(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         funcs = False
@@ -1087,7 +1088,12 @@ class _Walker:
                 else:
                     target = st.target(name) or name
                     st.unset(name)
-                    self.unsets.append(Unset(target, src.span(c)))
+                    self._record_unset(target, src.span(c), st)
+
+    def _record_unset(self, name: str, span: Span, st: State) -> None:
+        """Script.unsets holds the unsets that run on every path (CG103 trusts them)."""
+        if not st.conditional:
+            self.unsets.append(Unset(name, span))
 
     # ----------------------------------------------------------------- simple commands
     def _command(
@@ -1862,10 +1868,12 @@ def _meet(st: State, paths: list[State]) -> None:
 def _loop_var(values: list[Word], span: Span) -> Var:
     """A `for` variable: one known word is its value; several are the values it takes in turn
     (at most MAX_ALTERNATIVES, to resolve names such as `export "$k=x"` in the body)."""
-    if len(values) == 1 and values[0].literal:
+    # A glob (`for f in prompts/*.md`) stands for file names the linter does not list.
+    known = all(v.literal and not _GLOB_CHARS.intersection(v.text) for v in values)
+    if len(values) == 1 and known:
         return Var(values[0], None, False, EnvOrigin.EXPORT, span)
     alts = None
-    if values and len(values) <= MAX_ALTERNATIVES and all(v.literal for v in values):
+    if values and len(values) <= MAX_ALTERNATIVES and known:
         alts = tuple(values)
     return Var(None, None, False, EnvOrigin.EXPORT, span, alts)
 

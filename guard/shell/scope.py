@@ -63,6 +63,7 @@ class State:
     namerefs: dict[str, str | None] = field(default_factory=dict)
     # Exports of names that could not be resolved, in order (see UnresolvedEnv).
     unresolved: tuple[UnresolvedEnv, ...] = ()
+    conditional: bool = False  # on one path of a branch only (see ``branch``)
 
     def copy(self) -> State:
         return State(
@@ -79,6 +80,7 @@ class State:
             removed=set(self.removed),
             namerefs=dict(self.namerefs),
             unresolved=self.unresolved,
+            conditional=self.conditional,
         )
 
     def branch(self) -> State:
@@ -86,10 +88,12 @@ class State:
         is still the same function call, so a `local` declared on the path stays local."""
         other = self.copy()
         other.local_names = self.local_names
+        other.conditional = True
         return other
 
     def absorb(self, other: State) -> None:
-        """Become ``other`` in place (callers hold a reference to this State)."""
+        """Become ``other`` in place (callers hold a reference to this State); whether this
+        state is itself on a conditional path does not change."""
         self.vars = other.vars
         self.aliases = other.aliases
         self.functions = other.functions
@@ -154,7 +158,7 @@ class State:
         unresolved: tuple[UnresolvedEnv, ...] = (),
     ) -> State:
         """A new shell process (``bash -c``): only the environment crosses, as exported vars."""
-        child = State(env_files=env_files, unresolved=unresolved)
+        child = State(env_files=env_files, unresolved=unresolved, conditional=self.conditional)
         for b in env:
             child.vars[b.name] = Var(b.value, None, True, b.origin, b.span)
         return child

@@ -376,3 +376,16 @@ def test_whenever_bash_hands_codex_the_key_lint_says_so(lab: Path, body: list[st
     if "OPENAI_API_KEY" in ran.keys:
         found = rules_of(script)
         assert "CG101" in found or "CG902" in found, script
+
+
+def test_an_unset_on_one_path_does_not_clear_an_env_file_load() -> None:
+    load = "set -a\n. ./.env\nset +a\n"
+    assert "CG103" in rules_of(f"{load}true || unset OPENAI_API_KEY CODEX_API_KEY\n{RUN}")
+    assert "CG103" not in rules_of(f"{load}unset OPENAI_API_KEY CODEX_API_KEY\n{RUN}")
+    unsets = parse_script("if c; then unset OPENAI_API_KEY; fi\nunset CODEX_API_KEY").unsets
+    assert [u.name for u in unsets] == ["CODEX_API_KEY"]
+
+
+def test_a_glob_in_a_for_list_is_not_a_known_value() -> None:
+    (cmd,) = codex_calls('for f in prompts/*.md; do codex exec -C . -s read-only "$f"; done')
+    assert not cmd.argv[-1].literal
