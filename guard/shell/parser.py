@@ -18,6 +18,16 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from guard.shell.builtins import (
+    ARITH_STATEMENTS,
+    MAX_ALTERNATIVES,
+    STATE_BUILTINS,
+    arith_assigned,
+    loop_var,
+    names_of,
+    printf_target,
+    read_targets,
+)
 from guard.shell.model import (
     Command,
     Context,
@@ -34,7 +44,7 @@ from guard.shell.model import (
     Word,
     Wrapper,
 )
-from guard.shell.scope import State, Var
+from guard.shell.scope import State, Var, meet
 from guard.shell.words import (
     brace_expand,
     default_assignment,
@@ -62,8 +72,6 @@ MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
 MAX_CALL_DEPTH = 16  # function calls expanded inside function calls
 MAX_ERRORS = 200
 MAX_ARGS = 5000  # argv words modelled per command (a 10 MB `echo a a a ...` line)
-MAX_ALTERNATIVES = 16  # values a variable may take that are tracked (a `for` loop's list)
-_GLOB_CHARS = frozenset("*?[")
 BIG_INPUT = 1_000_000  # bytes
 _BIG_KEEP = (b"codex", b"`", b"\\")
 _BIG_STMT_KEEP = (
@@ -115,52 +123,8 @@ _BIG_KEEP_NAMES = frozenset(
         *SHELLS,
     }
 )
-# Builtins that change the shell's variables, exports or options (see _may_change_state).
-_STATE_BUILTINS = frozenset(
-    {
-        "unset",
-        "export",
-        "declare",
-        "typeset",
-        "local",
-        "readonly",
-        "read",
-        "printf",
-        "set",
-        "source",
-        ".",
-        "eval",
-        "alias",
-        "unalias",
-        "shift",
-        "exec",
-        "mapfile",
-        "readarray",
-        "getopts",
-        "let",
-        "builtin",
-        "command",
-        "trap",
-        "disown",
-    }
-)
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _SUBSTS = frozenset({"command_substitution", "process_substitution"})
-# `(( ... ))` statement nodes, and the names an arithmetic expression assigns (`K = 1`,
-# `K += 2`, `K++`, `--K`).
-_ARITH_STATEMENTS = frozenset(
-    {"binary_expression", "unary_expression", "postfix_expression", "parenthesized_expression"}
-)
-_ARITH_ASSIGN_RE = re.compile(
-    r"(?<![\w$])([A-Za-z_]\w*)\s*(?:(?:[-+*/%&|^]|<<|>>)?=(?!=)|\+\+|--)"
-    r"|(?:\+\+|--)\s*([A-Za-z_]\w*)"
-)
-
-
-def _arith_assigned(text: str) -> list[str]:
-    return [m.group(1) or m.group(2) for m in _ARITH_ASSIGN_RE.finditer(text)]
-
-
 _STDIN_ALIASES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 _IGNORERS = frozenset({"true", ":", "echo", "printf"})
 _HEREDOC_OK_KIDS = frozenset(
@@ -528,9 +492,9 @@ class _Walker:
         elif t == "comment":
             return
         else:
-            if st.allexport and t in _ARITH_STATEMENTS:
+            if st.allexport and t in ARITH_STATEMENTS:
                 # `(( K = 1 ))` under `set -a` exports K, as any assignment does.
-                for name in _arith_assigned(src.text(node)):
+                for name in arith_assigned(src.text(node)):
                     st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, src.span(node)))
             self._scan_substs(node, st, ctx, src)
 
@@ -584,7 +548,7 @@ class _Walker:
         # The right side runs only on one outcome of the left: what it unsets may still be set.
         path = st.branch()
         self._stmt(right, path, ctx, src)
-        _meet(st, [st, path])
+        meet(st, [st, path])
 
     @staticmethod
     def _may_change_state(node: Node, st: State, src: _Src) -> bool:
@@ -597,7 +561,7 @@ class _Walker:
             return True  # an assignment
         prog = src.text(name)
         return (
-            prog in _STATE_BUILTINS
+            prog in STATE_BUILTINS
             or prog in st.functions
             or prog in st.aliases
             or prog.startswith(("$", '"'))
@@ -698,7 +662,7 @@ class _Walker:
         has_else = self._if_clause(node, st, ctx, src, paths)
         if not has_else:
             paths.insert(0, st.branch())  # no body ran
-        _meet(st, paths)
+        meet(st, paths)
 
     def _if_clause(self, node: Node, st: State, ctx: _Ctx, src: _Src, paths: list[State]) -> bool:
         """Walk an if/elif/else clause; bodies go on new paths. True when it has an `else`."""
@@ -753,7 +717,7 @@ class _Walker:
             # The body may never run: what it unsets may still be set after the loop.
             path = st.branch()
             self._seq(body, path, ctx.derive(loop=info, stdin=stdin), src)
-            _meet(st, [st, path])
+            meet(st, [st, path])
 
     def _for(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         kids = node.children
@@ -777,7 +741,7 @@ class _Walker:
             ):
                 self._scan_substs(c, st, ctx, src)
         if var is not None:
-            st.assign(src.text(var), _loop_var(values, src.span(var)))
+            st.assign(src.text(var), loop_var(values, src.span(var)))
         stdin = replace(base, shared_with_loop_read=True) if select else base
         if body is None:
             return
@@ -787,7 +751,7 @@ class _Walker:
         else:
             path = st.branch()
             self._seq(body, path, bctx, src)
-            _meet(st, [st, path])
+            meet(st, [st, path])
 
     def _case(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         value = node.child_by_field_name("value")
@@ -805,7 +769,7 @@ class _Walker:
                 paths.append(path)
         if not catch_all:
             paths.insert(0, st.branch())  # no arm matched
-        _meet(st, paths)
+        meet(st, paths)
 
     def _define(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         name_node = node.child_by_field_name("name")
@@ -1336,23 +1300,23 @@ class _Walker:
         elif name == "exec" and len(words) == 1 and r.explicit:
             st.shell_stdin = r.stdin  # `exec </dev/null`: every later command reads that
         elif name == "printf":
-            printed = _printf_target(words)
+            printed = printf_target(words)
             if printed is not None:
                 self._assign_named(printed, st)
         elif name == "read":
-            for read_into in _read_targets(words):
+            for read_into in read_targets(words):
                 self._assign_named(read_into, st)
         elif name == "getopts" and len(words) > 2:
             self._assign_named(words[2], st)
         elif name == "let" and st.allexport:
             for w in words[1:]:
-                for let_name in _arith_assigned(w.text):
+                for let_name in arith_assigned(w.text):
                     st.assign(let_name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
 
     def _assign_named(self, w: Word, st: State) -> None:
         """A builtin assigns the variable a word names (`printf -v NAME`, `read NAME`): its
         value is unknown; under `set -a` it is exported, as any assignment is."""
-        names = _names_of(w, st)
+        names = names_of(w, st.vars)
         if names is None:
             if st.allexport:
                 st.export_unresolved(w.raw or w.text, w.span)
@@ -1798,84 +1762,6 @@ class _Walker:
                 self._seq(node, st.copy(), sctx, src)
         finally:
             self.nest -= 1
-
-
-_SIMPLE_REF_RE = re.compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?\Z')
-_READ_VALUE_OPTS = frozenset("adinNptu")
-
-
-def _names_of(w: Word, st: State) -> list[str] | None:
-    """The variable names a word in a name position stands for; None when unknown."""
-    if w.literal:
-        return [w.text] if is_name(w.text) else []
-    m = _SIMPLE_REF_RE.match(w.raw or "")
-    var = st.vars.get(m.group(1)) if m is not None else None
-    if var is not None and var.value is None and var.alts:
-        return [a.text for a in var.alts if is_name(a.text)]
-    return None
-
-
-def _printf_target(words: list[Word]) -> Word | None:
-    """The NAME of `printf -v NAME FORMAT ...` (also `-vNAME`)."""
-    for i, w in enumerate(words[1:3], start=1):
-        if w.text == "-v" and i + 1 < len(words):
-            return words[i + 1]
-        if w.text.startswith("-v") and w.literal and len(w.text) > 2:
-            return Word(w.text[2:], True, w.span, w.raw)
-        if w.text == "--":
-            break
-    return None
-
-
-def _read_targets(words: list[Word]) -> list[Word]:
-    """The variables `read [opts] NAME...` assigns (REPLY when none is named; an array given
-    with -a is never exported, so it is left out)."""
-    i, n = 1, len(words)
-    array = False
-    while i < n:
-        t = words[i].text
-        if t == "--":
-            i += 1
-            break
-        if not t.startswith("-") or t == "-" or not words[i].literal:
-            break
-        letters = t[1:]
-        for k, letter in enumerate(letters):
-            if letter in _READ_VALUE_OPTS:
-                array = array or letter == "a"
-                if k == len(letters) - 1:
-                    i += 1  # the value is the next word
-                break
-        i += 1
-    names = words[i:]
-    if array:
-        return []
-    if not names:
-        return [Word("REPLY", True, words[0].span, "REPLY")]
-    return list(names)
-
-
-def _meet(st: State, paths: list[State]) -> None:
-    """``st`` becomes the join of ``paths`` (in source order), where they meet again."""
-    if not paths:
-        return
-    joined = paths[0] if paths[0] is not st else st.branch()
-    for path in paths[1:]:
-        joined.join(path)
-    st.absorb(joined)
-
-
-def _loop_var(values: list[Word], span: Span) -> Var:
-    """A `for` variable: one known word is its value; several are the values it takes in turn
-    (at most MAX_ALTERNATIVES, to resolve names such as `export "$k=x"` in the body)."""
-    # A glob (`for f in prompts/*.md`) stands for file names the linter does not list.
-    known = all(v.literal and not _GLOB_CHARS.intersection(v.text) for v in values)
-    if len(values) == 1 and known:
-        return Var(values[0], None, False, EnvOrigin.EXPORT, span)
-    alts = None
-    if values and len(values) <= MAX_ALTERNATIVES and known:
-        alts = tuple(values)
-    return Var(None, None, False, EnvOrigin.EXPORT, span, alts)
 
 
 def _split_command(

@@ -229,3 +229,13 @@ class State:
             for name, v in self.vars.items()
             if v.exported
         }
+
+
+def meet(st: State, paths: list[State]) -> None:
+    """``st`` becomes the join of ``paths`` (in source order), where they meet again."""
+    if not paths:
+        return
+    joined = paths[0] if paths[0] is not st else st.branch()
+    for path in paths[1:]:
+        joined.join(path)
+    st.absorb(joined)
