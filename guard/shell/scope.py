@@ -170,10 +170,10 @@ class State:
             known = value is not None and value.literal and _NAME_RE.match(value.text)
             self.namerefs[name] = value.text if known and value is not None else ""
             return
-        name = self.target(name)
+        ref, name = name, self.target(name)
         if not name:
             if self.allexport or var.exported:
-                self.export_unresolved("nameref", var.span)
+                self.export_unresolved(f"{ref} (a nameref)", var.span)
             return
         self.removed.discard(name)
         old = self.vars.get(name)
@@ -185,9 +185,9 @@ class State:
         self.vars[name] = var
 
     def export(self, name: str, span: Span, origin: EnvOrigin = EnvOrigin.EXPORT) -> None:
-        name = self.target(name)
+        ref, name = name, self.target(name)
         if not name:
-            self.export_unresolved("nameref", span)
+            self.export_unresolved(f"{ref} (a nameref)", span)
             return
         self.removed.discard(name)
         old = self.vars.get(name)

@@ -291,6 +291,11 @@ def test_the_model_names_the_unresolved_export_and_where() -> None:
     assert u.name == "$NAME" and u.span.line == 2 and u.removed_after == ()
 
 
+def test_an_export_through_a_nameref_to_an_unknown_target_names_the_reference() -> None:
+    (cmd,) = codex_calls(f'declare -n ref="$1"\nexport ref=v\n{RUN}')
+    assert [u.name for u in cmd.env_unresolved] == ["ref (a nameref)"]
+
+
 def test_an_unset_after_the_unresolved_export_is_remembered_in_order() -> None:
     (cmd,) = codex_calls(f'unset OPENAI_API_KEY\nexport "$N=v"\nunset CODEX_API_KEY\n{RUN}')
     (u,) = cmd.env_unresolved
