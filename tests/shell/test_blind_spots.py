@@ -394,3 +394,19 @@ def test_an_unset_on_one_path_does_not_clear_an_env_file_load() -> None:
 def test_a_glob_in_a_for_list_is_not_a_known_value() -> None:
     (cmd,) = codex_calls('for f in prompts/*.md; do codex exec -C . -s read-only "$f"; done')
     assert not cmd.argv[-1].literal
+
+
+HOME_REACHES = {
+    "nameref": f"declare -n h=CODEX_HOME\nexport h=/tmp/h\n{RUN}",
+    "for-loop": f'for k in CODEX_HOME; do export "$k=/tmp/h"; done\n{RUN}',
+    "brace": f"export CODEX_{{HOME,X}}=/tmp/h\n{RUN}",
+    "env-S": 'env -S "CODEX_HOME=/tmp/h codex exec -C . -s read-only Validate." </dev/null',
+    "one-sided-unset": f'export CODEX_HOME=/tmp/h\n[ -n "$CI" ] && unset CODEX_HOME\n{RUN}',
+}
+
+
+@pytest.mark.parametrize("script", HOME_REACHES.values(), ids=HOME_REACHES.keys())
+def test_a_hand_set_codex_home_that_reaches_codex_is_cg502(lab: Path, script: str) -> None:
+    ran = run_bash(lab, script)
+    assert ran.runs == 1 and "CODEX_HOME" in ran.keys, (script, ran)
+    assert "CG502" in rules_of(script), script
