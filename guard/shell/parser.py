@@ -344,6 +344,9 @@ class _Walker:
         self.callstack: list[str] = []
         self.last_bg: tuple[int, int] | None = None
         self.nest_reported = False
+        # What a pipeline member prints when it is a plain `echo`/`printf` of literal text, keyed
+        # by the (pipeline, member) it feeds: `echo 'codex exec ...' | bash` is read, not guessed.
+        self.pipe_text: dict[tuple[int, int], tuple[str, int, int, bool]] = {}
 
     # ----------------------------------------------------------------- texts and trees
     def run_text(
@@ -639,12 +642,43 @@ class _Walker:
             else:
                 self._stmt(m, mst, mctx, src)
             progs.append(self._member_prog(m, pid, i, start))
+            printed = self._printed_text(start, (pid, i))
+            if printed is not None:
+                self.pipe_text[(pid, i + 1)] = printed
         for k in range(first, len(self.cmds)):
             tag = self.tags[k]
             if tag is not None and tag[0] == pid and tag[1] < last:
                 # Each Command owns its Context, built in _emit and not shared yet.
                 nxt = tuple(progs[tag[1] + 1 :])
                 object.__setattr__(self.cmds[k].context, "pipeline_next", nxt)
+
+    def _printed_text(self, start: int, tag: tuple[int, int]) -> tuple[str, int, int, bool] | None:
+        """The text a pipeline member prints, when it is `echo [-n] WORDS` or
+        `printf '%s\\n' WORDS` of literal words (as a here-string would hand it on)."""
+        cmd = next(
+            (self.cmds[k] for k in range(start, len(self.cmds)) if self.tags[k] == tag), None
+        )
+        if cmd is None or cmd.wrappers or not all(w.literal for w in cmd.argv):
+            return None
+        args = [w.text for w in cmd.argv[1:]]
+        sep = " "
+        if cmd.program == "echo" and cmd.argv[0].text == "echo":
+            if args[:1] == ["-n"]:
+                args = args[1:]
+            if any(a.startswith("-") for a in args[:1]):
+                return None  # -e / -E: escapes the linter does not decode here
+        elif cmd.program == "printf" and cmd.argv[0].text == "printf":
+            if not args or args[0] not in (r"%s\n", "%s"):
+                return None
+            sep = "\n" if args[0] == r"%s\n" else ""  # the format repeats for each word
+            args = args[1:]
+        else:
+            return None
+        if not args:
+            return None
+        first = cmd.argv[1 + (len(cmd.argv) - 1 - len(args))]
+        skip = 1 if (first.raw or "")[:1] in ("'", '"') else 0
+        return sep.join(args), first.span.line - 1, first.span.column - 1 + skip, True
 
     def _member_prog(self, m: Node, pid: int, i: int, start: int) -> str:
         """The program name of a pipeline member, as `pipeline_next` and a PIPE's source."""
@@ -1100,6 +1134,8 @@ class _Walker:
         words, wrappers = resolved
         span, text = _command_extent(node, redirs, src)
         r = self._redirs(all_redirs, self._base_stdin(st, ctx), ctx, st, src)
+        if r.script is None and not r.explicit and ctx.pipe is not None:
+            r.script = self.pipe_text.get(ctx.pipe)  # `echo 'text' | bash` reads that text
         head = words[0]
         fdef = st.functions.get(head.text) if head.literal else None
         if isinstance(fdef, _FuncDef):

@@ -196,8 +196,8 @@ def test_cg902_for_an_unresolved_name_is_a_warning_under_strict() -> None:
 PAYLOAD = base64.b64encode(f"{RUN}\n".encode()).decode()
 UNSEEN = {
     "base64-pipe": f"# codex dispatch\necho {PAYLOAD} | base64 -d | bash",
-    "echo-pipe-sh": f"echo '{RUN}' | sh",
-    "pipe-sh-s": f"printf '%s\\n' '{RUN}' | sh -s",
+    "echo-e-pipe-sh": f"echo -e '{RUN}' | sh",
+    "cat-pipe-sh": f"echo '{RUN}' > run.txt\ncat run.txt | sh -s",
     "process-substitution": f"bash <(echo '{RUN}')",
     "source-process-substitution": f"source <(echo '{RUN}')",
     "dot-process-substitution": f". <(echo '{RUN}')",
@@ -212,6 +212,24 @@ UNSEEN = {
 def test_a_shell_running_text_the_linter_cannot_see_is_cg902(lab: Path, script: str) -> None:
     assert run_bash(lab, script).runs == 1, script  # codex really ran
     assert "CG902" in rules_of(script), script
+
+
+ECHOED = {
+    "echo": "echo 'OPENAI_API_KEY=x codex exec -C . -s read-only p </dev/null' | bash",
+    "echo-n": "echo -n 'OPENAI_API_KEY=x codex exec -C . -s read-only p </dev/null' | sh",
+    "printf-lines": (
+        "printf '%s\\n' 'export OPENAI_API_KEY=x' 'codex exec -C . -s read-only p </dev/null'"
+        " | bash -s"
+    ),
+}
+
+
+@pytest.mark.parametrize("script", ECHOED.values(), ids=ECHOED.keys())
+def test_literal_text_echoed_into_a_shell_is_read_as_shell(lab: Path, script: str) -> None:
+    ran = run_bash(lab, script)
+    assert ran.runs == 1 and "OPENAI_API_KEY" in ran.keys, (script, ran)
+    found = rules_of(script)
+    assert "CG101" in found and "CG902" not in found, (script, found)
 
 
 def test_unseen_script_is_reported_even_where_nothing_else_names_codex() -> None:
