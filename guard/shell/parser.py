@@ -125,6 +125,7 @@ _BIG_KEEP_NAMES = frozenset(
 )
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _SUBSTS = frozenset({"command_substitution", "process_substitution"})
+_SCRIPT_RUNNERS = SHELLS | {"source", "."}  # programs that run script text they are given
 _STDIN_ALIASES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 _IGNORERS = frozenset({"true", ":", "echo", "printf"})
 _HEREDOC_OK_KIDS = frozenset(
@@ -1183,10 +1184,12 @@ class _Walker:
     def _unseen_script(self, p: Peeled, r: _Redirs, idx: int) -> None:
         """A shell that runs text the linter cannot read (`curl ... | base64 -d | bash`,
         `bash <(curl ...)`, `. <(...)`, `... | xargs env`): it may start codex with anything."""
-        cmd = self.cmds[idx]
         prog = basename(p.argv[0].text) if p.argv else ""
+        if not p.program_from_input and prog not in _SCRIPT_RUNNERS:
+            return  # the common case: no shell at all
+        cmd = self.cmds[idx]
         how: str | None = "xargs" if p.program_from_input else None
-        if how is None and (prog in SHELLS or prog in ("source", ".")) and not p.body:
+        if how is None and not p.body:
             operands = p.argv[1:]
             if any((w.raw or "").lstrip('"').startswith("<(") for w in operands):
                 how = "process-substitution"

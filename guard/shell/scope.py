@@ -110,6 +110,8 @@ class State:
 
     def target(self, name: str) -> str:
         """The variable ``name`` stands for: itself, or a nameref's target ("" when unknown)."""
+        if not self.namerefs:
+            return name  # the common case, on every assignment
         for _ in range(MAX_NAMEREF_HOPS):
             if name not in self.namerefs:
                 return name
@@ -128,10 +130,11 @@ class State:
         is removed only when both paths removed it; a variable set on one path only is kept; where
         both set it the exported one (else ``other``, the later path) wins, as a sequential walk
         would. Options and aliases: what either path turned on."""
+        mine_vars = self.vars
         for name, theirs in other.vars.items():
-            mine = self.vars.get(name)
-            if mine is None or not mine.exported or theirs.exported:
-                self.vars[name] = theirs
+            mine = mine_vars.get(name)
+            if mine is not theirs and (mine is None or not mine.exported or theirs.exported):
+                mine_vars[name] = theirs
         self.removed &= other.removed
         for name in list(self.removed):
             if name in self.vars and self.vars[name].exported:

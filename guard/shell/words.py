@@ -161,7 +161,7 @@ def _indirect(name: str, st: State) -> tuple[list[Word], bool] | None:
 
 def joins_with_ifs(raw: str) -> bool:
     """``$*`` / ``${A[*]}``: a quoted expansion that joins its fields with IFS's first char."""
-    return _STAR_RE.match(raw) is not None
+    return "*" in raw and _STAR_RE.match(raw) is not None
 
 
 def ifs_separator(st: State) -> str | None:
