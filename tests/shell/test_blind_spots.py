@@ -153,6 +153,8 @@ KEY_REACHES = {
     "concatenated-name": f'k=OPENAI\nexport "${{k}}_API_KEY=x"\n{RUN}',
     "ifs-join": (f'parts=(OPENAI API KEY)\nIFS=_\nn="${{parts[*]}}"\nexport "$n=x"\n{RUN}'),
     "printf-v-dynamic-name": (f'k=OPENAI_API_KEY\nprintf -v "$k" %s x\nexport "$k"\n{RUN}'),
+    "indirect-name": f'n=OPENAI_API_KEY\nv=n\nexport "${{!v}}=x"\n{RUN}',
+    "env-indirect-name": f'n=OPENAI_API_KEY\nv=n\nenv "${{!v}}=x" {RUN}',
     "function-arg-name": f'f() {{ export "$1=x"; }}\nf OPENAI_API_KEY\n{RUN}',
 }
 
@@ -170,7 +172,8 @@ UNRESOLVED = {
     "name-from-input": f'read -r k < name.txt\nexport "$k=sk-x"\n{RUN}',
     "set-a-read-dynamic-name": f'set -a\nk=$(cat name.txt)\nread -r "$k" <<< sk-x\n{RUN}',
     "nameref-to-unknown": f"declare -n ref=$(cat name.txt)\nref=x\nexport ref\n{RUN}",
-    "indirect-name": f'n=$(cat name.txt)\nexport "${{n}}=x"\n{RUN}',
+    "braced-name": f'n=$(cat name.txt)\nexport "${{n}}=x"\n{RUN}',
+    "indirect-unknown": f'n=$(cat name.txt)\nv=n\nexport "${{!v}}=x"\n{RUN}',
     "eval-export": f'k=$(cat name.txt)\neval "export $k=x"\n{RUN}',
 }
 
