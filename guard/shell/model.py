@@ -84,6 +84,19 @@ class EnvBinding:
 
 
 @dataclass(frozen=True, slots=True)
+class UnresolvedEnv:
+    """An export (or an assignment under ``set -a``) whose variable NAME is not known statically:
+    ``export "$k=x"`` with ``k`` unknown, ``export ref`` through a nameref to an unknown target,
+    ``xargs -I{} env {} codex``. The name may be a forbidden key, so the checks fail closed."""
+
+    name: str  # as written (``$k``, ``{}``), the best the linter could resolve
+    span: Span
+    # Names `unset` / `export -n` / `env -u` removed after it: once every forbidden key is among
+    # them the unknown name can no longer be one of them.
+    removed_after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class EnvFileLoad:
     """Environment loaded from a file the linter cannot see through (CG103)."""
 
@@ -158,10 +171,15 @@ class Command:
     # `sudo` without -E resets the environment: only these inherited names pass (None: all do).
     env_kept: tuple[str, ...] | None = None
     env_files: tuple[EnvFileLoad, ...] = ()  # files loaded into its env earlier in scope
+    # Exports of names that could not be resolved statically, still in scope (CG902 fails closed).
+    env_unresolved: tuple[UnresolvedEnv, ...] = ()
     stdin: Stdin = field(default_factory=Stdin)
     stdout_redirect: str | None = None  # `> file` target, when there is one
     wrappers: tuple[Wrapper, ...] = ()
     context: Context = field(default_factory=Context)
+    # A shell that runs script text the linter cannot see, however it looks: "pipe"
+    # (`curl ... | base64 -d | bash`), "process-substitution" (`bash <(curl ...)`, `. <(...)`).
+    unseen_script: str | None = None
     index: int = 0  # order of appearance in the script (source order)
 
     @property
@@ -199,5 +217,5 @@ class Script:
     commands: tuple[Command, ...]
     dialect: str = "bash"  # bash, sh (dash/POSIX), zsh, ksh
     parse_errors: tuple[Span, ...] = ()  # ERROR / MISSING nodes the wrapper could not repair
-    unsets: tuple[Unset, ...] = ()
+    unsets: tuple[Unset, ...] = ()  # those on every path (not `a || unset K`, not in an `if`)
     dynamic_commands: tuple[Command, ...] = ()  # command words that could not be resolved (CG902)

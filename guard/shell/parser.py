@@ -18,6 +18,16 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from guard.shell.builtins import (
+    ARITH_STATEMENTS,
+    MAX_ALTERNATIVES,
+    STATE_BUILTINS,
+    arith_assigned,
+    loop_var,
+    names_of,
+    printf_target,
+    read_targets,
+)
 from guard.shell.model import (
     Command,
     Context,
@@ -34,8 +44,17 @@ from guard.shell.model import (
     Word,
     Wrapper,
 )
-from guard.shell.scope import State, Var
-from guard.shell.words import lookup, unquote_ansi_c, unquote_bare, unquote_double
+from guard.shell.scope import State, Var, meet
+from guard.shell.words import (
+    brace_expand,
+    default_assignment,
+    ifs_separator,
+    joins_with_ifs,
+    lookup,
+    unquote_ansi_c,
+    unquote_bare,
+    unquote_double,
+)
 from guard.shell.wrappers import (
     SHELLS,
     Peeled,
@@ -106,6 +125,7 @@ _BIG_KEEP_NAMES = frozenset(
 )
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _SUBSTS = frozenset({"command_substitution", "process_substitution"})
+_SCRIPT_RUNNERS = SHELLS | {"source", "."}  # programs that run script text they are given
 _STDIN_ALIASES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 _IGNORERS = frozenset({"true", ":", "echo", "printf"})
 _HEREDOC_OK_KIDS = frozenset(
@@ -123,6 +143,7 @@ _LONE_DASH_RE = re.compile(rb"(?<![^ \t])-(?![^ \t\n])")
 # A here-doc operator with something after its word on the same line: only then can the
 # here-doc repair be needed (saves a tree query on every file that uses plain here-docs).
 _HEREDOC_TAIL_RE = re.compile(rb"<<-?[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|\\?[^\s;|&<>()]+)[ \t]*[^\s]")
+_REF_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _VAR_HEAD_RE = re.compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?')
 
 
@@ -342,6 +363,9 @@ class _Walker:
         self.callstack: list[str] = []
         self.last_bg: tuple[int, int] | None = None
         self.nest_reported = False
+        # What a pipeline member prints when it is a plain `echo`/`printf` of literal text, keyed
+        # by the (pipeline, member) it feeds: `echo 'codex exec ...' | bash` is read, not guessed.
+        self.pipe_text: dict[tuple[int, int], tuple[str, int, int, bool]] = {}
 
     # ----------------------------------------------------------------- texts and trees
     def run_text(
@@ -490,6 +514,10 @@ class _Walker:
         elif t == "comment":
             return
         else:
+            if st.allexport and t in ARITH_STATEMENTS:
+                # `(( K = 1 ))` under `set -a` exports K, as any assignment does.
+                for name in arith_assigned(src.text(node)):
+                    st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, src.span(node)))
             self._scan_substs(node, st, ctx, src)
 
     def _scan_substs(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
@@ -536,7 +564,31 @@ class _Walker:
         else:
             lctx = ctx.derive(status_checked=True)
         self._stmt(left, st, lctx, src)
-        self._stmt(right, st, ctx, src)
+        if not self._may_change_state(right, st, src):
+            self._stmt(right, st, ctx, src)  # `|| exit 1`, `&& echo ok`: nothing to join
+            return
+        # The right side runs only on one outcome of the left: what it unsets may still be set.
+        path = st.branch()
+        self._stmt(right, path, ctx, src)
+        meet(st, [st, path])
+
+    @staticmethod
+    def _may_change_state(node: Node, st: State, src: _Src) -> bool:
+        """Can this statement change variables, exports or options (so its path must be
+        joined)? A plain external command cannot; builtins, functions and aliases may."""
+        if node.type != "command":
+            return True
+        name = node.child_by_field_name("name")
+        if name is None:
+            return True  # an assignment
+        prog = src.text(name)
+        return (
+            prog in STATE_BUILTINS
+            or prog in st.functions
+            or prog in st.aliases
+            or prog.startswith(("$", '"'))
+            or any(c.type == "variable_assignment" for c in node.named_children)
+        )
 
     def _is_ignorer(self, node: Node, st: State, src: _Src) -> bool:
         """`|| true`, `|| :`, `|| echo ...`, or `|| log "..."` with a function that only
@@ -609,12 +661,43 @@ class _Walker:
             else:
                 self._stmt(m, mst, mctx, src)
             progs.append(self._member_prog(m, pid, i, start))
+            printed = self._printed_text(start, (pid, i))
+            if printed is not None:
+                self.pipe_text[(pid, i + 1)] = printed
         for k in range(first, len(self.cmds)):
             tag = self.tags[k]
             if tag is not None and tag[0] == pid and tag[1] < last:
                 # Each Command owns its Context, built in _emit and not shared yet.
                 nxt = tuple(progs[tag[1] + 1 :])
                 object.__setattr__(self.cmds[k].context, "pipeline_next", nxt)
+
+    def _printed_text(self, start: int, tag: tuple[int, int]) -> tuple[str, int, int, bool] | None:
+        """The text a pipeline member prints, when it is `echo [-n] WORDS` or
+        `printf '%s\\n' WORDS` of literal words (as a here-string would hand it on)."""
+        cmd = next(
+            (self.cmds[k] for k in range(start, len(self.cmds)) if self.tags[k] == tag), None
+        )
+        if cmd is None or cmd.wrappers or not all(w.literal for w in cmd.argv):
+            return None
+        args = [w.text for w in cmd.argv[1:]]
+        sep = " "
+        if cmd.program == "echo" and cmd.argv[0].text == "echo":
+            if args[:1] == ["-n"]:
+                args = args[1:]
+            if any(a.startswith("-") for a in args[:1]):
+                return None  # -e / -E: escapes the linter does not decode here
+        elif cmd.program == "printf" and cmd.argv[0].text == "printf":
+            if not args or args[0] not in (r"%s\n", "%s"):
+                return None
+            sep = "\n" if args[0] == r"%s\n" else ""  # the format repeats for each word
+            args = args[1:]
+        else:
+            return None
+        if not args:
+            return None
+        first = cmd.argv[1 + (len(cmd.argv) - 1 - len(args))]
+        skip = 1 if (first.raw or "")[:1] in ("'", '"') else 0
+        return sep.join(args), first.span.line - 1, first.span.column - 1 + skip, True
 
     def _member_prog(self, m: Node, pid: int, i: int, start: int) -> str:
         """The program name of a pipeline member, as `pipeline_next` and a PIPE's source."""
@@ -626,7 +709,19 @@ class _Walker:
         return self.cmds[tagged].program
 
     def _if(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        """Conditions run on the shell's state in order; each body is one path of its own, and
+        the paths meet after `fi` (with the path that runs no body, when there is no `else`)."""
+        paths: list[State] = []
+        has_else = self._if_clause(node, st, ctx, src, paths)
+        if not has_else:
+            paths.insert(0, st.branch())  # no body ran
+        meet(st, paths)
+
+    def _if_clause(self, node: Node, st: State, ctx: _Ctx, src: _Src, paths: list[State]) -> bool:
+        """Walk an if/elif/else clause; bodies go on new paths. True when it has an `else`."""
         cond = True
+        has_else: bool = node.type == "else_clause"
+        path = st
         kids = node.children
         n = len(kids)
         for i in range(n):
@@ -634,16 +729,20 @@ class _Walker:
             t = c.type
             if t in ("if", "elif"):
                 cond = True
+                path = st
             elif t in ("then", "else"):
                 cond = False
+                path = st.branch()
+                paths.append(path)
             elif t in ("elif_clause", "else_clause"):
-                self._if(c, st, ctx, src)
+                has_else = self._if_clause(c, st, ctx, src, paths) or has_else
             elif c.is_named and t != "comment":
                 cctx = ctx.derive(status_checked=True) if cond else ctx
                 if i + 1 < n and kids[i + 1].type == "&":
-                    self._async(c, st, cctx, src)
+                    self._async(c, path, cctx, src)
                 else:
-                    self._stmt(c, st, cctx, src)
+                    self._stmt(c, path, cctx, src)
+        return has_else
 
     def _while(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         until = bool(node.children) and node.children[0].type == "until"
@@ -668,7 +767,10 @@ class _Walker:
         info = LoopInfo(kind, src.span(node), reads)
         stdin = replace(base, shared_with_loop_read=True) if reads else base
         if body is not None:
-            self._seq(body, st, ctx.derive(loop=info, stdin=stdin), src)
+            # The body may never run: what it unsets may still be set after the loop.
+            path = st.branch()
+            self._seq(body, path, ctx.derive(loop=info, stdin=stdin), src)
+            meet(st, [st, path])
 
     def _for(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         kids = node.children
@@ -677,8 +779,11 @@ class _Walker:
         info = LoopInfo(LoopKind.SELECT if select else LoopKind.FOR, src.span(node), select)
         body: Node | None = None
         var = node.child_by_field_name("variable")
+        values: list[Word] = []
+        listed = False
         for c in node.children_by_field_name("value"):
-            self._expand(c, st, ctx, src)
+            listed = True
+            values.extend(self._expand(c, st, ctx, src))
         for c in kids:
             if c.type == "do_group":
                 body = c
@@ -689,18 +794,35 @@ class _Walker:
             ):
                 self._scan_substs(c, st, ctx, src)
         if var is not None:
-            st.assign(src.text(var), Var(None, None, False, EnvOrigin.EXPORT, src.span(var)))
+            st.assign(src.text(var), loop_var(values, src.span(var)))
         stdin = replace(base, shared_with_loop_read=True) if select else base
-        if body is not None:
-            self._seq(body, st, ctx.derive(loop=info, stdin=stdin), src)
+        if body is None:
+            return
+        bctx = ctx.derive(loop=info, stdin=stdin)
+        if listed and values and all(v.literal for v in values) and not select:
+            self._seq(body, st, bctx, src)  # a known, non-empty list: the body runs
+        else:
+            path = st.branch()
+            self._seq(body, path, bctx, src)
+            meet(st, [st, path])
 
     def _case(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         value = node.child_by_field_name("value")
         if value is not None:
             self._expand(value, st, ctx, src)
+        paths: list[State] = []
+        catch_all = False
         for item in node.named_children:
             if item.type == "case_item":
-                self._seq(item, st, ctx, src, skip_until=")")
+                catch_all = catch_all or any(
+                    src.text(v) == "*" for v in item.children_by_field_name("value")
+                )
+                path = st.branch()
+                self._seq(item, path, ctx, src, skip_until=")")
+                paths.append(path)
+        if not catch_all:
+            paths.insert(0, st.branch())  # no arm matched
+        meet(st, paths)
 
     def _define(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         name_node = node.child_by_field_name("name")
@@ -809,12 +931,39 @@ class _Walker:
             return
         export = kw == "export" or "x" in on
         unexport = (kw == "export" and "n" in on) or "x" in off
+        # `declare -n ref=TARGET` (`local -n`, `typeset -n`): ref stands for TARGET from now on.
+        nameref = kw in ("declare", "typeset", "local") and "n" in on
         local = kw == "local" or (
             kw in ("declare", "typeset") and ctx.function is not None and "g" not in on
         )
-        for c in node.named_children:
+        named = node.named_children
+        i = 0
+        while i < len(named):
+            c = named[i]
             t = c.type
-            if t == "variable_assignment":
+            nxt = named[i + 1] if i + 1 < len(named) else None
+            i += 1
+            if (
+                t == "variable_name"
+                and nxt is not None
+                and nxt.start_byte == c.end_byte
+                and nxt.type != "variable_assignment"
+            ):
+                # `export OPENAI_API_{KEY,X}=v`: tree-sitter splits the word after its name.
+                i += 1
+                for w in self._glued_words(c, nxt, st, ctx, src):
+                    self._declare_word(w, st, export, unexport=unexport, nameref=nameref)
+            elif t == "variable_assignment" and nameref:
+                name_node = c.child_by_field_name("name")
+                if name_node is not None:
+                    value = self._value_word(c, st, ctx, src)
+                    self._declare_word(
+                        Word(f"{src.text(name_node)}={value.text}", value.literal, value.span),
+                        st,
+                        export,
+                        nameref=True,
+                    )
+            elif t == "variable_assignment":
                 if unexport:
                     self._assign(c, st, ctx, src, export=False, local=local)
                     self._unexport(c.child_by_field_name("name"), st, src)
@@ -822,7 +971,9 @@ class _Walker:
                     self._assign(c, st, ctx, src, export=export, local=local)
             elif t == "variable_name":
                 name = src.text(c)
-                if unexport:
+                if nameref:
+                    st.namerefs[name] = None  # a nameref with no target yet
+                elif unexport:
                     self._unexport(c, st, src)
                 elif export:
                     st.export(name, src.span(node))
@@ -833,50 +984,133 @@ class _Walker:
             elif t == "word" and src.text(c)[:1] in ("-", "+"):
                 continue
             else:
-                for w in self._expand(c, st, ctx, src):
-                    self._declare_word(w, st, export)
+                for w in self._name_variants(c, st, ctx, src):
+                    self._declare_word(w, st, export, unexport=unexport, nameref=nameref)
 
-    def _declare_word(self, w: Word, st: State, export: bool) -> None:
+    def _glued_words(self, name: Node, rest: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
+        """The word tree-sitter split into a name and the rest, brace-expanded in its name part
+        as bash does (`OPENAI_API_{KEY,X}=v` -> `OPENAI_API_KEY=v OPENAI_API_X=v`)."""
+        raw = src.slice(name.start_byte, rest.end_byte)
+        tail, literal = self._text(rest, st, ctx, src)
+        text = src.text(name) + tail
+        head_raw, eq, _ = raw.partition("=")
+        value = text.partition("=")[2]
+        names = brace_expand(head_raw) if self.dialect != "sh" else None
+        span = src.span(name)
+        if names is None:
+            return [Word(text, literal, span, raw)]
+        return [Word(n + eq + value, literal, span, raw) for n in names]
+
+    def _name_variants(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
+        """A word in a name position expanded once for each value of a variable it uses that
+        takes several (``export "$k=x"`` in ``for k in A B``), at most MAX_ALTERNATIVES."""
+        words = self._expand(node, st, ctx, src)
+        if all(w.literal for w in words):
+            return words
+        raw = src.text(node)
+        if "$(" in raw or "`" in raw:
+            return words  # expanding again would run the substitution twice
+        multi = [
+            name
+            for name in dict.fromkeys(_REF_RE.findall(raw))
+            if (v := st.vars.get(name)) is not None and v.value is None and v.alts
+        ]
+        if not multi:
+            return words
+        combos: list[dict[str, Word]] = [{}]
+        for name in multi:
+            alts = st.vars[name].alts or ()
+            combos = [{**c, name: a} for c in combos for a in alts]
+            if len(combos) > MAX_ALTERNATIVES:
+                return words
+        out: list[Word] = []
+        saved = {name: st.vars[name] for name in multi}
+        try:
+            for combo in combos:
+                for name, value in combo.items():
+                    st.vars[name] = replace(saved[name], value=value, alts=None)
+                out.extend(self._expand(node, st, ctx, src))
+        finally:
+            st.vars.update(saved)
+        return out
+
+    def _declare_word(
+        self,
+        w: Word,
+        st: State,
+        export: bool,
+        *,
+        unexport: bool = False,
+        nameref: bool = False,
+    ) -> None:
         text = w.text
-        if "=" in text and is_name(text.split("=", 1)[0]):
-            name, value = text.split("=", 1)
-            st.assign(
-                name,
-                Var(Word(value, w.literal, w.span, w.raw), None, export, EnvOrigin.EXPORT, w.span),
-            )
-        elif w.literal and is_name(text):
-            if export:
-                st.export(text, w.span)
-        elif not w.literal:
+        name, eq, value = text.partition("=")
+        if (not w.literal and not eq) or "$(" in name or "`" in name:
             path = env_file_from_subst(w.raw or w.text)
             if path is not None:
                 load = EnvFileLoad(path, "$" not in path, "export-cat", w.span)
                 st.env_files = (*st.env_files, load)
+                return
+        if is_name(name) and (eq or w.literal):
+            if nameref:
+                if not eq:
+                    st.namerefs[name] = None  # no target yet
+                else:
+                    st.namerefs[name] = value if w.literal and is_name(value) else ""
+            elif unexport:
+                st.unexport(name)
+                self._record_unset(name, w.span, st)
+            elif eq:
+                word = Word(value, w.literal, w.span, w.raw)
+                st.assign(name, Var(word, None, export, EnvOrigin.EXPORT, w.span))
+            elif export:
+                st.export(name, w.span)
+        elif not w.literal and not nameref and not unexport and (export or st.allexport):
+            # The name itself is unknown (`export "$k=x"`): it may be a forbidden key.
+            st.export_unresolved(name, w.span)
 
     def _unexport(self, name_node: Node | None, st: State, src: _Src) -> None:
         if name_node is None:
             return
         name = src.text(name_node)
         st.unexport(name)
-        self.unsets.append(Unset(name, src.span(name_node)))
+        self._record_unset(name, src.span(name_node), st)
 
     def _unset(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         funcs = False
-        for c in node.named_children:
+        refs = False
+        named = node.named_children
+        i = 0
+        while i < len(named):
+            c = named[i]
+            nxt = named[i + 1] if i + 1 < len(named) else None
+            i += 1
             raw = src.text(c)
             if raw.startswith("-"):
                 funcs = "f" in raw
+                refs = "n" in raw
                 continue
-            if c.type == "variable_name":
+            if c.type == "variable_name" and nxt is not None and nxt.start_byte == c.end_byte:
+                i += 1  # `unset OPENAI_API_{KEY,X}`
+                names = [w.text for w in self._glued_words(c, nxt, st, ctx, src)]
+            elif c.type == "variable_name":
                 names = [raw]
             else:
-                names = [w.text for w in self._expand(c, st, ctx, src)]
+                names = [w.text for w in self._name_variants(c, st, ctx, src) if w.literal]
             for name in names:
                 if funcs:
                     st.functions.pop(name, None)
+                elif refs and name in st.namerefs:
+                    st.namerefs.pop(name)  # `unset -n ref`: the reference, not its target
                 else:
+                    target = st.target(name) or name
                     st.unset(name)
-                    self.unsets.append(Unset(name, src.span(c)))
+                    self._record_unset(target, src.span(c), st)
+
+    def _record_unset(self, name: str, span: Span, st: State) -> None:
+        """Script.unsets holds the unsets that run on every path (CG103 trusts them)."""
+        if not st.conditional:
+            self.unsets.append(Unset(name, span))
 
     # ----------------------------------------------------------------- simple commands
     def _command(
@@ -919,6 +1153,8 @@ class _Walker:
         words, wrappers = resolved
         span, text = _command_extent(node, redirs, src)
         r = self._redirs(all_redirs, self._base_stdin(st, ctx), ctx, st, src)
+        if r.script is None and not r.explicit and ctx.pipe is not None:
+            r.script = self.pipe_text.get(ctx.pipe)  # `echo 'text' | bash` reads that text
         head = words[0]
         fdef = st.functions.get(head.text) if head.literal else None
         if isinstance(fdef, _FuncDef):
@@ -933,6 +1169,8 @@ class _Walker:
         idx = self._emit(p.argv, span, text, pre, r, p, wrappers, st, ctx)
         if p.argv and not p.argv[0].literal:
             self.dynamic.append(idx)
+        else:
+            self._unseen_script(p, r, idx)
         for hd in r.heredoc_nodes:
             self._scan_substs(hd, st, ctx, src)
         self._nested_shell(p, r, idx, st, ctx)
@@ -961,6 +1199,27 @@ class _Walker:
             words = expanded
         return words, wrappers
 
+    def _unseen_script(self, p: Peeled, r: _Redirs, idx: int) -> None:
+        """A shell that runs text the linter cannot read (`curl ... | base64 -d | bash`,
+        `bash <(curl ...)`, `. <(...)`, `... | xargs env`): it may start codex with anything."""
+        prog = basename(p.argv[0].text) if p.argv else ""
+        if not p.program_from_input and prog not in _SCRIPT_RUNNERS:
+            return  # the common case: no shell at all
+        cmd = self.cmds[idx]
+        how: str | None = "xargs" if p.program_from_input else None
+        if how is None and not p.body:
+            operands = p.argv[1:]
+            if any((w.raw or "").lstrip('"').startswith("<(") for w in operands):
+                how = "process-substitution"
+            elif cmd.stdin.kind is StdinKind.PIPE and (
+                (prog in SHELLS and r.script is None and shell_reads_script_from_stdin(p.argv))
+                or any(w.text in _STDIN_ALIASES for w in operands[:1])
+            ):
+                how = "pipe"
+        if how is not None:
+            self.cmds[idx] = replace(cmd, unseen_script=how)
+            self.dynamic.append(idx)
+
     def _nested_shell(self, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx) -> None:
         """Shell text the command runs: `bash -c BODY`, `eval`, `trap`, `su -c`, `ssh host CMD`,
         or a script fed on stdin (`bash <<'EOF'`, `sh -s <<< "..."`)."""
@@ -986,7 +1245,7 @@ class _Walker:
         ):
             body, line0, col0, quoted = r.script
             prog = basename(p.argv[0].text)
-            child = st.child_shell(cmd.env, cmd.env_files)
+            child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
             if not quoted:
                 # The outer shell expands an unquoted here-doc before the inner shell reads it.
                 for k, v in st.vars.items():
@@ -1027,7 +1286,7 @@ class _Walker:
         if kind in ("eval", "trap"):
             self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, st, bctx)
         else:
-            child = st.child_shell(cmd.env, cmd.env_files)
+            child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
             self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, child, bctx)
 
     def _alias(
@@ -1097,6 +1356,30 @@ class _Walker:
                 self.cmds[j] = replace(done, context=replace(done.context, detached=True))
         elif name == "exec" and len(words) == 1 and r.explicit:
             st.shell_stdin = r.stdin  # `exec </dev/null`: every later command reads that
+        elif name == "printf":
+            printed = printf_target(words)
+            if printed is not None:
+                self._assign_named(printed, st)
+        elif name == "read":
+            for read_into in read_targets(words):
+                self._assign_named(read_into, st)
+        elif name == "getopts" and len(words) > 2:
+            self._assign_named(words[2], st)
+        elif name == "let" and st.allexport:
+            for w in words[1:]:
+                for let_name in arith_assigned(w.text):
+                    st.assign(let_name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
+
+    def _assign_named(self, w: Word, st: State) -> None:
+        """A builtin assigns the variable a word names (`printf -v NAME`, `read NAME`): its
+        value is unknown; under `set -a` it is exported, as any assignment is."""
+        names = names_of(w, st.vars)
+        if names is None:
+            if st.allexport:
+                st.export_unresolved(w.raw or w.text, w.span)
+            return
+        for name in names:
+            st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
 
     def _set(self, args: list[str], words: list[Word], st: State) -> None:
         i = 0
@@ -1189,6 +1472,7 @@ class _Walker:
         removed = set(st.removed)
         kept: tuple[str, ...] | None = None
         files = st.env_files
+        unresolved = st.unresolved
         stdin = r.stdin
         detached = ctx.detached
         all_wrappers = (*ctx.wrappers, *wrappers)
@@ -1197,7 +1481,7 @@ class _Walker:
             for op in p.env_ops:
                 if op.kind == "clear":
                     host = env
-                    env, cleared, files = {}, True, ()
+                    env, cleared, files, unresolved = {}, True, (), ()
                 elif op.kind == "docker":
                     passed = host.get(op.name)
                     given = op.value
@@ -1207,12 +1491,17 @@ class _Walker:
                 elif op.kind == "unset":
                     env.pop(op.name, None)
                     removed.add(op.name)
+                    unresolved = tuple(
+                        replace(u, removed_after=(*u.removed_after, op.name)) for u in unresolved
+                    )
                 elif op.kind == "set":
                     env[op.name] = EnvBinding(op.name, op.value, EnvOrigin.ENV_WRAPPER, op.span)
                 elif op.kind == "sudo" and op.keep is not None:
                     env = {k: v for k, v in env.items() if k in op.keep}
                     kept = op.keep if kept is None else tuple(k for k in kept if k in op.keep)
                     files = ()
+                    if not op.keep:
+                        unresolved = ()  # sudo's env_reset: no name crosses
                 elif op.kind == "file":
                     form = "docker-env-file" if op.keep == ("docker",) else "env-cat"
                     files = (*files, EnvFileLoad(op.name, "$" not in op.name, form, op.span))
@@ -1247,6 +1536,7 @@ class _Walker:
             env_removed=tuple(sorted(removed - env.keys())),
             env_kept=kept,
             env_files=files,
+            env_unresolved=unresolved,
             stdin=stdin,
             stdout_redirect=r.stdout or ctx.stdout,
             wrappers=all_wrappers,
@@ -1391,10 +1681,22 @@ class _Walker:
         t = node.type
         if t in ("word", "number"):
             raw = src.text(node)
+            if "{" in raw and self.dialect != "sh":
+                braced = self._brace_words(raw, src.span(node))
+                if braced is not None:
+                    return braced
             return [Word(unquote_bare(raw), True, src.span(node), raw)]
+        if t == "concatenation" and self.dialect != "sh":
+            raw = src.text(node)
+            if "{" in raw:
+                braced = self._brace_words(raw, src.span(node))
+                if braced is not None:
+                    return braced
         if t in ("simple_expansion", "expansion"):
             raw = src.text(node)
             span = src.span(node)
+            if st.allexport and "=" in raw:
+                self._default_assign(raw, st, span)
             found = lookup(raw, st)
             if found is None:
                 return [Word(raw, False, span, raw)]
@@ -1421,6 +1723,27 @@ class _Walker:
         text, literal = self._text(node, st, ctx, src)
         return [Word(text, literal, src.span(node), src.text(node))]
 
+    @staticmethod
+    def _default_assign(raw: str, st: State, span: Span) -> None:
+        """``${K:=v}`` / ``${K=v}`` assigns K when it is unset (or empty): under `set -a` that
+        exports it. Only then does it matter to the environment, so only then is it modelled."""
+        assigned = default_assignment(raw)
+        if assigned is None:
+            return
+        name, if_empty = assigned
+        var = st.vars.get(name)
+        empty = var is not None and var.value is not None and var.value.text == ""
+        if var is None or (if_empty and empty):
+            st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, span))
+
+    @staticmethod
+    def _brace_words(raw: str, span: Span) -> list[Word] | None:
+        """An unquoted word bash brace-expands (``A_{KEY,X}=v``): one Word a result."""
+        expanded = brace_expand(raw)
+        if expanded is None:
+            return None
+        return [Word(unquote_bare(x), True, span, raw) for x in expanded]
+
     def _text(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]:
         t = node.type
         if t in ("word", "number"):
@@ -1431,11 +1754,19 @@ class _Walker:
             return unquote_ansi_c(src.text(node)), True
         if t in ("simple_expansion", "expansion"):
             raw = src.text(node)
+            if st.allexport and "=" in raw:
+                self._default_assign(raw, st, src.span(node))
             found = lookup(raw, st)
             if found is None:
                 return raw, False
             vals = found[0]
-            return " ".join(v.text for v in vals), all(v.literal for v in vals)
+            sep = " "
+            if joins_with_ifs(raw):
+                ifs = ifs_separator(st)
+                if ifs is None:
+                    return raw, False  # joined with an IFS the linter does not know
+                sep = ifs
+            return sep.join(v.text for v in vals), all(v.literal for v in vals)
         if t in _SUBSTS:
             self._subst(node, st, ctx, src)
             return src.text(node), False

@@ -8,6 +8,7 @@ Nothing here sees tree-sitter nodes: function bodies are stored as opaque object
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from guard.shell.model import (
@@ -17,8 +18,12 @@ from guard.shell.model import (
     EnvOrigin,
     Span,
     Stdin,
+    UnresolvedEnv,
     Word,
 )
+
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+MAX_NAMEREF_HOPS = 8  # `declare -n a=b; declare -n b=c; ...`: bash itself stops at a loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +35,10 @@ class Var:
     exported: bool = False
     origin: EnvOrigin = EnvOrigin.EXPORT
     span: Span = UNKNOWN_SPAN  # where it was assigned or exported
+    # Every value the variable takes in turn (a `for k in A B` loop's list, at most
+    # MAX_ALTERNATIVES), when ``value`` itself is not one known word. Only names are resolved
+    # through it: an export of "$k=x" in the loop exports each of them.
+    alts: tuple[Word, ...] | None = None
 
 
 @dataclass(slots=True)
@@ -48,6 +57,13 @@ class State:
     shell_stdin: Stdin | None = None  # `exec </dev/null` changed the shell's own stdin
     local_names: set[str] | None = None  # names declared `local` in the running function
     removed: set[str] = field(default_factory=set)  # unset / export -n: gone even if inherited
+    # `declare -n ref=TARGET`: assignments, exports and unsets of ref act on TARGET ("" when the
+    # target is not known statically; None for `declare -n ref` with no target yet: the first
+    # assignment names it).
+    namerefs: dict[str, str | None] = field(default_factory=dict)
+    # Exports of names that could not be resolved, in order (see UnresolvedEnv).
+    unresolved: tuple[UnresolvedEnv, ...] = ()
+    conditional: bool = False  # on one path of a branch only (see ``branch``)
 
     def copy(self) -> State:
         return State(
@@ -62,16 +78,106 @@ class State:
             shell_stdin=self.shell_stdin,
             local_names=None,
             removed=set(self.removed),
+            namerefs=dict(self.namerefs),
+            unresolved=self.unresolved,
+            conditional=self.conditional,
         )
 
-    def child_shell(self, env: tuple[EnvBinding, ...], env_files: tuple[EnvFileLoad, ...]) -> State:
+    def branch(self) -> State:
+        """A copy for one path of a conditional (``join`` merges it back); unlike ``copy`` it
+        is still the same function call, so a `local` declared on the path stays local."""
+        other = self.copy()
+        other.local_names = self.local_names
+        other.conditional = True
+        return other
+
+    def absorb(self, other: State) -> None:
+        """Become ``other`` in place (callers hold a reference to this State); whether this
+        state is itself on a conditional path does not change."""
+        self.vars = other.vars
+        self.aliases = other.aliases
+        self.functions = other.functions
+        self.env_files = other.env_files
+        self.allexport = other.allexport
+        self.job_control = other.job_control
+        self.errexit_off = other.errexit_off
+        self.positional = other.positional
+        self.shell_stdin = other.shell_stdin
+        self.local_names = other.local_names
+        self.removed = other.removed
+        self.namerefs = other.namerefs
+        self.unresolved = other.unresolved
+
+    def target(self, name: str) -> str:
+        """The variable ``name`` stands for: itself, or a nameref's target ("" when unknown)."""
+        if not self.namerefs:
+            return name  # the common case, on every assignment
+        for _ in range(MAX_NAMEREF_HOPS):
+            if name not in self.namerefs:
+                return name
+            name = self.namerefs[name] or ""
+            if not name:
+                return ""
+        return ""
+
+    def export_unresolved(self, name: str, span: Span) -> None:
+        """An export of a name the linter cannot resolve: it may be any name at all."""
+        self.unresolved = (*self.unresolved, UnresolvedEnv(name, span))
+
+    def join(self, other: State) -> None:
+        """Where two paths meet (the two sides of `a || b`, an `if`'s branches, a `case`'s arms,
+        a loop that may not run): keep what EITHER path may have put in the environment. A name
+        is removed only when both paths removed it; a variable set on one path only is kept; where
+        both set it the exported one (else ``other``, the later path) wins, as a sequential walk
+        would. Options and aliases: what either path turned on."""
+        mine_vars = self.vars
+        for name, theirs in other.vars.items():
+            mine = mine_vars.get(name)
+            if mine is not theirs and (mine is None or not mine.exported or theirs.exported):
+                mine_vars[name] = theirs
+        self.removed &= other.removed
+        for name in list(self.removed):
+            if name in self.vars and self.vars[name].exported:
+                self.removed.discard(name)
+        self.aliases.update(other.aliases)
+        self.functions.update(other.functions)
+        self.namerefs.update(other.namerefs)
+        seen = set(self.env_files)
+        self.env_files = (*self.env_files, *(f for f in other.env_files if f not in seen))
+        known = set(self.unresolved)
+        self.unresolved = (*self.unresolved, *(u for u in other.unresolved if u not in known))
+        self.allexport = self.allexport or other.allexport
+        self.job_control = self.job_control or other.job_control
+        self.errexit_off = self.errexit_off or other.errexit_off
+        if other.shell_stdin is not None:
+            self.shell_stdin = other.shell_stdin
+        if other.positional is not None:
+            self.positional = other.positional
+
+    def child_shell(
+        self,
+        env: tuple[EnvBinding, ...],
+        env_files: tuple[EnvFileLoad, ...],
+        unresolved: tuple[UnresolvedEnv, ...] = (),
+    ) -> State:
         """A new shell process (``bash -c``): only the environment crosses, as exported vars."""
-        child = State(env_files=env_files)
+        child = State(env_files=env_files, unresolved=unresolved, conditional=self.conditional)
         for b in env:
             child.vars[b.name] = Var(b.value, None, True, b.origin, b.span)
         return child
 
     def assign(self, name: str, var: Var) -> None:
+        if name in self.namerefs and self.namerefs[name] is None:
+            # `declare -n ref; ref=K`: the first assignment gives the reference its target.
+            value = var.value
+            known = value is not None and value.literal and _NAME_RE.match(value.text)
+            self.namerefs[name] = value.text if known and value is not None else ""
+            return
+        ref, name = name, self.target(name)
+        if not name:
+            if self.allexport or var.exported:
+                self.export_unresolved(f"{ref} (a nameref)", var.span)
+            return
         self.removed.discard(name)
         old = self.vars.get(name)
         if old is not None and old.exported and not var.exported:
@@ -82,6 +188,10 @@ class State:
         self.vars[name] = var
 
     def export(self, name: str, span: Span, origin: EnvOrigin = EnvOrigin.EXPORT) -> None:
+        ref, name = name, self.target(name)
+        if not name:
+            self.export_unresolved(f"{ref} (a nameref)", span)
+            return
         self.removed.discard(name)
         old = self.vars.get(name)
         if old is None:
@@ -90,14 +200,31 @@ class State:
             self.vars[name] = replace(old, exported=True, origin=origin, span=span)
 
     def unexport(self, name: str) -> None:
+        name = self.target(name)
+        if not name:
+            return  # through a nameref to an unknown variable: nothing known is removed
+        self._removed_after(name)
         self.removed.add(name)
         old = self.vars.get(name)
         if old is not None:
             self.vars[name] = replace(old, exported=False)
 
     def unset(self, name: str) -> None:
+        name = self.target(name)
+        if not name:
+            return  # through a nameref to an unknown variable: nothing known is removed
+        self._removed_after(name)
         self.removed.add(name)
         self.vars.pop(name, None)
+
+    def _removed_after(self, name: str) -> None:
+        if name and self.unresolved:
+            self.unresolved = tuple(
+                replace(u, removed_after=(*u.removed_after, name))
+                if name not in u.removed_after
+                else u
+                for u in self.unresolved
+            )
 
     def exported_env(self) -> dict[str, EnvBinding]:
         return {
@@ -105,3 +232,13 @@ class State:
             for name, v in self.vars.items()
             if v.exported
         }
+
+
+def meet(st: State, paths: list[State]) -> None:
+    """``st`` becomes the join of ``paths`` (in source order), where they meet again."""
+    if not paths:
+        return
+    joined = paths[0] if paths[0] is not st else st.branch()
+    for path in paths[1:]:
+        joined.join(path)
+    st.absorb(joined)

@@ -32,6 +32,16 @@ _SIMPLE_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*|[0-9]|[@*#?$!-])\Z")
 _BRACED_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])(?:\[([^\]]*)\])?\}\Z")
 # ${X:-word} ${X-word} ${X:=word} ${X=word}: X's value when known, else the default word.
 _DEFAULT_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(:?)([-=])(.*)\}\Z", re.S)
+# ${!v}: the variable whose NAME is v's value (indirect expansion).
+_INDIRECT_RE = re.compile(r"\$\{!([A-Za-z_][A-Za-z0-9_]*)\}\Z")
+# $* / ${*} / ${A[*]}: the fields joined with the first character of IFS.
+_STAR_RE = re.compile(r"\$\*\Z|\$\{(?:\*|[A-Za-z_][A-Za-z0-9_]*\[\*\])\}\Z")
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# One brace expansion: {a,b,c} or {1..3} / {a..c}, innermost-free (no nested braces).
+_BRACE_RE = re.compile(r"\{([^{}]*)\}")
+_SEQ_RE = re.compile(r"(-?[0-9]+|[A-Za-z])\.\.(-?[0-9]+|[A-Za-z])\Z")
+MAX_BRACE_WORDS = 64  # a word that brace-expands to more is left as written
+_BRACE_UNSAFE = frozenset("'\"$`\\")
 
 
 def unquote_bare(text: str) -> str:
@@ -78,6 +88,9 @@ def lookup(raw: str, st: State) -> tuple[list[Word], bool] | None:
     d = _DEFAULT_RE.match(raw)
     if d is not None:
         return _with_default(d, st)
+    ind = _INDIRECT_RE.match(raw)
+    if ind is not None:
+        return _indirect(ind.group(1), st)
     m = _SIMPLE_RE.match(raw)
     index: str | None = None
     if m is not None:
@@ -98,6 +111,8 @@ def lookup(raw: str, st: State) -> tuple[list[Word], bool] | None:
         if n > len(st.positional):
             return [], False
         return [st.positional[n - 1]], False
+    if st.namerefs and name in st.namerefs:
+        name = st.target(name)
     var = st.vars.get(name)
     if var is None:
         return None
@@ -131,3 +146,99 @@ def _with_default(m: re.Match[str], st: State) -> tuple[list[Word], bool] | None
     if default[:1] == default[-1:] and default[:1] in ("'", '"') and len(default) >= 2:
         default = default[1:-1]
     return [Word(unquote_bare(default), True, UNKNOWN_SPAN, default)], False
+
+
+def _indirect(name: str, st: State) -> tuple[list[Word], bool] | None:
+    """``${!v}``: v's value names the variable to expand (unknown unless v's value is known)."""
+    var = st.vars.get(st.target(name) if st.namerefs else name)
+    if var is None or var.value is None or not var.value.literal:
+        return None
+    target = var.value.text
+    if _NAME_RE.match(target) is None:
+        return None  # `${!v}` with v="a[1]" or "1": left as written
+    return lookup("${" + target + "}", st)
+
+
+def joins_with_ifs(raw: str) -> bool:
+    """``$*`` / ``${A[*]}``: a quoted expansion that joins its fields with IFS's first char."""
+    return "*" in raw and _STAR_RE.match(raw) is not None
+
+
+def ifs_separator(st: State) -> str | None:
+    """The first character of IFS (a space when IFS is unset); None when IFS is unknown."""
+    var = st.vars.get("IFS")
+    if var is None:
+        return " "
+    if var.value is None or not var.value.literal:
+        return None
+    return var.value.text[:1]
+
+
+def brace_expand(text: str) -> list[str] | None:
+    """Bash brace expansion of an unquoted word: ``A_{KEY,X}=v`` -> ``A_KEY=v A_X=v``.
+
+    None when the word has no brace expansion, or expands to more than MAX_BRACE_WORDS words.
+    Only plain text is expanded: a word with quotes, ``$`` or backslashes is left to the caller.
+    """
+    if "{" not in text or any(c in _BRACE_UNSAFE for c in text):
+        return None
+    words = [text]
+    changed = False
+    for _ in range(MAX_BRACE_WORDS):
+        nxt: list[str] = []
+        grew = False
+        for w in words:
+            parts = _brace_once(w)
+            if parts is None:
+                nxt.append(w)
+            else:
+                nxt.extend(parts)
+                grew = True
+            if len(nxt) > MAX_BRACE_WORDS:
+                return None
+        words = nxt
+        if not grew:
+            break
+        changed = True
+    return words if changed else None
+
+
+def _brace_once(word: str) -> list[str] | None:
+    """Expand the first brace group of ``word`` that bash would expand (a list with a comma,
+    or a sequence); None when there is none."""
+    for m in _BRACE_RE.finditer(word):
+        body = m.group(1)
+        head, tail = word[: m.start()], word[m.end() :]
+        if "," in body:
+            return [head + item + tail for item in body.split(",")]
+        seq = _SEQ_RE.match(body)
+        if seq is not None:
+            items = _sequence(seq.group(1), seq.group(2))
+            if items is not None:
+                return [head + item + tail for item in items]
+    return None
+
+
+def _sequence(lo: str, hi: str) -> list[str] | None:
+    if lo.lstrip("-").isdigit() and hi.lstrip("-").isdigit():
+        a, b = int(lo), int(hi)
+        if abs(b - a) >= MAX_BRACE_WORDS:
+            return None
+        step = 1 if b >= a else -1
+        return [str(k) for k in range(a, b + step, step)]
+    if len(lo) == 1 and len(hi) == 1 and lo.isalpha() and hi.isalpha():
+        a, b = ord(lo), ord(hi)
+        if abs(b - a) >= MAX_BRACE_WORDS:
+            return None
+        step = 1 if b >= a else -1
+        return [chr(k) for k in range(a, b + step, step)]
+    return None
+
+
+def default_assignment(raw: str) -> tuple[str, bool] | None:
+    """``${K:=v}`` -> ("K", True), ``${K=v}`` -> ("K", False): the name the expansion assigns
+    when K is unset (True: or empty); None for any other expansion."""
+    m = _DEFAULT_RE.match(raw)
+    if m is None or m.group(3) != "=" or not _NAME_RE.match(m.group(1)):
+        return None
+    return m.group(1), bool(m.group(2))

@@ -9,6 +9,7 @@ xargs replaces, a shell body to re-parse).
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass, field
 
 from guard.shell.model import Span, Stdin, StdinKind, Word, Wrapper
@@ -45,6 +46,9 @@ class Peeled:
     body_kind: str = ""  # "bash -c" / "sh -c" / ... / "eval"
     lookup_only: bool = False  # `command -v codex`: names codex, does not run it
     body_clean_env: bool = False  # the body runs with none of this shell's env (ssh, su -)
+    # `... | xargs env` / `xargs sudo`: the program (and its env) comes from xargs' input,
+    # which the linter cannot see.
+    program_from_input: bool = False
 
 
 def basename(text: str) -> str:
@@ -89,6 +93,42 @@ def _take_opts(
             i += 1
         i += 1
     return i
+
+
+_SPLIT_STRING = ("-S", "--split-string")
+
+
+def _split_env_string(argv: tuple[Word, ...]) -> tuple[Word, ...]:
+    """``env -S "K=V prog args"`` (``-SSTR``, ``--split-string[=]STR``): env splits the string
+    into arguments itself; splice them in where the option was. A string the linter cannot
+    read (or split) becomes one unknown word, so what follows is a dynamic command."""
+    i, n = 1, len(argv)
+    while i < n:
+        w = argv[i]
+        t = w.text
+        if not t.startswith("-") or t in ("-", "--"):
+            return argv
+        if t in _SPLIT_STRING and i + 1 < n:
+            return (*argv[:i], *_env_split_words(argv[i + 1]), *argv[i + 2 :])
+        for opt in _SPLIT_STRING:
+            if t.startswith(opt) and len(t) > len(opt) and (opt == "-S" or t[len(opt)] == "="):
+                body = t[len(opt) + (opt != "-S") :]
+                part = Word(body, w.literal, w.span, w.raw)
+                return (*argv[:i], *_env_split_words(part), *argv[i + 1 :])
+        if t in ("-u", "--unset", "-C", "--chdir"):
+            i += 1
+        i += 1
+    return argv
+
+
+def _env_split_words(w: Word) -> list[Word]:
+    if not w.literal or "$" in w.text or "\\c" in w.text:
+        return [Word(w.text, False, w.span, w.raw)]
+    try:
+        parts = shlex.split(w.text, comments=False, posix=True)
+    except ValueError:
+        return [Word(w.text, False, w.span, w.raw)]
+    return [Word(part, True, w.span, w.raw) for part in parts]
 
 
 def _peel_env(argv: tuple[Word, ...], out: Peeled) -> int:
@@ -398,6 +438,7 @@ def _is_codex_pkg(t: str) -> bool:
 def peel(argv: tuple[Word, ...]) -> Peeled:
     """Strip wrappers off ``argv``; never leaves argv empty (a bare ``env`` stays ``env``)."""
     out = Peeled(argv)
+    from_input = False  # an xargs was peeled: later words may be followed by its input
     for _ in range(MAX_ROUNDS):
         if argv and not argv[0].literal and _dynamic_codex_path(argv[0].text):
             # `"$prefix/node_modules/.bin/codex"`: the folder is unknown, the program is not.
@@ -411,6 +452,7 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
         wargs: list[str] = []
         rest: int | None = None
         if prog == "env":
+            argv = _split_env_string(argv)
             rest = _peel_env(argv, out)
         elif prog == "timeout":
             i = _take_opts(
@@ -459,6 +501,8 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             opens_tty = any(a in ("-o", "--open-tty") for a in wargs)
             if rest < len(argv):
                 out.stdin = None if opens_tty else Stdin(StdinKind.NULL, reason="xargs")
+                argv = _xargs_replaced(argv, rest, wargs)
+                from_input = True
         elif prog == "parallel":
             rest = _take_opts(
                 argv,
@@ -568,13 +612,57 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
         else:
             break
         if rest is None or rest >= len(argv):
-            break  # nothing after the wrapper: it is the program itself
+            # Nothing after the wrapper: it is the program itself, unless xargs hands it
+            # its arguments (`xargs env`: env runs whatever the input names).
+            out.program_from_input = from_input and prog in _NEEDS_PROGRAM
+            break
         if not wargs:
             wargs = [w.text for w in argv[1:rest]]
         out.wrappers.append(Wrapper(prog, head.span, tuple(wargs)))
         argv = argv[rest:]
     out.argv = argv
     return out
+
+
+# Wrappers that run a program named after their own options; alone behind xargs they run one
+# named by xargs' input.
+_NEEDS_PROGRAM = frozenset(
+    {
+        "env",
+        "sudo",
+        "doas",
+        "timeout",
+        "nohup",
+        "nice",
+        "ionice",
+        "stdbuf",
+        "time",
+        "setsid",
+        "command",
+        "exec",
+    }
+)
+
+
+def _xargs_replaced(argv: tuple[Word, ...], rest: int, wargs: list[str]) -> tuple[Word, ...]:
+    """``xargs -I{} env {} codex``: each word holding the replace string takes xargs' input,
+    which the linter cannot see; those words become unknown."""
+    repl: str | None = None
+    for k, a in enumerate(wargs):
+        if a in ("-I", "--replace") and k + 1 < len(wargs):
+            repl = wargs[k + 1]
+        elif a.startswith("-I") and len(a) > 2:
+            repl = a[2:]
+        elif a.startswith("--replace="):
+            repl = a.split("=", 1)[1] or "{}"
+        elif a in ("-i", "--replace"):
+            repl = "{}"
+        elif a.startswith("-i") and len(a) > 2:
+            repl = a[2:]
+    if not repl:
+        return argv
+    tail = tuple(Word(w.text, False, w.span, w.raw) if repl in w.text else w for w in argv[rest:])
+    return (*argv[:rest], *tail)
 
 
 def is_name(text: str) -> bool:

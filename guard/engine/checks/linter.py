@@ -30,13 +30,34 @@ def _may_be_codex(ctx: CheckContext, command: Command) -> bool:
 
 
 def dynamic_command(ctx: CheckContext) -> Iterator[Hit]:
-    """CG902: a command word that cannot be resolved may start codex."""
+    """CG902: a command word that cannot be resolved may start codex; so may a shell that runs
+    text the linter cannot see; and a name exported before a codex run may be a forbidden key."""
     severity = Severity.WARNING if ctx.settings.strict else None
     for command in ctx.script.dynamic_commands:
-        if not _may_be_codex(ctx, command):
+        if command.unseen_script is None and not _may_be_codex(ctx, command):
             continue
         first_line = command.text.splitlines()[0] if command.text else "?"
         yield Hit(span=command.span, severity=severity, params={"command": first_line[:60]})
+    yield from _unresolved_env_names(ctx, severity)
+
+
+def _unresolved_env_names(ctx: CheckContext, severity: Severity | None) -> Iterator[Hit]:
+    """An export whose NAME the linter cannot resolve, still in scope at a codex run."""
+    forbidden = set(ctx.settings.forbidden_env)
+    for inv in ctx.runs():
+        for unresolved in inv.command.env_unresolved:
+            if forbidden <= set(unresolved.removed_after):
+                continue  # every forbidden key was unset after it
+            yield Hit(
+                span=inv.command.span,
+                severity=severity,
+                related=((unresolved.span, "exported here"),),
+                message=f"the variable name `{unresolved.name}` exported on line "
+                f"{unresolved.span.line} cannot be resolved statically: it may be "
+                f"{' or '.join(sorted(forbidden))} in this codex run's environment "
+                "(the check fails closed)",
+                params={"command": unresolved.name},
+            )
 
 
 def unknown_codex_flag(ctx: CheckContext) -> Iterator[Hit]:

@@ -1,0 +1,130 @@
+"""What the builtins that assign variables by NAME do to the shell's state (no tree-sitter here).
+
+``printf -v NAME``, ``read NAME...``, ``getopts OPTSTRING NAME``, ``let NAME=...`` and
+``(( NAME = ... ))`` assign a variable named by a word; under ``set -a`` that exports it, so the
+billing rules must see it. A ``for`` loop's variable takes each word of its list in turn.
+"""
+
+from __future__ import annotations
+
+import re
+
+from guard.shell.model import EnvOrigin, Span, Word
+from guard.shell.scope import Var
+from guard.shell.wrappers import is_name
+
+MAX_ALTERNATIVES = 16  # values a variable may take that are tracked (a `for` loop's list)
+_GLOB_CHARS = frozenset("*?[")
+
+# Builtins that change the shell's variables, exports or options: a statement made of anything
+# else cannot change what a later command's environment holds.
+STATE_BUILTINS = frozenset(
+    {
+        "unset",
+        "export",
+        "declare",
+        "typeset",
+        "local",
+        "readonly",
+        "read",
+        "printf",
+        "set",
+        "source",
+        ".",
+        "eval",
+        "alias",
+        "unalias",
+        "shift",
+        "exec",
+        "mapfile",
+        "readarray",
+        "getopts",
+        "let",
+        "builtin",
+        "command",
+        "trap",
+        "disown",
+    }
+)
+
+# `(( ... ))` statement nodes, and the names an arithmetic expression assigns (`K = 1`,
+# `K += 2`, `K++`, `--K`).
+ARITH_STATEMENTS = frozenset(
+    {"binary_expression", "unary_expression", "postfix_expression", "parenthesized_expression"}
+)
+_ARITH_ASSIGN_RE = re.compile(
+    r"(?<![\w$])([A-Za-z_]\w*)\s*(?:(?:[-+*/%&|^]|<<|>>)?=(?!=)|\+\+|--)"
+    r"|(?:\+\+|--)\s*([A-Za-z_]\w*)"
+)
+_SIMPLE_REF_RE = re.compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?\Z')
+_READ_VALUE_OPTS = frozenset("adinNptu")
+
+
+def arith_assigned(text: str) -> list[str]:
+    """The variables an arithmetic expression assigns."""
+    return [m.group(1) or m.group(2) for m in _ARITH_ASSIGN_RE.finditer(text)]
+
+
+def names_of(w: Word, vars_: dict[str, Var]) -> list[str] | None:
+    """The variable names a word in a name position stands for; None when unknown (a ``$k``
+    from a ``for`` loop stands for each word of the loop's list)."""
+    if w.literal:
+        return [w.text] if is_name(w.text) else []
+    m = _SIMPLE_REF_RE.match(w.raw or "")
+    var = vars_.get(m.group(1)) if m is not None else None
+    if var is not None and var.value is None and var.alts:
+        return [a.text for a in var.alts if is_name(a.text)]
+    return None
+
+
+def printf_target(words: list[Word]) -> Word | None:
+    """The NAME of `printf -v NAME FORMAT ...` (also `-vNAME`)."""
+    for i, w in enumerate(words[1:3], start=1):
+        if w.text == "-v" and i + 1 < len(words):
+            return words[i + 1]
+        if w.text.startswith("-v") and w.literal and len(w.text) > 2:
+            return Word(w.text[2:], True, w.span, w.raw)
+        if w.text == "--":
+            break
+    return None
+
+
+def read_targets(words: list[Word]) -> list[Word]:
+    """The variables `read [opts] NAME...` assigns (REPLY when none is named; an array given
+    with -a is never exported, so it is left out)."""
+    i, n = 1, len(words)
+    array = False
+    while i < n:
+        t = words[i].text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("-") or t == "-" or not words[i].literal:
+            break
+        letters = t[1:]
+        for k, letter in enumerate(letters):
+            if letter in _READ_VALUE_OPTS:
+                array = array or letter == "a"
+                if k == len(letters) - 1:
+                    i += 1  # the value is the next word
+                break
+        i += 1
+    names = words[i:]
+    if array:
+        return []
+    if not names:
+        return [Word("REPLY", True, words[0].span, "REPLY")]
+    return list(names)
+
+
+def loop_var(values: list[Word], span: Span) -> Var:
+    """A `for` variable: one known word is its value; several are the values it takes in turn
+    (at most MAX_ALTERNATIVES, to resolve names such as `export "$k=x"` in the body)."""
+    # A glob (`for f in prompts/*.md`) stands for file names the linter does not list.
+    known = all(v.literal and not _GLOB_CHARS.intersection(v.text) for v in values)
+    if len(values) == 1 and known:
+        return Var(values[0], None, False, EnvOrigin.EXPORT, span)
+    alts = None
+    if values and len(values) <= MAX_ALTERNATIVES and known:
+        alts = tuple(values)
+    return Var(None, None, False, EnvOrigin.EXPORT, span, alts)
