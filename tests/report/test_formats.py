@@ -7,8 +7,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from guard.engine.registry import load_rules
 from guard.findings import FileError, Finding, LintResult, Location, Severity
 from guard.report import FORMAT_NAMES, github, renderers, sarif, text
