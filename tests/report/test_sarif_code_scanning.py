@@ -168,3 +168,20 @@ def test_the_invocation_carries_the_exit_code(tmp_path: Path) -> None:
     (note,) = invocation["toolExecutionNotifications"]
     location = note["locations"][0]["physicalLocation"]["artifactLocation"]
     assert location == {"uri": "scripts/bin.sh", "uriBaseId": "%SRCROOT%"}
+
+
+def test_explain_sarif_and_the_docs_say_the_same_as_the_yaml(tmp_path: Path) -> None:
+    """rules/*.yaml is the single source: `explain`, the SARIF help and docs/rules.md agree."""
+    root = _repo(tmp_path)
+    (root / "scripts" / "run.sh").write_text("#!/bin/bash\n" + KEY_LINE)
+    _, document = _sarif(root, "scripts")
+    by_id = {d["id"]: d for d in document["runs"][0]["tool"]["driver"]["rules"]}
+    docs = (REPO_ROOT / "docs" / "rules.md").read_text()
+    rules = load_rules()
+    for rule_id in ("CG101", "CG304", "CG502"):
+        explained = subprocess.run(
+            ["codex-guard", "explain", rule_id], capture_output=True, text=True, timeout=120
+        )
+        assert explained.returncode == 0
+        assert explained.stdout == by_id[rule_id]["help"]["markdown"]
+        assert rule_doc(rules[rule_id], heading="###") in docs
