@@ -12,7 +12,13 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) >= 2 and args[0] == "hook" and args[1] in ("claude", "codex"):
+    if (
+        len(args) >= 2
+        and args[0] == "hook"
+        and args[1] in ("claude", "codex")
+        and "--help" not in args
+        and "-h" not in args  # help is click's (a hook call has no arguments at all)
+    ):
         from guard.runtime.hook import run_hook
 
         return run_hook(args[1], sys.stdin, sys.stdout, sys.stderr)

@@ -88,3 +88,4 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     files: int = 0
+    exit_code: int | None = None  # set before rendering: SARIF's invocation reports it

@@ -566,10 +566,11 @@ def lint_command(
 
     walked = [job.path for job in file_jobs]
     lint_configs(result, walked, config_file, rules, overrides.select or (), overrides.ignore)
+    result.exit_code = exit_code(result, fail_on or primary.fail_on)
     use_color = _use_color(color)
     output = renderers()[output_format](result, rules, color=use_color)
     click.echo(output, nl=False, color=use_color)  # click strips ANSI off a TTY unless told
-    return exit_code(result, fail_on or primary.fail_on)
+    return result.exit_code
 
 
 def _check_option_ids(overrides: Overrides, rules: Mapping[str, Any]) -> None:

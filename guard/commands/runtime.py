@@ -11,11 +11,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from guard.runtime.settings_load import ConfigError, load_runtime_settings
 from guard.settings import Settings
+
+if TYPE_CHECKING:
+    from guard.runtime.doctor import Check
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -65,11 +69,16 @@ def install_shim_command(folder: Path, force: bool, python: str | None) -> None:
     from guard.runtime.locate import find_codex
     from guard.runtime.pathshim import install_shim
 
+    created = not folder.exists()
     try:
         target = install_shim(folder, python=python, force=force)
     except (OSError, FileExistsError) as exc:
         raise click.ClickException(str(exc)) from None
+    if created:
+        click.echo(f"created {folder} (it did not exist)")
     click.echo(f"wrote {target}")
+    if not _on_path(folder):
+        click.echo(f"note: {folder} is not on PATH yet: put it first on PATH", err=True)
     real = find_codex("codex", exclude=(str(target),))
     if real is None:
         click.echo("warning: no real codex found on PATH yet", err=True)
@@ -80,6 +89,12 @@ def install_shim_command(folder: Path, force: bool, python: str | None) -> None:
 @click.group("hook", context_settings=CONTEXT)
 def hook_group() -> None:
     """Agent pre-tool-use hooks: `hook claude`, `hook codex` (JSON on stdin), `hook install`."""
+
+
+def _on_path(folder: Path) -> bool:
+    wanted = os.path.realpath(folder)
+    entries = os.environ.get("PATH", "").split(os.pathsep)
+    return any(entry and os.path.realpath(entry) == wanted for entry in entries)
 
 
 @hook_group.command("claude")
@@ -100,13 +115,17 @@ def hook_codex() -> None:
 
 @hook_group.command("install", context_settings=CONTEXT)
 @click.argument("agent", type=click.Choice(["claude", "codex"]))
-@click.option("--project", "scope", flag_value="project", default=True, help="This repo (default).")
-@click.option("--user", "scope", flag_value="user", help="The user's settings.")
-def hook_install(agent: str, scope: str) -> None:
+@click.option("--project", is_flag=True, help="This repo (the default).")
+@click.option("--user", is_flag=True, help="The user's settings.")
+def hook_install(agent: str, project: bool, user: bool) -> None:
     """Merge the codex-guard hook into the agent's settings file (idempotent)."""
-    from guard.runtime.hook_install import HookInstallError, install_hook, settings_path
+    from guard.runtime.hook_install import HookInstallError, install_hook, settings_path, user_scope
 
-    path = settings_path(agent, scope == "user", Path(os.getcwd()), os.environ)
+    try:
+        user_only = user_scope(project, user)
+    except HookInstallError as exc:
+        raise click.UsageError(str(exc)) from None
+    path = settings_path(agent, user_only, Path(os.getcwd()), os.environ)
     try:
         result = install_hook(agent, path, os.environ, Path(os.getcwd()))
     except HookInstallError as exc:
@@ -116,6 +135,12 @@ def hook_install(agent: str, scope: str) -> None:
         click.echo(f"codex hook trust: {note}")
     if result.trust_failed:
         sys.exit(1)  # installed, but codex would skip it: not a success
+
+
+def _read_stdin() -> str:
+    if sys.stdin is None:
+        raise click.UsageError("no stdin to read the command line from")
+    return sys.stdin.read()
 
 
 @click.command("check", context_settings=CONTEXT)
@@ -128,7 +153,8 @@ def check_command(command: str | None, fmt: str, config: str | None) -> None:
     from guard.runtime.hook import denied_findings, mentions_codex
     from guard.runtime.report import finding_line
 
-    text = command if command is not None else sys.stdin.read()
+    # No argument or `-`: the command line is read from stdin (as `lint -`-style tools do).
+    text = command if command not in (None, "-") else _read_stdin()
     if not text.strip():
         raise click.UsageError("give a command line as an argument or on stdin")
     settings = _settings(config)
@@ -183,9 +209,23 @@ def doctor_command(codex: str | None, config: str | None) -> None:
 
     settings = _settings(config)
     checks = run_doctor(settings, os.environ, Path(os.getcwd()), codex)
+    if codex is not None and checks and checks[0].name == "codex" and checks[0].status == "FAIL":
+        checks[0] = _missing_codex(codex)  # name the path given, not "no codex on PATH"
     for check in checks:
         click.echo(check.line())
     sys.exit(1 if any(c.status == "FAIL" for c in checks) else 0)
+
+
+def _missing_codex(codex: str) -> Check:
+    from guard.runtime.doctor import Check
+
+    if not os.path.lexists(codex):
+        why = "no such file"
+    elif os.path.isdir(codex):
+        why = "a folder, not a program"
+    else:
+        why = "not executable"
+    return Check("FAIL", "codex", f"--codex {codex}: {why}")
 
 
 COMMANDS: tuple[click.Command, ...] = (

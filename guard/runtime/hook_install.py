@@ -45,6 +45,14 @@ def project_root(start: Path) -> Path:
     return here
 
 
+def user_scope(project: bool, user: bool) -> bool:
+    """`--user` or `--project` (the default); both at once is refused, never a silent pick of
+    the last one (which would write the user's settings when the repo's were meant)."""
+    if project and user:
+        raise HookInstallError("--project and --user exclude each other: give one")
+    return user
+
+
 def settings_path(agent: str, user: bool, cwd: Path, env: Mapping[str, str]) -> Path:
     home = Path(env.get("HOME") or os.path.expanduser("~"))
     if agent == "claude":
