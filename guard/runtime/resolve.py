@@ -156,6 +156,23 @@ def _check_peeled(peeled: Peeled, argv: list[str]) -> None:
         )
 
 
+def _check_positions(peeled: Peeled, argv: list[str]) -> None:
+    """Every word the model left must be the argv element its span names: a wrapper that
+    rebuilt words (`env -S STRING` splits one into several) leaves nothing to pin, so refuse."""
+    indexes = [word.span.column - 1 for word in peeled.argv]
+    for n, (word, index) in enumerate(zip(peeled.argv, indexes, strict=True)):
+        # the codex word itself may be a launcher the model renamed `codex` (`/opt/x/codex`)
+        moved = not 0 <= index < len(argv) or (
+            argv[index] != word.text
+            and (n > 0 or not (basename(argv[index]) == "codex" or _is_codex_word(argv[index])))
+        )
+        if moved or (n > 0 and index != indexes[n - 1] + 1):
+            raise NotCodex(
+                "`env -S` is not supported by codex-guard exec: it rebuilds the command from "
+                "a string, so what runs cannot be pinned; give codex's words as separate arguments"
+            )
+
+
 def _is_codex_word(text: str) -> bool:
     """`codex` (the model names a path launcher `/x/codex` `codex` too), or a path into an npm
     install of `@openai/codex` (its `bin/codex.js`, which `.bin/codex` links to)."""
@@ -201,6 +218,7 @@ def resolve(argv: list[str], env: Mapping[str, str]) -> Resolved:
     ProgramNotFound; `env` is the env the chain is exec'd with (after any repair)."""
     peeled = peel(_words(argv))
     _check_peeled(peeled, argv)
+    _check_positions(peeled, argv)
     codex_index = peeled.argv[0].span.column - 1
     env_ops = tuple(peeled.env_ops)
     codex_env = apply_env_ops(env, env_ops)

@@ -22,6 +22,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 REAL_CODEX = REPO / ".codex-cli" / "node_modules" / ".bin" / "codex"
 FORBIDDEN = ("OPENAI_API_KEY", "CODEX_API_KEY")
+# What the exec shim and the PATH shim add to every codex exec run they start
+# (guard/runtime/forcelogin.py); as the fake codex logs it ("$*") and as an argv.
+FORCED_LOGIN = ("-c", 'forced_login_method="chatgpt"')
+FORCED_LOGIN_TEXT = " ".join(FORCED_LOGIN)
 
 FAKE_CODEX = """#!/bin/sh
 # A stand-in codex: logs every call, answers `login status` on stderr like the real one.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.runtime.conftest import Fake, guard_cmd, kill_group, run_guard
+from tests.runtime.conftest import FORCED_LOGIN_TEXT, Fake, guard_cmd, kill_group, run_guard
 
 HANG_SECONDS = 5.0
 BANNER_TIMEOUT = 45.0
@@ -237,7 +237,7 @@ def test_exit_status_pid_and_streams_pass_through(
     )
     assert err.decode().endswith("fake-stderr\n")
     assert "Traceback" not in err.decode()
-    assert fake_codex.calls() == [f"exec -C {workspace} -s read-only say hi"]
+    assert fake_codex.calls() == [f"exec -C {workspace} -s read-only say hi {FORCED_LOGIN_TEXT}"]
 
 
 def test_signals_reach_codex(
@@ -286,7 +286,8 @@ def test_dry_run_prints_and_runs_nothing(
     proc = run_guard(argv, env, cwd=workspace)
     assert proc.returncode == 0, proc.stderr
     assert (
-        f"would run: {fake_codex.path} exec -C {workspace} -s read-only 'judge it'" in proc.stdout
+        f"would run: {fake_codex.path} exec -C {workspace} -s read-only 'judge it' -c "
+        "'forced_login_method=\"chatgpt\"'" in proc.stdout
     )
     assert "# codex-guard: lane=validator" in proc.stdout
     assert "</dev/null" in proc.stdout  # stdin /dev/null is told to the engine as a redirect
@@ -404,7 +405,7 @@ def test_slow_prompt_producer_with_dash_is_allowed(
     assert proc.returncode == 0, err.decode()
     assert b"CG202" not in err and b"CG201" not in err
     assert b"gets /dev/null" not in err
-    assert fake_codex.calls() == [f"exec -C {workspace} -s read-only -"]
+    assert fake_codex.calls() == [f"exec -C {workspace} -s read-only - {FORCED_LOGIN_TEXT}"]
 
 
 def test_data_on_stdin_with_a_positional_prompt_warns_and_runs(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.runtime.conftest import FORCED_LOGIN
 from tests.runtime.recorder import (
     Recorder,
     chatgpt_home_in,
@@ -32,6 +33,8 @@ def env(tmp_path: Path, recorder: Recorder, base_env: dict[str, str]) -> dict[st
 
 
 RUN = ["exec", "-C", ".", "-s", "read-only", "p"]
+# what codex receives: the shim adds the forced ChatGPT login (guard/runtime/forcelogin.py)
+RECEIVED = [*RUN, *FORCED_LOGIN]
 
 # The issue's cases: each started codex with the key, --scrub-env or not.
 BYPASSES = [
@@ -128,7 +131,7 @@ def test_a_wrapper_cannot_pick_another_codex_through_path(
     assert proc.returncode == 0, proc.stderr
     [run] = recorder.runs()
     assert run.forbidden == []
-    assert run.argv == RUN
+    assert run.argv == RECEIVED
 
 
 @pytest.mark.parametrize(
@@ -149,7 +152,7 @@ def test_benign_wrapped_runs_start_codex_with_the_right_argv(
     proc = run_exec(["--", *prefix, "codex", *RUN], env, workspace)
     assert proc.returncode == 0, proc.stderr
     [run] = recorder.runs()
-    assert run.argv == RUN
+    assert run.argv == RECEIVED
     assert run.forbidden == []
 
 
@@ -186,13 +189,16 @@ def test_the_benign_example_from_the_issue(
     dry = run_exec(["--dry-run", "--", *argv], env, workspace)
     assert dry.returncode == 0, dry.stderr
     timeout = shutil.which("timeout", path=env["PATH"])
-    pinned = f"would run: {timeout} 600 {recorder.path} exec -C . -s read-only p\n"
+    pinned = (
+        f"would run: {timeout} 600 {recorder.path} exec -C . -s read-only p "
+        "-c 'forced_login_method=\"chatgpt\"'\n"
+    )
     assert pinned in dry.stdout
     assert "checked as: timeout 600 codex exec -C . -s read-only p </dev/null" in dry.stdout
     assert recorder.runs() == []
     proc = run_exec(["--", *argv], env, workspace)
     assert proc.returncode == 0, proc.stderr
-    assert [r.argv for r in recorder.runs()] == [argv[3:]]
+    assert [r.argv for r in recorder.runs()] == [[*argv[3:], *FORCED_LOGIN]]
 
 
 def test_a_wrapped_run_is_checked_against_the_real_stdin(
@@ -220,7 +226,7 @@ def test_a_wrapped_run_is_checked_against_the_real_stdin(
         finally:
             assert proc.stdin is not None
             proc.stdin.close()
-    assert [r.argv for r in recorder.runs()] == [RUN]
+    assert [r.argv for r in recorder.runs()] == [RECEIVED]
 
 
 def test_the_real_codex_through_a_wrapper_gets_the_checked_sandbox(

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.runtime.conftest import FORCED_LOGIN
 from tests.runtime.recorder import Recorder, chatgpt_home_in, clean_env, make_recorder, run_exec
 
-FORCED = ["-c", 'forced_login_method="chatgpt"']
+FORCED = list(FORCED_LOGIN)
 
 
 @pytest.fixture

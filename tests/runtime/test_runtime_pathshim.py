@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from guard.codex.grammar import supported_versions
-from tests.runtime.conftest import Fake, run_guard
+from tests.runtime.conftest import FORCED_LOGIN_TEXT, Fake, run_guard
 
 
 def _install(folder: Path, env: dict[str, str]) -> Path:
@@ -141,7 +141,7 @@ def test_shim_checks_exec_and_runs_the_real_binary_past_itself(
     }
     ok = _run_codex(["exec", "-C", str(work), "-s", "read-only", "judge"], env, cwd=work)
     assert ok.returncode == 0, ok.stderr
-    assert fake_codex.calls() == [f"exec -C {work} -s read-only judge"]
+    assert fake_codex.calls() == [f"exec -C {work} -s read-only judge {FORCED_LOGIN_TEXT}"]
     refused = _run_codex(
         ["-m", "gpt", "e", "-C", str(work), "-s", "read-only", "judge"],
         {**env, "OPENAI_API_KEY": "sk-test"},

@@ -103,10 +103,11 @@ def test_full_access_is_refused_on_every_model_run(
 def test_full_access_passes_on_a_host_the_user_declares_sandboxed(
     recorder: Recorder, shim_env: dict[str, str], workspace: Path, tmp_path: Path
 ) -> None:
-    config = tmp_path / "user.yaml"
-    config.write_text("sandboxed-host: true\n")
-    env = {**shim_env, "CODEX_GUARD_EXEC_OPTIONS": f"--config {config}"}
-    proc = _codex(["review", "--yolo"], env, workspace)
+    # Only the user config may declare the host sandboxed (README "Trust model").
+    user = Path(shim_env["XDG_CONFIG_HOME"]) / "codex-guard"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "config.yaml").write_text("sandboxed-host: true\n")
+    proc = _codex(["review", "--yolo"], shim_env, workspace)
     assert proc.returncode == 0, proc.stderr
     assert [r.argv for r in recorder.runs()] == [["review", "--yolo"]]
 
@@ -172,7 +173,7 @@ def test_model_free_commands_are_real_commands_read_per_table() -> None:
 @pytest.mark.parametrize(
     ("args", "says", "model"),
     [
-        (["exec", "-V", "p"], "codex-cli-exec 0.169.0", False),  # prints and exits
+        (["exec", "-V", "p"], "codex-cli-exec 0.1", False),  # prints its version and exits
         (["exec", "p", "-h"], "Run Codex non-interactively", False),
         (["review", "-V"], "unexpected argument '-V'", False),  # clap exits 2
         (["completion", "bash"], "_codex()", False),
