@@ -88,3 +88,5 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     files: int = 0
+    # files named on the command line that no reader takes (`--kind` forces one): never "all clear"
+    skipped: list[FileError] = field(default_factory=list)

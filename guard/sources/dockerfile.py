@@ -11,9 +11,9 @@ that pair is one snippet at the CMD, not two halves.
 Environment (Docker's reference, ENV and ARG): `ENV` keys are in every later `RUN`, `CMD` and
 `ENTRYPOINT` of the stage; `ARG` names (with or without a default) are in the environment of the
 stage's later `RUN` lines only, not in the image's runtime. `FROM` starts a stage: it inherits the
-ENV and ARGs of an earlier stage it names (`FROM build AS test`), else nothing; an `ARG` before the first
-`FROM` is in a stage only where the stage declares `ARG NAME` again. `SHELL ["/bin/bash", "-c"]`
-makes later shell forms bash.
+ENV and ARGs of an earlier stage it names (`FROM build AS test`), else nothing; an `ARG` before
+the first `FROM` is in a stage only where the stage declares `ARG NAME` again.
+`SHELL ["/bin/bash", "-c"]` makes later shell forms bash.
 """
 
 from __future__ import annotations
