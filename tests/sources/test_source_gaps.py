@@ -173,16 +173,32 @@ def test_justfile_assignments_and_aliases_are_not_recipes() -> None:
     assert justfile.extract(text, "justfile") == []
 
 
+JUST_ENV_CASES = [
+    'set export\nexport A := "1"\nB := "2"\nunexport C\nm := "dfa"\n'
+    'work task="fix: it" $SANDBOX=m url="http://x:y":\n    @env\n',
+    'export A := "1"\nB := \'2\'\nwork task="x" $S="y":\n    @env\n',
+    'set export := false\nA := "1"\nwork $B="2" c="3":\n    @env\n',
+]
+
+
 @pytest.mark.skipif(shutil.which("just") is None, reason="just is not installed")
-def test_justfile_recipes_match_just_dry_run(tmp_path: Path) -> None:
-    text = 'work task="x" $MODE="read-only":\n    echo {{task}} $MODE\n    @echo quiet\n'
+@pytest.mark.parametrize("text", JUST_ENV_CASES)
+def test_justfile_env_is_what_just_exports(tmp_path: Path, text: str) -> None:
     write(tmp_path, "justfile", text)
     ran = subprocess.run(
-        ["just", "--dry-run", "work"], cwd=tmp_path, capture_output=True, text=True, check=True
-    )
-    assert "echo x $MODE" in ran.stderr  # just ran the recipe whose parameters have defaults
+        [str(shutil.which("just")), "work"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "C": "outside"},
+    ).stdout
+    real = dict(line.split("=", 1) for line in ran.splitlines() if "=" in line)
     (snippet,) = justfile.extract(text, "justfile")
-    assert ("MODE", "read-only", 1) in snippet.external_env
+    ours = {name: value for name, value, _ in snippet.external_env}
+    declared = {"A", "B", "m", "task", "SANDBOX", "url", "S", "c"}
+    declared |= {"C"} if "unexport C" in text else set()  # else C is just the caller's env
+    assert ours == {k: v for k, v in real.items() if k in declared}
 
 
 # --- GitLab ------------------------------------------------------------------------------------
