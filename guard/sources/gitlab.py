@@ -32,40 +32,53 @@ _SCRIPT_KEYS = ("before_script", "script", "after_script")
 _DEFAULT_KEYS = ("before_script", "after_script")  # `script` is not allowed in `default:`
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_EXTENDS = 11  # GitLab's documented nesting limit
+_MAX_RESOLVE_STEPS = 100_000  # cyclic `extends:` fan-out (which GitLab rejects) is not walked out
 _MAX_MERGE_DEPTH = 64  # merge keys of merge keys: far past any real file, short of a stack overflow
 
 Env = dict[str, tuple[str, int]]  # name -> (value, line of its key)
 
 
-def flat_mapping(node: Any, depth: int = 0) -> list[tuple[Any, Any]]:
+Pairs = list[tuple[Any, Any]]
+# Flattened mappings by node identity, for one file: an alias is the same node however often it is
+# merged, so `<<: [*a, *a, ...]` nested level after level costs one flattening per anchor, not an
+# exponential walk (the YAML "billion laughs").
+Memo = dict[int, Pairs]
+
+
+def flat_mapping(node: Any, depth: int = 0, memo: Memo | None = None) -> Pairs:
     """A mapping node's (key, value) pairs with its `<<` merge keys applied (YAML 1.1 merge)."""
     import yaml
 
     if not isinstance(node, yaml.MappingNode) or depth > _MAX_MERGE_DEPTH:
         return []
+    memo = {} if memo is None else memo
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = []  # a merge that reaches itself adds nothing
     merged: dict[str, tuple[Any, Any]] = {}
     own: dict[str, tuple[Any, Any]] = {}
     for key, value in node.value:
         if key.tag == _MERGE_TAG:
             sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
             for source in reversed(sources):  # the earlier mapping in `<<: [*a, *b]` wins
-                for pair in flat_mapping(source, depth + 1):
+                for pair in flat_mapping(source, depth + 1, memo):
                     merged[str(pair[0].value)] = pair
         elif isinstance(key, yaml.ScalarNode):
             own[str(key.value)] = (key, value)
-    return list({**merged, **own}.values())
+    memo[id(node)] = list({**merged, **own}.values())
+    return memo[id(node)]
 
 
-def _get(node: Any, key: str) -> Any:
-    return next((value for k, value in flat_mapping(node) if k.value == key), None)
+def _get(node: Any, key: str, memo: Memo) -> Any:
+    return next((value for k, value in flat_mapping(node, 0, memo) if k.value == key), None)
 
 
-def _variables(node: Any) -> Env:
+def _variables(node: Any, memo: Memo) -> Env:
     import yaml
 
-    found = _get(node, "variables")
+    found = _get(node, "variables", memo)
     pairs: Env = {}
-    for key, value in flat_mapping(found):
+    for key, value in flat_mapping(found, 0, memo):
         if isinstance(value, yaml.MappingNode):  # `NAME: {value: ..., description: ...}`
             value = node_get(value, "value")
         text = value.value if isinstance(value, yaml.ScalarNode) else ""
@@ -85,15 +98,15 @@ class JobView:
         return JobView({**self.scripts, **child.scripts}, {**self.variables, **child.variables})
 
 
-def _own_view(job: Any) -> JobView:
-    scripts = {key: value for key in _SCRIPT_KEYS if (value := _get(job, key)) is not None}
-    return JobView(scripts, _variables(job))
+def _own_view(job: Any, memo: Memo) -> JobView:
+    scripts = {key: value for key in _SCRIPT_KEYS if (value := _get(job, key, memo)) is not None}
+    return JobView(scripts, _variables(job, memo))
 
 
-def _parents(job: Any) -> list[str]:
+def _parents(job: Any, memo: Memo) -> list[str]:
     import yaml
 
-    found = _get(job, "extends")
+    found = _get(job, "extends", memo)
     if isinstance(found, yaml.ScalarNode):
         return [str(found.value)]
     if isinstance(found, yaml.SequenceNode):
@@ -101,22 +114,46 @@ def _parents(job: Any) -> list[str]:
     return []
 
 
-def resolve_job(name: str, jobs: dict[str, Any], chain: tuple[str, ...] = ()) -> JobView:
-    """The job `name` with every `extends:` parent merged in (GitLab's order and limits)."""
-    job = jobs.get(name)
-    if job is None or name in chain or len(chain) > _MAX_EXTENDS:
-        return JobView()
-    view = JobView()
-    for parent in _parents(job):
-        view = view.under(resolve_job(parent, jobs, (*chain, name)))
-    return view.under(_own_view(job))
+class Jobs:
+    """A file's jobs by name, each resolved once (a parent shared by many jobs is merged once)."""
+
+    def __init__(self, jobs: dict[str, Any], memo: Memo | None = None) -> None:
+        self.jobs = jobs
+        self.memo: Memo = {} if memo is None else memo
+        self.resolved: dict[str, JobView] = {}
+        self.cuts = 0  # cycles and too-deep chains met so far
+        self.steps = 0
+
+    def resolve(self, name: str, chain: tuple[str, ...] = ()) -> JobView:
+        """The job `name` with every `extends:` parent merged in (GitLab's order and limits)."""
+        if name in self.resolved:
+            return self.resolved[name]
+        job = self.jobs.get(name)
+        if job is None:
+            return JobView()  # a parent from an `include:` this file does not hold
+        self.steps += 1
+        if self.steps > _MAX_RESOLVE_STEPS:
+            from guard.sources.base import SourceError
+
+            raise SourceError(f"`extends:` chains too tangled to follow (at job {name!r})")
+        if name in chain or len(chain) > _MAX_EXTENDS:
+            self.cuts += 1
+            return JobView()  # a cycle or too deep: GitLab rejects it, we add nothing
+        cuts = self.cuts
+        view = JobView()
+        for parent in _parents(job, self.memo):
+            view = view.under(self.resolve(parent, (*chain, name)))
+        view = view.under(_own_view(job, self.memo))
+        if self.cuts == cuts:  # a view cut short on the way depends on the chain: not kept
+            self.resolved[name] = view
+        return view
 
 
-def _inherits(job: Any, kind: str, key: str) -> bool:
+def _inherits(job: Any, kind: str, key: str, memo: Memo) -> bool:
     """`inherit: default:` / `inherit: variables:` - true, false, or a list of what to keep."""
     import yaml
 
-    found = _get(_get(job, "inherit"), kind)
+    found = _get(_get(job, "inherit", memo), kind, memo)
     if isinstance(found, yaml.ScalarNode):
         return str(found.value).lower() != "false"
     if isinstance(found, yaml.SequenceNode):
@@ -155,23 +192,25 @@ def extract(text: str, path: str) -> list[Snippet]:
     if not isinstance(root, yaml.MappingNode):
         return []
     lines = text.split("\n")
-    global_env = _variables(root)
-    default = _get(root, "default")
-    defaults = {key: value for key in _DEFAULT_KEYS if (value := _get(default, key)) is not None}
+    memo: Memo = {}
+    global_env = _variables(root, memo)
+    default = _get(root, "default", memo)
+    defaults = {k: value for k in _DEFAULT_KEYS if (value := _get(default, k, memo)) is not None}
     jobs = {
         str(key.value): job
-        for key, job in flat_mapping(root)
+        for key, job in flat_mapping(root, 0, memo)
         if str(key.value) not in _NOT_JOBS and isinstance(job, yaml.MappingNode)
     }
+    resolver = Jobs(jobs, memo)
     snippets: list[Snippet] = []
     for name, job in jobs.items():
-        view = resolve_job(name, jobs)
+        view = resolver.resolve(name)
         scripts = dict(view.scripts)
         for key, value in defaults.items():
             hidden = name.startswith(".")  # a template: it runs only as part of the jobs using it
-            if key not in scripts and not hidden and _inherits(job, "default", key):
+            if key not in scripts and not hidden and _inherits(job, "default", key, memo):
                 scripts[key] = value
-        outer = {n: v for n, v in global_env.items() if _inherits(job, "variables", n)}
+        outer = {n: v for n, v in global_env.items() if _inherits(job, "variables", n, memo)}
         env = [(n, v, line) for n, (v, line) in {**outer, **view.variables}.items()]
         for key in _SCRIPT_KEYS:
             snippets.extend(_item(item, path, lines, env) for item in _items(scripts.get(key)))

@@ -265,8 +265,8 @@ def _job_scripts(text: str) -> dict[str, Any]:
     import yaml
 
     root = yaml.compose(text, Loader=yaml.SafeLoader)
-    jobs = {str(k.value): v for k, v in gitlab.flat_mapping(root)}
-    return {name: gitlab.resolve_job(name, jobs) for name in jobs}
+    jobs = gitlab.Jobs({str(k.value): v for k, v in gitlab.flat_mapping(root)})
+    return {name: jobs.resolve(name) for name in jobs.jobs}
 
 
 def test_gitlab_extends_merge_semantics() -> None:
@@ -520,3 +520,27 @@ def test_bad_kind_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "--kind" in done.stderr
+
+
+def _billion_merges() -> str:
+    lines = ["a0: &a0 {script: [codex exec -C . --yolo --ephemeral x </dev/null]}"]
+    for i in range(1, 30):  # each level merges the one below ten times: 10**29 paths
+        lines.append(f"a{i}: &a{i}\n  <<: [{', '.join([f'*a{i - 1}'] * 10)}]")
+    return "\n".join(lines) + "\n"
+
+
+def _tangled_extends() -> str:
+    names = [f"k{i}" for i in range(20)]  # every job extends every job: cycles, 20**11 chains
+    return "".join(f"{n}:\n  extends: [{', '.join(names)}]\n  script: [echo]\n" for n in names)
+
+
+def test_gitlab_pathological_merges_and_extends_end(tmp_path: Path) -> None:
+    """Each would walk an exponential number of paths without the memo and the step bound; the
+    CLI's timeout makes a regression a failure, not a hung suite."""
+    code, doc = lint(write(tmp_path, ".gitlab-ci.yml", _billion_merges()))
+    assert ("CG303", 1) in hits(doc) and code == 1
+    tangled = tmp_path / "t"
+    tangled.mkdir()
+    code, doc = lint(write(tangled, ".gitlab-ci.yml", _tangled_extends()))
+    assert [f["rule"] for f in doc["findings"]] == ["CG901"]  # said, not silently passed
+    assert "extends" in doc["findings"][0]["message"]
