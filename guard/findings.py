@@ -89,3 +89,5 @@ class LintResult:
     errors: list[FileError] = field(default_factory=list)
     files: int = 0
     exit_code: int | None = None  # set before rendering: SARIF's invocation reports it
+    # files named on the command line that no reader takes (`--kind` forces one): never "all clear"
+    skipped: list[FileError] = field(default_factory=list)

@@ -21,6 +21,7 @@ import click
 
 from guard.findings import FileError, Finding, LintResult, Location, Severity
 from guard.settings import Settings
+from guard.sources.detect import ALL_KINDS
 from guard.sources.snippet import RunContext, Snippet
 
 PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it saves
@@ -40,6 +41,7 @@ class FileJob:
     cache_dir: str | None = None  # content-hash cache folder; None = no cache
     code_key: str = ""  # fingerprint of the linter's code and rules (part of every cache key)
     error: str | None = None  # the walk already knows this path cannot be linted
+    kind: str | None = None  # `--kind`: the reader for a file named on the command line
 
 
 @dataclass(slots=True)
@@ -47,6 +49,10 @@ class FileOutcome:
     findings: list[Finding]
     errors: list[FileError]
     checked: bool  # False when the file is not a kind we lint (skipped, not counted)
+    skipped: list[FileError] = field(default_factory=list)  # named, but no reader takes it
+
+
+SKIPPED_MESSAGE = "skipped: codex-guard has no reader for this file; `--kind` forces one"
 
 
 def _kind(path: str, explicit: bool) -> str | None:
@@ -248,12 +254,14 @@ def lint_file(job: FileJob) -> FileOutcome:
     if job.error is not None:
         return FileOutcome([], [FileError(job.path, job.error)], checked=True)
     try:
-        kind = _kind(job.path, job.explicit)
-        if kind is None:
+        kind = job.kind or _kind(job.path, job.explicit)
+        if kind is None and not job.explicit:
             return FileOutcome([], [], checked=False)
         size = regular_file_size(job.path)
         if isinstance(size, FileError):
             return FileOutcome([], [size], checked=True)
+        if kind is None:  # the user named it: say it was not read, never a silent "all clear"
+            return FileOutcome([], [], False, [FileError(job.path, SKIPPED_MESSAGE)])
         if size > PARSE_LIMIT:
             return token_only(job, kind, size)
         data = read_bytes(job.path)
@@ -392,8 +400,10 @@ def run_jobs(jobs: list[FileJob], workers: int) -> LintResult:
         result.findings.extend(outcome.findings)
         result.errors.extend(outcome.errors)
         result.files += 1 if outcome.checked else 0
+        result.skipped.extend(outcome.skipped)
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: (e.path, e.message))
+    result.skipped.sort(key=lambda e: e.path)
     return result
 
 
@@ -470,7 +480,11 @@ def _with_cache(jobs: list[FileJob]) -> list[FileJob]:
 
 
 def _collect_jobs(
-    paths: tuple[str, ...], resolver: Any, overrides: Overrides, rule_text: Mapping[str, Any]
+    paths: tuple[str, ...],
+    resolver: Any,
+    overrides: Overrides,
+    rule_text: Mapping[str, Any],
+    kind: str | None = None,
 ) -> list[FileJob]:
     from guard.sources.walk import walk
 
@@ -492,8 +506,16 @@ def _collect_jobs(
     jobs: list[FileJob] = []
     for candidate in walk(list(paths), excluded):
         settings = overrides.apply(resolver.settings_for(Path(candidate.path)))
+        forced = kind if candidate.explicit else None  # a walked folder's files go by name
         jobs.append(
-            FileJob(candidate.path, candidate.explicit, settings, rule_text, error=candidate.error)
+            FileJob(
+                candidate.path,
+                candidate.explicit,
+                settings,
+                rule_text,
+                error=candidate.error,
+                kind=forced,
+            )
         )
     return jobs
 
@@ -526,6 +548,12 @@ def _collect_jobs(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the content-hash cache.")
+@click.option(
+    "--kind",
+    type=click.Choice(ALL_KINDS),
+    default=None,
+    help="Read every file named on the command line as this kind (folders still go by name).",
+)
 def lint_command(
     paths: tuple[str, ...],
     output_format: str,
@@ -537,6 +565,7 @@ def lint_command(
     jobs: int,
     color: str,
     no_cache: bool,
+    kind: str | None,
 ) -> int:
     """Lint scripts, workflows, Makefiles, Dockerfiles and Markdown for codex dispatch mistakes."""
     from guard.config import ConfigError, ConfigResolver
@@ -553,7 +582,7 @@ def lint_command(
         primary = overrides.apply(resolver.settings_for(Path(paths[0] if paths else ".")))
         rules = load_rules(primary.rules_dirs)
         _check_option_ids(overrides, rules)
-        file_jobs = _collect_jobs(paths, resolver, overrides, _rule_text(rules))
+        file_jobs = _collect_jobs(paths, resolver, overrides, _rule_text(rules), kind)
     except (ConfigError, RuleFileError) as exc:
         click.echo(str(exc), err=True)
         return 2

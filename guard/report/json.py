@@ -34,12 +34,17 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 
 def document(result: LintResult) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "version": VERSION,
         "findings": [finding_dict(f) for f in result.findings],
         "files": result.files,
         "errors": [{"path": display_path(e.path), "message": e.message} for e in result.errors],
     }
+    if result.skipped:  # only when there is one: the four keys above stay exactly as they were
+        doc["skipped"] = [
+            {"path": display_path(e.path), "message": e.message} for e in result.skipped
+        ]
+    return doc
 
 
 def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:

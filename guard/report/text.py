@@ -46,9 +46,11 @@ def _finding(finding: Finding, color: bool) -> list[str]:
 
 def summary(result: LintResult) -> str:
     files = _plural(result.files, "file")
-    if not result.findings and not result.errors:
+    if not result.findings and not result.errors and not result.skipped:
         return f"All clear: {files} checked."
-    if not result.findings:
+    if not result.findings and not result.files and not result.errors:
+        line = "Nothing checked"
+    elif not result.findings:
         line = f"No findings in {files}"
     else:
         counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
@@ -60,6 +62,8 @@ def summary(result: LintResult) -> str:
         )
     if result.errors:
         line += f"; {_plural(len(result.errors), 'file')} could not be read"
+    if result.skipped:
+        line += f"; {_plural(len(result.skipped), 'named file')} skipped (no reader)"
     return line
 
 
@@ -71,6 +75,9 @@ def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False
         label = _paint("error:", _COLORS[Severity.ERROR], color)
         path = display_path(error.path)
         out.append(f"{_paint(path + ':', _BOLD, color)} {label} {error.message}")
+    for skipped in result.skipped:  # the message starts with "skipped:"
+        path = display_path(skipped.path)
+        out.append(f"{_paint(path + ':', _BOLD, color)} {skipped.message}")
     if out:
         out.append("")
     out.append(summary(result))

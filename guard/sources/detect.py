@@ -14,6 +14,10 @@ GITLAB = "gitlab"
 PYTHON = "python"
 JAVASCRIPT = "javascript"
 GO = "go"
+# every kind a reader exists for, in the order `--kind` lists them
+ALL_KINDS = (
+    SHELL, WORKFLOW, GITLAB, MARKDOWN, MAKEFILE, DOCKERFILE, JUSTFILE, PYTHON, JAVASCRIPT, GO,
+)  # fmt: skip
 
 SHELL_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".dash"})
 SHELL_NAMES = frozenset(

@@ -1,23 +1,44 @@
-"""Dockerfile `RUN` instructions in shell form (JSON exec form is not shell): one snippet each.
+"""Dockerfile `RUN`, `CMD` and `ENTRYPOINT` instructions: one snippet each.
 
-Continuations (a trailing backslash) are followed, comment lines inside them are blanked (Docker
-drops them), `RUN --mount=...` style flags are blanked, and `RUN <<EOF` here-doc bodies are the
-script. `ENV` keys set before a RUN are in its environment: they become `external_env`.
+Shell form: continuations (a trailing backslash) are followed, comment lines inside them are
+blanked (Docker drops them), `RUN --mount=...` style flags are blanked, and `RUN <<EOF` here-doc
+bodies are the script. Exec form (`RUN ["codex", "exec", ...]`, a JSON array) runs its argv with no
+shell: each element becomes one quoted word, so `$VAR` and `</dev/null` stay the literal text
+Docker passes. An array that is not valid JSON is shell form, as Docker reads it. An exec-form
+`ENTRYPOINT` with an exec-form `CMD` in the same stage runs as one argv (the CMD is appended):
+that pair is one snippet at the CMD, not two halves.
+
+Environment (Docker's reference, ENV and ARG): `ENV` keys are in every later `RUN`, `CMD` and
+`ENTRYPOINT` of the stage; `ARG` names (with or without a default) are in the environment of the
+stage's later `RUN` lines only, not in the image's runtime. `FROM` starts a stage: it inherits the
+ENV and ARGs of an earlier stage it names (`FROM build AS test`), else nothing; an `ARG` before
+the first `FROM` is in a stage only where the stage declares `ARG NAME` again.
+`SHELL ["/bin/bash", "-c"]` makes later shell forms bash.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
+from dataclasses import dataclass, field
 
+from guard.sources.base import shebang_dialect
 from guard.sources.snippet import RunContext, Snippet
 
 _INSTRUCTION = re.compile(r"^\s*(?P<word>[A-Za-z]+)(?P<sep>\s+)")
 _FLAG = re.compile(r"--[a-z-]+=\S*\s+")
 _HEREDOC = re.compile(r"^<<-?\s*(?P<q>['\"]?)(?P<tag>[A-Za-z_][A-Za-z0-9_]*)(?P=q)\s*$")
 _ENV_PAIR = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>\"[^\"]*\"|'[^']*'|\S*)")
+_ARG = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:=(?P<value>\"[^\"]*\"|'[^']*'|\S*))?")
+_FROM = re.compile(r"^(?:--\S+\s+)*(?P<image>\S+)(?:\s+[Aa][Ss]\s+(?P<name>\S+))?")
+# A JSON string as written: kept in place when the shell reads it as the same word.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+Env = list[tuple[str, str, int]]
 
 
-def _env_pairs(rest: str, line: int) -> list[tuple[str, str, int]]:
+def _env_pairs(rest: str, line: int) -> Env:
     if "=" not in rest.split(None, 1)[0]:  # legacy form: `ENV NAME value`
         parts = rest.split(None, 1)
         return [(parts[0], parts[1].strip() if len(parts) > 1 else "", line)]
@@ -26,56 +47,175 @@ def _env_pairs(rest: str, line: int) -> list[tuple[str, str, int]]:
     ]
 
 
-def extract(text: str, path: str) -> list[Snippet]:
-    lines = text.split("\n")
-    env: list[tuple[str, str, int]] = []
-    snippets: list[Snippet] = []
-    index = 0
-    while index < len(lines):
-        match = _INSTRUCTION.match(lines[index])
-        word = match.group("word").upper() if match else ""
-        if word == "ENV" and match:
-            env.extend(_env_pairs(lines[index][match.end() :].strip() or "_", index + 1))
-        if word != "RUN" or match is None:
-            index += 1
-            continue
+def exec_form(text: str) -> list[str] | None:
+    """The argv of an exec-form instruction, or None when it is shell form (not a JSON list of
+    strings, which Docker then runs with the shell)."""
+    if not text.startswith("["):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    return value
+
+
+def argv_line(raw: str, argv: list[str]) -> str:
+    """The argv as one shell line of quoted words. On a one-line array each JSON string that the
+    shell reads as the same word (no `$`, backtick or backslash) stays where it is, so columns
+    are exact; anything else is quoted with shlex (same words, later columns shift)."""
+    tokens = list(_JSON_STRING.finditer(raw))
+    if len(tokens) != len(argv) or "\n" in raw:
+        return " ".join(shlex.quote(arg) for arg in argv)
+    out: list[str] = []
+    cursor = 0
+    for token, arg in zip(tokens, argv, strict=True):
+        out.append(" " * (token.start() - cursor))
+        word = token.group(0)
+        out.append(word if not re.search(r"[$`\\]", word) else shlex.quote(arg))
+        cursor = token.end()
+    return "".join(out)
+
+
+@dataclass
+class _Stage:
+    env: Env = field(default_factory=list)  # ENV: build and runtime
+    args: Env = field(default_factory=list)  # ARG: build (RUN) only
+    dialect: str = "sh"
+    entrypoint: tuple[int, int, str, list[str] | None] | None = None  # line, column, raw, argv
+    cmd: tuple[int, int, str, list[str] | None] | None = None
+
+
+def _logical(lines: list[str], index: int, head: str) -> tuple[list[str], int]:
+    """An instruction's lines from `head` on, through its backslash continuations (a comment
+    line inside is dropped by Docker: it is blanked and does not end the continuation)."""
+    body = [head]
+    while body[-1].rstrip().endswith("\\") and index + 1 < len(lines):
+        index += 1
+        line = lines[index]
+        body.append("\\" if line.lstrip().startswith("#") else line)
+    return body, index
+
+
+def _unflagged(head: str) -> str:
+    """`--mount=... --network=none cmd` -> blanks then `cmd` (columns kept)."""
+    while True:
+        flag = _FLAG.match(head)
+        if not flag:
+            return head
+        head = " " * flag.end() + head[flag.end() :]
+
+
+class _Reader:
+    def __init__(self, text: str, path: str) -> None:
+        self.lines = text.split("\n")
+        self.path = path
+        self.snippets: list[Snippet] = []
+        self.global_args: Env = []
+        self.stage = _Stage()
+        self.stages: dict[str, _Stage] = {}
+        self.seen_from = False
+
+    def snippet(self, text: str, line: int, column: int, env: Env) -> None:
+        dialect = self.stage.dialect
+        self.snippets.append(
+            Snippet(text, self.path, line, column, dialect, RunContext.SCRIPT, tuple(env))
+        )
+
+    def end_stage(self) -> None:
+        """An exec-form ENTRYPOINT with an exec-form CMD runs as one argv; otherwise each alone."""
+        entry, cmd = self.stage.entrypoint, self.stage.cmd
+        if entry and cmd and entry[3] is not None and cmd[3] is not None:
+            self.snippet(argv_line("", entry[3] + cmd[3]) + "\n", cmd[0], 0, self.stage.env)
+            return
+        for part in (entry, cmd):
+            if part is not None:
+                line, column, raw, argv = part
+                text = argv_line(raw, argv) if argv is not None else raw
+                self.snippet(text + "\n", line, column, self.stage.env)
+
+    def start_stage(self, rest: str, line: int) -> None:
+        self.end_stage()
+        self.seen_from = True
+        match = _FROM.match(rest)
+        base = self.stages.get(match.group("image")) if match else None
+        if base is None:
+            self.stage = _Stage()
+        else:  # a child stage starts from its parent's ENV, ARGs and SHELL
+            self.stage = _Stage(list(base.env), list(base.args), base.dialect)
+        if match and match.group("name"):
+            self.stages[match.group("name")] = self.stage
+
+    def declare_arg(self, rest: str, line: int) -> None:
+        match = _ARG.match(rest)
+        if match is None:
+            return
+        name, value = match.group("name"), match.group("value")
+        if not self.seen_from:
+            self.global_args.append((name, (value or "").strip("\"'"), line))
+            return
+        if value is None:  # `ARG NAME` in a stage takes the global default, if any
+            value = next((v for n, v, _ in self.global_args if n == name), "")
+        self.stage.args.append((name, value.strip("\"'"), line))
+
+    def read(self) -> list[Snippet]:
+        index = 0
+        while index < len(self.lines):
+            index = self.instruction(index) + 1
+        self.end_stage()
+        return self.snippets
+
+    def instruction(self, index: int) -> int:
+        """Read the instruction at `index`; the index of its last line."""
+        match = _INSTRUCTION.match(self.lines[index])
+        if match is None:
+            return index
+        word = match.group("word").upper()
+        rest = self.lines[index][match.end() :]
+        if word == "FROM":
+            self.start_stage(rest, index + 1)
+        elif word == "ENV":
+            self.stage.env.extend(_env_pairs(rest.strip() or "_", index + 1))
+        elif word == "ARG":
+            self.declare_arg(rest.strip(), index + 1)
+        elif word == "SHELL":
+            argv = exec_form(rest.strip())
+            if argv:
+                self.stage.dialect = shebang_dialect("#!" + argv[0])
+        elif word in ("RUN", "CMD", "ENTRYPOINT"):
+            return self.command(word, index, match.end())
+        return index
+
+    def command(self, word: str, index: int, start: int) -> int:
         first = index
-        head = lines[index][match.end() :]
-        while True:  # blank leading flags, keeping columns
-            flag = _FLAG.match(head)
-            if not flag:
-                break
-            head = " " * flag.end() + head[flag.end() :]
-        column = match.end() + (len(head) - len(head.lstrip()))
+        head = _unflagged(self.lines[index][start:]) if word == "RUN" else self.lines[index][start:]
+        column = start + (len(head) - len(head.lstrip()))
         head = head.lstrip()
-        if head.startswith("["):
-            index += 1  # exec form: no shell
-            continue
-        heredoc = _HEREDOC.match(head)
+        heredoc = _HEREDOC.match(head) if word == "RUN" else None
         if heredoc:
             body: list[str] = []
             index += 1
-            while index < len(lines) and lines[index].strip() != heredoc.group("tag"):
-                body.append(lines[index])
+            while index < len(self.lines) and self.lines[index].strip() != heredoc.group("tag"):
+                body.append(self.lines[index])
                 index += 1
-            snippets.append(
-                Snippet(
-                    "\n".join(body) + "\n", path, first + 1, 0, "sh", RunContext.SCRIPT, tuple(env)
-                )
-            )
-            index += 1
-            continue
-        body = [head]
-        while body[-1].rstrip().endswith("\\") and index + 1 < len(lines):
-            index += 1
-            line = lines[index]
-            body.append("" if line.lstrip().startswith("#") else line)
-            if line.lstrip().startswith("#"):
-                body[-1] = "\\"  # a dropped comment line must not end the continuation
-        snippets.append(
-            Snippet(
-                "\n".join(body) + "\n", path, first, column, "sh", RunContext.SCRIPT, tuple(env)
-            )
-        )
-        index += 1
-    return snippets
+            self.snippet("\n".join(body) + "\n", first + 1, 0, self.stage.env + self.stage.args)
+            return index
+        body, index = _logical(self.lines, index, head)
+        raw = "\n".join(body)
+        joined = re.sub(r"\\\n", " ", raw)  # Docker joins continued lines before reading JSON
+        argv = exec_form(joined.strip())
+        if word == "RUN":
+            text = argv_line(raw, argv) if argv is not None else raw
+            self.snippet(text + "\n", first, column, self.stage.env + self.stage.args)
+        else:  # runs when the container starts: only the last of each in a stage counts
+            part = (first, column, raw, argv)
+            if word == "CMD":
+                self.stage.cmd = part
+            else:
+                self.stage.entrypoint = part
+        return index
+
+
+def extract(text: str, path: str) -> list[Snippet]:
+    return _Reader(text, path).read()

@@ -2,10 +2,24 @@
 
 Every item is one command line the runner feeds to a shell with no TTY: RunContext.CI, one snippet
 per item with its exact line. `variables:` at the top level and in the job are the environment.
+
+A job is read as GitLab's runner will see it:
+- YAML merge keys (`<<: *defaults`, `<<: [*a, *b]`) are applied as YAML defines them: shallow,
+  the mapping's own keys win, and among a list of merged mappings the earlier one wins.
+- `extends:` (a name or a list) follows GitLab's documented merge: the parents first, in order (a
+  later parent wins), then the job itself; hashes (`variables:`) merge key by key, arrays and
+  scalars (`script:`) are replaced whole. At most 11 levels; a cycle or an unknown parent (one
+  from an `include:` this file does not hold) adds nothing.
+- `default: before_script/after_script` reach every job that does not set its own, unless the
+  job says `inherit: default: false` (or a list without that key); `inherit: variables: false`
+  keeps the top-level `variables:` out.
+Hidden jobs (`.template:`) are read too (their lines are what the jobs extending them run), but
+`default:` does not reach them: they never run on their own.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from guard.sources.snippet import RunContext, Snippet
@@ -15,21 +29,136 @@ _NOT_JOBS = frozenset(
     {"variables", "stages", "default", "include", "workflow", "image", "services", "cache"}
 )
 _SCRIPT_KEYS = ("before_script", "script", "after_script")
+_DEFAULT_KEYS = ("before_script", "after_script")  # `script` is not allowed in `default:`
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_MAX_EXTENDS = 11  # GitLab's documented nesting limit
+_MAX_RESOLVE_STEPS = 100_000  # cyclic `extends:` fan-out (which GitLab rejects) is not walked out
+_MAX_MERGE_DEPTH = 64  # merge keys of merge keys: far past any real file, short of a stack overflow
+
+Env = dict[str, tuple[str, int]]  # name -> (value, line of its key)
 
 
-def _variables(node: Any) -> list[tuple[str, str, int]]:
+Pairs = list[tuple[Any, Any]]
+# Flattened mappings by node identity, for one file: an alias is the same node however often it is
+# merged, so `<<: [*a, *a, ...]` nested level after level costs one flattening per anchor, not an
+# exponential walk (the YAML "billion laughs").
+Memo = dict[int, Pairs]
+
+
+def flat_mapping(node: Any, depth: int = 0, memo: Memo | None = None) -> Pairs:
+    """A mapping node's (key, value) pairs with its `<<` merge keys applied (YAML 1.1 merge)."""
     import yaml
 
-    found = node_get(node, "variables")
-    if not isinstance(found, yaml.MappingNode):
+    if not isinstance(node, yaml.MappingNode) or depth > _MAX_MERGE_DEPTH:
         return []
-    pairs: list[tuple[str, str, int]] = []
-    for key, value in found.value:
+    memo = {} if memo is None else memo
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = []  # a merge that reaches itself adds nothing
+    merged: dict[str, tuple[Any, Any]] = {}
+    own: dict[str, tuple[Any, Any]] = {}
+    for key, value in node.value:
+        if key.tag == _MERGE_TAG:
+            sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for source in reversed(sources):  # the earlier mapping in `<<: [*a, *b]` wins
+                for pair in flat_mapping(source, depth + 1, memo):
+                    merged[str(pair[0].value)] = pair
+        elif isinstance(key, yaml.ScalarNode):
+            own[str(key.value)] = (key, value)
+    memo[id(node)] = list({**merged, **own}.values())
+    return memo[id(node)]
+
+
+def _get(node: Any, key: str, memo: Memo) -> Any:
+    return next((value for k, value in flat_mapping(node, 0, memo) if k.value == key), None)
+
+
+def _variables(node: Any, memo: Memo) -> Env:
+    import yaml
+
+    found = _get(node, "variables", memo)
+    pairs: Env = {}
+    for key, value in flat_mapping(found, 0, memo):
         if isinstance(value, yaml.MappingNode):  # `NAME: {value: ..., description: ...}`
             value = node_get(value, "value")
         text = value.value if isinstance(value, yaml.ScalarNode) else ""
-        pairs.append((str(key.value), str(text), key.start_mark.line + 1))
+        pairs[str(key.value)] = (str(text), key.start_mark.line + 1)
     return pairs
+
+
+@dataclass
+class JobView:
+    """What a job runs and the variables it sets itself, after merge keys and `extends:`."""
+
+    scripts: dict[str, Any] = field(default_factory=dict)  # before_script/script/... -> node
+    variables: Env = field(default_factory=dict)
+
+    def under(self, child: JobView) -> JobView:
+        """`child` extending this view: hashes merge key by key, arrays are replaced."""
+        return JobView({**self.scripts, **child.scripts}, {**self.variables, **child.variables})
+
+
+def _own_view(job: Any, memo: Memo) -> JobView:
+    scripts = {key: value for key in _SCRIPT_KEYS if (value := _get(job, key, memo)) is not None}
+    return JobView(scripts, _variables(job, memo))
+
+
+def _parents(job: Any, memo: Memo) -> list[str]:
+    import yaml
+
+    found = _get(job, "extends", memo)
+    if isinstance(found, yaml.ScalarNode):
+        return [str(found.value)]
+    if isinstance(found, yaml.SequenceNode):
+        return [str(v.value) for v in found.value if isinstance(v, yaml.ScalarNode)]
+    return []
+
+
+class Jobs:
+    """A file's jobs by name, each resolved once (a parent shared by many jobs is merged once)."""
+
+    def __init__(self, jobs: dict[str, Any], memo: Memo | None = None) -> None:
+        self.jobs = jobs
+        self.memo: Memo = {} if memo is None else memo
+        self.resolved: dict[str, JobView] = {}
+        self.cuts = 0  # cycles and too-deep chains met so far
+        self.steps = 0
+
+    def resolve(self, name: str, chain: tuple[str, ...] = ()) -> JobView:
+        """The job `name` with every `extends:` parent merged in (GitLab's order and limits)."""
+        if name in self.resolved:
+            return self.resolved[name]
+        job = self.jobs.get(name)
+        if job is None:
+            return JobView()  # a parent from an `include:` this file does not hold
+        self.steps += 1
+        if self.steps > _MAX_RESOLVE_STEPS:
+            from guard.sources.base import SourceError
+
+            raise SourceError(f"`extends:` chains too tangled to follow (at job {name!r})")
+        if name in chain or len(chain) > _MAX_EXTENDS:
+            self.cuts += 1
+            return JobView()  # a cycle or too deep: GitLab rejects it, we add nothing
+        cuts = self.cuts
+        view = JobView()
+        for parent in _parents(job, self.memo):
+            view = view.under(self.resolve(parent, (*chain, name)))
+        view = view.under(_own_view(job, self.memo))
+        if self.cuts == cuts:  # a view cut short on the way depends on the chain: not kept
+            self.resolved[name] = view
+        return view
+
+
+def _inherits(job: Any, kind: str, key: str, memo: Memo) -> bool:
+    """`inherit: default:` / `inherit: variables:` - true, false, or a list of what to keep."""
+    import yaml
+
+    found = _get(_get(job, "inherit", memo), kind, memo)
+    if isinstance(found, yaml.ScalarNode):
+        return str(found.value).lower() != "false"
+    if isinstance(found, yaml.SequenceNode):
+        return any(isinstance(v, yaml.ScalarNode) and v.value == key for v in found.value)
+    return True
 
 
 def _item(node: Any, path: str, lines: list[str], env: list[tuple[str, str, int]]) -> Snippet:
@@ -46,17 +175,14 @@ def _item(node: Any, path: str, lines: list[str], env: list[tuple[str, str, int]
     )
 
 
-def _scripts(job: Any) -> list[Any]:
+def _items(value: Any) -> list[Any]:
     import yaml
 
-    items: list[Any] = []
-    for key in _SCRIPT_KEYS:
-        value = node_get(job, key)
-        if isinstance(value, yaml.ScalarNode):
-            items.append(value)
-        elif isinstance(value, yaml.SequenceNode):
-            items.extend(v for v in value.value if isinstance(v, yaml.ScalarNode))
-    return items
+    if isinstance(value, yaml.ScalarNode):
+        return [value]
+    if isinstance(value, yaml.SequenceNode):
+        return [v for v in value.value if isinstance(v, yaml.ScalarNode)]
+    return []
 
 
 def extract(text: str, path: str) -> list[Snippet]:
@@ -66,11 +192,26 @@ def extract(text: str, path: str) -> list[Snippet]:
     if not isinstance(root, yaml.MappingNode):
         return []
     lines = text.split("\n")
-    global_env = _variables(root)
+    memo: Memo = {}
+    global_env = _variables(root, memo)
+    default = _get(root, "default", memo)
+    defaults = {k: value for k in _DEFAULT_KEYS if (value := _get(default, k, memo)) is not None}
+    jobs = {
+        str(key.value): job
+        for key, job in flat_mapping(root, 0, memo)
+        if str(key.value) not in _NOT_JOBS and isinstance(job, yaml.MappingNode)
+    }
+    resolver = Jobs(jobs, memo)
     snippets: list[Snippet] = []
-    for key, job in root.value:
-        if str(key.value) in _NOT_JOBS or not isinstance(job, yaml.MappingNode):
-            continue
-        env = global_env + _variables(job)
-        snippets.extend(_item(item, path, lines, env) for item in _scripts(job))
+    for name, job in jobs.items():
+        view = resolver.resolve(name)
+        scripts = dict(view.scripts)
+        for key, value in defaults.items():
+            hidden = name.startswith(".")  # a template: it runs only as part of the jobs using it
+            if key not in scripts and not hidden and _inherits(job, "default", key, memo):
+                scripts[key] = value
+        outer = {n: v for n, v in global_env.items() if _inherits(job, "variables", n, memo)}
+        env = [(n, v, line) for n, (v, line) in {**outer, **view.variables}.items()]
+        for key in _SCRIPT_KEYS:
+            snippets.extend(_item(item, path, lines, env) for item in _items(scripts.get(key)))
     return snippets

@@ -1,6 +1,8 @@
 """Makefile recipes: each rule's recipe is one snippet (RunContext.SCRIPT).
 
-Per recipe line: the leading tab and the `@`/`-`/`+` prefixes become spaces (columns stay exact),
+Per recipe line: the leading tab and the `@`/`-`/`+` prefixes become spaces (columns stay exact);
+on a backslash-continued line make removes only the one leading tab and hands the rest (an `-C`,
+an `@`) to the shell as written (GNU make manual, "Splitting Recipe Lines"). Then
 `$$` becomes `$`, and a make variable `$(NAME)` becomes the shell's `${NAME}` (same length) so the
 shell layer sees a variable, not a command substitution. Backslash continuations are kept: make
 hands them to the shell as they are. Lines between recipe lines that are not recipe lines are
@@ -32,6 +34,11 @@ def recipe_line(line: str) -> str:
     return _unescape(out)
 
 
+def continued_line(line: str) -> str:
+    """A line after a backslash continuation: only its first tab goes (a space keeps columns)."""
+    return _unescape(" " + line[1:] if line.startswith("\t") else line)
+
+
 def _unescape(text: str) -> str:
     text = _MAKE_VAR.sub(lambda m: "${" + m.group("name") + "}", text)
     return re.sub(r"\$\$", "$", text)
@@ -51,9 +58,10 @@ def extract(text: str, path: str) -> list[Snippet]:
             in_define = stripped != "endef"
             continue
         if current is not None and (line.startswith("\t") or continued):
+            was_continued = continued
             continued = line.endswith("\\")
             current.extend([""] * (index - start - len(current)))
-            current.append(recipe_line(line) if line.startswith("\t") else _unescape(line))
+            current.append(continued_line(line) if was_continued else recipe_line(line))
             continue
         continued = False
         if current is not None and (not stripped or stripped.startswith("#")):

@@ -1,7 +1,10 @@
 """Markdown: fenced blocks marked as shell (bash, sh, shell, zsh, console).
 
 A `console` (or `shell-session`) block holds a terminal transcript: only lines starting with `$ `
-are commands; output lines become blank so line numbers stay exact. Fences in agent-instruction
+are commands (and the lines a trailing backslash continues, with an optional `> ` prompt); output
+lines become blank so line numbers stay exact. A `bash`, `sh`, `shell` or `zsh` block with a `$ `
+prompt line is a transcript too (`$ ` then a space is no command bash would run): the text after
+`$ ` is the command, the lines after it are its output. Fences in agent-instruction
 files (SKILL.md, AGENTS.md, CLAUDE.md, anything under .claude/, .codex/, skills/, ...) are what an
 agent's Bash tool will run: RunContext.AGENT. Elsewhere they are examples a person types: DOC.
 """
@@ -42,12 +45,38 @@ def _dedent(line: str, indent: int) -> str:
     return line[strip:]
 
 
-def _session_line(line: str) -> str:
-    """`$ cmd` -> `  cmd` (columns kept); anything else is output -> blank."""
+def is_prompt(line: str) -> bool:
+    """A `$ ` prompt line of a terminal transcript."""
     stripped = line.lstrip(" ")
-    if stripped.startswith("$ ") or stripped == "$":
-        return " " * (len(line) - len(stripped) + 2) + stripped[2:]
-    return ""
+    return stripped.startswith("$ ") or stripped.rstrip() == "$"
+
+
+class Transcript:
+    """Reads a terminal transcript line by line: `$ cmd` -> `  cmd` (columns kept); a line that a
+    command's trailing backslash continues is command too (its `> ` prompt blanked); anything
+    else is output -> blank."""
+
+    def __init__(self) -> None:
+        self.continued = False
+
+    def line(self, line: str) -> str:
+        stripped = line.lstrip(" ")
+        lead = len(line) - len(stripped)
+        if self.continued:
+            if stripped.startswith("> "):
+                stripped, lead = stripped[2:], lead + 2
+            out = " " * lead + stripped
+        elif is_prompt(line):
+            out = " " * (lead + 2) + stripped[2:]
+        else:
+            out = ""
+        self.continued = bool(out) and out.endswith("\\")
+        return out
+
+
+def _session_lines(lines: list[str]) -> list[str]:
+    reader = Transcript()
+    return [reader.line(line) for line in lines]
 
 
 # `<repo>`, `<task>`, `<SESSION_ID>`: a placeholder in prose-y docs, which bash would read as a
@@ -83,8 +112,8 @@ def extract(text: str, path: str) -> list[Snippet]:
             end += 1
         if lang in SHELL_LANGS:
             body = [mask_placeholders(_dedent(line, indent)) for line in lines[start:end]]
-            if lang in SESSION_LANGS:
-                body = [_session_line(line) for line in body]
+            if lang in SESSION_LANGS or any(is_prompt(line) for line in body):
+                body = _session_lines(body)
             snippets.append(
                 Snippet(
                     text="\n".join(body) + "\n",
@@ -102,15 +131,20 @@ def extract(text: str, path: str) -> list[Snippet]:
 
 def fenced_shell_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
     """The lines of shell fences in a stream of (line number, text), as `extract` reads them:
-    for a file too large to hold whole (the lint driver's token scan). Prose is never yielded."""
+    for a file too large to hold whole (the lint driver's token scan). Prose is never yielded.
+    A `bash`/`sh` fence is read as a transcript from its first `$ ` prompt line on (the lines
+    before it cannot wait in memory to be judged; in a real transcript there are none)."""
     closing: re.Pattern[str] | None = None  # inside a fence: what ends it
     lang = ""
+    transcript: Transcript | None = None
     for number, line in lines:
         if closing is not None:
             if closing.match(line):
                 closing = None
             elif lang in SHELL_LANGS:
-                yield number, _session_line(line) if lang in SESSION_LANGS else line
+                if transcript is None and is_prompt(line):
+                    transcript = Transcript()
+                yield number, transcript.line(line) if transcript is not None else line
             continue
         match = _FENCE.match(line)
         if match is None:
@@ -119,4 +153,5 @@ def fenced_shell_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, 
         if fence[0] == "`" and "`" in match.group("info"):
             continue  # an inline code span at the start of a line
         lang = _lang(match.group("info"))
+        transcript = Transcript() if lang in SESSION_LANGS else None
         closing = re.compile(rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$")

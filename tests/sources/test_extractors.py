@@ -213,8 +213,9 @@ def test_dockerfile_run_lines() -> None:
         '    "check" </dev/null\n'
     )
     snippets = dockerfile.extract(text, "Dockerfile")
-    assert len(snippets) == 2
-    install, run = snippets
+    assert len(snippets) == 3  # the exec form is read too (as its quoted argv)
+    install, version, run = snippets
+    assert version.text.split() == ['"codex"', '"--version"']
     assert file_line(install, "npm") == 3
     assert file_line(run, "codex exec") == 5
     assert file_line(run, '"check"') == 7
