@@ -71,6 +71,7 @@ class Hit:
     severity: Severity | None = None  # None: the rule's severity
     lane: str | None = None
     params: dict[str, str] = field(default_factory=dict)  # for the rule's message template
+    edits: tuple[tuple[Span, str], ...] = ()  # a safe fix: replace each span's text (--fix)
 
 
 @dataclass(frozen=True, slots=True)

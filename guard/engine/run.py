@@ -13,7 +13,7 @@ from guard.engine.lanes import infer_lane
 from guard.engine.match import matches
 from guard.engine.registry import Rule, load_rules
 from guard.engine.tokens import fallback_script
-from guard.findings import Finding, Location, Severity
+from guard.findings import Edit, Finding, Location, Severity
 from guard.reject import may_concern_codex
 from guard.settings import Settings
 from guard.shell import parse_script
@@ -151,6 +151,7 @@ def to_finding(rule: Rule, hit: Hit, path: str, settings: Settings) -> Finding:
         fix=hit.fix or rule.fix or None,
         related=tuple(_location(path, span, note) for span, note in hit.related),
         lane=hit.lane,
+        edits=tuple(Edit(_location(path, span), text) for span, text in hit.edits),
     )
 
 
