@@ -31,10 +31,14 @@ class Location:
 @dataclass(frozen=True, slots=True)
 class Edit:
     """A safe rewrite a check knows for its finding: replace `location`'s text (1-based lines,
-    end column exclusive) by `replacement`. `lint --fix` applies it (guard/fix/)."""
+    end column exclusive) by `replacement`. `lint --fix` applies it (guard/fix/) only when the
+    file text ending at the span's end ends with `before` and the text from its start starts with
+    `after`: an edit that does not land on the words it was made for is dropped."""
 
     location: Location
     replacement: str
+    before: str = ""
+    after: str = ""
 
 
 @dataclass(frozen=True, slots=True)

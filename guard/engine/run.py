@@ -151,7 +151,7 @@ def to_finding(rule: Rule, hit: Hit, path: str, settings: Settings) -> Finding:
         fix=hit.fix or rule.fix or None,
         related=tuple(_location(path, span, note) for span, note in hit.related),
         lane=hit.lane,
-        edits=tuple(Edit(_location(path, span), text) for span, text in hit.edits),
+        edits=tuple(Edit(_location(path, span), *rest) for span, *rest in hit.edits),
     )
 
 

@@ -60,10 +60,13 @@ def _offset(starts: Sequence[int], text: str, line: int, column: int) -> int:
     return min(start + max(column, 1) - 1, end)
 
 
-def _range(edit: Edit, text: str, starts: Sequence[int]) -> tuple[int, int]:
+def _range(edit: Edit, text: str, starts: Sequence[int]) -> tuple[int, int] | None:
+    """The edit's [start, end) in `text`; None when the text there is not what the check saw."""
     loc = edit.location
     start = _offset(starts, text, loc.line, loc.column)
     end = max(start, _offset(starts, text, loc.end_line, loc.end_column))
+    if not (text.startswith(edit.after, start) and text[:end].endswith(edit.before)):
+        return None
     if edit.replacement == "" and end > start:
         # A removed word takes the blanks before it (or after it, first on its line) with it.
         before = start
@@ -77,10 +80,15 @@ def _range(edit: Edit, text: str, starts: Sequence[int]) -> tuple[int, int]:
 
 
 def apply(text: str, edits: Iterable[Edit]) -> tuple[str, list[tuple[int, int, str]]] | None:
-    """`text` with the edits applied from the end backwards; None when two of them overlap."""
+    """`text` with the edits applied from the end backwards; None when two of them overlap or one
+    does not sit on the text it was made for."""
     starts = _line_starts(text)
+    ranges = [(_range(e, text, starts), e.replacement) for e in edits]
+    if any(where is None for where, _ in ranges):
+        return None
     spans = sorted(
-        ((*_range(e, text, starts), e.replacement) for e in edits), key=lambda s: (s[0], s[1])
+        ((*where, replacement) for where, replacement in ranges if where is not None),
+        key=lambda s: (s[0], s[1]),
     )
     for (_, end, _), (start, _, _) in itertools.pairwise(spans):
         if start < end:

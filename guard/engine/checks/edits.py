@@ -12,7 +12,8 @@ from guard.shell.model import Command, Span, Word
 # Wrappers whose inner command is text the shell re-reads: its positions are not the file's.
 _REPARSED = frozenset({"bash -c", "sh -c", "zsh -c", "eval", "alias", "function", "xargs"})
 
-Edits = tuple[tuple[Span, str], ...]
+# (span, replacement, file text that must end at the span's end, that must start at its start)
+Edits = tuple[tuple[Span, str, str, str], ...]
 
 
 def editable(command: Command) -> bool:
@@ -22,20 +23,34 @@ def editable(command: Command) -> bool:
     return not any(w.name in _REPARSED or w.name.startswith("$") for w in command.wrappers)
 
 
-def append(span: Span, text: str) -> Edits:
-    """Insert `text` right after `span`."""
-    return ((Span(span.end_line, span.end_column, span.end_line, span.end_column), text),)
+def append(command: Command, text: str) -> Edits:
+    """Insert `text` right after the command (whose last line must be there)."""
+    span = command.span
+    where = Span(span.end_line, span.end_column, span.end_line, span.end_column)
+    return ((where, text, command.text.rsplit("\n", 1)[-1], ""),)
 
 
-def prepend(span: Span, text: str) -> Edits:
-    """Insert `text` right before `span`."""
-    return ((Span(span.line, span.column, span.line, span.column), text),)
+def prepend(command: Command, text: str) -> Edits:
+    """Insert `text` right before the command (whose first line must be there)."""
+    span = command.span
+    return ((Span(span.line, span.column, span.line, span.column), text, "", _first_line(command)),)
+
+
+def _first_line(command: Command) -> str:
+    return command.text.split("\n", 1)[0]
+
+
+def replace_word(word: Word, text: str) -> Edits:
+    return ((word.span, text, word.raw, word.raw),) if word.raw else ()
 
 
 def delete_words(first: Word, last: Word | None = None) -> Edits:
     """Remove `first` (through `last`); the fixer also takes the blanks before it (guard/fix/)."""
-    end = (last or first).span
-    return ((Span(first.span.line, first.span.column, end.end_line, end.end_column), ""),)
+    end = last or first
+    if not (first.raw and end.raw):
+        return ()
+    span = Span(first.span.line, first.span.column, end.span.end_line, end.span.end_column)
+    return ((span, "", end.raw, first.raw),)
 
 
 def value_after(command: Command, flag: Word) -> Word | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guard.engine.checks.edits import Edits, editable
+from guard.engine.checks.edits import Edits, editable, replace_word
 from guard.engine.checks.sessions import RESUME_REJECTED
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.findings import Severity
@@ -61,4 +61,4 @@ def _full_auto_fix(inv: Invocation, word: Word) -> Edits:
         return ()  # another -s / -c sandbox_mode / profile says the sandbox: not a safe swap
     if any(key == "sandbox_mode" for key, _, _ in call.config_overrides):
         return ()
-    return ((word.span, "-s workspace-write"),)
+    return replace_word(word, "-s workspace-write")

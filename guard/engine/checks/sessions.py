@@ -107,4 +107,4 @@ def _cd_fix(inv: Invocation, root: Word) -> Edits:
         return ()
     if context.in_pipeline or context.background or context.command_substitution:
         return ()
-    return (*prepend(command.span, f"(cd {root.raw} && "), *append(command.span, ")"))
+    return (*prepend(command, f"(cd {root.raw} && "), *append(command, ")"))

@@ -43,7 +43,7 @@ def positional_prompt_open_stdin(ctx: CheckContext) -> Iterator[Hit]:
             continue
         certain = _hang_is_certain(ctx, inv)
         # The fix: close stdin right after the command (`codex exec "p" </dev/null | tee log`).
-        fix = append(inv.command.span, " </dev/null") if editable(inv.command) else ()
+        fix = append(inv.command, " </dev/null") if editable(inv.command) else ()
         yield Hit(
             span=inv.command.span,
             severity=Severity.ERROR if certain else Severity.WARNING,
