@@ -142,8 +142,11 @@ _calls = st.sampled_from(
         'timeout 60 codex exec -C "$R" -s read-only "a b" | tee out',
         'codex --full-auto exec -C "$R" "do" </dev/null',
         'codex exec -C "$R" -s read-only "ok" </dev/null',
+        'codex exec --ephemeral -C "$R" -s workspace-write "a" </dev/null\n'
+        'codex exec resume --last -C "$R" -s read-only "b" </dev/null',
     ]
 )
+FIXED_RULES = "CG201,CG401,CG402,CG403,CG903"
 
 
 @settings(
@@ -160,8 +163,7 @@ def test_fix_changes_only_its_edit_and_is_idempotent(
     lint(tmp_path, "--fix", "p.sh")
     data = script.read_bytes()
     assert data.startswith(head.encode()) and data.endswith(tail.encode())  # nothing else moved
-    middle = data[len(head.encode()) : len(data) - len(tail.encode())].decode()
-    assert middle.startswith(call.split(" | ")[0].replace("--full-auto", "-s workspace-write"))
+    assert lint(tmp_path, "--select", FIXED_RULES, "p.sh").returncode == 0  # all fixed
     lint(tmp_path, "--fix", "p.sh")
     assert script.read_bytes() == data  # a second --fix changes nothing
 
@@ -176,3 +178,18 @@ def test_fix_never_rewrites_an_unparsed_file(tmp_path: Path, body: str) -> None:
     before = script.read_bytes()
     lint(tmp_path, "--fix", "q.sh")
     assert script.read_bytes() == before
+
+
+def test_fix_only_what_is_selected_and_not_suppressed(tmp_path: Path) -> None:
+    script = tmp_path / "run.sh"
+    text = (
+        'codex --full-auto exec -C "$R" "a"\n'
+        "# codex-guard: disable=CG201 -- an interactive helper, run from a terminal\n"
+        'codex exec -C "$R" -s read-only "b"\n'
+    )
+    script.write_text(text)
+    lint(tmp_path, "--fix", "--select", "CG903", "run.sh")
+    assert script.read_text() == text.replace("--full-auto", "-s workspace-write", 1)
+    lint(tmp_path, "--fix", "run.sh")
+    fixed = script.read_text().splitlines()
+    assert fixed[0].endswith('"a" </dev/null') and fixed[2] == 'codex exec -C "$R" -s read-only "b"'
