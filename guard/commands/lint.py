@@ -634,8 +634,9 @@ def lint_command(
     if fix or diff:
         fixed = _fix_jobs(file_jobs, write=fix and not diff, quiet=quiet)
         if diff or stdin:
-            _emit(fixed.output, output_file, color=False)
-            return 2 if fixed.errors else (1 if diff and fixed.changed else 0)
+            if not _emit(fixed.output, output_file, color=False) or fixed.errors:
+                return 2
+            return 1 if diff and fixed.changed else 0
         file_jobs = [dataclasses.replace(job, content=None) for job in file_jobs]
     from guard.sources import cache
 
@@ -650,7 +651,8 @@ def lint_command(
         lint_configs(result, walked, config_file, rules, select_ids, overrides.ignore)
     use_color = _use_color(color) and output_file is None
     output = _render(result, rules, output_format, text_style, statistics, quiet, use_color)
-    _emit(output, output_file, color=use_color)
+    if not _emit(output, output_file, color=use_color):
+        return 2
     if exit_zero and not result.errors:
         return 0
     return exit_code(result, fail_on or primary.fail_on)
@@ -674,15 +676,20 @@ def _render(
     return renderers()[output_format](result, rules, color=color)
 
 
-def _emit(output: str, output_file: str | None, *, color: bool) -> None:
-    """The report on stdout, or in `--output-file` (never coloured there)."""
+def _emit(output: str, output_file: str | None, *, color: bool) -> bool:
+    """The report on stdout, or in `--output-file` (never coloured there); False when the file
+    cannot be written (said on stderr: an I/O error, exit 2)."""
     if output_file is None:
         click.echo(output, nl=False, color=color)  # click strips ANSI off a TTY unless told
-        return
+        return True
     try:
         Path(output_file).write_text(output, encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
-        raise click.ClickException(f"--output-file {output_file}: {exc.strerror or exc}") from None
+        click.echo(
+            f"codex-guard lint: --output-file {output_file}: {exc.strerror or exc}", err=True
+        )
+        return False
+    return True
 
 
 @dataclass(slots=True)

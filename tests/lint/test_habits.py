@@ -60,6 +60,8 @@ def test_output_file_exit_zero_and_quiet(tmp_path: Path) -> None:
     assert quiet.stdout.startswith("a.sh:1:1: CG201")
     assert "finding" not in quiet.stdout and "1  CG201" not in quiet.stdout  # no summary, counts
     assert run(tmp_path, "lint", "-q", "--exit-zero", "missing.sh").returncode == 2
+    unwritable = run(tmp_path, "lint", "--output-file", "no/such/dir/out.txt", "a.sh")
+    assert unwritable.returncode == 2 and "--output-file" in unwritable.stderr
 
 
 def test_extend_select_adds_to_the_config_selection(tmp_path: Path) -> None:
