@@ -91,6 +91,19 @@ def rule_doc(rule: Rule, heading: str = "##") -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def family_doc(prefix: str, rules: list[Rule]) -> str:
+    """`codex-guard explain CG2`: the rules of a family (or any id prefix), one line each."""
+    group = GROUPS.get(prefix)
+    title = f"{prefix}: {group}" if group else f"{prefix}*"
+    lines = [f"# {title}", ""]
+    width = max(len(r.name) for r in rules)
+    for rule in rules:
+        summary = " ".join(rule.summary.split())
+        lines.append(f"{rule.id}  {rule.name:<{width}}  {rule.severity.value:<7}  {summary}")
+    lines += ["", f"One rule in full: codex-guard explain {rules[0].id}", ""]
+    return "\n".join(lines)
+
+
 def rules_markdown(rules: Mapping[str, Rule]) -> str:
     parts = [
         "# Rules",

@@ -29,6 +29,19 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """A safe rewrite a check knows for its finding: replace `location`'s text (1-based lines,
+    end column exclusive) by `replacement`. `lint --fix` applies it (guard/fix/) only when the
+    file text ending at the span's end ends with `before` and the text from its start starts with
+    `after`: an edit that does not land on the words it was made for is dropped."""
+
+    location: Location
+    replacement: str
+    before: str = ""
+    after: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str  # "CG201"
     name: str  # "positional-prompt-open-stdin"
@@ -38,6 +51,7 @@ class Finding:
     fix: str | None = None
     related: tuple[Location, ...] = ()
     lane: str | None = None
+    edits: tuple[Edit, ...] = ()  # a safe fix, when the check knows one (not cached)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.location.path, self.location.line, self.location.column, self.rule)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from guard import __version__
-from guard.commands import lint, runtime
+from guard.commands import init, lint, runtime
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,5 +14,5 @@ def app() -> None:
     """Policy linter, exec shim and agent hook for `codex exec` dispatch commands."""
 
 
-for command in (*lint.COMMANDS, *runtime.COMMANDS):
+for command in (*lint.COMMANDS, *runtime.COMMANDS, *init.COMMANDS):
     app.add_command(command)

@@ -12,6 +12,7 @@ import dataclasses
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ class FileJob:
     code_key: str = ""  # fingerprint of the linter's code and rules (part of every cache key)
     error: str | None = None  # the walk already knows this path cannot be linted
     kind: str | None = None  # `--kind`: the reader for a file named on the command line
+    content: bytes | None = None  # the file's bytes when they are not on disk (stdin, a fix try)
 
 
 @dataclass(slots=True)
@@ -55,9 +57,9 @@ class FileOutcome:
 SKIPPED_MESSAGE = "skipped: codex-guard has no reader for this file; `--kind` forces one"
 
 
-def _kind(path: str, explicit: bool) -> str | None:
+def _kind(path: str, explicit: bool, content: bytes | None = None) -> str | None:
     """The file's kind; an explicit file with no suffix and no binary content is shell."""
-    from guard.sources.decode import bash_says_binary, read_head
+    from guard.sources.decode import HEAD_BYTES, bash_says_binary, read_head
     from guard.sources.detect import SHELL, detect_kind, kind_by_name, needs_head
 
     kind = kind_by_name(path)
@@ -65,7 +67,7 @@ def _kind(path: str, explicit: bool) -> str | None:
         return kind
     if not (explicit or needs_head(path)):
         return None
-    head = read_head(path)
+    head = read_head(path) if content is None else content[:HEAD_BYTES]
     kind = detect_kind(path, head)
     if kind is None and explicit and needs_head(path):
         # Named on the command line: the user says it is a script. A binary is still skipped.
@@ -199,6 +201,10 @@ def _shift_block(finding: Finding, snippet: Snippet) -> Finding:
         finding,
         location=_shift_location(finding.location, snippet),
         related=tuple(_shift_location(r, snippet) for r in finding.related),
+        edits=tuple(
+            dataclasses.replace(e, location=_shift_location(e.location, snippet))
+            for e in finding.edits
+        ),
     )
 
 
@@ -254,17 +260,17 @@ def lint_file(job: FileJob) -> FileOutcome:
     if job.error is not None:
         return FileOutcome([], [FileError(job.path, job.error)], checked=True)
     try:
-        kind = job.kind or _kind(job.path, job.explicit)
+        kind = job.kind or _kind(job.path, job.explicit, job.content)
         if kind is None and not job.explicit:
             return FileOutcome([], [], checked=False)
-        size = regular_file_size(job.path)
+        size = regular_file_size(job.path) if job.content is None else len(job.content)
         if isinstance(size, FileError):
             return FileOutcome([], [size], checked=True)
         if kind is None:  # the user named it: say it was not read, never a silent "all clear"
             return FileOutcome([], [], False, [FileError(job.path, SKIPPED_MESSAGE)])
         if size > PARSE_LIMIT:
             return token_only(job, kind, size)
-        data = read_bytes(job.path)
+        data = read_bytes(job.path) if job.content is None else job.content
         if isinstance(data, FileError):
             return FileOutcome([], [data], checked=True)
         key = ""
@@ -354,6 +360,9 @@ def _token_settings(settings: Settings) -> Settings:
 def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
     """A file over PARSE_LIMIT: streamed through the token scan for CG101, CG102 and CG303 in
     bounded memory, and reported with a CG901 finding that says it was not parsed."""
+    if job.content is not None:  # stdin over the limit: there is no file to stream
+        note = f"input too large to lint ({size:,} bytes)"
+        return FileOutcome([], [FileError(job.path, note)], checked=True)
     from guard.engine.api import token_scan
     from guard.sources.decode import PARSE_LIMIT, stream_lines
     from guard.sources.detect import MARKDOWN, PYTHON, SHELL
@@ -389,12 +398,19 @@ def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
 # --- many files -------------------------------------------------------------------------------
 
 
-def run_jobs(jobs: list[FileJob], workers: int) -> LintResult:
-    """Lint every job (in a process pool when there are many) and sort the result."""
+def run_jobs(jobs: list[FileJob], workers: int, *, progress: bool = False) -> LintResult:
+    """Lint every job (in a process pool when there are many) and sort the result.
+
+    With `progress`, a bar on stderr once the run passes a second, when stderr is a terminal."""
+    outcomes: Iterable[FileOutcome]
     if workers != 1 and len(jobs) > PARALLEL_THRESHOLD:
         outcomes = _run_parallel(jobs, workers)
     else:
-        outcomes = [lint_file(job) for job in jobs]
+        outcomes = (lint_file(job) for job in jobs)
+    if progress and len(jobs) > 1:
+        from guard.report.progress import with_progress
+
+        outcomes = with_progress(outcomes, len(jobs))
     result = LintResult()
     for outcome in outcomes:
         result.findings.extend(outcome.findings)
@@ -407,17 +423,22 @@ def run_jobs(jobs: list[FileJob], workers: int) -> LintResult:
     return result
 
 
-def _run_parallel(jobs: list[FileJob], workers: int) -> list[FileOutcome]:
+def _run_parallel(jobs: list[FileJob], workers: int) -> Iterator[FileOutcome]:
+    """Outcomes in job order, as they finish (so a progress bar can follow them)."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     count = workers if workers > 0 else (os.cpu_count() or 1)
     chunk = max(1, len(jobs) // (count * 8))
+    done = 0
     try:
         with ProcessPoolExecutor(max_workers=count) as pool:
-            return list(pool.map(lint_file, jobs, chunksize=chunk))
+            for outcome in pool.map(lint_file, jobs, chunksize=chunk):
+                done += 1
+                yield outcome
     except (BrokenProcessPool, OSError, NotImplementedError):
-        return [lint_file(job) for job in jobs]  # no processes here (sandbox): do it in-line
+        # No processes here (sandbox): do the rest in-line.
+        yield from (lint_file(job) for job in jobs[done:])
 
 
 def _rule_text(rules: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -454,20 +475,30 @@ class Overrides:
     select: tuple[str, ...] | None
     ignore: tuple[str, ...]
     strict: bool
+    extend_select: tuple[str, ...] = ()  # added to the selection (an empty one is every rule)
 
     def apply(self, settings: Settings) -> Settings:
+        select = self.select if self.select is not None else settings.select
+        if select and self.extend_select:
+            select = select + tuple(i for i in self.extend_select if i not in select)
         return dataclasses.replace(
             settings,
-            select=self.select if self.select is not None else settings.select,
+            select=select,
             ignore=settings.ignore + self.ignore,
             strict=settings.strict or self.strict,
         )
 
 
 def _use_color(mode: str) -> bool:
+    """`--color` first; then NO_COLOR (set at all) turns colour off and FORCE_COLOR (non-empty)
+    on; else colour only on a terminal (no-color.org, force-color.org)."""
     if mode != "auto":
         return mode == "always"
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    if "NO_COLOR" in os.environ:
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
 
 
 def _with_cache(jobs: list[FileJob]) -> list[FileJob]:
@@ -530,8 +561,17 @@ def _collect_jobs(
     show_default=True,
 )
 @click.option(
+    "--output-format",
+    "text_style",
+    type=click.Choice(["full", "concise"]),
+    default="full",
+    show_default=True,
+    help="Text output: `full` shows the source line under each finding, `concise` one line.",
+)
+@click.option(
     "--select", multiple=True, help="Comma list of rule ids or prefixes to check (CG2,CG101)."
 )
+@click.option("--extend-select", multiple=True, help="Rule ids or prefixes added to the selection.")
 @click.option("--ignore", multiple=True, help="Comma list of rule ids or prefixes to skip.")
 @click.option(
     "--fail-on",
@@ -539,6 +579,7 @@ def _collect_jobs(
     default=None,
     help="Lowest severity that fails the run (default: config, else warning).",
 )
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 still on errors).")
 @click.option("--strict", is_flag=True, help="Strict profile: fail closed on what is unsure.")
 @click.option(
     "--config", "config_file", type=click.Path(dir_okay=False), help="Config file for all paths."
@@ -554,59 +595,196 @@ def _collect_jobs(
     default=None,
     help="Read every file named on the command line as this kind (folders still go by name).",
 )
+@click.option("--fix", is_flag=True, help="Apply the safe fixes in place, then report the rest.")
+@click.option("--diff", is_flag=True, help="Print the safe fixes as a diff; change nothing.")
+@click.option(
+    "--stdin-filename",
+    default=None,
+    help="With the path `-`: the name stdin's content is linted as (kind, config, report).",
+)
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule has.")
+@click.option(
+    "--output-file", type=click.Path(dir_okay=False), default=None, help="Write the report here."
+)
+@click.option("--quiet", "-q", is_flag=True, help="Only the findings: no summary, no progress.")
 def lint_command(
     paths: tuple[str, ...],
     output_format: str,
+    text_style: str,
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     fail_on: str | None,
+    exit_zero: bool,
     strict: bool,
     config_file: str | None,
     jobs: int,
     color: str,
     no_cache: bool,
     kind: str | None,
+    fix: bool,
+    diff: bool,
+    stdin_filename: str | None,
+    statistics: bool,
+    output_file: str | None,
+    quiet: bool,
 ) -> int:
     """Lint scripts, workflows, Makefiles, Dockerfiles and Markdown for codex dispatch mistakes."""
     from guard.config import ConfigError, ConfigResolver
     from guard.engine.registry import RuleFileError, load_rules
-    from guard.report import renderers
 
+    stdin = paths == ("-",)
+    if "-" in paths and not stdin:
+        raise click.BadParameter("`-` (stdin) cannot be mixed with other paths", param_hint="PATHS")
+    if stdin_filename is not None and not stdin:
+        raise click.BadParameter("needs the path `-`", param_hint="--stdin-filename")
+    shown = stdin_filename or "stdin.sh"
     overrides = Overrides(
         select=_split_ids(select, "--select"),
         ignore=_split_ids(ignore, "--ignore") or (),
         strict=strict,
+        extend_select=_split_ids(extend_select, "--extend-select") or (),
     )
     try:
         resolver = ConfigResolver(Path(config_file) if config_file else None)
-        primary = overrides.apply(resolver.settings_for(Path(paths[0] if paths else ".")))
+        first = shown if stdin else (paths[0] if paths else ".")
+        primary = overrides.apply(resolver.settings_for(Path(first)))
         rules = load_rules(primary.rules_dirs)
         _check_option_ids(overrides, rules)
-        file_jobs = _collect_jobs(paths, resolver, overrides, _rule_text(rules), kind)
+        if stdin:
+            settings = overrides.apply(resolver.settings_for(Path(shown).parent))
+            content = sys.stdin.buffer.read()
+            file_jobs = [FileJob(shown, True, settings, _rule_text(rules), content=content)]
+        else:
+            file_jobs = _collect_jobs(paths, resolver, overrides, _rule_text(rules), kind)
     except (ConfigError, RuleFileError) as exc:
         click.echo(str(exc), err=True)
         return 2
+    if fix or diff:
+        fixed = _fix_jobs(file_jobs, write=fix and not diff, quiet=quiet)
+        if diff or stdin:
+            if not _emit(fixed.output, output_file, color=False) or fixed.errors:
+                return 2
+            return 1 if diff and fixed.changed else 0
+        file_jobs = [dataclasses.replace(job, content=None) for job in file_jobs]
     from guard.sources import cache
 
-    if not no_cache and cache.enabled():
+    if not (no_cache or stdin) and cache.enabled():
         file_jobs = _with_cache(file_jobs)
-    result = run_jobs(file_jobs, jobs)
+    result = run_jobs(file_jobs, jobs, progress=not quiet)
     from guard.configlint import lint_configs  # CG905: the configs themselves
 
-    walked = [job.path for job in file_jobs]
-    lint_configs(result, walked, config_file, rules, overrides.select or (), overrides.ignore)
+    if not stdin:
+        walked = [job.path for job in file_jobs]
+        select_ids = overrides.select or ()
+        lint_configs(result, walked, config_file, rules, select_ids, overrides.ignore)
     result.exit_code = exit_code(result, fail_on or primary.fail_on)
-    use_color = _use_color(color)
-    output = renderers()[output_format](result, rules, color=use_color)
-    click.echo(output, nl=False, color=use_color)  # click strips ANSI off a TTY unless told
+    use_color = _use_color(color) and output_file is None
+    output = _render(result, rules, output_format, text_style, statistics, quiet, use_color)
+    if not _emit(output, output_file, color=use_color):
+        return 2
+    if exit_zero and not result.errors:
+        return 0
     return result.exit_code
+
+
+def _render(
+    result: LintResult,
+    rules: Mapping[str, Any],
+    output_format: str,
+    text_style: str,
+    statistics: bool,
+    quiet: bool,
+    color: bool,
+) -> str:
+    from guard.report import renderers, text
+
+    if statistics:
+        return text.statistics(result, rules, as_json=output_format == "json")
+    if output_format == "text":
+        return text.render(result, rules, color=color, concise=text_style == "concise", quiet=quiet)
+    return renderers()[output_format](result, rules, color=color)
+
+
+def _emit(output: str, output_file: str | None, *, color: bool) -> bool:
+    """The report on stdout, or in `--output-file` (never coloured there); False when the file
+    cannot be written (said on stderr: an I/O error, exit 2)."""
+    if output_file is None:
+        click.echo(output, nl=False, color=color)  # click strips ANSI off a TTY unless told
+        return True
+    try:
+        Path(output_file).write_text(output, encoding="utf-8", errors="surrogateescape")
+    except OSError as exc:
+        click.echo(
+            f"codex-guard lint: --output-file {output_file}: {exc.strerror or exc}", err=True
+        )
+        return False
+    return True
+
+
+@dataclass(slots=True)
+class FixRun:
+    output: str = ""  # the diffs (--diff), or the fixed text (stdin)
+    changed: bool = False
+    errors: bool = False
+
+
+def _fix_jobs(file_jobs: list[FileJob], *, write: bool, quiet: bool) -> FixRun:
+    """`--fix` / `--diff` over every file, one at a time (each fix is re-linted)."""
+    from guard.fix import fix_file, unified_diff
+    from guard.report.paths import display_path
+    from guard.sources.decode import read_bytes
+
+    run = FixRun()
+    for job in file_jobs:
+        if job.error is not None:
+            continue  # the lint that follows reports it
+        data = job.content if job.content is not None else read_bytes(job.path)
+        if isinstance(data, FileError):
+            run.errors = job.content is not None
+            continue
+        kind = _kind(job.path, job.explicit, data)
+        if kind is None:
+            continue
+
+        def lint_bytes(content: bytes, job: FileJob = job) -> tuple[list[Finding], list[FileError]]:
+            outcome = lint_file(dataclasses.replace(job, content=content, cache_dir=None))
+            return outcome.findings, outcome.errors
+
+        done = fix_file(job.path, data, kind, lint_bytes)
+        shown = display_path(job.path)
+        if done.skipped is not None and any(f.edits for f in lint_bytes(data)[0]):
+            click.echo(f"{shown}: {done.skipped}", err=True)
+        if write and job.content is not None:  # `--fix -`: the fixed text is the output
+            run.output += done.fixed.decode("utf-8", "surrogateescape")
+        if not done.changed:
+            continue
+        run.changed = True
+        if not write:
+            run.output += unified_diff(done, shown)
+        elif job.content is None:
+            try:
+                Path(job.path).write_bytes(done.fixed)
+            except OSError as exc:
+                click.echo(f"{shown}: error: cannot write the fix: {exc.strerror}", err=True)
+                run.errors = True
+                continue
+        if not quiet:
+            counts = ", ".join(f"{r} x{n}" for r, n in sorted(Counter(done.applied).items()))
+            verb = "fixed" if write else "would fix"
+            click.echo(f"{shown}: {verb} {len(done.applied)} ({counts})", err=True)
+    return run
 
 
 def _check_option_ids(overrides: Overrides, rules: Mapping[str, Any]) -> None:
     """`--select/--ignore` ids that name no rule (custom rules count) are a usage error."""
     from guard.config import ConfigError, unknown_rule_ids
 
-    for option, ids in (("--select", overrides.select or ()), ("--ignore", overrides.ignore)):
+    for option, ids in (
+        ("--select", overrides.select or ()),
+        ("--extend-select", overrides.extend_select),
+        ("--ignore", overrides.ignore),
+    ):
         bad = unknown_rule_ids(ids, rules)
         if bad:
             raise ConfigError(
@@ -680,6 +858,12 @@ def explain_command(rule_id: str, config_file: str | None) -> int:
     wanted = rule_id.strip().upper()
     by_name = {r.name: r for r in rules.values()}
     rule = rules.get(wanted) or by_name.get(rule_id.strip())
+    family = [r for r in rules.values() if r.id.startswith(wanted)] if rule is None else []
+    if rule is None and family and RULE_PATTERN.match(wanted):
+        from guard.docs import family_doc
+
+        click.echo(family_doc(wanted, family), nl=False)  # `explain CG2`: the family
+        return 0
     if rule is None:
         click.echo(f"codex-guard: unknown rule {rule_id!r} (see `codex-guard rules`)", err=True)
         return 2

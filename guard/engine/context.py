@@ -76,6 +76,8 @@ class Hit:
     severity: Severity | None = None  # None: the rule's severity
     lane: str | None = None
     params: dict[str, str] = field(default_factory=dict)  # for the rule's message template
+    # A safe fix (--fix): (span, replacement, text ending at its end, text from its start).
+    edits: tuple[tuple[Span, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from guard.engine.lanes import infer_lane
 from guard.engine.match import matches
 from guard.engine.registry import Rule, load_rules
 from guard.engine.tokens import fallback_script
-from guard.findings import Finding, Location, Severity
+from guard.findings import Edit, Finding, Location, Severity
 from guard.reject import may_concern_codex
 from guard.settings import Settings
 from guard.shell import parse_script
@@ -165,6 +165,7 @@ def to_finding(rule: Rule, hit: Hit, path: str, settings: Settings) -> Finding:
         related=tuple(_location(path, span, note) for span, note in hit.related)
         + tuple(_location(where, span, note) for where, span, note in hit.related_files),
         lane=hit.lane,
+        edits=tuple(Edit(_location(path, span), *rest) for span, *rest in hit.edits),
     )
 
 

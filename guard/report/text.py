@@ -1,16 +1,22 @@
-"""`--format text`: one line per finding, an indented fix and notes, then a summary.
+"""`--format text`: one line per finding, the source line with the span underlined (`full`; not
+with `--output-format concise`), an indented fix and notes, then counts by rule and a summary.
 
 run.sh:12:1: CG201 error positional-prompt-open-stdin: codex reads the idle pipe ...
+   |
+12 | codex exec "review" | tee log
+   | ^^^^^^^^^^^^^^^^^^^
   fix: close stdin: codex exec ... </dev/null
   run.sh:3:1: note: the key is exported here
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 
 from guard.engine.registry import Rule
-from guard.findings import Finding, LintResult, Severity
+from guard.findings import FileError, Finding, LintResult, Severity
 from guard.report.paths import display_path, printable
 
 _RESET = "\033[0m"
@@ -27,13 +33,61 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
-def _finding(finding: Finding, color: bool) -> list[str]:
+SourceLines = Callable[[str], Sequence[str] | None]
+
+
+def read_source_lines(sources: Mapping[str, str] | None = None) -> SourceLines:
+    """A reader of a file's lines for the frames, each file read once (decoded as the linter
+    decodes it: a bad byte is its Latin-1 character); None when it cannot be read."""
+    cache: dict[str, Sequence[str] | None] = {}
+
+    def lines_of(path: str) -> Sequence[str] | None:
+        if path not in cache:
+            if sources is not None and path in sources:
+                cache[path] = sources[path].split("\n")
+            else:
+                cache[path] = _read_lines(path)
+        return cache[path]
+
+    return lines_of
+
+
+def _read_lines(path: str) -> Sequence[str] | None:
+    from guard.sources.decode import decode, read_bytes
+
+    data = read_bytes(path)
+    if isinstance(data, FileError):
+        return None
+    text = decode(data, path)
+    return None if isinstance(text, FileError) else text.split("\n")
+
+
+def _frame(finding: Finding, lines_of: SourceLines, color: bool) -> list[str]:
+    from guard.report.frame import frame
+
+    lines = lines_of(finding.location.path)
+    if lines is None:
+        return []
+    loc = finding.location
+    framed = frame(lines, loc.line, loc.column, loc.end_line, loc.end_column)
+    paint = _COLORS[finding.severity]
+    return [_paint(row, paint, color) if _is_carets(row) else row for row in framed]
+
+
+def _is_carets(row: str) -> bool:
+    tail = row.split(" | ", 1)[1] if " | " in row else ""
+    return set(tail.strip()) == {"^"}
+
+
+def _finding(finding: Finding, color: bool, lines_of: SourceLines | None = None) -> list[str]:
     loc = finding.location
     where = _paint(f"{display_path(loc.path)}:{loc.line}:{loc.column}:", _BOLD, color)
     severity = _paint(finding.severity.value, _COLORS[finding.severity], color)
     rule = _paint(finding.rule, _BOLD, color)
     lane = f" [lane: {finding.lane}]" if finding.lane else ""
     lines = [f"{where} {rule} {severity} {finding.name}: {finding.message}{lane}"]
+    if lines_of is not None:
+        lines.extend(_frame(finding, lines_of, color))
     if finding.fix:
         fix_lines = finding.fix.strip().splitlines()
         lines.append("  " + _paint("fix:", _DIM, color) + " " + fix_lines[0])
@@ -67,10 +121,43 @@ def summary(result: LintResult) -> str:
     return line
 
 
-def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
+def rule_counts(result: LintResult) -> list[tuple[str, str, int]]:
+    """(rule, name, count), most frequent first."""
+    counts = Counter((f.rule, f.name) for f in result.findings)
+    return sorted(((r, n, c) for (r, n), c in counts.items()), key=lambda t: (-t[2], t[0]))
+
+
+def _counts_table(result: LintResult) -> list[str]:
+    rows = rule_counts(result)
+    width = len(str(max((c for _, _, c in rows), default=0)))
+    return [f"{count:>{width}}  {rule}  {name}" for rule, name, count in rows]
+
+
+def statistics(result: LintResult, rules: Mapping[str, Rule], *, as_json: bool = False) -> str:
+    """`--statistics`: how many findings each rule has (and the files that could not be read)."""
+    rows = rule_counts(result)
+    if as_json:
+        table = [{"code": r, "name": n, "count": c} for r, n, c in rows]
+        return json.dumps(table, indent=2) + "\n"
+    out = _counts_table(result)
+    out.extend(f"{display_path(e.path)}: error: {e.message}" for e in result.errors)
+    return printable("\n".join(out) + "\n") if out else ""
+
+
+def render(
+    result: LintResult,
+    rules: Mapping[str, Rule],
+    *,
+    color: bool = False,
+    concise: bool = False,
+    quiet: bool = False,
+    sources: Mapping[str, str] | None = None,
+) -> str:
+    """The report; `concise` is one line per finding (no frame), `quiet` drops the summary."""
+    lines_of = None if concise else read_source_lines(sources)
     out: list[str] = []
     for finding in result.findings:
-        out.extend(_finding(finding, color))
+        out.extend(_finding(finding, color, lines_of))
     for error in result.errors:
         label = _paint("error:", _COLORS[Severity.ERROR], color)
         path = display_path(error.path)
@@ -78,6 +165,10 @@ def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False
     for skipped in result.skipped:  # the message starts with "skipped:"
         path = display_path(skipped.path)
         out.append(f"{_paint(path + ':', _BOLD, color)} {skipped.message}")
+    if quiet:
+        return printable("\n".join(out) + "\n") if out else ""
+    if result.findings and not concise:
+        out.extend(["", *_counts_table(result)])
     if out:
         out.append("")
     out.append(summary(result))

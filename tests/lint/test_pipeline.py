@@ -71,7 +71,11 @@ def test_text_summary(tmp_path: Path, cli: CLI) -> None:
     assert run.out.splitlines()[0] == (
         "run.sh:1:1: CG201 error positional-prompt-open-stdin: codex exec here (script)"
     )
-    assert run.out.splitlines()[1] == "  fix: do it right"
+    frame = run.out.splitlines()[1:5]  # the code frame (the span underlined), then the fix
+    assert frame[:2] == ["  |", '1 | codex exec "x"'] and frame[3] == "  fix: do it right"
+    assert frame[2].startswith("  | ^") and set(frame[2][4:]) == {"^"}
+    concise = cli("lint", "--color", "never", "--output-format", "concise", cwd=repo)
+    assert concise.out.splitlines()[1] == "  fix: do it right"
     assert run.out.rstrip().endswith("1 finding (1 error, 0 warnings, 0 info) in 2 files")
     clean = make_repo(tmp_path / "c", {"ok.sh": "echo\n"})
     assert cli("lint", cwd=clean).out.strip() == "All clear: 1 file checked."

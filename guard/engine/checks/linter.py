@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from guard.engine.checks.edits import Edits, editable, replace_word
 from guard.engine.checks.sandbox import config_layer_errors
 from guard.engine.checks.sessions import RESUME_REJECTED
-from guard.engine.context import CheckContext, Hit
+from guard.engine.context import CheckContext, Hit, Invocation
 from guard.findings import Severity
-from guard.shell.model import Command
+from guard.shell.model import Command, Word
 
 
 def parse_error(ctx: CheckContext) -> Iterator[Hit]:
@@ -69,4 +70,18 @@ def unknown_codex_flag(ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(
                 span=flag.word.span,
                 params={"flag": flag.text, "version": inv.call.version, "reason": flag.reason},
+                edits=_full_auto_fix(inv, flag.word),
             )
+
+
+def _full_auto_fix(inv: Invocation, word: Word) -> Edits:
+    """`--full-auto` (gone in 0.169.0) -> `-s workspace-write`, the sandbox it stood for, when
+    nothing else in the call says a sandbox (FACTS.md: removed flag; -s before or after exec)."""
+    call = inv.call
+    if word.text != "--full-auto" or not editable(inv.command) or call.bypass:
+        return ()
+    if call.sandbox_word is not None and call.sandbox_word.span != word.span:
+        return ()  # another -s / -c sandbox_mode / profile says the sandbox: not a safe swap
+    if any(key == "sandbox_mode" for key, _, _ in call.config_overrides):
+        return ()
+    return replace_word(word, "-s workspace-write")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guard.codex.call import Subcommand
-from guard.engine.context import CheckContext, Hit
+from guard.engine.checks.edits import Edits, append, delete_words, editable, prepend, value_after
+from guard.engine.context import CheckContext, Hit, Invocation
 from guard.findings import Severity
-from guard.shell.model import Span
+from guard.shell.model import Span, Word
 
 RESUME_REJECTED = "resume-unsupported"  # the grammar's reason for -C/-s on `exec resume`
 
@@ -21,8 +22,10 @@ def ephemeral_resumable(ctx: CheckContext) -> Iterator[Hit]:
         word = inv.call.ephemeral_word
         later = [r for r in resumes if r.command.index > inv.command.index]
         if later:
+            fix = delete_words(word) if word and editable(inv.command) else ()
             yield Hit(
                 span=word.span if word else inv.command.span,
+                edits=fix,
                 message="--ephemeral skips session files, and this script resumes the session "
                 "later: the resume finds nothing",
                 related=((later[0].command.span, "resumed here"),),
@@ -51,7 +54,10 @@ def resume_unsupported_flag(ctx: CheckContext) -> Iterator[Hit]:
     for inv in ctx.runs():
         for flag in inv.call.unknown:
             if flag.reason == RESUME_REJECTED:
-                yield Hit(span=flag.word.span, params={"flag": flag.text})
+                fix: Edits = ()
+                if editable(inv.command) and flag.text.lstrip("-")[:2] in ("C", "s", "cd", "sa"):
+                    fix = delete_words(flag.word, value_after(inv.command, flag.word))
+                yield Hit(span=flag.word.span, params={"flag": flag.text}, edits=fix)
 
 
 def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
@@ -94,4 +100,20 @@ def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
         if cds:
             related += ((cds[-1][0].span, "the resume runs from here"),)
         where = root.text if root else "its cwd"
-        yield Hit(span=inv.command.span, related=related, params={"path": where})
+        yield Hit(
+            span=inv.command.span,
+            related=related,
+            params={"path": where},
+            edits=_cd_fix(inv, root) if root is not None and not cds else (),
+        )
+
+
+def _cd_fix(inv: Invocation, root: Word) -> Edits:
+    """`(cd ROOT && codex exec resume --last ...)`: the resume runs in the first run's root, and
+    the subshell keeps the script's own cwd as it was."""
+    command, context = inv.command, inv.command.context
+    if not editable(command) or inv.call.cd is not None or not root.raw:
+        return ()
+    if context.in_pipeline or context.background or context.command_substitution:
+        return ()
+    return (*prepend(command, f"(cd {root.raw} && "), *append(command, ")"))

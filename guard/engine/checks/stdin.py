@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guard.codex.call import Subcommand
+from guard.engine.checks.edits import append, editable
 from guard.engine.context import UNATTENDED_CONTEXTS, CheckContext, Hit, Invocation
 from guard.findings import Severity
 from guard.shell.model import StdinKind
@@ -41,10 +42,13 @@ def positional_prompt_open_stdin(ctx: CheckContext) -> Iterator[Hit]:
         if not (inv.prompt_is_positional and inv.stdin_inherited):
             continue
         certain = _hang_is_certain(ctx, inv)
+        # The fix: close stdin right after the command (`codex exec "p" </dev/null | tee log`).
+        fix = append(inv.command, " </dev/null") if editable(inv.command) else ()
         yield Hit(
             span=inv.command.span,
             severity=Severity.ERROR if certain else Severity.WARNING,
             related=((inv.call.prompt.span, "positional prompt"),) if inv.call.prompt else (),
+            edits=fix,
         )
 
 
