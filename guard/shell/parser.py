@@ -1139,9 +1139,9 @@ class _Walker:
         head_node = name_node.named_children[0] if name_node.named_child_count else name_node
         if head_node.is_missing or head_node.end_byte == head_node.start_byte:
             return  # a command word tree-sitter invented to close a syntax error
-        words = self._expand(head_node, st, ctx, src)
-        for a in args:
-            words.extend(self._expand(a, st, ctx, src))
+        words: list[Word] = []
+        for group in _continued_words([head_node, *args], src):
+            words.extend(self._expand_joined(group, st, ctx, src))
         words.extend(extra)
         if not words:
             for a in prefix:
@@ -1744,6 +1744,23 @@ class _Walker:
             return None
         return [Word(unquote_bare(x), True, span, raw) for x in expanded]
 
+    def _expand_joined(self, group: list[Node], st: State, ctx: _Ctx, src: _Src) -> list[Word]:
+        """Expand the nodes of one shell word that tree-sitter split at a line continuation
+        (`co\\<newline>dex`: bash removes the backslash-newline first, so that is `codex`)."""
+        parts = [self._expand(node, st, ctx, src) for node in group]
+        if len(parts) == 1 or any(len(part) != 1 for part in parts):
+            return [w for part in parts for w in part]  # a split field: leave it as read
+        first, last = parts[0][0], parts[-1][0]
+        span = Span(first.span.line, first.span.column, last.span.end_line, last.span.end_column)
+        return [
+            Word(
+                "".join(part[0].text for part in parts),
+                all(part[0].literal for part in parts),
+                span,
+                "".join(part[0].raw or part[0].text for part in parts),
+            )
+        ]
+
     def _text(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]:
         t = node.type
         if t in ("word", "number"):
@@ -1850,6 +1867,19 @@ def _split_command(
         # argument; it is the redirect's descriptor, and the redirect's default one anyway.
         args.pop()
     return prefix, name_node, args, own
+
+
+def _continued_words(nodes: list[Node], src: _Src) -> list[list[Node]]:
+    """The argument nodes grouped into shell words: nodes with only a backslash-newline between
+    them are one word to bash (line continuation is removed before words are split), though
+    tree-sitter-bash reads two."""
+    groups: list[list[Node]] = []
+    for node in nodes:
+        if groups and src.slice(groups[-1][-1].end_byte, node.start_byte) == "\\\n":
+            groups[-1].append(node)
+        else:
+            groups.append([node])
+    return groups
 
 
 def _command_extent(node: Node, redirs: list[Node], src: _Src) -> tuple[Span, str]:

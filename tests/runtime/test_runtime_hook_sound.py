@@ -21,15 +21,8 @@ OBFUSCATED = [
     ("$'\\143odex' exec -C . --yolo - < prompt.md", "CG303"),
     ("c=co; ${c}dex exec -C . -s danger-full-access - < prompt.md", "CG303"),
     ("\\codex exec -C . -s danger-full-access - < prompt.md", "CG303"),
-    pytest.param(
-        "co\\\ndex exec -C . -s danger-full-access - < prompt.md",
-        "CG303",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="shell layer: tree-sitter splits a word at a backslash-newline (bash joins "
-            "it); the quick-reject sends it on, the command model still reads `co` `dex`",
-        ),
-    ),
+    ("co\\\ndex exec -C . -s danger-full-access - < prompt.md", "CG303"),
+    ("codex exec -C . -s danger-full-\\\naccess - < prompt.md", "CG303"),
     ('OPENAI_API_KEY=x co""dex exec -C . -s read-only - < prompt.md', "CG101"),
     ("sudo -E env OPENAI_API_KEY=x c\\odex exec -C . -s read-only - < prompt.md", "CG101"),
 ]

@@ -431,3 +431,20 @@ def test_a_hand_set_codex_home_that_reaches_codex_is_cg502(lab: Path, script: st
     ran = run_bash(lab, script)
     assert ran.runs == 1 and "CODEX_HOME" in ran.keys, (script, ran)
     assert "CG502" in rules_of(script), script
+
+
+# bash removes a backslash-newline before it splits words; tree-sitter-bash reads two words there.
+CONTINUED = {
+    "in-the-command-word": "co\\\ndex exec -C . -s read-\\\nonly p </dev/null",
+    "in-a-flag": "codex ex\\\nec -C . -s read-only \\\n  p </dev/null",
+}
+
+
+@pytest.mark.parametrize("script", CONTINUED.values(), ids=CONTINUED)
+def test_a_line_continuation_inside_a_word_joins_it_as_bash_does(lab: Path, script: str) -> None:
+    log = lab / "codex.log"
+    assert run_bash(lab, script).runs == 1
+    (argv_line,) = [x for x in log.read_text().splitlines() if x.startswith("ARGV ")]
+    (call,) = codex_calls(script)
+    assert [w.text for w in call.argv[1:]] == argv_line.split()[1:]
+    assert "CG903" not in rules_of(script)  # `ec` or `only` alone would be rejected flags
