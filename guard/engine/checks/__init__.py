@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from guard.engine.checks import billing, linter, results, sandbox, sessions, stdin, workspace
+from guard.engine.checks import (
+    billing,
+    linter,
+    packets,
+    results,
+    sandbox,
+    sessions,
+    stdin,
+    workspace,
+)
+from guard.engine.checks.facts import source_facts_only
 from guard.engine.context import CheckContext, Hit
 
 Check = Callable[[CheckContext], Iterator[Hit]]
@@ -35,6 +45,12 @@ CHECKS: dict[str, Check] = {
     "parse_error": linter.parse_error,
     "dynamic_command": linter.dynamic_command,
     "unknown_codex_flag": linter.unknown_codex_flag,
+    "packet_invalid": source_facts_only,
+    "packet_env_injection": packets.packet_env_injection,
+    "packet_command_mismatch": packets.packet_command_mismatch,
+    "packet_evidence_missing": source_facts_only,
+    "auth_guard_disabled": source_facts_only,
+    "codex_action_unsafe": source_facts_only,
 }
 
 # Checks that run outside the shell pipeline: the verdict file checker (`codex-guard verdict`)

@@ -77,6 +77,9 @@ def implicit_working_root(ctx: CheckContext) -> Iterator[Hit]:
 
 
 def _workspace_root(ctx: CheckContext) -> str | None:
+    declared = [value for what, value, _line in ctx.snippet.declared if what == "workspace"]
+    if declared:  # a packet's own `workspace`, resolved from the packet's folder
+        return declared[0]
     if ctx.settings.workspace:
         return os.path.normpath(os.path.join(ctx.settings.root, ctx.settings.workspace))
     return None
