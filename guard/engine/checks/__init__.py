@@ -49,7 +49,7 @@ CHECKS: dict[str, Check] = {
     "packet_env_injection": packets.packet_env_injection,
     "packet_command_mismatch": packets.packet_command_mismatch,
     "packet_evidence_missing": source_facts_only,
-    "auth_guard_disabled": source_facts_only,
+    "auth_guard_disabled": packets.auth_guard_disabled,
     "codex_action_unsafe": source_facts_only,
 }
 
