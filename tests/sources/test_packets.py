@@ -299,3 +299,21 @@ def test_any_forbidden_key_in_env_is_found_and_nothing_else(
         assert rules == set()
     else:
         assert {"CG702", "CG101"} <= rules
+
+
+def test_the_packet_env_is_the_commands_env(tmp_path: Path) -> None:
+    """CG501 reads TMPDIR from the merged env: the packet's `env` is what the command gets."""
+    committing = WORKER.replace(
+        "Implement ag-123. Run tests. Report PASS/FAIL.", "Implement ag-123, then git commit it."
+    )
+    assert "CG501" not in {f.rule for f in lint(write(tmp_path, "a.packet.yaml", committing))}
+    no_tmpdir = committing.replace("env: {TMPDIR: .tmp}", "env: {LANG: C.UTF-8}")
+    assert "CG501" in {f.rule for f in lint(write(tmp_path, "b.packet.yaml", no_tmpdir))}
+
+
+def test_a_wrapped_command_is_peeled(tmp_path: Path) -> None:
+    text = WORKER.replace(
+        "command: [codex, exec, -C, ., -s, workspace-write, -o, out/last.txt, -]",
+        'command: [timeout, "1800", bash, -lc, "codex exec --yolo -C . -o out/last.txt -"]',
+    )
+    assert "CG303" in {f.rule for f in lint(write(tmp_path, "w.packet.yaml", text))}

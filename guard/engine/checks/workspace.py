@@ -32,9 +32,22 @@ def _asks_to_commit(ctx: CheckContext, inv: Invocation) -> bool:
     )
 
 
-def _tmpdir_in_workspace(inv: Invocation) -> bool:
+def _external_tmpdir(ctx: CheckContext, inv: Invocation) -> str | None:
+    """TMPDIR from the env around the snippet (a packet's `env`, a step's `env:`) that reaches
+    the run; only a literal value counts (`${{ runner.temp }}` is not the workspace)."""
+    if not inv.command.inherits("TMPDIR"):
+        return None
+    values = [v for name, v, _line in ctx.snippet.external_env if name == "TMPDIR"]
+    value = values[-1] if values else None  # the innermost level wins
+    return value if value and "$" not in value else None
+
+
+def _tmpdir_in_workspace(ctx: CheckContext, inv: Invocation) -> bool:
     binding = inv.command.env_var("TMPDIR")
-    if binding is None or binding.value is None:
+    if binding is None:
+        value = _external_tmpdir(ctx, inv)
+        return value is not None and not value.startswith(SYSTEM_TMP)
+    if binding.value is None:
         return False
     value = binding.value.text
     return bool(value) and not value.startswith(SYSTEM_TMP)
@@ -45,7 +58,7 @@ def commit_without_tmpdir(ctx: CheckContext) -> Iterator[Hit]:
     for inv in ctx.runs():
         if inv.sandbox != "workspace-write" or inv.call.bypass:
             continue
-        if _asks_to_commit(ctx, inv) and not _tmpdir_in_workspace(inv):
+        if _asks_to_commit(ctx, inv) and not _tmpdir_in_workspace(ctx, inv):
             yield Hit(span=inv.command.span, lane=inv.lane)
 
 
