@@ -317,3 +317,31 @@ def test_a_wrapped_command_is_peeled(tmp_path: Path) -> None:
         'command: [timeout, "1800", bash, -lc, "codex exec --yolo -C . -o out/last.txt -"]',
     )
     assert "CG303" in {f.rule for f in lint(write(tmp_path, "w.packet.yaml", text))}
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(extra=st.dictionaries(st.sampled_from([*sorted(Packet.model_fields), "evn", "x"]), JSONISH))
+def test_any_packet_shaped_document_gives_findings_never_a_crash(extra: dict[str, object]) -> None:
+    """Mistyped fields of every kind: the source answers with facts (CG701) or a snippet."""
+    import yaml
+
+    from guard.sources.packet import extract
+
+    data = {**yaml.safe_load(WORKER), **extra}
+    for text, name in (
+        (json.dumps(data), "p.packet.json"),
+        (yaml.safe_dump(data), "p.packet.yaml"),
+    ):
+        snippets = extract(text, name)
+        assert len(snippets) == 1
+        errors = validation_errors(data)[1]
+        assert bool(errors) == any(f.rule == "CG701" for f in snippets[0].facts)
