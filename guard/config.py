@@ -115,6 +115,8 @@ def _model() -> Any:
         fail_on: Level = Field("warning", alias="fail-on")
         hook: HookModel = Field(default_factory=lambda: HookModel.model_validate({}))
         exec_: ExecModel = Field(default_factory=lambda: ExecModel.model_validate({}), alias="exec")
+        billing: Literal["subscription", "api-in-ci"] = "subscription"
+        packets: list[str] = []
 
     return ConfigModel
 
@@ -172,6 +174,8 @@ def _to_settings(model: Any, root: Path) -> Settings:
         refuse_exit_code=model.hook.refuse_exit_code,
         extra=_runtime_keys(model),
         explicit=tuple(_set_keys(model)),
+        billing=model.billing,
+        packets=tuple(model.packets),
     )
 
 

@@ -60,6 +60,10 @@ class Settings:
     # The keys the config file set itself (`sandboxed-host`, `hook.fail-closed`, ...): the doors
     # merge a repository config over the user config key by key, and an unset key changes nothing.
     explicit: tuple[str, ...] = ()
+    # `subscription` (the default): any forbidden key reaching codex is an error. `api-in-ci`: a
+    # key is allowed on a CI step that runs codex, still flagged workflow- or job-wide.
+    billing: str = "subscription"
+    packets: tuple[str, ...] = ()  # gitignore-style globs of extra dispatch-packet files
 
     def lane_for_profile(self, profile: str) -> str | None:
         return dict(self.lanes).get(profile)

@@ -160,6 +160,17 @@ def _env_and_host_loosenings(config: Settings, base: Settings) -> list[Loosening
                 "~/.config/codex-guard/config.yaml",
             )
         )
+    if config.billing != "subscription" and base.billing == "subscription":
+        found.append(
+            Loosening(
+                ("billing",),
+                None,
+                f"`billing: {config.billing}` in a repository does not allow API keys at the "
+                "runtime doors: only the user config can bill CI to the API",
+                "remove it here; a team that bills CI to the API on purpose sets `billing: "
+                "api-in-ci` in ~/.config/codex-guard/config.yaml on its CI runners",
+            )
+        )
     return found
 
 
@@ -301,4 +312,8 @@ def door_settings(base: Settings, repo: Settings | None, root: str, known: Known
             repo.refuse_exit_code if "hook.refuse-exit-code" in said else base.refuse_exit_code
         ),
         extra=_door_runtime(base, repo),
+        # billing: a repository may go back to `subscription`, never away from it
+        billing="subscription"
+        if "billing" in said and repo.billing == "subscription"
+        else base.billing,
     )

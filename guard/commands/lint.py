@@ -28,6 +28,7 @@ from guard.sources.snippet import RunContext, Snippet
 PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it saves
 RULE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_-]*$")  # CG201, CG2; a team's own: ACME001
 PARSE_ERROR_RULE = "CG901"
+PACKET_HEAD_BYTES = 4096  # how much of a YAML/JSON file is read for `kind: codex-packet`
 
 
 # --- one file ---------------------------------------------------------------------------------
@@ -57,22 +58,47 @@ class FileOutcome:
 SKIPPED_MESSAGE = "skipped: codex-guard has no reader for this file; `--kind` forces one"
 
 
-def _kind(path: str, explicit: bool, content: bytes | None = None) -> str | None:
+def _kind(
+    path: str,
+    explicit: bool,
+    content: bytes | None = None,
+    packet_globs: tuple[str, ...] = (),
+    root: str = ".",
+) -> str | None:
     """The file's kind; an explicit file with no suffix and no binary content is shell."""
-    from guard.sources.decode import HEAD_BYTES, bash_says_binary, read_head
-    from guard.sources.detect import SHELL, detect_kind, kind_by_name, needs_head
+    from guard.sources.decode import HEAD_BYTES, bash_says_binary, read_bytes, read_head
+    from guard.sources.detect import (
+        PACKET,
+        SHELL,
+        detect_kind,
+        kind_by_name,
+        may_be_packet,
+        needs_head,
+    )
 
     kind = kind_by_name(path)
     if kind is not None:
         return kind
-    if not (explicit or needs_head(path)):
+    if packet_globs and _matches_globs(path, packet_globs, root):
+        return PACKET  # the config's `packets:` globs
+    if not (explicit or needs_head(path) or may_be_packet(path)):
         return None
     head = read_head(path) if content is None else content[:HEAD_BYTES]
+    if may_be_packet(path) and head is not None and len(head) >= PACKET_HEAD_BYTES // 16:
+        # `kind:` need not be on a packet's line 1
+        more = read_bytes(path, PACKET_HEAD_BYTES) if content is None else content
+        head = more[:PACKET_HEAD_BYTES] if isinstance(more, bytes) else head
     kind = detect_kind(path, head)
     if kind is None and explicit and needs_head(path):
         # Named on the command line: the user says it is a script. A binary is still skipped.
         return SHELL if head is None or not bash_says_binary(head) else None
     return kind
+
+
+def _matches_globs(path: str, globs: tuple[str, ...], root: str) -> bool:
+    import pathspec
+
+    return bool(pathspec.GitIgnoreSpec.from_lines(globs).match_file(_relative_to_root(path, root)))
 
 
 def _rule_finding(
@@ -260,7 +286,9 @@ def lint_file(job: FileJob) -> FileOutcome:
     if job.error is not None:
         return FileOutcome([], [FileError(job.path, job.error)], checked=True)
     try:
-        kind = job.kind or _kind(job.path, job.explicit, job.content)
+        kind = job.kind or _kind(
+            job.path, job.explicit, job.content, job.settings.packets, job.settings.root
+        )
         if kind is None and not job.explicit:
             return FileOutcome([], [], checked=False)
         size = regular_file_size(job.path) if job.content is None else len(job.content)
@@ -743,7 +771,7 @@ def _fix_jobs(file_jobs: list[FileJob], *, write: bool, quiet: bool) -> FixRun:
         if isinstance(data, FileError):
             run.errors = job.content is not None
             continue
-        kind = _kind(job.path, job.explicit, data)
+        kind = _kind(job.path, job.explicit, data, job.settings.packets, job.settings.root)
         if kind is None:
             continue
 

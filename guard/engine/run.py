@@ -170,6 +170,16 @@ def to_finding(rule: Rule, hit: Hit, path: str, settings: Settings) -> Finding:
 
 
 def _hits(rule: Rule, ctx: CheckContext) -> Iterable[Hit]:
+    if ctx.snippet.facts:  # what the source settled from the file's structure (checks/facts.py)
+        from itertools import chain
+
+        from guard.engine.checks.facts import fact_hits
+
+        return chain(fact_hits(rule.id, ctx), _rule_hits(rule, ctx))
+    return _rule_hits(rule, ctx)
+
+
+def _rule_hits(rule: Rule, ctx: CheckContext) -> Iterable[Hit]:
     if rule.check and rule.check in CHECKS:
         return CHECKS[rule.check](ctx)
     if rule.match:
@@ -200,7 +210,7 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
-    if not mentions_codex(snippet.text):
+    if not (snippet.facts or snippet.context is RunContext.PACKET or mentions_codex(snippet.text)):
         return []
     rules = [
         r

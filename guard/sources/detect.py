@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 
 SHELL = "shell"
 WORKFLOW = "workflow"
@@ -14,9 +15,11 @@ GITLAB = "gitlab"
 PYTHON = "python"
 JAVASCRIPT = "javascript"
 GO = "go"
+PACKET = "packet"
 # every kind a reader exists for, in the order `--kind` lists them
 ALL_KINDS = (
     SHELL, WORKFLOW, GITLAB, MARKDOWN, MAKEFILE, DOCKERFILE, JUSTFILE, PYTHON, JAVASCRIPT, GO,
+    PACKET,
 )  # fmt: skip
 
 SHELL_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".dash"})
@@ -28,6 +31,12 @@ MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
 MAKEFILE_NAMES = frozenset({"makefile", "gnumakefile"})
 JUSTFILE_NAMES = frozenset({"justfile", ".justfile"})
 JAVASCRIPT_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx"})
+PACKET_SUFFIXES = (".packet.yaml", ".packet.yml", ".packet.json")
+# A YAML or JSON file whose top level says `kind: codex-packet` (PACKETS.md), at the start of a line
+# (YAML) or as a JSON member: a packet by content, whatever its name.
+PACKET_KIND = re.compile(
+    rb'(?m)^kind:[ \t]*["\']?codex-packet["\']?[ \t]*(#.*)?$|"kind"\s*:\s*"codex-packet"'
+)
 
 
 def kind_by_name(path: str) -> str | None:
@@ -38,6 +47,8 @@ def kind_by_name(path: str) -> str | None:
     suffix = posixpath.splitext(lower)[1]
     if suffix in SHELL_SUFFIXES or lower in SHELL_NAMES or lower.endswith(".bashrc"):
         return SHELL
+    if lower.endswith(PACKET_SUFFIXES):
+        return PACKET
     if suffix in (".yml", ".yaml"):
         if lower in (".gitlab-ci.yml", ".gitlab-ci.yaml"):
             return GITLAB
@@ -69,6 +80,19 @@ def needs_head(path: str) -> bool:
     return "." not in name.lstrip(".")
 
 
+def may_be_packet(path: str) -> bool:
+    """A YAML or JSON file that its content may make a packet (`kind: codex-packet`)."""
+    lower = path.lower()
+    return lower.endswith((".yaml", ".yml", ".json"))
+
+
+def kind_by_content(path: str, head: bytes) -> str | None:
+    """PACKET for a YAML or JSON file whose head says `kind: codex-packet`."""
+    if may_be_packet(path) and PACKET_KIND.search(head):
+        return PACKET
+    return None
+
+
 def kind_by_shebang(head: bytes) -> str | None:
     line = head.split(b"\n", 1)[0]
     if not head.startswith(b"#!") or b"\0" in line:  # bash's binary test: a NUL in line one
@@ -89,5 +113,5 @@ def kind_by_shebang(head: bytes) -> str | None:
 def detect_kind(path: str, head: bytes | None = None) -> str | None:
     kind = kind_by_name(path)
     if kind is None and head is not None:
-        kind = kind_by_shebang(head)
+        kind = kind_by_content(path, head) or kind_by_shebang(head)
     return kind

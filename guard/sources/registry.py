@@ -10,6 +10,7 @@ from guard.sources import (
     justfile,
     makefile,
     markdown,
+    packet,
     python,
     shell,
     workflow,
@@ -23,6 +24,7 @@ from guard.sources.detect import (
     JUSTFILE,
     MAKEFILE,
     MARKDOWN,
+    PACKET,
     PYTHON,
     SHELL,
     WORKFLOW,
@@ -39,4 +41,5 @@ SOURCES: dict[str, Source] = {
     PYTHON: python.extract,
     JAVASCRIPT: javascript.extract,
     GO: golang.extract,
+    PACKET: packet.extract,
 }

@@ -39,3 +39,25 @@ class Snippet:
     # Template expressions the source masked out of `text` so it parses as shell (a workflow's
     # `${{ github.event.issue.body }}`): (file line, the expression as written).
     expressions: tuple[tuple[int, str], ...] = field(default=())
+    # Findings the source settled itself from the file's structure, not its shell (a packet's
+    # schema, a codex-action step's inputs): the engine reports each under its rule
+    # (checks/facts.py).
+    facts: tuple[SourceFact, ...] = field(default=())
+    # What a packet declares about the run it carries: (`sandbox` or `lane`, value, file line).
+    declared: tuple[tuple[str, str, int], ...] = field(default=())
+    # Lines of env keys set for a whole workflow or job (not on the step itself): under
+    # `billing: api-in-ci` a key there is still a finding, since every step can read it.
+    wide_env_lines: tuple[int, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFact:
+    """One finding a source settled itself: the rule, where, and the facts its message names."""
+
+    rule: str
+    line: int
+    column: int = 1
+    message: str | None = None  # None: the rule's message template, filled from `params`
+    params: tuple[tuple[str, str], ...] = ()
+    severity: str | None = None  # None: the rule's severity
+    related: tuple[tuple[int, str], ...] = ()  # (file line, note)

@@ -4,15 +4,17 @@ Line numbers come from the YAML node marks: a block scalar (`run: |`) starts on 
 indicator, and its text is the dedented block, so `block_indent` says how far right it sits. Env
 maps at workflow, job and step level become the snippet's `external_env` (with the key's line), in
 that order, so a later level overrides an earlier one. Composite actions (`action.yml`,
-`runs.steps`) are read the same way.
+`runs.steps`) are read the same way. An `openai/codex-action` step is the command it runs
+(sources/codexaction.py); workflow- and job-level env lines are marked wide (`billing: api-in-ci`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
-from guard.sources.codex_action import codex_action_snippets
+from guard.sources.codexaction import action_snippet, is_codex_action
 from guard.sources.snippet import RunContext, Snippet
 from guard.sources.yamlnodes import block_indent, compose, node_get
 
@@ -103,23 +105,46 @@ def _snippet(
 
 
 def _steps(
-    steps: Any, path: str, lines: list[str], env: list[tuple[str, str, int]], shell: str | None
+    steps: Any,
+    path: str,
+    lines: list[str],
+    env: list[tuple[str, str, int]],
+    shell: str | None,
+    events: frozenset[str] = frozenset(),
 ) -> list[Snippet]:
     import yaml
 
     if not isinstance(steps, yaml.SequenceNode):
         return []
     found: list[Snippet] = []
+    wide = tuple(line for _name, _value, line in env)  # workflow- and job-level keys
     for step in steps.value:
-        found.extend(codex_action_snippets(step, path, env + _env(step)))
+        if is_codex_action(step):
+            found.append(action_snippet(step, path, env + _env(step), wide, events, steps))
+            continue
         run = node_get(step, "run")
         if not isinstance(run, yaml.ScalarNode):
             continue
         dialect = _dialect(_scalar(node_get(step, "shell")) or shell)
         if dialect is None:
             continue
-        found.append(_snippet(run, path, lines, env + _env(step), dialect))
+        snippet = _snippet(run, path, lines, env + _env(step), dialect)
+        found.append(dataclasses.replace(snippet, wide_env_lines=wide) if wide else snippet)
     return found
+
+
+def _events(root: Any) -> frozenset[str]:
+    """The workflow's trigger names (`on: push`, `on: [a, b]`, `on: {a: ...}`)."""
+    import yaml
+
+    on = node_get(root, "on")  # the composed key keeps its text `on` (not YAML 1.1's true)
+    if isinstance(on, yaml.ScalarNode):
+        return frozenset({str(on.value)})
+    if isinstance(on, yaml.SequenceNode):
+        return frozenset(str(n.value) for n in on.value if isinstance(n, yaml.ScalarNode))
+    if isinstance(on, yaml.MappingNode):
+        return frozenset(str(k.value) for k, _v in on.value if isinstance(k, yaml.ScalarNode))
+    return frozenset()
 
 
 def extract(text: str, path: str) -> list[Snippet]:
@@ -137,7 +162,14 @@ def extract(text: str, path: str) -> list[Snippet]:
         for _name, job in jobs.value:
             shell = _default_shell(job) or workflow_shell
             snippets.extend(
-                _steps(node_get(job, "steps"), path, lines, workflow_env + _env(job), shell)
+                _steps(
+                    node_get(job, "steps"),
+                    path,
+                    lines,
+                    workflow_env + _env(job),
+                    shell,
+                    _events(root),
+                )
             )
     runs = node_get(root, "runs")  # a composite action
     if runs is not None:

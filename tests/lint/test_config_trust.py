@@ -156,7 +156,7 @@ def test_lint_still_uses_the_repository_config_as_it_is(tmp_path: Path) -> None:
         ("select: [CG1, CG2O1]\n", 1, "select: unknown rule id 'CG2O1'"),
         ("ignore:\n  - CG503\n  - cg999\n", 3, "ignore: unknown rule id 'CG999'"),
         ("severity:\n  CG201: error\n  CG2: info\n", 3, "severity: unknown rule id 'CG2'"),
-        ('per-file-ignores:\n  "a/*": [CG201]\n  "b/*": "CG1,CG7"\n', 3, "unknown rule id 'CG7'"),
+        ('per-file-ignores:\n  "a/*": [CG201]\n  "b/*": "CG1,CG0"\n', 3, "unknown rule id 'CG0'"),
         ("exec:\n  refuse-on: never\n", 2, "exec.refuse-on"),
         ("hook:\n  on-error: maybe\n", 2, "hook.on-error"),
     ],

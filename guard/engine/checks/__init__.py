@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from guard.engine.checks import (
     billing,
     linter,
+    packets,
     results,
     sandbox,
     sessions,
@@ -14,6 +15,7 @@ from guard.engine.checks import (
     trust,
     workspace,
 )
+from guard.engine.checks.facts import source_facts_only
 from guard.engine.context import CheckContext, Hit
 
 Check = Callable[[CheckContext], Iterator[Hit]]
@@ -46,6 +48,12 @@ CHECKS: dict[str, Check] = {
     "parse_error": linter.parse_error,
     "dynamic_command": linter.dynamic_command,
     "unknown_codex_flag": linter.unknown_codex_flag,
+    "packet_invalid": source_facts_only,
+    "packet_env_injection": packets.packet_env_injection,
+    "packet_command_mismatch": packets.packet_command_mismatch,
+    "packet_evidence_missing": source_facts_only,
+    "auth_guard_disabled": packets.auth_guard_disabled,
+    "codex_action_unsafe": source_facts_only,
 }
 
 # Checks that run outside the shell pipeline: the verdict file checker (`codex-guard verdict`)

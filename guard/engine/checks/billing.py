@@ -20,17 +20,57 @@ from guard.sources.snippet import RunContext
 APIKEY_AUTH = re.compile(r"\"?auth_mode\"?\s*:\s*\"?apikey|OPENAI_API_KEY\"?\s*:", re.IGNORECASE)
 
 
+# Subscription auth, never a billing finding whatever the config lists: `CODEX_ACCESS_TOKEN` is
+# a ChatGPT/Codex workspace token (FACTS.md, 0.171.0: `codex login --with-access-token`).
+SUBSCRIPTION_AUTH_ENV = frozenset({"CODEX_ACCESS_TOKEN"})
+WIDE_KEY_MESSAGE = (
+    "{key} is set for the whole workflow or job, where every step (and the repository code it "
+    "runs) can read it; `billing: api-in-ci` allows the key on the codex step only"
+)
+WIDE_KEY_FIX = (
+    "Move the key from the workflow/job `env:` to the `env:` of the step that runs codex (or the "
+    "codex-action step's `openai-api-key` input), as OpenAI's CI advice says."
+)
+
+# openai/codex-action hands `openai-api-key` to a loopback API proxy for codex (FACTS.md).
+ACTION_KEY_MESSAGE = (
+    "the `openai-api-key` input bills every token of this codex-action run to the API account "
+    "(billing: subscription)"
+)
+ACTION_KEY_FIX = (
+    "Run codex under the ChatGPT subscription (a self-hosted runner logged in with `codex login`, "
+    "or `codex login --with-access-token` from CODEX_ACCESS_TOKEN), or, if this team bills CI to "
+    "the API on purpose, set `billing: api-in-ci` in the runner's user config."
+)
+
+
+def _forbidden(ctx: CheckContext) -> set[str]:
+    return set(ctx.settings.forbidden_env) - SUBSCRIPTION_AUTH_ENV
+
+
+def api_keys_allowed_here(ctx: CheckContext) -> bool:
+    """`billing: api-in-ci` (a user-config choice at the doors: guard/trust.py) lets a key reach
+    codex in a CI step; everywhere else the subscription rule stands."""
+    return ctx.settings.billing == "api-in-ci" and ctx.snippet.context is RunContext.CI
+
+
 def _key_bindings(ctx: CheckContext, command: Command) -> Iterator[EnvBinding]:
     """Forbidden keys in the command's env (the model already dropped what `sudo` resets)."""
-    forbidden = set(ctx.settings.forbidden_env)
+    if api_keys_allowed_here(ctx):
+        return iter(())  # set on the step's own command line: as narrow as a key gets
+    forbidden = _forbidden(ctx)
     return (b for b in command.env if b.name in forbidden)
 
 
 def _external_keys(ctx: CheckContext, command: Command) -> Iterator[tuple[str, int]]:
     """Forbidden keys set around the snippet (a workflow `env:`, the agent's or the shim's real
-    env) that reach the command: not unset, `env -u`'d, `env -i`'d or reset by sudo on the way."""
-    forbidden = set(ctx.settings.forbidden_env)
+    env) that reach the command: not unset, `env -u`'d, `env -i`'d or reset by sudo on the way.
+    Under `billing: api-in-ci` in CI only the workflow- and job-wide ones."""
+    forbidden = _forbidden(ctx)
+    allowed = api_keys_allowed_here(ctx)
     for name, _value, line in ctx.snippet.external_env:
+        if allowed and line not in ctx.snippet.wide_env_lines:
+            continue
         if name in forbidden and command.env_var(name) is None and command.inherits(name):
             yield name, line
 
@@ -43,10 +83,19 @@ def api_key_in_env(ctx: CheckContext) -> Iterator[Hit]:
         for binding in _key_bindings(ctx, inv.command):
             related = () if binding.origin is EnvOrigin.PREFIX else ((binding.span, "set here"),)
             yield Hit(span=inv.command.span, related=related, params={"key": binding.name})
-        for name, line in _external_keys(ctx, inv.command):
+        action_key = {line for what, _v, line in ctx.snippet.declared if what == "openai-api-key"}
+        # The codex-action input first: one finding a line, and it is the one to name.
+        keys = sorted(_external_keys(ctx, inv.command), key=lambda k: k[1] not in action_key)
+        for name, line in keys:
             where = Span(line, 1, line, 1) if line > 0 else inv.command.span
+            wide = api_keys_allowed_here(ctx)
+            message = WIDE_KEY_MESSAGE.format(key=name) if wide else None
+            if line in action_key:
+                message = ACTION_KEY_MESSAGE
             yield Hit(
                 span=inv.command.span,
+                message=message,
+                fix=WIDE_KEY_FIX if wide else (ACTION_KEY_FIX if line in action_key else None),
                 related=((where, "set here"),) if line > 0 else (),
                 params={"key": name},
             )
@@ -132,6 +181,8 @@ def _layer_bearer_tokens(inv: Invocation, provider: str | None) -> Iterator[Hit]
 def api_key_login(ctx: CheckContext) -> Iterator[Hit]:
     """CG102: `codex login --with-api-key`, an API-key auth.json written by any writer, or an API
     key / bearer token handed to codex as configuration."""
+    if api_keys_allowed_here(ctx):
+        return  # `billing: api-in-ci`: an API-key login on a CI step is the billing chosen
     for inv in ctx.invocations:
         if inv.call.subcommand is Subcommand.LOGIN and inv.call.with_api_key:
             yield Hit(span=inv.command.span)

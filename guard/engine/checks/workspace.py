@@ -33,9 +33,22 @@ def _asks_to_commit(ctx: CheckContext, inv: Invocation) -> bool:
     )
 
 
-def _tmpdir_in_workspace(inv: Invocation) -> bool:
+def _external_tmpdir(ctx: CheckContext, inv: Invocation) -> str | None:
+    """TMPDIR from the env around the snippet (a packet's `env`, a step's `env:`) that reaches
+    the run; only a literal value counts (`${{ runner.temp }}` is not the workspace)."""
+    if not inv.command.inherits("TMPDIR"):
+        return None
+    values = [v for name, v, _line in ctx.snippet.external_env if name == "TMPDIR"]
+    value = values[-1] if values else None  # the innermost level wins
+    return value if value and "$" not in value else None
+
+
+def _tmpdir_in_workspace(ctx: CheckContext, inv: Invocation) -> bool:
     binding = inv.command.env_var("TMPDIR")
-    if binding is None or binding.value is None:
+    if binding is None:
+        value = _external_tmpdir(ctx, inv)
+        return value is not None and not value.startswith(SYSTEM_TMP)
+    if binding.value is None:
         return False
     value = binding.value.text
     return bool(value) and not value.startswith(SYSTEM_TMP)
@@ -46,7 +59,7 @@ def commit_without_tmpdir(ctx: CheckContext) -> Iterator[Hit]:
     for inv in ctx.runs():
         if inv.sandbox != "workspace-write" or inv.call.bypass:
             continue
-        if _asks_to_commit(ctx, inv) and not _tmpdir_in_workspace(inv):
+        if _asks_to_commit(ctx, inv) and not _tmpdir_in_workspace(ctx, inv):
             yield Hit(span=inv.command.span, lane=inv.lane)
 
 
@@ -80,6 +93,9 @@ def implicit_working_root(ctx: CheckContext) -> Iterator[Hit]:
 
 
 def _workspace_root(ctx: CheckContext) -> str | None:
+    declared = [value for what, value, _line in ctx.snippet.declared if what == "workspace"]
+    if declared:  # a packet's own `workspace`, resolved from the packet's folder
+        return declared[0]
     if ctx.settings.workspace:
         return os.path.normpath(os.path.join(ctx.settings.root, ctx.settings.workspace))
     return None
