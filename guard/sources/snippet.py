@@ -39,3 +39,8 @@ class Snippet:
     # Template expressions the source masked out of `text` so it parses as shell (a workflow's
     # `${{ github.event.issue.body }}`): (file line, the expression as written).
     expressions: tuple[tuple[int, str], ...] = field(default=())
+    # Words of the first line that were written elsewhere in the file (a module constant, a helper's
+    # return, a branch): (start, end) character offsets in `text`, the file line and column they
+    # were written at, and a note ("`--full-auto` comes from build_codex_command()"). A finding on
+    # such a word gets that place as a related location (guard/commands/lint.py).
+    origins: tuple[tuple[int, int, int, int, str], ...] = field(default=())
