@@ -150,21 +150,33 @@ class _Writer:
         self.length += len(text)
         if word is None or word.line <= 0 or not subject:
             return
-        note = self.note(word, subject)
+        end = start + len(text.rstrip())
+        put = (word.put_line, word.put_column)
+        if word.put_line and self.outside(word.put_line):
+            # The line that put a constant into the argv (`argv.append(CODEX_FLAGS)`), then
+            # where the constant is written.
+            note = self.note(word.via, word.put_line, subject) or f"`{subject}` is added here"
+            self.origins.append((start, end, *put, note))
+            self.origins.append((start, end, word.line, word.column, f"`{subject}` is set here"))
+            return
+        note = self.note(word.via, word.line, subject)
+        if not note and self.outside(word.line):
+            note = f"`{subject}` is set here"
+        if not note and word.line != self.call.lineno:
+            note = f"`{subject}` is written here"  # a later line of a multi-line call
         if note:
-            self.origins.append((start, start + len(text.rstrip()), word.line, word.column, note))
+            self.origins.append((start, end, word.line, word.column, note))
 
-    def note(self, word: pyvalues.W, subject: str) -> str:
-        spawn = self.call.lineno
-        if word.via:
-            return f"`{subject}` comes from {word.via} here"
-        if self.module.values.on_branch(word.line, spawn):
+    def outside(self, line: int) -> bool:
+        """Is `line` outside the spawn call itself?"""
+        return not self.call.lineno <= line <= (self.call.end_lineno or self.call.lineno)
+
+    def note(self, via: str, line: int, subject: str) -> str:
+        """How a word came from a helper or a branch ("" when it did not)."""
+        if via:
+            return f"`{subject}` comes from {via} here"
+        if self.module.values.on_branch(line, self.call.lineno):
             return f"`{subject}` is added on this branch"
-        last = self.call.end_lineno or spawn
-        if not spawn <= word.line <= last:
-            return f"`{subject}` is set here"
-        if word.line != spawn:
-            return f"`{subject}` is written here"  # a later line of a multi-line call
         return ""
 
     def line(self, tail: str) -> _Line:

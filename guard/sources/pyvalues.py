@@ -36,6 +36,9 @@ class W:
     line: int = 0
     column: int = 0
     via: str = ""  # the helper it came through: "build_codex_command()"
+    # where a constant's name put it into this value (`argv.append(CODEX_FLAGS)`): line, column
+    put_line: int = 0
+    put_column: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +93,8 @@ def _via(value: Value, name: str, first: int, last: int) -> Value:
     """Words written inside a helper (lines first..last) came through it."""
 
     def mark(word: W) -> W:
-        inside = first <= word.line <= last and not word.via
+        line = word.put_line or word.line
+        inside = first <= line <= last and not word.via
         return replace(word, via=name) if inside else word
 
     if isinstance(value, W):
@@ -355,9 +359,9 @@ class Flow:
         if isinstance(node, ast.Name):
             if node.id in state:
                 return [state[node.id]]
-            return self.module.global_values(node.id)
+            return [_put(v, node) for v in self.module.global_values(node.id)]
         if isinstance(node, ast.Attribute):
-            return self.attribute(node)
+            return [_put(v, node) for v in self.attribute(node)]
         if isinstance(node, ast.List | ast.Tuple):
             return self.sequence_literal(node.elts, state, nested)
         if isinstance(node, ast.IfExp):
@@ -589,6 +593,23 @@ class Flow:
                 ):
                     return item
         return None
+
+
+def _put(value: Value, node: ast.expr) -> Value:
+    """A constant's words, marked with where its name was used (the first use is kept)."""
+
+    def mark(word: W) -> W:
+        if word.put_line:
+            return word
+        return replace(word, put_line=node.lineno, put_column=node.col_offset + 1)
+
+    if isinstance(value, W):
+        return mark(value)
+    if isinstance(value, Seq):
+        return Seq(tuple(mark(w) for w in value.words))
+    if isinstance(value, Env):
+        return Env(tuple(mark(k) for k in value.keys), value.inherits)
+    return value
 
 
 def _words_of(value: Value) -> tuple[W, ...]:
