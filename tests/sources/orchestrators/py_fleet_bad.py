@@ -1,4 +1,5 @@
-# expect: CG903:error@45 CG101:error@47 CG201:warning@47 CG303:error@47 CG101:error@56 CG201:warning@56 CG303:error@56 CG101:error@65 CG101:error@72
+# expect: CG903:error@46 CG101:error@48 CG201:warning@48 CG303:error@48 CG101:error@57 CG201:warning@57 CG303:error@57 CG101:error@66 CG101:error@73
+# ruff: noqa  (a realistic orchestrator as users write them, not project code)
 """A fleet dispatcher: the argv is assembled across the file, as real orchestrators do."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
 # expect: none
+# ruff: noqa  (a realistic orchestrator as users write them, not project code)
 """The same fleet dispatcher, done right: a sandbox per lane, stdin closed or fed, no API key."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
 # expect: none
+# ruff: noqa  (a realistic orchestrator as users write them, not project code)
 """Docs and helpers that only mention codex: none of this starts it."""
 
 import subprocess
