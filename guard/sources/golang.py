@@ -24,6 +24,7 @@ from guard.sources.snippet import RunContext, Snippet
 from guard.sources.spawnline import (
     MAX_VARIANTS,
     Argv,
+    LiteralIndex,
     Unknown,
     Word,
     contains,
@@ -550,6 +551,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         root = parse("go", text, "Go")
         file = _File(root, text)
         spawns = list(_spawns(root, file))
+        literals = LiteralIndex(root, _string_value, FUNCTIONS)
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
     snippets = [
@@ -559,6 +561,7 @@ def extract(text: str, path: str) -> list[Snippet]:
             line_offset=spawn.node.start_point[0],
             column_offset=spawn.node.start_point[1],
             context=spawn.context,
+            origins=literals.origins(spawn.node, line),
         )
         for spawn in spawns
         for line in spawn.lines

@@ -39,6 +39,7 @@ from typing import Any
 
 from guard.sources.base import SourceError
 from guard.sources.jsvalues import (
+    FUNCTIONS,
     ArrayFlow,
     State,
     Values,
@@ -51,6 +52,7 @@ from guard.sources.snippet import RunContext, Snippet
 from guard.sources.spawnline import (
     MAX_VARIANTS,
     Argv,
+    LiteralIndex,
     Unknown,
     Word,
     dedupe,
@@ -862,6 +864,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         root = parse(language, text, "TypeScript" if language != "javascript" else "JavaScript")
         file = _File(root, text)
         spawns = list(_spawns(root, file))
+        literals = LiteralIndex(root, string_value, FUNCTIONS)
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
     snippets: list[Snippet] = []
@@ -875,6 +878,7 @@ def extract(text: str, path: str) -> list[Snippet]:
                     line_offset=row,
                     column_offset=column,
                     context=spawn.context,
+                    origins=literals.origins(spawn.node, line),
                 )
             )
     return sorted(snippets, key=lambda s: (s.line_offset, s.column_offset))
