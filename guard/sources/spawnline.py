@@ -214,7 +214,7 @@ class LiteralIndex:
         for node in walk(root):
             if node.type in STRING_NODES:
                 value = value_of(node)
-                if isinstance(value, str) and value.startswith("-"):
+                if isinstance(value, str) and value.startswith("-") and value != "-":
                     self.literals.setdefault(value, []).append(node)
 
     def origins(self, call: Any, line: str) -> tuple[Origin, ...]:
@@ -237,10 +237,9 @@ class LiteralIndex:
 
     def _origin(self, call: Any, word: str) -> tuple[int, int, str] | None:
         nodes = self.literals[word]
-        if any(contains(call, n) for n in nodes):
-            return None  # written right there
-        before = [n for n in nodes if n.start_byte < call.start_byte]
-        node = before[-1] if before else nodes[0]
+        if len(nodes) != 1 or contains(call, nodes[0]):
+            return None  # written right there, or in several places: no guess
+        node = nodes[0]
         row, column = node.start_point
         return row + 1, column + 1, self._note(node, call, word)
 
