@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -25,7 +26,7 @@ from guard.commands.lint import FileJob, _rule_text, lint_file
 from guard.engine import load_rules
 from guard.findings import Finding
 from guard.settings import Settings
-from guard.sources import python
+from guard.sources import javascript, python
 
 HERE = Path(__file__).parent / "orchestrators"
 FIXTURES = sorted(p.name for p in HERE.iterdir() if p.suffix in (".py", ".ts", ".mjs", ".go"))
@@ -284,7 +285,8 @@ RECORDING_CODEX = """#!/bin/sh
 
 def _described(snippet_text: str, argv: list[str]) -> bool:
     """Does the snippet's codex argv (`$ARG` = any one word) describe the real argv?"""
-    words = shlex.split(snippet_text.split("<", 1)[0])
+    body = snippet_text.removeprefix("{ ").split("\n}", 1)[0]  # a shell spawn's group
+    words = shlex.split(body.split("<", 1)[0])
     while words and "=" in words[0] and not words[0].startswith("-"):
         words.pop(0)  # the env assignments
     words = words[1:]  # `codex`
@@ -324,6 +326,44 @@ def test_what_python_really_runs_is_what_the_source_reads(tmp_path: Path, call: 
     lines = record.read_text().splitlines()
     runs = [(lines[i].split("\t")[1:], lines[i + 1] == "key=set") for i in range(0, len(lines), 2)]
     snippets = python.extract(source, "fleet.py")
+    for argv, has_key in runs:
+        described = [s for s in snippets if _described(s.text, argv)]
+        assert described, f"no snippet reads the argv {argv}"
+        assert any(("API_KEY=" in s.text.split("codex", 1)[0]) == has_key for s in described)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@pytest.mark.parametrize(
+    "call",
+    [
+        "m.run({ model: 'gpt-5', repo: '.', prompt: 'Fix it' })",
+        "m.dispatch({ model: 'gpt-5', repo: '.', prompt: 'Fix it' }, true)",
+        "m.dispatch({ model: 'gpt-5', repo: '.', prompt: 'Fix it' })",
+        "m.review({ model: 'gpt-5', repo: '.', prompt: 'Fix it' })",
+    ],
+)
+def test_what_node_really_runs_is_what_the_source_reads(tmp_path: Path, call: str) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "codex"
+    fake.write_text(RECORDING_CODEX)
+    fake.chmod(0o755)
+    record = tmp_path / "record.txt"
+    source = (HERE / "node_fleet.mjs").read_text(encoding="utf-8")
+    (tmp_path / "fleet.mjs").write_text(source, encoding="utf-8")
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RECORD": str(record),
+           "BILLING_KEY": "sk-test"}  # fmt: skip
+    env.pop("OPENAI_API_KEY", None)
+    env.pop("CODEX_API_KEY", None)
+    driver = f'import("./fleet.mjs").then(async (m) => {{ await {call}; }});'
+    subprocess.run(
+        ["node", "-e", driver], cwd=tmp_path, env=env, timeout=60,
+        stdin=subprocess.DEVNULL, capture_output=True, check=True,
+    )  # fmt: skip
+    lines = record.read_text().splitlines()
+    runs = [(lines[i].split("\t")[1:], lines[i + 1] == "key=set") for i in range(0, len(lines), 2)]
+    assert runs
+    snippets = javascript.extract(source, "fleet.mjs")
     for argv, has_key in runs:
         described = [s for s in snippets if _described(s.text, argv)]
         assert described, f"no snippet reads the argv {argv}"
