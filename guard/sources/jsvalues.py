@@ -100,7 +100,10 @@ class Values:
                 self._statics(node)
 
     def _statics(self, declaration: Any) -> None:
-        name, body = declaration.child_by_field_name("name"), declaration.child_by_field_name("body")
+        name, body = (
+            declaration.child_by_field_name("name"),
+            declaration.child_by_field_name("body"),
+        )
         if name is None or body is None:
             return
         for member in body.named_children:
@@ -170,8 +173,10 @@ class Values:
             node = unwrap(self.statics[text_of(node)])
         while node is not None and node.type in NAMES and depth < MAX_DEPTH:
             name = text_of(node)
-            if self.bindings and name in self.bindings[-1] and contains(
-                self.bindings[-1]["\0function"], node
+            if (
+                self.bindings
+                and name in self.bindings[-1]
+                and contains(self.bindings[-1]["\0function"], node)
             ):
                 bound = self.bindings[-1][name]
                 return bound if bound is not None else node

@@ -298,6 +298,7 @@ def extract(text: str, path: str) -> list[Snippet]:
     except (ValueError, RecursionError, MemoryError) as exc:
         raise SourceError(f"not valid Python: {type(exc).__name__}") from None
     module = _Module(tree, text)
+    module.values.targets = [c for c in _calls(tree) if module.spawns(c)]
     snippets: list[Snippet] = []
     for call in _calls(tree):
         lines = _command(call, module)

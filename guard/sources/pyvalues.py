@@ -67,9 +67,11 @@ def _bounded(values: Sequence[Value]) -> list[Value]:
 
 
 def _dedupe_states(states: Sequence[State]) -> list[State]:
-    seen: dict[tuple[tuple[str, Value], ...], State] = {}
+    """The distinct states, at most MAX_STATES. Values are immutable and shared between the
+    arms that did not change them, so identity finds the repeats without hashing every argv."""
+    seen: dict[tuple[tuple[str, int], ...], State] = {}
     for state in states:
-        seen.setdefault(tuple(sorted(state.items(), key=lambda kv: kv[0])), state)
+        seen.setdefault(tuple(sorted((k, id(v)) for k, v in state.items())), state)
         if len(seen) >= MAX_STATES:
             break
     return list(seen.values())
@@ -127,6 +129,11 @@ class Module:
         self.branches: list[tuple[int, int]] = []  # line ranges of `if` statements
         self._index(tree, tree)
         self._module_states: list[State] | None = None
+        self.targets: list[ast.Call] = []  # the spawns whose states are wanted (python.py)
+        self._recorded: dict[int, dict[int, list[State]]] = {}  # id(scope) -> id(call) -> states
+        # (helper, depth, callers, bound parameters) -> its return values: a helper called at
+        # many spawns is evaluated once per distinct set of arguments.
+        self.helper_results: dict[tuple[object, ...], list[Value]] = {}
         self._class_states: dict[str, list[State]] = {}
 
     def _index(self, node: ast.AST, owner: ast.AST) -> None:
@@ -179,19 +186,30 @@ class Module:
         return scope.name if isinstance(scope, ast.ClassDef) else None
 
     def states_at(self, call: ast.Call) -> list[State]:
-        """The reachable states of names in the function (or module) right before `call`."""
+        """The reachable states of names in the function (or module) right before `call`. Each
+        scope runs once, recording the states at every spawn in it (`targets`)."""
         scope = self.enclosing.get(id(call), self.tree)
-        body = scope.body if isinstance(scope, ast.Module | ast.FunctionDef) else None
-        if isinstance(scope, ast.AsyncFunctionDef | ast.ClassDef):
-            body = scope.body
-        if body is None:
+        if not isinstance(
+            scope, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        ):
             return [{}]
-        flow = Flow(self, call, (), depth=0)
         start: State = {}
         if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
             start = {a.arg: None for a in _parameters(scope)}
-        states = flow.run(body, [start], until=call)
-        return flow.reached or states or [start]
+        if id(scope) not in self._recorded:
+            flow = Flow(self, None, (), depth=0)
+            flow.targets = [c for c in self.targets if self.enclosing.get(id(c)) is scope]
+            if call not in flow.targets:
+                flow.targets.append(call)
+            flow.run(scope.body, [start])
+            self._recorded[id(scope)] = flow.recorded
+        recorded = self._recorded[id(scope)]
+        if id(call) not in recorded:  # added after the scope ran, or after a `return`
+            flow = Flow(self, None, (), depth=0)
+            flow.targets = [call]
+            flow.run(scope.body, [start])
+            recorded[id(call)] = flow.recorded.get(id(call), [])
+        return recorded[id(call)] or [start]
 
 
 def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.arg]:
@@ -215,28 +233,27 @@ class Flow:
         self.stack = stack  # helpers being evaluated (no recursion)
         self.depth = depth
         self.returns: list[Value] = []
-        self.reached: list[State] = []
+        self.targets: list[ast.Call] = []
+        self.recorded: dict[int, list[State]] = {}  # id(target) -> the states right before it
 
     # --- statements -------------------------------------------------------------------------
 
-    def run(self, body: Sequence[ast.stmt], states: list[State], until: ast.AST | None = None)\
-            -> list[State]:  # fmt: skip
+    def run(self, body: Sequence[ast.stmt], states: list[State]) -> list[State]:
         for statement in body:
             if not states:
                 return states
-            if until is not None and _contains(statement, until):
-                self._enter(statement, states, until)
-                return []
+            if self.targets:
+                self._record(statement, states)
             states = self.statement(statement, states)
         return states
 
-    def _enter(self, statement: ast.stmt, states: list[State], until: ast.AST) -> None:
-        """The statement holding the target: descend into the arm that holds it."""
-        for arm in _arms(statement):
-            if any(_contains(s, until) for s in arm):
-                self.run(arm, [dict(s) for s in states], until)
-                return
-        self.reached.extend(states)
+    def _record(self, statement: ast.stmt, states: list[State]) -> None:
+        """Targets in this statement but not in one of its arms (those are met when the arm
+        runs): `subprocess.run(cmd)`, `if subprocess.run(...).returncode:`."""
+        inner = [s for arm in _arms(statement) for s in arm]
+        for target in self.targets:
+            if _contains(statement, target) and not any(_contains(s, target) for s in inner):
+                self.recorded.setdefault(id(target), []).extend(states)
 
     def statement(self, node: ast.stmt, states: list[State]) -> list[State]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -569,12 +586,19 @@ class Flow:
             if keyword.arg in names:
                 bound = [{**s, keyword.arg: v} for s in bound
                          for v in self.values(keyword.value, state)][:MAX_STATES]  # fmt: skip
+        key = (id(function), self.depth, self.stack,
+               tuple(tuple(sorted(s.items(), key=lambda kv: kv[0])) for s in bound))  # fmt: skip
+        cached = self.module.helper_results.get(key)
+        if cached is not None:
+            return cached
         inner = Flow(self.module, None, (*self.stack, function.name), self.depth + 1)
         inner.run(function.body, bound)
         label = f"{function.name}()"
         last = function.end_lineno or function.lineno
         found = [_via(v, label, function.lineno, last) for v in inner.returns]
-        return _bounded(found) if found else [None]
+        result: list[Value] = _bounded(found) if found else [None]
+        self.module.helper_results[key] = result
+        return result
 
     def _function(self, node: ast.Call) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         func = node.func
