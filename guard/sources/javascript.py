@@ -373,13 +373,16 @@ def _env(call: Any, spawner: Spawner, options: Any, file: _File) -> str:
     keys: list[str] = []
     spreads_parent = False
     resolved = file.values.resolve(env, call)
-    if resolved is not None and resolved.type == "object":
-        for key, _value in file.values.object_pairs(resolved, call):
+    objects = [(resolved, call)] if resolved is not None and resolved.type == "object" else []
+    if resolved is not None and resolved.type == "call_expression" and not objects:
+        objects = file.values.returned_objects(resolved)  # `env: billingEnv()`
+    for found, at in objects:
+        for key, _value in file.values.object_pairs(found, at):
             if key == "...":
                 spreads_parent = True  # `...process.env`, or something we cannot see into
             else:
                 keys.append(key)
-    else:
+    if not objects:
         spreads_parent = True  # `env: process.env` or a value we cannot read: no claim
     replaces = not spreads_parent
     if spawner.library == "execa":

@@ -123,6 +123,26 @@ class Values:
             return None
         return self.functions.get(text_of(function))
 
+    def returned_objects(self, call: Any) -> list[tuple[Any, Any]]:
+        """The object literals a helper of the file returns (`return {...process.env, K: v}`),
+        each with the return it is read at."""
+        function = self.helper(call)
+        if function is None or self.bindings:
+            return []
+        body = function.child_by_field_name("body")
+        found: list[tuple[Any, Any]] = []
+        if body is not None and body.type != "statement_block":
+            candidates = [(body, body)]
+        else:
+            candidates = [(r.named_children[0], r) for r in _own_returns(body) if r.named_children]
+        for value, at in candidates:
+            resolved = self.resolve(value, at)
+            if resolved is not None and resolved.type == "object":
+                found.append((resolved, at))
+            else:
+                return []  # one return we cannot read: no claim
+        return found
+
     def returns(self, call: Any, depth: int) -> list[Argv]:
         """A helper's return values as arrays, its parameters bound to the call's arguments (each
         resolved at the call); bounded by MAX_CALL_DEPTH and never recursive."""

@@ -368,3 +368,40 @@ def test_what_node_really_runs_is_what_the_source_reads(tmp_path: Path, call: st
         described = [s for s in snippets if _described(s.text, argv)]
         assert described, f"no snippet reads the argv {argv}"
         assert any(("API_KEY=" in s.text.split("codex", 1)[0]) == has_key for s in described)
+
+
+# --- JavaScript and Go: helpers with their arguments bound ---------------------------------
+
+JS_HEAD = 'import { spawnSync } from "node:child_process";\n'
+GO_HEAD = 'package main\n\nimport (\n\t"os"\n\t"os/exec"\n)\n\nvar _ = os.Environ\n'
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "expected"),
+    [
+        ("a.mjs", JS_HEAD + "function billingEnv() {\n"
+         "  return { ...process.env, OPENAI_API_KEY: process.env.K };\n}\n"
+         'spawnSync("codex", ["exec", "-s", "read-only", "-C", ".", "p"],'
+         ' { env: billingEnv(), stdio: "ignore" });\n', [("CG101", "error", 5)]),
+        ("b.mjs", JS_HEAD + 'const argv = (sandbox) => ["exec", "-s", sandbox, "-C", "."];\n'
+         'spawnSync("codex", [...argv("danger-full-access"), "p"], { stdio: "ignore" });\n',
+         [("CG303", "error", 3)]),
+        ("c.mjs", JS_HEAD + 'class Cfg {\n  static FLAGS = ["--yolo"];\n}\n'
+         'spawnSync("codex", ["exec", ...Cfg.FLAGS, "-C", ".", "p"], { stdio: "ignore" });\n',
+         [("CG303", "error", 5)]),
+        ("d.mjs", JS_HEAD + 'const safe = () => ["exec", "-s", "read-only", "-C", "."];\n'
+         'spawnSync("codex", safe().concat(["p"]), { stdio: "ignore" });\n', []),
+        ("e.go", GO_HEAD + "func argv(sandbox string) []string {\n"
+         '\treturn []string{"exec", "-s", sandbox, "-C", "."}\n}\n\nfunc main() {\n'
+         '\t_ = exec.Command("codex", append(argv("danger-full-access"), "p")...).Run()\n}\n',
+         [("CG303", "error", 14)]),
+        ("f.go", GO_HEAD + "func env() []string {\n"
+         '\treturn append(os.Environ(), "CODEX_API_KEY=k")\n}\n\nfunc main() {\n'
+         '\tcmd := exec.Command("codex", "exec", "-s", "read-only", "-C", ".", "p")\n'
+         "\tcmd.Env = env()\n\t_ = cmd.Run()\n}\n", [("CG101", "error", 14)]),
+    ],
+    ids=["js-env-helper", "js-flag-parameter", "js-static", "js-safe-helper", "go-flag-parameter",
+         "go-env-helper"],
+)  # fmt: skip
+def test_program_helpers(tmp_path: Path, name: str, body: str, expected: Found) -> None:
+    assert summary(lint_body(tmp_path, body, name)) == expected
