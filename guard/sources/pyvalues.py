@@ -381,6 +381,9 @@ class Flow:
             return [_put(v, node) for v in self.attribute(node)]
         if isinstance(node, ast.List | ast.Tuple):
             return self.sequence_literal(node.elts, state, nested)
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            # `shutil.which("codex") or "codex"`, `os.environ.get("X") or DEFAULT`: any of them
+            return _bounded([v for item in node.values for v in self.values(item, state, nested)])
         if isinstance(node, ast.IfExp):
             return _bounded(
                 [*self.values(node.body, state, nested), *self.values(node.orelse, state, nested)]
@@ -400,6 +403,8 @@ class Flow:
     def attribute(self, node: ast.Attribute) -> list[Value]:
         if dotted(node) in ENVIRON:
             return [Env((), inherits=True)]
+        if dotted(node) == "sys.executable":  # the Python interpreter, never codex
+            return [_word(node, "python3")]
         owner = node.value
         if isinstance(owner, ast.Name) and owner.id in self.module.classes:
             return self.module.class_values(owner.id, node.attr)
@@ -486,6 +491,9 @@ class Flow:
         args = node.args
         if name in ("list", "tuple") and len(args) == 1:
             return list(self.sequences(args[0], state, nesting))
+        if name in ("shutil.which", "which") and args:
+            # `shutil.which("codex")` is that program (or None): its name is what matters
+            return list(self.words(args[0], state, nesting))
         if name == "shlex.split" and args:
             return self.split(args[0], state, nesting)
         if name in ("dict", "os.environ.copy", "environ.copy") or (

@@ -405,3 +405,18 @@ GO_HEAD = 'package main\n\nimport (\n\t"os"\n\t"os/exec"\n)\n\nvar _ = os.Enviro
 )  # fmt: skip
 def test_program_helpers(tmp_path: Path, name: str, body: str, expected: Found) -> None:
     assert summary(lint_body(tmp_path, body, name)) == expected
+
+
+def test_programs_the_file_names(tmp_path: Path) -> None:
+    """`shutil.which("codex") or "codex"` is codex; `sys.executable` and a `which("docker")` are
+    not (no CG902 for them); a program from argv stays CG902."""
+    body = (
+        "import shutil, subprocess, sys\n"
+        'CODEX = shutil.which("codex") or "codex"\n'
+        'DOCKER = shutil.which("docker")\n'
+        'subprocess.run([sys.executable, "-m", "tool", "login"], check=False)\n'
+        'subprocess.run([DOCKER, "exec", "box", "ls"], check=False)\n'
+        'subprocess.run([CODEX, "exec", "--yolo", "-C", ".", "p"], stdin=subprocess.DEVNULL)\n'
+        'subprocess.run([sys.argv[1], "exec", "-C", ".", "p"], stdin=subprocess.DEVNULL)\n'
+    )
+    assert summary(lint_body(tmp_path, body)) == [("CG303", "error", 6), ("CG902", "info", 7)]
