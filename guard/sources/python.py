@@ -232,12 +232,14 @@ def _argv_values(node: ast.Call, name: str, flow: pyvalues.Flow,
                  state: pyvalues.State) -> list[pyvalues.Value]:  # fmt: skip
     if name == "create_subprocess_exec":  # argv as positional arguments, not a list
         return list(flow.sequence_literal(node.args, state, 0))
-    return flow.values(node.args[0], state)
+    first = node.args[0] if node.args else _keyword(node, "args") or _keyword(node, "cmd")
+    return flow.values(first, state)
 
 
 def _command(node: ast.Call, module: _Module) -> list[_Line]:
     name = _callee(node)
-    if not node.args or name not in SPAWNERS | SHELL_SPAWNERS or not module.spawns(node):
+    given = node.args or _keyword(node, "args") or _keyword(node, "cmd")  # `run(args=[...])`
+    if not given or name not in SPAWNERS | SHELL_SPAWNERS or not module.spawns(node):
         return []
     shell = _keyword(node, "shell")
     shell_text = name in SHELL_SPAWNERS or (isinstance(shell, ast.Constant) and shell.value is True)

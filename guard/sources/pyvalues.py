@@ -411,8 +411,23 @@ class Flow:
         if isinstance(owner, ast.Name) and owner.id in ("self", "cls"):
             cls = self.module.owner_class(node)
             if cls is not None:
-                return self.module.class_values(cls, node.attr)
+                found = self.module.class_values(cls, node.attr)
+                if found == [None]:
+                    found = self.instance_values(cls, node.attr)
+                return found
         return [None]
+
+    def instance_values(self, cls: str, name: str) -> list[Value]:
+        """`self.name = value` in a method of the class (read with the module's names only)."""
+        found: list[Value] = []
+        for node in ast.walk(self.module.classes[cls]):
+            if not isinstance(node, ast.Assign):
+                continue
+            for target in node.targets:
+                if (isinstance(target, ast.Attribute) and target.attr == name
+                        and isinstance(target.value, ast.Name) and target.value.id == "self"):  # fmt: skip
+                    found.extend(self.values(node.value, {}))
+        return _bounded(found) if found else [None]
 
     def words(self, node: ast.expr, state: State, nesting: int = 0) -> list[W]:
         """One word's alternatives (an unknown or non-string value: one unknown word)."""
@@ -491,6 +506,9 @@ class Flow:
         args = node.args
         if name in ("list", "tuple") and len(args) == 1:
             return list(self.sequences(args[0], state, nesting))
+        if name in ("os.environ.get", "environ.get", "os.getenv", "getenv") and len(args) == 2:
+            # `os.environ.get("CODEX_BIN", "codex")`: the default, or anything
+            return _bounded([None, *self.values(args[1], state, nesting)])
         if name in ("shutil.which", "which") and args:
             # `shutil.which("codex")` is that program (or None): its name is what matters
             return list(self.words(args[0], state, nesting))

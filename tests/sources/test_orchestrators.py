@@ -420,3 +420,19 @@ def test_programs_the_file_names(tmp_path: Path) -> None:
         'subprocess.run([sys.argv[1], "exec", "-C", ".", "p"], stdin=subprocess.DEVNULL)\n'
     )
     assert summary(lint_body(tmp_path, body)) == [("CG303", "error", 6), ("CG902", "info", 7)]
+
+
+def test_instance_attributes_env_defaults_and_args_keyword(tmp_path: Path) -> None:
+    body = (
+        "import os, subprocess\n"
+        'CODEX_BIN = os.environ.get("CODEX_BIN", "codex")\n\n'
+        "class Runner:\n"
+        "    def __init__(self, repo):\n"
+        '        self.flags = ["--yolo", "-C", repo]\n\n'
+        "    def go(self, p):\n"
+        '        subprocess.run(args=[CODEX_BIN, "exec", *self.flags, p], stdin=subprocess.DEVNULL)\n'
+    )
+    found = lint_body(tmp_path, body)
+    assert summary(found) == [("CG303", "error", 9), ("CG902", "info", 9)]
+    bypass = next(f for f in found if f.rule == "CG303")
+    assert [(r.line, r.note) for r in bypass.related] == [(6, "`--yolo` is set here")]
