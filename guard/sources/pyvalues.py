@@ -424,8 +424,7 @@ class Flow:
             if not isinstance(node, ast.Assign):
                 continue
             for target in node.targets:
-                if (isinstance(target, ast.Attribute) and target.attr == name
-                        and isinstance(target.value, ast.Name) and target.value.id == "self"):  # fmt: skip
+                if isinstance(target, ast.Attribute) and dotted(target) == f"self.{name}":
                     found.extend(self.values(node.value, {}))
         return _bounded(found) if found else [None]
 
