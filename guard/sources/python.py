@@ -1,10 +1,17 @@
 """Python orchestrators: each `subprocess` / `asyncio` / `os` spawn of codex is one command line.
 
 The spawn is written back as the shell command it amounts to, so the one rule set reads it:
-- argv: a list or tuple literal (or a name assigned one in the file); string items are words,
-  anything else a `$VAR` word; a string command (`shell=True`, `os.system`) is shell text;
-- env: `env={..., "OPENAI_API_KEY": k}` or `dict(os.environ, OPENAI_API_KEY=k)` -> `K=... cmd`
-  (a dict without `**os.environ` also clears the rest: `env -i`);
+- argv: every value the file gives it (guard/sources/pyvalues.py: constants, helpers, `+`,
+  `append`/`extend`, spreads, branches), one command line per reachable value; an unresolved
+  word is `"$ARG"`, an unresolved program `"$CMD"` (CG902); a string command (`shell=True`,
+  `os.system`) is shell text (f-strings and `" ".join(...)` resolved the same way);
+- env: `env={..., "OPENAI_API_KEY": k}`, `dict(os.environ, K=k)`, `env = os.environ.copy();
+  env["K"] = k`, a helper that returns one -> `K=... cmd` (a mapping that does not copy
+  os.environ also clears the rest: `env -i`); `os.environ[...] =`, `os.environ.update(...)`,
+  `.setdefault(...)` and `os.putenv(...)` earlier in the file reach every later spawn that
+  inherits (putenv only without env=: it does not change the os.environ mapping);
+- words written elsewhere (a constant, a helper, a branch) are Snippet.origins: a finding on
+  them points there too (guard/sources/origins.py);
 - stdin (FACTS.md, "outside the shell"): `stdin=DEVNULL` -> `</dev/null`; `input=...` -> input
   supplied; `stdin=PIPE` that the file never writes, closes or `communicate()`s (through the name
   the `Popen` is bound to) -> an idle pipe
