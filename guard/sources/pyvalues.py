@@ -420,12 +420,16 @@ class Flow:
     def instance_values(self, cls: str, name: str) -> list[Value]:
         """`self.name = value` in a method of the class (read with the module's names only)."""
         found: list[Value] = []
-        for node in ast.walk(self.module.classes[cls]):
-            if not isinstance(node, ast.Assign):
+        for method in self.module.classes[cls].body:
+            if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
-            for target in node.targets:
-                if isinstance(target, ast.Attribute) and dotted(target) == f"self.{name}":
-                    found.extend(self.values(node.value, {}))
+            parameters: State = {a.arg: None for a in _parameters(method)}  # not module names
+            for node in ast.walk(method):
+                if not isinstance(node, ast.Assign):
+                    continue
+                for target in node.targets:
+                    if isinstance(target, ast.Attribute) and dotted(target) == f"self.{name}":
+                        found.extend(self.values(node.value, parameters))
         return _bounded(found) if found else [None]
 
     def words(self, node: ast.expr, state: State, nesting: int = 0) -> list[W]:
