@@ -173,12 +173,17 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
     except SourceError as exc:
         where = Location(job.path, exc.line, exc.column, exc.line, exc.column)
         return [_rule_finding(job.rule_text, PARSE_ERROR_RULE, exc.message, where)], text
+    source_lines = text.splitlines()
     text = directive_text(text, kind, snippets)
     lanes = parse_directives(text).lanes
     findings: list[Finding] = []
     if not snippets:
         return findings, text
     from guard.engine.api import lint_snippet
+    from guard.sources.detect import GO, JAVASCRIPT, PYTHON
+    from guard.sources.origins import attach_origins, clamp
+
+    programs = (PYTHON, JAVASCRIPT, GO)  # one rendered line per spawn
 
     # A program source gives one snippet per reachable argv of a spawn (sources/javascript.py,
     # golang.py), all at the spawn: a finding its variants share is reported once.
@@ -190,6 +195,8 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
             found = lint_snippet(snippet, job.settings)
             if snippet.block_indent:
                 found = [_shift_block(f, snippet) for f in found]
+            if snippet.origins or kind in programs:
+                found = [clamp(attach_origins(f, snippet), snippet, source_lines) for f in found]
             for finding in found:
                 origin = (snippet.line_offset, snippet.column_offset)
                 key = (*origin, finding.rule, finding.location.line, finding.message)

@@ -24,6 +24,7 @@ from guard.sources.snippet import RunContext, Snippet
 from guard.sources.spawnline import (
     MAX_VARIANTS,
     Argv,
+    LiteralIndex,
     Unknown,
     Word,
     contains,
@@ -51,6 +52,7 @@ ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
 SUPPLIED = ' <<<"$INPUT"'
 CLOSED = " </dev/null"
 MAX_DEPTH = 8
+MAX_CALL_DEPTH = 3  # a helper that calls a helper that calls a helper
 MAX_NESTING = 64  # slices of slices, spreads of names: past this, a value is unknown
 
 State = dict[str, Argv]
@@ -105,7 +107,11 @@ class _File:
         self.text = text
         self.exec_names: set[str] = set()
         self.declarations: dict[str, list[tuple[Any, Any]]] = {}  # name -> [(statement, value)]
+        self.functions: dict[str, Any] = {}  # top-level `func name(...)` of the file
+        self.bindings: list[dict[str, Any]] = []  # a helper's parameters, bound to its arguments
         for node in walk(root):
+            if node.type == "function_declaration" and node.child_by_field_name("name"):
+                self.functions.setdefault(text_of(node.child_by_field_name("name")), node)
             if node.type == "import_spec":
                 path = _string_value(node.child_by_field_name("path"))
                 alias = node.child_by_field_name("name")
@@ -143,10 +149,64 @@ class _File:
                 best = (statement, value)
         return None if best is None else best[1]
 
+    def helper(self, call: Any) -> Any:
+        """The function of this file a call names (`build(...)`), or None."""
+        if call is None or call.type != "call_expression":
+            return None
+        function = call.child_by_field_name("function")
+        if function is None or function.type != "identifier":
+            return None
+        return self.functions.get(text_of(function))
+
+    def returns(self, call: Any, depth: int) -> list[Any]:
+        """A helper's `return` values (nodes, with where they are read from), its parameters
+        bound to the call's arguments; bounded by MAX_CALL_DEPTH and never recursive."""
+        function = self.helper(call)
+        if function is None or len(self.bindings) >= MAX_CALL_DEPTH:
+            return []
+        if any(b.get("\0function") is function for b in self.bindings):
+            return []
+        return [r for r in walk(function) if r.type == "return_statement"
+                and _function_of(r).id == function.id]  # fmt: skip
+
+    def bind(self, call: Any) -> dict[str, Any]:
+        function = self.helper(call)
+        binding: dict[str, Any] = {"\0function": function}
+        parameters = function.child_by_field_name("parameters")
+        names: list[str] = []
+        for declaration in parameters.named_children if parameters is not None else []:
+            names.extend(text_of(n) for n in declaration.children_by_field_name("name"))
+        arguments = call.child_by_field_name("arguments")
+        given = [a for a in arguments.named_children if a.type != "comment"] if arguments else []
+        for index, name in enumerate(names):
+            binding[name] = self.resolve(given[index], call) if index < len(given) else None
+        return binding
+
+    def slice_returns(self, call: Any, depth: int) -> list[Argv]:
+        found: list[Argv] = []
+        returns = self.returns(call, depth)
+        if not returns:
+            return [(Unknown.SPREAD,)]
+        self.bindings.append(self.bind(call))
+        try:
+            for node in returns:
+                value = node.named_children[0] if node.named_children else None
+                if value is None:
+                    continue
+                for state in _Flow(self, node).states():
+                    found.extend(self.slice(value, node, state, depth + 1))
+        finally:
+            self.bindings.pop()
+        return dedupe(found) or [(Unknown.SPREAD,)]
+
     def resolve(self, node: Any, at: Any) -> Any:
         node = _unwrap(node)
         depth = 0
         while node is not None and node.type == "identifier" and depth < MAX_DEPTH:
+            binding = self.bindings[-1] if self.bindings else None
+            if binding and text_of(node) in binding and contains(binding["\0function"], node):
+                bound = binding[text_of(node)]
+                return bound if bound is not None else node
             value = self.declared(text_of(node), at)
             if value is None:
                 return node
@@ -156,11 +216,27 @@ class _File:
     def string(self, node: Any, at: Any) -> str | None:
         node = self.resolve(node, at)
         value = _string_value(node)
+        if value is None and node is not None and node.type == "call_expression":
+            return self._joined(node, at)
         if value is None and node is not None and node.type == "binary_expression":
             a = self.string(node.child_by_field_name("left"), at)
             b = self.string(node.child_by_field_name("right"), at)
             return a + b if a is not None and b is not None else None
         return value
+
+    def _joined(self, call: Any, at: Any) -> str | None:
+        """`strings.Join(words, " ")`: one string, unknown words as `$ARG`."""
+        if text_of(call.child_by_field_name("function")) != "strings.Join":
+            return None
+        arguments = call.child_by_field_name("arguments")
+        items = [a for a in arguments.named_children if a.type != "comment"] if arguments else []
+        if len(items) != 2:
+            return None
+        separator = self.string(items[1], at)
+        variants = self.slice(items[0], at, {})
+        if separator is None or len(variants) != 1:
+            return None
+        return separator.join("$ARG" if isinstance(w, Unknown) else w for w in variants[0])
 
     def words(self, node: Any, at: Any, state: State, depth: int = 0) -> list[tuple[Word, ...]]:
         """One argument: a word, or a `slice...` spread (its reachable values)."""
@@ -202,6 +278,8 @@ class _File:
             return product([base, *[self.words(i, at, state, depth + 1) for i in items[1:]]])
         if node.type == "nil":
             return [()]
+        if self.helper(node) is not None:
+            return self.slice_returns(node, depth)
         return unknown
 
 
@@ -380,6 +458,17 @@ def _env_entries(node: Any, file: _File, at: Any, depth: int = 0) -> tuple[bool,
     text = text_of(node)
     if node.type == "call_expression" and (text in ENVIRON or text.endswith(".Environ()")):
         return True, []
+    if file.helper(node) is not None:
+        returns = file.returns(node, depth)
+        if not returns:
+            return True, []
+        file.bindings.append(file.bind(node))
+        try:
+            found = [_env_entries(r.named_children[0], file, r, depth + 1)
+                     for r in returns if r.named_children]  # fmt: skip
+        finally:
+            file.bindings.pop()
+        return all(i for i, _k in found), [k for _i, keys in found for k in keys]
     if node.type == "identifier":
         resolved = file.resolve(node, at)
         if resolved is None or resolved.type == "identifier":
@@ -550,6 +639,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         root = parse("go", text, "Go")
         file = _File(root, text)
         spawns = list(_spawns(root, file))
+        literals = LiteralIndex(root, _string_value, FUNCTIONS)
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
     snippets = [
@@ -559,6 +649,7 @@ def extract(text: str, path: str) -> list[Snippet]:
             line_offset=spawn.node.start_point[0],
             column_offset=spawn.node.start_point[1],
             context=spawn.context,
+            origins=literals.origins(spawn.node, line),
         )
         for spawn in spawns
         for line in spawn.lines

@@ -39,6 +39,7 @@ from typing import Any
 
 from guard.sources.base import SourceError
 from guard.sources.jsvalues import (
+    FUNCTIONS,
     ArrayFlow,
     State,
     Values,
@@ -51,6 +52,7 @@ from guard.sources.snippet import RunContext, Snippet
 from guard.sources.spawnline import (
     MAX_VARIANTS,
     Argv,
+    LiteralIndex,
     Unknown,
     Word,
     dedupe,
@@ -371,13 +373,16 @@ def _env(call: Any, spawner: Spawner, options: Any, file: _File) -> str:
     keys: list[str] = []
     spreads_parent = False
     resolved = file.values.resolve(env, call)
-    if resolved is not None and resolved.type == "object":
-        for key, _value in file.values.object_pairs(resolved, call):
+    objects = [(resolved, call)] if resolved is not None and resolved.type == "object" else []
+    if resolved is not None and resolved.type == "call_expression" and not objects:
+        objects = file.values.returned_objects(resolved)  # `env: billingEnv()`
+    for found, at in objects:
+        for key, _value in file.values.object_pairs(found, at):
             if key == "...":
                 spreads_parent = True  # `...process.env`, or something we cannot see into
             else:
                 keys.append(key)
-    else:
+    if not objects:
         spreads_parent = True  # `env: process.env` or a value we cannot read: no claim
     replaces = not spreads_parent
     if spawner.library == "execa":
@@ -862,6 +867,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         root = parse(language, text, "TypeScript" if language != "javascript" else "JavaScript")
         file = _File(root, text)
         spawns = list(_spawns(root, file))
+        literals = LiteralIndex(root, string_value, FUNCTIONS)
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
     snippets: list[Snippet] = []
@@ -875,6 +881,7 @@ def extract(text: str, path: str) -> list[Snippet]:
                     line_offset=row,
                     column_offset=column,
                     context=spawn.context,
+                    origins=literals.origins(spawn.node, line),
                 )
             )
     return sorted(snippets, key=lambda s: (s.line_offset, s.column_offset))

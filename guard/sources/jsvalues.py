@@ -37,6 +37,7 @@ LOOPS = frozenset(
 )  # fmt: skip
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
 MAX_DEPTH = 8  # names that refer to names: `a = b; b = c; ...`
+MAX_CALL_DEPTH = 3  # a helper that calls a helper that calls a helper
 MAX_NESTING = 64  # arrays in arrays, spreads of names: past this, a value is unknown
 NAMES = frozenset({"identifier", "shorthand_property_identifier"})  # `{ env }` names `env`
 
@@ -81,11 +82,97 @@ class Values:
     def __init__(self, root: Any) -> None:
         self.root = root
         self.declarations: dict[str, list[tuple[Any, Any]]] = {}  # name -> [(declarator, value)]
+        self.statics: dict[str, Any] = {}  # "Lanes.WORKER" -> the value of `static WORKER = ...`
+        self.functions: dict[str, Any] = {}  # name -> a function declared in the file
+        self.bindings: list[dict[str, Any]] = []  # a helper's parameters, bound to its arguments
         for node in walk(root):
             if node.type == "variable_declarator":
                 name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
                 if name is not None and name.type == "identifier" and value is not None:
                     self.declarations.setdefault(text_of(name), []).append((node, value))
+                    if unwrap(value) is not None and unwrap(value).type in FUNCTIONS:
+                        self.functions.setdefault(text_of(name), unwrap(value))
+            elif node.type in ("function_declaration", "generator_function_declaration"):
+                name = node.child_by_field_name("name")
+                if name is not None:
+                    self.functions.setdefault(text_of(name), node)
+            elif node.type in ("class_declaration", "class"):
+                self._statics(node)
+
+    def _statics(self, declaration: Any) -> None:
+        name, body = (
+            declaration.child_by_field_name("name"),
+            declaration.child_by_field_name("body"),
+        )
+        if name is None or body is None:
+            return
+        for member in body.named_children:
+            if member.type not in ("public_field_definition", "field_definition"):
+                continue
+            if not any(c.type == "static" for c in member.children):
+                continue
+            prop = member.child_by_field_name("name") or member.child_by_field_name("property")
+            value = member.child_by_field_name("value")
+            if prop is not None and value is not None:
+                self.statics[f"{text_of(name)}.{text_of(prop)}"] = value
+
+    def helper(self, call: Any) -> Any:
+        """The function of this file a call names (`build(...)`), or None."""
+        function = unwrap(call.child_by_field_name("function"))
+        if function is None or function.type != "identifier":
+            return None
+        return self.functions.get(text_of(function))
+
+    def returned_objects(self, call: Any) -> list[tuple[Any, Any]]:
+        """The object literals a helper of the file returns (`return {...process.env, K: v}`),
+        each with the return it is read at."""
+        function = self.helper(call)
+        if function is None or self.bindings:
+            return []
+        body = function.child_by_field_name("body")
+        found: list[tuple[Any, Any]] = []
+        if body is not None and body.type != "statement_block":
+            candidates = [(body, body)]
+        else:
+            candidates = [(r.named_children[0], r) for r in _own_returns(body) if r.named_children]
+        for value, at in candidates:
+            resolved = self.resolve(value, at)
+            if resolved is not None and resolved.type == "object":
+                found.append((resolved, at))
+            else:
+                return []  # one return we cannot read: no claim
+        return found
+
+    def returns(self, call: Any, depth: int) -> list[Argv]:
+        """A helper's return values as arrays, its parameters bound to the call's arguments (each
+        resolved at the call); bounded by MAX_CALL_DEPTH and never recursive."""
+        function = self.helper(call)
+        if function is None or len(self.bindings) >= MAX_CALL_DEPTH:
+            return [(Unknown.SPREAD,)]
+        if any(b.get("\0function") is function for b in self.bindings):
+            return [(Unknown.SPREAD,)]
+        binding: dict[str, Any] = {"\0function": function}
+        parameters = function.child_by_field_name("parameters")
+        arguments = call.child_by_field_name("arguments")
+        given = [a for a in arguments.named_children if a.type != "comment"] if arguments else []
+        names = _parameter_names(function, parameters)
+        for index, name in enumerate(names):
+            value = self.resolve(given[index], call) if index < len(given) else None
+            binding[name] = value
+        self.bindings.append(binding)
+        try:
+            body = function.child_by_field_name("body")
+            found: list[Argv] = []
+            if body is not None and body.type != "statement_block":
+                found.extend(self.array(body, body, None, spread=True, depth=depth + 1))
+            for node in _own_returns(body):
+                value = node.named_children[0] if node.named_children else None
+                states = ArrayFlow(self, node).states() or [{}]
+                for state in states:
+                    found.extend(self.array(value, node, state, spread=True, depth=depth + 1))
+            return dedupe(found) or [(Unknown.SPREAD,)]
+        finally:
+            self.bindings.pop()
 
     def declared(self, name: str, at: Any) -> Any:
         """The value of the last declaration of `name` before `at` in a scope holding `at`."""
@@ -102,8 +189,18 @@ class Values:
     def resolve(self, node: Any, at: Any, depth: int = 0) -> Any:
         """Follow an identifier to its declared value (a few hops); other nodes as they are."""
         node = unwrap(node)
+        if node is not None and node.type == "member_expression" and text_of(node) in self.statics:
+            node = unwrap(self.statics[text_of(node)])
         while node is not None and node.type in NAMES and depth < MAX_DEPTH:
-            value = self.declared(text_of(node), at)
+            name = text_of(node)
+            if (
+                self.bindings
+                and name in self.bindings[-1]
+                and contains(self.bindings[-1]["\0function"], node)
+            ):
+                bound = self.bindings[-1][name]
+                return bound if bound is not None else node
+            value = self.declared(name, at)
             if value is None:
                 return node
             node, depth = unwrap(value), depth + 1
@@ -112,12 +209,26 @@ class Values:
     def string(self, node: Any, at: Any) -> str | None:
         resolved = self.resolve(node, at)
         value = string_value(resolved)
+        if value is None and resolved is not None and _method(resolved) == "join":
+            return self._joined(resolved, at)
         if value is None and resolved is not None and resolved.type == "binary_expression":
             left = resolved.child_by_field_name("left")
             right = resolved.child_by_field_name("right")
             a, b = self.string(left, at), self.string(right, at)
             return a + b if a is not None and b is not None else None
         return value
+
+    def _joined(self, call: Any, at: Any) -> str | None:
+        """`[...].join(" ")`: the words as one string, unknown ones as `$ARG` (its one value)."""
+        function = call.child_by_field_name("function")
+        arguments = call.child_by_field_name("arguments")
+        given = [a for a in arguments.named_children if a.type != "comment"] if arguments else []
+        separator = self.string(given[0], at) if given else ","
+        owner = function.child_by_field_name("object") if function is not None else None
+        variants = self.array(owner, at) if owner is not None else []
+        if separator is None or len(variants) != 1:
+            return None
+        return separator.join("$ARG" if isinstance(w, Unknown) else w for w in variants[0])
 
     def words(
         self, node: Any, at: Any, state: State | None = None, depth: int = 0
@@ -154,6 +265,8 @@ class Values:
         """An array's reachable values; an unknown array is one unknown spread. `depth` bounds
         names that refer back to themselves (`a = [...b]; b = [...a]`)."""
         node = unwrap(node)
+        if node is not None and node.type == "member_expression" and text_of(node) in self.statics:
+            node = unwrap(self.statics[text_of(node)])
         unknown: list[Argv] = [(Unknown.SPREAD,)] if spread else []
         if node is None or depth > MAX_NESTING:
             return unknown
@@ -180,6 +293,19 @@ class Values:
             return product([self.words(e, at, state, depth + 1) for e in node.named_children])
         if node.type in ("null", "undefined"):
             return [()]
+        if node.type == "call_expression" and _method(node) == "concat":
+            function = node.child_by_field_name("function")
+            owner = function.child_by_field_name("object")
+            arguments = node.child_by_field_name("arguments")
+            parts = [self.array(owner, at, state, True, depth + 1)]
+            for argument in arguments.named_children if arguments is not None else []:
+                if argument.type != "comment":
+                    parts.append(self.array(argument, at, state, False, depth + 1))
+            return product(parts)
+        if node.type == "call_expression" and self.helper(node) is not None:
+            return self.returns(node, depth)
+        if node.type == "call_expression" and _method(node) not in ("join", "toString"):
+            return [(Unknown.SPREAD,)]  # an array some call returns: any number of words
         if spread:
             return unknown
         return [(w,) for alternative in self.words(node, at, state, depth + 1) for w in alternative]
@@ -211,6 +337,44 @@ class Values:
             if key == name:
                 found = value
         return found
+
+
+def _method(call: Any) -> str:
+    """`x.concat(...)` -> "concat"; "" for anything else."""
+    if call is None or call.type != "call_expression":
+        return ""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "member_expression":
+        return ""
+    prop = function.child_by_field_name("property")
+    return text_of(prop) if prop is not None else ""
+
+
+def _parameter_names(function: Any, parameters: Any) -> list[str]:
+    """`(a, b = 1, ...rest)` -> ["a", "b"]; an arrow's lone `x => ...` -> ["x"]."""
+    if parameters is None:
+        single = function.child_by_field_name("parameter")
+        return [text_of(single)] if single is not None and single.type == "identifier" else []
+    names: list[str] = []
+    for parameter in parameters.named_children:
+        pattern = parameter.child_by_field_name("pattern") or parameter
+        if pattern.type == "assignment_pattern":
+            pattern = pattern.child_by_field_name("left") or pattern
+        names.append(text_of(pattern) if pattern.type == "identifier" else "\0")
+    return names
+
+
+def _own_returns(body: Any) -> Iterator[Any]:
+    """The `return` statements of a function body, not of functions nested in it."""
+    if body is None:
+        return
+    stack = list(reversed(body.named_children))
+    while stack:
+        node = stack.pop()
+        if node.type == "return_statement":
+            yield node
+        elif node.type not in FUNCTIONS and node.type != "class_declaration":
+            stack.extend(reversed(node.named_children))
 
 
 def scope_body(node: Any) -> Any:

@@ -1,10 +1,17 @@
 """Python orchestrators: each `subprocess` / `asyncio` / `os` spawn of codex is one command line.
 
 The spawn is written back as the shell command it amounts to, so the one rule set reads it:
-- argv: a list or tuple literal (or a name assigned one in the file); string items are words,
-  anything else a `$VAR` word; a string command (`shell=True`, `os.system`) is shell text;
-- env: `env={..., "OPENAI_API_KEY": k}` or `dict(os.environ, OPENAI_API_KEY=k)` -> `K=... cmd`
-  (a dict without `**os.environ` also clears the rest: `env -i`);
+- argv: every value the file gives it (guard/sources/pyvalues.py: constants, helpers, `+`,
+  `append`/`extend`, spreads, branches), one command line per reachable value; an unresolved
+  word is `"$ARG"`, an unresolved program `"$CMD"` (CG902); a string command (`shell=True`,
+  `os.system`) is shell text (f-strings and `" ".join(...)` resolved the same way);
+- env: `env={..., "OPENAI_API_KEY": k}`, `dict(os.environ, K=k)`, `env = os.environ.copy();
+  env["K"] = k`, a helper that returns one -> `K=... cmd` (a mapping that does not copy
+  os.environ also clears the rest: `env -i`); `os.environ[...] =`, `os.environ.update(...)`,
+  `.setdefault(...)` and `os.putenv(...)` earlier in the file reach every later spawn that
+  inherits (putenv only without env=: it does not change the os.environ mapping);
+- words written elsewhere (a constant, a helper, a branch) are Snippet.origins: a finding on
+  them points there too (guard/sources/origins.py);
 - stdin (FACTS.md, "outside the shell"): `stdin=DEVNULL` -> `</dev/null`; `input=...` -> input
   supplied; `stdin=PIPE` that the file never writes, closes or `communicate()`s (through the name
   the `Popen` is bound to) -> an idle pipe
@@ -16,10 +23,19 @@ from __future__ import annotations
 
 import ast
 import shlex
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
+from guard.sources import pyvalues
 from guard.sources.base import SourceError
 from guard.sources.snippet import RunContext, Snippet
+from guard.sources.spawnline import (
+    MAX_VARIANTS,
+    Unknown,
+    is_codex_argv,
+    may_be_codex,
+    render_dynamic,
+)
 
 SPAWNERS = frozenset(
     {"run", "Popen", "call", "check_call", "check_output", "create_subprocess_exec"}
@@ -44,39 +60,17 @@ def _keyword(node: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in node.keywords if k.arg == name), None)
 
 
-def _word(node: ast.expr) -> str:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return shlex.quote(node.value)
-    if isinstance(node, ast.Starred):
-        return '"$@"'
-    if isinstance(node, ast.Name):
-        return f'"${node.id}"'
-    return '"$ARG"'
-
-
-def _shell_text(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.JoinedStr):
-        parts = []
-        for value in node.values:
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                parts.append(value.value)
-            else:
-                parts.append("$ARG")
-        return "".join(parts)
-    return None
-
-
 class _Module:
-    """The file's simple `NAME = [...]` assignments, so `subprocess.run(cmd)` can be read."""
+    """The file's spawn-module imports and the names `Popen`s are bound to; its values are read
+    by guard/sources/pyvalues.py."""
 
     def __init__(self, tree: ast.Module, text: str) -> None:
         self.text = text
-        self.values: dict[str, ast.expr] = {}  # NAME -> the last value assigned to it
+        self.values = pyvalues.Module(tree)
         self.bound: dict[int, str] = {}  # id(call) -> the name it is assigned to
         self.modules: set[str] = set()  # local names of subprocess / asyncio / os
         self.functions: set[str] = set()  # `from subprocess import run` -> "run"
+        self.environ_writes: list[tuple[ast.Call | ast.Assign, str]] = []  # os.environ / putenv
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 self.modules.update(
@@ -84,13 +78,11 @@ class _Module:
                 )
             elif isinstance(node, ast.ImportFrom) and node.module in SPAWN_MODULES:
                 self.functions.update(a.asname or a.name for a in node.names)
-            if not isinstance(node, ast.Assign):
-                continue
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    self.values[target.id] = node.value
-                    if isinstance(node.value, ast.Call):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
                         self.bound[id(node.value)] = target.id
+        self.environ_writes = list(_environ_writes(tree))
 
     def spawns(self, call: ast.Call) -> bool:
         """`subprocess.run(...)`, `sp.Popen(...)`, or `run(...)` imported from subprocess: not
@@ -100,43 +92,189 @@ class _Module:
             return isinstance(func.value, ast.Name) and func.value.id in self.modules
         return isinstance(func, ast.Name) and func.id in self.functions
 
-    def resolve(self, node: ast.expr | None) -> ast.expr | None:
-        if isinstance(node, ast.Name) and node.id in self.values:
-            return self.values[node.id]
-        return node
-
     def feeds(self, call: ast.Call) -> bool:
         """Is the PIPE of this `Popen` written or closed anywhere in the file?"""
         name = self.bound.get(id(call))
         return name is not None and any(f"{name}{m}" in self.text for m in FEEDS_PIPE)
 
-    def argv(self, node: ast.expr) -> list[ast.expr] | None:
-        node = self.resolve(node) or node
-        if isinstance(node, ast.List | ast.Tuple):
-            return list(node.elts)
-        return None
+
+def _environ_writes(tree: ast.Module) -> Iterator[tuple[ast.Call | ast.Assign, str]]:
+    """`os.environ["K"] = v`, `os.environ.update(K=v)` / `.setdefault("K", v)`, `os.putenv("K",
+    v)`: keys every later spawn that inherits the environment gets ("putenv" only without env=:
+    it changes the process environment, not the os.environ mapping)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Subscript) and pyvalues.dotted(target.value) in (
+                    pyvalues.ENVIRON
+                ):
+                    key = target.slice
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        yield node, key.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner, verb = pyvalues.dotted(node.func.value), node.func.attr
+            first = node.args[0] if node.args else None
+            literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
+            if owner in pyvalues.ENVIRON and verb == "update":
+                yield from ((node, k.arg) for k in node.keywords if k.arg)
+                if isinstance(first, ast.Dict):
+                    for item in first.keys:
+                        if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                            yield node, item.value
+            elif owner in pyvalues.ENVIRON and verb == "setdefault" and literal:
+                assert isinstance(first, ast.Constant)
+                yield node, str(first.value)
+            elif owner == "os" and verb == "putenv" and literal:
+                assert isinstance(first, ast.Constant)
+                yield node, "putenv:" + str(first.value)
 
 
-def _is_codex(words: list[ast.expr]) -> bool:
-    heads = [w.value for w in words[:2] if isinstance(w, ast.Constant) and isinstance(w.value, str)]
-    first = heads[0].rsplit("/", 1)[-1] if heads else ""
-    return first == "codex" or (first in ("npx", "bunx") and "@openai/codex" in " ".join(heads))
+def _is_codex(words: Sequence[pyvalues.W]) -> bool:
+    return is_codex_argv([w.text for w in words])
 
 
-def _env_prefix(node: ast.Call, module: _Module) -> str:
-    """`K=V ` for every key the spawn's env= sets; `env -i ` when it replaces os.environ."""
-    env = module.resolve(_keyword(node, "env"))
-    keys: list[str] = []
-    inherits = True
-    if isinstance(env, ast.Dict):
-        inherits = any(k is None for k in env.keys)  # `**os.environ`
-        keys = [
-            k.value for k in env.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
-        ]
-    elif isinstance(env, ast.Call) and _callee(env) == "dict":
-        keys = [k.arg for k in env.keywords if k.arg]
-    prefix = "" if inherits or env is None else "env -i "
-    return prefix + "".join(f'{key}="$VALUE" ' for key in keys if key.isidentifier())
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One reachable command line of a spawn, and the words of it written elsewhere."""
+
+    text: str
+    origins: tuple[tuple[int, int, int, int, str], ...]
+
+
+class _Writer:
+    """Writes one command line, noting where each word written elsewhere in the file sits."""
+
+    def __init__(self, module: _Module, call: ast.Call) -> None:
+        self.module = module
+        self.call = call
+        self.parts: list[str] = []
+        self.origins: list[tuple[int, int, int, int, str]] = []
+        self.length = 0
+
+    def add(self, text: str, word: pyvalues.W | None = None, subject: str = "") -> None:
+        start = self.length
+        self.parts.append(text)
+        self.length += len(text)
+        if word is None or word.line <= 0 or not subject:
+            return
+        end = start + len(text.rstrip())
+        put = (word.put_line, word.put_column)
+        if word.put_line and self.outside(word.put_line):
+            # The line that put a constant into the argv (`argv.append(CODEX_FLAGS)`), then
+            # where the constant is written.
+            note = self.note(word.via, word.put_line, subject) or f"`{subject}` is added here"
+            self.origins.append((start, end, *put, note))
+            self.origins.append((start, end, word.line, word.column, f"`{subject}` is set here"))
+            return
+        note = self.note(word.via, word.line, subject)
+        if not note and self.outside(word.line):
+            note = f"`{subject}` is set here"
+        if not note and word.line != self.call.lineno:
+            note = f"`{subject}` is written here"  # a later line of a multi-line call
+        if note:
+            self.origins.append((start, end, word.line, word.column, note))
+
+    def outside(self, line: int) -> bool:
+        """Is `line` outside the spawn call itself?"""
+        return not self.call.lineno <= line <= (self.call.end_lineno or self.call.lineno)
+
+    def note(self, via: str, line: int, subject: str) -> str:
+        """How a word came from a helper or a branch ("" when it did not)."""
+        if via:
+            return f"`{subject}` comes from {via} here"
+        if self.module.values.on_branch(line, self.call.lineno):
+            return f"`{subject}` is added on this branch"
+        return ""
+
+    def line(self, tail: str) -> _Line:
+        return _Line("".join(self.parts) + tail, tuple(self.origins))
+
+
+def _env_variants(node: ast.Call, module: _Module, flow: pyvalues.Flow,
+                  state: pyvalues.State) -> list[pyvalues.Env | None]:  # fmt: skip
+    """The env= values the spawn may get (None: no env=, the parent's environment)."""
+    env = _keyword(node, "env")
+    if env is None or (isinstance(env, ast.Constant) and env.value is None):
+        return [None]
+    found: list[pyvalues.Env | None] = []
+    for value in flow.values(env, state):
+        found.append(value if isinstance(value, pyvalues.Env) else pyvalues.Env((), True))
+    return list(dict.fromkeys(found))
+
+
+def _write_env(writer: _Writer, env: pyvalues.Env | None, call: ast.Call, module: _Module) -> None:
+    inherited: list[pyvalues.W] = []
+    for write, written in module.environ_writes:
+        if write.lineno >= call.lineno:
+            continue
+        if written.startswith("putenv:"):
+            if env is not None:
+                continue
+            written = written.removeprefix("putenv:")
+        inherited.append(pyvalues.W(written, write.lineno, write.col_offset + 1))
+    if env is not None and not env.inherits:
+        writer.add("env -i ")
+        inherited = []
+    keys = [*inherited, *(env.keys if env is not None else ())]
+    for key in keys:
+        if isinstance(key.text, str) and key.text.isidentifier():
+            writer.add(f'{key.text}="$VALUE" ', key, key.text)
+
+
+def _write_argv(writer: _Writer, words: Sequence[pyvalues.W]) -> None:
+    texts = [w.text for w in words]
+    program = render_dynamic(tuple(texts)) if not _is_codex(words) else None
+    for index, word in enumerate(words):
+        if index:
+            writer.add(" ")
+        if index == 0 and program is not None:
+            writer.add('"$CMD"')
+            continue
+        text = word.text
+        rendered = text.value if isinstance(text, Unknown) else shlex.quote(text)
+        writer.add(rendered, word, text if isinstance(text, str) else "")
+
+
+def _argv_values(node: ast.Call, name: str, flow: pyvalues.Flow,
+                 state: pyvalues.State) -> list[pyvalues.Value]:  # fmt: skip
+    if name == "create_subprocess_exec":  # argv as positional arguments, not a list
+        return list(flow.sequence_literal(node.args, state, 0))
+    first = node.args[0] if node.args else _keyword(node, "args") or _keyword(node, "cmd")
+    return flow.values(first, state)
+
+
+def _command(node: ast.Call, module: _Module) -> list[_Line]:
+    name = _callee(node)
+    given = node.args or _keyword(node, "args") or _keyword(node, "cmd")  # `run(args=[...])`
+    if not given or name not in SPAWNERS | SHELL_SPAWNERS or not module.spawns(node):
+        return []
+    shell = _keyword(node, "shell")
+    shell_text = name in SHELL_SPAWNERS or (isinstance(shell, ast.Constant) and shell.value is True)
+    redirect, _context = _stdin(node, module)  # the context is read again by extract()
+    lines: list[_Line] = []
+    flow = pyvalues.Flow(module.values, node, (), 0)
+    for state in module.values.states_at(node)[: pyvalues.MAX_STATES]:
+        for value in _argv_values(node, name, flow, state):
+            for env in _env_variants(node, module, flow, state):
+                writer = _Writer(module, node)
+                _write_env(writer, env, node, module)
+                if shell_text:
+                    if not isinstance(value, pyvalues.W) or not isinstance(value.text, str):
+                        continue
+                    if "codex" not in value.text:
+                        continue
+                    writer.add(value.text.replace("\n", " "))
+                elif isinstance(value, pyvalues.Seq) and value.words:
+                    texts = tuple(w.text for w in value.words)
+                    if not (_is_codex(value.words) or may_be_codex(texts)):
+                        continue
+                    _write_argv(writer, value.words)
+                else:
+                    continue
+                lines.append(writer.line(redirect))
+                if len(lines) >= MAX_VARIANTS:
+                    return lines
+    return list({line.text: line for line in lines}.values())
 
 
 def _stdin(node: ast.Call, module: _Module) -> tuple[str, RunContext]:
@@ -151,28 +289,6 @@ def _stdin(node: ast.Call, module: _Module) -> tuple[str, RunContext]:
     if name == "PIPE":
         return (SUPPLIED, RunContext.SCRIPT) if module.feeds(node) else ("", RunContext.SPAWN)
     return ' <"$FILE"', RunContext.SCRIPT  # an open file or descriptor
-
-
-def _command(node: ast.Call, module: _Module) -> tuple[str, RunContext] | None:
-    name = _callee(node)
-    if not node.args or name not in SPAWNERS | SHELL_SPAWNERS or not module.spawns(node):
-        return None
-    first = node.args[0]
-    words = module.argv(first) if name in SPAWNERS else None
-    if name == "create_subprocess_exec":  # argv as positional arguments, not a list
-        words = list(node.args)
-    shell = _keyword(node, "shell")
-    if words is not None and _is_codex(words):
-        line = " ".join(_word(w) for w in words)
-    elif name in SHELL_SPAWNERS or (isinstance(shell, ast.Constant) and shell.value is True):
-        text = _shell_text(first)
-        if text is None or "codex" not in text:
-            return None
-        line = text.replace("\n", " ")
-    else:
-        return None
-    redirect, context = _stdin(node, module)
-    return _env_prefix(node, module) + line + redirect, context
 
 
 def _calls(tree: ast.Module) -> Iterator[ast.Call]:
@@ -191,19 +307,22 @@ def extract(text: str, path: str) -> list[Snippet]:
     except (ValueError, RecursionError, MemoryError) as exc:
         raise SourceError(f"not valid Python: {type(exc).__name__}") from None
     module = _Module(tree, text)
+    module.values.targets = [c for c in _calls(tree) if module.spawns(c)]
     snippets: list[Snippet] = []
     for call in _calls(tree):
-        found = _command(call, module)
-        if found is None:
+        lines = _command(call, module)
+        if not lines:
             continue
-        line, context = found
-        snippets.append(
-            Snippet(
-                text=line + "\n",
-                path=path,
-                line_offset=call.lineno - 1,
-                column_offset=call.col_offset,
-                context=context,
+        _redirect, context = _stdin(call, module)
+        for line in lines:
+            snippets.append(
+                Snippet(
+                    text=line.text + "\n",
+                    path=path,
+                    line_offset=call.lineno - 1,
+                    column_offset=call.col_offset,
+                    context=context,
+                    origins=line.origins,
+                )
             )
-        )
     return sorted(snippets, key=lambda s: (s.line_offset, s.column_offset))

@@ -49,6 +49,12 @@ class Snippet:
     # `billing: api-in-ci` a key there is still a finding, since every step can read it.
     wide_env_lines: tuple[int, ...] = field(default=())
 
+    # Words of the first line that were written elsewhere in the file (a module constant, a helper's
+    # return, a branch): (start, end) character offsets in `text`, the file line and column they
+    # were written at, and a note ("`--full-auto` comes from build_codex_command()"). A finding on
+    # such a word gets that place as a related location (guard/commands/lint.py).
+    origins: tuple[tuple[int, int, int, int, str], ...] = field(default=())
+
 
 @dataclass(frozen=True, slots=True)
 class SourceFact:

@@ -9,6 +9,7 @@ source walks the statements before the spawn and keeps every *reachable* argv (a
 from __future__ import annotations
 
 import functools
+import re
 import shlex
 from collections.abc import Iterator, Sequence
 from enum import Enum
@@ -196,3 +197,66 @@ def _char_index(text: str) -> list[int]:
         index.extend([position] * len(char.encode("utf-8", "surrogatepass")))
     index.append(len(text))
     return index
+
+
+# --- where a word was written ------------------------------------------------------------------
+
+Origin = tuple[int, int, int, int, str]  # snippet start, end, file line, column, note
+
+
+class LiteralIndex:
+    """The file's string literals by value, so a flag that reached a spawn through a constant, a
+    helper or a branch can be traced back to the line that wrote it (Snippet.origins)."""
+
+    def __init__(self, root: Any, value_of: Any, functions: frozenset[str]) -> None:
+        self.functions = functions
+        self.literals: dict[str, list[Any]] = {}
+        for node in walk(root):
+            if node.type in STRING_NODES:
+                value = value_of(node)
+                if isinstance(value, str) and value.startswith("-") and value != "-":
+                    self.literals.setdefault(value, []).append(node)
+
+    def origins(self, call: Any, line: str) -> tuple[Origin, ...]:
+        """An origin for each flag of a rendered command line that the spawn call does not
+        write itself (it came from a constant, a helper or a branch)."""
+        if not self.literals:
+            return ()
+        found: list[Origin] = []
+        for match in re.finditer(r"\S+", line):
+            try:
+                words = shlex.split(match.group(0))
+            except ValueError:
+                continue
+            if len(words) != 1 or words[0] not in self.literals:
+                continue
+            origin = self._origin(call, words[0])
+            if origin is not None:
+                found.append((match.start(), match.end(), *origin))
+        return tuple(found)
+
+    def _origin(self, call: Any, word: str) -> tuple[int, int, str] | None:
+        nodes = self.literals[word]
+        if len(nodes) != 1 or contains(call, nodes[0]):
+            return None  # written right there, or in several places: no guess
+        node = nodes[0]
+        row, column = node.start_point
+        return row + 1, column + 1, self._note(node, call, word)
+
+    def _note(self, node: Any, call: Any, word: str) -> str:
+        ancestor = node.parent
+        while ancestor is not None and not contains(ancestor, call):
+            if ancestor.type in self.functions:
+                return f"`{word}` comes from {_function_name(ancestor)}() here"
+            if ancestor.type in ("if_statement", "ternary_expression", "switch_case",
+                                 "expression_case"):  # fmt: skip
+                return f"`{word}` is added on this branch"
+            ancestor = ancestor.parent
+        return f"`{word}` is set here"
+
+
+def _function_name(function: Any) -> str:
+    name = function.child_by_field_name("name")
+    if name is None and function.parent is not None:
+        name = function.parent.child_by_field_name("name")  # `const build = () => ...`
+    return text_of(name) if name is not None else "a helper"
