@@ -93,4 +93,4 @@ def test_explain_a_family(tmp_path: Path) -> None:
     assert done.returncode == 0
     ids = [line.split()[0] for line in done.stdout.splitlines() if line.startswith("CG2")]
     assert ids == ["CG201", "CG202", "CG203", "CG204"]
-    assert run(tmp_path, "explain", "CG7").returncode == 2  # no rule in that family
+    assert run(tmp_path, "explain", "CG0").returncode == 2  # no rule in that family
