@@ -180,12 +180,19 @@ def _git_root(start: Path) -> Path | None:
 def search_roots(snippet: Snippet, settings: Settings) -> list[Path]:
     """Where a config file may be read from: the linted file's repository (its git root, else
     the codex-guard config's folder, else the file's folder) and the folder lint runs in."""
-    here = Path(os.path.realpath(Path(snippet.path).parent))
+    return list(_search_roots(str(Path(snippet.path).parent), settings.root, os.getcwd()))
+
+
+@functools.lru_cache(maxsize=256)
+def _search_roots(folder: str, config_root: str, cwd: str) -> tuple[Path, ...]:
+    # Asked for every codex run of every file: a folder's answer (realpath, the walk up to .git)
+    # is the same for all of them.
+    here = Path(os.path.realpath(folder))
     roots = [_git_root(here) or here]
-    if settings.root not in ("", "."):
-        roots.append(Path(os.path.realpath(settings.root)))
-    roots.append(Path(os.path.realpath(os.getcwd())))
-    return list(dict.fromkeys(roots))
+    if config_root not in ("", "."):
+        roots.append(Path(os.path.realpath(config_root)))
+    roots.append(Path(os.path.realpath(cwd)))
+    return tuple(dict.fromkeys(roots))
 
 
 def _inside(path: Path, root: Path) -> bool:
