@@ -57,7 +57,18 @@ def decision_key(
     external_env: tuple[tuple[str, str, int], ...],
     settings: Settings,
     cwd: str,
+    env: Mapping[str, str] | None = None,
 ) -> str:
+    """Everything the findings depend on, the Codex config layers the run reads included (by
+    content): a config.toml that gained a bearer-token provider since is a new key."""
+    import shlex
+
+    from guard.runtime.fastexec import codex_config_facts
+
+    try:
+        words = shlex.split(text, comments=True)
+    except ValueError:
+        words = []
     payload = json.dumps(
         [
             text,
@@ -66,6 +77,7 @@ def decision_key(
             cwd,
             path_facts(text, cwd),
             code_and_rules_stamp(settings),
+            codex_config_facts(env or {}, cwd, words),
         ]
     )
     return sha256_hex(payload.encode())[:40]

@@ -213,7 +213,7 @@ def lint_runtime(
     from guard.runtime.decisions import decision_key, read_decision, write_decision
 
     outside = external_env(env, settings)
-    key = decision_key(text, outside, settings, cwd)
+    key = decision_key(text, outside, settings, cwd, env)
     cached = read_decision(key, cache_env)
     if cached is not None:
         return cached

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from guard.runtime.execopts import ExecOptions
 
-VERSION = "fastexec-3"
+VERSION = "fastexec-4"
 # guard.settings.DEFAULT_FORBIDDEN_ENV, restated so the warm path need not import the settings (a
 # test keeps the two equal): never replayed into codex's env, whatever an entry says.
 DEFAULT_FORBIDDEN = ("OPENAI_API_KEY", "CODEX_API_KEY")
@@ -111,6 +111,52 @@ def auth_stamp(env: Mapping[str, str]) -> str:
     return _stamp(os.path.join(home, "auth.json"))
 
 
+def _digest(path: str) -> str:
+    """A config file by content, not mtime: `touch -d` can put an edited file's mtime back."""
+    from guard.runtime.fasthash import sha256_hex
+
+    try:
+        with open(path, "rb") as handle:
+            return f"{path}\0{sha256_hex(handle.read(1 << 20))}"
+    except OSError:
+        return f"{path}\0-"
+
+
+def codex_config_facts(env: Mapping[str, str], cwd: str, argv: list[str]) -> list[str]:
+    """Every Codex config layer a run may read, by content: `$CODEX_HOME/config.toml` and its
+    `NAME.config.toml` profiles (the home of the env and any `CODEX_HOME=` word of the argv), and
+    `.codex/config.toml` from the working folder (cwd and `-C DIR`) up. A provider with a bearer
+    token, an env_key or a sandbox written there since is a miss, never a replay."""
+    homes = [env.get("CODEX_HOME") or os.path.join(env.get("HOME") or "~", ".codex")]
+    homes += [word.partition("=")[2] for word in argv if word.startswith("CODEX_HOME=")]
+    found: list[str] = []
+    for home in homes:
+        home = os.path.join(cwd, os.path.expanduser(home))
+        try:
+            names = sorted(e.name for e in os.scandir(home) if e.name.endswith("config.toml"))
+        except OSError:
+            names = []
+        found.append(f"home\0{home}\0{len(names)}")
+        found.extend(_digest(os.path.join(home, name)) for name in names)
+    starts = [cwd]
+    for i, word in enumerate(argv):
+        if word in ("-C", "--cd") and i + 1 < len(argv):
+            starts.append(os.path.join(cwd, argv[i + 1]))
+        elif word.startswith("--cd="):
+            starts.append(os.path.join(cwd, word[5:]))
+    for start in starts:
+        folder = os.path.abspath(start)
+        while True:
+            project = os.path.join(folder, ".codex", "config.toml")
+            if os.path.exists(project):
+                found.append(_digest(project))
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+    return found
+
+
 def path_facts(argv: list[str], cwd: str) -> list[str]:
     """Where each argument that names an existing path really points (CG504 follows links)."""
     facts: list[str] = []
@@ -169,6 +215,7 @@ def _facts(
         *(_stamp(m) for m in manifests(executable)),  # its version: the flags it takes
         auth_stamp(env),
         *path_facts(argv, cwd),
+        *codex_config_facts(env, cwd, argv),
     ]
 
 
