@@ -67,7 +67,6 @@ SAFE_HEADS = frozenset(
         "mkdir",
         "mv",
         "mypy",
-        "node",
         "pip",
         "popd",
         "printf",

@@ -148,7 +148,13 @@ def _peel_env(argv: tuple[Word, ...], out: Peeled) -> int:
         elif t in ("-C", "--chdir", "-S", "--split-string") and i + 1 < n:
             i += 1
         elif t == "--":
+            # The options end; assignments do not (`env -- K=V cmd` sets K: checked on GNU env).
             i += 1
+            while i < n and (m := _ASSIGN_RE.match(argv[i].text)) is not None:
+                w = argv[i]
+                val = Word(w.text[m.end() :], w.literal, w.span, w.raw)
+                out.env_ops.append(EnvOp("set", w.span, m.group(1), val))
+                i += 1
             break
         elif t.startswith("-") and w.literal:
             if "i" in t[1:] and not t.startswith("--"):
@@ -486,6 +492,9 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 out.lookup_only = True
                 break
             rest = _take_opts(argv, 1, frozenset(), frozenset())
+        elif prog == "builtin":
+            # `builtin command codex ...`, `builtin eval '...'`: runs the builtin named next.
+            rest = 1
         elif prog == "exec":
             rest = _take_opts(argv, 1, frozenset({"-a"}), frozenset())
         elif prog in ("sudo", "doas"):
@@ -539,6 +548,100 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             if rest is None:
                 break
             wargs.insert(0, argv[1].text)
+        elif prog == "find":
+            # `find ... -exec CMD ARGS... ;|+` (and -execdir, -ok, -okdir): find runs CMD.
+            k = next(
+                (
+                    j
+                    for j in range(1, len(argv))
+                    if argv[j].text in ("-exec", "-execdir", "-ok", "-okdir")
+                ),
+                None,
+            )
+            if k is None or k + 1 >= len(argv):
+                break
+            end = next((j for j in range(k + 1, len(argv)) if argv[j].text in (";", "+")), None)
+            out.wrappers.append(Wrapper(prog, head.span, tuple(w.text for w in argv[1 : k + 1])))
+            argv = argv[k + 1 : end]
+            continue
+        elif prog in ("node", "nodejs") and len(argv) > 1 and basename(argv[1].text) == "codex.js":
+            # `node .../@openai/codex/bin/codex.js ...`: the npm package's own launcher
+            out.wrappers.append(Wrapper("path", head.span, (argv[1].text,)))
+            argv = (_codex_word(argv[1]), *argv[2:])
+            break
+        elif prog == "flock":
+            # `flock [opts] FILE|DIR cmd args...` (`-c CMD` runs a shell string)
+            i = _take_opts(
+                argv, 1, frozenset({"-w", "-E"}), frozenset({"--timeout", "--conflict-exit-code"})
+            )
+            k = next((j for j in range(1, len(argv)) if argv[j].text in ("-c", "--command")), None)
+            if k is not None and k + 1 < len(argv):
+                out.body = (argv[k + 1],)
+                out.body_kind = "flock -c"
+                break
+            rest = i + 1  # skip the lock file
+        elif prog == "chrt":
+            # `chrt [opts] PRIORITY cmd args...`
+            i = _take_opts(argv, 1, frozenset({"-T", "-P", "-D"}), frozenset())
+            rest = i + 1
+        elif prog == "taskset":
+            # `taskset [opts] MASK cmd args...` (`-p` works on a pid: no command)
+            if any(w.text in ("-p", "--pid") for w in argv[1:3]):
+                break
+            i = _take_opts(argv, 1, frozenset(), frozenset())
+            rest = i + 1
+        elif prog in ("strace", "ltrace"):
+            rest = _take_opts(
+                argv,
+                1,
+                frozenset({"-o", "-e", "-s", "-p", "-u", "-E", "-a", "-b", "-O", "-S", "-P", "-I"}),
+                frozenset({"--output", "--expr", "--string-limit", "--user", "--env"}),
+            )
+        elif prog == "runuser":
+            # `runuser [-u USER] [--] cmd ...`; `runuser -l USER -c CMD` runs a shell string
+            k = next((j for j in range(1, len(argv)) if argv[j].text in ("-c", "--command")), None)
+            if k is not None and k + 1 < len(argv):
+                out.body = (argv[k + 1],)
+                out.body_kind = "runuser -c"
+                if any(w.text in ("-", "-l", "--login") for w in argv[1:k]):
+                    out.body_clean_env = True
+                break
+            rest = _take_opts(
+                argv, 1, frozenset({"-u", "-g", "-G", "-s"}), frozenset({"--user", "--group"})
+            )
+        elif prog == "watch":
+            # `watch [opts] CMD...`: the words are joined and run by `sh -c` (unless -x)
+            i = _take_opts(
+                argv,
+                1,
+                frozenset({"-n", "-d", "-q"}),
+                frozenset({"--interval", "--differences", "--equexit"}),
+            )
+            if i >= len(argv):
+                break
+            out.body = argv[i:]
+            out.body_kind = "watch"
+            break
+        elif prog == "script":
+            # `script [opts] -c CMD [file]` (`-qc CMD`): the command is a shell string
+            k = next(
+                (
+                    j
+                    for j in range(1, len(argv))
+                    if argv[j].text == "--command"
+                    or (
+                        argv[j].text[:1] == "-"
+                        and argv[j].text[1:2] != "-"
+                        and argv[j].text[-1:] == "c"
+                    )
+                ),
+                None,
+            )
+            if k is None or k + 1 >= len(argv):
+                break
+            out.body = (argv[k + 1],)
+            out.body_kind = "script -c"
+            break
         elif prog == "setsid":
             rest = _take_opts(argv, 1, frozenset(), frozenset())
             out.detached = True

@@ -1,0 +1,112 @@
+"""Commands that run the rest of their argv (or a string) as a command, found by an adversarial
+pass over `check` and the hooks: each is run under real bash with a recording stand-in codex, and
+the command model must see the codex it really starts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from guard.engine.api import lint_snippet
+from guard.settings import Settings
+from guard.shell import parse_script
+from guard.sources.snippet import RunContext, Snippet
+
+BASH = shutil.which("bash")
+pytestmark = pytest.mark.skipif(BASH is None, reason="needs bash")
+
+RECORDER = """#!/bin/sh
+printf 'ARGV %s\\n' "$*" >> "$CODEX_LOG"
+[ -n "${OPENAI_API_KEY+x}" ] && printf 'KEY\\n' >> "$CODEX_LOG"
+exit 0
+"""
+
+# script -> the argv codex really gets (checked under bash below)
+RUNS = {
+    "builtin-command": ("builtin command codex exec --yolo p </dev/null", "exec --yolo p"),
+    "builtin-eval": ("builtin eval 'codex exec --yolo p </dev/null'", "exec --yolo p"),
+    "find-exec": ("find . -maxdepth 0 -exec codex exec --yolo p \\;", "exec --yolo p"),
+    "find-execdir": ("find . -maxdepth 0 -execdir codex exec --yolo {} +", "exec --yolo ./."),
+    "flock": ("flock ./lock codex exec --yolo p </dev/null", "exec --yolo p"),
+    "flock-c": ("flock ./lock -c 'codex exec --yolo p </dev/null'", "exec --yolo p"),
+    "taskset": ("taskset 1 codex exec --yolo p </dev/null", "exec --yolo p"),
+    "runuser": ("runuser -u root -- codex exec --yolo p </dev/null", "exec --yolo p"),
+    "script-qc": ("script -qc 'codex exec --yolo p </dev/null' /dev/null", "exec --yolo p"),
+}
+MODEL_ONLY = {
+    "chrt": "chrt -o 0 codex exec --yolo p </dev/null",
+    "strace": "strace -f -o /dev/null codex exec --yolo p </dev/null",
+    "watch": "watch -n 5 codex exec --yolo p",
+    "node-launcher": "node /opt/npm/lib/node_modules/@openai/codex/bin/codex.js exec --yolo p",
+}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("wrappers")
+    (folder / "bin").mkdir()
+    codex = folder / "bin" / "codex"
+    codex.write_text(RECORDER)
+    codex.chmod(0o755)
+    return folder
+
+
+def run_bash(lab: Path, script: str) -> list[str]:
+    log = lab / "codex.log"
+    log.write_text("")
+    (lab / "case.sh").write_text(script)
+    env = {
+        "PATH": f"{lab / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "HOME": str(lab),
+        "CODEX_LOG": str(log),
+    }
+    subprocess.run(
+        [str(BASH), str(lab / "case.sh")], cwd=lab, env=env, stdin=subprocess.DEVNULL,
+        capture_output=True, timeout=20, check=False,
+    )  # fmt: skip
+    return [line[5:] for line in log.read_text().splitlines() if line.startswith("ARGV ")]
+
+
+def rules_of(script: str) -> set[str]:
+    snippet = Snippet(text=script, path="<hook>", context=RunContext.AGENT)
+    return {f.rule for f in lint_snippet(snippet, Settings())}
+
+
+@pytest.mark.parametrize(("script", "argv"), RUNS.values(), ids=RUNS)
+def test_the_codex_bash_really_starts_is_the_one_the_model_sees(
+    lab: Path, script: str, argv: str
+) -> None:
+    assert run_bash(lab, script) == [argv]
+    calls = [c for c in parse_script(script).commands if c.program == "codex"]
+    assert calls, script
+    assert [w.text for w in calls[0].argv[1:3]] == argv.split()[:2]
+    assert "CG303" in rules_of(script)
+
+
+@pytest.mark.parametrize("script", MODEL_ONLY.values(), ids=MODEL_ONLY)
+def test_wrappers_not_run_here_are_peeled_too(script: str) -> None:
+    assert "CG303" in rules_of(script)
+
+
+def test_env_double_dash_still_sets_the_key(lab: Path) -> None:
+    script = "env -- OPENAI_API_KEY=x codex exec -s read-only -C . p </dev/null"
+    assert run_bash(lab, script) == ["exec -s read-only -C . p"]
+    assert "KEY" in (lab / "codex.log").read_text()
+    assert "CG101" in rules_of(script)
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        'find . -name "*.md" -exec grep -l codex {} +',
+        "watch -n 5 'grep -c codex ci.log'",
+        "flock ./lock make test",
+        "script -q -c 'make test' /dev/null",
+    ],
+)
+def test_mentions_through_these_wrappers_stay_silent(script: str) -> None:
+    assert rules_of(script) <= {"CG902"} and "CG303" not in rules_of(script)
