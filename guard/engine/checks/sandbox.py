@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from guard.codex.call import SandboxSource, Subcommand
-from guard.engine.configlayers import layer_span
+from guard.engine.configlayers import layer_span, parse_toml, search_roots
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.lanes import needs_network
 from guard.findings import Severity
@@ -140,6 +140,45 @@ def unsandboxed_host_full_access(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(
             span=word.span if word else inv.command.span, lane=inv.lane, params={"flag": what}
         )
+    yield from _config_writes_full_access(ctx)
+
+
+_CODEX_CONFIG = re.compile(r"(CODEX_HOME\}?|\.codex)/([\w.-]+\.)?config\.toml[\"']?$")
+_FULL = frozenset({"danger-full-access", ":danger-full-access"})
+
+
+def _sets_full_access(data: object) -> bool:
+    """`sandbox_mode` / `default_permissions` full access at the top or in any `[profiles.X]`."""
+    if not isinstance(data, dict):
+        return False
+    if data.get("sandbox_mode") in _FULL or data.get("default_permissions") in _FULL:
+        return True
+    profiles = data.get("profiles")
+    return isinstance(profiles, dict) and any(_sets_full_access(p) for p in profiles.values())
+
+
+def _config_writes_full_access(ctx: CheckContext) -> Iterator[Hit]:
+    """A command that writes full access into a Codex config.toml (`~/.codex/config.toml`,
+    `$CODEX_HOME/NAME.config.toml`, a project `.codex/config.toml`) with no codex run after it
+    here: every later run that reads the file is unsandboxed (a run after it in the same script
+    is judged on the layer it reads)."""
+    from pathlib import Path
+
+    from guard.engine.writes import script_writes
+
+    bases = [Path(ctx.snippet.path).parent, *search_roots(ctx.snippet, ctx.settings)]
+    for write in script_writes(ctx.script, bases):
+        if write.content is None or not _CODEX_CONFIG.search(write.target.strip()):
+            continue
+        if any(inv.command.index > write.command.index for inv in ctx.invocations):
+            continue
+        doc = parse_toml(write.content, write.target)
+        if _sets_full_access(getattr(doc, "data", None)):
+            yield Hit(
+                span=write.command.span,
+                message=f"writes a danger-full-access sandbox into Codex's config "
+                f"({write.target}): every codex run that reads it runs with your full rights",
+            )
 
 
 def network_validator_false_fail(ctx: CheckContext) -> Iterator[Hit]:
