@@ -1224,7 +1224,11 @@ class _Walker:
         """Shell text the command runs: `bash -c BODY`, `eval`, `trap`, `su -c`, `ssh host CMD`,
         or a script fed on stdin (`bash <<'EOF'`, `sh -s <<< "..."`)."""
         cmd = self.cmds[idx]
-        if not p.body and (r.script is None or basename(p.argv[0].text) not in SHELLS):
+        prog = basename(p.argv[0].text) if p.argv else ""
+        sources_stdin = (
+            prog in ("source", ".") and len(p.argv) > 1 and p.argv[1].text in _STDIN_ALIASES
+        )
+        if not p.body and (r.script is None or (prog not in SHELLS and not sources_stdin)):
             return
         body_ctx = ctx.derive(
             depth=ctx.depth + 1,
@@ -1238,6 +1242,11 @@ class _Walker:
                 body_ctx = body_ctx.derive(env_cleared=True)
                 cmd = replace(cmd, env=(), env_files=())
             self._run_body(p.body, p.body_kind, cmd, st, body_ctx, idx)
+        elif r.script is not None and sources_stdin and ctx.depth < MAX_BODY_DEPTH:
+            # `source /dev/stdin <<< 'text'`: this shell itself runs the text, as eval would.
+            body, line0, col0, _quoted = r.script
+            wrapper = Wrapper(f"{prog} stdin", cmd.span, ())
+            self.run_text(body, line0, col0, st, body_ctx.derive(wrappers=(*cmd.wrappers, wrapper)))
         elif (
             r.script is not None
             and shell_reads_script_from_stdin(p.argv)

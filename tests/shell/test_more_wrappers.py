@@ -36,6 +36,11 @@ RUNS = {
     "taskset": ("taskset 1 codex exec --yolo p </dev/null", "exec --yolo p"),
     "runuser": ("runuser -u root -- codex exec --yolo p </dev/null", "exec --yolo p"),
     "script-qc": ("script -qc 'codex exec --yolo p </dev/null' /dev/null", "exec --yolo p"),
+    "source-stdin": ("source /dev/stdin <<< 'codex exec --yolo p </dev/null'", "exec --yolo p"),
+    "dot-stdin-heredoc": (
+        ". /dev/stdin <<'EOF'\ncodex exec --yolo p </dev/null\nEOF\n",
+        "exec --yolo p",
+    ),
 }
 MODEL_ONLY = {
     "chrt": "chrt -o 0 codex exec --yolo p </dev/null",
@@ -110,3 +115,10 @@ def test_env_double_dash_still_sets_the_key(lab: Path) -> None:
 )
 def test_mentions_through_these_wrappers_stay_silent(script: str) -> None:
     assert rules_of(script) <= {"CG902"} and "CG303" not in rules_of(script)
+
+
+def test_forcing_api_login_on_the_command_line_is_cg102() -> None:
+    assert "CG102" in rules_of('codex exec -c forced_login_method="api" -C . -s read-only p')
+    assert "CG102" not in rules_of(
+        'codex exec -c forced_login_method="chatgpt" -C . -s read-only p'
+    )

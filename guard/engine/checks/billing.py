@@ -152,6 +152,13 @@ def _auth_json_hits(ctx: CheckContext) -> Iterator[Hit]:
 def _secret_overrides(inv: Invocation) -> Iterator[Hit]:
     """An API key or bearer token given to codex in a `-c` override."""
     for override in inv.call.config:
+        if override.key == "forced_login_method" and override.value == "api":
+            yield Hit(
+                span=override.word.span if override.word.span.line else inv.command.span,
+                message='`-c forced_login_method="api"` makes codex use API-key auth: every '
+                "token is billed to the API account",
+            )
+            continue
         named = override.parts[-1] == "experimental_bearer_token"
         shown = repr(override.value) if not isinstance(override.value, str) else override.value
         if named or SECRET_VALUE.search(shown):
