@@ -437,6 +437,51 @@ def env_file_from_subst(text: str) -> str | None:
     return operands[-1].strip("'\"")
 
 
+# Interpreters and the option that takes inline code (python -c, perl/ruby/node -e, php -r).
+_INTERPRETERS = frozenset(
+    {"python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php", "deno", "bun"}
+)
+_CODE_OPTIONS = frozenset({"-c", "-e", "-E", "--eval", "-r", "-p", "--print"})
+_STRING_LITERAL = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'""")
+# `codex` then a sub-command or an option: a command line, not prose ("codex is great").
+_CODEX_LINE = re.compile(
+    r"\s*(?:[A-Za-z_]\w*=\S*\s+)*(?:[\w./-]*/)?codex\s+(?:-|(?:exec|e|login|logout|review|resume|fork|apply|"
+    r"app-server|exec-server|mcp|mcp-server|sandbox|cloud)(?:\s|$))"
+)
+_ARGV_LIST = re.compile(r"""\[\s*(["'])(?:[\w./-]*/)?codex\1[^\]]*\]""")
+
+
+def _inline_code(argv: tuple[Word, ...]) -> Word | None:
+    """The inline-code word of `python3 -c CODE`, `node -e CODE`, ... (None: a script file)."""
+    for i in range(1, len(argv) - 1):
+        t = argv[i].text
+        if t in _CODE_OPTIONS:
+            return argv[i + 1]
+        if not t.startswith("-"):
+            return None  # a script file and its arguments
+    return None
+
+
+def codex_lines_in_code(code: str) -> list[str]:
+    """The codex command lines written in a program's string literals: a string that starts with
+    `codex` and a sub-command or option (handed to a shell: os.system, execSync, system), or a
+    list literal whose first item is `codex` (an argv), shell-quoted. What the program does with
+    stdin is not seen, so each line is given /dev/null: only the argv and env rules speak."""
+    import shlex
+
+    found: list[str] = []
+    for match in _ARGV_LIST.finditer(code):
+        items = [a if a else b for a, b in _STRING_LITERAL.findall(match.group(0))]
+        line = shlex.join(items)
+        if _CODEX_LINE.match(line):
+            found.append(line)
+    for a, b in _STRING_LITERAL.findall(_ARGV_LIST.sub("", code)):
+        text = (a if a else b).replace('\\"', '"').replace("\\'", "'")
+        if _CODEX_LINE.match(text):
+            found.append(text)
+    return [f"{{ {line}\n}} </dev/null" for line in found]
+
+
 def _is_codex_pkg(t: str) -> bool:
     return t in ("codex", "@openai/codex") or t.startswith("@openai/codex@")
 
@@ -568,6 +613,15 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             # `node .../@openai/codex/bin/codex.js ...`: the npm package's own launcher
             out.wrappers.append(Wrapper("path", head.span, (argv[1].text,)))
             argv = (_codex_word(argv[1]), *argv[2:])
+            break
+        elif prog in _INTERPRETERS and (code := _inline_code(argv)) is not None:
+            # `python3 -c 'os.system("codex exec ...")'`, `node -e 'execSync("codex ...")'`: the
+            # program is not shell, but a codex command line it hands to a shell or spawns is.
+            lines = codex_lines_in_code(code.text)
+            if not lines:
+                break
+            out.body = (Word("\n".join(lines), code.literal, code.span, code.raw),)
+            out.body_kind = f"{prog} inline code"
             break
         elif prog == "flock":
             # `flock [opts] FILE|DIR cmd args...` (`-c CMD` runs a shell string)

@@ -122,3 +122,40 @@ def test_forcing_api_login_on_the_command_line_is_cg102() -> None:
     assert "CG102" not in rules_of(
         'codex exec -c forced_login_method="chatgpt" -C . -s read-only p'
     )
+
+
+INLINE = {
+    "python-os-system": (
+        "python3 -c 'import os; os.system(\"codex exec --yolo p </dev/null\")'",
+        "CG303",
+    ),
+    "python-argv-list": (
+        'python3 -c \'import subprocess; subprocess.run(["codex", "exec", "--yolo", "p"])\'',
+        "CG303",
+    ),
+    "perl-system": ("perl -e 'system(\"codex exec --yolo p </dev/null\")'", "CG303"),
+    "python-key": (
+        "python3 -c 'import os; os.system(\"OPENAI_API_KEY=x codex exec -C . -s read-only p\")'",
+        "CG101",
+    ),
+}
+
+
+@pytest.mark.parametrize(("script", "rule"), INLINE.values(), ids=INLINE)
+def test_codex_command_lines_in_inline_code_are_checked(lab: Path, script: str, rule: str) -> None:
+    if shutil.which(script.split()[0]) is not None:
+        assert len(run_bash(lab, script)) == 1  # the interpreter really started codex
+    assert rule in rules_of(script)
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "python3 -c 'print(\"codex is great\")'",
+        "python3 -c 'print(\"see: codex exec --help\")'",
+        "node -e 'console.log(process.version)'",
+        'python3 -c \'import subprocess; subprocess.run(["codex", "exec", "-C", ".", "-s", "read-only", "p"], stdin=subprocess.DEVNULL)\'',
+    ],
+)
+def test_inline_code_that_does_not_run_codex_badly_is_allowed(script: str) -> None:
+    assert not rules_of(script) & {"CG101", "CG102", "CG201", "CG303", "CG901", "CG903"}
