@@ -1166,6 +1166,9 @@ class _Walker:
         p = peel(tuple(words))
         if p.lookup_only:
             p.argv = tuple(words)
+        if p.args_from_input:
+            printed = self.pipe_text.get(ctx.pipe) if ctx.pipe is not None else None
+            _append_xargs_input(p, printed, span)
         idx = self._emit(p.argv, span, text, pre, r, p, wrappers, st, ctx)
         if p.argv and not p.argv[0].literal:
             self.dynamic.append(idx)
@@ -1203,10 +1206,10 @@ class _Walker:
         """A shell that runs text the linter cannot read (`curl ... | base64 -d | bash`,
         `bash <(curl ...)`, `. <(...)`, `... | xargs env`): it may start codex with anything."""
         prog = basename(p.argv[0].text) if p.argv else ""
-        if not p.program_from_input and prog not in _SCRIPT_RUNNERS:
+        if not (p.program_from_input or p.args_from_input) and prog not in _SCRIPT_RUNNERS:
             return  # the common case: no shell at all
         cmd = self.cmds[idx]
-        how: str | None = "xargs" if p.program_from_input else None
+        how: str | None = "xargs" if p.program_from_input or p.args_from_input else None
         if how is None and not p.body:
             operands = p.argv[1:]
             if any((w.raw or "").lstrip('"').startswith("<(") for w in operands):
@@ -1876,6 +1879,25 @@ def _split_command(
         # argument; it is the redirect's descriptor, and the redirect's default one anyway.
         args.pop()
     return prefix, name_node, args, own
+
+
+def _append_xargs_input(p: Peeled, printed: tuple[str, int, int, bool] | None, span: Span) -> None:
+    """`printf '%s\\n' exec --yolo p | xargs codex`: xargs appends the words of its input to
+    codex's argv. When the input is literal text the script prints, those words are known."""
+    xargs = next((w for w in p.wrappers if w.name == "xargs"), None)
+    if xargs is None or any(a.startswith(("-I", "-i", "--replace")) for a in xargs.args):
+        return  # a replace string puts each item where `{}` stands: keep it unknown
+    import shlex
+
+    try:
+        items = shlex.split(printed[0], comments=False, posix=True) if printed else None
+    except ValueError:
+        items = None
+    if items is None:  # input the linter cannot read: one unknown word stands for it
+        p.argv = (*p.argv, Word("${xargs_input}", False, span, "${xargs_input}"))
+        return
+    p.argv = (*p.argv, *(Word(item, True, span, item) for item in items))
+    p.args_from_input = False
 
 
 def _continued_words(nodes: list[Node], src: _Src) -> list[list[Node]]:

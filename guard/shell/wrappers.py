@@ -49,6 +49,9 @@ class Peeled:
     # `... | xargs env` / `xargs sudo`: the program (and its env) comes from xargs' input,
     # which the linter cannot see.
     program_from_input: bool = False
+    # codex behind xargs: xargs appends (or substitutes) words read from its input to codex's
+    # argv, which the linter cannot see (`... | xargs codex`).
+    args_from_input: bool = False
 
 
 def basename(text: str) -> str:
@@ -778,6 +781,7 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
         out.wrappers.append(Wrapper(prog, head.span, tuple(wargs)))
         argv = argv[rest:]
     out.argv = argv
+    out.args_from_input = from_input and bool(argv) and basename(argv[0].text) == "codex"
     return out
 
 

@@ -36,6 +36,7 @@ RUNS = {
     "taskset": ("taskset 1 codex exec --yolo p </dev/null", "exec --yolo p"),
     "runuser": ("runuser -u root -- codex exec --yolo p </dev/null", "exec --yolo p"),
     "script-qc": ("script -qc 'codex exec --yolo p </dev/null' /dev/null", "exec --yolo p"),
+    "xargs-appends-printed-words": ("printf '%s\\n' exec --yolo p | xargs codex", "exec --yolo p"),
     "source-stdin": ("source /dev/stdin <<< 'codex exec --yolo p </dev/null'", "exec --yolo p"),
     "dot-stdin-heredoc": (
         ". /dev/stdin <<'EOF'\ncodex exec --yolo p </dev/null\nEOF\n",
@@ -159,3 +160,9 @@ def test_codex_command_lines_in_inline_code_are_checked(lab: Path, script: str, 
 )
 def test_inline_code_that_does_not_run_codex_badly_is_allowed(script: str) -> None:
     assert not rules_of(script) & {"CG101", "CG102", "CG201", "CG303", "CG901", "CG903"}
+
+
+def test_xargs_input_the_linter_cannot_read_is_one_unknown_word() -> None:
+    found = rules_of("cat tasks.txt | xargs -n1 codex exec -C . -s read-only")
+    assert "CG902" in found  # its words could be `--yolo`: fails closed under hook.fail-closed
+    assert "CG202" not in found  # the prompt may well be among them
