@@ -1206,11 +1206,33 @@ class _Walker:
         """A shell that runs text the linter cannot read (`curl ... | base64 -d | bash`,
         `bash <(curl ...)`, `. <(...)`, `... | xargs env`): it may start codex with anything."""
         prog = basename(p.argv[0].text) if p.argv else ""
-        if not (p.program_from_input or p.args_from_input) and prog not in _SCRIPT_RUNNERS:
+        if (
+            not (p.program_from_input or p.args_from_input)
+            and prog not in _SCRIPT_RUNNERS
+            and prog != "make"
+        ):
             return  # the common case: no shell at all
         cmd = self.cmds[idx]
         how: str | None = "xargs" if p.program_from_input or p.args_from_input else None
-        if how is None and not p.body:
+        if how is None and prog in SHELLS:
+            # bash sources $BASH_ENV (sh: $ENV) before a non-interactive script, and runs
+            # $PROMPT_COMMAND before each prompt of an interactive one: text set for it here.
+            started = {b.name for b in cmd.env} & {"BASH_ENV", "ENV", "PROMPT_COMMAND"}
+            how = f"${sorted(started)[0]}" if started else None
+        if how is None and prog == "make":
+            # `make -f /dev/stdin <<< ...`, `make -f -`: recipes the linter cannot read as a file
+            words = [w.text for w in p.argv[1:]]
+            for i, word in enumerate(words):
+                target = (
+                    words[i + 1]
+                    if word in ("-f", "--file", "--makefile") and i + 1 < len(words)
+                    else None
+                )
+                if word.startswith("--file=") or word.startswith("--makefile="):
+                    target = word.partition("=")[2]
+                if target in ("-", *_STDIN_ALIASES):
+                    how = "make -f stdin"
+        if how is None and not p.body and prog != "make":
             operands = p.argv[1:]
             if any((w.raw or "").lstrip('"').startswith("<(") for w in operands):
                 how = "process-substitution"

@@ -166,3 +166,17 @@ def test_xargs_input_the_linter_cannot_read_is_one_unknown_word() -> None:
     found = rules_of("cat tasks.txt | xargs -n1 codex exec -C . -s read-only")
     assert "CG902" in found  # its words could be `--yolo`: fails closed under hook.fail-closed
     assert "CG202" not in found  # the prompt may well be among them
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "BASH_ENV=<(echo 'codex exec --yolo p') bash -c true",
+        "PROMPT_COMMAND='codex exec --yolo p' bash -i </dev/null",
+        "make -f /dev/stdin <<< $'a:\\n\\tcodex exec --yolo p'",
+    ],
+)
+def test_text_a_shell_or_make_runs_unseen_is_cg902(lab: Path, script: str) -> None:
+    if "bash -i" not in script:  # an interactive bash under test would wait on its terminal
+        assert len(run_bash(lab, script)) == 1  # codex really ran
+    assert "CG902" in rules_of(script)
