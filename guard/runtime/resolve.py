@@ -226,9 +226,11 @@ def resolve(argv: list[str], env: Mapping[str, str]) -> Resolved:
     path_env = env.get("PATH", os.defpath)
     names: list[str] = []
     for wrapper in peeled.wrappers:
-        if wrapper.name == "path":
-            continue
         index = wrapper.span.column - 1
+        if wrapper.name == "path" and index == codex_index:
+            continue  # codex named by a path: pinned below
+        # Every other program word is pinned, `node` of `node .../codex.js` included: execve of a
+        # bare name would run a file of that name in the current folder.
         exec_argv[index] = _pin_wrapper(argv[index], path_env)
         names.append(wrapper.name)
     # codex itself is looked up as the last wrapper would: on the PATH of the env it receives.

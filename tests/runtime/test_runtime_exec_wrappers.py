@@ -239,3 +239,23 @@ def test_the_real_codex_through_a_wrapper_gets_the_checked_sandbox(
     proc = run_exec(["--", *argv, "-s", "read-only", "say hi"], env, workspace, timeout=60)
     assert "sandbox: read-only" in proc.stderr, proc.stderr
     assert f"workdir: {workspace}" in proc.stderr
+
+
+def test_node_running_the_npm_launcher_is_pinned_too(
+    recorder: Recorder, env: dict[str, str], workspace: Path
+) -> None:
+    """`codex-guard exec -- node .../codex.js ...`: `node` is exec'd by the absolute path PATH
+    gives, never as a bare name (execve would run a `node` file planted in the current folder)."""
+    from tests.runtime.conftest import REAL_CODEX
+
+    node = shutil.which("node", path=env["PATH"])
+    if node is None or not REAL_CODEX.exists():
+        pytest.skip("needs node and the real codex npm package")
+    launcher = str(REAL_CODEX.resolve())  # .../@openai/codex/bin/codex.js
+    planted = workspace / "node"
+    planted.write_text("#!/bin/sh\necho planted >&2\nexit 0\n")
+    planted.chmod(0o755)
+    argv = ["--dry-run", "--", "node", launcher, "exec", "-C", ".", "-s", "read-only", "p"]
+    proc = run_exec(argv, env, workspace)
+    assert proc.returncode == 0, proc.stderr
+    assert f"would run: {node} {launcher} exec" in proc.stdout
