@@ -1,7 +1,8 @@
 """The shell layer: source text in, command model (``Script``) out.
 
-``parse_script`` is the only entry point; ``guard/shell/parser.py`` is the only module that sees
-tree-sitter nodes.
+``parse_script`` is the only entry point; ``guard/shell/parser.py`` (the tree-sitter adapter) and
+the walker's stages it runs (walk, flow, functions, assign, expand, redirs, unwrap) are the only
+modules that see tree-sitter nodes.
 """
 
 from __future__ import annotations

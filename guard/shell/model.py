@@ -1,6 +1,6 @@
 """The command model: what a shell would really run, independent of the parser.
 
-Nothing outside ``guard/shell/parser.py`` sees tree-sitter nodes; everything downstream (the codex
+Only the parser and its walker stages see tree-sitter nodes; everything downstream (the codex
 grammar, the rules, the runtime doors) reads these plain frozen dataclasses. They are dataclasses,
 not pydantic models, on purpose: the agent hook must answer a codex command within 3x of Python's
 own start-up, and importing pydantic alone costs about that much.

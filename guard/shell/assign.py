@@ -1,0 +1,400 @@
+"""The walker's state builtins: assignments, export/declare/local/readonly, unset and set."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from guard.shell.builtins import (
+    MAX_ALTERNATIVES,
+    arith_assigned,
+    names_of,
+    printf_target,
+    read_targets,
+)
+from guard.shell.expand import _REF_RE
+from guard.shell.model import (
+    EnvFileLoad,
+    EnvOrigin,
+    Span,
+    Unset,
+    Word,
+)
+from guard.shell.parser import Node, _Src
+from guard.shell.redirs import _Redirs
+from guard.shell.runctx import _Ctx
+from guard.shell.scope import State, Var
+from guard.shell.words import (
+    brace_expand,
+)
+from guard.shell.wrappers import (
+    env_file_from_subst,
+    is_name,
+)
+
+if TYPE_CHECKING:
+    from guard.shell.walk import Walker
+
+
+def _assign(
+    self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src, *, export: bool, local: bool
+) -> None:
+    name_node = node.child_by_field_name("name")
+    if name_node is None:
+        return
+    span = src.span(node)
+    append = any(c.type == "+=" for c in node.children)
+    value = node.child_by_field_name("value")
+    origin = EnvOrigin.EXPORT
+    if name_node.type == "subscript":
+        base_node = name_node.child_by_field_name("name")
+        index = name_node.child_by_field_name("index")
+        if base_node is None:
+            return
+        name = src.text(base_node)
+        word = self._value_word(node, st, ctx, src)
+        old = st.vars.get(name)
+        items = list(old.items) if old is not None and old.items is not None else None
+        idx = src.text(index) if index is not None else ""
+        if items is not None and idx.isdigit() and int(idx) <= len(items):
+            k = int(idx)
+            items[k : k + 1] = [word]
+            st.assign(name, Var(None, tuple(items), export, origin, span))
+        else:
+            st.assign(name, Var(None, None, export, origin, span))
+        return
+    name = src.text(name_node)
+    old = st.vars.get(name)
+    if value is not None and value.type == "array":
+        new_items: list[Word] = []
+        for c in value.named_children:
+            if c.type != "comment":
+                new_items.extend(self._expand(c, st, ctx, src))
+        if append and old is not None:
+            prev = (
+                old.items
+                if old.items is not None
+                else ((old.value,) if old.value is not None else None)
+            )
+            var = Var(None, None if prev is None else (*prev, *new_items), export, origin, span)
+        else:
+            var = Var(None, tuple(new_items), export, origin, span)
+    else:
+        word = self._value_word(node, st, ctx, src)
+        if append and old is not None and old.items is not None:
+            var = Var(None, (*old.items, word), export, origin, span)
+        elif append and old is not None:
+            if old.value is None:
+                var = Var(None, None, export, origin, span)
+            else:
+                joined = Word(
+                    old.value.text + word.text,
+                    old.value.literal and word.literal,
+                    word.span,
+                    word.raw,
+                )
+                var = Var(joined, None, export, origin, span)
+        elif append:
+            var = Var(None, None, export, origin, span)
+        else:
+            var = Var(word, None, export, origin, span)
+    st.assign(name, var)
+    if local and st.local_names is not None:
+        st.local_names.add(name)
+
+
+def _declaration(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+    kids = node.children
+    kw = kids[0].type if kids else "export"
+    on: set[str] = set()
+    off: set[str] = set()
+    for c in node.named_children:
+        if c.type == "word":
+            t = src.text(c)
+            if t.startswith("-"):
+                on.update(t[1:])
+            elif t.startswith("+"):
+                off.update(t[1:])
+    if "f" in on or ("p" in on and len(node.named_children) == 1):
+        return
+    export = kw == "export" or "x" in on
+    unexport = (kw == "export" and "n" in on) or "x" in off
+    # `declare -n ref=TARGET` (`local -n`, `typeset -n`): ref stands for TARGET from now on.
+    nameref = kw in ("declare", "typeset", "local") and "n" in on
+    local = kw == "local" or (
+        kw in ("declare", "typeset") and ctx.function is not None and "g" not in on
+    )
+    named = node.named_children
+    i = 0
+    while i < len(named):
+        c = named[i]
+        t = c.type
+        nxt = named[i + 1] if i + 1 < len(named) else None
+        i += 1
+        if (
+            t == "variable_name"
+            and nxt is not None
+            and nxt.start_byte == c.end_byte
+            and nxt.type != "variable_assignment"
+        ):
+            # `export OPENAI_API_{KEY,X}=v`: tree-sitter splits the word after its name.
+            i += 1
+            for w in self._glued_words(c, nxt, st, ctx, src):
+                self._declare_word(w, st, export, unexport=unexport, nameref=nameref)
+        elif t == "variable_assignment" and nameref:
+            name_node = c.child_by_field_name("name")
+            if name_node is not None:
+                value = self._value_word(c, st, ctx, src)
+                self._declare_word(
+                    Word(f"{src.text(name_node)}={value.text}", value.literal, value.span),
+                    st,
+                    export,
+                    nameref=True,
+                )
+        elif t == "variable_assignment":
+            if unexport:
+                self._assign(c, st, ctx, src, export=False, local=local)
+                self._unexport(c.child_by_field_name("name"), st, src)
+            else:
+                self._assign(c, st, ctx, src, export=export, local=local)
+        elif t == "variable_name":
+            name = src.text(c)
+            if nameref:
+                st.namerefs[name] = None  # a nameref with no target yet
+            elif unexport:
+                self._unexport(c, st, src)
+            elif export:
+                st.export(name, src.span(node))
+            elif name not in st.vars:
+                st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, src.span(c)))
+            if local and st.local_names is not None:
+                st.local_names.add(name)
+        elif t == "word" and src.text(c)[:1] in ("-", "+"):
+            continue
+        else:
+            for w in self._name_variants(c, st, ctx, src):
+                self._declare_word(w, st, export, unexport=unexport, nameref=nameref)
+
+
+def _glued_words(
+    self: Walker, name: Node, rest: Node, st: State, ctx: _Ctx, src: _Src
+) -> list[Word]:
+    """The word tree-sitter split into a name and the rest, brace-expanded in its name part
+    as bash does (`OPENAI_API_{KEY,X}=v` -> `OPENAI_API_KEY=v OPENAI_API_X=v`)."""
+    raw = src.slice(name.start_byte, rest.end_byte)
+    tail, literal = self._text(rest, st, ctx, src)
+    text = src.text(name) + tail
+    head_raw, eq, _ = raw.partition("=")
+    value = text.partition("=")[2]
+    names = brace_expand(head_raw) if self.dialect != "sh" else None
+    span = src.span(name)
+    if names is None:
+        return [Word(text, literal, span, raw)]
+    return [Word(n + eq + value, literal, span, raw) for n in names]
+
+
+def _name_variants(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
+    """A word in a name position expanded once for each value of a variable it uses that
+    takes several (``export "$k=x"`` in ``for k in A B``), at most MAX_ALTERNATIVES."""
+    words = self._expand(node, st, ctx, src)
+    if all(w.literal for w in words):
+        return words
+    raw = src.text(node)
+    if "$(" in raw or "`" in raw:
+        return words  # expanding again would run the substitution twice
+    multi = [
+        name
+        for name in dict.fromkeys(_REF_RE.findall(raw))
+        if (v := st.vars.get(name)) is not None and v.value is None and v.alts
+    ]
+    if not multi:
+        return words
+    combos: list[dict[str, Word]] = [{}]
+    for name in multi:
+        alts = st.vars[name].alts or ()
+        combos = [{**c, name: a} for c in combos for a in alts]
+        if len(combos) > MAX_ALTERNATIVES:
+            return words
+    out: list[Word] = []
+    saved = {name: st.vars[name] for name in multi}
+    try:
+        for combo in combos:
+            for name, value in combo.items():
+                st.vars[name] = replace(saved[name], value=value, alts=None)
+            out.extend(self._expand(node, st, ctx, src))
+    finally:
+        st.vars.update(saved)
+    return out
+
+
+def _declare_word(
+    self: Walker,
+    w: Word,
+    st: State,
+    export: bool,
+    *,
+    unexport: bool = False,
+    nameref: bool = False,
+) -> None:
+    text = w.text
+    name, eq, value = text.partition("=")
+    if (not w.literal and not eq) or "$(" in name or "`" in name:
+        path = env_file_from_subst(w.raw or w.text)
+        if path is not None:
+            load = EnvFileLoad(path, "$" not in path, "export-cat", w.span)
+            st.env_files = (*st.env_files, load)
+            return
+    if is_name(name) and (eq or w.literal):
+        if nameref:
+            if not eq:
+                st.namerefs[name] = None  # no target yet
+            else:
+                st.namerefs[name] = value if w.literal and is_name(value) else ""
+        elif unexport:
+            st.unexport(name)
+            self._record_unset(name, w.span, st)
+        elif eq:
+            word = Word(value, w.literal, w.span, w.raw)
+            st.assign(name, Var(word, None, export, EnvOrigin.EXPORT, w.span))
+        elif export:
+            st.export(name, w.span)
+    elif not w.literal and not nameref and not unexport and (export or st.allexport):
+        # The name itself is unknown (`export "$k=x"`): it may be a forbidden key.
+        st.export_unresolved(name, w.span)
+
+
+def _unexport(self: Walker, name_node: Node | None, st: State, src: _Src) -> None:
+    if name_node is None:
+        return
+    name = src.text(name_node)
+    st.unexport(name)
+    self._record_unset(name, src.span(name_node), st)
+
+
+def _unset(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+    funcs = False
+    refs = False
+    named = node.named_children
+    i = 0
+    while i < len(named):
+        c = named[i]
+        nxt = named[i + 1] if i + 1 < len(named) else None
+        i += 1
+        raw = src.text(c)
+        if raw.startswith("-"):
+            funcs = "f" in raw
+            refs = "n" in raw
+            continue
+        if c.type == "variable_name" and nxt is not None and nxt.start_byte == c.end_byte:
+            i += 1  # `unset OPENAI_API_{KEY,X}`
+            names = [w.text for w in self._glued_words(c, nxt, st, ctx, src)]
+        elif c.type == "variable_name":
+            names = [raw]
+        else:
+            names = [w.text for w in self._name_variants(c, st, ctx, src) if w.literal]
+        for name in names:
+            if funcs:
+                st.functions.pop(name, None)
+            elif refs and name in st.namerefs:
+                st.namerefs.pop(name)  # `unset -n ref`: the reference, not its target
+            else:
+                target = st.target(name) or name
+                st.unset(name)
+                self._record_unset(target, src.span(c), st)
+
+
+def _record_unset(self: Walker, name: str, span: Span, st: State) -> None:
+    """Script.unsets holds the unsets that run on every path (CG103 trusts them)."""
+    if not st.conditional:
+        self.unsets.append(Unset(name, span))
+
+
+def _builtin(
+    self: Walker, name: str, words: list[Word], r: _Redirs, st: State, src: _Src, span: Span
+) -> None:
+    args = [w.text for w in words[1:]]
+    if name == "set":
+        self._set(args, words, st)
+    elif name in ("source", ".") and len(words) > 1:
+        form = "set-a-source" if st.allexport else ("source" if name == "source" else "dot")
+        path = words[1]
+        st.env_files = (*st.env_files, EnvFileLoad(path.text, path.literal, form, span))
+    elif name == "alias":
+        for w in words[1:]:
+            if "=" in w.text:
+                k, v = w.text.split("=", 1)
+                st.aliases[k] = v
+    elif name == "unalias":
+        if "-a" in args:
+            st.aliases.clear()
+        for a in args:
+            st.aliases.pop(a, None)
+    elif name == "shift" and st.positional is not None:
+        n = int(args[0]) if args and args[0].isdigit() else 1
+        st.positional = st.positional[n:]
+    elif name == "disown" and self.last_bg is not None:
+        for j in range(*self.last_bg):
+            done = self.cmds[j]
+            self.cmds[j] = replace(done, context=replace(done.context, detached=True))
+    elif name == "exec" and len(words) == 1 and r.explicit:
+        st.shell_stdin = r.stdin  # `exec </dev/null`: every later command reads that
+    elif name == "printf":
+        printed = printf_target(words)
+        if printed is not None:
+            self._assign_named(printed, st)
+    elif name == "read":
+        for read_into in read_targets(words):
+            self._assign_named(read_into, st)
+    elif name == "getopts" and len(words) > 2:
+        self._assign_named(words[2], st)
+    elif name == "let" and st.allexport:
+        for w in words[1:]:
+            for let_name in arith_assigned(w.text):
+                st.assign(let_name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
+
+
+def _assign_named(self: Walker, w: Word, st: State) -> None:
+    """A builtin assigns the variable a word names (`printf -v NAME`, `read NAME`): its
+    value is unknown; under `set -a` it is exported, as any assignment is."""
+    names = names_of(w, st.vars)
+    if names is None:
+        if st.allexport:
+            st.export_unresolved(w.raw or w.text, w.span)
+        return
+    for name in names:
+        st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
+
+
+def _set(self: Walker, args: list[str], words: list[Word], st: State) -> None:
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            st.positional = tuple(words[i + 2 :])
+            return
+        if a in ("-o", "+o") and i + 1 < len(args):
+            self._set_opt(args[i + 1], a == "-o", st)
+            i += 2
+            continue
+        if a[:1] in ("-", "+") and len(a) > 1:
+            on = a[0] == "-"
+            for letter in a[1:]:
+                if letter == "a":
+                    st.allexport = on
+                elif letter == "m":
+                    st.job_control = on
+                elif letter == "e":
+                    st.errexit_off = not on
+                elif letter == "o" and i + 1 < len(args):
+                    i += 1
+                    self._set_opt(args[i], on, st)
+        i += 1
+
+
+def _set_opt(opt: str, on: bool, st: State) -> None:
+    if opt == "allexport":
+        st.allexport = on
+    elif opt == "monitor":
+        st.job_control = on
+    elif opt == "errexit":
+        st.errexit_off = not on

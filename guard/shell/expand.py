@@ -1,0 +1,204 @@
+"""Expansion: shell words into values (quotes, parameters, defaults, braces, substitutions)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from guard.shell.model import (
+    EnvOrigin,
+    Span,
+    Word,
+)
+from guard.shell.parser import _SUBSTS, Node, _Src
+from guard.shell.runctx import _Ctx
+from guard.shell.scope import State, Var
+from guard.shell.words import (
+    brace_expand,
+    default_assignment,
+    ifs_separator,
+    joins_with_ifs,
+    lookup,
+    unquote_ansi_c,
+    unquote_bare,
+    unquote_double,
+)
+
+if TYPE_CHECKING:
+    from guard.shell.walk import Walker
+
+
+_REF_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _value_word(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> Word:
+    value = node.child_by_field_name("value")
+    if value is None:
+        return Word("", True, src.span(node), "")
+    text, literal = self._text(value, st, ctx, src)
+    return Word(text, literal, src.span(value), src.text(value))
+
+
+def _expand(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
+    """One argv node -> its fields (0 for an empty unquoted expansion, n for arrays)."""
+    t = node.type
+    if t in ("word", "number"):
+        raw = src.text(node)
+        if "{" in raw and self.dialect != "sh":
+            braced = self._brace_words(raw, src.span(node))
+            if braced is not None:
+                return braced
+        return [Word(unquote_bare(raw), True, src.span(node), raw)]
+    if t == "concatenation" and self.dialect != "sh":
+        raw = src.text(node)
+        if "{" in raw:
+            braced = self._brace_words(raw, src.span(node))
+            if braced is not None:
+                return braced
+    if t in ("simple_expansion", "expansion"):
+        raw = src.text(node)
+        span = src.span(node)
+        if st.allexport and "=" in raw:
+            self._default_assign(raw, st, span)
+        found = lookup(raw, st)
+        if found is None:
+            return [Word(raw, False, span, raw)]
+        vals, multi = found
+        out: list[Word] = []
+        for v in vals:
+            if multi:
+                out.append(v)
+            elif v.literal:
+                out.extend(Word(part, True, span, raw) for part in v.text.split())
+            else:
+                out.append(Word(v.text, False, span, raw))
+        return out
+    if t == "string" and node.named_child_count == 1:
+        kid = node.named_children[0]
+        if (
+            kid.type in ("simple_expansion", "expansion")
+            and kid.end_byte - kid.start_byte == node.end_byte - node.start_byte - 2
+        ):
+            raw = src.text(node)
+            found = lookup(src.text(kid), st)
+            if found is not None and found[1]:
+                return list(found[0])
+    text, literal = self._text(node, st, ctx, src)
+    return [Word(text, literal, src.span(node), src.text(node))]
+
+
+def _default_assign(raw: str, st: State, span: Span) -> None:
+    """``${K:=v}`` / ``${K=v}`` assigns K when it is unset (or empty): under `set -a` that
+    exports it. Only then does it matter to the environment, so only then is it modelled."""
+    assigned = default_assignment(raw)
+    if assigned is None:
+        return
+    name, if_empty = assigned
+    var = st.vars.get(name)
+    empty = var is not None and var.value is not None and var.value.text == ""
+    if var is None or (if_empty and empty):
+        st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, span))
+
+
+def _brace_words(raw: str, span: Span) -> list[Word] | None:
+    """An unquoted word bash brace-expands (``A_{KEY,X}=v``): one Word a result."""
+    expanded = brace_expand(raw)
+    if expanded is None:
+        return None
+    return [Word(unquote_bare(x), True, span, raw) for x in expanded]
+
+
+def _expand_joined(self: Walker, group: list[Node], st: State, ctx: _Ctx, src: _Src) -> list[Word]:
+    """Expand the nodes of one shell word that tree-sitter split at a line continuation
+    (`co\\<newline>dex`: bash removes the backslash-newline first, so that is `codex`)."""
+    parts = [self._expand(node, st, ctx, src) for node in group]
+    if len(parts) == 1 or any(len(part) != 1 for part in parts):
+        return [w for part in parts for w in part]  # a split field: leave it as read
+    first, last = parts[0][0], parts[-1][0]
+    span = Span(first.span.line, first.span.column, last.span.end_line, last.span.end_column)
+    return [
+        Word(
+            "".join(part[0].text for part in parts),
+            all(part[0].literal for part in parts),
+            span,
+            "".join(part[0].raw or part[0].text for part in parts),
+        )
+    ]
+
+
+def _text(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]:
+    t = node.type
+    if t in ("word", "number"):
+        return unquote_bare(src.text(node)), True
+    if t == "raw_string":
+        return src.text(node)[1:-1], True
+    if t == "ansi_c_string":
+        return unquote_ansi_c(src.text(node)), True
+    if t in ("simple_expansion", "expansion"):
+        raw = src.text(node)
+        if st.allexport and "=" in raw:
+            self._default_assign(raw, st, src.span(node))
+        found = lookup(raw, st)
+        if found is None:
+            return raw, False
+        vals = found[0]
+        sep = " "
+        if joins_with_ifs(raw):
+            ifs = ifs_separator(st)
+            if ifs is None:
+                return raw, False  # joined with an IFS the linter does not know
+            sep = ifs
+        return sep.join(v.text for v in vals), all(v.literal for v in vals)
+    if t in _SUBSTS:
+        self._subst(node, st, ctx, src)
+        return src.text(node), False
+    if t == "arithmetic_expansion":
+        self._scan_substs(node, st, ctx, src)
+        return src.text(node), False
+    if t in ("string", "translated_string", "concatenation"):
+        quoted = t != "concatenation"
+        parts: list[str] = []
+        literal = True
+        pos = node.start_byte
+        end = node.end_byte
+        if quoted:
+            opener = 2 if t == "translated_string" else 1
+            pos += opener
+            end -= 1
+        for k in node.children:
+            if not k.is_named:
+                continue
+            if k.start_byte > pos:
+                gap = src.slice(pos, k.start_byte)
+                parts.append(unquote_double(gap) if quoted else unquote_bare(gap))
+            if k.type == "string_content":
+                parts.append(unquote_double(src.text(k)))
+            else:
+                s, lit = self._text(k, st, ctx, src)
+                parts.append(s)
+                literal = literal and lit
+            pos = k.end_byte
+        if end > pos:
+            gap = src.slice(pos, end)
+            parts.append(unquote_double(gap) if quoted else unquote_bare(gap))
+        return "".join(parts), literal
+    return src.text(node), True
+
+
+def _subst(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+    sctx = ctx.derive(
+        cmdsubst=node.type == "command_substitution" or ctx.cmdsubst,
+        in_pipeline=False,
+        pos=0,
+        pipe=None,
+        background_pipeline=False,
+        status_checked=False,
+        status_ignored=False,
+        stdout=None,
+        stdin=self._base_stdin(st, ctx),
+    )
+    try:
+        if self._enter(node, src):
+            self._seq(node, st.copy(), sctx, src)
+    finally:
+        self.nest -= 1

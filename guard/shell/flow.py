@@ -1,0 +1,179 @@
+"""Control flow: ``if``, ``case``, loops and async lists, and the stdin a loop's commands read."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from guard.shell.builtins import (
+    loop_var,
+)
+from guard.shell.model import (
+    Command,
+    LoopInfo,
+    LoopKind,
+    Stdin,
+    StdinKind,
+    Word,
+)
+from guard.shell.parser import Node, _Src
+from guard.shell.runctx import _Ctx
+from guard.shell.scope import State, meet
+
+if TYPE_CHECKING:
+    from guard.shell.walk import Walker
+
+
+def _reads_fd(cmd: Command) -> bool:
+    """`read -u 3`: the loop reads another descriptor, not the commands' stdin."""
+    return any(
+        w.text.startswith("-") and not w.text.startswith("--") and "u" in w.text[1:]
+        for w in cmd.argv[1:]
+    )
+
+
+def _async(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+    start = len(self.cmds)
+    base = self._base_stdin(st, ctx)
+    is_pipe = node.type == "pipeline" or (
+        node.type == "redirected_statement"
+        and (b := node.child_by_field_name("body")) is not None
+        and b.type == "pipeline"
+    )
+    actx = ctx.derive(background=True, background_pipeline=is_pipe)
+    if st.job_control:
+        # Job control on (`set -m`): bash gives the background job the script's stdin.
+        if base.kind is StdinKind.INHERITED:
+            actx = actx.derive(stdin=replace(base, reason="job-control"))
+    elif is_pipe and self.dialect != "sh":
+        # bash does not give a background PIPELINE's first command /dev/null (FACTS.md).
+        if base.kind is StdinKind.INHERITED:
+            actx = actx.derive(stdin=replace(base, reason="background-pipeline"))
+    else:
+        # POSIX: an async list with job control off reads /dev/null unless redirected.
+        actx = actx.derive(stdin=Stdin(StdinKind.NULL, reason="async"), pre_async=base)
+    self._stmt(node, st.copy(), actx, src)
+    self.last_bg = (start, len(self.cmds))
+
+
+def _if(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+    """Conditions run on the shell's state in order; each body is one path of its own, and
+    the paths meet after `fi` (with the path that runs no body, when there is no `else`)."""
+    paths: list[State] = []
+    has_else = self._if_clause(node, st, ctx, src, paths)
+    if not has_else:
+        paths.insert(0, st.branch())  # no body ran
+    meet(st, paths)
+
+
+def _if_clause(
+    self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src, paths: list[State]
+) -> bool:
+    """Walk an if/elif/else clause; bodies go on new paths. True when it has an `else`."""
+    cond = True
+    has_else: bool = node.type == "else_clause"
+    path = st
+    kids = node.children
+    n = len(kids)
+    for i in range(n):
+        c = kids[i]
+        t = c.type
+        if t in ("if", "elif"):
+            cond = True
+            path = st
+        elif t in ("then", "else"):
+            cond = False
+            path = st.branch()
+            paths.append(path)
+        elif t in ("elif_clause", "else_clause"):
+            has_else = self._if_clause(c, st, ctx, src, paths) or has_else
+        elif c.is_named and t != "comment":
+            cctx = ctx.derive(status_checked=True) if cond else ctx
+            if i + 1 < n and kids[i + 1].type == "&":
+                self._async(c, path, cctx, src)
+            else:
+                self._stmt(c, path, cctx, src)
+    return has_else
+
+
+def _while(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+    until = bool(node.children) and node.children[0].type == "until"
+    kind = LoopKind.UNTIL if until else LoopKind.WHILE
+    base = self._base_stdin(st, ctx)
+    cctx = ctx.derive(status_checked=True, stdin=base)
+    start = len(self.cmds)
+    body: Node | None = None
+    kids = node.children
+    for i, c in enumerate(kids):
+        if c.type == "do_group":
+            body = c
+        elif c.is_named and c.type != "comment":
+            if i + 1 < len(kids) and kids[i + 1].type == "&":
+                self._async(c, st, cctx, src)
+            else:
+                self._stmt(c, st, cctx, src)
+    reads = any(
+        cmd.program == "read" and cmd.stdin == base and not _reads_fd(cmd)
+        for cmd in self.cmds[start:]
+    )
+    info = LoopInfo(kind, src.span(node), reads)
+    stdin = replace(base, shared_with_loop_read=True) if reads else base
+    if body is not None:
+        # The body may never run: what it unsets may still be set after the loop.
+        path = st.branch()
+        self._seq(body, path, ctx.derive(loop=info, stdin=stdin), src)
+        meet(st, [st, path])
+
+
+def _for(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+    kids = node.children
+    select = bool(kids) and kids[0].type == "select"
+    base = self._base_stdin(st, ctx)
+    info = LoopInfo(LoopKind.SELECT if select else LoopKind.FOR, src.span(node), select)
+    body: Node | None = None
+    var = node.child_by_field_name("variable")
+    values: list[Word] = []
+    listed = False
+    for c in node.children_by_field_name("value"):
+        listed = True
+        values.extend(self._expand(c, st, ctx, src))
+    for c in kids:
+        if c.type == "do_group":
+            body = c
+        elif (
+            node.type == "c_style_for_statement"
+            and c.is_named
+            and c.type not in ("variable_name", "comment")
+        ):
+            self._scan_substs(c, st, ctx, src)
+    if var is not None:
+        st.assign(src.text(var), loop_var(values, src.span(var)))
+    stdin = replace(base, shared_with_loop_read=True) if select else base
+    if body is None:
+        return
+    bctx = ctx.derive(loop=info, stdin=stdin)
+    if listed and values and all(v.literal for v in values) and not select:
+        self._seq(body, st, bctx, src)  # a known, non-empty list: the body runs
+    else:
+        path = st.branch()
+        self._seq(body, path, bctx, src)
+        meet(st, [st, path])
+
+
+def _case(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+    value = node.child_by_field_name("value")
+    if value is not None:
+        self._expand(value, st, ctx, src)
+    paths: list[State] = []
+    catch_all = False
+    for item in node.named_children:
+        if item.type == "case_item":
+            catch_all = catch_all or any(
+                src.text(v) == "*" for v in item.children_by_field_name("value")
+            )
+            path = st.branch()
+            self._seq(item, path, ctx, src, skip_until=")")
+            paths.append(path)
+    if not catch_all:
+        paths.insert(0, st.branch())  # no arm matched
+    meet(st, paths)

@@ -1,0 +1,131 @@
+"""Shell functions and aliases: definitions, and their bodies expanded where they are called."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from guard.shell import parser as syntax
+from guard.shell.model import (
+    EnvOrigin,
+    Span,
+    Word,
+    Wrapper,
+)
+from guard.shell.parser import Node, _Src
+from guard.shell.redirs import _Redirs
+from guard.shell.runctx import _Ctx
+from guard.shell.scope import State, Var
+
+if TYPE_CHECKING:
+    from guard.shell.walk import Walker
+
+
+MAX_CALL_DEPTH = 16  # function calls expanded inside function calls
+
+
+@dataclass(slots=True)
+class _FuncDef:
+    name: str
+    body: Node
+    src: _Src
+    key: tuple[int, int]
+    state: State
+    ctx: _Ctx
+
+
+def _define(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+    name_node = node.child_by_field_name("name")
+    body = node.child_by_field_name("body")
+    if name_node is None or body is None:
+        return
+    d = _FuncDef(src.text(name_node), body, src, (id(src), node.start_byte), st.copy(), ctx)
+    st.functions[d.name] = d
+    self.defs.append(d)
+
+
+def _func_body(self: Walker, body: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+    if body.type == "subshell":
+        self._seq(body, st.copy(), ctx.derive(subshell=True), src)
+    elif body.type == "compound_statement":
+        self._seq(body, st, ctx, src)
+    else:
+        self._stmt(body, st, ctx, src)
+
+
+def _alias(
+    self: Walker, value: str, head: Word, words: list[Word], st: State, ctx: _Ctx, src: _Src
+) -> list[Word] | None:
+    """Alias words for a plain one-command alias; otherwise the alias is re-parsed as shell
+    with the call's arguments (and None is returned)."""
+    b = value.encode("utf-8", "replace")
+    root = syntax._parse_bytes(b).root_node  # via the module: tests replace it
+    kids = [c for c in root.named_children if c.type != "comment"]
+    asrc = _Src(b, 0, 0, {}, head.span)
+    if (
+        len(kids) == 1
+        and kids[0].type == "command"
+        and all(
+            c.type
+            in (
+                "command_name",
+                "word",
+                "string",
+                "raw_string",
+                "number",
+                "concatenation",
+                "simple_expansion",
+                "expansion",
+            )
+            for c in kids[0].named_children
+        )
+    ):
+        out: list[Word] = []
+        for c in kids[0].named_children:
+            named = c.type == "command_name" and c.named_child_count
+            target = c.named_children[0] if named else c
+            out.extend(self._expand(target, st, ctx, asrc))
+        return out + words[1:]
+    rest = " ".join(w.raw or w.text for w in words[1:])
+    actx = ctx.derive(wrappers=(*ctx.wrappers, Wrapper("alias", head.span, (head.text,))))
+    self.run_text(value + " " + rest, 0, 0, st, actx, override=head.span)
+    return None
+
+
+def _call(
+    self: Walker,
+    fdef: _FuncDef,
+    words: list[Word],
+    pre: list[tuple[str, Word, Span]],
+    r: _Redirs,
+    st: State,
+    ctx: _Ctx,
+    call_span: Span,
+) -> None:
+    self.called.add(fdef.key)
+    if fdef.name in self.callstack or len(self.callstack) >= MAX_CALL_DEPTH:
+        return
+    saved_pos, saved_locals = st.positional, st.local_names
+    saved_vars = dict(st.vars)
+    st.positional = tuple(words[1:])
+    st.local_names = set()
+    for name, value, span in pre:
+        st.vars[name] = Var(value, None, True, EnvOrigin.PREFIX, span)
+    fctx = ctx.derive(
+        function=fdef.name,
+        stdin=r.stdin,
+        stdout=r.stdout or ctx.stdout,
+        wrappers=(*ctx.wrappers, Wrapper("function", call_span, (fdef.name,))),
+    )
+    self.callstack.append(fdef.name)
+    try:
+        self._func_body(fdef.body, st, fctx, fdef.src)
+    finally:
+        self.callstack.pop()
+        restore = set(st.local_names or ()) | {name for name, _, _ in pre}
+        for name in restore:
+            if name in saved_vars:
+                st.vars[name] = saved_vars[name]
+            else:
+                st.vars.pop(name, None)
+        st.positional, st.local_names = saved_pos, saved_locals

@@ -1,0 +1,184 @@
+"""Wrappers on the walker's side: resolved heads, nested shells and script text run unseen."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from guard.shell.model import (
+    Command,
+    Span,
+    StdinKind,
+    Word,
+    Wrapper,
+)
+from guard.shell.parser import Node, _Src
+from guard.shell.redirs import _STDIN_ALIASES, _Redirs
+from guard.shell.runctx import _Ctx
+from guard.shell.scope import State
+from guard.shell.wrappers import (
+    SHELLS,
+    Peeled,
+    basename,
+    shell_reads_script_from_stdin,
+)
+
+if TYPE_CHECKING:
+    from guard.shell.walk import Walker
+
+
+MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
+_SCRIPT_RUNNERS = SHELLS | {"source", "."}  # programs that run script text they are given
+_VAR_HEAD_RE = re.compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?')
+
+
+def _append_xargs_input(p: Peeled, printed: tuple[str, int, int, bool] | None, span: Span) -> None:
+    """`printf '%s\\n' exec --yolo p | xargs codex`: xargs appends the words of its input to
+    codex's argv. When the input is literal text the script prints, those words are known."""
+    xargs = next((w for w in p.wrappers if w.name == "xargs"), None)
+    if xargs is None or any(a.startswith(("-I", "-i", "--replace")) for a in xargs.args):
+        return  # a replace string puts each item where `{}` stands: keep it unknown
+    import shlex
+
+    try:
+        items = shlex.split(printed[0], comments=False, posix=True) if printed else None
+    except ValueError:
+        items = None
+    if items is None:  # input the linter cannot read: one unknown word stands for it
+        p.argv = (*p.argv, Word("${xargs_input}", False, span, "${xargs_input}"))
+        return
+    p.argv = (*p.argv, *(Word(item, True, span, item) for item in items))
+    p.args_from_input = False
+
+
+def _resolve_head(
+    self: Walker, head_node: Node, words: list[Word], st: State, ctx: _Ctx, src: _Src
+) -> tuple[list[Word], list[Wrapper]] | None:
+    """The command word through `$VAR` / `"${ARR[@]}"` and aliases (recorded as wrappers)."""
+    wrappers: list[Wrapper] = []
+    raw_head = src.text(head_node)
+    if raw_head.startswith(("$", '"$')) and words[0].literal:
+        m = _VAR_HEAD_RE.match(raw_head)
+        wname = "array" if m is not None and m.group(2) else "$VAR"
+        wrappers.append(Wrapper(wname, src.span(head_node), (m.group(1),) if m else ()))
+    head = words[0]
+    if (
+        head.literal
+        and head.raw == head.text
+        and head.text in st.aliases
+        and not any(w.name == "alias" for w in ctx.wrappers)
+    ):
+        expanded = self._alias(st.aliases[head.text], head, words, st, ctx, src)
+        if expanded is None:
+            return None
+        wrappers.append(Wrapper("alias", head.span, (head.text,)))
+        words = expanded
+    return words, wrappers
+
+
+def _unseen_script(self: Walker, p: Peeled, r: _Redirs, idx: int) -> None:
+    """A shell that runs text the linter cannot read (`curl ... | base64 -d | bash`,
+    `bash <(curl ...)`, `. <(...)`, `... | xargs env`): it may start codex with anything."""
+    prog = basename(p.argv[0].text) if p.argv else ""
+    if (
+        not (p.program_from_input or p.args_from_input)
+        and prog not in _SCRIPT_RUNNERS
+        and prog != "make"
+    ):
+        return  # the common case: no shell at all
+    cmd = self.cmds[idx]
+    how: str | None = "xargs" if p.program_from_input or p.args_from_input else None
+    if how is None and prog in SHELLS:
+        # bash sources $BASH_ENV (sh: $ENV) before a non-interactive script, and runs
+        # $PROMPT_COMMAND before each prompt of an interactive one: text set for it here.
+        started = {b.name for b in cmd.env} & {"BASH_ENV", "ENV", "PROMPT_COMMAND"}
+        how = f"${sorted(started)[0]}" if started else None
+    if how is None and prog == "make":
+        # `make -f /dev/stdin <<< ...`, `make -f -`: recipes the linter cannot read as a file
+        words = [w.text for w in p.argv[1:]]
+        for i, word in enumerate(words):
+            target = (
+                words[i + 1]
+                if word in ("-f", "--file", "--makefile") and i + 1 < len(words)
+                else None
+            )
+            if word.startswith("--file=") or word.startswith("--makefile="):
+                target = word.partition("=")[2]
+            if target in ("-", *_STDIN_ALIASES):
+                how = "make -f stdin"
+    if how is None and not p.body and prog != "make":
+        operands = p.argv[1:]
+        if any((w.raw or "").lstrip('"').startswith("<(") for w in operands):
+            how = "process-substitution"
+        elif cmd.stdin.kind is StdinKind.PIPE and (
+            (prog in SHELLS and r.script is None and shell_reads_script_from_stdin(p.argv))
+            or any(w.text in _STDIN_ALIASES for w in operands[:1])
+        ):
+            how = "pipe"
+    if how is not None:
+        self.cmds[idx] = replace(cmd, unseen_script=how)
+        self.dynamic.append(idx)
+
+
+def _nested_shell(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx) -> None:
+    """Shell text the command runs: `bash -c BODY`, `eval`, `trap`, `su -c`, `ssh host CMD`,
+    or a script fed on stdin (`bash <<'EOF'`, `sh -s <<< "..."`)."""
+    cmd = self.cmds[idx]
+    prog = basename(p.argv[0].text) if p.argv else ""
+    sources_stdin = prog in ("source", ".") and len(p.argv) > 1 and p.argv[1].text in _STDIN_ALIASES
+    if not p.body and (r.script is None or (prog not in SHELLS and not sources_stdin)):
+        return
+    body_ctx = ctx.derive(
+        depth=ctx.depth + 1,
+        wrappers=cmd.wrappers,
+        stdin=cmd.stdin,
+        env_cleared=cmd.env_cleared,
+        detached=cmd.context.detached,
+    )
+    if p.body:
+        if p.body_clean_env:
+            body_ctx = body_ctx.derive(env_cleared=True)
+            cmd = replace(cmd, env=(), env_files=())
+        self._run_body(p.body, p.body_kind, cmd, st, body_ctx, idx)
+    elif r.script is not None and sources_stdin and ctx.depth < MAX_BODY_DEPTH:
+        # `source /dev/stdin <<< 'text'`: this shell itself runs the text, as eval would.
+        body, line0, col0, _quoted = r.script
+        wrapper = Wrapper(f"{prog} stdin", cmd.span, ())
+        self.run_text(body, line0, col0, st, body_ctx.derive(wrappers=(*cmd.wrappers, wrapper)))
+    elif (
+        r.script is not None
+        and shell_reads_script_from_stdin(p.argv)
+        and ctx.depth < MAX_BODY_DEPTH
+    ):
+        body, line0, col0, quoted = r.script
+        prog = basename(p.argv[0].text)
+        child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+        if not quoted:
+            # The outer shell expands an unquoted here-doc before the inner shell reads it.
+            for k, v in st.vars.items():
+                child.vars.setdefault(k, v)
+        wrapper = Wrapper(f"{prog} stdin", cmd.span, ())
+        self.run_text(body, line0, col0, child, body_ctx.derive(wrappers=(*cmd.wrappers, wrapper)))
+
+
+def _run_body(
+    self: Walker, body: tuple[Word, ...], kind: str, cmd: Command, st: State, ctx: _Ctx, idx: int
+) -> None:
+    first = body[0]
+    pure_expansion = not first.literal and re.fullmatch(
+        r'"?\$(\{[^}]*\}|[A-Za-z_@*][A-Za-z0-9_]*|\([^()]*\))"?', first.raw or ""
+    )
+    if pure_expansion or ctx.depth > MAX_BODY_DEPTH:
+        self.dynamic.append(idx)
+        return
+    text = " ".join(w.text for w in body)
+    raw = first.raw or ""
+    skip = 2 if raw.startswith(("$'", '$"')) else 1 if raw[:1] in ("'", '"') else 0
+    wrapper = Wrapper(kind, first.span, ())
+    bctx = ctx.derive(wrappers=(*ctx.wrappers, wrapper))
+    if kind in ("eval", "trap"):
+        self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, st, bctx)
+    else:
+        child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+        self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, child, bctx)

@@ -1,0 +1,675 @@
+"""The abstract execution: statements walked in order, one ``Command`` per simple command."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from guard.shell import assign, expand, flow, functions, redirs, unwrap
+from guard.shell import parser as syntax
+from guard.shell.builtins import (
+    ARITH_STATEMENTS,
+    STATE_BUILTINS,
+    arith_assigned,
+)
+from guard.shell.functions import _FuncDef
+from guard.shell.model import (
+    Command,
+    Context,
+    EnvBinding,
+    EnvFileLoad,
+    EnvOrigin,
+    Script,
+    Span,
+    Stdin,
+    StdinKind,
+    Unset,
+    Word,
+    Wrapper,
+)
+from guard.shell.parser import (
+    _BIG_KEEP,
+    _BIG_KEEP_NAMES,
+    _BIG_STMT_KEEP,
+    _DYNAMIC_HEAD_RE,
+    _HEREDOC_TAIL_RE,
+    _REDIRECTS,
+    _SUBSTS,
+    Node,
+    _captures,
+    _Heredoc,
+    _repair_heredocs,
+    _Src,
+)
+from guard.shell.redirs import _Redirs
+from guard.shell.runctx import _Ctx
+from guard.shell.scope import State, Var, meet
+from guard.shell.unwrap import _append_xargs_input
+from guard.shell.wrappers import (
+    peel,
+)
+
+MAX_NEST = 64  # statements nested deeper than this are not walked (Python's stack is finite)
+MAX_ERRORS = 200
+MAX_ARGS = 5000  # argv words modelled per command (a 10 MB `echo a a a ...` line)
+_IGNORERS = frozenset({"true", ":", "echo", "printf"})
+
+
+def _split_command(
+    node: Node, outer: list[Node]
+) -> tuple[list[Node], Node | None, list[Node], list[Node]]:
+    """A command node's prefix assignments, name, arguments and its own redirects (``outer``:
+    the redirects of the statement around it)."""
+    prefix: list[Node] = []
+    name_node: Node | None = None
+    args: list[Node] = []
+    own: list[Node] = []
+    for c in node.named_children[: MAX_ARGS + 8]:
+        t = c.type
+        if t == "variable_assignment" and name_node is None:
+            prefix.append(c)
+        elif t == "command_name":
+            name_node = c
+        elif t in _REDIRECTS:
+            own.append(c)
+        elif t != "comment":
+            args.append(c)
+    redirects = own + outer
+    if (
+        args
+        and args[-1].type == "number"
+        and any(r.start_byte == args[-1].end_byte for r in redirects)
+    ):
+        # tree-sitter-bash reads the `0` of `cmd 0</dev/null` (and the `1` of `1>out`) as an
+        # argument; it is the redirect's descriptor, and the redirect's default one anyway.
+        args.pop()
+    return prefix, name_node, args, own
+
+
+def _continued_words(nodes: list[Node], src: _Src) -> list[list[Node]]:
+    """The argument nodes grouped into shell words: nodes with only a backslash-newline between
+    them are one word to bash (line continuation is removed before words are split), though
+    tree-sitter-bash reads two."""
+    groups: list[list[Node]] = []
+    for node in nodes:
+        if groups and src.slice(groups[-1][-1].end_byte, node.start_byte) == "\\\n":
+            groups[-1].append(node)
+        else:
+            groups.append([node])
+    return groups
+
+
+def _command_extent(node: Node, redirs: list[Node], src: _Src) -> tuple[Span, str]:
+    """Span and text of a command with its redirects (a here-doc up to its start word only)."""
+    last = node
+    for r in redirs:
+        end = r
+        if r.type == "heredoc_redirect":
+            end = next((k for k in r.children if k.type == "heredoc_start"), r)
+        if end.end_byte > last.end_byte:
+            last = end
+    span = src.span(node)
+    if last is not node:
+        tail = src.span(last)
+        span = Span(span.line, span.column, tail.end_line, tail.end_column)
+    return span, src.slice(node.start_byte, last.end_byte)
+
+
+class Walker:
+    """Walks a tree in execution order, carrying a ``State`` (scope.py) and an immutable ``_Ctx``
+    (runctx.py). Each concern's code is a plain function in its stage module, bound below as a
+    method so that every stage can call every other through ``self``; the statements, pipelines
+    and simple commands themselves are walked here."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self.cmds: list[Command] = []
+        self.tags: list[tuple[int, int] | None] = []
+        self.errors: list[Span] = []
+        self.unsets: list[Unset] = []
+        self.dynamic: list[int] = []
+        self.nest = 0
+        self.pipe_ids = 0
+        self.defs: list[_FuncDef] = []
+        self.called: set[tuple[int, int]] = set()
+        self.callstack: list[str] = []
+        self.last_bg: tuple[int, int] | None = None
+        self.nest_reported = False
+        # What a pipeline member prints when it is a plain `echo`/`printf` of literal text, keyed
+        # by the (pipeline, member) it feeds: `echo 'codex exec ...' | bash` is read, not guessed.
+        self.pipe_text: dict[tuple[int, int], tuple[str, int, int, bool]] = {}
+
+    def run_text(
+        self,
+        text: str,
+        lo: int,
+        co: int,
+        st: State,
+        ctx: _Ctx,
+        override: Span | None = None,
+    ) -> None:
+        b = text.encode("utf-8", "replace")
+        tree = syntax._parse_bytes(b)  # via the module: tests replace it
+        root = tree.root_node
+        fakes: dict[int, _Heredoc] = {}
+        if b"<<" in b and _HEREDOC_TAIL_RE.search(b) is not None:
+            fixed = _repair_heredocs(b, root)
+            if fixed is not None:
+                b2, fakes = fixed
+                tree = syntax._parse_bytes(b2)
+                root = tree.root_node
+        src = _Src(b, lo, co, fakes, override)
+        if root.has_error and override is None:
+            for n in _captures("(ERROR) @e (MISSING) @m", root)[:MAX_ERRORS]:
+                if len(self.errors) < MAX_ERRORS:
+                    self.errors.append(src.span(n))
+        self._seq(root, st, ctx, src)
+
+    def finish(self) -> None:
+        """Functions that are never called still yield their body once (Context.function)."""
+        i = 0
+        while i < len(self.defs):
+            d = self.defs[i]
+            i += 1
+            if d.key in self.called:
+                continue
+            self.called.add(d.key)
+            ctx = d.ctx.derive(
+                function=d.name,
+                wrappers=(*d.ctx.wrappers, Wrapper("function", d.src.span(d.body), (d.name,))),
+            )
+            self.callstack.append(d.name)
+            try:
+                self._func_body(d.body, d.state.copy(), ctx, d.src)
+            finally:
+                self.callstack.pop()
+
+    def script(self) -> Script:
+        order = sorted(
+            range(len(self.cmds)), key=lambda k: (self.cmds[k].span.line, self.cmds[k].span.column)
+        )
+        where = {k: i for i, k in enumerate(order)}
+        cmds = tuple(self.cmds[k] for k in order)
+        for i, c in enumerate(cmds):
+            # Freshly built here and not shared yet: setting the index in place avoids a copy
+            # of every command (this is the hot path).
+            object.__setattr__(c, "index", i)
+        dyn = tuple(cmds[where[k]] for k in sorted(set(self.dynamic)))
+        return Script(cmds, self.dialect, tuple(self.errors), tuple(self.unsets), dyn)
+
+    def _seq(self, node: Node, st: State, ctx: _Ctx, src: _Src, skip_until: str = "") -> None:
+        """Walk a statement list; a statement followed by ``&`` is an asynchronous list."""
+        kids = node.children
+        n = len(kids)
+        waiting = bool(skip_until)
+        for i in range(n):
+            c = kids[i]
+            if waiting:
+                waiting = c.type != skip_until
+                continue
+            if not c.is_named or c.type == "comment":
+                continue
+            if src.big and self._inert(c, st, src):
+                continue
+            if i + 1 < n and kids[i + 1].type == "&":
+                self._async(c, st, ctx, src)
+            else:
+                self._stmt(c, st, ctx, src)
+
+    def _inert(self, node: Node, st: State, src: _Src) -> bool:
+        """In a huge input, a statement that mentions no codex, no function or alias, and none
+        of the words that change variables, options or the command word cannot matter."""
+        b, start, end = src.b, node.start_byte, node.end_byte
+        if any(b.find(tok, start, end) >= 0 for tok in _BIG_STMT_KEEP):
+            return False
+        if b.startswith((b"$", b'"$'), start) or _DYNAMIC_HEAD_RE.search(b, start, end):
+            return False  # `$CMD args`: a command word that may be codex
+        names = (*st.functions, *st.aliases)
+        return not any(b.find(name.encode(), start, end) >= 0 for name in names[:64])
+
+    def _enter(self, node: Node, src: _Src) -> bool:
+        """One level deeper; past MAX_NEST the inner commands are dropped and one parse error
+        says where (the caller decrements `nest` in its `finally`)."""
+        self.nest += 1
+        if self.nest <= MAX_NEST:
+            return True
+        if not self.nest_reported:
+            self.nest_reported = True
+            self.errors.append(src.span(node))
+        return False
+
+    def _stmt(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        try:
+            if self._enter(node, src):
+                self._dispatch(node, st, ctx, src)
+        finally:
+            self.nest -= 1
+
+    def _dispatch(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        t = node.type
+        if t == "command":
+            self._command(node, [], [], st, ctx, src)
+        elif t == "redirected_statement":
+            self._redirected(node, st, ctx, src)
+        elif t == "pipeline":
+            self._pipeline(node, st, ctx, src, [])
+        elif t == "list":
+            self._list(node, st, ctx, src)
+        elif t == "variable_assignment":
+            self._assign(node, st, ctx, src, export=False, local=False)
+        elif t == "variable_assignments":
+            for c in node.named_children:
+                if c.type == "variable_assignment":
+                    self._assign(c, st, ctx, src, export=False, local=False)
+        elif t == "declaration_command":
+            self._declaration(node, st, ctx, src)
+        elif t == "unset_command":
+            self._unset(node, st, ctx, src)
+        elif t == "subshell":
+            self._seq(node, st.copy(), ctx.derive(subshell=True), src)
+        elif t in ("compound_statement", "do_group", "program", "ERROR"):
+            self._seq(node, st, ctx, src)
+        elif t == "if_statement":
+            self._if(node, st, ctx, src)
+        elif t == "while_statement":
+            self._while(node, st, ctx, src)
+        elif t in ("for_statement", "c_style_for_statement"):
+            self._for(node, st, ctx, src)
+        elif t == "case_statement":
+            self._case(node, st, ctx, src)
+        elif t == "function_definition":
+            self._define(node, st, ctx, src)
+        elif t == "negated_command":
+            self._seq(node, st, ctx.derive(status_checked=True), src)
+        elif t == "comment":
+            return
+        else:
+            if st.allexport and t in ARITH_STATEMENTS:
+                # `(( K = 1 ))` under `set -a` exports K, as any assignment does.
+                for name in arith_assigned(src.text(node)):
+                    st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, src.span(node)))
+            self._scan_substs(node, st, ctx, src)
+
+    def _scan_substs(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        """Commands hidden in `[[ ]]`, `(( ))` and other non-command statements."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n.type in _SUBSTS:
+                self._subst(n, st, ctx, src)
+            else:
+                stack.extend(reversed(n.named_children))
+
+    def _list(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        kids = [c for c in node.children if c.type != "comment"]
+        if len(kids) < 3:
+            self._seq(node, st, ctx, src)
+            return
+        left, op, right = kids[0], kids[1].type, kids[-1]
+        if op == "||" and self._is_ignorer(right, st, src):
+            lctx = ctx.derive(status_ignored=True)
+        else:
+            lctx = ctx.derive(status_checked=True)
+        self._stmt(left, st, lctx, src)
+        if not self._may_change_state(right, st, src):
+            self._stmt(right, st, ctx, src)  # `|| exit 1`, `&& echo ok`: nothing to join
+            return
+        # The right side runs only on one outcome of the left: what it unsets may still be set.
+        path = st.branch()
+        self._stmt(right, path, ctx, src)
+        meet(st, [st, path])
+
+    @staticmethod
+    def _may_change_state(node: Node, st: State, src: _Src) -> bool:
+        """Can this statement change variables, exports or options (so its path must be
+        joined)? A plain external command cannot; builtins, functions and aliases may."""
+        if node.type != "command":
+            return True
+        name = node.child_by_field_name("name")
+        if name is None:
+            return True  # an assignment
+        prog = src.text(name)
+        return (
+            prog in STATE_BUILTINS
+            or prog in st.functions
+            or prog in st.aliases
+            or prog.startswith(("$", '"'))
+            or any(c.type == "variable_assignment" for c in node.named_children)
+        )
+
+    def _is_ignorer(self, node: Node, st: State, src: _Src) -> bool:
+        """`|| true`, `|| :`, `|| echo ...`, or `|| log "..."` with a function that only
+        reports (its body never exits or returns): the failure is swallowed."""
+        if node.type != "command":
+            return False
+        name = node.child_by_field_name("name")
+        if name is None:
+            return False
+        prog = src.text(name)
+        if prog in _IGNORERS:
+            return True
+        fdef = st.functions.get(prog)
+        if isinstance(fdef, _FuncDef):
+            body = fdef.src.b[fdef.body.start_byte : fdef.body.end_byte]
+            return re.search(rb"\b(exit|return|die|kill)\b", body) is None
+        args = [src.text(a) for a in node.children_by_field_name("argument")]
+        return prog in ("exit", "return") and args[:1] == ["0"]
+
+    def _redirected(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        body = node.child_by_field_name("body")
+        redirs = [c for c in node.named_children if c.type in _REDIRECTS]
+        if body is None:
+            return
+        if body.type == "command":
+            self._command(body, redirs, self._lone_dash(body, redirs, src), st, ctx, src)
+        elif body.type == "pipeline":
+            self._pipeline(body, st, ctx, src, redirs)
+        else:
+            r = self._redirs(redirs, self._base_stdin(st, ctx), ctx, st, src)
+            nctx = ctx.derive(stdin=r.stdin, stdout=r.stdout or ctx.stdout)
+            self._stmt(body, st, nctx, src)
+
+    def _pipeline(
+        self, node: Node, st: State, ctx: _Ctx, src: _Src, last_redirs: list[Node]
+    ) -> None:
+        kids = node.children
+        members: list[tuple[Node, Node | None]] = []
+        prev_op: Node | None = None
+        for c in kids:
+            if c.is_named and c.type != "comment":
+                members.append((c, prev_op))
+            elif c.type in ("|", "|&"):
+                prev_op = c
+        self.pipe_ids += 1
+        pid = self.pipe_ids
+        first = len(self.cmds)
+        progs: list[str] = []
+        last = len(members) - 1
+        for i, (m, op) in enumerate(members):
+            if i == 0:
+                mctx = ctx.derive(in_pipeline=True, pos=0, pipe=(pid, 0))
+            else:
+                stdin = Stdin(
+                    StdinKind.PIPE,
+                    source=progs[-1],
+                    span=src.span(op) if op is not None else src.span(m),
+                )
+                mctx = ctx.derive(
+                    in_pipeline=True, pos=i, pipe=(pid, i), stdin=stdin, pre_async=None
+                )
+            start = len(self.cmds)
+            mst = st.copy()  # bash runs every pipeline member in a subshell
+            if i == last and last_redirs:
+                if m.type == "command":
+                    self._command(m, last_redirs, [], mst, mctx, src)
+                else:
+                    r = self._redirs(last_redirs, mctx.stdin, mctx, mst, src)
+                    self._stmt(m, mst, mctx.derive(stdin=r.stdin, stdout=r.stdout), src)
+            else:
+                self._stmt(m, mst, mctx, src)
+            progs.append(self._member_prog(m, pid, i, start))
+            printed = self._printed_text(start, (pid, i))
+            if printed is not None:
+                self.pipe_text[(pid, i + 1)] = printed
+        for k in range(first, len(self.cmds)):
+            tag = self.tags[k]
+            if tag is not None and tag[0] == pid and tag[1] < last:
+                # Each Command owns its Context, built in _emit and not shared yet.
+                nxt = tuple(progs[tag[1] + 1 :])
+                object.__setattr__(self.cmds[k].context, "pipeline_next", nxt)
+
+    def _printed_text(self, start: int, tag: tuple[int, int]) -> tuple[str, int, int, bool] | None:
+        """The text a pipeline member prints, when it is `echo [-n] WORDS` or
+        `printf '%s\\n' WORDS` of literal words (as a here-string would hand it on)."""
+        cmd = next(
+            (self.cmds[k] for k in range(start, len(self.cmds)) if self.tags[k] == tag), None
+        )
+        if cmd is None or cmd.wrappers or not all(w.literal for w in cmd.argv):
+            return None
+        args = [w.text for w in cmd.argv[1:]]
+        sep = " "
+        if cmd.program == "echo" and cmd.argv[0].text == "echo":
+            if args[:1] == ["-n"]:
+                args = args[1:]
+            if any(a.startswith("-") for a in args[:1]):
+                return None  # -e / -E: escapes the linter does not decode here
+        elif cmd.program == "printf" and cmd.argv[0].text == "printf":
+            if not args or args[0] not in (r"%s\n", "%s"):
+                return None
+            sep = "\n" if args[0] == r"%s\n" else ""  # the format repeats for each word
+            args = args[1:]
+        else:
+            return None
+        if not args:
+            return None
+        first = cmd.argv[1 + (len(cmd.argv) - 1 - len(args))]
+        skip = 1 if (first.raw or "")[:1] in ("'", '"') else 0
+        return sep.join(args), first.span.line - 1, first.span.column - 1 + skip, True
+
+    def _member_prog(self, m: Node, pid: int, i: int, start: int) -> str:
+        """The program name of a pipeline member, as `pipeline_next` and a PIPE's source."""
+        if m.type in ("while_statement", "for_statement", "c_style_for_statement"):
+            return m.children[0].type if m.children else "while"
+        tagged = next((k for k in range(start, len(self.cmds)) if self.tags[k] == (pid, i)), None)
+        if tagged is None:
+            return str(m.type).split("_")[0]
+        return self.cmds[tagged].program
+
+    def _command(
+        self,
+        node: Node,
+        redirs: list[Node],
+        extra: list[Word],
+        st: State,
+        ctx: _Ctx,
+        src: _Src,
+    ) -> None:
+        """One simple command: expand, resolve aliases/functions, peel, emit, re-parse bodies."""
+        if src.big and self._skippable(node, st, src):
+            return
+        prefix, name_node, args, own = _split_command(node, redirs)
+        all_redirs = own + redirs
+        if name_node is None:
+            for a in prefix:
+                self._assign(a, st, ctx, src, export=False, local=False)
+            return
+        pre = [
+            (src.text(n), self._value_word(a, st, ctx, src), src.span(a))
+            for a in prefix
+            if (n := a.child_by_field_name("name")) is not None
+        ]
+        head_node = name_node.named_children[0] if name_node.named_child_count else name_node
+        if head_node.is_missing or head_node.end_byte == head_node.start_byte:
+            return  # a command word tree-sitter invented to close a syntax error
+        words: list[Word] = []
+        for group in _continued_words([head_node, *args], src):
+            words.extend(self._expand_joined(group, st, ctx, src))
+        words.extend(extra)
+        if not words:
+            for a in prefix:
+                self._assign(a, st, ctx, src, export=False, local=False)
+            return
+        resolved = self._resolve_head(head_node, words, st, ctx, src)
+        if resolved is None:
+            return  # a complex alias, already walked as shell text
+        words, wrappers = resolved
+        span, text = _command_extent(node, redirs, src)
+        r = self._redirs(all_redirs, self._base_stdin(st, ctx), ctx, st, src)
+        if r.script is None and not r.explicit and ctx.pipe is not None:
+            r.script = self.pipe_text.get(ctx.pipe)  # `echo 'text' | bash` reads that text
+        head = words[0]
+        fdef = st.functions.get(head.text) if head.literal else None
+        if isinstance(fdef, _FuncDef):
+            idx = self._emit(tuple(words), span, text, pre, r, None, wrappers, st, ctx)
+            self._call(fdef, words, pre, r, st, ctx, self.cmds[idx].span)
+            return
+        if head.literal:
+            self._builtin(head.text, words, r, st, src, span)
+        p = peel(tuple(words))
+        if p.lookup_only:
+            p.argv = tuple(words)
+        if p.args_from_input:
+            printed = self.pipe_text.get(ctx.pipe) if ctx.pipe is not None else None
+            _append_xargs_input(p, printed, span)
+        idx = self._emit(p.argv, span, text, pre, r, p, wrappers, st, ctx)
+        if p.argv and not p.argv[0].literal:
+            self.dynamic.append(idx)
+        else:
+            self._unseen_script(p, r, idx)
+        for hd in r.heredoc_nodes:
+            self._scan_substs(hd, st, ctx, src)
+        self._nested_shell(p, r, idx, st, ctx)
+
+    def _skippable(self, node: Node, st: State, src: _Src) -> bool:
+        """In a huge input, a command that names no codex, expands nothing, assigns nothing and
+        is no wrapper, builtin, function or alias cannot change any finding: skip it."""
+        b = src.b
+        start, end = node.start_byte, node.end_byte
+        if any(b.find(tok, start, end) >= 0 for tok in _BIG_KEEP):
+            return False
+        name = node.child_by_field_name("name")
+        prog = src.text(name) if name is not None else ""
+        return not (
+            "$" in prog or prog in _BIG_KEEP_NAMES or prog in st.functions or prog in st.aliases
+        )
+
+    def _emit(
+        self,
+        argv: tuple[Word, ...],
+        span: Span,
+        text: str,
+        pre: list[tuple[str, Word, Span]],
+        r: _Redirs,
+        p: Any,
+        wrappers: list[Wrapper],
+        st: State,
+        ctx: _Ctx,
+    ) -> int:
+        env = st.exported_env()
+        for name, value, vspan in pre:
+            env[name] = EnvBinding(name, value, EnvOrigin.PREFIX, vspan)
+        cleared = ctx.env_cleared
+        removed = set(st.removed)
+        kept: tuple[str, ...] | None = None
+        files = st.env_files
+        unresolved = st.unresolved
+        stdin = r.stdin
+        detached = ctx.detached
+        all_wrappers = (*ctx.wrappers, *wrappers)
+        if p is not None:
+            host = env
+            for op in p.env_ops:
+                if op.kind == "clear":
+                    host = env
+                    env, cleared, files, unresolved = {}, True, (), ()
+                elif op.kind == "docker":
+                    passed = host.get(op.name)
+                    given = op.value
+                    if given is None and passed is not None:
+                        given = passed.value  # `-e K` passes the host's K through
+                    env[op.name] = EnvBinding(op.name, given, EnvOrigin.DOCKER, op.span)
+                elif op.kind == "unset":
+                    env.pop(op.name, None)
+                    removed.add(op.name)
+                    unresolved = tuple(
+                        replace(u, removed_after=(*u.removed_after, op.name)) for u in unresolved
+                    )
+                elif op.kind == "set":
+                    env[op.name] = EnvBinding(op.name, op.value, EnvOrigin.ENV_WRAPPER, op.span)
+                elif op.kind == "sudo" and op.keep is not None:
+                    env = {k: v for k, v in env.items() if k in op.keep}
+                    kept = op.keep if kept is None else tuple(k for k in kept if k in op.keep)
+                    files = ()
+                    if not op.keep:
+                        unresolved = ()  # sudo's env_reset: no name crosses
+                elif op.kind == "file":
+                    form = "docker-env-file" if op.keep == ("docker",) else "env-cat"
+                    files = (*files, EnvFileLoad(op.name, "$" not in op.name, form, op.span))
+            if p.stdin_default is not None and not r.explicit:
+                stdin = p.stdin_default
+            if p.stdin is not None:
+                stdin = p.stdin
+            detached = detached or p.detached
+            all_wrappers = (*all_wrappers, *p.wrappers)
+        context = Context(
+            background=ctx.background,
+            background_pipeline=ctx.background_pipeline,
+            in_pipeline=ctx.in_pipeline,
+            pipeline_position=ctx.pos,
+            command_substitution=ctx.cmdsubst,
+            loop=ctx.loop,
+            function=ctx.function,
+            subshell=ctx.subshell,
+            job_control=st.job_control,
+            detached=detached,
+            status_ignored=ctx.status_ignored,
+            status_checked=ctx.status_checked,
+            errexit_off=st.errexit_off,
+            depth=ctx.depth,
+        )
+        cmd = Command(
+            argv=argv,
+            span=span,
+            text=text,
+            env=tuple(env.values()),
+            env_cleared=cleared,
+            env_removed=tuple(sorted(removed - env.keys())),
+            env_kept=kept,
+            env_files=files,
+            env_unresolved=unresolved,
+            stdin=stdin,
+            stdout_redirect=r.stdout or ctx.stdout,
+            wrappers=all_wrappers,
+            context=context,
+        )
+        self.cmds.append(cmd)
+        self.tags.append(ctx.pipe)
+        return len(self.cmds) - 1
+
+    # The stages' functions, bound as methods.
+    # control flow (flow.py)
+    _async = flow._async
+    _if = flow._if
+    _if_clause = flow._if_clause
+    _while = flow._while
+    _for = flow._for
+    _case = flow._case
+    # shell functions and aliases (functions.py)
+    _define = functions._define
+    _func_body = functions._func_body
+    _alias = functions._alias
+    _call = functions._call
+    # expansion (expand.py)
+    _value_word = expand._value_word
+    _expand = expand._expand
+    _default_assign = staticmethod(expand._default_assign)
+    _brace_words = staticmethod(expand._brace_words)
+    _expand_joined = expand._expand_joined
+    _text = expand._text
+    _subst = expand._subst
+    # the walker's state builtins (assign.py)
+    _assign = assign._assign
+    _declaration = assign._declaration
+    _glued_words = assign._glued_words
+    _name_variants = assign._name_variants
+    _declare_word = assign._declare_word
+    _unexport = assign._unexport
+    _unset = assign._unset
+    _record_unset = assign._record_unset
+    _builtin = assign._builtin
+    _assign_named = assign._assign_named
+    _set = assign._set
+    _set_opt = staticmethod(assign._set_opt)
+    # redirections and stdin (redirs.py)
+    _base_stdin = redirs._base_stdin
+    _redirs = redirs._redirs
+    _heredoc = staticmethod(redirs._heredoc)
+    _herestring = redirs._herestring
+    _file_redirect = redirs._file_redirect
+    _lone_dash = redirs._lone_dash
+    # wrappers on the walker's side (unwrap.py)
+    _resolve_head = unwrap._resolve_head
+    _unseen_script = unwrap._unseen_script
+    _nested_shell = unwrap._nested_shell
+    _run_body = unwrap._run_body
