@@ -450,7 +450,50 @@ def _argvs(program: Any, arguments: Any, file: _File, call: Any) -> list[Argv]:
     for state in states:
         tails = file.values.array(arguments, call, state) if arguments is not None else [()]
         variants.extend(product([heads, tails]))
-    return dedupe(variants)
+    return dedupe(_shell_scripts(variants, arguments, file, call))
+
+
+SHELL_PROGRAMS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
+
+
+def _shell_scripts(variants: list[Argv], arguments: Any, file: _File, call: Any) -> list[Argv]:
+    """`spawn("bash", ["-lc", cmd])` with a template `cmd`: the script after `-c` is shell
+    text, read as `exec(...)` reads its string (each unknown `${...}` a `$ARG` word in it), not
+    one unknown word that hides the codex call."""
+    array = unwrap(arguments)
+    if array is None or array.type != "array":
+        return variants
+    elements = [e for e in array.named_children if e.type != "comment"]
+    if any(e.type == "spread_element" for e in elements):
+        return variants
+    found: list[Argv] = []
+    for argv in variants:
+        script_at = _script_operand(argv)
+        if script_at is None or len(argv) != len(elements) + 1:
+            found.append(argv)
+            continue
+        texts = _shell_text(elements[script_at - 1], file, call)
+        found.extend((*argv[:script_at], text, *argv[script_at + 1 :]) for text in texts)
+        if not texts:
+            found.append(argv)
+    return found
+
+
+def _script_operand(argv: Argv) -> int | None:
+    """The index of an unresolved script string after a shell's `-c` (`-c`, `-lc`, `-ec`)."""
+    if not argv or not isinstance(argv[0], str):
+        return None
+    if posixpath.basename(argv[0]) not in SHELL_PROGRAMS:
+        return None
+    for index, word in enumerate(argv[1:], 1):
+        if not isinstance(word, str) or not word.startswith("-") or word.startswith("--"):
+            return None
+        if "c" in word[1:]:
+            following = index + 1
+            if following < len(argv) and isinstance(argv[following], Unknown):
+                return following
+            return None
+    return None
 
 
 def _lines_for_argvs(argvs: list[Argv], suffix: str, prefix: str) -> tuple[str, ...]:
@@ -522,8 +565,13 @@ def _execa_spawn(call: Any, spawner: Spawner, file: _File) -> Spawn | None:
         array = rest[0] if rest and not _is_options(rest[0], file.values, call) else None
         options = next((a for a in rest if _is_options(a, file.values, call)), None)
         argvs = _argvs(args[0], array, file, call)
+        texts = [" ".join(w if isinstance(w, str) else w.value for w in argv) for argv in argvs]
     redirect, context = _stdin(call, spawner, options, file)
     prefix = _env(call, spawner, options, file)
+    shell = file.values.option(options, "shell", call) if options is not None else None
+    if shell is not None and text_of(shell) not in ("false", "undefined", "null"):
+        # `{shell: true}`: execa joins the command and its arguments and a shell runs the text.
+        return _shell_spawn(call, texts, redirect, prefix, context)
     lines = _lines_for_argvs(argvs, redirect, prefix)
     return Spawn(call, lines, context) if lines else None
 
