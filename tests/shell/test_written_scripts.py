@@ -164,6 +164,32 @@ def test_a_sh_file_written_and_never_run_here_is_still_a_script(tmp_path: Path) 
     assert ("CG101", line, column) in hits(lint(script))
 
 
+def test_a_runner_named_by_a_variable(tmp_path: Path) -> None:
+    text = (
+        "#!/bin/bash\n"
+        "f=$(mktemp)\n"
+        "cat > \"$f\" <<'EOF'\n"
+        "codex exec --yolo -C . - < p.md\n"
+        "EOF\n"
+        'bash "$f" </dev/null\n'
+        "D=$PWD/jobs\n"
+        'mkdir -p "$D"\n'
+        "cat > \"$D/w.sh\" <<'EOF'\n"
+        "codex exec -s danger-full-access -C . - < p.md\n"
+        "EOF\n"
+        'chmod +x "$D/w.sh"\n'
+        '"$D/w.sh" </dev/null\n'
+    )
+    (tmp_path / "p.md").write_text("do it\n")
+    script = tmp_path / "named.sh"
+    script.write_text(text)
+    assert run_for_real(script) == ["exec --yolo -C . -", "exec -s danger-full-access -C . -"]
+    doc = lint(script, "--strict")
+    assert {("CG303", *where(text, "--yolo")), ("CG303", *where(text, "danger"))} <= hits(doc)
+    # The runner's command word is a variable, but the file it names was read: no CG902.
+    assert "CG902" not in {f["rule"] for f in doc["findings"]}
+
+
 def test_a_runner_run_twice_is_reported_once(tmp_path: Path) -> None:
     text = (
         "#!/bin/bash\n"
@@ -269,3 +295,23 @@ def test_the_model_shows_the_runner_as_a_wrapper() -> None:
     assert codex[0].span.line == 2
     assert [w.name for w in codex[0].wrappers][-1] == "script file"
     assert codex[0].context.background
+
+
+def test_the_agent_hook_door_reads_the_runner_too() -> None:
+    command = (
+        "cat > /tmp/runner.sh <<'EOF'\n"
+        "codex exec --yolo -C . - < /tmp/p.md\n"
+        "EOF\n"
+        "nohup bash /tmp/runner.sh >/dev/null 2>&1 &"
+    )
+    done = subprocess.run(
+        ["codex-guard", "check", command], capture_output=True, text=True, timeout=120
+    )
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.returncode != 0
+    assert "CG303" in done.stdout + done.stderr
+    safe = command.replace("--yolo", "-s workspace-write")
+    done = subprocess.run(
+        ["codex-guard", "check", safe], capture_output=True, text=True, timeout=120
+    )
+    assert "CG303" not in done.stdout + done.stderr
