@@ -173,3 +173,21 @@ def test_a_placeholder_run_is_still_checked(tmp_path: Path) -> None:
     text = 'Run `codex exec --yolo -C <workdir> "<prompt>" </dev/null` in the repo.\n'
     doc = lint(write(tmp_path / "AGENTS.md", text))
     assert {f["rule"] for f in doc["findings"]} == {"CG303"}
+
+
+def test_fix_rewrites_the_span_in_place(tmp_path: Path) -> None:
+    doc = write(
+        tmp_path / "AGENTS.md",
+        "# Dispatch\n\nRun `codex exec --full-auto -C . - < /tmp/p.txt` from the root.\n",
+    )
+    done = subprocess.run(
+        ["codex-guard", "lint", "--no-cache", "--fix", str(doc)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "Traceback" not in done.stderr + done.stdout
+    assert doc.read_text() == (
+        "# Dispatch\n\nRun `codex exec -s workspace-write -C . - < /tmp/p.txt` from the root.\n"
+    )
+    assert lint(doc)["findings"] == []
