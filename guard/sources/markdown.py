@@ -112,6 +112,9 @@ _FORBIDS = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,;!?:]|\.(?!\S)")  # not the dots of `0.171.0`
+# A sentence that labels what follows as a counter-example ("Bad: `...`", "❌ `...`").
+_COUNTER_EXAMPLE = re.compile(r"\b(?:bad|wrong|incorrect)\b|[❌🚫✗✘]", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[!?]|\.(?!\S)")
 
 
 def is_codex_command_line(code: str) -> bool:
@@ -127,9 +130,11 @@ def is_codex_command_line(code: str) -> bool:
 
 
 def _forbidden(prose_before: str) -> bool:
-    """Does the clause leading up to a span say not to run it?"""
+    """Does the clause leading up to a span say not to run it, or its sentence call it a
+    counter-example?"""
     clause = _CLAUSE_END.split(prose_before)[-1]
-    return _FORBIDS.search(clause) is not None
+    sentence = _SENTENCE_END.split(prose_before)[-1]
+    return _FORBIDS.search(clause) is not None or _COUNTER_EXAMPLE.search(sentence) is not None
 
 
 def inline_commands(lines: list[str], path: str) -> list[Snippet]:

@@ -56,6 +56,9 @@ Never run `codex exec --dangerously-bypass-approvals-and-sandbox` on your laptop
 Prefer `-s workspace-write` instead of `codex exec --yolo "..."`.
 The old `--full-auto` flag was removed in 0.171.0 (`codex exec --full-auto` exits 2).
 Set `OPENAI_API_KEY` only for the API examples; `codex-guard` checks the rest.
+
+Bad: `codex exec --yolo -C . - < task.md`. Good: `codex exec -s workspace-write -C . - < task.md`.
+- ❌ `OPENAI_API_KEY=$KEY codex exec -s read-only -C . - < task.md`
 """
 
 
