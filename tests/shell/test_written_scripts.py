@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from guard.shell import parse_script
 from guard.shell.written import script_run, written_files
+from tests.commandlines import codex_line
 
 FAKE_CODEX = """#!/bin/sh
 printf '%s\\n' "$*" >> "$FAKE_CODEX_LOG"
@@ -315,3 +318,36 @@ def test_the_agent_hook_door_reads_the_runner_too() -> None:
         ["codex-guard", "check", safe], capture_output=True, text=True, timeout=120
     )
     assert "CG303" not in done.stdout + done.stderr
+
+
+# --- property: a runner's findings are its body's findings, at the body's place -----------------
+
+_PLACE_RULES = frozenset({"CG101", "CG102", "CG303", "CG306", "CG903"})  # not stdin-context ones
+
+
+def _placed(text: str, tmp: Path) -> set[tuple[str, int, int]]:
+    from guard.commands.lint import FileJob, _rule_text, lint_file
+    from guard.engine import load_rules
+    from guard.settings import Settings
+
+    path = tmp / "s.sh"
+    path.write_text(text)
+    job = FileJob(str(path), True, Settings(), _rule_text(load_rules()), content=text.encode())
+    outcome = lint_file(job)
+    return {
+        (f.rule, f.location.line, f.location.column)
+        for f in outcome.findings
+        if f.rule in _PLACE_RULES and f.location.line == 2
+    }
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(line=codex_line(), indent=st.sampled_from(["", "  ", "\t"]))
+def test_a_runner_is_linted_as_its_body_would_be(tmp_path: Path, line: str, indent: str) -> None:
+    assume("EOF" not in line)
+    line = indent + line
+    runner = f"cat > r.sh <<'EOF'\n{line}\nEOF\nbash r.sh </dev/null\n"
+    grouped = f"{{\n{line}\n}} </dev/null\n"
+    assert _placed(runner, tmp_path) == _placed(grouped, tmp_path)
