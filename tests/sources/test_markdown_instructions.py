@@ -14,8 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from guard.sources.markdown import is_codex_command_line, mask_placeholders
+from tests.commandlines import MENTIONS as MENTION_LINES
+from tests.commandlines import codex_line
 
 
 def lint(path: Path) -> dict[str, Any]:
@@ -194,3 +198,26 @@ def test_fix_rewrites_the_span_in_place(tmp_path: Path) -> None:
         "# Dispatch\n\nRun `codex exec -s workspace-write -C . - < /tmp/p.txt` from the root.\n"
     )
     assert lint(doc)["findings"] == []
+
+
+def _findings_in_process(path: Path, text: str) -> list[str]:
+    from guard.commands.lint import FileJob, _rule_text, lint_file
+    from guard.engine import load_rules
+    from guard.settings import Settings
+
+    job = FileJob(str(path), True, Settings(), _rule_text(load_rules()), content=text.encode())
+    return [f.rule for f in lint_file(job).findings]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(mention=st.sampled_from(MENTION_LINES), line=codex_line())
+def test_spans_outside_agent_files_and_mentions_are_silent(
+    tmp_path: Path, mention: str, line: str
+) -> None:
+    assume("`" not in line + mention)
+    # Ordinary docs: even a whole command line in a span is an example, not an instruction.
+    assert _findings_in_process(tmp_path / "README.md", f"Try `{line}` here.\n") == []
+    # Agent files: a line that only mentions codex is prose wherever it sits.
+    assert _findings_in_process(tmp_path / "AGENTS.md", f"Then `{mention}` is shown.\n") == []
