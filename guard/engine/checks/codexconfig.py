@@ -99,8 +99,10 @@ def config_api_auth(ctx: CheckContext) -> Iterator[Hit]:
     if config.role is ConfigRole.PROJECT:
         return  # codex ignores model_provider(s) in a project layer (observed, configlayers.py)
     provider = config.get("model_provider")
-    env_key = config.get("model_providers", provider, "env_key") if provider else None
-    if isinstance(provider, str) and isinstance(env_key, str) and env_key:
+    if not isinstance(provider, str):
+        return
+    env_key = config.get("model_providers", provider, "env_key")
+    if isinstance(env_key, str) and env_key:
         yield Hit(
             span=config.span("model_provider"),
             related=((config.span("model_providers", provider, "env_key"), "env_key here"),),
