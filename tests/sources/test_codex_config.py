@@ -19,7 +19,12 @@ from hypothesis import strategies as st
 
 from guard.engine.configlayers import key_positions, parse_toml
 from guard.sources.detect import CODEX_CONFIG, detect_kind
-from tests.sources.codexconfig_fixtures import EXPECTED, FIXTURES, NOT_CODEX_CONFIG
+from tests.sources.codexconfig_fixtures import (
+    EXPECTED,
+    FIXTURES,
+    NOT_CODEX_CONFIG,
+    lanes_repo,
+)
 
 
 def lint(folder: Path, *args: str) -> dict[str, Any]:
@@ -195,3 +200,24 @@ def test_every_written_key_is_found_on_its_own_line(tables: dict[str, dict[str, 
     positions = key_positions(text)
     for key, line in where.items():
         assert positions[key][0] == line, (key, text)
+
+
+def test_a_codex_folder_of_some_other_program_gets_no_cg802(tmp_path: Path) -> None:
+    folder = tmp_path / "src" / "codex"
+    folder.mkdir(parents=True)
+    (folder / "config.toml").write_text('[server]\nport = 8080\nname = "codex demo"\n')
+    data = lint(tmp_path)
+    assert data["findings"] == [] and data["errors"] == []
+
+
+# --- a lane's `-p NAME` reads the profile file the repository holds ----------------------------
+
+
+def test_p_name_resolves_to_the_profile_files_sandbox_for_the_lane(tmp_path: Path) -> None:
+    found = by_path(lint(lanes_repo(tmp_path / "r")))
+    script = {(rule, line) for rule, _s, line, _c in found["lanes.sh"]}
+    assert ("CG302", 4) in script  # validator under `:workspace`: wider than the lane allows
+    assert ("CG302", 6) in script  # worker under read-only: too narrow to do its work
+    assert ("CG302", 8) not in script  # worker under workspace-write: what the lane needs
+    assert not {("CG301", line) for line in (4, 6, 8)} & script  # the sandbox is said, in files
+    assert not [p for p in found if p.startswith("ci/")]  # the profile files themselves are fine

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.codex.realbin import installed
-from tests.sources.codexconfig_fixtures import EXPECTED, FIXTURES
+from tests.sources.codexconfig_fixtures import EXPECTED, FIXTURES, PROFILES, lanes_repo
 
 BINARIES = installed()
 VERSIONS = sorted(v for v in BINARIES if v in ("0.169.0", "0.171.0"))
@@ -168,3 +168,13 @@ def test_cg804_matches_what_a_spawned_command_receives(
     assert ("OPENAI_API_KEY" in env) == reaches, env.get("OPENAI_API_KEY")
     flagged = any(rule == "CG804" for rule, *_ in EXPECTED[fixture])
     assert flagged == reaches
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_the_profile_sandbox_lint_reads_is_the_one_codex_runs(
+    profile: str, version: str, tmp_path: Path
+) -> None:
+    root = lanes_repo(tmp_path / "r")
+    banner = run_banner(BINARIES[version], ["-p", profile], root, root / "ci" / "codex-home")
+    assert banner.sandbox.split(" [")[0] == PROFILES[profile][1], banner

@@ -25,6 +25,24 @@ LEGACY_PROFILES_VERSION = "0.139.0"
 # Names `shell_environment_policy` drops unless `ignore_default_excludes` is true (its default:
 # observed on 0.171.0 with `codex sandbox -- env`, an ambient OPENAI_API_KEY reaches the command).
 DEFAULT_EXCLUDES = ("*KEY*", "*SECRET*", "*TOKEN*")
+# Top-level keys that make a file recognisably a Codex config (FACTS.md, and accepted by
+# `codex exec --strict-config` on 0.171.0 in tests/sources/test_codex_config_realcli.py).
+CODEX_KEYS = frozenset(
+    {
+        "model",
+        "model_provider",
+        "model_providers",
+        "forced_login_method",
+        "preferred_auth_method",
+        "sandbox_mode",
+        "sandbox_workspace_write",
+        "default_permissions",
+        "permissions",
+        "approval_policy",
+        "shell_environment_policy",
+        "profiles",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +139,8 @@ def config_login_not_forced(ctx: CheckContext) -> Iterator[Hit]:
     config = _config(ctx)
     if config is None or config.role is not ConfigRole.HOME or _api_billing_chosen(ctx, config):
         return
+    if not CODEX_KEYS & config.doc.data.keys():
+        return  # a `codex/config.toml` of some other program: nothing says it is Codex's
     forced = config.get("forced_login_method")
     if forced in ("chatgpt", "api"):
         return  # forced one way or the other ("api" is CG801)
@@ -176,18 +196,20 @@ def _legacy_profiles_full_access(ctx: CheckContext, config: ConfigFile) -> Itera
         return
     honoured = ctx.settings.codex_version == LEGACY_PROFILES_VERSION
     for name, table in profiles.items():
+        # sandbox_mode only: what a legacy table set on 0.139.0 (configlayers.sandbox_setting)
         if not isinstance(table, dict) or table.get("sandbox_mode") != FULL_ACCESS:
             continue
+        key = "sandbox_mode"
         approvals_off = table.get("approval_policy") == "never"
         who = f"`codex exec -p {name}` on codex 0.139.0 (this legacy `[profiles.{name}]` table)"
-        message = _full_access_message(who, "sandbox_mode", FULL_ACCESS, approvals_off)
+        message = _full_access_message(who, key, table.get(key), approvals_off)
         if not honoured:
             message += (
                 f"; 0.169.0 and newer refuse `-p {name}` while the table exists: move it to "
                 f"`{name}.config.toml` and narrow it"
             )
         yield Hit(
-            span=config.span("profiles", name, "sandbox_mode"),
+            span=config.span("profiles", name, key),
             message=message,
             severity=None if honoured else Severity.WARNING,
         )
