@@ -28,8 +28,9 @@ from tests.sources.codexconfig_fixtures import (
 
 
 def lint(folder: Path, *args: str) -> dict[str, Any]:
+    """`codex-guard lint --format json ARGS` (default: the folder) in `folder`."""
     proc = subprocess.run(
-        ["codex-guard", "lint", "--format", "json", *args, "."],
+        ["codex-guard", "lint", "--format", "json", *(args or (".",))],
         cwd=folder, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
@@ -221,3 +222,60 @@ def test_p_name_resolves_to_the_profile_files_sandbox_for_the_lane(tmp_path: Pat
     assert ("CG302", 8) not in script  # worker under workspace-write: what the lane needs
     assert not {("CG301", line) for line in (4, 6, 8)} & script  # the sandbox is said, in files
     assert not [p for p in found if p.startswith("ci/")]  # the profile files themselves are fine
+
+
+# --- other ways in: a config the script writes, `--kind`, stdin ---------------------------------
+
+WRITES_CONFIG = """#!/bin/bash
+set -euo pipefail
+export CODEX_HOME="$RUNNER_TEMP/codex-home"
+mkdir -p "$CODEX_HOME"
+cat > "$CODEX_HOME/config.toml" <<'TOML'
+forced_login_method = "api"
+[shell_environment_policy]
+set = { OPENAI_API_KEY = "sk-proj-placeholder" }
+TOML
+cat > notes/config.toml <<'TOML'
+forced_login_method = "api"
+TOML
+codex exec -C . -s workspace-write -o out/last.txt "Fix the failing test." </dev/null
+"""
+
+
+def test_a_config_the_script_writes_is_judged_at_its_lines(tmp_path: Path) -> None:
+    (tmp_path / "ci.sh").write_text(WRITES_CONFIG)
+    found = {(r, line, col) for r, _s, line, col in by_path(lint(tmp_path))["ci.sh"]}
+    assert {("CG801", 6, 1), ("CG804", 8, 9)} <= found
+    assert ("CG801", 11, 1) not in found  # notes/config.toml is no file codex reads
+
+
+def test_written_config_after_the_run_is_not_read(tmp_path: Path) -> None:
+    lines = WRITES_CONFIG.splitlines()
+    reordered = [*lines[:4], lines[-1], *lines[4:-1]]  # the run first, the config after it
+    (tmp_path / "ci.sh").write_text("\n".join(reordered) + "\n")
+    found = by_path(lint(tmp_path)).get("ci.sh", set())
+    assert not {r for r, *_ in found} & {"CG801", "CG804"}
+
+
+def test_kind_reads_a_codex_home_whatever_its_name_and_stdin_by_its_filename(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "ci" / "home"
+    home.mkdir(parents=True)
+    (home / "config.toml").write_text(
+        'forced_login_method = "chatgpt"\nsandbox_mode = "danger-full-access"\n'
+    )
+    named = subprocess.run(
+        ["codex-guard", "lint", "--format", "json", "ci/home/config.toml"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert named.returncode == 0 and json.loads(named.stdout)["skipped"], named.stdout
+    forced = lint(tmp_path, "--kind", "codex-config", "ci/home/config.toml")
+    assert by_path(forced)["ci/home/config.toml"] == {("CG803", "error", 2, 1)}
+    piped = subprocess.run(
+        ["codex-guard", "lint", "--format", "json", "--stdin-filename", ".codex/config.toml", "-"],
+        cwd=tmp_path, input='forced_login_method = "api"\n', capture_output=True, text=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+    assert piped.returncode == 1, piped.stderr
+    assert by_path(json.loads(piped.stdout))[".codex/config.toml"] == {("CG801", "error", 1, 1)}

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from guard.engine.checks.billing import SUBSCRIPTION_AUTH_ENV
-from guard.engine.configlayers import PERMISSION_PROFILES, TomlDoc, parse_toml
+from guard.engine.configlayers import PERMISSION_PROFILES, LayerKind, TomlDoc, parse_toml
 from guard.engine.context import CheckContext, Hit
 from guard.findings import Severity
 from guard.shell.model import Span
@@ -52,6 +52,7 @@ class ConfigFile:
     doc: TomlDoc
     role: ConfigRole
     profile: str
+    first_line: int = 1  # file line of the document's line 1 (a here-doc body sits lower)
 
     def get(self, *key: str) -> object:
         value: object = self.doc.data
@@ -63,6 +64,7 @@ class ConfigFile:
 
     def span(self, *key: str) -> Span:
         line, column = self.doc.position(key)
+        line += self.first_line - 1
         return Span(line, column, line, column)
 
 
@@ -83,6 +85,40 @@ def _config(ctx: CheckContext) -> ConfigFile | None:
     return config
 
 
+_ROLE = {LayerKind.HOME: ConfigRole.HOME, LayerKind.PROFILE: ConfigRole.PROFILE}
+
+
+def _written_configs(ctx: CheckContext) -> list[ConfigFile]:
+    """Config files a script writes before a codex run reads them (`cat >
+    "$CODEX_HOME/config.toml" <<EOF`): judged like a file of the repository, at their lines in the
+    script. A repository file copied there is linted as itself; CG803 is not repeated here, since
+    CG303 already names the run and the config line."""
+    if "written-configs" in ctx._memo:
+        cached: list[ConfigFile] = ctx._memo["written-configs"]
+        return cached
+    found: dict[tuple[int, str], ConfigFile] = {}
+    for inv in ctx.runs():
+        for layer in inv.layers.layers:
+            if not layer.written_to or layer.copied or layer.file != ctx.snippet.path:
+                continue
+            role = _ROLE.get(layer.kind, ConfigRole.PROJECT)
+            profile = ""
+            if role is ConfigRole.PROFILE:
+                profile = layer.written_to.strip("'\"").rsplit("/", 1)[-1]
+                profile = profile.removesuffix(".config.toml")
+            config = ConfigFile(layer.doc, role, profile, layer.first_line)
+            found.setdefault((layer.first_line, layer.written_to), config)
+    configs = list(found.values())
+    ctx._memo["written-configs"] = configs
+    return configs
+
+
+def _configs(ctx: CheckContext) -> list[ConfigFile]:
+    """The Codex config file under lint, else the ones the script writes before a run."""
+    config = _config(ctx)
+    return [config] if config is not None else _written_configs(ctx)
+
+
 def _api_billing_chosen(ctx: CheckContext, config: ConfigFile) -> bool:
     """`billing: api-in-ci` (a user-config choice at the doors: guard/trust.py): a Codex home
     kept in the repository is what a CI job points CODEX_HOME at, so its API auth is the billing
@@ -97,9 +133,12 @@ def _api_billing_chosen(ctx: CheckContext, config: ConfigFile) -> bool:
 def config_api_auth(ctx: CheckContext) -> Iterator[Hit]:
     """CG801: the config forces API-key auth, prefers it (the old key), or picks a model
     provider that authenticates with an API key from the environment."""
-    config = _config(ctx)
-    if config is None or _api_billing_chosen(ctx, config):
-        return
+    for config in _configs(ctx):
+        if not _api_billing_chosen(ctx, config):
+            yield from _api_auth(config)
+
+
+def _api_auth(config: ConfigFile) -> Iterator[Hit]:
     if config.get("forced_login_method") == "api":
         yield Hit(
             span=config.span("forced_login_method"),
@@ -255,13 +294,15 @@ def config_env_passes_key(ctx: CheckContext) -> Iterator[Hit]:
     """CG804: `shell_environment_policy` puts a forbidden key into the commands codex spawns:
     `set` gives it a value, or `include_only` names it (a pattern written for it, not a bare `*`)
     while `inherit = "all"` lets the ambient one through."""
-    config = _config(ctx)
-    if config is None:
-        return
+    forbidden = sorted(set(ctx.settings.forbidden_env) - SUBSCRIPTION_AUTH_ENV)
+    for config in _configs(ctx):
+        yield from _env_passes_key(config, forbidden)
+
+
+def _env_passes_key(config: ConfigFile, forbidden: list[str]) -> Iterator[Hit]:
     policy = config.get("shell_environment_policy")
     if not isinstance(policy, dict):
         return
-    forbidden = sorted(set(ctx.settings.forbidden_env) - SUBSCRIPTION_AUTH_ENV)
     include_only = _patterns(policy.get("include_only"))
 
     def kept(name: str) -> bool:
