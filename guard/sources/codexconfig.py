@@ -61,7 +61,9 @@ def _syntax_error(text: str) -> SourceError | None:
         return SourceError(
             f"not valid TOML, so codex refuses to start with it: {reason}", line, column
         )
-    except (RecursionError, ValueError) as exc:
+    except RecursionError:
+        return SourceError("too deeply nested to analyse (recursion limit)")
+    except ValueError as exc:
         return SourceError(f"not valid TOML: {type(exc).__name__}")
     return None
 

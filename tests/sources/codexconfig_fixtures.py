@@ -22,6 +22,7 @@ EXPECTED: dict[str, set[tuple[str, str, int, int]]] = {
     "good/codex-home/validator.config.toml": set(),
     "good/project/.codex/config.toml": set(),
     "good/env-codex-home/config.toml": set(),
+    "good/exclude-codex-home/config.toml": set(),
 }
 NOT_CODEX_CONFIG = ("good/app/config.toml", "good/tool/pyproject.toml")
 

@@ -132,15 +132,17 @@ def test_a_legacy_profiles_table_is_refused_with_p_on_newer_codex(
     assert accepted.sandbox == "read-only", accepted  # without -p the table does nothing
 
 
-def spawned_env(binary: Path, policy_file: Path, tmp_path: Path) -> dict[str, str]:
+def spawned_env(
+    binary: Path, policy_file: Path, tmp_path: Path, extra: dict[str, str]
+) -> dict[str, str]:
     """The environment `codex sandbox` gives a command under the file's policy, with an ambient
-    OPENAI_API_KEY in codex's own environment."""
+    OPENAI_API_KEY (and `extra`) in codex's own environment."""
     home = tmp_path / "env-home"
     home.mkdir()
     shutil.copy(policy_file, home / "config.toml")
     proc = subprocess.run(
         [str(binary), "sandbox", "--", "/usr/bin/env"],
-        env=_clean_env(home, OPENAI_API_KEY=AMBIENT_KEY), stdin=subprocess.DEVNULL,
+        env=_clean_env(home, OPENAI_API_KEY=AMBIENT_KEY, **extra), stdin=subprocess.DEVNULL,
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     lines = [line for line in proc.stdout.splitlines() if "=" in line]
@@ -157,6 +159,7 @@ ENV_CASES = [
     ("good/project/.codex/config.toml", False),  # include_only drops what set put in
     ("good/env-codex-home/config.toml", False),  # ignore_default_excludes = false drops *KEY*
     ("good/codex-home/config.toml", False),  # inherit = "core"
+    ("good/exclude-codex-home/config.toml", False),  # exclude drops what include_only names
 ]
 
 
@@ -164,8 +167,10 @@ ENV_CASES = [
 def test_cg804_matches_what_a_spawned_command_receives(
     fixture: str, reaches: bool, tmp_path: Path
 ) -> None:
-    env = spawned_env(BINARIES[VERSIONS[-1]], FIXTURES / fixture, tmp_path)
-    assert ("OPENAI_API_KEY" in env) == reaches, env.get("OPENAI_API_KEY")
+    binary = BINARIES[VERSIONS[-1]]
+    env = spawned_env(binary, FIXTURES / fixture, tmp_path, {"CODEX_API_KEY": AMBIENT_KEY})
+    passed = {"OPENAI_API_KEY", "CODEX_API_KEY"} & env.keys()
+    assert bool(passed) == reaches, passed
     flagged = any(rule == "CG804" for rule, *_ in EXPECTED[fixture])
     assert flagged == reaches
 
