@@ -279,3 +279,18 @@ def test_kind_reads_a_codex_home_whatever_its_name_and_stdin_by_its_filename(
     )  # fmt: skip
     assert piped.returncode == 1, piped.stderr
     assert by_path(json.loads(piped.stdout))[".codex/config.toml"] == {("CG801", "error", 1, 1)}
+
+
+def test_api_in_ci_allows_a_written_api_config_in_a_ci_step_only(tmp_path: Path) -> None:
+    (tmp_path / ".codex-guard.yaml").write_text("billing: api-in-ci\n")
+    (tmp_path / "ci.sh").write_text(WRITES_CONFIG)  # a script: the subscription rule stands
+    workflow = tmp_path / ".github" / "workflows" / "fix.yml"
+    workflow.parent.mkdir(parents=True)
+    body = "".join(f"          {line}\n" for line in WRITES_CONFIG.splitlines()[1:])
+    workflow.write_text(
+        f"on: [push]\njobs:\n  fix:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n{body}"
+    )
+    found = by_path(lint(tmp_path))
+    assert ("CG801", 6, 1) in {(r, line, c) for r, _s, line, c in found["ci.sh"]}
+    in_ci = {r for r, *_ in found.get(".github/workflows/fix.yml", set())}
+    assert "CG801" not in in_ci and "CG804" in in_ci  # CG804 is about the spawned commands

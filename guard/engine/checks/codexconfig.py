@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from guard.engine.checks.billing import SUBSCRIPTION_AUTH_ENV
+from guard.engine.checks.billing import SUBSCRIPTION_AUTH_ENV, api_keys_allowed_here
 from guard.engine.configlayers import PERMISSION_PROFILES, LayerKind, TomlDoc, parse_toml
 from guard.engine.context import CheckContext, Hit
 from guard.findings import Severity
@@ -53,6 +53,7 @@ class ConfigFile:
     role: ConfigRole
     profile: str
     first_line: int = 1  # file line of the document's line 1 (a here-doc body sits lower)
+    written: bool = False  # written by the script under lint, not a file of the repository
 
     def get(self, *key: str) -> object:
         value: object = self.doc.data
@@ -106,7 +107,7 @@ def _written_configs(ctx: CheckContext) -> list[ConfigFile]:
             if role is ConfigRole.PROFILE:
                 profile = layer.written_to.strip("'\"").rsplit("/", 1)[-1]
                 profile = profile.removesuffix(".config.toml")
-            config = ConfigFile(layer.doc, role, profile, layer.first_line)
+            config = ConfigFile(layer.doc, role, profile, layer.first_line, written=True)
             found.setdefault((layer.first_line, layer.written_to), config)
     configs = list(found.values())
     ctx._memo["written-configs"] = configs
@@ -123,7 +124,10 @@ def _api_billing_chosen(ctx: CheckContext, config: ConfigFile) -> bool:
     """`billing: api-in-ci` (a user-config choice at the doors: guard/trust.py): a Codex home
     kept in the repository is what a CI job points CODEX_HOME at, so its API auth is the billing
     chosen; a project's .codex/config.toml is read by every trusted run in the repository,
-    a developer's and an agent's too, so there the subscription rule stands."""
+    a developer's and an agent's too, so there the subscription rule stands. A config a script
+    writes follows the script: chosen in a CI step only, as a key on its command line is."""
+    if config.written:
+        return api_keys_allowed_here(ctx) and config.role is not ConfigRole.PROJECT
     return ctx.settings.billing == "api-in-ci" and config.role is not ConfigRole.PROJECT
 
 
