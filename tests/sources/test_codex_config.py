@@ -294,3 +294,23 @@ def test_api_in_ci_allows_a_written_api_config_in_a_ci_step_only(tmp_path: Path)
     assert ("CG801", 6, 1) in {(r, line, c) for r, _s, line, c in found["ci.sh"]}
     in_ci = {r for r, *_ in found.get(".github/workflows/fix.yml", set())}
     assert "CG801" not in in_ci and "CG804" in in_ci  # CG804 is about the spawned commands
+
+
+def test_old_preferred_auth_key_is_a_warning_and_project_providers_are_ignored(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "codex-home"
+    home.mkdir()
+    # preferred_auth_method: FACTS.md, no longer read by 0.169.0 (an unknown field under
+    # --strict-config), still carried by old configs.
+    (home / "config.toml").write_text(
+        'forced_login_method = "chatgpt"\npreferred_auth_method = "apikey"\n'
+    )
+    project = tmp_path / ".codex"
+    project.mkdir()
+    (project / "config.toml").write_text(
+        'model_provider = "corp"\n[model_providers.corp]\nname = "corp"\nenv_key = "CORP_KEY"\n'
+    )
+    found = by_path(lint(tmp_path))
+    assert found["codex-home/config.toml"] == {("CG801", "warning", 2, 1)}
+    assert ".codex/config.toml" not in found  # codex ignores a project's model_provider
