@@ -143,8 +143,12 @@ def _check_peeled(peeled: Peeled, argv: list[str]) -> None:
     if peeled.lookup_only:
         raise NotCodex("`command -v` looks codex up and runs nothing: nothing to check")
     for wrapper in peeled.wrappers:
-        if wrapper.name == UNKNOWN_WRAPPER:  # a program that carries codex in its words
-            raise _refuse_wrapper(wrapper.args[0] if wrapper.args else argv[0], argv[0])
+        if wrapper.name == UNKNOWN_WRAPPER:  # `my-launcher codex exec ...`: it runs, not codex
+            program = wrapper.args[0] if wrapper.args else argv[0]
+            raise NotCodex(
+                f"`{program}` is not codex: codex-guard exec starts codex and nothing else "
+                "(codex-guard exec -- codex exec ...)"
+            )
         if wrapper.name not in ALLOWED_WRAPPERS:
             raise _refuse_wrapper(wrapper.name, argv[0])
         if wrapper.name == "env":
