@@ -322,18 +322,24 @@ def _peel_docker(argv: tuple[Word, ...], out: Peeled, wargs: list[str]) -> int |
     return rest
 
 
-def _peel_su(argv: tuple[Word, ...], out: Peeled) -> int | None:
-    """Index of CMD in ``su [-] [-l] [-m] [user] -c CMD``; a login su resets the env."""
-    body: int | None = None
+def _peel_su(argv: tuple[Word, ...], out: Peeled) -> Word | None:
+    """CMD of ``su [-] [-l] [-m] [user] -c CMD`` (``--command=CMD``, ``-cCMD``); a login su
+    resets the env."""
+    body: Word | None = None
     login = False
     i, n = 1, len(argv)
     while i < n:
-        t = argv[i].text
+        w = argv[i]
+        t = w.text
         if t in ("-", "-l", "--login"):
             login = True
         elif t in ("-c", "--command") and i + 1 < n:
             i += 1
-            body = i
+            body = argv[i]
+        elif t.startswith("--command="):
+            body = Word(t[len("--command=") :], w.literal, w.span, w.raw)
+        elif t.startswith("-c") and len(t) > 2:
+            body = Word(t[2:], w.literal, w.span, w.raw)
         elif t in ("-s", "--shell", "-g", "--group", "-G", "--supp-group", "-w") and i + 1 < n:
             i += 1
         i += 1
@@ -503,6 +509,24 @@ def codex_lines_in_code(code: str) -> list[str]:
         if _CODEX_LINE.match(text):
             found.append(text)
     return [f"{{ {line}\n}} </dev/null" for line in found]
+
+
+def _parallel_shell_lines(argv: tuple[Word, ...], rest: int, stop: int) -> Word | None:
+    """The shell text parallel runs when its command is one word of shell (`'a {}; b'`) or
+    absent (each input after `:::` is a command); None when the command is plain words."""
+    if stop - rest == 1 and re.search(r"[\s;&|<>]", argv[rest].text):
+        return argv[rest]
+    if rest < stop or stop >= len(argv) or argv[stop].text != ":::":
+        return None
+    inputs = []
+    for w in argv[stop + 1 :]:
+        if w.text.startswith(":::"):
+            break
+        inputs.append(w)
+    if not inputs:
+        return None
+    text = "\n".join(w.text for w in inputs)
+    return Word(text, all(w.literal for w in inputs), inputs[0].span, inputs[0].raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1042,12 +1066,22 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             stop = next(
                 (j for j in range(rest, len(argv)) if argv[j].text.startswith(":::")), len(argv)
             )
+            if not any(a in ("--pipe", "--tty", "--pipepart") for a in wargs):
+                out.stdin = Stdin(StdinKind.NULL, reason="parallel")
+            # parallel hands each composed command line to a shell: a one-word command is
+            # shell text (`parallel 'codex exec {}; notify' ::: a`), and with no command at
+            # all each `:::` input is one (`parallel ::: 'codex exec a' 'codex exec b'`).
+            shell_text = _parallel_shell_lines(argv, rest, stop)
+            if shell_text is not None:
+                out.body = (shell_text,)
+                out.body_kind = "parallel"
+                break
             if rest < stop:
-                if not any(a in ("--pipe", "--tty", "--pipepart") for a in wargs):
-                    out.stdin = Stdin(StdinKind.NULL, reason="parallel")
                 out.wrappers.append(Wrapper(prog, head.span, tuple(wargs)))
                 argv = argv[rest:stop]
                 continue
+            out.stdin = None
+            break
         elif prog in ("docker", "podman"):
             rest = _peel_docker(argv, out, wargs)
             if rest is None:
@@ -1155,6 +1189,9 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 break
             out.body = (argv[k + 1],)
             out.body_kind = "script -c"
+            # script runs the command on a pseudo-terminal: its stdin is a TTY (checked with
+            # a recorder: `sleep 3 | script -qc 'codex exec p' /dev/null` sees a terminal).
+            out.stdin = Stdin(StdinKind.TTY, reason="script")
             break
         elif prog == "setsid":
             rest = _take_opts(argv, 1, frozenset(), frozenset())
@@ -1206,10 +1243,10 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             out.body_kind = "trap"
             break
         elif prog == "su":
-            k = _peel_su(argv, out)
-            if k is None:
+            su_body = _peel_su(argv, out)
+            if su_body is None:
                 break
-            out.body = (argv[k],)
+            out.body = (su_body,)
             out.body_kind = "su -c"
             break
         elif prog == "ssh":
