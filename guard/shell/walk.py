@@ -504,7 +504,8 @@ class Walker:
         fdef = st.functions.get(head.text) if head.literal else None
         if isinstance(fdef, _FuncDef):
             idx = self._emit(tuple(words), span, text, pre, r, None, wrappers, st, ctx)
-            self._call(fdef, words, pre, r, st, ctx, self.cmds[idx].span)
+            if not self._call(fdef, words, pre, r, st, ctx, self.cmds[idx].span):
+                self.dynamic.append(idx)  # too deep to follow: it may start codex (CG902)
             return
         if head.literal:
             self._builtin(head.text, words, r, st, src, span)
