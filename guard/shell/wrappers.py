@@ -946,6 +946,20 @@ NEVER_RUN_ARGS = frozenset(
         "pushd",
         "popd",
         "codex-guard",
+        # messages and notices: their words are text for a person
+        "notify-send",
+        "wall",
+        "say",
+        "espeak",
+        "figlet",
+        "cowsay",
+        "banner",
+        "mail",
+        "mailx",
+        "sendmail",
+        "gh",
+        "glab",
+        "history",
     }
 )
 

@@ -325,6 +325,9 @@ MENTIONS = [
     "git add codex exec.md",
     "find . -name codex -newer exec",
     "codex-guard exec -- codex exec -C . -s read-only p </dev/null",
+    "notify-send codex exec --yolo done",
+    "gh issue create --title codex exec --yolo --body hangs",
+    "mail -s codex exec --yolo ops@example.com < report.txt",
 ]
 
 
