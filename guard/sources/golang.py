@@ -39,6 +39,7 @@ from guard.sources.spawnline import (
     text_of,
     walk,
 )
+from guard.sources.valueset import BranchFlow, join_states
 
 FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 SCOPES = FUNCTIONS | {"source_file", "block"}
@@ -311,12 +312,15 @@ def _arms(node: Any) -> list[list[Any]] | None:
     return None
 
 
-class _Flow:
-    """Every reachable value of each slice name at one call (cf. jsvalues.ArrayFlow)."""
+class _Flow(BranchFlow[Argv]):
+    """Every reachable value of each slice name at one call (the walk and the join are
+    valueset.BranchFlow's, shared with jsvalues.ArrayFlow; the statement kinds are Go's)."""
+
+    limit = MAX_VARIANTS
 
     def __init__(self, file: _File, target: Any) -> None:
+        super().__init__(target)
         self.file = file
-        self.target = target
 
     def states(self) -> list[State]:
         function = _function_of(self.target)
@@ -326,24 +330,8 @@ class _Flow:
         found, _ = self.run([body], [{}])
         return found or [{}]
 
-    def run(self, statements: list[Any], states: list[State]) -> tuple[list[State], bool]:
-        for statement in statements:
-            options = _arms(statement)
-            if contains(statement, self.target):
-                if options is None:
-                    return states, True
-                for arm in options:
-                    if any(contains(s, self.target) for s in arm):
-                        return self.run(arm, states)
-                return states, True
-            if options is None:
-                states = self.step(statement, states)
-                continue
-            merged: list[State] = []
-            for arm in options:
-                merged.extend(self.run(arm, [dict(s) for s in states])[0])
-            states = _dedupe_states(merged)
-        return states, False
+    def arms(self, node: Any) -> list[list[Any]] | None:
+        return _arms(node)
 
     def step(self, statement: Any, states: list[State]) -> list[State]:
         pairs: list[tuple[Any, Any]] = []
@@ -387,12 +375,7 @@ class _Flow:
 
 
 def _dedupe_states(states: list[State]) -> list[State]:
-    seen: dict[tuple[tuple[str, Argv], ...], State] = {}
-    for state in states:
-        seen.setdefault(tuple(sorted(state.items(), key=lambda kv: kv[0])), state)
-        if len(seen) >= MAX_VARIANTS:
-            break
-    return list(seen.values())
+    return join_states(states, MAX_VARIANTS)
 
 
 # --- the spawned command's fields ---------------------------------------------------------------
@@ -587,6 +570,29 @@ def _closed(function: Any, pipe: str) -> bool:
     return False
 
 
+def _env_key_writers(root: Any) -> dict[str, list[Any]]:
+    """Where the file writes each env key: a `"K=..."` string (`"OPENAI_API_KEY="+k`,
+    `fmt.Sprintf("K=%s", v)`) and `os.Setenv("K", v)` (origins: spawnline.LiteralIndex)."""
+    found: dict[str, list[Any]] = {}
+    for node in walk(root):
+        value = _string_value(node)
+        if value is None:
+            continue
+        if "=" in value:
+            key = value.split("=", 1)[0]
+        else:
+            call = node.parent.parent if node.parent is not None else None
+            if call is None or call.type != "call_expression":
+                continue
+            function = call.child_by_field_name("function")
+            if function is None or text_of(function) != "os.Setenv":
+                continue
+            key = value
+        if key.isidentifier():
+            found.setdefault(key, []).append(node)
+    return found
+
+
 # --- the file ------------------------------------------------------------------------------
 
 
@@ -639,7 +645,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         root = parse("go", text, "Go")
         file = _File(root, text)
         spawns = list(_spawns(root, file))
-        literals = LiteralIndex(root, _string_value, FUNCTIONS)
+        literals = LiteralIndex(root, _string_value, FUNCTIONS, _env_key_writers(root))
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
     snippets = [

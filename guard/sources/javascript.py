@@ -43,6 +43,7 @@ from guard.sources.jsvalues import (
     ArrayFlow,
     State,
     Values,
+    env_key_writers,
     property_name,
     scope_body,
     string_value,
@@ -867,7 +868,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         root = parse(language, text, "TypeScript" if language != "javascript" else "JavaScript")
         file = _File(root, text)
         spawns = list(_spawns(root, file))
-        literals = LiteralIndex(root, string_value, FUNCTIONS)
+        literals = LiteralIndex(root, string_value, FUNCTIONS, env_key_writers(root))
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
     snippets: list[Snippet] = []

@@ -22,6 +22,7 @@ from guard.sources.spawnline import (
     text_of,
     walk,
 )
+from guard.sources.valueset import BranchFlow, join_states
 
 FUNCTIONS = frozenset(
     {"function_declaration", "function_expression", "arrow_function", "method_definition",
@@ -68,6 +69,16 @@ def string_value(node: Any) -> str | None:
     return "".join(parts)
 
 
+def string_value_part(child: Any) -> str | None:
+    """A string's or template's literal piece, decoded (None for a `${substitution}`)."""
+    if child.type == "string_fragment":
+        return text_of(child)
+    if child.type == "escape_sequence":
+        raw = text_of(child)[1:]
+        return ESCAPES.get(raw, raw) if len(raw) == 1 else raw
+    return None
+
+
 def property_name(node: Any) -> str | None:
     if node is None:
         return None
@@ -85,6 +96,7 @@ class Values:
         self.statics: dict[str, Any] = {}  # "Lanes.WORKER" -> the value of `static WORKER = ...`
         self.functions: dict[str, Any] = {}  # name -> a function declared in the file
         self.bindings: list[dict[str, Any]] = []  # a helper's parameters, bound to its arguments
+        self.open_templates: set[int] = set()  # templates being read (a self-reference is unknown)
         for node in walk(root):
             if node.type == "variable_declarator":
                 name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
@@ -209,6 +221,8 @@ class Values:
     def string(self, node: Any, at: Any) -> str | None:
         resolved = self.resolve(node, at)
         value = string_value(resolved)
+        if value is None and resolved is not None and resolved.type == "template_string":
+            return self.template(resolved, at, unknown=None)
         if value is None and resolved is not None and _method(resolved) == "join":
             return self._joined(resolved, at)
         if value is None and resolved is not None and resolved.type == "binary_expression":
@@ -217,6 +231,34 @@ class Values:
             a, b = self.string(left, at), self.string(right, at)
             return a + b if a is not None and b is not None else None
         return value
+
+    def template(self, node: Any, at: Any, unknown: str | None) -> str | None:
+        r"""A template string with each `${x}` the string the file gives x; a part it cannot
+        read is `unknown` (None: the whole string is unknown). A template that names itself
+        (`a = \`${a}x\``) is unknown there, not a loop."""
+        if node.id in self.open_templates or len(self.open_templates) >= MAX_DEPTH:
+            return None
+        self.open_templates.add(node.id)
+        try:
+            return self._template(node, at, unknown)
+        finally:
+            self.open_templates.discard(node.id)
+
+    def _template(self, node: Any, at: Any, unknown: str | None) -> str | None:
+        parts: list[str] = []
+        for child in node.named_children:
+            if child.type == "template_substitution":
+                inner = child.named_children[0] if child.named_children else None
+                text = self.string(inner, at) if inner is not None else None
+                if text is None and unknown is None:
+                    return None
+                parts.append(text if text is not None else str(unknown))
+            else:
+                piece = string_value_part(child)
+                if piece is None:
+                    return None
+                parts.append(piece)
+        return "".join(parts)
 
     def _joined(self, call: Any, at: Any) -> str | None:
         """`[...].join(" ")`: the words as one string, unknown ones as `$ARG` (its one value)."""
@@ -250,6 +292,13 @@ class Values:
         text = self.string(node, at)
         if text is not None:
             return [(text,)]
+        if node.type == "template_string":
+            # Words with a part the file does not give: one unknown word, unless the text is
+            # several words (`bash -c \`codex exec -C ${dir}\``): only a shell reads those, and
+            # there the unknown part is `$ARG`, as in an f-string (pyvalues).
+            line = self.template(node, at, unknown="$ARG")
+            if line is not None and len(line.split()) > 1:
+                return [(line,)]
         if node.type in ("true", "false", "number"):
             return [(text_of(node),)]
         return [(Unknown.VALUE,)]
@@ -337,6 +386,33 @@ class Values:
             if key == name:
                 found = value
         return found
+
+
+def env_key_writers(root: Any) -> dict[str, list[Any]]:
+    """Where the file writes each name an env object may carry: `K: v` / `"K": v` / `{ K }` in
+    an object literal, `process.env.K = v` and `env.K = v` / `env["K"] = v` (origins of a
+    spawn's env keys: spawnline.LiteralIndex)."""
+    found: dict[str, list[Any]] = {}
+    for node in walk(root):
+        key: Any = None
+        if node.type == "pair" and node.parent is not None and node.parent.type == "object":
+            key = node.child_by_field_name("key")
+        elif node.type == "shorthand_property_identifier":
+            key = node
+        elif node.type == "assignment_expression":
+            left = unwrap(node.child_by_field_name("left"))
+            if left is not None and left.type in ("member_expression", "subscript_expression"):
+                key = left
+                name = property_name(
+                    left.child_by_field_name("property") or left.child_by_field_name("index")
+                )
+                if name:
+                    found.setdefault(name, []).append(key)
+                continue
+        name = property_name(key)
+        if key is not None and name:
+            found.setdefault(name, []).append(key)
+    return found
 
 
 def _method(call: Any) -> str:
@@ -431,12 +507,15 @@ def arms(node: Any) -> list[list[Any]] | None:
     return None
 
 
-class ArrayFlow:
-    """The reachable values of every array name at one call, statement by statement."""
+class ArrayFlow(BranchFlow[Argv]):
+    """The reachable values of every array name at one call, statement by statement (the walk
+    and the join are valueset.BranchFlow's; the statement kinds are JavaScript's)."""
+
+    limit = MAX_VARIANTS
 
     def __init__(self, values: Values, target: Any) -> None:
+        super().__init__(target)
         self.values = values
-        self.target = target
 
     def states(self) -> list[State]:
         body = scope_body(self.target)
@@ -447,25 +526,8 @@ class ArrayFlow:
         found, _ = self.run(statements, [{}])
         return found
 
-    def run(self, statements: list[Any], states: list[State]) -> tuple[list[State], bool]:
-        for statement in statements:
-            if contains(statement, self.target):
-                options = arms(statement)
-                if options is None:
-                    return states, True
-                for arm in options:
-                    if any(contains(s, self.target) for s in arm):
-                        return self.run(arm, states)
-                return states, True
-            options = arms(statement)
-            if options is None:
-                states = self.step(statement, states)
-                continue
-            merged: list[State] = []
-            for arm in options:
-                merged.extend(self.run(arm, [dict(s) for s in states])[0])
-            states = _dedupe_states(merged)
-        return states, False
+    def arms(self, node: Any) -> list[list[Any]] | None:
+        return arms(node)
 
     def step(self, statement: Any, states: list[State]) -> list[State]:
         if statement.type in ("lexical_declaration", "variable_declaration"):
@@ -564,9 +626,4 @@ def _is_concat(node: Any) -> bool:
 
 
 def _dedupe_states(states: list[State]) -> list[State]:
-    seen: dict[tuple[tuple[str, Argv], ...], State] = {}
-    for state in states:
-        seen.setdefault(tuple(sorted(state.items(), key=lambda kv: kv[0])), state)
-        if len(seen) >= MAX_VARIANTS:
-            break
-    return list(seen.values())
+    return join_states(states, MAX_VARIANTS)
