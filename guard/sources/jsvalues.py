@@ -3,7 +3,9 @@
 Scope is the file as written: a name is what its last declaration before the call says (nearest
 enclosing scope first); an array is followed through the statements of the spawn's function
 (`push`, reassignment, spreads) with every `if`/`switch`/loop arm kept apart, so each reachable
-argv is one variant. Anything else is Unknown: never guessed.
+argv is one variant (the walk and the bounded join are valueset.BranchFlow's, shared with Go and
+Python). Conditions are never evaluated: every arm is a possible value. Anything else is Unknown:
+never guessed.
 """
 
 from __future__ import annotations
@@ -362,7 +364,16 @@ class Values:
     def object_pairs(self, node: Any, at: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
         """`{a: 1, b, ...rest}` -> ("a", value), ("b", identifier), ("...", spread argument)."""
         node = self.resolve(node, at)
-        if node is None or node.type != "object" or depth > MAX_DEPTH:
+        if node is None or not is_object(node) or depth > MAX_DEPTH:
+            return
+        if node.type == "call_expression":  # `Object.assign({}, process.env, {K: v})`
+            arguments = node.child_by_field_name("arguments")
+            for argument in arguments.named_children if arguments is not None else []:
+                resolved = self.resolve(argument, at)
+                if resolved is not None and is_object(resolved):
+                    yield from self.object_pairs(resolved, at, depth + 1)
+                elif argument.type != "comment":
+                    yield "...", argument
             return
         for child in node.named_children:
             if child.type == "pair":
@@ -374,10 +385,41 @@ class Values:
             elif child.type == "spread_element" and child.named_children:
                 argument = unwrap(child.named_children[0])
                 resolved = self.resolve(argument, at)
-                if resolved is not None and resolved.type == "object":
+                if resolved is not None and is_object(resolved):
                     yield from self.object_pairs(resolved, at, depth + 1)
                 else:
                     yield "...", argument
+
+    def keys_set_on(self, name: str, at: Any) -> list[tuple[str, Any | None]]:
+        """Keys the spawn's function (or the program) adds to the object `name` before `at`, on
+        any branch: `env.K = v`, `env["K"] = v`, `Object.assign(env, {K: v})`; a `delete env.K`
+        that always runs (not under a branch) takes K out again: (K, None). In statement order;
+        each added key comes with the node that wrote it."""
+        body = scope_body(at)
+        found: list[tuple[str, Any]] = []
+        for node in walk(body):
+            if node.start_byte >= at.start_byte:
+                break
+            if _inner_function(node, body):
+                continue  # a write in a nested function happens only when that runs
+            if node.type == "assignment_expression":
+                key = _member_key(unwrap(node.child_by_field_name("left")), name)
+                if key is not None:
+                    found.append((key, node))
+            elif node.type == "call_expression" and _callee(node) == "Object.assign":
+                arguments = node.child_by_field_name("arguments")
+                given = [a for a in arguments.named_children if a.type != "comment"]
+                if given and given[0].type == "identifier" and text_of(given[0]) == name:
+                    for argument in given[1:]:
+                        found.extend((k, argument) for k, _v in self.object_pairs(argument, at)
+                                     if k != "...")  # fmt: skip
+            elif node.type == "unary_expression" and text_of(node).startswith("delete"):
+                key = _member_key(unwrap(node.named_children[0]), name)
+                statement = node.parent
+                always = statement is not None and statement.parent.id == body.id
+                if key is not None and always and statement.type == "expression_statement":
+                    found.append((key, None))
+        return found
 
     def option(self, options: Any, name: str, at: Any) -> Any:
         """The last value given to `name` in an options object (None when absent)."""
@@ -413,6 +455,38 @@ def env_key_writers(root: Any) -> dict[str, list[Any]]:
         if key is not None and name:
             found.setdefault(name, []).append(key)
     return found
+
+
+def is_object(node: Any) -> bool:
+    """An object literal, or `Object.assign(...)` (an object built of its arguments)."""
+    return bool(node.type == "object" or (
+        node.type == "call_expression" and _callee(node) == "Object.assign"
+    ))  # fmt: skip
+
+
+def _callee(call: Any) -> str:
+    function = call.child_by_field_name("function")
+    return text_of(function) if function is not None else ""
+
+
+def _member_key(node: Any, owner: str) -> str | None:
+    """`env.K` / `env["K"]` with `env` named `owner` -> "K"."""
+    if node is None or node.type not in ("member_expression", "subscript_expression"):
+        return None
+    target = node.child_by_field_name("object")
+    if target is None or target.type != "identifier" or text_of(target) != owner:
+        return None
+    return property_name(node.child_by_field_name("property") or node.child_by_field_name("index"))
+
+
+def _inner_function(node: Any, body: Any) -> bool:
+    """Is `node` inside a function nested in `body` (its writes happen only when that runs)?"""
+    ancestor = node.parent
+    while ancestor is not None and ancestor.id != body.id:  # (tree-sitter nodes: compare ids)
+        if ancestor.type in FUNCTIONS:
+            return True
+        ancestor = ancestor.parent
+    return False
 
 
 def _method(call: Any) -> str:

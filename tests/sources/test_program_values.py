@@ -163,6 +163,63 @@ def test_a_key_written_in_the_call_itself_has_no_extra_place(tmp_path: Path) -> 
     assert all(r.line == 2 or "set here" not in r.note for r in found[0].related)
 
 
+# --- env objects built across the function ----------------------------------------------
+
+ENV_HEAD = 'import { spawnSync } from "node:child_process";\n'
+SPAWN = (
+    'spawnSync("codex", ["exec", "-s", "read-only", "-C", ".", "p"], {{ env: {env}, '
+    'stdio: "ignore" }});\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("const env = { ...process.env };\nif (process.env.CI) env.OPENAI_API_KEY = 'k';\n"
+         + SPAWN.format(env="env"), [("CG101", "error", 4)]),
+        ("const env = { ...process.env };\nenv['CODEX_API_KEY'] = 'k';\n" + SPAWN.format(env="env"),
+         [("CG101", "error", 4)]),
+        ("const env = Object.assign({}, process.env, { OPENAI_API_KEY: 'k' });\n"
+         + SPAWN.format(env="env"), [("CG101", "error", 3)]),
+        ("const env = { PATH: '/usr/bin' };\nObject.assign(env, { CODEX_API_KEY: 'k' });\n"
+         + SPAWN.format(env="env"), [("CG101", "error", 4)]),
+        ("function billing() {\n  const env = { ...process.env };\n  env.OPENAI_API_KEY = 'k';\n"
+         "  return env;\n}\n" + SPAWN.format(env="billing()"), [("CG101", "error", 7)]),
+        # taken out again, on every path
+        ("function clean() {\n  const env = { ...process.env, OPENAI_API_KEY: 'x' };\n"
+         "  delete env.OPENAI_API_KEY;\n  return env;\n}\n" + SPAWN.format(env="clean()"), []),
+        ("const env = { ...process.env, CODEX_API_KEY: 'x' };\ndelete env.CODEX_API_KEY;\n"
+         + SPAWN.format(env="env"), []),
+        # only on a branch: still possible
+        ("const env = { ...process.env, CODEX_API_KEY: 'x' };\n"
+         "if (process.env.CLEAN) delete env.CODEX_API_KEY;\n" + SPAWN.format(env="env"),
+         [("CG101", "error", 4)]),
+        # written in a function that is never called before the spawn
+        ("const env = { ...process.env };\nconst later = () => { env.OPENAI_API_KEY = 'k'; };\n"
+         + SPAWN.format(env="env"), []),
+        ("const env = { ...process.env };\nenv.TMPDIR = '/srv/tmp';\n" + SPAWN.format(env="env"),
+         []),
+    ],
+    ids=["branch-member", "subscript", "assign-copy", "assign-into", "helper-member", "deleted",
+         "deleted-here", "deleted-on-a-branch", "nested-function", "other-key"],
+)  # fmt: skip
+def test_js_env_objects_built_across_the_function(tmp_path: Path, body: str, found: Found) -> None:
+    assert summary(lint_body(tmp_path, ENV_HEAD + body, "env.mjs")) == found
+
+
+def test_a_js_env_key_set_on_a_branch_points_there(tmp_path: Path) -> None:
+    body = (
+        ENV_HEAD + "const env = { ...process.env };\n"
+        "if (process.env.CI) {\n  env.OPENAI_API_KEY = process.env.K;\n}\n"
+        + SPAWN.format(env="env")
+    )
+    (key,) = lint_body(tmp_path, body, "env.mjs")
+    assert (4, "`OPENAI_API_KEY` is added on this branch") in {
+        (r.line, r.note) for r in key.related
+    }
+    assert "(`OPENAI_API_KEY` is added on this branch, line 4)" in key.message
+
+
 # --- conditions are never evaluated: every branch is a possible value -----------------------
 
 JS = 'import { spawnSync } from "node:child_process";\nconst unsafe = false;\n'
