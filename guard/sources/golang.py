@@ -1,8 +1,11 @@
 """Go orchestrators: each `exec.Command`/`exec.CommandContext` of codex is one command line.
 
 As python.py and javascript.py do, the spawn is written back as the shell command it amounts to:
-- argv: literal arguments, and `[]string` slices built in the same function (`append`, spreads
-  `args...`), every `if`/`switch`/loop arm kept apart so each reachable argv is linted;
+- argv: literal arguments, package constants and vars, and `[]string` slices built in the same
+  function (`append`, spreads `args...`), every `if`/`switch`/loop arm kept apart so each
+  reachable argv is linted (conditions are never evaluated); a function of the file, or a method
+  whose name is unique in it, that returns a slice gives its returns, its parameters bound to the
+  call's arguments, at most MAX_CALL_DEPTH deep;
 - env: `cmd.Env = append(os.Environ(), "OPENAI_API_KEY="+k)` -> `OPENAI_API_KEY=... codex`; a
   `cmd.Env` without os.Environ()/cmd.Environ() replaces the parent's env (`env -i`);
   `os.Setenv("K", v)` earlier in the file reaches every spawn that inherits;
@@ -109,13 +112,19 @@ class _File:
         self.exec_names: set[str] = set()
         self.declarations: dict[str, list[tuple[Any, Any]]] = {}  # name -> [(statement, value)]
         self.functions: dict[str, Any] = {}  # top-level `func name(...)` of the file
+        self.methods: dict[str, list[Any]] = {}  # `func (r *Runner) name(...)`, by name
+        self.packages: set[str] = set()  # the local names of the file's imports
         self.bindings: list[dict[str, Any]] = []  # a helper's parameters, bound to its arguments
         for node in walk(root):
             if node.type == "function_declaration" and node.child_by_field_name("name"):
                 self.functions.setdefault(text_of(node.child_by_field_name("name")), node)
+            elif node.type == "method_declaration" and node.child_by_field_name("name"):
+                self.methods.setdefault(text_of(node.child_by_field_name("name")), []).append(node)
             if node.type == "import_spec":
                 path = _string_value(node.child_by_field_name("path"))
                 alias = node.child_by_field_name("name")
+                if path is not None:  # `strings.Join` is the package's, never a method here
+                    self.packages.add(text_of(alias) if alias is not None else path.split("/")[-1])
                 if path in EXEC_PACKAGES:
                     default = path.rsplit("/", 1)[-1]
                     self.exec_names.add(text_of(alias) if alias is not None else default)
@@ -155,6 +164,14 @@ class _File:
         if call is None or call.type != "call_expression":
             return None
         function = call.child_by_field_name("function")
+        if function is not None and function.type == "selector_expression":
+            # `r.args(...)`: the one method of the file with that name (several: no guess)
+            operand = function.child_by_field_name("operand")
+            field = function.child_by_field_name("field")
+            if operand is None or field is None or text_of(operand) in self.packages:
+                return None
+            methods = self.methods.get(text_of(field), [])
+            return methods[0] if len(methods) == 1 else None
         if function is None or function.type != "identifier":
             return None
         return self.functions.get(text_of(function))

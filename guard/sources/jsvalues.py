@@ -96,6 +96,8 @@ class Values:
         self.root = root
         self.declarations: dict[str, list[tuple[Any, Any]]] = {}  # name -> [(declarator, value)]
         self.statics: dict[str, Any] = {}  # "Lanes.WORKER" -> the value of `static WORKER = ...`
+        self.fields: dict[str, Any] = {}  # "Runner.flags" -> an instance field's initialiser
+        self.methods: dict[str, Any] = {}  # "Runner.buildArgs" -> the method
         self.functions: dict[str, Any] = {}  # name -> a function declared in the file
         self.bindings: list[dict[str, Any]] = []  # a helper's parameters, bound to its arguments
         self.open_templates: set[int] = set()  # templates being read (a self-reference is unknown)
@@ -121,18 +123,39 @@ class Values:
         if name is None or body is None:
             return
         for member in body.named_children:
+            if member.type == "method_definition":
+                method = member.child_by_field_name("name")
+                if method is not None:
+                    self.methods.setdefault(f"{text_of(name)}.{text_of(method)}", member)
+                continue
             if member.type not in ("public_field_definition", "field_definition"):
                 continue
-            if not any(c.type == "static" for c in member.children):
-                continue
+            static = any(c.type == "static" for c in member.children)
             prop = member.child_by_field_name("name") or member.child_by_field_name("property")
             value = member.child_by_field_name("value")
             if prop is not None and value is not None:
-                self.statics[f"{text_of(name)}.{text_of(prop)}"] = value
+                table = self.statics if static else self.fields
+                table[f"{text_of(name)}.{text_of(prop)}"] = value
+
+    def member(self, node: Any) -> Any:
+        """The value of a class field a member expression reads: `Lanes.WORKER` (static) or
+        `this.flags` in a method of the class (static or an instance field's initialiser);
+        None for anything else."""
+        if node is None or node.type != "member_expression":
+            return None
+        key = _member_name(node)
+        if key is None:
+            return None
+        return self.statics.get(key) if not key.startswith("this:") else (
+            self.statics.get(key[5:]) or self.fields.get(key[5:])
+        )  # fmt: skip
 
     def helper(self, call: Any) -> Any:
         """The function of this file a call names (`build(...)`), or None."""
         function = unwrap(call.child_by_field_name("function"))
+        if function is not None and function.type == "member_expression":
+            key = _member_name(function)  # `this.buildArgs(...)`, `Lanes.argv(...)`
+            return self.methods.get(key.removeprefix("this:")) if key is not None else None
         if function is None or function.type != "identifier":
             return None
         return self.functions.get(text_of(function))
@@ -203,8 +226,9 @@ class Values:
     def resolve(self, node: Any, at: Any, depth: int = 0) -> Any:
         """Follow an identifier to its declared value (a few hops); other nodes as they are."""
         node = unwrap(node)
-        if node is not None and node.type == "member_expression" and text_of(node) in self.statics:
-            node = unwrap(self.statics[text_of(node)])
+        field = self.member(node)
+        if field is not None:
+            node = unwrap(field)
         while node is not None and node.type in NAMES and depth < MAX_DEPTH:
             name = text_of(node)
             if (
@@ -316,8 +340,9 @@ class Values:
         """An array's reachable values; an unknown array is one unknown spread. `depth` bounds
         names that refer back to themselves (`a = [...b]; b = [...a]`)."""
         node = unwrap(node)
-        if node is not None and node.type == "member_expression" and text_of(node) in self.statics:
-            node = unwrap(self.statics[text_of(node)])
+        field = self.member(node)
+        if field is not None:
+            node = unwrap(field)
         unknown: list[Argv] = [(Unknown.SPREAD,)] if spread else []
         if node is None or depth > MAX_NESTING:
             return unknown
@@ -487,6 +512,23 @@ def _inner_function(node: Any, body: Any) -> bool:
             return True
         ancestor = ancestor.parent
     return False
+
+
+def _member_name(node: Any) -> str | None:
+    """`Lanes.X` -> "Lanes.X"; `this.X` in a class `Runner` -> "this:Runner.X"; else None."""
+    owner = node.child_by_field_name("object")
+    prop = node.child_by_field_name("property")
+    if owner is None or prop is None or prop.type not in ("property_identifier",):
+        return None
+    if owner.type == "identifier":
+        return f"{text_of(owner)}.{text_of(prop)}"
+    if owner.type != "this":
+        return None
+    for ancestor in _ancestors(node):
+        if ancestor.type in ("class_declaration", "class"):
+            name = ancestor.child_by_field_name("name")
+            return f"this:{text_of(name)}.{text_of(prop)}" if name is not None else None
+    return None
 
 
 def _method(call: Any) -> str:

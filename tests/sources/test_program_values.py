@@ -163,6 +163,47 @@ def test_a_key_written_in_the_call_itself_has_no_extra_place(tmp_path: Path) -> 
     assert all(r.line == 2 or "set here" not in r.note for r in found[0].related)
 
 
+def test_a_runner_class_methods_fields_and_statics_are_followed(tmp_path: Path) -> None:
+    path = HERE / "ts_runner_class_bad.ts"
+    findings = lint_json(path)
+    spawn = line_of(path, 'spawn("codex", this.buildArgs(')
+    sandbox = finding(findings, "CG303", spawn)
+    use = line_of(path, "Runner.SANDBOX]")
+    assert (use, "`danger-full-access` comes from buildArgs() here") in related(sandbox)
+    assert (line_of(path, "static readonly SANDBOX"), "`danger-full-access` is set here") in (
+        related(sandbox)
+    )
+    key = finding(findings, "CG101", spawn)
+    assert "comes from env(), line" in str(key["message"])
+    static = finding(findings, "CG303", line_of(path, "Runner.argv(prompt)"))
+    assert "`--yolo` comes from argv()" in str(static["message"])
+    good = (
+        'import { spawnSync } from "node:child_process";\n'
+        "class Runner {\n"
+        '  private base = ["exec", "-s", "read-only", "-C", "."];\n'
+        "  private args(p: string): string[] { return [...this.base, p]; }\n"
+        '  run(p: string): void { spawnSync("codex", this.args(p), { stdio: "ignore" }); }\n'
+        "}\n"
+    )
+    assert summary(lint_body(tmp_path, good, "good.ts")) == []
+    assert [s.text for s in javascript.extract(good, "good.ts")] == [
+        'codex exec -s read-only -C . "$ARG" </dev/null\n'
+    ]
+
+
+def test_go_methods_are_followed_when_their_name_is_unique(tmp_path: Path) -> None:
+    path = HERE / "go_runner_methods_bad.go"
+    key = finding(lint_json(path), "CG101", line_of(path, 'exec.Command("codex"'))
+    assert "comes from env(), line" in str(key["message"])
+    # a second type with an `args` method: which one runs is not guessed (one unknown spread)
+    twin = path.read_text(encoding="utf-8") + (
+        "\ntype Other struct{}\n\nfunc (o Other) args(flag string) []string {\n"
+        '\treturn []string{"exec", "-s", "read-only"}\n}\n'
+    )
+    texts = [s.text for s in golang.extract(twin, "twin.go")]
+    assert texts == ['OPENAI_API_KEY="$VALUE" codex "$@" "$ARG" </dev/null\n'], texts
+
+
 # --- env objects built across the function ----------------------------------------------
 
 ENV_HEAD = 'import { spawnSync } from "node:child_process";\n'
