@@ -217,6 +217,7 @@ class LiteralIndex:
         self.functions = functions
         self.root = root
         self.uses: dict[str, list[Any]] | None = None  # names -> their nodes (read lazily)
+        self.named: dict[str, list[Any]] | None = None  # function names -> their nodes (lazily)
         self.literals: dict[str, list[Any]] = {}
         # env keys by name -> the nodes that write them (`OPENAI_API_KEY: k` in an object,
         # `"OPENAI_API_KEY=" + k` in a Go slice): a key of a spawn's env is traced there too.
@@ -287,9 +288,60 @@ class LiteralIndex:
                 if node.type in ("identifier", "property_identifier", "field_identifier"):
                     self.uses.setdefault(text_of(node), []).append(node)
         uses = [u for u in self.uses.get(text_of(name), ()) if not contains(declaration, u)]
+        if len(uses) > 1:
+            # Several uses: those this spawn can reach (its own function before the call, and
+            # the helpers it calls); one of them is the put, several are no guess.
+            reach = self._reach(call)
+            uses = [u for u in uses if self._reached(u, call, reach)]
         if len(uses) != 1 or contains(call, uses[0]):
             return None
         return uses[0]
+
+    def _enclosing(self, node: Any) -> Any:
+        ancestor = node.parent
+        while ancestor is not None and ancestor.type not in self.functions:
+            ancestor = ancestor.parent
+        return ancestor
+
+    def _reach(self, call: Any) -> list[Any]:
+        """The spawn's function and the functions of the file it calls, a few calls deep."""
+        if self.named is None:
+            self.named = {}
+            for node in walk(self.root):
+                if node.type in self.functions:
+                    self.named.setdefault(_function_name(node), []).append(node)
+        start = self._enclosing(call)
+        if start is None:
+            return []
+        reach, frontier = [start], [start]
+        for _depth in range(MAX_REACH):
+            found: list[Any] = []
+            for function in frontier:
+                for node in walk(function):
+                    if node.type != "call_expression":
+                        continue
+                    callee = node.child_by_field_name("function")
+                    if callee is None:
+                        continue
+                    # `build()` is a function; `r.build()`, `this.build()` a method (not `cmd.Run()`
+                    # matched to a function `Run`)
+                    method = callee.type != "identifier"
+                    name = text_of(callee).rsplit(".", 1)[-1]
+                    for target in self.named.get(name, ()):
+                        if (target.type in METHODS) != method:
+                            continue
+                        if all(t.id != target.id for t in reach):
+                            reach.append(target)
+                            found.append(target)
+            frontier = found
+        return reach
+
+    def _reached(self, use: Any, call: Any, reach: list[Any]) -> bool:
+        function = self._enclosing(use)
+        if function is None or all(f.id != function.id for f in reach):
+            return False
+        # in the spawn's own function, only a use before the spawn counts
+        return bool(function.id != reach[0].id or use.start_byte < call.start_byte)
 
     def _note(self, node: Any, call: Any, word: str) -> str:
         ancestor = node.parent
@@ -302,6 +354,9 @@ class LiteralIndex:
             ancestor = ancestor.parent
         return f"`{word}` is set here"
 
+
+MAX_REACH = 3  # helper -> helper -> helper, as the value models follow them
+METHODS = frozenset({"method_definition", "method_declaration"})
 
 # Declarations of a module or class constant (JavaScript/TypeScript, Go).
 CONSTANTS = frozenset(

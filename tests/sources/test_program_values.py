@@ -135,6 +135,31 @@ def test_go_flags_and_keys_point_at_the_line_that_put_them_there() -> None:
     assert f"`CODEX_API_KEY` is added on this branch, line {sprintf})" in str(branch["message"])
 
 
+@pytest.mark.parametrize(
+    ("name", "spawn", "put"),
+    [
+        (
+            "ts_fleet_bad.ts",
+            'spawnSync("codex", argv, { stdio: "ignore" })',
+            "argv.push(CODEX_FLAGS)",
+        ),
+        ("ts_fleet_bad.ts", 'spawnSync("codex", boot,', "const boot = ["),
+        ("go_fleet_bad.go", 'exec.Command("codex", argv...)', "argv = append(argv, codexFlags)"),
+        ("go_fleet_bad.go", 'append(boot, "Fix it")', "boot := append("),
+    ],
+)
+def test_a_constant_used_in_several_places_points_at_the_use_this_spawn_reaches(
+    name: str, spawn: str, put: str
+) -> None:
+    """The constant is used by three spawns; each finding points at the use that reached it
+    (its own function before the call, or a helper it calls), then at the constant."""
+    path = HERE / name
+    bypass = finding(lint_json(path), "CG303", line_of(path, spawn))
+    lines = [place for place, _note in sorted(related(bypass))]
+    assert line_of(path, put) in lines, related(bypass)
+    assert len(lines) == 2
+
+
 def test_sarif_and_text_show_where_a_go_flag_was_put() -> None:
     path = HERE / "go_lanes_bad.go"
     appended = line_of(path, "args = append(args, DangerFlags)")
