@@ -27,7 +27,9 @@ tests/sources/test_program_sources.py):
 - Deno.Command: stdin defaults to "inherit" (docs.deno.com Deno.CommandOptions.stdin).
 env: Node/Bun `env:` replaces process.env (`env -i` unless it spreads `...process.env`); execa
 extends unless `extendEnv: false`; Deno merges unless `clearEnv: true`. `process.env.K = v` in the
-file reaches every later spawn that inherits.
+file reaches every later spawn that inherits. An env object the spawn names takes the keys its
+function adds before the spawn, on any branch (`env.K = v`, `env["K"] = v`, `Object.assign(env,
+{...})`; also in a helper that returns it), less those a `delete env.K` off every branch removes.
 """
 
 from __future__ import annotations
@@ -40,9 +42,12 @@ from typing import Any
 from guard.sources.base import SourceError
 from guard.sources.jsvalues import (
     FUNCTIONS,
+    NAMES,
     ArrayFlow,
     State,
     Values,
+    env_key_writers,
+    is_object,
     property_name,
     scope_body,
     string_value,
@@ -373,15 +378,23 @@ def _env(call: Any, spawner: Spawner, options: Any, file: _File) -> str:
     keys: list[str] = []
     spreads_parent = False
     resolved = file.values.resolve(env, call)
-    objects = [(resolved, call)] if resolved is not None and resolved.type == "object" else []
+    objects = [(resolved, call)] if resolved is not None and is_object(resolved) else []
+    named = unwrap(env)
+    edits: list[tuple[str, Any]] = []  # `env.K = v` / `delete env.K` after `const env = {...}`
+    if objects and named is not None and named.type in NAMES:
+        edits.extend(file.values.keys_set_on(text_of(named), call))
     if resolved is not None and resolved.type == "call_expression" and not objects:
         objects = file.values.returned_objects(resolved)  # `env: billingEnv()`
     for found, at in objects:
+        returned = at.named_children[0] if at.type == "return_statement" else None
         for key, _value in file.values.object_pairs(found, at):
             if key == "...":
                 spreads_parent = True  # `...process.env`, or something we cannot see into
             else:
                 keys.append(key)
+        if returned is not None and unwrap(returned).type in NAMES:  # `return env` of a helper
+            keys = _edited(keys, file.values.keys_set_on(text_of(unwrap(returned)), at))
+    keys = _edited(keys, edits)
     if not objects:
         spreads_parent = True  # `env: process.env` or a value we cannot read: no claim
     replaces = not spreads_parent
@@ -392,6 +405,13 @@ def _env(call: Any, spawner: Spawner, options: Any, file: _File) -> str:
         clear = file.values.option(options, "clearEnv", call)
         replaces = replaces and clear is not None and text_of(clear) == "true"
     return env_prefix(keys if replaces else [*inherited, *keys], replaces)
+
+
+def _edited(keys: list[str], edits: list[tuple[str, Any]]) -> list[str]:
+    """Keys after the edits, in order: (K, writer) adds K, (K, None) deletes it."""
+    for key, writer in edits:
+        keys = [*keys, key] if writer is not None else [k for k in keys if k != key]
+    return keys
 
 
 # --- the spawn forms --------------------------------------------------------------------------
@@ -915,7 +935,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         root = parse(language, text, "TypeScript" if language != "javascript" else "JavaScript")
         file = _File(root, text)
         spawns = list(_spawns(root, file))
-        literals = LiteralIndex(root, string_value, FUNCTIONS)
+        literals = LiteralIndex(root, string_value, FUNCTIONS, env_key_writers(root))
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
     snippets: list[Snippet] = []

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from guard.sources.spawnline import Unknown
+from guard.sources.valueset import bounded, join_states, product
 
 MAX_VALUES = 16  # alternatives of one name or one expression
 MAX_STATES = 16  # reachable states of a function's names at one statement
@@ -64,18 +65,13 @@ UNKNOWN_SPREAD = W(Unknown.SPREAD)
 
 
 def _bounded(values: Sequence[Value]) -> list[Value]:
-    return list(dict.fromkeys(values))[:MAX_VALUES]
+    return bounded(values, MAX_VALUES)
 
 
 def _dedupe_states(states: Sequence[State]) -> list[State]:
     """The distinct states, at most MAX_STATES. Values are immutable and shared between the
     arms that did not change them, so identity finds the repeats without hashing every argv."""
-    seen: dict[tuple[tuple[str, int], ...], State] = {}
-    for state in states:
-        seen.setdefault(tuple(sorted((k, id(v)) for k, v in state.items())), state)
-        if len(seen) >= MAX_STATES:
-            break
-    return list(seen.values())
+    return join_states(states, MAX_STATES, identity=True)
 
 
 def dotted(node: ast.expr) -> str:
@@ -439,7 +435,7 @@ class Flow:
         for value in self.values(node, state, nesting):
             found.append(value if isinstance(value, W) else replace(UNKNOWN_WORD,
                          line=getattr(node, "lineno", 0)))  # fmt: skip
-        return list(dict.fromkeys(found))[:MAX_VALUES]
+        return bounded(found, MAX_VALUES)
 
     def sequences(self, node: ast.expr, state: State, nesting: int = 0) -> list[Seq]:
         """A spread's alternatives: a sequence, or one unknown spread."""
@@ -452,7 +448,7 @@ class Flow:
                 found.append(Seq((UNKNOWN_SPREAD,)))
             else:
                 found.append(Seq((UNKNOWN_SPREAD,)))
-        return list(dict.fromkeys(found))[:MAX_VALUES]
+        return bounded(found, MAX_VALUES)
 
     def sequence_literal(self, elements: list[ast.expr], state: State, nesting: int) -> list[Value]:
         parts: list[list[Seq]] = []
@@ -490,7 +486,7 @@ class Flow:
                           for w in self.words(part.value, state, nesting)]  # fmt: skip
             else:
                 pieces = ["$ARG"]
-            texts = list(dict.fromkeys(t + p for t in texts for p in pieces))[:MAX_VALUES]
+            texts = bounded((t + p for t in texts for p in pieces), MAX_VALUES)
         return [_word(node, t) for t in texts]
 
     def _field(self, node: ast.expr | None, state: State, nesting: int) -> str:
@@ -754,11 +750,11 @@ def _is_zero(node: ast.expr) -> bool:
 
 
 def _product(parts: Sequence[Sequence[Seq]]) -> Iterator[Seq]:
-    result: list[Seq] = [Seq(())]
-    for alternatives in parts:
-        combined = [Seq(head.words + tail.words) for head in result for tail in alternatives]
-        result = list(dict.fromkeys(combined))[:MAX_VALUES]
-    return iter(result)
+    return iter(product(parts, MAX_VALUES, Seq(()), _concat))
+
+
+def _concat(head: Seq, tail: Seq) -> Seq:
+    return Seq(head.words + tail.words)
 
 
 def _arms(node: ast.stmt) -> list[list[ast.stmt]]:
