@@ -18,8 +18,8 @@ UNREADABLE_CONFIG_WRITES = [
     "sed -i.bak -e 's/a/b/' \"$CODEX_HOME/config.toml\"",
     "perl -pi -e 's/read-only/danger-full-access/' .codex/config.toml",
     'echo "$SETTINGS" | tee -a ~/.codex/config.toml',
-    "curl -s https://example.invalid/c | tee \"$CODEX_HOME/config.toml\" >/dev/null",
-    "python3 -c 'import sys; open(\".codex/config.toml\", \"a\").write(sys.argv[1])' \"$V\"",
+    'curl -s https://example.invalid/c | tee "$CODEX_HOME/config.toml" >/dev/null',
+    'python3 -c \'import sys; open(".codex/config.toml", "a").write(sys.argv[1])\' "$V"',
     'echo "$LINE" >> ~/.codex/config.toml',
 ]
 # Reading, or editing other files, is no finding.
