@@ -67,3 +67,70 @@ def test_reading_a_codex_config_is_no_finding(
     (workspace / ".codex-guard.yaml").write_text("hook:\n  fail-closed: true\n")
     for agent in ("claude", "codex"):
         assert_hook_allows(agent, command, workspace, base_env)
+
+
+# --- a literal CODEX_HOME: its auth.json says which billing (check and the hooks) --------------
+
+HOME_FORMS = [
+    "CODEX_HOME={home} codex exec -C . -s read-only - < prompt.md",
+    "export CODEX_HOME={home}; codex exec -C . -s read-only - < prompt.md",
+    "env CODEX_HOME={home} codex exec -C . -s read-only - < prompt.md",
+]
+
+
+@pytest.mark.parametrize("form", HOME_FORMS)
+@pytest.mark.parametrize(
+    "auth", [{"auth_mode": "apikey", "OPENAI_API_KEY": "sk-x"}, {"OPENAI_API_KEY": "sk-x"}]
+)
+def test_a_codex_home_logged_in_with_an_api_key_is_refused(
+    form: str, auth: dict[str, str], tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    home = tmp_path / "apikey-home"
+    home.mkdir()
+    (home / "auth.json").write_text(json.dumps(auth))
+    command = form.format(home=home)
+    for agent in ("claude", "codex"):
+        assert "CG102" in assert_hook_denies(agent, command, workspace, base_env)
+    check = run_guard(["check", command], base_env, cwd=workspace)
+    assert check.returncode == 1 and "CG102" in check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("form", HOME_FORMS)
+def test_a_codex_home_logged_in_with_chatgpt_is_allowed(
+    form: str, tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    home = tmp_path / "chatgpt-home"
+    home.mkdir()
+    (home / "auth.json").write_text(json.dumps({"auth_mode": "chatgpt", "tokens": {}}))
+    command = form.format(home=home)
+    check = run_guard(["check", command], base_env, cwd=workspace)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "CG102" not in check.stdout + check.stderr
+
+
+def test_a_codex_home_whose_auth_json_is_a_fifo_fails_closed_without_hanging(
+    tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    import os
+
+    home = tmp_path / "fifo-home"
+    home.mkdir()
+    os.mkfifo(home / "auth.json")
+    command = HOME_FORMS[0].format(home=home)
+    # run_guard's timeout turns a hang into a failure
+    reported = run_guard(["check", command], base_env, cwd=workspace, timeout=30)
+    assert "CG103" in reported.stdout + reported.stderr
+    (workspace / ".codex-guard.yaml").write_text("hook:\n  fail-closed: true\n")
+    for agent in ("claude", "codex"):
+        assert "CG103" in assert_hook_denies(agent, command, workspace, base_env)
+
+
+def test_lint_never_reads_this_machines_codex_home(
+    tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    """A script is linted for where it will run: the auth.json here says nothing about there."""
+    home = tmp_path / "apikey-home"
+    home.mkdir()
+    (home / "auth.json").write_text(json.dumps({"auth_mode": "apikey"}))
+    rules = lint_rules(HOME_FORMS[0].format(home=home), workspace, base_env)
+    assert "CG102" not in rules
