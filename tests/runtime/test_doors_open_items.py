@@ -134,3 +134,59 @@ def test_lint_never_reads_this_machines_codex_home(
     (home / "auth.json").write_text(json.dumps({"auth_mode": "apikey"}))
     rules = lint_rules(HOME_FORMS[0].format(home=home), workspace, base_env)
     assert "CG102" not in rules
+
+
+# --- shell_environment_policy.set: a key handed to every command codex spawns (CG101) ---------
+
+POLICY_SET = [
+    "codex exec -c shell_environment_policy.set.OPENAI_API_KEY=sk-x -C . -s read-only p",
+    "codex exec -c 'shell_environment_policy.set={OPENAI_API_KEY=\"x\"}' -C . -s read-only p",
+    "codex -c 'shell_environment_policy={set={CODEX_API_KEY=\"x\"}}' exec -C . -s read-only p",
+    "codex exec -c 'shell_environment_policy.set.\"OPENAI_API_KEY\"=x' -C . -s read-only p",
+    "codex -c model_providers.x.env_key=MY_KEY -c model_provider=x exec -C . -s read-only p",
+]
+
+
+@pytest.mark.parametrize("line", POLICY_SET)
+def test_a_key_set_for_spawned_commands_is_refused_at_every_door(
+    line: str, workspace: Path, base_env: dict[str, str]
+) -> None:
+    command = line + " </dev/null"
+    for agent in ("claude", "codex"):
+        assert "CG101" in assert_hook_denies(agent, command, workspace, base_env)
+    check = run_guard(["check", command], base_env, cwd=workspace)
+    assert check.returncode == 1 and "CG101" in check.stdout + check.stderr
+    assert "CG101" in lint_rules(command, workspace, base_env)
+
+
+@pytest.mark.parametrize("line", POLICY_SET[:3])
+def test_the_exec_shim_never_starts_codex_with_a_key_for_its_children(
+    line: str, tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    import shlex
+
+    from tests.runtime.recorder import chatgpt_home_in, clean_env, make_recorder, run_exec
+
+    recorder = make_recorder(tmp_path / "bin")
+    env = clean_env(base_env, recorder, chatgpt_home_in(tmp_path / "codex-home"))
+    proc = run_exec(["--", *shlex.split(line)], env, workspace)
+    assert proc.returncode != 0 and "CG101" in proc.stderr
+    assert recorder.runs() == []
+
+
+def test_a_harmless_policy_set_is_allowed(workspace: Path, base_env: dict[str, str]) -> None:
+    command = "codex exec -c shell_environment_policy.set.RUST_LOG=info -C . -s read-only p"
+    check = run_guard(["check", command + " </dev/null"], base_env, cwd=workspace)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_project_config_that_sets_the_key_for_spawned_commands_is_cg101(
+    workspace: Path, base_env: dict[str, str]
+) -> None:
+    (workspace / ".codex").mkdir()
+    (workspace / ".codex" / "config.toml").write_text(
+        '[shell_environment_policy]\nset = { OPENAI_API_KEY = "sk-x" }\n'
+    )
+    command = "codex exec --trust -C . -s read-only p </dev/null"
+    check = run_guard(["check", command], base_env, cwd=workspace)
+    assert check.returncode == 1 and "shell_environment_policy" in check.stdout + check.stderr

@@ -101,6 +101,54 @@ def api_key_in_env(ctx: CheckContext) -> Iterator[Hit]:
             )
         if inv.is_run:
             yield from _provider_key_hits(ctx, inv)
+            yield from _policy_set_hits(ctx, inv)
+
+
+# --- shell_environment_policy.set: a key codex puts into every command it spawns ----------------
+
+
+def _nested(parts: tuple[str, ...], value: object) -> object:
+    """`-c a.b.c=V` as the table it stands for ({a: {b: {c: V}}}); quoted key parts unquoted."""
+    for part in reversed(parts):
+        value = {part.strip("\"'"): value}
+    return value
+
+
+def _policy_set_names(table: object) -> list[str]:
+    """The names `[shell_environment_policy] set = {...}` sets, from a whole config table."""
+    policy = table.get("shell_environment_policy") if isinstance(table, dict) else None
+    named = policy.get("set") if isinstance(policy, dict) else None
+    return [str(name) for name in named] if isinstance(named, dict) else []
+
+
+def _policy_set_hits(ctx: CheckContext, inv: Invocation) -> Iterator[Hit]:
+    """A forbidden key that `shell_environment_policy.set` (a `-c` override, or a config layer the
+    run reads) puts into the env of every command this codex run spawns (FACTS.md: accepted):
+    a nested codex, or any SDK the agent runs, bills the API with it. It is the env this codex
+    invocation hands out, so CG101 (RULES.md's CG804 is the config-file rule, not a rule here)."""
+    forbidden = _forbidden(ctx)
+    for override in inv.call.config:
+        for name in _policy_set_names(_nested(override.parts, override.value)):
+            if name in forbidden:
+                yield Hit(
+                    span=override.word.span if override.word.span.line else inv.command.span,
+                    message=f"`-c {override.key}=...` puts {name} into the environment of every "
+                    "command this codex run spawns: a codex or an SDK started there bills the "
+                    "API account",
+                    params={"key": name},
+                )
+    found = inv.layers.value("shell_environment_policy", "set")
+    if found is not None and isinstance(found.value, dict):
+        for name in found.value:
+            if name in forbidden:
+                yield Hit(
+                    span=inv.command.span,
+                    message=f"{found.where} sets {name} in shell_environment_policy.set: every "
+                    "command this codex run spawns gets it, and a codex or an SDK started there "
+                    "bills the API account",
+                    related_files=((found.layer.file, layer_span(found), "set here"),),
+                    params={"key": name},
+                )
 
 
 # A Codex home in a path: where an auth.json is the one codex reads.
