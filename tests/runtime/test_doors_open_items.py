@@ -190,3 +190,93 @@ def test_a_project_config_that_sets_the_key_for_spawned_commands_is_cg101(
     command = "codex exec --trust -C . -s read-only p </dev/null"
     check = run_guard(["check", command], base_env, cwd=workspace)
     assert check.returncode == 1 and "shell_environment_policy" in check.stdout + check.stderr
+
+
+# --- codex under another name: a link or copy the script made from codex ----------------------
+
+RENAMED = [
+    ('ln -s "$(command -v codex)" /tmp/cx; /tmp/cx exec -C . --yolo - < prompt.md', "CG303"),
+    (
+        "cp /usr/lib/node_modules/@openai/codex/bin/codex.js ./cx; "
+        "./cx exec -C . --yolo - < prompt.md",
+        "CG303",
+    ),
+    ("ln -s /usr/local/bin/codex ./cx && cx exec -C . --yolo - < prompt.md", "CG303"),
+    (
+        'C=$(which codex); install -m 755 "$C" ~/bin/cx; '
+        "OPENAI_API_KEY=x timeout 5 $HOME/bin/cx exec -C . -s read-only - < prompt.md",
+        "CG101",
+    ),
+    (
+        'cp -t /opt/b "$(readlink -f "$(command -v codex)")"; '
+        "OPENAI_API_KEY=x /opt/b/codex.js exec -C . -s read-only - < prompt.md",
+        "CG101",
+    ),
+]
+# Made from something that only mentions codex: unknown, so CG902 (fail closed).
+RENAMED_UNKNOWN = [
+    'cp "$CODEX_BIN" ./cx; ./cx exec -C . -s read-only - < prompt.md',
+    "ln -s ~/tools/codex-wrapper /tmp/w; /tmp/w exec -C . -s read-only - < prompt.md",
+]
+NOT_RENAMED = [
+    'ln -s "$(command -v codex)" /tmp/cx; echo /tmp/cx exec --yolo p',
+    "cp codex-notes.md notes.md; ./notes.md",
+    "cp ~/.codex/config.toml /tmp/cfg.toml; cat /tmp/cfg.toml",
+    'ln -s "$(command -v codex)" /tmp/cx; ls -l /tmp/cx',
+]
+
+
+@pytest.mark.parametrize(("command", "rule"), RENAMED)
+def test_a_link_or_copy_of_codex_is_codex_at_every_door(
+    command: str, rule: str, workspace: Path, base_env: dict[str, str]
+) -> None:
+    for agent in ("claude", "codex"):
+        assert rule in assert_hook_denies(agent, command, workspace, base_env)
+    check = run_guard(["check", command], base_env, cwd=workspace)
+    assert check.returncode == 1 and rule in check.stdout + check.stderr
+    assert rule in lint_rules(command, workspace, base_env)
+
+
+@pytest.mark.parametrize("command", RENAMED_UNKNOWN)
+def test_a_program_made_from_a_codex_like_name_fails_closed(
+    command: str, workspace: Path, base_env: dict[str, str]
+) -> None:
+    assert_unsettled_everywhere(command, "CG902", workspace, base_env)
+
+
+@pytest.mark.parametrize("command", NOT_RENAMED)
+def test_a_link_that_is_never_run_is_no_finding(
+    command: str, workspace: Path, base_env: dict[str, str]
+) -> None:
+    (workspace / ".codex-guard.yaml").write_text("hook:\n  fail-closed: true\n")
+    for agent in ("claude", "codex"):
+        assert_hook_allows(agent, command, workspace, base_env)
+    assert not {"CG303", "CG902", "CG101"} & lint_rules(command, workspace, base_env)
+
+
+def test_the_exec_shim_checks_a_symlink_to_codex_as_codex(
+    tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    """`codex-guard exec -- /tmp/cx ...` where cx links to the npm launcher: read as codex and
+    checked (full access refused), never run unchecked; a plain copy elsewhere is refused."""
+    from tests.runtime.conftest import REAL_CODEX
+
+    if not REAL_CODEX.exists():
+        pytest.skip("the real codex CLI is not installed")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "auth.json").write_text(json.dumps({"auth_mode": "chatgpt", "tokens": {}}))
+    env = {**base_env, "CODEX_HOME": str(home)}
+    link = tmp_path / "cx"
+    link.symlink_to(REAL_CODEX)
+    yolo = run_guard(
+        ["exec", "--dry-run", "--", str(link), "exec", "-C", ".", "--yolo", "p"], env, workspace
+    )
+    assert yolo.returncode != 0 and "CG303" in yolo.stderr
+    copy = tmp_path / "copy"
+    copy.write_bytes(REAL_CODEX.resolve().read_bytes())
+    copy.chmod(0o755)
+    refused = run_guard(
+        ["exec", "--", str(copy), "exec", "-C", ".", "-s", "read-only", "p"], env, workspace
+    )
+    assert refused.returncode == 3 and "is not codex" in refused.stderr
