@@ -280,3 +280,49 @@ def test_the_exec_shim_checks_a_symlink_to_codex_as_codex(
         ["exec", "--", str(copy), "exec", "-C", ".", "-s", "read-only", "p"], env, workspace
     )
     assert refused.returncode == 3 and "is not codex" in refused.stderr
+
+
+# --- a parse that would run for minutes is cut off: CG901, the key still found, doors deny ----
+
+
+def slow_to_parse(lines: int = 4000) -> str:
+    """47 unclosed `(` before key-bearing codex lines: tree-sitter-bash's error recovery on this
+    is quadratic (4,000 lines: about 20 s unbounded; bench/run_parse_bound.py measures it)."""
+    line = "OPENAI_API_KEY=x codex exec -C . -s read-only p </dev/null\n"
+    return "(" * 47 + "\n" + line * lines
+
+
+def test_a_parse_past_its_budget_is_cg901_and_the_key_is_still_found(
+    workspace: Path, base_env: dict[str, str]
+) -> None:
+    script = workspace / "slow.sh"
+    script.write_text(slow_to_parse())
+    lint = run_guard(
+        ["lint", "--no-cache", "--format", "json", str(script)], base_env, cwd=workspace
+    )
+    rules = {f["rule"] for f in json.loads(lint.stdout)["findings"]}
+    assert {"CG901", "CG101"} <= rules
+    assert lint.returncode != 0
+
+
+def test_a_parse_past_its_budget_is_a_deny_at_check_and_the_hook(
+    workspace: Path, base_env: dict[str, str]
+) -> None:
+    command = slow_to_parse()
+    reason = assert_hook_denies("claude", command, workspace, base_env)
+    assert "CG901" in reason or "CG101" in reason
+    # too long for one argv element: `check -` reads the command line from stdin
+    check = run_guard(["check", "--format", "json", "-"], base_env, cwd=workspace, input=command)
+    assert check.returncode == 1
+    assert json.loads(check.stdout)["allowed"] is False
+
+
+def test_the_bound_cancels_and_the_parser_is_reusable() -> None:
+    from guard.shell.parser import _parser
+    from guard.shell.tsbound import ParseTimeout, parse_bounded
+
+    with pytest.raises(ParseTimeout):
+        parse_bounded(_parser(), slow_to_parse(20000).encode(), budget=0.2)
+    tree = parse_bounded(_parser(), b"codex exec -s read-only p\n")
+    assert not tree.root_node.has_error
+    assert tree.root_node.text == b"codex exec -s read-only p\n"
