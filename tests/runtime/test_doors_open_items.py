@@ -326,3 +326,29 @@ def test_the_bound_cancels_and_the_parser_is_reusable() -> None:
     tree = parse_bounded(_parser(), b"codex exec -s read-only p\n")
     assert not tree.root_node.has_error
     assert tree.root_node.text == b"codex exec -s read-only p\n"
+
+
+# --- top-level `codex review` (no grammar table): its -c overrides are still read ---------------
+
+REVIEW_OVERRIDES = [
+    ("codex review -c 'sandbox_mode=\"danger-full-access\"' </dev/null", "CG303"),
+    ("codex review --config=sandbox_mode=danger-full-access look </dev/null", "CG303"),
+    ("codex review -c shell_environment_policy.set.OPENAI_API_KEY=x </dev/null", "CG101"),
+]
+
+
+@pytest.mark.parametrize(("command", "rule"), REVIEW_OVERRIDES)
+def test_top_level_review_overrides_are_read(
+    command: str, rule: str, workspace: Path, base_env: dict[str, str]
+) -> None:
+    for agent in ("claude", "codex"):
+        assert rule in assert_hook_denies(agent, command, workspace, base_env)
+    check = run_guard(["check", command], base_env, cwd=workspace)
+    assert check.returncode == 1 and rule in check.stdout + check.stderr
+    assert rule in lint_rules(command, workspace, base_env)
+
+
+def test_a_plain_top_level_review_is_allowed(workspace: Path, base_env: dict[str, str]) -> None:
+    for command in ("codex review --uncommitted </dev/null", "codex review -c model=o3 </dev/null"):
+        check = run_guard(["check", command], base_env, cwd=workspace)
+        assert check.returncode == 0, check.stdout + check.stderr

@@ -101,6 +101,7 @@ def api_key_in_env(ctx: CheckContext) -> Iterator[Hit]:
             )
         if inv.is_run:
             yield from _provider_key_hits(ctx, inv)
+        if inv.is_run or inv.call.subcommand is Subcommand.OTHER:  # `codex review -c ...` too
             yield from _policy_set_hits(ctx, inv)
 
 
