@@ -352,3 +352,19 @@ def test_a_plain_top_level_review_is_allowed(workspace: Path, base_env: dict[str
     for command in ("codex review --uncommitted </dev/null", "codex review -c model=o3 </dev/null"):
         check = run_guard(["check", command], base_env, cwd=workspace)
         assert check.returncode == 0, check.stdout + check.stderr
+
+
+# --- an auth.json written with content that cannot be read: denied under fail-closed -----------
+
+UNREADABLE_AUTH_WRITES = [
+    "printf '%s' \"$AUTH\" > ~/.codex/auth.json",
+    "cp /tmp/auth-from-somewhere.json ~/.codex/auth.json",
+    'dd of="$CODEX_HOME/auth.json" if=/tmp/a.json',
+]
+
+
+@pytest.mark.parametrize("command", UNREADABLE_AUTH_WRITES)
+def test_an_unreadable_auth_json_write_fails_closed(
+    command: str, workspace: Path, base_env: dict[str, str]
+) -> None:
+    assert_unsettled_everywhere(command, "CG102", workspace, base_env)
