@@ -26,8 +26,9 @@ _TARGET_DIR = ("-t", "--target-directory")
 _SURE = re.compile(
     r"(?<![\w.$-])(codex(\.js)?|codex-(x86_64|aarch64)-[\w-]+)(?![\w.-])|@openai/codex"
 )
-# The source may be codex: the name appears in any spelling (`$CODEX_BIN`, `codex-wrapper`).
-_MAYBE = re.compile(r"codex", re.IGNORECASE)
+# The source may be codex: the name appears in any spelling (`$CODEX_BIN`, `codex-wrapper`); not
+# codex-guard, which starts codex only through its own checks.
+_MAYBE = re.compile(r"codex(?!-guard)", re.IGNORECASE)
 
 
 def _operands(argv: tuple[Word, ...]) -> tuple[list[Word], str | None]:

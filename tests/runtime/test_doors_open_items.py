@@ -223,6 +223,7 @@ NOT_RENAMED = [
     "cp codex-notes.md notes.md; ./notes.md",
     "cp ~/.codex/config.toml /tmp/cfg.toml; cat /tmp/cfg.toml",
     'ln -s "$(command -v codex)" /tmp/cx; ls -l /tmp/cx',
+    "ln -s ~/.local/bin/codex-guard ~/bin/cg; cg lint scripts/",
 ]
 
 
