@@ -14,6 +14,7 @@ a placement that is super-linear must come back as CG901 with CG101 still found,
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import resource
@@ -85,7 +86,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for name, make in PLACEMENTS.items():
             times = [parse_cpu(make(n).encode()) for n in sizes]
-            growth = [b / a if a > 0 else 0.0 for a, b in zip(times, times[1:], strict=False)]
+            growth = [b / a if a > 0 else 0.0 for a, b in itertools.pairwise(times)]
             shown = " ".join(f"{n}:{t:.2f}s" for n, t in zip(sizes, times, strict=True))
             print(f"{name:10} parse {shown}  growth x2: {' '.join(f'{g:.1f}' for g in growth)}")
             if args.lint:
