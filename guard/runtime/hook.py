@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 AGENTS = ("claude", "codex")
 HOOK_PATH = "<hook>"
 PARSE_ERROR = "CG901"  # the command could not be read: never "allowed"
-# What the hook cannot settle (a command word that may be codex, env from an unseen file): denied
+# What the hook cannot settle (a command word that may be codex, env from an unseen file, an
+# auth.json written with content it cannot read: CG102 below error is only ever that): denied
 # under `hook.fail-closed: true`.
-UNSETTLED = frozenset({"CG902", "CG103"})
+UNSETTLED = frozenset({"CG902", "CG103", "CG102"})
 __all__ = ["KEYWORDS", "check_command", "denied_findings", "mentions_codex", "run_hook"]
 
 
@@ -239,7 +240,7 @@ def _check(agent: str, command: str, cwd: str | None, stdout: TextIO, stderr: Te
 def denied_findings(findings: list[Any], settings: Any) -> list[Any]:
     """What the hook and `check` refuse on: findings at or over `hook.deny-on` (error), a parse
     error (CG901: the command was not fully read), and under `hook.fail-closed: true` what the
-    check cannot settle (CG902, CG103) at any severity."""
+    check cannot settle (CG902, CG103, CG102) at any severity."""
     from guard.runtime.report import at_or_over
     from guard.runtime.settings_load import extra_setting
 
