@@ -192,6 +192,19 @@ def test_a_project_config_that_sets_the_key_for_spawned_commands_is_cg101(
     assert check.returncode == 1 and "shell_environment_policy" in check.stdout + check.stderr
 
 
+def test_a_key_that_include_only_drops_again_is_not_handed_out(
+    workspace: Path, base_env: dict[str, str]
+) -> None:
+    """codex applies `include_only` after `set` (FACTS.md; CG804 agrees on the file itself)."""
+    (workspace / ".codex").mkdir()
+    (workspace / ".codex" / "config.toml").write_text(
+        '[shell_environment_policy]\nset = { OPENAI_API_KEY = "sk-x" }\ninclude_only = ["PATH"]\n'
+    )
+    command = "codex exec --trust -C . -s read-only p </dev/null"
+    check = run_guard(["check", command], base_env, cwd=workspace)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 # --- codex under another name: a link or copy the script made from codex ----------------------
 
 RENAMED = [

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from guard.codex.call import Subcommand
+from guard.codex.envpolicy import set_names
 from guard.engine.configlayers import LayerKind, layer_span, search_roots
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.writes import script_writes, target_name
@@ -116,10 +117,10 @@ def _nested(parts: tuple[str, ...], value: object) -> object:
 
 
 def _policy_set_names(table: object) -> list[str]:
-    """The names `[shell_environment_policy] set = {...}` sets, from a whole config table."""
+    """The names `[shell_environment_policy] set = {...}` gives every spawned command, from a
+    whole config table (`include_only`, applied last, may drop them again)."""
     policy = table.get("shell_environment_policy") if isinstance(table, dict) else None
-    named = policy.get("set") if isinstance(policy, dict) else None
-    return [str(name) for name in named] if isinstance(named, dict) else []
+    return set_names(policy) if isinstance(policy, dict) else []
 
 
 def _policy_set_hits(ctx: CheckContext, inv: Invocation) -> Iterator[Hit]:
@@ -139,8 +140,12 @@ def _policy_set_hits(ctx: CheckContext, inv: Invocation) -> Iterator[Hit]:
                     params={"key": name},
                 )
     found = inv.layers.value("shell_environment_policy", "set")
+    include_only = inv.layers.value("shell_environment_policy", "include_only")
     if found is not None and isinstance(found.value, dict):
-        for name in found.value:
+        policy: dict[str, object] = {"set": found.value}
+        if include_only is not None:
+            policy["include_only"] = include_only.value
+        for name in set_names(policy):
             if name in forbidden:
                 yield Hit(
                     span=inv.command.span,

@@ -7,10 +7,10 @@ with a throwaway CODEX_HOME, and `codex sandbox -- env` for what spawned command
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from guard.codex.envpolicy import DEFAULT_EXCLUDES, env_glob, patterns, set_names
 from guard.engine.checks.billing import SUBSCRIPTION_AUTH_ENV, api_keys_allowed_here
 from guard.engine.configlayers import PERMISSION_PROFILES, LayerKind, TomlDoc, parse_toml
 from guard.engine.context import CheckContext, Hit
@@ -22,9 +22,6 @@ FULL_ACCESS = "danger-full-access"
 # Legacy `[profiles.NAME]` tables are honoured by `-p NAME` on 0.139.0 (the skill's version);
 # 0.169.0 and 0.171.0 refuse `-p NAME` while the table exists (observed, --strict-config or not).
 LEGACY_PROFILES_VERSION = "0.139.0"
-# Names `shell_environment_policy` drops unless `ignore_default_excludes` is true (its default:
-# observed on 0.171.0 with `codex sandbox -- env`, an ambient OPENAI_API_KEY reaches the command).
-DEFAULT_EXCLUDES = ("*KEY*", "*SECRET*", "*TOKEN*")
 # Top-level keys that make a file recognisably a Codex config (FACTS.md, and accepted by
 # `codex exec --strict-config` on 0.171.0 in tests/sources/test_codex_config_realcli.py).
 CODEX_KEYS = frozenset(
@@ -272,26 +269,16 @@ def config_full_access_profile(ctx: CheckContext) -> Iterator[Hit]:
 # --- CG804 -----------------------------------------------------------------------------------
 
 
-def _glob(pattern: str, name: str) -> bool:
-    """codex's env-name patterns: case-insensitive, `*` and `?` only."""
-    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch("".join(parts), name, re.IGNORECASE) is not None
-
-
-def _patterns(value: object) -> list[str]:
-    return [p for p in value if isinstance(p, str)] if isinstance(value, list) else []
-
-
 def _inherited(policy: dict[str, object], name: str) -> bool:
     """Whether an ambient `name` survives `inherit`, the default excludes and `exclude` (codex
     applies them in that order, then `set`, then `include_only`)."""
     if policy.get("inherit", "all") != "all":
         return False  # "core" keeps PATH, HOME and the like; "none" keeps nothing
     if policy.get("ignore_default_excludes", True) is False and any(
-        _glob(p, name) for p in DEFAULT_EXCLUDES
+        env_glob(p, name) for p in DEFAULT_EXCLUDES
     ):
         return False
-    return not any(_glob(p, name) for p in _patterns(policy.get("exclude")))
+    return not any(env_glob(p, name) for p in patterns(policy.get("exclude")))
 
 
 def config_env_passes_key(ctx: CheckContext) -> Iterator[Hit]:
@@ -307,15 +294,12 @@ def _env_passes_key(config: ConfigFile, forbidden: list[str]) -> Iterator[Hit]:
     policy = config.get("shell_environment_policy")
     if not isinstance(policy, dict):
         return
-    include_only = _patterns(policy.get("include_only"))
-
-    def kept(name: str) -> bool:
-        return not include_only or any(_glob(p, name) for p in include_only)
-
+    include_only = patterns(policy.get("include_only"))
     values = policy.get("set")
     given = values if isinstance(values, dict) else {}
+    kept = set_names(policy)
     for name in forbidden:
-        if name in given and kept(name):
+        if name in kept:
             yield Hit(
                 span=config.span("shell_environment_policy", "set", name),
                 params={"key": name},
@@ -325,7 +309,7 @@ def _env_passes_key(config: ConfigFile, forbidden: list[str]) -> Iterator[Hit]:
     for name in forbidden:
         if name in given:
             continue
-        naming = [p for p in include_only if _glob(p, name) and p.strip("*?")]
+        naming = [p for p in include_only if env_glob(p, name) and p.strip("*?")]
         if naming and _inherited(policy, name):
             yield Hit(
                 span=config.span("shell_environment_policy", "include_only"),
