@@ -108,7 +108,11 @@ def main() -> int:
         if b'"deny"' not in check.stdout:
             print(f"the hook did not deny the codex command: {check.stdout!r}", file=sys.stderr)
             return 2
-        runs: dict[str, list[float]] = {"python -c pass": [], "hook, no codex": [], "hook, codex": []}
+        runs: dict[str, list[float]] = {
+            "python -c pass": [],
+            "hook, no codex": [],
+            "hook, codex": [],
+        }
         baseline = [hook[0], "-c", "pass"]
         for _ in range(args.rounds):
             runs["python -c pass"].append(timed(baseline, None, env, project))

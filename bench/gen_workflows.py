@@ -26,9 +26,20 @@ def _on(rng: random.Random) -> list[str]:
     if choice == 0:
         return ["on: [push, pull_request]"]
     if choice == 1:
-        return ["on:", "  push:", "    branches: [ main ]", "  pull_request:", "    branches: [ main ]"]
+        return [
+            "on:",
+            "  push:",
+            "    branches: [ main ]",
+            "  pull_request:",
+            "    branches: [ main ]",
+        ]
     if choice == 2:
-        return ["on:", "  workflow_dispatch:", "  schedule:", f"    - cron: '{rng.randrange(60)} 3 * * 1'"]
+        return [
+            "on:",
+            "  workflow_dispatch:",
+            "  schedule:",
+            f"    - cron: '{rng.randrange(60)} 3 * * 1'",
+        ]
     return ["on:", "  push:", "    tags: [ 'v*' ]"]
 
 
@@ -117,7 +128,9 @@ def _docker_job(rng: random.Random) -> list[str]:
     return [
         "  docker:",
         "    runs-on: ubuntu-latest",
-        "    needs: [ test ]" if rng.random() < 0.3 else "    permissions: { contents: read, packages: write }",
+        "    needs: [ test ]"
+        if rng.random() < 0.3
+        else "    permissions: { contents: read, packages: write }",
         "    if: github.event_name == 'push'",
         "    steps:",
         "      - uses: actions/checkout@v4",
@@ -130,7 +143,9 @@ def _docker_job(rng: random.Random) -> list[str]:
         "      - name: Tag",
         "        id: meta",
         "        run: |",
-        '          echo "tag=ghcr.io/${{ github.repository }}/' + image + ':${GITHUB_SHA::7}" >> "$GITHUB_OUTPUT"',
+        '          echo "tag=ghcr.io/${{ github.repository }}/'
+        + image
+        + ':${GITHUB_SHA::7}" >> "$GITHUB_OUTPUT"',
         "      - uses: docker/build-push-action@v6",
         "        with:",
         "          push: true",
@@ -148,7 +163,7 @@ def _release_job(rng: random.Random) -> list[str]:
         "          fetch-depth: 0",
         "      - name: Changelog",
         "        run: |",
-        "          git log --oneline \"$(git describe --tags --abbrev=0 HEAD^)\"..HEAD > notes.md",
+        '          git log --oneline "$(git describe --tags --abbrev=0 HEAD^)"..HEAD > notes.md',
         "          cat notes.md",
         "      - name: Publish",
         "        env:",
@@ -156,7 +171,7 @@ def _release_job(rng: random.Random) -> list[str]:
         '        run: gh release create "${{ github.ref_name }}" --notes-file notes.md',
         "      - name: Notify",
         "        if: failure()",
-        f"        run: ./scripts/notify.sh \"${{{{ job.status }}}}\" {rng.randrange(100)}",
+        f'        run: ./scripts/notify.sh "${{{{ job.status }}}}" {rng.randrange(100)}',
     ]
 
 

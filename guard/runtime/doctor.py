@@ -312,7 +312,8 @@ def check_hook_trust(codex: str | None, env: Mapping[str, str], cwd: Path) -> li
         config = read_config(config_path)
     except HookTrustError as exc:
         return [Check("WARN", "codex hook trust", f"unknown: {exc}")]
-    entries = [e for f in files for e in command_hooks(hook_source_path(f), our_hook_suffixes("codex"))]
+    ours = our_hook_suffixes("codex")
+    entries = [e for f in files for e in command_hooks(hook_source_path(f), ours)]
     computed = {e.key: trust_status(e, config) for e in entries}
     root = project_root(cwd)
     project_file = str(root / ".codex" / "hooks.json")
