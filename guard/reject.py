@@ -791,6 +791,8 @@ def _run_values(text: str) -> list[str]:
             raise _GoOn  # a tab in an indentation: YAML rejects or reads it otherwise
         if "\\" in line or stripped.startswith(("?", ": ")) or stripped == ":":
             raise _GoOn  # an escape in a quoted scalar, a complex key
+        if _unbalanced_flow(line):
+            raise _GoOn  # a flow collection over more lines (or broken YAML: the parser says so)
         match = run_key.match(line)
         if match is None:
             if any_run_key.search(line):
@@ -818,6 +820,14 @@ def _run_values(text: str) -> list[str]:
         if _next_is_deeper(lines, i, column):
             raise _GoOn  # a plain scalar folded over more lines
     return values
+
+
+def _unbalanced_flow(line: str) -> bool:
+    """More `[`/`{` than `]`/`}` (or fewer) on the line, quoted text and comments aside."""
+    import re
+
+    bare = re.sub(r"\"[^\"]*\"|'[^']*'", "", line).split(" #", 1)[0]
+    return bare.count("[") + bare.count("{") != bare.count("]") + bare.count("}")
 
 
 def _single_line_scalar(value: str) -> str:
