@@ -8,11 +8,13 @@ What it does:
    every import compiles from source and the hook looks far slower than an installed one);
 2. `codex-guard hook install AGENT --project` into a temporary git repository, with the venv of
    this interpreter, and reads back the command it wrote (it must be absolute);
-3. runs, in each round and in this order (A B C A B C ...): `<same python> -c pass`, the hook on
-   a command without codex (`ls -la /tmp && git status`), the hook on a codex command (denied:
-   CG201, a positional prompt with an open stdin). Each is started by argv (no shell, as both
-   agents' runners add the same shell either way), stdin from a file, env with PATH=/usr/bin:/bin
-   only, so the hook cannot lean on the venv being on PATH;
+3. runs, in each round and in this order (A B C D A B C D ...): `<same python> -c pass`, the
+   hook on a command without codex (`ls -la /tmp && git status`), the hook on a codex command
+   (denied: CG201, a positional prompt with an open stdin), and for comparison what `hook
+   install` wrote before (the console script `codex-guard hook AGENT`) on the first command.
+   Each is started by argv (no shell: both agents' runners add the same shell either way),
+   stdin from a file, env with PATH=/usr/bin:/bin only, so the hook cannot lean on the venv
+   being on PATH;
 4. prints the median of each and the ratios hook/`python -c pass`, with PASS/FAIL against the
    goals (1.5x without codex, 3x with codex).
 
@@ -112,17 +114,21 @@ def main() -> int:
             "python -c pass": [],
             "hook, no codex": [],
             "hook, codex": [],
+            "old: console script, no codex": [],
         }
         baseline = [hook[0], "-c", "pass"]
+        # What `hook install` wrote before (a bare `codex-guard hook AGENT`), here by its path.
+        old = [str(Path(sys.executable).parent / "codex-guard"), "hook", args.agent]
         for _ in range(args.rounds):
             runs["python -c pass"].append(timed(baseline, None, env, project))
             runs["hook, no codex"].append(timed(hook, plain, env, project))
             runs["hook, codex"].append(timed(hook, codex, env, project))
+            runs["old: console script, no codex"].append(timed(old, plain, env, project))
     medians = {name: statistics.median(times) for name, times in runs.items()}
     print(f"hook command: {shlex.join(hook)}")
     print(f"{args.rounds} interleaved rounds; median wall time per run:")
     for name, value in medians.items():
-        print(f"  {name:16} {value * 1000:7.1f} ms")
+        print(f"  {name:30} {value * 1000:7.1f} ms  {value / medians['python -c pass']:5.2f}x")
     base = medians["python -c pass"]
     ok = True
     for name, goal in (("hook, no codex", GOAL_PLAIN), ("hook, codex", GOAL_CODEX)):
