@@ -65,6 +65,7 @@ def main() -> int:
     parser.add_argument("--codex-share", type=float, default=0.05)
     parser.add_argument("--with-shellcheck", action="store_true")
     parser.add_argument("--no-compile", action="store_true")
+    parser.add_argument("--baseline-src", help="folder holding another version's guard/ package")
     args = parser.parse_args()
     guard, actionlint = _tool("codex-guard"), _tool("actionlint")
     if guard is None or actionlint is None:
@@ -73,7 +74,8 @@ def main() -> int:
         )
         return 2
     if not args.no_compile:
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "guard")], check=True)
+        for src in filter(None, [str(ROOT), args.baseline_src]):
+            subprocess.run([sys.executable, "-m", "compileall", "-q", f"{src}/guard"], check=True)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         mentioning = _generator().write_corpus(corpus, args.files, args.seed, args.codex_share)  # type: ignore[attr-defined]
@@ -83,6 +85,18 @@ def main() -> int:
             "codex-guard": [guard, "lint", "--no-cache", "-q", "."],
             "actionlint": [actionlint, "-shellcheck=", "-pyflakes=", *files],
         }
+        if args.baseline_src:  # another checkout's `guard/` (e.g. `git archive`), same venv
+            boot = f"import sys; sys.path.insert(0, {args.baseline_src!r}); "
+            boot += "from guard.cli import main; sys.exit(main())"
+            commands["codex-guard (baseline)"] = [
+                sys.executable,
+                "-c",
+                boot,
+                "lint",
+                "--no-cache",
+                "-q",
+                ".",
+            ]
         if args.with_shellcheck:
             commands["actionlint+shellcheck"] = [actionlint, "-pyflakes=", *files]
         for argv in commands.values():  # warm the page cache and the rule cache once, untimed
