@@ -776,7 +776,7 @@ def _run_values(text: str) -> list[str]:
     run_key = re.compile(
         r"""^(?P<lead>[ ]*(?:-[ ]+)*)(?P<q>["']?)run(?P=q)[ ]*:(?:[ ]+(?P<value>.*?))?[ ]*$"""
     )
-    any_run_key = re.compile(r"""(?<![\w-])["']?run["']?[ \t]*:(?:[ \t]|$)""")
+    any_run_key = re.compile(r"""(?<![\w-])["']?run["']?[ \t]*:""")  # `{"run":"..."}` too
     lines = text.split("\n")
     values: list[str] = []
     i = 0

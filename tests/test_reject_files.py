@@ -79,6 +79,7 @@ GOES_ON = [
     ("on: push\njobs:\n  a:\n    steps:\n      - run: $CMD exec hi\n", "workflow"),
     ('jobs:\n  a:\n    steps:\n      - run: "co\\x64ex exec hi"\n', "workflow"),
     ("jobs:\n  a:\n    steps:\n      - {run: $X exec}\n", "workflow"),
+    ('jobs:\n  a:\n    steps:\n      - {"run":"$X exec"}\n', "workflow"),
     ("jobs:\n  a:\n    steps:\n      - run: >\n          sudo\n          echo $X\n", "workflow"),
     ("jobs:\n  a:\n    steps:\n      - run: sudo\n          echo $X\n", "workflow"),
     ("jobs:\n  a:\n    steps:\n      - run: |\n          sudo \\\n            $X\n", "workflow"),
