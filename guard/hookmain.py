@@ -1,12 +1,12 @@
 """The agent hook's entry point, run as a script: `hook install` writes
-`'<venv>/bin/python' -I -S '<package>/guard/hookmain.py' claude|codex` (absolute paths).
+`'<venv>/bin/python' -E -P -S '<package>/guard/hookmain.py' claude|codex` (absolute paths).
 
 Why a script and these flags: the agent runs the hook with its own PATH, which need not hold the
 venv, so the command names the interpreter and this file absolutely. pip's console-script wrapper
-imports `re` before anything else (a third of a bare start-up); `-m` imports runpy. `-I` keeps
-PYTHON* variables and the user's site folder out (the agent's environment cannot put modules in
-front of the hook's), and `-S` skips site-packages and their .pth files: the keyword reject needs
-neither, and guard/runtime/hook.py runs `site.main()` before it needs a dependency.
+imports `re` before anything else (a third of a bare start-up); `-m` imports runpy. `-E` keeps
+PYTHON* variables of the agent's environment out, `-P` keeps this file's folder off sys.path, and
+`-S` skips site-packages and their .pth files: the keyword reject needs neither, and
+guard/runtime/hook.py runs `site.main()` before it needs a dependency.
 """
 
 import sys

@@ -116,8 +116,8 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
 
 def _load_site() -> None:
     """Under `python -S` (guard/hookmain.py, the installed hook's entry point) site-packages are
-    not on sys.path yet: the check needs them (PyYAML, tree-sitter, pydantic). Only `-I`'s
-    isolation stays (no user site folder, no PYTHON* variables)."""
+    not on sys.path yet: the check needs them (PyYAML, tree-sitter, pydantic), and the user's
+    site folder where codex-guard was installed with `pip install --user`."""
     if sys.flags.no_site and "site" not in sys.modules:
         import site
 

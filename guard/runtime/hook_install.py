@@ -32,6 +32,13 @@ class InstallResult:
     trust_failed: bool = False  # codex would skip the hook: the trust record could not be written
 
 
+# `-E`: no PYTHON* variable of the agent's environment steers the interpreter; `-P`: the entry's
+# folder (guard/) is not put on sys.path; `-S`: no site-packages until the check needs them
+# (guard/runtime/hook.py runs `site.main()`, which adds the user's site folder where a
+# `pip install --user` put codex-guard: `-I` would hide it).
+HOOK_FLAGS = ("-E", "-P", "-S")
+
+
 def hook_command(agent: str) -> str:
     """The command `hook install` writes: this interpreter and guard/hookmain.py, both absolute.
 
@@ -43,7 +50,7 @@ def hook_command(agent: str) -> str:
     import sys
 
     entry = Path(__file__).resolve().parent.parent / "hookmain.py"
-    return shlex.join([os.path.abspath(sys.executable), "-I", "-S", str(entry), agent])
+    return shlex.join([os.path.abspath(sys.executable), *HOOK_FLAGS, str(entry), agent])
 
 
 def our_hook_suffixes(agent: str) -> tuple[str, ...]:

@@ -238,8 +238,8 @@ def test_hook_install_is_idempotent_and_keeps_other_hooks(
     argv = shlex.split(installed["command"])
     # The agent's PATH need not hold the venv: the interpreter and the entry point are absolute.
     assert Path(argv[0]).is_absolute() and Path(argv[0]).exists()
-    assert argv[1:3] == ["-I", "-S"] and argv[-1] == agent
-    assert Path(argv[3]).is_absolute() and argv[3].endswith("guard/hookmain.py")
+    assert argv[1:4] == ["-E", "-P", "-S"] and argv[-1] == agent
+    assert Path(argv[4]).is_absolute() and argv[4].endswith("guard/hookmain.py")
 
 
 def test_hook_install_user_scope_and_broken_file(tmp_path: Path, base_env: dict[str, str]) -> None:
@@ -351,7 +351,7 @@ def test_the_entry_point_denies_when_the_package_cannot_load(
     (fake / "__init__.py").write_text("raise ImportError('half-installed')\n")
     payload = claude_payload("ls", tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-I", "-S", str(entry), agent], input=payload, capture_output=True,
+        [sys.executable, "-E", "-P", "-S", str(entry), agent], input=payload, capture_output=True,
         text=True, env={"PATH": "/usr/bin:/bin"}, timeout=60,
     )  # fmt: skip
     assert proc.returncode == 2
