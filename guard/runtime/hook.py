@@ -97,6 +97,7 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
         return _bad_input(agent, f"cannot read the hook input: {exc}", None, stdout, stderr)
     if _nothing_to_check(raw):
         return 0  # the hottest path: not even json was imported
+    _load_site()
     import json
 
     try:
@@ -112,6 +113,16 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
         return 0  # the hot path: nothing heavy was imported
     cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else None
     return _check(agent, command, cwd, stdout, stderr)
+
+
+def _load_site() -> None:
+    """Under `python -S` (guard/hookmain.py, the installed hook's entry point) site-packages are
+    not on sys.path yet: the check needs them (PyYAML, tree-sitter, pydantic), and the user's
+    site folder where codex-guard was installed with `pip install --user`."""
+    if sys.flags.no_site and "site" not in sys.modules:
+        import site
+
+        site.main()
 
 
 def _nothing_to_check(raw: str) -> bool:
