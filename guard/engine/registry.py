@@ -189,8 +189,18 @@ def _load_raw(files: list[Path], key: str) -> list[tuple[str, Any]]:
 
 def load_rules(extra_dirs: Iterable[str] = ()) -> dict[str, Rule]:
     """All rules by id: the built-in ones, then a team's own (which may not reuse an id)."""
-    files = _rule_files([builtin_rules_dir(), *(Path(d) for d in extra_dirs)])
-    return dict(_rules_for(_cache_key(files), tuple(files)))
+    builtin, builtin_key = _builtin_rule_files()
+    extra = _rule_files(Path(d) for d in extra_dirs)
+    key = builtin_key if not extra else _cache_key(extra) + builtin_key
+    return dict(_rules_for(key, (*builtin, *extra)))
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_rule_files() -> tuple[tuple[Path, ...], str]:
+    """The package's own rule files, listed and stat'ed once a process: they are package data
+    and do not change under a running lint (a team's rule folders are re-read on every call)."""
+    files = _rule_files([builtin_rules_dir()])
+    return tuple(files), _cache_key(files)
 
 
 @functools.lru_cache(maxsize=8)
