@@ -149,6 +149,7 @@ def _read_stdin() -> str:
 @click.option("--config", type=click.Path(dir_okay=False), default=None)
 def check_command(command: str | None, fmt: str, config: str | None) -> None:
     """Answer one command line as the agent hook would: exit 0 allowed, 1 refused."""
+    from guard.reject import may_run_unseen_text
     from guard.runtime.hook import check_command as hook_check
     from guard.runtime.hook import denied_findings, mentions_codex
     from guard.runtime.report import finding_line
@@ -159,9 +160,10 @@ def check_command(command: str | None, fmt: str, config: str | None) -> None:
         raise click.UsageError("give a command line as an argument or on stdin")
     settings = _settings(config)
     findings = []
-    if mentions_codex(text):
+    unseen = not mentions_codex(text) and settings.hook_fail_closed and may_run_unseen_text(text)
+    if mentions_codex(text) or unseen:
         try:
-            findings = hook_check(text, settings)
+            findings = hook_check(text, settings, unseen_text=unseen)
         except Exception as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             click.echo(f"codex-guard check: internal error while checking: {first}", err=True)

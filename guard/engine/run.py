@@ -252,7 +252,12 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
-    if not (snippet.facts or snippet.context is RunContext.PACKET or mentions_codex(snippet.text)):
+    if not (
+        snippet.facts
+        or snippet.unseen_text
+        or snippet.context is RunContext.PACKET
+        or mentions_codex(snippet.text)
+    ):
         return []
     rules = [
         r

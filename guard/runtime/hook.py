@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from guard.reject import KEYWORDS, may_concern_codex
+from guard.reject import KEYWORDS, may_concern_codex, may_run_unseen_text
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~8 ms on this path
 if TYPE_CHECKING:
@@ -109,10 +109,13 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
             agent, "the hook input is empty or not a JSON object", None, stdout, stderr
         )
     command = command_of(payload)
-    if command is None or not mentions_codex(command):
+    if command is None:
+        return 0
+    unseen = not mentions_codex(command)
+    if unseen and not may_run_unseen_text(command):
         return 0  # the hot path: nothing heavy was imported
     cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else None
-    return _check(agent, command, cwd, stdout, stderr)
+    return _check(agent, command, cwd, stdout, stderr, unseen)
 
 
 def _load_site() -> None:
@@ -136,7 +139,9 @@ def _nothing_to_check(raw: str) -> bool:
     if not (text.startswith("{") and text.endswith("}")):
         return False
     strings = _json_strings(text)
-    return strings is not None and not any(may_concern_codex(s) for s in strings)
+    return strings is not None and not any(
+        may_concern_codex(s) or may_run_unseen_text(s) for s in strings
+    )
 
 
 _JSON_ESCAPES = {
@@ -222,8 +227,12 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def _check(agent: str, command: str, cwd: str | None, stdout: TextIO, stderr: TextIO) -> int:
-    """The slow path: the command mentions codex. Deny on errors unless `hook.on-error: allow`."""
+def _check(
+    agent: str, command: str, cwd: str | None, stdout: TextIO, stderr: TextIO, unseen: bool
+) -> int:
+    """The slow path: the command mentions codex, or (`unseen`) has no codex word but hands a
+    shell text that only exists when it runs, which matters under `hook.fail-closed` alone.
+    Deny on errors unless `hook.on-error: allow`."""
     from pathlib import Path
 
     from guard.runtime.report import reason_text
@@ -234,8 +243,10 @@ def _check(agent: str, command: str, cwd: str | None, stdout: TextIO, stderr: Te
     except Exception as exc:
         reason = f"codex-guard hook: config error: {_first_line(exc)}; denying (fail closed)"
         return answer_deny(agent, reason, stdout, stderr)
+    if unseen and not settings.hook_fail_closed:
+        return 0
     try:
-        findings = check_command(command, settings)
+        findings = check_command(command, settings, unseen_text=unseen)
     except Exception as exc:
         if extra_setting(settings, "hook.on-error", "deny") == "allow":
             stderr.write(f"codex-guard hook: internal error: {_first_line(exc)}; allowing\n")
@@ -260,7 +271,9 @@ def denied_findings(findings: list[Any], settings: Any) -> list[Any]:
     return [f for f in findings if id(f) in floor or f.rule == PARSE_ERROR or f.rule in unsettled]
 
 
-def check_command(command: str, settings: Any, environ: Any = None) -> list[Any]:
+def check_command(
+    command: str, settings: Any, environ: Any = None, unseen_text: bool = False
+) -> list[Any]:
     """The findings for one command line as an agent's Bash tool runs it (RunContext.AGENT).
 
     The hook runs with the agent's own environment, which the Bash tool's commands inherit: a
@@ -273,7 +286,13 @@ def check_command(command: str, settings: Any, environ: Any = None) -> list[Any]
 
     env = os.environ if environ is None else environ
     inherited = tuple((key, "", 0) for key in settings.forbidden_env if key in env)
-    snippet = Snippet(command, HOOK_PATH, context=RunContext.AGENT, external_env=inherited)
+    snippet = Snippet(
+        command,
+        HOOK_PATH,
+        context=RunContext.AGENT,
+        external_env=inherited,
+        unseen_text=unseen_text,
+    )
     return lint_snippet(snippet, settings)
 
 

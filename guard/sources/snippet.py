@@ -43,6 +43,9 @@ class Snippet:
     # schema, a codex-action step's inputs): the engine reports each under its rule
     # (checks/facts.py).
     facts: tuple[SourceFact, ...] = field(default=())
+    # The hook and `check` under `hook.fail-closed`: a line with no codex word that hands a shell
+    # text known only when it runs (`... | base64 -d | bash`) is still checked (CG902).
+    unseen_text: bool = False
     # What a packet declares about the run it carries: (`sandbox` or `lane`, value, file line).
     declared: tuple[tuple[str, str, int], ...] = field(default=())
     # Lines of env keys set for a whole workflow or job (not on the step itself): under
