@@ -139,6 +139,12 @@ def _may_expand_to_many(word: Word) -> bool:
     return bool(word.raw) and "$" in raw and '"' not in raw and "'" not in raw
 
 
+def _is_splat(word: Word) -> bool:
+    """An array or positional-parameter expansion: any number of words, whatever the quoting."""
+    raw = word.raw or word.text
+    return any(marker in raw for marker in _SPLAT_MARKERS)
+
+
 def _looks_like_flag(word: Word) -> bool:
     text = word.text
     return len(text) > 1 and text.startswith("-")
@@ -256,7 +262,9 @@ def _apply_flag(
         return nxt
     if spec.multi:
         nxt = _swallow(state, words, nxt)
-    if _may_expand_to_many(value):
+    if _may_expand_to_many(value) and _is_splat(value):
+        # `-C $REPO`: an unquoted expansion in a value position is one word in practice (its
+        # word splitting is ShellCheck's finding); only an array or "$@" stays unknowable.
         state.dynamic = True
     if spec.choices and value.literal and value.text not in spec.choices:
         state.reject(name, value, reason_invalid_value(value.text, spec.long))

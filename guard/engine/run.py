@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -9,6 +10,7 @@ from dataclasses import replace
 from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
 from guard.codex.grammar import SANDBOX_MODES
 from guard.codex.parse import parse_codex_argv
+from guard.engine.branches import branch_note
 from guard.engine.checks import CHECKS, NOT_SHELL_CHECKS
 from guard.engine.configlayers import layers_for, sandbox_setting
 from guard.engine.context import CheckContext, Hit, Invocation
@@ -155,10 +157,14 @@ def _location(path: str, span: Span, note: str = "") -> Location:
     return Location(path, span.line, span.column, span.end_line, span.end_column, note)
 
 
+def _message(rule: Rule, hit: Hit) -> str:
+    return _format(rule.message or rule.summary, hit.params, rule.summary)
+
+
 def to_finding(rule: Rule, hit: Hit, path: str, settings: Settings) -> Finding:
     override = dict(settings.severity).get(rule.id)
     severity = Severity(override) if override else (hit.severity or rule.severity)
-    message = hit.message or _format(rule.message or rule.summary, hit.params, rule.summary)
+    message = hit.message or _message(rule, hit)
     return Finding(
         rule=rule.id,
         name=rule.name,
@@ -197,8 +203,12 @@ def _rule_hits(rule: Rule, ctx: CheckContext) -> Iterable[Hit]:
 
 def _run(rules: Iterable[Rule], ctx: CheckContext) -> list[Finding]:
     findings: list[Finding] = []
+    branched = any(inv.command.branch for inv in ctx.invocations)
     for rule in rules:
         for hit in _hits(rule, ctx):
+            if branched:  # an argv built over branches: say which one the finding holds on
+                note = branch_note(hit, ctx, functools.partial(_hits, rule))
+                hit = replace(hit, message=(hit.message or _message(rule, hit)) + note)
             findings.append(to_finding(rule, hit, ctx.snippet.path, ctx.settings))
     return findings
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -70,34 +71,17 @@ def _assign(
         for c in value.named_children:
             if c.type != "comment":
                 new_items.extend(self._expand(c, st, ctx, src))
-        if append and old is not None:
-            prev = (
-                old.items
-                if old.items is not None
-                else ((old.value,) if old.value is not None else None)
-            )
-            var = Var(None, None if prev is None else (*prev, *new_items), export, origin, span)
-        else:
-            var = Var(None, tuple(new_items), export, origin, span)
+        var = _array_var(old, new_items, append, export, origin, span)
+        if append and old is not None and old.others:
+            # `args+=(x)` after branches that left `args` one of several arrays: each grows.
+            others = (_array_var(o, new_items, True, export, origin, span) for o in old.others)
+            var = _with_others(var, old, others)
     else:
         word = self._value_word(node, st, ctx, src)
-        if append and old is not None and old.items is not None:
-            var = Var(None, (*old.items, word), export, origin, span)
-        elif append and old is not None:
-            if old.value is None:
-                var = Var(None, None, export, origin, span)
-            else:
-                joined = Word(
-                    old.value.text + word.text,
-                    old.value.literal and word.literal,
-                    word.span,
-                    word.raw,
-                )
-                var = Var(joined, None, export, origin, span)
-        elif append:
-            var = Var(None, None, export, origin, span)
-        else:
-            var = Var(word, None, export, origin, span)
+        var = _scalar_var(old, word, append, export, origin, span)
+        if append and old is not None and old.others:
+            others = (_scalar_var(o, word, True, export, origin, span) for o in old.others)
+            var = _with_others(var, old, others)
     st.assign(name, var)
     if local and st.local_names is not None:
         st.local_names.add(name)
@@ -398,3 +382,46 @@ def _set_opt(opt: str, on: bool, st: State) -> None:
         st.job_control = on
     elif opt == "errexit":
         st.errexit_off = not on
+
+
+def _array_var(
+    old: Var | None,
+    new_items: list[Word],
+    append: bool,
+    export: bool,
+    origin: EnvOrigin,
+    span: Span,
+) -> Var:
+    """`NAME=(...)` or `NAME+=(...)` over the variable's old value ``old``."""
+    if append and old is not None:
+        prev = (
+            old.items
+            if old.items is not None
+            else ((old.value,) if old.value is not None else None)
+        )
+        return Var(None, None if prev is None else (*prev, *new_items), export, origin, span)
+    return Var(None, tuple(new_items), export, origin, span)
+
+
+def _scalar_var(
+    old: Var | None, word: Word, append: bool, export: bool, origin: EnvOrigin, span: Span
+) -> Var:
+    """`NAME=word` or `NAME+=word` over the variable's old value ``old``."""
+    if append and old is not None and old.items is not None:
+        return Var(None, (*old.items, word), export, origin, span)
+    if append and old is not None:
+        if old.value is None:
+            return Var(None, None, export, origin, span)
+        joined = Word(
+            old.value.text + word.text, old.value.literal and word.literal, word.span, word.raw
+        )
+        return Var(joined, None, export, origin, span)
+    if append:
+        return Var(None, None, export, origin, span)
+    return Var(word, None, export, origin, span)
+
+
+def _with_others(var: Var, old: Var, others: Iterable[Var]) -> Var:
+    """``var`` (built from ``old``'s value) keeping the branch values ``old`` had, each updated."""
+    kept = tuple(replace(o, where=prev.where) for o, prev in zip(others, old.others, strict=True))
+    return replace(var, where=old.where, others=kept)

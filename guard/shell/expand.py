@@ -58,7 +58,7 @@ def _expand(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[W
     if t in ("simple_expansion", "expansion"):
         raw = src.text(node)
         span = src.span(node)
-        if st.allexport and "=" in raw:
+        if "=" in raw:
             self._default_assign(raw, st, span)
         found = lookup(raw, st)
         if found is None:
@@ -88,8 +88,8 @@ def _expand(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[W
 
 
 def _default_assign(raw: str, st: State, span: Span) -> None:
-    """``${K:=v}`` / ``${K=v}`` assigns K when it is unset (or empty): under `set -a` that
-    exports it. Only then does it matter to the environment, so only then is it modelled."""
+    """``${K:=v}`` / ``${K=v}`` assigns K when it is unset (or empty): later commands see v
+    (and under `set -a` the environment gets K)."""
     assigned = default_assignment(raw)
     if assigned is None:
         return
@@ -97,7 +97,14 @@ def _default_assign(raw: str, st: State, span: Span) -> None:
     var = st.vars.get(name)
     empty = var is not None and var.value is not None and var.value.text == ""
     if var is None or (if_empty and empty):
-        st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, span))
+        # `: "${CODEX_BIN:=codex}"`: the default is the value from here on, when it is literal.
+        found = lookup(raw, st)
+        value = found[0][0] if found is not None and len(found[0]) == 1 and not found[1] else None
+        known = value is not None and value.literal
+        removed = name in st.removed
+        st.assign(name, Var(value if known else None, None, False, EnvOrigin.EXPORT, span))
+        if removed and not st.vars[name].exported:
+            st.removed.add(name)  # after `unset K`, a K set here is still not in the environment
 
 
 def _brace_words(raw: str, span: Span) -> list[Word] | None:
@@ -136,7 +143,7 @@ def _text(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[st
         return unquote_ansi_c(src.text(node)), True
     if t in ("simple_expansion", "expansion"):
         raw = src.text(node)
-        if st.allexport and "=" in raw:
+        if "=" in raw:
             self._default_assign(raw, st, src.span(node))
         found = lookup(raw, st)
         if found is None:

@@ -60,16 +60,27 @@ def _if(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     """Conditions run on the shell's state in order; each body is one path of its own, and
     the paths meet after `fi` (with the path that runs no body, when there is no `else`)."""
     paths: list[State] = []
-    has_else = self._if_clause(node, st, ctx, src, paths)
+    labels: list[str] = []
+    line = src.span(node).line
+    has_else = self._if_clause(node, st, ctx, src, paths, labels, line)
     if not has_else:
         paths.insert(0, st.branch())  # no body ran
-    meet(st, paths)
+        labels.insert(0, f"the `if` at line {line} runs no branch")
+    meet(st, paths, labels)
 
 
 def _if_clause(
-    self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src, paths: list[State]
+    self: Walker,
+    node: Node,
+    st: State,
+    ctx: _Ctx,
+    src: _Src,
+    paths: list[State],
+    labels: list[str],
+    line: int,
 ) -> bool:
-    """Walk an if/elif/else clause; bodies go on new paths. True when it has an `else`."""
+    """Walk an if/elif/else clause; bodies go on new paths (``labels`` says which branch each
+    is, for the `if` at ``line``). True when it has an `else`."""
     cond = True
     has_else: bool = node.type == "else_clause"
     path = st
@@ -85,8 +96,9 @@ def _if_clause(
             cond = False
             path = st.branch()
             paths.append(path)
+            labels.append(_if_branch_label(node, t, line, src))
         elif t in ("elif_clause", "else_clause"):
-            has_else = self._if_clause(c, st, ctx, src, paths) or has_else
+            has_else = self._if_clause(c, st, ctx, src, paths, labels, line) or has_else
         elif c.is_named and t != "comment":
             cctx = ctx.derive(status_checked=True) if cond else ctx
             if i + 1 < n and kids[i + 1].type == "&":
@@ -122,7 +134,7 @@ def _while(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         # The body may never run: what it unsets may still be set after the loop.
         path = st.branch()
         self._seq(body, path, ctx.derive(loop=info, stdin=stdin), src)
-        meet(st, [st, path])
+        meet(st, [st, path], _loop_labels(node, src))
 
 
 def _for(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
@@ -157,7 +169,7 @@ def _for(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     else:
         path = st.branch()
         self._seq(body, path, bctx, src)
-        meet(st, [st, path])
+        meet(st, [st, path], _loop_labels(node, src))
 
 
 def _case(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
@@ -165,15 +177,39 @@ def _case(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     if value is not None:
         self._expand(value, st, ctx, src)
     paths: list[State] = []
+    labels: list[str] = []
+    line = src.span(node).line
     catch_all = False
     for item in node.named_children:
         if item.type == "case_item":
-            catch_all = catch_all or any(
-                src.text(v) == "*" for v in item.children_by_field_name("value")
-            )
+            patterns = [src.text(v) for v in item.children_by_field_name("value")]
+            catch_all = catch_all or "*" in patterns
             path = st.branch()
             self._seq(item, path, ctx, src, skip_until=")")
             paths.append(path)
+            labels.append(f"the `case` at line {line} takes `{_short('|'.join(patterns))})`")
     if not catch_all:
         paths.insert(0, st.branch())  # no arm matched
-    meet(st, paths)
+        labels.insert(0, f"the `case` at line {line} matches no pattern")
+    meet(st, paths, labels)
+
+
+def _if_branch_label(clause: Node, keyword: str, line: int, src: _Src) -> str:
+    """Which branch of the `if` at ``line`` a body is, in words."""
+    if keyword == "else":
+        return f"the `if` at line {line} takes its else-branch"
+    if clause.type == "elif_clause":
+        return f"the `if` at line {line} takes its `elif` at line {src.span(clause).line}"
+    return f"the `if` at line {line} takes its then-branch"
+
+
+def _loop_labels(loop: Node, src: _Src) -> list[str]:
+    """The two paths out of a loop whose body may not run: not run, run."""
+    where = f"the loop at line {src.span(loop).line}"
+    return [f"{where} runs no iteration", f"{where} runs its body"]
+
+
+def _short(text: str, limit: int = 24) -> str:
+    """A pattern as a message quotes it: one line, at most ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

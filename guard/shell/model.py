@@ -186,6 +186,10 @@ class Command:
     # (`curl ... | base64 -d | bash`), "process-substitution" (`bash <(curl ...)`, `. <(...)`).
     unseen_script: str | None = None
     index: int = 0  # order of appearance in the script (source order)
+    # The branches whose values built this argv, when a variable it expands holds one of several
+    # values (`if ...; then args=(...); else args=(...); fi`): "the `if` at line 3 takes its
+    # then-branch". Empty when the argv is the same on every path.
+    branch: str = ""
 
     @property
     def program(self) -> str:

@@ -35,6 +35,7 @@ class _Ctx:
     wrappers: tuple[Wrapper, ...] = ()
     env_cleared: bool = False
     stdout: str | None = None
+    branch: str = ""  # the branches whose values this command's words take (Command.branch)
 
     def derive(self, **changes: Any) -> _Ctx:
         """A copy with ``changes`` (hand-written: ``dataclasses.replace`` is the hot spot)."""
@@ -57,6 +58,7 @@ class _Ctx:
         new.wrappers = self.wrappers
         new.env_cleared = self.env_cleared
         new.stdout = self.stdout
+        new.branch = self.branch
         for name, value in changes.items():
             setattr(new, name, value)
         return new

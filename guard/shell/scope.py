@@ -23,6 +23,7 @@ from guard.shell.model import (
 )
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+MAX_VALUES = 16  # values one variable may hold where branches meet (the rest are dropped)
 MAX_NAMEREF_HOPS = 8  # `declare -n a=b; declare -n b=c; ...`: bash itself stops at a loop
 
 
@@ -39,6 +40,11 @@ class Var:
     # MAX_ALTERNATIVES), when ``value`` itself is not one known word. Only names are resolved
     # through it: an export of "$k=x" in the loop exports each of them.
     alts: tuple[Word, ...] | None = None
+    # Where paths met with different values (`if ...; then a=x; else a=y; fi`): the branch that
+    # gave this value, and the values the variable holds on the other paths (each with its own
+    # ``where``; at most MAX_VALUES in all). A command that expands it is walked once per value.
+    where: str = ""
+    others: tuple[Var, ...] = ()
 
 
 @dataclass(slots=True)
@@ -234,11 +240,55 @@ class State:
         }
 
 
-def meet(st: State, paths: list[State]) -> None:
-    """``st`` becomes the join of ``paths`` (in source order), where they meet again."""
+def meet(st: State, paths: list[State], labels: list[str] | None = None) -> None:
+    """``st`` becomes the join of ``paths`` (in source order), where they meet again. With
+    ``labels`` (one a path: "the `if` at line 3 takes its then-branch"), a variable the paths
+    left with different values keeps them all (``Var.others``), each saying its branch."""
     if not paths:
         return
+    values = _branch_values(paths, labels) if labels else {}
     joined = paths[0] if paths[0] is not st else st.branch()
     for path in paths[1:]:
         joined.join(path)
     st.absorb(joined)
+    for name, options in values.items():
+        var = st.vars.get(name)
+        if var is None:
+            continue
+        key = _value_key(var)
+        primary = next((o for o in options if _value_key(o) == key), None)
+        if primary is None:
+            continue
+        rest = tuple(o for o in options if o is not primary)[: MAX_VALUES - 1]
+        st.vars[name] = replace(var, where=primary.where, others=rest)
+
+
+def _value_key(var: Var) -> tuple[object, ...]:
+    """What a command sees of a variable's value (not where it was set)."""
+    value = (var.value.text, var.value.literal) if var.value is not None else None
+    items = tuple((w.text, w.literal) for w in var.items) if var.items is not None else None
+    return value, items
+
+
+def _branch_values(paths: list[State], labels: list[str]) -> dict[str, list[Var]]:
+    """Each variable the paths left with different values: its values, one per path (and per
+    value a path itself inherited from an inner branch); ``meet`` keeps MAX_VALUES of them."""
+    first = paths[0].vars
+    names = {n for path in paths[1:] for n, v in path.vars.items() if first.get(n) is not v}
+    names.update(n for path in paths[1:] for n in first if n not in path.vars)
+    out: dict[str, list[Var]] = {}
+    for name in names:
+        options: list[Var] = []
+        seen: set[tuple[object, ...]] = set()
+        for path, label in zip(paths, labels, strict=True):
+            var = path.vars.get(name) or Var(None)  # unset on this path: its value is unknown
+            for value in (var, *var.others):
+                key = _value_key(value)
+                if key in seen:
+                    continue
+                seen.add(key)
+                where = f"{label} and {value.where}" if value.where else label
+                options.append(replace(value, where=where, others=()))
+        if len(options) > 1:
+            out[name] = options
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from typing import Any
@@ -13,6 +14,7 @@ from guard.shell.builtins import (
     STATE_BUILTINS,
     arith_assigned,
 )
+from guard.shell.expand import _REF_RE
 from guard.shell.functions import _FuncDef
 from guard.shell.model import (
     Command,
@@ -44,7 +46,7 @@ from guard.shell.parser import (
 )
 from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import State, Var, meet
+from guard.shell.scope import MAX_VALUES, State, Var, meet
 from guard.shell.unwrap import _append_xargs_input
 from guard.shell.wrappers import (
     peel,
@@ -114,6 +116,35 @@ def _command_extent(node: Node, redirs: list[Node], src: _Src) -> tuple[Span, st
         tail = src.span(last)
         span = Span(span.line, span.column, tail.end_line, tail.end_column)
     return span, src.slice(node.start_byte, last.end_byte)
+
+
+def _branch_forks(node: Node, st: State, src: _Src) -> list[tuple[State, str]]:
+    """The states a command runs in, one per combination of the values its variables hold
+    after branches (``Var.others``), each with the branches it takes; [] when there is one.
+    The first is the values the variables hold in ``st`` (it is run on ``st`` itself)."""
+    b = src.b
+    start, end = node.start_byte, node.end_byte
+    if b.find(b"$", start, end) < 0:
+        return []
+    choices: list[tuple[str, list[Var]]] = []
+    for name in dict.fromkeys(_REF_RE.findall(src.slice(start, end))):
+        var = st.vars.get(st.target(name) if st.namerefs else name)
+        if var is not None and var.others:
+            choices.append((name, [var, *var.others]))
+    if not choices:
+        return []
+    forks: list[tuple[State, str]] = []
+    for combo in itertools.islice(itertools.product(*(vs for _, vs in choices)), MAX_VALUES):
+        fork = st.copy() if forks else st
+        wheres: list[str] = []
+        for (name, values), value in zip(choices, combo, strict=True):
+            if fork is not st:
+                fork.vars[name] = replace(values[0], value=value.value, items=value.items,
+                                          where="", others=())  # fmt: skip
+            if value.where and value.where not in wheres:
+                wheres.append(value.where)
+        forks.append((fork, " and ".join(wheres)))
+    return forks
 
 
 class Walker:
@@ -470,6 +501,15 @@ class Walker:
         """One simple command: expand, resolve aliases/functions, peel, emit, re-parse bodies."""
         if src.big and self._skippable(node, st, src):
             return
+        if not ctx.branch and not self._skippable(node, st, src):
+            forks = _branch_forks(node, st, src)
+            if forks:
+                # A variable it expands holds one of several values (set on different branches):
+                # the command runs once with each, the first on the real state (as before).
+                for k, (fork, label) in enumerate(forks):
+                    fst = st if k == 0 else fork
+                    self._command(node, redirs, extra, fst, ctx.derive(branch=label), src)
+                return
         prefix, name_node, args, own = _split_command(node, redirs)
         all_redirs = own + redirs
         if name_node is None:
@@ -526,8 +566,9 @@ class Walker:
         self._written_script(p, r, idx, st, ctx)
 
     def _skippable(self, node: Node, st: State, src: _Src) -> bool:
-        """In a huge input, a command that names no codex, expands nothing, assigns nothing and
-        is no wrapper, builtin, function or alias cannot change any finding: skip it."""
+        """A command that names no codex, expands nothing, assigns nothing and is no wrapper,
+        builtin, function or alias cannot change any finding: a huge input skips it, and it is
+        not walked once per value of a variable set on branches."""
         b = src.b
         start, end = node.start_byte, node.end_byte
         if any(b.find(tok, start, end) >= 0 for tok in _BIG_KEEP):
@@ -626,6 +667,7 @@ class Walker:
             stdout_redirect=r.stdout or ctx.stdout,
             wrappers=all_wrappers,
             context=context,
+            branch=ctx.branch,
         )
         self.cmds.append(cmd)
         self.tags.append(ctx.pipe)

@@ -337,8 +337,12 @@ def test_a_branch_keeps_exports_but_not_one_sided_unsets() -> None:
 
 
 def test_values_set_in_one_branch_still_resolve_the_command_word() -> None:
-    (cmd,) = codex_calls('if [ -x /opt/codex ]; then C=/opt/codex; else C=codex; fi\n"$C" exec p')
-    assert cmd.program == "codex"
+    cmds = codex_calls('if [ -x /opt/codex ]; then C=/opt/codex; else C=codex; fi\n"$C" exec p')
+    # One command a value C may hold, each saying its branch (the last assigned first).
+    assert [(c.program, c.branch) for c in cmds] == [
+        ("codex", "the `if` at line 1 takes its else-branch"),
+        ("codex", "the `if` at line 1 takes its then-branch"),
+    ]
 
 
 def test_brace_expansion_in_unset_removes_both_names() -> None:

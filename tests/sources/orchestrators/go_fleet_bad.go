@@ -1,4 +1,4 @@
-// expect: CG903:error@40 CG101:error@44 CG303:error@44 CG303:error@51 CG303:error@56
+// expect: CG903:error@40 CG101:error@44 CG303:error@44 CG303:error@51 CG202:error@56 CG303:error@56
 // A fleet dispatcher in Go: the argv is assembled across the file.
 package fleet
 
