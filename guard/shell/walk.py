@@ -565,6 +565,16 @@ class Walker:
         self._nested_shell(p, r, idx, st, ctx)
         self._written_script(p, r, idx, st, ctx)
 
+    def _call_site(self, program: Span, ctx: _Ctx, span: Span, text: str) -> tuple[Span, str]:
+        """A command whose program word a function's caller gave (`retry codex exec ...` into
+        `"$@"`) is the caller's command line: its findings, and their fixes, belong there."""
+        for wrapper in reversed(ctx.wrappers):
+            if wrapper.name == "function" and _within(program, wrapper.span):
+                for cmd in reversed(self.cmds):
+                    if cmd.span == wrapper.span:
+                        return cmd.span, cmd.text
+        return span, text
+
     def _skippable(self, node: Node, st: State, src: _Src) -> bool:
         """A command that names no codex, expands nothing, assigns nothing and is no wrapper,
         builtin, function or alias cannot change any finding: a huge input skips it, and it is
@@ -602,6 +612,8 @@ class Walker:
         stdin = r.stdin
         detached = ctx.detached
         all_wrappers = (*ctx.wrappers, *wrappers)
+        if argv and ctx.function is not None and not _within(argv[0].span, span):
+            span, text = self._call_site(argv[0].span, ctx, span, text)
         if p is not None:
             host = env
             for op in p.env_ops:
@@ -722,3 +734,10 @@ class Walker:
     # scripts a here-doc writes and the script runs later (written.py)
     _written_script = written._written_script
     _unrun_scripts = written._unrun_scripts
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (
+        inner.end_line,
+        inner.end_column,
+    ) <= (outer.end_line, outer.end_column)

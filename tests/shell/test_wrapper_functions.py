@@ -144,3 +144,20 @@ def test_calls_nested_too_deep_to_follow_fail_closed() -> None:
 def test_a_function_that_only_prints_its_arguments_is_silent(lab: Path, script: str) -> None:
     assert not [line for line in run_bash(lab, script) if line.startswith("ARGV")]
     assert rules_of(script) <= {"CG902"} and "CG303" not in rules_of(script)
+
+
+def test_findings_on_a_wrapped_command_point_at_the_call() -> None:
+    """The caller wrote the codex command line: that is the line the user fixes, not the
+    function's `"$@"` (a wrapper used ten times would otherwise report one body line ten times)."""
+    script = (
+        "retry() {\n"
+        "  local n=0\n"
+        '  until "$@"; do n=$((n+1)); [ "$n" -ge 3 ] && return 1; sleep 5; done\n'
+        "}\n"
+        'retry codex exec -C "$PWD" -s read-only "check the migration"\n'
+        'retry codex exec -C "$PWD" -s read-only "check the schema"\n'
+    )
+    snippet = Snippet(text=script, path="dispatch.sh", context=RunContext.SCRIPT)
+    found = lint_snippet(snippet, Settings())
+    lines = sorted(f.location.line for f in found if f.rule == "CG201")
+    assert lines == [5, 6]
