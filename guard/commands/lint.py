@@ -14,6 +14,7 @@ import itertools
 import os
 import re
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -330,9 +331,11 @@ def lint_file(job: FileJob) -> FileOutcome:
         if store is not None:
             config_key = job.config_key or config_digest(job.settings, job.rule_text)
             key = cache.entry_key(data, job.path, kind, config_key, job.code_key)
-            cached = store.get(key)
+            cached = store.lookup(key)
             if cached is not None:
-                return FileOutcome(cached, [], checked=True, cache_key=key, cache_hit=True)
+                stale = cached[1] < time.time() - cache.REFRESH_S
+                mark = key if stale else ""  # only an entry not used lately is marked again
+                return FileOutcome(cached[0], [], checked=True, cache_key=mark, cache_hit=True)
         text = decode(data, job.path, python=kind == PYTHON, shell=kind == SHELL)
         del data  # the text is all that is needed from here on: do not hold both
         if isinstance(text, FileError):
@@ -676,7 +679,19 @@ def _with_cache(jobs: Iterable[FileJob]) -> Iterator[FileJob]:
             digest = config_digest(job.settings, job.rule_text)
             known = (job.settings, code_keys[rule_dirs], digest)
             keys[id(job.settings)] = known
-        yield dataclasses.replace(job, cache_dir=folder, code_key=known[1], config_key=known[2])
+        # The constructor, not dataclasses.replace: this runs once per file in the parent.
+        yield FileJob(
+            job.path,
+            job.explicit,
+            job.settings,
+            job.rule_text,
+            folder,
+            known[1],
+            job.error,
+            job.kind,
+            job.content,
+            known[2],
+        )
 
 
 @dataclass(slots=True)

@@ -37,6 +37,7 @@ STORE_NAME = "store.sqlite3"
 SCHEMA_VERSION = 1  # PRAGMA user_version: a store of another shape is dropped and rebuilt
 MAX_ENTRIES = 200_000  # LRU cap: a few hundred bytes each, so the store stays well under 100 MB
 MAX_AGE_S = 30 * 24 * 3600  # an entry no run has used for 30 days is dropped
+REFRESH_S = 24 * 3600  # a hit used less than this ago is not marked again (saves writes)
 BUSY_TIMEOUT_S = 10.0  # another run holding the write lock: wait, then give up (a re-lint)
 _LEGACY_BUCKET = re.compile(r"^[0-9a-f]{2}$")  # the old layout: one JSON file per linted file
 
@@ -146,13 +147,17 @@ class Store:
         self._pid = os.getpid()
 
     def get(self, key: str) -> list[Finding] | None:
+        found = self.lookup(key)
+        return None if found is None else found[0]
+
+    def lookup(self, key: str) -> tuple[list[Finding], int] | None:
+        """The entry's findings and when a run last used it."""
         try:
-            row = self._conn.execute(
-                "SELECT findings FROM entries WHERE key = ?", (key,)
-            ).fetchone()
+            query = "SELECT findings, used FROM entries WHERE key = ?"
+            row = self._conn.execute(query, (key,)).fetchone()
             if row is None:
                 return None
-            return [finding_from_cache(item) for item in json.loads(row[0])]
+            return [finding_from_cache(item) for item in json.loads(row[0])], int(row[1])
         except (sqlite3.Error, ValueError, KeyError, TypeError):
             return None
 

@@ -251,3 +251,16 @@ def test_a_cold_run_fills_the_store_in_the_parent_only(
 
     assert main(["lint", "-q", "--format", "json", "-j2"]) == 1
     assert sum(saves) == _linted(100) and len(saves) == 1  # one batch, one transaction
+
+
+def test_hits_not_used_lately_are_marked_so_pruning_keeps_them(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    repo = make_repo(tmp_path / "r", {"run.sh": BAD})
+    console("lint", cwd=repo, env=env)
+    store = tmp_path / "cache" / STORE
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE entries SET used = 5")  # long ago: the next hit marks it
+    console("lint", cwd=repo, env=env)
+    with sqlite3.connect(store) as conn:
+        used = conn.execute("SELECT used FROM entries").fetchall()
+    assert len(used) == 1 and used[0][0] > 1_000_000_000
