@@ -700,3 +700,169 @@ def _match_plain(parts: list[str], text: str) -> bool:
             return False
         at = found + len(middle)
     return True
+
+
+# ---------------------------------------------------------------------- whole files, by kind
+# What the file-level reject (`may_concern_file`) answers for each kind; the lint front door
+# reads no further (no YAML compose, no tree-sitter) when it says False.
+_PROGRAM_KINDS = frozenset({"python", "javascript", "go"})  # their sources need "codex" itself
+_TEXT_KINDS = frozenset({"makefile", "dockerfile", "justfile", "markdown", "gitlab"})
+# YAML reads these as line breaks too: the line screen below would see other lines than YAML.
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
+def may_concern_file(text: str, kind: str) -> bool:
+    """False only when no snippet the kind's source can take from `text` can concern codex
+    (`may_concern_codex` of every one is False, and it carries no keyword), so linting the file
+    can find nothing: no rule, no directive (a directive spells `codex-guard`).
+
+    - shell: the file is its one snippet, judged as it is;
+    - python, javascript, go: their sources read nothing unless the text holds "codex";
+    - makefile, dockerfile, justfile, markdown, gitlab: their snippets are pieces of the text,
+      re-indented, with make's `@`, a prompt or a `<placeholder>` rewritten, but no character
+      added: with no keyword in any view of the file and none of ``$ ` * ? [ { ~ \\`` in it, no
+      piece can spell codex or stand for other text;
+    - workflow: the `run:` values, read line by line (`_workflow_may_concern`);
+    - a packet (or a kind this list does not know) is always read.
+    """
+    if kind == "shell":
+        return may_concern_codex(text)
+    if kind in _PROGRAM_KINDS:
+        return _has_keyword(text)
+    if kind in _TEXT_KINDS:
+        return _keyword_in_file_views(text) or any(c in _WILD or c == "\\" for c in text)
+    if kind == "workflow":
+        return _keyword_in_file_views(text) or _workflow_may_concern(text)
+    return True
+
+
+def _keyword_in_file_views(text: str) -> bool:
+    """`_keyword_in_views`, plus the view where a backslash-newline also eats the next line's
+    indentation (a YAML block or a make recipe is dedented before the shell joins the lines)."""
+    if _keyword_in_views(text):
+        return True
+    if "\\\n" not in text:
+        return False
+    import re
+
+    return _keyword_in_views(re.sub(r"\\\n[ \t]*", "", text))
+
+
+def _workflow_may_concern(text: str) -> bool:
+    """The workflow source runs the shell layer on `run:` values only (env keys, `uses:` and
+    `with:` matter only with a keyword, which the views already found). So: collect every `run:`
+    value from the lines and judge each with `may_concern_codex`, `${{ }}` masked as the source
+    masks it. Anything the line reading cannot place as YAML does goes on (a backslash outside a
+    literal block, a `run` key in flow style or behind a tag, a folded or multi-line scalar, an
+    anchor, a tab in an indentation, a complex key): the full parse then decides."""
+    try:
+        values = _run_values(text)
+    except _GoOn:
+        return True
+    if not values:
+        return False
+    from guard.sources.workflow import mask_expressions
+
+    return any(may_concern_codex(mask_expressions(value, 0)[0]) for value in values)
+
+
+def _run_values(text: str) -> list[str]:
+    """The text of every `run:` value, as YAML reads it; `_GoOn` where that is not certain."""
+    import re
+
+    text = text.replace("\r\n", "\n")
+    if any(b in text for b in _OTHER_BREAKS):
+        raise _GoOn
+    run_key = re.compile(
+        r"""^(?P<lead>[ ]*(?:-[ ]+)*)(?P<q>["']?)run(?P=q)[ ]*:(?:[ ]+(?P<value>.*?))?[ ]*$"""
+    )
+    any_run_key = re.compile(r"""(?<![\w-])["']?run["']?[ \t]*:""")  # `{"run":"..."}` too
+    lines = text.split("\n")
+    values: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        lead = line[: len(line) - len(line.lstrip(" \t-"))]
+        if "\t" in lead:
+            raise _GoOn  # a tab in an indentation: YAML rejects or reads it otherwise
+        if "\\" in line or stripped.startswith(("?", ": ")) or stripped == ":":
+            raise _GoOn  # an escape in a quoted scalar, a complex key
+        if _unbalanced_flow(line):
+            raise _GoOn  # a flow collection over more lines (or broken YAML: the parser says so)
+        match = run_key.match(line)
+        if match is None:
+            if any_run_key.search(line):
+                raise _GoOn  # `{run: ...}`, `!!str run:`, `&a run:`, `x: run: y`...
+            continue
+        column = len(match.group("lead"))
+        value = match.group("value") or ""
+        if value.startswith("|"):
+            if not re.fullmatch(r"\|(?:[+-]?[1-9]?|[1-9][+-])(?:[ ]+#.*)?", value):
+                raise _GoOn
+            block: list[str] = []
+            while i < len(lines):
+                body = lines[i]
+                if body.strip() and len(body) - len(body.lstrip(" ")) <= column:
+                    break
+                block.append(body.lstrip(" \t"))
+                i += 1
+            values.append("\n".join(block))
+            continue
+        if not value or value.startswith("#"):
+            if _next_is_mapping(lines, i, column):
+                continue  # `defaults: run:` with `shell:` under it
+            raise _GoOn
+        values.append(_single_line_scalar(value))
+        if _next_is_deeper(lines, i, column):
+            raise _GoOn  # a plain scalar folded over more lines
+    return values
+
+
+def _unbalanced_flow(line: str) -> bool:
+    """More `[`/`{` than `]`/`}` (or fewer) on the line, quoted text and comments aside."""
+    import re
+
+    bare = re.sub(r"\"[^\"]*\"|'[^']*'", "", line).split(" #", 1)[0]
+    return bare.count("[") + bare.count("{") != bare.count("]") + bare.count("}")
+
+
+def _single_line_scalar(value: str) -> str:
+    """A `run:` value that ends on its line: plain, `'...'` or `"..."` (no escapes: a backslash
+    was refused before)."""
+    import re
+
+    if value.startswith('"'):
+        quoted = re.fullmatch(r'"([^"]*)"(?:[ ]+#.*)?', value)
+        if quoted is None:
+            raise _GoOn
+        return quoted.group(1)
+    if value.startswith("'"):
+        quoted = re.fullmatch(r"'((?:[^']|'')*)'(?:[ ]+#.*)?", value)
+        if quoted is None:
+            raise _GoOn
+        return quoted.group(1).replace("''", "'")
+    if value[0] in "&*!>[]{}%@`|,?:-" or " #" in value:
+        raise _GoOn  # an anchor, alias, tag, folded block, flow node, reserved indicator, comment
+    return value
+
+
+def _next_is_deeper(lines: list[str], i: int, column: int) -> bool:
+    for line in lines[i:]:
+        if line.strip():
+            return len(line) - len(line.lstrip(" ")) > column
+    return False
+
+
+def _next_is_mapping(lines: list[str], i: int, column: int) -> bool:
+    """The next non-blank line is a plain `key:` deeper than `column` (a block mapping)."""
+    import re
+
+    for line in lines[i:]:
+        if line.strip() and not line.strip().startswith("#"):
+            deeper = len(line) - len(line.lstrip(" ")) > column
+            return deeper and re.match(r"^[ ]+[A-Za-z_][\w-]*[ ]*:(?:[ ]|$)", line) is not None
+    return False

@@ -157,7 +157,24 @@ def _parse(words: tuple[Word, ...], grammar: Grammar, call_span: Span) -> CodexC
         else:
             _read_positional(state, word)
             i += 1
+    if state.other:
+        _read_unmodelled_overrides(state, words, i)
     return _build(state, words, call_span)
+
+
+def _read_unmodelled_overrides(state: _State, words: tuple[Word, ...], i: int) -> None:
+    """The rest of a sub-command the grammar has no table for (top-level `codex review`, which
+    runs a model): only its `-c` overrides are read, as the top level's own (every codex command
+    takes `-c key=value`: `codex review --help`), so `-c sandbox_mode="danger-full-access"` or a
+    key in `shell_environment_policy.set` after it is seen. Nothing else there is judged."""
+    while i < len(words):
+        text = words[i].text
+        if text == "--" and words[i].literal:
+            return
+        if text.startswith("-c") or text == "--config" or text.startswith("--config="):
+            i = _read_flag(state, words, i)
+        else:
+            i += 1
 
 
 def _read_positional(state: _State, word: Word) -> None:

@@ -304,6 +304,7 @@ def config_digest(settings: Settings, rule_text: Mapping[str, Any]) -> str:
 
 def lint_file(job: FileJob) -> FileOutcome:
     """Everything for one file; never raises (a failure is a FileError for this file only)."""
+    from guard.reject import may_concern_file
     from guard.sources import cache
     from guard.sources.decode import PARSE_LIMIT, decode, read_bytes, regular_file_size
     from guard.sources.detect import PYTHON, SHELL
@@ -340,6 +341,8 @@ def lint_file(job: FileJob) -> FileOutcome:
         del data  # the text is all that is needed from here on: do not hold both
         if isinstance(text, FileError):
             return FileOutcome([], [text], checked=True)
+        if not may_concern_file(text, kind):
+            return FileOutcome([], [], checked=True)  # guard/reject.py: no source, no parser
         found = _engine_findings(job, text, kind)
         if isinstance(found, FileError):
             return FileOutcome([], [found], checked=True)

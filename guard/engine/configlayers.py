@@ -16,10 +16,11 @@ crash. A danger-full-access set by a layer is CG303, with the config line as rel
 
 from __future__ import annotations
 
+import bisect
 import functools
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
@@ -32,8 +33,6 @@ from guard.sources.snippet import Snippet
 _ROOT_PREFIX = re.compile(
     r"^(\$\{?(PWD|GITHUB_WORKSPACE|CI_PROJECT_DIR|WORKSPACE|REPO_ROOT)\}?|\$\(pwd\)|`pwd`)/"
 )
-_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
-_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.\- "']+?)\s*=""")
 _HOME_MARKERS = ("CODEX_HOME", "~/.codex/", "$HOME/.codex/", "${HOME}/.codex/")
 
 
@@ -49,6 +48,14 @@ class TomlDoc:
 
     data: dict[str, object]
     lines: dict[tuple[str, ...], int]
+    columns: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    def position(self, key: tuple[str, ...]) -> tuple[int, int]:
+        """Where `key` is written (its nearest written parent, else line 1)."""
+        for size in range(len(key), 0, -1):
+            if key[:size] in self.lines:
+                return self.lines[key[:size]], self.columns.get(key[:size], 1)
+        return 1, 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,31 +114,181 @@ class LayerValue:
         return f"{self.layer.path}:{self.line}"
 
 
-def _unquote_key(part: str) -> str:
-    part = part.strip()
-    if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'":
-        return part[1:-1]
-    return part
+class _KeyScanner:
+    """Where each key of a TOML document is written: tomllib gives values but no positions.
+
+    A small scanner over text tomllib has already accepted: `[table]` and `[[array]]` headers,
+    dotted and quoted keys, inline tables (`set = { OPENAI_API_KEY = "..." }`, keys recorded at
+    their own column), and the strings, arrays and comments it must step over so that text inside
+    them is never read as a key. Each key path gets its first (line, column), 1-based.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.at = 0
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.found: dict[tuple[str, ...], tuple[int, int]] = {}
+
+    def position(self, index: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, index)
+        return line, index - self.starts[line - 1] + 1
+
+    def peek(self, ahead: int = 0) -> str:
+        index = self.at + ahead
+        return self.text[index] if index < len(self.text) else ""
+
+    def blanks(self, newlines: bool = False) -> None:
+        while self.at < len(self.text):
+            char = self.text[self.at]
+            if char in " \t\r" or (newlines and char == "\n"):
+                self.at += 1
+            elif newlines and char == "#":
+                self.skip_comment()
+            else:
+                return
+
+    def skip_comment(self) -> None:
+        end = self.text.find("\n", self.at)
+        self.at = len(self.text) if end < 0 else end
+
+    def record(self, path: tuple[str, ...], index: int) -> None:
+        for size in range(1, len(path) + 1):
+            self.found.setdefault(path[:size], self.position(index))
+
+    def key(self) -> tuple[tuple[str, ...], int]:
+        """A dotted key at the cursor: its parts and where it starts."""
+        start = self.at
+        parts: list[str] = []
+        while True:
+            self.blanks()
+            char = self.peek()
+            if char in "\"'":
+                end = self.text.find(char, self.at + 1)
+                while char == '"' and end > 0 and self.text[end - 1] == "\\":
+                    end = self.text.find(char, end + 1)
+                end = len(self.text) if end < 0 else end
+                raw = self.text[self.at + 1 : end]
+                parts.append(_unescape(raw) if char == '"' else raw)
+                self.at = end + 1
+            else:
+                bare = re.compile(r"[A-Za-z0-9_-]*").match(self.text, self.at)
+                parts.append(bare.group(0) if bare else "")
+                self.at = bare.end() if bare else self.at
+            self.blanks()
+            if self.peek() != ".":
+                return tuple(parts), start
+            self.at += 1
+
+    def value(self, path: tuple[str, ...] | None) -> None:
+        """Step over one value; an inline table's keys are recorded under `path`."""
+        self.blanks()
+        text, char = self.text, self.peek()
+        if text.startswith(('"""', "'''"), self.at):
+            quote = text[self.at : self.at + 3]
+            end = text.find(quote, self.at + 3)
+            while quote == '"""' and end > 0 and text[end - 1] == "\\":
+                end = text.find(quote, end + 1)
+            self.at = len(text) if end < 0 else end + 3
+            while self.peek() == quote[0]:  # up to two quotes may close the string
+                self.at += 1
+        elif char in "\"'":
+            end = text.find(char, self.at + 1)
+            while char == '"' and end > 0 and _escaped(text, end):
+                end = text.find(char, end + 1)
+            self.at = len(text) if end < 0 else end + 1
+        elif char == "{":
+            self.at += 1
+            while self.at < len(text):
+                self.blanks()
+                if self.peek() in ("}", ""):
+                    self.at += 1
+                    return
+                if self.peek() == ",":
+                    self.at += 1
+                    continue
+                parts, start = self.key()
+                if path is not None:
+                    self.record((*path, *parts), start)
+                if self.peek() != "=":
+                    return
+                self.at += 1
+                self.value(None if path is None else (*path, *parts))
+        elif char == "[":
+            self.at += 1
+            while self.at < len(text):
+                self.blanks(newlines=True)
+                if self.peek() in ("]", ""):
+                    self.at += 1
+                    return
+                if self.peek() == ",":
+                    self.at += 1
+                    continue
+                before = self.at
+                self.value(None)  # an array's tables are not keys of the document
+                if self.at == before:
+                    self.at += 1
+        else:
+            found = re.compile(r"[^,\]}#\n]*").match(text, self.at)
+            self.at = found.end() if found and found.end() > self.at else self.at + 1
+
+    def scan(self) -> dict[tuple[str, ...], tuple[int, int]]:
+        table: tuple[str, ...] = ()
+        while self.at < len(self.text):
+            self.blanks(newlines=True)
+            if self.at >= len(self.text):
+                break
+            if self.peek() == "[":
+                double = self.peek(1) == "["
+                self.at += 2 if double else 1
+                table, start = self.key()
+                self.record(table, start)
+                self.skip_comment()
+                continue
+            before = self.at
+            parts, start = self.key()
+            if self.peek() == "=" and parts != ("",):
+                self.record((*table, *parts), start)
+                self.at += 1
+                self.value((*table, *parts))
+            if self.at == before:
+                self.at += 1
+            self.skip_comment()  # the rest of the line: a comment, or nothing
+        return self.found
 
 
-def _split_key(text: str) -> tuple[str, ...]:
-    return tuple(_unquote_key(p) for p in re.findall(r"""("[^"]*"|'[^']*'|[^.]+)""", text))
+def _escaped(text: str, index: int) -> bool:
+    """The character at `index` follows an odd run of backslashes."""
+    count = 0
+    while index - count - 1 >= 0 and text[index - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+def _unescape(raw: str) -> str:
+    """A basic-string key as TOML reads it (`"a\\u0062"` is `ab`)."""
+    if "\\" not in raw:
+        return raw
+    import tomllib
+
+    try:
+        value = tomllib.loads(f'k = "{raw}"')["k"]
+    except tomllib.TOMLDecodeError:
+        return raw
+    return value if isinstance(value, str) else raw
+
+
+def key_positions(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
+    """The 1-based (line, column) of each key path written in a TOML document tomllib accepted."""
+    scanner = _KeyScanner(text)
+    try:
+        return scanner.scan()
+    except (IndexError, ValueError, RecursionError):  # a pointer is best effort, never a crash
+        return scanner.found
 
 
 def key_lines(text: str) -> dict[tuple[str, ...], int]:
-    """The 1-based line of each `key =` under its `[table]`: good enough for a pointer."""
-    lines: dict[tuple[str, ...], int] = {}
-    table: tuple[str, ...] = ()
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = _TABLE.match(line)
-        if header:
-            table = _split_key(header.group(1))
-            lines.setdefault(table, number)
-            continue
-        key = _KEY.match(line)
-        if key:
-            lines.setdefault((*table, *_split_key(key.group(1))), number)
-    return lines
+    """The 1-based line of each key path (see :func:`key_positions`)."""
+    return {key: line for key, (line, _column) in key_positions(text).items()}
 
 
 def parse_toml(text: str, path: str) -> TomlDoc | LayerError:
@@ -144,7 +301,12 @@ def parse_toml(text: str, path: str) -> TomlDoc | LayerError:
         return LayerError(path, int(found.group(1)) if found else 1, str(exc))
     except (RecursionError, ValueError) as exc:
         return LayerError(path, 1, f"{type(exc).__name__}: {exc}")
-    return TomlDoc(data=data, lines=key_lines(text))
+    positions = key_positions(text)
+    return TomlDoc(
+        data=data,
+        lines={key: line for key, (line, _c) in positions.items()},
+        columns={key: column for key, (_l, column) in positions.items()},
+    )
 
 
 @functools.lru_cache(maxsize=256)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
-from guard.codex.call import CodexCall, PromptSource, SandboxSource
+from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
 from guard.codex.grammar import SANDBOX_MODES
 from guard.codex.parse import parse_codex_argv
 from guard.engine.checks import CHECKS, NOT_SHELL_CHECKS
@@ -24,6 +25,9 @@ from guard.sources.snippet import RunContext, Snippet
 
 # Rules a parse error must never hide (RULES.md CG901): re-checked on a token scan.
 FALLBACK_RULES = frozenset({"CG101", "CG102", "CG303"})
+# Rules that read nothing but codex's argv: all that can be said of codex carried in the words
+# of a command codex-guard does not know, which may change codex's env and stdin at will.
+ARGV_ONLY_RULES = frozenset({"CG102", "CG303", "CG402", "CG903"})
 
 
 def mentions_codex(text: str) -> bool:
@@ -199,6 +203,44 @@ def _run(rules: Iterable[Rule], ctx: CheckContext) -> list[Finding]:
     return findings
 
 
+def _carried_command_line(inv: Invocation) -> bool:
+    """Codex in the words of a command codex-guard does not know, read as a codex command line
+    (`agent-run -- codex exec ...`): not `--service codex --region us`, an interactive codex
+    given flags codex does not have."""
+    if inv.command.seen_through is None:
+        return False
+    return inv.call.subcommand is not Subcommand.INTERACTIVE or not inv.call.unknown
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (
+        inner.end_line,
+        inner.end_column,
+    ) <= (outer.end_line, outer.end_column)
+
+
+def _run_seen_through(rules: Iterable[Rule], ctx: CheckContext) -> list[Finding]:
+    """The argv-only rules over codex seen through an unknown command, each message saying so."""
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.id not in ARGV_ONLY_RULES:
+            continue
+        for hit in _rule_hits(rule, ctx):
+            carrier = next(
+                (inv.command for inv in ctx.invocations if _within(hit.span, inv.command.span)),
+                None,
+            )
+            if carrier is None:
+                continue  # a script-wide hit (an auth.json write): the main pass reports it
+            finding = to_finding(rule, hit, ctx.snippet.path, ctx.settings)
+            note = (
+                f" (codex seen through `{carrier.seen_through}`, a command codex-guard does not "
+                "know: only the rules that read codex's arguments alone are checked)"
+            )
+            findings.append(replace(finding, message=finding.message + note))
+    return findings
+
+
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
     """One finding per rule and line: a function called twice, or a token-scan repeat."""
     seen: dict[tuple[str, int], Finding] = {}
@@ -223,8 +265,14 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
         line_offset=snippet.line_offset,
         column_offset=snippet.column_offset,
     )
-    ctx = CheckContext(snippet, script, settings, build_invocations(script, snippet, settings))
+    invocations = build_invocations(script, snippet, settings)
+    known = tuple(inv for inv in invocations if inv.command.seen_through is None)
+    ctx = CheckContext(snippet, script, settings, known)
     findings = _run(rules, ctx)
+    carried = tuple(inv for inv in invocations if _carried_command_line(inv))
+    if carried:
+        carried_ctx = CheckContext(snippet, script, settings, carried)
+        findings += _run_seen_through(rules, carried_ctx)
     if script.parse_errors:
         tokens = fallback_script(snippet)
         token_invocations = build_invocations(tokens, snippet, settings)

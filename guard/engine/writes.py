@@ -18,6 +18,11 @@ from pathlib import Path
 from guard.shell.model import Command, Script, StdinKind, Word
 
 COPIERS = frozenset({"cp", "mv", "install", "ln"})
+# In-place editors: what they leave in the file depends on its old content, never known here.
+SED_IN_PLACE = re.compile(r"^(-[a-zA-Z]*i\S*|--in-place(=.*)?)$")
+PERL_IN_PLACE = re.compile(r"^-[a-zA-Z]*i")
+SED_SCRIPT_OPTIONS = frozenset({"-e", "-f", "--expression", "--file"})
+PERL_CODE_OPTIONS = frozenset({"-e", "-E"})
 PYTHONS = re.compile(r"^python(\d+(\.\d+)?)?$")
 # `open("…/auth.json", "w")`, `Path("…").write_text(`, `open(p, "wb")` with the path spelled out.
 PY_OPEN = re.compile(r"""open\(\s*(?P<q>['"])(?P<path>[^'"]+)(?P=q)\s*,\s*(?P=q)?[wax]""")
@@ -194,7 +199,37 @@ def _file_writes(script: Script, command: Command, bases: Sequence[Path]) -> lis
         writes.extend(_copy_writes(command, bases))
     elif PYTHONS.match(program):
         writes.extend(_python_writes(command))
+    elif program in ("sed", "gsed", "perl"):
+        writes.extend(_in_place_writes(command))
     return writes
+
+
+def _in_place_writes(command: Command) -> list[FileWrite]:
+    """`sed -i EXPR FILE...`, `perl -pi -e EXPR FILE...`: each FILE is rewritten with text that
+    depends on what it held, so the content is unknown (None)."""
+    perl = command.program == "perl"
+    words = command.argv[1:]
+    if not any((PERL_IN_PLACE if perl else SED_IN_PLACE).match(w.text) for w in words):
+        return []
+    takes_value = PERL_CODE_OPTIONS if perl else SED_SCRIPT_OPTIONS
+    files: list[Word] = []
+    script_given = perl  # perl's code comes with -e; sed's is its first operand unless -e/-f
+    i = 0
+    while i < len(words):
+        text = words[i].text
+        if text in takes_value:
+            script_given = True
+            i += 2
+            continue
+        if text.startswith("-") and text != "-":
+            script_given = script_given or text.startswith(("--expression=", "--file="))
+            i += 1
+            continue
+        if script_given:
+            files.append(words[i])
+        script_given = True
+        i += 1
+    return [FileWrite(w.text, None, command, command.span.line) for w in files]
 
 
 # The last script's writes: every codex run of a snippet asks for them (one entry is enough: the

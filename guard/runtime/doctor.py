@@ -293,7 +293,7 @@ def _codex_hook_files(env: Mapping[str, str], cwd: Path) -> list[Path]:
 def check_hook_trust(codex: str | None, env: Mapping[str, str], cwd: Path) -> list[Check]:
     """Is codex-guard's codex hook trusted (else codex skips it, silently in `exec`)? Computed
     from config.toml the way codex does, then asked of the installed codex when there is one."""
-    from guard.runtime.hook_install import codex_config_path, hook_command, project_root
+    from guard.runtime.hook_install import codex_config_path, our_hook_suffixes, project_root
     from guard.runtime.hook_trust import (
         HookTrustError,
         codex_hook_list,
@@ -312,7 +312,8 @@ def check_hook_trust(codex: str | None, env: Mapping[str, str], cwd: Path) -> li
         config = read_config(config_path)
     except HookTrustError as exc:
         return [Check("WARN", "codex hook trust", f"unknown: {exc}")]
-    entries = [e for f in files for e in command_hooks(hook_source_path(f), hook_command("codex"))]
+    ours = our_hook_suffixes("codex")
+    entries = [e for f in files for e in command_hooks(hook_source_path(f), ours)]
     computed = {e.key: trust_status(e, config) for e in entries}
     root = project_root(cwd)
     project_file = str(root / ".codex" / "hooks.json")

@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 AGENTS = ("claude", "codex")
 HOOK_PATH = "<hook>"
 PARSE_ERROR = "CG901"  # the command could not be read: never "allowed"
-# What the hook cannot settle (a command word that may be codex, env from an unseen file): denied
+# What the hook cannot settle (a command word that may be codex, env from an unseen file, an
+# auth.json written with content it cannot read: CG102 below error is only ever that): denied
 # under `hook.fail-closed: true`.
-UNSETTLED = frozenset({"CG902", "CG103"})
+UNSETTLED = frozenset({"CG902", "CG103", "CG102"})
 __all__ = ["KEYWORDS", "check_command", "denied_findings", "mentions_codex", "run_hook"]
 
 
@@ -96,6 +97,7 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
         return _bad_input(agent, f"cannot read the hook input: {exc}", None, stdout, stderr)
     if _nothing_to_check(raw):
         return 0  # the hottest path: not even json was imported
+    _load_site()
     import json
 
     try:
@@ -111,6 +113,16 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
         return 0  # the hot path: nothing heavy was imported
     cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else None
     return _check(agent, command, cwd, stdout, stderr)
+
+
+def _load_site() -> None:
+    """Under `python -S` (guard/hookmain.py, the installed hook's entry point) site-packages are
+    not on sys.path yet: the check needs them (PyYAML, tree-sitter, pydantic), and the user's
+    site folder where codex-guard was installed with `pip install --user`."""
+    if sys.flags.no_site and "site" not in sys.modules:
+        import site
+
+        site.main()
 
 
 def _nothing_to_check(raw: str) -> bool:
@@ -239,7 +251,7 @@ def _check(agent: str, command: str, cwd: str | None, stdout: TextIO, stderr: Te
 def denied_findings(findings: list[Any], settings: Any) -> list[Any]:
     """What the hook and `check` refuse on: findings at or over `hook.deny-on` (error), a parse
     error (CG901: the command was not fully read), and under `hook.fail-closed: true` what the
-    check cannot settle (CG902, CG103) at any severity."""
+    check cannot settle (CG902, CG103, CG102) at any severity."""
     from guard.runtime.report import at_or_over
     from guard.runtime.settings_load import extra_setting
 

@@ -32,8 +32,35 @@ class InstallResult:
     trust_failed: bool = False  # codex would skip the hook: the trust record could not be written
 
 
+# `-E`: no PYTHON* variable of the agent's environment steers the interpreter; `-P`: the entry's
+# folder (guard/) is not put on sys.path; `-S`: no site-packages until the check needs them
+# (guard/runtime/hook.py runs `site.main()`, which adds the user's site folder where a
+# `pip install --user` put codex-guard: `-I` would hide it).
+HOOK_FLAGS = ("-E", "-P", "-S")
+
+
 def hook_command(agent: str) -> str:
-    return f"codex-guard hook {agent}"
+    """The command `hook install` writes: this interpreter and guard/hookmain.py, both absolute.
+
+    The agent runs it with its own PATH, which need not hold this venv (a bare `codex-guard` then
+    fails, and a failed hook lets the command run). `sys.executable` is kept as it is, not
+    resolved: a venv's `bin/python` symlink is what makes it that venv's interpreter.
+    """
+    import shlex
+    import sys
+
+    entry = Path(__file__).resolve().parent.parent / "hookmain.py"
+    return shlex.join([os.path.abspath(sys.executable), *HOOK_FLAGS, str(entry), agent])
+
+
+def our_hook_suffixes(agent: str) -> tuple[str, ...]:
+    """How a command installed by any codex-guard ends: this entry point, or the bare console
+    script older versions wrote."""
+    return (f"hookmain.py {agent}", f"hookmain.py' {agent}", f"codex-guard hook {agent}")
+
+
+def is_our_command(command: str, agent: str) -> bool:
+    return command.strip().endswith(our_hook_suffixes(agent))
 
 
 def project_root(start: Path) -> Path:
@@ -92,15 +119,20 @@ def _pre_tool_use(data: dict[str, Any], path: Path) -> list[Any]:
     return groups
 
 
-def has_hook(groups: list[Any], agent: str) -> bool:
-    wanted = hook_command(agent)
+def our_hooks(groups: list[Any], agent: str) -> list[dict[str, Any]]:
+    """The handlers in ``groups`` that run codex-guard's hook for ``agent``."""
+    found: list[dict[str, Any]] = []
     for group in groups:
         if not isinstance(group, dict):
             continue
         for hook in group.get("hooks") or ():
-            if isinstance(hook, dict) and str(hook.get("command", "")).strip().endswith(wanted):
-                return True
-    return False
+            if isinstance(hook, dict) and is_our_command(str(hook.get("command", "")), agent):
+                found.append(hook)
+    return found
+
+
+def has_hook(groups: list[Any], agent: str) -> bool:
+    return bool(our_hooks(groups, agent))
 
 
 def is_installed(path: Path, agent: str) -> bool:
@@ -134,7 +166,7 @@ def trust_codex_hook(path: Path, env: Mapping[str, str], cwd: Path) -> tuple[tup
     )
 
     config = codex_config_path(env)
-    entries = command_hooks(hook_source_path(path), hook_command("codex"))
+    entries = command_hooks(hook_source_path(path), our_hook_suffixes("codex"))
     notes: list[str] = []
     try:
         changed = record_trust(config, entries)
@@ -172,11 +204,15 @@ def install_hook(
 def _merge_hook(agent: str, path: Path) -> InstallResult:
     data = _load(path)
     groups = _pre_tool_use(data, path)
-    if has_hook(groups, agent):
+    command = hook_command(agent)
+    ours = our_hooks(groups, agent)
+    if ours and all(hook["command"] == command for hook in ours):
         return InstallResult(path, changed=False)
-    groups.append(
-        {"matcher": "Bash", "hooks": [{"type": "command", "command": hook_command(agent)}]}
-    )
+    if ours:  # an older install (a bare `codex-guard`, another path): point it here
+        for hook in ours:
+            hook["command"] = command
+    else:
+        groups.append({"matcher": "Bash", "hooks": [{"type": "command", "command": command}]})
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

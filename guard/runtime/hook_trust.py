@@ -80,8 +80,9 @@ class HookEntry:
     command: str
 
 
-def command_hooks(hooks_json: Path, wanted_suffix: str) -> list[HookEntry]:
-    """The command handlers of ``hooks_json`` whose command ends with ``wanted_suffix``."""
+def command_hooks(hooks_json: Path, wanted_suffix: str | tuple[str, ...]) -> list[HookEntry]:
+    """The command handlers of ``hooks_json`` whose command ends with ``wanted_suffix`` (or one
+    of them)."""
     try:
         data = json.loads(hooks_json.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from guard.runtime import locate
-from guard.shell.model import Span, Word
+from guard.shell.model import UNKNOWN_WRAPPER, Span, Word
 from guard.shell.wrappers import EnvOp, Peeled, basename, peel
 
 # Wrappers that change nothing codex receives but its priority, timing, session, buffering or the
@@ -143,6 +143,12 @@ def _check_peeled(peeled: Peeled, argv: list[str]) -> None:
     if peeled.lookup_only:
         raise NotCodex("`command -v` looks codex up and runs nothing: nothing to check")
     for wrapper in peeled.wrappers:
+        if wrapper.name == UNKNOWN_WRAPPER:  # `my-launcher codex exec ...`: it runs, not codex
+            program = wrapper.args[0] if wrapper.args else argv[0]
+            raise NotCodex(
+                f"`{program}` is not codex: codex-guard exec starts codex and nothing else "
+                "(codex-guard exec -- codex exec ...)"
+            )
         if wrapper.name not in ALLOWED_WRAPPERS:
             raise _refuse_wrapper(wrapper.name, argv[0])
         if wrapper.name == "env":

@@ -21,6 +21,8 @@ def parse_script(
     passes ``line_offset=11, column_offset=4`` (the column offset applies to its first line only).
     Never raises on bad input: unparsable regions become ``Script.parse_errors``.
     """
+    from guard.shell.copies import resolve_codex_copies
     from guard.shell.parser import parse
 
-    return parse(text, dialect=dialect, line_offset=line_offset, column_offset=column_offset)
+    script = parse(text, dialect=dialect, line_offset=line_offset, column_offset=column_offset)
+    return resolve_codex_copies(script)

@@ -101,10 +101,15 @@ def _call(
     st: State,
     ctx: _Ctx,
     call_span: Span,
-) -> None:
+) -> bool:
+    """Expand the body with the call's words as "$@" (a function that runs "$@" is a wrapper:
+    its callers' words are the command). False when the calls nest too deep to follow: what
+    the body would run is then unknown."""
     self.called.add(fdef.key)
-    if fdef.name in self.callstack or len(self.callstack) >= MAX_CALL_DEPTH:
-        return
+    if fdef.name in self.callstack:
+        return True  # recursion: this body is being expanded already
+    if len(self.callstack) >= MAX_CALL_DEPTH:
+        return False
     saved_pos, saved_locals = st.positional, st.local_names
     saved_vars = dict(st.vars)
     st.positional = tuple(words[1:])
@@ -129,3 +134,4 @@ def _call(
             else:
                 st.vars.pop(name, None)
         st.positional, st.local_names = saved_pos, saved_locals
+    return True

@@ -49,6 +49,7 @@ class StdinKind(StrEnum):
     HEREDOC = "heredoc"
     HERESTRING = "herestring"
     PIPE = "pipe"  # piped from an earlier pipeline member
+    TTY = "tty"  # a terminal the wrapper gives it (tmux): codex never waits on it for EOF
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +112,13 @@ class Wrapper:
     """A command that ran the real one: ``timeout 60 codex ...`` has Wrapper("timeout")."""
 
     name: str  # env, timeout, nohup, nice, ionice, stdbuf, time, command, exec, sudo, xargs,
-    # parallel, setsid, caam, npx, bash -c, sh -c, zsh -c, eval, alias, function, $VAR, array
+    # parallel, setsid, caam, npx, bash -c, sh -c, zsh -c, eval, alias, function, $VAR, array,
+    # UNKNOWN_WRAPPER (a command codex-guard does not know whose words hold a codex command line)
     span: Span
     args: tuple[str, ...] = ()  # the wrapper's own options, e.g. ("-E",) for sudo -E
+
+
+UNKNOWN_WRAPPER = "unknown"
 
 
 class LoopKind(StrEnum):
@@ -188,6 +193,15 @@ class Command:
         if not self.argv:
             return ""
         return self.argv[0].text.rsplit("/", 1)[-1]
+
+    @property
+    def seen_through(self) -> str | None:
+        """The command codex-guard does not know that carried this one in its words
+        (``agent-run -- codex exec ...``): what it does to the env and stdin is not known."""
+        for wrapper in self.wrappers:
+            if wrapper.name == UNKNOWN_WRAPPER:
+                return wrapper.args[0] if wrapper.args else ""
+        return None
 
     def inherits(self, name: str) -> bool:
         """Does a variable the script itself inherited (its caller's env) reach this command?"""

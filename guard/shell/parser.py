@@ -23,6 +23,7 @@ from guard.shell.model import (
     Span,
 )
 from guard.shell.scope import State
+from guard.shell.tsbound import parse_bounded
 from guard.shell.wrappers import (
     SHELLS,
 )
@@ -127,7 +128,7 @@ def _parse_bytes(b: bytes) -> Any:
     """
     if not b.isascii():
         b = b.translate(_NON_ASCII_TO_X)
-    return _parser().parse(b)
+    return parse_bounded(_parser(), b)  # a parse past its budget is a parse error (CG901)
 
 
 _NON_ASCII_TO_X = bytes(range(128)) + b"x" * 128

@@ -78,7 +78,9 @@ def _heredoc(r: Node, out: _Redirs, src: _Src) -> None:
     out.script = None
     if hbody is not None:
         pt = hbody.start_point
-        out.script = (text, src.lo + pt.row, src.co if pt.row == 0 else 0, quoted)
+        # tree-sitter starts the body at its first line's first non-blank: keep that column.
+        col0 = pt.column + (src.co if pt.row == 0 else 0)
+        out.script = (text, src.lo + pt.row, col0, quoted)
         if not quoted:
             out.heredoc_nodes.append(hbody)  # its $(...) still run
 

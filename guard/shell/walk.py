@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from guard.shell import assign, expand, flow, functions, redirs, unwrap
+from guard.shell import assign, expand, flow, functions, redirs, unwrap, written
 from guard.shell import parser as syntax
 from guard.shell.builtins import (
     ARITH_STATEMENTS,
@@ -139,6 +139,7 @@ class Walker:
         # What a pipeline member prints when it is a plain `echo`/`printf` of literal text, keyed
         # by the (pipeline, member) it feeds: `echo 'codex exec ...' | bash` is read, not guessed.
         self.pipe_text: dict[tuple[int, int], tuple[str, int, int, bool]] = {}
+        self.written = written.WrittenScripts()  # here-doc-written files (written.py)
 
     def run_text(
         self,
@@ -184,6 +185,7 @@ class Walker:
                 self._func_body(d.body, d.state.copy(), ctx, d.src)
             finally:
                 self.callstack.pop()
+        self._unrun_scripts()
 
     def script(self) -> Script:
         order = sorted(
@@ -502,7 +504,8 @@ class Walker:
         fdef = st.functions.get(head.text) if head.literal else None
         if isinstance(fdef, _FuncDef):
             idx = self._emit(tuple(words), span, text, pre, r, None, wrappers, st, ctx)
-            self._call(fdef, words, pre, r, st, ctx, self.cmds[idx].span)
+            if not self._call(fdef, words, pre, r, st, ctx, self.cmds[idx].span):
+                self.dynamic.append(idx)  # too deep to follow: it may start codex (CG902)
             return
         if head.literal:
             self._builtin(head.text, words, r, st, src, span)
@@ -520,6 +523,7 @@ class Walker:
         for hd in r.heredoc_nodes:
             self._scan_substs(hd, st, ctx, src)
         self._nested_shell(p, r, idx, st, ctx)
+        self._written_script(p, r, idx, st, ctx)
 
     def _skippable(self, node: Node, st: State, src: _Src) -> bool:
         """In a huge input, a command that names no codex, expands nothing, assigns nothing and
@@ -673,3 +677,6 @@ class Walker:
     _unseen_script = unwrap._unseen_script
     _nested_shell = unwrap._nested_shell
     _run_body = unwrap._run_body
+    # scripts a here-doc writes and the script runs later (written.py)
+    _written_script = written._written_script
+    _unrun_scripts = written._unrun_scripts

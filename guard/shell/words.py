@@ -32,6 +32,9 @@ _SIMPLE_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*|[0-9]|[@*#?$!-])\Z")
 _BRACED_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])(?:\[([^\]]*)\])?\}\Z")
 # ${X:-word} ${X-word} ${X:=word} ${X=word}: X's value when known, else the default word.
 _DEFAULT_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(:?)([-=])(.*)\}\Z", re.S)
+# ${@:N} ${@:N:L} ${A[@]:N} ${A[@]:N:L}: a slice of the fields (what a wrapper function runs:
+# `with_timeout() { timeout "$1" "${@:2}"; }`).
+_SLICE_RE = re.compile(r"\$\{(@|[A-Za-z_][A-Za-z0-9_]*\[@\]):([0-9]+)(?::([0-9]+))?\}\Z")
 # ${!v}: the variable whose NAME is v's value (indirect expansion).
 _INDIRECT_RE = re.compile(r"\$\{!([A-Za-z_][A-Za-z0-9_]*)\}\Z")
 # $* / ${*} / ${A[*]}: the fields joined with the first character of IFS.
@@ -88,6 +91,9 @@ def lookup(raw: str, st: State) -> tuple[list[Word], bool] | None:
     d = _DEFAULT_RE.match(raw)
     if d is not None:
         return _with_default(d, st)
+    sl = _SLICE_RE.match(raw) if ":" in raw else None
+    if sl is not None:
+        return _slice(sl, st)
     ind = _INDIRECT_RE.match(raw)
     if ind is not None:
         return _indirect(ind.group(1), st)
@@ -146,6 +152,21 @@ def _with_default(m: re.Match[str], st: State) -> tuple[list[Word], bool] | None
     if default[:1] == default[-1:] and default[:1] in ("'", '"') and len(default) >= 2:
         default = default[1:-1]
     return [Word(unquote_bare(default), True, UNKNOWN_SPAN, default)], False
+
+
+def _slice(m: re.Match[str], st: State) -> tuple[list[Word], bool] | None:
+    """``${@:N:L}`` counts from $1 at N=1 (N=0 starts with $0, not known here); an array's
+    ``${A[@]:N:L}`` from index N."""
+    source, offset, length = m.group(1), int(m.group(2)), m.group(3)
+    whole = lookup("$@" if source == "@" else "${" + source + "}", st)
+    if whole is None:
+        return None
+    if source == "@":
+        if offset == 0:
+            return None
+        offset -= 1
+    fields = whole[0][offset:]
+    return (fields if length is None else fields[: int(length)]), True
 
 
 def _indirect(name: str, st: State) -> tuple[list[Word], bool] | None:

@@ -12,7 +12,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-from guard.shell.model import Span, Stdin, StdinKind, Word, Wrapper
+from guard.shell.model import UNKNOWN_WRAPPER, Span, Stdin, StdinKind, Word, Wrapper
 
 MAX_ROUNDS = 32
 SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "ash", "mksh"})
@@ -322,18 +322,24 @@ def _peel_docker(argv: tuple[Word, ...], out: Peeled, wargs: list[str]) -> int |
     return rest
 
 
-def _peel_su(argv: tuple[Word, ...], out: Peeled) -> int | None:
-    """Index of CMD in ``su [-] [-l] [-m] [user] -c CMD``; a login su resets the env."""
-    body: int | None = None
+def _peel_su(argv: tuple[Word, ...], out: Peeled) -> Word | None:
+    """CMD of ``su [-] [-l] [-m] [user] -c CMD`` (``--command=CMD``, ``-cCMD``); a login su
+    resets the env."""
+    body: Word | None = None
     login = False
     i, n = 1, len(argv)
     while i < n:
-        t = argv[i].text
+        w = argv[i]
+        t = w.text
         if t in ("-", "-l", "--login"):
             login = True
         elif t in ("-c", "--command") and i + 1 < n:
             i += 1
-            body = i
+            body = argv[i]
+        elif t.startswith("--command="):
+            body = Word(t[len("--command=") :], w.literal, w.span, w.raw)
+        elif t.startswith("-c") and len(t) > 2:
+            body = Word(t[2:], w.literal, w.span, w.raw)
         elif t in ("-s", "--shell", "-g", "--group", "-G", "--supp-group", "-w") and i + 1 < n:
             i += 1
         i += 1
@@ -446,10 +452,30 @@ _INTERPRETERS = frozenset(
 )
 _CODE_OPTIONS = frozenset({"-c", "-e", "-E", "--eval", "-r", "-p", "--print"})
 _STRING_LITERAL = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'""")
-# `codex` then a sub-command or an option: a command line, not prose ("codex is great").
+# Sub-commands of the codex CLI (codex-cli/*/help-top.txt): `codex` followed by one of them
+# or by an option is a command line, not prose ("codex is great").
+CODEX_SUBCOMMANDS = frozenset(
+    {
+        "exec",
+        "e",
+        "login",
+        "logout",
+        "review",
+        "resume",
+        "fork",
+        "apply",
+        "app-server",
+        "exec-server",
+        "mcp",
+        "mcp-server",
+        "sandbox",
+        "cloud",
+    }
+)
 _CODEX_LINE = re.compile(
-    r"\s*(?:[A-Za-z_]\w*=\S*\s+)*(?:[\w./-]*/)?codex\s+(?:-|(?:exec|e|login|logout|review|resume|fork|apply|"
-    r"app-server|exec-server|mcp|mcp-server|sandbox|cloud)(?:\s|$))"
+    r"\s*(?:[A-Za-z_]\w*=\S*\s+)*(?:[\w./-]*/)?codex\s+(?:-|(?:"
+    + "|".join(sorted(CODEX_SUBCOMMANDS, key=len, reverse=True))
+    + r")(?:\s|$))"
 )
 _ARGV_LIST = re.compile(r"""\[\s*(["'])(?:[\w./-]*/)?codex\1[^\]]*\]""")
 
@@ -483,6 +509,475 @@ def codex_lines_in_code(code: str) -> list[str]:
         if _CODEX_LINE.match(text):
             found.append(text)
     return [f"{{ {line}\n}} </dev/null" for line in found]
+
+
+def _parallel_shell_lines(argv: tuple[Word, ...], rest: int, stop: int) -> Word | None:
+    """The shell text parallel runs when its command is one word of shell (`'a {}; b'`) or
+    absent (each input after `:::` is a command); None when the command is plain words."""
+    if stop - rest == 1 and re.search(r"[\s;&|<>]", argv[rest].text):
+        return argv[rest]
+    if rest < stop or stop >= len(argv) or argv[stop].text != ":::":
+        return None
+    inputs = []
+    for w in argv[stop + 1 :]:
+        if w.text.startswith(":::"):
+            break
+        inputs.append(w)
+    if not inputs:
+        return None
+    text = "\n".join(w.text for w in inputs)
+    return Word(text, all(w.literal for w in inputs), inputs[0].span, inputs[0].raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Runner:
+    """A program that runs the rest of its argv: ``PROG SUB [opts] [OPERANDS] CMD args...``.
+
+    Facts about the program, not code: which options take a value, how many operands come
+    before the command, which options hand the command env (``--env K=V``) or an env file,
+    which clear its env, which make the command words a shell string."""
+
+    sub: str = ""  # the sub-command that runs a command (`uv run`, `apptainer exec`)
+    value_opts: frozenset[str] = frozenset()
+    operands: int = 0  # words between the options and the command (an image)
+    env_opts: frozenset[str] = frozenset()  # `--env K=V` (apptainer also takes `A=1,B=2`)
+    env_list: bool = False  # an env option's value may list several K=V, comma-separated
+    env_file_opts: frozenset[str] = frozenset()
+    clear_env_opts: frozenset[str] = frozenset()
+    shell_opts: frozenset[str] = frozenset()  # the command words are one shell string
+    stop_opts: frozenset[str] = frozenset()  # options after which no command follows (`-m`)
+
+
+_APPTAINER = Runner(
+    sub="exec",
+    value_opts=frozenset(
+        {
+            "--env",
+            "--env-file",
+            "-B",
+            "--bind",
+            "--mount",
+            "-H",
+            "--home",
+            "-W",
+            "--workdir",
+            "--pwd",
+            "-o",
+            "--overlay",
+            "-S",
+            "--scratch",
+            "--security",
+            "--network",
+            "--network-args",
+            "--hostname",
+            "--dns",
+            "--app",
+            "--fusemount",
+            "--apply-cgroups",
+            "--add-caps",
+            "--drop-caps",
+            "--cpus",
+            "--cpu-shares",
+            "--cpuset-cpus",
+            "--cpuset-mems",
+            "--memory",
+            "--memory-reservation",
+            "--memory-swap",
+            "--blkio-weight",
+            "--pids-limit",
+            "--pem-path",
+            "--passphrase",
+            "--docker-host",
+            "--sif-fuse",
+        }
+    ),
+    operands=1,
+    env_opts=frozenset({"--env"}),
+    env_list=True,
+    env_file_opts=frozenset({"--env-file"}),
+    # `-e/--cleanenv`; `-C/--containall` contains the environment too
+    clear_env_opts=frozenset({"-e", "--cleanenv", "-C", "--containall"}),
+)
+
+RUNNERS: dict[str, Runner] = {
+    "uv": Runner(
+        sub="run",
+        value_opts=frozenset(
+            {
+                "--with",
+                "-w",
+                "--with-editable",
+                "--with-requirements",
+                "-p",
+                "--python",
+                "--project",
+                "--directory",
+                "--package",
+                "--extra",
+                "--group",
+                "--only-group",
+                "--no-group",
+                "--index",
+                "--default-index",
+                "-i",
+                "--index-url",
+                "--extra-index-url",
+                "-f",
+                "--find-links",
+                "--env-file",
+                "--config-file",
+                "--cache-dir",
+                "-C",
+                "--config-setting",
+                "--index-strategy",
+                "--keyring-provider",
+                "--resolution",
+                "--prerelease",
+                "--exclude-newer",
+                "--link-mode",
+                "--python-preference",
+                "--color",
+                "-P",
+                "--upgrade-package",
+                "--reinstall-package",
+                "--refresh-package",
+                "--no-binary-package",
+                "--no-build-package",
+                "--allow-insecure-host",
+            }
+        ),
+        env_file_opts=frozenset({"--env-file"}),
+        stop_opts=frozenset({"-m", "--module"}),
+    ),
+    "poetry": Runner(
+        sub="run",
+        value_opts=frozenset({"-C", "--directory", "-P", "--project"}),
+    ),
+    "pnpm": Runner(
+        sub="exec",
+        value_opts=frozenset(
+            {
+                "-C",
+                "--dir",
+                "-F",
+                "--filter",
+                "--resume-from",
+                "--workspace-concurrency",
+                "--reporter",
+                "--loglevel",
+            }
+        ),
+        shell_opts=frozenset({"-c", "--shell-mode"}),
+    ),
+    "apptainer": _APPTAINER,
+    "singularity": _APPTAINER,
+}
+
+
+def _peel_runner(argv: tuple[Word, ...], spec: Runner, out: Peeled, wargs: list[str]) -> int | None:
+    """Index of the command in a ``RUNNERS`` argv (None: this form runs no command); records
+    the env it hands the command. A shell-string form sets ``out.body`` and returns None."""
+    if len(argv) < 3 or argv[1].text != spec.sub:
+        return None
+    ops: list[EnvOp] = []
+    shell = False
+    i, n = 2, len(argv)
+    while i < n:
+        w = argv[i]
+        t = w.text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("-") or t == "-":
+            break
+        wargs.append(t)
+        name, eq, attached = t.partition("=")
+        value: Word | None = None
+        if name.startswith("--") and eq:
+            value = Word(attached, w.literal, w.span, w.raw)
+        elif t in spec.value_opts:
+            i += 1
+            if i < n:
+                value = argv[i]
+                wargs.append(value.text)
+        if t in spec.stop_opts:
+            return None
+        if name in spec.clear_env_opts:
+            ops.append(EnvOp("clear", w.span))
+        elif name in spec.shell_opts:
+            shell = True
+        elif value is not None and name in spec.env_file_opts:
+            ops.append(EnvOp("file", value.span, value.text))
+        elif value is not None and name in spec.env_opts:
+            items = value.text.split(",") if spec.env_list else [value.text]
+            for item in items:
+                k, has_value, v = item.partition("=")
+                val = Word(v, value.literal, value.span, value.raw) if has_value else None
+                ops.append(
+                    EnvOp("set", value.span, k, val) if val else EnvOp("unset", value.span, k)
+                )
+        i += 1
+    i += spec.operands
+    if i >= n:
+        return None
+    out.env_ops.extend(ops)
+    if shell:
+        out.body = (
+            Word(" ".join(w.text for w in argv[i:]), argv[i].literal, argv[i].span, argv[i].raw),
+        )
+        out.body_kind = f"{basename(argv[0].text)} {spec.sub} -c"
+        return None
+    return i
+
+
+_TMUX_GLOBAL_VALUE_OPTS = frozenset({"-L", "-S", "-f", "-T", "-c"})
+# new-session [-AdDEPX] [-c dir] [-e K=V] [-f flags] [-F fmt] [-n name] [-s name] [-t group]
+# [-x w] [-y h] [cmd...], and new-window / split-window / respawn-* alike (tmux(1)).
+_TMUX_NEW = frozenset(
+    {
+        "new-session",
+        "new",
+        "new-window",
+        "neww",
+        "split-window",
+        "splitw",
+        "respawn-pane",
+        "respawnp",
+        "respawn-window",
+        "respawnw",
+    }
+)
+_TMUX_NEW_VALUE_OPTS = frozenset({"-c", "-e", "-f", "-F", "-n", "-s", "-t", "-x", "-y", "-l", "-p"})
+_TMUX_SEND = frozenset({"send-keys", "send"})
+_TMUX_SEND_VALUE_OPTS = frozenset({"-c", "-N", "-t"})
+# send-keys options that do not type keys a shell would run (`-l` types `Enter` as text).
+_TMUX_SEND_NOT_TYPED = frozenset("lHXMR")
+_TMUX_ENTER = frozenset({"Enter", "C-m", "KPEnter", "C-j"})
+_TMUX_KEYS = {"Space": " ", "Tab": "\t"}
+_TMUX_CANCEL = frozenset({"C-c", "C-u", "Escape"})
+_TMUX_KEY_NAME = re.compile(
+    r"(?:[CMS]-.+|F\d+|BSpace|BTab|DC|IC|Up|Down|Left|Right|Home|End|NPage|PPage|PageUp|PageDown|PgUp|PgDn)\Z"
+)
+
+
+def _tmux_opts(
+    argv: tuple[Word, ...], i: int, with_value: frozenset[str]
+) -> tuple[int, list[Word]]:
+    """Skip tmux-style short options from ``argv[i]`` (`-dPs name`, `-tT`); returns the index
+    after them and the `-e` values (`-e K=V`, `-eK=V`)."""
+    env: list[Word] = []
+    n = len(argv)
+    while i < n:
+        w = argv[i]
+        t = w.text
+        if t == "--":
+            return i + 1, env
+        if not t.startswith("-") or t == "-" or t.startswith("--"):
+            return i, env
+        for k, letter in enumerate(t[1:], start=1):
+            if f"-{letter}" in with_value:
+                attached = t[k + 1 :]
+                if attached:
+                    value = Word(attached, w.literal, w.span, w.raw)
+                elif i + 1 < n:
+                    i += 1
+                    value = argv[i]
+                else:
+                    return n, env
+                if letter == "e":
+                    env.append(value)
+                break
+        i += 1
+    return i, env
+
+
+def _peel_tmux(argv: tuple[Word, ...], out: Peeled) -> int | None:
+    """``tmux new-session -d 'cmd'`` runs the string with sh (several words: that argv); its
+    ``-e K=V`` is the command's env. ``tmux send-keys -t T 'cmd' Enter`` types into a shell
+    that already runs, with its own env: only text an Enter ends is run. Either way the
+    command's stdin is the pane's terminal."""
+    i, _ = _tmux_opts(argv, 1, _TMUX_GLOBAL_VALUE_OPTS)
+    if i >= len(argv):
+        return None
+    sub = argv[i].text
+    if sub in _TMUX_NEW:
+        i, env = _tmux_opts(argv, i + 1, _TMUX_NEW_VALUE_OPTS)
+        end = next((j for j in range(i, len(argv)) if argv[j].text == ";"), len(argv))
+        if i >= end:
+            return None  # the default shell: nothing the linter can see
+        for value in env:
+            k, has_value, v = value.text.partition("=")
+            if has_value:
+                out.env_ops.append(
+                    EnvOp("set", value.span, k, Word(v, value.literal, value.span, value.raw))
+                )
+        out.stdin = Stdin(StdinKind.TTY, reason="tmux")
+        if end - i == 1:
+            out.body = (argv[i],)
+            out.body_kind = "tmux"
+            return None
+        return i
+    if sub in _TMUX_SEND:
+        start = i + 1
+        i, _ = _tmux_opts(argv, start, _TMUX_SEND_VALUE_OPTS)
+        if any(
+            w.text.startswith("-") and set(w.text[1:]) & _TMUX_SEND_NOT_TYPED
+            for w in argv[start:i]
+            if w.text != "--"
+        ):
+            return None
+        end = next((j for j in range(i, len(argv)) if argv[j].text == ";"), len(argv))
+        typed = _tmux_typed_lines(argv[i:end])
+        if typed is not None:
+            out.body = (typed,)
+            out.body_kind = "tmux send-keys"
+            out.body_clean_env = True
+            out.stdin = Stdin(StdinKind.TTY, reason="tmux")
+        return None
+    return None
+
+
+def _tmux_typed_lines(keys: tuple[Word, ...]) -> Word | None:
+    """The lines a pane's shell runs from ``send-keys`` keys: text up to each Enter key (what
+    is typed after the last Enter waits at the prompt, unrun)."""
+    lines: list[str] = []
+    current = ""
+    literal = True
+    for w in keys:
+        t = w.text
+        if t in _TMUX_ENTER:
+            lines.append(current)
+            current = ""
+        elif t in _TMUX_KEYS:
+            current += _TMUX_KEYS[t]
+        elif t in _TMUX_CANCEL:
+            current = ""
+        elif _TMUX_KEY_NAME.match(t):
+            continue
+        else:
+            current += t
+            literal = literal and w.literal
+    if not any(line.strip() for line in lines):
+        return None
+    first = keys[0]
+    return Word("\n".join(lines), literal, first.span, first.raw)
+
+
+# Programs that print, match, store or look up their arguments and never run them: a `codex`
+# among their words is a mention (`echo codex exec ...`, `grep codex exec.log`).
+NEVER_RUN_ARGS = frozenset(
+    {
+        "echo",
+        "printf",
+        "print",
+        "logger",
+        "grep",
+        "egrep",
+        "fgrep",
+        "rg",
+        "ag",
+        "ack",
+        "sed",
+        "awk",
+        "gawk",
+        "mawk",
+        "cat",
+        "tee",
+        "test",
+        "[",
+        "[[",
+        "alias",
+        "unalias",
+        "type",
+        "which",
+        "whereis",
+        "whence",
+        "where",
+        "hash",
+        "man",
+        "info",
+        "help",
+        "apropos",
+        "whatis",
+        "tldr",
+        "declare",
+        "typeset",
+        "local",
+        "export",
+        "readonly",
+        "unset",
+        "set",
+        "read",
+        "readarray",
+        "mapfile",
+        "shift",
+        "complete",
+        "compgen",
+        "compopt",
+        "ls",
+        "touch",
+        "mkdir",
+        "rm",
+        "rmdir",
+        "cp",
+        "mv",
+        "ln",
+        "chmod",
+        "chown",
+        "stat",
+        "file",
+        "wc",
+        "head",
+        "tail",
+        "sort",
+        "uniq",
+        "cut",
+        "tr",
+        "jq",
+        "yq",
+        "git",
+        "pgrep",
+        "pkill",
+        "killall",
+        "kill",
+        "ps",
+        "pidof",
+        "cd",
+        "pushd",
+        "popd",
+        "codex-guard",
+        # messages and notices: their words are text for a person
+        "notify-send",
+        "wall",
+        "say",
+        "espeak",
+        "figlet",
+        "cowsay",
+        "banner",
+        "mail",
+        "mailx",
+        "sendmail",
+        "gh",
+        "glab",
+        "history",
+    }
+)
+
+
+def _carried_codex(argv: tuple[Word, ...]) -> int | None:
+    """Where a command line starts in the words of a command codex-guard does not know: a word
+    that is exactly `codex` (or a path ending in /codex) followed by a codex sub-command or an
+    option (`agent-run --timeout 900 -- codex exec --yolo ...`). A mere mention is not one."""
+    if basename(argv[0].text) in NEVER_RUN_ARGS:
+        return None
+    for j in range(1, len(argv) - 1):
+        w = argv[j]
+        if not w.literal or basename(w.text) != "codex" or w.text.endswith("/"):
+            continue
+        after = argv[j + 1].text
+        if after in CODEX_SUBCOMMANDS or (after.startswith("-") and after not in ("-", "--")):
+            return j
+    return None
 
 
 def _is_codex_pkg(t: str) -> bool:
@@ -585,12 +1080,22 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             stop = next(
                 (j for j in range(rest, len(argv)) if argv[j].text.startswith(":::")), len(argv)
             )
+            if not any(a in ("--pipe", "--tty", "--pipepart") for a in wargs):
+                out.stdin = Stdin(StdinKind.NULL, reason="parallel")
+            # parallel hands each composed command line to a shell: a one-word command is
+            # shell text (`parallel 'codex exec {}; notify' ::: a`), and with no command at
+            # all each `:::` input is one (`parallel ::: 'codex exec a' 'codex exec b'`).
+            shell_text = _parallel_shell_lines(argv, rest, stop)
+            if shell_text is not None:
+                out.body = (shell_text,)
+                out.body_kind = "parallel"
+                break
             if rest < stop:
-                if not any(a in ("--pipe", "--tty", "--pipepart") for a in wargs):
-                    out.stdin = Stdin(StdinKind.NULL, reason="parallel")
                 out.wrappers.append(Wrapper(prog, head.span, tuple(wargs)))
                 argv = argv[rest:stop]
                 continue
+            out.stdin = None
+            break
         elif prog in ("docker", "podman"):
             rest = _peel_docker(argv, out, wargs)
             if rest is None:
@@ -698,6 +1203,9 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 break
             out.body = (argv[k + 1],)
             out.body_kind = "script -c"
+            # script runs the command on a pseudo-terminal: its stdin is a TTY (checked with
+            # a recorder: `sleep 3 | script -qc 'codex exec p' /dev/null` sees a terminal).
+            out.stdin = Stdin(StdinKind.TTY, reason="script")
             break
         elif prog == "setsid":
             rest = _take_opts(argv, 1, frozenset(), frozenset())
@@ -749,10 +1257,10 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             out.body_kind = "trap"
             break
         elif prog == "su":
-            k = _peel_su(argv, out)
-            if k is None:
+            su_body = _peel_su(argv, out)
+            if su_body is None:
                 break
-            out.body = (argv[k],)
+            out.body = (su_body,)
             out.body_kind = "su -c"
             break
         elif prog == "ssh":
@@ -769,6 +1277,22 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             out.body = argv[1:]
             out.body_kind = "eval"
             break
+        elif prog in RUNNERS:
+            rest = _peel_runner(argv, RUNNERS[prog], out, wargs)
+            if rest is None:
+                break
+            wargs.insert(0, argv[1].text)
+        elif prog == "tmux":
+            rest = _peel_tmux(argv, out)
+            if rest is None:
+                break
+            wargs = [w.text for w in argv[1:rest]]
+        elif prog != "codex" and (k := _carried_codex(argv)) is not None:
+            # What it does to codex's env and stdin is not known: the engine reports only
+            # the rules that read codex's argv alone.
+            out.wrappers.append(Wrapper(UNKNOWN_WRAPPER, head.span, (head.text,)))
+            argv = argv[k:]
+            continue
         else:
             break
         if rest is None or rest >= len(argv):

@@ -16,10 +16,11 @@ PYTHON = "python"
 JAVASCRIPT = "javascript"
 GO = "go"
 PACKET = "packet"
+CODEX_CONFIG = "codex-config"
 # every kind a reader exists for, in the order `--kind` lists them
 ALL_KINDS = (
     SHELL, WORKFLOW, GITLAB, MARKDOWN, MAKEFILE, DOCKERFILE, JUSTFILE, PYTHON, JAVASCRIPT, GO,
-    PACKET,
+    PACKET, CODEX_CONFIG,
 )  # fmt: skip
 
 SHELL_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".dash"})
@@ -71,7 +72,21 @@ def kind_by_name(path: str) -> str | None:
         return JAVASCRIPT
     if suffix == ".go":
         return GO
+    if is_codex_config(posix):
+        return CODEX_CONFIG
     return None
+
+
+def is_codex_config(posix: str) -> bool:
+    """`config.toml` or a `NAME.config.toml` profile layer sitting right in a Codex home: a folder
+    named `.codex` (a project's, or ~/.codex), `codex`, or one whose name says codex home
+    (`ci/codex-home`, `CODEX_HOME`). A `config.toml` anywhere else (a `codex-guard/` checkout
+    included), or a pyproject.toml, is some other tool's."""
+    name = posixpath.basename(posix)
+    if name != "config.toml" and not (name.endswith(".config.toml") and len(name) > 12):
+        return False
+    folder = posixpath.basename(posixpath.dirname(posix)).lower()
+    return folder in (".codex", "codex") or ("codex" in folder and "home" in folder)
 
 
 def needs_head(path: str) -> bool:

@@ -1,8 +1,11 @@
 """Go orchestrators: each `exec.Command`/`exec.CommandContext` of codex is one command line.
 
 As python.py and javascript.py do, the spawn is written back as the shell command it amounts to:
-- argv: literal arguments, and `[]string` slices built in the same function (`append`, spreads
-  `args...`), every `if`/`switch`/loop arm kept apart so each reachable argv is linted;
+- argv: literal arguments, package constants and vars, and `[]string` slices built in the same
+  function (`append`, spreads `args...`), every `if`/`switch`/loop arm kept apart so each
+  reachable argv is linted (conditions are never evaluated); a function of the file, or a method
+  whose name is unique in it, that returns a slice gives its returns, its parameters bound to the
+  call's arguments, at most MAX_CALL_DEPTH deep;
 - env: `cmd.Env = append(os.Environ(), "OPENAI_API_KEY="+k)` -> `OPENAI_API_KEY=... codex`; a
   `cmd.Env` without os.Environ()/cmd.Environ() replaces the parent's env (`env -i`);
   `os.Setenv("K", v)` earlier in the file reaches every spawn that inherits;
@@ -39,6 +42,7 @@ from guard.sources.spawnline import (
     text_of,
     walk,
 )
+from guard.sources.valueset import BranchFlow, join_states
 
 FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 SCOPES = FUNCTIONS | {"source_file", "block"}
@@ -108,13 +112,19 @@ class _File:
         self.exec_names: set[str] = set()
         self.declarations: dict[str, list[tuple[Any, Any]]] = {}  # name -> [(statement, value)]
         self.functions: dict[str, Any] = {}  # top-level `func name(...)` of the file
+        self.methods: dict[str, list[Any]] = {}  # `func (r *Runner) name(...)`, by name
+        self.packages: set[str] = set()  # the local names of the file's imports
         self.bindings: list[dict[str, Any]] = []  # a helper's parameters, bound to its arguments
         for node in walk(root):
             if node.type == "function_declaration" and node.child_by_field_name("name"):
                 self.functions.setdefault(text_of(node.child_by_field_name("name")), node)
+            elif node.type == "method_declaration" and node.child_by_field_name("name"):
+                self.methods.setdefault(text_of(node.child_by_field_name("name")), []).append(node)
             if node.type == "import_spec":
                 path = _string_value(node.child_by_field_name("path"))
                 alias = node.child_by_field_name("name")
+                if path is not None:  # `strings.Join` is the package's, never a method here
+                    self.packages.add(text_of(alias) if alias is not None else path.split("/")[-1])
                 if path in EXEC_PACKAGES:
                     default = path.rsplit("/", 1)[-1]
                     self.exec_names.add(text_of(alias) if alias is not None else default)
@@ -154,6 +164,14 @@ class _File:
         if call is None or call.type != "call_expression":
             return None
         function = call.child_by_field_name("function")
+        if function is not None and function.type == "selector_expression":
+            # `r.args(...)`: the one method of the file with that name (several: no guess)
+            operand = function.child_by_field_name("operand")
+            field = function.child_by_field_name("field")
+            if operand is None or field is None or text_of(operand) in self.packages:
+                return None
+            methods = self.methods.get(text_of(field), [])
+            return methods[0] if len(methods) == 1 else None
         if function is None or function.type != "identifier":
             return None
         return self.functions.get(text_of(function))
@@ -311,12 +329,15 @@ def _arms(node: Any) -> list[list[Any]] | None:
     return None
 
 
-class _Flow:
-    """Every reachable value of each slice name at one call (cf. jsvalues.ArrayFlow)."""
+class _Flow(BranchFlow[Argv]):
+    """Every reachable value of each slice name at one call (the walk and the join are
+    valueset.BranchFlow's, shared with jsvalues.ArrayFlow; the statement kinds are Go's)."""
+
+    limit = MAX_VARIANTS
 
     def __init__(self, file: _File, target: Any) -> None:
+        super().__init__(target)
         self.file = file
-        self.target = target
 
     def states(self) -> list[State]:
         function = _function_of(self.target)
@@ -326,24 +347,8 @@ class _Flow:
         found, _ = self.run([body], [{}])
         return found or [{}]
 
-    def run(self, statements: list[Any], states: list[State]) -> tuple[list[State], bool]:
-        for statement in statements:
-            options = _arms(statement)
-            if contains(statement, self.target):
-                if options is None:
-                    return states, True
-                for arm in options:
-                    if any(contains(s, self.target) for s in arm):
-                        return self.run(arm, states)
-                return states, True
-            if options is None:
-                states = self.step(statement, states)
-                continue
-            merged: list[State] = []
-            for arm in options:
-                merged.extend(self.run(arm, [dict(s) for s in states])[0])
-            states = _dedupe_states(merged)
-        return states, False
+    def arms(self, node: Any) -> list[list[Any]] | None:
+        return _arms(node)
 
     def step(self, statement: Any, states: list[State]) -> list[State]:
         pairs: list[tuple[Any, Any]] = []
@@ -387,12 +392,7 @@ class _Flow:
 
 
 def _dedupe_states(states: list[State]) -> list[State]:
-    seen: dict[tuple[tuple[str, Argv], ...], State] = {}
-    for state in states:
-        seen.setdefault(tuple(sorted(state.items(), key=lambda kv: kv[0])), state)
-        if len(seen) >= MAX_VARIANTS:
-            break
-    return list(seen.values())
+    return join_states(states, MAX_VARIANTS)
 
 
 # --- the spawned command's fields ---------------------------------------------------------------
@@ -587,6 +587,29 @@ def _closed(function: Any, pipe: str) -> bool:
     return False
 
 
+def _env_key_writers(root: Any) -> dict[str, list[Any]]:
+    """Where the file writes each env key: a `"K=..."` string (`"OPENAI_API_KEY="+k`,
+    `fmt.Sprintf("K=%s", v)`) and `os.Setenv("K", v)` (origins: spawnline.LiteralIndex)."""
+    found: dict[str, list[Any]] = {}
+    for node in walk(root):
+        value = _string_value(node)
+        if value is None:
+            continue
+        if "=" in value:
+            key = value.split("=", 1)[0]
+        else:
+            call = node.parent.parent if node.parent is not None else None
+            if call is None or call.type != "call_expression":
+                continue
+            function = call.child_by_field_name("function")
+            if function is None or text_of(function) != "os.Setenv":
+                continue
+            key = value
+        if key.isidentifier():
+            found.setdefault(key, []).append(node)
+    return found
+
+
 # --- the file ------------------------------------------------------------------------------
 
 
@@ -639,7 +662,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         root = parse("go", text, "Go")
         file = _File(root, text)
         spawns = list(_spawns(root, file))
-        literals = LiteralIndex(root, _string_value, FUNCTIONS)
+        literals = LiteralIndex(root, _string_value, FUNCTIONS, _env_key_writers(root))
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
     snippets = [

@@ -27,7 +27,9 @@ tests/sources/test_program_sources.py):
 - Deno.Command: stdin defaults to "inherit" (docs.deno.com Deno.CommandOptions.stdin).
 env: Node/Bun `env:` replaces process.env (`env -i` unless it spreads `...process.env`); execa
 extends unless `extendEnv: false`; Deno merges unless `clearEnv: true`. `process.env.K = v` in the
-file reaches every later spawn that inherits.
+file reaches every later spawn that inherits. An env object the spawn names takes the keys its
+function adds before the spawn, on any branch (`env.K = v`, `env["K"] = v`, `Object.assign(env,
+{...})`; also in a helper that returns it), less those a `delete env.K` off every branch removes.
 """
 
 from __future__ import annotations
@@ -40,9 +42,12 @@ from typing import Any
 from guard.sources.base import SourceError
 from guard.sources.jsvalues import (
     FUNCTIONS,
+    NAMES,
     ArrayFlow,
     State,
     Values,
+    env_key_writers,
+    is_object,
     property_name,
     scope_body,
     string_value,
@@ -373,15 +378,23 @@ def _env(call: Any, spawner: Spawner, options: Any, file: _File) -> str:
     keys: list[str] = []
     spreads_parent = False
     resolved = file.values.resolve(env, call)
-    objects = [(resolved, call)] if resolved is not None and resolved.type == "object" else []
+    objects = [(resolved, call)] if resolved is not None and is_object(resolved) else []
+    named = unwrap(env)
+    edits: list[tuple[str, Any]] = []  # `env.K = v` / `delete env.K` after `const env = {...}`
+    if objects and named is not None and named.type in NAMES:
+        edits.extend(file.values.keys_set_on(text_of(named), call))
     if resolved is not None and resolved.type == "call_expression" and not objects:
         objects = file.values.returned_objects(resolved)  # `env: billingEnv()`
     for found, at in objects:
+        returned = at.named_children[0] if at.type == "return_statement" else None
         for key, _value in file.values.object_pairs(found, at):
             if key == "...":
                 spreads_parent = True  # `...process.env`, or something we cannot see into
             else:
                 keys.append(key)
+        if returned is not None and unwrap(returned).type in NAMES:  # `return env` of a helper
+            keys = _edited(keys, file.values.keys_set_on(text_of(unwrap(returned)), at))
+    keys = _edited(keys, edits)
     if not objects:
         spreads_parent = True  # `env: process.env` or a value we cannot read: no claim
     replaces = not spreads_parent
@@ -392,6 +405,13 @@ def _env(call: Any, spawner: Spawner, options: Any, file: _File) -> str:
         clear = file.values.option(options, "clearEnv", call)
         replaces = replaces and clear is not None and text_of(clear) == "true"
     return env_prefix(keys if replaces else [*inherited, *keys], replaces)
+
+
+def _edited(keys: list[str], edits: list[tuple[str, Any]]) -> list[str]:
+    """Keys after the edits, in order: (K, writer) adds K, (K, None) deletes it."""
+    for key, writer in edits:
+        keys = [*keys, key] if writer is not None else [k for k in keys if k != key]
+    return keys
 
 
 # --- the spawn forms --------------------------------------------------------------------------
@@ -450,7 +470,50 @@ def _argvs(program: Any, arguments: Any, file: _File, call: Any) -> list[Argv]:
     for state in states:
         tails = file.values.array(arguments, call, state) if arguments is not None else [()]
         variants.extend(product([heads, tails]))
-    return dedupe(variants)
+    return dedupe(_shell_scripts(variants, arguments, file, call))
+
+
+SHELL_PROGRAMS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
+
+
+def _shell_scripts(variants: list[Argv], arguments: Any, file: _File, call: Any) -> list[Argv]:
+    """`spawn("bash", ["-lc", cmd])` with a template `cmd`: the script after `-c` is shell
+    text, read as `exec(...)` reads its string (each unknown `${...}` a `$ARG` word in it), not
+    one unknown word that hides the codex call."""
+    array = unwrap(arguments)
+    if array is None or array.type != "array":
+        return variants
+    elements = [e for e in array.named_children if e.type != "comment"]
+    if any(e.type == "spread_element" for e in elements):
+        return variants
+    found: list[Argv] = []
+    for argv in variants:
+        script_at = _script_operand(argv)
+        if script_at is None or len(argv) != len(elements) + 1:
+            found.append(argv)
+            continue
+        texts = _shell_text(elements[script_at - 1], file, call)
+        found.extend((*argv[:script_at], text, *argv[script_at + 1 :]) for text in texts)
+        if not texts:
+            found.append(argv)
+    return found
+
+
+def _script_operand(argv: Argv) -> int | None:
+    """The index of an unresolved script string after a shell's `-c` (`-c`, `-lc`, `-ec`)."""
+    if not argv or not isinstance(argv[0], str):
+        return None
+    if posixpath.basename(argv[0]) not in SHELL_PROGRAMS:
+        return None
+    for index, word in enumerate(argv[1:], 1):
+        if not isinstance(word, str) or not word.startswith("-") or word.startswith("--"):
+            return None
+        if "c" in word[1:]:
+            following = index + 1
+            if following < len(argv) and isinstance(argv[following], Unknown):
+                return following
+            return None
+    return None
 
 
 def _lines_for_argvs(argvs: list[Argv], suffix: str, prefix: str) -> tuple[str, ...]:
@@ -522,8 +585,13 @@ def _execa_spawn(call: Any, spawner: Spawner, file: _File) -> Spawn | None:
         array = rest[0] if rest and not _is_options(rest[0], file.values, call) else None
         options = next((a for a in rest if _is_options(a, file.values, call)), None)
         argvs = _argvs(args[0], array, file, call)
+        texts = [" ".join(w if isinstance(w, str) else w.value for w in argv) for argv in argvs]
     redirect, context = _stdin(call, spawner, options, file)
     prefix = _env(call, spawner, options, file)
+    shell = file.values.option(options, "shell", call) if options is not None else None
+    if shell is not None and text_of(shell) not in ("false", "undefined", "null"):
+        # `{shell: true}`: execa joins the command and its arguments and a shell runs the text.
+        return _shell_spawn(call, texts, redirect, prefix, context)
     lines = _lines_for_argvs(argvs, redirect, prefix)
     return Spawn(call, lines, context) if lines else None
 
@@ -867,7 +935,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         root = parse(language, text, "TypeScript" if language != "javascript" else "JavaScript")
         file = _File(root, text)
         spawns = list(_spawns(root, file))
-        literals = LiteralIndex(root, string_value, FUNCTIONS)
+        literals = LiteralIndex(root, string_value, FUNCTIONS, env_key_writers(root))
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
     snippets: list[Snippet] = []

@@ -3,7 +3,9 @@
 Scope is the file as written: a name is what its last declaration before the call says (nearest
 enclosing scope first); an array is followed through the statements of the spawn's function
 (`push`, reassignment, spreads) with every `if`/`switch`/loop arm kept apart, so each reachable
-argv is one variant. Anything else is Unknown: never guessed.
+argv is one variant (the walk and the bounded join are valueset.BranchFlow's, shared with Go and
+Python). Conditions are never evaluated: every arm is a possible value. Anything else is Unknown:
+never guessed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from guard.sources.spawnline import (
     text_of,
     walk,
 )
+from guard.sources.valueset import BranchFlow, join_states
 
 FUNCTIONS = frozenset(
     {"function_declaration", "function_expression", "arrow_function", "method_definition",
@@ -68,6 +71,16 @@ def string_value(node: Any) -> str | None:
     return "".join(parts)
 
 
+def string_value_part(child: Any) -> str | None:
+    """A string's or template's literal piece, decoded (None for a `${substitution}`)."""
+    if child.type == "string_fragment":
+        return text_of(child)
+    if child.type == "escape_sequence":
+        raw = text_of(child)[1:]
+        return ESCAPES.get(raw, raw) if len(raw) == 1 else raw
+    return None
+
+
 def property_name(node: Any) -> str | None:
     if node is None:
         return None
@@ -83,8 +96,11 @@ class Values:
         self.root = root
         self.declarations: dict[str, list[tuple[Any, Any]]] = {}  # name -> [(declarator, value)]
         self.statics: dict[str, Any] = {}  # "Lanes.WORKER" -> the value of `static WORKER = ...`
+        self.fields: dict[str, Any] = {}  # "Runner.flags" -> an instance field's initialiser
+        self.methods: dict[str, Any] = {}  # "Runner.buildArgs" -> the method
         self.functions: dict[str, Any] = {}  # name -> a function declared in the file
         self.bindings: list[dict[str, Any]] = []  # a helper's parameters, bound to its arguments
+        self.open_templates: set[int] = set()  # templates being read (a self-reference is unknown)
         for node in walk(root):
             if node.type == "variable_declarator":
                 name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
@@ -107,18 +123,39 @@ class Values:
         if name is None or body is None:
             return
         for member in body.named_children:
+            if member.type == "method_definition":
+                method = member.child_by_field_name("name")
+                if method is not None:
+                    self.methods.setdefault(f"{text_of(name)}.{text_of(method)}", member)
+                continue
             if member.type not in ("public_field_definition", "field_definition"):
                 continue
-            if not any(c.type == "static" for c in member.children):
-                continue
+            static = any(c.type == "static" for c in member.children)
             prop = member.child_by_field_name("name") or member.child_by_field_name("property")
             value = member.child_by_field_name("value")
             if prop is not None and value is not None:
-                self.statics[f"{text_of(name)}.{text_of(prop)}"] = value
+                table = self.statics if static else self.fields
+                table[f"{text_of(name)}.{text_of(prop)}"] = value
+
+    def member(self, node: Any) -> Any:
+        """The value of a class field a member expression reads: `Lanes.WORKER` (static) or
+        `this.flags` in a method of the class (static or an instance field's initialiser);
+        None for anything else."""
+        if node is None or node.type != "member_expression":
+            return None
+        key = _member_name(node)
+        if key is None:
+            return None
+        return self.statics.get(key) if not key.startswith("this:") else (
+            self.statics.get(key[5:]) or self.fields.get(key[5:])
+        )  # fmt: skip
 
     def helper(self, call: Any) -> Any:
         """The function of this file a call names (`build(...)`), or None."""
         function = unwrap(call.child_by_field_name("function"))
+        if function is not None and function.type == "member_expression":
+            key = _member_name(function)  # `this.buildArgs(...)`, `Lanes.argv(...)`
+            return self.methods.get(key.removeprefix("this:")) if key is not None else None
         if function is None or function.type != "identifier":
             return None
         return self.functions.get(text_of(function))
@@ -189,8 +226,9 @@ class Values:
     def resolve(self, node: Any, at: Any, depth: int = 0) -> Any:
         """Follow an identifier to its declared value (a few hops); other nodes as they are."""
         node = unwrap(node)
-        if node is not None and node.type == "member_expression" and text_of(node) in self.statics:
-            node = unwrap(self.statics[text_of(node)])
+        field = self.member(node)
+        if field is not None:
+            node = unwrap(field)
         while node is not None and node.type in NAMES and depth < MAX_DEPTH:
             name = text_of(node)
             if (
@@ -209,6 +247,8 @@ class Values:
     def string(self, node: Any, at: Any) -> str | None:
         resolved = self.resolve(node, at)
         value = string_value(resolved)
+        if value is None and resolved is not None and resolved.type == "template_string":
+            return self.template(resolved, at, unknown=None)
         if value is None and resolved is not None and _method(resolved) == "join":
             return self._joined(resolved, at)
         if value is None and resolved is not None and resolved.type == "binary_expression":
@@ -217,6 +257,34 @@ class Values:
             a, b = self.string(left, at), self.string(right, at)
             return a + b if a is not None and b is not None else None
         return value
+
+    def template(self, node: Any, at: Any, unknown: str | None) -> str | None:
+        r"""A template string with each `${x}` the string the file gives x; a part it cannot
+        read is `unknown` (None: the whole string is unknown). A template that names itself
+        (`a = \`${a}x\``) is unknown there, not a loop."""
+        if node.id in self.open_templates or len(self.open_templates) >= MAX_DEPTH:
+            return None
+        self.open_templates.add(node.id)
+        try:
+            return self._template(node, at, unknown)
+        finally:
+            self.open_templates.discard(node.id)
+
+    def _template(self, node: Any, at: Any, unknown: str | None) -> str | None:
+        parts: list[str] = []
+        for child in node.named_children:
+            if child.type == "template_substitution":
+                inner = child.named_children[0] if child.named_children else None
+                text = self.string(inner, at) if inner is not None else None
+                if text is None and unknown is None:
+                    return None
+                parts.append(text if text is not None else str(unknown))
+            else:
+                piece = string_value_part(child)
+                if piece is None:
+                    return None
+                parts.append(piece)
+        return "".join(parts)
 
     def _joined(self, call: Any, at: Any) -> str | None:
         """`[...].join(" ")`: the words as one string, unknown ones as `$ARG` (its one value)."""
@@ -250,6 +318,13 @@ class Values:
         text = self.string(node, at)
         if text is not None:
             return [(text,)]
+        if node.type == "template_string":
+            # Words with a part the file does not give: one unknown word, unless the text is
+            # several words (`bash -c \`codex exec -C ${dir}\``): only a shell reads those, and
+            # there the unknown part is `$ARG`, as in an f-string (pyvalues).
+            line = self.template(node, at, unknown="$ARG")
+            if line is not None and len(line.split()) > 1:
+                return [(line,)]
         if node.type in ("true", "false", "number"):
             return [(text_of(node),)]
         return [(Unknown.VALUE,)]
@@ -265,8 +340,9 @@ class Values:
         """An array's reachable values; an unknown array is one unknown spread. `depth` bounds
         names that refer back to themselves (`a = [...b]; b = [...a]`)."""
         node = unwrap(node)
-        if node is not None and node.type == "member_expression" and text_of(node) in self.statics:
-            node = unwrap(self.statics[text_of(node)])
+        field = self.member(node)
+        if field is not None:
+            node = unwrap(field)
         unknown: list[Argv] = [(Unknown.SPREAD,)] if spread else []
         if node is None or depth > MAX_NESTING:
             return unknown
@@ -313,7 +389,16 @@ class Values:
     def object_pairs(self, node: Any, at: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
         """`{a: 1, b, ...rest}` -> ("a", value), ("b", identifier), ("...", spread argument)."""
         node = self.resolve(node, at)
-        if node is None or node.type != "object" or depth > MAX_DEPTH:
+        if node is None or not is_object(node) or depth > MAX_DEPTH:
+            return
+        if node.type == "call_expression":  # `Object.assign({}, process.env, {K: v})`
+            arguments = node.child_by_field_name("arguments")
+            for argument in arguments.named_children if arguments is not None else []:
+                resolved = self.resolve(argument, at)
+                if resolved is not None and is_object(resolved):
+                    yield from self.object_pairs(resolved, at, depth + 1)
+                elif argument.type != "comment":
+                    yield "...", argument
             return
         for child in node.named_children:
             if child.type == "pair":
@@ -325,10 +410,41 @@ class Values:
             elif child.type == "spread_element" and child.named_children:
                 argument = unwrap(child.named_children[0])
                 resolved = self.resolve(argument, at)
-                if resolved is not None and resolved.type == "object":
+                if resolved is not None and is_object(resolved):
                     yield from self.object_pairs(resolved, at, depth + 1)
                 else:
                     yield "...", argument
+
+    def keys_set_on(self, name: str, at: Any) -> list[tuple[str, Any | None]]:
+        """Keys the spawn's function (or the program) adds to the object `name` before `at`, on
+        any branch: `env.K = v`, `env["K"] = v`, `Object.assign(env, {K: v})`; a `delete env.K`
+        that always runs (not under a branch) takes K out again: (K, None). In statement order;
+        each added key comes with the node that wrote it."""
+        body = scope_body(at)
+        found: list[tuple[str, Any]] = []
+        for node in walk(body):
+            if node.start_byte >= at.start_byte:
+                break
+            if _inner_function(node, body):
+                continue  # a write in a nested function happens only when that runs
+            if node.type == "assignment_expression":
+                key = _member_key(unwrap(node.child_by_field_name("left")), name)
+                if key is not None:
+                    found.append((key, node))
+            elif node.type == "call_expression" and _callee(node) == "Object.assign":
+                arguments = node.child_by_field_name("arguments")
+                given = [a for a in arguments.named_children if a.type != "comment"]
+                if given and given[0].type == "identifier" and text_of(given[0]) == name:
+                    for argument in given[1:]:
+                        found.extend((k, argument) for k, _v in self.object_pairs(argument, at)
+                                     if k != "...")  # fmt: skip
+            elif node.type == "unary_expression" and text_of(node).startswith("delete"):
+                key = _member_key(unwrap(node.named_children[0]), name)
+                statement = node.parent
+                always = statement is not None and statement.parent.id == body.id
+                if key is not None and always and statement.type == "expression_statement":
+                    found.append((key, None))
+        return found
 
     def option(self, options: Any, name: str, at: Any) -> Any:
         """The last value given to `name` in an options object (None when absent)."""
@@ -337,6 +453,82 @@ class Values:
             if key == name:
                 found = value
         return found
+
+
+def env_key_writers(root: Any) -> dict[str, list[Any]]:
+    """Where the file writes each name an env object may carry: `K: v` / `"K": v` / `{ K }` in
+    an object literal, `process.env.K = v` and `env.K = v` / `env["K"] = v` (origins of a
+    spawn's env keys: spawnline.LiteralIndex)."""
+    found: dict[str, list[Any]] = {}
+    for node in walk(root):
+        key: Any = None
+        if node.type == "pair" and node.parent is not None and node.parent.type == "object":
+            key = node.child_by_field_name("key")
+        elif node.type == "shorthand_property_identifier":
+            key = node
+        elif node.type == "assignment_expression":
+            left = unwrap(node.child_by_field_name("left"))
+            if left is not None and left.type in ("member_expression", "subscript_expression"):
+                key = left
+                name = property_name(
+                    left.child_by_field_name("property") or left.child_by_field_name("index")
+                )
+                if name:
+                    found.setdefault(name, []).append(key)
+                continue
+        name = property_name(key)
+        if key is not None and name:
+            found.setdefault(name, []).append(key)
+    return found
+
+
+def is_object(node: Any) -> bool:
+    """An object literal, or `Object.assign(...)` (an object built of its arguments)."""
+    return bool(node.type == "object" or (
+        node.type == "call_expression" and _callee(node) == "Object.assign"
+    ))  # fmt: skip
+
+
+def _callee(call: Any) -> str:
+    function = call.child_by_field_name("function")
+    return text_of(function) if function is not None else ""
+
+
+def _member_key(node: Any, owner: str) -> str | None:
+    """`env.K` / `env["K"]` with `env` named `owner` -> "K"."""
+    if node is None or node.type not in ("member_expression", "subscript_expression"):
+        return None
+    target = node.child_by_field_name("object")
+    if target is None or target.type != "identifier" or text_of(target) != owner:
+        return None
+    return property_name(node.child_by_field_name("property") or node.child_by_field_name("index"))
+
+
+def _inner_function(node: Any, body: Any) -> bool:
+    """Is `node` inside a function nested in `body` (its writes happen only when that runs)?"""
+    ancestor = node.parent
+    while ancestor is not None and ancestor.id != body.id:  # (tree-sitter nodes: compare ids)
+        if ancestor.type in FUNCTIONS:
+            return True
+        ancestor = ancestor.parent
+    return False
+
+
+def _member_name(node: Any) -> str | None:
+    """`Lanes.X` -> "Lanes.X"; `this.X` in a class `Runner` -> "this:Runner.X"; else None."""
+    owner = node.child_by_field_name("object")
+    prop = node.child_by_field_name("property")
+    if owner is None or prop is None or prop.type not in ("property_identifier",):
+        return None
+    if owner.type == "identifier":
+        return f"{text_of(owner)}.{text_of(prop)}"
+    if owner.type != "this":
+        return None
+    for ancestor in _ancestors(node):
+        if ancestor.type in ("class_declaration", "class"):
+            name = ancestor.child_by_field_name("name")
+            return f"this:{text_of(name)}.{text_of(prop)}" if name is not None else None
+    return None
 
 
 def _method(call: Any) -> str:
@@ -431,12 +623,15 @@ def arms(node: Any) -> list[list[Any]] | None:
     return None
 
 
-class ArrayFlow:
-    """The reachable values of every array name at one call, statement by statement."""
+class ArrayFlow(BranchFlow[Argv]):
+    """The reachable values of every array name at one call, statement by statement (the walk
+    and the join are valueset.BranchFlow's; the statement kinds are JavaScript's)."""
+
+    limit = MAX_VARIANTS
 
     def __init__(self, values: Values, target: Any) -> None:
+        super().__init__(target)
         self.values = values
-        self.target = target
 
     def states(self) -> list[State]:
         body = scope_body(self.target)
@@ -447,25 +642,8 @@ class ArrayFlow:
         found, _ = self.run(statements, [{}])
         return found
 
-    def run(self, statements: list[Any], states: list[State]) -> tuple[list[State], bool]:
-        for statement in statements:
-            if contains(statement, self.target):
-                options = arms(statement)
-                if options is None:
-                    return states, True
-                for arm in options:
-                    if any(contains(s, self.target) for s in arm):
-                        return self.run(arm, states)
-                return states, True
-            options = arms(statement)
-            if options is None:
-                states = self.step(statement, states)
-                continue
-            merged: list[State] = []
-            for arm in options:
-                merged.extend(self.run(arm, [dict(s) for s in states])[0])
-            states = _dedupe_states(merged)
-        return states, False
+    def arms(self, node: Any) -> list[list[Any]] | None:
+        return arms(node)
 
     def step(self, statement: Any, states: list[State]) -> list[State]:
         if statement.type in ("lexical_declaration", "variable_declaration"):
@@ -564,9 +742,4 @@ def _is_concat(node: Any) -> bool:
 
 
 def _dedupe_states(states: list[State]) -> list[State]:
-    seen: dict[tuple[tuple[str, Argv], ...], State] = {}
-    for state in states:
-        seen.setdefault(tuple(sorted(state.items(), key=lambda kv: kv[0])), state)
-        if len(seen) >= MAX_VARIANTS:
-            break
-    return list(seen.values())
+    return join_states(states, MAX_VARIANTS)

@@ -79,20 +79,108 @@ def _session_lines(lines: list[str]) -> list[str]:
     return [reader.line(line) for line in lines]
 
 
-# `<repo>`, `<task>`, `<SESSION_ID>`: a placeholder in prose-y docs, which bash would read as a
-# redirect (`<repo` then `>`). Only a whole word in angle brackets, set off by blanks or quotes.
-_PLACEHOLDER = re.compile(r"(?<![<\w])<([A-Za-z][\w.-]*)>(?![>\w])")
+# `<repo>`, `<task>`, `<SESSION_ID>`, `<répertoire>`, `<提示>`, `<work dir>`: a placeholder in
+# prose-y docs, which bash would read as a redirect (`<repo` then `>`). Only words that start with
+# a letter (any script), in angle brackets, set off by blanks or quotes (not `sort <in 2> err`).
+_LETTER_WORD = r"[^\W\d_][\w.-]*"
+_PLACEHOLDER = re.compile(rf"(?<![<\w])<({_LETTER_WORD}(?: {_LETTER_WORD})*)>(?![>\w])")
 
 
 def mask_placeholders(line: str) -> str:
-    """`<repo>` -> `_repo_`: same length, so every column stays put; a plain word to the shell."""
-    return _PLACEHOLDER.sub(lambda m: "_" + m.group(1) + "_", line)
+    """`<repo>` -> `_repo_`, `<work dir>` -> `_work_dir_`: same length, so every column stays
+    put; one plain word to the shell."""
+    return _PLACEHOLDER.sub(lambda m: "_" + m.group(1).replace(" ", "_") + "_", line)
+
+
+# An inline code span: a run of N backticks, its text, the same run again (CommonMark, one line).
+_CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?P<code>.+?)(?<!`)(?P=ticks)(?!`)")
+# `codex ...`, `/usr/local/bin/codex ...`, `npx -y @openai/codex ...`, after `NAME=value` words.
+_CODEX_LINE = re.compile(
+    r"(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(?:\S*/)?(?:codex|npx\s+(?:-y\s+)?@openai/codex\S*)\s+(?P<rest>.*)",
+    re.DOTALL,
+)
+# Words that name a part of the CLI: `codex exec`, `codex exec resume`, `codex login status` on
+# their own are nouns ("`codex exec` is the headless mode"), not command lines.
+_CLI_NOUNS = frozenset(
+    {"exec", "e", "resume", "review", "fork", "login", "logout", "status", "apply", "mcp",
+     "sandbox", "completion", "cloud", "features", "help"}
+)  # fmt: skip
+# A clause that forbids what its span shows ("never run `...`", "instead of `...`").
+_FORBIDS = re.compile(
+    r"\b(?:never|don'?t|do not|must not|should not|avoid|instead of|rather than|not allowed|"
+    r"forbidden|prohibited|deprecated|removed)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[,;!?:]|\.(?!\S)")  # not the dots of `0.171.0`
+# A sentence that labels what follows as a counter-example ("Bad: `...`", "❌ `...`").
+_COUNTER_EXAMPLE = re.compile(r"\b(?:bad|wrong|incorrect)\b|[❌🚫✗✘]", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[!?]|\.(?!\S)")
+
+
+def is_codex_command_line(code: str) -> bool:
+    """A whole codex command line (`codex exec -s read-only - < p.txt`), not a mention of a
+    part of the CLI (`codex exec`, `codex login status`)."""
+    match = _CODEX_LINE.fullmatch(code.strip())
+    if match is None:
+        return False
+    rest = match.group("rest").split()
+    while rest and rest[0] in _CLI_NOUNS:
+        rest.pop(0)
+    return bool(rest)
+
+
+def _forbidden(prose_before: str) -> bool:
+    """Does the clause leading up to a span say not to run it, or its sentence call it a
+    counter-example?"""
+    clause = _CLAUSE_END.split(prose_before)[-1]
+    sentence = _SENTENCE_END.split(prose_before)[-1]
+    return _FORBIDS.search(clause) is not None or _COUNTER_EXAMPLE.search(sentence) is not None
+
+
+def inline_commands(lines: list[str], path: str) -> list[Snippet]:
+    """Inline code spans of an agent-instruction file that are whole codex command lines ("run
+    `codex exec -s read-only - < /tmp/p.txt`"): an agent reads them as instructions. They are
+    linted as documentation (RunContext.DOC: only the rules that hold for any caller), since
+    nothing says how the agent will wire the command's stdin. Prose only: fences are `extract`'s."""
+    snippets: list[Snippet] = []
+    closing: re.Pattern[str] | None = None
+    for number, line in enumerate(lines):
+        if closing is not None:
+            if closing.match(line):
+                closing = None
+            continue
+        fence = _FENCE.match(line)
+        if fence is not None and not (
+            fence.group("fence")[0] == "`" and "`" in fence.group("info")
+        ):
+            marker = fence.group("fence")
+            closing = re.compile(rf"^ *{re.escape(marker[0])}{{{len(marker)},}}\s*$")
+            continue
+        if "codex" not in line:
+            continue
+        for span in _CODE_SPAN.finditer(line):
+            code = span.group("code")
+            if not is_codex_command_line(code) or _forbidden(line[: span.start()]):
+                continue
+            snippets.append(
+                Snippet(
+                    text=mask_placeholders(code) + "\n",
+                    path=path,
+                    line_offset=number,
+                    column_offset=span.start("code"),
+                    dialect="bash",
+                    context=RunContext.DOC,
+                )
+            )
+    return snippets
 
 
 def extract(text: str, path: str) -> list[Snippet]:
     lines = text.split("\n")
     context = context_for(path)
     snippets: list[Snippet] = []
+    if context is RunContext.AGENT:
+        snippets.extend(inline_commands(lines, path))
     index = 0
     while index < len(lines):
         match = _FENCE.match(lines[index])

@@ -15,11 +15,13 @@ finding can point at the line that put a flag there.
 from __future__ import annotations
 
 import ast
+import re
 import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from guard.sources.spawnline import Unknown
+from guard.sources.valueset import bounded, join_states, product
 
 MAX_VALUES = 16  # alternatives of one name or one expression
 MAX_STATES = 16  # reachable states of a function's names at one statement
@@ -63,18 +65,13 @@ UNKNOWN_SPREAD = W(Unknown.SPREAD)
 
 
 def _bounded(values: Sequence[Value]) -> list[Value]:
-    return list(dict.fromkeys(values))[:MAX_VALUES]
+    return bounded(values, MAX_VALUES)
 
 
 def _dedupe_states(states: Sequence[State]) -> list[State]:
     """The distinct states, at most MAX_STATES. Values are immutable and shared between the
     arms that did not change them, so identity finds the repeats without hashing every argv."""
-    seen: dict[tuple[tuple[str, int], ...], State] = {}
-    for state in states:
-        seen.setdefault(tuple(sorted((k, id(v)) for k, v in state.items())), state)
-        if len(seen) >= MAX_STATES:
-            break
-    return list(seen.values())
+    return join_states(states, MAX_STATES, identity=True)
 
 
 def dotted(node: ast.expr) -> str:
@@ -391,7 +388,7 @@ class Flow:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             return self.add(node, state, nested)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-            return [None]
+            return self.percent(node, state, nested)
         if isinstance(node, ast.JoinedStr):
             return self.fstring(node, state, nested)
         if isinstance(node, ast.Dict):
@@ -438,7 +435,7 @@ class Flow:
         for value in self.values(node, state, nesting):
             found.append(value if isinstance(value, W) else replace(UNKNOWN_WORD,
                          line=getattr(node, "lineno", 0)))  # fmt: skip
-        return list(dict.fromkeys(found))[:MAX_VALUES]
+        return bounded(found, MAX_VALUES)
 
     def sequences(self, node: ast.expr, state: State, nesting: int = 0) -> list[Seq]:
         """A spread's alternatives: a sequence, or one unknown spread."""
@@ -451,7 +448,7 @@ class Flow:
                 found.append(Seq((UNKNOWN_SPREAD,)))
             else:
                 found.append(Seq((UNKNOWN_SPREAD,)))
-        return list(dict.fromkeys(found))[:MAX_VALUES]
+        return bounded(found, MAX_VALUES)
 
     def sequence_literal(self, elements: list[ast.expr], state: State, nesting: int) -> list[Value]:
         parts: list[list[Seq]] = []
@@ -489,8 +486,66 @@ class Flow:
                           for w in self.words(part.value, state, nesting)]  # fmt: skip
             else:
                 pieces = ["$ARG"]
-            texts = list(dict.fromkeys(t + p for t in texts for p in pieces))[:MAX_VALUES]
+            texts = bounded((t + p for t in texts for p in pieces), MAX_VALUES)
         return [_word(node, t) for t in texts]
+
+    def _field(self, node: ast.expr | None, state: State, nesting: int) -> str:
+        """What one `%s` / `{}` field puts into a shell string: a string the file gives it, or
+        `$ARG` (an unknown word to the shell layer, never codex)."""
+        if node is None:
+            return "$ARG"
+        words = self.words(node, state, nesting)
+        texts = {w.text for w in words}
+        if len(texts) == 1 and isinstance(words[0].text, str):
+            return words[0].text
+        return "$ARG"
+
+    def percent(self, node: ast.BinOp, state: State, nesting: int) -> list[Value]:
+        """`"codex exec -C %s -" % repo`: the template with each field filled (or `$ARG`)."""
+        items = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        by_name = isinstance(node.right, ast.Dict)
+        found: list[Value] = []
+        for template in self.words(node.left, state, nesting):
+            if not isinstance(template.text, str):
+                found.append(None)
+                continue
+            fields = iter(items)
+
+            def fill(match: re.Match[str], fields: Iterator[ast.expr] = fields) -> str:
+                if match.group(0) == "%%":
+                    return "%"
+                if by_name or match.group("name") is not None:
+                    return "$ARG"
+                return self._field(next(fields, None), state, nesting)
+
+            found.append(replace(template, text=_PERCENT_FIELD.sub(fill, template.text)))
+        return _bounded(found)
+
+    def format_call(self, node: ast.Call, state: State, nesting: int) -> list[Value]:
+        """`"codex exec -C {} -".format(repo)`: the template with each field filled (or `$ARG`)."""
+        assert isinstance(node.func, ast.Attribute)
+        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        found: list[Value] = []
+        for template in self.words(node.func.value, state, nesting):
+            if not isinstance(template.text, str):
+                found.append(None)
+                continue
+            auto = iter(node.args)
+
+            def fill(match: re.Match[str], auto: Iterator[ast.expr] = auto) -> str:
+                if match.group(0) in ("{{", "}}"):
+                    return match.group(0)[0]
+                key = match.group("key")
+                if key == "":
+                    return self._field(next(auto, None), state, nesting)
+                if key.isdigit():
+                    index = int(key)
+                    arg = node.args[index] if index < len(node.args) else None
+                    return self._field(arg, state, nesting)
+                return self._field(keywords.get(key), state, nesting)
+
+            found.append(replace(template, text=_FORMAT_FIELD.sub(fill, template.text)))
+        return _bounded(found)
 
     def dict_literal(self, node: ast.Dict, state: State, nesting: int) -> list[Value]:
         variants: list[Env] = [Env()]
@@ -523,6 +578,8 @@ class Flow:
             return self.dict_call(node, state, nesting)
         if isinstance(node.func, ast.Attribute) and node.func.attr == "join" and len(args) == 1:
             return self.join(node, state, nesting)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            return self.format_call(node, state, nesting)
         if name == "shlex.join" and args:
             sequences = self.sequences(args[0], state, nesting)
             return [_word(node, _shell_join(s.words)) for s in sequences]
@@ -648,6 +705,12 @@ class Flow:
         return None
 
 
+# `%s`, `%(name)s`, `%-10d`, `%%` (printf-style formatting)
+_PERCENT_FIELD = re.compile(r"%%|%(?:\((?P<name>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.\d+)?[a-zA-Z]")
+# `{}`, `{0}`, `{repo}`, `{x!r:>10}`, `{{`, `}}` (str.format); attribute/index keys are unknown.
+_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<key>[^{}!:]*)(?:![rsa])?(?::[^{}]*)?\}")
+
+
 def _put(value: Value, node: ast.expr) -> Value:
     """A constant's words, marked with where its name was used (the first use is kept)."""
 
@@ -687,11 +750,11 @@ def _is_zero(node: ast.expr) -> bool:
 
 
 def _product(parts: Sequence[Sequence[Seq]]) -> Iterator[Seq]:
-    result: list[Seq] = [Seq(())]
-    for alternatives in parts:
-        combined = [Seq(head.words + tail.words) for head in result for tail in alternatives]
-        result = list(dict.fromkeys(combined))[:MAX_VALUES]
-    return iter(result)
+    return iter(product(parts, MAX_VALUES, Seq(()), _concat))
+
+
+def _concat(head: Seq, tail: Seq) -> Seq:
+    return Seq(head.words + tail.words)
 
 
 def _arms(node: ast.stmt) -> list[list[ast.stmt]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from guard.sources import (
+    codexconfig,
     dockerfile,
     gitlab,
     golang,
@@ -17,6 +18,7 @@ from guard.sources import (
 )
 from guard.sources.base import Source
 from guard.sources.detect import (
+    CODEX_CONFIG,
     DOCKERFILE,
     GITLAB,
     GO,
@@ -42,4 +44,5 @@ SOURCES: dict[str, Source] = {
     JAVASCRIPT: javascript.extract,
     GO: golang.extract,
     PACKET: packet.extract,
+    CODEX_CONFIG: codexconfig.extract,
 }

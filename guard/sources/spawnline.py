@@ -16,6 +16,8 @@ from enum import Enum
 from typing import Any
 
 from guard.sources.base import SourceError
+from guard.sources.valueset import bounded
+from guard.sources.valueset import product as bounded_product
 
 # Enough for real orchestrators (a few independent optional flags); past it the first ones are
 # kept, in statement order, so a parse never explodes.
@@ -80,20 +82,16 @@ def env_prefix(keys: Sequence[str], replaces: bool) -> str:
 
 
 def dedupe(variants: Sequence[Argv]) -> list[Argv]:
-    seen: dict[Argv, None] = {}
-    for variant in variants:
-        seen.setdefault(variant, None)
-        if len(seen) >= MAX_VARIANTS:
-            break
-    return list(seen)
+    return bounded(variants, MAX_VARIANTS)
 
 
 def product(parts: Sequence[Sequence[Argv]]) -> list[Argv]:
     """Every combination of the parts' alternatives, in order (bounded)."""
-    result: list[Argv] = [()]
-    for alternatives in parts:
-        result = dedupe([head + tail for head in result for tail in alternatives])
-    return result
+    return bounded_product(parts, MAX_VARIANTS, (), _concat)
+
+
+def _concat(head: Argv, tail: Argv) -> Argv:
+    return head + tail
 
 
 # --- tree-sitter -------------------------------------------------------------------------------
@@ -202,27 +200,46 @@ def _char_index(text: str) -> list[int]:
 # --- where a word was written ------------------------------------------------------------------
 
 Origin = tuple[int, int, int, int, str]  # snippet start, end, file line, column, note
+ENV_KEY = re.compile(r'(?<![\w$])([A-Za-z_][A-Za-z0-9_]*)="\$VALUE"')  # env_prefix's words
 
 
 class LiteralIndex:
     """The file's string literals by value, so a flag that reached a spawn through a constant, a
     helper or a branch can be traced back to the line that wrote it (Snippet.origins)."""
 
-    def __init__(self, root: Any, value_of: Any, functions: frozenset[str]) -> None:
+    def __init__(
+        self,
+        root: Any,
+        value_of: Any,
+        functions: frozenset[str],
+        keys: dict[str, list[Any]] | None = None,
+    ) -> None:
         self.functions = functions
+        self.root = root
+        self.uses: dict[str, list[Any]] | None = None  # names -> their nodes (read lazily)
+        self.named: dict[str, list[Any]] | None = None  # function names -> their nodes (lazily)
         self.literals: dict[str, list[Any]] = {}
+        # env keys by name -> the nodes that write them (`OPENAI_API_KEY: k` in an object,
+        # `"OPENAI_API_KEY=" + k` in a Go slice): a key of a spawn's env is traced there too.
+        self.keys = keys or {}
         for node in walk(root):
             if node.type in STRING_NODES:
                 value = value_of(node)
-                if isinstance(value, str) and value.startswith("-") and value != "-":
+                if _traced(value):
                     self.literals.setdefault(value, []).append(node)
 
     def origins(self, call: Any, line: str) -> tuple[Origin, ...]:
         """An origin for each flag of a rendered command line that the spawn call does not
-        write itself (it came from a constant, a helper or a branch)."""
-        if not self.literals:
-            return ()
+        write itself (it came from a constant, a helper or a branch), and for each env key the
+        line sets (`K="$VALUE"`, env_prefix) that the file writes elsewhere."""
         found: list[Origin] = []
+        for match in ENV_KEY.finditer(line):
+            key = match.group(1)
+            if key in self.keys:
+                for origin in self._origin(call, key, self.keys[key]):
+                    found.append((match.start(), match.end(), *origin))
+        if not self.literals:
+            return tuple(found)
         for match in re.finditer(r"\S+", line):
             try:
                 words = shlex.split(match.group(0))
@@ -230,18 +247,101 @@ class LiteralIndex:
                 continue
             if len(words) != 1 or words[0] not in self.literals:
                 continue
-            origin = self._origin(call, words[0])
-            if origin is not None:
+            for origin in self._origin(call, words[0], self.literals[words[0]]):
                 found.append((match.start(), match.end(), *origin))
         return tuple(found)
 
-    def _origin(self, call: Any, word: str) -> tuple[int, int, str] | None:
-        nodes = self.literals[word]
+    def _origin(self, call: Any, word: str, nodes: list[Any]) -> list[tuple[int, int, str]]:
+        """Where a word was written; for a constant's word, first the one line that put the
+        constant into the command (`args = append(args, DangerFlags)` on a branch), as the
+        Python source does."""
         if len(nodes) != 1 or contains(call, nodes[0]):
-            return None  # written right there, or in several places: no guess
+            return []  # written right there, or in several places: no guess
         node = nodes[0]
         row, column = node.start_point
-        return row + 1, column + 1, self._note(node, call, word)
+        found = [(row + 1, column + 1, self._note(node, call, word))]
+        use = self._put(node, call)
+        if use is not None:
+            note = self._note(use, call, word)
+            if note.endswith(" is set here"):
+                note = f"`{word}` is added here"
+            row, column = use.start_point
+            found.insert(0, (row + 1, column + 1, note))
+        return found
+
+    def _put(self, literal: Any, call: Any) -> Any:
+        """The one use, outside the spawn call, of the module or class constant whose value
+        holds `literal`; None when there is none, or several (no guess)."""
+        declaration = literal.parent
+        while declaration is not None and declaration.type not in CONSTANTS:
+            if declaration.type in self.functions:
+                return None  # a name local to a function: its own note says enough
+            declaration = declaration.parent
+        if declaration is None:
+            return None
+        name = _declared_name(declaration)
+        if name is None:
+            return None
+        if self.uses is None:
+            self.uses = {}
+            for node in walk(self.root):
+                if node.type in ("identifier", "property_identifier", "field_identifier"):
+                    self.uses.setdefault(text_of(node), []).append(node)
+        uses = [u for u in self.uses.get(text_of(name), ()) if not contains(declaration, u)]
+        if len(uses) > 1:
+            # Several uses: those this spawn can reach (its own function before the call, and
+            # the helpers it calls); one of them is the put, several are no guess.
+            reach = self._reach(call)
+            uses = [u for u in uses if self._reached(u, call, reach)]
+        if len(uses) != 1 or contains(call, uses[0]):
+            return None
+        return uses[0]
+
+    def _enclosing(self, node: Any) -> Any:
+        ancestor = node.parent
+        while ancestor is not None and ancestor.type not in self.functions:
+            ancestor = ancestor.parent
+        return ancestor
+
+    def _reach(self, call: Any) -> list[Any]:
+        """The spawn's function and the functions of the file it calls, a few calls deep."""
+        if self.named is None:
+            self.named = {}
+            for node in walk(self.root):
+                if node.type in self.functions:
+                    self.named.setdefault(_function_name(node), []).append(node)
+        start = self._enclosing(call)
+        if start is None:
+            return []
+        reach, frontier = [start], [start]
+        for _depth in range(MAX_REACH):
+            found: list[Any] = []
+            for function in frontier:
+                for node in walk(function):
+                    if node.type != "call_expression":
+                        continue
+                    callee = node.child_by_field_name("function")
+                    if callee is None:
+                        continue
+                    # `build()` is a function; `r.build()`, `this.build()` a method (not `cmd.Run()`
+                    # matched to a function `Run`)
+                    method = callee.type != "identifier"
+                    name = text_of(callee).rsplit(".", 1)[-1]
+                    for target in self.named.get(name, ()):
+                        if (target.type in METHODS) != method:
+                            continue
+                        if all(t.id != target.id for t in reach):
+                            reach.append(target)
+                            found.append(target)
+            frontier = found
+        return reach
+
+    def _reached(self, use: Any, call: Any, reach: list[Any]) -> bool:
+        function = self._enclosing(use)
+        if function is None or all(f.id != function.id for f in reach):
+            return False
+        # in the spawn's own function, only a use before the spawn counts
+        return bool(function.id != reach[0].id or use.start_byte < call.start_byte)
 
     def _note(self, node: Any, call: Any, word: str) -> str:
         ancestor = node.parent
@@ -253,6 +353,29 @@ class LiteralIndex:
                 return f"`{word}` is added on this branch"
             ancestor = ancestor.parent
         return f"`{word}` is set here"
+
+
+MAX_REACH = 3  # helper -> helper -> helper, as the value models follow them
+METHODS = frozenset({"method_definition", "method_declaration"})
+
+# Declarations of a module or class constant (JavaScript/TypeScript, Go).
+CONSTANTS = frozenset(
+    {"variable_declarator", "public_field_definition", "field_definition", "const_spec",
+     "var_spec"}
+)  # fmt: skip
+
+
+def _declared_name(declaration: Any) -> Any:
+    name = declaration.child_by_field_name("name") or declaration.child_by_field_name("property")
+    return name if name is not None and name.type in ("identifier", "property_identifier") else None
+
+
+def _traced(value: object) -> bool:
+    """A literal worth tracing: one word a command line may take (a flag, or a flag's value such
+    as `danger-full-access`), not the program or subcommand every codex line has."""
+    if not isinstance(value, str) or not value or value in ("codex", "exec", "e", "-"):
+        return False
+    return not any(c.isspace() for c in value)
 
 
 def _function_name(function: Any) -> str:

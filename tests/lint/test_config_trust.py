@@ -194,7 +194,7 @@ def test_prefixes_that_match_a_rule_are_fine(tmp_path: Path) -> None:
     ("args", "words"),
     [
         (("--select", "CG1,CG77"), "--select: unknown rule id 'CG77'"),
-        (("--ignore", "CG8"), "--ignore: unknown rule id 'CG8'"),
+        (("--ignore", "CG0"), "--ignore: unknown rule id 'CG0'"),
     ],
 )
 def test_unknown_ids_on_the_command_line(args: tuple[str, ...], words: str, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -231,10 +232,14 @@ def test_hook_install_is_idempotent_and_keeps_other_hooks(
     assert data["hooks"]["Stop"] == OTHER_CLAUDE["hooks"]["Stop"]
     groups = data["hooks"]["PreToolUse"]
     assert groups[0] == OTHER_CLAUDE["hooks"]["PreToolUse"][0]
-    assert groups[1] == {
-        "matcher": "Bash",
-        "hooks": [{"type": "command", "command": f"codex-guard hook {agent}"}],
-    }
+    assert groups[1]["matcher"] == "Bash" and len(groups[1]["hooks"]) == 1
+    installed = groups[1]["hooks"][0]
+    assert installed["type"] == "command"
+    argv = shlex.split(installed["command"])
+    # The agent's PATH need not hold the venv: the interpreter and the entry point are absolute.
+    assert Path(argv[0]).is_absolute() and Path(argv[0]).exists()
+    assert argv[1:4] == ["-E", "-P", "-S"] and argv[-1] == agent
+    assert Path(argv[4]).is_absolute() and argv[4].endswith("guard/hookmain.py")
 
 
 def test_hook_install_user_scope_and_broken_file(tmp_path: Path, base_env: dict[str, str]) -> None:
@@ -273,3 +278,82 @@ def test_a_key_in_the_agents_own_env_reaches_the_codex_it_starts(
     proc = run_guard(["hook", "claude"], env, input=claude_payload(command, workspace))
     assert proc.returncode == 0
     assert ("CG101" in proc.stdout) is denied, proc.stdout
+
+
+def _installed_argv(agent: str, project: Path, env: dict[str, str]) -> list[str]:
+    proc = run_guard(["hook", "install", agent, "--project"], env, cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    name = ".claude/settings.json" if agent == "claude" else ".codex/hooks.json"
+    data = json.loads((project / name).read_text())
+    return shlex.split(data["hooks"]["PreToolUse"][-1]["hooks"][0]["command"])
+
+
+@pytest.mark.parametrize("agent", ["claude", "codex"])
+def test_the_installed_command_runs_without_the_venv_on_path(
+    agent: str, tmp_path: Path, base_env: dict[str, str]
+) -> None:
+    """What `hook install` writes answers in the agent's contract under a PATH with no venv, and
+    decides as `check` does."""
+    project = tmp_path / "proj"
+    (project / ".git").mkdir(parents=True)
+    env = {**base_env, "CODEX_HOME": str(tmp_path / "codex-home")}
+    argv = _installed_argv(agent, project, env)
+    bare = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": env["XDG_CACHE_HOME"],
+        "XDG_CONFIG_HOME": env["XDG_CONFIG_HOME"],
+        "OPENAI_API_KEY": "sk-agent",  # the agent's own env reaches the codex it starts
+    }
+    payload = claude_payload if agent == "claude" else codex_payload
+    for command, denied in [
+        ('codex exec -C . -s read-only "p" </dev/null', True),
+        ('env -u OPENAI_API_KEY codex exec -C . -s read-only "p" </dev/null', False),
+        ("ls -la && git status", False),
+    ]:
+        proc = subprocess.run(
+            argv, input=payload(command, project), capture_output=True, text=True, env=bare,
+            timeout=60,
+        )  # fmt: skip
+        assert "Traceback" not in proc.stderr
+        if denied:
+            assert json.loads(proc.stdout)["hookSpecificOutput"]["permissionDecision"] == "deny"
+            assert "CG101" in proc.stdout
+            assert proc.returncode == (2 if agent == "codex" else 0)
+        else:
+            assert proc.returncode == 0 and proc.stdout == "", (command, proc.stdout, proc.stderr)
+
+
+def test_an_older_bare_install_is_pointed_at_the_absolute_entry(
+    tmp_path: Path, base_env: dict[str, str]
+) -> None:
+    project = tmp_path / "proj"
+    (project / ".claude").mkdir(parents=True)
+    (project / ".git").mkdir()
+    old = {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [
+        {"type": "command", "command": "codex-guard hook claude"}]}]}}  # fmt: skip
+    (project / ".claude" / "settings.json").write_text(json.dumps(old))
+    argv = _installed_argv("claude", project, base_env)
+    data = json.loads((project / ".claude" / "settings.json").read_text())
+    assert len(data["hooks"]["PreToolUse"]) == 1  # replaced in place, not a second hook
+    assert Path(argv[0]).is_absolute() and argv[-1] == "claude"
+
+
+@pytest.mark.parametrize("agent", ["claude", "codex"])
+def test_the_entry_point_denies_when_the_package_cannot_load(
+    agent: str, tmp_path: Path, base_env: dict[str, str]
+) -> None:
+    """A hook whose package is gone or broken fails closed, in both contracts, with no traceback."""
+    fake = tmp_path / "pkg" / "guard"
+    fake.mkdir(parents=True)
+    entry = fake / "hookmain.py"
+    entry.write_text((REPO / "guard" / "hookmain.py").read_text())
+    (fake / "__init__.py").write_text("raise ImportError('half-installed')\n")
+    payload = claude_payload("ls", tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-E", "-P", "-S", str(entry), agent], input=payload, capture_output=True,
+        text=True, env={"PATH": "/usr/bin:/bin"}, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "half-installed" in proc.stderr
+    assert json.loads(proc.stdout)["hookSpecificOutput"]["permissionDecision"] == "deny"

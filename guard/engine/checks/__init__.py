@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 from guard.engine.checks import (
     billing,
+    codexconfig,
     linter,
     packets,
     results,
@@ -54,6 +55,10 @@ CHECKS: dict[str, Check] = {
     "packet_evidence_missing": source_facts_only,
     "auth_guard_disabled": packets.auth_guard_disabled,
     "codex_action_unsafe": source_facts_only,
+    "config_api_auth": codexconfig.config_api_auth,
+    "config_login_not_forced": codexconfig.config_login_not_forced,
+    "config_full_access_profile": codexconfig.config_full_access_profile,
+    "config_env_passes_key": codexconfig.config_env_passes_key,
 }
 
 # Checks that run outside the shell pipeline: the verdict file checker (`codex-guard verdict`)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from guard.codex.call import Subcommand
+from guard.codex.envpolicy import set_names
 from guard.engine.configlayers import LayerKind, layer_span, search_roots
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.writes import script_writes, target_name
@@ -101,6 +102,59 @@ def api_key_in_env(ctx: CheckContext) -> Iterator[Hit]:
             )
         if inv.is_run:
             yield from _provider_key_hits(ctx, inv)
+        if inv.is_run or inv.call.subcommand is Subcommand.OTHER:  # `codex review -c ...` too
+            yield from _policy_set_hits(ctx, inv)
+
+
+# --- shell_environment_policy.set: a key codex puts into every command it spawns ----------------
+
+
+def _nested(parts: tuple[str, ...], value: object) -> object:
+    """`-c a.b.c=V` as the table it stands for ({a: {b: {c: V}}}); quoted key parts unquoted."""
+    for part in reversed(parts):
+        value = {part.strip("\"'"): value}
+    return value
+
+
+def _policy_set_names(table: object) -> list[str]:
+    """The names `[shell_environment_policy] set = {...}` gives every spawned command, from a
+    whole config table (`include_only`, applied last, may drop them again)."""
+    policy = table.get("shell_environment_policy") if isinstance(table, dict) else None
+    return set_names(policy) if isinstance(policy, dict) else []
+
+
+def _policy_set_hits(ctx: CheckContext, inv: Invocation) -> Iterator[Hit]:
+    """A forbidden key that `shell_environment_policy.set` (a `-c` override, or a config layer the
+    run reads) puts into the env of every command this codex run spawns (FACTS.md: accepted):
+    a nested codex, or any SDK the agent runs, bills the API with it. It is the env this codex
+    invocation hands out, so CG101 (RULES.md's CG804 is the config-file rule, not a rule here)."""
+    forbidden = _forbidden(ctx)
+    for override in inv.call.config:
+        for name in _policy_set_names(_nested(override.parts, override.value)):
+            if name in forbidden:
+                yield Hit(
+                    span=override.word.span if override.word.span.line else inv.command.span,
+                    message=f"`-c {override.key}=...` puts {name} into the environment of every "
+                    "command this codex run spawns: a codex or an SDK started there bills the "
+                    "API account",
+                    params={"key": name},
+                )
+    found = inv.layers.value("shell_environment_policy", "set")
+    include_only = inv.layers.value("shell_environment_policy", "include_only")
+    if found is not None and isinstance(found.value, dict):
+        policy: dict[str, object] = {"set": found.value}
+        if include_only is not None:
+            policy["include_only"] = include_only.value
+        for name in set_names(policy):
+            if name in forbidden:
+                yield Hit(
+                    span=inv.command.span,
+                    message=f"{found.where} sets {name} in shell_environment_policy.set: every "
+                    "command this codex run spawns gets it, and a codex or an SDK started there "
+                    "bills the API account",
+                    related_files=((found.layer.file, layer_span(found), "set here"),),
+                    params={"key": name},
+                )
 
 
 # A Codex home in a path: where an auth.json is the one codex reads.
@@ -197,6 +251,53 @@ def api_key_login(ctx: CheckContext) -> Iterator[Hit]:
             yield from _secret_overrides(inv)
             yield from _layer_bearer_tokens(inv, _provider_in_use(inv))
     yield from _auth_json_hits(ctx)
+    for inv, mode, path in _codex_home_logins(ctx):
+        if mode == "apikey":
+            yield Hit(
+                span=inv.command.span,
+                message=f"CODEX_HOME={path.parent} is logged in with an API key "
+                f"(auth_mode: apikey in {path}): every token of this run is billed to the "
+                "API account",
+            )
+
+
+# --- a CODEX_HOME named on the command line: its auth.json says which billing ------------------
+
+
+def _literal_codex_home(command: Command) -> Path | None:
+    """The folder a literal `CODEX_HOME=DIR` (prefix, export, `env`) names for this run."""
+    binding = command.env_var("CODEX_HOME")
+    if binding is None or binding.value is None or not binding.value.literal:
+        return None
+    text = binding.value.text
+    if not text or "$" in text or "`" in text:
+        return None
+    return Path(text).expanduser()
+
+
+def _codex_home_logins(ctx: CheckContext) -> Iterator[tuple[Invocation, str, Path]]:
+    """(run, mode, auth.json) for each run whose CODEX_HOME is a literal folder that exists,
+    read at the doors that answer for this machine now (the hooks and `check`; never `lint`,
+    whose scripts run elsewhere). mode is `apikey`, or `unreadable` when auth.json is there but
+    is no regular file it can read (a FIFO is never opened for a blocking read: see
+    guard/runtime/auth.py)."""
+    from guard.runtime.auth import AuthFileError, read_auth_mode_strict
+    from guard.runtime.hook import HOOK_PATH
+
+    if ctx.snippet.path != HOOK_PATH:
+        return
+    for inv in ctx.runs():
+        home = _literal_codex_home(inv.command)
+        if home is None or not home.is_dir():
+            continue
+        path = home / "auth.json"
+        try:
+            mode = read_auth_mode_strict(path)
+        except AuthFileError:
+            yield inv, "unreadable", path
+            continue
+        if mode == "apikey":
+            yield inv, mode, path
 
 
 # --- custom providers: an env_key bills the API under any name ---------------------------------
@@ -332,7 +433,16 @@ def _keys_unset_between(ctx: CheckContext, after: int, before: int) -> bool:
 
 
 def env_file_injection(ctx: CheckContext) -> Iterator[Hit]:
-    """CG103: env loaded from a file the linter cannot see through, before a codex run."""
+    """CG103: env loaded from a file the linter cannot see through, before a codex run; or, at
+    the hooks and `check`, a CODEX_HOME whose auth.json cannot be read (billing unknown)."""
+    for inv, mode, path in _codex_home_logins(ctx):
+        if mode == "unreadable":
+            yield Hit(
+                span=inv.command.span,
+                message=f"CODEX_HOME={path.parent} has an auth.json that cannot be read as a "
+                f"file ({path}): which billing this codex run uses cannot be settled",
+                params={"path": str(path)},
+            )
     base = Path(ctx.snippet.path).parent
     for inv in ctx.runs():
         for load in inv.command.env_files:

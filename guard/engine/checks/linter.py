@@ -40,6 +40,33 @@ def dynamic_command(ctx: CheckContext) -> Iterator[Hit]:
         first_line = command.text.splitlines()[0] if command.text else "?"
         yield Hit(span=command.span, severity=severity, params={"command": first_line[:60]})
     yield from _unresolved_env_names(ctx, severity)
+    yield from _unreadable_config_writes(ctx, severity)
+
+
+def _unreadable_config_writes(ctx: CheckContext, severity: Severity | None) -> Iterator[Hit]:
+    """A Codex config.toml rewritten with text that cannot be read here (`sed -i`, `perl -pi`,
+    `cmd | tee`, `echo "$X" >>`, python): every later codex run reads it, and it may set full
+    access, an API-key login or a provider that bills the API."""
+    from pathlib import Path
+
+    from guard.engine.checks.sandbox import CODEX_CONFIG_PATH
+    from guard.engine.configlayers import search_roots
+    from guard.engine.writes import script_writes
+
+    bases = [Path(ctx.snippet.path).parent, *search_roots(ctx.snippet, ctx.settings)]
+    for write in script_writes(ctx.script, bases):
+        if write.content is not None and write.complete:
+            continue  # a literal write: the sandbox, billing and config-layer checks read it
+        if not CODEX_CONFIG_PATH.search(write.target.strip()):
+            continue
+        yield Hit(
+            span=write.command.span,
+            severity=severity,
+            message=f"`{write.command.text.splitlines()[0][:60]}` writes Codex's config "
+            f"({write.target}) with text that cannot be read statically: it may set full access "
+            "or API billing for every later codex run (the check fails closed)",
+            params={"command": write.target},
+        )
 
 
 def _unresolved_env_names(ctx: CheckContext, severity: Severity | None) -> Iterator[Hit]:

@@ -143,7 +143,8 @@ def unsandboxed_host_full_access(ctx: CheckContext) -> Iterator[Hit]:
     yield from _config_writes_full_access(ctx)
 
 
-_CODEX_CONFIG = re.compile(r"(CODEX_HOME\}?|\.codex)/([\w.-]+\.)?config\.toml[\"']?$")
+CODEX_CONFIG_PATH = re.compile(r"(CODEX_HOME\}?|\.codex)/([\w.-]+\.)?config\.toml[\"']?$")
+_CODEX_CONFIG = CODEX_CONFIG_PATH
 _FULL = frozenset({"danger-full-access", ":danger-full-access"})
 
 

@@ -1,0 +1,48 @@
+"""The agent hook's entry point, run as a script: `hook install` writes
+`'<venv>/bin/python' -E -P -S '<package>/guard/hookmain.py' claude|codex` (absolute paths).
+
+Why a script and these flags: the agent runs the hook with its own PATH, which need not hold the
+venv, so the command names the interpreter and this file absolutely. pip's console-script wrapper
+imports `re` before anything else (a third of a bare start-up); `-m` imports runpy. `-E` keeps
+PYTHON* variables of the agent's environment out, `-P` keeps this file's folder off sys.path, and
+`-S` skips site-packages and their .pth files: the keyword reject needs neither, and
+guard/runtime/hook.py runs `site.main()` before it needs a dependency.
+"""
+
+import sys
+
+
+def _package_root() -> str:
+    """The folder that holds `guard/` (this file is `<root>/guard/hookmain.py`)."""
+    import os  # already loaded by the interpreter's start-up: free
+
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def main() -> int:
+    root = _package_root()
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    try:
+        from guard.runtime.hook import main as hook_main
+    except BaseException as exc:  # no traceback for the agent to show: deny, in both contracts
+        return _deny_broken(exc)
+    return hook_main()
+
+
+def _deny_broken(exc: BaseException) -> int:
+    """The package cannot be imported (moved, half-installed): refuse the command in both agents'
+    contracts (JSON deny on stdout, exit 2 with the reason on stderr)."""
+    reason = f"codex-guard hook: cannot start ({type(exc).__name__}: {exc}); reinstall the hook"
+    reason = "".join(c if c.isprintable() and c not in '"\\' else " " for c in reason)
+    sys.stdout.write(
+        '{"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny", '
+        f'"permissionDecisionReason": "{reason}"}}}}\n'
+    )
+    sys.stdout.flush()
+    sys.stderr.write(reason + "\n")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Scripts a here-doc writes now and the script runs later.
+
+Dispatch scripts often write a runner and start it detached::
+
+    cat > runner.sh <<'EOF'
+    codex exec ... - < prompt.md
+    EOF
+    nohup bash runner.sh &
+
+The runner's text is in the file being linted, so it is linted as the script it becomes: where the
+same script later runs the file (`bash F`, `sh F`, `nohup bash F &`, `./F`, `source F`, `. F`), its
+body is walked as that run (the wrappers, env and stdin of the command that starts it); a file
+named `*.sh` that is never run here is still a script someone runs, and is walked on its own at
+the end. Each body is walked once. Positions are the body's own place in the file.
+
+A quoted here-doc (`<<'EOF'`) is written as is. An unquoted one has its `$VAR`s expanded when it
+is written: they stay unknown words in the runner (its new shell does not see the writer's
+variables), never guessed to be codex.
+
+This module is the walker's stage for them (bound as methods in walk.py): the bookkeeping of which
+command writes which file and which command runs one, and the walk of each body.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from guard.shell.model import StdinKind, Wrapper
+from guard.shell.runctx import _Ctx
+from guard.shell.scope import State
+from guard.shell.unwrap import MAX_BODY_DEPTH
+from guard.shell.wrappers import SHELLS, basename
+
+if TYPE_CHECKING:
+    from guard.shell.redirs import _Redirs
+    from guard.shell.walk import Walker
+    from guard.shell.wrappers import Peeled
+
+# Shell options that take a value: `bash -o pipefail runner.sh`, `bash -O extglob runner.sh`.
+_OPTIONS_WITH_VALUE = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
+_SAME_SHELL = frozenset({"source", "."})
+
+
+@dataclass(slots=True)
+class WrittenScript:
+    """The text a here-doc wrote to a file, and where that text sits in the linted file."""
+
+    path: str  # as the writer named it, normalised (`./runner.sh` -> `runner.sh`)
+    body: str
+    line0: int  # 0-based file line of the body's first line
+    col0: int  # column offset of the body's first line
+    quoted: bool  # `<<'EOF'`: written literally; else `$VAR`s were expanded by the writer
+    walked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptRun:
+    """A command that runs a file as a script."""
+
+    path: str
+    same_shell: bool  # `source F` / `. F`: this shell reads it, with its variables
+
+
+def normalise(path: str) -> str:
+    """The key a file is known by: `./a/../runner.sh` and `runner.sh` are one file."""
+    if not path:
+        return path
+    return posixpath.normpath(path)
+
+
+def written_files(argv: Sequence[str], stdout: str | None) -> tuple[str, ...]:
+    """The files a command writes its stdin to: `cat > F`, `cat - >> F`, `tee [-a] F...`."""
+    if not argv:
+        return ()
+    program = basename(argv[0])
+    if program == "cat" and stdout and all(arg == "-" for arg in argv[1:]):
+        return (stdout,)
+    if program == "tee":
+        files = [arg for arg in argv[1:] if arg != "-" and not arg.startswith("-")]
+        return tuple(files) + ((stdout,) if stdout else ())
+    return ()
+
+
+def script_run(argv: Sequence[str]) -> ScriptRun | None:
+    """The file a command runs as a script: `bash [opts] F`, `sh F`, `source F`, `. F`, `./F`
+    (a command word with a slash in it). None for `bash -c ...`, `bash -s`, or a bare shell."""
+    if not argv:
+        return None
+    head = argv[0]
+    program = basename(head)
+    if program in _SAME_SHELL:
+        return ScriptRun(argv[1], True) if len(argv) > 1 else None
+    if program in SHELLS:
+        return _shell_operand(argv[1:])
+    if "/" in head:
+        return ScriptRun(head, False)
+    return None
+
+
+def _shell_operand(args: Sequence[str]) -> ScriptRun | None:
+    skip = False
+    for index, arg in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            rest = args[index + 1 :]
+            return ScriptRun(rest[0], False) if rest else None
+        if arg in _OPTIONS_WITH_VALUE:
+            skip = True
+            continue
+        if arg.startswith(("-", "+")):
+            if not arg.startswith("--") and ("c" in arg[1:] or "s" in arg[1:]):
+                return None  # the script is a string, or stdin: the walker reads those
+            continue
+        return ScriptRun(arg, False)
+    return None
+
+
+class WrittenScripts:
+    """The here-doc-written files of one walk, in the order they were written."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, WrittenScript] = {}
+
+    def write(self, paths: Sequence[str], body: str, line0: int, col0: int, quoted: bool) -> None:
+        for path in paths:
+            key = normalise(path)
+            if key:
+                # A later write replaces the file's text (the runner runs the newest one).
+                self.files[key] = WrittenScript(key, body, line0, col0, quoted)
+
+    def run(self, argv: Sequence[str]) -> tuple[WrittenScript, ScriptRun] | None:
+        """The written file this command runs, if it has not been walked yet (marked walked)."""
+        if not self.files:
+            return None  # the common case: nothing written
+        run = script_run(argv)
+        if run is None:
+            return None
+        script = self.files.get(normalise(run.path))
+        if script is None or script.walked:
+            return None
+        script.walked = True
+        return script, run
+
+    def never_run(self) -> list[WrittenScript]:
+        """Files named `*.sh` that the walk never saw run: scripts all the same (marked walked)."""
+        left = [s for s in self.files.values() if not s.walked and s.path.endswith(".sh")]
+        for script in left:
+            script.walked = True
+        return left
+
+
+# --- the walker's side (bound as methods in walk.py) -------------------------------------------
+
+
+def _written_script(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx) -> None:
+    """`cat > F <<'EOF'` records F's text; a later `bash F`, `./F`, `source F` walks it as
+    that run."""
+    argv = [w.text for w in p.argv]
+    cmd = self.cmds[idx]
+    if r.script is not None and r.explicit and cmd.stdin.kind is StdinKind.HEREDOC:
+        files = written_files(argv, r.stdout)
+        if files:
+            body, line0, col0, quoted = r.script
+            self.written.write(files, body, line0, col0, quoted)
+        return
+    found = self.written.run(argv)
+    if found is None or ctx.depth >= MAX_BODY_DEPTH:
+        return
+    script, run = found
+    if idx in self.dynamic:
+        self.dynamic.remove(idx)  # `"$D/run.sh"`: the very file written above, now read
+    body_ctx = ctx.derive(
+        depth=ctx.depth + 1,
+        wrappers=(*cmd.wrappers, Wrapper("script file", cmd.span, (script.path,))),
+        stdin=cmd.stdin,
+        env_cleared=cmd.env_cleared,
+        detached=cmd.context.detached,
+    )
+    # `source F` runs in this shell; `bash F` and `./F` in a new one that gets the env only
+    # (so an unquoted body's `$VAR`s, expanded by the writer, stay unknown words).
+    state = st if run.same_shell else st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+    self.run_text(script.body, script.line0, script.col0, state, body_ctx)
+
+
+def _unrun_scripts(self: Walker) -> None:
+    """A `*.sh` the script writes and does not run here: someone runs it, as a script."""
+    for script in self.written.never_run():
+        self.run_text(script.body, script.line0, script.col0, State(), _Ctx(depth=1))
