@@ -38,7 +38,8 @@ def _rules(run_json: dict[str, object]) -> list[tuple[str, str, int]]:
 
 def test_cache_hits_change_nothing_and_misses_on_every_input(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    repo = make_repo(tmp_path / "r", {"run.sh": BAD, "docs/notes.md": "no code here\n"})
+    notes = f"# Notes\n\n```sh\n{GOOD}```\n"  # parsed (it runs codex), so stored
+    repo = make_repo(tmp_path / "r", {"run.sh": BAD, "docs/notes.md": notes})
     cold = console("lint", "--format", "json", cwd=repo, env=env)
     assert "CG201" in {f["rule"] for f in cold.json()["findings"]}
     # one store file, one entry per linted file, nothing per file on disk
