@@ -7,6 +7,7 @@ must not pay for them when there is none. Errors are one line, `path:line: messa
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -59,15 +60,23 @@ def find_config(start: Path) -> Path | None:
     if not folder.is_dir():
         folder = folder.parent
     for candidate in (folder, *folder.parents):
-        for name in CONFIG_NAMES:
-            if (candidate / name).is_file():
-                return candidate / name
-        pyproject = candidate / PYPROJECT
-        try:
-            if pyproject.is_file() and _has_pyproject_table(pyproject):
-                return pyproject
-        except ConfigError:
-            return pyproject  # a broken pyproject that mentions us: let loading report it
+        found = config_in(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def config_in(folder: Path) -> Path | None:
+    """The config that sits in `folder` itself, if any (find_config's step, one folder)."""
+    for name in CONFIG_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    pyproject = folder / PYPROJECT
+    try:
+        if pyproject.is_file() and _has_pyproject_table(pyproject):
+            return pyproject
+    except ConfigError:
+        return pyproject  # a broken pyproject that mentions us: let loading report it
     return None
 
 
@@ -532,6 +541,7 @@ class ConfigResolver:
         self._explicit = load_config(explicit) if explicit is not None else None
         self._by_file: dict[Path, Settings] = {}
         self._by_folder: dict[Path, Path | None] = {}
+        self._by_real_dir: dict[str, Path | None] = {}
 
     def _config_path(self, folder: Path) -> Path | None:
         if folder not in self._by_folder:
@@ -545,7 +555,31 @@ class ConfigResolver:
             folder = path.resolve().parent if not path.is_dir() else path.resolve()
         except (OSError, RuntimeError):
             folder = path.absolute().parent
-        config = self._config_path(folder)
+        return self._settings_of(self._config_path(folder))
+
+    def settings_for_dir(self, real_folder: str) -> Settings:
+        """Settings for the files of a folder given resolved (as the walk has it): one lookup
+        per folder, each answered from its parent's when it holds no config itself."""
+        if self._explicit is not None:
+            return self._explicit
+        return self._settings_of(self._nearest_config(real_folder))
+
+    def _nearest_config(self, real_folder: str) -> Path | None:
+        chain: list[str] = []
+        folder = real_folder
+        while folder not in self._by_real_dir:
+            chain.append(folder)
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+        found = self._by_real_dir.get(folder)
+        for step in reversed(chain):  # the walk up, cached on the way back down
+            found = config_in(Path(step)) or found
+            self._by_real_dir[step] = found
+        return found
+
+    def _settings_of(self, config: Path | None) -> Settings:
         if config is None:
             return Settings()
         if config not in self._by_file:

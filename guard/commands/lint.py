@@ -9,9 +9,12 @@ pool; the output is sorted afterwards and does not depend on the pool.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import itertools
 import os
 import re
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -45,6 +48,7 @@ class FileJob:
     error: str | None = None  # the walk already knows this path cannot be linted
     kind: str | None = None  # `--kind`: the reader for a file named on the command line
     content: bytes | None = None  # the file's bytes when they are not on disk (stdin, a fix try)
+    config_key: str = ""  # digest of settings and rule text for the cache key ("" = work it out)
 
 
 @dataclass(slots=True)
@@ -53,6 +57,8 @@ class FileOutcome:
     errors: list[FileError]
     checked: bool  # False when the file is not a kind we lint (skipped, not counted)
     skipped: list[FileError] = field(default_factory=list)  # named, but no reader takes it
+    cache_key: str = ""  # the cache entry this outcome is (the run stores it when not a hit)
+    cache_hit: bool = False
 
 
 SKIPPED_MESSAGE = "skipped: codex-guard has no reader for this file; `--kind` forces one"
@@ -95,10 +101,17 @@ def _kind(
     return kind
 
 
-def _matches_globs(path: str, globs: tuple[str, ...], root: str) -> bool:
+@functools.lru_cache(maxsize=64)
+def _gitignore_spec(globs: tuple[str, ...]) -> Any:
+    """Compiled once per process: asked for every file of a config with `packets:` or
+    `per-file-ignores:`."""
     import pathspec
 
-    return bool(pathspec.GitIgnoreSpec.from_lines(globs).match_file(_relative_to_root(path, root)))
+    return pathspec.GitIgnoreSpec.from_lines(globs)
+
+
+def _matches_globs(path: str, globs: tuple[str, ...], root: str) -> bool:
+    return bool(_gitignore_spec(globs).match_file(_relative_to_root(path, root)))
 
 
 def _rule_finding(
@@ -251,12 +264,10 @@ def _relative_to_root(path: str, root: str) -> str:
 def _per_file_ignored(settings: Settings, path: str) -> tuple[str, ...]:
     if not settings.per_file_ignores:
         return ()
-    import pathspec
-
     relative = _relative_to_root(path, settings.root)
     ignored: list[str] = []
     for glob, ids in settings.per_file_ignores:
-        if pathspec.GitIgnoreSpec.from_lines([glob]).match_file(relative):
+        if _gitignore_spec((glob,)).match_file(relative):
             ignored.extend(ids)
     return tuple(ignored)
 
@@ -282,6 +293,13 @@ def postprocess(
         kept.append(finding)
     directives = parse_directives(text)
     return apply_directives(kept, directives, path, rule_text, settings.select, ignore)
+
+
+def config_digest(settings: Settings, rule_text: Mapping[str, Any]) -> str:
+    """What a file's outcome depends on besides its bytes, path, kind and the linter's code."""
+    import hashlib
+
+    return hashlib.sha256(repr((settings, sorted(rule_text.items()))).encode()).hexdigest()
 
 
 def lint_file(job: FileJob) -> FileOutcome:
@@ -310,12 +328,15 @@ def lint_file(job: FileJob) -> FileOutcome:
         if isinstance(data, FileError):
             return FileOutcome([], [data], checked=True)
         key = ""
-        if job.cache_dir is not None:
-            rule_text = sorted(job.rule_text.items())
-            key = cache.entry_key(data, job.path, kind, job.settings, rule_text, job.code_key)
-            cached = cache.load(job.cache_dir, key)
+        store = cache.open_store(job.cache_dir) if job.cache_dir is not None else None
+        if store is not None:
+            config_key = job.config_key or config_digest(job.settings, job.rule_text)
+            key = cache.entry_key(data, job.path, kind, config_key, job.code_key)
+            cached = store.lookup(key)
             if cached is not None:
-                return FileOutcome(cached, [], checked=True)
+                stale = cached[1] < time.time() - cache.REFRESH_S
+                mark = key if stale else ""  # only an entry not used lately is marked again
+                return FileOutcome(cached[0], [], checked=True, cache_key=mark, cache_hit=True)
         text = decode(data, job.path, python=kind == PYTHON, shell=kind == SHELL)
         del data  # the text is all that is needed from here on: do not hold both
         if isinstance(text, FileError):
@@ -326,9 +347,7 @@ def lint_file(job: FileJob) -> FileOutcome:
         if isinstance(found, FileError):
             return FileOutcome([], [found], checked=True)
         findings = postprocess(found[0], job.settings, job.path, found[1], job.rule_text)
-        if job.cache_dir is not None:
-            cache.store(job.cache_dir, key, findings)
-        return FileOutcome(findings, [], True)
+        return FileOutcome(findings, [], True, cache_key=key)  # the run stores it (one writer)
     except Exception as exc:  # the contract: no traceback, and the other files go on
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return FileOutcome([], [FileError(job.path, f"internal error: {first}")], checked=True)
@@ -436,47 +455,152 @@ def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
 # --- many files -------------------------------------------------------------------------------
 
 
-def run_jobs(jobs: list[FileJob], workers: int, *, progress: bool = False) -> LintResult:
+CHUNK_FILES = 32  # files per task sent to a worker: small enough to balance the pool's end
+TASKS_PER_WORKER = 4  # tasks in flight per worker: the walk streams ahead, never the whole tree
+CACHE_BATCH = 512  # cache entries written per transaction
+
+
+def _encoded(findings: list[Finding]) -> str | None:
+    from guard.sources.cache import encode
+
+    try:
+        return encode(findings)
+    except (TypeError, ValueError):
+        return None
+
+
+class _CacheWriter:
+    """The run's one writer to the cache store: new entries and hits, in batches, then a prune.
+
+    Only the parent writes, so workers never wait on each other's locks."""
+
+    def __init__(self, folder: str | None) -> None:
+        self._folder = folder
+        self._added: list[tuple[str, str]] = []
+        self._used: list[str] = []
+        self._wrote = False
+
+    def note(self, outcome: FileOutcome) -> None:
+        if self._folder is None or not outcome.cache_key:
+            return
+        if outcome.cache_hit:
+            self._used.append(outcome.cache_key)
+        elif not outcome.errors:
+            blob = _encoded(outcome.findings)
+            if blob is not None:  # text that cannot be encoded costs a re-lint
+                self._added.append((outcome.cache_key, blob))
+        if len(self._added) + len(self._used) >= CACHE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._folder is None or not (self._added or self._used):
+            return
+        from guard.sources.cache import open_store
+
+        store = open_store(self._folder)
+        if store is not None:
+            store.save(self._added, self._used)
+            self._wrote = True
+        self._added, self._used = [], []
+
+    def close(self) -> None:
+        self.flush()
+        if self._wrote and self._folder is not None:
+            from guard.sources.cache import open_store
+
+            store = open_store(self._folder)
+            if store is not None:
+                store.prune()
+
+
+def run_jobs(
+    jobs: Iterable[FileJob],
+    workers: int,
+    *,
+    progress: bool = False,
+    cache_folder: str | None = None,
+) -> LintResult:
     """Lint every job (in a process pool when there are many) and sort the result.
 
-    With `progress`, a bar on stderr once the run passes a second, when stderr is a terminal."""
+    `jobs` may be a generator (the walk): the pool starts on the first files while the rest are
+    still being found, and the parent keeps only the findings. `workers` is `-j`: 1 lints in
+    this process, 0 one process per CPU. With `progress`, a bar on stderr once the run passes a
+    second, when stderr is a terminal (the bar needs the total, so the walk finishes first).
+    With `cache_folder`, misses are written to the cache store there and hits marked as used."""
+    stream = iter(jobs)
+    head = list(itertools.islice(stream, PARALLEL_THRESHOLD + 1))
+    total: int | None = None
+    if progress and sys.stderr.isatty():
+        head.extend(stream)
+        total = len(head)
+        stream = iter(())
+    everything = itertools.chain(head, stream)
     outcomes: Iterable[FileOutcome]
-    if workers != 1 and len(jobs) > PARALLEL_THRESHOLD:
-        outcomes = _run_parallel(jobs, workers)
+    if workers != 1 and len(head) > PARALLEL_THRESHOLD:
+        outcomes = _run_parallel(everything, workers)
     else:
-        outcomes = (lint_file(job) for job in jobs)
-    if progress and len(jobs) > 1:
+        outcomes = (lint_file(job) for job in everything)
+    del head
+    if total is not None and total > 1:
         from guard.report.progress import with_progress
 
-        outcomes = with_progress(outcomes, len(jobs))
+        outcomes = with_progress(outcomes, total)
     result = LintResult()
+    writer = _CacheWriter(cache_folder)
     for outcome in outcomes:
         result.findings.extend(outcome.findings)
         result.errors.extend(outcome.errors)
         result.files += 1 if outcome.checked else 0
         result.skipped.extend(outcome.skipped)
+        writer.note(outcome)
+    writer.close()
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: (e.path, e.message))
     result.skipped.sort(key=lambda e: e.path)
     return result
 
 
-def _run_parallel(jobs: list[FileJob], workers: int) -> Iterator[FileOutcome]:
-    """Outcomes in job order, as they finish (so a progress bar can follow them)."""
-    from concurrent.futures import ProcessPoolExecutor
+def lint_chunk(jobs: list[FileJob]) -> list[FileOutcome]:
+    """One worker task: a few files (their shared settings are pickled once per task)."""
+    return [lint_file(job) for job in jobs]
+
+
+def _chunks(jobs: Iterable[FileJob]) -> Iterator[list[FileJob]]:
+    stream = iter(jobs)
+    while chunk := list(itertools.islice(stream, CHUNK_FILES)):
+        yield chunk
+
+
+def _run_parallel(jobs: Iterable[FileJob], workers: int) -> Iterator[FileOutcome]:
+    """Outcomes in job order, as they finish (so a progress bar can follow them).
+
+    At most TASKS_PER_WORKER tasks per worker are in flight: the parent's memory does not grow
+    with the tree, and the walk runs ahead of the workers only that far."""
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     count = workers if workers > 0 else (os.cpu_count() or 1)
-    chunk = max(1, len(jobs) // (count * 8))
-    done = 0
+    chunks = _chunks(jobs)
+    pending: deque[tuple[list[FileJob], Future[list[FileOutcome]]]] = deque()
     try:
         with ProcessPoolExecutor(max_workers=count) as pool:
-            for outcome in pool.map(lint_file, jobs, chunksize=chunk):
-                done += 1
-                yield outcome
+            for chunk in chunks:
+                pending.append((chunk, pool.submit(lint_chunk, chunk)))
+                while len(pending) >= count * TASKS_PER_WORKER:
+                    done = pending[0][1].result()  # still pending if the pool breaks here
+                    pending.popleft()
+                    yield from done
+            while pending:
+                done = pending[0][1].result()
+                pending.popleft()
+                yield from done
     except (BrokenProcessPool, OSError, NotImplementedError):
-        # No processes here (sandbox): do the rest in-line.
-        yield from (lint_file(job) for job in jobs[done:])
+        # No processes here (sandbox): do the rest in-line, from the first unfinished task.
+        for chunk, _future in pending:
+            yield from lint_chunk(chunk)
+        for chunk in chunks:
+            yield from lint_chunk(chunk)
 
 
 def _rule_text(rules: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -539,13 +663,53 @@ def _use_color(mode: str) -> bool:
     return sys.stdout.isatty()
 
 
-def _with_cache(jobs: list[FileJob]) -> list[FileJob]:
-    """The same jobs with the content-hash cache switched on (see guard/sources/cache.py)."""
+def _with_cache(jobs: Iterable[FileJob]) -> Iterator[FileJob]:
+    """The same jobs with the content-hash cache switched on (see guard/sources/cache.py).
+
+    The config digest and the code fingerprint (with the config's rule folders) are worked out
+    once per distinct settings, not per file."""
     from guard.sources import cache
 
-    rule_dirs = sorted({d for job in jobs for d in job.settings.rules_dirs})
-    folder, code_key = str(cache.cache_root()), cache.code_fingerprint(rule_dirs)
-    return [dataclasses.replace(job, cache_dir=folder, code_key=code_key) for job in jobs]
+    folder = str(cache.cache_root())
+    code_keys: dict[tuple[str, ...], str] = {}
+    keys: dict[int, tuple[Settings, str, str]] = {}  # by identity: the resolver shares them
+    for job in jobs:
+        known = keys.get(id(job.settings))
+        if known is None or known[0] is not job.settings:
+            rule_dirs = tuple(sorted(set(job.settings.rules_dirs)))
+            if rule_dirs not in code_keys:
+                code_keys[rule_dirs] = cache.code_fingerprint(rule_dirs)
+            digest = config_digest(job.settings, job.rule_text)
+            known = (job.settings, code_keys[rule_dirs], digest)
+            keys[id(job.settings)] = known
+        # The constructor, not dataclasses.replace: this runs once per file in the parent.
+        yield FileJob(
+            job.path,
+            job.explicit,
+            job.settings,
+            job.rule_text,
+            folder,
+            known[1],
+            job.error,
+            job.kind,
+            job.content,
+            known[2],
+        )
+
+
+@dataclass(slots=True)
+class _WalkedConfigs:
+    """The config files the walk met (for CG905): all the parent keeps of the walk."""
+
+    paths: list[str] = field(default_factory=list)
+
+    def noting(self, jobs: Iterable[FileJob]) -> Iterator[FileJob]:
+        from guard.configlint import is_config_file
+
+        for job in jobs:
+            if is_config_file(job.path):
+                self.paths.append(job.path)
+            yield job
 
 
 def _collect_jobs(
@@ -554,16 +718,20 @@ def _collect_jobs(
     overrides: Overrides,
     rule_text: Mapping[str, Any],
     kind: str | None = None,
-) -> list[FileJob]:
+) -> Iterator[FileJob]:
+    """One job per walked file, as the walk finds it; config is resolved once per folder."""
     from guard.sources.walk import walk
 
     specs: dict[tuple[str, ...], Any] = {}  # compiled once per distinct `exclude` list
+    applied: dict[int, tuple[Settings, Settings]] = {}  # the overrides, once per config
 
-    def excluded(path: Path, is_dir: bool) -> bool:
-        settings = resolver.settings_for(path if is_dir else path.parent)
+    def excluded(shown: str, real: str, is_dir: bool) -> bool:
+        settings = resolver.settings_for_dir(real if is_dir else os.path.dirname(real))
         if not settings.exclude:
             return False
-        relative = _relative_to_root(str(path), settings.root)
+        root = settings.root.rstrip("/") + "/"
+        # Relative to the config's folder; a path outside it is read as shown (`--config`).
+        relative = real[len(root) :] if real.startswith(root) else Path(shown).as_posix()
         if relative.startswith(".."):
             return False
         if settings.exclude not in specs:
@@ -572,21 +740,27 @@ def _collect_jobs(
             specs[settings.exclude] = pathspec.GitIgnoreSpec.from_lines(settings.exclude)
         return bool(specs[settings.exclude].match_file(relative + ("/" if is_dir else "")))
 
-    jobs: list[FileJob] = []
+    def with_overrides(settings: Settings) -> Settings:
+        known = applied.get(id(settings))
+        if known is None or known[0] is not settings:
+            known = (settings, overrides.apply(settings))
+            applied[id(settings)] = known
+        return known[1]
+
     for candidate in walk(list(paths), excluded):
-        settings = overrides.apply(resolver.settings_for(Path(candidate.path)))
+        if candidate.real is not None:
+            found = resolver.settings_for_dir(os.path.dirname(candidate.real))
+        else:
+            found = resolver.settings_for(Path(candidate.path))
         forced = kind if candidate.explicit else None  # a walked folder's files go by name
-        jobs.append(
-            FileJob(
-                candidate.path,
-                candidate.explicit,
-                settings,
-                rule_text,
-                error=candidate.error,
-                kind=forced,
-            )
+        yield FileJob(
+            candidate.path,
+            candidate.explicit,
+            with_overrides(found),
+            rule_text,
+            error=candidate.error,
+            kind=forced,
         )
-    return jobs
 
 
 @click.command("lint")
@@ -677,6 +851,7 @@ def lint_command(
     if stdin_filename is not None and not stdin:
         raise click.BadParameter("needs the path `-`", param_hint="--stdin-filename")
     shown = stdin_filename or "stdin.sh"
+    file_jobs: Iterable[FileJob]
     overrides = Overrides(
         select=_split_ids(select, "--select"),
         ignore=_split_ids(ignore, "--ignore") or (),
@@ -695,11 +870,13 @@ def lint_command(
             file_jobs = [FileJob(shown, True, settings, _rule_text(rules), content=content)]
         else:
             file_jobs = _collect_jobs(paths, resolver, overrides, _rule_text(rules), kind)
+        if fix or diff:
+            file_jobs = list(file_jobs)  # a bad config further down is still exit 2 here
     except (ConfigError, RuleFileError) as exc:
         click.echo(str(exc), err=True)
         return 2
     if fix or diff:
-        fixed = _fix_jobs(file_jobs, write=fix and not diff, quiet=quiet)
+        fixed = _fix_jobs(list(file_jobs), write=fix and not diff, quiet=quiet)
         if diff or stdin:
             if not _emit(fixed.output, output_file, color=False) or fixed.errors:
                 return 2
@@ -707,15 +884,23 @@ def lint_command(
         file_jobs = [dataclasses.replace(job, content=None) for job in file_jobs]
     from guard.sources import cache
 
+    cache_folder: str | None = None
     if not (no_cache or stdin) and cache.enabled():
+        cache_folder = str(cache.cache_root())
         file_jobs = _with_cache(file_jobs)
-    result = run_jobs(file_jobs, jobs, progress=not quiet)
+    configs = _WalkedConfigs()
+    try:
+        result = run_jobs(
+            configs.noting(file_jobs), jobs, progress=not quiet, cache_folder=cache_folder
+        )
+    except ConfigError as exc:  # a config the walk meets only now (the walk streams)
+        click.echo(str(exc), err=True)
+        return 2
     from guard.configlint import lint_configs  # CG905: the configs themselves
 
     if not stdin:
-        walked = [job.path for job in file_jobs]
         select_ids = overrides.select or ()
-        lint_configs(result, walked, config_file, rules, select_ids, overrides.ignore)
+        lint_configs(result, configs.paths, config_file, rules, select_ids, overrides.ignore)
     result.exit_code = exit_code(result, fail_on or primary.fail_on)
     use_color = _use_color(color) and output_file is None
     output = _render(result, rules, output_format, text_style, statistics, quiet, use_color)

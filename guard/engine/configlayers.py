@@ -342,7 +342,8 @@ def _git_root(start: Path) -> Path | None:
 def search_roots(snippet: Snippet, settings: Settings) -> list[Path]:
     """Where a config file may be read from: the linted file's repository (its git root, else
     the codex-guard config's folder, else the file's folder) and the folder lint runs in."""
-    return list(_search_roots(str(Path(snippet.path).parent), settings.root, os.getcwd()))
+    folder = os.path.dirname(snippet.path) or "."  # not pathlib: asked for every codex run
+    return list(_search_roots(folder, settings.root, os.getcwd()))
 
 
 @functools.lru_cache(maxsize=256)
@@ -363,7 +364,19 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _inside_any(path: Path, roots: list[Path]) -> bool:
-    return any(_inside(path, root) for root in roots)
+    return _inside_roots(str(path), tuple(roots))
+
+
+@functools.lru_cache(maxsize=256)
+def _inside_roots(path: str, roots: tuple[Path, ...]) -> bool:
+    # Asked for every codex run: the answer (a realpath each) is the same for a folder's runs.
+    return any(_inside(Path(path), root) for root in roots)
+
+
+@functools.lru_cache(maxsize=8)
+def _real_home(home: str | None) -> Path:
+    """The user's home, resolved; keyed by $HOME (Path.home() reads it) so a changed HOME counts."""
+    return Path(os.path.realpath(Path.home()))
 
 
 def _resolve_dir(text: str, bases: list[Path], roots: list[Path]) -> Path | None:
@@ -389,16 +402,21 @@ def _codex_home_text(snippet: Snippet, command: Command) -> str | None:
     return None
 
 
-def _project_dirs(start: Path, root: Path) -> list[Path]:
+def _project_dirs(start: Path, root: Path) -> tuple[Path, ...]:
     """From the run's folder up to the repository root (nearest first), as codex looks."""
+    return _project_dirs_of(str(start), root)
+
+
+@functools.lru_cache(maxsize=256)
+def _project_dirs_of(start: str, root: Path) -> tuple[Path, ...]:
     dirs: list[Path] = []
     here = Path(os.path.realpath(start))
     while True:
         dirs.append(here)
         if here == root or (here / ".git").exists() or here.parent == here:
-            return dirs
+            return tuple(dirs)
         if root not in here.parents:
-            return dirs
+            return tuple(dirs)
         here = here.parent
 
 
@@ -493,8 +511,9 @@ def layers_for(
     if call.cd is not None and call.cd.literal:
         start = _resolve_dir(call.cd.text, bases, roots) or here
     if _inside_any(start, roots):
+        home_dir = _real_home(os.environ.get("HOME"))
         for folder in _project_dirs(start, root):
-            if folder == Path(os.path.realpath(Path.home())):
+            if folder == home_dir:
                 break  # ~/.codex is the user's CODEX_HOME, not a project's config
             project = folder / ".codex" / "config.toml"
             if project.is_file():

@@ -29,18 +29,28 @@ class Candidate:
     path: str  # as shown to the user: relative to how it was named on the command line
     explicit: bool  # named on the command line itself
     error: str | None = None  # a folder that could not be listed: reported, not silently skipped
+    real: str | None = None  # the resolved path (symlinks followed), when the walk knows it
 
 
-Excluded = Callable[[Path, bool], bool]
+# `exclude` asks (shown path, resolved path, is a folder): the walk already knows both, so the
+# caller never resolves a path per file.
+Excluded = Callable[[str, str, bool], bool]
 
 
 @dataclass(frozen=True, slots=True)
 class _Ignore:
-    base: Path  # folder the .gitignore sits in (resolved)
+    base: str  # folder the .gitignore sits in (resolved), ending in "/"
     spec: Any  # pathspec.GitIgnoreSpec
 
 
-def _load_ignore(folder: Path, name: str = ".gitignore") -> _Ignore | None:
+def _folder_prefix(folder: Path | str) -> str:
+    text = str(folder)
+    return text if text.endswith("/") else text + "/"
+
+
+def _load_ignore(
+    folder: Path, name: str = ".gitignore", base: Path | None = None
+) -> _Ignore | None:
     path = folder / name
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -48,7 +58,8 @@ def _load_ignore(folder: Path, name: str = ".gitignore") -> _Ignore | None:
         return None
     import pathspec
 
-    return _Ignore(folder, pathspec.GitIgnoreSpec.from_lines(text.splitlines()))
+    spec = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    return _Ignore(_folder_prefix(base if base is not None else folder), spec)
 
 
 def _git_root(start: Path) -> Path | None:
@@ -64,9 +75,9 @@ def _ancestor_ignores(start: Path) -> list[_Ignore]:
     if root is None:
         return []
     ignores: list[_Ignore] = []
-    info = _load_ignore(root / ".git" / "info", "exclude")
+    info = _load_ignore(root / ".git" / "info", "exclude", base=root)
     if info is not None:
-        ignores.append(_Ignore(root, info.spec))
+        ignores.append(info)
     chain = [start, *start.parents]
     for folder in reversed(chain[1 : chain.index(root) + 1]):
         loaded = _load_ignore(folder)
@@ -75,13 +86,14 @@ def _ancestor_ignores(start: Path) -> list[_Ignore]:
     return ignores
 
 
-def is_ignored(path: Path, is_dir: bool, ignores: list[_Ignore]) -> bool:
-    """Git's answer: the deepest .gitignore with a matching pattern decides (negations included)."""
+def is_ignored(real: str, is_dir: bool, ignores: list[_Ignore]) -> bool:
+    """Git's answer: the deepest .gitignore with a matching pattern decides (negations included).
+
+    `real` is the resolved path; each .gitignore reads it relative to its own folder."""
     for ignore in reversed(ignores):
-        try:
-            relative = path.relative_to(ignore.base).as_posix()
-        except ValueError:
+        if not real.startswith(ignore.base):
             continue
+        relative = real[len(ignore.base) :]
         if is_dir:
             relative += "/"
         result = ignore.spec.check_file(relative)
@@ -94,46 +106,52 @@ def _walk_dir(
     folder: Path,
     shown: str,
     ignores: list[_Ignore],
-    seen: set[Path],
+    seen: set[str],
     excluded: Excluded,
 ) -> Iterator[Candidate]:
-    try:
-        real = folder.resolve()
-    except (OSError, RuntimeError):
-        return
+    real = os.path.realpath(folder)  # never raises: a loop comes back unresolved, then unlistable
     if real in seen:
         return  # a symlink loop or a second way into a folder already walked
     seen.add(real)
-    local = _load_ignore(folder)
+    local = _load_ignore(folder, base=Path(real))
     if local is not None:
-        ignores = [*ignores, _Ignore(real, local.spec)]
+        ignores = [*ignores, local]
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
         yield Candidate(shown, explicit=False, error=f"cannot list folder: {exc.strerror or exc}")
         return
+    prefix = _folder_prefix(real)
     for entry in entries:
-        child = Path(entry.path)
         child_shown = os.path.join(shown, entry.name) if shown != "." else entry.name
         try:
             is_dir = entry.is_dir()  # follows symlinks; a broken one is not a dir
         except OSError:
             is_dir = False
-        resolved = real / entry.name
-        if is_ignored(resolved, is_dir, ignores) or excluded(child, is_dir):
+        resolved = prefix + entry.name
+        if is_ignored(resolved, is_dir, ignores):
+            continue
+        try:
+            link = entry.is_symlink()
+        except OSError:
+            link = False
+        target = os.path.realpath(entry.path) if link else resolved
+        if excluded(child_shown, target, is_dir):
             continue
         if is_dir:
             if entry.name not in SKIP_DIRS:
-                yield from _walk_dir(child, child_shown, ignores, seen, excluded)
+                yield from _walk_dir(Path(entry.path), child_shown, ignores, seen, excluded)
         else:
-            yield Candidate(child_shown, explicit=False)
+            yield Candidate(child_shown, explicit=False, real=target)
 
 
 def walk(args: list[str], excluded: Excluded | None = None) -> Iterator[Candidate]:
-    """Candidates in a stable order: each argument in turn, its folder's entries sorted."""
-    never: Excluded = lambda _path, _is_dir: False  # noqa: E731
+    """Candidates in a stable order: each argument in turn, its folder's entries sorted.
+
+    A generator: the linter starts on the first files while the rest of the tree is walked."""
+    never: Excluded = lambda _shown, _real, _is_dir: False  # noqa: E731
     check = excluded or never
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for arg in args or ["."]:
         path = Path(arg)
         if path.is_dir():

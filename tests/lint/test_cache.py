@@ -1,46 +1,267 @@
-"""The content-hash cache: same answers warm as cold, invalidated by content, config and code."""
+"""The content-hash cache: one private store, the same answers warm as cold, invalidated by
+content, config and rules, safe with two runs at once, pruned."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
+import stat
+import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import console, make_repo, write
+
+from guard.findings import Finding, Location, Severity
+
+STORE = Path("codex-guard") / "lint" / "store.sqlite3"
+BAD = 'codex exec -C . -s read-only "x"\n'  # CG201: a positional prompt on an open stdin
+GOOD = 'codex exec -C . -s read-only "x" </dev/null\n'
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("CODEX_GUARD_NO_CACHE", None)
+    return env
+
+
+def _entries(tmp_path: Path) -> int:
+    with sqlite3.connect(tmp_path / "cache" / STORE) as conn:
+        return int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+
+
+def _rules(run_json: dict[str, object]) -> list[tuple[str, str, int]]:
+    findings = run_json["findings"]
+    assert isinstance(findings, list)
+    return [(f["rule"], f["path"], f["line"]) for f in findings]
 
 
 def test_cache_hits_change_nothing_and_misses_on_every_input(tmp_path: Path) -> None:
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    env.pop("CODEX_GUARD_NO_CACHE", None)
-    repo = make_repo(tmp_path / "r", {"run.sh": 'codex exec -C . -s read-only "x"\n'})
+    env = _env(tmp_path)
+    notes = f"# Notes\n\n```sh\n{GOOD}```\n"  # parsed (it runs codex), so stored
+    repo = make_repo(tmp_path / "r", {"run.sh": BAD, "docs/notes.md": notes})
     cold = console("lint", "--format", "json", cwd=repo, env=env)
-    entries = list((tmp_path / "cache" / "codex-guard" / "lint").rglob("*.json"))
-    assert len(entries) == 1
+    assert "CG201" in {f["rule"] for f in cold.json()["findings"]}
+    # one store file, one entry per linted file, nothing per file on disk
+    assert _entries(tmp_path) == 2
+    lint_folder = tmp_path / "cache" / STORE.parent
+    assert {p.name for p in lint_folder.rglob("*")} <= {
+        STORE.name,
+        f"{STORE.name}-wal",
+        f"{STORE.name}-shm",
+    }
     warm = console("lint", "--format", "json", cwd=repo, env=env)
     assert warm.out == cold.out and warm.code == cold.code
     uncached = console("lint", "--format", "json", "--no-cache", cwd=repo, env=env)
     assert uncached.out == cold.out
 
-    write(repo / "run.sh", 'codex exec -C . -s read-only "x" </dev/null\n')  # content
+    write(repo / "run.sh", GOOD)  # content
     fixed = console("lint", "--format", "json", cwd=repo, env=env)
     assert "CG201" not in {f["rule"] for f in fixed.json()["findings"]}
 
-    write(repo / "run.sh", 'codex exec -C . -s read-only "x"\n')
-    write(repo / ".codex-guard.yaml", "ignore: [CG201]\n")  # settings
+    write(repo / "run.sh", BAD)
+    write(repo / ".codex-guard.yaml", "ignore: [CG201]\n")  # config
     ignored = console("lint", "--format", "json", cwd=repo, env=env)
     assert "CG201" not in {f["rule"] for f in ignored.json()["findings"]}
+    (repo / ".codex-guard.yaml").unlink()  # the config goes: the old entry answers again
+    again = console("lint", "--format", "json", cwd=repo, env=env)
+    assert again.out == cold.out
 
     off = {**env, "CODEX_GUARD_NO_CACHE": "1"}
-    before = len(list((tmp_path / "cache").rglob("*.json")))
+    before = _entries(tmp_path)
     write(repo / "other.sh", "codex exec -s read-only y\n")
     console("lint", cwd=repo, env=off)
-    assert len(list((tmp_path / "cache").rglob("*.json"))) == before
+    assert _entries(tmp_path) == before
 
 
-def test_code_fingerprint_follows_the_rules(tmp_path: Path) -> None:
-    from guard.sources.cache import code_fingerprint
+ACME_RULE = """id: ACME001
+name: no-ephemeral-anywhere
+severity: {severity}
+summary: ephemeral runs cannot be audited here
+rationale: audit
+fix: drop --ephemeral
+match:
+  ephemeral: true
+examples:
+  bad: ["codex exec --ephemeral -C . -s read-only p </dev/null"]
+  good: ["codex exec -C . -s read-only p </dev/null"]
+"""
 
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    before = code_fingerprint([str(rules)])
-    (rules / "CG990-team.yaml").write_text("id: CG990\n")
-    assert code_fingerprint([str(rules)]) != before
+
+def test_a_changed_rule_set_is_never_answered_from_the_cache(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            ".codex-guard.yaml": "rules: [team-rules]\n",
+            "team-rules/acme001.yaml": ACME_RULE.format(severity="error"),
+            "run.sh": "codex exec --ephemeral -C . -s read-only p </dev/null\n",
+        },
+    )
+    first = console("lint", "--format", "json", cwd=repo, env=env)
+    assert [(f["rule"], f["severity"]) for f in first.json()["findings"]] == [("ACME001", "error")]
+    rule = repo / "team-rules" / "acme001.yaml"
+    rule.write_text(ACME_RULE.format(severity="warning"))
+    os.utime(rule, ns=(rule.stat().st_mtime_ns + 10**9,) * 2)  # same size: mtime says it changed
+    second = console("lint", "--format", "json", cwd=repo, env=env)
+    findings = second.json()["findings"]
+    assert [(f["rule"], f["severity"]) for f in findings] == [("ACME001", "warning")]
+
+
+def _linted(files: int) -> int:
+    """How many files of _mixed_tree are linted: not excluded (sub/skipped), not `.txt`."""
+    return sum(1 for n in range(files) if n % 5 != 4 and n % 3 != 2)
+
+
+def _mixed_tree(root: Path, files: int) -> Path:
+    repo = make_repo(root)
+    write(repo / "sub" / ".codex-guard.yaml", "ignore: [CG201]\nexclude: [skipped/]\n")
+    for n in range(files):
+        folder = ("a", "b", "sub", "sub/deep", "sub/skipped")[n % 5]
+        if n % 3 == 0:
+            write(repo / folder / f"s{n:03d}.sh", BAD if n % 2 else GOOD)
+        elif n % 3 == 1:
+            write(repo / folder / f"m{n:03d}.md", f"# {n}\n\n```sh\n{BAD}```\n")
+        else:
+            write(repo / folder / f"d{n:03d}.txt", "codex exec x\n")
+    return repo
+
+
+def test_output_is_the_same_for_every_j_cached_or_not(tmp_path: Path) -> None:
+    """Past the pool's threshold: -j1 in this process, -j2 two workers, a cold and a warm cache;
+    the report is byte for byte the same (sorted by path whatever finishes first)."""
+    env = _env(tmp_path)
+    repo = _mixed_tree(tmp_path / "r", 200)
+    reference = console("lint", "--format", "json", "-j1", "--no-cache", cwd=repo, env=env)
+    data = reference.json()
+    assert data["files"] == _linted(200)
+    assert not any(f["path"].startswith("sub/skipped") for f in data["findings"])
+    assert not any(f["path"].startswith("sub/") and f["rule"] == "CG201" for f in data["findings"])
+    assert any(f["path"].startswith("a/") and f["rule"] == "CG201" for f in data["findings"])
+    for args in (["-j2", "--no-cache"], ["-j2"], ["-j1"], ["-j2"], ["-j0"]):
+        run = console("lint", "--format", "json", *args, cwd=repo, env=env)
+        assert (run.code, run.out) == (reference.code, reference.out), args
+    text = console("lint", "-j1", "--no-cache", cwd=repo, env=env)
+    assert console("lint", "-j2", cwd=repo, env=env).out == text.out
+
+
+def test_two_runs_at_once_share_the_store_without_harm(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    repo = _mixed_tree(tmp_path / "r", 300)
+    reference = console("lint", "--format", "json", "--no-cache", cwd=repo, env=env)
+    argv = ["codex-guard", "lint", "--format", "json", "-j2"]
+    for _ in range(2):  # a cold pair (both write), then a warm pair (both read and mark)
+        runs = [
+            subprocess.Popen(
+                argv, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            for _ in range(2)
+        ]
+        for run in runs:
+            out, err = run.communicate(timeout=300)
+            assert b"Traceback" not in err
+            assert (run.returncode, out.decode()) == (reference.code, reference.out)
+    with sqlite3.connect(tmp_path / "cache" / STORE) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert _entries(tmp_path) == reference.json()["files"]
+
+
+def test_the_store_is_private_and_a_shared_one_is_never_read(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    repo = make_repo(tmp_path / "r", {"run.sh": BAD})
+    first = console("lint", "--format", "json", cwd=repo, env=env)
+    store = tmp_path / "cache" / STORE
+    assert stat.S_IMODE(store.stat().st_mode) == 0o600
+    assert stat.S_IMODE(store.parent.stat().st_mode) == 0o700
+    # Someone else's write: every entry now says "no findings". A store others may write is
+    # not ours to trust: the lint must not answer from it.
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE entries SET findings = '[]'")
+    store.chmod(0o666)
+    shared = console("lint", "--format", "json", cwd=repo, env=env)
+    assert shared.out == first.out
+    store.chmod(0o600)
+    poisoned = console("lint", "--format", "json", cwd=repo, env=env)
+    assert poisoned.json()["findings"] == []  # control: the planted answer is what a hit gives
+
+
+def test_a_broken_store_costs_a_relint_never_an_error(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    repo = make_repo(tmp_path / "r", {"run.sh": BAD})
+    reference = console("lint", "--format", "json", "--no-cache", cwd=repo, env=env)
+    store = tmp_path / "cache" / STORE
+    store.parent.mkdir(parents=True, mode=0o700)
+    store.write_bytes(b"not a database at all" * 100)
+    store.chmod(0o600)
+    for _ in range(2):  # the first replaces it, the second reads the new one
+        run = console("lint", "--format", "json", cwd=repo, env=env)
+        assert (run.code, run.out) == (reference.code, reference.out)
+    assert _entries(tmp_path) == 1
+
+
+def test_old_one_file_per_entry_layout_is_removed(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    old = tmp_path / "cache" / "codex-guard" / "lint" / "ab"
+    write(old / ("ab" + "0" * 62 + ".json"), "[]")
+    keep = write(tmp_path / "cache" / "codex-guard" / "lint" / "notes" / "x.json", "{}")
+    repo = make_repo(tmp_path / "r", {"run.sh": BAD})
+    console("lint", cwd=repo, env=env)
+    assert not old.exists() and keep.exists()
+
+
+def _finding(n: int) -> Finding:
+    return Finding("CG201", "x", Severity.ERROR, f"m{n}", Location(f"f{n}.sh", 1, 1, 1, 2))
+
+
+def test_prune_drops_the_old_and_the_least_recently_used(tmp_path: Path) -> None:
+    from guard.sources.cache import encode, open_store
+
+    store = open_store(str(tmp_path / "store"))
+    assert store is not None
+    store.save([(f"k{n}", encode([_finding(n)])) for n in range(10)], [], now=1_000)
+    store.save([(f"k{n}", "[]") for n in range(10, 20)], [], now=2_000)
+    store.save([], ["k0", "k1"], now=3_000)  # hits: used again
+    store.prune(max_entries=12, max_age_s=10_000, now=3_000)
+    assert store.count() == 12
+    assert store.get("k0") == [_finding(0)] and store.get("k1") is not None
+    assert store.get("k2") is None  # the least recently used went first
+    assert store.get("k19") == []
+    store.prune(max_entries=100, max_age_s=500, now=3_000)  # only what was used at 3,000 stays
+    assert store.count() == 2
+
+
+def test_a_cold_run_fills_the_store_in_the_parent_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers only read: the entries come back with the outcomes and are written in batches."""
+    import guard.sources.cache as cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    repo = _mixed_tree(tmp_path / "r", 100)
+    saves: list[int] = []
+    real_save = cache.Store.save
+
+    def counting_save(self: cache.Store, added: list[tuple[str, str]], used: list[str]) -> None:
+        saves.append(len(added))
+        real_save(self, added, used)
+
+    monkeypatch.setattr(cache.Store, "save", counting_save)
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("CODEX_GUARD_NO_CACHE", raising=False)
+    from guard.cli import main
+
+    assert main(["lint", "-q", "--format", "json", "-j2"]) == 1
+    assert sum(saves) == _linted(100) and len(saves) == 1  # one batch, one transaction
+
+
+def test_hits_not_used_lately_are_marked_so_pruning_keeps_them(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    repo = make_repo(tmp_path / "r", {"run.sh": BAD})
+    console("lint", cwd=repo, env=env)
+    store = tmp_path / "cache" / STORE
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE entries SET used = 5")  # long ago: the next hit marks it
+    console("lint", cwd=repo, env=env)
+    with sqlite3.connect(store) as conn:
+        used = conn.execute("SELECT used FROM entries").fetchall()
+    assert len(used) == 1 and used[0][0] > 1_000_000_000

@@ -76,7 +76,7 @@ def test_skipped_folders(repo: Path) -> None:
 def test_exclude_callback(repo: Path) -> None:
     write(repo / "vendor" / "x.sh")
     write(repo / "a.sh")
-    excluded = lambda path, is_dir: path.name == "vendor"  # noqa: E731
+    excluded = lambda shown, real, is_dir: Path(shown).name == "vendor"  # noqa: E731
     assert paths(["."], excluded=excluded) == ["a.sh"]
 
 

@@ -1,0 +1,92 @@
+"""The runner at scale: the walk streams into a bounded pool, config is resolved once per folder,
+and a bad config met late in the walk is still one line and exit 2."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import console, make_repo, write
+
+from guard.commands.lint import CHUNK_FILES, TASKS_PER_WORKER, FileJob, _run_parallel
+from guard.config import ConfigResolver
+from guard.settings import Settings
+
+
+def test_the_pool_starts_before_the_walk_ends_and_never_holds_the_tree(tmp_path: Path) -> None:
+    consumed = 0
+
+    def jobs() -> Iterator[FileJob]:
+        nonlocal consumed
+        for n in range(2_000):
+            consumed += 1
+            yield FileJob(str(tmp_path / f"missing-{n}.sh"), True, Settings())
+
+    outcomes = _run_parallel(jobs(), 2)
+    first = next(outcomes)
+    assert first.errors and "missing-0.sh" in first.errors[0].path
+    # in flight: at most TASKS_PER_WORKER tasks per worker, plus the one being cut
+    assert consumed <= CHUNK_FILES * (2 * TASKS_PER_WORKER + 1)
+    rest = list(outcomes)
+    assert consumed == 2_000 and len(rest) == 1_999
+    paths = [first.errors[0].path, *(o.errors[0].path for o in rest)]
+    assert paths == [str(tmp_path / f"missing-{n}.sh") for n in range(2_000)]  # in job order
+
+
+def test_config_is_found_once_per_folder_and_agrees_with_the_per_file_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import guard.config as config
+
+    write(tmp_path / "a" / ".codex-guard.yaml", "ignore: [CG201]\n")
+    write(tmp_path / "a" / "b" / "c" / "x.sh", "")
+    write(tmp_path / "a" / "b" / "pyproject.toml", "[tool.codex-guard]\nignore = ['CG301']\n")
+    write(tmp_path / "d" / "y.sh", "")
+    folders = [tmp_path / "a" / "b" / "c", tmp_path / "a", tmp_path / "d", tmp_path / "a" / "b"]
+    expected = [ConfigResolver().settings_for(folder / "x.sh") for folder in folders]
+    looked: list[Path] = []
+    real_config_in = config.config_in
+
+    def counting(folder: Path) -> Path | None:
+        looked.append(folder)
+        return real_config_in(folder)
+
+    monkeypatch.setattr(config, "config_in", counting)
+    resolver = ConfigResolver()
+    for _ in range(3):
+        answers = [resolver.settings_for_dir(os.path.realpath(folder)) for folder in folders]
+        assert answers == expected
+    asked = [f for f in looked if str(f).startswith(str(tmp_path))]
+    assert len(asked) == len(set(asked))  # each folder looked at once, whatever asks
+    assert resolver.settings_for_dir(str(tmp_path / "a" / "b" / "c")).ignore == ("CG301",)
+    assert resolver.settings_for_dir(str(tmp_path / "a")).ignore == ("CG201",)
+    assert resolver.settings_for_dir(str(tmp_path / "d")).ignore == ()
+
+
+def test_a_bad_config_deep_in_a_large_walk_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    repo = make_repo(tmp_path / "r")
+    for n in range(150):  # past the pool's threshold: the walk streams into workers
+        write(repo / "a" / f"s{n:03d}.sh", 'codex exec -s read-only "x"\n')
+    write(repo / "z" / ".codex-guard.yaml", "select: [CG2\n")
+    write(repo / "z" / "last.sh", "echo\n")
+    for jobs in ("-j1", "-j2"):
+        run = console("lint", jobs, cwd=repo, env=env)
+        assert run.code == 2, run.out
+        assert run.out == ""
+        lines = run.err.strip().splitlines()
+        assert len(lines) == 1 and ".codex-guard.yaml" in lines[0], run.err
+
+
+def test_excluded_folders_are_read_relative_to_their_config(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    repo = make_repo(tmp_path / "r")
+    write(repo / "p" / ".codex-guard.yaml", "exclude: [gen/, '*.tmp.sh']\n")
+    for name in ("p/gen/a.sh", "p/src/b.tmp.sh", "p/src/c.sh", "gen/d.sh"):
+        write(repo / name, 'codex exec -s read-only "x"\n')
+    os.symlink(repo / "p" / "src" / "c.sh", repo / "link.sh")  # config of the target's folder
+    run = console("lint", "--format", "json", "-j1", cwd=repo, env=env)
+    paths = sorted({f["path"] for f in run.json()["findings"]})
+    assert paths == ["gen/d.sh", "link.sh", "p/src/c.sh"]
