@@ -1,4 +1,4 @@
-// expect: CG101:error@36 CG303:error@52 CG903:error@52 CG101:error@60 CG303:error@67 CG303:error@71
+// expect: CG101:error@36 CG303:error@52 CG903:error@52 CG101:error@60 CG202:error@67 CG303:error@67 CG303:error@71
 // A lane runner in Go: flags, env and argv built across the file (issue 13).
 package lanes
 

@@ -62,7 +62,7 @@ func Logged(prompt string, debug bool) error {
 }
 
 func Shell(dir string) error {
-	line := strings.Join([]string{"codex", "exec", "-s", "read-only", "-C", dir, "-"}, " ")
+	line := strings.Join([]string{"codex", "exec", "-s", "read-only", "-C", dir, "review"}, " ")
 	return exec.Command("sh", "-c", line+" </dev/null").Run()
 }
 
