@@ -984,6 +984,22 @@ def _is_codex_pkg(t: str) -> bool:
     return t in ("codex", "@openai/codex") or t.startswith("@openai/codex@")
 
 
+# Every program `peel` strips or reads a command from (tests/shell/test_wrapper_programs.py keeps
+# this equal to the names peel's branches test). The exec shim's property tests draw their
+# wrapper prefixes from it, so a wrapper added here is fuzzed at the door at once.
+WRAPPER_PROGRAMS = frozenset(
+    {
+        *("env", "timeout", "nohup", "nice", "ionice", "stdbuf", "time", "command", "builtin"),
+        *("exec", "sudo", "doas", "xargs", "parallel", "docker", "podman", "find", "node"),
+        *("nodejs", "flock", "chrt", "taskset", "strace", "ltrace", "runuser", "watch", "script"),
+        *("setsid", "coproc", "caam", "npx", "bunx", "pnpx", "bun", "pnpm", "yarn", "npm"),
+        *("uv", "poetry", "apptainer", "singularity", "trap", "su", "ssh", "eval", "tmux"),
+        *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"),
+        *_INTERPRETERS,
+    }
+)
+
+
 def peel(argv: tuple[Word, ...]) -> Peeled:
     """Strip wrappers off ``argv``; never leaves argv empty (a bare ``env`` stays ``env``)."""
     out = Peeled(argv)

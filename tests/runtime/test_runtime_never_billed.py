@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guard.codex.grammar import reaches_model
+from guard.shell.wrappers import WRAPPER_PROGRAMS
 from tests.runtime.conftest import FORBIDDEN, guard_cmd
 from tests.runtime.recorder import Recorder, chatgpt_home_in, clean_env, make_recorder
 
@@ -130,6 +131,49 @@ def _check(lab: Lab, proc: subprocess.CompletedProcess[str]) -> None:
 prefixes = st.lists(st.sampled_from(PREFIXES), max_size=3)
 codex_args = st.sampled_from(CODEX_ARGS)
 keys = st.dictionaries(st.sampled_from(FORBIDDEN), st.sampled_from(["sk-real", ""]), max_size=2)
+
+
+# Every wrapper the command model peels, bare and with a key-setting word after it (`sudo
+# OPENAI_API_KEY=k codex`): a wrapper added to wrappers.WRAPPER_PROGRAMS is fuzzed here at once.
+MODEL_PREFIXES: list[list[str]] = [
+    *([name] for name in sorted(WRAPPER_PROGRAMS)),
+    *([name, "OPENAI_API_KEY=sk-x"] for name in sorted(WRAPPER_PROGRAMS)),
+]
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    prefix=st.lists(st.sampled_from(MODEL_PREFIXES), min_size=1, max_size=2),
+    args=codex_args,
+    keys=keys,
+    scrub=st.booleans(),
+)
+def test_the_exec_shim_never_starts_codex_with_a_key_behind_any_model_wrapper(
+    lab: Lab, prefix: list[list[str]], args: list[str], keys: dict[str, str], scrub: bool
+) -> None:
+    """Only the no-key promise and no traceback: a bare wrapper may fail on its own (`stdbuf
+    codex` wants a mode), which is no door's fault."""
+    lab.recorder.clear()
+    argv = [*(w for part in prefix for w in part), str(lab.recorder.path), *args]
+    options = ["--scrub-env"] if scrub else []
+    proc = subprocess.run(
+        guard_cmd("exec", *options, "--", *argv),
+        env={**lab.env, **keys},
+        cwd=lab.cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    for run in lab.recorder.runs():
+        if run.forbidden:
+            assert not reaches_model(run.argv), (run, proc.args, proc.stderr)
 
 
 @settings(
