@@ -102,6 +102,32 @@ SAFE_HEADS = frozenset(
         "}",
     }
 )
+# Programs that may run their arguments (or a string among them) as a command, or give a name
+# its value from them: after one of these an expanded argument may become codex or a key, so the
+# line goes on. After any other program an expansion is only that program's data: the command
+# model follows nothing through it (an unknown wrapper is seen only by a literal `codex` word), so
+# the full check could say nothing either. tests/test_reject.py keeps this a superset of the
+# command model's wrappers (guard/shell/wrappers.WRAPPER_PROGRAMS) and of the walker's builtins.
+_MAY_RUN_ARGS = frozenset(
+    {
+        *("env", "timeout", "nohup", "nice", "ionice", "stdbuf", "time", "command", "builtin"),
+        *("exec", "sudo", "doas", "xargs", "parallel", "docker", "podman", "find", "node"),
+        *("nodejs", "flock", "chrt", "taskset", "strace", "ltrace", "runuser", "watch", "script"),
+        *("setsid", "coproc", "caam", "npx", "bunx", "pnpx", "bun", "pnpm", "yarn", "npm"),
+        *("uv", "poetry", "apptainer", "singularity", "trap", "su", "ssh", "eval", "tmux"),
+        *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "busybox", "csh", "tcsh"),
+        *("python", "python2", "python3", "perl", "ruby", "php", "deno", "osascript", "tclsh"),
+        *("source", ".", "alias", "unalias", "export", "declare", "typeset", "local", "readonly"),
+        *("unset", "set", "shift", "read", "readarray", "mapfile", "printf", "let", "getopts"),
+        *("disown", "wait", "make", "gmake", "just", "nix-shell", "direnv", "fg", "bg", "jobs"),
+        *("sg", "newgrp", "unshare", "nsenter", "chroot", "firejail", "bwrap", "systemd-run"),
+        *("cgexec", "prlimit", "ulimit", "sshpass", "expect", "screen", "byobu", "entr"),
+        *("inotifywait", "xdg-open", "open", "start", "pkexec", "gosu", "su-exec", "setpriv"),
+        *("at", "batch", "crontab", "kubectl", "ionice", "cpulimit", "schedtool", "numactl"),
+        *("mpirun", "srun", "sbatch", "qsub", "bsub", "salloc", "gdb", "valgrind", "perf"),
+        *("toybox", "unbuffer", "faketime", "proxychains", "proxychains4", "tsocks", "torsocks"),
+    }
+)
 # Reserved words after which the next word is still a command.
 _KEEP_COMMAND_POSITION = frozenset(
     {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"}
@@ -603,8 +629,8 @@ class _Scan:
         if f.head in SAFE_HEADS:
             return
         f.args.append(lit)
-        if not w.wild:
-            return
+        if not w.wild or f.head not in _MAY_RUN_ARGS:
+            return  # a program that runs none of its words: its data, whatever it expands to
         if w.expansion or w.brace:
             # Any text, quoted or not: after a wrapper it can be the program the shell layer
             # cannot resolve (CG902), and unquoted it can split into any words.
@@ -618,11 +644,13 @@ class _Scan:
         and each value after its first `=`, when they hold quoting, an expansion or, for a head
         that runs text, a pattern."""
         args, f.args = f.args, []
-        if not args or f.head is None or f.head in SAFE_HEADS:
+        if not args or f.head is None or f.head in SAFE_HEADS or f.head not in _MAY_RUN_ARGS:
             return
         runs_text = f.head in _RUNS_TEXT
         active = _ACTIVE_IN_TEXT | _WILD if runs_text else _ACTIVE_IN_TEXT
-        texts = [" ".join(args)] + [a.split("=", 1)[1] for a in args if "=" in a]
+        # Joined (`eval '$'c exec`), each on its own (`bash -c '$x exec'`: joined, `-c` would
+        # stand where the program does), and each value after its first `=`.
+        texts = [" ".join(args), *args] + [a.split("=", 1)[1] for a in args if "=" in a]
         for text in texts:
             if len(text) < len(self.t) and any(c in active for c in text):
                 if may_concern_codex(text):

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guard.engine import run as engine_run
-from guard.reject import SAFE_HEADS, may_concern_codex
+from guard.reject import _MAY_RUN_ARGS, SAFE_HEADS, may_concern_codex
 from guard.settings import Settings
-from guard.shell.wrappers import SHELLS
+from guard.shell.wrappers import SHELLS, WRAPPER_PROGRAMS
 from guard.sources.snippet import RunContext, Snippet
 from tests.commandlines import command_lines, shell_noise
 
@@ -111,6 +111,11 @@ FAST = [
     "make -j4 2>&1 | tail -n 20",
     "git commit -m 'fix: $x'",
     "docker run --rm img sh -c 'make test'",
+    # An expansion handed to a program that runs none of its words is that program's data.
+    'gh release create "$TAG" --notes "$NOTES"',
+    './scripts/build.sh "$VERSION"',
+    "cargo build --target $TARGET",
+    'gh release create "${{ github.ref_name }}"',
 ]
 
 
@@ -141,6 +146,11 @@ def test_safe_heads_run_nothing_the_model_follows() -> None:
     assert not SAFE_HEADS & programs
     for builtin in ("source", ".", "export", "declare", "alias", "trap", "exec", "command"):
         assert builtin not in SAFE_HEADS
+
+
+def test_every_program_the_model_follows_may_run_its_arguments() -> None:
+    """After these, an expanded argument may become codex: the reject must not skip it."""
+    assert (WRAPPER_PROGRAMS | _model_programs()) - {"codex"} <= _MAY_RUN_ARGS
 
 
 def _ungated_findings(line: str, context: RunContext) -> list[str]:

@@ -29,4 +29,3 @@ def _names_peel_tests() -> set[str]:
 
 def test_the_list_is_what_peel_strips() -> None:
     assert _names_peel_tests() == set(WRAPPER_PROGRAMS)
-
