@@ -129,12 +129,28 @@ def is_codex_command_line(code: str) -> bool:
     return bool(rest)
 
 
-def _forbidden(prose_before: str) -> bool:
-    """Does the clause leading up to a span say not to run it, or its sentence call it a
+# What the words right after a span say of it when it is a thing not to run ("`codex -q` is
+# deprecated", "`codex exec --full-auto` no longer works", "`...` fails on 0.171.0"); only as the
+# span's own predicate, not further on ("`...` (it fails without auth)" is still an instruction).
+_FORBIDDEN_AFTER = re.compile(
+    r"\s*(?:(?:is|are|was|were|has|have|been|got|now|also|since|then|simply|just)\s+)*"
+    r"(?:deprecated|removed|obsolete|no longer|not supported|unsupported|wrong|fails|breaks|"
+    r"errors out|won'?t work|doesn'?t work|does not work|is rejected|rejected|exits with)\b",
+    re.IGNORECASE,
+)
+
+
+def _forbidden(prose_before: str, prose_after: str = "") -> bool:
+    """Does the clause around a span say not to run it, or its sentence call it a
     counter-example?"""
     clause = _CLAUSE_END.split(prose_before)[-1]
     sentence = _SENTENCE_END.split(prose_before)[-1]
-    return _FORBIDS.search(clause) is not None or _COUNTER_EXAMPLE.search(sentence) is not None
+    clause_after = _CLAUSE_END.split(prose_after)[0]
+    return (
+        _FORBIDS.search(clause) is not None
+        or _COUNTER_EXAMPLE.search(sentence) is not None
+        or _FORBIDDEN_AFTER.match(clause_after) is not None
+    )
 
 
 def inline_commands(lines: list[str], path: str) -> list[Snippet]:
@@ -160,7 +176,9 @@ def inline_commands(lines: list[str], path: str) -> list[Snippet]:
             continue
         for span in _CODE_SPAN.finditer(line):
             code = span.group("code")
-            if not is_codex_command_line(code) or _forbidden(line[: span.start()]):
+            if not is_codex_command_line(code) or _forbidden(
+                line[: span.start()], line[span.end() :]
+            ):
                 continue
             snippets.append(
                 Snippet(
