@@ -140,17 +140,58 @@ _FORBIDDEN_AFTER = re.compile(
 )
 
 
-def _forbidden(prose_before: str, prose_after: str = "") -> bool:
-    """Does the clause around a span say not to run it, or its sentence call it a
-    counter-example?"""
-    clause = _CLAUSE_END.split(prose_before)[-1]
-    sentence = _SENTENCE_END.split(prose_before)[-1]
-    clause_after = _CLAUSE_END.split(prose_after)[0]
-    return (
-        _FORBIDS.search(clause) is not None
-        or _COUNTER_EXAMPLE.search(sentence) is not None
-        or _FORBIDDEN_AFTER.match(clause_after) is not None
-    )
+def _last_end(pattern: re.Pattern[str], text: str, start: int, stop: int, found: int) -> int:
+    """Where the text after the last match of `pattern` in text[start:stop] begins (`found`
+    when none): the start of the clause or sentence that runs up to `stop`."""
+    for match in pattern.finditer(text, start, stop):
+        found = match.end()
+    return found
+
+
+class _Prose:
+    """The prose of one line around its spans, read left to right once (a line of 10,000 spans
+    is one pass, not one per span): for each span, whether its clause so far forbids and its
+    sentence so far names a counter-example. The text between two spans' starts is read once;
+    it begins at a backtick, so no word it is searched for straddles two reads."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self.scanned = 0  # the text before this has been read
+        self.clause_forbids = False
+        self.sentence_counter = False
+
+    def _read(self, start: int) -> None:
+        line, scanned = self.line, self.scanned
+        clause = _last_end(_CLAUSE_END, line, scanned, start, -1)
+        if clause >= 0:
+            self.clause_forbids = False
+            scanned_clause = clause
+        else:
+            scanned_clause = scanned
+        self.clause_forbids = (
+            self.clause_forbids or _FORBIDS.search(line, scanned_clause, start) is not None
+        )
+        sentence = _last_end(_SENTENCE_END, line, scanned, start, -1)
+        if sentence >= 0:
+            self.sentence_counter = False
+            scanned_sentence = sentence
+        else:
+            scanned_sentence = scanned
+        self.sentence_counter = (
+            self.sentence_counter
+            or _COUNTER_EXAMPLE.search(line, scanned_sentence, start) is not None
+        )
+        self.scanned = start
+
+    def forbidden(self, start: int, end: int) -> bool:
+        """Does the clause around line[start:end] say not to run it, or its sentence call it a
+        counter-example?"""
+        self._read(start)
+        return (
+            self.clause_forbids
+            or self.sentence_counter
+            or _FORBIDDEN_AFTER.match(self.line, end) is not None
+        )
 
 
 def inline_commands(lines: list[str], path: str) -> list[Snippet]:
@@ -174,11 +215,10 @@ def inline_commands(lines: list[str], path: str) -> list[Snippet]:
             continue
         if "codex" not in line:
             continue
+        prose = _Prose(line)
         for span in _CODE_SPAN.finditer(line):
             code = span.group("code")
-            if not is_codex_command_line(code) or _forbidden(
-                line[: span.start()], line[span.end() :]
-            ):
+            if not is_codex_command_line(code) or prose.forbidden(span.start(), span.end()):
                 continue
             snippets.append(
                 Snippet(
