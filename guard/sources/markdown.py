@@ -194,6 +194,27 @@ class _Prose:
         )
 
 
+def _instruction_spans(line: str) -> Iterator[re.Match[str]]:
+    """The spans of a prose line that are whole codex command lines to run."""
+    prose = _Prose(line)
+    for span in _CODE_SPAN.finditer(line):
+        if is_codex_command_line(span.group("code")) and not prose.forbidden(
+            span.start(), span.end()
+        ):
+            yield span
+
+
+def instruction_line(line: str) -> str:
+    """A prose line of an agent file as the token scan reads it: its instruction spans at their
+    columns, each ended by a `;` where its closing backticks were, everything else blank."""
+    out = [" "] * len(line)
+    for span in _instruction_spans(line):
+        code = mask_placeholders(span.group("code"))
+        out[span.start("code") : span.end("code")] = code
+        out[span.end("code")] = ";"
+    return "".join(out).rstrip()
+
+
 def inline_commands(lines: list[str], path: str) -> list[Snippet]:
     """Inline code spans of an agent-instruction file that are whole codex command lines ("run
     `codex exec -s read-only - < /tmp/p.txt`"): an agent reads them as instructions. They are
@@ -215,11 +236,8 @@ def inline_commands(lines: list[str], path: str) -> list[Snippet]:
             continue
         if "codex" not in line:
             continue
-        prose = _Prose(line)
-        for span in _CODE_SPAN.finditer(line):
+        for span in _instruction_spans(line):
             code = span.group("code")
-            if not is_codex_command_line(code) or prose.forbidden(span.start(), span.end()):
-                continue
             snippets.append(
                 Snippet(
                     text=mask_placeholders(code) + "\n",
@@ -275,9 +293,12 @@ def extract(text: str, path: str) -> list[Snippet]:
     return snippets
 
 
-def fenced_shell_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+def fenced_shell_lines(
+    lines: Iterable[tuple[int, str]], agent: bool = False
+) -> Iterator[tuple[int, str]]:
     """The lines of shell fences in a stream of (line number, text), as `extract` reads them:
-    for a file too large to hold whole (the lint driver's token scan). Prose is never yielded.
+    for a file too large to hold whole (the lint driver's token scan). Prose is yielded only in
+    an agent file (`agent`), as its instruction spans (`instruction_line`), as `extract` reads it.
     A `bash`/`sh` fence is read as a transcript from its first `$ ` prompt line on (the lines
     before it cannot wait in memory to be judged; in a real transcript there are none)."""
     closing: re.Pattern[str] | None = None  # inside a fence: what ends it
@@ -293,11 +314,13 @@ def fenced_shell_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, 
                 yield number, transcript.line(line) if transcript is not None else line
             continue
         match = _FENCE.match(line)
-        if match is None:
+        if match is None or (match.group("fence")[0] == "`" and "`" in match.group("info")):
+            if agent and "codex" in line:  # prose, or a span at the start of a line
+                spans = instruction_line(line)
+                if spans:
+                    yield number, spans
             continue
         fence = match.group("fence")
-        if fence[0] == "`" and "`" in match.group("info"):
-            continue  # an inline code span at the start of a line
         lang = _lang(match.group("info"))
         transcript = Transcript() if lang in SESSION_LANGS else None
         closing = re.compile(rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$")

@@ -113,3 +113,16 @@ def test_a_frame_of_a_very_long_line_shows_a_window_with_the_carets_under_the_sp
     assert text.startswith("...") and text.endswith("...")
     column = under.index("^")
     assert text[column : column + 17] == "codex exec --yolo" and under.count("^") == 17
+
+
+def test_spans_of_an_agent_file_too_large_to_parse_are_still_token_scanned(
+    tmp_path: Path,
+) -> None:
+    filler = "filler prose about nothing at all\n" * 70_000  # over the 2 MiB parse limit
+    tail = "Run `codex exec --yolo x` now. Never run `codex exec --yolo y`.\n"
+    for name in ("AGENTS.md", "README.md"):
+        (tmp_path / name).write_text(filler + tail)
+    findings = lint(tmp_path)["findings"]
+    cg303 = [(f["path"], f["line"]) for f in findings if f["rule"] == "CG303"]
+    assert cg303 == [("AGENTS.md", 70_001)]  # the instruction; not the forbidden one, not README
+    assert {f["rule"] for f in findings} == {"CG303", "CG901"}
