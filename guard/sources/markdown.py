@@ -108,7 +108,8 @@ _CLI_NOUNS = frozenset(
 # A clause that forbids what its span shows ("never run `...`", "instead of `...`").
 _FORBIDS = re.compile(
     r"\b(?:never|don'?t|do not|must not|should not|avoid|instead of|rather than|not allowed|"
-    r"forbidden|prohibited|deprecated|removed)\b",
+    r"forbidden|prohibited|deprecated|removed|used to|if you see|formerly|"
+    r"previously|outdated|migrat\w* (?:away )?from|old (?:form|style|syntax|flag|way))\b",
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,;!?:]|\.(?!\S)")  # not the dots of `0.171.0`
@@ -133,11 +134,18 @@ def is_codex_command_line(code: str) -> bool:
 # deprecated", "`codex exec --full-auto` no longer works", "`...` fails on 0.171.0"); only as the
 # span's own predicate, not further on ("`...` (it fails without auth)" is still an instruction).
 _FORBIDDEN_AFTER = re.compile(
-    r"\s*(?:(?:is|are|was|were|has|have|been|got|now|also|since|then|simply|just)\s+)*"
+    r"\s*(?:[|\u2014\u2013:]|--?)?\s*"  # the next table cell, a dash, a colon
+    r"(?:(?:is|are|was|were|has|have|been|got|now|also|since|then|simply|just)\s+)*"
     r"(?:deprecated|removed|obsolete|no longer|not supported|unsupported|wrong|fails|breaks|"
-    r"errors out|won'?t work|doesn'?t work|does not work|is rejected|rejected|exits with)\b",
+    r"errors out|won'?t work|doesn'?t work|does not work|is rejected|rejected|exits with|"
+    r"dangerous|unsafe|risky)\b",
     re.IGNORECASE,
 )
+# A heading names a topic (`## \`codex exec --json\` output`), not a step to run.
+_HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
+# The rest of a clause, far enough to see whether it asks ("what does `...` do?").
+_QUESTION_REACH = 200
+_CLAUSE_REST = re.compile(r"[^.!?;:,]*(?P<end>[.!?;:,]|$)")
 
 
 def _last_end(pattern: re.Pattern[str], text: str, start: int, stop: int, found: int) -> int:
@@ -184,14 +192,23 @@ class _Prose:
         self.scanned = start
 
     def forbidden(self, start: int, end: int) -> bool:
-        """Does the clause around line[start:end] say not to run it, or its sentence call it a
-        counter-example?"""
+        """Does the clause around line[start:end] say not to run it, its sentence call it a
+        counter-example or its clause ask about it, or is it a link's label (`[` span `](url)`)?"""
         self._read(start)
+        line = self.line
         return (
             self.clause_forbids
             or self.sentence_counter
-            or _FORBIDDEN_AFTER.match(self.line, end) is not None
+            or _FORBIDDEN_AFTER.match(line, end) is not None
+            or (line[start - 1 : start] == "[" and line.startswith("](", end))
+            or _asks(line, end)
         )
+
+
+def _asks(line: str, end: int) -> bool:
+    """Does the clause that goes on after a span end in a question mark (within reach)?"""
+    rest = _CLAUSE_REST.match(line, end, min(len(line), end + _QUESTION_REACH))
+    return rest is not None and rest.group("end") == "?"
 
 
 def _instruction_spans(line: str) -> Iterator[re.Match[str]]:
@@ -207,6 +224,8 @@ def _instruction_spans(line: str) -> Iterator[re.Match[str]]:
 def instruction_line(line: str) -> str:
     """A prose line of an agent file as the token scan reads it: its instruction spans at their
     columns, each ended by a `;` where its closing backticks were, everything else blank."""
+    if _HEADING.match(line):
+        return ""
     out = [" "] * len(line)
     for span in _instruction_spans(line):
         code = mask_placeholders(span.group("code"))
@@ -234,7 +253,7 @@ def inline_commands(lines: list[str], path: str) -> list[Snippet]:
             marker = fence.group("fence")
             closing = re.compile(rf"^ *{re.escape(marker[0])}{{{len(marker)},}}\s*$")
             continue
-        if "codex" not in line:
+        if "codex" not in line or _HEADING.match(line):
             continue
         for span in _instruction_spans(line):
             code = span.group("code")

@@ -79,6 +79,13 @@ The old form `codex -q "prompt"` is deprecated.
 `codex exec --full-auto "task"` no longer works on 0.171.0.
 `codex exec --ask-for-approval never "x"` fails: exec has no `-a`.
 Note that `codex --search exec "x"` was removed, and `codex exec -q "y"` is not supported.
+## `codex exec --yolo "task"`
+| `codex exec --full-auto "x"` | removed in 0.171.0 |
+See [`codex exec --yolo "x"`](https://example.com/docs) for what it does.
+Q: what does `codex exec --yolo "x"` do? A: it drops the sandbox.
+`codex exec --yolo "x"` — dangerous, only in throwaway VMs.
+If you see `codex exec --full-auto "x"` in old scripts, replace it.
+Our CI used to run `codex exec --full-auto "x"`.
 """
 
 # A Python package named codex: its config.toml is the package's, not a Codex home's.
@@ -142,9 +149,14 @@ def test_a_carried_codex_command_line_is_still_codex(line: str) -> None:
 
 
 def test_a_span_that_fails_further_on_is_still_an_instruction(tmp_path: Path) -> None:
-    write(tmp_path / "AGENTS.md", 'Run `codex exec --yolo "x"` (it fails without auth).\n')
+    write(
+        tmp_path / "AGENTS.md",
+        'Run `codex exec --yolo "x"` (it fails without auth).\n'
+        'Replace the old step with `codex exec --yolo "y"` and check the output.\n'
+        '## Review\nRun `codex exec --yolo "z"`; does it pass? Check.\n',
+    )
     found = {(f["rule"], f["line"]) for f in lint(tmp_path)["findings"]}
-    assert ("CG303", 1) in found
+    assert {("CG303", 1), ("CG303", 2), ("CG303", 4)} <= found
 
 
 def test_a_codex_folder_with_codex_keys_is_still_a_codex_home(tmp_path: Path) -> None:
