@@ -381,7 +381,10 @@ def _directive_line(line: str) -> str:
 
 
 def _scanned_lines(
-    lines: Iterable[tuple[int, str]], markdown: bool, directive_lines: list[str]
+    lines: Iterable[tuple[int, str]],
+    markdown: bool,
+    directive_lines: list[str],
+    agent: bool = False,
 ) -> Iterator[tuple[int, str]]:
     """The lines the token scan reads (in Markdown only its shell fences), while
     `directive_lines` gets a small stand-in of every line (the text directives are read from)."""
@@ -394,7 +397,7 @@ def _scanned_lines(
             yield number, line
 
     read = stand_ins(lines)
-    for number, line in fenced_shell_lines(read) if markdown else read:
+    for number, line in fenced_shell_lines(read, agent) if markdown else read:
         if "codex" in line.lower():
             directive_lines[number - 1] = line
             yield number, line
@@ -430,8 +433,9 @@ def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
     snippet = Snippet(text="", path=job.path, context=_token_context(job.path, kind))
     directive_lines: list[str] = []
     settings = _token_settings(job.settings)
+    agent = kind == MARKDOWN and snippet.context is RunContext.AGENT  # its spans are commands
     findings = token_scan(
-        _scanned_lines(stream, kind == MARKDOWN, directive_lines), snippet, settings
+        _scanned_lines(stream, kind == MARKDOWN, directive_lines, agent), snippet, settings
     )
     note = (
         f"file too large to parse ({size:,} bytes; limit {PARSE_LIMIT:,}): only token-scanned "

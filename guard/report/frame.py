@@ -44,12 +44,31 @@ def _layout(line: str) -> tuple[str, list[int]]:
     return "".join(out), cells
 
 
+MAX_SHOWN = 240  # characters of a longer line shown around the span, the rest as "..."
+CONTEXT = 80  # characters kept on either side of a span in a clipped line
+
+
+def _clip(line: str, start: int, end: int) -> tuple[str, int, int]:
+    """A line longer than MAX_SHOWN cut to the span and CONTEXT characters either side (a
+    minified file's one line holds thousands of findings: each frame costs its window, not the
+    whole line). Returns the text shown and the span's place in it."""
+    if len(line) <= MAX_SHOWN:
+        return line, start, end
+    left = max(0, start - CONTEXT)
+    right = min(len(line), max(end, start + 1) + CONTEXT, left + MAX_SHOWN)
+    head = "..." if left > 0 else ""
+    tail = "..." if right < len(line) else ""
+    shift = len(head) - left
+    return head + line[left:right] + tail, start + shift, min(end, right) + shift
+
+
 def _underline(line: str, start: int, end: int) -> tuple[str, str]:
     """`line` as printed and the carets under characters [start, end) (0-based, clamped): at
     least one caret, just past the line's end when the span starts there."""
-    shown, cells = _layout(line)
     start = max(0, min(start, len(line)))
     end = max(start, min(end, len(line)))
+    line, start, end = _clip(line, start, end)
+    shown, cells = _layout(line)
     left = cells[start]
     width = max(1, cells[end] - left)
     return shown, " " * left + "^" * width

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from guard.shell.model import UNKNOWN_WRAPPER, Span, Stdin, StdinKind, Word, Wrapper
+
+if TYPE_CHECKING:
+    from guard.codex.grammar import FlagSpec
 
 MAX_ROUNDS = 32
 SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "ash", "mksh"})
@@ -964,18 +969,77 @@ NEVER_RUN_ARGS = frozenset(
 )
 
 
+_CONFIG_OVERRIDE = re.compile(r"[A-Za-z_][\w.-]*=")
+
+
+def _top_level_flag(name: str) -> FlagSpec | None:
+    """The spec of an option some codex version takes before its sub-command (the grammar
+    tables: `--yolo`, `-s`, `-c`, `--model`), or None."""
+    from guard.codex.grammar import grammar_for, supported_versions
+
+    for version in supported_versions():
+        top = grammar_for(version).command("")
+        found = top.flag(name) if top is not None else None
+        if found is not None:
+            return found
+    return None
+
+
+def _says_codex(spec: FlagSpec, value: str | None) -> bool:
+    """An option use no other program would write: the bypass switch (or its `--yolo` alias),
+    a switch that picks a sandbox, a value from codex's own choices (`-s danger-full-access`,
+    `-a never`), a `-c key=value` override. `-c conda-forge`, `--image gcr.io/x`, `-m 5` are
+    anybody's."""
+    if spec.aliases or spec.implies_sandbox or spec.long.startswith("--dangerously-"):
+        return True
+    if value is None:
+        return False
+    if spec.choices:
+        return value in spec.choices
+    return spec.value == "key=value" and _CONFIG_OVERRIDE.match(value) is not None
+
+
+def _starts_codex_line(words: Sequence[str]) -> bool:
+    """Do the words after a `codex` read as codex's own: its options (by the grammar tables),
+    then a sub-command (`codex -m o3 exec ...`), or an option only codex has (`codex --yolo`,
+    `codex -s danger-full-access`)? The first word that is neither ends the reading: `codex -f`,
+    `codex -k exec` (pytest's -k), `codex -c 'select 1'` (psql's -c)."""
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word in CODEX_SUBCOMMANDS:
+            return True
+        name, eq, inline = word.partition("=")
+        spec = _top_level_flag(name) if word.startswith("-") else None
+        if spec is None:
+            return False
+        value: str | None = None
+        if spec.takes_value:
+            if eq:
+                value = inline
+            elif index + 1 < len(words):
+                index += 1
+                value = words[index]
+        if _says_codex(spec, value):
+            return True
+        index += 1
+    return False
+
+
 def _carried_codex(argv: tuple[Word, ...]) -> int | None:
     """Where a command line starts in the words of a command codex-guard does not know: a word
-    that is exactly `codex` (or a path ending in /codex) followed by a codex sub-command or an
-    option (`agent-run --timeout 900 -- codex exec --yolo ...`). A mere mention is not one."""
+    that is exactly `codex` (or a path ending in /codex) whose following words read as codex's
+    own (`agent-run --timeout 900 -- codex exec --yolo ...`, `agent-run codex --yolo "task"`).
+    A name among an unknown program's words is not one: `kubectl logs codex -f`, `pytest
+    tests/codex -k exec`, `journalctl -u codex --since today`, `conda install codex -c
+    conda-forge`."""
     if basename(argv[0].text) in NEVER_RUN_ARGS:
         return None
     for j in range(1, len(argv) - 1):
         w = argv[j]
         if not w.literal or basename(w.text) != "codex" or w.text.endswith("/"):
             continue
-        after = argv[j + 1].text
-        if after in CODEX_SUBCOMMANDS or (after.startswith("-") and after not in ("-", "--")):
+        if _starts_codex_line([x.text for x in argv[j + 1 :]]):
             return j
     return None
 

@@ -125,6 +125,7 @@ class WrittenScripts:
 
     def __init__(self) -> None:
         self.files: dict[str, WrittenScript] = {}
+        self.deferred: list[WrittenScript] = []  # run too deep in nested runners to follow
 
     def write(self, paths: Sequence[str], body: str, line0: int, col0: int, quoted: bool) -> None:
         for path in paths:
@@ -147,10 +148,13 @@ class WrittenScripts:
         return script, run
 
     def never_run(self) -> list[WrittenScript]:
-        """Files named `*.sh` that the walk never saw run: scripts all the same (marked walked)."""
+        """Files named `*.sh` that the walk never saw run, and files run deeper in nested runners
+        than the walk follows: scripts all the same, walked on their own (marked walked)."""
         left = [s for s in self.files.values() if not s.walked and s.path.endswith(".sh")]
         for script in left:
             script.walked = True
+        left += self.deferred
+        self.deferred = []
         return left
 
 
@@ -169,9 +173,15 @@ def _written_script(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ct
             self.written.write(files, body, line0, col0, quoted)
         return
     found = self.written.run(argv)
-    if found is None or ctx.depth >= MAX_BODY_DEPTH:
+    if found is None:
         return
     script, run = found
+    if ctx.depth >= MAX_BODY_DEPTH:
+        # Runners nested deeper than the walk follows (each writes and runs the next): the run's
+        # wrappers and env are lost, but its text is still a script, walked on its own at the
+        # end (each once: `run` marked it walked), never skipped.
+        self.written.deferred.append(script)
+        return
     if idx in self.dynamic:
         self.dynamic.remove(idx)  # `"$D/run.sh"`: the very file written above, now read
     body_ctx = ctx.derive(
@@ -188,6 +198,10 @@ def _written_script(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ct
 
 
 def _unrun_scripts(self: Walker) -> None:
-    """A `*.sh` the script writes and does not run here: someone runs it, as a script."""
-    for script in self.written.never_run():
-        self.run_text(script.body, script.line0, script.col0, State(), _Ctx(depth=1))
+    """A `*.sh` the script writes and does not run here: someone runs it, as a script. So is a
+    file run too deep to follow; walking it may defer more, so until none is left."""
+    left = self.written.never_run()
+    while left:
+        for script in left:
+            self.run_text(script.body, script.line0, script.col0, State(), _Ctx(depth=1))
+        left = self.written.never_run()

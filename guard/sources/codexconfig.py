@@ -68,10 +68,51 @@ def _syntax_error(text: str) -> SourceError | None:
     return None
 
 
+# Top-level keys no other tool's config.toml is likely to have (FACTS.md "config.toml keys", and
+# the CG8xx checks' CODEX_KEYS less the words any tool uses: `model`, `profiles`, `permissions`).
+CODEX_ONLY_KEYS = frozenset(
+    {
+        "model_provider",
+        "model_providers",
+        "forced_login_method",
+        "preferred_auth_method",
+        "sandbox_mode",
+        "sandbox_workspace_write",
+        "default_permissions",
+        "approval_policy",
+        "shell_environment_policy",
+    }
+)
+
+
+def _has_codex_keys(document: dict[str, object]) -> bool:
+    """A key only Codex reads, at the top or in a `[profiles.NAME]` table."""
+    if CODEX_ONLY_KEYS.intersection(document):
+        return True
+    profiles = document.get("profiles")
+    if not isinstance(profiles, dict):
+        return False
+    return any(isinstance(p, dict) and CODEX_ONLY_KEYS.intersection(p) for p in profiles.values())
+
+
+def _other_tools_config(text: str, path: str) -> bool:
+    """A `codex/config.toml` whose keys are not Codex's: the config of a package or app that is
+    merely named codex (`model = "Salesforce/codegen-350M-mono"` and a `[training]` table). Only
+    for a folder named plain `codex`: `.codex/` and a `*codex*home*` folder are Codex's by name."""
+    import tomllib
+
+    folder = posixpath.basename(posixpath.dirname(path.replace("\\", "/"))).lower()
+    if folder != "codex":
+        return False
+    return not _has_codex_keys(tomllib.loads(text))  # valid TOML: _syntax_error has read it
+
+
 def extract(text: str, path: str) -> list[Snippet]:
     error = _syntax_error(text)
     if error is not None:
         raise error  # the lint driver reports it as CG901 at the line codex would name
+    if _other_tools_config(text, path):
+        return []
     role, profile = config_role(path)
     document = SourceFact(
         CONFIG_DOCUMENT, 1, message=text, params=(("role", role.value), ("profile", profile))

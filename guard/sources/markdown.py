@@ -108,7 +108,8 @@ _CLI_NOUNS = frozenset(
 # A clause that forbids what its span shows ("never run `...`", "instead of `...`").
 _FORBIDS = re.compile(
     r"\b(?:never|don'?t|do not|must not|should not|avoid|instead of|rather than|not allowed|"
-    r"forbidden|prohibited|deprecated|removed)\b",
+    r"forbidden|prohibited|deprecated|removed|used to|if you see|formerly|"
+    r"previously|outdated|migrat\w* (?:away )?from|old (?:form|style|syntax|flag|way))\b",
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,;!?:]|\.(?!\S)")  # not the dots of `0.171.0`
@@ -129,12 +130,108 @@ def is_codex_command_line(code: str) -> bool:
     return bool(rest)
 
 
-def _forbidden(prose_before: str) -> bool:
-    """Does the clause leading up to a span say not to run it, or its sentence call it a
-    counter-example?"""
-    clause = _CLAUSE_END.split(prose_before)[-1]
-    sentence = _SENTENCE_END.split(prose_before)[-1]
-    return _FORBIDS.search(clause) is not None or _COUNTER_EXAMPLE.search(sentence) is not None
+# What the words right after a span say of it when it is a thing not to run ("`codex -q` is
+# deprecated", "`codex exec --full-auto` no longer works", "`...` fails on 0.171.0"); only as the
+# span's own predicate, not further on ("`...` (it fails without auth)" is still an instruction).
+_FORBIDDEN_AFTER = re.compile(
+    r"\s*(?:[|\u2014\u2013:]|--?)?\s*"  # the next table cell, a dash, a colon
+    r"(?:(?:is|are|was|were|has|have|been|got|now|also|since|then|simply|just)\s+)*"
+    r"(?:deprecated|removed|obsolete|no longer|not supported|unsupported|wrong|fails|breaks|"
+    r"errors out|won'?t work|doesn'?t work|does not work|is rejected|rejected|exits with|"
+    r"dangerous|unsafe|risky)\b",
+    re.IGNORECASE,
+)
+# A heading names a topic (`## \`codex exec --json\` output`), not a step to run.
+_HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
+# The rest of a clause, far enough to see whether it asks ("what does `...` do?").
+_QUESTION_REACH = 200
+_CLAUSE_REST = re.compile(r"[^.!?;:,]*(?P<end>[.!?;:,]|$)")
+
+
+def _last_end(pattern: re.Pattern[str], text: str, start: int, stop: int, found: int) -> int:
+    """Where the text after the last match of `pattern` in text[start:stop] begins (`found`
+    when none): the start of the clause or sentence that runs up to `stop`."""
+    for match in pattern.finditer(text, start, stop):
+        found = match.end()
+    return found
+
+
+class _Prose:
+    """The prose of one line around its spans, read left to right once (a line of 10,000 spans
+    is one pass, not one per span): for each span, whether its clause so far forbids and its
+    sentence so far names a counter-example. The text between two spans' starts is read once;
+    it begins at a backtick, so no word it is searched for straddles two reads."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self.scanned = 0  # the text before this has been read
+        self.clause_forbids = False
+        self.sentence_counter = False
+
+    def _read(self, start: int) -> None:
+        line, scanned = self.line, self.scanned
+        clause = _last_end(_CLAUSE_END, line, scanned, start, -1)
+        if clause >= 0:
+            self.clause_forbids = False
+            scanned_clause = clause
+        else:
+            scanned_clause = scanned
+        self.clause_forbids = (
+            self.clause_forbids or _FORBIDS.search(line, scanned_clause, start) is not None
+        )
+        sentence = _last_end(_SENTENCE_END, line, scanned, start, -1)
+        if sentence >= 0:
+            self.sentence_counter = False
+            scanned_sentence = sentence
+        else:
+            scanned_sentence = scanned
+        self.sentence_counter = (
+            self.sentence_counter
+            or _COUNTER_EXAMPLE.search(line, scanned_sentence, start) is not None
+        )
+        self.scanned = start
+
+    def forbidden(self, start: int, end: int) -> bool:
+        """Does the clause around line[start:end] say not to run it, its sentence call it a
+        counter-example or its clause ask about it, or is it a link's label (`[` span `](url)`)?"""
+        self._read(start)
+        line = self.line
+        return (
+            self.clause_forbids
+            or self.sentence_counter
+            or _FORBIDDEN_AFTER.match(line, end) is not None
+            or (line[start - 1 : start] == "[" and line.startswith("](", end))
+            or _asks(line, end)
+        )
+
+
+def _asks(line: str, end: int) -> bool:
+    """Does the clause that goes on after a span end in a question mark (within reach)?"""
+    rest = _CLAUSE_REST.match(line, end, min(len(line), end + _QUESTION_REACH))
+    return rest is not None and rest.group("end") == "?"
+
+
+def _instruction_spans(line: str) -> Iterator[re.Match[str]]:
+    """The spans of a prose line that are whole codex command lines to run."""
+    prose = _Prose(line)
+    for span in _CODE_SPAN.finditer(line):
+        if is_codex_command_line(span.group("code")) and not prose.forbidden(
+            span.start(), span.end()
+        ):
+            yield span
+
+
+def instruction_line(line: str) -> str:
+    """A prose line of an agent file as the token scan reads it: its instruction spans at their
+    columns, each ended by a `;` where its closing backticks were, everything else blank."""
+    if _HEADING.match(line):
+        return ""
+    out = [" "] * len(line)
+    for span in _instruction_spans(line):
+        code = mask_placeholders(span.group("code"))
+        out[span.start("code") : span.end("code")] = code
+        out[span.end("code")] = ";"
+    return "".join(out).rstrip()
 
 
 def inline_commands(lines: list[str], path: str) -> list[Snippet]:
@@ -156,12 +253,10 @@ def inline_commands(lines: list[str], path: str) -> list[Snippet]:
             marker = fence.group("fence")
             closing = re.compile(rf"^ *{re.escape(marker[0])}{{{len(marker)},}}\s*$")
             continue
-        if "codex" not in line:
+        if "codex" not in line or _HEADING.match(line):
             continue
-        for span in _CODE_SPAN.finditer(line):
+        for span in _instruction_spans(line):
             code = span.group("code")
-            if not is_codex_command_line(code) or _forbidden(line[: span.start()]):
-                continue
             snippets.append(
                 Snippet(
                     text=mask_placeholders(code) + "\n",
@@ -217,9 +312,12 @@ def extract(text: str, path: str) -> list[Snippet]:
     return snippets
 
 
-def fenced_shell_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+def fenced_shell_lines(
+    lines: Iterable[tuple[int, str]], agent: bool = False
+) -> Iterator[tuple[int, str]]:
     """The lines of shell fences in a stream of (line number, text), as `extract` reads them:
-    for a file too large to hold whole (the lint driver's token scan). Prose is never yielded.
+    for a file too large to hold whole (the lint driver's token scan). Prose is yielded only in
+    an agent file (`agent`), as its instruction spans (`instruction_line`), as `extract` reads it.
     A `bash`/`sh` fence is read as a transcript from its first `$ ` prompt line on (the lines
     before it cannot wait in memory to be judged; in a real transcript there are none)."""
     closing: re.Pattern[str] | None = None  # inside a fence: what ends it
@@ -235,11 +333,13 @@ def fenced_shell_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, 
                 yield number, transcript.line(line) if transcript is not None else line
             continue
         match = _FENCE.match(line)
-        if match is None:
+        if match is None or (match.group("fence")[0] == "`" and "`" in match.group("info")):
+            if agent and "codex" in line:  # prose, or a span at the start of a line
+                spans = instruction_line(line)
+                if spans:
+                    yield number, spans
             continue
         fence = match.group("fence")
-        if fence[0] == "`" and "`" in match.group("info"):
-            continue  # an inline code span at the start of a line
         lang = _lang(match.group("info"))
         transcript = Transcript() if lang in SESSION_LANGS else None
         closing = re.compile(rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$")
