@@ -67,6 +67,15 @@ class LayerError:
     message: str
 
 
+def toml_get(data: object, key: tuple[str, ...]) -> object:
+    """The value at a dotted key of a TOML document, or None where any part is missing."""
+    for part in key:
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
 @dataclass(frozen=True, slots=True)
 class Layer:
     kind: LayerKind
@@ -82,12 +91,7 @@ class Layer:
         return self.first_line + self.doc.lines.get(key, 1) - 1
 
     def get(self, *key: str) -> object:
-        value: object = self.doc.data
-        for part in key:
-            if not isinstance(value, dict) or part not in value:
-                return None
-            value = value[part]
-        return value
+        return toml_get(self.doc.data, key)
 
 
 @dataclass(frozen=True, slots=True)

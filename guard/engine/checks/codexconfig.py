@@ -12,34 +12,26 @@ from dataclasses import dataclass
 
 from guard.codex.envpolicy import DEFAULT_EXCLUDES, env_glob, patterns, set_names
 from guard.engine.checks.billing import SUBSCRIPTION_AUTH_ENV, api_keys_allowed_here
-from guard.engine.configlayers import PERMISSION_PROFILES, LayerKind, TomlDoc, parse_toml
+from guard.engine.configlayers import (
+    PERMISSION_PROFILES,
+    LayerKind,
+    TomlDoc,
+    parse_toml,
+    toml_get,
+)
 from guard.engine.context import CheckContext, Hit
 from guard.findings import Severity
 from guard.shell.model import Span
-from guard.sources.codexconfig import CONFIG_DOCUMENT, ConfigRole
+from guard.sources.codexconfig import CODEX_ONLY_KEYS, CONFIG_DOCUMENT, ConfigRole
 
 FULL_ACCESS = "danger-full-access"
 # Legacy `[profiles.NAME]` tables are honoured by `-p NAME` on 0.139.0 (the skill's version);
 # 0.169.0 and 0.171.0 refuse `-p NAME` while the table exists (observed, --strict-config or not).
 LEGACY_PROFILES_VERSION = "0.139.0"
 # Top-level keys that make a file recognisably a Codex config (FACTS.md, and accepted by
-# `codex exec --strict-config` on 0.171.0 in tests/sources/test_codex_config_realcli.py).
-CODEX_KEYS = frozenset(
-    {
-        "model",
-        "model_provider",
-        "model_providers",
-        "forced_login_method",
-        "preferred_auth_method",
-        "sandbox_mode",
-        "sandbox_workspace_write",
-        "default_permissions",
-        "permissions",
-        "approval_policy",
-        "shell_environment_policy",
-        "profiles",
-    }
-)
+# `codex exec --strict-config` on 0.171.0 in tests/sources/test_codex_config_realcli.py): the
+# keys only Codex uses, and the words other tools use too.
+CODEX_KEYS = CODEX_ONLY_KEYS | {"model", "permissions", "profiles"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +45,7 @@ class ConfigFile:
     written: bool = False  # written by the script under lint, not a file of the repository
 
     def get(self, *key: str) -> object:
-        value: object = self.doc.data
-        for part in key:
-            if not isinstance(value, dict) or part not in value:
-                return None
-            value = value[part]
-        return value
+        return toml_get(self.doc.data, key)
 
     def span(self, *key: str) -> Span:
         line, column = self.doc.position(key)
