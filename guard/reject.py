@@ -343,6 +343,12 @@ class _Scan:
         self.n = len(text)
         self.i = 0
         self.stack = [_Frame("cmd", "", 0)]
+        # Any program may stand for another in text that defines an alias or a function, or
+        # writes a file with a here-doc (a runner script): only in text with none of them is a
+        # program outside _MAY_RUN_ARGS known to run none of its words.
+        self.names_known = not (
+            "alias" in text or "function" in text or "<<" in text or "()" in text.replace(" ", "")
+        )
 
     def owner(self) -> _Frame:
         for frame in reversed(self.stack):
@@ -629,7 +635,7 @@ class _Scan:
         if f.head in SAFE_HEADS:
             return
         f.args.append(lit)
-        if not w.wild or f.head not in _MAY_RUN_ARGS:
+        if not w.wild or (self.names_known and f.head not in _MAY_RUN_ARGS):
             return  # a program that runs none of its words: its data, whatever it expands to
         if w.expansion or w.brace:
             # Any text, quoted or not: after a wrapper it can be the program the shell layer
@@ -644,7 +650,9 @@ class _Scan:
         and each value after its first `=`, when they hold quoting, an expansion or, for a head
         that runs text, a pattern."""
         args, f.args = f.args, []
-        if not args or f.head is None or f.head in SAFE_HEADS or f.head not in _MAY_RUN_ARGS:
+        if not args or f.head is None or f.head in SAFE_HEADS:
+            return
+        if self.names_known and f.head not in _MAY_RUN_ARGS:
             return
         runs_text = f.head in _RUNS_TEXT
         active = _ACTIVE_IN_TEXT | _WILD if runs_text else _ACTIVE_IN_TEXT

@@ -84,6 +84,10 @@ GOES_ON = [
     "ssh host '$c exec -s x'",
     "bash -c \"\\$'\\\\x63odex' exec -s danger-full-access p\"",
     "bash -c './cod*'",
+    # Where a program may stand for another: an alias, a function, a runner a here-doc wrote.
+    "alias run=nohup; run $x",
+    'f() { "$@"; }; f $x',
+    "cat > tool <<'EOF'\n$y\nEOF\n./tool $x",
     'echo "$x',
 ]
 FAST = [
