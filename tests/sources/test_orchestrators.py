@@ -11,7 +11,6 @@ compared with what the source reads.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import shutil
@@ -27,6 +26,7 @@ from guard.engine import load_rules
 from guard.findings import Finding
 from guard.settings import Settings
 from guard.sources import javascript, python
+from tests.sources.recorded_runs import run_recorded
 
 HERE = Path(__file__).parent / "orchestrators"
 FIXTURES = sorted(p.name for p in HERE.iterdir() if p.suffix in (".py", ".ts", ".mjs", ".go"))
@@ -275,13 +275,6 @@ def test_values_stay_bounded(tmp_path: Path) -> None:
 
 # --- what really runs ----------------------------------------------------------------------
 
-RECORDING_CODEX = """#!/bin/sh
-{
-  printf 'argv'; for a in "$@"; do printf '\\t%s' "$a"; done; printf '\\n'
-  printf 'key=%s\\n' "${OPENAI_API_KEY:+set}${CODEX_API_KEY:+set}"
-} >> "$RECORD"
-"""
-
 
 def _described(snippet_text: str, argv: list[str]) -> bool:
     """Does the snippet's codex argv (`$ARG` = any one word) describe the real argv?"""
@@ -306,25 +299,10 @@ def _described(snippet_text: str, argv: list[str]) -> bool:
     ],
 )
 def test_what_python_really_runs_is_what_the_source_reads(tmp_path: Path, call: str) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "codex"
-    fake.write_text(RECORDING_CODEX)
-    fake.chmod(0o755)
-    record = tmp_path / "record.txt"
     source = (HERE / "py_fleet_bad.py").read_text(encoding="utf-8")
     (tmp_path / "fleet.py").write_text(source, encoding="utf-8")
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RECORD": str(record),
-           "BILLING_KEY": "sk-test"}  # fmt: skip
-    env.pop("OPENAI_API_KEY", None)
-    env.pop("CODEX_API_KEY", None)
-    driver = f"import fleet as m\n{call}\n"
-    subprocess.run(
-        [sys.executable, "-c", driver], cwd=tmp_path, env=env, timeout=60,
-        stdin=subprocess.DEVNULL, capture_output=True, check=True,
-    )  # fmt: skip
-    lines = record.read_text().splitlines()
-    runs = [(lines[i].split("\t")[1:], lines[i + 1] == "key=set") for i in range(0, len(lines), 2)]
+    recorded = run_recorded(tmp_path, [sys.executable, "-c", f"import fleet as m\n{call}\n"])
+    runs = [(r.argv, r.has_key) for r in recorded]
     snippets = python.extract(source, "fleet.py")
     for argv, has_key in runs:
         described = [s for s in snippets if _described(s.text, argv)]
@@ -343,25 +321,10 @@ def test_what_python_really_runs_is_what_the_source_reads(tmp_path: Path, call: 
     ],
 )
 def test_what_node_really_runs_is_what_the_source_reads(tmp_path: Path, call: str) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "codex"
-    fake.write_text(RECORDING_CODEX)
-    fake.chmod(0o755)
-    record = tmp_path / "record.txt"
     source = (HERE / "node_fleet.mjs").read_text(encoding="utf-8")
     (tmp_path / "fleet.mjs").write_text(source, encoding="utf-8")
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RECORD": str(record),
-           "BILLING_KEY": "sk-test"}  # fmt: skip
-    env.pop("OPENAI_API_KEY", None)
-    env.pop("CODEX_API_KEY", None)
     driver = f'import("./fleet.mjs").then(async (m) => {{ await {call}; }});'
-    subprocess.run(
-        ["node", "-e", driver], cwd=tmp_path, env=env, timeout=60,
-        stdin=subprocess.DEVNULL, capture_output=True, check=True,
-    )  # fmt: skip
-    lines = record.read_text().splitlines()
-    runs = [(lines[i].split("\t")[1:], lines[i + 1] == "key=set") for i in range(0, len(lines), 2)]
+    runs = [(r.argv, r.has_key) for r in run_recorded(tmp_path, ["node", "-e", driver])]
     assert runs
     snippets = javascript.extract(source, "fleet.mjs")
     for argv, has_key in runs:

@@ -27,6 +27,7 @@ from guard.settings import Settings
 from guard.sources import golang, javascript
 from guard.sources.base import SourceError
 from guard.sources.detect import GO, JAVASCRIPT, detect_kind
+from tests.sources.recorded_runs import run_recorded
 
 PROGRAMS = Path(__file__).parent / "programs"
 FIXTURES = sorted(p.name for p in PROGRAMS.iterdir())
@@ -469,24 +470,6 @@ def test_deep_nesting_is_a_parse_error_or_nothing_not_a_crash(tmp_path: Path) ->
 
 # --- what really runs: the fixtures under Node, against a recording stand-in codex --------------
 
-RECORDING_CODEX = """#!/bin/sh
-# Records the argv it got, whether a forbidden key reached it, and whether stdin ends.
-{
-  printf 'argv'; for a in "$@"; do printf '\\t%s' "$a"; done; printf '\\n'
-  printf 'key=%s\\n' "${OPENAI_API_KEY:+set}${CODEX_API_KEY:+set}"
-  if timeout 2 cat >/dev/null; then echo stdin=eof; else echo stdin=idle; fi
-} >> "$RECORD"
-"""
-
-
-def _recorded(record: Path) -> list[tuple[list[str], bool, str]]:
-    runs: list[tuple[list[str], bool, str]] = []
-    lines = record.read_text().splitlines()
-    for index in range(0, len(lines), 3):
-        argv = lines[index].split("\t")[1:]
-        runs.append((argv, lines[index + 1] == "key=set", lines[index + 2].split("=")[1]))
-    return runs
-
 
 def _matches(snippet_text: str, argv: list[str]) -> bool:
     """Does the snippet's codex argv (`"$ARG"` = any one word) describe the real argv?"""
@@ -515,23 +498,10 @@ def _matches(snippet_text: str, argv: list[str]) -> bool:
 def test_what_node_really_runs_is_what_the_source_reads(
     tmp_path: Path, fixture: str, call: str
 ) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "codex"
-    fake.write_text(RECORDING_CODEX)
-    fake.chmod(0o755)
-    record = tmp_path / "record.txt"
     shutil.copy(PROGRAMS / fixture, tmp_path / fixture)
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RECORD": str(record),
-           "BILLING_KEY": "sk-test"}  # fmt: skip
-    env.pop("OPENAI_API_KEY", None)
-    env.pop("CODEX_API_KEY", None)
     driver = f'import("./{fixture}").then(async (m) => {{ await {call}; }});'
-    subprocess.run(
-        ["node", "-e", driver], cwd=tmp_path, env=env, timeout=60, stdin=subprocess.DEVNULL,
-        capture_output=True, check=True,
-    )  # fmt: skip
-    ((argv, has_key, stdin),) = _recorded(record)
+    (run,) = run_recorded(tmp_path, ["node", "-e", driver], record_stdin=True)
+    argv, has_key, stdin = run.argv, run.has_key, run.stdin
     snippets = javascript.extract(SOURCES_BY_NAME[fixture], fixture)
     described = [s for s in snippets if _matches(s.text, argv)]
     assert described, f"no snippet reads the argv {argv}"

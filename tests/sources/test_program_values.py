@@ -10,7 +10,6 @@ what node really runs, and the shared bounded value set (guard/sources/valueset.
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import shutil
 import subprocess
@@ -28,6 +27,7 @@ from guard.findings import Finding
 from guard.settings import Settings
 from guard.sources import golang, javascript
 from guard.sources.valueset import bounded, join_states, product
+from tests.sources.recorded_runs import run_recorded
 
 HERE = Path(__file__).parent / "orchestrators"
 CLI = [sys.executable, "-m", "guard.cli"]
@@ -427,13 +427,6 @@ def test_mentions_only_are_silent(name: str) -> None:
 
 # --- what node really runs -------------------------------------------------------------------
 
-RECORDING_CODEX = """#!/bin/sh
-{
-  printf 'argv'; for a in "$@"; do printf '\\t%s' "$a"; done; printf '\\n'
-  printf 'key=%s\\n' "${OPENAI_API_KEY:+set}${CODEX_API_KEY:+set}"
-} >> "$RECORD"
-"""
-
 
 def _command_words(snippet: str) -> tuple[list[str], bool]:
     """The codex argv a snippet describes (after `codex`), and whether its env sets a key. A
@@ -472,25 +465,10 @@ def _describes(snippet: str, argv: list[str], has_key: bool) -> bool:
     ],
 )
 def test_what_node_really_runs_is_what_the_source_reads(tmp_path: Path, call: str) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "codex"
-    fake.write_text(RECORDING_CODEX)
-    fake.chmod(0o755)
-    record = tmp_path / "record.txt"
     source = (HERE / "node_lanes.mjs").read_text(encoding="utf-8")
     (tmp_path / "lanes.mjs").write_text(source, encoding="utf-8")
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RECORD": str(record),
-           "BILLING_KEY": "sk-test"}  # fmt: skip
-    env.pop("OPENAI_API_KEY", None)
-    env.pop("CODEX_API_KEY", None)
     driver = f'import("./lanes.mjs").then(async (m) => {{ await {call}; }});'
-    subprocess.run(
-        ["node", "-e", driver], cwd=tmp_path, env=env, timeout=60,
-        stdin=subprocess.DEVNULL, capture_output=True, check=True,
-    )  # fmt: skip
-    lines = record.read_text().splitlines()
-    runs = [(lines[i].split("\t")[1:], lines[i + 1] == "key=set") for i in range(0, len(lines), 2)]
+    runs = [(r.argv, r.has_key) for r in run_recorded(tmp_path, ["node", "-e", driver])]
     assert len(runs) == 1
     snippets = [s.text for s in javascript.extract(source, "lanes.mjs")]
     for argv, has_key in runs:
