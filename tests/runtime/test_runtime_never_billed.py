@@ -118,6 +118,23 @@ def _filled(words: list[str], fill: dict[str, str]) -> list[str]:
     return out
 
 
+def _run_exec_shim(
+    lab: Lab, argv: list[str], keys: dict[str, str], scrub: bool
+) -> subprocess.CompletedProcess[str]:
+    """`codex-guard exec [--scrub-env] -- ARGV` in the lab, with the keys added to its env."""
+    options = ["--scrub-env"] if scrub else []
+    return subprocess.run(
+        guard_cmd("exec", *options, "--", *argv),
+        env={**lab.env, **keys},
+        cwd=lab.cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def _check(lab: Lab, proc: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in proc.stderr, proc.stderr
     runs = lab.recorder.runs()
@@ -159,17 +176,7 @@ def test_the_exec_shim_never_starts_codex_with_a_key_behind_any_model_wrapper(
     codex` wants a mode), which is no door's fault."""
     lab.recorder.clear()
     argv = [*(w for part in prefix for w in part), str(lab.recorder.path), *args]
-    options = ["--scrub-env"] if scrub else []
-    proc = subprocess.run(
-        guard_cmd("exec", *options, "--", *argv),
-        env={**lab.env, **keys},
-        cwd=lab.cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = _run_exec_shim(lab, argv, keys, scrub)
     assert "Traceback" not in proc.stderr, proc.stderr
     for run in lab.recorder.runs():
         if run.forbidden:
@@ -199,17 +206,7 @@ def test_the_exec_shim_never_starts_codex_with_a_key(
     lab.recorder.clear()
     word = str(lab.recorder.path) if codex_word == "@RECORDER@" else codex_word
     argv = [*_filled([w for part in prefix for w in part], lab.fill), word, *args]
-    options = ["--scrub-env"] if scrub else []
-    proc = subprocess.run(
-        guard_cmd("exec", *options, "--", *argv),
-        env={**lab.env, **keys},
-        cwd=lab.cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = _run_exec_shim(lab, argv, keys, scrub)
     _check(lab, proc)
 
 
