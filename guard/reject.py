@@ -768,6 +768,7 @@ _PROGRAM_KINDS = frozenset({"python", "javascript", "go"})  # their sources need
 _TEXT_KINDS = frozenset({"makefile", "dockerfile", "justfile", "markdown", "gitlab"})
 # YAML reads these as line breaks too: the line screen below would see other lines than YAML.
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+_FLOW_BRACKETS = frozenset("[]{}")
 
 
 def may_concern_file(text: str, kind: str) -> bool:
@@ -842,6 +843,10 @@ class _FilePatterns:
         # other line is a plain `key: value` or list item it passes over. (The rest of the line
         # is taken too: one match per line.)
         self.notable = re.compile(r"""(?:[\t\\\[\]{}]|run["']?[ \t]*:|^[^\S\n]*[?:])[^\n]*""", re.M)
+        # A `${{ }}` expression with no quote, brace, comment, colon, tab or escape in it: two
+        # `{` and two `}` wherever quotes or a comment cut the line, and no `run:` or complex
+        # key of its own, so a line is notable without it only if it is notable with it.
+        self.plain_expression = re.compile(r"""\$\{\{[^{}"'#:\t\\\n]*\}\}""")
         self.quoted = re.compile(r"\"[^\"]*\"|'[^']*'")
         self.double_quoted = re.compile(r'"([^"]*)"(?:[ ]+#.*)?')
         self.single_quoted = re.compile(r"'((?:[^']|'')*)'(?:[ ]+#.*)?")
@@ -877,11 +882,12 @@ def _run_values(text: str) -> list[str]:
     if any(b in text for b in _OTHER_BREAKS):
         raise _GoOn
     lines = text.split("\n")
+    screened = patterns.plain_expression.sub("E", text)  # the same lines, fewer of them notable
     values: list[str] = []
     i = 0  # the first line not yet read
     line_no, line_pos = 0, 0  # the line of the last notable match, and where that match began
-    for notable in patterns.notable.finditer(text):
-        line_no += text.count("\n", line_pos, notable.start())
+    for notable in patterns.notable.finditer(screened):
+        line_no += screened.count("\n", line_pos, notable.start())
         line_pos = notable.start()
         if line_no < i:
             continue  # a line already read (its own or a block scalar's)
@@ -936,6 +942,8 @@ def _read_notable_line(
 
 def _unbalanced_flow(line: str, patterns: _FilePatterns) -> bool:
     """More `[`/`{` than `]`/`}` (or fewer) on the line, quoted text and comments aside."""
+    if _FLOW_BRACKETS.isdisjoint(line):
+        return False
     bare = patterns.quoted.sub("", line).split(" #", 1)[0]
     return bare.count("[") + bare.count("{") != bare.count("]") + bare.count("}")
 

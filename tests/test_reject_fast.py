@@ -88,6 +88,15 @@ TRICKY_LINES = [
     "      - run: echo x # y",
     "      - run: sudo",
     "          echo $X",
+    "      x: ${{ run: 1 }}",
+    '      x: "${{" }}',
+    "      x: ${{ a #b }}",
+    "      x: ${{ a }} [",
+    "      x: ${{ {a} }}",
+    "      - run: echo ${{ a }}",
+    "      ${{ a }}: run:",
+    "      x: '${{ a }}' }",
+    "      x: ${{ a }}${{ b }} # ]",
 ]
 
 
@@ -103,14 +112,24 @@ def test_the_notable_line_reading_agrees_with_the_line_by_line_one(text: str) ->
     assert _outcome(_run_values, text) == _outcome(reference_run_values, text)
 
 
+def test_every_tricky_line_and_pair_reads_as_before() -> None:
+    head = "on: push\njobs:\n  a:\n    steps:\n"
+    for first, second in itertools.product(["", *TRICKY_LINES], repeat=2):
+        text = head + first + "\n" + second + "\n"
+        assert _outcome(_run_values, text) == _outcome(reference_run_values, text), text
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(line_soup())
 def test_a_workflow_of_tricky_lines_the_fast_path_skips_has_no_finding(text: str) -> None:
     assert_sound(text, "workflow")
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("run: -|\t\\[]{}?#'\"\n\r $Xab")), max_size=80))
+PIECES = [*"run: -|\t\\[]{}?#'\"\n\r $Xab", "${{", "}}", "${{ x }}", "\n      - run: "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
 def test_the_notable_line_reading_agrees_on_any_text(text: str) -> None:
     assert _outcome(_run_values, text) == _outcome(reference_run_values, text)
 
