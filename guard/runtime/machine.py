@@ -1,0 +1,230 @@
+"""Program words that are, on this machine, codex under another name.
+
+A link made in an earlier hook call (`ln -s "$(command -v codex)" /tmp/cx`) leaves a command line
+with no codex word in it: `/tmp/cx exec --yolo p`, `./bin/agent exec ...`, or a bare `cx` found on
+PATH. The hook and `check` already read this machine (CODEX_HOME's auth.json), so they resolve
+the words that can be programs and read each whose real file is codex's launcher as codex:
+
+- its real path's name is `codex`, a native `codex-<arch>-...` binary, or `codex.js` of the
+  `@openai/codex` package;
+- it is the same file as a `codex` on PATH, or a copy of one (same size, same first and last
+  few KB).
+
+Cheap by design, since the hook runs this on lines with no codex word: stat and realpath only,
+at most 4 KB read twice from a file whose size is already that of a codex, and only for words
+that can be programs (a path anywhere in the line; a bare name where a command starts, after a
+program that may run its arguments, or before a codex sub-command word). Nothing is cached across
+calls: a link made since is seen at once. Only `os` is imported (loaded by the interpreter).
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the hook's hot path imports this module
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+# Quotes dropped, characters that end a command made line breaks, those that end a word blanks.
+_SPLIT = {
+    **{ord(c): None for c in "'\"\\"},
+    **{ord(c): "\n" for c in ";&|()`{}"},
+    **{ord(c): " " for c in "<>$"},
+}
+# A bare word before one of these may be codex carried by a command codex-guard does not know.
+_CODEX_LINE_WORDS = frozenset(
+    {"exec", "e", "login", "resume", "review", "fork", "--yolo", "-s", "--sandbox", "-c"}
+)
+_NATIVE_PREFIXES = ("codex-x86_64-", "codex-aarch64-")
+_SAMPLE = 4096  # bytes compared at each end of a candidate copy
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-@")
+
+
+def codex_program_words(
+    command: str,
+    cwd: str | None,
+    env: Mapping[str, str] | None = None,
+    bases: Sequence[str] = (),
+) -> tuple[str, ...]:
+    """The words of `command` (quotes removed, as the command model writes them) that name a
+    program which, on this machine, is codex; empty when there are none. A relative path is
+    read against `cwd` (the process's own when None), each of `bases`, and the folders the line
+    changes to."""
+    environ = os.environ if env is None else env
+    candidates = _candidates(command)
+    if not candidates:
+        return ()
+    folders = [*_relative_bases(command, cwd), *bases]
+    path_dirs = _path_dirs(command, environ.get("PATH", os.defpath))
+    home = environ.get("HOME", "")
+    known = _KnownCodex(environ.get("PATH", os.defpath))
+    found: list[str] = []
+    for word in candidates:
+        for path in _files_for(word, folders, path_dirs, home):
+            if known.is_codex(path):
+                found.append(word)
+                break
+    return tuple(found)
+
+
+def _segments(command: str) -> list[list[str]]:
+    """The line's simple commands as lists of words, quotes removed (over-split: `"a b"` gives
+    two words, which only adds candidates; `$(` starts a command list at its `(`)."""
+    return [words for part in command.translate(_SPLIT).split("\n") if (words := part.split())]
+
+
+def _candidates(command: str) -> list[str]:
+    from guard.reject import _MAY_RUN_ARGS, _KEEP_COMMAND_POSITION
+
+    names_known = not (
+        "alias" in command or "function" in command or "()" in command.replace(" ", "")
+    )
+    out: list[str] = []
+    for words in _segments(command):
+        head = 0
+        while head < len(words) and (
+            words[head] in _KEEP_COMMAND_POSITION or _is_assignment(words[head])
+        ):
+            head += 1
+        runs_args = (
+            not names_known
+            or head >= len(words)
+            or words[head].rsplit("/", 1)[-1] in _MAY_RUN_ARGS
+        )
+        for i, word in enumerate(words):
+            if "/" in word:
+                out.append(word.split("=", 1)[1] if _is_assignment(word) else word)
+            elif (
+                i == head
+                or (runs_args and i > head)
+                or (i + 1 < len(words) and words[i + 1] in _CODEX_LINE_WORDS)
+            ) and _is_name(word):
+                out.append(word)
+    return list(dict.fromkeys(w for w in out if w and not w.endswith("/")))
+
+
+def _is_assignment(word: str) -> bool:
+    name, eq, _ = word.partition("=")
+    return bool(eq) and bool(name) and name.replace("_", "a").isalnum() and not name[0].isdigit()
+
+
+def _is_name(word: str) -> bool:
+    return not word.startswith("-") and not word.isdigit() and all(c in _NAME_CHARS for c in word)
+
+
+def _relative_bases(command: str, cwd: str | None) -> list[str]:
+    """Where a relative path may be read from: the cwd, and every literal folder the line
+    changes to (`cd /tmp && ./cx exec ...`)."""
+    base = cwd or _getcwd()
+    folders = [base] if base else []
+    for words in _segments(command):
+        for i, word in enumerate(words[:-1]):
+            if word in ("cd", "pushd"):
+                target = words[i + 1] if not words[i + 1].startswith("-") else words[-1]
+                folders.append(os.path.join(base or "/", target))
+    return folders
+
+
+def _getcwd() -> str:
+    try:
+        return os.getcwd()
+    except OSError:
+        return ""
+
+
+def _path_dirs(command: str, path_env: str) -> list[str]:
+    """PATH's folders, and the literal folders of a `PATH=...` the line itself sets."""
+    dirs = path_env.split(os.pathsep)
+    for words in _segments(command):
+        for word in words:
+            if word.startswith("PATH="):
+                dirs = [d for d in word[5:].split(os.pathsep) if d] + dirs
+    return list(dict.fromkeys(d or "." for d in dirs))
+
+
+def _files_for(word: str, folders: list[str], path_dirs: list[str], home: str) -> list[str]:
+    """The files the word may run: a path against each base, a bare name on PATH."""
+    if "/" not in word:
+        for folder in path_dirs:
+            candidate = os.path.join(folder, word)
+            if os.path.isfile(candidate):
+                return [candidate]
+        return []
+    if word.startswith("~/") and home:
+        return [os.path.join(home, word[2:])]
+    if word.startswith("/"):
+        return [word]
+    return [os.path.join(folder, word) for folder in folders]
+
+
+class _KnownCodex:
+    """The `codex` programs on PATH, found once per call (never cached across calls)."""
+
+    def __init__(self, path_env: str) -> None:
+        self.path_env = path_env
+        self._files: list[tuple[str, os.stat_result]] | None = None
+
+    def files(self) -> list[tuple[str, os.stat_result]]:
+        if self._files is None:
+            self._files = []
+            for folder in self.path_env.split(os.pathsep):
+                candidate = os.path.join(folder or ".", "codex")
+                try:
+                    real = os.path.realpath(candidate)
+                    st = os.stat(real)
+                except (OSError, ValueError):
+                    continue
+                if st.st_size > 0 and all(r != real for r, _ in self._files):
+                    self._files.append((real, st))
+        return self._files
+
+    def is_codex(self, path: str) -> bool:
+        try:
+            real = os.path.realpath(path)
+            st = os.stat(real)
+        except (OSError, ValueError):
+            return False
+        if not _is_regular(st):
+            return False
+        if _launcher_name(real):
+            return True
+        for known, kst in self.files():
+            if (st.st_dev, st.st_ino) == (kst.st_dev, kst.st_ino):
+                return True
+            if st.st_size == kst.st_size and _same_ends(real, known, st.st_size):
+                return True
+        return False
+
+
+def _is_regular(st: os.stat_result) -> bool:
+    import stat
+
+    return stat.S_ISREG(st.st_mode)
+
+
+def _launcher_name(real: str) -> bool:
+    name = real.rsplit("/", 1)[-1]
+    if name == "codex" or name.startswith(_NATIVE_PREFIXES):
+        return True
+    return name == "codex.js" and "/@openai/codex/" in real
+
+
+def _same_ends(a: str, b: str, size: int) -> bool:
+    """The first and last few KB of two files of `size` bytes are equal (a copy of codex)."""
+    mine = _ends(a, size)
+    return mine is not None and mine == _ends(b, size)
+
+
+def _ends(path: str, size: int) -> tuple[bytes, bytes] | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        head = os.read(fd, _SAMPLE)
+        tail = os.pread(fd, _SAMPLE, max(0, size - _SAMPLE)) if size > _SAMPLE else b""
+        return head, tail
+    except OSError:
+        return None
+    finally:
+        os.close(fd)

@@ -1,0 +1,105 @@
+"""What the hook and `check` cannot settle in one command line, refused under `hook.fail-closed`.
+
+`lint` reads a script that a person reviews; the runtime doors answer for a command that is about
+to run, and under `hook.fail-closed: true` anything whose effect on codex they cannot know is a
+refusal. Two kinds go beyond the rules `lint` shares with the doors:
+
+- codex seen through a command codex-guard does not know (`agent-run --timeout 900 -- codex exec
+  ...`, `Command.seen_through`): the unknown command may add a key to codex's env or feed its
+  stdin, so its env and stdin cannot be settled, whatever its argv says;
+- shell text that cannot be seen before it runs and is handed to a shell (`eval "$CMD"`,
+  `bash -c "$CMD"`, `sh -c "$(cat f)"`, `source "$F"`, `. "$F"`): it may start codex with any
+  env, as `... | bash` may (which the engine reports itself, `Command.unseen_script`).
+
+Both are CG902 findings (what the check could not see), made here from the command model so that
+`lint`, which reports CG902 only where codex is in play, does not change.
+"""
+
+from __future__ import annotations
+
+from guard.engine.context import Hit
+from guard.findings import Finding
+from guard.settings import Settings
+from guard.shell.model import Command, Script
+from guard.shell.wrappers import SHELLS, basename
+
+UNSETTLED_RULE = "CG902"
+# Programs that run the text or the file they are given in a shell: its words become commands.
+_TEXT_RUNNERS = SHELLS | {"eval"}
+_FILE_RUNNERS = frozenset({"source", "."})
+
+
+def unsettled_findings(script: Script, settings: Settings, path: str) -> list[Finding]:
+    """CG902 for every codex seen through an unknown command and every unseen shell text."""
+    from guard.engine.registry import load_rules
+    from guard.engine.run import rule_enabled, to_finding
+    from guard.sources.snippet import RunContext
+
+    rule = load_rules(settings.rules_dirs).get(UNSETTLED_RULE)
+    if rule is None or not rule_enabled(rule, settings, RunContext.AGENT):
+        return []
+    hits = [*_seen_through_hits(script, settings), *_unseen_text_hits(script)]
+    return [to_finding(rule, hit, path, settings) for hit in hits]
+
+
+def _seen_through_hits(script: Script, settings: Settings) -> list[Hit]:
+    hits: list[Hit] = []
+    for command in script.commands:
+        carrier = command.seen_through
+        if command.program != "codex" or carrier is None or not _carried_line(command, settings):
+            continue
+        hits.append(
+            Hit(
+                span=command.span,
+                message=f"codex is started through `{carrier}`, a command codex-guard does not "
+                f"know: what `{carrier}` does to codex's environment and stdin cannot be settled "
+                "(it may add an API key), so the command is refused under hook.fail-closed",
+                fix=f"run codex by name, or start it through the exec shim inside `{carrier}`: "
+                f"{carrier} ... -- codex-guard exec -- codex exec ...",
+                params={"command": carrier},
+            )
+        )
+    return hits
+
+
+def _carried_line(command: Command, settings: Settings) -> bool:
+    """The engine's reading (guard/engine/run.py): a codex command line, not `--service codex
+    --region us` (an interactive codex given flags codex does not have)."""
+    from guard.codex.call import Subcommand
+    from guard.codex.parse import parse_codex_argv
+
+    call = parse_codex_argv(command.argv, version=settings.codex_version, span=command.span)
+    return call.subcommand is not Subcommand.INTERACTIVE or not call.unknown
+
+
+def _unseen_text_hits(script: Script) -> list[Hit]:
+    hits: list[Hit] = []
+    dynamic = {c.index for c in script.dynamic_commands}
+    for command in script.commands:
+        how = _unseen_text(command, dynamic)
+        if how is None:
+            continue
+        first = command.text.splitlines()[0] if command.text else how
+        hits.append(
+            Hit(
+                span=command.span,
+                message=f"`{first[:60]}` {how}: it may start codex with any environment, so "
+                "the command is refused under hook.fail-closed",
+                fix="run the command the text holds directly, so the hook can read it",
+                params={"command": first[:60]},
+            )
+        )
+    return hits
+
+
+def _unseen_text(command: Command, dynamic: set[int]) -> str | None:
+    """What `eval`, a shell or `source` runs when its text or file is not literal: None when
+    it is (the walker read it) or the engine reports it already (`... | bash`)."""
+    if not command.argv or command.unseen_script is not None:
+        return None
+    program = basename(command.argv[0].text)
+    if program in _TEXT_RUNNERS and command.index in dynamic:
+        return "runs shell text that cannot be seen before it runs"
+    if program in _FILE_RUNNERS and len(command.argv) > 1 and not command.argv[1].literal:
+        return "runs a shell file named only when it runs, whose text cannot be seen"
+    return None
