@@ -144,19 +144,22 @@ def _nothing_to_check(raw: str) -> bool:
     if strings is None or any(may_concern_codex(s) or may_run_unseen_text(s) for s in strings):
         return False
     # No codex word anywhere; but a program word may be codex under another name on this
-    # machine (a link made in an earlier call). Which value is the command, and which the cwd,
-    # is not known before json is read: every value is judged, relative paths against each
-    # absolute one and the process's own folder.
+    # machine (a link made in an earlier call). `command_of` reads only the values of `command`
+    # and `cmd` keys: each value (or list item) after such a key, wherever it is, is judged, its
+    # relative paths against every `cwd` value and the process's own folder.
     ends: list[int] = []
     _json_strings(text, ends)
-    values = [s for s, end in zip(strings, ends, strict=True) if not _is_key(text, end)]
-    folders = [v for v in values if v.startswith("/") and "\n" not in v]
-    return not any(codex_program_words(value, None, bases=folders) for value in values)
-
-
-def _is_key(text: str, end: int) -> bool:
-    """The string ending before `end` is an object key: `:` follows it."""
-    return text[end : end + 64].lstrip(" \t\r\n").startswith(":")
+    commands: list[str] = []
+    folders: list[str] = []
+    key = ""
+    for string, end in zip(strings, ends, strict=True):
+        if text[end : end + 64].lstrip(" \t\r\n").startswith(":"):
+            key = string
+        elif key in ("command", "cmd"):
+            commands.append(string)
+        elif key == "cwd":
+            folders.append(string)
+    return not any(codex_program_words(c, None, bases=folders) for c in commands)
 
 
 _JSON_ESCAPES = {

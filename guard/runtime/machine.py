@@ -146,15 +146,18 @@ def _files_for(word: str, folders: list[str], path_dirs: list[str], home: str) -
     """The files the word may run: a path against each base, a bare name on PATH."""
     if "/" not in word:
         for folder in path_dirs:
-            candidate = os.path.join(folder, word)
-            if os.path.isfile(candidate):
-                return [candidate]
+            candidate = f"{folder}/{word}"
+            try:
+                os.stat(candidate)
+            except (OSError, ValueError):
+                continue
+            return [candidate]  # the first match is what the shell runs (a folder is no match)
         return []
     if word.startswith("~/") and home:
-        return [os.path.join(home, word[2:])]
+        return [f"{home}/{word[2:]}"]
     if word.startswith("/"):
         return [word]
-    return [os.path.join(folder, word) for folder in folders]
+    return [f"{folder}/{word}" for folder in folders]
 
 
 class _KnownCodex:
@@ -180,8 +183,10 @@ class _KnownCodex:
 
     def is_codex(self, path: str) -> bool:
         try:
-            real = os.path.realpath(path)
-            st = os.stat(real)
+            st = os.stat(path)
+            # realpath (slow, in Python) only for a link: a file's own name is its real name
+            linked = _is_link(os.lstat(path)) or path.endswith("codex.js")
+            real = os.path.realpath(path) if linked else path
         except (OSError, ValueError):
             return False
         if not _is_regular(st):
@@ -197,9 +202,15 @@ class _KnownCodex:
 
 
 def _is_regular(st: os.stat_result) -> bool:
-    import stat
+    import stat  # loaded by `os` already
 
     return stat.S_ISREG(st.st_mode)
+
+
+def _is_link(st: os.stat_result) -> bool:
+    import stat
+
+    return stat.S_ISLNK(st.st_mode)
 
 
 def _launcher_name(real: str) -> bool:
