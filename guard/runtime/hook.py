@@ -343,7 +343,9 @@ def _unsettled(snippet: Any, settings: Any, findings: list[Any]) -> list[Any]:
         script = read_as_codex(script, snippet.codex_programs)
     reported = {f.location.line for f in findings if f.rule == UNSETTLED_RULE}
     return [
-        f for f in unsettled_findings(script, settings, HOOK_PATH) if f.location.line not in reported
+        f
+        for f in unsettled_findings(script, settings, HOOK_PATH)
+        if f.location.line not in reported
     ]
 
 

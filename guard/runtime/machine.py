@@ -74,7 +74,7 @@ def _segments(command: str) -> list[list[str]]:
 
 
 def _candidates(command: str) -> list[str]:
-    from guard.reject import _MAY_RUN_ARGS, _KEEP_COMMAND_POSITION
+    from guard.reject import _KEEP_COMMAND_POSITION, _MAY_RUN_ARGS
 
     names_known = not (
         "alias" in command or "function" in command or "()" in command.replace(" ", "")
@@ -87,9 +87,7 @@ def _candidates(command: str) -> list[str]:
         ):
             head += 1
         runs_args = (
-            not names_known
-            or head >= len(words)
-            or words[head].rsplit("/", 1)[-1] in _MAY_RUN_ARGS
+            not names_known or head >= len(words) or words[head].rsplit("/", 1)[-1] in _MAY_RUN_ARGS
         )
         for i, word in enumerate(words):
             if "/" in word:

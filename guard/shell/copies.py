@@ -153,9 +153,7 @@ def read_as_codex(script: Script, programs: frozenset[str]) -> Script:
             for j in range(1, len(argv) - 1):
                 if argv[j].text in programs and starts_codex_line([w.text for w in argv[j + 1 :]]):
                     carrier = Wrapper(UNKNOWN_WRAPPER, argv[0].span, (argv[0].text,))
-                    carried = replace(
-                        command, argv=argv[j:], wrappers=(*command.wrappers, carrier)
-                    )
+                    carried = replace(command, argv=argv[j:], wrappers=(*command.wrappers, carrier))
                     command = _as_codex(carried)
                     break
         commands.append(command)
