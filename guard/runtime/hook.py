@@ -153,7 +153,7 @@ def _nothing_to_check(raw: str) -> bool:
     folders: list[str] = []
     key = ""
     for string, end in zip(strings, ends, strict=True):
-        if text[end : end + 64].lstrip(" \t\r\n").startswith(":"):
+        if _next_char(text, end) == ":":
             key = string
         elif key in ("command", "cmd"):
             commands.append(string)
@@ -172,6 +172,14 @@ _JSON_ESCAPES = {
     "r": "\r",
     "t": "\t",
 }
+
+
+def _next_char(text: str, i: int) -> str:
+    """The first character at or after `i` that is not JSON whitespace ("" at the end)."""
+    n = len(text)
+    while i < n and text[i] in " \t\r\n":
+        i += 1
+    return text[i] if i < n else ""
 
 
 def _json_strings(text: str, ends: list[int] | None = None) -> list[str] | None:

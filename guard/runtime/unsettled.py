@@ -27,6 +27,8 @@ UNSETTLED_RULE = "CG902"
 # Programs that run the text or the file they are given in a shell: its words become commands.
 _TEXT_RUNNERS = SHELLS | {"eval"}
 _FILE_RUNNERS = frozenset({"source", "."})
+# Wrappers that build a command's words from their input or from the files they find.
+_INPUT_FEEDERS = frozenset({"xargs", "parallel", "find"})
 
 
 def unsettled_findings(script: Script, settings: Settings, path: str) -> list[Finding]:
@@ -98,8 +100,44 @@ def _unseen_text(command: Command, dynamic: set[int]) -> str | None:
     if not command.argv or command.unseen_script is not None:
         return None
     program = basename(command.argv[0].text)
+    if command.index in dynamic and not command.argv[0].literal:
+        return "names its program only when it runs"  # `$(cat cmd.txt) --yolo`
     if program in _TEXT_RUNNERS and command.index in dynamic:
         return "runs shell text that cannot be seen before it runs"
     if program in _FILE_RUNNERS and len(command.argv) > 1 and not command.argv[1].literal:
         return "runs a shell file named only when it runs, whose text cannot be seen"
+    if program in SHELLS:
+        feeder = _text_from_input(command)
+        if feeder is not None:
+            return f"runs shell text that `{feeder}` reads from its input"
+    if program == "parallel" and all(w.text.startswith("-") for w in command.argv[1:]):
+        return "runs every line of its input as a command"
     return None
+
+
+def _text_from_input(command: Command) -> str | None:
+    """The `xargs`/`parallel`/`find` that builds a shell's `-c` text from its input or the
+    files it finds (`xargs -I{} sh -c '{}'`, `xargs sh -c`), or None."""
+    words = [w.text for w in command.argv]
+    if "-c" not in words:
+        return None
+    body = words[words.index("-c") + 1] if words.index("-c") + 1 < len(words) else None
+    for wrapper in command.wrappers:
+        if wrapper.name not in _INPUT_FEEDERS:
+            continue
+        if body is None or any(r in body for r in _replace_strings(wrapper.args)):
+            return wrapper.name
+    return None
+
+
+def _replace_strings(args: tuple[str, ...]) -> set[str]:
+    """`{}` (find, parallel, `xargs -i`), and what `xargs -I R` / `--replace=R` names."""
+    found = {"{}"}
+    for i, arg in enumerate(args):
+        if arg == "-I" and i + 1 < len(args):
+            found.add(args[i + 1])
+        elif arg.startswith("-I") and len(arg) > 2:
+            found.add(arg[2:])
+        elif arg.startswith(("--replace=", "-i")) and "=" in arg:
+            found.add(arg.split("=", 1)[1])
+    return {r for r in found if r}

@@ -130,7 +130,16 @@ def test_codex_by_name_or_through_a_known_wrapper_stays_allowed_under_fail_close
 
 # --- 2. shell text that cannot be seen, with no codex word ------------------------------------
 
-UNSEEN_TEXT = ['eval "$CMD"', 'bash -c "$CMD"', 'sh -c "$(cat job.txt)"', 'source "$F"', '. "$F"']
+UNSEEN_TEXT = [
+    'eval "$CMD"',
+    'bash -c "$CMD"',
+    'sh -c "$(cat job.txt)"',
+    'source "$F"',
+    '. "$F"',
+    "$(cat job.txt)",
+    "cat job.txt | xargs -I{} sh -c '{}'",
+    "tr '\\n' '\\0' < job.txt | xargs -0 bash -c",
+]
 
 
 @pytest.mark.parametrize("command", UNSEEN_TEXT)
@@ -138,7 +147,7 @@ def test_unseen_shell_text_is_refused_under_fail_closed(
     command: str, tmp_path: Path, workspace: Path, base_env: dict[str, str]
 ) -> None:
     env, log = recording_path(tmp_path, base_env)
-    job = "OPENAI_API_KEY=sk-x codex exec --yolo p"
+    job = "env OPENAI_API_KEY=sk-x codex exec --yolo p"
     (workspace / "job.txt").write_text(job + "\n")
     ran = run_in_bash(command, {**env, "CMD": job, "F": "job.txt"}, workspace)
     assert "key=sk-x" in ran.stdout, ran.stdout + ran.stderr  # the threat is real
@@ -147,7 +156,7 @@ def test_unseen_shell_text_is_refused_under_fail_closed(
     before = lint_findings(command, workspace, env)
     assert_allowed_at_doors(command, workspace, env)  # without fail-closed: unchanged
     (workspace / ".codex-guard.yaml").write_text(FAIL_CLOSED)
-    assert_refused_at_doors(command, workspace, env, "CG902", "cannot be seen")
+    assert_refused_at_doors(command, workspace, env, "CG902", "refused under hook.fail-closed")
     assert lint_findings(command, workspace, env) == before
 
 
@@ -285,3 +294,31 @@ def test_the_machine_lookup_reads_no_more_than_it_needs(tmp_path: Path) -> None:
     big.write_bytes(b"\0" * 100_000)
     big.chmod(0o755)
     assert codex_program_words(f"{big} exec", None, {"PATH": str(tmp_path)}) == ()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"cwd": "%s", "tool_input": {"command"' + " " * 100 + ': "%s exec --yolo p"}}',
+        '{"cwd": "%s", "tool_input": {"cmd": ["%s", "exec", "--yolo", "p"]}}',
+        '{"cwd": "%s", "tool_input": {"comm\\u0061nd": "%s exec --yolo p"}}',
+    ],
+)
+def test_the_hooks_raw_reading_finds_the_command_however_the_json_is_written(
+    payload: str, tmp_path: Path
+) -> None:
+    """The hook answers most inputs before json is imported: its own reading of the raw text
+    must find every value json would give `command_of` (padding, a list, an escaped key)."""
+    from guard.runtime.hook import run_hook
+
+    codex = tmp_path / "bin" / "codex"
+    codex.parent.mkdir()
+    codex.write_text(FAKE_CODEX)
+    codex.chmod(0o755)
+    link = tmp_path / "cx"
+    link.symlink_to(codex)
+    for agent in AGENTS:
+        out, err = io.StringIO(), io.StringIO()
+        run_hook(agent, io.StringIO(payload % (tmp_path, link)), out, err)
+        reason = json.loads(out.getvalue())["hookSpecificOutput"]["permissionDecisionReason"]
+        assert "CG303" in reason
