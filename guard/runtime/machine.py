@@ -51,11 +51,12 @@ def codex_program_words(
     read against `cwd` (the process's own when None), each of `bases`, and the folders the line
     changes to."""
     environ = os.environ if env is None else env
-    candidates = _candidates(command)
+    segments = _segments(command)
+    candidates = _candidates(command, segments)
     if not candidates:
         return ()
-    folders = [*_relative_bases(command, cwd), *bases]
-    path_dirs = _path_dirs(command, environ.get("PATH", os.defpath))
+    folders = [*_relative_bases(segments, cwd), *bases]
+    path_dirs = _path_dirs(segments, environ.get("PATH", os.defpath))
     home = environ.get("HOME", "")
     known = _KnownCodex(environ.get("PATH", os.defpath))
     found: list[str] = []
@@ -68,19 +69,76 @@ def codex_program_words(
 
 
 def _segments(command: str) -> list[list[str]]:
-    """The line's simple commands as lists of words, quotes removed (over-split: `"a b"` gives
-    two words, which only adds candidates; `$(` starts a command list at its `(`)."""
-    return [words for part in command.translate(_SPLIT).split("\n") if (words := part.split())]
+    """The line's simple commands as lists of words, quotes removed (`"/tmp/my dir/cx"` is one
+    word, `co'd'ex` one word, `$'\\x2ftmp/cx'` decoded); `$(` starts a command list at its `(`.
+    With an unclosed quote the blunt split (quotes dropped, every blank a break) is added."""
+    blunt = [w for part in command.translate(_SPLIT).split("\n") if (w := part.split())]
+    if not any(c in command for c in "'\"\\$"):
+        return blunt  # nothing quoted: the blunt split is the shell's
+    segments, closed = _quoted_segments(command)
+    return segments if closed else segments + blunt
 
 
-def _candidates(command: str) -> list[str]:
+def _quoted_segments(command: str) -> tuple[list[list[str]], bool]:
+    """A quote-aware split of the line; and whether every quote was closed."""
+    from guard.reject import ansi_c
+
+    segments: list[list[str]] = [[]]
+    word: list[str] = []
+    started = False
+    quote = ""
+    i, n = 0, len(command)
+    while i < n:
+        c = command[i]
+        if quote == "'":
+            if c == "'":
+                quote = ""
+            else:
+                word.append(c)
+        elif quote == '"':
+            if c == '"':
+                quote = ""
+            elif c == "\\" and i + 1 < n and command[i + 1] in '"\\$`':
+                i += 1
+                word.append(command[i])
+            else:
+                word.append(c)
+        elif c in "'\"":
+            quote, started = c, True
+        elif c == "$" and command.startswith("$'", i):
+            decoded, end = ansi_c(command, i + 2)
+            word.append(decoded)
+            started = True
+            i = end
+            continue
+        elif c == "\\" and i + 1 < n:
+            i += 1
+            if command[i] != "\n":
+                word.append(command[i])
+                started = True
+        elif c in " \t<>$;&|()`{}\n":
+            if started:
+                segments[-1].append("".join(word))
+                word, started = [], False
+            if c in ";&|()`{}\n" and segments[-1]:
+                segments.append([])
+        else:
+            word.append(c)
+            started = True
+        i += 1
+    if started:
+        segments[-1].append("".join(word))
+    return [s for s in segments if s], quote == ""
+
+
+def _candidates(command: str, segments: list[list[str]] | None = None) -> list[str]:
     from guard.reject import _KEEP_COMMAND_POSITION, _MAY_RUN_ARGS
 
     names_known = not (
         "alias" in command or "function" in command or "()" in command.replace(" ", "")
     )
     out: list[str] = []
-    for words in _segments(command):
+    for words in _segments(command) if segments is None else segments:
         head = 0
         while head < len(words) and (
             words[head] in _KEEP_COMMAND_POSITION or _is_assignment(words[head])
@@ -110,12 +168,12 @@ def _is_name(word: str) -> bool:
     return not word.startswith("-") and not word.isdigit() and all(c in _NAME_CHARS for c in word)
 
 
-def _relative_bases(command: str, cwd: str | None) -> list[str]:
+def _relative_bases(segments: list[list[str]], cwd: str | None) -> list[str]:
     """Where a relative path may be read from: the cwd, and every literal folder the line
     changes to (`cd /tmp && ./cx exec ...`)."""
     base = cwd or _getcwd()
     folders = [base] if base else []
-    for words in _segments(command):
+    for words in segments:
         for i, word in enumerate(words[:-1]):
             if word in ("cd", "pushd"):
                 target = words[i + 1] if not words[i + 1].startswith("-") else words[-1]
@@ -130,10 +188,10 @@ def _getcwd() -> str:
         return ""
 
 
-def _path_dirs(command: str, path_env: str) -> list[str]:
+def _path_dirs(segments: list[list[str]], path_env: str) -> list[str]:
     """PATH's folders, and the literal folders of a `PATH=...` the line itself sets."""
     dirs = path_env.split(os.pathsep)
-    for words in _segments(command):
+    for words in segments:
         for word in words:
             if word.startswith("PATH="):
                 dirs = [d for d in word[5:].split(os.pathsep) if d] + dirs

@@ -208,6 +208,8 @@ def machine_links(tmp_path: Path, env: dict[str, str]) -> tuple[dict[str, str], 
     onpath = tmp_path / "onpath"
     onpath.mkdir()
     (onpath / "cx").symlink_to(codex)
+    (links / "my dir").mkdir()
+    (links / "my dir" / "cx").symlink_to(codex)
     os.link(codex, onpath / "helper")
     env["PATH"] = f"{onpath}{os.pathsep}{env['PATH']}"
     return env, log, links
@@ -215,7 +217,18 @@ def machine_links(tmp_path: Path, env: dict[str, str]) -> tuple[dict[str, str], 
 
 @pytest.mark.parametrize(
     "word",
-    ["{links}/cx", "{links}/agent-bin", "cx", "helper", "./bin/agent", "timeout 60 {links}/cx"],
+    [
+        "{links}/cx",
+        "{links}/agent-bin",
+        "cx",
+        "helper",
+        "./bin/agent",
+        "timeout 60 {links}/cx",
+        "'{links}/my dir/cx'",
+        "{links}/c''x",
+        "$'{links}/\\x63x'",
+        "env FOO=1 cx",
+    ],
 )
 def test_codex_under_another_name_is_codex_at_the_doors(
     word: str, tmp_path: Path, workspace: Path, base_env: dict[str, str]
