@@ -226,11 +226,11 @@ class _KnownCodex:
     def files(self) -> list[tuple[str, os.stat_result]]:
         if self._files is None:
             self._files = []
-            for folder in self.path_env.split(os.pathsep):
-                candidate = os.path.join(folder or ".", "codex")
+            for folder in dict.fromkeys(self.path_env.split(os.pathsep)):
+                candidate = f"{folder or '.'}/codex"
                 try:
+                    st = os.stat(candidate)  # most folders have none: no realpath for them
                     real = os.path.realpath(candidate)
-                    st = os.stat(real)
                 except (OSError, ValueError):
                     continue
                 if st.st_size > 0 and all(r != real for r, _ in self._files):
