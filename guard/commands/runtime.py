@@ -152,7 +152,7 @@ def check_command(command: str | None, fmt: str, config: str | None) -> None:
     from guard.reject import may_run_unseen_text
     from guard.runtime.hook import check_command as hook_check
     from guard.runtime.hook import denied_findings, mentions_codex
-    from guard.runtime.machine import codex_program_words
+    from guard.runtime.machine import program_words
     from guard.runtime.report import finding_line
 
     # No argument or `-`: the command line is read from stdin (as `lint -`-style tools do).
@@ -162,16 +162,25 @@ def check_command(command: str | None, fmt: str, config: str | None) -> None:
     settings = _settings(config)
     findings = []
     # Program words that are codex on this machine under another name (`/tmp/cx exec ...`).
-    machine = codex_program_words(text, None)
+    # Program words that are codex on this machine under another name (`/tmp/cx exec ...`), and
+    # scripts that name codex (`#!/bin/sh` + `exec codex "$@"`: unsettled under fail-closed).
+    machine, scripts = program_words(text, None)
+    scripts = scripts if settings.hook_fail_closed else ()
     unseen = (
         not mentions_codex(text)
         and not machine
         and settings.hook_fail_closed
-        and may_run_unseen_text(text)
+        and (may_run_unseen_text(text) or bool(scripts))
     )
     if mentions_codex(text) or unseen or machine:
         try:
-            findings = hook_check(text, settings, unseen_text=unseen, codex_programs=machine)
+            findings = hook_check(
+                text,
+                settings,
+                unseen_text=unseen,
+                codex_programs=machine,
+                codex_scripts=scripts,
+            )
         except Exception as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             click.echo(f"codex-guard check: internal error while checking: {first}", err=True)

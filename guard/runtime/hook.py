@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 from guard.reject import KEYWORDS, may_concern_codex, may_run_unseen_text
-from guard.runtime.machine import codex_program_words
+from guard.runtime.machine import program_words
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~8 ms on this path
 if TYPE_CHECKING:
@@ -114,8 +114,8 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
         return 0
     cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else None
     unseen = not mentions_codex(command)
-    machine = codex_program_words(command, cwd) if unseen else ()
-    if unseen and not machine and not may_run_unseen_text(command):
+    machine, scripts = program_words(command, cwd) if unseen else ((), ())
+    if unseen and not machine and not scripts and not may_run_unseen_text(command):
         return 0  # the hot path: nothing heavy was imported
     return _check(agent, command, cwd, stdout, stderr, unseen and not machine)
 
@@ -159,7 +159,7 @@ def _nothing_to_check(raw: str) -> bool:
             commands.append(string)
         elif key == "cwd":
             folders.append(string)
-    return not any(codex_program_words(c, None, bases=folders) for c in commands)
+    return not any(any(program_words(c, None, bases=folders)) for c in commands)
 
 
 _JSON_ESCAPES = {
@@ -276,9 +276,11 @@ def _check(
         return answer_deny(agent, reason, stdout, stderr)
     if unseen and not settings.hook_fail_closed:
         return 0
-    machine = () if unseen else codex_program_words(command, cwd)
+    machine, scripts = program_words(command, cwd)
     try:
-        findings = check_command(command, settings, unseen_text=unseen, codex_programs=machine)
+        findings = check_command(
+            command, settings, unseen_text=unseen, codex_programs=machine, codex_scripts=scripts
+        )
     except Exception as exc:
         if extra_setting(settings, "hook.on-error", "deny") == "allow":
             stderr.write(f"codex-guard hook: internal error: {_first_line(exc)}; allowing\n")
@@ -309,13 +311,15 @@ def check_command(
     environ: Any = None,
     unseen_text: bool = False,
     codex_programs: tuple[str, ...] = (),
+    codex_scripts: tuple[str, ...] = (),
 ) -> list[Any]:
     """The findings for one command line as an agent's Bash tool runs it (RunContext.AGENT).
 
     The hook runs with the agent's own environment, which the Bash tool's commands inherit: a
     forbidden key set there reaches the codex the command starts (unless the command unsets it).
-    `codex_programs` are its program words that are codex on this machine (machine.py). Under
-    `hook.fail-closed`, what the check cannot settle beyond lint's rules is added (unsettled.py).
+    `codex_programs` are its program words that are codex on this machine, `codex_scripts` those
+    that are a script naming codex (machine.py). Under `hook.fail-closed`, what the check cannot
+    settle beyond lint's rules is added (unsettled.py).
     """
     import os
 
@@ -334,11 +338,13 @@ def check_command(
     )
     findings = lint_snippet(snippet, settings)
     if settings.hook_fail_closed:
-        findings += _unsettled(snippet, settings, findings)
+        findings += _unsettled(snippet, settings, findings, frozenset(codex_scripts))
     return findings
 
 
-def _unsettled(snippet: Any, settings: Any, findings: list[Any]) -> list[Any]:
+def _unsettled(
+    snippet: Any, settings: Any, findings: list[Any], scripts: frozenset[str]
+) -> list[Any]:
     """CG902 for codex seen through an unknown command and for shell text that cannot be seen,
     on lines the rules have not already reported CG902 for."""
     from guard.runtime.unsettled import UNSETTLED_RULE, unsettled_findings
@@ -352,7 +358,7 @@ def _unsettled(snippet: Any, settings: Any, findings: list[Any]) -> list[Any]:
     reported = {f.location.line for f in findings if f.rule == UNSETTLED_RULE}
     return [
         f
-        for f in unsettled_findings(script, settings, HOOK_PATH)
+        for f in unsettled_findings(script, settings, HOOK_PATH, scripts)
         if f.location.line not in reported
     ]
 

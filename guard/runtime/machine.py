@@ -37,6 +37,9 @@ _CODEX_LINE_WORDS = frozenset(
 )
 _NATIVE_PREFIXES = ("codex-x86_64-", "codex-aarch64-")
 _SAMPLE = 4096  # bytes compared at each end of a candidate copy
+_SCRIPT_MAX = 64 * 1024  # a wrapper script is small: larger files are not read for a mention
+CODEX = "codex"
+SCRIPT = "script"
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-@")
 
 
@@ -50,22 +53,37 @@ def codex_program_words(
     program which, on this machine, is codex; empty when there are none. A relative path is
     read against `cwd` (the process's own when None), each of `bases`, and the folders the line
     changes to."""
+    return program_words(command, cwd, env, bases)[0]
+
+
+def program_words(
+    command: str,
+    cwd: str | None,
+    env: Mapping[str, str] | None = None,
+    bases: Sequence[str] = (),
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the words that are codex, the words that are a small script whose text past its `#!`
+    line names codex or a forbidden key: what such a script starts cannot be settled here)."""
     environ = os.environ if env is None else env
     segments = _segments(command)
     candidates = _candidates(command, segments)
     if not candidates:
-        return ()
+        return (), ()
     folders = [*_relative_bases(segments, cwd), *bases]
     path_dirs = _path_dirs(segments, environ.get("PATH", os.defpath))
     home = environ.get("HOME", "")
     known = _KnownCodex(environ.get("PATH", os.defpath))
     found: list[str] = []
+    scripts: list[str] = []
     for word in candidates:
         for path in _files_for(word, folders, path_dirs, home):
-            if known.is_codex(path):
+            kind = known.kind(path)
+            if kind == CODEX:
                 found.append(word)
                 break
-    return tuple(found)
+            if kind == SCRIPT:
+                scripts.append(word)
+    return tuple(found), tuple(w for w in scripts if w not in found)
 
 
 def _segments(command: str) -> list[list[str]]:
@@ -238,23 +256,42 @@ class _KnownCodex:
         return self._files
 
     def is_codex(self, path: str) -> bool:
+        return self.kind(path) == CODEX
+
+    def kind(self, path: str) -> str | None:
+        """CODEX, SCRIPT (a small script that names codex), or None."""
         try:
             st = os.stat(path)
             # realpath (slow, in Python) only for a link: a file's own name is its real name
             linked = _is_link(os.lstat(path)) or path.endswith("codex.js")
             real = os.path.realpath(path) if linked else path
         except (OSError, ValueError):
-            return False
+            return None
         if not _is_regular(st):
-            return False
+            return None
         if _launcher_name(real):
-            return True
+            return CODEX
         for known, kst in self.files():
             if (st.st_dev, st.st_ino) == (kst.st_dev, kst.st_ino):
-                return True
+                return CODEX
             if st.st_size == kst.st_size and _same_ends(real, known, st.st_size):
-                return True
+                return CODEX
+        if st.st_size <= _SCRIPT_MAX and _script_names_codex(real):
+            return SCRIPT
+        return None
+
+
+def _script_names_codex(path: str) -> bool:
+    """A `#!` script whose first 4 KB, past the `#!` line, name codex or a forbidden key
+    (`exec codex "$@"`); codex-guard itself is no mention."""
+    ends = _ends(path, _SAMPLE)
+    if ends is None or not ends[0].startswith(b"#!"):
         return False
+    from guard.reject import KEYWORDS
+
+    body = ends[0].partition(b"\n")[2].lower()
+    body = body.replace(b"codex-guard", b"").replace(b"codex_guard", b"")
+    return any(k.encode() in body for k in KEYWORDS)
 
 
 def _is_regular(st: os.stat_result) -> bool:

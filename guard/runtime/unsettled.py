@@ -31,8 +31,11 @@ _FILE_RUNNERS = frozenset({"source", "."})
 _INPUT_FEEDERS = frozenset({"xargs", "parallel", "find"})
 
 
-def unsettled_findings(script: Script, settings: Settings, path: str) -> list[Finding]:
-    """CG902 for every codex seen through an unknown command and every unseen shell text."""
+def unsettled_findings(
+    script: Script, settings: Settings, path: str, scripts: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """CG902 for every codex seen through an unknown command, every unseen shell text, and every
+    run of a program in `scripts` (a script on this machine that names codex)."""
     from guard.engine.registry import load_rules
     from guard.engine.run import rule_enabled, to_finding
     from guard.sources.snippet import RunContext
@@ -40,7 +43,11 @@ def unsettled_findings(script: Script, settings: Settings, path: str) -> list[Fi
     rule = load_rules(settings.rules_dirs).get(UNSETTLED_RULE)
     if rule is None or not rule_enabled(rule, settings, RunContext.AGENT):
         return []
-    hits = [*_seen_through_hits(script, settings), *_unseen_text_hits(script)]
+    hits = [
+        *_seen_through_hits(script, settings),
+        *_unseen_text_hits(script),
+        *_script_hits(script, scripts),
+    ]
     return [to_finding(rule, hit, path, settings) for hit in hits]
 
 
@@ -72,6 +79,25 @@ def _carried_line(command: Command, settings: Settings) -> bool:
 
     call = parse_codex_argv(command.argv, version=settings.codex_version, span=command.span)
     return call.subcommand is not Subcommand.INTERACTIVE or not call.unknown
+
+
+def _script_hits(script: Script, scripts: frozenset[str]) -> list[Hit]:
+    hits: list[Hit] = []
+    for command in script.commands:
+        if not command.argv or command.argv[0].text not in scripts:
+            continue
+        program = command.argv[0].text
+        hits.append(
+            Hit(
+                span=command.span,
+                message=f"`{program}` is a script on this machine that names codex: what it "
+                "starts, and with which environment, cannot be settled from this command line, "
+                "so the command is refused under hook.fail-closed",
+                fix="run codex by name (or through `codex-guard exec --`) so the hook can read it",
+                params={"command": program},
+            )
+        )
+    return hits
 
 
 def _unseen_text_hits(script: Script) -> list[Hit]:

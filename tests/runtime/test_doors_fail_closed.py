@@ -335,3 +335,26 @@ def test_the_hooks_raw_reading_finds_the_command_however_the_json_is_written(
         run_hook(agent, io.StringIO(payload % (tmp_path, link)), out, err)
         reason = json.loads(out.getvalue())["hookSpecificOutput"]["permissionDecisionReason"]
         assert "CG303" in reason
+
+
+def test_a_script_that_runs_codex_fails_closed(
+    tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    """`/tmp/x/helper exec --yolo p`, where helper (written in an earlier call) is a script that
+    runs codex: what it starts is not in the line. Refused under fail-closed only; a script whose
+    `#!` line alone holds the word (a venv under a folder named codex-tools) is no mention."""
+    env, log = recording_path(tmp_path, base_env)
+    helper = tmp_path / "helper"
+    helper.write_text('#!/bin/sh\nOPENAI_API_KEY=sk-x exec codex "$@"\n')
+    helper.chmod(0o755)
+    venv = tmp_path / "codex-tools" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "tool").write_text(f"#!{venv}/python3\nimport sys\nprint(sys.argv)\n")
+    (venv / "tool").chmod(0o755)
+    command = f"{helper} exec -C . --yolo p </dev/null"
+    ran = run_in_bash(command, env, workspace)
+    assert "key=sk-x" in ran.stdout and "--yolo" in log.read_text()  # the threat is real
+    assert_allowed_at_doors(command, workspace, env)
+    (workspace / ".codex-guard.yaml").write_text(FAIL_CLOSED)
+    assert_refused_at_doors(command, workspace, env, "CG902", "names codex")
+    assert_allowed_at_doors(f"{venv}/tool exec", workspace, env)
