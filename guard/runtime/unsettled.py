@@ -47,6 +47,7 @@ def unsettled_findings(
         *_seen_through_hits(script, settings),
         *_unseen_text_hits(script),
         *_script_hits(script, scripts),
+        *_startup_file_hits(script),
     ]
     return [to_finding(rule, hit, path, settings) for hit in hits]
 
@@ -79,6 +80,35 @@ def _carried_line(command: Command, settings: Settings) -> bool:
 
     call = parse_codex_argv(command.argv, version=settings.codex_version, span=command.span)
     return call.subcommand is not Subcommand.INTERACTIVE or not call.unknown
+
+
+def _startup_file_hits(script: Script) -> list[Hit]:
+    """A write to a shell start-up file (`echo 'export PATH=/tmp/x:$PATH' >> ~/.bashrc`): every
+    later shell the agent starts runs it first, so a later `git ...` may run codex."""
+    from pathlib import Path
+
+    from guard.engine.writes import script_writes
+    from guard.reject import SHELL_STARTUP_FILES
+
+    hits: list[Hit] = []
+    for write in script_writes(script, [Path(".")]):
+        target = write.target.strip("'\"")
+        if not any(target.endswith(name) for name in SHELL_STARTUP_FILES):
+            continue
+        first = write.command.text.splitlines()[0] if write.command.text else target
+        hits.append(
+            Hit(
+                span=write.command.span,
+                message=f"`{first[:60]}` writes {target}, which every later shell runs before "
+                "its command: it can change what a later command line runs (PATH, aliases, "
+                "functions) where no check of that line can see it, so the command is refused "
+                "under hook.fail-closed",
+                fix="make the change in the one command that needs it (`PATH=... cmd`), or ask "
+                "the person to edit their shell start-up file",
+                params={"command": first[:60]},
+            )
+        )
+    return hits
 
 
 def _script_hits(script: Script, scripts: frozenset[str]) -> list[Hit]:

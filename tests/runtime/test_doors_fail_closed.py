@@ -358,3 +358,27 @@ def test_a_script_that_runs_codex_fails_closed(
     (workspace / ".codex-guard.yaml").write_text(FAIL_CLOSED)
     assert_refused_at_doors(command, workspace, env, "CG902", "names codex")
     assert_allowed_at_doors(f"{venv}/tool exec", workspace, env)
+
+
+def test_a_write_to_a_shell_startup_file_fails_closed(
+    tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    """Codex runs each command with `bash -lc`: a line that puts a folder first on PATH in
+    ~/.profile makes a later `git exec --yolo p` run codex, where no check of that later line
+    can see it (the hook reads its own PATH)."""
+    env, log = recording_path(tmp_path, base_env)
+    home = tmp_path / "home"
+    home.mkdir()
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    (evil / "git").symlink_to(tmp_path / "fakebin" / "codex")
+    env = {**env, "HOME": str(home), "PATH": base_env["PATH"]}
+    write = f"echo 'export PATH={evil}:$PATH' >> ~/.profile"
+    assert run_in_bash(write, env, workspace).returncode == 0
+    run_in_bash("bash -lc 'git exec -C . --yolo p'", env, workspace)
+    assert "--yolo" in log.read_text()  # the threat is real
+    assert_allowed_at_doors(write, workspace, env)
+    (workspace / ".codex-guard.yaml").write_text(FAIL_CLOSED)
+    assert_refused_at_doors(write, workspace, env, "CG902", ".profile")
+    for harmless in ("cat ~/.profile", "grep PATH ~/.bashrc", "echo hi > notes.txt"):
+        assert_allowed_at_doors(harmless, workspace, env)
