@@ -157,6 +157,8 @@ def _nothing_to_check(raw: str) -> bool:
             key = string
         elif key in ("command", "cmd"):
             commands.append(string)
+            if " " in string or "\t" in string:  # an argv item: one word (`/tmp/my dir/cx`)
+                commands.append("'" + string.replace("'", "'\\''") + "'")
         elif key == "cwd":
             folders.append(string)
     return not any(any(program_words(c, None, bases=folders)) for c in commands)

@@ -315,6 +315,7 @@ def test_the_machine_lookup_reads_no_more_than_it_needs(tmp_path: Path) -> None:
         '{"cwd": "%s", "tool_input": {"command"' + " " * 100 + ': "%s exec --yolo p"}}',
         '{"cwd": "%s", "tool_input": {"cmd": ["%s", "exec", "--yolo", "p"]}}',
         '{"cwd": "%s", "tool_input": {"comm\\u0061nd": "%s exec --yolo p"}}',
+        '{"cwd": "%s", "tool_input": {"command": ["%s", "exec", "--yolo", "p"]}, "x": "{spaced}"}',
     ],
 )
 def test_the_hooks_raw_reading_finds_the_command_however_the_json_is_written(
@@ -330,6 +331,11 @@ def test_the_hooks_raw_reading_finds_the_command_however_the_json_is_written(
     codex.chmod(0o755)
     link = tmp_path / "cx"
     link.symlink_to(codex)
+    if "{spaced}" in payload:  # an argv list whose program path holds a blank
+        (tmp_path / "my dir").mkdir()
+        link = tmp_path / "my dir" / "cx"
+        link.symlink_to(codex)
+        payload = payload.replace("{spaced}", "")
     for agent in AGENTS:
         out, err = io.StringIO(), io.StringIO()
         run_hook(agent, io.StringIO(payload % (tmp_path, link)), out, err)
