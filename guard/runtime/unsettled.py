@@ -166,9 +166,16 @@ def _unseen_text(command: Command, dynamic: set[int]) -> str | None:
         feeder = _text_from_input(command)
         if feeder is not None:
             return f"runs shell text that `{feeder}` reads from its input"
+        operand = next((w for w in command.argv[1:] if not w.text.startswith("-")), None)
+        if operand is not None and not operand.literal and "-c" not in _words(command):
+            return "runs a shell file named only when it runs, whose text cannot be seen"
     if program == "parallel" and all(w.text.startswith("-") for w in command.argv[1:]):
         return "runs every line of its input as a command"
     return None
+
+
+def _words(command: Command) -> list[str]:
+    return [w.text for w in command.argv]
 
 
 def _text_from_input(command: Command) -> str | None:

@@ -136,6 +136,7 @@ UNSEEN_TEXT = [
     'sh -c "$(cat job.txt)"',
     'source "$F"',
     '. "$F"',
+    'bash "$F"',
     "$(cat job.txt)",
     "cat job.txt | xargs -I{} sh -c '{}'",
     "tr '\\n' '\\0' < job.txt | xargs -0 bash -c",
