@@ -229,6 +229,7 @@ def machine_links(tmp_path: Path, env: dict[str, str]) -> tuple[dict[str, str], 
         "{links}/c''x",
         "$'{links}/\\x63x'",
         "env FOO=1 cx",
+        "hash -p {links}/cx git; git",
     ],
 )
 def test_codex_under_another_name_is_codex_at_the_doors(
