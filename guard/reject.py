@@ -984,6 +984,13 @@ def _next_is_mapping(lines: list[str], i: int, column: int, patterns: _FilePatte
 
 # --- text a shell runs that nobody can read here (hook.fail-closed) --------------------------
 
+# Files every later shell runs first (bash -l, bash -i, zsh, sh -l): a write to one changes what a
+# later command line runs (PATH, aliases, functions), which no later check of that line can see.
+SHELL_STARTUP_FILES = (
+    *(".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile"),
+    *(".zshenv", ".zlogin", ".kshrc", ".mkshrc", "/etc/profile", "/etc/bash.bashrc"),
+    "/etc/environment",
+)
 # Shells that run the text piped or substituted into them.
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "busybox"})
 _BOUNDARY = frozenset(";&|(\n")
@@ -993,12 +1000,19 @@ def may_run_unseen_text(text: str) -> bool:
     """Whether the command line hands a shell text that is only known when it runs: a pipe into a
     shell (`... | base64 -d | bash`), a shell reading a process substitution (`bash <(curl ...)`),
     or `eval`. Such text may start codex with no codex word in the line, so under
-    `hook.fail-closed` it gets the full check (which reports CG902), not the keyword reject."""
-    if "|" not in text and "<(" not in text and "eval" not in text:
+    `hook.fail-closed` it gets the full check (which reports CG902), not the keyword reject.
+    So does a pipe into `xargs` or `parallel`, and `find -exec` of a shell: they may build a
+    shell's text from their input (`xargs -I{} sh -c '{}'`, `| parallel`), and a line that names a
+    shell start-up file (`>> ~/.bashrc`): what it writes runs before every later command."""
+    if any(name in text for name in SHELL_STARTUP_FILES):
+        return True
+    if "|" not in text and "<(" not in text and "eval" not in text and "-exec" not in text:
         return False
     words = _plain_words(text)
     for i, word in enumerate(words):
-        if word == "|" and _shell_word(words, i + 1):
+        if word == "|" and (_shell_word(words, i + 1) or _feeder_word(words, i + 1)):
+            return True
+        if word in ("-exec", "-execdir") and _shell_word(words, i + 1):
             return True
         if word == "<(" and i > 0 and _basename(words[i - 1]) in _SHELLS | {"source", "."}:
             return True
@@ -1037,6 +1051,11 @@ def _shell_word(words: list[str], i: int) -> bool:
     ):
         i += 1
     return i < len(words) and _basename(words[i].strip("'\"")) in _SHELLS
+
+
+def _feeder_word(words: list[str], i: int) -> bool:
+    """The command after a pipe is `xargs` or `parallel` (they may run their input)."""
+    return i < len(words) and _basename(words[i].strip("'\"")) in ("xargs", "parallel")
 
 
 def _basename(word: str) -> str:
