@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -24,7 +23,7 @@ from guard.shell.model import (
 from guard.shell.parser import Node, _Src
 from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import State, Var
+from guard.shell.scope import State, Var, both_wheres, forks, with_values
 from guard.shell.words import (
     brace_expand,
 )
@@ -66,22 +65,23 @@ def _assign(
         return
     name = src.text(name_node)
     old = st.vars.get(name)
-    if value is not None and value.type == "array":
-        new_items: list[Word] = []
-        for c in value.named_children:
-            if c.type != "comment":
-                new_items.extend(self._expand(c, st, ctx, src))
-        var = _array_var(old, new_items, append, export, origin, span)
-        if append and old is not None and old.others:
-            # `args+=(x)` after branches that left `args` one of several arrays: each grows.
-            others = (_array_var(o, new_items, True, export, origin, span) for o in old.others)
-            var = _with_others(var, old, others)
-    else:
-        word = self._value_word(node, st, ctx, src)
-        var = _scalar_var(old, word, append, export, origin, span)
-        if append and old is not None and old.others:
-            others = (_scalar_var(o, word, True, export, origin, span) for o in old.others)
-            var = _with_others(var, old, others)
+    # The old values `+=` extends: each value `old` holds after branches, with its branch.
+    olds: list[Var | None] = [old, *old.others] if append and old is not None else [old]
+    options: list[Var] = []
+    for fork, label in _value_forks(value, st, src) or [(st, "")]:
+        if value is not None and value.type == "array":
+            new_items: list[Word] = []
+            for c in value.named_children:
+                if c.type != "comment":
+                    new_items.extend(self._expand(c, fork, ctx, src))
+            made = [_array_var(o, new_items, append, export, origin, span) for o in olds]
+        else:
+            word = self._value_word(node, fork, ctx, src)
+            made = [_scalar_var(o, word, append, export, origin, span) for o in olds]
+        for o, var in zip(olds, made, strict=True):
+            before = o.where if o is not None and append else ""
+            options.append(replace(var, where=both_wheres(before, label)))
+    var = with_values(options)
     st.assign(name, var)
     if local and st.local_names is not None:
         st.local_names.add(name)
@@ -421,7 +421,14 @@ def _scalar_var(
     return Var(word, None, export, origin, span)
 
 
-def _with_others(var: Var, old: Var, others: Iterable[Var]) -> Var:
-    """``var`` (built from ``old``'s value) keeping the branch values ``old`` had, each updated."""
-    kept = tuple(replace(o, where=prev.where) for o, prev in zip(others, old.others, strict=True))
-    return replace(var, where=old.where, others=kept)
+def _value_forks(value: Node | None, st: State, src: _Src) -> list[tuple[State, str]]:
+    """The states an assigned value is expanded in: one per value its variables hold after
+    branches (`cmd="$cli exec $mode"`), so the variable keeps every value, each with its
+    branch; [] when there is one. A command substitution is expanded once (expanding it
+    again would walk the commands it runs again)."""
+    if value is None:
+        return []
+    raw = src.text(value)
+    if "$" not in raw or "$(" in raw or "`" in raw:
+        return []
+    return forks(st, _REF_RE.findall(raw))

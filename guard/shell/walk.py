@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import replace
 from typing import Any
@@ -46,7 +45,7 @@ from guard.shell.parser import (
 )
 from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import MAX_VALUES, State, Var, meet
+from guard.shell.scope import State, Var, forks, meet
 from guard.shell.unwrap import _append_xargs_input
 from guard.shell.wrappers import (
     peel,
@@ -120,31 +119,12 @@ def _command_extent(node: Node, redirs: list[Node], src: _Src) -> tuple[Span, st
 
 def _branch_forks(node: Node, st: State, src: _Src) -> list[tuple[State, str]]:
     """The states a command runs in, one per combination of the values its variables hold
-    after branches (``Var.others``), each with the branches it takes; [] when there is one.
-    The first is the values the variables hold in ``st`` (it is run on ``st`` itself)."""
+    after branches (``scope.forks``); [] when there is one."""
     b = src.b
     start, end = node.start_byte, node.end_byte
     if b.find(b"$", start, end) < 0:
         return []
-    choices: list[tuple[str, list[Var]]] = []
-    for name in dict.fromkeys(_REF_RE.findall(src.slice(start, end))):
-        var = st.vars.get(st.target(name) if st.namerefs else name)
-        if var is not None and var.others:
-            choices.append((name, [var, *var.others]))
-    if not choices:
-        return []
-    forks: list[tuple[State, str]] = []
-    for combo in itertools.islice(itertools.product(*(vs for _, vs in choices)), MAX_VALUES):
-        fork = st.copy() if forks else st
-        wheres: list[str] = []
-        for (name, values), value in zip(choices, combo, strict=True):
-            if fork is not st:
-                fork.vars[name] = replace(values[0], value=value.value, items=value.items,
-                                          where="", others=())  # fmt: skip
-            if value.where and value.where not in wheres:
-                wheres.append(value.where)
-        forks.append((fork, " and ".join(wheres)))
-    return forks
+    return forks(st, _REF_RE.findall(src.slice(start, end)))
 
 
 class Walker:
