@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import replace
 from typing import Any
@@ -606,6 +607,11 @@ class Walker:
                     if given is None and passed is not None:
                         given = passed.value  # `-e K` passes the host's K through
                     env[op.name] = EnvBinding(op.name, given, EnvOrigin.DOCKER, op.span)
+                elif op.kind == "send":
+                    # `ssh -o SendEnv='OPENAI_*'`: each exported name the pattern matches
+                    for name, passed in host.items():
+                        if fnmatch.fnmatchcase(name, op.name):
+                            env[name] = EnvBinding(name, passed.value, EnvOrigin.DOCKER, op.span)
                 elif op.kind == "unset":
                     env.pop(op.name, None)
                     removed.add(op.name)
