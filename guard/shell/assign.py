@@ -10,6 +10,7 @@ from guard.shell.builtins import (
     arith_assigned,
     names_of,
     printf_target,
+    printf_value,
     read_targets,
 )
 from guard.shell.expand import _REF_RE
@@ -325,7 +326,7 @@ def _builtin(
     elif name == "printf":
         printed = printf_target(words)
         if printed is not None:
-            self._assign_named(printed, st)
+            self._assign_named(printed, st, printf_value(words))
     elif name == "read":
         for read_into in read_targets(words):
             self._assign_named(read_into, st)
@@ -337,16 +338,16 @@ def _builtin(
                 st.assign(let_name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
 
 
-def _assign_named(self: Walker, w: Word, st: State) -> None:
+def _assign_named(self: Walker, w: Word, st: State, value: Word | None = None) -> None:
     """A builtin assigns the variable a word names (`printf -v NAME`, `read NAME`): its
-    value is unknown; under `set -a` it is exported, as any assignment is."""
+    value is ``value`` (None: unknown); under `set -a` it is exported, as any assignment is."""
     names = names_of(w, st.vars)
     if names is None:
         if st.allexport:
             st.export_unresolved(w.raw or w.text, w.span)
         return
     for name in names:
-        st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
+        st.assign(name, Var(value, None, False, EnvOrigin.EXPORT, w.span))
 
 
 def _set(self: Walker, args: list[str], words: list[Word], st: State) -> None:

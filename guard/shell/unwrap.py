@@ -166,8 +166,16 @@ def _run_body(
     self: Walker, body: tuple[Word, ...], kind: str, cmd: Command, st: State, ctx: _Ctx, idx: int
 ) -> None:
     first = body[0]
-    pure_expansion = not first.literal and re.fullmatch(
-        r'"?\$(\{[^}]*\}|[A-Za-z_@*][A-Za-z0-9_]*|\([^()]*\))"?', first.raw or ""
+    # `eval "$cmd"` with cmd unknown; a cmd known but for `$X`s inside it (`printf -v cmd
+    # 'codex ... %q' "$dir"`) is read: eval expands those again, as the re-parse does.
+    pure_expansion = (
+        not first.literal
+        and re.fullmatch(r'"?\$(\{[^}]*\}|[A-Za-z_@*][A-Za-z0-9_]*|\([^()]*\))"?', first.raw or "")
+        and (
+            first.text.strip('"') == (first.raw or "").strip('"')
+            or "$(" in first.text
+            or "`" in first.text
+        )
     )
     if pure_expansion or ctx.depth > MAX_BODY_DEPTH:
         self.dynamic.append(idx)

@@ -332,7 +332,9 @@ class Walker:
         # The right side runs only on one outcome of the left: what it unsets may still be set.
         path = st.branch()
         self._stmt(right, path, ctx, src)
-        meet(st, [st, path])
+        # `[ -n "$SAFE" ] && FLAGS="-s read-only"`: a variable holds either value after it.
+        where = f"the `{kids[1].type}` at line {src.span(kids[1]).line}"
+        meet(st, [st, path], [f"{where} skips its right side", f"{where} runs its right side"])
 
     @staticmethod
     def _may_change_state(node: Node, st: State, src: _Src) -> bool:
