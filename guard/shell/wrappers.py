@@ -958,6 +958,106 @@ def _peel_tmux(argv: tuple[Word, ...], out: Peeled) -> int | None:
     return None
 
 
+_SCREEN_VALUE_LETTERS = frozenset("SceEhpstT")
+_SCREEN_NO_COMMAND = frozenset("rRxXQ")  # attach, send a command, query: no new window
+
+
+def _peel_screen(argv: tuple[Word, ...], out: Peeled) -> int | None:
+    """``screen [-dmS NAME ...] cmd args...``: runs cmd (no shell) in a new window, on its
+    pseudo-terminal, with the caller's env; ``-d -m`` leaves it running detached."""
+    i, n = 1, len(argv)
+    flags: set[str] = set()
+    while i < n:
+        t = argv[i].text
+        if not t.startswith("-") or t == "-":
+            break
+        if t in ("-Logfile", "-logfile"):
+            i += 2
+            continue
+        if t in ("-ls", "-list", "-wipe", "-v", "-version"):
+            return None
+        for k, letter in enumerate(t[1:], start=1):
+            if letter in _SCREEN_NO_COMMAND:
+                return None
+            if letter in _SCREEN_VALUE_LETTERS:
+                if k == len(t) - 1:
+                    i += 1  # the value is the next word
+                break
+            flags.add(letter)
+        i += 1
+    if i >= n:
+        return None
+    out.stdin = Stdin(StdinKind.TTY, reason="screen")
+    out.detached = out.detached or {"d", "m"} <= flags
+    return i
+
+
+_SYSTEMD_RUN_VALUE_OPTS = frozenset(
+    {"-p", "--property", "-u", "--unit", "--description", "--slice", "-E", "--setenv"}
+    | {"--uid", "--gid", "--nice", "--working-directory", "-M", "--machine", "-H", "--host"}
+    | {"--on-active", "--on-boot", "--on-startup", "--on-unit-active", "--on-unit-inactive"}
+    | {"--on-calendar", "--path-property", "--socket-property", "--timer-property"}
+    | {"--service-type"}
+)
+
+
+def _peel_systemd_run(argv: tuple[Word, ...], out: Peeled) -> int | None:
+    """``systemd-run [opts] cmd args...``: a transient service runs cmd with a fresh env
+    (only ``-E K=V``, ``-E K`` and ``-p Environment=`` give it names) and stdin on /dev/null,
+    detached from the script; ``--scope`` runs it here, with this env and stdin."""
+    i, n = 1, len(argv)
+    ops: list[EnvOp] = [EnvOp("clear", argv[0].span)]
+    scope = tty = piped = waits = False
+    while i < n:
+        w = argv[i]
+        t = w.text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("-") or t == "-":
+            break
+        name, eq, attached = t.partition("=")
+        value: Word | None = None
+        if name in _SYSTEMD_RUN_VALUE_OPTS:
+            if eq and name.startswith("--"):
+                value = Word(attached, w.literal, w.span, w.raw)
+            elif i + 1 < n:
+                i += 1
+                value = argv[i]
+        if value is not None and name in ("-E", "--setenv"):
+            k, has_value, v = value.text.partition("=")
+            val = Word(v, value.literal, value.span, value.raw) if has_value else None
+            ops.append(EnvOp("docker", value.span, k, val))
+        elif value is not None and name in ("-p", "--property"):
+            key, _, assigned = value.text.partition("=")
+            if key == "Environment":
+                for item in assigned.split():
+                    if (a := _ASSIGN_RE.match(item)) is not None:
+                        given = Word(item[a.end() :], value.literal, value.span, value.raw)
+                        ops.append(EnvOp("set", value.span, a.group(1), given))
+            elif key == "EnvironmentFile":
+                ops.append(EnvOp("file", value.span, assigned.lstrip("-")))
+        scope = scope or t == "--scope"
+        tty = tty or t in ("-t", "--pty")
+        piped = piped or t in ("-P", "--pipe")
+        waits = waits or t == "--wait" or tty or piped
+        if t in ("-S", "--shell"):
+            return None
+        i += 1
+    if i >= n:
+        return None
+    if scope:
+        return i  # runs in this session: this env, this stdin
+    out.env_ops.extend(ops)
+    if tty:
+        out.stdin = Stdin(StdinKind.TTY, reason="systemd-run --pty")
+    elif not piped:
+        out.stdin = Stdin(StdinKind.NULL, reason="systemd-run")
+    if not waits:
+        out.detached = True
+    return i
+
+
 def _tmux_typed_lines(keys: tuple[Word, ...]) -> Word | None:
     """The lines a pane's shell runs from ``send-keys`` keys: text up to each Enter key (what
     is typed after the last Enter waits at the prompt, unrun)."""
@@ -1174,7 +1274,7 @@ WRAPPER_PROGRAMS = frozenset(
         *("nodejs", "flock", "chrt", "taskset", "strace", "ltrace", "runuser", "watch", "script"),
         *("setsid", "coproc", "caam", "npx", "bunx", "pnpx", "bun", "pnpm", "yarn", "npm"),
         *("uv", "poetry", "apptainer", "singularity", "trap", "su", "ssh", "eval", "tmux"),
-        *("docker-compose", "podman-compose"),
+        *("docker-compose", "podman-compose", "screen", "systemd-run"),
         *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"),
         *_INTERPRETERS,
     }
@@ -1486,6 +1586,14 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             if rest is None:
                 break
             wargs.insert(0, argv[1].text)
+        elif prog == "screen":
+            rest = _peel_screen(argv, out)
+            if rest is None:
+                break
+        elif prog == "systemd-run":
+            rest = _peel_systemd_run(argv, out)
+            if rest is None:
+                break
         elif prog == "tmux":
             rest = _peel_tmux(argv, out)
             if rest is None:

@@ -13,7 +13,7 @@ from guard.engine.api import lint_snippet
 from guard.findings import Finding
 from guard.settings import Settings
 from guard.shell import parse_script
-from guard.shell.model import Command, EnvOrigin
+from guard.shell.model import Command, EnvOrigin, StdinKind
 from guard.shell.wrappers import WRAPPER_PROGRAMS
 from guard.sources.snippet import RunContext, Snippet
 
@@ -226,3 +226,62 @@ def test_lint_reports_each_wrapper_once(tmp_path: Path) -> None:
     assert sum(":6:" in ln and "CG303" in ln for ln in lines) == 1, out.stdout
     assert sum(":7:" in ln and "CG101" in ln for ln in lines) == 1, out.stdout
     assert "Traceback" not in out.stderr
+
+
+# ------------------------------------------------------------------------ screen, systemd-run
+@pytest.mark.parametrize(
+    "line",
+    [
+        "screen -dmS lane1 codex exec --yolo -C /srv/w 'Port the module.'",
+        "screen -d -m -S lane1 -L -Logfile lane1.log codex exec --yolo -C /srv/w 'Port it.'",
+        "screen -S lane1 -dm codex exec --yolo -C /srv/w 'Port it.'",
+    ],
+)
+def test_screen_runs_its_command_detached_on_a_terminal(line: str) -> None:
+    call = only_call(line + "\n")
+    assert [w.text for w in call.argv][:3] == ["codex", "exec", "--yolo"]
+    assert call.stdin.kind is StdinKind.TTY
+    assert call.context.detached
+    assert rules_of(line + "\n") == {"CG303"}
+
+
+def test_screen_keeps_the_callers_env() -> None:
+    script = "export OPENAI_API_KEY=sk-x\nscreen -dmS l codex exec -s read-only -C /w 'p'\n"
+    assert "CG101" in rules_of(script)
+
+
+@pytest.mark.parametrize(
+    "line", ["screen -r lane1", "screen -ls", "screen -x codex", "screen -S codex -X quit"]
+)
+def test_screen_without_a_new_command_runs_none(line: str) -> None:
+    assert codex_calls(line + "\n") == []
+
+
+def test_a_systemd_run_service_gets_a_fresh_env_and_no_stdin() -> None:
+    script = (
+        "export OPENAI_API_KEY=sk-x\n"
+        "systemd-run --user --unit=lane codex exec -s read-only -C /srv/w - < task.md\n"
+    )
+    call = only_call(script)
+    assert call.env_cleared and call.stdin.kind is StdinKind.NULL and call.context.detached
+    # The `< task.md` feeds systemd-run, not the service: codex's prompt is empty.
+    assert rules_of(script) == {"CG202"}
+
+
+@pytest.mark.parametrize(
+    "opt",
+    ["-E OPENAI_API_KEY", "--setenv=OPENAI_API_KEY=sk-y", "-p Environment=OPENAI_API_KEY=sk-y"],
+)
+def test_env_handed_to_a_systemd_run_service_is_codex_env(opt: str) -> None:
+    script = f"systemd-run --user {opt} codex exec -s read-only -C /srv/w 'nightly'\n"
+    assert "CG101" in rules_of(script)
+
+
+def test_a_systemd_run_scope_runs_here() -> None:
+    script = (
+        "export OPENAI_API_KEY=sk-x\n"
+        "systemd-run --scope --user codex exec -s read-only -C /srv/w - < task.md\n"
+    )
+    call = only_call(script)
+    assert not call.env_cleared and call.stdin.kind is StdinKind.FILE
+    assert rules_of(script) == {"CG101"}
