@@ -310,15 +310,35 @@ def forks(st: State, names: Iterable[str]) -> list[tuple[State, str]]:
     out: list[tuple[State, str]] = []
     for combo in itertools.islice(itertools.product(*(vs for _, vs in choices)), MAX_VALUES):
         fork = st.copy() if out else st
-        wheres: list[str] = []
         for (name, values), value in zip(choices, combo, strict=True):
             if fork is not st:
                 fork.vars[name] = replace(values[0], value=value.value, items=value.items,
                                           where="", others=())  # fmt: skip
-            if value.where and value.where not in wheres:
-                wheres.append(value.where)
-        out.append((fork, " and ".join(wheres)))
+        kept = [v.where for (_, vs), v in zip(choices, combo, strict=True) if v is not vs[0]]
+        first = [v.where for (_, vs), v in zip(choices, combo, strict=True) if v is vs[0]]
+        out.append((fork, _combined_where(kept, first)))
     return out
+
+
+_CHOICE_RE = re.compile(r" (?:takes|runs|matches|skips) ")
+
+
+def _combined_where(specific: list[str], primary: list[str]) -> str:
+    """The branches a combination of values takes. A variable's first value names only the
+    first path that gave it (it may hold on others too): its branches give way where they
+    contradict a branch another variable's value names (`the loop at line 4 runs no
+    iteration` against `the loop at line 4 runs its body and ...`)."""
+    parts: list[str] = []
+    constructs: set[str] = set()
+    for where, yields in [*((w, False) for w in specific), *((w, True) for w in primary)]:
+        for part in where.split(" and the ") if where else ():
+            part = part if part.startswith("the ") else "the " + part
+            construct = _CHOICE_RE.split(part, maxsplit=1)[0]
+            if part in parts or (yields and construct in constructs):
+                continue
+            parts.append(part)
+            constructs.add(construct)
+    return " and ".join(parts)
 
 
 def both_wheres(first: str, second: str) -> str:

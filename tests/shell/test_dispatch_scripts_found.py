@@ -133,3 +133,25 @@ def test_the_and_argvs_are_the_ones_bash_runs(tmp_path: Path) -> None:
         tuple(str(tmp_path) if w == "$PWD" else w for w in argv[1:]) for argv in argvs(AND_DEFAULT)
     }
     assert ran == modelled
+
+
+GETOPTS = """#!/usr/bin/env bash
+sandbox=workspace-write
+model=gpt-5
+while getopts "ym:" opt; do
+  case "$opt" in
+    y) sandbox=danger-full-access ;;
+    m) model="$OPTARG" ;;
+    *) exit 2 ;;
+  esac
+done
+codex exec -m "$model" -s "$sandbox" -C "$PWD" - < "$1"
+"""
+
+
+def test_a_getopts_flag_names_its_arm_without_contradiction() -> None:
+    cg303 = [m for rule, m in findings(GETOPTS) if rule == "CG303"]
+    assert len(cg303) == 1
+    assert "the `case` at line 5 takes `y)`" in cg303[0]
+    # The value of `model` that held before the loop does not add "runs no iteration".
+    assert "runs no iteration" not in cg303[0]
