@@ -134,7 +134,7 @@ def is_codex_command_line(code: str) -> bool:
 # deprecated", "`codex exec --full-auto` no longer works", "`...` fails on 0.171.0"); only as the
 # span's own predicate, not further on ("`...` (it fails without auth)" is still an instruction).
 _FORBIDDEN_AFTER = re.compile(
-    r"\s*(?:[|\u2014\u2013:]|--?)?\s*"  # the next table cell, a dash, a colon
+    r"[)\]\"'\u201d]*\s*(?:[|\u2014\u2013:]|--?)?\s*"  # a closing bracket, the next cell, a dash
     r"(?:(?:is|are|was|were|has|have|been|got|now|also|since|then|simply|just)\s+)*"
     r"(?:deprecated|removed|obsolete|no longer|not supported|unsupported|wrong|fails|breaks|"
     r"errors out|won'?t work|doesn'?t work|does not work|is rejected|rejected|exits with|"
@@ -157,14 +157,15 @@ _IMPERATIVE = re.compile(
 _MENTIONS = re.compile(
     r"\b(?:between|versus|vs\.?|unlike|compar(?:e|ed|ing)|similar to|same as|"
     r"equivalent (?:to|of)|alias (?:of|for)|shorthand for|short for|expands? to|stands? for|"
-    r"as opposed to|whether|what)(?!\w)",
+    r"as opposed to|whether|what|prefer\w*\b.{0,120}?\bover)(?!\w)",
     re.IGNORECASE,
 )
 # The same words as the span's own predicate ("`...` versus `...`", "`...` is short for ...").
 _MENTIONED_AFTER = re.compile(
-    r"\s*(?:(?:is|are)\s+)?(?:the\s+)?(?:versus|vs\.?|compared (?:to|with)|similar to|"
+    r"[)\]\"'\u201d]*\s*(?:(?:is|are|was|were|isn'?t|wasn'?t|aren'?t|has been)\b|"
+    r"(?:versus|vs\.?|compared (?:to|with)|similar to|"
     r"same as|equivalent (?:to|of)|an? alias (?:of|for)|alias (?:of|for)|short(?:hand)? for|"
-    r"expands? to|stands? for|differs?)(?!\w)",
+    r"expands? to|stands? for|differs?)(?!\w))",
     re.IGNORECASE,
 )
 # A table's delimiter row (`|---|:--:|`): the line before it is the header.
@@ -237,6 +238,16 @@ class _Prose:
         since = max(since, _last_end(_MENTIONS, self.line, self.clause_start, start, since))
         return _IMPERATIVE.search(self.line, since, start) is not None
 
+    def _introduced_by_a_forbidding_clause(self, start: int) -> bool:
+        """A span right after a colon whose clause forbids it ("with a key (never do this):
+        `...`"); the clause is looked at within _QUESTION_REACH characters."""
+        colon = self.clause_start - 1
+        if colon < 0 or self.line[colon] != ":" or self.line[self.clause_start : start].strip():
+            return False
+        reach = max(0, colon - _QUESTION_REACH)
+        before = _last_end(_CLAUSE_END, self.line, reach, colon, reach)
+        return _FORBIDS.search(self.line, before, colon) is not None
+
     def forbidden(self, start: int, end: int) -> bool:
         """Does the clause around line[start:end] say not to run it, its sentence call it a
         counter-example or its clause ask about it, or is it a link's label (`[` span `](url)`)?"""
@@ -245,6 +256,7 @@ class _Prose:
         return (
             self.clause_forbids
             or self.sentence_counter
+            or self._introduced_by_a_forbidding_clause(start)
             or _FORBIDDEN_AFTER.match(line, end) is not None
             or (line[start - 1 : start] == "[" and line.startswith("](", end))
             or _asks(line, end)

@@ -60,6 +60,11 @@ Whether `codex exec --full-auto -` still works depends on the version.
 |------|---------|
 | old | `codex exec --yolo -C . -` (removed) |
 | risky | `codex exec --yolo -C . -` | dangerous |
+
+- `codex exec --yolo -` is what the old scripts used; we do not use it any more.
+- The `--full-auto` shortcut (`codex exec --full-auto -`) was removed upstream.
+- Prefer `-s workspace-write` over `codex exec --dangerously-bypass-approvals-and-sandbox -`.
+Or with an explicit key (never do this): `OPENAI_API_KEY=sk-x codex exec -s read-only -C . -`
 """
 
 
