@@ -523,6 +523,8 @@ class Walker:
         r = self._redirs(all_redirs, self._base_stdin(st, ctx), ctx, st, src)
         if r.script is None and not r.explicit and ctx.pipe is not None:
             r.script = self.pipe_text.get(ctx.pipe)  # `echo 'text' | bash` reads that text
+        if r.script is None and ctx.stdin_script is not None and r.stdin is ctx.stdin_script[0]:
+            r.script = ctx.stdin_script[1]  # `ssh host 'bash -s' <<EOF`: the here-doc
         head = words[0]
         fdef = st.functions.get(head.text) if head.literal else None
         if isinstance(fdef, _FuncDef):

@@ -201,6 +201,9 @@ def _peel_sudo(argv: tuple[Word, ...], out: Peeled, wrapper_args: list[str]) -> 
             wrapper_args.append(argv[i].text)
         elif not t.startswith("--") and "E" in t[1:]:
             keep = None
+        elif not t.startswith("--") and "-" + t[-1] in value_opts and i + 1 < n:
+            i += 1  # a cluster ending in an option that takes a value: `-iu agent`
+            wrapper_args.append(argv[i].text)
         elif t.startswith("--") and "=" not in t and t in ("--user", "--group", "--chdir"):
             i += 1
         i += 1
@@ -515,6 +518,19 @@ def _peel_shell_c(argv: tuple[Word, ...]) -> int | None:
     if seen_c and i < n:
         return i
     return None
+
+
+def su_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
+    """``su [-] USER`` with no -c: the user's shell reads its commands from stdin."""
+    return bool(argv) and basename(argv[0].text) == "su" and _peel_su(argv, Peeled(argv)) is None
+
+
+def su_login(argv: tuple[Word, ...]) -> bool:
+    """``su -``, ``su -l``, ``su --login`` (also in a cluster, ``-lc``): a login shell."""
+    return any(
+        w.text in ("-", "--login") or (w.text[:1] == "-" and w.text[1:2] != "-" and "l" in w.text)
+        for w in argv[1:]
+    )
 
 
 def shell_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:

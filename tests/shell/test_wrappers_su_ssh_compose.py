@@ -285,3 +285,71 @@ def test_a_systemd_run_scope_runs_here() -> None:
     call = only_call(script)
     assert not call.env_cleared and call.stdin.kind is StdinKind.FILE
     assert rules_of(script) == {"CG101"}
+
+
+# ------------------------------------------------------ scripts a wrapper hands on its stdin
+REMOTE_HEREDOC = """#!/usr/bin/env bash
+export OPENAI_API_KEY=sk-local
+ssh build01 'bash -s' <<'EOS'
+cd /srv/app
+codex exec --yolo -C . "remote fix" </dev/null
+EOS
+"""
+
+
+def test_a_here_doc_fed_to_a_remote_shell_is_read() -> None:
+    call = only_call(REMOTE_HEREDOC)
+    assert call.span.line == 5
+    assert [w.text for w in call.argv][:3] == ["codex", "exec", "--yolo"]
+    assert call.env_cleared and "OPENAI_API_KEY" not in {b.name for b in call.env}
+    assert rules_of(REMOTE_HEREDOC) == {"CG303"}
+
+
+def test_ssh_n_hands_the_here_doc_to_nobody() -> None:
+    assert codex_calls(REMOTE_HEREDOC.replace("ssh build01", "ssh -n build01")) == []
+
+
+@pytest.mark.parametrize(
+    ("head", "key_reaches_codex"),
+    [
+        ("su - agent", False),
+        ("su -l agent", False),
+        ("su agent", True),
+        ("sudo -iu agent bash", False),
+        ("sudo -E -u agent bash", True),
+    ],
+)
+def test_a_here_doc_fed_to_su_or_sudo_is_the_users_shell_script(
+    head: str, key_reaches_codex: bool
+) -> None:
+    script = (
+        "export OPENAI_API_KEY=sk-x\n"
+        f"{head} <<EOS\ncodex exec --yolo -C \\$HOME/w - < \\$HOME/task.md\nEOS\n"
+    )
+    call = only_call(script)
+    assert call.span.line == 3
+    assert ("CG101" in rules_of(script)) is key_reaches_codex
+    assert "CG303" in rules_of(script)
+
+
+def test_the_remote_script_is_the_one_that_runs(tmp_path: Path) -> None:
+    """A stand-in ssh that runs its remote command locally, with stdin handed on and a clean
+    env, as sshd does: the recorded codex argv is the one the model reads."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "argv.log"
+    (bin_dir / "ssh").write_text(
+        '#!/bin/sh\nshift\nexec env -i PATH="$PATH" LOG="$LOG" sh -c "$*"\n'
+    )
+    (bin_dir / "codex").write_text(
+        '#!/bin/sh\nprintf "%s|" "$@" >> "$LOG"\n'
+        '[ -n "${OPENAI_API_KEY+x}" ] && printf KEY >> "$LOG"\necho >> "$LOG"\n'
+    )
+    for tool in ("ssh", "codex"):
+        (bin_dir / tool).chmod(0o755)
+    script = tmp_path / "run.sh"
+    script.write_text(REMOTE_HEREDOC.replace("cd /srv/app", "cd /"))
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "LOG": str(log), "HOME": str(tmp_path)}
+    subprocess.run(["bash", str(script)], env=env, check=True, timeout=30)
+    (ran,) = log.read_text().splitlines()
+    assert ran == "|".join(w.text for w in only_call(REMOTE_HEREDOC).argv[1:]) + "|"
