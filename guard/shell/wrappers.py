@@ -1290,7 +1290,7 @@ WRAPPER_PROGRAMS = frozenset(
         *("nodejs", "flock", "chrt", "taskset", "strace", "ltrace", "runuser", "watch", "script"),
         *("setsid", "coproc", "caam", "npx", "bunx", "pnpx", "bun", "pnpm", "yarn", "npm"),
         *("uv", "poetry", "apptainer", "singularity", "trap", "su", "ssh", "eval", "tmux"),
-        *("docker-compose", "podman-compose", "screen", "systemd-run"),
+        *("docker-compose", "podman-compose", "screen", "systemd-run", "unbuffer"),
         *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"),
         *_INTERPRETERS,
     }
@@ -1520,14 +1520,29 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 ),
                 None,
             )
-            if k is None or k + 1 >= len(argv):
+            if k is None:
+                # BSD/macOS `script [-aqkr] [-t TIME] FILE CMD ARGS...`: the words after the
+                # typescript file are the command, run on a pseudo-terminal.
+                i = _take_opts(argv, 1, frozenset({"-t", "-T", "-F"}), frozenset())
+                if i + 1 >= len(argv):
+                    break
+                out.stdin = Stdin(StdinKind.TTY, reason="script")
+                rest = i + 1
+            elif k + 1 >= len(argv):
                 break
-            out.body = (argv[k + 1],)
-            out.body_kind = "script -c"
-            # script runs the command on a pseudo-terminal: its stdin is a TTY (checked with
-            # a recorder: `sleep 3 | script -qc 'codex exec p' /dev/null` sees a terminal).
-            out.stdin = Stdin(StdinKind.TTY, reason="script")
-            break
+            else:
+                out.body = (argv[k + 1],)
+                out.body_kind = "script -c"
+                # script runs the command on a pseudo-terminal: its stdin is a TTY (checked with
+                # a recorder: `sleep 3 | script -qc 'codex exec p' /dev/null` sees a terminal).
+                out.stdin = Stdin(StdinKind.TTY, reason="script")
+                break
+        elif prog == "unbuffer":
+            # expect's `unbuffer [-p] cmd args...`: cmd runs on a pseudo-terminal (with -p it
+            # reads unbuffer's own stdin, a pipe).
+            rest = _take_opts(argv, 1, frozenset(), frozenset())
+            if not any(w.text == "-p" for w in argv[1:rest]):
+                out.stdin = Stdin(StdinKind.TTY, reason="unbuffer")
         elif prog == "setsid":
             rest = _take_opts(argv, 1, frozenset(), frozenset())
             out.detached = True

@@ -353,3 +353,31 @@ def test_the_remote_script_is_the_one_that_runs(tmp_path: Path) -> None:
     subprocess.run(["bash", str(script)], env=env, check=True, timeout=30)
     (ran,) = log.read_text().splitlines()
     assert ran == "|".join(w.text for w in only_call(REMOTE_HEREDOC).argv[1:]) + "|"
+
+
+# --------------------------------------------------------------- BSD script, expect's unbuffer
+@pytest.mark.parametrize(
+    "line",
+    [
+        # macOS/BSD form: script [-q] FILE CMD ARGS... (a pseudo-terminal for the command)
+        "script -q /dev/null codex exec --yolo -C . 'go'",
+        "script -q -t 0 typescript.log codex exec --yolo -C . 'go'",
+        "unbuffer codex exec --yolo -C . 'go'",
+    ],
+)
+def test_pty_wrappers_run_their_command_on_a_terminal(line: str) -> None:
+    call = only_call(line + "\n")
+    assert call.stdin.kind is StdinKind.TTY
+    found = findings(line + "\n")
+    assert [f.rule for f in found] == ["CG303"]
+    assert "does not know" not in found[0].message
+
+
+@pytest.mark.parametrize("line", ["script -q /dev/null", "script typescript", "unbuffer -p"])
+def test_pty_wrappers_without_a_command_run_none(line: str) -> None:
+    assert codex_calls(line + "\n") == []
+
+
+def test_unbuffer_p_reads_its_own_stdin() -> None:
+    call = only_call("producer | unbuffer -p codex exec -s read-only -C . -\n")
+    assert call.stdin.kind is StdinKind.PIPE
