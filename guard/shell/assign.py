@@ -1,9 +1,12 @@
-"""The walker's state builtins: assignments, export/declare/local/readonly, unset and set."""
+"""The walker's state builtins: assignments, export/declare/local/readonly, unset and set.
+
+They reach the walker only through ``StateWalker`` (below): the expansion stage and three
+records; everything else they do is to the ``State`` they are handed."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from guard.shell.builtins import (
     MAX_ALTERNATIVES,
@@ -15,6 +18,7 @@ from guard.shell.builtins import (
 )
 from guard.shell.expand import _REF_RE
 from guard.shell.model import (
+    Command,
     EnvFileLoad,
     EnvOrigin,
     Span,
@@ -33,12 +37,26 @@ from guard.shell.wrappers import (
     is_name,
 )
 
-if TYPE_CHECKING:
-    from guard.shell.walk import Walker
+
+class StateWalker(Protocol):
+    """What the state builtins need of the walker, and nothing more: the expansion stage (to
+    read a value or a name), the dialect (brace expansion), and the records they append to
+    (the commands so far, for `disown`; the unsets that run on every path)."""
+
+    dialect: str
+    cmds: list[Command]
+    unsets: list[Unset]
+    last_bg: tuple[int, int] | None
+
+    def _expand(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]: ...
+
+    def _text(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]: ...
+
+    def _value_word(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> Word: ...
 
 
 def _assign(
-    self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src, *, export: bool, local: bool
+    self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src, *, export: bool, local: bool
 ) -> None:
     name_node = node.child_by_field_name("name")
     if name_node is None:
@@ -88,7 +106,7 @@ def _assign(
         st.local_names.add(name)
 
 
-def _declaration(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+def _declaration(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     kids = node.children
     kw = kids[0].type if kids else "export"
     on: set[str] = set()
@@ -124,13 +142,14 @@ def _declaration(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> N
         ):
             # `export OPENAI_API_{KEY,X}=v`: tree-sitter splits the word after its name.
             i += 1
-            for w in self._glued_words(c, nxt, st, ctx, src):
-                self._declare_word(w, st, export, unexport=unexport, nameref=nameref)
+            for w in _glued_words(self, c, nxt, st, ctx, src):
+                _declare_word(self, w, st, export, unexport=unexport, nameref=nameref)
         elif t == "variable_assignment" and nameref:
             name_node = c.child_by_field_name("name")
             if name_node is not None:
                 value = self._value_word(c, st, ctx, src)
-                self._declare_word(
+                _declare_word(
+                    self,
                     Word(f"{src.text(name_node)}={value.text}", value.literal, value.span),
                     st,
                     export,
@@ -138,16 +157,16 @@ def _declaration(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> N
                 )
         elif t == "variable_assignment":
             if unexport:
-                self._assign(c, st, ctx, src, export=False, local=local)
-                self._unexport(c.child_by_field_name("name"), st, src)
+                _assign(self, c, st, ctx, src, export=False, local=local)
+                _unexport(self, c.child_by_field_name("name"), st, src)
             else:
-                self._assign(c, st, ctx, src, export=export, local=local)
+                _assign(self, c, st, ctx, src, export=export, local=local)
         elif t == "variable_name":
             name = src.text(c)
             if nameref:
                 st.namerefs[name] = None  # a nameref with no target yet
             elif unexport:
-                self._unexport(c, st, src)
+                _unexport(self, c, st, src)
             elif export:
                 st.export(name, src.span(node))
             elif name not in st.vars:
@@ -157,12 +176,12 @@ def _declaration(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> N
         elif t == "word" and src.text(c)[:1] in ("-", "+"):
             continue
         else:
-            for w in self._name_variants(c, st, ctx, src):
-                self._declare_word(w, st, export, unexport=unexport, nameref=nameref)
+            for w in _name_variants(self, c, st, ctx, src):
+                _declare_word(self, w, st, export, unexport=unexport, nameref=nameref)
 
 
 def _glued_words(
-    self: Walker, name: Node, rest: Node, st: State, ctx: _Ctx, src: _Src
+    self: StateWalker, name: Node, rest: Node, st: State, ctx: _Ctx, src: _Src
 ) -> list[Word]:
     """The word tree-sitter split into a name and the rest, brace-expanded in its name part
     as bash does (`OPENAI_API_{KEY,X}=v` -> `OPENAI_API_KEY=v OPENAI_API_X=v`)."""
@@ -178,7 +197,7 @@ def _glued_words(
     return [Word(n + eq + value, literal, span, raw) for n in names]
 
 
-def _name_variants(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
+def _name_variants(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
     """A word in a name position expanded once for each value of a variable it uses that
     takes several (``export "$k=x"`` in ``for k in A B``), at most MAX_ALTERNATIVES."""
     words = self._expand(node, st, ctx, src)
@@ -213,7 +232,7 @@ def _name_variants(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) ->
 
 
 def _declare_word(
-    self: Walker,
+    self: StateWalker,
     w: Word,
     st: State,
     export: bool,
@@ -237,7 +256,7 @@ def _declare_word(
                 st.namerefs[name] = value if w.literal and is_name(value) else ""
         elif unexport:
             st.unexport(name)
-            self._record_unset(name, w.span, st)
+            _record_unset(self, name, w.span, st)
         elif eq:
             word = Word(value, w.literal, w.span, w.raw)
             st.assign(name, Var(word, None, export, EnvOrigin.EXPORT, w.span))
@@ -248,15 +267,15 @@ def _declare_word(
         st.export_unresolved(name, w.span)
 
 
-def _unexport(self: Walker, name_node: Node | None, st: State, src: _Src) -> None:
+def _unexport(self: StateWalker, name_node: Node | None, st: State, src: _Src) -> None:
     if name_node is None:
         return
     name = src.text(name_node)
     st.unexport(name)
-    self._record_unset(name, src.span(name_node), st)
+    _record_unset(self, name, src.span(name_node), st)
 
 
-def _unset(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+def _unset(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     funcs = False
     refs = False
     named = node.named_children
@@ -272,11 +291,11 @@ def _unset(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
             continue
         if c.type == "variable_name" and nxt is not None and nxt.start_byte == c.end_byte:
             i += 1  # `unset OPENAI_API_{KEY,X}`
-            names = [w.text for w in self._glued_words(c, nxt, st, ctx, src)]
+            names = [w.text for w in _glued_words(self, c, nxt, st, ctx, src)]
         elif c.type == "variable_name":
             names = [raw]
         else:
-            names = [w.text for w in self._name_variants(c, st, ctx, src) if w.literal]
+            names = [w.text for w in _name_variants(self, c, st, ctx, src) if w.literal]
         for name in names:
             if funcs:
                 st.functions.pop(name, None)
@@ -285,21 +304,21 @@ def _unset(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
             else:
                 target = st.target(name) or name
                 st.unset(name)
-                self._record_unset(target, src.span(c), st)
+                _record_unset(self, target, src.span(c), st)
 
 
-def _record_unset(self: Walker, name: str, span: Span, st: State) -> None:
+def _record_unset(self: StateWalker, name: str, span: Span, st: State) -> None:
     """Script.unsets holds the unsets that run on every path (CG103 trusts them)."""
     if not st.conditional:
         self.unsets.append(Unset(name, span))
 
 
 def _builtin(
-    self: Walker, name: str, words: list[Word], r: _Redirs, st: State, src: _Src, span: Span
+    self: StateWalker, name: str, words: list[Word], r: _Redirs, st: State, src: _Src, span: Span
 ) -> None:
     args = [w.text for w in words[1:]]
     if name == "set":
-        self._set(args, words, st)
+        _set(self, args, words, st)
     elif name in ("source", ".") and len(words) > 1:
         form = "set-a-source" if st.allexport else ("source" if name == "source" else "dot")
         path = words[1]
@@ -326,19 +345,19 @@ def _builtin(
     elif name == "printf":
         printed = printf_target(words)
         if printed is not None:
-            self._assign_named(printed, st, printf_value(words))
+            _assign_named(self, printed, st, printf_value(words))
     elif name == "read":
         for read_into in read_targets(words):
-            self._assign_named(read_into, st)
+            _assign_named(self, read_into, st)
     elif name == "getopts" and len(words) > 2:
-        self._assign_named(words[2], st)
+        _assign_named(self, words[2], st)
     elif name == "let" and st.allexport:
         for w in words[1:]:
             for let_name in arith_assigned(w.text):
                 st.assign(let_name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
 
 
-def _assign_named(self: Walker, w: Word, st: State, value: Word | None = None) -> None:
+def _assign_named(self: StateWalker, w: Word, st: State, value: Word | None = None) -> None:
     """A builtin assigns the variable a word names (`printf -v NAME`, `read NAME`): its
     value is ``value`` (None: unknown); under `set -a` it is exported, as any assignment is."""
     names = names_of(w, st.vars)
@@ -350,7 +369,7 @@ def _assign_named(self: Walker, w: Word, st: State, value: Word | None = None) -
         st.assign(name, Var(value, None, False, EnvOrigin.EXPORT, w.span))
 
 
-def _set(self: Walker, args: list[str], words: list[Word], st: State) -> None:
+def _set(self: StateWalker, args: list[str], words: list[Word], st: State) -> None:
     i = 0
     while i < len(args):
         a = args[i]
@@ -358,7 +377,7 @@ def _set(self: Walker, args: list[str], words: list[Word], st: State) -> None:
             st.positional = tuple(words[i + 2 :])
             return
         if a in ("-o", "+o") and i + 1 < len(args):
-            self._set_opt(args[i + 1], a == "-o", st)
+            _set_opt(args[i + 1], a == "-o", st)
             i += 2
             continue
         if a[:1] in ("-", "+") and len(a) > 1:
@@ -372,7 +391,7 @@ def _set(self: Walker, args: list[str], words: list[Word], st: State) -> None:
                     st.errexit_off = not on
                 elif letter == "o" and i + 1 < len(args):
                     i += 1
-                    self._set_opt(args[i], on, st)
+                    _set_opt(args[i], on, st)
         i += 1
 
 

@@ -696,19 +696,11 @@ class Walker:
     _expand_joined = expand._expand_joined
     _text = expand._text
     _subst = expand._subst
-    # the walker's state builtins (assign.py)
+    # the walker's state builtins (assign.py: they see the walker as an assign.StateWalker)
     _assign = assign._assign
     _declaration = assign._declaration
-    _glued_words = assign._glued_words
-    _name_variants = assign._name_variants
-    _declare_word = assign._declare_word
-    _unexport = assign._unexport
     _unset = assign._unset
-    _record_unset = assign._record_unset
     _builtin = assign._builtin
-    _assign_named = assign._assign_named
-    _set = assign._set
-    _set_opt = staticmethod(assign._set_opt)
     # redirections and stdin (redirs.py)
     _base_stdin = redirs._base_stdin
     _redirs = redirs._redirs
