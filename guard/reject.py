@@ -130,6 +130,7 @@ _MAY_RUN_ARGS = frozenset(
         *("at", "batch", "crontab", "kubectl", "ionice", "cpulimit", "schedtool", "numactl"),
         *("mpirun", "srun", "sbatch", "qsub", "bsub", "salloc", "gdb", "valgrind", "perf"),
         *("toybox", "unbuffer", "faketime", "proxychains", "proxychains4", "tsocks", "torsocks"),
+        *("docker-compose", "podman-compose"),
     }
 )
 # Reserved words after which the next word is still a command.

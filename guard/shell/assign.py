@@ -1,20 +1,24 @@
-"""The walker's state builtins: assignments, export/declare/local/readonly, unset and set."""
+"""The walker's state builtins: assignments, export/declare/local/readonly, unset and set.
+
+They reach the walker only through ``StateWalker`` (below): the expansion stage and three
+records; everything else they do is to the ``State`` they are handed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from guard.shell.builtins import (
     MAX_ALTERNATIVES,
     arith_assigned,
     names_of,
     printf_target,
+    printf_value,
     read_targets,
 )
 from guard.shell.expand import _REF_RE
 from guard.shell.model import (
+    Command,
     EnvFileLoad,
     EnvOrigin,
     Span,
@@ -24,7 +28,7 @@ from guard.shell.model import (
 from guard.shell.parser import Node, _Src
 from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import State, Var
+from guard.shell.scope import State, Var, both_wheres, forks, with_values
 from guard.shell.words import (
     brace_expand,
 )
@@ -33,12 +37,26 @@ from guard.shell.wrappers import (
     is_name,
 )
 
-if TYPE_CHECKING:
-    from guard.shell.walk import Walker
+
+class StateWalker(Protocol):
+    """What the state builtins need of the walker, and nothing more: the expansion stage (to
+    read a value or a name), the dialect (brace expansion), and the records they append to
+    (the commands so far, for `disown`; the unsets that run on every path)."""
+
+    dialect: str
+    cmds: list[Command]
+    unsets: list[Unset]
+    last_bg: tuple[int, int] | None
+
+    def _expand(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]: ...
+
+    def _text(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]: ...
+
+    def _value_word(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> Word: ...
 
 
 def _assign(
-    self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src, *, export: bool, local: bool
+    self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src, *, export: bool, local: bool
 ) -> None:
     name_node = node.child_by_field_name("name")
     if name_node is None:
@@ -66,28 +84,29 @@ def _assign(
         return
     name = src.text(name_node)
     old = st.vars.get(name)
-    if value is not None and value.type == "array":
-        new_items: list[Word] = []
-        for c in value.named_children:
-            if c.type != "comment":
-                new_items.extend(self._expand(c, st, ctx, src))
-        var = _array_var(old, new_items, append, export, origin, span)
-        if append and old is not None and old.others:
-            # `args+=(x)` after branches that left `args` one of several arrays: each grows.
-            others = (_array_var(o, new_items, True, export, origin, span) for o in old.others)
-            var = _with_others(var, old, others)
-    else:
-        word = self._value_word(node, st, ctx, src)
-        var = _scalar_var(old, word, append, export, origin, span)
-        if append and old is not None and old.others:
-            others = (_scalar_var(o, word, True, export, origin, span) for o in old.others)
-            var = _with_others(var, old, others)
+    # The old values `+=` extends: each value `old` holds after branches, with its branch.
+    olds: list[Var | None] = [old, *old.others] if append and old is not None else [old]
+    options: list[Var] = []
+    for fork, label in _value_forks(value, st, src) or [(st, "")]:
+        if value is not None and value.type == "array":
+            new_items: list[Word] = []
+            for c in value.named_children:
+                if c.type != "comment":
+                    new_items.extend(self._expand(c, fork, ctx, src))
+            made = [_array_var(o, new_items, append, export, origin, span) for o in olds]
+        else:
+            word = self._value_word(node, fork, ctx, src)
+            made = [_scalar_var(o, word, append, export, origin, span) for o in olds]
+        for o, var in zip(olds, made, strict=True):
+            before = o.where if o is not None and append else ""
+            options.append(replace(var, where=both_wheres(before, label)))
+    var = with_values(options)
     st.assign(name, var)
     if local and st.local_names is not None:
         st.local_names.add(name)
 
 
-def _declaration(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+def _declaration(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     kids = node.children
     kw = kids[0].type if kids else "export"
     on: set[str] = set()
@@ -123,13 +142,14 @@ def _declaration(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> N
         ):
             # `export OPENAI_API_{KEY,X}=v`: tree-sitter splits the word after its name.
             i += 1
-            for w in self._glued_words(c, nxt, st, ctx, src):
-                self._declare_word(w, st, export, unexport=unexport, nameref=nameref)
+            for w in _glued_words(self, c, nxt, st, ctx, src):
+                _declare_word(self, w, st, export, unexport=unexport, nameref=nameref)
         elif t == "variable_assignment" and nameref:
             name_node = c.child_by_field_name("name")
             if name_node is not None:
                 value = self._value_word(c, st, ctx, src)
-                self._declare_word(
+                _declare_word(
+                    self,
                     Word(f"{src.text(name_node)}={value.text}", value.literal, value.span),
                     st,
                     export,
@@ -137,16 +157,16 @@ def _declaration(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> N
                 )
         elif t == "variable_assignment":
             if unexport:
-                self._assign(c, st, ctx, src, export=False, local=local)
-                self._unexport(c.child_by_field_name("name"), st, src)
+                _assign(self, c, st, ctx, src, export=False, local=local)
+                _unexport(self, c.child_by_field_name("name"), st, src)
             else:
-                self._assign(c, st, ctx, src, export=export, local=local)
+                _assign(self, c, st, ctx, src, export=export, local=local)
         elif t == "variable_name":
             name = src.text(c)
             if nameref:
                 st.namerefs[name] = None  # a nameref with no target yet
             elif unexport:
-                self._unexport(c, st, src)
+                _unexport(self, c, st, src)
             elif export:
                 st.export(name, src.span(node))
             elif name not in st.vars:
@@ -156,12 +176,12 @@ def _declaration(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> N
         elif t == "word" and src.text(c)[:1] in ("-", "+"):
             continue
         else:
-            for w in self._name_variants(c, st, ctx, src):
-                self._declare_word(w, st, export, unexport=unexport, nameref=nameref)
+            for w in _name_variants(self, c, st, ctx, src):
+                _declare_word(self, w, st, export, unexport=unexport, nameref=nameref)
 
 
 def _glued_words(
-    self: Walker, name: Node, rest: Node, st: State, ctx: _Ctx, src: _Src
+    self: StateWalker, name: Node, rest: Node, st: State, ctx: _Ctx, src: _Src
 ) -> list[Word]:
     """The word tree-sitter split into a name and the rest, brace-expanded in its name part
     as bash does (`OPENAI_API_{KEY,X}=v` -> `OPENAI_API_KEY=v OPENAI_API_X=v`)."""
@@ -177,7 +197,7 @@ def _glued_words(
     return [Word(n + eq + value, literal, span, raw) for n in names]
 
 
-def _name_variants(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
+def _name_variants(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
     """A word in a name position expanded once for each value of a variable it uses that
     takes several (``export "$k=x"`` in ``for k in A B``), at most MAX_ALTERNATIVES."""
     words = self._expand(node, st, ctx, src)
@@ -211,7 +231,7 @@ def _name_variants(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) ->
 
 
 def _declare_word(
-    self: Walker,
+    self: StateWalker,
     w: Word,
     st: State,
     export: bool,
@@ -235,7 +255,7 @@ def _declare_word(
                 st.namerefs[name] = value if w.literal and is_name(value) else ""
         elif unexport:
             st.unexport(name)
-            self._record_unset(name, w.span, st)
+            _record_unset(self, name, w.span, st)
         elif eq:
             word = Word(value, w.literal, w.span, w.raw)
             st.assign(name, Var(word, None, export, EnvOrigin.EXPORT, w.span))
@@ -246,15 +266,15 @@ def _declare_word(
         st.export_unresolved(name, w.span)
 
 
-def _unexport(self: Walker, name_node: Node | None, st: State, src: _Src) -> None:
+def _unexport(self: StateWalker, name_node: Node | None, st: State, src: _Src) -> None:
     if name_node is None:
         return
     name = src.text(name_node)
     st.unexport(name)
-    self._record_unset(name, src.span(name_node), st)
+    _record_unset(self, name, src.span(name_node), st)
 
 
-def _unset(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+def _unset(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     funcs = False
     refs = False
     named = node.named_children
@@ -270,11 +290,11 @@ def _unset(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
             continue
         if c.type == "variable_name" and nxt is not None and nxt.start_byte == c.end_byte:
             i += 1  # `unset OPENAI_API_{KEY,X}`
-            names = [w.text for w in self._glued_words(c, nxt, st, ctx, src)]
+            names = [w.text for w in _glued_words(self, c, nxt, st, ctx, src)]
         elif c.type == "variable_name":
             names = [raw]
         else:
-            names = [w.text for w in self._name_variants(c, st, ctx, src) if w.literal]
+            names = [w.text for w in _name_variants(self, c, st, ctx, src) if w.literal]
         for name in names:
             if funcs:
                 st.functions.pop(name, None)
@@ -283,21 +303,21 @@ def _unset(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
             else:
                 target = st.target(name) or name
                 st.unset(name)
-                self._record_unset(target, src.span(c), st)
+                _record_unset(self, target, src.span(c), st)
 
 
-def _record_unset(self: Walker, name: str, span: Span, st: State) -> None:
+def _record_unset(self: StateWalker, name: str, span: Span, st: State) -> None:
     """Script.unsets holds the unsets that run on every path (CG103 trusts them)."""
     if not st.conditional:
         self.unsets.append(Unset(name, span))
 
 
 def _builtin(
-    self: Walker, name: str, words: list[Word], r: _Redirs, st: State, src: _Src, span: Span
+    self: StateWalker, name: str, words: list[Word], r: _Redirs, st: State, src: _Src, span: Span
 ) -> None:
     args = [w.text for w in words[1:]]
     if name == "set":
-        self._set(args, words, st)
+        _set(self, args, words, st)
     elif name in ("source", ".") and len(words) > 1:
         form = "set-a-source" if st.allexport else ("source" if name == "source" else "dot")
         path = words[1]
@@ -324,31 +344,31 @@ def _builtin(
     elif name == "printf":
         printed = printf_target(words)
         if printed is not None:
-            self._assign_named(printed, st)
+            _assign_named(self, printed, st, printf_value(words))
     elif name == "read":
         for read_into in read_targets(words):
-            self._assign_named(read_into, st)
+            _assign_named(self, read_into, st)
     elif name == "getopts" and len(words) > 2:
-        self._assign_named(words[2], st)
+        _assign_named(self, words[2], st)
     elif name == "let" and st.allexport:
         for w in words[1:]:
             for let_name in arith_assigned(w.text):
                 st.assign(let_name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
 
 
-def _assign_named(self: Walker, w: Word, st: State) -> None:
+def _assign_named(self: StateWalker, w: Word, st: State, value: Word | None = None) -> None:
     """A builtin assigns the variable a word names (`printf -v NAME`, `read NAME`): its
-    value is unknown; under `set -a` it is exported, as any assignment is."""
+    value is ``value`` (None: unknown); under `set -a` it is exported, as any assignment is."""
     names = names_of(w, st.vars)
     if names is None:
         if st.allexport:
             st.export_unresolved(w.raw or w.text, w.span)
         return
     for name in names:
-        st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
+        st.assign(name, Var(value, None, False, EnvOrigin.EXPORT, w.span))
 
 
-def _set(self: Walker, args: list[str], words: list[Word], st: State) -> None:
+def _set(self: StateWalker, args: list[str], words: list[Word], st: State) -> None:
     i = 0
     while i < len(args):
         a = args[i]
@@ -356,7 +376,7 @@ def _set(self: Walker, args: list[str], words: list[Word], st: State) -> None:
             st.positional = tuple(words[i + 2 :])
             return
         if a in ("-o", "+o") and i + 1 < len(args):
-            self._set_opt(args[i + 1], a == "-o", st)
+            _set_opt(args[i + 1], a == "-o", st)
             i += 2
             continue
         if a[:1] in ("-", "+") and len(a) > 1:
@@ -370,7 +390,7 @@ def _set(self: Walker, args: list[str], words: list[Word], st: State) -> None:
                     st.errexit_off = not on
                 elif letter == "o" and i + 1 < len(args):
                     i += 1
-                    self._set_opt(args[i], on, st)
+                    _set_opt(args[i], on, st)
         i += 1
 
 
@@ -420,7 +440,14 @@ def _scalar_var(
     return Var(word, None, export, origin, span)
 
 
-def _with_others(var: Var, old: Var, others: Iterable[Var]) -> Var:
-    """``var`` (built from ``old``'s value) keeping the branch values ``old`` had, each updated."""
-    kept = tuple(replace(o, where=prev.where) for o, prev in zip(others, old.others, strict=True))
-    return replace(var, where=old.where, others=kept)
+def _value_forks(value: Node | None, st: State, src: _Src) -> list[tuple[State, str]]:
+    """The states an assigned value is expanded in: one per value its variables hold after
+    branches (`cmd="$cli exec $mode"`), so the variable keeps every value, each with its
+    branch; [] when there is one. A command substitution is expanded once (expanding it
+    again would walk the commands it runs again)."""
+    if value is None:
+        return []
+    raw = src.text(value)
+    if "$" not in raw or "$(" in raw or "`" in raw:
+        return []
+    return forks(st, _REF_RE.findall(raw))

@@ -90,6 +90,68 @@ def printf_target(words: list[Word]) -> Word | None:
     return None
 
 
+_PRINTF_PART = re.compile(r"%(?P<conv>[sqd%])|\\(?P<esc>[nt\\])|(?P<other>[%\\])")
+_PRINTF_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\"}
+
+
+def printf_value(words: list[Word]) -> Word | None:
+    """What `printf -v NAME FORMAT ARGS...` assigns, when the format is literal and uses only
+    %s, %q, %d and %% once per argument (`printf -v cmd 'codex exec -C %q -' "$dir"`); None
+    when it cannot be known. A %q of a word the linter cannot resolve stays that word."""
+    i = next((k for k, w in enumerate(words[1:4], start=1) if w.text.startswith("-v")), None)
+    if i is None:
+        return None
+    first = i + (2 if words[i].text == "-v" else 1)
+    if first < len(words) and words[first].text == "--":
+        first += 1
+    if first >= len(words) or not words[first].literal:
+        return None
+    fmt, args = words[first], words[first + 1 :]
+    out: list[str] = []
+    literal = True
+    used = 0
+    pos = 0
+    for m in _PRINTF_PART.finditer(fmt.text):
+        out.append(fmt.text[pos : m.start()])
+        pos = m.end()
+        conv, esc = m.group("conv"), m.group("esc")
+        if m.group("other") is not None:
+            return None  # a width, a flag, another conversion or escape: not modelled
+        if esc is not None:
+            out.append(_PRINTF_ESCAPES[esc])
+        elif conv == "%":
+            out.append("%")
+        else:
+            arg = args[used] if used < len(args) else Word("", True, fmt.span)
+            used += 1
+            literal = literal and arg.literal
+            if conv == "q" and arg.literal:
+                quoted = _bash_q(arg.text)
+                if quoted is None:
+                    return None
+                out.append(quoted)
+            else:
+                out.append(arg.text)
+    out.append(fmt.text[pos:])
+    if used != len(args):
+        return None  # the format is used again for the rest: not modelled
+    return Word("".join(out), literal, fmt.span, fmt.raw)
+
+
+_Q_SPECIAL = frozenset(" \t'\"\\|&;()<>!{}*[?]^$`")
+
+
+def _bash_q(text: str) -> str | None:
+    """`printf %q`'s quoting in bash: a backslash before each special character ('' for the
+    empty word); None for control characters (bash writes those as $'...')."""
+    if not text:
+        return "''"
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return None
+    quoted = "".join("\\" + c if c in _Q_SPECIAL else c for c in text)
+    return "\\" + quoted if quoted[0] in "~#" else quoted
+
+
 def read_targets(words: list[Word]) -> list[Word]:
     """The variables `read [opts] NAME...` assigns (REPLY when none is named; an array given
     with -a is never exported, so it is left out)."""

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 
 _REF_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_PLAIN_REF_RE = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9])")
 
 
 def _value_word(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> Word:
@@ -70,6 +71,10 @@ def _expand(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[W
                 out.append(v)
             elif v.literal:
                 out.extend(Word(part, True, span, raw) for part in v.text.split())
+            elif _splits_at_its_own_spaces(v.text):
+                # `cmd="codex exec -C $REPO --yolo"; $cmd`: bash splits the known text at its
+                # spaces; each unknown `$X` in it is one word (as in a flag's value position).
+                out.extend(Word(part, "$" not in part, span, raw) for part in v.text.split())
             else:
                 out.append(Word(v.text, False, span, raw))
         return out
@@ -85,6 +90,17 @@ def _expand(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[W
                 return list(found[0])
     text, literal = self._text(node, st, ctx, src)
     return [Word(text, literal, src.span(node), src.text(node))]
+
+
+def _splits_at_its_own_spaces(text: str) -> bool:
+    """A value known but for plain ``$X``/``${X}`` references to unknown variables: its
+    spaces are its own, so its fields are known (a `$(...)`, `${X:-a b}` or `$@` may hold
+    spaces of its own, and then the fields are not)."""
+    return (
+        any(c.isspace() for c in text)
+        and "`" not in text
+        and text.count("$") == len(_PLAIN_REF_RE.findall(text))
+    )
 
 
 def _default_assign(raw: str, st: State, span: Span) -> None:
@@ -143,19 +159,23 @@ def _text(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[st
         return unquote_ansi_c(src.text(node)), True
     if t in ("simple_expansion", "expansion"):
         raw = src.text(node)
+        # tree-sitter-bash puts the blanks between two expansions in a string into the second
+        # node (`"$A $B"` gives `$A` and ` $B`): they are text before it.
+        lead = raw[: len(raw) - len(raw.lstrip())]
+        raw = raw[len(lead) :]
         if "=" in raw:
             self._default_assign(raw, st, src.span(node))
         found = lookup(raw, st)
         if found is None:
-            return raw, False
+            return lead + raw, False
         vals = found[0]
         sep = " "
         if joins_with_ifs(raw):
             ifs = ifs_separator(st)
             if ifs is None:
-                return raw, False  # joined with an IFS the linter does not know
+                return lead + raw, False  # joined with an IFS the linter does not know
             sep = ifs
-        return sep.join(v.text for v in vals), all(v.literal for v in vals)
+        return lead + sep.join(v.text for v in vals), all(v.literal for v in vals)
     if t in _SUBSTS:
         self._subst(node, st, ctx, src)
         return src.text(node), False

@@ -36,6 +36,10 @@ class _Ctx:
     env_cleared: bool = False
     stdout: str | None = None
     branch: str = ""  # the branches whose values this command's words take (Command.branch)
+    # The text a wrapper's body reads on ``stdin`` (`ssh host 'bash -s' <<EOF`): (that Stdin,
+    # the script as _Redirs.script holds it). Only a command whose stdin is that very Stdin
+    # (not a pipe, not /dev/null) reads it.
+    stdin_script: tuple[Stdin, tuple[str, int, int, bool]] | None = None
 
     def derive(self, **changes: Any) -> _Ctx:
         """A copy with ``changes`` (hand-written: ``dataclasses.replace`` is the hot spot)."""
@@ -59,6 +63,7 @@ class _Ctx:
         new.env_cleared = self.env_cleared
         new.stdout = self.stdout
         new.branch = self.branch
+        new.stdin_script = self.stdin_script
         for name, value in changes.items():
             setattr(new, name, value)
         return new

@@ -8,7 +8,9 @@ Nothing here sees tree-sitter nodes: function bodies are stored as opaque object
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from guard.shell.model import (
@@ -292,3 +294,70 @@ def _branch_values(paths: list[State], labels: list[str]) -> dict[str, list[Var]
         if len(options) > 1:
             out[name] = options
     return out
+
+
+def forks(st: State, names: Iterable[str]) -> list[tuple[State, str]]:
+    """The states something that expands ``names`` is evaluated in, one per combination of
+    the values they hold after branches (``Var.others``), each with the branches it takes
+    (at most MAX_VALUES); [] when every name holds one value. The first is ``st`` itself."""
+    choices: list[tuple[str, list[Var]]] = []
+    for name in dict.fromkeys(names):
+        var = st.vars.get(st.target(name) if st.namerefs else name)
+        if var is not None and var.others:
+            choices.append((name, [var, *var.others]))
+    if not choices:
+        return []
+    out: list[tuple[State, str]] = []
+    for combo in itertools.islice(itertools.product(*(vs for _, vs in choices)), MAX_VALUES):
+        fork = st.copy() if out else st
+        for (name, values), value in zip(choices, combo, strict=True):
+            if fork is not st:
+                fork.vars[name] = replace(values[0], value=value.value, items=value.items,
+                                          where="", others=())  # fmt: skip
+        kept = [v.where for (_, vs), v in zip(choices, combo, strict=True) if v is not vs[0]]
+        first = [v.where for (_, vs), v in zip(choices, combo, strict=True) if v is vs[0]]
+        out.append((fork, _combined_where(kept, first)))
+    return out
+
+
+_CHOICE_RE = re.compile(r" (?:takes|runs|matches|skips) ")
+
+
+def _combined_where(specific: list[str], primary: list[str]) -> str:
+    """The branches a combination of values takes. A variable's first value names only the
+    first path that gave it (it may hold on others too): its branches give way where they
+    contradict a branch another variable's value names (`the loop at line 4 runs no
+    iteration` against `the loop at line 4 runs its body and ...`)."""
+    parts: list[str] = []
+    constructs: set[str] = set()
+    for where, yields in [*((w, False) for w in specific), *((w, True) for w in primary)]:
+        for part in where.split(" and the ") if where else ():
+            part = part if part.startswith("the ") else "the " + part
+            construct = _CHOICE_RE.split(part, maxsplit=1)[0]
+            if part in parts or (yields and construct in constructs):
+                continue
+            parts.append(part)
+            constructs.add(construct)
+    return " and ".join(parts)
+
+
+def both_wheres(first: str, second: str) -> str:
+    """The branches two choices take together ("" when neither was a branch)."""
+    if not first or not second or first == second:
+        return first or second
+    return f"{first} and {second}"
+
+
+def with_values(options: list[Var]) -> Var:
+    """One variable holding ``options`` (the first is its value; each says its ``where``):
+    duplicates dropped, at most MAX_VALUES kept."""
+    seen: set[tuple[object, ...]] = set()
+    kept: list[Var] = []
+    for option in options:
+        key = _value_key(option)
+        if key not in seen:
+            seen.add(key)
+            kept.append(replace(option, others=()))
+    if len(kept) == 1:
+        return replace(kept[0], where="")
+    return replace(kept[0], others=tuple(kept[1:MAX_VALUES]))

@@ -22,6 +22,8 @@ from guard.shell.wrappers import (
     Peeled,
     basename,
     shell_reads_script_from_stdin,
+    su_login,
+    su_reads_script_from_stdin,
 )
 
 if TYPE_CHECKING:
@@ -127,7 +129,9 @@ def _nested_shell(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ctx:
     cmd = self.cmds[idx]
     prog = basename(p.argv[0].text) if p.argv else ""
     sources_stdin = prog in ("source", ".") and len(p.argv) > 1 and p.argv[1].text in _STDIN_ALIASES
-    if not p.body and (r.script is None or (prog not in SHELLS and not sources_stdin)):
+    if not p.body and (
+        r.script is None or (prog not in SHELLS and prog != "su" and not sources_stdin)
+    ):
         return
     body_ctx = ctx.derive(
         depth=ctx.depth + 1,
@@ -140,6 +144,9 @@ def _nested_shell(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ctx:
         if p.body_clean_env:
             body_ctx = body_ctx.derive(env_cleared=True)
             cmd = replace(cmd, env=(), env_files=())
+        if r.script is not None and cmd.stdin is r.stdin:
+            # The wrapper hands its stdin on: a shell in the body may read the script from it.
+            body_ctx = body_ctx.derive(stdin_script=(cmd.stdin, r.script))
         self._run_body(p.body, p.body_kind, cmd, st, body_ctx, idx)
     elif r.script is not None and sources_stdin and ctx.depth < MAX_BODY_DEPTH:
         # `source /dev/stdin <<< 'text'`: this shell itself runs the text, as eval would.
@@ -148,16 +155,22 @@ def _nested_shell(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ctx:
         self.run_text(body, line0, col0, st, body_ctx.derive(wrappers=(*cmd.wrappers, wrapper)))
     elif (
         r.script is not None
-        and shell_reads_script_from_stdin(p.argv)
+        and (shell_reads_script_from_stdin(p.argv) or su_reads_script_from_stdin(p.argv))
         and ctx.depth < MAX_BODY_DEPTH
     ):
         body, line0, col0, quoted = r.script
         prog = basename(p.argv[0].text)
-        child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+        if prog == "su" and su_login(p.argv):
+            # `su - USER <<EOF`: a login shell starts from a clean environment.
+            child = st.child_shell((), ())
+            body_ctx = body_ctx.derive(env_cleared=True)
+        else:
+            child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
         if not quoted:
-            # The outer shell expands an unquoted here-doc before the inner shell reads it.
+            # The outer shell expands an unquoted here-doc before the inner shell reads it:
+            # its values are known there, but only what crossed (cmd.env) is exported.
             for k, v in st.vars.items():
-                child.vars.setdefault(k, v)
+                child.vars.setdefault(k, replace(v, exported=False) if v.exported else v)
         wrapper = Wrapper(f"{prog} stdin", cmd.span, ())
         self.run_text(body, line0, col0, child, body_ctx.derive(wrappers=(*cmd.wrappers, wrapper)))
 
@@ -166,8 +179,16 @@ def _run_body(
     self: Walker, body: tuple[Word, ...], kind: str, cmd: Command, st: State, ctx: _Ctx, idx: int
 ) -> None:
     first = body[0]
-    pure_expansion = not first.literal and re.fullmatch(
-        r'"?\$(\{[^}]*\}|[A-Za-z_@*][A-Za-z0-9_]*|\([^()]*\))"?', first.raw or ""
+    # `eval "$cmd"` with cmd unknown; a cmd known but for `$X`s inside it (`printf -v cmd
+    # 'codex ... %q' "$dir"`) is read: eval expands those again, as the re-parse does.
+    pure_expansion = (
+        not first.literal
+        and re.fullmatch(r'"?\$(\{[^}]*\}|[A-Za-z_@*][A-Za-z0-9_]*|\([^()]*\))"?', first.raw or "")
+        and (
+            first.text.strip('"') == (first.raw or "").strip('"')
+            or "$(" in first.text
+            or "`" in first.text
+        )
     )
     if pure_expansion or ctx.depth > MAX_BODY_DEPTH:
         self.dynamic.append(idx)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import fnmatch
 import re
 from dataclasses import replace
 from typing import Any
@@ -46,7 +46,7 @@ from guard.shell.parser import (
 )
 from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import MAX_VALUES, State, Var, meet
+from guard.shell.scope import State, Var, forks, meet
 from guard.shell.unwrap import _append_xargs_input
 from guard.shell.wrappers import (
     peel,
@@ -120,31 +120,12 @@ def _command_extent(node: Node, redirs: list[Node], src: _Src) -> tuple[Span, st
 
 def _branch_forks(node: Node, st: State, src: _Src) -> list[tuple[State, str]]:
     """The states a command runs in, one per combination of the values its variables hold
-    after branches (``Var.others``), each with the branches it takes; [] when there is one.
-    The first is the values the variables hold in ``st`` (it is run on ``st`` itself)."""
+    after branches (``scope.forks``); [] when there is one."""
     b = src.b
     start, end = node.start_byte, node.end_byte
     if b.find(b"$", start, end) < 0:
         return []
-    choices: list[tuple[str, list[Var]]] = []
-    for name in dict.fromkeys(_REF_RE.findall(src.slice(start, end))):
-        var = st.vars.get(st.target(name) if st.namerefs else name)
-        if var is not None and var.others:
-            choices.append((name, [var, *var.others]))
-    if not choices:
-        return []
-    forks: list[tuple[State, str]] = []
-    for combo in itertools.islice(itertools.product(*(vs for _, vs in choices)), MAX_VALUES):
-        fork = st.copy() if forks else st
-        wheres: list[str] = []
-        for (name, values), value in zip(choices, combo, strict=True):
-            if fork is not st:
-                fork.vars[name] = replace(values[0], value=value.value, items=value.items,
-                                          where="", others=())  # fmt: skip
-            if value.where and value.where not in wheres:
-                wheres.append(value.where)
-        forks.append((fork, " and ".join(wheres)))
-    return forks
+    return forks(st, _REF_RE.findall(src.slice(start, end)))
 
 
 class Walker:
@@ -358,7 +339,9 @@ class Walker:
         # The right side runs only on one outcome of the left: what it unsets may still be set.
         path = st.branch()
         self._stmt(right, path, ctx, src)
-        meet(st, [st, path])
+        # `[ -n "$SAFE" ] && FLAGS="-s read-only"`: a variable holds either value after it.
+        where = f"the `{kids[1].type}` at line {src.span(kids[1]).line}"
+        meet(st, [st, path], [f"{where} skips its right side", f"{where} runs its right side"])
 
     @staticmethod
     def _may_change_state(node: Node, st: State, src: _Src) -> bool:
@@ -547,6 +530,8 @@ class Walker:
         r = self._redirs(all_redirs, self._base_stdin(st, ctx), ctx, st, src)
         if r.script is None and not r.explicit and ctx.pipe is not None:
             r.script = self.pipe_text.get(ctx.pipe)  # `echo 'text' | bash` reads that text
+        if r.script is None and ctx.stdin_script is not None and r.stdin is ctx.stdin_script[0]:
+            r.script = ctx.stdin_script[1]  # `ssh host 'bash -s' <<EOF`: the here-doc
         head = words[0]
         fdef = st.functions.get(head.text) if head.literal else None
         if isinstance(fdef, _FuncDef):
@@ -633,6 +618,11 @@ class Walker:
                     if given is None and passed is not None:
                         given = passed.value  # `-e K` passes the host's K through
                     env[op.name] = EnvBinding(op.name, given, EnvOrigin.DOCKER, op.span)
+                elif op.kind == "send":
+                    # `ssh -o SendEnv='OPENAI_*'`: each exported name the pattern matches
+                    for name, passed in host.items():
+                        if fnmatch.fnmatchcase(name, op.name):
+                            env[name] = EnvBinding(name, passed.value, EnvOrigin.DOCKER, op.span)
                 elif op.kind == "unset":
                     env.pop(op.name, None)
                     removed.add(op.name)
@@ -713,19 +703,11 @@ class Walker:
     _expand_joined = expand._expand_joined
     _text = expand._text
     _subst = expand._subst
-    # the walker's state builtins (assign.py)
+    # the walker's state builtins (assign.py: they see the walker as an assign.StateWalker)
     _assign = assign._assign
     _declaration = assign._declaration
-    _glued_words = assign._glued_words
-    _name_variants = assign._name_variants
-    _declare_word = assign._declare_word
-    _unexport = assign._unexport
     _unset = assign._unset
-    _record_unset = assign._record_unset
     _builtin = assign._builtin
-    _assign_named = assign._assign_named
-    _set = assign._set
-    _set_opt = staticmethod(assign._set_opt)
     # redirections and stdin (redirs.py)
     _base_stdin = redirs._base_stdin
     _redirs = redirs._redirs

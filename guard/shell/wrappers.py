@@ -201,6 +201,9 @@ def _peel_sudo(argv: tuple[Word, ...], out: Peeled, wrapper_args: list[str]) -> 
             wrapper_args.append(argv[i].text)
         elif not t.startswith("--") and "E" in t[1:]:
             keep = None
+        elif not t.startswith("--") and "-" + t[-1] in value_opts and i + 1 < n:
+            i += 1  # a cluster ending in an option that takes a value: `-iu agent`
+            wrapper_args.append(argv[i].text)
         elif t.startswith("--") and "=" not in t and t in ("--user", "--group", "--chdir"):
             i += 1
         i += 1
@@ -327,9 +330,76 @@ def _peel_docker(argv: tuple[Word, ...], out: Peeled, wargs: list[str]) -> int |
     return rest
 
 
+# `docker compose` (`docker-compose`, `podman compose`, `podman-compose`): its own options
+# before the subcommand, and the options of `run` / `exec` that take a value.
+_COMPOSE_GLOBAL_VALUE_OPTS = frozenset(
+    {"-f", "--file", "-p", "--project-name", "--profile", "--env-file", "--project-directory"}
+    | {"--ansi", "--progress", "--parallel", "--podman-path", "--podman-args"}
+)
+_COMPOSE_VALUE_OPTS = frozenset(
+    {"-e", "--env", "--entrypoint", "-l", "--label", "--name", "-p", "--publish", "-u"}
+    | {"--user", "-v", "--volume", "-w", "--workdir", "--cap-add", "--cap-drop", "--pull"}
+    | {"--index", "--env-from-file"}
+)
+
+
+def _peel_compose(argv: tuple[Word, ...], sub: int, out: Peeled, wargs: list[str]) -> int | None:
+    """``docker compose [opts] run|exec [opts] SERVICE cmd...`` with the compose subcommand
+    at ``sub``: the service's container gets the env -e/--env give it (what the compose file
+    gives it is not read), and keeps the caller's stdin (compose's -i is on by default)."""
+    i = _take_opts(argv, sub, frozenset({"-f", "-p"}), _COMPOSE_GLOBAL_VALUE_OPTS)
+    if i >= len(argv) or argv[i].text not in ("run", "exec"):
+        return None
+    wargs.extend(w.text for w in argv[sub : i + 1])
+    i += 1
+    n = len(argv)
+    ops: list[EnvOp] = [EnvOp("clear", argv[0].span)]
+    detached = False
+    while i < n:
+        w = argv[i]
+        t = w.text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("-") or t == "-":
+            break
+        wargs.append(t)
+        name, eq, attached = t.partition("=")
+        takes_value = name in _COMPOSE_VALUE_OPTS and not eq
+        value: Word | None = None
+        if name in ("-e", "--env"):
+            value = Word(attached, w.literal, w.span, w.raw) if eq else None
+        elif t.startswith("-e") and not t.startswith("--"):
+            value = Word(t[2:], w.literal, w.span, w.raw)  # -eK=V
+            takes_value = False
+        elif t in ("-d", "--detach"):
+            detached = True
+        if takes_value and i + 1 < n:
+            i += 1
+            wargs.append(argv[i].text)
+            if name in ("-e", "--env"):
+                value = argv[i]
+        if value is not None:
+            k, has_value, v = value.text.partition("=")
+            val = Word(v, value.literal, value.span, value.raw) if has_value else None
+            ops.append(EnvOp("docker", value.span, k, val))
+        i += 1
+    rest = i + 1  # skip SERVICE
+    if rest >= n:
+        return None
+    out.env_ops.extend(ops)
+    if detached:
+        out.detached = True
+        out.stdin = Stdin(StdinKind.NULL, reason="docker compose -d")
+    return rest
+
+
+_SU_VALUE_LETTERS = frozenset("csgGw")  # short options of su that take a value
+
+
 def _peel_su(argv: tuple[Word, ...], out: Peeled) -> Word | None:
-    """CMD of ``su [-] [-l] [-m] [user] -c CMD`` (``--command=CMD``, ``-cCMD``); a login su
-    resets the env."""
+    """CMD of ``su [-] [-l] [-m] [user] -c CMD`` in any order (``--command=CMD``, ``-cCMD``,
+    ``-lc CMD USER``); a login su resets the env."""
     body: Word | None = None
     login = False
     i, n = 1, len(argv)
@@ -338,15 +408,32 @@ def _peel_su(argv: tuple[Word, ...], out: Peeled) -> Word | None:
         t = w.text
         if t in ("-", "-l", "--login"):
             login = True
-        elif t in ("-c", "--command") and i + 1 < n:
+        elif t in ("--command", "-c") and i + 1 < n:
             i += 1
             body = argv[i]
         elif t.startswith("--command="):
             body = Word(t[len("--command=") :], w.literal, w.span, w.raw)
-        elif t.startswith("-c") and len(t) > 2:
-            body = Word(t[2:], w.literal, w.span, w.raw)
-        elif t in ("-s", "--shell", "-g", "--group", "-G", "--supp-group", "-w") and i + 1 < n:
+        elif t in ("--shell", "--group", "--supp-group", "--whitelist-environment") and i + 1 < n:
             i += 1
+        elif t[:1] == "-" and t[1:2] not in ("", "-"):
+            # A cluster of short options (`-lc CMD`, `-mc CMD`, `-cCMD`): a letter that takes
+            # a value takes the rest of the word, or the next word.
+            for k, letter in enumerate(t[1:], start=1):
+                if letter == "l":
+                    login = True
+                if letter not in _SU_VALUE_LETTERS:
+                    continue
+                attached = t[k + 1 :]
+                if attached:
+                    value = Word(attached, w.literal, w.span, w.raw)
+                elif i + 1 < n:
+                    i += 1
+                    value = argv[i]
+                else:
+                    break
+                if letter == "c":
+                    body = value
+                break
         i += 1
     if body is not None and login:
         out.body_clean_env = True
@@ -357,11 +444,15 @@ _SSH_VALUE_OPTS = frozenset("pilFJLRDWbcEemOQSwBo")
 
 
 def _peel_ssh(argv: tuple[Word, ...], out: Peeled) -> int | None:
-    """Index of the remote command in ``ssh [opts] host cmd...`` (None: no remote command)."""
+    """Index of the remote command in ``ssh [opts] host cmd...`` (None: no remote command).
+    The remote command gets none of this shell's env, except what ``-o SendEnv=K`` sends
+    (the local K, as ``docker -e K`` passes it) and ``-o SetEnv=K=V`` sets."""
     i, n = 1, len(argv)
     no_stdin = False
+    sent: list[EnvOp] = []
     while i < n:
-        t = argv[i].text
+        w = argv[i]
+        t = w.text
         if t == "--":
             i += 1
             break
@@ -370,14 +461,42 @@ def _peel_ssh(argv: tuple[Word, ...], out: Peeled) -> int | None:
         letters = t[1:]
         if "n" in letters or "f" in letters:
             no_stdin = True
-        if letters and letters[-1] in _SSH_VALUE_OPTS and len(letters) == 1:
+        if letters == "o" and i + 1 < n:
+            i += 1
+            sent.extend(_ssh_env_option(argv[i]))
+        elif letters.startswith("o"):
+            sent.extend(_ssh_env_option(Word(letters[1:], w.literal, w.span, w.raw)))
+        elif letters and letters[-1] in _SSH_VALUE_OPTS and len(letters) == 1:
             i += 1
         i += 1
     if i + 1 >= n:
         return None
     if no_stdin:
         out.stdin = Stdin(StdinKind.NULL, reason="ssh -n")
+    out.env_ops.append(EnvOp("clear", argv[0].span))
+    out.env_ops.extend(sent)
     return i + 1
+
+
+_SSH_OPTION_RE = re.compile(r"\s*(\w+)\s*(?:=|\s)\s*(.*)\Z", re.S)
+
+
+def _ssh_env_option(w: Word) -> list[EnvOp]:
+    """What ``-o SendEnv=PATTERNS`` / ``-o SetEnv=K=V ...`` puts in the remote env. A
+    SendEnv pattern with a wildcard sends the local names it matches ("send" ops)."""
+    m = _SSH_OPTION_RE.match(w.text)
+    if m is None:
+        return []
+    key, value = m.group(1).lower(), m.group(2).strip().strip('"')
+    ops: list[EnvOp] = []
+    for item in value.split():
+        if key == "sendenv" and not item.startswith("-"):
+            kind = "send" if any(c in item for c in "*?") else "docker"
+            ops.append(EnvOp(kind, w.span, item))
+        elif key == "setenv" and (a := _ASSIGN_RE.match(item)) is not None:
+            v = Word(item[a.end() :].strip('"'), w.literal, w.span, w.raw)
+            ops.append(EnvOp("set", w.span, a.group(1), v))
+    return ops
 
 
 def _peel_shell_c(argv: tuple[Word, ...]) -> int | None:
@@ -399,6 +518,19 @@ def _peel_shell_c(argv: tuple[Word, ...]) -> int | None:
     if seen_c and i < n:
         return i
     return None
+
+
+def su_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
+    """``su [-] USER`` with no -c: the user's shell reads its commands from stdin."""
+    return bool(argv) and basename(argv[0].text) == "su" and _peel_su(argv, Peeled(argv)) is None
+
+
+def su_login(argv: tuple[Word, ...]) -> bool:
+    """``su -``, ``su -l``, ``su --login`` (also in a cluster, ``-lc``): a login shell."""
+    return any(
+        w.text in ("-", "--login") or (w.text[:1] == "-" and w.text[1:2] != "-" and "l" in w.text)
+        for w in argv[1:]
+    )
 
 
 def shell_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
@@ -842,6 +974,106 @@ def _peel_tmux(argv: tuple[Word, ...], out: Peeled) -> int | None:
     return None
 
 
+_SCREEN_VALUE_LETTERS = frozenset("SceEhpstT")
+_SCREEN_NO_COMMAND = frozenset("rRxXQ")  # attach, send a command, query: no new window
+
+
+def _peel_screen(argv: tuple[Word, ...], out: Peeled) -> int | None:
+    """``screen [-dmS NAME ...] cmd args...``: runs cmd (no shell) in a new window, on its
+    pseudo-terminal, with the caller's env; ``-d -m`` leaves it running detached."""
+    i, n = 1, len(argv)
+    flags: set[str] = set()
+    while i < n:
+        t = argv[i].text
+        if not t.startswith("-") or t == "-":
+            break
+        if t in ("-Logfile", "-logfile"):
+            i += 2
+            continue
+        if t in ("-ls", "-list", "-wipe", "-v", "-version"):
+            return None
+        for k, letter in enumerate(t[1:], start=1):
+            if letter in _SCREEN_NO_COMMAND:
+                return None
+            if letter in _SCREEN_VALUE_LETTERS:
+                if k == len(t) - 1:
+                    i += 1  # the value is the next word
+                break
+            flags.add(letter)
+        i += 1
+    if i >= n:
+        return None
+    out.stdin = Stdin(StdinKind.TTY, reason="screen")
+    out.detached = out.detached or {"d", "m"} <= flags
+    return i
+
+
+_SYSTEMD_RUN_VALUE_OPTS = frozenset(
+    {"-p", "--property", "-u", "--unit", "--description", "--slice", "-E", "--setenv"}
+    | {"--uid", "--gid", "--nice", "--working-directory", "-M", "--machine", "-H", "--host"}
+    | {"--on-active", "--on-boot", "--on-startup", "--on-unit-active", "--on-unit-inactive"}
+    | {"--on-calendar", "--path-property", "--socket-property", "--timer-property"}
+    | {"--service-type"}
+)
+
+
+def _peel_systemd_run(argv: tuple[Word, ...], out: Peeled) -> int | None:
+    """``systemd-run [opts] cmd args...``: a transient service runs cmd with a fresh env
+    (only ``-E K=V``, ``-E K`` and ``-p Environment=`` give it names) and stdin on /dev/null,
+    detached from the script; ``--scope`` runs it here, with this env and stdin."""
+    i, n = 1, len(argv)
+    ops: list[EnvOp] = [EnvOp("clear", argv[0].span)]
+    scope = tty = piped = waits = False
+    while i < n:
+        w = argv[i]
+        t = w.text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("-") or t == "-":
+            break
+        name, eq, attached = t.partition("=")
+        value: Word | None = None
+        if name in _SYSTEMD_RUN_VALUE_OPTS:
+            if eq and name.startswith("--"):
+                value = Word(attached, w.literal, w.span, w.raw)
+            elif i + 1 < n:
+                i += 1
+                value = argv[i]
+        if value is not None and name in ("-E", "--setenv"):
+            k, has_value, v = value.text.partition("=")
+            val = Word(v, value.literal, value.span, value.raw) if has_value else None
+            ops.append(EnvOp("docker", value.span, k, val))
+        elif value is not None and name in ("-p", "--property"):
+            key, _, assigned = value.text.partition("=")
+            if key == "Environment":
+                for item in assigned.split():
+                    if (a := _ASSIGN_RE.match(item)) is not None:
+                        given = Word(item[a.end() :], value.literal, value.span, value.raw)
+                        ops.append(EnvOp("set", value.span, a.group(1), given))
+            elif key == "EnvironmentFile":
+                ops.append(EnvOp("file", value.span, assigned.lstrip("-")))
+        scope = scope or t == "--scope"
+        tty = tty or t in ("-t", "--pty")
+        piped = piped or t in ("-P", "--pipe")
+        waits = waits or t == "--wait" or tty or piped
+        if t in ("-S", "--shell"):
+            return None
+        i += 1
+    if i >= n:
+        return None
+    if scope:
+        return i  # runs in this session: this env, this stdin
+    out.env_ops.extend(ops)
+    if tty:
+        out.stdin = Stdin(StdinKind.TTY, reason="systemd-run --pty")
+    elif not piped:
+        out.stdin = Stdin(StdinKind.NULL, reason="systemd-run")
+    if not waits:
+        out.detached = True
+    return i
+
+
 def _tmux_typed_lines(keys: tuple[Word, ...]) -> Word | None:
     """The lines a pane's shell runs from ``send-keys`` keys: text up to each Enter key (what
     is typed after the last Enter waits at the prompt, unrun)."""
@@ -1061,6 +1293,7 @@ WRAPPER_PROGRAMS = frozenset(
         *("nodejs", "flock", "chrt", "taskset", "strace", "ltrace", "runuser", "watch", "script"),
         *("setsid", "coproc", "caam", "npx", "bunx", "pnpx", "bun", "pnpm", "yarn", "npm"),
         *("uv", "poetry", "apptainer", "singularity", "trap", "su", "ssh", "eval", "tmux"),
+        *("docker-compose", "podman-compose", "screen", "systemd-run", "unbuffer"),
         *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"),
         *_INTERPRETERS,
     }
@@ -1179,6 +1412,14 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 continue
             out.stdin = None
             break
+        elif prog in ("docker", "podman") and len(argv) > 1 and argv[1].text == "compose":
+            rest = _peel_compose(argv, 2, out, wargs)
+            if rest is None:
+                break
+        elif prog in ("docker-compose", "podman-compose"):
+            rest = _peel_compose(argv, 1, out, wargs)
+            if rest is None:
+                break
         elif prog in ("docker", "podman"):
             rest = _peel_docker(argv, out, wargs)
             if rest is None:
@@ -1282,14 +1523,29 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 ),
                 None,
             )
-            if k is None or k + 1 >= len(argv):
+            if k is None:
+                # BSD/macOS `script [-aqkr] [-t TIME] FILE CMD ARGS...`: the words after the
+                # typescript file are the command, run on a pseudo-terminal.
+                i = _take_opts(argv, 1, frozenset({"-t", "-T", "-F"}), frozenset())
+                if i + 1 >= len(argv):
+                    break
+                out.stdin = Stdin(StdinKind.TTY, reason="script")
+                rest = i + 1
+            elif k + 1 >= len(argv):
                 break
-            out.body = (argv[k + 1],)
-            out.body_kind = "script -c"
-            # script runs the command on a pseudo-terminal: its stdin is a TTY (checked with
-            # a recorder: `sleep 3 | script -qc 'codex exec p' /dev/null` sees a terminal).
-            out.stdin = Stdin(StdinKind.TTY, reason="script")
-            break
+            else:
+                out.body = (argv[k + 1],)
+                out.body_kind = "script -c"
+                # script runs the command on a pseudo-terminal: its stdin is a TTY (checked with
+                # a recorder: `sleep 3 | script -qc 'codex exec p' /dev/null` sees a terminal).
+                out.stdin = Stdin(StdinKind.TTY, reason="script")
+                break
+        elif prog == "unbuffer":
+            # expect's `unbuffer [-p] cmd args...`: cmd runs on a pseudo-terminal (with -p it
+            # reads unbuffer's own stdin, a pipe).
+            rest = _take_opts(argv, 1, frozenset(), frozenset())
+            if not any(w.text == "-p" for w in argv[1:rest]):
+                out.stdin = Stdin(StdinKind.TTY, reason="unbuffer")
         elif prog == "setsid":
             rest = _take_opts(argv, 1, frozenset(), frozenset())
             out.detached = True
@@ -1351,8 +1607,7 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             if k is None:
                 break
             out.body = argv[k:]
-            out.body_kind = "ssh"
-            out.body_clean_env = True  # ssh forwards no environment by default
+            out.body_kind = "ssh"  # its env: the ops _peel_ssh made (cleared, then sent)
             break
         elif prog == "eval":
             if len(argv) < 2:
@@ -1365,6 +1620,14 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             if rest is None:
                 break
             wargs.insert(0, argv[1].text)
+        elif prog == "screen":
+            rest = _peel_screen(argv, out)
+            if rest is None:
+                break
+        elif prog == "systemd-run":
+            rest = _peel_systemd_run(argv, out)
+            if rest is None:
+                break
         elif prog == "tmux":
             rest = _peel_tmux(argv, out)
             if rest is None:

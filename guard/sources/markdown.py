@@ -134,7 +134,7 @@ def is_codex_command_line(code: str) -> bool:
 # deprecated", "`codex exec --full-auto` no longer works", "`...` fails on 0.171.0"); only as the
 # span's own predicate, not further on ("`...` (it fails without auth)" is still an instruction).
 _FORBIDDEN_AFTER = re.compile(
-    r"\s*(?:[|\u2014\u2013:]|--?)?\s*"  # the next table cell, a dash, a colon
+    r"[)\]\"'\u201d]*\s*(?:[|\u2014\u2013:]|--?)?\s*"  # a closing bracket, the next cell, a dash
     r"(?:(?:is|are|was|were|has|have|been|got|now|also|since|then|simply|just)\s+)*"
     r"(?:deprecated|removed|obsolete|no longer|not supported|unsupported|wrong|fails|breaks|"
     r"errors out|won'?t work|doesn'?t work|does not work|is rejected|rejected|exits with|"
@@ -146,6 +146,35 @@ _HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
 # The rest of a clause, far enough to see whether it asks ("what does `...` do?").
 _QUESTION_REACH = 200
 _CLAUSE_REST = re.compile(r"[^.!?;:,]*(?P<end>[.!?;:,]|$)")
+# Words that tell the reader to run what follows ("run `...`", "dispatch it with `...`").
+_IMPERATIVE = re.compile(
+    r"\b(?:run|re-?run|use|start|invoke|execute|call|launch|dispatch|spawn|type|enter|issue|"
+    r"try|trigger|kick off|log ?in|sign in|authenticate)\b",
+    re.IGNORECASE,
+)
+# Words that make a span a thing talked about ("the difference between `...` and `...`",
+# "`...` versus `...`", "what `...` does"), unless an imperative follows them in the clause.
+_MENTIONS = re.compile(
+    r"\b(?:between|versus|vs\.?|unlike|compar(?:e|ed|ing)|similar to|same as|"
+    r"equivalent (?:to|of)|alias (?:of|for)|shorthand for|short for|expands? to|stands? for|"
+    r"as opposed to|whether|what|prefer\w*\b.{0,120}?\bover)(?!\w)",
+    re.IGNORECASE,
+)
+# The same words as the span's own predicate ("`...` versus `...`", "`...` is short for ...").
+_MENTIONED_AFTER = re.compile(
+    r"[)\]\"'\u201d]*\s*(?:(?:is|are|was|were|isn'?t|wasn'?t|aren'?t|has been)\b|"
+    r"(?:versus|vs\.?|compared (?:to|with)|similar to|"
+    r"same as|equivalent (?:to|of)|an? alias (?:of|for)|alias (?:of|for)|short(?:hand)? for|"
+    r"expands? to|stands? for|differs?)(?!\w))",
+    re.IGNORECASE,
+)
+# A table's delimiter row (`|---|:--:|`): the line before it is the header.
+_TABLE_DELIMITER = re.compile(r" {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*\Z")
+# A header cell that says its column holds commands to run.
+_COMMAND_HEADER = re.compile(
+    r"\b(?:command|commands|run|invocation|how to run|usage|dispatch|call)\b", re.IGNORECASE
+)
+_BLOCKQUOTE = re.compile(r" {0,3}(?:> ?)+")
 
 
 def _last_end(pattern: re.Pattern[str], text: str, start: int, stop: int, found: int) -> int:
@@ -167,12 +196,15 @@ class _Prose:
         self.scanned = 0  # the text before this has been read
         self.clause_forbids = False
         self.sentence_counter = False
+        self.clause_start = 0  # where the clause that runs up to the last span read begins
+        self.sentence_start = 0
 
     def _read(self, start: int) -> None:
         line, scanned = self.line, self.scanned
         clause = _last_end(_CLAUSE_END, line, scanned, start, -1)
         if clause >= 0:
             self.clause_forbids = False
+            self.clause_start = clause
             scanned_clause = clause
         else:
             scanned_clause = scanned
@@ -182,6 +214,7 @@ class _Prose:
         sentence = _last_end(_SENTENCE_END, line, scanned, start, -1)
         if sentence >= 0:
             self.sentence_counter = False
+            self.sentence_start = sentence
             scanned_sentence = sentence
         else:
             scanned_sentence = scanned
@@ -191,6 +224,30 @@ class _Prose:
         )
         self.scanned = start
 
+    def mentioned(self, start: int) -> bool:
+        """Does the clause before line[start] talk about the span ("the difference between")
+        with no imperative after that? (Call after ``forbidden``, which reads up to start.)"""
+        last_mention = _last_end(_MENTIONS, self.line, self.clause_start, start, -1)
+        if last_mention < 0:
+            return False
+        return _IMPERATIVE.search(self.line, last_mention, start) is None
+
+    def told_to_run(self, start: int, since: int) -> bool:
+        """Is there an imperative ("run", "use", ...) between ``since`` and line[start], after
+        the last mention word of the clause? (Call after ``forbidden``.)"""
+        since = max(since, _last_end(_MENTIONS, self.line, self.clause_start, start, since))
+        return _IMPERATIVE.search(self.line, since, start) is not None
+
+    def _introduced_by_a_forbidding_clause(self, start: int) -> bool:
+        """A span right after a colon whose clause forbids it ("with a key (never do this):
+        `...`"); the clause is looked at within _QUESTION_REACH characters."""
+        colon = self.clause_start - 1
+        if colon < 0 or self.line[colon] != ":" or self.line[self.clause_start : start].strip():
+            return False
+        reach = max(0, colon - _QUESTION_REACH)
+        before = _last_end(_CLAUSE_END, self.line, reach, colon, reach)
+        return _FORBIDS.search(self.line, before, colon) is not None
+
     def forbidden(self, start: int, end: int) -> bool:
         """Does the clause around line[start:end] say not to run it, its sentence call it a
         counter-example or its clause ask about it, or is it a link's label (`[` span `](url)`)?"""
@@ -199,6 +256,7 @@ class _Prose:
         return (
             self.clause_forbids
             or self.sentence_counter
+            or self._introduced_by_a_forbidding_clause(start)
             or _FORBIDDEN_AFTER.match(line, end) is not None
             or (line[start - 1 : start] == "[" and line.startswith("](", end))
             or _asks(line, end)
@@ -211,23 +269,82 @@ def _asks(line: str, end: int) -> bool:
     return rest is not None and rest.group("end") == "?"
 
 
-def _instruction_spans(line: str) -> Iterator[re.Match[str]]:
-    """The spans of a prose line that are whole codex command lines to run."""
-    prose = _Prose(line)
-    for span in _CODE_SPAN.finditer(line):
-        if is_codex_command_line(span.group("code")) and not prose.forbidden(
-            span.start(), span.end()
-        ):
-            yield span
+class AgentProse:
+    """Reads the prose lines of an agent file in order and says which inline spans are whole
+    codex command lines to run. A span is an instruction unless its sentence forbids it,
+    labels it a counter-example, asks about it or talks about it ("the difference between
+    `...` and ..."); in a blockquote (a quotation) and in a table (a list of flags and what
+    they do) it is one only when it is told to be run: an imperative before it in its
+    sentence or cell, or a table column headed as commands."""
+
+    def __init__(self) -> None:
+        self.previous = ""  # the line before, a table's header when this one is its delimiter
+        self.header: list[str] | None = None  # the cells of the table this line is in
+
+    def spans(self, line: str) -> list[re.Match[str]]:
+        previous, self.previous = self.previous, line
+        stripped = line.lstrip(" ")
+        if "|" in line and "|" in previous and _TABLE_DELIMITER.match(line):
+            self.header = _cells(previous)
+            return []
+        in_table = stripped.startswith("|") or (self.header is not None and "|" in line)
+        if not in_table:
+            self.header = None
+        if "codex" not in line or _HEADING.match(line):
+            return []
+        quote = _BLOCKQUOTE.match(line)
+        prose = _Prose(line)
+        found: list[re.Match[str]] = []
+        for span in _CODE_SPAN.finditer(line):
+            start, end = span.start(), span.end()
+            if not is_codex_command_line(span.group("code")) or prose.forbidden(start, end):
+                continue
+            if prose.mentioned(start) or _MENTIONED_AFTER.match(line, end) is not None:
+                continue
+            if in_table:
+                if not self._table_instruction(line, prose, start, end):
+                    continue
+            elif quote is not None and not prose.told_to_run(start, prose.sentence_start):
+                continue
+            found.append(span)
+        return found
+
+    def _table_instruction(self, line: str, prose: _Prose, start: int, end: int) -> bool:
+        """A span in a table cell: told to run in its cell, or in a column of commands of a
+        row that nowhere calls it dangerous or forbidden."""
+        rest = line[:start] + " " + line[end:]  # the row but the span: is it called bad?
+        if _FORBIDS.search(rest) is not None or _FORBIDDEN_AFTER.search(rest) is not None:
+            return False
+        if prose.told_to_run(start, line.rfind("|", 0, start) + 1):
+            return True
+        column = line.count("|", 0, start) - (1 if line.lstrip(" ").startswith("|") else 0)
+        header = self.header or []
+        return 0 <= column < len(header) and _COMMAND_HEADER.search(header[column]) is not None
 
 
-def instruction_line(line: str) -> str:
+def _cells(row: str) -> list[str]:
+    """The cells of a table row (`| a | b |` -> ["a", "b"])."""
+    text = row.strip()
+    if text.startswith("|"):
+        text = text[1:]
+    if text.endswith("|"):
+        text = text[:-1]
+    return [cell.strip() for cell in text.split("|")]
+
+
+def _instruction_spans(line: str) -> list[re.Match[str]]:
+    """The spans of one prose line, read alone (no table around it), that are instructions."""
+    return AgentProse().spans(line)
+
+
+def instruction_line(line: str, reader: AgentProse | None = None) -> str:
     """A prose line of an agent file as the token scan reads it: its instruction spans at their
     columns, each ended by a `;` where its closing backticks were, everything else blank."""
-    if _HEADING.match(line):
+    spans = (reader or AgentProse()).spans(line)
+    if not spans:
         return ""
     out = [" "] * len(line)
-    for span in _instruction_spans(line):
+    for span in spans:
         code = mask_placeholders(span.group("code"))
         out[span.start("code") : span.end("code")] = code
         out[span.end("code")] = ";"
@@ -241,6 +358,7 @@ def inline_commands(lines: list[str], path: str) -> list[Snippet]:
     nothing says how the agent will wire the command's stdin. Prose only: fences are `extract`'s."""
     snippets: list[Snippet] = []
     closing: re.Pattern[str] | None = None
+    reader = AgentProse()
     for number, line in enumerate(lines):
         if closing is not None:
             if closing.match(line):
@@ -252,10 +370,9 @@ def inline_commands(lines: list[str], path: str) -> list[Snippet]:
         ):
             marker = fence.group("fence")
             closing = re.compile(rf"^ *{re.escape(marker[0])}{{{len(marker)},}}\s*$")
+            reader = AgentProse()
             continue
-        if "codex" not in line or _HEADING.match(line):
-            continue
-        for span in _instruction_spans(line):
+        for span in reader.spans(line):
             code = span.group("code")
             snippets.append(
                 Snippet(
@@ -323,6 +440,7 @@ def fenced_shell_lines(
     closing: re.Pattern[str] | None = None  # inside a fence: what ends it
     lang = ""
     transcript: Transcript | None = None
+    reader = AgentProse()  # tables and quotes around the spans, read as `extract` reads them
     for number, line in lines:
         if closing is not None:
             if closing.match(line):
@@ -334,12 +452,13 @@ def fenced_shell_lines(
             continue
         match = _FENCE.match(line)
         if match is None or (match.group("fence")[0] == "`" and "`" in match.group("info")):
-            if agent and "codex" in line:  # prose, or a span at the start of a line
-                spans = instruction_line(line)
+            if agent:  # prose, or a span at the start of a line
+                spans = instruction_line(line, reader)
                 if spans:
                     yield number, spans
             continue
         fence = match.group("fence")
         lang = _lang(match.group("info"))
         transcript = Transcript() if lang in SESSION_LANGS else None
+        reader = AgentProse()
         closing = re.compile(rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$")

@@ -1,0 +1,110 @@
+"""Make variables the Makefile defines are read with their values: `$(CODEX) exec $(FLAGS)` is
+checked as codex with those flags, not as a command codex-guard cannot resolve (CG902), and a
+variable set on both sides of an `ifeq` holds both values, each with its branch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def lint(path: Path) -> list[tuple[str, int, str]]:
+    done = subprocess.run(
+        ["codex-guard", "lint", "--no-cache", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=path.parent,
+    )
+    assert "Traceback" not in done.stderr + done.stdout, done.stderr
+    doc: dict[str, Any] = json.loads(done.stdout)
+    assert doc["errors"] == []
+    return sorted((f["rule"], f["line"], f["message"]) for f in doc["findings"])
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "Makefile"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+FLEET = """\
+CODEX ?= codex
+PROMPT ?= prompts/task.md
+FLAGS = -C $(CURDIR) --json
+
+review:
+\t$(CODEX) exec -s read-only $(FLAGS) - < $(PROMPT)
+
+fix:
+\t$(CODEX) exec --dangerously-bypass-approvals-and-sandbox $(FLAGS) - < $(PROMPT)
+"""
+
+
+def test_a_program_and_flags_from_make_variables_are_checked(tmp_path: Path) -> None:
+    found = lint(write(tmp_path, FLEET))
+    assert [(rule, line) for rule, line, _ in found] == [("CG303", 9)]
+
+
+CONDITIONAL = """\
+ifeq ($(CI),true)
+  SANDBOX := read-only
+else
+  SANDBOX := danger-full-access
+endif
+
+run:
+\tcodex exec -s $(SANDBOX) -C $(CURDIR) - < task.md
+"""
+
+
+def test_a_variable_set_in_an_ifeq_holds_both_values(tmp_path: Path) -> None:
+    ((rule, line, message),) = lint(write(tmp_path, CONDITIONAL))
+    assert (rule, line) == ("CG303", 8)
+    assert message.endswith("(when the `if` at line 1 takes its else-branch)")
+
+
+@pytest.mark.parametrize(
+    "makefile",
+    [
+        # Defined by a shell command or a make function: unknown, never guessed.
+        "SANDBOX != cat mode.txt\nrun:\n\tcodex exec -s $(SANDBOX) -C . - < t.md\n",
+        "SANDBOX = $(shell cat mode.txt)\nrun:\n\tcodex exec -s $(SANDBOX) -C . - < t.md\n",
+        # A variable that only mentions codex.
+        'MSG = never run codex exec --yolo\nhelp:\n\t@echo "$(MSG)"\n',
+        # A make variable is not in the recipe's environment unless exported.
+        "OPENAI_API_KEY = sk-test\nrun:\n\tcodex exec -s read-only -C . - < t.md\n",
+        # Clean on every branch.
+        "ifdef CI\nS := read-only\nelse\nS := workspace-write\nendif\n"
+        "run:\n\tcodex exec -s $(S) -C . - < t.md\n",
+        # A recipe inside a conditional keeps only the definitions outside any.
+        "S := read-only\nifdef DEBUG\nS := workspace-write\ndbg:\n\tcodex exec -s $(S) -C . - < t.md\n"
+        "endif\n",
+    ],
+)
+def test_unknown_and_clean_values_stay_silent(tmp_path: Path, makefile: str) -> None:
+    assert lint(write(tmp_path, makefile)) == []
+
+
+def test_an_exported_make_key_is_still_reported_once(tmp_path: Path) -> None:
+    text = "export OPENAI_API_KEY = sk-test\nCODEX = codex\nrun:\n\t$(CODEX) exec -s read-only -C . - < t.md\n"
+    # At the codex run, as without the variable (the prelude adds no second export).
+    assert [(rule, line) for rule, line, _ in lint(write(tmp_path, text))] == [("CG101", 4)]
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_the_argv_is_the_one_make_runs(tmp_path: Path) -> None:
+    """make -n prints the recipe lines it would hand the shell: the flags the model read."""
+    path = write(tmp_path, FLEET)
+    shown = subprocess.run(
+        ["make", "-n", "-f", str(path), "fix"], capture_output=True, text=True, check=True,
+        cwd=tmp_path,
+    ).stdout  # fmt: skip
+    assert (
+        f"codex exec --dangerously-bypass-approvals-and-sandbox -C {tmp_path} --json - <" in shown
+    )

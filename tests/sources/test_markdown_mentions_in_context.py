@@ -1,0 +1,125 @@
+"""Agent-file spans read in their context: a span that documents a flag in a table, one quoted
+in a blockquote and one talked about in prose ("the difference between `...` and ...") are
+mentions; the same spans told to be run (an imperative before them, a column of commands) are
+instructions. A false positive is as bad as a miss: both directions are tested."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guard.sources.markdown import fenced_shell_lines, inline_commands
+
+
+def lint(path: Path) -> list[tuple[str, int]]:
+    done = subprocess.run(
+        ["codex-guard", "lint", "--no-cache", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=path.parent,
+    )
+    assert "Traceback" not in done.stderr + done.stdout, done.stderr
+    doc: dict[str, Any] = json.loads(done.stdout)
+    return sorted((f["rule"], f["line"]) for f in doc["findings"])
+
+
+def spans(text: str) -> list[tuple[int, str]]:
+    return [
+        (s.line_offset + 1, s.text.strip()) for s in inline_commands(text.split("\n"), "AGENTS.md")
+    ]
+
+
+def streamed(text: str) -> list[int]:
+    lines = enumerate(text.split("\n"), start=1)
+    return [number for number, _ in fenced_shell_lines(lines, agent=True)]
+
+
+MENTIONS = """\
+# Flags we document
+
+| Flag | Meaning |
+|------|---------|
+| `codex exec --yolo "x"` | never use |
+| `codex exec --full-auto "x"` | workspace-write with on-request approvals |
+| `codex exec --dangerously-bypass-approvals-and-sandbox -` | no sandbox at all |
+
+> We once ran `codex exec --yolo "clean up"` on a laptop and lost a day.
+> The old docs said `codex exec --full-auto -` was the low-friction mode.
+
+There is a difference between `codex exec --full-auto "x"` and `codex exec -s workspace-write "x"`.
+Compare `codex exec --yolo "x"` with the sandboxed form before you pick one.
+`codex exec --yolo -` versus `codex exec -s read-only -`: only the second is safe here.
+Whether `codex exec --full-auto -` still works depends on the version.
+
+| Lane | Command |
+|------|---------|
+| old | `codex exec --yolo -C . -` (removed) |
+| risky | `codex exec --yolo -C . -` | dangerous |
+
+- `codex exec --yolo -` is what the old scripts used; we do not use it any more.
+- The `--full-auto` shortcut (`codex exec --full-auto -`) was removed upstream.
+- Prefer `-s workspace-write` over `codex exec --dangerously-bypass-approvals-and-sandbox -`.
+Or with an explicit key (never do this): `OPENAI_API_KEY=sk-x codex exec -s read-only -C . -`
+"""
+
+
+@pytest.mark.parametrize("where", ["AGENTS.md", "CLAUDE.md", ".claude/commands/fix.md"])
+def test_documented_quoted_and_compared_spans_are_mentions(tmp_path: Path, where: str) -> None:
+    path = tmp_path / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(MENTIONS, encoding="utf-8")
+    assert lint(path) == []
+    assert spans(MENTIONS) == []
+    assert streamed(MENTIONS) == []
+
+
+INSTRUCTIONS = """\
+# Lanes
+
+| Lane | Command |
+|------|---------|
+| review | `codex exec --yolo -C . - < /tmp/review.txt` |
+| fix | run `codex exec --full-auto -C . - < /tmp/fix.txt` |
+
+| Step | Notes |
+|------|-------|
+| 1 | start the worker with `codex exec --yolo -C . - < /tmp/w.txt` |
+
+> [!IMPORTANT]
+> Always run `codex exec --yolo -C . - < /tmp/p.txt` inside the VM.
+
+- `codex exec --yolo -C . - < /tmp/list.txt`
+Then run `codex exec --full-auto -C . - < /tmp/a.txt` and compare it with `codex exec --yolo -C . - < /tmp/b.txt`.
+"""
+
+
+def test_spans_told_to_run_are_instructions(tmp_path: Path) -> None:
+    path = tmp_path / "AGENTS.md"
+    path.write_text(INSTRUCTIONS, encoding="utf-8")
+    assert lint(path) == [
+        ("CG303", 5),
+        ("CG303", 10),
+        ("CG303", 13),
+        ("CG303", 15),
+        ("CG903", 6),
+        ("CG903", 16),
+    ]
+    assert [line for line, _ in spans(INSTRUCTIONS)] == [5, 6, 10, 13, 15, 16]
+    # The token scan of a file too large to parse reads the same spans.
+    assert streamed(INSTRUCTIONS) == [5, 6, 10, 13, 15, 16]
+
+
+def test_a_table_ends_at_the_first_line_that_is_not_a_row() -> None:
+    text = "| Flag | Command |\n|---|---|\n| a | b |\n\nThe difference: none.\n`codex exec --yolo -C . -`\n"
+    assert [line for line, _ in spans(text)] == [6]
+
+
+def test_spans_in_fences_do_not_change_the_table_reading() -> None:
+    text = "| A | Command |\n|---|---|\n```bash\necho hi\n```\n| x | `codex exec --yolo -C . -` |\n"
+    # The fence ends the table: the row after it has no header, so its span is documentation.
+    assert spans(text) == []
