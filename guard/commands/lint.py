@@ -1024,24 +1024,46 @@ def _render(
     statistics: bool,
     quiet: bool,
     color: bool,
-) -> str:
-    from guard.report import renderers, text
+) -> Iterable[str]:
+    """The report in pieces, rendered a finding at a time as they are printed."""
+    from guard.report import streams, text
 
     if statistics:
-        return text.statistics(result, rules, as_json=output_format == "json")
+        return [text.statistics(result, rules, as_json=output_format == "json")]
     if output_format == "text":
-        return text.render(result, rules, color=color, concise=text_style == "concise", quiet=quiet)
-    return renderers()[output_format](result, rules, color=color)
+        concise = text_style == "concise"
+        return text.stream(result, rules, color=color, concise=concise, quiet=quiet)
+    return streams()[output_format](result, rules, color=color)
 
 
-def _emit(output: str, output_file: str | None, *, color: bool) -> bool:
-    """The report on stdout, or in `--output-file` (never coloured there); False when the file
-    cannot be written (said on stderr: an I/O error, exit 2)."""
+EMIT_BYTES = 1 << 16  # pieces are gathered up to this much before each write
+
+
+def _batches(pieces: Iterable[str]) -> Iterator[str]:
+    batch: list[str] = []
+    size = 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= EMIT_BYTES:
+            yield "".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield "".join(batch)
+
+
+def _emit(output: str | Iterable[str], output_file: str | None, *, color: bool) -> bool:
+    """The report on stdout, or in `--output-file` (never coloured there), written as it is
+    rendered; False when the file cannot be written (said on stderr: an I/O error, exit 2)."""
+    pieces = [output] if isinstance(output, str) else _batches(output)
     if output_file is None:
-        click.echo(output, nl=False, color=color)  # click strips ANSI off a TTY unless told
+        for piece in pieces:
+            click.echo(piece, nl=False, color=color)  # click strips ANSI off a TTY unless told
         return True
     try:
-        Path(output_file).write_text(output, encoding="utf-8", errors="surrogateescape")
+        with open(output_file, "w", encoding="utf-8", errors="surrogateescape") as handle:
+            for piece in pieces:
+                handle.write(piece)
     except OSError as exc:
         click.echo(
             f"codex-guard lint: --output-file {output_file}: {exc.strerror or exc}", err=True
