@@ -806,10 +806,12 @@ class _WalkedConfigs:
     paths: list[str] = field(default_factory=list)
 
     def noting(self, jobs: Iterable[FileJob]) -> Iterator[FileJob]:
+        from guard.config import CONFIG_NAMES, PYPROJECT
         from guard.configlint import is_config_file
 
+        names = {*CONFIG_NAMES, PYPROJECT}  # by name first: this runs once per walked file
         for job in jobs:
-            if is_config_file(job.path):
+            if os.path.basename(job.path) in names and is_config_file(job.path):
                 self.paths.append(job.path)
             yield job
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json as _json
 from collections.abc import Iterator, Mapping
+from json.encoder import encode_basestring as _encode_string
 from typing import Any
 
 from guard.engine.registry import Rule
@@ -75,6 +76,13 @@ def pretty(value: Any, indent: str = "") -> str:
 
 
 def _scalar(value: Any) -> str:
+    """A JSON scalar as `dumps(..., ensure_ascii=False)` writes it (strings by its C escaper)."""
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if type(value) is int:
+        return int.__repr__(value)
     return _json.dumps(value, ensure_ascii=False)
 
 

@@ -147,8 +147,11 @@ def look(path: str) -> Seen | None:
 def trusted(stored: Seen, now: StatData) -> bool:
     """The stored look still stands for the file: same stat data, and not racily clean (its
     mtime and ctime were `RACY_NS` older than the look, so a later write must change them)."""
-    _, mtime, ctime, *_ = stored.data
-    return stored.data == now and max(mtime, ctime) < stored.stamp - RACY_NS
+    return _trusted(stored.data, stored.stamp, now)
+
+
+def _trusted(data: Sequence[int], stamp: int, now: StatData) -> bool:
+    return tuple(data) == now and max(data[1], data[2]) < stamp - RACY_NS
 
 
 @functools.lru_cache(maxsize=256)
@@ -262,7 +265,7 @@ class Store:
                 " ON e.key = s.entry WHERE s.scope = ? AND s.path = ?",
                 (scope, path),
             ).fetchone()
-            if row is None or not trusted(Seen(tuple(row[:6]), row[6]), now):
+            if row is None or not _trusted(row[:6], row[6], now):
                 return None
             entry, checked, used, blob = row[7], bool(row[8]), int(row[9]), row[10]
             if entry and blob is None:
