@@ -8,6 +8,7 @@ pool; the output is sorted afterwards and does not depend on the pool.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import itertools
@@ -742,16 +743,26 @@ class _StatHits:
                 store.save([], self.used, stats_used=self.stats_used)
 
 
-def _stat_hit(store: Any, job: FileJob, scope: str) -> StatHit | None:
-    """The cached outcome for the file as it looks now, when its stat row is trusted."""
-    from guard.sources.cache import stat_data
+def _stat_misses(
+    store: Any, pending: list[tuple[FileJob, str]], hits: _StatHits
+) -> Iterator[FileJob]:
+    """The pending jobs whose file does not match a trusted stat row; the others go to `hits`.
+    Each file is statted here, in the parent, and looked up a batch to a query."""
+    from guard.sources.cache import StatData, stat_data
 
-    try:
-        info = os.stat(job.path)
-    except (OSError, ValueError):
-        return None  # a worker says why
-    hit: StatHit | None = store.by_stat(job.path, scope, stat_data(info))
-    return hit
+    looks: dict[str, dict[str, StatData]] = {}  # scope -> path -> stat data now
+    for job, scope in pending:
+        with contextlib.suppress(OSError, ValueError):  # a worker says why
+            looks.setdefault(scope, {})[job.path] = stat_data(os.stat(job.path))
+    found: dict[str, dict[str, StatHit]] = {
+        scope: store.by_stats(scope, files) for scope, files in looks.items()
+    }
+    for job, scope in pending:
+        hit = found.get(scope, {}).pop(job.path, None)  # popped: a path named twice is linted
+        if hit is None:
+            yield job
+        else:
+            hits.add(job.path, scope, hit)
 
 
 def _with_cache(jobs: Iterable[FileJob], hits: _StatHits | None = None) -> Iterator[FileJob]:
@@ -765,6 +776,7 @@ def _with_cache(jobs: Iterable[FileJob], hits: _StatHits | None = None) -> Itera
     folder = str(cache.cache_root())
     store = cache.open_store(folder) if hits is not None else None
     live: dict[str, bool] = {}  # scope -> the store has rows of it (none: nothing to look up)
+    pending: list[tuple[FileJob, str]] = []  # jobs to look up by stat, a batch at a time
     code_keys: dict[tuple[str, ...], str] = {}
     keys: dict[int, tuple[Settings, str, str]] = {}  # by identity: the resolver shares them
     for job in jobs:
@@ -776,16 +788,8 @@ def _with_cache(jobs: Iterable[FileJob], hits: _StatHits | None = None) -> Itera
             digest = config_digest(job.settings, job.rule_text)
             known = (job.settings, code_keys[rule_dirs], digest)
             keys[id(job.settings)] = known
-        if hits is not None and store is not None and job.error is None and job.content is None:
-            scope = cache.stat_scope(known[2], known[1], job.explicit, job.kind)
-            if scope not in live:
-                live[scope] = store.has_scope(scope)
-            hit = _stat_hit(store, job, scope) if live[scope] else None
-            if hit is not None:
-                hits.add(job.path, scope, hit)
-                continue
         # The constructor, not dataclasses.replace: this runs once per file in the parent.
-        yield FileJob(
+        cached = FileJob(
             job.path,
             job.explicit,
             job.settings,
@@ -797,6 +801,19 @@ def _with_cache(jobs: Iterable[FileJob], hits: _StatHits | None = None) -> Itera
             job.content,
             known[2],
         )
+        if hits is not None and store is not None and job.error is None and job.content is None:
+            scope = cache.stat_scope(known[2], known[1], job.explicit, job.kind)
+            if scope not in live:
+                live[scope] = store.has_scope(scope)
+            if live[scope]:
+                pending.append((cached, scope))
+                if len(pending) >= cache.STAT_BATCH:
+                    yield from _stat_misses(store, pending, hits)
+                    pending = []
+                continue
+        yield cached
+    if pending and hits is not None:
+        yield from _stat_misses(store, pending, hits)
 
 
 @dataclass(slots=True)

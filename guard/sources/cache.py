@@ -39,9 +39,10 @@ import sqlite3
 import stat
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from guard.findings import Finding, finding_from_cache, finding_to_cache
 from guard.settings import cache_dir
@@ -162,6 +163,38 @@ def stat_scope(config_key: str, code_key: str, explicit: bool, kind: str | None)
     return hashlib.sha256(parts.encode()).hexdigest()[:32]
 
 
+STAT_BATCH = 64  # files looked up per query
+_BY_STATS = (
+    "SELECT s.path, s.size, s.mtime, s.ctime, s.ino, s.dev, s.mode, s.stamp, s.entry, s.checked,"
+    " s.used, e.findings FROM stats s LEFT JOIN entries e ON e.key = s.entry"
+    f" WHERE s.scope = ? AND s.path IN ({', '.join('?' * STAT_BATCH)})"
+)
+
+
+def _storable(path: str) -> bool:
+    """SQLite text is UTF-8: a name with bytes that are not (a lone surrogate) gets no stat row
+    (it is hashed every run, like any miss)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _stat_hit(row: Sequence[Any], now: StatData | None, stale_before: float) -> StatHit | None:
+    """A stats row (joined with its findings) as a hit for the file as it looks `now`."""
+    if now is None or not _trusted(row[1:7], row[7], now):
+        return None
+    entry, checked, used, blob = row[8], bool(row[9]), int(row[10]), row[11]
+    if entry and blob is None:
+        return None  # its findings were pruned
+    try:
+        findings = [finding_from_cache(item) for item in json.loads(blob)] if entry else []
+    except (ValueError, KeyError, TypeError):
+        return None
+    return StatHit(findings, checked, entry, used < stale_before)
+
+
 def encode(findings: list[Finding]) -> str:
     return json.dumps([finding_to_cache(f) for f in findings], separators=(",", ":"))
 
@@ -258,22 +291,26 @@ class Store:
 
     def by_stat(self, path: str, scope: str, now: StatData) -> StatHit | None:
         """The outcome stored for this look at the file, when its stat row is trusted."""
-        try:
-            row = self._conn.execute(
-                "SELECT s.size, s.mtime, s.ctime, s.ino, s.dev, s.mode, s.stamp, s.entry,"
-                " s.checked, s.used, e.findings FROM stats s LEFT JOIN entries e"
-                " ON e.key = s.entry WHERE s.scope = ? AND s.path = ?",
-                (scope, path),
-            ).fetchone()
-            if row is None or not _trusted(row[:6], row[6], now):
-                return None
-            entry, checked, used, blob = row[7], bool(row[8]), int(row[9]), row[10]
-            if entry and blob is None:
-                return None  # its findings were pruned
-            findings = [finding_from_cache(item) for item in json.loads(blob)] if entry else []
-        except (sqlite3.Error, ValueError, KeyError, TypeError):
-            return None
-        return StatHit(findings, checked, entry, used < time.time() - REFRESH_S)
+        return self.by_stats(scope, {path: now}).get(path)
+
+    def by_stats(self, scope: str, looks: Mapping[str, StatData]) -> dict[str, StatHit]:
+        """`by_stat` for many files of one scope, `STAT_BATCH` to a query (one statement, so
+        the per-file cost is the index lookup, not a query's round trip)."""
+        hits: dict[str, StatHit] = {}
+        paths = [path for path in looks if _storable(path)]
+        stale_before = time.time() - REFRESH_S
+        for start in range(0, len(paths), STAT_BATCH):
+            batch = paths[start : start + STAT_BATCH]
+            batch += [""] * (STAT_BATCH - len(batch))  # one SQL text: "" names no file
+            try:
+                rows = self._conn.execute(_BY_STATS, (scope, *batch)).fetchall()
+            except sqlite3.Error:
+                return hits
+            for row in rows:
+                hit = _stat_hit(row, looks.get(row[0]), stale_before)
+                if hit is not None:
+                    hits[row[0]] = hit
+        return hits
 
     def has_scope(self, scope: str) -> bool:
         """Whether any stat row has this scope (a cold run then looks no file up)."""
@@ -311,6 +348,7 @@ class Store:
                 [
                     (r.path, r.scope, *r.seen.data, r.seen.stamp, r.entry, int(r.checked), stamp)
                     for r in stats
+                    if _storable(r.path)
                 ],
             )
             self._conn.executemany(
