@@ -89,7 +89,8 @@ def code_fingerprint(rule_dirs: Iterable[str] = ()) -> str:
 def entry_key(data: bytes, *parts: object) -> str:
     digest = hashlib.sha256(data)
     for part in parts:
-        digest.update(b"\0" + (part if isinstance(part, str) else repr(part)).encode())
+        text = part if isinstance(part, str) else repr(part)
+        digest.update(b"\0" + text.encode("utf-8", "surrogateescape"))  # a name not UTF-8
     return digest.hexdigest()
 
 

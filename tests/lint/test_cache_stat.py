@@ -258,3 +258,17 @@ def test_a_store_row_is_trusted_only_when_old_enough() -> None:
         assert not cache.trusted(old_enough, changed)  # type: ignore[arg-type]
     future_ctime = (10, 1, 9_000_000_000, 1, 2, 0o100644)
     assert not cache.trusted(cache.Seen(future_ctime, 8_000_000_000), future_ctime)
+
+
+def test_a_name_that_is_not_utf8_is_linted_every_run_and_spoils_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Run], calls: list[str]
+) -> None:
+    _no_racy_window(monkeypatch)
+    repo = _tree(tmp_path / "r")
+    odd = os.fsdecode(b"odd\xff.sh")
+    write(repo / odd, BAD)
+    cold = run("--format", "json", cwd=repo)
+    assert "odd\\xff.sh" in {f["path"] for f in cold.json()["findings"]}, cold
+    warm = run("--format", "json", cwd=repo)
+    assert calls == [odd]  # no stat row for it; the batch it was in still stored the others
+    assert (warm.code, warm.out) == (cold.code, cold.out)
