@@ -53,6 +53,7 @@ class FileJob:
     kind: str | None = None  # `--kind`: the reader for a file named on the command line
     content: bytes | None = None  # the file's bytes when they are not on disk (stdin, a fix try)
     config_key: str = ""  # digest of settings and rule text for the cache key ("" = work it out)
+    cache_cold: bool = False  # the store holds nothing of this config yet: store, do not look up
 
 
 @dataclass(slots=True)
@@ -370,7 +371,7 @@ def _lint_file(job: FileJob) -> FileOutcome:
         if store is not None:
             config_key = job.config_key or config_digest(job.settings, job.rule_text)
             key = cache.entry_key(data, job.path, kind, config_key, job.code_key)
-            cached = store.lookup(key)
+            cached = None if job.cache_cold else store.lookup(key)
             if cached is not None:
                 stale = cached[1] < time.time() - cache.REFRESH_S
                 mark = key if stale else ""  # only an entry not used lately is marked again
@@ -788,6 +789,9 @@ def _with_cache(jobs: Iterable[FileJob], hits: _StatHits | None = None) -> Itera
             digest = config_digest(job.settings, job.rule_text)
             known = (job.settings, code_keys[rule_dirs], digest)
             keys[id(job.settings)] = known
+        scope = cache.stat_scope(known[2], known[1], job.explicit, job.kind)
+        if scope not in live:
+            live[scope] = store is not None and store.has_scope(scope)
         # The constructor, not dataclasses.replace: this runs once per file in the parent.
         cached = FileJob(
             job.path,
@@ -800,17 +804,15 @@ def _with_cache(jobs: Iterable[FileJob], hits: _StatHits | None = None) -> Itera
             job.kind,
             job.content,
             known[2],
+            cache_cold=store is not None and not live[scope],
         )
-        if hits is not None and store is not None and job.error is None and job.content is None:
-            scope = cache.stat_scope(known[2], known[1], job.explicit, job.kind)
-            if scope not in live:
-                live[scope] = store.has_scope(scope)
-            if live[scope]:
-                pending.append((cached, scope))
-                if len(pending) >= cache.STAT_BATCH:
-                    yield from _stat_misses(store, pending, hits)
-                    pending = []
-                continue
+        lookable = job.error is None and job.content is None  # a file on disk, not yet failed
+        if hits is not None and store is not None and lookable and live[scope]:
+            pending.append((cached, scope))
+            if len(pending) >= cache.STAT_BATCH:
+                yield from _stat_misses(store, pending, hits)
+                pending = []
+            continue
         yield cached
     if pending and hits is not None:
         yield from _stat_misses(store, pending, hits)

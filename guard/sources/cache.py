@@ -42,7 +42,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from guard.findings import Finding, finding_from_cache, finding_to_cache
 from guard.settings import cache_dir
@@ -97,16 +97,14 @@ def entry_key(data: bytes, *parts: object) -> str:
 StatData = tuple[int, int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device, mode
 
 
-@dataclass(frozen=True, slots=True)
-class Seen:
+class Seen(NamedTuple):
     """A file's stat data and the moment (time_ns, taken just before the stat) they were seen."""
 
     data: StatData
     stamp: int
 
 
-@dataclass(frozen=True, slots=True)
-class StatRow:
+class StatRow(NamedTuple):  # a tuple: made and pickled once per linted file
     """What the parent stores after a worker linted a file: how it looked, and its outcome."""
 
     path: str
