@@ -8,6 +8,7 @@ pool; the output is sorted afterwards and does not depend on the pool.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import itertools
@@ -19,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,6 +28,9 @@ from guard.findings import FileError, Finding, LintResult, Location, Severity
 from guard.settings import Settings
 from guard.sources.detect import ALL_KINDS
 from guard.sources.snippet import RunContext, Snippet
+
+if TYPE_CHECKING:
+    from guard.sources.cache import Seen, StatHit, StatRow
 
 PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it saves
 RULE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_-]*$")  # CG201, CG2; a team's own: ACME001
@@ -49,6 +53,7 @@ class FileJob:
     kind: str | None = None  # `--kind`: the reader for a file named on the command line
     content: bytes | None = None  # the file's bytes when they are not on disk (stdin, a fix try)
     config_key: str = ""  # digest of settings and rule text for the cache key ("" = work it out)
+    cache_cold: bool = False  # the store holds nothing of this config yet: store, do not look up
 
 
 @dataclass(slots=True)
@@ -59,6 +64,8 @@ class FileOutcome:
     skipped: list[FileError] = field(default_factory=list)  # named, but no reader takes it
     cache_key: str = ""  # the cache entry this outcome is (the run stores it when not a hit)
     cache_hit: bool = False
+    entry_key: str = ""  # the cache entry of these findings, hit or not ("" = none)
+    stat_row: StatRow | None = None  # how the file looked before it was read (the run stores it)
 
 
 SKIPPED_MESSAGE = "skipped: codex-guard has no reader for this file; `--kind` forces one"
@@ -304,7 +311,39 @@ def config_digest(settings: Settings, rule_text: Mapping[str, Any]) -> str:
 
 
 def lint_file(job: FileJob) -> FileOutcome:
-    """Everything for one file; never raises (a failure is a FileError for this file only)."""
+    """Everything for one file; never raises (a failure is a FileError for this file only).
+
+    With the cache on, the file is looked at (stat) before anything reads it: the stat row the
+    run stores then never stands for bytes newer than the outcome's."""
+    seen = _look_for_cache(job)
+    outcome = _lint_file(job)
+    if seen is not None:
+        outcome.stat_row = _stat_row(job, seen, outcome)
+    return outcome
+
+
+def _look_for_cache(job: FileJob) -> Seen | None:
+    if job.cache_dir is None or job.content is not None or job.error is not None:
+        return None
+    from guard.sources.cache import look
+
+    return look(job.path)
+
+
+def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
+    """The stat row for an outcome the cache may give again: no errors, and its findings (if
+    any) stored under a content key."""
+    from guard.sources.cache import StatRow, stat_scope
+
+    if outcome.errors or outcome.skipped or (outcome.findings and not outcome.entry_key):
+        return None
+    config_key = job.config_key or config_digest(job.settings, job.rule_text)
+    scope = stat_scope(config_key, job.code_key, job.explicit, job.kind)
+    entry = outcome.entry_key if outcome.findings else ""
+    return StatRow(job.path, scope, seen, entry, outcome.checked)
+
+
+def _lint_file(job: FileJob) -> FileOutcome:
     from guard.reject import may_concern_file
     from guard.sources import cache
     from guard.sources.decode import PARSE_LIMIT, decode, read_bytes, regular_file_size
@@ -333,11 +372,13 @@ def lint_file(job: FileJob) -> FileOutcome:
         if store is not None:
             config_key = job.config_key or config_digest(job.settings, job.rule_text)
             key = cache.entry_key(data, job.path, kind, config_key, job.code_key)
-            cached = store.lookup(key)
+            cached = None if job.cache_cold else store.lookup(key)
             if cached is not None:
                 stale = cached[1] < time.time() - cache.REFRESH_S
                 mark = key if stale else ""  # only an entry not used lately is marked again
-                return FileOutcome(cached[0], [], checked=True, cache_key=mark, cache_hit=True)
+                return FileOutcome(
+                    cached[0], [], checked=True, cache_key=mark, cache_hit=True, entry_key=key
+                )
         text = decode(data, job.path, python=kind == PYTHON, shell=kind == SHELL)
         del data  # the text is all that is needed from here on: do not hold both
         if isinstance(text, FileError):
@@ -348,7 +389,8 @@ def lint_file(job: FileJob) -> FileOutcome:
         if isinstance(found, FileError):
             return FileOutcome([], [found], checked=True)
         findings = postprocess(found[0], job.settings, job.path, found[1], job.rule_text)
-        return FileOutcome(findings, [], True, cache_key=key)  # the run stores it (one writer)
+        # The run stores it (one writer).
+        return FileOutcome(findings, [], True, cache_key=key, entry_key=key)
     except Exception as exc:  # the contract: no traceback, and the other files go on
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return FileOutcome([], [FileError(job.path, f"internal error: {first}")], checked=True)
@@ -490,30 +532,33 @@ class _CacheWriter:
         self._folder = folder
         self._added: list[tuple[str, str]] = []
         self._used: list[str] = []
+        self._stats: list[StatRow] = []
         self._wrote = False
 
     def note(self, outcome: FileOutcome) -> None:
-        if self._folder is None or not outcome.cache_key:
+        if self._folder is None:
             return
-        if outcome.cache_hit:
+        if outcome.stat_row is not None:
+            self._stats.append(outcome.stat_row)
+        if outcome.cache_key and outcome.cache_hit:
             self._used.append(outcome.cache_key)
-        elif not outcome.errors:
+        elif outcome.cache_key and not outcome.errors:
             blob = _encoded(outcome.findings)
             if blob is not None:  # text that cannot be encoded costs a re-lint
                 self._added.append((outcome.cache_key, blob))
-        if len(self._added) + len(self._used) >= CACHE_BATCH:
+        if len(self._added) + len(self._used) + len(self._stats) >= CACHE_BATCH:
             self.flush()
 
     def flush(self) -> None:
-        if self._folder is None or not (self._added or self._used):
+        if self._folder is None or not (self._added or self._used or self._stats):
             return
         from guard.sources.cache import open_store
 
         store = open_store(self._folder)
         if store is not None:
-            store.save(self._added, self._used)
+            store.save(self._added, self._used, stats=self._stats)
             self._wrote = True
-        self._added, self._used = [], []
+        self._added, self._used, self._stats = [], [], []
 
     def close(self) -> None:
         self.flush()
@@ -688,14 +733,72 @@ def _use_color(mode: str) -> bool:
     return sys.stdout.isatty()
 
 
-def _with_cache(jobs: Iterable[FileJob]) -> Iterator[FileJob]:
-    """The same jobs with the content-hash cache switched on (see guard/sources/cache.py).
+@dataclass(slots=True)
+class _StatHits:
+    """The files the parent answered from the cache by their stat data (no read, no worker)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0  # of them, those a reader takes (the report's `files`)
+    used: list[str] = field(default_factory=list)  # entries not used lately: mark them
+    stats_used: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, path: str, scope: str, hit: StatHit) -> None:
+        self.findings.extend(hit.findings)
+        self.files += 1 if hit.checked else 0
+        if hit.stale:
+            self.stats_used.append((path, scope))
+            if hit.entry:
+                self.used.append(hit.entry)
+
+    def merge_into(self, result: LintResult, folder: str) -> None:
+        """Into the run's result, in the same sorted order as if a worker had linted them."""
+        if self.findings:
+            result.findings.extend(self.findings)
+            result.findings.sort(key=Finding.sort_key)
+            self.findings = []
+        result.files += self.files
+        if self.used or self.stats_used:
+            from guard.sources.cache import open_store
+
+            store = open_store(folder)
+            if store is not None:
+                store.save([], self.used, stats_used=self.stats_used)
+
+
+def _stat_misses(
+    store: Any, pending: list[tuple[FileJob, str]], hits: _StatHits
+) -> Iterator[FileJob]:
+    """The pending jobs whose file does not match a trusted stat row; the others go to `hits`.
+    Each file is statted here, in the parent, and looked up a batch to a query."""
+    from guard.sources.cache import StatData, stat_data
+
+    looks: dict[str, dict[str, StatData]] = {}  # scope -> path -> stat data now
+    for job, scope in pending:
+        with contextlib.suppress(OSError, ValueError):  # a worker says why
+            looks.setdefault(scope, {})[job.path] = stat_data(os.stat(job.path))
+    found: dict[str, dict[str, StatHit]] = {
+        scope: store.by_stats(scope, files) for scope, files in looks.items()
+    }
+    for job, scope in pending:
+        hit = found.get(scope, {}).pop(job.path, None)  # popped: a path named twice is linted
+        if hit is None:
+            yield job
+        else:
+            hits.add(job.path, scope, hit)
+
+
+def _with_cache(jobs: Iterable[FileJob], hits: _StatHits | None = None) -> Iterator[FileJob]:
+    """The same jobs with the content-hash cache switched on (see guard/sources/cache.py); with
+    `hits`, the files whose stat data match a trusted row are answered here and not yielded.
 
     The config digest and the code fingerprint (with the config's rule folders) are worked out
     once per distinct settings, not per file."""
     from guard.sources import cache
 
     folder = str(cache.cache_root())
+    store = cache.open_store(folder) if hits is not None else None
+    live: dict[str, bool] = {}  # scope -> the store has rows of it (none: nothing to look up)
+    pending: list[tuple[FileJob, str]] = []  # jobs to look up by stat, a batch at a time
     code_keys: dict[tuple[str, ...], str] = {}
     keys: dict[int, tuple[Settings, str, str]] = {}  # by identity: the resolver shares them
     for job in jobs:
@@ -707,8 +810,11 @@ def _with_cache(jobs: Iterable[FileJob]) -> Iterator[FileJob]:
             digest = config_digest(job.settings, job.rule_text)
             known = (job.settings, code_keys[rule_dirs], digest)
             keys[id(job.settings)] = known
+        scope = cache.stat_scope(known[2], known[1], job.explicit, job.kind)
+        if scope not in live:
+            live[scope] = store is not None and store.has_scope(scope)
         # The constructor, not dataclasses.replace: this runs once per file in the parent.
-        yield FileJob(
+        cached = FileJob(
             job.path,
             job.explicit,
             job.settings,
@@ -719,7 +825,18 @@ def _with_cache(jobs: Iterable[FileJob]) -> Iterator[FileJob]:
             job.kind,
             job.content,
             known[2],
+            cache_cold=store is not None and not live[scope],
         )
+        lookable = job.error is None and job.content is None  # a file on disk, not yet failed
+        if hits is not None and store is not None and lookable and live[scope]:
+            pending.append((cached, scope))
+            if len(pending) >= cache.STAT_BATCH:
+                yield from _stat_misses(store, pending, hits)
+                pending = []
+            continue
+        yield cached
+    if pending and hits is not None:
+        yield from _stat_misses(store, pending, hits)
 
 
 @dataclass(slots=True)
@@ -729,10 +846,12 @@ class _WalkedConfigs:
     paths: list[str] = field(default_factory=list)
 
     def noting(self, jobs: Iterable[FileJob]) -> Iterator[FileJob]:
+        from guard.config import CONFIG_NAMES, PYPROJECT
         from guard.configlint import is_config_file
 
+        names = {*CONFIG_NAMES, PYPROJECT}  # by name first: this runs once per walked file
         for job in jobs:
-            if is_config_file(job.path):
+            if os.path.basename(job.path) in names and is_config_file(job.path):
                 self.paths.append(job.path)
             yield job
 
@@ -917,17 +1036,20 @@ def lint_command(
     from guard.sources import cache
 
     cache_folder: str | None = None
+    configs = _WalkedConfigs()
+    file_jobs = configs.noting(file_jobs)  # before the cache: a hit's config is linted too
+    hits: _StatHits | None = None
     if not (no_cache or stdin) and cache.enabled():
         cache_folder = str(cache.cache_root())
-        file_jobs = _with_cache(file_jobs)
-    configs = _WalkedConfigs()
+        hits = _StatHits()
+        file_jobs = _with_cache(file_jobs, hits)
     try:
-        result = run_jobs(
-            configs.noting(file_jobs), jobs, progress=not quiet, cache_folder=cache_folder
-        )
+        result = run_jobs(file_jobs, jobs, progress=not quiet, cache_folder=cache_folder)
     except ConfigError as exc:  # a config the walk meets only now (the walk streams)
         click.echo(str(exc), err=True)
         return 2
+    if hits is not None and cache_folder is not None:
+        hits.merge_into(result, cache_folder)
     from guard.configlint import lint_configs  # CG905: the configs themselves
 
     if not stdin:
@@ -951,24 +1073,46 @@ def _render(
     statistics: bool,
     quiet: bool,
     color: bool,
-) -> str:
-    from guard.report import renderers, text
+) -> Iterable[str]:
+    """The report in pieces, rendered a finding at a time as they are printed."""
+    from guard.report import streams, text
 
     if statistics:
-        return text.statistics(result, rules, as_json=output_format == "json")
+        return [text.statistics(result, rules, as_json=output_format == "json")]
     if output_format == "text":
-        return text.render(result, rules, color=color, concise=text_style == "concise", quiet=quiet)
-    return renderers()[output_format](result, rules, color=color)
+        concise = text_style == "concise"
+        return text.stream(result, rules, color=color, concise=concise, quiet=quiet)
+    return streams()[output_format](result, rules, color=color)
 
 
-def _emit(output: str, output_file: str | None, *, color: bool) -> bool:
-    """The report on stdout, or in `--output-file` (never coloured there); False when the file
-    cannot be written (said on stderr: an I/O error, exit 2)."""
+EMIT_BYTES = 1 << 16  # pieces are gathered up to this much before each write
+
+
+def _batches(pieces: Iterable[str]) -> Iterator[str]:
+    batch: list[str] = []
+    size = 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= EMIT_BYTES:
+            yield "".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield "".join(batch)
+
+
+def _emit(output: str | Iterable[str], output_file: str | None, *, color: bool) -> bool:
+    """The report on stdout, or in `--output-file` (never coloured there), written as it is
+    rendered; False when the file cannot be written (said on stderr: an I/O error, exit 2)."""
+    pieces = [output] if isinstance(output, str) else _batches(output)
     if output_file is None:
-        click.echo(output, nl=False, color=color)  # click strips ANSI off a TTY unless told
+        for piece in pieces:
+            click.echo(piece, nl=False, color=color)  # click strips ANSI off a TTY unless told
         return True
     try:
-        Path(output_file).write_text(output, encoding="utf-8", errors="surrogateescape")
+        with open(output_file, "w", encoding="utf-8", errors="surrogateescape") as handle:
+            for piece in pieces:
+                handle.write(piece)
     except OSError as exc:
         click.echo(
             f"codex-guard lint: --output-file {output_file}: {exc.strerror or exc}", err=True

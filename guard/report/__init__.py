@@ -1,12 +1,14 @@
 """Reports: one module per output format, registered once in `FORMATS`.
 
 Every renderer takes the finished `LintResult` (findings already sorted) and the rule registry, and
-returns the whole text to print; none of them writes anything itself.
+returns the whole text to print; none of them writes anything itself. `lint` prints through the
+streaming form (`streams()`): the same text in pieces, a finding at a time, so the parent never
+holds the rendered report (its memory does not grow with the report beyond the findings).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from guard.engine.registry import Rule
@@ -15,6 +17,24 @@ from guard.findings import LintResult
 
 class Renderer(Protocol):
     def __call__(self, result: LintResult, rules: Mapping[str, Rule], *, color: bool) -> str: ...
+
+
+class StreamRenderer(Protocol):
+    def __call__(
+        self, result: LintResult, rules: Mapping[str, Rule], *, color: bool
+    ) -> Iterator[str]: ...
+
+
+def streams() -> dict[str, StreamRenderer]:
+    """Format name -> streaming renderer: `"".join(stream(...)) == render(...)`."""
+    from guard.report import github, json, sarif, text
+
+    return {
+        "text": text.stream,
+        "json": json.stream,
+        "sarif": sarif.stream,
+        "github": github.stream,
+    }
 
 
 def renderers() -> dict[str, Renderer]:

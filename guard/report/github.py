@@ -6,7 +6,7 @@ also `:` and `,`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from guard.engine.registry import Rule
 from guard.findings import Finding, LintResult, Severity
@@ -44,9 +44,14 @@ def annotation(finding: Finding) -> str:
     return f"::{LEVELS[finding.severity]} {props}::{escape_data(message)}"
 
 
-def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
-    lines = [annotation(f) for f in result.findings]
+def stream(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> Iterator[str]:
+    """One annotation line at a time."""
+    for finding in result.findings:
+        yield printable(annotation(finding) + "\n")
     for error in result.errors:
         where = escape_property(display_path(error.path))
-        lines.append(f"::error file={where},title=codex-guard::{escape_data(error.message)}")
-    return printable("".join(line + "\n" for line in lines))
+        yield printable(f"::error file={where},title=codex-guard::{escape_data(error.message)}\n")
+
+
+def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
+    return "".join(stream(result, rules, color=color))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json as _json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from json.encoder import encode_basestring as _encode_string
 from typing import Any
 
 from guard.engine.registry import Rule
@@ -47,7 +48,64 @@ def document(result: LintResult) -> dict[str, Any]:
     return doc
 
 
-def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
+def _tail(result: LintResult) -> dict[str, Any]:
+    """The document's keys after `findings`, in their order."""
+    doc = document(LintResult(errors=result.errors, files=result.files, skipped=result.skipped))
+    del doc["version"], doc["findings"]
+    return doc
+
+
+def pretty(value: Any, indent: str = "") -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)` for JSON data (str keys), written with
+    `indent` before each later line. `dumps` with `indent` runs the pure-Python encoder, whose
+    closures are cycles freed only by the garbage collector: a report rendered a value at a time
+    would pile them up. Here only scalars go to `dumps` (its C encoder)."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        items = (f"{_scalar(key)}: {pretty(item, inner)}" for key, item in value.items())
+        return "{\n" + inner + (",\n" + inner).join(items) + "\n" + indent + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        items = (pretty(item, inner) for item in value)
+        return "[\n" + inner + (",\n" + inner).join(items) + "\n" + indent + "]"
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    """A JSON scalar as `dumps(..., ensure_ascii=False)` writes it (strings by its C escaper)."""
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if type(value) is int:
+        return int.__repr__(value)
+    return _json.dumps(value, ensure_ascii=False)
+
+
+def list_items(items: Iterator[Any], indent: str) -> Iterator[str]:
+    """A JSON list as `json.dumps(..., indent=2)` writes it at the nesting `indent` (of its key),
+    an item at a time: `[]` when empty."""
+    inner = indent + "  "
+    first = True
+    for item in items:
+        yield ("[\n" if first else ",\n") + inner + pretty(item, inner)
+        first = False
+    yield "[]" if first else "\n" + indent + "]"
+
+
+def stream(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> Iterator[str]:
+    """`render`'s text, a finding at a time (only one finding's dict exists at once)."""
     # printable_json: a byte that is not UTF-8 (in a path or a message) must still give valid JSON.
-    text = _json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
-    return printable_json(text)
+    yield f'{{\n  "version": {VERSION},\n  "findings": '
+    for piece in list_items((finding_dict(f) for f in result.findings), "  "):
+        yield printable_json(piece)
+    tail = _json.dumps(_tail(result), indent=2, ensure_ascii=False)
+    yield printable_json(",\n" + tail[2:] + "\n")  # `{\n  "files": ...}` without its `{\n`
+
+
+def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
+    return "".join(stream(result, rules, color=color))

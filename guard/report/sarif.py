@@ -14,9 +14,10 @@ Validated against the OASIS schema in tests (tests/data/sarif-schema-2.1.0.json)
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -140,24 +141,25 @@ def fingerprints(findings: Iterable[Finding], root: Path) -> list[str]:
     """One line hash per finding: rule, file and the flagged line's text with its whitespace
     normalised, plus the count of earlier identical keys in the file (`hash:n`, as GitHub's own
     `primaryLocationLineHash`). The line number is not in it: a line that moves keeps its alert."""
-    items = list(findings)
-    by_path: dict[str, set[int]] = {}
-    for finding in items:
-        by_path.setdefault(finding.location.path, set()).add(finding.location.line)
-    texts = {path: _wanted_lines(path, lines) for path, lines in by_path.items()}
+    return list(_line_hashes(findings, root))
+
+
+def _line_hashes(findings: Iterable[Finding], root: Path) -> Iterator[str]:
+    """`fingerprints`, a finding at a time: a file's flagged lines are read when its findings
+    come (they come sorted by path), and only that file's are held."""
     seen: dict[str, int] = {}
-    prints: list[str] = []
-    for finding in items:
-        where = finding.location
-        relative = _relative(where.path, root) or os.path.abspath(where.path)
-        line = texts[where.path].get(where.line)
-        # A line that cannot be read falls back to the message (which names no line number).
-        content = " ".join(line.split()) if line is not None else finding.message
-        key = "\0".join((finding.rule, relative, content))
-        digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
-        seen[digest] = seen.get(digest, 0) + 1
-        prints.append(f"{digest}:{seen[digest]}")
-    return prints
+    for path, group in itertools.groupby(findings, key=lambda f: f.location.path):
+        items = list(group)
+        texts = _wanted_lines(path, {f.location.line for f in items})
+        relative = _relative(path, root) or os.path.abspath(path)
+        for finding in items:
+            line = texts.get(finding.location.line)
+            # A line that cannot be read falls back to the message (which names no line number).
+            content = " ".join(line.split()) if line is not None else finding.message
+            key = "\0".join((finding.rule, relative, content))
+            digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+            seen[digest] = seen.get(digest, 0) + 1
+            yield f"{digest}:{seen[digest]}"
 
 
 def _result(finding: Finding, index: int, root: Path, fingerprint: str) -> dict[str, Any]:
@@ -213,14 +215,28 @@ def document(
 ) -> dict[str, Any]:
     """The SARIF log; `root` is the repository root (default: the one around the cwd)."""
     base = repository_root(Path.cwd()) if root is None else Path(os.path.abspath(root))
+    doc, index = _skeleton(result, rules, base, exit_code)
+    doc["runs"][0]["results"] = list(_results(result.findings, index, base))
+    return doc
+
+
+def _results(findings: list[Finding], index: Mapping[str, int], base: Path) -> Iterator[Any]:
+    prints = _line_hashes(findings, base)
+    for finding, fingerprint in zip(findings, prints, strict=True):
+        yield _result(finding, index[finding.rule], base, fingerprint)
+
+
+def _skeleton(
+    result: LintResult, rules: Mapping[str, Rule], base: Path, exit_code: int | None
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """The log with no results yet (its last key), and each rule's index in it."""
     descriptors = [_rule_descriptor(rule) for rule in rules.values()]
     index = {d["id"]: n for n, d in enumerate(descriptors)}
     for finding in result.findings:
         if finding.rule not in index:
             index[finding.rule] = len(descriptors)
             descriptors.append(_fallback_descriptor(finding))
-    prints = fingerprints(result.findings, base)
-    return {
+    doc = {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [
@@ -236,16 +252,29 @@ def document(
                 },
                 "originalUriBaseIds": {SRCROOT: {"uri": uri(str(base)).rstrip("/") + "/"}},
                 "invocations": [_invocation(result, base, exit_code)],
-                "results": [
-                    _result(f, index[f.rule], base, fingerprint)
-                    for f, fingerprint in zip(result.findings, prints, strict=True)
-                ],
+                "results": [],
             }
         ],
     }
+    return doc, index
+
+
+RESULTS_KEY = '"results": []'  # the log's last key: a JSON string cannot hold it (its `"` is `\"`)
+
+
+def stream(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> Iterator[str]:
+    """`render`'s text, a result at a time (only one result's dict exists at once)."""
+    from guard.report.json import list_items
+
+    base = repository_root(Path.cwd())
+    doc, index = _skeleton(result, rules, base, result.exit_code)
+    head, tail = json.dumps(doc, indent=2, ensure_ascii=False).rsplit(RESULTS_KEY, 1)
+    # printable_json: a byte that is not UTF-8 in a message still gives valid JSON
+    yield printable_json(head + '"results": ')
+    for piece in list_items(_results(result.findings, index, base), " " * 6):
+        yield printable_json(piece)
+    yield printable_json(tail + "\n")
 
 
 def render(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False) -> str:
-    doc = document(result, rules, exit_code=result.exit_code)
-    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    return printable_json(text)  # a byte that is not UTF-8 in a message: still valid JSON
+    return "".join(stream(result, rules, color=color))

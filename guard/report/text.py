@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from guard.engine.registry import Rule
 from guard.findings import FileError, Finding, LintResult, Severity
@@ -37,12 +37,15 @@ SourceLines = Callable[[str], Sequence[str] | None]
 
 
 def read_source_lines(sources: Mapping[str, str] | None = None) -> SourceLines:
-    """A reader of a file's lines for the frames, each file read once (decoded as the linter
-    decodes it: a bad byte is its Latin-1 character); None when it cannot be read."""
+    """A reader of a file's lines for the frames (decoded as the linter decodes it: a bad byte is
+    its Latin-1 character); None when it cannot be read. Only the last file read is kept: the
+    findings come sorted by path, so each file is still read once, and the report's memory does
+    not grow with the files it shows."""
     cache: dict[str, Sequence[str] | None] = {}
 
     def lines_of(path: str) -> Sequence[str] | None:
         if path not in cache:
+            cache.clear()
             if sources is not None and path in sources:
                 cache[path] = sources[path].split("\n")
             else:
@@ -144,6 +147,44 @@ def statistics(result: LintResult, rules: Mapping[str, Rule], *, as_json: bool =
     return printable("\n".join(out) + "\n") if out else ""
 
 
+def _body(result: LintResult, color: bool, lines_of: SourceLines | None) -> Iterator[list[str]]:
+    """The report's lines before the counts: a finding's lines at a time, then the files."""
+    for finding in result.findings:
+        yield _finding(finding, color, lines_of)
+    for error in result.errors:
+        label = _paint("error:", _COLORS[Severity.ERROR], color)
+        path = display_path(error.path)
+        yield [f"{_paint(path + ':', _BOLD, color)} {label} {error.message}"]
+    for skipped in result.skipped:  # the message starts with "skipped:"
+        path = display_path(skipped.path)
+        yield [f"{_paint(path + ':', _BOLD, color)} {skipped.message}"]
+
+
+def stream(
+    result: LintResult,
+    rules: Mapping[str, Rule],
+    *,
+    color: bool = False,
+    concise: bool = False,
+    quiet: bool = False,
+    sources: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """`render`'s text, a finding at a time: every line ends in a newline, a blank line before
+    the counts and before the summary when something precedes them."""
+    lines_of = None if concise else read_source_lines(sources)
+    wrote = False
+    for lines in _body(result, color, lines_of):
+        if lines:
+            wrote = True
+            yield printable("".join(line + "\n" for line in lines))
+    if quiet:
+        return
+    if result.findings and not concise:
+        yield printable("".join(f"\n{row}" for row in _counts_table(result)) + "\n")
+        wrote = True
+    yield ("\n" if wrote else "") + summary(result) + "\n"
+
+
 def render(
     result: LintResult,
     rules: Mapping[str, Rule],
@@ -154,22 +195,5 @@ def render(
     sources: Mapping[str, str] | None = None,
 ) -> str:
     """The report; `concise` is one line per finding (no frame), `quiet` drops the summary."""
-    lines_of = None if concise else read_source_lines(sources)
-    out: list[str] = []
-    for finding in result.findings:
-        out.extend(_finding(finding, color, lines_of))
-    for error in result.errors:
-        label = _paint("error:", _COLORS[Severity.ERROR], color)
-        path = display_path(error.path)
-        out.append(f"{_paint(path + ':', _BOLD, color)} {label} {error.message}")
-    for skipped in result.skipped:  # the message starts with "skipped:"
-        path = display_path(skipped.path)
-        out.append(f"{_paint(path + ':', _BOLD, color)} {skipped.message}")
-    if quiet:
-        return printable("\n".join(out) + "\n") if out else ""
-    if result.findings and not concise:
-        out.extend(["", *_counts_table(result)])
-    if out:
-        out.append("")
-    out.append(summary(result))
-    return printable("\n".join(out) + "\n")
+    pieces = stream(result, rules, color=color, concise=concise, quiet=quiet, sources=sources)
+    return "".join(pieces)

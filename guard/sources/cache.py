@@ -13,11 +13,24 @@ beyond `MAX_ENTRIES`. Like the runtime doors' caches (guard/runtime/private.py) 
 and the file 0600, both owned by this user, or the cache is not used: whoever can write an entry
 decides what a file's findings are. A cache that cannot be read or written costs a re-lint, never
 an error. `--no-cache` or `CODEX_GUARD_NO_CACHE=1` turns it off.
+
+The stat fast path (as ruff and git do): beside each outcome the store keeps the file's stat data
+as a worker saw them just before it read the file (size, mtime_ns, ctime_ns, inode, device, mode)
+and the moment it looked. The run's parent stats each walked file; when all of that matches (and
+the settings and code, through the row's scope) it takes the outcome without reading or hashing
+the file and without a worker, so a run where every file matches starts no pool. The content hash
+stays the truth whenever the stat data differ: such a file goes to a worker, which hashes it (a
+touched but unchanged file is still a hit there) and the parent stores its new stat data. A row
+whose mtime or ctime is not `RACY_NS` older than the moment it was taken is "racily clean" (a
+write in the same timestamp tick, 2 s on FAT and a few ms for Linux's coarse clock, would leave
+size and times as they were): it is never trusted by stat alone, only re-hashed, until a later
+look finds the file old enough.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -26,19 +39,22 @@ import sqlite3
 import stat
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from guard.findings import Finding, finding_from_cache, finding_to_cache
 from guard.settings import cache_dir
 
 DISABLE_ENV = "CODEX_GUARD_NO_CACHE"
 STORE_NAME = "store.sqlite3"
-SCHEMA_VERSION = 1  # PRAGMA user_version: a store of another shape is dropped and rebuilt
+SCHEMA_VERSION = 2  # PRAGMA user_version: a store of another shape is dropped and rebuilt
 MAX_ENTRIES = 200_000  # LRU cap: a few hundred bytes each, so the store stays well under 100 MB
 MAX_AGE_S = 30 * 24 * 3600  # an entry no run has used for 30 days is dropped
 REFRESH_S = 24 * 3600  # a hit used less than this ago is not marked again (saves writes)
 BUSY_TIMEOUT_S = 10.0  # another run holding the write lock: wait, then give up (a re-lint)
+RACY_NS = 2_000_000_000  # a file changed less than this before it was looked at is re-hashed
 _LEGACY_BUCKET = re.compile(r"^[0-9a-f]{2}$")  # the old layout: one JSON file per linted file
 
 
@@ -73,8 +89,109 @@ def code_fingerprint(rule_dirs: Iterable[str] = ()) -> str:
 def entry_key(data: bytes, *parts: object) -> str:
     digest = hashlib.sha256(data)
     for part in parts:
-        digest.update(b"\0" + (part if isinstance(part, str) else repr(part)).encode())
+        text = part if isinstance(part, str) else repr(part)
+        digest.update(b"\0" + text.encode("utf-8", "surrogateescape"))  # a name not UTF-8
     return digest.hexdigest()
+
+
+StatData = tuple[int, int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device, mode
+
+
+class Seen(NamedTuple):
+    """A file's stat data and the moment (time_ns, taken just before the stat) they were seen."""
+
+    data: StatData
+    stamp: int
+
+
+class StatRow(NamedTuple):  # a tuple: made and pickled once per linted file
+    """What the parent stores after a worker linted a file: how it looked, and its outcome."""
+
+    path: str
+    scope: str
+    seen: Seen
+    entry: str  # the entries key of its findings; "" when there are none
+    checked: bool  # False: a file no reader takes (not counted)
+
+
+@dataclass(frozen=True, slots=True)
+class StatHit:
+    findings: list[Finding]
+    checked: bool
+    entry: str
+    stale: bool  # not used by a run for REFRESH_S: mark it used again
+
+
+def stat_data(info: os.stat_result) -> StatData:
+    return (
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+        info.st_ino,
+        info.st_dev,
+        info.st_mode,
+    )
+
+
+def look(path: str) -> Seen | None:
+    """The file's stat data now (symlinks followed, as the reader opens it); None when it has
+    none. The clock is read first: a later write is then never dated before the stamp."""
+    stamp = time.time_ns()
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return Seen(stat_data(info), stamp)
+
+
+def trusted(stored: Seen, now: StatData) -> bool:
+    """The stored look still stands for the file: same stat data, and not racily clean (its
+    mtime and ctime were `RACY_NS` older than the look, so a later write must change them)."""
+    return _trusted(stored.data, stored.stamp, now)
+
+
+def _trusted(data: Sequence[int], stamp: int, now: StatData) -> bool:
+    return tuple(data) == now and max(data[1], data[2]) < stamp - RACY_NS
+
+
+@functools.lru_cache(maxsize=256)
+def stat_scope(config_key: str, code_key: str, explicit: bool, kind: str | None) -> str:
+    """What, besides the path, a stat row's outcome depends on: settings and rule text, the
+    linter's code, whether the file was named (an unknown suffix is then shell) and `--kind`."""
+    parts = f"{config_key}\0{code_key}\0{int(explicit)}\0{kind or ''}"
+    return hashlib.sha256(parts.encode()).hexdigest()[:32]
+
+
+STAT_BATCH = 64  # files looked up per query
+_BY_STATS = (
+    "SELECT s.path, s.size, s.mtime, s.ctime, s.ino, s.dev, s.mode, s.stamp, s.entry, s.checked,"
+    " s.used, e.findings FROM stats s LEFT JOIN entries e ON e.key = s.entry"
+    f" WHERE s.scope = ? AND s.path IN ({', '.join('?' * STAT_BATCH)})"
+)
+
+
+def _storable(path: str) -> bool:
+    """SQLite text is UTF-8: a name with bytes that are not (a lone surrogate) gets no stat row
+    (it is hashed every run, like any miss)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _stat_hit(row: Sequence[Any], now: StatData | None, stale_before: float) -> StatHit | None:
+    """A stats row (joined with its findings) as a hit for the file as it looks `now`."""
+    if now is None or not _trusted(row[1:7], row[7], now):
+        return None
+    entry, checked, used, blob = row[8], bool(row[9]), int(row[10]), row[11]
+    if entry and blob is None:
+        return None  # its findings were pruned
+    try:
+        findings = [finding_from_cache(item) for item in json.loads(blob)] if entry else []
+    except (ValueError, KeyError, TypeError):
+        return None
+    return StatHit(findings, checked, entry, used < stale_before)
 
 
 def encode(findings: list[Finding]) -> str:
@@ -126,11 +243,21 @@ def _connect(path: str) -> sqlite3.Connection:
             conn.execute("BEGIN IMMEDIATE")
             if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 conn.execute("DROP TABLE IF EXISTS entries")
+                conn.execute("DROP TABLE IF EXISTS stats")
                 conn.execute(
                     "CREATE TABLE entries (key TEXT PRIMARY KEY, findings TEXT NOT NULL,"
                     " used INTEGER NOT NULL) WITHOUT ROWID"
                 )
                 conn.execute("CREATE INDEX entries_used ON entries (used)")
+                # entry: the entries key of the outcome's findings, "" when it has none
+                conn.execute(
+                    "CREATE TABLE stats (path TEXT NOT NULL, scope TEXT NOT NULL,"
+                    " size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL,"
+                    " ino INTEGER NOT NULL, dev INTEGER NOT NULL, mode INTEGER NOT NULL,"
+                    " stamp INTEGER NOT NULL, entry TEXT NOT NULL, checked INTEGER NOT NULL,"
+                    " used INTEGER NOT NULL, PRIMARY KEY (scope, path)) WITHOUT ROWID"
+                )
+                conn.execute("CREATE INDEX stats_used ON stats (used)")
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute("COMMIT")
     except BaseException:
@@ -161,9 +288,47 @@ class Store:
         except (sqlite3.Error, ValueError, KeyError, TypeError):
             return None
 
-    def save(self, added: list[tuple[str, str]], used: list[str], now: int | None = None) -> None:
-        """One transaction: the new entries, and the hits marked as used now."""
-        if not added and not used:
+    def by_stat(self, path: str, scope: str, now: StatData) -> StatHit | None:
+        """The outcome stored for this look at the file, when its stat row is trusted."""
+        return self.by_stats(scope, {path: now}).get(path)
+
+    def by_stats(self, scope: str, looks: Mapping[str, StatData]) -> dict[str, StatHit]:
+        """`by_stat` for many files of one scope, `STAT_BATCH` to a query (one statement, so
+        the per-file cost is the index lookup, not a query's round trip)."""
+        hits: dict[str, StatHit] = {}
+        paths = [path for path in looks if _storable(path)]
+        stale_before = time.time() - REFRESH_S
+        for start in range(0, len(paths), STAT_BATCH):
+            batch = paths[start : start + STAT_BATCH]
+            batch += [""] * (STAT_BATCH - len(batch))  # one SQL text: "" names no file
+            try:
+                rows = self._conn.execute(_BY_STATS, (scope, *batch)).fetchall()
+            except sqlite3.Error:
+                return hits
+            for row in rows:
+                hit = _stat_hit(row, looks.get(row[0]), stale_before)
+                if hit is not None:
+                    hits[row[0]] = hit
+        return hits
+
+    def has_scope(self, scope: str) -> bool:
+        """Whether any stat row has this scope (a cold run then looks no file up)."""
+        try:
+            query = "SELECT 1 FROM stats WHERE scope = ? LIMIT 1"
+            return self._conn.execute(query, (scope,)).fetchone() is not None
+        except sqlite3.Error:
+            return False
+
+    def save(
+        self,
+        added: list[tuple[str, str]],
+        used: list[str],
+        now: int | None = None,
+        stats: Sequence[StatRow] = (),
+        stats_used: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """One transaction: the new entries and stat rows, and the hits marked as used now."""
+        if not (added or used or stats or stats_used):
             return
         stamp = int(time.time()) if now is None else now
         try:
@@ -176,8 +341,21 @@ class Store:
                 "UPDATE entries SET used = ? WHERE key = ? AND used < ?",
                 [(stamp, key, stamp) for key in used],
             )
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO stats (path, scope, size, mtime, ctime, ino, dev, mode,"
+                " stamp, entry, checked, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.path, r.scope, *r.seen.data, r.seen.stamp, r.entry, int(r.checked), stamp)
+                    for r in stats
+                    if _storable(r.path)
+                ],
+            )
+            self._conn.executemany(
+                "UPDATE stats SET used = ? WHERE scope = ? AND path = ? AND used < ?",
+                [(stamp, scope, path, stamp) for path, scope in stats_used],
+            )
             self._conn.execute("COMMIT")
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeEncodeError):
             self._rollback()
 
     def prune(
@@ -188,11 +366,19 @@ class Store:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.execute("DELETE FROM entries WHERE used < ?", (stamp - max_age_s,))
+            self._conn.execute("DELETE FROM stats WHERE used < ?", (stamp - max_age_s,))
             count = self._conn.execute("SELECT count(*) FROM entries").fetchone()[0]
             if count > max_entries:
                 self._conn.execute(
                     "DELETE FROM entries WHERE key IN"
                     " (SELECT key FROM entries ORDER BY used, key LIMIT ?)",
+                    (count - max_entries,),
+                )
+            count = self._conn.execute("SELECT count(*) FROM stats").fetchone()[0]
+            if count > max_entries:
+                self._conn.execute(
+                    "DELETE FROM stats WHERE (scope, path) IN"
+                    " (SELECT scope, path FROM stats ORDER BY used, path LIMIT ?)",
                     (count - max_entries,),
                 )
             self._conn.execute("COMMIT")

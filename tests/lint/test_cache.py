@@ -8,6 +8,7 @@ import sqlite3
 import stat
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import console, make_repo, write
@@ -241,9 +242,15 @@ def test_a_cold_run_fills_the_store_in_the_parent_only(
     saves: list[int] = []
     real_save = cache.Store.save
 
-    def counting_save(self: cache.Store, added: list[tuple[str, str]], used: list[str]) -> None:
+    def counting_save(
+        self: cache.Store,
+        added: list[tuple[str, str]],
+        used: list[str],
+        now: int | None = None,
+        **rows: Any,
+    ) -> None:
         saves.append(len(added))
-        real_save(self, added, used)
+        real_save(self, added, used, now, **rows)
 
     monkeypatch.setattr(cache.Store, "save", counting_save)
     monkeypatch.chdir(repo)

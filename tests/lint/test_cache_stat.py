@@ -1,0 +1,274 @@
+"""The cache's stat fast path: an unchanged file is answered in the run's parent from its stat
+data (no read, no hash, no worker; no pool when every file matches), and the content hash stays
+the truth whenever the stat data differ or are racily clean."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Run, console, make_repo, write
+
+import guard.commands.lint as lint
+import guard.sources.cache as cache
+
+STORE = Path("codex-guard") / "lint" / "store.sqlite3"
+BAD = 'codex exec -C . -s read-only "x"\n'  # CG201: a positional prompt on an open stdin
+GOOD = 'codex exec -C . -s read-only "x" </dev/null\n'
+# Same size as BAD, other findings: a changed file whose size and mtime are put back.
+BAD_SAME_SIZE = "codex exec -C . -s read-only  x \n"
+assert len(BAD_SAME_SIZE) == len(BAD)
+
+
+def _tree(root: Path) -> Path:
+    return make_repo(
+        root,
+        {
+            "run.sh": BAD,
+            "ok.sh": GOOD,
+            "plain.sh": "echo hello\n",  # never mentions codex: rejected unparsed
+            "notes.txt": "codex exec x\n",  # no reader takes it
+            "docs/guide.md": f"# Guide\n\n```sh\n{BAD}```\n",
+            "sub/.codex-guard.yaml": "ignore: [CG201]\n",
+            "sub/deep.sh": BAD,
+        },
+    )
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[str]]:
+    """In-process runs with a private cache; the paths each run hands to `lint_file`."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CODEX_GUARD_NO_CACHE", raising=False)
+    seen: list[str] = []
+    real = lint.lint_file
+
+    def recording(job: lint.FileJob) -> lint.FileOutcome:
+        seen.append(job.path)
+        return real(job)
+
+    monkeypatch.setattr(lint, "lint_file", recording)
+    yield seen
+
+
+@pytest.fixture
+def run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, calls: list[str]
+) -> Callable[..., Run]:
+    def lint_in_process(*args: str, cwd: Path) -> Run:
+        from guard.cli import main
+
+        monkeypatch.chdir(cwd)
+        monkeypatch.setattr(cache, "_stores", {})  # each run opens the store anew, as a process
+        capsys.readouterr()
+        calls.clear()
+        code = main(["lint", "-j1", *args])
+        out = capsys.readouterr()
+        return Run(code, out.out, out.err)
+
+    return lint_in_process
+
+
+def _no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by the test a moment ago count as old: only for tests whose edits change
+    the size, so the trust rule itself is what they exercise."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+
+
+def test_unchanged_files_are_answered_without_a_read_or_a_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Run], calls: list[str]
+) -> None:
+    _no_racy_window(monkeypatch)
+    repo = _tree(tmp_path / "r")
+    reference = run("--format", "json", "--no-cache", cwd=repo)
+    cold = run("--format", "json", cwd=repo)
+    assert sorted(calls) == sorted(
+        ["run.sh", "ok.sh", "plain.sh", "notes.txt", "docs/guide.md", "sub/.codex-guard.yaml",
+         "sub/deep.sh"]
+    )  # fmt: skip
+    warm = run("--format", "json", cwd=repo)
+    assert calls == []
+    assert (warm.code, warm.out) == (cold.code, cold.out) == (reference.code, reference.out)
+    for style in (["--format", "text"], ["--format", "sarif"], ["--output-format", "concise"]):
+        assert run(*style, cwd=repo).out == run(*style, "--no-cache", cwd=repo).out
+
+
+def test_a_racily_clean_file_is_hashed_and_a_same_size_edit_is_caught(
+    tmp_path: Path, run: Callable[..., Run], calls: list[str]
+) -> None:
+    repo = _tree(tmp_path / "r")
+    first = run("--format", "json", cwd=repo)
+    # Written just now: the look at them is not RACY_NS after their mtime, so not trusted.
+    second = run("--format", "json", cwd=repo)
+    assert "run.sh" in calls and second.out == first.out
+    # Same size, mtime put back, in the same instant: the content hash sees the change.
+    target = repo / "run.sh"
+    before = target.stat()
+    target.write_text(BAD_SAME_SIZE)
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert target.stat().st_size == before.st_size
+    changed = run("--format", "json", cwd=repo)
+    assert changed.out == run("--format", "json", "--no-cache", cwd=repo).out
+    assert changed.out != first.out
+
+
+def test_console_same_size_edit_with_mtime_restored_after_a_trusted_look(tmp_path: Path) -> None:
+    """The real console script: files older than the racy window are trusted by stat; a content
+    edit that keeps size and mtime still changes ctime, so it is re-hashed and caught."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("CODEX_GUARD_NO_CACHE", None)
+    repo = _tree(tmp_path / "r")
+    time.sleep(cache.RACY_NS / 1e9 + 0.2)
+    cold = console("lint", "--format", "json", cwd=repo, env=env)
+    rows = _stat_rows(tmp_path)
+    assert rows["run.sh"][1] < rows["run.sh"][2] - cache.RACY_NS  # trusted from now on
+    warm = console("lint", "--format", "json", cwd=repo, env=env)
+    assert (warm.code, warm.out) == (cold.code, cold.out)
+
+    target = repo / "run.sh"
+    before = target.stat()
+    target.write_text(BAD_SAME_SIZE)
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    edited = console("lint", "--format", "json", cwd=repo, env=env)
+    fresh = console("lint", "--format", "json", "--no-cache", cwd=repo, env=env)
+    assert edited.out == fresh.out != cold.out
+
+    # touched, not changed: still the same answer, and its stat row now says the new mtime
+    os.utime(repo / "ok.sh")
+    touched = console("lint", "--format", "json", cwd=repo, env=env)
+    assert touched.out == fresh.out
+    assert _stat_rows(tmp_path)["ok.sh"][1] == (repo / "ok.sh").stat().st_mtime_ns
+
+
+def _stat_rows(tmp_path: Path) -> dict[str, tuple[int, int, int]]:
+    """path -> (size, mtime, stamp) of the store's stat rows."""
+    with sqlite3.connect(tmp_path / "cache" / STORE) as conn:
+        rows = conn.execute("SELECT path, size, mtime, stamp FROM stats").fetchall()
+    return {path: (size, mtime, stamp) for path, size, mtime, stamp in rows}
+
+
+def test_edits_between_runs_match_an_uncached_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Run], calls: list[str]
+) -> None:
+    _no_racy_window(monkeypatch)
+    repo = _tree(tmp_path / "r")
+    run("--format", "json", cwd=repo)
+
+    def same_as_uncached() -> None:
+        cached = run("--format", "json", cwd=repo)
+        assert (cached.code, cached.out) == tuple(
+            getattr(run("--format", "json", "--no-cache", cwd=repo), k) for k in ("code", "out")
+        )
+
+    write(repo / "ok.sh", GOOD + "echo more\n")  # other size
+    write(repo / "new.sh", BAD)  # a new file
+    (repo / "docs" / "guide.md").unlink()  # a file gone
+    (repo / "run.sh").rename(repo / "moved.sh")  # same inode, other path
+    same_as_uncached()
+    write(repo / "sub" / ".codex-guard.yaml", "ignore: []\n")  # the config changes the scope
+    same_as_uncached()
+    data = run("--format", "json", cwd=repo).json()
+    assert ("sub/deep.sh", "CG201") in {(f["path"], f["rule"]) for f in data["findings"]}
+    assert calls == []  # all unchanged by now
+
+
+def test_a_permission_change_is_never_a_stat_hit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Run], calls: list[str]
+) -> None:
+    _no_racy_window(monkeypatch)
+    repo = _tree(tmp_path / "r")
+    run("--format", "json", cwd=repo)
+    (repo / "run.sh").chmod(0o000)
+    try:
+        after = run("--format", "json", cwd=repo)
+    finally:
+        (repo / "run.sh").chmod(0o644)
+    assert calls == ["run.sh"]  # the mode (and ctime) changed: the file goes to be read
+    if os.getuid() != 0:  # root reads it anyway
+        assert after.code == 2
+        assert [e["path"] for e in after.json()["errors"]] == ["run.sh"]
+
+
+def test_every_file_a_hit_starts_no_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _no_racy_window(monkeypatch)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CODEX_GUARD_NO_CACHE", raising=False)
+    repo = make_repo(tmp_path / "r")
+    for n in range(lint.PARALLEL_THRESHOLD * 2):
+        write(repo / f"s{n:03d}.sh", BAD if n % 2 else f"echo {n}\n")
+    monkeypatch.chdir(repo)
+    from guard.cli import main
+
+    assert main(["lint", "-j2", "--format", "json"]) == 1
+    cold = capsys.readouterr().out
+    monkeypatch.setattr(cache, "_stores", {})
+    pools: list[int] = []
+
+    def no_pool(*args: Any) -> Iterator[lint.FileOutcome]:
+        pools.append(1)
+        raise AssertionError("a pool was started")
+
+    monkeypatch.setattr(lint, "_run_parallel", no_pool)
+    assert main(["lint", "-j2", "--format", "json"]) == 1
+    assert capsys.readouterr().out == cold and pools == []
+
+
+def test_an_unusable_store_costs_a_relint_never_a_wrong_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Run], calls: list[str]
+) -> None:
+    _no_racy_window(monkeypatch)
+    repo = _tree(tmp_path / "r")
+    cold = run("--format", "json", cwd=repo)
+    store = tmp_path / "cache" / STORE
+    store.chmod(0o666)  # others could have written it: not read, not written
+    try:
+        shared = run("--format", "json", cwd=repo)
+        assert len(calls) == 7 and shared.out == cold.out
+    finally:
+        store.chmod(0o600)
+
+    # A store that cannot be written (read-only: root ignores file modes, SQLite does not).
+    def read_only(path: str) -> sqlite3.Connection:
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+
+    monkeypatch.setattr(cache, "_connect", read_only)
+    write(repo / "ok.sh", GOOD + "echo changed\n")
+    unwritable = run("--format", "json", cwd=repo)
+    assert calls == ["ok.sh"]  # the edited file was linted; the others still hit
+    assert unwritable.out == run("--format", "json", "--no-cache", cwd=repo).out
+    again = run("--format", "json", cwd=repo)
+    assert again.out == unwritable.out and calls == ["ok.sh"]  # nothing was stored
+
+
+def test_a_store_row_is_trusted_only_when_old_enough() -> None:
+    data = (10, 5_000_000_000, 5_000_000_000, 1, 2, 0o100644)
+    old_enough = cache.Seen(data, 5_000_000_000 + cache.RACY_NS + 1)
+    assert cache.trusted(old_enough, data)
+    same_tick = cache.Seen(data, 5_000_000_000 + cache.RACY_NS)
+    assert not cache.trusted(same_tick, data)
+    for index in range(len(data)):  # any stat field changed: not trusted
+        changed = tuple(v + 1 if i == index else v for i, v in enumerate(data))
+        assert not cache.trusted(old_enough, changed)  # type: ignore[arg-type]
+    future_ctime = (10, 1, 9_000_000_000, 1, 2, 0o100644)
+    assert not cache.trusted(cache.Seen(future_ctime, 8_000_000_000), future_ctime)
+
+
+def test_a_name_that_is_not_utf8_is_linted_every_run_and_spoils_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Run], calls: list[str]
+) -> None:
+    _no_racy_window(monkeypatch)
+    repo = _tree(tmp_path / "r")
+    odd = os.fsdecode(b"odd\xff.sh")
+    write(repo / odd, BAD)
+    cold = run("--format", "json", cwd=repo)
+    assert "odd\\xff.sh" in {f["path"] for f in cold.json()["findings"]}, cold
+    warm = run("--format", "json", cwd=repo)
+    assert calls == [odd]  # no stat row for it; the batch it was in still stored the others
+    assert (warm.code, warm.out) == (cold.code, cold.out)
