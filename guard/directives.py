@@ -18,8 +18,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
+from guard.fastclass import dataclass
 from guard.findings import Finding, Location, Severity
 
 SUPPRESSION_RULE = "CG904"

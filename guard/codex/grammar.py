@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
+
+from guard.fastclass import dataclass, field, replace
 
 # The shipped --help texts, one folder per version (a clone on its own has them).
 HELP_ROOT = Path(__file__).resolve().parent / "help"

@@ -20,11 +20,11 @@ import bisect
 import functools
 import os
 import re
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from guard.codex.call import CodexCall
+from guard.fastclass import dataclass, field
 from guard.settings import Settings
 from guard.shell.model import Command, Script, Span
 from guard.sources.snippet import Snippet

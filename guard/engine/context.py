@@ -5,11 +5,11 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
 from guard.engine.configlayers import NO_LAYERS, Layers, LayerValue
+from guard.fastclass import dataclass, field
 from guard.findings import Severity
 from guard.settings import Settings
 from guard.shell.model import Command, Script, Span, StdinKind

@@ -12,10 +12,10 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guard.fastclass import dataclass, field
 from guard.findings import Severity
 from guard.settings import cache_dir
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
+from guard.fastclass import dataclass, replace
 from guard.shell.model import Command, Script, StdinKind, Word
 
 COPIERS = frozenset({"cp", "mv", "install", "ln"})

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from guard.fastclass import replace
 from guard.shell.builtins import (
     MAX_ALTERNATIVES,
     arith_assigned,

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import replace
 
+from guard.fastclass import replace
 from guard.shell.model import Command, Script, Word, Wrapper
 
 COPIERS = frozenset({"ln", "cp", "install", "mv"})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from guard.fastclass import replace
 from guard.shell.builtins import (
     loop_var,
 )

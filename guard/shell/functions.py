@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from guard.fastclass import dataclass
 from guard.shell import parser as syntax
 from guard.shell.model import (
     EnvOrigin,

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from guard.fastclass import dataclass
 from guard.shell.model import (
     Script,
     Span,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from guard.fastclass import dataclass, field, replace
 from guard.shell.model import (
     Stdin,
     StdinKind,

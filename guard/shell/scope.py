@@ -9,8 +9,8 @@ Nothing here sees tree-sitter nodes: function bodies are stored as opaque object
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 
+from guard.fastclass import dataclass, field, replace
 from guard.shell.model import (
     UNKNOWN_SPAN,
     EnvBinding,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import replace
 from typing import Any
 
+from guard.fastclass import replace
 from guard.shell import assign, expand, flow, functions, redirs, unwrap, written
 from guard.shell import parser as syntax
 from guard.shell.builtins import (

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from guard.fastclass import dataclass, field
 from guard.shell.model import UNKNOWN_WRAPPER, Span, Stdin, StdinKind, Word, Wrapper
 
 if TYPE_CHECKING:

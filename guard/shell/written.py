@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from guard.fastclass import dataclass
 from guard.shell.model import StdinKind, Wrapper
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State

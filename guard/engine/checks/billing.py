@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from guard.codex.call import Subcommand
@@ -12,6 +11,7 @@ from guard.codex.envpolicy import set_names
 from guard.engine.configlayers import LayerKind, layer_span, search_roots
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.writes import script_writes, target_name
+from guard.fastclass import dataclass
 from guard.findings import Severity
 from guard.shell.model import Command, EnvBinding, EnvOrigin, Span, Word
 from guard.sources.snippet import RunContext
