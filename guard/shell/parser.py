@@ -104,9 +104,10 @@ _HEREDOC_TAIL_RE = re.compile(rb"<<-?[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|\\?[^\s;|&<
 @functools.lru_cache(maxsize=1)
 def _language() -> Any:
     import tree_sitter as ts
-    import tree_sitter_bash as tsb
 
-    return ts.Language(tsb.language())
+    from guard.shell.tslang import bash_language
+
+    return ts.Language(bash_language())
 
 
 @functools.lru_cache(maxsize=1)
