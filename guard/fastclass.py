@@ -28,6 +28,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: this module is on the hook's 
 if TYPE_CHECKING:
     from dataclasses import dataclass, field, replace
 else:
+    import sys
     from _thread import get_ident
     from operator import attrgetter
 
@@ -215,10 +216,76 @@ else:
             lines.append("    self.__post_init__()")
         signature = ", ".join(["self", *(p for p in params if p)])
         source = f"def __init__({signature}):\n" + ("\n".join(lines) or "    pass") + "\n"
-        exec(source, scope)  # our own text, built from field names
+        exec(_compiled(source), scope)  # our own text, built from field names
         init = scope["__init__"]
         init.__module__ = cls.__module__
         return init
+
+    # Compiled `__init__` texts by text, kept between runs in a private cache file (0600 in a
+    # 0700 folder of this user, checked on read: guard/runtime/private.py), so that a run
+    # compiles only the classes whose fields changed. A code object is exactly what compiling
+    # its text gives, for this interpreter build: the file is tied to `sys.version`.
+    _CODE_FILE_PART = "fastclass"
+    _MAX_CODES = 400
+    _codes = None
+    _used = set()
+    _fresh = []
+
+    def _compiled(source):
+        global _codes
+        if _codes is None:
+            _codes = _read_codes()
+        _used.add(source)
+        code = _codes.get(source)
+        if code is None:
+            code = compile(source, "<fastclass>", "exec")
+            _codes[source] = code
+            if not _fresh:
+                import atexit
+
+                atexit.register(_write_codes)
+            _fresh.append(source)
+        return code
+
+    def _codes_path():
+        import os
+
+        from guard.cachedir import cache_dir
+
+        name = f"init-{sys.implementation.cache_tag}.marshal"
+        return os.path.join(cache_dir(_CODE_FILE_PART), name)
+
+    def _read_codes():
+        try:
+            import marshal
+
+            from guard.runtime.private import read_private
+
+            data = read_private(_codes_path())
+            if not data:
+                return {}
+            header, _, body = data.partition(b"\0")
+            if header != sys.version.encode():
+                return {}
+            codes = marshal.loads(body)
+            if isinstance(codes, dict) and all(isinstance(k, str) for k in codes):
+                return codes
+        except Exception:  # a damaged or foreign file is a miss: compile, as with no file
+            pass
+        return {}
+
+    def _write_codes():
+        try:
+            import marshal
+
+            from guard.runtime.private import write_private
+
+            codes = dict(_codes or {})
+            if len(codes) > _MAX_CODES:  # stale texts of edited classes: keep this run's
+                codes = {k: v for k, v in codes.items() if k in _used}
+            write_private(_codes_path(), sys.version.encode() + b"\0" + marshal.dumps(codes))
+        except Exception:  # a cache that cannot be written costs the next run a compile
+            pass
 
     def _tuple_getter(names):
         if len(names) == 1:

@@ -176,3 +176,46 @@ def test_unsupported_shapes_go_to_the_stdlib_decorator() -> None:
         class Misordered:
             a: int = 0
             b: str  # type: ignore[misc]
+
+
+COUNT_COMPILES = """
+import builtins, sys
+compiled = []
+real = builtins.compile
+def counting(source, filename, *args, **kwargs):
+    if filename == "<fastclass>":
+        compiled.append(source)
+    return real(source, filename, *args, **kwargs)
+builtins.compile = counting
+import guard.shell.model
+model = guard.shell.model
+assert model.Span(1, 2, 1, 3) == model.Span(1, 2, 1, 3)
+print(len(compiled))
+"""
+
+
+def _compiles(env: dict[str, str]) -> int:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", COUNT_COMPILES], env=env, capture_output=True, text=True, check=True
+    )
+    return int(done.stdout)
+
+
+def test_init_code_is_compiled_once_then_read_from_a_private_cache(tmp_path: Any) -> None:
+    import os
+
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert _compiles(env) > 0
+    folder = tmp_path / "cache" / "codex-guard" / "fastclass"
+    (cache,) = folder.iterdir()
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert cache.stat().st_mode & 0o777 == 0o600
+    assert _compiles(env) == 0  # every __init__ came from the cache
+    cache.chmod(0o644)  # a file others could have written is not trusted: compiled again
+    assert _compiles(env) > 0
+    cache.write_bytes(b"garbage\0garbage")
+    cache.chmod(0o600)
+    assert _compiles(env) > 0  # a damaged file is a miss, never a crash
