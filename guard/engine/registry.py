@@ -12,11 +12,14 @@ import functools
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from guard.fastclass import dataclass, field
 from guard.findings import Severity
 from guard.settings import cache_dir
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 RULE_FIELDS = ("id", "name", "severity", "summary", "rationale", "fix", "examples")
 OPTIONAL_FIELDS = ("check", "match", "message", "strict_only", "docs")
@@ -176,14 +179,14 @@ _CACHE_FORMAT = b"codex-guard rules 2\0"
 def _load_raw(files: list[Path], key: str) -> list[tuple[str, Any]]:
     """The rule files' YAML, from the private cache when it was written under the same `key`."""
     import marshal
-    import zlib
 
     from guard.runtime.private import read_private, write_private
 
     stamp = _CACHE_FORMAT + key.encode("utf-8", "surrogateescape") + b"\0"
-    # Named by the files' paths, not their stats: an edited rule overwrites its old entry.
+    # Named by the files' paths, not their stats: an edited rule overwrites its old entry. Two
+    # sets of paths with one name only take turns in the file (its stamp is compared): no digest.
     names = "\0".join(map(str, files)).encode("utf-8", "surrogateescape")
-    cache = os.path.join(cache_dir("rules"), f"{zlib.crc32(names):08x}.marshal")
+    cache = os.path.join(cache_dir("rules"), f"{len(names):x}-{sum(names):x}.marshal")
     data = read_private(cache)
     if data is not None and data.startswith(stamp):
         try:

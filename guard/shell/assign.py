@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from guard.fastclass import replace
 from guard.shell.builtins import (
@@ -33,6 +32,7 @@ from guard.shell.wrappers import (
     is_name,
 )
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
     from guard.shell.walk import Walker
 

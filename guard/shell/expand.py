@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from guard.shell.model import (
     EnvOrigin,
@@ -24,6 +23,7 @@ from guard.shell.words import (
     unquote_double,
 )
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
     from guard.shell.walk import Walker
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from guard.fastclass import dataclass, field, replace
 from guard.shell.model import (
@@ -15,6 +14,7 @@ from guard.shell.parser import _REDIRECTS, Node, _Src
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
     from guard.shell.walk import Walker
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any
 
 from guard.fastclass import replace
 from guard.shell import assign, expand, flow, functions, redirs, unwrap, written
@@ -51,6 +50,10 @@ from guard.shell.unwrap import _append_xargs_input
 from guard.shell.wrappers import (
     peel,
 )
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_NEST = 64  # statements nested deeper than this are not walked (Python's stack is finite)
 MAX_ERRORS = 200
