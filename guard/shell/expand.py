@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from guard.lazyre import lazy_compile
 from guard.shell.model import (
     EnvOrigin,
     Span,
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
     from guard.shell.walk import Walker
 
 
-_REF_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_REF_RE = lazy_compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _value_word(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> Word:

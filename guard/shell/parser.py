@@ -14,9 +14,9 @@ The byte prefilter of big inputs (``_BIG_KEEP*``) is here too: it reads text, no
 from __future__ import annotations
 
 import functools
-import re
 
 from guard.fastclass import dataclass
+from guard.lazyre import lazy_compile
 from guard.shell.model import (
     Script,
     Span,
@@ -60,7 +60,7 @@ _BIG_STMT_KEEP = (
     b"bash",
     b"sh ",
 )
-_DYNAMIC_HEAD_RE = re.compile(rb"(?:^|[;&|(){}\n]|\bthen|\bdo|\belse)[ \t]*\"?\$")
+_DYNAMIC_HEAD_RE = lazy_compile(rb"(?:^|[;&|(){}\n]|\bthen|\bdo|\belse)[ \t]*\"?\$")
 _BIG_KEEP_NAMES = frozenset(
     {
         "set",
@@ -103,7 +103,9 @@ _META = frozenset(b" \t;|&<>()")
 
 # A here-doc operator with something after its word on the same line: only then can the
 # here-doc repair be needed (saves a tree query on every file that uses plain here-docs).
-_HEREDOC_TAIL_RE = re.compile(rb"<<-?[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|\\?[^\s;|&<>()]+)[ \t]*[^\s]")
+_HEREDOC_TAIL_RE = lazy_compile(
+    rb"<<-?[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|\\?[^\s;|&<>()]+)[ \t]*[^\s]"
+)
 
 
 @functools.lru_cache(maxsize=1)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from guard.fastclass import dataclass, field, replace
+from guard.lazyre import lazy_compile
 from guard.shell.model import (
     Stdin,
     StdinKind,
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
 
 
 _STDIN_ALIASES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
-_LONE_DASH_RE = re.compile(rb"(?<![^ \t])-(?![^ \t\n])")
+_LONE_DASH_RE = lazy_compile(rb"(?<![^ \t])-(?![^ \t\n])")
 
 
 @dataclass(slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from guard.fastclass import replace
+from guard.lazyre import lazy_compile
 from guard.shell.model import (
     Command,
     Span,
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
 _SCRIPT_RUNNERS = SHELLS | {"source", "."}  # programs that run script text they are given
-_VAR_HEAD_RE = re.compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?')
+_VAR_HEAD_RE = lazy_compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?')
 
 
 def _append_xargs_input(p: Peeled, printed: tuple[str, int, int, bool] | None, span: Span) -> None:
