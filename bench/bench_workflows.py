@@ -10,9 +10,11 @@ What it does:
 2. writes `--files` realistic workflows with bench/gen_workflows.py (most never mention codex);
 3. in each round, in this order: `codex-guard lint --no-cache -q DIR`, then
    `actionlint -shellcheck= -pyflakes= FILE...` (its own checks only: with shellcheck on PATH it
-   starts one shellcheck per `run:`; both rows are printed when `--with-shellcheck` is given);
-4. prints the median wall time and files/s of each, and the throughput ratio, with PASS/FAIL
-   against the goal (codex-guard at least actionlint's throughput).
+   starts one shellcheck per `run:`; both rows are printed when `--with-shellcheck` is given),
+   then `codex-guard lint --no-cache -q -j1 DIR` (no pool: what the pool policy is measured by);
+4. prints the load average (this machine is shared), the median wall time and files/s of each,
+   and the throughput ratio, with PASS/FAIL against the goal (codex-guard at least actionlint's
+   throughput).
 
 Exit 0 when the goal passes, 1 when it fails, 2 when a tool is missing.
 """
@@ -84,6 +86,7 @@ def main() -> int:
         commands = {
             "codex-guard": [guard, "lint", "--no-cache", "-q", "."],
             "actionlint": [actionlint, "-shellcheck=", "-pyflakes=", *files],
+            "codex-guard -j1": [guard, "lint", "--no-cache", "-q", "-j1", "."],
         }
         if args.baseline_src:  # another checkout's `guard/` (e.g. `git archive`), same venv
             boot = f"import sys; sys.path.insert(0, {args.baseline_src!r}); "
@@ -102,10 +105,13 @@ def main() -> int:
         for argv in commands.values():  # warm the page cache and the rule cache once, untimed
             timed(argv, corpus, env)
         runs: dict[str, list[float]] = {name: [] for name in commands}
+        before = os.getloadavg()
         for _ in range(args.rounds):
             for name, argv in commands.items():
                 runs[name].append(timed(argv, corpus, env))
     print(f"{args.files} workflows ({mentioning} mention codex), {args.rounds} interleaved rounds")
+    after = os.getloadavg()[0]
+    print(f"load average before: {before[0]:.2f}, after: {after:.2f} ({os.cpu_count()} CPUs)")
     medians = {name: statistics.median(times) for name, times in runs.items()}
     for name, value in medians.items():
         each = " ".join(f"{t:.2f}" for t in runs[name])

@@ -543,6 +543,7 @@ class ConfigResolver:
     def __init__(self, explicit: Path | None = None) -> None:
         self._explicit = load_config(explicit) if explicit is not None else None
         self._by_file: dict[Path, Settings] = {}
+        self._default = Settings()  # one object for every folder without a config (frozen)
         self._by_folder: dict[Path, Path | None] = {}
         self._by_real_dir: dict[str, Path | None] = {}
 
@@ -584,7 +585,7 @@ class ConfigResolver:
 
     def _settings_of(self, config: Path | None) -> Settings:
         if config is None:
-            return Settings()
+            return self._default
         if config not in self._by_file:
             self._by_file[config] = load_config(config)
         return self._by_file[config]

@@ -20,6 +20,10 @@ The rules, for a command line that has no keyword in any decoded view:
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the hook's path does not import typing
+if TYPE_CHECKING:
+    from re import Pattern
+
 # Lower-case: a command that can start codex, change its billing or write its auth file holds one.
 KEYWORDS = ("codex", "openai_api_key", "codex_api_key", "codex_home", "auth_mode")
 
@@ -168,6 +172,7 @@ _RUNS_TEXT = frozenset(
 )
 # Characters that can make a word stand for other text.
 _WILD = frozenset("$`*?[{~")
+_WILD_OR_ESCAPE = _WILD | {"\\"}
 _SPECIAL_PARAMS = frozenset("@*#?$!-0123456789_")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _OPERATOR_CHARS = frozenset(";&|()\n")
@@ -190,6 +195,10 @@ _SIMPLE_ESCAPES = {
 }
 _HEX = frozenset("0123456789abcdefABCDEF")
 _OCT = frozenset("01234567")
+# Runs of characters the scan only copies (command text, "..." text, ${...} text), as compiled
+# patterns; None until the file-level reject compiles them (the hook's path imports no `re`, and
+# a command line is short: char by char costs it nothing). Same verdicts either way.
+_LITERAL_RUNS: tuple[Pattern[str], Pattern[str], Pattern[str]] | None = None
 
 
 class _GoOn(Exception):
@@ -200,7 +209,7 @@ def may_concern_codex(text: str) -> bool:
     """False only when the text certainly cannot start codex or name a forbidden key."""
     if _keyword_in_views(text):
         return True
-    if not any(c in _WILD for c in text):
+    if _WILD.isdisjoint(text):  # in C: the set meets each character once
         return False
     try:
         _Scan(text).run()
@@ -343,6 +352,7 @@ class _Scan:
         self.n = len(text)
         self.i = 0
         self.stack = [_Frame("cmd", "", 0)]
+        self.literal_runs = _LITERAL_RUNS
         # Any program may stand for another in text that defines an alias or a function, or
         # writes a file with a here-doc (a runner script): only in text with none of them is a
         # program outside _MAY_RUN_ARGS known to run none of its words.
@@ -487,6 +497,11 @@ class _Scan:
             self.mark_expansion(owner)  # a home folder: any path
             w.lit.append("*")
             self.i = i + 1
+        elif self.literal_runs is not None:
+            plain = self.literal_runs[0].match(t, i)
+            end = i + 1 if plain is None else plain.end()
+            w.lit.append(t[i:end])
+            self.i = end
         else:
             w.lit.append(c)
             self.i = i + 1
@@ -549,6 +564,11 @@ class _Scan:
             self.mark_expansion(owner)
             self.stack.append(_Frame("cmd", "`", i))
             self.i = i + 1
+        elif self.literal_runs is not None:
+            plain = self.literal_runs[1].match(t, i)
+            end = i + 1 if plain is None else plain.end()
+            w.lit.append(t[i:end])
+            self.i = end
         else:
             w.lit.append(c)
             self.i = i + 1
@@ -581,6 +601,9 @@ class _Scan:
         elif c == "`":
             self.stack.append(_Frame("cmd", "`", i))
             self.i = i + 1
+        elif self.literal_runs is not None:
+            plain = self.literal_runs[2].match(t, i)
+            self.i = i + 1 if plain is None else plain.end()
         else:
             self.i = i + 1
 
@@ -660,10 +683,10 @@ class _Scan:
         # stand where the program does), and each value after its first `=`.
         texts = [" ".join(args), *args] + [a.split("=", 1)[1] for a in args if "=" in a]
         for text in texts:
-            if len(text) < len(self.t) and any(c in active for c in text):
+            if len(text) < len(self.t) and not active.isdisjoint(text):
                 if may_concern_codex(text):
                     raise _GoOn
-            elif any(c in active for c in text):
+            elif not active.isdisjoint(text):
                 raise _GoOn  # not shorter: no progress to be made, so no verdict either
 
     def skip_heredocs(self, f: _Frame) -> None:
@@ -745,6 +768,7 @@ _PROGRAM_KINDS = frozenset({"python", "javascript", "go"})  # their sources need
 _TEXT_KINDS = frozenset({"makefile", "dockerfile", "justfile", "markdown", "gitlab"})
 # YAML reads these as line breaks too: the line screen below would see other lines than YAML.
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+_FLOW_BRACKETS = frozenset("[]{}")
 
 
 def may_concern_file(text: str, kind: str) -> bool:
@@ -761,12 +785,13 @@ def may_concern_file(text: str, kind: str) -> bool:
     - workflow: the `run:` values, read line by line (`_workflow_may_concern`);
     - a packet (or a kind this list does not know) is always read.
     """
+    _file_patterns()  # compiled once: a linter reads many files
     if kind == "shell":
         return may_concern_codex(text)
     if kind in _PROGRAM_KINDS:
         return _has_keyword(text)
     if kind in _TEXT_KINDS:
-        return _keyword_in_file_views(text) or any(c in _WILD or c == "\\" for c in text)
+        return _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text)
     if kind == "workflow":
         return _keyword_in_file_views(text) or _workflow_may_concern(text)
     return True
@@ -802,82 +827,137 @@ def _workflow_may_concern(text: str) -> bool:
     return any(may_concern_codex(mask_expressions(value, 0)[0]) for value in values)
 
 
-def _run_values(text: str) -> list[str]:
-    """The text of every `run:` value, as YAML reads it; `_GoOn` where that is not certain."""
-    import re
+class _FilePatterns:
+    """The compiled patterns of the file-level reject, built once a process on its first file."""
 
+    def __init__(self) -> None:
+        import re
+
+        self.run_key = re.compile(
+            r"""^(?P<lead>[ ]*(?:-[ ]+)*)(?P<q>["']?)run(?P=q)[ ]*:(?:[ ]+(?P<value>.*?))?[ ]*$"""
+        )
+        self.any_run_key = re.compile(r"""(?<![\w-])["']?run["']?[ \t]*:""")  # `{"run":"..."}`
+        self.block_header = re.compile(r"\|(?:[+-]?[1-9]?|[1-9][+-])(?:[ ]+#.*)?")
+        # What makes a line one the line reading must look at: a `run` key (`run:`, `"run" :`,
+        # a superset of `any_run_key`), a tab, an escape, a flow bracket or a complex key. Every
+        # other line is a plain `key: value` or list item it passes over. (The rest of the line
+        # is taken too: one match per line.)
+        self.notable = re.compile(r"""(?:[\t\\\[\]{}]|run["']?[ \t]*:|^[^\S\n]*[?:])[^\n]*""", re.M)
+        # A `${{ }}` expression with no quote, brace, comment, colon, tab or escape in it: two
+        # `{` and two `}` wherever quotes or a comment cut the line, and no `run:` or complex
+        # key of its own, so a line is notable without it only if it is notable with it.
+        self.plain_expression = re.compile(r"""\$\{\{[^{}"'#:\t\\\n]*\}\}""")
+        self.quoted = re.compile(r"\"[^\"]*\"|'[^']*'")
+        self.double_quoted = re.compile(r'"([^"]*)"(?:[ ]+#.*)?')
+        self.single_quoted = re.compile(r"'((?:[^']|'')*)'(?:[ ]+#.*)?")
+        self.mapping_key = re.compile(r"^[ ]+[A-Za-z_][\w-]*[ ]*:(?:[ ]|$)")
+
+
+_FILE_PATTERNS: _FilePatterns | None = None
+
+
+def _file_patterns() -> _FilePatterns:
+    """The file-level patterns, and from now on the scan's literal runs (see `_LITERAL_RUNS`)."""
+    global _FILE_PATTERNS, _LITERAL_RUNS
+    if _FILE_PATTERNS is None:
+        import re
+
+        _FILE_PATTERNS = _FilePatterns()
+        _LITERAL_RUNS = (
+            # Command text: no blank, operator, quote, escape, expansion, glob, brace or comment.
+            re.compile(r"[^ \t\n#;&|()<>\\'\"$`*?\[{~]+"),
+            re.compile(r'[^"\\$`]+'),  # inside "...": no closing quote, escape or expansion
+            re.compile(r"[^{}\\'\"$`]+"),  # inside ${...}: no brace, escape, quote or expansion
+        )
+    return _FILE_PATTERNS
+
+
+def _run_values(text: str) -> list[str]:
+    """The text of every `run:` value, as YAML reads it; `_GoOn` where that is not certain.
+
+    Only the notable lines (`_FilePatterns.notable`, found by one regex over the file) are
+    read one by one, and those a block scalar's body has not already taken."""
+    patterns = _file_patterns()
     text = text.replace("\r\n", "\n")
     if any(b in text for b in _OTHER_BREAKS):
         raise _GoOn
-    run_key = re.compile(
-        r"""^(?P<lead>[ ]*(?:-[ ]+)*)(?P<q>["']?)run(?P=q)[ ]*:(?:[ ]+(?P<value>.*?))?[ ]*$"""
-    )
-    any_run_key = re.compile(r"""(?<![\w-])["']?run["']?[ \t]*:""")  # `{"run":"..."}` too
     lines = text.split("\n")
+    screened = patterns.plain_expression.sub("E", text)  # the same lines, fewer of them notable
     values: list[str] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        i += 1
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        lead = line[: len(line) - len(line.lstrip(" \t-"))]
-        if "\t" in lead:
-            raise _GoOn  # a tab in an indentation: YAML rejects or reads it otherwise
-        if "\\" in line or stripped.startswith(("?", ": ")) or stripped == ":":
-            raise _GoOn  # an escape in a quoted scalar, a complex key
-        if _unbalanced_flow(line):
-            raise _GoOn  # a flow collection over more lines (or broken YAML: the parser says so)
-        match = run_key.match(line)
-        if match is None:
-            if any_run_key.search(line):
-                raise _GoOn  # `{run: ...}`, `!!str run:`, `&a run:`, `x: run: y`...
-            continue
-        column = len(match.group("lead"))
-        value = match.group("value") or ""
-        if value.startswith("|"):
-            if not re.fullmatch(r"\|(?:[+-]?[1-9]?|[1-9][+-])(?:[ ]+#.*)?", value):
-                raise _GoOn
-            block: list[str] = []
-            while i < len(lines):
-                body = lines[i]
-                if body.strip() and len(body) - len(body.lstrip(" ")) <= column:
-                    break
-                block.append(body.lstrip(" \t"))
-                i += 1
-            values.append("\n".join(block))
-            continue
-        if not value or value.startswith("#"):
-            if _next_is_mapping(lines, i, column):
-                continue  # `defaults: run:` with `shell:` under it
-            raise _GoOn
-        values.append(_single_line_scalar(value))
-        if _next_is_deeper(lines, i, column):
-            raise _GoOn  # a plain scalar folded over more lines
+    i = 0  # the first line not yet read
+    line_no, line_pos = 0, 0  # the line of the last notable match, and where that match began
+    for notable in patterns.notable.finditer(screened):
+        line_no += screened.count("\n", line_pos, notable.start())
+        line_pos = notable.start()
+        if line_no < i:
+            continue  # a line already read (its own or a block scalar's)
+        i = _read_notable_line(lines, line_no, patterns, values)
     return values
 
 
-def _unbalanced_flow(line: str) -> bool:
-    """More `[`/`{` than `]`/`}` (or fewer) on the line, quoted text and comments aside."""
-    import re
+def _read_notable_line(
+    lines: list[str], at: int, patterns: _FilePatterns, values: list[str]
+) -> int:
+    """Read line `at` as YAML does (a `run:` value goes to `values`); the next line to read."""
+    line = lines[at]
+    i = at + 1
+    stripped = line.strip()
+    if not stripped or stripped.startswith("#"):
+        return i
+    lead = line[: len(line) - len(line.lstrip(" \t-"))]
+    if "\t" in lead:
+        raise _GoOn  # a tab in an indentation: YAML rejects or reads it otherwise
+    if "\\" in line or stripped.startswith(("?", ": ")) or stripped == ":":
+        raise _GoOn  # an escape in a quoted scalar, a complex key
+    if _unbalanced_flow(line, patterns):
+        raise _GoOn  # a flow collection over more lines (or broken YAML: the parser says so)
+    match = patterns.run_key.match(line)
+    if match is None:
+        if patterns.any_run_key.search(line):
+            raise _GoOn  # `{run: ...}`, `!!str run:`, `&a run:`, `x: run: y`...
+        return i
+    column = len(match.group("lead"))
+    value = match.group("value") or ""
+    if value.startswith("|"):
+        if not patterns.block_header.fullmatch(value):
+            raise _GoOn
+        block: list[str] = []
+        while i < len(lines):
+            body = lines[i]
+            if body.strip() and len(body) - len(body.lstrip(" ")) <= column:
+                break
+            block.append(body.lstrip(" \t"))
+            i += 1
+        values.append("\n".join(block))
+        return i
+    if not value or value.startswith("#"):
+        if _next_is_mapping(lines, i, column, patterns):
+            return i  # `defaults: run:` with `shell:` under it
+        raise _GoOn
+    values.append(_single_line_scalar(value, patterns))
+    if _next_is_deeper(lines, i, column):
+        raise _GoOn  # a plain scalar folded over more lines
+    return i
 
-    bare = re.sub(r"\"[^\"]*\"|'[^']*'", "", line).split(" #", 1)[0]
+
+def _unbalanced_flow(line: str, patterns: _FilePatterns) -> bool:
+    """More `[`/`{` than `]`/`}` (or fewer) on the line, quoted text and comments aside."""
+    if _FLOW_BRACKETS.isdisjoint(line):
+        return False
+    bare = patterns.quoted.sub("", line).split(" #", 1)[0]
     return bare.count("[") + bare.count("{") != bare.count("]") + bare.count("}")
 
 
-def _single_line_scalar(value: str) -> str:
+def _single_line_scalar(value: str, patterns: _FilePatterns) -> str:
     """A `run:` value that ends on its line: plain, `'...'` or `"..."` (no escapes: a backslash
     was refused before)."""
-    import re
-
     if value.startswith('"'):
-        quoted = re.fullmatch(r'"([^"]*)"(?:[ ]+#.*)?', value)
+        quoted = patterns.double_quoted.fullmatch(value)
         if quoted is None:
             raise _GoOn
         return quoted.group(1)
     if value.startswith("'"):
-        quoted = re.fullmatch(r"'((?:[^']|'')*)'(?:[ ]+#.*)?", value)
+        quoted = patterns.single_quoted.fullmatch(value)
         if quoted is None:
             raise _GoOn
         return quoted.group(1).replace("''", "'")
@@ -893,19 +973,24 @@ def _next_is_deeper(lines: list[str], i: int, column: int) -> bool:
     return False
 
 
-def _next_is_mapping(lines: list[str], i: int, column: int) -> bool:
+def _next_is_mapping(lines: list[str], i: int, column: int, patterns: _FilePatterns) -> bool:
     """The next non-blank line is a plain `key:` deeper than `column` (a block mapping)."""
-    import re
-
     for line in lines[i:]:
         if line.strip() and not line.strip().startswith("#"):
             deeper = len(line) - len(line.lstrip(" ")) > column
-            return deeper and re.match(r"^[ ]+[A-Za-z_][\w-]*[ ]*:(?:[ ]|$)", line) is not None
+            return deeper and patterns.mapping_key.match(line) is not None
     return False
 
 
 # --- text a shell runs that nobody can read here (hook.fail-closed) --------------------------
 
+# Files every later shell runs first (bash -l, bash -i, zsh, sh -l): a write to one changes what a
+# later command line runs (PATH, aliases, functions), which no later check of that line can see.
+SHELL_STARTUP_FILES = (
+    *(".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile"),
+    *(".zshenv", ".zlogin", ".kshrc", ".mkshrc", "/etc/profile", "/etc/bash.bashrc"),
+    "/etc/environment",
+)
 # Shells that run the text piped or substituted into them.
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "busybox"})
 _BOUNDARY = frozenset(";&|(\n")
@@ -915,12 +1000,19 @@ def may_run_unseen_text(text: str) -> bool:
     """Whether the command line hands a shell text that is only known when it runs: a pipe into a
     shell (`... | base64 -d | bash`), a shell reading a process substitution (`bash <(curl ...)`),
     or `eval`. Such text may start codex with no codex word in the line, so under
-    `hook.fail-closed` it gets the full check (which reports CG902), not the keyword reject."""
-    if "|" not in text and "<(" not in text and "eval" not in text:
+    `hook.fail-closed` it gets the full check (which reports CG902), not the keyword reject.
+    So does a pipe into `xargs` or `parallel`, and `find -exec` of a shell: they may build a
+    shell's text from their input (`xargs -I{} sh -c '{}'`, `| parallel`), and a line that names a
+    shell start-up file (`>> ~/.bashrc`): what it writes runs before every later command."""
+    if any(name in text for name in SHELL_STARTUP_FILES):
+        return True
+    if "|" not in text and "<(" not in text and "eval" not in text and "-exec" not in text:
         return False
     words = _plain_words(text)
     for i, word in enumerate(words):
-        if word == "|" and _shell_word(words, i + 1):
+        if word == "|" and (_shell_word(words, i + 1) or _feeder_word(words, i + 1)):
+            return True
+        if word in ("-exec", "-execdir") and _shell_word(words, i + 1):
             return True
         if word == "<(" and i > 0 and _basename(words[i - 1]) in _SHELLS | {"source", "."}:
             return True
@@ -959,6 +1051,11 @@ def _shell_word(words: list[str], i: int) -> bool:
     ):
         i += 1
     return i < len(words) and _basename(words[i].strip("'\"")) in _SHELLS
+
+
+def _feeder_word(words: list[str], i: int) -> bool:
+    """The command after a pipe is `xargs` or `parallel` (they may run their input)."""
+    return i < len(words) and _basename(words[i].strip("'\"")) in ("xargs", "parallel")
 
 
 def _basename(word: str) -> str:

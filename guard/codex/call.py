@@ -132,3 +132,17 @@ class CodexCall:
 
     def has_flag(self, name: str) -> bool:
         return any(f.name == name for f in self.flags)
+
+    @property
+    def prints_and_exits(self) -> bool:
+        """`--help`/`--version` given: codex prints and exits, whatever else the argv says."""
+        return "prints_and_exits" in self.extra
+
+    @property
+    def reaches_model(self) -> bool:
+        """Can this invocation start a model session, and so bill one? False for what provably
+        never does (grammar.reaches_model's list): `--help`/`--version`, `login` (its own checks
+        are CG102's), and the model-free top-level commands (`mcp`, `logout`, `completion`, ...)."""
+        if self.subcommand in (Subcommand.LOGIN, Subcommand.LOGIN_STATUS):
+            return False
+        return not self.prints_and_exits and "model_free" not in self.extra

@@ -21,6 +21,7 @@ from guard.codex.call import (
     UnknownFlag,
 )
 from guard.codex.grammar import (
+    MODEL_FREE_COMMANDS,
     REASON_UNEXPECTED_ARGUMENT,
     REASON_UNKNOWN,
     REMOTE_ALLOWED,
@@ -334,9 +335,13 @@ def _why_rejected(state: _State, name: str) -> tuple[str, bool]:
     takes_value = anywhere is not None and anywhere.takes_value
     in_this_version = any(cmd.flag(name) for cmd in grammar.commands.values())
     if not in_this_version:
+        # Name the first supported version without it, not the target: `--full-auto` is "removed in
+        # 0.169.0" whether the run targets 0.169.0 or 0.171.0.
+        first_without = grammar.version
         for older in older_versions(grammar.version):
             if any(cmd.flag(name) for cmd in grammar_for(older).commands.values()):
-                return reason_removed(grammar.version), takes_value
+                return reason_removed(first_without), takes_value
+            first_without = older
         return REASON_UNKNOWN, takes_value
     if path:
         parent = path.rsplit(" ", 1)[0] if " " in path else ""
@@ -369,6 +374,8 @@ def _build(state: _State, words: tuple[Word, ...], call_span: Span) -> CodexCall
         extra["image_swallowed"] = " ".join(state.swallowed)
     if any(u.spec.long in ("--help", "--version") for u in state.uses):
         extra["prints_and_exits"] = "1"  # codex prints help/version and runs nothing
+    elif _model_free_command(state):
+        extra["model_free"] = state.sub_word.text if state.sub_word is not None else ""
     model = _last_value(state, "--model")
     if model is not None:
         extra["model"] = model.text
@@ -384,6 +391,19 @@ def _build(state: _State, words: tuple[Word, ...], call_span: Span) -> CodexCall
         dynamic_args=state.dynamic,
         extra=extra,
         **fields,  # type: ignore[arg-type]
+    )
+
+
+def _model_free_command(state: _State) -> bool:
+    """A top-level command that never starts a model session (grammar.MODEL_FREE_COMMANDS: `mcp`,
+    `logout`, `completion`, ...), named by a literal word. `login` has its own sub-commands."""
+    word = state.sub_word
+    return (
+        state.other
+        and state.path == ""  # entered from the top level
+        and word is not None
+        and word.literal
+        and word.text in MODEL_FREE_COMMANDS
     )
 
 

@@ -177,6 +177,7 @@ def directive_text(text: str, kind: str, snippets: Iterable[Snippet]) -> str:
 
 def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding], str] | FileError:
     """The engine's findings for every snippet, and the text whose directives apply."""
+    _FULL_CHECKS[0] += 1  # run_jobs starts the pool once enough files came this far
     from guard.directives import parse_directives
     from guard.sources.base import SourceError
     from guard.sources.registry import SOURCES
@@ -460,6 +461,13 @@ def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
 
 
 CHUNK_FILES = 32  # files per task sent to a worker: small enough to balance the pool's end
+# The pool starts only when the run has shown work for it: this many files went past the keyword
+# reject to the full check (a rejected file never needs a worker), or the files linted in this
+# process took this long. Until then the files are linted here, and the engine this process has
+# imported is the workers' too (they are forked from it).
+POOL_AFTER_FULL_CHECKS = 64
+POOL_AFTER_S = 0.5
+_FULL_CHECKS = [0]  # files this process sent to the full check
 TASKS_PER_WORKER = 4  # tasks in flight per worker: the walk streams ahead, never the whole tree
 CACHE_BATCH = 512  # cache entries written per transaction
 
@@ -526,10 +534,11 @@ def run_jobs(
 ) -> LintResult:
     """Lint every job (in a process pool when there are many) and sort the result.
 
-    `jobs` may be a generator (the walk): the pool starts on the first files while the rest are
-    still being found, and the parent keeps only the findings. `workers` is `-j`: 1 lints in
-    this process, 0 one process per CPU. With `progress`, a bar on stderr once the run passes a
-    second, when stderr is a terminal (the bar needs the total, so the walk finishes first).
+    `jobs` may be a generator (the walk): the pool starts while the rest are still being found,
+    once the run shows work for it (`_here_then_pool`), and the parent keeps only the findings.
+    `workers` is `-j`: 1 lints in this process, 0 one process per CPU. With `progress`, a bar on
+    stderr once the run passes a second, when stderr is a terminal (the bar needs the total, so
+    the walk finishes first).
     With `cache_folder`, misses are written to the cache store there and hits marked as used."""
     stream = iter(jobs)
     head = list(itertools.islice(stream, PARALLEL_THRESHOLD + 1))
@@ -541,7 +550,7 @@ def run_jobs(
     everything = itertools.chain(head, stream)
     outcomes: Iterable[FileOutcome]
     if workers != 1 and len(head) > PARALLEL_THRESHOLD:
-        outcomes = _run_parallel(everything, workers)
+        outcomes = _here_then_pool(everything, workers)
     else:
         outcomes = (lint_file(job) for job in everything)
     del head
@@ -562,6 +571,18 @@ def run_jobs(
     result.errors.sort(key=lambda e: (e.path, e.message))
     result.skipped.sort(key=lambda e: e.path)
     return result
+
+
+def _here_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOutcome]:
+    """Outcomes in job order: lint here until the run shows work for a pool (POOL_AFTER_...),
+    then hand the rest of the walk to `_run_parallel`."""
+    start, checks_before = time.perf_counter(), _FULL_CHECKS[0]
+    for job in jobs:
+        yield lint_file(job)
+        full_checks = _FULL_CHECKS[0] - checks_before
+        if full_checks >= POOL_AFTER_FULL_CHECKS or time.perf_counter() - start >= POOL_AFTER_S:
+            yield from _run_parallel(jobs, workers)
+            return
 
 
 def lint_chunk(jobs: list[FileJob]) -> list[FileOutcome]:
@@ -800,7 +821,14 @@ def _collect_jobs(
 @click.option(
     "--config", "config_file", type=click.Path(dir_okay=False), help="Config file for all paths."
 )
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes (0 = auto).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes (0 = one per CPU; 1 = none). Files are linted in this process until "
+    "the run shows work for them: files the keyword reject answers from their text never need one.",
+)
 @click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
 )

@@ -152,6 +152,7 @@ def check_command(command: str | None, fmt: str, config: str | None) -> None:
     from guard.reject import may_run_unseen_text
     from guard.runtime.hook import check_command as hook_check
     from guard.runtime.hook import denied_findings, mentions_codex
+    from guard.runtime.machine import program_words
     from guard.runtime.report import finding_line
 
     # No argument or `-`: the command line is read from stdin (as `lint -`-style tools do).
@@ -160,10 +161,26 @@ def check_command(command: str | None, fmt: str, config: str | None) -> None:
         raise click.UsageError("give a command line as an argument or on stdin")
     settings = _settings(config)
     findings = []
-    unseen = not mentions_codex(text) and settings.hook_fail_closed and may_run_unseen_text(text)
-    if mentions_codex(text) or unseen:
+    # Program words that are codex on this machine under another name (`/tmp/cx exec ...`).
+    # Program words that are codex on this machine under another name (`/tmp/cx exec ...`), and
+    # scripts that name codex (`#!/bin/sh` + `exec codex "$@"`: unsettled under fail-closed).
+    machine, scripts = program_words(text, None)
+    scripts = scripts if settings.hook_fail_closed else ()
+    unseen = (
+        not mentions_codex(text)
+        and not machine
+        and settings.hook_fail_closed
+        and (may_run_unseen_text(text) or bool(scripts))
+    )
+    if mentions_codex(text) or unseen or machine:
         try:
-            findings = hook_check(text, settings, unseen_text=unseen)
+            findings = hook_check(
+                text,
+                settings,
+                unseen_text=unseen,
+                codex_programs=machine,
+                codex_scripts=scripts,
+            )
         except Exception as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             click.echo(f"codex-guard check: internal error while checking: {first}", err=True)

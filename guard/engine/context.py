@@ -45,9 +45,7 @@ class Invocation:
     @property
     def is_run(self) -> bool:
         """An agent run (exec, resume, review, fork), not `--help` or `--version`."""
-        return self.call.subcommand in RUN_SUBCOMMANDS and not (
-            self.call.has_flag("--help") or self.call.has_flag("--version")
-        )
+        return self.call.subcommand in RUN_SUBCOMMANDS and not self.call.prints_and_exits
 
     @property
     def writable(self) -> bool:

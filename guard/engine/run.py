@@ -265,6 +265,7 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
     if not (
         snippet.facts
         or snippet.unseen_text
+        or snippet.codex_programs
         or snippet.context is RunContext.PACKET
         or mentions_codex(snippet.text)
     ):
@@ -280,6 +281,10 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
         line_offset=snippet.line_offset,
         column_offset=snippet.column_offset,
     )
+    if snippet.codex_programs:  # the runtime doors found codex under another name
+        from guard.shell.copies import read_as_codex
+
+        script = read_as_codex(script, snippet.codex_programs)
     invocations = build_invocations(script, snippet, settings)
     known = tuple(inv for inv in invocations if inv.command.seen_through is None)
     ctx = CheckContext(snippet, script, settings, known)

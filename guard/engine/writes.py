@@ -81,16 +81,34 @@ def _feeder(script: Script, command: Command) -> Command | None:
     return before[-1] if before else None
 
 
-def produced_text(script: Script, command: Command) -> str | None:
-    """What ``command`` prints, when that is readable from its words or its input."""
+def produced_text(script: Script, command: Command, bases: Sequence[Path] = ()) -> str | None:
+    """What ``command`` prints, when that is readable from its words, its input or the
+    repository files it reads (`cat ak.json`, `dd if=ak.json`)."""
     program = command.program
     if program == "echo":
         return _echo_text(command.argv)
     if program == "printf" and not any(w.text == "-v" for w in command.argv[1:2]):
         return _printf_text(command.argv)
-    if program in ("cat", "tee", "dd") and not _file_operands(command):
-        return input_text(script, command)
+    if program in ("cat", "tee", "dd"):
+        operands = _file_operands(command)
+        if not operands:
+            return input_text(script, command, bases)
+        if program != "tee":
+            return _operand_text(operands, bases)
     return None
+
+
+def _operand_text(operands: Sequence[Word], bases: Sequence[Path]) -> str | None:
+    """The files `cat A B` or `dd if=A` read, joined, when each is a readable repository file
+    named by a literal word; None when any is not."""
+    texts: list[str] = []
+    for word in operands:
+        name = word.text[3:] if word.text.startswith("if=") else word.text
+        read = _read_repo_file(name, bases) if word.literal and name != "-" else None
+        if read is None:
+            return None
+        texts.append(read[1])
+    return "".join(texts)
 
 
 def _file_operands(command: Command) -> list[Word]:
@@ -101,13 +119,31 @@ def _file_operands(command: Command) -> list[Word]:
     return [w for w in command.argv[1:] if not w.text.startswith("-")]
 
 
-def input_text(script: Script, command: Command) -> str | None:
+def _copied_file(command: Command, bases: Sequence[Path]) -> str | None:
+    """The repository file `cat FILE` or `dd if=FILE` reads, when it is one readable file."""
+    if command.program not in ("cat", "dd", "tee"):
+        return None
+    operands = _file_operands(command)
+    if not operands and command.stdin.kind is StdinKind.FILE and command.stdin.source:
+        read = _read_repo_file(command.stdin.source, bases)  # `cat < FILE`
+        return read[0] if read is not None else None
+    if command.program == "tee" or len(operands) != 1 or not operands[0].literal:
+        return None
+    name = operands[0].text
+    read = _read_repo_file(name[3:] if name.startswith("if=") else name, bases)
+    return read[0] if read is not None else None
+
+
+def input_text(script: Script, command: Command, bases: Sequence[Path] = ()) -> str | None:
     stdin = command.stdin
     if stdin.kind in (StdinKind.HEREDOC, StdinKind.HERESTRING):
         return stdin.source or ""
     if stdin.kind is StdinKind.PIPE:
         feeder = _feeder(script, command)
-        return produced_text(script, feeder) if feeder is not None else None
+        return produced_text(script, feeder, bases) if feeder is not None else None
+    if stdin.kind is StdinKind.FILE and stdin.source:
+        read = _read_repo_file(stdin.source, bases)  # `cat < ak.json`, `tee f < ak.json`
+        return read[1] if read is not None else None
     return None
 
 
@@ -179,23 +215,45 @@ def _file_writes(script: Script, command: Command, bases: Sequence[Path]) -> lis
     writes: list[FileWrite] = []
     program = command.program
     target = command.stdout_redirect
+    # `cat ak.json > F`, `dd if=ak.json of=F`: a repository file's own text, which no shell expands.
+    source = _copied_file(command, bases)
     if target and target != "/dev/null":
+        content = produced_text(script, command, bases)
         writes.append(
-            FileWrite(target, produced_text(script, command), command, _content_line(command))
+            FileWrite(
+                target,
+                content,
+                command,
+                _content_line(command),
+                source_file=source if content is not None else None,
+            )
         )
     if program == "tee":
         for word in command.argv[1:]:
             if not word.text.startswith("-"):
+                content = input_text(script, command, bases)
                 writes.append(
                     FileWrite(
-                        word.text, input_text(script, command), command, _content_line(command)
+                        word.text,
+                        content,
+                        command,
+                        _content_line(command),
+                        source_file=source if content is not None else None,
                     )
                 )
     elif program == "dd":
         for word in command.argv[1:]:
             if word.text.startswith("of="):
-                content = None if _file_operands(command) else input_text(script, command)
-                writes.append(FileWrite(word.text[3:], content, command, _content_line(command)))
+                content = produced_text(script, command, bases)
+                writes.append(
+                    FileWrite(
+                        word.text[3:],
+                        content,
+                        command,
+                        _content_line(command),
+                        source_file=source if content is not None else None,
+                    )
+                )
     elif program in COPIERS:
         writes.extend(_copy_writes(command, bases))
     elif PYTHONS.match(program):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 
 from guard.reject import KEYWORDS, may_concern_codex, may_run_unseen_text
+from guard.runtime.machine import program_words
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~8 ms on this path
 if TYPE_CHECKING:
@@ -111,11 +112,12 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
     command = command_of(payload)
     if command is None:
         return 0
-    unseen = not mentions_codex(command)
-    if unseen and not may_run_unseen_text(command):
-        return 0  # the hot path: nothing heavy was imported
     cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else None
-    return _check(agent, command, cwd, stdout, stderr, unseen)
+    unseen = not mentions_codex(command)
+    machine, scripts = program_words(command, cwd) if unseen else ((), ())
+    if unseen and not machine and not scripts and not may_run_unseen_text(command):
+        return 0  # the hot path: nothing heavy was imported
+    return _check(agent, command, cwd, stdout, stderr, unseen and not machine)
 
 
 def _load_site() -> None:
@@ -139,9 +141,27 @@ def _nothing_to_check(raw: str) -> bool:
     if not (text.startswith("{") and text.endswith("}")):
         return False
     strings = _json_strings(text)
-    return strings is not None and not any(
-        may_concern_codex(s) or may_run_unseen_text(s) for s in strings
-    )
+    if strings is None or any(may_concern_codex(s) or may_run_unseen_text(s) for s in strings):
+        return False
+    # No codex word anywhere; but a program word may be codex under another name on this
+    # machine (a link made in an earlier call). `command_of` reads only the values of `command`
+    # and `cmd` keys: each value (or list item) after such a key, wherever it is, is judged, its
+    # relative paths against every `cwd` value and the process's own folder.
+    ends: list[int] = []
+    _json_strings(text, ends)
+    commands: list[str] = []
+    folders: list[str] = []
+    key = ""
+    for string, end in zip(strings, ends, strict=True):
+        if _next_char(text, end) == ":":
+            key = string
+        elif key in ("command", "cmd"):
+            commands.append(string)
+            if " " in string or "\t" in string:  # an argv item: one word (`/tmp/my dir/cx`)
+                commands.append("'" + string.replace("'", "'\\''") + "'")
+        elif key == "cwd":
+            folders.append(string)
+    return not any(any(program_words(c, None, bases=folders)) for c in commands)
 
 
 _JSON_ESCAPES = {
@@ -156,8 +176,17 @@ _JSON_ESCAPES = {
 }
 
 
-def _json_strings(text: str) -> list[str] | None:
-    """The decoded strings of a JSON text, in order; None when one is malformed."""
+def _next_char(text: str, i: int) -> str:
+    """The first character at or after `i` that is not JSON whitespace ("" at the end)."""
+    n = len(text)
+    while i < n and text[i] in " \t\r\n":
+        i += 1
+    return text[i] if i < n else ""
+
+
+def _json_strings(text: str, ends: list[int] | None = None) -> list[str] | None:
+    """The decoded strings of a JSON text, in order; None when one is malformed. `ends` gets
+    the index after each string's closing quote."""
     out: list[str] = []
     i = text.find('"')
     while i >= 0:
@@ -166,12 +195,16 @@ def _json_strings(text: str) -> list[str] | None:
             return None
         if "\\" not in text[i + 1 : end]:
             out.append(text[i + 1 : end])
+            if ends is not None:
+                ends.append(end + 1)
             i = text.find('"', end + 1)
             continue
         decoded, after = _json_string(text, i + 1)
         if decoded is None:
             return None
         out.append(decoded)
+        if ends is not None:
+            ends.append(after)
         i = text.find('"', after)
     return out
 
@@ -245,8 +278,11 @@ def _check(
         return answer_deny(agent, reason, stdout, stderr)
     if unseen and not settings.hook_fail_closed:
         return 0
+    machine, scripts = program_words(command, cwd)
     try:
-        findings = check_command(command, settings, unseen_text=unseen)
+        findings = check_command(
+            command, settings, unseen_text=unseen, codex_programs=machine, codex_scripts=scripts
+        )
     except Exception as exc:
         if extra_setting(settings, "hook.on-error", "deny") == "allow":
             stderr.write(f"codex-guard hook: internal error: {_first_line(exc)}; allowing\n")
@@ -272,12 +308,20 @@ def denied_findings(findings: list[Any], settings: Any) -> list[Any]:
 
 
 def check_command(
-    command: str, settings: Any, environ: Any = None, unseen_text: bool = False
+    command: str,
+    settings: Any,
+    environ: Any = None,
+    unseen_text: bool = False,
+    codex_programs: tuple[str, ...] = (),
+    codex_scripts: tuple[str, ...] = (),
 ) -> list[Any]:
     """The findings for one command line as an agent's Bash tool runs it (RunContext.AGENT).
 
     The hook runs with the agent's own environment, which the Bash tool's commands inherit: a
     forbidden key set there reaches the codex the command starts (unless the command unsets it).
+    `codex_programs` are its program words that are codex on this machine, `codex_scripts` those
+    that are a script naming codex (machine.py). Under `hook.fail-closed`, what the check cannot
+    settle beyond lint's rules is added (unsettled.py).
     """
     import os
 
@@ -292,8 +336,33 @@ def check_command(
         context=RunContext.AGENT,
         external_env=inherited,
         unseen_text=unseen_text,
+        codex_programs=frozenset(codex_programs),
     )
-    return lint_snippet(snippet, settings)
+    findings = lint_snippet(snippet, settings)
+    if settings.hook_fail_closed:
+        findings += _unsettled(snippet, settings, findings, frozenset(codex_scripts))
+    return findings
+
+
+def _unsettled(
+    snippet: Any, settings: Any, findings: list[Any], scripts: frozenset[str]
+) -> list[Any]:
+    """CG902 for codex seen through an unknown command and for shell text that cannot be seen,
+    on lines the rules have not already reported CG902 for."""
+    from guard.runtime.unsettled import UNSETTLED_RULE, unsettled_findings
+    from guard.shell import parse_script
+
+    script = parse_script(snippet.text)
+    if snippet.codex_programs:
+        from guard.shell.copies import read_as_codex
+
+        script = read_as_codex(script, snippet.codex_programs)
+    reported = {f.location.line for f in findings if f.rule == UNSETTLED_RULE}
+    return [
+        f
+        for f in unsettled_findings(script, settings, HOOK_PATH, scripts)
+        if f.location.line not in reported
+    ]
 
 
 def main() -> int:

@@ -181,15 +181,14 @@ def _name_variants(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) ->
     """A word in a name position expanded once for each value of a variable it uses that
     takes several (``export "$k=x"`` in ``for k in A B``), at most MAX_ALTERNATIVES."""
     words = self._expand(node, st, ctx, src)
-    if all(w.literal for w in words):
-        return words
     raw = src.text(node)
     if "$(" in raw or "`" in raw:
         return words  # expanding again would run the substitution twice
+    # A loop variable expands to its first turn's value: each of its turns is a name here.
     multi = [
         name
         for name in dict.fromkeys(_REF_RE.findall(raw))
-        if (v := st.vars.get(name)) is not None and v.value is None and v.alts
+        if (v := st.vars.get(name)) is not None and v.alts
     ]
     if not multi:
         return words

@@ -7,6 +7,7 @@ billing rules must see it. A ``for`` loop's variable takes each word of its list
 
 from __future__ import annotations
 
+from guard.fastclass import replace
 from guard.lazyre import lazy_compile
 from guard.shell.model import EnvOrigin, Span, Word
 from guard.shell.scope import Var
@@ -71,7 +72,7 @@ def names_of(w: Word, vars_: dict[str, Var]) -> list[str] | None:
         return [w.text] if is_name(w.text) else []
     m = _SIMPLE_REF_RE.match(w.raw or "")
     var = vars_.get(m.group(1)) if m is not None else None
-    if var is not None and var.value is None and var.alts:
+    if var is not None and var.alts:
         return [a.text for a in var.alts if is_name(a.text)]
     return None
 
@@ -116,14 +117,24 @@ def read_targets(words: list[Word]) -> list[Word]:
     return list(names)
 
 
-def loop_var(values: list[Word], span: Span) -> Var:
+def loop_var(values: list[Word], span: Span, name: str = "") -> Var:
     """A `for` variable: one known word is its value; several are the values it takes in turn
-    (at most MAX_ALTERNATIVES, to resolve names such as `export "$k=x"` in the body)."""
+    (at most MAX_ALTERNATIVES): each is a value the body runs with (``Var.others``, so a command
+    that expands it is checked once per value, its message naming the value), and the list
+    resolves names such as `export "$k=x"` in the body (``alts``)."""
     # A glob (`for f in prompts/*.md`) stands for file names the linter does not list.
     known = all(v.literal and not _GLOB_CHARS.intersection(v.text) for v in values)
     if len(values) == 1 and known:
         return Var(values[0], None, False, EnvOrigin.EXPORT, span)
-    alts = None
-    if values and len(values) <= MAX_ALTERNATIVES and known:
-        alts = tuple(values)
-    return Var(None, None, False, EnvOrigin.EXPORT, span, alts)
+    if not values or len(values) > MAX_ALTERNATIVES or not known:
+        return Var(None, None, False, EnvOrigin.EXPORT, span)
+    turns = [
+        Var(v, None, False, EnvOrigin.EXPORT, span, where=_turn_label(span, name, v))
+        for v in values
+    ]
+    return replace(turns[0], alts=tuple(values), others=tuple(turns[1:]))
+
+
+def _turn_label(span: Span, name: str, value: Word) -> str:
+    """One turn of a `for` loop, as a finding's message names it."""
+    return f"the `for` at line {span.line} sets `{name}` to `{value.text}`"

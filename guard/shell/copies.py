@@ -136,3 +136,34 @@ def resolve_codex_copies(script: Script) -> Script:
         commands=tuple(commands),
         dynamic_commands=(*old_dynamic, *dynamic),
     )
+
+
+def read_as_codex(script: Script, programs: frozenset[str] | set[str]) -> Script:
+    """The model with every program word in `programs` (words the runtime doors found to be codex
+    on this machine: a link or copy made earlier, guard/runtime/machine.py) read as codex: as the
+    command's program, or carried in the words of a command codex-guard does not know."""
+    from guard.shell.model import UNKNOWN_WRAPPER
+    from guard.shell.wrappers import NEVER_RUN_ARGS, basename, starts_codex_line
+
+    programs = set(programs)
+    commands: list[Command] = []
+    for command in script.commands:
+        argv = command.argv
+        if command.program == "hash":  # `hash -p /tmp/cx git`: `git` now runs /tmp/cx
+            words = [w.text for w in argv]
+            at = words.index("-p") if "-p" in words else -1
+            if 0 < at < len(words) - 2 and words[at + 1] in programs:
+                programs.update(words[at + 2 :])
+        if argv and command.program != "codex" and argv[0].text in programs:
+            command = _as_codex(command)
+        elif argv and command.program != "codex" and basename(argv[0].text) not in NEVER_RUN_ARGS:
+            for j in range(1, len(argv) - 1):
+                if argv[j].text in programs and starts_codex_line([w.text for w in argv[j + 1 :]]):
+                    carrier = Wrapper(UNKNOWN_WRAPPER, argv[0].span, (argv[0].text,))
+                    carried = replace(command, argv=argv[j:], wrappers=(*command.wrappers, carrier))
+                    command = _as_codex(carried)
+                    break
+        commands.append(command)
+    by_index = {c.index: c for c in commands}
+    dynamic = tuple(by_index.get(c.index, c) for c in script.dynamic_commands)
+    return replace(script, commands=tuple(commands), dynamic_commands=dynamic)

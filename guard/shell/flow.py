@@ -158,7 +158,7 @@ def _for(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         ):
             self._scan_substs(c, st, ctx, src)
     if var is not None:
-        st.assign(src.text(var), loop_var(values, src.span(var)))
+        st.assign(src.text(var), loop_var(values, src.span(var), src.text(var)))
     stdin = replace(base, shared_with_loop_read=True) if select else base
     if body is None:
         return

@@ -14,6 +14,7 @@ The byte prefilter of big inputs (``_BIG_KEEP*``) is here too: it reads text, no
 from __future__ import annotations
 
 import functools
+import itertools
 
 from guard.fastclass import dataclass
 from guard.lazyre import lazy_compile
@@ -237,6 +238,67 @@ class _Src:
             er + 1 + self.lo,
             ec + 1 + (co if er == 0 else 0),
         )
+
+
+# Word-like children of a `command` node: two of them never stand on different lines in bash
+# (a newline ends the command) unless a backslash continues the line.
+_WORD_KIDS = frozenset(
+    {
+        "command_name", "word", "string", "raw_string", "ansi_c_string", "translated_string",
+        "concatenation", "simple_expansion", "expansion", "command_substitution", "number",
+        "arithmetic_expansion", "process_substitution",
+    }
+)  # fmt: skip
+_JOINED_QUERY = "(pipeline (redirected_statement body: (pipeline) @inner))"
+MAX_JOIN_REPAIRS = 4  # re-parses at most; each one splits every joined line it finds
+
+
+def _joined_line_breaks(b: bytes, root: Node) -> list[int]:
+    """Newlines tree-sitter-bash 0.25.1 read as blanks inside one command.
+
+    After a pipeline of three or more commands, a next line that has a file redirect is glued onto
+    the pipeline's last command: `a | b | c` then `codex exec - < p.md` parse as one command
+    `c codex exec -` with `< p.md` on the whole pipeline, so the codex line is not a command at
+    all. The tree shows it as a redirected pipeline inside a pipeline, whose command has words
+    on two lines with only blanks between them. Returns the offsets of those newlines."""
+    if b.count(b"|") < 2 or b"\n" not in b:
+        return []
+    breaks: list[int] = []
+    for inner in _captures(_JOINED_QUERY, root):
+        for command in inner.named_children:
+            if command.type != "command":
+                continue
+            kids = [k for k in command.children if k.type in _WORD_KIDS]
+            for left, right in itertools.pairwise(kids):
+                if _blank_lines_between(b[left.end_byte : right.start_byte]):
+                    breaks.append(left.end_byte)
+    return breaks
+
+
+def _blank_lines_between(gap: bytes) -> bool:
+    """The bytes between two words span a line end with nothing but blanks and comments (no
+    `\\` continuing the line)."""
+    lines = gap.split(b"\n")
+    return len(lines) > 1 and all(
+        not (t := line.strip(b" \t")) or t.startswith(b"#") for line in lines
+    )
+
+
+def repair_joined_lines(b: bytes, root: Node) -> bytes | None:
+    """``b`` with a `;` right after the last word of each line tree-sitter joined to the next,
+    or None when there is none. Bash ends the command at that line's end, so a `;` there means
+    the same; rows and columns of every node stay as they were (only blanks or a comment follow
+    the `;` on its line)."""
+    breaks = _joined_line_breaks(b, root)
+    if not breaks:
+        return None
+    out = bytearray()
+    last = 0
+    for at in sorted(set(breaks)):
+        out += b[last:at] + b";"
+        last = at
+    out += b[last:]
+    return bytes(out)
 
 
 def _repair_heredocs(b: bytes, root: Node) -> tuple[bytes, dict[int, _Heredoc]] | None:

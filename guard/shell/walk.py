@@ -187,6 +187,13 @@ class Walker:
         b = text.encode("utf-8", "replace")
         tree = syntax._parse_bytes(b)  # via the module: tests replace it
         root = tree.root_node
+        for _ in range(syntax.MAX_JOIN_REPAIRS):
+            split = syntax.repair_joined_lines(b, root)
+            if split is None:
+                break
+            b = split
+            tree = syntax._parse_bytes(b)
+            root = tree.root_node
         fakes: dict[int, _Heredoc] = {}
         if b"<<" in b and _HEREDOC_TAIL_RE.search(b) is not None:
             fixed = _repair_heredocs(b, root)

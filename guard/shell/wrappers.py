@@ -1045,6 +1045,9 @@ def _carried_codex(argv: tuple[Word, ...]) -> int | None:
     return None
 
 
+starts_codex_line = _starts_codex_line  # guard/shell/copies.py reads machine-found codex words
+
+
 def _is_codex_pkg(t: str) -> bool:
     return t in ("codex", "@openai/codex") or t.startswith("@openai/codex@")
 

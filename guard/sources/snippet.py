@@ -47,6 +47,9 @@ class Snippet:
     # The hook and `check` under `hook.fail-closed`: a line with no codex word that hands a shell
     # text known only when it runs (`... | base64 -d | bash`) is still checked (CG902).
     unseen_text: bool = False
+    # The hook and `check`: program words that are codex on this machine under another name (a
+    # link or copy made earlier: `/tmp/cx exec ...`), read as codex (guard/runtime/machine.py).
+    codex_programs: frozenset[str] = frozenset()
     # What a packet declares about the run it carries: (`sandbox` or `lane`, value, file line).
     declared: tuple[tuple[str, str, int], ...] = field(default=())
     # Lines of env keys set for a whole workflow or job (not on the step itself): under

@@ -14,7 +14,6 @@ import dataclasses
 import re
 from typing import Any
 
-from guard.sources.codexaction import action_snippet, is_codex_action
 from guard.sources.snippet import RunContext, Snippet
 from guard.sources.yamlnodes import block_indent, compose, node_get
 
@@ -113,6 +112,10 @@ def _steps(
     events: frozenset[str] = frozenset(),
 ) -> list[Snippet]:
     import yaml
+
+    # Here, not at the top: the keyword reject imports this module for `mask_expressions` on
+    # every workflow, and most never get this far.
+    from guard.sources.codexaction import action_snippet, is_codex_action
 
     if not isinstance(steps, yaml.SequenceNode):
         return []

@@ -201,6 +201,13 @@ def test_full_auto_removed_on_0169() -> None:
     assert call.sandbox == "workspace-write" and call.sandbox_source is SandboxSource.FLAG
 
 
+def test_removed_flag_names_the_first_version_without_it() -> None:
+    # Gone since 0.169.0: a run read against 0.171.0 must not say "removed in 0.171.0".
+    for version in ("0.169.0", "0.171.0"):
+        call = parse("codex exec --full-auto p", version)
+        assert reasons(call) == [("--full-auto", "removed in 0.169.0")], version
+
+
 def test_full_auto_after_prompt() -> None:
     # FACTS.md: `codex exec "prompt" -m M --full-auto` (flags after the positional prompt).
     call = parse("codex exec 'prompt' -m M --full-auto", OLD)

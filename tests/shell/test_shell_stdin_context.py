@@ -19,7 +19,10 @@ INH = StdinKind.INHERITED
 
 def codex(text: str, dialect: str = "bash") -> Command:
     found = [c for c in parse_script(text, dialect=dialect).commands if c.program == "codex"]
-    assert len(found) == 1, text
+    # One codex command in the text; a loop over known words walks it once per word (one
+    # Command each, `Command.branch` naming the turn), all with the same stdin.
+    assert len({c.span for c in found}) == 1, text
+    assert len({(c.stdin.kind, c.stdin.reason) for c in found}) == 1, text
     return found[0]
 
 

@@ -80,8 +80,8 @@ def _external_keys(ctx: CheckContext, command: Command) -> Iterator[tuple[str, i
 def api_key_in_env(ctx: CheckContext) -> Iterator[Hit]:
     """CG101: a forbidden key is in the environment the codex run gets."""
     for inv in ctx.invocations:
-        if inv.call.subcommand in (Subcommand.LOGIN, Subcommand.LOGIN_STATUS):
-            continue
+        if not inv.call.reaches_model:
+            continue  # `--version`, `mcp list`, `login status`: the key is never used to bill
         for binding in _key_bindings(ctx, inv.command):
             related = () if binding.origin is EnvOrigin.PREFIX else ((binding.span, "set here"),)
             yield Hit(span=inv.command.span, related=related, params={"key": binding.name})

@@ -126,8 +126,8 @@ def unsandboxed_host_full_access(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.settings.sandboxed_host:
         return
     for inv in ctx.invocations:
-        if inv.call.subcommand in (Subcommand.LOGIN, Subcommand.LOGIN_STATUS):
-            continue
+        if not inv.call.reaches_model:
+            continue  # `codex exec --yolo --help` prints help and runs nothing
         layered = _layer_full_access(inv)
         if layered is not None:
             yield layered

@@ -1,0 +1,191 @@
+"""The file-level reject's fast path (guard/reject.py): the workflow line reading looks only at
+the lines one regex over the file marks as notable, and the word scan copies literal runs by
+compiled pattern once a linter has compiled them. Both must give the verdicts of the slow path
+they replace: the old line-by-line reading (tests/reject_reference.py) and the scan that copies
+one character at a time (what the hook runs). A file either path skips has no finding when forced
+through its kind's source and every rule (tests/test_reject_files.py `assert_sound`)."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import random
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from unittest import mock
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from guard import reject
+from guard.reject import _GoOn, _run_values, may_concern_codex, may_concern_file
+from tests.commandlines import command_lines, shell_noise
+from tests.reject_reference import reference_run_values
+from tests.test_reject_files import assert_sound, workflows
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _outcome(read: Callable[[str], list[str]], text: str) -> list[str] | None:
+    """The `run:` values, or None where the reading hands the file to the parser."""
+    try:
+        return read(text)
+    except _GoOn:
+        return None
+
+
+def _generated_workflows(count: int) -> Iterator[str]:
+    spec = importlib.util.spec_from_file_location("gen", ROOT / "bench" / "gen_workflows.py")
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    rng = random.Random(11)
+    for index in range(count):
+        yield gen.workflow(rng, with_codex=index % 10 == 0)
+
+
+def test_the_bench_corpus_reads_as_before_and_skips_soundly() -> None:
+    skipped = 0
+    for text in _generated_workflows(80):
+        assert _outcome(_run_values, text) == _outcome(reference_run_values, text)
+        skipped += not may_concern_file(text, "workflow")
+        assert_sound(text, "workflow")
+    assert skipped >= 40  # most of them are answered from their text
+
+
+# Lines that make a line notable, or look as if they might, in and out of `run: |` bodies: a
+# shell `: "${X:=1}"` or `? x` inside a block is body text, outside it a complex key.
+TRICKY_LINES = [
+    '      : "${X:=1}"',
+    "      ? run",
+    "      : $X exec",
+    "\t- run: $X",
+    "      - run: echo [a",
+    "      - run: |",
+    "      - run: |-",
+    "      - run: >",
+    "          echo ${{ matrix.x }} $Y",
+    "      - {run: $X}",
+    '      - "run": echo $X',
+    "      - 'run' : echo $X",
+    "      runs-on: ubuntu-latest",
+    "      - name: run: $X",
+    "  defaults:",
+    "    run:",
+    "      shell: bash",
+    "    run: # a comment",
+    "# run: $X",
+    "          sudo \\",
+    "            $X",
+    "        branches: [ main ]",
+    "        x: { a: [1, 2] }",
+    "          cat <<EOF",
+    "          EOF",
+    "",
+    "   ",
+    "      - run: 'it''s $X'",
+    '      - run: "a $X"',
+    "      - run: echo x # y",
+    "      - run: sudo",
+    "          echo $X",
+    "      x: ${{ run: 1 }}",
+    '      x: "${{" }}',
+    "      x: ${{ a #b }}",
+    "      x: ${{ a }} [",
+    "      x: ${{ {a} }}",
+    "      - run: echo ${{ a }}",
+    "      ${{ a }}: run:",
+    "      x: '${{ a }}' }",
+    "      x: ${{ a }}${{ b }} # ]",
+]
+
+
+@st.composite
+def line_soup(draw: st.DrawFn) -> str:
+    lines = draw(st.lists(st.sampled_from(TRICKY_LINES), min_size=1, max_size=12))
+    return "on: push\njobs:\n  a:\n    steps:\n" + "\n".join(lines) + "\n"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(line_soup(), workflows()))
+def test_the_notable_line_reading_agrees_with_the_line_by_line_one(text: str) -> None:
+    assert _outcome(_run_values, text) == _outcome(reference_run_values, text)
+
+
+def test_every_tricky_line_and_pair_reads_as_before() -> None:
+    head = "on: push\njobs:\n  a:\n    steps:\n"
+    for first, second in itertools.product(["", *TRICKY_LINES], repeat=2):
+        text = head + first + "\n" + second + "\n"
+        assert _outcome(_run_values, text) == _outcome(reference_run_values, text), text
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line_soup())
+def test_a_workflow_of_tricky_lines_the_fast_path_skips_has_no_finding(text: str) -> None:
+    assert_sound(text, "workflow")
+
+
+PIECES = [*"run: -|\t\\[]{}?#'\"\n\r $Xab", "${{", "}}", "${{ x }}", "\n      - run: "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_the_notable_line_reading_agrees_on_any_text(text: str) -> None:
+    assert _outcome(_run_values, text) == _outcome(reference_run_values, text)
+
+
+def _char_by_char(text: str) -> bool:
+    with mock.patch.object(reject, "_LITERAL_RUNS", None):
+        return may_concern_codex(text)
+
+
+# Words whose expansions sit inside quotes, `${...}` or substitutions: where the literal runs
+# stop matters there.
+QUOTED_WORDS = [
+    '"$X"',
+    '"a${X}b"',
+    '"${X:-$(y)}"',
+    '"$(x) y"',
+    "'$X'",
+    '"\\$X"',
+    '"${X#"$Y"}"',
+    '"`x`"',
+    '"a b"',
+    "a${X}",
+    "${X:-'y'}",
+    '"x"$Y',
+    "$'\\x24X'",
+    "~",
+    "./cod*",
+    "{a,b}",
+    "#c",
+    "x#c",
+]
+HEADS = ["sudo", "env", "bash -c", "eval", "echo", "cat", "mytool", "A=$X", ""]
+
+
+@st.composite
+def quoted_lines(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.sampled_from(QUOTED_WORDS), min_size=1, max_size=4))
+    return (
+        draw(st.sampled_from(HEADS))
+        + " "
+        + " ".join(words)
+        + draw(st.sampled_from(["", " exec", "; x", " | y", ")"]))
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(quoted_lines(), command_lines(), shell_noise(), st.text(max_size=60)))
+def test_the_scan_by_literal_runs_agrees_with_the_scan_by_characters(text: str) -> None:
+    reject._file_patterns()  # what a linter has compiled after its first file
+    assert reject._LITERAL_RUNS is not None
+    assert may_concern_codex(text) == _char_by_char(text)
+
+
+def test_every_head_word_and_tail_scans_alike_by_runs_and_by_characters() -> None:
+    reject._file_patterns()
+    tails = ["", " exec", "; x", " | y", ")"]
+    for head, word, other, tail in itertools.product(HEADS, QUOTED_WORDS, QUOTED_WORDS, tails):
+        line = f"{head} {word}{other} {word}{tail}"
+        assert may_concern_codex(line) == _char_by_char(line), line
