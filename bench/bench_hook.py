@@ -1,6 +1,6 @@
 """The installed agent hook against `python -c pass`, interleaved in one run.
 
-    python bench/bench_hook.py [--rounds 40] [--agent claude] [--no-compile]
+    python bench/bench_hook.py [--rounds 40] [--agent claude] [--no-compile] [--baseline-src DIR]
 
 What it does:
 
@@ -17,6 +17,10 @@ What it does:
    being on PATH;
 4. prints the median of each and the ratios hook/`python -c pass`, with PASS/FAIL against the
    goals (1.5x without codex, 3x with codex).
+
+`--baseline-src DIR`: DIR holds another version's `guard/` and `rules/` (e.g. `git archive REV
+guard rules | tar -x -C DIR`); its `guard/hookmain.py`, run the same way, joins each round on
+the codex command, so a change is measured against its base in the same run.
 
 Exit 0 when both goals pass, 1 when one fails, 2 when the set-up fails.
 """
@@ -91,9 +95,15 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--agent", choices=["claude", "codex"], default="claude")
     parser.add_argument("--no-compile", action="store_true")
+    parser.add_argument("--baseline-src", help="folder holding another version's guard/, rules/")
     args = parser.parse_args()
+    baseline_main = Path(args.baseline_src or ROOT, "guard", "hookmain.py")
+    if not baseline_main.is_file():
+        print(f"no {baseline_main}", file=sys.stderr)
+        return 2
     if not args.no_compile:
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "guard")], check=True)
+        for src in filter(None, [str(ROOT), args.baseline_src]):
+            subprocess.run([sys.executable, "-m", "compileall", "-q", f"{src}/guard"], check=True)
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "repo"
         try:
@@ -116,6 +126,10 @@ def main() -> int:
             "hook, codex": [],
             "old: console script, no codex": [],
         }
+        # The same command line with the baseline's hookmain.py in place of this one's.
+        base_hook = [str(baseline_main) if arg.endswith("hookmain.py") else arg for arg in hook]
+        if args.baseline_src:
+            runs["baseline hook, codex"] = []
         baseline = [hook[0], "-c", "pass"]
         # What `hook install` wrote before (a bare `codex-guard hook AGENT`), here by its path.
         old = [str(Path(sys.executable).parent / "codex-guard"), "hook", args.agent]
@@ -124,6 +138,8 @@ def main() -> int:
             runs["hook, no codex"].append(timed(hook, plain, env, project))
             runs["hook, codex"].append(timed(hook, codex, env, project))
             runs["old: console script, no codex"].append(timed(old, plain, env, project))
+            if args.baseline_src:
+                runs["baseline hook, codex"].append(timed(base_hook, codex, env, project))
     medians = {name: statistics.median(times) for name, times in runs.items()}
     print(f"hook command: {shlex.join(hook)}")
     print(f"{args.rounds} interleaved rounds; median wall time per run:")

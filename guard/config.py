@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from guard.settings import DEFAULT_FORBIDDEN_ENV, Settings, cache_dir
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_NAMES = (".codex-guard.yaml", ".codex-guard.yml")
 PYPROJECT = "pyproject.toml"

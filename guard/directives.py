@@ -16,22 +16,22 @@ Scope (shellcheck-style):
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
+from guard.fastclass import dataclass
 from guard.findings import Finding, Location, Severity
+from guard.lazyre import lazy_compile
 
 SUPPRESSION_RULE = "CG904"
 SUPPRESSION_NAME = "unexplained-suppression"
 
 # The body after the `#`: `codex-guard: disable=CG201,CG3 -- why`. Ids are kept loose (letters and
 # digits) so a typo is reported as stale rather than silently ignored.
-_DIRECTIVE = re.compile(
+_DIRECTIVE = lazy_compile(
     r"codex-guard:\s*(?P<verb>disable-file|disable|lane)\s*=\s*(?P<value>[\w-]*(?:\s*,\s*[\w-]+)*)"
     r"(?P<rest>.*)$"
 )
-_REASON = re.compile(r"^\s*--\s*(?P<reason>.*?)\s*$")
+_REASON = lazy_compile(r"^\s*--\s*(?P<reason>.*?)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,7 @@ def comment_start(line: str) -> int | None:
     return None
 
 
-_HEREDOC_TAG = re.compile(r"""-?[ \t]*(?:'([^']+)'|"([^"]+)"|\\?([A-Za-z_][\w.-]*))""")
+_HEREDOC_TAG = lazy_compile(r"""-?[ \t]*(?:'([^']+)'|"([^"]+)"|\\?([A-Za-z_][\w.-]*))""")
 
 
 def heredoc_tags(code: str) -> list[tuple[str, bool]]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from guard import cachedir
+from guard.fastclass import dataclass, field
 
 
 def cache_dir(part: str, env: Mapping[str, str] = os.environ) -> Path:

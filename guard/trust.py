@@ -12,10 +12,9 @@ Pure functions over `Settings`: no PyYAML, no pydantic (the hook calls this on i
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
+from guard.fastclass import dataclass, replace
 from guard.settings import FLOOR_RULES, RUNTIME_DEFAULTS, Settings
 
 LEVEL_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -279,7 +278,7 @@ def door_settings(base: Settings, repo: Settings | None, root: str, known: Known
     """
     protected = _floor_on(base)
     if repo is None:
-        return dataclasses.replace(base, root=root)
+        return replace(base, root=root)
     said = set(repo.explicit)
     select = repo.select if "select" in said else base.select
     ignore = repo.ignore if "ignore" in said else base.ignore
@@ -290,7 +289,7 @@ def door_settings(base: Settings, repo: Settings | None, root: str, known: Known
     sandboxed = base.sandboxed_host
     if "sandboxed-host" in said:
         sandboxed = base.sandboxed_host and repo.sandboxed_host  # may turn it off, never on
-    return dataclasses.replace(
+    return replace(
         repo,
         select=_keep_floor_select(select, protected),
         ignore=_keep_floor_ignore(ignore, protected, known),

@@ -17,11 +17,12 @@ against them the way clap does for this CLI.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
+
+from guard.fastclass import dataclass, field, replace
+from guard.lazyre import lazy_compile
 
 # The shipped --help texts, one folder per version (a clone on its own has them).
 HELP_ROOT = Path(__file__).resolve().parent / "help"
@@ -635,11 +636,11 @@ def reaches_model(args: Sequence[str], version: str | None = None) -> bool:
 
 # An option line of clap's long help: two spaces, optional "-x, ", then "--long"; or six spaces
 # and "--long" (no short). Description lines are indented ten spaces, so they never match.
-_OPTION_LINE = re.compile(
+_OPTION_LINE = lazy_compile(
     r"^ {2}(?:(-[A-Za-z0-9]), )?(--[A-Za-z0-9][A-Za-z0-9_-]*)|^ {6}(--[A-Za-z0-9][A-Za-z0-9_-]*)"
 )
-_COMMAND_LINE = re.compile(r"^ {2}([a-z][a-z0-9-]*)\s{2,}(.*)$")
-_ALIASES = re.compile(r"\[aliases: ([^\]]+)\]")
+_COMMAND_LINE = lazy_compile(r"^ {2}([a-z][a-z0-9-]*)\s{2,}(.*)$")
+_ALIASES = lazy_compile(r"\[aliases: ([^\]]+)\]")
 
 
 def _section(text: str, header: str) -> Iterator[str]:

@@ -10,7 +10,6 @@ and never raised: the linter reports it (CG903, or CG402 for what ``exec resume`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 
 from guard.codex.call import (
     CodexCall,
@@ -49,6 +48,7 @@ from guard.codex.grammar import (
     reason_unexpected_value,
     reason_unknown_permission_profile,
 )
+from guard.fastclass import dataclass, field, replace
 from guard.shell.model import UNKNOWN_SPAN, Span, Word
 
 _SUBCOMMANDS: dict[str, Subcommand] = {

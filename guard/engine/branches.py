@@ -8,9 +8,9 @@ finding on such a command names the branch it holds on, unless it holds on every
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 
 from guard.engine.context import CheckContext, Hit, Invocation
+from guard.fastclass import replace
 from guard.shell.model import Span
 
 HitsOf = Callable[[CheckContext], Iterable[Hit]]

@@ -20,17 +20,18 @@ import bisect
 import functools
 import os
 import re
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from guard.codex.call import CodexCall
+from guard.fastclass import dataclass, field
+from guard.lazyre import lazy_compile
 from guard.settings import Settings
 from guard.shell.model import Command, Script, Span
 from guard.sources.snippet import Snippet
 
 # `$PWD/x`, `${GITHUB_WORKSPACE}/x`, `$(pwd)/x`: the repository (or the cwd in it) spelled out.
-_ROOT_PREFIX = re.compile(
+_ROOT_PREFIX = lazy_compile(
     r"^(\$\{?(PWD|GITHUB_WORKSPACE|CI_PROJECT_DIR|WORKSPACE|REPO_ROOT)\}?|\$\(pwd\)|`pwd`)/"
 )
 _HOME_MARKERS = ("CODEX_HOME", "~/.codex/", "$HOME/.codex/", "${HOME}/.codex/")

@@ -5,15 +5,18 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
 from guard.engine.configlayers import NO_LAYERS, Layers, LayerValue
+from guard.fastclass import dataclass, field
 from guard.findings import Severity
 from guard.settings import Settings
 from guard.shell.model import Command, Script, Span, StdinKind
 from guard.sources.snippet import RunContext, Snippet
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 # Sub-commands that start an agent run (and so bill, read a prompt, and use a sandbox).
 RUN_SUBCOMMANDS = frozenset(

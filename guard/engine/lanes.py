@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 
 from guard.codex.call import CodexCall
+from guard.lazyre import lazy_compile
 
 # "Report PASS/FAIL" alone is how the skill's own worker prompts end: not a verdict lane.
-VERDICT_PROMPT = re.compile(r"\bVERDICT\b|\bvalidat(e|or|ion)\b|\bjudge\b", re.IGNORECASE)
-VERDICT_OUTPUT = re.compile(r"verdict", re.IGNORECASE)
+VERDICT_PROMPT = lazy_compile(r"\bVERDICT\b|\bvalidat(e|or|ion)\b|\bjudge\b", re.IGNORECASE)
+VERDICT_OUTPUT = lazy_compile(r"verdict", re.IGNORECASE)
 # What a validator's prompt asks for when it must reach the network (the skill: git fetch, clone,
 # a Dolt-mode ledger, any API endpoint); under read-only those fail on connect and false-FAIL.
-NETWORK_PROMPT = re.compile(
+NETWORK_PROMPT = lazy_compile(
     r"\bgit\s+(fetch|clone|pull|ls-remote|push)\b|\b(fetch|clone|pull|download)\b"
     r"|\bcurl\b|\bwget\b|\bhttps?://|\bledger\b|\bnetwork\b"
     r"|\b(call|hit|reach|query)\s+(the\s+|an?\s+)?([\w-]+\s+)?(API|endpoint)s?\b"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import string
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 
 from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
 from guard.codex.grammar import SANDBOX_MODES
@@ -18,6 +17,7 @@ from guard.engine.lanes import infer_lane
 from guard.engine.match import matches
 from guard.engine.registry import Rule, load_rules
 from guard.engine.tokens import fallback_script
+from guard.fastclass import replace
 from guard.findings import Edit, Finding, Location, Severity
 from guard.reject import may_concern_codex
 from guard.settings import Settings

@@ -11,18 +11,19 @@ import re
 import shlex
 from collections.abc import Iterable, Iterator
 
+from guard.lazyre import lazy_compile
 from guard.shell.model import Command, EnvBinding, EnvOrigin, Script, Span, Word
 from guard.shell.wrappers import peel
 from guard.sources.snippet import Snippet
 
 OPERATORS = frozenset({";", "&&", "||", "|", "&", "(", ")", "|&", ";;"})
-ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
+ASSIGNMENT = lazy_compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 LAUNCHERS = frozenset({"codex", "@openai/codex"})
 # Words before a command word that leave it the command word: shell keywords, and the leads of
 # the files the scan reads whole when they are too large to parse (Dockerfile `RUN`, a YAML
 # `- run:` step or `script:` item).
 LEADS = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "{", "-", "RUN"})
-YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:$")
+YAML_KEY = lazy_compile(r"^[A-Za-z_][\w-]*:$")
 RECIPE_PREFIXES = "@+-"  # a make/just recipe line's `@codex ...`
 CHUNK_COMMANDS = 2000  # commands held at once by the streaming scan of a very large file
 

@@ -12,24 +12,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
+from guard.fastclass import dataclass, replace
+from guard.lazyre import lazy_compile
 from guard.shell.model import Command, Script, StdinKind, Word
 
 COPIERS = frozenset({"cp", "mv", "install", "ln"})
 # In-place editors: what they leave in the file depends on its old content, never known here.
-SED_IN_PLACE = re.compile(r"^(-[a-zA-Z]*i\S*|--in-place(=.*)?)$")
-PERL_IN_PLACE = re.compile(r"^-[a-zA-Z]*i")
+SED_IN_PLACE = lazy_compile(r"^(-[a-zA-Z]*i\S*|--in-place(=.*)?)$")
+PERL_IN_PLACE = lazy_compile(r"^-[a-zA-Z]*i")
 SED_SCRIPT_OPTIONS = frozenset({"-e", "-f", "--expression", "--file"})
 PERL_CODE_OPTIONS = frozenset({"-e", "-E"})
-PYTHONS = re.compile(r"^python(\d+(\.\d+)?)?$")
+PYTHONS = lazy_compile(r"^python(\d+(\.\d+)?)?$")
 # `open("…/auth.json", "w")`, `Path("…").write_text(`, `open(p, "wb")` with the path spelled out.
-PY_OPEN = re.compile(r"""open\(\s*(?P<q>['"])(?P<path>[^'"]+)(?P=q)\s*,\s*(?P=q)?[wax]""")
-PY_WRITE_TEXT = re.compile(
+PY_OPEN = lazy_compile(r"""open\(\s*(?P<q>['"])(?P<path>[^'"]+)(?P=q)\s*,\s*(?P=q)?[wax]""")
+PY_WRITE_TEXT = lazy_compile(
     r"""Path\(\s*(?P<q>['"])(?P<path>[^'"]+)(?P=q)\s*\)\s*\.\s*write_(text|bytes)\("""
 )
-PRINTF_SPEC = re.compile(r"%[-+ #0-9.]*[sdbqic]")
+PRINTF_SPEC = lazy_compile(r"%[-+ #0-9.]*[sdbqic]")
 
 
 @dataclass(frozen=True, slots=True)

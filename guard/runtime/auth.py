@@ -13,10 +13,10 @@ import json
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from guard import settings
+from guard.fastclass import dataclass
 from guard.runtime.fasthash import sha256_hex
 from guard.runtime.private import read_private, write_private
 

@@ -5,9 +5,7 @@ records; everything else they do is to the ``State`` they are handed."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Protocol
-
+from guard.fastclass import replace
 from guard.shell.builtins import (
     MAX_ALTERNATIVES,
     arith_assigned,
@@ -37,22 +35,25 @@ from guard.shell.wrappers import (
     is_name,
 )
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from typing import Protocol
 
-class StateWalker(Protocol):
-    """What the state builtins need of the walker, and nothing more: the expansion stage (to
-    read a value or a name), the dialect (brace expansion), and the records they append to
-    (the commands so far, for `disown`; the unsets that run on every path)."""
+    class StateWalker(Protocol):
+        """What the state builtins need of the walker, and nothing more: the expansion stage (to
+        read a value or a name), the dialect (brace expansion), and the records they append to
+        (the commands so far, for `disown`; the unsets that run on every path)."""
 
-    dialect: str
-    cmds: list[Command]
-    unsets: list[Unset]
-    last_bg: tuple[int, int] | None
+        dialect: str
+        cmds: list[Command]
+        unsets: list[Unset]
+        last_bg: tuple[int, int] | None
 
-    def _expand(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]: ...
+        def _expand(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]: ...
 
-    def _text(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]: ...
+        def _text(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]: ...
 
-    def _value_word(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> Word: ...
+        def _value_word(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> Word: ...
 
 
 def _assign(

@@ -7,9 +7,8 @@ billing rules must see it. A ``for`` loop's variable takes each word of its list
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
-
+from guard.fastclass import replace
+from guard.lazyre import lazy_compile
 from guard.shell.model import EnvOrigin, Span, Word
 from guard.shell.scope import Var
 from guard.shell.wrappers import is_name
@@ -53,11 +52,11 @@ STATE_BUILTINS = frozenset(
 ARITH_STATEMENTS = frozenset(
     {"binary_expression", "unary_expression", "postfix_expression", "parenthesized_expression"}
 )
-_ARITH_ASSIGN_RE = re.compile(
+_ARITH_ASSIGN_RE = lazy_compile(
     r"(?<![\w$])([A-Za-z_]\w*)\s*(?:(?:[-+*/%&|^]|<<|>>)?=(?!=)|\+\+|--)"
     r"|(?:\+\+|--)\s*([A-Za-z_]\w*)"
 )
-_SIMPLE_REF_RE = re.compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?\Z')
+_SIMPLE_REF_RE = lazy_compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?\Z')
 _READ_VALUE_OPTS = frozenset("adinNptu")
 
 
@@ -90,7 +89,7 @@ def printf_target(words: list[Word]) -> Word | None:
     return None
 
 
-_PRINTF_PART = re.compile(r"%(?P<conv>[sqd%])|\\(?P<esc>[nt\\])|(?P<other>[%\\])")
+_PRINTF_PART = lazy_compile(r"%(?P<conv>[sqd%])|\\(?P<esc>[nt\\])|(?P<other>[%\\])")
 _PRINTF_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\"}
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import replace
 
+from guard.fastclass import replace
+from guard.lazyre import lazy_compile
 from guard.shell.model import Command, Script, Word, Wrapper
 
 COPIERS = frozenset({"ln", "cp", "install", "mv"})
@@ -23,12 +24,12 @@ _VALUE_OPTIONS = frozenset({"-t", "-S", "-m", "-o", "-g", "--suffix", "--mode", 
 _TARGET_DIR = ("-t", "--target-directory")
 # The source is codex: a word `codex` / `codex.js` / a native `codex-<arch>-...` binary / the npm
 # package, as a path's last part or the argument of a lookup (`$(command -v codex)`).
-_SURE = re.compile(
+_SURE = lazy_compile(
     r"(?<![\w.$-])(codex(\.js)?|codex-(x86_64|aarch64)-[\w-]+)(?![\w.-])|@openai/codex"
 )
 # The source may be codex: the name appears in any spelling (`$CODEX_BIN`, `codex-wrapper`); not
 # codex-guard, which starts codex only through its own checks.
-_MAYBE = re.compile(r"codex(?!-guard)", re.IGNORECASE)
+_MAYBE = lazy_compile(r"codex(?!-guard)", re.IGNORECASE)
 
 
 def _operands(argv: tuple[Word, ...]) -> tuple[list[Word], str | None]:

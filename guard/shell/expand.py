@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING
-
+from guard.lazyre import lazy_compile
 from guard.shell.model import (
     EnvOrigin,
     Span,
@@ -24,12 +22,13 @@ from guard.shell.words import (
     unquote_double,
 )
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
     from guard.shell.walk import Walker
 
 
-_REF_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
-_PLAIN_REF_RE = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9])")
+_REF_RE = lazy_compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_PLAIN_REF_RE = lazy_compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9])")
 
 
 def _value_word(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> Word:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
-
+from guard.fastclass import replace
 from guard.shell.builtins import (
     loop_var,
 )
@@ -20,6 +18,7 @@ from guard.shell.parser import Node, _Src
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State, meet
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
     from guard.shell.walk import Walker
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
+from guard.fastclass import dataclass
 from guard.shell import parser as syntax
 from guard.shell.model import (
     EnvOrigin,
@@ -17,6 +15,7 @@ from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State, Var
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
     from guard.shell.walk import Walker
 

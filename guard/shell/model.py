@@ -8,8 +8,9 @@ own start-up, and importing pydantic alone costs about that much.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
+
+from guard.fastclass import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)

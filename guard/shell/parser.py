@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
-from dataclasses import dataclass
-from typing import Any
 
+from guard.fastclass import dataclass
+from guard.lazyre import lazy_compile
 from guard.shell.model import (
     Script,
     Span,
@@ -29,7 +28,13 @@ from guard.shell.wrappers import (
     SHELLS,
 )
 
-Node = Any  # tree-sitter ships no type information mypy can use
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from typing import Any
+
+    Node = Any  # tree-sitter ships no type information mypy can use
+else:
+    Node = object
 
 BIG_INPUT = 1_000_000  # bytes
 _BIG_KEEP = (b"codex", b"`", b"\\")
@@ -56,7 +61,7 @@ _BIG_STMT_KEEP = (
     b"bash",
     b"sh ",
 )
-_DYNAMIC_HEAD_RE = re.compile(rb"(?:^|[;&|(){}\n]|\bthen|\bdo|\belse)[ \t]*\"?\$")
+_DYNAMIC_HEAD_RE = lazy_compile(rb"(?:^|[;&|(){}\n]|\bthen|\bdo|\belse)[ \t]*\"?\$")
 _BIG_KEEP_NAMES = frozenset(
     {
         "set",
@@ -99,22 +104,23 @@ _META = frozenset(b" \t;|&<>()")
 
 # A here-doc operator with something after its word on the same line: only then can the
 # here-doc repair be needed (saves a tree query on every file that uses plain here-docs).
-_HEREDOC_TAIL_RE = re.compile(rb"<<-?[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|\\?[^\s;|&<>()]+)[ \t]*[^\s]")
+_HEREDOC_TAIL_RE = lazy_compile(
+    rb"<<-?[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|\\?[^\s;|&<>()]+)[ \t]*[^\s]"
+)
 
 
 @functools.lru_cache(maxsize=1)
 def _language() -> Any:
-    import tree_sitter as ts
-    import tree_sitter_bash as tsb
+    from guard.shell.tslang import bash_language, tree_sitter_module
 
-    return ts.Language(tsb.language())
+    return tree_sitter_module().Language(bash_language())
 
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> Any:
-    import tree_sitter as ts
+    from guard.shell.tslang import tree_sitter_module
 
-    return ts.Parser(_language())
+    return tree_sitter_module().Parser(_language())
 
 
 def _parse_bytes(b: bytes) -> Any:
@@ -137,15 +143,15 @@ _NON_ASCII_TO_X = bytes(range(128)) + b"x" * 128
 
 @functools.lru_cache(maxsize=4)
 def _query(text: str) -> Any:
-    import tree_sitter as ts
+    from guard.shell.tslang import tree_sitter_module
 
-    return ts.Query(_language(), text)
+    return tree_sitter_module().Query(_language(), text)
 
 
 def _captures(query: str, root: Node) -> list[Node]:
-    import tree_sitter as ts
+    from guard.shell.tslang import tree_sitter_module
 
-    found: dict[str, list[Node]] = ts.QueryCursor(_query(query)).captures(root)
+    found: dict[str, list[Node]] = tree_sitter_module().QueryCursor(_query(query)).captures(root)
     out: list[Node] = []
     for nodes in found.values():
         out.extend(nodes)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
-
+from guard.fastclass import dataclass, field, replace
+from guard.lazyre import lazy_compile
 from guard.shell.model import (
     Stdin,
     StdinKind,
@@ -15,12 +13,13 @@ from guard.shell.parser import _REDIRECTS, Node, _Src
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
     from guard.shell.walk import Walker
 
 
 _STDIN_ALIASES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
-_LONE_DASH_RE = re.compile(rb"(?<![^ \t])-(?![^ \t\n])")
+_LONE_DASH_RE = lazy_compile(rb"(?<![^ \t])-(?![^ \t\n])")
 
 
 @dataclass(slots=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
+from guard.fastclass import dataclass, field
 from guard.shell.model import (
     LoopInfo,
     Stdin,
     Wrapper,
 )
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(slots=True)

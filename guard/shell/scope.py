@@ -9,10 +9,10 @@ Nothing here sees tree-sitter nodes: function bodies are stored as opaque object
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 
+from guard.fastclass import dataclass, field, replace
+from guard.lazyre import lazy_compile
 from guard.shell.model import (
     UNKNOWN_SPAN,
     EnvBinding,
@@ -24,7 +24,7 @@ from guard.shell.model import (
     Word,
 )
 
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NAME_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MAX_VALUES = 16  # values one variable may hold where branches meet (the rest are dropped)
 MAX_NAMEREF_HOPS = 8  # `declare -n a=b; declare -n b=c; ...`: bash itself stops at a loop
 
@@ -320,7 +320,7 @@ def forks(st: State, names: Iterable[str]) -> list[tuple[State, str]]:
     return out
 
 
-_CHOICE_RE = re.compile(r" (?:takes|runs|matches|skips) ")
+_CHOICE_RE = lazy_compile(r" (?:takes|runs|matches|skips) ")
 
 
 def _combined_where(specific: list[str], primary: list[str]) -> str:

@@ -16,7 +16,10 @@ True, and `parse` then raises ValueError("Parsing failed").
 from __future__ import annotations
 
 import time
-from typing import Any
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 # CPU seconds one parse may take: several times a well-formed 2 MB script (the largest file that is
 # parsed, PARSE_LIMIT in guard/sources/decode.py) on a loaded 2-core machine, and well under an

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from guard.fastclass import replace
+from guard.lazyre import lazy_compile
 from guard.shell.model import (
     Command,
     Span,
@@ -26,13 +26,14 @@ from guard.shell.wrappers import (
     su_reads_script_from_stdin,
 )
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
     from guard.shell.walk import Walker
 
 
 MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
 _SCRIPT_RUNNERS = SHELLS | {"source", "."}  # programs that run script text they are given
-_VAR_HEAD_RE = re.compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?')
+_VAR_HEAD_RE = lazy_compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?')
 
 
 def _append_xargs_input(p: Peeled, printed: tuple[str, int, int, bool] | None, span: Span) -> None:

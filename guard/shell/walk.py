@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import replace
-from typing import Any
 
+from guard.fastclass import replace
 from guard.shell import assign, expand, flow, functions, redirs, unwrap, written
 from guard.shell import parser as syntax
 from guard.shell.builtins import (
@@ -51,6 +50,10 @@ from guard.shell.unwrap import _append_xargs_input
 from guard.shell.wrappers import (
     peel,
 )
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_NEST = 64  # statements nested deeper than this are not walked (Python's stack is finite)
 MAX_ERRORS = 200

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from guard.lazyre import lazy_compile
 from guard.shell.model import UNKNOWN_SPAN, Word
 from guard.shell.scope import State
 
-_UNQ_RE = re.compile(r"\\(\n|.)", re.S)
-_DQ_RE = re.compile(r"\\([$`\"\\\n])")
-_ANSI_RE = re.compile(
+_UNQ_RE = lazy_compile(r"\\(\n|.)", re.S)
+_DQ_RE = lazy_compile(r"\\([$`\"\\\n])")
+_ANSI_RE = lazy_compile(
     r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.S
 )
 _ANSI_SIMPLE = {
@@ -28,21 +29,21 @@ _ANSI_SIMPLE = {
     "?": "?",
 }
 # $NAME, $1, $@ ... and ${NAME}, ${NAME[@]}, ${NAME[0]}: the only forms resolved statically.
-_SIMPLE_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*|[0-9]|[@*#?$!-])\Z")
-_BRACED_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])(?:\[([^\]]*)\])?\}\Z")
+_SIMPLE_RE = lazy_compile(r"\$([A-Za-z_][A-Za-z0-9_]*|[0-9]|[@*#?$!-])\Z")
+_BRACED_RE = lazy_compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])(?:\[([^\]]*)\])?\}\Z")
 # ${X:-word} ${X-word} ${X:=word} ${X=word}: X's value when known, else the default word.
-_DEFAULT_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(:?)([-=])(.*)\}\Z", re.S)
+_DEFAULT_RE = lazy_compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(:?)([-=])(.*)\}\Z", re.S)
 # ${@:N} ${@:N:L} ${A[@]:N} ${A[@]:N:L}: a slice of the fields (what a wrapper function runs:
 # `with_timeout() { timeout "$1" "${@:2}"; }`).
-_SLICE_RE = re.compile(r"\$\{(@|[A-Za-z_][A-Za-z0-9_]*\[@\]):([0-9]+)(?::([0-9]+))?\}\Z")
+_SLICE_RE = lazy_compile(r"\$\{(@|[A-Za-z_][A-Za-z0-9_]*\[@\]):([0-9]+)(?::([0-9]+))?\}\Z")
 # ${!v}: the variable whose NAME is v's value (indirect expansion).
-_INDIRECT_RE = re.compile(r"\$\{!([A-Za-z_][A-Za-z0-9_]*)\}\Z")
+_INDIRECT_RE = lazy_compile(r"\$\{!([A-Za-z_][A-Za-z0-9_]*)\}\Z")
 # $* / ${*} / ${A[*]}: the fields joined with the first character of IFS.
-_STAR_RE = re.compile(r"\$\*\Z|\$\{(?:\*|[A-Za-z_][A-Za-z0-9_]*\[\*\])\}\Z")
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_STAR_RE = lazy_compile(r"\$\*\Z|\$\{(?:\*|[A-Za-z_][A-Za-z0-9_]*\[\*\])\}\Z")
+_NAME_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # One brace expansion: {a,b,c} or {1..3} / {a..c}, innermost-free (no nested braces).
-_BRACE_RE = re.compile(r"\{([^{}]*)\}")
-_SEQ_RE = re.compile(r"(-?[0-9]+|[A-Za-z])\.\.(-?[0-9]+|[A-Za-z])\Z")
+_BRACE_RE = lazy_compile(r"\{([^{}]*)\}")
+_SEQ_RE = lazy_compile(r"(-?[0-9]+|[A-Za-z])\.\.(-?[0-9]+|[A-Za-z])\Z")
 MAX_BRACE_WORDS = 64  # a word that brace-expands to more is left as written
 _BRACE_UNSAFE = frozenset("'\"$`\\")
 

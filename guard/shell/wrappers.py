@@ -11,18 +11,19 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from guard.fastclass import dataclass, field
+from guard.lazyre import lazy_compile
 from guard.shell.model import UNKNOWN_WRAPPER, Span, Stdin, StdinKind, Word, Wrapper
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
     from guard.codex.grammar import FlagSpec
 
 MAX_ROUNDS = 32
 SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "ash", "mksh"})
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_ASSIGN_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
+_NAME_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_ASSIGN_RE = lazy_compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 
 
 @dataclass(frozen=True, slots=True)
@@ -553,7 +554,7 @@ def shell_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
     return True
 
 
-_SUBST_RE = re.compile(r"^\$\((.*)\)$|^`(.*)`$", re.S)
+_SUBST_RE = lazy_compile(r"^\$\((.*)\)$|^`(.*)`$", re.S)
 _READERS = frozenset({"cat", "grep", "egrep", "sed", "awk", "cut", "head", "tail", "sort"})
 
 
@@ -588,7 +589,7 @@ _INTERPRETERS = frozenset(
     {"python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php", "deno", "bun"}
 )
 _CODE_OPTIONS = frozenset({"-c", "-e", "-E", "--eval", "-r", "-p", "--print"})
-_STRING_LITERAL = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'""")
+_STRING_LITERAL = lazy_compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'""")
 # Sub-commands of the codex CLI (codex-cli/*/help-top.txt): `codex` followed by one of them
 # or by an option is a command line, not prose ("codex is great").
 CODEX_SUBCOMMANDS = frozenset(
@@ -609,12 +610,12 @@ CODEX_SUBCOMMANDS = frozenset(
         "cloud",
     }
 )
-_CODEX_LINE = re.compile(
+_CODEX_LINE = lazy_compile(
     r"\s*(?:[A-Za-z_]\w*=\S*\s+)*(?:[\w./-]*/)?codex\s+(?:-|(?:"
     + "|".join(sorted(CODEX_SUBCOMMANDS, key=len, reverse=True))
     + r")(?:\s|$))"
 )
-_ARGV_LIST = re.compile(r"""\[\s*(["'])(?:[\w./-]*/)?codex\1[^\]]*\]""")
+_ARGV_LIST = lazy_compile(r"""\[\s*(["'])(?:[\w./-]*/)?codex\1[^\]]*\]""")
 
 
 def _inline_code(argv: tuple[Word, ...]) -> Word | None:
@@ -892,7 +893,7 @@ _TMUX_SEND_NOT_TYPED = frozenset("lHXMR")
 _TMUX_ENTER = frozenset({"Enter", "C-m", "KPEnter", "C-j"})
 _TMUX_KEYS = {"Space": " ", "Tab": "\t"}
 _TMUX_CANCEL = frozenset({"C-c", "C-u", "Escape"})
-_TMUX_KEY_NAME = re.compile(
+_TMUX_KEY_NAME = lazy_compile(
     r"(?:[CMS]-.+|F\d+|BSpace|BTab|DC|IC|Up|Down|Left|Right|Home|End|NPage|PPage|PageUp|PageDown|PgUp|PgDn)\Z"
 )
 
@@ -1201,7 +1202,7 @@ NEVER_RUN_ARGS = frozenset(
 )
 
 
-_CONFIG_OVERRIDE = re.compile(r"[A-Za-z_][\w.-]*=")
+_CONFIG_OVERRIDE = lazy_compile(r"[A-Za-z_][\w.-]*=")
 
 
 def _top_level_flag(name: str) -> FlagSpec | None:

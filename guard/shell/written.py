@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from guard.fastclass import dataclass
 from guard.shell.model import StdinKind, Wrapper
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State
 from guard.shell.unwrap import MAX_BODY_DEPTH
 from guard.shell.wrappers import SHELLS, basename
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
     from guard.shell.redirs import _Redirs
     from guard.shell.walk import Walker

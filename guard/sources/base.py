@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from guard.sources.snippet import Snippet
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object  # `Source` is a structural type for mypy: nothing checks it at run time
 
 
 class SourceError(Exception):

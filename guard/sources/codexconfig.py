@@ -11,9 +11,9 @@ it with the settings (`sandboxed-host`, `billing`, `forbidden-env`), which a sou
 from __future__ import annotations
 
 import posixpath
-import re
 from enum import StrEnum
 
+from guard.lazyre import lazy_compile
 from guard.sources.base import SourceError
 from guard.sources.snippet import Snippet, SourceFact
 
@@ -39,7 +39,7 @@ def config_role(path: str) -> tuple[ConfigRole, str]:
     return (ConfigRole.PROJECT if folder == ".codex" else ConfigRole.HOME), ""
 
 
-_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_WHERE = lazy_compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def _end(text: str) -> tuple[int, int]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
+
+from guard.fastclass import dataclass, field
 
 
 class RunContext(StrEnum):

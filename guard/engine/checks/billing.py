@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from guard.codex.call import Subcommand
@@ -12,13 +11,15 @@ from guard.codex.envpolicy import set_names
 from guard.engine.configlayers import LayerKind, layer_span, search_roots
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.writes import script_writes, target_name
+from guard.fastclass import dataclass
 from guard.findings import Severity
+from guard.lazyre import lazy_compile
 from guard.shell.model import Command, EnvBinding, EnvOrigin, Span, Word
 from guard.sources.snippet import RunContext
 
 # What an API-key auth.json looks like (FACTS.md: `codex login --with-api-key` writes
 # `"auth_mode": "apikey"` and the key).
-APIKEY_AUTH = re.compile(r"\"?auth_mode\"?\s*:\s*\"?apikey|OPENAI_API_KEY\"?\s*:", re.IGNORECASE)
+APIKEY_AUTH = lazy_compile(r"\"?auth_mode\"?\s*:\s*\"?apikey|OPENAI_API_KEY\"?\s*:", re.IGNORECASE)
 
 
 # Subscription auth, never a billing finding whatever the config lists: `CODEX_ACCESS_TOKEN` is
@@ -158,11 +159,11 @@ def _policy_set_hits(ctx: CheckContext, inv: Invocation) -> Iterator[Hit]:
 
 
 # A Codex home in a path: where an auth.json is the one codex reads.
-CODEX_HOME_PATH = re.compile(r"\.codex/|CODEX_HOME|codex", re.IGNORECASE)
+CODEX_HOME_PATH = lazy_compile(r"\.codex/|CODEX_HOME|codex", re.IGNORECASE)
 # A later check that the file holds the subscription login (the CI restore recipe).
-CHATGPT_CHECK = re.compile(r"auth_mode\W+chatgpt|Logged in using ChatGPT", re.IGNORECASE)
+CHATGPT_CHECK = lazy_compile(r"auth_mode\W+chatgpt|Logged in using ChatGPT", re.IGNORECASE)
 # An OpenAI secret key or a bearer token, as a value given to codex.
-SECRET_VALUE = re.compile(r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]+|\bBearer\s+\S")
+SECRET_VALUE = lazy_compile(r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]+|\bBearer\s+\S")
 
 
 def _flat(text: str) -> str:
@@ -472,7 +473,7 @@ def env_file_injection(ctx: CheckContext) -> Iterator[Hit]:
 
 # An auth gate: the login status read for the subscription line (its exit status is 0 for an
 # API-key login too: FACTS.md), an empty-key test, or codex-guard itself in front.
-AUTH_GATE = re.compile(
+AUTH_GATE = lazy_compile(
     r"Logged in using ChatGPT|\bcodex-guard\b"
     r"|-[zn]\s+\"?\$\{?(OPENAI_API_KEY|CODEX_API_KEY)\b|\$\{(OPENAI_API_KEY|CODEX_API_KEY):[+?]"
 )

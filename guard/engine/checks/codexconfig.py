@@ -8,7 +8,6 @@ with a throwaway CODEX_HOME, and `codex sandbox -- env` for what spawned command
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from guard.codex.envpolicy import DEFAULT_EXCLUDES, env_glob, patterns, set_names
 from guard.engine.checks.billing import SUBSCRIPTION_AUTH_ENV, api_keys_allowed_here
@@ -20,6 +19,7 @@ from guard.engine.configlayers import (
     toml_get,
 )
 from guard.engine.context import CheckContext, Hit
+from guard.fastclass import dataclass
 from guard.findings import Severity
 from guard.shell.model import Span
 from guard.sources.codexconfig import CODEX_ONLY_KEYS, CONFIG_DOCUMENT, ConfigRole

@@ -3,12 +3,12 @@ over the ambient env); these say what only the packet's own fields show."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from guard.codex.call import SandboxSource
 from guard.engine.checks.billing import SUBSCRIPTION_AUTH_ENV
 from guard.engine.context import CheckContext, Hit
+from guard.lazyre import lazy_compile
 from guard.shell.model import EnvOrigin, Span
 from guard.sources.snippet import RunContext
 
@@ -56,8 +56,8 @@ def packet_command_mismatch(ctx: CheckContext) -> Iterator[Hit]:
 
 
 # The login-status gate (CG104's pattern): the status text read for the subscription line.
-LOGIN_GATE = re.compile(r"Logged in using ChatGPT")
-COMMENTED_GATE = re.compile(r"^\s*#.*\bcodex\s+login\s+status\b.*Logged in using ChatGPT")
+LOGIN_GATE = lazy_compile(r"Logged in using ChatGPT")
+COMMENTED_GATE = lazy_compile(r"^\s*#.*\bcodex\s+login\s+status\b.*Logged in using ChatGPT")
 DISABLE_ENV = "CODEX_GUARD_DISABLE"
 
 

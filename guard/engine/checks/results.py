@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from guard.codex.call import Subcommand
 from guard.engine.context import CheckContext, Hit, Invocation
+from guard.lazyre import lazy_compile
 from guard.shell.model import Command
 
 SCRAPERS = frozenset({"grep", "egrep", "rg", "sed", "awk", "tail", "head", "cut", "tr"})
-ACTS_ON_VERDICT = re.compile(r"\bVERDICT\b|\bPASS\b|\bFAIL\b")
+ACTS_ON_VERDICT = lazy_compile(r"\bVERDICT\b|\bPASS\b|\bFAIL\b")
 
 
 def _structured(inv: Invocation) -> bool:

@@ -10,6 +10,7 @@ from guard.engine.configlayers import layer_span, parse_toml, search_roots
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.lanes import needs_network
 from guard.findings import Severity
+from guard.lazyre import lazy_compile
 from guard.shell.model import Span
 
 # What each lane may run under (RULES.md CG3xx).
@@ -20,7 +21,7 @@ LANE_SANDBOXES: dict[str, frozenset[str]] = {
 }
 ORDER = {"read-only": 0, "workspace-write": 1, "danger-full-access": 2}
 # Text an outsider controls in a GitHub workflow (zizmor's template-injection sources).
-UNTRUSTED = re.compile(
+UNTRUSTED = lazy_compile(
     r"github\.event\.(issue\.(body|title)|comment\.body|review\.body|review_comment\.body"
     r"|pull_request\.(title|body|head\.ref|head\.label)|head_commit\.message|discussion\.(title|body)"
     r"|pages\.[^}]*\.page_name|commits\.[^}]*\.message)"
@@ -143,7 +144,7 @@ def unsandboxed_host_full_access(ctx: CheckContext) -> Iterator[Hit]:
     yield from _config_writes_full_access(ctx)
 
 
-CODEX_CONFIG_PATH = re.compile(r"(CODEX_HOME\}?|\.codex)/([\w.-]+\.)?config\.toml[\"']?$")
+CODEX_CONFIG_PATH = lazy_compile(r"(CODEX_HOME\}?|\.codex)/([\w.-]+\.)?config\.toml[\"']?$")
 _CODEX_CONFIG = CODEX_CONFIG_PATH
 _FULL = frozenset({"danger-full-access", ":danger-full-access"})
 

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from guard.codex.call import Subcommand
 from guard.engine.configlayers import layer_span
 from guard.engine.context import CheckContext, Hit, Invocation
+from guard.lazyre import lazy_compile
 from guard.shell.model import Span, Word
 
-COMMIT_WORDS = re.compile(r"\bgit\s+commit\b|\bcommit\b", re.IGNORECASE)
-NEGATION = re.compile(r"\b(do\s+not|don'?t|never|no|without|nor)\b[\w\s,]{0,20}$", re.IGNORECASE)
+COMMIT_WORDS = lazy_compile(r"\bgit\s+commit\b|\bcommit\b", re.IGNORECASE)
+NEGATION = lazy_compile(r"\b(do\s+not|don'?t|never|no|without|nor)\b[\w\s,]{0,20}$", re.IGNORECASE)
 SYSTEM_TMP = ("/tmp", "/var/tmp", "/var/folders", "/private/var/folders")
 
 

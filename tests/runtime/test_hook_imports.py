@@ -1,0 +1,74 @@
+"""What the installed hook's codex path imports (issue 12 item 2): the engine, and not the modules
+that only other doors and outputs need. Each of these cost the hook milliseconds per codex command;
+this keeps them from coming back unnoticed, through a module-level import anywhere on the path."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.runtime.conftest import REPO
+
+# Never on the codex path: the dataclass machinery (`inspect`, `ast`, `dis`), `typing`, the
+# digests, `importlib.resources` (tree_sitter_bash's __init__: tempfile, shutil, bz2, lzma), the
+# YAML and pydantic stack (no config file here), click.
+NOT_ON_THE_PATH = (
+    "dataclasses",
+    "inspect",
+    "ast",
+    "typing",
+    "hashlib",
+    "importlib.resources",
+    "tempfile",
+    "yaml",
+    "pydantic",
+    "click",
+)
+
+PROBE = """
+import io, sys
+sys.argv = ["hookmain.py", "claude"]
+out = io.StringIO()
+real_stdout, sys.stdout = sys.stdout, out
+main = {main!r}
+try:
+    with open(main) as source:
+        exec(compile(source.read(), main, "exec"), dict(__name__="__main__", __file__=main))
+except SystemExit as stop:
+    code = stop.code
+sys.stdout = real_stdout
+print(repr((code, out.getvalue(), sorted(sys.modules))))
+"""
+
+
+@pytest.mark.parametrize("config", ["", "select: [CG201]\nhook:\n  fail-closed: true\n"])
+def test_the_codex_path_imports_only_what_the_check_needs(tmp_path: Path, config: str) -> None:
+    if config:  # a project config: read from its cache after the first run (no YAML, pydantic)
+        (tmp_path / ".codex-guard.yaml").write_text(config)
+    payload = {
+        "cwd": str(tmp_path),
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Bash",
+        "tool_input": {"command": 'codex exec -s read-only "summarize the repo"'},
+    }
+    main = str(REPO / "guard" / "hookmain.py")
+    for _ in range(2):  # the first run fills the user's caches (parsed rules: PyYAML)
+        done = subprocess.run(
+            [sys.executable, "-E", "-P", "-S", "-c", PROBE.format(main=main)],
+            input=json.dumps(payload),
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+            check=True,
+        )
+    code, answer, modules = ast.literal_eval(done.stdout)
+    assert code == 0 and '"deny"' in answer and "CG201" in answer  # the check really ran
+    assert "guard.engine.run" in modules and "tree_sitter._binding" in modules
+    unwanted = [name for name in NOT_ON_THE_PATH if name in modules]
+    assert unwanted == (["hashlib"] if config else [])  # the config cache is named by a sha256
