@@ -279,6 +279,7 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
         dialect=snippet.dialect,
         line_offset=snippet.line_offset,
         column_offset=snippet.column_offset,
+        values=snippet.values,
     )
     invocations = build_invocations(script, snippet, settings)
     known = tuple(inv for inv in invocations if inv.command.seen_through is None)
