@@ -360,7 +360,9 @@ def parse(
 
     walker = Walker(dialect)
     try:
-        walker.run_text(text.replace("\r\n", "\n"), line_offset, column_offset, preset(values), _Ctx())
+        walker.run_text(
+            text.replace("\r\n", "\n"), line_offset, column_offset, preset(values), _Ctx()
+        )
         walker.finish()
     except Exception:  # the linter must survive any input; keep what was modelled so far
         walker.errors.append(Span(line_offset + 1, 1, line_offset + 1, 1))

@@ -16,8 +16,9 @@ the first `FROM` is in a stage only where the stage declares `ARG NAME` again.
 `SHELL ["/bin/bash", "-c"]` makes later shell forms bash.
 
 Docker does not expand `$NAME` in a shell-form RUN itself: the shell does, from that environment.
-So the same names and values are also the snippet's known ``values``: `ARG SANDBOX=danger-full-access`
-then `RUN codex exec -s $SANDBOX ...` is read as `-s danger-full-access`.
+So the same names and values are also the snippet's known ``values``:
+`ARG SANDBOX=danger-full-access` then `RUN codex exec -s $SANDBOX ...` is read as
+`-s danger-full-access`.
 """
 
 from __future__ import annotations

@@ -52,9 +52,10 @@ class Snippet:
     # `billing: api-in-ci` a key there is still a finding, since every step can read it.
     wide_env_lines: tuple[int, ...] = field(default=())
 
-    # Variables the source's own language set before the snippet runs (a Makefile's `CODEX ?= codex`,
-    # a Dockerfile's `ARG`, a justfile's `{{sandbox}}`): (name, value, file line). A name given
-    # more than once holds one of those values (a bounded set: guard/shell/scope.py, preset).
+    # Variables the source's own language set before the snippet runs (a Makefile's
+    # `CODEX ?= codex`, a Dockerfile's `ARG`, a justfile's `{{sandbox}}`): (name, value, file
+    # line). A name given more than once holds one of those values (a bounded set:
+    # guard/shell/scope.py, preset).
     values: tuple[tuple[str, str, int], ...] = field(default=())
 
     # Words of the first line that were written elsewhere in the file (a module constant, a helper's
