@@ -18,7 +18,7 @@ def parse_script(
     dialect: str = "bash",
     line_offset: int = 0,
     column_offset: int = 0,
-    values: tuple[tuple[str, str, int], ...] = (),
+    values: tuple[tuple[str, str, int, str], ...] = (),
 ) -> Script:
     """Parse shell text into the command model.
 

@@ -351,7 +351,7 @@ def parse(
     dialect: str = "bash",
     line_offset: int = 0,
     column_offset: int = 0,
-    values: tuple[tuple[str, str, int], ...] = (),
+    values: tuple[tuple[str, str, int, str], ...] = (),
 ) -> Script:
     """Source text -> ``Script``. Never raises: what could not be read is a parse error.
     ``values``: variables the source knows before the text runs (``scope.preset``)."""

@@ -240,21 +240,22 @@ class State:
         }
 
 
-def preset(values: tuple[tuple[str, str, int], ...]) -> State:
+def preset(values: tuple[tuple[str, str, int, str], ...]) -> State:
     """The state a snippet starts in when its source already knows some variables (a Makefile's
     `CODEX ?= codex`, a Dockerfile's `ARG`, a justfile's `{{sandbox}}`): each (name, value, file
-    line) is one value the variable may hold; a name given several times holds each of them, as
-    after a branch (at most MAX_VALUES), the first being the one a command sees by default.
+    line, how the file writes it) is one value the variable may hold; a name given several times
+    holds each of them, as after a branch (at most MAX_VALUES), the first being the one a command
+    sees by default, and a finding on one of them says which ("when `SANDBOX` is `x` (line 3)").
     They are plain shell variables, not exported: the source hands the environment separately."""
     st = State()
     grouped: dict[str, list[Var]] = {}
-    for name, value, line in values:
+    for name, value, line, shown in values:
         if not _NAME_RE.match(name):
             continue
         span = Span(line, 1, line, 1)
         options = grouped.setdefault(name, [])
         if len(options) < MAX_VALUES and all(o.value and o.value.text != value for o in options):
-            where = f"{name} is `{value}` (line {line})"
+            where = f"`{shown}` is `{value}` (line {line})"
             options.append(Var(Word(value, True, span), span=span, where=where))
     for name, options in grouped.items():
         if len(options) == 1:

@@ -52,10 +52,10 @@ def _env_pairs(rest: str, line: int) -> Env:
     ]
 
 
-def _latest(env: Env) -> tuple[tuple[str, str, int], ...]:
+def _latest(env: Env) -> tuple[tuple[str, str, int, str], ...]:
     """The value each name holds when the instruction runs: the last ENV or ARG that set it (an
     ARG default is one reachable value: a `--build-arg` may give another, which is unknown)."""
-    last = {name: (name, value, line) for name, value, line in env}
+    last = {name: (name, value, line, name) for name, value, line in env}
     return tuple(last.values())
 
 

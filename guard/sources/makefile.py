@@ -136,7 +136,7 @@ def _read(
         bare = _BARE_EXPORT.match(stripped)
         if bare:
             for name in bare.group("names").split():
-                known = [v for n, v, _ in variables.values() if n == name]
+                known = [v for n, v, _, _ in variables.values() if n == name]
                 env.append((name, known[-1] if known else "", index + 1))
             continue
         if line.startswith("\t") or variables.read(stripped, index + 1):

@@ -148,14 +148,14 @@ class MakeVariables:
             out.extend(self.expand(text, depth) if recursive else [text])
         return list(dict.fromkeys(out))[:MAX_VALUES]
 
-    def values(self) -> list[tuple[str, str, int]]:
-        """(name, value, file line) for every known value of every variable."""
-        out: list[tuple[str, str, int]] = []
+    def values(self) -> list[tuple[str, str, int, str]]:
+        """(name, value, file line, `$(name)`) for every known value of every variable."""
+        out: list[tuple[str, str, int, str]] = []
         for name, values in self.table.items():
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
                 continue  # `$(a.b)` is not a shell name: the recipe keeps it unknown
             for text, line, recursive in values:
                 for value in self.expand(text, 0) if recursive else [text]:
                     if value is not None:
-                        out.append((name, value, line))
+                        out.append((name, value, line, f"$({name})"))
         return out

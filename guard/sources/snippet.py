@@ -53,10 +53,10 @@ class Snippet:
     wide_env_lines: tuple[int, ...] = field(default=())
 
     # Variables the source's own language set before the snippet runs (a Makefile's
-    # `CODEX ?= codex`, a Dockerfile's `ARG`, a justfile's `{{sandbox}}`): (name, value, file
-    # line). A name given more than once holds one of those values (a bounded set:
-    # guard/shell/scope.py, preset).
-    values: tuple[tuple[str, str, int], ...] = field(default=())
+    # `CODEX ?= codex`, a Dockerfile's `ARG`, a justfile's `{{sandbox}}`): (shell name, value,
+    # file line, how the file writes it). A name given more than once holds one of those values
+    # (a bounded set: guard/shell/scope.py, preset).
+    values: tuple[tuple[str, str, int, str], ...] = field(default=())
 
     # Words of the first line that were written elsewhere in the file (a module constant, a helper's
     # return, a branch): (start, end) character offsets in `text`, the file line and column they
