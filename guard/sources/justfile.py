@@ -139,7 +139,7 @@ def _shell_name(index: int, width: int) -> str | None:
 
 def interpolate(text: str, first_line: int, scope: _Scope) -> tuple[str, Values]:
     """`text` with each `{{expr}}` as a same-length shell variable, and the values they hold."""
-    names: dict[str, str] = {}
+    names: dict[tuple[str, int], str] = {}  # (expression, width) -> shell name
     values: Values = []
     lines = text.split("\n")
     for number, line in enumerate(lines):
@@ -150,11 +150,12 @@ def interpolate(text: str, first_line: int, scope: _Scope) -> tuple[str, Values]
             if expr is None:
                 continue  # `{{{{`: a literal `{{`
             width = len(match.group(0)) - 3
-            name = names.get(expr.strip()) or _shell_name(len(names), width)
+            key = (expr.strip(), width)
+            name = names.get(key) or _shell_name(len(names), width)
             if name is None or len(name) != width:
                 name = "U" * width  # never given a value: unknown
             else:
-                names[expr.strip()] = name
+                names[key] = name
                 for value in scope.evaluate(expr):
                     if value is not None:
                         values.append((name, value, first_line + number + 1, "{{" + expr + "}}"))
