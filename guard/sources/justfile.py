@@ -41,6 +41,7 @@ _IF = re.compile(r"^if\b.*?\{\s*(?P<then>.*?)\s*\}\s*else\s*(?P<other>\{.*\}|if\
 _SHELL_NAME_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 MAX_VALUES = 16  # values one expression may have (guard/shell/scope.py's bound)
 MAX_DEPTH = 8  # `a := b`, `b := c`, ...: deeper is unknown
+MAX_TEXT = 4096  # characters of one value: `a + a + a` chains grow a longer one unknown
 
 Env = list[tuple[str, str, int]]
 Values = list[tuple[str, str, int, str]]
@@ -87,12 +88,13 @@ class _Scope:
     def __init__(self, variables: dict[str, str], params: dict[str, Known]) -> None:
         self.variables = variables
         self.params = params
+        self.memo: dict[str, Known] = {}  # each variable is evaluated once (`a + a + a` chains)
 
     def evaluate(self, expr: str, depth: int = 0) -> Known:
         expr = expr.strip()
         if depth > MAX_DEPTH or not expr:
             return [None]
-        branch = _IF.match(expr)
+        branch = _IF.match(expr) if len(expr) <= MAX_TEXT else None
         if branch:
             other = branch.group("other").strip()
             other = other[1:-1] if other.startswith("{") else other
@@ -106,7 +108,9 @@ class _Scope:
             values = self.term(term, depth)
             sep = "/" if op == "/" else ""
             outs = [
-                None if out is None or value is None else out + sep + value
+                None
+                if out is None or value is None or len(out) + len(value) > MAX_TEXT
+                else out + sep + value
                 for out in outs
                 for value in values
             ][:MAX_VALUES]
@@ -121,7 +125,10 @@ class _Scope:
         if term in self.params:
             return self.params[term]
         if re.fullmatch(_NAME, term) and term in self.variables:
-            return self.evaluate(self.variables[term], depth + 1)
+            if term not in self.memo:
+                self.memo[term] = [None]  # a variable defined by itself: unknown
+                self.memo[term] = self.evaluate(self.variables[term], depth + 1)
+            return self.memo[term]
         return [None]  # a function call, a backtick, a name just does not know
 
 

@@ -166,13 +166,58 @@ def _read(
     return recipes, variables, env, own
 
 
+def self_contained(recipe: str) -> bool:
+    """The recipe's text closes every quote, backtick and parenthesis it opens, and writes no
+    here-doc: joined with other recipes it cannot swallow them (a stray quote in one recipe of a
+    Makefile breaks that recipe only, as each runs in a shell of its own)."""
+    depth, quote, index = 0, "", 0
+    while index < len(recipe):
+        char = recipe[index]
+        if quote == "'":
+            quote = "" if char == "'" else quote
+        elif char == "\\":
+            index += 1  # an escaped character, in double quotes or out
+        elif quote in ('"', "`"):
+            quote = "" if char == quote else quote
+        elif char in "'\"`":
+            quote = char
+        elif char == "#" and (index == 0 or recipe[index - 1] in " \t\n;|&("):
+            index = recipe.find("\n", index)
+            if index < 0:
+                break
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif recipe.startswith("<<", index):
+            return False
+        index += 1
+    return depth == 0 and not quote
+
+
 def extract(text: str, path: str) -> list[Snippet]:
     """The file's recipes as one script, each recipe in a subshell of its own (see the module
-    docstring); no snippet when no recipe runs anything."""
+    docstring); a recipe that is not self-contained is a snippet of its own. No snippet when no
+    recipe runs anything."""
     recipes, variables, env, own = _read(text)
     recipes = [r for r in recipes if any(part.strip() for part in r.lines)]
-    if not recipes:
-        return []
+    alone = [r for r in recipes if not self_contained("\n".join(r.lines))]
+    joined = [r for r in recipes if r not in alone]
+    snippets = [_snippet([r], text, path, variables, env, own) for r in alone]
+    if joined:
+        snippets.append(_snippet(joined, text, path, variables, env, own))
+    return snippets
+
+
+def _snippet(
+    recipes: list[_Recipe],
+    text: str,
+    path: str,
+    variables: MakeVariables,
+    env: list[tuple[str, str, int]],
+    own: _TargetValues,
+) -> Snippet:
+    """``recipes`` as one script, each a subshell, at their own lines of the file."""
     out = [""] * len(text.split("\n"))
     for recipe in recipes:
         if recipe.start == recipe.header:  # `target: ; cmd`: `(` takes a blank column
@@ -190,14 +235,12 @@ def extract(text: str, path: str) -> list[Snippet]:
         if close >= len(out):
             out.extend([""] * (close - len(out) + 1))
         out[close] = ")"
-    return [
-        Snippet(
-            text="\n".join(out) + "\n",
-            path=path,
-            line_offset=0,
-            dialect="sh",  # make runs recipes with /bin/sh unless SHELL says otherwise
-            context=RunContext.SCRIPT,
-            external_env=tuple(env),
-            values=tuple(variables.values()),
-        )
-    ]
+    return Snippet(
+        text="\n".join(out) + "\n",
+        path=path,
+        line_offset=0,
+        dialect="sh",  # make runs recipes with /bin/sh unless SHELL says otherwise
+        context=RunContext.SCRIPT,
+        external_env=tuple(env),
+        values=tuple(variables.values()),
+    )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 MAX_VALUES = 16  # values one variable may hold (guard/shell/scope.py's bound)
 MAX_DEPTH = 8  # `A = $(B)`, `B = $(C)`, ...: deeper references are unknown
+MAX_TEXT = 4096  # characters of one value: `A = $(B) $(B)` chains grow a longer one unknown
 
 _MODS = r"(?:(?:export|override|private)\s+)*"
 ASSIGNMENT = re.compile(
@@ -68,6 +69,9 @@ class MakeVariables:
     def __init__(self) -> None:
         self.table: dict[str, list[Value]] = {}
         self.frames: list[_Frame] = []
+        # What each name expands to, while the table does not change: `A = $(B) $(B)`,
+        # `B = $(C) $(C)`, ... is read once a name, not once a path.
+        self.memo: dict[str, list[str | None]] = {}
 
     def read(self, stripped: str, line: int) -> bool:
         """Take in one top-level line; True when it was a conditional or an assignment."""
@@ -79,6 +83,7 @@ class MakeVariables:
             frame.arms.append(self.table)
             frame.has_else = frame.has_else or stripped == "else"
             self.table = {k: list(v) for k, v in frame.before.items()}
+            self.memo.clear()
             return True
         if _ENDIF.match(stripped) and self.frames:
             frame = self.frames.pop()
@@ -86,6 +91,7 @@ class MakeVariables:
             if not frame.has_else:
                 frame.arms.append(frame.before)
             self.table = _union(frame.arms)
+            self.memo.clear()
             return True
         match = ASSIGNMENT.match(stripped)
         if match is None:
@@ -95,9 +101,11 @@ class MakeVariables:
 
     def unknown(self, name: str, line: int) -> None:
         """`define NAME` ... `endef`: a multi-line value, not read."""
+        self.memo.clear()
         self.table[name] = [(None, line, False)]
 
     def assign(self, name: str, op: str, raw: str, line: int) -> None:
+        self.memo.clear()
         value = _comment_free(raw)
         if op == "!=":
             self.table[name] = [(None, line, False)]
@@ -128,7 +136,9 @@ class MakeVariables:
             choices = self.lookup(match.group("name"), depth + 1)
             piece = text[cursor : match.start()]
             outs = [
-                None if out is None or choice is None else out + piece + choice
+                None
+                if out is None or choice is None or len(out) + len(choice) > MAX_TEXT
+                else out + piece + choice
                 for out in outs
                 for choice in choices
             ][:MAX_VALUES]
@@ -140,13 +150,17 @@ class MakeVariables:
         return [None if r is None or "$" in r else r for r in dict.fromkeys(results)]
 
     def lookup(self, name: str, depth: int) -> list[str | None]:
+        if name in self.memo:
+            return self.memo[name]
         values = self.table.get(name)
         if not values:
             return [None]  # from the environment, or empty: not known
+        self.memo[name] = [None]  # `A = $(A)` is a loop make refuses: unknown
         out: list[str | None] = []
         for text, _line, recursive in values:
             out.extend(self.expand(text, depth) if recursive else [text])
-        return list(dict.fromkeys(out))[:MAX_VALUES]
+        self.memo[name] = list(dict.fromkeys(out))[:MAX_VALUES]
+        return self.memo[name]
 
     def values(self) -> list[tuple[str, str, int, str]]:
         """(name, value, file line, `$(name)`) for every known value of every variable."""
