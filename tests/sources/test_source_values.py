@@ -170,9 +170,62 @@ def test_a_cd_in_one_recipe_does_not_reach_the_next(tmp_path: Path) -> None:
     )
     (snippet,) = makefile.extract(text, "Makefile")
     _, found = lint(tmp_path, "Makefile", text)
-    assert ("CG403", 6) not in hits(found)
-    # Each recipe is its own subshell: its `cd` never moves a later recipe.
+    # Each recipe is its own subshell: its `cd` never moves a later recipe. `resume` goes to
+    # where `work` ran; `resume-here` runs from make's own directory, not services/api.
     assert snippet.text.count("(") == snippet.text.count(")") == 3
+    assert {line for rule, line in hits(found) if rule == "CG403"} == {9}
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        # The same cds in subshells of their own: the resume runs where the run ran.
+        (
+            "(cd api && codex exec -s workspace-write 'Start' < /dev/null)\n"
+            "(cd api && codex exec resume --last 'Continue' < /dev/null)\n",
+            set(),
+        ),
+        # A run in a subshell's cd, resumed outside it.
+        (
+            "(cd api && codex exec -s workspace-write 'Start' < /dev/null)\n"
+            "codex exec resume --last 'Continue' < /dev/null\n",
+            {2},
+        ),
+        # In one shell the second `cd api` goes to api/api.
+        (
+            "cd api && codex exec -s workspace-write 'Start' < /dev/null\n"
+            "cd api && codex exec resume --last 'Continue' < /dev/null\n",
+            {2},
+        ),
+        (
+            "cd api\ncodex exec -s workspace-write 'Start' < /dev/null\n"
+            "codex exec resume --last 'Continue' < /dev/null\n",
+            set(),
+        ),
+    ],
+)
+def test_shell_scripts_answer_cg403_as_the_makefile_does(
+    tmp_path: Path, script: str, expected: set[int]
+) -> None:
+    _, found = lint(tmp_path, "plan.sh", script)
+    assert {line for rule, line in hits(found) if rule == "CG403"} == expected
+
+
+def test_a_recipe_with_an_open_quote_does_not_hide_the_others(tmp_path: Path) -> None:
+    text = "notes:\n\techo \"it's not closed\n\nwork:\n\tcodex exec -C . -s workspace-write -\n"
+    assert not makefile.self_contained('echo "open')
+    assert makefile.self_contained("echo \"it's\" 'a \"b' $$(date) `pwd` # it's")
+    _, found = lint(tmp_path, "Makefile", text)
+    assert ("CG202", 5) in hits(found)
+
+
+def test_make_values_are_bounded() -> None:
+    lines = ["V0 = codex", *(f"V{i} = " + " ".join([f"$(V{i - 1})"] * 10) for i in range(1, 400))]
+    lines += [f"ifeq ($(X),{i})\nS := v{i}\nendif" for i in range(40)]
+    text = "\n".join(lines) + "\nall:\n\t$(V399) -s $(S) x </dev/null\n"
+    (snippet,) = makefile.extract(text, "Makefile")
+    assert len([v for v in snippet.values if v[0] == "S"]) == 16
+    assert all(len(v[1]) <= 4096 for v in snippet.values)
 
 
 MAKE_MENTIONS = """\
@@ -229,6 +282,16 @@ RUN codex exec -C /src -s $MODE - < /src/release.md
 RUN codex exec -C /src -s $LATER - < /src/release.md
 ENV LATER=danger-full-access
 """
+
+
+def test_dockerfile_values_only_mentioned_stay_silent(tmp_path: Path) -> None:
+    text = (
+        "FROM node:22-slim\nARG SANDBOX=danger-full-access\nARG CODEX=codex\n"
+        'RUN echo "then run: $CODEX exec -s $SANDBOX --yolo"\n'
+        "# RUN $CODEX exec -s $SANDBOX\n"
+    )
+    code, found = lint(tmp_path, "Dockerfile", text)
+    assert found == [] and code == 0
 
 
 def test_dockerfile_values_follow_stages_and_order(tmp_path: Path) -> None:
@@ -296,6 +359,16 @@ def test_just_expressions_and_if_arms(tmp_path: Path) -> None:
     (full,) = [f for f in found if f["rule"] == "CG303"]
     assert full["line"] == 6 and "is `danger-full-access`" in full["message"]
     assert not rules(found) & {"CG903", "CG301"}
+
+
+def test_just_values_are_bounded() -> None:
+    lines = [
+        'v0 := "codex"',
+        *(f"v{i} := " + " + ".join([f"v{i - 1}"] * 10) for i in range(1, 200)),
+    ]
+    text = "\n".join(lines) + "\nall:\n    {{v199}} {{v2}} exec x </dev/null\n"
+    (snippet,) = justfile.extract(text, "justfile")
+    assert [v[1] for v in snippet.values] == ["codex" * 100]  # v199 is too deep: unknown
 
 
 def test_just_interpolations_keep_columns_and_the_escape() -> None:

@@ -89,10 +89,11 @@ def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
         if root is not None:
             ok = here == root.text
         elif resumed is not None:
-            # Both runs share the script's cwd, or got to the same place by the same `cd`s (each
-            # in its own subshell: `(cd api && codex exec ...)`, later `(cd api && ... resume)`,
-            # as the recipes of a Makefile run).
-            ok = not cds or _targets(ctx.cds_before(resumed.command)) == _targets(moves)
+            # Both runs are moved by the same `cd`s: none (the script's cwd), or the same ones
+            # (`cd api`, run, resume), or the same targets each in its own subshell
+            # (`(cd api && codex exec ...)`, later `(cd api && ... resume)`, as the recipes of a
+            # Makefile run). A run in `(cd api && ...)` resumed outside it is not.
+            ok = _targets(ctx.cds_before(resumed.command)) == _targets(moves)
         else:
             ok = here is not None
         if ok:
