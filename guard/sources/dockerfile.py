@@ -56,7 +56,8 @@ def _latest(env: Env) -> tuple[tuple[str, str, int, str], ...]:
     """The value each name holds when the instruction runs: the last ENV or ARG that set it (an
     ARG default is one reachable value: a `--build-arg` may give another, which is unknown)."""
     last = {name: (name, value, line, name) for name, value, line in env}
-    return tuple(last.values())
+    # Docker itself expands `$OTHER` in an ENV value from earlier ENV and ARG: not read here.
+    return tuple(v for v in last.values() if "$" not in v[1])
 
 
 def exec_form(text: str) -> list[str] | None:

@@ -23,6 +23,7 @@ import re
 
 from guard.sources.base import shebang_dialect
 from guard.sources.detect import kind_by_shebang
+from guard.sources.makevars import as_shell_value
 from guard.sources.snippet import RunContext, Snippet
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
@@ -164,8 +165,9 @@ def interpolate(text: str, first_line: int, scope: _Scope) -> tuple[str, Values]
             else:
                 names[key] = name
                 for value in scope.evaluate(expr):
-                    if value is not None:
-                        values.append((name, value, first_line + number + 1, "{{" + expr + "}}"))
+                    word = None if value is None else as_shell_value(value)
+                    if word is not None:
+                        values.append((name, word, first_line + number + 1, "{{" + expr + "}}"))
             pieces.append(line[cursor : match.start()] + "${" + name + "}")
             cursor = match.end()
         lines[number] = "".join(pieces) + line[cursor:]

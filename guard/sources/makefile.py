@@ -32,7 +32,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-from guard.sources.makevars import ASSIGNMENT, MakeVariables
+from guard.sources.makevars import ASSIGNMENT, DIRECTIVE, MakeVariables
 from guard.sources.snippet import RunContext, Snippet
 
 _RULE = re.compile(r"^(?![\t#])[^=\t#]*?[^:=]:(?!=)")
@@ -122,6 +122,9 @@ def _read(
         continued = False
         if current is not None and (not stripped or stripped.startswith("#")):
             continue  # blank and comment lines do not end a recipe
+        if current is not None and DIRECTIVE.match(stripped):
+            variables.read(stripped, index + 1)  # `ifeq` in a recipe picks which lines it has
+            continue
         if current is not None and current.lines:
             recipes.append(current)
         current = None
@@ -136,11 +139,12 @@ def _read(
         bare = _BARE_EXPORT.match(stripped)
         if bare:
             for name in bare.group("names").split():
-                known = [v for n, v, _, _ in variables.values() if n == name]
-                env.append((name, known[-1] if known else "", index + 1))
+                if name in variables.table:  # else it is make's own environment, passed anyway
+                    known = [v for n, v, _, _ in variables.values() if n == name]
+                    env.append((name, known[-1] if known else "", index + 1))
             continue
-        if line.startswith("\t") or variables.read(stripped, index + 1):
-            continue
+        if variables.read(stripped, index + 1) or line.startswith("\t"):
+            continue  # a tab-led line with no rule before it is make's, not a recipe
         target_assign = _TARGET_ASSIGN.match(line)
         if target_assign:
             assignment = ASSIGNMENT.match(target_assign.group("assignment").strip())

@@ -14,6 +14,7 @@ function call (`$(shell ...)`, `$(wildcard ...)`) or a reference the file does n
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass, field
 
 MAX_VALUES = 16  # values one variable may hold (guard/shell/scope.py's bound)
@@ -28,11 +29,29 @@ ASSIGNMENT = re.compile(
 _CONDITIONAL = re.compile(r"^(?:ifeq|ifneq|ifdef|ifndef)\b")
 _ELSE = re.compile(r"^else\b")
 _ENDIF = re.compile(r"^endif\b")
+# A conditional directive: make reads it, inside a recipe too (the recipe goes on after it).
+DIRECTIVE = re.compile(r"^(?:ifeq|ifneq|ifdef|ifndef|else|endif)\b")
 _REF = re.compile(r"\$[({](?P<name>[A-Za-z_][A-Za-z0-9_.-]*)[)}]")
 
 # One value of a variable: its text (None: unknown), the file line, and whether it still holds
 # references to expand (a recursive `=`).
 Value = tuple[str | None, int, bool]
+
+
+def as_shell_value(text: str) -> str | None:
+    """What a text that make (or just) writes into a recipe is to the shell, as one variable's
+    value: the text itself; with quotes, the word they make (`"read-only"`); None when the shell
+    would still expand it (`$HOME`, a backtick), or the quotes hold a space (`"review the code"`
+    is one word where make writes it, but a variable holding it splits where it is unquoted)."""
+    if "$" in text or "`" in text:
+        return None
+    if not any(c in text for c in "'\"\\"):
+        return text
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return None
+    return words[0] if len(words) == 1 and not re.search(r"\s", words[0]) else None
 
 
 def _comment_free(value: str) -> str:
@@ -170,6 +189,7 @@ class MakeVariables:
                 continue  # `$(a.b)` is not a shell name: the recipe keeps it unknown
             for text, line, recursive in values:
                 for value in self.expand(text, 0) if recursive else [text]:
-                    if value is not None:
-                        out.append((name, value, line, f"$({name})"))
+                    word = None if value is None else as_shell_value(value)
+                    if word is not None:
+                        out.append((name, word, line, f"$({name})"))
         return out

@@ -241,6 +241,45 @@ help:
 """
 
 
+MAKE_QUOTED = """\
+PROMPT = "Review the last commit"
+MODE = "danger-full-access"
+DIR = $$HOME/src
+ifeq ($(CI),1)
+\tSANDBOX := read-only
+else
+\tSANDBOX := danger-full-access
+endif
+
+review:
+\t@echo start
+ifdef FAST
+\tcodex exec -C $(DIR) -s $(SANDBOX) $(PROMPT) < /dev/null
+else
+\tcodex exec -C . -s $(MODE) "$(PROMPT)" < /dev/null
+endif
+"""
+
+
+def test_make_quotes_directives_in_recipes_and_tab_led_assignments(tmp_path: Path) -> None:
+    _, found = lint(tmp_path, "Makefile", MAKE_QUOTED)
+    # `"danger-full-access"` is the word make writes; the tab-led assignments in `ifeq` are
+    # make's; `ifdef` inside the recipe does not end it. A quoted text with spaces, or one the
+    # shell still expands (`$$HOME`), is unknown: never split into stray arguments (CG903).
+    assert hits(found) == {("CG303", 13), ("CG303", 15)}
+
+
+def test_a_bare_make_export_is_env_only_for_names_the_file_sets(tmp_path: Path) -> None:
+    text = (
+        "OPENAI_API_KEY := $(shell cat .key)\nexport OPENAI_API_KEY CODEX_API_KEY\n\n"
+        "review:\n\tcodex exec -C . -s read-only 'Review' < /dev/null\n"
+    )
+    (snippet,) = makefile.extract(text, "Makefile")
+    assert [name for name, _v, _l in snippet.external_env] == ["OPENAI_API_KEY"]
+    _, found = lint(tmp_path, "Makefile", text)
+    assert ("CG101", 5) in hits(found)
+
+
 def test_make_values_that_are_only_mentioned_stay_silent(tmp_path: Path) -> None:
     code, found = lint(tmp_path, "Makefile", MAKE_MENTIONS)
     assert found == [] and code == 0
