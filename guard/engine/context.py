@@ -135,7 +135,8 @@ class CheckContext:
         """The `cd`/`pushd` commands that move the shell `command` runs in, with their targets.
 
         A `cd` inside `$(...)`, in the background or in a subshell that `command` is not part of
-        (`SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"`) leaves the script where it was.
+        (`SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"`, `(cd a && make); (cd b && codex ...)`)
+        leaves the script where it was.
         """
         indices, cds = self._cds()
         moves: list[tuple[Command, str]] = []
@@ -143,7 +144,8 @@ class CheckContext:
             where = c.context
             if where.command_substitution or where.background:
                 continue
-            if where.subshell and not command.context.subshell:
+            inside = command.context.subshells[: len(where.subshells)] == where.subshells
+            if where.subshell and not (command.context.subshell and inside):
                 continue
             moves.append((c, c.argv[1].text if len(c.argv) > 1 else "~"))
         return moves

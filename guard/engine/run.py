@@ -280,6 +280,7 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
         dialect=snippet.dialect,
         line_offset=snippet.line_offset,
         column_offset=snippet.column_offset,
+        values=snippet.values,
     )
     if snippet.codex_programs:  # the runtime doors found codex under another name
         from guard.shell.copies import read_as_codex

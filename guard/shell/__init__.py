@@ -13,16 +13,25 @@ __all__ = ["Command", "Script", "Span", "StdinKind", "Word", "parse_script"]
 
 
 def parse_script(
-    text: str, *, dialect: str = "bash", line_offset: int = 0, column_offset: int = 0
+    text: str,
+    *,
+    dialect: str = "bash",
+    line_offset: int = 0,
+    column_offset: int = 0,
+    values: tuple[tuple[str, str, int, str], ...] = (),
 ) -> Script:
     """Parse shell text into the command model.
 
     Spans are 1-based and already shifted: a snippet that starts on line 12 of its file, column 5,
     passes ``line_offset=11, column_offset=4`` (the column offset applies to its first line only).
-    Never raises on bad input: unparsable regions become ``Script.parse_errors``.
+    Never raises on bad input: unparsable regions become ``Script.parse_errors``. ``values``:
+    (name, value, file line) of variables the source knows before the text runs (a Makefile's
+    `CODEX ?= codex`); a name given more than once may hold each value.
     """
     from guard.shell.copies import resolve_codex_copies
     from guard.shell.parser import parse
 
-    script = parse(text, dialect=dialect, line_offset=line_offset, column_offset=column_offset)
+    script = parse(
+        text, dialect=dialect, line_offset=line_offset, column_offset=column_offset, values=values
+    )
     return resolve_codex_copies(script)

@@ -45,7 +45,9 @@ def _define(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
 
 def _func_body(self: Walker, body: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     if body.type == "subshell":
-        self._seq(body, st.copy(), ctx.derive(subshell=True), src)
+        self.subshell_ids += 1
+        inner = ctx.derive(subshell=True, subshells=(*ctx.subshells, self.subshell_ids))
+        self._seq(body, st.copy(), inner, src)
     elif body.type == "compound_statement":
         self._seq(body, st, ctx, src)
     else:

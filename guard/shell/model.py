@@ -149,6 +149,9 @@ class Context:
     loop: LoopInfo | None = None  # innermost enclosing loop
     function: str | None = None  # enclosing function, when the body is expanded at a call site
     subshell: bool = False  # inside ( ... )
+    # Which ( ... ) it is in, outermost first (ids in walk order): a `cd` in one subshell moves
+    # only the commands of that subshell and those nested in it.
+    subshells: tuple[int, ...] = ()
     job_control: bool = False  # `set -m` in effect
     detached: bool = False  # nohup / setsid / disown
     status_ignored: bool = False  # `cmd || true`, `cmd || :`, `cmd; true` right after

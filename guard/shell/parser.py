@@ -22,7 +22,7 @@ from guard.shell.model import (
     Script,
     Span,
 )
-from guard.shell.scope import State
+from guard.shell.scope import preset
 from guard.shell.tsbound import parse_bounded
 from guard.shell.wrappers import (
     SHELLS,
@@ -414,15 +414,23 @@ def _heredoc_ops(b: bytes, start: int, end: int) -> list[tuple[int, bool, int, b
 
 
 def parse(
-    text: str, *, dialect: str = "bash", line_offset: int = 0, column_offset: int = 0
+    text: str,
+    *,
+    dialect: str = "bash",
+    line_offset: int = 0,
+    column_offset: int = 0,
+    values: tuple[tuple[str, str, int, str], ...] = (),
 ) -> Script:
-    """Source text -> ``Script``. Never raises: what could not be read is a parse error."""
+    """Source text -> ``Script``. Never raises: what could not be read is a parse error.
+    ``values``: variables the source knows before the text runs (``scope.preset``)."""
     from guard.shell.runctx import _Ctx
     from guard.shell.walk import Walker
 
     walker = Walker(dialect)
     try:
-        walker.run_text(text.replace("\r\n", "\n"), line_offset, column_offset, State(), _Ctx())
+        walker.run_text(
+            text.replace("\r\n", "\n"), line_offset, column_offset, preset(values), _Ctx()
+        )
         walker.finish()
     except Exception:  # the linter must survive any input; keep what was modelled so far
         walker.errors.append(Span(line_offset + 1, 1, line_offset + 1, 1))

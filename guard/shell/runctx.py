@@ -30,6 +30,7 @@ class _Ctx:
     loop: LoopInfo | None = None
     function: str | None = None
     subshell: bool = False
+    subshells: tuple[int, ...] = ()  # Context.subshells
     status_ignored: bool = False
     status_checked: bool = False
     depth: int = 0
@@ -57,6 +58,7 @@ class _Ctx:
         new.loop = self.loop
         new.function = self.function
         new.subshell = self.subshell
+        new.subshells = self.subshells
         new.status_ignored = self.status_ignored
         new.status_checked = self.status_checked
         new.depth = self.depth

@@ -242,6 +242,33 @@ class State:
         }
 
 
+def preset(values: tuple[tuple[str, str, int, str], ...]) -> State:
+    """The state a snippet starts in when its source already knows some variables (a Makefile's
+    `CODEX ?= codex`, a Dockerfile's `ARG`, a justfile's `{{sandbox}}`): each (name, value, file
+    line, how the file writes it) is one value the variable may hold; a name given several times
+    holds each of them, as after a branch (at most MAX_VALUES), the first being the one a command
+    sees by default, and a finding on one of them says which ("when `SANDBOX` is `x` (line 3)").
+    They are plain shell variables, not exported: the source hands the environment separately."""
+    st = State()
+    grouped: dict[str, list[Var]] = {}
+    for name, value, line, shown in values:
+        if not _NAME_RE.match(name):
+            continue
+        span = Span(line, 1, line, 1)
+        options = grouped.setdefault(name, [])
+        if len(options) < MAX_VALUES and all(o.value and o.value.text != value for o in options):
+            where = f"the file sets `{shown}` to `{value}` (line {line})"
+            # `-C ${CURDIR} --json`: words around a reference the source does not know.
+            word = Word(value, "$" not in value, span, value if "$" not in value else f'"{value}"')
+            options.append(Var(word, span=span, where=where))
+    for name, options in grouped.items():
+        if len(options) == 1:
+            st.vars[name] = replace(options[0], where="")
+        else:
+            st.vars[name] = replace(options[0], others=tuple(options[1:]))
+    return st
+
+
 def meet(st: State, paths: list[State], labels: list[str] | None = None) -> None:
     """``st`` becomes the join of ``paths`` (in source order), where they meet again. With
     ``labels`` (one a path: "the `if` at line 3 takes its then-branch"), a variable the paths

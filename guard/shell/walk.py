@@ -151,6 +151,7 @@ class Walker:
         self.callstack: list[str] = []
         self.last_bg: tuple[int, int] | None = None
         self.nest_reported = False
+        self.subshell_ids = 0  # Context.subshells
         # What a pipeline member prints when it is a plain `echo`/`printf` of literal text, keyed
         # by the (pipeline, member) it feeds: `echo 'codex exec ...' | bash` is read, not guessed.
         self.pipe_text: dict[tuple[int, int], tuple[str, int, int, bool]] = {}
@@ -291,7 +292,9 @@ class Walker:
         elif t == "unset_command":
             self._unset(node, st, ctx, src)
         elif t == "subshell":
-            self._seq(node, st.copy(), ctx.derive(subshell=True), src)
+            self.subshell_ids += 1
+            inner = ctx.derive(subshell=True, subshells=(*ctx.subshells, self.subshell_ids))
+            self._seq(node, st.copy(), inner, src)
         elif t in ("compound_statement", "do_group", "program", "ERROR"):
             self._seq(node, st, ctx, src)
         elif t == "if_statement":
@@ -658,6 +661,7 @@ class Walker:
             loop=ctx.loop,
             function=ctx.function,
             subshell=ctx.subshell,
+            subshells=ctx.subshells,
             job_control=st.job_control,
             detached=detached,
             status_ignored=ctx.status_ignored,

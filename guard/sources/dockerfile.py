@@ -14,6 +14,11 @@ stage's later `RUN` lines only, not in the image's runtime. `FROM` starts a stag
 ENV and ARGs of an earlier stage it names (`FROM build AS test`), else nothing; an `ARG` before
 the first `FROM` is in a stage only where the stage declares `ARG NAME` again.
 `SHELL ["/bin/bash", "-c"]` makes later shell forms bash.
+
+Docker does not expand `$NAME` in a shell-form RUN itself: the shell does, from that environment.
+So the same names and values are also the snippet's known ``values``:
+`ARG SANDBOX=danger-full-access` then `RUN codex exec -s $SANDBOX ...` is read as
+`-s danger-full-access`.
 """
 
 from __future__ import annotations
@@ -45,6 +50,14 @@ def _env_pairs(rest: str, line: int) -> Env:
     return [
         (m.group("name"), m.group("value").strip("\"'"), line) for m in _ENV_PAIR.finditer(rest)
     ]
+
+
+def _latest(env: Env) -> tuple[tuple[str, str, int, str], ...]:
+    """The value each name holds when the instruction runs: the last ENV or ARG that set it (an
+    ARG default is one reachable value: a `--build-arg` may give another, which is unknown)."""
+    last = {name: (name, value, line, name) for name, value, line in env}
+    # Docker itself expands `$OTHER` in an ENV value from earlier ENV and ARG: not read here.
+    return tuple(v for v in last.values() if "$" not in v[1])
 
 
 def exec_form(text: str) -> list[str] | None:
@@ -120,7 +133,16 @@ class _Reader:
     def snippet(self, text: str, line: int, column: int, env: Env) -> None:
         dialect = self.stage.dialect
         self.snippets.append(
-            Snippet(text, self.path, line, column, dialect, RunContext.SCRIPT, tuple(env))
+            Snippet(
+                text,
+                self.path,
+                line,
+                column,
+                dialect,
+                RunContext.SCRIPT,
+                tuple(env),
+                values=_latest(env),
+            )
         )
 
     def end_stage(self) -> None:

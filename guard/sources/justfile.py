@@ -1,9 +1,15 @@
 """justfile recipes: a recipe header at column 0 (`name params: deps`), then its indented body.
 
-The body is one snippet with its leading `@` blanked; `{{expr}}` interpolations are left as text
-(they are literal words to the shell layer). Shebang recipes (`#!/usr/bin/env python`) that are not
-shell are skipped. Parameters may have defaults (`work task="x" $MODE='ci':`), which is still a
-header, not an assignment (`name := value`).
+The body is one snippet with its leading `@` blanked. just writes each `{{expr}}` interpolation's
+value into the text before the shell runs it; here each becomes a shell variable of the same
+length (`{{sandbox}}` -> `${J0______}`, so columns stay exact) whose value is handed to the shell
+layer as one of the snippet's known ``values``: a variable's value (`sandbox := "x"`), a
+parameter's default (one reachable value: the caller may pass another, which is unknown), a string
+literal, `a + b`, `a / b` and both arms of `if ... { a } else { b }`. Anything else (a function
+call, a backtick, a parameter with no default) is unknown: never read as a literal word, so it
+is never an "invalid value". `{{{{` is just's escape for a literal `{{`. Shebang recipes
+(`#!/usr/bin/env python`) that are not shell are skipped. Parameters may have defaults
+(`work task="x" $MODE='ci':`), which is still a header, not an assignment (`name := value`).
 
 The environment of a recipe (just's manual, "Getting and Setting Environment Variables"):
 `export NAME := value` assignments, every assignment once `set export` is on, and the recipe's
@@ -17,6 +23,7 @@ import re
 
 from guard.sources.base import shebang_dialect
 from guard.sources.detect import kind_by_shebang
+from guard.sources.makevars import as_shell_value
 from guard.sources.snippet import RunContext, Snippet
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
@@ -30,7 +37,151 @@ _SET_EXPORT = re.compile(r"^set\s+export(?:\s*:=\s*(?P<value>true|false))?\s*(?:
 _UNEXPORT = re.compile(rf"^unexport\s+(?P<name>{_NAME})\s*(?:#.*)?$")
 _LITERAL = re.compile(rf"^(?P<string>{_STRING})\s*(?:#.*)?$")
 
+_INTERPOLATION = re.compile(r"\{\{\{\{|\{\{(?P<expr>.*?)\}\}")
+_IF = re.compile(r"^if\b.*?\{\s*(?P<then>.*?)\s*\}\s*else\s*(?P<other>\{.*\}|if\b.*)$", re.S)
+_SHELL_NAME_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+MAX_VALUES = 16  # values one expression may have (guard/shell/scope.py's bound)
+MAX_DEPTH = 8  # `a := b`, `b := c`, ...: deeper is unknown
+MAX_TEXT = 4096  # characters of one value: `a + a + a` chains grow a longer one unknown
+
 Env = list[tuple[str, str, int]]
+Values = list[tuple[str, str, int, str]]
+Known = list[str | None]  # the values an expression may have; None: one that is not known
+
+
+def _string(term: str) -> str | None:
+    """A just string literal's value: `'raw'`, or `"..."` with its escapes; None otherwise."""
+    if len(term) >= 2 and term[0] == term[-1] == "'" and "'" not in term[1:-1]:
+        return term[1:-1]
+    if len(term) >= 2 and term[0] == term[-1] == '"' and not term.startswith('"""'):
+        escapes = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+        return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(0)), term[1:-1])
+    return None
+
+
+def _terms(expr: str) -> list[tuple[str, str]] | None:
+    """`a + "b" / c` -> [("", "a"), ("+", '"b"'), ("/", "c")]: split at the operators outside
+    strings and parentheses; None when the text is not balanced."""
+    terms: list[tuple[str, str]] = []
+    op, start, depth, quote = "", 0, 0, ""
+    for index, char in enumerate(expr):
+        if quote:
+            quote = "" if char == quote and expr[index - 1] != "\\" else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char in "+/" and depth == 0:
+            terms.append((op, expr[start:index].strip()))
+            op, start = char, index + 1
+    if quote or depth:
+        return None
+    terms.append((op, expr[start:].strip()))
+    return terms
+
+
+class _Scope:
+    """The file's variables (raw expressions, read on demand: just orders them itself) and the
+    recipe's parameters (their defaults)."""
+
+    def __init__(self, variables: dict[str, str], params: dict[str, Known]) -> None:
+        self.variables = variables
+        self.params = params
+        self.memo: dict[str, Known] = {}  # each variable is evaluated once (`a + a + a` chains)
+
+    def evaluate(self, expr: str, depth: int = 0) -> Known:
+        expr = expr.strip()
+        if depth > MAX_DEPTH or not expr:
+            return [None]
+        branch = _IF.match(expr) if len(expr) <= MAX_TEXT else None
+        if branch:
+            other = branch.group("other").strip()
+            other = other[1:-1] if other.startswith("{") else other
+            both = self.evaluate(branch.group("then"), depth + 1) + self.evaluate(other, depth + 1)
+            return list(dict.fromkeys(both))[:MAX_VALUES]
+        terms = _terms(expr)
+        if terms is None:
+            return [None]
+        outs: Known = [""]
+        for op, term in terms:
+            values = self.term(term, depth)
+            sep = "/" if op == "/" else ""
+            outs = [
+                None
+                if out is None or value is None or len(out) + len(value) > MAX_TEXT
+                else out + sep + value
+                for out in outs
+                for value in values
+            ][:MAX_VALUES]
+        return list(dict.fromkeys(outs))
+
+    def term(self, term: str, depth: int) -> Known:
+        literal = _string(term)
+        if literal is not None:
+            return [literal]
+        if term.startswith("(") and term.endswith(")"):
+            return self.evaluate(term[1:-1], depth + 1)
+        if term in self.params:
+            return self.params[term]
+        if re.fullmatch(_NAME, term) and term in self.variables:
+            if term not in self.memo:
+                self.memo[term] = [None]  # a variable defined by itself: unknown
+                self.memo[term] = self.evaluate(self.variables[term], depth + 1)
+            return self.memo[term]
+        return [None]  # a function call, a backtick, a name just does not know
+
+
+def _shell_name(index: int, width: int) -> str | None:
+    """The `index`th interpolation's shell name, `width` characters long (`J0___`)."""
+    digits = ""
+    while True:
+        index, rest = divmod(index, len(_SHELL_NAME_CHARS))
+        digits = _SHELL_NAME_CHARS[rest] + digits
+        if not index:
+            break
+    name = "J" + digits
+    return name.ljust(width, "_") if len(name) <= width else None
+
+
+def interpolate(text: str, first_line: int, scope: _Scope) -> tuple[str, Values]:
+    """`text` with each `{{expr}}` as a same-length shell variable, and the values they hold."""
+    names: dict[tuple[str, int], str] = {}  # (expression, width) -> shell name
+    values: Values = []
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        pieces: list[str] = []
+        cursor = 0
+        for match in _INTERPOLATION.finditer(line):
+            expr = match.group("expr")
+            if expr is None:
+                continue  # `{{{{`: a literal `{{`
+            width = len(match.group(0)) - 3
+            key = (expr.strip(), width)
+            name = names.get(key) or _shell_name(len(names), width)
+            if name is None or len(name) != width:
+                name = "U" * width  # never given a value: unknown
+            else:
+                names[key] = name
+                for value in scope.evaluate(expr):
+                    word = None if value is None else as_shell_value(value)
+                    if word is not None:
+                        values.append((name, word, first_line + number + 1, "{{" + expr + "}}"))
+            pieces.append(line[cursor : match.start()] + "${" + name + "}")
+            cursor = match.end()
+        lines[number] = "".join(pieces) + line[cursor:]
+    return "\n".join(lines), values
+
+
+def _parameters(params: str, scope_variables: dict[str, str]) -> dict[str, Known]:
+    """Each parameter's one reachable value: its default; unknown without one (the caller's)."""
+    known: dict[str, Known] = {}
+    outer = _Scope(scope_variables, {})  # a default may name a variable, not another parameter
+    for match in _PARAM_PARTS.finditer(params):
+        default = match.group("default")
+        known[match.group("name")] = outer.evaluate(default)[:1] if default else [None]
+    return known
 
 
 def _value(expression: str, variables: dict[str, str] | None = None) -> str:
@@ -82,6 +233,9 @@ def extract(text: str, path: str) -> list[Snippet]:
     export_all = _exports_all(lines)
     file_env = _file_env(lines, export_all)
     variables = _variables(lines)
+    raw_variables = {
+        m.group("name"): m.group("value") for line in lines if (m := _ASSIGNMENT.match(line))
+    }
     snippets: list[Snippet] = []
     index = 0
     while index < len(lines):
@@ -107,9 +261,21 @@ def extract(text: str, path: str) -> list[Snippet]:
             env = file_env + _parameter_env(
                 header.group("params"), index + 1, export_all, variables
             )
-            text_body = "\n".join(body) + "\n"
+            params = _parameters(header.group("params"), raw_variables)
+            text_body, values = interpolate(
+                "\n".join(body) + "\n", start, _Scope(raw_variables, params)
+            )
             snippets.append(
-                Snippet(text_body, path, start, 0, dialect, RunContext.SCRIPT, tuple(env))
+                Snippet(
+                    text_body,
+                    path,
+                    start,
+                    0,
+                    dialect,
+                    RunContext.SCRIPT,
+                    tuple(env),
+                    values=tuple(values),
+                )
             )
         index = max(end, index + 1)
     return snippets

@@ -56,6 +56,12 @@ class Snippet:
     # `billing: api-in-ci` a key there is still a finding, since every step can read it.
     wide_env_lines: tuple[int, ...] = field(default=())
 
+    # Variables the source's own language set before the snippet runs (a Makefile's
+    # `CODEX ?= codex`, a Dockerfile's `ARG`, a justfile's `{{sandbox}}`): (shell name, value,
+    # file line, how the file writes it). A name given more than once holds one of those values
+    # (a bounded set: guard/shell/scope.py, preset).
+    values: tuple[tuple[str, str, int, str], ...] = field(default=())
+
     # Words of the first line that were written elsewhere in the file (a module constant, a helper's
     # return, a branch): (start, end) character offsets in `text`, the file line and column they
     # were written at, and a note ("`--full-auto` comes from build_codex_command()"). A finding on

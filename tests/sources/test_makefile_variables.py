@@ -66,7 +66,7 @@ run:
 def test_a_variable_set_in_an_ifeq_holds_both_values(tmp_path: Path) -> None:
     ((rule, line, message),) = lint(write(tmp_path, CONDITIONAL))
     assert (rule, line) == ("CG303", 8)
-    assert message.endswith("(when the `if` at line 1 takes its else-branch)")
+    assert message.endswith("(when the file sets `$(SANDBOX)` to `danger-full-access` (line 4))")
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,8 @@ notes:
 
 
 def _recipe_commands(snippet_text: str) -> list[str]:
-    return [line.strip() for line in snippet_text.split("\n") if line.strip()]
+    """The recipe lines, without the `(` and `)` that make each recipe a subshell of its own."""
+    return [line.strip() for line in snippet_text.split("\n") if line.strip() not in ("", "(", ")")]
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="GNU make is not installed")

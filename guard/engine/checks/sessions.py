@@ -8,7 +8,7 @@ from guard.codex.call import Subcommand
 from guard.engine.checks.edits import Edits, append, delete_words, editable, prepend, value_after
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.findings import Severity
-from guard.shell.model import Span, Word
+from guard.shell.model import Command, Span, Word
 
 RESUME_REJECTED = "resume-unsupported"  # the grammar's reason for -C/-s on `exec resume`
 
@@ -89,7 +89,11 @@ def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
         if root is not None:
             ok = here == root.text
         elif resumed is not None:
-            ok = not cds  # both runs share the script's cwd
+            # Both runs are moved by the same `cd`s: none (the script's cwd), or the same ones
+            # (`cd api`, run, resume), or the same targets each in its own subshell
+            # (`(cd api && codex exec ...)`, later `(cd api && ... resume)`, as the recipes of a
+            # Makefile run). A run in `(cd api && ...)` resumed outside it is not.
+            ok = _targets(ctx.cds_before(resumed.command)) == _targets(moves)
         else:
             ok = here is not None
         if ok:
@@ -106,6 +110,10 @@ def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
             params={"path": where},
             edits=_cd_fix(inv, root) if root is not None and not cds else (),
         )
+
+
+def _targets(moves: list[tuple[Command, str]]) -> list[str]:
+    return [target for _command, target in moves]
 
 
 def _cd_fix(inv: Invocation, root: Word) -> Edits:

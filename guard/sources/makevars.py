@@ -1,0 +1,212 @@
+"""A Makefile's own variables, as a bounded set of values each: what `$(NAME)` holds in a recipe.
+
+make reads the whole file before it runs a recipe, so a recipe sees the last assignment of the
+file, whatever its place (GNU make manual, "How make Reads a Makefile"). Assignments:
+`=` and `?=` (recursive: expanded when used), `:=`, `::=`, `:::=` (expanded now), `+=` (appends
+with a space), `!=` (a shell command's output: unknown), each optionally after `export`,
+`override` or `private`. `?=` sets a name only when it is not yet set: its value is one reachable
+value, the environment or the command line may give another, which is unknown (so no finding
+rests on it). Assignments inside `ifeq/ifneq/ifdef/ifndef ... else ... endif` happen on one path:
+where the paths meet a name holds the values of every path (at most MAX_VALUES). A value with a
+function call (`$(shell ...)`, `$(wildcard ...)`) or a reference the file does not set is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+
+MAX_VALUES = 16  # values one variable may hold (guard/shell/scope.py's bound)
+MAX_DEPTH = 8  # `A = $(B)`, `B = $(C)`, ...: deeper references are unknown
+MAX_TEXT = 4096  # characters of one value: `A = $(B) $(B)` chains grow a longer one unknown
+
+_MODS = r"(?:(?:export|override|private)\s+)*"
+ASSIGNMENT = re.compile(
+    rf"^(?P<mods>{_MODS})(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*"
+    r"(?P<op>:::=|::=|:=|\?=|\+=|!=|=)\s*(?P<value>.*)$"
+)
+_CONDITIONAL = re.compile(r"^(?:ifeq|ifneq|ifdef|ifndef)\b")
+_ELSE = re.compile(r"^else\b")
+_ENDIF = re.compile(r"^endif\b")
+# A conditional directive: make reads it, inside a recipe too (the recipe goes on after it).
+DIRECTIVE = re.compile(r"^(?:ifeq|ifneq|ifdef|ifndef|else|endif)\b")
+_REF = re.compile(r"\$[({](?P<name>[A-Za-z_][A-Za-z0-9_.-]*)[)}]")
+
+# One value of a variable: its text (None: unknown), the file line, and whether it still holds
+# references to expand (a recursive `=`).
+Value = tuple[str | None, int, bool]
+
+
+def as_shell_value(text: str) -> str | None:
+    """What a text that make (or just) writes into a recipe is to the shell, as one variable's
+    value: the text itself; with quotes, the word they make (`"read-only"`); None when the shell
+    would still expand it (`$HOME`, a backtick), or the quotes hold a space (`"review the code"`
+    is one word where make writes it, but a variable holding it splits where it is unquoted)."""
+    if "$" in text or "`" in text:
+        return None
+    if not any(c in text for c in "'\"\\"):
+        return text
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return None
+    return words[0] if len(words) == 1 and not re.search(r"\s", words[0]) else None
+
+
+_SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_UNKNOWN_REF = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def _shell_text(value: str) -> str | None:
+    """A value as the shell layer takes it: known text (as_shell_value), or plain words around
+    references the file does not set (`-C ${CURDIR} --json`: three words, the middle unknown)."""
+    if "$" not in value or any(c in value for c in "'\"\\`"):
+        return as_shell_value(value)
+    return value if "$" not in _UNKNOWN_REF.sub("", value) else None
+
+
+def _comment_free(value: str) -> str:
+    """An assignment's value without its trailing comment (`\\#` is a literal #)."""
+    match = re.search(r"(?<!\\)#", value)
+    return (value[: match.start()] if match else value).strip()
+
+
+@dataclass
+class _Frame:
+    before: dict[str, list[Value]]
+    arms: list[dict[str, list[Value]]] = field(default_factory=list)
+    has_else: bool = False
+
+
+def _union(arms: list[dict[str, list[Value]]]) -> dict[str, list[Value]]:
+    """Where the paths of a conditional meet: each name holds what any path gave it (unset on
+    a path: unknown there, make would read the environment)."""
+    names = dict.fromkeys(name for arm in arms for name in arm)
+    out: dict[str, list[Value]] = {}
+    for name in names:
+        values: list[Value] = []
+        for arm in arms:
+            for value in arm.get(name, [(None, 0, False)]):
+                if value[0] not in [v[0] for v in values] and len(values) < MAX_VALUES:
+                    values.append(value)
+        out[name] = values
+    return out
+
+
+class MakeVariables:
+    """The variable table, read in file order (``read`` each top-level line, then ``values``)."""
+
+    def __init__(self) -> None:
+        self.table: dict[str, list[Value]] = {}
+        self.frames: list[_Frame] = []
+        # What each name expands to, while the table does not change: `A = $(B) $(B)`,
+        # `B = $(C) $(C)`, ... is read once a name, not once a path.
+        self.memo: dict[str, list[str | None]] = {}
+
+    def read(self, stripped: str, line: int) -> bool:
+        """Take in one top-level line; True when it was a conditional or an assignment."""
+        if _CONDITIONAL.match(stripped):
+            self.frames.append(_Frame({k: list(v) for k, v in self.table.items()}))
+            return True
+        if _ELSE.match(stripped) and self.frames:
+            frame = self.frames[-1]
+            frame.arms.append(self.table)
+            frame.has_else = frame.has_else or stripped == "else"
+            self.table = {k: list(v) for k, v in frame.before.items()}
+            self.memo.clear()
+            return True
+        if _ENDIF.match(stripped) and self.frames:
+            frame = self.frames.pop()
+            frame.arms.append(self.table)
+            if not frame.has_else:
+                frame.arms.append(frame.before)
+            self.table = _union(frame.arms)
+            self.memo.clear()
+            return True
+        match = ASSIGNMENT.match(stripped)
+        if match is None:
+            return False
+        self.assign(match.group("name"), match.group("op"), match.group("value"), line)
+        return True
+
+    def unknown(self, name: str, line: int) -> None:
+        """`define NAME` ... `endef`: a multi-line value, not read."""
+        self.memo.clear()
+        self.table[name] = [(None, line, False)]
+
+    def assign(self, name: str, op: str, raw: str, line: int) -> None:
+        self.memo.clear()
+        value = _comment_free(raw)
+        if op == "!=":
+            self.table[name] = [(None, line, False)]
+        elif op == "?=":
+            if name not in self.table:
+                self.table[name] = [(value, line, True)]
+        elif op == "+=":
+            old = self.table.get(name)
+            if old is None:
+                self.table[name] = [(value, line, True)]
+            else:
+                self.table[name] = [
+                    (None if text is None else f"{text} {value}".strip(), line, True)
+                    for text, _line, _recursive in old
+                ]
+        elif op == "=":
+            self.table[name] = [(value, line, True)]
+        else:  # := ::= :::= expand now
+            self.table[name] = [(v, line, False) for v in self.expand(value, 0)][:MAX_VALUES]
+
+    def expand(self, text: str | None, depth: int) -> list[str | None]:
+        """Every value `text` may expand to (None: unknown); at most MAX_VALUES."""
+        if text is None or depth > MAX_DEPTH:
+            return [None]
+        outs: list[str | None] = [""]
+        cursor = 0
+        for match in _REF.finditer(text):
+            choices = self.lookup(match.group("name"), depth + 1)
+            piece = text[cursor : match.start()]
+            outs = [
+                None
+                if out is None or choice is None or len(out) + len(choice) > MAX_TEXT
+                else out + piece + choice
+                for out in outs
+                for choice in choices
+            ][:MAX_VALUES]
+            cursor = match.end()
+        tail = text[cursor:]
+        results = [None if out is None else out + tail for out in outs]
+        # What is left besides those references is `$$` (the shell's `$`), a function call or
+        # a one-letter reference: the value is not one known text.
+        return [
+            None if r is None or "$" in _UNKNOWN_REF.sub("", r) else r
+            for r in dict.fromkeys(results)
+        ]
+
+    def lookup(self, name: str, depth: int) -> list[str | None]:
+        if name in self.memo:
+            return self.memo[name]
+        values = self.table.get(name)
+        if not values:
+            # From the environment or make itself (`$(CURDIR)`): one word the shell does not
+            # know, kept as a shell reference so the words around it stay words.
+            return [f"${{{name}}}" if _SHELL_NAME.fullmatch(name) else None]
+        self.memo[name] = [None]  # `A = $(A)` is a loop make refuses: unknown
+        out: list[str | None] = []
+        for text, _line, recursive in values:
+            out.extend(self.expand(text, depth) if recursive else [text])
+        self.memo[name] = list(dict.fromkeys(out))[:MAX_VALUES]
+        return self.memo[name]
+
+    def values(self) -> list[tuple[str, str, int, str]]:
+        """(name, value, file line, `$(name)`) for every known value of every variable."""
+        out: list[tuple[str, str, int, str]] = []
+        for name, values in self.table.items():
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                continue  # `$(a.b)` is not a shell name: the recipe keeps it unknown
+            for text, line, recursive in values:
+                for value in self.expand(text, 0) if recursive else [text]:
+                    word = None if value is None else _shell_text(value)
+                    if word is not None:
+                        out.append((name, word, line, f"$({name})"))
+        return out
