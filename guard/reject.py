@@ -822,9 +822,30 @@ def _workflow_may_concern(text: str) -> bool:
         return True
     if not values:
         return False
+    return any(_run_value_may_concern(value) for value in values)
+
+
+# Verdicts on `run:` values already judged in this process. Workflows repeat the same steps
+# (checkout, setup, `npm ci`...): 1,000 generated workflows hold about 120 distinct values among
+# 4,800. The verdict is a function of the text alone, so a repeat is answered from here. Bounded
+# in count and in the length of a text kept, so the lint parent's memory stays flat.
+_RUN_VERDICTS: dict[str, bool] = {}
+_RUN_VERDICTS_MAX = 4096
+_RUN_VERDICT_TEXT_MAX = 4096
+
+
+def _run_value_may_concern(value: str) -> bool:
+    """`may_concern_codex` of a `run:` value with `${{ }}` masked as the workflow source masks
+    it, remembered per distinct value."""
+    known = _RUN_VERDICTS.get(value)
+    if known is not None:
+        return known
     from guard.sources.workflow import mask_expressions
 
-    return any(may_concern_codex(mask_expressions(value, 0)[0]) for value in values)
+    verdict = may_concern_codex(mask_expressions(value, 0)[0])
+    if len(value) <= _RUN_VERDICT_TEXT_MAX and len(_RUN_VERDICTS) < _RUN_VERDICTS_MAX:
+        _RUN_VERDICTS[value] = verdict
+    return verdict
 
 
 class _FilePatterns:

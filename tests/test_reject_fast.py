@@ -189,3 +189,57 @@ def test_every_head_word_and_tail_scans_alike_by_runs_and_by_characters() -> Non
     for head, word, other, tail in itertools.product(HEADS, QUOTED_WORDS, QUOTED_WORDS, tails):
         line = f"{head} {word}{other} {word}{tail}"
         assert may_concern_codex(line) == _char_by_char(line), line
+
+
+def _workflow_with_step(run: str) -> str:
+    return f"on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: {run}\n"
+
+
+def _uncached_verdict(text: str) -> bool:
+    with (
+        mock.patch.object(reject, "_RUN_VERDICTS", {}),
+        mock.patch.object(reject, "_RUN_VERDICTS_MAX", 0),
+    ):
+        return may_concern_file(text, "workflow")
+
+
+# Steps that repeat across workflows, each judged twice: the second answer comes from the
+# per-process verdict cache and must be the first's (a wild head goes on, an echo does not).
+REPEATED_STEPS = ["npm ci", "echo $HOME", "$CMD exec", "${{ matrix.tool }} exec x", "./co* x"]
+
+
+def test_a_repeated_run_value_gets_the_verdict_of_a_fresh_scan() -> None:
+    with mock.patch.object(reject, "_RUN_VERDICTS", {}):
+        for _ in range(2):
+            for step in REPEATED_STEPS:
+                text = _workflow_with_step(step)
+                assert may_concern_file(text, "workflow") == _uncached_verdict(text), step
+        assert set(reject._RUN_VERDICTS) == set(REPEATED_STEPS)
+    assert _uncached_verdict(_workflow_with_step("$CMD exec"))
+    assert not _uncached_verdict(_workflow_with_step("echo $HOME"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(quoted_lines(), command_lines(), shell_noise()))
+def test_the_cached_verdict_of_any_step_is_its_fresh_verdict(line: str) -> None:
+    value = line.replace("\n", " ")
+    fresh = _uncached_verdict(_workflow_with_step(f"'{value}'")) if "'" not in value else None
+    if fresh is None:
+        return
+    text = _workflow_with_step(f"'{value}'")
+    assert may_concern_file(text, "workflow") == fresh  # judged (and maybe cached) now
+    assert may_concern_file(text, "workflow") == fresh  # from the cache
+
+
+def test_the_verdict_cache_stays_bounded() -> None:
+    with (
+        mock.patch.object(reject, "_RUN_VERDICTS", {}),
+        mock.patch.object(reject, "_RUN_VERDICTS_MAX", 8),
+    ):
+        for index in range(20):
+            may_concern_file(_workflow_with_step(f"echo $X{index}"), "workflow")
+        may_concern_file(_workflow_with_step("echo " + "$Y " * 3000), "workflow")
+        assert len(reject._RUN_VERDICTS) == 8
+        assert all(len(value) <= reject._RUN_VERDICT_TEXT_MAX for value in reject._RUN_VERDICTS)
+        # Past the bound a step is still judged, not answered from an old entry.
+        assert may_concern_file(_workflow_with_step("$CMD exec"), "workflow")
