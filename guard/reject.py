@@ -916,12 +916,21 @@ def _run_values(text: str) -> list[str]:
     return values
 
 
+# Notable lines that are no `run` key and that the reading passes over (`tags: [ 'v*' ]`,
+# `node: [ 18, 22 ]`): that verdict depends on the line's text alone, and workflows repeat such
+# lines, so a line seen before is passed over at once. Bounded, as `_RUN_VERDICTS` is.
+_LINES_PASSED_OVER: set[str] = set()
+_LINES_PASSED_OVER_MAX = 4096
+
+
 def _read_notable_line(
     lines: list[str], at: int, patterns: _FilePatterns, values: list[str]
 ) -> int:
     """Read line `at` as YAML does (a `run:` value goes to `values`); the next line to read."""
     line = lines[at]
     i = at + 1
+    if line in _LINES_PASSED_OVER:
+        return i
     stripped = line.strip()
     if not stripped or stripped.startswith("#"):
         return i
@@ -936,6 +945,8 @@ def _read_notable_line(
     if match is None:
         if patterns.any_run_key.search(line):
             raise _GoOn  # `{run: ...}`, `!!str run:`, `&a run:`, `x: run: y`...
+        if len(_LINES_PASSED_OVER) < _LINES_PASSED_OVER_MAX and len(line) <= 512:
+            _LINES_PASSED_OVER.add(line)  # every check above read this line alone
         return i
     column = len(match.group("lead"))
     value = match.group("value") or ""

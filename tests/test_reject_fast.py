@@ -243,3 +243,29 @@ def test_the_verdict_cache_stays_bounded() -> None:
         assert all(len(value) <= reject._RUN_VERDICT_TEXT_MAX for value in reject._RUN_VERDICTS)
         # Past the bound a step is still judged, not answered from an old entry.
         assert may_concern_file(_workflow_with_step("$CMD exec"), "workflow")
+
+
+def test_lines_passed_over_before_read_as_before_in_every_context() -> None:
+    """A notable line the reading passed over once (`branches: [ main ]`) is passed over at once
+    later: in a block body, after a bare `run:`, before a folded value, each pair still reads as
+    the line-by-line reading does, with the set warmed by every tricky line first."""
+    head = "on: push\njobs:\n  a:\n    steps:\n"
+    with mock.patch.object(reject, "_LINES_PASSED_OVER", set()):
+        for line in TRICKY_LINES:
+            _outcome(_run_values, head + line + "\n")
+        assert "        branches: [ main ]" in reject._LINES_PASSED_OVER
+        assert not any("run" in line.replace("runs-on", "") for line in reject._LINES_PASSED_OVER)
+        for first, second in itertools.product(["", *TRICKY_LINES], repeat=2):
+            text = head + first + "\n" + second + "\n"
+            assert _outcome(_run_values, text) == _outcome(reference_run_values, text), text
+
+
+def test_the_lines_passed_over_stay_bounded() -> None:
+    with (
+        mock.patch.object(reject, "_LINES_PASSED_OVER", set()),
+        mock.patch.object(reject, "_LINES_PASSED_OVER_MAX", 5),
+    ):
+        for index in range(20):
+            _run_values(f"on: push\nx{index}: [ a ]\ny: [ {'b' * 600} ]\n")
+        assert len(reject._LINES_PASSED_OVER) == 5
+        assert all(len(line) <= 512 for line in reject._LINES_PASSED_OVER)
