@@ -862,8 +862,10 @@ class _FilePatterns:
         # What makes a line one the line reading must look at: a `run` key (`run:`, `"run" :`,
         # a superset of `any_run_key`), a tab, an escape, a flow bracket or a complex key. Every
         # other line is a plain `key: value` or list item it passes over. (The rest of the line
-        # is taken too: one match per line.)
-        self.notable = re.compile(r"""(?:[\t\\\[\]{}]|run["']?[ \t]*:|^[^\S\n]*[?:])[^\n]*""", re.M)
+        # is taken too: one match per line.) Every branch starts with one literal character, so
+        # the engine hops between candidate characters; a complex key is found from the line
+        # break before it (the text is searched with a "\n" in front: see `_run_values`).
+        self.notable = re.compile(r"""(?:\t|\\|\[|\]|\{|\}|run["']?[ \t]*:|\n[^\S\n]*[?:])[^\n]*""")
         # A `${{ }}` expression with no quote, brace, comment, colon, tab or escape in it: two
         # `{` and two `}` wherever quotes or a comment cut the line, and no `run:` or complex
         # key of its own, so a line is notable without it only if it is notable with it.
@@ -903,16 +905,20 @@ def _run_values(text: str) -> list[str]:
     if any(b in text for b in _OTHER_BREAKS):
         raise _GoOn
     lines = text.split("\n")
-    screened = patterns.plain_expression.sub("E", text)  # the same lines, fewer of them notable
+    # The same lines, fewer of them notable; the "\n" in front lets a complex key on the first
+    # line be found as on any other.
+    screened = "\n" + patterns.plain_expression.sub("E", text)
     values: list[str] = []
     i = 0  # the first line not yet read
-    line_no, line_pos = 0, 0  # the line of the last notable match, and where that match began
+    line_no, line_pos = -1, 0  # the line where the last notable match began, and its offset
     for notable in patterns.notable.finditer(screened):
-        line_no += screened.count("\n", line_pos, notable.start())
-        line_pos = notable.start()
-        if line_no < i:
+        start = notable.start()
+        line_no += screened.count("\n", line_pos, start)
+        line_pos = start
+        at = line_no + 1 if screened[start] == "\n" else line_no  # a match from a line break
+        if at < i:
             continue  # a line already read (its own or a block scalar's)
-        i = _read_notable_line(lines, line_no, patterns, values)
+        i = _read_notable_line(lines, at, patterns, values)
     return values
 
 

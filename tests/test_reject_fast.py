@@ -269,3 +269,12 @@ def test_the_lines_passed_over_stay_bounded() -> None:
             _run_values(f"on: push\nx{index}: [ a ]\ny: [ {'b' * 600} ]\n")
         assert len(reject._LINES_PASSED_OVER) == 5
         assert all(len(line) <= 512 for line in reject._LINES_PASSED_OVER)
+
+
+def test_a_complex_key_or_tab_on_the_first_line_reads_as_before() -> None:
+    """The notable search finds a complex key from the line break before it; the first line has
+    none in the file, so it is searched with one in front."""
+    for first in ["? run", ": $X exec", "  ? run", "\t- run: $X", "run: $X", "[run: $X]"]:
+        for rest in ["", "\n: $X exec\n", "\n  - run: echo $X\n", "\nx: 1\n"]:
+            text = first + rest
+            assert _outcome(_run_values, text) == _outcome(reference_run_values, text), text
