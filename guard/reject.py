@@ -823,9 +823,30 @@ def _workflow_may_concern(text: str) -> bool:
         return True
     if not values:
         return False
+    return any(_run_value_may_concern(value) for value in values)
+
+
+# Verdicts on `run:` values already judged in this process. Workflows repeat the same steps
+# (checkout, setup, `npm ci`...): 1,000 generated workflows hold about 120 distinct values among
+# 4,800. The verdict is a function of the text alone, so a repeat is answered from here. Bounded
+# in count and in the length of a text kept, so the lint parent's memory stays flat.
+_RUN_VERDICTS: dict[str, bool] = {}
+_RUN_VERDICTS_MAX = 4096
+_RUN_VERDICT_TEXT_MAX = 4096
+
+
+def _run_value_may_concern(value: str) -> bool:
+    """`may_concern_codex` of a `run:` value with `${{ }}` masked as the workflow source masks
+    it, remembered per distinct value."""
+    known = _RUN_VERDICTS.get(value)
+    if known is not None:
+        return known
     from guard.sources.workflow import mask_expressions
 
-    return any(may_concern_codex(mask_expressions(value, 0)[0]) for value in values)
+    verdict = may_concern_codex(mask_expressions(value, 0)[0])
+    if len(value) <= _RUN_VERDICT_TEXT_MAX and len(_RUN_VERDICTS) < _RUN_VERDICTS_MAX:
+        _RUN_VERDICTS[value] = verdict
+    return verdict
 
 
 class _FilePatterns:
@@ -842,8 +863,10 @@ class _FilePatterns:
         # What makes a line one the line reading must look at: a `run` key (`run:`, `"run" :`,
         # a superset of `any_run_key`), a tab, an escape, a flow bracket or a complex key. Every
         # other line is a plain `key: value` or list item it passes over. (The rest of the line
-        # is taken too: one match per line.)
-        self.notable = re.compile(r"""(?:[\t\\\[\]{}]|run["']?[ \t]*:|^[^\S\n]*[?:])[^\n]*""", re.M)
+        # is taken too: one match per line.) Every branch starts with one literal character, so
+        # the engine hops between candidate characters; a complex key is found from the line
+        # break before it (the text is searched with a "\n" in front: see `_run_values`).
+        self.notable = re.compile(r"""(?:\t|\\|\[|\]|\{|\}|run["']?[ \t]*:|\n[^\S\n]*[?:])[^\n]*""")
         # A `${{ }}` expression with no quote, brace, comment, colon, tab or escape in it: two
         # `{` and two `}` wherever quotes or a comment cut the line, and no `run:` or complex
         # key of its own, so a line is notable without it only if it is notable with it.
@@ -883,17 +906,28 @@ def _run_values(text: str) -> list[str]:
     if any(b in text for b in _OTHER_BREAKS):
         raise _GoOn
     lines = text.split("\n")
-    screened = patterns.plain_expression.sub("E", text)  # the same lines, fewer of them notable
+    # The same lines, fewer of them notable; the "\n" in front lets a complex key on the first
+    # line be found as on any other.
+    screened = "\n" + patterns.plain_expression.sub("E", text)
     values: list[str] = []
     i = 0  # the first line not yet read
-    line_no, line_pos = 0, 0  # the line of the last notable match, and where that match began
+    line_no, line_pos = -1, 0  # the line where the last notable match began, and its offset
     for notable in patterns.notable.finditer(screened):
-        line_no += screened.count("\n", line_pos, notable.start())
-        line_pos = notable.start()
-        if line_no < i:
+        start = notable.start()
+        line_no += screened.count("\n", line_pos, start)
+        line_pos = start
+        at = line_no + 1 if screened[start] == "\n" else line_no  # a match from a line break
+        if at < i:
             continue  # a line already read (its own or a block scalar's)
-        i = _read_notable_line(lines, line_no, patterns, values)
+        i = _read_notable_line(lines, at, patterns, values)
     return values
+
+
+# Notable lines that are no `run` key and that the reading passes over (`tags: [ 'v*' ]`,
+# `node: [ 18, 22 ]`): that verdict depends on the line's text alone, and workflows repeat such
+# lines, so a line seen before is passed over at once. Bounded, as `_RUN_VERDICTS` is.
+_LINES_PASSED_OVER: set[str] = set()
+_LINES_PASSED_OVER_MAX = 4096
 
 
 def _read_notable_line(
@@ -902,6 +936,8 @@ def _read_notable_line(
     """Read line `at` as YAML does (a `run:` value goes to `values`); the next line to read."""
     line = lines[at]
     i = at + 1
+    if line in _LINES_PASSED_OVER:
+        return i
     stripped = line.strip()
     if not stripped or stripped.startswith("#"):
         return i
@@ -916,6 +952,8 @@ def _read_notable_line(
     if match is None:
         if patterns.any_run_key.search(line):
             raise _GoOn  # `{run: ...}`, `!!str run:`, `&a run:`, `x: run: y`...
+        if len(_LINES_PASSED_OVER) < _LINES_PASSED_OVER_MAX and len(line) <= 512:
+            _LINES_PASSED_OVER.add(line)  # every check above read this line alone
         return i
     column = len(match.group("lead"))
     value = match.group("value") or ""

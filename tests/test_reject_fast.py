@@ -189,3 +189,92 @@ def test_every_head_word_and_tail_scans_alike_by_runs_and_by_characters() -> Non
     for head, word, other, tail in itertools.product(HEADS, QUOTED_WORDS, QUOTED_WORDS, tails):
         line = f"{head} {word}{other} {word}{tail}"
         assert may_concern_codex(line) == _char_by_char(line), line
+
+
+def _workflow_with_step(run: str) -> str:
+    return f"on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: {run}\n"
+
+
+def _uncached_verdict(text: str) -> bool:
+    with (
+        mock.patch.object(reject, "_RUN_VERDICTS", {}),
+        mock.patch.object(reject, "_RUN_VERDICTS_MAX", 0),
+    ):
+        return may_concern_file(text, "workflow")
+
+
+# Steps that repeat across workflows, each judged twice: the second answer comes from the
+# per-process verdict cache and must be the first's (a wild head goes on, an echo does not).
+REPEATED_STEPS = ["npm ci", "echo $HOME", "$CMD exec", "${{ matrix.tool }} exec x", "./co* x"]
+
+
+def test_a_repeated_run_value_gets_the_verdict_of_a_fresh_scan() -> None:
+    with mock.patch.object(reject, "_RUN_VERDICTS", {}):
+        for _ in range(2):
+            for step in REPEATED_STEPS:
+                text = _workflow_with_step(step)
+                assert may_concern_file(text, "workflow") == _uncached_verdict(text), step
+        assert set(reject._RUN_VERDICTS) == set(REPEATED_STEPS)
+    assert _uncached_verdict(_workflow_with_step("$CMD exec"))
+    assert not _uncached_verdict(_workflow_with_step("echo $HOME"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(quoted_lines(), command_lines(), shell_noise()))
+def test_the_cached_verdict_of_any_step_is_its_fresh_verdict(line: str) -> None:
+    value = line.replace("\n", " ")
+    fresh = _uncached_verdict(_workflow_with_step(f"'{value}'")) if "'" not in value else None
+    if fresh is None:
+        return
+    text = _workflow_with_step(f"'{value}'")
+    assert may_concern_file(text, "workflow") == fresh  # judged (and maybe cached) now
+    assert may_concern_file(text, "workflow") == fresh  # from the cache
+
+
+def test_the_verdict_cache_stays_bounded() -> None:
+    with (
+        mock.patch.object(reject, "_RUN_VERDICTS", {}),
+        mock.patch.object(reject, "_RUN_VERDICTS_MAX", 8),
+    ):
+        for index in range(20):
+            may_concern_file(_workflow_with_step(f"echo $X{index}"), "workflow")
+        may_concern_file(_workflow_with_step("echo " + "$Y " * 3000), "workflow")
+        assert len(reject._RUN_VERDICTS) == 8
+        assert all(len(value) <= reject._RUN_VERDICT_TEXT_MAX for value in reject._RUN_VERDICTS)
+        # Past the bound a step is still judged, not answered from an old entry.
+        assert may_concern_file(_workflow_with_step("$CMD exec"), "workflow")
+
+
+def test_lines_passed_over_before_read_as_before_in_every_context() -> None:
+    """A notable line the reading passed over once (`branches: [ main ]`) is passed over at once
+    later: in a block body, after a bare `run:`, before a folded value, each pair still reads as
+    the line-by-line reading does, with the set warmed by every tricky line first."""
+    head = "on: push\njobs:\n  a:\n    steps:\n"
+    with mock.patch.object(reject, "_LINES_PASSED_OVER", set()):
+        for line in TRICKY_LINES:
+            _outcome(_run_values, head + line + "\n")
+        assert "        branches: [ main ]" in reject._LINES_PASSED_OVER
+        assert not any("run" in line.replace("runs-on", "") for line in reject._LINES_PASSED_OVER)
+        for first, second in itertools.product(["", *TRICKY_LINES], repeat=2):
+            text = head + first + "\n" + second + "\n"
+            assert _outcome(_run_values, text) == _outcome(reference_run_values, text), text
+
+
+def test_the_lines_passed_over_stay_bounded() -> None:
+    with (
+        mock.patch.object(reject, "_LINES_PASSED_OVER", set()),
+        mock.patch.object(reject, "_LINES_PASSED_OVER_MAX", 5),
+    ):
+        for index in range(20):
+            _run_values(f"on: push\nx{index}: [ a ]\ny: [ {'b' * 600} ]\n")
+        assert len(reject._LINES_PASSED_OVER) == 5
+        assert all(len(line) <= 512 for line in reject._LINES_PASSED_OVER)
+
+
+def test_a_complex_key_or_tab_on_the_first_line_reads_as_before() -> None:
+    """The notable search finds a complex key from the line break before it; the first line has
+    none in the file, so it is searched with one in front."""
+    for first in ["? run", ": $X exec", "  ? run", "\t- run: $X", "run: $X", "[run: $X]"]:
+        for rest in ["", "\n: $X exec\n", "\n  - run: echo $X\n", "\nx: 1\n"]:
+            text = first + rest
+            assert _outcome(_run_values, text) == _outcome(reference_run_values, text), text
