@@ -1035,6 +1035,13 @@ _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", 
 _BOUNDARY = frozenset(";&|(\n")
 
 
+def may_start_unseen(text: str) -> bool:
+    """The strict profile fails closed (RULES.md, CG902): text with no codex word still gets the
+    full check when a command word, or shell text it runs, is known only when it runs (`$CMD`,
+    `eval "$x"`, `... | base64 -d | bash`), as the doors check it under `hook.fail-closed`."""
+    return may_run_unseen_text(text) or may_concern_codex(text)
+
+
 def may_run_unseen_text(text: str) -> bool:
     """Whether the command line hands a shell text that is only known when it runs: a pipe into a
     shell (`... | base64 -d | bash`), a shell reading a process substitution (`bash <(curl ...)`),

@@ -344,7 +344,7 @@ def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
 
 
 def _lint_file(job: FileJob) -> FileOutcome:
-    from guard.reject import may_concern_file
+    from guard.reject import may_concern_file, may_start_unseen
     from guard.sources import cache
     from guard.sources.decode import PARSE_LIMIT, decode, read_bytes, regular_file_size
     from guard.sources.detect import PYTHON, SHELL
@@ -383,7 +383,9 @@ def _lint_file(job: FileJob) -> FileOutcome:
         del data  # the text is all that is needed from here on: do not hold both
         if isinstance(text, FileError):
             return FileOutcome([], [text], checked=True)
-        if not may_concern_file(text, kind):
+        if not may_concern_file(text, kind) and not (
+            job.settings.strict and kind == SHELL and may_start_unseen(text)
+        ):
             return FileOutcome([], [], checked=True)  # guard/reject.py: no source, no parser
         found = _engine_findings(job, text, kind)
         if isinstance(found, FileError):

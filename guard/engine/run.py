@@ -261,6 +261,12 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(seen.values(), key=Finding.sort_key)
 
 
+def _may_start_unseen(text: str) -> bool:
+    from guard.reject import may_start_unseen
+
+    return may_start_unseen(text)
+
+
 def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
     if not (
         snippet.facts
@@ -268,6 +274,7 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
         or snippet.codex_programs
         or snippet.context is RunContext.PACKET
         or mentions_codex(snippet.text)
+        or (settings.strict and _may_start_unseen(snippet.text))
     ):
         return []
     rules = [

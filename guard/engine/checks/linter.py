@@ -24,8 +24,9 @@ CODEX_ARGS = frozenset({"exec", "e", "login", "resume", "--yolo", "--full-auto",
 
 
 def _may_be_codex(ctx: CheckContext, command: Command) -> bool:
-    """Only where codex is in play: the snippet runs codex, or the arguments look like codex's."""
-    if ctx.invocations or "codex" in command.text.lower():
+    """Only where codex is in play: the snippet runs codex, or the arguments look like codex's;
+    anywhere under the strict profile, which fails closed."""
+    if ctx.settings.strict or ctx.invocations or "codex" in command.text.lower():
         return True
     return any(w.text in CODEX_ARGS for w in command.argv[1:4])
 
