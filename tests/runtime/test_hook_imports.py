@@ -18,11 +18,12 @@ from tests.runtime.conftest import REPO
 # digests, `importlib.resources` (tree_sitter_bash's __init__: tempfile, shutil, bz2, lzma), the
 # YAML and pydantic stack (no config file here), click; `json` (the payload and the answer are read
 # and written by guard/runtime/hook.py) and `site` with its .pth start-up (the venv's site-packages
-# folder is added directly).
+# folder is added directly); `string` (the rule messages are formatted by `_string`).
 NOT_ON_THE_PATH = (
     "json",
     "site",
     "_distutils_hack",
+    "string",
     "dataclasses",
     "inspect",
     "ast",
