@@ -151,7 +151,7 @@ def read_payload(raw: str) -> Any:
         value, end = _json_value(raw, _json_skip(raw, 0), 0)
         if _json_skip(raw, end) == len(raw):
             return value
-    except _NotPlain:
+    except Exception:  # _NotPlain, or anything unforeseen: json decides, exactly
         pass
     import json
 
