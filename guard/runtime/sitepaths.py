@@ -43,13 +43,15 @@ def add_venv_site_packages() -> None:
     global _site_added
     if not sys.flags.no_site or "site" in sys.modules or _site_added:
         return
-    folders = venv_site_folders()
-    if folders is None:
+    venv = _venv_of(sys.executable)
+    folders = None if venv is None else _site_folders(venv)
+    if venv is None or folders is None:
         ensure_site()
         return
     for folder in folders:
         if folder not in sys.path:
             sys.path.append(folder)
+    sys.prefix = sys.exec_prefix = venv  # as site.venv() sets them
     _site_added = True
 
 
@@ -57,7 +59,11 @@ def venv_site_folders() -> list[str] | None:
     """The folders `site.main()` would append to sys.path for this interpreter, in its order;
     None when it would do more than that (or this is not a plain venv)."""
     venv = _venv_of(sys.executable)
-    if venv is None or _has_sitecustomize(sys.path):
+    return None if venv is None else _site_folders(venv)
+
+
+def _site_folders(venv: str) -> list[str] | None:
+    if _has_sitecustomize(sys.path):
         return None
     folders: list[str] = []
     libdirs = [sys.platlibdir] if sys.platlibdir == "lib" else [sys.platlibdir, "lib"]
@@ -81,7 +87,7 @@ def _venv_of(executable: str) -> str | None:
     `site` adds neither the system's nor the user's site folder); else None."""
     if not executable:
         return None
-    exe_dir = os.path.dirname(executable)
+    exe_dir = os.path.dirname(os.path.abspath(executable))  # as site.venv() finds it
     for folder in (exe_dir, os.path.dirname(exe_dir)):
         config = os.path.join(folder, "pyvenv.cfg")
         if os.path.isfile(config):
