@@ -6,7 +6,8 @@ venv, so the command names the interpreter and this file absolutely. pip's conso
 imports `re` before anything else (a third of a bare start-up); `-m` imports runpy. `-E` keeps
 PYTHON* variables of the agent's environment out, `-P` keeps this file's folder off sys.path, and
 `-S` skips site-packages and their .pth files: the keyword reject needs neither, and
-guard/runtime/hook.py runs `site.main()` before it needs a dependency.
+guard/runtime/hook.py adds them before it needs a dependency (guard/runtime/sitepaths.py: a plain
+venv's folders directly, anything else by `site.main()`).
 """
 
 import sys

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-import string
+from _string import formatter_parser  # type: ignore[import-not-found]
 from collections.abc import Iterable, Mapping
 
 from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
@@ -144,8 +144,8 @@ def build_invocations(
 
 def _format(template: str, params: Mapping[str, str], fallback: str) -> str:
     """The rule's message with the hit's facts; its summary when a fact is missing."""
-    try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    try:  # formatter_parser is what string.Formatter().parse calls (`string` costs ~0.5 ms)
+        fields = {name for _, name, _, _ in formatter_parser(template) if name}
         if not fields <= params.keys():
             return fallback
         return template.format(**params)

@@ -52,17 +52,42 @@ def mentions_codex(command: str) -> bool:
 
 
 def deny_json(reason: str) -> str:
-    import json
-
-    return json.dumps(
-        {
-            "hookSpecificOutput": {
-                "hookEventName": "PreToolUse",
-                "permissionDecision": "deny",
-                "permissionDecisionReason": reason,
-            }
-        }
+    """`json.dumps` of the deny object, byte for byte, without importing json (~1.5 ms)."""
+    return (
+        '{"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny", '
+        f'"permissionDecisionReason": {json_quote(reason)}}}}}'
     )
+
+
+def json_quote(text: str) -> str:
+    """`json.dumps(text)` (ensure_ascii): `"`, `\\` and the short escapes, every other character
+    outside printable ASCII as `\\uXXXX` (a surrogate pair above U+FFFF)."""
+    out = ['"']
+    for c in text:
+        if c in _JSON_QUOTED:
+            out.append(_JSON_QUOTED[c])
+        elif " " <= c <= "~":
+            out.append(c)
+        else:
+            n = ord(c)
+            if n > 0xFFFF:
+                n -= 0x10000
+                out.append(f"\\u{0xD800 | (n >> 10):04x}\\u{0xDC00 | (n & 0x3FF):04x}")
+            else:
+                out.append(f"\\u{n:04x}")
+    out.append('"')
+    return "".join(out)
+
+
+_JSON_QUOTED = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+}
 
 
 def answer_deny(agent: str, reason: str, stdout: TextIO, stderr: TextIO) -> int:
@@ -99,10 +124,8 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
     if _nothing_to_check(raw):
         return 0  # the hottest path: not even json was imported
     _load_site()
-    import json
-
     try:
-        payload: Any = json.loads(raw) if raw.strip() else None
+        payload: Any = read_payload(raw) if raw.strip() else None
     except ValueError as exc:
         return _bad_input(agent, f"the hook input is not JSON ({exc})", None, stdout, stderr)
     if not isinstance(payload, dict):
@@ -120,14 +143,130 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
     return _check(agent, command, cwd, stdout, stderr, unseen and not machine)
 
 
+def read_payload(raw: str) -> Any:
+    """`json.loads(raw)`: read here when the text keeps to what an agent sends (objects, arrays,
+    strings without `\\u` escapes or control characters, integers, true/false/null), else by
+    json itself (its value, or its error message for the stderr line)."""
+    try:
+        value, end = _json_value(raw, _json_skip(raw, 0), 0)
+        if _json_skip(raw, end) == len(raw):
+            return value
+    except Exception:  # _NotPlain, or anything unforeseen: json decides, exactly
+        pass
+    import json
+
+    return json.loads(raw)
+
+
+class _NotPlain(Exception):
+    """The text holds something the small reader leaves to json (or is not JSON)."""
+
+
+_JSON_SPACE = " \t\n\r"
+_JSON_CONSTANTS = {"true": True, "false": False, "null": None}
+_JSON_DEPTH = 200  # deeper than any payload; json itself answers deeper texts
+
+
+def _json_skip(text: str, i: int) -> int:
+    n = len(text)
+    while i < n and text[i] in _JSON_SPACE:
+        i += 1
+    return i
+
+
+def _json_value(text: str, i: int, depth: int) -> tuple[Any, int]:
+    """The value starting at `i` (no whitespace before it) and the index after it."""
+    c = text[i : i + 1]
+    if c == '"':
+        return _json_plain_string(text, i + 1)
+    if depth > _JSON_DEPTH:
+        raise _NotPlain
+    if c == "{":
+        obj: dict[str, Any] = {}
+        i = _json_skip(text, i + 1)
+        if text[i : i + 1] == "}":
+            return obj, i + 1
+        while True:
+            if text[i : i + 1] != '"':
+                raise _NotPlain
+            key, i = _json_plain_string(text, i + 1)
+            i = _json_skip(text, i)
+            if text[i : i + 1] != ":":
+                raise _NotPlain
+            obj[key], i = _json_value(text, _json_skip(text, i + 1), depth + 1)
+            i = _json_skip(text, i)
+            c = text[i : i + 1]
+            if c == "}":
+                return obj, i + 1
+            if c != ",":
+                raise _NotPlain
+            i = _json_skip(text, i + 1)
+    if c == "[":
+        items: list[Any] = []
+        i = _json_skip(text, i + 1)
+        if text[i : i + 1] == "]":
+            return items, i + 1
+        while True:
+            item, i = _json_value(text, i, depth + 1)
+            items.append(item)
+            i = _json_skip(text, i)
+            c = text[i : i + 1]
+            if c == "]":
+                return items, i + 1
+            if c != ",":
+                raise _NotPlain
+            i = _json_skip(text, i + 1)
+    for word, constant in _JSON_CONSTANTS.items():
+        if text.startswith(word, i):
+            return constant, i + len(word)
+    return _json_integer(text, i)
+
+
+def _json_integer(text: str, i: int) -> tuple[int, int]:
+    """`-?(0|[1-9][0-9]*)` not followed by a fraction or exponent (json reads those as float)."""
+    start = i
+    if text[i : i + 1] == "-":
+        i += 1
+    digits = i
+    while i < len(text) and text[i] in "0123456789":
+        i += 1
+    if i == digits or (text[digits] == "0" and i - digits > 1) or i - digits > 100:
+        raise _NotPlain
+    if text[i : i + 1] in (".", "e", "E"):
+        raise _NotPlain
+    return int(text[start:i]), i
+
+
+def _json_plain_string(text: str, i: int) -> tuple[str, int]:
+    """The string body from `i` (after its quote) when it has no `\\u` escape and no control
+    character (json refuses those raw), and the index after its closing quote."""
+    end = text.find('"', i)
+    if end < 0:
+        raise _NotPlain
+    if "\\" not in text[i:end]:
+        body = text[i:end]
+        after = end + 1
+    else:
+        decoded, after = _json_string(text, i)
+        if decoded is None or "\\u" in text[i:after]:
+            raise _NotPlain
+        body = decoded
+    if not _NO_CONTROL.isdisjoint(text[i:after]):
+        raise _NotPlain
+    return body, after
+
+
+_NO_CONTROL = frozenset(chr(n) for n in range(0x20))
+
+
 def _load_site() -> None:
     """Under `python -S` (guard/hookmain.py, the installed hook's entry point) site-packages are
     not on sys.path yet: the check needs them (PyYAML, tree-sitter, pydantic), and the user's
-    site folder where codex-guard was installed with `pip install --user`."""
-    if sys.flags.no_site and "site" not in sys.modules:
-        import site
+    site folder where codex-guard was installed with `pip install --user`. In a plain venv the
+    folders `site.main()` would add are added directly (guard/runtime/sitepaths.py)."""
+    from guard.runtime.sitepaths import add_venv_site_packages
 
-        site.main()
+    add_venv_site_packages()
 
 
 def _nothing_to_check(raw: str) -> bool:

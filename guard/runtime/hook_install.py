@@ -34,8 +34,9 @@ class InstallResult:
 
 # `-E`: no PYTHON* variable of the agent's environment steers the interpreter; `-P`: the entry's
 # folder (guard/) is not put on sys.path; `-S`: no site-packages until the check needs them
-# (guard/runtime/hook.py runs `site.main()`, which adds the user's site folder where a
-# `pip install --user` put codex-guard: `-I` would hide it).
+# (guard/runtime/hook.py then adds a plain venv's site-packages itself, else runs `site.main()`,
+# which adds the user's site folder where a `pip install --user` put codex-guard: `-I` would
+# hide it).
 HOOK_FLAGS = ("-E", "-P", "-S")
 
 

@@ -16,8 +16,14 @@ from tests.runtime.conftest import REPO
 
 # Never on the codex path: the dataclass machinery (`inspect`, `ast`, `dis`), `typing`, the
 # digests, `importlib.resources` (tree_sitter_bash's __init__: tempfile, shutil, bz2, lzma), the
-# YAML and pydantic stack (no config file here), click.
+# YAML and pydantic stack (no config file here), click; `json` (the payload and the answer are read
+# and written by guard/runtime/hook.py) and `site` with its .pth start-up (the venv's site-packages
+# folder is added directly); `string` (the rule messages are formatted by `_string`).
 NOT_ON_THE_PATH = (
+    "json",
+    "site",
+    "_distutils_hack",
+    "string",
     "dataclasses",
     "inspect",
     "ast",
@@ -71,4 +77,5 @@ def test_the_codex_path_imports_only_what_the_check_needs(tmp_path: Path, config
     assert code == 0 and '"deny"' in answer and "CG201" in answer  # the check really ran
     assert "guard.engine.run" in modules and "tree_sitter._binding" in modules
     unwanted = [name for name in NOT_ON_THE_PATH if name in modules]
-    assert unwanted == (["hashlib"] if config else [])  # the config cache is named by a sha256
+    # The config cache (guard/config.py) is JSON named by a sha256.
+    assert unwanted == (["json", "hashlib"] if config else [])

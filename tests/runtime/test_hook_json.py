@@ -1,0 +1,88 @@
+"""The hook reads its payload and writes its deny answer without `json` (issue 12 item 2): both
+must be exactly what json would give, and anything the small reader does not take goes to json."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from guard.runtime.hook import deny_json, json_quote, read_payload
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON_VALUES, ascii_only=st.booleans(), indent=st.sampled_from([None, 0, 2, "\t"]))
+def test_the_payload_reads_as_json_reads_it(
+    value: object, ascii_only: bool, indent: object
+) -> None:
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=indent)  # type: ignore[arg-type]
+    assert read_payload(text) == json.loads(text)
+    assert repr(read_payload(text)) == repr(json.loads(text))  # int stays int, -0.0 stays float
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1} x',
+        '{"a": 01}',
+        '{"a": "line\nbreak"}',
+        '{"a": tru}',
+        '{"a": 1,}',
+        "[1, 2",
+        '{"a": "\\x"}',
+        "\ufeff{}",
+        '{"a" 1}',
+        "-",
+        '"\\ud800"',
+    ],
+)
+def test_what_json_refuses_is_refused_with_its_message(text: str) -> None:
+    try:
+        expected: object = json.loads(text)
+    except ValueError as exc:
+        with pytest.raises(ValueError) as got:
+            read_payload(text)
+        assert str(got.value) == str(exc)
+    else:
+        assert read_payload(text) == expected
+
+
+@given(st.text(), st.text())
+@settings(max_examples=200, deadline=None)
+def test_anything_reads_as_json_reads_it(prefix: str, body: str) -> None:
+    text = prefix + body
+    try:
+        expected: object = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        with pytest.raises(type(exc)):
+            read_payload(text)
+    else:
+        assert repr(read_payload(text)) == repr(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_the_deny_answer_is_what_json_dumps_writes(reason: str) -> None:
+    assert json_quote(reason) == json.dumps(reason)
+    expected = json.dumps(
+        {
+            "hookSpecificOutput": {
+                "hookEventName": "PreToolUse",
+                "permissionDecision": "deny",
+                "permissionDecisionReason": reason,
+            }
+        }
+    )
+    assert deny_json(reason) == expected
