@@ -112,6 +112,12 @@ class FileReads:
             found = answer(kind, path)
             self.probes[key] = found if found is not None else ABSENT
 
+    def replay(self, probes: tuple[Probe, ...]) -> None:
+        """Probes asked earlier, with the answers they got then: a value computed from those
+        answers is stored only with them, so a later change is a miss, never a stale hit."""
+        for probe in probes:
+            self.probes.setdefault((probe.kind, probe.path), probe.answer)
+
     def result(self) -> tuple[Probe, ...]:
         return tuple(Probe(kind, path, found) for (kind, path), found in self.probes.items())
 
@@ -154,22 +160,22 @@ R = TypeVar("R")
 
 def replaying_cache(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """`functools.lru_cache`, but each call, cached or not, adds the probes the first
-    computation recorded to the current file's record."""
+    computation recorded (with the answers it got) to the current file's record. Only for
+    functions whose probes are not FILE ones (their racy check needs the record's own stamp)."""
 
     def wrap(function: Callable[P, R]) -> Callable[P, R]:
         @functools.lru_cache(maxsize=maxsize)
-        def computed(*args: object) -> tuple[R, tuple[tuple[str, str], ...], bool]:
+        def computed(*args: object) -> tuple[R, tuple[Probe, ...], bool]:
             with recording() as reads:
                 value = function(*args)  # type: ignore[arg-type,call-arg]
-            return value, tuple(reads.probes), reads.untracked
+            return value, reads.result(), reads.untracked
 
         @functools.wraps(function)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
             value, probes, untracked = computed(*args)
             reads = _current.get()
             if reads is not None:
-                for kind, path in probes:
-                    reads.add(kind, path)
+                reads.replay(probes)
                 reads.untracked = reads.untracked or untracked
             return value
 

@@ -197,6 +197,13 @@ def test_probes_outside_a_lint_record_nothing_and_cached_answers_replay(tmp_path
         )
     assert probed == [str(tmp_path)]  # computed once, its probe recorded both times
 
+    (tmp_path / ".git").mkdir()  # the cached value is now stale in this process...
+    with filereads.recording() as reads:
+        assert has_git(str(tmp_path)) is False
+    # ...and it is recorded with the answer it was computed from, so the cache sees the change
+    assert reads.result()[0].answer == filereads.ABSENT
+    assert not filereads.unchanged(reads.result(), {})
+
 
 def test_console_project_config_edit_reaches_a_cached_script(tmp_path: Path) -> None:
     """The reported case, with the real console script and the stat fast path: a trusted
