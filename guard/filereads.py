@@ -16,15 +16,30 @@ adds its probes to the current file's record.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import contextvars
 import functools
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import NamedTuple, ParamSpec, TypeVar
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: this module is on the hook's import path
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import NamedTuple, ParamSpec, TypeVar
+
+    P = ParamSpec("P")
+    R = TypeVar("R")
+
+    class Probe(NamedTuple):
+        """One question the lint asked of the system, and the answer it got."""
+
+        kind: str
+        path: str
+        answer: str
+else:
+    Probe = collections.namedtuple("Probe", "kind path answer")
 
 FILE = "file"  # the file's stat data (size, mtime_ns, ctime_ns), or ABSENT
 KIND = "kind"  # what is there: dir, file, other or ABSENT (a folder's own times do not count)
@@ -33,14 +48,6 @@ CWD = "cwd"  # the folder lint runs in, resolved (the path is "")
 ENV = "env"  # an environment variable's value (the path is its name)
 ABSENT = "absent"
 RACY_NS = 2_000_000_000  # as guard/sources/cache.py: a file changed this close to the look
-
-
-class Probe(NamedTuple):
-    """One question the lint asked of the system, and the answer it got."""
-
-    kind: str
-    path: str
-    answer: str
 
 
 def _file_answer(path: str) -> str:
@@ -96,13 +103,16 @@ def racy(probe: Probe, stamp: int) -> bool:
     return max(int(parts[1]), int(parts[2])) >= stamp - RACY_NS
 
 
-@dataclass(slots=True)
 class FileReads:
-    """What one file's lint looked at: probes in order, deduplicated, and when it started."""
+    """What one file's lint looked at: probes in order, deduplicated, and when it started.
+    (A plain class: `dataclasses` is kept off the hook's import path.)"""
 
-    stamp: int = field(default_factory=time.time_ns)
-    probes: dict[tuple[str, str], str] = field(default_factory=dict)
-    untracked: bool = False  # something was read that no probe stands for: never cache
+    __slots__ = ("probes", "stamp", "untracked")
+
+    def __init__(self) -> None:
+        self.stamp = time.time_ns()
+        self.probes: dict[tuple[str, str], str] = {}
+        self.untracked = False  # something was read that no probe stands for: never cache
 
     def add(self, kind: str, path: str) -> None:
         if kind not in (CWD, ENV):
@@ -152,10 +162,6 @@ def note_untracked() -> None:
     reads = _current.get()
     if reads is not None:
         reads.untracked = True
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def replaying_cache(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
