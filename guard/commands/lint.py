@@ -30,7 +30,7 @@ from guard.sources.detect import ALL_KINDS
 from guard.sources.snippet import RunContext, Snippet
 
 if TYPE_CHECKING:
-    from guard.sources.cache import Seen, StatHit, StatRow
+    from guard.sources.cache import Reads, Seen, StatHit, StatRow
 
 PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it saves
 RULE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_-]*$")  # CG201, CG2; a team's own: ACME001
@@ -66,6 +66,7 @@ class FileOutcome:
     cache_hit: bool = False
     entry_key: str = ""  # the cache entry of these findings, hit or not ("" = none)
     stat_row: StatRow | None = None  # how the file looked before it was read (the run stores it)
+    reads: Reads | None = None  # the other files its lint looked at (None: not recorded)
 
 
 SKIPPED_MESSAGE = "skipped: codex-guard has no reader for this file; `--kind` forces one"
@@ -314,9 +315,22 @@ def lint_file(job: FileJob) -> FileOutcome:
     """Everything for one file; never raises (a failure is a FileError for this file only).
 
     With the cache on, the file is looked at (stat) before anything reads it: the stat row the
-    run stores then never stands for bytes newer than the outcome's."""
+    run stores then never stands for bytes newer than the outcome's. The other files the lint
+    looks at are recorded (guard/filereads.py) and stored with the outcome; a lint that read
+    something no probe stands for is not stored."""
+    if job.cache_dir is None:
+        return _lint_file(job)
+    from guard import filereads
+    from guard.sources.cache import Reads
+
     seen = _look_for_cache(job)
-    outcome = _lint_file(job)
+    with filereads.recording() as record:
+        outcome = _lint_file(job)
+    if record.untracked:
+        outcome.cache_key = ""
+        return outcome
+    if outcome.reads is None:  # a content hit brings the reads stored with it
+        outcome.reads = Reads(record.stamp, record.result())
     if seen is not None:
         outcome.stat_row = _stat_row(job, seen, outcome)
     return outcome
@@ -333,6 +347,7 @@ def _look_for_cache(job: FileJob) -> Seen | None:
 def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
     """The stat row for an outcome the cache may give again: no errors, and its findings (if
     any) stored under a content key."""
+    from guard.sources import cache
     from guard.sources.cache import StatRow, stat_scope
 
     if outcome.errors or outcome.skipped or (outcome.findings and not outcome.entry_key):
@@ -340,7 +355,8 @@ def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
     config_key = job.config_key or config_digest(job.settings, job.rule_text)
     scope = stat_scope(config_key, job.code_key, job.explicit, job.kind)
     entry = outcome.entry_key if outcome.findings else ""
-    return StatRow(job.path, scope, seen, entry, outcome.checked)
+    reads = outcome.reads if outcome.reads is not None else cache.NO_READS
+    return StatRow(job.path, scope, seen, entry, outcome.checked, reads)
 
 
 def _lint_file(job: FileJob) -> FileOutcome:
@@ -372,13 +388,15 @@ def _lint_file(job: FileJob) -> FileOutcome:
         if store is not None:
             config_key = job.config_key or config_digest(job.settings, job.rule_text)
             key = cache.entry_key(data, job.path, kind, config_key, job.code_key)
-            cached = None if job.cache_cold else store.lookup(key)
-            if cached is not None:
+            cached = None if job.cache_cold else store.lookup_with_reads(key, {})
+            if cached is not None:  # its bytes, and every other file its lint read, as they were
                 stale = cached[1] < time.time() - cache.REFRESH_S
                 mark = key if stale else ""  # only an entry not used lately is marked again
-                return FileOutcome(
+                hit = FileOutcome(
                     cached[0], [], checked=True, cache_key=mark, cache_hit=True, entry_key=key
                 )
+                hit.reads = cached[2]
+                return hit
         text = decode(data, job.path, python=kind == PYTHON, shell=kind == SHELL)
         del data  # the text is all that is needed from here on: do not hold both
         if isinstance(text, FileError):
@@ -532,12 +550,14 @@ class _CacheWriter:
 
     def __init__(self, folder: str | None) -> None:
         self._folder = folder
-        self._added: list[tuple[str, str]] = []
+        self._added: list[tuple[str, str, str]] = []
         self._used: list[str] = []
         self._stats: list[StatRow] = []
         self._wrote = False
 
     def note(self, outcome: FileOutcome) -> None:
+        from guard.sources.cache import NO_READS, encode_reads
+
         if self._folder is None:
             return
         if outcome.stat_row is not None:
@@ -547,7 +567,8 @@ class _CacheWriter:
         elif outcome.cache_key and not outcome.errors:
             blob = _encoded(outcome.findings)
             if blob is not None:  # text that cannot be encoded costs a re-lint
-                self._added.append((outcome.cache_key, blob))
+                reads = encode_reads(outcome.reads or NO_READS)
+                self._added.append((outcome.cache_key, blob, reads))
         if len(self._added) + len(self._used) + len(self._stats) >= CACHE_BATCH:
             self.flush()
 

@@ -23,6 +23,7 @@ import re
 from enum import StrEnum
 from pathlib import Path
 
+from guard import filereads
 from guard.codex.call import CodexCall
 from guard.fastclass import dataclass, field
 from guard.lazyre import lazy_compile
@@ -325,6 +326,7 @@ def _read_cached(path: str, _mtime_ns: int, _size: int) -> TomlDoc | LayerError:
 
 def read_toml(path: Path) -> TomlDoc | LayerError | None:
     """A config file of the repository, parsed once per path and mtime; None when absent."""
+    filereads.note(filereads.FILE, path)  # the lint cache: an edit, or creating it, is a miss
     try:
         st = path.stat()
     except OSError:
@@ -339,6 +341,7 @@ def read_toml(path: Path) -> TomlDoc | LayerError | None:
 
 def _git_root(start: Path) -> Path | None:
     for folder in (start, *start.parents):
+        filereads.note(filereads.KIND, folder / ".git")
         if (folder / ".git").exists():
             return folder
     return None
@@ -348,13 +351,16 @@ def search_roots(snippet: Snippet, settings: Settings) -> list[Path]:
     """Where a config file may be read from: the linted file's repository (its git root, else
     the codex-guard config's folder, else the file's folder) and the folder lint runs in."""
     folder = os.path.dirname(snippet.path) or "."  # not pathlib: asked for every codex run
+    filereads.note(filereads.CWD, "")
     return list(_search_roots(folder, settings.root, os.getcwd()))
 
 
-@functools.lru_cache(maxsize=256)
+@filereads.replaying_cache(maxsize=256)
 def _search_roots(folder: str, config_root: str, cwd: str) -> tuple[Path, ...]:
     # Asked for every codex run of every file: a folder's answer (realpath, the walk up to .git)
     # is the same for all of them.
+    filereads.note(filereads.REAL, folder)
+    filereads.note(filereads.REAL, config_root)
     here = Path(os.path.realpath(folder))
     roots = [_git_root(here) or here]
     if config_root not in ("", "."):
@@ -364,6 +370,7 @@ def _search_roots(folder: str, config_root: str, cwd: str) -> tuple[Path, ...]:
 
 
 def _inside(path: Path, root: Path) -> bool:
+    filereads.note(filereads.REAL, path)
     real = Path(os.path.realpath(path))
     return real == root or root in real.parents
 
@@ -372,15 +379,17 @@ def _inside_any(path: Path, roots: list[Path]) -> bool:
     return _inside_roots(str(path), tuple(roots))
 
 
-@functools.lru_cache(maxsize=256)
+@filereads.replaying_cache(maxsize=256)
 def _inside_roots(path: str, roots: tuple[Path, ...]) -> bool:
     # Asked for every codex run: the answer (a realpath each) is the same for a folder's runs.
     return any(_inside(Path(path), root) for root in roots)
 
 
-@functools.lru_cache(maxsize=8)
+@filereads.replaying_cache(maxsize=8)
 def _real_home(home: str | None) -> Path:
     """The user's home, resolved; keyed by $HOME (Path.home() reads it) so a changed HOME counts."""
+    filereads.note(filereads.ENV, "HOME")
+    filereads.note(filereads.REAL, Path.home())
     return Path(os.path.realpath(Path.home()))
 
 
@@ -391,6 +400,7 @@ def _resolve_dir(text: str, bases: list[Path], roots: list[Path]) -> Path | None
         return None
     candidates = [Path(text)] if text.startswith("/") else [b / text for b in bases]
     for candidate in candidates:
+        filereads.note(filereads.KIND, candidate)
         if candidate.is_dir() and _inside_any(candidate, roots):
             return candidate
     return None
@@ -412,12 +422,14 @@ def _project_dirs(start: Path, root: Path) -> tuple[Path, ...]:
     return _project_dirs_of(str(start), root)
 
 
-@functools.lru_cache(maxsize=256)
+@filereads.replaying_cache(maxsize=256)
 def _project_dirs_of(start: str, root: Path) -> tuple[Path, ...]:
     dirs: list[Path] = []
+    filereads.note(filereads.REAL, start)
     here = Path(os.path.realpath(start))
     while True:
         dirs.append(here)
+        filereads.note(filereads.KIND, here / ".git")
         if here == root or (here / ".git").exists() or here.parent == here:
             return tuple(dirs)
         if root not in here.parents:
@@ -521,6 +533,7 @@ def layers_for(
             if folder == home_dir:
                 break  # ~/.codex is the user's CODEX_HOME, not a project's config
             project = folder / ".codex" / "config.toml"
+            filereads.note(filereads.FILE, project)  # created later: the cache must miss
             if project.is_file():
                 keep(_file_layer(LayerKind.PROJECT, project, root, trusted, absolute))
                 break

@@ -160,7 +160,10 @@ def _read_repo_file(path: str, bases: Sequence[Path]) -> tuple[str, str] | None:
     if "$" in path or path.startswith("~"):
         return None
     candidates = [Path(path)] if path.startswith("/") else [b / path for b in bases]
+    from guard import filereads
+
     for candidate in candidates:
+        filereads.note(filereads.FILE, candidate)  # the lint cache re-checks what was copied
         try:
             if candidate.is_file() and candidate.stat().st_size < 1_000_000:
                 return str(candidate), candidate.read_text(encoding="utf-8", errors="replace")

@@ -25,6 +25,13 @@ whose mtime or ctime is not `RACY_NS` older than the moment it was taken is "rac
 write in the same timestamp tick, 2 s on FAT and a few ms for Linux's coarse clock, would leave
 size and times as they were): it is never trusted by stat alone, only re-hashed, until a later
 look finds the file old enough.
+
+Other files an outcome depends on (guard/filereads.py: the Codex config layers a run reads, a
+file a script copies into config.toml, the `.git` that makes the repository root, a symlink a
+path check follows, and "absent" for each path looked up but missing) are stored with it, in the
+entry and in the stat row, as `Reads`. Both lookups ask each of them again (once per run per
+probe) and any other answer, or a file changed too close to the look to tell, is a miss. An
+outcome whose lint read something no probe stands for is not stored at all.
 """
 
 from __future__ import annotations
@@ -44,12 +51,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from guard.filereads import Probe, racy, unchanged
 from guard.findings import Finding, finding_from_cache, finding_to_cache
 from guard.settings import cache_dir
 
 DISABLE_ENV = "CODEX_GUARD_NO_CACHE"
 STORE_NAME = "store.sqlite3"
-SCHEMA_VERSION = 2  # PRAGMA user_version: a store of another shape is dropped and rebuilt
+SCHEMA_VERSION = 3  # PRAGMA user_version: a store of another shape is dropped and rebuilt
 MAX_ENTRIES = 200_000  # LRU cap: a few hundred bytes each, so the store stays well under 100 MB
 MAX_AGE_S = 30 * 24 * 3600  # an entry no run has used for 30 days is dropped
 REFRESH_S = 24 * 3600  # a hit used less than this ago is not marked again (saves writes)
@@ -94,6 +102,44 @@ def entry_key(data: bytes, *parts: object) -> str:
     return digest.hexdigest()
 
 
+class Reads(NamedTuple):
+    """The other files (folders, links...) a file's lint looked at, and when it began."""
+
+    stamp: int
+    probes: tuple[Probe, ...]
+
+
+NO_READS = Reads(0, ())
+ProbeMemo = dict[tuple[str, str], str | None]  # answers already asked in this run
+
+
+def encode_reads(reads: Reads) -> str:
+    if not reads.probes:
+        return ""
+    return json.dumps([reads.stamp, [list(p) for p in reads.probes]], separators=(",", ":"))
+
+
+def decode_reads(text: str) -> Reads | None:
+    """None for text this version cannot read (a miss)."""
+    if not text:
+        return NO_READS
+    try:
+        stamp, probes = json.loads(text)
+        return Reads(int(stamp), tuple(Probe(str(k), str(p), str(a)) for k, p, a in probes))
+    except (ValueError, TypeError):
+        return None
+
+
+def reads_hold(text: str, memo: ProbeMemo) -> Reads | None:
+    """The stored reads when every probe still answers the same and none is racily clean."""
+    reads = decode_reads(text)
+    if reads is None or not reads.probes:
+        return reads
+    if any(racy(probe, reads.stamp) for probe in reads.probes):
+        return None
+    return reads if unchanged(reads.probes, memo) else None
+
+
 StatData = tuple[int, int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device, mode
 
 
@@ -112,6 +158,7 @@ class StatRow(NamedTuple):  # a tuple: made and pickled once per linted file
     seen: Seen
     entry: str  # the entries key of its findings; "" when there are none
     checked: bool  # False: a file no reader takes (not counted)
+    reads: Reads = NO_READS
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +212,7 @@ def stat_scope(config_key: str, code_key: str, explicit: bool, kind: str | None)
 STAT_BATCH = 64  # files looked up per query
 _BY_STATS = (
     "SELECT s.path, s.size, s.mtime, s.ctime, s.ino, s.dev, s.mode, s.stamp, s.entry, s.checked,"
-    " s.used, e.findings FROM stats s LEFT JOIN entries e ON e.key = s.entry"
+    " s.used, e.findings, s.deps FROM stats s LEFT JOIN entries e ON e.key = s.entry"
     f" WHERE s.scope = ? AND s.path IN ({', '.join('?' * STAT_BATCH)})"
 )
 
@@ -180,9 +227,14 @@ def _storable(path: str) -> bool:
     return True
 
 
-def _stat_hit(row: Sequence[Any], now: StatData | None, stale_before: float) -> StatHit | None:
-    """A stats row (joined with its findings) as a hit for the file as it looks `now`."""
+def _stat_hit(
+    row: Sequence[Any], now: StatData | None, stale_before: float, memo: ProbeMemo
+) -> StatHit | None:
+    """A stats row (joined with its findings) as a hit for the file as it looks `now`, and the
+    other files its lint read as they were."""
     if now is None or not _trusted(row[1:7], row[7], now):
+        return None
+    if reads_hold(row[12], memo) is None:
         return None
     entry, checked, used, blob = row[8], bool(row[9]), int(row[10]), row[11]
     if entry and blob is None:
@@ -246,7 +298,7 @@ def _connect(path: str) -> sqlite3.Connection:
                 conn.execute("DROP TABLE IF EXISTS stats")
                 conn.execute(
                     "CREATE TABLE entries (key TEXT PRIMARY KEY, findings TEXT NOT NULL,"
-                    " used INTEGER NOT NULL) WITHOUT ROWID"
+                    " used INTEGER NOT NULL, deps TEXT NOT NULL DEFAULT '') WITHOUT ROWID"
                 )
                 conn.execute("CREATE INDEX entries_used ON entries (used)")
                 # entry: the entries key of the outcome's findings, "" when it has none
@@ -255,7 +307,8 @@ def _connect(path: str) -> sqlite3.Connection:
                     " size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL,"
                     " ino INTEGER NOT NULL, dev INTEGER NOT NULL, mode INTEGER NOT NULL,"
                     " stamp INTEGER NOT NULL, entry TEXT NOT NULL, checked INTEGER NOT NULL,"
-                    " used INTEGER NOT NULL, PRIMARY KEY (scope, path)) WITHOUT ROWID"
+                    " used INTEGER NOT NULL, deps TEXT NOT NULL,"
+                    " PRIMARY KEY (scope, path)) WITHOUT ROWID"
                 )
                 conn.execute("CREATE INDEX stats_used ON stats (used)")
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -279,12 +332,24 @@ class Store:
 
     def lookup(self, key: str) -> tuple[list[Finding], int] | None:
         """The entry's findings and when a run last used it."""
+        found = self.lookup_with_reads(key, {})
+        return None if found is None else (found[0], found[1])
+
+    def lookup_with_reads(
+        self, key: str, memo: ProbeMemo
+    ) -> tuple[list[Finding], int, Reads] | None:
+        """The entry's findings, when a run last used it, and the other files its lint read:
+        None unless each of those still looks as it did."""
         try:
-            query = "SELECT findings, used FROM entries WHERE key = ?"
+            query = "SELECT findings, used, deps FROM entries WHERE key = ?"
             row = self._conn.execute(query, (key,)).fetchone()
             if row is None:
                 return None
-            return [finding_from_cache(item) for item in json.loads(row[0])], int(row[1])
+            reads = reads_hold(row[2], memo)
+            if reads is None:
+                return None
+            findings = [finding_from_cache(item) for item in json.loads(row[0])]
+            return findings, int(row[1]), reads
         except (sqlite3.Error, ValueError, KeyError, TypeError):
             return None
 
@@ -298,6 +363,7 @@ class Store:
         hits: dict[str, StatHit] = {}
         paths = [path for path in looks if _storable(path)]
         stale_before = time.time() - REFRESH_S
+        memo: ProbeMemo = {}  # a config layer many files read is asked once
         for start in range(0, len(paths), STAT_BATCH):
             batch = paths[start : start + STAT_BATCH]
             batch += [""] * (STAT_BATCH - len(batch))  # one SQL text: "" names no file
@@ -306,7 +372,7 @@ class Store:
             except sqlite3.Error:
                 return hits
             for row in rows:
-                hit = _stat_hit(row, looks.get(row[0]), stale_before)
+                hit = _stat_hit(row, looks.get(row[0]), stale_before, memo)
                 if hit is not None:
                     hits[row[0]] = hit
         return hits
@@ -321,7 +387,7 @@ class Store:
 
     def save(
         self,
-        added: list[tuple[str, str]],
+        added: Sequence[tuple[str, str] | tuple[str, str, str]],
         used: list[str],
         now: int | None = None,
         stats: Sequence[StatRow] = (),
@@ -334,8 +400,8 @@ class Store:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.executemany(
-                "INSERT OR REPLACE INTO entries (key, findings, used) VALUES (?, ?, ?)",
-                [(key, blob, stamp) for key, blob in added],
+                "INSERT OR REPLACE INTO entries (key, findings, used, deps) VALUES (?, ?, ?, ?)",
+                [(*item[:2], stamp, item[2] if len(item) > 2 else "") for item in added],
             )
             self._conn.executemany(
                 "UPDATE entries SET used = ? WHERE key = ? AND used < ?",
@@ -343,9 +409,13 @@ class Store:
             )
             self._conn.executemany(
                 "INSERT OR REPLACE INTO stats (path, scope, size, mtime, ctime, ino, dev, mode,"
-                " stamp, entry, checked, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " stamp, entry, checked, used, deps)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (r.path, r.scope, *r.seen.data, r.seen.stamp, r.entry, int(r.checked), stamp)
+                    (
+                        *(r.path, r.scope, *r.seen.data, r.seen.stamp, r.entry, int(r.checked)),
+                        *(stamp, encode_reads(r.reads)),
+                    )
                     for r in stats
                     if _storable(r.path)
                 ],

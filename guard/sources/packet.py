@@ -123,10 +123,14 @@ def _inside(path: str, root: str) -> bool:
 def _path_facts(packet: Any, root: Any, workspace: str) -> list[SourceFact]:
     """CG504 for a path field (`prompt_file`, `output.*`) outside the workspace; a symlink that
     exists is followed."""
+    from guard import filereads
+
     facts: list[SourceFact] = []
+    filereads.note(filereads.REAL, workspace)  # the lint cache: a link made or moved is a miss
     real_root = os.path.realpath(workspace)
     for name, value in packet.paths():
         joined = os.path.normpath(os.path.join(workspace, value))
+        filereads.note(filereads.REAL, joined)
         escaped = (
             not _inside(os.path.realpath(joined), real_root)
             if os.path.lexists(joined)

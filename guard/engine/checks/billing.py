@@ -417,6 +417,9 @@ def _provider_key_hits(ctx: CheckContext, inv: Invocation) -> Iterator[Hit]:
 
 
 def _file_sets_key(path: Path, keys: tuple[str, ...]) -> str | None:
+    from guard import filereads
+
+    filereads.note(filereads.FILE, path)  # the lint cache re-checks the env file
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:

@@ -108,6 +108,10 @@ def _escapes(path: str, base: str, root: str | None) -> bool:
     joined = os.path.normpath(path if path.startswith("/") else os.path.join(base, path))
     if root is None:
         return not path.startswith("/") and (joined == ".." or joined.startswith("../"))
+    from guard import filereads
+
+    filereads.note(filereads.REAL, joined)  # the lint cache: a link made or moved is a miss
+    filereads.note(filereads.REAL, root)
     if os.path.lexists(joined):
         return not _inside(os.path.realpath(joined), os.path.realpath(root))
     return not _inside(joined, root)

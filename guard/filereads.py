@@ -1,0 +1,202 @@
+"""The other files (and folders, links, cwd, env) one file's lint looked at, for the lint cache.
+
+A file's findings can depend on more than its own bytes: the Codex config layers a run reads
+(configlayers.py), a repository file a script copies into config.toml or auth.json (writes.py),
+the `.git` folders that decide the repository root, a symlink a path check follows. The lint
+cache (guard/sources/cache.py) stores these probes with the outcome and gives the outcome again
+only while every probe still answers the same.
+
+Why a context variable and not an argument: the probes sit deep in the engine (checks called
+through the rule registry, lru-cached helpers), and threading a collector through every signature
+would touch every check. `recording()` scopes it: guard/commands/lint.py opens one per linted
+file and closes it after; with none open (the hooks, `check`) a probe costs one lookup. The
+engine's lru caches that probe the file system use `replaying_cache`, so a cached answer still
+adds its probes to the current file's record.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import contextvars
+import functools
+import os
+import stat
+import time
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: this module is on the hook's import path
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import NamedTuple, ParamSpec, TypeVar
+
+    P = ParamSpec("P")
+    R = TypeVar("R")
+
+    class Probe(NamedTuple):
+        """One question the lint asked of the system, and the answer it got."""
+
+        kind: str
+        path: str
+        answer: str
+else:
+    Probe = collections.namedtuple("Probe", "kind path answer")
+
+FILE = "file"  # the file's stat data (size, mtime_ns, ctime_ns), or ABSENT
+KIND = "kind"  # what is there: dir, file, other or ABSENT (a folder's own times do not count)
+REAL = "real"  # where the path resolves to (symlinks followed)
+CWD = "cwd"  # the folder lint runs in, resolved (the path is "")
+ENV = "env"  # an environment variable's value (the path is its name)
+ABSENT = "absent"
+RACY_NS = 2_000_000_000  # as guard/sources/cache.py: a file changed this close to the look
+
+
+def _file_answer(path: str) -> str:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return ABSENT
+    except (OSError, ValueError) as exc:
+        return f"error {type(exc).__name__}"
+    if stat.S_ISDIR(info.st_mode):
+        return "dir"
+    return f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns}"
+
+
+def _kind_answer(path: str) -> str:
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return ABSENT
+    except (OSError, ValueError) as exc:
+        return f"error {type(exc).__name__}"
+    if stat.S_ISDIR(mode):
+        return "dir"
+    return "file" if stat.S_ISREG(mode) else "other"
+
+
+def answer(kind: str, path: str) -> str | None:
+    """The probe's answer now; None for a probe kind this version does not know (a miss)."""
+    if kind == FILE:
+        return _file_answer(path)
+    if kind == KIND:
+        return _kind_answer(path)
+    if kind == REAL:
+        return os.path.realpath(path)
+    if kind == CWD:
+        try:
+            return os.path.realpath(os.getcwd())
+        except OSError:
+            return ABSENT
+    if kind == ENV:
+        return os.environ.get(path, "\0unset")
+    return None
+
+
+def racy(probe: Probe, stamp: int) -> bool:
+    """A FILE answer whose mtime or ctime is this close to the moment of the look: a write in
+    the same clock tick would leave it as it was, so the answer proves nothing."""
+    if probe.kind != FILE:
+        return False
+    parts = probe.answer.split(" ")
+    if len(parts) != 3:
+        return False
+    return max(int(parts[1]), int(parts[2])) >= stamp - RACY_NS
+
+
+class FileReads:
+    """What one file's lint looked at: probes in order, deduplicated, and when it started.
+    (A plain class: `dataclasses` is kept off the hook's import path.)"""
+
+    __slots__ = ("probes", "stamp", "untracked")
+
+    def __init__(self) -> None:
+        self.stamp = time.time_ns()
+        self.probes: dict[tuple[str, str], str] = {}
+        self.untracked = False  # something was read that no probe stands for: never cache
+
+    def add(self, kind: str, path: str) -> None:
+        if kind not in (CWD, ENV):
+            path = os.path.abspath(path)  # lint may run from another folder next time
+        key = (kind, path)
+        if key not in self.probes:
+            found = answer(kind, path)
+            self.probes[key] = found if found is not None else ABSENT
+
+    def replay(self, probes: tuple[Probe, ...]) -> None:
+        """Probes asked earlier, with the answers they got then: a value computed from those
+        answers is stored only with them, so a later change is a miss, never a stale hit."""
+        for probe in probes:
+            self.probes.setdefault((probe.kind, probe.path), probe.answer)
+
+    def result(self) -> tuple[Probe, ...]:
+        return tuple(Probe(kind, path, found) for (kind, path), found in self.probes.items())
+
+
+_current: contextvars.ContextVar[FileReads | None] = contextvars.ContextVar(
+    "codex_guard_file_reads", default=None
+)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[FileReads]:
+    """A fresh record for one file's lint; the previous one (none, usually) comes back after."""
+    reads = FileReads()
+    token = _current.set(reads)
+    try:
+        yield reads
+    finally:
+        _current.reset(token)
+
+
+def note(kind: str, path: str | os.PathLike[str]) -> None:
+    """Record a probe in the file being linted (nothing when no lint records)."""
+    reads = _current.get()
+    if reads is not None:
+        try:
+            reads.add(kind, os.fspath(path))
+        except (OSError, ValueError):
+            reads.untracked = True
+
+
+def note_untracked() -> None:
+    reads = _current.get()
+    if reads is not None:
+        reads.untracked = True
+
+
+def replaying_cache(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """`functools.lru_cache`, but each call, cached or not, adds the probes the first
+    computation recorded (with the answers it got) to the current file's record. Only for
+    functions whose probes are not FILE ones (their racy check needs the record's own stamp)."""
+
+    def wrap(function: Callable[P, R]) -> Callable[P, R]:
+        @functools.lru_cache(maxsize=maxsize)
+        def computed(*args: object) -> tuple[R, tuple[Probe, ...], bool]:
+            with recording() as reads:
+                value = function(*args)  # type: ignore[arg-type,call-arg]
+            return value, reads.result(), reads.untracked
+
+        @functools.wraps(function)
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            value, probes, untracked = computed(*args)
+            reads = _current.get()
+            if reads is not None:
+                reads.replay(probes)
+                reads.untracked = reads.untracked or untracked
+            return value
+
+        call.cache_clear = computed.cache_clear  # type: ignore[attr-defined]
+        return call
+
+    return wrap
+
+
+def unchanged(probes: tuple[Probe, ...], memo: dict[tuple[str, str], str | None]) -> bool:
+    """Every probe answers as it did (`memo`: answers already asked in this run)."""
+    for probe in probes:
+        key = (probe.kind, probe.path)
+        if key not in memo:
+            memo[key] = answer(probe.kind, probe.path)
+        if memo[key] != probe.answer:
+            return False
+    return True

@@ -1,0 +1,235 @@
+"""The lint cache and the other files a file's findings depend on (guard/filereads.py): a Codex
+config layer a run reads, a repository file a script copies into config.toml. Creating, editing
+or deleting one between two runs changes the cached script's findings exactly as an uncached run
+sees them, by the stat fast path and by the content-hash path; an unchanged tree still hits."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import Run, console, make_repo, write
+
+import guard.commands.lint as lint
+import guard.filereads as filereads
+import guard.sources.cache as cache
+
+FULL = 'sandbox_mode = "danger-full-access"\n'
+SAFE = 'sandbox_mode = "workspace-write"\n'
+STORE = Path("codex-guard") / "lint" / "store.sqlite3"
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A script and the other file its lint reads (relative to the repository)."""
+
+    script: str
+    text: str
+    file: str
+
+
+DEPENDENCIES = {
+    "project-config": Dependency(
+        "run.sh", 'codex exec --trust -C . "x" </dev/null\n', ".codex/config.toml"
+    ),
+    "codex-home-config": Dependency(
+        "run.sh", 'CODEX_HOME=./home codex exec -C . "x" </dev/null\n', "home/config.toml"
+    ),
+    "profile-config": Dependency(
+        "run.sh",
+        'CODEX_HOME=./home codex exec -p fast -C . "x" </dev/null\n',
+        "home/fast.config.toml",
+    ),
+    "copied-into-config": Dependency(
+        "run.sh",
+        'export CODEX_HOME=/tmp/ch\ncp conf/codex.toml "$CODEX_HOME/config.toml"\n'
+        'codex exec -C . "x" </dev/null\n',
+        "conf/codex.toml",
+    ),
+}
+
+
+@dataclass
+class Calls:
+    paths: list[str]
+    content_hits: list[str]
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Calls]:
+    """In-process runs with a private cache: the paths each run lints (not answered by stat)
+    and those of them the content-hash path answered."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CODEX_GUARD_NO_CACHE", raising=False)
+    # Files the test wrote a moment ago count as old, so the stat fast path is what runs.
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    monkeypatch.setattr(filereads, "RACY_NS", 0)
+    seen = Calls([], [])
+    real = lint.lint_file
+
+    def recording(job: lint.FileJob) -> lint.FileOutcome:
+        seen.paths.append(job.path)
+        outcome = real(job)
+        if outcome.cache_hit:
+            seen.content_hits.append(job.path)
+        return outcome
+
+    monkeypatch.setattr(lint, "lint_file", recording)
+    yield seen
+
+
+@pytest.fixture
+def run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, calls: Calls
+) -> Callable[..., Run]:
+    def lint_in_process(*args: str, cwd: Path) -> Run:
+        from guard.cli import main
+
+        monkeypatch.chdir(cwd)
+        monkeypatch.setattr(cache, "_stores", {})  # each run opens the store anew, as a process
+        capsys.readouterr()
+        calls.paths.clear()
+        calls.content_hits.clear()
+        code = main(["lint", "-j1", "--output-format", "concise", *args])
+        out = capsys.readouterr()
+        return Run(code, out.out, out.err)
+
+    return lint_in_process
+
+
+def _later_mtime(path: Path) -> None:
+    """Same bytes, another (older) mtime: the stat row no longer matches, the content hash still does."""
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - 1_000_000_000))
+
+
+@pytest.mark.parametrize("via", ["stat", "content"])
+@pytest.mark.parametrize("name", sorted(DEPENDENCIES))
+def test_creating_editing_deleting_a_dependency_changes_the_cached_findings(
+    tmp_path: Path, run: Callable[..., Run], calls: Calls, name: str, via: str
+) -> None:
+    dep = DEPENDENCIES[name]
+    repo = make_repo(tmp_path / "r", {dep.script: dep.text, "other.sh": "echo hi\n"})
+    (repo / "home").mkdir()
+    target = repo / dep.file
+
+    def step(expect_cg303: bool) -> None:
+        if via == "content":
+            _later_mtime(repo / dep.script)
+        cached = run(cwd=repo)
+        assert dep.script in calls.paths  # never answered by the stale stat row
+        if via == "content":
+            assert dep.script not in calls.content_hits  # nor by the stale entry
+        fresh = run("--no-cache", cwd=repo)
+        assert (cached.code, cached.out) == (fresh.code, fresh.out)
+        assert ("CG303" in cached.out) is expect_cg303, cached.out
+
+    cold = run(cwd=repo)
+    assert "CG303" not in cold.out
+    warm = run(cwd=repo)
+    assert calls.paths == []  # the dependency is still absent: a stat hit, no lint
+    assert warm.out == cold.out
+
+    write(target, FULL)  # created
+    step(expect_cg303=True)
+    target.write_text(SAFE)  # edited
+    step(expect_cg303=False)
+    target.write_text(FULL)
+    step(expect_cg303=True)
+    target.unlink()  # deleted
+    step(expect_cg303=False)
+
+    unchanged = run(cwd=repo)
+    assert calls.paths == []
+    assert unchanged.out == run("--no-cache", cwd=repo).out
+
+
+def test_an_untouched_dependency_keeps_the_content_hash_hit(
+    tmp_path: Path, run: Callable[..., Run], calls: Calls
+) -> None:
+    dep = DEPENDENCIES["project-config"]
+    repo = make_repo(tmp_path / "r", {dep.script: dep.text, dep.file: FULL})
+    cold = run(cwd=repo)
+    assert "CG303" in cold.out
+    _later_mtime(repo / dep.script)
+    again = run(cwd=repo)
+    assert calls.content_hits == [dep.script]
+    assert again.out == cold.out
+
+
+def test_a_lint_that_reads_something_it_cannot_record_is_not_stored(
+    tmp_path: Path, run: Callable[..., Run], calls: Calls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dep = DEPENDENCIES["project-config"]
+    repo = make_repo(tmp_path / "r", {dep.script: dep.text})
+    real = lint._lint_file
+
+    def untracked(job: lint.FileJob) -> lint.FileOutcome:
+        filereads.note_untracked()
+        return real(job)
+
+    monkeypatch.setattr(lint, "_lint_file", untracked)
+    run(cwd=repo)
+    run(cwd=repo)
+    assert calls.paths == [dep.script] and calls.content_hits == []
+
+
+def test_probes_outside_a_lint_record_nothing_and_cached_answers_replay(tmp_path: Path) -> None:
+    filereads.note(filereads.FILE, tmp_path / "x")  # no lint recording: nothing, no error
+    probed: list[str] = []
+
+    @filereads.replaying_cache(maxsize=4)
+    def has_git(folder: str) -> bool:
+        probed.append(folder)
+        filereads.note(filereads.KIND, Path(folder) / ".git")
+        return (Path(folder) / ".git").exists()
+
+    for _ in range(2):
+        with filereads.recording() as reads:
+            assert has_git(str(tmp_path)) is False
+        assert reads.result() == (
+            filereads.Probe(filereads.KIND, str(tmp_path / ".git"), filereads.ABSENT),
+        )
+    assert probed == [str(tmp_path)]  # computed once, its probe recorded both times
+
+    (tmp_path / ".git").mkdir()  # the cached value is now stale in this process...
+    with filereads.recording() as reads:
+        assert has_git(str(tmp_path)) is False
+    # ...and it is recorded with the answer it was computed from, so the cache sees the change
+    assert reads.result()[0].answer == filereads.ABSENT
+    assert not filereads.unchanged(reads.result(), {})
+
+
+def test_console_project_config_edit_reaches_a_cached_script(tmp_path: Path) -> None:
+    """The reported case, with the real console script and the stat fast path: a trusted
+    project's `.codex/config.toml` gains danger-full-access; the cached script gets CG303."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("CODEX_GUARD_NO_CACHE", None)
+    dep = DEPENDENCIES["project-config"]
+    repo = make_repo(tmp_path / "r", {dep.script: dep.text})
+    wait = cache.RACY_NS / 1e9 + 0.2
+    time.sleep(wait)  # old enough to be trusted by stat
+    cold = console("lint", "--output-format", "concise", cwd=repo, env=env)
+    assert "CG303" not in cold.out
+
+    write(repo / dep.file, FULL)
+    time.sleep(wait)  # the config is old enough too: nothing is racily clean
+    edited = console("lint", "--output-format", "concise", cwd=repo, env=env)
+    fresh = console("lint", "--output-format", "concise", "--no-cache", cwd=repo, env=env)
+    assert "run.sh:1:1: CG303" in edited.out
+    assert (edited.code, edited.out) == (fresh.code, fresh.out)
+    with sqlite3.connect(tmp_path / "cache" / STORE) as conn:
+        deps = dict(conn.execute("SELECT path, deps FROM stats").fetchall())
+    assert str(repo / dep.file) in deps[dep.script]
+
+    again = console("lint", "--output-format", "concise", cwd=repo, env=env)
+    assert again.out == edited.out
+    (repo / dep.file).unlink()
+    deleted = console("lint", "--output-format", "concise", cwd=repo, env=env)
+    assert "CG303" not in deleted.out
+    assert deleted.out == cold.out
