@@ -323,17 +323,27 @@ def _next_char(text: str, i: int) -> str:
     return text[i] if i < n else ""
 
 
+# The control characters json allows nowhere (tab, line feed and carriage return are blanks
+# between tokens, and never raw inside a string: _json_strings checks each string for those).
+_JSON_CONTROLS = frozenset(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r")
+
+
 def _json_strings(text: str, ends: list[int] | None = None) -> list[str] | None:
     """The decoded strings of a JSON text, in order; None when one is malformed. `ends` gets
     the index after each string's closing quote."""
     out: list[str] = []
+    if not _JSON_CONTROLS.isdisjoint(text):
+        return None  # json allows no other control character anywhere, raw in a string or not
     i = text.find('"')
     while i >= 0:
         end = text.find('"', i + 1)
         if end < 0:
             return None
-        if "\\" not in text[i + 1 : end]:
-            out.append(text[i + 1 : end])
+        body = text[i + 1 : end]
+        if "\n" in body or "\r" in body or "\t" in body:
+            return None  # a raw line break or tab inside a string: json.loads refuses it
+        if "\\" not in body:
+            out.append(body)
             if ends is not None:
                 ends.append(end + 1)
             i = text.find('"', end + 1)
@@ -356,6 +366,8 @@ def _json_string(text: str, i: int) -> tuple[str | None, int]:
         c = text[i]
         if c == '"':
             return "".join(parts), i + 1
+        if c in "\n\r\t":
+            return None, n  # raw inside a string: not JSON
         if c != "\\":
             parts.append(c)
             i += 1

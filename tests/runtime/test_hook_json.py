@@ -86,3 +86,22 @@ def test_the_deny_answer_is_what_json_dumps_writes(reason: str) -> None:
         }
     )
     assert deny_json(reason) == expected
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"tool_input": {"command": "ls\x01"}}',
+        '{"tool_input": {"command": "ls\nrm"}}',
+        '{"tool_input": {"command": "a\\"b\tc"}}',
+        '{"tool_input": {"command": "ok"}}\x00',
+    ],
+)
+def test_the_string_scan_refuses_what_json_refuses(payload: str) -> None:
+    """The no-codex fast path reads strings only; a text json.loads rejects is malformed there too
+    (so it goes to the full path, which denies a malformed payload under fail-closed)."""
+    from guard.runtime.hook import _json_strings
+
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(payload)
+    assert _json_strings(payload) is None
