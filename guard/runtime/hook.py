@@ -325,7 +325,7 @@ def _next_char(text: str, i: int) -> str:
 
 # The control characters json allows nowhere (tab, line feed and carriage return are blanks
 # between tokens, and never raw inside a string: _json_strings checks each string for those).
-_JSON_CONTROLS = frozenset(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r")
+_JSON_CONTROLS = _NO_CONTROL - frozenset("\t\n\r")
 
 
 def _json_strings(text: str, ends: list[int] | None = None) -> list[str] | None:
@@ -340,7 +340,7 @@ def _json_strings(text: str, ends: list[int] | None = None) -> list[str] | None:
         if end < 0:
             return None
         body = text[i + 1 : end]
-        if "\n" in body or "\r" in body or "\t" in body:
+        if not _NO_CONTROL.isdisjoint(body):
             return None  # a raw line break or tab inside a string: json.loads refuses it
         if "\\" not in body:
             out.append(body)
@@ -366,7 +366,7 @@ def _json_string(text: str, i: int) -> tuple[str | None, int]:
         c = text[i]
         if c == '"':
             return "".join(parts), i + 1
-        if c in "\n\r\t":
+        if c in _NO_CONTROL:
             return None, n  # raw inside a string: not JSON
         if c != "\\":
             parts.append(c)
