@@ -276,56 +276,72 @@ _DOCKER_VALUE_OPTS = frozenset(
 )
 
 
+def _container_options(
+    argv: tuple[Word, ...], i: int, value_opts: frozenset[str], wargs: list[str]
+) -> tuple[int, list[tuple[str, Word | None]]]:
+    """The options of ``docker run|exec`` / ``docker compose run|exec`` from argv[i] up to
+    the IMAGE / SERVICE operand: (option, its env value word) pairs, where the value is set
+    for ``-e K=V`` in every spelling (``-eK=V``, ``-e=K=V``, ``--env=K=V``, ``--env-file F``)
+    and None for other options. Returns the operand's index (past a ``--``)."""
+    n = len(argv)
+    opts: list[tuple[str, Word | None]] = []
+    while i < n:
+        w = argv[i]
+        t = w.text
+        if t == "--":
+            return i + 1, opts
+        if not t.startswith("-") or t == "-":
+            break
+        wargs.append(t)
+        name, eq, attached = t.partition("=")
+        value: Word | None = None
+        if name in ("-e", "--env", "--env-file"):
+            if eq:
+                value = Word(attached, w.literal, w.span, w.raw)
+            elif i + 1 < n:
+                i += 1
+                value = argv[i]
+                wargs.append(value.text)
+        elif t.startswith("-e") and not t.startswith("--"):
+            name, value = "-e", Word(t[2:], w.literal, w.span, w.raw)
+        elif name in value_opts and not eq:
+            i += 1
+            if i < n:
+                wargs.append(argv[i].text)
+        opts.append((name, value))
+        i += 1
+    return i, opts
+
+
+def _container_env_op(name: str, value: Word) -> EnvOp:
+    """The env a container option hands the command: a file of K=V lines or one K[=V]."""
+    if name == "--env-file":
+        return EnvOp("file", value.span, value.text, keep=("docker",))
+    k, has_value, v = value.text.partition("=")
+    val = Word(v, value.literal, value.span, value.raw) if has_value else None
+    return EnvOp("docker", value.span, k, val)
+
+
 def _peel_docker(argv: tuple[Word, ...], out: Peeled, wargs: list[str]) -> int | None:
     """``docker run [opts] IMAGE cmd...`` / ``docker exec [opts] CONTAINER cmd...``: the
     container's env holds only what -e/--env-file give it, and its stdin is closed unless -i."""
     if len(argv) < 3 or argv[1].text not in ("run", "exec"):
         return None
-    i, n = 2, len(argv)
-    interactive = False
-    ops: list[EnvOp] = [EnvOp("clear", argv[0].span)]
-    while i < n:
-        w = argv[i]
-        t = w.text
-        if t == "--":
-            i += 1
-            break
-        if not t.startswith("-") or t == "-":
-            break
-        wargs.append(t)
-        name, _, attached = t.partition("=")
-        if name in ("-e", "--env", "--env-file") or (t.startswith("-e") and len(t) > 2):
-            if name in ("-e", "--env", "--env-file") and not attached and i + 1 < n:
-                i += 1
-                value_word = argv[i]
-                wargs.append(value_word.text)
-            else:
-                text = attached if attached else t[2:]
-                value_word = Word(text, w.literal, w.span, w.raw)
-            if name == "--env-file":
-                ops.append(EnvOp("file", value_word.span, value_word.text, keep=("docker",)))
-            else:
-                k, eq, v = value_word.text.partition("=")
-                val = Word(v, value_word.literal, value_word.span, value_word.raw) if eq else None
-                ops.append(EnvOp("docker", value_word.span, k, val))
-        elif t.startswith("--"):
-            if name in _DOCKER_VALUE_OPTS and not attached:
-                i += 1
-                if i < n:
-                    wargs.append(argv[i].text)
-            elif name == "--interactive":
-                interactive = True
-        elif t in _DOCKER_VALUE_OPTS:
-            i += 1
-            if i < n:
-                wargs.append(argv[i].text)
-        elif "i" in t[1:] and not any(c in t[1:] for c in "evwpuhmlc"):
-            interactive = True
-        i += 1
+    i, opts = _container_options(argv, 2, _DOCKER_VALUE_OPTS, wargs)
     rest = i + 1  # skip IMAGE / CONTAINER
-    if rest >= n:
+    if rest >= len(argv):
         return None
-    out.env_ops.extend(ops)
+    out.env_ops.append(EnvOp("clear", argv[0].span))
+    out.env_ops.extend(_container_env_op(name, v) for name, v in opts if v is not None)
+    interactive = any(
+        name == "--interactive"
+        or (
+            name[1:2] not in ("", "-")
+            and "i" in name[1:]
+            and not any(c in name[1:] for c in "evwpuhmlc")
+        )
+        for name, _ in opts
+    )
     if not interactive:
         out.stdin = Stdin(StdinKind.NULL, reason="docker")
     return rest
@@ -338,7 +354,7 @@ _COMPOSE_GLOBAL_VALUE_OPTS = frozenset(
     | {"--ansi", "--progress", "--parallel", "--podman-path", "--podman-args"}
 )
 _COMPOSE_VALUE_OPTS = frozenset(
-    {"-e", "--env", "--entrypoint", "-l", "--label", "--name", "-p", "--publish", "-u"}
+    {"--entrypoint", "-l", "--label", "--name", "-p", "--publish", "-u"}
     | {"--user", "-v", "--volume", "-w", "--workdir", "--cap-add", "--cap-drop", "--pull"}
     | {"--index", "--env-from-file"}
 )
@@ -352,44 +368,16 @@ def _peel_compose(argv: tuple[Word, ...], sub: int, out: Peeled, wargs: list[str
     if i >= len(argv) or argv[i].text not in ("run", "exec"):
         return None
     wargs.extend(w.text for w in argv[sub : i + 1])
-    i += 1
-    n = len(argv)
-    ops: list[EnvOp] = [EnvOp("clear", argv[0].span)]
-    detached = False
-    while i < n:
-        w = argv[i]
-        t = w.text
-        if t == "--":
-            i += 1
-            break
-        if not t.startswith("-") or t == "-":
-            break
-        wargs.append(t)
-        name, eq, attached = t.partition("=")
-        takes_value = name in _COMPOSE_VALUE_OPTS and not eq
-        value: Word | None = None
-        if name in ("-e", "--env"):
-            value = Word(attached, w.literal, w.span, w.raw) if eq else None
-        elif t.startswith("-e") and not t.startswith("--"):
-            value = Word(t[2:], w.literal, w.span, w.raw)  # -eK=V
-            takes_value = False
-        elif t in ("-d", "--detach"):
-            detached = True
-        if takes_value and i + 1 < n:
-            i += 1
-            wargs.append(argv[i].text)
-            if name in ("-e", "--env"):
-                value = argv[i]
-        if value is not None:
-            k, has_value, v = value.text.partition("=")
-            val = Word(v, value.literal, value.span, value.raw) if has_value else None
-            ops.append(EnvOp("docker", value.span, k, val))
-        i += 1
+    i, opts = _container_options(argv, i + 1, _COMPOSE_VALUE_OPTS, wargs)
     rest = i + 1  # skip SERVICE
-    if rest >= n:
+    if rest >= len(argv):
         return None
-    out.env_ops.extend(ops)
-    if detached:
+    out.env_ops.append(EnvOp("clear", argv[0].span))
+    # compose run|exec has no --env-file of its own: that spelling is the global option.
+    out.env_ops.extend(
+        _container_env_op(name, v) for name, v in opts if v is not None and name != "--env-file"
+    )
+    if any(name in ("-d", "--detach") for name, _ in opts):
         out.detached = True
         out.stdin = Stdin(StdinKind.NULL, reason="docker compose -d")
     return rest

@@ -246,6 +246,13 @@ KEY_HANDED = {
         "export OPENAI_API_KEY=x\napptainer exec img.sif codex exec -C . -s read-only p"
     ),
     "docker-exec-e": "docker exec -i -e OPENAI_API_KEY=x ctr codex exec -C . -s read-only p",
+    # every spelling docker's flag parser takes for -e
+    "docker-e-attached": "docker exec -eOPENAI_API_KEY=x ctr codex exec -C . -s read-only p",
+    "docker-e-equals": "docker run -e=OPENAI_API_KEY=x img codex exec -C . -s read-only p",
+    "docker-env-equals": "docker run --env=OPENAI_API_KEY=x img codex exec -C . -s read-only p",
+    "compose-e-attached": (
+        "docker compose run --rm -eOPENAI_API_KEY=x svc codex exec -C . -s read-only p"
+    ),
     "tmux-e": "tmux new-session -d -e OPENAI_API_KEY=x 'codex exec -C . -s read-only p'",
 }
 
