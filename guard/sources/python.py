@@ -34,7 +34,6 @@ from guard.sources.spawnline import (
     Unknown,
     is_codex_argv,
     may_be_codex,
-    render_dynamic,
 )
 
 SPAWNERS = frozenset(
@@ -222,12 +221,12 @@ def _write_env(writer: _Writer, env: pyvalues.Env | None, call: ast.Call, module
 
 
 def _write_argv(writer: _Writer, words: Sequence[pyvalues.W]) -> None:
-    texts = [w.text for w in words]
-    program = render_dynamic(tuple(texts)) if not _is_codex(words) else None
+    # An unknown program is the `"$CMD"` word CG902 names (render_dynamic).
+    dynamic_program = bool(words) and isinstance(words[0].text, Unknown) and not _is_codex(words)
     for index, word in enumerate(words):
         if index:
             writer.add(" ")
-        if index == 0 and program is not None:
+        if index == 0 and dynamic_program:
             writer.add('"$CMD"')
             continue
         text = word.text
@@ -296,7 +295,7 @@ def _calls(tree: ast.Module) -> Iterator[ast.Call]:
 
 
 def extract(text: str, path: str) -> list[Snippet]:
-    if "codex" not in text:
+    if "codex" not in text.lower():  # `CODEX_BIN` may name the program: CG902 still applies
         return []
     try:
         tree = ast.parse(text, filename=path)
