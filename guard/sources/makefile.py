@@ -3,12 +3,14 @@
 Per recipe line: the leading tab and the `@`/`-`/`+` prefixes become spaces (columns stay exact);
 on a backslash-continued line make removes only the one leading tab and hands the rest (an `-C`,
 an `@`) to the shell as written (GNU make manual, "Splitting Recipe Lines"). Then
-`$$` becomes `$`, and a make variable `$(NAME)` becomes the shell's `${NAME}` (same length) so the
-shell layer sees a variable, not a command substitution. Backslash continuations are kept: make
+`$$` becomes `$`, and a make reference `$(NAME)` / `${NAME}` becomes the shell's `${NAME}` (same
+length) so the shell layer sees a variable, not a command substitution; `$X` is make's one-letter
+reference (`$SANDBOX` is `$(S)ANDBOX`). Backslash continuations are kept: make
 hands them to the shell as they are. Lines that are not recipe lines are blanked, so line numbers
 are exact; a recipe's `(` is written on its (blanked) `target:` line and its `)` on the line after
-it. Top-level `export NAME = value` (and `export NAME`) lines are in every recipe's environment:
-they become `external_env`.
+it. The variables make exports (`export NAME = value`, `export NAME`, `export` alone,
+`.EXPORT_ALL_VARIABLES:`, wherever in the file: _Exports) are in every recipe's environment:
+they become `external_env`; an `unexport NAME` is an `unset` before the first recipe.
 
 What `$(NAME)` holds is read from the file's own assignments (makevars.py) and handed to the shell
 layer as the snippet's known ``values``: `CODEX ?= codex` then `$(CODEX) exec ...` is a codex run.
@@ -36,10 +38,15 @@ from guard.sources.makevars import ASSIGNMENT, DIRECTIVE, MakeVariables
 from guard.sources.snippet import RunContext, Snippet
 
 _RULE = re.compile(r"^(?![\t#])[^=\t#]*?[^:=]:(?!=)")
-_EXPORT = re.compile(
-    r"^export\s+(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:[:?+!]{0,2}=)\s*(?P<value>.*)$"
+# What make itself expands in a recipe line, read left to right: `$$` (the shell's `$`),
+# `$(NAME)` and `${NAME}` (the same to make), and `$X`, a one-letter name (`$SANDBOX` is
+# `$(S)ANDBOX` to make). Functions (`$(shell ...)`) and automatic variables (`$@`) stay as
+# written.
+_MAKE_REF = re.compile(
+    r"\$(?:\$|\((?P<paren>[A-Za-z_][A-Za-z0-9_]*)\)|\{(?P<brace>[A-Za-z_][A-Za-z0-9_]*)\}"
+    r"|(?P<letter>[A-Za-z_]))"
 )
-_MAKE_VAR = re.compile(r"\$\((?P<name>[A-Za-z_][A-Za-z0-9_]*)\)")
+_NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
 
 
 def recipe_line(line: str) -> str:
@@ -56,15 +63,94 @@ def continued_line(line: str) -> str:
 
 
 def _unescape(text: str) -> str:
-    text = _MAKE_VAR.sub(lambda m: "${" + m.group("name") + "}", text)
-    return re.sub(r"\$\$", "$", text)
+    return _MAKE_REF.sub(_shell_reference, text)
+
+
+def _shell_reference(match: re.Match[str]) -> str:
+    """A make reference as the shell's `${NAME}` (same length for `$(NAME)`), which the
+    snippet's known values resolve; `$X` stays `$X` unless a name character follows it."""
+    name = match.group("paren") or match.group("brace")
+    if name:
+        return "${" + name + "}"
+    letter = match.group("letter")
+    if letter is None:
+        return "$"  # `$$`
+    following = match.string[match.end() : match.end() + 1]
+    return "${" + letter + "}" if _NAME_CHAR.match(following) else "$" + letter
 
 
 _TARGET_ASSIGN = re.compile(r"^(?P<targets>[^:=#\t][^:=#]*?)\s*::?\s*(?P<assignment>.+)$")
-_BARE_EXPORT = re.compile(
-    r"^export\s+(?P<names>[A-Za-z_][A-Za-z0-9_]*(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)\s*$"
+# `export NAME...` / `unexport NAME...`, and `export` / `unexport` alone (the default for every
+# variable); a trailing comment is make's.
+_EXPORT_NAMES = re.compile(
+    r"^(?P<verb>export|unexport)(?P<names>(?:\s+[A-Za-z_][A-Za-z0-9_.-]*)*)\s*(?:#.*)?$"
 )
+_EXPORT_ALL = re.compile(r"^\.EXPORT_ALL_VARIABLES\s*:")
 _SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@dataclass
+class _Exports:
+    """Which make variables are in a recipe's environment (GNU make manual, "Communicating
+    Variables to a Sub-make"; each checked with make 4.3 in tests/sources/test_make_exports.py).
+    make reads the whole file first, so the order against the recipes does not matter:
+    - `export NAME` / `export NAME = v` / `unexport NAME`: the last one for a name wins;
+    - otherwise `.EXPORT_ALL_VARIABLES:` (anywhere), or the last `export` / `unexport` alone,
+      exports every variable whose name the shell can take;
+    - `unexport NAME` takes the name out of the recipes' environment even when make inherited
+      it. Read on one path of a conditional only, it is not relied on (it may not happen); an
+      export there is (it may)."""
+
+    names: dict[str, tuple[bool, int]] = field(default_factory=dict)  # name -> (exported, line)
+    all_target: bool = False
+    default: bool = False
+
+    def read(self, stripped: str, line: int, conditional: bool) -> bool:
+        """Take in an export line; True when it was one (not an assignment)."""
+        if _EXPORT_ALL.match(stripped):
+            self.all_target = True
+            return False  # still a rule line (with no recipe)
+        match = _EXPORT_NAMES.match(stripped)
+        if match is None:
+            return False
+        exported = match.group("verb") == "export"
+        names = match.group("names").split()
+        if not names and (exported or not conditional):
+            self.default = exported
+        for name in names:
+            if exported or not conditional:
+                self.names[name] = (exported, line)
+        return True
+
+    def assigned(self, mods: str, name: str, line: int) -> None:
+        """`export NAME = value` (also after `override`)."""
+        if "export" in mods.split():
+            self.names[name] = (True, line)
+
+    def environment(self, variables: MakeVariables) -> list[tuple[str, str, int]]:
+        """(name, value, line) of each variable the file puts in the recipes' environment: the
+        line of its `export`, or of its last definition when every variable is exported. A
+        name the file exports but never sets is make's own environment, passed anyway."""
+        values: dict[str, list[tuple[str, int]]] = {}
+        for name, value, line, _written in variables.values():
+            values.setdefault(name, []).append((value, line))
+        env: list[tuple[str, str, int]] = []
+        for name, definitions in variables.table.items():
+            if not _SHELL_NAME.match(name):
+                continue
+            explicit = self.names.get(name)
+            if explicit is not None and explicit[0]:
+                known = values.get(name)
+                env.append((name, known[-1][0] if known else "", explicit[1]))
+            elif explicit is None and (self.all_target or self.default):
+                known = values.get(name)
+                last = definitions[-1][1] if definitions else 0
+                env.append((name, known[-1][0] if known else "", last))
+        return sorted(env, key=lambda item: item[2])
+
+    def removed(self) -> list[str]:
+        """Names `unexport`ed: not in any recipe's environment, inherited or not."""
+        return [n for n, (exported, _line) in self.names.items() if not exported]
 
 
 @dataclass
@@ -97,12 +183,10 @@ def _target_values(recipe: _Recipe, own: _TargetValues, variables: MakeVariables
 _TargetValues = dict[str, list[tuple[str, str, str, int]]]  # target -> (mods, name, value, line)
 
 
-def _read(
-    text: str,
-) -> tuple[list[_Recipe], MakeVariables, list[tuple[str, str, int]], _TargetValues]:
+def _read(text: str) -> tuple[list[_Recipe], MakeVariables, _Exports, _TargetValues]:
     lines = text.split("\n")
     variables = MakeVariables()
-    env: list[tuple[str, str, int]] = []
+    exports = _Exports()
     own: _TargetValues = {}
     recipes: list[_Recipe] = []
     current: _Recipe | None = None
@@ -133,16 +217,11 @@ def _read(
             name = stripped.split()[1] if len(stripped.split()) > 1 else ""
             variables.unknown(name, index + 1)
             continue
-        export = _EXPORT.match(stripped)
-        if export:
-            env.append((export.group("name"), export.group("value").strip(), index + 1))
-        bare = _BARE_EXPORT.match(stripped)
-        if bare:
-            for name in bare.group("names").split():
-                if name in variables.table:  # else it is make's own environment, passed anyway
-                    known = [v for n, v, _, _ in variables.values() if n == name]
-                    env.append((name, known[-1] if known else "", index + 1))
+        if exports.read(stripped, index + 1, bool(variables.frames)):
             continue
+        assignment = ASSIGNMENT.match(stripped)
+        if assignment:
+            exports.assigned(assignment.group("mods"), assignment.group("name"), index + 1)
         if variables.read(stripped, index + 1) or line.startswith("\t"):
             continue  # a tab-led line with no rule before it is make's, not a recipe
         target_assign = _TARGET_ASSIGN.match(line)
@@ -167,7 +246,7 @@ def _read(
                 current.lines.append(" " * (len(rest[0]) + 1) + _unescape(rest[1]))
     if current is not None and current.lines:
         recipes.append(current)
-    return recipes, variables, env, own
+    return recipes, variables, exports, own
 
 
 def self_contained(recipe: str) -> bool:
@@ -203,14 +282,31 @@ def extract(text: str, path: str) -> list[Snippet]:
     """The file's recipes as one script, each recipe in a subshell of its own (see the module
     docstring); a recipe that is not self-contained is a snippet of its own. No snippet when no
     recipe runs anything."""
-    recipes, variables, env, own = _read(text)
+    recipes, variables, exports, own = _read(text)
+    env = exports.environment(variables)
+    removed = exports.removed()
     recipes = [r for r in recipes if any(part.strip() for part in r.lines)]
     alone = [r for r in recipes if not self_contained("\n".join(r.lines))]
     joined = [r for r in recipes if r not in alone]
-    snippets = [_snippet([r], text, path, variables, env, own) for r in alone]
+    snippets = [_snippet([r], text, path, variables, env, own, removed) for r in alone]
     if joined:
-        snippets.append(_snippet(joined, text, path, variables, env, own))
+        snippets.append(_snippet(joined, text, path, variables, env, own, removed))
     return snippets
+
+
+def _unset_first(out: list[str], removed: list[str]) -> None:
+    """`unexport NAME`: make takes NAME out of every recipe's environment, inherited or not. An
+    `unset` before the first recipe's subshell does the same to all of them; it goes on the
+    first blank line (or in front of the first recipe's `(`, when the file starts with one)."""
+    unsets = "".join(f"unset {name}; " for name in removed if _SHELL_NAME.match(name))
+    if not unsets:
+        return
+    first = next((i for i, line in enumerate(out) if line.strip()), len(out))
+    blank = next((i for i in range(first) if not out[i]), None)
+    if blank is not None:
+        out[blank] = unsets.rstrip()
+    elif out:
+        out[0] = unsets + out[0]
 
 
 def _snippet(
@@ -220,6 +316,7 @@ def _snippet(
     variables: MakeVariables,
     env: list[tuple[str, str, int]],
     own: _TargetValues,
+    removed: list[str],
 ) -> Snippet:
     """``recipes`` as one script, each a subshell, at their own lines of the file."""
     out = [""] * len(text.split("\n"))
@@ -239,6 +336,7 @@ def _snippet(
         if close >= len(out):
             out.extend([""] * (close - len(out) + 1))
         out[close] = ")"
+    _unset_first(out, removed)
     return Snippet(
         text="\n".join(out) + "\n",
         path=path,

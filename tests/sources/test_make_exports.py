@@ -1,0 +1,180 @@
+"""What a Makefile puts in its recipes' environment, and what `$(NAME)`, `${NAME}` and `$X`
+hold there, as GNU make really does it: `.EXPORT_ALL_VARIABLES:`, `export` / `unexport` alone
+or with names, exports written before the definition or after the recipe (make reads the whole
+file first), and make's own expansion of a recipe line (`$SANDBOX` is `$(S)ANDBOX`).
+
+Each case is checked twice: by the linter, and by GNU make running the recipe against a
+recording stand-in codex (skipped where make is not installed). CG101 is reported exactly when
+the key reaches codex."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.sources.recorded_runs import run_recorded
+
+CLI = [sys.executable, "-m", "guard.cli"]
+HAS_MAKE = shutil.which("make") is not None
+RUN = "\tcodex exec -C . -s read-only - < task.md\n"
+
+
+def lint(path: Path) -> list[tuple[str, int, str]]:
+    done = subprocess.run(
+        [*CLI, "lint", "--no-cache", "--format", "json", str(path)],
+        capture_output=True, text=True, timeout=300, cwd=path.parent,
+    )  # fmt: skip
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    doc: dict[str, Any] = json.loads(done.stdout)
+    assert doc["errors"] == []
+    return sorted((f["rule"], f["line"], f["message"]) for f in doc["findings"])
+
+
+def write(folder: Path, text: str) -> Path:
+    path = folder / "Makefile"
+    path.write_text(text, encoding="utf-8")
+    (folder / "task.md").write_text("Review the last commit.\n", encoding="utf-8")
+    return path
+
+
+# (the Makefile, does the key reach codex when `make work` runs)
+KEY_CASES = [
+    pytest.param(
+        ".EXPORT_ALL_VARIABLES:\nOPENAI_API_KEY = $(shell printenv BILLING_KEY)\n\nwork:\n" + RUN,
+        True,
+        id="export-all-variables",
+    ),
+    pytest.param(
+        "export OPENAI_API_KEY\n\nwork:\n" + RUN + "\nOPENAI_API_KEY = $(BILLING_KEY)\n",
+        True,
+        id="export-before-a-definition-after-the-recipe",
+    ),
+    pytest.param(
+        "export\nOPENAI_API_KEY := $(BILLING_KEY)\n\nwork:\n" + RUN, True, id="export-alone"
+    ),
+    pytest.param(
+        "CODEX_API_KEY = $(BILLING_KEY)\nexport OPENAI_API_KEY CODEX_API_KEY  # for the worker\n"
+        "\nwork:\n" + RUN,
+        True,
+        id="export-several-names",
+    ),
+    pytest.param(
+        "unexport OPENAI_API_KEY\noverride export OPENAI_API_KEY = $(BILLING_KEY)\n\nwork:\n" + RUN,
+        True,
+        id="export-after-unexport",
+    ),
+    pytest.param(
+        "export OPENAI_API_KEY = $(BILLING_KEY)\nunexport OPENAI_API_KEY\n\nwork:\n" + RUN,
+        False,
+        id="unexport-after-export",
+    ),
+    pytest.param(
+        ".EXPORT_ALL_VARIABLES:\nOPENAI_API_KEY = $(BILLING_KEY)\nunexport OPENAI_API_KEY\n"
+        "\nwork:\n" + RUN,
+        False,
+        id="unexport-one-of-all",
+    ),
+    pytest.param(
+        "work: ; codex exec -C . -s read-only - < task.md\n"
+        "export OPENAI_API_KEY = $(BILLING_KEY)\nunexport OPENAI_API_KEY\n",
+        False,
+        id="unexport-with-a-one-line-recipe-first",
+    ),
+    pytest.param(
+        "export\nOPENAI_API_KEY = $(BILLING_KEY)\nunexport\n\nwork:\n" + RUN,
+        False,
+        id="unexport-alone-last",
+    ),
+    pytest.param(
+        "OPENAI_API_KEY = $(BILLING_KEY)\n\nwork:\n" + RUN, False, id="a-make-variable-only"
+    ),
+]
+
+
+@pytest.mark.parametrize(("makefile", "reaches"), KEY_CASES)
+def test_cg101_is_reported_when_make_hands_codex_the_key(
+    tmp_path: Path, makefile: str, reaches: bool
+) -> None:
+    path = write(tmp_path, makefile)
+    codex_line = next(i for i, line in enumerate(makefile.splitlines(), 1) if "codex" in line)
+    found = lint(path)
+    assert [(r, n) for r, n, _ in found if r == "CG101"] == ([("CG101", codex_line)] * reaches)
+    if HAS_MAKE:
+        (run,) = run_recorded(tmp_path, ["make", "-s", "work"])
+        assert run.has_key is reaches, run
+
+
+def test_an_unexport_on_one_path_of_a_conditional_is_not_relied_on(tmp_path: Path) -> None:
+    makefile = (
+        "export OPENAI_API_KEY = $(BILLING_KEY)\nifdef KEEP_OFF\nunexport OPENAI_API_KEY\nendif\n"
+        "\nwork:\n" + RUN
+    )
+    found = lint(write(tmp_path, makefile))
+    assert [(r, n) for r, n, _ in found] == [("CG101", 7)]
+
+
+# make's expansion of a recipe line: the sandbox codex really gets.
+EXPANSION = """\
+S = read-only
+SANDBOX = danger-full-access
+
+review:
+\tcodex exec -C . -s $SANDBOX - < task.md
+
+fix:
+\tcodex exec -C . -s ${SANDBOX} - < task.md
+
+check:
+\tcodex exec -C . -s $S - < task.md
+
+here:
+\tD=$$(pwd); codex exec -C "$$D" -s read-only - < task.md
+"""
+
+
+def test_make_references_expand_as_make_expands_them(tmp_path: Path) -> None:
+    found = lint(write(tmp_path, EXPANSION))
+    by_line = {(rule, line) for rule, line, _ in found}
+    # `$SANDBOX` is `$(S)ANDBOX`: `read-onlyANDBOX`, a value codex rejects; not full access.
+    assert ("CG903", 5) in by_line and ("CG303", 5) not in by_line
+    assert ("CG303", 8) in by_line  # `${SANDBOX}` is `$(SANDBOX)`
+    assert not {n for _, n in by_line} & {11, 14}, found  # `$S` is read-only; `$$(pwd)` shell's
+
+
+@pytest.mark.skipif(not HAS_MAKE, reason="make is not installed")
+def test_the_expansion_is_the_one_make_prints(tmp_path: Path) -> None:
+    write(tmp_path, EXPANSION)
+    shown = subprocess.run(
+        ["make", "-n", "review", "fix", "check", "here"],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+    ).stdout.splitlines()  # fmt: skip
+    assert shown == [
+        "codex exec -C . -s read-onlyANDBOX - < task.md",
+        "codex exec -C . -s danger-full-access - < task.md",
+        "codex exec -C . -s read-only - < task.md",
+        'D=$(pwd); codex exec -C "$D" -s read-only - < task.md',
+    ]
+
+
+@pytest.mark.parametrize(
+    "makefile",
+    [
+        # Help and mention-only recipes with every variable exported.
+        ".EXPORT_ALL_VARIABLES:\nOPENAI_API_KEY = $(shell cat .key)\n\nhelp:\n"
+        '\t@echo "make work  runs codex exec --yolo on the fleet"\n'
+        "\t@grep -n 'codex exec' scripts/*.sh\n\t# codex exec --yolo is never run from here\n",
+        # Exported, but the recipe only asks codex for its version.
+        "export OPENAI_API_KEY = x\n\nversion:\n\tcodex --version\n",
+        # Exported names that are not keys.
+        "export\nSANDBOX = read-only\nROOT = $(CURDIR)\n\nwork:\n"
+        "\tcodex exec -C $(ROOT) -s $(SANDBOX) - < task.md\n",
+    ],
+)
+def test_exports_around_mentions_and_clean_runs_stay_silent(tmp_path: Path, makefile: str) -> None:
+    assert lint(write(tmp_path, makefile)) == []
