@@ -159,10 +159,35 @@ class _Recipe:
     start: int  # 0-based line of the first recipe line (the header's for `target: ; cmd`)
     targets: tuple[str, ...]
     lines: list[str] = field(default_factory=list)
+    # Targets that have this one among their prerequisites, directly or not (make hands their
+    # target-specific variables down to it when it is built for them).
+    callers: tuple[str, ...] = ()
 
 
 def _targets(header: str) -> tuple[str, ...]:
     return tuple(header.split(":", 1)[0].split())
+
+
+def _prerequisites(header: str) -> list[str]:
+    """`a b: c d | e ; cmd` -> c, d, e (order-only ones too)."""
+    rest = header.split(":", 1)[1] if ":" in header else ""
+    rest = rest.lstrip(":").split(";", 1)[0].split("#", 1)[0]
+    return [word for word in rest.split() if word != "|"]
+
+
+MAX_CALLERS = 16  # targets whose variables one recipe may inherit (a bounded walk up the graph)
+
+
+def _callers(target: str, parents: dict[str, list[str]]) -> list[str]:
+    found: list[str] = []
+    frontier = [target]
+    while frontier and len(found) < MAX_CALLERS:
+        current = frontier.pop(0)
+        for parent in parents.get(current, ()):
+            if parent != target and parent not in found and len(found) < MAX_CALLERS:
+                found.append(parent)
+                frontier.append(parent)
+    return found
 
 
 def _target_values(recipe: _Recipe, own: _TargetValues, variables: MakeVariables) -> str:
@@ -170,14 +195,34 @@ def _target_values(recipe: _Recipe, own: _TargetValues, variables: MakeVariables
     on its header line inside its subshell: they hold in that recipe only."""
     parts: list[str] = []
     for target in recipe.targets:
-        for mods, name, raw, _line in own.get(target, []):
-            if not _SHELL_NAME.match(name):
-                continue
-            values = variables.expand(raw, 0)
-            value = values[0] if len(values) == 1 else None
-            text = shlex.quote(value) if value is not None else '"${__make_unknown_value}"'
-            parts.append(f"{'export ' if 'export' in mods.split() else ''}{name}={text};")
+        parts.extend(_assignments(own.get(target, []), variables))
+    # Built as a prerequisite of a target with its own values, the recipe sees those (GNU make
+    # manual, "Target-specific Variable Values"); built alone, it does not: one arm each.
+    mine = {a[1] for target in recipe.targets for a in own.get(target, [])}
+    arms: list[str] = []
+    for caller in recipe.callers:
+        inherited = [a for a in own.get(caller, []) if a[1] not in mine]
+        assignments = _assignments(inherited, variables)
+        if assignments and _SHELL_PATTERN.match(caller):
+            arms.append(f"{caller}) {' '.join(assignments)};")
+    if arms:
+        parts.append(f'case "${{__make_goal-}}" in {" ".join(arms)} esac;')
     return " ".join(parts)
+
+
+_SHELL_PATTERN = re.compile(r"[A-Za-z0-9_./-]+\Z")  # a target name that is a plain case pattern
+
+
+def _assignments(found: list[tuple[str, str, str, int]], variables: MakeVariables) -> list[str]:
+    parts: list[str] = []
+    for mods, name, raw, _line in found:
+        if not _SHELL_NAME.match(name):
+            continue
+        values = variables.expand(raw, 0)
+        value = values[0] if len(values) == 1 else None
+        text = shlex.quote(value) if value is not None else '"${__make_unknown_value}"'
+        parts.append(f"{'export ' if 'export' in mods.split() else ''}{name}={text};")
+    return parts
 
 
 _TargetValues = dict[str, list[tuple[str, str, str, int]]]  # target -> (mods, name, value, line)
@@ -188,6 +233,7 @@ def _read(text: str) -> tuple[list[_Recipe], MakeVariables, _Exports, _TargetVal
     variables = MakeVariables()
     exports = _Exports()
     own: _TargetValues = {}
+    parents: dict[str, list[str]] = {}  # prerequisite -> the targets that list it
     recipes: list[_Recipe] = []
     current: _Recipe | None = None
     in_define = False
@@ -239,6 +285,8 @@ def _read(text: str) -> tuple[list[_Recipe], MakeVariables, _Exports, _TargetVal
                     )
                 continue
         if _RULE.match(line):
+            for prerequisite in _prerequisites(line):
+                parents.setdefault(prerequisite, []).extend(_targets(line))
             current = _Recipe(index, index + 1, _targets(line))
             rest = line.split(";", 1)
             if len(rest) == 2 and rest[1].strip():  # `target: deps ; command`
@@ -246,6 +294,10 @@ def _read(text: str) -> tuple[list[_Recipe], MakeVariables, _Exports, _TargetVal
                 current.lines.append(" " * (len(rest[0]) + 1) + _unescape(rest[1]))
     if current is not None and current.lines:
         recipes.append(current)
+    if own:
+        for recipe in recipes:
+            callers = [c for t in recipe.targets for c in _callers(t, parents) if c in own]
+            recipe.callers = tuple(dict.fromkeys(callers))
     return recipes, variables, exports, own
 
 

@@ -178,3 +178,74 @@ def test_the_expansion_is_the_one_make_prints(tmp_path: Path) -> None:
 )
 def test_exports_around_mentions_and_clean_runs_stay_silent(tmp_path: Path, makefile: str) -> None:
     assert lint(write(tmp_path, makefile)) == []
+
+
+# Which value a recipe's `$(NAME)` has: make reads the whole file, the last plain assignment
+# wins unless an `override` came first, `?=` only sets an unset name, `+=` appends (even after
+# the recipe), and a target's own values reach the recipes of its prerequisites.
+VALUES = """\
+SANDBOX = read-only
+SANDBOX ?= danger-full-access
+override LANE = read-only
+LANE = danger-full-access
+FLAGS = -s read-only
+
+guarded:
+\tcodex exec -C . -s $(SANDBOX) - < task.md
+
+pinned:
+\tcodex exec -C . -s $(LANE) - < task.md
+
+flags:
+\tcodex exec -C . $(FLAGS) - < task.md
+
+worker: SANDBOX = danger-full-access
+worker: review
+\tcodex exec -C . -s $(SANDBOX) - < task.md
+
+review:
+\tcodex exec -C . -s $(SANDBOX) - < review.md
+
+FLAGS += --dangerously-bypass-approvals-and-sandbox
+"""
+
+
+def test_the_value_is_the_one_make_gives_the_recipe(tmp_path: Path) -> None:
+    found = lint(write(tmp_path, VALUES))
+    assert [(r, n) for r, n, _ in found] == [("CG303", 14), ("CG303", 18), ("CG303", 21)]
+    review = next(m for r, n, m in found if n == 21)
+    assert "`worker)`" in review  # the message says on which path it holds
+
+
+@pytest.mark.skipif(not HAS_MAKE, reason="make is not installed")
+def test_the_values_are_the_ones_make_prints(tmp_path: Path) -> None:
+    write(tmp_path, VALUES)
+
+    def shown(*goals: str) -> list[str]:
+        return subprocess.run(
+            ["make", "-n", *goals], capture_output=True, text=True, check=True, cwd=tmp_path
+        ).stdout.splitlines()
+
+    assert shown("guarded", "pinned", "flags") == [
+        "codex exec -C . -s read-only - < task.md",
+        "codex exec -C . -s read-only - < task.md",
+        "codex exec -C . -s read-only --dangerously-bypass-approvals-and-sandbox - < task.md",
+    ]
+    # Built for `worker`, review gets worker's sandbox; built alone, the file's.
+    assert shown("worker") == [
+        "codex exec -C . -s danger-full-access - < review.md",
+        "codex exec -C . -s danger-full-access - < task.md",
+    ]
+    assert shown("review") == ["codex exec -C . -s read-only - < review.md"]
+
+
+def test_an_inherited_key_is_reported_at_the_prerequisite(tmp_path: Path) -> None:
+    makefile = (
+        "dispatch: export OPENAI_API_KEY = $(BILLING_KEY)\ndispatch: lane\n\t@echo dispatched\n"
+        "\nlane:\n" + RUN
+    )
+    path = write(tmp_path, makefile)
+    assert [(r, n) for r, n, _ in lint(path) if r == "CG101"] == [("CG101", 6)]
+    if HAS_MAKE:
+        (run,) = run_recorded(tmp_path, ["make", "-s", "dispatch"])
+        assert run.has_key
