@@ -11,6 +11,7 @@ are exact; a recipe's `(` is written on its (blanked) `target:` line and its `)`
 it. The variables make exports (`export NAME = value`, `export NAME`, `export` alone,
 `.EXPORT_ALL_VARIABLES:`, wherever in the file: _Exports) are in every recipe's environment:
 they become `external_env`; an `unexport NAME` is an `unset` before the first recipe.
+`include common.mk` reads that file's variables and exports in at that line (_read_include).
 
 What `$(NAME)` holds is read from the file's own assignments (makevars.py) and handed to the shell
 layer as the snippet's known ``values``: `CODEX ?= codex` then `$(CODEX) exec ...` is a codex run.
@@ -30,10 +31,12 @@ resumes" reads naturally across lines.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
 
+from guard import filereads
 from guard.sources.makevars import ASSIGNMENT, DIRECTIVE, MakeVariables
 from guard.sources.snippet import RunContext, Snippet
 
@@ -228,17 +231,61 @@ def _assignments(found: list[tuple[str, str, str, int]], variables: MakeVariable
 _TargetValues = dict[str, list[tuple[str, str, str, int]]]  # target -> (mods, name, value, line)
 
 
-def _read(text: str) -> tuple[list[_Recipe], MakeVariables, _Exports, _TargetValues]:
+@dataclass
+class _File:
+    """What make has read so far: the main file and the files it includes share it."""
+
+    folder: str | None  # the Makefile's folder (relative `include`s are read from it)
+    variables: MakeVariables = field(default_factory=MakeVariables)
+    exports: _Exports = field(default_factory=_Exports)
+    own: _TargetValues = field(default_factory=dict)
+    parents: dict[str, list[str]] = field(default_factory=dict)  # prerequisite -> its targets
+    included: int = 0  # files read for `include` (bounded by MAX_INCLUDES)
+
+
+_INCLUDE = re.compile(r"^(?:-include|sinclude|include)\s+(?P<files>[^#]*?)\s*(?:#.*)?$")
+MAX_INCLUDES = 16  # files one Makefile's `include`s may bring in (nested ones too)
+MAX_INCLUDE_DEPTH = 4
+MAX_INCLUDE_BYTES = 256 * 1024
+
+
+def _read_include(words: str, file: _File, line: int, depth: int) -> None:
+    """`include common.mk`: make reads the file there, so its variables, exports and
+    target-specific values count from that point (its own recipes are not this file's lines,
+    and are not linted here; the include's variables are said to be set at the `include`
+    line). Only plain relative names are read (not `$(VAR).mk`, not a pattern), from the
+    Makefile's folder, a bounded number, each read recorded for the lint cache."""
+    if file.folder is None or depth >= MAX_INCLUDE_DEPTH:
+        return
+    for name in words.split():
+        if any(c in name for c in "$*?[") or os.path.isabs(name):
+            continue
+        if file.included >= MAX_INCLUDES:
+            return
+        file.included += 1
+        path = os.path.join(file.folder, name)
+        filereads.note(filereads.FILE, path)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_INCLUDE_BYTES + 1)
+        except (OSError, ValueError):
+            continue  # absent (`-include`), a folder, unreadable: make would say so itself
+        if len(data) > MAX_INCLUDE_BYTES:
+            continue
+        _read(data.decode("utf-8", "replace"), file, line, depth + 1)
+
+
+def _read(text: str, file: _File, at: int | None = None, depth: int = 0) -> list[_Recipe]:
+    """The file's recipes, and its variables, exports and target-specific values into
+    ``file``; ``at``: the `include` line of the main file this text was included at."""
     lines = text.split("\n")
-    variables = MakeVariables()
-    exports = _Exports()
-    own: _TargetValues = {}
-    parents: dict[str, list[str]] = {}  # prerequisite -> the targets that list it
+    variables, exports, own, parents = file.variables, file.exports, file.own, file.parents
     recipes: list[_Recipe] = []
     current: _Recipe | None = None
     in_define = False
     continued = False
     for index, line in enumerate(lines):
+        number = index + 1 if at is None else at
         stripped = line.strip()
         if in_define:
             in_define = stripped != "endef"
@@ -253,7 +300,7 @@ def _read(text: str) -> tuple[list[_Recipe], MakeVariables, _Exports, _TargetVal
         if current is not None and (not stripped or stripped.startswith("#")):
             continue  # blank and comment lines do not end a recipe
         if current is not None and DIRECTIVE.match(stripped):
-            variables.read(stripped, index + 1)  # `ifeq` in a recipe picks which lines it has
+            variables.read(stripped, number)  # `ifeq` in a recipe picks which lines it has
             continue
         if current is not None and current.lines:
             recipes.append(current)
@@ -261,14 +308,18 @@ def _read(text: str) -> tuple[list[_Recipe], MakeVariables, _Exports, _TargetVal
         if stripped.startswith("define "):
             in_define = True
             name = stripped.split()[1] if len(stripped.split()) > 1 else ""
-            variables.unknown(name, index + 1)
+            variables.unknown(name, number)
             continue
-        if exports.read(stripped, index + 1, bool(variables.frames)):
+        if exports.read(stripped, number, bool(variables.frames)):
+            continue
+        include = _INCLUDE.match(stripped) if not line.startswith("\t") else None
+        if include:
+            _read_include(include.group("files"), file, number, depth)
             continue
         assignment = ASSIGNMENT.match(stripped)
         if assignment:
-            exports.assigned(assignment.group("mods"), assignment.group("name"), index + 1)
-        if variables.read(stripped, index + 1) or line.startswith("\t"):
+            exports.assigned(assignment.group("mods"), assignment.group("name"), number)
+        if variables.read(stripped, number) or line.startswith("\t"):
             continue  # a tab-led line with no rule before it is make's, not a recipe
         target_assign = _TARGET_ASSIGN.match(line)
         if target_assign:
@@ -280,7 +331,7 @@ def _read(text: str) -> tuple[list[_Recipe], MakeVariables, _Exports, _TargetVal
                             assignment.group("mods"),
                             assignment.group("name"),
                             assignment.group("value"),
-                            index + 1,
+                            number,
                         )
                     )
                 continue
@@ -294,11 +345,11 @@ def _read(text: str) -> tuple[list[_Recipe], MakeVariables, _Exports, _TargetVal
                 current.lines.append(" " * (len(rest[0]) + 1) + _unescape(rest[1]))
     if current is not None and current.lines:
         recipes.append(current)
-    if own:
+    if own and at is None:
         for recipe in recipes:
             callers = [c for t in recipe.targets for c in _callers(t, parents) if c in own]
             recipe.callers = tuple(dict.fromkeys(callers))
-    return recipes, variables, exports, own
+    return recipes
 
 
 def self_contained(recipe: str) -> bool:
@@ -334,9 +385,11 @@ def extract(text: str, path: str) -> list[Snippet]:
     """The file's recipes as one script, each recipe in a subshell of its own (see the module
     docstring); a recipe that is not self-contained is a snippet of its own. No snippet when no
     recipe runs anything."""
-    recipes, variables, exports, own = _read(text)
-    env = exports.environment(variables)
-    removed = exports.removed()
+    file = _File(os.path.dirname(path) or ".")
+    recipes = _read(text, file)
+    variables, own = file.variables, file.own
+    env = file.exports.environment(variables)
+    removed = file.exports.removed()
     recipes = [r for r in recipes if any(part.strip() for part in r.lines)]
     alone = [r for r in recipes if not self_contained("\n".join(r.lines))]
     joined = [r for r in recipes if r not in alone]

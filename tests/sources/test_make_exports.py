@@ -10,6 +10,7 @@ the key reaches codex."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -249,3 +250,48 @@ def test_an_inherited_key_is_reported_at_the_prerequisite(tmp_path: Path) -> Non
     if HAS_MAKE:
         (run,) = run_recorded(tmp_path, ["make", "-s", "dispatch"])
         assert run.has_key
+
+
+def test_an_included_file_sets_values_and_exports(tmp_path: Path) -> None:
+    """`include fleet.mk` brings its variables and exports in at that line (its own recipes
+    are its own file's); a missing `-include` is no error; the lint cache sees the included
+    file change."""
+    (tmp_path / "fleet.mk").write_text(
+        "SANDBOX = danger-full-access\n.EXPORT_ALL_VARIABLES:\n"
+        "OPENAI_API_KEY = $(BILLING_KEY)\n\nhelp:\n\t@echo 'make work runs codex exec --yolo'\n",
+        encoding="utf-8",
+    )
+    makefile = "include fleet.mk\n-include local.mk\n\nwork:\n" + RUN.replace(
+        "read-only", "$(SANDBOX)"
+    )
+    path = write(tmp_path, makefile)
+    found = lint(path)
+    assert [(r, n) for r, n, _ in found] == [("CG101", 5), ("CG303", 5)], found
+    if HAS_MAKE:
+        (run,) = run_recorded(tmp_path, ["make", "-s", "work"])
+        assert run.has_key and run.argv[:5] == ["exec", "-C", ".", "-s", "danger-full-access"]
+
+    def cached_rules() -> list[str]:
+        done = subprocess.run(
+            [*CLI, "lint", "--format", "json", str(path)], capture_output=True, text=True,
+            timeout=300, cwd=tmp_path, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c")},
+        )  # fmt: skip
+        return [f["rule"] for f in json.loads(done.stdout)["findings"]]
+
+    assert cached_rules() == ["CG101", "CG303"]
+    (tmp_path / "fleet.mk").write_text("SANDBOX = read-only\n", encoding="utf-8")
+    assert cached_rules() == []
+
+
+@pytest.mark.parametrize(
+    "included",
+    [
+        "include Makefile\n",  # itself: make refuses, the linter stops at its bound
+        "include $(ROOT)/fleet.mk\ninclude *.mk\ninclude /etc/fleet.mk\n",  # not read
+        "include sub\n",  # a folder
+    ],
+)
+def test_includes_that_cannot_be_read_are_no_crash(tmp_path: Path, included: str) -> None:
+    (tmp_path / "sub").mkdir()
+    path = write(tmp_path, included + "\nwork:\n" + RUN)
+    assert lint(path) == []
