@@ -237,19 +237,75 @@ def shelled(task: str) -> None:
                    stdin=subprocess.DEVNULL, check=True)
 
 
+def handed_over(task: str) -> None:
+    env = dict(os.environ, OPENAI_API_KEY=os.environ["BILLING_KEY"])
+    os.execvpe("timeout", ["timeout", "60", "codex", "exec", "-s", "read-only", task], env)
+
+
+def handed_over_clean(task: str) -> None:
+    os.execve("/usr/bin/env", ["env", "codex", "exec", "-s", "read-only", task],
+              {"PATH": os.environ["PATH"], "RECORD": os.environ["RECORD"]})
+
+
 if __name__ == "__main__":
     globals()[sys.argv[1]]("fix it")
 """
 
 
 @pytest.mark.skipif(shutil.which("timeout") is None, reason="coreutils timeout is not installed")
-@pytest.mark.parametrize("function", ["timed", "cleaned", "shelled"])
+@pytest.mark.parametrize(
+    "function", ["timed", "cleaned", "shelled", "handed_over", "handed_over_clean"]
+)
 def test_a_finding_is_what_the_wrapped_codex_receives(tmp_path: Path, function: str) -> None:
     """CG101 on a wrapped spawn exactly when the key reaches the codex the wrapper starts."""
-    line = line_of(RUNNER, f"def {function}(") + 1
+    lines = RUNNER.splitlines()
+    start = line_of(RUNNER, f"def {function}(")
+    line = next(n for n in range(start, len(lines) + 1) if "(" in lines[n - 1] and (
+        "subprocess.run(" in lines[n - 1] or "os.exec" in lines[n - 1]))  # fmt: skip
     path = tmp_path / "runner.py"
     path.write_text(RUNNER, encoding="utf-8")
     (run,) = run_recorded(tmp_path, [sys.executable, str(path), function])
     assert run.argv[:3] == ["exec", "-s", "read-only"]
     reported = ("CG101", line) in rules_at(lint(path))
     assert reported is run.has_key, (function, run)
+
+
+LAUNCHER = """\
+import os
+
+
+def handoff(task: str) -> None:
+    os.execvp("timeout", ["timeout", "3600", "codex", "exec", "-C", "/srv", "--yolo", task])
+
+
+def handoff_keyed(task: str) -> None:
+    env = dict(os.environ, OPENAI_API_KEY=os.environ["FLEET_KEY"])
+    os.execvpe("codex", ["codex", "exec", "-C", "/srv", "-s", "read-only", "-"], env)
+
+
+def handoff_listed(task: str) -> None:
+    os.execlp("codex", "codex", "exec", "-C", "/srv", "-s", "danger-full-access", "-")
+
+
+def worker(task: str) -> int:
+    return os.spawnvp(os.P_WAIT, "codex", ["codex", "exec", "-C", "/srv", "-s", "read-only", "-"])
+
+
+def search() -> None:
+    # argv[0] is only the name grep sees: grep runs, not codex
+    os.execv("/usr/bin/grep", ["codex", "-rn", "codex exec --yolo", "docs"])
+"""
+
+
+def test_os_exec_and_spawn_forms_are_spawns(tmp_path: Path) -> None:
+    """os.execvp / execvpe / execlp / spawnvp run their program argument with the list's
+    words after argv[0]; an `e` form's env is the program's environment."""
+    path = tmp_path / "launch.py"
+    path.write_text(LAUNCHER, encoding="utf-8")
+    found = rules_at(lint(path))
+    assert {(r, n) for r, n in found if r in ("CG101", "CG303")} == {
+        ("CG303", line_of(LAUNCHER, '"3600"')),
+        ("CG101", line_of(LAUNCHER, "os.execvpe(")),
+        ("CG303", line_of(LAUNCHER, "os.execlp(")),
+    }, found
+    assert not {n for _, n in found} & {line_of(LAUNCHER, "os.execv(")}
