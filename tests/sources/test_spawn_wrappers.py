@@ -309,3 +309,37 @@ def test_os_exec_and_spawn_forms_are_spawns(tmp_path: Path) -> None:
         ("CG303", line_of(LAUNCHER, "os.execlp(")),
     }, found
     assert not {n for _, n in found} & {line_of(LAUNCHER, "os.execv(")}
+
+
+SHELL_STRINGS = """\
+import { spawn } from "node:child_process";
+
+const ROOT = "/srv/fleet/repo";
+
+export function timed(prompt) {
+  const script = `cd ${ROOT} && codex exec --yolo ${JSON.stringify(prompt)}`;
+  return spawn("timeout", ["600", "bash", "-lc", script], { stdio: ["ignore", "pipe", "pipe"] });
+}
+
+export function remote(host, prompt) {
+  const line = `OPENAI_API_KEY=${process.env.KEY} codex exec -C ${ROOT} -s read-only -`;
+  return spawn("ssh", [host, line], { stdio: ["pipe", "pipe", "pipe"] });
+}
+
+export function noted(prompt) {
+  const note = `codex exec --yolo is not used here: ${prompt}`;
+  return spawn("logger", ["-t", "fleet", note], { stdio: "ignore" });
+}
+"""
+
+
+def test_a_shell_string_behind_a_wrapper_is_read_as_shell(tmp_path: Path) -> None:
+    """A template held in a variable and run as shell text by a program the wrapper starts
+    (`timeout 600 bash -lc`, `ssh HOST`): its codex line is checked; the same text given to a
+    program that only logs it is not a run."""
+    path = tmp_path / "remote.mjs"
+    path.write_text(SHELL_STRINGS, encoding="utf-8")
+    found = rules_at(lint(path))
+    assert ("CG303", line_of(SHELL_STRINGS, 'spawn("timeout"')) in found
+    assert ("CG101", line_of(SHELL_STRINGS, 'spawn("ssh"')) in found
+    assert not {n for _, n in found} & {line_of(SHELL_STRINGS, 'spawn("logger"')}, found
