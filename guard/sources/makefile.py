@@ -216,19 +216,25 @@ def _target_values(recipe: _Recipe, own: _TargetValues, variables: MakeVariables
 _SHELL_PATTERN = re.compile(r"[A-Za-z0-9_./-]+\Z")  # a target name that is a plain case pattern
 
 
-def _assignments(found: list[tuple[str, str, str, int]], variables: MakeVariables) -> list[str]:
+def _assignments(found: list[_TargetValue], variables: MakeVariables) -> list[str]:
+    """Shell assignments for target-specific values, as make applies them: `?=` only when the
+    file does not set the name, `+=` appends to the value it has (the shell's `${NAME}`, which
+    the snippet's known values resolve), `!=` is a command's output (unknown)."""
     parts: list[str] = []
-    for mods, name, raw, _line in found:
-        if not _SHELL_NAME.match(name):
+    for mods, name, op, raw, _line in found:
+        if not _SHELL_NAME.match(name) or (op == "?=" and name in variables.table):
             continue
-        values = variables.expand(raw, 0)
+        values = variables.expand(raw, 0) if op != "!=" else [None]
         value = values[0] if len(values) == 1 else None
         text = shlex.quote(value) if value is not None else '"${__make_unknown_value}"'
+        if op == "+=" and name in variables.table:
+            text = f'"${{{name}}} "{text}'
         parts.append(f"{'export ' if 'export' in mods.split() else ''}{name}={text};")
     return parts
 
 
-_TargetValues = dict[str, list[tuple[str, str, str, int]]]  # target -> (mods, name, value, line)
+_TargetValue = tuple[str, str, str, str, int]  # (mods, name, op, value, line)
+_TargetValues = dict[str, list[_TargetValue]]  # target -> its own values
 
 
 @dataclass
@@ -330,6 +336,7 @@ def _read(text: str, file: _File, at: int | None = None, depth: int = 0) -> list
                         (
                             assignment.group("mods"),
                             assignment.group("name"),
+                            assignment.group("op"),
                             assignment.group("value"),
                             number,
                         )

@@ -295,3 +295,39 @@ def test_includes_that_cannot_be_read_are_no_crash(tmp_path: Path, included: str
     (tmp_path / "sub").mkdir()
     path = write(tmp_path, included + "\nwork:\n" + RUN)
     assert lint(path) == []
+
+
+TARGET_OPS = """\
+FLAGS = -s read-only
+SANDBOX = read-only
+
+worker: FLAGS += --json
+worker: SANDBOX ?= danger-full-access
+worker:
+\tcodex exec -C . $(FLAGS) - < task.md
+\tcodex exec -C . -s $(SANDBOX) - < task.md
+
+fixer: FLAGS += --dangerously-bypass-approvals-and-sandbox
+fixer: MODE ?= danger-full-access
+fixer:
+\tcodex exec -C . $(FLAGS) - < task.md
+\tcodex exec -C . -s $(MODE) - < task.md
+"""
+
+
+def test_target_specific_appends_and_defaults(tmp_path: Path) -> None:
+    """`target: NAME += x` appends to the file's value; `target: NAME ?= x` holds only where
+    the file does not set NAME."""
+    found = lint(write(tmp_path, TARGET_OPS))
+    assert [(r, n) for r, n, _ in found] == [("CG303", 13), ("CG303", 14)], found
+    if HAS_MAKE:
+        shown = subprocess.run(
+            ["make", "-n", "worker", "fixer"],
+            capture_output=True, text=True, check=True, cwd=tmp_path,
+        ).stdout.splitlines()  # fmt: skip
+        assert shown == [
+            "codex exec -C . -s read-only --json - < task.md",
+            "codex exec -C . -s read-only - < task.md",
+            "codex exec -C . -s read-only --dangerously-bypass-approvals-and-sandbox - < task.md",
+            "codex exec -C . -s danger-full-access - < task.md",
+        ]
