@@ -343,3 +343,40 @@ def test_a_shell_string_behind_a_wrapper_is_read_as_shell(tmp_path: Path) -> Non
     assert ("CG303", line_of(SHELL_STRINGS, 'spawn("timeout"')) in found
     assert ("CG101", line_of(SHELL_STRINGS, 'spawn("ssh"')) in found
     assert not {n for _, n in found} & {line_of(SHELL_STRINGS, 'spawn("logger"')}, found
+
+
+REMOTE = """\
+import shlex
+import subprocess
+
+ROOT = "/srv/fleet/repo"
+
+
+def by_concat(host: str, task: str) -> None:
+    subprocess.run(["ssh", host, "codex exec -C " + ROOT + " --yolo " + shlex.quote(task)],
+                   stdin=subprocess.DEVNULL, check=True)
+
+
+def by_join(host: str, task: str) -> None:
+    argv = ["codex", "exec", "-C", ROOT, "-s", "danger-full-access", task]
+    subprocess.run(["ssh", host, shlex.join(argv)], stdin=subprocess.DEVNULL, check=True)
+
+
+def logged(host: str, task: str) -> None:
+    subprocess.run(["ssh", host, "logger -t fleet " + shlex.quote("codex exec --yolo " + task)],
+                   stdin=subprocess.DEVNULL, check=True)
+"""
+
+
+def test_remote_command_strings_built_in_python_are_read_as_shell(tmp_path: Path) -> None:
+    """ssh's command is a string for the remote shell: built with `+` and `shlex.quote`, or
+    `shlex.join(argv)`, it is read like the f-string it amounts to; quoted as data for another
+    program (`logger`), it is no run."""
+    path = tmp_path / "remote.py"
+    path.write_text(REMOTE, encoding="utf-8")
+    found = rules_at(lint(path))
+    assert {(r, n) for r, n in found if r == "CG303"} == {
+        ("CG303", line_of(REMOTE, "by_concat(") + 1),
+        ("CG303", line_of(REMOTE, "shlex.join(argv)")),
+    }, found
+    assert not {n for _, n in found} & {line_of(REMOTE, '"logger -t')}
