@@ -53,6 +53,8 @@ def is_codex_argv(words: Sequence[Word]) -> bool:
     exec"`) is not a run."""
     if not words or not any(isinstance(w, str) and "codex" in w.lower() for w in words):
         return False
+    if isinstance(words[0], str) and words[0].rsplit("/", 1)[-1] == "codex":
+        return True  # the program itself: no wrapper to peel
     return _model_reach(render(words))[0]
 
 
