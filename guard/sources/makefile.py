@@ -11,7 +11,9 @@ are exact; a recipe's `(` is written on its (blanked) `target:` line and its `)`
 it. The variables make exports (`export NAME = value`, `export NAME`, `export` alone,
 `.EXPORT_ALL_VARIABLES:`, wherever in the file: _Exports) are in every recipe's environment:
 they become `external_env`; an `unexport NAME` is an `unset` before the first recipe.
-`include common.mk` reads that file's variables and exports in at that line (_read_include).
+`include common.mk` reads that file's variables and exports in at that line (_read_include);
+an included file that is not there (`include .env`) whose variables make exports is env loaded
+from a file (_prelude).
 
 What `$(NAME)` holds is read from the file's own assignments (makevars.py) and handed to the shell
 layer as the snippet's known ``values``: `CODEX ?= codex` then `$(CODEX) exec ...` is a codex run.
@@ -89,6 +91,7 @@ _EXPORT_NAMES = re.compile(
     r"^(?P<verb>export|unexport)(?P<names>(?:\s+[A-Za-z_][A-Za-z0-9_.-]*)*)\s*(?:#.*)?$"
 )
 _EXPORT_ALL = re.compile(r"^\.EXPORT_ALL_VARIABLES\s*:")
+_EXPORT_COMPUTED = re.compile(r"^export\s+\$[({]")  # names from a reference or a function
 _SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -107,12 +110,18 @@ class _Exports:
     names: dict[str, tuple[bool, int]] = field(default_factory=dict)  # name -> (exported, line)
     all_target: bool = False
     default: bool = False
+    # `export $(shell sed 's/=.*//' .env)`: names known only when make runs, so any variable
+    # of the file may be one of them (read as exporting all of them)
+    computed: bool = False
 
     def read(self, stripped: str, line: int, conditional: bool) -> bool:
         """Take in an export line; True when it was one (not an assignment)."""
         if _EXPORT_ALL.match(stripped):
             self.all_target = True
             return False  # still a rule line (with no recipe)
+        if _EXPORT_COMPUTED.match(stripped):
+            self.computed = True
+            return True
         match = _EXPORT_NAMES.match(stripped)
         if match is None:
             return False
@@ -145,7 +154,7 @@ class _Exports:
             if explicit is not None and explicit[0]:
                 known = values.get(name)
                 env.append((name, known[-1][0] if known else "", explicit[1]))
-            elif explicit is None and (self.all_target or self.default):
+            elif explicit is None and (self.all_target or self.default or self.computed):
                 known = values.get(name)
                 last = definitions[-1][1] if definitions else 0
                 env.append((name, known[-1][0] if known else "", last))
@@ -247,6 +256,8 @@ class _File:
     own: _TargetValues = field(default_factory=dict)
     parents: dict[str, list[str]] = field(default_factory=dict)  # prerequisite -> its targets
     included: int = 0  # files read for `include` (bounded by MAX_INCLUDES)
+    # `include .env` of a file that is not there or cannot be read: (name, main-file line)
+    unread: list[tuple[str, int]] = field(default_factory=list)
 
 
 _INCLUDE = re.compile(r"^(?:-include|sinclude|include)\s+(?P<files>[^#]*?)\s*(?:#.*)?$")
@@ -275,8 +286,10 @@ def _read_include(words: str, file: _File, line: int, depth: int) -> None:
             with open(path, "rb") as handle:
                 data = handle.read(MAX_INCLUDE_BYTES + 1)
         except (OSError, ValueError):
-            continue  # absent (`-include`), a folder, unreadable: make would say so itself
+            file.unread.append((name, line))  # absent (`-include`), a folder, unreadable
+            continue
         if len(data) > MAX_INCLUDE_BYTES:
+            file.unread.append((name, line))
             continue
         _read(data.decode("utf-8", "replace"), file, line, depth + 1)
 
@@ -396,29 +409,50 @@ def extract(text: str, path: str) -> list[Snippet]:
     recipes = _read(text, file)
     variables, own = file.variables, file.own
     env = file.exports.environment(variables)
-    removed = file.exports.removed()
+    prelude = _prelude(file, file.exports.removed())
     recipes = [r for r in recipes if any(part.strip() for part in r.lines)]
     alone = [r for r in recipes if not self_contained("\n".join(r.lines))]
     joined = [r for r in recipes if r not in alone]
-    snippets = [_snippet([r], text, path, variables, env, own, removed) for r in alone]
+    snippets = [_snippet([r], text, path, variables, env, own, prelude) for r in alone]
     if joined:
-        snippets.append(_snippet(joined, text, path, variables, env, own, removed))
+        snippets.append(_snippet(joined, text, path, variables, env, own, prelude))
     return snippets
 
 
-def _unset_first(out: list[str], removed: list[str]) -> None:
-    """`unexport NAME`: make takes NAME out of every recipe's environment, inherited or not. An
-    `unset` before the first recipe's subshell does the same to all of them; it goes on the
-    first blank line (or in front of the first recipe's `(`, when the file starts with one)."""
+def _prelude(file: _File, removed: list[str]) -> tuple[str, int | None]:
+    """What holds for every recipe before any runs, as shell text, and the line it belongs on:
+    - an included file the linter cannot read (`include .env`, not in the checkout) whose
+      variables make exports (`export` alone, `.EXPORT_ALL_VARIABLES:`, `export $(shell sed
+      's/=.*//' .env)`) is env loaded from a file: `set -a; . ./.env; set +a` (CG103, read
+      by the shell layer as the same line in a script);
+    - `unexport NAME`: make takes NAME out of every recipe's environment, inherited or not
+      (after the loads: make unexports whatever the file sets)."""
+    exports = file.exports
+    loads = ""
+    if file.unread and (exports.all_target or exports.default or exports.computed):
+        for name, _line in file.unread:
+            path = name if "/" in name else f"./{name}"
+            loads += f"set -a; . {shlex.quote(path)}; set +a; "
     unsets = "".join(f"unset {name}; " for name in removed if _SHELL_NAME.match(name))
-    if not unsets:
+    line = file.unread[0][1] if loads else None
+    return (loads + unsets).rstrip(), line
+
+
+def _place_prelude(out: list[str], prelude: str, line: int | None) -> None:
+    """The prelude goes before the first recipe's subshell, so it holds in all of them: on its
+    own line when that is blank and before the first recipe, else on the first blank line, or
+    in front of the first recipe's `(` when the file starts with one."""
+    if not prelude:
         return
-    first = next((i for i, line in enumerate(out) if line.strip()), len(out))
+    first = next((i for i, text in enumerate(out) if text.strip()), len(out))
+    if line is not None and line - 1 < first and not out[line - 1]:
+        out[line - 1] = prelude
+        return
     blank = next((i for i in range(first) if not out[i]), None)
     if blank is not None:
-        out[blank] = unsets.rstrip()
+        out[blank] = prelude
     elif out:
-        out[0] = unsets + out[0]
+        out[0] = prelude + " " + out[0]
 
 
 def _snippet(
@@ -428,7 +462,7 @@ def _snippet(
     variables: MakeVariables,
     env: list[tuple[str, str, int]],
     own: _TargetValues,
-    removed: list[str],
+    prelude: tuple[str, int | None],
 ) -> Snippet:
     """``recipes`` as one script, each a subshell, at their own lines of the file."""
     out = [""] * len(text.split("\n"))
@@ -448,7 +482,7 @@ def _snippet(
         if close >= len(out):
             out.extend([""] * (close - len(out) + 1))
         out[close] = ")"
-    _unset_first(out, removed)
+    _place_prelude(out, *prelude)
     return Snippet(
         text="\n".join(out) + "\n",
         path=path,

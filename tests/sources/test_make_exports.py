@@ -266,7 +266,8 @@ def test_an_included_file_sets_values_and_exports(tmp_path: Path) -> None:
     )
     path = write(tmp_path, makefile)
     found = lint(path)
-    assert [(r, n) for r, n, _ in found] == [("CG101", 5), ("CG303", 5)], found
+    # local.mk is not there; where make runs it may be, and every variable is exported: CG103.
+    assert [(r, n) for r, n, _ in found] == [("CG101", 5), ("CG103", 5), ("CG303", 5)], found
     if HAS_MAKE:
         (run,) = run_recorded(tmp_path, ["make", "-s", "work"])
         assert run.has_key and run.argv[:5] == ["exec", "-C", ".", "-s", "danger-full-access"]
@@ -278,7 +279,7 @@ def test_an_included_file_sets_values_and_exports(tmp_path: Path) -> None:
         )  # fmt: skip
         return [f["rule"] for f in json.loads(done.stdout)["findings"]]
 
-    assert cached_rules() == ["CG101", "CG303"]
+    assert cached_rules() == ["CG101", "CG103", "CG303"]
     (tmp_path / "fleet.mk").write_text("SANDBOX = read-only\n", encoding="utf-8")
     assert cached_rules() == []
 
@@ -331,3 +332,45 @@ def test_target_specific_appends_and_defaults(tmp_path: Path) -> None:
             "codex exec -C . -s read-only --dangerously-bypass-approvals-and-sandbox - < task.md",
             "codex exec -C . -s danger-full-access - < task.md",
         ]
+
+
+# The `.env` idiom: make reads a dotenv file as its own assignments and exports them.
+DOTENV_CASES = [
+    pytest.param("include .env\nexport\n", id="include-and-export"),
+    pytest.param("-include .env\n.EXPORT_ALL_VARIABLES:\n", id="include-and-export-all"),
+    pytest.param(
+        "ifneq (,$(wildcard ./.env))\n    include .env\n    export $(shell sed 's/=.*//' .env)\nendif\n",
+        id="export-the-names-sed-finds",
+    ),
+]
+
+
+@pytest.mark.parametrize("head", DOTENV_CASES)
+def test_a_dotenv_make_exports_is_loaded_env(tmp_path: Path, head: str) -> None:
+    """In the checkout with a key: CG101, as make hands it to codex; not in the checkout (it
+    is gitignored): CG103, env loaded from a file the linter cannot see."""
+    makefile = head + "\nwork:\n" + RUN
+    codex_line = next(i for i, line in enumerate(makefile.splitlines(), 1) if "codex" in line)
+    path = write(tmp_path, makefile)
+    (tmp_path / ".env").write_text("OPENAI_API_KEY=sk-test\nLOG_LEVEL=debug\n", encoding="utf-8")
+    assert [(r, n) for r, n, _ in lint(path)] == [("CG101", codex_line)]
+    if HAS_MAKE:
+        (run,) = run_recorded(tmp_path, ["make", "-s", "work"])
+        assert run.has_key
+    (tmp_path / ".env").unlink()
+    # Where the linter runs there is no .env; where make runs there may be one (a `wildcard`
+    # guard included): its keys would be exported.
+    found = lint(path)
+    assert [(r, n) for r, n, _ in found] == [("CG103", codex_line)], found
+
+
+def test_a_dotenv_that_is_not_exported_or_is_unexported_stays_silent(tmp_path: Path) -> None:
+    for head in (
+        "-include .env\n",
+        "-include .env\nexport\nunexport OPENAI_API_KEY CODEX_API_KEY\n",
+    ):
+        path = write(tmp_path, head + "\nwork:\n" + RUN)
+        (tmp_path / ".env").write_text("OPENAI_API_KEY=sk-test\n", encoding="utf-8")
+        assert lint(path) == [], head
+        (tmp_path / ".env").unlink()
+        assert lint(path) == [], head
