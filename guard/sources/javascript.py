@@ -473,47 +473,35 @@ def _argvs(program: Any, arguments: Any, file: _File, call: Any) -> list[Argv]:
     return dedupe(_shell_scripts(variants, arguments, file, call))
 
 
-SHELL_PROGRAMS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
-
-
 def _shell_scripts(variants: list[Argv], arguments: Any, file: _File, call: Any) -> list[Argv]:
-    """`spawn("bash", ["-lc", cmd])` with a template `cmd`: the script after `-c` is shell
-    text, read as `exec(...)` reads its string (each unknown `${...}` a `$ARG` word in it), not
-    one unknown word that hides the codex call."""
+    """A template string among the args that holds a codex command line (`spawn("bash", ["-lc",
+    cmd])`, `spawn("timeout", ["600", "bash", "-lc", cmd])`, `spawn("ssh", [host, cmd])`):
+    the text, read as `exec(...)` reads its string (each unknown `${...}` a `$ARG` word in it),
+    not one unknown word that hides the codex call. Which program runs it as shell text is the
+    command model's to say (guard/shell/wrappers.py)."""
     array = unwrap(arguments)
     if array is None or array.type != "array":
         return variants
     elements = [e for e in array.named_children if e.type != "comment"]
     if any(e.type == "spread_element" for e in elements):
         return variants
+    texts_at: dict[int, list[str]] = {}
     found: list[Argv] = []
     for argv in variants:
-        script_at = _script_operand(argv)
-        if script_at is None or len(argv) != len(elements) + 1:
+        if len(argv) != len(elements) + 1:
             found.append(argv)
             continue
-        texts = _shell_text(elements[script_at - 1], file, call)
-        found.extend((*argv[:script_at], text, *argv[script_at + 1 :]) for text in texts)
-        if not texts:
-            found.append(argv)
+        choices: list[list[Word]] = []
+        for index, word in enumerate(argv):
+            if index == 0 or not isinstance(word, Unknown):
+                choices.append([word])
+                continue
+            if index not in texts_at:
+                texts = _shell_text(elements[index - 1], file, call)
+                texts_at[index] = [t for t in texts if "codex" in t]
+            choices.append(list(texts_at[index]) or [word])
+        found.extend(product([[(w,) for w in choice] for choice in choices]))
     return found
-
-
-def _script_operand(argv: Argv) -> int | None:
-    """The index of an unresolved script string after a shell's `-c` (`-c`, `-lc`, `-ec`)."""
-    if not argv or not isinstance(argv[0], str):
-        return None
-    if posixpath.basename(argv[0]) not in SHELL_PROGRAMS:
-        return None
-    for index, word in enumerate(argv[1:], 1):
-        if not isinstance(word, str) or not word.startswith("-") or word.startswith("--"):
-            return None
-        if "c" in word[1:]:
-            following = index + 1
-            if following < len(argv) and isinstance(argv[following], Unknown):
-                return following
-            return None
-    return None
 
 
 def _lines_for_argvs(argvs: list[Argv], suffix: str, prefix: str) -> tuple[str, ...]:

@@ -3,12 +3,17 @@
 Per recipe line: the leading tab and the `@`/`-`/`+` prefixes become spaces (columns stay exact);
 on a backslash-continued line make removes only the one leading tab and hands the rest (an `-C`,
 an `@`) to the shell as written (GNU make manual, "Splitting Recipe Lines"). Then
-`$$` becomes `$`, and a make variable `$(NAME)` becomes the shell's `${NAME}` (same length) so the
-shell layer sees a variable, not a command substitution. Backslash continuations are kept: make
+`$$` becomes `$`, and a make reference `$(NAME)` / `${NAME}` becomes the shell's `${NAME}` (same
+length) so the shell layer sees a variable, not a command substitution; `$X` is make's one-letter
+reference (`$SANDBOX` is `$(S)ANDBOX`). Backslash continuations are kept: make
 hands them to the shell as they are. Lines that are not recipe lines are blanked, so line numbers
 are exact; a recipe's `(` is written on its (blanked) `target:` line and its `)` on the line after
-it. Top-level `export NAME = value` (and `export NAME`) lines are in every recipe's environment:
-they become `external_env`.
+it. The variables make exports (`export NAME = value`, `export NAME`, `export` alone,
+`.EXPORT_ALL_VARIABLES:`, wherever in the file: _Exports) are in every recipe's environment:
+they become `external_env`; an `unexport NAME` is an `unset` before the first recipe.
+`include common.mk` reads that file's variables and exports in at that line (_read_include);
+an included file that is not there (`include .env`) whose variables make exports is env loaded
+from a file (_prelude).
 
 What `$(NAME)` holds is read from the file's own assignments (makevars.py) and handed to the shell
 layer as the snippet's known ``values``: `CODEX ?= codex` then `$(CODEX) exec ...` is a codex run.
@@ -28,18 +33,25 @@ resumes" reads naturally across lines.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
 
+from guard import filereads
 from guard.sources.makevars import ASSIGNMENT, DIRECTIVE, MakeVariables
 from guard.sources.snippet import RunContext, Snippet
 
 _RULE = re.compile(r"^(?![\t#])[^=\t#]*?[^:=]:(?!=)")
-_EXPORT = re.compile(
-    r"^export\s+(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:[:?+!]{0,2}=)\s*(?P<value>.*)$"
+# What make itself expands in a recipe line, read left to right: `$$` (the shell's `$`),
+# `$(NAME)` and `${NAME}` (the same to make), and `$X`, a one-letter name (`$SANDBOX` is
+# `$(S)ANDBOX` to make). Functions (`$(shell ...)`) and automatic variables (`$@`) stay as
+# written.
+_MAKE_REF = re.compile(
+    r"\$(?:\$|\((?P<paren>[A-Za-z_][A-Za-z0-9_]*)\)|\{(?P<brace>[A-Za-z_][A-Za-z0-9_]*)\}"
+    r"|(?P<letter>[A-Za-z_]))"
 )
-_MAKE_VAR = re.compile(r"\$\((?P<name>[A-Za-z_][A-Za-z0-9_]*)\)")
+_NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
 
 
 def recipe_line(line: str) -> str:
@@ -56,15 +68,101 @@ def continued_line(line: str) -> str:
 
 
 def _unescape(text: str) -> str:
-    text = _MAKE_VAR.sub(lambda m: "${" + m.group("name") + "}", text)
-    return re.sub(r"\$\$", "$", text)
+    return _MAKE_REF.sub(_shell_reference, text)
+
+
+def _shell_reference(match: re.Match[str]) -> str:
+    """A make reference as the shell's `${NAME}` (same length for `$(NAME)`), which the
+    snippet's known values resolve; `$X` stays `$X` unless a name character follows it."""
+    name = match.group("paren") or match.group("brace")
+    if name:
+        return "${" + name + "}"
+    letter = match.group("letter")
+    if letter is None:
+        return "$"  # `$$`
+    following = match.string[match.end() : match.end() + 1]
+    return "${" + letter + "}" if _NAME_CHAR.match(following) else "$" + letter
 
 
 _TARGET_ASSIGN = re.compile(r"^(?P<targets>[^:=#\t][^:=#]*?)\s*::?\s*(?P<assignment>.+)$")
-_BARE_EXPORT = re.compile(
-    r"^export\s+(?P<names>[A-Za-z_][A-Za-z0-9_]*(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)\s*$"
+# `export NAME...` / `unexport NAME...`, and `export` / `unexport` alone (the default for every
+# variable); a trailing comment is make's.
+_EXPORT_NAMES = re.compile(
+    r"^(?P<verb>export|unexport)(?P<names>(?:\s+[A-Za-z_][A-Za-z0-9_.-]*)*)\s*(?:#.*)?$"
 )
+_EXPORT_ALL = re.compile(r"^\.EXPORT_ALL_VARIABLES\s*:")
+_EXPORT_COMPUTED = re.compile(r"^export\s+\$[({]")  # names from a reference or a function
 _SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@dataclass
+class _Exports:
+    """Which make variables are in a recipe's environment (GNU make manual, "Communicating
+    Variables to a Sub-make"; each checked with make 4.3 in tests/sources/test_make_exports.py).
+    make reads the whole file first, so the order against the recipes does not matter:
+    - `export NAME` / `export NAME = v` / `unexport NAME`: the last one for a name wins;
+    - otherwise `.EXPORT_ALL_VARIABLES:` (anywhere), or the last `export` / `unexport` alone,
+      exports every variable whose name the shell can take;
+    - `unexport NAME` takes the name out of the recipes' environment even when make inherited
+      it. Read on one path of a conditional only, it is not relied on (it may not happen); an
+      export there is (it may)."""
+
+    names: dict[str, tuple[bool, int]] = field(default_factory=dict)  # name -> (exported, line)
+    all_target: bool = False
+    default: bool = False
+    # `export $(shell sed 's/=.*//' .env)`: names known only when make runs, so any variable
+    # of the file may be one of them (read as exporting all of them)
+    computed: bool = False
+
+    def read(self, stripped: str, line: int, conditional: bool) -> bool:
+        """Take in an export line; True when it was one (not an assignment)."""
+        if _EXPORT_ALL.match(stripped):
+            self.all_target = True
+            return False  # still a rule line (with no recipe)
+        if _EXPORT_COMPUTED.match(stripped):
+            self.computed = True
+            return True
+        match = _EXPORT_NAMES.match(stripped)
+        if match is None:
+            return False
+        exported = match.group("verb") == "export"
+        names = match.group("names").split()
+        if not names and (exported or not conditional):
+            self.default = exported
+        for name in names:
+            if exported or not conditional:
+                self.names[name] = (exported, line)
+        return True
+
+    def assigned(self, mods: str, name: str, line: int) -> None:
+        """`export NAME = value` (also after `override`)."""
+        if "export" in mods.split():
+            self.names[name] = (True, line)
+
+    def environment(self, variables: MakeVariables) -> list[tuple[str, str, int]]:
+        """(name, value, line) of each variable the file puts in the recipes' environment: the
+        line of its `export`, or of its last definition when every variable is exported. A
+        name the file exports but never sets is make's own environment, passed anyway."""
+        values: dict[str, list[tuple[str, int]]] = {}
+        for name, value, line, _written in variables.values():
+            values.setdefault(name, []).append((value, line))
+        env: list[tuple[str, str, int]] = []
+        for name, definitions in variables.table.items():
+            if not _SHELL_NAME.match(name):
+                continue
+            explicit = self.names.get(name)
+            if explicit is not None and explicit[0]:
+                known = values.get(name)
+                env.append((name, known[-1][0] if known else "", explicit[1]))
+            elif explicit is None and (self.all_target or self.default or self.computed):
+                known = values.get(name)
+                last = definitions[-1][1] if definitions else 0
+                env.append((name, known[-1][0] if known else "", last))
+        return sorted(env, key=lambda item: item[2])
+
+    def removed(self) -> list[str]:
+        """Names `unexport`ed: not in any recipe's environment, inherited or not."""
+        return [n for n, (exported, _line) in self.names.items() if not exported]
 
 
 @dataclass
@@ -73,10 +171,35 @@ class _Recipe:
     start: int  # 0-based line of the first recipe line (the header's for `target: ; cmd`)
     targets: tuple[str, ...]
     lines: list[str] = field(default_factory=list)
+    # Targets that have this one among their prerequisites, directly or not (make hands their
+    # target-specific variables down to it when it is built for them).
+    callers: tuple[str, ...] = ()
 
 
 def _targets(header: str) -> tuple[str, ...]:
     return tuple(header.split(":", 1)[0].split())
+
+
+def _prerequisites(header: str) -> list[str]:
+    """`a b: c d | e ; cmd` -> c, d, e (order-only ones too)."""
+    rest = header.split(":", 1)[1] if ":" in header else ""
+    rest = rest.lstrip(":").split(";", 1)[0].split("#", 1)[0]
+    return [word for word in rest.split() if word != "|"]
+
+
+MAX_CALLERS = 16  # targets whose variables one recipe may inherit (a bounded walk up the graph)
+
+
+def _callers(target: str, parents: dict[str, list[str]]) -> list[str]:
+    found: list[str] = []
+    frontier = [target]
+    while frontier and len(found) < MAX_CALLERS:
+        current = frontier.pop(0)
+        for parent in parents.get(current, ()):
+            if parent != target and parent not in found and len(found) < MAX_CALLERS:
+                found.append(parent)
+                frontier.append(parent)
+    return found
 
 
 def _target_values(recipe: _Recipe, own: _TargetValues, variables: MakeVariables) -> str:
@@ -84,31 +207,104 @@ def _target_values(recipe: _Recipe, own: _TargetValues, variables: MakeVariables
     on its header line inside its subshell: they hold in that recipe only."""
     parts: list[str] = []
     for target in recipe.targets:
-        for mods, name, raw, _line in own.get(target, []):
-            if not _SHELL_NAME.match(name):
-                continue
-            values = variables.expand(raw, 0)
-            value = values[0] if len(values) == 1 else None
-            text = shlex.quote(value) if value is not None else '"${__make_unknown_value}"'
-            parts.append(f"{'export ' if 'export' in mods.split() else ''}{name}={text};")
+        parts.extend(_assignments(own.get(target, []), variables))
+    # Built as a prerequisite of a target with its own values, the recipe sees those (GNU make
+    # manual, "Target-specific Variable Values"); built alone, it does not: one arm each.
+    mine = {a[1] for target in recipe.targets for a in own.get(target, [])}
+    arms: list[str] = []
+    for caller in recipe.callers:
+        inherited = [a for a in own.get(caller, []) if a[1] not in mine]
+        assignments = _assignments(inherited, variables)
+        if assignments and _SHELL_PATTERN.match(caller):
+            arms.append(f"{caller}) {' '.join(assignments)};")
+    if arms:
+        parts.append(f'case "${{__make_goal-}}" in {" ".join(arms)} esac;')
     return " ".join(parts)
 
 
-_TargetValues = dict[str, list[tuple[str, str, str, int]]]  # target -> (mods, name, value, line)
+_SHELL_PATTERN = re.compile(r"[A-Za-z0-9_./-]+\Z")  # a target name that is a plain case pattern
 
 
-def _read(
-    text: str,
-) -> tuple[list[_Recipe], MakeVariables, list[tuple[str, str, int]], _TargetValues]:
+def _assignments(found: list[_TargetValue], variables: MakeVariables) -> list[str]:
+    """Shell assignments for target-specific values, as make applies them: `?=` only when the
+    file does not set the name, `+=` appends to the value it has (the shell's `${NAME}`, which
+    the snippet's known values resolve), `!=` is a command's output (unknown)."""
+    parts: list[str] = []
+    for mods, name, op, raw, _line in found:
+        if not _SHELL_NAME.match(name) or (op == "?=" and name in variables.table):
+            continue
+        values = variables.expand(raw, 0) if op != "!=" else [None]
+        value = values[0] if len(values) == 1 else None
+        text = shlex.quote(value) if value is not None else '"${__make_unknown_value}"'
+        if op == "+=" and name in variables.table:
+            text = f'"${{{name}}} "{text}'
+        parts.append(f"{'export ' if 'export' in mods.split() else ''}{name}={text};")
+    return parts
+
+
+_TargetValue = tuple[str, str, str, str, int]  # (mods, name, op, value, line)
+_TargetValues = dict[str, list[_TargetValue]]  # target -> its own values
+
+
+@dataclass
+class _File:
+    """What make has read so far: the main file and the files it includes share it."""
+
+    folder: str | None  # the Makefile's folder (relative `include`s are read from it)
+    variables: MakeVariables = field(default_factory=MakeVariables)
+    exports: _Exports = field(default_factory=_Exports)
+    own: _TargetValues = field(default_factory=dict)
+    parents: dict[str, list[str]] = field(default_factory=dict)  # prerequisite -> its targets
+    included: int = 0  # files read for `include` (bounded by MAX_INCLUDES)
+    # `include .env` of a file that is not there or cannot be read: (name, main-file line)
+    unread: list[tuple[str, int]] = field(default_factory=list)
+
+
+_INCLUDE = re.compile(r"^(?:-include|sinclude|include)\s+(?P<files>[^#]*?)\s*(?:#.*)?$")
+MAX_INCLUDES = 16  # files one Makefile's `include`s may bring in (nested ones too)
+MAX_INCLUDE_DEPTH = 4
+MAX_INCLUDE_BYTES = 256 * 1024
+
+
+def _read_include(words: str, file: _File, line: int, depth: int) -> None:
+    """`include common.mk`: make reads the file there, so its variables, exports and
+    target-specific values count from that point (its own recipes are not this file's lines,
+    and are not linted here; the include's variables are said to be set at the `include`
+    line). Only plain relative names are read (not `$(VAR).mk`, not a pattern), from the
+    Makefile's folder, a bounded number, each read recorded for the lint cache."""
+    if file.folder is None or depth >= MAX_INCLUDE_DEPTH:
+        return
+    for name in words.split():
+        if any(c in name for c in "$*?[") or os.path.isabs(name):
+            continue
+        if file.included >= MAX_INCLUDES:
+            return
+        file.included += 1
+        path = os.path.join(file.folder, name)
+        filereads.note(filereads.FILE, path)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_INCLUDE_BYTES + 1)
+        except (OSError, ValueError):
+            file.unread.append((name, line))  # absent (`-include`), a folder, unreadable
+            continue
+        if len(data) > MAX_INCLUDE_BYTES:
+            file.unread.append((name, line))
+            continue
+        _read(data.decode("utf-8", "replace"), file, line, depth + 1)
+
+
+def _read(text: str, file: _File, at: int | None = None, depth: int = 0) -> list[_Recipe]:
+    """The file's recipes, and its variables, exports and target-specific values into
+    ``file``; ``at``: the `include` line of the main file this text was included at."""
     lines = text.split("\n")
-    variables = MakeVariables()
-    env: list[tuple[str, str, int]] = []
-    own: _TargetValues = {}
+    variables, exports, own, parents = file.variables, file.exports, file.own, file.parents
     recipes: list[_Recipe] = []
     current: _Recipe | None = None
     in_define = False
     continued = False
     for index, line in enumerate(lines):
+        number = index + 1 if at is None else at
         stripped = line.strip()
         if in_define:
             in_define = stripped != "endef"
@@ -123,7 +319,7 @@ def _read(
         if current is not None and (not stripped or stripped.startswith("#")):
             continue  # blank and comment lines do not end a recipe
         if current is not None and DIRECTIVE.match(stripped):
-            variables.read(stripped, index + 1)  # `ifeq` in a recipe picks which lines it has
+            variables.read(stripped, number)  # `ifeq` in a recipe picks which lines it has
             continue
         if current is not None and current.lines:
             recipes.append(current)
@@ -131,19 +327,18 @@ def _read(
         if stripped.startswith("define "):
             in_define = True
             name = stripped.split()[1] if len(stripped.split()) > 1 else ""
-            variables.unknown(name, index + 1)
+            variables.unknown(name, number)
             continue
-        export = _EXPORT.match(stripped)
-        if export:
-            env.append((export.group("name"), export.group("value").strip(), index + 1))
-        bare = _BARE_EXPORT.match(stripped)
-        if bare:
-            for name in bare.group("names").split():
-                if name in variables.table:  # else it is make's own environment, passed anyway
-                    known = [v for n, v, _, _ in variables.values() if n == name]
-                    env.append((name, known[-1] if known else "", index + 1))
+        if exports.read(stripped, number, bool(variables.frames)):
             continue
-        if variables.read(stripped, index + 1) or line.startswith("\t"):
+        include = _INCLUDE.match(stripped) if not line.startswith("\t") else None
+        if include:
+            _read_include(include.group("files"), file, number, depth)
+            continue
+        assignment = ASSIGNMENT.match(stripped)
+        if assignment:
+            exports.assigned(assignment.group("mods"), assignment.group("name"), number)
+        if variables.read(stripped, number) or line.startswith("\t"):
             continue  # a tab-led line with no rule before it is make's, not a recipe
         target_assign = _TARGET_ASSIGN.match(line)
         if target_assign:
@@ -154,12 +349,15 @@ def _read(
                         (
                             assignment.group("mods"),
                             assignment.group("name"),
+                            assignment.group("op"),
                             assignment.group("value"),
-                            index + 1,
+                            number,
                         )
                     )
                 continue
         if _RULE.match(line):
+            for prerequisite in _prerequisites(line):
+                parents.setdefault(prerequisite, []).extend(_targets(line))
             current = _Recipe(index, index + 1, _targets(line))
             rest = line.split(";", 1)
             if len(rest) == 2 and rest[1].strip():  # `target: deps ; command`
@@ -167,7 +365,11 @@ def _read(
                 current.lines.append(" " * (len(rest[0]) + 1) + _unescape(rest[1]))
     if current is not None and current.lines:
         recipes.append(current)
-    return recipes, variables, env, own
+    if own and at is None:
+        for recipe in recipes:
+            callers = [c for t in recipe.targets for c in _callers(t, parents) if c in own]
+            recipe.callers = tuple(dict.fromkeys(callers))
+    return recipes
 
 
 def self_contained(recipe: str) -> bool:
@@ -203,14 +405,54 @@ def extract(text: str, path: str) -> list[Snippet]:
     """The file's recipes as one script, each recipe in a subshell of its own (see the module
     docstring); a recipe that is not self-contained is a snippet of its own. No snippet when no
     recipe runs anything."""
-    recipes, variables, env, own = _read(text)
+    file = _File(os.path.dirname(path) or ".")
+    recipes = _read(text, file)
+    variables, own = file.variables, file.own
+    env = file.exports.environment(variables)
+    prelude = _prelude(file, file.exports.removed())
     recipes = [r for r in recipes if any(part.strip() for part in r.lines)]
     alone = [r for r in recipes if not self_contained("\n".join(r.lines))]
     joined = [r for r in recipes if r not in alone]
-    snippets = [_snippet([r], text, path, variables, env, own) for r in alone]
+    snippets = [_snippet([r], text, path, variables, env, own, prelude) for r in alone]
     if joined:
-        snippets.append(_snippet(joined, text, path, variables, env, own))
+        snippets.append(_snippet(joined, text, path, variables, env, own, prelude))
     return snippets
+
+
+def _prelude(file: _File, removed: list[str]) -> tuple[str, int | None]:
+    """What holds for every recipe before any runs, as shell text, and the line it belongs on:
+    - an included file the linter cannot read (`include .env`, not in the checkout) whose
+      variables make exports (`export` alone, `.EXPORT_ALL_VARIABLES:`, `export $(shell sed
+      's/=.*//' .env)`) is env loaded from a file: `set -a; . ./.env; set +a` (CG103, read
+      by the shell layer as the same line in a script);
+    - `unexport NAME`: make takes NAME out of every recipe's environment, inherited or not
+      (after the loads: make unexports whatever the file sets)."""
+    exports = file.exports
+    loads = ""
+    if file.unread and (exports.all_target or exports.default or exports.computed):
+        for name, _line in file.unread:
+            path = name if "/" in name else f"./{name}"
+            loads += f"set -a; . {shlex.quote(path)}; set +a; "
+    unsets = "".join(f"unset {name}; " for name in removed if _SHELL_NAME.match(name))
+    line = file.unread[0][1] if loads else None
+    return (loads + unsets).rstrip(), line
+
+
+def _place_prelude(out: list[str], prelude: str, line: int | None) -> None:
+    """The prelude goes before the first recipe's subshell, so it holds in all of them: on its
+    own line when that is blank and before the first recipe, else on the first blank line, or
+    in front of the first recipe's `(` when the file starts with one."""
+    if not prelude:
+        return
+    first = next((i for i, text in enumerate(out) if text.strip()), len(out))
+    if line is not None and line - 1 < first and not out[line - 1]:
+        out[line - 1] = prelude
+        return
+    blank = next((i for i in range(first) if not out[i]), None)
+    if blank is not None:
+        out[blank] = prelude
+    elif out:
+        out[0] = prelude + " " + out[0]
 
 
 def _snippet(
@@ -220,6 +462,7 @@ def _snippet(
     variables: MakeVariables,
     env: list[tuple[str, str, int]],
     own: _TargetValues,
+    prelude: tuple[str, int | None],
 ) -> Snippet:
     """``recipes`` as one script, each a subshell, at their own lines of the file."""
     out = [""] * len(text.split("\n"))
@@ -239,6 +482,7 @@ def _snippet(
         if close >= len(out):
             out.extend([""] * (close - len(out) + 1))
         out[close] = ")"
+    _place_prelude(out, *prelude)
     return Snippet(
         text="\n".join(out) + "\n",
         path=path,

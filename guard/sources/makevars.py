@@ -4,7 +4,8 @@ make reads the whole file before it runs a recipe, so a recipe sees the last ass
 file, whatever its place (GNU make manual, "How make Reads a Makefile"). Assignments:
 `=` and `?=` (recursive: expanded when used), `:=`, `::=`, `:::=` (expanded now), `+=` (appends
 with a space), `!=` (a shell command's output: unknown), each optionally after `export`,
-`override` or `private`. `?=` sets a name only when it is not yet set: its value is one reachable
+`override` or `private`; once a name is set with `override`, a plain assignment to it is
+ignored. `?=` sets a name only when it is not yet set: its value is one reachable
 value, the environment or the command line may give another, which is unknown (so no finding
 rests on it). Assignments inside `ifeq/ifneq/ifdef/ifndef ... else ... endif` happen on one path:
 where the paths meet a name holds the values of every path (at most MAX_VALUES). A value with a
@@ -103,6 +104,9 @@ class MakeVariables:
         # What each name expands to, while the table does not change: `A = $(B) $(B)`,
         # `B = $(C) $(C)`, ... is read once a name, not once a path.
         self.memo: dict[str, list[str | None]] = {}
+        # Names set with `override`: make ignores a later plain `=`/`+=` to them (True), or
+        # may (False: the override was read on one path of a conditional only).
+        self.overridden: dict[str, bool] = {}
 
     def read(self, stripped: str, line: int) -> bool:
         """Take in one top-level line; True when it was a conditional or an assignment."""
@@ -127,7 +131,19 @@ class MakeVariables:
         match = ASSIGNMENT.match(stripped)
         if match is None:
             return False
-        self.assign(match.group("name"), match.group("op"), match.group("value"), line)
+        name, op, value = match.group("name"), match.group("op"), match.group("value")
+        if "override" in match.group("mods").split():
+            self.assign(name, op, value, line)
+            self.overridden[name] = self.overridden.get(name, False) or not self.frames
+        elif self.overridden.get(name):
+            pass  # make keeps the override's value
+        elif name in self.overridden:
+            before = list(self.table.get(name, []))
+            self.assign(name, op, value, line)
+            kept = [v for v in before if v not in self.table[name]]
+            self.table[name] = (self.table[name] + kept)[:MAX_VALUES]
+        else:
+            self.assign(name, op, value, line)
         return True
 
     def unknown(self, name: str, line: int) -> None:

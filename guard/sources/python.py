@@ -1,4 +1,5 @@
-"""Python orchestrators: each `subprocess` / `asyncio` / `os` spawn of codex is one command line.
+"""Python orchestrators: each `subprocess` / `asyncio` / `os` spawn of codex is one command line
+(`os.exec*` / `os.spawn*` / `os.posix_spawn*` too: their program argument runs, OS_EXEC).
 
 The spawn is written back as the shell command it amounts to, so the one rule set reads it:
 - argv: every value the file gives it (guard/sources/pyvalues.py: constants, helpers, `+`,
@@ -34,13 +35,26 @@ from guard.sources.spawnline import (
     Unknown,
     is_codex_argv,
     may_be_codex,
-    render_dynamic,
 )
 
 SPAWNERS = frozenset(
     {"run", "Popen", "call", "check_call", "check_output", "create_subprocess_exec"}
 )
 SHELL_SPAWNERS = frozenset({"system", "popen", "create_subprocess_shell", "getoutput"})
+# os.exec* / os.spawn* / os.posix_spawn*: (where the program is, where its argv list is (None:
+# the `l` forms, whose words follow the program), where an `e` form's env is (-1: the last
+# argument)). The program runs as given; the argv's first word is only the name it sees
+# (argv[0]). An `e` form's env is the whole environment (Python docs, os.execve).
+OS_EXEC: dict[str, tuple[int, int | None, int | None]] = {
+    **dict.fromkeys(("execv", "execvp"), (0, 1, None)),
+    **dict.fromkeys(("execve", "execvpe", "posix_spawn", "posix_spawnp"), (0, 1, 2)),
+    **dict.fromkeys(("spawnv", "spawnvp"), (1, 2, None)),
+    **dict.fromkeys(("spawnve", "spawnvpe"), (1, 2, 3)),
+    **dict.fromkeys(("execl", "execlp"), (0, None, None)),
+    **dict.fromkeys(("execle", "execlpe"), (0, None, -1)),
+    **dict.fromkeys(("spawnl", "spawnlp"), (1, None, None)),
+    **dict.fromkeys(("spawnle", "spawnlpe"), (1, None, -1)),
+}
 # How a `proc = Popen(..., stdin=PIPE)` is fed and ended: `proc.communicate(...)` and the like.
 FEEDS_PIPE = (".communicate(", ".stdin.write(", ".stdin.close(", ".stdin.writelines(")
 SUPPLIED = ' <<<"$INPUT"'
@@ -193,7 +207,7 @@ class _Writer:
 def _env_variants(node: ast.Call, module: _Module, flow: pyvalues.Flow,
                   state: pyvalues.State) -> list[pyvalues.Env | None]:  # fmt: skip
     """The env= values the spawn may get (None: no env=, the parent's environment)."""
-    env = _keyword(node, "env")
+    env = _env_node(node)
     if env is None or (isinstance(env, ast.Constant) and env.value is None):
         return [None]
     found: list[pyvalues.Env | None] = []
@@ -222,12 +236,12 @@ def _write_env(writer: _Writer, env: pyvalues.Env | None, call: ast.Call, module
 
 
 def _write_argv(writer: _Writer, words: Sequence[pyvalues.W]) -> None:
-    texts = [w.text for w in words]
-    program = render_dynamic(tuple(texts)) if not _is_codex(words) else None
+    # An unknown program is the `"$CMD"` word CG902 names (render_dynamic).
+    dynamic_program = bool(words) and isinstance(words[0].text, Unknown) and not _is_codex(words)
     for index, word in enumerate(words):
         if index:
             writer.add(" ")
-        if index == 0 and program is not None:
+        if index == 0 and dynamic_program:
             writer.add('"$CMD"')
             continue
         text = word.text
@@ -235,8 +249,42 @@ def _write_argv(writer: _Writer, words: Sequence[pyvalues.W]) -> None:
         writer.add(rendered, word, text if isinstance(text, str) else "")
 
 
+def _env_node(node: ast.Call) -> ast.expr | None:
+    """`env=`, or the env argument of an os.exec*e / os.spawn*e / os.posix_spawn* call."""
+    given = _keyword(node, "env")
+    form = OS_EXEC.get(_callee(node))
+    if given is not None or form is None or form[2] is None:
+        return given
+    index = form[2] if form[2] >= 0 else len(node.args) - 1
+    lowest = form[0] + 2 if form[1] is None else form[1] + 1  # after the program and its argv
+    return node.args[index] if lowest <= index < len(node.args) else None
+
+
+def _exec_argv(node: ast.Call, form: tuple[int, int | None, int | None], flow: pyvalues.Flow,
+               state: pyvalues.State) -> list[pyvalues.Value]:  # fmt: skip
+    """The argv an os.exec*/spawn* call runs: its program, then the words after argv[0]."""
+    at, listed, env = form
+    if len(node.args) <= at or any(isinstance(a, ast.Starred) for a in node.args):
+        return []
+    if listed is None:
+        end = len(node.args) - 1 if env == -1 else len(node.args)
+        tails = flow.sequence_literal(node.args[at + 1 : end], state, 0)
+    elif listed < len(node.args):
+        tails = list(flow.values(node.args[listed], state))
+    else:
+        return []
+    found: list[pyvalues.Value] = []
+    for program in flow.words(node.args[at], state):
+        for tail in tails:
+            if isinstance(tail, pyvalues.Seq) and tail.words:
+                found.append(pyvalues.Seq((program, *tail.words[1:])))
+    return found
+
+
 def _argv_values(node: ast.Call, name: str, flow: pyvalues.Flow,
                  state: pyvalues.State) -> list[pyvalues.Value]:  # fmt: skip
+    if name in OS_EXEC:
+        return _exec_argv(node, OS_EXEC[name], flow, state)
     if name == "create_subprocess_exec":  # argv as positional arguments, not a list
         return list(flow.sequence_literal(node.args, state, 0))
     first = node.args[0] if node.args else _keyword(node, "args") or _keyword(node, "cmd")
@@ -246,7 +294,9 @@ def _argv_values(node: ast.Call, name: str, flow: pyvalues.Flow,
 def _command(node: ast.Call, module: _Module) -> list[_Line]:
     name = _callee(node)
     given = node.args or _keyword(node, "args") or _keyword(node, "cmd")  # `run(args=[...])`
-    if not given or name not in SPAWNERS | SHELL_SPAWNERS or not module.spawns(node):
+    if not given or name not in SPAWNERS | SHELL_SPAWNERS | OS_EXEC.keys():
+        return []
+    if not module.spawns(node):
         return []
     shell = _keyword(node, "shell")
     shell_text = name in SHELL_SPAWNERS or (isinstance(shell, ast.Constant) and shell.value is True)
@@ -296,7 +346,7 @@ def _calls(tree: ast.Module) -> Iterator[ast.Call]:
 
 
 def extract(text: str, path: str) -> list[Snippet]:
-    if "codex" not in text:
+    if "codex" not in text.lower():  # `CODEX_BIN` may name the program: CG902 still applies
         return []
     try:
         tree = ast.parse(text, filename=path)

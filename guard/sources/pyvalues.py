@@ -465,10 +465,11 @@ class Flow:
             for right in self.values(node.right, state, nesting):
                 if isinstance(left, Seq) and isinstance(right, Seq):
                     found.append(Seq(left.words + right.words))
-                elif isinstance(left, W) and isinstance(right, W):
-                    both = isinstance(left.text, str) and isinstance(right.text, str)
-                    text = f"{left.text}{right.text}" if both else Unknown.VALUE
-                    found.append(replace(left, text=text))
+                elif isinstance(left, W) and isinstance(right, W | None):
+                    right_text = right.text if right is not None else Unknown.VALUE
+                    found.append(replace(left, text=_concat_text(left.text, right_text)))
+                elif left is None and isinstance(right, W):
+                    found.append(replace(right, text=_concat_text(Unknown.VALUE, right.text)))
                 elif isinstance(left, Seq) or isinstance(right, Seq):
                     found.append(Seq((*_words_of(left), *_words_of(right))))
                 else:
@@ -576,13 +577,16 @@ class Flow:
             isinstance(node.func, ast.Attribute) and node.func.attr == "copy"
         ):
             return self.dict_call(node, state, nesting)
+        if name in ("shlex.quote", "pipes.quote") and len(args) == 1:
+            return [replace(w, text=shlex.quote(w.text)) if isinstance(w.text, str) else w
+                    for w in self.words(args[0], state, nesting)]  # fmt: skip
+        if name == "shlex.join" and args:  # before `sep.join(...)`: `shlex` is no separator
+            sequences = self.sequences(args[0], state, nesting)
+            return [_word(node, _shell_join(s.words)) for s in sequences]
         if isinstance(node.func, ast.Attribute) and node.func.attr == "join" and len(args) == 1:
             return self.join(node, state, nesting)
         if isinstance(node.func, ast.Attribute) and node.func.attr == "format":
             return self.format_call(node, state, nesting)
-        if name == "shlex.join" and args:
-            sequences = self.sequences(args[0], state, nesting)
-            return [_word(node, _shell_join(s.words)) for s in sequences]
         return self.helper(node, state)
 
     def split(self, node: ast.expr, state: State, nesting: int) -> list[Value]:
@@ -726,6 +730,18 @@ def _put(value: Value, node: ast.expr) -> Value:
     if isinstance(value, Env):
         return Env(tuple(mark(k) for k in value.keys), value.inherits)
     return value
+
+
+def _concat_text(left: str | Unknown, right: str | Unknown) -> str | Unknown:
+    """`"codex exec --yolo " + shlex.quote(p)`: read as the f-string `f"codex exec --yolo {p}"`
+    is (an unknown piece is `$ARG` in the text); unknown when neither side is known text."""
+    if isinstance(left, str) and isinstance(right, str):
+        return left + right
+    if isinstance(left, str) and right is Unknown.VALUE and left:
+        return left + "$ARG"
+    if isinstance(right, str) and left is Unknown.VALUE and right:
+        return "$ARG" + right
+    return Unknown.VALUE
 
 
 def _words_of(value: Value) -> tuple[W, ...]:

@@ -43,34 +43,55 @@ def render(words: Sequence[Word]) -> str:
     return " ".join(w.value if isinstance(w, Unknown) else shlex.quote(w) for w in words)
 
 
-# Programs that run another command (the shell layer peels them: guard/shell/wrappers.py), so
-# `env -u OPENAI_API_KEY codex ...` and `sh -c "codex exec ..."` are codex spawns too.
-RUNNERS = frozenset(
-    {"env", "sudo", "timeout", "nice", "nohup", "stdbuf", "setsid", "time", "npx", "bunx", "pnpx",
-     "sh", "bash", "zsh", "dash", "ksh"}
-)  # fmt: skip
-
-
 def is_codex_argv(words: Sequence[Word]) -> bool:
-    """`codex ...`, `/usr/local/bin/codex ...`, `npx @openai/codex ...`, `env ... codex ...`."""
-    if not words or not isinstance(words[0], str):
+    """Does the argv start codex? It is read as the shell line it amounts to, by the command
+    model (guard/shell/wrappers.py peels the wrappers, the one place that knows them): `codex
+    ...`, `/usr/local/bin/codex ...`, `npx --yes @openai/codex ...`, `timeout 600 codex ...`,
+    `ssh HOST codex ...`, `docker compose run -e K svc codex ...`, `uv run codex ...`, `bash -lc
+    "codex exec ..."`, and a command codex-guard does not know whose words carry a codex line
+    (`agent-run -- codex exec ...`). A word that only mentions codex (`grep codex`, `echo "codex
+    exec"`) is not a run."""
+    if not words or not any(isinstance(w, str) and "codex" in w.lower() for w in words):
         return False
-    first = words[0].rsplit("/", 1)[-1]
-    if first == "codex":
-        return True
-    return first in RUNNERS and any(isinstance(w, str) and "codex" in w for w in words[1:])
+    if isinstance(words[0], str) and words[0].rsplit("/", 1)[-1] == "codex":
+        return True  # the program itself: no wrapper to peel
+    return _model_reach(render(words))[0]
 
 
 def may_be_codex(words: Sequence[Word]) -> bool:
-    """An argv whose program is unknown but whose arguments look like codex's (CG902's case)."""
-    if not words or not isinstance(words[0], Unknown):
+    """An argv whose program is unknown but whose arguments look like codex's (CG902's case):
+    the argv's own program (`[CODEX_BIN, "exec", ...]`), or the program a wrapper runs
+    (`["timeout", "600", cli, "exec", "--yolo", p]`)."""
+    if not words:
         return False
-    literal = [w for w in words[1:] if isinstance(w, str)]
-    return any(w in CODEX_LIKE_ARGS or "codex" in w for w in literal)
+    if isinstance(words[0], Unknown):
+        literal = [w for w in words[1:] if isinstance(w, str)]
+        return any(w in CODEX_LIKE_ARGS or "codex" in w for w in literal)
+    if not any(isinstance(w, Unknown) for w in words):
+        return False
+    return _model_reach(render(words))[1]
+
+
+@functools.lru_cache(maxsize=512)
+def _model_reach(line: str) -> tuple[bool, bool]:
+    """(runs codex, runs an unresolved program with codex-like arguments) for one shell line,
+    as the command model reads it (a spawn's variants repeat the same lines: cached)."""
+    from guard.shell import parse_script
+
+    script = parse_script(line)
+    codex = any(command.program == "codex" for command in script.commands)
+    dynamic = any(
+        any(w.literal and (w.text in CODEX_LIKE_ARGS or "codex" in w.text) for w in c.argv[1:])
+        for c in script.dynamic_commands
+    )
+    return codex, dynamic
 
 
 def render_dynamic(words: Argv) -> str:
-    """The unknown program as a `"$CMD"` word: the shell layer reports it as CG902."""
+    """The unknown program as a `"$CMD"` word: the shell layer reports it as CG902 (behind a
+    wrapper the line stays as it is: the wrapper runs the unknown word)."""
+    if not words or not isinstance(words[0], Unknown):
+        return render(words)
     rest = render(words[1:])
     return f'"$CMD" {rest}'.rstrip()
 
