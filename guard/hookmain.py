@@ -28,7 +28,7 @@ def main() -> int:
         from guard.runtime.hook import main as hook_main
     except BaseException as exc:  # no traceback for the agent to show: deny, in both contracts
         return _deny_broken(exc)
-    return hook_main()
+    return hook_main(bundle_root=root)
 
 
 def _deny_broken(exc: BaseException) -> int:

@@ -417,6 +417,10 @@ def _check(
     """The slow path: the command mentions codex, or (`unseen`) has no codex word but hands a
     shell text that only exists when it runs, which matters under `hook.fail-closed` alone.
     Deny on errors unless `hook.on-error: allow`."""
+    if _bundle_root is not None:  # the installed hook (guard/hookmain.py): code from the bundle
+        from guard.runtime.codebundle import install
+
+        install(_bundle_root)
     from pathlib import Path
 
     from guard.runtime.report import reason_text
@@ -516,9 +520,27 @@ def _unsettled(
     ]
 
 
-def main() -> int:
+# The package folder whose guard modules the slow path may take from the code bundle
+# (guard/runtime/codebundle.py); set by `main` for the installed hook only.
+_bundle_root: str | None = None
+
+
+def main(bundle_root: str | None = None) -> int:
+    """`hookmain.py claude|codex`. With `bundle_root`, the slow path imports the guard modules of
+    that package folder from the code bundle, and writes it again after answering when it
+    imported modules the bundle did not hold."""
+    global _bundle_root
     agent = sys.argv[1] if len(sys.argv) > 1 else ""
     if agent not in AGENTS:
         sys.stderr.write("usage: codex-guard hook claude|codex < pre-tool-use.json\n")
         return 2
-    return run_hook(agent, sys.stdin, sys.stdout, sys.stderr)
+    _bundle_root = bundle_root
+    code = run_hook(agent, sys.stdin, sys.stdout, sys.stderr)
+    if "guard.runtime.codebundle" in sys.modules:  # the slow path ran: keep its code for the next
+        try:
+            from guard.runtime.codebundle import save_loaded_modules
+
+            save_loaded_modules()
+        except Exception:  # the answer is out; a bundle not written costs the next run only
+            pass
+    return code
