@@ -392,11 +392,9 @@ def _bad_input(agent: str, why: str, cwd: str | None, stdout: TextIO, stderr: Te
     """Fail open with one clear stderr line, unless the config says `hook.fail-closed: true`."""
     fail_closed = False
     try:
-        from pathlib import Path
-
         from guard.runtime.settings_load import load_runtime_settings
 
-        settings = load_runtime_settings(Path(cwd) if cwd else None)
+        settings = load_runtime_settings(cwd or None)
         fail_closed = settings.hook_fail_closed
     except Exception as exc:
         stderr.write(f"codex-guard hook: config error: {_first_line(exc)}\n")
@@ -421,13 +419,11 @@ def _check(
         from guard.runtime.codebundle import install
 
         install(_bundle_root)
-    from pathlib import Path
-
     from guard.runtime.report import reason_text
     from guard.runtime.settings_load import extra_setting, load_runtime_settings
 
     try:
-        settings = load_runtime_settings(Path(cwd) if cwd else None)
+        settings = load_runtime_settings(cwd or None)
     except Exception as exc:
         reason = f"codex-guard hook: config error: {_first_line(exc)}; denying (fail closed)"
         return answer_deny(agent, reason, stdout, stderr)

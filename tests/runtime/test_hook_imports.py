@@ -18,8 +18,16 @@ from tests.runtime.conftest import REPO
 # digests, `importlib.resources` (tree_sitter_bash's __init__: tempfile, shutil, bz2, lzma), the
 # YAML and pydantic stack (no config file here), click; `json` (the payload and the answer are read
 # and written by guard/runtime/hook.py) and `site` with its .pth start-up (the venv's site-packages
-# folder is added directly); `string` (the rule messages are formatted by `_string`).
+# folder is added directly); `string` (the rule messages are formatted by `_string`); `pathlib`
+# with `urllib.parse`, `ipaddress` and `ntpath` (folders are joined as text: guard/purepaths.py),
+# the config loader when no config file exists, the login reader when no CODEX_HOME is named.
 NOT_ON_THE_PATH = (
+    "pathlib",
+    "urllib.parse",
+    "ipaddress",
+    "ntpath",
+    "guard.config",
+    "guard.runtime.auth",
     "json",
     "site",
     "_distutils_hack",
@@ -77,5 +85,6 @@ def test_the_codex_path_imports_only_what_the_check_needs(tmp_path: Path, config
     assert code == 0 and '"deny"' in answer and "CG201" in answer  # the check really ran
     assert "guard.engine.run" in modules and "tree_sitter._binding" in modules
     unwanted = [name for name in NOT_ON_THE_PATH if name in modules]
-    # The config cache (guard/config.py) is JSON named by a sha256.
-    assert unwanted == (["json", "hashlib"] if config else [])
+    # A config file is read by guard/config.py (pathlib), from its cache: JSON named by a sha256.
+    config_reader = ["pathlib", "urllib.parse", "ipaddress", "ntpath", "guard.config", "json"]
+    assert unwanted == ([*config_reader, "hashlib"] if config else [])
