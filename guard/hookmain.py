@@ -45,5 +45,24 @@ def _deny_broken(exc: BaseException) -> int:
     return 2
 
 
+def _exit(code: int) -> None:
+    """Leave without the interpreter's finalization: after a codex check that tears down ~130
+    modules and collects their objects, ~5 ms of CPU for nothing (the agent waits for the exit).
+    The answer is flushed and the atexit functions (fastclass's cache of compiled `__init__`s)
+    run first; every cache file is written and closed by then (guard/runtime/private.py)."""
+    import atexit
+    import os
+
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:  # as Python's own exit: the answer may be lost, say so by 120
+            code = 120
+        os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit(main())

@@ -24,8 +24,11 @@ REFUSED = "codex-guard refused this command."
 # Runs the copy's hookmain.py as the installed hook runs it, then reports what answered and which
 # loader brought in the engine (the bundle's, or the normal source loader).
 PROBE = """
-import io, sys
+import io, os, sys
 sys.argv = ["hookmain.py", "claude"]
+def _exit(code):  # hookmain leaves by os._exit (no finalization): report here first
+    raise SystemExit(code)
+os._exit = _exit
 out = io.StringIO()
 real_stdout, sys.stdout = sys.stdout, out
 main = {main!r}
@@ -235,3 +238,24 @@ def test_the_finder_serves_a_submodule_only_below_its_own_folder(tmp_path: Path)
     assert finder.find_spec("guard.engine.run", elsewhere) is None  # another __path__
     assert finder.find_spec("json", None) is None  # not ours
     assert finder.find_spec("guard.engine.run", [str(REPO / "guard" / "engine")]) is None  # stale
+
+
+def test_the_hook_exits_with_its_answer_flushed_and_its_caches_written(tmp_path: Path) -> None:
+    """hookmain.py leaves by os._exit (no interpreter finalization): the answer must be out in
+    full, the exit code the contract's, and the atexit work (fastclass's cache) done."""
+    home = tmp_path / "home"
+    home.mkdir()
+    payload = {"cwd": str(home), "tool_name": "Bash", "tool_input": {"command": CODEX_COMMAND}}
+    done = subprocess.run(
+        [sys.executable, "-E", "-P", "-S", str(REPO / "guard" / "hookmain.py"), "codex"],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        cwd=home,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(home)},
+    )
+    assert done.returncode == 2  # codex's contract: deny by exit 2, the reason on stderr
+    assert denied_cg201(done.stdout) and done.stdout.endswith("}\n")
+    assert "CG201" in done.stderr and "Traceback" not in done.stderr
+    assert list((home / ".cache" / "codex-guard" / "fastclass").glob("init-*.marshal"))
+    assert bundle_files(home)

@@ -45,8 +45,11 @@ NOT_ON_THE_PATH = (
 )
 
 PROBE = """
-import io, sys
+import io, os, sys
 sys.argv = ["hookmain.py", "claude"]
+def _exit(code):  # hookmain leaves by os._exit (no finalization): report here first
+    raise SystemExit(code)
+os._exit = _exit
 out = io.StringIO()
 real_stdout, sys.stdout = sys.stdout, out
 main = {main!r}
