@@ -479,7 +479,7 @@ def _peel_ssh(argv: tuple[Word, ...], out: Peeled) -> int | None:
     return i + 1
 
 
-_SSH_OPTION_RE = re.compile(r"\s*(\w+)\s*(?:=|\s)\s*(.*)\Z", re.S)
+_SSH_OPTION_RE = lazy_compile(r"\s*(\w+)\s*(?:=|\s)\s*(.*)\Z", re.S)
 
 
 def _ssh_env_option(w: Word) -> list[EnvOp]:

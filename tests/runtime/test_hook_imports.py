@@ -20,8 +20,12 @@ from tests.runtime.conftest import REPO
 # and written by guard/runtime/hook.py) and `site` with its .pth start-up (the venv's site-packages
 # folder is added directly); `string` (the rule messages are formatted by `_string`); `pathlib`
 # with `urllib.parse`, `ipaddress` and `ntpath` (folders are joined as text: guard/purepaths.py),
-# the config loader when no config file exists, the login reader when no CODEX_HOME is named.
+# the config loader when no config file exists, the login reader when no CODEX_HOME is named;
+# the engine's parts for what this command does not hold (branches, table rules, parse errors).
 NOT_ON_THE_PATH = (
+    "guard.engine.branches",
+    "guard.engine.match",
+    "guard.engine.tokens",
     "pathlib",
     "urllib.parse",
     "ipaddress",
