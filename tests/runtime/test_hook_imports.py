@@ -23,6 +23,7 @@ from tests.runtime.conftest import REPO
 # the config loader when no config file exists, the login reader when no CODEX_HOME is named;
 # the engine's parts for what this command does not hold (branches, table rules, parse errors).
 NOT_ON_THE_PATH = (
+    "contextlib",  # guard/filereads.py's `recording` is a small class
     "guard.engine.branches",
     "guard.engine.match",
     "guard.engine.tokens",
