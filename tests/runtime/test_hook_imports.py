@@ -24,6 +24,8 @@ from tests.runtime.conftest import REPO
 # the engine's parts for what this command does not hold (branches, table rules, parse errors).
 NOT_ON_THE_PATH = (
     "contextlib",  # guard/filereads.py's `recording` is a small class
+    "shlex",  # `env -S` (guard/shell/wrappers.py) and the token fallback import it
+    "fnmatch",  # `ssh -o SendEnv=PATTERN` (guard/shell/walk.py) imports it
     "guard.engine.branches",
     "guard.engine.match",
     "guard.engine.tokens",
