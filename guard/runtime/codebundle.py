@@ -24,7 +24,10 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-from importlib.machinery import ModuleSpec, SourceFileLoader
+
+# The import system's own modules, loaded at start-up (`importlib` would add `warnings`).
+from _frozen_importlib import ModuleSpec
+from _frozen_importlib_external import MAGIC_NUMBER, SourceFileLoader
 
 from guard.cachedir import cache_dir
 from guard.runtime.private import read_private, write_private
@@ -57,8 +60,6 @@ def _fnv1a(data: bytes) -> int:
 
 
 def _header(root: str) -> bytes:
-    from importlib._bootstrap_external import MAGIC_NUMBER  # importlib.util costs ~1 ms
-
     return marshal.dumps((FORMAT, root, sys.version, MAGIC_NUMBER, sys.flags.optimize))
 
 

@@ -26,6 +26,8 @@ NOT_ON_THE_PATH = (
     "contextlib",  # guard/filereads.py's `recording` is a small class
     "shlex",  # `env -S` (guard/shell/wrappers.py) and the token fallback import it
     "fnmatch",  # `ssh -o SendEnv=PATTERN` (guard/shell/walk.py) imports it
+    "importlib",  # and `warnings` with it: tslang and codebundle use `_frozen_importlib*`
+    "warnings",
     "guard.engine.branches",
     "guard.engine.match",
     "guard.engine.tokens",
@@ -96,5 +98,6 @@ def test_the_codex_path_imports_only_what_the_check_needs(tmp_path: Path, config
     assert "guard.engine.run" in modules and "tree_sitter._binding" in modules
     unwanted = [name for name in NOT_ON_THE_PATH if name in modules]
     # A config file is read by guard/config.py (pathlib), from its cache: JSON named by a sha256.
-    config_reader = {"pathlib", "fnmatch", "urllib.parse", "ipaddress", "ntpath", "guard.config"}
+    config_reader = {"pathlib", "fnmatch", "urllib.parse", "ipaddress", "ntpath", "warnings"}
+    config_reader.add("guard.config")
     assert set(unwanted) == ({*config_reader, "json", "hashlib"} if config else set())
