@@ -71,6 +71,9 @@ def source_of(root: str, name: str, is_package: bool) -> str:
     return os.path.join(root, *parts) + ".py"
 
 
+_CODE_TYPE = type(source_of.__code__)  # types.CodeType, without importing types
+
+
 class _BundleLoader(SourceFileLoader):
     """A source loader whose code comes from the bundle (source, `__file__`, `__cached__` and
     tracebacks are the source file's, as with the normal loader)."""
@@ -81,9 +84,13 @@ class _BundleLoader(SourceFileLoader):
 
     def get_code(self, fullname: str) -> CodeType:
         if fullname == self.name and self._code is not None:
-            code = marshal.loads(self._code)
-            self._code = None  # type: ignore[assignment]  # once: a reload reads the source
-            return code  # type: ignore[no-any-return]
+            data, self._code = self._code, None  # type: ignore[assignment]  # a reload: source
+            try:
+                code = marshal.loads(data)
+            except Exception:  # a damaged entry: the normal loader's code
+                code = None
+            if isinstance(code, _CODE_TYPE):
+                return code
         return super().get_code(fullname)  # type: ignore[return-value]
 
 

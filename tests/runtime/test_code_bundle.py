@@ -205,6 +205,24 @@ def test_a_damaged_bundle_is_ignored_and_written_again(
     assert loader == "_BundleLoader"  # the damaged file was replaced
 
 
+def test_a_damaged_entry_is_compiled_from_its_source(package: Path, tmp_path: Path) -> None:
+    from guard.runtime.codebundle import _header
+
+    home = tmp_path / "home"
+    home.mkdir()
+    _, answer, _, _ = run_hook(package, home)
+    [bundle] = bundle_files(home)
+    header = _header(str(package))
+    entries = marshal.loads(bundle.read_bytes()[len(header) :])
+    for name in ("guard.engine.run", "guard.runtime.report"):
+        is_package, size, mtime_ns, code = entries[name]
+        entries[name] = (is_package, size, mtime_ns, b"\xff" + code[1:])  # not a code object
+    bundle.write_bytes(header + marshal.dumps(entries))
+    code, again, loader, _ = run_hook(package, home)
+    assert (code, again) == (0, answer)  # the same check, not an internal error
+    assert loader == "_BundleLoader"  # served, then compiled by the normal loader
+
+
 def test_a_bundle_is_tied_to_its_package_folder(
     package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
