@@ -162,8 +162,8 @@ def _read_repo_file(path: str, bases: Sequence[str]) -> tuple[str, str] | None:
         return None
     if path.startswith("/"):
         candidates = [purepaths.pure(path)]
-    else:  # the folders as text (configlayers.write_bases), `str(Path(b) / path)` each
-        candidates = [purepaths.join(b, path) for b in bases]
+    else:  # `str(Path(b) / path)` each (fspath: a caller may still hand Path folders)
+        candidates = [purepaths.join(os.fspath(b), path) for b in bases]
     from guard import filereads
 
     for candidate in candidates:
