@@ -16,7 +16,9 @@ What it does:
    stdin from a file, env with PATH=/usr/bin:/bin only, so the hook cannot lean on the venv
    being on PATH;
 4. prints the median of each and the ratios hook/`python -c pass`, with PASS/FAIL against the
-   goals (1.5x without codex, 3x with codex).
+   goals (1.5x without codex, 3x with codex); then the median CPU time of each child (user+sys,
+   `os.wait4`), which the load of a shared machine moves far less than wall time. The load
+   average is printed before and after.
 
 `--baseline-src DIR`: DIR holds another version's `guard/` and `rules/` (e.g. `git archive REV
 guard rules | tar -x -C DIR`); its `guard/hookmain.py`, run the same way, joins each round on
@@ -80,14 +82,26 @@ def install(agent: str, project: Path) -> list[str]:
     return argv
 
 
-def timed(argv: list[str], stdin_path: Path | None, env: dict[str, str], cwd: Path) -> float:
+def timed(
+    argv: list[str], stdin_path: Path | None, env: dict[str, str], cwd: Path
+) -> tuple[float, float]:
+    """Wall time and the child's CPU time (user+sys, from os.wait4) of one run."""
     with open(stdin_path or os.devnull, "rb") as stdin:
         start = time.perf_counter()
-        proc = subprocess.run(argv, stdin=stdin, capture_output=True, env=env, cwd=cwd)
+        proc = subprocess.Popen(
+            argv,
+            stdin=stdin,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=cwd,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait
     if proc.returncode not in (0, 2):
-        raise SystemExit(f"{shlex.join(argv)} failed ({proc.returncode}): {proc.stderr!r}")
-    return elapsed
+        raise SystemExit(f"{shlex.join(argv)} failed ({proc.returncode})")
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -120,7 +134,8 @@ def main() -> int:
         if b'"deny"' not in check.stdout:
             print(f"the hook did not deny the codex command: {check.stdout!r}", file=sys.stderr)
             return 2
-        runs: dict[str, list[float]] = {
+        load_before = os.getloadavg()
+        runs: dict[str, list[tuple[float, float]]] = {
             "python -c pass": [],
             "hook, no codex": [],
             "hook, codex": [],
@@ -140,11 +155,17 @@ def main() -> int:
             runs["old: console script, no codex"].append(timed(old, plain, env, project))
             if args.baseline_src:
                 runs["baseline hook, codex"].append(timed(base_hook, codex, env, project))
-    medians = {name: statistics.median(times) for name, times in runs.items()}
+    load_after = os.getloadavg()
+    medians = {name: statistics.median(t[0] for t in times) for name, times in runs.items()}
+    cpu = {name: statistics.median(t[1] for t in times) for name, times in runs.items()}
     print(f"hook command: {shlex.join(hook)}")
-    print(f"{args.rounds} interleaved rounds; median wall time per run:")
+    print(f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
+    print(f"{args.rounds} interleaved rounds; median wall time per run, then CPU (user+sys):")
     for name, value in medians.items():
-        print(f"  {name:30} {value * 1000:7.1f} ms  {value / medians['python -c pass']:5.2f}x")
+        print(
+            f"  {name:30} {value * 1000:7.1f} ms  {value / medians['python -c pass']:5.2f}x"
+            f"   cpu {cpu[name] * 1000:6.1f} ms  {cpu[name] / cpu['python -c pass']:5.2f}x"
+        )
     base = medians["python -c pass"]
     ok = True
     for name, goal in (("hook, no codex", GOAL_PLAIN), ("hook, codex", GOAL_CODEX)):

@@ -17,7 +17,6 @@ adds its probes to the current file's record.
 from __future__ import annotations
 
 import collections
-import contextlib
 import contextvars
 import functools
 import os
@@ -26,7 +25,7 @@ import time
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: this module is on the hook's import path
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from typing import NamedTuple, ParamSpec, TypeVar
 
     P = ParamSpec("P")
@@ -137,15 +136,19 @@ _current: contextvars.ContextVar[FileReads | None] = contextvars.ContextVar(
 )
 
 
-@contextlib.contextmanager
-def recording() -> Iterator[FileReads]:
-    """A fresh record for one file's lint; the previous one (none, usually) comes back after."""
-    reads = FileReads()
-    token = _current.set(reads)
-    try:
-        yield reads
-    finally:
-        _current.reset(token)
+class recording:  # used as `with recording() as reads`, as the function it replaces
+    """A fresh record for one file's lint; the previous one (none, usually) comes back after.
+    A class, not `contextlib.contextmanager`: contextlib costs the hook's codex path ~0.5 ms."""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> FileReads:
+        reads = FileReads()
+        self._token = _current.set(reads)
+        return reads
+
+    def __exit__(self, *exc_info: object) -> None:
+        _current.reset(self._token)
 
 
 def note(kind: str, path: str | os.PathLike[str]) -> None:

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from guard import cachedir
 from guard.fastclass import dataclass, field
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the hook's codex path does not import typing
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 def cache_dir(part: str, env: Mapping[str, str] = os.environ) -> Path:
     """`$XDG_CACHE_HOME/codex-guard/<part>` (default `~/.cache`): every cache of codex-guard."""
+    from pathlib import Path  # not at the top: the hook's codex path reads no Path
+
     return Path(cachedir.cache_dir(part, env))
 
 

@@ -17,15 +17,32 @@ against them the way clap does for this CLI.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from types import MappingProxyType
 
 from guard.fastclass import dataclass, field, replace
 from guard.lazyre import lazy_compile
 
-# The shipped --help texts, one folder per version (a clone on its own has them).
-HELP_ROOT = Path(__file__).resolve().parent / "help"
+# The shipped --help texts, one folder per version (a clone on its own has them). `HELP_ROOT` is
+# that folder as a Path, made on first use (`__getattr__` below): the hook's codex path imports
+# this module and no pathlib.
+_HELP_FOLDER = os.path.join(os.path.dirname(os.path.realpath(__file__)), "help")
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the hook's codex path does not import typing
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    HELP_ROOT: Path
+
+
+def __getattr__(name: str) -> object:
+    if name == "HELP_ROOT":
+        from pathlib import Path
+
+        return Path(_HELP_FOLDER)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # help file name -> the command path whose `--help` it holds.
 HELP_FILES: Mapping[str, str] = MappingProxyType(
     {
@@ -41,9 +58,9 @@ HELP_FILES: Mapping[str, str] = MappingProxyType(
 
 def help_text(version: str, name: str) -> str | None:
     """The shipped ``--help`` text ``name`` of ``version``; None when it is not shipped."""
-    path = HELP_ROOT / version / name
     try:
-        return path.read_text(encoding="utf-8")
+        with open(os.path.join(_HELP_FOLDER, version, name), encoding="utf-8") as text:
+            return text.read()
     except OSError:
         return None
 

@@ -21,15 +21,17 @@ import functools
 import os
 import re
 from enum import StrEnum
-from pathlib import Path
 
-from guard import filereads
+from guard import filereads, purepaths
 from guard.codex.call import CodexCall
 from guard.fastclass import dataclass, field
 from guard.lazyre import lazy_compile
 from guard.settings import Settings
 from guard.shell.model import Command, Script, Span
 from guard.sources.snippet import Snippet
+
+# Folders are plain strings here, each `str()` of the Path it was (guard/purepaths.py): the hook's
+# codex path asks for them on every command and does not import pathlib.
 
 # `$PWD/x`, `${GITHUB_WORKSPACE}/x`, `$(pwd)/x`: the repository (or the cwd in it) spelled out.
 _ROOT_PREFIX = lazy_compile(
@@ -318,36 +320,53 @@ def parse_toml(text: str, path: str) -> TomlDoc | LayerError:
 @functools.lru_cache(maxsize=256)
 def _read_cached(path: str, _mtime_ns: int, _size: int) -> TomlDoc | LayerError:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
     except (OSError, UnicodeDecodeError) as exc:
         return LayerError(path, 1, f"cannot read: {exc}")
     return parse_toml(text, path)
 
 
-def read_toml(path: Path) -> TomlDoc | LayerError | None:
+def read_toml(path: str | os.PathLike[str]) -> TomlDoc | LayerError | None:
     """A config file of the repository, parsed once per path and mtime; None when absent."""
     filereads.note(filereads.FILE, path)  # the lint cache: an edit, or creating it, is a miss
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
-    if not path.is_file():
+    if not os.path.isfile(path):
         return None
-    return _read_cached(str(path), st.st_mtime_ns, st.st_size)
+    return _read_cached(os.fspath(path), st.st_mtime_ns, st.st_size)
 
 
 # --- where the layers are --------------------------------------------------------------------
 
 
-def _git_root(start: Path) -> Path | None:
-    for folder in (start, *start.parents):
-        filereads.note(filereads.KIND, folder / ".git")
-        if (folder / ".git").exists():
+def _git_root(start: str) -> str | None:
+    folder = start
+    while True:
+        git = purepaths.join(folder, ".git")
+        filereads.note(filereads.KIND, git)
+        if os.path.exists(git):
             return folder
-    return None
+        up = purepaths.parent(folder)
+        if up == folder:
+            return None
+        folder = up
 
 
-def search_roots(snippet: Snippet, settings: Settings) -> list[Path]:
+def snippet_folder(snippet: Snippet) -> str:
+    """The linted file's folder, as `Path(snippet.path).parent`."""
+    return purepaths.parent(snippet.path)
+
+
+def write_bases(snippet: Snippet, settings: Settings) -> list[str]:
+    """The folders a script's relative copy sources are read from (guard/engine/writes.py): the
+    linted file's folder, then search_roots."""
+    return [snippet_folder(snippet), *search_roots(snippet, settings)]
+
+
+def search_roots(snippet: Snippet, settings: Settings) -> list[str]:
     """Where a config file may be read from: the linted file's repository (its git root, else
     the codex-guard config's folder, else the file's folder) and the folder lint runs in."""
     folder = os.path.dirname(snippet.path) or "."  # not pathlib: asked for every codex run
@@ -356,52 +375,56 @@ def search_roots(snippet: Snippet, settings: Settings) -> list[Path]:
 
 
 @filereads.replaying_cache(maxsize=256)
-def _search_roots(folder: str, config_root: str, cwd: str) -> tuple[Path, ...]:
+def _search_roots(folder: str, config_root: str, cwd: str) -> tuple[str, ...]:
     # Asked for every codex run of every file: a folder's answer (realpath, the walk up to .git)
     # is the same for all of them.
     filereads.note(filereads.REAL, folder)
     filereads.note(filereads.REAL, config_root)
-    here = Path(os.path.realpath(folder))
+    here = purepaths.pure(os.path.realpath(folder))
     roots = [_git_root(here) or here]
     if config_root not in ("", "."):
-        roots.append(Path(os.path.realpath(config_root)))
-    roots.append(Path(os.path.realpath(cwd)))
+        roots.append(purepaths.pure(os.path.realpath(config_root)))
+    roots.append(purepaths.pure(os.path.realpath(cwd)))
     return tuple(dict.fromkeys(roots))
 
 
-def _inside(path: Path, root: Path) -> bool:
+def _inside(path: str, root: str) -> bool:
     filereads.note(filereads.REAL, path)
-    real = Path(os.path.realpath(path))
-    return real == root or root in real.parents
+    real = purepaths.pure(os.path.realpath(path))
+    return real == root or purepaths.is_below(real, root)
 
 
-def _inside_any(path: Path, roots: list[Path]) -> bool:
-    return _inside_roots(str(path), tuple(roots))
+def _inside_any(path: str, roots: list[str]) -> bool:
+    return _inside_roots(path, tuple(roots))
 
 
 @filereads.replaying_cache(maxsize=256)
-def _inside_roots(path: str, roots: tuple[Path, ...]) -> bool:
+def _inside_roots(path: str, roots: tuple[str, ...]) -> bool:
     # Asked for every codex run: the answer (a realpath each) is the same for a folder's runs.
-    return any(_inside(Path(path), root) for root in roots)
+    return any(_inside(path, root) for root in roots)
 
 
 @filereads.replaying_cache(maxsize=8)
-def _real_home(home: str | None) -> Path:
+def _real_home(home: str | None) -> str:
     """The user's home, resolved; keyed by $HOME (Path.home() reads it) so a changed HOME counts."""
     filereads.note(filereads.ENV, "HOME")
-    filereads.note(filereads.REAL, Path.home())
-    return Path(os.path.realpath(Path.home()))
+    user_home = purepaths.pure(os.path.expanduser("~"))  # Path.home()
+    filereads.note(filereads.REAL, user_home)
+    return purepaths.pure(os.path.realpath(user_home))
 
 
-def _resolve_dir(text: str, bases: list[Path], roots: list[Path]) -> Path | None:
+def _resolve_dir(text: str, bases: list[str], roots: list[str]) -> str | None:
     """A folder named in the script, when it is one of the repository's."""
     text = _ROOT_PREFIX.sub("", text.strip().strip("'\""))
     if not text or "$" in text or "`" in text or text.startswith("~"):
         return None
-    candidates = [Path(text)] if text.startswith("/") else [b / text for b in bases]
+    if text.startswith("/"):
+        candidates = [purepaths.pure(text)]
+    else:
+        candidates = [purepaths.join(b, text) for b in bases]
     for candidate in candidates:
         filereads.note(filereads.KIND, candidate)
-        if candidate.is_dir() and _inside_any(candidate, roots):
+        if os.path.isdir(candidate) and _inside_any(candidate, roots):
             return candidate
     return None
 
@@ -417,28 +440,30 @@ def _codex_home_text(snippet: Snippet, command: Command) -> str | None:
     return None
 
 
-def _project_dirs(start: Path, root: Path) -> tuple[Path, ...]:
+def _project_dirs(start: str, root: str) -> tuple[str, ...]:
     """From the run's folder up to the repository root (nearest first), as codex looks."""
-    return _project_dirs_of(str(start), root)
+    return _project_dirs_of(start, root)
 
 
 @filereads.replaying_cache(maxsize=256)
-def _project_dirs_of(start: str, root: Path) -> tuple[Path, ...]:
-    dirs: list[Path] = []
+def _project_dirs_of(start: str, root: str) -> tuple[str, ...]:
+    dirs: list[str] = []
     filereads.note(filereads.REAL, start)
-    here = Path(os.path.realpath(start))
+    here = purepaths.pure(os.path.realpath(start))
     while True:
         dirs.append(here)
-        filereads.note(filereads.KIND, here / ".git")
-        if here == root or (here / ".git").exists() or here.parent == here:
+        git = purepaths.join(here, ".git")
+        filereads.note(filereads.KIND, git)
+        up = purepaths.parent(here)
+        if here == root or os.path.exists(git) or up == here:
             return tuple(dirs)
-        if root not in here.parents:
+        if not purepaths.is_below(here, root):
             return tuple(dirs)
-        here = here.parent
+        here = up
 
 
 def _file_layer(
-    kind: LayerKind, path: Path, root: Path, certain: bool, absolute: bool
+    kind: LayerKind, path: str, root: str, certain: bool, absolute: bool
 ) -> Layer | LayerError | None:
     doc = read_toml(path)
     if doc is None or isinstance(doc, LayerError):
@@ -498,11 +523,10 @@ def layers_for(
     """The config layers of the repository and of the script that this run reads."""
     from guard.engine.writes import script_writes
 
-    roots = search_roots(snippet, settings)
+    bases = write_bases(snippet, settings)
+    here, roots = bases[0], bases[1:]
     root = roots[0]
-    here = Path(snippet.path).parent
-    absolute = Path(snippet.path).is_absolute()
-    bases = [here, *roots]
+    absolute = snippet.path.startswith("/")  # Path.is_absolute
     profile = call.profile.text if call.profile is not None and call.profile.literal else None
     trusted = call.has_flag("--trust")
     found: dict[LayerKind, Layer] = {}
@@ -517,11 +541,15 @@ def layers_for(
     home_text = _codex_home_text(snippet, command)
     home = _resolve_dir(home_text, bases, roots) if home_text else None
     if home is not None:
-        keep(_file_layer(LayerKind.HOME, home / "config.toml", root, True, absolute))
+        keep(_file_layer(LayerKind.HOME, purepaths.join(home, "config.toml"), root, True, absolute))
         if profile is not None:
             keep(
                 _file_layer(
-                    LayerKind.PROFILE, home / f"{profile}.config.toml", root, True, absolute
+                    LayerKind.PROFILE,
+                    purepaths.join(home, f"{profile}.config.toml"),
+                    root,
+                    True,
+                    absolute,
                 )
             )
     start = here
@@ -532,9 +560,9 @@ def layers_for(
         for folder in _project_dirs(start, root):
             if folder == home_dir:
                 break  # ~/.codex is the user's CODEX_HOME, not a project's config
-            project = folder / ".codex" / "config.toml"
+            project = purepaths.join(folder, ".codex/config.toml")
             filereads.note(filereads.FILE, project)  # created later: the cache must miss
-            if project.is_file():
+            if os.path.isfile(project):
                 keep(_file_layer(LayerKind.PROJECT, project, root, trusted, absolute))
                 break
     for write in script_writes(script, bases):
@@ -550,7 +578,7 @@ def layers_for(
             continue
         certain = trusted if kind is LayerKind.PROJECT else True
         if write.source_file is not None:  # a copy of a repository file: point into that file
-            source = Path(write.source_file)
+            source = purepaths.pure(write.source_file)
             real = os.path.realpath(source)
             shown = os.path.relpath(real, root) if _inside(source, root) else real
             file = real if absolute else os.path.relpath(real)

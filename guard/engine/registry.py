@@ -11,14 +11,14 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
+from guard.cachedir import cache_dir  # text: guard.settings.cache_dir gives a Path
 from guard.fastclass import dataclass, field
 from guard.findings import Severity
-from guard.settings import cache_dir
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 RULE_FIELDS = ("id", "name", "severity", "summary", "rationale", "fix", "examples")
@@ -65,9 +65,16 @@ class Rule:
 
 def builtin_rules_dir() -> Path:
     """`rules/` beside the package in a checkout, `guard/_rules` inside an installed wheel."""
-    here = Path(__file__).resolve().parent.parent
-    shipped = here / "_rules"
-    return shipped if shipped.is_dir() else here.parent / "rules"
+    from pathlib import Path
+
+    return Path(_builtin_rules_folder())
+
+
+def _builtin_rules_folder() -> str:
+    """builtin_rules_dir() as text (os.path: the hook's codex path does not import pathlib)."""
+    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    shipped = os.path.join(here, "_rules")
+    return shipped if os.path.isdir(shipped) else os.path.join(os.path.dirname(here), "rules")
 
 
 def key_line(where: str, key: str | None) -> int:
@@ -80,7 +87,8 @@ def key_line(where: str, key: str | None) -> int:
     import re
 
     try:
-        lines = Path(where).read_text(encoding="utf-8").splitlines()
+        with open(where, encoding="utf-8") as text:
+            lines = text.read().splitlines()
     except (OSError, UnicodeDecodeError):
         return 1
     pattern = re.compile(rf"^['\"]?{re.escape(key)}['\"]?\s*:")
@@ -137,15 +145,23 @@ def rule_from_mapping(data: Mapping[str, Any], where: str) -> Rule:
     )
 
 
-def _rule_files(dirs: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
-    for folder in dirs:
-        if folder.is_dir():
-            files.extend(sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")))
+def _rule_files(dirs: Iterable[str | Path]) -> list[str]:
+    """The `.yaml`/`.yml` files of each folder (by `Path.suffix`), sorted by name per folder."""
+    files: list[str] = []
+    for folder in map(str, dirs):
+        if os.path.isdir(folder):
+            names = sorted(n for n in os.listdir(folder) if _suffix(n) in (".yaml", ".yml"))
+            files.extend(os.path.join(folder, n) for n in names)
     return files
 
 
-def _cache_key(files: list[Path]) -> str:
+def _suffix(name: str) -> str:
+    """`PurePath(name).suffix`: from the last dot, unless the name starts or ends with it."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _cache_key(files: list[str]) -> str:
     """Every rule file's path, size and mtime: the whole text, compared on read (no digest:
     hashlib costs the hook ~2.5 ms to import)."""
     parts = []
@@ -155,13 +171,14 @@ def _cache_key(files: list[Path]) -> str:
     return "".join(parts)
 
 
-def _read_yaml_files(files: list[Path]) -> list[tuple[str, Any]]:
+def _read_yaml_files(files: list[str]) -> list[tuple[str, Any]]:
     import yaml  # only on a cache miss: PyYAML costs ~20 ms to import
 
     loaded: list[tuple[str, Any]] = []
     for path in files:
         try:
-            loaded.append((str(path), yaml.safe_load(path.read_text(encoding="utf-8"))))
+            with open(path, encoding="utf-8") as text:
+                loaded.append((path, yaml.safe_load(text.read())))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else 1
@@ -176,7 +193,7 @@ def _read_yaml_files(files: list[Path]) -> list[tuple[str, Any]]:
 _CACHE_FORMAT = b"codex-guard rules 2\0"
 
 
-def _load_raw(files: list[Path], key: str) -> list[tuple[str, Any]]:
+def _load_raw(files: list[str], key: str) -> list[tuple[str, Any]]:
     """The rule files' YAML, from the private cache when it was written under the same `key`."""
     import marshal
 
@@ -206,21 +223,31 @@ def _load_raw(files: list[Path], key: str) -> list[tuple[str, Any]]:
 def load_rules(extra_dirs: Iterable[str] = ()) -> dict[str, Rule]:
     """All rules by id: the built-in ones, then a team's own (which may not reuse an id)."""
     builtin, builtin_key = _builtin_rule_files()
-    extra = _rule_files(Path(d) for d in extra_dirs)
+    extra = _rule_files(_path_texts(extra_dirs))
     key = builtin_key if not extra else _cache_key(extra) + builtin_key
     return dict(_rules_for(key, (*builtin, *extra)))
 
 
+def _path_texts(folders: Iterable[str]) -> list[str]:
+    """`str(Path(d))` of each folder (a team's rule folders: pathlib only when there are some)."""
+    folders = list(folders)
+    if not folders:
+        return []
+    from pathlib import Path
+
+    return [str(Path(d)) for d in folders]
+
+
 @functools.lru_cache(maxsize=1)
-def _builtin_rule_files() -> tuple[tuple[Path, ...], str]:
+def _builtin_rule_files() -> tuple[tuple[str, ...], str]:
     """The package's own rule files, listed and stat'ed once a process: they are package data
     and do not change under a running lint (a team's rule folders are re-read on every call)."""
-    files = _rule_files([builtin_rules_dir()])
+    files = _rule_files([_builtin_rules_folder()])
     return tuple(files), _cache_key(files)
 
 
 @functools.lru_cache(maxsize=8)
-def _rules_for(key: str, files: tuple[Path, ...]) -> tuple[tuple[str, Rule], ...]:
+def _rules_for(key: str, files: tuple[str, ...]) -> tuple[tuple[str, Rule], ...]:
     """Parsed once a process for each state of the rule files (`key` changes when one does)."""
     rules: dict[str, Rule] = {}
     for where, data in _load_raw(list(files), key):

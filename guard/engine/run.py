@@ -9,14 +9,11 @@ from collections.abc import Iterable, Mapping
 from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
 from guard.codex.grammar import SANDBOX_MODES
 from guard.codex.parse import parse_codex_argv
-from guard.engine.branches import branch_note
 from guard.engine.checks import CHECKS, NOT_SHELL_CHECKS
 from guard.engine.configlayers import layers_for, sandbox_setting
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.lanes import infer_lane
-from guard.engine.match import matches
 from guard.engine.registry import Rule, load_rules
-from guard.engine.tokens import fallback_script
 from guard.fastclass import replace
 from guard.findings import Edit, Finding, Location, Severity
 from guard.reject import may_concern_codex
@@ -193,6 +190,8 @@ def _rule_hits(rule: Rule, ctx: CheckContext) -> Iterable[Hit]:
     if rule.check and rule.check in CHECKS:
         return CHECKS[rule.check](ctx)
     if rule.match:
+        from guard.engine.match import matches  # here: no built-in rule matches by table
+
         return (
             Hit(span=inv.command.span, lane=inv.lane)
             for inv in ctx.invocations
@@ -207,6 +206,8 @@ def _run(rules: Iterable[Rule], ctx: CheckContext) -> list[Finding]:
     for rule in rules:
         for hit in _hits(rule, ctx):
             if branched:  # an argv built over branches: say which one the finding holds on
+                from guard.engine.branches import branch_note  # here: most scripts have none
+
                 note = branch_note(hit, ctx, functools.partial(_hits, rule))
                 hit = replace(hit, message=(hit.message or _message(rule, hit)) + note)
             findings.append(to_finding(rule, hit, ctx.snippet.path, ctx.settings))
@@ -302,6 +303,8 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
         carried_ctx = CheckContext(snippet, script, settings, carried)
         findings += _run_seen_through(rules, carried_ctx)
     if script.parse_errors:
+        from guard.engine.tokens import fallback_script  # here: only for what did not parse
+
         tokens = fallback_script(snippet)
         token_invocations = build_invocations(tokens, snippet, settings)
         token_ctx = CheckContext(snippet, tokens, settings, token_invocations)

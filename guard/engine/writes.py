@@ -10,10 +10,11 @@ here-string, the command that pipes into `tee`/`cat`/`dd`, or a repository file 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
+from guard import purepaths
 from guard.fastclass import dataclass, replace
 from guard.lazyre import lazy_compile
 from guard.shell.model import Command, Script, StdinKind, Word
@@ -81,7 +82,7 @@ def _feeder(script: Script, command: Command) -> Command | None:
     return before[-1] if before else None
 
 
-def produced_text(script: Script, command: Command, bases: Sequence[Path] = ()) -> str | None:
+def produced_text(script: Script, command: Command, bases: Sequence[str] = ()) -> str | None:
     """What ``command`` prints, when that is readable from its words, its input or the
     repository files it reads (`cat ak.json`, `dd if=ak.json`)."""
     program = command.program
@@ -98,7 +99,7 @@ def produced_text(script: Script, command: Command, bases: Sequence[Path] = ()) 
     return None
 
 
-def _operand_text(operands: Sequence[Word], bases: Sequence[Path]) -> str | None:
+def _operand_text(operands: Sequence[Word], bases: Sequence[str]) -> str | None:
     """The files `cat A B` or `dd if=A` read, joined, when each is a readable repository file
     named by a literal word; None when any is not."""
     texts: list[str] = []
@@ -119,7 +120,7 @@ def _file_operands(command: Command) -> list[Word]:
     return [w for w in command.argv[1:] if not w.text.startswith("-")]
 
 
-def _copied_file(command: Command, bases: Sequence[Path]) -> str | None:
+def _copied_file(command: Command, bases: Sequence[str]) -> str | None:
     """The repository file `cat FILE` or `dd if=FILE` reads, when it is one readable file."""
     if command.program not in ("cat", "dd", "tee"):
         return None
@@ -134,7 +135,7 @@ def _copied_file(command: Command, bases: Sequence[Path]) -> str | None:
     return read[0] if read is not None else None
 
 
-def input_text(script: Script, command: Command, bases: Sequence[Path] = ()) -> str | None:
+def input_text(script: Script, command: Command, bases: Sequence[str] = ()) -> str | None:
     stdin = command.stdin
     if stdin.kind in (StdinKind.HEREDOC, StdinKind.HERESTRING):
         return stdin.source or ""
@@ -154,25 +155,29 @@ def _content_line(command: Command) -> int:
     return command.span.line
 
 
-def _read_repo_file(path: str, bases: Sequence[Path]) -> tuple[str, str] | None:
+def _read_repo_file(path: str, bases: Sequence[str]) -> tuple[str, str] | None:
     """The content of a copied file when it is a plain file of the repository (relative paths
     tried from the script's folder, then the repository root: where a script is usually run)."""
     if "$" in path or path.startswith("~"):
         return None
-    candidates = [Path(path)] if path.startswith("/") else [b / path for b in bases]
+    if path.startswith("/"):
+        candidates = [purepaths.pure(path)]
+    else:  # `str(Path(b) / path)` each (fspath: a caller may still hand Path folders)
+        candidates = [purepaths.join(os.fspath(b), path) for b in bases]
     from guard import filereads
 
     for candidate in candidates:
         filereads.note(filereads.FILE, candidate)  # the lint cache re-checks what was copied
         try:
-            if candidate.is_file() and candidate.stat().st_size < 1_000_000:
-                return str(candidate), candidate.read_text(encoding="utf-8", errors="replace")
+            if os.path.isfile(candidate) and os.stat(candidate).st_size < 1_000_000:
+                with open(candidate, encoding="utf-8", errors="replace") as file:
+                    return candidate, file.read()
         except OSError:
             continue
     return None
 
 
-def _copy_writes(command: Command, bases: Sequence[Path]) -> list[FileWrite]:
+def _copy_writes(command: Command, bases: Sequence[str]) -> list[FileWrite]:
     operands = [w for w in command.argv[1:] if not w.text.startswith("-")]
     if command.program == "install":
         # `install -m 600 SRC DST`: option values are operands to a plain scan; drop mode-like ones.
@@ -208,13 +213,13 @@ def _complete(write: FileWrite) -> FileWrite:
     return replace(write, complete=not dynamic)
 
 
-def file_writes(script: Script, command: Command, bases: Sequence[Path]) -> list[FileWrite]:
+def file_writes(script: Script, command: Command, bases: Sequence[str]) -> list[FileWrite]:
     """Every file ``command`` writes; ``bases`` are the folders relative copy sources are read
     from, in order."""
     return [_complete(w) for w in _file_writes(script, command, bases)]
 
 
-def _file_writes(script: Script, command: Command, bases: Sequence[Path]) -> list[FileWrite]:
+def _file_writes(script: Script, command: Command, bases: Sequence[str]) -> list[FileWrite]:
     writes: list[FileWrite] = []
     program = command.program
     target = command.stdout_redirect
@@ -296,10 +301,10 @@ def _in_place_writes(command: Command) -> list[FileWrite]:
 
 # The last script's writes: every codex run of a snippet asks for them (one entry is enough: the
 # engine lints one snippet at a time).
-_LAST: list[tuple[Script, tuple[Path, ...], tuple[FileWrite, ...]]] = []
+_LAST: list[tuple[Script, tuple[str, ...], tuple[FileWrite, ...]]] = []
 
 
-def script_writes(script: Script, bases: Sequence[Path]) -> tuple[FileWrite, ...]:
+def script_writes(script: Script, bases: Sequence[str]) -> tuple[FileWrite, ...]:
     key = tuple(bases)
     if _LAST and _LAST[0][0] is script and _LAST[0][1] == key:
         return _LAST[0][2]

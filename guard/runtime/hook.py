@@ -392,11 +392,9 @@ def _bad_input(agent: str, why: str, cwd: str | None, stdout: TextIO, stderr: Te
     """Fail open with one clear stderr line, unless the config says `hook.fail-closed: true`."""
     fail_closed = False
     try:
-        from pathlib import Path
-
         from guard.runtime.settings_load import load_runtime_settings
 
-        settings = load_runtime_settings(Path(cwd) if cwd else None)
+        settings = load_runtime_settings(cwd or None)
         fail_closed = settings.hook_fail_closed
     except Exception as exc:
         stderr.write(f"codex-guard hook: config error: {_first_line(exc)}\n")
@@ -417,13 +415,15 @@ def _check(
     """The slow path: the command mentions codex, or (`unseen`) has no codex word but hands a
     shell text that only exists when it runs, which matters under `hook.fail-closed` alone.
     Deny on errors unless `hook.on-error: allow`."""
-    from pathlib import Path
+    if _bundle_root is not None:  # the installed hook (guard/hookmain.py): code from the bundle
+        from guard.runtime.codebundle import install
 
+        install(_bundle_root)
     from guard.runtime.report import reason_text
     from guard.runtime.settings_load import extra_setting, load_runtime_settings
 
     try:
-        settings = load_runtime_settings(Path(cwd) if cwd else None)
+        settings = load_runtime_settings(cwd or None)
     except Exception as exc:
         reason = f"codex-guard hook: config error: {_first_line(exc)}; denying (fail closed)"
         return answer_deny(agent, reason, stdout, stderr)
@@ -516,9 +516,27 @@ def _unsettled(
     ]
 
 
-def main() -> int:
+# The package folder whose guard modules the slow path may take from the code bundle
+# (guard/runtime/codebundle.py); set by `main` for the installed hook only.
+_bundle_root: str | None = None
+
+
+def main(bundle_root: str | None = None) -> int:
+    """`hookmain.py claude|codex`. With `bundle_root`, the slow path imports the guard modules of
+    that package folder from the code bundle, and writes it again after answering when it
+    imported modules the bundle did not hold."""
+    global _bundle_root
     agent = sys.argv[1] if len(sys.argv) > 1 else ""
     if agent not in AGENTS:
         sys.stderr.write("usage: codex-guard hook claude|codex < pre-tool-use.json\n")
         return 2
-    return run_hook(agent, sys.stdin, sys.stdout, sys.stderr)
+    _bundle_root = bundle_root
+    code = run_hook(agent, sys.stdin, sys.stdout, sys.stderr)
+    if "guard.runtime.codebundle" in sys.modules:  # the slow path ran: keep its code for the next
+        try:
+            from guard.runtime.codebundle import save_loaded_modules
+
+            save_loaded_modules()
+        except Exception:  # the answer is out; a bundle not written costs the next run only
+            pass
+    return code

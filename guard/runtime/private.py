@@ -51,8 +51,9 @@ def ensure_private_dir(folder: str) -> bool:
     return private_dir_ok(folder)
 
 
-def read_private(path: str) -> bytes | None:
-    """The bytes of a private cache file, or None (missing, a symlink, not ours, not 0600...)."""
+def read_private(path: str, max_bytes: int = MAX_ENTRY_BYTES) -> bytes | None:
+    """The bytes of a private cache file, or None (missing, a symlink, not ours, not 0600, over
+    `max_bytes`...)."""
     if not private_dir_ok(os.path.dirname(path)):
         return None
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
@@ -64,7 +65,7 @@ def read_private(path: str) -> bytes | None:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or not _owned_private(st):
             return None
-        if st.st_size > MAX_ENTRY_BYTES:
+        if st.st_size > max_bytes:
             return None
         return os.read(fd, st.st_size + 1)
     except OSError:

@@ -7,10 +7,19 @@ pay for PyYAML or pydantic, so the config loader is imported only once a config 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from pathlib import Path
 
 from guard.settings import Settings
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the hook's codex path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+# The names guard.config.find_config looks for in each folder (CONFIG_NAMES, PYPROJECT), and the
+# user config under `$XDG_CONFIG_HOME` (guard.config.user_config_path): only where one of these
+# files exists is guard.config (and pathlib, ~4 ms on the hook's codex path) imported.
+_CONFIG_FILE_NAMES = (".codex-guard.yaml", ".codex-guard.yml", "pyproject.toml")
+_USER_CONFIG = ("codex-guard", "config.yaml")
 
 
 class ConfigError(Exception):
@@ -28,7 +37,7 @@ def find_config(start: Path) -> Path | None:
 
 
 def load_runtime_settings(
-    start: Path | None = None,
+    start: str | Path | None = None,
     explicit: Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
@@ -40,10 +49,16 @@ def load_runtime_settings(
     `guard.config` imports PyYAML and pydantic only when it has a file to read, so the common case
     (no config) costs a few stats.
     """
+    folder = os.fspath(start) if start is not None else os.getcwd()
+    env = os.environ if env is None else env
+    if explicit is None and not _config_files_may_exist(folder, env):
+        return Settings(root=_path_text(folder))  # no config: the defaults (the common case)
+    from pathlib import Path
+
     from guard.config import known_rule_ids, load_config, user_config_path
 
-    where = start if start is not None else Path(os.getcwd())
-    user = user_config_path(os.environ if env is None else env)
+    where = Path(folder)
+    user = user_config_path(env)
     repo = explicit if explicit is not None else find_config(where)
     if repo is None and not user.is_file():
         return Settings(root=str(where))
@@ -59,6 +74,39 @@ def load_runtime_settings(
     except Exception as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ConfigError(message) from None
+
+
+def _config_files_may_exist(start: str, env: Mapping[str, str]) -> bool:
+    """False when neither the user config nor any file find_config could return exists: each
+    folder from `start` (resolved; its folder when it is not one) up to the root is looked at."""
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    if not (xdg and os.path.isabs(xdg)):  # XDG: a relative XDG_CONFIG_HOME is ignored
+        xdg = os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
+    if os.path.isfile(os.path.join(xdg, *_USER_CONFIG)):
+        return True
+    try:
+        folder = os.path.realpath(start)
+    except (OSError, ValueError):
+        return True  # find_config decides
+    if not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    while True:
+        if any(os.path.isfile(os.path.join(folder, name)) for name in _CONFIG_FILE_NAMES):
+            return True
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
+
+
+def _path_text(path: str) -> str:
+    """`str(Path(path))`, without importing pathlib for a path it would not change."""
+    odd = "//" in path or "/./" in path or path.endswith(("/", "/.")) or path.startswith("./")
+    if path not in ("", ".") and not odd:
+        return path
+    from pathlib import Path
+
+    return str(Path(path))
 
 
 def extra_setting(settings: Settings, key: str, default: str) -> str:

@@ -85,13 +85,11 @@ def _carried_line(command: Command, settings: Settings) -> bool:
 def _startup_file_hits(script: Script) -> list[Hit]:
     """A write to a shell start-up file (`echo 'export PATH=/tmp/x:$PATH' >> ~/.bashrc`): every
     later shell the agent starts runs it first, so a later `git ...` may run codex."""
-    from pathlib import Path
-
     from guard.engine.writes import script_writes
     from guard.reject import SHELL_STARTUP_FILES
 
     hits: list[Hit] = []
-    for write in script_writes(script, [Path(".")]):
+    for write in script_writes(script, ["."]):
         target = write.target.strip("'\"")
         if not any(target.endswith(name) for name in SHELL_STARTUP_FILES):
             continue

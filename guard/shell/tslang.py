@@ -53,8 +53,9 @@ def _binding(package: str) -> Any:
 
 def _load_binding(package: str, name: str) -> Any:
     # importlib.util's module_from_spec is this one; importlib.util itself imports contextlib.
-    from importlib._bootstrap import module_from_spec
-    from importlib.machinery import ExtensionFileLoader, PathFinder
+    # The import system's own modules, loaded at start-up: `importlib` would add `warnings`.
+    from _frozen_importlib import module_from_spec
+    from _frozen_importlib_external import ExtensionFileLoader, PathFinder
 
     found = PathFinder.find_spec(package)
     if found is None or not found.submodule_search_locations:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import re
 
 from guard.fastclass import replace
@@ -626,8 +625,10 @@ class Walker:
                     env[op.name] = EnvBinding(op.name, given, EnvOrigin.DOCKER, op.span)
                 elif op.kind == "send":
                     # `ssh -o SendEnv='OPENAI_*'`: each exported name the pattern matches
+                    from fnmatch import fnmatchcase  # here: rare (ssh SendEnv)
+
                     for name, passed in host.items():
-                        if fnmatch.fnmatchcase(name, op.name):
+                        if fnmatchcase(name, op.name):
                             env[name] = EnvBinding(name, passed.value, EnvOrigin.DOCKER, op.span)
                 elif op.kind == "unset":
                     env.pop(op.name, None)

@@ -9,7 +9,6 @@ xargs replaces, a shell body to re-parse).
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Sequence
 
 from guard.fastclass import dataclass, field
@@ -133,6 +132,8 @@ def _split_env_string(argv: tuple[Word, ...]) -> tuple[Word, ...]:
 def _env_split_words(w: Word) -> list[Word]:
     if not w.literal or "$" in w.text or "\\c" in w.text:
         return [Word(w.text, False, w.span, w.raw)]
+    import shlex  # here: `env -S` is rare, and shlex costs the hook's codex path ~0.3 ms
+
     try:
         parts = shlex.split(w.text, comments=False, posix=True)
     except ValueError:
@@ -467,7 +468,7 @@ def _peel_ssh(argv: tuple[Word, ...], out: Peeled) -> int | None:
     return i + 1
 
 
-_SSH_OPTION_RE = re.compile(r"\s*(\w+)\s*(?:=|\s)\s*(.*)\Z", re.S)
+_SSH_OPTION_RE = lazy_compile(r"\s*(\w+)\s*(?:=|\s)\s*(.*)\Z", re.S)
 
 
 def _ssh_env_option(w: Word) -> list[EnvOp]:

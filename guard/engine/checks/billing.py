@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 from guard.codex.call import Subcommand
 from guard.codex.envpolicy import set_names
-from guard.engine.configlayers import LayerKind, layer_span, search_roots
+from guard.engine.configlayers import LayerKind, layer_span, write_bases
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.writes import script_writes, target_name
 from guard.fastclass import dataclass
@@ -16,6 +15,10 @@ from guard.findings import Severity
 from guard.lazyre import lazy_compile
 from guard.shell.model import Command, EnvBinding, EnvOrigin, Span, Word
 from guard.sources.snippet import RunContext
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the hook's codex path does not import typing
+if TYPE_CHECKING:
+    from pathlib import Path  # imported where used: the hook's codex path does without pathlib
 
 # What an API-key auth.json looks like (FACTS.md: `codex login --with-api-key` writes
 # `"auth_mode": "apikey"` and the key).
@@ -177,8 +180,7 @@ def _verified_chatgpt_after(ctx: CheckContext, command: Command) -> bool:
 
 def _auth_json_hits(ctx: CheckContext) -> Iterator[Hit]:
     """Every command that writes a Codex auth.json (see guard/engine/writes.py for the writers)."""
-    bases = [Path(ctx.snippet.path).parent, *search_roots(ctx.snippet, ctx.settings)]
-    for write in script_writes(ctx.script, bases):
+    for write in script_writes(ctx.script, write_bases(ctx.snippet, ctx.settings)):
         if target_name(write.target) != "auth.json":
             continue
         command = write.command
@@ -273,6 +275,8 @@ def _literal_codex_home(command: Command) -> Path | None:
     text = binding.value.text
     if not text or "$" in text or "`" in text:
         return None
+    from pathlib import Path
+
     return Path(text).expanduser()
 
 
@@ -282,7 +286,6 @@ def _codex_home_logins(ctx: CheckContext) -> Iterator[tuple[Invocation, str, Pat
     whose scripts run elsewhere). mode is `apikey`, or `unreadable` when auth.json is there but
     is no regular file it can read (a FIFO is never opened for a blocking read: see
     guard/runtime/auth.py)."""
-    from guard.runtime.auth import AuthFileError, read_auth_mode_strict
     from guard.runtime.hook import HOOK_PATH
 
     if ctx.snippet.path != HOOK_PATH:
@@ -291,6 +294,9 @@ def _codex_home_logins(ctx: CheckContext) -> Iterator[tuple[Invocation, str, Pat
         home = _literal_codex_home(inv.command)
         if home is None or not home.is_dir():
             continue
+        # Here, not at the top: auth imports pathlib, which a run without CODEX_HOME never needs.
+        from guard.runtime.auth import AuthFileError, read_auth_mode_strict
+
         path = home / "auth.json"
         try:
             mode = read_auth_mode_strict(path)
@@ -430,6 +436,13 @@ def _file_sets_key(path: Path, keys: tuple[str, ...]) -> str | None:
     return None
 
 
+def _beside(ctx: CheckContext, name: str) -> Path:
+    """`name` in the linted file's folder."""
+    from pathlib import Path
+
+    return Path(ctx.snippet.path).parent / name
+
+
 def _keys_unset_between(ctx: CheckContext, after: int, before: int) -> bool:
     """Every forbidden key is unset after the env file is loaded and before the run."""
     unset = {u.name for u in ctx.script.unsets if after <= u.span.line <= before}
@@ -447,13 +460,12 @@ def env_file_injection(ctx: CheckContext) -> Iterator[Hit]:
                 f"file ({path}): which billing this codex run uses cannot be settled",
                 params={"path": str(path)},
             )
-    base = Path(ctx.snippet.path).parent
     for inv in ctx.runs():
         for load in inv.command.env_files:
             if _keys_unset_between(ctx, load.span.line, inv.command.span.line):
                 continue
             key = (
-                _file_sets_key(base / load.path, ctx.settings.forbidden_env)
+                _file_sets_key(_beside(ctx, load.path), ctx.settings.forbidden_env)
                 if load.literal
                 else None
             )

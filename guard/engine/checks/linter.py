@@ -48,14 +48,11 @@ def _unreadable_config_writes(ctx: CheckContext, severity: Severity | None) -> I
     """A Codex config.toml rewritten with text that cannot be read here (`sed -i`, `perl -pi`,
     `cmd | tee`, `echo "$X" >>`, python): every later codex run reads it, and it may set full
     access, an API-key login or a provider that bills the API."""
-    from pathlib import Path
-
     from guard.engine.checks.sandbox import CODEX_CONFIG_PATH
-    from guard.engine.configlayers import search_roots
+    from guard.engine.configlayers import write_bases
     from guard.engine.writes import script_writes
 
-    bases = [Path(ctx.snippet.path).parent, *search_roots(ctx.snippet, ctx.settings)]
-    for write in script_writes(ctx.script, bases):
+    for write in script_writes(ctx.script, write_bases(ctx.snippet, ctx.settings)):
         if write.content is not None and write.complete:
             continue  # a literal write: the sandbox, billing and config-layer checks read it
         if not CODEX_CONFIG_PATH.search(write.target.strip()):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from guard.codex.call import SandboxSource, Subcommand
-from guard.engine.configlayers import layer_span, parse_toml, search_roots
+from guard.engine.configlayers import layer_span, parse_toml, write_bases
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.lanes import needs_network
 from guard.findings import Severity
@@ -164,12 +164,9 @@ def _config_writes_full_access(ctx: CheckContext) -> Iterator[Hit]:
     `$CODEX_HOME/NAME.config.toml`, a project `.codex/config.toml`) with no codex run after it
     here: every later run that reads the file is unsandboxed (a run after it in the same script
     is judged on the layer it reads)."""
-    from pathlib import Path
-
     from guard.engine.writes import script_writes
 
-    bases = [Path(ctx.snippet.path).parent, *search_roots(ctx.snippet, ctx.settings)]
-    for write in script_writes(ctx.script, bases):
+    for write in script_writes(ctx.script, write_bases(ctx.snippet, ctx.settings)):
         if write.content is None or not _CODEX_CONFIG.search(write.target.strip()):
             continue
         if any(inv.command.index > write.command.index for inv in ctx.invocations):
