@@ -19,9 +19,9 @@ import difflib
 import json
 import re
 import shlex
-from dataclasses import dataclass
 from typing import Any
 
+from guard.fastclass import dataclass
 from guard.sources.snippet import RunContext, Snippet, SourceFact
 from guard.sources.yamlnodes import node_get
 
