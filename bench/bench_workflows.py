@@ -12,8 +12,9 @@ What it does:
    `actionlint -shellcheck= -pyflakes= FILE...` (its own checks only: with shellcheck on PATH it
    starts one shellcheck per `run:`; both rows are printed when `--with-shellcheck` is given),
    then `codex-guard lint --no-cache -q -j1 DIR` (no pool: what the pool policy is measured by);
-4. prints the load average (this machine is shared), the median wall time and files/s of each,
-   and the throughput ratio, with PASS/FAIL against the goal (codex-guard at least actionlint's
+4. prints the load average (this machine is shared), the median wall time, files/s and CPU time
+   (user + system, `wait4`) of each, codex-guard `-j1`'s CPU time against actionlint's, and the
+   throughput ratio, with PASS/FAIL against the goal (codex-guard at least actionlint's
    throughput).
 
 Exit 0 when the goal passes, 1 when it fails, 2 when a tool is missing.
@@ -50,13 +51,20 @@ def _generator() -> object:
     return module
 
 
-def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
+def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system of the process and the children it waited for,
+    from `wait4`: the steadier measure on a shared machine)."""
     start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):  # 1: findings
-        raise SystemExit(f"{argv[0]} failed ({proc.returncode}): {proc.stderr[-400:]!r}")
-    return elapsed
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 1):  # 1: findings
+            err.seek(0)
+            tail = err.read()[-400:]
+            raise SystemExit(f"{argv[0]} failed ({proc.returncode}): {tail!r}")
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -105,17 +113,27 @@ def main() -> int:
         for argv in commands.values():  # warm the page cache and the rule cache once, untimed
             timed(argv, corpus, env)
         runs: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         before = os.getloadavg()
         for _ in range(args.rounds):
             for name, argv in commands.items():
-                runs[name].append(timed(argv, corpus, env))
+                wall, used = timed(argv, corpus, env)
+                runs[name].append(wall)
+                cpu[name].append(used)
     print(f"{args.files} workflows ({mentioning} mention codex), {args.rounds} interleaved rounds")
     after = os.getloadavg()[0]
     print(f"load average before: {before[0]:.2f}, after: {after:.2f} ({os.cpu_count()} CPUs)")
     medians = {name: statistics.median(times) for name, times in runs.items()}
+    print(f"  {'':22} {'wall':>6}    {'files/s':>8}          {'CPU':>6}    (wall of each round)")
     for name, value in medians.items():
         each = " ".join(f"{t:.2f}" for t in runs[name])
-        print(f"  {name:22} {value:6.2f} s  {args.files / value:8.0f} files/s  ({each})")
+        used = statistics.median(cpu[name])
+        print(
+            f"  {name:22} {value:6.2f} s  {args.files / value:8.0f} files/s  "
+            f"{used:6.2f} s  ({each})"
+        )
+    cpu_ratio = statistics.median(cpu["actionlint"]) / statistics.median(cpu["codex-guard -j1"])
+    print(f"CPU: codex-guard -j1 uses {1 / cpu_ratio:.2f}x actionlint's CPU time")
     ratio = medians["actionlint"] / medians["codex-guard"]
     passed = ratio >= 1.0
     verdict = "PASS" if passed else "FAIL"

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import sys
 
+TYPE_CHECKING = False  # the hook and exec paths below import no typing
+if TYPE_CHECKING:
+    from typing import Any
+
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
@@ -33,6 +37,12 @@ def main(argv: list[str] | None = None) -> int:
         from guard.runtime.execshim import exec_main
 
         return exec_main(args[1:])
+    if args[:1] == ["lint"]:
+        from guard.commands.lintargs import fast_lint_options
+
+        options = fast_lint_options(args[1:])
+        if options is not None:  # a plain command line: no click (see guard/commands/lintargs.py)
+            return _lint_without_click(options)
     try:
         from guard.commands import app
 
@@ -41,6 +51,32 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("codex-guard: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # the contract: no traceback ever reaches the user
+        return _report_crash(exc)
+
+
+def _lint_without_click(options: dict[str, Any]) -> int:
+    """`run_lint` as click's `main(standalone_mode=False)` runs it, with the same answers to an
+    interrupt (a blank line, then "aborted"), a closed stdout (exit 1, quietly) and a crash."""
+    try:
+        from guard.commands.lint import run_lint
+
+        try:
+            return int(run_lint(**options) or 0)
+        except (EOFError, KeyboardInterrupt):
+            print(file=sys.stderr, flush=True)
+            print("codex-guard: aborted", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            import errno
+
+            if exc.errno != errno.EPIPE:
+                raise
+            from click.utils import _PacifyFlushWrapper
+
+            sys.stdout = _PacifyFlushWrapper(sys.stdout)  # type: ignore[assignment]
+            sys.stderr = _PacifyFlushWrapper(sys.stderr)  # type: ignore[assignment]
+            sys.exit(1)
     except Exception as exc:  # the contract: no traceback ever reaches the user
         return _report_crash(exc)
 

@@ -178,7 +178,6 @@ _SPECIAL_PARAMS = frozenset("@*#?$!-0123456789_")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _OPERATOR_CHARS = frozenset(";&|()\n")
 _BLANKS = frozenset(" \t")
-_DROP_QUOTING = {ord("'"): None, ord('"'): None, ord("\\"): None}
 _SIMPLE_ESCAPES = {
     "a": "\a",
     "b": "\b",
@@ -221,9 +220,20 @@ def may_concern_codex(text: str) -> bool:
     return False
 
 
+# The keywords no other keyword is part of: a text holds a keyword if and only if it holds one
+# of these ("codex_home" holds "codex"), with fewer passes over a long file.
+_SCAN_KEYWORDS = tuple(k for k in KEYWORDS if not any(o != k and o in k for o in KEYWORDS))
+
+
 def _has_keyword(text: str) -> bool:
     lowered = text.lower()
-    return any(k in lowered for k in KEYWORDS)
+    return any(k in lowered for k in _SCAN_KEYWORDS)
+
+
+def _drop_quoting(text: str) -> str:
+    """The text without quotes and backslashes (three passes in C: `str.translate` with a dict
+    looks each character up in Python's mapping protocol)."""
+    return text.replace("'", "").replace('"', "").replace("\\", "")
 
 
 def _keyword_in_views(text: str) -> bool:
@@ -233,10 +243,10 @@ def _keyword_in_views(text: str) -> bool:
     if not any(c in text for c in "'\"\\$"):
         return False
     joined = text.replace("\\\n", "").replace('$"', '"')
-    if _has_keyword(joined.translate(_DROP_QUOTING)):
+    if _has_keyword(_drop_quoting(joined)):
         return True
     if "$'" in joined:
-        return _has_keyword(_decode_all_ansi_c(joined).translate(_DROP_QUOTING))
+        return _has_keyword(_drop_quoting(_decode_all_ansi_c(joined)))
     return False
 
 
@@ -930,6 +940,14 @@ _LINES_PASSED_OVER: set[str] = set()
 _LINES_PASSED_OVER_MAX = 4096
 
 
+# `run` key lines already read in this process: the line alone decides the key's column, its
+# value's text and (for a one-line value) the scalar, so a repeated step line (`- run: npm ci`,
+# `run: |`) skips those checks; what follows the line (a block body, a deeper line) is still
+# read each time. Bounded, as `_RUN_VERDICTS` is; a line that goes on (`_GoOn`) is not kept.
+_RUN_LINES: dict[str, tuple[int, str, str | None]] = {}
+_RUN_LINES_MAX = 4096
+
+
 def _read_notable_line(
     lines: list[str], at: int, patterns: _FilePatterns, values: list[str]
 ) -> int:
@@ -938,9 +956,41 @@ def _read_notable_line(
     i = at + 1
     if line in _LINES_PASSED_OVER:
         return i
+    known = _RUN_LINES.get(line)
+    if known is None:
+        known = _run_line(line, patterns)
+        if known is None:
+            return i
+        if len(_RUN_LINES) < _RUN_LINES_MAX and len(line) <= 512:
+            _RUN_LINES[line] = known
+    column, value, scalar = known
+    if value.startswith("|"):
+        block: list[str] = []
+        while i < len(lines):
+            body = lines[i]
+            if body.strip() and len(body) - len(body.lstrip(" ")) <= column:
+                break
+            block.append(body.lstrip(" \t"))
+            i += 1
+        values.append("\n".join(block))
+        return i
+    if scalar is None:  # `run:` with nothing (or a comment) after it
+        if _next_is_mapping(lines, i, column, patterns):
+            return i  # `defaults: run:` with `shell:` under it
+        raise _GoOn
+    values.append(scalar)
+    if _next_is_deeper(lines, i, column):
+        raise _GoOn  # a plain scalar folded over more lines
+    return i
+
+
+def _run_line(line: str, patterns: _FilePatterns) -> tuple[int, str, str | None] | None:
+    """What line `line` alone says: None when the reading passes over it, else the `run` key's
+    column, its value's text and, for a value that ends on the line, the scalar (None for a
+    block header or no value); `_GoOn` where the line reading cannot place it."""
     stripped = line.strip()
     if not stripped or stripped.startswith("#"):
-        return i
+        return None
     lead = line[: len(line) - len(line.lstrip(" \t-"))]
     if "\t" in lead:
         raise _GoOn  # a tab in an indentation: YAML rejects or reads it otherwise
@@ -954,29 +1004,16 @@ def _read_notable_line(
             raise _GoOn  # `{run: ...}`, `!!str run:`, `&a run:`, `x: run: y`...
         if len(_LINES_PASSED_OVER) < _LINES_PASSED_OVER_MAX and len(line) <= 512:
             _LINES_PASSED_OVER.add(line)  # every check above read this line alone
-        return i
+        return None
     column = len(match.group("lead"))
     value = match.group("value") or ""
     if value.startswith("|"):
         if not patterns.block_header.fullmatch(value):
             raise _GoOn
-        block: list[str] = []
-        while i < len(lines):
-            body = lines[i]
-            if body.strip() and len(body) - len(body.lstrip(" ")) <= column:
-                break
-            block.append(body.lstrip(" \t"))
-            i += 1
-        values.append("\n".join(block))
-        return i
+        return column, value, None
     if not value or value.startswith("#"):
-        if _next_is_mapping(lines, i, column, patterns):
-            return i  # `defaults: run:` with `shell:` under it
-        raise _GoOn
-    values.append(_single_line_scalar(value, patterns))
-    if _next_is_deeper(lines, i, column):
-        raise _GoOn  # a plain scalar folded over more lines
-    return i
+        return column, value, None
+    return column, value, _single_line_scalar(value, patterns)
 
 
 def _unbalanced_flow(line: str, patterns: _FilePatterns) -> bool:

@@ -260,6 +260,32 @@ def test_lines_passed_over_before_read_as_before_in_every_context() -> None:
             assert _outcome(_run_values, text) == _outcome(reference_run_values, text), text
 
 
+def test_run_lines_read_before_read_as_before_in_every_context() -> None:
+    """A `run` key line read once (`- run: |`, `run: sudo`, a bare `run:`) is taken from
+    `_RUN_LINES` later; what follows it (a block body, a deeper line, a mapping) is still read,
+    so every pair of lines reads as the line-by-line reading does, with the cache warmed first."""
+    head = "on: push\njobs:\n  a:\n    steps:\n"
+    with mock.patch.object(reject, "_RUN_LINES", {}):
+        for line in TRICKY_LINES:
+            _outcome(_run_values, head + line + "\n")
+        assert "      - run: |" in reject._RUN_LINES
+        assert "    run:" in reject._RUN_LINES
+        for first, second, third in itertools.product(["", *TRICKY_LINES], repeat=3):
+            text = head + first + "\n" + second + "\n" + third + "\n"
+            assert _outcome(_run_values, text) == _outcome(reference_run_values, text), text
+
+
+def test_the_run_lines_stay_bounded() -> None:
+    with (
+        mock.patch.object(reject, "_RUN_LINES", {}),
+        mock.patch.object(reject, "_RUN_LINES_MAX", 5),
+    ):
+        for index in range(20):
+            _run_values(f"on: push\nsteps:\n  - run: echo {index}\n  - run: {'b' * 600}\n")
+        assert len(reject._RUN_LINES) == 5
+        assert all(len(line) <= 512 for line in reject._RUN_LINES)
+
+
 def test_the_lines_passed_over_stay_bounded() -> None:
     with (
         mock.patch.object(reject, "_LINES_PASSED_OVER", set()),

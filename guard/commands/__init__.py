@@ -1,18 +1,21 @@
-"""The click command group. Each front door lives in its own module and is registered here once."""
+"""The click command group (`app`, built in guard/commands/group.py on first use).
+
+Importing a front door's module (guard.commands.lint) does not import click: the plain
+`codex-guard lint` command lines are parsed without it (guard/cli.py, `fast_lint_options`).
+"""
 
 from __future__ import annotations
 
-import click
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import click
 
-from guard import __version__
-from guard.commands import init, lint, runtime
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="codex-guard")
-def app() -> None:
-    """Policy linter, exec shim and agent hook for `codex exec` dispatch commands."""
+    app: click.Group
 
 
-for command in (*lint.COMMANDS, *runtime.COMMANDS, *init.COMMANDS):
-    app.add_command(command)
+def __getattr__(name: str) -> object:
+    if name == "app":
+        from guard.commands.group import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,6 @@ pool; the output is sorted afterwards and does not depend on the pool.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import itertools
 import os
@@ -18,15 +17,13 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
+from guard.commands.echo import echo
+from guard.fastclass import dataclass, field, replace
 from guard.findings import FileError, Finding, LintResult, Location, Severity
 from guard.settings import Settings
-from guard.sources.detect import ALL_KINDS
 from guard.sources.snippet import RunContext, Snippet
 
 if TYPE_CHECKING:
@@ -212,7 +209,7 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
     seen: dict[tuple[int, int, str, int, str], int] = {}
     for index, snippet in enumerate(snippets):
         if lanes:
-            snippet = dataclasses.replace(snippet, lane_directives=lanes)
+            snippet = replace(snippet, lane_directives=lanes)
         try:
             found = lint_snippet(snippet, job.settings)
             if snippet.block_indent:
@@ -242,7 +239,7 @@ def _shift_location(loc: Location, snippet: Snippet) -> Location:
     if loc.path != snippet.path or not first < loc.line <= last:
         return loc
     end_column = loc.end_column + (snippet.block_indent if loc.end_line > first else 0)
-    return dataclasses.replace(loc, column=loc.column + snippet.block_indent, end_column=end_column)
+    return replace(loc, column=loc.column + snippet.block_indent, end_column=end_column)
 
 
 def _shift_block(finding: Finding, snippet: Snippet) -> Finding:
@@ -252,13 +249,12 @@ def _shift_block(finding: Finding, snippet: Snippet) -> Finding:
     indented Markdown fence is dedented so here-docs still end, and its later lines sit
     `block_indent` columns further right in the file.
     """
-    return dataclasses.replace(
+    return replace(
         finding,
         location=_shift_location(finding.location, snippet),
         related=tuple(_shift_location(r, snippet) for r in finding.related),
         edits=tuple(
-            dataclasses.replace(e, location=_shift_location(e.location, snippet))
-            for e in finding.edits
+            replace(e, location=_shift_location(e.location, snippet)) for e in finding.edits
         ),
     )
 
@@ -298,7 +294,7 @@ def postprocess(
         if not rule_enabled(finding.rule, settings.select, ignore):
             continue
         if finding.rule in overrides:
-            finding = dataclasses.replace(finding, severity=Severity(overrides[finding.rule]))
+            finding = replace(finding, severity=Severity(overrides[finding.rule]))
         kept.append(finding)
     directives = parse_directives(text)
     return apply_directives(kept, directives, path, rule_text, settings.select, ignore)
@@ -361,7 +357,6 @@ def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
 
 def _lint_file(job: FileJob) -> FileOutcome:
     from guard.reject import may_concern_file, may_start_unseen
-    from guard.sources import cache
     from guard.sources.decode import PARSE_LIMIT, decode, read_bytes, regular_file_size
     from guard.sources.detect import PYTHON, SHELL
 
@@ -384,7 +379,11 @@ def _lint_file(job: FileJob) -> FileOutcome:
         if isinstance(data, FileError):
             return FileOutcome([], [data], checked=True)
         key = ""
-        store = cache.open_store(job.cache_dir) if job.cache_dir is not None else None
+        store = None
+        if job.cache_dir is not None:  # not under --no-cache: the store's sqlite3 and hashlib
+            from guard.sources import cache
+
+            store = cache.open_store(job.cache_dir)
         if store is not None:
             config_key = job.config_key or config_digest(job.settings, job.rule_text)
             key = cache.entry_key(data, job.path, kind, config_key, job.code_key)
@@ -477,7 +476,7 @@ def _token_settings(settings: Settings) -> Settings:
     select = tuple(
         r for r in wanted if not settings.select or rule_matches(r, settings.select)
     ) or ("CG000",)  # nothing selected: a pattern no rule matches
-    return dataclasses.replace(settings, select=select)
+    return replace(settings, select=select)
 
 
 def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
@@ -506,7 +505,7 @@ def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
     )
     where = Location(job.path, 1, 1, 1, 1)
     too_large = _rule_finding(job.rule_text, PARSE_ERROR_RULE, note, where)
-    findings.append(dataclasses.replace(too_large, fix=TOO_LARGE_FIX))
+    findings.append(replace(too_large, fix=TOO_LARGE_FIX))
     text = "\n".join(directive_lines)
     kept = postprocess(findings, settings, job.path, text, job.rule_text)
     errors: list[FileError] = []
@@ -525,8 +524,11 @@ def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
 CHUNK_FILES = 32  # files per task sent to a worker: small enough to balance the pool's end
 # The pool starts only when the run has shown work for it: this many files went past the keyword
 # reject to the full check (a rejected file never needs a worker), or the files linted in this
-# process took this long. Until then the files are linted here, and the engine this process has
-# imported is the workers' too (they are forked from it).
+# process took this much of its CPU time. CPU, not wall time: on a loaded machine the wall clock
+# runs on while the process waits for a core, and workers would only wait beside it (1,000
+# workflows at load 5 started a pool at 0.5 s of wall time and cost 25% more CPU than `-j1`).
+# Until then the files are linted here, and the engine this process has imported is the
+# workers' too (they are forked from it).
 POOL_AFTER_FULL_CHECKS = 64
 POOL_AFTER_S = 0.5
 _FULL_CHECKS = [0]  # files this process sent to the full check
@@ -556,10 +558,10 @@ class _CacheWriter:
         self._wrote = False
 
     def note(self, outcome: FileOutcome) -> None:
-        from guard.sources.cache import NO_READS, encode_reads
-
         if self._folder is None:
             return
+        from guard.sources.cache import NO_READS, encode_reads
+
         if outcome.stat_row is not None:
             self._stats.append(outcome.stat_row)
         if outcome.cache_key and outcome.cache_hit:
@@ -644,11 +646,11 @@ def run_jobs(
 def _here_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOutcome]:
     """Outcomes in job order: lint here until the run shows work for a pool (POOL_AFTER_...),
     then hand the rest of the walk to `_run_parallel`."""
-    start, checks_before = time.perf_counter(), _FULL_CHECKS[0]
+    start, checks_before = time.process_time(), _FULL_CHECKS[0]
     for job in jobs:
         yield lint_file(job)
         full_checks = _FULL_CHECKS[0] - checks_before
-        if full_checks >= POOL_AFTER_FULL_CHECKS or time.perf_counter() - start >= POOL_AFTER_S:
+        if full_checks >= POOL_AFTER_FULL_CHECKS or time.process_time() - start >= POOL_AFTER_S:
             yield from _run_parallel(jobs, workers)
             return
 
@@ -711,6 +713,12 @@ def _rule_text(rules: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 # --- the command ------------------------------------------------------------------------------
 
 
+def _cache_enabled() -> bool:
+    from guard.sources import cache
+
+    return cache.enabled()
+
+
 def _split_ids(values: tuple[str, ...], option: str) -> tuple[str, ...] | None:
     """`--select CG1,CG2 --select CG3` -> ("CG1", "CG2", "CG3"); None when not given at all."""
     if not values:
@@ -719,6 +727,8 @@ def _split_ids(values: tuple[str, ...], option: str) -> tuple[str, ...] | None:
     ids = tuple(part.strip().upper() for part in parts if part.strip())
     bad = [i for i in ids if not RULE_PATTERN.match(i)]
     if bad:
+        import click
+
         raise click.BadParameter(f"not a rule id or prefix: {', '.join(bad)}", param_hint=option)
     return ids
 
@@ -736,7 +746,7 @@ class Overrides:
         select = self.select if self.select is not None else settings.select
         if select and self.extend_select:
             select = select + tuple(i for i in self.extend_select if i not in select)
-        return dataclasses.replace(
+        return replace(
             settings,
             select=select,
             ignore=settings.ignore + self.ignore,
@@ -930,70 +940,7 @@ def _collect_jobs(
         )
 
 
-@click.command("lint")
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "sarif", "github"]),
-    default="text",
-    show_default=True,
-)
-@click.option(
-    "--output-format",
-    "text_style",
-    type=click.Choice(["full", "concise"]),
-    default="full",
-    show_default=True,
-    help="Text output: `full` shows the source line under each finding, `concise` one line.",
-)
-@click.option(
-    "--select", multiple=True, help="Comma list of rule ids or prefixes to check (CG2,CG101)."
-)
-@click.option("--extend-select", multiple=True, help="Rule ids or prefixes added to the selection.")
-@click.option("--ignore", multiple=True, help="Comma list of rule ids or prefixes to skip.")
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "info"]),
-    default=None,
-    help="Lowest severity that fails the run (default: config, else warning).",
-)
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 still on errors).")
-@click.option("--strict", is_flag=True, help="Strict profile: fail closed on what is unsure.")
-@click.option(
-    "--config", "config_file", type=click.Path(dir_okay=False), help="Config file for all paths."
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=0),
-    default=0,
-    help="Worker processes (0 = one per CPU; 1 = none). Files are linted in this process until "
-    "the run shows work for them: files the keyword reject answers from their text never need one.",
-)
-@click.option(
-    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write the content-hash cache.")
-@click.option(
-    "--kind",
-    type=click.Choice(ALL_KINDS),
-    default=None,
-    help="Read every file named on the command line as this kind (folders still go by name).",
-)
-@click.option("--fix", is_flag=True, help="Apply the safe fixes in place, then report the rest.")
-@click.option("--diff", is_flag=True, help="Print the safe fixes as a diff; change nothing.")
-@click.option(
-    "--stdin-filename",
-    default=None,
-    help="With the path `-`: the name stdin's content is linted as (kind, config, report).",
-)
-@click.option("--statistics", is_flag=True, help="Print how many findings each rule has.")
-@click.option(
-    "--output-file", type=click.Path(dir_okay=False), default=None, help="Write the report here."
-)
-@click.option("--quiet", "-q", is_flag=True, help="Only the findings: no summary, no progress.")
-def lint_command(
+def run_lint(
     paths: tuple[str, ...],
     output_format: str,
     text_style: str,
@@ -1015,14 +962,19 @@ def lint_command(
     output_file: str | None,
     quiet: bool,
 ) -> int:
-    """Lint scripts, workflows, Makefiles, Dockerfiles and Markdown for codex dispatch mistakes."""
+    """`codex-guard lint` with its options parsed (by click in guard/commands/lintcli.py, or by
+    `fast_lint_options` for the plain command lines); click is imported only where it speaks."""
     from guard.config import ConfigError, ConfigResolver
     from guard.engine.registry import RuleFileError, load_rules
 
     stdin = paths == ("-",)
     if "-" in paths and not stdin:
+        import click
+
         raise click.BadParameter("`-` (stdin) cannot be mixed with other paths", param_hint="PATHS")
     if stdin_filename is not None and not stdin:
+        import click
+
         raise click.BadParameter("needs the path `-`", param_hint="--stdin-filename")
     shown = stdin_filename or "stdin.sh"
     file_jobs: Iterable[FileJob]
@@ -1047,7 +999,7 @@ def lint_command(
         if fix or diff:
             file_jobs = list(file_jobs)  # a bad config further down is still exit 2 here
     except (ConfigError, RuleFileError) as exc:
-        click.echo(str(exc), err=True)
+        echo(str(exc), err=True)
         return 2
     if fix or diff:
         fixed = _fix_jobs(list(file_jobs), write=fix and not diff, quiet=quiet)
@@ -1055,21 +1007,21 @@ def lint_command(
             if not _emit(fixed.output, output_file, color=False) or fixed.errors:
                 return 2
             return 1 if diff and fixed.changed else 0
-        file_jobs = [dataclasses.replace(job, content=None) for job in file_jobs]
-    from guard.sources import cache
-
+        file_jobs = [replace(job, content=None) for job in file_jobs]
     cache_folder: str | None = None
     configs = _WalkedConfigs()
     file_jobs = configs.noting(file_jobs)  # before the cache: a hit's config is linted too
     hits: _StatHits | None = None
-    if not (no_cache or stdin) and cache.enabled():
+    if not (no_cache or stdin) and _cache_enabled():
+        from guard.sources import cache
+
         cache_folder = str(cache.cache_root())
         hits = _StatHits()
         file_jobs = _with_cache(file_jobs, hits)
     try:
         result = run_jobs(file_jobs, jobs, progress=not quiet, cache_folder=cache_folder)
     except ConfigError as exc:  # a config the walk meets only now (the walk streams)
-        click.echo(str(exc), err=True)
+        echo(str(exc), err=True)
         return 2
     if hits is not None and cache_folder is not None:
         hits.merge_into(result, cache_folder)
@@ -1130,16 +1082,14 @@ def _emit(output: str | Iterable[str], output_file: str | None, *, color: bool) 
     pieces = [output] if isinstance(output, str) else _batches(output)
     if output_file is None:
         for piece in pieces:
-            click.echo(piece, nl=False, color=color)  # click strips ANSI off a TTY unless told
+            echo(piece, nl=False, color=color)  # click strips ANSI off a TTY unless told
         return True
     try:
         with open(output_file, "w", encoding="utf-8", errors="surrogateescape") as handle:
             for piece in pieces:
                 handle.write(piece)
     except OSError as exc:
-        click.echo(
-            f"codex-guard lint: --output-file {output_file}: {exc.strerror or exc}", err=True
-        )
+        echo(f"codex-guard lint: --output-file {output_file}: {exc.strerror or exc}", err=True)
         return False
     return True
 
@@ -1170,13 +1120,13 @@ def _fix_jobs(file_jobs: list[FileJob], *, write: bool, quiet: bool) -> FixRun:
             continue
 
         def lint_bytes(content: bytes, job: FileJob = job) -> tuple[list[Finding], list[FileError]]:
-            outcome = lint_file(dataclasses.replace(job, content=content, cache_dir=None))
+            outcome = lint_file(replace(job, content=content, cache_dir=None))
             return outcome.findings, outcome.errors
 
         done = fix_file(job.path, data, kind, lint_bytes)
         shown = display_path(job.path)
         if done.skipped is not None and any(f.edits for f in lint_bytes(data)[0]):
-            click.echo(f"{shown}: {done.skipped}", err=True)
+            echo(f"{shown}: {done.skipped}", err=True)
         if write and job.content is not None:  # `--fix -`: the fixed text is the output
             run.output += done.fixed.decode("utf-8", "surrogateescape")
         if not done.changed:
@@ -1188,13 +1138,13 @@ def _fix_jobs(file_jobs: list[FileJob], *, write: bool, quiet: bool) -> FixRun:
             try:
                 Path(job.path).write_bytes(done.fixed)
             except OSError as exc:
-                click.echo(f"{shown}: error: cannot write the fix: {exc.strerror}", err=True)
+                echo(f"{shown}: error: cannot write the fix: {exc.strerror}", err=True)
                 run.errors = True
                 continue
         if not quiet:
             counts = ", ".join(f"{r} x{n}" for r, n in sorted(Counter(done.applied).items()))
             verb = "fixed" if write else "would fix"
-            click.echo(f"{shown}: {verb} {len(done.applied)} ({counts})", err=True)
+            echo(f"{shown}: {verb} {len(done.applied)} ({counts})", err=True)
     return run
 
 
@@ -1220,77 +1170,3 @@ def exit_code(result: LintResult, fail_on: str) -> int:
         return 2
     threshold = Severity(fail_on).rank
     return 1 if any(f.severity.rank >= threshold for f in result.findings) else 0
-
-
-# --- rules and explain ------------------------------------------------------------------------
-
-
-@click.command("rules")
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text"
-)
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None)
-def rules_command(output_format: str, config_file: str | None) -> int:
-    """List every rule: id, name, severity, summary."""
-    import json
-
-    from guard.docs import rules_table
-
-    rules = _load_rules_or_none(config_file)
-    if rules is None:
-        return 2
-    if output_format == "json":
-        rows = [
-            {"id": r.id, "name": r.name, "severity": r.severity.value, "summary": r.summary}
-            for r in rules.values()
-        ]
-        click.echo(json.dumps(rows, indent=2))
-    elif output_format == "markdown":
-        click.echo(rules_table(rules), nl=False)
-    else:
-        width = max((len(r.name) for r in rules.values()), default=4)
-        for rule in rules.values():
-            summary = " ".join(rule.summary.split())
-            click.echo(f"{rule.id}  {rule.name:<{width}}  {rule.severity.value:<7}  {summary}")
-    return 0
-
-
-def _load_rules_or_none(config_file: str | None) -> dict[str, Any] | None:
-    from guard.config import ConfigError, ConfigResolver
-    from guard.engine.registry import RuleFileError, load_rules
-
-    try:
-        resolver = ConfigResolver(Path(config_file) if config_file else None)
-        return dict(load_rules(resolver.settings_for(Path(".")).rules_dirs))
-    except (ConfigError, RuleFileError) as exc:
-        click.echo(str(exc), err=True)
-        return None
-
-
-@click.command("explain")
-@click.argument("rule_id")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None)
-def explain_command(rule_id: str, config_file: str | None) -> int:
-    """Print a rule's full documentation: summary, rationale, fix, examples."""
-    from guard.docs import rule_doc
-
-    rules = _load_rules_or_none(config_file)
-    if rules is None:
-        return 2
-    wanted = rule_id.strip().upper()
-    by_name = {r.name: r for r in rules.values()}
-    rule = rules.get(wanted) or by_name.get(rule_id.strip())
-    family = [r for r in rules.values() if r.id.startswith(wanted)] if rule is None else []
-    if rule is None and family and RULE_PATTERN.match(wanted):
-        from guard.docs import family_doc
-
-        click.echo(family_doc(wanted, family), nl=False)  # `explain CG2`: the family
-        return 0
-    if rule is None:
-        click.echo(f"codex-guard: unknown rule {rule_id!r} (see `codex-guard rules`)", err=True)
-        return 2
-    click.echo(rule_doc(rule, heading="#"), nl=False)
-    return 0
-
-
-COMMANDS: tuple[click.Command, ...] = (lint_command, rules_command, explain_command)

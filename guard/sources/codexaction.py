@@ -15,13 +15,12 @@ out from the pull request's head under `pull_request_target` (CG305).
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import shlex
-from dataclasses import dataclass
 from typing import Any
 
+from guard.fastclass import dataclass
 from guard.sources.snippet import RunContext, Snippet, SourceFact
 from guard.sources.yamlnodes import node_get
 
@@ -211,6 +210,8 @@ def _input_facts(inputs: dict[str, Input]) -> list[SourceFact]:
     for name, given in inputs.items():
         if name in INPUTS:
             continue
+        import difflib  # here: only an unknown input needs a suggestion
+
         close = difflib.get_close_matches(name.replace("_", "-").lower(), sorted(INPUTS), n=1)
         hint = f"; did you mean `{close[0]}`?" if close else ""
         facts.append(

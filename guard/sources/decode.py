@@ -23,7 +23,6 @@ import codecs
 import io
 import os
 import stat
-import tokenize
 from collections.abc import Iterator
 
 from guard.findings import FileError
@@ -101,6 +100,8 @@ def _normalise(text: str) -> str:
 
 def python_encoding(data: bytes) -> str | None:
     """The encoding a PEP 263 cookie or a BOM declares, or None (UTF-8, or an unknown cookie)."""
+    import tokenize  # here: only Python files need it, and every lint reads files
+
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError:  # an unknown encoding, or a BOM that contradicts the cookie

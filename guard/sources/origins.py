@@ -9,9 +9,9 @@ points past the end of a line.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
+from guard.fastclass import replace
 from guard.findings import Finding, Location
 from guard.sources.snippet import Snippet
 
@@ -67,7 +67,7 @@ def attach_origins(finding: Finding, snippet: Snippet) -> Finding:
             message = _explain(message, note, line)
     if len(related) == len(finding.related):
         return finding
-    return dataclasses.replace(finding, related=tuple(related), message=message)
+    return replace(finding, related=tuple(related), message=message)
 
 
 def clamp(finding: Finding, snippet: Snippet, lines: Sequence[str]) -> Finding:
@@ -81,10 +81,10 @@ def clamp(finding: Finding, snippet: Snippet, lines: Sequence[str]) -> Finding:
         if loc.column <= width and (loc.end_line != loc.line or loc.end_column <= width):
             return loc
         end_column = min(loc.end_column, width) if loc.end_line == loc.line else loc.end_column
-        return dataclasses.replace(loc, column=min(loc.column, width), end_column=end_column)
+        return replace(loc, column=min(loc.column, width), end_column=end_column)
 
     location = inside(finding.location)
     related = tuple(inside(r) for r in finding.related)
     if location == finding.location and related == finding.related:
         return finding
-    return dataclasses.replace(finding, location=location, related=related)
+    return replace(finding, location=location, related=related)

@@ -10,10 +10,10 @@ that order, so a later level overrides an earlier one. Composite actions (`actio
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any
 
+from guard.fastclass import replace
 from guard.sources.snippet import RunContext, Snippet
 from guard.sources.yamlnodes import block_indent, compose, node_get
 
@@ -132,7 +132,7 @@ def _steps(
         if dialect is None:
             continue
         snippet = _snippet(run, path, lines, env + _env(step), dialect)
-        found.append(dataclasses.replace(snippet, wide_env_lines=wide) if wide else snippet)
+        found.append(replace(snippet, wide_env_lines=wide) if wide else snippet)
     return found
 
 

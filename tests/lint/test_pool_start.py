@@ -90,6 +90,27 @@ def test_a_long_run_of_rejected_files_starts_the_pool_too(
     assert result.files == 200 and not result.findings and not result.errors
 
 
+def test_time_spent_waiting_for_a_core_starts_no_pool(
+    tmp_path: Path, pools: list[int | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The time rule counts this process's CPU: a run that only waits (a loaded machine, here a
+    sleep in each file) past POOL_AFTER_S of wall time has shown no work for workers."""
+    import time
+
+    monkeypatch.setattr(lint, "POOL_AFTER_S", 0.15)
+    real_lint_file = lint.lint_file
+
+    def waiting_lint_file(job: FileJob) -> Any:
+        time.sleep(0.01)  # wall time passes, this process's CPU time hardly does
+        return real_lint_file(job)
+
+    monkeypatch.setattr(lint, "lint_file", waiting_lint_file)
+    texts = [f"echo {n}\n" for n in range(lint.PARALLEL_THRESHOLD + 20)]  # 0.85 s of waiting
+    result = run_jobs(_jobs(tmp_path, texts), 2)
+    assert pools == []
+    assert result.files == len(texts)
+
+
 def test_j_reads_as_worker_processes_in_help() -> None:
     run = console("lint", "--help", cwd=Path.cwd())
     assert run.code == 0
