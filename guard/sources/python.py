@@ -252,6 +252,8 @@ def _command(node: ast.Call, module: _Module) -> list[_Line]:
     shell_text = name in SHELL_SPAWNERS or (isinstance(shell, ast.Constant) and shell.value is True)
     redirect, _context = _stdin(node, module)  # the context is read again by extract()
     lines: list[_Line] = []
+    dynamic: dict[int, tuple[object, ...]] = {}  # index of a `"$CMD" ...` line -> its arguments
+    read: set[tuple[object, ...]] = set()  # the arguments of the codex lines
     flow = pyvalues.Flow(module.values, node, (), 0)
     for state in module.values.states_at(node)[: pyvalues.MAX_STATES]:
         for value in _argv_values(node, name, flow, state):
@@ -268,13 +270,25 @@ def _command(node: ast.Call, module: _Module) -> list[_Line]:
                     texts = tuple(w.text for w in value.words)
                     if not (_is_codex(value.words) or may_be_codex(texts)):
                         continue
+                    arguments = (env, *texts[1:])
+                    if _is_codex(value.words):
+                        read.add(arguments)
+                    else:
+                        dynamic[len(lines)] = arguments
                     _write_argv(writer, value.words)
                 else:
                     continue
                 lines.append(writer.line(redirect))
                 if len(lines) >= MAX_VARIANTS:
-                    return lines
-    return list({line.text: line for line in lines}.values())
+                    break
+            if len(lines) >= MAX_VARIANTS:
+                break
+        if len(lines) >= MAX_VARIANTS:
+            break
+    # `os.environ.get("CODEX_BIN", "codex")` is codex or anything: the unknown program (CG902)
+    # adds nothing where the rules already read the same arguments on the codex variant.
+    kept = [line for i, line in enumerate(lines) if dynamic.get(i, ()) not in read]
+    return list({line.text: line for line in kept}.values())
 
 
 def _stdin(node: ast.Call, module: _Module) -> tuple[str, RunContext]:
