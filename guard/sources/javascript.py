@@ -506,8 +506,13 @@ def _shell_scripts(variants: list[Argv], arguments: Any, file: _File, call: Any)
 
 def _lines_for_argvs(argvs: list[Argv], suffix: str, prefix: str) -> tuple[str, ...]:
     lines = [prefix + render(words) + suffix for words in argvs if is_codex_argv(words)]
-    # An unknown program is one CG902, whatever its argv variants.
-    dynamic = next((w for w in argvs if not is_codex_argv(w) and may_be_codex(w)), None)
+    # An unknown program is one CG902, whatever its argv variants; none when the program is a
+    # fallback of codex (`process.env.CODEX_BIN || "codex"`): the rules read those same arguments
+    # on the codex variant.
+    read = {w[1:] for w in argvs if is_codex_argv(w)}
+    dynamic = next(
+        (w for w in argvs if not is_codex_argv(w) and may_be_codex(w) and w[1:] not in read), None
+    )
     if dynamic is not None:
         lines.append(prefix + render_dynamic(dynamic) + suffix)
     return tuple(dict.fromkeys(lines))

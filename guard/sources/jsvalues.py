@@ -42,6 +42,7 @@ ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v"
 MAX_DEPTH = 8  # names that refer to names: `a = b; b = c; ...`
 MAX_CALL_DEPTH = 3  # a helper that calls a helper that calls a helper
 MAX_NESTING = 64  # arrays in arrays, spreads of names: past this, a value is unknown
+FALLBACKS = frozenset({"||", "??"})  # `a || b`: a, or b when a is empty/unset
 NAMES = frozenset({"identifier", "shorthand_property_identifier"})  # `{ env }` names `env`
 
 State = dict[str, Argv]  # tracked array names -> one reachable value
@@ -251,7 +252,7 @@ class Values:
             return self.template(resolved, at, unknown=None)
         if value is None and resolved is not None and _method(resolved) == "join":
             return self._joined(resolved, at)
-        if value is None and resolved is not None and resolved.type == "binary_expression":
+        if value is None and resolved is not None and _operator(resolved) == "+":
             left = resolved.child_by_field_name("left")
             right = resolved.child_by_field_name("right")
             a, b = self.string(left, at), self.string(right, at)
@@ -315,6 +316,16 @@ class Values:
         if node.type == "spread_element":
             inner = node.named_children[0] if node.named_children else None
             return self.array(inner, at, state, spread=True, depth=depth + 1)
+        resolved = self.resolve(node, at)
+        if resolved is not None and _operator(resolved) in FALLBACKS:
+            # `process.env.CODEX_BIN || "codex"`: either side may be the value (as Python's
+            # `os.environ.get("CODEX_BIN", "codex")` is the default or anything)
+            return dedupe(
+                [
+                    *self.words(resolved.child_by_field_name("left"), at, state, depth + 1),
+                    *self.words(resolved.child_by_field_name("right"), at, state, depth + 1),
+                ]
+            )
         text = self.string(node, at)
         if text is not None:
             return [(text,)]
@@ -487,6 +498,14 @@ def is_object(node: Any) -> bool:
     return bool(node.type == "object" or (
         node.type == "call_expression" and _callee(node) == "Object.assign"
     ))  # fmt: skip
+
+
+def _operator(node: Any) -> str:
+    """A binary expression's operator (`+`, `||`, `??`); "" for any other node."""
+    if node.type != "binary_expression":
+        return ""
+    operator = node.child_by_field_name("operator")
+    return text_of(operator) if operator is not None else ""
 
 
 def _callee(call: Any) -> str:

@@ -38,6 +38,11 @@ _UNEXPORT = re.compile(rf"^unexport\s+(?P<name>{_NAME})\s*(?:#.*)?$")
 _LITERAL = re.compile(rf"^(?P<string>{_STRING})\s*(?:#.*)?$")
 
 _INTERPOLATION = re.compile(r"\{\{\{\{|\{\{(?P<expr>.*?)\}\}")
+# `env_var_or_default("CODEX_BIN", "codex")`, `env("CODEX_BIN", "codex")`: the environment's
+# value when set, else the default (just's manual, "Environment Variables").
+_ENV_DEFAULT = re.compile(
+    rf"^(?:env_var_or_default|env)\(\s*(?:{_STRING})\s*,(?P<default>.*)\)$", re.S
+)
 _IF = re.compile(r"^if\b.*?\{\s*(?P<then>.*?)\s*\}\s*else\s*(?P<other>\{.*\}|if\b.*)$", re.S)
 _SHELL_NAME_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 MAX_VALUES = 16  # values one expression may have (guard/shell/scope.py's bound)
@@ -130,6 +135,11 @@ class _Scope:
                 self.memo[term] = [None]  # a variable defined by itself: unknown
                 self.memo[term] = self.evaluate(self.variables[term], depth + 1)
             return self.memo[term]
+        fallback = _ENV_DEFAULT.match(term)
+        if fallback is not None:
+            # unknown, or the default (as the shell layer reads `${CODEX_BIN:-codex}`)
+            defaults = self.evaluate(fallback.group("default"), depth + 1)
+            return list(dict.fromkeys([None, *defaults]))[:MAX_VALUES]
         return [None]  # a function call, a backtick, a name just does not know
 
 

@@ -94,9 +94,10 @@ def mask_placeholders(line: str) -> str:
 
 # An inline code span: a run of N backticks, its text, the same run again (CommonMark, one line).
 _CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?P<code>.+?)(?<!`)(?P=ticks)(?!`)")
-# `codex ...`, `/usr/local/bin/codex ...`, `npx -y @openai/codex ...`, after `NAME=value` words.
+# `codex ...`, `/usr/local/bin/codex ...`, after `NAME=value` words (a wrapper in front, `npx -y
+# @openai/codex ...`, is the command model's to peel: _codex_words_after_wrappers).
 _CODEX_LINE = re.compile(
-    r"(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(?:\S*/)?(?:codex|npx\s+(?:-y\s+)?@openai/codex\S*)\s+(?P<rest>.*)",
+    r"(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(?:\S*/)?codex\s+(?P<rest>.*)",
     re.DOTALL,
 )
 # Words that name a part of the CLI: `codex exec`, `codex exec resume`, `codex login status` on
@@ -122,13 +123,40 @@ def is_codex_command_line(code: str) -> bool:
     """A whole codex command line (`codex exec -s read-only - < p.txt`), not a mention of a
     part of the CLI (`codex exec`, `codex login status`)."""
     match = _CODEX_LINE.fullmatch(code.strip())
-    if match is None:
+    rest = match.group("rest").split() if match is not None else _codex_words_after_wrappers(code)
+    if rest is None:
         return False
-    rest = match.group("rest").split()
     while rest and rest[0] in _CLI_NOUNS:
         rest.pop(0)
     return bool(rest)
 
+
+def _codex_words_after_wrappers(code: str) -> list[str] | None:
+    """The words after codex when the span runs it through a wrapper the command model peels
+    (`npx --yes @openai/codex@latest exec ...`, `timeout 600 codex exec ...`); None when the
+    program is not codex. Words are split on blanks: a quoted `"codex ..."` is no program."""
+    if "codex" not in code:
+        return None
+    from guard.shell.model import UNKNOWN_WRAPPER, Span, Word
+    from guard.shell.wrappers import basename, peel
+
+    texts = code.split()
+    while texts and _ASSIGNMENT.fullmatch(texts[0]):
+        texts.pop(0)
+    if not texts:
+        return None
+    here = Span(1, 1, 1, 1)
+    peeled = peel(tuple(Word(text, True, here) for text in texts))
+    if peeled.body or peeled.lookup_only or not peeled.argv:
+        return None
+    if any(wrapper.name == UNKNOWN_WRAPPER for wrapper in peeled.wrappers):
+        return None  # `the codex exec --yolo flag`: prose, not a program that carries codex
+    if basename(peeled.argv[0].text) != "codex":
+        return None
+    return [word.text for word in peeled.argv[1:]]
+
+
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=\S*")
 
 # What the words right after a span say of it when it is a thing not to run ("`codex -q` is
 # deprecated", "`codex exec --full-auto` no longer works", "`...` fails on 0.171.0"); only as the
@@ -293,18 +321,24 @@ class AgentProse:
         if "codex" not in line or _HEADING.match(line):
             return []
         quote = _BLOCKQUOTE.match(line)
-        prose = _Prose(line)
+        # A paragraph is one flow of sentences: "Do not use" at the end of one line forbids the
+        # span that starts the next. The prose is read with the line before it in front.
+        carry = previous + " " if not in_table and _soft_break(previous, line) else ""
+        prose = _Prose(carry + line)
+        at = len(carry)
         found: list[re.Match[str]] = []
         for span in _CODE_SPAN.finditer(line):
             start, end = span.start(), span.end()
-            if not is_codex_command_line(span.group("code")) or prose.forbidden(start, end):
+            if not is_codex_command_line(span.group("code")) or prose.forbidden(
+                at + start, at + end
+            ):
                 continue
-            if prose.mentioned(start) or _MENTIONED_AFTER.match(line, end) is not None:
+            if prose.mentioned(at + start) or _MENTIONED_AFTER.match(line, end) is not None:
                 continue
             if in_table:
                 if not self._table_instruction(line, prose, start, end):
                     continue
-            elif quote is not None and not prose.told_to_run(start, prose.sentence_start):
+            elif quote is not None and not prose.told_to_run(at + start, prose.sentence_start):
                 continue
             found.append(span)
         return found
@@ -320,6 +354,22 @@ class AgentProse:
         column = line.count("|", 0, start) - (1 if line.lstrip(" ").startswith("|") else 0)
         header = self.header or []
         return 0 <= column < len(header) and _COMMAND_HEADER.search(header[column]) is not None
+
+
+def _soft_break(previous: str, line: str) -> bool:
+    """Does `line` go on with the paragraph `previous` is in (CommonMark: a soft line break),
+    rather than start a block of its own (a list item, a heading, a quote, a table row)?"""
+    if not previous.strip() or not line.strip():
+        return False
+    if _HEADING.match(previous) or _FENCE.match(previous) or previous.lstrip().startswith("|"):
+        return False
+    starts_block = _HEADING.match(line) or _LIST_ITEM.match(line) or _FENCE.match(line)
+    if starts_block or line.lstrip().startswith("|"):
+        return False
+    return bool(_BLOCKQUOTE.match(line)) == bool(_BLOCKQUOTE.match(previous))
+
+
+_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
 
 
 def _cells(row: str) -> list[str]:

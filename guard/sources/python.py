@@ -291,7 +291,11 @@ def _argv_values(node: ast.Call, name: str, flow: pyvalues.Flow,
     return flow.values(first, state)
 
 
-def _command(node: ast.Call, module: _Module) -> list[_Line]:
+def _command(
+    node: ast.Call, module: _Module, states: list[pyvalues.State] | None = None
+) -> list[_Line]:
+    """The spawn's reachable command lines; `states`: its function's names (by default, as the
+    function runs on its own: parameters unknown)."""
     name = _callee(node)
     given = node.args or _keyword(node, "args") or _keyword(node, "cmd")  # `run(args=[...])`
     if not given or name not in SPAWNERS | SHELL_SPAWNERS | OS_EXEC.keys():
@@ -302,8 +306,12 @@ def _command(node: ast.Call, module: _Module) -> list[_Line]:
     shell_text = name in SHELL_SPAWNERS or (isinstance(shell, ast.Constant) and shell.value is True)
     redirect, _context = _stdin(node, module)  # the context is read again by extract()
     lines: list[_Line] = []
+    dynamic: dict[int, tuple[object, ...]] = {}  # index of a `"$CMD" ...` line -> its arguments
+    read: set[tuple[object, ...]] = set()  # the arguments of the codex lines
     flow = pyvalues.Flow(module.values, node, (), 0)
-    for state in module.values.states_at(node)[: pyvalues.MAX_STATES]:
+    if states is None:
+        states = module.values.states_at(node)
+    for state in states[: pyvalues.MAX_STATES]:
         for value in _argv_values(node, name, flow, state):
             for env in _env_variants(node, module, flow, state):
                 writer = _Writer(module, node)
@@ -318,13 +326,25 @@ def _command(node: ast.Call, module: _Module) -> list[_Line]:
                     texts = tuple(w.text for w in value.words)
                     if not (_is_codex(value.words) or may_be_codex(texts)):
                         continue
+                    arguments = (env, *texts[1:])
+                    if _is_codex(value.words):
+                        read.add(arguments)
+                    else:
+                        dynamic[len(lines)] = arguments
                     _write_argv(writer, value.words)
                 else:
                     continue
                 lines.append(writer.line(redirect))
                 if len(lines) >= MAX_VARIANTS:
-                    return lines
-    return list({line.text: line for line in lines}.values())
+                    break
+            if len(lines) >= MAX_VARIANTS:
+                break
+        if len(lines) >= MAX_VARIANTS:
+            break
+    # `os.environ.get("CODEX_BIN", "codex")` is codex or anything: the unknown program (CG902)
+    # adds nothing where the rules already read the same arguments on the codex variant.
+    kept = [line for i, line in enumerate(lines) if dynamic.get(i, ()) not in read]
+    return list({line.text: line for line in kept}.values())
 
 
 def _stdin(node: ast.Call, module: _Module) -> tuple[str, RunContext]:
@@ -345,6 +365,97 @@ def _calls(tree: ast.Module) -> Iterator[ast.Call]:
     return (node for node in ast.walk(tree) if isinstance(node, ast.Call))
 
 
+def _is_command(line: _Line) -> bool:
+    """A line whose program is known (codex), not an unknown `"$CMD"` (CG902)."""
+    return '"$CMD"' not in line.text
+
+
+@dataclass(frozen=True, slots=True)
+class _Wrapper:
+    """A function of the file that spawns with what its callers give it (`def run(*args, **kw):
+    return subprocess.run(list(args), **kw)`), and the spawn inside it."""
+
+    function: ast.FunctionDef | ast.AsyncFunctionDef
+    spawn: ast.Call
+
+
+def _wrappers(module: _Module, spawns: list[ast.Call]) -> list[_Wrapper]:
+    """Module-level functions whose spawn reads their parameters: `*args`, `**kw` passed on, or
+    a named parameter used in the spawn's call (its argv alone names no program)."""
+    found: list[_Wrapper] = []
+    for spawn in spawns:
+        function = module.values.enclosing.get(id(spawn))
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if module.values.functions.get(function.name) is not function:
+            continue  # a method or a nested function: its callers are not read
+        arguments = function.args
+        names = {a.arg for a in pyvalues._parameters(function)}
+        names |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+        used = {n.id for n in ast.walk(spawn) if isinstance(n, ast.Name)}
+        if names & used:
+            found.append(_Wrapper(function, spawn))
+    return found
+
+
+def _call_sites(tree: ast.Module, wrapper: _Wrapper) -> Iterator[ast.Call]:
+    """The calls of the wrapper by name, outside the wrapper itself."""
+    name = wrapper.function.name
+    for node in _calls(tree):
+        named = isinstance(node.func, ast.Name) and node.func.id == name
+        if named and not pyvalues._contains(wrapper.function, node):
+            yield node
+
+
+def _at_call_site(wrapper: _Wrapper, site: ast.Call) -> ast.Call:
+    """The wrapper's spawn as the call site makes it: its own keywords, plus the site's keywords
+    that `**kw` hands on (`input=`, `env=`, `stdin=`), at the site's position."""
+    function, spawn = wrapper.function, wrapper.spawn
+    kwarg = function.args.kwarg
+    named = {a.arg for a in pyvalues._parameters(function)}
+    keywords = [k for k in spawn.keywords if k.arg is not None]
+    forwarded = kwarg is not None and any(
+        k.arg is None and isinstance(k.value, ast.Name) and k.value.id == kwarg.arg
+        for k in spawn.keywords
+    )
+    if forwarded:
+        keywords += [k for k in site.keywords if k.arg is not None and k.arg not in named]
+    call = ast.Call(func=spawn.func, args=spawn.args, keywords=keywords)
+    return ast.copy_location(call, site)
+
+
+def _wrapped_snippets(
+    module: _Module, wrapper: _Wrapper, sites: list[ast.Call], path: str
+) -> list[Snippet]:
+    """Each call of a spawning wrapper, as the command line its spawn then runs: the wrapper's
+    parameters bound to the call's arguments (README: helpers up to three deep)."""
+    snippets: list[Snippet] = []
+    function = wrapper.function
+    for site in sites:
+        call = _at_call_site(wrapper, site)
+        states: list[pyvalues.State] = []
+        for caller in module.values.states_at(site)[: pyvalues.MAX_STATES]:
+            flow = pyvalues.Flow(module.values, None, (function.name,), 1)
+            inner = pyvalues.Flow(module.values, None, (function.name,), 1)
+            inner.targets = [wrapper.spawn]
+            inner.run(function.body, flow.bind(function, site, caller))
+            states.extend(inner.recorded.get(id(wrapper.spawn), []))
+        lines = [line for line in _command(call, module, states) if _is_command(line)]
+        _redirect, context = _stdin(call, module)
+        snippets.extend(
+            Snippet(
+                text=line.text + "\n",
+                path=path,
+                line_offset=site.lineno - 1,
+                column_offset=site.col_offset,
+                context=context,
+                origins=line.origins,
+            )
+            for line in lines
+        )
+    return snippets
+
+
 def extract(text: str, path: str) -> list[Snippet]:
     if "codex" not in text.lower():  # `CODEX_BIN` may name the program: CG902 still applies
         return []
@@ -357,10 +468,19 @@ def extract(text: str, path: str) -> list[Snippet]:
     except (ValueError, RecursionError, MemoryError) as exc:
         raise SourceError(f"not valid Python: {type(exc).__name__}") from None
     module = _Module(tree, text)
-    module.values.targets = [c for c in _calls(tree) if module.spawns(c)]
+    spawns = [c for c in _calls(tree) if module.spawns(c)]
+    wrappers = {id(w.spawn): w for w in _wrappers(module, spawns)}
+    sites = {key: list(_call_sites(tree, w)) for key, w in wrappers.items()}
+    module.values.targets = spawns + [s for found in sites.values() for s in found]
     snippets: list[Snippet] = []
     for call in _calls(tree):
         lines = _command(call, module)
+        if id(call) in wrappers and not any(_is_command(line) for line in lines):
+            # The program is its callers' to give: read the spawn at each call of the wrapper.
+            wrapped = _wrapped_snippets(module, wrappers[id(call)], sites[id(call)], path)
+            snippets.extend(wrapped)
+            if wrapped:
+                lines = []  # the `"$CMD"` the callers resolve is no longer unknown
         if not lines:
             continue
         _redirect, context = _stdin(call, module)

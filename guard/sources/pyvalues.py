@@ -641,6 +641,28 @@ class Flow:
         function = self._function(node)
         if function is None or self.depth >= MAX_CALL_DEPTH or function.name in self.stack:
             return [None]
+        bound = self.bind(function, node, state)
+        key = (id(function), self.depth, self.stack,
+               tuple(tuple(sorted(s.items(), key=lambda kv: kv[0])) for s in bound))  # fmt: skip
+        cached = self.module.helper_results.get(key)
+        if cached is not None:
+            return cached
+        inner = Flow(self.module, None, (*self.stack, function.name), self.depth + 1)
+        inner.run(function.body, bound)
+        label = f"{function.name}()"
+        last = function.end_lineno or function.lineno
+        found = [_via(v, label, function.lineno, last) for v in inner.returns]
+        result: list[Value] = _bounded(found) if found else [None]
+        self.module.helper_results[key] = result
+        return result
+
+    def bind(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, node: ast.Call, state: State
+    ) -> list[State]:
+        """The function's parameters bound to the call's arguments (each read in `state`):
+        defaults, keywords, and `*args` as the sequence of the positional arguments left over
+        (`run("codex", "exec", *flags)` -> args is `("codex", "exec", *flags)`); a value the
+        call does not give is unknown."""
         start: State = {}
         parameters = _parameters(function)
         positional = [*function.args.posonlyargs, *function.args.args]
@@ -665,30 +687,27 @@ class Flow:
             )
         for parameter in parameters:
             start.setdefault(parameter.arg, None)
+        for rest in (function.args.vararg, function.args.kwarg):
+            if rest is not None:
+                start[rest.arg] = None  # `*args`, `**kw`: never a module name of the same spelling
         bound: list[State] = [start]
+        taken = 0  # positional arguments bound to named parameters
         for parameter, argument in zip(positional, node.args, strict=False):
             if isinstance(argument, ast.Starred):
                 break
             bound = [{**s, parameter.arg: v} for s in bound
                      for v in self.values(argument, state)][:MAX_STATES]  # fmt: skip
+            taken += 1
+        vararg = function.args.vararg
+        if vararg is not None and taken == len(positional):
+            extra = self.sequence_literal(node.args[taken:], state, 0)
+            bound = [{**s, vararg.arg: v} for s in bound for v in extra][:MAX_STATES]
         names = {p.arg for p in parameters}
         for keyword in node.keywords:
             if keyword.arg in names:
                 bound = [{**s, keyword.arg: v} for s in bound
                          for v in self.values(keyword.value, state)][:MAX_STATES]  # fmt: skip
-        key = (id(function), self.depth, self.stack,
-               tuple(tuple(sorted(s.items(), key=lambda kv: kv[0])) for s in bound))  # fmt: skip
-        cached = self.module.helper_results.get(key)
-        if cached is not None:
-            return cached
-        inner = Flow(self.module, None, (*self.stack, function.name), self.depth + 1)
-        inner.run(function.body, bound)
-        label = f"{function.name}()"
-        last = function.end_lineno or function.lineno
-        found = [_via(v, label, function.lineno, last) for v in inner.returns]
-        result: list[Value] = _bounded(found) if found else [None]
-        self.module.helper_results[key] = result
-        return result
+        return bound
 
     def _function(self, node: ast.Call) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         func = node.func

@@ -389,7 +389,7 @@ review:
 
 work:
     codex exec -C {{root / "api"}} {{flags}} "Work" < /dev/null
-    codex exec -C . -s {{ env_var_or_default("SANDBOX", "x") }} "Work" < /dev/null
+    codex exec -C . -s {{ env_var("SANDBOX") }} "Work" < /dev/null
 """
 
 
