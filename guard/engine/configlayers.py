@@ -417,13 +417,9 @@ def _codex_home_text(snippet: Snippet, command: Command) -> str | None:
     return None
 
 
-def _project_dirs(start: Path, root: Path) -> tuple[Path, ...]:
-    """From the run's folder up to the repository root (nearest first), as codex looks."""
-    return _project_dirs_of(str(start), root)
-
-
 @filereads.replaying_cache(maxsize=256)
 def _project_dirs_of(start: str, root: Path) -> tuple[Path, ...]:
+    """From the run's folder up to the repository root (nearest first), as codex looks."""
     dirs: list[Path] = []
     filereads.note(filereads.REAL, start)
     here = Path(os.path.realpath(start))
@@ -492,17 +488,57 @@ class Layers:
 _ORDER = {LayerKind.HOME: 0, LayerKind.PROJECT: 1, LayerKind.PROFILE: 2}
 
 
+@dataclass(frozen=True, slots=True)
+class _Folder:
+    """What every run of a linted file's folder shares: asked once per folder and run, not once
+    per codex call (a file holds several; a tree holds thousands of files per folder)."""
+
+    roots: tuple[Path, ...]  # search_roots: the repository first
+    here: Path  # the linted file's folder, as its path spells it
+    bases: tuple[Path, ...]  # where a relative path in the script may point: here, then roots
+
+
+def _folder_of(snippet: Snippet, settings: Settings) -> _Folder:
+    folder = os.path.dirname(snippet.path) or "."  # Path(path).parent, without pathlib per call
+    filereads.note(filereads.CWD, "")  # as search_roots
+    return _folder_facts(folder, settings.root, os.getcwd())
+
+
+@filereads.replaying_cache(maxsize=256)
+def _folder_facts(folder: str, config_root: str, cwd: str) -> _Folder:
+    roots = _search_roots(folder, config_root, cwd)
+    here = Path(folder)
+    # One tuple object for every run of the folder: script_writes compares its key by identity
+    # first, so a run after the first costs no Path comparison.
+    return _Folder(roots, here, (here, *roots))
+
+
+def _project_candidates(start: Path, root: Path) -> tuple[tuple[Path, str], ...]:
+    """Each folder from the run's folder up to the repository root, with the path of the
+    project config.toml codex would read there (strings: os.path.isfile per call is cheap)."""
+    return _project_candidates_of(str(start), root)
+
+
+@filereads.replaying_cache(maxsize=256)
+def _project_candidates_of(start: str, root: Path) -> tuple[tuple[Path, str], ...]:
+    return tuple(
+        (folder, os.path.join(folder, ".codex", "config.toml"))
+        for folder in _project_dirs_of(start, root)
+    )
+
+
 def layers_for(
     snippet: Snippet, script: Script, settings: Settings, command: Command, call: CodexCall
 ) -> Layers:
     """The config layers of the repository and of the script that this run reads."""
     from guard.engine.writes import script_writes
 
-    roots = search_roots(snippet, settings)
+    where = _folder_of(snippet, settings)
+    roots = list(where.roots)
     root = roots[0]
-    here = Path(snippet.path).parent
-    absolute = Path(snippet.path).is_absolute()
-    bases = [here, *roots]
+    here = where.here
+    absolute = snippet.path.startswith("/")  # Path.is_absolute on POSIX
+    bases = list(where.bases)
     profile = call.profile.text if call.profile is not None and call.profile.literal else None
     trusted = call.has_flag("--trust")
     found: dict[LayerKind, Layer] = {}
@@ -527,17 +563,16 @@ def layers_for(
     start = here
     if call.cd is not None and call.cd.literal:
         start = _resolve_dir(call.cd.text, bases, roots) or here
-    if _inside_any(start, roots):
+    if _inside_roots(str(start), where.roots):
         home_dir = _real_home(os.environ.get("HOME"))
-        for folder in _project_dirs(start, root):
+        for folder, project in _project_candidates(start, root):
             if folder == home_dir:
                 break  # ~/.codex is the user's CODEX_HOME, not a project's config
-            project = folder / ".codex" / "config.toml"
             filereads.note(filereads.FILE, project)  # created later: the cache must miss
-            if project.is_file():
-                keep(_file_layer(LayerKind.PROJECT, project, root, trusted, absolute))
+            if os.path.isfile(project):
+                keep(_file_layer(LayerKind.PROJECT, Path(project), root, trusted, absolute))
                 break
-    for write in script_writes(script, bases):
+    for write in script_writes(script, where.bases):
         if write.command.index >= command.index or write.content is None:
             continue
         kind = _written_kind(write.target, home_text, profile)

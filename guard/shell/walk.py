@@ -497,7 +497,12 @@ class Walker:
         """One simple command: expand, resolve aliases/functions, peel, emit, re-parse bodies."""
         if src.big and self._skippable(node, st, src):
             return
-        if not ctx.branch and not self._skippable(node, st, src):
+        # `$` first: a command that expands nothing has no forks, and most are not skippable.
+        if (
+            not ctx.branch
+            and src.b.find(b"$", node.start_byte, node.end_byte) >= 0
+            and (src.big or not self._skippable(node, st, src))
+        ):
             forks = _branch_forks(node, st, src)
             if forks:
                 # A variable it expands holds one of several values (set on different branches):
