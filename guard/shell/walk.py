@@ -156,6 +156,10 @@ class Walker:
         # by the (pipeline, member) it feeds: `echo 'codex exec ...' | bash` is read, not guessed.
         self.pipe_text: dict[tuple[int, int], tuple[str, int, int, bool]] = {}
         self.written = written.WrittenScripts()  # here-doc-written files (written.py)
+        # The EnvBinding of each exported Var object (by identity; the Var is kept, so its id is
+        # not reused): every command's env holds every exported variable, most of them the
+        # same Var objects command after command.
+        self.bindings: dict[int, tuple[str, Var, EnvBinding]] = {}
 
     def run_text(
         self,
@@ -592,6 +596,19 @@ class Walker:
             "$" in prog or prog in _BIG_KEEP_NAMES or prog in st.functions or prog in st.aliases
         )
 
+    def _exported_env(self, st: State) -> dict[str, EnvBinding]:
+        """``st.exported_env()``, each binding built once per Var object."""
+        env: dict[str, EnvBinding] = {}
+        bindings = self.bindings
+        for name, var in st.vars.items():
+            if var.exported:
+                known = bindings.get(id(var))
+                if known is None or known[1] is not var or known[0] != name:
+                    known = (name, var, EnvBinding(name, var.value, var.origin, var.span))
+                    bindings[id(var)] = known
+                env[name] = known[2]
+        return env
+
     def _emit(
         self,
         argv: tuple[Word, ...],
@@ -604,7 +621,7 @@ class Walker:
         st: State,
         ctx: _Ctx,
     ) -> int:
-        env = st.exported_env()
+        env = self._exported_env(st)
         for name, value, vspan in pre:
             env[name] = EnvBinding(name, value, EnvOrigin.PREFIX, vspan)
         cleared = ctx.env_cleared
