@@ -160,6 +160,7 @@ class Walker:
         # not reused): every command's env holds every exported variable, most of them the
         # same Var objects command after command.
         self.bindings: dict[int, tuple[str, Var, EnvBinding]] = {}
+        self.last_context: tuple[_Ctx, tuple[bool, bool, bool], Context] | None = None
 
     def run_text(
         self,
@@ -448,7 +449,8 @@ class Walker:
         for k in range(first, len(self.cmds)):
             tag = self.tags[k]
             if tag is not None and tag[0] == pid and tag[1] < last:
-                # Each Command owns its Context, built in _emit and not shared yet.
+                # A Context is built in _emit and shared only by commands of one _Ctx, so of
+                # one tag: setting it in place gives each of them this same value.
                 nxt = tuple(progs[tag[1] + 1 :])
                 object.__setattr__(self.cmds[k].context, "pipeline_next", nxt)
 
@@ -609,6 +611,27 @@ class Walker:
                 env[name] = known[2]
         return env
 
+    @staticmethod
+    def _context(ctx: _Ctx, facts: tuple[bool, bool, bool]) -> Context:
+        job_control, detached, errexit_off = facts
+        return Context(
+            background=ctx.background,
+            background_pipeline=ctx.background_pipeline,
+            in_pipeline=ctx.in_pipeline,
+            pipeline_position=ctx.pos,
+            command_substitution=ctx.cmdsubst,
+            loop=ctx.loop,
+            function=ctx.function,
+            subshell=ctx.subshell,
+            subshells=ctx.subshells,
+            job_control=job_control,
+            detached=detached,
+            status_ignored=ctx.status_ignored,
+            status_checked=ctx.status_checked,
+            errexit_off=errexit_off,
+            depth=ctx.depth,
+        )
+
     def _emit(
         self,
         argv: tuple[Word, ...],
@@ -674,23 +697,13 @@ class Walker:
                 stdin = p.stdin
             detached = detached or p.detached
             all_wrappers = (*all_wrappers, *p.wrappers)
-        context = Context(
-            background=ctx.background,
-            background_pipeline=ctx.background_pipeline,
-            in_pipeline=ctx.in_pipeline,
-            pipeline_position=ctx.pos,
-            command_substitution=ctx.cmdsubst,
-            loop=ctx.loop,
-            function=ctx.function,
-            subshell=ctx.subshell,
-            subshells=ctx.subshells,
-            job_control=st.job_control,
-            detached=detached,
-            status_ignored=ctx.status_ignored,
-            status_checked=ctx.status_checked,
-            errexit_off=st.errexit_off,
-            depth=ctx.depth,
-        )
+        facts = (st.job_control, detached, st.errexit_off)
+        last = self.last_context
+        if last is not None and last[0] is ctx and last[1] == facts:
+            context = last[2]  # the commands of one list share their _Ctx and its Context
+        else:
+            context = self._context(ctx, facts)
+            self.last_context = (ctx, facts, context)
         cmd = Command(
             argv=argv,
             span=span,
