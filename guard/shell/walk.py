@@ -97,8 +97,9 @@ def _continued_words(nodes: list[Node], src: _Src) -> list[list[Node]]:
     them are one word to bash (line continuation is removed before words are split), though
     tree-sitter-bash reads two."""
     groups: list[list[Node]] = []
+    b = src.b
     for node in nodes:
-        if groups and src.slice(groups[-1][-1].end_byte, node.start_byte) == "\\\n":
+        if groups and b[groups[-1][-1].end_byte : node.start_byte] == b"\\\n":
             groups[-1].append(node)
         else:
             groups.append([node])
