@@ -30,6 +30,10 @@ from guard.settings import Settings
 from guard.shell.model import Command, Script, Span
 from guard.sources.snippet import Snippet
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:  # the hook's codex path does not import collections.abc
+    from collections.abc import Sequence
+
 # Folders are plain strings here, each `str()` of the Path it was (guard/purepaths.py): the hook's
 # codex path asks for them on every command and does not import pathlib.
 
@@ -360,10 +364,19 @@ def snippet_folder(snippet: Snippet) -> str:
     return purepaths.parent(snippet.path)
 
 
-def write_bases(snippet: Snippet, settings: Settings) -> list[str]:
+def write_bases(snippet: Snippet, settings: Settings) -> tuple[str, ...]:
     """The folders a script's relative copy sources are read from (guard/engine/writes.py): the
     linted file's folder, then search_roots."""
-    return [snippet_folder(snippet), *search_roots(snippet, settings)]
+    filereads.note(filereads.CWD, "")  # as search_roots
+    folder = os.path.dirname(snippet.path) or "."
+    return _write_bases(snippet_folder(snippet), folder, settings.root, os.getcwd())
+
+
+@filereads.replaying_cache(maxsize=256)
+def _write_bases(here: str, folder: str, config_root: str, cwd: str) -> tuple[str, ...]:
+    # Asked for every codex run: one answer (and one tuple object) per folder and run, not one
+    # per call (a file holds several runs; a tree holds thousands of files per folder).
+    return (here, *_search_roots(folder, config_root, cwd))
 
 
 def search_roots(snippet: Snippet, settings: Settings) -> list[str]:
@@ -394,7 +407,7 @@ def _inside(path: str, root: str) -> bool:
     return real == root or purepaths.is_below(real, root)
 
 
-def _inside_any(path: str, roots: list[str]) -> bool:
+def _inside_any(path: str, roots: Sequence[str]) -> bool:
     return _inside_roots(path, tuple(roots))
 
 
@@ -413,7 +426,7 @@ def _real_home(home: str | None) -> str:
     return purepaths.pure(os.path.realpath(user_home))
 
 
-def _resolve_dir(text: str, bases: list[str], roots: list[str]) -> str | None:
+def _resolve_dir(text: str, bases: Sequence[str], roots: Sequence[str]) -> str | None:
     """A folder named in the script, when it is one of the repository's."""
     text = _ROOT_PREFIX.sub("", text.strip().strip("'\""))
     if not text or "$" in text or "`" in text or text.startswith("~"):
@@ -440,13 +453,19 @@ def _codex_home_text(snippet: Snippet, command: Command) -> str | None:
     return None
 
 
-def _project_dirs(start: str, root: str) -> tuple[str, ...]:
-    """From the run's folder up to the repository root (nearest first), as codex looks."""
-    return _project_dirs_of(start, root)
+@filereads.replaying_cache(maxsize=256)
+def _project_candidates(start: str, root: str) -> tuple[tuple[str, str], ...]:
+    """Each folder from the run's folder up to the repository root, with the path of the
+    project config.toml codex would read there (os.path.isfile per call stays live)."""
+    return tuple(
+        (folder, purepaths.join(folder, ".codex/config.toml"))
+        for folder in _project_dirs_of(start, root)
+    )
 
 
 @filereads.replaying_cache(maxsize=256)
 def _project_dirs_of(start: str, root: str) -> tuple[str, ...]:
+    """From the run's folder up to the repository root (nearest first), as codex looks."""
     dirs: list[str] = []
     filereads.note(filereads.REAL, start)
     here = purepaths.pure(os.path.realpath(start))
@@ -555,12 +574,11 @@ def layers_for(
     start = here
     if call.cd is not None and call.cd.literal:
         start = _resolve_dir(call.cd.text, bases, roots) or here
-    if _inside_any(start, roots):
+    if _inside_roots(start, roots):
         home_dir = _real_home(os.environ.get("HOME"))
-        for folder in _project_dirs(start, root):
+        for folder, project in _project_candidates(start, root):
             if folder == home_dir:
                 break  # ~/.codex is the user's CODEX_HOME, not a project's config
-            project = purepaths.join(folder, ".codex/config.toml")
             filereads.note(filereads.FILE, project)  # created later: the cache must miss
             if os.path.isfile(project):
                 keep(_file_layer(LayerKind.PROJECT, project, root, trusted, absolute))

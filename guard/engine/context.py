@@ -96,7 +96,12 @@ class CheckContext:
         )
 
     def runs(self) -> Iterator[Invocation]:
-        return (inv for inv in self.invocations if inv.is_run)
+        # Asked by most checks: the agent runs are picked out once per snippet (see _memo).
+        found: tuple[Invocation, ...] | None = self._memo.get("runs")
+        if found is None:
+            found = tuple(inv for inv in self.invocations if inv.is_run)
+            self._memo["runs"] = found
+        return iter(found)
 
     # Built once per snippet, not once per codex call: a file of thousands of codex lines
     # must cost linear time (the `cd`s of the script, its lines).

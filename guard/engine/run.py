@@ -268,6 +268,33 @@ def _may_start_unseen(text: str) -> bool:
     return may_start_unseen(text)
 
 
+# The rules each settings object enables in each context, with what they were picked from: asked
+# for every snippet, and one settings object serves every file of a config (by identity:
+# Settings holds a dict, so it has no hash; the entry keeps it alive, so its id is not reused).
+_ENABLED: dict[tuple[int, RunContext], tuple[Settings, list[Rule], tuple[Rule, ...]]] = {}
+_ENABLED_MAX = 64
+
+
+def _shell_rules(every: list[Rule], settings: Settings, context: RunContext) -> tuple[Rule, ...]:
+    """The rules of ``every`` that run on a shell snippet in ``context`` under ``settings``."""
+    key = (id(settings), context)
+    known = _ENABLED.get(key)
+    if (
+        known is not None
+        and known[0] is settings
+        and len(known[1]) == len(every)
+        and all(a is b for a, b in zip(known[1], every, strict=True))
+    ):
+        return known[2]
+    if len(_ENABLED) >= _ENABLED_MAX:
+        _ENABLED.clear()
+    picked = tuple(
+        r for r in every if r.check not in NOT_SHELL_CHECKS and rule_enabled(r, settings, context)
+    )
+    _ENABLED[key] = (settings, every, picked)
+    return picked
+
+
 def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
     if not (
         snippet.facts
@@ -278,11 +305,7 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
         or (settings.strict and _may_start_unseen(snippet.text))
     ):
         return []
-    rules = [
-        r
-        for r in load_rules(settings.rules_dirs).values()
-        if r.check not in NOT_SHELL_CHECKS and rule_enabled(r, settings, snippet.context)
-    ]
+    rules = _shell_rules(list(load_rules(settings.rules_dirs).values()), settings, snippet.context)
     script = parse_script(
         snippet.text,
         dialect=snippet.dialect,

@@ -33,6 +33,8 @@ def _cell(char: str, at: int) -> tuple[str, int]:
 
 def _layout(line: str) -> tuple[str, list[int]]:
     """The printable line and, for each character index (and one past the end), its cell."""
+    if line.isascii() and line.isprintable():  # no tab, no control character: one cell each
+        return line, list(range(len(line) + 1))
     out: list[str] = []
     cells = [0]
     at = 0

@@ -34,6 +34,39 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+def finding_text(finding: Finding, indent: str) -> str:
+    """`pretty(finding_dict(finding), indent)`, written out field by field: one call per
+    finding of the report, at the end of the run when nothing else is left to do."""
+    loc = finding.location
+    inner = indent + "  "
+    if finding.related:
+        deeper = inner + "  "
+        deepest = deeper + "  "
+        items = [
+            f'{{\n{deepest}"path": {_scalar(display_path(r.path))},\n{deepest}"line": '
+            f'{_scalar(r.line)},\n{deepest}"column": {_scalar(r.column)},\n{deepest}"note": '
+            f"{_scalar(r.note)}\n{deeper}}}"
+            for r in finding.related
+        ]
+        related = f"[\n{deeper}" + f",\n{deeper}".join(items) + f"\n{inner}]"
+    else:
+        related = "[]"
+    fields = (
+        f'"rule": {_scalar(finding.rule)}',
+        f'"name": {_scalar(finding.name)}',
+        f'"severity": {_scalar(finding.severity.value)}',
+        f'"path": {_scalar(display_path(loc.path))}',
+        f'"line": {_scalar(loc.line)}',
+        f'"column": {_scalar(loc.column)}',
+        f'"end_line": {_scalar(max(loc.end_line, loc.line))}',
+        f'"message": {_scalar(finding.message)}',
+        f'"fix": {_scalar(finding.fix)}',
+        f'"lane": {_scalar(finding.lane)}',
+        f'"related": {related}',
+    )
+    return f"{{\n{inner}" + f",\n{inner}".join(fields) + f"\n{indent}}}"
+
+
 def document(result: LintResult) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "version": VERSION,
@@ -101,8 +134,12 @@ def stream(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False
     """`render`'s text, a finding at a time (only one finding's dict exists at once)."""
     # printable_json: a byte that is not UTF-8 (in a path or a message) must still give valid JSON.
     yield f'{{\n  "version": {VERSION},\n  "findings": '
-    for piece in list_items((finding_dict(f) for f in result.findings), "  "):
-        yield printable_json(piece)
+    inner = "    "  # list_items at the `findings` key's nesting, without the dict per finding
+    first = True
+    for finding in result.findings:
+        yield printable_json(("[\n" if first else ",\n") + inner + finding_text(finding, inner))
+        first = False
+    yield "[]" if first else "\n  ]"
     tail = _json.dumps(_tail(result), indent=2, ensure_ascii=False)
     yield printable_json(",\n" + tail[2:] + "\n")  # `{\n  "files": ...}` without its `{\n`
 

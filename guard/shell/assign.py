@@ -100,8 +100,10 @@ def _assign(
             made = [_scalar_var(o, word, append, export, origin, span) for o in olds]
         for o, var in zip(olds, made, strict=True):
             before = o.where if o is not None and append else ""
-            options.append(replace(var, where=both_wheres(before, label)))
-    var = with_values(options)
+            where = both_wheres(before, label)
+            options.append(replace(var, where=where) if where else var)  # made fresh: where=""
+    # One value on no branch (most assignments): `with_values` would only copy it.
+    var = options[0] if len(options) == 1 and not options[0].where else with_values(options)
     st.assign(name, var)
     if local and st.local_names is not None:
         st.local_names.add(name)

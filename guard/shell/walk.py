@@ -96,8 +96,9 @@ def _continued_words(nodes: list[Node], src: _Src) -> list[list[Node]]:
     them are one word to bash (line continuation is removed before words are split), though
     tree-sitter-bash reads two."""
     groups: list[list[Node]] = []
+    b = src.b
     for node in nodes:
-        if groups and src.slice(groups[-1][-1].end_byte, node.start_byte) == "\\\n":
+        if groups and b[groups[-1][-1].end_byte : node.start_byte] == b"\\\n":
             groups[-1].append(node)
         else:
             groups.append([node])
@@ -155,6 +156,11 @@ class Walker:
         # by the (pipeline, member) it feeds: `echo 'codex exec ...' | bash` is read, not guessed.
         self.pipe_text: dict[tuple[int, int], tuple[str, int, int, bool]] = {}
         self.written = written.WrittenScripts()  # here-doc-written files (written.py)
+        # The EnvBinding of each exported Var object (by identity; the Var is kept, so its id is
+        # not reused): every command's env holds every exported variable, most of them the
+        # same Var objects command after command.
+        self.bindings: dict[int, tuple[str, Var, EnvBinding]] = {}
+        self.last_context: tuple[_Ctx, tuple[bool, bool, bool], Context] | None = None
 
     def run_text(
         self,
@@ -443,7 +449,8 @@ class Walker:
         for k in range(first, len(self.cmds)):
             tag = self.tags[k]
             if tag is not None and tag[0] == pid and tag[1] < last:
-                # Each Command owns its Context, built in _emit and not shared yet.
+                # A Context is built in _emit and shared only by commands of one _Ctx, so of
+                # one tag: setting it in place gives each of them this same value.
                 nxt = tuple(progs[tag[1] + 1 :])
                 object.__setattr__(self.cmds[k].context, "pipeline_next", nxt)
 
@@ -496,7 +503,12 @@ class Walker:
         """One simple command: expand, resolve aliases/functions, peel, emit, re-parse bodies."""
         if src.big and self._skippable(node, st, src):
             return
-        if not ctx.branch and not self._skippable(node, st, src):
+        # `$` first: a command that expands nothing has no forks, and most are not skippable.
+        if (
+            not ctx.branch
+            and src.b.find(b"$", node.start_byte, node.end_byte) >= 0
+            and (src.big or not self._skippable(node, st, src))
+        ):
             forks = _branch_forks(node, st, src)
             if forks:
                 # A variable it expands holds one of several values (set on different branches):
@@ -586,6 +598,40 @@ class Walker:
             "$" in prog or prog in _BIG_KEEP_NAMES or prog in st.functions or prog in st.aliases
         )
 
+    def _exported_env(self, st: State) -> dict[str, EnvBinding]:
+        """``st.exported_env()``, each binding built once per Var object."""
+        env: dict[str, EnvBinding] = {}
+        bindings = self.bindings
+        for name, var in st.vars.items():
+            if var.exported:
+                known = bindings.get(id(var))
+                if known is None or known[1] is not var or known[0] != name:
+                    known = (name, var, EnvBinding(name, var.value, var.origin, var.span))
+                    bindings[id(var)] = known
+                env[name] = known[2]
+        return env
+
+    @staticmethod
+    def _context(ctx: _Ctx, facts: tuple[bool, bool, bool]) -> Context:
+        job_control, detached, errexit_off = facts
+        return Context(
+            background=ctx.background,
+            background_pipeline=ctx.background_pipeline,
+            in_pipeline=ctx.in_pipeline,
+            pipeline_position=ctx.pos,
+            command_substitution=ctx.cmdsubst,
+            loop=ctx.loop,
+            function=ctx.function,
+            subshell=ctx.subshell,
+            subshells=ctx.subshells,
+            job_control=job_control,
+            detached=detached,
+            status_ignored=ctx.status_ignored,
+            status_checked=ctx.status_checked,
+            errexit_off=errexit_off,
+            depth=ctx.depth,
+        )
+
     def _emit(
         self,
         argv: tuple[Word, ...],
@@ -598,7 +644,7 @@ class Walker:
         st: State,
         ctx: _Ctx,
     ) -> int:
-        env = st.exported_env()
+        env = self._exported_env(st)
         for name, value, vspan in pre:
             env[name] = EnvBinding(name, value, EnvOrigin.PREFIX, vspan)
         cleared = ctx.env_cleared
@@ -653,23 +699,13 @@ class Walker:
                 stdin = p.stdin
             detached = detached or p.detached
             all_wrappers = (*all_wrappers, *p.wrappers)
-        context = Context(
-            background=ctx.background,
-            background_pipeline=ctx.background_pipeline,
-            in_pipeline=ctx.in_pipeline,
-            pipeline_position=ctx.pos,
-            command_substitution=ctx.cmdsubst,
-            loop=ctx.loop,
-            function=ctx.function,
-            subshell=ctx.subshell,
-            subshells=ctx.subshells,
-            job_control=st.job_control,
-            detached=detached,
-            status_ignored=ctx.status_ignored,
-            status_checked=ctx.status_checked,
-            errexit_off=st.errexit_off,
-            depth=ctx.depth,
-        )
+        facts = (st.job_control, detached, st.errexit_off)
+        last = self.last_context
+        if last is not None and last[0] is ctx and last[1] == facts:
+            context = last[2]  # the commands of one list share their _Ctx and its Context
+        else:
+            context = self._context(ctx, facts)
+            self.last_context = (ctx, facts, context)
         cmd = Command(
             argv=argv,
             span=span,

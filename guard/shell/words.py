@@ -89,15 +89,16 @@ def lookup(raw: str, st: State) -> tuple[list[Word], bool] | None:
     Returns the value's words and whether they are separate fields (arrays, ``$@``); None when
     the value is not known statically.
     """
-    d = _DEFAULT_RE.match(raw)
-    if d is not None:
-        return _with_default(d, st)
-    sl = _SLICE_RE.match(raw) if ":" in raw else None
-    if sl is not None:
-        return _slice(sl, st)
-    ind = _INDIRECT_RE.match(raw)
-    if ind is not None:
-        return _indirect(ind.group(1), st)
+    if raw.startswith("${"):  # the default, slice and indirect forms all start so
+        d = _DEFAULT_RE.match(raw)
+        if d is not None:
+            return _with_default(d, st)
+        sl = _SLICE_RE.match(raw) if ":" in raw else None
+        if sl is not None:
+            return _slice(sl, st)
+        ind = _INDIRECT_RE.match(raw)
+        if ind is not None:
+            return _indirect(ind.group(1), st)
     m = _SIMPLE_RE.match(raw)
     index: str | None = None
     if m is not None:
