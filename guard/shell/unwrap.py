@@ -6,6 +6,7 @@ import re
 
 from guard.fastclass import replace
 from guard.lazyre import lazy_compile
+from guard.shell.functions import _alias
 from guard.shell.model import (
     Command,
     Span,
@@ -14,7 +15,7 @@ from guard.shell.model import (
     Wrapper,
 )
 from guard.shell.parser import Node, _Src
-from guard.shell.redirs import _STDIN_ALIASES, _Redirs
+from guard.shell.redirs import _STDIN_ALIASES
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State
 from guard.shell.wrappers import (
@@ -28,7 +29,18 @@ from guard.shell.wrappers import (
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
-    from guard.shell.walk import Walker
+    from typing import Protocol
+
+    from guard.shell.functions import FunctionWalker
+    from guard.shell.redirs import _Redirs
+
+    class UnwrapWalker(FunctionWalker, Protocol):
+        """What the walker's side of wrappers needs of it, and nothing more: alias expansion
+        (functions.py's needs), the re-parse of shell text a command runs (``run_text``), the
+        commands so far, and the ones whose program is unknown (CG902)."""
+
+        cmds: list[Command]
+        dynamic: list[int]
 
 
 MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
@@ -56,7 +68,7 @@ def _append_xargs_input(p: Peeled, printed: tuple[str, int, int, bool] | None, s
 
 
 def _resolve_head(
-    self: Walker, head_node: Node, words: list[Word], st: State, ctx: _Ctx, src: _Src
+    self: UnwrapWalker, head_node: Node, words: list[Word], st: State, ctx: _Ctx, src: _Src
 ) -> tuple[list[Word], list[Wrapper]] | None:
     """The command word through `$VAR` / `"${ARR[@]}"` and aliases (recorded as wrappers)."""
     wrappers: list[Wrapper] = []
@@ -72,7 +84,7 @@ def _resolve_head(
         and head.text in st.aliases
         and not any(w.name == "alias" for w in ctx.wrappers)
     ):
-        expanded = self._alias(st.aliases[head.text], head, words, st, ctx, src)
+        expanded = _alias(self, st.aliases[head.text], head, words, st, ctx, src)
         if expanded is None:
             return None
         wrappers.append(Wrapper("alias", head.span, (head.text,)))
@@ -80,7 +92,7 @@ def _resolve_head(
     return words, wrappers
 
 
-def _unseen_script(self: Walker, p: Peeled, r: _Redirs, idx: int) -> None:
+def _unseen_script(self: UnwrapWalker, p: Peeled, r: _Redirs, idx: int) -> None:
     """A shell that runs text the linter cannot read (`curl ... | base64 -d | bash`,
     `bash <(curl ...)`, `. <(...)`, `... | xargs env`): it may start codex with anything."""
     prog = basename(p.argv[0].text) if p.argv else ""
@@ -124,7 +136,9 @@ def _unseen_script(self: Walker, p: Peeled, r: _Redirs, idx: int) -> None:
         self.dynamic.append(idx)
 
 
-def _nested_shell(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx) -> None:
+def _nested_shell(
+    self: UnwrapWalker, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx
+) -> None:
     """Shell text the command runs: `bash -c BODY`, `eval`, `trap`, `su -c`, `ssh host CMD`,
     or a script fed on stdin (`bash <<'EOF'`, `sh -s <<< "..."`)."""
     cmd = self.cmds[idx]
@@ -148,7 +162,7 @@ def _nested_shell(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ctx:
         if r.script is not None and cmd.stdin is r.stdin:
             # The wrapper hands its stdin on: a shell in the body may read the script from it.
             body_ctx = body_ctx.derive(stdin_script=(cmd.stdin, r.script))
-        self._run_body(p.body, p.body_kind, cmd, st, body_ctx, idx)
+        _run_body(self, p.body, p.body_kind, cmd, st, body_ctx, idx)
     elif r.script is not None and sources_stdin and ctx.depth < MAX_BODY_DEPTH:
         # `source /dev/stdin <<< 'text'`: this shell itself runs the text, as eval would.
         body, line0, col0, _quoted = r.script
@@ -177,7 +191,13 @@ def _nested_shell(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ctx:
 
 
 def _run_body(
-    self: Walker, body: tuple[Word, ...], kind: str, cmd: Command, st: State, ctx: _Ctx, idx: int
+    self: UnwrapWalker,
+    body: tuple[Word, ...],
+    kind: str,
+    cmd: Command,
+    st: State,
+    ctx: _Ctx,
+    idx: int,
 ) -> None:
     first = body[0]
     # `eval "$cmd"` with cmd unknown; a cmd known but for `$X`s inside it (`printf -v cmd

@@ -693,7 +693,6 @@ class Walker:
     # control flow (flow.py)
     _async = flow._async
     _if = flow._if
-    _if_clause = flow._if_clause
     _while = flow._while
     _for = flow._for
     _case = flow._case
@@ -704,9 +703,6 @@ class Walker:
     _call = functions._call
     # expansion (expand.py)
     _value_word = expand._value_word
-    _expand = expand._expand
-    _default_assign = staticmethod(expand._default_assign)
-    _brace_words = staticmethod(expand._brace_words)
     _expand_joined = expand._expand_joined
     _text = expand._text
     _subst = expand._subst
@@ -716,17 +712,13 @@ class Walker:
     _unset = assign._unset
     _builtin = assign._builtin
     # redirections and stdin (redirs.py)
-    _base_stdin = redirs._base_stdin
+    _base_stdin = staticmethod(redirs.base_stdin)
     _redirs = redirs._redirs
-    _heredoc = staticmethod(redirs._heredoc)
-    _herestring = redirs._herestring
-    _file_redirect = redirs._file_redirect
-    _lone_dash = redirs._lone_dash
+    _lone_dash = staticmethod(redirs._lone_dash)
     # wrappers on the walker's side (unwrap.py)
     _resolve_head = unwrap._resolve_head
     _unseen_script = unwrap._unseen_script
     _nested_shell = unwrap._nested_shell
-    _run_body = unwrap._run_body
     # scripts a here-doc writes and the script runs later (written.py)
     _written_script = written._written_script
     _unrun_scripts = written._unrun_scripts
