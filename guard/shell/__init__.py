@@ -29,7 +29,7 @@ def parse_script(
     `CODEX ?= codex`); a name given more than once may hold each value.
     """
     from guard.shell.copies import resolve_codex_copies
-    from guard.shell.parser import parse
+    from guard.shell.walk import parse
 
     script = parse(
         text, dialect=dialect, line_offset=line_offset, column_offset=column_offset, values=values

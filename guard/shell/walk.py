@@ -45,7 +45,7 @@ from guard.shell.parser import (
 )
 from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import State, Var, forks, meet
+from guard.shell.scope import State, Var, forks, meet, preset
 from guard.shell.unwrap import _append_xargs_input
 from guard.shell.wrappers import (
     peel,
@@ -722,6 +722,30 @@ class Walker:
     # scripts a here-doc writes and the script runs later (written.py)
     _written_script = written._written_script
     _unrun_scripts = written._unrun_scripts
+
+
+def parse(
+    text: str,
+    *,
+    dialect: str = "bash",
+    line_offset: int = 0,
+    column_offset: int = 0,
+    values: tuple[tuple[str, str, int, str], ...] = (),
+) -> Script:
+    """Source text -> ``Script``. Never raises: what could not be read is a parse error.
+    ``values``: variables the source knows before the text runs (``scope.preset``)."""
+    walker = Walker(dialect)
+    try:
+        walker.run_text(
+            text.replace("\r\n", "\n"), line_offset, column_offset, preset(values), _Ctx()
+        )
+        walker.finish()
+    except Exception:  # the linter must survive any input; keep what was modelled so far
+        walker.errors.append(Span(line_offset + 1, 1, line_offset + 1, 1))
+    try:
+        return walker.script()
+    except Exception:
+        return Script((), dialect, (Span(line_offset + 1, 1, line_offset + 1, 1),))
 
 
 def _within(inner: Span, outer: Span) -> bool:
