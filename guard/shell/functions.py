@@ -42,6 +42,8 @@ if TYPE_CHECKING:
             st: State,
             ctx: _Ctx,
             override: Span | None = None,
+            *,
+            report_errors: bool = True,
         ) -> None: ...
 
 
@@ -114,7 +116,7 @@ def _alias(
         return out + words[1:]
     rest = " ".join(w.raw or w.text for w in words[1:])
     actx = ctx.derive(wrappers=(*ctx.wrappers, Wrapper("alias", head.span, (head.text,))))
-    self.run_text(value + " " + rest, 0, 0, st, actx, override=head.span)
+    self.run_text(value + " " + rest, 0, 0, st, actx, override=head.span, report_errors=False)
     return None
 
 

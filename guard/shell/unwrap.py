@@ -219,8 +219,28 @@ def _run_body(
     skip = 2 if raw.startswith(("$'", '$"')) else 1 if raw[:1] in ("'", '"') else 0
     wrapper = Wrapper(kind, first.span, ())
     bctx = ctx.derive(wrappers=(*ctx.wrappers, wrapper))
+    # Text a variable gave (`eval "$cmd - < p.md"`) is not the file's: what runs in it sits where
+    # it is expanded. So each branch's value gives one command at one place (the engine names
+    # the branch a finding holds on, as for `$cmd - < p.md`).
+    pin: Span | None = None
+    if any(_expanded(w) for w in body):
+        last = body[-1].span
+        pin = Span(first.span.line, first.span.column, last.end_line, last.end_column)
+    lo, co = first.span.line - 1, first.span.column - 1 + skip
     if kind in ("eval", "trap"):
-        self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, st, bctx)
+        self.run_text(text, lo, co, st, bctx, pin)
     else:
         child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
-        self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, child, bctx)
+        self.run_text(text, lo, co, child, bctx, pin)
+
+
+def _expanded(word: Word) -> bool:
+    """A word whose text an expansion changed: it is not its source between the quotes."""
+    raw = word.raw or word.text
+    if raw.startswith(("$'", '$"')):
+        inner = raw[2:-1]
+    elif raw[:1] in ("'", '"') and len(raw) > 1:
+        inner = raw[1:-1]
+    else:
+        inner = raw
+    return ("$" in inner or "`" in inner) and word.text != inner

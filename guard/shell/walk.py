@@ -165,7 +165,12 @@ class Walker:
         st: State,
         ctx: _Ctx,
         override: Span | None = None,
+        *,
+        report_errors: bool = True,
     ) -> None:
+        """Walk shell text whose first line starts at file line ``lo`` + 1, column ``co`` + 1.
+        ``override``: text that is not the file's as written (an alias's value, a variable's
+        text run by `eval`): every word of it sits there, and so does its parse error."""
         b = text.encode("utf-8", "replace")
         tree = syntax._parse_bytes(b)  # via the module: tests replace it
         root = tree.root_node
@@ -184,10 +189,13 @@ class Walker:
                 tree = syntax._parse_bytes(b2)
                 root = tree.root_node
         src = _Src(b, lo, co, fakes, override)
-        if root.has_error and override is None:
-            for n in _captures("(ERROR) @e (MISSING) @m", root)[:MAX_ERRORS]:
-                if len(self.errors) < MAX_ERRORS:
-                    self.errors.append(src.span(n))
+        if root.has_error and report_errors and len(self.errors) < MAX_ERRORS:
+            if override is not None:
+                self.errors.append(override)
+            else:
+                for n in _captures("(ERROR) @e (MISSING) @m", root)[:MAX_ERRORS]:
+                    if len(self.errors) < MAX_ERRORS:
+                        self.errors.append(src.span(n))
         self._seq(root, st, ctx, src)
 
     def finish(self) -> None:
