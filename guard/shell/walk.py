@@ -59,6 +59,7 @@ MAX_NEST = 64  # statements nested deeper than this are not walked (Python's sta
 MAX_ERRORS = 200
 MAX_ARGS = 5000  # argv words modelled per command (a 10 MB `echo a a a ...` line)
 _IGNORERS = frozenset({"true", ":", "echo", "printf"})
+_PRINTERS = frozenset({"echo", "printf"})  # what they print is read (Walker._printed_text)
 
 
 def _split_command(
@@ -121,14 +122,50 @@ def _command_extent(node: Node, redirs: list[Node], src: _Src) -> tuple[Span, st
     return span, src.slice(node.start_byte, last.end_byte)
 
 
-def _branch_forks(node: Node, st: State, src: _Src) -> list[tuple[State, str]]:
+def _branch_forks(
+    node: Node, st: State, src: _Src, skippable: bool = False
+) -> list[tuple[State, str]]:
     """The states a command runs in, one per combination of the values its variables hold
-    after branches (``scope.forks``); [] when there is one."""
+    after branches (``scope.forks``); [] when there is one. A ``skippable`` command (no
+    codex, no wrapper or builtin the walk knows: ``Walker._skippable``) can only run codex
+    through a value that names it (`timeout 60 $cmd`, `trap "$cmd" EXIT`): others are walked
+    once, so that a file of `echo "$x"` lines is not walked once per value of x."""
     b = src.b
     start, end = node.start_byte, node.end_byte
     if b.find(b"$", start, end) < 0:
         return []
-    return forks(st, _REF_RE.findall(src.slice(start, end)))
+    names = _REF_RE.findall(src.slice(start, end))
+    if skippable and not any(_names_codex(st, name) for name in names):
+        return []
+    return forks(st, names)
+
+
+def _names_codex(st: State, name: str) -> bool:
+    """Does a value of this variable (on any branch) mention codex?"""
+    var = st.vars.get(st.target(name) if st.namerefs else name)
+    if var is None:
+        return False
+    for v in (var, *var.others):
+        if v.value is not None and "codex" in v.value.text:
+            return True
+        if v.items is not None and any("codex" in w.text for w in v.items):
+            return True
+    return False
+
+
+def _printer_forks(
+    members: list[tuple[Node, Node | None]], st: State, src: _Src
+) -> list[tuple[State, str]]:
+    """The states a pipeline runs in when a member that prints text for the next one (`echo`,
+    `printf`) expands a variable set on branches: one per value ([] otherwise)."""
+    for m, _ in members[:-1]:
+        name = m.child_by_field_name("name") if m.type == "command" else None
+        if name is not None and src.text(name) in _PRINTERS:
+            literal_codex = src.b.find(b"codex", m.start_byte, m.end_byte) >= 0
+            forks = _branch_forks(m, st, src, skippable=not literal_codex)
+            if forks:
+                return forks
+    return []
 
 
 class Walker:
@@ -418,6 +455,14 @@ class Walker:
                 members.append((c, prev_op))
             elif c.type in ("|", "|&"):
                 prev_op = c
+        if not ctx.branch:
+            forks = _printer_forks(members, st, src)
+            if forks:
+                # `echo "$cmd" | bash` with cmd set on branches: the text bash reads is each value.
+                for k, (fork, label) in enumerate(forks):
+                    fst = st if k == 0 else fork
+                    self._pipeline(node, fst, ctx.derive(branch=label), src, last_redirs)
+                return
         self.pipe_ids += 1
         pid = self.pipe_ids
         first = len(self.cmds)
@@ -505,8 +550,8 @@ class Walker:
         """One simple command: expand, resolve aliases/functions, peel, emit, re-parse bodies."""
         if src.big and self._skippable(node, st, src):
             return
-        if not ctx.branch and not self._skippable(node, st, src):
-            forks = _branch_forks(node, st, src)
+        if not ctx.branch:
+            forks = _branch_forks(node, st, src, self._skippable(node, st, src))
             if forks:
                 # A variable it expands holds one of several values (set on different branches):
                 # the command runs once with each, the first on the real state (as before).
@@ -582,9 +627,9 @@ class Walker:
         return span, text
 
     def _skippable(self, node: Node, st: State, src: _Src) -> bool:
-        """A command that names no codex, expands nothing, assigns nothing and is no wrapper,
-        builtin, function or alias cannot change any finding: a huge input skips it, and it is
-        not walked once per value of a variable set on branches."""
+        """A command that names no codex, assigns nothing and is no wrapper, builtin, function
+        or alias, nor a `$VAR` program: a huge input skips it, and it is walked once per value
+        of a variable set on branches only when a value names codex (``_branch_forks``)."""
         b = src.b
         start, end = node.start_byte, node.end_byte
         if any(b.find(tok, start, end) >= 0 for tok in _BIG_KEEP):

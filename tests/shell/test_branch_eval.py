@@ -174,3 +174,95 @@ def test_the_modelled_argvs_are_the_ones_bash_runs(tmp_path: Path) -> None:
     }
     (message,) = messages(RUNNER, "CG303")
     assert "--yolo" in ran["1"] and message.endswith("then-branch)")
+
+
+BRANCHED = """#!/usr/bin/env bash
+if [ -n "${FAST:-}" ]; then cmd="codex exec --yolo -C ."; else cmd="codex exec -s read-only -C ."; fi
+"""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Commands that only pass the value on: what runs is each value.
+        "timeout 600 $cmd - < prompt.md",
+        "nohup $cmd - < prompt.md > run.log 2>&1 &",
+        'trap "$cmd - < prompt.md" EXIT',
+        'ssh build-host "$cmd - < prompt.md"',
+    ],
+)
+def test_a_branch_value_passed_through_a_wrapper_is_checked_on_each_branch(line: str) -> None:
+    script = BRANCHED + line + "\n"
+    assert len(codex_calls(script)) == 2
+    (message,) = messages(script, "CG303")
+    assert message.endswith("(when the `if` at line 2 takes its then-branch)")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['echo "$cmd - < prompt.md" | bash', "printf '%s\\n' \"$cmd - < prompt.md\" | sh"],
+)
+def test_a_branch_value_printed_into_a_shell_is_checked_on_each_branch(line: str) -> None:
+    # Each value is read as the script the shell runs (the note naming the branch is not given
+    # here yet: the printed text's commands keep positions of their own).
+    script = BRANCHED + line + "\n"
+    assert {tuple(w.text for w in c.argv[2:4]) for c in codex_calls(script)} == {
+        ("--yolo", "-C"),
+        ("-s", "read-only"),
+    }
+    assert [rule for rule, _, _, _ in findings(script)] == ["CG303"]
+
+
+def test_flags_from_a_branch_after_a_program_from_a_variable() -> None:
+    script = """cli=codex
+if [ -n "${CI:-}" ]; then flags="-s read-only"; else flags="--yolo"; fi
+timeout 600 $cli exec $flags -C . - < prompt.md
+"""
+    (message,) = messages(script, "CG303")
+    assert message.endswith("(when the `if` at line 2 takes its else-branch)")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'echo "would run: $cmd"',
+        'echo "$cmd" >> commands.log',
+        'printf \'%s\\n\' "$cmd" | grep -q -- --yolo && echo "fast mode"',
+        'logger -t dispatch "$cmd"',
+    ],
+)
+def test_a_branch_value_only_shown_stays_silent(line: str) -> None:
+    assert findings(BRANCHED + line + "\n") == []
+
+
+def test_commands_whose_values_name_no_codex_are_walked_once() -> None:
+    # Forking is bounded to where it can matter: 200 `echo` lines over two 16-value variables
+    # are 200 commands, not 200 x 16.
+    arms = "\n".join(f"  a{i}) s=v{i}; t=w{i} ;;" for i in range(16))
+    lines = "".join(f'echo "item {i}: $s $t" >> log.txt\n' for i in range(200))
+    script = f'case "$1" in\n{arms}\nesac\n{lines}'
+    assert len([c for c in parse_script(script).commands if c.program == "echo"]) == 200
+
+
+def test_timeout_and_a_pipe_into_bash_run_what_the_model_says(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "argv.log"
+    fake = bin_dir / "codex"
+    fake.write_text(
+        '#!/bin/sh\nfor a in "$@"; do printf "%s\\t" "$a"; done >> "$LOG"\necho >> "$LOG"\n'
+    )
+    fake.chmod(0o755)
+    (tmp_path / "prompt.md").write_text("Fix it.")
+    text = BRANCHED + "timeout 60 $cmd - < prompt.md\n" + 'echo "$cmd - < prompt.md" | bash\n'
+    (tmp_path / "run.sh").write_text(text)
+    ran: set[tuple[str, ...]] = set()
+    for fast in ("", "1"):
+        log.write_text("")
+        env = {**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin", "LOG": str(log), "FAST": fast}
+        subprocess.run(["bash", "run.sh"], env=env, cwd=tmp_path, check=True, timeout=30)
+        lines = [tuple(x.rstrip("\t").split("\t")) for x in log.read_text().splitlines()]
+        assert len(lines) == 2 and lines[0] == lines[1]  # both lines ran the same argv
+        ran.add(lines[0])
+    modelled = {tuple(w.text for w in c.argv[1:]) for c in codex_calls(text)}
+    assert modelled == ran
