@@ -1,6 +1,6 @@
 """The walker's state builtins: assignments, export/declare/local/readonly, unset and set.
 
-They reach the walker only through ``StateWalker`` (below): the expansion stage and three
+They reach the walker only through ``StateWalker`` (below): expansion's needs and three
 records; everything else they do is to the ``State`` they are handed."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Expansion: shell words into values (quotes, parameters, defaults, braces, substitutions)."""
+"""Expansion: shell words into values (quotes, parameters, defaults, braces, substitutions).
+
+It sees the walker as ``ExpandWalker``: only to walk the commands a `$(...)` runs."""
 
 from __future__ import annotations
 

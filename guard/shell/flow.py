@@ -1,4 +1,7 @@
-"""Control flow: ``if``, ``case``, loops and async lists, and the stdin a loop's commands read."""
+"""Control flow: ``if``, ``case``, loops and async lists, and the stdin a loop's commands read.
+
+Each body is a path of its own (``State.branch``); the paths meet after it (``scope.meet``),
+named so that a finding can say which one it holds on. It sees the walker as ``FlowWalker``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Shell functions and aliases: definitions, and their bodies expanded where they are called."""
+"""Shell functions and aliases: definitions, and their bodies expanded where they are called.
+
+It sees the walker as ``FunctionWalker`` (a function that runs "$@" is a wrapper)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Redirections and stdin: what each command reads, from redirects, here-docs and here-strings."""
+"""Redirections and stdin: what each command reads, from redirects, here-docs and here-strings.
+
+It sees the walker as ``RedirWalker``: only the text of a word (a file name, a here-string)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Wrappers on the walker's side: resolved heads, nested shells and script text run unseen."""
+"""Wrappers on the walker's side: resolved heads, nested shells and script text run unseen.
+
+The wrapper table itself (what `timeout`, `sudo`, `ssh` take) is wrappers.py; this module walks
+what they run: `$VAR` and alias heads, `bash -c`, `eval`, `trap`, `su -c`, `ssh` bodies and
+scripts fed on stdin. It sees the walker as ``UnwrapWalker``."""
 
 from __future__ import annotations
 

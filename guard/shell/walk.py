@@ -1,4 +1,8 @@
-"""The abstract execution: statements walked in order, one ``Command`` per simple command."""
+"""The abstract execution: statements walked in order, one ``Command`` per simple command.
+
+``Walker`` holds the walk's records (commands, errors, definitions) and binds each stage's
+functions as its methods; each stage reaches it only through its own Protocol (the map is
+guard/shell/__init__.py's docstring). ``parse`` is the layer's entry point."""
 
 from __future__ import annotations
 
@@ -171,8 +175,9 @@ def _printer_forks(
 class Walker:
     """Walks a tree in execution order, carrying a ``State`` (scope.py) and an immutable ``_Ctx``
     (runctx.py). Each concern's code is a plain function in its stage module, bound below as a
-    method so that every stage can call every other through ``self``; the statements, pipelines
-    and simple commands themselves are walked here."""
+    method; a stage calls the stages below it directly and reaches back into the walk only
+    through the Protocol it declares. The statements, pipelines and simple commands themselves
+    are walked here."""
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
@@ -759,7 +764,7 @@ class Walker:
     _expand_joined = expand._expand_joined
     _text = expand._text
     _subst = expand._subst
-    # the walker's state builtins (assign.py: they see the walker as an assign.StateWalker)
+    # the walker's state builtins (assign.py)
     _assign = assign._assign
     _declaration = assign._declaration
     _unset = assign._unset
