@@ -1,8 +1,37 @@
 """The shell layer: source text in, command model (``Script``) out.
 
-``parse_script`` is the only entry point; ``guard/shell/parser.py`` (the tree-sitter adapter) and
-the walker's stages it runs (walk, flow, functions, assign, expand, redirs, unwrap) are the only
-modules that see tree-sitter nodes.
+``parse_script`` is the only entry point (walk.py's ``parse``, then copies.py). As bash does, the
+layer keeps its stages apart, one concern a module; a stage sees the walker only through a
+Protocol of what it uses (named below, defined in its module), and no module imports back up:
+
+    parser.py     tree-sitter adapter: text -> nodes, node -> Span (the only reader of trees)
+    walk.py       abstract execution: statements, lists, pipelines, simple commands -> Command
+    flow.py       if / case / loops / `&`: paths that meet after them      (FlowWalker)
+    expand.py     words -> values: quotes, $VAR, ${K:=v}, braces, $(...)   (ExpandWalker)
+    assign.py     assignments, export/declare/local/readonly, unset, set   (StateWalker)
+    builtins.py   what read, printf -v, getopts, let, `for` assign (no nodes)
+    redirs.py     redirects, here-docs, here-strings: a command's stdin    (RedirWalker)
+    functions.py  functions and aliases, bodies expanded at their calls    (FunctionWalker)
+    unwrap.py     $VAR / alias heads; bash -c, eval, trap, ssh bodies      (UnwrapWalker)
+    written.py    here-docs written to a file, walked where it is run      (ScriptWalker)
+    wrappers.py   the wrapper table: timeout, env, sudo, docker... peeled to the real argv
+    scope.py      the value domain: State, Var, bounded value sets joined where paths meet
+    words.py      quote removal and lookups on plain text
+    runctx.py     how a statement is run (_Ctx: stdin, async, pipeline, loop, branch...)
+    copies.py     codex under another name (`ln -s "$(command -v codex)" /tmp/cx`)
+    model.py      the command model the rules read (Command, Word, Stdin, Context...)
+    tslang.py, tsbound.py   tree-sitter loaded lazily, and a parse with a time bound
+
+Where to look:
+    what does `export -n` do?                 assign.py ``_declaration`` -> ``_unexport``
+    where does a loop's stdin come from?      walk.py ``_redirected`` (`done < F`) and
+                                              ``_pipeline`` (`cmd | while`), redirs.py
+                                              ``base_stdin`` (`exec < F`); flow.py ``_while``
+                                              marks it shared with a `read` in the condition
+    which values has `$cmd` after an `if`?    scope.py ``meet`` / ``forks``; walk.py
+                                              ``_command`` walks a command once per value
+    what does `timeout 60 nohup codex` run?   wrappers.py ``peel``
+    what runs in `bash -c '...'` or `eval`?   unwrap.py ``_nested_shell`` / ``_run_body``
 """
 
 from __future__ import annotations
@@ -29,7 +58,7 @@ def parse_script(
     `CODEX ?= codex`); a name given more than once may hold each value.
     """
     from guard.shell.copies import resolve_codex_copies
-    from guard.shell.parser import parse
+    from guard.shell.walk import parse
 
     script = parse(
         text, dialect=dialect, line_offset=line_offset, column_offset=column_offset, values=values

@@ -1,6 +1,6 @@
 """The walker's state builtins: assignments, export/declare/local/readonly, unset and set.
 
-They reach the walker only through ``StateWalker`` (below): the expansion stage and three
+They reach the walker only through ``StateWalker`` (below): expansion's needs and three
 records; everything else they do is to the ``State`` they are handed."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from guard.shell.builtins import (
     printf_value,
     read_targets,
 )
-from guard.shell.expand import _REF_RE
+from guard.shell.expand import _REF_RE, _expand, _text, _value_word
 from guard.shell.model import (
     Command,
     EnvFileLoad,
@@ -39,21 +39,16 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does no
 if TYPE_CHECKING:
     from typing import Protocol
 
-    class StateWalker(Protocol):
-        """What the state builtins need of the walker, and nothing more: the expansion stage (to
-        read a value or a name), the dialect (brace expansion), and the records they append to
-        (the commands so far, for `disown`; the unsets that run on every path)."""
+    from guard.shell.expand import ExpandWalker
 
-        dialect: str
+    class StateWalker(ExpandWalker, Protocol):
+        """What the state builtins need of the walker, and nothing more: expansion's needs (to
+        read a value or a name), and the records they append to (the commands so far, for
+        `disown`; the unsets that run on every path)."""
+
         cmds: list[Command]
         unsets: list[Unset]
         last_bg: tuple[int, int] | None
-
-        def _expand(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]: ...
-
-        def _text(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]: ...
-
-        def _value_word(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> Word: ...
 
 
 def _assign(
@@ -72,7 +67,7 @@ def _assign(
         if base_node is None:
             return
         name = src.text(base_node)
-        word = self._value_word(node, st, ctx, src)
+        word = _value_word(self, node, st, ctx, src)
         old = st.vars.get(name)
         items = list(old.items) if old is not None and old.items is not None else None
         idx = src.text(index) if index is not None else ""
@@ -93,10 +88,10 @@ def _assign(
             new_items: list[Word] = []
             for c in value.named_children:
                 if c.type != "comment":
-                    new_items.extend(self._expand(c, fork, ctx, src))
+                    new_items.extend(_expand(self, c, fork, ctx, src))
             made = [_array_var(o, new_items, append, export, origin, span) for o in olds]
         else:
-            word = self._value_word(node, fork, ctx, src)
+            word = _value_word(self, node, fork, ctx, src)
             made = [_scalar_var(o, word, append, export, origin, span) for o in olds]
         for o, var in zip(olds, made, strict=True):
             before = o.where if o is not None and append else ""
@@ -150,7 +145,7 @@ def _declaration(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src)
         elif t == "variable_assignment" and nameref:
             name_node = c.child_by_field_name("name")
             if name_node is not None:
-                value = self._value_word(c, st, ctx, src)
+                value = _value_word(self, c, st, ctx, src)
                 _declare_word(
                     self,
                     Word(f"{src.text(name_node)}={value.text}", value.literal, value.span),
@@ -189,7 +184,7 @@ def _glued_words(
     """The word tree-sitter split into a name and the rest, brace-expanded in its name part
     as bash does (`OPENAI_API_{KEY,X}=v` -> `OPENAI_API_KEY=v OPENAI_API_X=v`)."""
     raw = src.slice(name.start_byte, rest.end_byte)
-    tail, literal = self._text(rest, st, ctx, src)
+    tail, literal = _text(self, rest, st, ctx, src)
     text = src.text(name) + tail
     head_raw, eq, _ = raw.partition("=")
     value = text.partition("=")[2]
@@ -203,7 +198,7 @@ def _glued_words(
 def _name_variants(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
     """A word in a name position expanded once for each value of a variable it uses that
     takes several (``export "$k=x"`` in ``for k in A B``), at most MAX_ALTERNATIVES."""
-    words = self._expand(node, st, ctx, src)
+    words = _expand(self, node, st, ctx, src)
     raw = src.text(node)
     if "$(" in raw or "`" in raw:
         return words  # expanding again would run the substitution twice
@@ -227,7 +222,7 @@ def _name_variants(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Sr
         for combo in combos:
             for name, value in combo.items():
                 st.vars[name] = replace(saved[name], value=value, alts=None)
-            out.extend(self._expand(node, st, ctx, src))
+            out.extend(_expand(self, node, st, ctx, src))
     finally:
         st.vars.update(saved)
     return out

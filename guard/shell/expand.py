@@ -1,4 +1,6 @@
-"""Expansion: shell words into values (quotes, parameters, defaults, braces, substitutions)."""
+"""Expansion: shell words into values (quotes, parameters, defaults, braces, substitutions).
+
+It sees the walker as ``ExpandWalker``: only to walk the commands a `$(...)` runs."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from guard.shell.model import (
     Word,
 )
 from guard.shell.parser import _SUBSTS, Node, _Src
+from guard.shell.redirs import base_stdin
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State, Var
 from guard.shell.words import (
@@ -24,42 +27,57 @@ from guard.shell.words import (
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
-    from guard.shell.walk import Walker
+    from typing import Protocol
+
+    class ExpandWalker(Protocol):
+        """What expansion needs of the walker, and nothing more: the dialect (brace expansion),
+        and the walk of the commands a `$(...)` or `$(( ))` runs (with its nesting bound)."""
+
+        dialect: str
+        nest: int
+
+        def _enter(self, node: Node, src: _Src) -> bool: ...
+
+        def _seq(
+            self, node: Node, st: State, ctx: _Ctx, src: _Src, skip_until: str = ""
+        ) -> None: ...
+
+        def _scan_substs(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None: ...
 
 
 _REF_RE = lazy_compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _PLAIN_REF_RE = lazy_compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9])")
 
 
-def _value_word(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> Word:
+def _value_word(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> Word:
     value = node.child_by_field_name("value")
     if value is None:
         return Word("", True, src.span(node), "")
-    text, literal = self._text(value, st, ctx, src)
+    text, literal = _text(self, value, st, ctx, src)
     return Word(text, literal, src.span(value), src.text(value))
 
 
-def _expand(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
+def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
     """One argv node -> its fields (0 for an empty unquoted expansion, n for arrays)."""
     t = node.type
     if t in ("word", "number"):
         raw = src.text(node)
         if "{" in raw and self.dialect != "sh":
-            braced = self._brace_words(raw, src.span(node))
+            braced = _brace_words(raw, src.span(node))
             if braced is not None:
                 return braced
         return [Word(unquote_bare(raw), True, src.span(node), raw)]
     if t == "concatenation" and self.dialect != "sh":
         raw = src.text(node)
         if "{" in raw:
-            braced = self._brace_words(raw, src.span(node))
+            braced = _brace_words(raw, src.span(node))
             if braced is not None:
                 return braced
     if t in ("simple_expansion", "expansion"):
         raw = src.text(node)
         span = src.span(node)
         if "=" in raw:
-            self._default_assign(raw, st, span)
+            _default_assign(raw, st, span)
         found = lookup(raw, st)
         if found is None:
             return [Word(raw, False, span, raw)]
@@ -87,7 +105,7 @@ def _expand(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[W
             found = lookup(src.text(kid), st)
             if found is not None and found[1]:
                 return list(found[0])
-    text, literal = self._text(node, st, ctx, src)
+    text, literal = _text(self, node, st, ctx, src)
     return [Word(text, literal, src.span(node), src.text(node))]
 
 
@@ -130,10 +148,12 @@ def _brace_words(raw: str, span: Span) -> list[Word] | None:
     return [Word(unquote_bare(x), True, span, raw) for x in expanded]
 
 
-def _expand_joined(self: Walker, group: list[Node], st: State, ctx: _Ctx, src: _Src) -> list[Word]:
+def _expand_joined(
+    self: ExpandWalker, group: list[Node], st: State, ctx: _Ctx, src: _Src
+) -> list[Word]:
     """Expand the nodes of one shell word that tree-sitter split at a line continuation
     (`co\\<newline>dex`: bash removes the backslash-newline first, so that is `codex`)."""
-    parts = [self._expand(node, st, ctx, src) for node in group]
+    parts = [_expand(self, node, st, ctx, src) for node in group]
     if len(parts) == 1 or any(len(part) != 1 for part in parts):
         return [w for part in parts for w in part]  # a split field: leave it as read
     first, last = parts[0][0], parts[-1][0]
@@ -148,7 +168,7 @@ def _expand_joined(self: Walker, group: list[Node], st: State, ctx: _Ctx, src: _
     ]
 
 
-def _text(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]:
+def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]:
     t = node.type
     if t in ("word", "number"):
         return unquote_bare(src.text(node)), True
@@ -163,7 +183,7 @@ def _text(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[st
         lead = raw[: len(raw) - len(raw.lstrip())]
         raw = raw[len(lead) :]
         if "=" in raw:
-            self._default_assign(raw, st, src.span(node))
+            _default_assign(raw, st, src.span(node))
         found = lookup(raw, st)
         if found is None:
             return lead + raw, False
@@ -176,7 +196,7 @@ def _text(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[st
             sep = ifs
         return lead + sep.join(v.text for v in vals), all(v.literal for v in vals)
     if t in _SUBSTS:
-        self._subst(node, st, ctx, src)
+        _subst(self, node, st, ctx, src)
         return src.text(node), False
     if t == "arithmetic_expansion":
         self._scan_substs(node, st, ctx, src)
@@ -200,7 +220,7 @@ def _text(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[st
             if k.type == "string_content":
                 parts.append(unquote_double(src.text(k)))
             else:
-                s, lit = self._text(k, st, ctx, src)
+                s, lit = _text(self, k, st, ctx, src)
                 parts.append(s)
                 literal = literal and lit
             pos = k.end_byte
@@ -211,7 +231,7 @@ def _text(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[st
     return src.text(node), True
 
 
-def _subst(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+def _subst(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     sctx = ctx.derive(
         cmdsubst=node.type == "command_substitution" or ctx.cmdsubst,
         in_pipeline=False,
@@ -221,7 +241,7 @@ def _subst(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         status_checked=False,
         status_ignored=False,
         stdout=None,
-        stdin=self._base_stdin(st, ctx),
+        stdin=base_stdin(st, ctx),
     )
     try:
         if self._enter(node, src):

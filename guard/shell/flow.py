@@ -1,4 +1,7 @@
-"""Control flow: ``if``, ``case``, loops and async lists, and the stdin a loop's commands read."""
+"""Control flow: ``if``, ``case``, loops and async lists, and the stdin a loop's commands read.
+
+Each body is a path of its own (``State.branch``); the paths meet after it (``scope.meet``),
+named so that a finding can say which one it holds on. It sees the walker as ``FlowWalker``."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from guard.fastclass import replace
 from guard.shell.builtins import (
     loop_var,
 )
+from guard.shell.expand import _expand
 from guard.shell.model import (
     Command,
     LoopInfo,
@@ -15,12 +19,25 @@ from guard.shell.model import (
     Word,
 )
 from guard.shell.parser import Node, _Src
+from guard.shell.redirs import base_stdin
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State, meet
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
-    from guard.shell.walk import Walker
+    from typing import Protocol
+
+    from guard.shell.expand import ExpandWalker
+
+    class FlowWalker(ExpandWalker, Protocol):
+        """What control flow needs of the walker, and nothing more: the walk of a statement and
+        of a statement list (and expansion's needs, for a `for` list and a `case` word), and
+        the commands so far (a loop's `read`; `disown`'s last background job)."""
+
+        cmds: list[Command]
+        last_bg: tuple[int, int] | None
+
+        def _stmt(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None: ...
 
 
 def _reads_fd(cmd: Command) -> bool:
@@ -31,9 +48,9 @@ def _reads_fd(cmd: Command) -> bool:
     )
 
 
-def _async(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+def _async(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     start = len(self.cmds)
-    base = self._base_stdin(st, ctx)
+    base = base_stdin(st, ctx)
     is_pipe = node.type == "pipeline" or (
         node.type == "redirected_statement"
         and (b := node.child_by_field_name("body")) is not None
@@ -55,13 +72,13 @@ def _async(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     self.last_bg = (start, len(self.cmds))
 
 
-def _if(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+def _if(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     """Conditions run on the shell's state in order; each body is one path of its own, and
     the paths meet after `fi` (with the path that runs no body, when there is no `else`)."""
     paths: list[State] = []
     labels: list[str] = []
     line = src.span(node).line
-    has_else = self._if_clause(node, st, ctx, src, paths, labels, line)
+    has_else = _if_clause(self, node, st, ctx, src, paths, labels, line)
     if not has_else:
         paths.insert(0, st.branch())  # no body ran
         labels.insert(0, f"the `if` at line {line} runs no branch")
@@ -69,7 +86,7 @@ def _if(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
 
 
 def _if_clause(
-    self: Walker,
+    self: FlowWalker,
     node: Node,
     st: State,
     ctx: _Ctx,
@@ -97,20 +114,20 @@ def _if_clause(
             paths.append(path)
             labels.append(_if_branch_label(node, t, line, src))
         elif t in ("elif_clause", "else_clause"):
-            has_else = self._if_clause(c, st, ctx, src, paths, labels, line) or has_else
+            has_else = _if_clause(self, c, st, ctx, src, paths, labels, line) or has_else
         elif c.is_named and t != "comment":
             cctx = ctx.derive(status_checked=True) if cond else ctx
             if i + 1 < n and kids[i + 1].type == "&":
-                self._async(c, path, cctx, src)
+                _async(self, c, path, cctx, src)
             else:
                 self._stmt(c, path, cctx, src)
     return has_else
 
 
-def _while(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+def _while(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     until = bool(node.children) and node.children[0].type == "until"
     kind = LoopKind.UNTIL if until else LoopKind.WHILE
-    base = self._base_stdin(st, ctx)
+    base = base_stdin(st, ctx)
     cctx = ctx.derive(status_checked=True, stdin=base)
     start = len(self.cmds)
     body: Node | None = None
@@ -120,7 +137,7 @@ def _while(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
             body = c
         elif c.is_named and c.type != "comment":
             if i + 1 < len(kids) and kids[i + 1].type == "&":
-                self._async(c, st, cctx, src)
+                _async(self, c, st, cctx, src)
             else:
                 self._stmt(c, st, cctx, src)
     reads = any(
@@ -136,10 +153,10 @@ def _while(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         meet(st, [st, path], _loop_labels(node, src))
 
 
-def _for(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+def _for(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     kids = node.children
     select = bool(kids) and kids[0].type == "select"
-    base = self._base_stdin(st, ctx)
+    base = base_stdin(st, ctx)
     info = LoopInfo(LoopKind.SELECT if select else LoopKind.FOR, src.span(node), select)
     body: Node | None = None
     var = node.child_by_field_name("variable")
@@ -147,7 +164,7 @@ def _for(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     listed = False
     for c in node.children_by_field_name("value"):
         listed = True
-        values.extend(self._expand(c, st, ctx, src))
+        values.extend(_expand(self, c, st, ctx, src))
     for c in kids:
         if c.type == "do_group":
             body = c
@@ -171,10 +188,10 @@ def _for(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         meet(st, [st, path], _loop_labels(node, src))
 
 
-def _case(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+def _case(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     value = node.child_by_field_name("value")
     if value is not None:
-        self._expand(value, st, ctx, src)
+        _expand(self, value, st, ctx, src)
     paths: list[State] = []
     labels: list[str] = []
     line = src.span(node).line

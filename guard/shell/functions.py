@@ -1,9 +1,12 @@
-"""Shell functions and aliases: definitions, and their bodies expanded where they are called."""
+"""Shell functions and aliases: definitions, and their bodies expanded where they are called.
+
+It sees the walker as ``FunctionWalker`` (a function that runs "$@" is a wrapper)."""
 
 from __future__ import annotations
 
 from guard.fastclass import dataclass
 from guard.shell import parser as syntax
+from guard.shell.expand import _expand
 from guard.shell.model import (
     EnvOrigin,
     Span,
@@ -11,13 +14,39 @@ from guard.shell.model import (
     Wrapper,
 )
 from guard.shell.parser import Node, _Src
-from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State, Var
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
-    from guard.shell.walk import Walker
+    from typing import Protocol
+
+    from guard.shell.expand import ExpandWalker
+    from guard.shell.redirs import _Redirs
+
+    class FunctionWalker(ExpandWalker, Protocol):
+        """What functions and aliases need of the walker, and nothing more: the walk of a body
+        (a statement, a statement list, or alias text to re-parse), expansion's needs (a plain
+        alias's words), and the records of definitions, calls and the call stack."""
+
+        defs: list[_FuncDef]
+        called: set[tuple[int, int]]
+        callstack: list[str]
+        subshell_ids: int
+
+        def _stmt(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None: ...
+
+        def run_text(
+            self,
+            text: str,
+            lo: int,
+            co: int,
+            st: State,
+            ctx: _Ctx,
+            override: Span | None = None,
+            *,
+            report_errors: bool = True,
+        ) -> None: ...
 
 
 MAX_CALL_DEPTH = 16  # function calls expanded inside function calls
@@ -33,7 +62,7 @@ class _FuncDef:
     ctx: _Ctx
 
 
-def _define(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+def _define(self: FunctionWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     name_node = node.child_by_field_name("name")
     body = node.child_by_field_name("body")
     if name_node is None or body is None:
@@ -43,7 +72,7 @@ def _define(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     self.defs.append(d)
 
 
-def _func_body(self: Walker, body: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+def _func_body(self: FunctionWalker, body: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     if body.type == "subshell":
         self.subshell_ids += 1
         inner = ctx.derive(subshell=True, subshells=(*ctx.subshells, self.subshell_ids))
@@ -55,7 +84,7 @@ def _func_body(self: Walker, body: Node, st: State, ctx: _Ctx, src: _Src) -> Non
 
 
 def _alias(
-    self: Walker, value: str, head: Word, words: list[Word], st: State, ctx: _Ctx, src: _Src
+    self: FunctionWalker, value: str, head: Word, words: list[Word], st: State, ctx: _Ctx, src: _Src
 ) -> list[Word] | None:
     """Alias words for a plain one-command alias; otherwise the alias is re-parsed as shell
     with the call's arguments (and None is returned)."""
@@ -85,16 +114,16 @@ def _alias(
         for c in kids[0].named_children:
             named = c.type == "command_name" and c.named_child_count
             target = c.named_children[0] if named else c
-            out.extend(self._expand(target, st, ctx, asrc))
+            out.extend(_expand(self, target, st, ctx, asrc))
         return out + words[1:]
     rest = " ".join(w.raw or w.text for w in words[1:])
     actx = ctx.derive(wrappers=(*ctx.wrappers, Wrapper("alias", head.span, (head.text,))))
-    self.run_text(value + " " + rest, 0, 0, st, actx, override=head.span)
+    self.run_text(value + " " + rest, 0, 0, st, actx, override=head.span, report_errors=False)
     return None
 
 
 def _call(
-    self: Walker,
+    self: FunctionWalker,
     fdef: _FuncDef,
     words: list[Word],
     pre: list[tuple[str, Word, Span]],
@@ -125,7 +154,7 @@ def _call(
     )
     self.callstack.append(fdef.name)
     try:
-        self._func_body(fdef.body, st, fctx, fdef.src)
+        _func_body(self, fdef.body, st, fctx, fdef.src)
     finally:
         self.callstack.pop()
         restore = set(st.local_names or ()) | {name for name, _, _ in pre}

@@ -1,9 +1,8 @@
 """The tree-sitter adapter: source text to syntax trees, with byte offsets mapped to spans.
 
-``parse`` is the shell layer's entry point (text -> ``Script``); the stages it runs live beside
-this module: walk.py (statements in order), flow.py (if/case/loops), functions.py (functions and
-aliases), assign.py (state builtins), expand.py (words into values), redirs.py (redirections and
-stdin), unwrap.py (wrappers, nested shells); the state they carry is scope.py's ``State``.
+The only module that reads tree-sitter (the stages walk the nodes it hands them, through ``Node``
+and ``_Src``); it knows nothing of the walk. The entry point, text -> ``Script``, is walk.py's
+``parse``; the map of the stages is guard/shell/__init__.py's docstring.
 
 Two gaps of tree-sitter-bash 0.25.1 are repaired from the source text (DESIGN.md): the lone ``-``
 dropped before a here-doc, and a here-doc followed on its line by ``| cmd`` / ``; cmd`` / another
@@ -18,11 +17,7 @@ import itertools
 
 from guard.fastclass import dataclass
 from guard.lazyre import lazy_compile
-from guard.shell.model import (
-    Script,
-    Span,
-)
-from guard.shell.scope import preset
+from guard.shell.model import Span
 from guard.shell.tsbound import parse_bounded
 from guard.shell.wrappers import (
     SHELLS,
@@ -413,31 +408,4 @@ def _heredoc_ops(b: bytes, start: int, end: int) -> list[tuple[int, bool, int, b
     return ops
 
 
-def parse(
-    text: str,
-    *,
-    dialect: str = "bash",
-    line_offset: int = 0,
-    column_offset: int = 0,
-    values: tuple[tuple[str, str, int, str], ...] = (),
-) -> Script:
-    """Source text -> ``Script``. Never raises: what could not be read is a parse error.
-    ``values``: variables the source knows before the text runs (``scope.preset``)."""
-    from guard.shell.runctx import _Ctx
-    from guard.shell.walk import Walker
-
-    walker = Walker(dialect)
-    try:
-        walker.run_text(
-            text.replace("\r\n", "\n"), line_offset, column_offset, preset(values), _Ctx()
-        )
-        walker.finish()
-    except Exception:  # the linter must survive any input; keep what was modelled so far
-        walker.errors.append(Span(line_offset + 1, 1, line_offset + 1, 1))
-    try:
-        return walker.script()
-    except Exception:
-        return Script((), dialect, (Span(line_offset + 1, 1, line_offset + 1, 1),))
-
-
-__all__ = ["SHELLS", "parse"]
+__all__ = ["SHELLS"]

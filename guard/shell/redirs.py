@@ -1,4 +1,6 @@
-"""Redirections and stdin: what each command reads, from redirects, here-docs and here-strings."""
+"""Redirections and stdin: what each command reads, from redirects, here-docs and here-strings.
+
+It sees the walker as ``RedirWalker``: only the text of a word (a file name, a here-string)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,13 @@ from guard.shell.scope import State
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
-    from guard.shell.walk import Walker
+    from typing import Protocol
+
+    class RedirWalker(Protocol):
+        """What the redirections need of the walker, and nothing more: the expansion stage's
+        text of a word (a file name, a here-string)."""
+
+        def _text(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]: ...
 
 
 _STDIN_ALIASES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
@@ -31,7 +39,9 @@ class _Redirs:
     heredoc_nodes: list[Node] = field(default_factory=list)
 
 
-def _base_stdin(self: Walker, st: State, ctx: _Ctx) -> Stdin:
+def base_stdin(st: State, ctx: _Ctx) -> Stdin:
+    """The stdin a command starts from before its own redirects: the statement's, or the
+    shell's own (`exec < FILE`) where the statement inherits it."""
     s = ctx.stdin
     if s.kind is StdinKind.INHERITED and st.shell_stdin is not None:
         return replace(st.shell_stdin, shared_with_loop_read=s.shared_with_loop_read)
@@ -39,7 +49,7 @@ def _base_stdin(self: Walker, st: State, ctx: _Ctx) -> Stdin:
 
 
 def _redirs(
-    self: Walker, redirs: list[Node], base: Stdin, ctx: _Ctx, st: State, src: _Src
+    self: RedirWalker, redirs: list[Node], base: Stdin, ctx: _Ctx, st: State, src: _Src
 ) -> _Redirs:
     """Apply redirects in order (a later one wins) to ``base``: the command's stdin and
     stdout, and the script text a shell would read from a here-doc or here-string."""
@@ -58,12 +68,12 @@ def _redirs(
         if t == "heredoc_redirect":
             stack.extend(reversed([k for k in r.named_children if k.type in _REDIRECTS]))
             if fd in (None, "0"):
-                self._heredoc(r, out, src)
+                _heredoc(r, out, src)
         elif t == "herestring_redirect":
             if fd in (None, "0"):
-                self._herestring(r, out, st, ctx, src)
+                _herestring(self, r, out, st, ctx, src)
         else:
-            self._file_redirect(r, fd, op, out, st, ctx, src)
+            _file_redirect(self, r, fd, op, out, st, ctx, src)
     return out
 
 
@@ -84,7 +94,7 @@ def _heredoc(r: Node, out: _Redirs, src: _Src) -> None:
             out.heredoc_nodes.append(hbody)  # its $(...) still run
 
 
-def _herestring(self: Walker, r: Node, out: _Redirs, st: State, ctx: _Ctx, src: _Src) -> None:
+def _herestring(self: RedirWalker, r: Node, out: _Redirs, st: State, ctx: _Ctx, src: _Src) -> None:
     word = next((k for k in r.named_children if k.type != "file_descriptor"), None)
     text = ""
     out.script = None
@@ -98,7 +108,7 @@ def _herestring(self: Walker, r: Node, out: _Redirs, st: State, ctx: _Ctx, src: 
 
 
 def _file_redirect(
-    self: Walker,
+    self: RedirWalker,
     r: Node,
     fd: str | None,
     op: str,
@@ -149,7 +159,7 @@ def _file_redirect(
         out.stdout = dtext
 
 
-def _lone_dash(self: Walker, body: Node, redirs: list[Node], src: _Src) -> list[Word]:
+def _lone_dash(body: Node, redirs: list[Node], src: _Src) -> list[Word]:
     """tree-sitter-bash 0.25.1 drops a lone `-` right before a here-doc: put it back."""
     heredocs = [r for r in redirs if r.type == "heredoc_redirect"]
     if not heredocs:

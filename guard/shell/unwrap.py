@@ -1,4 +1,8 @@
-"""Wrappers on the walker's side: resolved heads, nested shells and script text run unseen."""
+"""Wrappers on the walker's side: resolved heads, nested shells and script text run unseen.
+
+The wrapper table itself (what `timeout`, `sudo`, `ssh` take) is wrappers.py; this module walks
+what they run: `$VAR` and alias heads, `bash -c`, `eval`, `trap`, `su -c`, `ssh` bodies and
+scripts fed on stdin. It sees the walker as ``UnwrapWalker``."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import re
 
 from guard.fastclass import replace
 from guard.lazyre import lazy_compile
+from guard.shell.functions import _alias
 from guard.shell.model import (
     Command,
     Span,
@@ -14,7 +19,7 @@ from guard.shell.model import (
     Wrapper,
 )
 from guard.shell.parser import Node, _Src
-from guard.shell.redirs import _STDIN_ALIASES, _Redirs
+from guard.shell.redirs import _STDIN_ALIASES
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State
 from guard.shell.wrappers import (
@@ -28,7 +33,18 @@ from guard.shell.wrappers import (
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
-    from guard.shell.walk import Walker
+    from typing import Protocol
+
+    from guard.shell.functions import FunctionWalker
+    from guard.shell.redirs import _Redirs
+
+    class UnwrapWalker(FunctionWalker, Protocol):
+        """What the walker's side of wrappers needs of it, and nothing more: alias expansion
+        (functions.py's needs), the re-parse of shell text a command runs (``run_text``), the
+        commands so far, and the ones whose program is unknown (CG902)."""
+
+        cmds: list[Command]
+        dynamic: list[int]
 
 
 MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
@@ -56,7 +72,7 @@ def _append_xargs_input(p: Peeled, printed: tuple[str, int, int, bool] | None, s
 
 
 def _resolve_head(
-    self: Walker, head_node: Node, words: list[Word], st: State, ctx: _Ctx, src: _Src
+    self: UnwrapWalker, head_node: Node, words: list[Word], st: State, ctx: _Ctx, src: _Src
 ) -> tuple[list[Word], list[Wrapper]] | None:
     """The command word through `$VAR` / `"${ARR[@]}"` and aliases (recorded as wrappers)."""
     wrappers: list[Wrapper] = []
@@ -72,7 +88,7 @@ def _resolve_head(
         and head.text in st.aliases
         and not any(w.name == "alias" for w in ctx.wrappers)
     ):
-        expanded = self._alias(st.aliases[head.text], head, words, st, ctx, src)
+        expanded = _alias(self, st.aliases[head.text], head, words, st, ctx, src)
         if expanded is None:
             return None
         wrappers.append(Wrapper("alias", head.span, (head.text,)))
@@ -80,7 +96,7 @@ def _resolve_head(
     return words, wrappers
 
 
-def _unseen_script(self: Walker, p: Peeled, r: _Redirs, idx: int) -> None:
+def _unseen_script(self: UnwrapWalker, p: Peeled, r: _Redirs, idx: int) -> None:
     """A shell that runs text the linter cannot read (`curl ... | base64 -d | bash`,
     `bash <(curl ...)`, `. <(...)`, `... | xargs env`): it may start codex with anything."""
     prog = basename(p.argv[0].text) if p.argv else ""
@@ -124,7 +140,9 @@ def _unseen_script(self: Walker, p: Peeled, r: _Redirs, idx: int) -> None:
         self.dynamic.append(idx)
 
 
-def _nested_shell(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx) -> None:
+def _nested_shell(
+    self: UnwrapWalker, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx
+) -> None:
     """Shell text the command runs: `bash -c BODY`, `eval`, `trap`, `su -c`, `ssh host CMD`,
     or a script fed on stdin (`bash <<'EOF'`, `sh -s <<< "..."`)."""
     cmd = self.cmds[idx]
@@ -148,7 +166,7 @@ def _nested_shell(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ctx:
         if r.script is not None and cmd.stdin is r.stdin:
             # The wrapper hands its stdin on: a shell in the body may read the script from it.
             body_ctx = body_ctx.derive(stdin_script=(cmd.stdin, r.script))
-        self._run_body(p.body, p.body_kind, cmd, st, body_ctx, idx)
+        _run_body(self, p.body, p.body_kind, cmd, st, body_ctx, idx)
     elif r.script is not None and sources_stdin and ctx.depth < MAX_BODY_DEPTH:
         # `source /dev/stdin <<< 'text'`: this shell itself runs the text, as eval would.
         body, line0, col0, _quoted = r.script
@@ -177,7 +195,13 @@ def _nested_shell(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ctx:
 
 
 def _run_body(
-    self: Walker, body: tuple[Word, ...], kind: str, cmd: Command, st: State, ctx: _Ctx, idx: int
+    self: UnwrapWalker,
+    body: tuple[Word, ...],
+    kind: str,
+    cmd: Command,
+    st: State,
+    ctx: _Ctx,
+    idx: int,
 ) -> None:
     first = body[0]
     # `eval "$cmd"` with cmd unknown; a cmd known but for `$X`s inside it (`printf -v cmd
@@ -199,8 +223,28 @@ def _run_body(
     skip = 2 if raw.startswith(("$'", '$"')) else 1 if raw[:1] in ("'", '"') else 0
     wrapper = Wrapper(kind, first.span, ())
     bctx = ctx.derive(wrappers=(*ctx.wrappers, wrapper))
+    # Text a variable gave (`eval "$cmd - < p.md"`) is not the file's: what runs in it sits where
+    # it is expanded. So each branch's value gives one command at one place (the engine names
+    # the branch a finding holds on, as for `$cmd - < p.md`).
+    pin: Span | None = None
+    if any(_expanded(w) for w in body):
+        last = body[-1].span
+        pin = Span(first.span.line, first.span.column, last.end_line, last.end_column)
+    lo, co = first.span.line - 1, first.span.column - 1 + skip
     if kind in ("eval", "trap"):
-        self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, st, bctx)
+        self.run_text(text, lo, co, st, bctx, pin)
     else:
         child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
-        self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, child, bctx)
+        self.run_text(text, lo, co, child, bctx, pin)
+
+
+def _expanded(word: Word) -> bool:
+    """A word whose text an expansion changed: it is not its source between the quotes."""
+    raw = word.raw or word.text
+    if raw.startswith(("$'", '$"')):
+        inner = raw[2:-1]
+    elif raw[:1] in ("'", '"') and len(raw) > 1:
+        inner = raw[1:-1]
+    else:
+        inner = raw
+    return ("$" in inner or "`" in inner) and word.text != inner

@@ -1,4 +1,8 @@
-"""The abstract execution: statements walked in order, one ``Command`` per simple command."""
+"""The abstract execution: statements walked in order, one ``Command`` per simple command.
+
+``Walker`` holds the walk's records (commands, errors, definitions) and binds each stage's
+functions as its methods; each stage reaches it only through its own Protocol (the map is
+guard/shell/__init__.py's docstring). ``parse`` is the layer's entry point."""
 
 from __future__ import annotations
 
@@ -44,7 +48,7 @@ from guard.shell.parser import (
 )
 from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import State, Var, forks, meet
+from guard.shell.scope import State, Var, forks, meet, preset
 from guard.shell.unwrap import _append_xargs_input
 from guard.shell.wrappers import (
     peel,
@@ -58,6 +62,7 @@ MAX_NEST = 64  # statements nested deeper than this are not walked (Python's sta
 MAX_ERRORS = 200
 MAX_ARGS = 5000  # argv words modelled per command (a 10 MB `echo a a a ...` line)
 _IGNORERS = frozenset({"true", ":", "echo", "printf"})
+_PRINTERS = frozenset({"echo", "printf"})  # what they print is read (Walker._printed_text)
 
 
 def _split_command(
@@ -121,21 +126,58 @@ def _command_extent(node: Node, redirs: list[Node], src: _Src) -> tuple[Span, st
     return span, src.slice(node.start_byte, last.end_byte)
 
 
-def _branch_forks(node: Node, st: State, src: _Src) -> list[tuple[State, str]]:
+def _branch_forks(
+    node: Node, st: State, src: _Src, skippable: bool = False
+) -> list[tuple[State, str]]:
     """The states a command runs in, one per combination of the values its variables hold
-    after branches (``scope.forks``); [] when there is one."""
+    after branches (``scope.forks``); [] when there is one. A ``skippable`` command (no
+    codex, no wrapper or builtin the walk knows: ``Walker._skippable``) can only run codex
+    through a value that names it (`timeout 60 $cmd`, `trap "$cmd" EXIT`): others are walked
+    once, so that a file of `echo "$x"` lines is not walked once per value of x."""
     b = src.b
     start, end = node.start_byte, node.end_byte
     if b.find(b"$", start, end) < 0:
         return []
-    return forks(st, _REF_RE.findall(src.slice(start, end)))
+    names = _REF_RE.findall(src.slice(start, end))
+    if skippable and not any(_names_codex(st, name) for name in names):
+        return []
+    return forks(st, names)
+
+
+def _names_codex(st: State, name: str) -> bool:
+    """Does a value of this variable (on any branch) mention codex?"""
+    var = st.vars.get(st.target(name) if st.namerefs else name)
+    if var is None:
+        return False
+    for v in (var, *var.others):
+        if v.value is not None and "codex" in v.value.text:
+            return True
+        if v.items is not None and any("codex" in w.text for w in v.items):
+            return True
+    return False
+
+
+def _printer_forks(
+    members: list[tuple[Node, Node | None]], st: State, src: _Src
+) -> list[tuple[State, str]]:
+    """The states a pipeline runs in when a member that prints text for the next one (`echo`,
+    `printf`) expands a variable set on branches: one per value ([] otherwise)."""
+    for m, _ in members[:-1]:
+        name = m.child_by_field_name("name") if m.type == "command" else None
+        if name is not None and src.text(name) in _PRINTERS:
+            literal_codex = src.b.find(b"codex", m.start_byte, m.end_byte) >= 0
+            forks = _branch_forks(m, st, src, skippable=not literal_codex)
+            if forks:
+                return forks
+    return []
 
 
 class Walker:
     """Walks a tree in execution order, carrying a ``State`` (scope.py) and an immutable ``_Ctx``
     (runctx.py). Each concern's code is a plain function in its stage module, bound below as a
-    method so that every stage can call every other through ``self``; the statements, pipelines
-    and simple commands themselves are walked here."""
+    method; a stage calls the stages below it directly and reaches back into the walk only
+    through the Protocol it declares. The statements, pipelines and simple commands themselves
+    are walked here."""
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
@@ -170,7 +212,12 @@ class Walker:
         st: State,
         ctx: _Ctx,
         override: Span | None = None,
+        *,
+        report_errors: bool = True,
     ) -> None:
+        """Walk shell text whose first line starts at file line ``lo`` + 1, column ``co`` + 1.
+        ``override``: text that is not the file's as written (an alias's value, a variable's
+        text run by `eval`): every word of it sits there, and so does its parse error."""
         b = text.encode("utf-8", "replace")
         tree = syntax._parse_bytes(b)  # via the module: tests replace it
         root = tree.root_node
@@ -189,10 +236,13 @@ class Walker:
                 tree = syntax._parse_bytes(b2)
                 root = tree.root_node
         src = _Src(b, lo, co, fakes, override)
-        if root.has_error and override is None:
-            for n in _captures("(ERROR) @e (MISSING) @m", root)[:MAX_ERRORS]:
-                if len(self.errors) < MAX_ERRORS:
-                    self.errors.append(src.span(n))
+        if root.has_error and report_errors and len(self.errors) < MAX_ERRORS:
+            if override is not None:
+                self.errors.append(override)
+            else:
+                for n in _captures("(ERROR) @e (MISSING) @m", root)[:MAX_ERRORS]:
+                    if len(self.errors) < MAX_ERRORS:
+                        self.errors.append(src.span(n))
         self._seq(root, st, ctx, src)
 
     def finish(self) -> None:
@@ -415,6 +465,14 @@ class Walker:
                 members.append((c, prev_op))
             elif c.type in ("|", "|&"):
                 prev_op = c
+        if not ctx.branch:
+            forks = _printer_forks(members, st, src)
+            if forks:
+                # `echo "$cmd" | bash` with cmd set on branches: the text bash reads is each value.
+                for k, (fork, label) in enumerate(forks):
+                    fst = st if k == 0 else fork
+                    self._pipeline(node, fst, ctx.derive(branch=label), src, last_redirs)
+                return
         self.pipe_ids += 1
         pid = self.pipe_ids
         first = len(self.cmds)
@@ -503,13 +561,11 @@ class Walker:
         """One simple command: expand, resolve aliases/functions, peel, emit, re-parse bodies."""
         if src.big and self._skippable(node, st, src):
             return
-        # `$` first: a command that expands nothing has no forks, and most are not skippable.
-        if (
-            not ctx.branch
-            and src.b.find(b"$", node.start_byte, node.end_byte) >= 0
-            and (src.big or not self._skippable(node, st, src))
-        ):
-            forks = _branch_forks(node, st, src)
+        # `$` first: a command that expands nothing has no forks (a big file's skippable
+        # commands returned above, so only a small file asks _skippable here).
+        if not ctx.branch and src.b.find(b"$", node.start_byte, node.end_byte) >= 0:
+            skippable = not src.big and self._skippable(node, st, src)
+            forks = _branch_forks(node, st, src, skippable)
             if forks:
                 # A variable it expands holds one of several values (set on different branches):
                 # the command runs once with each, the first on the real state (as before).
@@ -585,9 +641,9 @@ class Walker:
         return span, text
 
     def _skippable(self, node: Node, st: State, src: _Src) -> bool:
-        """A command that names no codex, expands nothing, assigns nothing and is no wrapper,
-        builtin, function or alias cannot change any finding: a huge input skips it, and it is
-        not walked once per value of a variable set on branches."""
+        """A command that names no codex, assigns nothing and is no wrapper, builtin, function
+        or alias, nor a `$VAR` program: a huge input skips it, and it is walked once per value
+        of a variable set on branches only when a value names codex (``_branch_forks``)."""
         b = src.b
         start, end = node.start_byte, node.end_byte
         if any(b.find(tok, start, end) >= 0 for tok in _BIG_KEEP):
@@ -730,7 +786,6 @@ class Walker:
     # control flow (flow.py)
     _async = flow._async
     _if = flow._if
-    _if_clause = flow._if_clause
     _while = flow._while
     _for = flow._for
     _case = flow._case
@@ -741,32 +796,49 @@ class Walker:
     _call = functions._call
     # expansion (expand.py)
     _value_word = expand._value_word
-    _expand = expand._expand
-    _default_assign = staticmethod(expand._default_assign)
-    _brace_words = staticmethod(expand._brace_words)
     _expand_joined = expand._expand_joined
     _text = expand._text
     _subst = expand._subst
-    # the walker's state builtins (assign.py: they see the walker as an assign.StateWalker)
+    # the walker's state builtins (assign.py)
     _assign = assign._assign
     _declaration = assign._declaration
     _unset = assign._unset
     _builtin = assign._builtin
     # redirections and stdin (redirs.py)
-    _base_stdin = redirs._base_stdin
+    _base_stdin = staticmethod(redirs.base_stdin)
     _redirs = redirs._redirs
-    _heredoc = staticmethod(redirs._heredoc)
-    _herestring = redirs._herestring
-    _file_redirect = redirs._file_redirect
-    _lone_dash = redirs._lone_dash
+    _lone_dash = staticmethod(redirs._lone_dash)
     # wrappers on the walker's side (unwrap.py)
     _resolve_head = unwrap._resolve_head
     _unseen_script = unwrap._unseen_script
     _nested_shell = unwrap._nested_shell
-    _run_body = unwrap._run_body
     # scripts a here-doc writes and the script runs later (written.py)
     _written_script = written._written_script
     _unrun_scripts = written._unrun_scripts
+
+
+def parse(
+    text: str,
+    *,
+    dialect: str = "bash",
+    line_offset: int = 0,
+    column_offset: int = 0,
+    values: tuple[tuple[str, str, int, str], ...] = (),
+) -> Script:
+    """Source text -> ``Script``. Never raises: what could not be read is a parse error.
+    ``values``: variables the source knows before the text runs (``scope.preset``)."""
+    walker = Walker(dialect)
+    try:
+        walker.run_text(
+            text.replace("\r\n", "\n"), line_offset, column_offset, preset(values), _Ctx()
+        )
+        walker.finish()
+    except Exception:  # the linter must survive any input; keep what was modelled so far
+        walker.errors.append(Span(line_offset + 1, 1, line_offset + 1, 1))
+    try:
+        return walker.script()
+    except Exception:
+        return Script((), dialect, (Span(line_offset + 1, 1, line_offset + 1, 1),))
 
 
 def _within(inner: Span, outer: Span) -> bool:

@@ -35,9 +35,31 @@ from guard.shell.wrappers import SHELLS, basename
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
+    from typing import Protocol
+
+    from guard.shell.model import Command, Span
     from guard.shell.redirs import _Redirs
-    from guard.shell.walk import Walker
     from guard.shell.wrappers import Peeled
+
+    class ScriptWalker(Protocol):
+        """What written scripts need of the walker, and nothing more: the files written so far,
+        the re-parse of a body (``run_text``), the commands so far, and the ones whose program
+        is unknown (a run of a written file is known after all)."""
+
+        written: WrittenScripts
+        cmds: list[Command]
+        dynamic: list[int]
+
+        def run_text(
+            self,
+            text: str,
+            lo: int,
+            co: int,
+            st: State,
+            ctx: _Ctx,
+            override: Span | None = None,
+        ) -> None: ...
+
 
 # Shell options that take a value: `bash -o pipefail runner.sh`, `bash -O extglob runner.sh`.
 _OPTIONS_WITH_VALUE = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
@@ -161,7 +183,9 @@ class WrittenScripts:
 # --- the walker's side (bound as methods in walk.py) -------------------------------------------
 
 
-def _written_script(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx) -> None:
+def _written_script(
+    self: ScriptWalker, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx
+) -> None:
     """`cat > F <<'EOF'` records F's text; a later `bash F`, `./F`, `source F` walks it as
     that run."""
     argv = [w.text for w in p.argv]
@@ -197,7 +221,7 @@ def _written_script(self: Walker, p: Peeled, r: _Redirs, idx: int, st: State, ct
     self.run_text(script.body, script.line0, script.col0, state, body_ctx)
 
 
-def _unrun_scripts(self: Walker) -> None:
+def _unrun_scripts(self: ScriptWalker) -> None:
     """A `*.sh` the script writes and does not run here: someone runs it, as a script. So is a
     file run too deep to follow; walking it may defer more, so until none is left."""
     left = self.written.never_run()

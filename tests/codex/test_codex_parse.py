@@ -605,8 +605,8 @@ def test_resume_without_prompt_reads_stdin() -> None:
 
 
 def test_shell_parser_words() -> None:
-    """Words as guard.shell.parser makes them (raw keeps the quotes)."""
-    from guard.shell.parser import parse as parse_shell
+    """Words as the shell layer makes them (raw keeps the quotes)."""
+    from guard.shell.walk import parse as parse_shell
 
     script = parse_shell('codex exec -s read-only "${ARGS[@]}" "$PROMPT" </dev/null')
     call = parse_codex_argv(script.commands[0].argv)

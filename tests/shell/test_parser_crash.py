@@ -16,7 +16,7 @@ from guard.engine.api import check_command_line
 from guard.engine.run import run_rules
 from guard.settings import Settings
 from guard.shell import parser as shell_parser
-from guard.shell.parser import parse
+from guard.shell.walk import parse
 from guard.sources.snippet import RunContext, Snippet
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ CHILDREN = 8  # 200 parses; the crash depends on the process's memory layout, so
 
 LOOP = """
 import sys
-from guard.shell.parser import parse
+from guard.shell.walk import parse
 texts = [sys.argv[1]] + sys.argv[3:]
 for _ in range(int(sys.argv[2])):
     for text in texts:
