@@ -200,7 +200,10 @@ def _run_body(
     wrapper = Wrapper(kind, first.span, ())
     bctx = ctx.derive(wrappers=(*ctx.wrappers, wrapper))
     if kind in ("eval", "trap"):
+        stopped = st.stopped
         self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, st, bctx)
+        if kind == "trap":
+            st.stopped = stopped  # `trap 'die ...' INT`: it exits when the signal comes, not here
     else:
         child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
         self.run_text(text, first.span.line - 1, first.span.column - 1 + skip, child, bctx)

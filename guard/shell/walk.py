@@ -156,6 +156,8 @@ class Walker:
         # by the (pipeline, member) it feeds: `echo 'codex exec ...' | bash` is read, not guessed.
         self.pipe_text: dict[tuple[int, int], tuple[str, int, int, bool]] = {}
         self.written = written.WrittenScripts()  # here-doc-written files (written.py)
+        self.quiet = 0  # inside a walk whose commands are dropped (flow._quietly)
+        self.unrolled = 0  # loop bodies walked once a word so far (flow.MAX_UNROLLED)
 
     def run_text(
         self,
@@ -340,7 +342,9 @@ class Walker:
             lctx = ctx.derive(status_checked=True)
         self._stmt(left, st, lctx, src)
         if not self._may_change_state(right, st, src):
+            stopped = st.stopped
             self._stmt(right, st, ctx, src)  # `|| exit 1`, `&& echo ok`: nothing to join
+            st.stopped = stopped  # `|| exit 1` exits on one outcome only
             return
         # The right side runs only on one outcome of the left: what it unsets may still be set.
         path = st.branch()
@@ -697,6 +701,7 @@ class Walker:
     _while = flow._while
     _for = flow._for
     _case = flow._case
+    _quietly = flow._quietly
     # shell functions and aliases (functions.py)
     _define = functions._define
     _func_body = functions._func_body
