@@ -17,6 +17,7 @@ from guard.shell.words import (
     ifs_separator,
     joins_with_ifs,
     lookup,
+    path_lookup,
     unquote_ansi_c,
     unquote_bare,
     unquote_double,
@@ -177,7 +178,9 @@ def _text(self: Walker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[st
         return lead + sep.join(v.text for v in vals), all(v.literal for v in vals)
     if t in _SUBSTS:
         self._subst(node, st, ctx, src)
-        return src.text(node), False
+        raw = src.text(node)
+        program = path_lookup(raw)
+        return (program, True) if program is not None else (raw, False)
     if t == "arithmetic_expansion":
         self._scan_substs(node, st, ctx, src)
         return src.text(node), False

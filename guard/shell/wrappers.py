@@ -509,6 +509,29 @@ def _peel_shell_c(argv: tuple[Word, ...]) -> int | None:
     return None
 
 
+def ssh_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
+    """``ssh [opts] HOST`` with no remote command: the remote login shell reads its commands
+    from stdin, so a here-doc fed to ssh is a script (not with -n/-f: stdin is /dev/null; not
+    with -N: no command runs; not with -s: the operand is a subsystem)."""
+    if not argv or basename(argv[0].text) != "ssh":
+        return False
+    i, n = 1, len(argv)
+    while i < n:
+        t = argv[i].text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("-") or t == "-":
+            break
+        letters = t[1:]
+        if any(c in letters for c in "nfNs"):
+            return False
+        if letters and letters[-1] in _SSH_VALUE_OPTS and len(letters) == 1:
+            i += 1
+        i += 1
+    return i == n - 1  # the host, and nothing after it
+
+
 def su_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
     """``su [-] USER`` with no -c: the user's shell reads its commands from stdin."""
     return bool(argv) and basename(argv[0].text) == "su" and _peel_su(argv, Peeled(argv)) is None
