@@ -640,11 +640,51 @@ def _inline_code(argv: tuple[Word, ...]) -> Word | None:
     return None
 
 
-def codex_lines_in_code(code: str) -> list[str]:
-    """The codex command lines written in a program's string literals: a string that starts with
-    `codex` and a sub-command or option (handed to a shell: os.system, execSync, system), or a
-    list literal whose first item is `codex` (an argv), shell-quoted. What the program does with
-    stdin is not seen, so each line is given /dev/null: only the argv and env rules speak."""
+def codex_lines_in_code(code: str, program: str = "") -> list[str]:
+    """The codex command lines a program's inline code runs. Python and JavaScript are read as
+    what they are (the source readers in guard/sources/: a string handed to os.system, execSync
+    or a spawn argv is a command, a printed string is a mention; code that does not parse runs
+    nothing). Other languages: a string literal that starts with `codex` and a sub-command or
+    option and is not printed (`system("codex ...")`), or a list literal whose first item is
+    `codex` (an argv), shell-quoted. What the program does with stdin is not seen, so each line
+    is given /dev/null: only the argv and env rules speak."""
+    language = _CODE_LANGUAGES.get(program)
+    found = _lines_by_source_reader(code, language) if language else None
+    if found is None:
+        found = _codex_literals(code)
+    return [f"{{ {line}\n}} </dev/null" for line in found]
+
+
+# Interpreters whose inline code a source reader of guard/sources/ reads (by its file suffix).
+_CODE_LANGUAGES = {
+    **dict.fromkeys(("python", "python2", "python3"), ".py"),
+    **dict.fromkeys(("node", "nodejs", "deno", "bun"), ".js"),
+}
+# A string literal that is printed, not run: `print "codex exec ..."`, `puts(...)`, `say ...`.
+_PRINTED_BEFORE = lazy_compile(
+    r"(?:\b(?:print|printf|say|puts|echo|warn|die|p)|console\.\w+|\$stderr\.puts)\s*\(?\s*\Z"
+)
+
+
+def _lines_by_source_reader(code: str, suffix: str) -> list[str] | None:
+    """The shell lines guard/sources/ reads from ``code`` as a file ending in ``suffix``
+    ([] when it does not parse: the interpreter runs nothing); None when the reader failed."""
+    from guard.sources.base import SourceError
+
+    try:
+        if suffix == ".py":
+            from guard.sources.python import extract
+        else:
+            from guard.sources.javascript import extract
+        snippets = extract(code, "inline-code" + suffix)
+    except SourceError:
+        return []
+    except Exception:  # a reader's own bug: fall back to reading the literals (fail closed)
+        return None
+    return [s.text.rstrip("\n") for s in snippets]
+
+
+def _codex_literals(code: str) -> list[str]:
     import shlex
 
     found: list[str] = []
@@ -653,11 +693,15 @@ def codex_lines_in_code(code: str) -> list[str]:
         line = shlex.join(items)
         if _CODEX_LINE.match(line):
             found.append(line)
-    for a, b in _STRING_LITERAL.findall(_ARGV_LIST.sub("", code)):
+    rest = _ARGV_LIST.sub("", code)
+    for m in _STRING_LITERAL.finditer(rest):
+        a, b = m.groups()
         text = (a if a else b).replace('\\"', '"').replace("\\'", "'")
-        if _CODEX_LINE.match(text):
+        if _CODEX_LINE.match(text) and not _PRINTED_BEFORE.search(
+            rest, max(0, m.start() - 40), m.start()
+        ):
             found.append(text)
-    return [f"{{ {line}\n}} </dev/null" for line in found]
+    return found
 
 
 def _parallel_shell_lines(argv: tuple[Word, ...], rest: int, stop: int) -> Word | None:
@@ -1461,7 +1505,7 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
         elif prog in _INTERPRETERS and (code := _inline_code(argv)) is not None:
             # `python3 -c 'os.system("codex exec ...")'`, `node -e 'execSync("codex ...")'`: the
             # program is not shell, but a codex command line it hands to a shell or spawns is.
-            lines = codex_lines_in_code(code.text)
+            lines = codex_lines_in_code(code.text, prog)
             if not lines:
                 break
             out.body = (Word("\n".join(lines), code.literal, code.span, code.raw),)
