@@ -333,18 +333,28 @@ def _peel_docker(argv: tuple[Word, ...], out: Peeled, wargs: list[str]) -> int |
         return None
     out.env_ops.append(EnvOp("clear", argv[0].span))
     out.env_ops.extend(_container_env_op(name, v) for name, v in opts if v is not None)
-    interactive = any(
-        name == "--interactive"
+    interactive = _container_flag(opts, "--interactive", "i")
+    if _container_flag(opts, "--tty", "t"):
+        # `docker exec -it`, `docker run -t`: the command's stdin is the pseudo-terminal docker
+        # allocates (as under tmux): codex never waits on it for EOF (DESIGN.md, stdin).
+        out.stdin = Stdin(StdinKind.TTY, reason="docker -t")
+    elif not interactive:
+        out.stdin = Stdin(StdinKind.NULL, reason="docker")
+    return rest
+
+
+def _container_flag(opts: list[tuple[str, Word | None]], long: str, letter: str) -> bool:
+    """A boolean container option given long (`--tty`) or in a cluster of short ones (`-it`;
+    not inside a cluster that ends in an option taking a value, such as `-ti` ... `-e`)."""
+    return any(
+        name == long
         or (
             name[1:2] not in ("", "-")
-            and "i" in name[1:]
+            and letter in name[1:]
             and not any(c in name[1:] for c in "evwpuhmlc")
         )
         for name, _ in opts
     )
-    if not interactive:
-        out.stdin = Stdin(StdinKind.NULL, reason="docker")
-    return rest
 
 
 # `docker compose` (`docker-compose`, `podman compose`, `podman-compose`): its own options

@@ -331,3 +331,19 @@ def test_bash_runs_no_codex_for_printed_lines(tmp_path: Path) -> None:
 )
 def test_inline_code_that_runs_codex_is_still_checked(script: str) -> None:
     assert "CG303" in rules(script + "\n")
+
+
+# --- docker -t gives codex a terminal ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("opts", ["-it", "-ti", "-t", "--tty -i", "-i --tty"])
+def test_docker_with_a_tty_gives_codex_a_terminal(opts: str) -> None:
+    # A TTY on stdin is never read to EOF (DESIGN.md): as under tmux, CG201 does not apply.
+    script = f"docker exec {opts} worker bash -lc 'codex exec -s workspace-write -C /w \"fix\"'\n"
+    assert "CG201" not in rules(script)
+    assert "CG303" in rules(script.replace("-s workspace-write", "--yolo"))
+
+
+def test_docker_with_stdin_but_no_tty_still_hangs_codex() -> None:
+    script = "docker exec -i worker bash -lc 'codex exec -s workspace-write -C /w \"fix\"'\n"
+    assert "CG201" in rules(script)
