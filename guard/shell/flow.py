@@ -345,11 +345,18 @@ def _quietly(self: Walker, walk: Callable[[], None]) -> None:
     try:
         walk()
     finally:
+        # In place: a caller further up may hold these very lists.
         self.quiet -= 1
-        self.cmds, self.tags, self.errors = cmds, tags, errors
-        self.unsets, self.dynamic, self.defs = unsets, dynamic, defs
-        self.called, self.pipe_text, self.last_bg = called, pipe_text, last_bg
+        self.cmds[:], self.tags[:], self.errors[:] = cmds, tags, errors
+        self.unsets[:], self.dynamic[:], self.defs[:] = unsets, dynamic, defs
+        self.called.clear()
+        self.called.update(called)
+        self.pipe_text.clear()
+        self.pipe_text.update(pipe_text)
+        self.last_bg = last_bg
         for key, script in files.items():
             script.walked = walked[key]
-        self.written.files, self.written.deferred = files, deferred
+        self.written.files.clear()
+        self.written.files.update(files)
+        self.written.deferred[:] = deferred
         self.nest_reported = nest_reported
