@@ -348,6 +348,8 @@ def _builtin(
             _assign_named(self, read_into, st)
     elif name == "getopts" and len(words) > 2:
         _assign_named(self, words[2], st)
+    elif name in ("exit", "return"):
+        st.stopped = name  # the rest of this path never runs (see scope.meet)
     elif name == "let" and st.allexport:
         for w in words[1:]:
             for let_name in arith_assigned(w.text):

@@ -20,6 +20,7 @@ from guard.shell.words import (
     ifs_separator,
     joins_with_ifs,
     lookup,
+    path_lookup,
     unquote_ansi_c,
     unquote_bare,
     unquote_double,
@@ -197,7 +198,9 @@ def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tu
         return lead + sep.join(v.text for v in vals), all(v.literal for v in vals)
     if t in _SUBSTS:
         _subst(self, node, st, ctx, src)
-        return src.text(node), False
+        raw = src.text(node)
+        program = path_lookup(raw)
+        return (program, True) if program is not None else (raw, False)
     if t == "arithmetic_expansion":
         self._scan_substs(node, st, ctx, src)
         return src.text(node), False

@@ -6,14 +6,18 @@ named so that a finding can say which one it holds on. It sees the walker as ``F
 from __future__ import annotations
 
 from guard.fastclass import replace
+from guard.lazyre import lazy_compile
 from guard.shell.builtins import (
+    MAX_ALTERNATIVES,
     loop_var,
 )
 from guard.shell.expand import _expand
 from guard.shell.model import (
     Command,
+    EnvOrigin,
     LoopInfo,
     LoopKind,
+    Span,
     Stdin,
     StdinKind,
     Word,
@@ -21,10 +25,11 @@ from guard.shell.model import (
 from guard.shell.parser import Node, _Src
 from guard.shell.redirs import base_stdin
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import State, meet
+from guard.shell.scope import State, Var, meet
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Protocol
 
     from guard.shell.expand import ExpandWalker
@@ -37,7 +42,24 @@ if TYPE_CHECKING:
         cmds: list[Command]
         last_bg: tuple[int, int] | None
 
+        quiet: int
+        unrolled: int
+
         def _stmt(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None: ...
+        def _quietly(self, walk: Callable[[], None]) -> None: ...
+
+
+# `a+=(...)`, `a[i]+=x`, `s+=...` in a loop body: a value built up across iterations.
+_APPEND_RE = lazy_compile(rb"(?<![\w$])([A-Za-z_]\w*)(?:\[[^\]\n]*\])?\+=")
+# Raw-text markers of an expansion that yields any number of words ("$@", "${ARGS[@]}", $*).
+_SPLAT_MARKERS = ("[@]", "[*]", "$@", "$*", "${@", "${*")
+_QUOTED_RE = lazy_compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"")
+_GLOB_CHARS = frozenset("*?[")
+# Loop bodies walked once a word (for what they append) in one script: each is a walk of its
+# own, so loops nested in loops stop being unrolled here (their appends stay one pass's).
+MAX_UNROLLED = 4 * MAX_ALTERNATIVES
+# A body with a loop of its own is not unrolled: walking it once a word would multiply the walks.
+_NESTED_LOOP_RE = lazy_compile(rb"\b(?:for|while|until|select)\b")
 
 
 def _reads_fd(cmd: Command) -> bool:
@@ -147,10 +169,13 @@ def _while(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> Non
     info = LoopInfo(kind, src.span(node), reads)
     stdin = replace(base, shared_with_loop_read=True) if reads else base
     if body is not None:
+        appended = _appended_names(body, src)
+        before = {name: st.vars.get(name) for name in appended}
         # The body may never run: what it unsets may still be set after the loop.
         path = st.branch()
         self._seq(body, path, ctx.derive(loop=info, stdin=stdin), src)
         meet(st, [st, path], _loop_labels(node, src))
+        _spread_appends(st, before)
 
 
 def _for(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
@@ -174,6 +199,14 @@ def _for(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
             and c.type not in ("variable_name", "comment")
         ):
             self._scan_substs(c, st, ctx, src)
+    appended = _appended_names(body, src) if body is not None else []
+    before = {name: st.vars.get(name) for name in appended}
+    # A list of known length: the body runs once a word, so what it appends accumulates.
+    counted = (
+        listed and not select and var is not None and 0 < len(values) <= MAX_ALTERNATIVES
+        and all(_one_field(v) for v in values)
+    )  # fmt: skip
+    unrolled = st.branch() if counted and _may_unroll(self, body, appended, values, src) else None
     if var is not None:
         st.assign(src.text(var), loop_var(values, src.span(var), src.text(var)))
     stdin = replace(base, shared_with_loop_read=True) if select else base
@@ -186,6 +219,14 @@ def _for(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         path = st.branch()
         self._seq(body, path, bctx, src)
         meet(st, [st, path], _loop_labels(node, src))
+    if unrolled is not None and var is not None:
+        name, span = src.text(var), src.span(var)
+        self._quietly(lambda: _unroll(self, body, unrolled, name, span, values, bctx, src))
+        for appended_name in appended:
+            if appended_name in unrolled.vars:
+                st.vars[appended_name] = unrolled.vars[appended_name]
+    elif not counted:
+        _spread_appends(st, before)
 
 
 def _case(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
@@ -229,3 +270,83 @@ def _short(text: str, limit: int = 24) -> str:
     """A pattern as a message quotes it: one line, at most ``limit`` characters."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _appended_names(body: Node, src: _Src) -> list[str]:
+    """The variables a loop body appends to (`a+=("$f")`), by its text: cheap, and when there
+    are none the loop needs no second look."""
+    found = _APPEND_RE.finditer(src.b, body.start_byte, body.end_byte)
+    return list(dict.fromkeys(m.group(1).decode("ascii") for m in found))
+
+
+def _may_unroll(
+    self: FlowWalker, body: Node | None, appended: list[str], values: list[Word], src: _Src
+) -> bool:
+    """Walk this body once a word? Only for a body that appends, has no loop of its own, while
+    the script's budget lasts (it is taken here, before the loops nested in this one ask)."""
+    if body is None or not appended or self.quiet:
+        return False
+    if self.unrolled + len(values) > MAX_UNROLLED:
+        return False
+    if _NESTED_LOOP_RE.search(src.b, body.start_byte + 2, body.end_byte) is not None:
+        return False
+    self.unrolled += len(values)
+    return True
+
+
+def _one_field(word: Word) -> bool:
+    """A loop-list word that is exactly one iteration: not a glob, not `"$@"`/`${A[@]}` or an
+    unquoted expansion the linter could not resolve (those are any number of words)."""
+    if word.literal:
+        return not _GLOB_CHARS.intersection(word.text)
+    raw = word.raw or word.text
+    if any(marker in raw for marker in _SPLAT_MARKERS):
+        return False
+    bare = _QUOTED_RE.sub("", raw)
+    return "$" not in bare and "`" not in bare
+
+
+def _unroll(
+    self: FlowWalker,
+    body: Node,
+    st: State,
+    name: str,
+    span: Span,
+    values: list[Word],
+    ctx: _Ctx,
+    src: _Src,
+) -> None:
+    """The body once a word, in order, on ``st`` (a copy: its commands are dropped)."""
+    for value in values:
+        st.assign(name, Var(value, None, False, EnvOrigin.EXPORT, span))
+        self._seq(body, st, ctx, src)
+        if st.stopped:
+            return
+
+
+def _spread_appends(st: State, before: dict[str, Var | None]) -> None:
+    """After a loop that runs an unknown number of times (`for x in "$@"`, `while read`), an
+    unknown word it appended to an array is any number of words: it becomes a splat (an array
+    expansion the codex parser reads as "unknown count"), never exactly one word."""
+    for name, old in before.items():
+        var = st.vars.get(name)
+        if var is None or var is old:
+            continue
+        prev: tuple[Word, ...] = ()
+        if old is not None:
+            prev = (
+                old.items if old.items is not None else (() if old.value is None else (old.value,))
+            )
+        options = [_spread(option, prev, name) for option in (var, *var.others)]
+        st.vars[name] = replace(options[0], others=tuple(options[1:]))
+
+
+def _spread(var: Var, prev: tuple[Word, ...], name: str) -> Var:
+    items = var.items
+    if items is None or len(items) <= len(prev) or tuple(items[: len(prev)]) != prev:
+        return var
+    marker = f'"${{{name}[@]}}"'
+    tail = tuple(
+        w if w.literal else Word(w.text, False, w.span, marker) for w in items[len(prev) :]
+    )
+    return replace(var, items=(*prev, *tail))

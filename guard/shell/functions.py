@@ -164,4 +164,6 @@ def _call(
             else:
                 st.vars.pop(name, None)
         st.positional, st.local_names = saved_pos, saved_locals
+        if st.stopped == "return":
+            st.stopped = ""  # `return` ends the function; `exit` in it ends the caller's path
     return True

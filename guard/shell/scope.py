@@ -72,6 +72,9 @@ class State:
     # Exports of names that could not be resolved, in order (see UnresolvedEnv).
     unresolved: tuple[UnresolvedEnv, ...] = ()
     conditional: bool = False  # on one path of a branch only (see ``branch``)
+    # "exit" or "return" once this path has run one (or called a function that always exits):
+    # it does not fall through, so where paths meet (``meet``) its values drop out.
+    stopped: str = ""
 
     def copy(self) -> State:
         return State(
@@ -89,6 +92,7 @@ class State:
             namerefs=dict(self.namerefs),
             unresolved=self.unresolved,
             conditional=self.conditional,
+            stopped=self.stopped,
         )
 
     def branch(self) -> State:
@@ -275,6 +279,12 @@ def meet(st: State, paths: list[State], labels: list[str] | None = None) -> None
     left with different values keeps them all (``Var.others``), each saying its branch."""
     if not paths:
         return
+    live = [k for k, path in enumerate(paths) if not path.stopped]
+    if live and len(live) < len(paths):
+        # `*) exit 1 ;;`, `else die "..."`: a path that exits never reaches what follows.
+        paths = [paths[k] for k in live]
+        labels = [labels[k] for k in live] if labels else None
+    stopped = "" if live else paths[0].stopped
     values = _branch_values(paths, labels) if labels else {}
     joined = paths[0] if paths[0] is not st else st.branch()
     for path in paths[1:]:
@@ -290,6 +300,7 @@ def meet(st: State, paths: list[State], labels: list[str] | None = None) -> None
             continue
         rest = tuple(o for o in options if o is not primary)[: MAX_VALUES - 1]
         st.vars[name] = replace(var, where=primary.where, others=rest)
+    st.stopped = stopped
 
 
 def _value_key(var: Var) -> tuple[object, ...]:
@@ -348,6 +359,7 @@ def forks(st: State, names: Iterable[str]) -> list[tuple[State, str]]:
 
 
 _CHOICE_RE = lazy_compile(r" (?:takes|runs|matches|skips) ")
+_NO_CHANGE_RE = lazy_compile(r" (?:runs no iteration|runs no branch|matches no pattern|skips its)")
 
 
 def _combined_where(specific: list[str], primary: list[str]) -> str:
@@ -355,11 +367,19 @@ def _combined_where(specific: list[str], primary: list[str]) -> str:
     first path that gave it (it may hold on others too): its branches give way where they
     contradict a branch another variable's value names (`the loop at line 4 runs no
     iteration` against `the loop at line 4 runs its body and ...`)."""
-    parts: list[str] = []
-    constructs: set[str] = set()
-    for where, yields in [*((w, False) for w in specific), *((w, True) for w in primary)]:
+    choices: list[tuple[str, bool]] = []
+    for where, primary_value in [*((w, False) for w in specific), *((w, True) for w in primary)]:
         for part in where.split(" and the ") if where else ():
             part = part if part.startswith("the ") else "the " + part
+            # A path that left the value alone (`runs no iteration`) names where a value from
+            # before held: it holds on the other choices of that construct too, so it gives way.
+            choices.append((part, primary_value or _NO_CHANGE_RE.search(part) is not None))
+    parts: list[str] = []
+    constructs: set[str] = set()
+    for yields in (False, True):
+        for part, weak in choices:
+            if weak != yields:
+                continue
             construct = _CHOICE_RE.split(part, maxsplit=1)[0]
             if part in parts or (yields and construct in constructs):
                 continue

@@ -27,6 +27,7 @@ from guard.shell.wrappers import (
     Peeled,
     basename,
     shell_reads_script_from_stdin,
+    ssh_reads_script_from_stdin,
     su_login,
     su_reads_script_from_stdin,
 )
@@ -149,7 +150,7 @@ def _nested_shell(
     prog = basename(p.argv[0].text) if p.argv else ""
     sources_stdin = prog in ("source", ".") and len(p.argv) > 1 and p.argv[1].text in _STDIN_ALIASES
     if not p.body and (
-        r.script is None or (prog not in SHELLS and prog != "su" and not sources_stdin)
+        r.script is None or (prog not in SHELLS and prog not in ("su", "ssh") and not sources_stdin)
     ):
         return
     body_ctx = ctx.derive(
@@ -174,13 +175,17 @@ def _nested_shell(
         self.run_text(body, line0, col0, st, body_ctx.derive(wrappers=(*cmd.wrappers, wrapper)))
     elif (
         r.script is not None
-        and (shell_reads_script_from_stdin(p.argv) or su_reads_script_from_stdin(p.argv))
+        and (
+            shell_reads_script_from_stdin(p.argv)
+            or su_reads_script_from_stdin(p.argv)
+            or ssh_reads_script_from_stdin(p.argv)
+        )
         and ctx.depth < MAX_BODY_DEPTH
     ):
         body, line0, col0, quoted = r.script
         prog = basename(p.argv[0].text)
-        if prog == "su" and su_login(p.argv):
-            # `su - USER <<EOF`: a login shell starts from a clean environment.
+        if (prog == "su" and su_login(p.argv)) or prog == "ssh":
+            # `su - USER <<EOF`, `ssh HOST <<EOF`: a login shell starts from a clean environment.
             child = st.child_shell((), ())
             body_ctx = body_ctx.derive(env_cleared=True)
         else:
@@ -232,7 +237,10 @@ def _run_body(
         pin = Span(first.span.line, first.span.column, last.end_line, last.end_column)
     lo, co = first.span.line - 1, first.span.column - 1 + skip
     if kind in ("eval", "trap"):
+        stopped = st.stopped
         self.run_text(text, lo, co, st, bctx, pin)
+        if kind == "trap":
+            st.stopped = stopped  # `trap 'die ...' INT`: it exits when the signal comes, not here
     else:
         child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
         self.run_text(text, lo, co, child, bctx, pin)

@@ -56,6 +56,7 @@ from guard.shell.wrappers import (
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 MAX_NEST = 64  # statements nested deeper than this are not walked (Python's stack is finite)
@@ -203,6 +204,8 @@ class Walker:
         # same Var objects command after command.
         self.bindings: dict[int, tuple[str, Var, EnvBinding]] = {}
         self.last_context: tuple[_Ctx, tuple[bool, bool, bool], Context] | None = None
+        self.quiet = 0  # inside a walk whose commands are dropped (flow._quietly)
+        self.unrolled = 0  # loop bodies walked once a word so far (flow.MAX_UNROLLED)
 
     def run_text(
         self,
@@ -395,7 +398,9 @@ class Walker:
             lctx = ctx.derive(status_checked=True)
         self._stmt(left, st, lctx, src)
         if not self._may_change_state(right, st, src):
+            stopped = st.stopped
             self._stmt(right, st, ctx, src)  # `|| exit 1`, `&& echo ok`: nothing to join
+            st.stopped = stopped  # `|| exit 1` exits on one outcome only
             return
         # The right side runs only on one outcome of the left: what it unsets may still be set.
         path = st.branch()
@@ -781,6 +786,36 @@ class Walker:
         self.cmds.append(cmd)
         self.tags.append(ctx.pipe)
         return len(self.cmds) - 1
+
+    def _quietly(self, walk: Callable[[], None]) -> None:
+        """Run ``walk`` for what it does to a State only: every command, finding-relevant record
+        and written-script mark it adds is dropped again."""
+        cmds, tags, errors = list(self.cmds), list(self.tags), list(self.errors)
+        unsets, dynamic, defs = list(self.unsets), list(self.dynamic), list(self.defs)
+        called, pipe_text, last_bg = set(self.called), dict(self.pipe_text), self.last_bg
+        files = dict(self.written.files)
+        walked = {key: script.walked for key, script in files.items()}
+        deferred = list(self.written.deferred)
+        nest_reported = self.nest_reported
+        self.quiet += 1
+        try:
+            walk()
+        finally:
+            # In place: a caller further up may hold these very lists.
+            self.quiet -= 1
+            self.cmds[:], self.tags[:], self.errors[:] = cmds, tags, errors
+            self.unsets[:], self.dynamic[:], self.defs[:] = unsets, dynamic, defs
+            self.called.clear()
+            self.called.update(called)
+            self.pipe_text.clear()
+            self.pipe_text.update(pipe_text)
+            self.last_bg = last_bg
+            for key, script in files.items():
+                script.walked = walked[key]
+            self.written.files.clear()
+            self.written.files.update(files)
+            self.written.deferred[:] = deferred
+            self.nest_reported = nest_reported
 
     # The stages' functions, bound as methods.
     # control flow (flow.py)

@@ -142,6 +142,19 @@ def lookup(raw: str, st: State) -> tuple[list[Word], bool] | None:
     return None
 
 
+# `$(command -v codex)`, `$(which codex)`, `` `type -P codex` ``: the path of the program it
+# names, so running the result runs that program (when it is not found, the run just fails).
+_PATH_LOOKUP_RE = lazy_compile(
+    r"(?:\$\(|`)\s*(?:command\s+-v|which|type\s+-[pP])\s+([A-Za-z0-9_][A-Za-z0-9_.+-]*)\s*(?:\)|`)\Z"
+)
+
+
+def path_lookup(text: str) -> str | None:
+    """The program a `$(command -v NAME)`-style substitution looks up, else None."""
+    m = _PATH_LOOKUP_RE.match(text.strip())
+    return m.group(1) if m is not None else None
+
+
 def _with_default(m: re.Match[str], st: State) -> tuple[list[Word], bool] | None:
     name, colon, default = m.group(1), m.group(2), m.group(4)
     known = lookup("${" + name + "}", st)
@@ -149,6 +162,9 @@ def _with_default(m: re.Match[str], st: State) -> tuple[list[Word], bool] | None
         value = known[0][0]
         if not (colon and value.literal and value.text == ""):
             return known
+    found = path_lookup(default[1:-1] if default[:1] == '"' == default[-1:] else default)
+    if found is not None:
+        return [Word(found, True, UNKNOWN_SPAN, default)], False  # `${X:-$(command -v codex)}`
     if "$" in default or "`" in default:
         return None  # stays as written: `${REPO:-$HOME/r}` says more than `$HOME/r`
     if default[:1] == default[-1:] and default[:1] in ("'", '"') and len(default) >= 2:

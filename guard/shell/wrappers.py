@@ -334,18 +334,28 @@ def _peel_docker(argv: tuple[Word, ...], out: Peeled, wargs: list[str]) -> int |
         return None
     out.env_ops.append(EnvOp("clear", argv[0].span))
     out.env_ops.extend(_container_env_op(name, v) for name, v in opts if v is not None)
-    interactive = any(
-        name == "--interactive"
+    interactive = _container_flag(opts, "--interactive", "i")
+    if _container_flag(opts, "--tty", "t"):
+        # `docker exec -it`, `docker run -t`: the command's stdin is the pseudo-terminal docker
+        # allocates (as under tmux): codex never waits on it for EOF (DESIGN.md, stdin).
+        out.stdin = Stdin(StdinKind.TTY, reason="docker -t")
+    elif not interactive:
+        out.stdin = Stdin(StdinKind.NULL, reason="docker")
+    return rest
+
+
+def _container_flag(opts: list[tuple[str, Word | None]], long: str, letter: str) -> bool:
+    """A boolean container option given long (`--tty`) or in a cluster of short ones (`-it`;
+    not inside a cluster that ends in an option taking a value, such as `-ti` ... `-e`)."""
+    return any(
+        name == long
         or (
             name[1:2] not in ("", "-")
-            and "i" in name[1:]
+            and letter in name[1:]
             and not any(c in name[1:] for c in "evwpuhmlc")
         )
         for name, _ in opts
     )
-    if not interactive:
-        out.stdin = Stdin(StdinKind.NULL, reason="docker")
-    return rest
 
 
 # `docker compose` (`docker-compose`, `podman compose`, `podman-compose`): its own options
@@ -510,6 +520,29 @@ def _peel_shell_c(argv: tuple[Word, ...]) -> int | None:
     return None
 
 
+def ssh_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
+    """``ssh [opts] HOST`` with no remote command: the remote login shell reads its commands
+    from stdin, so a here-doc fed to ssh is a script (not with -n/-f: stdin is /dev/null; not
+    with -N: no command runs; not with -s: the operand is a subsystem)."""
+    if not argv or basename(argv[0].text) != "ssh":
+        return False
+    i, n = 1, len(argv)
+    while i < n:
+        t = argv[i].text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("-") or t == "-":
+            break
+        letters = t[1:]
+        if any(c in letters for c in "nfNs"):
+            return False
+        if letters and letters[-1] in _SSH_VALUE_OPTS and len(letters) == 1:
+            i += 1
+        i += 1
+    return i == n - 1  # the host, and nothing after it
+
+
 def su_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
     """``su [-] USER`` with no -c: the user's shell reads its commands from stdin."""
     return bool(argv) and basename(argv[0].text) == "su" and _peel_su(argv, Peeled(argv)) is None
@@ -618,11 +651,51 @@ def _inline_code(argv: tuple[Word, ...]) -> Word | None:
     return None
 
 
-def codex_lines_in_code(code: str) -> list[str]:
-    """The codex command lines written in a program's string literals: a string that starts with
-    `codex` and a sub-command or option (handed to a shell: os.system, execSync, system), or a
-    list literal whose first item is `codex` (an argv), shell-quoted. What the program does with
-    stdin is not seen, so each line is given /dev/null: only the argv and env rules speak."""
+def codex_lines_in_code(code: str, program: str = "") -> list[str]:
+    """The codex command lines a program's inline code runs. Python and JavaScript are read as
+    what they are (the source readers in guard/sources/: a string handed to os.system, execSync
+    or a spawn argv is a command, a printed string is a mention; code that does not parse runs
+    nothing). Other languages: a string literal that starts with `codex` and a sub-command or
+    option and is not printed (`system("codex ...")`), or a list literal whose first item is
+    `codex` (an argv), shell-quoted. What the program does with stdin is not seen, so each line
+    is given /dev/null: only the argv and env rules speak."""
+    language = _CODE_LANGUAGES.get(program)
+    found = _lines_by_source_reader(code, language) if language else None
+    if found is None:
+        found = _codex_literals(code)
+    return [f"{{ {line}\n}} </dev/null" for line in found]
+
+
+# Interpreters whose inline code a source reader of guard/sources/ reads (by its file suffix).
+_CODE_LANGUAGES = {
+    **dict.fromkeys(("python", "python2", "python3"), ".py"),
+    **dict.fromkeys(("node", "nodejs", "deno", "bun"), ".js"),
+}
+# A string literal that is printed, not run: `print "codex exec ..."`, `puts(...)`, `say ...`.
+_PRINTED_BEFORE = lazy_compile(
+    r"(?:\b(?:print|printf|say|puts|echo|warn|die|p)|console\.\w+|\$stderr\.puts)\s*\(?\s*\Z"
+)
+
+
+def _lines_by_source_reader(code: str, suffix: str) -> list[str] | None:
+    """The shell lines guard/sources/ reads from ``code`` as a file ending in ``suffix``
+    ([] when it does not parse: the interpreter runs nothing); None when the reader failed."""
+    from guard.sources.base import SourceError
+
+    try:
+        if suffix == ".py":
+            from guard.sources.python import extract
+        else:
+            from guard.sources.javascript import extract
+        snippets = extract(code, "inline-code" + suffix)
+    except SourceError:
+        return []
+    except Exception:  # a reader's own bug: fall back to reading the literals (fail closed)
+        return None
+    return [s.text.rstrip("\n") for s in snippets]
+
+
+def _codex_literals(code: str) -> list[str]:
     import shlex
 
     found: list[str] = []
@@ -631,11 +704,15 @@ def codex_lines_in_code(code: str) -> list[str]:
         line = shlex.join(items)
         if _CODEX_LINE.match(line):
             found.append(line)
-    for a, b in _STRING_LITERAL.findall(_ARGV_LIST.sub("", code)):
+    rest = _ARGV_LIST.sub("", code)
+    for m in _STRING_LITERAL.finditer(rest):
+        a, b = m.groups()
         text = (a if a else b).replace('\\"', '"').replace("\\'", "'")
-        if _CODEX_LINE.match(text):
+        if _CODEX_LINE.match(text) and not _PRINTED_BEFORE.search(
+            rest, max(0, m.start() - 40), m.start()
+        ):
             found.append(text)
-    return [f"{{ {line}\n}} </dev/null" for line in found]
+    return found
 
 
 def _parallel_shell_lines(argv: tuple[Word, ...], rest: int, stop: int) -> Word | None:
@@ -1439,7 +1516,7 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
         elif prog in _INTERPRETERS and (code := _inline_code(argv)) is not None:
             # `python3 -c 'os.system("codex exec ...")'`, `node -e 'execSync("codex ...")'`: the
             # program is not shell, but a codex command line it hands to a shell or spawns is.
-            lines = codex_lines_in_code(code.text)
+            lines = codex_lines_in_code(code.text, prog)
             if not lines:
                 break
             out.body = (Word("\n".join(lines), code.literal, code.span, code.raw),)

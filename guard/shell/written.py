@@ -31,7 +31,12 @@ from guard.shell.model import StdinKind, Wrapper
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State
 from guard.shell.unwrap import MAX_BODY_DEPTH
-from guard.shell.wrappers import SHELLS, basename
+from guard.shell.wrappers import (
+    SHELLS,
+    basename,
+    shell_reads_script_from_stdin,
+    ssh_reads_script_from_stdin,
+)
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
@@ -169,6 +174,15 @@ class WrittenScripts:
         script.walked = True
         return script, run
 
+    def run_from_stdin(self, path: str) -> tuple[WrittenScript, ScriptRun] | None:
+        """The written file a shell reads as its script on stdin (`bash < F`, `ssh HOST < F`),
+        if it has not been walked yet (marked walked)."""
+        script = self.files.get(normalise(path)) if self.files else None
+        if script is None or script.walked:
+            return None
+        script.walked = True
+        return script, ScriptRun(script.path, False)
+
     def never_run(self) -> list[WrittenScript]:
         """Files named `*.sh` that the walk never saw run, and files run deeper in nested runners
         than the walk follows: scripts all the same, walked on their own (marked walked)."""
@@ -197,6 +211,11 @@ def _written_script(
             self.written.write(files, body, line0, col0, quoted)
         return
     found = self.written.run(argv)
+    remote = False
+    if found is None and cmd.stdin.kind is StdinKind.FILE and cmd.stdin.source:
+        remote = ssh_reads_script_from_stdin(p.argv)
+        if remote or shell_reads_script_from_stdin(p.argv):
+            found = self.written.run_from_stdin(cmd.stdin.source)
     if found is None:
         return
     script, run = found
@@ -218,6 +237,10 @@ def _written_script(
     # `source F` runs in this shell; `bash F` and `./F` in a new one that gets the env only
     # (so an unquoted body's `$VAR`s, expanded by the writer, stay unknown words).
     state = st if run.same_shell else st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+    if remote:
+        # `ssh HOST < F`: the remote login shell starts from a clean environment.
+        state = st.child_shell((), ())
+        body_ctx = body_ctx.derive(env_cleared=True)
     self.run_text(script.body, script.line0, script.col0, state, body_ctx)
 
 

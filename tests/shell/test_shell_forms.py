@@ -72,8 +72,11 @@ def test_heredoc_to_bash_is_parsed_as_shell() -> None:
     assert hs.context.depth == 1
 
 
-@pytest.mark.parametrize("prog", ["cat", "tee prompt.md", "python3 -", "ssh host"])
+@pytest.mark.parametrize(
+    "prog", ["cat", "tee prompt.md", "python3 -", "ssh -n host", "ssh host uptime", "ssh -N host"]
+)
 def test_heredoc_to_other_programs_is_data(prog: str) -> None:
+    # (`ssh host` alone runs the here-doc as the remote login shell's script: test_ssh_stdin.py)
     assert codex_calls(f"{prog} <<'EOF'\ncodex exec -s danger-full-access p\nEOF\n") == []
 
 
