@@ -443,13 +443,13 @@ def _peel_su(argv: tuple[Word, ...], out: Peeled) -> Word | None:
 _SSH_VALUE_OPTS = frozenset("pilFJLRDWbcEemOQSwBo")
 
 
-def _peel_ssh(argv: tuple[Word, ...], out: Peeled) -> int | None:
-    """Index of the remote command in ``ssh [opts] host cmd...`` (None: no remote command).
-    The remote command gets none of this shell's env, except what ``-o SendEnv=K`` sends
-    (the local K, as ``docker -e K`` passes it) and ``-o SetEnv=K=V`` sets."""
+def _ssh_options(argv: tuple[Word, ...]) -> tuple[int, str, list[Word]]:
+    """``ssh [opts] HOST ...``: the index of HOST, the letters of the options given that take
+    no value, and the value of each ``-o``. As getopt reads a cluster: a letter that takes a
+    value takes the rest of its word (``-oSendEnv=K``, ``-p22``), or else the next word."""
+    flags: list[str] = []
+    o_values: list[Word] = []
     i, n = 1, len(argv)
-    no_stdin = False
-    sent: list[EnvOp] = []
     while i < n:
         w = argv[i]
         t = w.text
@@ -458,24 +458,36 @@ def _peel_ssh(argv: tuple[Word, ...], out: Peeled) -> int | None:
             break
         if not t.startswith("-") or t == "-":
             break
-        letters = t[1:]
-        if "n" in letters or "f" in letters:
-            no_stdin = True
-        if letters == "o" and i + 1 < n:
-            i += 1
-            sent.extend(_ssh_env_option(argv[i]))
-        elif letters.startswith("o"):
-            sent.extend(_ssh_env_option(Word(letters[1:], w.literal, w.span, w.raw)))
-        elif letters and letters[-1] in _SSH_VALUE_OPTS and len(letters) == 1:
-            i += 1
+        for k, letter in enumerate(t[1:], 2):
+            if letter not in _SSH_VALUE_OPTS:
+                flags.append(letter)
+                continue
+            value: Word | None = None
+            if k < len(t):
+                value = Word(t[k:], w.literal, w.span, w.raw)
+            elif i + 1 < n:
+                i += 1
+                value = argv[i]
+            if letter == "o" and value is not None:
+                o_values.append(value)
+            break
         i += 1
-    if i + 1 >= n:
+    return i, "".join(flags), o_values
+
+
+def _peel_ssh(argv: tuple[Word, ...], out: Peeled) -> int | None:
+    """Index of the remote command in ``ssh [opts] host cmd...`` (None: no remote command).
+    The remote command gets none of this shell's env, except what ``-o SendEnv=K`` sends
+    (the local K, as ``docker -e K`` passes it) and ``-o SetEnv=K=V`` sets."""
+    host, flags, o_values = _ssh_options(argv)
+    if host + 1 >= len(argv):
         return None
-    if no_stdin:
+    if "n" in flags or "f" in flags:
         out.stdin = Stdin(StdinKind.NULL, reason="ssh -n")
     out.env_ops.append(EnvOp("clear", argv[0].span))
-    out.env_ops.extend(sent)
-    return i + 1
+    for value in o_values:
+        out.env_ops.extend(_ssh_env_option(value))
+    return host + 1
 
 
 _SSH_OPTION_RE = lazy_compile(r"\s*(\w+)\s*(?:=|\s)\s*(.*)\Z", re.S)
@@ -526,21 +538,8 @@ def ssh_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
     with -N: no command runs; not with -s: the operand is a subsystem)."""
     if not argv or basename(argv[0].text) != "ssh":
         return False
-    i, n = 1, len(argv)
-    while i < n:
-        t = argv[i].text
-        if t == "--":
-            i += 1
-            break
-        if not t.startswith("-") or t == "-":
-            break
-        letters = t[1:]
-        if any(c in letters for c in "nfNs"):
-            return False
-        if letters and letters[-1] in _SSH_VALUE_OPTS and len(letters) == 1:
-            i += 1
-        i += 1
-    return i == n - 1  # the host, and nothing after it
+    host, flags, _ = _ssh_options(argv)
+    return not any(c in flags for c in "nfNs") and host == len(argv) - 1
 
 
 def su_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:

@@ -114,6 +114,23 @@ def test_a_sendenv_pattern_sends_the_exported_names_it_matches() -> None:
 
 
 @pytest.mark.parametrize(
+    ("opts", "stdin_closed"),
+    [
+        ("-oSendEnv=LANG", False),  # the n of SendEnv is -o's value, not -n
+        ("-oSetEnv=FOO=bar", False),
+        ("-p22 -i ~/.ssh/ci_key", False),
+        ("-n", True),
+        ("-np 22", True),  # -n, then -p takes the next word: 22 is not the host
+        ("-fN -L 8080:localhost:80", True),
+    ],
+)
+def test_ssh_options_are_read_as_getopt_reads_a_cluster(opts: str, stdin_closed: bool) -> None:
+    call = only_call(f"ssh {opts} build01 codex exec -s read-only -C /srv/app p\n")
+    assert call.argv[0].text == "codex"
+    assert (call.stdin.kind is StdinKind.NULL) is stdin_closed
+
+
+@pytest.mark.parametrize(
     "script",
     [
         # ssh forwards no environment by default, whatever this shell exports.
