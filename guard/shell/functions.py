@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
     from guard.shell.expand import ExpandWalker
     from guard.shell.redirs import _Redirs
+    from guard.shell.runctx import TextWalker
 
-    class FunctionWalker(ExpandWalker, Protocol):
+    class FunctionWalker(ExpandWalker, TextWalker, Protocol):
         """What functions and aliases need of the walker, and nothing more: the walk of a body
         (a statement, a statement list, or alias text to re-parse), expansion's needs (a plain
         alias's words), and the records of definitions, calls and the call stack."""
@@ -35,18 +36,6 @@ if TYPE_CHECKING:
         subshell_ids: int
 
         def _stmt(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None: ...
-
-        def run_text(
-            self,
-            text: str,
-            lo: int,
-            co: int,
-            st: State,
-            ctx: _Ctx,
-            override: Span | None = None,
-            *,
-            report_errors: bool = True,
-        ) -> None: ...
 
 
 MAX_CALL_DEPTH = 16  # function calls expanded inside function calls

@@ -11,7 +11,26 @@ from guard.shell.model import (
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Protocol
+
+    from guard.shell.model import Span
+    from guard.shell.scope import State
+
+    class TextWalker(Protocol):
+        """The walk of shell text that is not a node of the file's tree (a function or alias
+        body re-read, a written script, eval'd text): what the stages that hand text on need."""
+
+        def run_text(
+            self,
+            text: str,
+            lo: int,
+            co: int,
+            st: State,
+            ctx: _Ctx,
+            override: Span | None = None,
+            *,
+            report_errors: bool = True,
+        ) -> None: ...
 
 
 @dataclass(slots=True)

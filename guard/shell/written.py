@@ -42,11 +42,12 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does no
 if TYPE_CHECKING:
     from typing import Protocol
 
-    from guard.shell.model import Command, Span
+    from guard.shell.model import Command
     from guard.shell.redirs import _Redirs
+    from guard.shell.runctx import TextWalker
     from guard.shell.wrappers import Peeled
 
-    class ScriptWalker(Protocol):
+    class ScriptWalker(TextWalker, Protocol):
         """What written scripts need of the walker, and nothing more: the files written so far,
         the re-parse of a body (``run_text``), the commands so far, and the ones whose program
         is unknown (a run of a written file is known after all)."""
@@ -54,16 +55,6 @@ if TYPE_CHECKING:
         written: WrittenScripts
         cmds: list[Command]
         dynamic: list[int]
-
-        def run_text(
-            self,
-            text: str,
-            lo: int,
-            co: int,
-            st: State,
-            ctx: _Ctx,
-            override: Span | None = None,
-        ) -> None: ...
 
 
 # Shell options that take a value: `bash -o pipefail runner.sh`, `bash -O extglob runner.sh`.
