@@ -42,12 +42,19 @@ def _deny_broken(exc: BaseException) -> int:
     contracts (JSON deny on stdout, exit 2 with the reason on stderr)."""
     reason = f"codex-guard hook: cannot start ({type(exc).__name__}: {exc}); reinstall the hook"
     reason = "".join(c if c.isprintable() and c not in '"\\' else " " for c in reason)
-    sys.stdout.write(
-        '{"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny", '
-        f'"permissionDecisionReason": "{reason}"}}}}\n'
-    )
-    sys.stdout.flush()
-    sys.stderr.write(reason + "\n")
+    for stream, text in (
+        (
+            sys.stdout,
+            '{"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny", '
+            f'"permissionDecisionReason": "{reason}"}}}}\n',
+        ),
+        (sys.stderr, reason + "\n"),
+    ):
+        try:
+            stream.write(text)
+            stream.flush()
+        except BaseException:  # a closed or broken stream: exit 2 still denies
+            pass
     return 2
 
 
@@ -62,11 +69,12 @@ def _exit(code: int) -> None:
     try:
         atexit._run_exitfuncs()
     finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except BaseException:  # as Python's own exit: the answer may be lost, say so by 120
-            code = 120
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                if stream is not None:
+                    stream.flush()
+            except BaseException:  # as Python's own exit: the answer may be lost, say so by 120,
+                code = code or 120  # but a deny's exit 2 (the reason went to stderr) stays a deny
         os._exit(code)
 
 

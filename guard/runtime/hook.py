@@ -91,14 +91,37 @@ _JSON_QUOTED = {
 
 
 def answer_deny(agent: str, reason: str, stdout: TextIO, stderr: TextIO) -> int:
-    """Claude: JSON deny, exit 0. Codex: the one deny that holds: JSON deny AND exit 2 + stderr."""
-    stdout.write(deny_json(reason) + "\n")
-    stdout.flush()
-    if agent == "codex":
-        stderr.write(reason + "\n")
-        stderr.flush()
+    """Claude: JSON deny, exit 0. Codex: the one deny that holds: JSON deny AND exit 2 + stderr.
+    A stdout that is closed or broken cannot carry the JSON: exit 2 with the reason on stderr is
+    then the deny, in both agents' contracts (never a traceback, never an exit that allows)."""
+    try:
+        stdout.write(deny_json(reason) + "\n")
+        stdout.flush()
+        delivered = True
+    except (OSError, ValueError, AttributeError):  # EPIPE, ENOSPC, a closed or absent stdout
+        delivered = False
+        _silence(stdout)
+    if agent == "codex" or not delivered:
+        try:
+            stderr.write(reason + "\n")
+            stderr.flush()
+        except (OSError, ValueError, AttributeError):
+            _silence(stderr)
         return 2
     return 0
+
+
+def _silence(stream: TextIO) -> None:
+    """Point a dead stream's descriptor at /dev/null, so that the interpreter's own flush at exit
+    does not fail again (and turn the exit code into 120 with a message)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def run_hook(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
