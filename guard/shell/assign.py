@@ -348,8 +348,10 @@ def _builtin(
             _assign_named(self, read_into, st)
     elif name == "getopts" and len(words) > 2:
         _assign_named(self, words[2], st)
-    elif name in ("exit", "return"):
+    elif name == "exit":
         st.stopped = name  # the rest of this path never runs (see scope.meet)
+    # `return` is not a stop: it ends a function (or a sourced file), and what follows the
+    # function's call runs on that path too; outside both, bash says so and goes on.
     elif name == "let" and st.allexport:
         for w in words[1:]:
             for let_name in arith_assigned(w.text):

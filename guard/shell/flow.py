@@ -60,6 +60,8 @@ _GLOB_CHARS = frozenset("*?[")
 MAX_UNROLLED = 4 * MAX_ALTERNATIVES
 # A body with a loop of its own is not unrolled: walking it once a word would multiply the walks.
 _NESTED_LOOP_RE = lazy_compile(rb"\b(?:for|while|until|select)\b")
+# `break` / `continue` in a loop body: a path may leave the body before an `exit` in it.
+_LEAVES_BODY_RE = lazy_compile(rb"\b(?:break|continue)\b")
 
 
 def _reads_fd(cmd: Command) -> bool:
@@ -174,6 +176,7 @@ def _while(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> Non
         # The body may never run: what it unsets may still be set after the loop.
         path = st.branch()
         self._seq(body, path, ctx.derive(loop=info, stdin=stdin), src)
+        _may_leave_early(path, body, src)
         meet(st, [st, path], _loop_labels(node, src))
         _spread_appends(st, before)
 
@@ -215,9 +218,11 @@ def _for(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     bctx = ctx.derive(loop=info, stdin=stdin)
     if listed and values and all(v.literal for v in values) and not select:
         self._seq(body, st, bctx, src)  # a known, non-empty list: the body runs
+        _may_leave_early(st, body, src)
     else:
         path = st.branch()
         self._seq(body, path, bctx, src)
+        _may_leave_early(path, body, src)
         meet(st, [st, path], _loop_labels(node, src))
     if unrolled is not None and var is not None:
         name, span = src.text(var), src.span(var)
@@ -270,6 +275,13 @@ def _short(text: str, limit: int = 24) -> str:
     """A pattern as a message quotes it: one line, at most ``limit`` characters."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _may_leave_early(st: State, body: Node, src: _Src) -> None:
+    """A body with `break` or `continue` may leave before its `exit` (`F=--yolo; break; exit 1`):
+    break and continue are not followed, so such a body's path is not taken to have exited."""
+    if st.stopped and _LEAVES_BODY_RE.search(src.b, body.start_byte, body.end_byte) is not None:
+        st.stopped = ""
 
 
 def _appended_names(body: Node, src: _Src) -> list[str]:

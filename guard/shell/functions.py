@@ -5,6 +5,7 @@ It sees the walker as ``FunctionWalker`` (a function that runs "$@" is a wrapper
 from __future__ import annotations
 
 from guard.fastclass import dataclass
+from guard.lazyre import lazy_compile
 from guard.shell import parser as syntax
 from guard.shell.expand import _expand
 from guard.shell.model import (
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
         def _stmt(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None: ...
 
 
+_RETURN_RE = lazy_compile(rb"\breturn\b")
 MAX_CALL_DEPTH = 16  # function calls expanded inside function calls
 
 
@@ -153,6 +155,6 @@ def _call(
             else:
                 st.vars.pop(name, None)
         st.positional, st.local_names = saved_pos, saved_locals
-        if st.stopped == "return":
-            st.stopped = ""  # `return` ends the function; `exit` in it ends the caller's path
+        if st.stopped and _RETURN_RE.search(fdef.src.b, fdef.body.start_byte, fdef.body.end_byte):
+            st.stopped = ""  # a `return` may leave the body before its `exit`: the caller goes on
     return True

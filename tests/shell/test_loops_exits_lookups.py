@@ -186,7 +186,6 @@ codex exec -C . "${sandbox[@]}" - < t.md
 def test_a_case_arm_that_dies_does_not_reach_the_codex_call() -> None:
     assert findings(LANE) == []
     assert findings(LANE.replace('die "unknown lane $lane"', "exit 2")) == []
-    assert findings(LANE.replace('die "unknown lane $lane"', "return 1")) == []
 
 
 @needs_bash
@@ -222,6 +221,60 @@ def test_a_function_that_returns_does_not_end_its_caller() -> None:
         'codex exec -C . "${sb[@]}" - < t.md\n'
     )
     assert "CG301" in rules(script)
+
+
+TOP_LEVEL_RETURN = LANE.replace('die "unknown lane $lane"', "return 1")
+
+
+def test_return_outside_a_function_does_not_end_the_script() -> None:
+    # bash says "return: can only `return' from a function or sourced script" and goes on
+    assert "CG301" in rules(TOP_LEVEL_RETURN)
+
+
+@needs_bash
+def test_bash_goes_on_after_a_top_level_return(tmp_path: Path) -> None:
+    assert run_bash(tmp_path, TOP_LEVEL_RETURN, "other") == [("exec", "-C", ".", "-")]
+
+
+# A path that returns from a function rejoins its caller after the call, whatever follows the
+# `return` in the body; `break` / `continue` leave a loop body before an `exit` in it.
+LEAVES_EARLY = {
+    "return-in-if": (
+        'run() { if [ -z "${X:-}" ]; then F=--yolo; return 0; fi; }\n'
+        "run\ncodex exec -C . $F - < t.md\n"
+    ),
+    "return-in-case": (
+        'run() { case "${X:-}" in "") F=--yolo; return ;; esac; }\n'
+        "run\ncodex exec -C . $F - < t.md\n"
+    ),
+    "return-before-exit": (
+        'f() { if [ -z "${X:-}" ]; then F=--yolo; return 0; fi; exit 1; }\n'
+        'if [ -z "${Y:-}" ]; then f; fi\ncodex exec -C . $F - < t.md\n'
+    ),
+    "break-before-exit": "while :; do F=--yolo; break; exit 1; done\ncodex exec -C . $F - < t.md\n",
+    "continue-in-for": (
+        "for i in 1 2; do F=--yolo; continue; exit 1; done\ncodex exec -C . $F - < t.md\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("script", LEAVES_EARLY.values(), ids=LEAVES_EARLY)
+def test_a_path_that_leaves_early_still_reaches_codex(script: str) -> None:
+    assert "CG303" in rules(script)
+
+
+@needs_bash
+@pytest.mark.parametrize("script", LEAVES_EARLY.values(), ids=LEAVES_EARLY)
+def test_bash_runs_codex_with_the_flag_set_before_leaving(tmp_path: Path, script: str) -> None:
+    assert ("exec", "-C", ".", "--yolo", "-") in run_bash(tmp_path, script)
+
+
+def test_a_key_exported_before_a_return_reaches_codex() -> None:
+    script = (
+        'setup() { if [ -z "${X:-}" ]; then export OPENAI_API_KEY=sk-1; return; fi; }\n'
+        "setup\ncodex exec -C . -s read-only - < t.md\n"
+    )
+    assert "CG101" in rules(script)
 
 
 def test_a_trap_that_dies_does_not_end_the_script() -> None:
