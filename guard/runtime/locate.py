@@ -131,23 +131,10 @@ def resolve_first(name: str, path_env: str | None = None) -> str | None:
 
 
 def read_regular_file(path: str, limit: int = 1 << 20) -> bytes | None:
-    """A small regular file's bytes, or None. Opened non-blocking and read only when it is a
-    regular file: a FIFO in its place must not hang a runtime door."""
-    import stat
+    """A small regular file's bytes, or None: a FIFO in its place must not hang a runtime door."""
+    from guard.regularfile import read_regular
 
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-            return None
-        return os.read(fd, st.st_size + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    return read_regular(path, limit)
 
 
 def manifests(executable: str) -> list[str]:

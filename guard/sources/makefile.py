@@ -39,6 +39,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from guard import filereads
+from guard.regularfile import read_regular
 from guard.sources.makevars import ASSIGNMENT, DIRECTIVE, MakeVariables
 from guard.sources.snippet import RunContext, Snippet
 
@@ -282,13 +283,8 @@ def _read_include(words: str, file: _File, line: int, depth: int) -> None:
         file.included += 1
         path = os.path.join(file.folder, name)
         filereads.note(filereads.FILE, path)
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_INCLUDE_BYTES + 1)
-        except (OSError, ValueError):
-            file.unread.append((name, line))  # absent (`-include`), a folder, unreadable
-            continue
-        if len(data) > MAX_INCLUDE_BYTES:
+        data = read_regular(path, MAX_INCLUDE_BYTES)
+        if data is None:  # absent (`-include`), a folder, a FIFO, unreadable, too large
             file.unread.append((name, line))
             continue
         _read(data.decode("utf-8", "replace"), file, line, depth + 1)

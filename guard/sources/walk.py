@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from guard.fastclass import dataclass
+from guard.regularfile import read_regular
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache",
@@ -53,10 +54,10 @@ def _load_ignore(
     folder: Path, name: str = ".gitignore", base: Path | None = None
 ) -> _Ignore | None:
     path = folder / name
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    data = read_regular(path)
+    if data is None:
         return None
+    text = data.decode("utf-8", "replace")
     import pathspec
 
     spec = pathspec.GitIgnoreSpec.from_lines(text.splitlines())

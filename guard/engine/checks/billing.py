@@ -424,12 +424,13 @@ def _provider_key_hits(ctx: CheckContext, inv: Invocation) -> Iterator[Hit]:
 
 def _file_sets_key(path: Path, keys: tuple[str, ...]) -> str | None:
     from guard import filereads
+    from guard.regularfile import read_regular
 
     filereads.note(filereads.FILE, path)  # the lint cache re-checks the env file
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    data = read_regular(path)
+    if data is None:
         return None
+    text = data.decode("utf-8", "replace")
     for key in keys:
         if re.search(rf"^\s*(export\s+)?{re.escape(key)}\s*=", text, re.MULTILINE):
             return key
