@@ -454,8 +454,11 @@ def _positional_fields(state: _State, subcommand: Subcommand) -> dict[str, objec
     slots = list(level.positionals)
     words = list(state.positionals)
     out: dict[str, object] = {}
+    # A word known only at run time may be a flag (`"$MODE"` holding `--yolo`), so the count
+    # of positionals is certain only when every one of them is literal.
+    certain = not state.dynamic and all(w.literal for w in words)
     for extra_word in words[len(slots) :]:
-        if not state.dynamic:
+        if certain:
             state.reject(extra_word.text, extra_word, REASON_UNEXPECTED_ARGUMENT)
     words = words[: len(slots)]
     last = any(u.spec.long == "--last" for u in state.uses)

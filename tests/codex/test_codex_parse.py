@@ -333,6 +333,20 @@ def test_second_positional_is_unexpected() -> None:
     assert reasons(parse("codex exec hello world")) == [("world", "unexpected argument")]
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("codex", "exec", dyn('"$A"'), "-C", ".", dyn('"$B"')),  # $A may be `--yolo`
+        ("codex", "exec", dyn('"$MODE"'), "hello"),
+        ("codex", "exec", "hello", dyn('"$EXTRA"')),  # $EXTRA may be `--json`
+    ],
+)
+def test_a_word_known_only_at_run_time_may_be_a_flag(argv: tuple[object, ...]) -> None:
+    argv_words = tuple(w if isinstance(w, Word) else words(str(w))[0] for w in argv)
+    call = parse_codex_argv(argv_words)
+    assert not [r for _, r in reasons(call) if r == "unexpected argument"]
+
+
 # --- value forms and -c ---------------------------------------------------------------------------
 
 
