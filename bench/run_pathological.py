@@ -7,7 +7,9 @@
 2. 2,000 `codex` lines plus 47 unclosed `(` (~128 KB): was 17 s (each codex call looked at every
    command before it for a `cd`, at every command after it, and for its pipe feeder);
 3. a 31 MB script: peaked at 822 MB. Files over the parse limit (2 MB) are now streamed through
-   the token scan a line at a time.
+   the token scan a line at a time;
+4. 14 lines of `for f in 1 2; do a+=("${a[@]}"); done` (2**28 words) then a codex line: took
+   3.1 GB and ended in CG901. An array now keeps at most shell.scope.MAX_ITEMS words.
 Each is also run at `--scale` x2 so a quadratic cost shows as a ~4x time ratio, linear as ~2x.
 Times are wall seconds of one `codex-guard lint --no-cache --format json FILE` process, peak RSS
 is the kernel's `ru_maxrss` for that child. Exit 0 when each input still reports what it holds,
@@ -65,6 +67,15 @@ def big(path: Path, scale: int) -> int:
     return number
 
 
+def doubling(path: Path, scale: int) -> int:
+    """An array doubled 28 (x2: 56) times, then a full-access codex line: its CG303 (the line)."""
+    lines = ["#!/bin/bash", "a=(x)"]
+    lines += ['for f in 1 2; do a+=("${a[@]}"); done'] * (14 * scale)
+    lines.append('codex exec -C . -s danger-full-access "${a[@]}" - < task.md')
+    path.write_text("\n".join(lines) + "\n")
+    return len(lines)
+
+
 @dataclass(frozen=True)
 class Measure:
     seconds: float
@@ -96,6 +107,7 @@ CASES: list[tuple[str, Callable[[Path, int], int], str]] = [
     ("8,000 suppressions", suppressions, "CG101"),
     ("2,000 codex lines + 47 `(`", parens, "CG303"),
     ("31 MB script", big, "CG101"),
+    ("array doubled 2**28 times", doubling, "CG303"),
 ]
 
 

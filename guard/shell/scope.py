@@ -27,6 +27,9 @@ from guard.shell.model import (
 _NAME_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MAX_VALUES = 16  # values one variable may hold where branches meet (the rest are dropped)
 MAX_NAMEREF_HOPS = 8  # `declare -n a=b; declare -n b=c; ...`: bash itself stops at a loop
+# Words one array value keeps (`a+=("${a[@]}")` doubles it: 30 such lines are 2**30 words). Past
+# it the rest is one "any number of words" splat (see ``bounded``), like walk.MAX_ARGS per command.
+MAX_ITEMS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,23 @@ class Var:
     # ``where``; at most MAX_VALUES in all). A command that expands it is walked once per value.
     where: str = ""
     others: tuple[Var, ...] = ()
+
+
+def bounded(var: Var, name: str) -> Var:
+    """``var`` with each array value (its own and its ``others``') cut to MAX_ITEMS words: the
+    first MAX_ITEMS - 1 kept, the rest one unknown word written `"${NAME[@]}"`, which the codex
+    argv parser reads as an expansion of unknown count (so a command using it is still checked,
+    as one whose arguments are not known). ``var`` itself when nothing is over the bound."""
+    over = var.items is not None and len(var.items) > MAX_ITEMS
+    if not over and not any(o.items is not None and len(o.items) > MAX_ITEMS for o in var.others):
+        return var
+    others = tuple(bounded(o, name) for o in var.others)
+    items = var.items
+    if items is not None and over:
+        last = items[MAX_ITEMS - 1]
+        rest = Word(f"${{{name}[@]}}", False, last.span, f'"${{{name}[@]}}"')
+        items = (*items[: MAX_ITEMS - 1], rest)
+    return replace(var, items=items, others=others)
 
 
 @dataclass(slots=True)
@@ -197,7 +217,7 @@ class State:
             var = replace(var, exported=True, origin=old.origin)
         elif self.allexport and not var.exported:
             var = replace(var, exported=True, origin=EnvOrigin.ALLEXPORT)
-        self.vars[name] = var
+        self.vars[name] = bounded(var, name)
 
     def export(self, name: str, span: Span, origin: EnvOrigin = EnvOrigin.EXPORT) -> None:
         ref, name = name, self.target(name)
