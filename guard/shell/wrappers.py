@@ -309,7 +309,8 @@ def _container_options(
             i += 1
             if i < n:
                 wargs.append(argv[i].text)
-        opts.append((name, value))
+        # a boolean's `=false` stays in the name: `--tty=false` (see _container_flag)
+        opts.append((t if value is None else name, value))
         i += 1
     return i, opts
 
@@ -346,16 +347,21 @@ def _peel_docker(argv: tuple[Word, ...], out: Peeled, wargs: list[str]) -> int |
 
 def _container_flag(opts: list[tuple[str, Word | None]], long: str, letter: str) -> bool:
     """A boolean container option given long (`--tty`) or in a cluster of short ones (`-it`;
-    not inside a cluster that ends in an option taking a value, such as `-ti` ... `-e`)."""
-    return any(
-        name == long
-        or (
-            name[1:2] not in ("", "-")
+    not inside a cluster that ends in an option taking a value, such as `-ti` ... `-e`). A
+    `=false` (or `=0`) value turns it off (`--tty=false`, `-t=false`); the last one given wins."""
+    on = False
+    for opt, _ in opts:
+        name, eq, val = opt.partition("=")
+        if name == long or name == "-" + letter:
+            on = not (eq and val.lower() in ("false", "0"))
+        elif (
+            not eq
+            and name[1:2] not in ("", "-")
             and letter in name[1:]
             and not any(c in name[1:] for c in "evwpuhmlc")
-        )
-        for name, _ in opts
-    )
+        ):
+            on = True
+    return on
 
 
 # `docker compose` (`docker-compose`, `podman compose`, `podman-compose`): its own options
@@ -388,7 +394,7 @@ def _peel_compose(argv: tuple[Word, ...], sub: int, out: Peeled, wargs: list[str
     out.env_ops.extend(
         _container_env_op(name, v) for name, v in opts if v is not None and name != "--env-file"
     )
-    if any(name in ("-d", "--detach") for name, _ in opts):
+    if any(name.partition("=")[0] in ("-d", "--detach") for name, _ in opts):
         out.detached = True
         out.stdin = Stdin(StdinKind.NULL, reason="docker compose -d")
     return rest
@@ -639,14 +645,95 @@ _CODEX_LINE = lazy_compile(
 _ARGV_LIST = lazy_compile(r"""\[\s*(["'])(?:[\w./-]*/)?codex\1[^\]]*\]""")
 
 
-def _inline_code(argv: tuple[Word, ...]) -> Word | None:
-    """The inline-code word of `python3 -c CODE`, `node -e CODE`, ... (None: a script file)."""
+def _inline_code(argv: tuple[Word, ...], program: str = "") -> Word | None:
+    """The inline-code word of `python3 -c CODE`, `node -e CODE`, ... (None: a script file).
+    Python's and node's options are read the way the interpreter reads them (`python3 -Ic`,
+    `-X dev -c`, `node -pe`); where that reading cannot place the code for certain (an option
+    not known), the old reading (the first `-c`-like word) is used, never silence."""
+    reader = {**dict.fromkeys(_PYTHONS, _python_code), **dict.fromkeys(_NODES, _node_code)}
+    parsed = reader[program](argv) if program in reader else _UNSURE
+    if parsed is not _UNSURE:
+        return parsed if isinstance(parsed, Word) else None
     for i in range(1, len(argv) - 1):
         t = argv[i].text
         if t in _CODE_OPTIONS:
             return argv[i + 1]
         if not t.startswith("-"):
             return None  # a script file and its arguments
+    return None
+
+
+_PYTHONS = frozenset({"python", "python2", "python3"})
+_NODES = frozenset({"node", "nodejs"})
+_UNSURE = object()  # the interpreter's options could not be read for certain
+_PYTHON_NO_VALUE = frozenset("bBdEhiIOPqsSuvVxR3tU")
+_PYTHON_VALUE = frozenset("XW")
+
+
+def _rest_word(w: Word, start: int) -> Word:
+    """The part of ``w`` from ``start`` on (`-Ic'code'`: the code attached to its option)."""
+    return Word(w.text[start:], w.literal, w.span, w.raw)
+
+
+def _python_code(argv: tuple[Word, ...]) -> object:
+    """Python's own option reading: short flags cluster, `-X`/`-W` take a value (attached or the
+    next word), `-c` ends the cluster (its value: the rest of the word or the next word), `-m`,
+    `-` or a script ends it. The code Word, None (no inline code), or _UNSURE."""
+    i = 1
+    while i < len(argv):
+        t = argv[i].text
+        if t == "--":
+            return None
+        if t in ("--help", "--version"):
+            return None
+        if t.startswith("--"):
+            if t.startswith("--check-hash-based-pycs"):
+                i += 1 if "=" in t else 2
+                continue
+            return _UNSURE
+        if not t.startswith("-") or t == "-":
+            return None  # a script (or stdin) and its arguments
+        j = 1
+        while j < len(t):
+            c = t[j]
+            if c in _PYTHON_NO_VALUE:
+                j += 1
+                continue
+            if c in _PYTHON_VALUE:
+                if j + 1 >= len(t):
+                    i += 1  # the value is the next word
+                break
+            if c == "c":
+                if j + 1 < len(t):
+                    return _rest_word(argv[i], j + 1)
+                return argv[i + 1] if i + 1 < len(argv) else None
+            if c == "m":
+                return None
+            return _UNSURE
+        i += 1
+    return None
+
+
+_NODE_CODE_LONG = ("--eval", "--print")
+
+
+def _node_code(argv: tuple[Word, ...]) -> object:
+    """Node's `-e`/`--eval`/`-p`/`--print` (and clusters like `-pe`), `--eval=CODE`; any other
+    option before the code: _UNSURE."""
+    for i in range(1, len(argv)):
+        t = argv[i].text
+        if t == "--" or not t.startswith("-") or t == "-":
+            return None
+        name, eq, _ = t.partition("=")
+        if name in _NODE_CODE_LONG:
+            if eq:
+                return _rest_word(argv[i], len(name) + 1)
+            return argv[i + 1] if i + 1 < len(argv) else None
+        if not t.startswith("--") and len(t) > 1 and set(t[1:]) <= set("pei"):
+            if "e" in t or "p" in t:
+                return argv[i + 1] if i + 1 < len(argv) else None
+            continue
+        return _UNSURE
     return None
 
 
@@ -1512,7 +1599,7 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             out.wrappers.append(Wrapper("path", head.span, (argv[1].text,)))
             argv = (_codex_word(argv[1]), *argv[2:])
             break
-        elif prog in _INTERPRETERS and (code := _inline_code(argv)) is not None:
+        elif prog in _INTERPRETERS and (code := _inline_code(argv, prog)) is not None:
             # `python3 -c 'os.system("codex exec ...")'`, `node -e 'execSync("codex ...")'`: the
             # program is not shell, but a codex command line it hands to a shell or spawns is.
             lines = codex_lines_in_code(code.text, prog)
