@@ -394,7 +394,7 @@ def _peel_compose(argv: tuple[Word, ...], sub: int, out: Peeled, wargs: list[str
     out.env_ops.extend(
         _container_env_op(name, v) for name, v in opts if v is not None and name != "--env-file"
     )
-    if any(name.partition("=")[0] in ("-d", "--detach") for name, _ in opts):
+    if _container_flag(opts, "--detach", "d"):
         out.detached = True
         out.stdin = Stdin(StdinKind.NULL, reason="docker compose -d")
     return rest
