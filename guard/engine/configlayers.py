@@ -19,13 +19,13 @@ from __future__ import annotations
 import bisect
 import functools
 import os
-import re
 from enum import StrEnum
 
 from guard import filereads, purepaths
 from guard.codex.call import CodexCall
 from guard.fastclass import dataclass, field
 from guard.lazyre import lazy_compile
+from guard.lazyre import lazy_re as re
 from guard.settings import Settings
 from guard.shell.model import Command, Script, Span
 from guard.sources.snippet import Snippet
@@ -39,7 +39,8 @@ if TYPE_CHECKING:  # the hook's codex path does not import collections.abc
 
 # `$PWD/x`, `${GITHUB_WORKSPACE}/x`, `$(pwd)/x`: the repository (or the cwd in it) spelled out.
 _ROOT_PREFIX = lazy_compile(
-    r"^(\$\{?(PWD|GITHUB_WORKSPACE|CI_PROJECT_DIR|WORKSPACE|REPO_ROOT)\}?|\$\(pwd\)|`pwd`)/"
+    r"^(\$\{?(PWD|GITHUB_WORKSPACE|CI_PROJECT_DIR|WORKSPACE|REPO_ROOT)\}?|\$\(pwd\)|`pwd`)/",
+    needs=("$", "`"),
 )
 _HOME_MARKERS = ("CODEX_HOME", "~/.codex/", "$HOME/.codex/", "${HOME}/.codex/")
 
