@@ -16,7 +16,6 @@ crash. A danger-full-access set by a layer is CG303, with the config line as rel
 
 from __future__ import annotations
 
-import bisect
 import functools
 import os
 from enum import StrEnum
@@ -143,7 +142,9 @@ class _KeyScanner:
         self.found: dict[tuple[str, ...], tuple[int, int]] = {}
 
     def position(self, index: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, index)
+        from bisect import bisect_right  # only where a config.toml is scanned (~0.3 ms import)
+
+        line = bisect_right(self.starts, index)
         return line, index - self.starts[line - 1] + 1
 
     def peek(self, ahead: int = 0) -> str:

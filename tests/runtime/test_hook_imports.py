@@ -28,6 +28,8 @@ NOT_ON_THE_PATH = (
     # stand-in whose `compile` imports re (guard/shell/tslang.py).
     "re",
     "re._compiler",
+    "bisect",  # imported where a cd, a config.toml or a line directive needs it
+    "contextvars",  # guard/filereads.py takes ContextVar from _contextvars
     "contextlib",  # guard/filereads.py's `recording` is a small class
     "shlex",  # `env -S` (guard/shell/wrappers.py) and the token fallback import it
     "fnmatch",  # `ssh -o SendEnv=PATTERN` (guard/shell/walk.py) imports it
