@@ -75,7 +75,10 @@ try:
 except SystemExit as stop:
     code = stop.code
 sys.stdout = real_stdout
-print(repr((code, out.getvalue(), sorted(sys.modules))))
+import gc
+registry = sys.modules.get("guard.engine.registry")
+examples = sum(isinstance(o, registry.Example) for o in gc.get_objects()) if registry else -1
+print(repr((code, out.getvalue(), sorted(sys.modules), examples)))
 """
 
 
@@ -100,8 +103,9 @@ def test_the_codex_path_imports_only_what_the_check_needs(tmp_path: Path, config
             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
             check=True,
         )
-    code, answer, modules = ast.literal_eval(done.stdout)
+    code, answer, modules, examples = ast.literal_eval(done.stdout)
     assert code == 0 and '"deny"' in answer and "CG201" in answer  # the check really ran
+    assert examples == 0  # the rules' examples stay YAML: the hook builds no Example
     assert "guard.engine.run" in modules and "tree_sitter._binding" in modules
     unwanted = [name for name in NOT_ON_THE_PATH if name in modules]
     # A config file is read by guard/config.py (pathlib), from its cache: JSON named by a sha256.
