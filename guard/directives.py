@@ -15,7 +15,6 @@ Scope (shellcheck-style):
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Mapping
 
 from guard.fastclass import dataclass
@@ -230,9 +229,12 @@ class _DisableIndex:
         """Indices of the disables that cover `finding`, in directive order."""
         first, last = finding.location.line, max(finding.location.end_line, finding.location.line)
         candidates = list(self.whole_file)
-        start = bisect.bisect_left(self.lines, first)
-        for line in self.lines[start : bisect.bisect_right(self.lines, last)]:
-            candidates.extend(self.by_line[line])
+        if self.lines:  # bisect (~0.35 ms to import) only where a directive names lines
+            from bisect import bisect_left, bisect_right
+
+            start = bisect_left(self.lines, first)
+            for line in self.lines[start : bisect_right(self.lines, last)]:
+                candidates.extend(self.by_line[line])
         return sorted(i for i in set(candidates) if _covers(self.disables[i], finding))
 
 

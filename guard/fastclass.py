@@ -51,6 +51,8 @@ else:
             self.compare = compare
             self.hash = hash
 
+    _REQUIRED = _Field(_MISSING, _MISSING, True, True, True, None)  # never changed: shared
+
     def field(
         *,
         default=_MISSING,
@@ -109,14 +111,18 @@ else:
     def _process(cls, options):
         if not _SUPPORTED_OPTIONS.issuperset(options) or cls.__bases__ != (object,):
             return _stdlib(cls, options)
-        annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 - no inspect here
+        namespace = cls.__dict__
+        annotations = namespace.get("__annotations__", {})  # not inspect: not on the hook path
+        # One test for the class, not three a field (~56 classes on the hook's codex path).
+        texts = "\0".join(a if isinstance(a, str) else repr(a) for a in annotations.values())
+        if any(word in texts for word in _STDLIB_ONLY_WORDS):
+            return _stdlib(cls, options)
         specs = []
-        for name, annotation in annotations.items():
-            text = annotation if isinstance(annotation, str) else repr(annotation)
-            if any(word in text for word in _STDLIB_ONLY_WORDS):
-                return _stdlib(cls, options)
-            value = cls.__dict__.get(name, _MISSING)
-            if not isinstance(value, _Field):
+        for name in annotations:
+            value = namespace.get(name, _MISSING)
+            if value is _MISSING:
+                value = _REQUIRED
+            elif not isinstance(value, _Field):
                 if hasattr(value, "__set_name__") or type(value).__name__ == "Field":
                     return _stdlib(cls, options)  # a descriptor or a dataclasses.Field
                 if isinstance(value, (list, dict, set)):
@@ -129,14 +135,18 @@ else:
             return _stdlib(cls, options)
 
     def _build(cls, specs, frozen, slots):
-        names = tuple(name for name, _ in specs)
-        init_names = tuple(name for name, spec in specs if spec.init)
-        other_names = tuple(name for name, spec in specs if not spec.init)
-        compared = tuple(name for name, spec in specs if spec.compare)
-        hashed = tuple(
-            name for name, spec in specs if (spec.compare if spec.hash is None else spec.hash)
-        )
-        shown = tuple(name for name, spec in specs if spec.repr)
+        names = tuple([name for name, _ in specs])
+        init_names, other_names, compared, hashed, shown = [], [], [], [], []
+        for name, spec in specs:  # one pass (the classes are built on every hook start)
+            (init_names if spec.init else other_names).append(name)
+            if spec.compare:
+                compared.append(name)
+            if spec.compare if spec.hash is None else spec.hash:
+                hashed.append(name)
+            if spec.repr:
+                shown.append(name)
+        init_names, other_names = tuple(init_names), tuple(other_names)
+        compared, hashed, shown = tuple(compared), tuple(hashed), tuple(shown)
         body = dict(cls.__dict__)
         owner = []  # the final class (slots=True makes a new one), for the closures below
         new = {}

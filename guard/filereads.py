@@ -17,11 +17,11 @@ adds its probes to the current file's record.
 from __future__ import annotations
 
 import collections
-import contextvars
 import functools
 import os
 import stat
 import time
+from _contextvars import ContextVar  # what contextvars.py re-exports, without it
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: this module is on the hook's import path
 if TYPE_CHECKING:
@@ -131,9 +131,7 @@ class FileReads:
         return tuple(Probe(kind, path, found) for (kind, path), found in self.probes.items())
 
 
-_current: contextvars.ContextVar[FileReads | None] = contextvars.ContextVar(
-    "codex_guard_file_reads", default=None
-)
+_current: ContextVar[FileReads | None] = ContextVar("codex_guard_file_reads", default=None)
 
 
 class recording:  # used as `with recording() as reads`, as the function it replaces

@@ -74,3 +74,97 @@ def test_every_lazy_pattern_in_guard_compiles() -> None:
                 assert value.pattern is not None  # compiles it
                 checked += 1
     assert checked >= 50
+
+
+def _hinted_patterns() -> list[tuple[str, object]]:
+    import importlib
+    import pkgutil
+
+    import guard
+    from guard.lazyre import _HintedPattern
+
+    found = []
+    for info in pkgutil.walk_packages(guard.__path__, "guard."):
+        if info.name.endswith(("__main__", "hookmain")):
+            continue
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if isinstance(value, _HintedPattern):
+                found.append((f"{info.name}.{name}", value))
+    return found
+
+
+HINTED = _hinted_patterns()
+# Pieces the texts are built of: each hinted pattern's needed literals in other cases, what its
+# matches look like, and characters `re.IGNORECASE` folds onto ASCII letters (Kelvin sign, long s,
+# dotless i), which `str.lower` does not.
+PIECES = [
+    *(n for _, p in HINTED for n in p.needs),  # type: ignore[attr-defined]
+    "VERDICT",
+    "Validator",
+    "JUDGE",
+    "python3.11",
+    "python",
+    "$PWD/",
+    "${GITHUB_WORKSPACE}/x",
+    "`pwd`/",
+    "$(pwd)/",
+    "github.event.issue.body",
+    "github.head_ref",
+    "inputs.x",
+    "# codex login status | grep 'Logged in using ChatGPT'",
+    "\u212a",
+    "\u017f",
+    "\u0131",
+    "valıdate",
+    " ",
+    "\n",
+    "#",
+]
+
+
+def test_the_hinted_patterns_are_found() -> None:
+    names = {name.rsplit(".", 1)[1] for name, _ in HINTED}
+    assert {"VERDICT_PROMPT", "PYTHONS", "UNTRUSTED", "COMMENTED_GATE", "_ROOT_PREFIX"} <= names
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(HINTED),
+    st.lists(st.sampled_from(PIECES) | st.text(alphabet="aeiltvdrujg$P{}WD/.`", max_size=3)).map(
+        "".join
+    ),
+)
+def test_a_hinted_pattern_answers_as_the_compiled_pattern(
+    case: tuple[str, object], text: str
+) -> None:
+    """`needs` is a promise that every match holds one of the literals: a text without them is
+    answered without compiling, and must get the compiled pattern's own answer."""
+    _, lazy = case
+    real = re.compile(lazy.pattern, lazy.flags)  # type: ignore[attr-defined]
+    if lazy.absent(text):  # type: ignore[attr-defined]
+        assert real.search(text) is None
+    assert repr(lazy.search(text)) == repr(real.search(text))  # type: ignore[attr-defined]
+    assert repr(lazy.match(text)) == repr(real.match(text))  # type: ignore[attr-defined]
+    assert repr(lazy.fullmatch(text)) == repr(real.fullmatch(text))  # type: ignore[attr-defined]
+    assert lazy.findall(text) == real.findall(text)  # type: ignore[attr-defined]
+    assert [m.span() for m in lazy.finditer(text)] == [  # type: ignore[attr-defined]
+        m.span() for m in real.finditer(text)
+    ]
+    assert lazy.sub("<>", text) == real.sub("<>", text)  # type: ignore[attr-defined]
+
+
+def test_a_text_with_a_folded_non_ascii_letter_is_not_taken_as_absent() -> None:
+    lazy = lazy_compile(r"\bvalidat(e|or)\b", re.IGNORECASE, needs=("validat",))
+    assert lazy.search("please val\u0131date this") is not None  # re folds dotless i onto i
+
+
+def test_lazy_re_is_re_with_its_flags_before_the_import() -> None:
+    from guard.lazyre import lazy_re
+
+    for name in ("A", "ASCII", "I", "IGNORECASE", "L", "LOCALE", "M", "MULTILINE"):
+        assert getattr(lazy_re, name) == getattr(re, name)
+    for name in ("S", "DOTALL", "U", "UNICODE", "X", "VERBOSE"):
+        assert getattr(lazy_re, name) == getattr(re, name)
+    assert lazy_re.compile is re.compile and lazy_re.escape("a.b") == r"a\.b"
+    assert lazy_re.fullmatch(r"-[neE]+", "-ne", lazy_re.IGNORECASE) is not None

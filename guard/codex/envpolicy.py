@@ -5,7 +5,7 @@ exclude, set, then include_only."""
 
 from __future__ import annotations
 
-import re
+from guard.lazyre import lazy_re as re  # re itself at its first use
 
 # Names `shell_environment_policy` drops unless `ignore_default_excludes` is true (its default:
 # observed on 0.171.0 with `codex sandbox -- env`, an ambient OPENAI_API_KEY reaches the command).

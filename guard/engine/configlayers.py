@@ -16,16 +16,15 @@ crash. A danger-full-access set by a layer is CG303, with the config line as rel
 
 from __future__ import annotations
 
-import bisect
 import functools
 import os
-import re
 from enum import StrEnum
 
 from guard import filereads, purepaths
 from guard.codex.call import CodexCall
 from guard.fastclass import dataclass, field
 from guard.lazyre import lazy_compile
+from guard.lazyre import lazy_re as re
 from guard.settings import Settings
 from guard.shell.model import Command, Script, Span
 from guard.sources.snippet import Snippet
@@ -39,7 +38,8 @@ if TYPE_CHECKING:  # the hook's codex path does not import collections.abc
 
 # `$PWD/x`, `${GITHUB_WORKSPACE}/x`, `$(pwd)/x`: the repository (or the cwd in it) spelled out.
 _ROOT_PREFIX = lazy_compile(
-    r"^(\$\{?(PWD|GITHUB_WORKSPACE|CI_PROJECT_DIR|WORKSPACE|REPO_ROOT)\}?|\$\(pwd\)|`pwd`)/"
+    r"^(\$\{?(PWD|GITHUB_WORKSPACE|CI_PROJECT_DIR|WORKSPACE|REPO_ROOT)\}?|\$\(pwd\)|`pwd`)/",
+    needs=("$", "`"),
 )
 _HOME_MARKERS = ("CODEX_HOME", "~/.codex/", "$HOME/.codex/", "${HOME}/.codex/")
 
@@ -142,7 +142,9 @@ class _KeyScanner:
         self.found: dict[tuple[str, ...], tuple[int, int]] = {}
 
     def position(self, index: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, index)
+        from bisect import bisect_right  # only where a config.toml is scanned (~0.3 ms import)
+
+        line = bisect_right(self.starts, index)
         return line, index - self.starts[line - 1] + 1
 
     def peek(self, ahead: int = 0) -> str:

@@ -6,14 +6,17 @@ then inference from the run itself (a verdict-shaped output or a prompt that ask
 
 from __future__ import annotations
 
-import re
-
 from guard.codex.call import CodexCall
 from guard.lazyre import lazy_compile
+from guard.lazyre import lazy_re as re
 
 # "Report PASS/FAIL" alone is how the skill's own worker prompts end: not a verdict lane.
-VERDICT_PROMPT = lazy_compile(r"\bVERDICT\b|\bvalidat(e|or|ion)\b|\bjudge\b", re.IGNORECASE)
-VERDICT_OUTPUT = lazy_compile(r"verdict", re.IGNORECASE)
+VERDICT_PROMPT = lazy_compile(
+    r"\bVERDICT\b|\bvalidat(e|or|ion)\b|\bjudge\b",
+    re.IGNORECASE,
+    needs=("verdict", "validat", "judge"),
+)
+VERDICT_OUTPUT = lazy_compile(r"verdict", re.IGNORECASE, needs=("verdict",))
 # What a validator's prompt asks for when it must reach the network (the skill: git fetch, clone,
 # a Dolt-mode ledger, any API endpoint); under read-only those fail on connect and false-FAIL.
 NETWORK_PROMPT = lazy_compile(

@@ -47,8 +47,6 @@ class Rule:
     summary: str
     rationale: str
     fix: str
-    bad: tuple[Example, ...]
-    good: tuple[Example, ...]
     check: str | None = None  # a named Python check in guard/engine/checks/
     match: Mapping[str, Any] = field(default_factory=dict)  # declarative CodexCall match
     message: str = ""  # message template for declarative matches
@@ -57,10 +55,21 @@ class Rule:
     # which a person runs at a terminal: only what is wrong wherever it runs.
     docs: bool = False
     source_file: str = ""
+    # The YAML's `examples` mapping (`bad`, `good`), checked at load; its `Example`s are built
+    # when `bad` or `good` is read (docs, the example tests): the hook needs none of them.
+    examples: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def group(self) -> str:
         return self.id[:3] + "xx"
+
+    @property
+    def bad(self) -> tuple[Example, ...]:
+        return tuple(_example(e, self.source_file) for e in self.examples.get("bad") or ())
+
+    @property
+    def good(self) -> tuple[Example, ...]:
+        return tuple(_example(e, self.source_file) for e in self.examples.get("good") or ())
 
 
 def builtin_rules_dir() -> Path:
@@ -100,10 +109,14 @@ def _error(where: str, key: str | None, message: str) -> RuleFileError:
     return RuleFileError(f"{where}:{key_line(where, key)}: {message}")
 
 
+def _is_example(raw: object) -> bool:
+    return isinstance(raw, str) or (isinstance(raw, dict) and isinstance(raw.get("code"), str))
+
+
 def _example(raw: object, where: str) -> Example:
     if isinstance(raw, str):
         return Example(code=raw)
-    if isinstance(raw, dict) and isinstance(raw.get("code"), str):
+    if isinstance(raw, dict) and _is_example(raw):
         return Example(
             code=raw["code"],
             context=str(raw.get("context", "script")),
@@ -127,6 +140,9 @@ def rule_from_mapping(data: Mapping[str, Any], where: str) -> Rule:
     examples = data["examples"] or {}
     if not isinstance(examples, dict):
         raise _error(where, "examples", "`examples` is a mapping with `bad` and `good`")
+    for kind in ("bad", "good"):
+        if not all(_is_example(e) for e in examples.get(kind) or ()):
+            raise _error(where, "examples", "an example is a string or a mapping with `code`")
     return Rule(
         id=str(data["id"]),
         name=str(data["name"]),
@@ -134,14 +150,13 @@ def rule_from_mapping(data: Mapping[str, Any], where: str) -> Rule:
         summary=str(data["summary"]).strip(),
         rationale=str(data["rationale"]).strip(),
         fix=str(data["fix"]).strip(),
-        bad=tuple(_example(e, where) for e in examples.get("bad") or ()),
-        good=tuple(_example(e, where) for e in examples.get("good") or ()),
         check=data.get("check"),
         match=dict(data.get("match") or {}),
         message=str(data.get("message") or "").strip(),
         strict_only=bool(data.get("strict_only", False)),
         docs=bool(data.get("docs", False)),
         source_file=where,
+        examples=examples,
     )
 
 

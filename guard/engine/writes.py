@@ -11,12 +11,12 @@ here-string, the command that pipes into `tee`/`cat`/`dd`, or a repository file 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 
 from guard import purepaths
 from guard.fastclass import dataclass, replace
 from guard.lazyre import lazy_compile
+from guard.lazyre import lazy_re as re
 from guard.shell.model import Command, Script, StdinKind, Word
 
 COPIERS = frozenset({"cp", "mv", "install", "ln"})
@@ -25,7 +25,7 @@ SED_IN_PLACE = lazy_compile(r"^(-[a-zA-Z]*i\S*|--in-place(=.*)?)$")
 PERL_IN_PLACE = lazy_compile(r"^-[a-zA-Z]*i")
 SED_SCRIPT_OPTIONS = frozenset({"-e", "-f", "--expression", "--file"})
 PERL_CODE_OPTIONS = frozenset({"-e", "-E"})
-PYTHONS = lazy_compile(r"^python(\d+(\.\d+)?)?$")
+PYTHONS = lazy_compile(r"^python(\d+(\.\d+)?)?$", needs=("python",))
 # `open("…/auth.json", "w")`, `Path("…").write_text(`, `open(p, "wb")` with the path spelled out.
 PY_OPEN = lazy_compile(r"""open\(\s*(?P<q>['"])(?P<path>[^'"]+)(?P=q)\s*,\s*(?P=q)?[wax]""")
 PY_WRITE_TEXT = lazy_compile(

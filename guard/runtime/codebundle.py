@@ -38,10 +38,15 @@ if TYPE_CHECKING:
     from types import CodeType, ModuleType
 
 PACKAGE = "guard"
-FORMAT = b"codex-guard code bundle 1"
+FORMAT = b"codex-guard code bundle 2"
 MAX_BUNDLE_BYTES = 32 << 20  # the hook's modules compile to about 1 MiB
 # name -> (is a package, source size, source mtime_ns, marshalled code)
-Entry = tuple[bool, int, int, bytes]
+Entry = tuple[bool, int, int, bytes | memoryview]
+# The file: header, the index's length (8 bytes, little-endian), the index (a marshalled dict
+# name -> (is a package, size, mtime_ns, offset, length)), then the modules' code one after the
+# other. Reading takes the index alone; each module's code is unmarshalled from its slice of the
+# file when it is imported (unmarshalling one dict of all the code copied ~1 MB for nothing).
+_INDEX_LENGTH_BYTES = 8
 
 
 def bundle_path(root: str) -> str:
@@ -78,7 +83,7 @@ class _BundleLoader(SourceFileLoader):
     """A source loader whose code comes from the bundle (source, `__file__`, `__cached__` and
     tracebacks are the source file's, as with the normal loader)."""
 
-    def __init__(self, fullname: str, path: str, code: bytes) -> None:
+    def __init__(self, fullname: str, path: str, code: bytes | memoryview) -> None:
         super().__init__(fullname, path)
         self._code = code
 
@@ -142,28 +147,54 @@ class BundleFinder:
 def read_entries(root: str) -> dict[str, Entry]:
     """The bundle's entries for `root`, or {} (none yet, damaged, foreign, another build)."""
     data = read_private(bundle_path(root), MAX_BUNDLE_BYTES)
+    return decode(root, data) if data else {}
+
+
+def encode(root: str, entries: dict[str, Entry]) -> bytes:
+    """The file's bytes for `entries` of the package folder `root`."""
+    index = {}
+    offset = 0
+    for name, (is_package, size, mtime_ns, code) in entries.items():
+        index[name] = (is_package, size, mtime_ns, offset, len(code))
+        offset += len(code)
+    table = marshal.dumps(index)
+    length = len(table).to_bytes(_INDEX_LENGTH_BYTES, "little")
+    return b"".join([_header(root), length, table, *(entry[3] for entry in entries.values())])
+
+
+def decode(root: str, data: bytes) -> dict[str, Entry]:
+    """The entries of a file's bytes, each code a slice of `data` (no copy); {} when the file is
+    not a bundle of `root` for this interpreter, or is damaged."""
     header = _header(root)
-    if not data or not data.startswith(header):
+    if not data.startswith(header):
         return {}
+    view = memoryview(data)
+    start = len(header) + _INDEX_LENGTH_BYTES
+    length = int.from_bytes(view[len(header) : start], "little")
     try:
-        entries = marshal.loads(data[len(header) :])
+        index = marshal.loads(view[start : start + length])
     except (EOFError, ValueError, TypeError):
         return {}
-    if not isinstance(entries, dict) or not all(_is_entry(k, v) for k, v in entries.items()):
+    base = start + length
+    if not isinstance(index, dict) or base > len(data):
         return {}
+    entries: dict[str, Entry] = {}
+    for name, item in index.items():
+        if not _is_index_item(name, item) or base + item[3] + item[4] > len(data):
+            return {}
+        code_start = base + item[3]
+        entries[name] = (item[0], item[1], item[2], view[code_start : code_start + item[4]])
     return entries
 
 
-def _is_entry(name: object, entry: object) -> bool:
+def _is_index_item(name: object, item: object) -> bool:
     return (
         isinstance(name, str)
         and (name == PACKAGE or name.startswith(PACKAGE + "."))
-        and isinstance(entry, tuple)
-        and len(entry) == 4
-        and isinstance(entry[0], bool)
-        and isinstance(entry[1], int)
-        and isinstance(entry[2], int)
-        and isinstance(entry[3], bytes)
+        and isinstance(item, tuple)
+        and len(item) == 5
+        and isinstance(item[0], bool)
+        and all(type(n) is int and n >= 0 for n in item[1:])
     )
 
 
@@ -200,8 +231,7 @@ def save_loaded_modules() -> bool:
         entry = compiled_entry(finder.root, name)
         if entry is not None:
             entries[name] = entry
-    data = _header(finder.root) + marshal.dumps(entries)
-    return write_private(bundle_path(finder.root), data)
+    return write_private(bundle_path(finder.root), encode(finder.root, entries))
 
 
 def _loaded_here(root: str, known: set[str]) -> list[str]:
@@ -251,4 +281,4 @@ def build(root: str, names: Sequence[str]) -> bool:
         entry = compiled_entry(root, name)
         if entry is not None:
             entries[name] = entry
-    return write_private(bundle_path(root), _header(root) + marshal.dumps(entries))
+    return write_private(bundle_path(root), encode(root, entries))

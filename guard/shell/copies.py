@@ -12,10 +12,10 @@ unknown program that may be codex: running it is a dynamic command (CG902), neve
 from __future__ import annotations
 
 import posixpath
-import re
 
 from guard.fastclass import replace
 from guard.lazyre import lazy_compile
+from guard.lazyre import lazy_re as re
 from guard.shell.model import Command, Script, Word, Wrapper
 
 COPIERS = frozenset({"ln", "cp", "install", "mv"})

@@ -63,7 +63,49 @@ def _load_binding(package: str, name: str) -> Any:
     spec = PathFinder.find_spec(name, list(found.submodule_search_locations))
     if spec is None or not isinstance(spec.loader, ExtensionFileLoader):
         return None
-    module = module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # The binding's init runs in module_from_spec (create_module) for this single-phase module.
+    stand_in = _re_stand_in() if package == "tree_sitter" and "re" not in sys.modules else None
+    try:
+        module = module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        if stand_in is not None and sys.modules.get("re") is stand_in:
+            del sys.modules["re"]
     sys.modules[name] = module  # `import <package>` later reuses it, as it would its own
     return module
+
+
+def _re_stand_in() -> object:
+    """A stand-in `re` module for the tree_sitter binding's start-up, which keeps `re.compile`
+    for the `#match?` predicates of a Query (py-tree-sitter 0.26 binding/module.c); the hook's
+    codex path builds none, and `re` with its compiler costs ~1.6 ms. Its `compile` imports the
+    real `re` when first called; any other attribute is the real module's (module `__getattr__`),
+    so a module that imported it meanwhile gets what `re` gives. Registered for the binding's
+    `exec_module` only."""
+    stand_in = type(sys)("re")
+    stand_in.compile = _compile  # type: ignore[attr-defined]
+    setattr(stand_in, "__getattr__", _real_re_attribute)  # noqa: B010 - a module attribute
+    stand_in._guard_stand_in = True  # type: ignore[attr-defined]
+    sys.modules["re"] = stand_in
+    return stand_in
+
+
+def _real_re() -> Any:
+    """The real `re`, the stand-in (if still registered) taken out of sys.modules first."""
+    registered = sys.modules.get("re")
+    if registered is not None and vars(registered).get("_guard_stand_in"):
+        del sys.modules["re"]
+    import re
+
+    return re
+
+
+def _compile(*args: Any, **kwargs: Any) -> Any:
+    """`re.compile`, for the binding: imports `re` when a Query first needs it."""
+    return _real_re().compile(*args, **kwargs)
+
+
+def _real_re_attribute(name: str) -> Any:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return getattr(_real_re(), name)

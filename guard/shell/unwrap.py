@@ -6,10 +6,9 @@ scripts fed on stdin. It sees the walker as ``UnwrapWalker``."""
 
 from __future__ import annotations
 
-import re
-
 from guard.fastclass import replace
 from guard.lazyre import lazy_compile
+from guard.lazyre import lazy_re as re
 from guard.shell.functions import _alias
 from guard.shell.model import (
     Command,

@@ -6,9 +6,8 @@ guard/shell/__init__.py's docstring). ``parse`` is the layer's entry point."""
 
 from __future__ import annotations
 
-import re
-
 from guard.fastclass import replace
+from guard.lazyre import lazy_re as re  # re itself at its first use
 from guard.shell import assign, expand, flow, functions, redirs, unwrap, written
 from guard.shell import parser as syntax
 from guard.shell.builtins import (

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from guard.lazyre import lazy_compile
+from guard.lazyre import lazy_re as re
 from guard.shell.model import UNKNOWN_SPAN, Word
 from guard.shell.scope import State
 

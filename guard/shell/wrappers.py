@@ -8,11 +8,11 @@ xargs replaces, a shell body to re-parse).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from guard.fastclass import dataclass, field
 from guard.lazyre import lazy_compile
+from guard.lazyre import lazy_re as re
 from guard.shell.model import UNKNOWN_WRAPPER, Span, Stdin, StdinKind, Word, Wrapper
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing

@@ -62,3 +62,27 @@ def test_a_changed_rule_or_a_doubtful_cache_is_parsed_again(
     monkeypatch.setattr(registry, "_read_yaml_files", _no_yaml)
     with pytest.raises(AssertionError, match="the YAML was parsed"):
         _load(rules_dir)
+
+
+def test_examples_are_checked_at_load_and_built_when_read(rules_dir: Path) -> None:
+    """The hook reads rules without building their examples; a malformed example is still an
+    error when the rule file is loaded, not when the docs or tests first read it."""
+    team = rules_dir.parent / "team"
+    team.mkdir()
+    text = (
+        "id: CG990\nname: team-rule\nseverity: warning\nsummary: s\nrationale: r\nfix: f\n"
+        "examples:\n  bad:\n    - 'codex exec x'\n    - code: 'codex exec y'\n      path: a.yml\n"
+        "  good:\n    - 'echo codex'\n"
+    )
+    (team / "CG990.yaml").write_text(text)
+    rule = registry.load_rules([str(team)])["CG990"]
+    assert [(e.code, e.path) for e in rule.bad] == [
+        ("codex exec x", "example.sh"),
+        ("codex exec y", "a.yml"),
+    ]
+    assert [e.code for e in rule.good] == ["echo codex"] and rule.bad == rule.bad
+    (team / "CG990.yaml").write_text(text.replace("    - 'echo codex'", "    - {path: a.sh}"))
+    with pytest.raises(
+        registry.RuleFileError, match=r"CG990\.yaml:\d+: an example is a string or a mapping"
+    ):
+        registry.load_rules([str(team)])

@@ -134,18 +134,16 @@ def test_an_edited_module_is_read_from_its_source_not_the_bundle(
 def _rewrite_report_in_bundle(package: Path, bundle: Path, old: str, new: str) -> None:
     """Put other code for guard.runtime.report in the bundle, under the source's own size and
     mtime (what only the bundle's owner can do)."""
-    from guard.runtime.codebundle import _header
+    from guard.runtime.codebundle import decode, encode
 
     root = str(package)
-    data = bundle.read_bytes()
-    header = _header(root)
-    assert data.startswith(header)
-    entries = marshal.loads(data[len(header) :])
+    entries = decode(root, bundle.read_bytes())
+    assert entries
     is_package, size, mtime_ns, _ = entries["guard.runtime.report"]
     source = package / "guard" / "runtime" / "report.py"
     code = compile(source.read_text().replace(old, new), str(source), "exec", dont_inherit=True)
     entries["guard.runtime.report"] = (is_package, size, mtime_ns, marshal.dumps(code))
-    bundle.write_bytes(header + marshal.dumps(entries))
+    bundle.write_bytes(encode(root, entries))
 
 
 @pytest.mark.parametrize("mode", [0o644, 0o620, 0o606])
@@ -206,18 +204,17 @@ def test_a_damaged_bundle_is_ignored_and_written_again(
 
 
 def test_a_damaged_entry_is_compiled_from_its_source(package: Path, tmp_path: Path) -> None:
-    from guard.runtime.codebundle import _header
+    from guard.runtime.codebundle import decode, encode
 
     home = tmp_path / "home"
     home.mkdir()
     _, answer, _, _ = run_hook(package, home)
     [bundle] = bundle_files(home)
-    header = _header(str(package))
-    entries = marshal.loads(bundle.read_bytes()[len(header) :])
+    entries = decode(str(package), bundle.read_bytes())
     for name in ("guard.engine.run", "guard.runtime.report"):
         is_package, size, mtime_ns, code = entries[name]
-        entries[name] = (is_package, size, mtime_ns, b"\xff" + code[1:])  # not a code object
-    bundle.write_bytes(header + marshal.dumps(entries))
+        entries[name] = (is_package, size, mtime_ns, b"\xff" + bytes(code[1:]))  # not code
+    bundle.write_bytes(encode(str(package), entries))
     code, again, loader, _ = run_hook(package, home)
     assert (code, again) == (0, answer)  # the same check, not an internal error
     assert loader == "_BundleLoader"  # served, then compiled by the normal loader

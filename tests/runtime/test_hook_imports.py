@@ -23,6 +23,13 @@ from tests.runtime.conftest import REPO
 # the config loader when no config file exists, the login reader when no CODEX_HOME is named;
 # the engine's parts for what this command does not hold (branches, table rules, parse errors).
 NOT_ON_THE_PATH = (
+    # `re` with its compiler: the patterns are lazy (guard/lazyre.py, `needs` answers a text
+    # without the literals), the modules import `lazy_re`, and tree_sitter's binding gets a
+    # stand-in whose `compile` imports re (guard/shell/tslang.py).
+    "re",
+    "re._compiler",
+    "bisect",  # imported where a cd, a config.toml or a line directive needs it
+    "contextvars",  # guard/filereads.py takes ContextVar from _contextvars
     "contextlib",  # guard/filereads.py's `recording` is a small class
     "shlex",  # `env -S` (guard/shell/wrappers.py) and the token fallback import it
     "fnmatch",  # `ssh -o SendEnv=PATTERN` (guard/shell/walk.py) imports it
@@ -68,7 +75,10 @@ try:
 except SystemExit as stop:
     code = stop.code
 sys.stdout = real_stdout
-print(repr((code, out.getvalue(), sorted(sys.modules))))
+import gc
+registry = sys.modules.get("guard.engine.registry")
+examples = sum(isinstance(o, registry.Example) for o in gc.get_objects()) if registry else -1
+print(repr((code, out.getvalue(), sorted(sys.modules), examples)))
 """
 
 
@@ -93,11 +103,44 @@ def test_the_codex_path_imports_only_what_the_check_needs(tmp_path: Path, config
             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
             check=True,
         )
-    code, answer, modules = ast.literal_eval(done.stdout)
+    code, answer, modules, examples = ast.literal_eval(done.stdout)
     assert code == 0 and '"deny"' in answer and "CG201" in answer  # the check really ran
+    assert examples == 0  # the rules' examples stay YAML: the hook builds no Example
     assert "guard.engine.run" in modules and "tree_sitter._binding" in modules
     unwanted = [name for name in NOT_ON_THE_PATH if name in modules]
     # A config file is read by guard/config.py (pathlib), from its cache: JSON named by a sha256.
     config_reader = {"pathlib", "fnmatch", "urllib.parse", "ipaddress", "ntpath", "warnings"}
+    config_reader |= {"re", "re._compiler"}  # pathlib's fnmatch
     config_reader.add("guard.config")
     assert set(unwanted) == ({*config_reader, "json", "hashlib"} if config else set())
+
+
+MATCH_QUERY_PROBE = """
+import sys
+sys.path[:0] = {paths!r}
+from guard.shell.tslang import bash_language, tree_sitter_module
+ts = tree_sitter_module()
+assert "re" not in sys.modules, "re imported by the binding's start-up"
+language = ts.Language(bash_language())
+tree = ts.Parser(language).parse(b"codex exec hi; cat x; command codex")
+query = ts.Query(language, '((command_name) @name (#match? @name "^co"))')
+names = sorted(n.text.decode() for n in ts.QueryCursor(query).captures(tree.root_node)["name"])
+import re
+print(repr((names, sys.modules["re"] is re, hasattr(re, "Pattern"))))
+"""
+
+
+def test_tree_sitter_match_predicates_work_through_the_re_stand_in() -> None:
+    """The binding keeps `re.compile` for `#match?`: the stand-in's compile is the real one."""
+    import tree_sitter
+
+    site = str(Path(tree_sitter.__file__).resolve().parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-E", "-P", "-S", "-c", MATCH_QUERY_PROBE.format(paths=[str(REPO), site])],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    names, real_re, has_pattern = ast.literal_eval(done.stdout)
+    assert names == ["codex", "command"]  # `cat` filtered out by the predicate
+    assert real_re and has_pattern

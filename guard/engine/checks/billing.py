@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from guard.codex.call import Subcommand
@@ -13,6 +12,7 @@ from guard.engine.writes import script_writes, target_name
 from guard.fastclass import dataclass
 from guard.findings import Severity
 from guard.lazyre import lazy_compile
+from guard.lazyre import lazy_re as re
 from guard.shell.model import Command, EnvBinding, EnvOrigin, Span, Word
 from guard.sources.snippet import RunContext
 

@@ -57,7 +57,10 @@ def packet_command_mismatch(ctx: CheckContext) -> Iterator[Hit]:
 
 # The login-status gate (CG104's pattern): the status text read for the subscription line.
 LOGIN_GATE = lazy_compile(r"Logged in using ChatGPT")
-COMMENTED_GATE = lazy_compile(r"^\s*#.*\bcodex\s+login\s+status\b.*Logged in using ChatGPT")
+COMMENTED_GATE = lazy_compile(
+    r"^\s*#.*\bcodex\s+login\s+status\b.*Logged in using ChatGPT",
+    needs=("Logged in using ChatGPT",),
+)
 DISABLE_ENV = "CODEX_GUARD_DISABLE"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from guard.codex.call import SandboxSource, Subcommand
@@ -11,6 +10,7 @@ from guard.engine.context import CheckContext, Hit, Invocation
 from guard.engine.lanes import needs_network
 from guard.findings import Severity
 from guard.lazyre import lazy_compile
+from guard.lazyre import lazy_re as re
 from guard.shell.model import Span
 
 # What each lane may run under (RULES.md CG3xx).
@@ -26,6 +26,7 @@ UNTRUSTED = lazy_compile(
     r"|pull_request\.(title|body|head\.ref|head\.label)|head_commit\.message|discussion\.(title|body)"
     r"|pages\.[^}]*\.page_name|commits\.[^}]*\.message)"
     r"|github\.head_ref|\binputs\.[A-Za-z_]",
+    needs=("github.", "inputs."),
 )
 
 

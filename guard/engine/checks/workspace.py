@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 
 from guard.codex.call import Subcommand
 from guard.engine.configlayers import layer_span
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.lazyre import lazy_compile
+from guard.lazyre import lazy_re as re
 from guard.shell.model import Span, Word
 
 COMMIT_WORDS = lazy_compile(r"\bgit\s+commit\b|\bcommit\b", re.IGNORECASE)
