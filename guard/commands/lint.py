@@ -314,14 +314,29 @@ def lint_file(job: FileJob) -> FileOutcome:
     run stores then never stands for bytes newer than the outcome's. The other files the lint
     looks at are recorded (guard/filereads.py) and stored with the outcome; a lint that read
     something no probe stands for is not stored."""
+    outcome = _lint_recorded(job, full=True)
+    assert outcome is not None  # with `full`, every file gets an answer
+    return outcome
+
+
+def lint_unless_full(job: FileJob) -> FileOutcome | None:
+    """`lint_file`'s outcome when it needs no engine (an error, a skip, a cache hit, the keyword
+    reject); None when the file goes to the full check (which `lint_file` then does from the
+    start). The forked split (`_forked_then_pool`) leaves those files to a child."""
+    return _lint_recorded(job, full=False)
+
+
+def _lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
     if job.cache_dir is None:
-        return _lint_file(job)
+        return _lint_file(job, full=full)
     from guard import filereads
     from guard.sources.cache import Reads
 
     seen = _look_for_cache(job)
     with filereads.recording() as record:
-        outcome = _lint_file(job)
+        outcome = _lint_file(job, full=full)
+    if outcome is None:
+        return None
     if record.untracked:
         outcome.cache_key = ""
         return outcome
@@ -355,7 +370,7 @@ def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
     return StatRow(job.path, scope, seen, entry, outcome.checked, reads)
 
 
-def _lint_file(job: FileJob) -> FileOutcome:
+def _lint_file(job: FileJob, *, full: bool = True) -> FileOutcome | None:
     from guard.reject import may_concern_file, may_start_unseen
     from guard.sources.decode import PARSE_LIMIT, decode, read_bytes, regular_file_size
     from guard.sources.detect import PYTHON, SHELL
@@ -404,6 +419,8 @@ def _lint_file(job: FileJob) -> FileOutcome:
             job.settings.strict and kind == SHELL and may_start_unseen(text)
         ):
             return FileOutcome([], [], checked=True)  # guard/reject.py: no source, no parser
+        if not full:
+            return None
         found = _engine_findings(job, text, kind)
         if isinstance(found, FileError):
             return FileOutcome([], [found], checked=True)
@@ -529,6 +546,11 @@ CHUNK_FILES = 32  # files per task sent to a worker: small enough to balance the
 # workflows at load 5 started a pool at 0.5 s of wall time and cost 25% more CPU than `-j1`).
 # Until then the files are linted here, and the engine this process has imported is the
 # workers' too (they are forked from it).
+# A run of more than PARALLEL_THRESHOLD files shares its first FORK_MAX_FILES with a forked child
+# (`_forked_then_pool`): this process answers every file the keyword reject can, the child does
+# the full checks. A fork costs a millisecond or two and sends only the files that need the
+# engine, where a pool sends every file. What the walk has after them goes to the pool.
+FORK_MAX_FILES = 4000
 POOL_AFTER_FULL_CHECKS = 64
 POOL_AFTER_S = 0.5
 _FULL_CHECKS = [0]  # files this process sent to the full check
@@ -617,12 +639,11 @@ def run_jobs(
         head.extend(stream)
         total = len(head)
         stream = iter(())
-    everything = itertools.chain(head, stream)
     outcomes: Iterable[FileOutcome]
     if workers != 1 and len(head) > PARALLEL_THRESHOLD:
-        outcomes = _here_then_pool(everything, workers)
+        outcomes = _forked_then_pool(itertools.chain(head, stream), workers)
     else:
-        outcomes = (lint_file(job) for job in everything)
+        outcomes = (lint_file(job) for job in itertools.chain(head, stream))
     del head
     if total is not None and total > 1:
         from guard.report.progress import with_progress
@@ -653,6 +674,26 @@ def _here_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOutco
         if full_checks >= POOL_AFTER_FULL_CHECKS or time.process_time() - start >= POOL_AFTER_S:
             yield from _run_parallel(jobs, workers)
             return
+
+
+def _forked_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOutcome]:
+    """Outcomes in job order: the first FORK_MAX_FILES jobs answered here where no engine is
+    needed, their full checks in a forked child (guard/commands/forksplit.py); what the walk
+    has after them goes to `_here_then_pool`."""
+    from guard.commands.forksplit import ForkSplit, children_for
+
+    split = ForkSplit(lint_unless_full, lint_file, _job_path, FileOutcome, children_for(workers))
+    try:
+        for job in itertools.islice(jobs, FORK_MAX_FILES):
+            yield from split.submit(job)
+        yield from split.finish()
+    finally:
+        split.stop()
+    yield from _here_then_pool(jobs, workers)
+
+
+def _job_path(job: FileJob) -> str:
+    return job.path
 
 
 def lint_chunk(jobs: list[FileJob]) -> list[FileOutcome]:
