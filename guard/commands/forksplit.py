@@ -5,9 +5,10 @@ and a `ProcessPoolExecutor` costs more than it saves on a run of a thousand work
 every job out and every outcome back, and each worker imports the engine for the few files that
 need it. Here this process walks and answers every file it can without the engine, and a child
 made by `os.fork()` (a copy of this process: a millisecond or two, no re-import of what is
-already imported) does the full checks. The child is forked at the first file that needs one,
-and imports the engine while this process goes on with the walk, so this process never needs it
-while the child keeps up; when the child has BACKLOG files in hand, the next one is linted here.
+already imported) does the full checks: it imports the engine at its first one while this process
+goes on with the walk, so this process never needs it while the child keeps up. When the child has
+BACKLOG files in hand, the next full check is done here; when it has none, it takes the next file
+whole (a run with few full checks shares the reject's work too).
 
 Protocol: each child has a job pipe (frames of a pickled (number, job)) and an outcome pipe
 (frames of a pickled (number, path, outcome)), which this process drains between files. This
@@ -25,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import struct
 import sys
 from collections import deque
@@ -117,8 +119,11 @@ class ForkSplit(Generic[Job, Outcome]):
         """Take one job; the outcomes now ready, in job order."""
         number = self.number
         self.number += 1
-        outcome: object = self.front(job)
-        if outcome is None:
+        outcome: object = None
+        idle = self._idle_child()
+        if idle is None or not self._send(idle, number, job):  # else the child does it all
+            outcome = self.front(job)
+        if outcome is None and number not in self.owner:
             child = self._free_child()
             if child is None or not self._send(child, number, job):
                 outcome = self.lint(job)
@@ -157,6 +162,16 @@ class ForkSplit(Generic[Job, Outcome]):
         while self.pending and self.pending[0][2] is not _WAITING:
             outcomes.append(self.pending.popleft()[2])  # type: ignore[arg-type]
         return iter(outcomes)
+
+    def _idle_child(self) -> _Child | None:
+        """A child with nothing in hand (forked now if there is none yet): it takes the next job
+        whole, as it comes from the walk, so a run with few full checks shares the rest too."""
+        for child in self.children:
+            if child.jobs >= 0 and not child.owed:
+                return child
+        if len(self.children) < self.max_children and not self.forks_failed:
+            return self._fork()
+        return None
 
     def _free_child(self) -> _Child | None:
         live = [c for c in self.children if c.jobs >= 0]
@@ -197,13 +212,16 @@ class ForkSplit(Generic[Job, Outcome]):
         self.owner.pop(number, None)
 
     def _drain(self, *, block: bool) -> None:
+        """Take what the children sent; a child that owes nothing is not asked (no system call
+        per file while the keyword reject answers a long run of files here)."""
         for child in self.children:
-            if child.outcomes >= 0:
+            if child.outcomes >= 0 and (child.owed or block):
                 self._drain_child(child, block=block)
 
     def _drain_child(self, child: _Child, *, block: bool) -> None:
-        """Read what the child sent (with `block`, at least one read's worth, or its end)."""
-        os.set_blocking(child.outcomes, block)
+        """Read what the child sent (with `block`, wait until it sends something or ends)."""
+        if block:
+            select.select([child.outcomes], [], [])
         ended = False
         while True:
             try:
@@ -216,8 +234,6 @@ class ForkSplit(Generic[Job, Outcome]):
                 ended = True
                 break
             child.buffer += data
-            if block:
-                os.set_blocking(child.outcomes, False)  # then only what is already there
         self._frames(child)  # before `_lost`, which lints here what is still owed
         if ended:
             self._lost(child)
@@ -326,6 +342,7 @@ class ForkSplit(Generic[Job, Outcome]):
                 os._exit(code)
         os.close(job_reader)
         os.close(outcome_writer)
+        os.set_blocking(outcome_reader, False)  # `_drain_child` waits with select
         child = _Child(pid, job_writer, outcome_reader)
         self.children.append(child)
         return child
