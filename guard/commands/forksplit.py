@@ -103,6 +103,7 @@ class ForkSplit(Generic[Job, Outcome]):
         self.pending: deque[list[object]] = deque()
         self.owner: dict[int, _Child] = {}  # job number -> the child that owes its outcome
         self.number = 0
+        self.full_checks = 0  # jobs the front left for a full check (not those sent whole)
 
     # --- this process ---------------------------------------------------------------------
 
@@ -124,6 +125,7 @@ class ForkSplit(Generic[Job, Outcome]):
         if idle is None or not self._send(idle, number, job):  # else the child does it all
             outcome = self.front(job)
         if outcome is None and number not in self.owner:
+            self.full_checks += 1
             child = self._free_child()
             if child is None or not self._send(child, number, job):
                 outcome = self.lint(job)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import console, make_repo
 
-from guard.commands import forksplit
+from guard.commands import forksplit, lint
 from guard.commands.forksplit import ForkSplit, children_for
 from guard.commands.lint import FileJob, _rule_text, run_jobs
 from guard.engine.registry import load_rules
@@ -241,3 +241,31 @@ def test_lint_j2_reports_what_j1_reports_on_workflows(tmp_path: Path) -> None:
     assert serial.code == shared.code == 1
     assert serial.out == shared.out and not shared.err
     assert serial.json()["files"] == 150 and len(serial.json()["findings"]) >= 30
+
+
+def test_a_run_of_full_checks_goes_on_in_the_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FORK_FULL_CHECKS_MAX files that need the engine: the rest of the run is the pool's; a run
+    with fewer never starts one. Either way the report is `-j1`'s."""
+    from concurrent import futures
+
+    started: list[int | None] = []
+    real_pool = futures.ProcessPoolExecutor
+
+    def recording_pool(max_workers: int | None = None) -> futures.ProcessPoolExecutor:
+        started.append(max_workers)
+        return real_pool(max_workers=max_workers)
+
+    monkeypatch.setattr(futures, "ProcessPoolExecutor", recording_pool)
+    monkeypatch.setattr(lint, "FORK_FULL_CHECKS_MAX", 40)
+    busy = [f"codex exec 'task {n}'\necho {n}\n" for n in range(120)]
+    jobs = _jobs(tmp_path / "busy", busy)
+    serial = run_jobs(jobs, 1)
+    shared = run_jobs(jobs, 2)
+    assert started == [2]
+    assert shared.findings == serial.findings and shared.files == serial.files == 120
+    quiet = [f"codex exec 'task {n}'\n" if n % 10 == 0 else f"echo {n}\n" for n in range(300)]
+    started.clear()
+    result = run_jobs(_jobs(tmp_path / "quiet", quiet), 2)
+    assert started == [] and result.files == 300 and len(result.findings) >= 30
