@@ -6,9 +6,10 @@ every job out and every outcome back, and each worker imports the engine for the
 need it. Here this process walks and answers every file it can without the engine, and a child
 made by `os.fork()` (a copy of this process: a millisecond or two, no re-import of what is
 already imported) does the full checks: it imports the engine at its first one while this process
-goes on with the walk, so this process never needs it while the child keeps up. When the child has
-BACKLOG files in hand, the next full check is done here; when it has none, it takes the next file
-whole (a run with few full checks shares the reject's work too).
+goes on with the walk, so this process never needs it while the child keeps up. The full checks
+wait in a queue here and go to the child FEED at a time; once the walk is done, this process takes
+some from the queue's end when many wait (HELP_AFTER). A child with nothing in hand takes the next
+file whole (a run with few full checks shares the reject's work too).
 
 Protocol: each child has a job pipe (frames of a pickled (number, job)) and an outcome pipe
 (frames of a pickled (number, path, outcome)), which this process drains between files. This
@@ -36,11 +37,12 @@ from typing import Generic, TypeVar
 Job = TypeVar("Job")
 Outcome = TypeVar("Outcome")
 
-# Jobs a child holds (sent, not answered) before the next full check is done here. Until this
-# process has done one, more: its first full check imports the engine, which costs about as much
-# as FIRST_BACKLOG checks of a workflow.
-BACKLOG = 6
-FIRST_BACKLOG = 24
+# Full checks a child holds at a time (sent, not answered); the others wait in a queue here, so
+# that this process can still take them. It does once the walk is done and HELP_AFTER of them
+# wait (its first full check imports the engine, which costs about as much as that many checks
+# of a workflow), or once it has done one: never while it has files of the walk to answer.
+FEED = 2
+HELP_AFTER = 24
 MAX_PENDING = 4096  # outcomes held back for job order before this process waits for a child
 _F_GETPIPE_SZ = 1032  # Linux fcntl: a pipe's capacity
 _PIPE_BYTES_ASSUMED = 4096  # where it cannot be asked: POSIX's least PIPE_BUF
@@ -102,6 +104,7 @@ class ForkSplit(Generic[Job, Outcome]):
         # [number, job, outcome or _WAITING] in job order, from the oldest not yet yielded
         self.pending: deque[list[object]] = deque()
         self.owner: dict[int, _Child] = {}  # job number -> the child that owes its outcome
+        self.queue: deque[tuple[int, Job]] = deque()  # full checks not yet sent to a child
         self.number = 0
         self.full_checks = 0  # jobs the front left for a full check (not those sent whole)
 
@@ -121,23 +124,32 @@ class ForkSplit(Generic[Job, Outcome]):
         number = self.number
         self.number += 1
         outcome: object = None
-        idle = self._idle_child()
+        idle = None if self.queue else self._idle_child()
         if idle is None or not self._send(idle, number, job):  # else the child does it all
             outcome = self.front(job)
         if outcome is None and number not in self.owner:
             self.full_checks += 1
-            child = self._free_child()
-            if child is None or not self._send(child, number, job):
-                outcome = self.lint(job)
-                self.checked_here = True
+            self.queue.append((number, job))
         self.pending.append([number, job, _WAITING if outcome is None else outcome])
         self._drain(block=False)
+        self._feed()
         while len(self.pending) > MAX_PENDING and self.pending[0][2] is _WAITING:
             self._wait_for(int(self.pending[0][0]))  # type: ignore[call-overload]
         return self._ready()
 
     def finish(self) -> Iterator[Outcome]:
-        """The rest, in job order, once the children have answered (or are gone)."""
+        """The rest, in job order, once the children have answered (or are gone). While full
+        checks wait, this process takes them from the end of the queue (the children take from
+        its head) once there are HELP_AFTER of them or it has done one already."""
+        while self.queue:
+            self._feed()
+            if not self.queue:
+                break
+            live = [c for c in self.children if c.outcomes >= 0 and c.owed]
+            if not live or self.checked_here or len(self.queue) >= HELP_AFTER:
+                self._here(*self.queue.pop())
+            else:
+                self._wait_any(live)
         for child in self.children:
             if child.jobs >= 0:
                 os.close(child.jobs)  # the child ends after its last job
@@ -175,15 +187,37 @@ class ForkSplit(Generic[Job, Outcome]):
             return self._fork()
         return None
 
-    def _free_child(self) -> _Child | None:
-        live = [c for c in self.children if c.jobs >= 0]
-        if live:
-            child = min(live, key=lambda c: len(c.owed))
-            if len(child.owed) < (BACKLOG if self.checked_here else FIRST_BACKLOG):
-                return child
-        if len(self.children) < self.max_children and not self.forks_failed:
-            return self._fork()
-        return None
+    def _feed(self) -> None:
+        """Send queued full checks to the children, FEED at a time each; with no child that can
+        take them (none could be forked, or all are gone), they are linted here."""
+        if not self.queue:
+            return
+        for child in self.children:
+            while self.queue and child.jobs >= 0 and len(child.owed) < FEED:
+                number, job = self.queue.popleft()
+                if not self._send(child, number, job):
+                    self._here(number, job)
+        if self.queue and not any(c.jobs >= 0 for c in self.children):
+            if len(self.children) < self.max_children and not self.forks_failed:
+                self._fork()
+                self._feed()
+                return
+            while self.queue:
+                self._here(*self.queue.popleft())
+
+    def _here(self, number: int, job: Job) -> None:
+        """A full check in this process."""
+        slot = self._slot(number)
+        if slot is not None and slot[2] is _WAITING:
+            slot[2] = self.lint(job)
+            self.checked_here = True
+
+    def _wait_any(self, children: list[_Child]) -> None:
+        """Wait until one of the children sends something (or ends), and take it."""
+        ready, _, _ = select.select([c.outcomes for c in children], [], [])
+        for child in children:
+            if child.outcomes in ready:
+                self._drain_child(child, block=False)
 
     def _send(self, child: _Child, number: int, job: Job) -> bool:
         try:
@@ -204,6 +238,11 @@ class ForkSplit(Generic[Job, Outcome]):
 
     def _wait_for(self, number: int) -> None:
         """Wait for the child that owes job `number` (lint it here if none can answer)."""
+        for index, (queued, job) in enumerate(self.queue):
+            if queued == number:  # not sent yet: done here
+                del self.queue[index]
+                self._here(number, job)
+                return
         child = self.owner.get(number)
         if child is not None and child.outcomes >= 0:
             self._drain_child(child, block=True)

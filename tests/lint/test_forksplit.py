@@ -83,6 +83,8 @@ def test_answers_read_together_with_the_childs_end_are_taken() -> None:
     for job in range(0, 30, 3):  # every one a full check
         answers.extend(split.submit(job))
     (child,) = split.children
+    sent = set(child.owed)
+    assert sent
     os.close(child.jobs)  # no more jobs: it answers what it has, then exits
     child.jobs = -1
     deadline = time.monotonic() + 30
@@ -92,7 +94,7 @@ def test_answers_read_together_with_the_childs_end_are_taken() -> None:
     answers.extend(split.finish())
     split.stop()
     assert [a.job for a in answers] == list(range(0, 30, 3))
-    assert {a.pid for a in answers} == {pid}
+    assert {a.pid for a in answers if a.job in sent} == {pid}  # the rest waited here
 
 
 def test_a_child_that_dies_costs_time_never_a_job() -> None:
@@ -269,3 +271,21 @@ def test_a_run_of_full_checks_goes_on_in_the_pool(
     started.clear()
     result = run_jobs(_jobs(tmp_path / "quiet", quiet), 2)
     assert started == [] and result.files == 300 and len(result.findings) >= 30
+
+
+def test_full_checks_left_waiting_at_the_end_are_shared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow child: once the walk is done and HELP_AFTER full checks wait, this process takes
+    them from the queue's end while the child takes from its head."""
+    parent = os.getpid()
+    monkeypatch.setattr(forksplit, "HELP_AFTER", 4)
+
+    def slow_in_the_child(job: int) -> Answer:
+        if os.getpid() != parent:
+            time.sleep(0.02)
+        return Answer(job, os.getpid())
+
+    answers = list(_split(slow_in_the_child).run(range(0, 120, 3)))  # 40 full checks
+    assert [a.job for a in answers] == list(range(0, 120, 3))
+    here = [a.job for a in answers if a.pid == parent]
+    assert here and len(here) < 40
+    assert min(here) > max(a.job for a in answers if a.pid != parent)  # the queue's end
