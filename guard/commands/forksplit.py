@@ -105,6 +105,7 @@ class ForkSplit(Generic[Job, Outcome]):
         self.pending: deque[list[object]] = deque()
         self.owner: dict[int, _Child] = {}  # job number -> the child that owes its outcome
         self.queue: deque[tuple[int, Job]] = deque()  # full checks not yet sent to a child
+        self.handed: list[int] = []  # job numbers `hand_over` gave away, in order
         self.number = 0
         self.full_checks = 0  # jobs the front left for a full check (not those sent whole)
 
@@ -161,6 +162,27 @@ class ForkSplit(Generic[Job, Outcome]):
             if slot[2] is _WAITING:
                 slot[2] = self.lint(slot[1])  # type: ignore[arg-type]
         yield from self._ready()
+
+    def hand_over(self) -> list[Job]:
+        """Stop feeding the children: the queued full checks, in job order, for the caller to
+        lint elsewhere (`fill` their outcomes). The children's job pipes are closed here, before
+        the caller starts other processes that would inherit them and keep a child waiting."""
+        queued = [job for _number, job in self.queue]
+        self.handed = [number for number, _job in self.queue]
+        self.queue.clear()
+        for child in self.children:
+            if child.jobs >= 0:
+                os.close(child.jobs)
+                child.jobs = -1
+        return queued
+
+    def fill(self, outcome: Outcome) -> Iterator[Outcome]:
+        """The outcome of the next handed-over job; the outcomes now ready, in job order."""
+        slot = self._slot(self.handed.pop(0))
+        if slot is not None and slot[2] is _WAITING:
+            slot[2] = outcome
+        self._drain(block=False)
+        return self._ready()
 
     def stop(self) -> None:
         """However the run ends: no child left running, no pipe left open."""

@@ -710,8 +710,9 @@ def _here_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOutco
 def _forked_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOutcome]:
     """Outcomes in job order: the jobs answered here where no engine is needed, their full
     checks in a forked child (guard/commands/forksplit.py), until the run shows work for the
-    pool (FORK_FULL_CHECKS_MAX files that need the engine) or passes FORK_MAX_FILES files; what
-    the walk has after that goes to the pool (at once when it was the full checks)."""
+    pool (FORK_FULL_CHECKS_MAX files that need the engine: the full checks still queued and the
+    rest of the walk go to the pool at once) or passes FORK_MAX_FILES files (the rest of the
+    walk goes to `_here_then_pool`)."""
     from guard.commands.forksplit import ForkSplit, children_for
 
     split = ForkSplit(lint_unless_full, lint_file, _job_path, FileOutcome, children_for(workers))
@@ -720,13 +721,20 @@ def _forked_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOut
             yield from split.submit(job)
             if split.full_checks >= FORK_FULL_CHECKS_MAX:
                 break
+        else:
+            yield from split.finish()
+            split.stop()
+            yield from _here_then_pool(jobs, workers)
+            return
+        queued = split.hand_over()  # before the pool forks its workers
+        pooled = _run_parallel(itertools.chain(queued, jobs), workers)
+        for _job, outcome in zip(queued, pooled, strict=False):
+            yield from split.fill(outcome)
         yield from split.finish()
+        split.stop()
+        yield from pooled
     finally:
         split.stop()
-    if split.full_checks >= FORK_FULL_CHECKS_MAX:
-        yield from _run_parallel(jobs, workers)
-    else:
-        yield from _here_then_pool(jobs, workers)
 
 
 def _job_path(job: FileJob) -> str:
