@@ -267,6 +267,8 @@ def test_a_run_of_full_checks_goes_on_in_the_pool(
     shared = run_jobs(jobs, 2)
     assert started == [2]
     assert shared.findings == serial.findings and shared.files == serial.files == 120
+    outcomes = list(lint._forked_then_pool(iter(jobs), 2))  # the queue handed over: in order
+    assert [o.findings[0].location.path for o in outcomes] == [job.path for job in jobs]
     quiet = [f"codex exec 'task {n}'\n" if n % 10 == 0 else f"echo {n}\n" for n in range(300)]
     started.clear()
     result = run_jobs(_jobs(tmp_path / "quiet", quiet), 2)
