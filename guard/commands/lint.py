@@ -13,6 +13,7 @@ import functools
 import itertools
 import os
 import re
+import stat
 import sys
 import time
 from collections import Counter
@@ -314,14 +315,29 @@ def lint_file(job: FileJob) -> FileOutcome:
     run stores then never stands for bytes newer than the outcome's. The other files the lint
     looks at are recorded (guard/filereads.py) and stored with the outcome; a lint that read
     something no probe stands for is not stored."""
+    outcome = _lint_recorded(job, full=True)
+    assert outcome is not None  # with `full`, every file gets an answer
+    return outcome
+
+
+def lint_unless_full(job: FileJob) -> FileOutcome | None:
+    """`lint_file`'s outcome when it needs no engine (an error, a skip, a cache hit, the keyword
+    reject); None when the file goes to the full check (which `lint_file` then does from the
+    start). The forked split (`_forked_then_pool`) leaves those files to a child."""
+    return _lint_recorded(job, full=False)
+
+
+def _lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
     if job.cache_dir is None:
-        return _lint_file(job)
+        return _lint_file(job, full=full)
     from guard import filereads
     from guard.sources.cache import Reads
 
     seen = _look_for_cache(job)
     with filereads.recording() as record:
-        outcome = _lint_file(job)
+        outcome = _lint_file(job, full=full)
+    if outcome is None:
+        return None
     if record.untracked:
         outcome.cache_key = ""
         return outcome
@@ -355,9 +371,9 @@ def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
     return StatRow(job.path, scope, seen, entry, outcome.checked, reads)
 
 
-def _lint_file(job: FileJob) -> FileOutcome:
+def _lint_file(job: FileJob, *, full: bool = True) -> FileOutcome | None:
     from guard.reject import may_concern_file, may_start_unseen
-    from guard.sources.decode import PARSE_LIMIT, decode, read_bytes, regular_file_size
+    from guard.sources.decode import PARSE_LIMIT, decode, regular_file_size
     from guard.sources.detect import PYTHON, SHELL
 
     if job.error is not None:
@@ -375,7 +391,7 @@ def _lint_file(job: FileJob) -> FileOutcome:
             return FileOutcome([], [], False, [FileError(job.path, SKIPPED_MESSAGE)])
         if size > PARSE_LIMIT:
             return token_only(job, kind, size)
-        data = read_bytes(job.path) if job.content is None else job.content
+        data = _read_regular(job.path, size) if job.content is None else job.content
         if isinstance(data, FileError):
             return FileOutcome([], [data], checked=True)
         key = ""
@@ -404,6 +420,8 @@ def _lint_file(job: FileJob) -> FileOutcome:
             job.settings.strict and kind == SHELL and may_start_unseen(text)
         ):
             return FileOutcome([], [], checked=True)  # guard/reject.py: no source, no parser
+        if not full:
+            return None
         found = _engine_findings(job, text, kind)
         if isinstance(found, FileError):
             return FileOutcome([], [found], checked=True)
@@ -413,6 +431,30 @@ def _lint_file(job: FileJob) -> FileOutcome:
     except Exception as exc:  # the contract: no traceback, and the other files go on
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return FileOutcome([], [FileError(job.path, f"internal error: {first}")], checked=True)
+
+
+def _read_regular(path: str, size: int) -> bytes | FileError:
+    """The bytes of a file just statted as regular (`regular_file_size`): one open, one read for
+    the size seen (and one more, that finds the end), no second stat and no buffered file object.
+    O_NONBLOCK: if the path became a FIFO since the stat, the open does not wait for a writer."""
+    from guard.sources.decode import read_bytes
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return read_bytes(path)  # says why, as every other reader does
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return read_bytes(path)  # replaced since the stat: read_bytes refuses it
+        pieces = [os.read(fd, size + 1)]
+        while pieces[-1]:  # grown since the stat: read to the end, as read_bytes does
+            pieces.append(os.read(fd, 1 << 20))
+        return b"".join(pieces)
+    except OSError:
+        return read_bytes(path)
+    finally:
+        os.close(fd)
 
 
 # --- a file too large to parse ------------------------------------------------------------------
@@ -529,6 +571,17 @@ CHUNK_FILES = 32  # files per task sent to a worker: small enough to balance the
 # workflows at load 5 started a pool at 0.5 s of wall time and cost 25% more CPU than `-j1`).
 # Until then the files are linted here, and the engine this process has imported is the
 # workers' too (they are forked from it).
+# A run of more than PARALLEL_THRESHOLD files is shared with a forked child first
+# (`_forked_then_pool`): this process answers every file the keyword reject can, the child does
+# the full checks. A fork costs a millisecond or two and sends only the files that need the
+# engine, where a pool sends every file and starts an engine per worker. A run where many files
+# need the engine (FORK_FULL_CHECKS_MAX of them) goes on in the pool: there each worker has its
+# engine and this process only walks, where the split reads a file here before it knows it needs
+# one (5,000 generated scripts, nearly all full checks: the pool used about 10% less CPU). The
+# split holds at most forksplit.MAX_PENDING outcomes back, so a long run stays in it; past
+# FORK_MAX_FILES the pool's own start policy (`_here_then_pool`) decides.
+FORK_FULL_CHECKS_MAX = 128
+FORK_MAX_FILES = 100_000
 POOL_AFTER_FULL_CHECKS = 64
 POOL_AFTER_S = 0.5
 _FULL_CHECKS = [0]  # files this process sent to the full check
@@ -617,12 +670,11 @@ def run_jobs(
         head.extend(stream)
         total = len(head)
         stream = iter(())
-    everything = itertools.chain(head, stream)
     outcomes: Iterable[FileOutcome]
     if workers != 1 and len(head) > PARALLEL_THRESHOLD:
-        outcomes = _here_then_pool(everything, workers)
+        outcomes = _forked_then_pool(itertools.chain(head, stream), workers)
     else:
-        outcomes = (lint_file(job) for job in everything)
+        outcomes = (lint_file(job) for job in itertools.chain(head, stream))
     del head
     if total is not None and total > 1:
         from guard.report.progress import with_progress
@@ -653,6 +705,40 @@ def _here_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOutco
         if full_checks >= POOL_AFTER_FULL_CHECKS or time.process_time() - start >= POOL_AFTER_S:
             yield from _run_parallel(jobs, workers)
             return
+
+
+def _forked_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOutcome]:
+    """Outcomes in job order: the jobs answered here where no engine is needed, their full
+    checks in a forked child (guard/commands/forksplit.py), until the run shows work for the
+    pool (FORK_FULL_CHECKS_MAX files that need the engine: the full checks still queued and the
+    rest of the walk go to the pool at once) or passes FORK_MAX_FILES files (the rest of the
+    walk goes to `_here_then_pool`)."""
+    from guard.commands.forksplit import ForkSplit, children_for
+
+    split = ForkSplit(lint_unless_full, lint_file, _job_path, FileOutcome, children_for(workers))
+    try:
+        for job in itertools.islice(jobs, FORK_MAX_FILES):
+            yield from split.submit(job)
+            if split.full_checks >= FORK_FULL_CHECKS_MAX:
+                break
+        else:
+            yield from split.finish()
+            split.stop()
+            yield from _here_then_pool(jobs, workers)
+            return
+        queued = split.hand_over()  # before the pool forks its workers
+        pooled = _run_parallel(itertools.chain(queued, jobs), workers)
+        for _job, outcome in zip(queued, pooled, strict=False):
+            yield from split.fill(outcome)
+        yield from split.finish()
+        split.stop()
+        yield from pooled
+    finally:
+        split.stop()
+
+
+def _job_path(job: FileJob) -> str:
+    return job.path
 
 
 def lint_chunk(jobs: list[FileJob]) -> list[FileOutcome]:

@@ -55,8 +55,9 @@ from guard.sources.detect import ALL_KINDS
     "-j",
     type=click.IntRange(min=0),
     default=0,
-    help="Worker processes (0 = one per CPU; 1 = none). Files are linted in this process until "
-    "the run shows work for them: files the keyword reject answers from their text never need one.",
+    help="Worker processes (0 = one per CPU; 1 = none). A run of more than 64 files shares its "
+    "full checks with a forked copy of this process; the pool starts once the run shows work for "
+    "it: files the keyword reject answers from their text never need one.",
 )
 @click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True

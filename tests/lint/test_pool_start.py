@@ -33,8 +33,11 @@ class RecordingPool(futures.ProcessPoolExecutor):
 
 @pytest.fixture
 def pools(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """The pool's start policy, which holds for what a run has after its forked split
+    (FORK_MAX_FILES; tests/lint/test_forksplit.py): here the whole run."""
     RecordingPool.started = []
     monkeypatch.setattr(futures, "ProcessPoolExecutor", RecordingPool)
+    monkeypatch.setattr(lint, "FORK_MAX_FILES", 0)
     return RecordingPool.started
 
 
