@@ -8,7 +8,6 @@ pool; the output is sorted afterwards and does not depend on the pool.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import os
@@ -16,7 +15,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +26,7 @@ from guard.settings import Settings
 from guard.sources.snippet import RunContext, Snippet
 
 if TYPE_CHECKING:
-    from guard.sources.cache import Reads, Seen, StatHit, StatRow
+    from guard.sources.cache import ProbeMemo, Reads, Seen, StatData, StatHit, StatRow
 
 PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it saves
 RULE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_-]*$")  # CG201, CG2; a team's own: ACME001
@@ -104,6 +103,27 @@ def _kind(
         # Named on the command line: the user says it is a script. A binary is still skipped.
         return SHELL if head is None or not bash_says_binary(head) else None
     return kind
+
+
+# Suffixes whose files a reader takes or may take (by content): such a file is looked up.
+_READ_SUFFIXES = frozenset(
+    {".sh", ".bash", ".zsh", ".md", ".markdown", ".mdx", ".py", ".js", ".mjs", ".cjs", ".ts",
+     ".mts", ".cts", ".tsx", ".go", ".yml", ".yaml", ".json", ".mk", ".just"}
+)  # fmt: skip
+
+
+def _no_reader_by_name(path: str, settings: Settings) -> bool:
+    """`_kind` says None for this walked file (not named, no `--kind`) from its name alone,
+    without reading it: no suffix or name of a kind, not a config's packet, not a file whose
+    head may decide (no suffix: a shebang; YAML or JSON: `kind: codex-packet`)."""
+    dot = path.rfind(".")
+    if dot > path.rfind("/") and path[dot:].lower() in _READ_SUFFIXES:
+        return False  # the common case, decided without the full test (a lookup if wrong)
+    from guard.sources.detect import kind_by_name, may_be_packet, needs_head
+
+    if kind_by_name(path) is not None or needs_head(path) or may_be_packet(path):
+        return False
+    return not (settings.packets and _matches_globs(path, settings.packets, settings.root))
 
 
 @functools.lru_cache(maxsize=64)
@@ -799,23 +819,21 @@ class _StatHits:
 
 
 def _stat_misses(
-    store: Any, pending: list[tuple[FileJob, str]], hits: _StatHits
+    store: Any,
+    scope: str,
+    pending: list[tuple[FileJob, StatData, tuple[Settings, str, str]]],
+    hits: _StatHits,
+    memo: ProbeMemo,
+    folder: str,
 ) -> Iterator[FileJob]:
-    """The pending jobs whose file does not match a trusted stat row; the others go to `hits`.
-    Each file is statted here, in the parent, and looked up a batch to a query."""
-    from guard.sources.cache import StatData, stat_data
-
-    looks: dict[str, dict[str, StatData]] = {}  # scope -> path -> stat data now
-    for job, scope in pending:
-        with contextlib.suppress(OSError, ValueError):  # a worker says why
-            looks.setdefault(scope, {})[job.path] = stat_data(os.stat(job.path))
-    found: dict[str, dict[str, StatHit]] = {
-        scope: store.by_stats(scope, files) for scope, files in looks.items()
-    }
-    for job, scope in pending:
-        hit = found.get(scope, {}).pop(job.path, None)  # popped: a path named twice is linted
+    """The pending jobs (one scope, each with its file's stat data taken here, in the parent)
+    whose file does not match a trusted stat row, as cached jobs; the others go to `hits`.
+    One query a batch."""
+    found = store.by_stats(scope, {job.path: now for job, now, _known in pending}, memo)
+    for job, _now, known in pending:
+        hit = found.pop(job.path, None)  # popped: a path named twice is linted
         if hit is None:
-            yield job
+            yield _cached_job(job, folder, known, cold=False)
         else:
             hits.add(job.path, scope, hit)
 
@@ -825,13 +843,15 @@ def _with_cache(jobs: Iterable[FileJob], hits: _StatHits | None = None) -> Itera
     `hits`, the files whose stat data match a trusted row are answered here and not yielded.
 
     The config digest and the code fingerprint (with the config's rule folders) are worked out
-    once per distinct settings, not per file."""
+    once per distinct settings, not per file. Files wait for their lookup in batches of one
+    scope (one config), so each batch is one query."""
     from guard.sources import cache
 
     folder = str(cache.cache_root())
     store = cache.open_store(folder) if hits is not None else None
     live: dict[str, bool] = {}  # scope -> the store has rows of it (none: nothing to look up)
-    pending: list[tuple[FileJob, str]] = []  # jobs to look up by stat, a batch at a time
+    pending: dict[str, list[tuple[FileJob, StatData, tuple[Settings, str, str]]]] = {}
+    memo: ProbeMemo = {}  # probe answers, asked once a run
     code_keys: dict[tuple[str, ...], str] = {}
     keys: dict[int, tuple[Settings, str, str]] = {}  # by identity: the resolver shares them
     for job in jobs:
@@ -846,30 +866,43 @@ def _with_cache(jobs: Iterable[FileJob], hits: _StatHits | None = None) -> Itera
         scope = cache.stat_scope(known[2], known[1], job.explicit, job.kind)
         if scope not in live:
             live[scope] = store is not None and store.has_scope(scope)
-        # The constructor, not dataclasses.replace: this runs once per file in the parent.
-        cached = FileJob(
-            job.path,
-            job.explicit,
-            job.settings,
-            job.rule_text,
-            folder,
-            known[1],
-            job.error,
-            job.kind,
-            job.content,
-            known[2],
-            cache_cold=store is not None and not live[scope],
-        )
         lookable = job.error is None and job.content is None  # a file on disk, not yet failed
         if hits is not None and store is not None and lookable and live[scope]:
-            pending.append((cached, scope))
-            if len(pending) >= cache.STAT_BATCH:
-                yield from _stat_misses(store, pending, hits)
-                pending = []
+            if not job.explicit and job.kind is None and _no_reader_by_name(job.path, job.settings):
+                continue  # its outcome is known without a look: nothing found, not counted
+            try:
+                now = cache.stat_data(os.stat(job.path))
+            except (OSError, ValueError):
+                yield _cached_job(job, folder, known, cold=False)  # a worker says why
+                continue
+            batch = pending.setdefault(scope, [])
+            batch.append((job, now, known))
+            if len(batch) >= cache.STAT_BATCH:
+                del pending[scope]
+                yield from _stat_misses(store, scope, batch, hits, memo, folder)
             continue
-        yield cached
-    if pending and hits is not None:
-        yield from _stat_misses(store, pending, hits)
+        yield _cached_job(job, folder, known, cold=store is not None and not live[scope])
+    if hits is not None:
+        for scope, batch in pending.items():
+            yield from _stat_misses(store, scope, batch, hits, memo, folder)
+
+
+def _cached_job(job: FileJob, folder: str, known: tuple[Settings, str, str], cold: bool) -> FileJob:
+    """The job with the cache on. The constructor, not dataclasses.replace: this runs once per
+    file in the parent."""
+    return FileJob(
+        job.path,
+        job.explicit,
+        job.settings,
+        job.rule_text,
+        folder,
+        known[1],
+        job.error,
+        job.kind,
+        job.content,
+        known[2],
+        cache_cold=cold,
+    )
 
 
 @dataclass(slots=True)
@@ -889,6 +922,74 @@ class _WalkedConfigs:
             yield job
 
 
+def _dir_only(spec: Any) -> bool:
+    """Every pattern of the spec names folders only (`build/`): its answer for a file then
+    depends on the file's folder alone, never on the file's name (a pattern's regex ends at
+    the folder's `/`), so a folder's files share one answer."""
+    for pattern in spec.patterns:
+        regex = getattr(pattern, "regex", None)
+        if regex is not None and not regex.pattern.endswith("(?P<ps_d>/)"):
+            return False
+    return True
+
+
+class _Exclusions:
+    """The configs' `exclude` patterns (gitignore syntax, relative to each config's folder) as
+    the walk asks them: `(shown, real, is_dir)` for a folder or a symlink, `files_in(folder)`
+    for the plain files of a folder (settings and pattern set found once per folder).
+
+    A path outside the config's folder (`--config`) is read as shown."""
+
+    def __init__(self, resolver: Any) -> None:
+        self._resolver = resolver
+        self._specs: dict[tuple[str, ...], tuple[Any, bool]] = {}  # compiled, dir-only?
+
+    def _spec(self, patterns: tuple[str, ...]) -> tuple[Any, bool]:
+        known = self._specs.get(patterns)
+        if known is None:
+            import pathspec
+
+            spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+            known = self._specs[patterns] = (spec, _dir_only(spec))
+        return known
+
+    def __call__(self, shown: str, real: str, is_dir: bool) -> bool:
+        settings = self._resolver.settings_for_dir(real if is_dir else os.path.dirname(real))
+        if not settings.exclude:
+            return False
+        root = settings.root.rstrip("/") + "/"
+        relative = real[len(root) :] if real.startswith(root) else Path(shown).as_posix()
+        if relative.startswith(".."):
+            return False
+        spec = self._spec(settings.exclude)[0]
+        return bool(spec.match_file(relative + ("/" if is_dir else "")))
+
+    def files_in(self, real_folder: str) -> Callable[[str, str], bool] | None:
+        """The check for the plain files of `real_folder`; None when no pattern can apply."""
+        settings = self._resolver.settings_for_dir(real_folder)
+        if not settings.exclude:
+            return None
+        root = settings.root.rstrip("/") + "/"
+        prefix = real_folder.rstrip("/") + "/"
+        if not prefix.startswith(root):
+            return lambda name, shown: self(shown, prefix + name, False)
+        folder = prefix[len(root) :]  # "" for the config's own folder
+        spec, dir_only = self._spec(settings.exclude)
+        shared: list[bool] = []  # the folder's one answer, when only folder patterns apply
+
+        def excluded(name: str, _shown: str) -> bool:
+            relative = folder + name
+            if relative.startswith(".."):
+                return False
+            if not dir_only:
+                return bool(spec.match_file(relative))
+            if not shared:
+                shared.append(bool(spec.match_file(relative)))
+            return shared[0]
+
+        return excluded
+
+
 def _collect_jobs(
     paths: tuple[str, ...],
     resolver: Any,
@@ -899,23 +1000,8 @@ def _collect_jobs(
     """One job per walked file, as the walk finds it; config is resolved once per folder."""
     from guard.sources.walk import walk
 
-    specs: dict[tuple[str, ...], Any] = {}  # compiled once per distinct `exclude` list
     applied: dict[int, tuple[Settings, Settings]] = {}  # the overrides, once per config
-
-    def excluded(shown: str, real: str, is_dir: bool) -> bool:
-        settings = resolver.settings_for_dir(real if is_dir else os.path.dirname(real))
-        if not settings.exclude:
-            return False
-        root = settings.root.rstrip("/") + "/"
-        # Relative to the config's folder; a path outside it is read as shown (`--config`).
-        relative = real[len(root) :] if real.startswith(root) else Path(shown).as_posix()
-        if relative.startswith(".."):
-            return False
-        if settings.exclude not in specs:
-            import pathspec
-
-            specs[settings.exclude] = pathspec.GitIgnoreSpec.from_lines(settings.exclude)
-        return bool(specs[settings.exclude].match_file(relative + ("/" if is_dir else "")))
+    folder_of: tuple[str, Settings] | None = None  # the last folder's settings (walk order)
 
     def with_overrides(settings: Settings) -> Settings:
         known = applied.get(id(settings))
@@ -924,16 +1010,19 @@ def _collect_jobs(
             applied[id(settings)] = known
         return known[1]
 
-    for candidate in walk(list(paths), excluded):
+    for candidate in walk(list(paths), _Exclusions(resolver)):
         if candidate.real is not None:
-            found = resolver.settings_for_dir(os.path.dirname(candidate.real))
+            folder = os.path.dirname(candidate.real)
+            if folder_of is None or folder_of[0] != folder:
+                folder_of = (folder, with_overrides(resolver.settings_for_dir(folder)))
+            settings = folder_of[1]
         else:
-            found = resolver.settings_for(Path(candidate.path))
+            settings = with_overrides(resolver.settings_for(Path(candidate.path)))
         forced = kind if candidate.explicit else None  # a walked folder's files go by name
         yield FileJob(
             candidate.path,
             candidate.explicit,
-            with_overrides(found),
+            settings,
             rule_text,
             error=candidate.error,
             kind=forced,

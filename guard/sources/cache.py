@@ -357,13 +357,16 @@ class Store:
         """The outcome stored for this look at the file, when its stat row is trusted."""
         return self.by_stats(scope, {path: now}).get(path)
 
-    def by_stats(self, scope: str, looks: Mapping[str, StatData]) -> dict[str, StatHit]:
+    def by_stats(
+        self, scope: str, looks: Mapping[str, StatData], memo: ProbeMemo | None = None
+    ) -> dict[str, StatHit]:
         """`by_stat` for many files of one scope, `STAT_BATCH` to a query (one statement, so
-        the per-file cost is the index lookup, not a query's round trip)."""
+        the per-file cost is the index lookup, not a query's round trip). `memo`: the probe
+        answers this run already asked (a config layer many files read is asked once a run)."""
         hits: dict[str, StatHit] = {}
         paths = [path for path in looks if _storable(path)]
         stale_before = time.time() - REFRESH_S
-        memo: ProbeMemo = {}  # a config layer many files read is asked once
+        memo = {} if memo is None else memo
         for start in range(0, len(paths), STAT_BATCH):
             batch = paths[start : start + STAT_BATCH]
             batch += [""] * (STAT_BATCH - len(batch))  # one SQL text: "" names no file

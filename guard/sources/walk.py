@@ -35,8 +35,31 @@ class Candidate:
 
 
 # `exclude` asks (shown path, resolved path, is a folder): the walk already knows both, so the
-# caller never resolves a path per file.
+# caller never resolves a path per file. A callback may also have `files_in(real_folder)`: the
+# check for that folder's plain files (not symlinks) as (name, shown path) -> excluded, or None
+# when none of them can be, worked out once per folder instead of once per file.
 Excluded = Callable[[str, str, bool], bool]
+FileExcluded = Callable[[str, str], bool]
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _files_check(excluded: Excluded, prefix: str) -> FileExcluded | None:
+    """The per-folder file check: the callback's own, or the callback asked per file."""
+    files_in = getattr(excluded, "files_in", None)
+    if files_in is not None:
+        checked: FileExcluded | None = files_in(prefix[:-1] if len(prefix) > 1 else prefix)
+        return checked
+    return lambda name, shown: excluded(shown, prefix + name, False)
+
+
+def _never(_shown: str, _real: str, _is_dir: bool) -> bool:
+    return False
+
+
+_never.files_in = lambda _real: None  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,45 +127,80 @@ def is_ignored(real: str, is_dir: bool, ignores: list[_Ignore]) -> bool:
     return False
 
 
+def _folder_ignores(real_prefix: str, ignores: list[_Ignore]) -> list[tuple[Any, str]]:
+    """The .gitignore files that apply in a folder, deepest first, each with the folder's path
+    relative to it: an entry's path for each is then a string join, not a prefix test."""
+    return [
+        (ignore.spec, real_prefix[len(ignore.base) :])
+        for ignore in reversed(ignores)
+        if real_prefix.startswith(ignore.base)
+    ]
+
+
+def _ignored_here(name: str, is_dir: bool, applying: list[tuple[Any, str]]) -> bool:
+    """`is_ignored` for an entry of a folder whose applying .gitignore files are known."""
+    for spec, relative in applying:
+        result = spec.check_file(relative + name + "/" if is_dir else relative + name)
+        if result.include is not None:
+            return bool(result.include)
+    return False
+
+
 def _walk_dir(
-    folder: Path,
+    folder: str,
+    real: str,
     shown: str,
     ignores: list[_Ignore],
     seen: set[str],
     excluded: Excluded,
 ) -> Iterator[Candidate]:
-    real = os.path.realpath(folder)  # never raises: a loop comes back unresolved, then unlistable
+    """`folder` as the walk reached it, `real` the same folder resolved (the caller knows it:
+    realpath is asked only where a symlink was met)."""
     if real in seen:
         return  # a symlink loop or a second way into a folder already walked
     seen.add(real)
-    local = _load_ignore(folder, base=Path(real))
-    if local is not None:
-        ignores = [*ignores, local]
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=_entry_name)
     except OSError as exc:
         yield Candidate(shown, explicit=False, error=f"cannot list folder: {exc.strerror or exc}")
         return
+    if any(entry.name == ".gitignore" for entry in entries):
+        local = _load_ignore(Path(folder), base=Path(real))
+        if local is not None:
+            ignores = [*ignores, local]
     prefix = _folder_prefix(real)
+    applying = _folder_ignores(prefix, ignores)
+    file_excluded = _files_check(excluded, prefix)
+    shown_prefix = "" if shown == "." else shown + "/" if not shown.endswith("/") else shown
     for entry in entries:
-        child_shown = os.path.join(shown, entry.name) if shown != "." else entry.name
-        try:
-            is_dir = entry.is_dir()  # follows symlinks; a broken one is not a dir
-        except OSError:
-            is_dir = False
-        resolved = prefix + entry.name
-        if is_ignored(resolved, is_dir, ignores):
-            continue
+        name = entry.name
+        child_shown = shown_prefix + name
         try:
             link = entry.is_symlink()
         except OSError:
             link = False
-        target = os.path.realpath(entry.path) if link else resolved
-        if excluded(child_shown, target, is_dir):
+        try:
+            is_dir = entry.is_dir()  # follows symlinks; a broken one is not a dir
+        except OSError:
+            is_dir = False
+        if applying and _ignored_here(name, is_dir, applying):
             continue
+        if link:
+            # realpath never raises: a loop comes back unresolved, then unlistable
+            target = os.path.realpath(entry.path)
+            if excluded(child_shown, target, is_dir):
+                continue
+        else:
+            target = prefix + name
+            if is_dir:
+                if excluded(child_shown, target, True):
+                    continue
+            elif file_excluded is not None and file_excluded(name, child_shown):
+                continue
         if is_dir:
-            if entry.name not in SKIP_DIRS:
-                yield from _walk_dir(Path(entry.path), child_shown, ignores, seen, excluded)
+            if name not in SKIP_DIRS:
+                yield from _walk_dir(entry.path, target, child_shown, ignores, seen, excluded)
         else:
             yield Candidate(child_shown, explicit=False, real=target)
 
@@ -151,8 +209,7 @@ def walk(args: list[str], excluded: Excluded | None = None) -> Iterator[Candidat
     """Candidates in a stable order: each argument in turn, its folder's entries sorted.
 
     A generator: the linter starts on the first files while the rest of the tree is walked."""
-    never: Excluded = lambda _shown, _real, _is_dir: False  # noqa: E731
-    check = excluded or never
+    check = excluded or _never
     seen: set[str] = set()
     for arg in args or ["."]:
         path = Path(arg)
@@ -162,7 +219,8 @@ def walk(args: list[str], excluded: Excluded | None = None) -> Iterator[Candidat
                 ignores = _ancestor_ignores(path.resolve())
             except (OSError, RuntimeError):
                 ignores = []
-            yield from _walk_dir(path, shown, ignores, seen, check)
+            real = os.path.realpath(path)  # never raises: a loop comes back unresolved
+            yield from _walk_dir(arg, real, shown, ignores, seen, check)
         else:
             # A file (or a path that does not exist: reported by the reader, never dropped).
             yield Candidate(os.path.normpath(arg), explicit=True)
