@@ -857,6 +857,7 @@ def _with_cache(
     live: dict[str, bool] = {}  # scope -> the store has rows of it (none: nothing to look up)
     pending: dict[str, list[tuple[FileJob, StatData, tuple[Settings, str, str]]]] = {}
     memo: ProbeMemo = {}  # probe answers, asked once a run
+    last_scope = ""  # the scope of the last file looked up
     code_keys: dict[tuple[str, ...], str] = {}
     keys: dict[int, tuple[Settings, str, str]] = {}  # by identity: the resolver shares them
     for job in jobs:
@@ -892,6 +893,12 @@ def _with_cache(
             except (OSError, ValueError):
                 yield _cached_job(job, folder, known, cold=False)  # a worker says why
                 continue
+            if scope != last_scope and last_scope in pending:
+                # The walk left that config's files (a folder's files come together): look
+                # them up now rather than at the end of the walk.
+                left = pending.pop(last_scope)
+                yield from _stat_misses(store, last_scope, left, hits, memo, folder, aside)
+            last_scope = scope
             batch = pending.setdefault(scope, [])
             batch.append((job, now, known))
             if len(batch) >= cache.STAT_BATCH:

@@ -94,7 +94,7 @@ def quick_test(spec: Any) -> QuickTest | None:
     if not sources:
         return lambda _path: None
     try:
-        return re.compile("|".join(sources)).match
+        return re.compile("|".join(sources)).search  # as pathspec matches: search
     except re.error:
         return None
 
