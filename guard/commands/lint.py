@@ -882,7 +882,7 @@ def _with_cache(
                 if looked is False:
                     yield _cached_job(job, folder, known, cold=False)
                     continue
-                if _decoded_hit(job.path, scope, looked, hits):
+                if _decoded_hit(job.path, scope, looked, hits, memo):
                     continue
                 yield _cached_job(job, folder, known, cold=False)
                 continue
@@ -911,15 +911,25 @@ def _with_cache(
             yield from _stat_misses(store, scope, batch, hits, memo, folder)
 
 
-def _decoded_hit(path: str, scope: str, looked: StatHit, hits: _StatHits) -> bool:
-    """The walking child's hit, its findings decoded here; False when they cannot be (a miss)."""
-    from guard.sources.cache import StatHit, decoded_findings
+def _decoded_hit(
+    path: str,
+    scope: str,
+    looked: tuple[bool, str, bool, str, str],
+    hits: _StatHits,
+    memo: ProbeMemo,
+) -> bool:
+    """The walking child's hit (checked, entry, stale, encoded findings, stored reads): its
+    reads checked and its findings decoded here; False when either fails (then a miss)."""
+    from guard.sources.cache import StatHit, decoded_findings, reads_still_hold
 
+    checked, entry, stale, blob, deps = looked
+    if not reads_still_hold(deps, memo):
+        return False
     try:
-        findings = decoded_findings(looked.blob) if looked.entry else []
+        findings = decoded_findings(blob) if entry else []
     except (ValueError, KeyError, TypeError):
         return False
-    hits.add(path, scope, StatHit(findings, looked.checked, looked.entry, looked.stale))
+    hits.add(path, scope, StatHit(findings, checked, entry, stale))
     return True
 
 
@@ -1049,7 +1059,8 @@ class _WalkAside:
     and reports. Never with `-j1` (one process) or on one CPU.
 
     `looks` holds the child's answer per path until `_with_cache` takes it: None (not looked
-    up: do it here), False (looked up: a miss), NO_READER, or a StatHit."""
+    up: do it here), False (looked up: a miss), NO_READER, or a hit as (checked, entry, stale,
+    encoded findings, stored reads: checked here))."""
 
     looked: int = 0
     hits: int = 0
@@ -1096,7 +1107,7 @@ class _ChildLooks:
         self._memo: ProbeMemo = {}
 
     def _scope(self, settings: Settings, store: Any) -> str | None:
-        from guard.sources import cache
+        from guard.sources import cache  # once per folder: the caller keeps the last answer
 
         known = self._scopes.get(id(settings))
         if known is None or known[0] is not settings:
@@ -1118,15 +1129,16 @@ class _ChildLooks:
             return answers
         pending: dict[str, dict[str, StatData]] = {}
         where: dict[str, int] = {}
-        last: tuple[str, Settings] = ("", Settings())  # "" is no folder: replaced at once
+        # "" is no folder: replaced at once
+        last: tuple[str, Settings, str | None] = ("", Settings(), None)
         for index, candidate in enumerate(batch):
             if candidate.real is None or candidate.error is not None or candidate.explicit:
                 continue
             folder = candidate.real[: candidate.real.rfind("/")] or "/"
             if folder != last[0]:  # the walk gives a folder's files one after another
-                last = (folder, self._settings_of(folder))
-            settings = last[1]
-            scope = self._scope(settings, store)
+                settings = self._settings_of(folder)
+                last = (folder, settings, self._scope(settings, store))
+            settings, scope = last[1], last[2]
             if scope is None:
                 continue
             if _no_reader_by_name(candidate.path, settings):
@@ -1143,7 +1155,12 @@ class _ChildLooks:
         for scope, looks in pending.items():
             found = store.by_stats(scope, looks, self._memo, decode=False)
             for path in looks:
-                answers[where[path]] = found.get(path, False)
+                hit = found.get(path)  # sent as a plain tuple: the cheapest to pickle
+                answers[where[path]] = (
+                    False
+                    if hit is None
+                    else (hit.checked, hit.entry, hit.stale, hit.blob, hit.deps)
+                )
         return answers
 
 

@@ -131,7 +131,7 @@ def decode_reads(text: str) -> Reads | None:
         return None
 
 
-def _reads_still_hold(text: str, memo: ProbeMemo) -> bool:
+def reads_still_hold(text: str, memo: ProbeMemo) -> bool:
     """`reads_hold(text, memo) is not None`, without building the probes (once per stat row
     a cached run looks at); stored text this version cannot read is a miss."""
     if not text:
@@ -193,7 +193,10 @@ class StatHit:
     checked: bool
     entry: str
     stale: bool  # not used by a run for REFRESH_S: mark it used again
-    blob: str = ""  # the findings still encoded (`by_stats(..., decode=False)`): `findings` empty
+    # `by_stats(..., decode=False)`: the findings still encoded (`findings` empty), and the
+    # stored reads NOT yet checked: the caller must check them (`reads_still_hold`)
+    blob: str = ""
+    deps: str = ""
 
 
 def stat_data(info: os.stat_result) -> StatData:
@@ -262,16 +265,18 @@ def _stat_hit(
     decode: bool = True,
 ) -> StatHit | None:
     """A stats row (joined with its findings) as a hit for the file as it looks `now`, and the
-    other files its lint read as they were (without `decode`, its findings left encoded)."""
+    other files its lint read as they were. Without `decode`, its findings are left encoded
+    and its reads unchecked (the caller checks them: `reads_still_hold`)."""
     if now is None or not _trusted(row[1:7], row[7], now):
-        return None
-    if not _reads_still_hold(row[12], memo):
         return None
     entry, checked, used, blob = row[8], bool(row[9]), int(row[10]), row[11]
     if entry and blob is None:
         return None  # its findings were pruned
     if not decode:
-        return StatHit([], checked, entry, used < stale_before, blob if entry else "")
+        stale = used < stale_before
+        return StatHit([], checked, entry, stale, blob if entry else "", str(row[12]))
+    if not reads_still_hold(row[12], memo):
+        return None
     try:
         findings = decoded_findings(blob) if entry else []
     except (ValueError, KeyError, TypeError):
