@@ -71,12 +71,15 @@ def find_config(start: Path) -> Path | None:
 
 def config_in(folder: Path) -> Path | None:
     """The config that sits in `folder` itself, if any (find_config's step, one folder)."""
+    base = os.fspath(folder)  # strings, not Path: asked once per walked folder
     for name in CONFIG_NAMES:
-        if (folder / name).is_file():
+        if os.path.isfile(os.path.join(base, name)):
             return folder / name
+    if not os.path.isfile(os.path.join(base, PYPROJECT)):
+        return None
     pyproject = folder / PYPROJECT
     try:
-        if pyproject.is_file() and _has_pyproject_table(pyproject):
+        if _has_pyproject_table(pyproject):
             return pyproject
     except ConfigError:
         return pyproject  # a broken pyproject that mentions us: let loading report it

@@ -8,7 +8,6 @@ pool; the output is sorted afterwards and does not depend on the pool.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import os
@@ -17,7 +16,7 @@ import stat
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,8 @@ from guard.settings import Settings
 from guard.sources.snippet import RunContext, Snippet
 
 if TYPE_CHECKING:
-    from guard.sources.cache import Reads, Seen, StatHit, StatRow
+    from guard.sources.cache import ProbeMemo, Reads, Seen, StatData, StatHit, StatRow
+    from guard.sources.walk import Candidate, QuickTest
 
 PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it saves
 RULE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_-]*$")  # CG201, CG2; a team's own: ACME001
@@ -105,6 +105,26 @@ def _kind(
         # Named on the command line: the user says it is a script. A binary is still skipped.
         return SHELL if head is None or not bash_says_binary(head) else None
     return kind
+
+
+# Suffixes whose files a reader takes or may take (by content): such a file is looked up.
+_READ_SUFFIXES = (
+    ".sh", ".bash", ".zsh", ".md", ".markdown", ".mdx", ".py", ".js", ".mjs", ".cjs", ".ts",
+    ".mts", ".cts", ".tsx", ".go", ".yml", ".yaml", ".json", ".mk", ".just",
+)  # fmt: skip
+
+
+def _no_reader_by_name(path: str, settings: Settings) -> bool:
+    """`_kind` says None for this walked file (not named, no `--kind`) from its name alone,
+    without reading it: no suffix or name of a kind, not a config's packet, not a file whose
+    head may decide (no suffix: a shebang; YAML or JSON: `kind: codex-packet`)."""
+    if path.endswith(_READ_SUFFIXES):
+        return False  # the common case, decided without the full test (a lookup if wrong)
+    from guard.sources.detect import kind_by_name, may_be_packet, needs_head
+
+    if kind_by_name(path) is not None or needs_head(path) or may_be_packet(path):
+        return False
+    return not (settings.packets and _matches_globs(path, settings.packets, settings.root))
 
 
 @functools.lru_cache(maxsize=64)
@@ -885,42 +905,49 @@ class _StatHits:
 
 
 def _stat_misses(
-    store: Any, pending: list[tuple[FileJob, str]], hits: _StatHits
+    store: Any,
+    scope: str,
+    pending: list[tuple[FileJob, StatData, tuple[Settings, str, str]]],
+    hits: _StatHits,
+    memo: ProbeMemo,
+    folder: str,
+    aside: _WalkAside | None = None,
 ) -> Iterator[FileJob]:
-    """The pending jobs whose file does not match a trusted stat row; the others go to `hits`.
-    Each file is statted here, in the parent, and looked up a batch to a query."""
-    from guard.sources.cache import StatData, stat_data
-
-    looks: dict[str, dict[str, StatData]] = {}  # scope -> path -> stat data now
-    for job, scope in pending:
-        with contextlib.suppress(OSError, ValueError):  # a worker says why
-            looks.setdefault(scope, {})[job.path] = stat_data(os.stat(job.path))
-    found: dict[str, dict[str, StatHit]] = {
-        scope: store.by_stats(scope, files) for scope, files in looks.items()
-    }
-    for job, scope in pending:
-        hit = found.get(scope, {}).pop(job.path, None)  # popped: a path named twice is linted
+    """The pending jobs (one scope, each with its file's stat data taken here, in the parent)
+    whose file does not match a trusted stat row, as cached jobs; the others go to `hits`.
+    One query a batch."""
+    found = store.by_stats(scope, {job.path: now for job, now, _known in pending}, memo)
+    if aside is not None:
+        aside.note(len(pending), len(found))
+    for job, _now, known in pending:
+        hit = found.pop(job.path, None)  # popped: a path named twice is linted
         if hit is None:
-            yield job
+            yield _cached_job(job, folder, known, cold=False)
         else:
             hits.add(job.path, scope, hit)
 
 
-def _with_cache(jobs: Iterable[FileJob], hits: _StatHits | None = None) -> Iterator[FileJob]:
+def _with_cache(
+    jobs: Iterable[FileJob], hits: _StatHits | None = None, aside: _WalkAside | None = None
+) -> Iterator[FileJob]:
     """The same jobs with the content-hash cache switched on (see guard/sources/cache.py); with
     `hits`, the files whose stat data match a trusted row are answered here and not yielded.
 
     The config digest and the code fingerprint (with the config's rule folders) are worked out
-    once per distinct settings, not per file."""
+    once per distinct settings, not per file. Files wait for their lookup in batches of one
+    scope (one config), so each batch is one query."""
     from guard.sources import cache
 
     folder = str(cache.cache_root())
     store = cache.open_store(folder) if hits is not None else None
     live: dict[str, bool] = {}  # scope -> the store has rows of it (none: nothing to look up)
-    pending: list[tuple[FileJob, str]] = []  # jobs to look up by stat, a batch at a time
+    pending: dict[str, list[tuple[FileJob, StatData, tuple[Settings, str, str]]]] = {}
+    memo: ProbeMemo = {}  # probe answers, asked once a run
+    last_scope = ""  # the scope of the last file looked up
     code_keys: dict[tuple[str, ...], str] = {}
     keys: dict[int, tuple[Settings, str, str]] = {}  # by identity: the resolver shares them
     for job in jobs:
+        looked = aside.looks.pop(job.path, None) if aside is not None and aside.looks else None
         known = keys.get(id(job.settings))
         if known is None or known[0] is not job.settings:
             rule_dirs = tuple(sorted(set(job.settings.rules_dirs)))
@@ -932,30 +959,82 @@ def _with_cache(jobs: Iterable[FileJob], hits: _StatHits | None = None) -> Itera
         scope = cache.stat_scope(known[2], known[1], job.explicit, job.kind)
         if scope not in live:
             live[scope] = store is not None and store.has_scope(scope)
-        # The constructor, not dataclasses.replace: this runs once per file in the parent.
-        cached = FileJob(
-            job.path,
-            job.explicit,
-            job.settings,
-            job.rule_text,
-            folder,
-            known[1],
-            job.error,
-            job.kind,
-            job.content,
-            known[2],
-            cache_cold=store is not None and not live[scope],
-        )
         lookable = job.error is None and job.content is None  # a file on disk, not yet failed
         if hits is not None and store is not None and lookable and live[scope]:
-            pending.append((cached, scope))
-            if len(pending) >= cache.STAT_BATCH:
-                yield from _stat_misses(store, pending, hits)
-                pending = []
+            walked = not job.explicit and job.kind is None
+            if walked and looked is not None:  # the walking child looked at it already
+                if looked == NO_READER:
+                    continue
+                if looked is False:
+                    yield _cached_job(job, folder, known, cold=False)
+                    continue
+                if _decoded_hit(job.path, scope, looked, hits, memo):
+                    continue
+                yield _cached_job(job, folder, known, cold=False)
+                continue
+            if walked and _no_reader_by_name(job.path, job.settings):
+                continue  # its outcome is known without a look: nothing found, not counted
+            try:
+                now = cache.stat_data(os.stat(job.path))
+            except (OSError, ValueError):
+                yield _cached_job(job, folder, known, cold=False)  # a worker says why
+                continue
+            if scope != last_scope and last_scope in pending:
+                # The walk left that config's files (a folder's files come together): look
+                # them up now rather than at the end of the walk.
+                left = pending.pop(last_scope)
+                yield from _stat_misses(store, last_scope, left, hits, memo, folder, aside)
+            last_scope = scope
+            batch = pending.setdefault(scope, [])
+            batch.append((job, now, known))
+            if len(batch) >= cache.STAT_BATCH:
+                del pending[scope]
+                yield from _stat_misses(store, scope, batch, hits, memo, folder, aside)
             continue
-        yield cached
-    if pending and hits is not None:
-        yield from _stat_misses(store, pending, hits)
+        yield _cached_job(job, folder, known, cold=store is not None and not live[scope])
+    if hits is not None:
+        for scope, batch in pending.items():
+            yield from _stat_misses(store, scope, batch, hits, memo, folder)
+
+
+def _decoded_hit(
+    path: str,
+    scope: str,
+    looked: tuple[bool, str, bool, str, str],
+    hits: _StatHits,
+    memo: ProbeMemo,
+) -> bool:
+    """The walking child's hit (checked, entry, stale, encoded findings, stored reads): its
+    reads checked and its findings decoded here; False when either fails (then a miss)."""
+    from guard.sources.cache import StatHit, decoded_findings, reads_still_hold
+
+    checked, entry, stale, blob, deps = looked
+    if not reads_still_hold(deps, memo):
+        return False
+    try:
+        findings = decoded_findings(blob) if entry else []
+    except (ValueError, KeyError, TypeError):
+        return False
+    hits.add(path, scope, StatHit(findings, checked, entry, stale))
+    return True
+
+
+def _cached_job(job: FileJob, folder: str, known: tuple[Settings, str, str], cold: bool) -> FileJob:
+    """The job with the cache on. The constructor, not dataclasses.replace: this runs once per
+    file in the parent."""
+    return FileJob(
+        job.path,
+        job.explicit,
+        job.settings,
+        job.rule_text,
+        folder,
+        known[1],
+        job.error,
+        job.kind,
+        job.content,
+        known[2],
+        cache_cold=cold,
+    )
 
 
 @dataclass(slots=True)
@@ -969,10 +1048,206 @@ class _WalkedConfigs:
         from guard.configlint import is_config_file
 
         names = {*CONFIG_NAMES, PYPROJECT}  # by name first: this runs once per walked file
+        endings = tuple(names)  # a cheap first test: most paths end otherwise
         for job in jobs:
-            if os.path.basename(job.path) in names and is_config_file(job.path):
+            if (
+                job.path.endswith(endings)
+                and os.path.basename(job.path) in names
+                and is_config_file(job.path)
+            ):
                 self.paths.append(job.path)
             yield job
+
+
+def _dir_only(spec: Any) -> bool:
+    """Every pattern of the spec names folders only (`build/`): its answer for a file then
+    depends on the file's folder alone, never on the file's name (a pattern's regex ends at
+    the folder's `/`), so a folder's files share one answer."""
+    for pattern in spec.patterns:
+        regex = getattr(pattern, "regex", None)
+        if regex is not None and not regex.pattern.endswith("(?P<ps_d>/)"):
+            return False
+    return True
+
+
+class _Exclusions:
+    """The configs' `exclude` patterns (gitignore syntax, relative to each config's folder) as
+    the walk asks them: `(shown, real, is_dir)` for a folder or a symlink, `files_in(folder)`
+    for the plain files of a folder (settings and pattern set found once per folder).
+
+    A path outside the config's folder (`--config`) is read as shown."""
+
+    def __init__(self, resolver: Any) -> None:
+        self._resolver = resolver
+        # compiled, its quick test, dir-only?
+        self._specs: dict[tuple[str, ...], tuple[Any, QuickTest | None, bool]] = {}
+
+    def _spec(self, patterns: tuple[str, ...]) -> tuple[Any, QuickTest | None, bool]:
+        known = self._specs.get(patterns)
+        if known is None:
+            import pathspec
+
+            from guard.sources.walk import quick_test
+
+            spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+            known = self._specs[patterns] = (spec, quick_test(spec), _dir_only(spec))
+        return known
+
+    def __call__(self, shown: str, real: str, is_dir: bool) -> bool:
+        settings = self._resolver.settings_for_dir(real if is_dir else os.path.dirname(real))
+        if not settings.exclude:
+            return False
+        root = settings.root.rstrip("/") + "/"
+        relative = real[len(root) :] if real.startswith(root) else Path(shown).as_posix()
+        if relative.startswith(".."):
+            return False
+        spec = self._spec(settings.exclude)[0]
+        return bool(spec.match_file(relative + ("/" if is_dir else "")))
+
+    def files_in(self, real_folder: str) -> Callable[[str, str], bool] | None:
+        """The check for the plain files of `real_folder`; None when no pattern can apply."""
+        from guard.sources.walk import spec_answer
+
+        settings = self._resolver.settings_for_dir(real_folder)
+        if not settings.exclude:
+            return None
+        root = settings.root.rstrip("/") + "/"
+        prefix = real_folder.rstrip("/") + "/"
+        if not prefix.startswith(root):
+            return lambda name, shown: self(shown, prefix + name, False)
+        folder = prefix[len(root) :]  # "" for the config's own folder
+        spec, quick, dir_only = self._spec(settings.exclude)
+        shared: list[bool] = []  # the folder's one answer, when only folder patterns apply
+
+        def excluded(name: str, _shown: str) -> bool:
+            relative = folder + name
+            if relative.startswith(".."):
+                return False
+            if not dir_only:
+                return bool(spec_answer(spec, quick, relative))
+            if not shared:
+                shared.append(bool(spec.match_file(relative)))
+            return shared[0]
+
+        return excluded
+
+
+ASIDE_AFTER = 512  # files looked up by stat before a cached run may hand its walk aside
+ASIDE_HITS = 0.9  # ... when at least this share of them were hits
+NO_READER = "no-reader"  # the child's answer for a file no reader takes by its name
+
+
+@dataclass(slots=True)
+class _WalkAside:
+    """A cached run hands the rest of its walk to a forked child (the other core) once its stat
+    lookups show it is answered from the store: the child walks, stats each file and looks it
+    up by stat (its findings left encoded); this process resolves the jobs, decodes the hits
+    and reports. Never with `-j1` (one process) or on one CPU.
+
+    `looks` holds the child's answer per path until `_with_cache` takes it: None (not looked
+    up: do it here), False (looked up: a miss), NO_READER, or a hit as (checked, entry, stale,
+    encoded findings, stored reads: checked here))."""
+
+    looked: int = 0
+    hits: int = 0
+    wanted: bool = False
+    started: bool = False
+    looks: dict[str, Any] = field(default_factory=dict)
+
+    def note(self, looked: int, hits: int) -> None:
+        self.looked += looked
+        self.hits += hits
+        if self.looked >= ASIDE_AFTER and self.hits >= self.looked * ASIDE_HITS:
+            self.wanted = True
+
+    def candidates(
+        self, walked: Iterator[Candidate], looks: _ChildLooks
+    ) -> Iterator[tuple[Candidate, Any]]:
+        """The walk's candidates, with the child's look at each once it walks."""
+        for candidate in walked:
+            yield candidate, None
+            if self.wanted and not self.started:
+                self.started = True
+                from guard.sources.walk import walk_aside
+
+                rest = walk_aside(walked, looks)
+                if rest is not None:
+                    yield from rest
+                    return
+
+
+class _ChildLooks:
+    """In the walking child: a batch of candidates looked up as `_with_cache` would (the same
+    settings, scopes, name test, stat and trust rules), on the child's own store connection."""
+
+    def __init__(
+        self, settings_of: Callable[[str], Settings], rule_text: Mapping[str, Any]
+    ) -> None:
+        from guard.sources import cache
+
+        self._settings_of = settings_of
+        self._rule_text = rule_text
+        self._folder = str(cache.cache_root())
+        self._scopes: dict[int, tuple[Settings, str | None]] = {}  # None: not live
+        self._code_keys: dict[tuple[str, ...], str] = {}
+        self._memo: ProbeMemo = {}
+
+    def _scope(self, settings: Settings, store: Any) -> str | None:
+        from guard.sources import cache  # once per folder: the caller keeps the last answer
+
+        known = self._scopes.get(id(settings))
+        if known is None or known[0] is not settings:
+            rule_dirs = tuple(sorted(set(settings.rules_dirs)))
+            if rule_dirs not in self._code_keys:
+                self._code_keys[rule_dirs] = cache.code_fingerprint(rule_dirs)
+            digest = config_digest(settings, self._rule_text)
+            scope = cache.stat_scope(digest, self._code_keys[rule_dirs], False, None)
+            known = (settings, scope if store.has_scope(scope) else None)
+            self._scopes[id(settings)] = known
+        return known[1]
+
+    def __call__(self, batch: list[Candidate]) -> list[Any]:
+        from guard.sources import cache
+
+        answers: list[Any] = [None] * len(batch)
+        store = cache.open_store(self._folder)
+        if store is None:
+            return answers
+        pending: dict[str, dict[str, StatData]] = {}
+        where: dict[str, int] = {}
+        # "" is no folder: replaced at once
+        last: tuple[str, Settings, str | None] = ("", Settings(), None)
+        for index, candidate in enumerate(batch):
+            if candidate.real is None or candidate.error is not None or candidate.explicit:
+                continue
+            folder = candidate.real[: candidate.real.rfind("/")] or "/"
+            if folder != last[0]:  # the walk gives a folder's files one after another
+                settings = self._settings_of(folder)
+                last = (folder, settings, self._scope(settings, store))
+            settings, scope = last[1], last[2]
+            if scope is None:
+                continue
+            if _no_reader_by_name(candidate.path, settings):
+                answers[index] = NO_READER
+                continue
+            try:
+                now = cache.stat_data(os.stat(candidate.path))
+            except (OSError, ValueError):
+                continue
+            if candidate.path in where:
+                continue  # a path twice: the second is done by the parent
+            pending.setdefault(scope, {})[candidate.path] = now
+            where[candidate.path] = index
+        for scope, looks in pending.items():
+            found = store.by_stats(scope, looks, self._memo, decode=False)
+            for path in looks:
+                hit = found.get(path)  # sent as a plain tuple: the cheapest to pickle
+                answers[where[path]] = (
+                    False
+                    if hit is None
+                    else (hit.checked, hit.entry, hit.stale, hit.blob, hit.deps)
+                )
+        return answers
 
 
 def _collect_jobs(
@@ -981,27 +1256,14 @@ def _collect_jobs(
     overrides: Overrides,
     rule_text: Mapping[str, Any],
     kind: str | None = None,
+    aside: _WalkAside | None = None,
 ) -> Iterator[FileJob]:
-    """One job per walked file, as the walk finds it; config is resolved once per folder."""
+    """One job per walked file, as the walk finds it; config is resolved once per folder.
+    With `aside`, the walk may go on in a child process (`_WalkAside`)."""
     from guard.sources.walk import walk
 
-    specs: dict[tuple[str, ...], Any] = {}  # compiled once per distinct `exclude` list
     applied: dict[int, tuple[Settings, Settings]] = {}  # the overrides, once per config
-
-    def excluded(shown: str, real: str, is_dir: bool) -> bool:
-        settings = resolver.settings_for_dir(real if is_dir else os.path.dirname(real))
-        if not settings.exclude:
-            return False
-        root = settings.root.rstrip("/") + "/"
-        # Relative to the config's folder; a path outside it is read as shown (`--config`).
-        relative = real[len(root) :] if real.startswith(root) else Path(shown).as_posix()
-        if relative.startswith(".."):
-            return False
-        if settings.exclude not in specs:
-            import pathspec
-
-            specs[settings.exclude] = pathspec.GitIgnoreSpec.from_lines(settings.exclude)
-        return bool(specs[settings.exclude].match_file(relative + ("/" if is_dir else "")))
+    folder_of: tuple[str, Settings] | None = None  # the last folder's settings (walk order)
 
     def with_overrides(settings: Settings) -> Settings:
         known = applied.get(id(settings))
@@ -1010,16 +1272,29 @@ def _collect_jobs(
             applied[id(settings)] = known
         return known[1]
 
-    for candidate in walk(list(paths), excluded):
+    walked = walk(list(paths), _Exclusions(resolver))
+    source: Iterator[tuple[Candidate, Any]] = ((c, None) for c in walked)
+    if aside is not None:
+
+        def settings_of(folder: str) -> Settings:
+            return with_overrides(resolver.settings_for_dir(folder))
+
+        source = aside.candidates(walked, _ChildLooks(settings_of, rule_text))
+    for candidate, looked in source:
+        if looked is not None and aside is not None:
+            aside.looks[candidate.path] = looked
         if candidate.real is not None:
-            found = resolver.settings_for_dir(os.path.dirname(candidate.real))
+            folder = candidate.real[: candidate.real.rfind("/")] or "/"  # resolved: its dirname
+            if folder_of is None or folder_of[0] != folder:
+                folder_of = (folder, with_overrides(resolver.settings_for_dir(folder)))
+            settings = folder_of[1]
         else:
-            found = resolver.settings_for(Path(candidate.path))
+            settings = with_overrides(resolver.settings_for(Path(candidate.path)))
         forced = kind if candidate.explicit else None  # a walked folder's files go by name
         yield FileJob(
             candidate.path,
             candidate.explicit,
-            with_overrides(found),
+            settings,
             rule_text,
             error=candidate.error,
             kind=forced,
@@ -1052,6 +1327,7 @@ def run_lint(
     `fast_lint_options` for the plain command lines); click is imported only where it speaks."""
     from guard.config import ConfigError, ConfigResolver
     from guard.engine.registry import RuleFileError, load_rules
+    from guard.sources.walk import WalkAsideError
 
     stdin = paths == ("-",)
     if "-" in paths and not stdin:
@@ -1064,6 +1340,7 @@ def run_lint(
         raise click.BadParameter("needs the path `-`", param_hint="--stdin-filename")
     shown = stdin_filename or "stdin.sh"
     file_jobs: Iterable[FileJob]
+    aside: _WalkAside | None = None
     overrides = Overrides(
         select=_split_ids(select, "--select"),
         ignore=_split_ids(ignore, "--ignore") or (),
@@ -1081,7 +1358,9 @@ def run_lint(
             content = sys.stdin.buffer.read()
             file_jobs = [FileJob(shown, True, settings, _rule_text(rules), content=content)]
         else:
-            file_jobs = _collect_jobs(paths, resolver, overrides, _rule_text(rules), kind)
+            aside = _WalkAside() if jobs != 1 and (os.cpu_count() or 1) > 1 else None
+            rule_text = _rule_text(rules)
+            file_jobs = _collect_jobs(paths, resolver, overrides, rule_text, kind, aside)
         if fix or diff:
             file_jobs = list(file_jobs)  # a bad config further down is still exit 2 here
     except (ConfigError, RuleFileError) as exc:
@@ -1103,10 +1382,10 @@ def run_lint(
 
         cache_folder = str(cache.cache_root())
         hits = _StatHits()
-        file_jobs = _with_cache(file_jobs, hits)
+        file_jobs = _with_cache(file_jobs, hits, aside)
     try:
         result = run_jobs(file_jobs, jobs, progress=not quiet, cache_folder=cache_folder)
-    except ConfigError as exc:  # a config the walk meets only now (the walk streams)
+    except (ConfigError, WalkAsideError) as exc:  # met only now (the walk streams)
         echo(str(exc), err=True)
         return 2
     if hits is not None and cache_folder is not None:

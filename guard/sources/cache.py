@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from guard.filereads import Probe, racy, unchanged
-from guard.findings import Finding, finding_from_cache, finding_to_cache
+from guard.findings import Finding, Location, Severity, finding_from_cache, finding_to_cache
 from guard.settings import cache_dir
 
 DISABLE_ENV = "CODEX_GUARD_NO_CACHE"
@@ -61,6 +61,7 @@ SCHEMA_VERSION = 3  # PRAGMA user_version: a store of another shape is dropped a
 MAX_ENTRIES = 200_000  # LRU cap: a few hundred bytes each, so the store stays well under 100 MB
 MAX_AGE_S = 30 * 24 * 3600  # an entry no run has used for 30 days is dropped
 REFRESH_S = 24 * 3600  # a hit used less than this ago is not marked again (saves writes)
+MMAP_BYTES = 256 << 20  # the store read through a memory map, up to this much
 BUSY_TIMEOUT_S = 10.0  # another run holding the write lock: wait, then give up (a re-lint)
 RACY_NS = 2_000_000_000  # a file changed less than this before it was looked at is re-hashed
 _LEGACY_BUCKET = re.compile(r"^[0-9a-f]{2}$")  # the old layout: one JSON file per linted file
@@ -130,6 +131,31 @@ def decode_reads(text: str) -> Reads | None:
         return None
 
 
+def reads_still_hold(text: str, memo: ProbeMemo) -> bool:
+    """`reads_hold(text, memo) is not None`, without building the probes (once per stat row
+    a cached run looks at); stored text this version cannot read is a miss."""
+    if not text:
+        return True
+    from guard.filereads import FILE, answer, racy
+
+    try:
+        stamp, probes = json.loads(text)
+        stamp = int(stamp)
+        for kind, path, found in probes:
+            if type(kind) is not str or type(path) is not str or type(found) is not str:
+                return False
+            if kind == FILE and racy(Probe(kind, path, found), stamp):
+                return False
+            key = (kind, path)
+            if key not in memo:
+                memo[key] = answer(kind, path)
+            if memo[key] != found:
+                return False
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
 def reads_hold(text: str, memo: ProbeMemo) -> Reads | None:
     """The stored reads when every probe still answers the same and none is racily clean."""
     reads = decode_reads(text)
@@ -167,6 +193,10 @@ class StatHit:
     checked: bool
     entry: str
     stale: bool  # not used by a run for REFRESH_S: mark it used again
+    # `by_stats(..., decode=False)`: the findings still encoded (`findings` empty), and the
+    # stored reads NOT yet checked: the caller must check them (`reads_still_hold`)
+    blob: str = ""
+    deps: str = ""
 
 
 def stat_data(info: os.stat_result) -> StatData:
@@ -228,22 +258,54 @@ def _storable(path: str) -> bool:
 
 
 def _stat_hit(
-    row: Sequence[Any], now: StatData | None, stale_before: float, memo: ProbeMemo
+    row: Sequence[Any],
+    now: StatData | None,
+    stale_before: float,
+    memo: ProbeMemo,
+    decode: bool = True,
 ) -> StatHit | None:
     """A stats row (joined with its findings) as a hit for the file as it looks `now`, and the
-    other files its lint read as they were."""
+    other files its lint read as they were. Without `decode`, its findings are left encoded
+    and its reads unchecked (the caller checks them: `reads_still_hold`)."""
     if now is None or not _trusted(row[1:7], row[7], now):
-        return None
-    if reads_hold(row[12], memo) is None:
         return None
     entry, checked, used, blob = row[8], bool(row[9]), int(row[10]), row[11]
     if entry and blob is None:
         return None  # its findings were pruned
+    if not decode:
+        stale = used < stale_before
+        return StatHit([], checked, entry, stale, blob if entry else "", str(row[12]))
+    if not reads_still_hold(row[12], memo):
+        return None
     try:
-        findings = [finding_from_cache(item) for item in json.loads(blob)] if entry else []
+        findings = decoded_findings(blob) if entry else []
     except (ValueError, KeyError, TypeError):
         return None
     return StatHit(findings, checked, entry, used < stale_before)
+
+
+_SEVERITIES = {severity.value: severity for severity in Severity}
+
+
+def decoded_findings(blob: str) -> list[Finding]:
+    """`finding_from_cache` over an entry's findings, inlined (a cached run decodes every
+    finding of the tree here); raises KeyError/TypeError/ValueError on a bad entry as it does."""
+    findings: list[Finding] = []
+    for raw in json.loads(blob):
+        fix, lane = raw["fix"], raw["lane"]
+        findings.append(
+            Finding(
+                rule=str(raw["rule"]),
+                name=str(raw["name"]),
+                severity=_SEVERITIES[raw["severity"]],
+                message=str(raw["message"]),
+                location=Location(*raw["location"]),
+                fix=None if fix is None else str(fix),
+                related=tuple(Location(*r) for r in raw["related"]) if raw["related"] else (),
+                lane=None if lane is None else str(lane),
+            )
+        )
+    return findings
 
 
 def encode(findings: list[Finding]) -> str:
@@ -291,6 +353,9 @@ def _connect(path: str) -> sqlite3.Connection:
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        # Read through a memory map: a cached run reads rows all over the file, and each page
+        # by read() costs a system call and a copy.
+        conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             conn.execute("BEGIN IMMEDIATE")
             if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
@@ -357,13 +422,20 @@ class Store:
         """The outcome stored for this look at the file, when its stat row is trusted."""
         return self.by_stats(scope, {path: now}).get(path)
 
-    def by_stats(self, scope: str, looks: Mapping[str, StatData]) -> dict[str, StatHit]:
+    def by_stats(
+        self,
+        scope: str,
+        looks: Mapping[str, StatData],
+        memo: ProbeMemo | None = None,
+        decode: bool = True,
+    ) -> dict[str, StatHit]:
         """`by_stat` for many files of one scope, `STAT_BATCH` to a query (one statement, so
-        the per-file cost is the index lookup, not a query's round trip)."""
+        the per-file cost is the index lookup, not a query's round trip). `memo`: the probe
+        answers this run already asked (a config layer many files read is asked once a run)."""
         hits: dict[str, StatHit] = {}
         paths = [path for path in looks if _storable(path)]
         stale_before = time.time() - REFRESH_S
-        memo: ProbeMemo = {}  # a config layer many files read is asked once
+        memo = {} if memo is None else memo
         for start in range(0, len(paths), STAT_BATCH):
             batch = paths[start : start + STAT_BATCH]
             batch += [""] * (STAT_BATCH - len(batch))  # one SQL text: "" names no file
@@ -372,7 +444,7 @@ class Store:
             except sqlite3.Error:
                 return hits
             for row in rows:
-                hit = _stat_hit(row, looks.get(row[0]), stale_before, memo)
+                hit = _stat_hit(row, looks.get(row[0]), stale_before, memo, decode)
                 if hit is not None:
                     hits[row[0]] = hit
         return hits

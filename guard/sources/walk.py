@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,14 +36,75 @@ class Candidate:
 
 
 # `exclude` asks (shown path, resolved path, is a folder): the walk already knows both, so the
-# caller never resolves a path per file.
+# caller never resolves a path per file. A callback may also have `files_in(real_folder)`: the
+# check for that folder's plain files (not symlinks) as (name, shown path) -> excluded, or None
+# when none of them can be, worked out once per folder instead of once per file.
 Excluded = Callable[[str, str, bool], bool]
+FileExcluded = Callable[[str, str], bool]
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _files_check(excluded: Excluded, prefix: str) -> FileExcluded | None:
+    """The per-folder file check: the callback's own, or the callback asked per file."""
+    files_in = getattr(excluded, "files_in", None)
+    if files_in is not None:
+        checked: FileExcluded | None = files_in(prefix[:-1] if len(prefix) > 1 else prefix)
+        return checked
+    return lambda name, shown: excluded(shown, prefix + name, False)
+
+
+def _never(_shown: str, _real: str, _is_dir: bool) -> bool:
+    return False
+
+
+_never.files_in = lambda _real: None  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
 class _Ignore:
     base: str  # folder the .gitignore sits in (resolved), ending in "/"
     spec: Any  # pathspec.GitIgnoreSpec
+    quick: QuickTest | None = None  # see quick_test
+
+
+# A test that says "no pattern of the spec matches this path" fast (most paths): None then.
+QuickTest = Callable[[str], object]
+
+
+def quick_test(spec: Any) -> QuickTest | None:
+    """All the spec's pattern regexes as one (their folder-mark groups unnamed): when it does
+    not match a path, no pattern does and the spec has no say (`check_file` gives include
+    None). One regex match instead of pathspec's loop over the patterns for each path. None
+    when the patterns are not all regexes this can join (then every path is checked)."""
+    import re
+
+    sources: list[str] = []
+    for pattern in spec.patterns:
+        if getattr(pattern, "include", None) is None:
+            continue  # a comment or blank line: matches nothing
+        regex = getattr(pattern, "regex", None)
+        if not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str):
+            return None
+        if regex.flags & ~re.UNICODE:
+            return None
+        sources.append("(?:" + regex.pattern.replace("(?P<ps_d>", "(?:") + ")")
+    if not sources:
+        return lambda _path: None
+    try:
+        return re.compile("|".join(sources)).search  # as pathspec matches: search
+    except re.error:
+        return None
+
+
+def spec_answer(spec: Any, quick: QuickTest | None, path: str) -> bool | None:
+    """`spec.check_file(path).include`, with the quick test first."""
+    if quick is not None and not path.startswith(("/", "./")) and quick(path) is None:
+        return None
+    include: bool | None = spec.check_file(path).include
+    return include
 
 
 def _folder_prefix(folder: Path | str) -> str:
@@ -61,7 +123,7 @@ def _load_ignore(
     import pathspec
 
     spec = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
-    return _Ignore(_folder_prefix(base if base is not None else folder), spec)
+    return _Ignore(_folder_prefix(base if base is not None else folder), spec, quick_test(spec))
 
 
 def _git_root(start: Path) -> Path | None:
@@ -104,45 +166,83 @@ def is_ignored(real: str, is_dir: bool, ignores: list[_Ignore]) -> bool:
     return False
 
 
+Applying = list[tuple[Any, "QuickTest | None", str]]
+
+
+def _folder_ignores(real_prefix: str, ignores: list[_Ignore]) -> Applying:
+    """The .gitignore files that apply in a folder, deepest first, each with the folder's path
+    relative to it: an entry's path for each is then a string join, not a prefix test."""
+    return [
+        (ignore.spec, ignore.quick, real_prefix[len(ignore.base) :])
+        for ignore in reversed(ignores)
+        if real_prefix.startswith(ignore.base)
+    ]
+
+
+def _ignored_here(name: str, is_dir: bool, applying: Applying) -> bool:
+    """`is_ignored` for an entry of a folder whose applying .gitignore files are known."""
+    for spec, quick, relative in applying:
+        include = spec_answer(spec, quick, relative + name + "/" if is_dir else relative + name)
+        if include is not None:
+            return include
+    return False
+
+
 def _walk_dir(
-    folder: Path,
+    folder: str,
+    real: str,
     shown: str,
     ignores: list[_Ignore],
     seen: set[str],
     excluded: Excluded,
 ) -> Iterator[Candidate]:
-    real = os.path.realpath(folder)  # never raises: a loop comes back unresolved, then unlistable
+    """`folder` as the walk reached it, `real` the same folder resolved (the caller knows it:
+    realpath is asked only where a symlink was met)."""
     if real in seen:
         return  # a symlink loop or a second way into a folder already walked
     seen.add(real)
-    local = _load_ignore(folder, base=Path(real))
-    if local is not None:
-        ignores = [*ignores, local]
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=_entry_name)
     except OSError as exc:
         yield Candidate(shown, explicit=False, error=f"cannot list folder: {exc.strerror or exc}")
         return
+    if any(entry.name == ".gitignore" for entry in entries):
+        local = _load_ignore(Path(folder), base=Path(real))
+        if local is not None:
+            ignores = [*ignores, local]
     prefix = _folder_prefix(real)
+    applying = _folder_ignores(prefix, ignores)
+    file_excluded = _files_check(excluded, prefix)
+    shown_prefix = "" if shown == "." else shown + "/" if not shown.endswith("/") else shown
     for entry in entries:
-        child_shown = os.path.join(shown, entry.name) if shown != "." else entry.name
-        try:
-            is_dir = entry.is_dir()  # follows symlinks; a broken one is not a dir
-        except OSError:
-            is_dir = False
-        resolved = prefix + entry.name
-        if is_ignored(resolved, is_dir, ignores):
-            continue
+        name = entry.name
+        child_shown = shown_prefix + name
         try:
             link = entry.is_symlink()
         except OSError:
             link = False
-        target = os.path.realpath(entry.path) if link else resolved
-        if excluded(child_shown, target, is_dir):
+        try:
+            is_dir = entry.is_dir()  # follows symlinks; a broken one is not a dir
+        except OSError:
+            is_dir = False
+        if applying and _ignored_here(name, is_dir, applying):
             continue
+        if link:
+            # realpath never raises: a loop comes back unresolved, then unlistable
+            target = os.path.realpath(entry.path)
+            if excluded(child_shown, target, is_dir):
+                continue
+        else:
+            target = prefix + name
+            if is_dir:
+                if excluded(child_shown, target, True):
+                    continue
+            elif file_excluded is not None and file_excluded(name, child_shown):
+                continue
         if is_dir:
-            if entry.name not in SKIP_DIRS:
-                yield from _walk_dir(Path(entry.path), child_shown, ignores, seen, excluded)
+            if name not in SKIP_DIRS:
+                yield from _walk_dir(entry.path, target, child_shown, ignores, seen, excluded)
         else:
             yield Candidate(child_shown, explicit=False, real=target)
 
@@ -151,8 +251,7 @@ def walk(args: list[str], excluded: Excluded | None = None) -> Iterator[Candidat
     """Candidates in a stable order: each argument in turn, its folder's entries sorted.
 
     A generator: the linter starts on the first files while the rest of the tree is walked."""
-    never: Excluded = lambda _shown, _real, _is_dir: False  # noqa: E731
-    check = excluded or never
+    check = excluded or _never
     seen: set[str] = set()
     for arg in args or ["."]:
         path = Path(arg)
@@ -162,7 +261,117 @@ def walk(args: list[str], excluded: Excluded | None = None) -> Iterator[Candidat
                 ignores = _ancestor_ignores(path.resolve())
             except (OSError, RuntimeError):
                 ignores = []
-            yield from _walk_dir(path, shown, ignores, seen, check)
+            real = os.path.realpath(path)  # never raises: a loop comes back unresolved
+            yield from _walk_dir(arg, real, shown, ignores, seen, check)
         else:
             # A file (or a path that does not exist: reported by the reader, never dropped).
             yield Candidate(os.path.normpath(arg), explicit=True)
+
+
+# --- the rest of a walk on the other core ------------------------------------------------------
+
+ASIDE_BATCH = 256  # candidates per message from the walking child
+# What the child works out for a batch of candidates, one answer each (picklable).
+Look = Callable[[list[Candidate]], list[Any]]
+_Sent = tuple[str, bool, "str | None", "str | None"]
+
+
+def walk_aside(
+    candidates: Iterator[Candidate], look: Look
+) -> Iterator[tuple[Candidate, Any]] | None:
+    """The rest of `candidates`, walked by a forked child on another core and read back here
+    through a pipe, each with the child's `look` at it (worked out there, a batch at a time).
+    None when no child can be started (no fork, threads running, no pipe): the caller walks on.
+
+    The child is this process forked mid-walk: it goes on with the same generator (its folders
+    already listed, its `seen` set) and the parent never resumes its own copy. An exception in
+    the child's walk (a broken config met on the way) is raised here, in order; a child that
+    dies without saying so is an error, never a short walk."""
+    import threading
+
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return None
+    try:
+        read_fd, write_fd = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return None
+    if pid == 0:  # the child: walk on, send, and leave without running the parent's exit code
+        os.close(read_fd)
+        _send_walk(candidates, look, write_fd)
+    os.close(write_fd)
+    return _receive_walk(pid, read_fd)
+
+
+def _send_walk(candidates: Iterator[Candidate], look: Look, fd: int) -> None:
+    import pickle
+
+    code = 1
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 16) as out:
+
+            def send(batch: list[Candidate]) -> None:
+                sent: list[_Sent] = [(c.path, c.explicit, c.error, c.real) for c in batch]
+                pickle.dump(("batch", sent, look(batch)), out, pickle.HIGHEST_PROTOCOL)
+
+            batch: list[Candidate] = []
+            try:
+                for candidate in candidates:
+                    batch.append(candidate)
+                    if len(batch) >= ASIDE_BATCH:
+                        send(batch)
+                        batch = []
+                send(batch)
+                pickle.dump(("end", None, None), out, pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # said to the parent, which raises it where the walk was
+                pickle.dump(("batch", [(c.path, c.explicit, c.error, c.real) for c in batch],
+                             [None] * len(batch)), out, pickle.HIGHEST_PROTOCOL)  # fmt: skip
+                pickle.dump(("raise", _picklable(exc), None), out, pickle.HIGHEST_PROTOCOL)
+        code = 0
+    except BaseException:  # the parent stopped reading (a closed pipe): nothing to say
+        pass
+    finally:
+        os._exit(code)
+
+
+def _picklable(exc: Exception) -> Exception:
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(str(exc) or type(exc).__name__)
+    return exc
+
+
+class WalkAsideError(RuntimeError):
+    """The walking child ended without finishing or saying why."""
+
+
+def _receive_walk(pid: int, fd: int) -> Iterator[tuple[Candidate, Any]]:
+    import pickle
+
+    try:
+        with os.fdopen(fd, "rb", buffering=1 << 16) as source:
+            while True:
+                try:
+                    kind, body, looks = pickle.load(source)
+                except (EOFError, pickle.UnpicklingError, ValueError) as exc:
+                    raise WalkAsideError(
+                        "codex-guard lint: the walk's helper process ended early; run with -j1"
+                    ) from exc
+                if kind == "batch":
+                    for (path, explicit, error, real), looked in zip(body, looks, strict=True):
+                        yield Candidate(path, explicit, error, real), looked
+                elif kind == "raise":
+                    raise body
+                else:
+                    return
+    finally:
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)

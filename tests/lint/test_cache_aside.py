@@ -1,0 +1,147 @@
+"""A cached run hands the rest of its walk to a forked child once it is answered from the store
+(guard/commands/lint.py `_WalkAside`): the report is the one a single process gives, a file
+changed late in the walk is still linted again, a broken config met by the child is the same one
+line and exit 2, and a child that dies is an error, never a shorter report. `-j1` never forks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Run, make_repo
+
+import guard.commands.lint as lint
+import guard.sources.cache as cache
+import guard.sources.walk as walk
+
+BAD = 'codex exec -C . -s read-only "x"\n'  # CG201: a positional prompt on an open stdin
+GOOD = 'codex exec -C . -s read-only "x" </dev/null\n'
+FOLDERS = 8
+PER_FOLDER = 6
+
+
+def _tree(root: Path) -> Path:
+    files: dict[str, str | bytes] = {}
+    for folder in range(FOLDERS):
+        files[f"f{folder}/.codex-guard.yaml"] = "ignore: [CG402]\n"
+        for n in range(PER_FOLDER):
+            files[f"f{folder}/s{n}.sh"] = BAD if n % 2 else GOOD
+        files[f"f{folder}/notes.txt"] = "codex exec x\n"  # no reader takes it
+        files[f"f{folder}/doc.md"] = f"```sh\n{BAD}```\n"
+    return make_repo(root, files)
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The runs' hand-overs to a child (counted here, in the parent)."""
+    started: list[int] = []
+    real = walk.walk_aside
+
+    def counting(*args: Any) -> Any:
+        started.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(walk, "walk_aside", counting)
+    return started
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[str]]:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CODEX_GUARD_NO_CACHE", raising=False)
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # files the test just wrote count as old
+    monkeypatch.setattr(lint, "ASIDE_AFTER", 8)  # a small tree hands over too
+    seen: list[str] = []
+    real = lint.lint_file
+
+    def recording(job: lint.FileJob) -> lint.FileOutcome:
+        seen.append(job.path)
+        return real(job)
+
+    monkeypatch.setattr(lint, "lint_file", recording)
+    yield seen
+
+
+@pytest.fixture
+def run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, calls: list[str]
+) -> Callable[..., Run]:
+    def lint_in_process(*args: str, cwd: Path) -> Run:
+        from guard.cli import main
+
+        monkeypatch.chdir(cwd)
+        monkeypatch.setattr(cache, "_stores", {})  # each run opens the store anew, as a process
+        capsys.readouterr()
+        calls.clear()
+        code = main(["lint", *args])
+        out = capsys.readouterr()
+        return Run(code, out.out, out.err)
+
+    return lint_in_process
+
+
+def test_the_child_walks_and_the_report_is_a_single_process_one(
+    tmp_path: Path, run: Callable[..., Run], calls: list[str], forks: list[int]
+) -> None:
+    repo = _tree(tmp_path / "r")
+    reference = run("--format", "json", "--no-cache", "-j1", cwd=repo)
+    assert reference.code == 1 and reference.json()["findings"]
+    cold = run("--format", "json", "-j2", cwd=repo)
+    assert cold.out == reference.out and forks == []  # nothing to hand over: all misses
+    warm = run("--format", "json", "-j2", cwd=repo)
+    assert forks == [1]
+    assert calls == []  # every file answered from the store: by the parent, then the child
+    assert (warm.code, warm.out, warm.err) == (reference.code, reference.out, reference.err)
+    one = run("--format", "json", "-j1", cwd=repo)
+    assert forks == [1]  # -j1 is one process
+    assert (one.code, one.out) == (reference.code, reference.out)
+
+
+def test_a_file_changed_late_in_the_walk_is_linted_again(
+    tmp_path: Path, run: Callable[..., Run], calls: list[str], forks: list[int]
+) -> None:
+    repo = _tree(tmp_path / "r")
+    run("--format", "json", "-j2", cwd=repo)
+    last = repo / f"f{FOLDERS - 1}" / "s0.sh"
+    last.write_text(BAD + "# now it has a finding\n")
+    warm = run("--format", "json", "-j2", cwd=repo)
+    assert forks == [1]
+    assert calls == [f"f{FOLDERS - 1}/s0.sh"]
+    reference = run("--format", "json", "--no-cache", "-j1", cwd=repo)
+    assert warm.out == reference.out
+    assert f"f{FOLDERS - 1}/s0.sh" in {f["path"] for f in warm.json()["findings"]}
+
+
+def test_a_broken_config_the_child_meets_is_one_line_and_exit_2(
+    tmp_path: Path, run: Callable[..., Run], forks: list[int]
+) -> None:
+    repo = _tree(tmp_path / "r")
+    run("--format", "json", "-j2", cwd=repo)
+    (repo / f"f{FOLDERS - 1}" / ".codex-guard.yaml").write_text("ignore: [CG402]\nbogus: 1\n")
+    aside = run("--format", "json", "-j2", cwd=repo)
+    assert forks == [1]
+    alone = run("--format", "json", "-j1", cwd=repo)
+    assert aside.code == alone.code == 2
+    assert aside.err == alone.err
+    assert aside.err.count("\n") == 1 and ".codex-guard.yaml" in aside.err
+    assert "Traceback" not in aside.err
+
+
+def test_a_child_that_dies_is_an_error_not_a_shorter_report(
+    tmp_path: Path, run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    repo = _tree(tmp_path / "r")
+    run("--format", "json", "-j2", cwd=repo)
+
+    def dies(self: object, batch: list[object]) -> list[object]:
+        os._exit(3)  # in the child: it leaves without a word
+
+    monkeypatch.setattr(lint._ChildLooks, "__call__", dies)
+    broken = run("--format", "json", "-j2", cwd=repo)
+    assert forks == [1]
+    assert broken.code == 2
+    assert broken.out == ""
+    assert "helper process ended early" in broken.err and "Traceback" not in broken.err
