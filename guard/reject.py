@@ -877,10 +877,11 @@ class _FilePatterns:
         # the engine hops between candidate characters; a complex key is found from the line
         # break before it (the text is searched with a "\n" in front: see `_run_values`).
         self.notable = re.compile(r"""(?:\t|\\|\[|\]|\{|\}|run["']?[ \t]*:|\n[^\S\n]*[?:])[^\n]*""")
-        # A `${{ }}` expression with no quote, brace, comment, colon, tab or escape in it: two
-        # `{` and two `}` wherever quotes or a comment cut the line, and no `run:` or complex
-        # key of its own, so a line is notable without it only if it is notable with it.
-        self.plain_expression = re.compile(r"""\$\{\{[^{}"'#:\t\\\n]*\}\}""")
+        # A `${{ }}` expression with no quote, brace, bracket, comment, colon, tab or escape in
+        # it: two `{` and two `}` wherever quotes or a comment cut the line, and no `run:`,
+        # flow bracket or complex key of its own, so a line is notable without it only if it is
+        # notable with it (`${{ x[0] }}` keeps its line notable, as the line reading needs).
+        self.plain_expression = re.compile(r"""\$\{\{[^{}\[\]"'#:\t\\\n]*\}\}""")
         self.quoted = re.compile(r"\"[^\"]*\"|'[^']*'")
         self.double_quoted = re.compile(r'"([^"]*)"(?:[ ]+#.*)?')
         self.single_quoted = re.compile(r"'((?:[^']|'')*)'(?:[ ]+#.*)?")

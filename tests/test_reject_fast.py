@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from unittest import mock
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from guard import reject
@@ -130,6 +130,8 @@ PIECES = [*"run: -|\t\\[]{}?#'\"\n\r $Xab", "${{", "}}", "${{ x }}", "\n      - 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+@example("${{[}}")  # a bracket inside an expression: the line stays notable
+@example("a: ${{ x[0] }}\nrun: codex")
 def test_the_notable_line_reading_agrees_on_any_text(text: str) -> None:
     assert _outcome(_run_values, text) == _outcome(reference_run_values, text)
 
