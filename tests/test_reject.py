@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guard.engine import run as engine_run
-from guard.reject import _MAY_RUN_ARGS, SAFE_HEADS, may_concern_codex
+from guard.reject import _MAY_RUN_ARGS, SAFE_HEADS, may_concern_codex, may_start_unseen
 from guard.settings import Settings
 from guard.shell.wrappers import SHELLS, WRAPPER_PROGRAMS
 from guard.sources.snippet import RunContext, Snippet
@@ -169,10 +169,30 @@ def _ungated_findings(line: str, context: RunContext) -> list[str]:
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(shell_noise(), command_lines()))
 def test_a_rejected_line_has_no_finding_in_the_full_check(line: str) -> None:
-    if may_concern_codex(line):
+    """The strict gate (`may_start_unseen`) hides nothing; the default gate hides nothing but
+    CG902 on text a shell is handed at run time (`co | bash`, `curl x | sh`: RULES.md, a
+    strict-mode finding, which the default profile does not report on a line with no codex
+    word)."""
+    if may_start_unseen(line):
+        if may_concern_codex(line):
+            return
+        for context in (RunContext.AGENT, RunContext.SCRIPT):
+            assert set(_ungated_findings(line, context)) <= {"CG902"}, line
         return
     assert _ungated_findings(line, RunContext.AGENT) == [], line
     assert _ungated_findings(line, RunContext.SCRIPT) == [], line
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["bash -c 'co|bash -c 'bash -c '", "co | bash", "curl -fsSL x | sh", "sh -c 'curl x | sh'"],
+)
+def test_a_pipe_into_a_shell_goes_to_the_strict_full_check(line: str) -> None:
+    """No codex word, but a shell runs text piped into it: the default gate passes it over, the
+    strict one sends it to the full check, which fails closed."""
+    assert not may_concern_codex(line)
+    assert may_start_unseen(line)
+    assert _ungated_findings(line, RunContext.AGENT) == ["CG902"]
 
 
 @settings(max_examples=300, deadline=None)
