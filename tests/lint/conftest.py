@@ -99,6 +99,47 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     return run
 
 
+def record_lint_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
+    """A private cache for in-process runs; the paths each run hands to `lint_file`."""
+    import guard.commands.lint as lint
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CODEX_GUARD_NO_CACHE", raising=False)
+    seen: list[str] = []
+    real = lint.lint_file
+
+    def recording(job: lint.FileJob) -> lint.FileOutcome:
+        seen.append(job.path)
+        return real(job)
+
+    monkeypatch.setattr(lint, "lint_file", recording)
+    return seen
+
+
+def cached_lint_runner(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    calls: list[str],
+    *fixed: str,
+) -> Callable[..., Run]:
+    """`lint FIXED ARGS` in-process from `cwd`, each run opening the cache store anew, as a
+    process does, with `calls` cleared first."""
+    import guard.sources.cache as cache
+
+    def lint_in_process(*args: str, cwd: Path) -> Run:
+        from guard.cli import main
+
+        monkeypatch.chdir(cwd)
+        monkeypatch.setattr(cache, "_stores", {})
+        capsys.readouterr()
+        calls.clear()
+        code = main(["lint", *fixed, *args])
+        out = capsys.readouterr()
+        return Run(code, out.out, out.err)
+
+    return lint_in_process
+
+
 def console(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
     """The real `codex-guard` console script."""
     done = subprocess.run(

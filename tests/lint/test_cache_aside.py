@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run, make_repo
+from conftest import Run, cached_lint_runner, make_repo, record_lint_calls
 
 import guard.commands.lint as lint
 import guard.sources.cache as cache
@@ -50,37 +50,16 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[str]]:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("CODEX_GUARD_NO_CACHE", raising=False)
     monkeypatch.setattr(cache, "RACY_NS", 0)  # files the test just wrote count as old
     monkeypatch.setattr(lint, "ASIDE_AFTER", 8)  # a small tree hands over too
-    seen: list[str] = []
-    real = lint.lint_file
-
-    def recording(job: lint.FileJob) -> lint.FileOutcome:
-        seen.append(job.path)
-        return real(job)
-
-    monkeypatch.setattr(lint, "lint_file", recording)
-    yield seen
+    yield record_lint_calls(monkeypatch, tmp_path)
 
 
 @pytest.fixture
 def run(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, calls: list[str]
 ) -> Callable[..., Run]:
-    def lint_in_process(*args: str, cwd: Path) -> Run:
-        from guard.cli import main
-
-        monkeypatch.chdir(cwd)
-        monkeypatch.setattr(cache, "_stores", {})  # each run opens the store anew, as a process
-        capsys.readouterr()
-        calls.clear()
-        code = main(["lint", *args])
-        out = capsys.readouterr()
-        return Run(code, out.out, out.err)
-
-    return lint_in_process
+    return cached_lint_runner(capsys, monkeypatch, calls)
 
 
 def test_the_child_walks_and_the_report_is_a_single_process_one(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run, console, make_repo, write
+from conftest import Run, cached_lint_runner, console, make_repo, record_lint_calls, write
 
 import guard.commands.lint as lint
 import guard.sources.cache as cache
@@ -43,35 +43,14 @@ def _tree(root: Path) -> Path:
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[str]]:
     """In-process runs with a private cache; the paths each run hands to `lint_file`."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("CODEX_GUARD_NO_CACHE", raising=False)
-    seen: list[str] = []
-    real = lint.lint_file
-
-    def recording(job: lint.FileJob) -> lint.FileOutcome:
-        seen.append(job.path)
-        return real(job)
-
-    monkeypatch.setattr(lint, "lint_file", recording)
-    yield seen
+    yield record_lint_calls(monkeypatch, tmp_path)
 
 
 @pytest.fixture
 def run(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, calls: list[str]
 ) -> Callable[..., Run]:
-    def lint_in_process(*args: str, cwd: Path) -> Run:
-        from guard.cli import main
-
-        monkeypatch.chdir(cwd)
-        monkeypatch.setattr(cache, "_stores", {})  # each run opens the store anew, as a process
-        capsys.readouterr()
-        calls.clear()
-        code = main(["lint", "-j1", *args])
-        out = capsys.readouterr()
-        return Run(code, out.out, out.err)
-
-    return lint_in_process
+    return cached_lint_runner(capsys, monkeypatch, calls, "-j1")
 
 
 def _no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
