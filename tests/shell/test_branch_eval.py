@@ -15,6 +15,7 @@ from guard.settings import Settings
 from guard.shell import parse_script
 from guard.shell.model import Command, Span
 from guard.sources.snippet import RunContext, Snippet
+from tests.shell.recording import recording_codex
 
 
 def codex_calls(script: str) -> list[Command]:
@@ -143,15 +144,8 @@ def test_mentions_and_clean_values_stay_silent(script: str) -> None:
 
 def test_the_modelled_argvs_are_the_ones_bash_runs(tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
     log = tmp_path / "argv.log"
-    fake = bin_dir / "codex"
-    # A recording codex: one line of its argv (tab-separated) and what it read on stdin.
-    fake.write_text(
-        '#!/bin/sh\nfor a in "$@"; do printf "%s\\t" "$a"; done >> "$LOG"\n'
-        'printf "stdin=%s\\n" "$(cat)" >> "$LOG"\n'
-    )
-    fake.chmod(0o755)
+    recording_codex(bin_dir, stdin=True)  # one line: its argv and what it read on stdin
     (tmp_path / "prompt.md").write_text("Fix it.")
     script = tmp_path / "run.sh"
     script.write_text(RUNNER)
@@ -246,13 +240,8 @@ def test_commands_whose_values_name_no_codex_are_walked_once() -> None:
 
 def test_timeout_and_a_pipe_into_bash_run_what_the_model_says(tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
     log = tmp_path / "argv.log"
-    fake = bin_dir / "codex"
-    fake.write_text(
-        '#!/bin/sh\nfor a in "$@"; do printf "%s\\t" "$a"; done >> "$LOG"\necho >> "$LOG"\n'
-    )
-    fake.chmod(0o755)
+    recording_codex(bin_dir)
     (tmp_path / "prompt.md").write_text("Fix it.")
     text = BRANCHED + "timeout 60 $cmd - < prompt.md\n" + 'echo "$cmd - < prompt.md" | bash\n'
     (tmp_path / "run.sh").write_text(text)

@@ -16,6 +16,7 @@ from guard.shell import parse_script
 from guard.shell.model import Command
 from guard.shell.scope import MAX_VALUES
 from guard.sources.snippet import RunContext, Snippet
+from tests.shell.recording import recording_codex
 
 
 def codex_calls(script: str) -> list[Command]:
@@ -136,12 +137,7 @@ def test_the_modelled_argvs_are_the_ones_bash_runs(tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     log = tmp_path / "argv.log"
-    for name in ("codex", "codex-nightly"):
-        fake = bin_dir / name
-        fake.write_text(
-            '#!/bin/sh\nfor a in "$@"; do printf "%s\\t" "$a"; done >> "$LOG"\necho >> "$LOG"\n'
-        )
-        fake.chmod(0o755)
+    recording_codex(bin_dir, "codex", "codex-nightly")
     script = tmp_path / "run.sh"
     script.write_text(CLI_AND_FLAGS)
     # Hide codex-nightly so that the else-branch runs: the model resolves it the same way.

@@ -16,6 +16,7 @@ from guard.shell import parse_script
 from guard.shell.model import Command
 from guard.shell.scope import MAX_VALUES
 from guard.sources.snippet import RunContext, Snippet
+from tests.shell.recording import recording_codex
 
 
 def codex_calls(script: str) -> list[Command]:
@@ -256,13 +257,8 @@ def test_the_argvs_are_the_ones_bash_runs(tmp_path: Path) -> None:
     """Run the script under bash on each branch with a recording codex: every argv bash hands
     codex is one the model has, with the branch that produced it."""
     bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
     log = tmp_path / "argv.log"
-    fake = bin_dir / "codex"
-    fake.write_text(
-        '#!/bin/sh\nfor a in "$@"; do printf "%s\\t" "$a"; done >> "$LOG"\necho >> "$LOG"\n'
-    )
-    fake.chmod(0o755)
+    recording_codex(bin_dir)
     script = tmp_path / "run.sh"
     script.write_text(RESUME)
     for auto in ("", "1"):

@@ -16,6 +16,7 @@ from guard.shell import parse_script
 from guard.shell.builtins import printf_value
 from guard.shell.model import Span, Word
 from guard.sources.snippet import RunContext, Snippet
+from tests.shell.recording import recording_codex
 
 
 def findings(script: str) -> list[tuple[str, str]]:
@@ -115,13 +116,8 @@ def test_mentions_and_unknown_values_stay_silent(script: str) -> None:
 
 def test_the_and_argvs_are_the_ones_bash_runs(tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
     log = tmp_path / "argv.log"
-    fake = bin_dir / "codex"
-    fake.write_text(
-        '#!/bin/sh\nfor a in "$@"; do printf "%s\\t" "$a"; done >> "$LOG"\necho >> "$LOG"\n'
-    )
-    fake.chmod(0o755)
+    recording_codex(bin_dir)
     (tmp_path / "task.md").write_text("x")
     script = tmp_path / "run.sh"
     script.write_text(AND_DEFAULT)
