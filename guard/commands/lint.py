@@ -1358,7 +1358,10 @@ def run_lint(
             content = sys.stdin.buffer.read()
             file_jobs = [FileJob(shown, True, settings, _rule_text(rules), content=content)]
         else:
-            aside = _WalkAside() if jobs != 1 and (os.cpu_count() or 1) > 1 else None
+            # The walk goes on in a child only to look files up in the store: never without it
+            # (a `--no-cache` run then imports nothing of the cache: sqlite3, hashlib...).
+            use_store = not no_cache and _cache_enabled()
+            aside = _WalkAside() if use_store and jobs != 1 and (os.cpu_count() or 1) > 1 else None
             rule_text = _rule_text(rules)
             file_jobs = _collect_jobs(paths, resolver, overrides, rule_text, kind, aside)
         if fix or diff:

@@ -47,10 +47,10 @@ import stat
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from guard.fastclass import dataclass
 from guard.filereads import Probe, racy, unchanged
 from guard.findings import Finding, Location, Severity, finding_from_cache, finding_to_cache
 from guard.settings import cache_dir

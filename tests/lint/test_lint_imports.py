@@ -1,0 +1,102 @@
+"""What a `lint --no-cache` run imports (issue 12: workflows at actionlint's pace, where start-up is
+a third of a run of a thousand workflows). The store's modules (sqlite3, the digests, the
+dataclass machinery guard/sources/cache.py used to bring) cost a run that never opens the store
+about 16 ms, before the first file; this keeps them from coming back through the walk or the
+forked split."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Never in a `--no-cache` run (the store is never opened); `dataclasses` and `inspect` in no
+# lint run at all (guard/fastclass.py builds the classes).
+NOT_IMPORTED = ("guard.sources.cache", "sqlite3", "hashlib", "dataclasses", "inspect")
+
+_PROBE = """
+import json, os, sys
+from guard.cli import main
+sys.argv = ["codex-guard", *sys.argv[1:]]
+code = main()
+json.dump(sorted(sys.modules), open(os.environ["MODULES_OUT"], "w"))
+sys.exit(code)
+"""
+
+WORKFLOW = """name: ci
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: npm ci && npm test
+"""
+
+CODEX_WORKFLOW = """name: review
+on: [pull_request]
+jobs:
+  review:
+    runs-on: ubuntu-latest
+    env:
+      OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}
+    steps:
+      - run: codex exec -s read-only "review the diff"
+"""
+
+
+def _tree(root: Path, files: int) -> Path:
+    folder = root / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    for n in range(files):
+        (folder / f"wf{n:03}.yml").write_text(WORKFLOW)
+    (folder / "review.yml").write_text(CODEX_WORKFLOW)
+    (root / "run.sh").write_text("#!/bin/sh\ncodex exec --ephemeral resume --last\n")
+    return root
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_no_cache_run_imports_nothing_of_the_store(tmp_path: Path, jobs: str) -> None:
+    # 80 files: with -j2 the run forks its split child (more than 64 files).
+    tree = _tree(tmp_path / "repo", 80)
+    out = tmp_path / "modules.json"
+    env = {"PATH": "/usr/bin:/bin", "MODULES_OUT": str(out), "HOME": str(tmp_path)}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, "lint", "--no-cache", "-j", jobs, str(tree)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr  # the findings are there: the files were linted
+    assert "CG101" in proc.stdout and "CG201" in proc.stdout
+    modules = set(json.loads(out.read_text()))
+    assert not modules & set(NOT_IMPORTED), sorted(modules & set(NOT_IMPORTED))
+    assert not (tmp_path / "cache" / "codex-guard" / "lint").exists()
+
+
+def test_a_cached_run_builds_its_classes_without_dataclasses(tmp_path: Path) -> None:
+    tree = _tree(tmp_path / "repo", 3)
+    out = tmp_path / "modules.json"
+    env = {"PATH": "/usr/bin:/bin", "MODULES_OUT": str(out), "HOME": str(tmp_path)}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    for _ in range(2):  # the second run answers from the store
+        proc = subprocess.run(
+            [sys.executable, "-c", _PROBE, "lint", "-j1", str(tree)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 1, proc.stderr
+        modules = set(json.loads(out.read_text()))
+        assert "sqlite3" in modules  # the store was used
+        assert not modules & {"dataclasses", "inspect"}, sorted(modules)
