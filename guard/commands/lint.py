@@ -1301,6 +1301,18 @@ def _collect_jobs(
         )
 
 
+def _collect_from_here() -> None:
+    """Turn the cyclic collector back on for the rest of a run, with every object made so far
+    (the modules, the rules) frozen out of its walks (and kept unshared by forked children).
+    Only where guard/cli.py `console_main` turned it off: a test or a program that calls `main`
+    keeps its own."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def run_lint(
     paths: tuple[str, ...],
     output_format: str,
@@ -1369,6 +1381,7 @@ def run_lint(
     except (ConfigError, RuleFileError) as exc:
         echo(str(exc), err=True)
         return 2
+    _collect_from_here()  # before the walk (the jobs come from a generator)
     if fix or diff:
         fixed = _fix_jobs(list(file_jobs), write=fix and not diff, quiet=quiet)
         if diff or stdin:
