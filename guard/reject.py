@@ -782,6 +782,12 @@ _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 _FLOW_BRACKETS = frozenset("[]{}")
 
 
+def prepare_file_reject() -> None:
+    """Compile the file-level patterns now (a process that forks helpers does this first, so
+    that they inherit them instead of compiling them again)."""
+    _file_patterns()
+
+
 def may_concern_file(text: str, kind: str) -> bool:
     """False only when no snippet the kind's source can take from `text` can concern codex
     (`may_concern_codex` of every one is False, and it carries no keyword), so linting the file

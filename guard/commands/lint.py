@@ -735,6 +735,7 @@ def _forked_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOut
     walk goes to `_here_then_pool`)."""
     from guard.commands.forksplit import ForkSplit, children_for
 
+    _prepare_front()
     split = ForkSplit(lint_unless_full, lint_file, _job_path, FileOutcome, children_for(workers))
     try:
         for job in itertools.islice(jobs, FORK_MAX_FILES):
@@ -755,6 +756,18 @@ def _forked_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOut
         yield from pooled
     finally:
         split.stop()
+
+
+def _prepare_front() -> None:
+    """What `lint_unless_full` needs for every file (the readers' modules, the keyword reject's
+    patterns), loaded before the split forks: this process needs it at its next file anyway,
+    and the child then starts its first full check with it already there."""
+    import guard.sources.decode
+    import guard.sources.detect
+    import guard.sources.workflow  # noqa: F401  (the reject masks `${{ }}` as the source does)
+    from guard.reject import prepare_file_reject
+
+    prepare_file_reject()
 
 
 def _job_path(job: FileJob) -> str:

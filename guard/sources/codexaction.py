@@ -15,9 +15,7 @@ out from the pull request's head under `pull_request_target` (CG305).
 
 from __future__ import annotations
 
-import json
 import re
-import shlex
 from typing import Any
 
 from guard.fastclass import dataclass
@@ -110,6 +108,9 @@ def _mask(text: str, line: int, found: list[tuple[int, str]]) -> str:
 def _codex_args(raw: str) -> str:
     """`codex-args` as shell words: a JSON array when it starts with `[` (action.yml), else the
     shell-like string as written."""
+    import json  # here: most workflows that reach this module never use the action
+    import shlex
+
     stripped = raw.strip()
     if stripped.startswith("["):
         try:
@@ -122,6 +123,8 @@ def _codex_args(raw: str) -> str:
 
 
 def _sandbox_words(inputs: dict[str, Input]) -> str:
+    import shlex
+
     profile = inputs.get("permission-profile")
     if profile is not None and profile.value.strip():
         given = profile.value.strip()
@@ -141,6 +144,7 @@ def _sandbox_words(inputs: dict[str, Input]) -> str:
 
 def command_line(inputs: dict[str, Input], line: int, found: list[tuple[int, str]]) -> str:
     """The `codex exec` line the action runs for these inputs (runCodexExec.ts)."""
+    import shlex
 
     def value(name: str) -> str | None:
         given = inputs.get(name)
