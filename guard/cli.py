@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return exec_main(args[1:])
     if args[:1] == ["lint"]:
+        from guard.regexcodes import seed_from_store
+
+        seed_from_store()  # before anything compiles a pattern (guard/regexcodes.py)
         from guard.commands.lintargs import fast_lint_options
 
         options = fast_lint_options(args[1:])

@@ -92,8 +92,10 @@ class ForkSplit(Generic[Job, Outcome]):
         path_of: Callable[[Job], str],
         outcome_type: type,
         children: int,
+        child_done: Callable[[], object] | None = None,
     ) -> None:
         self.front = front
+        self.child_done = child_done  # run by a child after its last job, before it exits
         self.lint = lint
         self.path_of = path_of
         self.outcome_type = outcome_type
@@ -399,6 +401,9 @@ class ForkSplit(Generic[Job, Outcome]):
                             os.close(fd)
                 _serve(self.lint, self.path_of, job_reader, outcome_writer)
                 code = 0
+                os.close(outcome_writer)  # its answers are all out: the parent goes on
+                if self.child_done is not None:
+                    self.child_done()
             except BaseException:
                 pass
             finally:

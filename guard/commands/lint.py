@@ -736,7 +736,16 @@ def _forked_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOut
     from guard.commands.forksplit import ForkSplit, children_for
 
     _prepare_front()
-    split = ForkSplit(lint_unless_full, lint_file, _job_path, FileOutcome, children_for(workers))
+    from guard.regexcodes import save_to_store
+
+    split = ForkSplit(
+        lint_unless_full,
+        lint_file,
+        _job_path,
+        FileOutcome,
+        children_for(workers),
+        child_done=save_to_store,  # the child compiles the engine's patterns: keep them too
+    )
     try:
         for job in itertools.islice(jobs, FORK_MAX_FILES):
             yield from split.submit(job)
@@ -1427,7 +1436,11 @@ def run_lint(
     result.exit_code = exit_code(result, fail_on or primary.fail_on)
     use_color = _use_color(color) and output_file is None
     output = _render(result, rules, output_format, text_style, statistics, quiet, use_color)
-    if not _emit(output, output_file, color=use_color):
+    emitted = _emit(output, output_file, color=use_color)
+    from guard.regexcodes import save_to_store
+
+    save_to_store()  # after the report: the patterns compiled anew, for the next run
+    if not emitted:
         return 2
     if exit_zero and not result.errors:
         return 0

@@ -1,0 +1,200 @@
+"""Compiled regular expressions kept between runs as their `sre` code, as `.pyc` files keep code.
+
+Why: a lint of a thousand workflows compiles about 60 patterns (PyYAML's alone cost 8 ms at its
+import: its reader's printable-character class), about a tenth of the run, in the parent and again
+in its forked child. Compiling is parsing a pattern and generating its code; the code is a list of
+integers that `_sre.compile` turns into a pattern object in microseconds. So the first run stores
+the code of each pattern it compiled, and later runs put pattern objects made from that code into
+`re`'s own cache before anything compiles: `re.compile(p, flags)` then finds them there.
+
+What it is: a cache of code, never of answers, with the code bundle's trust model
+(guard/runtime/codebundle.py): one file in the user's private cache folder (0700 folder, 0600 file,
+checked on every read, guard/runtime/private.py), tied to this interpreter build (`sys.version`)
+and to `re`'s code format (`re._constants.MAGIC`). Whoever can write that file decides what the
+patterns match, as with the code bundle and `.pyc` files: that is why it must be ours and private.
+Any doubt (another interpreter, a damaged file or entry, code `_sre` refuses, an `re` without
+this cache layout) means the patterns are compiled as usual.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+
+from guard.cachedir import cache_dir
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: start-up pays for what this imports
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+FORMAT = "codex-guard regex codes 1"
+MAX_PATTERNS = 256  # the linter's and its libraries' patterns are about 100
+MAX_FILE_BYTES = 4 << 20
+# (pattern, flags as asked, flags of the pattern object, code, groups, groupindex, indexgroup)
+Entry = tuple[str, int, int, list[int], int, dict[str, int], tuple[str | None, ...]]
+# The `re` layouts this is written against: `re._cache` is a dict keyed (type, pattern, flags) and
+# `_sre.compile(pattern, flags, code, groups, groupindex, indexgroup)` (CPython 3.11 to 3.13).
+_KNOWN_VERSIONS = ((3, 11), (3, 12), (3, 13))
+
+
+def codes_path() -> str:
+    return os.path.join(cache_dir("code"), f"regex-{sys.implementation.cache_tag}.marshal")
+
+
+class RegexCodes:
+    """The patterns seeded into `re`'s cache at start, and what to store at the end."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.stored: dict[tuple[str, int], Entry] = {}
+
+    def seed(self) -> int:
+        """Put a pattern object for every stored entry into `re`'s cache; how many."""
+        if sys.version_info[:2] not in _KNOWN_VERSIONS:
+            return 0
+        from guard.runtime.private import read_private
+
+        data = read_private(self.path, MAX_FILE_BYTES)
+        entries = _decode(data) if data else None
+        if not entries:
+            return 0
+        import _sre  # type: ignore[import-not-found]
+        import re
+
+        cache = getattr(re, "_cache", None)
+        if not isinstance(cache, dict):
+            return 0
+        seeded = 0
+        for entry in entries:
+            pattern, flags, final, code, groups, groupindex, indexgroup = entry
+            key = (str, pattern, flags)
+            self.stored[(pattern, flags)] = entry
+            if key in cache:
+                continue
+            try:
+                compiled = _sre.compile(pattern, final, code, groups, groupindex, indexgroup)
+            except Exception:  # code this `_sre` does not take: compiled as usual
+                continue
+            if (compiled.pattern, compiled.flags, compiled.groups) != (pattern, final, groups):
+                continue
+            cache[key] = compiled
+            seeded += 1
+        return seeded
+
+    def save(self) -> bool:
+        """Store the code of the patterns this process compiled that the file lacks (with the
+        file's own, which another process may have added since): True when it wrote."""
+        if sys.version_info[:2] not in _KNOWN_VERSIONS:
+            return False
+        import re
+
+        cache = getattr(re, "_cache", None)
+        if not isinstance(cache, dict):
+            return False
+        fresh = [
+            (key[1], key[2])
+            for key in list(cache)
+            if isinstance(key, tuple)
+            and len(key) == 3
+            and key[0] is str
+            and isinstance(key[2], int)
+            and (key[1], key[2]) not in self.stored
+        ]
+        if not fresh:
+            return False
+        from guard.runtime.private import read_private, write_private
+
+        data = read_private(self.path, MAX_FILE_BYTES)
+        merged = {(e[0], e[1]): e for e in (_decode(data) or ()) if data} if data else {}
+        merged.update(self.stored)
+        for pattern, flags in fresh:
+            if len(merged) >= MAX_PATTERNS:
+                break
+            entry = _entry(pattern, flags)
+            if entry is not None:
+                merged[(pattern, flags)] = entry
+        self.stored = merged
+        return write_private(self.path, _encode(merged.values()))
+
+
+def _entry(pattern: str, flags: int) -> Entry | None:
+    """The code `re.compile(pattern, flags)` runs, as `re._compiler.compile` makes it."""
+    try:
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, flags)
+        code = _compiler._code(parsed, flags)
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        final = int(flags | parsed.state.flags)
+        words = [int(n) for n in code]  # the opcodes are int subclasses, which marshal refuses
+        groups = parsed.state.groups - 1
+        return (pattern, flags, final, words, groups, groupindex, tuple(indexgroup))
+    except Exception:  # DEBUG output, a pattern `re` itself refuses: not stored
+        return None
+
+
+def _header() -> tuple[str, str, int]:
+    from re import _constants  # type: ignore[attr-defined]
+
+    return (FORMAT, sys.version, _constants.MAGIC)
+
+
+def _encode(entries: Iterable[Entry]) -> bytes:
+    return marshal.dumps((_header(), [tuple(e) for e in entries]))
+
+
+def _decode(data: bytes) -> list[Entry] | None:
+    """The entries of a file written by this interpreter build, or None."""
+    try:
+        header, entries = marshal.loads(data)
+    except Exception:
+        return None
+    if header != _header() or not isinstance(entries, list):
+        return None
+    valid = [e for e in entries if _is_entry(e)]
+    return valid if len(valid) == len(entries) else None
+
+
+def _is_entry(entry: object) -> bool:
+    return (
+        isinstance(entry, tuple)
+        and len(entry) == 7
+        and isinstance(entry[0], str)
+        and type(entry[1]) is int
+        and type(entry[2]) is int
+        and isinstance(entry[3], list)
+        and all(type(n) is int for n in entry[3])
+        and type(entry[4]) is int
+        and isinstance(entry[5], dict)
+        and isinstance(entry[6], tuple)
+    )
+
+
+# This process's codes: `re`'s cache, which they fill, is one per process too.
+_codes: RegexCodes | None = None
+
+
+def seed_from_store() -> int:
+    """At start: the stored patterns into `re`'s cache (once a process); how many."""
+    global _codes
+    if _codes is not None:
+        return 0
+    _codes = RegexCodes(codes_path())
+    try:
+        return _codes.seed()
+    except Exception:  # any doubt: the patterns are compiled as usual
+        return 0
+
+
+def save_to_store() -> bool:
+    """At the end (of a run, or of a forked child): store what this process compiled anew."""
+    if _codes is None:
+        return False
+    try:
+        return _codes.save()
+    except Exception:  # a file not written costs the next run its compiles, nothing else
+        return False
