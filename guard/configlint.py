@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from guard.config import CONFIG_NAMES, PYPROJECT, ConfigError, _has_pyproject_table, load_config
 from guard.findings import FileError, Finding, LintResult, Location, Severity
 from guard.trust import KeyPath, Loosening, loosenings
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 RULE_ID = "CG905"
 RULE_NAME = "config-loosens-guard"

@@ -32,10 +32,24 @@ import struct
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import Generic, TypeVar
 
-Job = TypeVar("Job")
-Outcome = TypeVar("Outcome")
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
+if TYPE_CHECKING:
+    from typing import Generic, TypeVar
+
+    Job = TypeVar("Job")
+    Outcome = TypeVar("Outcome")
+
+    class _Generic(Generic[Job, Outcome]):
+        pass
+
+else:  # `ForkSplit[...]` is only ever written in annotations: no `typing` needed to run
+
+    class _Generic:
+        def __class_getitem__(cls, params):
+            return cls
+
+    Job = Outcome = None
 
 # Full checks a child holds at a time (sent, not answered); the others wait in a queue here, so
 # that this process can still take them. It does once the walk is done and HELP_AFTER of them
@@ -81,7 +95,7 @@ class _Child:
         self.owed: dict[int, int] = {}  # job numbers sent and not yet answered: frame bytes
 
 
-class ForkSplit(Generic[Job, Outcome]):
+class ForkSplit(_Generic[Job, Outcome]):
     """`lint(job)` of every job, in job order: `front(job)` here first, and the jobs it leaves
     (None) to up to `children` forked children, or here when they are busy or gone."""
 

@@ -18,7 +18,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from guard.commands.echo import echo
 from guard.fastclass import dataclass, field, replace
@@ -26,7 +25,10 @@ from guard.findings import FileError, Finding, LintResult, Location, Severity
 from guard.settings import Settings
 from guard.sources.snippet import RunContext, Snippet
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from guard.sources.cache import ProbeMemo, Reads, Seen, StatData, StatHit, StatRow
     from guard.sources.walk import Candidate, QuickTest
 

@@ -9,7 +9,10 @@ tests/lint/test_fast_front.py holds this parser to click's on generated command 
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
+if TYPE_CHECKING:
+    from typing import Any
+
 
 # What click gives each parameter of `lint` that is not on the command line (guard/commands/
 # lintcli.py declares the same defaults; the test above compares them).

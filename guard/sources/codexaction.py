@@ -16,11 +16,14 @@ out from the pull request's head under `pull_request_target` (CG305).
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from guard.fastclass import dataclass
 from guard.sources.snippet import RunContext, Snippet, SourceFact
 from guard.sources.yamlnodes import node_get
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 ACTION = re.compile(r"^openai/codex-action(@|/|$)", re.IGNORECASE)
 # action.yml (openai/codex-action 9cdb6f3) plus `permission-profile` (FACTS.md, 0.171.0).

@@ -16,10 +16,13 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from guard.fastclass import dataclass
 from guard.regularfile import read_regular
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache",
@@ -166,7 +169,8 @@ def is_ignored(real: str, is_dir: bool, ignores: list[_Ignore]) -> bool:
     return False
 
 
-Applying = list[tuple[Any, "QuickTest | None", str]]
+if TYPE_CHECKING:
+    Applying = list[tuple[Any, "QuickTest | None", str]]
 
 
 def _folder_ignores(real_prefix: str, ignores: list[_Ignore]) -> Applying:
@@ -272,7 +276,8 @@ def walk(args: list[str], excluded: Excluded | None = None) -> Iterator[Candidat
 
 ASIDE_BATCH = 256  # candidates per message from the walking child
 # What the child works out for a batch of candidates, one answer each (picklable).
-Look = Callable[[list[Candidate]], list[Any]]
+if TYPE_CHECKING:
+    Look = Callable[[list[Candidate]], list[Any]]
 _Sent = tuple[str, bool, "str | None", "str | None"]
 
 

@@ -11,11 +11,14 @@ that order, so a later level overrides an earlier one. Composite actions (`actio
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from guard.fastclass import replace
 from guard.sources.snippet import RunContext, Snippet
 from guard.sources.yamlnodes import block_indent, compose, node_get
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 _NOT_SHELL = ("pwsh", "powershell", "cmd", "python", "node")
 

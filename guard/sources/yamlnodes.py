@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def node_get(node: Any, key: str) -> Any:

@@ -100,3 +100,28 @@ def test_a_cached_run_builds_its_classes_without_dataclasses(tmp_path: Path) -> 
         modules = set(json.loads(out.read_text()))
         assert "sqlite3" in modules  # the store was used
         assert not modules & {"dataclasses", "inspect"}, sorted(modules)
+
+
+# What a lint runs before its split forks (start-up, config, the walk, the keyword reject and the
+# workflow reader it uses) and the workflow full check: `typing` (2 ms) in none of them, they
+# import it for the type checker only.
+BEFORE_THE_FORK = (
+    "guard.cli",
+    "guard.commands.lint",
+    "guard.commands.lintargs",
+    "guard.commands.forksplit",
+    "guard.config",
+    "guard.configlint",
+    "guard.sources.walk",
+    "guard.sources.workflow",
+    "guard.sources.codexaction",
+    "guard.reject",
+    "guard.regexcodes",
+)
+
+
+def test_the_lint_start_up_imports_no_typing() -> None:
+    code = f"import sys; import {', '.join(BEFORE_THE_FORK)}; print('typing' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
