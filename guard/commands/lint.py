@@ -1459,14 +1459,14 @@ def _render(
     color: bool,
 ) -> Iterable[str]:
     """The report in pieces, rendered a finding at a time as they are printed."""
-    from guard.report import streams, text
+    from guard.report import stream_of, text
 
     if statistics:
         return [text.statistics(result, rules, as_json=output_format == "json")]
     if output_format == "text":
         concise = text_style == "concise"
         return text.stream(result, rules, color=color, concise=concise, quiet=quiet)
-    return streams()[output_format](result, rules, color=color)
+    return stream_of(output_format)(result, rules, color=color)
 
 
 EMIT_BYTES = 1 << 16  # pieces are gathered up to this much before each write

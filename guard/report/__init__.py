@@ -8,21 +8,23 @@ holds the rendered report (its memory does not grow with the report beyond the f
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Protocol
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: a lint imports typing for nothing else
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from typing import Protocol
 
-from guard.engine.registry import Rule
-from guard.findings import LintResult
+    from guard.engine.registry import Rule
+    from guard.findings import LintResult
 
+    class Renderer(Protocol):
+        def __call__(
+            self, result: LintResult, rules: Mapping[str, Rule], *, color: bool
+        ) -> str: ...
 
-class Renderer(Protocol):
-    def __call__(self, result: LintResult, rules: Mapping[str, Rule], *, color: bool) -> str: ...
-
-
-class StreamRenderer(Protocol):
-    def __call__(
-        self, result: LintResult, rules: Mapping[str, Rule], *, color: bool
-    ) -> Iterator[str]: ...
+    class StreamRenderer(Protocol):
+        def __call__(
+            self, result: LintResult, rules: Mapping[str, Rule], *, color: bool
+        ) -> Iterator[str]: ...
 
 
 def streams() -> dict[str, StreamRenderer]:
@@ -35,6 +37,27 @@ def streams() -> dict[str, StreamRenderer]:
         "sarif": sarif.stream,
         "github": github.stream,
     }
+
+
+def stream_of(name: str) -> StreamRenderer:
+    """The streaming renderer of one format (only its module is imported)."""
+    if name == "text":
+        from guard.report import text
+
+        return text.stream
+    if name == "json":
+        from guard.report import json
+
+        return json.stream
+    if name == "sarif":
+        from guard.report import sarif
+
+        return sarif.stream
+    if name == "github":
+        from guard.report import github
+
+        return github.stream
+    raise KeyError(name)
 
 
 def renderers() -> dict[str, Renderer]:

@@ -18,7 +18,7 @@ from guard.commands.lint import Overrides, _collect_jobs, _rule_text, exit_code,
 from guard.config import ConfigResolver
 from guard.engine.registry import Rule, load_rules
 from guard.findings import FileError, Finding, LintResult, Location, Severity
-from guard.report import github, sarif, streams, text
+from guard.report import FORMAT_NAMES, github, sarif, streams, text
 from guard.report import json as json_report
 from guard.report.paths import display_path, printable, printable_json
 
@@ -230,3 +230,17 @@ def test_lint_writes_the_same_report_to_stdout_and_to_a_file(tmp_path: Path) -> 
         written = subprocess.run([*args, "--output-file", str(target)], cwd=REPO, timeout=300)
         assert shown.returncode == written.returncode == 1
         assert shown.stdout == target.read_bytes() and shown.stdout
+
+
+@pytest.mark.parametrize("fmt", FORMAT_NAMES)
+def test_stream_of_is_the_format_s_own_stream(fmt: str) -> None:
+    from guard.report import stream_of
+
+    assert stream_of(fmt) is streams()[fmt]
+
+
+def test_stream_of_an_unknown_format_is_a_key_error() -> None:
+    from guard.report import stream_of
+
+    with pytest.raises(KeyError):
+        stream_of("yaml")
