@@ -1439,6 +1439,10 @@ def run_lint(
     use_color = _use_color(color) and output_file is None
     output = _render(result, rules, output_format, text_style, statistics, quiet, use_color)
     emitted = _emit(output, output_file, color=use_color)
+    if cache_folder is not None:
+        from guard.sources.cache import close_stores
+
+        close_stores()
     from guard.regexcodes import save_to_store
 
     save_to_store()  # after the report: the patterns compiled anew, for the next run

@@ -391,6 +391,10 @@ class Store:
         self._conn = conn
         self._pid = os.getpid()
 
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.close()
+
     def get(self, key: str) -> list[Finding] | None:
         found = self.lookup(key)
         return None if found is None else found[0]
@@ -539,6 +543,17 @@ class Store:
 
 
 _stores: dict[str, Store | None] = {}
+
+
+def close_stores() -> None:
+    """Close this process's connections. The last one out of a store folds its write-ahead log
+    back into the store file and removes it; a run calls this at its end, because the console
+    script leaves without the interpreter's teardown (guard/cli.py), which used to close them."""
+    prefix = f"{os.getpid()}\0"
+    for slot in [slot for slot in _stores if slot.startswith(prefix)]:
+        store = _stores.pop(slot)
+        if store is not None:
+            store.close()
 
 
 def open_store(folder: str) -> Store | None:

@@ -62,7 +62,7 @@ def test_a_clean_run_exits_0_and_says_so(tmp_path: Path) -> None:
 
 def test_the_store_a_run_filled_answers_the_next_run(tmp_path: Path) -> None:
     # The parent leaves without closing its store connection: what it wrote must be there.
-    tree = _tree(tmp_path / "repo", 5)
+    tree = _tree(tmp_path / "repo", 90)  # a forked split child reads the store too
     env = _env(tmp_path)
     first = subprocess.run([str(SCRIPT), "lint", "--format", "json", str(tree)],
                            capture_output=True, env=env)  # fmt: skip
@@ -71,11 +71,17 @@ def test_the_store_a_run_filled_answers_the_next_run(tmp_path: Path) -> None:
     assert first.returncode == again.returncode == 1
     assert first.stdout == again.stdout
     store = tmp_path / "cache" / "codex-guard" / "lint" / "store.sqlite3"
+    # Closed at the end of each run: the write-ahead log is folded back and removed, so the store
+    # does not keep a log that grows with every run (the process leaves without a teardown).
+    assert not store.with_name("store.sqlite3-wal").exists()
     import sqlite3
 
-    with sqlite3.connect(store) as conn:
+    conn = sqlite3.connect(store)
+    try:
         (rows,) = conn.execute("SELECT count(*) FROM stats").fetchone()
-    assert rows == 5
+    finally:
+        conn.close()
+    assert rows == 90
 
 
 @pytest.mark.skipif(shutil.which("head") is None, reason="needs head")
