@@ -8,7 +8,7 @@ must not pay for them when there is none. Errors are one line, `path:line: messa
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from pathlib import Path
 
 from guard.settings import DEFAULT_FORBIDDEN_ENV, Settings, cache_dir
@@ -69,15 +69,19 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def config_in(folder: Path) -> Path | None:
-    """The config that sits in `folder` itself, if any (find_config's step, one folder)."""
+def config_in(folder: Path | str, names: Container[str] | None = None) -> Path | None:
+    """The config that sits in `folder` itself, if any (find_config's step, one folder). With
+    `names`, the folder's listing as the walk just read it: a name not in it is not looked for
+    (one `stat` fewer per config name and walked folder); one in it is still checked a file."""
     base = os.fspath(folder)  # strings, not Path: asked once per walked folder
     for name in CONFIG_NAMES:
-        if os.path.isfile(os.path.join(base, name)):
-            return folder / name
+        if (names is None or name in names) and os.path.isfile(os.path.join(base, name)):
+            return Path(base, name)
+    if names is not None and PYPROJECT not in names:
+        return None
     if not os.path.isfile(os.path.join(base, PYPROJECT)):
         return None
-    pyproject = folder / PYPROJECT
+    pyproject = Path(base, PYPROJECT)
     try:
         if _has_pyproject_table(pyproject):
             return pyproject
@@ -549,6 +553,8 @@ class ConfigResolver:
         self._default = Settings()  # one object for every folder without a config (frozen)
         self._by_folder: dict[Path, Path | None] = {}
         self._by_real_dir: dict[str, Path | None] = {}
+        # Resolved since `take_learned`; None until it is first called (most runs never do).
+        self._learned: dict[str, Path | None] | None = None
 
     def _config_path(self, folder: Path) -> Path | None:
         if folder not in self._by_folder:
@@ -564,14 +570,15 @@ class ConfigResolver:
             folder = path.absolute().parent
         return self._settings_of(self._config_path(folder))
 
-    def settings_for_dir(self, real_folder: str) -> Settings:
+    def settings_for_dir(self, real_folder: str, names: Container[str] | None = None) -> Settings:
         """Settings for the files of a folder given resolved (as the walk has it): one lookup
-        per folder, each answered from its parent's when it holds no config itself."""
+        per folder, each answered from its parent's when it holds no config itself. `names`:
+        the folder's own listing, when the walk has just read it (`config_in`)."""
         if self._explicit is not None:
             return self._explicit
-        return self._settings_of(self._nearest_config(real_folder))
+        return self._settings_of(self._nearest_config(real_folder, names))
 
-    def _nearest_config(self, real_folder: str) -> Path | None:
+    def _nearest_config(self, real_folder: str, names: Container[str] | None = None) -> Path | None:
         chain: list[str] = []
         folder = real_folder
         while folder not in self._by_real_dir:
@@ -582,9 +589,24 @@ class ConfigResolver:
             folder = parent
         found = self._by_real_dir.get(folder)
         for step in reversed(chain):  # the walk up, cached on the way back down
-            found = config_in(Path(step)) or found
+            found = config_in(step, names if step == real_folder else None) or found
             self._by_real_dir[step] = found
+            if self._learned is not None:
+                self._learned[step] = found
         return found
+
+    def take_learned(self) -> dict[str, Path | None]:
+        """The folders resolved since the last call (the first call starts the record), each
+        with its nearest config: what a process walking for another one sends it (`learn`), so
+        that it resolves none of them again."""
+        learned, self._learned = self._learned or {}, {}
+        return learned
+
+    def learn(self, nearest: Mapping[str, Path | None]) -> None:
+        """Folders resolved by another process of this run (`take_learned` there)."""
+        if self._explicit is None:
+            for folder, config in nearest.items():
+                self._by_real_dir.setdefault(folder, config)
 
     def _settings_of(self, config: Path | None) -> Settings:
         if config is None:

@@ -1128,6 +1128,11 @@ class _Exclusions:
         spec = self._spec(settings.exclude)[0]
         return bool(spec.match_file(relative + ("/" if is_dir else "")))
 
+    def listed(self, real_folder: str, names: frozenset[str]) -> None:
+        """The walk has just read the folder's listing: its config is resolved now, looking
+        only for the config names it holds (no `stat` per name in most folders)."""
+        self._resolver.settings_for_dir(real_folder, names)
+
     def files_in(self, real_folder: str) -> Callable[[str, str], bool] | None:
         """The check for the plain files of `real_folder`; None when no pattern can apply."""
         from guard.sources.walk import spec_answer
@@ -1185,16 +1190,17 @@ class _WalkAside:
             self.wanted = True
 
     def candidates(
-        self, walked: Iterator[Candidate], looks: _ChildLooks
+        self, walked: Iterator[Candidate], looks: _ChildLooks, learn: Callable[[Any], object]
     ) -> Iterator[tuple[Candidate, Any]]:
-        """The walk's candidates, with the child's look at each once it walks."""
+        """The walk's candidates, with the child's look at each once it walks; `learn` takes
+        what the child resolved (each folder's config), so this process resolves none again."""
         for candidate in walked:
             yield candidate, None
             if self.wanted and not self.started:
                 self.started = True
                 from guard.sources.walk import walk_aside
 
-                rest = walk_aside(walked, looks)
+                rest = walk_aside(walked, looks, learn)
                 if rest is not None:
                     yield from rest
                     return
@@ -1205,11 +1211,15 @@ class _ChildLooks:
     settings, scopes, name test, stat and trust rules), on the child's own store connection."""
 
     def __init__(
-        self, settings_of: Callable[[str], Settings], rule_text: Mapping[str, Any]
+        self,
+        settings_of: Callable[[str], Settings],
+        rule_text: Mapping[str, Any],
+        learned: Callable[[], Any] = lambda: None,
     ) -> None:
         from guard.sources import cache
 
         self._settings_of = settings_of
+        self._learned = learned  # what the walk resolved since the last batch (sent with it)
         self._rule_text = rule_text
         self._folder = str(cache.cache_root())
         self._scopes: dict[int, tuple[Settings, str | None]] = {}  # None: not live
@@ -1230,13 +1240,13 @@ class _ChildLooks:
             self._scopes[id(settings)] = known
         return known[1]
 
-    def __call__(self, batch: list[Candidate]) -> list[Any]:
+    def __call__(self, batch: list[Candidate]) -> tuple[list[Any], Any]:
         from guard.sources import cache
 
         answers: list[Any] = [None] * len(batch)
         store = cache.open_store(self._folder)
         if store is None:
-            return answers
+            return answers, self._learned()
         pending: dict[str, dict[str, StatData]] = {}
         where: dict[str, int] = {}
         # "" is no folder: replaced at once
@@ -1271,7 +1281,7 @@ class _ChildLooks:
                     if hit is None
                     else (hit.checked, hit.entry, hit.stale, hit.blob, hit.deps)
                 )
-        return answers
+        return answers, self._learned()
 
 
 def _collect_jobs(
@@ -1303,7 +1313,9 @@ def _collect_jobs(
         def settings_of(folder: str) -> Settings:
             return with_overrides(resolver.settings_for_dir(folder))
 
-        source = aside.candidates(walked, _ChildLooks(settings_of, rule_text))
+        resolver.take_learned()  # from here on: what the walk resolves goes with its batches
+        looks = _ChildLooks(settings_of, rule_text, resolver.take_learned)
+        source = aside.candidates(walked, looks, resolver.learn)
     for candidate, looked in source:
         if looked is not None and aside is not None:
             aside.looks[candidate.path] = looked

@@ -199,18 +199,28 @@ def _walk_dir(
     ignores: list[_Ignore],
     seen: set[str],
     excluded: Excluded,
+    judge: bool = False,
 ) -> Iterator[Candidate]:
     """`folder` as the walk reached it, `real` the same folder resolved (the caller knows it:
-    realpath is asked only where a symlink was met)."""
+    realpath is asked only where a symlink was met). With `judge`, the folder's own `exclude`
+    is asked here, after its listing is read: the callback may take the listing first
+    (`listed`: a config is looked for only under the names the folder holds)."""
     if real in seen:
         return  # a symlink loop or a second way into a folder already walked
-    seen.add(real)
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=_entry_name)
     except OSError as exc:
-        yield Candidate(shown, explicit=False, error=f"cannot list folder: {exc.strerror or exc}")
+        if not (judge and excluded(shown, real, True)):
+            error = f"cannot list folder: {exc.strerror or exc}"
+            yield Candidate(shown, explicit=False, error=error)
         return
+    listed = getattr(excluded, "listed", None)
+    if listed is not None:
+        listed(real, frozenset(entry.name for entry in entries))
+    if judge and excluded(shown, real, True):
+        return
+    seen.add(real)
     if any(entry.name == ".gitignore" for entry in entries):
         local = _load_ignore(Path(folder), base=Path(real))
         if local is not None:
@@ -239,14 +249,14 @@ def _walk_dir(
                 continue
         else:
             target = prefix + name
-            if is_dir:
-                if excluded(child_shown, target, True):
-                    continue
-            elif file_excluded is not None and file_excluded(name, child_shown):
+            # A folder is judged once listed (`judge`); a file here, by its folder's check.
+            if not is_dir and file_excluded is not None and file_excluded(name, child_shown):
                 continue
         if is_dir:
             if name not in SKIP_DIRS:
-                yield from _walk_dir(entry.path, target, child_shown, ignores, seen, excluded)
+                yield from _walk_dir(
+                    entry.path, target, child_shown, ignores, seen, excluded, judge=not link
+                )
         else:
             yield Candidate(child_shown, explicit=False, real=target)
 
@@ -277,15 +287,17 @@ def walk(args: list[str], excluded: Excluded | None = None) -> Iterator[Candidat
 ASIDE_BATCH = 256  # candidates per message from the walking child
 # What the child works out for a batch of candidates, one answer each (picklable).
 if TYPE_CHECKING:
-    Look = Callable[[list[Candidate]], list[Any]]
+    Look = Callable[[list[Candidate]], tuple[list[Any], Any]]
 _Sent = tuple[str, bool, "str | None", "str | None"]
 
 
 def walk_aside(
-    candidates: Iterator[Candidate], look: Look
+    candidates: Iterator[Candidate], look: Look, learn: Callable[[Any], object] = lambda _n: None
 ) -> Iterator[tuple[Candidate, Any]] | None:
     """The rest of `candidates`, walked by a forked child on another core and read back here
     through a pipe, each with the child's `look` at it (worked out there, a batch at a time).
+    A look gives its answers and a note (what the child learned walking, for example each
+    folder's config); `learn` is given each note here before that batch's candidates.
     None when no child can be started (no fork, threads running, no pipe): the caller walks on.
 
     The child is this process forked mid-walk: it goes on with the same generator (its folders
@@ -310,7 +322,7 @@ def walk_aside(
         os.close(read_fd)
         _send_walk(candidates, look, write_fd)
     os.close(write_fd)
-    return _receive_walk(pid, read_fd)
+    return _receive_walk(pid, read_fd, learn)
 
 
 def _send_walk(candidates: Iterator[Candidate], look: Look, fd: int) -> None:
@@ -334,8 +346,9 @@ def _send_walk(candidates: Iterator[Candidate], look: Look, fd: int) -> None:
                 send(batch)
                 pickle.dump(("end", None, None), out, pickle.HIGHEST_PROTOCOL)
             except Exception as exc:  # said to the parent, which raises it where the walk was
-                pickle.dump(("batch", [(c.path, c.explicit, c.error, c.real) for c in batch],
-                             [None] * len(batch)), out, pickle.HIGHEST_PROTOCOL)  # fmt: skip
+                done: list[_Sent] = [(c.path, c.explicit, c.error, c.real) for c in batch]
+                unlooked = ([None] * len(batch), None)
+                pickle.dump(("batch", done, unlooked), out, pickle.HIGHEST_PROTOCOL)
                 pickle.dump(("raise", _picklable(exc), None), out, pickle.HIGHEST_PROTOCOL)
         code = 0
     except BaseException:  # the parent stopped reading (a closed pipe): nothing to say
@@ -358,7 +371,9 @@ class WalkAsideError(RuntimeError):
     """The walking child ended without finishing or saying why."""
 
 
-def _receive_walk(pid: int, fd: int) -> Iterator[tuple[Candidate, Any]]:
+def _receive_walk(
+    pid: int, fd: int, learn: Callable[[Any], object]
+) -> Iterator[tuple[Candidate, Any]]:
     import pickle
 
     try:
@@ -371,7 +386,10 @@ def _receive_walk(pid: int, fd: int) -> Iterator[tuple[Candidate, Any]]:
                         "codex-guard lint: the walk's helper process ended early; run with -j1"
                     ) from exc
                 if kind == "batch":
-                    for (path, explicit, error, real), looked in zip(body, looks, strict=True):
+                    answers, note = looks
+                    if note is not None:
+                        learn(note)
+                    for (path, explicit, error, real), looked in zip(body, answers, strict=True):
                         yield Candidate(path, explicit, error, real), looked
                 elif kind == "raise":
                     raise body

@@ -124,3 +124,28 @@ def test_a_child_that_dies_is_an_error_not_a_shorter_report(
     assert broken.code == 2
     assert broken.out == ""
     assert "helper process ended early" in broken.err and "Traceback" not in broken.err
+
+
+def test_the_parent_takes_the_child_s_configs_and_resolves_none_again(
+    tmp_path: Path, run: Callable[..., Run], forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import guard.config as config
+
+    repo = _tree(tmp_path / "r")
+    reference = run("--format", "json", "--no-cache", "-j1", cwd=repo)
+    run("--format", "json", "-j2", cwd=repo)
+    looked: list[str] = []  # in this process only: the child's own calls stay in the child
+    real_config_in = config.config_in
+
+    def counting(folder: Path | str, names: Any = None) -> Path | None:
+        looked.append(os.path.basename(str(folder)))
+        return real_config_in(folder, names)
+
+    monkeypatch.setattr(config, "config_in", counting)
+    warm = run("--format", "json", "-j2", cwd=repo)
+    assert forks == [1]
+    assert (warm.code, warm.out) == (reference.code, reference.out)
+    # The parent walked the first folders itself (ASIDE_AFTER = 8 files), the child the rest:
+    # the rest's configs came with the child's batches.
+    walked_here = {name for name in looked if name.startswith("f")}
+    assert walked_here and len(walked_here) <= 2, looked

@@ -49,9 +49,9 @@ def test_config_is_found_once_per_folder_and_agrees_with_the_per_file_answer(
     looked: list[Path] = []
     real_config_in = config.config_in
 
-    def counting(folder: Path) -> Path | None:
-        looked.append(folder)
-        return real_config_in(folder)
+    def counting(folder: Path | str, names: object = None) -> Path | None:
+        looked.append(Path(folder))
+        return real_config_in(folder, names)  # type: ignore[arg-type]
 
     monkeypatch.setattr(config, "config_in", counting)
     resolver = ConfigResolver()
@@ -90,3 +90,31 @@ def test_excluded_folders_are_read_relative_to_their_config(tmp_path: Path) -> N
     run = console("lint", "--format", "json", "-j1", cwd=repo, env=env)
     paths = sorted({f["path"] for f in run.json()["findings"]})
     assert paths == ["gen/d.sh", "link.sh", "p/src/c.sh"]
+
+
+def test_a_walked_folder_s_config_is_looked_for_only_under_the_names_it_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk hands each folder's listing to the config lookup: a folder without a config
+    name costs no `stat` for one, and a folder with one still finds it."""
+    import guard.config as config
+    from guard.commands.lint import Overrides, _collect_jobs
+
+    for n in range(20):
+        write(tmp_path / "repo" / f"p{n}" / "run.sh", "echo hi\n")
+    write(tmp_path / "repo" / "p7" / ".codex-guard.yaml", "ignore: [CG301]\n")
+    asked: list[str] = []
+    real_isfile = os.path.isfile
+
+    def isfile(path: str) -> bool:
+        if os.path.basename(path) in (*config.CONFIG_NAMES, config.PYPROJECT):
+            asked.append(path)
+        return real_isfile(path)
+
+    monkeypatch.setattr(config.os.path, "isfile", isfile)
+    overrides = Overrides(select=None, ignore=(), strict=False)
+    jobs = list(_collect_jobs((str(tmp_path / "repo"),), ConfigResolver(), overrides, {}))
+    by_folder = {Path(job.path).parent.name: job.settings.ignore for job in jobs}
+    assert by_folder["p7"] == ("CG301",) and by_folder["p3"] == ()
+    inside = [p for p in asked if p.startswith(str(tmp_path / "repo") + "/")]
+    assert inside == [str(tmp_path / "repo" / "p7" / ".codex-guard.yaml")]

@@ -105,3 +105,49 @@ def test_outside_a_git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_missing_explicit_path_is_still_a_candidate(tmp_path: Path) -> None:
     (candidate,) = walk([str(tmp_path / "nope.sh")])
     assert candidate.explicit
+
+
+class _Recorder:
+    """An `exclude` callback with a `listed` hook: what the walk tells it, in order."""
+
+    def __init__(self, excluded: set[str]) -> None:
+        self.excluded = excluded
+        self.events: list[tuple[str, str]] = []
+
+    def listed(self, real: str, names: frozenset[str]) -> None:
+        self.events.append(("listed", os.path.basename(real) + ":" + ",".join(sorted(names))))
+
+    def __call__(self, shown: str, real: str, is_dir: bool) -> bool:
+        if is_dir:
+            self.events.append(("judged", os.path.basename(real)))
+        return os.path.basename(real) in self.excluded
+
+
+def test_a_folder_is_listed_before_it_is_judged(repo: Path) -> None:
+    write(repo / "a" / "x.sh")
+    write(repo / "a" / ".codex-guard.yaml", "ignore: []\n")
+    write(repo / "skip" / "y.sh")
+    recorder = _Recorder({"skip"})
+    assert paths(["."], excluded=recorder) == ["a/.codex-guard.yaml", "a/x.sh"]
+    events = recorder.events
+    # `a`'s listing comes before `a` is judged: its config is looked for among those names.
+    assert events.index(("listed", "a:.codex-guard.yaml,x.sh")) < events.index(("judged", "a"))
+    assert ("judged", "skip") in events  # judged, then left: its files never come out
+
+
+def test_an_excluded_folder_that_cannot_be_listed_is_no_error(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo / "locked" / "x.sh")
+    write(repo / "shut" / "y.sh")
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> object:
+        if os.path.basename(str(path)) in ("locked", "shut"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = list(walk(["."], excluded=_Recorder({"locked"})))
+    errors = {c.path: c.error for c in found if c.error}
+    assert errors == {"shut": "cannot list folder: Permission denied"}  # not excluded: said
