@@ -71,8 +71,10 @@ def find_config(start: Path) -> Path | None:
 
 def config_in(folder: Path | str, names: Container[str] | None = None) -> Path | None:
     """The config that sits in `folder` itself, if any (find_config's step, one folder). With
-    `names`, the folder's listing as the walk just read it: a name not in it is not looked for
-    (one `stat` fewer per config name and walked folder); one in it is still checked a file."""
+    `names`, the folder's listing as the walk just read it, lower-cased: a name not in it is not
+    looked for (one `stat` fewer per config name and walked folder); one in it is still checked
+    a file. Lower-cased because a case-insensitive file system (macOS, Windows) finds
+    `.Codex-Guard.yaml` for `.codex-guard.yaml`, and the walk must find what `isfile` finds."""
     base = os.fspath(folder)  # strings, not Path: asked once per walked folder
     for name in CONFIG_NAMES:
         if (names is None or name in names) and os.path.isfile(os.path.join(base, name)):

@@ -108,13 +108,17 @@ class RegexCodes:
         data = read_private(self.path, MAX_FILE_BYTES)
         merged = {(e[0], e[1]): e for e in (_decode(data) or ()) if data} if data else {}
         merged.update(self.stored)
+        added = 0
         for pattern, flags in fresh:
             if len(merged) >= MAX_PATTERNS:
-                break
+                break  # full: the patterns a linter meets first are its own and its libraries'
             entry = _entry(pattern, flags)
-            if entry is not None:
+            if entry is not None and (pattern, flags) not in merged:
                 merged[(pattern, flags)] = entry
+                added += 1
         self.stored = merged
+        if not added:
+            return False  # nothing the file lacks (or it is full): not written again
         return write_private(self.path, _encode(merged.values()))
 
 

@@ -125,3 +125,20 @@ def test_code_sre_refuses_is_skipped_without_a_crash(tmp_path: Path) -> None:
 
 def _default_cache() -> str:
     return os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"))
+
+
+def test_a_full_file_is_not_written_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    monkeypatch.setattr(regexcodes, "MAX_PATTERNS", 2)
+    path = str(tmp_path / "code" / "regex.marshal")
+    first = regexcodes.RegexCodes(path)
+    re.compile("first-pattern-[a-z]+")
+    re.compile("second-pattern-[a-z]+")
+    assert first.save() is True
+    written = os.stat(path).st_mtime_ns
+    later = regexcodes.RegexCodes(path)
+    later.seed()
+    re.compile("third-pattern-[a-z]+")  # new, but the file is full
+    assert later.save() is False
+    assert os.stat(path).st_mtime_ns == written

@@ -1131,7 +1131,7 @@ class _Exclusions:
     def listed(self, real_folder: str, names: frozenset[str]) -> None:
         """The walk has just read the folder's listing: its config is resolved now, looking
         only for the config names it holds (no `stat` per name in most folders)."""
-        self._resolver.settings_for_dir(real_folder, names)
+        self._resolver.settings_for_dir(real_folder, frozenset(n.lower() for n in names))
 
     def files_in(self, real_folder: str) -> Callable[[str, str], bool] | None:
         """The check for the plain files of `real_folder`; None when no pattern can apply."""

@@ -118,3 +118,28 @@ def test_a_walked_folder_s_config_is_looked_for_only_under_the_names_it_holds(
     assert by_folder["p7"] == ("CG301",) and by_folder["p3"] == ()
     inside = [p for p in asked if p.startswith(str(tmp_path / "repo") + "/")]
     assert inside == [str(tmp_path / "repo" / "p7" / ".codex-guard.yaml")]
+
+
+def test_on_a_case_insensitive_file_system_the_walk_asks_what_isfile_would_find(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """macOS and Windows find `.Codex-Guard.yaml` when asked for `.codex-guard.yaml`: the walk's
+    listing (the file's own spelling) must not keep the config lookup from asking."""
+    import guard.config as config
+    from guard.commands.lint import Overrides, _collect_jobs
+
+    write(tmp_path / "repo" / "p" / "run.sh", "echo hi\n")
+    write(tmp_path / "repo" / "p" / ".Codex-Guard.yaml", "ignore: [CG301]\n")
+    write(tmp_path / "repo" / "q" / "run.sh", "echo hi\n")
+    asked: list[str] = []
+    real_isfile = os.path.isfile
+
+    def isfile(path: str) -> bool:
+        asked.append(path)
+        return real_isfile(path)
+
+    monkeypatch.setattr(config.os.path, "isfile", isfile)
+    overrides = Overrides(select=None, ignore=(), strict=False)
+    list(_collect_jobs((str(tmp_path / "repo"),), ConfigResolver(), overrides, {}))
+    inside = [p for p in asked if p.startswith(str(tmp_path / "repo") + "/")]
+    assert inside == [str(tmp_path / "repo" / "p" / ".codex-guard.yaml")]  # q: nothing asked
