@@ -17,19 +17,17 @@ process checks every frame against the job it names (the same number and path, a
 right type) and lints here every job no valid frame came back for: a child that dies, is killed,
 cannot be forked or sends garbage costs time, never a file.
 
-Outcomes are yielded in job order. A child exits with `os._exit` (no atexit handlers, no flush of
-buffers this process also holds), ignores SIGINT (the parent decides; it kills its children on
-the way out), and never writes to the cache store: the parent's one writer stores what it found.
+Outcomes are yielded in job order. A child is started, left and reaped as guard/forkchild.py does
+for every helper (`os._exit`, SIGINT ignored, killed by the parent on the way out), and never
+writes to the cache store: the parent's one writer stores what it found.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
 import select
 import struct
-import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
@@ -376,52 +374,32 @@ class ForkSplit(_Generic[Job, Outcome]):
             child.owed.clear()
 
     def _reap(self, *, kill: bool) -> None:
-        import signal
+        from guard.forkchild import reap
 
         for child in self.children:
-            if child.pid <= 0:
-                continue
-            if kill:
-                with contextlib.suppress(OSError):
-                    os.kill(child.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(child.pid, 0)
+            reap(child.pid, kill=kill)
             child.pid = -1
 
     def _fork(self) -> _Child | None:
+        from guard.forkchild import fork
+
         job_reader, job_writer = os.pipe()
         outcome_reader, outcome_writer = os.pipe()
-        for stream in (sys.stdout, sys.stderr):  # else a child's exit could repeat their text
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
-        try:
-            pid = os.fork()
-        except OSError:
+        # The child keeps its own two ends; the earlier children's pipes are not its own.
+        others = [fd for c in self.children for fd in (c.jobs, c.outcomes) if fd >= 0]
+
+        def serve() -> None:
+            _serve(self.lint, self.path_of, job_reader, outcome_writer)
+            os.close(outcome_writer)  # its answers are all out: the parent goes on
+            if self.child_done is not None:
+                self.child_done()
+
+        pid = fork(serve, close_in_child=[job_writer, outcome_reader, *others])
+        if pid is None:
             for fd in (job_reader, job_writer, outcome_reader, outcome_writer):
                 os.close(fd)
             self.forks_failed = True
             return None
-        if pid == 0:  # the child: never returns
-            code = 1
-            try:
-                import signal
-
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                os.close(job_writer)
-                os.close(outcome_reader)
-                for child in self.children:  # the earlier children's pipes are not its own
-                    for fd in (child.jobs, child.outcomes):
-                        if fd >= 0:
-                            os.close(fd)
-                _serve(self.lint, self.path_of, job_reader, outcome_writer)
-                code = 0
-                os.close(outcome_writer)  # its answers are all out: the parent goes on
-                if self.child_done is not None:
-                    self.child_done()
-            except BaseException:
-                pass
-            finally:
-                os._exit(code)
         os.close(job_reader)
         os.close(outcome_writer)
         os.set_blocking(outcome_reader, False)  # `_drain_child` waits with select

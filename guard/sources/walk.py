@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -306,55 +305,47 @@ def walk_aside(
     dies without saying so is an error, never a short walk."""
     import threading
 
+    from guard.forkchild import fork
+
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return None
     try:
         read_fd, write_fd = os.pipe()
     except OSError:
         return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_fd)
-        os.close(write_fd)
-        return None
-    if pid == 0:  # the child: walk on, send, and leave without running the parent's exit code
-        os.close(read_fd)
-        _send_walk(candidates, look, write_fd)
+    pid = fork(lambda: _send_walk(candidates, look, write_fd), close_in_child=[read_fd])
     os.close(write_fd)
+    if pid is None:
+        os.close(read_fd)
+        return None
     return _receive_walk(pid, read_fd, learn)
 
 
 def _send_walk(candidates: Iterator[Candidate], look: Look, fd: int) -> None:
+    """In the child (guard/forkchild.py): the rest of the walk, a batch at a time; a failure
+    of the walk is sent as such, for the parent to raise where the walk was."""
     import pickle
 
-    code = 1
-    try:
-        with os.fdopen(fd, "wb", buffering=1 << 16) as out:
+    with os.fdopen(fd, "wb", buffering=1 << 16) as out:
 
-            def send(batch: list[Candidate]) -> None:
-                sent: list[_Sent] = [(c.path, c.explicit, c.error, c.real) for c in batch]
-                pickle.dump(("batch", sent, look(batch)), out, pickle.HIGHEST_PROTOCOL)
+        def send(batch: list[Candidate]) -> None:
+            sent: list[_Sent] = [(c.path, c.explicit, c.error, c.real) for c in batch]
+            pickle.dump(("batch", sent, look(batch)), out, pickle.HIGHEST_PROTOCOL)
 
-            batch: list[Candidate] = []
-            try:
-                for candidate in candidates:
-                    batch.append(candidate)
-                    if len(batch) >= ASIDE_BATCH:
-                        send(batch)
-                        batch = []
-                send(batch)
-                pickle.dump(("end", None, None), out, pickle.HIGHEST_PROTOCOL)
-            except Exception as exc:  # said to the parent, which raises it where the walk was
-                done: list[_Sent] = [(c.path, c.explicit, c.error, c.real) for c in batch]
-                unlooked = ([None] * len(batch), None)
-                pickle.dump(("batch", done, unlooked), out, pickle.HIGHEST_PROTOCOL)
-                pickle.dump(("raise", _picklable(exc), None), out, pickle.HIGHEST_PROTOCOL)
-        code = 0
-    except BaseException:  # the parent stopped reading (a closed pipe): nothing to say
-        pass
-    finally:
-        os._exit(code)
+        batch: list[Candidate] = []
+        try:
+            for candidate in candidates:
+                batch.append(candidate)
+                if len(batch) >= ASIDE_BATCH:
+                    send(batch)
+                    batch = []
+            send(batch)
+            pickle.dump(("end", None, None), out, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # said to the parent, which raises it where the walk was
+            done: list[_Sent] = [(c.path, c.explicit, c.error, c.real) for c in batch]
+            unlooked = ([None] * len(batch), None)
+            pickle.dump(("batch", done, unlooked), out, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(("raise", _picklable(exc), None), out, pickle.HIGHEST_PROTOCOL)
 
 
 def _picklable(exc: Exception) -> Exception:
@@ -376,6 +367,9 @@ def _receive_walk(
 ) -> Iterator[tuple[Candidate, Any]]:
     import pickle
 
+    from guard.forkchild import reap
+
+    finished = False
     try:
         with os.fdopen(fd, "rb", buffering=1 << 16) as source:
             while True:
@@ -394,7 +388,7 @@ def _receive_walk(
                 elif kind == "raise":
                     raise body
                 else:
+                    finished = True
                     return
     finally:
-        with contextlib.suppress(OSError):
-            os.waitpid(pid, 0)
+        reap(pid, kill=not finished)  # an interrupted run does not wait for the rest of a walk
