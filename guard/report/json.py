@@ -12,6 +12,7 @@ from guard.findings import Finding, LintResult, Severity
 from guard.report.paths import display_path, printable_json
 
 VERSION = 1
+FINDINGS_PER_PIECE = 8  # findings joined into one piece of the streamed report
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -150,9 +151,15 @@ def stream(result: LintResult, rules: Mapping[str, Rule], *, color: bool = False
     # printable_json: a byte that is not UTF-8 (in a path or a message) must still give valid JSON.
     yield f'{{\n  "version": {VERSION},\n  "findings": '
     inner = "    "  # list_items at the `findings` key's nesting, without the dict per finding
+    batch: list[str] = []  # findings checked for undecodable bytes a batch at a time
     first = True
     for finding in result.findings:
-        yield printable_json(("[\n" if first else ",\n") + inner + finding_text(finding, inner))
+        batch.append(finding_text(finding, inner))
+        if len(batch) == FINDINGS_PER_PIECE:
+            yield printable_json(("[\n" if first else ",\n") + inner + f",\n{inner}".join(batch))
+            batch, first = [], False
+    if batch:
+        yield printable_json(("[\n" if first else ",\n") + inner + f",\n{inner}".join(batch))
         first = False
     yield "[]" if first else "\n  ]"
     tail = _json.dumps(_tail(result), indent=2, ensure_ascii=False)
