@@ -18,7 +18,7 @@ from conftest import Run, cached_lint_runner, make_repo, record_lint_calls
 
 import guard.findings
 import guard.sources.cache as cache_module
-from guard.findings import Finding, Findings, Location, Severity
+from guard.findings import Edit, Finding, Findings, Location, Severity
 
 SCRIPT = (
     'codex exec "review {n}" | tee log\nOPENAI_API_KEY=x codex exec -s danger-full-access "y"\n'
@@ -148,9 +148,14 @@ def test_the_spill_file_is_gone_when_the_report_breaks_off(
 
 
 def _finding(n: int, rng: random.Random) -> Finding:
-    path = rng.choice(["a/b.txt", "a/b/c", "a/b", "z.sh", "é.sh"])
+    path = rng.choice(["a/b.txt", "a/b/c", "a/b", "z.sh", "é.sh", "run\udcff.sh"])
     where = Location(path, rng.randint(1, 5), rng.randint(1, 3), 9, 9)
-    return Finding("CG201", "n", Severity.ERROR, f"message {n}", where, fix="f " * 20)
+    related = (Location(path, 1, 2, 3, 4, "opened here"),) if n % 3 else ()
+    edits = (Edit(where, "</dev/null", "x", "y"),) if n % 5 == 0 else ()
+    severity = list(Severity)[n % 3]
+    lane = None if n % 2 else "worker"
+    fix = None if n % 7 == 0 else "f " * 20
+    return Finding("CG201", "n", severity, f"message {n}", where, fix, related, lane, edits)
 
 
 @pytest.mark.parametrize("bound", [1, 2, 7, 100])
@@ -195,7 +200,10 @@ def _collect_and_read_peak(count: int) -> int:
         tracemalloc.stop()
 
 
-def test_the_parents_memory_does_not_grow_with_the_findings() -> None:
+def test_the_parents_memory_does_not_grow_with_the_findings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(guard.findings, "SPILL_AFTER", 1024)  # the test's findings stay few
     count = guard.findings.SPILL_AFTER * 2
     _collect_and_read_peak(100)  # first use: imports
     small = _collect_and_read_peak(count)
