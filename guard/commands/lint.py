@@ -21,7 +21,7 @@ from pathlib import Path
 
 from guard.commands.echo import echo
 from guard.fastclass import dataclass, field, replace
-from guard.findings import FileError, Finding, LintResult, Location, Severity
+from guard.findings import FileError, Finding, Findings, LintResult, Location, Severity
 from guard.settings import Settings
 from guard.sources.snippet import RunContext, Snippet
 
@@ -900,7 +900,7 @@ def _use_color(mode: str) -> bool:
 class _StatHits:
     """The files the parent answered from the cache by their stat data (no read, no worker)."""
 
-    findings: list[Finding] = field(default_factory=list)
+    findings: Findings = field(default_factory=Findings)  # spilled past a bound, as a run's
     files: int = 0  # of them, those a reader takes (the report's `files`)
     used: list[str] = field(default_factory=list)  # entries not used lately: mark them
     stats_used: list[tuple[str, str]] = field(default_factory=list)
@@ -918,7 +918,7 @@ class _StatHits:
         if self.findings:
             result.findings.extend(self.findings)
             result.findings.sort(key=Finding.sort_key)
-            self.findings = []
+            self.findings.close()
         result.files += self.files
         if self.used or self.stats_used:
             from guard.sources.cache import open_store
@@ -1450,7 +1450,10 @@ def run_lint(
     result.exit_code = exit_code(result, fail_on or primary.fail_on)
     use_color = _use_color(color) and output_file is None
     output = _render(result, rules, output_format, text_style, statistics, quiet, use_color)
-    emitted = _emit(output, output_file, color=use_color)
+    try:
+        emitted = _emit(output, output_file, color=use_color)
+    finally:  # a spilled run's file goes now, however the report ends (a broken pipe too)
+        result.findings.close()
     if cache_folder is not None:
         from guard.sources.cache import close_stores
 

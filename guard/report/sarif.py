@@ -147,8 +147,10 @@ def fingerprints(findings: Iterable[Finding], root: Path) -> list[str]:
 def _line_hashes(findings: Iterable[Finding], root: Path) -> Iterator[str]:
     """`fingerprints`, a finding at a time: a file's flagged lines are read when its findings
     come (they come sorted by path), and only that file's are held."""
-    seen: dict[str, int] = {}
     for path, group in itertools.groupby(findings, key=lambda f: f.location.path):
+        # A digest holds the path, so one path's counts never meet another's: kept per path,
+        # the counter does not grow with the run.
+        seen: dict[str, int] = {}
         items = list(group)
         texts = _wanted_lines(path, {f.location.line for f in items})
         relative = _relative(path, root) or os.path.abspath(path)
@@ -220,7 +222,7 @@ def document(
     return doc
 
 
-def _results(findings: list[Finding], index: Mapping[str, int], base: Path) -> Iterator[Any]:
+def _results(findings: Iterable[Finding], index: Mapping[str, int], base: Path) -> Iterator[Any]:
     prints = _line_hashes(findings, base)
     for finding, fingerprint in zip(findings, prints, strict=True):
         yield _result(finding, index[finding.rule], base, fingerprint)

@@ -110,7 +110,7 @@ def summary(result: LintResult) -> str:
     elif not result.findings:
         line = f"No findings in {files}"
     else:
-        counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
+        counts = Counter(f.severity for f in result.findings)  # one pass: they may be on disk
         line = (
             f"{_plural(len(result.findings), 'finding')} "
             f"({_plural(counts[Severity.ERROR], 'error')}, "
