@@ -1069,17 +1069,17 @@ class _WalkedConfigs:
 
     def noting(self, jobs: Iterable[FileJob]) -> Iterator[FileJob]:
         from guard.config import CONFIG_NAMES, PYPROJECT
-        from guard.configlint import is_config_file
 
         names = {*CONFIG_NAMES, PYPROJECT}  # by name first: this runs once per walked file
         endings = tuple(names)  # a cheap first test: most paths end otherwise
         for job in jobs:
-            if (
-                job.path.endswith(endings)
-                and os.path.basename(job.path) in names
-                and is_config_file(job.path)
-            ):
-                self.paths.append(job.path)
+            if job.path.endswith(endings) and os.path.basename(job.path) in names:
+                # Only now: guard.configlint brings guard.trust, which a tree without a config
+                # never needs (a lint's start-up).
+                from guard.configlint import is_config_file
+
+                if is_config_file(job.path):
+                    self.paths.append(job.path)
             yield job
 
 
@@ -1442,9 +1442,9 @@ def run_lint(
         return 2
     if hits is not None and cache_folder is not None:
         hits.merge_into(result, cache_folder)
-    from guard.configlint import lint_configs  # CG905: the configs themselves
+    if not stdin and (configs.paths or config_file is not None):  # none met: nothing to lint
+        from guard.configlint import lint_configs  # CG905: the configs themselves
 
-    if not stdin:
         select_ids = overrides.select or ()
         lint_configs(result, configs.paths, config_file, rules, select_ids, overrides.ignore)
     result.exit_code = exit_code(result, fail_on or primary.fail_on)

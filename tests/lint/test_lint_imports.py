@@ -18,6 +18,8 @@ REPO = Path(__file__).resolve().parents[2]
 # Never in a `--no-cache` run (the store is never opened); `dataclasses` and `inspect` in no
 # lint run at all (guard/fastclass.py builds the classes).
 NOT_IMPORTED = ("guard.sources.cache", "sqlite3", "hashlib", "dataclasses", "inspect")
+# Nor, in a tree without a codex-guard config, the config linter (CG905) and its trust checks.
+NO_CONFIG_MET = ("guard.configlint", "guard.trust")
 
 _PROBE = """
 import json, os, sys
@@ -79,6 +81,7 @@ def test_a_no_cache_run_imports_nothing_of_the_store(tmp_path: Path, jobs: str) 
     assert "CG101" in proc.stdout and "CG201" in proc.stdout
     modules = set(json.loads(out.read_text()))
     assert not modules & set(NOT_IMPORTED), sorted(modules & set(NOT_IMPORTED))
+    assert not modules & set(NO_CONFIG_MET), sorted(modules & set(NO_CONFIG_MET))
     assert not (tmp_path / "cache" / "codex-guard" / "lint").exists()
 
 
@@ -125,3 +128,20 @@ def test_the_lint_start_up_imports_no_typing() -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+def test_a_config_in_the_tree_is_still_linted(tmp_path: Path) -> None:
+    """CG905 still reads the configs the walk meets (and only then imports its linter)."""
+    tree = _tree(tmp_path / "repo", 3)
+    (tree / ".codex-guard.yaml").write_text("ignore: [CG1]\n")  # loosens billing: CG905
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "c")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "guard.cli", "lint", "--no-cache", str(tree)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "CG905" in proc.stdout and ".codex-guard.yaml" in proc.stdout
