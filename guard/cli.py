@@ -118,7 +118,9 @@ def console_main() -> None:
         code = main()
     except SystemExit as exc:  # `sys.exit` below `main` (a closed stdout, click's own exits)
         code = _exit_status(exc.code)
-    _leave(code)
+    from guard.hookmain import leave
+
+    leave(code, reader_gone=1)  # a closed stdout: as `_lint_without_click`, quietly 1
 
 
 def _exit_status(code: object) -> int:
@@ -129,24 +131,6 @@ def _exit_status(code: object) -> int:
         return code
     print(code, file=sys.stderr)
     return 1
-
-
-def _leave(code: int) -> None:
-    import atexit
-    import os
-
-    try:
-        atexit._run_exitfuncs()
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                if stream is not None:
-                    stream.flush()
-            except BrokenPipeError:  # the reader is gone: as `_lint_without_click`, quietly 1
-                code = code or 1
-            except BaseException:  # as the interpreter's own exit: the output may be lost
-                code = code or 120
-        os._exit(code)
 
 
 if __name__ == "__main__":

@@ -58,11 +58,14 @@ def _deny_broken(exc: BaseException) -> int:
     return 2
 
 
-def _exit(code: int) -> None:
+def leave(code: int, *, reader_gone: int = 120) -> None:
     """Leave without the interpreter's finalization: after a codex check that tears down ~130
     modules and collects their objects, ~5 ms of CPU for nothing (the agent waits for the exit).
     The answer is flushed and the atexit functions (fastclass's cache of compiled `__init__`s)
-    run first; every cache file is written and closed by then (guard/runtime/private.py)."""
+    run first; every cache file is written and closed by then (guard/runtime/private.py).
+    Here, not in a module of the package: the hook leaves this way even when the package cannot
+    be imported. guard/cli.py's console script leaves this way too (`reader_gone`: the exit code
+    when stdout's reader is gone, as its lint says it)."""
     import atexit
     import os
 
@@ -73,10 +76,12 @@ def _exit(code: int) -> None:
             try:
                 if stream is not None:
                     stream.flush()
+            except BrokenPipeError:
+                code = code or reader_gone
             except BaseException:  # as Python's own exit: the answer may be lost, say so by 120,
                 code = code or 120  # but a deny's exit 2 (the reason went to stderr) stays a deny
         os._exit(code)
 
 
 if __name__ == "__main__":
-    _exit(main())
+    leave(main())

@@ -62,24 +62,29 @@ def _tree(root: Path, files: int) -> Path:
     return root
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_no_cache_run_imports_nothing_of_the_store(tmp_path: Path, jobs: str) -> None:
-    # 80 files: with -j2 the run forks its split child (more than 64 files).
-    tree = _tree(tmp_path / "repo", 80)
+def _lint(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """`codex-guard lint ARGS` in a fresh interpreter, and the modules it had at its end."""
     out = tmp_path / "modules.json"
     env = {"PATH": "/usr/bin:/bin", "MODULES_OUT": str(out), "HOME": str(tmp_path)}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     proc = subprocess.run(
-        [sys.executable, "-c", _PROBE, "lint", "--no-cache", "-j", jobs, str(tree)],
+        [sys.executable, "-c", _PROBE, "lint", *args],
         cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+    return proc, set(json.loads(out.read_text())) if out.exists() else set()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_no_cache_run_imports_nothing_of_the_store(tmp_path: Path, jobs: str) -> None:
+    # 80 files: with -j2 the run forks its split child (more than 64 files).
+    tree = _tree(tmp_path / "repo", 80)
+    proc, modules = _lint(tmp_path, "--no-cache", "-j", jobs, str(tree))
     assert proc.returncode == 1, proc.stderr  # the findings are there: the files were linted
     assert "CG101" in proc.stdout and "CG201" in proc.stdout
-    modules = set(json.loads(out.read_text()))
     assert not modules & set(NOT_IMPORTED), sorted(modules & set(NOT_IMPORTED))
     assert not modules & set(NO_CONFIG_MET), sorted(modules & set(NO_CONFIG_MET))
     assert not (tmp_path / "cache" / "codex-guard" / "lint").exists()
@@ -87,20 +92,9 @@ def test_a_no_cache_run_imports_nothing_of_the_store(tmp_path: Path, jobs: str) 
 
 def test_a_cached_run_builds_its_classes_without_dataclasses(tmp_path: Path) -> None:
     tree = _tree(tmp_path / "repo", 3)
-    out = tmp_path / "modules.json"
-    env = {"PATH": "/usr/bin:/bin", "MODULES_OUT": str(out), "HOME": str(tmp_path)}
-    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     for _ in range(2):  # the second run answers from the store
-        proc = subprocess.run(
-            [sys.executable, "-c", _PROBE, "lint", "-j1", str(tree)],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        proc, modules = _lint(tmp_path, "-j1", str(tree))
         assert proc.returncode == 1, proc.stderr
-        modules = set(json.loads(out.read_text()))
         assert "sqlite3" in modules  # the store was used
         assert not modules & {"dataclasses", "inspect"}, sorted(modules)
 
@@ -134,14 +128,7 @@ def test_a_config_in_the_tree_is_still_linted(tmp_path: Path) -> None:
     """CG905 still reads the configs the walk meets (and only then imports its linter)."""
     tree = _tree(tmp_path / "repo", 3)
     (tree / ".codex-guard.yaml").write_text("ignore: [CG1]\n")  # loosens billing: CG905
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "c")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "guard.cli", "lint", "--no-cache", str(tree)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc, modules = _lint(tmp_path, "--no-cache", str(tree))
     assert proc.returncode == 1, proc.stderr
+    assert "guard.configlint" in modules
     assert "CG905" in proc.stdout and ".codex-guard.yaml" in proc.stdout
