@@ -63,9 +63,9 @@ def leave(code: int, *, reader_gone: int = 120) -> None:
     modules and collects their objects, ~5 ms of CPU for nothing (the agent waits for the exit).
     The answer is flushed and the atexit functions (fastclass's cache of compiled `__init__`s)
     run first; every cache file is written and closed by then (guard/runtime/private.py).
-    Here, not in a module of the package: the hook leaves this way even when the package cannot
-    be imported. guard/cli.py's console script leaves this way too (`reader_gone`: the exit code
-    when stdout's reader is gone, as its lint says it)."""
+    Here, in the one module that imports nothing else of the package: the hook leaves this way
+    even when the package cannot be imported. guard/cli.py's console script leaves this way too
+    (`reader_gone`: the exit code when stdout's reader is gone, as its lint says it)."""
     import atexit
     import os
 
