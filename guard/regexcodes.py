@@ -69,16 +69,17 @@ class RegexCodes:
         for entry in entries:
             pattern, flags, final, code, groups, groupindex, indexgroup = entry
             key = (str, pattern, flags)
-            self.stored[(pattern, flags)] = entry
             if key in cache:
+                self.stored[(pattern, flags)] = entry
                 continue
             try:
                 compiled = _sre.compile(pattern, final, code, groups, groupindex, indexgroup)
-            except Exception:  # code this `_sre` does not take: compiled as usual
-                continue
+            except Exception:  # code this `_sre` does not take: compiled as usual (and stored
+                continue  # anew at the end, in place of this entry)
             if (compiled.pattern, compiled.flags, compiled.groups) != (pattern, final, groups):
                 continue
             cache[key] = compiled
+            self.stored[(pattern, flags)] = entry
             seeded += 1
         return seeded
 
@@ -106,15 +107,16 @@ class RegexCodes:
         from guard.runtime.private import read_private, write_private
 
         data = read_private(self.path, MAX_FILE_BYTES)
-        merged = {(e[0], e[1]): e for e in (_decode(data) or ()) if data} if data else {}
+        on_file = (_decode(data) if data else None) or []
+        merged = {(e[0], e[1]): e for e in on_file}
         merged.update(self.stored)
         added = 0
-        for pattern, flags in fresh:
-            if len(merged) >= MAX_PATTERNS:
-                break  # full: the patterns a linter meets first are its own and its libraries'
-            entry = _entry(pattern, flags)
-            if entry is not None and (pattern, flags) not in merged:
-                merged[(pattern, flags)] = entry
+        for key in fresh:  # compiled here from its text: new, or an entry that did not seed
+            if key not in merged and len(merged) >= MAX_PATTERNS:
+                continue  # full: the patterns a linter meets first are its own and its libraries'
+            entry = _entry(*key)
+            if entry is not None and merged.get(key) != entry:
+                merged[key] = entry
                 added += 1
         self.stored = merged
         if not added:

@@ -121,6 +121,8 @@ def test_code_sre_refuses_is_skipped_without_a_crash(tmp_path: Path) -> None:
     assert again["answers"] == first["answers"]
     assert target in again["compiled"]  # type: ignore[operator]
     assert again["seeded"] == whole - 1  # type: ignore[operator]
+    assert again["saved"] is True  # the damaged entry is stored anew from the pattern's text
+    assert _use(tmp_path)["seeded"] == whole
 
 
 def _default_cache() -> str:
