@@ -208,7 +208,7 @@ def _walk_dir(
         return  # a symlink loop or a second way into a folder already walked
     try:
         with os.scandir(folder) as listing:
-            entries = sorted(listing, key=_entry_name)
+            entries = list(listing)
     except OSError as exc:
         if not (judge and excluded(shown, real, True)):
             error = f"cannot list folder: {exc.strerror or exc}"
@@ -218,8 +218,9 @@ def _walk_dir(
     if listed is not None:
         listed(real, frozenset(entry.name for entry in entries))
     if judge and excluded(shown, real, True):
-        return
+        return  # listed, never sorted nor entered: an excluded folder costs one listing
     seen.add(real)
+    entries.sort(key=_entry_name)
     if any(entry.name == ".gitignore" for entry in entries):
         local = _load_ignore(Path(folder), base=Path(real))
         if local is not None:
