@@ -29,14 +29,7 @@ if TYPE_CHECKING:
 
 def streams() -> dict[str, StreamRenderer]:
     """Format name -> streaming renderer: `"".join(stream(...)) == render(...)`."""
-    from guard.report import github, json, sarif, text
-
-    return {
-        "text": text.stream,
-        "json": json.stream,
-        "sarif": sarif.stream,
-        "github": github.stream,
-    }
+    return {name: stream_of(name) for name in FORMAT_NAMES}
 
 
 def stream_of(name: str) -> StreamRenderer:
