@@ -230,10 +230,17 @@ def test_lint_writes_the_same_report_to_stdout_and_to_a_file(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("fmt", FORMAT_NAMES)
-def test_stream_of_is_the_format_s_own_stream(fmt: str) -> None:
-    from guard.report import stream_of
+def test_stream_of_imports_only_the_format_s_own_renderer(fmt: str) -> None:
+    import sys
 
-    assert stream_of(fmt) is streams()[fmt]
+    code = (
+        f"import json, sys; from guard.report import stream_of; stream_of({fmt!r}); "
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(json.loads(proc.stdout))
+    renderers_loaded = loaded & {f"guard.report.{f}" for f in FORMAT_NAMES}
+    assert renderers_loaded == {f"guard.report.{fmt}"}
 
 
 def test_stream_of_an_unknown_format_is_a_key_error() -> None:
