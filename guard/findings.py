@@ -135,6 +135,26 @@ class Findings:
         for finding in findings:
             self.append(finding)
 
+    def absorb(self, other: Findings) -> None:
+        """Take every finding of `other` (left empty), its spilled runs as they are: none is
+        written or read again. Iteration merges the runs, so the order is `extend`'s, except
+        between equal sort keys of the two (which the one caller's findings never share: each
+        file's findings come from one of them)."""
+        if other is self or not other:
+            return
+        if other._runs:
+            if not self._runs:
+                import weakref
+
+                weakref.finalize(self, _close_runs, self._runs)
+            self._runs.extend(other._runs)
+            other._runs.clear()  # other's finalizer now closes nothing
+        self._count += other._count
+        tail, other._tail, other._count = other._tail, [], 0
+        self._tail.extend(tail)
+        if len(self._tail) > SPILL_AFTER:
+            self._spill()
+
     def sort(self, key: Any = None) -> None:
         """Sort by `Finding.sort_key` (the only order a run is kept in)."""
         if key is not None and key is not Finding.sort_key:
@@ -231,7 +251,7 @@ class _Run:
         try:
             chunk: list[tuple[Any, ...]] = []
             for finding in findings:
-                chunk.append(_record(finding))
+                chunk.append(finding_record(finding))
                 if len(chunk) == CHUNK:
                     _write_chunk(file, chunk)
                     chunk = []
@@ -267,7 +287,7 @@ class _Run:
             records = marshal.loads(buffer[at + 4 : at + 4 + size])
             at += 4 + size
             for record in records:
-                yield _from_record(record)
+                yield finding_from_record(record)
 
 
 READ_BLOCK = 1 << 12  # bytes read from a run at a time: the merge holds one block per run
@@ -289,7 +309,7 @@ def _location_record(loc: Location) -> tuple[Any, ...]:
     return (loc.path, loc.line, loc.column, loc.end_line, loc.end_column, loc.note)
 
 
-def _record(finding: Finding) -> tuple[Any, ...]:
+def finding_record(finding: Finding) -> tuple[Any, ...]:
     """A finding as plain tuples (marshal writes them fast), edits included."""
     return (
         finding.rule,
@@ -306,7 +326,7 @@ def _record(finding: Finding) -> tuple[Any, ...]:
     )
 
 
-def _from_record(record: tuple[Any, ...]) -> Finding:
+def finding_from_record(record: tuple[Any, ...]) -> Finding:
     rule, name, severity, message, location, fix, related, lane, edits = record
     return Finding(
         rule,

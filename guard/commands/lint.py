@@ -29,7 +29,15 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not im
 if TYPE_CHECKING:
     from typing import Any
 
-    from guard.sources.cache import ProbeMemo, Reads, Seen, StatData, StatHit, StatRow
+    from guard.sources.cache import (
+        HeldMemo,
+        ProbeMemo,
+        Reads,
+        Seen,
+        StatData,
+        StatHit,
+        StatRow,
+    )
     from guard.sources.walk import Candidate, QuickTest
 
 PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it saves
@@ -916,9 +924,8 @@ class _StatHits:
     def merge_into(self, result: LintResult, folder: str) -> None:
         """Into the run's result, in the same sorted order as if a worker had linted them."""
         if self.findings:
-            result.findings.extend(self.findings)
+            result.findings.absorb(self.findings)  # spilled runs are taken, not copied
             result.findings.sort(key=Finding.sort_key)
-            self.findings.close()
         result.files += self.files
         if self.used or self.stats_used:
             from guard.sources.cache import open_store
@@ -986,14 +993,7 @@ def _with_cache(
         lookable = job.error is None and job.content is None  # a file on disk, not yet failed
         if hits is not None and store is not None and lookable and live[scope]:
             walked = not job.explicit and job.kind is None
-            if walked and looked is not None:  # the walking child looked at it already
-                if looked == NO_READER:
-                    continue
-                if looked is False:
-                    yield _cached_job(job, folder, known, cold=False)
-                    continue
-                if _decoded_hit(job.path, scope, looked, hits, memo):
-                    continue
+            if walked and looked is False:  # the walking child looked it up: a miss
                 yield _cached_job(job, folder, known, cold=False)
                 continue
             if walked and _no_reader_by_name(job.path, job.settings):
@@ -1019,28 +1019,6 @@ def _with_cache(
     if hits is not None:
         for scope, batch in pending.items():
             yield from _stat_misses(store, scope, batch, hits, memo, folder)
-
-
-def _decoded_hit(
-    path: str,
-    scope: str,
-    looked: tuple[bool, str, bool, str, str],
-    hits: _StatHits,
-    memo: ProbeMemo,
-) -> bool:
-    """The walking child's hit (checked, entry, stale, encoded findings, stored reads): its
-    reads checked and its findings decoded here; False when either fails (then a miss)."""
-    from guard.sources.cache import StatHit, decoded_findings, reads_still_hold
-
-    checked, entry, stale, blob, deps = looked
-    if not reads_still_hold(deps, memo):
-        return False
-    try:
-        findings = decoded_findings(blob) if entry else []
-    except (ValueError, KeyError, TypeError):
-        return False
-    hits.add(path, scope, StatHit(findings, checked, entry, stale))
-    return True
 
 
 def _cached_job(job: FileJob, folder: str, known: tuple[Settings, str, str], cold: bool) -> FileJob:
@@ -1163,52 +1141,109 @@ class _Exclusions:
 
 ASIDE_AFTER = 512  # files looked up by stat before a cached run may hand its walk aside
 ASIDE_HITS = 0.9  # ... when at least this share of them were hits
-NO_READER = "no-reader"  # the child's answer for a file no reader takes by its name
 
 
 @dataclass(slots=True)
 class _WalkAside:
     """A cached run hands the rest of its walk to a forked child (the other core) once its stat
     lookups show it is answered from the store: the child walks, stats each file and looks it
-    up by stat (its findings left encoded); this process resolves the jobs, decodes the hits
-    and reports. Never with `-j1` (one process) or on one CPU.
+    up by stat; it keeps its hits to itself and sends what is left to check of them with the
+    batch that walked them (`take`: their stored reads and findings, checked and decoded here
+    into `hits`). Only the misses and the files it did not look up come here as candidates.
+    Never with `-j1` (one process) or on one CPU.
 
-    `looks` holds the child's answer per path until `_with_cache` takes it: None (not looked
-    up: do it here), False (looked up: a miss), NO_READER, or a hit as (checked, entry, stale,
-    encoded findings, stored reads: checked here))."""
+    `looks` holds the child's answer per path it sent until `_with_cache` takes it: None (not
+    looked up: do it here) or False (looked up: a miss)."""
 
+    hits: _StatHits
     looked: int = 0
-    hits: int = 0
+    found: int = 0
     wanted: bool = False
     started: bool = False
     looks: dict[str, Any] = field(default_factory=dict)
+    memo: ProbeMemo = field(default_factory=dict)
+    held: HeldMemo = field(default_factory=dict)
+    again: list[Candidate] = field(default_factory=list)  # hits that failed here: linted
 
     def note(self, looked: int, hits: int) -> None:
         self.looked += looked
-        self.hits += hits
-        if self.looked >= ASIDE_AFTER and self.hits >= self.looked * ASIDE_HITS:
+        self.found += hits
+        if self.looked >= ASIDE_AFTER and self.found >= self.looked * ASIDE_HITS:
             self.wanted = True
 
     def candidates(
         self, walked: Iterator[Candidate], looks: _ChildLooks, learn: Callable[[Any], object]
     ) -> Iterator[tuple[Candidate, Any]]:
         """The walk's candidates, with the child's look at each once it walks; `learn` takes
-        what the child resolved (each folder's config), so this process resolves none again."""
+        what the child resolved (the folders of the files it sends, each with its config), so
+        this process resolves none of them again."""
         for candidate in walked:
             yield candidate, None
             if self.wanted and not self.started:
                 self.started = True
                 from guard.sources.walk import walk_aside
 
-                rest = walk_aside(walked, looks, learn)
+                def take(note: tuple[Any, _ChildHits | None]) -> None:
+                    learned, answered = note
+                    learn(learned)
+                    if answered is not None:
+                        self.take(answered)
+
+                rest = walk_aside(walked, looks, take)
                 if rest is not None:
-                    yield from rest
+                    for item in rest:
+                        yield from self._again()  # a batch's failed hits, before its files
+                        yield item
+                    yield from self._again()
                     return
+
+    def _again(self) -> Iterator[tuple[Candidate, Any]]:
+        while self.again:
+            yield self.again.pop(), None  # not looked up: `_with_cache` does it (and misses)
+
+    def take(self, answered: _ChildHits) -> None:
+        """The hits the child answered in a batch, as `_StatHits.add` takes them; one whose
+        reads no longer hold or whose findings do not decode goes back to the walk (`again`)."""
+        from guard.sources.cache import StatHit, decoded_findings, reads_still_hold
+        from guard.sources.walk import Candidate
+
+        checked, stale, checks = answered
+        self.hits.files += checked
+        for path, scope, entry in stale:
+            self.hits.stats_used.append((path, scope))
+            if entry:
+                self.hits.used.append(entry)
+        for path, real, scope, hit in checks:
+            findings: list[Finding] | None = None
+            if reads_still_hold(hit[4], self.memo, self.held):
+                try:
+                    findings = decoded_findings(hit[3]) if hit[1] else []
+                except (ValueError, KeyError, TypeError):
+                    findings = None
+            if findings is None:
+                self.again.append(Candidate(path, False, real=real))
+            else:
+                self.hits.add(path, scope, StatHit(findings, *hit[:3]))
+
+
+# What the walking child says of the hits of a batch it kept (plain tuples: the cheapest to
+# pickle): how many of those with nothing left to check a reader takes; (path, scope, entry)
+# of those among them not used lately; and the others as (path, real, scope, (checked, entry,
+# stale, encoded findings, stored reads)), to be checked in the parent.
+if TYPE_CHECKING:
+    _ChildHits = tuple[
+        int,
+        list[tuple[str, str, str]],
+        list[tuple[str, str, str, tuple[bool, str, bool, str, str]]],
+    ]
 
 
 class _ChildLooks:
     """In the walking child: a batch of candidates looked up as `_with_cache` would (the same
-    settings, scopes, name test, stat and trust rules), on the child's own store connection."""
+    settings, scopes, name test, stat and trust rules), on the child's own store connection.
+    Its hits, and the files no reader takes by their names, are kept here (`ANSWERED`: not
+    sent as candidates; the hits go in the note, `_ChildHits`). Config files are always sent:
+    the parent lints them (CG905)."""
 
     def __init__(
         self,
@@ -1216,15 +1251,18 @@ class _ChildLooks:
         rule_text: Mapping[str, Any],
         learned: Callable[[], Any] = lambda: None,
     ) -> None:
+        from guard.config import CONFIG_NAMES, PYPROJECT
         from guard.sources import cache
 
         self._settings_of = settings_of
-        self._learned = learned  # what the walk resolved since the last batch (sent with it)
+        self._learned = learned  # the folders the walk resolved since the last batch
+        self._unsent: dict[str, Any] = {}  # of them, those the parent has not needed yet
         self._rule_text = rule_text
         self._folder = str(cache.cache_root())
         self._scopes: dict[int, tuple[Settings, str | None]] = {}  # None: not live
         self._code_keys: dict[tuple[str, ...], str] = {}
         self._memo: ProbeMemo = {}
+        self._config_names = frozenset({*CONFIG_NAMES, PYPROJECT})
 
     def _scope(self, settings: Settings, store: Any) -> str | None:
         from guard.sources import cache  # once per folder: the caller keeps the last answer
@@ -1242,11 +1280,13 @@ class _ChildLooks:
 
     def __call__(self, batch: list[Candidate]) -> tuple[list[Any], Any]:
         from guard.sources import cache
+        from guard.sources.walk import ANSWERED
 
+        self._unsent.update(self._learned() or {})
         answers: list[Any] = [None] * len(batch)
         store = cache.open_store(self._folder)
         if store is None:
-            return answers, self._learned()
+            return answers, (self._folders_sent(batch, answers), None)
         pending: dict[str, dict[str, StatData]] = {}
         where: dict[str, int] = {}
         # "" is no folder: replaced at once
@@ -1254,7 +1294,10 @@ class _ChildLooks:
         for index, candidate in enumerate(batch):
             if candidate.real is None or candidate.error is not None or candidate.explicit:
                 continue
-            folder = candidate.real[: candidate.real.rfind("/")] or "/"
+            cut = candidate.real.rfind("/")
+            if candidate.real[cut + 1 :] in self._config_names:
+                continue  # the parent lints it as a config too
+            folder = candidate.real[:cut] or "/"
             if folder != last[0]:  # the walk gives a folder's files one after another
                 settings = self._settings_of(folder)
                 last = (folder, settings, self._scope(settings, store))
@@ -1262,7 +1305,7 @@ class _ChildLooks:
             if scope is None:
                 continue
             if _no_reader_by_name(candidate.path, settings):
-                answers[index] = NO_READER
+                answers[index] = ANSWERED  # nothing found, not counted: as `_with_cache` does
                 continue
             try:
                 now = cache.stat_data(os.stat(candidate.path))
@@ -1272,16 +1315,44 @@ class _ChildLooks:
                 continue  # a path twice: the second is done by the parent
             pending.setdefault(scope, {})[candidate.path] = now
             where[candidate.path] = index
+        checked = 0
+        stale: list[tuple[str, str, str]] = []
+        checks: list[tuple[str, str, str, tuple[bool, str, bool, str, str]]] = []
         for scope, looks in pending.items():
             found = store.by_stats(scope, looks, self._memo, decode=False)
             for path in looks:
-                hit = found.get(path)  # sent as a plain tuple: the cheapest to pickle
-                answers[where[path]] = (
-                    False
-                    if hit is None
-                    else (hit.checked, hit.entry, hit.stale, hit.blob, hit.deps)
-                )
-        return answers, self._learned()
+                index = where[path]
+                hit = found.get(path)
+                if hit is None:
+                    answers[index] = False  # a miss: the parent lints it
+                    continue
+                answers[index] = ANSWERED
+                if hit.entry or hit.deps:
+                    real = batch[index].real
+                    assert real is not None  # looked up only then
+                    checks.append(
+                        (path, real, scope, (hit.checked, hit.entry, hit.stale, hit.blob, hit.deps))
+                    )
+                    continue
+                checked += 1 if hit.checked else 0
+                if hit.stale:
+                    stale.append((path, scope, hit.entry))
+        answered = (checked, stale, checks) if checked or stale or checks else None
+        return answers, (self._folders_sent(batch, answers), answered)
+
+    def _folders_sent(self, batch: list[Candidate], answers: list[Any]) -> dict[str, Any]:
+        """The resolved folders (each with its nearest config) of the batch's files the
+        parent gets, each sent once: the parent needs no other."""
+        from guard.sources.walk import ANSWERED
+
+        sent: dict[str, Any] = {}
+        for candidate, answer in zip(batch, answers, strict=True):
+            if answer is ANSWERED or candidate.real is None:
+                continue
+            folder = candidate.real[: candidate.real.rfind("/")] or "/"
+            if folder in self._unsent:
+                sent[folder] = self._unsent.pop(folder)
+        return sent
 
 
 def _collect_jobs(
@@ -1388,6 +1459,9 @@ def run_lint(
         raise click.BadParameter("needs the path `-`", param_hint="--stdin-filename")
     shown = stdin_filename or "stdin.sh"
     file_jobs: Iterable[FileJob]
+    # The files answered from the store by their stat data, without a read (not under
+    # `--no-cache`: the run then imports nothing of the cache: sqlite3, hashlib...).
+    hits = _StatHits() if not (no_cache or stdin) and _cache_enabled() else None
     aside: _WalkAside | None = None
     overrides = Overrides(
         select=_split_ids(select, "--select"),
@@ -1406,10 +1480,10 @@ def run_lint(
             content = sys.stdin.buffer.read()
             file_jobs = [FileJob(shown, True, settings, _rule_text(rules), content=content)]
         else:
-            # The walk goes on in a child only to look files up in the store: never without it
-            # (a `--no-cache` run then imports nothing of the cache: sqlite3, hashlib...).
-            use_store = not no_cache and _cache_enabled()
-            aside = _WalkAside() if use_store and jobs != 1 and (os.cpu_count() or 1) > 1 else None
+            # The walk goes on in a child only to look files up in the store, and never for a
+            # fix (which reads every file: the child answers hits without a job).
+            if hits is not None and jobs != 1 and (os.cpu_count() or 1) > 1 and not (fix or diff):
+                aside = _WalkAside(hits)
             rule_text = _rule_text(rules)
             file_jobs = _collect_jobs(paths, resolver, overrides, rule_text, kind, aside)
         if fix or diff:
@@ -1428,12 +1502,10 @@ def run_lint(
     cache_folder: str | None = None
     configs = _WalkedConfigs()
     file_jobs = configs.noting(file_jobs)  # before the cache: a hit's config is linted too
-    hits: _StatHits | None = None
-    if not (no_cache or stdin) and _cache_enabled():
+    if hits is not None:
         from guard.sources import cache
 
         cache_folder = str(cache.cache_root())
-        hits = _StatHits()
         file_jobs = _with_cache(file_jobs, hits, aside)
     try:
         result = run_jobs(file_jobs, jobs, progress=not quiet, cache_folder=cache_folder)

@@ -50,6 +50,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import guard.filereads as filereads
 from guard.fastclass import dataclass
 from guard.filereads import Probe, racy, unchanged
 from guard.findings import Finding, Location, Severity, finding_from_cache, finding_to_cache
@@ -131,28 +132,74 @@ def decode_reads(text: str) -> Reads | None:
         return None
 
 
-def reads_still_hold(text: str, memo: ProbeMemo) -> bool:
+# Probes text (a stored reads text past its stamp) -> the latest mtime or ctime among its FILE
+# answers, or None when a probe no longer answers the same: the files of one folder share their
+# probes (config layers) and differ only in the stamp, so a run decodes each set once.
+HeldMemo = dict[str, "int | None"]
+_NO_FILE_TIME = -(1 << 63)
+
+
+def reads_still_hold(text: str, memo: ProbeMemo, held: HeldMemo | None = None) -> bool:
     """`reads_hold(text, memo) is not None`, without building the probes (once per stat row
-    a cached run looks at); stored text this version cannot read is a miss."""
+    a cached run looks at); stored text this version cannot read is a miss. With `held`, a
+    set of probes already judged this run is not decoded again."""
     if not text:
         return True
-    from guard.filereads import FILE, answer, racy
+    if held is not None and text.startswith("["):
+        cut = text.find(",")
+        stamp_text = text[1:cut]
+        if cut > 1 and stamp_text.isascii() and stamp_text.isdigit():  # as JSON writes it
+            probes = text[cut + 1 :]
+            if probes not in held:
+                held[probes] = _latest_file_time(text, memo)
+            latest = held[probes]
+            return latest is not None and latest < int(stamp_text) - filereads.RACY_NS
+    try:
+        return _reads_hold_at(text, memo)
+    except (ValueError, TypeError):
+        return False
+
+
+def _latest_file_time(text: str, memo: ProbeMemo) -> int | None:
+    """For `held`: the latest time among the FILE answers of the text's probes (each compared
+    with the stamp later, per row), or None when the text is unreadable or a probe changed."""
+    from guard.filereads import FILE, answer
 
     try:
-        stamp, probes = json.loads(text)
-        stamp = int(stamp)
+        _stamp, probes = json.loads(text)
+        latest = _NO_FILE_TIME
         for kind, path, found in probes:
             if type(kind) is not str or type(path) is not str or type(found) is not str:
-                return False
-            if kind == FILE and racy(Probe(kind, path, found), stamp):
-                return False
+                return None
+            if kind == FILE:
+                parts = found.split(" ")
+                if len(parts) == 3:  # `racy`'s test, its stamp left for later
+                    latest = max(latest, int(parts[1]), int(parts[2]))
             key = (kind, path)
             if key not in memo:
                 memo[key] = answer(kind, path)
             if memo[key] != found:
-                return False
+                return None
     except (ValueError, TypeError):
-        return False
+        return None
+    return latest
+
+
+def _reads_hold_at(text: str, memo: ProbeMemo) -> bool:
+    from guard.filereads import FILE, answer, racy
+
+    stamp, probes = json.loads(text)
+    stamp = int(stamp)
+    for kind, path, found in probes:
+        if type(kind) is not str or type(path) is not str or type(found) is not str:
+            return False
+        if kind == FILE and racy(Probe(kind, path, found), stamp):
+            return False
+        key = (kind, path)
+        if key not in memo:
+            memo[key] = answer(kind, path)
+        if memo[key] != found:
+            return False
     return True
 
 
@@ -241,10 +288,12 @@ def stat_scope(config_key: str, code_key: str, explicit: bool, kind: str | None)
 
 STAT_BATCH = 64  # files looked up per query
 _BY_STATS = (
-    "SELECT s.path, s.size, s.mtime, s.ctime, s.ino, s.dev, s.mode, s.stamp, s.entry, s.checked,"
-    " s.used, e.findings, s.deps FROM stats s LEFT JOIN entries e ON e.key = s.entry"
-    f" WHERE s.scope = ? AND s.path IN ({', '.join('?' * STAT_BATCH)})"
+    "SELECT path, size, mtime, ctime, ino, dev, mode, stamp, entry, checked, used, deps"
+    f" FROM stats WHERE scope = ? AND path IN ({', '.join('?' * STAT_BATCH)})"
 )
+# The findings of the trusted rows that have some, in a second query: most rows have none, and
+# a join would look each row's "" up in entries (half of a cached run's query time).
+_FINDINGS_OF = f"SELECT key, findings FROM entries WHERE key IN ({', '.join('?' * STAT_BATCH)})"
 
 
 def _storable(path: str) -> bool:
@@ -259,26 +308,24 @@ def _storable(path: str) -> bool:
 
 def _stat_hit(
     row: Sequence[Any],
-    now: StatData | None,
+    blob: str | None,
     stale_before: float,
     memo: ProbeMemo,
     decode: bool = True,
 ) -> StatHit | None:
-    """A stats row (joined with its findings) as a hit for the file as it looks `now`, and the
-    other files its lint read as they were. Without `decode`, its findings are left encoded
-    and its reads unchecked (the caller checks them: `reads_still_hold`)."""
-    if now is None or not _trusted(row[1:7], row[7], now):
-        return None
-    entry, checked, used, blob = row[8], bool(row[9]), int(row[10]), row[11]
+    """A trusted stats row and its findings (`blob`: None when they were pruned) as a hit,
+    when the other files its lint read are as they were. Without `decode`, its findings are
+    left encoded and its reads unchecked (the caller checks them: `reads_still_hold`)."""
+    entry, checked, used = row[8], bool(row[9]), int(row[10])
     if entry and blob is None:
         return None  # its findings were pruned
     if not decode:
         stale = used < stale_before
-        return StatHit([], checked, entry, stale, blob if entry else "", str(row[12]))
-    if not reads_still_hold(row[12], memo):
+        return StatHit([], checked, entry, stale, blob or "", str(row[11]))
+    if not reads_still_hold(row[11], memo):
         return None
     try:
-        findings = decoded_findings(blob) if entry else []
+        findings = decoded_findings(blob) if entry and blob is not None else []
     except (ValueError, KeyError, TypeError):
         return None
     return StatHit(findings, checked, entry, used < stale_before)
@@ -445,13 +492,30 @@ class Store:
             batch += [""] * (STAT_BATCH - len(batch))  # one SQL text: "" names no file
             try:
                 rows = self._conn.execute(_BY_STATS, (scope, *batch)).fetchall()
+                trusted = []
+                for row in rows:
+                    now = looks.get(row[0])
+                    if now is not None and _trusted(row[1:7], row[7], now):
+                        trusted.append(row)
+                blobs = self._findings_of([row[8] for row in trusted if row[8]])
             except sqlite3.Error:
                 return hits
-            for row in rows:
-                hit = _stat_hit(row, looks.get(row[0]), stale_before, memo, decode)
+            for row in trusted:
+                hit = _stat_hit(
+                    row, blobs.get(row[8]) if row[8] else "", stale_before, memo, decode
+                )
                 if hit is not None:
                     hits[row[0]] = hit
         return hits
+
+    def _findings_of(self, keys: list[str]) -> dict[str, str]:
+        """The stored findings of these entries (those not pruned), `STAT_BATCH` to a query."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), STAT_BATCH):
+            batch = keys[start : start + STAT_BATCH]
+            batch += [""] * (STAT_BATCH - len(batch))  # one SQL text: "" is no entry
+            found.update(self._conn.execute(_FINDINGS_OF, batch).fetchall())
+        return found
 
     def has_scope(self, scope: str) -> bool:
         """Whether any stat row has this scope (a cold run then looks no file up)."""

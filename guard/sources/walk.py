@@ -285,9 +285,12 @@ def walk(args: list[str], excluded: Excluded | None = None) -> Iterator[Candidat
 # --- the rest of a walk on the other core ------------------------------------------------------
 
 ASIDE_BATCH = 256  # candidates per message from the walking child
-# What the child works out for a batch of candidates, one answer each (picklable).
+# What the child works out for a batch of candidates: one answer each (picklable), and a note.
 if TYPE_CHECKING:
     Look = Callable[[list[Candidate]], tuple[list[Any], Any]]
+# A look's answer for a candidate it dealt with entirely: the candidate is not sent (what came
+# of it travels in the look's note).
+ANSWERED = "answered"
 _Sent = tuple[str, bool, "str | None", "str | None"]
 
 
@@ -297,7 +300,9 @@ def walk_aside(
     """The rest of `candidates`, walked by a forked child on another core and read back here
     through a pipe, each with the child's `look` at it (worked out there, a batch at a time).
     A look gives its answers and a note (what the child learned walking, for example each
-    folder's config); `learn` is given each note here before that batch's candidates.
+    folder's config); `learn` is given each note here before that batch's candidates. A
+    candidate the look answered entirely (`ANSWERED`) is not sent: its note says what came of
+    it.
     None when no child can be started (no fork, threads running, no pipe): the caller walks on.
 
     The child is this process forked mid-walk: it goes on with the same generator (its folders
@@ -330,8 +335,14 @@ def _send_walk(candidates: Iterator[Candidate], look: Look, fd: int) -> None:
     with os.fdopen(fd, "wb", buffering=1 << 16) as out:
 
         def send(batch: list[Candidate]) -> None:
-            sent: list[_Sent] = [(c.path, c.explicit, c.error, c.real) for c in batch]
-            pickle.dump(("batch", sent, look(batch)), out, pickle.HIGHEST_PROTOCOL)
+            answers, note = look(batch)
+            sent: list[_Sent] = []
+            kept: list[Any] = []
+            for c, answer in zip(batch, answers, strict=True):
+                if answer is not ANSWERED:
+                    sent.append((c.path, c.explicit, c.error, c.real))
+                    kept.append(answer)
+            pickle.dump(("batch", sent, (kept, note)), out, pickle.HIGHEST_PROTOCOL)
 
         batch: list[Candidate] = []
         try:

@@ -233,3 +233,39 @@ def test_console_project_config_edit_reaches_a_cached_script(tmp_path: Path) -> 
     deleted = console("lint", "--output-format", "concise", cwd=repo, env=env)
     assert "CG303" not in deleted.out
     assert deleted.out == cold.out
+
+
+def test_reads_judged_once_per_set_of_probes_answer_as_each_decoded_alone(tmp_path: Path) -> None:
+    """A cached run judges each set of stored probes once (`held`), then only each row's stamp:
+    every row must get the answer it gets decoded on its own (racy, changed, unreadable)."""
+    import json
+
+    here = tmp_path / "here.toml"
+    here.write_text(SAFE)
+    info = os.stat(here)
+    now = f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns}"
+    newest = max(info.st_mtime_ns, info.st_ctime_ns)
+    gone = str(tmp_path / "gone.toml")
+    probe_sets = [
+        [["file", str(here), now], ["kind", gone, "absent"]],  # holds
+        [["file", str(here), "1 2 3"]],  # changed
+        [["kind", gone, "file"]],  # changed
+        [["file", gone, "absent"], ["env", "CODEX_GUARD_TEST_UNSET_VAR", "\0unset"]],  # holds
+        [["file", str(here), "not three parts"]],  # changed (and not racy: not three parts)
+        [["nosuch", "x", "y"]],  # a kind this version does not know: a miss
+        [["file", str(here), 7]],  # not text
+    ]
+    stamps = [newest + filereads.RACY_NS + 1, newest + filereads.RACY_NS, newest, 5]
+    texts = [json.dumps([stamp, probes], separators=(",", ":"))
+             for probes in probe_sets for stamp in stamps]  # fmt: skip
+    texts += ["", "[1,[]]", "[1,", "nonsense", '["12",[]]', "[1_2,[]]", "[-5,[]]", "[1,[],3]"]
+    texts += [f"[{stamps[0]},{json.dumps(probe_sets[0])}]".replace(",[[", ", [[")]
+    alone = [cache.reads_still_hold(text, {}) for text in texts]
+    memo: cache.ProbeMemo = {}
+    held: cache.HeldMemo = {}
+    for _ in range(2):  # the second time, every set of probes is judged already
+        assert [cache.reads_still_hold(text, memo, held) for text in texts] == alone
+    assert alone[0:4] == [True, False, False, False]  # a FILE answer is racy from the 2nd stamp
+    assert alone[12:16] == [True] * 4  # no FILE answer: never racy
+    assert alone[28:] == [True, True, False, False, True, False, True, False, True]
+    assert sum(alone) == 1 + 4 + 5

@@ -11,7 +11,9 @@ import random
 import tempfile
 import tracemalloc
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Run, cached_lint_runner, make_repo, record_lint_calls
@@ -174,6 +176,38 @@ def test_spilled_findings_come_back_as_a_stable_sort(
     expected = sorted(items, key=Finding.sort_key)  # ties keep their order: messages tell
     assert list(kept) == expected
     assert [a for a, _ in zip(kept, kept, strict=True)] == expected  # two readers at once
+    kept.close()
+
+
+@pytest.mark.parametrize(("bound", "first", "second"), [(3, 10, 20), (3, 0, 20), (3, 10, 0),
+                                                         (3, 2, 1), (100, 30, 40), (7, 40, 33)])  # fmt: skip
+def test_absorbed_findings_come_back_with_their_spilled_runs_taken_not_copied(
+    bound: int, first: int, second: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(first * 100 + second)
+    # Distinct paths in each part: a file's findings are all in one of the two (lint's caller)
+    ours = [_finding(n, rng) for n in range(first)]
+    theirs = [replace(f, location=replace(f.location, path="other/" + f.location.path))
+              for f in (_finding(n, rng) for n in range(second))]  # fmt: skip
+    monkeypatch.setattr(guard.findings, "SPILL_AFTER", bound)
+    monkeypatch.setattr(guard.findings, "MERGE_RUNS", 1000)  # no merge: what is written is copied
+    kept, other = Findings(ours), Findings(theirs)
+    written: list[int] = []
+    real_written = guard.findings._Run.written.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type, findings: Any, level: int) -> Any:
+        run = real_written(cls, findings, level)
+        written.append(run.count)
+        return run
+
+    monkeypatch.setattr(guard.findings._Run, "written", classmethod(counting))
+    kept.absorb(other)
+    assert sum(written) <= 2 * bound  # at most the two tails, joined, spill: no run is copied
+    assert not other and list(other) == [] and len(kept) == first + second
+    kept.sort(key=Finding.sort_key)
+    assert list(kept) == sorted(ours + theirs, key=Finding.sort_key)
+    other.close()  # closes none of the runs it gave away
+    assert list(kept) == sorted(ours + theirs, key=Finding.sort_key)
     kept.close()
 
 
