@@ -1146,10 +1146,11 @@ ASIDE_HITS = 0.9  # ... when at least this share of them were hits
 @dataclass(slots=True)
 class _WalkAside:
     """A cached run hands the rest of its walk to a forked child (the other core) once its stat
-    lookups show it is answered from the store: the child walks, stats each file and looks it
-    up by stat; it keeps its hits to itself and sends what is left to check of them with the
-    batch that walked them (`take`: their stored reads and findings, checked and decoded here
-    into `hits`). Only the misses and the files it did not look up come here as candidates.
+    lookups show it is answered from the store. The child walks; it looks at every other batch
+    of files (`_ChildLooks`: stat, stat row, stored reads) and leaves the others to this
+    process, which looks at them the same way (guard/sources/walk.py `PARENT_SHARE`). A look
+    keeps its hits: their findings come with the batch, still encoded, and are decoded here
+    (`take`, into `hits`). Only the misses and the files not looked up become jobs.
     Never with `-j1` (one process) or on one CPU.
 
     `looks` holds the child's answer per path it sent until `_with_cache` takes it: None (not
@@ -1161,8 +1162,6 @@ class _WalkAside:
     wanted: bool = False
     started: bool = False
     looks: dict[str, Any] = field(default_factory=dict)
-    memo: ProbeMemo = field(default_factory=dict)
-    held: HeldMemo = field(default_factory=dict)
     again: list[Candidate] = field(default_factory=list)  # hits that failed here: linted
 
     def note(self, looked: int, hits: int) -> None:
@@ -1202,9 +1201,9 @@ class _WalkAside:
             yield self.again.pop(), None  # not looked up: `_with_cache` does it (and misses)
 
     def take(self, answered: _ChildHits) -> None:
-        """The hits the child answered in a batch, as `_StatHits.add` takes them; one whose
-        reads no longer hold or whose findings do not decode goes back to the walk (`again`)."""
-        from guard.sources.cache import StatHit, decoded_findings, reads_still_hold
+        """The hits a look kept in a batch, as `_StatHits.add` takes them; one whose findings
+        do not decode goes back to the walk (`again`): linted, never dropped."""
+        from guard.sources.cache import StatHit, decoded_findings
         from guard.sources.walk import Candidate
 
         checked, stale, checks = answered
@@ -1214,27 +1213,23 @@ class _WalkAside:
             if entry:
                 self.hits.used.append(entry)
         for path, real, scope, hit in checks:
-            findings: list[Finding] | None = None
-            if reads_still_hold(hit[4], self.memo, self.held):
-                try:
-                    findings = decoded_findings(hit[3]) if hit[1] else []
-                except (ValueError, KeyError, TypeError):
-                    findings = None
-            if findings is None:
+            try:
+                findings = decoded_findings(hit[3])
+            except (ValueError, KeyError, TypeError):
                 self.again.append(Candidate(path, False, real=real))
-            else:
-                self.hits.add(path, scope, StatHit(findings, *hit[:3]))
+                continue
+            self.hits.add(path, scope, StatHit(findings, *hit[:3]))
 
 
-# What the walking child says of the hits of a batch it kept (plain tuples: the cheapest to
-# pickle): how many of those with nothing left to check a reader takes; (path, scope, entry)
-# of those among them not used lately; and the others as (path, real, scope, (checked, entry,
-# stale, encoded findings, stored reads)), to be checked in the parent.
+# What a look says of the hits of a batch it kept (plain tuples: the cheapest to pickle): how
+# many of those without findings a reader takes; (path, scope, entry) of those among them not
+# used lately; and those with findings as (path, real, scope, (checked, entry, stale, encoded
+# findings)), decoded by the parent (which has the time: the child also walks).
 if TYPE_CHECKING:
     _ChildHits = tuple[
         int,
         list[tuple[str, str, str]],
-        list[tuple[str, str, str, tuple[bool, str, bool, str, str]]],
+        list[tuple[str, str, str, tuple[bool, str, bool, str]]],
     ]
 
 
@@ -1262,6 +1257,7 @@ class _ChildLooks:
         self._scopes: dict[int, tuple[Settings, str | None]] = {}  # None: not live
         self._code_keys: dict[tuple[str, ...], str] = {}
         self._memo: ProbeMemo = {}
+        self._held: HeldMemo = {}
         self._config_names = frozenset({*CONFIG_NAMES, PYPROJECT})
 
     def _scope(self, settings: Settings, store: Any) -> str | None:
@@ -1280,6 +1276,7 @@ class _ChildLooks:
 
     def __call__(self, batch: list[Candidate]) -> tuple[list[Any], Any]:
         from guard.sources import cache
+        from guard.sources.cache import reads_still_hold
         from guard.sources.walk import ANSWERED
 
         self._unsent.update(self._learned() or {})
@@ -1317,7 +1314,7 @@ class _ChildLooks:
             where[candidate.path] = index
         checked = 0
         stale: list[tuple[str, str, str]] = []
-        checks: list[tuple[str, str, str, tuple[bool, str, bool, str, str]]] = []
+        checks: list[tuple[str, str, str, tuple[bool, str, bool, str]]] = []
         for scope, looks in pending.items():
             found = store.by_stats(scope, looks, self._memo, decode=False)
             for path in looks:
@@ -1326,12 +1323,15 @@ class _ChildLooks:
                 if hit is None:
                     answers[index] = False  # a miss: the parent lints it
                     continue
+                if not reads_still_hold(hit.deps, self._memo, self._held):
+                    answers[index] = False  # another file its lint read has changed
+                    continue
                 answers[index] = ANSWERED
-                if hit.entry or hit.deps:
+                if hit.entry:
                     real = batch[index].real
                     assert real is not None  # looked up only then
                     checks.append(
-                        (path, real, scope, (hit.checked, hit.entry, hit.stale, hit.blob, hit.deps))
+                        (path, real, scope, (hit.checked, hit.entry, hit.stale, hit.blob))
                     )
                     continue
                 checked += 1 if hit.checked else 0
@@ -1339,6 +1339,11 @@ class _ChildLooks:
                     stale.append((path, scope, hit.entry))
         answered = (checked, stale, checks) if checked or stale or checks else None
         return answers, (self._folders_sent(batch, answers), answered)
+
+    def left(self, batch: list[Candidate]) -> tuple[dict[str, Any], None]:
+        """The note for a batch left to the parent to look at: its folders' configs."""
+        self._unsent.update(self._learned() or {})
+        return self._folders_sent(batch, [None] * len(batch)), None
 
     def _folders_sent(self, batch: list[Candidate], answers: list[Any]) -> dict[str, Any]:
         """The resolved folders (each with its nearest config) of the batch's files the

@@ -6,6 +6,7 @@ line and exit 2, and a child that dies is an error, never a shorter report. `-j1
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from conftest import Run, cached_lint_runner, make_repo, record_lint_calls
 
 import guard.commands.lint as lint
+import guard.filereads as filereads
 import guard.sources.cache as cache
 import guard.sources.walk as walk
 
@@ -48,9 +50,18 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return started
 
 
+@pytest.fixture(autouse=True, params=[256, 3], ids=["one-batch", "batches-of-3"])
+def batches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """One batch (the child looks at it), or many: every other one is looked at by the parent
+    (`walk.PARENT_SHARE`)."""
+    monkeypatch.setattr(walk, "ASIDE_BATCH", request.param)
+    return int(request.param)
+
+
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[str]]:
     monkeypatch.setattr(cache, "RACY_NS", 0)  # files the test just wrote count as old
+    monkeypatch.setattr(filereads, "RACY_NS", 0)  # ... and so do the files their lint read
     monkeypatch.setattr(lint, "ASIDE_AFTER", 8)  # a small tree hands over too
     yield record_lint_calls(monkeypatch, tmp_path)
 
@@ -149,3 +160,67 @@ def test_the_parent_takes_the_child_s_configs_and_resolves_none_again(
     # the rest's configs came with the child's batches.
     walked_here = {name for name in looked if name.startswith("f")}
     assert walked_here and len(walked_here) <= 2, looked
+
+
+def _store(tmp_path: Path) -> Path:
+    return tmp_path / "cache" / "codex-guard" / "lint" / "store.sqlite3"
+
+
+def test_a_hit_whose_findings_do_not_decode_is_linted_again(
+    tmp_path: Path, run: Callable[..., Run], calls: list[str], forks: list[int]
+) -> None:
+    repo = _tree(tmp_path / "r")
+    reference = run("--format", "json", "--no-cache", "-j1", cwd=repo)
+    run("--format", "json", "-j2", cwd=repo)
+    late = [f"f{n}/s1.sh" for n in range(2, FOLDERS)]  # one of each folder the child walks
+    with sqlite3.connect(_store(tmp_path)) as conn:
+        broken = conn.execute(
+            "UPDATE entries SET findings = '[{\"rule\": 1}]' WHERE key IN (SELECT entry FROM"
+            f" stats WHERE path IN ({', '.join('?' * len(late))}))",
+            late,
+        ).rowcount
+    assert broken == len(late)
+    warm = run("--format", "json", "-j2", cwd=repo)
+    assert forks == [1]
+    assert (warm.code, warm.out, warm.err) == (reference.code, reference.out, reference.err)
+    assert sorted(calls) == late  # the looks gave them back: linted, and only they
+
+
+def test_a_file_another_file_s_lint_read_changed_late_in_the_walk_is_linted_again(
+    tmp_path: Path, run: Callable[..., Run], calls: list[str], forks: list[int]
+) -> None:
+    repo = _tree(tmp_path / "r")
+    # Walked last ("run.sh" sorts after the folders): its lint reads a file it copies into
+    # Codex's config (which no reader takes itself)
+    (repo / "run.sh").write_text(
+        'export CODEX_HOME=/tmp/ch\ncp conf/codex.toml "$CODEX_HOME/config.toml"\n'
+        'codex exec -C . "x" </dev/null\n'
+    )
+    (repo / "conf").mkdir()
+    (repo / "conf" / "codex.toml").write_text('sandbox_mode = "workspace-write"\n')
+    run("--format", "json", "-j2", cwd=repo)
+    (repo / "conf" / "codex.toml").write_text('sandbox_mode = "danger-full-access"\n')
+    warm = run("--format", "json", "-j2", cwd=repo)
+    assert forks == [1] and "run.sh" in calls
+    reference = run("--format", "json", "--no-cache", "-j1", cwd=repo)
+    assert (warm.code, warm.out) == (reference.code, reference.out)
+    assert "run.sh" in {f["path"] for f in warm.json()["findings"]}
+
+
+def test_hits_the_looks_keep_are_marked_used_when_not_used_lately(
+    tmp_path: Path, run: Callable[..., Run], forks: list[int]
+) -> None:
+    repo = _tree(tmp_path / "r")
+    run("--format", "json", "-j2", cwd=repo)
+    with sqlite3.connect(_store(tmp_path)) as conn:  # long ago: the next hit marks them
+        conn.execute("UPDATE entries SET used = 5")
+        conn.execute("UPDATE stats SET used = 5")
+    run("--format", "json", "-j2", cwd=repo)
+    assert forks == [1]
+    with sqlite3.connect(_store(tmp_path)) as conn:
+        stats = conn.execute("SELECT path, used FROM stats").fetchall()
+        entries = conn.execute("SELECT used FROM entries WHERE findings != '[]'").fetchall()
+    # (a file no reader takes is never looked up: its row is not used)
+    assert {path for path, used in stats if used == 5 and not path.endswith(".txt")} == set()
+    assert len([path for path, used in stats if used != 5]) == FOLDERS * (PER_FOLDER + 2)
+    assert entries and all(used > 1_000_000_000 for (used,) in entries)
