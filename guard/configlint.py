@@ -139,33 +139,47 @@ def _rule_fields(rule: object) -> dict[str, Any]:
     }
 
 
-def lint_configs(
-    result: LintResult,
-    walked: Iterable[str],
-    explicit: str | None,
-    rules: Mapping[str, Any],
-    select: Iterable[str] = (),
-    ignore: Iterable[str] = (),
-) -> None:
-    """Add CG905 findings (and unreadable-config errors) for every config the walk met and the
-    `--config` file, each once."""
-    candidates = [p for p in walked if is_config_file(p)]
-    if explicit is not None:
-        candidates.append(explicit)
-    seen: set[Path] = set()
-    select, ignore = tuple(select), tuple(ignore)
-    for shown in candidates:
+class ConfigLints:
+    """CG905 findings (and unreadable-config errors) for every config the walk meets and the
+    `--config` file, each resolved file once (the first path met). A config is linted as the
+    walk meets it: a run lints them while it waits on its workers, not after them."""
+
+    __slots__ = ("_errors", "_findings", "_ignore", "_rules", "_seen", "_select")
+
+    def __init__(
+        self, rules: Mapping[str, Any], select: Iterable[str] = (), ignore: Iterable[str] = ()
+    ) -> None:
+        self._rules = rules
+        self._select, self._ignore = tuple(select), tuple(ignore)
+        self._seen: set[Path] = set()
+        self._findings: list[Finding] = []
+        self._errors: list[FileError] = []
+
+    def add(self, shown: str) -> None:
+        """The walk met this file: linted when it is a config."""
+        if is_config_file(shown):
+            self._lint(shown)
+
+    def _lint(self, shown: str) -> None:
         try:
             real = Path(shown).resolve()
         except (OSError, RuntimeError):
             real = Path(shown).absolute()
-        if real in seen:
-            continue
-        seen.add(real)
-        outcome = lint_config_file(shown, rules, select, ignore)
+        if real in self._seen:
+            return
+        self._seen.add(real)
+        outcome = lint_config_file(shown, self._rules, self._select, self._ignore)
         if isinstance(outcome, FileError):
-            result.errors.append(outcome)
-            continue
-        result.findings.extend(outcome)
-    result.findings.sort(key=Finding.sort_key)
-    result.errors.sort(key=lambda e: (e.path, e.message))
+            self._errors.append(outcome)
+        else:
+            self._findings.extend(outcome)
+
+    def into(self, result: LintResult, explicit: str | None) -> None:
+        """Into the run's result (sorted), with the `--config` file (when given) last."""
+        if explicit is not None:
+            self._lint(explicit)
+        result.findings.extend(self._findings)
+        result.errors.extend(self._errors)
+        self._findings, self._errors = [], []
+        result.findings.sort(key=Finding.sort_key)
+        result.errors.sort(key=lambda e: (e.path, e.message))

@@ -1039,26 +1039,41 @@ def _cached_job(job: FileJob, folder: str, known: tuple[Settings, str, str], col
     )
 
 
-@dataclass(slots=True)
 class _WalkedConfigs:
-    """The config files the walk met (for CG905): all the parent keeps of the walk."""
+    """The config files the walk meets, linted as met (CG905: guard/configlint.py), while the
+    run's workers lint the files; `into` the result at the end, with the `--config` file."""
 
-    paths: list[str] = field(default_factory=list)
-
-    def noting(self, jobs: Iterable[FileJob]) -> Iterator[FileJob]:
+    def __init__(self, rules: Mapping[str, Any], select: Iterable[str], ignore: Iterable[str]):
         from guard.config import CONFIG_NAMES, PYPROJECT
 
-        names = {*CONFIG_NAMES, PYPROJECT}  # by name first: this runs once per walked file
-        endings = tuple(names)  # a cheap first test: most paths end otherwise
-        for job in jobs:
-            if job.path.endswith(endings) and os.path.basename(job.path) in names:
+        self._names = {*CONFIG_NAMES, PYPROJECT}  # by name first: asked once per walked file
+        self._endings = tuple(self._names)  # a cheap first test: most paths end otherwise
+        self._args = (rules, tuple(select), tuple(ignore))
+        self._lints: Any = None  # guard.configlint.ConfigLints, once a config is met
+
+    def met(self, path: str) -> None:
+        if path.endswith(self._endings) and os.path.basename(path) in self._names:
+            if self._lints is None:
                 # Only now: guard.configlint brings guard.trust, which a tree without a config
                 # never needs (a lint's start-up).
-                from guard.configlint import is_config_file
+                from guard.configlint import ConfigLints
 
-                if is_config_file(job.path):
-                    self.paths.append(job.path)
+                self._lints = ConfigLints(*self._args)
+            self._lints.add(path)
+
+    def noting(self, jobs: Iterable[FileJob]) -> Iterator[FileJob]:
+        for job in jobs:
+            self.met(job.path)
             yield job
+
+    def into(self, result: LintResult, explicit: str | None) -> None:
+        if self._lints is None and explicit is None:
+            return  # none met: nothing to lint
+        if self._lints is None:
+            from guard.configlint import ConfigLints
+
+            self._lints = ConfigLints(*self._args)
+        self._lints.into(result, explicit)
 
 
 def _dir_only(spec: Any) -> bool:
@@ -1157,6 +1172,7 @@ class _WalkAside:
     looked up: do it here) or False (looked up: a miss)."""
 
     hits: _StatHits
+    configs: _WalkedConfigs  # the config files a look kept are linted as the parent meets them
     looked: int = 0
     found: int = 0
     wanted: bool = False
@@ -1206,7 +1222,9 @@ class _WalkAside:
         from guard.sources.cache import StatHit, decoded_findings
         from guard.sources.walk import Candidate
 
-        checked, stale, checks = answered
+        checked, stale, checks, configs = answered
+        for path in configs:
+            self.configs.met(path)
         self.hits.files += checked
         for path, scope, entry in stale:
             self.hits.stats_used.append((path, scope))
@@ -1223,22 +1241,23 @@ class _WalkAside:
 
 # What a look says of the hits of a batch it kept (plain tuples: the cheapest to pickle): how
 # many of those without findings a reader takes; (path, scope, entry) of those among them not
-# used lately; and those with findings as (path, real, scope, (checked, entry, stale, encoded
-# findings)), decoded by the parent (which has the time: the child also walks).
+# used lately; those with findings as (path, real, scope, (checked, entry, stale, encoded
+# findings)), decoded by the parent; and the config files among them (the parent lints them).
 if TYPE_CHECKING:
     _ChildHits = tuple[
         int,
         list[tuple[str, str, str]],
         list[tuple[str, str, str, tuple[bool, str, bool, str]]],
+        list[str],
     ]
 
 
 class _ChildLooks:
-    """In the walking child: a batch of candidates looked up as `_with_cache` would (the same
-    settings, scopes, name test, stat and trust rules), on the child's own store connection.
-    Its hits, and the files no reader takes by their names, are kept here (`ANSWERED`: not
-    sent as candidates; the hits go in the note, `_ChildHits`). Config files are always sent:
-    the parent lints them (CG905)."""
+    """A batch of candidates looked up as `_with_cache` would (the same settings, scopes, name
+    test, stat and trust rules), on its process's own store connection: in the walking child,
+    or in the parent for a batch the child left it. Its hits, and the files no reader takes by
+    their names, are kept (`ANSWERED`: not sent as candidates; the hits go in the note,
+    `_ChildHits`, config files named there: the parent lints them, CG905)."""
 
     def __init__(
         self,
@@ -1292,8 +1311,6 @@ class _ChildLooks:
             if candidate.real is None or candidate.error is not None or candidate.explicit:
                 continue
             cut = candidate.real.rfind("/")
-            if candidate.real[cut + 1 :] in self._config_names:
-                continue  # the parent lints it as a config too
             folder = candidate.real[:cut] or "/"
             if folder != last[0]:  # the walk gives a folder's files one after another
                 settings = self._settings_of(folder)
@@ -1302,8 +1319,9 @@ class _ChildLooks:
             if scope is None:
                 continue
             if _no_reader_by_name(candidate.path, settings):
-                answers[index] = ANSWERED  # nothing found, not counted: as `_with_cache` does
-                continue
+                if os.path.basename(candidate.path) not in self._config_names:
+                    answers[index] = ANSWERED  # nothing found, not counted: as `_with_cache`
+                continue  # (a config is sent: the parent lints it as a config)
             try:
                 now = cache.stat_data(os.stat(candidate.path))
             except (OSError, ValueError):
@@ -1315,6 +1333,7 @@ class _ChildLooks:
         checked = 0
         stale: list[tuple[str, str, str]] = []
         checks: list[tuple[str, str, str, tuple[bool, str, bool, str]]] = []
+        configs: list[str] = []
         for scope, looks in pending.items():
             found = store.by_stats(scope, looks, self._memo, decode=False)
             for path in looks:
@@ -1327,6 +1346,8 @@ class _ChildLooks:
                     answers[index] = False  # another file its lint read has changed
                     continue
                 answers[index] = ANSWERED
+                if os.path.basename(path) in self._config_names:
+                    configs.append(path)  # the parent lints it as a config too
                 if hit.entry:
                     real = batch[index].real
                     assert real is not None  # looked up only then
@@ -1337,7 +1358,9 @@ class _ChildLooks:
                 checked += 1 if hit.checked else 0
                 if hit.stale:
                     stale.append((path, scope, hit.entry))
-        answered = (checked, stale, checks) if checked or stale or checks else None
+        answered = (
+            (checked, stale, checks, configs) if checked or stale or checks or configs else None
+        )
         return answers, (self._folders_sent(batch, answers), answered)
 
     def left(self, batch: list[Candidate]) -> tuple[dict[str, Any], None]:
@@ -1480,6 +1503,7 @@ def run_lint(
         primary = overrides.apply(resolver.settings_for(Path(first)))
         rules = load_rules(primary.rules_dirs)
         _check_option_ids(overrides, rules)
+        configs = _WalkedConfigs(rules, overrides.select or (), overrides.ignore)
         if stdin:
             settings = overrides.apply(resolver.settings_for(Path(shown).parent))
             content = sys.stdin.buffer.read()
@@ -1488,7 +1512,7 @@ def run_lint(
             # The walk goes on in a child only to look files up in the store, and never for a
             # fix (which reads every file: the child answers hits without a job).
             if hits is not None and jobs != 1 and (os.cpu_count() or 1) > 1 and not (fix or diff):
-                aside = _WalkAside(hits)
+                aside = _WalkAside(hits, configs)
             rule_text = _rule_text(rules)
             file_jobs = _collect_jobs(paths, resolver, overrides, rule_text, kind, aside)
         if fix or diff:
@@ -1505,7 +1529,6 @@ def run_lint(
             return 1 if diff and fixed.changed else 0
         file_jobs = [replace(job, content=None) for job in file_jobs]
     cache_folder: str | None = None
-    configs = _WalkedConfigs()
     file_jobs = configs.noting(file_jobs)  # before the cache: a hit's config is linted too
     if hits is not None:
         from guard.sources import cache
@@ -1519,11 +1542,8 @@ def run_lint(
         return 2
     if hits is not None and cache_folder is not None:
         hits.merge_into(result, cache_folder)
-    if not stdin and (configs.paths or config_file is not None):  # none met: nothing to lint
-        from guard.configlint import lint_configs  # CG905: the configs themselves
-
-        select_ids = overrides.select or ()
-        lint_configs(result, configs.paths, config_file, rules, select_ids, overrides.ignore)
+    if not stdin:
+        configs.into(result, config_file)  # CG905: the configs themselves
     result.exit_code = exit_code(result, fail_on or primary.fail_on)
     use_color = _use_color(color) and output_file is None
     output = _render(result, rules, output_format, text_style, statistics, quiet, use_color)

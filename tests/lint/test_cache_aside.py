@@ -28,11 +28,14 @@ PER_FOLDER = 6
 def _tree(root: Path) -> Path:
     files: dict[str, str | bytes] = {}
     for folder in range(FOLDERS):
-        files[f"f{folder}/.codex-guard.yaml"] = "ignore: [CG402]\n"
+        # every other config loosens the floor: CG905, whoever looks it up
+        files[f"f{folder}/.codex-guard.yaml"] = f"ignore: [CG402{', CG10' * (folder % 2)}]\n"
         for n in range(PER_FOLDER):
             files[f"f{folder}/s{n}.sh"] = BAD if n % 2 else GOOD
         files[f"f{folder}/notes.txt"] = "codex exec x\n"  # no reader takes it
         files[f"f{folder}/doc.md"] = f"```sh\n{BAD}```\n"
+    files[f"f{FOLDERS - 1}/sub/pyproject.toml"] = '[tool.codex-guard]\nignore = ["CG10"]\n'
+    files[f"f{FOLDERS - 1}/sub/run.sh"] = GOOD
     return make_repo(root, files)
 
 
@@ -79,6 +82,10 @@ def test_the_child_walks_and_the_report_is_a_single_process_one(
     repo = _tree(tmp_path / "r")
     reference = run("--format", "json", "--no-cache", "-j1", cwd=repo)
     assert reference.code == 1 and reference.json()["findings"]
+    loosened = {f["path"] for f in reference.json()["findings"] if f["rule"] == "CG905"}
+    assert loosened == {f"f{n}/.codex-guard.yaml" for n in range(1, FOLDERS, 2)} | {
+        f"f{FOLDERS - 1}/sub/pyproject.toml"
+    }
     cold = run("--format", "json", "-j2", cwd=repo)
     assert cold.out == reference.out and forks == []  # nothing to hand over: all misses
     warm = run("--format", "json", "-j2", cwd=repo)
@@ -221,6 +228,7 @@ def test_hits_the_looks_keep_are_marked_used_when_not_used_lately(
         stats = conn.execute("SELECT path, used FROM stats").fetchall()
         entries = conn.execute("SELECT used FROM entries WHERE findings != '[]'").fetchall()
     # (a file no reader takes is never looked up: its row is not used)
-    assert {path for path, used in stats if used == 5 and not path.endswith(".txt")} == set()
-    assert len([path for path, used in stats if used != 5]) == FOLDERS * (PER_FOLDER + 2)
+    unread = (".txt", ".toml")
+    assert {path for path, used in stats if used == 5 and not path.endswith(unread)} == set()
+    assert len([path for path, used in stats if used != 5]) == FOLDERS * (PER_FOLDER + 2) + 1
     assert entries and all(used > 1_000_000_000 for (used,) in entries)
