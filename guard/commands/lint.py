@@ -137,6 +137,21 @@ def _no_reader_by_name(path: str, settings: Settings) -> bool:
     return not (settings.packets and _matches_globs(path, settings.packets, settings.root))
 
 
+def _unread_dropped(jobs: Iterable[FileJob]) -> Iterator[FileJob]:
+    """The jobs but the walked files no reader takes by their names: their outcome is known
+    here (nothing found, not counted), so they cost no worker, no read and no stat row."""
+    for job in jobs:
+        if (
+            job.kind is None
+            and not job.explicit
+            and job.error is None
+            and job.content is None
+            and _no_reader_by_name(job.path, job.settings)
+        ):
+            continue
+        yield job
+
+
 @functools.lru_cache(maxsize=64)
 def _gitignore_spec(globs: tuple[str, ...]) -> Any:
     """Compiled once per process: asked for every file of a config with `packets:` or
@@ -996,8 +1011,6 @@ def _with_cache(
             if walked and looked is False:  # the walking child looked it up: a miss
                 yield _cached_job(job, folder, known, cold=False)
                 continue
-            if walked and _no_reader_by_name(job.path, job.settings):
-                continue  # its outcome is known without a look: nothing found, not counted
             try:
                 now = cache.stat_data(os.stat(job.path))
             except (OSError, ValueError):
@@ -1530,6 +1543,7 @@ def run_lint(
         file_jobs = [replace(job, content=None) for job in file_jobs]
     cache_folder: str | None = None
     file_jobs = configs.noting(file_jobs)  # before the cache: a hit's config is linted too
+    file_jobs = _unread_dropped(file_jobs)  # after the configs: a pyproject.toml is linted too
     if hits is not None:
         from guard.sources import cache
 
