@@ -75,6 +75,8 @@ class FileOutcome:
     entry_key: str = ""  # the cache entry of these findings, hit or not ("" = none)
     stat_row: StatRow | None = None  # how the file looked before it was read (the run stores it)
     reads: Reads | None = None  # the other files its lint looked at (None: not recorded)
+    # ... as the store keeps them (`encode_reads`): what a worker sends back, encoded once
+    reads_text: str = ""
 
 
 SKIPPED_MESSAGE = "skipped: codex-guard has no reader for this file; `--kind` forces one"
@@ -376,7 +378,7 @@ def _lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
     if job.cache_dir is None:
         return _lint_file(job, full=full)
     from guard import filereads
-    from guard.sources.cache import Reads
+    from guard.sources.cache import Reads, encode_reads
 
     seen = _look_for_cache(job)
     with filereads.recording() as record:
@@ -388,6 +390,10 @@ def _lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
         return outcome
     if outcome.reads is None:  # a content hit brings the reads stored with it
         outcome.reads = Reads(record.stamp, record.result())
+    # Encoded here, once: the stat row and the entry store the same text, and a string costs
+    # less to send back than the probes.
+    outcome.reads_text = encode_reads(outcome.reads)
+    outcome.reads = None
     if seen is not None:
         outcome.stat_row = _stat_row(job, seen, outcome)
     return outcome
@@ -404,7 +410,6 @@ def _look_for_cache(job: FileJob) -> Seen | None:
 def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
     """The stat row for an outcome the cache may give again: no errors, and its findings (if
     any) stored under a content key."""
-    from guard.sources import cache
     from guard.sources.cache import StatRow, stat_scope
 
     if outcome.errors or outcome.skipped or (outcome.findings and not outcome.entry_key):
@@ -412,8 +417,7 @@ def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
     config_key = job.config_key or config_digest(job.settings, job.rule_text)
     scope = stat_scope(config_key, job.code_key, job.explicit, job.kind)
     entry = outcome.entry_key if outcome.findings else ""
-    reads = outcome.reads if outcome.reads is not None else cache.NO_READS
-    return StatRow(job.path, scope, seen, entry, outcome.checked, reads)
+    return StatRow(job.path, scope, seen, entry, outcome.checked, outcome.reads_text)
 
 
 def _lint_file(job: FileJob, *, full: bool = True) -> FileOutcome | None:
@@ -658,8 +662,6 @@ class _CacheWriter:
     def note(self, outcome: FileOutcome) -> None:
         if self._folder is None:
             return
-        from guard.sources.cache import NO_READS, encode_reads
-
         if outcome.stat_row is not None:
             self._stats.append(outcome.stat_row)
         if outcome.cache_key and outcome.cache_hit:
@@ -667,8 +669,7 @@ class _CacheWriter:
         elif outcome.cache_key and not outcome.errors:
             blob = _encoded(outcome.findings)
             if blob is not None:  # text that cannot be encoded costs a re-lint
-                reads = encode_reads(outcome.reads or NO_READS)
-                self._added.append((outcome.cache_key, blob, reads))
+                self._added.append((outcome.cache_key, blob, outcome.reads_text))
         if len(self._added) + len(self._used) + len(self._stats) >= CACHE_BATCH:
             self.flush()
 

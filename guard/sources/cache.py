@@ -231,7 +231,7 @@ class StatRow(NamedTuple):  # a tuple: made and pickled once per linted file
     seen: Seen
     entry: str  # the entries key of its findings; "" when there are none
     checked: bool  # False: a file no reader takes (not counted)
-    reads: Reads = NO_READS
+    reads: str = ""  # the other files its lint read (`encode_reads`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -555,7 +555,7 @@ class Store:
                 [
                     (
                         *(r.path, r.scope, *r.seen.data, r.seen.stamp, r.entry, int(r.checked)),
-                        *(stamp, encode_reads(r.reads)),
+                        *(stamp, r.reads),
                     )
                     for r in stats
                     if _storable(r.path)
