@@ -11,8 +11,9 @@ wait in a queue here and go to the child FEED at a time; once the walk is done, 
 some from the queue's end when many wait (HELP_AFTER). A child with nothing in hand takes the next
 file whole (a run with few full checks shares the reject's work too).
 
-Protocol: each child has a job pipe (frames of a pickled (number, job)) and an outcome pipe
-(frames of a pickled (number, path, outcome)), which this process drains between files. This
+Protocol: each child has a job pipe (frames of a pickled (number, job), then an empty frame: the
+end) and an outcome pipe (frames of a pickled (number, path, outcome)), which this process drains
+between files. This
 process checks every frame against the job it names (the same number and path, an outcome of the
 right type) and lints here every job no valid frame came back for: a child that dies, is killed,
 cannot be forked or sends garbage costs time, never a file.
@@ -166,9 +167,7 @@ class ForkSplit(_Generic[Job, Outcome]):
             else:
                 self._wait_any(live)
         for child in self.children:
-            if child.jobs >= 0:
-                os.close(child.jobs)  # the child ends after its last job
-                child.jobs = -1
+            self._end(child)  # the child ends after its last job
         while any(child.outcomes >= 0 for child in self.children):
             self._drain(block=True)
         self._reap(kill=False)
@@ -185,10 +184,22 @@ class ForkSplit(_Generic[Job, Outcome]):
         self.handed = [number for number, _job in self.queue]
         self.queue.clear()
         for child in self.children:
-            if child.jobs >= 0:
-                os.close(child.jobs)
-                child.jobs = -1
+            self._end(child)
         return queued
+
+    def _end(self, child: _Child) -> None:
+        """Tell the child there are no more jobs, and close its job pipe. Told, not only closed:
+        a process forked since (the walk's helper) may hold a copy of the pipe, and the child
+        would then wait for an end of file that never comes while this process waits for it."""
+        if child.jobs < 0:
+            return
+        try:
+            _write_all(child.jobs, _FRAME.pack(0))  # an empty frame: no job can be one
+        except OSError:  # the child is gone: what it owes is linted here
+            self._lost(child)
+            return
+        os.close(child.jobs)
+        child.jobs = -1
 
     def fill(self, outcome: Outcome) -> Iterator[Outcome]:
         """The outcome of the next handed-over job; the outcomes now ready, in job order."""
@@ -261,7 +272,8 @@ class ForkSplit(_Generic[Job, Outcome]):
         except Exception:
             return False
         frame = _FRAME.pack(len(body)) + body
-        if sum(child.owed.values()) + len(frame) > child.capacity:
+        # (room kept for the end frame: `_end` never waits either)
+        if sum(child.owed.values()) + len(frame) + _FRAME.size > child.capacity:
             return False  # the pipe could fill: linted here
         try:
             _write_all(child.jobs, frame)
@@ -414,13 +426,16 @@ class ForkSplit(_Generic[Job, Outcome]):
 def _serve(
     lint: Callable[[Job], Outcome], path_of: Callable[[Job], str], jobs: int, outcomes: int
 ) -> None:
-    """Lint each job that comes in and send its outcome, until the job pipe ends."""
+    """Lint each job that comes in and send its outcome, until the end frame (or the job
+    pipe's end)."""
     reader = os.fdopen(jobs, "rb")
     while True:
         head = reader.read(_FRAME.size)
         if len(head) < _FRAME.size:
             return
         (length,) = _FRAME.unpack(head)
+        if length == 0:
+            return  # the parent's end frame (`ForkSplit._end`)
         body = reader.read(length)
         if len(body) < length:
             return

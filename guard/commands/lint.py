@@ -995,6 +995,8 @@ def _with_cache(
     keys: dict[int, tuple[Settings, str, str]] = {}  # by identity: the resolver shares them
     for job in jobs:
         looked = aside.looks.pop(job.path, None) if aside is not None and aside.looks else None
+        if looked == KEPT and not job.explicit:
+            continue  # a config file a look found unchanged: linted as a config, counted there
         known = keys.get(id(job.settings))
         if known is None or known[0] is not job.settings:
             rule_dirs = tuple(sorted(set(job.settings.rules_dirs)))
@@ -1009,7 +1011,7 @@ def _with_cache(
         lookable = job.error is None and job.content is None  # a file on disk, not yet failed
         if hits is not None and store is not None and lookable and live[scope]:
             walked = not job.explicit and job.kind is None
-            if walked and looked is False:  # the walking child looked it up: a miss
+            if walked and looked is False:  # a look (the walk's helper) found it: a miss
                 yield _cached_job(job, folder, known, cold=False)
                 continue
             try:
@@ -1170,6 +1172,9 @@ class _Exclusions:
 
 ASIDE_AFTER = 512  # files looked up by stat before a cached run may hand its walk aside
 ASIDE_HITS = 0.9  # ... when at least this share of them were hits
+# A look's answer for a config file it found unchanged: sent on all the same, so that the
+# parent lints it as a config (CG905) where the walk met it, but no job is made of it.
+KEPT = "kept"
 
 
 @dataclass(slots=True)
@@ -1182,11 +1187,10 @@ class _WalkAside:
     (`take`, into `hits`). Only the misses and the files not looked up become jobs.
     Never with `-j1` (one process) or on one CPU.
 
-    `looks` holds the child's answer per path it sent until `_with_cache` takes it: None (not
-    looked up: do it here) or False (looked up: a miss)."""
+    `looks` holds a look's answer per path it sent and looked up, until `_with_cache` takes
+    it: False (a miss) or KEPT (a config file found unchanged)."""
 
     hits: _StatHits
-    configs: _WalkedConfigs  # the config files a look kept are linted as the parent meets them
     looked: int = 0
     found: int = 0
     wanted: bool = False
@@ -1227,8 +1231,9 @@ class _WalkAside:
                     return
 
     def _again(self) -> Iterator[tuple[Candidate, Any]]:
-        while self.again:
-            yield self.again.pop(), None  # not looked up: `_with_cache` does it (and misses)
+        again, self.again = self.again, []
+        for candidate in again:
+            yield candidate, None  # not looked up: `_with_cache` does it (and misses)
 
     def take(self, answered: _ChildHits) -> None:
         """The hits a look kept in a batch, as `_StatHits.add` takes them; one whose findings
@@ -1236,14 +1241,9 @@ class _WalkAside:
         from guard.sources.cache import StatHit, decoded_findings
         from guard.sources.walk import Candidate
 
-        checked, stale, checks, configs = answered
-        for path in configs:
-            self.configs.met(path)
+        checked, stale, checks = answered
         self.hits.files += checked
-        for path, scope, entry in stale:
-            self.hits.stats_used.append((path, scope))
-            if entry:
-                self.hits.used.append(entry)
+        self.hits.stats_used.extend(stale)
         for path, real, scope, hit in checks:
             try:
                 findings = decoded_findings(hit[3])
@@ -1254,15 +1254,14 @@ class _WalkAside:
 
 
 # What a look says of the hits of a batch it kept (plain tuples: the cheapest to pickle): how
-# many of those without findings a reader takes; (path, scope, entry) of those among them not
-# used lately; those with findings as (path, real, scope, (checked, entry, stale, encoded
-# findings)), decoded by the parent; and the config files among them (the parent lints them).
+# many of those without findings a reader takes; (path, scope) of those among them not used
+# lately; and those with findings as (path, real, scope, (checked, entry, stale, encoded
+# findings)), decoded by the parent.
 if TYPE_CHECKING:
     _ChildHits = tuple[
         int,
-        list[tuple[str, str, str]],
+        list[tuple[str, str]],
         list[tuple[str, str, str, tuple[bool, str, bool, str]]],
-        list[str],
     ]
 
 
@@ -1271,7 +1270,8 @@ class _ChildLooks:
     test, stat and trust rules), on its process's own store connection: in the walking child,
     or in the parent for a batch the child left it. Its hits, and the files no reader takes by
     their names, are kept (`ANSWERED`: not sent as candidates; the hits go in the note,
-    `_ChildHits`, config files named there: the parent lints them, CG905)."""
+    `_ChildHits`); a config file among the hits is sent all the same (`KEPT`): the parent
+    lints it as a config (CG905) in walk order."""
 
     def __init__(
         self,
@@ -1345,9 +1345,8 @@ class _ChildLooks:
             pending.setdefault(scope, {})[candidate.path] = now
             where[candidate.path] = index
         checked = 0
-        stale: list[tuple[str, str, str]] = []
+        stale: list[tuple[str, str]] = []
         checks: list[tuple[str, str, str, tuple[bool, str, bool, str]]] = []
-        configs: list[str] = []
         for scope, looks in pending.items():
             found = store.by_stats(scope, looks, self._memo, decode=False)
             for path in looks:
@@ -1359,9 +1358,9 @@ class _ChildLooks:
                 if not reads_still_hold(hit.deps, self._memo, self._held):
                     answers[index] = False  # another file its lint read has changed
                     continue
-                answers[index] = ANSWERED
-                if os.path.basename(path) in self._config_names:
-                    configs.append(path)  # the parent lints it as a config too
+                # a config is sent: the parent lints it as a config where the walk met it
+                config = os.path.basename(path) in self._config_names
+                answers[index] = KEPT if config else ANSWERED
                 if hit.entry:
                     real = batch[index].real
                     assert real is not None  # looked up only then
@@ -1371,10 +1370,8 @@ class _ChildLooks:
                     continue
                 checked += 1 if hit.checked else 0
                 if hit.stale:
-                    stale.append((path, scope, hit.entry))
-        answered = (
-            (checked, stale, checks, configs) if checked or stale or checks or configs else None
-        )
+                    stale.append((path, scope))
+        answered = (checked, stale, checks) if checked or stale or checks else None
         return answers, (self._folders_sent(batch, answers), answered)
 
     def left(self, batch: list[Candidate]) -> tuple[dict[str, Any], None]:
@@ -1526,7 +1523,7 @@ def run_lint(
             # The walk goes on in a child only to look files up in the store, and never for a
             # fix (which reads every file: the child answers hits without a job).
             if hits is not None and jobs != 1 and (os.cpu_count() or 1) > 1 and not (fix or diff):
-                aside = _WalkAside(hits, configs)
+                aside = _WalkAside(hits)
             rule_text = _rule_text(rules)
             file_jobs = _collect_jobs(paths, resolver, overrides, rule_text, kind, aside)
         if fix or diff:

@@ -340,7 +340,8 @@ def walk_aside(
     return _receive_walk(pid, read_fd, learn, look)
 
 
-PIPE_BYTES = 1 << 20  # the child runs this far ahead (the default, 64 KiB, is a batch or two)
+PIPE_BYTES = 1 << 20  # the child runs this far ahead (the default, 64 KiB, is a batch or two;
+# the child flushes each batch as it is made)
 
 
 def _widen(fd: int) -> None:
@@ -368,6 +369,7 @@ def _send_walk(candidates: Iterator[Candidate], look: Look, fd: int) -> None:
             if batches[0] % PARENT_SHARE == 0:  # the parent looks at it (answers: None)
                 sent = [(c.path, c.explicit, c.error, c.real) for c in batch]
                 pickle.dump(("batch", sent, (None, look.left(batch))), out, pickle.HIGHEST_PROTOCOL)
+                out.flush()  # the parent looks at it as soon as it comes
                 return
             answers, note = look(batch)
             kept: list[Any] = []
@@ -376,6 +378,7 @@ def _send_walk(candidates: Iterator[Candidate], look: Look, fd: int) -> None:
                     sent.append((c.path, c.explicit, c.error, c.real))
                     kept.append(answer)
             pickle.dump(("batch", sent, (kept, note)), out, pickle.HIGHEST_PROTOCOL)
+            out.flush()  # now: the parent may be waiting for it (its own looks, its jobs)
 
         batch: list[Candidate] = []
         try:

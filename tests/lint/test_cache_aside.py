@@ -232,3 +232,30 @@ def test_hits_the_looks_keep_are_marked_used_when_not_used_lately(
     assert {path for path, used in stats if used == 5 and not path.endswith(unread)} == set()
     assert len([path for path, used in stats if used != 5]) == FOLDERS * (PER_FOLDER + 2) + 1
     assert entries and all(used > 1_000_000_000 for (used,) in entries)
+
+
+def test_a_config_reached_two_ways_is_reported_where_the_walk_met_it_first(
+    tmp_path: Path, run: Callable[..., Run], forks: list[int]
+) -> None:
+    """A config file a look kept (unchanged) and one it sent on (its folder is new) are linted
+    in walk order: CG905 names the path a single process names."""
+    files: dict[str, str | bytes] = {
+        f"f{folder}/s{n}.sh": BAD if n % 2 else GOOD for folder in range(3) for n in range(4)
+    }
+    # a config each: the parent's lookups end at each folder, so the child starts in f2
+    files.update({f"f{folder}/.codex-guard.yaml": "ignore: [CG402]\n" for folder in range(3)})
+    files["z/.codex-guard.yaml"] = "ignore: [CG402, CG10]\n"  # loosens: CG905
+    files.update({f"z/s{n}.sh": GOOD for n in range(3)})
+    files["m/s.sh"] = GOOD
+    repo = make_repo(tmp_path / "r", files)
+    run("--format", "json", "-j2", cwd=repo)
+    run("--format", "json", "-j2", cwd=repo)
+    (repo / "m" / ".codex-guard.yaml").symlink_to("../z/.codex-guard.yaml")  # m/ sorts first
+    reference = run("--format", "json", "--no-cache", "-j1", cwd=repo)
+    forks.clear()
+    warm = run("--format", "json", "-j2", cwd=repo)
+    assert forks == [1]
+    assert (warm.code, warm.out) == (reference.code, reference.out)
+    assert [f["path"] for f in warm.json()["findings"] if f["rule"] == "CG905"] == [
+        "m/.codex-guard.yaml"
+    ]

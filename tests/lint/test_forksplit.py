@@ -291,3 +291,25 @@ def test_full_checks_left_waiting_at_the_end_are_shared(monkeypatch: pytest.Monk
     here = [a.job for a in answers if a.pid == parent]
     assert here and len(here) < 40
     assert min(here) > max(a.job for a in answers if a.pid != parent)  # the queue's end
+
+
+def test_the_child_ends_when_told_though_another_process_holds_its_job_pipe() -> None:
+    """A process forked after the child (the walk's helper of a cached run) inherits the write
+    end of the child's job pipe: `finish` must not wait for an end of file that never comes."""
+    import signal
+
+    split = _split()
+    answers = [a for job in range(12) for a in split.submit(job)]
+    assert split.children, "a full check went to a child"
+    held = os.dup(split.children[0].jobs)  # as a process forked now would hold it
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("hung")))
+    signal.alarm(20)
+    try:
+        answers += list(split.finish())
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        os.close(held)
+        split.stop()
+    assert [a.job for a in answers] == list(range(12))
+    assert {a.pid for a in answers if a.job % 3 == 0} != {os.getpid()}  # the child answered
