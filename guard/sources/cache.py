@@ -133,8 +133,8 @@ def decode_reads(text: str) -> Reads | None:
 
 
 # Probes text (a stored reads text past its stamp) -> the latest mtime or ctime among its FILE
-# answers, or None when a probe no longer answers the same: the files of one folder share their
-# probes (config layers) and differ only in the stamp, so a run decodes each set once.
+# answers, or None when a probe no longer answers the same (`_judged`): the files of one folder
+# share their probes (config layers) and differ only in the stamp, so a run decodes each set once.
 HeldMemo = dict[str, "int | None"]
 _NO_FILE_TIME = -(1 << 63)
 
@@ -151,29 +151,30 @@ def reads_still_hold(text: str, memo: ProbeMemo, held: HeldMemo | None = None) -
         if cut > 1 and stamp_text.isascii() and stamp_text.isdigit():  # as JSON writes it
             probes = text[cut + 1 :]
             if probes not in held:
-                held[probes] = _latest_file_time(text, memo)
+                judged = _judged(text, memo)
+                held[probes] = None if judged is None else judged[1]
             latest = held[probes]
             return latest is not None and latest < int(stamp_text) - filereads.RACY_NS
-    try:
-        return _reads_hold_at(text, memo)
-    except (ValueError, TypeError):
-        return False
+    judged = _judged(text, memo)
+    return judged is not None and judged[1] < judged[0] - filereads.RACY_NS
 
 
-def _latest_file_time(text: str, memo: ProbeMemo) -> int | None:
-    """For `held`: the latest time among the FILE answers of the text's probes (each compared
-    with the stamp later, per row), or None when the text is unreadable or a probe changed."""
+def _judged(text: str, memo: ProbeMemo) -> tuple[int, int] | None:
+    """A stored reads text's stamp and the latest mtime or ctime among its FILE answers (what
+    `racy` compares), when every probe still answers the same; None when one does not or the
+    text cannot be read."""
     from guard.filereads import FILE, answer
 
     try:
-        _stamp, probes = json.loads(text)
+        stamp, probes = json.loads(text)
+        stamp = int(stamp)
         latest = _NO_FILE_TIME
         for kind, path, found in probes:
             if type(kind) is not str or type(path) is not str or type(found) is not str:
                 return None
             if kind == FILE:
                 parts = found.split(" ")
-                if len(parts) == 3:  # `racy`'s test, its stamp left for later
+                if len(parts) == 3:  # as `racy` reads an answer
                     latest = max(latest, int(parts[1]), int(parts[2]))
             key = (kind, path)
             if key not in memo:
@@ -182,25 +183,7 @@ def _latest_file_time(text: str, memo: ProbeMemo) -> int | None:
                 return None
     except (ValueError, TypeError):
         return None
-    return latest
-
-
-def _reads_hold_at(text: str, memo: ProbeMemo) -> bool:
-    from guard.filereads import FILE, answer, racy
-
-    stamp, probes = json.loads(text)
-    stamp = int(stamp)
-    for kind, path, found in probes:
-        if type(kind) is not str or type(path) is not str or type(found) is not str:
-            return False
-        if kind == FILE and racy(Probe(kind, path, found), stamp):
-            return False
-        key = (kind, path)
-        if key not in memo:
-            memo[key] = answer(kind, path)
-        if memo[key] != found:
-            return False
-    return True
+    return stamp, latest
 
 
 def reads_hold(text: str, memo: ProbeMemo) -> Reads | None:
