@@ -449,10 +449,9 @@ def _lint_file(job: FileJob, *, full: bool = True) -> FileOutcome | None:
             from guard.sources import cache
 
             store = cache.open_store(job.cache_dir)
-        if store is not None:
-            config_key = job.config_key or config_digest(job.settings, job.rule_text)
-            key = cache.entry_key(data, job.path, kind, config_key, job.code_key)
-            cached = None if job.cache_cold else store.lookup_with_reads(key, {})
+        if store is not None and not job.cache_cold:
+            key = _entry_key(job, data, kind)
+            cached = store.lookup_with_reads(key, {})
             if cached is not None:  # its bytes, and every other file its lint read, as they were
                 stale = cached[1] < time.time() - cache.REFRESH_S
                 mark = key if stale else ""  # only an entry not used lately is marked again
@@ -461,8 +460,11 @@ def _lint_file(job: FileJob, *, full: bool = True) -> FileOutcome | None:
                 )
                 hit.reads = cached[2]
                 return hit
+        # Nothing is looked up in a cold store: the key is made only for a full check's entry
+        # (most files are answered by the reject and store none).
+        unhashed = data if store is not None and not key else None
         text = decode(data, job.path, python=kind == PYTHON, shell=kind == SHELL)
-        del data  # the text is all that is needed from here on: do not hold both
+        del data  # the text is all that is needed from here on (but for `unhashed`)
         if isinstance(text, FileError):
             return FileOutcome([], [text], checked=True)
         if not may_concern_file(text, kind) and not (
@@ -471,6 +473,9 @@ def _lint_file(job: FileJob, *, full: bool = True) -> FileOutcome | None:
             return FileOutcome([], [], checked=True)  # guard/reject.py: no source, no parser
         if not full:
             return None
+        if unhashed is not None:
+            key = _entry_key(job, unhashed, kind)
+            del unhashed
         found = _engine_findings(job, text, kind)
         if isinstance(found, FileError):
             return FileOutcome([], [found], checked=True)
@@ -480,6 +485,14 @@ def _lint_file(job: FileJob, *, full: bool = True) -> FileOutcome | None:
     except Exception as exc:  # the contract: no traceback, and the other files go on
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return FileOutcome([], [FileError(job.path, f"internal error: {first}")], checked=True)
+
+
+def _entry_key(job: FileJob, data: bytes, kind: str) -> str:
+    """The content key of the file's outcome in the store (guard/sources/cache.py)."""
+    from guard.sources.cache import entry_key
+
+    config_key = job.config_key or config_digest(job.settings, job.rule_text)
+    return entry_key(data, job.path, kind, config_key, job.code_key)
 
 
 def _read_regular(path: str, size: int) -> bytes | FileError:
