@@ -1080,15 +1080,18 @@ class _WalkedConfigs:
         self._args = (rules, tuple(select), tuple(ignore))
         self._lints: Any = None  # guard.configlint.ConfigLints, once a config is met
 
+    def _linter(self) -> Any:
+        if self._lints is None:
+            # Only now: guard.configlint brings guard.trust, which a tree without a config never
+            # needs (a lint's start-up).
+            from guard.configlint import ConfigLints
+
+            self._lints = ConfigLints(*self._args)
+        return self._lints
+
     def met(self, path: str) -> None:
         if path.endswith(self._endings) and os.path.basename(path) in self._names:
-            if self._lints is None:
-                # Only now: guard.configlint brings guard.trust, which a tree without a config
-                # never needs (a lint's start-up).
-                from guard.configlint import ConfigLints
-
-                self._lints = ConfigLints(*self._args)
-            self._lints.add(path)
+            self._linter().add(path)
 
     def noting(self, jobs: Iterable[FileJob]) -> Iterator[FileJob]:
         for job in jobs:
@@ -1098,11 +1101,7 @@ class _WalkedConfigs:
     def into(self, result: LintResult, explicit: str | None) -> None:
         if self._lints is None and explicit is None:
             return  # none met: nothing to lint
-        if self._lints is None:
-            from guard.configlint import ConfigLints
-
-            self._lints = ConfigLints(*self._args)
-        self._lints.into(result, explicit)
+        self._linter().into(result, explicit)
 
 
 def _dir_only(spec: Any) -> bool:
