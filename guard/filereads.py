@@ -49,41 +49,54 @@ ABSENT = "absent"
 RACY_NS = 2_000_000_000  # as guard/sources/cache.py: a file changed this close to the look
 
 
-def _file_answer(path: str) -> str:
+PRESENT = frozenset(("dir", "file", "other"))  # KIND answers of a path that exists
+
+
+def _stat_or_error(path: str) -> os.stat_result | OSError | ValueError:
     try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return ABSENT
+        return os.stat(path)
     except (OSError, ValueError) as exc:
-        return f"error {type(exc).__name__}"
+        return exc
+
+
+def _failed(exc: BaseException) -> str:
+    return ABSENT if isinstance(exc, FileNotFoundError) else f"error {type(exc).__name__}"
+
+
+def _file_of(info: os.stat_result | OSError | ValueError) -> str:
+    if isinstance(info, BaseException):
+        return _failed(info)
     if stat.S_ISDIR(info.st_mode):
         return "dir"
     return f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns}"
 
 
-def _kind_answer(path: str) -> str:
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return ABSENT
-    except (OSError, ValueError) as exc:
-        return f"error {type(exc).__name__}"
-    if stat.S_ISDIR(mode):
+def _kind_of(info: os.stat_result | OSError | ValueError) -> str:
+    if isinstance(info, BaseException):
+        return _failed(info)
+    if stat.S_ISDIR(info.st_mode):
         return "dir"
-    return "file" if stat.S_ISREG(mode) else "other"
+    return "file" if stat.S_ISREG(info.st_mode) else "other"
+
+
+@functools.lru_cache(maxsize=8)
+def _real_cwd(cwd: str) -> str:
+    # Once a process per folder, as the lint itself resolves it (configlayers._search_roots is
+    # cached by the same string): the answer is then the value the lint used.
+    return os.path.realpath(cwd)
 
 
 def answer(kind: str, path: str) -> str | None:
     """The probe's answer now; None for a probe kind this version does not know (a miss)."""
     if kind == FILE:
-        return _file_answer(path)
+        return _file_of(_stat_or_error(path))
     if kind == KIND:
-        return _kind_answer(path)
+        return _kind_of(_stat_or_error(path))
     if kind == REAL:
         return os.path.realpath(path)
     if kind == CWD:
         try:
-            return os.path.realpath(os.getcwd())
+            return _real_cwd(os.getcwd())
         except OSError:
             return ABSENT
     if kind == ENV:
@@ -106,24 +119,39 @@ class FileReads:
     """What one file's lint looked at: probes in order, deduplicated, and when it started.
     (A plain class: `dataclasses` is kept off the hook's import path.)"""
 
-    __slots__ = ("probes", "stamp", "untracked")
+    __slots__ = ("_replayed", "probes", "stamp", "untracked")
 
     def __init__(self) -> None:
         self.stamp = time.time_ns()
         self.probes: dict[tuple[str, str], str] = {}
         self.untracked = False  # something was read that no probe stands for: never cache
+        # The probe tuples replayed into this record, by identity (a cached helper is called
+        # many times a file, each call replaying the same tuple). Held, so no id is reused.
+        self._replayed: dict[int, tuple[Probe, ...]] = {}
 
-    def add(self, kind: str, path: str) -> None:
-        if kind not in (CWD, ENV):
-            path = os.path.abspath(path)  # lint may run from another folder next time
+    def add(
+        self, kind: str, path: str, seen: os.stat_result | OSError | ValueError | None = None
+    ) -> None:
+        """`seen`: the stat a FILE or KIND probe's answer is made of, when the caller took it."""
+        if kind not in (CWD, ENV) and not path.startswith("/"):
+            # Lint may run from another folder next time. An absolute path is kept as written
+            # (abspath costs more than the probe's lookup): one file under two spellings is
+            # then two probes, each answered.
+            path = os.path.abspath(path)
         key = (kind, path)
         if key not in self.probes:
-            found = answer(kind, path)
+            if seen is not None:
+                found: str | None = _file_of(seen) if kind == FILE else _kind_of(seen)
+            else:
+                found = answer(kind, path)
             self.probes[key] = found if found is not None else ABSENT
 
     def replay(self, probes: tuple[Probe, ...]) -> None:
         """Probes asked earlier, with the answers they got then: a value computed from those
         answers is stored only with them, so a later change is a miss, never a stale hit."""
+        if id(probes) in self._replayed:
+            return
+        self._replayed[id(probes)] = probes
         for probe in probes:
             self.probes.setdefault((probe.kind, probe.path), probe.answer)
 
@@ -155,6 +183,33 @@ def note(kind: str, path: str | os.PathLike[str]) -> None:
     if reads is not None:
         try:
             reads.add(kind, os.fspath(path))
+        except (OSError, ValueError):
+            reads.untracked = True
+
+
+def stat_noted(path: str | os.PathLike[str]) -> os.stat_result | None:
+    """`os.stat(path)` (None when it fails), recorded as a FILE probe of the file being linted:
+    one stat, and the probe's answer is what the caller goes on."""
+    info = _stat_or_error(os.fspath(path))
+    _note_seen(FILE, path, info)
+    return None if isinstance(info, BaseException) else info
+
+
+def kind_noted(path: str | os.PathLike[str]) -> str:
+    """What is at `path` (a KIND answer: "dir", "file", "other", ABSENT or an error; in
+    PRESENT when it exists), recorded as a KIND probe from the same stat."""
+    info = _stat_or_error(os.fspath(path))
+    _note_seen(KIND, path, info)
+    return _kind_of(info)
+
+
+def _note_seen(
+    kind: str, path: str | os.PathLike[str], info: os.stat_result | OSError | ValueError
+) -> None:
+    reads = _current.get()
+    if reads is not None:
+        try:
+            reads.add(kind, os.fspath(path), info)
         except (OSError, ValueError):
             reads.untracked = True
 

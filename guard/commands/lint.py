@@ -62,6 +62,7 @@ class FileJob:
     content: bytes | None = None  # the file's bytes when they are not on disk (stdin, a fix try)
     config_key: str = ""  # digest of settings and rule text for the cache key ("" = work it out)
     cache_cold: bool = False  # the store holds nothing of this config yet: store, do not look up
+    scope: str = ""  # the stat row's `stat_scope`, as the parent worked it out ("" = work it out)
 
 
 @dataclass(slots=True)
@@ -378,33 +379,27 @@ def _lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
     if job.cache_dir is None:
         return _lint_file(job, full=full)
     from guard import filereads
-    from guard.sources.cache import Reads, encode_reads
+    from guard.sources.cache import encode_reads, encode_recorded, look
 
-    seen = _look_for_cache(job)
+    # The file is looked at before anything reads it (`lint_file`); bytes from stdin have none.
+    looked = look(job.path) if job.content is None and job.error is None else None
     with filereads.recording() as record:
-        outcome = _lint_file(job, full=full)
+        outcome = _lint_file(job, full=full, info=None if looked is None else looked[1])
     if outcome is None:
         return None
     if record.untracked:
         outcome.cache_key = ""
         return outcome
-    if outcome.reads is None:  # a content hit brings the reads stored with it
-        outcome.reads = Reads(record.stamp, record.result())
     # Encoded here, once: the stat row and the entry store the same text, and a string costs
-    # less to send back than the probes.
-    outcome.reads_text = encode_reads(outcome.reads)
-    outcome.reads = None
-    if seen is not None:
-        outcome.stat_row = _stat_row(job, seen, outcome)
+    # less to send back than the probes. A content hit brings the reads stored with it.
+    if outcome.reads is None:
+        outcome.reads_text = encode_recorded(record.stamp, record.probes)
+    else:
+        outcome.reads_text = encode_reads(outcome.reads)
+        outcome.reads = None
+    if looked is not None:
+        outcome.stat_row = _stat_row(job, looked[0], outcome)
     return outcome
-
-
-def _look_for_cache(job: FileJob) -> Seen | None:
-    if job.cache_dir is None or job.content is not None or job.error is not None:
-        return None
-    from guard.sources.cache import look
-
-    return look(job.path)
 
 
 def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
@@ -414,13 +409,18 @@ def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
 
     if outcome.errors or outcome.skipped or (outcome.findings and not outcome.entry_key):
         return None
-    config_key = job.config_key or config_digest(job.settings, job.rule_text)
-    scope = stat_scope(config_key, job.code_key, job.explicit, job.kind)
+    scope = job.scope
+    if not scope:
+        config_key = job.config_key or config_digest(job.settings, job.rule_text)
+        scope = stat_scope(config_key, job.code_key, job.explicit, job.kind)
     entry = outcome.entry_key if outcome.findings else ""
     return StatRow(job.path, scope, seen, entry, outcome.checked, outcome.reads_text)
 
 
-def _lint_file(job: FileJob, *, full: bool = True) -> FileOutcome | None:
+def _lint_file(
+    job: FileJob, *, full: bool = True, info: os.stat_result | None = None
+) -> FileOutcome | None:
+    """`info`: the file's stat, taken for the cache's look just before (one stat a file)."""
     from guard.reject import may_concern_file, may_start_unseen
     from guard.sources.decode import PARSE_LIMIT, decode, regular_file_size
     from guard.sources.detect import PYTHON, SHELL
@@ -433,7 +433,7 @@ def _lint_file(job: FileJob, *, full: bool = True) -> FileOutcome | None:
         )
         if kind is None and not job.explicit:
             return FileOutcome([], [], checked=False)
-        size = regular_file_size(job.path) if job.content is None else len(job.content)
+        size = regular_file_size(job.path, info) if job.content is None else len(job.content)
         if isinstance(size, FileError):
             return FileOutcome([], [size], checked=True)
         if kind is None:  # the user named it: say it was not read, never a silent "all clear"
@@ -982,7 +982,7 @@ def _stat_misses(
     for job, _now, known in pending:
         hit = found.pop(job.path, None)  # popped: a path named twice is linted
         if hit is None:
-            yield _cached_job(job, folder, known, cold=False)
+            yield _cached_job(job, folder, known, scope, cold=False)
         else:
             hits.add(job.path, scope, hit)
 
@@ -1006,6 +1006,7 @@ def _with_cache(
     last_scope = ""  # the scope of the last file looked up
     code_keys: dict[tuple[str, ...], str] = {}
     keys: dict[int, tuple[Settings, str, str]] = {}  # by identity: the resolver shares them
+    scopes: dict[tuple[int, bool, str | None], str] = {}  # by the identity of a `keys` value
     for job in jobs:
         looked = aside.looks.pop(job.path, None) if aside is not None and aside.looks else None
         if looked == KEPT and not job.explicit:
@@ -1018,19 +1019,22 @@ def _with_cache(
             digest = config_digest(job.settings, job.rule_text)
             known = (job.settings, code_keys[rule_dirs], digest)
             keys[id(job.settings)] = known
-        scope = cache.stat_scope(known[2], known[1], job.explicit, job.kind)
+        scope_of = (id(known), job.explicit, job.kind)
+        scope = scopes.get(scope_of, "")
+        if not scope:
+            scope = scopes[scope_of] = cache.stat_scope(known[2], known[1], job.explicit, job.kind)
         if scope not in live:
             live[scope] = store is not None and store.has_scope(scope)
         lookable = job.error is None and job.content is None  # a file on disk, not yet failed
         if hits is not None and store is not None and lookable and live[scope]:
             walked = not job.explicit and job.kind is None
             if walked and looked is False:  # a look (the walk's helper) found it: a miss
-                yield _cached_job(job, folder, known, cold=False)
+                yield _cached_job(job, folder, known, scope, cold=False)
                 continue
             try:
                 now = cache.stat_data(os.stat(job.path))
             except (OSError, ValueError):
-                yield _cached_job(job, folder, known, cold=False)  # a worker says why
+                yield _cached_job(job, folder, known, scope, cold=False)  # a worker says why
                 continue
             if scope != last_scope and last_scope in pending:
                 # The walk left that config's files (a folder's files come together): look
@@ -1044,13 +1048,15 @@ def _with_cache(
                 del pending[scope]
                 yield from _stat_misses(store, scope, batch, hits, memo, folder, aside)
             continue
-        yield _cached_job(job, folder, known, cold=store is not None and not live[scope])
+        yield _cached_job(job, folder, known, scope, cold=store is not None and not live[scope])
     if hits is not None:
         for scope, batch in pending.items():
             yield from _stat_misses(store, scope, batch, hits, memo, folder)
 
 
-def _cached_job(job: FileJob, folder: str, known: tuple[Settings, str, str], cold: bool) -> FileJob:
+def _cached_job(
+    job: FileJob, folder: str, known: tuple[Settings, str, str], scope: str, cold: bool
+) -> FileJob:
     """The job with the cache on. The constructor, not dataclasses.replace: this runs once per
     file in the parent."""
     return FileJob(
@@ -1065,6 +1071,7 @@ def _cached_job(job: FileJob, folder: str, known: tuple[Settings, str, str], col
         job.content,
         known[2],
         cache_cold=cold,
+        scope=scope,
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 from enum import StrEnum
 
 from guard import filereads, purepaths
@@ -335,12 +336,8 @@ def _read_cached(path: str, _mtime_ns: int, _size: int) -> TomlDoc | LayerError:
 
 def read_toml(path: str | os.PathLike[str]) -> TomlDoc | LayerError | None:
     """A config file of the repository, parsed once per path and mtime; None when absent."""
-    filereads.note(filereads.FILE, path)  # the lint cache: an edit, or creating it, is a miss
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    if not os.path.isfile(path):
+    st = filereads.stat_noted(path)  # the lint cache: an edit, or creating it, is a miss
+    if st is None or not stat.S_ISREG(st.st_mode):
         return None
     return _read_cached(os.fspath(path), st.st_mtime_ns, st.st_size)
 
@@ -352,8 +349,7 @@ def _git_root(start: str) -> str | None:
     folder = start
     while True:
         git = purepaths.join(folder, ".git")
-        filereads.note(filereads.KIND, git)
-        if os.path.exists(git):
+        if filereads.kind_noted(git) in filereads.PRESENT:
             return folder
         up = purepaths.parent(folder)
         if up == folder:
@@ -438,8 +434,7 @@ def _resolve_dir(text: str, bases: Sequence[str], roots: Sequence[str]) -> str |
     else:
         candidates = [purepaths.join(b, text) for b in bases]
     for candidate in candidates:
-        filereads.note(filereads.KIND, candidate)
-        if os.path.isdir(candidate) and _inside_any(candidate, roots):
+        if filereads.kind_noted(candidate) == "dir" and _inside_any(candidate, roots):
             return candidate
     return None
 
@@ -474,9 +469,9 @@ def _project_dirs_of(start: str, root: str) -> tuple[str, ...]:
     while True:
         dirs.append(here)
         git = purepaths.join(here, ".git")
-        filereads.note(filereads.KIND, git)
+        present = filereads.kind_noted(git) in filereads.PRESENT
         up = purepaths.parent(here)
-        if here == root or os.path.exists(git) or up == here:
+        if here == root or present or up == here:
             return tuple(dirs)
         if not purepaths.is_below(here, root):
             return tuple(dirs)
@@ -581,8 +576,8 @@ def layers_for(
         for folder, project in _project_candidates(start, root):
             if folder == home_dir:
                 break  # ~/.codex is the user's CODEX_HOME, not a project's config
-            filereads.note(filereads.FILE, project)  # created later: the cache must miss
-            if os.path.isfile(project):
+            info = filereads.stat_noted(project)  # created later: the cache must miss
+            if info is not None and stat.S_ISREG(info.st_mode):
                 keep(_file_layer(LayerKind.PROJECT, project, root, trusted, absolute))
                 break
     for write in script_writes(script, bases):

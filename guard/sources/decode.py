@@ -53,12 +53,14 @@ def _os_message(exc: OSError) -> str:
     return f"cannot read: {reason}"
 
 
-def regular_file_size(path: str) -> int | FileError:
-    """The size of a regular file, or why it cannot be read (a FIFO is never opened)."""
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        return FileError(path, _os_message(exc))
+def regular_file_size(path: str, info: os.stat_result | None = None) -> int | FileError:
+    """The size of a regular file, or why it cannot be read (a FIFO is never opened). `info`:
+    the file's stat, when the caller just took it."""
+    if info is None:
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            return FileError(path, _os_message(exc))
     if stat.S_ISDIR(info.st_mode):
         return FileError(path, "cannot read: is a directory")
     if not stat.S_ISREG(info.st_mode):

@@ -205,6 +205,64 @@ def test_probes_outside_a_lint_record_nothing_and_cached_answers_replay(tmp_path
     assert not filereads.unchanged(reads.result(), {})
 
 
+def test_a_probe_made_of_the_callers_stat_answers_as_a_fresh_probe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`stat_noted` and `kind_noted` record the answer `note` would (one stat, not two), for
+    each thing a path can be; and the caller gets what the probe says."""
+    folder = tmp_path / "d"
+    folder.mkdir()
+    regular = tmp_path / "f.toml"
+    regular.write_text("x = 1\n")
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "link").symlink_to(regular)
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone")
+    names = ["d", "f.toml", "fifo", "link", "dangling", "absent", "f.toml/below"]
+    for name in names:
+        path = tmp_path / name
+        with filereads.recording() as noted:
+            filereads.note(filereads.FILE, path)
+            filereads.note(filereads.KIND, path)
+        with filereads.recording() as seen:
+            info = filereads.stat_noted(path)
+            kind = filereads.kind_noted(path)
+        assert seen.result() == noted.result(), name
+        assert (info is None) == (not os.path.exists(path)), name
+        assert (kind in filereads.PRESENT) == os.path.exists(path), name
+        assert (kind == "dir") == path.is_dir(), name
+    # A relative path is recorded absolute, as `note` records it.
+    monkeypatch.chdir(tmp_path)
+    with filereads.recording() as seen:
+        filereads.stat_noted("f.toml")
+    assert [p.path for p in seen.result()] == [str(regular)]
+    # What a worker sends back is what the store decodes.
+    encoded = cache.encode_recorded(seen.stamp, seen.probes)
+    assert encoded == cache.encode_reads(cache.Reads(seen.stamp, seen.result()))
+    assert cache.decode_reads(encoded) == cache.Reads(seen.stamp, seen.result())
+    assert filereads.stat_noted(regular) is not None  # no recording: a plain stat
+
+
+def test_a_replayed_probe_set_is_recorded_once_and_keeps_its_first_answers(
+    tmp_path: Path,
+) -> None:
+    """Replaying the same probes again (a cached helper called many times in one file) leaves
+    the record as one replay did; a probe noted before keeps the answer it had."""
+    target = tmp_path / "t"
+    probes = (
+        filereads.Probe(filereads.KIND, str(target), filereads.ABSENT),
+        filereads.Probe(filereads.REAL, str(tmp_path), str(tmp_path)),
+    )
+    target.mkdir()
+    with filereads.recording() as reads:
+        filereads.note(filereads.REAL, tmp_path)
+        for _ in range(3):
+            reads.replay(probes)
+    assert reads.result() == (
+        filereads.Probe(filereads.REAL, str(tmp_path), os.path.realpath(tmp_path)),
+        filereads.Probe(filereads.KIND, str(target), filereads.ABSENT),
+    )
+
+
 def test_console_project_config_edit_reaches_a_cached_script(tmp_path: Path) -> None:
     """The reported case, with the real console script and the stat fast path: a trusted
     project's `.codex/config.toml` gains danger-full-access; the cached script gets CG303."""
