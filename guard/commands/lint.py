@@ -21,7 +21,7 @@ from pathlib import Path
 
 from guard.commands.echo import echo
 from guard.fastclass import dataclass, field, replace
-from guard.findings import FileError, Finding, Findings, LintResult, Location, Severity
+from guard.findings import FileError, Finding, LintResult, Location, Severity
 from guard.settings import Settings
 from guard.sources.snippet import RunContext, Snippet
 
@@ -29,13 +29,10 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not im
 if TYPE_CHECKING:
     from typing import Any
 
+    from guard.commands.cachedrun import StatHits, WalkAside
     from guard.sources.cache import (
-        HeldMemo,
-        ProbeMemo,
         Reads,
         Seen,
-        StatData,
-        StatHit,
         StatRow,
     )
     from guard.sources.walk import Candidate, QuickTest
@@ -127,7 +124,7 @@ _READ_SUFFIXES = (
 )  # fmt: skip
 
 
-def _no_reader_by_name(path: str, settings: Settings) -> bool:
+def no_reader_by_name(path: str, settings: Settings) -> bool:
     """`_kind` says None for this walked file (not named, no `--kind`) from its name alone,
     without reading it: no suffix or name of a kind, not a config's packet, not a file whose
     head may decide (no suffix: a shebang; YAML or JSON: `kind: codex-packet`)."""
@@ -149,7 +146,7 @@ def _unread_dropped(jobs: Iterable[FileJob]) -> Iterator[FileJob]:
             and not job.explicit
             and job.error is None
             and job.content is None
-            and _no_reader_by_name(job.path, job.settings)
+            and no_reader_by_name(job.path, job.settings)
         ):
             continue
         yield job
@@ -648,63 +645,6 @@ POOL_AFTER_FULL_CHECKS = 64
 POOL_AFTER_S = 0.5
 _FULL_CHECKS = [0]  # files this process sent to the full check
 TASKS_PER_WORKER = 4  # tasks in flight per worker: the walk streams ahead, never the whole tree
-CACHE_BATCH = 512  # cache entries written per transaction
-
-
-def _encoded(findings: list[Finding]) -> str | None:
-    from guard.sources.cache import encode
-
-    try:
-        return encode(findings)
-    except (TypeError, ValueError):
-        return None
-
-
-class _CacheWriter:
-    """The run's one writer to the cache store: new entries and hits, in batches, then a prune.
-
-    Only the parent writes, so workers never wait on each other's locks."""
-
-    def __init__(self, folder: str | None) -> None:
-        self._folder = folder
-        self._added: list[tuple[str, str, str]] = []
-        self._used: list[str] = []
-        self._stats: list[StatRow] = []
-        self._wrote = False
-
-    def note(self, outcome: FileOutcome) -> None:
-        if self._folder is None:
-            return
-        if outcome.stat_row is not None:
-            self._stats.append(outcome.stat_row)
-        if outcome.cache_key and outcome.cache_hit:
-            self._used.append(outcome.cache_key)
-        elif outcome.cache_key and not outcome.errors:
-            blob = _encoded(outcome.findings)
-            if blob is not None:  # text that cannot be encoded costs a re-lint
-                self._added.append((outcome.cache_key, blob, outcome.reads_text))
-        if len(self._added) + len(self._used) + len(self._stats) >= CACHE_BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._folder is None or not (self._added or self._used or self._stats):
-            return
-        from guard.sources.cache import open_store
-
-        store = open_store(self._folder)
-        if store is not None:
-            store.save(self._added, self._used, stats=self._stats)
-            self._wrote = True
-        self._added, self._used, self._stats = [], [], []
-
-    def close(self) -> None:
-        self.flush()
-        if self._wrote and self._folder is not None:
-            from guard.sources.cache import open_store
-
-            store = open_store(self._folder)
-            if store is not None:
-                store.prune()
 
 
 def run_jobs(
@@ -740,14 +680,20 @@ def run_jobs(
 
         outcomes = with_progress(outcomes, total)
     result = LintResult()
-    writer = _CacheWriter(cache_folder)
+    writer = None
+    if cache_folder is not None:
+        from guard.commands.cachedrun import CacheWriter
+
+        writer = CacheWriter(cache_folder)
     for outcome in outcomes:
         result.findings.extend(outcome.findings)
         result.errors.extend(outcome.errors)
         result.files += 1 if outcome.checked else 0
         result.skipped.extend(outcome.skipped)
-        writer.note(outcome)
-    writer.close()
+        if writer is not None:
+            writer.note(outcome)
+    if writer is not None:
+        writer.close()
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: (e.path, e.message))
     result.skipped.sort(key=lambda e: e.path)
@@ -933,148 +879,6 @@ def _use_color(mode: str) -> bool:
     return sys.stdout.isatty()
 
 
-@dataclass(slots=True)
-class _StatHits:
-    """The files the parent answered from the cache by their stat data (no read, no worker)."""
-
-    findings: Findings = field(default_factory=Findings)  # spilled past a bound, as a run's
-    files: int = 0  # of them, those a reader takes (the report's `files`)
-    used: list[str] = field(default_factory=list)  # entries not used lately: mark them
-    stats_used: list[tuple[str, str]] = field(default_factory=list)
-
-    def add(self, path: str, scope: str, hit: StatHit) -> None:
-        self.findings.extend(hit.findings)
-        self.files += 1 if hit.checked else 0
-        if hit.stale:
-            self.stats_used.append((path, scope))
-            if hit.entry:
-                self.used.append(hit.entry)
-
-    def merge_into(self, result: LintResult, folder: str) -> None:
-        """Into the run's result, in the same sorted order as if a worker had linted them."""
-        if self.findings:
-            result.findings.absorb(self.findings)  # spilled runs are taken, not copied
-            result.findings.sort(key=Finding.sort_key)
-        result.files += self.files
-        if self.used or self.stats_used:
-            from guard.sources.cache import open_store
-
-            store = open_store(folder)
-            if store is not None:
-                store.save([], self.used, stats_used=self.stats_used)
-
-
-def _stat_misses(
-    store: Any,
-    scope: str,
-    pending: list[tuple[FileJob, StatData, tuple[Settings, str, str]]],
-    hits: _StatHits,
-    memo: ProbeMemo,
-    folder: str,
-    aside: _WalkAside | None = None,
-) -> Iterator[FileJob]:
-    """The pending jobs (one scope, each with its file's stat data taken here, in the parent)
-    whose file does not match a trusted stat row, as cached jobs; the others go to `hits`.
-    One query a batch."""
-    found = store.by_stats(scope, {job.path: now for job, now, _known in pending}, memo)
-    if aside is not None:
-        aside.note(len(pending), len(found))
-    for job, _now, known in pending:
-        hit = found.pop(job.path, None)  # popped: a path named twice is linted
-        if hit is None:
-            yield _cached_job(job, folder, known, scope, cold=False)
-        else:
-            hits.add(job.path, scope, hit)
-
-
-def _with_cache(
-    jobs: Iterable[FileJob], hits: _StatHits | None = None, aside: _WalkAside | None = None
-) -> Iterator[FileJob]:
-    """The same jobs with the content-hash cache switched on (see guard/sources/cache.py); with
-    `hits`, the files whose stat data match a trusted row are answered here and not yielded.
-
-    The config digest and the code fingerprint (with the config's rule folders) are worked out
-    once per distinct settings, not per file. Files wait for their lookup in batches of one
-    scope (one config), so each batch is one query."""
-    from guard.sources import cache
-
-    folder = str(cache.cache_root())
-    store = cache.open_store(folder) if hits is not None else None
-    live: dict[str, bool] = {}  # scope -> the store has rows of it (none: nothing to look up)
-    pending: dict[str, list[tuple[FileJob, StatData, tuple[Settings, str, str]]]] = {}
-    memo: ProbeMemo = {}  # probe answers, asked once a run
-    last_scope = ""  # the scope of the last file looked up
-    code_keys: dict[tuple[str, ...], str] = {}
-    keys: dict[int, tuple[Settings, str, str]] = {}  # by identity: the resolver shares them
-    scopes: dict[tuple[int, bool, str | None], str] = {}  # by the identity of a `keys` value
-    for job in jobs:
-        looked = aside.looks.pop(job.path, None) if aside is not None and aside.looks else None
-        if looked == KEPT and not job.explicit:
-            continue  # a config file a look found unchanged: linted as a config, counted there
-        known = keys.get(id(job.settings))
-        if known is None or known[0] is not job.settings:
-            rule_dirs = tuple(sorted(set(job.settings.rules_dirs)))
-            if rule_dirs not in code_keys:
-                code_keys[rule_dirs] = cache.code_fingerprint(rule_dirs)
-            digest = config_digest(job.settings, job.rule_text)
-            known = (job.settings, code_keys[rule_dirs], digest)
-            keys[id(job.settings)] = known
-        scope_of = (id(known), job.explicit, job.kind)
-        scope = scopes.get(scope_of, "")
-        if not scope:
-            scope = scopes[scope_of] = cache.stat_scope(known[2], known[1], job.explicit, job.kind)
-        if scope not in live:
-            live[scope] = store is not None and store.has_scope(scope)
-        lookable = job.error is None and job.content is None  # a file on disk, not yet failed
-        if hits is not None and store is not None and lookable and live[scope]:
-            walked = not job.explicit and job.kind is None
-            if walked and looked is False:  # a look (the walk's helper) found it: a miss
-                yield _cached_job(job, folder, known, scope, cold=False)
-                continue
-            try:
-                now = cache.stat_data(os.stat(job.path))
-            except (OSError, ValueError):
-                yield _cached_job(job, folder, known, scope, cold=False)  # a worker says why
-                continue
-            if scope != last_scope and last_scope in pending:
-                # The walk left that config's files (a folder's files come together): look
-                # them up now rather than at the end of the walk.
-                left = pending.pop(last_scope)
-                yield from _stat_misses(store, last_scope, left, hits, memo, folder, aside)
-            last_scope = scope
-            batch = pending.setdefault(scope, [])
-            batch.append((job, now, known))
-            if len(batch) >= cache.STAT_BATCH:
-                del pending[scope]
-                yield from _stat_misses(store, scope, batch, hits, memo, folder, aside)
-            continue
-        yield _cached_job(job, folder, known, scope, cold=store is not None and not live[scope])
-    if hits is not None:
-        for scope, batch in pending.items():
-            yield from _stat_misses(store, scope, batch, hits, memo, folder)
-
-
-def _cached_job(
-    job: FileJob, folder: str, known: tuple[Settings, str, str], scope: str, cold: bool
-) -> FileJob:
-    """The job with the cache on. The constructor, not dataclasses.replace: this runs once per
-    file in the parent."""
-    return FileJob(
-        job.path,
-        job.explicit,
-        job.settings,
-        job.rule_text,
-        folder,
-        known[1],
-        job.error,
-        job.kind,
-        job.content,
-        known[2],
-        cache_cold=cold,
-        scope=scope,
-    )
-
-
 class _WalkedConfigs:
     """The config files the walk meets, linted as met (CG905: guard/configlint.py), while the
     run's workers lint the files; `into` the result at the end, with the `--config` file."""
@@ -1189,240 +993,16 @@ class _Exclusions:
         return excluded
 
 
-ASIDE_AFTER = 512  # files looked up by stat before a cached run may hand its walk aside
-ASIDE_HITS = 0.9  # ... when at least this share of them were hits
-# A look's answer for a config file it found unchanged: sent on all the same, so that the
-# parent lints it as a config (CG905) where the walk met it, but no job is made of it.
-KEPT = "kept"
-
-
-@dataclass(slots=True)
-class _WalkAside:
-    """A cached run hands the rest of its walk to a forked child (the other core) once its stat
-    lookups show it is answered from the store. The child walks; it looks at every other batch
-    of files (`_ChildLooks`: stat, stat row, stored reads) and leaves the others to this
-    process, which looks at them the same way (guard/sources/walk.py `PARENT_SHARE`). A look
-    keeps its hits: their findings come with the batch, still encoded, and are decoded here
-    (`take`, into `hits`). Only the misses and the files not looked up become jobs.
-    Never with `-j1` (one process) or on one CPU.
-
-    `looks` holds a look's answer per path it sent and looked up, until `_with_cache` takes
-    it: False (a miss) or KEPT (a config file found unchanged)."""
-
-    hits: _StatHits
-    looked: int = 0
-    found: int = 0
-    wanted: bool = False
-    started: bool = False
-    looks: dict[str, Any] = field(default_factory=dict)
-    again: list[Candidate] = field(default_factory=list)  # hits that failed here: linted
-
-    def note(self, looked: int, hits: int) -> None:
-        self.looked += looked
-        self.found += hits
-        if self.looked >= ASIDE_AFTER and self.found >= self.looked * ASIDE_HITS:
-            self.wanted = True
-
-    def candidates(
-        self, walked: Iterator[Candidate], looks: _ChildLooks, learn: Callable[[Any], object]
-    ) -> Iterator[tuple[Candidate, Any]]:
-        """The walk's candidates, with the child's look at each once it walks; `learn` takes
-        what the child resolved (the folders of the files it sends, each with its config), so
-        this process resolves none of them again."""
-        for candidate in walked:
-            yield candidate, None
-            if self.wanted and not self.started:
-                self.started = True
-                from guard.sources.walk import walk_aside
-
-                def take(note: tuple[Any, _ChildHits | None]) -> None:
-                    learned, answered = note
-                    learn(learned)
-                    if answered is not None:
-                        self.take(answered)
-
-                rest = walk_aside(walked, looks, take)
-                if rest is not None:
-                    for item in rest:
-                        yield from self._again()  # a batch's failed hits, before its files
-                        yield item
-                    yield from self._again()
-                    return
-
-    def _again(self) -> Iterator[tuple[Candidate, Any]]:
-        again, self.again = self.again, []
-        for candidate in again:
-            yield candidate, None  # not looked up: `_with_cache` does it (and misses)
-
-    def take(self, answered: _ChildHits) -> None:
-        """The hits a look kept in a batch, as `_StatHits.add` takes them; one whose findings
-        do not decode goes back to the walk (`again`): linted, never dropped."""
-        from guard.sources.cache import StatHit, decoded_findings
-        from guard.sources.walk import Candidate
-
-        checked, stale, checks = answered
-        self.hits.files += checked
-        self.hits.stats_used.extend(stale)
-        for path, real, scope, hit in checks:
-            try:
-                findings = decoded_findings(hit[3])
-            except (ValueError, KeyError, TypeError):
-                self.again.append(Candidate(path, False, real=real))
-                continue
-            self.hits.add(path, scope, StatHit(findings, *hit[:3]))
-
-
-# What a look says of the hits of a batch it kept (plain tuples: the cheapest to pickle): how
-# many of those without findings a reader takes; (path, scope) of those among them not used
-# lately; and those with findings as (path, real, scope, (checked, entry, stale, encoded
-# findings)), decoded by the parent.
-if TYPE_CHECKING:
-    _ChildHits = tuple[
-        int,
-        list[tuple[str, str]],
-        list[tuple[str, str, str, tuple[bool, str, bool, str]]],
-    ]
-
-
-class _ChildLooks:
-    """A batch of candidates looked up as `_with_cache` would (the same settings, scopes, name
-    test, stat and trust rules), on its process's own store connection: in the walking child,
-    or in the parent for a batch the child left it. Its hits, and the files no reader takes by
-    their names, are kept (`ANSWERED`: not sent as candidates; the hits go in the note,
-    `_ChildHits`); a config file among the hits is sent all the same (`KEPT`): the parent
-    lints it as a config (CG905) in walk order."""
-
-    def __init__(
-        self,
-        settings_of: Callable[[str], Settings],
-        rule_text: Mapping[str, Any],
-        learned: Callable[[], Any] = lambda: None,
-    ) -> None:
-        from guard.config import CONFIG_NAMES, PYPROJECT
-        from guard.sources import cache
-
-        self._settings_of = settings_of
-        self._learned = learned  # the folders the walk resolved since the last batch
-        self._unsent: dict[str, Any] = {}  # of them, those the parent has not needed yet
-        self._rule_text = rule_text
-        self._folder = str(cache.cache_root())
-        self._scopes: dict[int, tuple[Settings, str | None]] = {}  # None: not live
-        self._code_keys: dict[tuple[str, ...], str] = {}
-        self._memo: ProbeMemo = {}
-        self._held: HeldMemo = {}
-        self._config_names = frozenset({*CONFIG_NAMES, PYPROJECT})
-
-    def _scope(self, settings: Settings, store: Any) -> str | None:
-        from guard.sources import cache  # once per folder: the caller keeps the last answer
-
-        known = self._scopes.get(id(settings))
-        if known is None or known[0] is not settings:
-            rule_dirs = tuple(sorted(set(settings.rules_dirs)))
-            if rule_dirs not in self._code_keys:
-                self._code_keys[rule_dirs] = cache.code_fingerprint(rule_dirs)
-            digest = config_digest(settings, self._rule_text)
-            scope = cache.stat_scope(digest, self._code_keys[rule_dirs], False, None)
-            known = (settings, scope if store.has_scope(scope) else None)
-            self._scopes[id(settings)] = known
-        return known[1]
-
-    def __call__(self, batch: list[Candidate]) -> tuple[list[Any], Any]:
-        from guard.sources import cache
-        from guard.sources.cache import reads_still_hold
-        from guard.sources.walk import ANSWERED
-
-        self._unsent.update(self._learned() or {})
-        answers: list[Any] = [None] * len(batch)
-        store = cache.open_store(self._folder)
-        if store is None:
-            return answers, (self._folders_sent(batch, answers), None)
-        pending: dict[str, dict[str, StatData]] = {}
-        where: dict[str, int] = {}
-        # "" is no folder: replaced at once
-        last: tuple[str, Settings, str | None] = ("", Settings(), None)
-        for index, candidate in enumerate(batch):
-            if candidate.real is None or candidate.error is not None or candidate.explicit:
-                continue
-            cut = candidate.real.rfind("/")
-            folder = candidate.real[:cut] or "/"
-            if folder != last[0]:  # the walk gives a folder's files one after another
-                settings = self._settings_of(folder)
-                last = (folder, settings, self._scope(settings, store))
-            settings, scope = last[1], last[2]
-            if scope is None:
-                continue
-            if _no_reader_by_name(candidate.path, settings):
-                if os.path.basename(candidate.path) not in self._config_names:
-                    answers[index] = ANSWERED  # nothing found, not counted: as `_with_cache`
-                continue  # (a config is sent: the parent lints it as a config)
-            try:
-                now = cache.stat_data(os.stat(candidate.path))
-            except (OSError, ValueError):
-                continue
-            if candidate.path in where:
-                continue  # a path twice: the second is done by the parent
-            pending.setdefault(scope, {})[candidate.path] = now
-            where[candidate.path] = index
-        checked = 0
-        stale: list[tuple[str, str]] = []
-        checks: list[tuple[str, str, str, tuple[bool, str, bool, str]]] = []
-        for scope, looks in pending.items():
-            found = store.by_stats(scope, looks, self._memo, decode=False)
-            for path in looks:
-                index = where[path]
-                hit = found.get(path)
-                if hit is None:
-                    answers[index] = False  # a miss: the parent lints it
-                    continue
-                if not reads_still_hold(hit.deps, self._memo, self._held):
-                    answers[index] = False  # another file its lint read has changed
-                    continue
-                # a config is sent: the parent lints it as a config where the walk met it
-                config = os.path.basename(path) in self._config_names
-                answers[index] = KEPT if config else ANSWERED
-                if hit.entry:
-                    real = batch[index].real
-                    assert real is not None  # looked up only then
-                    checks.append(
-                        (path, real, scope, (hit.checked, hit.entry, hit.stale, hit.blob))
-                    )
-                    continue
-                checked += 1 if hit.checked else 0
-                if hit.stale:
-                    stale.append((path, scope))
-        answered = (checked, stale, checks) if checked or stale or checks else None
-        return answers, (self._folders_sent(batch, answers), answered)
-
-    def left(self, batch: list[Candidate]) -> tuple[dict[str, Any], None]:
-        """The note for a batch left to the parent to look at: its folders' configs."""
-        self._unsent.update(self._learned() or {})
-        return self._folders_sent(batch, [None] * len(batch)), None
-
-    def _folders_sent(self, batch: list[Candidate], answers: list[Any]) -> dict[str, Any]:
-        """The resolved folders (each with its nearest config) of the batch's files the
-        parent gets, each sent once: the parent needs no other."""
-        from guard.sources.walk import ANSWERED
-
-        sent: dict[str, Any] = {}
-        for candidate, answer in zip(batch, answers, strict=True):
-            if answer is ANSWERED or candidate.real is None:
-                continue
-            folder = candidate.real[: candidate.real.rfind("/")] or "/"
-            if folder in self._unsent:
-                sent[folder] = self._unsent.pop(folder)
-        return sent
-
-
 def _collect_jobs(
     paths: tuple[str, ...],
     resolver: Any,
     overrides: Overrides,
     rule_text: Mapping[str, Any],
     kind: str | None = None,
-    aside: _WalkAside | None = None,
+    aside: WalkAside | None = None,
 ) -> Iterator[FileJob]:
     """One job per walked file, as the walk finds it; config is resolved once per folder.
-    With `aside`, the walk may go on in a child process (`_WalkAside`)."""
+    With `aside`, the walk may go on in a child process (`WalkAside`)."""
     from guard.sources.walk import walk
 
     applied: dict[int, tuple[Settings, Settings]] = {}  # the overrides, once per config
@@ -1443,7 +1023,9 @@ def _collect_jobs(
             return with_overrides(resolver.settings_for_dir(folder))
 
         resolver.take_learned()  # from here on: what the walk resolves goes with its batches
-        looks = _ChildLooks(settings_of, rule_text, resolver.take_learned)
+        from guard.commands.cachedrun import ChildLooks
+
+        looks = ChildLooks(settings_of, rule_text, resolver.take_learned)
         source = aside.candidates(walked, looks, resolver.learn)
     for candidate, looked in source:
         if looked is not None and aside is not None:
@@ -1519,8 +1101,12 @@ def run_lint(
     file_jobs: Iterable[FileJob]
     # The files answered from the store by their stat data, without a read (not under
     # `--no-cache`: the run then imports nothing of the cache: sqlite3, hashlib...).
-    hits = _StatHits() if not (no_cache or stdin) and _cache_enabled() else None
-    aside: _WalkAside | None = None
+    hits: StatHits | None = None
+    if not (no_cache or stdin) and _cache_enabled():
+        from guard.commands.cachedrun import StatHits, WalkAside, with_cache
+
+        hits = StatHits()
+    aside: WalkAside | None = None
     overrides = Overrides(
         select=_split_ids(select, "--select"),
         ignore=_split_ids(ignore, "--ignore") or (),
@@ -1542,7 +1128,7 @@ def run_lint(
             # The walk goes on in a child only to look files up in the store, and never for a
             # fix (which reads every file: the child answers hits without a job).
             if hits is not None and jobs != 1 and (os.cpu_count() or 1) > 1 and not (fix or diff):
-                aside = _WalkAside(hits)
+                aside = WalkAside(hits)
             rule_text = _rule_text(rules)
             file_jobs = _collect_jobs(paths, resolver, overrides, rule_text, kind, aside)
         if fix or diff:
@@ -1565,7 +1151,7 @@ def run_lint(
         from guard.sources import cache
 
         cache_folder = str(cache.cache_root())
-        file_jobs = _with_cache(file_jobs, hits, aside)
+        file_jobs = with_cache(file_jobs, hits, aside)
     try:
         result = run_jobs(file_jobs, jobs, progress=not quiet, cache_folder=cache_folder)
     except (ConfigError, WalkAsideError) as exc:  # met only now (the walk streams)

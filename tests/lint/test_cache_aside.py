@@ -1,5 +1,5 @@
 """A cached run hands the rest of its walk to a forked child once it is answered from the store
-(guard/commands/lint.py `_WalkAside`): the report is the one a single process gives, a file
+(guard/commands/cachedrun.py `WalkAside`): the report is the one a single process gives, a file
 changed late in the walk is still linted again, a broken config met by the child is the same one
 line and exit 2, and a child that dies is an error, never a shorter report. `-j1` never forks."""
 
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import Run, cached_lint_runner, make_repo, record_lint_calls
 
-import guard.commands.lint as lint
+import guard.commands.cachedrun as cachedrun
 import guard.filereads as filereads
 import guard.sources.cache as cache
 import guard.sources.walk as walk
@@ -65,7 +65,7 @@ def batches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 def calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[str]]:
     monkeypatch.setattr(cache, "RACY_NS", 0)  # files the test just wrote count as old
     monkeypatch.setattr(filereads, "RACY_NS", 0)  # ... and so do the files their lint read
-    monkeypatch.setattr(lint, "ASIDE_AFTER", 8)  # a small tree hands over too
+    monkeypatch.setattr(cachedrun, "ASIDE_AFTER", 8)  # a small tree hands over too
     yield record_lint_calls(monkeypatch, tmp_path)
 
 
@@ -136,7 +136,7 @@ def test_a_child_that_dies_is_an_error_not_a_shorter_report(
     def dies(self: object, batch: list[object]) -> list[object]:
         os._exit(3)  # in the child: it leaves without a word
 
-    monkeypatch.setattr(lint._ChildLooks, "__call__", dies)
+    monkeypatch.setattr(cachedrun.ChildLooks, "__call__", dies)
     broken = run("--format", "json", "-j2", cwd=repo)
     assert forks == [1]
     assert broken.code == 2
