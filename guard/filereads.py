@@ -134,10 +134,11 @@ class FileReads:
     ) -> None:
         """`seen`: the stat a FILE or KIND probe's answer is made of, when the caller took it."""
         if kind not in (CWD, ENV) and not path.startswith("/"):
-            # Lint may run from another folder next time. An absolute path is kept as written
-            # (abspath costs more than the probe's lookup): one file under two spellings is
-            # then two probes, each answered.
-            path = os.path.abspath(path)
+            # Lint may run from another folder next time: the path is made absolute, but not
+            # normalised (abspath would drop `sub/..` as text, and with `sub` a link that names
+            # another folder than the one the probe looked at). An absolute path is kept as
+            # written too: one file under two spellings is two probes, each answered.
+            path = os.path.join(os.getcwd(), path)
         key = (kind, path)
         if key not in self.probes:
             if seen is not None:

@@ -242,6 +242,25 @@ def test_a_probe_made_of_the_callers_stat_answers_as_a_fresh_probe(
     assert filereads.stat_noted(regular) is not None  # no recording: a plain stat
 
 
+def test_a_relative_probe_through_a_link_stays_the_folder_it_looked_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sub/../x` with `sub` a link to `deep/sub` is `deep/x`, not `./x`: the record keeps the
+    path as the probe took it, so a change to what the lint looked at is a miss."""
+    (tmp_path / "deep" / "sub").mkdir(parents=True)
+    (tmp_path / "deep" / "x").mkdir()
+    (tmp_path / "sub").symlink_to(tmp_path / "deep" / "sub")
+    monkeypatch.chdir(tmp_path)
+    with filereads.recording() as reads:
+        assert filereads.kind_noted("sub/../x") == "dir"
+        filereads.note(filereads.REAL, "sub/../x")
+    assert filereads.unchanged(reads.result(), {})
+    (tmp_path / "deep" / "x").rmdir()
+    (tmp_path / "x").mkdir()  # where a lexical `..` would point: must not stand in for it
+    assert filereads.kind_noted("sub/../x") == filereads.ABSENT
+    assert not filereads.unchanged(reads.result(), {})
+
+
 def test_a_replayed_probe_set_is_recorded_once_and_keeps_its_first_answers(
     tmp_path: Path,
 ) -> None:
