@@ -312,6 +312,37 @@ def test_console_project_config_edit_reaches_a_cached_script(tmp_path: Path) -> 
     assert deleted.out == cold.out
 
 
+def test_console_cd_through_a_linked_folder_follows_the_folder_codex_would_use(
+    tmp_path: Path,
+) -> None:
+    """A script named by a relative path through a link (`sub` -> `other/sub`) runs codex with
+    `-C ../proj`: that is `other/proj`, under a danger-full-access project config. When that
+    folder goes and a `proj` appears beside the link, the cached run says what a fresh one
+    does (the probe names the folder the lint looked at, not `sub/..` read as text)."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("CODEX_GUARD_NO_CACHE", None)
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            "other/.codex/config.toml": FULL,
+            "other/sub/.codex/config.toml": SAFE,
+            "other/sub/run.sh": '#!/bin/sh\ncodex exec --trust -C ../proj "x" </dev/null\n',
+        },
+    )
+    (repo / "other" / "proj").mkdir()
+    (repo / "sub").symlink_to(repo / "other" / "sub")
+    time.sleep(cache.RACY_NS / 1e9 + 0.2)  # old enough to be trusted by stat
+    args = ("lint", "--output-format", "concise", "sub/run.sh")
+    cold = console(*args, cwd=repo, env=env)
+    assert "CG303" in cold.out
+    (repo / "other" / "proj").rename(repo / "other" / "proj-gone")
+    (repo / "proj").mkdir()
+    cached = console(*args, cwd=repo, env=env)
+    fresh = console(*args, "--no-cache", cwd=repo, env=env)
+    assert "CG303" not in fresh.out
+    assert (cached.code, cached.out) == (fresh.code, fresh.out)
+
+
 def test_reads_judged_once_per_set_of_probes_answer_as_each_decoded_alone(tmp_path: Path) -> None:
     """A cached run judges each set of stored probes once (`held`), then only each row's stamp:
     every row must get the answer it gets decoded on its own (racy, changed, unreadable)."""
