@@ -402,7 +402,7 @@ def _lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
 def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
     """The stat row for an outcome the cache may give again: no errors, and its findings (if
     any) stored under a content key."""
-    from guard.sources.cache import StatRow, stat_scope
+    from guard.sources.cache import stat_row, stat_scope
 
     if outcome.errors or outcome.skipped or (outcome.findings and not outcome.entry_key):
         return None
@@ -411,7 +411,7 @@ def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
         config_key = job.config_key or config_digest(job.settings, job.rule_text)
         scope = stat_scope(config_key, job.code_key, job.explicit, job.kind)
     entry = outcome.entry_key if outcome.findings else ""
-    return StatRow(job.path, scope, seen, entry, outcome.checked, outcome.reads_text)
+    return stat_row(job.path, scope, seen, entry, outcome.checked, outcome.reads_text)
 
 
 def _lint_file(

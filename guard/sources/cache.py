@@ -215,15 +215,17 @@ class Seen(NamedTuple):
     stamp: int
 
 
-class StatRow(NamedTuple):  # a tuple: made and pickled once per linted file
-    """What the parent stores after a worker linted a file: how it looked, and its outcome."""
+# What the parent stores after a worker linted a file: how it looked, and its outcome. A plain
+# tuple of the stats columns (but `used`): made and pickled once per linted file, and a named
+# tuple costs five times as much to send back (its class is called to make each one).
+#   path, scope, size, mtime_ns, ctime_ns, inode, device, mode, the look's stamp,
+#   entry (the entries key of its findings, "" when there are none),
+#   checked (0: a file no reader takes, not counted), reads (the other files its lint read)
+StatRow = tuple[str, str, int, int, int, int, int, int, int, str, int, str]
 
-    path: str
-    scope: str
-    seen: Seen
-    entry: str  # the entries key of its findings; "" when there are none
-    checked: bool  # False: a file no reader takes (not counted)
-    reads: str = ""  # the other files its lint read (`encode_reads`)
+
+def stat_row(path: str, scope: str, seen: Seen, entry: str, checked: bool, reads: str) -> StatRow:
+    return (path, scope, *seen.data, seen.stamp, entry, int(checked), reads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,14 +552,7 @@ class Store:
                 "INSERT OR REPLACE INTO stats (path, scope, size, mtime, ctime, ino, dev, mode,"
                 " stamp, entry, checked, used, deps)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        *(r.path, r.scope, *r.seen.data, r.seen.stamp, r.entry, int(r.checked)),
-                        *(stamp, r.reads),
-                    )
-                    for r in stats
-                    if _storable(r.path)
-                ],
+                [(*row[:11], stamp, row[11]) for row in stats if _storable(row[0])],
             )
             self._conn.executemany(
                 "UPDATE stats SET used = ? WHERE scope = ? AND path = ? AND used < ?",
