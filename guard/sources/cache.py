@@ -59,7 +59,7 @@ from guard.settings import cache_dir
 DISABLE_ENV = "CODEX_GUARD_NO_CACHE"
 STORE_NAME = "store.sqlite3"
 SCHEMA_VERSION = 5  # PRAGMA user_version: a store of another shape is dropped and rebuilt
-PAGE_BYTES = 16384
+PAGE_BYTES = 16384  # a new store's page size (an existing store keeps the one it has)
 MAX_ENTRIES = 200_000  # LRU cap: a few hundred bytes each, so the store stays well under 100 MB
 MAX_AGE_S = 30 * 24 * 3600  # an entry no run has used for 30 days is dropped
 REFRESH_S = 24 * 3600  # a hit used less than this ago is not marked again (saves writes)

@@ -80,10 +80,11 @@ def test_answers_read_together_with_the_childs_end_are_taken() -> None:
     """The last frames and the end of the pipe arrive in one read: the frames count."""
     split = _split()
     answers: list[Answer] = []
-    for job in range(0, 30, 3):  # every one a full check
+    jobs = list(range(0, 30, 3))  # every one a full check
+    for job in jobs:
         answers.extend(split.submit(job))
     (child,) = split.children
-    sent = set(child.owed)
+    sent = {jobs[number] for number in child.owed}  # `owed` holds submission numbers, not jobs
     assert sent
     os.close(child.jobs)  # no more jobs: it answers what it has, then exits
     child.jobs = -1
@@ -93,7 +94,7 @@ def test_answers_read_together_with_the_childs_end_are_taken() -> None:
     pid = child.pid
     answers.extend(split.finish())
     split.stop()
-    assert [a.job for a in answers] == list(range(0, 30, 3))
+    assert [a.job for a in answers] == jobs
     assert {a.pid for a in answers if a.job in sent} == {pid}  # the rest waited here
 
 
