@@ -42,7 +42,7 @@ class CacheWriter:
 
     Only the parent writes, so workers never wait on each other's locks."""
 
-    def __init__(self, folder: str | None) -> None:
+    def __init__(self, folder: str) -> None:
         self._folder = folder
         self._added: list[tuple[str, str, str]] = []
         self._used: list[str] = []
@@ -50,8 +50,6 @@ class CacheWriter:
         self._wrote = False
 
     def note(self, outcome: FileOutcome) -> None:
-        if self._folder is None:
-            return
         if outcome.stat_row is not None:
             self._stats.append(outcome.stat_row)
         if outcome.cache_key and outcome.cache_hit:
@@ -64,7 +62,7 @@ class CacheWriter:
             self.flush()
 
     def flush(self) -> None:
-        if self._folder is None or not (self._added or self._used or self._stats):
+        if not (self._added or self._used or self._stats):
             return
         from guard.sources.cache import open_store
 
@@ -76,7 +74,7 @@ class CacheWriter:
 
     def close(self) -> None:
         self.flush()
-        if self._wrote and self._folder is not None:
+        if self._wrote:
             from guard.sources.cache import open_store
 
             store = open_store(self._folder)
