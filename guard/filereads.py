@@ -130,9 +130,14 @@ class FileReads:
         self._replayed: dict[int, tuple[Probe, ...]] = {}
 
     def add(
-        self, kind: str, path: str, seen: os.stat_result | OSError | ValueError | None = None
+        self,
+        kind: str,
+        path: str,
+        seen: os.stat_result | OSError | ValueError | None = None,
+        real: str | None = None,
     ) -> None:
-        """`seen`: the stat a FILE or KIND probe's answer is made of, when the caller took it."""
+        """`seen`: the stat a FILE or KIND probe's answer is made of, when the caller took it;
+        `real`: a REAL probe's answer, when the caller resolved the path itself."""
         if kind not in (CWD, ENV) and not path.startswith("/"):
             # Lint may run from another folder next time: the path is made absolute, but not
             # normalised (abspath would drop `sub/..` as text, and with `sub` a link that names
@@ -143,6 +148,8 @@ class FileReads:
         if key not in self.probes:
             if seen is not None:
                 found: str | None = _file_of(seen) if kind == FILE else _kind_of(seen)
+            elif real is not None:
+                found = real
             else:
                 found = answer(kind, path)
             self.probes[key] = found if found is not None else ABSENT
@@ -202,6 +209,20 @@ def kind_noted(path: str | os.PathLike[str]) -> str:
     info = _stat_or_error(os.fspath(path))
     _note_seen(KIND, path, info)
     return _kind_of(info)
+
+
+def real_noted(path: str) -> str:
+    """`os.path.realpath(path)`, recorded as a REAL probe of the file being linted with that
+    same answer: one resolution (a `lstat` per part of the path) where a note and the caller's
+    own call took two, and the answer recorded is the one the lint went on."""
+    real = os.path.realpath(path)
+    reads = _current.get()
+    if reads is not None:
+        try:
+            reads.add(REAL, path, real=real)
+        except (OSError, ValueError):
+            reads.untracked = True
+    return real
 
 
 def _note_seen(

@@ -817,6 +817,8 @@ def may_concern_file(text: str, kind: str) -> bool:
 def _keyword_in_file_views(text: str) -> bool:
     """`_keyword_in_views`, plus the view where a backslash-newline also eats the next line's
     indentation (a YAML block or a make recipe is dedented before the shell joins the lines)."""
+    if "\\\n" not in text and "$'" not in text:
+        return _keyword_in_plain_views(text)
     if _keyword_in_views(text):
         return True
     if "\\\n" not in text:
@@ -824,6 +826,19 @@ def _keyword_in_file_views(text: str) -> bool:
     import re
 
     return _keyword_in_views(re.sub(r"\\\n[ \t]*", "", text))
+
+
+def _keyword_in_plain_views(text: str) -> bool:
+    """`_keyword_in_views` of a text with no backslash-newline and no `$'...'` (most files): its
+    views are the text and the text without quoting, and quoting holds no letter, so both are
+    read lower-cased from one `lower()`: half the passes."""
+    lowered = text.lower()
+    if any(k in lowered for k in _SCAN_KEYWORDS):
+        return True
+    if not any(c in text for c in "'\"\\$"):
+        return False
+    dropped = _drop_quoting(lowered.replace('$"', '"'))
+    return any(k in dropped for k in _SCAN_KEYWORDS)
 
 
 def _workflow_may_concern(text: str) -> bool:
@@ -882,7 +897,12 @@ class _FilePatterns:
         # is taken too: one match per line.) Every branch starts with one literal character, so
         # the engine hops between candidate characters; a complex key is found from the line
         # break before it (the text is searched with a "\n" in front: see `_run_values`).
-        self.notable = re.compile(r"""(?:\t|\\|\[|\]|\{|\}|run["']?[ \t]*:|\n[^\S\n]*[?:])[^\n]*""")
+        # The blanks before a complex key are read possessively, spaces first (a literal run,
+        # which `sre` reads fastest): every line break tries this branch, and a failed try then
+        # gives nothing back. It reads what `\n[^\S\n]*[?:]` reads, in half the time.
+        self.notable = re.compile(
+            r"""(?:\t|\\|\[|\]|\{|\}|run["']?[ \t]*:|\n[ ]*+(?:[?:]|[^\S\n][^\S\n]*+[?:]))[^\n]*"""
+        )
         # A `${{ }}` expression with no quote, brace, bracket, comment, colon, tab or escape in
         # it: two `{` and two `}` wherever quotes or a comment cut the line, and no `run:`,
         # flow bracket or complex key of its own, so a line is notable without it only if it is

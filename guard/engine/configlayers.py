@@ -389,19 +389,16 @@ def search_roots(snippet: Snippet, settings: Settings) -> list[str]:
 def _search_roots(folder: str, config_root: str, cwd: str) -> tuple[str, ...]:
     # Asked for every codex run of every file: a folder's answer (realpath, the walk up to .git)
     # is the same for all of them.
-    filereads.note(filereads.REAL, folder)
-    filereads.note(filereads.REAL, config_root)
-    here = purepaths.pure(os.path.realpath(folder))
+    here = purepaths.pure(filereads.real_noted(folder))
     roots = [_git_root(here) or here]
     if config_root not in ("", "."):
-        roots.append(purepaths.pure(os.path.realpath(config_root)))
+        roots.append(purepaths.pure(filereads.real_noted(config_root)))
     roots.append(purepaths.pure(os.path.realpath(cwd)))
     return tuple(dict.fromkeys(roots))
 
 
 def _inside(path: str, root: str) -> bool:
-    filereads.note(filereads.REAL, path)
-    real = purepaths.pure(os.path.realpath(path))
+    real = purepaths.pure(filereads.real_noted(path))
     return real == root or purepaths.is_below(real, root)
 
 
@@ -420,8 +417,7 @@ def _real_home(home: str | None) -> str:
     """The user's home, resolved; keyed by $HOME (Path.home() reads it) so a changed HOME counts."""
     filereads.note(filereads.ENV, "HOME")
     user_home = purepaths.pure(os.path.expanduser("~"))  # Path.home()
-    filereads.note(filereads.REAL, user_home)
-    return purepaths.pure(os.path.realpath(user_home))
+    return purepaths.pure(filereads.real_noted(user_home))
 
 
 def _resolve_dir(text: str, bases: Sequence[str], roots: Sequence[str]) -> str | None:
@@ -464,8 +460,7 @@ def _project_candidates(start: str, root: str) -> tuple[tuple[str, str], ...]:
 def _project_dirs_of(start: str, root: str) -> tuple[str, ...]:
     """From the run's folder up to the repository root (nearest first), as codex looks."""
     dirs: list[str] = []
-    filereads.note(filereads.REAL, start)
-    here = purepaths.pure(os.path.realpath(start))
+    here = purepaths.pure(filereads.real_noted(start))
     while True:
         dirs.append(here)
         git = purepaths.join(here, ".git")

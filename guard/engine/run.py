@@ -29,10 +29,24 @@ FALLBACK_RULES = frozenset({"CG101", "CG102", "CG303"})
 ARGV_ONLY_RULES = frozenset({"CG102", "CG303", "CG402", "CG903"})
 
 
+# Verdicts on snippet texts already judged in this process: a workflow's steps repeat across
+# files (`npm ci`, `pytest -q`), and the verdict is a function of the text alone. Bounded in count
+# and in the length of a text kept (a step's, not a whole script's), so memory stays flat.
+_VERDICTS: dict[str, bool] = {}
+_VERDICTS_MAX = 4096
+_VERDICT_TEXT_MAX = 512
+
+
 def mentions_codex(text: str) -> bool:
     """The cheap reject every door shares (guard/reject.py): no word that can spell codex or a
     forbidden key, after quote removal, escapes and expansions, so nothing any rule can say."""
-    return may_concern_codex(text)
+    known = _VERDICTS.get(text)
+    if known is not None:
+        return known
+    verdict = may_concern_codex(text)
+    if len(text) <= _VERDICT_TEXT_MAX and len(_VERDICTS) < _VERDICTS_MAX:
+        _VERDICTS[text] = verdict
+    return verdict
 
 
 def rule_enabled(rule: Rule, settings: Settings, context: RunContext) -> bool:

@@ -126,13 +126,12 @@ def _path_facts(packet: Any, root: Any, workspace: str) -> list[SourceFact]:
     from guard import filereads
 
     facts: list[SourceFact] = []
-    filereads.note(filereads.REAL, workspace)  # the lint cache: a link made or moved is a miss
-    real_root = os.path.realpath(workspace)
+    real_root = filereads.real_noted(workspace)  # the lint cache: a link made or moved is a miss
     for name, value in packet.paths():
         joined = os.path.normpath(os.path.join(workspace, value))
-        filereads.note(filereads.REAL, joined)
+        real_joined = filereads.real_noted(joined)
         escaped = (
-            not _inside(os.path.realpath(joined), real_root)
+            not _inside(real_joined, real_root)
             if os.path.lexists(joined)
             else not _inside(joined, workspace)
         )

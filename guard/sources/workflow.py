@@ -156,7 +156,7 @@ def _events(root: Any) -> frozenset[str]:
 def extract(text: str, path: str) -> list[Snippet]:
     import yaml
 
-    root = compose(text)
+    root = compose(text, tags=False)  # every value is read as its text: no tag is asked
     if root is None:
         return []
     lines = text.split("\n")

@@ -110,10 +110,11 @@ def _escapes(path: str, base: str, root: str | None) -> bool:
         return not path.startswith("/") and (joined == ".." or joined.startswith("../"))
     from guard import filereads
 
-    filereads.note(filereads.REAL, joined)  # the lint cache: a link made or moved is a miss
-    filereads.note(filereads.REAL, root)
+    # The lint cache: a link made or moved is a miss.
+    real_joined = filereads.real_noted(joined)
+    real_root = filereads.real_noted(root)
     if os.path.lexists(joined):
-        return not _inside(os.path.realpath(joined), os.path.realpath(root))
+        return not _inside(real_joined, real_root)
     return not _inside(joined, root)
 
 
