@@ -333,6 +333,7 @@ class _Frame:
 
     __slots__ = (
         "args",
+        "bare",
         "close",
         "cmdpos",
         "depth",
@@ -353,6 +354,9 @@ class _Frame:
         self.heredocs: list[tuple[str, bool]] = []
         self.args: list[str] = []  # the literal arguments of a head that is not safe
         self.word = _Word(start)
+        # No word and no redirection since the list began or its last operator: a list operator
+        # here (`;co ...`) is a syntax error bash refuses the line for.
+        self.bare = True
 
 
 class _Scan:
@@ -416,6 +420,11 @@ class _Scan:
             self.i = i + 1
         elif c in _OPERATOR_CHARS:
             self.end_word(f)
+            if c in ";|&" and f.bare and not _joins_operator(t, i):
+                # Bash refuses the whole line; a parser's error recovery may read its words as
+                # other commands (`;co ${c}trap`: `${c}trap` as the command), so the full check
+                # reads it.
+                raise _GoOn
             if c == "(":
                 f.depth += 1
             elif c == ")" and f.depth:
@@ -432,6 +441,7 @@ class _Scan:
         f.cmdpos = True
         f.head = None
         f.redirect = ""
+        f.bare = True
 
     def redirect(self, f: _Frame) -> None:
         t, i = self.t, self.i
@@ -446,6 +456,7 @@ class _Scan:
             f.word = _Word(i)  # `2>`: the fd number, not a word
         else:
             self.end_word(f)
+        f.bare = False
         if t.startswith("<<<", i):
             f.redirect, self.i = "herestring", i + 3
         elif t.startswith("<<-", i):
@@ -633,6 +644,8 @@ class _Scan:
         if raw == "{":
             self.command_starts(f)  # a group's `{`, even after `function f`
             return
+        if not (f.cmdpos and raw in _KEEP_COMMAND_POSITION):
+            f.bare = False
         if f.redirect:
             self.place_redirect_target(f, w, lit)
         elif f.cmdpos:
@@ -711,6 +724,14 @@ class _Scan:
                 if (line.lstrip("\t") if strip_tabs else line) == delimiter:
                     break
         f.heredocs = []
+
+
+def _joins_operator(text: str, i: int) -> bool:
+    """The operator character at `i` continues one (`||`, `&&`, `|&`, `;;`, `;&`) or starts a
+    case arm's end (`;;`, `;&`, `;;&`: an empty arm, `*) ;;`, is no error)."""
+    if i and text[i - 1] in ";|&":
+        return True
+    return text[i] == ";" and text.startswith((";", "&"), i + 1)
 
 
 def _is_assignment(raw: str) -> bool:

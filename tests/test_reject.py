@@ -166,6 +166,39 @@ def _ungated_findings(line: str, context: RunContext) -> list[str]:
     return [f.rule for f in found if f.rule != "CG901"]
 
 
+def test_a_line_bash_refuses_for_a_leading_operator_goes_on() -> None:
+    """Found by the property below: bash refuses `;co ...`, and tree-sitter's error recovery
+    reads `${c}trap` as the command, which the full check reports (CG902). The reject cannot
+    know what the recovery makes of the rest, so such a line gets the full check."""
+    line = ";co ${c}trap ''$c exec -s x'bash -c '"
+    assert "CG902" in _ungated_findings(line, RunContext.AGENT)
+    assert may_concern_codex(line)
+
+
+@pytest.mark.parametrize(
+    "line", ["echo a; ;co ${c}trap", "&co ${c}trap", "|co ${c}x", "cat f\n;co ${c}x"]
+)
+def test_a_list_operator_with_no_command_before_it_goes_on(line: str) -> None:
+    assert may_concern_codex(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "a || b $x",
+        "a && b $x",
+        "a |& b $x",
+        "X=1; b $x",
+        "> out; b $x",
+        "case $x in a) echo $y;; b) ;; esac",
+        "case $x in\n  a) echo $y\n  ;;\nesac",
+        "if true; then b $x; fi",
+    ],
+)
+def test_joined_operators_and_empty_case_arms_are_no_syntax_error(line: str) -> None:
+    assert not may_concern_codex(line)
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(shell_noise(), command_lines()))
 def test_a_rejected_line_has_no_finding_in_the_full_check(line: str) -> None:
