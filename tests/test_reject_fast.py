@@ -306,3 +306,25 @@ def test_a_complex_key_or_tab_on_the_first_line_reads_as_before() -> None:
         for rest in ["", "\n: $X exec\n", "\n  - run: echo $X\n", "\nx: 1\n"]:
             text = first + rest
             assert _outcome(_run_values, text) == _outcome(reference_run_values, text), text
+
+
+def test_the_engines_snippet_verdicts_are_fresh_verdicts_and_stay_bounded() -> None:
+    """guard/engine/run.py `mentions_codex` remembers a verdict per snippet text: the answer a
+    repeated step gets is the scan's own, and the memory is bounded in count and text length."""
+    from guard.engine import run as engine_run
+
+    with (
+        mock.patch.object(engine_run, "_VERDICTS", {}),
+        mock.patch.object(engine_run, "_VERDICTS_MAX", 4),
+    ):
+        for _ in range(2):
+            for step in REPEATED_STEPS:
+                assert engine_run.mentions_codex(step) == reject.may_concern_codex(step), step
+        assert engine_run.mentions_codex("$CMD exec")
+        assert not engine_run.mentions_codex("npm ci")
+        engine_run.mentions_codex("echo " + "$Y " * 300)
+        assert len(engine_run._VERDICTS) == 4
+        assert all(len(text) <= engine_run._VERDICT_TEXT_MAX for text in engine_run._VERDICTS)
+        # Past the bound a text is still judged, not answered from an old entry.
+        assert engine_run.mentions_codex("./co* x")
+        assert not engine_run.mentions_codex("echo done $X")

@@ -205,6 +205,29 @@ def test_probes_outside_a_lint_record_nothing_and_cached_answers_replay(tmp_path
     assert not filereads.unchanged(reads.result(), {})
 
 
+def test_a_resolved_path_is_recorded_with_the_answer_the_caller_got(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`real_noted` records the REAL probe `note` would, from the one `realpath` it returns."""
+    target = tmp_path / "target"
+    target.mkdir()
+    (tmp_path / "link").symlink_to(target)
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone")
+    for name in ["link", "target", "dangling", "absent", "link/../target"]:
+        path = str(tmp_path / name)
+        with filereads.recording() as noted:
+            filereads.note(filereads.REAL, path)
+        with filereads.recording() as seen:
+            real = filereads.real_noted(path)
+        assert seen.result() == noted.result(), name
+        assert real == os.path.realpath(path) == seen.result()[0].answer, name
+    monkeypatch.chdir(tmp_path)
+    with filereads.recording() as seen:
+        assert filereads.real_noted("link") == str(target)
+    assert seen.result() == (filereads.Probe(filereads.REAL, str(tmp_path / "link"), str(target)),)
+    assert filereads.real_noted("link") == str(target)  # with no record open: only the answer
+
+
 def test_a_probe_made_of_the_callers_stat_answers_as_a_fresh_probe(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
