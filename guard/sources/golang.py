@@ -115,6 +115,10 @@ class _File:
         self.methods: dict[str, list[Any]] = {}  # `func (r *Runner) name(...)`, by name
         self.packages: set[str] = set()  # the local names of the file's imports
         self.bindings: list[dict[str, Any]] = []  # a helper's parameters, bound to its arguments
+        # The values being resolved for a name now (by their span): met again inside itself, a
+        # value refers to itself (`a = append(a, a...)`) and is unknown. Without it each such
+        # name doubled the walk at each level, down to MAX_NESTING (40 s for a nine-line file).
+        self.resolving: set[tuple[int, int]] = set()
         for node in walk(root):
             if node.type == "function_declaration" and node.child_by_field_name("name"):
                 self.functions.setdefault(text_of(node.child_by_field_name("name")), node)
@@ -279,7 +283,14 @@ class _File:
             resolved = self.resolve(node, at)
             if resolved is None or resolved.type == "identifier":
                 return unknown
-            return self.slice(resolved, at, {}, depth + 1)
+            span = (resolved.start_byte, resolved.end_byte)
+            if span in self.resolving:
+                return unknown  # the value refers to itself
+            self.resolving.add(span)
+            try:
+                return self.slice(resolved, at, {}, depth + 1)
+            finally:
+                self.resolving.discard(span)
         if node.type == "composite_literal":
             body = node.child_by_field_name("body")
             elements = [e.named_children[0] for e in (body.named_children if body else [])

@@ -22,6 +22,10 @@ from guard.sources.valueset import product as bounded_product
 # Enough for real orchestrators (a few independent optional flags); past it the first ones are
 # kept, in statement order, so a parse never explodes.
 MAX_VARIANTS = 32
+# Words of one argv: past this its rest is one unknown spread. A name that refers to itself
+# (`a = append(a, a...)`) doubles at each step of its resolution: without a bound a nine-line
+# file took 40 s and rendered a 30,000-word command.
+MAX_ARGV_WORDS = 256
 
 
 class Unknown(Enum):
@@ -112,7 +116,9 @@ def product(parts: Sequence[Sequence[Argv]]) -> list[Argv]:
 
 
 def _concat(head: Argv, tail: Argv) -> Argv:
-    return head + tail
+    if len(head) + len(tail) <= MAX_ARGV_WORDS:
+        return head + tail
+    return (*(head + tail)[: MAX_ARGV_WORDS - 1], Unknown.SPREAD)
 
 
 # --- tree-sitter -------------------------------------------------------------------------------

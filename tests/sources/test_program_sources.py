@@ -459,6 +459,19 @@ def test_names_that_refer_to_themselves_are_unknown_not_a_parse_error(tmp_path: 
         "}\n"
     )
     assert lint_text(tmp_path, "cycle.go", go) == []
+    # Each name met inside its own value is unknown once: the command stays the size of the
+    # code (it was 30,000 words, and 40 s of work, when each level doubled the walk).
+    (snippet,) = golang.extract(go, "cycle.go")
+    assert len(snippet.text.split()) < 40, snippet.text[:200]
+
+
+def test_an_argv_past_its_word_bound_ends_in_one_unknown_spread() -> None:
+    from guard.sources.spawnline import MAX_ARGV_WORDS, Unknown, product
+
+    (argv,) = product([[("a",) * 200], [("b",) * 200]])
+    assert len(argv) == MAX_ARGV_WORDS
+    assert argv[:200] == ("a",) * 200 and argv[-1] is Unknown.SPREAD
+    assert product([[("a",) * 10], [("b",) * 10]]) == [("a",) * 10 + ("b",) * 10]
 
 
 def test_deep_nesting_is_a_parse_error_or_nothing_not_a_crash(tmp_path: Path) -> None:
