@@ -214,9 +214,15 @@ def kind_noted(path: str | os.PathLike[str]) -> str:
 def real_noted(path: str) -> str:
     """`os.path.realpath(path)`, recorded as a REAL probe of the file being linted with that
     same answer: one resolution (a `lstat` per part of the path) where a note and the caller's
-    own call took two, and the answer recorded is the one the lint went on."""
-    real = os.path.realpath(path)
+    own call took two, and the answer recorded is the one the lint went on. A path that cannot
+    be resolved (a NUL in it) is its own answer, and the lint is not cached (as `note`)."""
     reads = _current.get()
+    try:
+        real = os.path.realpath(path)
+    except (OSError, ValueError):  # a NUL in a path a script names: no file has it
+        if reads is not None:
+            reads.untracked = True
+        return path
     if reads is not None:
         try:
             reads.add(REAL, path, real=real)

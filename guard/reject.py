@@ -334,12 +334,15 @@ class _Frame:
     __slots__ = (
         "args",
         "bare",
+        "cases",
         "close",
         "cmdpos",
         "depth",
         "head",
         "heredocs",
         "kind",
+        "op",
+        "op_end",
         "redirect",
         "word",
     )
@@ -357,6 +360,9 @@ class _Frame:
         # No word and no redirection since the list began or its last operator: a list operator
         # here (`;co ...`) is a syntax error bash refuses the line for.
         self.bare = True
+        self.cases = 0  # `case` statements open (their arms end in `;;`, `;&`, `;;&`)
+        self.op = ""  # the list operator that ends at `op_end`, while another character may join it
+        self.op_end = -1
 
 
 class _Scan:
@@ -420,17 +426,24 @@ class _Scan:
             self.i = i + 1
         elif c in _OPERATOR_CHARS:
             self.end_word(f)
-            if c in ";|&" and f.bare and not _joins_operator(t, i):
-                # Bash refuses the whole line; a parser's error recovery may read its words as
-                # other commands (`;co ${c}trap`: `${c}trap` as the command), so the full check
-                # reads it.
-                raise _GoOn
-            if c == "(":
+            closed = False
+            if c in ";|&":
+                joined = f.op_end == i and f.op + c in (_CASE_ENDS if f.cases else _JOINED)
+                if f.bare and not joined and not (f.cases and t.startswith((";;", ";&"), i)):
+                    # Bash refuses the whole line; a parser's error recovery may read its words
+                    # as other commands (`;co ${c}trap`: `${c}trap` as the command), so the
+                    # full check reads it.
+                    raise _GoOn
+                f.op, f.op_end = (f.op + c if joined else c), i + 1
+            elif c == "(":
                 f.depth += 1
             elif c == ")" and f.depth:
                 f.depth -= 1
+                closed = True
             self.i = i + 1
             self.command_starts(f)
+            if closed:
+                f.bare = False  # `(cd x && make) || exit`: the `)` ended a command
         elif c in "<>" or (c == "&" and t.startswith(">", i + 1)):
             self.redirect(f)
         else:
@@ -675,6 +688,10 @@ class _Scan:
             return
         if lit == "case" and f.close:
             raise _GoOn  # `pat)` inside `$(...)` would end the substitution early
+        if lit == "case":
+            f.cases += 1
+        elif lit == "esac" and f.cases:
+            f.cases -= 1
         f.head = lit.rsplit("/", 1)[-1]
         f.cmdpos = False
 
@@ -726,12 +743,10 @@ class _Scan:
         f.heredocs = []
 
 
-def _joins_operator(text: str, i: int) -> bool:
-    """The operator character at `i` continues one (`||`, `&&`, `|&`, `;;`, `;&`) or starts a
-    case arm's end (`;;`, `;&`, `;;&`: an empty arm, `*) ;;`, is no error)."""
-    if i and text[i - 1] in ";|&":
-        return True
-    return text[i] == ";" and text.startswith((";", "&"), i + 1)
+# List operators of two or three characters: a character that joins the one before it is no new
+# operator (`||`, not `|` then `|`). In a case statement, `;;`, `;&` and `;;&` end an arm.
+_JOINED = frozenset({"||", "&&", "|&"})
+_CASE_ENDS = _JOINED | {";;", ";&", ";;&"}
 
 
 def _is_assignment(raw: str) -> bool:

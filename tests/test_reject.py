@@ -176,7 +176,20 @@ def test_a_line_bash_refuses_for_a_leading_operator_goes_on() -> None:
 
 
 @pytest.mark.parametrize(
-    "line", ["echo a; ;co ${c}trap", "&co ${c}trap", "|co ${c}x", "cat f\n;co ${c}x"]
+    "line",
+    [
+        "echo a; ;co ${c}trap",
+        "&co ${c}trap",
+        "|co ${c}x",
+        "cat f\n;co ${c}x",
+        # Operator characters that join no operator (found by a review): `|;` is not `||`.
+        *(f"x {ops} co ${{c}}trap ''$c exec -s x'bash -c '" for ops in ("|;", "&;", "|&;")),
+        "x ;& co ${c}trap",  # a case arm's end, outside a case statement
+        "x;;& co ${c}trap",
+        "x ;; co ${c}trap",
+        "a ||| co ${c}trap",
+        "a | | co ${c}trap",
+    ],
 )
 def test_a_list_operator_with_no_command_before_it_goes_on(line: str) -> None:
     assert may_concern_codex(line)
@@ -192,7 +205,15 @@ def test_a_list_operator_with_no_command_before_it_goes_on(line: str) -> None:
         "> out; b $x",
         "case $x in a) echo $y;; b) ;; esac",
         "case $x in\n  a) echo $y\n  ;;\nesac",
+        "case $x in a) echo;& b) echo $y;;& esac",
         "if true; then b $x; fi",
+        # A `)` ends a command: what follows it is no operator at a command's start.
+        '(cd "$d" && make) || exit 1',
+        'arr=(a "$b"); echo "$x"',
+        "(sleep 1; echo $x) &",
+        "echo $x | (cat) | wc",
+        '(( n > 0 )) && echo "$n"',
+        "[[ ( -n $x ) && -f y ]]",
     ],
 )
 def test_joined_operators_and_empty_case_arms_are_no_syntax_error(line: str) -> None:

@@ -228,6 +228,23 @@ def test_a_resolved_path_is_recorded_with_the_answer_the_caller_got(
     assert filereads.real_noted("link") == str(target)  # with no record open: only the answer
 
 
+def test_a_path_that_cannot_be_resolved_is_its_own_answer_and_is_not_cached(
+    tmp_path: Path,
+) -> None:
+    """A script may name a path with a NUL in it (`-C $'a\\x00b'`): no file has it, so it is
+    its own answer (as the lint had it before it resolved paths once), and the lint that met it
+    is not stored (as `note` marks it). It was an internal error, with every finding lost."""
+    with filereads.recording() as seen:
+        assert filereads.real_noted("a\x00b") == "a\x00b"
+    assert seen.untracked
+    assert seen.result() == ()
+    repo = make_repo(tmp_path / "repo", {".codex-guard.yaml": "workspace: .\n"})
+    write(repo / "run.sh", "#!/bin/sh\ncodex exec -C $'a\\x00b' -s workspace-write 'do it'\n")
+    run = console("lint", "--no-cache", "--format", "json", "run.sh", cwd=repo)
+    assert "internal error" not in run.out + run.err
+    assert [f["rule"] for f in run.json()["findings"]] == ["CG201"]
+
+
 def test_a_probe_made_of_the_callers_stat_answers_as_a_fresh_probe(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
