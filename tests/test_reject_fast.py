@@ -7,10 +7,8 @@ through its kind's source and every rule (tests/test_reject_files.py `assert_sou
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
@@ -19,6 +17,7 @@ from hypothesis import strategies as st
 
 from guard import reject
 from guard.reject import _GoOn, _run_values, may_concern_codex, may_concern_file
+from tests.benchcorpus import generated_workflows
 from tests.commandlines import command_lines, shell_noise
 from tests.reject_reference import reference_run_values
 from tests.test_reject_files import assert_sound, workflows
@@ -34,19 +33,9 @@ def _outcome(read: Callable[[str], list[str]], text: str) -> list[str] | None:
         return None
 
 
-def _generated_workflows(count: int) -> Iterator[str]:
-    spec = importlib.util.spec_from_file_location("gen", ROOT / "bench" / "gen_workflows.py")
-    assert spec is not None and spec.loader is not None
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    rng = random.Random(11)
-    for index in range(count):
-        yield gen.workflow(rng, with_codex=index % 10 == 0)
-
-
 def test_the_bench_corpus_reads_as_before_and_skips_soundly() -> None:
     skipped = 0
-    for text in _generated_workflows(80):
+    for text in generated_workflows(80, seed=11, codex_every=10):
         assert _outcome(_run_values, text) == _outcome(reference_run_values, text)
         skipped += not may_concern_file(text, "workflow")
         assert_sound(text, "workflow")

@@ -5,7 +5,6 @@ switched off too), over the repository's own corpora and over generated files of
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 from unittest import mock
 
@@ -17,6 +16,7 @@ from guard.commands.lint import FileJob, _engine_findings, _kind, postprocess
 from guard.engine import run as engine_run
 from guard.reject import may_concern_file
 from guard.settings import Settings
+from tests.benchcorpus import generated_workflows
 from tests.commandlines import command_lines, shell_noise
 from tests.test_reject import FAST
 
@@ -59,16 +59,8 @@ def test_a_corpus_file_the_reject_skips_has_no_finding(path: Path) -> None:
 
 def test_generated_workflows_the_reject_skips_have_no_finding(tmp_path: Path) -> None:
     """bench/gen_workflows.py: the realistic corpus the benchmark lints."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("gen", ROOT / "bench" / "gen_workflows.py")
-    assert spec is not None and spec.loader is not None
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    rng = random.Random(3)
     skipped = 0
-    for index in range(60):
-        text = gen.workflow(rng, with_codex=index % 10 == 0)
+    for text in generated_workflows(60, seed=3, codex_every=10):
         skipped += not may_concern_file(text, "workflow")
         assert_sound(text, "workflow")
     assert skipped >= 20  # the point of it: most workflows are answered from their text

@@ -4,14 +4,13 @@ values YAML 1.1 would read as something other than text."""
 
 from __future__ import annotations
 
-import importlib.util
-import random
 from pathlib import Path
 from unittest import mock
 
 import pytest
 
 from guard.sources import workflow, yamlnodes
+from tests.benchcorpus import generated_workflows
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,15 +28,6 @@ TRICKY = [
 ]
 
 
-def _generated(count: int) -> list[str]:
-    spec = importlib.util.spec_from_file_location("gen", ROOT / "bench" / "gen_workflows.py")
-    assert spec is not None and spec.loader is not None
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    rng = random.Random(11)
-    return [gen.workflow(rng, with_codex=index % 2 == 0) for index in range(count)]
-
-
 def _tagged(text: str, *, tags: bool = False) -> object:
     """The compose the workflow source asks for (`tags=False`), with the implicit tags on."""
     del tags
@@ -46,7 +36,9 @@ def _tagged(text: str, *, tags: bool = False) -> object:
 
 @pytest.mark.parametrize(
     "text",
-    TRICKY + _generated(40) + [(ROOT / "examples/.github/workflows/codex-review.yml").read_text()],
+    TRICKY
+    + list(generated_workflows(40, seed=11, codex_every=2))
+    + [(ROOT / "examples/.github/workflows/codex-review.yml").read_text()],
 )
 def test_the_untagged_compose_gives_the_snippets_of_the_tagged_one(text: str) -> None:
     untagged = workflow.extract(text, "w.yml")
