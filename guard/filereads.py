@@ -160,8 +160,11 @@ class FileReads:
         if id(probes) in self._replayed:
             return
         self._replayed[id(probes)] = probes
-        for probe in probes:
-            self.probes.setdefault((probe.kind, probe.path), probe.answer)
+        known = self.probes
+        for kind, path, found in probes:
+            key = (kind, path)
+            if key not in known:
+                known[key] = found
 
     def result(self) -> tuple[Probe, ...]:
         return tuple(Probe(kind, path, found) for (kind, path), found in self.probes.items())
@@ -189,8 +192,11 @@ def note(kind: str, path: str | os.PathLike[str]) -> None:
     """Record a probe in the file being linted (nothing when no lint records)."""
     reads = _current.get()
     if reads is not None:
+        path = os.fspath(path)
+        if (kind, path) in reads.probes:
+            return  # asked before in this lint
         try:
-            reads.add(kind, os.fspath(path))
+            reads.add(kind, path)
         except (OSError, ValueError):
             reads.untracked = True
 
@@ -236,8 +242,11 @@ def _note_seen(
 ) -> None:
     reads = _current.get()
     if reads is not None:
+        path = os.fspath(path)
+        if (kind, path) in reads.probes:
+            return  # asked before in this lint (a cached helper asks again per call)
         try:
-            reads.add(kind, os.fspath(path), info)
+            reads.add(kind, path, info)
         except (OSError, ValueError):
             reads.untracked = True
 
@@ -265,8 +274,10 @@ def replaying_cache(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
             value, probes, untracked = computed(*args)
             reads = _current.get()
             if reads is not None:
-                reads.replay(probes)
-                reads.untracked = reads.untracked or untracked
+                if probes and id(probes) not in reads._replayed:  # most calls: replayed already
+                    reads.replay(probes)
+                if untracked:
+                    reads.untracked = True
             return value
 
         call.cache_clear = computed.cache_clear  # type: ignore[attr-defined]

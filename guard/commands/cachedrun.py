@@ -1,40 +1,116 @@
 """A lint run with the cache store: files answered by their stat data (here, or by the walk's
-forked child), the others sent to the workers as cached jobs, and the one writer of what the
-workers found (guard/sources/cache.py is the store itself)."""
+forked child), the others sent to the workers as cached jobs, a worker's lint of one with its
+look and reads recorded, and the one writer of what the workers found (guard/sources/cache.py is
+the store itself)."""
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
+from guard import filereads
 from guard.commands.lint import (
     FileJob,
     FileOutcome,
     config_digest,
+    lint_unrecorded,
     no_reader_by_name,
 )
 from guard.fastclass import dataclass, field
 from guard.findings import Finding, Findings, LintResult
 from guard.settings import Settings
+from guard.sources import cache
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: a cached run's start-up does not import typing
 if TYPE_CHECKING:
     from typing import Any
 
-    from guard.sources.cache import HeldMemo, ProbeMemo, StatData, StatHit, StatRow
+    from guard.sources.cache import HeldMemo, Looked, ProbeMemo, StatData, StatHit, StatRow
     from guard.sources.walk import Candidate
 
 
-CACHE_BATCH = 512  # cache entries written per transaction
+CACHE_BATCH = 2048  # cache entries written per transaction
 
 
-def _encoded(findings: list[Finding]) -> str | None:
-    from guard.sources.cache import encode
+# --- a worker's side: one file's lint with its look and reads recorded ------------------------
 
-    try:
-        return encode(findings)
-    except (TypeError, ValueError):
+
+def lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
+    """`lint_file` with the cache on. The file is looked at (stat) before anything reads it: the
+    stat row the run stores then never stands for bytes newer than the outcome's. The other
+    files the lint looks at are recorded (guard/filereads.py) and sent back with the outcome,
+    encoded once, as are its findings (the parent stores both as they come); a lint that read
+    something no probe stands for is not stored."""
+    # The file is looked at before anything reads it; bytes from stdin have none.
+    looked = cache.look(job.path) if job.content is None and job.error is None else None
+    with filereads.recording() as record:
+        outcome = lint_unrecorded(job, full=full, info=None if looked is None else looked[1])
+    if outcome is None:
         return None
+    if record.untracked:
+        outcome.cache_key = ""
+        return outcome
+    # Encoded here, once: the stat row and the entry store the same text, and a string costs
+    # less to send back than the probes. A content hit brings the reads stored with it.
+    if outcome.reads is None:
+        outcome.reads_text = cache.encode_recorded(record.stamp, record.probes)
+    else:
+        outcome.reads_text = cache.encode_reads(outcome.reads)
+        outcome.reads = None
+    if outcome.cache_key and not outcome.cache_hit and not outcome.errors:
+        outcome.findings_text = _encoded(outcome.findings)
+    if looked is not None:
+        outcome.stat_row = _stat_row(job, looked, outcome)
+    return outcome
+
+
+def _encoded(findings: list[Finding]) -> str:
+    """The findings as the store keeps them; "" when they cannot be encoded (a re-lint)."""
+    try:
+        return cache.encode(findings)
+    except (TypeError, ValueError):
+        return ""
+
+
+def _stat_row(job: FileJob, looked: Looked, outcome: FileOutcome) -> StatRow | None:
+    """The stat row for an outcome the cache may give again: no errors, and its findings (if
+    any) stored under a content key."""
+    if outcome.errors or outcome.skipped or (outcome.findings and not outcome.entry_key):
+        return None
+    scope = job.scope
+    if not scope:
+        config_key = job.config_key or config_digest(job.settings, job.rule_text)
+        scope = cache.stat_scope(config_key, job.code_key, job.explicit, job.kind)
+    entry = outcome.entry_key if outcome.findings else ""
+    return cache.stat_row(job.path, scope, looked, entry, outcome.checked, outcome.reads_text)
+
+
+def content_key(job: FileJob, data: bytes, kind: str) -> str:
+    """The content key of the file's outcome in the store (guard/sources/cache.py)."""
+    config_key = job.config_key or config_digest(job.settings, job.rule_text)
+    return cache.entry_key(data, job.path, kind, config_key, job.code_key)
+
+
+def stored_outcome(job: FileJob, data: bytes, kind: str) -> tuple[str, FileOutcome | None]:
+    """The file's content key, and the outcome stored under it when its bytes and every other
+    file its lint read are as they were (a file whose stat row did not match, or none)."""
+    assert job.cache_dir is not None  # only with the cache on
+    store = cache.open_store(job.cache_dir)
+    if store is None:
+        return "", None
+    key = content_key(job, data, kind)
+    cached = store.lookup_with_reads(key, {})
+    if cached is None:
+        return key, None
+    stale = cached[1] < time.time() - cache.REFRESH_S
+    mark = key if stale else ""  # only an entry not used lately is marked again
+    hit = FileOutcome(cached[0], [], checked=True, cache_key=mark, cache_hit=True, entry_key=key)
+    hit.reads = cached[2]
+    return key, hit
+
+
+# --- the run's side ---------------------------------------------------------------------------
 
 
 class CacheWriter:
@@ -54,19 +130,15 @@ class CacheWriter:
             self._stats.append(outcome.stat_row)
         if outcome.cache_key and outcome.cache_hit:
             self._used.append(outcome.cache_key)
-        elif outcome.cache_key and not outcome.errors:
-            blob = _encoded(outcome.findings)
-            if blob is not None:  # text that cannot be encoded costs a re-lint
-                self._added.append((outcome.cache_key, blob, outcome.reads_text))
+        elif outcome.cache_key and outcome.findings_text and not outcome.errors:
+            self._added.append((outcome.cache_key, outcome.findings_text, outcome.reads_text))
         if len(self._added) + len(self._used) + len(self._stats) >= CACHE_BATCH:
             self.flush()
 
     def flush(self) -> None:
         if not (self._added or self._used or self._stats):
             return
-        from guard.sources.cache import open_store
-
-        store = open_store(self._folder)
+        store = cache.open_store(self._folder)
         if store is not None:
             store.save(self._added, self._used, stats=self._stats)
             self._wrote = True
@@ -75,9 +147,7 @@ class CacheWriter:
     def close(self) -> None:
         self.flush()
         if self._wrote:
-            from guard.sources.cache import open_store
-
-            store = open_store(self._folder)
+            store = cache.open_store(self._folder)
             if store is not None:
                 store.prune()
 
@@ -106,9 +176,7 @@ class StatHits:
             result.findings.sort(key=Finding.sort_key)
         result.files += self.files
         if self.used or self.stats_used:
-            from guard.sources.cache import open_store
-
-            store = open_store(folder)
+            store = cache.open_store(folder)
             if store is not None:
                 store.save([], self.used, stats_used=self.stats_used)
 
@@ -145,7 +213,6 @@ def with_cache(
     The config digest and the code fingerprint (with the config's rule folders) are worked out
     once per distinct settings, not per file. Files wait for their lookup in batches of one
     scope (one config), so each batch is one query."""
-    from guard.sources import cache
 
     folder = str(cache.cache_root())
     store = cache.open_store(folder) if hits is not None else None
@@ -296,7 +363,6 @@ class WalkAside:
     def take(self, answered: _ChildHits) -> None:
         """The hits a look kept in a batch, as `StatHits.add` takes them; one whose findings
         do not decode goes back to the walk (`again`): linted, never dropped."""
-        from guard.sources.cache import StatHit, decoded_findings
         from guard.sources.walk import Candidate
 
         checked, stale, checks = answered
@@ -304,11 +370,11 @@ class WalkAside:
         self.hits.stats_used.extend(stale)
         for path, real, scope, hit in checks:
             try:
-                findings = decoded_findings(hit[3])
+                findings = cache.decoded_findings(hit[3])
             except (ValueError, KeyError, TypeError):
                 self.again.append(Candidate(path, False, real=real))
                 continue
-            self.hits.add(path, scope, StatHit(findings, *hit[:3]))
+            self.hits.add(path, scope, cache.StatHit(findings, *hit[:3]))
 
 
 # What a look says of the hits of a batch it kept (plain tuples: the cheapest to pickle): how
@@ -338,7 +404,6 @@ class ChildLooks:
         learned: Callable[[], Any] = lambda: None,
     ) -> None:
         from guard.config import CONFIG_NAMES, PYPROJECT
-        from guard.sources import cache
 
         self._settings_of = settings_of
         self._learned = learned  # the folders the walk resolved since the last batch
@@ -352,7 +417,6 @@ class ChildLooks:
         self._config_names = frozenset({*CONFIG_NAMES, PYPROJECT})
 
     def _scope(self, settings: Settings, store: Any) -> str | None:
-        from guard.sources import cache  # once per folder: the caller keeps the last answer
 
         known = self._scopes.get(id(settings))
         if known is None or known[0] is not settings:
@@ -366,8 +430,6 @@ class ChildLooks:
         return known[1]
 
     def __call__(self, batch: list[Candidate]) -> tuple[list[Any], Any]:
-        from guard.sources import cache
-        from guard.sources.cache import reads_still_hold
         from guard.sources.walk import ANSWERED
 
         self._unsent.update(self._learned() or {})
@@ -413,7 +475,7 @@ class ChildLooks:
                 if hit is None:
                     answers[index] = False  # a miss: the parent lints it
                     continue
-                if not reads_still_hold(hit.deps, self._memo, self._held):
+                if not cache.reads_still_hold(hit.deps, self._memo, self._held):
                     answers[index] = False  # another file its lint read has changed
                     continue
                 # a config is sent: the parent lints it as a config where the walk met it

@@ -27,12 +27,11 @@ from guard.sources.snippet import RunContext, Snippet
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, SupportsIndex
 
     from guard.commands.cachedrun import StatHits, WalkAside
     from guard.sources.cache import (
         Reads,
-        Seen,
         StatRow,
     )
     from guard.sources.walk import Candidate, QuickTest
@@ -75,6 +74,42 @@ class FileOutcome:
     reads: Reads | None = None  # the other files its lint looked at (None: not recorded)
     # ... as the store keeps them (`encode_reads`): what a worker sends back, encoded once
     reads_text: str = ""
+    # The findings as the store keeps them (`cache.encode`), for an outcome the run stores: made
+    # where they were found, and what crosses back to the parent in their place ("": not
+    # stored, they could not be encoded).
+    findings_text: str = ""
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        """An outcome with `findings_text` crosses a process boundary with that text, not its
+        findings: the worker encoded them once (the store needs the text) and the parent
+        decodes them, where it used to unpickle them and then encode them again. Any other
+        outcome pickles as a slotted dataclass does."""
+        if not (self.findings_text and self.findings):
+            return object.__reduce_ex__(self, protocol)
+        return (
+            _outcome_found,
+            (
+                self.findings_text,
+                self.errors,
+                self.checked,
+                self.skipped,
+                self.cache_key,
+                self.cache_hit,
+                self.entry_key,
+                self.stat_row,
+                self.reads,
+                self.reads_text,
+            ),
+        )
+
+
+def _outcome_found(findings_text: str, *fields: Any) -> FileOutcome:
+    """A `FileOutcome` that crossed with its findings as text (`FileOutcome.__reduce_ex__`)."""
+    from guard.sources.cache import decoded_findings
+
+    outcome = FileOutcome(decoded_findings(findings_text), *fields)
+    outcome.findings_text = findings_text
+    return outcome
 
 
 SKIPPED_MESSAGE = "skipped: codex-guard has no reader for this file; `--kind` forces one"
@@ -374,50 +409,18 @@ def lint_unless_full(job: FileJob) -> FileOutcome | None:
 
 def _lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
     if job.cache_dir is None:
-        return _lint_file(job, full=full)
-    from guard import filereads
-    from guard.sources.cache import encode_reads, encode_recorded, look
+        return lint_unrecorded(job, full=full)
+    from guard.commands.cachedrun import lint_recorded
 
-    # The file is looked at before anything reads it (`lint_file`); bytes from stdin have none.
-    looked = look(job.path) if job.content is None and job.error is None else None
-    with filereads.recording() as record:
-        outcome = _lint_file(job, full=full, info=None if looked is None else looked[1])
-    if outcome is None:
-        return None
-    if record.untracked:
-        outcome.cache_key = ""
-        return outcome
-    # Encoded here, once: the stat row and the entry store the same text, and a string costs
-    # less to send back than the probes. A content hit brings the reads stored with it.
-    if outcome.reads is None:
-        outcome.reads_text = encode_recorded(record.stamp, record.probes)
-    else:
-        outcome.reads_text = encode_reads(outcome.reads)
-        outcome.reads = None
-    if looked is not None:
-        outcome.stat_row = _stat_row(job, looked[0], outcome)
-    return outcome
+    return lint_recorded(job, full=full)
 
 
-def _stat_row(job: FileJob, seen: Seen, outcome: FileOutcome) -> StatRow | None:
-    """The stat row for an outcome the cache may give again: no errors, and its findings (if
-    any) stored under a content key."""
-    from guard.sources.cache import stat_row, stat_scope
-
-    if outcome.errors or outcome.skipped or (outcome.findings and not outcome.entry_key):
-        return None
-    scope = job.scope
-    if not scope:
-        config_key = job.config_key or config_digest(job.settings, job.rule_text)
-        scope = stat_scope(config_key, job.code_key, job.explicit, job.kind)
-    entry = outcome.entry_key if outcome.findings else ""
-    return stat_row(job.path, scope, seen, entry, outcome.checked, outcome.reads_text)
-
-
-def _lint_file(
+def lint_unrecorded(
     job: FileJob, *, full: bool = True, info: os.stat_result | None = None
 ) -> FileOutcome | None:
-    """`info`: the file's stat, taken for the cache's look just before (one stat a file)."""
+    """`lint_file` but for the cache's look and record (`cachedrun.lint_recorded` does them):
+    read, decode, reject or check. `info`: the file's stat, taken for the cache's look just
+    before (one stat a file)."""
     from guard.reject import may_concern_file, may_start_unseen
     from guard.sources.decode import PARSE_LIMIT, decode, regular_file_size
     from guard.sources.detect import PYTHON, SHELL
@@ -441,25 +444,15 @@ def _lint_file(
         if isinstance(data, FileError):
             return FileOutcome([], [data], checked=True)
         key = ""
-        store = None
-        if job.cache_dir is not None:  # not under --no-cache: the store's sqlite3 and hashlib
-            from guard.sources import cache
+        if job.cache_dir is not None and not job.cache_cold:
+            from guard.commands.cachedrun import stored_outcome
 
-            store = cache.open_store(job.cache_dir)
-        if store is not None and not job.cache_cold:
-            key = _entry_key(job, data, kind)
-            cached = store.lookup_with_reads(key, {})
-            if cached is not None:  # its bytes, and every other file its lint read, as they were
-                stale = cached[1] < time.time() - cache.REFRESH_S
-                mark = key if stale else ""  # only an entry not used lately is marked again
-                hit = FileOutcome(
-                    cached[0], [], checked=True, cache_key=mark, cache_hit=True, entry_key=key
-                )
-                hit.reads = cached[2]
+            key, hit = stored_outcome(job, data, kind)
+            if hit is not None:  # its bytes, and every other file its lint read, as they were
                 return hit
         # Nothing is looked up in a cold store: the key is made only for a full check's entry
         # (most files are answered by the reject and store none).
-        unhashed = data if store is not None and not key else None
+        unhashed = data if job.cache_dir is not None and not key else None
         text = decode(data, job.path, python=kind == PYTHON, shell=kind == SHELL)
         del data  # the text is all that is needed from here on (but for `unhashed`)
         if isinstance(text, FileError):
@@ -471,7 +464,9 @@ def _lint_file(
         if not full:
             return None
         if unhashed is not None:
-            key = _entry_key(job, unhashed, kind)
+            from guard.commands.cachedrun import content_key
+
+            key = content_key(job, unhashed, kind)
             del unhashed
         found = _engine_findings(job, text, kind)
         if isinstance(found, FileError):
@@ -482,14 +477,6 @@ def _lint_file(
     except Exception as exc:  # the contract: no traceback, and the other files go on
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return FileOutcome([], [FileError(job.path, f"internal error: {first}")], checked=True)
-
-
-def _entry_key(job: FileJob, data: bytes, kind: str) -> str:
-    """The content key of the file's outcome in the store (guard/sources/cache.py)."""
-    from guard.sources.cache import entry_key
-
-    config_key = job.config_key or config_digest(job.settings, job.rule_text)
-    return entry_key(data, job.path, kind, config_key, job.code_key)
 
 
 def _read_regular(path: str, size: int) -> bytes | FileError:

@@ -53,12 +53,12 @@ from typing import Any, NamedTuple
 import guard.filereads as filereads
 from guard.fastclass import dataclass
 from guard.filereads import Probe, racy, unchanged
-from guard.findings import Finding, Location, Severity, finding_from_cache, finding_to_cache
+from guard.findings import Finding, Location, Severity
 from guard.settings import cache_dir
 
 DISABLE_ENV = "CODEX_GUARD_NO_CACHE"
 STORE_NAME = "store.sqlite3"
-SCHEMA_VERSION = 5  # PRAGMA user_version: a store of another shape is dropped and rebuilt
+SCHEMA_VERSION = 6  # PRAGMA user_version: a store of another shape is dropped and rebuilt
 PAGE_BYTES = 16384  # a new store's page size (an existing store keeps the one it has)
 MAX_ENTRIES = 200_000  # LRU cap: a few hundred bytes each, so the store stays well under 100 MB
 MAX_AGE_S = 30 * 24 * 3600  # an entry no run has used for 30 days is dropped
@@ -113,21 +113,34 @@ class Reads(NamedTuple):
 
 
 NO_READS = Reads(0, ())
+# What the store's texts are written with: compact JSON (one encoder, not one a call).
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
 ProbeMemo = dict[tuple[str, str], str | None]  # answers already asked in this run
 
 
 def encode_reads(reads: Reads) -> str:
     if not reads.probes:
         return ""
-    return json.dumps([reads.stamp, [list(p) for p in reads.probes]], separators=(",", ":"))
+    return _COMPACT.encode([reads.stamp, [list(p) for p in reads.probes]])
+
+
+# A folder's files record the same probes (its config layers), with the same answers: their
+# text is made once a process. Keyed by the probes and answers themselves; bounded.
+_PROBE_TEXTS: dict[tuple[tuple[tuple[str, str], str], ...], str] = {}
+MAX_PROBE_TEXTS = 1024
 
 
 def encode_recorded(stamp: int, probes: Mapping[tuple[str, str], str]) -> str:
     """`encode_reads` of a lint's record (`FileReads`), without making its `Probe`s first."""
     if not probes:
         return ""
-    rows = [[kind, path, found] for (kind, path), found in probes.items()]
-    return json.dumps([stamp, rows], separators=(",", ":"))
+    asked = tuple(probes.items())
+    text = _PROBE_TEXTS.get(asked)
+    if text is None:
+        text = _COMPACT.encode([[kind, path, found] for (kind, path), found in asked])
+        if len(_PROBE_TEXTS) < MAX_PROBE_TEXTS:
+            _PROBE_TEXTS[asked] = text
+    return f"[{stamp},{text}]"  # as json.dumps([stamp, rows]) writes it
 
 
 def decode_reads(text: str) -> Reads | None:
@@ -216,16 +229,38 @@ class Seen(NamedTuple):
 
 
 # What the parent stores after a worker linted a file: how it looked, and its outcome. A plain
-# tuple of the stats columns (but `used`): made and pickled once per linted file, and a named
-# tuple costs five times as much to send back (its class is called to make each one).
+# tuple of the stats columns in the order `save` inserts them: made and pickled once per linted
+# file, and stored as it comes (a named tuple costs five times as much to send back: its class
+# is called to make each one).
 #   path, scope, size, mtime_ns, ctime_ns, inode, device, mode, the look's stamp,
 #   entry (the entries key of its findings, "" when there are none),
-#   checked (0: a file no reader takes, not counted), reads (the other files its lint read)
-StatRow = tuple[str, str, int, int, int, int, int, int, int, str, int, str]
+#   checked (0: a file no reader takes, not counted), used (the look's second: this run used
+#   it), reads (the other files its lint read)
+StatRow = tuple[str, str, int, int, int, int, int, int, int, str, int, int, str]
 
 
-def stat_row(path: str, scope: str, seen: Seen, entry: str, checked: bool, reads: str) -> StatRow:
-    return (path, scope, *seen.data, seen.stamp, entry, int(checked), reads)
+def stat_row(
+    path: str, scope: str, looked: Looked, entry: str, checked: bool, reads: str
+) -> StatRow | None:
+    """The row of a look at a file and its outcome; None for a path SQLite cannot store."""
+    if not _storable(path):
+        return None
+    stamp, info = looked
+    return (
+        path,
+        scope,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+        info.st_ino,
+        info.st_dev,
+        info.st_mode,
+        stamp,
+        entry,
+        int(checked),
+        stamp // 1_000_000_000,
+        reads,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,16 +286,19 @@ def stat_data(info: os.stat_result) -> StatData:
     )
 
 
-def look(path: str) -> tuple[Seen, os.stat_result] | None:
-    """The file's stat data now (symlinks followed, as the reader opens it), and the stat itself
-    (the reader sizes the file by it: one stat a file); None when it has none. The clock is read
+# A look at a file: the moment (time_ns, taken just before the stat) and its stat.
+Looked = tuple[int, os.stat_result]
+
+
+def look(path: str) -> Looked | None:
+    """The file's stat now (symlinks followed, as the reader opens it: the reader sizes the file
+    by it, one stat a file) and when it was taken; None when it has none. The clock is read
     first: a later write is then never dated before the stamp."""
     stamp = time.time_ns()
     try:
-        info = os.stat(path)
+        return stamp, os.stat(path)
     except (OSError, ValueError):
         return None
-    return Seen(stat_data(info), stamp), info
 
 
 def trusted(stored: Seen, now: StatData) -> bool:
@@ -329,29 +367,57 @@ def _stat_hit(
 _SEVERITIES = {severity.value: severity for severity in Severity}
 
 
+def encode(findings: list[Finding]) -> str:
+    """An entry's findings as the store keeps them: one JSON array a finding, its fields in
+    order (cheaper to write and to read than objects with keys). Not its edits: a lint report
+    never shows them, and `--fix` lints without the cache. The worker that found them encodes
+    them (guard/commands/lint.py `FileOutcome`), so this text is also what crosses back."""
+    if not findings:
+        return "[]"
+    return _COMPACT.encode(
+        [
+            (
+                finding.rule,
+                finding.name,
+                finding.severity.value,
+                finding.message,
+                (loc := finding.location).path,
+                loc.line,
+                loc.column,
+                loc.end_line,
+                loc.end_column,
+                loc.note,
+                finding.fix,
+                [
+                    (r.path, r.line, r.column, r.end_line, r.end_column, r.note)
+                    for r in finding.related
+                ],
+                finding.lane,
+            )
+            for finding in findings
+        ],
+    )
+
+
 def decoded_findings(blob: str) -> list[Finding]:
-    """`finding_from_cache` over an entry's findings, inlined (a cached run decodes every
-    finding of the tree here); raises KeyError/TypeError/ValueError on a bad entry as it does."""
+    """The findings `encode` wrote (a cached run decodes every finding of the tree here, and a
+    cold run those its workers found); raises KeyError/TypeError/ValueError on a bad entry."""
     findings: list[Finding] = []
-    for raw in json.loads(blob):
-        fix, lane = raw["fix"], raw["lane"]
+    for stored in json.loads(blob):
+        rule, name, severity, message, *place, fix, related, lane = stored
         findings.append(
             Finding(
-                rule=str(raw["rule"]),
-                name=str(raw["name"]),
-                severity=_SEVERITIES[raw["severity"]],
-                message=str(raw["message"]),
-                location=Location(*raw["location"]),
-                fix=None if fix is None else str(fix),
-                related=tuple(Location(*r) for r in raw["related"]) if raw["related"] else (),
-                lane=None if lane is None else str(lane),
+                str(rule),
+                str(name),
+                _SEVERITIES[severity],
+                str(message),
+                Location(*place),
+                None if fix is None else str(fix),
+                tuple(Location(*r) for r in related) if related else (),
+                None if lane is None else str(lane),
             )
         )
     return findings
-
-
-def encode(findings: list[Finding]) -> str:
-    return json.dumps([finding_to_cache(f) for f in findings], separators=(",", ":"))
 
 
 def _private_file(path: str) -> bool:
@@ -465,7 +531,7 @@ class Store:
             reads = reads_hold(row[2], memo)
             if reads is None:
                 return None
-            findings = [finding_from_cache(item) for item in json.loads(row[0])]
+            findings = decoded_findings(row[0])
             return findings, int(row[1]), reads
         except (sqlite3.Error, ValueError, KeyError, TypeError):
             return None
@@ -552,7 +618,7 @@ class Store:
                 "INSERT OR REPLACE INTO stats (path, scope, size, mtime, ctime, ino, dev, mode,"
                 " stamp, entry, checked, used, deps)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(*row[:11], stamp, row[11]) for row in stats if _storable(row[0])],
+                stats,
             )
             self._conn.executemany(
                 "UPDATE stats SET used = ? WHERE scope = ? AND path = ? AND used < ?",

@@ -272,3 +272,62 @@ def test_hits_not_used_lately_are_marked_so_pruning_keeps_them(tmp_path: Path) -
     with sqlite3.connect(store) as conn:
         used = conn.execute("SELECT used FROM entries").fetchall()
     assert len(used) == 1 and used[0][0] > 1_000_000_000
+
+
+def test_a_stored_outcome_crosses_to_the_parent_as_the_store_keeps_its_findings() -> None:
+    """A worker sends an outcome the run stores with its findings as the store's text (made
+    once, for the pipe and the store): the parent gets them back as a cached run would give
+    them (every field but the edits, which no report shows), and the text to store."""
+    import pickle
+
+    from guard.commands.lint import FileOutcome
+    from guard.findings import Edit
+    from guard.sources.cache import encode
+
+    place = Location("a b/é.sh", 3, 5, 3, 9, "the key is exported here")
+    found = Finding(
+        "CG101",
+        "api-key-billing",
+        Severity.ERROR,
+        'message with "quotes", \\ and \udcff',
+        Location("a b/é.sh", 7, 1, 8, 2),
+        None,
+        (place, Location("other.sh", 1, 1, 1, 1)),
+        "validator",
+        (Edit(place, "x"),),
+    )
+    plain = Finding("CG201", "n", Severity.WARNING, "m", Location("p.sh", 1, 2, 1, 3), "fix")
+    stored = FileOutcome([found, plain], [], True, cache_key="k", entry_key="k")
+    stored.findings_text = encode(stored.findings)
+    stored.reads_text = "[1,[]]"
+    back = pickle.loads(pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+    without_edits = Finding(*[getattr(found, name) for name in Finding.__match_args__][:8])
+    assert back.findings == [without_edits, plain]
+    assert (back.findings_text, back.cache_key, back.reads_text) == (
+        stored.findings_text,
+        "k",
+        "[1,[]]",
+    )
+    # An outcome the run does not store crosses as it is, edits and all.
+    unstored = FileOutcome([found], [], True)
+    assert pickle.loads(pickle.dumps(unstored)).findings == [found]
+
+
+def test_a_folders_reads_are_encoded_once_but_each_answer_is_its_own() -> None:
+    """The encoded reads of a lint are made once per distinct set of probes and answers: the
+    same probes with another answer (a config written since) are another text."""
+    import json
+
+    from guard.sources.cache import decode_reads, encode_recorded
+
+    probes = {("cwd", ""): "/w", ("file", "/w/.codex/config.toml"): "absent"}
+    first = encode_recorded(10, probes)
+    assert encode_recorded(11, dict(probes)) == first.replace("[10,", "[11,", 1)
+    changed = {**probes, ("file", "/w/.codex/config.toml"): "12 100 100"}
+    assert json.loads(encode_recorded(12, changed))[1][1][2] == "12 100 100"
+    reads = decode_reads(first)
+    assert reads is not None and reads.stamp == 10
+    assert [(p.kind, p.path, p.answer) for p in reads.probes] == [
+        ("cwd", "", "/w"),
+        ("file", "/w/.codex/config.toml", "absent"),
+    ]

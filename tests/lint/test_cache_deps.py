@@ -11,10 +11,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Run, console, make_repo, write
 
+import guard.commands.cachedrun as cachedrun
 import guard.commands.lint as lint
 import guard.filereads as filereads
 import guard.sources.cache as cache
@@ -167,13 +169,13 @@ def test_a_lint_that_reads_something_it_cannot_record_is_not_stored(
 ) -> None:
     dep = DEPENDENCIES["project-config"]
     repo = make_repo(tmp_path / "r", {dep.script: dep.text})
-    real = lint._lint_file
+    real = cachedrun.lint_unrecorded
 
-    def untracked(job: lint.FileJob) -> lint.FileOutcome:
+    def untracked(job: lint.FileJob, **options: Any) -> lint.FileOutcome | None:
         filereads.note_untracked()
-        return real(job)
+        return real(job, **options)
 
-    monkeypatch.setattr(lint, "_lint_file", untracked)
+    monkeypatch.setattr(cachedrun, "lint_unrecorded", untracked)
     run(cwd=repo)
     run(cwd=repo)
     assert calls.paths == [dep.script] and calls.content_hits == []
