@@ -249,12 +249,7 @@ def stat_row(
     return (
         path,
         scope,
-        info.st_size,
-        info.st_mtime_ns,
-        info.st_ctime_ns,
-        info.st_ino,
-        info.st_dev,
-        info.st_mode,
+        *stat_data(info),
         stamp,
         entry,
         int(checked),
