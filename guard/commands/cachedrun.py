@@ -213,7 +213,6 @@ def with_cache(
     The config digest and the code fingerprint (with the config's rule folders) are worked out
     once per distinct settings, not per file. Files wait for their lookup in batches of one
     scope (one config), so each batch is one query."""
-
     folder = str(cache.cache_root())
     store = cache.open_store(folder) if hits is not None else None
     live: dict[str, bool] = {}  # scope -> the store has rows of it (none: nothing to look up)
@@ -417,7 +416,6 @@ class ChildLooks:
         self._config_names = frozenset({*CONFIG_NAMES, PYPROJECT})
 
     def _scope(self, settings: Settings, store: Any) -> str | None:
-
         known = self._scopes.get(id(settings))
         if known is None or known[0] is not settings:
             rule_dirs = tuple(sorted(set(settings.rules_dirs)))
