@@ -53,7 +53,7 @@ from typing import Any, NamedTuple
 import guard.filereads as filereads
 from guard.fastclass import dataclass
 from guard.filereads import Probe, racy, unchanged
-from guard.findings import Finding, Location, Severity
+from guard.findings import Finding, Location, Severity, finding_record
 from guard.settings import cache_dir
 
 DISABLE_ENV = "CODEX_GUARD_NO_CACHE"
@@ -221,13 +221,6 @@ def reads_hold(text: str, memo: ProbeMemo) -> Reads | None:
 StatData = tuple[int, int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device, mode
 
 
-class Seen(NamedTuple):
-    """A file's stat data and the moment (time_ns, taken just before the stat) they were seen."""
-
-    data: StatData
-    stamp: int
-
-
 # What the parent stores after a worker linted a file: how it looked, and its outcome. A plain
 # tuple of the stats columns in the order `save` inserts them: made and pickled once per linted
 # file, and stored as it comes (a named tuple costs five times as much to send back: its class
@@ -296,13 +289,10 @@ def look(path: str) -> Looked | None:
         return None
 
 
-def trusted(stored: Seen, now: StatData) -> bool:
-    """The stored look still stands for the file: same stat data, and not racily clean (its
-    mtime and ctime were `RACY_NS` older than the look, so a later write must change them)."""
-    return _trusted(stored.data, stored.stamp, now)
-
-
-def _trusted(data: Sequence[int], stamp: int, now: StatData) -> bool:
+def trusted(data: Sequence[int], stamp: int, now: StatData) -> bool:
+    """A stored look (stat `data`, taken at `stamp`) still stands for the file: same stat data,
+    and not racily clean (its mtime and ctime were `RACY_NS` older than the look, so a later
+    write must change them)."""
     return tuple(data) == now and max(data[1], data[2]) < stamp - RACY_NS
 
 
@@ -363,35 +353,14 @@ _SEVERITIES = {severity.value: severity for severity in Severity}
 
 
 def encode(findings: list[Finding]) -> str:
-    """An entry's findings as the store keeps them: one JSON array a finding, its fields in
-    order (cheaper to write and to read than objects with keys). Not its edits: a lint report
-    never shows them, and `--fix` lints without the cache. The worker that found them encodes
-    them (guard/commands/lint.py `FileOutcome`), so this text is also what crosses back."""
+    """An entry's findings as the store keeps them: each one's `finding_record` (the spill's
+    shape: fields in order, cheaper to write and to read than objects with keys) but its
+    edits: a lint report never shows them, and `--fix` lints without the cache. The worker that
+    found them encodes them (guard/commands/lint.py `FileOutcome`), so this text is also what
+    crosses back."""
     if not findings:
         return "[]"
-    return _COMPACT.encode(
-        [
-            (
-                finding.rule,
-                finding.name,
-                finding.severity.value,
-                finding.message,
-                (loc := finding.location).path,
-                loc.line,
-                loc.column,
-                loc.end_line,
-                loc.end_column,
-                loc.note,
-                finding.fix,
-                [
-                    (r.path, r.line, r.column, r.end_line, r.end_column, r.note)
-                    for r in finding.related
-                ],
-                finding.lane,
-            )
-            for finding in findings
-        ],
-    )
+    return _COMPACT.encode([finding_record(finding)[:8] for finding in findings])
 
 
 def decoded_findings(blob: str) -> list[Finding]:
@@ -399,14 +368,14 @@ def decoded_findings(blob: str) -> list[Finding]:
     cold run those its workers found); raises KeyError/TypeError/ValueError on a bad entry."""
     findings: list[Finding] = []
     for stored in json.loads(blob):
-        rule, name, severity, message, *place, fix, related, lane = stored
+        rule, name, severity, message, location, fix, related, lane = stored
         findings.append(
             Finding(
                 str(rule),
                 str(name),
                 _SEVERITIES[severity],
                 str(message),
-                Location(*place),
+                Location(*location),
                 None if fix is None else str(fix),
                 tuple(Location(*r) for r in related) if related else (),
                 None if lane is None else str(lane),
@@ -554,15 +523,15 @@ class Store:
             batch += [""] * (STAT_BATCH - len(batch))  # one SQL text: "" names no file
             try:
                 rows = self._conn.execute(_BY_STATS, (scope, *batch)).fetchall()
-                trusted = []
+                standing = []
                 for row in rows:
                     now = looks.get(row[0])
-                    if now is not None and _trusted(row[1:7], row[7], now):
-                        trusted.append(row)
-                blobs = self._findings_of([row[8] for row in trusted if row[8]])
+                    if now is not None and trusted(row[1:7], row[7], now):
+                        standing.append(row)
+                blobs = self._findings_of([row[8] for row in standing if row[8]])
             except sqlite3.Error:
                 return hits
-            for row in trusted:
+            for row in standing:
                 hit = _stat_hit(
                     row, blobs.get(row[8]) if row[8] else "", stale_before, memo, decode
                 )

@@ -228,15 +228,15 @@ def test_an_unusable_store_costs_a_relint_never_a_wrong_answer(
 
 def test_a_store_row_is_trusted_only_when_old_enough() -> None:
     data = (10, 5_000_000_000, 5_000_000_000, 1, 2, 0o100644)
-    old_enough = cache.Seen(data, 5_000_000_000 + cache.RACY_NS + 1)
-    assert cache.trusted(old_enough, data)
-    same_tick = cache.Seen(data, 5_000_000_000 + cache.RACY_NS)
-    assert not cache.trusted(same_tick, data)
+    old_enough = 5_000_000_000 + cache.RACY_NS + 1
+    assert cache.trusted(data, old_enough, data)
+    same_tick = 5_000_000_000 + cache.RACY_NS
+    assert not cache.trusted(data, same_tick, data)
     for index in range(len(data)):  # any stat field changed: not trusted
         changed = tuple(v + 1 if i == index else v for i, v in enumerate(data))
-        assert not cache.trusted(old_enough, changed)  # type: ignore[arg-type]
+        assert not cache.trusted(data, old_enough, changed)  # type: ignore[arg-type]
     future_ctime = (10, 1, 9_000_000_000, 1, 2, 0o100644)
-    assert not cache.trusted(cache.Seen(future_ctime, 8_000_000_000), future_ctime)
+    assert not cache.trusted(future_ctime, 8_000_000_000, future_ctime)
 
 
 def test_a_name_that_is_not_utf8_is_linted_every_run_and_spoils_nothing(
