@@ -305,25 +305,30 @@ def _write_chunk(file: Any, chunk: list[tuple[Any, ...]]) -> None:
 _SEVERITIES = {severity.value: severity for severity in Severity}
 
 
-def _location_record(loc: Location) -> tuple[Any, ...]:
+def location_record(loc: Location) -> tuple[Any, ...]:
     return (loc.path, loc.line, loc.column, loc.end_line, loc.end_column, loc.note)
 
 
-def finding_record(finding: Finding) -> tuple[Any, ...]:
-    """A finding as plain tuples (marshal writes them fast), edits included."""
+def finding_fields(finding: Finding) -> tuple[Any, ...]:
+    """A finding as plain tuples, but its edits (what the lint cache stores)."""
     return (
         finding.rule,
         finding.name,
         finding.severity.value,
         finding.message,
-        _location_record(finding.location),
+        location_record(finding.location),
         finding.fix,
-        tuple(_location_record(r) for r in finding.related),
+        tuple([location_record(r) for r in finding.related]) if finding.related else (),
         finding.lane,
-        tuple(
-            (_location_record(e.location), e.replacement, e.before, e.after) for e in finding.edits
-        ),
     )
+
+
+def finding_record(finding: Finding) -> tuple[Any, ...]:
+    """A finding as plain tuples (marshal writes them fast), edits included."""
+    edits = tuple(
+        (location_record(e.location), e.replacement, e.before, e.after) for e in finding.edits
+    )
+    return (*finding_fields(finding), edits)
 
 
 def finding_from_record(record: tuple[Any, ...]) -> Finding:

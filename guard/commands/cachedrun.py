@@ -113,6 +113,13 @@ def stored_outcome(job: FileJob, data: bytes, kind: str) -> tuple[str, FileOutco
 # --- the run's side ---------------------------------------------------------------------------
 
 
+def store_has_stats() -> bool:
+    """Whether the store holds stat rows at all: without any, a run has nothing to look up by
+    stat and no walk to hand aside (`WalkAside`)."""
+    store = cache.open_store(str(cache.cache_root()))
+    return store is not None and store.has_stats()
+
+
 class CacheWriter:
     """The run's one writer to the cache store: new entries and hits, in batches, then a prune.
 
@@ -215,6 +222,7 @@ def with_cache(
     scope (one config), so each batch is one query."""
     folder = str(cache.cache_root())
     store = cache.open_store(folder) if hits is not None else None
+    stored = store is not None and store.has_stats()  # none: a first run, no scope to ask
     live: dict[str, bool] = {}  # scope -> the store has rows of it (none: nothing to look up)
     pending: dict[str, list[tuple[FileJob, StatData, tuple[Settings, str, str]]]] = {}
     memo: ProbeMemo = {}  # probe answers, asked once a run
@@ -239,7 +247,7 @@ def with_cache(
         if not scope:
             scope = scopes[scope_of] = cache.stat_scope(known[2], known[1], job.explicit, job.kind)
         if scope not in live:
-            live[scope] = store is not None and store.has_scope(scope)
+            live[scope] = stored and store is not None and store.has_scope(scope)
         lookable = job.error is None and job.content is None  # a file on disk, not yet failed
         if hits is not None and store is not None and lookable and live[scope]:
             walked = not job.explicit and job.kind is None

@@ -80,27 +80,25 @@ class FileOutcome:
     findings_text: str = ""
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
-        """An outcome with `findings_text` crosses a process boundary with that text, not its
-        findings: the worker encoded them once (the store needs the text) and the parent
-        decodes them, where it used to unpickle them and then encode them again. Any other
-        outcome pickles as a slotted dataclass does."""
-        if not (self.findings_text and self.findings):
-            return object.__reduce_ex__(self, protocol)
-        return (
-            _outcome_found,
-            (
-                self.findings_text,
-                self.errors,
-                self.checked,
-                self.skipped,
-                self.cache_key,
-                self.cache_hit,
-                self.entry_key,
-                self.stat_row,
-                self.reads,
-                self.reads_text,
-            ),
+        """An outcome crosses a process boundary as its fields in order (the constructor's
+        arguments: cheaper both ways than a slotted object's state, and the pool sends one per
+        file). One with `findings_text` crosses with that text, not its findings: the worker
+        encoded them once (the store needs the text) and the parent decodes them, where it used
+        to unpickle them and then encode them again."""
+        rest = (
+            self.errors,
+            self.checked,
+            self.skipped,
+            self.cache_key,
+            self.cache_hit,
+            self.entry_key,
+            self.stat_row,
+            self.reads,
+            self.reads_text,
         )
+        if self.findings_text and self.findings:
+            return (_outcome_found, (self.findings_text, *rest))
+        return (FileOutcome, (self.findings, *rest, self.findings_text))
 
 
 def _outcome_found(findings_text: str, *fields: Any) -> FileOutcome:
@@ -1089,10 +1087,12 @@ def run_lint(
     # The files answered from the store by their stat data, without a read (not under
     # `--no-cache`: the run then imports nothing of the cache: sqlite3, hashlib...).
     hits: StatHits | None = None
+    stored = False  # the store holds stat rows (a walk aside may then answer files)
     if not (no_cache or stdin) and _cache_enabled():
-        from guard.commands.cachedrun import StatHits, WalkAside, with_cache
+        from guard.commands.cachedrun import StatHits, WalkAside, store_has_stats, with_cache
 
         hits = StatHits()
+        stored = store_has_stats()
     aside: WalkAside | None = None
     overrides = Overrides(
         select=_split_ids(select, "--select"),
@@ -1112,9 +1112,11 @@ def run_lint(
             content = sys.stdin.buffer.read()
             file_jobs = [FileJob(shown, True, settings, _rule_text(rules), content=content)]
         else:
-            # The walk goes on in a child only to look files up in the store, and never for a
-            # fix (which reads every file: the child answers hits without a job).
-            if hits is not None and jobs != 1 and (os.cpu_count() or 1) > 1 and not (fix or diff):
+            # The walk goes on in a child only to look files up in the store (not in a first
+            # run: it has no stat rows), and never for a fix (which reads every file: the child
+            # answers hits without a job).
+            aside_wanted = stored and jobs != 1 and (os.cpu_count() or 1) > 1
+            if aside_wanted and hits is not None and not (fix or diff):
                 aside = WalkAside(hits)
             rule_text = _rule_text(rules)
             file_jobs = _collect_jobs(paths, resolver, overrides, rule_text, kind, aside)

@@ -53,7 +53,7 @@ from typing import Any, NamedTuple
 import guard.filereads as filereads
 from guard.fastclass import dataclass
 from guard.filereads import Probe, racy, unchanged
-from guard.findings import Finding, Location, Severity, finding_record
+from guard.findings import Finding, Location, Severity, finding_fields
 from guard.settings import cache_dir
 
 DISABLE_ENV = "CODEX_GUARD_NO_CACHE"
@@ -97,11 +97,12 @@ def code_fingerprint(rule_dirs: Iterable[str] = ()) -> str:
     return digest.hexdigest()
 
 
-def entry_key(data: bytes, *parts: object) -> str:
+def entry_key(data: bytes, *parts: str) -> str:
+    """The digest of the bytes, then of each part after a NUL (one update: a key is made for
+    every file the full check reads)."""
     digest = hashlib.sha256(data)
-    for part in parts:
-        text = part if isinstance(part, str) else repr(part)
-        digest.update(b"\0" + text.encode("utf-8", "surrogateescape"))  # a name not UTF-8
+    tail = "".join(["\0" + part for part in parts])
+    digest.update(tail.encode("utf-8", "surrogateescape"))  # a name not UTF-8
     return digest.hexdigest()
 
 
@@ -353,14 +354,14 @@ _SEVERITIES = {severity.value: severity for severity in Severity}
 
 
 def encode(findings: list[Finding]) -> str:
-    """An entry's findings as the store keeps them: each one's `finding_record` (the spill's
-    shape: fields in order, cheaper to write and to read than objects with keys) but its
-    edits: a lint report never shows them, and `--fix` lints without the cache. The worker that
-    found them encodes them (guard/commands/lint.py `FileOutcome`), so this text is also what
-    crosses back."""
+    """An entry's findings as the store keeps them: each one's `finding_fields` (the spill's
+    `finding_record` but the edits: fields in order, cheaper to write and to read than objects
+    with keys). No edits: a lint report never shows them, and `--fix` lints without the cache.
+    The worker that found them encodes them (guard/commands/lint.py `FileOutcome`), so this
+    text is also what crosses back."""
     if not findings:
         return "[]"
-    return _COMPACT.encode([finding_record(finding)[:8] for finding in findings])
+    return _COMPACT.encode([finding_fields(finding) for finding in findings])
 
 
 def decoded_findings(blob: str) -> list[Finding]:
@@ -547,6 +548,13 @@ class Store:
             batch += [""] * (STAT_BATCH - len(batch))  # one SQL text: "" is no entry
             found.update(self._conn.execute(_FINDINGS_OF, batch).fetchall())
         return found
+
+    def has_stats(self) -> bool:
+        """Whether the store holds any stat row (a first run then looks up no scope at all)."""
+        try:
+            return self._conn.execute("SELECT 1 FROM stats LIMIT 1").fetchone() is not None
+        except sqlite3.Error:
+            return False
 
     def has_scope(self, scope: str) -> bool:
         """Whether any stat row has this scope (a cold run then looks no file up)."""

@@ -313,6 +313,38 @@ def test_a_stored_outcome_crosses_to_the_parent_as_the_store_keeps_its_findings(
     assert pickle.loads(pickle.dumps(unstored)).findings == [found]
 
 
+def test_an_outcome_crosses_with_every_field_it_had() -> None:
+    """An outcome crosses a process boundary as its fields in order: each one comes back in its
+    place (a field dropped or two swapped would give the parent another outcome)."""
+    import pickle
+
+    from guard.commands.lint import FileError, FileOutcome
+    from guard.sources.cache import Reads
+
+    found = Finding("CG201", "n", Severity.WARNING, "m", Location("p.sh", 1, 2, 1, 3), "fix")
+    row = ("p.sh", "scope", 1, 2, 3, 4, 5, 6, 7, "entry", 1, 8, "[7,[]]")
+    outcomes = [
+        FileOutcome(
+            [found],
+            [FileError("p.sh", "cannot read")],
+            False,
+            [FileError("q.txt", "skipped")],
+            cache_key="key",
+            cache_hit=True,
+            entry_key="entry",
+            stat_row=row,
+            reads=Reads(7, ()),
+            reads_text="[7,[]]",
+        ),
+        FileOutcome([], [], True, stat_row=row, reads_text="[9,[]]", findings_text="[]"),
+    ]
+    for outcome in outcomes:
+        back = pickle.loads(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+        assert [getattr(back, name) for name in FileOutcome.__slots__] == [
+            getattr(outcome, name) for name in FileOutcome.__slots__
+        ]
+
+
 def test_a_folders_reads_are_encoded_once_but_each_answer_is_its_own() -> None:
     """The encoded reads of a lint are made once per distinct set of probes and answers: the
     same probes with another answer (a config written since) are another text."""
