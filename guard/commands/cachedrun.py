@@ -59,18 +59,18 @@ def lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
         outcome.reads_text = cache.encode_reads(outcome.reads)
         outcome.reads = None
     if outcome.cache_key and not outcome.cache_hit and not outcome.errors:
-        outcome.findings_text = _encoded(outcome.findings)
+        outcome.stored_findings = _encoded(outcome.findings)
     if looked is not None:
         outcome.stat_row = _stat_row(job, looked, outcome)
     return outcome
 
 
-def _encoded(findings: list[Finding]) -> str:
-    """The findings as the store keeps them; "" when they cannot be encoded (a re-lint)."""
+def _encoded(findings: list[Finding]) -> bytes:
+    """The findings as the store keeps them; empty when they cannot be encoded (a re-lint)."""
     try:
         return cache.encode(findings)
     except (TypeError, ValueError):
-        return ""
+        return b""
 
 
 def _stat_row(job: FileJob, looked: Looked, outcome: FileOutcome) -> StatRow | None:
@@ -127,7 +127,7 @@ class CacheWriter:
 
     def __init__(self, folder: str) -> None:
         self._folder = folder
-        self._added: list[tuple[str, str, str]] = []
+        self._added: list[tuple[str, bytes, str]] = []
         self._used: list[str] = []
         self._stats: list[StatRow] = []
         self._wrote = False
@@ -137,8 +137,8 @@ class CacheWriter:
             self._stats.append(outcome.stat_row)
         if outcome.cache_key and outcome.cache_hit:
             self._used.append(outcome.cache_key)
-        elif outcome.cache_key and outcome.findings_text and not outcome.errors:
-            self._added.append((outcome.cache_key, outcome.findings_text, outcome.reads_text))
+        elif outcome.cache_key and outcome.stored_findings and not outcome.errors:
+            self._added.append((outcome.cache_key, outcome.stored_findings, outcome.reads_text))
         if len(self._added) + len(self._used) + len(self._stats) >= CACHE_BATCH:
             self.flush()
 
@@ -392,7 +392,7 @@ if TYPE_CHECKING:
     _ChildHits = tuple[
         int,
         list[tuple[str, str]],
-        list[tuple[str, str, str, tuple[bool, str, bool, str]]],
+        list[tuple[str, str, str, tuple[bool, str, bool, bytes]]],
     ]
 
 
@@ -472,7 +472,7 @@ class ChildLooks:
             where[candidate.path] = index
         checked = 0
         stale: list[tuple[str, str]] = []
-        checks: list[tuple[str, str, str, tuple[bool, str, bool, str]]] = []
+        checks: list[tuple[str, str, str, tuple[bool, str, bool, bytes]]] = []
         for scope, looks in pending.items():
             found = store.by_stats(scope, looks, self._memo, decode=False)
             for path in looks:

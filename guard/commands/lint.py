@@ -75,15 +75,15 @@ class FileOutcome:
     # ... as the store keeps them (`encode_reads`): what a worker sends back, encoded once
     reads_text: str = ""
     # The findings as the store keeps them (`cache.encode`), for an outcome the run stores: made
-    # where they were found, and what crosses back to the parent in their place ("": not
+    # where they were found, and what crosses back to the parent in their place (empty: not
     # stored, they could not be encoded).
-    findings_text: str = ""
+    stored_findings: bytes = b""
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
         """An outcome crosses a process boundary as its fields in order (the constructor's
         arguments: cheaper both ways than a slotted object's state, and the pool sends one per
-        file). One with `findings_text` crosses with that text, not its findings: the worker
-        encoded them once (the store needs the text) and the parent decodes them, where it used
+        file). One with `stored_findings` crosses with those, not its findings: the worker
+        encoded them once (the store needs them so) and the parent decodes them, where it used
         to unpickle them and then encode them again."""
         rest = (
             self.errors,
@@ -96,17 +96,18 @@ class FileOutcome:
             self.reads,
             self.reads_text,
         )
-        if self.findings_text and self.findings:
-            return (_outcome_found, (self.findings_text, *rest))
-        return (FileOutcome, (self.findings, *rest, self.findings_text))
+        if self.stored_findings and self.findings:
+            return (_outcome_found, (self.stored_findings, *rest))
+        return (FileOutcome, (self.findings, *rest, self.stored_findings))
 
 
-def _outcome_found(findings_text: str, *fields: Any) -> FileOutcome:
-    """A `FileOutcome` that crossed with its findings as text (`FileOutcome.__reduce_ex__`)."""
+def _outcome_found(stored_findings: bytes, *fields: Any) -> FileOutcome:
+    """A `FileOutcome` that crossed with its findings as the store keeps them
+    (`FileOutcome.__reduce_ex__`)."""
     from guard.sources.cache import decoded_findings
 
-    outcome = FileOutcome(decoded_findings(findings_text), *fields)
-    outcome.findings_text = findings_text
+    outcome = FileOutcome(decoded_findings(stored_findings), *fields)
+    outcome.stored_findings = stored_findings
     return outcome
 
 

@@ -168,6 +168,8 @@ def test_two_runs_at_once_share_the_store_without_harm(tmp_path: Path) -> None:
 
 
 def test_the_store_is_private_and_a_shared_one_is_never_read(tmp_path: Path) -> None:
+    from guard.sources.cache import encode
+
     env = _env(tmp_path)
     repo = make_repo(tmp_path / "r", {"run.sh": BAD})
     first = console("lint", "--format", "json", cwd=repo, env=env)
@@ -177,7 +179,7 @@ def test_the_store_is_private_and_a_shared_one_is_never_read(tmp_path: Path) -> 
     # Someone else's write: every entry now says "no findings". A store others may write is
     # not ours to trust: the lint must not answer from it.
     with sqlite3.connect(store) as conn:
-        conn.execute("UPDATE entries SET findings = '[]'")
+        conn.execute("UPDATE entries SET findings = ?", (encode([]),))
     store.chmod(0o666)
     shared = console("lint", "--format", "json", cwd=repo, env=env)
     assert shared.out == first.out
@@ -220,7 +222,7 @@ def test_prune_drops_the_old_and_the_least_recently_used(tmp_path: Path) -> None
     store = open_store(str(tmp_path / "store"))
     assert store is not None
     store.save([(f"k{n}", encode([_finding(n)])) for n in range(10)], [], now=1_000)
-    store.save([(f"k{n}", "[]") for n in range(10, 20)], [], now=2_000)
+    store.save([(f"k{n}", encode([])) for n in range(10, 20)], [], now=2_000)
     store.save([], ["k0", "k1"], now=3_000)  # hits: used again
     store.prune(max_entries=12, max_age_s=10_000, now=3_000)
     assert store.count() == 12
@@ -244,7 +246,7 @@ def test_a_cold_run_fills_the_store_in_the_parent_only(
 
     def counting_save(
         self: cache.Store,
-        added: list[tuple[str, str]],
+        added: list[tuple[str, bytes]],
         used: list[str],
         now: int | None = None,
         **rows: Any,
@@ -298,13 +300,13 @@ def test_a_stored_outcome_crosses_to_the_parent_as_the_store_keeps_its_findings(
     )
     plain = Finding("CG201", "n", Severity.WARNING, "m", Location("p.sh", 1, 2, 1, 3), "fix")
     stored = FileOutcome([found, plain], [], True, cache_key="k", entry_key="k")
-    stored.findings_text = encode(stored.findings)
+    stored.stored_findings = encode(stored.findings)
     stored.reads_text = "[1,[]]"
     back = pickle.loads(pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
     without_edits = Finding(*[getattr(found, name) for name in Finding.__match_args__][:8])
     assert back.findings == [without_edits, plain]
-    assert (back.findings_text, back.cache_key, back.reads_text) == (
-        stored.findings_text,
+    assert (back.stored_findings, back.cache_key, back.reads_text) == (
+        stored.stored_findings,
         "k",
         "[1,[]]",
     )
@@ -313,13 +315,61 @@ def test_a_stored_outcome_crosses_to_the_parent_as_the_store_keeps_its_findings(
     assert pickle.loads(pickle.dumps(unstored)).findings == [found]
 
 
+def test_a_stored_entry_of_another_shape_is_a_miss_never_a_finding() -> None:
+    """Whatever the store holds under a key, its findings are read back only when every field
+    has a finding's type: anything else is an error the lookups take as a miss."""
+    import marshal
+
+    from guard.sources.cache import decoded_findings, encode
+
+    good = Finding("CG201", "n", Severity.WARNING, "m", Location("p.sh", 1, 2, 1, 3), "fix")
+    record = ("CG201", "n", "warning", "m", ("p.sh", 1, 2, 1, 3, ""))
+    assert decoded_findings(marshal.dumps([(*record, "fix", (), None)])) == [good]
+    damaged = [
+        encode([good])[:-3],  # cut short
+        b"not marshal at all",
+        '[{"rule": 1}]',  # text, as a store of an older shape kept it
+        marshal.dumps({"rule": "CG201"}),
+        marshal.dumps([(*record, "fix", ())]),  # a field short
+        marshal.dumps([(*record[:4], ("p.sh", "1", 2, 1, 3, ""), "fix", (), None)]),
+        marshal.dumps([(*record[:2], "fatal", *record[3:], "fix", (), None)]),
+        marshal.dumps([(*record[:3], b"m", record[4], "fix", (), None)]),
+        marshal.dumps([(*record, 7, (), None)]),
+        marshal.dumps([(*record, "fix", [("p.sh", 1, 2, 1, 3, "")], None)]),
+        marshal.dumps([(*record, "fix", (("p.sh", 1, 2, 1, 3, None),), None)]),
+        marshal.dumps([compile("1", "x", "eval")]),  # marshal reads code too: never run
+    ]
+    for blob in damaged:
+        with pytest.raises((KeyError, TypeError, ValueError)):
+            decoded_findings(blob)  # type: ignore[arg-type]
+
+
+def test_findings_with_fields_of_a_checks_own_type_are_stored_as_plain_values() -> None:
+    """A check may make a message or a path of its own subclass of str (marshal refuses those):
+    the entry is stored all the same, and read back as plain values."""
+    from guard.sources.cache import decoded_findings, encode
+
+    class Text(str):
+        pass
+
+    class Line(int):
+        pass
+
+    place = Location(Text("p.sh"), Line(1), 2, 1, 3, Text("here"))
+    found = Finding("CG201", Text("n"), Severity.WARNING, Text("m"), place, None, (place,))
+    back = decoded_findings(encode([found]))
+    assert back == [found]
+    assert type(back[0].message) is str and type(back[0].location.line) is int
+
+
 def test_an_outcome_crosses_with_every_field_it_had() -> None:
     """An outcome crosses a process boundary as its fields in order: each one comes back in its
     place (a field dropped or two swapped would give the parent another outcome)."""
     import pickle
 
-    from guard.commands.lint import FileError, FileOutcome
-    from guard.sources.cache import Reads
+    from guard.commands.lint import FileOutcome
+    from guard.findings import FileError
+    from guard.sources.cache import NO_FINDINGS, Reads
 
     found = Finding("CG201", "n", Severity.WARNING, "m", Location("p.sh", 1, 2, 1, 3), "fix")
     row = ("p.sh", "scope", 1, 2, 3, 4, 5, 6, 7, "entry", 1, 8, "[7,[]]")
@@ -336,7 +386,7 @@ def test_an_outcome_crosses_with_every_field_it_had() -> None:
             reads=Reads(7, ()),
             reads_text="[7,[]]",
         ),
-        FileOutcome([], [], True, stat_row=row, reads_text="[9,[]]", findings_text="[]"),
+        FileOutcome([], [], True, stat_row=row, reads_text="[9,[]]", stored_findings=NO_FINDINGS),
     ]
     for outcome in outcomes:
         back = pickle.loads(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
