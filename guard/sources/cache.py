@@ -355,7 +355,7 @@ def _stat_hit(
 _SEVERITIES = {severity.value: severity for severity in Severity}
 
 
-NO_FINDINGS = marshal.dumps([])  # the entry of a file without findings (most the full check stores)
+NO_FINDINGS = marshal.dumps([])  # most entries: a file the full check found nothing in
 
 
 def encode(findings: list[Finding]) -> bytes:
@@ -375,8 +375,10 @@ def encode(findings: list[Finding]) -> bytes:
 
 def _plain(value: Any) -> Any:
     """The value with every str and int in it of exactly that type (what marshal takes)."""
-    if isinstance(value, tuple | list):
-        return type(value)(_plain(item) for item in value)
+    if isinstance(value, tuple):
+        return tuple([_plain(item) for item in value])
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
     if isinstance(value, str) and type(value) is not str:
         return str.__str__(value)
     if isinstance(value, int) and type(value) not in (int, bool):
