@@ -26,6 +26,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: a cached run's start-up does 
 if TYPE_CHECKING:
     from typing import Any
 
+    from guard.filereads import FileReads
     from guard.sources.cache import HeldMemo, Looked, ProbeMemo, StatData, StatHit, StatRow
     from guard.sources.walk import Candidate
 
@@ -42,15 +43,64 @@ def lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
     files the lint looks at are recorded (guard/filereads.py) and sent back with the outcome,
     encoded once, as are its findings (the parent stores both as they come); a lint that read
     something no probe stands for is not stored."""
+    begun = _begun(job, full=full, unkeyed=None)
+    return _finished(*begun) if isinstance(begun, tuple) else begun
+
+
+def lint_recorded_chunk(jobs: list[FileJob]) -> list[FileOutcome]:
+    """`lint_recorded` (with `full`) for a worker's chunk: every lint first, then what each
+    outcome needs for the store (its content key, the encodings, the stat row), one after
+    another. Each file's engine run leaves the processor's caches full of its own work, and
+    those steps, run after it one by one, cost about twice what they cost in a row (measured
+    on a 10,000-file tree: 18 against 9 us a full-check file)."""
+    begun = [_begun(job, full=True, unkeyed=[]) for job in jobs]
+    outcomes = []
+    for item in begun:
+        assert item is not None  # with `full`, every file gets an answer
+        outcomes.append(_finished(*item) if isinstance(item, tuple) else item)
+    return outcomes
+
+
+if TYPE_CHECKING:
+    # A lint done, its stored form still to make: the job, the look at its file before the
+    # read, the record of what else it looked at, its outcome, and its bytes and kind when its
+    # content key is still to be made (`lint_unrecorded`'s `unkeyed`).
+    _Begun = tuple[FileJob, Looked | None, FileReads, FileOutcome, list[tuple[bytes, str]]]
+
+
+def _begun(
+    job: FileJob, *, full: bool, unkeyed: list[tuple[bytes, str]] | None
+) -> FileOutcome | _Begun | None:
+    """The lint with its look and record; the outcome alone when nothing of it is stored."""
+    if job.cache_dir is None:
+        return lint_unrecorded(job, full=full)
     # The file is looked at before anything reads it; bytes from stdin have none.
     looked = cache.look(job.path) if job.content is None and job.error is None else None
     with filereads.recording() as record:
-        outcome = lint_unrecorded(job, full=full, info=None if looked is None else looked[1])
+        info = None if looked is None else looked[1]
+        outcome = lint_unrecorded(job, full=full, info=info, unkeyed=unkeyed)
     if outcome is None:
         return None
     if record.untracked:
         outcome.cache_key = ""
         return outcome
+    return job, looked, record, outcome, unkeyed or []
+
+
+def _finished(
+    job: FileJob,
+    looked: Looked | None,
+    record: FileReads,
+    outcome: FileOutcome,
+    unkeyed: list[tuple[bytes, str]],
+) -> FileOutcome:
+    """The outcome with what the store keeps of it, made once, here in the worker."""
+    if unkeyed and not outcome.errors:
+        try:
+            key = content_key(job, *unkeyed[0])
+        except (UnicodeError, ValueError):  # no key: the outcome is not stored
+            key = ""
+        outcome.cache_key = outcome.entry_key = key
     # Encoded here, once: the stat row and the entry store the same text, and a string costs
     # less to send back than the probes. A content hit brings the reads stored with it.
     if outcome.reads is None:

@@ -40,6 +40,10 @@ PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it sav
 RULE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_-]*$")  # CG201, CG2; a team's own: ACME001
 PARSE_ERROR_RULE = "CG901"
 PACKET_HEAD_BYTES = 4096  # how much of a YAML/JSON file is read for `kind: codex-packet`
+# A file up to this size may wait in memory for its content key until its chunk's lints are
+# done (`lint_unrecorded`'s `unkeyed`); a larger one is hashed at once (a chunk holds at most
+# CHUNK_FILES of them, so a worker holds 2 MiB at most).
+KEY_LATER_BYTES = 64 * 1024
 
 
 # --- one file ---------------------------------------------------------------------------------
@@ -415,11 +419,17 @@ def _lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
 
 
 def lint_unrecorded(
-    job: FileJob, *, full: bool = True, info: os.stat_result | None = None
+    job: FileJob,
+    *,
+    full: bool = True,
+    info: os.stat_result | None = None,
+    unkeyed: list[tuple[bytes, str]] | None = None,
 ) -> FileOutcome | None:
     """`lint_file` but for the cache's look and record (`cachedrun.lint_recorded` does them):
     read, decode, reject or check. `info`: the file's stat, taken for the cache's look just
-    before (one stat a file)."""
+    before (one stat a file). `unkeyed`: where a full check leaves its bytes and kind when the
+    caller makes its content key (a worker's chunk, after its lints: cachedrun.py); the outcome
+    then has none yet."""
     from guard.reject import may_concern_file, may_start_unseen
     from guard.sources.decode import PARSE_LIMIT, decode, regular_file_size
     from guard.sources.detect import PYTHON, SHELL
@@ -463,9 +473,12 @@ def lint_unrecorded(
         if not full:
             return None
         if unhashed is not None:
-            from guard.commands.cachedrun import content_key
+            if unkeyed is not None and len(unhashed) <= KEY_LATER_BYTES:
+                unkeyed.append((unhashed, kind))
+            else:
+                from guard.commands.cachedrun import content_key
 
-            key = content_key(job, unhashed, kind)
+                key = content_key(job, unhashed, kind)
             del unhashed
         found = _engine_findings(job, text, kind)
         if isinstance(found, FileError):
@@ -756,6 +769,10 @@ def _job_path(job: FileJob) -> str:
 
 def lint_chunk(jobs: list[FileJob]) -> list[FileOutcome]:
     """One worker task: a few files (their shared settings are pickled once per task)."""
+    if any(job.cache_dir is not None for job in jobs):
+        from guard.commands.cachedrun import lint_recorded_chunk
+
+        return lint_recorded_chunk(jobs)
     return [lint_file(job) for job in jobs]
 
 

@@ -413,3 +413,75 @@ def test_a_folders_reads_are_encoded_once_but_each_answer_is_its_own() -> None:
         ("cwd", "", "/w"),
         ("file", "/w/.codex/config.toml", "absent"),
     ]
+
+
+def test_a_workers_chunk_stores_what_its_files_one_by_one_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pool worker lints its chunk first and makes each outcome's stored form after (the
+    content key among it): the keys, findings, stat rows and reads are those of the files
+    linted one at a time, for a file held for its key and one too large to be held."""
+    import json
+
+    from guard.commands import cachedrun, lint
+    from guard.findings import LintResult
+
+    big = BAD + "# padding\n" * (lint.KEY_LATER_BYTES // 10)
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            "bad.sh": BAD,
+            "good.sh": GOOD,
+            "plain.sh": "echo hello\n",
+            "notes.md": f"# notes\n\n```sh\n{BAD}```\n",
+            "big.sh": big,
+        },
+    )
+    (repo / "gone.sh").symlink_to("missing.sh")  # named: an error, never stored
+    assert len(big.encode()) > lint.KEY_LATER_BYTES
+    jobs: list[lint.FileJob] = []
+
+    def taken(found: Any, workers: int, **options: Any) -> LintResult:
+        jobs.extend(found)
+        return LintResult()
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CODEX_GUARD_NO_CACHE", raising=False)
+    monkeypatch.setattr(lint, "run_jobs", taken)
+    monkeypatch.chdir(repo)
+    from guard.cli import main
+
+    main(["lint", "-q", "-j2", "--format", "json", ".", "gone.sh"])
+    assert {job.path for job in jobs} >= {"bad.sh", "good.sh", "big.sh", "gone.sh"}
+    assert all(job.cache_dir is not None for job in jobs)
+
+    def stored(outcome: lint.FileOutcome) -> tuple[object, ...]:
+        # the stamps are when each look and lint began: the rest must be the same
+        row = outcome.stat_row
+        reads = json.loads(outcome.reads_text)[1] if outcome.reads_text else None
+        return (
+            outcome.findings,
+            outcome.errors,
+            outcome.cache_key,
+            outcome.entry_key,
+            outcome.stored_findings,
+            None if row is None else (row[:8], row[9:11], json.loads(row[12] or "[0]")[1:]),
+            reads,
+        )
+
+    alone = [cachedrun.lint_recorded(job, full=True) for job in jobs]
+    chunk = lint.lint_chunk(jobs)
+    assert [stored(o) for o in chunk] == [stored(o) for o in alone if o is not None]
+    by_path = dict(zip([job.path for job in jobs], chunk, strict=True))
+    for name in ("bad.sh", "good.sh", "big.sh", "notes.md"):
+        assert len(by_path[name].cache_key) == 64 and by_path[name].stat_row is not None
+    assert by_path["bad.sh"].findings and by_path["big.sh"].findings
+    assert by_path["gone.sh"].errors and not by_path["gone.sh"].cache_key
+    # Only a small file waits for its key; a large one is hashed at once (a worker's memory).
+    held: list[tuple[bytes, str]] = []
+    job_of = {job.path: job for job in jobs}
+    waiting = lint.lint_unrecorded(job_of["bad.sh"], unkeyed=held)
+    assert waiting is not None and not waiting.cache_key and len(held) == 1
+    hashed = lint.lint_unrecorded(job_of["big.sh"], unkeyed=held)
+    assert hashed is not None and hashed.cache_key == by_path["big.sh"].cache_key
+    assert len(held) == 1
