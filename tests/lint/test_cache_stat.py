@@ -251,3 +251,27 @@ def test_a_name_that_is_not_utf8_is_linted_every_run_and_spoils_nothing(
     warm = run("--format", "json", cwd=repo)
     assert calls == [odd]  # no stat row for it; the batch it was in still stored the others
     assert (warm.code, warm.out) == (cold.code, cold.out)
+
+
+def test_a_scope_is_known_while_a_stat_row_has_it(tmp_path: Path) -> None:
+    """`has_scope` (whether a run may look its files up at all) follows the rows: a scope
+    comes with its first row and goes with its last, pruned; another scope stays."""
+    store = cache.open_store(str(tmp_path / "store"))
+    assert store is not None
+
+    def row(path: str, scope: str) -> cache.StatRow:
+        looked = (time.time_ns(), os.stat(__file__))
+        made = cache.stat_row(path, scope, looked, "", True, "")
+        assert made is not None
+        return made
+
+    assert not store.has_scope("old") and not store.has_scope("new")
+    store.save([], [], now=1_000, stats=[row("/a.sh", "old"), row("/b.sh", "old")])
+    store.save([], [], now=9_000, stats=[row("/a.sh", "new")])
+    assert store.has_scope("old") and store.has_scope("new")
+    with sqlite3.connect(tmp_path / "store" / cache.STORE_NAME) as conn:
+        conn.execute("UPDATE stats SET used = 1000 WHERE scope = 'old'")
+    store.prune(max_age_s=5_000, now=9_000)
+    assert not store.has_scope("old") and store.has_scope("new")
+    with sqlite3.connect(tmp_path / "store" / cache.STORE_NAME) as conn:
+        assert conn.execute("SELECT path, scope FROM stats").fetchall() == [("/a.sh", "new")]
