@@ -163,11 +163,63 @@ def stored_outcome(job: FileJob, data: bytes, kind: str) -> tuple[str, FileOutco
 # --- the run's side ---------------------------------------------------------------------------
 
 
-def store_has_stats() -> bool:
-    """Whether the store holds stat rows at all: without any, a run has nothing to look up by
-    stat and no walk to hand aside (`WalkAside`)."""
-    store = cache.open_store(str(cache.cache_root()))
-    return store is not None and store.has_stats()
+class CachedJobs:
+    """Jobs with the cache on, made as the walk finds their files (`job`), not made bare and
+    then again: the cache's part of a job (the store's folder, the code and config keys, the
+    stat scope, and whether the store has rows of that scope) is worked out once per distinct
+    settings, not per file."""
+
+    def __init__(self) -> None:
+        self.folder = str(cache.cache_root())
+        self.store = cache.open_store(self.folder)
+        # Whether the store holds stat rows at all: without any (a first run) there is no
+        # scope to ask about, nothing to look up by stat and no walk to hand aside (`WalkAside`).
+        self.stored = self.store is not None and self.store.has_stats()
+        self._code_keys: dict[tuple[str, ...], str] = {}
+        # by the identity of the settings (the resolver shares them): the code and config keys
+        self._keys: dict[int, tuple[Settings, str, str]] = {}
+        # by the identity of a `_keys` value: the scope, and whether the store has no rows of it
+        self._scopes: dict[tuple[int, bool, str | None], tuple[str, bool]] = {}
+
+    def job(
+        self,
+        path: str,
+        explicit: bool,
+        settings: Settings,
+        rule_text: Mapping[str, Any],
+        error: str | None = None,
+        kind: str | None = None,
+    ) -> FileJob:
+        """`FileJob(...)` with the cache's part. A job whose scope the store has no rows of is
+        cold: its worker stores its outcome and looks nothing up."""
+        known = self._keys.get(id(settings))
+        if known is None or known[0] is not settings:
+            rule_dirs = tuple(sorted(set(settings.rules_dirs)))
+            if rule_dirs not in self._code_keys:
+                self._code_keys[rule_dirs] = cache.code_fingerprint(rule_dirs)
+            digest = config_digest(settings, rule_text)
+            known = (settings, self._code_keys[rule_dirs], digest)
+            self._keys[id(settings)] = known
+        scope_of = (id(known), explicit, kind)
+        scoped = self._scopes.get(scope_of)
+        if scoped is None:
+            scope = cache.stat_scope(known[2], known[1], explicit, kind)
+            live = self.stored and self.store is not None and self.store.has_scope(scope)
+            scoped = self._scopes[scope_of] = (scope, self.store is not None and not live)
+        return FileJob(
+            path,
+            explicit,
+            settings,
+            rule_text,
+            self.folder,
+            known[1],
+            error,
+            kind,
+            None,  # content: the file is on disk
+            known[2],
+            cache_cold=scoped[1],
+            scope=scoped[0],
+        )
 
 
 class CacheWriter:
@@ -241,111 +293,68 @@ class StatHits:
 def _stat_misses(
     store: Any,
     scope: str,
-    pending: list[tuple[FileJob, StatData, tuple[Settings, str, str]]],
+    pending: list[tuple[FileJob, StatData]],
     hits: StatHits,
     memo: ProbeMemo,
-    folder: str,
     aside: WalkAside | None = None,
 ) -> Iterator[FileJob]:
     """The pending jobs (one scope, each with its file's stat data taken here, in the parent)
-    whose file does not match a trusted stat row, as cached jobs; the others go to `hits`.
-    One query a batch."""
-    found = store.by_stats(scope, {job.path: now for job, now, _known in pending}, memo)
+    whose file does not match a trusted stat row; the others go to `hits`. One query a
+    batch."""
+    found = store.by_stats(scope, {job.path: now for job, now in pending}, memo)
     if aside is not None:
         aside.note(len(pending), len(found))
-    for job, _now, known in pending:
+    for job, _now in pending:
         hit = found.pop(job.path, None)  # popped: a path named twice is linted
         if hit is None:
-            yield _cached_job(job, folder, known, scope, cold=False)
+            yield job
         else:
             hits.add(job.path, scope, hit)
 
 
 def with_cache(
-    jobs: Iterable[FileJob], hits: StatHits | None = None, aside: WalkAside | None = None
+    jobs: Iterable[FileJob], made: CachedJobs, hits: StatHits, aside: WalkAside | None = None
 ) -> Iterator[FileJob]:
-    """The same jobs with the content-hash cache switched on (see guard/sources/cache.py); with
-    `hits`, the files whose stat data match a trusted row are answered here and not yielded.
+    """The jobs (made by `made`) but those whose file's stat data match a trusted stat row:
+    those are answered here, into `hits` (see guard/sources/cache.py).
 
-    The config digest and the code fingerprint (with the config's rule folders) are worked out
-    once per distinct settings, not per file. Files wait for their lookup in batches of one
-    scope (one config), so each batch is one query."""
-    folder = str(cache.cache_root())
-    store = cache.open_store(folder) if hits is not None else None
-    stored = store is not None and store.has_stats()  # none: a first run, no scope to ask
-    live: dict[str, bool] = {}  # scope -> the store has rows of it (none: nothing to look up)
-    pending: dict[str, list[tuple[FileJob, StatData, tuple[Settings, str, str]]]] = {}
+    Files wait for their lookup in batches of one scope (one config), so each batch is one
+    query. A cold job (its scope has no rows) is not looked up."""
+    store = made.store
+    pending: dict[str, list[tuple[FileJob, StatData]]] = {}
     memo: ProbeMemo = {}  # probe answers, asked once a run
     last_scope = ""  # the scope of the last file looked up
-    code_keys: dict[tuple[str, ...], str] = {}
-    keys: dict[int, tuple[Settings, str, str]] = {}  # by identity: the resolver shares them
-    scopes: dict[tuple[int, bool, str | None], str] = {}  # by the identity of a `keys` value
     for job in jobs:
         looked = aside.looks.pop(job.path, None) if aside is not None and aside.looks else None
         if looked == KEPT and not job.explicit:
             continue  # a config file a look found unchanged: linted as a config, counted there
-        known = keys.get(id(job.settings))
-        if known is None or known[0] is not job.settings:
-            rule_dirs = tuple(sorted(set(job.settings.rules_dirs)))
-            if rule_dirs not in code_keys:
-                code_keys[rule_dirs] = cache.code_fingerprint(rule_dirs)
-            digest = config_digest(job.settings, job.rule_text)
-            known = (job.settings, code_keys[rule_dirs], digest)
-            keys[id(job.settings)] = known
-        scope_of = (id(known), job.explicit, job.kind)
-        scope = scopes.get(scope_of, "")
-        if not scope:
-            scope = scopes[scope_of] = cache.stat_scope(known[2], known[1], job.explicit, job.kind)
-        if scope not in live:
-            live[scope] = stored and store is not None and store.has_scope(scope)
         lookable = job.error is None and job.content is None  # a file on disk, not yet failed
-        if hits is not None and store is not None and lookable and live[scope]:
+        if store is not None and lookable and not job.cache_cold:
             walked = not job.explicit and job.kind is None
             if walked and looked is False:  # a look (the walk's helper) found it: a miss
-                yield _cached_job(job, folder, known, scope, cold=False)
+                yield job
                 continue
             try:
                 now = cache.stat_data(os.stat(job.path))
             except (OSError, ValueError):
-                yield _cached_job(job, folder, known, scope, cold=False)  # a worker says why
+                yield job  # a worker says why
                 continue
+            scope = job.scope
             if scope != last_scope and last_scope in pending:
                 # The walk left that config's files (a folder's files come together): look
                 # them up now rather than at the end of the walk.
                 left = pending.pop(last_scope)
-                yield from _stat_misses(store, last_scope, left, hits, memo, folder, aside)
+                yield from _stat_misses(store, last_scope, left, hits, memo, aside)
             last_scope = scope
             batch = pending.setdefault(scope, [])
-            batch.append((job, now, known))
+            batch.append((job, now))
             if len(batch) >= cache.STAT_BATCH:
                 del pending[scope]
-                yield from _stat_misses(store, scope, batch, hits, memo, folder, aside)
+                yield from _stat_misses(store, scope, batch, hits, memo, aside)
             continue
-        yield _cached_job(job, folder, known, scope, cold=store is not None and not live[scope])
-    if hits is not None:
-        for scope, batch in pending.items():
-            yield from _stat_misses(store, scope, batch, hits, memo, folder)
-
-
-def _cached_job(
-    job: FileJob, folder: str, known: tuple[Settings, str, str], scope: str, cold: bool
-) -> FileJob:
-    """The job with the cache on. The constructor, not dataclasses.replace: this runs once per
-    file in the parent."""
-    return FileJob(
-        job.path,
-        job.explicit,
-        job.settings,
-        job.rule_text,
-        folder,
-        known[1],
-        job.error,
-        job.kind,
-        job.content,
-        known[2],
-        cache_cold=cold,
-        scope=scope,
-    )
+        yield job
+    for scope, batch in pending.items():
+        yield from _stat_misses(store, scope, batch, hits, memo)
 
 
 ASIDE_AFTER = 512  # files looked up by stat before a cached run may hand its walk aside

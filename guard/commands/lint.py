@@ -29,7 +29,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not im
 if TYPE_CHECKING:
     from typing import Any, SupportsIndex
 
-    from guard.commands.cachedrun import StatHits, WalkAside
+    from guard.commands.cachedrun import CachedJobs, StatHits, WalkAside
     from guard.sources.cache import (
         Reads,
         StatRow,
@@ -1003,9 +1003,11 @@ def _collect_jobs(
     rule_text: Mapping[str, Any],
     kind: str | None = None,
     aside: WalkAside | None = None,
+    make_job: Callable[..., FileJob] = FileJob,
 ) -> Iterator[FileJob]:
     """One job per walked file, as the walk finds it; config is resolved once per folder.
-    With `aside`, the walk may go on in a child process (`WalkAside`)."""
+    With `aside`, the walk may go on in a child process (`WalkAside`). `make_job`: how a job
+    is made (with the cache on, `cachedrun.CachedJobs.job`)."""
     from guard.sources.walk import walk
 
     applied: dict[int, tuple[Settings, Settings]] = {}  # the overrides, once per config
@@ -1041,7 +1043,7 @@ def _collect_jobs(
         else:
             settings = with_overrides(resolver.settings_for(Path(candidate.path)))
         forced = kind if candidate.explicit else None  # a walked folder's files go by name
-        yield FileJob(
+        yield make_job(
             candidate.path,
             candidate.explicit,
             settings,
@@ -1105,12 +1107,12 @@ def run_lint(
     # The files answered from the store by their stat data, without a read (not under
     # `--no-cache`: the run then imports nothing of the cache: sqlite3, hashlib...).
     hits: StatHits | None = None
-    stored = False  # the store holds stat rows (a walk aside may then answer files)
+    made: CachedJobs | None = None
     if not (no_cache or stdin) and _cache_enabled():
-        from guard.commands.cachedrun import StatHits, WalkAside, store_has_stats, with_cache
+        from guard.commands.cachedrun import CachedJobs, StatHits, WalkAside, with_cache
 
         hits = StatHits()
-        stored = store_has_stats()
+        made = CachedJobs()
     aside: WalkAside | None = None
     overrides = Overrides(
         select=_split_ids(select, "--select"),
@@ -1133,11 +1135,13 @@ def run_lint(
             # The walk goes on in a child only to look files up in the store (not in a first
             # run: it has no stat rows), and never for a fix (which reads every file: the child
             # answers hits without a job).
+            stored = made is not None and made.stored  # (a walk aside may answer files)
             aside_wanted = stored and jobs != 1 and (os.cpu_count() or 1) > 1
             if aside_wanted and hits is not None and not (fix or diff):
                 aside = WalkAside(hits)
             rule_text = _rule_text(rules)
-            file_jobs = _collect_jobs(paths, resolver, overrides, rule_text, kind, aside)
+            make_job = FileJob if made is None else made.job
+            file_jobs = _collect_jobs(paths, resolver, overrides, rule_text, kind, aside, make_job)
         if fix or diff:
             file_jobs = list(file_jobs)  # a bad config further down is still exit 2 here
     except (ConfigError, RuleFileError) as exc:
@@ -1154,11 +1158,9 @@ def run_lint(
     cache_folder: str | None = None
     file_jobs = configs.noting(file_jobs)  # before the cache: a hit's config is linted too
     file_jobs = _unread_dropped(file_jobs)  # after the configs: a pyproject.toml is linted too
-    if hits is not None:
-        from guard.sources import cache
-
-        cache_folder = str(cache.cache_root())
-        file_jobs = with_cache(file_jobs, hits, aside)
+    if hits is not None and made is not None:
+        cache_folder = made.folder
+        file_jobs = with_cache(file_jobs, made, hits, aside)
     try:
         result = run_jobs(file_jobs, jobs, progress=not quiet, cache_folder=cache_folder)
     except (ConfigError, WalkAsideError) as exc:  # met only now (the walk streams)
