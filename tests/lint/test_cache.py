@@ -485,3 +485,46 @@ def test_a_workers_chunk_stores_what_its_files_one_by_one_would(
     hashed = lint.lint_unrecorded(job_of["big.sh"], unkeyed=held)
     assert hashed is not None and hashed.cache_key == by_path["big.sh"].cache_key
     assert len(held) == 1
+
+
+def test_a_workers_chunk_looks_at_each_file_before_reading_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stat row a worker sends is its file's stat data from before the read: a write
+    after the read is then a changed stat next run (a miss), never a row that passes for it.
+    A chunk takes its looks first, all of them; each still precedes its file's read."""
+    from guard.commands import cachedrun, lint
+    from guard.findings import LintResult
+
+    repo = make_repo(tmp_path / "r", {f"s{n}.sh": BAD if n % 2 else GOOD for n in range(6)})
+    jobs: list[lint.FileJob] = []
+
+    def taken(found: Any, workers: int, **options: Any) -> LintResult:
+        jobs.extend(found)
+        return LintResult()
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CODEX_GUARD_NO_CACHE", raising=False)
+    monkeypatch.setattr(lint, "run_jobs", taken)
+    monkeypatch.chdir(repo)
+    from guard.cli import main
+
+    main(["lint", "-q", "--format", "json", "."])
+    events: list[tuple[str, str]] = []
+    real_look, real_read = cachedrun.cache.look, lint._read_regular
+
+    def look(path: str) -> Any:
+        events.append(("look", path))
+        return real_look(path)
+
+    def read(path: str, size: int) -> Any:
+        events.append(("read", path))
+        return real_read(path, size)
+
+    monkeypatch.setattr(cachedrun.cache, "look", look)
+    monkeypatch.setattr(lint, "_read_regular", read)
+    outcomes = lint.lint_chunk(jobs)
+    assert len(jobs) == 6 and all(outcome.stat_row is not None for outcome in outcomes)
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        assert events.index(("look", job.path)) < events.index(("read", job.path))
+        assert outcome.stat_row is not None and outcome.stat_row[0] == job.path
