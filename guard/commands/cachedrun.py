@@ -291,16 +291,24 @@ class StatHits:
             if hit.entry:
                 self.used.append(hit.entry)
 
+    def mark_used(self, store: Any) -> None:
+        """Mark the hits not used lately as used now (one transaction). Done as the walk ends,
+        before the run's writer prunes the store (`CacheWriter.close`): a hit of this run is
+        never pruned as unused."""
+        if self.used or self.stats_used:
+            store.save([], self.used, stats_used=self.stats_used)
+        self.used, self.stats_used = [], []
+
     def merge_into(self, result: LintResult, folder: str) -> None:
         """Into the run's result, in the same sorted order as if a worker had linted them."""
         if self.findings:
             result.findings.absorb(self.findings)  # spilled runs are taken, not copied
             result.findings.sort(key=Finding.sort_key)
         result.files += self.files
-        if self.used or self.stats_used:
+        if self.used or self.stats_used:  # none, but for a walk that did not end
             store = cache.open_store(folder)
             if store is not None:
-                store.save([], self.used, stats_used=self.stats_used)
+                self.mark_used(store)
 
 
 def _stat_misses(
@@ -368,6 +376,8 @@ def with_cache(
         yield job
     for scope, batch in pending.items():
         yield from _stat_misses(store, scope, batch, hits, memo)
+    if store is not None:
+        hits.mark_used(store)
 
 
 ASIDE_AFTER = 512  # files looked up by stat before a cached run may hand its walk aside

@@ -1140,7 +1140,8 @@ def run_lint(
             if aside_wanted and hits is not None and not (fix or diff):
                 aside = WalkAside(hits)
             rule_text = _rule_text(rules)
-            make_job = FileJob if made is None else made.job
+            # (`--diff` ends before the lint: its jobs need nothing of the store)
+            make_job = FileJob if made is None or diff else made.job
             file_jobs = _collect_jobs(paths, resolver, overrides, rule_text, kind, aside, make_job)
         if fix or diff:
             file_jobs = list(file_jobs)  # a bad config further down is still exit 2 here

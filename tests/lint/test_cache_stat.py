@@ -275,3 +275,23 @@ def test_a_scope_is_known_while_a_stat_row_has_it(tmp_path: Path) -> None:
     assert not store.has_scope("old") and store.has_scope("new")
     with sqlite3.connect(tmp_path / "store" / cache.STORE_NAME) as conn:
         assert conn.execute("SELECT path, scope FROM stats").fetchall() == [("/a.sh", "new")]
+
+
+def test_a_hit_is_never_pruned_as_unused_by_the_run_it_hit_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Run], calls: list[str]
+) -> None:
+    """Back to a tree after a month: its rows are old, so the run that stores the one changed
+    file also prunes; the files it answered by stat are used by that run and stay stored, and
+    the next run answers them again without a read."""
+    _no_racy_window(monkeypatch)
+    repo = _tree(tmp_path / "r")
+    cold = run("--format", "json", cwd=repo)
+    with sqlite3.connect(tmp_path / "cache" / STORE) as conn:
+        conn.execute("UPDATE stats SET used = 5")  # long ago: past the prune's age
+        conn.execute("UPDATE entries SET used = 5")
+    write(repo / "ok.sh", GOOD + "echo more\n")
+    calls.clear()
+    back = run("--format", "json", cwd=repo)
+    assert calls == ["ok.sh"] and back.out == cold.out
+    again = run("--format", "json", cwd=repo)
+    assert calls == [] and again.out == cold.out
