@@ -299,16 +299,13 @@ class StatHits:
             store.save([], self.used, stats_used=self.stats_used)
         self.used, self.stats_used = [], []
 
-    def merge_into(self, result: LintResult, folder: str) -> None:
-        """Into the run's result, in the same sorted order as if a worker had linted them."""
+    def merge_into(self, result: LintResult) -> None:
+        """Into the run's result, in the same sorted order as if a worker had linted them.
+        (Their marks as used were saved as the walk ended: `mark_used`.)"""
         if self.findings:
             result.findings.absorb(self.findings)  # spilled runs are taken, not copied
             result.findings.sort(key=Finding.sort_key)
         result.files += self.files
-        if self.used or self.stats_used:  # none, but for a walk that did not end
-            store = cache.open_store(folder)
-            if store is not None:
-                self.mark_used(store)
 
 
 def _stat_misses(

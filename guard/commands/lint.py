@@ -1167,8 +1167,8 @@ def run_lint(
     except (ConfigError, WalkAsideError) as exc:  # met only now (the walk streams)
         echo(str(exc), err=True)
         return 2
-    if hits is not None and cache_folder is not None:
-        hits.merge_into(result, cache_folder)
+    if hits is not None:
+        hits.merge_into(result)
     if not stdin:
         configs.into(result, config_file)  # CG905: the configs themselves
     result.exit_code = exit_code(result, fail_on or primary.fail_on)
