@@ -415,6 +415,30 @@ def test_a_folders_reads_are_encoded_once_but_each_answer_is_its_own() -> None:
     ]
 
 
+def _cold_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repo: Path, *paths: str
+) -> list[Any]:
+    """The jobs a run with an empty store hands to the pool (cold: their cache fields set),
+    taken before any is linted."""
+    from guard.commands import lint
+    from guard.findings import LintResult
+
+    jobs: list[lint.FileJob] = []
+
+    def taken(found: Any, workers: int, **options: Any) -> LintResult:
+        jobs.extend(found)
+        return LintResult()
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CODEX_GUARD_NO_CACHE", raising=False)
+    monkeypatch.setattr(lint, "run_jobs", taken)
+    monkeypatch.chdir(repo)
+    from guard.cli import main
+
+    main(["lint", "-q", "-j2", "--format", "json", *paths])
+    return jobs
+
+
 def test_a_workers_chunk_stores_what_its_files_one_by_one_would(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -424,7 +448,6 @@ def test_a_workers_chunk_stores_what_its_files_one_by_one_would(
     import json
 
     from guard.commands import cachedrun, lint
-    from guard.findings import LintResult
 
     big = BAD + "# padding\n" * (lint.KEY_LATER_BYTES // 10)
     repo = make_repo(
@@ -439,19 +462,7 @@ def test_a_workers_chunk_stores_what_its_files_one_by_one_would(
     )
     (repo / "gone.sh").symlink_to("missing.sh")  # named: an error, never stored
     assert len(big.encode()) > lint.KEY_LATER_BYTES
-    jobs: list[lint.FileJob] = []
-
-    def taken(found: Any, workers: int, **options: Any) -> LintResult:
-        jobs.extend(found)
-        return LintResult()
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("CODEX_GUARD_NO_CACHE", raising=False)
-    monkeypatch.setattr(lint, "run_jobs", taken)
-    monkeypatch.chdir(repo)
-    from guard.cli import main
-
-    main(["lint", "-q", "-j2", "--format", "json", ".", "gone.sh"])
+    jobs = _cold_jobs(tmp_path, monkeypatch, repo, ".", "gone.sh")
     assert {job.path for job in jobs} >= {"bad.sh", "good.sh", "big.sh", "gone.sh"}
     assert all(job.cache_dir is not None for job in jobs)
 
@@ -494,22 +505,9 @@ def test_a_workers_chunk_looks_at_each_file_before_reading_it(
     after the read is then a changed stat next run (a miss), never a row that passes for it.
     A chunk takes its looks first, all of them; each still precedes its file's read."""
     from guard.commands import cachedrun, lint
-    from guard.findings import LintResult
 
     repo = make_repo(tmp_path / "r", {f"s{n}.sh": BAD if n % 2 else GOOD for n in range(6)})
-    jobs: list[lint.FileJob] = []
-
-    def taken(found: Any, workers: int, **options: Any) -> LintResult:
-        jobs.extend(found)
-        return LintResult()
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("CODEX_GUARD_NO_CACHE", raising=False)
-    monkeypatch.setattr(lint, "run_jobs", taken)
-    monkeypatch.chdir(repo)
-    from guard.cli import main
-
-    main(["lint", "-q", "--format", "json", "."])
+    jobs = _cold_jobs(tmp_path, monkeypatch, repo, ".")
     events: list[tuple[str, str]] = []
     real_look, real_read = cachedrun.cache.look, lint._read_regular
 
