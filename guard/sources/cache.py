@@ -674,8 +674,8 @@ class Store:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.execute("DELETE FROM entries WHERE used < ?", (stamp - max_age_s,))
-            before = self._conn.total_changes
-            self._conn.execute("DELETE FROM stats WHERE used < ?", (stamp - max_age_s,))
+            query = "DELETE FROM stats WHERE used < ?"
+            dropped = self._conn.execute(query, (stamp - max_age_s,)).rowcount
             count = self._conn.execute("SELECT count(*) FROM entries").fetchone()[0]
             if count > max_entries:
                 self._conn.execute(
@@ -685,12 +685,12 @@ class Store:
                 )
             count = self._conn.execute("SELECT count(*) FROM stats").fetchone()[0]
             if count > max_entries:
-                self._conn.execute(
+                dropped += self._conn.execute(
                     "DELETE FROM stats WHERE (scope, path) IN"
                     " (SELECT scope, path FROM stats ORDER BY used, path LIMIT ?)",
                     (count - max_entries,),
-                )
-            if self._conn.total_changes != before:  # a scope may have lost its last row
+                ).rowcount
+            if dropped:  # a scope may have lost its last row
                 self._conn.execute(
                     "DELETE FROM scopes WHERE scope NOT IN (SELECT scope FROM stats)"
                 )

@@ -275,6 +275,12 @@ def test_a_scope_is_known_while_a_stat_row_has_it(tmp_path: Path) -> None:
     assert not store.has_scope("old") and store.has_scope("new")
     with sqlite3.connect(tmp_path / "store" / cache.STORE_NAME) as conn:
         assert conn.execute("SELECT path, scope FROM stats").fetchall() == [("/a.sh", "new")]
+    # Over the cap: the least recently used row goes, and its scope with it.
+    store.save([], [], stats=[row("/b.sh", "other")])
+    with sqlite3.connect(tmp_path / "store" / cache.STORE_NAME) as conn:
+        conn.execute("UPDATE stats SET used = 2000 WHERE scope = 'other'")
+    store.prune(max_entries=1, max_age_s=10**9, now=9_000)
+    assert not store.has_scope("other") and store.has_scope("new")
 
 
 def test_a_hit_is_never_pruned_as_unused_by_the_run_it_hit_in(
