@@ -119,7 +119,7 @@ class FileReads:
     """What one file's lint looked at: probes in order, deduplicated, and when it started.
     (A plain class: `dataclasses` is kept off the hook's import path.)"""
 
-    __slots__ = ("_replayed", "probes", "stamp", "untracked")
+    __slots__ = ("_replayed", "probes", "stamp", "stats", "untracked")
 
     def __init__(self) -> None:
         self.stamp = time.time_ns()
@@ -128,6 +128,9 @@ class FileReads:
         # The probe tuples replayed into this record, by identity (a cached helper is called
         # many times a file, each call replaying the same tuple). Held, so no id is reused.
         self._replayed: dict[int, tuple[Probe, ...]] = {}
+        # What `stat_noted` answered, by path (made at its first answer): a lint stats the same
+        # config file once per codex run, and every answer after its first is the recorded one.
+        self.stats: dict[str, os.stat_result | None] | None = None
 
     def add(
         self,
@@ -203,10 +206,21 @@ def note(kind: str, path: str | os.PathLike[str]) -> None:
 
 def stat_noted(path: str | os.PathLike[str]) -> os.stat_result | None:
     """`os.stat(path)` (None when it fails), recorded as a FILE probe of the file being linted:
-    one stat, and the probe's answer is what the caller goes on."""
-    info = _stat_or_error(os.fspath(path))
+    one stat, and the probe's answer is what the caller goes on. Asked again in the same lint,
+    the same answer, without a stat: the lint goes on the answer its record holds (a file
+    changed in between is a miss next run, as the probe says)."""
+    path = os.fspath(path)
+    reads = _current.get()
+    if reads is not None and reads.stats is not None and path in reads.stats:
+        return reads.stats[path]
+    info = _stat_or_error(path)
     _note_seen(FILE, path, info)
-    return None if isinstance(info, BaseException) else info
+    found = None if isinstance(info, BaseException) else info
+    if reads is not None:
+        if reads.stats is None:
+            reads.stats = {}
+        reads.stats[path] = found
+    return found
 
 
 def kind_noted(path: str | os.PathLike[str]) -> str:

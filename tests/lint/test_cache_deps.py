@@ -284,6 +284,38 @@ def test_a_probe_made_of_the_callers_stat_answers_as_a_fresh_probe(
     assert filereads.stat_noted(regular) is not None  # no recording: a plain stat
 
 
+def test_a_lint_that_stats_a_file_again_goes_on_its_first_recorded_answer(
+    tmp_path: Path,
+) -> None:
+    """A lint asks `stat_noted` of the same config once per codex run; within one file's record
+    every ask after the first is the recorded answer (no second stat, and never an answer the
+    record does not hold), so a file changed mid-lint is a miss next run. Another file's lint,
+    and a stat with no lint recording, see the file as it is now."""
+    config = tmp_path / "config.toml"
+    config.write_text("x = 1\n")
+    with filereads.recording() as reads:
+        first = filereads.stat_noted(config)
+        config.write_text("x = 22222\n")  # another size: a stat now answers otherwise
+        again = filereads.stat_noted(config)
+        assert filereads.stat_noted(tmp_path / "absent.toml") is None
+        config.unlink()
+        assert filereads.stat_noted(config) is again  # gone: still the answer it went on
+        assert filereads.stat_noted(tmp_path / "absent.toml") is None
+    assert first is not None and again is first
+    assert reads.result()[0] == filereads.Probe(
+        filereads.FILE, str(config), f"{first.st_size} {first.st_mtime_ns} {first.st_ctime_ns}"
+    )
+    assert not filereads.unchanged(reads.result(), {})  # the next run misses
+    config.write_text("x = 333\n")
+    with filereads.recording() as other:
+        fresh = filereads.stat_noted(config)
+    assert fresh is not None and fresh.st_size == len("x = 333\n")
+    assert other.result()[0].answer.startswith(f"{fresh.st_size} ")
+    os.truncate(config, 1)
+    plain = filereads.stat_noted(config)
+    assert plain is not None and plain.st_size == 1  # no recording: a plain stat, every time
+
+
 def test_a_relative_probe_through_a_link_stays_the_folder_it_looked_at(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
