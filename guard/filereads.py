@@ -119,7 +119,7 @@ class FileReads:
     """What one file's lint looked at: probes in order, deduplicated, and when it started.
     (A plain class: `dataclasses` is kept off the hook's import path.)"""
 
-    __slots__ = ("_replayed", "probes", "stamp", "stats", "untracked")
+    __slots__ = ("_replayed", "probes", "stamp", "stat_answers", "untracked")
 
     def __init__(self) -> None:
         self.stamp = time.time_ns()
@@ -130,7 +130,7 @@ class FileReads:
         self._replayed: dict[int, tuple[Probe, ...]] = {}
         # What `stat_noted` answered, by path (made at its first answer): a lint stats the same
         # config file once per codex run, and every answer after its first is the recorded one.
-        self.stats: dict[str, os.stat_result | None] | None = None
+        self.stat_answers: dict[str, os.stat_result | None] | None = None
 
     def add(
         self,
@@ -211,15 +211,15 @@ def stat_noted(path: str | os.PathLike[str]) -> os.stat_result | None:
     changed in between is a miss next run, as the probe says)."""
     path = os.fspath(path)
     reads = _current.get()
-    if reads is not None and reads.stats is not None and path in reads.stats:
-        return reads.stats[path]
+    if reads is not None and reads.stat_answers is not None and path in reads.stat_answers:
+        return reads.stat_answers[path]
     info = _stat_or_error(path)
     _note_seen(FILE, path, info)
     found = None if isinstance(info, BaseException) else info
     if reads is not None:
-        if reads.stats is None:
-            reads.stats = {}
-        reads.stats[path] = found
+        if reads.stat_answers is None:
+            reads.stat_answers = {}
+        reads.stat_answers[path] = found
     return found
 
 
