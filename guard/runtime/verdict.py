@@ -18,6 +18,9 @@ VERDICT_LINE = re.compile(r"^VERDICT: (PASS|FAIL)$")
 JUDGE_LINE = re.compile(r"^judge_source: codex-\S+$")
 # A section header such as `REASONS:` ends COMMANDS RUN.
 SECTION_HEADER = re.compile(r"^[A-Z][A-Z0-9 _-]*:$")
+# A verdict is a page of text: a larger file is no verdict, and is not read whole.
+MAX_VERDICT_BYTES = 16 << 20
+QUOTED_CHARS = 120  # a line quoted in a problem's message is cut to this many characters
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,13 @@ class VerdictReport:
         return self.error is None and not self.problems
 
 
+def _quoted(text: str) -> str:
+    """`text` as a message quotes it: repr, cut when long (a 200 KB line 1 is not echoed)."""
+    if len(text) <= QUOTED_CHARS:
+        return repr(text)
+    return f"{text[:QUOTED_CHARS]!r}... ({len(text):,} characters)"
+
+
 def _line(lines: list[str], number: int) -> str | None:
     return lines[number - 1] if len(lines) >= number else None
 
@@ -60,12 +70,13 @@ def _check_header(lines: list[str], report: VerdictReport) -> None:
         report.problems.append(
             Problem(
                 1,
-                f"line 1 must be exactly `VERDICT: PASS` or `VERDICT: FAIL`{hint}, found {first!r}",
+                f"line 1 must be exactly `VERDICT: PASS` or `VERDICT: FAIL`{hint}, "
+                f"found {_quoted(first)}",
             )
         )
     second = _line(lines, 2)
     if second is None or second != "":
-        found = "end of file" if second is None else repr(second)
+        found = "end of file" if second is None else _quoted(second)
         report.problems.append(Problem(2, f"line 2 must be blank, found {found}"))
 
 
@@ -105,7 +116,7 @@ def _check_section(lines: list[str], first: int, end: int, report: VerdictReport
             Problem(
                 n,
                 f"`judge_source:` must name a codex judge (`judge_source: codex-<model>`), "
-                f"found {text!r}",
+                f"found {_quoted(text)}",
             )
         )
     else:
@@ -151,12 +162,49 @@ def check_verdict_text(text: str, path: str = "<verdict>") -> VerdictReport:
 
 
 def check_verdict_file(path: Path) -> VerdictReport:
+    data = _read_verdict(path)
+    if isinstance(data, str):
+        return VerdictReport(path=str(path), error=f"cannot read: {data}")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return VerdictReport(path=str(path), error=f"cannot read: {reason}")
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return VerdictReport(path=str(path), error=f"cannot read: {exc}")
     return check_verdict_text(text, str(path))
+
+
+def _read_verdict(path: Path) -> bytes | str:
+    """The file's bytes, or why it cannot be a verdict. Opened non-blocking and checked by
+    fstat first: a FIFO or a device named like a verdict must not hang the gate."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (OSError, ValueError) as exc:
+        return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return "a folder, not a file"
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file (a FIFO, a socket or a device)"
+        if info.st_size > MAX_VERDICT_BYTES:
+            return f"{info.st_size:,} bytes: larger than a verdict ({MAX_VERDICT_BYTES >> 20} MB)"
+        chunks: list[bytes] = []
+        left = MAX_VERDICT_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        if left <= 0:
+            return f"grew past {MAX_VERDICT_BYTES >> 20} MB while it was read"
+        return b"".join(chunks)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    finally:
+        os.close(fd)
 
 
 def text_lines(report: VerdictReport) -> list[str]:

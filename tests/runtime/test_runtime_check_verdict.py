@@ -143,3 +143,31 @@ def test_verdict_crlf_and_fail_verdict_are_valid(tmp_path: Path, base_env: dict[
     path = _write(tmp_path, "v.txt", VALID.replace("PASS", "FAIL", 1).replace("\n", "\r\n"))
     proc = run_guard(["verdict", str(path)], base_env)
     assert proc.returncode == 0, proc.stdout
+
+
+def test_verdict_of_a_fifo_or_folder_is_an_error_not_a_hang(
+    tmp_path: Path, base_env: dict[str, str]
+) -> None:
+    import os
+
+    fifo = tmp_path / "verdict.txt"
+    os.mkfifo(fifo)  # no writer: a plain open() would block forever
+    folder = tmp_path / "verdict-dir"
+    folder.mkdir()
+    good = _write(tmp_path, "good.txt", VALID)
+    proc = run_guard(["verdict", str(fifo), str(folder), str(good)], base_env, timeout=20)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"{fifo}: error: cannot read: not a regular file" in proc.stderr
+    assert f"{folder}: error: cannot read: a folder, not a file" in proc.stderr
+    assert f"{good}: valid" in proc.stdout  # every other file is still checked
+    assert "Traceback" not in proc.stderr
+
+
+def test_verdict_quotes_a_long_line_cut(tmp_path: Path, base_env: dict[str, str]) -> None:
+    path = _write(tmp_path, "v.txt", VALID.replace("VERDICT: PASS", "x" * 200_000))
+    proc = run_guard(["verdict", str(path)], base_env)
+    assert proc.returncode == 1
+    first = proc.stdout.splitlines()[0]
+    assert first.startswith(f"{path}:1: CG603 verdict-contract: line 1 must be exactly")
+    assert "(200,000 characters)" in first
+    assert len(first) < 400
