@@ -296,6 +296,62 @@ def repair_joined_lines(b: bytes, root: Node) -> bytes | None:
     return bytes(out)
 
 
+# Words after which tree-sitter-bash 0.25.1 mis-reads `time`/`coproc` as a command name: a
+# compound command (`time { ...; }`, `coproc while ...; do ...; done`), which it then splits
+# into commands named `{`, `then`, `do`... that run nothing.
+_COMPOUND_OPENERS = frozenset(
+    {b"{", b"(", b"((", b"[[", b"if", b"while", b"until", b"for", b"case", b"select", b"!"}
+)
+_RESERVED_NAMES = (b"time", b"coproc")
+
+
+def repair_reserved_words(b: bytes, root: Node) -> bytes | None:
+    """``b`` with each reserved `time [-p] [--]` and `coproc [NAME]` before a compound command
+    blanked (same length: every other node keeps its offsets), or None when there is none.
+    Bash runs the compound command the same without them (`time` only reports how long it
+    took); a coprocess's background and stdin are then modelled as a plain command's: its
+    stdin the script's, as open as the coprocess pipe (CG201 still applies)."""
+    if b"time" not in b and b"coproc" not in b:
+        return None
+    out: bytearray | None = None
+    for command in _captures("(command name: (command_name) @n)", root):
+        cut = _reserved_prefix_end(b, command.parent)
+        if cut is None:
+            continue
+        if out is None:
+            out = bytearray(b)
+        start = command.start_byte
+        out[start:cut] = bytes(0x0A if c == 0x0A else 0x20 for c in b[start:cut])
+    return None if out is None else bytes(out)
+
+
+def _reserved_prefix_end(b: bytes, command: Node) -> int | None:
+    """Where the compound command after a leading `time`/`coproc` begins, when ``command``
+    is that shape (no assignment before the reserved word; nothing quoted in it)."""
+    kids = command.children
+    if not kids or kids[0].type != "command_name":
+        return None
+    name = b[kids[0].start_byte : kids[0].end_byte]
+    if name not in _RESERVED_NAMES:
+        return None
+    i = 1
+    if name == b"time":
+        while i < len(kids) and b[kids[i].start_byte : kids[i].end_byte] in (b"-p", b"--"):
+            i += 1
+    elif i + 1 < len(kids) and kids[i].type == "word" and _opens_compound(b, kids[i + 1]):
+        i += 1  # `coproc NAME { ...; }`
+    if i < len(kids) and _opens_compound(b, kids[i]):
+        cut: int = kids[i].start_byte
+        return cut
+    return None
+
+
+def _opens_compound(b: bytes, node: Node) -> bool:
+    if node.type in ("subshell", "compound_statement"):
+        return True
+    return node.type == "word" and b[node.start_byte : node.end_byte] in _COMPOUND_OPENERS
+
+
 def _repair_heredocs(b: bytes, root: Node) -> tuple[bytes, dict[int, _Heredoc]] | None:
     """Rewrite here-docs tree-sitter cannot parse into same-length ``< WORD`` redirects.
 

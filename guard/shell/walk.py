@@ -230,9 +230,14 @@ class Walker:
             b = split
             tree = syntax._parse_bytes(b)
             root = tree.root_node
+        parsed = b  # the text the tree is of; `b` stays the words' text (same offsets)
+        unreserved = syntax.repair_reserved_words(b, root)
+        if unreserved is not None:
+            parsed = unreserved
+            root = syntax._parse_bytes(parsed).root_node
         fakes: dict[int, _Heredoc] = {}
         if b"<<" in b and _HEREDOC_TAIL_RE.search(b) is not None:
-            fixed = _repair_heredocs(b, root)
+            fixed = _repair_heredocs(parsed, root)
             if fixed is not None:
                 b2, fakes = fixed
                 tree = syntax._parse_bytes(b2)

@@ -141,6 +141,45 @@ def _env_split_words(w: Word) -> list[Word]:
     return [Word(part, True, w.span, w.raw) for part in parts]
 
 
+# The reserved words tree-sitter-bash 0.25.1 leaves as words at a command's head (it parses
+# `time ( ... )`, `time { ...; }`, `coproc NAME { ...; }` and `time ! cmd` as a command
+# named `time`/`coproc`); `time -p` is the reserved word's one option.
+_RESERVED_HEADS = frozenset({"time", "coproc", "!", "{"})
+
+
+def _reserved_word(word: Word) -> bool:
+    """An unquoted reserved word (a quoted or escaped `time` is the program /usr/bin/time)."""
+    return word.literal and word.text in _RESERVED_HEADS and (word.raw or word.text) == word.text
+
+
+def _peel_reserved(argv: tuple[Word, ...], out: Peeled) -> tuple[Word, ...] | None:
+    """The command after one reserved word, its `-p`/`--` (time) or NAME (`coproc NAME {`),
+    and the assignments after it, which bash applies to that command (checked on bash 5.2:
+    `time -p K=1 env`, `time ! K=2 env` and `coproc K=3 env` each print their K). None when
+    the words are not that shape: `time -f FMT cmd` is /usr/bin/time's (peel's `time`), and
+    a reserved word with nothing after it runs nothing."""
+    head = argv[0]
+    i = 1
+    if head.text == "time":
+        while i < len(argv) and argv[i].literal and argv[i].text in ("-p", "--"):
+            i += 1
+        if i < len(argv) and argv[i].text.startswith("-") and argv[i].text != "-":
+            return None
+        out.wrappers.append(Wrapper("time", head.span, tuple(w.text for w in argv[1:i])))
+    elif head.text == "coproc":
+        out.stdin_default = Stdin(StdinKind.INHERITED, reason="coproc")
+        out.wrappers.append(Wrapper("coproc", head.span, ()))
+        if i + 1 < len(argv) and _NAME_RE.match(argv[i].text) and _reserved_word(argv[i + 1]):
+            i += 1  # `coproc NAME { ...; }`: NAME names the coprocess
+    while i < len(argv) and (m := _ASSIGN_RE.match(argv[i].raw or argv[i].text)) is not None:
+        w = argv[i]
+        name = m.group(1)
+        value = Word(w.text[len(name) + 1 :], w.literal, w.span, w.raw)
+        out.env_ops.append(EnvOp("set", w.span, name, value))
+        i += 1
+    return argv[i:] if i < len(argv) else None
+
+
 def _peel_env(argv: tuple[Word, ...], out: Peeled) -> int:
     i, n = 1, len(argv)
     while i < n:
@@ -1457,7 +1496,17 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
     """Strip wrappers off ``argv``; never leaves argv empty (a bare ``env`` stays ``env``)."""
     out = Peeled(argv)
     from_input = False  # an xargs was peeled: later words may be followed by its input
+    # Bash's reserved words before a command (`time`, `!`, `coproc`, `{`) are only read so at
+    # the head of a command, and tree-sitter-bash 0.25.1 parses them as plain words there
+    # (`time OPENAI_API_KEY=k codex ...`): their assignments are the command's own.
+    reserved_at_head = True
     for _ in range(MAX_ROUNDS):
+        if reserved_at_head and argv and _reserved_word(argv[0]):
+            after = _peel_reserved(argv, out)
+            if after is not None:
+                argv = after
+                continue
+        reserved_at_head = False
         if argv and not argv[0].literal and _dynamic_codex_path(argv[0].text):
             # `"$prefix/node_modules/.bin/codex"`: the folder is unknown, the program is not.
             out.wrappers.append(Wrapper("path", argv[0].span, (argv[0].text,)))

@@ -1,0 +1,113 @@
+"""Bash's reserved words `time` and `coproc` before a command, which tree-sitter-bash 0.25.1
+reads as a command name (found by an adversarial pass: `time ( codex exec --yolo ... )` was
+allowed by `check` and the hooks even with fail-closed on). Each case runs under real bash
+with a recording stand-in codex first: the command model must see the codex bash starts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from guard.engine.api import lint_snippet
+from guard.settings import Settings
+from guard.sources.snippet import RunContext, Snippet
+
+BASH = shutil.which("bash")
+pytestmark = pytest.mark.skipif(BASH is None, reason="needs bash")
+
+RECORDER = """#!/bin/sh
+printf 'ARGV %s\\n' "$*" >> "$CODEX_LOG"
+[ -n "${OPENAI_API_KEY+x}" ] && printf 'KEY\\n' >> "$CODEX_LOG"
+exit 0
+"""
+RUN = "codex exec -s read-only -C . p </dev/null"
+YOLO = "codex exec --yolo -C . p </dev/null"
+
+# script -> (the rule it must get, whether bash gives codex the key)
+CASES = {
+    "time-subshell": (f"time ( {YOLO} )", "CG303", False),
+    "time-group": (f"time {{ OPENAI_API_KEY=sk {RUN}; }}", "CG101", True),
+    "time-assignment": (f"time OPENAI_API_KEY=sk {RUN}", "CG101", True),
+    "time-p-assignment": (f"time -p OPENAI_API_KEY=sk {RUN}", "CG101", True),
+    "time-negated": (f"time ! OPENAI_API_KEY=sk {RUN}", "CG101", True),
+    "time-if": (f"time if true; then OPENAI_API_KEY=sk {RUN}; fi", "CG101", True),
+    "time-for": (f"time -p for x in 1; do {YOLO}; done", "CG303", False),
+    "time-while": (f"n=0; time while [ $n -lt 1 ]; do n=1; {YOLO}; done", "CG303", False),
+    "coproc-subshell": (f"coproc ( {YOLO} ); wait", "CG303", False),
+    "coproc-assignment": (f"coproc OPENAI_API_KEY=sk {RUN}; wait", "CG101", True),
+    "coproc-named-group": (f"coproc W {{ OPENAI_API_KEY=sk {RUN}; }}; wait", "CG101", True),
+    "coproc-named-loop": (f"coproc W for x in 1; do {YOLO}; done; wait", "CG303", False),
+}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("reserved")
+    (folder / "bin").mkdir()
+    codex = folder / "bin" / "codex"
+    codex.write_text(RECORDER)
+    codex.chmod(0o755)
+    return folder
+
+
+def run_bash(lab: Path, script: str) -> str:
+    log = lab / "codex.log"
+    log.write_text("")
+    (lab / "case.sh").write_text(script + "\n")
+    env = {
+        "PATH": f"{lab / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "HOME": str(lab),
+        "CODEX_LOG": str(log),
+    }
+    subprocess.run(
+        [str(BASH), str(lab / "case.sh")], cwd=lab, env=env, stdin=subprocess.DEVNULL,
+        capture_output=True, timeout=20, check=False,
+    )  # fmt: skip
+    return log.read_text()
+
+
+def rules_of(script: str) -> set[str]:
+    snippet = Snippet(text=script, path="<hook>", context=RunContext.AGENT)
+    return {f.rule for f in lint_snippet(snippet, Settings())}
+
+
+@pytest.mark.parametrize(("script", "rule", "key"), CASES.values(), ids=CASES)
+def test_codex_under_time_or_coproc_is_seen(lab: Path, script: str, rule: str, key: bool) -> None:
+    log = run_bash(lab, script)
+    assert log.count("ARGV exec") == 1, log  # bash really started codex, once
+    assert ("KEY" in log) is key
+    found = rules_of(script)
+    assert rule in found, found
+    assert "CG901" not in found  # valid bash is no parse error
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "time make test",
+        "time -p ( make test )",
+        "time { ls; echo codex is fast; }",
+        "K=1 time ls",
+        "coproc ( sleep 1 ); wait",
+        "echo time codex exec --yolo p",
+        "/usr/bin/time -f %e make",
+    ],
+)
+def test_time_and_coproc_without_codex_stay_silent(script: str) -> None:
+    assert rules_of(script) <= {"CG902"}, rules_of(script)
+
+
+def test_the_hook_denies_codex_under_time(tmp_path: Path) -> None:
+    import json
+
+    from tests.runtime.conftest import run_guard
+
+    event = {"tool_name": "Bash", "tool_input": {"command": f"time ( {YOLO} )"}}
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    proc = run_guard(["hook", "claude"], env, cwd=tmp_path, input=json.dumps(event))
+    assert '"permissionDecision": "deny"' in proc.stdout
+    assert "CG303" in proc.stdout
