@@ -630,6 +630,15 @@ def reaches_model(args: Sequence[str], version: str | None = None) -> bool:
     top = grammar_for(version).command("")
     if top is None:
         return True
+    i = _first_positional(words, cut, top)
+    if i is None:
+        return True  # bare `codex` or `codex -- PROMPT`: interactive codex
+    word = words[i]
+    return top.subcommand(word) is None or word not in MODEL_FREE_COMMANDS  # a prompt: codex
+
+
+def _first_positional(words: list[str], cut: int, top: CommandSpec) -> int | None:
+    """The index of the first word before ``cut`` that is no top-level option or its value."""
     i = 0
     while i < cut:
         word = words[i]
@@ -644,9 +653,55 @@ def reaches_model(args: Sequence[str], version: str | None = None) -> bool:
                         i += 1
             i += 1
             continue
-        sub = top.subcommand(word)
-        return sub is None or word not in MODEL_FREE_COMMANDS  # a prompt is interactive codex
-    return True  # bare `codex` or `codex -- PROMPT`: interactive codex
+        return i
+    return None
+
+
+# `codex sandbox [OPTIONS] [COMMAND]...` runs COMMAND under Codex's sandbox, with the caller's
+# environment (observed with the real 0.171.0: a command under it got OPENAI_API_KEY). Its options
+# from `codex sandbox --help` (0.169.0 and 0.171.0 alike, tests/codex/test_codex_realcli.py
+# `test_sandbox_options_are_the_grammars`): these take a value; its sub-commands `uninstall` and
+# `help` run no command.
+SANDBOX_VALUE_OPTIONS: frozenset[str] = frozenset(
+    {
+        "-c", "--config", "--enable", "--disable", "--sandbox-state-json",
+        "--sandbox-state-readable-root", "-P", "--permission-profile", "-p", "--profile",
+        "-C", "--cd",
+    }
+)  # fmt: skip
+SANDBOX_SWITCHES: frozenset[str] = frozenset(
+    {"--transparent-tcp", "--sandbox-state-disable-network", "--include-managed-config"}
+)
+SANDBOX_SUBCOMMANDS: frozenset[str] = frozenset({"uninstall", "help"})
+
+
+def sandboxed_command(args: Sequence[str], version: str | None = None) -> int | None:
+    """Where, in ``args`` (argv without argv[0]), the command `codex ... sandbox ...` runs
+    begins; None when ``args`` is no `sandbox` with a command (or when the sandbox's options
+    are not all known: the caller then sees codex, not what it runs)."""
+    words = list(args)
+    top = grammar_for(version).command("")
+    if top is None:
+        return None
+    i = _first_positional(words, words.index("--") if "--" in words else len(words), top)
+    if i is None or words[i] != "sandbox":
+        return None
+    i += 1
+    while i < len(words):
+        word = words[i]
+        if word == "--":
+            return i + 1 if i + 1 < len(words) else None
+        if not word.startswith("-") or word == "-":
+            return None if word in SANDBOX_SUBCOMMANDS else i
+        name = word.split("=", 1)[0] if word.startswith("--") else word[:2]
+        if name in SANDBOX_VALUE_OPTIONS:
+            attached = "=" in word if word.startswith("--") else len(word) > 2
+            i += 1 if attached else 2
+        elif word in SANDBOX_SWITCHES:
+            i += 1
+        else:
+            return None
+    return None
 
 
 # --- reading a --help text ---------------------------------------------------------------------

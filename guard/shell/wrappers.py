@@ -1409,6 +1409,16 @@ def _top_level_flag(name: str) -> FlagSpec | None:
     return None
 
 
+def _codex_sandbox_runs(argv: tuple[Word, ...]) -> int | None:
+    """Where the command `codex [...] sandbox [...]` runs begins in argv, or None."""
+    if not any(w.text == "sandbox" for w in argv[1:]):
+        return None  # most codex commands: the grammar is not consulted
+    from guard.codex.grammar import sandboxed_command
+
+    found = sandboxed_command([w.text for w in argv[1:]])
+    return None if found is None else found + 1
+
+
 def _says_codex(spec: FlagSpec, value: str | None) -> bool:
     """An option use no other program would write: the bypass switch (or its `--yolo` alias),
     a switch that picks a sandbox, a value from codex's own choices (`-s danger-full-access`,
@@ -1779,6 +1789,12 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 argv = (_codex_word(argv[j]), *argv[j + 1 :])
                 continue
             break
+        elif prog == "codex" and (inner := _codex_sandbox_runs(argv)) is not None:
+            # `codex sandbox [OPTIONS] [--] CMD...` runs CMD, with this env and stdin.
+            wargs = [w.text for w in argv[1:inner]]
+            out.wrappers.append(Wrapper("codex sandbox", head.span, tuple(wargs)))
+            argv = argv[inner:]
+            continue
         elif prog == "codex" and head.text != "codex":
             out.wrappers.append(Wrapper("path", head.span, (head.text,)))
             argv = (_codex_word(head), *argv[1:])

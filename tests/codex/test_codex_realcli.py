@@ -96,3 +96,37 @@ def test_real_cli_agrees_with_table(version: str) -> None:
         if code != want
     ]
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("version", ["0.169.0", "0.171.0"])
+def test_sandbox_options_are_the_grammars(version: str) -> None:
+    """`codex sandbox [OPTIONS] [COMMAND]...` (guard/codex/grammar.py `sandboxed_command`): the
+    options its help lists, and which take a value, are the ones the command model skips to find
+    the command it runs; and that command gets the caller's environment."""
+    from guard.codex.grammar import SANDBOX_SWITCHES, SANDBOX_VALUE_OPTIONS, help_flags
+
+    binary = real_codex(version)
+    if binary is None:
+        pytest.skip(f"codex-cli {version} not installed (.ci/install-codex {version})")
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "CODEX_HOME": home, "PROBE": "reached"}
+        text = subprocess.run(
+            [str(binary), "sandbox", "--help"], env=env, stdin=subprocess.DEVNULL,
+            capture_output=True, text=True, timeout=60, check=True,
+        ).stdout  # fmt: skip
+        ran = subprocess.run(
+            [str(binary), "sandbox", "--", "/bin/sh", "-c", 'echo "ran:$PROBE"'], env=env,
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    listed = help_flags(text) - {"-h", "--help"}
+    assert listed <= SANDBOX_VALUE_OPTIONS | SANDBOX_SWITCHES  # every option is known...
+    takes_value = {
+        name
+        for line in text.splitlines()
+        if "<" in line and line.lstrip().startswith("-")
+        for name in line.split("<", 1)[0].replace(",", " ").split()
+    }
+    assert takes_value == listed & SANDBOX_VALUE_OPTIONS  # ... with the arity it has
+    assert {"-c", "-C", "-p", "-P"} <= takes_value
+    if ran.returncode == 0:  # a host whose kernel refuses the sandbox runs nothing
+        assert "ran:reached" in ran.stdout

@@ -180,3 +180,38 @@ def test_text_a_shell_or_make_runs_unseen_is_cg902(lab: Path, script: str) -> No
     if "bash -i" not in script:  # an interactive bash under test would wait on its terminal
         assert len(run_bash(lab, script)) == 1  # codex really ran
     assert "CG902" in rules_of(script)
+
+
+@pytest.mark.parametrize(
+    ("script", "rule"),
+    [
+        ("codex sandbox -- codex exec --yolo -C . p </dev/null", "CG303"),
+        ("codex sandbox codex exec --yolo -C . p </dev/null", "CG303"),
+        ("codex -c x=1 sandbox --transparent-tcp codex exec --yolo -C . p </dev/null", "CG303"),
+        (
+            "codex sandbox -c sandbox_mode=workspace-write -- "
+            "bash -c 'OPENAI_API_KEY=sk codex exec -s read-only -C . p </dev/null'",
+            "CG101",
+        ),
+        (
+            "codex sandbox -P :workspace -C . -- env OPENAI_API_KEY=sk codex exec -s read-only p"
+            " </dev/null",
+            "CG101",
+        ),
+        (
+            "export OPENAI_API_KEY=sk\ncodex sandbox -- codex exec -s read-only -C . p </dev/null",
+            "CG101",
+        ),
+    ],
+)
+def test_the_command_codex_sandbox_runs_is_checked(script: str, rule: str) -> None:
+    # `codex sandbox [OPTIONS] [--] CMD...` runs CMD with the caller's env (the real CLI:
+    # tests/codex/test_codex_realcli.py `test_sandbox_options_are_the_grammars`).
+    assert rule in rules_of(script)
+
+
+@pytest.mark.parametrize(
+    "script", ["codex sandbox -- make test", "codex sandbox uninstall", "codex sandbox --help"]
+)
+def test_codex_sandbox_running_no_codex_stays_silent(script: str) -> None:
+    assert not rules_of(script) & {"CG101", "CG201", "CG303", "CG901", "CG903"}
