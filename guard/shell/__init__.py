@@ -28,6 +28,9 @@ Where to look:
                                               ``_pipeline`` (`cmd | while`), redirs.py
                                               ``base_stdin`` (`exec < F`); flow.py ``_while``
                                               marks it shared with a `read` in the condition
+    what does `cat | codex` or `<&3` read?    redirs.py ``copied_stdin`` (from walk.py
+                                              ``_pipeline``, and `< <(cat)`); `exec 3<&0`:
+                                              redirs.py ``_descriptor_redirect``, State.shell_fds
     which values has `$cmd` after an `if`?    scope.py ``meet`` / ``forks``; walk.py
                                               ``_command`` walks a command once per value
     what does `timeout 60 nohup codex` run?   wrappers.py ``peel``

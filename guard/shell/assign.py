@@ -337,8 +337,10 @@ def _builtin(
         for j in range(*self.last_bg):
             done = self.cmds[j]
             self.cmds[j] = replace(done, context=replace(done.context, detached=True))
-    elif name == "exec" and len(words) == 1 and r.explicit:
-        st.shell_stdin = r.stdin  # `exec </dev/null`: every later command reads that
+    elif name == "exec" and len(words) == 1:
+        if r.explicit:
+            st.shell_stdin = r.stdin  # `exec </dev/null`: every later command reads that
+        st.shell_fds = r.fds  # `exec 3<&0`: a later `<&3` reads the script's stdin
     elif name == "printf":
         printed = printf_target(words)
         if printed is not None:

@@ -1,12 +1,16 @@
 """Redirections and stdin: what each command reads, from redirects, here-docs and here-strings.
 
-It sees the walker as ``RedirWalker``: only the text of a word (a file name, a here-string)."""
+It sees the walker as ``RedirWalker``: only the text of a word (a file name, a here-string) and
+the commands a process substitution ran. A pipe or `<(...)` fed by a command that copies its own
+inherited stdin (`cat | codex`) hands on the caller's stream: ``copied_stdin``."""
 
 from __future__ import annotations
 
 from guard.fastclass import dataclass, field, replace
 from guard.lazyre import lazy_compile
 from guard.shell.model import (
+    Command,
+    Span,
     Stdin,
     StdinKind,
     Word,
@@ -21,12 +25,32 @@ if TYPE_CHECKING:
 
     class RedirWalker(Protocol):
         """What the redirections need of the walker, and nothing more: the expansion stage's
-        text of a word (a file name, a here-string)."""
+        text of a word (a file name, a here-string), and the commands a `<(...)` ran."""
+
+        cmds: list[Command]  # the commands walked so far: a `<(cat)`'s own
 
         def _text(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]: ...
 
 
 _STDIN_ALIASES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+# The programs that copy their own stdin to their stdout until it ends, with the options that
+# keep them doing so (GNU and POSIX; --help, --version or an unknown option make them exit):
+# a pipe they feed ends only when their stdin does. Filters (`grep`, `sort`) and `head` are not
+# here: whether they read stdin, and how much of it, depends on words the linter would guess.
+_CAT_FLAGS = frozenset("AbeEnstTuv")
+_CAT_LONG = frozenset(
+    {
+        "--show-all",
+        "--number-nonblank",
+        "--show-ends",
+        "--number",
+        "--squeeze-blank",
+        "--show-tabs",
+        "--show-nonprinting",
+    }
+)
+_TEE_FLAGS = frozenset("aip")
+_TEE_LONG = frozenset({"--append", "--ignore-interrupts", "--output-error"})
 _LONE_DASH_RE = lazy_compile(rb"(?<![^ \t])-(?![^ \t\n])")
 
 
@@ -37,6 +61,9 @@ class _Redirs:
     explicit: bool = False  # a redirect set the stdin
     script: tuple[str, int, int, bool] | None = None  # body text, line0, col0, quoted
     heredoc_nodes: list[Node] = field(default_factory=list)
+    # What the descriptors above 2 hold (`3<&0`, `3< list`), as State.shell_fds: shared with
+    # the State until a redirect here changes one (then a copy).
+    fds: dict[str, Stdin] = field(default_factory=dict)
 
 
 def base_stdin(st: State, ctx: _Ctx) -> Stdin:
@@ -48,12 +75,69 @@ def base_stdin(st: State, ctx: _Ctx) -> Stdin:
     return s
 
 
+def copied_stdin(cmd: Command, span: Span) -> Stdin | None:
+    """The stdin a command hands on through a pipe (``span``) when it copies its own inherited
+    stdin there (`cat`, `cat -`, `tee log`): the caller's stream, as open and idle as it is, with
+    the copier as its source. None when the command does anything else with it."""
+    stdin = cmd.stdin
+    if stdin.kind is not StdinKind.INHERITED or cmd.stdout_redirect is not None:
+        return None
+    if cmd.seen_through is not None or not cmd.argv or not cmd.argv[0].literal:
+        return None  # a program the linter does not know may do anything with its stdin
+    program = cmd.program
+    args = cmd.argv[1:]
+    if program == "cat" and _cat_reads_only_stdin(args):
+        return replace(stdin, source=program, span=span, reason="copied-stdin")
+    if program == "tee" and _tee_copies(args):
+        return replace(stdin, source=program, span=span, reason="copied-stdin")
+    return None
+
+
+def _cat_reads_only_stdin(args: tuple[Word, ...]) -> bool:
+    """`cat`, `cat -n`, `cat -`: no file operand, or only `-` / `/dev/stdin` (a file first,
+    then stdin, still ends only when stdin does: `cat prompt.md -`)."""
+    operands = _operands(args, _CAT_FLAGS, _CAT_LONG)
+    if operands is None:
+        return False
+    if any(w.literal and (w.text == "-" or w.text in _STDIN_ALIASES) for w in operands):
+        return True
+    return not operands  # `cat $files` may name files, or nothing
+
+
+def _tee_copies(args: tuple[Word, ...]) -> bool:
+    """`tee`, `tee -a log`, `tee "$LOG"`: its operands are outputs; it always reads stdin."""
+    return _operands(args, _TEE_FLAGS, _TEE_LONG) is not None
+
+
+def _operands(
+    args: tuple[Word, ...], flags: frozenset[str], long: frozenset[str]
+) -> list[Word] | None:
+    """The operands after the options, or None when an option is not one of ``flags`` (short,
+    bundled) or ``long`` (`--name` or `--name=value`), or is not literal."""
+    operands: list[Word] = []
+    options_end = False
+    for w in args:
+        text = w.text
+        if options_end or text == "-" or not text.startswith("-"):
+            operands.append(w)
+        elif not w.literal:
+            return None
+        elif text == "--":
+            options_end = True
+        elif text.startswith("--"):
+            if text.split("=", 1)[0] not in long:
+                return None
+        elif not set(text[1:]) <= flags:
+            return None
+    return operands
+
+
 def _redirs(
     self: RedirWalker, redirs: list[Node], base: Stdin, ctx: _Ctx, st: State, src: _Src
 ) -> _Redirs:
     """Apply redirects in order (a later one wins) to ``base``: the command's stdin and
     stdout, and the script text a shell would read from a here-doc or here-string."""
-    out = _Redirs(base)
+    out = _Redirs(base, fds=st.shell_fds)
     stack = list(reversed(redirs))
     while stack:
         r = stack.pop()
@@ -129,8 +213,19 @@ def _file_redirect(
             pt = src.span_near(r, fake.body_byte, fake.body_byte)
             out.script = (fake.body, pt.line - 1, pt.column - 1, fake.quoted)
             return
+        start = len(self.cmds)
         dtext, _ = self._text(dest, st, ctx, src)
-    if fd in (None, "0") and op in ("<", "<>") and dtext in _STDIN_ALIASES:
+        if dest.type == "process_substitution" and fd in (None, "0") and op == "<":
+            # `< <(cat)`: a pipe fed by the command inside.
+            out.stdin = _substituted_stdin(dest, self.cmds[start:], src) or Stdin(
+                StdinKind.FILE, source=dtext, span=span
+            )
+            out.explicit = True
+            out.script = None
+            return
+    if fd is not None and fd not in ("0", "1", "2"):
+        _descriptor_redirect(fd, op, dtext, out, span)
+    elif fd in (None, "0") and op in ("<", "<>") and dtext in _STDIN_ALIASES:
         # `< /dev/stdin` reopens the very input the command would have had.
         out.explicit = True
         out.script = None
@@ -151,12 +246,51 @@ def _file_redirect(
                 out.stdin = replace(ctx.pre_async, span=span, reason="dup-stdin")
         elif dtext == "-" or op == "<&-":
             out.stdin = Stdin(StdinKind.NULL, source="-", span=span, reason="closed")
+        elif dtext in out.fds:
+            # `exec 3<&0; cmd <&3`: the descriptor's input, the script's own stdin included.
+            held = out.fds[dtext]
+            reason = "dup-stdin" if held.kind is StdinKind.INHERITED else held.reason
+            out.stdin = replace(held, span=span, reason=reason)
         else:
             out.stdin = Stdin(StdinKind.FILE, source="&" + dtext, span=span)
     elif (fd in (None, "1") and op in (">", ">>", ">|", "&>", "&>>")) or (
         fd is None and op == ">&" and not dtext.isdigit() and dtext != "-"
     ):
         out.stdout = dtext
+
+
+def _descriptor_redirect(fd: str, op: str, dtext: str, out: _Redirs, span: Span) -> None:
+    """`3<&0`, `3< list`, `3<&-`, `3> out`: what descriptor ``fd`` reads from now, kept only
+    where it is known (a later `<&3` reads it); anything else forgets it."""
+    held: Stdin | None = None
+    if op == "<&" and dtext == "0":
+        held = out.stdin
+    elif op == "<&" and dtext in out.fds:
+        held = out.fds[dtext]
+    elif op == "<" and "$" not in dtext:
+        kind = StdinKind.NULL if dtext == "/dev/null" else StdinKind.FILE
+        held = Stdin(kind, source=dtext, span=span)
+    fds = {k: v for k, v in out.fds.items() if k != fd}
+    if held is not None:
+        fds[fd] = held
+    out.fds = fds
+
+
+def _substituted_stdin(node: Node, walked: list[Command], src: _Src) -> Stdin | None:
+    """The stdin a process substitution (`<(cat)`) hands on when its one command copies its
+    inherited stdin: the caller's stream (see ``copied_stdin``). ``walked``: the commands its
+    walk emitted, its own and those of `$(...)` in its words."""
+    body = [k for k in node.named_children if k.type != "comment"]
+    if len(body) != 1 or body[0].type not in ("command", "redirected_statement"):
+        return None
+    first = src.span(body[0])
+    span = src.span(node)
+    for cmd in walked:
+        if (cmd.span.line, cmd.span.column) == (first.line, first.column):
+            copied = copied_stdin(cmd, span)
+            if copied is not None:
+                return copied
+    return None
 
 
 def _lone_dash(body: Node, redirs: list[Node], src: _Src) -> list[Word]:

@@ -83,6 +83,9 @@ class State:
     errexit_off: bool = False  # set +e
     positional: tuple[Word, ...] | None = None  # $1..; None when unknown (top of a script)
     shell_stdin: Stdin | None = None  # `exec </dev/null` changed the shell's own stdin
+    # What the shell's descriptors above 2 read (`exec 3<&0`, `exec 3< list`), where known.
+    # Replaced, never changed in place: copies of the State share it.
+    shell_fds: dict[str, Stdin] = field(default_factory=dict)
     local_names: set[str] | None = None  # names declared `local` in the running function
     removed: set[str] = field(default_factory=set)  # unset / export -n: gone even if inherited
     # `declare -n ref=TARGET`: assignments, exports and unsets of ref act on TARGET ("" when the
@@ -107,6 +110,7 @@ class State:
             errexit_off=self.errexit_off,
             positional=self.positional,
             shell_stdin=self.shell_stdin,
+            shell_fds=self.shell_fds,
             local_names=None,
             removed=set(self.removed),
             namerefs=dict(self.namerefs),
@@ -135,6 +139,7 @@ class State:
         self.errexit_off = other.errexit_off
         self.positional = other.positional
         self.shell_stdin = other.shell_stdin
+        self.shell_fds = other.shell_fds
         self.local_names = other.local_names
         self.removed = other.removed
         self.namerefs = other.namerefs
@@ -183,6 +188,8 @@ class State:
         self.errexit_off = self.errexit_off or other.errexit_off
         if other.shell_stdin is not None:
             self.shell_stdin = other.shell_stdin
+        if other.shell_fds is not self.shell_fds:
+            self.shell_fds = {**self.shell_fds, **other.shell_fds}
         if other.positional is not None:
             self.positional = other.positional
 

@@ -487,14 +487,13 @@ class Walker:
         first = len(self.cmds)
         progs: list[str] = []
         last = len(members) - 1
+        feeders: list[Command] = []
         for i, (m, op) in enumerate(members):
             if i == 0:
                 mctx = ctx.derive(in_pipeline=True, pos=0, pipe=(pid, 0))
             else:
-                stdin = Stdin(
-                    StdinKind.PIPE,
-                    source=progs[-1],
-                    span=src.span(op) if op is not None else src.span(m),
+                stdin = _piped_stdin(
+                    feeders, progs[-1], src.span(op) if op is not None else src.span(m)
                 )
                 mctx = ctx.derive(
                     in_pipeline=True, pos=i, pipe=(pid, i), stdin=stdin, pre_async=None
@@ -510,6 +509,7 @@ class Walker:
             else:
                 self._stmt(m, mst, mctx, src)
             progs.append(self._member_prog(m, pid, i, start))
+            feeders = self._simple_member(m, (pid, i), start)
             printed = self._printed_text(start, (pid, i))
             if printed is not None:
                 self.pipe_text[(pid, i + 1)] = printed
@@ -520,6 +520,15 @@ class Walker:
                 # one tag: setting it in place gives each of them this same value.
                 nxt = tuple(progs[tag[1] + 1 :])
                 object.__setattr__(self.cmds[k].context, "pipeline_next", nxt)
+
+    def _simple_member(self, m: Node, tag: tuple[int, int], start: int) -> list[Command]:
+        """The commands a pipeline member ran when it is one simple command (a function's
+        body included; one per value of a variable set on branches): its stdout is the pipe,
+        no shell of the member's own holds it too. [] for a compound member."""
+        body = m.child_by_field_name("body") if m.type == "redirected_statement" else m
+        if body is None or body.type != "command":
+            return []
+        return [self.cmds[k] for k in range(start, len(self.cmds)) if self.tags[k] == tag]
 
     def _printed_text(self, start: int, tag: tuple[int, int]) -> tuple[str, int, int, bool] | None:
         """The text a pipeline member prints, when it is `echo [-n] WORDS` or
@@ -878,6 +887,17 @@ def parse(
         return walker.script()
     except Exception:
         return Script((), dialect, (Span(line_offset + 1, 1, line_offset + 1, 1),))
+
+
+def _piped_stdin(feeders: list[Command], program: str, span: Span) -> Stdin:
+    """What a pipeline member reads through the pipe at ``span``: the output of the member
+    before it (``program``), or the caller's own stream when that member copies its inherited
+    stdin (`cat | codex`: the pipe ends only when the caller's stdin does)."""
+    for cmd in feeders:
+        copied = redirs.copied_stdin(cmd, span)
+        if copied is not None:
+            return copied
+    return Stdin(StdinKind.PIPE, source=program, span=span)
 
 
 def _within(inner: Span, outer: Span) -> bool:

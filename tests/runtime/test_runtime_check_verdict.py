@@ -53,6 +53,66 @@ def test_check_json(base_env: dict[str, str], workspace: Path) -> None:
     assert proc.returncode == 1
 
 
+@pytest.mark.parametrize(
+    ("command", "copier"),
+    [
+        ("cat | codex exec -s read-only -C . p", "cat"),
+        ("cat - | codex exec -s read-only -C . p", "cat"),
+        ("tee | codex exec -s read-only -C . p", "tee"),
+        ("tee log.txt | codex exec -s read-only -C . p", "tee"),
+        ("codex exec -s read-only -C . p < <(cat)", "cat"),
+    ],
+)
+def test_check_refuses_codex_fed_by_a_copy_of_the_callers_stdin(
+    base_env: dict[str, str], workspace: Path, command: str, copier: str
+) -> None:
+    proc = run_guard(["check", command], base_env, cwd=workspace)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert (
+        f"error CG201 positional-prompt-open-stdin: positional prompt with a stdin fed by `{copier}` of the caller's stdin"
+        in proc.stdout
+    )
+    assert proc.stdout.strip().endswith("refused")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "exec 3<&0; codex exec -s read-only -C . p <&3",
+        "exec 3<&0; codex exec -s read-only -C . p 0<&3",
+    ],
+)
+def test_check_refuses_codex_reading_a_duplicate_of_the_callers_stdin(
+    base_env: dict[str, str], workspace: Path, command: str
+) -> None:
+    proc = run_guard(["check", command], base_env, cwd=workspace)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert (
+        "error CG201 positional-prompt-open-stdin: positional prompt with an inherited stdin"
+        in proc.stdout
+    )
+    assert proc.stdout.strip().endswith("refused")
+
+
+@pytest.mark.parametrize(
+    ("command", "output"),
+    [
+        ("cat prompt.md | codex exec -C . -s read-only -", ["allowed"]),
+        ("cat file | tee log | codex exec -C . -s read-only -", ["allowed"]),
+        ("exec 3< prompt.md; codex exec -C . -s read-only - <&3", ["allowed"]),
+        ("echo hi | codex exec -s read-only -C . p", ["warning CG203", "allowed"]),
+        ("cat file | codex exec -s read-only -C . p", ["warning CG203", "allowed"]),
+    ],
+)
+def test_check_allows_codex_fed_by_an_input_that_ends(
+    base_env: dict[str, str], workspace: Path, command: str, output: list[str]
+) -> None:
+    proc = run_guard(["check", command], base_env, cwd=workspace)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert [next((w for w in output if w in line), line) for line in lines] == output
+
+
 def test_check_empty_is_a_usage_error(base_env: dict[str, str]) -> None:
     proc = run_guard(["check"], base_env, input="")
     assert proc.returncode == 2

@@ -53,6 +53,23 @@ def codex(text: str, dialect: str = "bash") -> Command:
         ('{ codex exec "p"; } < prompt.txt', F, None),
         ('( codex exec "p" ) </dev/null', N, None),
         ('codex exec "p" <&-', N, "closed"),
+        ('cat | codex exec "p"', INH, "copied-stdin"),
+        ('cat -n - | codex exec "p"', INH, "copied-stdin"),
+        ('tee -a "$LOG" | codex exec "p"', INH, "copied-stdin"),
+        ('f() { cat; }\nf | codex exec "p"', INH, "copied-stdin"),
+        ('codex exec "p" < <(cat)', INH, "copied-stdin"),
+        ('exec 3<&0\ncodex exec "p" <&3', INH, "dup-stdin"),
+        ('exec 3<&0\ncodex exec "p" 0<&3', INH, "dup-stdin"),
+        ('codex exec "p" 3<&0 <&3', INH, "dup-stdin"),
+        ('exec 3< list.txt\ncodex exec "p" <&3', F, None),
+        ('exec 3<&0\nexec 3<&-\ncodex exec "p" <&3', F, None),
+        ('cat prompt.md | codex exec "p"', P, None),
+        ('cat "$f" | codex exec "p"', P, None),
+        ('cat --help | codex exec "p"', P, None),
+        ('cat > log | codex exec "p"', P, None),
+        ('cat prompt.md | tee log | codex exec "p"', P, None),
+        ('{ cat; echo; } | codex exec "p"', P, None),
+        ('codex exec "p" < <(cat prompt.md)', F, None),
     ],
 )
 def test_stdin_source(text: str, kind: StdinKind, reason: str | None) -> None:
@@ -72,6 +89,18 @@ def test_sources_are_recorded() -> None:
     piped = codex("git diff | codex exec -").stdin
     assert piped.source == "git"
     assert piped.span is not None and piped.span.column == 10
+
+
+def test_a_copier_is_named_as_the_source() -> None:
+    copied = codex("cat | tee log | codex exec p").stdin
+    assert copied.source == "tee"
+    assert copied.span is not None and copied.span.column == 15  # the `|` into codex
+
+
+def test_a_copier_inside_a_read_loop_swallows_its_input() -> None:
+    cmd = codex('while read -r t; do cat | codex exec "$t"; done')
+    assert (cmd.stdin.kind, cmd.stdin.reason) == (INH, "copied-stdin")
+    assert cmd.stdin.shared_with_loop_read
 
 
 def test_while_read_loop_shares_stdin_with_codex() -> None:

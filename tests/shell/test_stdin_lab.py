@@ -58,6 +58,22 @@ CASES: list[tuple[str, str, str, str | None]] = [
     ("read-loop-file", 'while read -r t; do codex exec "$t"; done < "$0"\n', EOF, EOF),
     ("group-redirect", '{ codex exec "p"; } </dev/null\n', EOF, EOF),
     ("async-group-pipeline", '{ codex exec "p" | cat; } &\nwait\n', EOF, EOF),
+    # A copier of the script's stdin feeds codex that very stream: the pipe ends when it does.
+    ("cat-pipe", 'cat | codex exec "p"\n', HANG, HANG),
+    ("cat-dash-pipe", 'cat - | codex exec "p"\n', HANG, HANG),
+    ("cat-file-then-stdin-pipe", 'cat "$0" - | codex exec "p"\n', HANG, HANG),
+    ("tee-pipe", 'tee tee.log | codex exec "p"\n', HANG, HANG),
+    ("cat-tee-pipe", 'cat | tee tee2.log | codex exec "p"\n', HANG, HANG),
+    ("process-substitution-cat", 'codex exec "p" < <(cat)\n', HANG, None),
+    ("dup-fd-3", 'exec 3<&0\ncodex exec "p" <&3\n', HANG, HANG),
+    ("dup-fd-3-to-0", 'exec 3<&0\ncodex exec "p" 0<&3\n', HANG, HANG),
+    ("dup-fd-3-then-dev-null", 'exec 3<&0 </dev/null\ncodex exec "p" <&3\n', HANG, HANG),
+    # ... and where the copier reads something that ends, so does codex's input.
+    ("cat-file-pipe", 'cat "$0" | codex exec "p"\n', EOF, EOF),
+    ("cat-file-tee-pipe", 'cat "$0" | tee tee3.log | codex exec "p"\n', EOF, EOF),
+    ("cat-dev-null-pipe", 'cat </dev/null | codex exec "p"\n', EOF, EOF),
+    ("process-substitution-file", 'codex exec "p" < <(cat "$0")\n', EOF, None),
+    ("fd-3-file", 'exec 3< "$0"\ncodex exec "p" <&3\n', EOF, EOF),
 ]
 
 SHELLS = {"bash": "bash", "dash": "sh"}  # shell binary -> the dialect the model is given

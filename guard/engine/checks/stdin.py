@@ -13,12 +13,13 @@ from guard.codex.call import Subcommand
 from guard.engine.checks.edits import append, editable
 from guard.engine.context import UNATTENDED_CONTEXTS, CheckContext, Hit, Invocation
 from guard.findings import Severity
-from guard.shell.model import StdinKind
+from guard.shell.model import Span, Stdin, StdinKind
 from guard.sources.snippet import RunContext
 
 # Where a hang is certain rather than likely: the shell keeps the caller's stdin in a place no
-# terminal reaches, or the caller is known never to hand a TTY.
-_CERTAIN_REASONS = frozenset({"background-pipeline", "dup-stdin", "coproc"})
+# terminal reaches, or the caller is known never to hand a TTY; or a copier (`cat | codex`)
+# turns even a terminal into a pipe, which codex does read.
+_CERTAIN_REASONS = frozenset({"background-pipeline", "dup-stdin", "coproc", "copied-stdin"})
 
 
 def _hang_is_certain(ctx: CheckContext, inv: Invocation) -> bool:
@@ -42,14 +43,48 @@ def positional_prompt_open_stdin(ctx: CheckContext) -> Iterator[Hit]:
         if not (inv.prompt_is_positional and inv.stdin_inherited):
             continue
         certain = _hang_is_certain(ctx, inv)
+        related = ((inv.call.prompt.span, "positional prompt"),) if inv.call.prompt else ()
+        copier = _copier(inv.command.stdin)
+        if copier is not None:
+            yield _copied_stdin_hit(inv, copier, related, certain)
+            continue
         # The fix: close stdin right after the command (`codex exec "p" </dev/null | tee log`).
         fix = append(inv.command, " </dev/null") if editable(inv.command) else ()
         yield Hit(
             span=inv.command.span,
             severity=Severity.ERROR if certain else Severity.WARNING,
-            related=((inv.call.prompt.span, "positional prompt"),) if inv.call.prompt else (),
+            related=related,
             edits=fix,
+            params={"stdin": "an inherited stdin"},
         )
+
+
+def _copier(stdin: Stdin) -> str | None:
+    """The program that copies the caller's stdin into codex's (`cat` in `cat | codex`)."""
+    if stdin.reason == "copied-stdin" and stdin.source:
+        return stdin.source
+    return None
+
+
+def _copied_stdin_hit(
+    inv: Invocation, copier: str, related: tuple[tuple[Span, str], ...], certain: bool
+) -> Hit:
+    """CG201 where a copier feeds codex the caller's stdin. No `</dev/null` edit: codex would
+    end, but the pipeline still waits for the copier, blocked on the same idle stdin."""
+    stdin = inv.command.stdin
+    if stdin.span is not None:
+        related = ((stdin.span, f"`{copier}` copies the caller's stdin into codex here"), *related)
+    return Hit(
+        span=inv.command.span,
+        severity=Severity.ERROR if certain else Severity.WARNING,
+        related=related,
+        params={"stdin": f"a stdin fed by `{copier}` of the caller's stdin"},
+        fix=(
+            f"`{copier}` reads the caller's stdin and ends only when it does: drop it or give"
+            " it an input that ends (a file, `</dev/null`); pass the prompt positionally with"
+            " `</dev/null` on codex, or pipe it in and pass `-`."
+        ),
+    )
 
 
 def stdin_prompt_without_input(ctx: CheckContext) -> Iterator[Hit]:
