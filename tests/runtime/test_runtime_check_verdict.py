@@ -75,6 +75,16 @@ def test_check_refuses_codex_fed_by_a_copy_of_the_callers_stdin(
     assert proc.stdout.strip().endswith("refused")
 
 
+def test_check_refuses_a_stdin_prompt_copied_from_the_callers_stdin(
+    base_env: dict[str, str], workspace: Path
+) -> None:
+    # `cat | codex exec -` reads the caller's stdin as `codex exec -` does: no prompt is given.
+    proc = run_guard(["check", "cat | codex exec -C . -s read-only -"], base_env, cwd=workspace)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "error CG202 stdin-prompt-without-input" in proc.stdout
+    assert proc.stdout.strip().endswith("refused")
+
+
 @pytest.mark.parametrize(
     "command",
     [

@@ -61,6 +61,7 @@ CASES: list[tuple[str, str, str, str | None]] = [
     # A copier of the script's stdin feeds codex that very stream: the pipe ends when it does.
     ("cat-pipe", 'cat | codex exec "p"\n', HANG, HANG),
     ("cat-dash-pipe", 'cat - | codex exec "p"\n', HANG, HANG),
+    ("cat-pipe-stdin-prompt", "cat | codex exec -\n", HANG, HANG),
     ("cat-file-then-stdin-pipe", 'cat "$0" - | codex exec "p"\n', HANG, HANG),
     ("tee-pipe", 'tee tee.log | codex exec "p"\n', HANG, HANG),
     ("cat-tee-pipe", 'cat | tee tee2.log | codex exec "p"\n', HANG, HANG),
