@@ -241,3 +241,6 @@ class Script:
     parse_errors: tuple[Span, ...] = ()  # ERROR / MISSING nodes the wrapper could not repair
     unsets: tuple[Unset, ...] = ()  # those on every path (not `a || unset K`, not in an `if`)
     dynamic_commands: tuple[Command, ...] = ()  # command words that could not be resolved (CG902)
+    # Where the walk stopped following: wrappers, `eval`/`bash -c` bodies or function calls
+    # nested past its bounds. What runs there was not read: a parse error's kind (CG901).
+    too_deep: tuple[Span, ...] = ()

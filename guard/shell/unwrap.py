@@ -41,10 +41,12 @@ if TYPE_CHECKING:
     class UnwrapWalker(FunctionWalker, Protocol):
         """What the walker's side of wrappers needs of it, and nothing more: alias expansion
         (functions.py's needs), the re-parse of shell text a command runs (``run_text``), the
-        commands so far, and the ones whose program is unknown (CG902)."""
+        commands so far, the ones whose program is unknown (CG902), and where it stopped
+        following bodies nested past MAX_BODY_DEPTH (CG901)."""
 
         cmds: list[Command]
         dynamic: list[int]
+        too_deep: list[Span]
 
 
 MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
@@ -167,19 +169,17 @@ def _nested_shell(
             # The wrapper hands its stdin on: a shell in the body may read the script from it.
             body_ctx = body_ctx.derive(stdin_script=(cmd.stdin, r.script))
         _run_body(self, p.body, p.body_kind, cmd, st, body_ctx, idx)
-    elif r.script is not None and sources_stdin and ctx.depth < MAX_BODY_DEPTH:
+    elif r.script is not None and ctx.depth >= MAX_BODY_DEPTH and _runs_stdin(p, sources_stdin):
+        self.too_deep.append(cmd.span)  # a script on stdin, nested past the bound: not read
+    elif r.script is not None and sources_stdin:
         # `source /dev/stdin <<< 'text'`: this shell itself runs the text, as eval would.
         body, line0, col0, _quoted = r.script
         wrapper = Wrapper(f"{prog} stdin", cmd.span, ())
         self.run_text(body, line0, col0, st, body_ctx.derive(wrappers=(*cmd.wrappers, wrapper)))
-    elif (
-        r.script is not None
-        and (
-            shell_reads_script_from_stdin(p.argv)
-            or su_reads_script_from_stdin(p.argv)
-            or ssh_reads_script_from_stdin(p.argv)
-        )
-        and ctx.depth < MAX_BODY_DEPTH
+    elif r.script is not None and (
+        shell_reads_script_from_stdin(p.argv)
+        or su_reads_script_from_stdin(p.argv)
+        or ssh_reads_script_from_stdin(p.argv)
     ):
         body, line0, col0, quoted = r.script
         prog = basename(p.argv[0].text)
@@ -196,6 +196,16 @@ def _nested_shell(
                 child.vars.setdefault(k, replace(v, exported=False) if v.exported else v)
         wrapper = Wrapper(f"{prog} stdin", cmd.span, ())
         self.run_text(body, line0, col0, child, body_ctx.derive(wrappers=(*cmd.wrappers, wrapper)))
+
+
+def _runs_stdin(p: Peeled, sources_stdin: bool) -> bool:
+    """The command runs the script its stdin holds (`bash <<EOF`, `. /dev/stdin <<<`)."""
+    return (
+        sources_stdin
+        or shell_reads_script_from_stdin(p.argv)
+        or su_reads_script_from_stdin(p.argv)
+        or ssh_reads_script_from_stdin(p.argv)
+    )
 
 
 def _run_body(
@@ -219,8 +229,11 @@ def _run_body(
             or "`" in first.text
         )
     )
-    if pure_expansion or ctx.depth > MAX_BODY_DEPTH:
+    if pure_expansion:
         self.dynamic.append(idx)
+        return
+    if ctx.depth > MAX_BODY_DEPTH:
+        self.too_deep.append(cmd.span)  # bodies nested past the bound: what runs is not read
         return
     text = " ".join(w.text for w in body)
     raw = first.raw or ""

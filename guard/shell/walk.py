@@ -193,6 +193,7 @@ class Walker:
         self.callstack: list[str] = []
         self.last_bg: tuple[int, int] | None = None
         self.nest_reported = False
+        self.too_deep: list[Span] = []  # nested past a bound: not followed (Script.too_deep)
         self.subshell_ids = 0  # Context.subshells
         # What a pipeline member prints when it is a plain `echo`/`printf` of literal text, keyed
         # by the (pipeline, member) it feeds: `echo 'codex exec ...' | bash` is read, not guessed.
@@ -283,7 +284,9 @@ class Walker:
             # of every command (this is the hot path).
             object.__setattr__(c, "index", i)
         dyn = tuple(cmds[where[k]] for k in sorted(set(self.dynamic)))
-        return Script(cmds, self.dialect, tuple(self.errors), tuple(self.unsets), dyn)
+        return Script(
+            cmds, self.dialect, tuple(self.errors), tuple(self.unsets), dyn, tuple(self.too_deep)
+        )
 
     def _seq(self, node: Node, st: State, ctx: _Ctx, src: _Src, skip_until: str = "") -> None:
         """Walk a statement list; a statement followed by ``&`` is an asynchronous list."""
@@ -628,11 +631,13 @@ class Walker:
         if isinstance(fdef, _FuncDef):
             idx = self._emit(tuple(words), span, text, pre, r, None, wrappers, st, ctx)
             if not self._call(fdef, words, pre, r, st, ctx, self.cmds[idx].span):
-                self.dynamic.append(idx)  # too deep to follow: it may start codex (CG902)
+                self.too_deep.append(self.cmds[idx].span)  # calls nested past MAX_CALL_DEPTH
             return
         if head.literal:
             self._builtin(head.text, words, r, st, src, span)
         p = peel(tuple(words))
+        if p.exhausted:
+            self.too_deep.append(span)  # wrappers past peel's MAX_ROUNDS: the program is unseen
         if p.lookup_only:
             p.argv = tuple(words)
         if p.args_from_input:

@@ -57,6 +57,8 @@ class Peeled:
     # codex behind xargs: xargs appends (or substitutes) words read from its input to codex's
     # argv, which the linter cannot see (`... | xargs codex`).
     args_from_input: bool = False
+    # MAX_ROUNDS wrappers peeled and one still at the head: what it runs was not read.
+    exhausted: bool = False
 
 
 def basename(text: str) -> str:
@@ -1868,6 +1870,10 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             wargs = [w.text for w in argv[1:rest]]
         out.wrappers.append(Wrapper(prog, head.span, tuple(wargs)))
         argv = argv[rest:]
+    else:
+        # MAX_ROUNDS peeled and a wrapper still in front: where the chain ends is not read.
+        head_text = argv[0].text if argv else ""
+        out.exhausted = basename(head_text) in WRAPPER_PROGRAMS or head_text in _RESERVED_HEADS
     out.argv = argv
     out.args_from_input = from_input and bool(argv) and basename(argv[0].text) == "codex"
     return out

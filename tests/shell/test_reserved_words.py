@@ -111,3 +111,37 @@ def test_the_hook_denies_codex_under_time(tmp_path: Path) -> None:
     proc = run_guard(["hook", "claude"], env, cwd=tmp_path, input=json.dumps(event))
     assert '"permissionDecision": "deny"' in proc.stdout
     assert "CG303" in proc.stdout
+
+
+def _nested(times: int, layer: str, inner: str) -> str:
+    import shlex
+
+    for _ in range(times):
+        inner = f"{layer} {shlex.quote(inner)}"
+    return inner
+
+
+KEYED = "OPENAI_API_KEY=sk codex exec -s read-only -C . p </dev/null"
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        _nested(9, "eval", KEYED),
+        _nested(9, "bash -c", KEYED),
+        "env " * 33 + KEYED,
+        _nested(9, "bash <<<", KEYED),
+    ],
+    ids=["eval", "bash-c", "wrappers", "bash-herestring"],
+)
+def test_nesting_past_the_walks_bounds_is_refused_at_the_doors(lab: Path, script: str) -> None:
+    """An adversarial pass found 9 nested `eval`s, 9 nested `bash -c` and 33 wrappers allowed
+    with no finding, or CG902 only (allowed unless fail-closed): bash runs codex with the key
+    (checked here), so a command nested past the bounds is not read, and is refused."""
+    assert "KEY" in run_bash(lab, script)
+    from tests.runtime.conftest import run_guard
+
+    env = {**os.environ, "HOME": str(lab), "XDG_CONFIG_HOME": str(lab / "cfg")}
+    proc = run_guard(["check", script], env, cwd=lab)
+    assert proc.returncode == 1, proc.stdout
+    assert "CG901" in proc.stdout and "nested deeper than codex-guard follows" in proc.stdout

@@ -129,7 +129,8 @@ def test_the_call_s_stdin_is_codex_s_stdin() -> None:
 def test_calls_nested_too_deep_to_follow_fail_closed() -> None:
     chain = "".join(f'f{i}() {{ f{i + 1} "$@"; }}\n' for i in range(20))
     script = chain + 'f20() { "$@"; }\nf0 codex exec --yolo p </dev/null\n'
-    assert "CG902" in rules_of(script)
+    # Not followed, so not read: a parse error's kind, which the doors refuse by default.
+    assert "CG901" in rules_of(script)
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,14 @@ def parse_error(ctx: CheckContext) -> Iterator[Hit]:
     """CG901: a region of the snippet did not parse (it is still scanned token by token)."""
     for span in ctx.script.parse_errors[:1]:  # one is enough: the first break explains the rest
         yield Hit(span=span)
+    for span in ctx.script.too_deep[:1]:
+        yield Hit(
+            span=span,
+            message="nested deeper than codex-guard follows (wrappers, `eval`/`bash -c` bodies "
+            "or function calls): what runs inside was not checked",
+            fix="Flatten the command: call codex directly, not through layers of wrappers, "
+            "`eval` or nested shells.",
+        )
     yield from config_layer_errors(ctx)  # a config.toml layer codex reads that is not TOML
 
 
