@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from guard.sources.base import shebang_dialect
-from guard.sources.detect import kind_by_shebang
+from guard.sources.detect import SHELL, kind_by_shebang
 from guard.sources.makevars import as_shell_value
 from guard.sources.snippet import RunContext, Snippet
 
@@ -264,8 +264,10 @@ def extract(text: str, path: str) -> list[Snippet]:
             body.append(" " * (lead + 1) + stripped[1:] if stripped.startswith("@") else line)
         first = next((b.strip() for b in body if b.strip()), "")
         is_shebang = first.startswith("#!")
+        # just hands a shebang recipe to the program its `#!` names: shell text only when that
+        # program is a shell (`#!/usr/bin/env python3` runs Python, which is not read here).
         if any(b.strip() for b in body) and (
-            not is_shebang or kind_by_shebang(first.encode()) is not None
+            not is_shebang or kind_by_shebang(first.encode()) == SHELL
         ):
             dialect = shebang_dialect(first) if is_shebang else "sh"
             env = file_env + _parameter_env(

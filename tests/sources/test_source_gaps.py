@@ -163,6 +163,26 @@ def test_justfile_good_is_silent(tmp_path: Path) -> None:
     assert doc["findings"] == [] and code == 0
 
 
+JUSTFILE_SHEBANGS = """\
+review:
+    #!/usr/bin/env python3
+    import subprocess
+    subprocess.run(["codex", "exec", "-C", "/srv/r", "-s", "read-only", "-"], input=b"Review")
+
+work:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    codex exec -C /srv/r --yolo - < task.md
+"""
+
+
+def test_justfile_shebang_recipes_are_linted_only_when_they_are_shell(tmp_path: Path) -> None:
+    """just runs a shebang recipe with the program its `#!` names: the Python one is not shell
+    (no CG901 on its `subprocess.run([...])`), the bash one is, and its mistake is still found."""
+    _, doc = lint(write(tmp_path, "justfile", JUSTFILE_SHEBANGS))
+    assert hits(doc) == {("CG303", 9)}
+
+
 def test_justfile_unexport_and_set_export_false() -> None:
     text = 'set export := false\nKEY := "x"\nexport B := "y"\nunexport B\nr:\n    echo\n'
     (snippet,) = justfile.extract(text, "justfile")
