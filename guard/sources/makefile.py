@@ -8,8 +8,9 @@ length) so the shell layer sees a variable, not a command substitution; `$X` is 
 reference (`$SANDBOX` is `$(S)ANDBOX`). Backslash continuations are kept: make
 hands them to the shell as they are. Lines that are not recipe lines are blanked, so line numbers
 are exact; a recipe's `(` is written on its (blanked) `target:` line and its `)` on the line after
-it. The variables make exports (`export NAME = value`, `export NAME`, `export` alone,
-`.EXPORT_ALL_VARIABLES:`, wherever in the file: _Exports) are in every recipe's environment:
+it. A recipe make hands to a program that is not a shell (`SHELL := python3`) is not read
+(_runs_in_a_shell). The variables make exports (`export NAME = value`, `export NAME`, `export`
+alone, `.EXPORT_ALL_VARIABLES:`, wherever in the file: _Exports) are in every recipe's environment:
 they become `external_env`; an `unexport NAME` is an `unset` before the first recipe.
 `include common.mk` reads that file's variables and exports in at that line (_read_include);
 an included file that is not there (`include .env`) whose variables make exports is env loaded
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 
 from guard import filereads
 from guard.regularfile import read_regular
+from guard.sources.detect import SHELL, kind_by_shebang
 from guard.sources.makevars import ASSIGNMENT, DIRECTIVE, MakeVariables
 from guard.sources.snippet import RunContext, Snippet
 
@@ -407,12 +409,32 @@ def extract(text: str, path: str) -> list[Snippet]:
     env = file.exports.environment(variables)
     prelude = _prelude(file, file.exports.removed())
     recipes = [r for r in recipes if any(part.strip() for part in r.lines)]
+    recipes = [r for r in recipes if _runs_in_a_shell(r, variables, own)]
     alone = [r for r in recipes if not self_contained("\n".join(r.lines))]
     joined = [r for r in recipes if r not in alone]
     snippets = [_snippet([r], text, path, variables, env, own, prelude) for r in alone]
     if joined:
         snippets.append(_snippet(joined, text, path, variables, env, own, prelude))
     return snippets
+
+
+def _runs_in_a_shell(recipe: _Recipe, variables: MakeVariables, own: _TargetValues) -> bool:
+    """make hands a recipe to the program `SHELL` names (GNU make manual, "Choosing the
+    Shell"; never taken from the environment): `/bin/sh` unless the file sets it, for every
+    recipe or for the recipe's own target (`run: SHELL := python3`). A recipe is shell text
+    unless every value SHELL may have there is a known program that is not a shell: a Python
+    recipe (`SHELL := /usr/bin/env python3`) is not read as shell, as a justfile's Python
+    shebang recipe is not."""
+    programs: list[str | None] = []
+    for target in recipe.targets:
+        for _mods, name, op, raw, _line in own.get(target, []):
+            if name == "SHELL":
+                programs = variables.expand(raw, 0) if op != "!=" else [None]
+    if not programs and "SHELL" in variables.table:
+        programs = variables.lookup("SHELL", 0)
+    return not programs or any(
+        program is None or kind_by_shebang(f"#!{program}".encode()) == SHELL for program in programs
+    )
 
 
 def _prelude(file: _File, removed: list[str]) -> tuple[str, int | None]:

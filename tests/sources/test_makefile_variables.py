@@ -108,3 +108,33 @@ def test_the_argv_is_the_one_make_runs(tmp_path: Path) -> None:
     assert (
         f"codex exec --dangerously-bypass-approvals-and-sandbox -C {tmp_path} --json - <" in shown
     )
+
+
+PYTHON_RECIPES = """\
+SHELL := /usr/bin/env python3
+.ONESHELL:
+review:
+\timport subprocess
+\tsubprocess.run(["codex", "exec", "-C", "/srv/r", "-s", "read-only", "-"], input=b"Review")
+"""
+
+SHELL_PER_TARGET = """\
+SHELL := /bin/bash
+.ONESHELL:
+review: SHELL := python3
+review:
+\timport subprocess
+\tsubprocess.run(["codex", "exec", "-C", "/srv/r", "-s", "read-only", "-"], input=b"Review")
+work:
+\tset -euo pipefail
+\tcodex exec -C /srv/r --yolo - < task.md
+"""
+
+
+def test_recipes_that_make_hands_to_python_are_not_read_as_shell(tmp_path: Path) -> None:
+    """`SHELL := python3` makes the recipes Python (no CG901 on `subprocess.run([...])`); a
+    recipe whose SHELL is bash is still shell, and its mistake is still found."""
+    assert lint(write(tmp_path, PYTHON_RECIPES)) == []
+    assert [(rule, line) for rule, line, _ in lint(write(tmp_path, SHELL_PER_TARGET))] == [
+        ("CG303", 9)
+    ]
