@@ -5,7 +5,8 @@ on a backslash-continued line make removes only the one leading tab and hands th
 an `@`) to the shell as written (GNU make manual, "Splitting Recipe Lines"). Then
 `$$` becomes `$`, and a make reference `$(NAME)` / `${NAME}` becomes the shell's `${NAME}` (same
 length) so the shell layer sees a variable, not a command substitution; `$X` is make's one-letter
-reference (`$SANDBOX` is `$(S)ANDBOX`). Backslash continuations are kept: make
+reference (`$SANDBOX` is `$(S)ANDBOX`); an automatic variable (`$@`, `$<`, `$(@D)`) is a file name
+make writes in, one unknown word (_automatic_word). Backslash continuations are kept: make
 hands them to the shell as they are. Lines that are not recipe lines are blanked, so line numbers
 are exact; a recipe's `(` is written on its (blanked) `target:` line and its `)` on the line after
 it. A recipe make hands to a program that is not a shell (`SHELL := python3`) is not read
@@ -47,13 +48,17 @@ from guard.sources.snippet import RunContext, Snippet
 
 _RULE = re.compile(r"^(?![\t#])[^=\t#]*?[^:=]:(?!=)")
 # What make itself expands in a recipe line, read left to right: `$$` (the shell's `$`),
-# `$(NAME)` and `${NAME}` (the same to make), and `$X`, a one-letter name (`$SANDBOX` is
-# `$(S)ANDBOX` to make). Functions (`$(shell ...)`) and automatic variables (`$@`) stay as
-# written.
+# `$(NAME)` and `${NAME}` (the same to make), an automatic variable (`$@`, `$<`, `$^`, `$(@D)`,
+# `${<F}`: GNU make manual, "Automatic Variables"), and `$X`, a one-letter name (`$SANDBOX` is
+# `$(S)ANDBOX` to make). Functions (`$(shell ...)`) stay as written.
 _MAKE_REF = re.compile(
     r"\$(?:\$|\((?P<paren>[A-Za-z_][A-Za-z0-9_]*)\)|\{(?P<brace>[A-Za-z_][A-Za-z0-9_]*)\}"
+    r"|(?P<automatic>[@%<?^+|*]|\([@%<?^+|*][DF]?\)|\{[@%<?^+|*][DF]?\})"
     r"|(?P<letter>[A-Za-z_]))"
 )
+# The shell names automatic variables are written as in braces (`${_}`, `${__}`): no value the
+# snippet is handed may set them (_not_automatic).
+_AUTOMATIC_NAME = re.compile(r"_+\Z")
 _NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
 
 
@@ -80,11 +85,29 @@ def _shell_reference(match: re.Match[str]) -> str:
     name = match.group("paren") or match.group("brace")
     if name:
         return "${" + name + "}"
+    if match.group("automatic"):
+        return _automatic_word(match.group(0))
     letter = match.group("letter")
     if letter is None:
         return "$"  # `$$`
     following = match.string[match.end() : match.end() + 1]
     return "${" + letter + "}" if _NAME_CHAR.match(following) else "$" + letter
+
+
+def _automatic_word(written: str) -> str:
+    """An automatic variable as a shell reference of the same length that no value sets
+    (`$<` -> `$-`, `$(@D)` -> `${__}`). make writes the target's or the prerequisites' file
+    names there before the shell runs: text the linter does not know, read as one word (as an
+    unknown `$X` is), so `- < $<` is stdin from a file, not shell syntax (`$<` is `$` then a
+    redirection to the shell, `$(<F)` a command substitution). `$-` (the shell's option
+    letters) ends where it starts, so `$@x` stays two parts (`$_x` would name `_x`)."""
+    return "$-" if len(written) == 2 else "${" + "_" * (len(written) - 3) + "}"
+
+
+def _not_automatic(name: str) -> bool:
+    """A variable the snippet may be handed a value for: not one of the names automatic
+    variables are written as (a Makefile's own `_ := x` would make `$@` read as `x`)."""
+    return _AUTOMATIC_NAME.match(name) is None
 
 
 _TARGET_ASSIGN = re.compile(r"^(?P<targets>[^:=#\t][^:=#]*?)\s*::?\s*(?P<assignment>.+)$")
@@ -507,6 +530,6 @@ def _snippet(
         line_offset=0,
         dialect="sh",  # make runs recipes with /bin/sh unless SHELL says otherwise
         context=RunContext.SCRIPT,
-        external_env=tuple(env),
-        values=tuple(variables.values()),
+        external_env=tuple(item for item in env if _not_automatic(item[0])),
+        values=tuple(value for value in variables.values() if _not_automatic(value[0])),
     )

@@ -138,3 +138,40 @@ def test_recipes_that_make_hands_to_python_are_not_read_as_shell(tmp_path: Path)
     assert [(rule, line) for rule, line, _ in lint(write(tmp_path, SHELL_PER_TARGET))] == [
         ("CG303", 9)
     ]
+
+
+@pytest.mark.parametrize(
+    ("output", "prompt"),
+    [("$@", "$<"), ("$@", "$^"), ("$@", "$+"), ("$*", "$<"), ("${@F}", "${<}"), ("$%", "$|")],
+)
+def test_automatic_variables_are_file_names(tmp_path: Path, output: str, prompt: str) -> None:
+    """make writes the target's and prerequisites' names in place of `$@`, `$<`, `$^`, ...
+    before the shell runs the line (`make -n` prints `-o out.md - < prompt.md`): `- < $<` is a
+    prompt read from a file, not shell syntax (no CG901, no CG202, no CG903)."""
+    text = f"out.md: prompt.md\n\tcodex exec -C /srv/r -s read-only -o {output} - < {prompt}\n"
+    assert lint(write(tmp_path, text)) == []
+
+
+AUTOMATIC = """\
+out.md: prompt.md
+\tcodex exec -C /srv/r -s read-only -o $@ - < $<
+reports/%.md: prompts/%.md
+\tcodex exec -C /srv/r -s read-only -o $(@D)/$(*F).md - < $(<F)
+\tcodex exec -C /srv/r -s read-only -o $(@) - < $(^D)/$(*F).md
+\tcodex exec -C /srv/r -s read-only -o $@.tmp - < $? && mv $@.tmp $@
+"""
+
+AUTOMATIC_MISTAKES = """\
+out.md: prompt.md
+\tcodex exec -C /srv/r -s read-only -o $@ -
+\tcodex exec -C /srv/r -s read-only -o $@ "Summarise $$(cat $<)"
+\tcodex exec -C /srv/r --yolo -o $@ - < $<
+"""
+
+
+def test_automatic_variables_keep_the_real_mistakes(tmp_path: Path) -> None:
+    """Every form of automatic variable reads as a file name, and a recipe that really feeds
+    codex nothing, leaves its stdin open or drops the sandbox is still reported."""
+    assert lint(write(tmp_path, AUTOMATIC)) == []
+    found = [(rule, line) for rule, line, _ in lint(write(tmp_path, AUTOMATIC_MISTAKES))]
+    assert found == [("CG201", 3), ("CG202", 2), ("CG303", 4)]
