@@ -7,9 +7,11 @@ layer as one of the snippet's known ``values``: a variable's value (`sandbox := 
 parameter's default (one reachable value: the caller may pass another, which is unknown), a string
 literal, `a + b`, `a / b` and both arms of `if ... { a } else { b }`. Anything else (a function
 call, a backtick, a parameter with no default) is unknown: never read as a literal word, so it
-is never an "invalid value". `{{{{` is just's escape for a literal `{{`. Shebang recipes
-(`#!/usr/bin/env python`) that are not shell are skipped. Parameters may have defaults
-(`work task="x" $MODE='ci':`), which is still a header, not an assignment (`name := value`).
+is never an "invalid value"; joined to known text (`"-C " + repo + " -s read-only"`) it is one
+unknown word among the known ones (`-C ${repo} -s read-only`). `{{{{` is just's escape for a
+literal `{{`. Shebang recipes (`#!/usr/bin/env python`) that are not shell are skipped.
+Parameters may have defaults (`work task="x" $MODE='ci':`), which is still a header, not an
+assignment (`name := value`).
 
 The environment of a recipe (just's manual, "Getting and Setting Environment Variables"):
 `export NAME := value` assignments, every assignment once `set export` is on, and the recipe's
@@ -23,7 +25,7 @@ import re
 
 from guard.sources.base import shebang_dialect
 from guard.sources.detect import SHELL, kind_by_shebang
-from guard.sources.makevars import as_shell_value
+from guard.sources.makevars import MAX_TEXT, Partial, shell_text, unknown_word
 from guard.sources.snippet import RunContext, Snippet
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
@@ -45,9 +47,9 @@ _ENV_DEFAULT = re.compile(
 )
 _IF = re.compile(r"^if\b.*?\{\s*(?P<then>.*?)\s*\}\s*else\s*(?P<other>\{.*\}|if\b.*)$", re.S)
 _SHELL_NAME_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+_UNKNOWN_WORD = "${__just_unknown_value}"  # an unknown term that names no variable
 MAX_VALUES = 16  # values one expression may have (guard/shell/scope.py's bound)
 MAX_DEPTH = 8  # `a := b`, `b := c`, ...: deeper is unknown
-MAX_TEXT = 4096  # characters of one value: `a + a + a` chains grow a longer one unknown
 
 Env = list[tuple[str, str, int]]
 Values = list[tuple[str, str, int, str]]
@@ -109,18 +111,17 @@ class _Scope:
         terms = _terms(expr)
         if terms is None:
             return [None]
-        outs: Known = [""]
+        outs = [Partial()]
         for op, term in terms:
             values = self.term(term, depth)
+            # A term with no known value at all (a backtick, a function call, a variable set by
+            # one) is one unknown word between the known ones: `"-C " + repo + " -s read-only"`
+            # still says `-C` and `-s read-only`.
+            unknown = unknown_word(_term_name(term), _UNKNOWN_WORD) if values == [None] else None
             sep = "/" if op == "/" else ""
-            outs = [
-                None
-                if out is None or value is None or len(out) + len(value) > MAX_TEXT
-                else out + sep + value
-                for out in outs
-                for value in values
-            ][:MAX_VALUES]
-        return list(dict.fromkeys(outs))
+            outs = [out.then(sep, value, unknown) for out in outs for value in values]
+            outs = outs[:MAX_VALUES]
+        return list(dict.fromkeys(out.value() for out in outs))
 
     def term(self, term: str, depth: int) -> Known:
         literal = _string(term)
@@ -141,6 +142,11 @@ class _Scope:
             defaults = self.evaluate(fallback.group("default"), depth + 1)
             return list(dict.fromkeys([None, *defaults]))[:MAX_VALUES]
         return [None]  # a function call, a backtick, a name just does not know
+
+
+def _term_name(term: str) -> str | None:
+    """The variable or parameter a term names (its value's unknown word is named after it)."""
+    return term if re.fullmatch(_NAME, term) else None
 
 
 def _shell_name(index: int, width: int) -> str | None:
@@ -175,7 +181,7 @@ def interpolate(text: str, first_line: int, scope: _Scope) -> tuple[str, Values]
             else:
                 names[key] = name
                 for value in scope.evaluate(expr):
-                    word = None if value is None else as_shell_value(value)
+                    word = None if value is None else shell_text(value)
                     if word is not None:
                         values.append((name, word, first_line + number + 1, "{{" + expr + "}}"))
             pieces.append(line[cursor : match.start()] + "${" + name + "}")

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from guard import filereads
 from guard.regularfile import read_regular
 from guard.sources.detect import SHELL, kind_by_shebang
-from guard.sources.makevars import ASSIGNMENT, DIRECTIVE, MakeVariables
+from guard.sources.makevars import ASSIGNMENT, DIRECTIVE, UNKNOWN_WORD, MakeVariables
 from guard.sources.snippet import RunContext, Snippet
 
 _RULE = re.compile(r"^(?![\t#])[^=\t#]*?[^:=]:(?!=)")
@@ -261,7 +261,7 @@ def _assignments(found: list[_TargetValue], variables: MakeVariables) -> list[st
             continue
         values = variables.expand(raw, 0) if op != "!=" else [None]
         value = values[0] if len(values) == 1 else None
-        text = shlex.quote(value) if value is not None else '"${__make_unknown_value}"'
+        text = shlex.quote(value) if value is not None else f'"{UNKNOWN_WORD}"'
         if op == "+=" and name in variables.table:
             text = f'"${{{name}}} "{text}'
         parts.append(f"{'export ' if 'export' in mods.split() else ''}{name}={text};")

@@ -10,6 +10,9 @@ value, the environment or the command line may give another, which is unknown (s
 rests on it). Assignments inside `ifeq/ifneq/ifdef/ifndef ... else ... endif` happen on one path:
 where the paths meet a name holds the values of every path (at most MAX_VALUES). A value with a
 function call (`$(shell ...)`, `$(wildcard ...)`) or a reference the file does not set is unknown.
+Only in part, when it has known words too: `-C $(REPO) -s read-only` with `REPO` a `$(shell
+...)` is `-C ${REPO} -s read-only`, three known words and one the shell layer does not know (as
+it reads `-C $REPO -s read-only` in a script); a value with no known word stays unknown.
 """
 
 from __future__ import annotations
@@ -32,7 +35,12 @@ _ELSE = re.compile(r"^else\b")
 _ENDIF = re.compile(r"^endif\b")
 # A conditional directive: make reads it, inside a recipe too (the recipe goes on after it).
 DIRECTIVE = re.compile(r"^(?:ifeq|ifneq|ifdef|ifndef|else|endif)\b")
-_REF = re.compile(r"\$[({](?P<name>[A-Za-z_][A-Za-z0-9_.-]*)[)}]")
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+# `$@`, `$<`, ...: the target's and prerequisites' names (makefile.py's _MAKE_REF, in recipes)
+_AUTOMATIC = "@%<?^+|*"
+# The word an unknown part of a value is written as, when it has no shell name of its own (a
+# function call, an automatic variable): target-specific values use it too (makefile.py).
+UNKNOWN_WORD = "${__make_unknown_value}"
 
 # One value of a variable: its text (None: unknown), the file line, and whether it still holds
 # references to expand (a recursive `=`).
@@ -59,12 +67,93 @@ _SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _UNKNOWN_REF = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
-def _shell_text(value: str) -> str | None:
+def shell_text(value: str) -> str | None:
     """A value as the shell layer takes it: known text (as_shell_value), or plain words around
     references the file does not set (`-C ${CURDIR} --json`: three words, the middle unknown)."""
     if "$" not in value or any(c in value for c in "'\"\\`"):
         return as_shell_value(value)
     return value if "$" not in _UNKNOWN_REF.sub("", value) else None
+
+
+def _references(text: str) -> list[tuple[int, int, str | None]]:
+    """What make expands in ``text``, in order: (start, end, variable name), the name None for
+    a function call (`$(shell git rev-parse --show-toplevel)`, its parentheses balanced), a
+    substitution reference (`$(SRC:.c=.o)`) or an automatic variable (`$@`, `$(@D)`). `$$` and
+    make's one-letter `$X` are left in the text (a value holding them is not known)."""
+    found: list[tuple[int, int, str | None]] = []
+    index = text.find("$")
+    while 0 <= index < len(text) - 1:
+        opener = text[index + 1]
+        end = index + 2
+        if opener in "({":
+            end = _closing(text, index + 1)
+            if end < 0:
+                break  # unbalanced: the rest stays as written
+            inner = text[index + 2 : end - 1]
+            name = inner if _VARIABLE_NAME.fullmatch(inner) else None
+            found.append((index, end, name))
+        elif opener in _AUTOMATIC:
+            found.append((index, end, None))
+        index = text.find("$", end)
+    return found
+
+
+def _closing(text: str, opener: int) -> int:
+    """The index just after the bracket that closes the one at ``opener`` (make counts only
+    that kind of bracket); -1 when none does."""
+    close = ")" if text[opener] == "(" else "}"
+    depth = 0
+    for index in range(opener, len(text)):
+        if text[index] == text[opener]:
+            depth += 1
+        elif text[index] == close:
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return -1
+
+
+def unknown_word(name: str | None, otherwise: str) -> str:
+    """How an unknown part of a value is written for the shell layer: a shell reference it
+    does not know, read as one word, as it reads `-C $REPO` (`${REPO}`: the variable's own
+    name says what it is, a `-` in it as `_`; ``otherwise`` when it has no such name)."""
+    shell_name = None if name is None else name.replace("-", "_")
+    return f"${{{shell_name}}}" if shell_name and _SHELL_NAME.fullmatch(shell_name) else otherwise
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A value put together piece by piece (a make value around its references, a just
+    expression's terms): its text so far (None: not known), and whether it holds a known word
+    and an unknown one (`-C ${REPO}`: both; `${REPO}` alone is only unknown, so not a value)."""
+
+    text: str | None = ""
+    known: bool = False
+    unknown: bool = False
+
+    def then(self, piece: str, choice: str | None, unknown_word: str | None) -> Partial:
+        """This value, then ``piece`` (text as written) and ``choice`` (a reference's value); a
+        reference with no known value at all is ``unknown_word`` (None: then so is the value)."""
+        if self.text is None:
+            return _NOT_KNOWN
+        if choice is None:
+            if unknown_word is None:
+                return _NOT_KNOWN
+            known = self.known or bool(piece.strip())
+            return Partial(self.text + piece + unknown_word, known, True)
+        if len(self.text) + len(choice) > MAX_TEXT:
+            return _NOT_KNOWN
+        known = self.known or bool((piece + choice).strip())
+        return Partial(self.text + piece + choice, known, self.unknown)
+
+    def value(self, tail: str = "") -> str | None:
+        """The value, ending with ``tail``; None when it is not known or has no known word."""
+        if self.text is None or (self.unknown and not (self.known or tail.strip())):
+            return None
+        return self.text + tail
+
+
+_NOT_KNOWN = Partial(None)
 
 
 def _comment_free(value: str) -> str:
@@ -164,36 +253,43 @@ class MakeVariables:
             if old is None:
                 self.table[name] = [(value, line, True)]
             else:
-                self.table[name] = [
-                    (None if text is None else f"{text} {value}".strip(), line, True)
-                    for text, _line, _recursive in old
-                ]
+                self.table[name] = self._appended(old, value, line)
         elif op == "=":
             self.table[name] = [(value, line, True)]
         else:  # := ::= :::= expand now
             self.table[name] = [(v, line, False) for v in self.expand(value, 0)][:MAX_VALUES]
 
+    def _appended(self, old: list[Value], value: str, line: int) -> list[Value]:
+        """`NAME += value`: a recursive value takes the text as written, a simply expanded one
+        (`:=`) its expansion now (GNU make manual, "Appending More Text to Variables"): what it
+        already holds is never expanded again (an unknown `${REPO}` in it stays unknown)."""
+        appended: list[Value] = []
+        for text, _line, recursive in old:
+            tails: list[str | None] = [value] if recursive else self.expand(value, 0)
+            for tail in tails:
+                joined = None if text is None or tail is None else f"{text} {tail}".strip()
+                appended.append((joined, line, recursive))
+        return list(dict.fromkeys(appended))[:MAX_VALUES]
+
     def expand(self, text: str | None, depth: int) -> list[str | None]:
-        """Every value `text` may expand to (None: unknown); at most MAX_VALUES."""
+        """Every value `text` may expand to (None: unknown); at most MAX_VALUES. A reference
+        with no known value at all (a function call, a variable set by one) is an unknown word
+        in the text around it; one with some known values has those (the unknown ones are
+        not values). A value with no known word is unknown."""
         if text is None or depth > MAX_DEPTH:
             return [None]
-        outs: list[str | None] = [""]
+        outs = [Partial()]
         cursor = 0
-        for match in _REF.finditer(text):
-            choices = self.lookup(match.group("name"), depth + 1)
-            piece = text[cursor : match.start()]
-            outs = [
-                None
-                if out is None or choice is None or len(out) + len(choice) > MAX_TEXT
-                else out + piece + choice
-                for out in outs
-                for choice in choices
-            ][:MAX_VALUES]
-            cursor = match.end()
-        tail = text[cursor:]
-        results = [None if out is None else out + tail for out in outs]
-        # What is left besides those references is `$$` (the shell's `$`), a function call or
-        # a one-letter reference: the value is not one known text.
+        for start, end, name in _references(text):
+            choices = [None] if name is None else self.lookup(name, depth + 1)
+            unknown = unknown_word(name, UNKNOWN_WORD) if choices == [None] else None
+            piece = text[cursor:start]
+            outs = [out.then(piece, choice, unknown) for out in outs for choice in choices]
+            outs = outs[:MAX_VALUES]
+            cursor = end
+        results = [out.value(text[cursor:]) for out in outs]
+        # What is left besides those references is `$$` (the shell's `$`) or a one-letter
+        # reference: the value is not one known text.
         return [
             None if r is None or "$" in _UNKNOWN_REF.sub("", r) else r
             for r in dict.fromkeys(results)
@@ -222,7 +318,7 @@ class MakeVariables:
                 continue  # `$(a.b)` is not a shell name: the recipe keeps it unknown
             for text, line, recursive in values:
                 for value in self.expand(text, 0) if recursive else [text]:
-                    word = None if value is None else _shell_text(value)
+                    word = None if value is None else shell_text(value)
                     if word is not None:
                         out.append((name, word, line, f"$({name})"))
         return out

@@ -175,3 +175,68 @@ def test_automatic_variables_keep_the_real_mistakes(tmp_path: Path) -> None:
     assert lint(write(tmp_path, AUTOMATIC)) == []
     found = [(rule, line) for rule, line, _ in lint(write(tmp_path, AUTOMATIC_MISTAKES))]
     assert found == [("CG201", 3), ("CG202", 2), ("CG303", 4)]
+
+
+PARTLY_UNKNOWN = """\
+REPO := $(shell git rev-parse --show-toplevel)
+FLAGS := -C $(REPO) -s read-only
+run:
+\tcodex exec $(FLAGS) - < prompt.md
+"""
+
+
+@pytest.mark.parametrize(
+    "makefile",
+    [
+        PARTLY_UNKNOWN,
+        PARTLY_UNKNOWN.replace("REPO := $(shell git", "REPO != git").replace(":=", "="),
+        "FLAGS := -C $(shell git rev-parse --show-toplevel) -s read-only\n"
+        "run:\n\tcodex exec $(FLAGS) - < prompt.md\n",
+        "REPO := $(shell pwd)\nFLAGS := -C $(REPO)\nFLAGS += -s read-only\n"
+        "run:\n\tcodex exec $(FLAGS) - < prompt.md\n",
+    ],
+)
+def test_the_known_words_of_a_partly_unknown_value_are_kept(tmp_path: Path, makefile: str) -> None:
+    """`-C $(REPO) -s read-only` with REPO a `$(shell ...)` still says `-s read-only` and `-C`
+    (no CG301, no CG503): the shell command's output is one word the linter does not know."""
+    assert lint(write(tmp_path, makefile)) == []
+
+
+def test_a_partly_unknown_value_keeps_its_mistakes_and_its_unknown_word(tmp_path: Path) -> None:
+    """The known words are checked (--yolo is CG303, a missing -s is CG301); the unknown part is
+    never a literal word (`-s $(MODE)` is not the invalid sandbox `${MODE}`: no CG903); a value
+    with no known word is as unknown as before (CG301 and CG503 on `$(FLAGS)` alone)."""
+    yolo = PARTLY_UNKNOWN.replace("-s read-only", "--yolo")
+    assert [(rule, line) for rule, line, _ in lint(write(tmp_path, yolo))] == [("CG303", 4)]
+    no_sandbox = PARTLY_UNKNOWN.replace(" -s read-only", "")
+    assert [(rule, line) for rule, line, _ in lint(write(tmp_path, no_sandbox))] == [("CG301", 4)]
+    mode = "MODE := $(shell cat mode)\nFLAGS := -C /srv/r -s $(MODE)\nrun:\n\tcodex exec $(FLAGS) - < p.md\n"
+    assert lint(write(tmp_path, mode)) == []
+    unknown = "FLAGS := $(shell cat flags)\nrun:\n\tcodex exec $(FLAGS) - < p.md\n"
+    assert [(rule, line) for rule, line, _ in lint(write(tmp_path, unknown))] == [
+        ("CG301", 3),
+        ("CG503", 3),
+    ]
+
+
+APPENDED = """\
+FLAGS := -C /srv/r
+FLAGS += -s $(MODE)
+MODE := danger-full-access
+run:
+\tcodex exec $(FLAGS) - < prompt.md
+"""
+
+
+def test_appending_to_a_simple_variable_expands_the_text_then(tmp_path: Path) -> None:
+    """`+=` on a `:=` variable expands what it appends there and then (GNU make manual,
+    "Appending More Text to Variables"): MODE is not set yet, so the sandbox is not the
+    danger-full-access of a later line (no CG303), and what the variable held is never
+    expanded again (an unknown `$(REPO)` in it stays unknown)."""
+    assert lint(write(tmp_path, APPENDED)) == []
+    if shutil.which("make") is not None:
+        shown = subprocess.run(
+            ["make", "-n", "-f", str(tmp_path / "Makefile"), "run"],
+            capture_output=True, text=True, check=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
+        ).stdout  # fmt: skip
+        assert "danger-full-access" not in shown

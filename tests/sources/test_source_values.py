@@ -431,3 +431,41 @@ def test_just_mentions_stay_silent(tmp_path: Path, body: str) -> None:
     text = 'sandbox := "danger-full-access"\n\nhelp:\n' + body + "\n"
     code, found = lint(tmp_path, "justfile", text)
     assert found == [] and code == 0
+
+
+JUST_PARTLY_UNKNOWN = """\
+repo := `git rev-parse --show-toplevel`
+flags := "-C " + repo + " -s read-only"
+
+run:
+    codex exec {{flags}} - < prompt.md
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        JUST_PARTLY_UNKNOWN,
+        JUST_PARTLY_UNKNOWN.replace("repo + ", "invocation_directory() + "),
+        'run dir:\n    codex exec {{"-C " + dir + " -s read-only"}} - < prompt.md\n',
+    ],
+)
+def test_the_known_words_of_a_partly_unknown_just_value_are_kept(tmp_path: Path, text: str) -> None:
+    """`"-C " + repo + " -s read-only"` with repo a backtick still says `-C` and `-s read-only`
+    (no CG301, no CG503): the unknown term is one word the linter does not know."""
+    code, found = lint(tmp_path, "justfile", text)
+    assert found == [] and code == 0
+
+
+def test_a_partly_unknown_just_value_keeps_its_mistakes_and_its_unknown_word(
+    tmp_path: Path,
+) -> None:
+    """The known words are checked (--yolo is CG303); the unknown term is never a literal word
+    (`-s " + mode` is not the invalid sandbox `${mode}`: no CG903); a value with no known word
+    is as unknown as before (CG301 and CG503 on `{{flags}}` alone)."""
+    _, found = lint(tmp_path, "justfile", JUST_PARTLY_UNKNOWN.replace("-s read-only", "--yolo"))
+    assert hits(found) == {("CG303", 5)}
+    mode = 'mode := `cat mode`\nflags := "-C /srv/r -s " + mode\nrun:\n    codex exec {{flags}} - < p\n'
+    assert lint(tmp_path, "justfile", mode)[1] == []
+    unknown = "flags := `cat flags`\nrun:\n    codex exec {{flags}} - < p\n"
+    assert hits(lint(tmp_path, "justfile", unknown)[1]) == {("CG301", 3), ("CG503", 3)}
