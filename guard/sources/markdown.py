@@ -116,6 +116,15 @@ _FORBIDS = re.compile(
 _CLAUSE_END = re.compile(r"[,;!?:]|\.(?!\S)")  # not the dots of `0.171.0`
 # A sentence that labels what follows as a counter-example ("Bad: `...`", "❌ `...`").
 _COUNTER_EXAMPLE = re.compile(r"\b(?:bad|wrong|incorrect)\b|[❌🚫✗✘]", re.IGNORECASE)
+# A clause that calls what it shows a mistake ("Typical mistake: `...`", "a common pitfall is
+# `...`"). Scoped to the clause (and the one a colon ends right before the span) rather than the
+# sentence, so "A common mistake is to forget it; run `...`" still reads the fix as an
+# instruction; a clause that names the remedy ("fix the mistake with: `...`") shows the right way.
+_MISTAKE = re.compile(r"\b(?:mistakes?|anti-?patterns?|pitfalls?)\b", re.IGNORECASE)
+_REMEDY = re.compile(
+    r"\b(?:fix\w*|correct(?:ed|s|ly)?|right|instead|solution|remedy|avoid\w*|prevent\w*)\b",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[!?]|\.(?!\S)")
 
 
@@ -174,6 +183,14 @@ _HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
 # The rest of a clause, far enough to see whether it asks ("what does `...` do?").
 _QUESTION_REACH = 200
 _CLAUSE_REST = re.compile(r"[^.!?;:,]*(?P<end>[.!?;:,]|$)")
+# The rest of a span's own sentence disowns it ("`...` bills the API; never do that."): "that"
+# points back at the span only when no other span stands between them, so none may.
+_DISOWNED_AFTER = re.compile(
+    rf"[^`.!?]{{0,{_QUESTION_REACH}}}?"
+    r"\b(?:never|don'?t|do not|must not|should not)\s+(?:ever\s+)?do\s+(?:this|that|it)"
+    r"\s*(?:[.!]|$)",
+    re.IGNORECASE,
+)
 # Words that tell the reader to run what follows ("run `...`", "dispatch it with `...`").
 _IMPERATIVE = re.compile(
     r"\b(?:run|re-?run|use|start|invoke|execute|call|launch|dispatch|spawn|type|enter|issue|"
@@ -276,16 +293,32 @@ class _Prose:
         before = _last_end(_CLAUSE_END, self.line, reach, colon, reach)
         return _FORBIDS.search(self.line, before, colon) is not None
 
+    def _called_a_mistake(self, start: int) -> bool:
+        """Does the clause before line[start] call the span a mistake, directly ("a common
+        mistake is `...`") or as the label of a colon that opens its clause ("Typical mistake:
+        `...`"), without naming a remedy?"""
+        begin = self.clause_start
+        if self.line[begin - 1 : begin] == ":":
+            reach = max(0, begin - 1 - _QUESTION_REACH)
+            begin = _last_end(_CLAUSE_END, self.line, reach, begin - 1, reach)
+        return (
+            _MISTAKE.search(self.line, begin, start) is not None
+            and _REMEDY.search(self.line, begin, start) is None
+        )
+
     def forbidden(self, start: int, end: int) -> bool:
-        """Does the clause around line[start:end] say not to run it, its sentence call it a
-        counter-example or its clause ask about it, or is it a link's label (`[` span `](url)`)?"""
+        """Does the clause around line[start:end] say not to run it or call it a mistake, its
+        sentence call it a counter-example or disown it ("...; never do that."), its clause ask
+        about it, or is it a link's label (`[` span `](url)`)?"""
         self._read(start)
         line = self.line
         return (
             self.clause_forbids
             or self.sentence_counter
             or self._introduced_by_a_forbidding_clause(start)
+            or self._called_a_mistake(start)
             or _FORBIDDEN_AFTER.match(line, end) is not None
+            or _DISOWNED_AFTER.match(line, end) is not None
             or (line[start - 1 : start] == "[" and line.startswith("](", end))
             or _asks(line, end)
         )

@@ -123,3 +123,45 @@ def test_spans_in_fences_do_not_change_the_table_reading() -> None:
     text = "| A | Command |\n|---|---|\n```bash\necho hi\n```\n| x | `codex exec --yolo -C . -` |\n"
     # The fence ends the table: the row after it has no header, so its span is documentation.
     assert spans(text) == []
+
+
+# Counter-examples an agent file shows to warn against them: labelled a mistake, or disowned by
+# the rest of their own sentence. Each would bill the API if it were an instruction (CG101).
+MISTAKES = """\
+# Billing
+
+Typical mistake: `OPENAI_API_KEY=sk-x codex exec -C . -s read-only "check" </dev/null`
+Common mistake: `OPENAI_API_KEY=sk-x codex exec -C . -s read-only "check" </dev/null`
+Anti-pattern: `OPENAI_API_KEY=sk-x codex exec -C . -s read-only "check" </dev/null`
+`OPENAI_API_KEY=sk-x codex exec -C . -s read-only "check" </dev/null` bills the API; never do that.
+Setting `OPENAI_API_KEY=sk-x codex exec -C . -s read-only "x" </dev/null` bills; never do this.
+"""
+
+
+@pytest.mark.parametrize("where", ["AGENTS.md", "CLAUDE.md"])
+def test_spans_called_a_mistake_or_disowned_are_mentions(tmp_path: Path, where: str) -> None:
+    path = tmp_path / where
+    path.write_text(MISTAKES, encoding="utf-8")
+    assert lint(path) == []
+    assert spans(MISTAKES) == []
+    assert streamed(MISTAKES) == []
+
+
+# The same words where the span is the thing to run: the fix after a mistake's clause, a span
+# named as the remedy, and one that "never do that" cannot point back to past another span.
+MISTAKE_WORDS_AROUND_INSTRUCTIONS = """\
+# Billing
+
+A common mistake is to forget stdin; run `OPENAI_API_KEY=sk-x codex exec -C . -s read-only "v" </dev/null`.
+Fix the mistake with: `OPENAI_API_KEY=sk-x codex exec -C . -s read-only "check" </dev/null`
+Run `OPENAI_API_KEY=sk-x codex exec -C . -s read-only "v" </dev/null`, not `codex exec --yolo -`; never do that.
+Run `OPENAI_API_KEY=sk-x codex exec -C . -s read-only "v" </dev/null` and never do that with a key.
+"""
+
+
+def test_mistake_words_do_not_hide_the_instruction_they_stand_near(tmp_path: Path) -> None:
+    path = tmp_path / "AGENTS.md"
+    path.write_text(MISTAKE_WORDS_AROUND_INSTRUCTIONS, encoding="utf-8")
+    assert lint(path) == [("CG101", 3), ("CG101", 4), ("CG101", 5), ("CG101", 6)]
+    assert [line for line, _ in spans(MISTAKE_WORDS_AROUND_INSTRUCTIONS)] == [3, 4, 5, 6]
+    assert streamed(MISTAKE_WORDS_AROUND_INSTRUCTIONS) == [3, 4, 5, 6]
