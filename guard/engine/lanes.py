@@ -26,6 +26,100 @@ NETWORK_PROMPT = lazy_compile(
     r"|\b(npm|pip|cargo)\s+install\b",
     re.IGNORECASE,
 )
+# A word that, in front of a network word, says the run must NOT reach the network ("do not
+# fetch", "no network", "without network access", "never clone", "an offline mirror").
+_NEGATOR = lazy_compile(
+    r"\b(?:do\s+not|don'?t|does\s+not|doesn'?t|must\s+not|mustn'?t|should\s+not|shouldn'?t|"
+    r"cannot|can'?t|never|no|not|nor|without|offline|nothing\s+to)\s*$",
+    re.IGNORECASE,
+)
+# Words that may stand between a negator and the network words it governs ("do not use the
+# network", "do not fetch, clone or pull anything", "no outbound git fetch"): any other word
+# ("do not edit files and fetch origin") ends the negation's reach.
+_NEGATED_FILLER = frozenset(
+    {"use", "run", "try", "to", "attempt", "access", "any", "the", "a", "an", "or", "and", "nor",
+     "reach", "need", "call", "perform", "make", "do", "git", "outbound", "external", "remote",
+     "internet", "web", "http", "https", "from", "over"}
+)  # fmt: skip
+# After a network word: the clause says it is not wanted ("fetch nothing", "network access is
+# not needed", "the network is disabled").
+_NEGATED_AFTER = lazy_compile(
+    r"\s+(?:nothing|(?:[\w-]+\s+){0,2}(?:is|are|will\s+be)\s+(?:not\s+(?:needed|required|"
+    r"allowed|available|permitted|necessary)|disabled|blocked|forbidden|unavailable|off)\b)",
+    re.IGNORECASE,
+)
+# A URL the prompt only cites ("the change described at https://...", "see https://..."): the
+# judge is not asked to open it.
+_CITED_URL = lazy_compile(
+    r"(?:\b(?:described|documented|explained|specified|defined|reported|tracked|filed|"
+    r"discussed|listed|linked)\s+(?:at|in|on|by|from)|\bsee(?:\s+also)?|\bper|\bcf\.?|"
+    r"\baccording\s+to|\b(?:reference|ref|source|link|issue|ticket|spec)s?:?)\s*\(?<?$",
+    re.IGNORECASE,
+)
+# A network word that names code under review ("does the new git pull wrapper handle errors?",
+# "the fetch helper's retries"), not an action the judge takes: a determiner before it and a
+# noun of code right after it. "Fetch the code" has neither, so it still counts.
+_DETERMINED = lazy_compile(
+    r"\b(?:the|a|an|this|that|our|its|their|your|new|old|existing)\s+(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
+_CODE_NOUN = lazy_compile(
+    r"(?:'s)?\s+(?:wrapper|function|helper|script|module|code|logic|handler|method|class|"
+    r"routine|implementation|retry|retries|timeout|tests?)\b",
+    re.IGNORECASE,
+)
+# ...unless a verb right before it runs that code ("run the fetch script").
+_RUNS_CODE = lazy_compile(
+    r"\b(?:run|execute|invoke|call|use|start|launch)\s+(?:the\s+|a\s+|our\s+|this\s+)?"
+    r"(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
+# How far back a negator or a citation is looked for: one clause, not the whole prompt.
+_LOOK_BACK = 120
+_CLAUSE_BREAK = lazy_compile(r"[.;:!?\n]")
+
+
+def _clause_before(prompt: str, start: int) -> str:
+    """The text of the match's clause before it (sentences and `;` bound it; commas do not:
+    "do not fetch, clone or pull" is one negation)."""
+    text = prompt[max(0, start - _LOOK_BACK) : start]
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
+    return text[breaks[-1] :] if breaks else text
+
+
+def _negated(before: str, prompt: str, end: int) -> bool:
+    """Is the network word told not to happen, by a negator ahead of it that only filler and
+    other network words separate from it, or by the words after it?"""
+    if _NEGATED_AFTER.match(prompt, end) is not None:
+        return True
+    words = before.replace(",", " ").split()
+    while words:
+        if _NEGATOR.search(" ".join(words)) is not None:
+            return True
+        last = words.pop().lower()
+        if last not in _NEGATED_FILLER and NETWORK_PROMPT.fullmatch(last) is None:
+            return False
+    return False
+
+
+def _counts(prompt: str, start: int, end: int) -> bool:
+    """Does the network word at prompt[start:end] ask the run to reach the network? Not when
+    it is negated, a cited URL, or the name of code the judge reads."""
+    before = _clause_before(prompt, start)
+    if _negated(before, prompt, end):
+        return False
+    if prompt[start:end].lower().startswith("http") and _CITED_URL.search(before) is not None:
+        return False
+    if _DETERMINED.search(before) is None or _CODE_NOUN.match(prompt, end) is None:
+        return True
+    return _RUNS_CODE.search(before) is not None
+
+
+def needs_network(prompt: str) -> bool:
+    """Does the prompt ask for the network? A mention that says not to, cites a URL or names
+    code under review ("no network", "described at https://...", "the git pull wrapper") is
+    no such need: a false CG304 is as bad as a missed one."""
+    return any(_counts(prompt, m.start(), m.end()) for m in NETWORK_PROMPT.finditer(prompt))
 
 
 def infer_lane(call: CodexCall, prompt: str) -> str | None:
@@ -37,9 +131,5 @@ def infer_lane(call: CodexCall, prompt: str) -> str | None:
         w.text for w in (call.output_last_message, call.output_schema) if w is not None
     )
     if VERDICT_OUTPUT.search(outputs) or VERDICT_PROMPT.search(prompt):
-        return "net-validator" if NETWORK_PROMPT.search(prompt) else "validator"
+        return "net-validator" if needs_network(prompt) else "validator"
     return None
-
-
-def needs_network(prompt: str) -> bool:
-    return bool(NETWORK_PROMPT.search(prompt))
