@@ -1583,8 +1583,11 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             opens_tty = any(a in ("-o", "--open-tty") for a in wargs)
             if rest < len(argv):
                 out.stdin = None if opens_tty else Stdin(StdinKind.NULL, reason="xargs")
-                argv = _xargs_replaced(argv, rest, wargs)
-                from_input = True
+                repl = _xargs_replace_string(wargs)
+                argv = _xargs_replaced(argv, rest, repl)
+                # With a replace string xargs appends nothing: each item goes only where the
+                # string stands (GNU xargs -I), a word _xargs_replaced already made unknown.
+                from_input = repl is None
         elif prog == "parallel":
             rest = _take_opts(
                 argv,
@@ -1899,9 +1902,8 @@ _NEEDS_PROGRAM = frozenset(
 )
 
 
-def _xargs_replaced(argv: tuple[Word, ...], rest: int, wargs: list[str]) -> tuple[Word, ...]:
-    """``xargs -I{} env {} codex``: each word holding the replace string takes xargs' input,
-    which the linter cannot see; those words become unknown."""
+def _xargs_replace_string(wargs: list[str]) -> str | None:
+    """The replace string of xargs' options (`-I{}`, `-I X`, `-i`, `--replace[=R]`), if any."""
     repl: str | None = None
     for k, a in enumerate(wargs):
         if a in ("-I", "--replace") and k + 1 < len(wargs):
@@ -1914,6 +1916,12 @@ def _xargs_replaced(argv: tuple[Word, ...], rest: int, wargs: list[str]) -> tupl
             repl = "{}"
         elif a.startswith("-i") and len(a) > 2:
             repl = a[2:]
+    return repl or None
+
+
+def _xargs_replaced(argv: tuple[Word, ...], rest: int, repl: str | None) -> tuple[Word, ...]:
+    """``xargs -I{} env {} codex``: each word holding the replace string takes xargs' input,
+    which the linter cannot see; those words become unknown."""
     if not repl:
         return argv
     tail = tuple(Word(w.text, False, w.span, w.raw) if repl in w.text else w for w in argv[rest:])

@@ -4,6 +4,7 @@ the command model must see the codex it really starts."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -215,3 +216,32 @@ def test_the_command_codex_sandbox_runs_is_checked(script: str, rule: str) -> No
 )
 def test_codex_sandbox_running_no_codex_stays_silent(script: str) -> None:
     assert not rules_of(script) & {"CG101", "CG201", "CG303", "CG901", "CG903"}
+
+
+def lint_file(folder: Path, script: str) -> list[tuple[str, int]]:
+    """`codex-guard lint` on a dispatch script, as a user runs it: (rule, line) per finding."""
+    path = folder / "dispatch.sh"
+    path.write_text(script)
+    done = subprocess.run(
+        ["codex-guard", "lint", "--no-cache", "--format", "json", str(path)],
+        capture_output=True, text=True, timeout=120, cwd=folder, check=False,
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr + done.stdout, done.stderr
+    return [(f["rule"], f["line"]) for f in json.loads(done.stdout)["findings"]]
+
+
+# docs/rules.md's CG201 good example: with a replace string xargs appends nothing, and each item
+# becomes the one word the string stands in (an argument value, unknown), never more words.
+XARGS_REPLACE = 'REPO=.\nxargs -I{} codex exec -C "$REPO" -s workspace-write "{}" < tasks.txt\n'
+
+
+def test_xargs_replace_string_is_one_argument_not_unseen_words(lab: Path) -> None:
+    (lab / "tasks.txt").write_text("fix the bug --yolo\n")
+    assert run_bash(lab, XARGS_REPLACE) == ["exec -C . -s workspace-write fix the bug --yolo"]
+    assert lint_file(lab, XARGS_REPLACE) == []
+
+
+def test_xargs_replace_string_still_shows_the_mistakes_around_it(lab: Path) -> None:
+    script = "xargs -I{} codex exec -C . --yolo '{}' < tasks.txt\n"
+    script += "cat tasks.txt | xargs codex exec -C . -s read-only\n"
+    assert lint_file(lab, script) == [("CG303", 1), ("CG902", 2)]
