@@ -393,9 +393,16 @@ class Walker:
             else:
                 stack.extend(reversed(n.named_children))
 
-    def _list(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+    def _list(
+        self, node: Node, st: State, ctx: _Ctx, src: _Src, last_redirs: list[Node] | None = None
+    ) -> None:
+        """`left && right`, `left || right`; ``last_redirs`` are redirects that belong to the
+        right side's last command (see ``_redirected_body``)."""
         kids = [c for c in node.children if c.type != "comment"]
         if len(kids) < 3:
+            if last_redirs:  # not a list bash knows: keep the redirects over all of it
+                r = self._redirs(last_redirs, self._base_stdin(st, ctx), ctx, st, src)
+                ctx = ctx.derive(stdin=r.stdin, stdout=r.stdout or ctx.stdout)
             self._seq(node, st, ctx, src)
             return
         left, op, right = kids[0], kids[1].type, kids[-1]
@@ -406,15 +413,28 @@ class Walker:
         self._stmt(left, st, lctx, src)
         if not self._may_change_state(right, st, src):
             stopped = st.stopped
-            self._stmt(right, st, ctx, src)  # `|| exit 1`, `&& echo ok`: nothing to join
+            self._right(right, last_redirs, st, ctx, src)  # `|| exit 1`: nothing to join
             st.stopped = stopped  # `|| exit 1` exits on one outcome only
             return
         # The right side runs only on one outcome of the left: what it unsets may still be set.
         path = st.branch()
-        self._stmt(right, path, ctx, src)
+        self._right(right, last_redirs, path, ctx, src)
         # `[ -n "$SAFE" ] && FLAGS="-s read-only"`: a variable holds either value after it.
         where = f"the `{kids[1].type}` at line {src.span(kids[1]).line}"
         meet(st, [st, path], [f"{where} skips its right side", f"{where} runs its right side"])
+
+    def _right(
+        self, node: Node, redirs: list[Node] | None, st: State, ctx: _Ctx, src: _Src
+    ) -> None:
+        """A list's right side, with the redirects tree-sitter hung on the list, if any."""
+        if not redirs:
+            self._stmt(node, st, ctx, src)
+            return
+        try:
+            if self._enter(node, src):
+                self._redirected_body(node, redirs, st, ctx, src)
+        finally:
+            self.nest -= 1
 
     @staticmethod
     def _may_change_state(node: Node, st: State, src: _Src) -> bool:
@@ -455,12 +475,20 @@ class Walker:
     def _redirected(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         body = node.child_by_field_name("body")
         redirs = [c for c in node.named_children if c.type in _REDIRECTS]
-        if body is None:
-            return
+        if body is not None:
+            self._redirected_body(body, redirs, st, ctx, src)
+
+    def _redirected_body(
+        self, body: Node, redirs: list[Node], st: State, ctx: _Ctx, src: _Src
+    ) -> None:
         if body.type == "command":
             self._command(body, redirs, self._lone_dash(body, redirs, src), st, ctx, src)
         elif body.type == "pipeline":
             self._pipeline(body, st, ctx, src, redirs)
+        elif body.type == "list" and redirs:
+            # tree-sitter-bash hangs the redirects after a list's last command on the whole list
+            # (`mkdir -p d && echo x > d/f`); bash gives them to that command alone.
+            self._list(body, st, ctx, src, redirs)
         else:
             r = self._redirs(redirs, self._base_stdin(st, ctx), ctx, st, src)
             nctx = ctx.derive(stdin=r.stdin, stdout=r.stdout or ctx.stdout)
