@@ -55,6 +55,11 @@ class Snippet:
     # Lines of env keys set for a whole workflow or job (not on the step itself): under
     # `billing: api-in-ci` a key there is still a finding, since every step can read it.
     wide_env_lines: tuple[int, ...] = field(default=())
+    # Whether `inputs.*` is text an outsider writes (RULES.md CG305: the inputs of a
+    # `workflow_dispatch` or `issue_comment` trigger). False in a workflow none of whose triggers
+    # is one of those (`workflow_call`: the calling workflow's author chose them); True where the
+    # triggers are unknown (a composite action), so the check stays on there.
+    outsider_inputs: bool = True
 
     # Variables the source's own language set before the snippet runs (a Makefile's
     # `CODEX ?= codex`, a Dockerfile's `ARG`, a justfile's `{{sandbox}}`): (shell name, value,

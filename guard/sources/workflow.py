@@ -124,9 +124,11 @@ def _steps(
         return []
     found: list[Snippet] = []
     wide = tuple(line for _name, _value, line in env)  # workflow- and job-level keys
+    outsider = _outsider_inputs(events)
     for step in steps.value:
         if is_codex_action(step):
-            found.append(action_snippet(step, path, env + _env(step), wide, events, steps))
+            action = action_snippet(step, path, env + _env(step), wide, events, steps)
+            found.append(action if outsider else replace(action, outsider_inputs=False))
             continue
         run = node_get(step, "run")
         if not isinstance(run, yaml.ScalarNode):
@@ -135,8 +137,20 @@ def _steps(
         if dialect is None:
             continue
         snippet = _snippet(run, path, lines, env + _env(step), dialect)
-        found.append(replace(snippet, wide_env_lines=wide) if wide else snippet)
+        if wide:
+            snippet = replace(snippet, wide_env_lines=wide)
+        found.append(snippet if outsider else replace(snippet, outsider_inputs=False))
     return found
+
+
+# The triggers whose `inputs.*` an outsider writes (RULES.md, CG305).
+OUTSIDER_INPUT_TRIGGERS = frozenset({"workflow_dispatch", "issue_comment"})
+
+
+def _outsider_inputs(events: frozenset[str]) -> bool:
+    """Is `inputs.*` outsider text under these triggers? Unknown triggers (none read: a
+    composite action) leave it so."""
+    return not events or not events.isdisjoint(OUTSIDER_INPUT_TRIGGERS)
 
 
 def _events(root: Any) -> frozenset[str]:

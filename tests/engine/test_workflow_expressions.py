@@ -49,3 +49,36 @@ def test_a_workflow_key_unset_in_the_step_does_not_reach_codex(tmp_path: Path) -
     assert [(f.rule, f.location.line) for f in outcome.findings if f.rule == "CG101"] == [
         ("CG101", 8)
     ]
+
+
+def _cg305(tmp_path: Path, triggers: str) -> list[int]:
+    """CG305 lines, from the first step's, of a workflow whose codex prompt is `inputs.task`,
+    pasted and through env."""
+    path = tmp_path / ".github" / "workflows" / "task.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"on:\n{triggers}"
+        "jobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n"
+        '      - run: codex exec -C . -s workspace-write "${{ inputs.task }}" </dev/null\n'
+        "      - env:\n          TASK: ${{ inputs.task }}\n"
+        '        run: codex exec -C . -s workspace-write "$TASK" </dev/null\n'
+    )
+    outcome = lint_file(FileJob(str(path), True, Settings(), RULE_TEXT))
+    steps = 6 + triggers.count("\n")  # the first step's line
+    return sorted(f.location.line - steps for f in outcome.findings if f.rule == "CG305")
+
+
+CALL = "  workflow_call:\n    inputs:\n      task: {type: string, required: true}\n"
+DISPATCH = "  workflow_dispatch:\n    inputs:\n      task: {required: true}\n"
+
+
+def test_inputs_of_a_reusable_workflow_are_its_callers_not_an_outsiders(tmp_path: Path) -> None:
+    # RULES.md CG305: `inputs.*` of a `workflow_dispatch` or `issue_comment` trigger only.
+    assert _cg305(tmp_path, CALL) == []
+
+
+def test_inputs_an_outsider_can_write_are_still_cg305(tmp_path: Path) -> None:
+    lines = [0, 3]  # the pasted expression's step, the env-fed step
+    assert _cg305(tmp_path, DISPATCH) == lines
+    assert _cg305(tmp_path, CALL + DISPATCH) == lines
+    assert _cg305(tmp_path, CALL + "  issue_comment:\n    types: [created]\n") == lines

@@ -195,16 +195,25 @@ def _untrusted_sources(ctx: CheckContext, inv: Invocation) -> list[tuple[str, in
     """Untrusted expressions reaching the prompt: pasted in, or through an env var."""
     found: list[tuple[str, int]] = []
     text = inv.command.text + "\n" + inv.prompt_text
-    for match in UNTRUSTED.finditer(text):
-        found.append((match.group(0), inv.command.span.line))
+    for match in _outsider_text(ctx, text):
+        found.append((match, inv.command.span.line))
     span = inv.command.span
     for line, expression in ctx.snippet.expressions:  # masked out of a workflow step's text
-        if span.line <= line <= span.end_line and UNTRUSTED.search(expression):
+        if span.line <= line <= span.end_line and _outsider_text(ctx, expression):
             found.append((expression, line))
     for name, value, line in ctx.snippet.external_env:
-        if UNTRUSTED.search(value) and re.search(rf"\$\{{?{re.escape(name)}\b", text):
+        if _outsider_text(ctx, value) and re.search(rf"\$\{{?{re.escape(name)}\b", text):
             found.append((f"{name} ({value.strip()})", line))
     return found
+
+
+def _outsider_text(ctx: CheckContext, text: str) -> list[str]:
+    """The outsider-written expressions in text; `inputs.*` only where the workflow's
+    triggers let an outsider write it (Snippet.outsider_inputs)."""
+    found = [m.group(0) for m in UNTRUSTED.finditer(text)]
+    if ctx.snippet.outsider_inputs:
+        return found
+    return [what for what in found if not what.startswith("inputs.")]
 
 
 def _holds_secrets(ctx: CheckContext, inv: Invocation) -> bool:
