@@ -15,9 +15,10 @@ The spawn is written back as the shell command it amounts to, so the one rule se
   them points there too (guard/sources/origins.py);
 - stdin (FACTS.md, "outside the shell"): `stdin=DEVNULL` -> `</dev/null`; `input=...` -> input
   supplied; `stdin=PIPE` that the file never writes, closes or `communicate()`s (through the name
-  the `Popen` is bound to) -> an idle pipe
-  codex never sees the end of (RunContext.SPAWN, where a bare command means exactly that);
-  no `stdin=` -> the parent's stdin, as a foreground call in a script.
+  the process is bound to: `p = Popen(...)`, `p = await asyncio.create_subprocess_exec(...)`)
+  -> an idle pipe codex never sees the end of (RunContext.SPAWN, where a bare command means
+  exactly that); no `stdin=` -> the parent's stdin, as a foreground call in a script (asyncio's
+  default too: stdin=None inherits).
 """
 
 from __future__ import annotations
@@ -75,13 +76,13 @@ def _keyword(node: ast.Call, name: str) -> ast.expr | None:
 
 
 class _Module:
-    """The file's spawn-module imports and the names `Popen`s are bound to; its values are read
+    """The file's spawn-module imports and the names processes are bound to; its values are read
     by guard/sources/pyvalues.py."""
 
     def __init__(self, tree: ast.Module, text: str) -> None:
         self.text = text
         self.values = pyvalues.Module(tree)
-        self.bound: dict[int, str] = {}  # id(call) -> the name it is assigned to
+        self.bound: dict[int, str] = {}  # id(spawn call) -> the name its process is bound to
         self.modules: set[str] = set()  # local names of subprocess / asyncio / os
         self.functions: set[str] = set()  # `from subprocess import run` -> "run"
         self.environ_writes: list[tuple[ast.Call | ast.Assign, str]] = []  # os.environ / putenv
@@ -92,10 +93,12 @@ class _Module:
                 )
             elif isinstance(node, ast.ImportFrom) and node.module in SPAWN_MODULES:
                 self.functions.update(a.asname or a.name for a in node.names)
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
-                        self.bound[id(node.value)] = target.id
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                spawned = _spawned_process(node.value)
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name) and spawned is not None:
+                        self.bound[id(spawned)] = target.id
         self.environ_writes = list(_environ_writes(tree))
 
     def spawns(self, call: ast.Call) -> bool:
@@ -110,6 +113,15 @@ class _Module:
         """Is the PIPE of this `Popen` written or closed anywhere in the file?"""
         name = self.bound.get(id(call))
         return name is not None and any(f"{name}{m}" in self.text for m in FEEDS_PIPE)
+
+
+def _spawned_process(value: ast.expr | None) -> ast.Call | None:
+    """The call whose process a name is bound to: `proc = Popen(...)`, and asyncio's `proc =
+    await create_subprocess_exec(...)` (the await gives the Process, whose stdin is the same
+    pipe: `await proc.communicate(data)` feeds and closes it as Popen's does)."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    return value if isinstance(value, ast.Call) else None
 
 
 def _environ_writes(tree: ast.Module) -> Iterator[tuple[ast.Call | ast.Assign, str]]:

@@ -95,3 +95,73 @@ def test_directives_are_comments_not_strings(tmp_path: Path) -> None:
         f"subprocess.run({ARGV})\n"
     )
     assert findings(tmp_path, body) == []
+
+
+ASYNC_ARGV = '"codex", "exec", "-C", repo, "-s", "read-only", "-o", "v.txt"'
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            f"    p = await asyncio.create_subprocess_exec({ASYNC_ARGV}, '-',"
+            " stdin=asyncio.subprocess.PIPE)\n    await p.communicate(prompt.encode())\n",
+            [],
+        ),
+        (
+            f"    p = await asyncio.create_subprocess_exec({ASYNC_ARGV}, '-',"
+            " stdin=asyncio.subprocess.PIPE)\n    p.stdin.write(prompt.encode())\n"
+            "    await p.stdin.drain()\n    p.stdin.close()\n    await p.wait()\n",
+            [],
+        ),
+        (
+            "    p = await asyncio.create_subprocess_shell('codex exec -C . -s read-only -o v.txt -',"
+            " stdin=asyncio.subprocess.PIPE)\n    await p.communicate(prompt.encode())\n",
+            [],
+        ),
+        (
+            "    p: asyncio.subprocess.Process = await asyncio.create_subprocess_exec("
+            f"{ASYNC_ARGV}, '-', stdin=asyncio.subprocess.PIPE)\n"
+            "    await p.communicate(prompt.encode())\n",
+            [],
+        ),
+        (
+            f"    p = await asyncio.create_subprocess_exec({ASYNC_ARGV}, prompt,"
+            " stdin=asyncio.subprocess.PIPE)\n    await p.communicate(b'')\n",
+            [("CG203", "warning", 6)],
+        ),
+        # the mistakes stay caught: a pipe never fed, and no stdin= (asyncio inherits the
+        # parent's stdin, as Popen does)
+        (
+            f"    p = await asyncio.create_subprocess_exec({ASYNC_ARGV}, '-',"
+            " stdin=asyncio.subprocess.PIPE)\n    await p.wait()\n",
+            [("CG202", "error", 6)],
+        ),
+        (
+            f"    p = await asyncio.create_subprocess_exec({ASYNC_ARGV}, prompt,"
+            " stdin=asyncio.subprocess.PIPE)\n    await p.wait()\n",
+            [("CG201", "error", 6)],
+        ),
+        (
+            f"    p = await asyncio.create_subprocess_exec({ASYNC_ARGV}, prompt)\n"
+            "    await p.wait()\n",
+            [("CG201", "warning", 6)],
+        ),
+    ],
+    ids=[
+        "communicate",
+        "stdin-write-close",
+        "shell-communicate",
+        "annotated",
+        "prompt-and-communicate",
+        "pipe-never-fed",
+        "prompt-pipe-never-fed",
+        "inherited",
+    ],
+)
+def test_stdin_of_an_asyncio_spawn(
+    tmp_path: Path, body: str, expected: list[tuple[str, str, int]]
+) -> None:
+    """`proc = await asyncio.create_subprocess_exec(...)` is fed through the name it is bound
+    to, as `proc = Popen(...)` is: `await proc.communicate(data)` ends the pipe."""
+    assert findings(tmp_path, "import asyncio\nasync def main():\n" + body) == expected
