@@ -10,7 +10,9 @@ The spawn is written back as the shell command it amounts to, so the one rule se
   env["K"] = k`, a helper that returns one -> `K=... cmd` (a mapping that does not copy
   os.environ also clears the rest: `env -i`); `os.environ[...] =`, `os.environ.update(...)`,
   `.setdefault(...)` and `os.putenv(...)` earlier in the file reach every later spawn that
-  inherits (putenv only without env=: it does not change the os.environ mapping);
+  inherits (putenv only without env=: it does not change the os.environ mapping), unless a
+  `del os.environ[...]` / `os.environ.pop(...)` on every path in between took the key out again,
+  as `unset` does in the shell (read by pyvalues.Flow: see _environ_at for what it follows);
 - words written elsewhere (a constant, a helper, a branch) are Snippet.origins: a finding on
   them points there too (guard/sources/origins.py);
 - stdin (FACTS.md, "outside the shell"): `stdin=DEVNULL` -> `</dev/null`; `input=...` -> input
@@ -26,7 +28,7 @@ from __future__ import annotations
 import ast
 import shlex
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from guard.sources import pyvalues
 from guard.sources.base import SourceError
@@ -85,7 +87,6 @@ class _Module:
         self.bound: dict[int, str] = {}  # id(spawn call) -> the name its process is bound to
         self.modules: set[str] = set()  # local names of subprocess / asyncio / os
         self.functions: set[str] = set()  # `from subprocess import run` -> "run"
-        self.environ_writes: list[tuple[ast.Call | ast.Assign, str]] = []  # os.environ / putenv
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 self.modules.update(
@@ -99,7 +100,6 @@ class _Module:
                 for target in targets:
                     if isinstance(target, ast.Name) and spawned is not None:
                         self.bound[id(spawned)] = target.id
-        self.environ_writes = list(_environ_writes(tree))
 
     def spawns(self, call: ast.Call) -> bool:
         """`subprocess.run(...)`, `sp.Popen(...)`, or `run(...)` imported from subprocess: not
@@ -122,37 +122,6 @@ def _spawned_process(value: ast.expr | None) -> ast.Call | None:
     if isinstance(value, ast.Await):
         value = value.value
     return value if isinstance(value, ast.Call) else None
-
-
-def _environ_writes(tree: ast.Module) -> Iterator[tuple[ast.Call | ast.Assign, str]]:
-    """`os.environ["K"] = v`, `os.environ.update(K=v)` / `.setdefault("K", v)`, `os.putenv("K",
-    v)`: keys every later spawn that inherits the environment gets ("putenv" only without env=:
-    it changes the process environment, not the os.environ mapping)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Subscript) and pyvalues.dotted(target.value) in (
-                    pyvalues.ENVIRON
-                ):
-                    key = target.slice
-                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                        yield node, key.value
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            owner, verb = pyvalues.dotted(node.func.value), node.func.attr
-            first = node.args[0] if node.args else None
-            literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
-            if owner in pyvalues.ENVIRON and verb == "update":
-                yield from ((node, k.arg) for k in node.keywords if k.arg)
-                if isinstance(first, ast.Dict):
-                    for item in first.keys:
-                        if isinstance(item, ast.Constant) and isinstance(item.value, str):
-                            yield node, item.value
-            elif owner in pyvalues.ENVIRON and verb == "setdefault" and literal:
-                assert isinstance(first, ast.Constant)
-                yield node, str(first.value)
-            elif owner == "os" and verb == "putenv" and literal:
-                assert isinstance(first, ast.Constant)
-                yield node, "putenv:" + str(first.value)
 
 
 def _is_codex(words: Sequence[pyvalues.W]) -> bool:
@@ -228,16 +197,38 @@ def _env_variants(node: ast.Call, module: _Module, flow: pyvalues.Flow,
     return list(dict.fromkeys(found))
 
 
-def _write_env(writer: _Writer, env: pyvalues.Env | None, call: ast.Call, module: _Module) -> None:
+def _environ_at(call: ast.Call, module: _Module, states: list[pyvalues.State]) -> list[pyvalues.W]:
+    """The keys the file has put in its own environment when `call` runs ("putenv:K" for those
+    only the process environment holds). The spawn's own function (or the module, for a spawn
+    at module level) is read statement by statement: a key it sets, then deletes on every path,
+    is gone (`unset` in the shell layer). Lines of the module before the spawn's function are
+    read the same way, and a key its function then deletes on every path is gone too. A key set
+    in another function, whose calls are not followed, counts from its line on, deleted or not;
+    so does every key set above a wrapper's call site (`call` made there: no function of its
+    own)."""
+    values = module.values
+    scope = values.enclosing.get(id(call))
+    writes = [e for e in values.environ_edits if not e.removes and e.key.line < call.lineno]
+    if scope is None:
+        return [e.key for e in writes]
+    own = pyvalues.environ_of(states)
+    found = list(own.keys)
+    if scope is not values.tree:
+        above = values.environ_before(call).keys
+        found += [k for k in above if k.text not in own.removed]
+    found += [e.key for e in writes
+              if values.enclosing.get(id(e.statement)) not in (scope, values.tree)]  # fmt: skip
+    return sorted(found, key=lambda k: (k.line, k.column))
+
+
+def _write_env(writer: _Writer, env: pyvalues.Env | None, environ: list[pyvalues.W]) -> None:
     inherited: list[pyvalues.W] = []
-    for write, written in module.environ_writes:
-        if write.lineno >= call.lineno:
-            continue
-        if written.startswith("putenv:"):
+    for key in environ:
+        if str(key.text).startswith("putenv:"):
             if env is not None:
                 continue
-            written = written.removeprefix("putenv:")
-        inherited.append(pyvalues.W(written, write.lineno, write.col_offset + 1))
+            key = replace(key, text=pyvalues.environ_name(key))
+        inherited.append(key)
     if env is not None and not env.inherits:
         writer.add("env -i ")
         inherited = []
@@ -323,11 +314,12 @@ def _command(
     flow = pyvalues.Flow(module.values, node, (), 0)
     if states is None:
         states = module.values.states_at(node)
+    environ = _environ_at(node, module, states)
     for state in states[: pyvalues.MAX_STATES]:
         for value in _argv_values(node, name, flow, state):
             for env in _env_variants(node, module, flow, state):
                 writer = _Writer(module, node)
-                _write_env(writer, env, node, module)
+                _write_env(writer, env, environ)
                 if shell_text:
                     if not isinstance(value, pyvalues.W) or not isinstance(value.text, str):
                         continue

@@ -10,6 +10,11 @@ checked. Loops are not unrolled (a body runs once or not at all). Anything else 
 
 Each word keeps where it was written (line, column) and the helper it came through, so a
 finding can point at the line that put a flag there.
+
+The process environment is a value of the run too (ENVIRON_STATE): the keys `os.environ[K] = v`
+and the like set, less those `del os.environ[K]` / `os.environ.pop(K)` remove, joined where
+branches meet as the shell layer joins `export` and `unset` (a key set on some path is set; a
+key is removed only when every path removed it).
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ MAX_STATES = 16  # reachable states of a function's names at one statement
 MAX_CALL_DEPTH = 3  # helper -> helper -> helper
 MAX_NESTING = 48  # nested expressions: past this, a value is unknown
 ENVIRON = frozenset({"os.environ", "environ"})
+# A state's entry for the process environment (an Environ): no Python name is spelt so.
+ENVIRON_STATE = "os.environ"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +65,44 @@ class Env:
     inherits: bool = False
 
 
-Value = W | Seq | Env | None  # None: unknown
+@dataclass(frozen=True, slots=True)
+class EnvironEdit:
+    """One edit of the process environment by `statement`: a key set (`os.environ["K"] = v`,
+    `.update(K=v)`, `.setdefault("K", v)`; `os.putenv("K", v)` as "putenv:K": it changes the
+    process environment, not the os.environ mapping) or removed (`del os.environ["K"]`,
+    `os.environ.pop("K", None)`: both unset it in the process environment too, when the
+    mapping holds K)."""
+
+    key: W
+    removes: bool
+    statement: ast.stmt
+
+
+@dataclass(frozen=True, slots=True)
+class Environ:
+    """What the statements run so far did to the process environment, joined over the paths
+    that reach here: the keys set on some path (and not removed after), the keys every path
+    removed (and did not set again)."""
+
+    keys: tuple[W, ...] = ()  # set on some path
+    removed: frozenset[str] = frozenset()  # removed on every path
+
+    def after(self, edits: Sequence[EnvironEdit]) -> Environ:
+        current, removed = self.keys, set(self.removed)
+        for edit in edits:
+            # Keys compare as written: a del/pop of "K" leaves "putenv:K" (os.environ never
+            # held it, so the pop finds nothing and calls no unsetenv).
+            key = edit.key.text
+            current = tuple(w for w in current if w.text != key)
+            if edit.removes:
+                removed.add(str(key))
+            else:
+                current = (*current, edit.key)
+                removed.discard(str(key))
+        return Environ(current, frozenset(removed))
+
+
+Value = W | Seq | Env | Environ | None  # None: unknown
 State = dict[str, Value]
 UNKNOWN_WORD = W(Unknown.VALUE)
 UNKNOWN_SPREAD = W(Unknown.SPREAD)
@@ -72,6 +116,43 @@ def _dedupe_states(states: Sequence[State]) -> list[State]:
     """The distinct states, at most MAX_STATES. Values are immutable and shared between the
     arms that did not change them, so identity finds the repeats without hashing every argv."""
     return join_states(states, MAX_STATES, identity=True)
+
+
+def environ_name(key: W) -> str:
+    """The variable an edit's key names ("putenv:K" -> "K")."""
+    return str(key.text).removeprefix("putenv:")
+
+
+NO_EDITS = Environ()
+
+
+def environ_of(states: Sequence[State]) -> Environ:
+    """The process environment the states leave, joined: a key set on any of them is set; a key
+    is removed only when all of them removed it."""
+    found = [s.get(ENVIRON_STATE) for s in states]
+    known = [e if isinstance(e, Environ) else NO_EDITS for e in found]
+    if not known:
+        return Environ()
+    if all(e is known[0] for e in known):
+        return known[0]
+    keys = {(w.text, w.line, w.column): w for e in known for w in e.keys}
+    removed = frozenset.intersection(*(e.removed for e in known))
+    return Environ(tuple(keys.values()), removed)
+
+
+def _join_environ(states: list[State]) -> list[State]:
+    """The states the arms of a branch leave, with their process environments joined (one value
+    for all: the states stay few, and a bound on them never drops the path that kept a key)."""
+    if not any(ENVIRON_STATE in s for s in states):
+        return states
+    return _with_environ(states, environ_of(states))
+
+
+def _with_environ(states: Sequence[State], environ: Environ) -> list[State]:
+    """The states, each with the one joined `environ` (shared: states that differed only in it
+    are the same state again)."""
+    return [s if s.get(ENVIRON_STATE) is environ else {**s, ENVIRON_STATE: environ}
+            for s in states]  # fmt: skip
 
 
 def dotted(node: ast.expr) -> str:
@@ -122,10 +203,15 @@ class Module:
                 self.functions[node.name] = node
             elif isinstance(node, ast.ClassDef):
                 self.classes[node.name] = node
+        self.environ_edits = environ_edits(tree)  # in file order
+        self.edits_by_statement: dict[int, list[EnvironEdit]] = {}
+        for edit in self.environ_edits:
+            self.edits_by_statement.setdefault(id(edit.statement), []).append(edit)
         self.enclosing: dict[int, ast.AST] = {}  # id(node) -> its innermost function or class
         self.branches: list[tuple[int, int]] = []  # line ranges of `if` statements
         self._index(tree, tree)
         self._module_states: list[State] | None = None
+        self._before_top: dict[int, list[State]] = {}  # id(module statement) -> states before it
         self.targets: list[ast.Call] = []  # the spawns whose states are wanted (python.py)
         self._recorded: dict[int, dict[int, list[State]]] = {}  # id(scope) -> id(call) -> states
         # (helper, depth, callers, bound parameters) -> its return values: a helper called at
@@ -155,8 +241,22 @@ class Module:
         if self._module_states is None:
             self._module_states = [{}]  # a constant that names itself: unknown, not a loop
             flow = Flow(self, None, (), depth=0)
-            self._module_states = flow.run(self.tree.body, [{}])
+            states: list[State] = [{}]
+            for statement in self.tree.body:
+                self._before_top[id(statement)] = states
+                states = flow.run([statement], states)
+            self._module_states = states
         return self._module_states
+
+    def environ_before(self, node: ast.AST) -> Environ:
+        """The process environment the module's own lines leave before the module statement
+        that holds `node` (a function's spawn runs after the module lines above its `def`,
+        as spawns are read in line order)."""
+        self.module_states()
+        for statement in self.tree.body:
+            if _contains(statement, node):
+                return environ_of(self._before_top.get(id(statement), []))
+        return NO_EDITS
 
     def class_states(self, name: str) -> list[State]:
         if name not in self._class_states:
@@ -253,6 +353,9 @@ class Flow:
                 self.recorded.setdefault(id(target), []).extend(states)
 
     def statement(self, node: ast.stmt, states: list[State]) -> list[State]:
+        edits = self.module.edits_by_statement.get(id(node))
+        if edits:
+            states = _with_environ(states, environ_of(states).after(edits))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             return states
         if isinstance(node, ast.Return):
@@ -278,7 +381,7 @@ class Flow:
         merged: list[State] = []
         for arm in arms:
             merged.extend(self.run(arm, [dict(s) for s in states]))
-        return _dedupe_states(merged)
+        return _dedupe_states(_join_environ(merged))
 
     def assign(self, target: ast.expr, value: ast.expr | None, states: list[State]) -> list[State]:
         result: list[State] = []
@@ -810,3 +913,77 @@ def _arms(node: ast.stmt) -> list[list[ast.stmt]]:
         arms = [case.body for case in node.cases]
         return [*arms, []]
     return []
+
+
+# --- edits of the process environment ------------------------------------------------------
+
+
+def environ_edits(tree: ast.Module) -> list[EnvironEdit]:
+    """Every edit of the process environment in the file, in file order."""
+    found = [e for node in ast.walk(tree) if isinstance(node, ast.stmt)
+             for e in _statement_edits(node)]  # fmt: skip
+    return sorted(found, key=lambda e: (e.key.line, e.key.column))
+
+
+def _statement_edits(statement: ast.stmt) -> Iterator[EnvironEdit]:
+    """The edits `statement` makes itself (those of the statements nested in it are theirs)."""
+    if isinstance(statement, ast.Assign | ast.Delete):
+        removes = isinstance(statement, ast.Delete)
+        for target in statement.targets:
+            key = _environ_item(target)
+            if key is not None:
+                yield EnvironEdit(_word(statement, key), removes, statement)
+    for node in _own_nodes(statement):
+        if isinstance(node, ast.Call):
+            yield from _call_edits(node, statement)
+
+
+def _own_nodes(statement: ast.stmt) -> Iterator[ast.AST]:
+    """The expressions of `statement`, not those of the statements nested in it."""
+    stack = list(ast.iter_child_nodes(statement))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.stmt):
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _environ_item(target: ast.expr) -> str | None:
+    """`os.environ["K"]` -> "K"."""
+    if not isinstance(target, ast.Subscript) or dotted(target.value) not in ENVIRON:
+        return None
+    key = target.slice
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+
+
+def _call_edits(call: ast.Call, statement: ast.stmt) -> Iterator[EnvironEdit]:
+    """`os.environ.update(K=v)` / `.update({"K": v})` / `.setdefault("K", v)`, `os.putenv("K",
+    v)`; `os.environ.pop("K", ...)` removes K only as a statement of its own or the value of an
+    assignment (not under `and`/`or`, a conditional or a lambda, which may not run it)."""
+    if not isinstance(call.func, ast.Attribute):
+        return
+    owner, verb = dotted(call.func.value), call.func.attr
+    first = call.args[0] if call.args else None
+    literal = first.value if isinstance(first, ast.Constant) else None
+    named = literal if isinstance(literal, str) else None
+    if owner in ENVIRON and verb == "update":
+        yield from (EnvironEdit(_word(call, k.arg), False, statement) for k in call.keywords
+                    if k.arg)  # fmt: skip
+        if isinstance(first, ast.Dict):
+            for item in first.keys:
+                if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                    yield EnvironEdit(_word(call, item.value), False, statement)
+    elif owner in ENVIRON and verb == "setdefault" and named:
+        yield EnvironEdit(_word(call, named), False, statement)
+    elif owner == "os" and verb == "putenv" and named:
+        yield EnvironEdit(_word(call, "putenv:" + named), False, statement)
+    elif owner in ENVIRON and verb == "pop" and named and _whole_value(call, statement):
+        yield EnvironEdit(_word(call, named), True, statement)
+
+
+def _whole_value(call: ast.Call, statement: ast.stmt) -> bool:
+    """Is `call` all the statement runs (`os.environ.pop(K)`, `old = os.environ.pop(K)`)?"""
+    if isinstance(statement, ast.Expr | ast.Assign | ast.AnnAssign):
+        return statement.value is call
+    return False

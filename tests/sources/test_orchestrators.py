@@ -210,6 +210,68 @@ def test_python_env_without_the_key_is_silent(tmp_path: Path, body: str) -> None
     assert summary(lint_body(tmp_path, HEAD + body)) == []
 
 
+RUN = "subprocess.run(ARGV, input='p', text=True)\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "os.environ['OPENAI_API_KEY'] = 'k'\nprint('embed')\n"
+        "del os.environ['OPENAI_API_KEY']\n" + RUN,
+        "os.environ['OPENAI_API_KEY'] = 'k'\nos.environ.pop('OPENAI_API_KEY', None)\n"
+        "def main():\n    " + RUN,
+        "os.environ['OPENAI_API_KEY'] = 'k'\ndef main():\n"
+        "    os.environ.pop('OPENAI_API_KEY', None)\n    " + RUN,
+        "def main(key):\n    os.environ['OPENAI_API_KEY'] = key\n    print('embed')\n"
+        "    del os.environ['OPENAI_API_KEY']\n    " + RUN,
+        "def main(key):\n    os.environ['OPENAI_API_KEY'] = key\n    try:\n"
+        "        print('embed')\n    finally:\n        del os.environ['OPENAI_API_KEY']\n"
+        "    " + RUN,
+        "os.environ.update(OPENAI_API_KEY='k')\nold = os.environ.pop('OPENAI_API_KEY', None)\n"
+        "subprocess.run(ARGV, input='p', text=True, env=os.environ.copy())\n",
+    ],
+    ids=["del", "pop-above-function", "pop-in-function", "set-and-del-in-function",
+         "del-in-finally", "pop-assigned"],
+)  # fmt: skip
+def test_python_environ_key_deleted_before_the_run_is_silent(tmp_path: Path, body: str) -> None:
+    """`del os.environ[K]` / `os.environ.pop(K)` on every path before the spawn clears what an
+    earlier `os.environ[K] = v` set, as `unset K` does in a script (RULES.md, CG101)."""
+    assert summary(lint_body(tmp_path, HEAD + body)) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("os.environ['OPENAI_API_KEY'] = 'k'\n" + RUN + "del os.environ['OPENAI_API_KEY']\n", 6),
+        ("os.environ['OPENAI_API_KEY'] = 'k'\nif os.environ.get('CLEAN'):\n"
+         "    del os.environ['OPENAI_API_KEY']\n" + RUN, 8),
+        ("os.environ['OPENAI_API_KEY'] = 'k'\ndef main(clean):\n    if clean:\n"
+         "        os.environ.pop('OPENAI_API_KEY', None)\n    " + RUN, 9),
+        ("os.environ['OPENAI_API_KEY'] = 'k'\n"
+         "os.environ.get('CLEAN') and os.environ.pop('OPENAI_API_KEY', None)\n" + RUN, 7),
+        ("def main(keys):\n    os.environ['OPENAI_API_KEY'] = 'k'\n    for _ in keys:\n"
+         "        del os.environ['OPENAI_API_KEY']\n    " + RUN, 9),
+        ("os.environ['OPENAI_API_KEY'] = 'k'\ndel os.environ['OPENAI_API_KEY']\n"
+         "os.environ.setdefault('OPENAI_API_KEY', 'k')\n" + RUN, 8),
+        ("def configure():\n    os.environ['OPENAI_API_KEY'] = 'k'\ndef main():\n"
+         "    os.environ.pop('OPENAI_API_KEY', None)\n    configure()\n    " + RUN, 10),
+        # putenv never reaches os.environ: the pop finds no key and unsets nothing
+        ("os.putenv('OPENAI_API_KEY', 'k')\nos.environ.pop('OPENAI_API_KEY', None)\n" + RUN, 7),
+        # more paths than a bound keeps: the one that keeps the key is not dropped
+        ("def main(a, b, c, d, e):\n    os.environ['OPENAI_API_KEY'] = 'k'\n"
+         + "".join(f"    if {v}:\n        x_{v} = '{v}'\n" for v in "abcde")
+         + "    if a:\n        del os.environ['OPENAI_API_KEY']\n    " + RUN, 19),
+    ],
+    ids=["run-before-del", "del-on-a-branch", "pop-on-a-branch-in-function", "pop-under-and",
+         "del-in-a-loop", "set-again", "set-by-a-helper-after-the-pop", "putenv-then-pop",
+         "many-paths"],
+)  # fmt: skip
+def test_python_environ_key_not_deleted_on_every_path_reaches_codex(
+    tmp_path: Path, body: str, line: int
+) -> None:
+    assert summary(lint_body(tmp_path, HEAD + body)) == [("CG101", "error", line)]
+
+
 # --- Python: argv shapes -----------------------------------------------------------------
 
 
