@@ -8,7 +8,8 @@ As python.py and javascript.py do, the spawn is written back as the shell comman
   call's arguments, at most MAX_CALL_DEPTH deep;
 - env: `cmd.Env = append(os.Environ(), "OPENAI_API_KEY="+k)` -> `OPENAI_API_KEY=... codex`; a
   `cmd.Env` without os.Environ()/cmd.Environ() replaces the parent's env (`env -i`);
-  `os.Setenv("K", v)` earlier in the file reaches every spawn that inherits;
+  `os.Setenv("K", v)` earlier in the file reaches every spawn that inherits, unless an
+  `os.Unsetenv("K")` on every path to the spawn takes it out again (`unset` in the shell);
 - stdin (FACTS.md "Outside the shell": a nil `Stdin` gives /dev/null): `cmd.Stdin = os.Stdin`
   inherits the parent's; any other reader feeds input and ends; `w, _ := cmd.StdinPipe()` is an
   idle pipe unless `w.Close()` runs before the wait (a `defer w.Close()` in the spawning function
@@ -39,6 +40,7 @@ from guard.sources.spawnline import (
     product,
     render,
     render_dynamic,
+    runs_before,
     text_of,
     walk,
 )
@@ -526,20 +528,58 @@ def _appended_keys(name: str, file: _File, at: Any) -> list[str]:
 
 
 def _setenv_keys(file: _File, before: Any) -> list[str]:
-    """`os.Setenv("OPENAI_API_KEY", k)` earlier in the file: in every inheriting child's env."""
-    keys: list[str] = []
+    """`os.Setenv("OPENAI_API_KEY", k)` earlier in the file: in every inheriting child's env,
+    unless an `os.Unsetenv("OPENAI_API_KEY")` then takes it out again on every path to the
+    spawn (as `unset` does in the shell: _unsets)."""
+    keys: list[tuple[str, Any]] = []  # (K, the os.Setenv call)
     for node in walk(file.root):
         if node.start_byte >= before.start_byte:
             break
-        if node.type == "call_expression" and text_of(node.child_by_field_name("function")) in (
-            "os.Setenv",
-        ):
-            arguments = node.child_by_field_name("arguments")
-            first = arguments.named_children[0] if arguments and arguments.named_children else None
-            key = file.string(first, node) if first is not None else None
-            if key:
-                keys.append(key)
-    return keys
+        if node.type != "call_expression":
+            continue
+        function = text_of(node.child_by_field_name("function"))
+        if function not in ("os.Setenv", "os.Unsetenv"):
+            continue
+        arguments = node.child_by_field_name("arguments")
+        first = arguments.named_children[0] if arguments and arguments.named_children else None
+        key = file.string(first, node) if first is not None else None
+        if not key:
+            continue
+        if function == "os.Setenv":
+            keys.append((key, node))
+        elif _unsets(node, before):
+            keys = [(k, at) for k, at in keys if k != key or not _set_before(at, node)]
+    return [k for k, _at in keys]
+
+
+def _unsets(unset: Any, spawn: Any) -> bool:
+    """Does this `os.Unsetenv(K)` run on every path to the spawn? As a statement of its own
+    (`os.Unsetenv(K)`, `_ = os.Unsetenv(K)`, `if err := os.Unsetenv(K); ...`: the header of an
+    `if` always runs) in a statement list that holds the spawn further on; not a `defer` (it
+    runs when the function returns) nor under an `if`, `for` or `switch` the spawn is outside
+    of."""
+    statement = unset.parent
+    if statement is not None and statement.type == "expression_list":
+        statement = statement.parent  # `_ = os.Unsetenv(K)`, `err := os.Unsetenv(K)`
+    if statement is None or statement.type not in (
+        "expression_statement", "assignment_statement", "short_var_declaration"
+    ):  # fmt: skip
+        return False
+    header = statement.parent
+    if header is not None and header.type == "if_statement":
+        initializer = header.child_by_field_name("initializer")
+        if initializer is None or initializer.id != statement.id:
+            return False
+        statement = header
+    return runs_before(statement, spawn)
+
+
+def _set_before(setenv: Any, unset: Any) -> bool:
+    """Has this `os.Setenv` run whenever the later `os.Unsetenv` runs? It has when it is
+    written in the unset's own function, or at the package level; in another function it runs
+    when that function is called, which may be after the unset."""
+    scope = _function_of(setenv)
+    return bool(scope.type == "source_file" or scope.id == _function_of(unset).id)
 
 
 def _env(call: Any, name: str | None, file: _File) -> str:

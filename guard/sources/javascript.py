@@ -27,7 +27,8 @@ tests/sources/test_program_sources.py):
 - Deno.Command: stdin defaults to "inherit" (docs.deno.com Deno.CommandOptions.stdin).
 env: Node/Bun `env:` replaces process.env (`env -i` unless it spreads `...process.env`); execa
 extends unless `extendEnv: false`; Deno merges unless `clearEnv: true`. `process.env.K = v` in the
-file reaches every later spawn that inherits. An env object the spawn names takes the keys its
+file reaches every later spawn that inherits, unless a `delete process.env.K` on every path to the
+spawn takes it out again (`unset` in the shell). An env object the spawn names takes the keys its
 function adds before the spawn, on any branch (`env.K = v`, `env["K"] = v`, `Object.assign(env,
 {...})`; also in a helper that returns it), less those a `delete env.K` off every branch removes.
 """
@@ -68,6 +69,7 @@ from guard.sources.spawnline import (
     product,
     render,
     render_dynamic,
+    runs_before,
     text_of,
     walk,
 )
@@ -350,24 +352,51 @@ def _default_stdin(spawner: Spawner) -> str:
 
 
 def _process_env_keys(file: _File, before: Any) -> list[str]:
-    """Keys the file sets in its own environment before the spawn: `process.env.K = v`."""
-    keys: list[str] = []
+    """Keys the file sets in its own environment before the spawn: `process.env.K = v`, less
+    those a `delete process.env.K` then takes out again on every path to the spawn (as `unset`
+    does in the shell: _deletes)."""
+    keys: list[tuple[str, Any]] = []  # (K, the assignment that set it)
     for node in walk(file.values.root):
         if node.start_byte >= before.start_byte:
             break
-        if node.type != "assignment_expression":
-            continue
-        left = unwrap(node.child_by_field_name("left"))
-        if left is None or left.type not in ("member_expression", "subscript_expression"):
-            continue
-        owner = left.child_by_field_name("object")
-        if owner is None or text_of(owner) not in ("process.env", "Bun.env"):
-            continue
-        key = left.child_by_field_name("property") or left.child_by_field_name("index")
-        name = property_name(key)
-        if name:
-            keys.append(name)
-    return keys
+        if node.type == "assignment_expression":
+            name = _process_env_key(node.child_by_field_name("left"))
+            if name:
+                keys.append((name, node))
+        elif node.type == "unary_expression" and text_of(node).startswith("delete"):
+            name = _process_env_key(node.named_children[0])
+            if name and _deletes(node, before):
+                keys = [(k, at) for k, at in keys if k != name or not _set_before(at, node)]
+    return [k for k, _at in keys]
+
+
+def _process_env_key(node: Any) -> str | None:
+    """`process.env.K` / `process.env["K"]` (and Bun.env's) -> "K"."""
+    member = unwrap(node)
+    if member is None or member.type not in ("member_expression", "subscript_expression"):
+        return None
+    owner = member.child_by_field_name("object")
+    if owner is None or text_of(owner) not in ("process.env", "Bun.env"):
+        return None
+    return property_name(member.child_by_field_name("property") or
+                         member.child_by_field_name("index"))  # fmt: skip
+
+
+def _deletes(delete: Any, spawn: Any) -> bool:
+    """Does this `delete process.env.K` run, as a statement of its own, on every path to the
+    spawn? (Not under an `if`, a loop or a `try` the spawn is outside of, nor in `a && delete
+    ...`.)"""
+    statement = delete.parent
+    return statement.type == "expression_statement" and runs_before(statement, spawn)
+
+
+def _set_before(assignment: Any, delete: Any) -> bool:
+    """Has `process.env.K = v` run whenever the later delete runs? It has when it is written
+    in the delete's own function, or at the top of the program (which runs before functions
+    are called, as spawns are read in file order); in another function it runs when that
+    function is called, which may be after the delete."""
+    scope = scope_body(assignment)
+    return bool(scope.type == "program" or scope.id == scope_body(delete).id)
 
 
 def _env(call: Any, spawner: Spawner, options: Any, file: _File) -> str:

@@ -185,6 +185,16 @@ def contains(outer: Any, inner: Any) -> bool:
     return bool(outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte)
 
 
+def runs_before(statement: Any, target: Any) -> bool:
+    """Does `statement` run on every path to `target`? In structured code it does when the
+    statement list that holds it holds `target` further on: a statement under an `if`, a loop
+    or a `try` is in a list of its own, which what follows them is not in."""
+    holder = statement.parent
+    return bool(
+        holder is not None and contains(holder, target) and statement.end_byte <= target.start_byte
+    )
+
+
 STRING_NODES = frozenset(
     {"string", "template_string", "regex", "interpreted_string_literal", "raw_string_literal",
      "rune_literal"}

@@ -215,6 +215,59 @@ def test_env_that_replaces_process_env_and_process_env_assignment(tmp_path: Path
     assert lint_text(tmp_path, "env.mjs", body) == [("CG101", "error", 4)]
 
 
+JS_SPAWN = (
+    'spawn("codex", ["exec", "-C", ".", "-s", "read-only", "p"],'
+    ' { stdio: ["ignore", "inherit", "inherit"] });\n'
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'process.env.OPENAI_API_KEY = k;\nembed();\ndelete process.env.OPENAI_API_KEY;\n' + JS_SPAWN,
+        'process.env["OPENAI_API_KEY"] = k;\ndelete process.env["OPENAI_API_KEY"];\n' + JS_SPAWN,
+        "process.env.OPENAI_API_KEY = k;\nfunction main() {\n"
+        "  delete process.env.OPENAI_API_KEY;\n  " + JS_SPAWN + "}\n",
+        "function main(k) {\n  process.env.OPENAI_API_KEY = k;\n  embed();\n"
+        "  delete process.env.OPENAI_API_KEY;\n  " + JS_SPAWN + "}\n",
+    ],
+    ids=["delete", "delete-subscript", "delete-in-function", "set-and-delete-in-function"],
+)  # fmt: skip
+def test_js_process_env_key_deleted_before_the_spawn_is_silent(tmp_path: Path, body: str) -> None:
+    """`delete process.env.K` on every path before the spawn clears what `process.env.K = v`
+    set, as `unset K` does in a script (RULES.md, CG101)."""
+    head = 'import { spawn } from "node:child_process";\nconst k = readKey();\n'
+    assert lint_text(tmp_path, "run.mjs", head + body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("process.env.OPENAI_API_KEY = k;\n" + JS_SPAWN + "delete process.env.OPENAI_API_KEY;\n",
+         4),
+        ("process.env.OPENAI_API_KEY = k;\nif (clean) {\n  delete process.env.OPENAI_API_KEY;\n}\n"
+         + JS_SPAWN, 7),
+        ("process.env.OPENAI_API_KEY = k;\nclean && delete process.env.OPENAI_API_KEY;\n"
+         + JS_SPAWN, 5),
+        ("process.env.OPENAI_API_KEY = k;\ntry {\n  delete process.env.OPENAI_API_KEY;\n"
+         "} catch {}\n" + JS_SPAWN, 7),
+        ("process.env.OPENAI_API_KEY = k;\nfunction clean() {\n"
+         "  delete process.env.OPENAI_API_KEY;\n}\n" + JS_SPAWN, 7),
+        ("function configure() {\n  process.env.OPENAI_API_KEY = k;\n}\n"
+         "delete process.env.OPENAI_API_KEY;\nconfigure();\n" + JS_SPAWN, 8),
+        ("delete process.env.OPENAI_API_KEY;\nprocess.env.OPENAI_API_KEY = k;\n" + JS_SPAWN, 5),
+    ],
+    ids=["spawn-before-delete", "delete-on-a-branch", "delete-under-and", "delete-in-try",
+         "delete-in-an-uncalled-function", "set-by-a-function-after-the-delete",
+         "set-after-the-delete"],
+)  # fmt: skip
+def test_js_process_env_key_not_deleted_on_every_path_reaches_codex(
+    tmp_path: Path, body: str, line: int
+) -> None:
+    head = 'import { spawn } from "node:child_process";\nconst k = readKey();\n'
+    assert lint_text(tmp_path, "run.mjs", head + body) == [("CG101", "error", line)]
+
+
 @pytest.mark.parametrize(
     "imports",
     ['import "os/exec"', 'import run "os/exec"', 'import "golang.org/x/sys/execabs"'],
@@ -253,6 +306,52 @@ def test_go_env_built_in_steps_and_os_setenv(tmp_path: Path) -> None:
     )
     # os.Setenv is in the parent's env; Clean's cmd.Env replaces it, Run's env inherits it.
     assert ("CG101", "error", 9) in lint_text(tmp_path, "env.go", setenv)
+
+
+GO_HEAD = 'package p\nimport (\n\t"os"\n\t"os/exec"\n)\n'
+GO_RUN = '\treturn exec.Command("codex", "exec", "-C", ".", "-s", "read-only", "p").Run()\n}\n'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'func Run(k string) error {\n\tos.Setenv("OPENAI_API_KEY", k)\n\tembed()\n'
+        '\tos.Unsetenv("OPENAI_API_KEY")\n' + GO_RUN,
+        'func Run(k string) error {\n\tos.Setenv("OPENAI_API_KEY", k)\n'
+        '\tif err := os.Unsetenv("OPENAI_API_KEY"); err != nil {\n\t\treturn err\n\t}\n'
+        + GO_RUN,
+        'func Run(k string) error {\n\tos.Setenv("OPENAI_API_KEY", k)\n'
+        '\t_ = os.Unsetenv("OPENAI_API_KEY")\n' + GO_RUN,
+    ],
+    ids=["unsetenv", "unsetenv-in-if-header", "unsetenv-assigned"],
+)  # fmt: skip
+def test_go_unsetenv_before_the_spawn_is_silent(tmp_path: Path, body: str) -> None:
+    """`os.Unsetenv(K)` on every path before the spawn clears what `os.Setenv(K, v)` set, as
+    `unset K` does in a script (RULES.md, CG101)."""
+    assert lint_text(tmp_path, "run.go", GO_HEAD + body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ('func Run(k string) error {\n\tos.Setenv("OPENAI_API_KEY", k)\n'
+         '\tdefer os.Unsetenv("OPENAI_API_KEY")\n' + GO_RUN, 9),
+        ('func Run(k string, clean bool) error {\n\tos.Setenv("OPENAI_API_KEY", k)\n'
+         '\tif clean {\n\t\tos.Unsetenv("OPENAI_API_KEY")\n\t}\n' + GO_RUN, 11),
+        ('func Run(k string) error {\n\tos.Setenv("OPENAI_API_KEY", k)\n'
+         '\terr := exec.Command("codex", "exec", "-C", ".", "-s", "read-only", "p").Run()\n'
+         '\tos.Unsetenv("OPENAI_API_KEY")\n\treturn err\n}\n', 8),
+        ('func configure(k string) {\n\tos.Setenv("OPENAI_API_KEY", k)\n}\n'
+         'func Run(k string) error {\n\tos.Unsetenv("OPENAI_API_KEY")\n\tconfigure(k)\n'
+         + GO_RUN, 12),
+    ],
+    ids=["deferred-unsetenv", "unsetenv-on-a-branch", "run-before-unsetenv",
+         "set-by-a-function-after-the-unsetenv"],
+)  # fmt: skip
+def test_go_setenv_not_unset_on_every_path_reaches_codex(
+    tmp_path: Path, body: str, line: int
+) -> None:
+    assert lint_text(tmp_path, "run.go", GO_HEAD + body) == [("CG101", "error", line)]
 
 
 def test_directives_are_line_comments_not_strings(tmp_path: Path) -> None:
