@@ -352,6 +352,35 @@ def _opens_compound(b: bytes, node: Node) -> bool:
     return node.type == "word" and b[node.start_byte : node.end_byte] in _COMPOUND_OPENERS
 
 
+def split_herestring(redirect: Node) -> bool:
+    """A here-string tree-sitter-bash 0.25.1 split after another redirect: `cmd 2>/dev/null
+    <<<"$P"` parses as the first redirect, an ERROR holding `<<`, and a file redirect `<"$P"`
+    right after it. True for that file redirect (bash reads it as `<<<"$P"`)."""
+    if redirect.type != "file_redirect":
+        return False
+    before = redirect.prev_sibling
+    return before is not None and _herestring_head(before, redirect)
+
+
+def _herestring_head(error: Node, after: Node | None) -> bool:
+    """The ERROR of a split here-string: `<<` alone, the `<` of a file redirect right after."""
+    return (
+        error.type == "ERROR"
+        and error.child_count == 1
+        and error.children[0].type == "<<"
+        and after is not None
+        and after.type == "file_redirect"
+        and after.start_byte == error.end_byte
+        and after.child_count > 0
+        and after.children[0].type == "<"
+    )
+
+
+def real_parse_errors(nodes: list[Node]) -> list[Node]:
+    """The ERROR/MISSING nodes that are parse errors: not the head of a split here-string."""
+    return [n for n in nodes if not _herestring_head(n, n.next_sibling)]
+
+
 def _repair_heredocs(b: bytes, root: Node) -> tuple[bytes, dict[int, _Heredoc]] | None:
     """Rewrite here-docs tree-sitter cannot parse into same-length ``< WORD`` redirects.
 

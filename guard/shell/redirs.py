@@ -15,7 +15,7 @@ from guard.shell.model import (
     StdinKind,
     Word,
 )
-from guard.shell.parser import _REDIRECTS, Node, _Src
+from guard.shell.parser import _REDIRECTS, Node, _Src, split_herestring
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State
 
@@ -153,7 +153,7 @@ def _redirs(
             stack.extend(reversed([k for k in r.named_children if k.type in _REDIRECTS]))
             if fd in (None, "0"):
                 _heredoc(r, out, src)
-        elif t == "herestring_redirect":
+        elif t == "herestring_redirect" or split_herestring(r):
             if fd in (None, "0"):
                 _herestring(self, r, out, st, ctx, src)
         else:

@@ -248,7 +248,8 @@ class Walker:
             if override is not None:
                 self.errors.append(override)
             else:
-                for n in _captures("(ERROR) @e (MISSING) @m", root)[:MAX_ERRORS]:
+                found = _captures("(ERROR) @e (MISSING) @m", root)
+                for n in syntax.real_parse_errors(found)[:MAX_ERRORS]:
                     if len(self.errors) < MAX_ERRORS:
                         self.errors.append(src.span(n))
         self._seq(root, st, ctx, src)
