@@ -17,6 +17,44 @@ VERDICT_PROMPT = lazy_compile(
     needs=("verdict", "validat", "judge"),
 )
 VERDICT_OUTPUT = lazy_compile(r"verdict", re.IGNORECASE, needs=("verdict",))
+# Where VERDICT_PROMPT matches, what makes it a request for a verdict (RULES.md: "a prompt that
+# asks to validate/judge/output VERDICT"), not a coding task about validation ("Fix the
+# validation error", "Add a validate() method", "Implement the verdict parser"):
+# the skill's contract word as it writes it, PASS|FAIL, the role, or a verdict to output ...
+_VERDICT_CONTRACT = lazy_compile(
+    r"\bVERDICT\b|\bPASS\s*[|/]\s*FAIL\b"
+    r"|(?i:\b(?:you\s+are|act\s+as|acting\s+as|as)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+)?"
+    r"(?:validator|judge|verifier)\b)"
+    r"|(?i:\b(?:output|emit|return|print|give|report|produce|state|write|reply\s+with|"
+    r"respond\s+with|answer\s+with|end\s+with)\b[^.;:\n]{0,40}?\bverdict\b"
+    r"(?!\s+(?:parser|module|function|class|method|type|struct|handler|logic|code|field|"
+    r"column|table|model|enum|endpoint|api)\b))"
+)
+# ... or "validate"/"judge" as the clause's verb ("Validate the change", "run pytest and then
+# validate it"), where no editing verb leads a clause: "Fix X and validate it with pytest" is a
+# worker checking its own work.
+_CLAUSE_VERB = (
+    r"(?:^|[.;:!?\n]\s*|\b(?:and|then|please|now|also|first|finally)\s+)"
+    r"(?:(?:please|now|then|independently|carefully|strictly|thoroughly|also)\s+)*"
+)
+_JUDGE_VERB = lazy_compile(_CLAUSE_VERB + r"(?:validate|judge)\b", re.IGNORECASE)
+_EDIT_VERB = lazy_compile(
+    _CLAUSE_VERB + r"(?:fix|implement|add|write|refactor|create|update|build|remove|rename|"
+    r"migrate|delete|change|modify|edit|make|port|convert|rewrite|introduce|extend|improve|"
+    r"optimi[sz]e|clean\s+up|bump|upgrade|patch|resolve|address)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_verdict(prompt: str) -> bool:
+    """Does the prompt ask the run to validate or judge (a validator's prompt)?"""
+    if VERDICT_PROMPT.search(prompt) is None:
+        return False  # the cheap common case: no such word at all
+    if _VERDICT_CONTRACT.search(prompt) is not None:
+        return True
+    return _JUDGE_VERB.search(prompt) is not None and _EDIT_VERB.search(prompt) is None
+
+
 # What a validator's prompt asks for when it must reach the network (the skill: git fetch, clone,
 # a Dolt-mode ledger, any API endpoint); under read-only those fail on connect and false-FAIL.
 NETWORK_PROMPT = lazy_compile(
@@ -130,6 +168,6 @@ def infer_lane(call: CodexCall, prompt: str) -> str | None:
     outputs = " ".join(
         w.text for w in (call.output_last_message, call.output_schema) if w is not None
     )
-    if VERDICT_OUTPUT.search(outputs) or VERDICT_PROMPT.search(prompt):
+    if VERDICT_OUTPUT.search(outputs) or asks_for_verdict(prompt):
         return "net-validator" if needs_network(prompt) else "validator"
     return None
