@@ -79,6 +79,18 @@ def _dynamic_codex_path(text: str) -> bool:
     return bool(slash) and name == "codex" and bool(folder)
 
 
+def _glob_naming_codex(word: Word) -> bool:
+    """An unquoted command word whose last part is a glob that matches `codex` (`./bin/co?ex`,
+    `/opt/*/bin/[c]odex`, `codex*`): bash expands it to the files it matches, codex among them
+    where one is there, and runs the first."""
+    raw = word.raw or word.text
+    if raw != word.text or not any(c in raw for c in "*?["):
+        return False  # quoted or escaped: no pathname expansion
+    from fnmatch import fnmatchcase
+
+    return fnmatchcase("codex", raw.rpartition("/")[2])
+
+
 def _codex_word(w: Word) -> Word:
     return Word("codex", True, w.span, w.raw or w.text)
 
@@ -1539,6 +1551,10 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             argv = (_codex_word(argv[0]), *argv[1:])
             break
         if not argv or not argv[0].literal:
+            break
+        if _glob_naming_codex(argv[0]):
+            out.wrappers.append(Wrapper("path", argv[0].span, (argv[0].text,)))
+            argv = (_codex_word(argv[0]), *argv[1:])
             break
         head = argv[0]
         prog = basename(head.text)

@@ -261,3 +261,22 @@ def test_parallel_shell_text_still_shows_its_mistakes(tmp_path: Path) -> None:
     script += "OPENAI_API_KEY=x " + PARALLEL_REDIRECT
     script += PARALLEL_REDIRECT.replace("-j4", "-j4 -q")  # quoted: codex gets `</dev/null`
     assert lint_file(tmp_path, script) == [("CG303", 1), ("CG101", 2), ("CG903", 3)]
+
+
+@pytest.mark.parametrize(
+    "program", ["./bin/co?ex", "./bin/[c]odex", "./bin/cod*x", "./bin/codex*", "./b*/c?dex"]
+)
+def test_a_glob_that_names_codex_runs_it(lab: Path, program: str) -> None:
+    """Pathname expansion of the command word (found by an adversarial pass: the key reached
+    codex through `co?ex` with no finding)."""
+    script = f"OPENAI_API_KEY=sk {program} exec -s read-only -C . p </dev/null"
+    assert run_bash(lab, script) == ["exec -s read-only -C . p"]
+    assert "KEY" in (lab / "codex.log").read_text()
+    assert "CG101" in rules_of(script)
+
+
+@pytest.mark.parametrize(
+    "script", ["'co?ex' exec --yolo p", "ls ./bin/co?ex", "OPENAI_API_KEY=k ./*.sh", "c?t x"]
+)
+def test_globs_that_cannot_be_codex_stay_silent(script: str) -> None:
+    assert not rules_of(script) & {"CG101", "CG303"}
