@@ -153,32 +153,41 @@ def command_line(inputs: dict[str, Input], line: int, found: list[tuple[int, str
         given = inputs.get(name)
         return given.value.strip() if given is not None and given.value.strip() else None
 
+    # Each input's words with the input they come from, so a finding on them points at its line.
+    words: list[tuple[Input | None, str, int]] = []
     cd = value("working-directory")
-    words = [
-        "codex exec --skip-git-repo-check",
-        f"--cd {shlex.quote(cd)}" if cd else '--cd "$GITHUB_WORKSPACE"',
-        f"--output-last-message {shlex.quote(value('output-file') or '')}"
-        if value("output-file")
-        else '--output-last-message "$RUNNER_TEMP/codex-output.md"',
-    ]
+    if cd:
+        words.append((inputs.get("working-directory"), f"--cd {shlex.quote(cd)}", 5))
+    else:
+        words.append((None, '--cd "$GITHUB_WORKSPACE"', 0))
+    output = value("output-file")
+    if output:
+        words.append((inputs.get("output-file"), f"-o {shlex.quote(output)}", 3))
+    else:
+        words.append((None, '--output-last-message "$RUNNER_TEMP/codex-output.md"', 0))
     schema = value("output-schema-file")
-    if schema or value("output-schema"):
-        words.append(
-            f"--output-schema {shlex.quote(schema)}"
-            if schema
-            else '--output-schema "$RUNNER_TEMP/schema.json"'
-        )
-    placed = _Placed(line, " ".join(words))
+    if schema:
+        given = inputs.get("output-schema-file")
+        words.append((given, f"--output-schema {shlex.quote(schema)}", 16))
+    elif value("output-schema"):
+        given = inputs.get("output-schema")
+        words.append((given, '--output-schema "$RUNNER_TEMP/schema.json"', 0))
     if value("model"):
-        placed.add(f"--model {shlex.quote(value('model') or '')}", inputs.get("model"))
+        words.append((inputs.get("model"), f"--model {shlex.quote(value('model') or '')}", 8))
     if value("codex-args"):
-        placed.add(_codex_args(value("codex-args") or ""), inputs.get("codex-args"))
+        words.append((inputs.get("codex-args"), _codex_args(value("codex-args") or ""), 0))
     profile = inputs.get("permission-profile")
     given_profile = profile is not None and profile.value.strip()
-    placed.add(_sandbox_words(inputs), profile if given_profile else inputs.get("sandbox"))
+    sandbox = profile if given_profile else inputs.get("sandbox")
+    words.append((sandbox, _sandbox_words(inputs), 0))
     if value("prompt-file"):
-        placed.add(f"< {shlex.quote(value('prompt-file') or '')}", inputs.get("prompt-file"))
-    else:  # the prompt goes to stdin, which the action then closes
+        given = inputs.get("prompt-file")
+        words.append((given, f"< {shlex.quote(value('prompt-file') or '')}", 2))
+    placed = _Placed(line, "codex exec --skip-git-repo-check")
+    # In the order of their lines (codex takes its options in any order): _Placed only moves down.
+    for where, text, value_at in sorted(words, key=lambda w: 0 if w[0] is None else w[0].line):
+        placed.add(text, where, value_at)
+    if not value("prompt-file"):  # the prompt goes to stdin, which the action then closes
         prompt = " ".join((value("prompt") or "").split())
         placed.add(f"<<< {shlex.quote(prompt)}")
     return _mask(placed.text(), line, found)
@@ -194,12 +203,14 @@ class _Placed:
         self.line = line
         self.parts = [first]
 
-    def add(self, words: str, where: Input | None = None) -> None:
+    def add(self, words: str, where: Input | None = None, value_at: int = 0) -> None:
+        """``value_at``: where in ``words`` the input's value begins (after `--cd `): it lands
+        on the value's column when the key leaves room for what comes before it."""
         if where is None or where.line <= self.line or "\n" in words:
             self.parts.append(" " + words)
             return
         skipped = where.line - self.line
-        pad = " " * max(where.value_column - where.key_column, 0)
+        pad = " " * max(where.value_column - where.key_column - value_at, 0)
         self.parts.append(" \\\n" * skipped + pad + words)
         self.line = where.line
 

@@ -222,3 +222,28 @@ def test_real_cli_the_actions_sandbox_flag_wins_over_codex_args(tmp_path: Path) 
     base = ["exec", "--skip-git-repo-check", "-c", 'sandbox_mode="danger-full-access"']
     assert _real_banner_sandbox([*base, "--sandbox", "read-only", "hi"], home) == "read-only"
     assert _real_banner_sandbox([*base, "hi"], home) == "danger-full-access"
+
+
+@pytest.mark.parametrize(
+    ("inputs", "value"),
+    [
+        (
+            "prompt: Review this PR.\nsandbox: read-only\nworking-directory: ../outside",
+            "../outside",
+        ),
+        (
+            "prompt: Review this PR.\noutput-file: ../../etc/review.md\nsandbox: read-only",
+            "../../etc/review.md",
+        ),
+    ],
+)
+def test_a_finding_on_an_input_points_at_its_value(tmp_path: Path, inputs: str, value: str) -> None:
+    """CG504 on `working-directory`/`output-file` pointed past the end of the `uses:` line (a
+    finding-position pass): it points at the input's value, on its own line."""
+    text = workflow(inputs)
+    found = [f for f in lint(tmp_path, text) if f.rule == "CG504"]
+    assert len(found) == 1
+    lines = text.splitlines()
+    where = found[0].location
+    assert lines[where.line - 1].strip().endswith(value)
+    assert lines[where.line - 1][where.column - 1 :].startswith(value)
