@@ -31,11 +31,21 @@ def scraped_result(ctx: CheckContext) -> Iterator[Hit]:
 
 
 def _acts_on_verdict_later(ctx: CheckContext, inv: Invocation) -> bool:
+    """A later command acts on this run's verdict: it reads the run's `-o` file, or it checks a
+    verdict before another codex run comes (after one, the verdict checked is that run's: a
+    worker's `|| echo failed` is not the validator's ignored status)."""
     out = inv.call.output_last_message
+    own = out.text if out is not None and out.text else None
+    runs = {id(other.command) for other in ctx.runs() if other.command is not inv.command}
+    verdicts_are_ours = True
     for later in ctx.commands_after(inv.command):
-        if ACTS_ON_VERDICT.search(later.text):
+        if own is not None and own in later.text:
             return True
-        if out is not None and out.text and out.text in later.text:
+        if id(later) in runs:
+            verdicts_are_ours = False
+            if own is None:
+                return False
+        elif verdicts_are_ours and ACTS_ON_VERDICT.search(later.text):
             return True
     return False
 
