@@ -9,9 +9,11 @@ config keys"), so only the home layers can pick a billing provider.
 
 Layers are read from the repository being linted (a `CODEX_HOME` that names a folder in it, a
 project `.codex/config.toml` between the linted file and the repository root) or from what the
-script itself writes before the run (`cat > "$CODEX_HOME/config.toml" <<EOF`). Each file is parsed
-with tomllib once per path and mtime; a file that is not TOML is a :class:`LayerError`, never a
-crash. A danger-full-access set by a layer is CG303, with the config line as related location.
+script itself writes before the run (`cat > "$CODEX_HOME/config.toml" <<EOF`); at the runtime
+doors, from the Codex home the command line names on this machine (guard/engine/doorhome.py).
+Each file is parsed with tomllib once per path and mtime; a file that is not TOML is a
+:class:`LayerError`, never a crash. A danger-full-access set by a layer is CG303, with the
+config line as related location.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from enum import StrEnum
 
 from guard import filereads, purepaths
 from guard.codex.call import CodexCall
+from guard.engine.doorhome import door_home
 from guard.fastclass import dataclass, field
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
@@ -550,7 +553,11 @@ def layers_for(
             found[item.kind] = item
 
     home_text = _codex_home_text(snippet, command)
-    home = _resolve_dir(home_text, bases, roots) if home_text else None
+    door = door_home(snippet, script, command)
+    if door is not None:  # the doors read this machine's home, in the repository or not
+        home = door.folder if door.folder and filereads.kind_noted(door.folder) == "dir" else None
+    else:
+        home = _resolve_dir(home_text, bases, roots) if home_text else None
     if home is not None:
         keep(_file_layer(LayerKind.HOME, purepaths.join(home, "config.toml"), root, True, absolute))
         if profile is not None:
@@ -647,12 +654,27 @@ def sandbox_setting(layers: Layers, profile: str | None) -> LayerValue | None:
     found: LayerValue | None = None
     for layer in layers.layers:
         own = _layer_sandbox(layer)
-        if own is not None:
+        if own is not None and _overrides(found, own):
             found = own
         selector = layer.get("profile")
         selected = profile or (selector if isinstance(selector, str) else None)
         if selected:
             legacy = layer.get("profiles", selected, "sandbox_mode")
             if isinstance(legacy, str):
-                found = LayerValue(legacy, layer, ("profiles", selected, "sandbox_mode"))
+                said = LayerValue(legacy, layer, ("profiles", selected, "sandbox_mode"))
+                found = said if _overrides(found, said) else found
     return found
+
+
+# How much each sandbox lets a run do, to compare what two layers say.
+_REACH = {"read-only": 0, "workspace-write": 1, "danger-full-access": 2}
+
+
+def _overrides(found: LayerValue | None, said: LayerValue) -> bool:
+    """Does a higher layer's sandbox replace the one the layers below gave? A layer codex may
+    not read (an untrusted project's: observed on 0.171.0, a project `sandbox_mode = "read-only"`
+    under a home that says danger-full-access runs danger-full-access) may only widen it: it
+    must not hide the home's full access, and the full access it sets itself may yet apply."""
+    if said.layer.certain or found is None:
+        return True
+    return _REACH.get(str(said.value), -1) > _REACH.get(str(found.value), -1)

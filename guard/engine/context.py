@@ -136,24 +136,18 @@ class CheckContext:
         return found
 
     def cds_before(self, command: Command) -> list[tuple[Command, str]]:
-        """The `cd`/`pushd` commands that move the shell `command` runs in, with their targets.
-
-        A `cd` inside `$(...)`, in the background or in a subshell that `command` is not part of
-        (`SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"`, `(cd a && make); (cd b && codex ...)`)
-        leaves the script where it was.
-        """
+        """The `cd`/`pushd` commands that move the shell `command` runs in, with their targets
+        (which do: guard.engine.doorhome.moves_shell_of)."""
         indices, cds = self._cds()
         moves: list[tuple[Command, str]] = []
         if not cds:
             return moves
         from bisect import bisect_left  # only for a script that has a cd (~0.35 ms import)
 
+        from guard.engine.doorhome import moves_shell_of
+
         for c in cds[: bisect_left(indices, command.index)]:
-            where = c.context
-            if where.command_substitution or where.background:
-                continue
-            inside = command.context.subshells[: len(where.subshells)] == where.subshells
-            if where.subshell and not (command.context.subshell and inside):
+            if not moves_shell_of(c, command):
                 continue
             moves.append((c, c.argv[1].text if len(c.argv) > 1 else "~"))
         return moves

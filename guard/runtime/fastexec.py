@@ -129,6 +129,8 @@ def codex_config_facts(env: Mapping[str, str], cwd: str, argv: list[str]) -> lis
     token, an env_key or a sandbox written there since is a miss, never a replay."""
     homes = [env.get("CODEX_HOME") or os.path.join(env.get("HOME") or "~", ".codex")]
     homes += [word.partition("=")[2] for word in argv if word.startswith("CODEX_HOME=")]
+    # `env HOME=DIR codex ...`: with CODEX_HOME unset codex reads DIR/.codex (engine/doorhome.py)
+    homes += [os.path.join(word[5:], ".codex") for word in argv if word.startswith("HOME=")]
     found: list[str] = []
     for home in homes:
         home = os.path.join(cwd, os.path.expanduser(home))

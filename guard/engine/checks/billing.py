@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from guard.codex.call import Subcommand
@@ -254,57 +255,48 @@ def api_key_login(ctx: CheckContext) -> Iterator[Hit]:
             yield from _secret_overrides(inv)
             yield from _layer_bearer_tokens(inv, _provider_in_use(inv))
     yield from _auth_json_hits(ctx)
-    for inv, mode, path in _codex_home_logins(ctx):
+    for inv, mode, path, said in _codex_home_logins(ctx):
         if mode == "apikey":
             yield Hit(
                 span=inv.command.span,
-                message=f"CODEX_HOME={path.parent} is logged in with an API key "
+                message=f"{said} is logged in with an API key "
                 f"(auth_mode: apikey in {path}): every token of this run is billed to the "
                 "API account",
             )
 
 
-# --- a CODEX_HOME named on the command line: its auth.json says which billing ------------------
+# --- a Codex home named on the command line: its auth.json says which billing -------------------
 
 
-def _literal_codex_home(command: Command) -> Path | None:
-    """The folder a literal `CODEX_HOME=DIR` (prefix, export, `env`) names for this run."""
-    binding = command.env_var("CODEX_HOME")
-    if binding is None or binding.value is None or not binding.value.literal:
-        return None
-    text = binding.value.text
-    if not text or "$" in text or "`" in text:
-        return None
-    from pathlib import Path
-
-    return Path(text).expanduser()
-
-
-def _codex_home_logins(ctx: CheckContext) -> Iterator[tuple[Invocation, str, Path]]:
-    """(run, mode, auth.json) for each run whose CODEX_HOME is a literal folder that exists,
-    read at the doors that answer for this machine now (the hooks and `check`; never `lint`,
-    whose scripts run elsewhere). mode is `apikey`, or `unreadable` when auth.json is there but
-    is no regular file it can read (a FIFO is never opened for a blocking read: see
-    guard/runtime/auth.py)."""
+def _codex_home_logins(ctx: CheckContext) -> Iterator[tuple[Invocation, str, Path, str]]:
+    """(run, mode, auth.json, how the line names the home) for each run whose Codex home is a
+    literal folder that exists (guard/engine/doorhome.py: `CODEX_HOME=DIR`, or `HOME=DIR` with no
+    CODEX_HOME), read at the doors that answer for this machine now (the hooks and `check`; never
+    `lint`, whose scripts run elsewhere; the exec shim reads the real login itself). mode is
+    `apikey`, or `unreadable` when auth.json is there but is no regular file it can read (a FIFO
+    is never opened for a blocking read: see guard/runtime/auth.py)."""
+    from guard.engine.doorhome import door_home
     from guard.runtime.hook import HOOK_PATH
 
     if ctx.snippet.path != HOOK_PATH:
         return
     for inv in ctx.runs():
-        home = _literal_codex_home(inv.command)
-        if home is None or not home.is_dir():
-            continue
+        home = door_home(ctx.snippet, ctx.script, inv.command)
+        if home is None or home.folder is None or not os.path.isdir(home.folder):
+            continue  # an unsettled folder is CG902 (checks/linter.py), never the wrong one read
         # Here, not at the top: auth imports pathlib, which a run without CODEX_HOME never needs.
+        from pathlib import Path
+
         from guard.runtime.auth import AuthFileError, read_auth_mode_strict
 
-        path = home / "auth.json"
+        path = Path(home.folder) / "auth.json"
         try:
             mode = read_auth_mode_strict(path)
         except AuthFileError:
-            yield inv, "unreadable", path
+            yield inv, "unreadable", path, home.said
             continue
         if mode == "apikey":
-            yield inv, mode, path
+            yield inv, mode, path, home.said
 
 
 # --- custom providers: an env_key bills the API under any name ---------------------------------
@@ -453,11 +445,11 @@ def _keys_unset_between(ctx: CheckContext, after: int, before: int) -> bool:
 def env_file_injection(ctx: CheckContext) -> Iterator[Hit]:
     """CG103: env loaded from a file the linter cannot see through, before a codex run; or, at
     the hooks and `check`, a CODEX_HOME whose auth.json cannot be read (billing unknown)."""
-    for inv, mode, path in _codex_home_logins(ctx):
+    for inv, mode, path, said in _codex_home_logins(ctx):
         if mode == "unreadable":
             yield Hit(
                 span=inv.command.span,
-                message=f"CODEX_HOME={path.parent} has an auth.json that cannot be read as a "
+                message=f"{said} has an auth.json that cannot be read as a "
                 f"file ({path}): which billing this codex run uses cannot be settled",
                 params={"path": str(path)},
             )

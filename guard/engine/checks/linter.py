@@ -50,6 +50,31 @@ def dynamic_command(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(span=command.span, severity=severity, params={"command": first_line[:60]})
     yield from _unresolved_env_names(ctx, severity)
     yield from _unreadable_config_writes(ctx, severity)
+    yield from _unsettled_homes(ctx, severity)
+
+
+def _unsettled_homes(ctx: CheckContext, severity: Severity | None) -> Iterator[Hit]:
+    """At the doors: a relative Codex home (`cd "$X" && CODEX_HOME=ch codex ...`) whose folder
+    cannot be known, so neither its auth.json nor its config.toml can be read (any other folder
+    would be the wrong one)."""
+    from guard.engine.doorhome import at_door, door_home
+
+    if not at_door(ctx.snippet):
+        return
+    for inv in ctx.runs():
+        home = door_home(ctx.snippet, ctx.script, inv.command)
+        if home is None or home.folder is not None:
+            continue
+        yield Hit(
+            span=inv.command.span,
+            severity=severity,
+            message=f"`{home.said}` is relative, and the folder this codex run starts in cannot "
+            "be known here (a `cd` before it goes where the check cannot follow): which login "
+            "and sandbox its Codex home gives cannot be settled (the check fails closed)",
+            params={"command": home.said},
+            fix="Give the Codex home as an absolute path (`CODEX_HOME=/abs/codex-home`), or "
+            "move with a `cd` to a literal folder that exists.",
+        )
 
 
 def _unreadable_config_writes(ctx: CheckContext, severity: Severity | None) -> Iterator[Hit]:
