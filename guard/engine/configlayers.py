@@ -517,10 +517,17 @@ class Layers:
     layers: tuple[Layer, ...]
     errors: tuple[LayerError, ...]
 
-    def value(self, *key: str, kinds: frozenset[LayerKind] | None = None) -> LayerValue | None:
+    def value(
+        self, *key: str, kinds: frozenset[LayerKind] | None = None, certain_only: bool = False
+    ) -> LayerValue | None:
+        """The highest layer's value for `key`; with `certain_only`, among the layers codex
+        surely reads (not an untrusted project's): a check that must not let such a layer hide
+        what the others say looks at both views."""
         found: LayerValue | None = None
         for layer in self.layers:
             if kinds is not None and layer.kind not in kinds:
+                continue
+            if certain_only and not layer.certain:
                 continue
             value = layer.get(*key)
             if value is not None:

@@ -142,3 +142,19 @@ def test_an_untrusted_project_config_is_ignored_under_a_full_access_home(
     assert code == 1 and "error CG303" in out, out
     code, out = _check(trusted, repo, env)
     assert code == 0 and "CG303" not in out, out
+
+
+def test_an_untrusted_project_config_does_not_narrow_the_homes_writable_roots(
+    tmp_path: Path, repo: Path
+) -> None:
+    home_config = '[sandbox_workspace_write]\nwritable_roots = ["/"]\n'
+    _home(repo / "codex-home", {"auth_mode": "chatgpt"}, {"config.toml": home_config})
+    (repo / ".codex").mkdir()
+    (repo / ".codex" / "config.toml").write_text("[sandbox_workspace_write]\nwritable_roots = []\n")
+    env = _env(tmp_path)
+    line = "CODEX_HOME=./codex-home codex exec -C . -s workspace-write hi </dev/null"
+    assert _sandbox(line, repo, env) == "workspace-write [workdir, /tmp, $TMPDIR, /]"
+    trusted = line.replace("exec", "exec --trust")
+    assert _sandbox(trusted, repo, env) == "workspace-write [workdir, /tmp, $TMPDIR]"
+    code, out = _check(line, repo, env)
+    assert code == 1 and "error CG504" in out, out

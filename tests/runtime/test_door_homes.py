@@ -144,6 +144,33 @@ def test_an_untrusted_project_config_does_not_hide_the_homes_full_access(
     assert code == 0 and "CG303" not in out, out
 
 
+HOME_HANDS_OUT = """[shell_environment_policy]
+set = { OPENAI_API_KEY = "sk-x" }
+[sandbox_workspace_write]
+writable_roots = ["/"]
+"""
+PROJECT_TAKES_BACK = """[shell_environment_policy]
+include_only = ["PATH"]
+[sandbox_workspace_write]
+writable_roots = []
+"""
+
+
+def test_an_untrusted_project_config_does_not_take_back_what_the_home_hands_out(
+    lab: Path, base_env: dict[str, str]
+) -> None:
+    """The key for spawned commands (CG101) and `/` made writable (CG504) of the home layer stay
+    reported under a project config that drops them: codex ignores that file until trusted."""
+    repo = lab / "repo"
+    make_home(repo / "codex-home", chatgpt_auth(), {"config.toml": HOME_HANDS_OUT})
+    (repo / ".codex").mkdir()
+    (repo / ".codex" / "config.toml").write_text(PROJECT_TAKES_BACK)
+    command = "CODEX_HOME=./codex-home codex exec -C . -s workspace-write hi </dev/null"
+    code, out = check(command, repo, base_env)
+    assert code == 1 and "error CG101" in out and "error CG504" in out, out
+    assert "codex-home/config.toml" in out
+
+
 # --- HOME=DIR with no CODEX_HOME: codex reads DIR/.codex ----------------------------------------
 
 

@@ -144,14 +144,22 @@ def _policy_set_hits(ctx: CheckContext, inv: Invocation) -> Iterator[Hit]:
                     "API account",
                     params={"key": name},
                 )
-    found = inv.layers.value("shell_environment_policy", "set")
-    include_only = inv.layers.value("shell_environment_policy", "include_only")
-    if found is not None and isinstance(found.value, dict):
+    said: set[str] = set()
+    # Both views: an untrusted project's policy may add a key (codex reads it once trusted), but
+    # must not drop one the home layers hand out (codex may not read it at all).
+    for certain_only in (False, True):
+        found = inv.layers.value("shell_environment_policy", "set", certain_only=certain_only)
+        include_only = inv.layers.value(
+            "shell_environment_policy", "include_only", certain_only=certain_only
+        )
+        if found is None or not isinstance(found.value, dict):
+            continue
         policy: dict[str, object] = {"set": found.value}
         if include_only is not None:
             policy["include_only"] = include_only.value
         for name in set_names(policy):
-            if name in forbidden:
+            if name in forbidden and name not in said:
+                said.add(name)
                 yield Hit(
                     span=inv.command.span,
                     message=f"{found.where} sets {name} in shell_environment_policy.set: every "

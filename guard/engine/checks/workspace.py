@@ -140,6 +140,9 @@ def _root_made_writable(inv: Invocation) -> Iterator[Hit]:
             yield _root_hit(word.span, f"-c {word.text}")
         return  # the override replaces whatever a config layer said
     layered = inv.layers.value("sandbox_workspace_write", "writable_roots")
+    if layered is None or not _holds_root(layered.value):
+        # An untrusted project's roots must not hide the `/` a layer codex surely reads gives.
+        layered = inv.layers.value("sandbox_workspace_write", "writable_roots", certain_only=True)
     if layered is not None and _holds_root(layered.value):
         yield Hit(
             span=inv.command.span,
