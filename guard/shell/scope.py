@@ -82,6 +82,7 @@ class State:
     job_control: bool = False  # set -m
     errexit_off: bool = False  # set +e
     positional: tuple[Word, ...] | None = None  # $1..; None when unknown (top of a script)
+    arg0: Word | None = None  # $0 when known (`bash -c BODY NAME ...`); a function keeps it
     shell_stdin: Stdin | None = None  # `exec </dev/null` changed the shell's own stdin
     # What the shell's descriptors above 2 read (`exec 3<&0`, `exec 3< list`), where known.
     # Replaced, never changed in place: copies of the State share it.
@@ -109,6 +110,7 @@ class State:
             job_control=self.job_control,
             errexit_off=self.errexit_off,
             positional=self.positional,
+            arg0=self.arg0,
             shell_stdin=self.shell_stdin,
             shell_fds=self.shell_fds,
             local_names=None,
@@ -138,6 +140,7 @@ class State:
         self.job_control = other.job_control
         self.errexit_off = other.errexit_off
         self.positional = other.positional
+        self.arg0 = other.arg0
         self.shell_stdin = other.shell_stdin
         self.shell_fds = other.shell_fds
         self.local_names = other.local_names
@@ -192,6 +195,8 @@ class State:
             self.shell_fds = {**self.shell_fds, **other.shell_fds}
         if other.positional is not None:
             self.positional = other.positional
+        if other.arg0 is not None:
+            self.arg0 = other.arg0
 
     def child_shell(
         self,

@@ -168,7 +168,7 @@ def _nested_shell(
         if r.script is not None and cmd.stdin is r.stdin:
             # The wrapper hands its stdin on: a shell in the body may read the script from it.
             body_ctx = body_ctx.derive(stdin_script=(cmd.stdin, r.script))
-        _run_body(self, p.body, p.body_kind, cmd, st, body_ctx, idx)
+        _run_body(self, p.body, p.body_kind, cmd, st, body_ctx, idx, p.body_args)
     elif r.script is not None and ctx.depth >= MAX_BODY_DEPTH and _runs_stdin(p, sources_stdin):
         self.too_deep.append(cmd.span)  # a script on stdin, nested past the bound: not read
     elif r.script is not None and sources_stdin:
@@ -216,7 +216,10 @@ def _run_body(
     st: State,
     ctx: _Ctx,
     idx: int,
+    args: tuple[Word, ...] = (),
 ) -> None:
+    """Walk shell text a command runs; ``args``: the words after a `bash -c` BODY, which that
+    shell gets as its $0, $1, ..."""
     first = body[0]
     # `eval "$cmd"` with cmd unknown; a cmd known but for `$X`s inside it (`printf -v cmd
     # 'codex ... %q' "$dir"`) is read: eval expands those again, as the re-parse does.
@@ -255,6 +258,10 @@ def _run_body(
             st.stopped = stopped  # `trap 'die ...' INT`: it exits when the signal comes, not here
     else:
         child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+        if args:
+            # `bash -c '"$1" exec ...' x codex`: the words after the body are its $0, $1, ...
+            # (with none, $0 is the shell's name and $@ is empty: left unknown, as before).
+            child.arg0, child.positional = args[0], args[1:]
         self.run_text(text, lo, co, child, bctx, pin)
 
 

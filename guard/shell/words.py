@@ -37,6 +37,22 @@ _DEFAULT_RE = lazy_compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(:?)([-=])(.*)\}
 _SLICE_RE = lazy_compile(r"\$\{(@|[A-Za-z_][A-Za-z0-9_]*\[@\]):([0-9]+)(?::([0-9]+))?\}\Z")
 # ${!v}: the variable whose NAME is v's value (indirect expansion).
 _INDIRECT_RE = lazy_compile(r"\$\{!([A-Za-z_][A-Za-z0-9_]*)\}\Z")
+# ${X,,} ${X^} ${X@U} ${X:1:2} ${X#p} ${X%%p} ${X/p/r}: an operator bash applies to X's value
+# (X a scalar or a positional parameter). The default forms (`${X:-w}`) are _DEFAULT_RE's.
+_OPERATOR_RE = lazy_compile(
+    r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(,,|,|\^\^|\^|@|:|##|#|%%|%|//|/#|/%|/)(.*)\}\Z", re.S
+)
+# The offset and length of ${X:OFFSET:LENGTH} when they are plain numbers (a negative offset is
+# written `: -2` or `:(-2)`, since `:-` is the default form).
+_SUBSTRING_RE = lazy_compile(
+    r"\s*(\(\s*-?[0-9]+\s*\)|-?[0-9]+)\s*(?::\s*(\(\s*-?[0-9]+\s*\)|-?[0-9]+)\s*)?\Z"
+)
+# A pattern the linter matches as bash does: `*`, `?` and plain characters. Brackets, extglob,
+# quotes, escapes and expansions in it leave the result unknown.
+_PATTERN_UNSAFE = frozenset("[]()|!@+'\"$`\\{}")
+# A replacement taken as written: no quotes, escapes, expansions, nor `&` (bash 5.2's
+# patsub_replacement puts the matched text there).
+_REPLACEMENT_UNSAFE = frozenset("'\"$`\\&")
 # $* / ${*} / ${A[*]}: the fields joined with the first character of IFS.
 _STAR_RE = lazy_compile(r"\$\*\Z|\$\{(?:\*|[A-Za-z_][A-Za-z0-9_]*\[\*\])\}\Z")
 _NAME_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -98,6 +114,9 @@ def lookup(raw: str, st: State) -> tuple[list[Word], bool] | None:
         ind = _INDIRECT_RE.match(raw)
         if ind is not None:
             return _indirect(ind.group(1), st)
+        op = _OPERATOR_RE.match(raw)
+        if op is not None:
+            return _operator(op, st)
     m = _SIMPLE_RE.match(raw)
     index: str | None = None
     if m is not None:
@@ -113,7 +132,9 @@ def lookup(raw: str, st: State) -> tuple[list[Word], bool] | None:
         return list(st.positional), True
     if name.isdigit():
         n = int(name)
-        if n == 0 or st.positional is None:
+        if n == 0:
+            return ([st.arg0], False) if st.arg0 is not None else None
+        if st.positional is None:
             return None
         if n > len(st.positional):
             return [], False
@@ -195,6 +216,146 @@ def _indirect(name: str, st: State) -> tuple[list[Word], bool] | None:
     if _NAME_RE.match(target) is None:
         return None  # `${!v}` with v="a[1]" or "1": left as written
     return lookup("${" + target + "}", st)
+
+
+def _operator(m: re.Match[str], st: State) -> tuple[list[Word], bool] | None:
+    """``${X,,}``, ``${X:1}``, ``${X#x}``...: the operator applied to X's known literal value
+    (`c=CODEX; ${c,,} exec` runs codex); unknown when X is, or the operator is not modelled."""
+    known = lookup("${" + m.group(1) + "}", st)
+    if known is None or known[1] or len(known[0]) != 1 or not known[0][0].literal:
+        return None
+    value = known[0][0]
+    result = apply_operator(value.text, m.group(2), m.group(3))
+    if result is None:
+        return None
+    return [Word(result, True, value.span, value.raw)], False
+
+
+def apply_operator(value: str, op: str, arg: str) -> str | None:
+    """What bash's ``${X<op><arg>}`` gives for X=``value``; None when it is not modelled."""
+    if op in (",,", ",", "^^", "^"):
+        return _case(value, op) if arg == "" else None  # `${X^^[a-c]}`: a pattern, not modelled
+    if op == "@":
+        return _transform(value, arg)
+    if op == ":":
+        return _substring(value, arg)
+    if op in ("#", "##", "%", "%%"):
+        return _remove(value, op, arg)
+    return _substitute(value, op, arg)
+
+
+def _case(value: str, op: str) -> str:
+    if op == ",,":
+        return value.lower()
+    if op == "^^":
+        return value.upper()
+    head = value[:1].lower() if op == "," else value[:1].upper()
+    return head + value[1:]
+
+
+def _transform(value: str, arg: str) -> str | None:
+    """``${X@U}``, ``${X@u}``, ``${X@L}`` (bash 5.1); the quoting forms are not modelled."""
+    if arg == "U":
+        return value.upper()
+    if arg == "L":
+        return value.lower()
+    if arg == "u":
+        return value[:1].upper() + value[1:]
+    return None
+
+
+def _number(text: str) -> int:
+    return int(text.strip().strip("()").strip())
+
+
+def _substring(value: str, arg: str) -> str | None:
+    """``${X:OFFSET}`` / ``${X:OFFSET:LENGTH}``: a negative offset counts from the end (and one
+    before the start gives nothing); a negative length is where to stop, from the end."""
+    m = _SUBSTRING_RE.match(arg)
+    if m is None:
+        return None
+    size = len(value)
+    start = _number(m.group(1))
+    if start < 0:
+        start += size
+        if start < 0:
+            return ""
+    if start > size:
+        return ""
+    if m.group(2) is None:
+        return value[start:]
+    length = _number(m.group(2))
+    end = start + length if length >= 0 else size + length
+    if end < start:
+        return None  # bash: "substring expression < 0", the command is not run
+    return value[start:end]
+
+
+def _pattern(pattern: str) -> re.Pattern[str] | None:
+    """A glob of `*`, `?` and plain characters as a regular expression; None for others."""
+    if any(c in _PATTERN_UNSAFE for c in pattern):
+        return None
+    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern]
+    return re.compile("".join(parts), re.S)
+
+
+def _remove(value: str, op: str, arg: str) -> str | None:
+    """``${X#p}`` / ``${X##p}``: the shortest / longest prefix matching p removed; ``%`` and
+    ``%%`` the same for a suffix."""
+    pat = _pattern(arg)
+    if pat is None:
+        return None
+    cuts = range(len(value) + 1)
+    if op in ("##", "%"):
+        cuts = range(len(value), -1, -1)
+    for cut in cuts:
+        if op[0] == "#" and pat.fullmatch(value[:cut]):
+            return value[cut:]
+        if op[0] == "%" and pat.fullmatch(value[cut:]):
+            return value[:cut]
+    return value
+
+
+def _substitute(value: str, op: str, arg: str) -> str | None:
+    """``${X/p/r}`` (the first longest match), ``${X//p/r}`` (each), ``${X/#p/r}`` (at the
+    start), ``${X/%p/r}`` (at the end); no ``/r`` deletes the match."""
+    pattern, _slash, replacement = arg.partition("/")
+    pat = _pattern(pattern)
+    if pat is None or any(c in _REPLACEMENT_UNSAFE for c in replacement):
+        return None
+    if pattern == "":
+        return value
+    size = len(value)
+    out: list[str] = []
+    pos = 0
+    while pos <= size:
+        starts = [0] if op == "/#" else range(pos, size + 1)
+        found = _longest(value, pat, starts, at_end=op == "/%")
+        if found is None:
+            break
+        start, end = found
+        if end == start:
+            return None  # an empty match (a lone `*` on an empty rest): not modelled
+        out.append(value[pos:start] + replacement)
+        pos = end
+        if op != "//":
+            break
+    out.append(value[pos:])
+    return "".join(out)
+
+
+def _longest(
+    value: str, pat: re.Pattern[str], starts: range | list[int], at_end: bool
+) -> tuple[int, int] | None:
+    """The first start at which ``pat`` matches, with its longest match (ending at the end
+    of ``value`` when ``at_end``)."""
+    size = len(value)
+    for start in starts:
+        ends = [size] if at_end else range(size, start - 1, -1)
+        for end in ends:
+            if pat.fullmatch(value[start:end]):
+                return start, end
+    return None
 
 
 def joins_with_ifs(raw: str) -> bool:

@@ -49,6 +49,8 @@ class Peeled:
     detached: bool = False
     body: tuple[Word, ...] = ()  # shell text to re-parse: bash -c BODY, eval ARGS
     body_kind: str = ""  # "bash -c" / "sh -c" / ... / "eval"
+    # `bash -c BODY NAME ARGS...`: the words after BODY, the body's $0 and $1... (empty: none)
+    body_args: tuple[Word, ...] = ()
     lookup_only: bool = False  # `command -v codex`: names codex, does not run it
     body_clean_env: bool = False  # the body runs with none of this shell's env (ssh, su -)
     # `... | xargs env` / `xargs sudo`: the program (and its env) comes from xargs' input,
@@ -1840,6 +1842,7 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 break
             out.body = (argv[k],)
             out.body_kind = f"{prog} -c"
+            out.body_args = argv[k + 1 :]
             break
         elif prog == "trap":
             # `trap 'cmd' EXIT`: the string runs later in this same shell.
