@@ -58,6 +58,7 @@ _LONE_DASH_RE = lazy_compile(rb"(?<![^ \t])-(?![^ \t\n])")
 class _Redirs:
     stdin: Stdin
     stdout: str | None = None
+    stdout_append: bool = False  # `>> F`: stdout is added to F's text, not put in its place
     explicit: bool = False  # a redirect set the stdin
     script: tuple[str, int, int, bool] | None = None  # body text, line0, col0, quoted
     heredoc_nodes: list[Node] = field(default_factory=list)
@@ -257,6 +258,7 @@ def _file_redirect(
         fd is None and op == ">&" and not dtext.isdigit() and dtext != "-"
     ):
         out.stdout = dtext
+        out.stdout_append = op.endswith(">>")
 
 
 def _descriptor_redirect(fd: str, op: str, dtext: str, out: _Redirs, span: Span) -> None:

@@ -563,32 +563,12 @@ class Walker:
         return [self.cmds[k] for k in range(start, len(self.cmds)) if self.tags[k] == tag]
 
     def _printed_text(self, start: int, tag: tuple[int, int]) -> tuple[str, int, int, bool] | None:
-        """The text a pipeline member prints, when it is `echo [-n] WORDS` or
-        `printf '%s\\n' WORDS` of literal words (as a here-string would hand it on)."""
+        """The text a pipeline member prints, when it is `echo`/`printf` of literal words (as a
+        here-string would hand it on: written.py ``printed_text``)."""
         cmd = next(
             (self.cmds[k] for k in range(start, len(self.cmds)) if self.tags[k] == tag), None
         )
-        if cmd is None or cmd.wrappers or not all(w.literal for w in cmd.argv):
-            return None
-        args = [w.text for w in cmd.argv[1:]]
-        sep = " "
-        if cmd.program == "echo" and cmd.argv[0].text == "echo":
-            if args[:1] == ["-n"]:
-                args = args[1:]
-            if any(a.startswith("-") for a in args[:1]):
-                return None  # -e / -E: escapes the linter does not decode here
-        elif cmd.program == "printf" and cmd.argv[0].text == "printf":
-            if not args or args[0] not in (r"%s\n", "%s"):
-                return None
-            sep = "\n" if args[0] == r"%s\n" else ""  # the format repeats for each word
-            args = args[1:]
-        else:
-            return None
-        if not args:
-            return None
-        first = cmd.argv[1 + (len(cmd.argv) - 1 - len(args))]
-        skip = 1 if (first.raw or "")[:1] in ("'", '"') else 0
-        return sep.join(args), first.span.line - 1, first.span.column - 1 + skip, True
+        return written.printed_text(cmd) if cmd is not None else None
 
     def _member_prog(self, m: Node, pid: int, i: int, start: int) -> str:
         """The program name of a pipeline member, as `pipeline_next` and a PIPE's source."""

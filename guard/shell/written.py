@@ -1,4 +1,4 @@
-"""Scripts a here-doc writes now and the script runs later.
+"""Scripts a here-doc (or an `echo`/`printf` of literal text) writes now and the script runs later.
 
 Dispatch scripts often write a runner and start it detached::
 
@@ -6,6 +6,10 @@ Dispatch scripts often write a runner and start it detached::
     codex exec ... - < prompt.md
     EOF
     nohup bash runner.sh &
+
+or print it there: `echo 'codex exec ...' > run.sh`, `printf '%s\n' '...' >> run.sh`,
+`echo '...' | tee run.sh`. A `>>` (or `tee -a`) adds its text to what the file holds: each
+piece is walked in turn, at its own place.
 
 The runner's text is in the file being linted, so it is linted as the script it becomes: where the
 same script later runs the file (`bash F`, `sh F`, `nohup bash F &`, `./F`, `source F`, `. F`), its
@@ -26,8 +30,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Sequence
 
-from guard.fastclass import dataclass
-from guard.shell.model import StdinKind, Wrapper
+from guard.fastclass import dataclass, field
+from guard.shell.model import Command, StdinKind, Wrapper
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State
 from guard.shell.unwrap import MAX_BODY_DEPTH
@@ -42,7 +46,6 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does no
 if TYPE_CHECKING:
     from typing import Protocol
 
-    from guard.shell.model import Command
     from guard.shell.redirs import _Redirs
     from guard.shell.runctx import TextWalker
     from guard.shell.wrappers import Peeled
@@ -72,6 +75,12 @@ class WrittenScript:
     col0: int  # column offset of the body's first line
     quoted: bool  # `<<'EOF'`: written literally; else `$VAR`s were expanded by the writer
     walked: bool = False
+    # Text later added with `>>` / `tee -a`: (body, line0, col0), each where it sits.
+    appended: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def pieces(self) -> list[tuple[str, int, int]]:
+        """The file's text in order, each piece at its own place in the linted file."""
+        return [(self.body, self.line0, self.col0), *self.appended]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +109,51 @@ def written_files(argv: Sequence[str], stdout: str | None) -> tuple[str, ...]:
         files = [arg for arg in argv[1:] if arg != "-" and not arg.startswith("-")]
         return tuple(files) + ((stdout,) if stdout else ())
     return ()
+
+
+def appended_files(argv: Sequence[str], stdout: str | None, stdout_append: bool) -> set[str]:
+    """Of ``written_files``, those added to rather than replaced: `>> F`, `tee -a F`."""
+    out = {stdout} if stdout and stdout_append else set()
+    if argv and basename(argv[0]) == "tee" and any(a in ("-a", "--append") for a in argv[1:]):
+        out.update(arg for arg in argv[1:] if arg != "-" and not arg.startswith("-"))
+    return out
+
+
+def printed_text(cmd: Command) -> tuple[str, int, int, bool] | None:
+    """The text a command prints when it is `echo [-n] WORDS`, `printf '%s\\n' WORDS` or
+    `printf 'TEXT\\n'` of literal words: (text, line0, col0 of its first word, True); None for
+    anything else (`echo -e`, a format with `%d` or escapes the linter does not decode)."""
+    if cmd.program not in ("echo", "printf") or cmd.wrappers:
+        return None
+    if not all(w.literal for w in cmd.argv):
+        return None
+    args = [w.text for w in cmd.argv[1:]]
+    sep = " "
+    if cmd.program == "echo" and cmd.argv[0].text == "echo":
+        if args[:1] == ["-n"]:
+            args = args[1:]
+        if any(a.startswith("-") for a in args[:1]):
+            return None  # -e / -E: escapes the linter does not decode here
+    elif cmd.program == "printf" and cmd.argv[0].text == "printf":
+        if len(args) == 1 and _plain_format(args[0]):
+            args = [args[0].replace("\\n", "\n")]  # `printf 'codex exec ...\n'`: no arguments
+        elif not args or args[0] not in (r"%s\n", "%s"):
+            return None
+        else:
+            sep = "\n" if args[0] == r"%s\n" else ""  # the format repeats for each word
+            args = args[1:]
+    else:
+        return None
+    if not args:
+        return None
+    first = cmd.argv[1 + (len(cmd.argv) - 1 - len(args))]
+    skip = 1 if (first.raw or "")[:1] in ("'", '"') else 0
+    return sep.join(args), first.span.line - 1, first.span.column - 1 + skip, True
+
+
+def _plain_format(fmt: str) -> bool:
+    """A printf format that prints itself: no `%` directive, and no escape but `\\n`."""
+    return "%" not in fmt and "\\" not in fmt.replace("\\n", "")
 
 
 def script_run(argv: Sequence[str]) -> ScriptRun | None:
@@ -145,12 +199,28 @@ class WrittenScripts:
         self.files: dict[str, WrittenScript] = {}
         self.deferred: list[WrittenScript] = []  # run too deep in nested runners to follow
 
-    def write(self, paths: Sequence[str], body: str, line0: int, col0: int, quoted: bool) -> None:
+    def write(
+        self,
+        paths: Sequence[str],
+        body: str,
+        line0: int,
+        col0: int,
+        quoted: bool,
+        appended: set[str] | frozenset[str] = frozenset(),
+    ) -> None:
+        """Record ``body`` as the text of each of ``paths`` (added to it for those in
+        ``appended``, the ones written with `>>` or `tee -a`)."""
         for path in paths:
             key = normalise(path)
-            if key:
-                # A later write replaces the file's text (the runner runs the newest one).
-                self.files[key] = WrittenScript(key, body, line0, col0, quoted)
+            if not key or key.startswith("/dev/"):
+                continue  # `tee run.sh >/dev/null`: no file to run later
+            old = self.files.get(key)
+            if path in appended and old is not None and not old.walked:
+                old.appended.append((body, line0, col0))
+                continue
+            # A later write replaces the file's text (the runner runs the newest one); text
+            # added to a file already walked, or to one not seen, is all that is new in it.
+            self.files[key] = WrittenScript(key, body, line0, col0, quoted)
 
     def run(self, argv: Sequence[str]) -> tuple[WrittenScript, ScriptRun] | None:
         """The written file this command runs, if it has not been walked yet (marked walked)."""
@@ -195,12 +265,25 @@ def _written_script(
     that run."""
     argv = [w.text for w in p.argv]
     cmd = self.cmds[idx]
-    if r.script is not None and r.explicit and cmd.stdin.kind is StdinKind.HEREDOC:
+    fed = (r.explicit and cmd.stdin.kind is StdinKind.HEREDOC) or (
+        not r.explicit and cmd.stdin.kind is StdinKind.PIPE  # `echo '...' | tee F`: pipe_text
+    )
+    if r.script is not None and fed:
         files = written_files(argv, r.stdout)
         if files:
             body, line0, col0, quoted = r.script
-            self.written.write(files, body, line0, col0, quoted)
-        return
+            appended = appended_files(argv, r.stdout, r.stdout_append)
+            self.written.write(files, body, line0, col0, quoted, appended)
+        if files or r.explicit:
+            return  # a here-doc is what the command reads, not a script it runs
+    if r.stdout:
+        # `echo 'codex exec ...' > run.sh`, `printf '%s\n' ... >> run.sh`: literal text
+        printed = printed_text(cmd)
+        if printed is not None:
+            body, line0, col0, quoted = printed
+            appended = {r.stdout} if r.stdout_append else set()
+            self.written.write((r.stdout,), body, line0, col0, quoted, appended)
+            return
     found = self.written.run(argv)
     remote = False
     if found is None and cmd.stdin.kind is StdinKind.FILE and cmd.stdin.source:
@@ -232,7 +315,8 @@ def _written_script(
         # `ssh HOST < F`: the remote login shell starts from a clean environment.
         state = st.child_shell((), ())
         body_ctx = body_ctx.derive(env_cleared=True)
-    self.run_text(script.body, script.line0, script.col0, state, body_ctx)
+    for body, line0, col0 in script.pieces():
+        self.run_text(body, line0, col0, state, body_ctx)
 
 
 def _unrun_scripts(self: ScriptWalker) -> None:
@@ -241,5 +325,7 @@ def _unrun_scripts(self: ScriptWalker) -> None:
     left = self.written.never_run()
     while left:
         for script in left:
-            self.run_text(script.body, script.line0, script.col0, State(), _Ctx(depth=1))
+            state = State()
+            for body, line0, col0 in script.pieces():
+                self.run_text(body, line0, col0, state, _Ctx(depth=1))
         left = self.written.never_run()
