@@ -9,10 +9,12 @@ from guard.fastclass import replace
 from guard.shell.builtins import (
     MAX_ALTERNATIVES,
     arith_assigned,
+    mapfile_items,
     names_of,
     printf_target,
     printf_value,
     read_targets,
+    read_values,
 )
 from guard.shell.expand import _REF_RE, _expand, _text, _value_word
 from guard.shell.model import (
@@ -20,6 +22,7 @@ from guard.shell.model import (
     EnvFileLoad,
     EnvOrigin,
     Span,
+    StdinKind,
     Unset,
     Word,
 )
@@ -346,8 +349,12 @@ def _builtin(
         if printed is not None:
             _assign_named(self, printed, st, printf_value(words))
     elif name == "read":
-        for read_into in read_targets(words):
-            _assign_named(self, read_into, st)
+        targets = read_targets(words)
+        values = _read_input(words, targets, r, st)
+        for at, read_into in enumerate(targets):
+            _assign_named(self, read_into, st, values[at] if values is not None else None)
+    elif name in ("mapfile", "readarray"):
+        _mapfile(self, words, r, st)
     elif name == "getopts" and len(words) > 2:
         _assign_named(self, words[2], st)
     elif name == "exit":
@@ -358,6 +365,51 @@ def _builtin(
         for w in words[1:]:
             for let_name in arith_assigned(w.text):
                 st.assign(let_name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
+
+
+def _known_input(r: _Redirs, st: State) -> str | None:
+    """The text a command reads when it is a here-string or here-doc with nothing unknown in
+    it, and IFS is bash's default (so `read` splits it at blanks); else None."""
+    if r.script is None or not r.text_known or "IFS" in st.vars:
+        return None
+    if r.stdin.kind is StdinKind.HERESTRING:
+        return r.script[0] + "\n"  # bash adds the newline
+    if r.stdin.kind is StdinKind.HEREDOC:
+        return r.script[0]
+    return None
+
+
+def _read_input(words: list[Word], targets: list[Word], r: _Redirs, st: State) -> list[Word] | None:
+    """What `read NAME... <<< codex` assigns to each name, when its input is known."""
+    text = _known_input(r, st)
+    if text is None or not targets:
+        return None
+    # read_targets hands back the very name words; a REPLY it made up is not one of them (and
+    # bash keeps REPLY's blanks, while it strips those of a named variable).
+    given = len(targets) if targets[-1] is words[-1] else 0
+    values = read_values(words, text.split("\n", 1)[0], given)
+    if values is None:
+        return None
+    span = r.stdin.span or targets[0].span
+    return [Word(v, True, span, v) for v in values]
+
+
+def _mapfile(self: StateWalker, words: list[Word], r: _Redirs, st: State) -> None:
+    """`mapfile -t a <<< codex`: the array's items are the input's lines when it is known;
+    otherwise it is still assigned (its old value is gone), to values not known."""
+    text = _known_input(r, st)
+    found = mapfile_items(words, text if text is not None else "")
+    if found is None:
+        return
+    name, lines = found
+    span = r.stdin.span or name.span
+    items = tuple(Word(ln, True, span, ln) for ln in lines) if text is not None else None
+    for target in names_of(name, st.vars) or ():
+        st.assign(target, Var(None, items, False, EnvOrigin.EXPORT, name.span))
+        assigned = st.target(target)
+        if assigned in st.vars and st.vars[assigned].origin is EnvOrigin.ALLEXPORT:
+            # bash puts no array in the environment, not even under `set -a`
+            st.vars[assigned] = replace(st.vars[assigned], exported=False)
 
 
 def _assign_named(self: StateWalker, w: Word, st: State, value: Word | None = None) -> None:

@@ -58,6 +58,7 @@ _ARITH_ASSIGN_RE = lazy_compile(
 )
 _SIMPLE_REF_RE = lazy_compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?\Z')
 _READ_VALUE_OPTS = frozenset("adinNptu")
+_BLANKS_RE = lazy_compile(r"[ \t]+")
 
 
 def arith_assigned(text: str) -> list[str]:
@@ -177,6 +178,45 @@ def read_targets(words: list[Word]) -> list[Word]:
     if not names:
         return [Word("REPLY", True, words[0].span, "REPLY")]
     return list(names)
+
+
+def read_values(words: list[Word], line: str, names: int) -> list[str] | None:
+    """What `read [-r] [NAME...]` assigns from the input line ``line`` (default IFS): each
+    name a field, the last the rest; REPLY (no name) the whole line. None when an option other
+    than -r/-s is given, or a backslash (without -r) would need decoding."""
+    options = words[1 : len(words) - names] if names else words[1:]
+    letters = "".join(w.text[1:] for w in options if w.text != "--")
+    if any(not w.literal or not w.text.startswith("-") for w in options):
+        return None
+    if set(letters) - {"r", "s"} or ("\\" in line and "r" not in letters):
+        return None
+    if not names:
+        return [line]
+    stripped = line.strip(" \t")  # IFS's blanks, not Python's idea of white space
+    if not stripped:
+        return [""] * names
+    if names == 1:
+        return [stripped]  # (re's maxsplit 0 would mean no limit)
+    fields = _BLANKS_RE.split(stripped, names - 1)
+    return fields + [""] * (names - len(fields))
+
+
+def mapfile_items(words: list[Word], text: str) -> tuple[Word, list[str]] | None:
+    """`mapfile [-t] [ARRAY]` / `readarray`: the array (MAPFILE when none is named) and the
+    lines it gets from ``text`` (each with its newline unless -t); None for other options."""
+    args = words[1:]
+    name = args[-1] if args and not args[-1].text.startswith("-") else None
+    options = args[:-1] if name is not None else args
+    if any(w.text not in ("-t", "--") for w in options):
+        return None
+    if name is None:
+        name = Word("MAPFILE", True, words[0].span, "MAPFILE")
+    lines = text.split("\n")
+    ends = [True] * (len(lines) - 1) + [False]
+    if lines[-1] == "":
+        lines, ends = lines[:-1], ends[:-1]
+    trim = any(w.text == "-t" for w in options)
+    return name, [ln if trim or not end else ln + "\n" for ln, end in zip(lines, ends, strict=True)]
 
 
 def loop_var(values: list[Word], span: Span, name: str = "") -> Var:

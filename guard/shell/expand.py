@@ -15,12 +15,16 @@ from guard.shell.redirs import base_stdin
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State, Var
 from guard.shell.words import (
+    DEFAULT_IFS,
     brace_expand,
     default_assignment,
+    ifs_chars,
     ifs_separator,
+    ifs_split,
     joins_with_ifs,
     lookup,
     path_lookup,
+    printed_by,
     unquote_ansi_c,
     unquote_bare,
     unquote_double,
@@ -84,11 +88,14 @@ def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> 
             return [Word(raw, False, span, raw)]
         vals, multi = found
         out: list[Word] = []
+        ifs = ifs_chars(st)
         for v in vals:
             if multi:
                 out.append(v)
             elif v.literal:
-                out.extend(Word(part, True, span, raw) for part in v.text.split())
+                out.extend(Word(part, True, span, raw) for part in _fields(v.text, ifs))
+            elif ifs not in (None, DEFAULT_IFS):
+                out.append(Word(v.text, False, span, raw))  # split where, with an unknown part?
             elif _splits_at_its_own_spaces(v.text):
                 # `cmd="codex exec -C $REPO --yolo"; $cmd`: bash splits the known text at its
                 # spaces; each unknown `$X` in it is one word (as in a flag's value position).
@@ -96,6 +103,14 @@ def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> 
             else:
                 out.append(Word(v.text, False, span, raw))
         return out
+    if t in _SUBSTS:
+        text, literal = _text(self, node, st, ctx, src)
+        if literal:
+            # `$(echo codex exec)` unquoted: its text is split into fields, as a $VAR's is
+            raw = src.text(node)
+            span = src.span(node)
+            return [Word(part, True, span, raw) for part in _fields(text, ifs_chars(st))]
+        return [Word(text, literal, src.span(node), src.text(node))]
     if t == "string" and node.named_child_count == 1:
         kid = node.named_children[0]
         if (
@@ -108,6 +123,12 @@ def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> 
                 return list(found[0])
     text, literal = _text(self, node, st, ctx, src)
     return [Word(text, literal, src.span(node), src.text(node))]
+
+
+def _fields(text: str, ifs: str | None) -> list[str]:
+    """The fields of an unquoted expansion's known text: split at IFS (`IFS=_; $c` splits at
+    `_`), or at blanks when IFS is not known (what most scripts keep)."""
+    return text.split() if ifs is None or ifs == DEFAULT_IFS else ifs_split(text, ifs)
 
 
 def _splits_at_its_own_spaces(text: str) -> bool:
@@ -200,6 +221,8 @@ def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tu
         _subst(self, node, st, ctx, src)
         raw = src.text(node)
         program = path_lookup(raw)
+        if program is None:
+            program = printed_by(raw)  # `$(echo codex)`: the text it prints
         return (program, True) if program is not None else (raw, False)
     if t == "arithmetic_expansion":
         self._scan_substs(node, st, ctx, src)

@@ -61,6 +61,9 @@ class _Redirs:
     stdout_append: bool = False  # `>> F`: stdout is added to F's text, not put in its place
     explicit: bool = False  # a redirect set the stdin
     script: tuple[str, int, int, bool] | None = None  # body text, line0, col0, quoted
+    # The here-doc / here-string text is what the command reads, no unknown expansion in it
+    # (`read c <<< codex` assigns a known value).
+    text_known: bool = False
     heredoc_nodes: list[Node] = field(default_factory=list)
     # What the descriptors above 2 hold (`3<&0`, `3< list`), as State.shell_fds: shared with
     # the State until a redirect here changes one (then a copy).
@@ -170,6 +173,7 @@ def _heredoc(r: Node, out: _Redirs, src: _Src) -> None:
     out.stdin = Stdin(StdinKind.HEREDOC, source=text, span=src.span(r))
     out.explicit = True
     out.script = None
+    out.text_known = quoted or not any(c in text for c in "$`\\")
     if hbody is not None:
         pt = hbody.start_point
         # tree-sitter starts the body at its first line's first non-blank: keep that column.
@@ -183,8 +187,9 @@ def _herestring(self: RedirWalker, r: Node, out: _Redirs, st: State, ctx: _Ctx, 
     word = next((k for k in r.named_children if k.type != "file_descriptor"), None)
     text = ""
     out.script = None
+    out.text_known = word is None
     if word is not None:
-        text, _ = self._text(word, st, ctx, src)
+        text, out.text_known = self._text(word, st, ctx, src)
         ws = src.span(word)
         skip = 1 if src.text(word)[:1] in ("'", '"') else 0
         out.script = (text, ws.line - 1, ws.column - 1 + skip, True)

@@ -169,6 +169,48 @@ _PATH_LOOKUP_RE = lazy_compile(
 )
 
 
+# `$(echo codex)`, `` `printf '%s' codex` ``: a printer of literal words (no expansion, no
+# redirection, no second command in it), whose output is the substitution's text.
+_PRINTER_SUBST_RE = lazy_compile(r"(?:\$\(|`)\s*(echo|printf)\s+([^`()$;|&<>]*?)\s*(?:\)|`)\Z")
+_PRINTED_UNSAFE = frozenset("*?[]{}~#!\n")  # globs, braces, ~, comments: bash may change them
+
+
+def printed_by(text: str) -> str | None:
+    """The text a `$(echo WORDS)` / `$(printf FORMAT WORDS)` substitution gives (its trailing
+    newlines removed, as bash does), when the words are literal and the format plain: `%s`,
+    `%s\\n`, or text with no directive and no escape but `\\n`; else None."""
+    m = _PRINTER_SUBST_RE.match(text.strip())
+    if m is None or any(c in _PRINTED_UNSAFE for c in m.group(2)):
+        return None
+    import shlex  # here: only a printer substitution gets this far
+
+    try:
+        args = shlex.split(m.group(2), comments=False, posix=True)
+    except ValueError:
+        return None
+    printed = _echoed(args) if m.group(1) == "echo" else _printf_plain(args)
+    return printed.rstrip("\n") if printed is not None else None
+
+
+def _echoed(args: list[str]) -> str | None:
+    if args[:1] == ["-n"]:
+        args = args[1:]
+    if any(a.startswith("-") for a in args[:1]) or any("\\" in a for a in args):
+        return None  # -e / -E, and escapes the linter does not decode here
+    return " ".join(args)
+
+
+def _printf_plain(args: list[str]) -> str | None:
+    if not args:
+        return None
+    fmt, rest = args[0], args[1:]
+    if fmt in ("%s", "%s\\n") and all("\\" not in a for a in rest):
+        return ("\n" if fmt == "%s\\n" else "").join(rest)  # the format repeats for each word
+    if rest or "%" in fmt or "\\" in fmt.replace("\\n", ""):
+        return None
+    return fmt.replace("\\n", "\n")
+
+
 def path_lookup(text: str) -> str | None:
     """The program a `$(command -v NAME)`-style substitution looks up, else None."""
     m = _PATH_LOOKUP_RE.match(text.strip())
@@ -356,6 +398,53 @@ def _longest(
             if pat.fullmatch(value[start:end]):
                 return start, end
     return None
+
+
+def ifs_chars(st: State) -> str | None:
+    """IFS's characters (bash's default when it is unset); None when IFS is not known."""
+    var = st.vars.get("IFS")
+    if var is None:
+        return DEFAULT_IFS
+    if var.value is None or not var.value.literal:
+        return None
+    return var.value.text
+
+
+DEFAULT_IFS = " \t\n"
+_IFS_BLANKS = frozenset(DEFAULT_IFS)
+
+
+def ifs_split(text: str, ifs: str) -> list[str]:
+    """Bash's field splitting of an unquoted expansion's text at the characters of ``ifs``:
+    blanks in IFS are trimmed at the ends and a run of them is one separator; each other IFS
+    character ends a field (`a__b` gives `a`, ``, `b`), taking the blanks around it with it; a
+    separator at the end makes no empty field. An empty IFS does not split."""
+    if not ifs:
+        return [text] if text else []
+    blanks = _IFS_BLANKS.intersection(ifs)
+    fields: list[str] = []
+    current: list[str] = []
+    i, n = 0, len(text)
+    while i < n and text[i] in blanks:
+        i += 1
+    while i < n:
+        c = text[i]
+        if c not in ifs:
+            current.append(c)
+            i += 1
+            continue
+        i += 1
+        while i < n and text[i] in blanks:
+            i += 1
+        if c in blanks and i < n and text[i] in ifs:
+            i += 1  # `a _b` with IFS=" _": the blanks and the `_` are one separator
+            while i < n and text[i] in blanks:
+                i += 1
+        fields.append("".join(current))
+        current = []
+    if current:
+        fields.append("".join(current))
+    return fields
 
 
 def joins_with_ifs(raw: str) -> bool:

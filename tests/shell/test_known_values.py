@@ -1,6 +1,7 @@
 """Values the line itself makes known, which bash computes before it runs the command word: a
 `bash -c` body's $0 and $1 (the words after the body), a parameter-expansion operator on a
-known value (`${c,,}`, `${c:1}`, `${c#x}`, `${c/y/d}`).
+known value (`${c,,}`, `${c:1}`, `${c#x}`, `${c/y/d}`), `read`/`mapfile` from a literal
+here-string, `$(echo codex)`, and field splitting at a known IFS (`IFS=_; $c`).
 
 Each bypass is first run under real bash with a recording stand-in codex (what codex really
 gets: its argv, and whether an API key reached it); then `codex-guard check` must refuse it with
@@ -19,7 +20,9 @@ import pytest
 
 from guard.engine.run import run_rules
 from guard.settings import Settings
-from guard.shell.words import apply_operator
+from guard.shell.builtins import read_values
+from guard.shell.model import UNKNOWN_SPAN, Word
+from guard.shell.words import apply_operator, ifs_split, printed_by
 from guard.sources.snippet import RunContext, Snippet
 
 RECORDER = """#!/bin/sh
@@ -61,6 +64,26 @@ BYPASSES = [
     ("c=xodex; ${c/#x/c} exec --yolo -C . p </dev/null", YOLO, "CG303"),
     ("c=codey; ${c/%y/x} exec --yolo -C . p </dev/null", YOLO, "CG303"),
     ("f() { ${1,,} exec --yolo -C . p </dev/null; }; f CODEX", YOLO, "CG303"),
+    # read / mapfile / readarray from a literal here-string or here-doc
+    ("read c <<<codex; $c exec --yolo -C . p </dev/null", YOLO, "CG303"),
+    ('read -r c rest <<<"codex exec"; $c $rest --yolo -C . p </dev/null', YOLO, "CG303"),
+    ("read <<< ' codex '; $REPLY exec --yolo -C . p </dev/null", YOLO, "CG303"),
+    ("read c <<'E'\ncodex\nE\n$c exec --yolo -C . p </dev/null", YOLO, "CG303"),
+    ("mapfile -t a <<<codex; ${a[0]} exec --yolo -C . p </dev/null", YOLO, "CG303"),
+    ("readarray -t a <<<$'codex\nexec'; \"${a[@]}\" --yolo -C . p </dev/null", YOLO, "CG303"),
+    ("mapfile a <<<codex; ${a[0]} exec --yolo -C . p </dev/null", YOLO, "CG303"),
+    # a substitution of echo / printf with literal words
+    ("$(echo codex) exec --yolo -C . p </dev/null", YOLO, "CG303"),
+    ("`echo codex` exec --yolo -C . p </dev/null", YOLO, "CG303"),
+    ('"$(echo -n codex)" exec --yolo -C . p </dev/null', YOLO, "CG303"),
+    ("$(printf codex) exec --yolo -C . p </dev/null", YOLO, "CG303"),
+    ("$(printf '%s\\n' codex exec) --yolo -C . p </dev/null", YOLO, "CG303"),
+    ("$(echo codex exec --yolo) -C . p </dev/null", YOLO, "CG303"),
+    ("c=$(echo codex); $c exec --yolo -C . p </dev/null", YOLO, "CG303"),
+    # field splitting at a known IFS
+    ("IFS=_; c=codex_exec_--yolo_-C_._p; $c </dev/null", YOLO, "CG303"),
+    ("IFS=,; $(echo codex,exec,--yolo,-C,.,p) </dev/null", YOLO, "CG303"),
+    ("IFS=$'\\n'; c=$'codex\\nexec\\n--yolo\\n-C\\n.\\np'; $c </dev/null", YOLO, "CG303"),
 ]
 
 # Look-alikes: the value is not codex (bash runs something else), or the codex run is clean.
@@ -74,6 +97,13 @@ LOOKALIKES = [
     "c=CODEX; ${c,,} exec -s read-only -C . p </dev/null",
     "c=codex; echo ${c%x} ${c#c} ${c/o/0}",
     "c=codex.sh; printf '%s\\n' ${c%.*}",
+    "read c <<<ls; $c exec --yolo -C . p </dev/null",
+    'read c <<<codex; echo "$c exec --yolo"',
+    'mapfile a <<<codex; "${a[0]}" exec --yolo -C . p </dev/null',  # `codex\n`: not found
+    "$(echo ls) exec --yolo -C . p </dev/null",
+    'echo "$(echo codex) exec --yolo"',
+    "IFS=_; c='codex exec --yolo -C . p'; $c </dev/null",  # one field: not found
+    "IFS=_; c=codex_exec_-s_read-only_-C_._p; $c </dev/null",
 ]
 
 
@@ -195,3 +225,48 @@ def test_operators_give_what_bash_gives(value: str) -> None:
 )
 def test_operators_not_modelled_stay_unknown(op: str, arg: str) -> None:
     assert apply_operator("xcodex", op, arg) is None
+
+
+# Field splitting at each IFS, against bash's own (`set -- $v`).
+IFS_TEXTS = ["a_b", "_a__b_", " a  b ", "a _ b", "a,,b", "a\tb\nc", "", "__", " _ ", "a:_b"]
+
+
+@pytest.mark.parametrize("ifs", ["_", " _", ",", ":_", " \t\n", "", "\n"])
+def test_ifs_split_gives_bash_fields(ifs: str) -> None:
+    for text in IFS_TEXTS:
+        script = 'IFS="$1"; set -- $2; printf "%s\\x1f" "$#" "$@"'
+        real = subprocess.run(
+            ["bash", "-c", script, "_", ifs, text], capture_output=True, text=True, check=True
+        )
+        assert ifs_split(text, ifs) == real.stdout.split("\x1f")[1:-1], (ifs, text)
+
+
+@pytest.mark.parametrize(
+    ("subst", "text"),
+    [
+        ("$(echo codex)", "codex"),
+        ("`echo -n 'codex exec'`", "codex exec"),
+        ("$(printf '%s\\n' codex exec)", "codex\nexec"),
+        ('$(printf "codex\\n")', "codex"),
+        ("$(echo $c)", None),
+        ("$(echo -e codex)", None),
+        ("$(printf '%d' 1)", None),
+        ("$(echo codex; ls)", None),
+        ("$(echo *)", None),
+        ("$(echo codex > f)", None),
+    ],
+)
+def test_printed_by(subst: str, text: str | None) -> None:
+    assert printed_by(subst) == text
+
+
+@pytest.mark.parametrize("line", ["codex", "  codex  exec  --yolo  ", "a\tb c ", "", "   "])
+def test_read_gives_bash_fields(line: str) -> None:
+    for names in (["a"], ["a", "b"], ["a", "b", "c"], []):
+        words = [Word(w, True, UNKNOWN_SPAN, w) for w in ["read", "-r", *names]]
+        shown = " ".join(f'"${n}"' for n in names or ["REPLY"])
+        script = f'read -r {" ".join(names)} <<< "$1"; printf "%s\\x1f" {shown}'
+        real = subprocess.run(
+            ["bash", "-c", script, "_", line], capture_output=True, text=True, check=True
+        )
+        assert read_values(words, line, len(names)) == real.stdout.split("\x1f")[:-1]
