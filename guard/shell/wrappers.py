@@ -1842,7 +1842,10 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 break
             out.body = (argv[k],)
             out.body_kind = f"{prog} -c"
-            out.body_args = argv[k + 1 :]
+            if not from_input and not any(w.name in ("find", "parallel") for w in out.wrappers):
+                # (xargs appends its input, find and parallel put names where `{}` stands:
+                # behind them the body's $0, $1... are not the words written)
+                out.body_args = argv[k + 1 :]
             break
         elif prog == "trap":
             # `trap 'cmd' EXIT`: the string runs later in this same shell.

@@ -48,6 +48,7 @@ BYPASSES = [
     ("OPENAI_API_KEY=sk sh -c '$2 exec -s read-only -C . p </dev/null' sh x codex", KEYED, "CG101"),
     ("bash -c '\"$@\" --yolo -C . p </dev/null' _ codex exec", YOLO, "CG303"),
     ("bash -c 'c=$1; $c exec --yolo -C . p </dev/null' _ codex", YOLO, "CG303"),
+    ("timeout 5 bash -c '\"$1\" exec --yolo -C . p </dev/null' _ codex", YOLO, "CG303"),
     # parameter-expansion operators on a known value
     ("c=CODEX; ${c,,} exec --yolo -C . p </dev/null", YOLO, "CG303"),
     ("c=Codex; ${c,} exec --yolo -C . p </dev/null", YOLO, "CG303"),
@@ -169,6 +170,24 @@ def test_lookalikes_stay_allowed(command: str, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "CG" not in done.stdout + done.stderr, done.stdout
     assert not lint_rules(command) & {"CG101", "CG303", "CG902"}
+
+
+# Behind xargs, find -exec and parallel the body's $0, $1... are names those fill in, not the
+# words written: still unknown (CG902), never read as the words after the body.
+FILLED_IN = [
+    "ls | xargs bash -c '\"$1\" exec --yolo -C . p </dev/null' _",
+    "ls | xargs -I{} bash -c '\"$1\" exec --yolo -C . p </dev/null' _ {}",
+    "find . -name codex -exec sh -c '\"$0\" exec --yolo -C . p </dev/null' {} \\;",
+    "find . -name codex -exec sh -c '\"$1\" exec --yolo -C . p </dev/null' _ {} +",
+    "parallel bash -c '\"$1\" exec --yolo -C . p </dev/null' _ ::: codex",
+]
+
+
+@pytest.mark.parametrize("command", FILLED_IN)
+def test_arguments_a_wrapper_fills_in_stay_unknown(command: str, tmp_path: Path) -> None:
+    done = check(command, tmp_path)
+    assert "CG902" in done.stdout, done.stdout
+    assert "CG902" in lint_rules(command)
 
 
 # Each operator on each value, against what bash itself prints (None: left unknown).
