@@ -13,7 +13,7 @@ Protocol of what it uses (named below, defined in its module), and no module imp
     redirs.py     redirects, here-docs, here-strings: a command's stdin    (RedirWalker)
     functions.py  functions and aliases, bodies expanded at their calls    (FunctionWalker)
     unwrap.py     $VAR / alias heads; bash -c, eval, trap, ssh bodies      (UnwrapWalker)
-    written.py    here-docs written to a file, walked where it is run      (ScriptWalker)
+    written.py    here-docs, echo/printf written to a file, walked where run (ScriptWalker)
     wrappers.py   the wrapper table: timeout, env, sudo, docker... peeled to the real argv
     scope.py      the value domain: State, Var, bounded value sets joined where paths meet
     words.py      quote removal and lookups on plain text
