@@ -856,25 +856,11 @@ def _codex_literals(code: str) -> list[str]:
     return found
 
 
-# What a shell reads other than as part of a plain word: blanks split, the rest are operators.
-_SHELL_SYNTAX = lazy_compile(r"[\s;&|<>]")
-# `-q`/`--quote`, alone or among short flags (`-q0`): parallel quotes the command's words.
-_PARALLEL_QUOTE = lazy_compile(r"--quote|-[0-9A-Za-z]*q[0-9A-Za-z]*")
-
-
-def _parallel_shell_lines(
-    argv: tuple[Word, ...], rest: int, stop: int, wargs: list[str]
-) -> tuple[Word, ...] | None:
-    """The shell text parallel runs when its command is shell: one word of it (`'a {}; b'`),
-    several words it joins with blanks for a shell unless `-q` quotes them (`codex exec {}
-    '</dev/null'`: the redirect is the shell's there), or none (each input after `:::` is a
-    command). None when the command is plain words, which a shell reads as they are."""
-    if stop - rest == 1 and _SHELL_SYNTAX.search(argv[rest].text):
-        return (argv[rest],)
-    command = argv[rest:stop]
-    quoted = any(_PARALLEL_QUOTE.fullmatch(a) for a in wargs)
-    if len(command) > 1 and not quoted and any(_SHELL_SYNTAX.search(w.text) for w in command):
-        return command
+def _parallel_shell_lines(argv: tuple[Word, ...], rest: int, stop: int) -> Word | None:
+    """The shell text parallel runs when its command is one word of shell (`'a {}; b'`) or
+    absent (each input after `:::` is a command); None when the command is plain words."""
+    if stop - rest == 1 and re.search(r"[\s;&|<>]", argv[rest].text):
+        return argv[rest]
     if rest < stop or stop >= len(argv) or argv[stop].text != ":::":
         return None
     inputs = []
@@ -885,7 +871,7 @@ def _parallel_shell_lines(
     if not inputs:
         return None
     text = "\n".join(w.text for w in inputs)
-    return (Word(text, all(w.literal for w in inputs), inputs[0].span, inputs[0].raw),)
+    return Word(text, all(w.literal for w in inputs), inputs[0].span, inputs[0].raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1650,9 +1636,9 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             # parallel hands each composed command line to a shell: a one-word command is
             # shell text (`parallel 'codex exec {}; notify' ::: a`), and with no command at
             # all each `:::` input is one (`parallel ::: 'codex exec a' 'codex exec b'`).
-            shell_text = _parallel_shell_lines(argv, rest, stop, wargs)
+            shell_text = _parallel_shell_lines(argv, rest, stop)
             if shell_text is not None:
-                out.body = shell_text
+                out.body = (shell_text,)
                 out.body_kind = "parallel"
                 break
             if rest < stop:

@@ -247,22 +247,6 @@ def test_xargs_replace_string_still_shows_the_mistakes_around_it(lab: Path) -> N
     assert lint_file(lab, script) == [("CG303", 1), ("CG902", 2)]
 
 
-# GNU parallel joins its command's words with blanks and hands the line to a shell (its man page:
-# "-q is needed because of the space"), so a quoted `</dev/null` there is that shell's redirect.
-PARALLEL_REDIRECT = "parallel -j4 codex exec -C . -s read-only {} '</dev/null' :::: tasks.txt\n"
-
-
-def test_parallel_command_words_are_shell_text(tmp_path: Path) -> None:
-    assert lint_file(tmp_path, PARALLEL_REDIRECT) == []
-
-
-def test_parallel_shell_text_still_shows_its_mistakes(tmp_path: Path) -> None:
-    script = PARALLEL_REDIRECT.replace("-s read-only", "--yolo")
-    script += "OPENAI_API_KEY=x " + PARALLEL_REDIRECT
-    script += PARALLEL_REDIRECT.replace("-j4", "-j4 -q")  # quoted: codex gets `</dev/null`
-    assert lint_file(tmp_path, script) == [("CG303", 1), ("CG101", 2), ("CG903", 3)]
-
-
 @pytest.mark.parametrize(
     "program", ["./bin/co?ex", "./bin/[c]odex", "./bin/cod*x", "./bin/codex*", "./b*/c?dex"]
 )
