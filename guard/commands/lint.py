@@ -296,12 +296,15 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
             snippet = replace(snippet, lane_directives=lanes)
         try:
             found = lint_snippet(snippet, job.settings)
-            if snippet.block_indent:
+            if snippet.block_indent or snippet.line_indents:
                 found = [_shift_block(f, snippet) for f in found]
             if snippet.origins or kind in programs:
                 found = [clamp(attach_origins(f, snippet), snippet, source_lines) for f in found]
             for finding in found:
                 origin = (snippet.line_offset, snippet.column_offset)
+                if snippet.line_indents:  # joined pieces: two runs sharing an item (a GitLab
+                    # template's script in the job and on its own) report its finding once
+                    origin = (finding.location.line, finding.location.column)
                 key = (*origin, finding.rule, finding.location.line, finding.message)
                 if seen.setdefault(key, index) == index:
                     findings.append(finding)
@@ -318,6 +321,12 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
 
 
 def _shift_location(loc: Location, snippet: Snippet) -> Location:
+    if snippet.line_indents:
+        if loc.path != snippet.path:
+            return loc
+        shifts = dict(snippet.line_indents)
+        column = loc.column + shifts.get(loc.line, 0)
+        return replace(loc, column=column, end_column=loc.end_column + shifts.get(loc.end_line, 0))
     first = snippet.line_offset + 1  # its columns already carry column_offset
     last = snippet.line_offset + snippet.text.count("\n") + 1
     if loc.path != snippet.path or not first < loc.line <= last:

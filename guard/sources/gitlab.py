@@ -1,7 +1,9 @@
 """GitLab CI (`.gitlab-ci.yml`): each job's `before_script`, `script` and `after_script` items.
 
-Every item is one command line the runner feeds to a shell with no TTY: RunContext.CI, one snippet
-per item with its exact line. `variables:` at the top level and in the job are the environment.
+Every item is a command line the runner feeds to a shell with no TTY (RunContext.CI). A job's
+`before_script` and `script` items run in one shell, in order (`after_script` in a second one), so
+each of those runs is one snippet, every item on its exact lines and columns. `variables:` at the
+top level and in the job are the environment.
 
 A job is read as GitLab's runner will see it:
 - YAML merge keys (`<<: *defaults`, `<<: [*a, *b]`) are applied as YAML defines them: shallow,
@@ -161,18 +163,71 @@ def _inherits(job: Any, kind: str, key: str, memo: Memo) -> bool:
     return True
 
 
-def _item(node: Any, path: str, lines: list[str], env: list[tuple[str, str, int]]) -> Snippet:
+@dataclass(frozen=True)
+class _Piece:
+    """One script item's text and where it sits: its first line's (0-based) file line and column,
+    and the column of its later lines (a block scalar's text is dedented)."""
+
+    line: int
+    column: int
+    indent: int
+    text: str
+
+    @property
+    def rows(self) -> list[str]:
+        return self.text.rstrip("\n").split("\n")  # a block's final newline is no line of its own
+
+    @property
+    def last(self) -> int:
+        return self.line + len(self.rows) - 1
+
+
+def _piece(node: Any, lines: list[str]) -> _Piece:
     mark = node.start_mark
     if node.style in ("|", ">"):
-        first = mark.line + 1
+        first = mark.line + 1  # content starts on the line after `- |`
         indent = block_indent(lines, first)
-        return Snippet(
-            node.value, path, first, indent, "bash", RunContext.CI, tuple(env), block_indent=indent
-        )
+        return _Piece(first, indent, indent, node.value)
     quote = 1 if node.style in ("'", '"') else 0
+    return _Piece(mark.line, mark.column + quote, 0, node.value)
+
+
+def _shell(pieces: list[_Piece], path: str, env: list[tuple[str, str, int]]) -> Snippet:
+    """Pieces one shell runs in order, as one script: each on its own file lines (blank lines
+    between), so what one item sets (`export`, `set -a; . f`) reaches the next, and every finding
+    keeps its line; `line_indents` puts each line's columns back where the file has them."""
+    start = pieces[0].line
+    rows: list[str] = []
+    indents: list[tuple[int, int]] = []
+    for piece in pieces:
+        rows.extend([""] * (piece.line - start - len(rows)))
+        for index, row in enumerate(piece.rows):
+            indents.append((start + len(rows) + 1, piece.indent if index else piece.column))
+            rows.append(row)
     return Snippet(
-        node.value, path, mark.line, mark.column + quote, "bash", RunContext.CI, tuple(env)
+        "\n".join(rows),
+        path,
+        start,
+        0,
+        "bash",
+        RunContext.CI,
+        tuple(env),
+        line_indents=tuple(indents),
     )
+
+
+def _shells(
+    nodes: list[Any], path: str, lines: list[str], env: list[tuple[str, str, int]]
+) -> list[Snippet]:
+    """The items of one shell, as snippets: one, unless two items share a file line (a flow list
+    `[a, b]`), which one text cannot hold at their places: the run starts a new snippet there."""
+    runs: list[list[_Piece]] = []
+    for piece in (_piece(node, lines) for node in nodes):
+        if runs and piece.line > runs[-1][-1].last:
+            runs[-1].append(piece)
+        else:
+            runs.append([piece])
+    return [_shell(run, path, env) for run in runs]
 
 
 def _items(value: Any) -> list[Any]:
@@ -212,6 +267,10 @@ def extract(text: str, path: str) -> list[Snippet]:
                 scripts[key] = value
         outer = {n: v for n, v in global_env.items() if _inherits(job, "variables", n, memo)}
         env = [(n, v, line) for n, (v, line) in {**outer, **view.variables}.items()]
-        for key in _SCRIPT_KEYS:
-            snippets.extend(_item(item, path, lines, env) for item in _items(scripts.get(key)))
+        # GitLab's runner runs `before_script` and `script` as one shell script, `after_script` as
+        # another: state one item sets reaches the items after it in the same shell.
+        for keys in (("before_script", "script"), ("after_script",)):
+            items = [item for key in keys for item in _items(scripts.get(key))]
+            if items:
+                snippets.extend(_shells(items, path, lines, env))
     return snippets

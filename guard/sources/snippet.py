@@ -37,6 +37,10 @@ class Snippet:
     # columns of every line after the first sit this far right in the file (a YAML block scalar or
     # a Markdown fence indented in a list): the text is dedented so here-doc terminators still work.
     block_indent: int = 0
+    # Where a snippet joins pieces that sit at different columns (a GitLab job's script items, run
+    # by one shell): (file line, columns its text line sits right in the file), for every line the
+    # text holds; it replaces `column_offset` and `block_indent` (both stay 0).
+    line_indents: tuple[tuple[int, int], ...] = field(default=())
     # Template expressions the source masked out of `text` so it parses as shell (a workflow's
     # `${{ github.event.issue.body }}`): (file line, the expression as written).
     expressions: tuple[tuple[int, str], ...] = field(default=())

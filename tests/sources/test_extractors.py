@@ -264,14 +264,14 @@ def test_gitlab_script_items() -> None:
     from guard.sources.detect import kind_by_name
 
     assert kind_by_name(".gitlab-ci.yml") == "gitlab"
-    install, one, block = gitlab.extract(GITLAB, ".gitlab-ci.yml")
-    assert install.context is RunContext.CI
-    assert file_line(install, "npm") == 10
-    assert file_line(one, "codex") == 12
-    assert one.column_offset == len("    - ")
-    assert file_line(block, "echo more") == 14
-    assert file_line(block, "codex") == 15
-    env = {name: line for name, _, line in one.external_env}
+    (job,) = gitlab.extract(GITLAB, ".gitlab-ci.yml")  # before_script + script: one shell
+    assert job.context is RunContext.CI
+    assert file_line(job, "npm") == 10
+    assert file_line(job, 'codex exec -C "$REPO"') == 12
+    assert dict(job.line_indents)[12] == len("    - ")
+    assert file_line(job, "echo more") == 14
+    assert file_line(job, "codex exec -C .") == 15
+    env = {name: line for name, _, line in job.external_env}
     assert env == {"OPENAI_API_KEY": 2, "REPO": 8}
 
 

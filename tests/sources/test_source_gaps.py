@@ -346,9 +346,10 @@ opted_out:
 """
     snippets = gitlab.extract(text, ".gitlab-ci.yml")
     by_text = [(s.text, {n for n, _, _ in s.external_env}) for s in snippets]
-    assert ("codex login status", {"OPENAI_API_KEY"}) in by_text
+    # `plain` runs the default before_script and its script in one shell
+    assert ("codex login status\n" + "\n" * 3 + "echo plain", {"OPENAI_API_KEY"}) in by_text
     assert ("echo out", set()) in by_text
-    assert sum(1 for t, _ in by_text if t == "codex login status") == 1
+    assert sum(1 for t, _ in by_text if "codex login status" in t) == 1
 
 
 # --- Dockerfile --------------------------------------------------------------------------------

@@ -1,0 +1,118 @@
+"""Readers that handed the shell layer less than what runs (found by an adversarial pass): each
+test lints a file as a user does and asserts the findings (rule, line), with look-alikes that stay
+clean."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+
+def lint(path: Path, *extra: str) -> dict[str, Any]:
+    done = subprocess.run(
+        ["codex-guard", "lint", "--no-cache", "--format", "json", *extra, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=path.parent,
+    )
+    assert "Traceback" not in done.stderr + done.stdout, done.stderr
+    return json.loads(done.stdout)
+
+
+def hits(doc: dict[str, Any]) -> set[tuple[str, int]]:
+    return {(f["rule"], f["line"]) for f in doc["findings"]}
+
+
+def places(doc: dict[str, Any], rule: str) -> set[tuple[int, int]]:
+    return {(f["line"], f["column"]) for f in doc["findings"] if f["rule"] == rule}
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+# --- GitLab: before_script and script run in one shell ------------------------------------------
+
+GITLAB_ONE_SHELL = """\
+default:
+  before_script:
+    - export OPENAI_API_KEY="$OPENAI_TOKEN"
+review:
+  script:
+    - codex exec -C . -s read-only -o review.md "Review the MR" </dev/null
+own_before:
+  before_script:
+    - set -a; . ./ci.env; set +a
+  script:
+    - codex exec -C . -s read-only -o review.md "Review the MR" </dev/null
+earlier_item:
+  inherit:
+    default: false
+  script:
+    - export CODEX_API_KEY="$T"
+    - |
+      cat <<EOF > p.md
+      Review the MR
+      EOF
+        codex exec -C . -s read-only --yolo - < p.md
+"""
+
+GITLAB_SEPARATE_SHELLS = """\
+unset_first:
+  before_script:
+    - export OPENAI_API_KEY="$OPENAI_TOKEN"
+  script:
+    - unset OPENAI_API_KEY
+    - codex exec -C . -s read-only -o review.md "Review the MR" </dev/null
+after_only:
+  script:
+    - codex exec -C . -s read-only -o review.md "Review the MR" </dev/null
+  after_script:
+    - export OPENAI_API_KEY="$OPENAI_TOKEN"
+    - echo done
+other_job:
+  script:
+    - export OPENAI_API_KEY="$OPENAI_TOKEN"
+in_after:
+  before_script:
+    - set -a; . ./ci.env; set +a
+  script:
+    - echo built
+  after_script:
+    - codex exec -C . -s read-only -o review.md "Review the MR" </dev/null
+"""
+
+
+def test_gitlab_before_script_and_script_share_one_shell(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, ".gitlab-ci.yml", GITLAB_ONE_SHELL))
+    # the default before_script's export reaches the job's codex; `set -a; . f` in the job's own
+    # before_script; an earlier script item's export reaches a later block item
+    assert hits(doc) == {("CG101", 6), ("CG103", 11), ("CG101", 21), ("CG303", 21)}
+    # every item keeps its column: a single item after `- `, a block's line at its indent
+    assert places(doc, "CG101") == {(6, 7), (21, 9)}
+    assert places(doc, "CG303") == {(21, 38)}
+
+
+def test_gitlab_after_script_and_other_jobs_are_other_shells(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, ".gitlab-ci.yml", GITLAB_SEPARATE_SHELLS))
+    assert doc["findings"] == []
+
+
+def test_gitlab_template_item_shared_by_a_job_is_reported_once(tmp_path: Path) -> None:
+    text = """\
+default:
+  before_script:
+    - echo start
+.unsafe: &unsafe
+  script:
+    - codex exec -C . --yolo "Fix it" </dev/null
+fix:
+  <<: *unsafe
+"""
+    doc = lint(write(tmp_path, ".gitlab-ci.yml", text))
+    assert [(f["rule"], f["line"]) for f in doc["findings"]] == [("CG303", 6)]
