@@ -35,7 +35,9 @@ _INSTRUCTION = re.compile(r"^\s*(?P<word>[A-Za-z]+)(?P<sep>\s+)")
 _FLAG = re.compile(r"--[a-z-]+=\S*\s+")
 _HEREDOC = re.compile(r"^<<-?\s*(?P<q>['\"]?)(?P<tag>[A-Za-z_][A-Za-z0-9_]*)(?P=q)\s*$")
 _ENV_PAIR = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>\"[^\"]*\"|'[^']*'|\S*)")
-_ARG = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:=(?P<value>\"[^\"]*\"|'[^']*'|\S*))?")
+_ARG = re.compile(
+    r"(?:^|(?<=\s))(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:=(?P<value>\"[^\"]*\"|'[^']*'|\S*))?(?=\s|$)"
+)
 _FROM = re.compile(r"^(?:--\S+\s+)*(?P<image>\S+)(?:\s+[Aa][Ss]\s+(?P<name>\S+))?")
 # A JSON string as written: kept in place when the shell reads it as the same word.
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -43,12 +45,36 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 Env = list[tuple[str, str, int]]
 
 
-def _env_pairs(rest: str, line: int) -> Env:
-    if "=" not in rest.split(None, 1)[0]:  # legacy form: `ENV NAME value`
-        parts = rest.split(None, 1)
-        return [(parts[0], parts[1].strip() if len(parts) > 1 else "", line)]
+@dataclass(frozen=True)
+class _Continued:
+    """An instruction's arguments over its continuation lines, joined as Docker joins them: each
+    `\\` + newline is two blanks, so an offset in `text` still tells the file line it sits on."""
+
+    text: str
+    line: int  # the file line (1-based) of the instruction
+    breaks: tuple[int, ...]  # offsets in `text` where a continued line ends
+
+    def line_at(self, offset: int) -> int:
+        return self.line + sum(1 for end in self.breaks if end < offset)
+
+
+def _continued(lines: list[str], index: int, rest: str) -> tuple[_Continued, int]:
+    """`rest` of the instruction at `index` through its continuations; the index of its last
+    line. An `ENV`/`ARG` read on its first line alone loses every key after a `\\`."""
+    body, last = _logical(lines, index, rest)
+    raw = "\n".join(body)
+    breaks = tuple(m.start() for m in re.finditer(r"\\\n", raw))
+    return _Continued(re.sub(r"\\\n", "  ", raw), index + 1, breaks), last
+
+
+def _env_pairs(rest: _Continued) -> Env:
+    text = rest.text.strip() or "_"
+    if "=" not in text.split(None, 1)[0]:  # legacy form: `ENV NAME value` (the rest is the value)
+        parts = text.split(None, 1)
+        return [(parts[0], parts[1].strip() if len(parts) > 1 else "", rest.line)]
     return [
-        (m.group("name"), m.group("value").strip("\"'"), line) for m in _ENV_PAIR.finditer(rest)
+        (m.group("name"), m.group("value").strip("\"'"), rest.line_at(m.start()))
+        for m in _ENV_PAIR.finditer(rest.text)
     ]
 
 
@@ -169,11 +195,12 @@ class _Reader:
         if match and match.group("name"):
             self.stages[match.group("name")] = self.stage
 
-    def declare_arg(self, rest: str, line: int) -> None:
-        match = _ARG.match(rest)
-        if match is None:
-            return
-        name, value = match.group("name"), match.group("value")
+    def declare_args(self, rest: _Continued) -> None:
+        """`ARG A=1 B` declares each name it lists (on continuation lines too)."""
+        for match in _ARG.finditer(rest.text):
+            self.declare_arg(match.group("name"), match.group("value"), rest.line_at(match.start()))
+
+    def declare_arg(self, name: str, value: str | None, line: int) -> None:
         if not self.seen_from:
             self.global_args.append((name, (value or "").strip("\"'"), line))
             return
@@ -198,9 +225,11 @@ class _Reader:
         if word == "FROM":
             self.start_stage(rest, index + 1)
         elif word == "ENV":
-            self.stage.env.extend(_env_pairs(rest.strip() or "_", index + 1))
+            continued, index = _continued(self.lines, index, rest)
+            self.stage.env.extend(_env_pairs(continued))
         elif word == "ARG":
-            self.declare_arg(rest.strip(), index + 1)
+            continued, index = _continued(self.lines, index, rest)
+            self.declare_args(continued)
         elif word == "SHELL":
             argv = exec_form(rest.strip())
             if argv:

@@ -116,3 +116,46 @@ fix:
 """
     doc = lint(write(tmp_path, ".gitlab-ci.yml", text))
     assert [(f["rule"], f["line"]) for f in doc["findings"]] == [("CG303", 6)]
+
+
+# --- Dockerfile: ENV and ARG over continuation lines ---------------------------------------------
+
+DOCKERFILE_CONTINUED = """\
+FROM node:22
+ENV NODE_ENV=production \\
+    OPENAI_API_KEY=""
+RUN codex exec -C /src -s workspace-write -o /tmp/o.txt "Implement ag-1" </dev/null
+
+FROM node:22 AS args
+ARG A=1 \\
+  # Docker drops a comment line inside a continuation
+    SANDBOX=danger-full-access
+RUN codex exec -C /src -s $SANDBOX -o /tmp/o.txt "Implement ag-2" </dev/null
+
+FROM node:22 AS legacy
+ENV CODEX_API_KEY \\
+    sk-x
+RUN codex exec -C /src -s workspace-write -o /tmp/o.txt "Implement ag-3" </dev/null
+"""
+
+DOCKERFILE_CONTINUED_GOOD = """\
+FROM node:22
+ENV NODE_ENV=production \\
+    HINT="OPENAI_API_KEY=unset" \\
+    SANDBOX=workspace-write
+ARG A=1 \\
+    B=2
+RUN codex exec -C /src -s $SANDBOX -o /tmp/o.txt "Implement ag-1" </dev/null
+"""
+
+
+def test_dockerfile_env_and_arg_continuation_lines_are_read(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, "Dockerfile", DOCKERFILE_CONTINUED))
+    assert hits(doc) == {("CG101", 4), ("CG303", 10), ("CG101", 15)}
+    first = next(f for f in doc["findings"] if (f["rule"], f["line"]) == ("CG101", 4))
+    assert {r["line"] for r in first["related"]} == {3}  # the key's own continuation line
+
+
+def test_dockerfile_continued_env_without_a_key_is_clean(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, "Dockerfile", DOCKERFILE_CONTINUED_GOOD))
+    assert doc["findings"] == []
