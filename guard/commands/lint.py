@@ -275,7 +275,8 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
         snippets = SOURCES[kind](text, job.path)
     except SourceError as exc:
         where = Location(job.path, exc.line, exc.column, exc.line, exc.column)
-        return [_rule_finding(job.rule_text, PARSE_ERROR_RULE, exc.message, where)], text
+        found = [_rule_finding(job.rule_text, PARSE_ERROR_RULE, exc.message, where)]
+        return found + _unparsed_program(job, kind, text), text
     source_lines = text.splitlines()
     text = directive_text(text, kind, snippets)
     lanes = parse_directives(text).lanes
@@ -318,6 +319,21 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
             first_line = snippet.line_offset + 1
             return FileError(job.path, f"line {first_line}: internal error while linting: {first}")
     return findings, text
+
+
+def _unparsed_program(job: FileJob, kind: str, text: str) -> list[Finding]:
+    """A program that did not parse is still token-scanned for CG101, CG102 and CG303, as a
+    shell script is (RULES.md CG901): its lines are read as the shell lines they may run."""
+    from guard.sources.detect import GO, JAVASCRIPT, PYTHON
+
+    if kind not in (PYTHON, JAVASCRIPT, GO):
+        return []  # a YAML or TOML file that does not load holds no command to read
+    from guard.engine.api import token_scan
+    from guard.sources.programlines import program_shell_lines
+
+    snippet = Snippet(text="", path=job.path, context=_token_context(job.path, kind))
+    lines = program_shell_lines(enumerate(text.splitlines(), start=1))
+    return token_scan(lines, snippet, job.settings)
 
 
 def _shift_location(loc: Location, snippet: Snippet) -> Location:
@@ -596,7 +612,7 @@ def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
         return FileOutcome([], [FileError(job.path, note)], checked=True)
     from guard.engine.api import token_scan
     from guard.sources.decode import PARSE_LIMIT, stream_lines
-    from guard.sources.detect import MARKDOWN, PYTHON, SHELL
+    from guard.sources.detect import GO, JAVASCRIPT, MARKDOWN, PYTHON, SHELL
 
     stream = stream_lines(job.path, python=kind == PYTHON, shell=kind == SHELL)
     if isinstance(stream, FileError):
@@ -605,9 +621,12 @@ def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
     directive_lines: list[str] = []
     settings = _token_settings(job.settings)
     agent = kind == MARKDOWN and snippet.context is RunContext.AGENT  # its spans are commands
-    findings = token_scan(
-        _scanned_lines(stream, kind == MARKDOWN, directive_lines, agent), snippet, settings
-    )
+    lines = _scanned_lines(stream, kind == MARKDOWN, directive_lines, agent)
+    if kind in (PYTHON, JAVASCRIPT, GO):  # a program's commands are in its string literals
+        from guard.sources.programlines import program_shell_lines
+
+        lines = program_shell_lines(lines)
+    findings = token_scan(lines, snippet, settings)
     note = (
         f"file too large to parse ({size:,} bytes; limit {PARSE_LIMIT:,}): only token-scanned "
         f"for {', '.join(TOKEN_RULES)}"

@@ -159,3 +159,72 @@ def test_dockerfile_env_and_arg_continuation_lines_are_read(tmp_path: Path) -> N
 def test_dockerfile_continued_env_without_a_key_is_clean(tmp_path: Path) -> None:
     doc = lint(write(tmp_path, "Dockerfile", DOCKERFILE_CONTINUED_GOOD))
     assert doc["findings"] == []
+
+
+# --- Programs that do not parse, or are too large to parse: still token-scanned (CG901) ---------
+
+BROKEN_PROGRAMS = {
+    "broken.js": """\
+const { spawn, execSync } = require("child_process");
+function f( {
+spawn("codex", ["exec", "-C", ".", "--yolo", "-"], { env: { ...process.env, OPENAI_API_KEY: k } });
+console.log("never run codex exec --yolo here", { OPENAI_API_KEY: "is forbidden" });
+spawn("codex", ["exec", "-C", ".", "-s", "read-only", "-"], { env: { ...process.env, HOME: h } });
+execSync("codex login --with-api-key < key.txt");
+""",
+    "broken.go": """\
+package main
+import "os/exec"
+func f() {
+\texec.Command("codex", "exec", "--yolo", "p").Run(
+\texec.Command("codex", "exec", "-C", dir, "-s", "danger-full-access", "p")
+\tfmt.Println("codex exec --yolo is refused", "OPENAI_API_KEY=unset")
+\texec.Command("codex", "exec", "-C", dir, "-s", "read-only", "p")
+""",
+    "broken.py": """\
+import os, subprocess
+def f(:
+    pass
+subprocess.run(["codex", "exec", "-C", ".", "--yolo", "p"], env={"OPENAI_API_KEY": "x"})
+print("codex exec --yolo", {"OPENAI_API_KEY": "is forbidden"})
+os.system("codex exec -C . -s danger-full-access p")
+env.pop("OPENAI_API_KEY"); subprocess.run(["codex", "exec", "-s", "read-only", p])
+""",
+}
+
+
+def test_a_program_that_does_not_parse_is_token_scanned(tmp_path: Path) -> None:
+    expected = {
+        "broken.js": {("CG901", 2), ("CG101", 3), ("CG303", 3), ("CG102", 6)},
+        "broken.go": {("CG901", 3), ("CG303", 4), ("CG303", 5)},
+        "broken.py": {("CG901", 2), ("CG101", 4), ("CG303", 4), ("CG303", 6)},
+    }
+    for name, text in BROKEN_PROGRAMS.items():
+        doc = lint(write(tmp_path, name, text))
+        assert hits(doc) == expected[name], name
+
+
+def test_a_program_too_large_to_parse_is_token_scanned(tmp_path: Path) -> None:
+    from guard.sources.decode import PARSE_LIMIT
+
+    last = {
+        "big.py": 'subprocess.run(["codex","exec","-C",".","--yolo","p"], '
+        'env={**os.environ, "OPENAI_API_KEY": "k"})\n',
+        "big.js": 'require("child_process").spawn("codex", ["exec", "--yolo", "p"], '
+        "{env: {...process.env, OPENAI_API_KEY: k}});\n",
+        "big.go": 'func main() { exec.Command("codex", "exec", "-s", "danger-full-access", "p") }\n',
+    }
+    filler = {"big.py": "x = 1\n", "big.js": "const x = 1;\n", "big.go": "var x = 1\n"}
+    benign = {  # a mention, not a run: stays clean
+        "big.py": 'print("codex exec --yolo")\n',
+        "big.js": 'console.log("codex exec --yolo");\n',
+        "big.go": 'fmt.Println("codex exec --yolo")\n',
+    }
+    for name, line in last.items():
+        count = PARSE_LIMIT // len(filler[name]) + 10
+        path = write(tmp_path, name, benign[name] + filler[name] * count + line)
+        doc = lint(path)
+        end = count + 2
+        want = {("CG901", 1), ("CG303", end)}
+        want |= {("CG101", end)} if "OPENAI_API_KEY" in line else set()
+        assert hits(doc) == want, name
