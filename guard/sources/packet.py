@@ -179,11 +179,46 @@ def _evidence_facts(packet: Any, root: Any) -> list[SourceFact]:
     ]
 
 
-def _command_text(packet: Any) -> str:
+def _laid_out(argv: list[str], items: list[Any]) -> str:
+    """An argv list as a shell command whose every word sits at its item's place in the file
+    (lines from the first item's, columns absolute): a finding on `danger-full-access` points at
+    that item, not at a column of the list joined into one string. Lines end in `\\` so the
+    words stay one command; a word quoted longer than it is written pushes the next one right."""
+    first = int(items[0].start_mark.line)
+    rows: list[str] = [""]
+    for word, item in zip(argv, items, strict=True):
+        quote = 1 if item.style in ("'", '"') else 0
+        line, column = int(item.start_mark.line) - first, int(item.start_mark.column) + quote
+        while len(rows) <= line:
+            rows[-1] += " \\"  # a continuation (alone on a line between items, too)
+            rows.append("")
+        row = rows[-1]
+        rows[-1] = row + " " * max(column - len(row), 1 if row.strip() else 0) + shlex.quote(word)
+    return "\n".join(rows)
+
+
+def _argv_items(root: Any, argv: list[str]) -> list[Any] | None:
+    """The YAML/JSON item nodes of a command list, when they are its words in order."""
+    import yaml
+
+    node = node_get(root, "command")
+    if not isinstance(node, yaml.SequenceNode) or len(node.value) != len(argv):
+        return None
+    items = list(node.value)
+    words = zip(items, argv, strict=True)
+    if not all(isinstance(i, yaml.ScalarNode) and i.value == w for i, w in words):
+        return None
+    marks = [(int(i.start_mark.line), int(i.start_mark.column)) for i in items]
+    return items if marks == sorted(set(marks)) else None
+
+
+def _command_text(packet: Any, items: list[Any] | None = None) -> str:
     """The shell line the packet's command amounts to, with the prompt fed the way the
     orchestrator feeds it: on stdin when the command reads it (`-` or no prompt argument)."""
     argv = packet.command
     line = shlex.join(argv) if isinstance(argv, list) else argv
+    if isinstance(argv, list) and items:
+        line = _laid_out(argv, items)
     words = argv if isinstance(argv, list) else line.split()
     if not words or words[-1] != "-":
         return line
@@ -247,9 +282,12 @@ def extract(text: str, path: str) -> list[Snippet]:
     if not packet.auth_guard:
         facts.append(SourceFact("CG705", _line(root, ("auth_guard",))))
     line, column = _command_position(root)
+    items = _argv_items(root, packet.command) if isinstance(packet.command, list) else None
+    if items:  # the words are laid out at their own places: the text starts at the file's line
+        line, column = int(items[0].start_mark.line), 0
     return [
         Snippet(
-            text=_command_text(packet),
+            text=_command_text(packet, items),
             path=path,
             line_offset=line,
             column_offset=column,

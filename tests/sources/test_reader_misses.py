@@ -228,3 +228,93 @@ def test_a_program_too_large_to_parse_is_token_scanned(tmp_path: Path) -> None:
         want = {("CG901", 1), ("CG303", end)}
         want |= {("CG101", end)} if "OPENAI_API_KEY" in line else set()
         assert hits(doc) == want, name
+
+
+# --- Packets: a finding on a `command` list item points at that item ---------------------------
+
+PACKET_HEAD = """\
+kind: codex-packet
+version: 1
+id: ag-129
+lane: worker
+workspace: .
+"""
+
+
+def findings_at(doc: dict[str, Any]) -> set[tuple[str, int, int]]:
+    return {(f["rule"], f["line"], f["column"]) for f in doc["findings"]}
+
+
+def test_packet_flow_list_findings_point_at_their_items(tmp_path: Path) -> None:
+    text = PACKET_HEAD + (
+        "sandbox: danger-full-access\n"
+        "command: [codex, exec, -C, ., -s, danger-full-access, -o, ../../out/last.txt, -]\n"
+        'prompt: "Implement ag-129."\n'
+    )
+    doc = lint(write(tmp_path, "g.packet.yaml", text))
+    line = text.splitlines()[6]
+    at = {word: line.index(word) + 1 for word in ("codex", "danger-full-access", "../../out")}
+    assert findings_at(doc) == {
+        ("CG302", 7, at["codex"]),  # the command as a whole starts at its first word
+        ("CG303", 7, at["danger-full-access"]),
+        ("CG504", 7, at["../../out"]),
+    }
+
+
+def test_packet_json_list_findings_point_at_their_items(tmp_path: Path) -> None:
+    text = (
+        '{"kind": "codex-packet", "version": 1, "id": "ag-133", "lane": "worker",\n'
+        ' "workspace": ".", "sandbox": "danger-full-access",\n'
+        ' "command": ["codex", "exec", "-C", ".", "-s", "danger-full-access", "-"],'
+        ' "prompt": "Implement ag-133."}\n'
+    )
+    doc = lint(write(tmp_path, "k.packet.json", text))
+    line = text.splitlines()[2]
+    assert findings_at(doc) == {
+        ("CG302", 3, line.index("codex") + 1),
+        ("CG303", 3, line.index("danger-full-access") + 1),
+    }
+
+
+def test_packet_block_list_findings_point_at_their_item_lines(tmp_path: Path) -> None:
+    text = PACKET_HEAD + (
+        "sandbox: danger-full-access\n"
+        "command:\n"
+        "  - codex\n"
+        "  - exec\n"
+        "  - -C\n"
+        "  - .\n"
+        "  # the sandbox the lane needs\n"
+        "\n"
+        "  - --sandbox\n"
+        "  - danger-full-access\n"
+        "  - -o\n"
+        "  - ../out/last.txt\n"
+        '  - "-"\n'
+        'prompt: "Implement ag-132."\n'
+    )
+    doc = lint(write(tmp_path, "j.packet.yaml", text))
+    assert findings_at(doc) == {("CG302", 8, 5), ("CG303", 15, 5), ("CG504", 17, 5)}
+
+
+def test_packet_list_look_alikes_stay_clean(tmp_path: Path) -> None:
+    flow = PACKET_HEAD + (
+        "sandbox: workspace-write\n"
+        'command: [codex, exec, -C, ., -s, workspace-write, -o, "out/last txt", "-"]\n'
+        'prompt: "Never use danger-full-access or ../../ paths."\n'
+    )
+    block = PACKET_HEAD + (
+        "sandbox: workspace-write\n"
+        "command:\n"
+        "  - codex\n"
+        "  - exec\n"
+        "\n"
+        "  - -C\n"
+        "  - .\n"
+        "  - -s\n"
+        "  - workspace-write\n"
+        "  - '-'\n"
+        'prompt: "Implement ag-130."\n'
+    )
+    for name, text in (("flow.packet.yaml", flow), ("block.packet.yaml", block)):
+        assert lint(write(tmp_path, name, text))["findings"] == [], name
