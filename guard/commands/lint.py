@@ -294,16 +294,16 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
     seen: dict[tuple[int, int, str, int, str], int] = {}
     for index, snippet in enumerate(snippets):
         if lanes:
-            snippet = replace(snippet, lane_directives=lanes)
+            snippet = replace(snippet, lane_directives=_snippet_lanes(snippet, lanes))
         try:
             found = lint_snippet(snippet, job.settings)
-            if snippet.block_indent or snippet.line_indents:
+            if snippet.block_indent or snippet.line_map:
                 found = [_shift_block(f, snippet) for f in found]
             if snippet.origins or kind in programs:
                 found = [clamp(attach_origins(f, snippet), snippet, source_lines) for f in found]
             for finding in found:
                 origin = (snippet.line_offset, snippet.column_offset)
-                if snippet.line_indents:  # joined pieces: two runs sharing an item (a GitLab
+                if snippet.line_map:  # joined pieces: two runs sharing an item (a GitLab
                     # template's script in the job and on its own) report its finding once
                     origin = (finding.location.line, finding.location.column)
                 key = (*origin, finding.rule, finding.location.line, finding.message)
@@ -319,6 +319,19 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
             first_line = snippet.line_offset + 1
             return FileError(job.path, f"line {first_line}: internal error while linting: {first}")
     return findings, text
+
+
+def _snippet_lanes(
+    snippet: Snippet, lanes: tuple[tuple[int, str], ...]
+) -> tuple[tuple[int, str], ...]:
+    """The file's lane directives on the snippet's own lines (a joined snippet's lines may lie
+    past the file's end: a directive follows the line it was written for)."""
+    if not snippet.line_map:
+        return lanes
+    at: dict[int, list[int]] = {}
+    for line, file_line, _ in snippet.line_map:
+        at.setdefault(file_line, []).append(line)
+    return tuple((line, lane) for file_line, lane in lanes for line in at.get(file_line, ()))
 
 
 def _unparsed_program(job: FileJob, kind: str, text: str) -> list[Finding]:
@@ -337,12 +350,19 @@ def _unparsed_program(job: FileJob, kind: str, text: str) -> list[Finding]:
 
 
 def _shift_location(loc: Location, snippet: Snippet) -> Location:
-    if snippet.line_indents:
+    if snippet.line_map:
         if loc.path != snippet.path:
             return loc
-        shifts = dict(snippet.line_indents)
-        column = loc.column + shifts.get(loc.line, 0)
-        return replace(loc, column=column, end_column=loc.end_column + shifts.get(loc.end_line, 0))
+        places = {line: (file_line, shift) for line, file_line, shift in snippet.line_map}
+        line, shift = places.get(loc.line, (loc.line, 0))
+        end_line, end_shift = places.get(loc.end_line, (loc.end_line, 0))
+        return replace(
+            loc,
+            line=line,
+            column=loc.column + shift,
+            end_line=max(end_line, line),
+            end_column=loc.end_column + end_shift,
+        )
     first = snippet.line_offset + 1  # its columns already carry column_offset
     last = snippet.line_offset + snippet.text.count("\n") + 1
     if loc.path != snippet.path or not first < loc.line <= last:

@@ -22,6 +22,7 @@ Hidden jobs (`.template:`) are read too (their lines are what the jobs extending
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from guard.sources.snippet import RunContext, Snippet
@@ -192,17 +193,21 @@ def _piece(node: Any, lines: list[str]) -> _Piece:
     return _Piece(mark.line, mark.column + quote, 0, node.value)
 
 
-def _shell(pieces: list[_Piece], path: str, env: list[tuple[str, str, int]]) -> Snippet:
-    """Pieces one shell runs in order, as one script: each on its own file lines (blank lines
-    between), so what one item sets (`export`, `set -a; . f`) reaches the next, and every finding
-    keeps its line; `line_indents` puts each line's columns back where the file has them."""
-    start = pieces[0].line
+def _shell(pieces: list[_Piece], path: str, env: Env, file_end: int) -> Snippet:
+    """Pieces one shell runs in order, as one script, so what one item sets (`export`, `set -a;
+    . f`) reaches the next; `line_map` puts every line back where the file has it. Pieces in file
+    order sit on their own lines (blank lines between); pieces that are not (a template's
+    before_script written below the job, `[a, b]` on one line) are stacked past the file's end."""
+    in_order = all(b.line > a.last for a, b in pairwise(pieces))
+    start = pieces[0].line if in_order else file_end
     rows: list[str] = []
-    indents: list[tuple[int, int]] = []
+    places: list[tuple[int, int, int]] = []
     for piece in pieces:
-        rows.extend([""] * (piece.line - start - len(rows)))
+        if in_order:
+            rows.extend([""] * (piece.line - start - len(rows)))
         for index, row in enumerate(piece.rows):
-            indents.append((start + len(rows) + 1, piece.indent if index else piece.column))
+            shift = piece.indent if index else piece.column
+            places.append((start + len(rows) + 1, piece.line + index + 1, shift))
             rows.append(row)
     return Snippet(
         "\n".join(rows),
@@ -211,23 +216,9 @@ def _shell(pieces: list[_Piece], path: str, env: list[tuple[str, str, int]]) -> 
         0,
         "bash",
         RunContext.CI,
-        tuple(env),
-        line_indents=tuple(indents),
+        tuple((n, v, line) for n, (v, line) in env.items()),
+        line_map=tuple(places),
     )
-
-
-def _shells(
-    nodes: list[Any], path: str, lines: list[str], env: list[tuple[str, str, int]]
-) -> list[Snippet]:
-    """The items of one shell, as snippets: one, unless two items share a file line (a flow list
-    `[a, b]`), which one text cannot hold at their places: the run starts a new snippet there."""
-    runs: list[list[_Piece]] = []
-    for piece in (_piece(node, lines) for node in nodes):
-        if runs and piece.line > runs[-1][-1].last:
-            runs[-1].append(piece)
-        else:
-            runs.append([piece])
-    return [_shell(run, path, env) for run in runs]
 
 
 def _items(value: Any) -> list[Any]:
@@ -266,11 +257,12 @@ def extract(text: str, path: str) -> list[Snippet]:
             if key not in scripts and not hidden and _inherits(job, "default", key, memo):
                 scripts[key] = value
         outer = {n: v for n, v in global_env.items() if _inherits(job, "variables", n, memo)}
-        env = [(n, v, line) for n, (v, line) in {**outer, **view.variables}.items()]
+        env = {**outer, **view.variables}
         # GitLab's runner runs `before_script` and `script` as one shell script, `after_script` as
         # another: state one item sets reaches the items after it in the same shell.
         for keys in (("before_script", "script"), ("after_script",)):
             items = [item for key in keys for item in _items(scripts.get(key))]
             if items:
-                snippets.extend(_shells(items, path, lines, env))
+                pieces = [_piece(item, lines) for item in items]
+                snippets.append(_shell(pieces, path, env, len(lines)))
     return snippets

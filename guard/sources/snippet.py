@@ -37,10 +37,12 @@ class Snippet:
     # columns of every line after the first sit this far right in the file (a YAML block scalar or
     # a Markdown fence indented in a list): the text is dedented so here-doc terminators still work.
     block_indent: int = 0
-    # Where a snippet joins pieces that sit at different columns (a GitLab job's script items, run
-    # by one shell): (file line, columns its text line sits right in the file), for every line the
-    # text holds; it replaces `column_offset` and `block_indent` (both stay 0).
-    line_indents: tuple[tuple[int, int], ...] = field(default=())
+    # Where a snippet joins pieces written at different places (a GitLab job's script items, run
+    # by one shell): (snippet line, file line, columns the text sits right in the file) for every
+    # line of the text. The snippet's lines are line_offset + 1 on, as always; they are the file's
+    # own lines when the pieces come in file order, else lines past the file's end (an item from a
+    # template written below the job). Replaces `column_offset` and `block_indent` (both 0).
+    line_map: tuple[tuple[int, int, int], ...] = field(default=())
     # Template expressions the source masked out of `text` so it parses as shell (a workflow's
     # `${{ github.event.issue.body }}`): (file line, the expression as written).
     expressions: tuple[tuple[int, str], ...] = field(default=())

@@ -268,7 +268,7 @@ def test_gitlab_script_items() -> None:
     assert job.context is RunContext.CI
     assert file_line(job, "npm") == 10
     assert file_line(job, 'codex exec -C "$REPO"') == 12
-    assert dict(job.line_indents)[12] == len("    - ")
+    assert (12, 12, len("    - ")) in job.line_map  # its own line, after `- `
     assert file_line(job, "echo more") == 14
     assert file_line(job, "codex exec -C .") == 15
     env = {name: line for name, _, line in job.external_env}

@@ -98,6 +98,38 @@ def test_gitlab_before_script_and_script_share_one_shell(tmp_path: Path) -> None
     assert places(doc, "CG303") == {(21, 38)}
 
 
+GITLAB_OUT_OF_ORDER = """\
+review:
+  extends: .base
+  script:
+    - codex exec -C . -s read-only -o review.md "Review the MR" </dev/null
+flow:
+  script: [export CODEX_API_KEY=x, codex exec -C . -s read-only -o r.md "Review" </dev/null]
+fix:
+  script:
+    # codex-guard: lane=validator
+    - codex exec -C . -s workspace-write -o fix.md "Fix it" </dev/null
+  before_script:
+    - set -a; . ./ci.env; set +a
+.base:
+  before_script:
+    - echo start
+    - export OPENAI_API_KEY="$OPENAI_TOKEN"
+"""
+
+
+def test_gitlab_items_out_of_file_order_still_share_one_shell(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, ".gitlab-ci.yml", GITLAB_OUT_OF_ORDER))
+    # a template's before_script written below the job, two items of a flow list on one line,
+    # a before_script written after the script: each still runs first, in the same shell
+    assert hits(doc) == {("CG101", 4), ("CG101", 6), ("CG103", 10), ("CG302", 10)}
+    assert places(doc, "CG101") == {(4, 7), (6, 36)}
+    cg101 = next(f for f in doc["findings"] if (f["rule"], f["line"]) == ("CG101", 4))
+    assert {(r["line"], r["column"]) for r in cg101["related"]} == {(16, 14)}  # the export
+    cg103 = next(f for f in doc["findings"] if f["rule"] == "CG103")
+    assert {r["line"] for r in cg103["related"]} == {12}  # loaded here
+
+
 def test_gitlab_after_script_and_other_jobs_are_other_shells(tmp_path: Path) -> None:
     doc = lint(write(tmp_path, ".gitlab-ci.yml", GITLAB_SEPARATE_SHELLS))
     assert doc["findings"] == []
