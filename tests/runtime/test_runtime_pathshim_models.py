@@ -52,7 +52,6 @@ MODEL_RUNS = [
     ["-m", "gpt-5", "resume", "--last"],
     ["-i", "a.png", "completion"],  # `-i <FILE>...` takes `completion` as a second image
     ["exec", "-C", ".", "-s", "read-only", "p"],
-    ["sandbox", "linux", "/opt/codex/bin/codex", "exec", "p"],  # it runs a command: maybe codex
 ]
 
 
@@ -203,3 +202,24 @@ def test_the_model_free_facts_hold_for_the_real_binary(
     )
     assert says in proc.stdout + proc.stderr
     assert reaches_model(args, "0.169.0") is model
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sandbox", "linux", "/opt/codex/bin/codex", "exec", "p"],
+        ["sandbox", "--", "codex", "exec", "--yolo", "p"],
+        ["sandbox", "--", "make", "test"],
+    ],
+)
+@pytest.mark.parametrize("key", [None, "OPENAI_API_KEY"])
+def test_codex_sandbox_is_refused_as_a_wrapper_the_shim_cannot_pin(
+    args: list[str], key: str | None, recorder: Recorder, shim_env: dict[str, str], workspace: Path
+) -> None:
+    """`codex sandbox CMD` runs CMD (maybe codex) where the shim cannot pin it: refused, key or
+    not, with where to put codex-guard exec instead (README "At run time")."""
+    env = {**shim_env, key: "sk-x"} if key else shim_env
+    proc = _codex(args, env, workspace)
+    assert proc.returncode == 3, proc.stderr
+    assert "`codex sandbox`" in proc.stderr and "codex-guard exec" in proc.stderr
+    assert recorder.runs() == []
