@@ -1,6 +1,6 @@
 """Time and peak memory of `codex-guard lint` on the three inputs that used to be super-linear.
 
-    python bench/run_pathological.py [--scale 1] [--keep DIR]
+    python bench/run_pathological.py [--scale 1] [--keep DIR] [--only Python]
 
 1. 8,000 suppression comments over one command (~430 KB): was 28 s (one forward scan per
    directive for its target line, and every finding checked against every directive);
@@ -9,7 +9,14 @@
 3. a 31 MB script: peaked at 822 MB. Files over the parse limit (2 MB) are now streamed through
    the token scan a line at a time;
 4. 14 lines of `for f in 1 2; do a+=("${a[@]}"); done` (2**28 words) then a codex line: took
-   3.1 GB and ended in CG901. An array now keeps at most shell.scope.MAX_ITEMS words.
+   3.1 GB and ended in CG901. An array now keeps at most shell.scope.MAX_ITEMS words;
+5. a Python file of 1,500 functions that each set `os.environ["OPENAI_API_KEY"]` and spawn codex
+   (~225 KB): was 518 s. Every spawn wrote every earlier function's write into its command line
+   and its finding (one more place each), and the spawns' states were found by checking every
+   spawn at every statement. A variable is now written once, with at most
+   pyvalues.MAX_VALUES places, and the lookups are indexed;
+6. 1,500 module-level `if`s that set the key, each followed by a spawn (~100 KB): the same,
+   through the join of the branches (a key set on some path, at every place that set it).
 Each is also run at `--scale` x2 so a quadratic cost shows as a ~4x time ratio, linear as ~2x.
 Times are wall seconds of one `codex-guard lint --no-cache --format json FILE` process, peak RSS
 is the kernel's `ru_maxrss` for that child. Exit 0 when each input still reports what it holds,
@@ -76,6 +83,29 @@ def doubling(path: Path, scale: int) -> int:
     return len(lines)
 
 
+SPAWN = (
+    'subprocess.run(["codex", "exec", "-C", ".", "-s", "read-only", "p"], stdin=subprocess.DEVNULL)'
+)
+
+
+def python_functions(path: Path, scale: int) -> int:
+    """Functions that each set the key, then spawn: each spawn's CG101 (the last one's line)."""
+    lines = ["import os", "import subprocess", "", "k = 'x'"]
+    for i in range(1500 * scale):
+        lines += ["", f"def f_{i}():", '    os.environ["OPENAI_API_KEY"] = k', f"    {SPAWN}"]
+    path.write_text("\n".join(lines) + "\n")
+    return len(lines)
+
+
+def python_branches(path: Path, scale: int) -> int:
+    """Module-level `if`s that set the key, each then a spawn: the last spawn's CG101."""
+    lines = ["import os", "import subprocess", "", "k = 'x'"]
+    for _ in range(1500 * scale):
+        lines += ["if k:", '    os.environ["OPENAI_API_KEY"] = k', SPAWN]
+    path.write_text("\n".join(lines) + "\n")
+    return len(lines)
+
+
 @dataclass(frozen=True)
 class Measure:
     seconds: float
@@ -108,6 +138,8 @@ CASES: list[tuple[str, Callable[[Path, int], int], str]] = [
     ("2,000 codex lines + 47 `(`", parens, "CG303"),
     ("31 MB script", big, "CG101"),
     ("array doubled 2**28 times", doubling, "CG303"),
+    ("1,500 Python functions set key", python_functions, "CG101"),
+    ("1,500 Python `if`s set key", python_branches, "CG101"),
 ]
 
 
@@ -115,21 +147,26 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--keep", type=Path, default=None)
+    parser.add_argument("--only", default="", help="run the cases whose name holds this text")
     args = parser.parse_args()
+    cases = [case for case in CASES if args.only.lower() in case[0].lower()]
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
-        return run_cases(args.keep, args.scale)
+        return run_cases(args.keep, args.scale, cases)
     with tempfile.TemporaryDirectory(prefix="cg-patho-") as folder:
-        return run_cases(Path(folder), args.scale)
+        return run_cases(Path(folder), args.scale, cases)
 
 
-def run_cases(folder: Path, scale: int) -> int:
+def run_cases(
+    folder: Path, scale: int, cases: list[tuple[str, Callable[[Path, int], int], str]]
+) -> int:
     ok = True
     print(f"{'input':30} {'size':>10} {'time':>8} {'peak RSS':>10}  {'x2 time':>8}  result")
-    for name, make, rule in CASES:
+    for name, make, rule in cases:
         rows: list[tuple[int, Measure]] = []
         for factor in (scale, scale * 2):
-            path = folder / f"{make.__name__}-{factor}.sh"
+            suffix = ".py" if make.__name__.startswith("python_") else ".sh"
+            path = folder / f"{make.__name__}-{factor}{suffix}"
             line = make(path, factor)
             rows.append((path.stat().st_size, measure(path, rule, line)))
         (size, first), (_size2, second) = rows

@@ -56,13 +56,15 @@ def attach_origins(finding: Finding, snippet: Snippet) -> Finding:
     if not snippet.origins:
         return finding
     related = list(finding.related)
+    known = set(related)  # a set: a snippet with many origins is not quadratic to attach
     message = finding.message
     for origin in snippet.origins:
         start, end, line, column, note = origin
         if not _matches(finding, snippet, origin):
             continue
         place = Location(snippet.path, line, column, line, column + max(end - start, 1), note)
-        if place not in related:
+        if place not in known:
+            known.add(place)
             related.append(place)
             message = _explain(message, note, line)
     if len(related) == len(finding.related):

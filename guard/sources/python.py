@@ -146,13 +146,23 @@ class _Writer:
         self.origins: list[tuple[int, int, int, int, str]] = []
         self.length = 0
 
-    def add(self, text: str, word: pyvalues.W | None = None, subject: str = "") -> None:
+    def add(self, text: str, word: pyvalues.W | None = None, subject: str = "",
+            also: Sequence[pyvalues.W] = ()) -> None:  # fmt: skip
+        """`text` with the origins of `word` (and of `also`: more places that wrote the same
+        word, as a variable set in several places)."""
         start = self.length
         self.parts.append(text)
         self.length += len(text)
-        if word is None or word.line <= 0 or not subject:
+        if not subject:
             return
         end = start + len(text.rstrip())
+        for place in (word, *also) if word is not None else also:
+            self.origin(start, end, place, subject)
+
+    def origin(self, start: int, end: int, word: pyvalues.W, subject: str) -> None:
+        """Where the word at start..end was written, when that is elsewhere than the spawn."""
+        if word.line <= 0:
+            return
         put = (word.put_line, word.put_column)
         if word.put_line and self.outside(word.put_line):
             # The line that put a constant into the argv (`argv.append(CODEX_FLAGS)`), then
@@ -205,35 +215,38 @@ def _environ_at(call: ast.Call, module: _Module, states: list[pyvalues.State]) -
     read the same way, and a key its function then deletes on every path is gone too. A key set
     in another function, whose calls are not followed, counts from its line on, deleted or not;
     so does every key set above a wrapper's call site (`call` made there: no function of its
-    own)."""
+    own). A key set in many places comes with the last few of them (pyvalues.latest_per_name),
+    so a file of many such spawns stays linear."""
     values = module.values
     scope = values.enclosing.get(id(call))
-    writes = [e for e in values.environ_edits if not e.removes and e.key.line < call.lineno]
     if scope is None:
-        return [e.key for e in writes]
+        return values.sets_before(call.lineno, None)
     own = pyvalues.environ_of(states)
     found = list(own.keys)
     if scope is not values.tree:
         above = values.environ_before(call).keys
         found += [k for k in above if k.text not in own.removed]
-    found += [e.key for e in writes
-              if values.enclosing.get(id(e.statement)) not in (scope, values.tree)]  # fmt: skip
+    found += values.sets_before(call.lineno, scope)
     return sorted(found, key=lambda k: (k.line, k.column))
 
 
 def _write_env(writer: _Writer, env: pyvalues.Env | None, environ: list[pyvalues.W]) -> None:
-    inherited: list[pyvalues.W] = []
+    # A variable the file set in several places is one assignment, as the shell binds it once:
+    # each place is kept as where it was set, but the line does not grow with each of them.
+    inherited: dict[str, list[pyvalues.W]] = {}
     for key in environ:
         if str(key.text).startswith("putenv:"):
             if env is not None:
                 continue
             key = replace(key, text=pyvalues.environ_name(key))
-        inherited.append(key)
+        if isinstance(key.text, str) and key.text.isidentifier():
+            inherited.setdefault(key.text, []).append(key)
     if env is not None and not env.inherits:
         writer.add("env -i ")
-        inherited = []
-    keys = [*inherited, *(env.keys if env is not None else ())]
-    for key in keys:
+        inherited = {}
+    for name, places in inherited.items():
+        writer.add(f'{name}="$VALUE" ', places[0], name, places[1:])
+    for key in env.keys if env is not None else ():
         if isinstance(key.text, str) and key.text.isidentifier():
             writer.add(f'{key.text}="$VALUE" ', key, key.text)
 
@@ -402,13 +415,20 @@ def _wrappers(module: _Module, spawns: list[ast.Call]) -> list[_Wrapper]:
     return found
 
 
-def _call_sites(tree: ast.Module, wrapper: _Wrapper) -> Iterator[ast.Call]:
+def _named_calls(calls: Sequence[ast.Call]) -> dict[str, list[ast.Call]]:
+    """The calls of a plain name (`run_codex(...)`), by that name: read once for every wrapper
+    (a walk of the file per wrapper was quadratic in a file of many wrappers)."""
+    found: dict[str, list[ast.Call]] = {}
+    for node in calls:
+        if isinstance(node.func, ast.Name):
+            found.setdefault(node.func.id, []).append(node)
+    return found
+
+
+def _call_sites(named: dict[str, list[ast.Call]], wrapper: _Wrapper) -> list[ast.Call]:
     """The calls of the wrapper by name, outside the wrapper itself."""
-    name = wrapper.function.name
-    for node in _calls(tree):
-        named = isinstance(node.func, ast.Name) and node.func.id == name
-        if named and not pyvalues._contains(wrapper.function, node):
-            yield node
+    calls = named.get(wrapper.function.name, [])
+    return [node for node in calls if not pyvalues._contains(wrapper.function, node)]
 
 
 def _at_call_site(wrapper: _Wrapper, site: ast.Call) -> ast.Call:
@@ -472,12 +492,14 @@ def extract(text: str, path: str) -> list[Snippet]:
     except (ValueError, RecursionError, MemoryError) as exc:
         raise SourceError(f"not valid Python: {type(exc).__name__}") from None
     module = _Module(tree, text)
-    spawns = [c for c in _calls(tree) if module.spawns(c)]
+    calls = list(_calls(tree))
+    spawns = [c for c in calls if module.spawns(c)]
     wrappers = {id(w.spawn): w for w in _wrappers(module, spawns)}
-    sites = {key: list(_call_sites(tree, w)) for key, w in wrappers.items()}
+    named = _named_calls(calls)
+    sites = {key: _call_sites(named, w) for key, w in wrappers.items()}
     module.values.targets = spawns + [s for found in sites.values() for s in found]
     snippets: list[Snippet] = []
-    for call in _calls(tree):
+    for call in calls:
         lines = _command(call, module)
         if id(call) in wrappers and not any(_is_command(line) for line in lines):
             # The program is its callers' to give: read the spawn at each call of the wrapper.

@@ -20,6 +20,7 @@ key is removed only when every path removed it).
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import shlex
 from collections.abc import Iterator, Sequence
@@ -137,7 +138,24 @@ def environ_of(states: Sequence[State]) -> Environ:
         return known[0]
     keys = {(w.text, w.line, w.column): w for e in known for w in e.keys}
     removed = frozenset.intersection(*(e.removed for e in known))
-    return Environ(tuple(keys.values()), removed)
+    return Environ(latest_per_name(tuple(keys.values())), removed)
+
+
+def latest_per_name(keys: tuple[W, ...]) -> tuple[W, ...]:
+    """At most MAX_VALUES places per variable, the last written (in their order). Why: a key set
+    under each of many `if`s is set on some path at every later line; each such line is one more
+    place a finding points to, and without a bound every later spawn carries them all (quadratic
+    in the file). The variable itself is never dropped, only the older places that set it."""
+    if len(keys) <= MAX_VALUES:
+        return keys
+    places: dict[str | Unknown, list[W]] = {}
+    for key in keys:
+        places.setdefault(key.text, []).append(key)
+    if all(len(found) <= MAX_VALUES for found in places.values()):
+        return keys
+    kept = {id(w) for found in places.values()
+            for w in sorted(found, key=lambda k: (k.line, k.column))[-MAX_VALUES:]}  # fmt: skip
+    return tuple(w for w in keys if id(w) in kept)
 
 
 def _join_environ(states: list[State]) -> list[State]:
@@ -209,10 +227,26 @@ class Module:
             self.edits_by_statement.setdefault(id(edit.statement), []).append(edit)
         self.enclosing: dict[int, ast.AST] = {}  # id(node) -> its innermost function or class
         self.branches: list[tuple[int, int]] = []  # line ranges of `if` statements
+        self._branch_starts: list[int] | None = None  # on_branch's index of them (_nest_branches)
+        self._branch_parents: list[int] = []
         self._index(tree, tree)
+        # The keys set anywhere / in a function or class, by variable, in file order: a spawn
+        # looks up the few set last before it (sets_before) instead of reading every edit.
+        self._sets: dict[str | Unknown, list[EnvironEdit]] = {}
+        self._sets_in_scopes: dict[str | Unknown, list[EnvironEdit]] = {}
+        for edit in self.environ_edits:
+            if edit.removes:
+                continue
+            self._sets.setdefault(edit.key.text, []).append(edit)
+            if self.enclosing.get(id(edit.statement)) is not tree:
+                self._sets_in_scopes.setdefault(edit.key.text, []).append(edit)
+        self._top_lines = [statement.lineno for statement in tree.body]
         self._module_states: list[State] | None = None
         self._before_top: dict[int, list[State]] = {}  # id(module statement) -> states before it
         self.targets: list[ast.Call] = []  # the spawns whose states are wanted (python.py)
+        self._targets_seen: list[ast.Call] | None = None  # the list _targets_by_scope groups
+        self._targets_count = 0
+        self._targets_by_scope: dict[int, list[ast.Call]] = {}  # id(scope) -> its targets
         self._recorded: dict[int, dict[int, list[State]]] = {}  # id(scope) -> id(call) -> states
         # (helper, depth, callers, bound parameters) -> its return values: a helper called at
         # many spawns is evaluated once per distinct set of arguments.
@@ -232,8 +266,31 @@ class Module:
             stack.extend((child, inner) for child in ast.iter_child_nodes(current))
 
     def on_branch(self, line: int, spawn_line: int) -> bool:
-        """Was `line` written in an `if` that does not also hold the spawn?"""
-        return any(a <= line <= b and not a <= spawn_line <= b for a, b in self.branches)
+        """Was `line` written in an `if` that does not also hold the spawn? The `if`s that hold
+        a line are nested in one another (a compound statement has lines of its own), so it is
+        enough to ask the innermost one: an outer one holds everything it holds."""
+        if self._branch_starts is None:
+            self._nest_branches()
+        assert self._branch_starts is not None
+        at = bisect.bisect_right(self._branch_starts, line) - 1
+        while at >= 0 and self.branches[at][1] < line:
+            at = self._branch_parents[at]  # an earlier `if` that ended before `line`: go out
+        if at < 0:
+            return False
+        start, end = self.branches[at]
+        return not start <= spawn_line <= end
+
+    def _nest_branches(self) -> None:
+        """The `if` ranges in line order, each with the innermost one holding it (-1: none)."""
+        self.branches.sort(key=lambda r: (r[0], -r[1]))
+        self._branch_starts = [start for start, _end in self.branches]
+        self._branch_parents = []
+        open_ones: list[int] = []
+        for index, (start, _end) in enumerate(self.branches):
+            while open_ones and self.branches[open_ones[-1]][1] < start:
+                open_ones.pop()
+            self._branch_parents.append(open_ones[-1] if open_ones else -1)
+            open_ones.append(index)
 
     # --- scopes ---------------------------------------------------------------------------
 
@@ -253,10 +310,35 @@ class Module:
         that holds `node` (a function's spawn runs after the module lines above its `def`,
         as spawns are read in line order)."""
         self.module_states()
-        for statement in self.tree.body:
+        # Module statements are in line order: the one that holds `node` is among the last ones
+        # starting at or before its line (a bisection, not a scan of the module per spawn).
+        line = getattr(node, "lineno", 0)
+        at = bisect.bisect_right(self._top_lines, line) - 1
+        while at >= 0:
+            statement = self.tree.body[at]
             if _contains(statement, node):
                 return environ_of(self._before_top.get(id(statement), []))
+            if (statement.end_lineno or statement.lineno) < line:
+                break
+            at -= 1
         return NO_EDITS
+
+    def sets_before(self, line: int, skip: ast.AST | None) -> list[W]:
+        """The keys set on lines before `line`: with `skip` (a spawn's function), only those set
+        in other functions and classes (not module level, not `skip`); without, all of them. At
+        most MAX_VALUES places per variable, the last ones (latest_per_name says why)."""
+        index = self._sets if skip is None else self._sets_in_scopes
+        found: list[W] = []
+        for edits in index.values():
+            at = bisect.bisect_left(edits, line, key=lambda e: e.key.line) - 1
+            kept: list[W] = []
+            while at >= 0 and len(kept) < MAX_VALUES:
+                edit = edits[at]
+                if skip is None or self.enclosing.get(id(edit.statement)) is not skip:
+                    kept.append(edit.key)
+                at -= 1
+            found.extend(reversed(kept))
+        return found
 
     def class_states(self, name: str) -> list[State]:
         if name not in self._class_states:
@@ -295,7 +377,7 @@ class Module:
             start = {a.arg: None for a in _parameters(scope)}
         if id(scope) not in self._recorded:
             flow = Flow(self, None, (), depth=0)
-            flow.targets = [c for c in self.targets if self.enclosing.get(id(c)) is scope]
+            flow.targets = list(self._targets_in(scope))
             if call not in flow.targets:
                 flow.targets.append(call)
             flow.run(scope.body, [start])
@@ -308,17 +390,33 @@ class Module:
             recorded[id(call)] = flow.recorded.get(id(call), [])
         return recorded[id(call)] or [start]
 
+    def _targets_in(self, scope: ast.AST) -> list[ast.Call]:
+        """The targets whose innermost scope is `scope`, grouped once for every scope (a filter
+        of all targets per scope was quadratic in a file of many spawning functions)."""
+        if self._targets_seen is not self.targets or len(self.targets) != self._targets_count:
+            self._targets_by_scope = {}
+            for call in self.targets:
+                owner = self.enclosing.get(id(call))
+                self._targets_by_scope.setdefault(id(owner), []).append(call)
+            self._targets_seen, self._targets_count = self.targets, len(self.targets)
+        return self._targets_by_scope.get(id(scope), [])
+
 
 def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.arg]:
     arguments = function.args
     return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
 
 
+def _start(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def _end(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0)
+
+
 def _contains(outer: ast.AST, inner: ast.AST) -> bool:
-    start = (getattr(outer, "lineno", 0), getattr(outer, "col_offset", 0))
-    end = (getattr(outer, "end_lineno", 0) or 0, getattr(outer, "end_col_offset", 0) or 0)
-    here = (getattr(inner, "lineno", 0), getattr(inner, "col_offset", 0))
-    return start <= here < end
+    return _start(outer) <= _start(inner) < _end(outer)
 
 
 class Flow:
@@ -332,6 +430,9 @@ class Flow:
         self.returns: list[Value] = []
         self.targets: list[ast.Call] = []
         self.recorded: dict[int, list[State]] = {}  # id(target) -> the states right before it
+        self._sorted_from: list[ast.Call] | None = None  # the targets _sorted was made from
+        self._sorted: list[ast.Call] = []  # the targets by position (_targets_within)
+        self._positions: list[tuple[int, int]] = []
 
     # --- statements -------------------------------------------------------------------------
 
@@ -347,10 +448,25 @@ class Flow:
     def _record(self, statement: ast.stmt, states: list[State]) -> None:
         """Targets in this statement but not in one of its arms (those are met when the arm
         runs): `subprocess.run(cmd)`, `if subprocess.run(...).returncode:`."""
-        inner = [s for arm in _arms(statement) for s in arm]
-        for target in self.targets:
-            if _contains(statement, target) and not any(_contains(s, target) for s in inner):
+        inside = self._targets_within(statement)
+        if not inside:
+            return
+        armed = {id(t) for arm in _arms(statement) for s in arm for t in self._targets_within(s)}
+        for target in inside:
+            if id(target) not in armed:
                 self.recorded.setdefault(id(target), []).extend(states)
+
+    def _targets_within(self, node: ast.AST) -> list[ast.Call]:
+        """The targets inside `node` (as _contains reads it), found by bisection in the targets
+        sorted by position: a check of every target at every statement was quadratic in a
+        module of many spawns."""
+        if self._sorted_from is not self.targets or len(self.targets) != len(self._sorted):
+            self._sorted = sorted(self.targets, key=_start)
+            self._positions = [_start(t) for t in self._sorted]
+            self._sorted_from = self.targets
+        low = bisect.bisect_left(self._positions, _start(node))
+        high = bisect.bisect_left(self._positions, _end(node))
+        return self._sorted[low:high]
 
     def statement(self, node: ast.stmt, states: list[State]) -> list[State]:
         edits = self.module.edits_by_statement.get(id(node))

@@ -9,7 +9,9 @@ import pytest
 
 from guard.commands.lint import FileJob, _rule_text, lint_file
 from guard.engine import load_rules
+from guard.findings import Finding
 from guard.settings import Settings
+from guard.sources.pyvalues import MAX_VALUES
 
 RULE_TEXT = _rule_text(load_rules())
 ARGV = '["codex", "exec", "-C", repo, "-s", "read-only", "-o", "v.txt", prompt]'
@@ -51,6 +53,54 @@ def test_env_dict_with_the_key_reaches_codex(tmp_path: Path) -> None:
         f"subprocess.run({ARGV}, env=dict(os.environ, CODEX_API_KEY=key), stdin=subprocess.DEVNULL)\n"
     )
     assert findings(tmp_path, body) == [("CG101", "error", 5), ("CG101", "error", 6)]
+
+
+SPAWN = (
+    'subprocess.run(["codex", "exec", "-C", ".", "-s", "read-only", "p"], stdin=subprocess.DEVNULL)'
+)
+
+
+def _lint(tmp_path: Path, body: str) -> list[Finding]:
+    path = tmp_path / "orchestrate.py"
+    path.write_text("import os\nimport subprocess\nrepo = prompt = key = ''\n" + body)
+    outcome = lint_file(FileJob(str(path), True, Settings(), RULE_TEXT))
+    assert not outcome.errors
+    return sorted(outcome.findings, key=lambda f: f.location.line)
+
+
+def test_a_key_set_in_many_functions_points_at_the_nearest_places(tmp_path: Path) -> None:
+    """Each function sets the key, then spawns: every spawn is CG101, pointing at its own
+    function's line and at the last places before it that set the key (not every one in the
+    file, which made a file of 1,500 such functions take minutes: bench/run_pathological.py)."""
+    count = 60
+    body = "".join(
+        f'def f_{i}():\n    os.environ["OPENAI_API_KEY"] = key\n    {SPAWN}\n' for i in range(count)
+    )
+    found = _lint(tmp_path, body)
+    assert [(f.rule, f.location.line) for f in found] == [
+        ("CG101", 6 + 3 * i) for i in range(count)
+    ]
+    last = found[-1]
+    set_lines = [r.line for r in last.related if "is set here" in r.note]
+    own = 5 + 3 * (count - 1)
+    nearest = [5 + 3 * i for i in range(count - 1 - MAX_VALUES, count - 1)]
+    assert sorted(set_lines) == [*nearest, own]
+
+
+def test_a_key_set_under_many_ifs_names_the_nearest_branches(tmp_path: Path) -> None:
+    """A key set under each of many module-level `if`s: each spawn is CG101, and its message
+    names the last branches that set it, not every branch above it."""
+    count = 40
+    body = "".join(
+        f'if key:\n    os.environ["OPENAI_API_KEY"] = key\n{SPAWN}\n' for _ in range(count)
+    )
+    found = _lint(tmp_path, body)
+    assert [(f.rule, f.location.line) for f in found] == [
+        ("CG101", 6 + 3 * i) for i in range(count)
+    ]
+    branches = [r.line for r in found[-1].related if "on this branch" in r.note]
+    assert branches == [5 + 3 * i for i in range(count - MAX_VALUES, count)]
+    assert found[-1].message.count("added on this branch") == MAX_VALUES
 
 
 def test_argv_in_a_variable_and_shell_strings(tmp_path: Path) -> None:
