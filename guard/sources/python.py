@@ -7,12 +7,13 @@ The spawn is written back as the shell command it amounts to, so the one rule se
   word is `"$ARG"`, an unresolved program `"$CMD"` (CG902); a string command (`shell=True`,
   `os.system`) is shell text (f-strings and `" ".join(...)` resolved the same way);
 - env: `env={..., "OPENAI_API_KEY": k}`, `dict(os.environ, K=k)`, `env = os.environ.copy();
-  env["K"] = k`, a helper that returns one -> `K=... cmd` (a mapping that does not copy
-  os.environ also clears the rest: `env -i`); `os.environ[...] =`, `os.environ.update(...)`,
-  `.setdefault(...)` and `os.putenv(...)` earlier in the file reach every later spawn that
-  inherits (putenv only without env=: it does not change the os.environ mapping), unless a
-  `del os.environ[...]` / `os.environ.pop(...)` on every path in between took the key out again,
-  as `unset` does in the shell (read by pyvalues.Flow: see _environ_at for what it follows);
+  env["K"] = k`, `os.environ | {"K": k}`, `env |= {"K": k}`, a helper that returns one ->
+  `K=... cmd` (a mapping that does not copy os.environ also clears the rest: `env -i`);
+  `os.environ[...] =`, `os.environ.update(...)`, `os.environ |= {...}`, `.setdefault(...)` and
+  `os.putenv(...)` earlier in the file reach every later spawn that inherits (putenv only
+  without env=: it does not change the os.environ mapping), unless a `del os.environ[...]` /
+  `os.environ.pop(...)` on every path in between took the key out again, as `unset` does in
+  the shell (read by pyvalues.Flow: see _environ_at for what it follows);
 - words written elsewhere (a constant, a helper, a branch) are Snippet.origins: a finding on
   them points there too (guard/sources/origins.py);
 - stdin (FACTS.md, "outside the shell"): `stdin=DEVNULL` -> `</dev/null`; `input=...` -> input

@@ -69,10 +69,10 @@ class Env:
 @dataclass(frozen=True, slots=True)
 class EnvironEdit:
     """One edit of the process environment by `statement`: a key set (`os.environ["K"] = v`,
-    `.update(K=v)`, `.setdefault("K", v)`; `os.putenv("K", v)` as "putenv:K": it changes the
-    process environment, not the os.environ mapping) or removed (`del os.environ["K"]`,
-    `os.environ.pop("K", None)`: both unset it in the process environment too, when the
-    mapping holds K)."""
+    `.update(K=v)`, `os.environ |= {"K": v}`, `.setdefault("K", v)`; `os.putenv("K", v)` as
+    "putenv:K": it changes the process environment, not the os.environ mapping) or removed
+    (`del os.environ["K"]`, `os.environ.pop("K", None)`: both unset it in the process
+    environment too, when the mapping holds K)."""
 
     key: W
     removes: bool
@@ -485,8 +485,8 @@ class Flow:
         if isinstance(node, ast.AnnAssign) and node.value is not None:
             return self.assign(node.target, node.value, states)
         if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            if isinstance(node.op, ast.Add):
-                combined = ast.BinOp(left=node.target, op=ast.Add(), right=node.value)
+            if isinstance(node.op, ast.Add | ast.BitOr):  # `argv += [...]`, `env |= {...}`
+                combined = ast.BinOp(left=node.target, op=node.op, right=node.value)
                 return self.assign(node.target, ast.copy_location(combined, node), states)
             return self.assign(node.target, None, states)
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
@@ -608,6 +608,8 @@ class Flow:
             return self.add(node, state, nested)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
             return self.percent(node, state, nested)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return self.union(node, state, nested)
         if isinstance(node, ast.JoinedStr):
             return self.fstring(node, state, nested)
         if isinstance(node, ast.Dict):
@@ -693,6 +695,19 @@ class Flow:
                     found.append(Seq((*_words_of(left), *_words_of(right))))
                 else:
                     found.append(None)
+        return _bounded(found)
+
+    def union(self, node: ast.BinOp, state: State, nesting: int) -> list[Value]:
+        """`os.environ | {"K": v}` (PEP 584): a mapping with the keys of both sides, as
+        `{**a, **b}` is; an unknown side is a mapping that may copy os.environ, as an unknown
+        `**spread` is. `|` of anything else (sets, flags) is no env: unknown."""
+        found: list[Value] = []
+        for left in self.values(node.left, state, nesting):
+            for right in self.values(node.right, state, nesting):
+                if not isinstance(left, Env) and not isinstance(right, Env):
+                    found.append(None)
+                    continue
+                found.append(_merge(_as_mapping(left), _as_mapping(right)))
         return _bounded(found)
 
     def fstring(self, node: ast.JoinedStr, state: State, nesting: int) -> list[Value]:
@@ -995,6 +1010,11 @@ def _shell_join(words: Sequence[W]) -> str:
     return " ".join(shlex.quote(w.text) if isinstance(w.text, str) else '"$ARG"' for w in words)
 
 
+def _as_mapping(value: Value) -> Env:
+    """A side of a mapping union: an env, or one the linter cannot read (it may copy os.environ)."""
+    return value if isinstance(value, Env) else Env((), inherits=True)
+
+
 def _merge(a: Env, b: Env) -> Env:
     return Env((*a.keys, *b.keys), a.inherits or b.inherits)
 
@@ -1049,9 +1069,24 @@ def _statement_edits(statement: ast.stmt) -> Iterator[EnvironEdit]:
             key = _environ_item(target)
             if key is not None:
                 yield EnvironEdit(_word(statement, key), removes, statement)
+    if _updates_environ(statement):
+        assert isinstance(statement, ast.AugAssign) and isinstance(statement.value, ast.Dict)
+        for item in statement.value.keys:
+            if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                yield EnvironEdit(_word(item, item.value), False, statement)
     for node in _own_nodes(statement):
         if isinstance(node, ast.Call):
             yield from _call_edits(node, statement)
+
+
+def _updates_environ(statement: ast.stmt) -> bool:
+    """`os.environ |= {"K": v}`: the mapping updated in place, as `.update({...})` does."""
+    return (
+        isinstance(statement, ast.AugAssign)
+        and isinstance(statement.op, ast.BitOr)
+        and dotted(statement.target) in ENVIRON
+        and isinstance(statement.value, ast.Dict)
+    )
 
 
 def _own_nodes(statement: ast.stmt) -> Iterator[ast.AST]:

@@ -55,6 +55,35 @@ def test_env_dict_with_the_key_reaches_codex(tmp_path: Path) -> None:
     assert findings(tmp_path, body) == [("CG101", "error", 5), ("CG101", "error", 6)]
 
 
+@pytest.mark.parametrize(
+    "env",
+    [
+        'env = os.environ | {"OPENAI_API_KEY": key}\n',
+        'env = dict(os.environ)\nenv |= {"OPENAI_API_KEY": key}\n',
+        'env = {"PATH": "/usr/bin"} | {"OPENAI_API_KEY": key}\n',
+        'env = os.environ.copy() | {"HOME": "/h"} | {"OPENAI_API_KEY": key}\n',
+        'os.environ |= {"OPENAI_API_KEY": key}\nenv = None\n',
+    ],
+    ids=["union", "union-assign", "union-of-literals", "chained", "os-environ-union-assign"],
+)
+def test_env_dict_union_with_the_key_reaches_codex(tmp_path: Path, env: str) -> None:
+    """PEP 584's `|` and `|=` build the env as `{**a, **b}` does: the key reaches codex."""
+    body = env + f"subprocess.run({ARGV}, env=env, stdin=subprocess.DEVNULL)\n"
+    line = 4 + env.count("\n")
+    assert findings(tmp_path, body) == [("CG101", "error", line)]
+
+
+def test_env_dict_union_is_a_finding_only_with_the_key(tmp_path: Path) -> None:
+    body = (
+        'env = os.environ | {"HOME": "/h"}\n'
+        'env |= {"TERM": "dumb"}\n'
+        f"subprocess.run({ARGV}, env=env, stdin=subprocess.DEVNULL)\n"
+        f"subprocess.run({ARGV}, env=env | {{'CODEX_API_KEY': key}}, stdin=subprocess.DEVNULL)\n"
+        f"subprocess.run({ARGV}, env={{'PATH': '/bin'}} | {{'HOME': '/h'}}, stdin=subprocess.DEVNULL)\n"
+    )
+    assert findings(tmp_path, body) == [("CG101", "error", 7)]
+
+
 SPAWN = (
     'subprocess.run(["codex", "exec", "-C", ".", "-s", "read-only", "p"], stdin=subprocess.DEVNULL)'
 )
