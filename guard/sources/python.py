@@ -17,11 +17,12 @@ The spawn is written back as the shell command it amounts to, so the one rule se
 - words written elsewhere (a constant, a helper, a branch) are Snippet.origins: a finding on
   them points there too (guard/sources/origins.py);
 - stdin (FACTS.md, "outside the shell"): `stdin=DEVNULL` -> `</dev/null`; `input=...` -> input
-  supplied; `stdin=PIPE` that the file never writes, closes or `communicate()`s (through the name
-  the process is bound to: `p = Popen(...)`, `p = await asyncio.create_subprocess_exec(...)`)
-  -> an idle pipe codex never sees the end of (RunContext.SPAWN, where a bare command means
-  exactly that); no `stdin=` -> the parent's stdin, as a foreground call in a script (asyncio's
-  default too: stdin=None inherits).
+  supplied; `stdin=PIPE` that the file never closes or `communicate()`s (through the name the
+  process is bound to: `p = Popen(...)`, `p = await asyncio.create_subprocess_exec(...)`) -> an
+  idle pipe codex never sees the end of (RunContext.SPAWN, where a bare command means exactly
+  that), written to or not: codex reads stdin to EOF, so `p.stdin.write(...)` then `p.wait()`
+  hangs all the same (CG202 with `-`, CG201 with a positional prompt); no `stdin=` -> the
+  parent's stdin, as a foreground call in a script (asyncio's default too: stdin=None inherits).
 """
 
 from __future__ import annotations
@@ -59,8 +60,10 @@ OS_EXEC: dict[str, tuple[int, int | None, int | None]] = {
     **dict.fromkeys(("spawnl", "spawnlp"), (1, None, None)),
     **dict.fromkeys(("spawnle", "spawnlpe"), (1, None, -1)),
 }
-# How a `proc = Popen(..., stdin=PIPE)` is fed and ended: `proc.communicate(...)` and the like.
-FEEDS_PIPE = (".communicate(", ".stdin.write(", ".stdin.close(", ".stdin.writelines(")
+# How a `proc = Popen(..., stdin=PIPE)` pipe is ended: `proc.communicate(...)` writes and closes
+# it, `proc.stdin.close()` (asyncio: also `.write_eof()`) closes it. A `proc.stdin.write(...)`
+# alone does not: codex reads its stdin to EOF and waits for more.
+ENDS_PIPE = frozenset({"close", "write_eof"})
 SUPPLIED = ' <<<"$INPUT"'
 
 
@@ -82,10 +85,10 @@ class _Module:
     """The file's spawn-module imports and the names processes are bound to; its values are read
     by guard/sources/pyvalues.py."""
 
-    def __init__(self, tree: ast.Module, text: str) -> None:
-        self.text = text
+    def __init__(self, tree: ast.Module) -> None:
         self.values = pyvalues.Module(tree)
         self.bound: dict[int, str] = {}  # id(spawn call) -> the name its process is bound to
+        self.ended: set[str] = set()  # the names whose stdin pipe the file ends (_ends_pipe)
         self.modules: set[str] = set()  # local names of subprocess / asyncio / os
         self.functions: set[str] = set()  # `from subprocess import run` -> "run"
         for node in ast.walk(tree):
@@ -95,6 +98,9 @@ class _Module:
                 )
             elif isinstance(node, ast.ImportFrom) and node.module in SPAWN_MODULES:
                 self.functions.update(a.asname or a.name for a in node.names)
+            ended = _ends_pipe(node)
+            if ended is not None:
+                self.ended.add(ended)
             if isinstance(node, ast.Assign | ast.AnnAssign):
                 spawned = _spawned_process(node.value)
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -111,9 +117,33 @@ class _Module:
         return isinstance(func, ast.Name) and func.id in self.functions
 
     def feeds(self, call: ast.Call) -> bool:
-        """Is the PIPE of this `Popen` written or closed anywhere in the file?"""
+        """Is the PIPE of this `Popen` ended anywhere in the file (closed, or communicate()d)?"""
         name = self.bound.get(id(call))
-        return name is not None and any(f"{name}{m}" in self.text for m in FEEDS_PIPE)
+        return name is not None and name in self.ended
+
+
+def _ends_pipe(node: ast.AST) -> str | None:
+    """The name whose stdin pipe `node` ends: `p.communicate(...)`, `p.stdin.close()`,
+    `p.stdin.write_eof()`, or `with p.stdin:` (its exit closes the pipe)."""
+    if isinstance(node, ast.With | ast.AsyncWith):
+        for item in node.items:
+            owner = _stdin_owner(item.context_expr)
+            if owner is not None:
+                return owner
+        return None
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return None
+    verb, target = node.func.attr, node.func.value
+    if verb == "communicate" and isinstance(target, ast.Name):
+        return target.id
+    return _stdin_owner(target) if verb in ENDS_PIPE else None
+
+
+def _stdin_owner(node: ast.expr) -> str | None:
+    """`p.stdin` -> "p"."""
+    if isinstance(node, ast.Attribute) and node.attr == "stdin":
+        return node.value.id if isinstance(node.value, ast.Name) else None
+    return None
 
 
 def _spawned_process(value: ast.expr | None) -> ast.Call | None:
@@ -492,7 +522,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         ) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise SourceError(f"not valid Python: {type(exc).__name__}") from None
-    module = _Module(tree, text)
+    module = _Module(tree)
     calls = list(_calls(tree))
     spawns = [c for c in calls if module.spawns(c)]
     wrappers = {id(w.spawn): w for w in _wrappers(module, spawns)}

@@ -15,6 +15,7 @@ from guard.sources.pyvalues import MAX_VALUES
 
 RULE_TEXT = _rule_text(load_rules())
 ARGV = '["codex", "exec", "-C", repo, "-s", "read-only", "-o", "v.txt", prompt]'
+STDIN_ARGV = '["codex", "exec", "-C", repo, "-s", "read-only", "-o", "v.txt", "-"]'
 
 
 def findings(tmp_path: Path, body: str) -> list[tuple[str, str, int]]:
@@ -39,11 +40,56 @@ def findings(tmp_path: Path, body: str) -> list[tuple[str, str, int]]:
             f"p = subprocess.Popen({ARGV}, stdin=subprocess.PIPE)\np.communicate('x')\n",
             [("CG203", "warning", 4)],
         ),
+        # A write does not end the pipe: codex reads stdin to EOF, and waits on the open pipe.
+        (
+            f"p = subprocess.Popen({STDIN_ARGV}, stdin=subprocess.PIPE)\n"
+            "p.stdin.write(prompt.encode())\np.wait()\n",
+            [("CG202", "error", 4)],
+        ),
+        (
+            f"p = subprocess.Popen({STDIN_ARGV}, stdin=subprocess.PIPE)\n"
+            "p.stdin.write(prompt.encode())\nwhile p.poll() is None:\n    pass\n",
+            [("CG202", "error", 4)],
+        ),
+        (
+            f"p = subprocess.Popen({STDIN_ARGV}, stdin=subprocess.PIPE)\n"
+            "p.stdin.write(prompt.encode())\n",
+            [("CG202", "error", 4)],
+        ),
+        (
+            f"p = subprocess.Popen({ARGV}, stdin=subprocess.PIPE)\n"
+            "p.stdin.write(prompt.encode())\np.wait()\n",
+            [("CG201", "error", 4)],
+        ),
     ],
-    ids=["devnull", "input", "inherited", "pipe-never-written", "pipe-communicated"],
+    ids=[
+        "devnull",
+        "input",
+        "inherited",
+        "pipe-never-written",
+        "pipe-communicated",
+        "pipe-written-then-wait",
+        "pipe-written-then-poll",
+        "pipe-written-nothing-after",
+        "prompt-pipe-written-then-wait",
+    ],
 )
 def test_stdin_of_a_spawn(tmp_path: Path, body: str, expected: list[tuple[str, str, int]]) -> None:
     assert findings(tmp_path, body) == expected
+
+
+def test_a_written_pipe_is_ended_only_by_a_close(tmp_path: Path) -> None:
+    """`p.stdin.close()`, `with p.stdin:` and asyncio's `write_eof()` end the pipe after a
+    write; the write alone does not (CG202: codex waits for the end of its prompt)."""
+    spawn = f"{{}} = subprocess.Popen({STDIN_ARGV}, stdin=subprocess.PIPE)\n"
+    ends = {
+        "a": "a.stdin.write(prompt.encode())\na.stdin.close()\na.wait()\n",
+        "b": "with b.stdin:\n    b.stdin.write(prompt.encode())\nb.wait()\n",
+        "c": "c.stdin.write(prompt.encode())\nc.stdin.write_eof()\n",
+        "d": "d.stdin.write(prompt.encode())\nd.wait()\n",  # never closed
+    }
+    body = "".join(spawn.format(name) + after for name, after in ends.items())
+    assert findings(tmp_path, body) == [("CG202", "error", 15)]
 
 
 def test_env_dict_with_the_key_reaches_codex(tmp_path: Path) -> None:
@@ -226,6 +272,12 @@ ASYNC_ARGV = '"codex", "exec", "-C", repo, "-s", "read-only", "-o", "v.txt"'
             "    await p.wait()\n",
             [("CG201", "warning", 6)],
         ),
+        (
+            f"    p = await asyncio.create_subprocess_exec({ASYNC_ARGV}, '-',"
+            " stdin=asyncio.subprocess.PIPE)\n    p.stdin.write(prompt.encode())\n"
+            "    await p.stdin.drain()\n    await p.wait()\n",
+            [("CG202", "error", 6)],
+        ),
     ],
     ids=[
         "communicate",
@@ -236,6 +288,7 @@ ASYNC_ARGV = '"codex", "exec", "-C", repo, "-s", "read-only", "-o", "v.txt"'
         "pipe-never-fed",
         "prompt-pipe-never-fed",
         "inherited",
+        "pipe-written-never-closed",
     ],
 )
 def test_stdin_of_an_asyncio_spawn(
