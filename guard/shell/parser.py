@@ -303,6 +303,12 @@ _COMPOUND_OPENERS = frozenset(
     {b"{", b"(", b"((", b"[[", b"if", b"while", b"until", b"for", b"case", b"select", b"!"}
 )
 _RESERVED_NAMES = (b"time", b"coproc")
+# Where a command can start (line start, after an operator, a `(`/`{`/backtick, `!` or a keyword),
+# then `time`/`coproc` as a whole word: a superset of the commands the tree check below looks at.
+_RESERVED_HEAD_RE = lazy_compile(
+    rb"(?:^|[\n;&|(){}`!]|\b(?:then|do|else|elif|if|while|until|time)\b)[ \t]*"
+    rb"(?:time|coproc)(?![\w.=/-])",
+)
 
 
 def repair_reserved_words(b: bytes, root: Node) -> bytes | None:
@@ -311,8 +317,8 @@ def repair_reserved_words(b: bytes, root: Node) -> bytes | None:
     Bash runs the compound command the same without them (`time` only reports how long it
     took); a coprocess's background and stdin are then modelled as a plain command's: its
     stdin the script's, as open as the coprocess pipe (CG201 still applies)."""
-    if b"time" not in b and b"coproc" not in b:
-        return None
+    if _RESERVED_HEAD_RE.search(b) is None:
+        return None  # most scripts: no `time`/`coproc` where a command starts, no tree query
     out: bytearray | None = None
     for command in _captures("(command name: (command_name) @n)", root):
         cut = _reserved_prefix_end(b, command.parent)
