@@ -30,6 +30,7 @@ _VERDICT_CONTRACT = lazy_compile(
     r"(?!\s+(?:parser|module|function|class|method|type|struct|handler|logic|code|field|"
     r"column|table|model|enum|endpoint|api)\b))"
 )
+_CONTRACT_WORD = lazy_compile(r"\bVERDICT\b")
 # ... or "validate"/"judge" as the clause's verb ("Validate the change", "run pytest and then
 # validate it"), where no editing verb leads a clause: "Fix X and validate it with pytest" is a
 # worker checking its own work.
@@ -50,6 +51,8 @@ def asks_for_verdict(prompt: str) -> bool:
     """Does the prompt ask the run to validate or judge (a validator's prompt)?"""
     if VERDICT_PROMPT.search(prompt) is None:
         return False  # the cheap common case: no such word at all
+    if "VERDICT" in prompt and _CONTRACT_WORD.search(prompt) is not None:
+        return True  # the skill's own validator prompts: no need for the slower patterns
     if _VERDICT_CONTRACT.search(prompt) is not None:
         return True
     return _JUDGE_VERB.search(prompt) is not None and _EDIT_VERB.search(prompt) is None

@@ -303,12 +303,26 @@ _COMPOUND_OPENERS = frozenset(
     {b"{", b"(", b"((", b"[[", b"if", b"while", b"until", b"for", b"case", b"select", b"!"}
 )
 _RESERVED_NAMES = (b"time", b"coproc")
-# Where a command can start (line start, after an operator, a `(`/`{`/backtick, `!` or a keyword),
-# then `time`/`coproc` as a whole word: a superset of the commands the tree check below looks at.
-_RESERVED_HEAD_RE = lazy_compile(
-    rb"(?:^|[\n;&|(){}`!]|\b(?:then|do|else|elif|if|while|until|time)\b)[ \t]*"
-    rb"(?:time|coproc)(?![\w.=/-])",
-)
+# What may stand right before a command's first word (then blanks): a superset, for a cheap
+# look before the tree is asked (`_reserved_head`).
+_COMMAND_STARTS = frozenset(b"\n;&|(){}`!")
+_KEYWORDS_BEFORE = (b"then", b"do", b"else", b"elif", b"if", b"while", b"until", b"time")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.=/-")
+
+
+def _reserved_head(b: bytes) -> bool:
+    """Might `time` or `coproc` stand where a command starts? (`timeout`, `date +%T` and
+    `echo time` do not: most scripts skip the tree query.)"""
+    for word in _RESERVED_NAMES:
+        at = b.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if end == len(b) or b[end] not in _WORD_BYTES:
+                before = b[max(0, at - 8) : at].rstrip(b" \t")
+                if not before or before[-1] in _COMMAND_STARTS or before.endswith(_KEYWORDS_BEFORE):
+                    return True
+            at = b.find(word, end)
+    return False
 
 
 def repair_reserved_words(b: bytes, root: Node) -> bytes | None:
@@ -317,7 +331,7 @@ def repair_reserved_words(b: bytes, root: Node) -> bytes | None:
     Bash runs the compound command the same without them (`time` only reports how long it
     took); a coprocess's background and stdin are then modelled as a plain command's: its
     stdin the script's, as open as the coprocess pipe (CG201 still applies)."""
-    if _RESERVED_HEAD_RE.search(b) is None:
+    if not _reserved_head(b):
         return None  # most scripts: no `time`/`coproc` where a command starts, no tree query
     out: bytearray | None = None
     for command in _captures("(command name: (command_name) @n)", root):

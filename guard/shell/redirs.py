@@ -157,7 +157,11 @@ def _redirs(
             stack.extend(reversed([k for k in r.named_children if k.type in _REDIRECTS]))
             if fd in (None, "0"):
                 _heredoc(r, out, src)
-        elif t == "herestring_redirect" or split_herestring(r):
+        elif t == "herestring_redirect" or (
+            t == "file_redirect"
+            and src.b[r.start_byte - 2 : r.start_byte] == b"<<"
+            and split_herestring(r)
+        ):
             if fd in (None, "0"):
                 _herestring(self, r, out, st, ctx, src)
         else:

@@ -475,8 +475,12 @@ class Walker:
 
     def _redirected(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         body = node.child_by_field_name("body")
+        if body is None:
+            return
         redirs = [c for c in node.named_children if c.type in _REDIRECTS]
-        if body is not None:
+        if body.type == "command":  # the common case, without a call more
+            self._command(body, redirs, self._lone_dash(body, redirs, src), st, ctx, src)
+        else:
             self._redirected_body(body, redirs, st, ctx, src)
 
     def _redirected_body(

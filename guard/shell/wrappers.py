@@ -86,7 +86,9 @@ def _glob_naming_codex(word: Word) -> bool:
     `/opt/*/bin/[c]odex`, `codex*`): bash expands it to the files it matches, codex among them
     where one is there, and runs the first."""
     raw = word.raw or word.text
-    if raw != word.text or not any(c in raw for c in "*?["):
+    if "*" not in raw and "?" not in raw and "[" not in raw:
+        return False  # no pattern (every command word passes here: kept cheap)
+    if raw != word.text:
         return False  # quoted or escaped: no pathname expansion
     from fnmatch import fnmatchcase
 
@@ -1427,7 +1429,10 @@ def _top_level_flag(name: str) -> FlagSpec | None:
 
 def _codex_sandbox_runs(argv: tuple[Word, ...]) -> int | None:
     """Where the command `codex [...] sandbox [...]` runs begins in argv, or None."""
-    if not any(w.text == "sandbox" for w in argv[1:]):
+    for word in argv[1:]:
+        if word.text == "sandbox":
+            break
+    else:
         return None  # most codex commands: the grammar is not consulted
     from guard.codex.grammar import sandboxed_command
 
@@ -1527,7 +1532,8 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
     # (`time OPENAI_API_KEY=k codex ...`): their assignments are the command's own.
     reserved_at_head = True
     for _ in range(MAX_ROUNDS):
-        if reserved_at_head and argv and _reserved_word(argv[0]):
+        head_text = argv[0].text if argv else ""
+        if reserved_at_head and head_text in _RESERVED_HEADS and _reserved_word(argv[0]):
             after = _peel_reserved(argv, out)
             if after is not None:
                 argv = after
@@ -1540,7 +1546,9 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             break
         if not argv or not argv[0].literal:
             break
-        if _glob_naming_codex(argv[0]):
+        if ("*" in head_text or "?" in head_text or "[" in head_text) and _glob_naming_codex(
+            argv[0]
+        ):
             out.wrappers.append(Wrapper("path", argv[0].span, (argv[0].text,)))
             argv = (_codex_word(argv[0]), *argv[1:])
             break
