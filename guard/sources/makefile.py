@@ -167,12 +167,12 @@ class _Exports:
 
     def environment(self, variables: MakeVariables) -> list[tuple[str, str, int]]:
         """(name, value, line) of each variable the file puts in the recipes' environment: the
-        line of its `export`, or of its last definition when every variable is exported. A
-        name the file exports but never sets is make's own environment, passed anyway."""
+        line of its `export`, or of its last definition when every variable is exported (and
+        the names it exports but never sets: _unset_exports)."""
         values: dict[str, list[tuple[str, int]]] = {}
         for name, value, line, _written in variables.values():
             values.setdefault(name, []).append((value, line))
-        env: list[tuple[str, str, int]] = []
+        env = self._unset_exports(variables)
         for name, definitions in variables.table.items():
             if not _SHELL_NAME.match(name):
                 continue
@@ -185,6 +185,17 @@ class _Exports:
                 last = definitions[-1][1] if definitions else 0
                 env.append((name, known[-1][0] if known else "", last))
         return sorted(env, key=lambda item: item[2])
+
+    def _unset_exports(self, variables: MakeVariables) -> list[tuple[str, str, int]]:
+        """`export OPENAI_API_KEY` of a name the file never sets: make hands it to every recipe
+        all the same, with the value make got from its caller's environment, or empty when it
+        got none (make 4.3 exports it as ``OPENAI_API_KEY=``), as the shell's `export NAME`
+        does. The value is not known: it is written as empty, which still counts (CG101)."""
+        return [
+            (name, "", line)
+            for name, (exported, line) in self.names.items()
+            if exported and name not in variables.table and _SHELL_NAME.match(name)
+        ]
 
     def removed(self) -> list[str]:
         """Names `unexport`ed: not in any recipe's environment, inherited or not."""

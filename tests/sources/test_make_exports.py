@@ -374,3 +374,38 @@ def test_a_dotenv_that_is_not_exported_or_is_unexported_stays_silent(tmp_path: P
         assert lint(path) == [], head
         (tmp_path / ".env").unlink()
         assert lint(path) == [], head
+
+
+# `export NAME` of a name the file never sets: make still hands NAME to every recipe (its
+# caller's value, or empty: make 4.3 runs the recipe with `OPENAI_API_KEY=`), as the shell's
+# `export NAME` does. Names that are not keys, and a key exported then unexported, stay clean.
+@pytest.mark.parametrize(
+    ("makefile", "line"),
+    [
+        ("export OPENAI_API_KEY\n\nwork:\n" + RUN, 4),
+        ("export SANDBOX CODEX_API_KEY  # for the worker\nwork:\n" + RUN, 3),
+        ("ifdef CI\nexport OPENAI_API_KEY\nendif\n\nwork:\n" + RUN, 6),
+        ("export SANDBOX TMPDIR\n\nwork:\n" + RUN, None),
+        ("export OPENAI_API_KEY\nunexport OPENAI_API_KEY\n\nwork:\n" + RUN, None),
+        ("export OPENAI_API_KEY\n\nhelp:\n\t@echo 'make work runs codex exec'\n", None),
+    ],
+)
+def test_a_bare_export_of_a_key_the_file_never_sets(
+    tmp_path: Path, makefile: str, line: int | None
+) -> None:
+    found = lint(write(tmp_path, makefile))
+    assert [(r, n) for r, n, _ in found if r == "CG101"] == ([("CG101", line)] if line else [])
+
+
+@pytest.mark.skipif(not HAS_MAKE, reason="make is not installed")
+def test_make_exports_a_name_it_never_set(tmp_path: Path) -> None:
+    (tmp_path / "Makefile").write_text(
+        'export OPENAI_API_KEY\nwork:\n\t@echo "[$${OPENAI_API_KEY+set}]"\n'
+        'plain:\n\t@unset OPENAI_API_KEY; echo "[$${OPENAI_API_KEY+set}]"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "MAKEFLAGS")}
+    shown = subprocess.run(
+        ["make", "-s", "work", "plain"], capture_output=True, text=True, check=True,
+        cwd=tmp_path, env=env,
+    ).stdout.splitlines()  # fmt: skip
+    assert shown == ["[set]", "[]"]
