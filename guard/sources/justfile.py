@@ -1,14 +1,14 @@
 """justfile recipes: a recipe header at column 0 (`name params: deps`), then its indented body.
 
-The body is one snippet with its leading `@` blanked. just writes each `{{expr}}` interpolation's
-value into the text before the shell runs it; here each becomes a shell variable of the same
-length (`{{sandbox}}` -> `${J0______}`, so columns stay exact) whose value is handed to the shell
-layer as one of the snippet's known ``values``: a variable's value (`sandbox := "x"`), a
-parameter's default (one reachable value: the caller may pass another, which is unknown), a string
-literal, `a + b`, `a / b` and both arms of `if ... { a } else { b }`. Anything else (a function
-call, a backtick, a parameter with no default) is unknown: never read as a literal word, so it
-is never an "invalid value"; joined to known text (`"-C " + repo + " -s read-only"`) it is one
-unknown word among the known ones (`-C ${repo} -s read-only`). `{{{{` is just's escape for a
+The body is one snippet with just's `@`/`-` sigils blanked (_without_sigils). just writes each
+`{{expr}}` interpolation's value into the text before the shell runs it; here each becomes a shell
+variable of the same length (`{{sandbox}}` -> `${J0______}`, so columns stay exact) whose value is
+handed to the shell layer as one of the snippet's known ``values``: a variable's value (`sandbox :=
+"x"`), a parameter's default (one reachable value: the caller may pass another, which is unknown),
+a string literal, `a + b`, `a / b` and both arms of `if ... { a } else { b }`. Anything else (a
+function call, a backtick, a parameter with no default) is unknown: never read as a literal word,
+so it is never an "invalid value"; joined to known text (`"-C " + repo + " -s read-only"`) it is
+one unknown word among the known ones (`-C ${repo} -s read-only`). `{{{{` is just's escape for a
 literal `{{`. Shebang recipes (`#!/usr/bin/env python`) that are not shell are skipped.
 Parameters may have defaults (`work task="x" $MODE='ci':`), which is still a header, not an
 assignment (`name := value`).
@@ -244,6 +244,30 @@ def _parameter_env(params: str, line: int, export_all: bool, variables: dict[str
     return env
 
 
+def _sigils(text: str) -> int:
+    """How many of a command's first characters are just's sigils, not shell: `@` (quiet) and
+    `-` (errors ignored), alone or together in either order (`-@`, `@-`), one of each (just's
+    Line.is_quiet / is_infallible; `--x` keeps `-x`)."""
+    if text[:2] in ("-@", "@-"):
+        return 2
+    return 1 if text[:1] in ("-", "@") else 0
+
+
+def _without_sigils(lines: list[str]) -> list[str]:
+    """A linewise recipe's lines as the shell gets them: just strips the sigils from the first
+    line of each command (not from a line a `\\` continues, nor in a shebang recipe), so
+    `-codex exec ...` runs codex. Each sigil becomes a space: columns stay exact."""
+    out: list[str] = []
+    continued = False
+    for line in lines:
+        stripped = line.lstrip(" \t")
+        lead = len(line) - len(stripped)
+        count = 0 if continued else _sigils(stripped)
+        out.append(line[:lead] + " " * count + stripped[count:] if count else line)
+        continued = line.endswith("\\")
+    return out
+
+
 def extract(text: str, path: str) -> list[Snippet]:
     lines = text.split("\n")
     export_all = _exports_all(lines)
@@ -263,13 +287,9 @@ def extract(text: str, path: str) -> list[Snippet]:
         end = start
         while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
             end += 1
-        body = []
-        for line in lines[start:end]:
-            stripped = line.lstrip(" \t")
-            lead = len(line) - len(stripped)
-            body.append(" " * (lead + 1) + stripped[1:] if stripped.startswith("@") else line)
-        first = next((b.strip() for b in body if b.strip()), "")
+        first = next((b.strip() for b in lines[start:end] if b.strip()), "")
         is_shebang = first.startswith("#!")
+        body = lines[start:end] if is_shebang else _without_sigils(lines[start:end])
         # just hands a shebang recipe to the program its `#!` names: shell text only when that
         # program is a shell (`#!/usr/bin/env python3` runs Python, which is not read here).
         if any(b.strip() for b in body) and (

@@ -1,0 +1,60 @@
+"""What just hands the shell from a recipe line: the `@` (quiet) and `-` (errors ignored)
+sigils are just's, stripped one of each in either order from the first line of a command in a
+linewise recipe (just's Line.is_quiet / is_infallible), so `-codex exec ...` runs codex. A line
+a backslash continues, and a shebang recipe's lines, keep them: the shell gets them as written.
+(just is not installed here: this follows its documented behaviour and its source.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+CLI = [sys.executable, "-m", "guard.cli"]
+
+
+def lint(folder: Path, text: str) -> list[tuple[str, int]]:
+    path = folder / "justfile"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [*CLI, "lint", "--no-cache", "--format", "json", str(path)],
+        capture_output=True, text=True, timeout=300, cwd=folder,
+    )  # fmt: skip
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    doc: dict[str, Any] = json.loads(done.stdout)
+    assert doc["errors"] == []
+    return sorted((f["rule"], f["line"]) for f in doc["findings"])
+
+
+SIGILS = """\
+deploy:
+    -codex exec -C . --dangerously-bypass-approvals-and-sandbox -o out.txt "Deploy" </dev/null
+    -OPENAI_API_KEY=$K codex exec -C . -s workspace-write -o out.txt "Deploy" </dev/null
+    -@codex exec -C . --yolo -o out.txt "Deploy" </dev/null
+    @-codex exec -C . --yolo -o out.txt "Deploy" </dev/null
+"""
+
+
+LOOK_ALIKES = """\
+help:
+    -echo "codex exec --yolo runs the fleet" </dev/null
+    @-echo 'OPENAI_API_KEY=x codex exec --yolo' </dev/null
+
+review:
+    echo start \\
+    -codex exec --yolo
+    --codex exec -C . --yolo -o out.txt "Deploy" </dev/null
+
+script:
+    #!/usr/bin/env bash
+    -codex exec -C . --yolo -o out.txt "Deploy" </dev/null
+"""
+
+
+def test_sigils_are_stripped_and_the_command_is_linted(tmp_path: Path) -> None:
+    assert lint(tmp_path, SIGILS) == [("CG101", 3), ("CG303", 2), ("CG303", 4), ("CG303", 5)]
+    # Look-alikes: `-codex` after a continuation is an argument of echo; `--codex` is the command `-codex`
+    # (one sigil goes); in a shebang recipe bash runs the command `-codex`, not codex.
+    assert lint(tmp_path, LOOK_ALIKES) == []
