@@ -25,7 +25,14 @@ import re
 
 from guard.sources.base import shebang_dialect
 from guard.sources.detect import SHELL, kind_by_shebang
-from guard.sources.makevars import MAX_TEXT, Partial, shell_text, unknown_word
+from guard.sources.makevars import (
+    COMMAND_START,
+    MAX_TEXT,
+    Partial,
+    prefix_text,
+    shell_text,
+    unknown_word,
+)
 from guard.sources.snippet import RunContext, Snippet
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
@@ -169,10 +176,17 @@ def interpolate(text: str, first_line: int, scope: _Scope) -> tuple[str, Values]
     for number, line in enumerate(lines):
         pieces: list[str] = []
         cursor = 0
+        continued = number > 0 and lines[number - 1].endswith("\\")
         for match in _INTERPOLATION.finditer(line):
             expr = match.group("expr")
             if expr is None:
                 continue  # `{{{{`: a literal `{{`
+            before = "".join(pieces) + line[cursor : match.start()]
+            prefix = _prefix(expr, before, continued, scope)
+            if prefix is not None:
+                pieces.append(line[cursor : match.start()] + prefix)
+                cursor = match.end()
+                continue
             width = len(match.group(0)) - 3
             key = (expr.strip(), width)
             name = names.get(key) or _shell_name(len(names), width)
@@ -188,6 +202,17 @@ def interpolate(text: str, first_line: int, scope: _Scope) -> tuple[str, Values]
             cursor = match.end()
         lines[number] = "".join(pieces) + line[cursor:]
     return "\n".join(lines), values
+
+
+def _prefix(expr: str, before: str, continued: bool, scope: _Scope) -> str | None:
+    """just writes an interpolation's text into the line before the shell reads it: where a
+    command starts, a value that starts with an assignment (`codex_env := "OPENAI_API_KEY=x"`,
+    then `{{codex_env}} codex exec`) is the shell's prefix assignment, so it goes in as that
+    text (prefix_text). The line grows by what the text is longer than the interpolation:
+    columns after it on that line shift."""
+    if not COMMAND_START.search(before) or (continued and not before.strip()):
+        return None
+    return prefix_text(scope.evaluate(expr))
 
 
 def _parameters(params: str, scope_variables: dict[str, str]) -> dict[str, Known]:

@@ -1,21 +1,23 @@
 """Makefile recipes: the file's recipes are one script, each recipe a subshell `( ... )` in it.
 
 Per recipe line: the leading tab and the `@`/`-`/`+` prefixes become spaces (columns stay exact);
-on a backslash-continued line make removes only the one leading tab and hands the rest (an `-C`,
-an `@`) to the shell as written (GNU make manual, "Splitting Recipe Lines"). Then
-`$$` becomes `$`, and a make reference `$(NAME)` / `${NAME}` becomes the shell's `${NAME}` (same
-length) so the shell layer sees a variable, not a command substitution; `$X` is make's one-letter
-reference (`$SANDBOX` is `$(S)ANDBOX`); an automatic variable (`$@`, `$<`, `$(@D)`) is a file name
-make writes in, one unknown word (_automatic_word). Backslash continuations are kept: make
-hands them to the shell as they are. Lines that are not recipe lines are blanked, so line numbers
-are exact; a recipe's `(` is written on its (blanked) `target:` line and its `)` on the line after
-it. A recipe make hands to a program that is not a shell (`SHELL := python3`) is not read
-(_runs_in_a_shell). The variables make exports (`export NAME = value`, `export NAME`, `export`
-alone, `.EXPORT_ALL_VARIABLES:`, wherever in the file: _Exports) are in every recipe's environment:
-they become `external_env`; an `unexport NAME` is an `unset` before the first recipe.
-`include common.mk` reads that file's variables and exports in at that line (_read_include);
-an included file that is not there (`include .env`) whose variables make exports is env loaded
-from a file (_prelude).
+on a backslash-continued line make removes only the one leading tab and hands the rest (an `-C`, an
+`@`) to the shell as written (GNU make manual, "Splitting Recipe Lines"). Then `$$` becomes `$`,
+and a make reference `$(NAME)` / `${NAME}` becomes the shell's `${NAME}` (same length) so the shell
+layer sees a variable, not a command substitution; `$X` is make's one-letter reference (`$SANDBOX`
+is `$(S)ANDBOX`); an automatic variable (`$@`, `$<`, `$(@D)`) is a file name make writes in, one
+unknown word (_automatic_word). Backslash continuations are kept: make hands them to the shell as
+they are. Where a command starts, a reference whose value begins with an assignment (`CODEX_ENV =
+OPENAI_API_KEY=$(KEY)`) is written in as that text, as make writes it, so the shell reads a prefix
+assignment (_prefixed). Lines that are not recipe lines are blanked, so line numbers are exact; a
+recipe's `(` is written on its (blanked) `target:` line and its `)` on the line after it. A recipe
+make hands to a program that is not a shell (`SHELL := python3`) is not read (_runs_in_a_shell).
+The variables make exports (`export NAME = value`, `export NAME`, `export` alone,
+`.EXPORT_ALL_VARIABLES:`, wherever in the file: _Exports) are in every recipe's environment: they
+become `external_env`; an `unexport NAME` is an `unset` before the first recipe. `include
+common.mk` reads that file's variables and exports in at that line (_read_include); an included
+file that is not there (`include .env`) whose variables make exports is env loaded from a file
+(_prelude).
 
 What `$(NAME)` holds is read from the file's own assignments (makevars.py) and handed to the shell
 layer as the snippet's known ``values``: `CODEX ?= codex` then `$(CODEX) exec ...` is a codex run.
@@ -43,7 +45,14 @@ from dataclasses import dataclass, field
 from guard import filereads
 from guard.regularfile import read_regular
 from guard.sources.detect import SHELL, kind_by_shebang
-from guard.sources.makevars import ASSIGNMENT, DIRECTIVE, UNKNOWN_WORD, MakeVariables
+from guard.sources.makevars import (
+    ASSIGNMENT,
+    COMMAND_START,
+    DIRECTIVE,
+    UNKNOWN_WORD,
+    MakeVariables,
+    prefix_text,
+)
 from guard.sources.snippet import RunContext, Snippet
 
 _RULE = re.compile(r"^(?![\t#])[^=\t#]*?[^:=]:(?!=)")
@@ -62,21 +71,44 @@ _AUTOMATIC_NAME = re.compile(r"_+\Z")
 _NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
 
 
-def recipe_line(line: str) -> str:
-    """One raw recipe line (starting with a tab) as the shell will see it, columns kept."""
+# A make reference where a command starts in a recipe line: (start, end, variable name), the
+# columns in the line as the shell layer gets it.
+Reference = tuple[int, int, str]
+
+
+def recipe_line(line: str) -> tuple[str, list[Reference]]:
+    """One raw recipe line (starting with a tab) as the shell will see it, columns kept, and
+    the make references in it where a command starts."""
     body = line[1:]
     prefix = len(body) - len(body.lstrip("@-+ \t"))
     out = " " * (prefix + 1) + body[prefix:]
     return _unescape(out)
 
 
-def continued_line(line: str) -> str:
-    """A line after a backslash continuation: only its first tab goes (a space keeps columns)."""
-    return _unescape(" " + line[1:] if line.startswith("\t") else line)
+def continued_line(line: str) -> tuple[str, list[Reference]]:
+    """A line after a backslash continuation: only its first tab goes (a space keeps columns);
+    its start is not where a command starts (the line before goes on)."""
+    text = " " + line[1:] if line.startswith("\t") else line
+    return _unescape(text, at_start=False)
 
 
-def _unescape(text: str) -> str:
-    return _MAKE_REF.sub(_shell_reference, text)
+def _unescape(text: str, at_start: bool = True) -> tuple[str, list[Reference]]:
+    """The shell text of a recipe line, and where a `$(NAME)` / `${NAME}` in it starts a
+    command (_prefixed: its value may be an assignment the shell must read as one)."""
+    out: list[str] = []
+    references: list[Reference] = []
+    cursor = 0
+    for match in _MAKE_REF.finditer(text):
+        out.append(text[cursor : match.start()])
+        shell = _shell_reference(match)
+        name = match.group("paren") or match.group("brace")
+        before = "".join(out)
+        if name and COMMAND_START.search(before) and (at_start or before.strip()):
+            references.append((len(before), len(before) + len(shell), name))
+        out.append(shell)
+        cursor = match.end()
+    out.append(text[cursor:])
+    return "".join(out), references
 
 
 def _shell_reference(match: re.Match[str]) -> str:
@@ -208,6 +240,8 @@ class _Recipe:
     start: int  # 0-based line of the first recipe line (the header's for `target: ; cmd`)
     targets: tuple[str, ...]
     lines: list[str] = field(default_factory=list)
+    # Make references where a command starts: (index in ``lines``, start, end, name)
+    references: list[tuple[int, int, int, str]] = field(default_factory=list)
     # Targets that have this one among their prerequisites, directly or not (make hands their
     # target-specific variables down to it when it is built for them).
     callers: tuple[str, ...] = ()
@@ -345,7 +379,9 @@ def _read(text: str, file: _File, at: int | None = None, depth: int = 0) -> list
             was_continued = continued
             continued = line.endswith("\\")
             current.lines.extend([""] * (index - current.start - len(current.lines)))
-            current.lines.append(continued_line(line) if was_continued else recipe_line(line))
+            shell, found = continued_line(line) if was_continued else recipe_line(line)
+            current.references.extend((len(current.lines), *ref) for ref in found)
+            current.lines.append(shell)
             continue
         continued = False
         if current is not None and (not stripped or stripped.startswith("#")):
@@ -394,7 +430,10 @@ def _read(text: str, file: _File, at: int | None = None, depth: int = 0) -> list
             rest = line.split(";", 1)
             if len(rest) == 2 and rest[1].strip():  # `target: deps ; command`
                 current.start = index
-                current.lines.append(" " * (len(rest[0]) + 1) + _unescape(rest[1]))
+                shell, found = _unescape(rest[1])
+                lead = len(rest[0]) + 1
+                current.references.extend((0, lead + a, lead + b, n) for a, b, n in found)
+                current.lines.append(" " * lead + shell)
     if current is not None and current.lines:
         recipes.append(current)
     if own and at is None:
@@ -442,6 +481,8 @@ def extract(text: str, path: str) -> list[Snippet]:
     variables, own = file.variables, file.own
     env = file.exports.environment(variables)
     prelude = _prelude(file, file.exports.removed())
+    for recipe in recipes:
+        _prefixed(recipe, variables, own)
     recipes = [r for r in recipes if any(part.strip() for part in r.lines)]
     recipes = [r for r in recipes if _runs_in_a_shell(r, variables, own)]
     alone = [r for r in recipes if not self_contained("\n".join(r.lines))]
@@ -450,6 +491,26 @@ def extract(text: str, path: str) -> list[Snippet]:
     if joined:
         snippets.append(_snippet(joined, text, path, variables, env, own, prelude))
     return snippets
+
+
+def _prefixed(recipe: _Recipe, variables: MakeVariables, own: _TargetValues) -> None:
+    """make writes a variable's text into the recipe line before the shell reads it, so a
+    value that starts with an assignment (`CODEX_ENV = OPENAI_API_KEY=$(KEY)`) where a command
+    starts is the shell's prefix assignment (`$(CODEX_ENV) codex exec` is `OPENAI_API_KEY=...
+    codex exec`, make -n prints it so), not a command named by a variable: that text replaces
+    the reference. Of several values (a conditional) the first such one is taken: a key on
+    one path reaches codex there. A name the recipe's target sets for itself keeps its
+    reference (the target-specific assignment in its subshell gives it). The line grows by
+    what the text is longer than the reference: columns after it on that line shift."""
+    targets = {*recipe.targets, *recipe.callers}
+    shadowed = {value[1] for target in targets for value in own.get(target, [])}
+    for index, start, end, name in reversed(recipe.references):
+        if name in shadowed or not _not_automatic(name):
+            continue
+        text = prefix_text(variables.lookup(name, 0))
+        if text is not None:
+            line = recipe.lines[index]
+            recipe.lines[index] = line[:start] + text + line[end:]
 
 
 def _runs_in_a_shell(recipe: _Recipe, variables: MakeVariables, own: _TargetValues) -> bool:

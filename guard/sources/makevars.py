@@ -64,6 +64,22 @@ def as_shell_value(text: str) -> str | None:
 
 
 _SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Where a command starts in a recipe line's shell text before a reference: the line's start, or
+# after an operator or a keyword that starts one (`a; $(ENV) codex`, `if {{env}} codex ...`).
+COMMAND_START = re.compile(
+    r"(?:\A|[;&|()!{}]|(?<![\w-])(?:then|do|else|elif|if|while|until|time))\s*\Z"
+)
+_ASSIGNMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def prefix_text(values: list[str | None]) -> str | None:
+    """Of the values make (or just) may write where a command starts, the first that starts
+    with an assignment (`OPENAI_API_KEY=${KEY}`): written into the line as text, the shell
+    reads it as a prefix assignment, not as a command named by a variable (a key on one path
+    of a conditional reaches codex there). None when no value does, or it spans lines."""
+    return next((v for v in values if v and _ASSIGNMENT_WORD.match(v) and "\n" not in v), None)
+
+
 _UNKNOWN_REF = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 

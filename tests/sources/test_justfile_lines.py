@@ -58,3 +58,26 @@ def test_sigils_are_stripped_and_the_command_is_linted(tmp_path: Path) -> None:
     # Look-alikes: `-codex` after a continuation is an argument of echo; `--codex` is the command `-codex`
     # (one sigil goes); in a shebang recipe bash runs the command `-codex`, not codex.
     assert lint(tmp_path, LOOK_ALIKES) == []
+
+
+# just writes an interpolation's text into the line before the shell reads it: where a command
+# starts, a value that begins with an assignment is the shell's prefix assignment.
+PREFIXES = """\
+codex_env := "OPENAI_API_KEY=abc"
+billing := "OPENAI_API_KEY=" + env_var_or_default("KEY", "")
+tmp_env := "TMPDIR=" + justfile_directory() + "/tmp"
+
+work:
+    {{codex_env}} codex exec -C . -s read-only -o out.txt "Review" </dev/null
+
+other:
+    cd . && {{ billing }} codex exec -C . --yolo -o out.txt "Review" </dev/null
+
+echoed:
+    echo {{codex_env}} codex exec -C . -s read-only -o out.txt "Review" </dev/null
+    {{tmp_env}} codex exec -C . -s read-only -o out.txt "Review" </dev/null
+"""
+
+
+def test_an_interpolation_that_expands_to_an_env_prefix_is_one(tmp_path: Path) -> None:
+    assert lint(tmp_path, PREFIXES) == [("CG101", 6), ("CG101", 9), ("CG303", 9)]

@@ -409,3 +409,50 @@ def test_make_exports_a_name_it_never_set(tmp_path: Path) -> None:
         cwd=tmp_path, env=env,
     ).stdout.splitlines()  # fmt: skip
     assert shown == ["[set]", "[]"]
+
+
+# make writes a variable's text into the recipe line before the shell reads it: where a command
+# starts, a value that begins with an assignment is the shell's prefix assignment.
+PREFIXES = """\
+CODEX_ENV = OPENAI_API_KEY=$(BILLING_KEY)
+RUNNER = CODEX_API_KEY= codex
+TMP_ENV = TMPDIR=$(CURDIR)/tmp
+
+work:
+\t$(CODEX_ENV) codex exec -C . -s read-only - < task.md
+
+other:
+\tcd . && ${RUNNER} exec -C . -s read-only - < task.md
+
+echoed:
+\techo $(CODEX_ENV) codex exec -C . -s read-only - < task.md
+
+shell:
+\t$${CODEX_ENV} codex exec -C . -s read-only - < task.md
+
+temp:
+\t$(TMP_ENV) codex exec -C . -s read-only - < task.md
+"""
+
+
+def test_a_variable_that_expands_to_an_env_prefix_is_one(tmp_path: Path) -> None:
+    found = lint(write(tmp_path, PREFIXES))
+    # `echo ... codex` is an argument; `$${CODEX_ENV}` is the shell's variable (a command word
+    # after expansion, not an assignment); TMPDIR is no key.
+    assert [(r, n) for r, n, _ in found if r == "CG101"] == [("CG101", 6), ("CG101", 9)]
+    assert {n for _r, n, _m in found} <= {6, 9, 15}, found
+
+
+@pytest.mark.skipif(not HAS_MAKE, reason="make is not installed")
+def test_the_prefix_is_the_one_make_prints(tmp_path: Path) -> None:
+    write(tmp_path, PREFIXES)
+    shown = subprocess.run(
+        ["make", "-n", "work", "other", "BILLING_KEY=sk"],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+    ).stdout.splitlines()  # fmt: skip
+    assert shown == [
+        "OPENAI_API_KEY=sk codex exec -C . -s read-only - < task.md",
+        "cd . && CODEX_API_KEY= codex exec -C . -s read-only - < task.md",
+    ]
+    (run,) = run_recorded(tmp_path, ["make", "-s", "work"])
+    assert run.has_key, run
