@@ -19,3 +19,41 @@ def recording_codex(bin_dir: Path, *names: str, stdin: bool = False) -> None:
         fake = bin_dir / name
         fake.write_text(body)
         fake.chmod(0o755)
+
+
+# A recorder that also notes whether OPENAI_API_KEY reached it, and a script run under real bash
+# in a folder holding it (tests/shell/test_more_wrappers.py, test_reserved_words.py).
+KEY_RECORDER = """#!/bin/sh
+printf 'ARGV %s\\n' "$*" >> "$CODEX_LOG"
+[ -n "${OPENAI_API_KEY+x}" ] && printf 'KEY\\n' >> "$CODEX_LOG"
+exit 0
+"""
+
+
+def key_lab(folder: Path) -> Path:
+    """`folder` with `bin/codex` the key-noting recorder."""
+    (folder / "bin").mkdir(exist_ok=True)
+    codex = folder / "bin" / "codex"
+    codex.write_text(KEY_RECORDER)
+    codex.chmod(0o755)
+    return folder
+
+
+def run_in_lab(lab: Path, script: str, bash: str) -> str:
+    """Run `script` under `bash` in `lab` (its recorder first on PATH); the recorder's log."""
+    import os
+    import subprocess
+
+    log = lab / "codex.log"
+    log.write_text("")
+    (lab / "case.sh").write_text(script + "\n")
+    env = {
+        "PATH": f"{lab / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "HOME": str(lab),
+        "CODEX_LOG": str(log),
+    }
+    subprocess.run(
+        [bash, str(lab / "case.sh")], cwd=lab, env=env, stdin=subprocess.DEVNULL,
+        capture_output=True, timeout=20, check=False,
+    )  # fmt: skip
+    return log.read_text()

@@ -5,7 +5,6 @@ the command model must see the codex it really starts."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,15 +15,11 @@ from guard.engine.api import lint_snippet
 from guard.settings import Settings
 from guard.shell import parse_script
 from guard.sources.snippet import RunContext, Snippet
+from tests.shell.recording import key_lab, run_in_lab
 
 BASH = shutil.which("bash")
 pytestmark = pytest.mark.skipif(BASH is None, reason="needs bash")
 
-RECORDER = """#!/bin/sh
-printf 'ARGV %s\\n' "$*" >> "$CODEX_LOG"
-[ -n "${OPENAI_API_KEY+x}" ] && printf 'KEY\\n' >> "$CODEX_LOG"
-exit 0
-"""
 
 # script -> the argv codex really gets (checked under bash below)
 RUNS = {
@@ -54,28 +49,12 @@ MODEL_ONLY = {
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("wrappers")
-    (folder / "bin").mkdir()
-    codex = folder / "bin" / "codex"
-    codex.write_text(RECORDER)
-    codex.chmod(0o755)
-    return folder
+    return key_lab(tmp_path_factory.mktemp("wrappers"))
 
 
 def run_bash(lab: Path, script: str) -> list[str]:
-    log = lab / "codex.log"
-    log.write_text("")
-    (lab / "case.sh").write_text(script)
-    env = {
-        "PATH": f"{lab / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-        "HOME": str(lab),
-        "CODEX_LOG": str(log),
-    }
-    subprocess.run(
-        [str(BASH), str(lab / "case.sh")], cwd=lab, env=env, stdin=subprocess.DEVNULL,
-        capture_output=True, timeout=20, check=False,
-    )  # fmt: skip
-    return [line[5:] for line in log.read_text().splitlines() if line.startswith("ARGV ")]
+    log = run_in_lab(lab, script, str(BASH))
+    return [line[5:] for line in log.splitlines() if line.startswith("ARGV ")]
 
 
 def rules_of(script: str) -> set[str]:

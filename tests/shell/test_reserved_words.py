@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,15 +14,11 @@ import pytest
 from guard.engine.api import lint_snippet
 from guard.settings import Settings
 from guard.sources.snippet import RunContext, Snippet
+from tests.shell.recording import key_lab, run_in_lab
 
 BASH = shutil.which("bash")
 pytestmark = pytest.mark.skipif(BASH is None, reason="needs bash")
 
-RECORDER = """#!/bin/sh
-printf 'ARGV %s\\n' "$*" >> "$CODEX_LOG"
-[ -n "${OPENAI_API_KEY+x}" ] && printf 'KEY\\n' >> "$CODEX_LOG"
-exit 0
-"""
 RUN = "codex exec -s read-only -C . p </dev/null"
 YOLO = "codex exec --yolo -C . p </dev/null"
 
@@ -46,28 +41,11 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("reserved")
-    (folder / "bin").mkdir()
-    codex = folder / "bin" / "codex"
-    codex.write_text(RECORDER)
-    codex.chmod(0o755)
-    return folder
+    return key_lab(tmp_path_factory.mktemp("reserved"))
 
 
 def run_bash(lab: Path, script: str) -> str:
-    log = lab / "codex.log"
-    log.write_text("")
-    (lab / "case.sh").write_text(script + "\n")
-    env = {
-        "PATH": f"{lab / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-        "HOME": str(lab),
-        "CODEX_LOG": str(log),
-    }
-    subprocess.run(
-        [str(BASH), str(lab / "case.sh")], cwd=lab, env=env, stdin=subprocess.DEVNULL,
-        capture_output=True, timeout=20, check=False,
-    )  # fmt: skip
-    return log.read_text()
+    return run_in_lab(lab, script, str(BASH))
 
 
 def rules_of(script: str) -> set[str]:
