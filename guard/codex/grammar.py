@@ -699,8 +699,10 @@ def sandboxed_command(args: Sequence[str], version: str | None = None) -> int | 
             i += 1 if attached else 2
         elif word in SANDBOX_SWITCHES:
             i += 1
+        elif "--" in words[i:]:
+            return words.index("--", i) + 1  # an option no table knows: `--` still ends them
         else:
-            return None
+            i += 1  # unknown: a switch, so what follows is still read as the command
     return None
 
 

@@ -22,7 +22,7 @@ VERDICT_OUTPUT = lazy_compile(r"verdict", re.IGNORECASE, needs=("verdict",))
 # validation error", "Add a validate() method", "Implement the verdict parser"):
 # the skill's contract word as it writes it, PASS|FAIL, the role, or a verdict to output ...
 _VERDICT_CONTRACT = lazy_compile(
-    r"\bVERDICT\b|\bPASS\s*[|/]\s*FAIL\b"
+    r"\bVERDICT\b|\bPASS\s*(?:[|/]|or)\s*FAIL\b"
     r"|(?i:\b(?:you\s+are|act\s+as|acting\s+as|as)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+)?"
     r"(?:validator|judge|verifier)\b)"
     r"|(?i:\b(?:output|emit|return|print|give|report|produce|state|write|reply\s+with|"
@@ -31,8 +31,8 @@ _VERDICT_CONTRACT = lazy_compile(
     r"column|table|model|enum|endpoint|api)\b))"
 )
 _CONTRACT_WORD = lazy_compile(r"\bVERDICT\b")
-# ... or "validate"/"judge" as the clause's verb ("Validate the change", "run pytest and then
-# validate it"), where no editing verb leads a clause: "Fix X and validate it with pytest" is a
+# ... or "validate"/"judge" as the verb of the first clause that has one of these verbs ("Validate
+# the change", "run pytest and then validate it"): "Fix X and validate it with pytest" is a
 # worker checking its own work.
 _CLAUSE_VERB = (
     r"(?:^|[.;:!?\n]\s*|\b(?:and|then|please|now|also|first|finally)\s+)"
@@ -55,7 +55,13 @@ def asks_for_verdict(prompt: str) -> bool:
         return True  # the skill's own validator prompts: no need for the slower patterns
     if _VERDICT_CONTRACT.search(prompt) is not None:
         return True
-    return _JUDGE_VERB.search(prompt) is not None and _EDIT_VERB.search(prompt) is None
+    judge = _JUDGE_VERB.search(prompt)
+    if judge is None:
+        return False
+    edit = _EDIT_VERB.search(prompt)
+    # The task is the first clause's: "Validate the change and make sure the tests pass" is a
+    # judge's, "Fix the bug and validate the fix with pytest" a worker's.
+    return edit is None or judge.start() < edit.start()
 
 
 # What a validator's prompt asks for when it must reach the network (the skill: git fetch, clone,
@@ -85,7 +91,7 @@ _NEGATED_FILLER = frozenset(
 # After a network word: the clause says it is not wanted ("fetch nothing", "network access is
 # not needed", "the network is disabled").
 _NEGATED_AFTER = lazy_compile(
-    r"\s+(?:nothing|(?:[\w-]+\s+){0,2}(?:is|are|will\s+be)\s+(?:not\s+(?:needed|required|"
+    r"\s+(?:nothing|(?:access\s+|connections?\s+)?(?:is|are|will\s+be)\s+(?:not\s+(?:needed|required|"
     r"allowed|available|permitted|necessary)|disabled|blocked|forbidden|unavailable|off)\b)",
     re.IGNORECASE,
 )
@@ -111,7 +117,8 @@ _CODE_NOUN = lazy_compile(
 )
 # ...unless a verb right before it runs that code ("run the fetch script").
 _RUNS_CODE = lazy_compile(
-    r"\b(?:run|execute|invoke|call|use|start|launch)\s+(?:the\s+|a\s+|our\s+|this\s+)?"
+    r"\b(?:run|runs|running|execute|executing|invoke|invoking|call|calling|use|using|start|"
+    r"starting|launch|launching|with|via|through)\s+(?:the\s+|a\s+|our\s+|this\s+)?"
     r"(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 )

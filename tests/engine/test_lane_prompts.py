@@ -29,6 +29,11 @@ VALIDATOR_PROMPTS = [
     "Run pytest -q and validate the change.",
     "Judge whether the refactor keeps behaviour; do not edit files.",
     "Check the diff and give your verdict.",
+    # A review pass found these lost by the first version (an editing verb in a later clause):
+    "Validate the change and make sure the tests pass.",
+    "Validate the implementation of issue 12 and change nothing.",
+    "Please validate the fix: run the tests, then update us with PASS or FAIL.",
+    "Act as the code reviewer and validate; then build the project and run tests.",
 ]
 
 

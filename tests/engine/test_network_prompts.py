@@ -56,6 +56,12 @@ def test_a_prompt_that_only_mentions_the_network_is_offline(tmp_path: Path, prom
         "Do not modify anything. Fetch origin and validate. Output VERDICT.",
         "Run the fetch script and validate its output. Output VERDICT.",
         "Check that https://staging.example.com/health returns 200. Output VERDICT.",
+        # A review pass found these lost by the first version of the negation reading:
+        "Validate the build: download dependencies that are not available locally, then "
+        "report the VERDICT.",
+        "Validate the change using the network tests and report the VERDICT.",
+        "Validate the release by running the download script; output the VERDICT.",
+        "Validate the PR with the fetch script and print the VERDICT.",
     ],
 )
 def test_a_prompt_that_asks_for_the_network_is_still_flagged(tmp_path: Path, prompt: str) -> None:

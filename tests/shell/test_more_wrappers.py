@@ -168,6 +168,12 @@ def test_text_a_shell_or_make_runs_unseen_is_cg902(lab: Path, script: str) -> No
         ("codex sandbox -- codex exec --yolo -C . p </dev/null", "CG303"),
         ("codex sandbox codex exec --yolo -C . p </dev/null", "CG303"),
         ("codex -c x=1 sandbox --transparent-tcp codex exec --yolo -C . p </dev/null", "CG303"),
+        # an option a later codex may add: `--` still says where the command begins
+        (
+            "codex sandbox --new-flag -- env OPENAI_API_KEY=sk codex exec -s read-only -C . p"
+            " </dev/null",
+            "CG101",
+        ),
         (
             "codex sandbox -c sandbox_mode=workspace-write -- "
             "bash -c 'OPENAI_API_KEY=sk codex exec -s read-only -C . p </dev/null'",
