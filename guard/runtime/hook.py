@@ -445,6 +445,7 @@ def _check(
     from guard.runtime.report import reason_text
     from guard.runtime.settings_load import extra_setting, load_runtime_settings
 
+    _enter(cwd)
     try:
         settings = load_runtime_settings(cwd or None)
     except Exception as exc:
@@ -467,6 +468,18 @@ def _check(
     if not denying:
         return 0
     return answer_deny(agent, reason_text(denying), stdout, stderr)
+
+
+def _enter(cwd: str | None) -> None:
+    """Work from the folder the agent runs the command in (the payload's `cwd`), which need not
+    be the hook's own: a relative path in the command (`CODEX_HOME=ch3`, `cd sub`) is that
+    folder's. One that is gone leaves the hook where it is."""
+    import contextlib
+    import os
+
+    if cwd:
+        with contextlib.suppress(OSError, ValueError):
+            os.chdir(cwd)
 
 
 def denied_findings(findings: list[Any], settings: Any) -> list[Any]:

@@ -187,3 +187,19 @@ def test_a_literal_home_is_read_as_its_codex_home(lab: Path, base_env: dict[str,
     both = f"CODEX_HOME={chatgpt} HOME={lab}/hh codex exec -C . -s read-only hi </dev/null"
     code, out = check(both, repo, base_env)
     assert code == 0 and "CG102" not in out, out
+
+
+def test_the_hook_reads_a_relative_home_from_the_agents_cwd_not_its_own(
+    lab: Path, base_env: dict[str, str]
+) -> None:
+    """The agent may start its hook in another folder than the one its command runs in (the
+    payload's `cwd`): the command's relative CODEX_HOME is the payload cwd's."""
+    from tests.runtime.test_runtime_hook_sound import payload
+
+    make_home(lab / "repo" / "ch3", apikey_auth())  # where the command runs
+    make_home(lab / "ch3", chatgpt_auth())  # the hook process's own folder
+    command = "CODEX_HOME=ch3 codex exec -C . -s read-only hi </dev/null"
+    proc = run_guard(["hook", "claude"], base_env, cwd=lab, input=payload(command, lab / "repo"))
+    out = json.loads(proc.stdout)["hookSpecificOutput"]
+    assert out["permissionDecision"] == "deny", proc.stdout
+    assert "CG102" in out["permissionDecisionReason"]
