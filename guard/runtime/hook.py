@@ -474,12 +474,13 @@ def _enter(cwd: str | None) -> None:
     """Work from the folder the agent runs the command in (the payload's `cwd`), which need not
     be the hook's own: a relative path in the command (`CODEX_HOME=ch3`, `cd sub`) is that
     folder's. One that is gone leaves the hook where it is."""
-    import contextlib
     import os
 
     if cwd:
-        with contextlib.suppress(OSError, ValueError):
+        try:  # noqa: SIM105 -- not contextlib.suppress: the hook's path does not import it
             os.chdir(cwd)
+        except (OSError, ValueError):
+            pass
 
 
 def denied_findings(findings: list[Any], settings: Any) -> list[Any]:
