@@ -304,11 +304,6 @@ def key_positions(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
         return scanner.found
 
 
-def key_lines(text: str) -> dict[tuple[str, ...], int]:
-    """The 1-based line of each key path (see :func:`key_positions`)."""
-    return {key: line for key, (line, _column) in key_positions(text).items()}
-
-
 def parse_toml(text: str, path: str) -> TomlDoc | LayerError:
     import tomllib
 

@@ -113,12 +113,6 @@ class CheckContext:
             return command.index
         return None
 
-    def commands_before(self, command: Command) -> Iterator[Command]:
-        at = self._position(command)
-        if at is not None:
-            return iter(self.script.commands[:at])
-        return (c for c in self.script.commands if c.index < command.index)
-
     def snippet_lines(self) -> list[str]:
         """The snippet's text split into lines (once)."""
         if "lines" not in self._memo:

@@ -415,11 +415,6 @@ def _cells(row: str) -> list[str]:
     return [cell.strip() for cell in text.split("|")]
 
 
-def _instruction_spans(line: str) -> list[re.Match[str]]:
-    """The spans of one prose line, read alone (no table around it), that are instructions."""
-    return AgentProse().spans(line)
-
-
 def instruction_line(line: str, reader: AgentProse | None = None) -> str:
     """A prose line of an agent file as the token scan reads it: its instruction spans at their
     columns, each ended by a `;` where its closing backticks were, everything else blank."""
