@@ -4,26 +4,15 @@ clean."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
+from tests.sources.test_source_gaps import hits
+from tests.sources.test_source_gaps import lint as lint_with_status
+
 
 def lint(path: Path, *extra: str) -> dict[str, Any]:
-    done = subprocess.run(
-        ["codex-guard", "lint", "--no-cache", "--format", "json", *extra, str(path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=path.parent,
-    )
-    assert "Traceback" not in done.stderr + done.stdout, done.stderr
-    return json.loads(done.stdout)
-
-
-def hits(doc: dict[str, Any]) -> set[tuple[str, int]]:
-    return {(f["rule"], f["line"]) for f in doc["findings"]}
+    return lint_with_status(path, *extra)[1]
 
 
 def places(doc: dict[str, Any], rule: str) -> set[tuple[int, int]]:
