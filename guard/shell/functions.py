@@ -51,6 +51,9 @@ class _FuncDef:
     key: tuple[int, int]
     state: State
     ctx: _Ctx
+    # The command names of a body that only prints (printonly.py), () when it does more; None
+    # until a second call asks.
+    printers: tuple[str, ...] | None = None
 
 
 def _define(self: FunctionWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
@@ -113,6 +116,24 @@ def _alias(
     return None
 
 
+def _walked_alike(fdef: _FuncDef, words: list[Word], st: State, ctx: _Ctx, r: _Redirs) -> bool:
+    """Would walking this call's body again add nothing? True for a body that only prints
+    (printonly.py), called where its output goes nowhere the walk reads (no pipeline, no
+    redirected stdout), with no function or alias in place of one of its printers and no
+    codex in its words (what it prints would then be worth a look anyway)."""
+    if ctx.pipe is not None or ctx.stdout is not None or r.stdout is not None:
+        return False
+    if fdef.printers is None:
+        from guard.shell.printonly import prints_only
+
+        fdef.printers = prints_only(fdef.body, fdef.src) or ()
+    if not fdef.printers:
+        return False
+    if any(name in st.functions or name in st.aliases for name in fdef.printers):
+        return False
+    return not any("codex" in w.text for w in words)
+
+
 def _call(
     self: FunctionWalker,
     fdef: _FuncDef,
@@ -126,6 +147,8 @@ def _call(
     """Expand the body with the call's words as "$@" (a function that runs "$@" is a wrapper:
     its callers' words are the command). False when the calls nest too deep to follow: what
     the body would run is then unknown."""
+    if fdef.key in self.called and _walked_alike(fdef, words, st, ctx, r):
+        return True
     self.called.add(fdef.key)
     if fdef.name in self.callstack:
         return True  # recursion: this body is being expanded already
