@@ -21,12 +21,12 @@ from __future__ import annotations
 import functools
 import os
 import stat
-from enum import StrEnum
 
 from guard import filereads, purepaths
 from guard.codex.call import CodexCall
 from guard.engine.doorhome import door_home
 from guard.fastclass import dataclass, field
+from guard.fastenum import StrEnum
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
 from guard.settings import Settings

@@ -9,9 +9,9 @@ matches an unset field. Every key must match. This is what a team's own rule YAM
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import Enum
 
 from guard.engine.context import Invocation
+from guard.fastenum import StrEnum
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ _MISSING = object()
 
 
 def _plain(value: object) -> object:
-    return value.value if isinstance(value, Enum) else value
+    return value.value if isinstance(value, StrEnum) else value
 
 
 def field_value(inv: Invocation, key: str) -> object:

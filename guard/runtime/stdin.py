@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import select
 import stat
-from enum import StrEnum
+
+from guard.fastenum import StrEnum
 
 # An idle pipe and a pipe whose writer has not written *yet* look the same at time zero
 # (`printf p | codex-guard exec ... -`: printf may still be starting). Before calling a pipe idle

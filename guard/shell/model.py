@@ -8,9 +8,8 @@ own start-up, and importing pydantic alone costs about that much.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from guard.fastclass import dataclass, field
+from guard.fastenum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)

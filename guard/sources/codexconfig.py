@@ -11,8 +11,8 @@ it with the settings (`sandboxed-host`, `billing`, `forbidden-env`), which a sou
 from __future__ import annotations
 
 import posixpath
-from enum import StrEnum
 
+from guard.fastenum import StrEnum
 from guard.lazyre import lazy_compile
 from guard.sources.base import SourceError
 from guard.sources.snippet import Snippet, SourceFact

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from guard.fastclass import dataclass, field
+from guard.fastenum import StrEnum
 
 
 class RunContext(StrEnum):
