@@ -12,6 +12,9 @@ A job is read as GitLab's runner will see it:
   later parent wins), then the job itself; hashes (`variables:`) merge key by key, arrays and
   scalars (`script:`) are replaced whole. At most 11 levels; a cycle or an unknown parent (one
   from an `include:` this file does not hold) adds nothing.
+- A script's arrays nested in it (an anchored list: `- *setup`) are flattened, and a
+  `!reference [job, key, ...]` (in a script, `variables:` or one variable) is replaced by what it
+  names in this file, each up to GitLab's 10 levels; one to a job from an `include:` adds nothing.
 - `default: before_script/after_script` reach every job that does not set its own, unless the
   job says `inherit: default: false` (or a list without that key); `inherit: variables: false`
   keeps the top-level `variables:` out.
@@ -37,6 +40,12 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_EXTENDS = 11  # GitLab's documented nesting limit
 _MAX_RESOLVE_STEPS = 100_000  # cyclic `extends:` fan-out (which GitLab rejects) is not walked out
 _MAX_MERGE_DEPTH = 64  # merge keys of merge keys: far past any real file, short of a stack overflow
+_REFERENCE_TAG = "!reference"
+_MAX_NESTING = 10  # GitLab's limit for arrays nested in a script, and for `!reference` chains
+# Aliases repeated level after level could make a script of millions of items (the YAML "billion
+# laughs"): past these the file is an error, never a silent partial read.
+_MAX_SCRIPT_ITEMS = 10_000
+_MAX_SCRIPT_STEPS = 100_000
 
 Env = dict[str, tuple[str, int]]  # name -> (value, line of its key)
 
@@ -76,12 +85,13 @@ def _get(node: Any, key: str, memo: Memo) -> Any:
     return next((value for k, value in flat_mapping(node, 0, memo) if k.value == key), None)
 
 
-def _variables(node: Any, memo: Memo) -> Env:
+def _variables(node: Any, memo: Memo, root: Any) -> Env:
     import yaml
 
-    found = _get(node, "variables", memo)
+    found = _dereference(_get(node, "variables", memo), root, memo)
     pairs: Env = {}
     for key, value in flat_mapping(found, 0, memo):
+        value = _dereference(value, root, memo)  # `NAME: !reference [.vars, variables, NAME]`
         if isinstance(value, yaml.MappingNode):  # `NAME: {value: ..., description: ...}`
             value = node_get(value, "value")
         text = value.value if isinstance(value, yaml.ScalarNode) else ""
@@ -101,9 +111,9 @@ class JobView:
         return JobView({**self.scripts, **child.scripts}, {**self.variables, **child.variables})
 
 
-def _own_view(job: Any, memo: Memo) -> JobView:
+def _own_view(job: Any, memo: Memo, root: Any) -> JobView:
     scripts = {key: value for key in _SCRIPT_KEYS if (value := _get(job, key, memo)) is not None}
-    return JobView(scripts, _variables(job, memo))
+    return JobView(scripts, _variables(job, memo, root))
 
 
 def _parents(job: Any, memo: Memo) -> list[str]:
@@ -120,9 +130,10 @@ def _parents(job: Any, memo: Memo) -> list[str]:
 class Jobs:
     """A file's jobs by name, each resolved once (a parent shared by many jobs is merged once)."""
 
-    def __init__(self, jobs: dict[str, Any], memo: Memo | None = None) -> None:
+    def __init__(self, jobs: dict[str, Any], memo: Memo | None = None, root: Any = None) -> None:
         self.jobs = jobs
         self.memo: Memo = {} if memo is None else memo
+        self.root = root  # the file's top mapping: what a `!reference` names
         self.resolved: dict[str, JobView] = {}
         self.cuts = 0  # cycles and too-deep chains met so far
         self.steps = 0
@@ -146,7 +157,7 @@ class Jobs:
         view = JobView()
         for parent in _parents(job, self.memo):
             view = view.under(self.resolve(parent, (*chain, name)))
-        view = view.under(_own_view(job, self.memo))
+        view = view.under(_own_view(job, self.memo, self.root))
         if self.cuts == cuts:  # a view cut short on the way depends on the chain: not kept
             self.resolved[name] = view
         return view
@@ -221,14 +232,48 @@ def _shell(pieces: list[_Piece], path: str, env: Env, file_end: int) -> Snippet:
     )
 
 
-def _items(value: Any) -> list[Any]:
+def _dereference(node: Any, root: Any, memo: Memo) -> Any:
+    """The node a `!reference [key, key, ...]` names in this file (a reference to a reference is
+    followed, up to GitLab's 10 levels); any other node as it is, None when the keys lead
+    nowhere this file shows (a job from an `include:`)."""
     import yaml
 
+    for _ in range(_MAX_NESTING):
+        if not (isinstance(node, yaml.SequenceNode) and node.tag == _REFERENCE_TAG):
+            return node
+        target = root
+        for key in node.value:
+            target = (
+                _get(target, str(key.value), memo) if isinstance(key, yaml.ScalarNode) else None
+            )
+        node = target
+    return None
+
+
+def _items(value: Any, root: Any, memo: Memo) -> list[Any]:
+    """A script's items as the runner gets them: nested arrays flattened and `!reference`s
+    replaced by what they name, in order (GitLab allows 10 levels of both)."""
+    out: list[Any] = []
+    _flatten(value, root, memo, 0, out, [0])
+    return out
+
+
+def _flatten(
+    value: Any, root: Any, memo: Memo, depth: int, out: list[Any], steps: list[int]
+) -> None:
+    import yaml
+
+    steps[0] += 1
+    if steps[0] > _MAX_SCRIPT_STEPS or len(out) > _MAX_SCRIPT_ITEMS:
+        from guard.sources.base import SourceError
+
+        raise SourceError("script arrays nested and referenced too often to follow")
+    value = _dereference(value, root, memo)
     if isinstance(value, yaml.ScalarNode):
-        return [value]
-    if isinstance(value, yaml.SequenceNode):
-        return [v for v in value.value if isinstance(v, yaml.ScalarNode)]
-    return []
+        out.append(value)
+    elif isinstance(value, yaml.SequenceNode) and depth <= _MAX_NESTING:
+        for item in value.value:
+            _flatten(item, root, memo, depth + 1, out, steps)
 
 
 def extract(text: str, path: str) -> list[Snippet]:
@@ -239,7 +284,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         return []
     lines = text.split("\n")
     memo: Memo = {}
-    global_env = _variables(root, memo)
+    global_env = _variables(root, memo, root)
     default = _get(root, "default", memo)
     defaults = {k: value for k in _DEFAULT_KEYS if (value := _get(default, k, memo)) is not None}
     jobs = {
@@ -247,7 +292,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         for key, job in flat_mapping(root, 0, memo)
         if str(key.value) not in _NOT_JOBS and isinstance(job, yaml.MappingNode)
     }
-    resolver = Jobs(jobs, memo)
+    resolver = Jobs(jobs, memo, root)
     snippets: list[Snippet] = []
     for name, job in jobs.items():
         view = resolver.resolve(name)
@@ -261,7 +306,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         # GitLab's runner runs `before_script` and `script` as one shell script, `after_script` as
         # another: state one item sets reaches the items after it in the same shell.
         for keys in (("before_script", "script"), ("after_script",)):
-            items = [item for key in keys for item in _items(scripts.get(key))]
+            items = [item for key in keys for item in _items(scripts.get(key), root, memo)]
             if items:
                 pieces = [_piece(item, lines) for item in items]
                 snippets.append(_shell(pieces, path, env, len(lines)))

@@ -124,6 +124,82 @@ def test_gitlab_after_script_and_other_jobs_are_other_shells(tmp_path: Path) -> 
     assert doc["findings"] == []
 
 
+GITLAB_NESTED_AND_REFERENCED = """\
+.setup: &setup
+  - echo setup
+  - export OPENAI_API_KEY="$OPENAI_TOKEN"
+.keys:
+  variables:
+    CODEX_API_KEY: $CI_TOKEN
+  script:
+    - set -a; . ./ci.env; set +a
+anchored:
+  script:
+    - *setup
+    - codex exec -C . -s read-only -o r.md "Review the MR" </dev/null
+nested:
+  script:
+    - - echo one
+      - - export OPENAI_API_KEY="$OPENAI_TOKEN"
+    - codex exec -C . -s read-only -o r.md "Review the MR" </dev/null
+referenced:
+  script:
+    - !reference [.keys, script]
+    - codex exec -C . -s read-only -o r.md "Review the MR" </dev/null
+variables_referenced:
+  variables: !reference [.keys, variables]
+  script:
+    - codex exec -C . -s read-only -o r.md "Review the MR" </dev/null
+"""
+
+GITLAB_NESTED_CLEAN = """\
+.setup: &setup
+  - echo setup
+  - unset OPENAI_API_KEY
+.keys:
+  script:
+    - export OPENAI_API_KEY="$OPENAI_TOKEN"
+unset_by_anchor:
+  variables:
+    OPENAI_API_KEY: $CI_TOKEN
+  script:
+    - - *setup
+    - codex exec -C . -s read-only -o r.md "Review the MR" </dev/null
+included_reference:
+  script:
+    - !reference [.from_an_include, script]
+    - codex exec -C . -s read-only -o r.md "Review the MR" </dev/null
+referenced_after:
+  script:
+    - codex exec -C . -s read-only -o r.md "Review the MR" </dev/null
+    - !reference [.keys, script]
+"""
+
+
+def test_gitlab_nested_arrays_and_references_are_the_script(tmp_path: Path) -> None:
+    """GitLab flattens arrays nested in a script (what an anchored list gives) and replaces
+    `!reference [job, key]` by that key's value: their lines run in the job's shell."""
+    doc = lint(write(tmp_path, ".gitlab-ci.yml", GITLAB_NESTED_AND_REFERENCED))
+    assert hits(doc) == {("CG101", 12), ("CG101", 17), ("CG103", 21), ("CG101", 25)}
+    related = {f["line"]: {(r["line"], r["column"]) for r in f["related"]} for f in doc["findings"]}
+    # each points back at the line that set the key, where the file has it
+    assert related[12] == {(3, 12)} and related[17] == {(16, 18)} and related[21] == {(8, 15)}
+
+
+def test_gitlab_nested_and_referenced_look_alikes_stay_clean(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, ".gitlab-ci.yml", GITLAB_NESTED_CLEAN))
+    assert doc["findings"] == []
+
+
+def test_gitlab_script_aliases_past_any_real_file_are_an_error_not_a_hang(tmp_path: Path) -> None:
+    rows = ['a0: &a0 ["echo x"]']
+    rows += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    rows += ["job:", "  script:", "    - *a9", '    - codex exec -C . --yolo "x" </dev/null']
+    doc = lint(write(tmp_path, ".gitlab-ci.yml", "\n".join(rows) + "\n"))
+    assert [(f["rule"], f["line"]) for f in doc["findings"]] == [("CG901", 1)]
+    assert "too often to follow" in doc["findings"][0]["message"]
+
+
 def test_gitlab_template_item_shared_by_a_job_is_reported_once(tmp_path: Path) -> None:
     text = """\
 default:
