@@ -71,9 +71,11 @@ _AUTOMATIC_NAME = re.compile(r"_+\Z")
 _NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
 
 
-# A make reference where a command starts in a recipe line: (start, end, variable name), the
-# columns in the line as the shell layer gets it.
-Reference = tuple[int, int, str]
+# A make reference where a command starts in a recipe line: (start, end, variable name, chained),
+# the columns in the line as the shell layer gets it; ``chained``: it follows the reference
+# before it with nothing but blanks between (`$(EMPTY)$(ENV) codex`, `$(A) $(B) codex`): it
+# starts the command when the ones before it expand to nothing (_prefixed).
+Reference = tuple[int, int, str, bool]
 
 
 def recipe_line(line: str) -> tuple[str, list[Reference]]:
@@ -104,7 +106,8 @@ def _unescape(text: str, at_start: bool = True) -> tuple[str, list[Reference]]:
         name = match.group("paren") or match.group("brace")
         before = "".join(out)
         if name and COMMAND_START.search(before) and (at_start or before.strip()):
-            references.append((len(before), len(before) + len(shell), name))
+            chained = bool(references) and references[-1][1] == len(before.rstrip(" \t"))
+            references.append((len(before), len(before) + len(shell), name, chained))
         out.append(shell)
         cursor = match.end()
     out.append(text[cursor:])
@@ -240,8 +243,8 @@ class _Recipe:
     start: int  # 0-based line of the first recipe line (the header's for `target: ; cmd`)
     targets: tuple[str, ...]
     lines: list[str] = field(default_factory=list)
-    # Make references where a command starts: (index in ``lines``, start, end, name)
-    references: list[tuple[int, int, int, str]] = field(default_factory=list)
+    # Make references where a command starts: (index in ``lines``, start, end, name, chained)
+    references: list[tuple[int, int, int, str, bool]] = field(default_factory=list)
     # Targets that have this one among their prerequisites, directly or not (make hands their
     # target-specific variables down to it when it is built for them).
     callers: tuple[str, ...] = ()
@@ -432,7 +435,7 @@ def _read(text: str, file: _File, at: int | None = None, depth: int = 0) -> list
                 current.start = index
                 shell, found = _unescape(rest[1])
                 lead = len(rest[0]) + 1
-                current.references.extend((0, lead + a, lead + b, n) for a, b, n in found)
+                current.references.extend((0, lead + a, lead + b, n, c) for a, b, n, c in found)
                 current.lines.append(" " * lead + shell)
     if current is not None and current.lines:
         recipes.append(current)
@@ -501,16 +504,68 @@ def _prefixed(recipe: _Recipe, variables: MakeVariables, own: _TargetValues) -> 
     the reference. Of several values (a conditional) the first such one is taken: a key on
     one path reaches codex there. A name the recipe's target sets for itself keeps its
     reference (the target-specific assignment in its subshell gives it). The line grows by
-    what the text is longer than the reference: columns after it on that line shift."""
+    what the text is longer than the reference: columns after it on that line shift.
+
+    A reference that expands to nothing (`EMPTY :=`) leaves the command start to the one after
+    it: `$(EMPTY)$(CODEX_ENV) codex` and `$(EMPTY) $(CODEX_ENV) codex` are `OPENAI_API_KEY=...
+    codex` to the shell (make expands the whole line first, make -n prints it so). Before a
+    reference the file gives a value, such a reference is written as blanks (columns kept), so
+    that value is the command's start. So is a name nothing sets (make expands it to nothing
+    unless its caller's environment sets it: _unset) before a prefix assignment: on that path
+    the key reaches codex; before anything else it stays a word the linter does not know
+    (`$(WRAP) codex` is a command it cannot resolve, CG902, as `$WRAP codex` in a script)."""
     targets = {*recipe.targets, *recipe.callers}
     shadowed = {value[1] for target in targets for value in own.get(target, [])}
-    for index, start, end, name in reversed(recipe.references):
+    edits: list[tuple[int, int, int, str]] = []  # (line index, start, end, new text)
+    # The chain's references so far that may expand to nothing: (line index, start, end, unset)
+    pending: list[tuple[int, int, int, bool]] = []
+    for index, start, end, name, chained in recipe.references:
+        if not chained:
+            pending = []
         if name in shadowed or not _not_automatic(name):
+            pending = []
             continue
-        text = prefix_text(variables.lookup(name, 0))
+        values = variables.lookup(name, 0)
+        text = prefix_text(values)
+        if text is None and (_blank(values) or _unset(name, variables)):
+            pending.append((index, start, end, not _blank(values)))
+            continue
+        if text is not None or any(value is not None for value in values):
+            for i, s, e, unset in pending:  # the run from the chain's start: a blank between
+                if unset and text is None:  # two words would split them
+                    break
+                edits.append((i, s, e, " " * (e - s)))
         if text is not None:
-            line = recipe.lines[index]
-            recipe.lines[index] = line[:start] + text + line[end:]
+            edits.append((index, start, end, text))
+        pending = []
+    for index, start, end, text in sorted(edits, reverse=True):
+        line = recipe.lines[index]
+        recipe.lines[index] = line[:start] + text + line[end:]
+
+
+# Variables make sets itself (`make -p -f /dev/null`, GNU make 4.3) and ones every environment
+# has: not unset where the file does not set them.
+_MAKE_OWN = frozenset(
+    (
+        *("AR", "ARFLAGS", "AS", "CC", "CO", "COFLAGS", "CPP", "CTANGLE", "CURDIR", "CWEAVE"),
+        *("CXX", "F77", "F77FLAGS", "FC", "GET", "GNUMAKEFLAGS", "LD", "LEX", "LINT", "M2C"),
+        *("MAKE", "MAKEFILES", "MAKEFILE_LIST", "MAKEFLAGS", "MAKEINFO", "MAKELEVEL"),
+        *("MAKE_COMMAND", "MAKE_HOST", "MAKE_VERSION", "MFLAGS", "OUTPUT_OPTION", "PC", "RM"),
+        *("SHELL", "SUFFIXES", "TANGLE", "TEX", "TEXI2DVI", "WEAVE", "YACC"),
+        *("HOME", "PATH", "PWD", "USER", "LOGNAME"),
+    )
+)
+
+
+def _blank(values: list[str | None]) -> bool:
+    """Every value the variable may have is blanks or nothing (`EMPTY :=`)."""
+    return bool(values) and all(value is not None and not value.strip(" \t") for value in values)
+
+
+def _unset(name: str, variables: MakeVariables) -> bool:
+    """The file never sets the name and make has no value of its own for it: make expands it to
+    nothing unless its caller's environment sets it."""
+    return name not in variables.table and name not in _MAKE_OWN
 
 
 def _runs_in_a_shell(recipe: _Recipe, variables: MakeVariables, own: _TargetValues) -> bool:

@@ -456,3 +456,54 @@ def test_the_prefix_is_the_one_make_prints(tmp_path: Path) -> None:
     ]
     (run,) = run_recorded(tmp_path, ["make", "-s", "work"])
     assert run.has_key, run
+
+
+# make expands the whole recipe line before the shell reads it: a reference that expands to
+# nothing (`EMPTY :=`, or a name nothing sets) in front of a prefix leaves that prefix where the
+# command starts. (the recipe line, does the key reach codex when `make -i work` runs)
+EMPTY_FIRST = (
+    "CODEX_ENV = OPENAI_API_KEY=$(BILLING_KEY)\nENV_RUN = env OPENAI_API_KEY=$(BILLING_KEY)\n"
+)
+EMPTY_FIRST += "EMPTY :=\nSPACE := $(EMPTY) $(EMPTY)\n\nwork:\n"
+TAIL = " codex exec -C . -s read-only - < task.md\n"
+EMPTY_CASES = [
+    pytest.param("\t$(EMPTY)$(CODEX_ENV)", True, id="empty-then-prefix"),
+    pytest.param("\t$(EMPTY) $(CODEX_ENV)", True, id="empty-blank-prefix"),
+    pytest.param("\t@$(EMPTY)$(SPACE)$(EMPTY) $(CODEX_ENV)", True, id="several-empty"),
+    pytest.param("\t$(EMPTY)$(ENV_RUN)", True, id="empty-then-env"),
+    pytest.param("\t$(CODEX_GUARD_TEST_UNSET)$(CODEX_ENV)", True, id="never-set-then-prefix"),
+    pytest.param("\ttrue; $(EMPTY) $(CODEX_ENV)", True, id="after-a-semicolon"),
+    pytest.param("\techo $(EMPTY) $(CODEX_ENV)", False, id="an-argument-of-echo"),
+    pytest.param("\t$(EMPTY)x$(CODEX_ENV)", False, id="a-word-between"),
+]
+
+
+@pytest.mark.parametrize(("line", "reaches"), EMPTY_CASES)
+def test_a_reference_that_expands_to_nothing_leaves_the_prefix_first(
+    tmp_path: Path, line: str, reaches: bool
+) -> None:
+    path = write(tmp_path, EMPTY_FIRST + line + TAIL)
+    done = subprocess.run(
+        [*CLI, "lint", "--no-cache", "--format", "json", str(path)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    found = [(f["rule"], f["line"], f["column"]) for f in json.loads(done.stdout)["findings"]]
+    # At the reference that holds the key, the line make runs (`x${BILLING_KEY}` is a command
+    # the linter cannot resolve: CG902, info).
+    column = line.rfind("$(") + 1
+    assert [f for f in found if f[0] != "CG902"] == [("CG101", 7, column)] * reaches, found
+    if HAS_MAKE:
+        assert "CODEX_GUARD_TEST_UNSET" not in os.environ  # not set for make either
+        runs = run_recorded(tmp_path, ["make", "-s", "-i", "work"])
+        assert any(run.has_key for run in runs) is reaches, runs
+
+
+def test_an_empty_reference_before_codex_changes_nothing(tmp_path: Path) -> None:
+    """`$(EMPTY) codex` is codex (its findings where they were); `$(NOT_SET) codex` a command
+    the linter cannot resolve (CG902), as `$NOT_SET codex` in a script."""
+    text = (
+        "EMPTY :=\nwork:\n\t$(EMPTY) codex exec -C . - < task.md\nother:\n\t$(NOT_SET) codex exec\n"
+    )
+    found = lint(write(tmp_path, text))
+    assert [(r, n) for r, n, _ in found] == [("CG301", 3), ("CG902", 5)]
