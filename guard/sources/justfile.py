@@ -182,7 +182,8 @@ def interpolate(text: str, first_line: int, scope: _Scope) -> tuple[str, Values]
             if expr is None:
                 continue  # `{{{{`: a literal `{{`
             before = "".join(pieces) + line[cursor : match.start()]
-            prefix = _prefix(expr, before, continued, scope)
+            after = line[match.end() :].lstrip(" \t")
+            prefix = _prefix(expr, before, continued, scope, after.startswith("{{"))
             if prefix is not None:
                 pieces.append(line[cursor : match.start()] + prefix)
                 cursor = match.end()
@@ -204,15 +205,22 @@ def interpolate(text: str, first_line: int, scope: _Scope) -> tuple[str, Values]
     return "\n".join(lines), values
 
 
-def _prefix(expr: str, before: str, continued: bool, scope: _Scope) -> str | None:
+def _prefix(
+    expr: str, before: str, continued: bool, scope: _Scope, interpolation_next: bool
+) -> str | None:
     """just writes an interpolation's text into the line before the shell reads it: where a
     command starts, a value that starts with an assignment (`codex_env := "OPENAI_API_KEY=x"`,
     then `{{codex_env}} codex exec`) is the shell's prefix assignment, so it goes in as that
     text (prefix_text). The line grows by what the text is longer than the interpolation:
-    columns after it on that line shift."""
+    columns after it on that line shift. One that is blank on every path (`empty := ""`) before
+    another interpolation goes in as blanks of its width: the next one starts the command
+    (`{{empty}}{{codex_env}} codex` is `OPENAI_API_KEY=x codex`)."""
     if not COMMAND_START.search(before) or (continued and not before.strip()):
         return None
-    return prefix_text(scope.evaluate(expr))
+    values = scope.evaluate(expr)
+    if interpolation_next and values and all(v is not None and not v.strip() for v in values):
+        return " " * (len(expr) + 4)
+    return prefix_text(values)
 
 
 def _parameters(params: str, scope_variables: dict[str, str]) -> dict[str, Known]:

@@ -81,3 +81,24 @@ echoed:
 
 def test_an_interpolation_that_expands_to_an_env_prefix_is_one(tmp_path: Path) -> None:
     assert lint(tmp_path, PREFIXES) == [("CG101", 6), ("CG101", 9), ("CG303", 9)]
+
+
+# An interpolation that is empty writes nothing: the next one starts the command.
+EMPTY_FIRST = """\
+codex_env := "OPENAI_API_KEY=abc"
+empty := ""
+wrap := "echo"
+
+work:
+    {{empty}}{{codex_env}} codex exec -C . -s read-only -o out.txt "Review" </dev/null
+    {{ empty }} {{empty}}{{codex_env}} codex exec -C . -s read-only -o out.txt "Review" </dev/null
+
+other:
+    echo {{empty}}{{codex_env}} codex exec -C . -s read-only -o out.txt "Review" </dev/null
+    {{wrap}} {{empty}}{{codex_env}} codex exec -C . -s read-only -o out.txt "Review" </dev/null
+    {{empty}} codex exec -C . -s read-only -o out.txt "Review" </dev/null
+"""
+
+
+def test_an_empty_interpolation_before_a_prefix_leaves_it_first(tmp_path: Path) -> None:
+    assert lint(tmp_path, EMPTY_FIRST) == [("CG101", 6), ("CG101", 7)]
