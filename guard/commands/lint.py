@@ -353,15 +353,10 @@ def _shift_location(loc: Location, snippet: Snippet) -> Location:
     if snippet.line_map:
         if loc.path != snippet.path:
             return loc
-        places = {line: (file_line, shift) for line, file_line, shift in snippet.line_map}
-        line, shift = places.get(loc.line, (loc.line, 0))
-        end_line, end_shift = places.get(loc.end_line, (loc.end_line, 0))
+        line, column = _mapped(loc.line, loc.column, snippet, end=False)
+        end_line, end_column = _mapped(loc.end_line, loc.end_column, snippet, end=True)
         return replace(
-            loc,
-            line=line,
-            column=loc.column + shift,
-            end_line=max(end_line, line),
-            end_column=loc.end_column + end_shift,
+            loc, line=line, column=column, end_line=max(end_line, line), end_column=end_column
         )
     first = snippet.line_offset + 1  # its columns already carry column_offset
     last = snippet.line_offset + snippet.text.count("\n") + 1
@@ -369,6 +364,19 @@ def _shift_location(loc: Location, snippet: Snippet) -> Location:
         return loc
     end_column = loc.end_column + (snippet.block_indent if loc.end_line > first else 0)
     return replace(loc, column=loc.column + snippet.block_indent, end_column=end_column)
+
+
+def _mapped(line: int, column: int, snippet: Snippet, end: bool) -> tuple[int, int]:
+    """A snippet line and column as the file's, through its ``line_map`` and ``joins`` (a folded
+    YAML line's words sit on the file lines they are written on); an end column (exclusive)
+    right at a join stays on the line before it."""
+    for joined, at, file_line, file_column in reversed(snippet.joins):
+        if joined == line and (at < column or (at == column and not end)):
+            return file_line, file_column + column - at
+    for mapped, file_line, shift in snippet.line_map:
+        if mapped == line:
+            return file_line, column + shift
+    return line, column
 
 
 def _shift_block(finding: Finding, snippet: Snippet) -> Finding:

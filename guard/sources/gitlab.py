@@ -29,7 +29,14 @@ from itertools import pairwise
 from typing import Any
 
 from guard.sources.snippet import RunContext, Snippet
-from guard.sources.yamlnodes import block_indent, compose, node_get
+from guard.sources.yamlnodes import (
+    Piece,
+    block_indent,
+    compose,
+    folded_rows,
+    node_get,
+    row_places,
+)
 
 _NOT_JOBS = frozenset(
     {"variables", "stages", "default", "include", "workflow", "image", "services", "cache"}
@@ -184,6 +191,8 @@ class _Piece:
     column: int
     indent: int
     text: str
+    # A folded block (`- >`): where each line of its text sits (yamlnodes.folded_rows)
+    folds: list[list[Piece]] | None = None
 
     @property
     def rows(self) -> list[str]:
@@ -191,6 +200,8 @@ class _Piece:
 
     @property
     def last(self) -> int:
+        if self.folds is not None:
+            return self.folds[len(self.rows) - 1][-1][1]
         return self.line + len(self.rows) - 1
 
 
@@ -199,7 +210,8 @@ def _piece(node: Any, lines: list[str]) -> _Piece:
     if node.style in ("|", ">"):
         first = mark.line + 1  # content starts on the line after `- |`
         indent = block_indent(lines, first)
-        return _Piece(first, indent, indent, node.value)
+        folds = folded_rows(node.value, lines, first, indent) if node.style == ">" else None
+        return _Piece(first, indent, indent, node.value, folds)
     quote = 1 if node.style in ("'", '"') else 0
     return _Piece(mark.line, mark.column + quote, 0, node.value)
 
@@ -213,12 +225,18 @@ def _shell(pieces: list[_Piece], path: str, env: Env, file_end: int) -> Snippet:
     start = pieces[0].line if in_order else file_end
     rows: list[str] = []
     places: list[tuple[int, int, int]] = []
+    joins: list[tuple[int, int, int, int]] = []
     for piece in pieces:
         if in_order:
             rows.extend([""] * (piece.line - start - len(rows)))
         for index, row in enumerate(piece.rows):
-            shift = piece.indent if index else piece.column
-            places.append((start + len(rows) + 1, piece.line + index + 1, shift))
+            if piece.folds is not None:  # a folded line: its words on their own file lines
+                place, joined = row_places(piece.folds[index], start + len(rows) + 1)
+                places.append(place)
+                joins.extend(joined)
+            else:
+                shift = piece.indent if index else piece.column
+                places.append((start + len(rows) + 1, piece.line + index + 1, shift))
             rows.append(row)
     return Snippet(
         "\n".join(rows),
@@ -229,6 +247,7 @@ def _shell(pieces: list[_Piece], path: str, env: Env, file_end: int) -> Snippet:
         RunContext.CI,
         tuple((n, v, line) for n, (v, line) in env.items()),
         line_map=tuple(places),
+        joins=tuple(joins),
     )
 
 

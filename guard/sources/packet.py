@@ -18,9 +18,10 @@ import os
 import shlex
 from typing import Any
 
+from guard.fastclass import replace
 from guard.sources.base import SourceError
 from guard.sources.snippet import RunContext, Snippet, SourceFact
-from guard.sources.yamlnodes import compose, node_get
+from guard.sources.yamlnodes import block_indent, compose, folded_places, folded_rows, node_get
 
 PROMPT_END = "CODEX_PACKET_PROMPT"
 MAX_SCHEMA_FACTS = 20  # a file that is not a packet at all gets a few lines, not hundreds
@@ -285,16 +286,32 @@ def extract(text: str, path: str) -> list[Snippet]:
     items = _argv_items(root, packet.command) if isinstance(packet.command, list) else None
     if items:  # the words are laid out at their own places: the text starts at the file's line
         line, column = int(items[0].start_mark.line), 0
-    return [
-        Snippet(
-            text=_command_text(packet, items),
-            path=path,
-            line_offset=line,
-            column_offset=column,
-            context=RunContext.PACKET,
-            external_env=env,
-            lane_directives=((line + 1, packet.lane),),
-            facts=tuple(facts),
-            declared=_declared(packet, root, workspace),
-        )
-    ]
+    snippet = Snippet(
+        text=_command_text(packet, items),
+        path=path,
+        line_offset=line,
+        column_offset=column,
+        context=RunContext.PACKET,
+        external_env=env,
+        lane_directives=((line + 1, packet.lane),),
+        facts=tuple(facts),
+        declared=_declared(packet, root, workspace),
+    )
+    return [_folded(snippet, root, text)]
+
+
+def _folded(snippet: Snippet, root: Any, text: str) -> Snippet:
+    """A command written as a folded block (`command: >`) is the text YAML folds, run as one
+    line; its ``line_map`` and ``joins`` put each word back on the file line it is written on."""
+    import yaml
+
+    node = node_get(root, "command")
+    if not isinstance(node, yaml.ScalarNode) or node.style != ">":
+        return snippet
+    lines = text.split("\n")
+    first = snippet.line_offset
+    rows = folded_rows(node.value, lines, first, block_indent(lines, first))
+    if rows is None:
+        return snippet
+    line_map, joins = folded_places(rows, first)
+    return replace(snippet, column_offset=0, line_map=line_map, joins=joins)

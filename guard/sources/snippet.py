@@ -42,6 +42,11 @@ class Snippet:
     # own lines when the pieces come in file order, else lines past the file's end (an item from a
     # template written below the job). Replaces `column_offset` and `block_indent` (both 0).
     line_map: tuple[tuple[int, int, int], ...] = field(default=())
+    # Where a line of the text goes on with another file line's text (a YAML folded scalar,
+    # `run: >`, folds its line breaks into spaces): (snippet line, column, file line, file
+    # column), 1-based: on that snippet line, `column` and what follows sit on `file line` from
+    # `file column` on. With `line_map`, which places each line's start.
+    joins: tuple[tuple[int, int, int, int], ...] = field(default=())
     # Template expressions the source masked out of `text` so it parses as shell (a workflow's
     # `${{ github.event.issue.body }}`): (file line, the expression as written).
     expressions: tuple[tuple[int, str], ...] = field(default=())

@@ -1,7 +1,9 @@
 """GitHub Actions: each step's `run:` is a snippet that runs in CI (stdin is never a TTY).
 
 Line numbers come from the YAML node marks: a block scalar (`run: |`) starts on the line after the
-indicator, and its text is the dedented block, so `block_indent` says how far right it sits. Env
+indicator, and its text is the dedented block, so `block_indent` says how far right it sits. A
+folded one (`run: >`) is the text YAML folds (what really runs: lines joined by spaces), its
+`line_map` and `joins` put each word back on the file line it is written on. Env
 maps at workflow, job and step level become the snippet's `external_env` (with the key's line), in
 that order, so a later level overrides an earlier one. Composite actions (`action.yml`,
 `runs.steps`) are read the same way. An `openai/codex-action` step is the command it runs
@@ -14,7 +16,7 @@ import re
 
 from guard.fastclass import replace
 from guard.sources.snippet import RunContext, Snippet
-from guard.sources.yamlnodes import block_indent, compose, node_get
+from guard.sources.yamlnodes import block_indent, compose, folded_places, folded_rows, node_get
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
 if TYPE_CHECKING:
@@ -81,6 +83,20 @@ def _snippet(
         first = mark.line + 1  # 0-based: content starts on the line after `run: |`
         indent = block_indent(lines, first)
         text, expressions = mask_expressions(run.value, first + 1)
+        rows = folded_rows(run.value, lines, first, indent) if run.style == ">" else None
+        if rows is not None:  # `run: >`: the shell gets the folded text, findings the file's places
+            line_map, joins = folded_places(rows, first)
+            return Snippet(
+                text=text,
+                expressions=expressions,
+                path=path,
+                line_offset=first,
+                dialect=dialect,
+                context=RunContext.CI,
+                external_env=tuple(env),
+                line_map=line_map,
+                joins=joins,
+            )
         return Snippet(
             text=text,
             expressions=expressions,

@@ -27,6 +27,74 @@ def block_indent(lines: list[str], first_line: int) -> int:
     return 0
 
 
+# Where a piece of a folded scalar's text sits: (column in its line of the text, file line,
+# file column), all 0-based.
+Piece = tuple[int, int, int]
+
+
+def folded_rows(value: str, lines: list[str], first: int, indent: int) -> list[list[Piece]] | None:
+    """Where each line of a folded block scalar's text (`run: >`) comes from in the file: its
+    pieces, one per file line it joins (YAML folds a line break between two lines of text into
+    a space, so one line of the text may span several file lines); a line with no text (a kept
+    break) is on the file line after the piece before it. Each file line's text (from `indent`,
+    the block's indentation, on; `first`: the 0-based line the content starts on) is in the
+    value as written, in order, with only spaces and line breaks between: None when it is not
+    (a layout this does not follow)."""
+    rows: list[list[Piece]] = [[]]
+    position, row_start = 0, 0
+    for number in range(first, len(lines)):
+        if not value[position:].strip(" \n"):
+            break  # every piece of text is placed
+        source = lines[number].rstrip("\r")
+        content = source[indent:].rstrip(" \t")
+        if not content.strip():
+            continue  # a blank line: a line break of the value, or none
+        if len(source) - len(source.lstrip(" ")) < indent:
+            return None  # less indented: the block ended before its text did
+        while not value.startswith(content, position):
+            if position >= len(value) or value[position] not in " \n":
+                return None
+            if value[position] == "\n":
+                rows.append([])
+                row_start = position + 1
+            position += 1
+        rows[-1].append((position - row_start, number, indent))
+        position += len(content)
+    if value[position:].strip(" \n"):
+        return None
+    rows.extend([] for _ in range(value.count("\n", position)))
+    line = first
+    for row in rows:
+        if not row:  # a line of the text with nothing on it: the next file line
+            row.append((0, line, indent))
+        line = row[-1][1] + 1
+    return rows
+
+
+def row_places(
+    row: list[Piece], line: int
+) -> tuple[tuple[int, int, int], list[tuple[int, int, int, int]]]:
+    """Snippet line ``line``, one of folded_rows' rows, as its ``line_map`` entry (line, file
+    line, shift) and ``joins`` (line, column, file line, file column): Snippet's, 1-based."""
+    column, file_line, file_column = row[0]
+    place = (line, file_line + 1, file_column - column)
+    return place, [(line, c + 1, f + 1, fc + 1) for c, f, fc in row[1:]]
+
+
+def folded_places(
+    rows: list[list[Piece]], first: int
+) -> tuple[tuple[tuple[int, int, int], ...], tuple[tuple[int, int, int, int], ...]]:
+    """A folded scalar's rows as one snippet's ``line_map`` and ``joins``, its text on snippet
+    lines ``first + 1`` on."""
+    places: list[tuple[int, int, int]] = []
+    joins: list[tuple[int, int, int, int]] = []
+    for index, row in enumerate(rows):
+        place, joined = row_places(row, first + index + 1)
+        places.append(place)
+        joins.extend(joined)
+    return tuple(places), tuple(joins)
+
+
 def fastest_loader() -> Any:
     """libyaml's `CSafeLoader` (it composes workflows several times faster than PyYAML's pure
     Python, with the same line and column marks), else `SafeLoader` where PyYAML was built
