@@ -56,11 +56,14 @@ from guard.sources.jsvalues import (
 )
 from guard.sources.snippet import RunContext, Snippet
 from guard.sources.spawnline import (
+    ENV_KEY,
     MAX_VARIANTS,
     Argv,
     LiteralIndex,
+    Origin,
     Unknown,
     Word,
+    contains,
     dedupe,
     env_prefix,
     is_codex_argv,
@@ -105,6 +108,9 @@ class Spawn:
     node: Any  # the call, for the finding's location
     lines: tuple[str, ...]  # one shell command line per reachable argv
     context: RunContext = RunContext.SCRIPT  # SPAWN: a bare command's stdin is an idle pipe
+    # Env keys the spawn sets from a place of the file that no key name marks (the SDK's
+    # `apiKey` is CODEX_API_KEY): (key, the node that sets it, note)
+    keys: tuple[tuple[str, Any, str], ...] = ()
 
 
 class _File:
@@ -815,14 +821,19 @@ def _web_search_enabled(options: Any, file: _File, at: Any) -> list[list[Argv]]:
     return [[("--config", c) for c in chosen]]
 
 
-def _sdk_client(new: Any, file: _File) -> tuple[list[Argv], str]:
-    """The Codex constructor's options: its `--config` words (each reachable variant) and the
-    env prefix."""
+# The note on where the SDK's `apiKey` is set: the key of the codex it spawns (CG101).
+SDK_KEY_NOTE = "`CODEX_API_KEY` is set here: the SDK hands `apiKey` to codex as CODEX_API_KEY"
+
+
+def _sdk_client(new: Any, file: _File) -> tuple[list[Argv], str, tuple[tuple[str, Any, str], ...]]:
+    """The Codex constructor's options: its `--config` words (each reachable variant), the
+    env prefix, and where `apiKey` is set (its `apiKey: ...` pair)."""
     arguments = new.child_by_field_name("arguments")
     args = [a for a in arguments.named_children if a.type != "comment"] if arguments else []
     options = args[0] if args else None
     parts: list[list[Argv]] = []
     keys: list[str] = []
+    setters: tuple[tuple[str, Any, str], ...] = ()
     replaces = False
     values = file.values
     if options is not None:
@@ -844,11 +855,14 @@ def _sdk_client(new: Any, file: _File) -> tuple[list[Argv], str]:
         if env is not None:
             replaces = True
             keys.extend(k for k, _v in values.object_pairs(env, new) if k != "...")
-        if values.option(options, "apiKey", new) is not None:
+        api_key = values.option(options, "apiKey", new)
+        if api_key is not None:
             keys.append("CODEX_API_KEY")
+            pair = api_key.parent if api_key.parent is not None else api_key
+            setters = (("CODEX_API_KEY", pair if pair.type == "pair" else api_key, SDK_KEY_NOTE),)
     if not replaces:
         keys = [*_process_env_keys(file, new), *keys]
-    return product(parts), env_prefix(keys, replaces)
+    return product(parts), env_prefix(keys, replaces), setters
 
 
 def _sdk_spawns(root: Any, file: _File) -> Iterator[Spawn]:
@@ -879,17 +893,17 @@ def _sdk_spawns(root: Any, file: _File) -> Iterator[Spawn]:
         if new.start_byte not in used:
             # A client made here and used elsewhere (exported): its own facts (key, env, config)
             # still hold; the thread options live where the thread starts: unknown, not absent.
-            variants, prefix = _sdk_client(new, file)
+            variants, prefix, setters = _sdk_client(new, file)
             unknown = ("--sandbox", Unknown.VALUE, "--cd", Unknown.VALUE)
             lines = [
                 prefix + render(("codex", "exec", "--json", *words, *unknown)) + SUPPLIED
                 for words in variants
             ]
-            yield Spawn(new, tuple(dict.fromkeys(lines)))
+            yield Spawn(new, tuple(dict.fromkeys(lines)), keys=setters)
 
 
 def _sdk_thread(call: Any, client: Any, file: _File) -> Iterator[Spawn]:
-    variants, prefix = _sdk_client(client, file)
+    variants, prefix, setters = _sdk_client(client, file)
     args = _arguments(call)
     resume = _callee_text(call) == "resumeThread"
     options = args[1 if resume else 0] if len(args) > (1 if resume else 0) else None
@@ -906,7 +920,7 @@ def _sdk_thread(call: Any, client: Any, file: _File) -> Iterator[Spawn]:
         for flags in _option_words(options, file, call)
         for end in tail
     ][:MAX_VARIANTS]
-    yield Spawn(call, tuple(dict.fromkeys(lines)))
+    yield Spawn(call, tuple(dict.fromkeys(lines)), keys=setters)
 
 
 # --- the file ---------------------------------------------------------------------------------
@@ -940,6 +954,21 @@ def _spawns(root: Any, file: _File) -> Iterator[Spawn]:
     yield from _sdk_spawns(root, file)
 
 
+def _key_origins(spawn: Spawn, line: str) -> tuple[Origin, ...]:
+    """Where the spawn's keys that no key name marks are set (the SDK's `apiKey`: CG101's
+    related location, where the user takes the key out), on each `K="$VALUE"` of the line; none
+    for one the call writes on its own first line (the finding's line shows it)."""
+    found: list[Origin] = []
+    for key, node, note in spawn.keys:
+        row, column = node.start_point
+        if contains(spawn.node, node) and row == spawn.node.start_point[0]:
+            continue
+        for match in ENV_KEY.finditer(line):
+            if match.group(1) == key:
+                found.append((match.start(), match.end(), row + 1, column + 1, note))
+    return tuple(found)
+
+
 def language_of(path: str) -> str:
     suffix = posixpath.splitext(path.replace("\\", "/").lower())[1]
     if suffix == ".tsx":
@@ -971,7 +1000,7 @@ def extract(text: str, path: str) -> list[Snippet]:
                     line_offset=row,
                     column_offset=column,
                     context=spawn.context,
-                    origins=literals.origins(spawn.node, line),
+                    origins=literals.origins(spawn.node, line) + _key_origins(spawn, line),
                 )
             )
     return sorted(snippets, key=lambda s: (s.line_offset, s.column_offset))

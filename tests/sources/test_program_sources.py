@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -463,6 +464,44 @@ def test_sdk_client_made_here_and_used_elsewhere(tmp_path: Path) -> None:
     )
     assert lint_text(tmp_path, "client.ts", body) == [("CG101", "error", 2)]
     assert lint_text(tmp_path, "client.ts", body.replace("apiKey", "baseUrl")) == []
+
+
+SDK_KEY = """\
+import { Codex } from "@openai/codex-sdk";
+const codex = new Codex({
+  apiKey: process.env.BILLING_KEY,
+});
+const thread = codex.startThread({ workingDirectory: "/srv/repo", sandboxMode: "read-only" });
+await thread.run("Review the last commit");
+"""
+
+
+def test_sdk_api_key_finding_points_at_the_key_it_bills_with(tmp_path: Path) -> None:
+    """CG101 sits at the codex start the key bills (`startThread`), and, as every key finding
+    does, names where the key gets in as a related location: the `apiKey` option, the SDK's
+    CODEX_API_KEY (in every format: SARIF's relatedLocations too)."""
+    (tmp_path / "run.ts").write_text(SDK_KEY)
+    lines = SDK_KEY.splitlines()
+    key = (3, lines[2].index("apiKey") + 1)
+    findings: Any = lint_cli("run.ts", cwd=tmp_path)["findings"]
+    (finding,) = findings
+    assert (finding["rule"], finding["line"]) == ("CG101", 5)
+    assert [(r["line"], r["column"]) for r in finding["related"]] == [key]
+    assert "apiKey" in finding["related"][0]["note"]
+    sarif = subprocess.run(
+        [*CLI, "lint", "--format", "sarif", "run.ts"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    (result,) = json.loads(sarif.stdout)["runs"][0]["results"]
+    (related,) = result["relatedLocations"]
+    region = related["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == key
+    # A client made and used on one line: the finding's own line shows the key.
+    one_line = 'import { Codex } from "@openai/codex-sdk";\n'
+    one_line += 'new Codex({ apiKey: "k" }).startThread({ workingDirectory: "." });\n'
+    (tmp_path / "one.ts").write_text(one_line)
+    found: Any = lint_cli("one.ts", cwd=tmp_path)["findings"]
+    assert [f["related"] for f in found if f["rule"] == "CG101"] == [[]]
 
 
 # --- facts the sources rely on, checked against the real programs --------------------------------
