@@ -106,6 +106,9 @@ SAFE_HEADS = frozenset(
         "}",
     }
 )
+# Safe heads but for one form of argument the scan goes on for itself (place_argument): git runs
+# the text of a `-c alias.NAME='!TEXT'` through the shell (the command model peels it as a shell).
+SAFE_BUT_ONE_FORM = frozenset({"git"})
 # Programs that may run their arguments (or a string among them) as a command, or give a name
 # its value from them: after one of these an expanded argument may become codex or a key, so the
 # line goes on. After any other program an expansion is only that program's data: the command
@@ -697,6 +700,10 @@ class _Scan:
 
     def place_argument(self, f: _Frame, w: _Word, lit: str) -> None:
         if f.head in SAFE_HEADS:
+            if f.head in SAFE_BUT_ONE_FORM and "!" in lit and "alias" in lit.lower():
+                # `git -c 'alias.x=!TEXT' x`: git runs TEXT through a shell, which may read a
+                # here-doc too (wrappers._git_shell_alias): the full check reads both.
+                raise _GoOn
             return
         f.args.append(lit)
         if not w.wild or (self.names_known and f.head not in _MAY_RUN_ARGS):
@@ -1148,10 +1155,13 @@ def may_run_unseen_text(text: str) -> bool:
     or `eval`. Such text may start codex with no codex word in the line, so under
     `hook.fail-closed` it gets the full check (which reports CG902), not the keyword reject.
     So does a pipe into `xargs` or `parallel`, and `find -exec` of a shell: they may build a
-    shell's text from their input (`xargs -I{} sh -c '{}'`, `| parallel`), and a line that names a
-    shell start-up file (`>> ~/.bashrc`): what it writes runs before every later command."""
+    shell's text from their input (`xargs -I{} sh -c '{}'`, `| parallel`), a line that names a
+    shell start-up file (`>> ~/.bashrc`): what it writes runs before every later command, and a
+    prompt expansion (`${y@P}`, PS4): it runs the substitutions of a value (shell/sinks.py)."""
     if any(name in text for name in SHELL_STARTUP_FILES):
         return True
+    if "@P}" in text or "PS4" in text:
+        return True  # a prompt expansion runs the `$(...)` of a value (`${y@P}`, PS4 under set -x)
     if "|" not in text and "<(" not in text and "eval" not in text and "-exec" not in text:
         return False
     words = _plain_words(text)

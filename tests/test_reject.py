@@ -11,7 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guard.engine import run as engine_run
-from guard.reject import _MAY_RUN_ARGS, SAFE_HEADS, may_concern_codex, may_start_unseen
+from guard.reject import (
+    _MAY_RUN_ARGS,
+    SAFE_BUT_ONE_FORM,
+    SAFE_HEADS,
+    may_concern_codex,
+    may_start_unseen,
+)
 from guard.settings import Settings
 from guard.shell.wrappers import SHELLS, WRAPPER_PROGRAMS
 from guard.sources.snippet import RunContext, Snippet
@@ -89,6 +95,9 @@ GOES_ON = [
     'f() { "$@"; }; f $x',
     "cat > tool <<'EOF'\n$y\nEOF\n./tool $x",
     'echo "$x',
+    # git runs a `!` alias through the shell, which may read a here-doc too
+    "git -c alias.x='!c=co; d=dex; $c$d exec --yolo p' x",
+    "git -c 'alias.x=!bash' x <<'EOF'\nc=co; d=dex; $c$d exec --yolo p\nEOF",
 ]
 FAST = [
     "ls -la",
@@ -120,6 +129,8 @@ FAST = [
     './scripts/build.sh "$VERSION"',
     "cargo build --target $TARGET",
     'gh release create "${{ github.ref_name }}"',
+    "git -c core.pager=cat log $REF",
+    "git -c alias.st=status st $x",
 ]
 
 
@@ -147,14 +158,15 @@ def _model_programs() -> set[str]:
 def test_safe_heads_run_nothing_the_model_follows() -> None:
     programs = _model_programs()
     assert {"sudo", "env", "xargs", "eval", "ssh", "docker", "npx", "bash"} <= programs
-    assert not SAFE_HEADS & programs
+    # git: its words are data but for a `!` alias, which the scan itself sends on (GOES_ON)
+    assert not (SAFE_HEADS - SAFE_BUT_ONE_FORM) & programs
     for builtin in ("source", ".", "export", "declare", "alias", "trap", "exec", "command"):
         assert builtin not in SAFE_HEADS
 
 
 def test_every_program_the_model_follows_may_run_its_arguments() -> None:
     """After these, an expanded argument may become codex: the reject must not skip it."""
-    assert (WRAPPER_PROGRAMS | _model_programs()) - {"codex"} <= _MAY_RUN_ARGS
+    assert (WRAPPER_PROGRAMS | _model_programs()) - {"codex"} - SAFE_BUT_ONE_FORM <= _MAY_RUN_ARGS
 
 
 def _ungated_findings(line: str, context: RunContext) -> list[str]:

@@ -21,6 +21,7 @@ from guard.engine.context import Hit
 from guard.findings import Finding
 from guard.settings import Settings
 from guard.shell.model import Command, Script
+from guard.shell.sinks import PROMPT
 from guard.shell.wrappers import SHELLS, basename
 
 UNSETTLED_RULE = "CG902"
@@ -154,6 +155,9 @@ def _unseen_text(command: Command, dynamic: set[int]) -> str | None:
     if not command.argv or command.unseen_script is not None:
         return None
     program = basename(command.argv[0].text)
+    if command.index in dynamic and any(w.name == PROMPT for w in command.wrappers):
+        # `PS4=$(cat f); set -x`, `${y@P}`: a prompt's `$(...)` runs (guard/shell/sinks.py)
+        return "expands text as a prompt that cannot be seen before it runs (its `$(...)` run)"
     if command.index in dynamic and not command.argv[0].literal:
         return "names its program only when it runs"  # `$(cat cmd.txt) --yolo`
     if program in _TEXT_RUNNERS and command.index in dynamic:

@@ -444,6 +444,8 @@ def _set(self: StateWalker, args: list[str], words: list[Word], st: State) -> No
                     st.job_control = on
                 elif letter == "e":
                     st.errexit_off = not on
+                elif letter == "x":
+                    st.xtrace = on
                 elif letter == "o" and i + 1 < len(args):
                     i += 1
                     _set_opt(args[i], on, st)
@@ -457,6 +459,8 @@ def _set_opt(opt: str, on: bool, st: State) -> None:
         st.job_control = on
     elif opt == "errexit":
         st.errexit_off = not on
+    elif opt == "xtrace":
+        st.xtrace = on
 
 
 def _array_var(

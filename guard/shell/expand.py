@@ -5,6 +5,7 @@ It sees the walker as ``ExpandWalker``: only to walk the commands a `$(...)` run
 from __future__ import annotations
 
 from guard.lazyre import lazy_compile
+from guard.shell import sinks
 from guard.shell.model import (
     EnvOrigin,
     Span,
@@ -34,7 +35,9 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does no
 if TYPE_CHECKING:
     from typing import Protocol
 
-    class ExpandWalker(Protocol):
+    from guard.shell.sinks import SinkWalker
+
+    class ExpandWalker(SinkWalker, Protocol):
         """What expansion needs of the walker, and nothing more: the dialect (brace expansion),
         and the walk of the commands a `$(...)` or `$(( ))` runs (with its nesting bound)."""
 
@@ -81,6 +84,8 @@ def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> 
     if t in ("simple_expansion", "expansion"):
         raw = src.text(node)
         span = src.span(node)
+        if t == "expansion":
+            _runs_code(self, node, raw, span, st, ctx, src)
         if "=" in raw:
             _default_assign(raw, st, span)
         found = lookup(raw, st)
@@ -123,6 +128,18 @@ def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> 
                 return list(found[0])
     text, literal = _text(self, node, st, ctx, src)
     return [Word(text, literal, src.span(node), src.text(node))]
+
+
+def _runs_code(
+    self: ExpandWalker, node: Node, raw: str, span: Span, st: State, ctx: _Ctx, src: _Src
+) -> None:
+    """What a `${...}` runs besides its value: a `$(...)` in a default, a pattern or a subscript
+    (`${x:-$(cmd)}`, `${arr[$(cmd)]}`), and a value run as code (sinks.py: `${y@P}`, a subscript
+    evaluated as arithmetic). Cheap tests first: most expansions hold none of these."""
+    if "$(" in raw or "`" in raw:
+        self._scan_substs(node, st, ctx, src)
+    if "@P" in raw or "[" in raw:
+        sinks.expansion(self, raw, span, st, ctx)
 
 
 def _fields(text: str, ifs: str | None) -> list[str]:
@@ -204,6 +221,8 @@ def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tu
         # node (`"$A $B"` gives `$A` and ` $B`): they are text before it.
         lead = raw[: len(raw) - len(raw.lstrip())]
         raw = raw[len(lead) :]
+        if t == "expansion":
+            _runs_code(self, node, raw, src.span(node), st, ctx, src)
         if "=" in raw:
             _default_assign(raw, st, src.span(node))
         found = lookup(raw, st)
@@ -226,6 +245,7 @@ def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tu
         return (program, True) if program is not None else (raw, False)
     if t == "arithmetic_expansion":
         self._scan_substs(node, st, ctx, src)
+        sinks.arithmetic(self, src.text(node), src.span(node), st, ctx)
         return src.text(node), False
     if t in ("string", "translated_string", "concatenation"):
         quoted = t != "concatenation"

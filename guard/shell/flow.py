@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from guard.fastclass import replace
 from guard.lazyre import lazy_compile
+from guard.shell import sinks
 from guard.shell.builtins import (
     MAX_ALTERNATIVES,
     loop_var,
@@ -202,6 +203,7 @@ def _for(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
             and c.type not in ("variable_name", "comment")
         ):
             self._scan_substs(c, st, ctx, src)
+            sinks.arithmetic(self, src.text(c), src.span(c), st, ctx)  # `for ((i = a; ...))`
     appended = _appended_names(body, src) if body is not None else []
     before = {name: st.vars.get(name) for name in appended}
     # A list of known length: the body runs once a word, so what it appends accumulates.

@@ -81,6 +81,7 @@ class State:
     allexport: bool = False  # set -a
     job_control: bool = False  # set -m
     errexit_off: bool = False  # set +e
+    xtrace: bool = False  # set -x: bash expands $PS4 before each command (sinks.traced)
     positional: tuple[Word, ...] | None = None  # $1..; None when unknown (top of a script)
     arg0: Word | None = None  # $0 when known (`bash -c BODY NAME ...`); a function keeps it
     shell_stdin: Stdin | None = None  # `exec </dev/null` changed the shell's own stdin
@@ -109,6 +110,7 @@ class State:
             allexport=self.allexport,
             job_control=self.job_control,
             errexit_off=self.errexit_off,
+            xtrace=self.xtrace,
             positional=self.positional,
             arg0=self.arg0,
             shell_stdin=self.shell_stdin,
@@ -139,6 +141,7 @@ class State:
         self.allexport = other.allexport
         self.job_control = other.job_control
         self.errexit_off = other.errexit_off
+        self.xtrace = other.xtrace
         self.positional = other.positional
         self.arg0 = other.arg0
         self.shell_stdin = other.shell_stdin
@@ -189,6 +192,7 @@ class State:
         self.allexport = self.allexport or other.allexport
         self.job_control = self.job_control or other.job_control
         self.errexit_off = self.errexit_off or other.errexit_off
+        self.xtrace = self.xtrace or other.xtrace
         if other.shell_stdin is not None:
             self.shell_stdin = other.shell_stdin
         if other.shell_fds is not self.shell_fds:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from guard.fastclass import replace
 from guard.lazyre import lazy_re as re  # re itself at its first use
-from guard.shell import assign, expand, flow, functions, redirs, unwrap, written
+from guard.shell import assign, expand, flow, functions, redirs, sinks, unwrap, written
 from guard.shell import parser as syntax
 from guard.shell.builtins import (
     ARITH_STATEMENTS,
@@ -206,6 +206,7 @@ class Walker:
         self.last_context: tuple[_Ctx, tuple[bool, bool, bool], Context] | None = None
         self.quiet = 0  # inside a walk whose commands are dropped (flow._quietly)
         self.unrolled = 0  # loop bodies walked once a word so far (flow.MAX_UNROLLED)
+        self.prompts: dict[int, Var] = {}  # the PS4 values walked under `set -x` (sinks.traced)
 
     def run_text(
         self,
@@ -338,6 +339,8 @@ class Walker:
             self.nest -= 1
 
     def _dispatch(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+        if st.xtrace:
+            sinks.traced(self, node, st, ctx, src)  # bash expands $PS4 before it: its $(...) run
         t = node.type
         if t == "command":
             self._command(node, [], [], st, ctx, src)
@@ -383,6 +386,12 @@ class Walker:
                 for name in arith_assigned(src.text(node)):
                     st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, src.span(node)))
             self._scan_substs(node, st, ctx, src)
+            if st.vars:  # `(( a ))`, `[[ $a -eq 1 ]]`: a known value evaluated as arithmetic
+                if t == "test_command":
+                    if src.b.startswith(b"[[", node.start_byte):  # `[` (test) does no arithmetic
+                        sinks.arithmetic_test(self, src.text(node), src.span(node), st, ctx)
+                else:
+                    sinks.arithmetic(self, src.text(node), src.span(node), st, ctx)
 
     def _scan_substs(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
         """Commands hidden in `[[ ]]`, `(( ))` and other non-command statements."""
@@ -648,6 +657,8 @@ class Walker:
             return
         if head.literal:
             self._builtin(head.text, words, r, st, src, span)
+            if head.text == "let":
+                sinks.let_words(self, words, st, ctx)  # each argument evaluated as arithmetic
         p = peel(tuple(words))
         if p.exhausted:
             self.too_deep.append(span)  # wrappers past peel's MAX_ROUNDS: the program is unseen

@@ -1481,6 +1481,50 @@ def _starts_codex_line(words: Sequence[str]) -> bool:
     return False
 
 
+# git's options before its sub-command that take the next word as their value.
+_GIT_VALUE_OPTS = frozenset({"-c", "-C", "--git-dir", "--work-tree", "--namespace", "--config-env"})
+
+
+def _git_shell_alias(argv: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[Word, ...]] | None:
+    """The shell text a `git -c alias.NAME='!TEXT' NAME ARGS...` runs, and its $0, $1...: git
+    runs `sh -c 'TEXT "$@"' TEXT ARGS...` (TEXT alone when there are no ARGS). None when the
+    sub-command is no `!` alias given on this line (the last `-c` of a name wins; git reads
+    alias names case-insensitively)."""
+    if not any("alias" in w.text.lower() for w in argv[1:]):
+        return None  # `git status`, `git -c core.pager=cat log`: the common case, one pass
+    aliases: dict[str, Word] = {}
+    i = 1
+    while i < len(argv):
+        word = argv[i].text
+        if word in _GIT_VALUE_OPTS and i + 1 < len(argv):
+            if word == "-c":
+                key, eq, _ = argv[i + 1].text.partition("=")
+                if eq and key.lower().startswith("alias."):
+                    aliases[key[6:].lower()] = argv[i + 1]
+            i += 2
+            continue
+        if word.startswith("-"):
+            i += 1
+            continue
+        break
+    if i >= len(argv) or argv[i].text.lower() not in aliases:
+        return None
+    given = aliases[argv[i].text.lower()]
+    text = given.text.partition("=")[2].lstrip()
+    if not text.startswith("!"):
+        return None  # `alias.st=status`: another git sub-command, no shell
+    text = text[1:]
+    span = given.span
+    raw = given.raw or ""
+    at = raw.find(text) if text else -1
+    if at > 0 and "\n" not in raw[:at]:
+        # Where TEXT starts in the word: its commands' columns are the file's.
+        span = Span(span.line, span.column + at, span.end_line, span.end_column)
+    args = argv[i + 1 :]
+    body = Word(text + (' "$@"' if args else ""), given.literal, span, text)
+    return (body,), (Word(text, given.literal, span, text), *args)
+
+
 def _carried_codex(argv: tuple[Word, ...]) -> int | None:
     """Where a command line starts in the words of a command codex-guard does not know: a word
     that is exactly `codex` (or a path ending in /codex) whose following words read as codex's
@@ -1519,6 +1563,7 @@ WRAPPER_PROGRAMS = frozenset(
         *("docker-compose", "podman-compose", "screen", "systemd-run", "unbuffer"),
         *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"),
         *_INTERPRETERS,
+        "git",  # a `-c alias.NAME='!TEXT'` it runs through the shell
     }
 )
 
@@ -1867,6 +1912,14 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 break
             out.body = argv[1:]
             out.body_kind = "eval"
+            break
+        elif prog == "git":
+            # `git -c alias.x='!codex ...' x`: git runs a `!` alias's text through the shell.
+            alias = _git_shell_alias(argv)
+            if alias is None:
+                break
+            out.body, out.body_args = alias
+            out.body_kind = "git alias"
             break
         elif prog in RUNNERS:
             rest = _peel_runner(argv, RUNNERS[prog], out, wargs)
