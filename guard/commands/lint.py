@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from typing import Any, SupportsIndex
 
     from guard.commands.cachedrun import CachedJobs, StatHits, WalkAside
+    from guard.shell.model import Span
     from guard.sources.cache import (
         Reads,
         StatRow,
@@ -277,26 +278,32 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
         where = Location(job.path, exc.line, exc.column, exc.line, exc.column)
         found = [_rule_finding(job.rule_text, PARSE_ERROR_RULE, exc.message, where)]
         return found + _unparsed_program(job, kind, text), text
+    source_text = text
     source_lines = text.splitlines()
     text = directive_text(text, kind, snippets)
     lanes = parse_directives(text).lanes
     findings: list[Finding] = []
     if not snippets:
         return findings, text
-    from guard.engine.api import lint_snippet
+    from guard.engine.api import lint_snippet, session_plan
     from guard.sources.detect import GO, JAVASCRIPT, PYTHON
     from guard.sources.origins import attach_origins, clamp
 
     programs = (PYTHON, JAVASCRIPT, GO)  # one rendered line per spawn
+    if lanes:
+        snippets = [replace(s, lane_directives=_snippet_lanes(s, lanes)) for s in snippets]
+    # The snippets that share a machine (a GitHub job's steps, a program's spawns): a check may
+    # follow a session from one into a later one (CG401). None for most files.
+    plan = session_plan(
+        source_text, snippets, job.settings, _placer(source_lines, kind in programs)
+    )
 
     # A program source gives one snippet per reachable argv of a spawn (sources/javascript.py,
     # golang.py), all at the spawn: a finding its variants share is reported once.
     seen: dict[tuple[int, int, str, int, str], int] = {}
     for index, snippet in enumerate(snippets):
-        if lanes:
-            snippet = replace(snippet, lane_directives=_snippet_lanes(snippet, lanes))
         try:
-            found = lint_snippet(snippet, job.settings)
+            found = lint_snippet(snippet, job.settings, plan)
             if snippet.block_indent or snippet.line_map:
                 found = [_shift_block(f, snippet) for f in found]
             if snippet.origins or kind in programs:
@@ -319,6 +326,22 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
             first_line = snippet.line_offset + 1
             return FileError(job.path, f"line {first_line}: internal error while linting: {first}")
     return findings, text
+
+
+def _placer(lines: list[str], program: bool) -> Callable[[Snippet, Span], Location]:
+    """Where a span of one of the file's snippets sits in the file, as its findings are reported
+    (`_shift_block`, then a program's clamp): for a related location in another snippet."""
+    from guard.sources.origins import clamp_location
+
+    def place(snippet: Snippet, span: Span) -> Location:
+        loc = Location(snippet.path, span.line, span.column, span.end_line, span.end_column)
+        if snippet.block_indent or snippet.line_map:
+            loc = _shift_location(loc, snippet)
+        if snippet.origins or program:
+            loc = clamp_location(loc, snippet, lines)
+        return loc
+
+    return place
 
 
 def _snippet_lanes(

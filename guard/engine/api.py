@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from guard.findings import Finding
 from guard.settings import Settings
 from guard.sources.snippet import RunContext, Snippet
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from guard.engine.sessionplan import SessionPlan
+    from guard.findings import Location
+    from guard.shell.model import Span
 
-def lint_snippet(snippet: Snippet, settings: Settings) -> list[Finding]:
-    """Every enabled rule over one snippet; suppressions are applied by the caller (directives)."""
+# What a file must hold for a check to follow a session into its later snippets: only a run with
+# `--ephemeral` asks (CG401). Any other file gets no plan, and its snippets run as alone.
+ASKING_WORDS = ("ephemeral",)
+
+
+def lint_snippet(
+    snippet: Snippet, settings: Settings, plan: SessionPlan | None = None
+) -> list[Finding]:
+    """Every enabled rule over one snippet; suppressions are applied by the caller (directives).
+    `plan`: the file's snippets that share its machine (`session_plan`), for a file's lint."""
     from guard.engine.run import run_rules
 
-    return run_rules(snippet, settings)
+    return run_rules(snippet, settings, plan)
+
+
+def session_plan(
+    text: str,
+    snippets: Sequence[Snippet],
+    settings: Settings,
+    place: Callable[[Snippet, Span], Location],
+) -> SessionPlan | None:
+    """How the snippets of one file (`text`) share a machine, for the checks that follow a
+    session into later snippets; None (nothing to follow, no cost) for most files. `place`: where
+    a span of a snippet sits in the file, as the caller reports findings."""
+    if len(snippets) < 2 or not any(word in text for word in ASKING_WORDS):
+        return None
+    from guard.engine.sessionplan import SessionPlan
+
+    return SessionPlan.for_file(snippets, settings, place)
 
 
 def token_scan(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
 from guard.engine.configlayers import NO_LAYERS, Layers, LayerValue
 from guard.fastclass import dataclass, field
-from guard.findings import Severity
+from guard.findings import Location, Severity
 from guard.settings import Settings
 from guard.shell.model import Command, Script, Span, StdinKind
 from guard.sources.snippet import RunContext, Snippet
@@ -16,6 +16,8 @@ from guard.sources.snippet import RunContext, Snippet
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
     from typing import Any
+
+    from guard.engine.sessionplan import SessionPlan
 
 # Sub-commands that start an agent run (and so bill, read a prompt, and use a sandbox).
 RUN_SUBCOMMANDS = frozenset(
@@ -71,7 +73,9 @@ class Hit:
     message: str | None = None  # None: the rule's `message` (or summary)
     fix: str | None = None  # None: the rule's `fix`
     related: tuple[tuple[Span, str], ...] = ()
-    # Related locations in another file (a config.toml layer): (path, span, note).
+    # Related locations given in file coordinates, not the snippet's: in another file (a
+    # config.toml layer) or in another snippet of this file (CheckContext.place): (path, span,
+    # note).
     related_files: tuple[tuple[str, Span, str], ...] = ()
     severity: Severity | None = None  # None: the rule's severity
     lane: str | None = None
@@ -86,6 +90,23 @@ class CheckContext:
     script: Script
     settings: Settings
     invocations: tuple[Invocation, ...]
+    # The file's snippets that share this one's machine (lint only; guard/engine/sessionplan.py).
+    plan: SessionPlan | None = None
+
+    def runs_after(self) -> Iterator[tuple[Snippet, Invocation]]:
+        """The agent runs of the file's snippets that run after this one on the same machine
+        (Snippet.session), each with its snippet, in file order; whether a run reads the same
+        Codex home is the check's to judge (its env and wrappers)."""
+        if self.plan is None:
+            return iter(())
+        return self.plan.runs_after(self.snippet)
+
+    def place(self, snippet: Snippet, span: Span) -> Location:
+        """Where `span` of another snippet of the file sits in the file (the lint front door's
+        columns: a dedented block, joined pieces, a program's one-line rendering)."""
+        if self.plan is None:
+            return Location(snippet.path, span.line, span.column, span.end_line, span.end_column)
+        return self.plan.place(snippet, span)
 
     @property
     def unattended(self) -> bool:

@@ -22,6 +22,13 @@ from guard.shell import parse_script
 from guard.shell.model import Command, Script, Span, StdinKind
 from guard.sources.snippet import RunContext, Snippet
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from guard.engine.sessionplan import SessionPlan
+
+# A snippet's command model and its codex invocations (`prepare`).
+Prepared = tuple[Script, tuple[Invocation, ...]]
+
 # Rules a parse error must never hide (RULES.md CG901): re-checked on a token scan.
 FALLBACK_RULES = frozenset({"CG101", "CG102", "CG303"})
 # Rules that read nothing but codex's argv: all that can be said of codex carried in the words
@@ -309,7 +316,9 @@ def _shell_rules(every: list[Rule], settings: Settings, context: RunContext) -> 
     return picked
 
 
-def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
+def prepare(snippet: Snippet, settings: Settings) -> Prepared | None:
+    """The snippet's command model and codex invocations; None when nothing in it can concern
+    a rule (the keyword reject: no parse at all)."""
     if not (
         snippet.facts
         or snippet.unseen_text
@@ -318,8 +327,7 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
         or mentions_codex(snippet.text)
         or (settings.strict and _may_start_unseen(snippet.text))
     ):
-        return []
-    rules = _shell_rules(list(load_rules(settings.rules_dirs).values()), settings, snippet.context)
+        return None
     script = parse_script(
         snippet.text,
         dialect=snippet.dialect,
@@ -331,9 +339,21 @@ def run_rules(snippet: Snippet, settings: Settings) -> list[Finding]:
         from guard.shell.copies import read_as_codex
 
         script = read_as_codex(script, snippet.codex_programs)
-    invocations = build_invocations(script, snippet, settings)
+    return script, build_invocations(script, snippet, settings)
+
+
+def run_rules(
+    snippet: Snippet, settings: Settings, plan: SessionPlan | None = None
+) -> list[Finding]:
+    """Every enabled rule over one snippet. `plan`: the file's other snippets that share its
+    machine (lint: guard/engine/sessionplan.py); it may have read this one already."""
+    prepared = plan.prepared(snippet) if plan is not None else prepare(snippet, settings)
+    if prepared is None:
+        return []
+    script, invocations = prepared
+    rules = _shell_rules(list(load_rules(settings.rules_dirs).values()), settings, snippet.context)
     known = tuple(inv for inv in invocations if inv.command.seen_through is None)
-    ctx = CheckContext(snippet, script, settings, known)
+    ctx = CheckContext(snippet, script, settings, known, plan)
     findings = _run(rules, ctx)
     carried = tuple(inv for inv in invocations if _carried_command_line(inv))
     if carried:

@@ -216,7 +216,13 @@ def _piece(node: Any, lines: list[str]) -> _Piece:
     return _Piece(mark.line, mark.column + quote, 0, node.value)
 
 
-def _shell(pieces: list[_Piece], path: str, env: Env, file_end: int) -> Snippet:
+def _shell(
+    pieces: list[_Piece],
+    path: str,
+    env: Env,
+    file_end: int,
+    session: tuple[tuple[str, int], ...] = (),
+) -> Snippet:
     """Pieces one shell runs in order, as one script, so what one item sets (`export`, `set -a;
     . f`) reaches the next; `line_map` puts every line back where the file has it. Pieces in file
     order sit on their own lines (blank lines between); pieces that are not (a template's
@@ -248,6 +254,7 @@ def _shell(pieces: list[_Piece], path: str, env: Env, file_end: int) -> Snippet:
         tuple((n, v, line) for n, (v, line) in env.items()),
         line_map=tuple(places),
         joins=tuple(joins),
+        session=session,
     )
 
 
@@ -323,10 +330,13 @@ def extract(text: str, path: str) -> list[Snippet]:
         outer = {n: v for n, v in global_env.items() if _inherits(job, "variables", n, memo)}
         env = {**outer, **view.variables}
         # GitLab's runner runs `before_script` and `script` as one shell script, `after_script` as
-        # another: state one item sets reaches the items after it in the same shell.
-        for keys in (("before_script", "script"), ("after_script",)):
+        # another: state one item sets reaches the items after it in the same shell. Both run in
+        # the job's one build environment, `after_script` last (Snippet.session); another job
+        # runs in an environment of its own.
+        for step, keys in enumerate((("before_script", "script"), ("after_script",))):
             items = [item for key in keys for item in _items(scripts.get(key), root, memo)]
             if items:
                 pieces = [_piece(item, lines) for item in items]
-                snippets.append(_shell(pieces, path, env, len(lines)))
+                session = ((f"job {name}", step),)
+                snippets.append(_shell(pieces, path, env, len(lines), session))
     return snippets

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guard.sources.base import SourceError
-from guard.sources.snippet import RunContext, Snippet
+from guard.sources.snippet import RunContext, Snippet, position_step
 from guard.sources.spawnline import (
     MAX_VARIANTS,
     Argv,
@@ -724,6 +724,8 @@ def extract(text: str, path: str) -> list[Snippet]:
             column_offset=spawn.node.start_point[1],
             context=spawn.context,
             origins=literals.origins(spawn.node, line),
+            # A later spawn runs on the same machine with the same Codex home.
+            session=(("program", position_step(*spawn.node.start_point)),),
         )
         for spawn in spawns
         for line in spawn.lines

@@ -54,7 +54,7 @@ from guard.sources.jsvalues import (
     string_value,
     unwrap,
 )
-from guard.sources.snippet import RunContext, Snippet
+from guard.sources.snippet import RunContext, Snippet, position_step
 from guard.sources.spawnline import (
     ENV_KEY,
     MAX_VARIANTS,
@@ -1001,6 +1001,8 @@ def extract(text: str, path: str) -> list[Snippet]:
                     column_offset=column,
                     context=spawn.context,
                     origins=literals.origins(spawn.node, line) + _key_origins(spawn, line),
+                    # A later spawn runs on the same machine with the same Codex home.
+                    session=(("program", position_step(row, column)),),
                 )
             )
     return sorted(snippets, key=lambda s: (s.line_offset, s.column_offset))

@@ -17,12 +17,21 @@ The environment of a recipe (just's manual, "Getting and Setting Environment Var
 `export NAME := value` assignments, every assignment once `set export` is on, and the recipe's
 `$NAME` parameters (every parameter under `set export`); `unexport NAME` takes one out. A string
 literal's value is its text; any other expression is kept as written.
+
+Which recipes run after which (Snippet.session; just's manual, "Dependencies" and "Parallelism"):
+only what one `just` run fixes. `just T` runs T's prior dependencies in order, each recipe once,
+then T, then its subsequent ones (`T: a b && c`); under `[parallel]` a recipe's dependencies run
+at once, in no order among themselves. So each recipe with dependencies is a sequence of its own
+(_sessions): a recipe its run reaches after another is a later step. Recipes no dependency ties
+(`start:` and `continue:`, each run by hand) are in no sequence together: nothing says the one
+runs after the other.
 """
 
 from __future__ import annotations
 
 import re
 
+from guard.fastclass import dataclass
 from guard.sources.base import shebang_dialect
 from guard.sources.detect import SHELL, kind_by_shebang
 from guard.sources.makevars import (
@@ -40,7 +49,7 @@ _STRING = r"\"(?:[^\"\\]|\\.)*\"|'[^']*'"
 _DEFAULT = rf"{_STRING}|`[^`]*`|\([^()\n]*\)|{_NAME}"
 _PARAM = rf"[+*]?\$?{_NAME}(?:=(?:{_DEFAULT}))?"
 _PARAM_PARTS = re.compile(rf"(?P<dollar>\$?)(?P<name>{_NAME})(?:=(?P<default>{_DEFAULT}))?")
-_HEADER = re.compile(rf"^@?{_NAME}(?P<params>(?:\s+{_PARAM})*)\s*:(?!=)")
+_HEADER = re.compile(rf"^@?(?P<name>{_NAME})(?P<params>(?:\s+{_PARAM})*)\s*:(?!=)")
 _ASSIGNMENT = re.compile(rf"^(?P<export>export\s+)?(?P<name>{_NAME})\s*:=\s*(?P<value>.*)$")
 _SET_EXPORT = re.compile(r"^set\s+export(?:\s*:=\s*(?P<value>true|false))?\s*(?:#.*)?$")
 _UNEXPORT = re.compile(rf"^unexport\s+(?P<name>{_NAME})\s*(?:#.*)?$")
@@ -301,6 +310,94 @@ def _without_sigils(lines: list[str]) -> list[str]:
     return out
 
 
+# One dependency in a header's list: a name, `(name args...)`, or `&&` (the subsequent ones).
+_DEPENDENCY = re.compile(
+    rf"\s*(?:(?P<then>&&)|\((?P<call>{_NAME})(?:{_STRING}|[^()\"'])*\)|(?P<name>{_NAME}))"
+)
+_MAX_SESSION_STEPS = 4096  # (recipe, step) pairs over the whole file: far past a real justfile
+
+
+@dataclass(frozen=True)
+class _Recipe:
+    prior: tuple[str, ...]
+    subsequent: tuple[str, ...]
+    parallel: bool
+
+
+def _recipe(lines: list[str], index: int, header: re.Match[str]) -> tuple[str, _Recipe]:
+    """A header's name and dependencies, and whether its attributes say `[parallel]`."""
+    line = lines[index]
+    prior: list[str] = []
+    subsequent: list[str] = []
+    into = prior
+    at = header.end()
+    while (found := _DEPENDENCY.match(line, at)) is not None:
+        at = found.end()
+        if found.group("then"):
+            into = subsequent
+        else:
+            into.append(found.group("call") or found.group("name"))
+    parallel = False
+    above = index - 1
+    while above >= 0 and lines[above].startswith(("[", "#")):
+        parallel = parallel or (lines[above].startswith("[") and "parallel" in lines[above])
+        above -= 1
+    return header.group("name"), _Recipe(tuple(prior), tuple(subsequent), parallel)
+
+
+def _run_order(target: str, recipes: dict[str, _Recipe]) -> list[tuple[str, int]]:
+    """The recipes `just TARGET` runs, each with its step: a later step runs after an earlier
+    one; equal steps run at once (`[parallel]` dependencies)."""
+    order: list[tuple[str, int]] = []
+    done: set[str] = set()
+    step = 0
+
+    def group(names: tuple[str, ...], parallel: bool, depth: int) -> None:
+        nonlocal step
+        start = len(order)
+        for name in names:
+            visit(name, depth + 1)
+        if parallel and len(order) > start:  # run at once: no order among them
+            step += 1
+            order[start:] = [(name, step) for name, _step in order[start:]]
+
+    def visit(name: str, depth: int) -> None:
+        nonlocal step
+        recipe = recipes.get(name)
+        if recipe is None or name in done or depth > 64:
+            return
+        done.add(name)  # a recipe runs once a run (and just refuses a cycle)
+        group(recipe.prior, recipe.parallel, depth)
+        step += 1
+        order.append((name, step))
+        group(recipe.subsequent, recipe.parallel, depth)
+
+    visit(target, 0)
+    return order
+
+
+def _sessions(lines: list[str]) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Each recipe's steps in the runs of the recipes that depend on it (and its own)."""
+    recipes: dict[str, _Recipe] = {}
+    for index, line in enumerate(lines):
+        header = _HEADER.match(line)
+        if header is not None:
+            name, recipe = _recipe(lines, index, header)
+            recipes.setdefault(name, recipe)
+    steps: dict[str, list[tuple[str, int]]] = {}
+    budget = _MAX_SESSION_STEPS
+    for target, recipe in recipes.items():
+        if not (recipe.prior or recipe.subsequent):
+            continue
+        order = _run_order(target, recipes)
+        budget -= len(order)
+        if budget < 0:
+            break
+        for name, step in order:
+            steps.setdefault(name, []).append((f"just {target}", step))
+    return {name: tuple(pairs) for name, pairs in steps.items()}
+
+
 def extract(text: str, path: str) -> list[Snippet]:
     lines = text.split("\n")
     export_all = _exports_all(lines)
@@ -309,6 +406,7 @@ def extract(text: str, path: str) -> list[Snippet]:
     raw_variables = {
         m.group("name"): m.group("value") for line in lines if (m := _ASSIGNMENT.match(line))
     }
+    sessions = _sessions(lines)
     snippets: list[Snippet] = []
     index = 0
     while index < len(lines):
@@ -346,6 +444,7 @@ def extract(text: str, path: str) -> list[Snippet]:
                     RunContext.SCRIPT,
                     tuple(env),
                     values=tuple(values),
+                    session=sessions.get(header.group("name"), ()),
                 )
             )
         index = max(end, index + 1)

@@ -501,6 +501,9 @@ def extract(text: str, path: str) -> list[Snippet]:
                     dialect="bash",
                     context=context,
                     block_indent=indent,
+                    # The document's shell blocks are run in turn, in one terminal or by one
+                    # agent: a later block is a later step on the same machine.
+                    session=(("document", len(snippets)),),
                 )
             )
         index = end + 1

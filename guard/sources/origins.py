@@ -72,21 +72,23 @@ def attach_origins(finding: Finding, snippet: Snippet) -> Finding:
     return replace(finding, related=tuple(related), message=message)
 
 
+def clamp_location(loc: Location, snippet: Snippet, lines: Sequence[str]) -> Location:
+    """A column past the end of its line (a one-line rendering of a multi-line call) moved to
+    the line's end."""
+    if loc.path != snippet.path or not 0 < loc.line <= len(lines):
+        return loc
+    width = len(lines[loc.line - 1]) + 1
+    if loc.column <= width and (loc.end_line != loc.line or loc.end_column <= width):
+        return loc
+    end_column = min(loc.end_column, width) if loc.end_line == loc.line else loc.end_column
+    return replace(loc, column=min(loc.column, width), end_column=end_column)
+
+
 def clamp(finding: Finding, snippet: Snippet, lines: Sequence[str]) -> Finding:
     """Columns past the end of their line (a one-line rendering of a multi-line call) moved to
     the line's end."""
-
-    def inside(loc: Location) -> Location:
-        if loc.path != snippet.path or not 0 < loc.line <= len(lines):
-            return loc
-        width = len(lines[loc.line - 1]) + 1
-        if loc.column <= width and (loc.end_line != loc.line or loc.end_column <= width):
-            return loc
-        end_column = min(loc.end_column, width) if loc.end_line == loc.line else loc.end_column
-        return replace(loc, column=min(loc.column, width), end_column=end_column)
-
-    location = inside(finding.location)
-    related = tuple(inside(r) for r in finding.related)
+    location = clamp_location(finding.location, snippet, lines)
+    related = tuple(clamp_location(r, snippet, lines) for r in finding.related)
     if location == finding.location and related == finding.related:
         return finding
     return replace(finding, location=location, related=related)

@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 
 from guard.sources import pyvalues
 from guard.sources.base import SourceError
-from guard.sources.snippet import RunContext, Snippet
+from guard.sources.snippet import RunContext, Snippet, position_step
 from guard.sources.spawnline import (
     MAX_VARIANTS,
     Unknown,
@@ -479,6 +479,12 @@ def _at_call_site(wrapper: _Wrapper, site: ast.Call) -> ast.Call:
     return ast.copy_location(call, site)
 
 
+def _spawned(call: ast.Call) -> tuple[tuple[str, int], ...]:
+    """A spawn is a step of the program's one sequence, by where it is written: a later spawn
+    runs on the same machine with the same Codex home (Snippet.session)."""
+    return (("program", position_step(call.lineno - 1, call.col_offset)),)
+
+
 def _wrapped_snippets(
     module: _Module, wrapper: _Wrapper, sites: list[ast.Call], path: str
 ) -> list[Snippet]:
@@ -505,6 +511,7 @@ def _wrapped_snippets(
                 column_offset=site.col_offset,
                 context=context,
                 origins=line.origins,
+                session=_spawned(site),
             )
             for line in lines
         )
@@ -550,6 +557,7 @@ def extract(text: str, path: str) -> list[Snippet]:
                     column_offset=call.col_offset,
                     context=context,
                     origins=line.origins,
+                    session=_spawned(call),
                 )
             )
     return sorted(snippets, key=lambda s: (s.line_offset, s.column_offset))

@@ -83,6 +83,22 @@ class Snippet:
     # such a word gets that place as a related location (guard/commands/lint.py).
     origins: tuple[tuple[int, int, int, int, str], ...] = field(default=())
 
+    # The runs of the file this snippet is a step of, one after another on one machine with one
+    # Codex home: (sequence, step). Snippet B runs after snippet A when they share a sequence and
+    # B's step is greater (a later step of the same GitHub job, a GitLab job's `after_script`
+    # after its `script`, a later spawn of a program, a recipe a justfile recipe depends on).
+    # Steps are equal for alternatives of one place (a spawn's argv variants). Empty: the
+    # snippet shares its machine with no other snippet of the file (another GitHub job runs on a
+    # fresh runner). Read by the checks that follow a session into later snippets (CG401:
+    # guard/engine/sessionplan.py).
+    session: tuple[tuple[str, int], ...] = field(default=())
+
+
+def position_step(line_offset: int, column_offset: int) -> int:
+    """A step ordered by where a snippet starts in the file (a program's spawns, in file order):
+    the argv variants of one spawn start at one place, so they are one step."""
+    return (line_offset << 32) | column_offset
+
 
 @dataclass(frozen=True, slots=True)
 class SourceFact:

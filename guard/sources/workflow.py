@@ -76,7 +76,12 @@ def mask_expressions(text: str, first_line: int) -> tuple[str, tuple[tuple[int, 
 
 
 def _snippet(
-    run: Any, path: str, lines: list[str], env: list[tuple[str, str, int]], dialect: str
+    run: Any,
+    path: str,
+    lines: list[str],
+    env: list[tuple[str, str, int]],
+    dialect: str,
+    session: tuple[tuple[str, int], ...],
 ) -> Snippet:
     mark = run.start_mark
     if run.style in ("|", ">"):
@@ -107,6 +112,7 @@ def _snippet(
             context=RunContext.CI,
             external_env=tuple(env),
             block_indent=indent,
+            session=session,
         )
     quote = 1 if run.style in ("'", '"') else 0
     text, expressions = mask_expressions(run.value, mark.line + 1)
@@ -119,6 +125,7 @@ def _snippet(
         dialect=dialect,
         context=RunContext.CI,
         external_env=tuple(env),
+        session=session,
     )
 
 
@@ -129,7 +136,11 @@ def _steps(
     env: list[tuple[str, str, int]],
     shell: str | None,
     events: frozenset[str] = frozenset(),
+    sequence: str = "steps",
 ) -> list[Snippet]:
+    """The shell steps of one job (or composite action), each a step of `sequence`: one runner
+    runs them in order (Snippet.session). A codex-action step is none: the action picks its own
+    Codex home."""
     import yaml
 
     # Here, not at the top: the keyword reject imports this module for `mask_expressions` on
@@ -141,7 +152,7 @@ def _steps(
     found: list[Snippet] = []
     wide = tuple(line for _name, _value, line in env)  # workflow- and job-level keys
     outsider = _outsider_inputs(events)
-    for step in steps.value:
+    for number, step in enumerate(steps.value):
         if is_codex_action(step):
             action = action_snippet(step, path, env + _env(step), wide, events, steps)
             found.append(action if outsider else replace(action, outsider_inputs=False))
@@ -152,7 +163,8 @@ def _steps(
         dialect = _dialect(_scalar(node_get(step, "shell")) or shell)
         if dialect is None:
             continue
-        snippet = _snippet(run, path, lines, env + _env(step), dialect)
+        session = ((sequence, number),)
+        snippet = _snippet(run, path, lines, env + _env(step), dialect, session)
         if wide:
             snippet = replace(snippet, wide_env_lines=wide)
         found.append(snippet if outsider else replace(snippet, outsider_inputs=False))
@@ -195,7 +207,8 @@ def extract(text: str, path: str) -> list[Snippet]:
     snippets: list[Snippet] = []
     jobs = node_get(root, "jobs")
     if isinstance(jobs, yaml.MappingNode):
-        for _name, job in jobs.value:
+        # Each job runs on a runner of its own: its steps are a sequence, never another job's.
+        for number, (_name, job) in enumerate(jobs.value):
             shell = _default_shell(job) or workflow_shell
             snippets.extend(
                 _steps(
@@ -205,6 +218,7 @@ def extract(text: str, path: str) -> list[Snippet]:
                     workflow_env + _env(job),
                     shell,
                     _events(root),
+                    f"job {number}",
                 )
             )
     runs = node_get(root, "runs")  # a composite action

@@ -46,8 +46,9 @@ def write(path: Path, content: str | bytes) -> Path:
     return path
 
 
-def fake_engine(snippet: Snippet, settings: Settings) -> list[Finding]:
-    """CG201 (error) at every line holding `codex exec`, CG101 at every `OPENAI_API_KEY`."""
+def fake_engine(snippet: Snippet, settings: Settings, plan: object = None) -> list[Finding]:
+    """CG201 (error) at every line holding `codex exec`, CG101 at every `OPENAI_API_KEY`
+    (`plan`, the file's session plan, as the real `lint_snippet` takes it: unused)."""
     found: list[Finding] = []
     for index, line in enumerate(snippet.text.split("\n")):
         number = snippet.line_offset + index + 1

@@ -7,28 +7,58 @@ from collections.abc import Iterator
 from guard.codex.call import Subcommand
 from guard.engine.checks.edits import Edits, append, delete_words, editable, prepend, value_after
 from guard.engine.context import CheckContext, Hit, Invocation
-from guard.findings import Severity
+from guard.findings import Location, Severity
 from guard.shell.model import Command, Span, Word
+from guard.sources.snippet import Snippet
 
 RESUME_REJECTED = "resume-unsupported"  # the grammar's reason for -C/-s on `exec resume`
 
 
+_RESUMED_LATER = (
+    "--ephemeral skips session files, and this script resumes the session later: the resume "
+    "finds nothing"
+)
+_RESUMED_AFTER = (
+    "--ephemeral skips session files, and a command that runs after this one on the same machine "
+    "resumes the session (line {}): the resume finds nothing"
+)
+
+
 def ephemeral_resumable(ctx: CheckContext) -> Iterator[Hit]:
-    """CG401: `--ephemeral` on a run that is resumed later (or on a worker lane)."""
+    """CG401: `--ephemeral` on a run that is resumed later (or on a worker lane).
+
+    Later: in the same script, or in a later snippet of the file that runs after it on the same
+    machine (a later step of the same GitHub job, a later spawn of the program: Snippet.session).
+    A resume under another Codex home (a different `CODEX_HOME`, `HOME`, caam profile, user or
+    host) looks where the ephemeral run would never have written: not this rule's case.
+    """
     resumes = [inv for inv in ctx.runs() if inv.call.subcommand is Subcommand.RESUME]
     for inv in ctx.runs():
         if not inv.call.ephemeral or inv.call.subcommand is Subcommand.RESUME:
             continue
         word = inv.call.ephemeral_word
-        later = [r for r in resumes if r.command.index > inv.command.index]
+        home = run_home(ctx.snippet, inv.command)
+        later = [
+            r
+            for r in resumes
+            if r.command.index > inv.command.index and run_home(ctx.snippet, r.command) == home
+        ]
+        related: tuple[tuple[Span, str], ...] = ()
+        elsewhere: tuple[tuple[str, Span, str], ...] = ()
         if later:
+            related = ((later[0].command.span, "resumed here"),)
+        else:
+            where = _resumed_after(ctx, home)
+            if where is not None:
+                elsewhere = ((where.path, _span(where), "resumed here"),)
+        if related or elsewhere:
             fix = delete_words(word) if word and editable(inv.command) else ()
             yield Hit(
                 span=word.span if word else inv.command.span,
                 edits=fix,
-                message="--ephemeral skips session files, and this script resumes the session "
-                "later: the resume finds nothing",
-                related=((later[0].command.span, "resumed here"),),
+                message=_RESUMED_LATER if related else _RESUMED_AFTER.format(elsewhere[0][1].line),
+                related=related,
+                related_files=elsewhere,
                 lane=inv.lane,
             )
         elif inv.lane == "worker":
@@ -38,6 +68,45 @@ def ephemeral_resumable(ctx: CheckContext) -> Iterator[Hit]:
                 message="--ephemeral on a worker lane: a crashed run cannot be resumed",
                 lane=inv.lane,
             )
+
+
+def _resumed_after(ctx: CheckContext, home: Home) -> Location | None:
+    """The first resume under `home` in a later snippet that runs after this one (lint)."""
+    for snippet, run in ctx.runs_after():
+        if run.call.subcommand is Subcommand.RESUME and run_home(snippet, run.command) == home:
+            return ctx.place(snippet, run.command.span)
+    return None
+
+
+def _span(where: Location) -> Span:
+    return Span(where.line, where.column, where.end_line, where.end_column)
+
+
+# What picks the Codex home a run reads, besides its variables: the profile `caam` gives it, the
+# user `sudo`/`su` run it as, the host or container it runs on.
+HOME_WRAPPERS = frozenset({"caam", "sudo", "doas", "su", "ssh", "docker", "podman"})
+# Its variables: CODEX_HOME, else HOME (codex reads $HOME/.codex).
+HOME_VARIABLES = ("CODEX_HOME", "HOME")
+Home = tuple[tuple[str, str | None], ...]
+
+
+def run_home(snippet: Snippet, command: Command) -> Home:
+    """What names the Codex home `command` reads, as written: two runs with the same answer read
+    the same home; a different answer is (as far as can be told) another home. A variable the
+    script inherits is the snippet's env (a workflow's `env:`) or the caller's (None)."""
+    parts: list[tuple[str, str | None]] = [
+        (w.name, " ".join(w.args)) for w in command.wrappers if w.name in HOME_WRAPPERS
+    ]
+    for name in HOME_VARIABLES:
+        binding = command.env_var(name)
+        if binding is not None and binding.value is not None:
+            parts.append((name, binding.value.text))
+        elif command.inherits(name):
+            outside = [v for k, v, _line in snippet.external_env if k == name]
+            parts.append((name, outside[-1] if outside else None))
+        else:
+            parts.append((name, "<removed>"))  # `env -i`, `env -u NAME`
+    return tuple(parts)
 
 
 def ephemeral_ignored_on_resume(ctx: CheckContext) -> Iterator[Hit]:

@@ -1,0 +1,107 @@
+"""The snippets of one file that run one after another on one machine (Snippet.session).
+
+A file is often several snippets that one machine runs in turn with one Codex home: the steps of
+a GitHub job, a GitLab job's `script` then its `after_script`, a program's spawns, a justfile
+recipe and the recipes it depends on, the fences of an agent's instructions. A session one of
+them starts is on disk for the later ones, so a check can follow it there (CG401: a run with
+`--ephemeral` that a later step resumes).
+
+The lint front door makes one plan per file (`for_file`) and hands it to every snippet's run.
+A snippet is read (parsed, its invocations built) once: when a check asks for the runs of a later
+snippet before its own turn, the plan reads it then and keeps the result for that turn
+(`prepared`). A file none of whose text can ask (no `ephemeral` anywhere: api.session_plan), or
+whose snippets share no machine, has no plan: it costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from guard.engine.context import Invocation
+from guard.engine.run import Prepared, prepare
+from guard.findings import Location
+from guard.settings import Settings
+from guard.shell.model import Span
+from guard.sources.snippet import Snippet
+
+# Where a span of a snippet sits in the file: the lint front door's geometry (a dedented block's
+# columns, joined pieces' lines, a program's one-line rendering clamped to its line).
+Placer = Callable[[Snippet, Span], Location]
+
+
+class SessionPlan:
+    """Which snippets of the file run after which (Snippet.session), and their runs."""
+
+    def __init__(
+        self,
+        snippets: Sequence[Snippet],
+        settings: Settings,
+        place: Placer,
+        sequences: dict[str, list[tuple[int, int]]],
+    ) -> None:
+        self._snippets = snippets
+        self._settings = settings
+        self._place = place
+        self._sequences = sequences  # sequence -> [(step, snippet index)], by step
+        self._index = {id(s): i for i, s in enumerate(snippets)}
+        self._ahead: dict[int, Prepared | None] = {}  # read before their turn, kept for it
+        self._runs: dict[int, tuple[Invocation, ...]] = {}  # the agent runs of each read snippet
+
+    @classmethod
+    def for_file(
+        cls, snippets: Sequence[Snippet], settings: Settings, place: Placer
+    ) -> SessionPlan | None:
+        """A plan when two steps of the file share a machine (the caller asked whether a check
+        may want one: guard/engine/api.py, session_plan)."""
+        sequences: dict[str, list[tuple[int, int]]] = {}
+        for index, snippet in enumerate(snippets):
+            for sequence, step in snippet.session:
+                sequences.setdefault(sequence, []).append((step, index))
+        shared = {
+            name: sorted(steps)
+            for name, steps in sequences.items()
+            if len({step for step, _ in steps}) > 1
+        }
+        return cls(snippets, settings, place, shared) if shared else None
+
+    def prepared(self, snippet: Snippet) -> Prepared | None:
+        """The snippet's command model for its own turn: read now, or kept from a read ahead."""
+        index = self._index.get(id(snippet))
+        if index is None:
+            return prepare(snippet, self._settings)
+        if index in self._ahead:
+            return self._ahead.pop(index)
+        return self._read(index)
+
+    def _read(self, index: int) -> Prepared | None:
+        found = prepare(self._snippets[index], self._settings)
+        runs = found[1] if found is not None else ()
+        self._runs[index] = tuple(
+            inv for inv in runs if inv.command.seen_through is None and inv.is_run
+        )
+        return found
+
+    def _runs_of(self, index: int) -> tuple[Invocation, ...]:
+        if index not in self._runs:
+            try:
+                self._ahead[index] = self._read(index)
+            except Exception:  # its own turn reads it again and reports the failure at its line
+                self._runs[index] = ()
+        return self._runs[index]
+
+    def runs_after(self, snippet: Snippet) -> Iterator[tuple[Snippet, Invocation]]:
+        """The agent runs of the snippets that run after `snippet` on its machine, in file
+        order (a snippet read at most once)."""
+        index = self._index.get(id(snippet))
+        if index is None:
+            return
+        later: set[int] = set()
+        for sequence, step in snippet.session:
+            later.update(i for s, i in self._sequences.get(sequence, ()) if s > step)
+        later.discard(index)
+        for other in sorted(later):
+            for inv in self._runs_of(other):
+                yield self._snippets[other], inv
+
+    def place(self, snippet: Snippet, span: Span) -> Location:
+        return self._place(snippet, span)
