@@ -28,6 +28,17 @@ SHELL_NAMES = frozenset(
     {".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", ".kshrc"}
 )
 SHELL_INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "mksh", "ash"})
+# Git's hook names (githooks(5)): in a husky folder, or one `core.hooksPath` names by convention,
+# a file of this name is a shell script git runs, with or without a shebang.
+GIT_HOOK_NAMES = frozenset(
+    {
+        "applypatch-msg", "pre-applypatch", "post-applypatch", "pre-commit", "pre-merge-commit",
+        "prepare-commit-msg", "commit-msg", "post-commit", "pre-rebase", "post-checkout",
+        "post-merge", "pre-push", "pre-receive", "update", "post-receive", "post-update",
+        "push-to-checkout", "pre-auto-gc", "post-rewrite", "sendemail-validate",
+        "fsmonitor-watchman", "reference-transaction",
+    }
+)  # fmt: skip
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
 MAKEFILE_NAMES = frozenset({"makefile", "gnumakefile"})
 JUSTFILE_NAMES = frozenset({"justfile", ".justfile"})
@@ -48,6 +59,17 @@ def kind_by_name(path: str) -> str | None:
     suffix = posixpath.splitext(lower)[1]
     if suffix in SHELL_SUFFIXES or lower in SHELL_NAMES or lower.endswith(".bashrc"):
         return SHELL
+    if (
+        not suffix
+        and lower in GIT_HOOK_NAMES
+        and posixpath.basename(posixpath.dirname(posix))
+        in (
+            ".husky",
+            ".githooks",
+            "githooks",
+        )
+    ):
+        return SHELL  # husky's hooks have no shebang: husky runs them with `sh -e`
     if lower.endswith(PACKET_SUFFIXES):
         return PACKET
     if suffix in (".yml", ".yaml"):

@@ -415,3 +415,19 @@ def test_packet_list_look_alikes_stay_clean(tmp_path: Path) -> None:
     )
     for name, text in (("flow.packet.yaml", flow), ("block.packet.yaml", block)):
         assert lint(write(tmp_path, name, text))["findings"] == [], name
+
+
+# --- Git hooks without a shebang (husky) ---------------------------------------------------------
+
+
+def test_husky_and_githooks_hooks_without_a_shebang_are_shell(tmp_path: Path) -> None:
+    for folder in (".husky", ".githooks"):
+        (tmp_path / folder).mkdir()
+        write(tmp_path / folder, "pre-commit", 'codex exec -C . --yolo "review" </dev/null\n')
+        # not a hook's name, and a hook name in a folder no hook manager uses: not read
+        write(tmp_path / folder, "NOTES", 'codex exec -C . --yolo "review" </dev/null\n')
+    (tmp_path / "docs").mkdir()
+    write(tmp_path / "docs", "pre-commit", 'codex exec -C . --yolo "review" </dev/null\n')
+    doc = lint(tmp_path)
+    found = {(Path(f["path"]).relative_to(tmp_path).as_posix(), f["rule"]) for f in doc["findings"]}
+    assert found == {(".husky/pre-commit", "CG303"), (".githooks/pre-commit", "CG303")}
