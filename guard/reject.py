@@ -107,8 +107,31 @@ SAFE_HEADS = frozenset(
     }
 )
 # Safe heads but for one form of argument the scan goes on for itself (place_argument): git runs
-# the text of a `-c alias.NAME='!TEXT'` through the shell (the command model peels it as a shell).
+# the text of a `-c alias.NAME='!TEXT'` through the shell (the command model peels it as a shell),
+# and the command a setting holds (`-c core.editor=TEXT`, `git config core.pager TEXT`:
+# guard/shell/gitruns.py, whose table these name again: this module imports nothing).
 SAFE_BUT_ONE_FORM = frozenset({"git"})
+_GIT_COMMAND_KEYS = frozenset(
+    {"core.editor", "sequence.editor", "core.pager", "diff.external", "core.sshcommand"}
+    | {"core.askpass", "core.fsmonitor"}
+)
+# Variables whose value a program runs as a command (gitruns.ENV_NAMES; BASH_ENV and ENV name a
+# file a shell runs first): a prefix assignment of one (`GIT_EDITOR='$c$d exec' git commit`) is
+# judged as the command line it holds.
+_COMMAND_NAMES = frozenset(
+    {"GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "GIT_PAGER", "GIT_EXTERNAL_DIFF", "GIT_SSH_COMMAND"}
+    | {"GIT_SSH", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_CONFIG_PARAMETERS", "EDITOR", "VISUAL"}
+    | {"PAGER", "BASH_ENV", "ENV"}
+)
+
+
+def _git_command_key(key: str) -> bool:
+    """A git setting whose value git runs (gitruns.is_command_key; `key` lower-case)."""
+    if key in _GIT_COMMAND_KEYS or key.startswith(("alias.", "pager.")):
+        return True
+    return key.startswith("credential.") and key.endswith(".helper")
+
+
 # Programs that may run their arguments (or a string among them) as a command, or give a name
 # its value from them: after one of these an expanded argument may become codex or a key, so the
 # line goes on. After any other program an expansion is only that program's data: the command
@@ -347,6 +370,7 @@ class _Frame:
         "op",
         "op_end",
         "redirect",
+        "value_next",
         "word",
     )
 
@@ -366,6 +390,7 @@ class _Frame:
         self.cases = 0  # `case` statements open (their arms end in `;;`, `;&`, `;;&`)
         self.op = ""  # the list operator that ends at `op_end`, while another character may join it
         self.op_end = -1
+        self.value_next = False  # `git config KEY VALUE` of a command key: VALUE is judged
 
 
 class _Scan:
@@ -458,6 +483,7 @@ class _Scan:
         f.head = None
         f.redirect = ""
         f.bare = True
+        f.value_next = False
 
     def redirect(self, f: _Frame) -> None:
         t, i = self.t, self.i
@@ -683,9 +709,11 @@ class _Scan:
     def place_command_word(self, f: _Frame, w: _Word, lit: str, raw: str) -> None:
         if w.wild:
             if _is_assignment(raw):
+                self.judge_assignment(w, lit, raw)
                 return  # `A=$x cmd`: a value, and the command comes next
             raise _GoOn  # `$CMD`, `${c}dex`, `./cod*`: may name any program
         if _is_assignment(raw):
+            self.judge_assignment(w, lit, raw)
             return
         if lit in _KEEP_COMMAND_POSITION and raw == lit:
             return
@@ -698,12 +726,17 @@ class _Scan:
         f.head = lit.rsplit("/", 1)[-1]
         f.cmdpos = False
 
+    def judge_assignment(self, w: _Word, lit: str, raw: str) -> None:
+        """A prefix assignment of a variable a program runs as a command (`GIT_EDITOR=TEXT git
+        commit`, `GIT_CONFIG_VALUE_0='!TEXT' git x`): TEXT is judged as a command line."""
+        name = raw.partition("=")[0].rstrip("+")
+        if name in _COMMAND_NAMES or name.startswith("GIT_CONFIG_VALUE_"):
+            _judge_command_text(w, lit.partition("=")[2])
+
     def place_argument(self, f: _Frame, w: _Word, lit: str) -> None:
         if f.head in SAFE_HEADS:
-            if f.head in SAFE_BUT_ONE_FORM and "!" in lit and "alias" in lit.lower():
-                # `git -c 'alias.x=!TEXT' x`: git runs TEXT through a shell, which may read a
-                # here-doc too (wrappers._git_shell_alias): the full check reads both.
-                raise _GoOn
+            if f.head in SAFE_BUT_ONE_FORM:
+                self.place_git_argument(f, w, lit)
             return
         f.args.append(lit)
         if not w.wild or (self.names_known and f.head not in _MAY_RUN_ARGS):
@@ -714,6 +747,26 @@ class _Scan:
             raise _GoOn
         if _pattern_may_match_keyword(lit):
             raise _GoOn
+
+    def place_git_argument(self, f: _Frame, w: _Word, lit: str) -> None:
+        """`git -c 'alias.x=!TEXT' x`: git runs TEXT through a shell, which may read a here-doc
+        too (wrappers._git_shell_alias): the full check reads both. So for the command a setting
+        holds (`-c core.editor=TEXT`, `git config core.pager TEXT`, `--config-env`): TEXT is
+        judged as a command line (guard/shell/gitruns.py)."""
+        if f.value_next:
+            f.value_next = False
+            _judge_command_text(w, lit)
+            return
+        if "=" not in lit:
+            f.value_next = _git_command_key(lit.lower())
+            return
+        if "!" in lit and "alias" in lit.lower():
+            raise _GoOn
+        key, _, value = lit.partition("=")
+        if key.startswith("--config-env"):
+            raise _GoOn  # a setting from a variable: the full check reads both
+        if _git_command_key(key.lower()):
+            _judge_command_text(w, value)
 
     def finish_command(self, f: _Frame) -> None:
         """Arguments a wrapper, shell, `eval`, `trap`, `alias` or `ssh` may run as shell text
@@ -748,6 +801,17 @@ class _Scan:
                 if (line.lstrip("\t") if strip_tabs else line) == delimiter:
                     break
         f.heredocs = []
+
+
+def _judge_command_text(w: _Word, text: str) -> None:
+    """Text a program runs as a command (git's editor, a `!` alias, GIT_SSH_COMMAND): the full
+    check reads it when it is unknown (an expansion) or could spell codex as a command line."""
+    if w.expansion:
+        raise _GoOn  # `GIT_EDITOR="$E"`: what runs is known only then
+    text = text.lstrip().removeprefix("!")
+    active = not _ACTIVE_IN_TEXT.isdisjoint(text) or not _WILD.isdisjoint(text)
+    if active and may_concern_codex(text):
+        raise _GoOn
 
 
 # List operators of two or three characters: a character that joins the one before it is no new
@@ -1162,6 +1226,8 @@ def may_run_unseen_text(text: str) -> bool:
         return True
     if "@P}" in text or "PS4" in text:
         return True  # a prompt expansion runs the `$(...)` of a value (`${y@P}`, PS4 under set -x)
+    if "ENV" in text and _names_startup_file(text):
+        return True  # `BASH_ENV=f bash -c ...`: the shell runs f first (shell/unwrap.py)
     if "|" not in text and "<(" not in text and "eval" not in text and "-exec" not in text:
         return False
     words = _plain_words(text)
@@ -1174,6 +1240,19 @@ def may_run_unseen_text(text: str) -> bool:
             return True
         if word == "eval" and (i == 0 or words[i - 1] in (";", "&&", "||", "|", "(", "\n")):
             return True
+    return False
+
+
+def _names_startup_file(text: str) -> bool:
+    """The text sets BASH_ENV or ENV (`BASH_ENV=f`, `export ENV=f`, `env BASH_ENV=f`): a file a
+    shell it starts runs before its own text, which the check may not be able to read."""
+    if "BASH_ENV" in text:
+        return True
+    i = text.find("ENV=")
+    while i >= 0:
+        if i == 0 or text[i - 1] in " \t\n;&|(":
+            return True
+        i = text.find("ENV=", i + 1)
     return False
 
 

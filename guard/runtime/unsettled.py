@@ -162,6 +162,9 @@ def _unseen_text(command: Command, dynamic: set[int]) -> str | None:
         return "names its program only when it runs"  # `$(cat cmd.txt) --yolo`
     if program in _TEXT_RUNNERS and command.index in dynamic:
         return "runs shell text that cannot be seen before it runs"
+    if program == "git" and command.index in dynamic:
+        # `git config alias.x "!$X"`, `git -c core.pager="$P"` (guard/shell/gitruns.py)
+        return "runs a command its settings or environment hold that cannot be seen before it runs"
     if program in _FILE_RUNNERS and len(command.argv) > 1 and not command.argv[1].literal:
         return "runs a shell file named only when it runs, whose text cannot be seen"
     if program in SHELLS:

@@ -10,6 +10,8 @@ from guard.fastclass import replace
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
 from guard.shell.functions import _alias
+from guard.shell.gitruns import ENV_NAMES as GIT_ENV_NAMES
+from guard.shell.gitruns import git_runs
 from guard.shell.model import (
     Command,
     Span,
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
     from guard.shell.functions import FunctionWalker
     from guard.shell.redirs import _Redirs
+    from guard.shell.written import WrittenScripts
 
     class UnwrapWalker(FunctionWalker, Protocol):
         """What the walker's side of wrappers needs of it, and nothing more: alias expansion
@@ -47,6 +50,7 @@ if TYPE_CHECKING:
         cmds: list[Command]
         dynamic: list[int]
         too_deep: list[Span]
+        written: WrittenScripts
 
 
 MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
@@ -98,7 +102,9 @@ def _resolve_head(
     return words, wrappers
 
 
-def _unseen_script(self: UnwrapWalker, p: Peeled, r: _Redirs, idx: int) -> None:
+def _unseen_script(
+    self: UnwrapWalker, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx
+) -> None:
     """A shell that runs text the linter cannot read (`curl ... | base64 -d | bash`,
     `bash <(curl ...)`, `. <(...)`, `... | xargs env`): it may start codex with anything."""
     prog = basename(p.argv[0].text) if p.argv else ""
@@ -110,11 +116,12 @@ def _unseen_script(self: UnwrapWalker, p: Peeled, r: _Redirs, idx: int) -> None:
         return  # the common case: no shell at all
     cmd = self.cmds[idx]
     how: str | None = "xargs" if p.program_from_input or p.args_from_input else None
-    if how is None and prog in SHELLS:
-        # bash sources $BASH_ENV (sh: $ENV) before a non-interactive script, and runs
-        # $PROMPT_COMMAND before each prompt of an interactive one: text set for it here.
-        started = {b.name for b in cmd.env} & {"BASH_ENV", "ENV", "PROMPT_COMMAND"}
-        how = f"${sorted(started)[0]}" if started else None
+    if how is None and prog in SHELLS and cmd.env:
+        # bash sources $BASH_ENV before a non-interactive script (`bash -c`, `bash F`), an
+        # interactive sh (`sh -i`) sources $ENV, and bash runs $PROMPT_COMMAND before each prompt
+        # of an interactive one: text set for it here. A file this script wrote is walked as the
+        # new shell reads it; any other may start codex with anything (CG902, as `bash "$f"`).
+        how = _startup_file(self, p, idx, st, ctx)
     if how is None and prog == "make":
         # `make -f /dev/stdin <<< ...`, `make -f -`: recipes the linter cannot read as a file
         words = [w.text for w in p.argv[1:]]
@@ -140,6 +147,69 @@ def _unseen_script(self: UnwrapWalker, p: Peeled, r: _Redirs, idx: int) -> None:
     if how is not None:
         self.cmds[idx] = replace(cmd, unseen_script=how)
         self.dynamic.append(idx)
+
+
+_STARTUP_NAMES = frozenset({"BASH_ENV", "ENV", "PROMPT_COMMAND"})
+
+
+def _startup_file(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> str | None:
+    """The start-up variable whose file the shell `p.argv` runs first and the linter cannot read
+    (`"$BASH_ENV"`), or None: none is set for it, or the script wrote the file (walked here)."""
+    cmd = self.cmds[idx]
+    if not any(b.name in _STARTUP_NAMES for b in cmd.env):
+        return None
+    env = {b.name: b.value for b in cmd.env}
+    names = [name for name in ("BASH_ENV", "ENV", "PROMPT_COMMAND") if name in env]
+    from guard.shell.written import normalise  # (written.py imports this module)
+
+    prog = basename(p.argv[0].text)
+    options = _shell_options(p.argv)
+    interactive = any(o[:1] == "-" and o[1:2] != "-" and "i" in o for o in options)
+    posix = "--posix" in options or prog != "bash"
+    reads = {
+        # checked with bash 5.2 and dash: `BASH_ENV=f sh -c` (dash, or bash as sh) and
+        # `bash --posix -c` read nothing; `ENV=f sh -c` neither, `ENV=f sh -i` reads f.
+        "BASH_ENV": prog == "bash" and not posix,
+        "ENV": interactive and posix,
+        "PROMPT_COMMAND": True,  # (as before: an interactive shell's prompt, any shell)
+    }
+    for name in names:
+        if not reads[name]:
+            continue
+        value = env[name]
+        if value is not None and value.literal and not value.text:
+            continue  # `BASH_ENV= bash ...`: no file
+        script = (
+            self.written.files.get(normalise(value.text))
+            if name != "PROMPT_COMMAND" and value is not None and value.literal
+            else None
+        )
+        if script is None or ctx.depth >= MAX_BODY_DEPTH:
+            return f"${name}"
+        state = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+        body_ctx = ctx.derive(
+            depth=ctx.depth + 1,
+            wrappers=(*cmd.wrappers, Wrapper(f"${name} file", cmd.span, (script.path,))),
+            stdin=cmd.stdin,
+            env_cleared=cmd.env_cleared,
+            detached=cmd.context.detached,
+        )
+        for body, line0, col0 in script.pieces():
+            self.run_text(body, line0, col0, state, body_ctx)
+    return None
+
+
+def _shell_options(argv: tuple[Word, ...]) -> list[str]:
+    """A shell's option words, up to its script operand or `-c` text."""
+    options: list[str] = []
+    for word in argv[1:]:
+        text = word.text
+        if text == "--" or not text.startswith(("-", "+")) or text in ("-", "+"):
+            break
+        options.append(text)
+        if text[:1] == "-" and text[1:2] != "-" and "c" in text:
+            break
+    return options
 
 
 def _nested_shell(
@@ -198,6 +268,34 @@ def _nested_shell(
         self.run_text(body, line0, col0, child, body_ctx.derive(wrappers=(*cmd.wrappers, wrapper)))
 
 
+def _git_runs(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> None:
+    """What a git command runs that its settings or env name (gitruns.py: `GIT_EDITOR=...
+    git commit`, `git -c core.sshCommand=... fetch`, `git config alias.x '!...'`), each walked
+    as the shell text (or the program) git hands it, with the env git has."""
+    if not p.argv or basename(p.argv[0].text) != "git":
+        return
+    cmd = self.cmds[idx]
+    if not any(b.name in GIT_ENV_NAMES for b in cmd.env) and not any(
+        w.text.startswith(("-c", "--config-env")) or w.text == "config" for w in p.argv[1:]
+    ):
+        return  # `git status`, `git commit -m "$MSG"`: the common case, one pass
+    env = {b.name: b.value for b in cmd.env}
+    tty = cmd.stdin.kind is StdinKind.TTY
+    runs = git_runs(p.argv, env, tty, alias_seen=p.body_kind == "git alias")
+    if not runs:
+        return
+    body_ctx = ctx.derive(
+        depth=ctx.depth + 1,
+        wrappers=cmd.wrappers,
+        stdin=cmd.stdin,
+        env_cleared=cmd.env_cleared,
+        detached=cmd.context.detached,
+    )
+    for run in runs:
+        at = cmd.span if run.elsewhere else None
+        _run_body(self, (run.body,), run.kind, cmd, st, body_ctx, idx, run.args, at)
+
+
 def _runs_stdin(p: Peeled, sources_stdin: bool) -> bool:
     """The command runs the script its stdin holds (`bash <<EOF`, `. /dev/stdin <<<`)."""
     return (
@@ -217,9 +315,11 @@ def _run_body(
     ctx: _Ctx,
     idx: int,
     args: tuple[Word, ...] = (),
+    at: Span | None = None,
 ) -> None:
     """Walk shell text a command runs; ``args``: the words after a `bash -c` BODY, which that
-    shell gets as its $0, $1, ..."""
+    shell gets as its $0, $1, ...; ``at``: where text written elsewhere (an earlier `export`)
+    runs, the command's own place."""
     first = body[0]
     # `eval "$cmd"` with cmd unknown; a cmd known but for `$X`s inside it (`printf -v cmd
     # 'codex ... %q' "$dir"`) is read: eval expands those again, as the re-parse does.
@@ -250,6 +350,8 @@ def _run_body(
     if any(_expanded(w) for w in body):
         last = body[-1].span
         pin = Span(first.span.line, first.span.column, last.end_line, last.end_column)
+    if at is not None:
+        pin = at
     lo, co = first.span.line - 1, first.span.column - 1 + skip
     if kind in ("eval", "trap"):
         stopped = st.stopped

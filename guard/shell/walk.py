@@ -671,10 +671,11 @@ class Walker:
         if p.argv and not p.argv[0].literal:
             self.dynamic.append(idx)
         else:
-            self._unseen_script(p, r, idx)
+            self._unseen_script(p, r, idx, st, ctx)
         for hd in r.heredoc_nodes:
             self._scan_substs(hd, st, ctx, src)
         self._nested_shell(p, r, idx, st, ctx)
+        self._git_runs(p, idx, st, ctx)
         self._written_script(p, r, idx, st, ctx)
 
     def _call_site(self, program: Span, ctx: _Ctx, span: Span, text: str) -> tuple[Span, str]:
@@ -889,6 +890,7 @@ class Walker:
     _resolve_head = unwrap._resolve_head
     _unseen_script = unwrap._unseen_script
     _nested_shell = unwrap._nested_shell
+    _git_runs = unwrap._git_runs
     # scripts a here-doc writes and the script runs later (written.py)
     _written_script = written._written_script
     _unrun_scripts = written._unrun_scripts

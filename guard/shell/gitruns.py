@@ -1,0 +1,405 @@
+"""The commands git runs that its settings or its environment name, not its argv.
+
+git starts programs of its own: an editor for a commit message, an external diff, an ssh for a
+remote, a credential helper, an askpass, an fsmonitor hook, a `!` alias. Which program is a setting
+(`-c core.editor=...`, `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`,
+`GIT_CONFIG_PARAMETERS`, `--config-env`) or an environment variable (`GIT_EDITOR`,
+`GIT_SSH_COMMAND`, ...). This is the command model's table of them (wrappers.py peels the `-c
+alias.NAME='!TEXT'` of git's argv; this module the rest), read by the walker with the env the git
+command really receives (unwrap._git_runs).
+
+Only what git runs where no terminal is (an agent's tool, CI), checked with git 2.39 and a recording
+stand-in codex (tests/shell/test_git_runs.py):
+
+- most values run through the shell, as `sh -c 'VALUE "$@"' VALUE ARGS...` (git's
+  prepare_shell_cmd): the value is shell text, walked as a nested shell;
+- `GIT_SSH` and the askpass programs (`GIT_ASKPASS`, `core.askPass`, `SSH_ASKPASS`) are run as a
+  program, not shell text: VALUE is the program word;
+- the pager (`GIT_PAGER`, `core.pager`, `pager.<cmd>`, `PAGER`) only runs when stdout is a
+  terminal, even under `git -p`: it is walked only where the command has one (`script -c`, tmux);
+- the editor runs only for a command that opens one (`commit` without `-m`/`-F`/`--no-edit`,
+  `tag -a` without `-m`, `rebase -i`, `-e`/`--edit`, `config --edit`); `VISUAL` needs a `TERM`
+  that is not dumb, which a tool's shell may not have: it is read anyway (the sound side).
+
+`git config [--global] KEY VALUE` (and `git config set KEY VALUE`) of a key that holds a command
+writes a command every later git of that kind runs, where no check of that later line sees it: the
+value is walked as shell text at the `git config` line, as if it ran from there on (the simplest
+sound model; `git config alias.st status` and `git config core.editor vim` walk to nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from guard.fastclass import dataclass
+from guard.shell.model import Span, Word
+
+# git's options before its sub-command that take the next word as their value.
+GIT_VALUE_OPTS = frozenset({"-c", "-C", "--git-dir", "--work-tree", "--namespace", "--config-env"})
+
+# Settings (lower-case: git's section and key names are case-insensitive) and environment names
+# that hold a command, by what runs it. A key here is looked at only when the sub-command runs it.
+_EDITOR_ENV = ("GIT_EDITOR",)
+_EDITOR_KEYS = ("core.editor",)
+_EDITOR_LATE_ENV = ("VISUAL", "EDITOR")
+_SEQUENCE_ENV = ("GIT_SEQUENCE_EDITOR",)
+_SEQUENCE_KEYS = ("sequence.editor",)
+_PAGER_ENV = ("GIT_PAGER",)
+_PAGER_KEYS = ("core.pager",)
+_DIFF_ENV = ("GIT_EXTERNAL_DIFF",)
+_DIFF_KEYS = ("diff.external",)
+_SSH_ENV = ("GIT_SSH_COMMAND",)
+_SSH_KEYS = ("core.sshcommand",)
+_ASKPASS_ENV = ("GIT_ASKPASS",)
+_ASKPASS_KEYS = ("core.askpass",)
+# Every name above, and the config-carrying ones: a git command with none of these in its env and
+# no `-c`/`--config-env` in its argv runs nothing here (the common case, one pass).
+ENV_NAMES = frozenset(
+    {
+        *_EDITOR_ENV,
+        *_EDITOR_LATE_ENV,
+        *_SEQUENCE_ENV,
+        *_PAGER_ENV,
+        "PAGER",
+        *_DIFF_ENV,
+        *_SSH_ENV,
+        "GIT_SSH",
+        *_ASKPASS_ENV,
+        "SSH_ASKPASS",
+        "GIT_CONFIG_COUNT",
+        "GIT_CONFIG_PARAMETERS",
+    }
+)
+# Keys whose value is a command (pager.<cmd>, credential.[<url>.]helper and alias.<name> by form).
+COMMAND_KEYS = frozenset(
+    {
+        *_EDITOR_KEYS,
+        *_SEQUENCE_KEYS,
+        *_PAGER_KEYS,
+        *_DIFF_KEYS,
+        *_SSH_KEYS,
+        *_ASKPASS_KEYS,
+        "core.fsmonitor",
+    }
+)
+# Sub-commands that talk to a remote: ssh, a credential helper or an askpass may run.
+_REMOTE_COMMANDS = frozenset(
+    {"fetch", "pull", "push", "clone", "ls-remote", "submodule", "remote", "archive"}
+    | {"fetch-pack", "send-pack", "request-pull"}
+)
+_BOOLEANS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0", ""})
+
+
+def is_command_key(key: str) -> bool:
+    """A setting whose value git runs as a command (`key` lower-case)."""
+    if key in COMMAND_KEYS or key.startswith(("alias.", "pager.")):
+        return True
+    return key.startswith("credential.") and key.endswith(".helper")
+
+
+@dataclass(frozen=True, slots=True)
+class GitRun:
+    """One command git runs: `body` the shell text (or, `program`, the program word), `args` the
+    words after it (the body's $0, $1...), `kind` the setting or variable it came from."""
+
+    kind: str
+    body: Word
+    args: tuple[Word, ...] = ()
+    program: bool = False  # run as a program (GIT_SSH, askpass), not as shell text
+    elsewhere: bool = False  # the value was set on another line (an export): pin it to git's
+
+
+def git_runs(
+    argv: Sequence[Word], env: Mapping[str, Word | None], tty: bool, alias_seen: bool
+) -> list[GitRun]:
+    """What `git ...` (argv, git at argv[0]) runs beyond its own sub-command, given the env it
+    receives (a name's value None: set, value unknown) and whether it runs on a terminal.
+    `alias_seen`: wrappers.peel already walks a `-c alias.NAME='!TEXT'` of this line."""
+    if ENV_NAMES.isdisjoint(env) and not any(
+        w.text.startswith(("-c", "--config-env")) or w.text == "config" for w in argv[1:]
+    ):
+        return []  # `git status`, `git commit -m "$MSG"`: the common case, one pass
+    config, i = _config(argv, env)
+    sub = argv[i].text if i < len(argv) else ""
+    rest = argv[i + 1 :]
+    span = argv[0].span
+    lines = (span.line, argv[-1].span.end_line)
+    runs: list[GitRun] = []
+
+    def first(names: Sequence[str], keys: Sequence[str]) -> tuple[str, Word] | None:
+        """The value git uses: the first name or key set (env before config, as git reads)."""
+        for name in names:
+            value = env.get(name)
+            if value is not None:
+                return name, value
+        for key in keys:
+            if key in config:
+                return key, config[key]
+        return None
+
+    def shell(found: tuple[str, Word] | None, args: tuple[Word, ...] = ()) -> None:
+        if found is not None:
+            runs.append(_shell_run(f"git {found[0]}", found[1], args, lines))
+
+    if sub == "rebase" and _opens_todo(rest):
+        found = first(_SEQUENCE_ENV, _SEQUENCE_KEYS) or first(_EDITOR_ENV, _EDITOR_KEYS)
+        shell(found or first(_EDITOR_LATE_ENV, ()), (_unknown("todo", span),))
+    elif _opens_editor(sub, rest):
+        found = first(_EDITOR_ENV, _EDITOR_KEYS) or first(_EDITOR_LATE_ENV, ())
+        shell(found, (_unknown("message", span),))
+    if tty and not any(w.text in ("-P", "--no-pager") for w in argv[1:i]):
+        found = first(_PAGER_ENV, ())
+        own = config.get(f"pager.{sub.lower()}")
+        if found is None and own is not None and own.text.lower() not in _BOOLEANS:
+            found = (f"pager.{sub.lower()}", own)
+        shell(found or first((), _PAGER_KEYS) or first(("PAGER",), ()))
+    if _runs_external_diff(sub, rest):
+        found = first(_DIFF_ENV, _DIFF_KEYS)
+        shell(found, tuple(_unknown(f"diff_arg{k}", span) for k in range(7)))
+    if sub in _REMOTE_COMMANDS or sub == "credential":
+        if sub != "credential":
+            found = first(_SSH_ENV, _SSH_KEYS)
+            if found is not None:
+                shell(found, _ssh_args(span))
+            elif (ssh := env.get("GIT_SSH")) is not None:
+                runs.append(_program_run("git GIT_SSH", ssh, _ssh_args(span), lines))
+        for key, value in config.items():
+            if key.startswith("credential.") and key.endswith(".helper"):
+                # `!TEXT` and an absolute path run through the shell; any other NAME is git's
+                # own `git credential-NAME`.
+                text = value.text.lstrip()
+                if text.startswith("!"):
+                    value = _tail(value, value.text.index("!") + 1)
+                if text.startswith(("!", "/")):
+                    shell((key, value), (_word("get", span),))
+        found = first(_ASKPASS_ENV, _ASKPASS_KEYS) or first(("SSH_ASKPASS",), ())
+        if found is not None:
+            prompt = (_unknown("prompt", span),)
+            runs.append(_program_run(f"git {found[0]}", found[1], prompt, lines))
+    monitor = config.get("core.fsmonitor")
+    if monitor is not None and monitor.text.lower() not in _BOOLEANS:
+        shell(("core.fsmonitor", monitor), (_unknown("version", span), _unknown("token", span)))
+    alias = config.get(f"alias.{sub.lower()}") if sub and not alias_seen else None
+    if alias is not None and alias.text.lstrip().startswith("!"):
+        # `GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.x GIT_CONFIG_VALUE_0='!codex ...' git x`
+        value = _tail(alias, alias.text.index("!") + 1)
+        shell((f"alias.{sub.lower()}", value), tuple(rest))
+    if sub == "config":
+        runs.extend(_config_write(rest, Span(span.line, span.column, lines[1], span.end_column)))
+    return runs
+
+
+def _config(argv: Sequence[Word], env: Mapping[str, Word | None]) -> tuple[dict[str, Word], int]:
+    """The settings this git reads from its env and its `-c`/`--config-env` options (later wins;
+    keys lower-case), and where its sub-command is in argv."""
+    config: dict[str, Word] = {}
+    params = env.get("GIT_CONFIG_PARAMETERS")
+    if params is not None:
+        for item in _split_parameters(params.text):
+            key, eq, value = item.partition("=")
+            if eq:
+                config[key.lower()] = Word(value, params.literal, params.span, value)
+    count = env.get("GIT_CONFIG_COUNT")
+    if count is not None and count.text.isdigit():
+        for k in range(min(int(count.text), 64)):
+            key_word = env.get(f"GIT_CONFIG_KEY_{k}")
+            value_word = env.get(f"GIT_CONFIG_VALUE_{k}")
+            if key_word is not None and value_word is not None:
+                config[key_word.text.lower()] = value_word
+    i = 1
+    while i < len(argv):
+        word = argv[i].text
+        given: Word | None = None
+        if word in GIT_VALUE_OPTS and i + 1 < len(argv):
+            given = argv[i + 1] if word in ("-c", "--config-env") else None
+            pair = word
+            i += 2
+        elif word.startswith("--config-env="):
+            given, pair = argv[i], "--config-env"
+            i += 1
+        elif word.startswith("-"):
+            i += 1
+            continue
+        else:
+            break
+        if given is None:
+            continue
+        text = given.text if pair == "-c" else given.text.removeprefix("--config-env=")
+        key, eq, value = text.partition("=")
+        if not eq:
+            continue
+        if pair == "-c":
+            config[key.lower()] = _tail(given, len(given.text) - len(value))
+        else:
+            # `--config-env=KEY=ENVNAME`: the value is that variable's
+            from_env = env.get(value)
+            if from_env is not None:
+                config[key.lower()] = from_env
+    return config, i
+
+
+def _split_parameters(text: str) -> list[str]:
+    """GIT_CONFIG_PARAMETERS: `'key'='value'` items, shell single-quoted, blank-separated."""
+    import shlex
+
+    try:
+        return shlex.split(text, posix=True)
+    except ValueError:
+        return []
+
+
+def _tail(word: Word, at: int) -> Word:
+    """The part of `word` from character `at` of its text, with its column where it starts in the
+    file when the raw word shows it on one line (`-c core.editor='codex ...'`)."""
+    text = word.text[at:]
+    span = word.span
+    raw = word.raw or ""
+    found = raw.find(text) if text else -1
+    if found > 0 and "\n" not in raw[:found]:
+        span = Span(span.line, span.column + found, span.end_line, span.end_column)
+    raw_tail = raw[found:] if found >= 0 else text
+    return Word(text, word.literal, span, raw_tail)
+
+
+def _word(text: str, span: Span) -> Word:
+    return Word(text, True, span, text)
+
+
+def _unknown(name: str, span: Span) -> Word:
+    """A word git passes that the linter cannot know (a file name, a host)."""
+    return Word(f"${{{name}}}", False, span, f"${{{name}}}")
+
+
+def _ssh_args(span: Span) -> tuple[Word, ...]:
+    """What git hands its ssh: `-o SendEnv=GIT_PROTOCOL HOST "git-upload-pack 'PATH'"` (the
+    host unknown; the remote command git's own, which runs nothing of the script's)."""
+    return (
+        _word("-o", span),
+        _word("SendEnv=GIT_PROTOCOL", span),
+        _unknown("ssh_host", span),
+        _word("git-upload-pack 'repo'", span),
+    )
+
+
+def _elsewhere(value: Word, lines: tuple[int, int]) -> bool:
+    """The value was written on a line outside the git command (an earlier `export`)."""
+    return not lines[0] <= value.span.line <= lines[1]
+
+
+def _shell_run(kind: str, value: Word, args: tuple[Word, ...], lines: tuple[int, int]) -> GitRun:
+    """git runs `sh -c 'VALUE "$@"' VALUE ARGS...` (VALUE alone with no ARGS)."""
+    text = value.text + (' "$@"' if args else "")
+    body = Word(text, value.literal, value.span, value.raw or value.text)
+    name = Word(value.text, value.literal, value.span, value.raw)
+    return GitRun(kind, body, (name, *args), elsewhere=_elsewhere(value, lines))
+
+
+def _program_run(kind: str, value: Word, args: tuple[Word, ...], lines: tuple[int, int]) -> GitRun:
+    """git runs VALUE as a program (`GIT_SSH`, askpass): argv VALUE ARGS (a host, a prompt)."""
+    return GitRun(
+        kind,
+        Word('"$0" "$@"', True, value.span, '"$0" "$@"'),
+        (value, *args),
+        program=True,
+        elsewhere=_elsewhere(value, lines),
+    )
+
+
+def _has_option(words: Sequence[Word], longs: Sequence[str], letters: str) -> bool:
+    """An option among `words` before `--`: a long one (`--message`, `--message=x`) or a short
+    letter alone or in a cluster (`-m`, `-am`, `-mx`: the letters before a value)."""
+    for w in words:
+        t = w.text
+        if t == "--":
+            return False
+        if t.startswith("--"):
+            if t.partition("=")[0] in longs:
+                return True
+        elif t.startswith("-") and len(t) > 1 and any(c in letters for c in t[1:]):
+            return True
+    return False
+
+
+def _opens_editor(sub: str, rest: Sequence[Word]) -> bool:
+    """The sub-command opens the editor (on a file of git's): a commit message, a tag message,
+    `--edit`, `git config --edit`."""
+    if sub in ("commit", "merge", "tag", "add", "pull", "revert", "cherry-pick", "notes") and any(
+        w.text in ("-e", "--edit") for w in rest
+    ):
+        return True
+    if sub == "commit":
+        message = ("--message", "--file", "--reuse-message", "--no-edit", "--fixup")
+        return not _has_option(rest, message, "mFC")
+    if sub == "tag":
+        annotated = _has_option(rest, ("--annotate", "--sign", "--local-user"), "asu")
+        listing = _has_option(rest, ("--list", "--delete", "--verify"), "ldv")
+        return annotated and not listing and not _has_option(rest, ("--message", "--file"), "mF")
+    if sub == "config":
+        return any(w.text in ("-e", "--edit", "edit") for w in rest)
+    if sub == "notes" and rest and rest[0].text in ("add", "append", "edit"):
+        return rest[0].text == "edit" or not _has_option(rest[1:], ("--message", "--file"), "mFC")
+    return False
+
+
+def _opens_todo(rest: Sequence[Word]) -> bool:
+    """`git rebase -i` / `--interactive` / `--edit-todo`: the sequence editor opens the todo."""
+    return _has_option(rest, ("--interactive", "--edit-todo"), "i")
+
+
+def _runs_external_diff(sub: str, rest: Sequence[Word]) -> bool:
+    """`git diff` runs the external diff unless told not to; log, show and the rest only with
+    `--ext-diff`."""
+    if any(w.text == "--no-ext-diff" for w in rest):
+        return False
+    if sub == "diff":
+        return True
+    return any(w.text == "--ext-diff" for w in rest)
+
+
+# `git config` options that take the next word as their value.
+_CONFIG_VALUE_OPTS = frozenset(
+    {"-f", "--file", "--blob", "--type", "--default", "--comment", "--value", "-t"}
+)
+_CONFIG_ACTIONS = frozenset(
+    {"--get", "--get-all", "--get-regexp", "--unset", "--unset-all", "--list", "-l", "-e"}
+    | {"--edit", "--rename-section", "--remove-section", "--get-urlmatch", "--get-color"}
+    | {"--get-colorbool", "get", "list", "unset", "edit", "rename-section", "remove-section"}
+)
+
+
+def _config_write(rest: Sequence[Word], span: Span) -> list[GitRun]:
+    """`git config [opts] KEY VALUE`, `git config set KEY VALUE`: a key that holds a command, set
+    to VALUE, runs VALUE in later git commands (module docstring): walked here, as from then on."""
+    words: list[Word] = []
+    i = 0
+    while i < len(rest):
+        t = rest[i].text
+        if t in _CONFIG_ACTIONS:
+            return []  # a read, an unset, an edit: no value written
+        if t in _CONFIG_VALUE_OPTS:
+            i += 2
+            continue
+        if t.startswith("-") and t != "-":
+            i += 1
+            continue
+        words.append(rest[i])
+        i += 1
+    if words and words[0].text == "set":
+        words = words[1:]
+    if len(words) < 2:
+        return []
+    key = words[0].text.lower()
+    value = words[1]
+    if not is_command_key(key):
+        return []
+    text = value.text.lstrip()
+    if key.startswith("alias.") or (key.startswith("credential.") and key.endswith(".helper")):
+        if not text.startswith("!"):
+            return []  # `alias.st status`: another git sub-command; a helper git names itself
+        value = _tail(value, value.text.index("!") + 1)
+    elif (key == "core.fsmonitor" or key.startswith("pager.")) and text.lower() in _BOOLEANS:
+        return []  # `pager.log false`, `core.fsmonitor true`: no command
+    lines = (span.line, span.end_line)
+    if key == "core.askpass":
+        return [_program_run(f"git config {key}", value, (), lines)]
+    return [_shell_run(f"git config {key}", value, (), lines)]

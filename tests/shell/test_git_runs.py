@@ -1,0 +1,247 @@
+"""Commands git runs that its settings or its environment name (guard/shell/gitruns.py), and the
+start-up file a shell runs from BASH_ENV / ENV (shell/unwrap._startup_file). Each was allowed by
+`codex-guard check` though git (or bash) really ran codex.
+
+Each bypass is first run under real bash and git, with a recording stand-in codex on PATH and no
+terminal (stdin /dev/null, output captured, as an agent's tool runs it): git really starts codex.
+Then `check` must refuse it and lint must report the rule. Look-alikes (a pager, an editor, an
+ssh that are not codex; a commit message that mentions codex; the pager that git does not start
+without a terminal) stay clean.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.shell.recording import recording_codex
+from tests.shell.test_value_sinks import check, lint
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("bash") is None or shutil.which("git") is None, reason="needs bash and git"
+)
+
+YOLO = "codex exec --yolo -C . p"
+CRED = "printf 'protocol=https\\nhost=x\\n\\n' | "  # a credential request: helper, askpass
+REMOTE = "git@example.invalid:x/y"  # an ssh remote: git starts its ssh to reach it
+
+# (command, the rule, what the recorder must show)
+BYPASSES = {
+    "editor-env": (f"GIT_EDITOR='{YOLO}' git commit --allow-empty", "CG303", "--yolo"),
+    "editor-config": (f"git -c core.editor='{YOLO}' commit --allow-empty", "CG303", "--yolo"),
+    "editor-edit-flag": (
+        f"GIT_EDITOR='{YOLO}' git commit --allow-empty -m x -e",
+        "CG303",
+        "--yolo",
+    ),
+    "editor-plain-env": (f"EDITOR='{YOLO}' git commit --allow-empty", "CG303", "--yolo"),
+    "editor-tag": (f"GIT_EDITOR='{YOLO}' git tag -a v1", "CG303", "--yolo"),
+    "editor-config-edit": (f"GIT_EDITOR='{YOLO}' git config --edit", "CG303", "--yolo"),
+    "editor-exported": (f"export GIT_EDITOR='{YOLO}'; git commit --allow-empty", "CG303", "--yolo"),
+    "sequence-env": (
+        f"GIT_SEQUENCE_EDITOR='{YOLO}' git rebase -i --autostash HEAD~1",
+        "CG303",
+        "--yolo",
+    ),
+    "sequence-config": (
+        f"git -c sequence.editor='{YOLO}' rebase -i --autostash HEAD~1",
+        "CG303",
+        "--yolo",
+    ),
+    "sequence-falls-back": (
+        f"GIT_EDITOR='{YOLO}' git rebase -i --autostash HEAD~1",
+        "CG303",
+        "--yolo",
+    ),
+    "external-diff-env": (f"GIT_EXTERNAL_DIFF='{YOLO}' git diff", "CG303", "--yolo"),
+    "external-diff-config": (f"git -c diff.external='{YOLO}' diff", "CG303", "--yolo"),
+    "external-diff-show": (f"git -c diff.external='{YOLO}' show --ext-diff", "CG303", "--yolo"),
+    "ssh-command-env": (f"GIT_SSH_COMMAND='{YOLO}' git ls-remote {REMOTE}", "CG303", "--yolo"),
+    "ssh-command-config": (f"git -c core.sshCommand='{YOLO}' fetch {REMOTE}", "CG303", "--yolo"),
+    "ssh-program": (f"OPENAI_API_KEY=sk-x GIT_SSH=codex git ls-remote {REMOTE}", "CG101", "KEY"),
+    "credential-helper": (
+        f"{CRED}git -c credential.helper='!{YOLO}' credential fill",
+        "CG303",
+        "--yolo",
+    ),
+    "askpass-env": (
+        f"{CRED}OPENAI_API_KEY=sk-x GIT_ASKPASS=codex git credential fill",
+        "CG101",
+        "KEY",
+    ),
+    "askpass-config": (
+        f"{CRED}OPENAI_API_KEY=sk-x git -c core.askPass=codex credential fill",
+        "CG101",
+        "KEY",
+    ),
+    "config-count": (
+        f"GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.x GIT_CONFIG_VALUE_0='!{YOLO}' git x",
+        "CG303",
+        "--yolo",
+    ),
+    "config-parameters": (
+        f"GIT_CONFIG_PARAMETERS=\"'alias.x'='!{YOLO}'\" git x",
+        "CG303",
+        "--yolo",
+    ),
+    "config-env-option": (f"X='!{YOLO}' git --config-env=alias.x=X x", "CG303", "--yolo"),
+    "fsmonitor": (f"git -c core.fsmonitor='{YOLO}' status", "CG303", "--yolo"),
+    "editor-spelled": (
+        "export c=co d=dex; git -c core.editor='$c$d exec --yolo -C . p' commit --allow-empty",
+        "CG303",
+        "--yolo",
+    ),
+    # a config write that a later git runs
+    "config-alias-write": (f"git config alias.y '!{YOLO}'; git y", "CG303", "--yolo"),
+    "config-global-editor": (
+        f"git config --global core.editor '{YOLO}'; git commit --allow-empty",
+        "CG303",
+        "--yolo",
+    ),
+    "config-set-alias": (
+        "git config alias.y '!c=co; d=dex; $c$d exec --yolo -C . p'; git y",
+        "CG303",
+        "--yolo",
+    ),
+    # a shell's start-up file, written here
+    "bash-env-exported": (
+        f"echo '{YOLO}' > start; export BASH_ENV=./start; bash -c 'echo hi'",
+        "CG303",
+        "--yolo",
+    ),
+    "bash-env-prefix": (f"echo '{YOLO}' > start; BASH_ENV=./start bash -c true", "CG303", "--yolo"),
+    "env-interactive-sh": (f"echo '{YOLO}' > start; ENV=./start sh -i -c true", "CG303", "--yolo"),
+}
+
+LOOKALIKES = {
+    "pager-cat": "git -c core.pager=cat log",
+    "pager-less": "GIT_PAGER=less git log",
+    "pager-no-terminal": f"GIT_PAGER='{YOLO}' git -p log",  # no terminal: git starts no pager
+    "pager-config-no-terminal": f"git -c core.pager='{YOLO}' log",
+    "editor-vim": "git -c core.editor=vim commit --allow-empty -m x",
+    "editor-env-vim": "EDITOR=vim git commit --allow-empty -m x",
+    "editor-with-message": f"GIT_EDITOR='{YOLO}' git commit --allow-empty -m x",
+    "editor-no-edit": f"GIT_EDITOR='{YOLO}' git commit --allow-empty --amend --no-edit",
+    "editor-not-rebase-i": f"GIT_SEQUENCE_EDITOR='{YOLO}' git rebase HEAD",
+    "config-user-name": "git config user.name x",
+    "config-alias-status": "git config alias.st status; git st",
+    "config-editor-vim": "git config core.editor vim",
+    "config-credential-store": "git config credential.helper store",
+    "commit-message": "git commit --allow-empty -m 'codex exec --yolo -C . p'",
+    "echo": "echo 'codex exec --yolo -C . p'",
+    "ssh-command-key": f"GIT_SSH_COMMAND='ssh -i key -o BatchMode=yes' git ls-remote {REMOTE}",
+    "external-diff-off": f"GIT_EXTERNAL_DIFF='{YOLO}' git diff --no-ext-diff",
+    "external-diff-log": f"git -c diff.external='{YOLO}' log -p",
+    "ssh-not-remote": f"GIT_SSH_COMMAND='{YOLO}' git status",
+    "bash-env-sh": f"echo '{YOLO}' > start; BASH_ENV=./start sh -c true",  # dash reads no BASH_ENV
+    "env-not-interactive": f"echo '{YOLO}' > start; ENV=./start sh -c true",
+    "env-app-setting": "export ENV=production; bash -c 'true'",
+    "commit-message-var": 'MSG=x; git commit --allow-empty -m "$MSG"',
+}
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "a",
+    "GIT_AUTHOR_EMAIL": "a@example.invalid",
+    "GIT_COMMITTER_NAME": "a",
+    "GIT_COMMITTER_EMAIL": "a@example.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_TERMINAL_PROMPT": "0",
+}
+
+
+def run_in_repo(command: str, tmp_path: Path) -> str:
+    """What the recording codex logged (its argv, and KEY when OPENAI_API_KEY reached it) when
+    bash ran ``command`` in a git repository holding one commit and one changed file."""
+    recording_codex(tmp_path / "bin")
+    fake = tmp_path / "bin" / "codex"
+    fake.write_text(fake.read_text() + '[ -n "${OPENAI_API_KEY+x}" ] && echo KEY >> "$LOG"\n')
+    log = tmp_path / "codex.log"
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "CODEX_API_KEY")}
+    env = {k: v for k, v in env.items() if not k.startswith(("GIT_", "BASH_ENV"))}
+    env.pop("ENV", None)
+    env.update(GIT_ENV, PATH=f"{tmp_path / 'bin'}:{os.environ['PATH']}", LOG=str(log))
+    env.update(HOME=str(tmp_path))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for step in (["init", "-q", "."], ["commit", "-q", "--allow-empty", "-m", "one"]):
+        subprocess.run(["git", *step], cwd=repo, env=env, check=True, capture_output=True)
+    (repo / "f").write_text("a\n")
+    subprocess.run(["git", "add", "f"], cwd=repo, env=env, check=True)
+    subprocess.run(["git", "commit", "-qm", "f"], cwd=repo, env=env, check=True)
+    (repo / "f").write_text("b\n")
+    subprocess.run(
+        ["bash", "-c", command], cwd=repo, env=env, stdin=subprocess.DEVNULL,
+        capture_output=True, timeout=30, check=False,
+    )  # fmt: skip
+    return log.read_text() if log.exists() else ""
+
+
+@pytest.mark.parametrize(("command", "rule", "seen"), BYPASSES.values(), ids=BYPASSES)
+def test_git_runs_codex_and_check_refuses_it(
+    command: str, rule: str, seen: str, tmp_path: Path
+) -> None:
+    ran = run_in_repo(command, tmp_path)
+    assert seen in ran, ran  # git (or bash) really started codex
+    done = check(command, tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert rule in done.stdout and done.stdout.strip().endswith("refused"), done.stdout
+    assert rule in {found for found, _ in lint(command)}
+
+
+@pytest.mark.parametrize("command", LOOKALIKES.values(), ids=LOOKALIKES)
+def test_lookalikes_stay_allowed(command: str, tmp_path: Path) -> None:
+    assert "--yolo" not in run_in_repo(command, tmp_path)
+    done = check(command, tmp_path, fail_closed=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not {rule for rule, _ in lint(command)} & {"CG303", "CG101", "CG902", "CG901"}
+
+
+@pytest.mark.parametrize(
+    ("script", "line"),
+    [
+        (f"git -c core.editor='{YOLO}' \\\n  commit", 1),
+        (f"export GIT_EDITOR='{YOLO}'\n\ngit commit", 3),  # set there, run here
+        (f"git config alias.y '!{YOLO}'\ngit y", 1),  # walked where it is written
+    ],
+    ids=["config", "exported", "config-write"],
+)
+def test_lint_reports_where_git_runs_it(script: str, line: int) -> None:
+    assert ("CG303", line) in lint(script), lint(script)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        'git -c core.editor="$ED" commit',
+        'GIT_EDITOR="$ED" git commit',
+        'git config alias.x "!$X"',
+        "BASH_ENV=./start bash -c true",  # a file the check cannot read
+        "export BASH_ENV=/etc/x; bash -c 'echo hi'",
+        "ENV=./start sh -i -c true",
+    ],
+)
+def test_text_that_cannot_be_seen_fails_closed_as_an_unknown_script_does(
+    command: str, tmp_path: Path
+) -> None:
+    """As `bash "$unknown_file"`: allowed by default, CG902 and refused under hook.fail-closed,
+    and CG902 in lint where codex is in play."""
+    assert check(command, tmp_path).returncode == 0
+    done = check(command, tmp_path, fail_closed=True)
+    assert done.returncode == 1, done.stdout
+    assert "CG902" in done.stdout, done.stdout
+    script = f"codex exec -s read-only -C . p </dev/null\n{command}"
+    assert "CG902" in {rule for rule, _ in lint(script)}, lint(script)
+
+
+def test_the_pager_runs_on_a_terminal(tmp_path: Path) -> None:
+    """`script -c` gives git a terminal: then it starts its pager (the recorder shows it)."""
+    if shutil.which("script") is None:
+        pytest.skip("needs script(1)")
+    command = f"GIT_PAGER='{YOLO}' script -qc 'git log' /dev/null"
+    assert "--yolo" in run_in_repo(command, tmp_path)
+    assert "CG303" in {rule for rule, _ in lint(command)}
+    assert check(command, tmp_path).returncode == 1
