@@ -10,8 +10,6 @@ from guard.fastclass import replace
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
 from guard.shell.functions import _alias
-from guard.shell.gitruns import ENV_NAMES as GIT_ENV_NAMES
-from guard.shell.gitruns import git_runs
 from guard.shell.model import (
     Command,
     Span,
@@ -274,6 +272,10 @@ def _git_runs(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> 
     as the shell text (or the program) git hands it, with the env git has."""
     if not p.argv or basename(p.argv[0].text) != "git":
         return
+    # Here, not at the top: most command lines hold no git (the hook's import budget).
+    from guard.shell.gitruns import ENV_NAMES as GIT_ENV_NAMES
+    from guard.shell.gitruns import git_runs
+
     cmd = self.cmds[idx]
     if not any(b.name in GIT_ENV_NAMES for b in cmd.env) and not any(
         w.text.startswith(("-c", "--config-env")) or w.text == "config" for w in p.argv[1:]

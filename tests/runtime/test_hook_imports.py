@@ -35,6 +35,8 @@ NOT_ON_THE_PATH = (
     "fnmatch",  # `ssh -o SendEnv=PATTERN` (guard/shell/walk.py) imports it
     "importlib",  # and `warnings` with it: tslang and codebundle use `_frozen_importlib*`
     "warnings",
+    "guard.shell.gitruns",  # imported where a command is git
+    "guard.shell.printonly",  # imported at a function's second call
     "guard.engine.branches",
     "guard.engine.match",
     "guard.engine.tokens",
