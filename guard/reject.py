@@ -156,7 +156,8 @@ _MAY_RUN_ARGS = frozenset(
         *("at", "batch", "crontab", "kubectl", "ionice", "cpulimit", "schedtool", "numactl"),
         *("mpirun", "srun", "sbatch", "qsub", "bsub", "salloc", "gdb", "valgrind", "perf"),
         *("toybox", "unbuffer", "faketime", "proxychains", "proxychains4", "tsocks", "torsocks"),
-        *("docker-compose", "podman-compose"),
+        *("docker-compose", "podman-compose", "cross-env", "cross-env-shell", "dotenv"),
+        "env-cmd",
     }
 )
 # Reserved words after which the next word is still a command.
@@ -172,8 +173,12 @@ _RUNS_TEXT = frozenset(
         "alias",
         "bash",
         "command",
+        "cross-env",
+        "cross-env-shell",
         "doas",
+        "dotenv",
         "env",
+        "env-cmd",
         "eval",
         "exec",
         "nice",

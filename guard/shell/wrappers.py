@@ -1021,6 +1021,87 @@ RUNNERS: dict[str, Runner] = {
 }
 
 
+# dotenv-cli: `dotenv [-e FILE]... [-v K=V]... [-c [ENV]] [--] CMD...` (no `-e`: `.env`);
+# env-cmd: `env-cmd [-f FILE | -e ENVS [-r RCFILE]] [--use-shell] [--] CMD...` (no `-f`: `.env`).
+# package name -> the program it installs
+_NODE_ENV_PACKAGES = {
+    "cross-env": "cross-env",
+    "cross-env-shell": "cross-env-shell",
+    "dotenv-cli": "dotenv",
+    "env-cmd": "env-cmd",
+}
+_DOTENV_VALUE_OPTS = frozenset({"-e", "-v", "-p"})
+_ENV_CMD_VALUE_OPTS = frozenset({"-f", "--file", "-e", "--environments", "-r", "--rc-file"})
+
+
+def _peel_node_env(argv: tuple[Word, ...], out: Peeled) -> int | None:
+    """Index of the command `cross-env`, `cross-env-shell`, `dotenv` (dotenv-cli) or `env-cmd`
+    runs; the env it hands the command (each a superset of its own: nothing is cleared). A file
+    they load is an env file as `env $(cat .env)` is (CG103). `cross-env-shell` and `env-cmd
+    --use-shell` run the command's words joined, as shell text (`out.body`): None then."""
+    prog = basename(argv[0].text)
+    ops: list[EnvOp] = []
+    i, n = 1, len(argv)
+    shell = prog == "cross-env-shell"
+    if prog in ("cross-env", "cross-env-shell"):
+        # every leading `NAME=value` word sets NAME (cross-env's parseCommand)
+        while i < n and (m := _ASSIGN_RE.match(argv[i].text)) is not None:
+            w = argv[i]
+            ops.append(
+                EnvOp("set", w.span, m.group(1), Word(w.text[m.end() :], w.literal, w.span, w.raw))
+            )
+            i += 1
+    else:
+        dotenv = prog == "dotenv"
+        value_opts = _DOTENV_VALUE_OPTS if dotenv else _ENV_CMD_VALUE_OPTS
+        files: list[Word] = []
+        rc = False
+        while i < n:
+            w = argv[i]
+            t = w.text
+            if t == "--":
+                i += 1
+                break
+            if not t.startswith("-") or t == "-":
+                break
+            name, eq, attached = t.partition("=")
+            value: Word | None = Word(attached, w.literal, w.span, w.raw) if eq else None
+            if value is None and name in value_opts and i + 1 < n:
+                i += 1
+                value = argv[i]
+            if value is not None and name in (("-e",) if dotenv else ("-f", "--file")):
+                files.append(value)
+            elif value is not None and not dotenv and name in ("-e", "--environments"):
+                rc = True
+            elif value is not None and not dotenv and name in ("-r", "--rc-file"):
+                files.append(value)
+            elif value is not None and dotenv and name == "-v":
+                k, has, v = value.text.partition("=")
+                if has:
+                    ops.append(
+                        EnvOp("set", value.span, k, Word(v, value.literal, value.span, value.raw))
+                    )
+            elif dotenv and name == "-p":
+                return None  # prints a variable: runs nothing
+            elif not dotenv and name == "--use-shell":
+                shell = True
+            i += 1
+        if rc and not files:
+            files.append(Word(".env-cmdrc", True, argv[0].span))
+        for loaded in files or [Word(".env", True, argv[0].span)]:
+            ops.append(EnvOp("file", loaded.span, loaded.text))
+    if i >= n:
+        return None
+    out.env_ops.extend(ops)
+    if shell:
+        out.body = (
+            Word(" ".join(w.text for w in argv[i:]), argv[i].literal, argv[i].span, argv[i].raw),
+        )
+        out.body_kind = prog if prog == "cross-env-shell" else "env-cmd --use-shell"
+        return None
+    return i
+
+
 def _peel_runner(argv: tuple[Word, ...], spec: Runner, out: Peeled, wargs: list[str]) -> int | None:
     """Index of the command in a ``RUNNERS`` argv (None: this form runs no command); records
     the env it hands the command. A shell-string form sets ``out.body`` and returns None."""
@@ -1561,6 +1642,7 @@ WRAPPER_PROGRAMS = frozenset(
         *("setsid", "coproc", "caam", "npx", "bunx", "pnpx", "bun", "pnpm", "yarn", "npm"),
         *("uv", "poetry", "apptainer", "singularity", "trap", "su", "ssh", "eval", "tmux"),
         *("docker-compose", "podman-compose", "screen", "systemd-run", "unbuffer"),
+        *("cross-env", "cross-env-shell", "dotenv", "env-cmd"),
         *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"),
         *_INTERPRETERS,
         "git",  # a `-c alias.NAME='!TEXT'` it runs through the shell
@@ -1852,6 +1934,11 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 argv = (_codex_word(argv[2]), *argv[j:])
                 continue
             break
+        elif prog in ("cross-env", "cross-env-shell", "dotenv", "env-cmd"):
+            # npm packages that set env for the command they run (package.json scripts)
+            rest = _peel_node_env(argv, out)
+            if rest is None:
+                break
         elif prog in ("npx", "bunx", "pnpx") or _package_runner(argv):
             # `bun x`, `pnpm dlx`, `yarn dlx` and `npm exec` run a package like npx does.
             first = 2 if prog in ("bun", "pnpm", "yarn", "npm") else 1
@@ -1863,6 +1950,16 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                     Wrapper("npx", head.span, tuple(w.text for w in argv[1 : j + 1]))
                 )
                 argv = (_codex_word(argv[j]), *argv[j + 1 :])
+                continue
+            env_bin = (
+                _NODE_ENV_PACKAGES.get(argv[j].text.split("@", 1)[0]) if j < len(argv) else None
+            )
+            if env_bin is not None:  # `npx cross-env K=V codex ...`: the package's own program
+                out.wrappers.append(
+                    Wrapper("npx", head.span, tuple(w.text for w in argv[1 : j + 1]))
+                )
+                w = argv[j]
+                argv = (Word(env_bin, True, w.span, w.raw or w.text), *argv[j + 1 :])
                 continue
             break
         elif prog == "codex" and (inner := _codex_sandbox_runs(argv)) is not None:
