@@ -912,6 +912,9 @@ def may_concern_file(text: str, kind: str) -> bool:
       added: with no keyword in any view of the file and none of ``$ ` * ? [ { ~ \\`` in it, no
       piece can spell codex or stand for other text;
     - workflow: the `run:` values, read line by line (`_workflow_may_concern`);
+    - package-json: its snippets are JSON string values; with no backslash in the file each is
+      the text between two quotes, so with no keyword in any view of the file, only a string
+      with one of ``$ ` * ? [ { ~`` in it can stand for other text (`_json_strings_may_concern`);
     - a packet (or a kind this list does not know) is always read.
     """
     _file_patterns()  # compiled once: a linter reads many files
@@ -923,7 +926,27 @@ def may_concern_file(text: str, kind: str) -> bool:
         return _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text)
     if kind == "workflow":
         return _keyword_in_file_views(text) or _workflow_may_concern(text)
+    if kind == "package-json":
+        return _keyword_in_file_views(text) or _json_strings_may_concern(text)
     return True
+
+
+def _json_strings_may_concern(text: str) -> bool:
+    """A JSON file with no keyword in any view: whether one of its strings, as shell, may still
+    concern codex (`may_concern_codex`). A backslash may be a JSON escape (`\\u0063odex`): the
+    full read decides. Otherwise each string is written as it is between two quotes (JSON has no
+    quote outside a string), and only a value (not a key: a `:` follows those) with a character
+    that can stand for other text is judged (a package.json has a few globs, `~1.2.3` versions
+    and `$npm_package_*` words, or none)."""
+    if "\\" in text:
+        return True
+    import re
+
+    for match in re.finditer(r'"([^"]*)"([ \t\n\r]*:)?', text):
+        value = match.group(1)
+        if match.group(2) is None and not _WILD.isdisjoint(value) and may_concern_codex(value):
+            return True
+    return False
 
 
 def _keyword_in_file_views(text: str) -> bool:

@@ -90,6 +90,10 @@ GOES_ON = [
     ("job:\n  script:\n    - $X exec\n", "gitlab"),
     ("$X exec\n", "shell"),
     ("import os\nos.system('co' + 'dex')  # codex\n", "python"),
+    ('{"scripts": {"a": "$CMD exec"}}', "package-json"),
+    ('{"scripts": {"a": "./co?ex exec"}}', "package-json"),
+    ('{"scripts": {"a": "\\u0063odex exec"}}', "package-json"),
+    ('{"scripts": {"a": "npx @openai/co\'\'dex exec"}}', "package-json"),
 ]
 
 
@@ -110,6 +114,11 @@ SKIPPED = [
     ("FROM python:3.12\nRUN pip install -r requirements.txt\n", "dockerfile"),
     ("import subprocess\nsubprocess.run(['ls'])\n", "python"),
     ("set -eu\nls -la\ngit status\n", "shell"),
+    (
+        '{"name": "web", "scripts": {"build": "tsc && node dist/*.js", "v": "echo $npm_package_v"},'
+        ' "dependencies": {"a": "^1.2.3"}, "lint-staged": {"*.ts": "eslint --fix"}}',
+        "package-json",
+    ),
 ]
 
 
@@ -180,6 +189,7 @@ WRAP = {
     "justfile": lambda line: "build:\n    " + line.replace("\n", "\n    ") + "\n",
     "gitlab": lambda line: "job:\n  script:\n    - " + json.dumps(line) + "\n",
     "shell": lambda line: line + "\n",
+    "package-json": lambda line: json.dumps({"name": "x", "scripts": {"a": line, "b": "tsc"}}),
 }
 
 
@@ -190,6 +200,9 @@ def test_a_generated_file_of_any_kind_the_reject_skips_has_no_finding(kind: str,
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(max_size=120), st.sampled_from(["workflow", "gitlab", "makefile", "shell"]))
+@given(
+    st.text(max_size=120),
+    st.sampled_from(["workflow", "gitlab", "makefile", "shell", "package-json"]),
+)
 def test_the_file_reject_never_raises(text: str, kind: str) -> None:
     assert isinstance(may_concern_file(text, kind), bool)

@@ -17,10 +17,11 @@ JAVASCRIPT = "javascript"
 GO = "go"
 PACKET = "packet"
 CODEX_CONFIG = "codex-config"
+PACKAGE_JSON = "package-json"
 # every kind a reader exists for, in the order `--kind` lists them
 ALL_KINDS = (
     SHELL, WORKFLOW, GITLAB, MARKDOWN, MAKEFILE, DOCKERFILE, JUSTFILE, PYTHON, JAVASCRIPT, GO,
-    PACKET, CODEX_CONFIG,
+    PACKET, CODEX_CONFIG, PACKAGE_JSON,
 )  # fmt: skip
 
 SHELL_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".dash"})
@@ -72,6 +73,8 @@ def kind_by_name(path: str) -> str | None:
         return SHELL  # husky's hooks have no shebang: husky runs them with `sh -e`
     if lower.endswith(PACKET_SUFFIXES):
         return PACKET
+    if lower == "package.json":
+        return PACKAGE_JSON  # its `scripts`: what npm, yarn, pnpm and bun run with `sh -c`
     if suffix in (".yml", ".yaml"):
         if lower in (".gitlab-ci.yml", ".gitlab-ci.yaml"):
             return GITLAB

@@ -20,6 +20,7 @@ from guard.sources.detect import (
     JUSTFILE,
     MAKEFILE,
     MARKDOWN,
+    PACKAGE_JSON,
     PACKET,
     PYTHON,
     SHELL,
@@ -40,6 +41,7 @@ SOURCE_MODULES: dict[str, str] = {
     GO: "golang",
     PACKET: "packet",
     CODEX_CONFIG: "codexconfig",
+    PACKAGE_JSON: "packagejson",
 }
 
 

@@ -1,0 +1,76 @@
+"""package.json `scripts`: each script a snippet, as npm, yarn, pnpm and bun run it.
+
+`npm run NAME` (and `yarn NAME`, `pnpm run NAME`, `bun run NAME`) hands the script's string to
+`sh -c` in the package's folder, stdin and the terminal inherited from whoever typed it or the CI
+step that runs it: the same RunContext as a Makefile recipe or a justfile recipe (SCRIPT). The
+env it adds is npm's own (`npm_package_*`, `npm_lifecycle_event`, `PATH` with
+`node_modules/.bin`): no key, so the snippets carry no external env.
+
+One snippet per script whose value is a string (anything else npm refuses to run: ignored),
+placed on the string's own line and column; escapes in the JSON string (`\\"`, `\\u0063`) are
+followed by jsonplaces.string_snippet, so a finding points at the word inside the string.
+Duplicate keys: the last one counts, as JSON.parse keeps it.
+
+`pre<name>` and `post<name>` run around `<name>` (npm; yarn 1): one after another on one machine,
+so they are a session (Snippet.session, read by CG401): `npm run NAME` runs pre, NAME, post.
+
+`npm run other` inside a script runs the other script in its own `sh -c`: it is not followed
+into here (what it would add is only the env and stdin the caller gives it), each script is
+linted on its own, so a codex run in `other` is reported where it is written, once.
+
+A file that is not JSON is CG901 at the syntax error (npm refuses it too); a top level that is
+not an object, or `scripts` that is not one, holds no script.
+"""
+
+from __future__ import annotations
+
+from guard.sources import jsonplaces
+from guard.sources.snippet import RunContext, Snippet
+
+
+def _scripts(text: str) -> dict[str, tuple[int, int]]:
+    """Each script's name -> (start, end) of its JSON string value (strings only, last wins)."""
+    top = jsonplaces.top_level(text)
+    if top is None:
+        return {}
+    scripts_at: int | None = None
+    for key, start, _end in jsonplaces.members(text, top):
+        if key == "scripts":
+            scripts_at = start  # the last `scripts` key counts
+    if scripts_at is None or not text.startswith("{", scripts_at):
+        return {}
+    found: dict[str, tuple[int, int]] = {}
+    for name, start, end in jsonplaces.members(text, scripts_at):
+        found.pop(name, None)  # a later duplicate replaces it (and keeps its own place)
+        if text.startswith('"', start):
+            found[name] = (start, end)
+    return found
+
+
+def _sessions(names: list[str]) -> dict[str, tuple[tuple[str, int], ...]]:
+    """`npm run NAME` runs `preNAME`, NAME, then `postNAME`: each a step of that run."""
+    known = set(names)
+    steps: dict[str, list[tuple[str, int]]] = {}
+    for name in names:
+        run = [(step, part) for step, part in ((1, "pre" + name), (2, name), (3, "post" + name))]
+        present = [(step, part) for step, part in run if part in known]
+        if len(present) < 2:
+            continue
+        for step, part in present:
+            steps.setdefault(part, []).append((f"npm run {name}", step))
+    return {name: tuple(pairs) for name, pairs in steps.items()}
+
+
+def extract(text: str, path: str) -> list[Snippet]:
+    jsonplaces.load(text, "JSON")  # a SourceError (CG901) at the syntax error
+    scripts = _scripts(text)
+    if not scripts:
+        return []
+    places = jsonplaces.Places(text)
+    sessions = _sessions(list(scripts))
+    return [
+        jsonplaces.string_snippet(
+            places, start, end, path, RunContext.SCRIPT, "sh", sessions.get(name, ())
+        )
+        for name, (start, end) in sorted(scripts.items(), key=lambda item: item[1])
+    ]
