@@ -242,12 +242,17 @@ def python_without_strings(text: str) -> str:
 
 def directive_text(text: str, kind: str, snippets: Iterable[Snippet]) -> str:
     """The part of a file where directives count: in Markdown only its code fences (prose and a
-    `text` block that shows a directive are not code), in Python not its strings; elsewhere the
-    whole file (a YAML comment above a step counts)."""
-    from guard.sources.detect import GO, JAVASCRIPT, MARKDOWN, PYTHON
+    `text` block that shows a directive are not code), in Python not its strings, in a
+    package.json only its scripts' shell comments; elsewhere the whole file (a YAML comment above
+    a step counts)."""
+    from guard.sources.detect import GO, JAVASCRIPT, MARKDOWN, PACKAGE_JSON, PYTHON
 
     if kind == PYTHON:
         return python_without_strings(text)
+    if kind == PACKAGE_JSON:  # JSON has no comments: a script's own `# codex-guard: ...` counts
+        from guard.sources.packagejson import directive_view as scripts_view
+
+        return scripts_view(text, snippets)
     if kind in (JAVASCRIPT, GO):  # `//` comments hold directives; strings are data
         from guard.sources.spawnline import directive_view
 

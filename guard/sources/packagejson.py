@@ -18,11 +18,17 @@ so they are a session (Snippet.session, read by CG401): `npm run NAME` runs pre,
 into here (what it would add is only the env and stdin the caller gives it), each script is
 linted on its own, so a codex run in `other` is reported where it is written, once.
 
+Directives: JSON has no comments, so a directive is a shell comment in a script, on its line
+(`"fix": "codex exec --yolo ... # codex-guard: disable=CG303 -- throwaway VM"`): directive_view.
+A `description` or any other string that spells one is data.
+
 A file that is not JSON is CG901 at the syntax error (npm refuses it too); a top level that is
 not an object, or `scripts` that is not one, holds no script.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from guard.sources import jsonplaces
 from guard.sources.snippet import RunContext, Snippet
@@ -74,3 +80,16 @@ def extract(text: str, path: str) -> list[Snippet]:
         )
         for name, (start, end) in sorted(scripts.items(), key=lambda item: item[1])
     ]
+
+
+def directive_view(text: str, snippets: Iterable[Snippet]) -> str:
+    """The file as its directives see it: each script's decoded text on its own file line, at its
+    column (the lines of a script with `\\n` escapes joined by ` ; `), every other line blank."""
+    lines = [""] * (text.count("\n") + 1)
+    for snippet in snippets:
+        if 0 <= snippet.line_offset < len(lines):
+            column = snippet.column_offset or (snippet.line_map[0][2] if snippet.line_map else 0)
+            script = " ; ".join(snippet.text.split("\n"))
+            line = lines[snippet.line_offset]  # scripts of a one-line file share it
+            lines[snippet.line_offset] = (line + " ; " if line else "").ljust(column) + script
+    return "\n".join(lines)

@@ -262,3 +262,22 @@ def test_the_reader_is_reached_only_past_the_reject(monkeypatch: Any) -> None:
         outcome = lint_module.lint_unrecorded(job)
         assert outcome is not None and outcome.checked and not outcome.errors
     assert reached == [PACKAGE_JSON]  # FLEET only
+
+
+DIRECTIVES = """\
+{
+  "description": "# codex-guard: disable-file=CG303 -- data, not a comment",
+  "scripts": {
+    "vm": "codex exec --yolo -C . x </dev/null # codex-guard: disable=CG303 -- a throwaway VM",
+    "host": "codex exec --yolo -C . y </dev/null"
+  }
+}
+"""
+
+
+def test_a_directive_is_a_shell_comment_in_a_script(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path / "package.json", DIRECTIVES))
+    assert places(doc) == [("CG303", *at(DIRECTIVES, "--yolo", 1))]
+    minified = '{"scripts": {"a": "codex exec --yolo -C . x </dev/null # codex-guard: disable=CG303 -- vm", "b": "codex exec --yolo -C . y </dev/null"}}'
+    doc = lint(write(tmp_path / "package.json", minified))
+    assert places(doc) == []  # one line: a trailing directive covers its line
