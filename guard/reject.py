@@ -889,6 +889,12 @@ def _match_plain(parts: list[str], text: str) -> bool:
 # reads no further (no YAML compose, no tree-sitter) when it says False.
 _PROGRAM_KINDS = frozenset({"python", "javascript", "go"})  # their sources need "codex" itself
 _TEXT_KINDS = frozenset({"makefile", "dockerfile", "justfile", "markdown", "gitlab"})
+# guard/sources/ciyaml.py (detect.CI_YAML_KINDS): pieces of the text as well, but for what a
+# system fills in (`<< parameters.x >>`, `{{.X}}`: masked as a `${_x}` variable) and Azure's
+# `variables:` names, which reach the env upper-cased with `.` made `_` (`openai.api.key`).
+_CI_YAML_KINDS = frozenset(
+    {"circleci", "bitbucket", "azure", "buildkite", "taskfile", "pre-commit"}
+)
 # YAML reads these as line breaks too: the line screen below would see other lines than YAML.
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 _FLOW_BRACKETS = frozenset("[]{}")
@@ -911,6 +917,8 @@ def may_concern_file(text: str, kind: str) -> bool:
       re-indented, with make's `@`, a prompt or a `<placeholder>` rewritten, but no character
       added: with no keyword in any view of the file and none of ``$ ` * ? [ { ~ \\`` in it, no
       piece can spell codex or stand for other text;
+    - the other CI YAML kinds the same, and `<<` (CircleCI's `<< parameters.x >>`) goes on too;
+      in an Azure pipeline also a keyword once `.` is `_` (a variable's env name);
     - workflow: the `run:` values, read line by line (`_workflow_may_concern`);
     - package-json: its snippets are JSON string values; with no backslash in the file each is
       the text between two quotes, so with no keyword in any view of the file, only a string
@@ -924,6 +932,10 @@ def may_concern_file(text: str, kind: str) -> bool:
         return _has_keyword(text)
     if kind in _TEXT_KINDS:
         return _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text)
+    if kind in _CI_YAML_KINDS:
+        if _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text) or "<<" in text:
+            return True
+        return kind == "azure" and "." in text and _has_keyword(text.replace(".", "_"))
     if kind == "workflow":
         return _keyword_in_file_views(text) or _workflow_may_concern(text)
     if kind == "package-json":

@@ -606,11 +606,15 @@ TOO_LARGE_FIX = (
 
 
 def _token_context(path: str, kind: str) -> RunContext:
-    from guard.sources.detect import GITLAB, MARKDOWN, WORKFLOW
+    from guard.sources.detect import CI_YAML_KINDS, GITLAB, MARKDOWN, WORKFLOW
     from guard.sources.markdown import context_for
 
     if kind in (WORKFLOW, GITLAB):
         return RunContext.CI
+    if kind in CI_YAML_KINDS:
+        from guard.sources.ciyaml import SPECS
+
+        return SPECS[kind].context
     return context_for(path) if kind == MARKDOWN else RunContext.SCRIPT
 
 

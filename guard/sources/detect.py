@@ -18,10 +18,19 @@ GO = "go"
 PACKET = "packet"
 CODEX_CONFIG = "codex-config"
 PACKAGE_JSON = "package-json"
+# CI systems and task runners with shell in YAML (guard/sources/ciyaml.py)
+CIRCLECI = "circleci"
+BITBUCKET = "bitbucket"
+AZURE = "azure"
+BUILDKITE = "buildkite"
+TASKFILE = "taskfile"
+PRE_COMMIT = "pre-commit"
+CI_YAML_KINDS = frozenset({CIRCLECI, BITBUCKET, AZURE, BUILDKITE, TASKFILE, PRE_COMMIT})
 # every kind a reader exists for, in the order `--kind` lists them
 ALL_KINDS = (
-    SHELL, WORKFLOW, GITLAB, MARKDOWN, MAKEFILE, DOCKERFILE, JUSTFILE, PYTHON, JAVASCRIPT, GO,
-    PACKET, CODEX_CONFIG, PACKAGE_JSON,
+    SHELL, WORKFLOW, GITLAB, CIRCLECI, BITBUCKET, AZURE, BUILDKITE, TASKFILE, PRE_COMMIT,
+    MARKDOWN, MAKEFILE, DOCKERFILE, JUSTFILE, PYTHON, JAVASCRIPT, GO, PACKET, CODEX_CONFIG,
+    PACKAGE_JSON,
 )  # fmt: skip
 
 SHELL_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".dash"})
@@ -45,6 +54,38 @@ MAKEFILE_NAMES = frozenset({"makefile", "gnumakefile"})
 JUSTFILE_NAMES = frozenset({"justfile", ".justfile"})
 JAVASCRIPT_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx"})
 PACKET_SUFFIXES = (".packet.yaml", ".packet.yml", ".packet.json")
+# YAML files a CI system or task runner reads, by name (lower-cased) ...
+YAML_NAMES = {
+    ".gitlab-ci.yml": GITLAB,
+    ".gitlab-ci.yaml": GITLAB,
+    "bitbucket-pipelines.yml": BITBUCKET,
+    "bitbucket-pipelines.yaml": BITBUCKET,
+    "azure-pipelines.yml": AZURE,
+    "azure-pipelines.yaml": AZURE,
+    ".azure-pipelines.yml": AZURE,
+    ".azure-pipelines.yaml": AZURE,
+    "buildkite.yml": BUILDKITE,
+    "buildkite.yaml": BUILDKITE,
+    ".buildkite.yml": BUILDKITE,
+    ".buildkite.yaml": BUILDKITE,
+    "taskfile.yml": TASKFILE,
+    "taskfile.yaml": TASKFILE,
+    "taskfile.dist.yml": TASKFILE,
+    "taskfile.dist.yaml": TASKFILE,
+    ".pre-commit-config.yaml": PRE_COMMIT,
+    ".pre-commit-config.yml": PRE_COMMIT,
+}
+# ... and by the folder they sit in (lower-cased; `.circleci/` holds only `config.yml` of them)
+YAML_FOLDERS = {
+    ".azure-pipelines": AZURE,
+    "azure-pipelines": AZURE,
+    ".buildkite": BUILDKITE,
+    "buildkite": BUILDKITE,
+}
+# Names GitLab's `include:` files go by: `ci/build.gitlab-ci.yml`, anything under `.gitlab/ci/`
+GITLAB_SUFFIXES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
+# A name other tools use too: Buildkite's, unless its content makes it a packet (kind_by_content)
+BUILDKITE_GENERIC = frozenset({"pipeline.yml", "pipeline.yaml"})
 # A YAML or JSON file whose top level says `kind: codex-packet` (PACKETS.md), at the start of a line
 # (YAML) or as a JSON member: a packet by content, whatever its name.
 PACKET_KIND = re.compile(
@@ -76,11 +117,7 @@ def kind_by_name(path: str) -> str | None:
     if lower == "package.json":
         return PACKAGE_JSON  # its `scripts`: what npm, yarn, pnpm and bun run with `sh -c`
     if suffix in (".yml", ".yaml"):
-        if lower in (".gitlab-ci.yml", ".gitlab-ci.yaml"):
-            return GITLAB
-        if "/.github/workflows/" in f"/{posix}" or lower in ("action.yml", "action.yaml"):
-            return WORKFLOW
-        return None
+        return _yaml_kind(posix, lower)
     if suffix in MARKDOWN_SUFFIXES:
         return MARKDOWN
     if lower in MAKEFILE_NAMES or suffix == ".mk":
@@ -100,6 +137,21 @@ def kind_by_name(path: str) -> str | None:
     if is_codex_config(posix):
         return CODEX_CONFIG
     return None
+
+
+def _yaml_kind(posix: str, lower: str) -> str | None:
+    rooted = f"/{posix}"
+    if "/.github/workflows/" in rooted or lower in ("action.yml", "action.yaml"):
+        return WORKFLOW
+    if "/.gitlab/ci/" in rooted or lower.endswith(GITLAB_SUFFIXES):
+        return GITLAB
+    kind = YAML_NAMES.get(lower)
+    if kind is not None:
+        return kind
+    folder = posixpath.basename(posixpath.dirname(posix)).lower()
+    if folder == ".circleci":
+        return CIRCLECI if lower in ("config.yml", "config.yaml") else None
+    return YAML_FOLDERS.get(folder)
 
 
 def is_codex_config(posix: str) -> bool:
@@ -127,9 +179,12 @@ def may_be_packet(path: str) -> bool:
 
 
 def kind_by_content(path: str, head: bytes) -> str | None:
-    """PACKET for a YAML or JSON file whose head says `kind: codex-packet`."""
+    """PACKET for a YAML or JSON file whose head says `kind: codex-packet`; else BUILDKITE for a
+    `pipeline.yml` (a name other tools use too: its reader finds nothing in a file of theirs)."""
     if may_be_packet(path) and PACKET_KIND.search(head):
         return PACKET
+    if posixpath.basename(path.replace("\\", "/")).lower() in BUILDKITE_GENERIC:
+        return BUILDKITE
     return None
 
 

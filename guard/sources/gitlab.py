@@ -222,11 +222,14 @@ def _shell(
     env: Env,
     file_end: int,
     session: tuple[tuple[str, int], ...] = (),
+    context: RunContext = RunContext.CI,
+    dialect: str = "bash",
 ) -> Snippet:
     """Pieces one shell runs in order, as one script, so what one item sets (`export`, `set -a;
     . f`) reaches the next; `line_map` puts every line back where the file has it. Pieces in file
     order sit on their own lines (blank lines between); pieces that are not (a template's
-    before_script written below the job, `[a, b]` on one line) are stacked past the file's end."""
+    before_script written below the job, `[a, b]` on one line) are stacked past the file's end.
+    Also the other CI readers' (guard/sources/ciyaml.py), with their own context and dialect."""
     in_order = all(b.line > a.last for a, b in pairwise(pieces))
     start = pieces[0].line if in_order else file_end
     rows: list[str] = []
@@ -249,8 +252,8 @@ def _shell(
         path,
         start,
         0,
-        "bash",
-        RunContext.CI,
+        dialect,
+        context,
         tuple((n, v, line) for n, (v, line) in env.items()),
         line_map=tuple(places),
         joins=tuple(joins),

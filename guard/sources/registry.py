@@ -12,6 +12,10 @@ from collections.abc import Iterator, Mapping
 
 from guard.sources.base import Source
 from guard.sources.detect import (
+    AZURE,
+    BITBUCKET,
+    BUILDKITE,
+    CIRCLECI,
     CODEX_CONFIG,
     DOCKERFILE,
     GITLAB,
@@ -22,8 +26,10 @@ from guard.sources.detect import (
     MARKDOWN,
     PACKAGE_JSON,
     PACKET,
+    PRE_COMMIT,
     PYTHON,
     SHELL,
+    TASKFILE,
     WORKFLOW,
 )
 
@@ -42,6 +48,13 @@ SOURCE_MODULES: dict[str, str] = {
     PACKET: "packet",
     CODEX_CONFIG: "codexconfig",
     PACKAGE_JSON: "packagejson",
+    # one reader, a spec per system: `module:function`
+    CIRCLECI: "ciyaml:extract_circleci",
+    BITBUCKET: "ciyaml:extract_bitbucket",
+    AZURE: "ciyaml:extract_azure",
+    BUILDKITE: "ciyaml:extract_buildkite",
+    TASKFILE: "ciyaml:extract_taskfile",
+    PRE_COMMIT: "ciyaml:extract_pre_commit",
 }
 
 
@@ -55,8 +68,9 @@ class _Sources(Mapping[str, Source]):
     def __getitem__(self, kind: str) -> Source:
         loaded = self._loaded.get(kind)
         if loaded is None:
-            module = importlib.import_module(f"guard.sources.{self._modules[kind]}")
-            loaded = self._loaded[kind] = module.extract
+            name, _, function = self._modules[kind].partition(":")
+            module = importlib.import_module(f"guard.sources.{name}")
+            loaded = self._loaded[kind] = getattr(module, function or "extract")
         return loaded
 
     def __iter__(self) -> Iterator[str]:

@@ -1,0 +1,530 @@
+"""CI systems and task runners that keep shell in YAML, besides GitHub Actions and GitLab: one
+reader, a small spec per system (`SPECS`).
+
+A spec says which files are the system's (guard/sources/detect.py decides by name), who runs the
+shell (RunContext: a CI runner gives no TTY; a task runner runs where it is started) and its
+layout: a function that walks the file's YAML and yields each `_Shell`, the scalar nodes one shell
+runs in order (a string, a list's strings, a `command:`-like key of a mapping), the env those
+commands get (name -> value and the line of its key, outer levels first, the step's own last) and
+the session they belong to (runs on one machine: Snippet.session). Everything else is shared with
+the GitLab reader: libyaml compose with marks, merge keys (`<<: *defaults`) applied as YAML
+defines them, aliases, block and folded scalars put back on their file lines and columns
+(gitlab._piece/_shell, yamlnodes.folded_rows). Template syntax the system fills in before the
+shell runs (`<< parameters.x >>`, `${{ x }}`, `$(var.name)`, `{{.VAR}}`) is masked as a variable
+of the same length, so the shell parses and every column stays put. A file of an unexpected shape
+gives no snippet; YAML that does not parse is the one-line error every YAML reader gives.
+
+- CircleCI `.circleci/config.yml`: `jobs.<job>.steps[]`, `run: <string>` or `run: {command,
+  environment, shell}`, each its own shell on the job's machine; env from the primary container
+  (`docker[0].environment`), the executor and the job (`environment:`), then the step. A job's
+  step that invokes a reusable command (`commands:`) runs its steps there, with the job's env;
+  the commands' bodies are read on their own too. `when:`/`unless:` steps hold steps.
+- Bitbucket `bitbucket-pipelines.yml`: every `step:` under `pipelines:` (default, branches,
+  pull-requests, tags, custom, parallel, stage): its `script:` items run in one shell,
+  `after-script:` in another, in the step's own container.
+- Azure Pipelines `azure-pipelines.yml`, `.azure-pipelines/*.yml`: `script:`/`bash:` steps (and an
+  inline `Bash@3` task) at any depth of stages, jobs, deployment strategies and `${{ if }}`
+  blocks, each its own shell on the job's agent; `variables:` of the pipeline, stage and job become
+  env with the name upper-cased and `.` made `_`; the step's `env:` as written.
+- Buildkite `.buildkite/*.yml`, `pipeline.yml`: a step's `command:`/`commands:` (a string or a
+  list: one script), top-level and step `env:`; `group:` steps hold steps.
+- Taskfile `Taskfile.yml`: `tasks.<t>.cmds[]` (a string or `{cmd: ...}`), each its own shell,
+  global and task `env:`. Run where `task` is started: a script's context.
+- pre-commit `.pre-commit-config.yaml`: a hook with `language: system` or `script` runs its
+  `entry:` with its `args:` and the staged files; pre-commit gives it stdin at EOF (/dev/null
+  under a terminal, a pipe it closes otherwise), which the snippet says with `</dev/null`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from guard.fastclass import replace as replace_snippet
+from guard.sources.detect import AZURE, BITBUCKET, BUILDKITE, CIRCLECI, PRE_COMMIT, TASKFILE
+from guard.sources.gitlab import Env, Memo, _Piece, _piece, _shell, flat_mapping
+from guard.sources.snippet import RunContext, Snippet
+from guard.sources.workflow import _dialect
+from guard.sources.yamlnodes import compose
+
+_MAX_DEPTH = 64  # nesting walked (stages in jobs in strategies in `${{ if }}`): past any real file
+_MAX_NODES = 200_000  # nodes a walk visits: aliases repeated level after level stop here
+_MAX_CALLS = 8  # a reusable command invoking another, as deep as this
+
+
+@dataclass(frozen=True)
+class _Shell:
+    """Scalars one shell runs in order, the env it gets, and what else runs on its machine."""
+
+    items: list[Any]
+    env: Env
+    session: tuple[tuple[str, int], ...] = ()
+    dialect: str = "bash"
+    wide: frozenset[str] = frozenset()  # env names set for more than this step (a job, the file)
+    files: bool | None = None  # a pre-commit hook: are the staged files its arguments?
+
+
+class _Yaml:
+    """Reads composed nodes with merge keys applied (one memo per file)."""
+
+    def __init__(self) -> None:
+        self.memo: Memo = {}
+        self.visited = 0
+
+    def pairs(self, node: Any) -> list[tuple[str, Any]]:
+        return [(str(key.value), value) for key, value in flat_mapping(node, 0, self.memo)]
+
+    def get(self, node: Any, key: str) -> Any:
+        return next((value for name, value in self.pairs(node) if name == key), None)
+
+    @staticmethod
+    def seq(node: Any) -> list[Any]:
+        import yaml
+
+        return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+    @staticmethod
+    def text(node: Any) -> str | None:
+        import yaml
+
+        return str(node.value) if isinstance(node, yaml.ScalarNode) else None
+
+    @staticmethod
+    def scalars(node: Any) -> list[Any]:
+        """A string, or a list's strings: what a `script:`-like key holds."""
+        import yaml
+
+        if isinstance(node, yaml.ScalarNode):
+            return [node]
+        return [item for item in _Yaml.seq(node) if isinstance(item, yaml.ScalarNode)]
+
+    def env(self, node: Any, rename: Callable[[str], str] = str) -> Env:
+        """A mapping's names and values (a value that is no string: unknown text), with the line of
+        each key; a `KEY=VALUE` list (CircleCI, Buildkite allow one) too."""
+        import yaml
+
+        found: Env = {}
+        for name, value in self.pairs(node):
+            if name.startswith("${{"):
+                continue  # an Azure template condition, not a name
+            text = value.value if isinstance(value, yaml.ScalarNode) else ""
+            found[rename(name)] = (str(text), self._key_line(node, name))
+        for item in self.seq(node):
+            text = self.text(item)
+            if text and "=" in text:
+                name, value = text.split("=", 1)
+                found[rename(name.strip())] = (value, item.start_mark.line + 1)
+        return found
+
+    def _key_line(self, node: Any, name: str) -> int:
+        for key, _value in flat_mapping(node, 0, self.memo):
+            if str(key.value) == name:
+                return int(key.start_mark.line) + 1
+        return 0
+
+    def count(self) -> None:
+        self.visited += 1
+        if self.visited > _MAX_NODES:
+            from guard.sources.base import SourceError
+
+            raise SourceError("YAML nested and aliased too often to follow")
+
+
+def _first(node: Any) -> Any:
+    items = _Yaml.seq(node)
+    return items[0] if items else None
+
+
+def _wide(env: Env) -> frozenset[str]:
+    return frozenset(env)
+
+
+# --- CircleCI ------------------------------------------------------------------------------------
+
+
+def _circleci(y: _Yaml, root: Any) -> Iterator[_Shell]:
+    executors = y.get(root, "executors")
+    commands = {name: body for name, body in y.pairs(y.get(root, "commands"))}
+    for name, job in y.pairs(y.get(root, "jobs")):
+        env: Env = {}
+        executor = y.get(job, "executor")
+        named = y.text(executor) or y.text(y.get(executor, "name"))
+        for holder in (y.get(executors, named) if named else None, job):
+            env.update(y.env(y.get(_first(y.get(holder, "docker")), "environment")))
+        for holder in (y.get(executors, named) if named else None, job):
+            env.update(y.env(y.get(holder, "environment")))
+        shell = y.text(y.get(job, "shell"))  # the job's default for its `run` steps
+        steps = y.get(job, "steps")
+        yield from _circleci_steps(y, steps, env, f"job {name}", commands, [0], 0, shell)
+    for name, body in commands.items():
+        yield from _circleci_steps(y, y.get(body, "steps"), {}, f"command {name}", {}, [0], 0)
+
+
+def _circleci_steps(
+    y: _Yaml,
+    steps: Any,
+    env: Env,
+    job: str,
+    commands: dict[str, Any],
+    counter: list[int],
+    depth: int,
+    shell: str | None = None,
+) -> Iterator[_Shell]:
+    import yaml
+
+    if depth > _MAX_CALLS:
+        return
+    for step in y.seq(steps):
+        y.count()
+        counter[0] += 1
+        session = ((job, counter[0]),)
+        called = y.text(step)
+        if called is None and isinstance(step, yaml.MappingNode) and len(step.value) == 1:
+            called = y.text(step.value[0][0])
+        if called in ("when", "unless"):
+            inner = y.get(y.get(step, called), "steps")
+            yield from _circleci_steps(y, inner, env, job, commands, counter, depth + 1, shell)
+            continue
+        if called in commands and called != "run":
+            inner = y.get(commands[called], "steps")
+            yield from _circleci_steps(y, inner, env, job, commands, counter, depth + 1, shell)
+            continue
+        run = y.get(step, "run")
+        if y.text(run) is not None:
+            dialect = _circleci_dialect(shell)
+            if dialect is not None:
+                yield _Shell([run], env, session, dialect, _wide(env))
+            continue
+        command = y.get(run, "command")
+        dialect = _circleci_dialect(y.text(y.get(run, "shell")) or shell)
+        if y.text(command) is None or dialect is None:
+            continue
+        own = y.env(y.get(run, "environment"))
+        wide = frozenset(name for name in env if name not in own)
+        yield _Shell([command], {**env, **own}, session, dialect, wide)
+
+
+def _circleci_dialect(shell: str | None) -> str | None:
+    """`run`'s `shell:` (bash by default): `powershell.exe`, `cmd.exe` are no POSIX shell."""
+    return _dialect(shell.removesuffix(".exe") if shell else None)
+
+
+# --- Bitbucket Pipelines -------------------------------------------------------------------------
+
+
+def _walk(y: _Yaml, node: Any, depth: int = 0) -> Iterator[tuple[str, Any, Any]]:
+    """Every (key, value, mapping) of the tree under `node`, in file order (merge keys applied)."""
+    import yaml
+
+    y.count()
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(node, yaml.MappingNode):
+        for key, value in y.pairs(node):
+            yield key, value, node
+            yield from _walk(y, value, depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _walk(y, item, depth + 1)
+
+
+def _bitbucket(y: _Yaml, root: Any) -> Iterator[_Shell]:
+    for key, step, _parent in _walk(y, y.get(root, "pipelines")):
+        if key != "step":
+            continue
+        where = f"step {step.start_mark.line + 1}"  # each step gets a container of its own
+        yield _Shell(y.scalars(y.get(step, "script")), {}, ((where, 0),))
+        yield _Shell(y.scalars(y.get(step, "after-script")), {}, ((where, 1),))
+
+
+# --- Azure Pipelines -----------------------------------------------------------------------------
+
+
+def _azure_name(name: str) -> str:
+    """A pipeline variable's name in the env of the steps: `build.tool` -> BUILD_TOOL."""
+    return name.upper().replace(".", "_")
+
+
+def _azure_variables(y: _Yaml, node: Any) -> Env:
+    found = y.env(node, _azure_name) if y.pairs(node) else {}
+    for item in y.seq(node):  # `- name: x` / `value: y` (a `group:` or `template:` adds nothing)
+        name = y.get(item, "name")
+        if y.text(name) is not None:
+            value = y.text(y.get(item, "value")) or ""
+            found[_azure_name(str(name.value))] = (value, name.start_mark.line + 1)
+    return found
+
+
+_AZURE_SHELLS = ("script", "bash")
+_AZURE_BASH_TASKS = ("bash@3", "shellscript@2")
+
+
+def _azure(y: _Yaml, root: Any) -> Iterator[_Shell]:
+    yield from _azure_node(y, root, {}, 0)
+
+
+def _azure_node(y: _Yaml, node: Any, env: Env, depth: int) -> Iterator[_Shell]:
+    import yaml
+
+    y.count()
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _azure_node(y, item, env, depth + 1)
+        return
+    if not isinstance(node, yaml.MappingNode):
+        return
+    env = {**env, **_azure_variables(y, y.get(node, "variables"))}
+    for key, value in y.pairs(node):
+        if key == "steps":
+            where = f"job {node.start_mark.line + 1}"  # one agent runs the job's steps in order
+            yield from _azure_steps(y, value, env, where, [0], depth + 1)
+        elif key != "variables":
+            yield from _azure_node(y, value, env, depth + 1)
+
+
+def _azure_steps(
+    y: _Yaml, steps: Any, env: Env, where: str, counter: list[int], depth: int
+) -> Iterator[_Shell]:
+    import yaml
+
+    if depth > _MAX_DEPTH:
+        return
+    for step in y.seq(steps):
+        y.count()
+        counter[0] += 1
+        script = next((y.get(step, k) for k in _AZURE_SHELLS if y.get(step, k) is not None), None)
+        task = (y.text(y.get(step, "task")) or "").lower()
+        if task in _AZURE_BASH_TASKS:
+            inputs = y.get(step, "inputs")
+            if (y.text(y.get(inputs, "targettype")) or "inline").lower() == "inline":
+                script = y.get(inputs, "script")
+        if script is None:  # `- ${{ if ... }}:` / `- ${{ each ... }}:` hold steps
+            for key, value in y.pairs(step):
+                if key.startswith("${{") and isinstance(value, yaml.SequenceNode):
+                    yield from _azure_steps(y, value, env, where, counter, depth + 1)
+            continue
+        if y.text(script) is None:
+            continue
+        own = y.env(y.get(step, "env"))
+        wide = frozenset(name for name in env if name not in own)
+        yield _Shell([script], {**env, **own}, ((where, counter[0]),), wide=wide)
+
+
+# --- Buildkite -----------------------------------------------------------------------------------
+
+
+def _buildkite(y: _Yaml, root: Any) -> Iterator[_Shell]:
+    import yaml
+
+    steps = root if isinstance(root, yaml.SequenceNode) else y.get(root, "steps")
+    yield from _buildkite_steps(y, steps, y.env(y.get(root, "env")), 0)
+
+
+def _buildkite_steps(y: _Yaml, steps: Any, env: Env, depth: int) -> Iterator[_Shell]:
+    if depth > _MAX_DEPTH:
+        return
+    for step in y.seq(steps):
+        y.count()
+        if y.get(step, "group") is not None:
+            yield from _buildkite_steps(y, y.get(step, "steps"), env, depth + 1)
+            continue
+        found = y.get(step, "commands")
+        found = y.get(step, "command") if found is None else found
+        own = y.env(y.get(step, "env"))
+        wide = frozenset(name for name in env if name not in own)
+        # a step may run on any agent: it shares no session with another step
+        yield _Shell(y.scalars(found), {**env, **own}, (), wide=wide)
+
+
+# --- Taskfile ------------------------------------------------------------------------------------
+
+
+def _taskfile(y: _Yaml, root: Any) -> Iterator[_Shell]:
+    outer = y.env(y.get(root, "env"))
+    for name, task in y.pairs(y.get(root, "tasks")):
+        own: Env = {}
+        if y.text(task) is not None or y.seq(task):
+            cmds: list[Any] = y.seq(task) or [task]  # `build: go build ./...`, `lint: [a, b]`
+        else:
+            found = y.get(task, "cmds")
+            cmds = y.seq(found) or ([found] if found is not None else [])
+            single = y.get(task, "cmd")
+            cmds = cmds or ([single] if single is not None else [])
+            own = y.env(y.get(task, "env"))
+        env = {**outer, **own}
+        for number, cmd in enumerate(cmds):
+            node = cmd if y.text(cmd) is not None else y.get(cmd, "cmd")
+            if y.text(node) is None:
+                node = y.get(cmd, "defer")  # `- defer: rm -rf tmp` runs when the task ends
+            if y.text(node) is not None:
+                yield _Shell([node], env, ((f"task {name}", number),), wide=frozenset(env))
+
+
+# --- pre-commit ----------------------------------------------------------------------------------
+
+_PRE_COMMIT_LANGUAGES = ("system", "script")
+
+
+def _pre_commit(y: _Yaml, root: Any) -> Iterator[_Shell]:
+    for repo in y.seq(y.get(root, "repos")):
+        for hook in y.seq(y.get(repo, "hooks")):
+            y.count()
+            entry = y.get(hook, "entry")
+            if y.text(y.get(hook, "language")) not in _PRE_COMMIT_LANGUAGES or not y.text(entry):
+                continue
+            files = (y.text(y.get(hook, "pass_filenames")) or "true").lower() != "false"
+            args = y.scalars(y.get(hook, "args")) if y.seq(y.get(hook, "args")) else []
+            yield _Shell([entry, *args], {}, files=files)
+
+
+_PLAIN_WORD = re.compile(r"[\w@%+=:,./-]+")
+# A segment of a command line and where it sits in the file: (text, 0-based line, column).
+_Segment = tuple[str, int, int]
+
+
+def _segments(piece: _Piece) -> list[_Segment]:
+    """A scalar's text as segments on their file lines (pre-commit splits an entry's words at any
+    whitespace, line breaks included: the segments go on one command line)."""
+    if piece.folds is not None:
+        found: list[_Segment] = []
+        for row, places in zip(piece.rows, piece.folds, strict=False):
+            ends = [column for column, _line, _col in places[1:]] + [len(row)]
+            for (column, line, file_column), end in zip(places, ends, strict=False):
+                found.append((row[column:end], line, file_column))
+        return found
+    rows = piece.rows
+    return [
+        (row, piece.line + i, piece.indent if i else piece.column) for i, row in enumerate(rows)
+    ]
+
+
+def _pre_commit_snippet(shell: _Shell, lines: list[str], path: str) -> Snippet:
+    """The hook's command as pre-commit runs it, with no shell: the entry's words, each of `args:`
+    one word (quoted here), then the staged files (`"$@"`); stdin at EOF (`</dev/null`). One
+    command line, each segment mapped back to its file line and column (`joins`)."""
+    entry, *args = (_piece(item, lines) for item in shell.items)
+    segments = _segments(entry)
+    for arg in args:
+        if _PLAIN_WORD.fullmatch(arg.text):  # as the shell reads it: on its own column
+            segments.append((arg.text, arg.line, arg.column))
+        else:  # one word, as pre-commit passes it: quoted, the quote just before it
+            quoted = "'" + arg.text.replace("'", "'\\''") + "'"
+            segments.append((quoted, arg.line, max(arg.column - 1, 0)))
+    first_line = segments[0][1]
+    text = ""
+    joins: list[tuple[int, int, int, int]] = []
+    for index, (segment, line, column) in enumerate(segments):
+        if index:
+            text += " "
+            joins.append((first_line + 1, len(text) + 1, line + 1, column + 1))
+        text += segment.replace("\n", " ")
+    text += (' "$@"' if shell.files else "") + " </dev/null"
+    place = ((first_line + 1, first_line + 1, segments[0][2]),)
+    return Snippet(
+        text,
+        path,
+        first_line,
+        0,
+        "bash",
+        RunContext.SCRIPT,
+        line_map=place,
+        joins=tuple(joins),
+    )
+
+
+# --- the table -----------------------------------------------------------------------------------
+
+# Template syntax each system fills in before its shell runs, masked as a same-length variable.
+_CIRCLECI_PARAMS = re.compile(r"<<[^\n<>]*>>")
+_AZURE_TEMPLATES = re.compile(r"\$\{\{[^\n]*?\}\}|\$\[[^\n]*?\]|\$\([A-Za-z_][\w.\-]*\.[\w.\-]*\)")
+_TASK_TEMPLATES = re.compile(r"\{\{[^\n]*?\}\}")
+
+
+@dataclass(frozen=True)
+class Spec:
+    layout: Callable[[_Yaml, Any], Iterator[_Shell]]
+    context: RunContext
+    templates: re.Pattern[str] | None = None
+    sequence_root: bool = False  # a file that may be a bare list (a Buildkite `steps` list)
+
+
+SPECS: dict[str, Spec] = {
+    CIRCLECI: Spec(_circleci, RunContext.CI, _CIRCLECI_PARAMS),
+    BITBUCKET: Spec(_bitbucket, RunContext.CI),
+    AZURE: Spec(_azure, RunContext.CI, _AZURE_TEMPLATES),
+    BUILDKITE: Spec(_buildkite, RunContext.CI, sequence_root=True),
+    TASKFILE: Spec(_taskfile, RunContext.SCRIPT, _TASK_TEMPLATES),
+    PRE_COMMIT: Spec(_pre_commit, RunContext.SCRIPT),
+}
+
+
+def _mask(match: re.Match[str]) -> str:
+    found = match.group(0)
+    return "${_" + re.sub(r"\W", "_", found[3:-1]) + "}"
+
+
+def _masked(piece: _Piece, templates: re.Pattern[str] | None) -> _Piece:
+    if templates is None or not templates.search(piece.text):
+        return piece
+    return replace(piece, text=templates.sub(_mask, piece.text))
+
+
+def read(kind: str, text: str, path: str) -> list[Snippet]:
+    import yaml
+
+    spec = SPECS[kind]
+    root = compose(text)
+    if not isinstance(root, yaml.MappingNode) and not (
+        spec.sequence_root and isinstance(root, yaml.SequenceNode)
+    ):
+        return []  # not this system's file, or an empty one
+    lines = text.split("\n")
+    y = _Yaml()
+    snippets: list[Snippet] = []
+    seen: set[Snippet] = set()
+    for shell in spec.layout(y, root):
+        items = [item for item in shell.items if str(item.value).strip()]
+        if not items:
+            continue
+        if shell.files is not None:
+            snippet = _pre_commit_snippet(shell, lines, path)
+        else:
+            pieces = [_masked(_piece(item, lines), spec.templates) for item in items]
+            snippet = _shell(
+                pieces, path, shell.env, len(lines), shell.session, spec.context, shell.dialect
+            )
+        wide = tuple(line for name, (_v, line) in shell.env.items() if name in shell.wide)
+        if wide:
+            snippet = replace_snippet(snippet, wide_env_lines=wide)
+        if snippet not in seen:  # one step reached twice (an alias, a command two jobs invoke)
+            seen.add(snippet)
+            snippets.append(snippet)
+    return snippets
+
+
+def extract_circleci(text: str, path: str) -> list[Snippet]:
+    return read(CIRCLECI, text, path)
+
+
+def extract_bitbucket(text: str, path: str) -> list[Snippet]:
+    return read(BITBUCKET, text, path)
+
+
+def extract_azure(text: str, path: str) -> list[Snippet]:
+    return read(AZURE, text, path)
+
+
+def extract_buildkite(text: str, path: str) -> list[Snippet]:
+    return read(BUILDKITE, text, path)
+
+
+def extract_taskfile(text: str, path: str) -> list[Snippet]:
+    return read(TASKFILE, text, path)
+
+
+def extract_pre_commit(text: str, path: str) -> list[Snippet]:
+    return read(PRE_COMMIT, text, path)

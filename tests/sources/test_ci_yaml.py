@@ -1,0 +1,387 @@
+"""CI systems and task runners with shell in YAML (guard/sources/ciyaml.py): CircleCI, Bitbucket,
+Azure Pipelines, Buildkite, Taskfile, pre-commit, and GitLab's included files. Each test lints a
+realistic file as a user does and asserts every finding (rule, line, column, related line); the
+look-alikes in the same file (echo text, a `name:`, a comment, a service container's env) stay
+clean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from guard.reject import may_concern_file
+from guard.sources.detect import detect_kind, kind_by_name
+from tests.sources.test_source_gaps import hits
+from tests.sources.test_source_gaps import lint as lint_with_status
+
+
+def lint(path: Path, *extra: str) -> dict[str, Any]:
+    return lint_with_status(path, *extra)[1]
+
+
+def places(doc: dict[str, Any], rule: str) -> set[tuple[int, int]]:
+    return {(f["line"], f["column"]) for f in doc["findings"] if f["rule"] == rule}
+
+
+def related(doc: dict[str, Any], rule: str, line: int) -> set[int]:
+    found = next(f for f in doc["findings"] if (f["rule"], f["line"]) == (rule, line))
+    return {r["line"] for r in found["related"]}
+
+
+def found_in(folder: Path, doc: dict[str, Any]) -> set[tuple[str, str, int, int]]:
+    """(path under `folder`, rule, line, column) of every finding of a folder's lint."""
+    return {
+        (str(Path(f["path"]).relative_to(folder)), f["rule"], f["line"], f["column"])
+        for f in doc["findings"]
+    }
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+# --- CircleCI -----------------------------------------------------------------------------------
+
+CIRCLECI = """\
+version: 2.1
+commands:
+  review:
+    parameters:
+      sandbox: {type: string, default: read-only}
+    steps:
+      - run:
+          name: codex exec --yolo review
+          command: codex exec -C . -s << parameters.sandbox >> --yolo "Review" </dev/null
+jobs:
+  build:
+    docker:
+      - image: cimg/python:3.12
+        environment:
+          CODEX_API_KEY: secret
+      - image: postgres:16
+        environment:
+          OPENAI_API_KEY: only-the-database-sees-this
+    steps:
+      - checkout
+      - run: echo "codex exec --yolo is only text here"
+      # codex exec --yolo in a comment
+      - run:
+          name: codex exec review
+          command: |
+            npm ci
+            codex exec -C . -s read-only "Summarize the diff"
+      - run:
+          command: >
+            codex exec -C . -s workspace-write
+            --dangerously-bypass-approvals-and-sandbox
+            "Fix it" </dev/null
+      - review
+  lint:
+    docker:
+      - image: cimg/node:22.0
+    steps:
+      - run:
+          command: codex exec -C . -s read-only -o r.md "Lint" </dev/null
+          environment:
+            OPENAI_API_KEY: sk-x
+      - run: codex exec -C . -s read-only -o r.md "Lint" </dev/null
+workflows:
+  main:
+    jobs: [build, lint]
+"""
+
+
+def test_circleci_runs_jobs_commands_and_env(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, ".circleci/config.yml", CIRCLECI))
+    assert hits(doc) == {
+        # the reusable command: `--yolo` after a masked `<< parameters.sandbox >>`; invoked by
+        # `build`, whose primary container sets CODEX_API_KEY (the postgres one's env is not theirs)
+        ("CG303", 9),
+        ("CG101", 9),
+        ("CG101", 27),  # a block scalar's line, with the job's env
+        ("CG201", 27),  # a CI step: stdin is no TTY and never closed
+        ("CG101", 30),
+        ("CG303", 31),  # a folded block's second line
+        ("CG101", 39),  # the step's own `environment:`; the next step does not get it
+    }
+    assert places(doc, "CG303") == {(9, 64), (31, 13)}
+    assert places(doc, "CG201") == {(27, 13)}
+    assert related(doc, "CG101", 27) == {15}  # set here: the primary container's key
+    assert related(doc, "CG101", 39) == {41}
+
+
+# --- Bitbucket Pipelines ------------------------------------------------------------------------
+
+BITBUCKET = """\
+image: node:22
+definitions:
+  steps:
+    - step: &review
+        name: codex exec --yolo review
+        script:
+          - export OPENAI_API_KEY="$OPENAI_TOKEN"
+          - echo "codex exec --yolo is text"
+          - codex exec -C . -s read-only -o review.md "Review the PR" </dev/null
+pipelines:
+  default:
+    - step: *review
+    - parallel:
+        - step:
+            name: fix
+            script:
+              - npm ci
+              - >-
+                codex exec -C . -s workspace-write
+                --yolo "Fix lint" </dev/null
+            after-script:
+              - codex exec -C . -s read-only "Summarize"
+  pull-requests:
+    '**':
+      - step:
+          <<: *review
+          name: pr review
+  custom:
+    other-step:
+      - step:
+          script:
+            - codex exec -C . -s read-only -o r.md "Review" </dev/null
+"""
+
+
+def test_bitbucket_step_scripts_share_one_shell(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, "bitbucket-pipelines.yml", BITBUCKET))
+    # the export of an earlier script item reaches codex (one shell per step; a step used twice
+    # is reported once); `after-script` is a shell of its own; another step never sees the key
+    assert hits(doc) == {("CG101", 9), ("CG303", 20), ("CG201", 22)}
+    assert places(doc, "CG303") == {(20, 17)}
+    assert related(doc, "CG101", 9) == {7}
+
+
+# --- Azure Pipelines ----------------------------------------------------------------------------
+
+AZURE = """\
+trigger: [main]
+variables:
+  openai.api_key: $(OPENAI_SECRET)
+  sandbox: read-only
+stages:
+  - stage: review
+    displayName: codex exec --yolo review
+    jobs:
+      - job: review
+        steps:
+          - checkout: self
+          - script: echo "codex exec --yolo is text"
+          - script: codex exec -C . -s read-only -o r.md "Review" </dev/null
+            displayName: codex review
+          - bash: |
+              set -e
+              codex exec -C $(Build.SourcesDirectory) --yolo "Fix it" </dev/null
+          - ${{ if eq(variables.fast, 'yes') }}:
+              - script: codex exec -C . -s read-only "Quick"
+          - pwsh: codex exec -C . --yolo "a PowerShell step is no bash"
+          - task: Bash@3
+            inputs:
+              targetType: inline
+              script: codex exec -C . -s danger-full-access -o o.md "x" </dev/null
+  - stage: clean
+    jobs:
+      - job: clean
+        variables:
+          - name: HINT
+            value: codex exec --yolo
+        steps:
+          - bash: env -u OPENAI_API_KEY codex exec -C . -s read-only -o o.md "x" </dev/null
+            env:
+              CODEX_HOME_HINT: none
+"""
+
+
+def test_azure_steps_and_variables_as_env(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, "azure-pipelines.yml", AZURE))
+    # `openai.api_key` reaches every step as OPENAI_API_KEY; `$(Build.SourcesDirectory)` is masked
+    # in place; a `${{ if }}` block's steps and an inline Bash@3 task are steps too
+    assert hits(doc) == {
+        ("CG101", 13),
+        ("CG101", 17),
+        ("CG303", 17),
+        ("CG101", 19),
+        ("CG201", 19),
+        ("CG101", 24),
+        ("CG303", 24),
+    }
+    assert places(doc, "CG303") == {(17, 55), (24, 42)}
+    assert related(doc, "CG101", 13) == {3}
+
+
+def test_azure_templates_folder_is_read(tmp_path: Path) -> None:
+    text = "steps:\n  - bash: codex exec -C . --yolo 'x' </dev/null\n"
+    doc = lint(write(tmp_path, ".azure-pipelines/review.yml", text))
+    assert hits(doc) == {("CG303", 2)}
+
+
+def test_azure_dotted_variable_is_not_rejected_unread() -> None:
+    text = "variables:\n  openai.api.key: x\nsteps:\n  - bash: echo hi\n"
+    assert may_concern_file(text, "azure")
+    assert not may_concern_file(text.replace("openai", "other"), "azure")
+
+
+# --- Buildkite ----------------------------------------------------------------------------------
+
+BUILDKITE = """\
+env:
+  CODEX_API_KEY: "${CODEX_SECRET}"
+steps:
+  - label: ":robot: codex exec --yolo review"
+    command: codex exec -C . -s read-only -o r.md "Review" </dev/null
+  - wait
+  - group: fixes
+    steps:
+      - label: fix
+        commands:
+          - export CODEX_API_KEY=
+          - unset CODEX_API_KEY
+          - codex exec -C . --yolo "Fix it" </dev/null
+  - label: summary
+    command: |
+      echo "codex exec --yolo is mentioned"
+      codex exec -C . -s read-only "Summarize"
+"""
+
+
+def test_buildkite_commands_are_one_script(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, ".buildkite/pipeline.yml", BUILDKITE))
+    # `commands:` items run as one script: the unset reaches the codex line after it
+    assert hits(doc) == {("CG101", 5), ("CG303", 13), ("CG101", 17), ("CG201", 17)}
+    assert places(doc, "CG303") == {(13, 29)}
+    assert related(doc, "CG101", 17) == {2}
+
+
+def test_buildkite_generic_name_yields_to_a_packet() -> None:
+    assert kind_by_name("ci/.buildkite/deploy.yml") == "buildkite"
+    assert detect_kind("pipeline.yml", b"steps:\n  - command: make\n") == "buildkite"
+    assert detect_kind("pipeline.yml", b"kind: codex-packet\n") == "packet"
+
+
+# --- Taskfile -----------------------------------------------------------------------------------
+
+TASKFILE = """\
+version: '3'
+env:
+  OPENAI_API_KEY: '{{.KEY}}'
+tasks:
+  review:
+    desc: codex exec --yolo review
+    cmds:
+      - echo "codex exec --yolo"
+      - codex exec -C . -s {{.SANDBOX}} -o r.md "Review" </dev/null
+      - cmd: codex exec -C . --yolo "Fix" </dev/null
+      - task: other
+  ask: codex exec -C . -s read-only -o r.md "Summarize"
+"""
+
+
+def test_taskfile_cmds_and_env(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, "Taskfile.yml", TASKFILE))
+    assert hits(doc) == {("CG101", 9), ("CG101", 10), ("CG303", 10), ("CG101", 12), ("CG201", 12)}
+    assert places(doc, "CG303") == {(10, 30)}
+    # run where `task` is started: a script's warning, not a CI error
+    cg201 = next(f for f in doc["findings"] if f["rule"] == "CG201")
+    assert cg201["severity"] == "warning"
+    assert related(doc, "CG101", 12) == {3}
+
+
+# --- pre-commit ---------------------------------------------------------------------------------
+
+PRE_COMMIT = """\
+repos:
+  - repo: local
+    hooks:
+      - id: codex-review
+        name: codex exec --yolo review
+        entry: codex exec -C . -s read-only -o r.md "Review the staged files"
+        language: system
+        pass_filenames: false
+      - id: codex-fix
+        entry: codex exec -C . -o r.md
+        args: [--yolo, "Fix the staged files"]
+        language: system
+      - id: python-hook
+        entry: codex exec --yolo
+        language: python
+  - repo: https://github.com/example/hooks
+    rev: v1.0.0
+    hooks:
+      - id: codex-guard
+"""
+
+
+def test_pre_commit_local_hooks(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, ".pre-commit-config.yaml", PRE_COMMIT))
+    # pre-commit gives a hook stdin at EOF: a positional prompt is no CG201; `args:` are words
+    # of the command, each on its own column; a python hook's entry is a console script, not shell
+    assert hits(doc) == {("CG303", 11)}
+    assert places(doc, "CG303") == {(11, 16)}
+
+
+# --- GitLab: files included from .gitlab-ci.yml ---------------------------------------------------
+
+GITLAB_INCLUDED = """\
+review:
+  script:
+    - echo "codex exec --yolo"
+    - codex exec -C . --yolo -o r.md "Review" </dev/null
+"""
+
+
+def test_gitlab_included_files_are_gitlab(tmp_path: Path) -> None:
+    write(tmp_path, "ci/review.gitlab-ci.yml", GITLAB_INCLUDED)
+    write(tmp_path, ".gitlab/ci/jobs/review.yml", GITLAB_INCLUDED)
+    assert found_in(tmp_path, lint(tmp_path)) == {
+        ("ci/review.gitlab-ci.yml", "CG303", 4, 23),
+        (".gitlab/ci/jobs/review.yml", "CG303", 4, 23),
+    }
+    assert kind_by_name(".gitlab/ci/x.yaml") == "gitlab"
+    assert kind_by_name(".github/workflows/x.gitlab-ci.yml") == "workflow"
+
+
+# --- what no reader should do ---------------------------------------------------------------------
+
+
+def test_invalid_yaml_is_one_error_and_others_are_still_linted(tmp_path: Path) -> None:
+    write(tmp_path, "bitbucket-pipelines.yml", "pipelines:\n  default: [\n  codex exec\n")
+    write(tmp_path, "Taskfile.yml", "tasks:\n  a: codex exec -C . --yolo x </dev/null\n")
+    doc = lint(tmp_path)
+    found = {(path, rule) for path, rule, _line, _column in found_in(tmp_path, doc)}
+    assert found == {("bitbucket-pipelines.yml", "CG901"), ("Taskfile.yml", "CG303")}
+    error = next(f for f in doc["findings"] if f["rule"] == "CG901")
+    assert "not valid YAML" in error["message"]
+    assert "\n" not in error["message"]
+
+
+SHAPES = {
+    ".circleci/config.yml": "jobs:\n  a: [codex exec --yolo]\n  b:\n    steps: codex exec --yolo\n"
+    "  c:\n    steps:\n      - run: {command: [codex exec --yolo]}\n      - run: [1]\n"
+    "commands: codex exec --yolo\n",
+    "bitbucket-pipelines.yml": "pipelines:\n  default:\n    - step: codex exec --yolo\n"
+    "    - step: {script: {a: codex exec --yolo}}\n",
+    "azure-pipelines.yml": "steps: codex exec --yolo\njobs:\n  - steps: {script: codex exec --yolo}\n"
+    "variables: [1, {name: [x]}]\n",
+    ".buildkite/pipeline.yml": "- codex exec --yolo\n- {command: {a: codex exec --yolo}}\n",
+    "Taskfile.yml": "tasks: [codex exec --yolo]\nenv: codex\n",
+    ".pre-commit-config.yaml": "repos:\n  - hooks: codex exec --yolo\n  - hooks:\n"
+    "      - {entry: [codex exec --yolo], language: system}\n",
+}
+
+
+def test_unexpected_shapes_give_nothing(tmp_path: Path) -> None:
+    for name, text in SHAPES.items():
+        write(tmp_path, name, text)
+    write(tmp_path, "ci/.circleci/config.yml", "jobs:\n  a:\n    steps:\n      - run: codex -s x\n")
+    doc = lint(tmp_path)
+    assert doc["errors"] == []
+    # only the well-formed file: codex with an unknown sandbox, nothing from the odd shapes
+    assert {path for path, *_ in found_in(tmp_path, doc)} == {"ci/.circleci/config.yml"}
