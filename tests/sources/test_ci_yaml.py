@@ -229,6 +229,15 @@ def test_azure_dotted_variable_is_not_rejected_unread() -> None:
     assert not may_concern_file(text.replace("openai", "other"), "azure")
 
 
+def test_files_that_never_mention_codex_are_rejected_from_their_text() -> None:
+    # answered by the keyword reject, never composed; what a system fills in goes on
+    plain = "jobs:\n  a:\n    steps:\n      - run: make test\n"
+    for kind in ("circleci", "bitbucket", "azure", "buildkite", "taskfile", "pre-commit"):
+        assert not may_concern_file(plain, kind), kind
+        assert may_concern_file(plain.replace("make", "codex"), kind), kind
+    assert may_concern_file(plain.replace("make", "co<< parameters.x >>dex"), "circleci")
+
+
 # --- Buildkite ----------------------------------------------------------------------------------
 
 BUILDKITE = """\
