@@ -440,7 +440,7 @@ def _pre_commit_snippet(shell: _Shell, lines: list[str], path: str) -> Snippet:
 
 # Template syntax each system fills in before its shell runs, masked as a same-length variable.
 _CIRCLECI_PARAMS = re.compile(r"<<[^\n<>]*>>")
-_AZURE_TEMPLATES = re.compile(r"\$\{\{[^\n]*?\}\}|\$\[[^\n]*?\]|\$\([A-Za-z_][\w.\-]*\.[\w.\-]*\)")
+_AZURE_TEMPLATES = re.compile(r"\$\{\{[^\n]*?\}\}|\$\[[^\n]*?\]|\$\([A-Za-z_][\w.]*\)")
 _TASK_TEMPLATES = re.compile(r"\{\{[^\n]*?\}\}")
 
 
@@ -462,15 +462,22 @@ SPECS: dict[str, Spec] = {
 }
 
 
-def _mask(match: re.Match[str]) -> str:
+def _mask(match: re.Match[str], env: Env) -> str:
+    """A same-length `${_...}` variable for what the system fills in. An Azure macro `$(name)`
+    is the variable's value, which its steps also get as env `NAME` (`$(build.tool)`:
+    BUILD_TOOL, a predefined variable like `$(Build.SourcesDirectory)` too): `${NAME}`, the same
+    length. A `$(name)` of no variable stays a command substitution, as Azure leaves it."""
     found = match.group(0)
+    if found.startswith("$("):
+        name = _azure_name(found[2:-1])
+        return "${" + name + "}" if "." in found or name in env else found
     return "${_" + re.sub(r"\W", "_", found[3:-1]) + "}"
 
 
-def _masked(piece: _Piece, templates: re.Pattern[str] | None) -> _Piece:
+def _masked(piece: _Piece, templates: re.Pattern[str] | None, env: Env) -> _Piece:
     if templates is None or not templates.search(piece.text):
         return piece
-    return replace(piece, text=templates.sub(_mask, piece.text))
+    return replace(piece, text=templates.sub(lambda match: _mask(match, env), piece.text))
 
 
 def read(kind: str, text: str, path: str) -> list[Snippet]:
@@ -493,7 +500,7 @@ def read(kind: str, text: str, path: str) -> list[Snippet]:
         if shell.files is not None:
             snippet = _pre_commit_snippet(shell, lines, path)
         else:
-            pieces = [_masked(_piece(item, lines), spec.templates) for item in items]
+            pieces = [_masked(_piece(item, lines), spec.templates, shell.env) for item in items]
             snippet = _shell(
                 pieces, path, shell.env, len(lines), shell.session, spec.context, shell.dialect
             )

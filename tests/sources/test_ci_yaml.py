@@ -394,3 +394,21 @@ def test_unexpected_shapes_give_nothing(tmp_path: Path) -> None:
     assert doc["errors"] == []
     # only the well-formed file: codex with an unknown sandbox, nothing from the odd shapes
     assert {path for path, *_ in found_in(tmp_path, doc)} == {"ci/.circleci/config.yml"}
+
+
+def test_azure_macros_are_the_variables_steps_get() -> None:
+    from guard.sources.ciyaml import read
+
+    text = """\
+variables:
+  sandbox: read-only
+steps:
+  - bash: echo $(date) $(sandbox) $(Build.SourcesDirectory) ${{ parameters.x }} $[ variables.y ]
+"""
+    (snippet,) = read("azure", text, "azure-pipelines.yml")
+    # a defined or predefined (dotted) variable is its env name, the same length; `$(date)` names
+    # no variable, so Azure leaves it and bash runs `date`
+    assert snippet.text == (
+        "echo $(date) ${SANDBOX} ${BUILD_SOURCESDIRECTORY} ${__parameters_x__} ${_variables_y_}"
+    )
+    assert ("SANDBOX", "read-only", 2) in snippet.external_env
