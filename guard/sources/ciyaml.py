@@ -102,27 +102,22 @@ class _Yaml:
 
     def env(self, node: Any, rename: Callable[[str], str] = str) -> Env:
         """A mapping's names and values (a value that is no string: unknown text), with the line of
-        each key; a `KEY=VALUE` list (CircleCI, Buildkite allow one) too."""
+        each key; a list of `KEY=VALUE` strings (as docker-compose writes env) too."""
         import yaml
 
         found: Env = {}
-        for name, value in self.pairs(node):
+        for key, value in flat_mapping(node, 0, self.memo):
+            name = str(key.value)
             if name.startswith("${{"):
                 continue  # an Azure template condition, not a name
             text = value.value if isinstance(value, yaml.ScalarNode) else ""
-            found[rename(name)] = (str(text), self._key_line(node, name))
+            found[rename(name)] = (str(text), key.start_mark.line + 1)
         for item in self.seq(node):
             text = self.text(item)
             if text and "=" in text:
                 name, value = text.split("=", 1)
                 found[rename(name.strip())] = (value, item.start_mark.line + 1)
         return found
-
-    def _key_line(self, node: Any, name: str) -> int:
-        for key, _value in flat_mapping(node, 0, self.memo):
-            if str(key.value) == name:
-                return int(key.start_mark.line) + 1
-        return 0
 
     def count(self) -> None:
         self.visited += 1
@@ -135,10 +130,6 @@ class _Yaml:
 def _first(node: Any) -> Any:
     items = _Yaml.seq(node)
     return items[0] if items else None
-
-
-def _wide(env: Env) -> frozenset[str]:
-    return frozenset(env)
 
 
 # --- CircleCI ------------------------------------------------------------------------------------
@@ -195,7 +186,7 @@ def _circleci_steps(
         if y.text(run) is not None:
             dialect = _circleci_dialect(shell)
             if dialect is not None:
-                yield _Shell([run], env, session, dialect, _wide(env))
+                yield _Shell([run], env, session, dialect, frozenset(env))
             continue
         command = y.get(run, "command")
         dialect = _circleci_dialect(y.text(y.get(run, "shell")) or shell)
