@@ -249,7 +249,7 @@ def _azure_variables(y: _Yaml, node: Any) -> Env:
 
 
 _AZURE_SHELLS = ("script", "bash")
-_AZURE_BASH_TASKS = ("bash@3", "shellscript@2")
+_AZURE_BASH_TASK = "bash@3"  # `targetType: inline` runs its `script:` input (else a file)
 
 
 def _azure(y: _Yaml, root: Any) -> Iterator[_Shell]:
@@ -289,9 +289,10 @@ def _azure_steps(
         counter[0] += 1
         script = next((y.get(step, k) for k in _AZURE_SHELLS if y.get(step, k) is not None), None)
         task = (y.text(y.get(step, "task")) or "").lower()
-        if task in _AZURE_BASH_TASKS:
+        if task == _AZURE_BASH_TASK:
             inputs = y.get(step, "inputs")
-            if (y.text(y.get(inputs, "targettype")) or "inline").lower() == "inline":
+            target = y.text(y.get(inputs, "targetType")) or y.text(y.get(inputs, "targettype"))
+            if (target or "filePath").lower() == "inline":
                 script = y.get(inputs, "script")
         if script is None:  # `- ${{ if ... }}:` / `- ${{ each ... }}:` hold steps
             for key, value in y.pairs(step):

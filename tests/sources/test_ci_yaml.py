@@ -197,6 +197,10 @@ stages:
           - bash: env -u OPENAI_API_KEY codex exec -C . -s read-only -o o.md "x" </dev/null
             env:
               CODEX_HOME_HINT: none
+          - task: Bash@3
+            inputs:
+              filePath: ci/review.sh
+              script: codex exec -C . --yolo "not run, the task runs its file"
 """
 
 
