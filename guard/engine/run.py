@@ -334,6 +334,7 @@ def prepare(snippet: Snippet, settings: Settings) -> Prepared | None:
         line_offset=snippet.line_offset,
         column_offset=snippet.column_offset,
         values=snippet.values,
+        closed_stdin=snippet.closed_stdin,
     )
     if snippet.codex_programs:  # the runtime doors found codex under another name
         from guard.shell.copies import read_as_codex

@@ -51,6 +51,7 @@ def parse_script(
     line_offset: int = 0,
     column_offset: int = 0,
     values: tuple[tuple[str, str, int, str], ...] = (),
+    closed_stdin: bool = False,
 ) -> Script:
     """Parse shell text into the command model.
 
@@ -58,12 +59,18 @@ def parse_script(
     passes ``line_offset=11, column_offset=4`` (the column offset applies to its first line only).
     Never raises on bad input: unparsable regions become ``Script.parse_errors``. ``values``:
     (name, value, file line) of variables the source knows before the text runs (a Makefile's
-    `CODEX ?= codex`); a name given more than once may hold each value.
+    `CODEX ?= codex`); a name given more than once may hold each value. ``closed_stdin``: the
+    shell's own stdin is /dev/null (Snippet.closed_stdin).
     """
     from guard.shell.copies import resolve_codex_copies
     from guard.shell.walk import parse
 
     script = parse(
-        text, dialect=dialect, line_offset=line_offset, column_offset=column_offset, values=values
+        text,
+        dialect=dialect,
+        line_offset=line_offset,
+        column_offset=column_offset,
+        values=values,
+        closed_stdin=closed_stdin,
     )
     return resolve_codex_copies(script)

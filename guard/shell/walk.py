@@ -903,14 +903,17 @@ def parse(
     line_offset: int = 0,
     column_offset: int = 0,
     values: tuple[tuple[str, str, int, str], ...] = (),
+    closed_stdin: bool = False,
 ) -> Script:
     """Source text -> ``Script``. Never raises: what could not be read is a parse error.
-    ``values``: variables the source knows before the text runs (``scope.preset``)."""
+    ``values``: variables the source knows before the text runs (``scope.preset``);
+    ``closed_stdin``: the shell's own stdin is /dev/null, as after `exec </dev/null`."""
     walker = Walker(dialect)
     try:
-        walker.run_text(
-            text.replace("\r\n", "\n"), line_offset, column_offset, preset(values), _Ctx()
-        )
+        state = preset(values)
+        if closed_stdin:
+            state.shell_stdin = Stdin(StdinKind.NULL, source="/dev/null")
+        walker.run_text(text.replace("\r\n", "\n"), line_offset, column_offset, state, _Ctx())
         walker.finish()
     except Exception:  # the linter must survive any input; keep what was modelled so far
         walker.errors.append(Span(line_offset + 1, 1, line_offset + 1, 1))

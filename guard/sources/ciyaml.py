@@ -27,7 +27,8 @@ gives no snippet; YAML that does not parse is the one-line error every YAML read
   blocks, each its own shell on the job's agent; `variables:` of the pipeline, stage and job become
   env with the name upper-cased and `.` made `_`; the step's `env:` as written.
 - Buildkite `.buildkite/*.yml`, `pipeline.yml`: a step's `command:`/`commands:` (a string or a
-  list: one script), top-level and step `env:`; `group:` steps hold steps.
+  list: one script), top-level and step `env:`; `group:` steps hold steps. The agent runs a job
+  in a PTY (else with /dev/null): its stdin is no idle pipe (Snippet.closed_stdin).
 - Taskfile `Taskfile.yml`: `tasks.<t>.cmds[]` (a string or `{cmd: ...}`), each its own shell,
   global and task `env:`. Run where `task` is started: a script's context.
 - pre-commit `.pre-commit-config.yaml`: a hook with `language: system` or `script` runs its
@@ -442,13 +443,16 @@ class Spec:
     context: RunContext
     templates: re.Pattern[str] | None = None
     sequence_root: bool = False  # a file that may be a bare list (a Buildkite `steps` list)
+    closed_stdin: bool = False  # the runner gives the shell a terminal or /dev/null, no idle pipe
 
 
 SPECS: dict[str, Spec] = {
     CIRCLECI: Spec(_circleci, RunContext.CI, _CIRCLECI_PARAMS),
     BITBUCKET: Spec(_bitbucket, RunContext.CI),
     AZURE: Spec(_azure, RunContext.CI, _AZURE_TEMPLATES),
-    BUILDKITE: Spec(_buildkite, RunContext.CI, sequence_root=True),
+    # "The agent will run any jobs within a PTY (pseudo terminal) if available" (buildkite-agent
+    # start), else with /dev/null: codex never waits on either (no CG201)
+    BUILDKITE: Spec(_buildkite, RunContext.CI, sequence_root=True, closed_stdin=True),
     TASKFILE: Spec(_taskfile, RunContext.SCRIPT, _TASK_TEMPLATES),
     PRE_COMMIT: Spec(_pre_commit, RunContext.SCRIPT),
 }
@@ -499,6 +503,8 @@ def read(kind: str, text: str, path: str) -> list[Snippet]:
         wide = tuple(line for name, (_v, line) in shell.env.items() if name in shell.wide)
         if wide:
             snippet = replace_snippet(snippet, wide_env_lines=wide)
+        if spec.closed_stdin:
+            snippet = replace_snippet(snippet, closed_stdin=True)
         if snippet not in seen:  # one step reached twice (an alias, a command two jobs invoke)
             seen.add(snippet)
             snippets.append(snippet)

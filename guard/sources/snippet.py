@@ -93,6 +93,11 @@ class Snippet:
     # guard/engine/sessionplan.py).
     session: tuple[tuple[str, int], ...] = field(default=())
 
+    # The shell's own stdin is /dev/null or a terminal nobody types on, never an idle pipe (a
+    # Buildkite job runs in a PTY, else with /dev/null): as after `exec </dev/null`, a command
+    # with no redirect of its own reads that (guard/shell/scope.py, preset).
+    closed_stdin: bool = False
+
 
 def position_step(line_offset: int, column_offset: int) -> int:
     """A step ordered by where a snippet starts in the file (a program's spawns, in file order):

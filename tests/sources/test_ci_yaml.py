@@ -262,13 +262,23 @@ steps:
     command: |
       echo "codex exec --yolo is mentioned"
       codex exec -C . -s read-only "Summarize"
+  - label: from stdin
+    command: codex exec -C . -s read-only -o r.md -
 """
 
 
 def test_buildkite_commands_are_one_script(tmp_path: Path) -> None:
     doc = lint(write(tmp_path, ".buildkite/pipeline.yml", BUILDKITE))
-    # `commands:` items run as one script: the unset reaches the codex line after it
-    assert hits(doc) == {("CG101", 5), ("CG303", 13), ("CG101", 17), ("CG201", 17)}
+    # `commands:` items run as one script: the unset reaches the codex line after it; the agent
+    # runs a job in a PTY (else with /dev/null), so a positional prompt is no CG201 here
+    # `-` reads that terminal or /dev/null: nothing piped in is still CG202
+    assert hits(doc) == {
+        ("CG101", 5),
+        ("CG303", 13),
+        ("CG101", 17),
+        ("CG101", 19),
+        ("CG202", 19),
+    }
     assert places(doc, "CG303") == {(13, 29)}
     assert related(doc, "CG101", 17) == {2}
 
