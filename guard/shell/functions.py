@@ -119,10 +119,10 @@ def _alias(
 def _walked_alike(fdef: _FuncDef, words: list[Word], st: State, ctx: _Ctx, r: _Redirs) -> bool:
     """Would walking this call's body again add nothing? True for a body that only prints
     (printonly.py), called where its output goes nowhere the walk reads (no pipeline, no
-    redirected stdout), with no function or alias in place of one of its printers and no
-    codex in its words (what it prints would then be worth a look anyway)."""
-    if ctx.pipe is not None or ctx.stdout is not None or r.stdout is not None:
-        return False
+    redirected stdout), not under `set -x`, with no function or alias in place of one of its
+    printers and no codex in its words (what it prints would then be worth a look anyway)."""
+    if ctx.pipe is not None or ctx.stdout is not None or r.stdout is not None or st.xtrace:
+        return False  # (under `set -x` each command expands $PS4, which may read the call's state)
     if fdef.printers is None:
         from guard.shell.printonly import prints_only
 

@@ -26,6 +26,9 @@ _LEAF_TYPES = frozenset(
 _QUOTED_FORMATS = frozenset({"raw_string", "string"})
 # `>&2`, `1>&2`, `2>&1`, `>&-`; `>/dev/null`, `2>/dev/null`, `&>/dev/null`.
 _HARMLESS_REDIRECT_RE = lazy_compile(rb"(?:[0-9]*[<>]&[0-9-]+|(?:[0-9]*|&)>>?\s*/dev/null)")
+# A name `local` may declare: lower case, as a function's own variables are; the shell's own
+# (PS4, IFS, PATH, BASH_ENV...) are upper case, and a call that sets one changes what runs.
+_OWN_NAME_RE = lazy_compile(rb"[a-z_][a-z0-9_]*")
 _PLAIN_EXPANSION_RE = lazy_compile(
     rb"\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9*@#?]|\{(?:[A-Za-z_][A-Za-z0-9_]*|[0-9*@#])\})"
 )
@@ -106,10 +109,16 @@ def _local_ok(node: Node, src: _Src, names: list[str]) -> bool:
     if src.b[node.start_byte : node.start_byte + 6] != b"local ":
         return False
     for k in node.named_children:
-        if k.type == "variable_name":
-            continue
-        if k.type != "variable_assignment":
+        if k.type == "variable_assignment":
+            name = k.child_by_field_name("name")
+        else:
+            name = k if k.type == "variable_name" else None
+        if name is None:
             return False  # an option (`local -n`), or a word bash would read as one
+        if not _OWN_NAME_RE.fullmatch(src.b, name.start_byte, name.end_byte):
+            return False  # `local PS4=...`, `local IFS`: a name the shell itself reads
+        if k.type != "variable_assignment":
+            continue
         value = k.child_by_field_name("value")
         if value is not None and not _node_ok(value, src, names):
             return False

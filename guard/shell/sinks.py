@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
         cmds: list[Command]
         dynamic: list[int]
-        prompts: dict[int, Var]
+        prompts: dict[tuple[int, ...], tuple[object, ...]]
 
         def _scan_substs(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None: ...
 
@@ -131,13 +131,25 @@ def expand_prompt(
 
 
 def traced(self: SinkWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
-    """A statement run under `set -x`: bash expands $PS4 before it. Each value PS4 takes is
-    walked once, at the first statement it is expanded for."""
+    """A statement run under `set -x`: bash expands $PS4 before it. A value with no `$(...)` or
+    backquote runs nothing, and is walked once; one with them runs commands whose words come
+    from the state (`PS4='$($c ...)'`, then `c=codex`): walked again at each statement the
+    state differs for (its variables, functions, aliases, positional parameters)."""
     var = st.vars.get("PS4")
-    if var is None or self.prompts.get(id(var)) is var:
+    if var is None:
         return
-    self.prompts[id(var)] = var  # kept: its id is not reused while it is a key here
+    held: tuple[object, ...] = (var,)
+    if any(_runs_commands(_value(each)) for each in (var, *var.others)):
+        held = (var, *st.vars.values(), *st.functions.values(), st.positional, *st.aliases.values())
+    key = tuple(map(id, held))
+    if key in self.prompts:
+        return
+    self.prompts[key] = held  # kept: their ids are not reused while they are a key here
     expand_prompt(self, var, "${PS4@P}", src.span(node), st, ctx)
+
+
+def _runs_commands(word: Word | None) -> bool:
+    return word is not None and ("$(" in word.text or "`" in word.text)
 
 
 def expansion(self: SinkWalker, raw: str, span: Span, st: State, ctx: _Ctx) -> None:

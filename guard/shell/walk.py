@@ -206,7 +206,8 @@ class Walker:
         self.last_context: tuple[_Ctx, tuple[bool, bool, bool], Context] | None = None
         self.quiet = 0  # inside a walk whose commands are dropped (flow._quietly)
         self.unrolled = 0  # loop bodies walked once a word so far (flow.MAX_UNROLLED)
-        self.prompts: dict[int, Var] = {}  # the PS4 values walked under `set -x` (sinks.traced)
+        # The PS4 values (and states) walked under `set -x` (sinks.traced)
+        self.prompts: dict[tuple[int, ...], tuple[object, ...]] = {}
 
     def run_text(
         self,

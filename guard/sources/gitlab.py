@@ -52,7 +52,7 @@ _MAX_NESTING = 10  # GitLab's limit for arrays nested in a script, and for `!ref
 # Aliases repeated level after level could make a script of millions of items (the YAML "billion
 # laughs"): past these the file is an error, never a silent partial read.
 _MAX_SCRIPT_ITEMS = 10_000
-_MAX_SCRIPT_STEPS = 100_000
+_MAX_SCRIPT_STEPS = 200_000  # for the whole file
 
 Env = dict[str, tuple[str, int]]  # name -> (value, line of its key)
 
@@ -279,11 +279,13 @@ def _dereference(node: Any, root: Any, memo: Memo) -> Any:
     return None
 
 
-def _items(value: Any, root: Any, memo: Memo) -> list[Any]:
+def _items(value: Any, root: Any, memo: Memo, steps: list[int]) -> list[Any]:
     """A script's items as the runner gets them: nested arrays flattened and `!reference`s
-    replaced by what they name, in order (GitLab allows 10 levels of both)."""
+    replaced by what they name, in order (GitLab allows 10 levels of both). `steps`: the
+    file's count so far (one budget for all its scripts: a thousand jobs each flattening the
+    same anchor bomb must not take a thousand times one bomb's time)."""
     out: list[Any] = []
-    _flatten(value, root, memo, 0, out, [0])
+    _flatten(value, root, memo, 0, out, steps)
     return out
 
 
@@ -322,6 +324,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         if str(key.value) not in _NOT_JOBS and isinstance(job, yaml.MappingNode)
     }
     resolver = Jobs(jobs, memo, root)
+    steps = [0]  # the file's flattening budget (_MAX_SCRIPT_STEPS)
     snippets: list[Snippet] = []
     for name, job in jobs.items():
         view = resolver.resolve(name)
@@ -337,7 +340,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         # the job's one build environment, `after_script` last (Snippet.session); another job
         # runs in an environment of its own.
         for step, keys in enumerate((("before_script", "script"), ("after_script",))):
-            items = [item for key in keys for item in _items(scripts.get(key), root, memo)]
+            items = [item for key in keys for item in _items(scripts.get(key), root, memo, steps)]
             if items:
                 pieces = [_piece(item, lines) for item in items]
                 session = ((f"job {name}", step),)

@@ -55,6 +55,7 @@ def test_bodies_that_only_print(body: str) -> None:
         "f() { echo hi & }",  # $! and wait see it
         "f() { x=1; echo; }",
         "f() { local -n ref=$1; }",
+        "f() { local PS4=$1; echo; }",  # a name the shell reads: under `set -x` it runs
         'f() { "$@"; }',
         "f() { echo $(codex exec p); }",
         "f() { [[ -n $1 ]] && echo; }",
@@ -89,6 +90,11 @@ CASES = {
     "printf-v-sets-the-program": (
         "pick() { printf -v PROG '%s' \"$1\"; }\npick echo\npick codex\n"
         "$PROG exec --yolo -C . p </dev/null",
+        "CG303",
+    ),
+    "traced-call-sets-ps4": (  # under `set -x` each echo expands the call's PS4
+        'set -x\nsay() { echo "$*"; }\nsay one\n'
+        "trace() { local PS4=$1; echo; }\ntrace '+ '\ntrace '$(co\"\"dex exec --yolo -C . p </dev/null)'",
         "CG303",
     ),
     "output-piped-to-a-shell": (  # what a function prints is not read: bash's input is unknown

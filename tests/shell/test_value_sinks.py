@@ -36,6 +36,9 @@ BYPASSES = {
     "ps4-after-set-x": f"set -x; PS4='{SUB}'; x=1",
     "ps4-set-plus-x": f"PS4='{SUB}'; set -x; set +x",
     "ps4-double-quoted": f'PS4="\\{SUB} "; set -x; true',
+    # PS4's `$(...)` runs with the state of each traced command: a later value of a name in it
+    "ps4-name-changed-later": "c=true; PS4='$($c exec --yolo -C . p </dev/null)'; set -x; x=1; "
+    "c=codex; true",
     "prompt-transform": f"""y='{SUB}'; echo "${{y@P}}\"""",
     "prompt-transform-assign": f"y='{SUB}'; x=${{y@P}}",
     # arithmetic on a value holding a subscript

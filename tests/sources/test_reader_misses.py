@@ -200,6 +200,17 @@ def test_gitlab_script_aliases_past_any_real_file_are_an_error_not_a_hang(tmp_pa
     assert "too often to follow" in doc["findings"][0]["message"]
 
 
+def test_gitlab_one_anchor_bomb_shared_by_many_jobs_is_one_budget(tmp_path: Path) -> None:
+    """Nested empty arrays (no item at all) behind an anchor a thousand jobs use: the file's
+    scripts share one flattening budget, so it is CG901 at once, not a thousand walks."""
+    rows = ["l0: &l0 []"]
+    rows += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 5)]
+    rows += ["default:", "  before_script: *l4", "  after_script: *l4"]
+    rows += [f"job{j}:\n  script: *l4" for j in range(1000)]
+    doc = lint(write(tmp_path, ".gitlab-ci.yml", "\n".join(rows) + "\n"))
+    assert [(f["rule"], f["line"]) for f in doc["findings"]] == [("CG901", 1)]
+
+
 def test_gitlab_template_item_shared_by_a_job_is_reported_once(tmp_path: Path) -> None:
     text = """\
 default:
