@@ -71,11 +71,17 @@ _AUTOMATIC_NAME = re.compile(r"_+\Z")
 _NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
 
 
-# A make reference where a command starts in a recipe line: (start, end, variable name, chained),
-# the columns in the line as the shell layer gets it; ``chained``: it follows the reference
-# before it with nothing but blanks between (`$(EMPTY)$(ENV) codex`, `$(A) $(B) codex`): it
-# starts the command when the ones before it expand to nothing (_prefixed).
-Reference = tuple[int, int, str, bool]
+# A make reference where a command starts in a recipe line: (start, end, variable name, chained,
+# lead), the columns in the line as the shell layer gets it; ``chained``: it follows the
+# reference before it with nothing but blanks between (`$(EMPTY)$(ENV) codex`, `$(A) $(B)
+# codex`): it starts the command when the ones before it expand to nothing (_prefixed);
+# ``lead``: only blanks, make's prefix characters `@-+` and references come before it from the
+# start of the recipe line (`$(Q)$(ENV) codex`, `$(EMPTY)@$(ENV) codex`), where make strips the
+# `@-+` of the expanded line too (_MAKE_PREFIX); a lead reference after another is chained.
+Reference = tuple[int, int, str, bool, bool]
+# What make strips from the start of a recipe line after expanding it (GNU make job.c,
+# start_job_command: `@`, `-`, `+` and blanks), so a value of only these there is no text.
+_MAKE_PREFIX = re.compile(r"[ \t@+-]*")
 
 
 def recipe_line(line: str) -> tuple[str, list[Reference]]:
@@ -100,14 +106,17 @@ def _unescape(text: str, at_start: bool = True) -> tuple[str, list[Reference]]:
     out: list[str] = []
     references: list[Reference] = []
     cursor = 0
+    lead = at_start  # still in the line's leading blanks, `@-+` and references
     for match in _MAKE_REF.finditer(text):
         out.append(text[cursor : match.start()])
         shell = _shell_reference(match)
         name = match.group("paren") or match.group("brace")
         before = "".join(out)
-        if name and COMMAND_START.search(before) and (at_start or before.strip()):
-            chained = bool(references) and references[-1][1] == len(before.rstrip(" \t"))
-            references.append((len(before), len(before) + len(shell), name, chained))
+        lead = lead and _MAKE_PREFIX.fullmatch(text, cursor, match.start()) is not None
+        if name and (lead or (COMMAND_START.search(before) and (at_start or before.strip()))):
+            chained = bool(references) and (lead or references[-1][1] == len(before.rstrip(" \t")))
+            references.append((len(before), len(before) + len(shell), name, chained, lead))
+        lead = lead and bool(name)
         out.append(shell)
         cursor = match.end()
     out.append(text[cursor:])
@@ -243,8 +252,8 @@ class _Recipe:
     start: int  # 0-based line of the first recipe line (the header's for `target: ; cmd`)
     targets: tuple[str, ...]
     lines: list[str] = field(default_factory=list)
-    # Make references where a command starts: (index in ``lines``, start, end, name, chained)
-    references: list[tuple[int, int, int, str, bool]] = field(default_factory=list)
+    # Make references where a command starts: (index in ``lines``, *Reference)
+    references: list[tuple[int, int, int, str, bool, bool]] = field(default_factory=list)
     # Targets that have this one among their prerequisites, directly or not (make hands their
     # target-specific variables down to it when it is built for them).
     callers: tuple[str, ...] = ()
@@ -435,7 +444,9 @@ def _read(text: str, file: _File, at: int | None = None, depth: int = 0) -> list
                 current.start = index
                 shell, found = _unescape(rest[1])
                 lead = len(rest[0]) + 1
-                current.references.extend((0, lead + a, lead + b, n, c) for a, b, n, c in found)
+                current.references.extend(
+                    (0, lead + a, lead + b, n, c, first) for a, b, n, c, first in found
+                )
                 current.lines.append(" " * lead + shell)
     if current is not None and current.lines:
         recipes.append(current)
@@ -513,34 +524,63 @@ def _prefixed(recipe: _Recipe, variables: MakeVariables, own: _TargetValues) -> 
     that value is the command's start. So is a name nothing sets (make expands it to nothing
     unless its caller's environment sets it: _unset) before a prefix assignment: on that path
     the key reaches codex; before anything else it stays a word the linter does not know
-    (`$(WRAP) codex` is a command it cannot resolve, CG902, as `$WRAP codex` in a script)."""
+    (`$(WRAP) codex` is a command it cannot resolve, CG902, as `$WRAP codex` in a script).
+    At the start of a recipe line make also strips the `@-+` of the expanded text: there a
+    value of only those (`Q := @`: `$(Q)$(CODEX_ENV) codex`), and a literal `@-+` after a
+    reference that expands to nothing (`$(EMPTY)@$(CODEX_ENV)`), is no text either."""
     targets = {*recipe.targets, *recipe.callers}
     shadowed = {value[1] for target in targets for value in own.get(target, [])}
     edits: list[tuple[int, int, int, str]] = []  # (line index, start, end, new text)
-    # The chain's references so far that may expand to nothing: (line index, start, end, unset)
-    pending: list[tuple[int, int, int, bool]] = []
-    for index, start, end, name, chained in recipe.references:
-        if not chained:
+    # The chain's references so far that may expand to nothing: (line index, start, end,
+    # maybe: only on some path, lead)
+    pending: list[tuple[int, int, int, bool, bool]] = []
+    for index, start, end, name, chained, lead in recipe.references:
+        if not chained or name in shadowed or not _not_automatic(name):
+            edits.extend(_stripped(pending, recipe.lines))
             pending = []
         if name in shadowed or not _not_automatic(name):
-            pending = []
             continue
         values = variables.lookup(name, 0)
         text = prefix_text(values)
-        if text is None and (_blank(values) or _unset(name, variables)):
-            pending.append((index, start, end, not _blank(values)))
+        gone = [_vanishes(value, lead) for value in values if value is not None]
+        if text is None and (any(gone) or _unset(name, variables)):
+            pending.append((index, start, end, not (gone and all(gone)) or None in values, lead))
             continue
         if text is not None or any(value is not None for value in values):
-            for i, s, e, unset in pending:  # the run from the chain's start: a blank between
-                if unset and text is None:  # two words would split them
-                    break
-                edits.append((i, s, e, " " * (e - s)))
+            for k, (i, s, _e, maybe, _lead) in enumerate(pending):
+                if maybe and text is None:  # the run from the chain's start: a word between
+                    break  # two words would split them
+                until = pending[k + 1][1] if k + 1 < len(pending) else start
+                edits.append((i, s, until, " " * (until - s)))  # with the blanks and `@-+` after
         if text is not None:
             edits.append((index, start, end, text))
         pending = []
+    edits.extend(_stripped(pending, recipe.lines))
     for index, start, end, text in sorted(edits, reverse=True):
         line = recipe.lines[index]
         recipe.lines[index] = line[:start] + text + line[end:]
+
+
+def _vanishes(value: str, lead: bool) -> bool:
+    """The value is no text where it is written: blanks, or at the start of a recipe line only
+    make's prefix characters (`Q := @`), which make strips from the expanded line."""
+    return not value.strip(" \t") or (lead and _MAKE_PREFIX.fullmatch(value) is not None)
+
+
+def _stripped(
+    pending: list[tuple[int, int, int, bool, bool]], lines: list[str]
+) -> list[tuple[int, int, int, str]]:
+    """A chain that ends at plain text (`$(Q)codex exec`, `$(Q)echo`): when each of its
+    references is at the start of the line and never more than blanks and make's `@-+`, make
+    strips all of it with the `@-+` after it (`$(EMPTY)@codex` runs `codex`): it is written as
+    blanks (columns kept). A reference that may also be more (a name nothing sets, another
+    value on some path) keeps the chain as it was."""
+    if not pending or any(maybe or not lead for _i, _s, _e, maybe, lead in pending):
+        return []
+    index, start, end = pending[0][0], pending[0][1], pending[-1][2]
+    match = _MAKE_PREFIX.match(lines[index], end)
+    until = match.end() if match else end
+    return [(index, start, until, " " * (until - start))]
 
 
 # Variables make sets itself (`make -p -f /dev/null`, GNU make 4.3) and ones every environment

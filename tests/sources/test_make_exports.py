@@ -507,3 +507,71 @@ def test_an_empty_reference_before_codex_changes_nothing(tmp_path: Path) -> None
     )
     found = lint(write(tmp_path, text))
     assert [(r, n) for r, n, _ in found] == [("CG301", 3), ("CG902", 5)]
+
+
+# make strips `@`, `-`, `+` and blanks from the start of the expanded recipe line (GNU make
+# job.c), not only from the line as written: a reference there whose value is only those
+# characters (`Q := @`, the quiet idiom, or so on one path of a conditional), and a literal
+# `@-+` after a reference that expands to nothing, leave the prefix where the command starts.
+QUIET_FIRST = EMPTY_FIRST.split("\nwork:\n")[0]
+QUIET_FIRST += (
+    "\nQ := @\nQQ ?= @\nifeq ($(V),1)\nQV :=\nSAY := echo\nelse\nQV := @\nSAY := -@\nendif\n"
+)
+QUIET_FIRST += "\nwork:\n"
+QUIET_LINE = QUIET_FIRST.count("\n") + 1
+QUIET_CASES = [
+    pytest.param("\t$(Q)$(CODEX_ENV)", True, id="quiet-then-prefix"),
+    pytest.param("\t$(Q) $(CODEX_ENV)", True, id="quiet-blank-prefix"),
+    pytest.param("\t$(QQ)$(CODEX_ENV)", True, id="quiet-by-default"),
+    pytest.param("\t$(QV)$(CODEX_ENV)", True, id="quiet-unless-verbose"),
+    pytest.param("\t$(SAY)$(CODEX_ENV)", True, id="quiet-on-one-path"),
+    pytest.param("\t$(EMPTY)@$(CODEX_ENV)", True, id="empty-at-prefix"),
+    pytest.param("\t$(EMPTY)-$(CODEX_ENV)", True, id="empty-dash-prefix"),
+    pytest.param("\t$(Q)$(EMPTY)+ $(Q)$(ENV_RUN)", True, id="empty-plus-env"),
+    pytest.param("\ttrue; $(Q)$(CODEX_ENV)", False, id="not-at-the-line-start"),
+    pytest.param("\ttrue; $(EMPTY)@$(CODEX_ENV)", False, id="literal-not-at-the-line-start"),
+    pytest.param("\t$(Q)x$(CODEX_ENV)", False, id="a-word-between"),
+    pytest.param("\techo $(Q)$(CODEX_ENV)", False, id="an-argument-of-echo"),
+]
+
+
+@pytest.mark.parametrize(("line", "reaches"), QUIET_CASES)
+def test_make_prefix_characters_from_a_reference_leave_the_prefix_first(
+    tmp_path: Path, line: str, reaches: bool
+) -> None:
+    path = write(tmp_path, QUIET_FIRST + line + TAIL)
+    done = subprocess.run(
+        [*CLI, "lint", "--no-cache", "--format", "json", str(path)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    found = [(f["rule"], f["line"], f["column"]) for f in json.loads(done.stdout)["findings"]]
+    column = line.rfind("$(") + 1
+    expected = [("CG101", QUIET_LINE, column)] * reaches
+    assert [f for f in found if f[0] in ("CG101", "CG102")] == expected, found
+    if HAS_MAKE:
+        runs = run_recorded(tmp_path, ["make", "-s", "-i", "work"])
+        assert any(run.has_key for run in runs) is reaches, runs
+
+
+def test_a_quiet_reference_before_codex_is_stripped_in_place(tmp_path: Path) -> None:
+    """`$(Q)codex exec --yolo` is `codex exec --yolo` (findings at the columns as written);
+    `$(Q)echo codex` runs echo; `$(Q)$(WRAP) codex` with a WRAP nothing sets stays a command
+    the linter cannot resolve."""
+    text = (
+        "Q := @\nEMPTY :=\nwork:\n\t$(Q)codex exec -C . --yolo - < task.md\n"
+        "\t$(EMPTY)@codex exec -C . --yolo - < task.md\n"
+        "\t$(Q)echo codex exec --yolo\nother:\n\t$(Q)$(WRAP) codex exec -C . - < task.md\n"
+    )
+    path = write(tmp_path, text)
+    done = subprocess.run(
+        [*CLI, "lint", "--no-cache", "--format", "json", str(path)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    found = sorted((f["rule"], f["line"], f["column"]) for f in json.loads(done.stdout)["findings"])
+    lines = text.splitlines()
+    yolo = [("CG303", n, lines[n - 1].index("--yolo") + 1) for n in (4, 5)]
+    assert found == [*yolo, ("CG902", 8, 2)], found
+    if HAS_MAKE:
+        runs = run_recorded(tmp_path, ["make", "-s", "-i", "work"])
+        assert [run.argv[:4] for run in runs] == [["exec", "-C", ".", "--yolo"]] * 2, runs
