@@ -335,6 +335,7 @@ def prepare(snippet: Snippet, settings: Settings) -> Prepared | None:
         column_offset=snippet.column_offset,
         values=snippet.values,
         closed_stdin=snippet.closed_stdin,
+        xtrace=snippet.xtrace,
     )
     if snippet.codex_programs:  # the runtime doors found codex under another name
         from guard.shell.copies import read_as_codex

@@ -52,6 +52,7 @@ def parse_script(
     column_offset: int = 0,
     values: tuple[tuple[str, str, int, str], ...] = (),
     closed_stdin: bool = False,
+    xtrace: bool = False,
 ) -> Script:
     """Parse shell text into the command model.
 
@@ -60,7 +61,8 @@ def parse_script(
     Never raises on bad input: unparsable regions become ``Script.parse_errors``. ``values``:
     (name, value, file line) of variables the source knows before the text runs (a Makefile's
     `CODEX ?= codex`); a name given more than once may hold each value. ``closed_stdin``: the
-    shell's own stdin is /dev/null (Snippet.closed_stdin).
+    shell's own stdin is /dev/null (Snippet.closed_stdin); ``xtrace``: it starts under `set -x`
+    (Snippet.xtrace).
     """
     from guard.shell.copies import resolve_codex_copies
     from guard.shell.walk import parse
@@ -72,5 +74,6 @@ def parse_script(
         column_offset=column_offset,
         values=values,
         closed_stdin=closed_stdin,
+        xtrace=xtrace,
     )
     return resolve_codex_copies(script)

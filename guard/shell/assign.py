@@ -365,6 +365,8 @@ def _builtin(
         for w in words[1:]:
             for let_name in arith_assigned(w.text):
                 st.assign(let_name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
+    elif name == "shopt":
+        _shopt(args, st)
 
 
 def _known_input(r: _Redirs, st: State) -> str | None:
@@ -450,6 +452,20 @@ def _set(self: StateWalker, args: list[str], words: list[Word], st: State) -> No
                     i += 1
                     _set_opt(args[i], on, st)
         i += 1
+
+
+def _shopt(args: list[str], st: State) -> None:
+    """`shopt -so xtrace` (`shopt -s -o xtrace`) is `set -o xtrace`; `shopt -uo xtrace` is
+    `set +o xtrace`. Without `-o`, shopt's own options (`shopt -s extglob`) are no `set -o`."""
+    flags, at = "", 0
+    while at < len(args) and args[at][:1] == "-" and len(args[at]) > 1:
+        if args[at] == "--":
+            at += 1
+            break
+        flags += args[at][1:]
+        at += 1
+    if "o" in flags and ("s" in flags) != ("u" in flags) and "xtrace" in args[at:]:
+        st.xtrace = "s" in flags
 
 
 def _set_opt(opt: str, on: bool, st: State) -> None:

@@ -29,6 +29,7 @@ STATE_BUILTINS = frozenset(
         "read",
         "printf",
         "set",
+        "shopt",
         "source",
         ".",
         "eval",

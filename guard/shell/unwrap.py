@@ -12,6 +12,7 @@ from guard.lazyre import lazy_re as re
 from guard.shell.functions import _alias
 from guard.shell.model import (
     Command,
+    EnvOrigin,
     Span,
     StdinKind,
     Word,
@@ -27,6 +28,7 @@ from guard.shell.wrappers import (
     basename,
     shell_reads_script_from_stdin,
     ssh_reads_script_from_stdin,
+    starts_traced,
     su_login,
     su_reads_script_from_stdin,
 )
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
         commands so far, the ones whose program is unknown (CG902), and where it stopped
         following bodies nested past MAX_BODY_DEPTH (CG901)."""
 
+        dialect: str
         cmds: list[Command]
         dynamic: list[int]
         too_deep: list[Span]
@@ -236,7 +239,8 @@ def _nested_shell(
         if r.script is not None and cmd.stdin is r.stdin:
             # The wrapper hands its stdin on: a shell in the body may read the script from it.
             body_ctx = body_ctx.derive(stdin_script=(cmd.stdin, r.script))
-        _run_body(self, p.body, p.body_kind, cmd, st, body_ctx, idx, p.body_args)
+        traced = p.body_kind == f"{prog} -c" and prog in SHELLS and _traced(self, p, cmd)
+        _run_body(self, p.body, p.body_kind, cmd, st, body_ctx, idx, p.body_args, traced=traced)
     elif r.script is not None and ctx.depth >= MAX_BODY_DEPTH and _runs_stdin(p, sources_stdin):
         self.too_deep.append(cmd.span)  # a script on stdin, nested past the bound: not read
     elif r.script is not None and sources_stdin:
@@ -257,6 +261,7 @@ def _nested_shell(
             body_ctx = body_ctx.derive(env_cleared=True)
         else:
             child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+            child.xtrace = prog in SHELLS and _traced(self, p, cmd)  # `bash -x <<EOF`
         if not quoted:
             # The outer shell expands an unquoted here-doc before the inner shell reads it:
             # its values are known there, but only what crossed (cmd.env) is exported.
@@ -264,6 +269,26 @@ def _nested_shell(
                 child.vars.setdefault(k, replace(v, exported=False) if v.exported else v)
         wrapper = Wrapper(f"{prog} stdin", cmd.span, ())
         self.run_text(body, line0, col0, child, body_ctx.derive(wrappers=(*cmd.wrappers, wrapper)))
+
+
+# How a variable may reach a new shell's environment under bash, where SHELLOPTS is readonly:
+# `SHELLOPTS=xtrace bash -c` and `export SHELLOPTS=...` fail there, `env SHELLOPTS=...` does not.
+_BASH_CANNOT_SET = frozenset({EnvOrigin.PREFIX, EnvOrigin.EXPORT, EnvOrigin.ALLEXPORT})
+
+
+def _traced(self: UnwrapWalker, p: Peeled, cmd: Command) -> bool:
+    """The new shell `p.argv` starts with xtrace on (it expands $PS4 before each command,
+    sinks.traced): its options turn it on (`bash -x -c`, `bash -o xtrace -c`, starts_traced),
+    or a SHELLOPTS in its environment lists xtrace (bash reads it at start-up)."""
+    options = [w.text for w in p.argv[1:]]
+    if starts_traced(options):
+        return True
+    for b in cmd.env:
+        if b.name == "SHELLOPTS" and b.value is not None and b.value.literal:
+            readonly = self.dialect == "bash" and b.origin in _BASH_CANNOT_SET
+            if not readonly and "xtrace" in b.value.text.split(":"):
+                return True
+    return False
 
 
 def _git_runs(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> None:
@@ -318,10 +343,12 @@ def _run_body(
     idx: int,
     args: tuple[Word, ...] = (),
     at: Span | None = None,
+    *,
+    traced: bool = False,
 ) -> None:
     """Walk shell text a command runs; ``args``: the words after a `bash -c` BODY, which that
     shell gets as its $0, $1, ...; ``at``: where text written elsewhere (an earlier `export`)
-    runs, the command's own place."""
+    runs, the command's own place; ``traced``: that shell starts with xtrace on (`bash -xc`)."""
     first = body[0]
     # `eval "$cmd"` with cmd unknown; a cmd known but for `$X`s inside it (`printf -v cmd
     # 'codex ... %q' "$dir"`) is read: eval expands those again, as the re-parse does.
@@ -362,6 +389,7 @@ def _run_body(
             st.stopped = stopped  # `trap 'die ...' INT`: it exits when the signal comes, not here
     else:
         child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+        child.xtrace = traced
         if args:
             # `bash -c '"$1" exec ...' x codex`: the words after the body are its $0, $1, ...
             # (with none, $0 is the shell's name and $@ is empty: left unknown, as before).

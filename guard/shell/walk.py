@@ -905,15 +905,18 @@ def parse(
     column_offset: int = 0,
     values: tuple[tuple[str, str, int, str], ...] = (),
     closed_stdin: bool = False,
+    xtrace: bool = False,
 ) -> Script:
     """Source text -> ``Script``. Never raises: what could not be read is a parse error.
     ``values``: variables the source knows before the text runs (``scope.preset``);
-    ``closed_stdin``: the shell's own stdin is /dev/null, as after `exec </dev/null`."""
+    ``closed_stdin``: the shell's own stdin is /dev/null, as after `exec </dev/null`;
+    ``xtrace``: the shell starts with xtrace on, as after `set -x`."""
     walker = Walker(dialect)
     try:
         state = preset(values)
         if closed_stdin:
             state.shell_stdin = Stdin(StdinKind.NULL, source="/dev/null")
+        state.xtrace = xtrace
         walker.run_text(text.replace("\r\n", "\n"), line_offset, column_offset, state, _Ctx())
         walker.finish()
     except Exception:  # the linter must survive any input; keep what was modelled so far

@@ -595,6 +595,30 @@ def _peel_shell_c(argv: tuple[Word, ...]) -> int | None:
     return None
 
 
+def starts_traced(options: Sequence[str]) -> bool:
+    """A shell given these option words (`bash -x -c`, `bash -xc`, `bash -ex F`, `bash -o
+    xtrace`, a shebang's `#!/bin/bash -x`) starts with xtrace on, unless a later `+x` / `+o
+    xtrace` turns it off. Read up to the first word that is no option (the script or the
+    `-c` text; `-c` itself is only a flag: bash takes options after it too)."""
+    on, at = False, 0
+    while at < len(options):
+        text = options[at]
+        at += 1
+        if text == "--" or text[:1] not in ("-", "+") or text in ("-", "+") or " " in text:
+            break  # (a word with a blank in it, `-e -x` of a shebang: bash refuses it)
+        if text.startswith("--"):
+            at += text in ("--rcfile", "--init-file")  # these take a file
+            continue
+        for letter in text[1:]:
+            if letter == "x":
+                on = text[0] == "-"
+            elif letter in ("o", "O") and at < len(options):
+                if letter == "o" and options[at] == "xtrace":
+                    on = text[0] == "-"
+                at += 1  # the option's name (`-O extglob`)
+    return on
+
+
 def ssh_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
     """``ssh [opts] HOST`` with no remote command: the remote login shell reads its commands
     from stdin, so a here-doc fed to ssh is a script (not with -n/-f: stdin is /dev/null; not

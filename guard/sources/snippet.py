@@ -98,6 +98,10 @@ class Snippet:
     # with no redirect of its own reads that (guard/shell/scope.py, preset).
     closed_stdin: bool = False
 
+    # The shell starts with xtrace on (a script whose shebang is `#!/bin/bash -x`): it expands
+    # $PS4 before each command, as after `set -x` (guard/shell/sinks.py, traced).
+    xtrace: bool = False
+
 
 def position_step(line_offset: int, column_offset: int) -> int:
     """A step ordered by where a snippet starts in the file (a program's spawns, in file order):

@@ -28,6 +28,7 @@ pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash
 
 SUB = "$(codex exec --yolo -C . p </dev/null)"
 IDX = f"'x[{SUB}]'"  # a value whose array subscript runs codex when evaluated as arithmetic
+CHILD = f'PS4="\\{SUB} "; true'  # a new shell's own PS4 (`\$`: set as text, not run there)
 
 BYPASSES = {
     # prompt expansion
@@ -39,6 +40,16 @@ BYPASSES = {
     # PS4's `$(...)` runs with the state of each traced command: a later value of a name in it
     "ps4-name-changed-later": "c=true; PS4='$($c exec --yolo -C . p </dev/null)'; set -x; x=1; "
     "c=codex; true",
+    # xtrace turned on where no `set -x` shows it: shopt's `-o`, a new shell's options or
+    # SHELLOPTS (its $PS4 set in it: bash as root takes no PS4 from the environment)
+    "ps4-shopt-so": f"PS4='{SUB}'; shopt -so xtrace; true",
+    "ps4-shopt-s-o": f"PS4='{SUB}'; shopt -s -o xtrace; true",
+    "ps4-bash-x-c": f"bash -x -c '{CHILD}'",
+    "ps4-bash-xc": f"bash -xc '{CHILD}'",
+    "ps4-bash-o-xtrace": f"bash -o xtrace -c '{CHILD}'",
+    "ps4-bash-c-then-x": f"bash -c -x '{CHILD}'",
+    "ps4-env-shellopts": f"env SHELLOPTS=xtrace bash -c '{CHILD}'",
+    "ps4-bash-x-heredoc": f"bash -x <<'EOF'\nPS4='{SUB}'\ntrue\nEOF",
     "prompt-transform": f"""y='{SUB}'; echo "${{y@P}}\"""",
     "prompt-transform-assign": f"y='{SUB}'; x=${{y@P}}",
     # arithmetic on a value holding a subscript
@@ -69,6 +80,14 @@ LOOKALIKES = {
     "ps4-common-double": 'PS4="+ ${BASH_SOURCE}:${LINENO}: "; set -x; true',
     "ps4-no-trace": f"PS4='{SUB}'; true",
     "ps4-nothing-traced": f"PS4='{SUB}'; set -x",
+    "ps4-shopt-extglob": f"PS4='{SUB}'; shopt -s extglob; true",
+    "ps4-shopt-s-xtrace": f"PS4='{SUB}'; shopt -s xtrace; true",  # no -o: bash refuses it
+    "ps4-shopt-common": "PS4='+ ${BASH_SOURCE}:${LINENO}: '; shopt -so xtrace; true",
+    "ps4-bash-e-c": f"bash -e -c '{CHILD}'",
+    "ps4-bash-x-off": f"bash -x +x -c '{CHILD}'",
+    "ps4-bash-c-x-is-arg0": f"bash -c '{CHILD}' -x",
+    "ps4-bash-xc-common": "bash -xc 'PS4=\"+ \\${LINENO}: \"; true'",
+    "ps4-prefix-shellopts": f"PS4='{SUB}' SHELLOPTS=xtrace bash -c true",  # readonly in bash
     "prompt-plain": f"""y='{SUB}'; echo "$y\"""",
     "arith-number": "a=1; echo $((a + 1)); (( a )); let a; [[ $a -eq 1 ]]",
     "arith-no-subscript": f"a='{SUB}'; echo $((a))",  # bash: a syntax error, nothing runs
@@ -174,3 +193,50 @@ def test_the_hook_denies_a_git_alias_that_runs_codex(tmp_path: Path) -> None:
     proc = run_guard(["hook", "claude"], env, cwd=tmp_path, input=json.dumps(event))
     assert '"permissionDecision": "deny"' in proc.stdout, proc.stdout
     assert "CG303" in proc.stdout
+
+
+# A new shell that starts traced expands the PS4 it inherits (bash takes none from the
+# environment when it runs as root: then only the linter's side is checked).
+INHERITED = {
+    "ps4-prefix-bash-x-c": f"PS4='{SUB}' bash -x -c true",
+    "ps4-export-bash-o-xtrace": f"export PS4='{SUB}'; bash -o xtrace -c :",
+    "ps4-export-env-shellopts": f"export PS4='{SUB}'; env SHELLOPTS=braceexpand:xtrace bash -c :",
+}
+
+
+@pytest.mark.parametrize("command", INHERITED.values(), ids=INHERITED)
+def test_an_inherited_ps4_in_a_traced_shell_is_refused(command: str, tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        assert "exec\t--yolo" in run_under_bash(command, tmp_path)
+    done = check(command, tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "CG303" in done.stdout, done.stdout
+    assert "CG303" in {rule for rule, _ in lint(command)}
+
+
+# (the script's first line, does running the script itself start codex)
+SHEBANGS = [
+    pytest.param("#!/bin/bash -x", True, id="bash-x"),
+    pytest.param("#!/bin/bash -ex", True, id="bash-ex"),
+    pytest.param("#!/usr/bin/env -S bash -x", True, id="env-S-bash-x"),
+    pytest.param("#!/bin/bash -e", False, id="bash-e"),
+    pytest.param("#!/bin/bash -e -x", False, id="one-word-e-x"),  # Linux: one word, refused
+    pytest.param("#!/usr/bin/env bash -x", False, id="env-without-S"),  # no program `bash -x`
+    pytest.param("#!/bin/bash", False, id="bash"),
+]
+
+
+@pytest.mark.parametrize(("shebang", "runs"), SHEBANGS)
+def test_a_shebang_that_turns_xtrace_on(shebang: str, runs: bool, tmp_path: Path) -> None:
+    from guard.sources.shell import extract
+
+    text = f"{shebang}\nPS4='{SUB}'\ntrue\n"
+    script = tmp_path / "run.sh"
+    script.write_text(text)
+    script.chmod(0o755)
+    assert ("exec\t--yolo" in run_under_bash("./run.sh", tmp_path)) is runs
+    (snippet,) = extract(text, str(script))
+    found = [(f.rule, f.location.line) for f in run_rules(snippet, Settings())]
+    assert (("CG303", 3) in found) is runs, found
+    common = extract(f"{shebang}\nPS4='+ ${{BASH_SOURCE}}:${{LINENO}}: '\ntrue\n", str(script))
+    assert not run_rules(common[0], Settings())
