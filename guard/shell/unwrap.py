@@ -188,16 +188,23 @@ def _startup_file(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx)
         if script is None or ctx.depth >= MAX_BODY_DEPTH:
             return f"${name}"
         state = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
-        body_ctx = ctx.derive(
-            depth=ctx.depth + 1,
-            wrappers=(*cmd.wrappers, Wrapper(f"${name} file", cmd.span, (script.path,))),
-            stdin=cmd.stdin,
-            env_cleared=cmd.env_cleared,
-            detached=cmd.context.detached,
-        )
+        started = Wrapper(f"${name} file", cmd.span, (script.path,))
+        body_ctx = _inner_ctx(cmd, ctx, (*cmd.wrappers, started))
         for body, line0, col0 in script.pieces():
             self.run_text(body, line0, col0, state, body_ctx)
     return None
+
+
+def _inner_ctx(cmd: Command, ctx: _Ctx, wrappers: tuple[Wrapper, ...]) -> _Ctx:
+    """The context of text a command runs (a nested shell's body, a start-up file, what git
+    runs): one level deeper, with the command's stdin, env clearing and detachment."""
+    return ctx.derive(
+        depth=ctx.depth + 1,
+        wrappers=wrappers,
+        stdin=cmd.stdin,
+        env_cleared=cmd.env_cleared,
+        detached=cmd.context.detached,
+    )
 
 
 def _shell_options(argv: tuple[Word, ...]) -> list[str]:
@@ -225,13 +232,7 @@ def _nested_shell(
         r.script is None or (prog not in SHELLS and prog not in ("su", "ssh") and not sources_stdin)
     ):
         return
-    body_ctx = ctx.derive(
-        depth=ctx.depth + 1,
-        wrappers=cmd.wrappers,
-        stdin=cmd.stdin,
-        env_cleared=cmd.env_cleared,
-        detached=cmd.context.detached,
-    )
+    body_ctx = _inner_ctx(cmd, ctx, cmd.wrappers)
     if p.body:
         if p.body_clean_env:
             body_ctx = body_ctx.derive(env_cleared=True)
@@ -311,13 +312,7 @@ def _git_runs(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> 
     runs = git_runs(p.argv, env, tty, alias_seen=p.body_kind == "git alias")
     if not runs:
         return
-    body_ctx = ctx.derive(
-        depth=ctx.depth + 1,
-        wrappers=cmd.wrappers,
-        stdin=cmd.stdin,
-        env_cleared=cmd.env_cleared,
-        detached=cmd.context.detached,
-    )
+    body_ctx = _inner_ctx(cmd, ctx, cmd.wrappers)
     for run in runs:
         at = cmd.span if run.elsewhere else None
         _run_body(self, (run.body,), run.kind, cmd, st, body_ctx, idx, run.args, at)
