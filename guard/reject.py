@@ -395,7 +395,9 @@ class _Frame:
         self.cases = 0  # `case` statements open (their arms end in `;;`, `;&`, `;;&`)
         self.op = ""  # the list operator that ends at `op_end`, while another character may join it
         self.op_end = -1
-        self.value_next = False  # `git config KEY VALUE` of a command key: VALUE is judged
+        # "value": `git config KEY VALUE` of a command key, VALUE is judged; "bisect": a `run`
+        # next is `git bisect run CMD...`
+        self.value_next = ""
 
 
 class _Scan:
@@ -488,7 +490,7 @@ class _Scan:
         f.head = None
         f.redirect = ""
         f.bare = True
-        f.value_next = False
+        f.value_next = ""
 
     def redirect(self, f: _Frame) -> None:
         t, i = self.t, self.i
@@ -757,13 +759,23 @@ class _Scan:
         """`git -c 'alias.x=!TEXT' x`: git runs TEXT through a shell, which may read a here-doc
         too (wrappers._git_shell_alias): the full check reads both. So for the command a setting
         holds (`-c core.editor=TEXT`, `git config core.pager TEXT`, `--config-env`): TEXT is
-        judged as a command line (guard/shell/gitruns.py)."""
+        judged as a command line (guard/shell/gitruns.py). A command git runs from its argv
+        (`rebase -x TEXT`, `submodule foreach TEXT`, `bisect run CMD...`: wrappers._peel_git) may
+        read a here-doc too: those forms go on."""
         if f.value_next:
-            f.value_next = False
-            _judge_command_text(w, lit)
-            return
+            after, f.value_next = f.value_next, ""
+            if after == "value":
+                _judge_command_text(w, lit)
+                return
+            if lit == "run":
+                raise _GoOn  # `git bisect run CMD...`
+        if lit == "foreach" or lit.startswith("--ex") or _short_x(lit):
+            raise _GoOn  # `git submodule foreach TEXT`, `git rebase -x TEXT` / `--exec TEXT`
         if "=" not in lit:
-            f.value_next = _git_command_key(lit.lower())
+            if lit == "bisect":
+                f.value_next = "bisect"
+            elif _git_command_key(lit.lower()):
+                f.value_next = "value"
             return
         if "!" in lit and "alias" in lit.lower():
             raise _GoOn
@@ -806,6 +818,11 @@ class _Scan:
                 if (line.lstrip("\t") if strip_tabs else line) == delimiter:
                     break
         f.heredocs = []
+
+
+def _short_x(lit: str) -> bool:
+    """`-x`, `-xTEXT`, `-ix`: git rebase's exec option among short options."""
+    return lit[:1] == "-" and lit[1:2] != "-" and "x" in lit
 
 
 def _judge_command_text(w: _Word, text: str) -> None:

@@ -98,6 +98,12 @@ GOES_ON = [
     # git runs a `!` alias through the shell, which may read a here-doc too
     "git -c alias.x='!c=co; d=dex; $c$d exec --yolo p' x",
     "git -c 'alias.x=!bash' x <<'EOF'\nc=co; d=dex; $c$d exec --yolo p\nEOF",
+    # git runs a command its argv gives, which may read a here-doc too
+    "git rebase -x '$c$d exec' HEAD~1",
+    "git rebase --exec=bash HEAD~1 <<'EOF'\n$c$d exec --yolo p\nEOF",
+    "git rebase -ix bash HEAD~1 <<'EOF'\n$c$d exec --yolo p\nEOF",
+    "git submodule foreach '$c$d exec'",
+    "git -C x bisect run $c$d exec",
 ]
 FAST = [
     "ls -la",
@@ -131,6 +137,9 @@ FAST = [
     'gh release create "${{ github.ref_name }}"',
     "git -c core.pager=cat log $REF",
     "git -c alias.st=status st $x",
+    "git rebase -i $REF",
+    "git bisect start $A $B",
+    "git log $x run",
 ]
 
 

@@ -90,6 +90,69 @@ _REMOTE_COMMANDS = frozenset(
 _BOOLEANS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0", ""})
 
 
+# git's own commands (`git --list-cmds=main,nohelpers`, git 2.39): git runs its command of one of
+# these names, never an alias of it (wrappers._peel_git follows the other aliases).
+GIT_COMMANDS = frozenset(
+    " ".join(
+        (
+            "add am annotate apply archive bisect blame branch bugreport bundle cat-file",
+            "check-attr check-ignore check-mailmap check-ref-format checkout checkout-index",
+            "cherry cherry-pick clean clone column commit commit-graph commit-tree config",
+            "count-objects credential credential-cache credential-store daemon describe diagnose",
+            "diff diff-files diff-index diff-tree difftool fast-export fast-import fetch",
+            "fetch-pack filter-branch fmt-merge-msg for-each-ref for-each-repo format-patch fsck",
+            "fsck-objects gc get-tar-commit-id grep hash-object help hook http-backend",
+            "http-fetch http-push imap-send index-pack init init-db instaweb interpret-trailers",
+            "log ls-files ls-remote ls-tree mailinfo mailsplit maintenance merge merge-base",
+            "merge-file merge-index merge-octopus merge-one-file merge-ours merge-recursive",
+            "merge-recursive-ours merge-recursive-theirs merge-resolve merge-subtree merge-tree",
+            "mergetool mktag mktree multi-pack-index mv name-rev notes pack-objects",
+            "pack-redundant pack-refs patch-id pickaxe prune prune-packed pull push quiltimport",
+            "range-diff read-tree rebase receive-pack reflog remote remote-ext remote-fd",
+            "remote-ftp remote-ftps remote-http remote-https repack replace request-pull rerere",
+            "reset restore rev-list rev-parse revert rm send-pack shell shortlog show",
+            "show-branch show-index show-ref sparse-checkout stage stash status stripspace",
+            "submodule subtree switch symbolic-ref tag unpack-file unpack-objects update-index",
+            "update-ref update-server-info upload-archive upload-pack var verify-commit",
+            "verify-pack verify-tag version whatchanged worktree write-tree",
+        )
+    ).split()
+)
+
+
+def split_cmdline(text: str) -> list[str]:
+    """The words git makes of a (non-`!`) alias's value (git's split_cmdline): split at
+    whitespace, `'...'` and `"..."` quote, a backslash outside `'...'` keeps the next character.
+    Empty when git refuses the value (an unclosed quote, a backslash at the end)."""
+    words: list[str] = []
+    part: list[str] = []
+    quoted = ""
+    k = 0
+    while k < len(text):
+        c = text[k]
+        if not quoted and c.isspace():
+            words.append("".join(part))
+            part = []
+            while k + 1 < len(text) and text[k + 1].isspace():
+                k += 1
+        elif not quoted and c in "'\"":
+            quoted = c
+        elif c == quoted:
+            quoted = ""
+        else:
+            if c == "\\" and quoted != "'":
+                k += 1
+                if k >= len(text):
+                    return []
+                c = text[k]
+            part.append(c)
+        k += 1
+    if quoted:
+        return []
+    words.append("".join(part))
+    return words
+
+
 def is_command_key(key: str) -> bool:
     """A setting whose value git runs as a command (`key` lower-case)."""
     if key in COMMAND_KEYS or key.startswith(("alias.", "pager.")):
@@ -179,7 +242,8 @@ def git_runs(
     monitor = config.get("core.fsmonitor")
     if monitor is not None and monitor.text.lower() not in _BOOLEANS:
         shell(("core.fsmonitor", monitor), (_unknown("version", span), _unknown("token", span)))
-    alias = config.get(f"alias.{sub.lower()}") if sub and not alias_seen else None
+    own = sub.lower() in GIT_COMMANDS  # git runs its own command, never an alias of that name
+    alias = config.get(f"alias.{sub.lower()}") if sub and not alias_seen and not own else None
     if alias is not None and alias.text.lstrip().startswith("!"):
         # `GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.x GIT_CONFIG_VALUE_0='!codex ...' git x`
         value = _tail(alias, alias.text.index("!") + 1)

@@ -242,6 +242,8 @@ def _nested_shell(
             body_ctx = body_ctx.derive(stdin_script=(cmd.stdin, r.script))
         traced = p.body_kind == f"{prog} -c" and prog in SHELLS and _traced(self, p, cmd)
         _run_body(self, p.body, p.body_kind, cmd, st, body_ctx, idx, p.body_args, traced=traced)
+        for more, args in p.more_bodies:  # `git rebase -x A -x B`: each in a shell of its own
+            _run_body(self, more, p.body_kind, cmd, st, body_ctx, idx, args)
     elif r.script is not None and ctx.depth >= MAX_BODY_DEPTH and _runs_stdin(p, sources_stdin):
         self.too_deep.append(cmd.span)  # a script on stdin, nested past the bound: not read
     elif r.script is not None and sources_stdin:

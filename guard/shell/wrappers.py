@@ -61,6 +61,8 @@ class Peeled:
     args_from_input: bool = False
     # MAX_ROUNDS wrappers peeled and one still at the head: what it runs was not read.
     exhausted: bool = False
+    # Further shell text the command runs, each (body, its $0 and $1...): `git rebase -x A -x B`.
+    more_bodies: tuple[tuple[tuple[Word, ...], tuple[Word, ...]], ...] = ()
 
 
 def basename(text: str) -> str:
@@ -1588,46 +1590,144 @@ def _starts_codex_line(words: Sequence[str]) -> bool:
 
 # git's options before its sub-command that take the next word as their value.
 _GIT_VALUE_OPTS = frozenset({"-c", "-C", "--git-dir", "--work-tree", "--namespace", "--config-env"})
+# git sub-commands that run a command their argv gives: `rebase -x TEXT`, `submodule foreach
+# TEXT`, `bisect run CMD...`.
+_GIT_RUNNERS = frozenset({"rebase", "submodule", "bisect"})
+_GIT_ALIAS_HOPS = 16  # git stops a loop itself ("alias loop detected"); a chain longer is unread
 
 
-def _git_shell_alias(argv: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[Word, ...]] | None:
-    """The shell text a `git -c alias.NAME='!TEXT' NAME ARGS...` runs, and its $0, $1...: git
-    runs `sh -c 'TEXT "$@"' TEXT ARGS...` (TEXT alone when there are no ARGS). None when the
-    sub-command is no `!` alias given on this line (the last `-c` of a name wins; git reads
-    alias names case-insensitively)."""
-    if not any("alias" in w.text.lower() for w in argv[1:]):
-        return None  # `git status`, `git -c core.pager=cat log`: the common case, one pass
+def _peel_git(argv: tuple[Word, ...], out: Peeled) -> tuple[tuple[Word, ...], int | None]:
+    """What `git ...` runs of its argv, as git reads it (checked with git 2.39 and a recorder,
+    tests/shell/test_git_runs.py): argv with its aliases expanded, and where a command it runs as
+    argv begins (`git bisect run CMD...`), or None. A `!` alias, `rebase -x TEXT` and `submodule
+    foreach TEXT` set out's body: git runs `sh -c 'TEXT "$@"' TEXT ARGS...` (TEXT alone when there
+    are no ARGS)."""
+    if not any(w.text in _GIT_RUNNERS or "alias" in w.text.lower() for w in argv[1:]):
+        return argv, None  # `git status`, `git -c core.pager=cat log`: the common case, one pass
     aliases: dict[str, Word] = {}
+    seen: set[str] = set()
     i = 1
-    while i < len(argv):
-        word = argv[i].text
-        if word in _GIT_VALUE_OPTS and i + 1 < len(argv):
-            if word == "-c":
-                key, eq, _ = argv[i + 1].text.partition("=")
-                if eq and key.lower().startswith("alias."):
-                    aliases[key[6:].lower()] = argv[i + 1]
-            i += 2
-            continue
-        if word.startswith("-"):
-            i += 1
-            continue
-        break
-    if i >= len(argv) or argv[i].text.lower() not in aliases:
-        return None
-    given = aliases[argv[i].text.lower()]
-    text = given.text.partition("=")[2].lstrip()
-    if not text.startswith("!"):
-        return None  # `alias.st=status`: another git sub-command, no shell
-    text = text[1:]
-    span = given.span
-    raw = given.raw or ""
+    for _ in range(_GIT_ALIAS_HOPS):
+        while i < len(argv):
+            word = argv[i].text
+            if word in _GIT_VALUE_OPTS and i + 1 < len(argv):
+                if word == "-c":
+                    key, eq, _ = argv[i + 1].text.partition("=")
+                    if eq and key.lower().startswith("alias."):
+                        aliases[key[6:].lower()] = argv[i + 1]  # the last `-c` of a name wins
+                i += 2
+            elif word.startswith("-"):
+                i += 1
+            else:
+                break
+        if i >= len(argv):
+            return argv, None
+        name = argv[i].text.lower()
+        given = aliases.get(name)
+        if given is None:
+            break
+        from guard.shell.gitruns import GIT_COMMANDS, split_cmdline
+
+        if name in GIT_COMMANDS:
+            break  # git runs its own command of that name, never an alias of it
+        text = given.text.partition("=")[2]
+        if text.lstrip().startswith("!"):
+            out.body, out.body_args = _git_shell_text(given, text.lstrip()[1:], argv[i + 1 :])
+            out.body_kind = "git alias"
+            return argv, None
+        words = split_cmdline(text)
+        if name in seen or not words:
+            return argv, None  # a loop, an empty alias, an unclosed quote: git stops there
+        seen.add(name)
+        # The alias's words stand for its name; its options are git's (`-c alias.b=... b`).
+        argv = (*argv[:i], *(_part_word(given, w) for w in words), *argv[i + 1 :])
+    else:
+        return argv, None
+    sub, rest = argv[i].text, argv[i + 1 :]
+    if sub == "bisect" and rest and rest[0].text == "run":
+        return argv, (i + 2 if i + 2 < len(argv) else None)  # runs CMD ARGS as they are
+    texts: list[tuple[tuple[Word, ...], tuple[Word, ...]]] = []
+    if sub == "rebase":
+        texts = [_git_shell_text(w, w.text, ()) for w in _rebase_execs(rest)]
+        kind = "git rebase --exec"
+    elif sub == "submodule":
+        k = 0
+        while k < len(rest) and rest[k].text.startswith("-"):
+            k += 1  # `--quiet`, `--cached`
+        if k < len(rest) and rest[k].text == "foreach":
+            k += 1
+            while k < len(rest) and rest[k].text in ("--recursive", "-q", "--quiet", "--"):
+                k += 1
+            if k < len(rest):
+                texts = [_git_shell_text(rest[k], rest[k].text, rest[k + 1 :])]
+        kind = "git submodule foreach"
+    if texts:
+        (out.body, out.body_args), out.more_bodies = texts[0], tuple(texts[1:])
+        out.body_kind = kind
+    return argv, None
+
+
+def _rebase_execs(words: tuple[Word, ...]) -> list[Word]:
+    """The values of `git rebase`'s `-x TEXT` / `--exec TEXT` (`-xTEXT`, `--exec=TEXT`, `--ex`,
+    `-ix TEXT`), each a command git runs after each commit it picks; options may follow the
+    operands, as git's option parser reads them."""
+    found: list[Word] = []
+    k = 0
+    while k < len(words):
+        t = words[k].text
+        if t == "--":
+            break
+        if t.startswith("--"):
+            name, eq, _ = t.partition("=")
+            if name in ("--ex", "--exe", "--exec"):
+                if eq:
+                    found.append(_part_word(words[k], t[len(name) + 1 :]))
+                elif k + 1 < len(words):
+                    found.append(words[k + 1])
+                    k += 1
+            elif not eq and name in _REBASE_VALUE_LONGS:
+                k += 1
+        elif t.startswith("-"):
+            for j, c in enumerate(t[1:], 2):
+                if c == "x":
+                    if j < len(t):
+                        found.append(_part_word(words[k], t[j:]))
+                    elif k + 1 < len(words):
+                        found.append(words[k + 1])
+                        k += 1
+                    break
+                if c in "sXC":  # a value: the rest of the word, or the next word
+                    if j == len(t):
+                        k += 1
+                    break
+                if c in "rS":  # an optional value: the rest of the word
+                    break
+        k += 1
+    return found
+
+
+_REBASE_VALUE_LONGS = frozenset({"--onto", "--strategy", "--strategy-option", "--whitespace"})
+
+
+def _part_word(word: Word, text: str) -> Word:
+    """A word git makes of part of `word` (an alias's words, `-xTEXT`), at its column in the file
+    when the raw word shows it on one line."""
+    span = word.span
+    raw = word.raw or ""
     at = raw.find(text) if text else -1
     if at > 0 and "\n" not in raw[:at]:
-        # Where TEXT starts in the word: its commands' columns are the file's.
         span = Span(span.line, span.column + at, span.end_line, span.end_column)
-    args = argv[i + 1 :]
-    body = Word(text + (' "$@"' if args else ""), given.literal, span, text)
-    return (body,), (Word(text, given.literal, span, text), *args)
+    return Word(text, word.literal, span, text)
+
+
+def _git_shell_text(
+    given: Word, text: str, args: tuple[Word, ...]
+) -> tuple[tuple[Word, ...], tuple[Word, ...]]:
+    """The body and the $0, $1... of git's `sh -c 'TEXT "$@"' TEXT ARGS...` (TEXT alone when
+    there are no ARGS), TEXT part of `given` (a `!` alias's `-c` word, a `-x` value)."""
+    place = _part_word(given, text)
+    body = Word(text + (' "$@"' if args else ""), given.literal, place.span, text)
+    return (body,), (Word(text, given.literal, place.span, text), *args)
 
 
 def _carried_codex(argv: tuple[Word, ...]) -> int | None:
@@ -1669,7 +1769,7 @@ WRAPPER_PROGRAMS = frozenset(
         *("cross-env", "cross-env-shell", "dotenv", "env-cmd"),
         *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"),
         *_INTERPRETERS,
-        "git",  # a `-c alias.NAME='!TEXT'` it runs through the shell
+        "git",  # a `!` alias, `rebase -x`, `submodule foreach`, `bisect run`
     }
 )
 
@@ -2035,13 +2135,12 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             out.body_kind = "eval"
             break
         elif prog == "git":
-            # `git -c alias.x='!codex ...' x`: git runs a `!` alias's text through the shell.
-            alias = _git_shell_alias(argv)
-            if alias is None:
+            # `git -c alias.x='!codex ...' x`, `git rebase -x TEXT`, `git submodule foreach
+            # TEXT`: shell text git runs (out.body); `git bisect run CMD...`: CMD, as argv.
+            argv, rest = _peel_git(argv, out)
+            if rest is None:
                 break
-            out.body, out.body_args = alias
-            out.body_kind = "git alias"
-            break
+            wargs = [w.text for w in argv[1:rest]]
         elif prog in RUNNERS:
             rest = _peel_runner(argv, RUNNERS[prog], out, wargs)
             if rest is None:

@@ -107,6 +107,31 @@ BYPASSES = {
         "CG303",
         "--yolo",
     ),
+    # an alias naming another alias, or git's options (checked with git 2.39)
+    "alias-chain": (f"git -c alias.a=b -c 'alias.b=!{YOLO}' a", "CG303", "--yolo"),
+    "alias-options": (f"git -c alias.a='-c alias.b=\"!{YOLO}\" b' a", "CG303", "--yolo"),
+    "alias-rebase-exec": (
+        f"git -c alias.a='rebase --autostash -x \"{YOLO}\"' a HEAD~1",
+        "CG303",
+        "--yolo",
+    ),
+    # sub-commands that run a command their argv gives
+    "rebase-exec": (f"git rebase --autostash -x '{YOLO}' HEAD~1", "CG303", "--yolo"),
+    "rebase-exec-long": (
+        f"git rebase --autostash --exec='true' --exec '{YOLO}' HEAD~1",
+        "CG303",
+        "--yolo",
+    ),
+    "rebase-exec-spelled": (
+        "export c=co d=dex; git rebase --autostash -x '$c$d exec --yolo -C . p' HEAD~1",
+        "CG303",
+        "--yolo",
+    ),
+    "bisect-run": (
+        f"git commit -qam g && git bisect start HEAD HEAD~2 && git bisect run {YOLO}",
+        "CG303",
+        "--yolo",
+    ),
     # a shell's start-up file, written here
     "bash-env-exported": (
         f"echo '{YOLO}' > start; export BASH_ENV=./start; bash -c 'echo hi'",
@@ -141,6 +166,14 @@ LOOKALIKES = {
     "env-not-interactive": f"echo '{YOLO}' > start; ENV=./start sh -c true",
     "env-app-setting": "export ENV=production; bash -c 'true'",
     "commit-message-var": 'MSG=x; git commit --allow-empty -m "$MSG"',
+    "alias-status": "git -c alias.st=status st",
+    "alias-loop": "git -c alias.a=b -c alias.b=a a",
+    "alias-of-a-command": f"git -c 'alias.status=!{YOLO}' status",  # git's own command wins
+    "rebase-exec-true": "git rebase --autostash -x 'make test' HEAD~1",
+    "cherry-pick-x": "git cherry-pick -x HEAD",
+    "bisect-run-make": "git bisect run make test",
+    "submodule-foreach-git": "git submodule foreach git pull",
+    "rebase-message": "git commit --allow-empty -m 'git rebase -x codex'",
 }
 
 GIT_ENV = {
@@ -245,3 +278,28 @@ def test_the_pager_runs_on_a_terminal(tmp_path: Path) -> None:
     assert "--yolo" in run_in_repo(command, tmp_path)
     assert "CG303" in {rule for rule, _ in lint(command)}
     assert check(command, tmp_path).returncode == 1
+
+
+@pytest.mark.parametrize(
+    "foreach",
+    [
+        f"foreach '{YOLO}'",
+        f"--quiet foreach --recursive {YOLO}",
+        "foreach 'c=co d=dex; $c$d exec --yolo -C . p'",
+    ],
+    ids=["text", "argv", "spelled"],
+)
+def test_submodule_foreach_runs_its_command(foreach: str, tmp_path: Path) -> None:
+    """`git submodule foreach TEXT` runs TEXT through the shell in each submodule."""
+    (tmp_path / "sub").mkdir()
+    for step in (["init", "-q", "."], ["commit", "-q", "--allow-empty", "-m", "s"]):
+        subprocess.run(
+            ["git", *step], cwd=tmp_path / "sub", env={**os.environ, **GIT_ENV}, check=True
+        )
+    add = f"git -c protocol.file.allow=always submodule -q add {tmp_path / 'sub'} sub && "
+    assert "--yolo" in run_in_repo(add + f"git submodule {foreach}", tmp_path)
+    command = f"git submodule {foreach}"
+    done = check(command, tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "CG303" in {rule for rule, _ in lint(command)}
+    assert check("git submodule foreach 'git pull'", tmp_path).returncode == 0
