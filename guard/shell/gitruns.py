@@ -242,8 +242,8 @@ def git_runs(
     monitor = config.get("core.fsmonitor")
     if monitor is not None and monitor.text.lower() not in _BOOLEANS:
         shell(("core.fsmonitor", monitor), (_unknown("version", span), _unknown("token", span)))
-    own = sub.lower() in GIT_COMMANDS  # git runs its own command, never an alias of that name
-    alias = config.get(f"alias.{sub.lower()}") if sub and not alias_seen and not own else None
+    builtin = sub.lower() in GIT_COMMANDS  # git runs its own command, never an alias of it
+    alias = config.get(f"alias.{sub.lower()}") if sub and not alias_seen and not builtin else None
     if alias is not None and alias.text.lstrip().startswith("!"):
         # `GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.x GIT_CONFIG_VALUE_0='!codex ...' git x`
         value = _tail(alias, alias.text.index("!") + 1)
