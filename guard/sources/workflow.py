@@ -84,6 +84,14 @@ def _snippet(
     session: tuple[tuple[str, int], ...],
 ) -> Snippet:
     mark = run.start_mark
+    # What every form shares; a form adds where its text sits in the file.
+    shared: dict[str, Any] = {
+        "path": path,
+        "dialect": dialect,
+        "context": RunContext.CI,
+        "external_env": tuple(env),
+        "session": session,
+    }
     if run.style in ("|", ">"):
         first = mark.line + 1  # 0-based: content starts on the line after `run: |`
         indent = block_indent(lines, first)
@@ -94,38 +102,27 @@ def _snippet(
             return Snippet(
                 text=text,
                 expressions=expressions,
-                path=path,
                 line_offset=first,
-                dialect=dialect,
-                context=RunContext.CI,
-                external_env=tuple(env),
                 line_map=line_map,
                 joins=joins,
+                **shared,
             )
         return Snippet(
             text=text,
             expressions=expressions,
-            path=path,
             line_offset=first,
             column_offset=indent,
-            dialect=dialect,
-            context=RunContext.CI,
-            external_env=tuple(env),
             block_indent=indent,
-            session=session,
+            **shared,
         )
     quote = 1 if run.style in ("'", '"') else 0
     text, expressions = mask_expressions(run.value, mark.line + 1)
     return Snippet(
         text=text,
         expressions=expressions,
-        path=path,
         line_offset=mark.line,
         column_offset=mark.column + quote,
-        dialect=dialect,
-        context=RunContext.CI,
-        external_env=tuple(env),
-        session=session,
+        **shared,
     )
 
 

@@ -95,6 +95,29 @@ def test_a_later_step_of_the_same_github_job_resumes(tmp_path: Path) -> None:
     ]
 
 
+FOLDED = """\
+on: push
+jobs:
+  work:
+    runs-on: ubuntu-latest
+    steps:
+      - run: >
+          codex exec --ephemeral -C . -s workspace-write
+          "Start ag-77." </dev/null
+      - run: >-
+          codex exec resume --last
+          "Fix the failing test." </dev/null
+"""
+
+
+def test_folded_steps_of_the_same_github_job_are_one_session(tmp_path: Path) -> None:
+    """A `run: >` step is a step of its job like a `run: |` one (its words on their own lines)."""
+    found = cg401(tmp_path, ".github/workflows/agent.yml", FOLDED)
+    assert found == [
+        ("agent.yml", at(FOLDED, 7, "--ephemeral"), "error", [at(FOLDED, 10, "codex exec")])
+    ]
+
+
 COMPOSITE = """\
 name: agent
 runs:
