@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     )
     from guard.sources.walk import Candidate, QuickTest
 
+YAML_SUFFIXES = (".yml", ".yaml")
 PARALLEL_THRESHOLD = 64  # below this, starting processes costs more than it saves
 RULE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_-]*$")  # CG201, CG2; a team's own: ACME001
 PARSE_ERROR_RULE = "CG901"
@@ -758,7 +759,8 @@ def run_jobs(
         stream = iter(())
     outcomes: Iterable[FileOutcome]
     if workers != 1 and len(head) > PARALLEL_THRESHOLD:
-        outcomes = _forked_then_pool(itertools.chain(head, stream), workers)
+        yaml_ahead = any(job.path.endswith(YAML_SUFFIXES) for job in head)
+        outcomes = _forked_then_pool(itertools.chain(head, stream), workers, yaml_ahead)
     else:
         outcomes = (lint_file(job) for job in itertools.chain(head, stream))
     del head
@@ -799,15 +801,17 @@ def _here_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOutco
             return
 
 
-def _forked_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOutcome]:
+def _forked_then_pool(
+    jobs: Iterator[FileJob], workers: int, yaml_ahead: bool = False
+) -> Iterator[FileOutcome]:
     """Outcomes in job order: the jobs answered here where no engine is needed, their full
     checks in a forked child (guard/commands/forksplit.py), until the run shows work for the
     pool (FORK_FULL_CHECKS_MAX files that need the engine: the full checks still queued and the
     rest of the walk go to the pool at once) or passes FORK_MAX_FILES files (the rest of the
-    walk goes to `_here_then_pool`)."""
+    walk goes to `_here_then_pool`). `yaml_ahead`: the run's first files hold YAML."""
     from guard.commands.forksplit import ForkSplit, children_for
 
-    _prepare_front()
+    _prepare_front(yaml_ahead)
     from guard.regexcodes import save_to_store
 
     split = ForkSplit(
@@ -839,16 +843,26 @@ def _forked_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOut
         split.stop()
 
 
-def _prepare_front() -> None:
+def _prepare_front(yaml_ahead: bool = False) -> None:
     """What `lint_unless_full` needs for every file (the readers' modules, the keyword reject's
     patterns), loaded before the split forks: this process needs it at its next file anyway,
-    and the child then starts its first full check with it already there."""
+    and the child then starts its first full check with it already there.
+
+    With `yaml_ahead`, PyYAML too, which only a full check needs: the child is the split's
+    longer path wherever YAML files need one (it imports the engine, then checks them one by
+    one, while this process rejects the rest: 1,000 workflows of which 5% mention codex), and
+    PyYAML is a third of the engine's import (27 modules, 280 page faults). Taken here, the
+    two paths come out nearly even (bench/bench_workflows.py against the code before, in one
+    run: 0.20 -> 0.17 s on a slow host, 0.157 -> 0.145 s on a fast one). Taking the shell
+    walker's import here too made the run 6% slower: this process became the longer path."""
     import guard.sources.decode
     import guard.sources.detect
     import guard.sources.workflow  # noqa: F401  (the reject masks `${{ }}` as the source does)
     from guard.reject import prepare_file_reject
 
     prepare_file_reject()
+    if yaml_ahead:
+        import yaml  # noqa: F401
 
 
 def _job_path(job: FileJob) -> str:

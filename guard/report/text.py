@@ -11,7 +11,6 @@ run.sh:12:1: CG201 error positional-prompt-open-stdin: codex reads the idle pipe
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
@@ -140,6 +139,8 @@ def statistics(result: LintResult, rules: Mapping[str, Rule], *, as_json: bool =
     """`--statistics`: how many findings each rule has (and the files that could not be read)."""
     rows = rule_counts(result)
     if as_json:
+        import json
+
         table = [{"code": r, "name": n, "count": c} for r, n, c in rows]
         return json.dumps(table, indent=2) + "\n"
     out = _counts_table(result)
