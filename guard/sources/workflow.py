@@ -82,6 +82,8 @@ def _snippet(
     env: list[tuple[str, str, int]],
     dialect: str,
     session: tuple[tuple[str, int], ...],
+    wide: tuple[int, ...],
+    outsider: bool,
 ) -> Snippet:
     mark = run.start_mark
     # What every form shares; a form adds where its text sits in the file.
@@ -91,6 +93,8 @@ def _snippet(
         "context": RunContext.CI,
         "external_env": tuple(env),
         "session": session,
+        "wide_env_lines": wide,
+        "outsider_inputs": outsider,
     }
     if run.style in ("|", ">"):
         first = mark.line + 1  # 0-based: content starts on the line after `run: |`
@@ -161,10 +165,7 @@ def _steps(
         if dialect is None:
             continue
         session = ((sequence, number),)
-        snippet = _snippet(run, path, lines, env + _env(step), dialect, session)
-        if wide:
-            snippet = replace(snippet, wide_env_lines=wide)
-        found.append(snippet if outsider else replace(snippet, outsider_inputs=False))
+        found.append(_snippet(run, path, lines, env + _env(step), dialect, session, wide, outsider))
     return found
 
 
