@@ -64,15 +64,57 @@ def _load_binding(package: str, name: str) -> Any:
     if spec is None or not isinstance(spec.loader, ExtensionFileLoader):
         return None
     # The binding's init runs in module_from_spec (create_module) for this single-phase module.
-    stand_in = _re_stand_in() if package == "tree_sitter" and "re" not in sys.modules else None
+    stand_ins = _stand_ins() if package == "tree_sitter" else {}
     try:
         module = module_from_spec(spec)
         spec.loader.exec_module(module)
     finally:
-        if stand_in is not None and sys.modules.get("re") is stand_in:
-            del sys.modules["re"]
+        for stood_for, stand_in in stand_ins.items():
+            if sys.modules.get(stood_for) is stand_in:
+                del sys.modules[stood_for]
     sys.modules[name] = module  # `import <package>` later reuses it, as it would its own
     return module
+
+
+def _stand_ins() -> dict[str, object]:
+    """The stand-ins registered for the tree_sitter binding's start-up, for the modules not
+    imported yet (a process that has them, a lint, gives the binding the real ones)."""
+    made: dict[str, object] = {}
+    if "re" not in sys.modules:
+        made["re"] = _re_stand_in()
+    if "enum" not in sys.modules:
+        made["enum"] = _enum_stand_in()
+    return made
+
+
+def _enum_stand_in() -> object:
+    """A stand-in `enum` module for the binding's start-up, which makes `LogType` with
+    `enum.IntEnum("LogType", {"PARSE": 0, "LEX": 1})` and calls it only to pass a log line's type
+    to a Parser's `logger` (py-tree-sitter 0.26 binding/module.c, parser.c); the hook sets no
+    logger, and `enum` costs ~1 ms of its codex check. Its `IntEnum(name, members)` makes a plain
+    int subclass with the members as attributes (`LogType(0) == LogType.PARSE == 0`); any other
+    attribute is the real module's. Registered for the binding's `exec_module` only."""
+    stand_in = type(sys)("enum")
+    stand_in.IntEnum = _int_enum  # type: ignore[attr-defined]
+    setattr(stand_in, "__getattr__", _real_enum_attribute)  # noqa: B010 - a module attribute
+    stand_in._guard_stand_in = True  # type: ignore[attr-defined]
+    sys.modules["enum"] = stand_in
+    return stand_in
+
+
+def _int_enum(name: str, members: dict[str, int]) -> type:
+    return type(name, (int,), {"__module__": "tree_sitter", **members})
+
+
+def _real_enum_attribute(name: str) -> Any:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    registered = sys.modules.get("enum")
+    if registered is not None and vars(registered).get("_guard_stand_in"):
+        del sys.modules["enum"]
+    import enum
+
+    return getattr(enum, name)
 
 
 def _re_stand_in() -> object:

@@ -35,6 +35,9 @@ NOT_ON_THE_PATH = (
     "fnmatch",  # `ssh -o SendEnv=PATTERN` (guard/shell/walk.py) imports it
     "importlib",  # and `warnings` with it: tslang and codebundle use `_frozen_importlib*`
     "warnings",
+    # `enum`: the package's own enums are guard/fastenum.py's, and tree_sitter's binding gets a
+    # stand-in for its `LogType` (guard/shell/tslang.py).
+    "enum",
     "guard.shell.gitruns",  # imported where a command is git
     "guard.shell.printonly",  # imported at a function's second call
     "guard.engine.branches",
@@ -112,7 +115,7 @@ def test_the_codex_path_imports_only_what_the_check_needs(tmp_path: Path, config
     unwanted = [name for name in NOT_ON_THE_PATH if name in modules]
     # A config file is read by guard/config.py (pathlib), from its cache: JSON named by a sha256.
     config_reader = {"pathlib", "fnmatch", "urllib.parse", "ipaddress", "ntpath", "warnings"}
-    config_reader |= {"re", "re._compiler"}  # pathlib's fnmatch
+    config_reader |= {"re", "re._compiler", "enum"}  # pathlib's fnmatch (re imports enum)
     config_reader.add("guard.config")
     assert set(unwanted) == ({*config_reader, "json", "hashlib"} if config else set())
 
@@ -128,12 +131,17 @@ tree = ts.Parser(language).parse(b"codex exec hi; cat x; command codex")
 query = ts.Query(language, '((command_name) @name (#match? @name "^co"))')
 names = sorted(n.text.decode() for n in ts.QueryCursor(query).captures(tree.root_node)["name"])
 import re
-print(repr((names, sys.modules["re"] is re, hasattr(re, "Pattern"))))
+logged = []
+parser = ts.Parser(language, logger=lambda kind, line: logged.append((int(kind), int(kind.LEX))))
+parser.parse(b"codex")
+import enum
+print(repr((names, sys.modules["re"] is re, hasattr(re, "Pattern"), logged[0], repr(enum.IntEnum))))
 """
 
 
-def test_tree_sitter_match_predicates_work_through_the_re_stand_in() -> None:
-    """The binding keeps `re.compile` for `#match?`: the stand-in's compile is the real one."""
+def test_tree_sitter_works_through_the_stand_ins() -> None:
+    """The binding keeps `re.compile` for `#match?`: the stand-in's compile is the real one; and
+    `enum.IntEnum` for a logger's `LogType`: the stand-in's is an int with the members."""
     import tree_sitter
 
     site = str(Path(tree_sitter.__file__).resolve().parent.parent)
@@ -143,6 +151,10 @@ def test_tree_sitter_match_predicates_work_through_the_re_stand_in() -> None:
         text=True,
         check=True,
     )
-    names, real_re, has_pattern = ast.literal_eval(done.stdout)
+    names, real_re, has_pattern, logged, int_enum = ast.literal_eval(done.stdout)
     assert names == ["codex", "command"]  # `cat` filtered out by the predicate
     assert real_re and has_pattern
+    # A Parser's logger still gets the log type (the `enum` stand-in's LogType): an int whose
+    # LEX member is tree-sitter's (TSLogTypeLex = 1); `import enum` afterwards is the real one.
+    assert logged[1] == 1 and logged[0] in (0, 1)
+    assert int_enum == "<enum 'IntEnum'>"
