@@ -26,11 +26,15 @@ writes to the cache store: the parent's one writer stores what it found.
 from __future__ import annotations
 
 import os
-import pickle
 import select
 import struct
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+
+try:  # pickle's own functions, without pickle.py's Python fallbacks (~1.4 ms of a lint's start)
+    from _pickle import dumps, loads
+except ImportError:  # an interpreter without the accelerator
+    from pickle import dumps, loads
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
 if TYPE_CHECKING:
@@ -60,6 +64,7 @@ MAX_PENDING = 4096  # outcomes held back for job order before this process waits
 _F_GETPIPE_SZ = 1032  # Linux fcntl: a pipe's capacity
 _PIPE_BYTES_ASSUMED = 4096  # where it cannot be asked: POSIX's least PIPE_BUF
 _FRAME = struct.Struct("<I")  # a frame's length, before its pickle
+_PROTOCOL = -1  # pickle's highest (a negative protocol selects it)
 _READ_BYTES = 1 << 16
 _WAITING = object()  # a slot whose outcome a child owes
 
@@ -268,7 +273,7 @@ class ForkSplit(_Generic[Job, Outcome]):
 
     def _send(self, child: _Child, number: int, job: Job) -> bool:
         try:
-            body = pickle.dumps((number, job), protocol=pickle.HIGHEST_PROTOCOL)
+            body = dumps((number, job), protocol=_PROTOCOL)
         except Exception:
             return False
         frame = _FRAME.pack(len(body)) + body
@@ -343,7 +348,7 @@ class ForkSplit(_Generic[Job, Outcome]):
 
     def _accept(self, child: _Child, body: bytes) -> None:
         try:
-            number, path, outcome = pickle.loads(body)
+            number, path, outcome = loads(body)
         except Exception:
             return
         if not isinstance(number, int) or number not in child.owed:
@@ -439,9 +444,9 @@ def _serve(
         body = reader.read(length)
         if len(body) < length:
             return
-        number, job = pickle.loads(body)
+        number, job = loads(body)
         outcome = lint(job)
-        reply = pickle.dumps((number, path_of(job), outcome), protocol=pickle.HIGHEST_PROTOCOL)
+        reply = dumps((number, path_of(job), outcome), protocol=_PROTOCOL)
         _write_all(outcomes, _FRAME.pack(len(reply)) + reply)
 
 
