@@ -261,8 +261,18 @@ def _path_texts(folders: Iterable[str]) -> list[str]:
 @functools.lru_cache(maxsize=1)
 def _builtin_rule_files() -> tuple[tuple[str, ...], str]:
     """The package's own rule files, listed and stat'ed once a process: they are package data
-    and do not change under a running lint (a team's rule folders are re-read on every call)."""
-    files = _rule_files([_builtin_rules_folder()])
+    and do not change under a running lint (a team's rule folders are re-read on every call).
+
+    None there is an install without its package data (a wheel built without `guard/_rules`, a
+    copied `guard/` folder): with no rules every door would allow every command and lint say
+    "All clear", so that is an error (lint exits 2, the hook and `check` refuse)."""
+    folder = _builtin_rules_folder()
+    files = _rule_files([folder])
+    if not files:
+        raise RuleFileError(
+            f"{folder}: codex-guard's built-in rules are missing (no rule files there): "
+            "reinstall codex-guard"
+        )
     return tuple(files), _cache_key(files)
 
 

@@ -347,11 +347,22 @@ def check_hook_trust(codex: str | None, env: Mapping[str, str], cwd: Path) -> li
     ]
 
 
+def check_rules() -> Check:
+    """The built-in rules load (an install without them refuses every codex command)."""
+    from guard.engine.registry import RuleFileError, builtin_rules_dir, load_rules
+
+    try:
+        count = len(load_rules())
+    except RuleFileError as exc:
+        return Check("FAIL", "rules", str(exc))
+    return Check("OK", "rules", f"{count} built-in rules in {builtin_rules_dir()}")
+
+
 def run_doctor(
     settings: Settings, env: Mapping[str, str], cwd: Path, explicit_codex: str | None = None
 ) -> list[Check]:
     codex = find_real_codex(explicit_codex, env)
-    checks = [check_codex(codex)]
+    checks = [check_rules(), check_codex(codex)]
     if codex is not None:
         version_check, version = check_version(codex, env)
         checks.append(version_check)
