@@ -113,8 +113,17 @@ SAFE_HEADS = frozenset(
 SAFE_BUT_ONE_FORM = frozenset({"git"})
 _GIT_COMMAND_KEYS = frozenset(
     {"core.editor", "sequence.editor", "core.pager", "diff.external", "core.sshcommand"}
-    | {"core.askpass", "core.fsmonitor"}
+    | {"core.askpass", "core.fsmonitor", "gpg.program", "core.gitproxy", "credential.helper"}
 )
+# `section.<name>.key` settings that hold a command (gitruns._DRIVER_KEYS, remote.<name>.*).
+_GIT_DRIVER_KEYS = frozenset(
+    {("diff", "textconv"), ("diff", "command"), ("merge", "driver"), ("difftool", "cmd")}
+    | {("filter", "clean"), ("filter", "smudge"), ("filter", "process"), ("trailer", "cmd")}
+    | {("trailer", "command"), ("gpg", "program"), ("remote", "uploadpack")}
+    | {("remote", "receivepack"), ("credential", "helper")}
+)
+# git's options whose value is shell text it runs for a local repository (gitruns._pack_options).
+_GIT_PACK_OPTIONS = ("--upload-pack", "--receive-pack", "--exec")
 # Variables whose value a program runs as a command (gitruns.ENV_NAMES; BASH_ENV and ENV name a
 # file a shell runs first): a prefix assignment of one (`GIT_EDITOR='$c$d exec' git commit`) is
 # judged as the command line it holds.
@@ -129,7 +138,8 @@ def _git_command_key(key: str) -> bool:
     """A git setting whose value git runs (gitruns.is_command_key; `key` lower-case)."""
     if key in _GIT_COMMAND_KEYS or key.startswith(("alias.", "pager.")):
         return True
-    return key.startswith("credential.") and key.endswith(".helper")
+    section, _, rest = key.partition(".")
+    return "." in rest and (section, rest.rpartition(".")[2]) in _GIT_DRIVER_KEYS
 
 
 # Programs that may run their arguments (or a string among them) as a command, or give a name
@@ -369,6 +379,7 @@ class _Frame:
         "close",
         "cmdpos",
         "depth",
+        "git_u",
         "head",
         "heredocs",
         "kind",
@@ -398,6 +409,7 @@ class _Frame:
         # "value": `git config KEY VALUE` of a command key, VALUE is judged; "bisect": a `run`
         # next is `git bisect run CMD...`
         self.value_next = ""
+        self.git_u = False  # `git clone` / `git ls-remote`: `-u TEXT` is the upload-pack run
 
 
 class _Scan:
@@ -491,6 +503,7 @@ class _Scan:
         f.redirect = ""
         f.bare = True
         f.value_next = ""
+        f.git_u = False
 
     def redirect(self, f: _Frame) -> None:
         t, i = self.t, self.i
@@ -737,8 +750,11 @@ class _Scan:
         """A prefix assignment of a variable a program runs as a command (`GIT_EDITOR=TEXT git
         commit`, `GIT_CONFIG_VALUE_0='!TEXT' git x`): TEXT is judged as a command line."""
         name = raw.partition("=")[0].rstrip("+")
+        value = lit.partition("=")[2]
+        if name == "GIT_CONFIG_PARAMETERS" and not _WILD_OR_ESCAPE.isdisjoint(value):
+            raise _GoOn  # `'alias.x'='!$c$d ...'`: values inside quotes of its own
         if name in _COMMAND_NAMES or name.startswith("GIT_CONFIG_VALUE_"):
-            _judge_command_text(w, lit.partition("=")[2])
+            _judge_command_text(w, value)
 
     def place_argument(self, f: _Frame, w: _Word, lit: str) -> None:
         if f.head in SAFE_HEADS:
@@ -761,7 +777,9 @@ class _Scan:
         holds (`-c core.editor=TEXT`, `git config core.pager TEXT`, `--config-env`): TEXT is
         judged as a command line (guard/shell/gitruns.py). A command git runs from its argv
         (`rebase -x TEXT`, `submodule foreach TEXT`, `bisect run CMD...`: wrappers._peel_git) may
-        read a here-doc too: those forms go on."""
+        read a here-doc too: those forms go on. The upload-pack or receive-pack a local remote
+        runs (`--upload-pack=TEXT`, `clone -u TEXT`) and the command of an `ext::` URL (an
+        argument, `remote.<name>.url`, `url.<ext::...>.insteadOf`) are judged as command lines."""
         if f.value_next:
             after, f.value_next = f.value_next, ""
             if after == "value":
@@ -771,10 +789,23 @@ class _Scan:
                 raise _GoOn  # `git bisect run CMD...`
         if lit == "foreach" or lit.startswith("--ex") or _short_x(lit):
             raise _GoOn  # `git submodule foreach TEXT`, `git rebase -x TEXT` / `--exec TEXT`
+        if lit.startswith("ext::"):
+            _judge_command_text(w, _ext_text(lit))  # `git clone 'ext::sh -c TEXT'`
+            return
+        if lit in ("clone", "ls-remote"):
+            f.git_u = True
+        elif f.git_u and lit[:1] == "-" and lit[1:2] != "-" and "u" in lit:
+            # `git clone -u TEXT`, `-uTEXT`: the upload-pack a local clone runs
+            tail = lit[lit.index("u") + 1 :]
+            if tail:
+                _judge_command_text(w, tail)
+            else:
+                f.value_next = "value"
+            return
         if "=" not in lit:
             if lit == "bisect":
                 f.value_next = "bisect"
-            elif _git_command_key(lit.lower()):
+            elif _git_command_key(lit.lower()) or lit in _GIT_PACK_OPTIONS:
                 f.value_next = "value"
             return
         if "!" in lit and "alias" in lit.lower():
@@ -782,7 +813,11 @@ class _Scan:
         key, _, value = lit.partition("=")
         if key.startswith("--config-env"):
             raise _GoOn  # a setting from a variable: the full check reads both
-        if _git_command_key(key.lower()):
+        if value.startswith("ext::"):
+            _judge_command_text(w, _ext_text(value))  # `-c remote.o.url=ext::TEXT`
+        elif key.lower().startswith("url.ext::"):
+            _judge_command_text(w, _ext_text(key[4:]))  # `-c url.ext::TEXT.insteadOf=NAME`
+        if _git_command_key(key.lower()) or key in _GIT_PACK_OPTIONS:
             _judge_command_text(w, value)
 
     def finish_command(self, f: _Frame) -> None:
@@ -818,6 +853,11 @@ class _Scan:
                 if (line.lstrip("\t") if strip_tabs else line) == delimiter:
                     break
         f.heredocs = []
+
+
+def _ext_text(url: str) -> str:
+    """The command of an `ext::` URL as a command line (git-remote-ext: `% ` is a space)."""
+    return url.removeprefix("ext::").replace("% ", " ")
 
 
 def _short_x(lit: str) -> bool:
@@ -1285,6 +1325,8 @@ def may_run_unseen_text(text: str) -> bool:
         return True  # a prompt expansion runs the `$(...)` of a value (`${y@P}`, PS4 under set -x)
     if "ENV" in text and _names_startup_file(text):
         return True  # `BASH_ENV=f bash -c ...`: the shell runs f first (shell/unwrap.py)
+    if _names_git_file(text):
+        return True  # `git -c include.path=f x`: f may define alias x (shell/gitruns.py)
     if "|" not in text and "<(" not in text and "eval" not in text and "-exec" not in text:
         return False
     words = _plain_words(text)
@@ -1298,6 +1340,34 @@ def may_run_unseen_text(text: str) -> bool:
         if word == "eval" and (i == 0 or words[i - 1] in (";", "&&", "||", "|", "(", "\n")):
             return True
     return False
+
+
+# Settings and variables that name a file or a folder git reads commands from (an included
+# config file, a config file in place of the user's, the hooks folder: gitruns._FILE_KEYS,
+# _CONFIG_FILE_ENV), lower-case.
+_GIT_FILE_NAMES = (
+    "include.path",
+    "includeif.",
+    "hookspath",
+    "git_config_global",
+    "git_config_system",
+)
+
+
+def _names_git_file(text: str) -> bool:
+    """The text names a file or folder git reads commands from (`git -c include.path=f`,
+    `GIT_CONFIG_GLOBAL=f`, `-c core.hooksPath=d`, `git config include.path f`), in a view with
+    its quoting removed or its `$'...'` decoded: what git runs from there is not known here."""
+    lowered = text.lower()
+    if any(name in lowered for name in _GIT_FILE_NAMES):
+        return True
+    if not any(c in text for c in "'\"\\$"):
+        return False
+    joined = text.replace("\\\n", "").replace('$"', '"')
+    views = [_drop_quoting(joined)]
+    if "$'" in joined:
+        views.append(_drop_quoting(_decode_all_ansi_c(joined)))
+    return any(name in view.lower() for view in views for name in _GIT_FILE_NAMES)
 
 
 def _names_startup_file(text: str) -> bool:

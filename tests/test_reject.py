@@ -104,6 +104,22 @@ GOES_ON = [
     "git rebase -ix bash HEAD~1 <<'EOF'\n$c$d exec --yolo p\nEOF",
     "git submodule foreach '$c$d exec'",
     "git -C x bisect run $c$d exec",
+    # git runs a driver `.gitattributes` may select, a local remote's upload-pack or
+    # receive-pack, an ext:: URL's command: judged as command lines (shell/gitruns.py)
+    "git -c filter.d.clean='$c$d exec --yolo -C . p' add f",
+    "git -c diff.d.textconv='$c$d exec --yolo -C . p' diff",
+    "git -c merge.d.driver='$c$d exec --yolo' merge x",
+    "git config filter.d.smudge '$c$d exec --yolo'",
+    "git clone -u '$c$d exec --yolo -C . p' . x",
+    "git clone -qu'$c$d exec --yolo -C . p' . x",
+    "git ls-remote --upload-pack='$c$d exec --yolo -C . p' .",
+    "git push --receive-pack '$c$d exec --yolo -C . p' .",
+    "git -c remote.o.url=. -c remote.o.uploadpack='$c$d exec --yolo' fetch o",
+    "git ls-remote 'ext::sh -c $0% exec% --yolo'",
+    "git -c remote.o.url='ext::sh -c $c$d% exec' fetch o",
+    "git -c url.'ext::sh -c $c$d% exec'.insteadOf=zz fetch zz",
+    # GIT_CONFIG_PARAMETERS quotes its values itself: `$` inside them is the alias's
+    "GIT_CONFIG_PARAMETERS=\"'alias.x'='!\\$c\\$d exec --yolo -C . p'\" git x",
 ]
 FAST = [
     "ls -la",
@@ -140,6 +156,9 @@ FAST = [
     "git rebase -i $REF",
     "git bisect start $A $B",
     "git log $x run",
+    'git add -u "$f"',
+    'git push -u origin "$BRANCH"',
+    "git -c diff.d.textconv=cat diff $REF",
 ]
 
 
@@ -268,6 +287,27 @@ def test_a_pipe_into_a_shell_goes_to_the_strict_full_check(line: str) -> None:
     assert not may_concern_codex(line)
     assert may_start_unseen(line)
     assert _ungated_findings(line, RunContext.AGENT) == ["CG902"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "git -c include.path=/tmp/inc x",
+        "git -c 'includeIf.gitdir:/.path'=/tmp/inc x",
+        "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=INCLUDE.PATH GIT_CONFIG_VALUE_0=/tmp/inc git x",
+        "GIT_CONFIG_GLOBAL=/tmp/inc git x",
+        "export GIT_CONFIG_SYSTEM=/tmp/inc; git x",
+        "git -c core.hooksPath=/tmp/h commit -m x",
+        "git -c core.hoo''ksPath=/tmp/h commit -m x",
+        "git config include.path /tmp/inc",
+    ],
+)
+def test_a_file_git_reads_commands_from_goes_to_the_strict_full_check(line: str) -> None:
+    """No codex word, but git reads commands (an alias, an editor, a hook) from a file the line
+    names: the strict gate sends it to the full check, which fails closed (CG902 at the doors:
+    tests/shell/test_git_runs.py)."""
+    assert not may_concern_codex(line)
+    assert may_start_unseen(line)
 
 
 @settings(max_examples=300, deadline=None)
