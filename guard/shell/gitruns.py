@@ -21,10 +21,34 @@ stand-in codex (tests/shell/test_git_runs.py):
   `tag -a` without `-m`, `rebase -i`, `-e`/`--edit`, `config --edit`); `VISUAL` needs a `TERM`
   that is not dumb, which a tool's shell may not have: it is read anyway (the sound side).
 
+- a driver `.gitattributes` selects (`diff.<drv>.textconv`, `diff.<drv>.command`,
+  `filter.<drv>.clean`/`smudge`/`process`, `merge.<drv>.driver`) runs only for a path the
+  attributes name, which are files: it is walked as run, whatever the sub-command (git 2.39 runs
+  a clean filter even for `git status`); so are `trailer.<t>.cmd`, `difftool.<t>.cmd` and
+  `gpg.program` (a program: `commit -S` or `commit.gpgSign` runs it), which options and settings
+  of the sub-command's start;
+- a remote git reaches by a local path runs its upload-pack or receive-pack as shell text with
+  the path after it (`--upload-pack=TEXT`, `clone -u TEXT`, `push --receive-pack TEXT`,
+  `archive --exec TEXT`, `remote.<name>.uploadpack`/`receivepack`); an `ext::` URL (an argument,
+  `remote.<name>.url`, the base of `url.<base>.insteadOf`) runs its command as a program, when
+  the protocol is allowed (`protocol.ext.allow`, GIT_ALLOW_PROTOCOL: walked whether or not);
+  `core.gitProxy` runs for a git:// URL;
+- an alias of the env's config (GIT_CONFIG_COUNT/KEY/VALUE, GIT_CONFIG_PARAMETERS) is expanded
+  here as wrappers._peel_git expands the `-c` ones, chains and `rebase -x` included;
+- a file or folder git reads commands from (`include.path`, `includeIf.<cond>.path`,
+  GIT_CONFIG_GLOBAL, GIT_CONFIG_SYSTEM: an alias, an editor, a filter there; `core.hooksPath`: the
+  hooks of any sub-command but a few that only read) cannot be read at check time (it may not
+  exist yet, or change before git runs): what runs there is unknown, CG902 (as `bash "$file"`).
+
+Not walked, as git 2.39 did not run them here: `uploadpack.packObjectsHook` given with `-c` (git
+honours it only from a config file: GIT_CONFIG_GLOBAL above), `interactive.diffFilter` with no
+terminal.
+
 `git config [--global] KEY VALUE` (and `git config set KEY VALUE`) of a key that holds a command
 writes a command every later git of that kind runs, where no check of that later line sees it: the
 value is walked as shell text at the `git config` line, as if it ran from there on (the simplest
-sound model; `git config alias.st status` and `git config core.editor vim` walk to nothing).
+sound model; `git config alias.st status` and `git config core.editor vim` walk to nothing); of a
+key that names a file (`git config include.path FILE`, `core.hooksPath DIR`), CG902.
 """
 
 from __future__ import annotations
@@ -52,6 +76,9 @@ _SSH_ENV = ("GIT_SSH_COMMAND",)
 _SSH_KEYS = ("core.sshcommand",)
 _ASKPASS_ENV = ("GIT_ASKPASS",)
 _ASKPASS_KEYS = ("core.askpass",)
+# A config file git reads beside the repository's own, named by the environment: what it sets
+# cannot be known from the command line (`/dev/null` sets nothing).
+_CONFIG_FILE_ENV = ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM")
 # Every name above, and the config-carrying ones: a git command with none of these in its env and
 # no `-c`/`--config-env` in its argv runs nothing here (the common case, one pass).
 ENV_NAMES = frozenset(
@@ -68,6 +95,7 @@ ENV_NAMES = frozenset(
         "SSH_ASKPASS",
         "GIT_CONFIG_COUNT",
         "GIT_CONFIG_PARAMETERS",
+        *_CONFIG_FILE_ENV,
     }
 )
 # Keys whose value is a command (pager.<cmd>, credential.[<url>.]helper and alias.<name> by form).
@@ -78,7 +106,6 @@ COMMAND_KEYS = frozenset(
         *_PAGER_KEYS,
         *_DIFF_KEYS,
         *_SSH_KEYS,
-        *_ASKPASS_KEYS,
         "core.fsmonitor",
     }
 )
@@ -153,11 +180,57 @@ def split_cmdline(text: str) -> list[str]:
     return words
 
 
-def is_command_key(key: str) -> bool:
-    """A setting whose value git runs as a command (`key` lower-case)."""
+# Settings git runs whatever the sub-command, as far as the command line shows: a driver that
+# `.gitattributes` selects (a textconv, a clean/smudge filter, a diff or merge driver: the
+# attributes are files, not known here), and commands a sub-command runs on an option or a
+# setting of its own (`commit -S` or `commit.gpgSign` runs gpg.program, `--trailer` a trailer
+# command). (section, key) of `section.<name>.key`, each run as shell text unless in
+# _PROGRAM_DRIVERS; checked with git 2.39 and the recorder (tests/shell/test_git_runs.py).
+_DRIVER_KEYS = frozenset(
+    {("diff", "textconv"), ("diff", "command"), ("merge", "driver"), ("difftool", "cmd")}
+    | {("filter", "clean"), ("filter", "smudge"), ("filter", "process")}
+    | {("trailer", "command"), ("trailer", "cmd"), ("gpg", "program")}
+)
+_PROGRAM_DRIVERS = frozenset({"gpg"})
+_PROGRAM_KEYS = frozenset({"core.askpass", "gpg.program", "core.gitproxy"})
+# Settings that name a file or a folder git reads commands from: an included config file (an
+# alias, an editor, a filter...), the hooks folder. Its content cannot be known from the command
+# line: CG902, fail closed.
+_FILE_KEYS = frozenset({"include.path", "core.hookspath"})
+# Sub-commands that run no hook (githooks(5): the rest may; a reference-transaction hook runs on
+# any ref update): `core.hooksPath` there runs nothing.
+_NO_HOOKS = frozenset(
+    {"status", "log", "show", "diff", "ls-files", "ls-tree", "cat-file", "rev-parse", "rev-list"}
+    | {"blame", "grep", "describe", "shortlog", "config", "version", "help", "for-each-ref"}
+    | {"show-ref", "diff-files", "diff-index", "diff-tree", "ls-remote", "whatchanged", "var"}
+    | {"check-ignore", "check-attr", "name-rev", "merge-base", "count-objects", "annotate"}
+)
+
+
+def key_kind(key: str) -> str | None:
+    """How git uses a setting's value (`key` lower-case): "shell" (shell text it runs),
+    "program" (a program it runs), "file" (a file or folder it reads settings or hooks from),
+    or None (no command)."""
+    if key in _PROGRAM_KEYS:
+        return "program"
     if key in COMMAND_KEYS or key.startswith(("alias.", "pager.")):
-        return True
-    return key.startswith("credential.") and key.endswith(".helper")
+        return "shell"
+    if key in _FILE_KEYS or (key.startswith("includeif.") and key.endswith(".path")):
+        return "file"
+    section, _, rest = key.partition(".")
+    name = rest.rpartition(".")[2]
+    if section == "credential" and name == "helper":
+        return "shell"
+    if "." in rest and (section, name) in _DRIVER_KEYS:
+        return "program" if section in _PROGRAM_DRIVERS else "shell"
+    if section == "remote" and name in ("uploadpack", "receivepack") and "." in rest:
+        return "shell"
+    return None
+
+
+def is_command_key(key: str) -> bool:
+    """A setting whose value git runs as a command, or reads commands from (`key` lower-case)."""
+    return key_kind(key) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,16 +251,19 @@ def git_runs(
     """What `git ...` (argv, git at argv[0]) runs beyond its own sub-command, given the env it
     receives (a name's value None: set, value unknown) and whether it runs on a terminal.
     `alias_seen`: wrappers.peel already walks a `-c alias.NAME='!TEXT'` of this line."""
-    if ENV_NAMES.isdisjoint(env) and not any(
-        w.text.startswith(("-c", "--config-env")) or w.text == "config" for w in argv[1:]
-    ):
+    if not may_run(argv, env):
         return []  # `git status`, `git commit -m "$MSG"`: the common case, one pass
     config, i = _config(argv, env)
-    sub = argv[i].text if i < len(argv) else ""
-    rest = argv[i + 1 :]
     span = argv[0].span
     lines = (span.line, argv[-1].span.end_line)
     runs: list[GitRun] = []
+    if not alias_seen and (expanded := _expand_aliases(argv, env, config, i)) is not None:
+        # `GIT_CONFIG_KEY_0=alias.a GIT_CONFIG_VALUE_0=b ... git a`: an alias of the env's; what
+        # it expands to is read as peel reads a `-c` alias (`!TEXT`, `rebase -x TEXT`...).
+        argv, alias_seen = _peeled_runs(expanded, lines, runs)
+        config, i = _config(argv, env)
+    sub = argv[i].text if i < len(argv) else ""
+    rest = argv[i + 1 :]
 
     def first(names: Sequence[str], keys: Sequence[str]) -> tuple[str, Word] | None:
         """The value git uses: the first name or key set (env before config, as git reads)."""
@@ -248,9 +324,218 @@ def git_runs(
         # `GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.x GIT_CONFIG_VALUE_0='!codex ...' git x`
         value = _tail(alias, alias.text.index("!") + 1)
         shell((f"alias.{sub.lower()}", value), tuple(rest))
+    runs.extend(_driver_runs(config, env, sub, span, lines))
+    if sub in _REMOTE_COMMANDS or sub in ("ls-remote", "upload-archive"):
+        runs.extend(_remote_runs(config, sub, rest, span, lines))
     if sub == "config":
         runs.extend(_config_write(rest, Span(span.line, span.column, lines[1], span.end_column)))
     return runs
+
+
+# argv words that may make a git command run one of its own (the gate of git_runs): a setting,
+# a config write, a remote's upload-pack or receive-pack (`-u`, also in a cluster), an ext:: URL.
+_MARKS = ("-c", "--config-env", "--upload-pack", "--receive-pack", "--exec", "ext::")
+
+
+def may_run(argv: Sequence[Word], env: Mapping[str, object]) -> bool:
+    """Cheap: may `git ...` run a command of a setting's or an option's (git_runs may find one)?
+    False for `git status`, `git commit -m "$MSG"`: no such name in its env, no such word."""
+    if not ENV_NAMES.isdisjoint(env):
+        return True
+    for w in argv[1:]:
+        t = w.text
+        if t.startswith(_MARKS) or t == "config" or (t[:1] == "-" and t[1:2] != "-" and "u" in t):
+            return True
+    return False
+
+
+def _expand_aliases(
+    argv: Sequence[Word], env: Mapping[str, Word | None], config: dict[str, Word], i: int
+) -> tuple[Word, ...] | None:
+    """argv with the aliases of its sub-command expanded, git's way (a chain, each alias's
+    words standing for its name, a loop or a `!` alias ending it), when the env's config
+    (GIT_CONFIG_COUNT/KEY/VALUE, GIT_CONFIG_PARAMETERS, --config-env) gives one; None when it
+    expands nothing (wrappers._peel_git already expanded the `-c` ones)."""
+    out = tuple(argv)
+    seen: set[str] = set()
+    for _ in range(16):  # git stops a loop itself ("alias loop detected")
+        if i >= len(out):
+            break
+        name = out[i].text.lower()
+        value = config.get(f"alias.{name}")
+        if name in GIT_COMMANDS or name in seen or value is None:
+            break
+        if value.text.lstrip().startswith("!"):
+            break  # git_runs walks it, with the words after it
+        words = split_cmdline(value.text)
+        if not words:
+            break
+        seen.add(name)
+        out = (*out[:i], *(_part(value, w) for w in words), *out[i + 1 :])
+        config, i = _config(out, env)
+    return out if seen else None
+
+
+def _peeled_runs(
+    argv: tuple[Word, ...], lines: tuple[int, int], runs: list[GitRun]
+) -> tuple[tuple[Word, ...], bool]:
+    """What wrappers._peel_git reads of an expanded argv (a `-c alias.b='!TEXT'` the alias
+    gave, `rebase -x TEXT`, `submodule foreach TEXT`, `bisect run CMD...`), added to runs; the
+    argv as it expanded it, and whether a `!` alias was walked."""
+    from guard.shell.wrappers import Peeled, _peel_git
+
+    out = Peeled(argv)
+    argv, at = _peel_git(argv, out)
+    for body, args in ((out.body, out.body_args), *out.more_bodies):
+        if body:
+            run = GitRun(out.body_kind, body[0], args, elsewhere=_elsewhere(body[0], lines))
+            runs.append(run)
+    if at is not None:
+        runs.append(_program_run("git bisect run", argv[at], tuple(argv[at + 1 :]), lines))
+    return argv, out.body_kind == "git alias"
+
+
+def _driver_runs(
+    config: Mapping[str, Word],
+    env: Mapping[str, Word | None],
+    sub: str,
+    span: Span,
+    lines: tuple[int, int],
+) -> list[GitRun]:
+    """The settings git may run whatever the sub-command (_DRIVER_KEYS: which of them runs is
+    up to `.gitattributes` or options), walked as run; and the files and folders the command
+    line names for git to read commands from (an included config file, GIT_CONFIG_GLOBAL, the
+    hooks folder): their content is unknown, so what runs is (CG902)."""
+    runs: list[GitRun] = []
+    for key, value in config.items():
+        kind = key_kind(key)
+        if kind == "file":
+            hooks = key == "core.hookspath"
+            if value.text != "/dev/null" and not (hooks and sub.lower() in _NO_HOOKS):
+                runs.append(_unknown_run(f"git {key}", value, span, lines))
+            continue
+        section, _, rest = key.partition(".")
+        driver = "." in rest and (section, rest.rpartition(".")[2]) in _DRIVER_KEYS
+        if not driver and key != "gpg.program":
+            continue
+        args: tuple[Word, ...] = ()
+        if key.endswith(".textconv"):
+            args = (_unknown("file", span),)
+        elif key.startswith("diff.") and key.endswith(".command"):
+            args = tuple(_unknown(f"diff_arg{k}", span) for k in range(7))
+        if kind == "program":
+            runs.append(_program_run(f"git {key}", value, args, lines))
+        else:
+            runs.append(_shell_run(f"git {key}", value, args, lines))
+    for name in _CONFIG_FILE_ENV:
+        file = env.get(name)
+        if name in env and (file is None or file.text != "/dev/null"):
+            runs.append(_unknown_run(f"git {name}", file, span, lines))
+    return runs
+
+
+def _remote_runs(
+    config: Mapping[str, Word], sub: str, rest: Sequence[Word], span: Span, lines: tuple[int, int]
+) -> list[GitRun]:
+    """What a sub-command that reaches a repository runs of its options and settings: the
+    upload-pack or receive-pack it starts for a local repository, shell text with the path
+    after it (`--upload-pack=TEXT`, `-u TEXT`, `--receive-pack`, `--exec`,
+    `remote.<name>.uploadpack`), the command of an `ext::` URL (run as a program: its argv,
+    `% ` a space in a word), a `core.gitProxy` for a git:// URL."""
+    runs: list[GitRun] = []
+    path = (_unknown("repo", span),)
+    for value in _pack_options(sub, rest):
+        runs.append(_shell_run(f"git {sub} --upload-pack", value, path, lines))
+    urls = [w for w in rest if w.text.startswith("ext::")]
+    for key, value in config.items():
+        section, _, tail = key.partition(".")
+        name = tail.rpartition(".")[2]
+        if section == "remote" and name in ("uploadpack", "receivepack") and "." in tail:
+            runs.append(_shell_run(f"git {key}", value, path, lines))
+        elif section == "remote" and name in ("url", "pushurl") and "." in tail:
+            urls.append(value)
+        elif section == "url" and name in ("insteadof", "pushinsteadof"):
+            # `url.ext::TEXT.insteadOf=NAME`: the base is the key's, its case as given
+            base = tail.rpartition(".")[0]
+            if base.startswith("ext::"):
+                urls.append(Word(base, value.literal, value.span, base))
+    for url in urls:
+        if url.text.startswith("ext::"):
+            words = _ext_words(url)
+            if words:
+                runs.append(_program_run("git ext::", words[0], words[1:], lines))
+    proxy = config.get("core.gitproxy")
+    if proxy is not None:
+        host = (_unknown("host", span), _unknown("port", span))
+        runs.append(_program_run("git core.gitProxy", proxy, host, lines))
+    return runs
+
+
+def _pack_options(sub: str, rest: Sequence[Word]) -> list[Word]:
+    """The values of `--upload-pack`, `--receive-pack`, `--exec` (`=VALUE` or the next word)
+    and, for clone and ls-remote, `-u` (alone, in a cluster, `-uVALUE`)."""
+    found: list[Word] = []
+    k = 0
+    while k < len(rest):
+        t = rest[k].text
+        if t == "--":
+            break
+        name, eq, _ = t.partition("=")
+        if name in ("--upload-pack", "--receive-pack", "--exec"):
+            if eq:
+                found.append(_tail(rest[k], len(name) + 1))
+            elif k + 1 < len(rest):
+                found.append(rest[k + 1])
+                k += 1
+        elif sub in ("clone", "ls-remote") and t[:1] == "-" and t[1:2] != "-" and "u" in t:
+            at = t.index("u") + 1
+            if at < len(t):
+                found.append(_tail(rest[k], at))
+            elif k + 1 < len(rest):
+                found.append(rest[k + 1])
+                k += 1
+        k += 1
+    return found
+
+
+def _ext_words(url: Word) -> tuple[Word, ...]:
+    """The argv of an `ext::` URL's command (git-remote-ext): words split at spaces, `% ` a
+    space and `%%` a `%` in a word, `%s`/`%S` the service's name, `%G...`/`%V...` words git
+    keeps for itself."""
+    words: list[str] = []
+    part: list[str] = []
+    keep = True
+    text = url.text[5:]
+    k = 0
+    while k < len(text):
+        c = text[k]
+        if c == " ":
+            if part and keep:
+                words.append("".join(part))
+            part, keep = [], True
+        elif c == "%" and k + 1 < len(text):
+            k += 1
+            e = text[k]
+            if e in " %":
+                part.append(e)
+            elif e in "sS":
+                part.append("git-upload-pack" if e == "S" else "upload-pack")
+            elif e in "GV":
+                keep = False
+        else:
+            part.append(c)
+        k += 1
+    if part and keep:
+        words.append("".join(part))
+    return tuple(_part(url, w) for w in words)
+
+
+def _unknown_run(kind: str, value: Word | None, span: Span, lines: tuple[int, int]) -> GitRun:
+    """What git runs of a file or a folder the command line names (its content unknown): the
+    walker's unresolvable body, CG902 (as `bash "$file"`)."""
+    at = value.span if value is not None else span
+    body = _unknown("config_file", at)
+    return GitRun(kind, body, elsewhere=value is not None and _elsewhere(value, lines))
 
 
 def _config(argv: Sequence[Word], env: Mapping[str, Word | None]) -> tuple[dict[str, Word], int]:
@@ -323,6 +608,17 @@ def _tail(word: Word, at: int) -> Word:
         span = Span(span.line, span.column + found, span.end_line, span.end_column)
     raw_tail = raw[found:] if found >= 0 else text
     return Word(text, word.literal, span, raw_tail)
+
+
+def _part(word: Word, text: str) -> Word:
+    """A word git makes of part of `word` (an alias's words, an ext:: URL's), at its column in
+    the file when the raw word shows it on one line."""
+    span = word.span
+    raw = word.raw or ""
+    at = raw.find(text) if text else -1
+    if at > 0 and "\n" not in raw[:at]:
+        span = Span(span.line, span.column + at, span.end_line, span.end_column)
+    return Word(text, word.literal, span, text)
 
 
 def _word(text: str, span: Span) -> Word:
@@ -454,8 +750,15 @@ def _config_write(rest: Sequence[Word], span: Span) -> list[GitRun]:
         return []
     key = words[0].text.lower()
     value = words[1]
-    if not is_command_key(key):
+    kind = key_kind(key)
+    if kind is None:
         return []
+    lines = (span.line, span.end_line)
+    if kind == "file":
+        # `git config include.path FILE`, `core.hooksPath DIR`: later gits read commands there
+        if value.text == "/dev/null":
+            return []
+        return [_unknown_run(f"git config {key}", value, span, lines)]
     text = value.text.lstrip()
     if key.startswith("alias.") or (key.startswith("credential.") and key.endswith(".helper")):
         if not text.startswith("!"):
@@ -463,7 +766,6 @@ def _config_write(rest: Sequence[Word], span: Span) -> list[GitRun]:
         value = _tail(value, value.text.index("!") + 1)
     elif (key == "core.fsmonitor" or key.startswith("pager.")) and text.lower() in _BOOLEANS:
         return []  # `pager.log false`, `core.fsmonitor true`: no command
-    lines = (span.line, span.end_line)
-    if key == "core.askpass":
+    if kind == "program":
         return [_program_run(f"git config {key}", value, (), lines)]
     return [_shell_run(f"git config {key}", value, (), lines)]

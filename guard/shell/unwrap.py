@@ -301,15 +301,10 @@ def _git_runs(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> 
     if not p.argv or basename(p.argv[0].text) != "git":
         return
     # Here, not at the top: most command lines hold no git (the hook's import budget).
-    from guard.shell.gitruns import ENV_NAMES as GIT_ENV_NAMES
     from guard.shell.gitruns import git_runs
 
     cmd = self.cmds[idx]
-    if not any(b.name in GIT_ENV_NAMES for b in cmd.env) and not any(
-        w.text.startswith(("-c", "--config-env")) or w.text == "config" for w in p.argv[1:]
-    ):
-        return  # `git status`, `git commit -m "$MSG"`: the common case, one pass
-    env = {b.name: b.value for b in cmd.env}
+    env = {b.name: b.value for b in cmd.env}  # git_runs answers `git status` in one pass
     tty = cmd.stdin.kind is StdinKind.TTY
     runs = git_runs(p.argv, env, tty, alias_seen=p.body_kind == "git alias")
     if not runs:

@@ -132,6 +132,135 @@ BYPASSES = {
         "CG303",
         "--yolo",
     ),
+    # an alias of the env's config naming another alias, or an alias of `-c`'s (checked with git
+    # 2.39: peel reads the `-c` ones; git_runs expands the env's, then reads what they give)
+    "alias-chain-env": (
+        "GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=alias.a GIT_CONFIG_VALUE_0=b "
+        f"GIT_CONFIG_KEY_1=alias.b GIT_CONFIG_VALUE_1='!{YOLO}' git a",
+        "CG303",
+        "--yolo",
+    ),
+    "alias-chain-env-to-option": (
+        f"GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.a GIT_CONFIG_VALUE_0=b git -c 'alias.b=!{YOLO}' a",
+        "CG303",
+        "--yolo",
+    ),
+    "alias-chain-parameters": (
+        f"GIT_CONFIG_PARAMETERS=\"'alias.a'='b' 'alias.b'='!{YOLO}'\" git a",
+        "CG303",
+        "--yolo",
+    ),
+    "alias-env-rebase-exec": (
+        "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.a "
+        f"GIT_CONFIG_VALUE_0='rebase --autostash -x \"{YOLO}\"' git a HEAD~1",
+        "CG303",
+        "--yolo",
+    ),
+    "alias-parameters-spelled": (
+        "export c=co d=dex; GIT_CONFIG_PARAMETERS=\"'alias.x'='!\\$c\\$d exec --yolo -C . p'\" git x",
+        "CG303",
+        "--yolo",
+    ),
+    # drivers `.gitattributes` selects: the attributes cannot be known, so the driver may run
+    "textconv": (
+        f"echo 'f diff=d' > .gitattributes; git -c diff.d.textconv='{YOLO}' diff",
+        "CG303",
+        "--yolo",
+    ),
+    "diff-driver": (
+        f"echo 'f diff=d' > .gitattributes; git -c diff.d.command='{YOLO}' diff",
+        "CG303",
+        "--yolo",
+    ),
+    "filter-clean": (
+        f"echo 'f filter=d' > .gitattributes; git -c filter.d.clean='{YOLO}' add f",
+        "CG303",
+        "--yolo",
+    ),
+    "filter-clean-status": (
+        f"echo 'f filter=d' > .gitattributes; git -c filter.d.clean='{YOLO}' status",
+        "CG303",
+        "--yolo",
+    ),
+    "filter-smudge": (
+        f"echo 'f filter=d' > .gitattributes; git -c filter.d.smudge='{YOLO}' checkout f",
+        "CG303",
+        "--yolo",
+    ),
+    "filter-process": (
+        f"echo 'f filter=d' > .gitattributes; git -c filter.d.process='{YOLO}' add f",
+        "CG303",
+        "--yolo",
+    ),
+    "filter-spelled": (
+        "echo 'f filter=d' > .gitattributes; export c=co d=dex; "
+        "git -c filter.d.clean='$c$d exec --yolo -C . p' add f",
+        "CG303",
+        "--yolo",
+    ),
+    "merge-driver": (
+        "git checkout -qb side && echo c > f && git commit -qam s && git checkout -q - && "
+        "echo d > f && git commit -qam m && echo 'f merge=d' > .gitattributes && "
+        f"git -c merge.d.driver='{YOLO}' merge side",
+        "CG303",
+        "--yolo",
+    ),
+    # commands an option of the sub-command's runs
+    "trailer-command": (
+        f"git -c trailer.t.cmd='{YOLO}' commit --allow-empty -m x --trailer t=1",
+        "CG303",
+        "--yolo",
+    ),
+    "gpg-program": (
+        "OPENAI_API_KEY=sk-x git -c gpg.program=codex commit -S --allow-empty -m x",
+        "CG101",
+        "KEY",
+    ),
+    "difftool-cmd": (f"git -c difftool.x.cmd='{YOLO}' difftool -y -t x", "CG303", "--yolo"),
+    # what a local remote runs: its upload-pack or receive-pack, an ext:: URL's command, a proxy
+    "upload-pack": (f"git ls-remote --upload-pack='{YOLO}' .", "CG303", "--yolo"),
+    "upload-pack-fetch": (f"git fetch --upload-pack '{YOLO}' .", "CG303", "--yolo"),
+    "clone-u": (f"git clone -q -u '{YOLO}' . ../cl", "CG303", "--yolo"),
+    "clone-qu": (f"git clone -qu '{YOLO}' . ../cl", "CG303", "--yolo"),
+    "remote-uploadpack": (
+        f"git -c remote.o.url=. -c remote.o.uploadpack='{YOLO}' fetch o",
+        "CG303",
+        "--yolo",
+    ),
+    "receive-pack": (
+        f"git init -q --bare ../bare && git push --receive-pack='{YOLO}' ../bare HEAD",
+        "CG303",
+        "--yolo",
+    ),
+    "remote-receivepack": (
+        "git init -q --bare ../bare && "
+        f"git -c remote.o.url=../bare -c remote.o.receivepack='{YOLO}' push o HEAD",
+        "CG303",
+        "--yolo",
+    ),
+    "archive-exec": (f"git archive --remote=. --exec='{YOLO}' HEAD", "CG303", "--yolo"),
+    "ext-url": (f"git -c protocol.ext.allow=always ls-remote 'ext::{YOLO}'", "CG303", "--yolo"),
+    "ext-url-sh": (
+        "git -c protocol.ext.allow=always clone -q 'ext::sh -c codex% exec% --yolo% -C% .% p' ../cl",
+        "CG303",
+        "--yolo",
+    ),
+    "ext-url-env": (f"GIT_ALLOW_PROTOCOL=ext git ls-remote 'ext::{YOLO}'", "CG303", "--yolo"),
+    "ext-remote-url": (
+        f"git -c protocol.ext.allow=always -c remote.o.url='ext::{YOLO}' fetch o",
+        "CG303",
+        "--yolo",
+    ),
+    "ext-instead-of": (
+        f"git -c protocol.ext.allow=always -c url.'ext::{YOLO}'.insteadOf=zz fetch zz",
+        "CG303",
+        "--yolo",
+    ),
+    "git-proxy": (
+        "OPENAI_API_KEY=sk-x git -c core.gitProxy=codex ls-remote git://example.invalid/x",
+        "CG101",
+        "KEY",
+    ),
     # a shell's start-up file, written here
     "bash-env-exported": (
         f"echo '{YOLO}' > start; export BASH_ENV=./start; bash -c 'echo hi'",
@@ -174,6 +303,21 @@ LOOKALIKES = {
     "bisect-run-make": "git bisect run make test",
     "submodule-foreach-git": "git submodule foreach git pull",
     "rebase-message": "git commit --allow-empty -m 'git rebase -x codex'",
+    "textconv-cat": "echo 'f diff=d' > .gitattributes; git -c diff.d.textconv=cat diff",
+    "filter-lfs": (
+        "echo 'f filter=lfs' > .gitattributes; "
+        "git -c filter.lfs.clean='git-lfs clean -- %f' -c filter.lfs.smudge=cat add f"
+    ),
+    "config-filter": "git config filter.lfs.clean 'git-lfs clean -- %f'",
+    "trailer-echo": "git -c trailer.s.command='echo codex' commit --allow-empty -m x --trailer s=1",
+    "gpg-program-log": "git -c gpg.program=gpg2 log",
+    "clone-upload-pack": "git clone -q -u git-upload-pack . ../cl",
+    "add-u": "git add -u",
+    "ext-git": "git -c protocol.ext.allow=always ls-remote 'ext::git %s .'",
+    "user-name-codex": "git -c user.name=codex commit --allow-empty -m x",
+    "hooks-off": "git -c core.hooksPath=/dev/null commit --allow-empty -m x",
+    "hooks-log": "git -c core.hooksPath=../h log",
+    "global-config-off": "GIT_CONFIG_GLOBAL=/dev/null git commit --allow-empty -m x",
 }
 
 GIT_ENV = {
@@ -303,3 +447,54 @@ def test_submodule_foreach_runs_its_command(foreach: str, tmp_path: Path) -> Non
     assert done.returncode == 1, done.stdout + done.stderr
     assert "CG303" in {rule for rule, _ in lint(command)}
     assert check("git submodule foreach 'git pull'", tmp_path).returncode == 0
+
+
+ALIAS_FILE = f'[alias]\n\tx = "!{YOLO}"\n'
+EDITOR_FILE = f"[core]\n\teditor = {YOLO}\n"
+HOOK = f"#!/bin/sh\n{YOLO}\n"
+# (command, the file or hook written at {path}, its text): git reads commands from a file the
+# command line names; the check cannot read it (it may not exist yet, or change before git runs)
+FILE_READS = {
+    "include-path": ("git -c include.path={path} x", "inc", ALIAS_FILE),
+    "include-if": ("git -c includeIf.gitdir:/.path={path} x", "inc", ALIAS_FILE),
+    "include-editor": ("git -c include.path={path} commit --allow-empty", "inc", EDITOR_FILE),
+    "include-env": (
+        "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=include.path GIT_CONFIG_VALUE_0={path} git x",
+        "inc",
+        ALIAS_FILE,
+    ),
+    "include-write": ("git config include.path {path} && git x", "inc", ALIAS_FILE),
+    "global-config": ("GIT_CONFIG_GLOBAL={path} git x", "inc", ALIAS_FILE),
+    "hooks-pre-commit": (
+        "git -c core.hooksPath={path} commit --allow-empty -m x",
+        "hooks/pre-commit",
+        HOOK,
+    ),
+    "hooks-ref-update": (
+        "git -c core.hooksPath={path} branch zz",
+        "hooks/reference-transaction",
+        HOOK,
+    ),
+}
+
+
+@pytest.mark.parametrize(("command", "name", "text"), FILE_READS.values(), ids=FILE_READS)
+def test_a_file_git_reads_commands_from_fails_closed(
+    command: str, name: str, text: str, tmp_path: Path
+) -> None:
+    """An included config file, GIT_CONFIG_GLOBAL, the hooks folder: git really runs codex from
+    there; the check cannot know it, so it is CG902, as `bash "$unknown_file"`: allowed by
+    default, refused under hook.fail-closed, CG902 in lint where codex is in play."""
+    written = tmp_path / name
+    written.parent.mkdir(exist_ok=True)
+    written.write_text(text)
+    written.chmod(0o755)
+    path = written.parent if name.startswith("hooks/") else written
+    command = command.format(path=path)
+    assert "--yolo" in run_in_repo(command, tmp_path)
+    assert check(command, tmp_path).returncode == 0
+    done = check(command, tmp_path, fail_closed=True)
+    assert done.returncode == 1, done.stdout
+    assert "CG902" in done.stdout, done.stdout
+    script = f"codex exec -s read-only -C . p </dev/null\n{command}"
+    assert "CG902" in {rule for rule, _ in lint(script)}, lint(script)
