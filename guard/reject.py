@@ -114,13 +114,14 @@ SAFE_BUT_ONE_FORM = frozenset({"git"})
 _GIT_COMMAND_KEYS = frozenset(
     {"core.editor", "sequence.editor", "core.pager", "diff.external", "core.sshcommand"}
     | {"core.askpass", "core.fsmonitor", "gpg.program", "core.gitproxy", "credential.helper"}
+    | {"gpg.ssh.defaultkeycommand"}
 )
 # `section.<name>.key` settings that hold a command (gitruns._DRIVER_KEYS, remote.<name>.*).
 _GIT_DRIVER_KEYS = frozenset(
     {("diff", "textconv"), ("diff", "command"), ("merge", "driver"), ("difftool", "cmd")}
     | {("filter", "clean"), ("filter", "smudge"), ("filter", "process"), ("trailer", "cmd")}
     | {("trailer", "command"), ("gpg", "program"), ("remote", "uploadpack")}
-    | {("remote", "receivepack"), ("credential", "helper")}
+    | {("remote", "receivepack"), ("credential", "helper"), ("mergetool", "cmd")}
 )
 # git's options whose value is shell text it runs for a local repository (gitruns._pack_options).
 _GIT_PACK_OPTIONS = ("--upload-pack", "--receive-pack", "--exec")

@@ -24,9 +24,10 @@ stand-in codex (tests/shell/test_git_runs.py):
 - a driver `.gitattributes` selects (`diff.<drv>.textconv`, `diff.<drv>.command`,
   `filter.<drv>.clean`/`smudge`/`process`, `merge.<drv>.driver`) runs only for a path the
   attributes name, which are files: it is walked as run, whatever the sub-command (git 2.39 runs
-  a clean filter even for `git status`); so are `trailer.<t>.cmd`, `difftool.<t>.cmd` and
-  `gpg.program` (a program: `commit -S` or `commit.gpgSign` runs it), which options and settings
-  of the sub-command's start;
+  a clean filter even for `git status`); so are `trailer.<t>.cmd`, `difftool.<t>.cmd`,
+  `mergetool.<t>.cmd`, `gpg.program` and `gpg.<format>.program` (a program: `commit -S` or
+  `commit.gpgSign` runs it) and `gpg.ssh.defaultKeyCommand`, which options and settings of the
+  sub-command's start;
 - a remote git reaches by a local path runs its upload-pack or receive-pack as shell text with
   the path after it (`--upload-pack=TEXT`, `clone -u TEXT`, `push --receive-pack TEXT`,
   `archive --exec TEXT`, `remote.<name>.uploadpack`/`receivepack`); an `ext::` URL (an argument,
@@ -107,6 +108,7 @@ COMMAND_KEYS = frozenset(
         *_DIFF_KEYS,
         *_SSH_KEYS,
         "core.fsmonitor",
+        "gpg.ssh.defaultkeycommand",
     }
 )
 # Sub-commands that talk to a remote: ssh, a credential helper or an askpass may run.
@@ -189,8 +191,11 @@ def split_cmdline(text: str) -> list[str]:
 _DRIVER_KEYS = frozenset(
     {("diff", "textconv"), ("diff", "command"), ("merge", "driver"), ("difftool", "cmd")}
     | {("filter", "clean"), ("filter", "smudge"), ("filter", "process")}
-    | {("trailer", "command"), ("trailer", "cmd"), ("gpg", "program")}
+    | {("trailer", "command"), ("trailer", "cmd"), ("gpg", "program"), ("mergetool", "cmd")}
 )
+# Settings of two parts that run the same way (gpg.ssh.defaultKeyCommand: `commit -S` with no
+# user.signingKey runs it, as split words: walked as shell text, which reads them the same).
+_ANY_SUB_KEYS = frozenset({"gpg.program", "gpg.ssh.defaultkeycommand"})
 _PROGRAM_DRIVERS = frozenset({"gpg"})
 _PROGRAM_KEYS = frozenset({"core.askpass", "gpg.program", "core.gitproxy"})
 # Settings that name a file or a folder git reads commands from: an included config file (an
@@ -416,7 +421,7 @@ def _driver_runs(
             continue
         section, _, rest = key.partition(".")
         driver = "." in rest and (section, rest.rpartition(".")[2]) in _DRIVER_KEYS
-        if not driver and key != "gpg.program":
+        if not driver and key not in _ANY_SUB_KEYS:
             continue
         args: tuple[Word, ...] = ()
         if key.endswith(".textconv"):

@@ -216,6 +216,31 @@ BYPASSES = {
         "CG101",
         "KEY",
     ),
+    "gpg-ssh-program": (
+        "OPENAI_API_KEY=sk-x git -c gpg.format=ssh -c gpg.ssh.program=codex "
+        "-c user.signingKey=/nonexistent commit -S --allow-empty -m x",
+        "CG101",
+        "KEY",
+    ),
+    "gpg-x509-program": (
+        "OPENAI_API_KEY=sk-x git -c gpg.format=x509 -c gpg.x509.program=codex "
+        "commit -S --allow-empty -m x",
+        "CG101",
+        "KEY",
+    ),
+    "gpg-default-key-command": (
+        "OPENAI_API_KEY=sk-x git -c gpg.format=ssh -c gpg.ssh.defaultKeyCommand=codex "
+        "commit -S --allow-empty -m x",
+        "CG101",
+        "KEY",
+    ),
+    "mergetool-cmd": (
+        "git checkout -qb side && echo c > f && git commit -qam s && git checkout -q - && "
+        "echo d > f && git commit -qam m; git merge side; "
+        f"git -c mergetool.x.cmd='{YOLO}' mergetool -y -t x",
+        "CG303",
+        "--yolo",
+    ),
     "difftool-cmd": (f"git -c difftool.x.cmd='{YOLO}' difftool -y -t x", "CG303", "--yolo"),
     # what a local remote runs: its upload-pack or receive-pack, an ext:: URL's command, a proxy
     "upload-pack": (f"git ls-remote --upload-pack='{YOLO}' .", "CG303", "--yolo"),
