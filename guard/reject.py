@@ -408,7 +408,7 @@ class _Frame:
         self.op = ""  # the list operator that ends at `op_end`, while another character may join it
         self.op_end = -1
         # "value": `git config KEY VALUE` of a command key, VALUE is judged; "bisect": a `run`
-        # next is `git bisect run CMD...`
+        # next is `git bisect run CMD...`; "setting": the word after git's `-c`
         self.value_next = ""
         self.git_u = False  # `git clone` / `git ls-remote`: `-u TEXT` is the upload-pack run
 
@@ -786,8 +786,15 @@ class _Scan:
             if after == "value":
                 _judge_command_text(w, lit)
                 return
-            if lit == "run":
+            if after == "setting":
+                # `-c "$K=$V"`: a setting the line does not show (an expansion is `*` in lit)
+                if w.expansion and ("=" not in lit or "*" in lit.partition("=")[0]):
+                    raise _GoOn
+            elif lit == "run":
                 raise _GoOn  # `git bisect run CMD...`
+        if lit == "-c":
+            f.value_next = "setting"
+            return
         if lit == "foreach" or lit.startswith("--ex") or _short_x(lit):
             raise _GoOn  # `git submodule foreach TEXT`, `git rebase -x TEXT` / `--exec TEXT`
         if lit.startswith("ext::"):

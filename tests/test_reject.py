@@ -118,6 +118,9 @@ GOES_ON = [
     "git ls-remote 'ext::sh -c $0% exec% --yolo'",
     "git -c remote.o.url='ext::sh -c $c$d% exec' fetch o",
     "git -c url.'ext::sh -c $c$d% exec'.insteadOf=zz fetch zz",
+    # a setting the line does not show: it may be an alias of the sub-command
+    'git -c "$k=$v" y',
+    "git -c $kv y",
     # GIT_CONFIG_PARAMETERS quotes its values itself: `$` inside them is the alias's
     "GIT_CONFIG_PARAMETERS=\"'alias.x'='!\\$c\\$d exec --yolo -C . p'\" git x",
 ]
@@ -157,6 +160,7 @@ FAST = [
     "git bisect start $A $B",
     "git log $x run",
     'git add -u "$f"',
+    'git -c "user.name=$NAME" commit -m x',
     'git push -u origin "$BRANCH"',
     "git -c diff.d.textconv=cat diff $REF",
 ]

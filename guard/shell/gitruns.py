@@ -414,6 +414,9 @@ def _driver_runs(
     runs: list[GitRun] = []
     for key, value in config.items():
         kind = key_kind(key)
+        if key == UNKNOWN_KEY:
+            runs.append(_unknown_run("git -c", value, span, lines))  # what it sets is unknown
+            continue
         if kind == "file":
             hooks = key == "core.hookspath"
             if value.text != "/dev/null" and not (hooks and sub.lower() in _NO_HOOKS):
@@ -543,6 +546,11 @@ def _unknown_run(kind: str, value: Word | None, span: Span, lines: tuple[int, in
     return GitRun(kind, body, elsewhere=value is not None and _elsewhere(value, lines))
 
 
+# The key of a `-c` setting the line does not show (`-c "$K=$V"`): no key git takes is spelled so.
+UNKNOWN_KEY = "?"
+_KNOWN_KEY = frozenset("$`")
+
+
 def _config(argv: Sequence[Word], env: Mapping[str, Word | None]) -> tuple[dict[str, Word], int]:
     """The settings this git reads from its env and its `-c`/`--config-env` options (later wins;
     keys lower-case), and where its sub-command is in argv."""
@@ -580,6 +588,9 @@ def _config(argv: Sequence[Word], env: Mapping[str, Word | None]) -> tuple[dict[
             continue
         text = given.text if pair == "-c" else given.text.removeprefix("--config-env=")
         key, eq, value = text.partition("=")
+        if not given.literal and (not eq or not _KNOWN_KEY.isdisjoint(key)):
+            config[UNKNOWN_KEY] = given  # `-c "$K=$V"`: any setting, an alias of the sub-command
+            continue
         if not eq:
             continue
         if pair == "-c":

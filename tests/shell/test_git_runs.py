@@ -421,6 +421,8 @@ def test_lint_reports_where_git_runs_it(script: str, line: int) -> None:
         'git -c core.editor="$ED" commit',
         'GIT_EDITOR="$ED" git commit',
         'git config alias.x "!$X"',
+        'git -c "$K=$V" y',  # any setting: an alias of y, an editor... (the line does not say)
+        "git -c $KV y",
         "BASH_ENV=./start bash -c true",  # a file the check cannot read
         "export BASH_ENV=/etc/x; bash -c 'echo hi'",
         "ENV=./start sh -i -c true",
@@ -523,3 +525,13 @@ def test_a_file_git_reads_commands_from_fails_closed(
     assert "CG902" in done.stdout, done.stdout
     script = f"codex exec -s read-only -C . p </dev/null\n{command}"
     assert "CG902" in {rule for rule, _ in lint(script)}, lint(script)
+
+
+def test_a_setting_from_the_env_runs_what_it_holds(tmp_path: Path) -> None:
+    """`git -c "$K=$V" y` with K and V from the caller's env: git runs the alias they make; the
+    line does not show which setting it is, so CG902 (test above), not an allowed `git y`."""
+    command = 'git -c "$K=$V" y'
+    assert "--yolo" in run_in_repo(f"export K=alias.y V='!{YOLO}'; {command}", tmp_path)
+    done = check(command, tmp_path, fail_closed=True)
+    assert done.returncode == 1, done.stdout
+    assert "CG902" in done.stdout, done.stdout
