@@ -754,6 +754,8 @@ class _Scan:
         value = lit.partition("=")[2]
         if name == "GIT_CONFIG_PARAMETERS" and not _WILD_OR_ESCAPE.isdisjoint(value):
             raise _GoOn  # `'alias.x'='!$c$d ...'`: values inside quotes of its own
+        if name == "GIT_ALLOW_PROTOCOL":
+            raise _GoOn  # `GIT_ALLOW_PROTOCOL=ext git clone "$URL"`: the URL may be ext::
         if name in _COMMAND_NAMES or name.startswith("GIT_CONFIG_VALUE_"):
             _judge_command_text(w, value)
 
@@ -818,6 +820,8 @@ class _Scan:
             return
         if "!" in lit and "alias" in lit.lower():
             raise _GoOn
+        if lit.lower().startswith("protocol.") and "allow" in lit.lower():
+            raise _GoOn  # `-c protocol.ext.allow=always`: a URL the line does not show may be ext::
         key, _, value = lit.partition("=")
         if key.startswith("--config-env"):
             raise _GoOn  # a setting from a variable: the full check reads both

@@ -121,6 +121,9 @@ GOES_ON = [
     # a setting the line does not show: it may be an alias of the sub-command
     'git -c "$k=$v" y',
     "git -c $kv y",
+    # a URL the line does not show, where the line allows ext::
+    'git -c protocol.ext.allow=always clone "$URL" x',
+    'GIT_ALLOW_PROTOCOL=ext git ls-remote "$URL"',
     # GIT_CONFIG_PARAMETERS quotes its values itself: `$` inside them is the alias's
     "GIT_CONFIG_PARAMETERS=\"'alias.x'='!\\$c\\$d exec --yolo -C . p'\" git x",
 ]
@@ -160,6 +163,7 @@ FAST = [
     "git bisect start $A $B",
     "git log $x run",
     'git add -u "$f"',
+    'git clone "$URL" "$DIR"',
     'git -c "user.name=$NAME" commit -m x',
     'git push -u origin "$BRANCH"',
     "git -c diff.d.textconv=cat diff $REF",

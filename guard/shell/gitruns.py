@@ -32,7 +32,8 @@ stand-in codex (tests/shell/test_git_runs.py):
   the path after it (`--upload-pack=TEXT`, `clone -u TEXT`, `push --receive-pack TEXT`,
   `archive --exec TEXT`, `remote.<name>.uploadpack`/`receivepack`); an `ext::` URL (an argument,
   `remote.<name>.url`, the base of `url.<base>.insteadOf`) runs its command as a program, when
-  the protocol is allowed (`protocol.ext.allow`, GIT_ALLOW_PROTOCOL: walked whether or not);
+  the protocol is allowed (`protocol.ext.allow`, GIT_ALLOW_PROTOCOL: walked whether or not;
+  where the line allows it, a URL it does not show may be one: CG902);
   `core.gitProxy` runs for a git:// URL;
 - an alias of the env's config (GIT_CONFIG_COUNT/KEY/VALUE, GIT_CONFIG_PARAMETERS) is expanded
   here as wrappers._peel_git expands the `-c` ones, chains and `rebase -x` included;
@@ -96,6 +97,7 @@ ENV_NAMES = frozenset(
         "SSH_ASKPASS",
         "GIT_CONFIG_COUNT",
         "GIT_CONFIG_PARAMETERS",
+        "GIT_ALLOW_PROTOCOL",
         *_CONFIG_FILE_ENV,
     }
 )
@@ -331,7 +333,7 @@ def git_runs(
         shell((f"alias.{sub.lower()}", value), tuple(rest))
     runs.extend(_driver_runs(config, env, sub, span, lines))
     if sub in _REMOTE_COMMANDS or sub in ("ls-remote", "upload-archive"):
-        runs.extend(_remote_runs(config, sub, rest, span, lines))
+        runs.extend(_remote_runs(config, env, sub, rest, span, lines))
     if sub == "config":
         runs.extend(_config_write(rest, Span(span.line, span.column, lines[1], span.end_column)))
     return runs
@@ -443,7 +445,12 @@ def _driver_runs(
 
 
 def _remote_runs(
-    config: Mapping[str, Word], sub: str, rest: Sequence[Word], span: Span, lines: tuple[int, int]
+    config: Mapping[str, Word],
+    env: Mapping[str, Word | None],
+    sub: str,
+    rest: Sequence[Word],
+    span: Span,
+    lines: tuple[int, int],
 ) -> list[GitRun]:
     """What a sub-command that reaches a repository runs of its options and settings: the
     upload-pack or receive-pack it starts for a local repository, shell text with the path
@@ -467,6 +474,11 @@ def _remote_runs(
             base = tail.rpartition(".")[0]
             if base.startswith("ext::"):
                 urls.append(Word(base, value.literal, value.span, base))
+    if _ext_allowed(config, env):
+        # `-c protocol.ext.allow=always clone "$URL"`: a URL the line does not show may be one
+        unknown = [w for w in (*rest, *urls) if not w.literal]
+        if unknown:
+            runs.append(_unknown_run("git ext::", unknown[0], span, lines))
     for url in urls:
         if url.text.startswith("ext::"):
             words = _ext_words(url)
@@ -477,6 +489,16 @@ def _remote_runs(
         host = (_unknown("host", span), _unknown("port", span))
         runs.append(_program_run("git core.gitProxy", proxy, host, lines))
     return runs
+
+
+def _ext_allowed(config: Mapping[str, Word], env: Mapping[str, Word | None]) -> bool:
+    """The line allows the ext:: transport (off by default): GIT_ALLOW_PROTOCOL naming it (or
+    unknown), else `protocol.ext.allow` or `protocol.allow` set to always or user."""
+    if "GIT_ALLOW_PROTOCOL" in env:
+        listed = env["GIT_ALLOW_PROTOCOL"]
+        return listed is None or not listed.literal or "ext" in listed.text.split(":")
+    found = config.get("protocol.ext.allow") or config.get("protocol.allow")
+    return found is not None and (not found.literal or found.text.lower() in ("always", "user"))
 
 
 def _pack_options(sub: str, rest: Sequence[Word]) -> list[Word]:

@@ -343,6 +343,8 @@ LOOKALIKES = {
     "hooks-off": "git -c core.hooksPath=/dev/null commit --allow-empty -m x",
     "hooks-log": "git -c core.hooksPath=../h log",
     "global-config-off": "GIT_CONFIG_GLOBAL=/dev/null git commit --allow-empty -m x",
+    "url-var-ext-off": 'U=. && git ls-remote "$U"',  # ext:: is off by default
+    "url-var-file-only": 'U=. && GIT_ALLOW_PROTOCOL=file git ls-remote "$U"',
 }
 
 GIT_ENV = {
@@ -423,6 +425,8 @@ def test_lint_reports_where_git_runs_it(script: str, line: int) -> None:
         'git config alias.x "!$X"',
         'git -c "$K=$V" y',  # any setting: an alias of y, an editor... (the line does not say)
         "git -c $KV y",
+        'git -c protocol.ext.allow=always clone "$URL" x',  # the URL may be ext::TEXT
+        'GIT_ALLOW_PROTOCOL=ext git ls-remote "$URL"',
         "BASH_ENV=./start bash -c true",  # a file the check cannot read
         "export BASH_ENV=/etc/x; bash -c 'echo hi'",
         "ENV=./start sh -i -c true",
@@ -527,11 +531,22 @@ def test_a_file_git_reads_commands_from_fails_closed(
     assert "CG902" in {rule for rule, _ in lint(script)}, lint(script)
 
 
-def test_a_setting_from_the_env_runs_what_it_holds(tmp_path: Path) -> None:
-    """`git -c "$K=$V" y` with K and V from the caller's env: git runs the alias they make; the
-    line does not show which setting it is, so CG902 (test above), not an allowed `git y`."""
-    command = 'git -c "$K=$V" y'
-    assert "--yolo" in run_in_repo(f"export K=alias.y V='!{YOLO}'; {command}", tmp_path)
+@pytest.mark.parametrize(
+    ("command", "env"),
+    [
+        ('git -c "$K=$V" y', f"K=alias.y V='!{YOLO}'"),
+        ('git -c protocol.ext.allow=always ls-remote "$URL"', f"URL='ext::{YOLO}'"),
+        ('GIT_ALLOW_PROTOCOL=ext git ls-remote "$URL"', f"URL='ext::{YOLO}'"),
+    ],
+    ids=["setting", "ext-allowed", "ext-allowed-env"],
+)
+def test_what_the_env_gives_git_runs_and_fails_closed(
+    command: str, env: str, tmp_path: Path
+) -> None:
+    """`git -c "$K=$V" y` with K and V from the caller's env: git runs the alias they make; an
+    ext:: URL from the env, where the line allows ext::, runs its command. The line does not
+    show which, so CG902 (refused under hook.fail-closed), not an allowed `git y`."""
+    assert "--yolo" in run_in_repo(f"export {env}; {command}", tmp_path)
     done = check(command, tmp_path, fail_closed=True)
     assert done.returncode == 1, done.stdout
     assert "CG902" in done.stdout, done.stdout
