@@ -297,6 +297,26 @@ def test_a_pipe_into_a_shell_goes_to_the_strict_full_check(line: str) -> None:
     assert _ungated_findings(line, RunContext.AGENT) == ["CG902"]
 
 
+def test_the_reject_knows_every_git_setting_that_holds_a_command() -> None:
+    """reject.py names gitruns' table again (it imports nothing): every key gitruns runs the
+    value of, the reject judges as a command line, and the file keys go to the strict check."""
+    from guard import reject
+    from guard.shell import gitruns
+
+    keys = [*gitruns.COMMAND_KEYS, *gitruns._PROGRAM_KEYS, *gitruns._ANY_SUB_KEYS]
+    keys += ["alias.x", "pager.log", "credential.helper", "credential.https://h.helper"]
+    keys += [f"{section}.d.{name}" for section, name in gitruns._DRIVER_KEYS]
+    keys += ["remote.o.uploadpack", "remote.o.receivepack"]
+    for key in keys:
+        assert gitruns.key_kind(key) in ("shell", "program"), key
+        assert reject._git_command_key(key), key
+    for key in [*gitruns._FILE_KEYS, "includeif.gitdir:/x/.path"]:
+        assert gitruns.key_kind(key) == "file", key
+        assert reject._names_git_file(f"git -c {key}=/x y"), key
+    for name in gitruns._CONFIG_FILE_ENV:
+        assert reject._names_git_file(f"{name}=/x git y"), name
+
+
 @pytest.mark.parametrize(
     "line",
     [
