@@ -15,11 +15,17 @@ Scope (shellcheck-style):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+# collections.abc's own Mapping (it re-exports _collections_abc), without importing the
+# `collections` package: the agent hook's codex path imports neither it nor functools.
+from _collections_abc import Mapping
 
 from guard.fastclass import dataclass
 from guard.findings import Finding, Location, Severity
 from guard.lazyre import lazy_compile
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 SUPPRESSION_RULE = "CG904"
 SUPPRESSION_NAME = "unexplained-suppression"

@@ -16,12 +16,13 @@ adds its probes to the current file's record.
 
 from __future__ import annotations
 
-import collections
-import functools
 import os
 import stat
 import time
 from _contextvars import ContextVar  # what contextvars.py re-exports, without it
+from operator import itemgetter
+
+from guard.lrucache import lru_cache
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: this module is on the hook's import path
 if TYPE_CHECKING:
@@ -38,7 +39,25 @@ if TYPE_CHECKING:
         path: str
         answer: str
 else:
-    Probe = collections.namedtuple("Probe", "kind path answer")
+
+    class Probe(tuple):
+        """`collections.namedtuple("Probe", "kind path answer")`, without `collections` (the
+        hook's codex path imports neither it nor functools: guard/lrucache.py)."""
+
+        __slots__ = ()
+        kind = property(itemgetter(0))
+        path = property(itemgetter(1))
+        answer = property(itemgetter(2))
+
+        def __new__(cls, kind: str, path: str, answer: str) -> Probe:
+            return tuple.__new__(cls, (kind, path, answer))
+
+        def __getnewargs__(self) -> tuple[str, str, str]:  # pickled as a namedtuple is
+            return tuple(self)  # type: ignore[return-value]
+
+        def __repr__(self) -> str:
+            return f"Probe(kind={self[0]!r}, path={self[1]!r}, answer={self[2]!r})"
+
 
 FILE = "file"  # the file's stat data (size, mtime_ns, ctime_ns), or ABSENT
 KIND = "kind"  # what is there: dir, file, other or ABSENT (a folder's own times do not count)
@@ -79,7 +98,7 @@ def _kind_of(info: os.stat_result | OSError | ValueError) -> str:
     return "file" if stat.S_ISREG(info.st_mode) else "other"
 
 
-@functools.lru_cache(maxsize=8)
+@lru_cache(maxsize=8)
 def _real_cwd(cwd: str) -> str:
     # Once a process per folder, as the lint itself resolves it (configlayers._search_roots is
     # cached by the same string): the answer is then the value the lint used.
@@ -277,13 +296,12 @@ def replaying_cache(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
     functions whose probes are not FILE ones (their racy check needs the record's own stamp)."""
 
     def wrap(function: Callable[P, R]) -> Callable[P, R]:
-        @functools.lru_cache(maxsize=maxsize)
+        @lru_cache(maxsize=maxsize)
         def computed(*args: object) -> tuple[R, tuple[Probe, ...], bool]:
             with recording() as reads:
                 value = function(*args)  # type: ignore[arg-type,call-arg]
             return value, reads.result(), reads.untracked
 
-        @functools.wraps(function)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
             value, probes, untracked = computed(*args)
             reads = _current.get()
@@ -294,6 +312,9 @@ def replaying_cache(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
                     reads.untracked = True
             return value
 
+        for name in ("__module__", "__name__", "__qualname__", "__doc__"):  # functools.wraps
+            setattr(call, name, getattr(function, name))
+        call.__wrapped__ = function  # type: ignore[attr-defined]
         call.cache_clear = computed.cache_clear  # type: ignore[attr-defined]
         return call
 

@@ -7,13 +7,13 @@ validates the user's file (with pydantic) and builds one of these.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 
 from guard import cachedir
 from guard.fastclass import dataclass, field
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the hook's codex path does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
 

@@ -18,7 +18,6 @@ against them the way clap does for this CLI.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 
 from guard.fastclass import dataclass, field, replace
@@ -30,6 +29,7 @@ from guard.lazyre import lazy_compile
 _HELP_FOLDER = os.path.join(os.path.dirname(os.path.realpath(__file__)), "help")
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the hook's codex path does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
     from pathlib import Path
 
     HELP_ROOT: Path

@@ -9,8 +9,6 @@ and never raised: the linter reports it (CG903, or CG402 for what ``exec resume`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from guard.codex.call import (
     CodexCall,
     ConfigOverride,
@@ -50,6 +48,10 @@ from guard.codex.grammar import (
 )
 from guard.fastclass import dataclass, field, replace
 from guard.shell.model import UNKNOWN_SPAN, Span, Word
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _SUBCOMMANDS: dict[str, Subcommand] = {
     "": Subcommand.INTERACTIVE,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-
 from guard.findings import Finding
 from guard.settings import Settings
 from guard.sources.snippet import RunContext, Snippet
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
     from guard.engine.sessionplan import SessionPlan
     from guard.findings import Location
     from guard.shell.model import Span

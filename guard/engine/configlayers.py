@@ -18,7 +18,6 @@ config line as related location.
 
 from __future__ import annotations
 
-import functools
 import os
 import stat
 
@@ -29,6 +28,7 @@ from guard.fastclass import dataclass, field
 from guard.fastenum import StrEnum
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
+from guard.lrucache import lru_cache
 from guard.settings import Settings
 from guard.shell.model import Command, Script, Span
 from guard.sources.snippet import Snippet
@@ -322,7 +322,7 @@ def parse_toml(text: str, path: str) -> TomlDoc | LayerError:
     )
 
 
-@functools.lru_cache(maxsize=256)
+@lru_cache(maxsize=256)
 def _read_cached(path: str, _mtime_ns: int, _size: int) -> TomlDoc | LayerError:
     try:
         with open(path, encoding="utf-8") as file:

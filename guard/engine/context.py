@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
 from guard.engine.configlayers import NO_LAYERS, Layers, LayerValue
@@ -15,6 +14,7 @@ from guard.sources.snippet import RunContext, Snippet
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
 
     from guard.engine.sessionplan import SessionPlan

@@ -8,16 +8,16 @@ mtime, so the hook's codex path reads one file instead of importing PyYAML.
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Iterable, Mapping
 
 from guard.cachedir import cache_dir  # text: guard.settings.cache_dir gives a Path
 from guard.fastclass import dataclass, field
 from guard.findings import Severity
+from guard.lrucache import lru_cache
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
     from pathlib import Path
     from typing import Any
 
@@ -258,7 +258,7 @@ def _path_texts(folders: Iterable[str]) -> list[str]:
     return [str(Path(d)) for d in folders]
 
 
-@functools.lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def _builtin_rule_files() -> tuple[tuple[str, ...], str]:
     """The package's own rule files, listed and stat'ed once a process: they are package data
     and do not change under a running lint (a team's rule folders are re-read on every call).
@@ -276,7 +276,7 @@ def _builtin_rule_files() -> tuple[tuple[str, ...], str]:
     return tuple(files), _cache_key(files)
 
 
-@functools.lru_cache(maxsize=8)
+@lru_cache(maxsize=8)
 def _rules_for(key: str, files: tuple[str, ...]) -> tuple[tuple[str, Rule], ...]:
     """Parsed once a process for each state of the rule files (`key` changes when one does)."""
     rules: dict[str, Rule] = {}

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 from _string import formatter_parser  # type: ignore[import-not-found]
-from collections.abc import Iterable, Mapping
 
 from guard.codex.call import CodexCall, PromptSource, SandboxSource, Subcommand
 from guard.codex.grammar import SANDBOX_MODES
@@ -24,6 +22,8 @@ from guard.sources.snippet import RunContext, Snippet
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from guard.engine.sessionplan import SessionPlan
 
 # A snippet's command model and its codex invocations (`prepare`).
@@ -227,9 +227,12 @@ def _run(rules: Iterable[Rule], ctx: CheckContext) -> list[Finding]:
     for rule in rules:
         for hit in _hits(rule, ctx):
             if branched:  # an argv built over branches: say which one the finding holds on
-                from guard.engine.branches import branch_note  # here: most scripts have none
+                # Here: most scripts have no branches (and the hook's path no functools).
+                from functools import partial
 
-                note = branch_note(hit, ctx, functools.partial(_hits, rule))
+                from guard.engine.branches import branch_note
+
+                note = branch_note(hit, ctx, partial(_hits, rule))
                 hit = replace(hit, message=(hit.message or _message(rule, hit)) + note)
             findings.append(to_finding(rule, hit, ctx.snippet.path, ctx.settings))
     return findings

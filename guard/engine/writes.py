@@ -11,13 +11,16 @@ here-string, the command that pipes into `tee`/`cat`/`dd`, or a repository file 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 
 from guard import purepaths
 from guard.fastclass import dataclass, replace
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
 from guard.shell.model import Command, Script, StdinKind, Word
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 COPIERS = frozenset({"cp", "mv", "install", "ln"})
 # In-place editors: what they leave in the file depends on its old content, never known here.

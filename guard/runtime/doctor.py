@@ -362,7 +362,7 @@ def run_doctor(
     settings: Settings, env: Mapping[str, str], cwd: Path, explicit_codex: str | None = None
 ) -> list[Check]:
     codex = find_real_codex(explicit_codex, env)
-    checks = [check_rules(), check_codex(codex)]
+    checks = [check_codex(codex)]
     if codex is not None:
         version_check, version = check_version(codex, env)
         checks.append(version_check)
@@ -375,4 +375,5 @@ def run_doctor(
     checks.append(check_shim(env))
     checks.extend(check_hooks(env, cwd))
     checks.extend(check_hook_trust(codex, env, cwd))
+    checks.append(check_rules())
     return checks

@@ -12,11 +12,11 @@ The byte prefilter of big inputs (``_BIG_KEEP*``) is here too: it reads text, no
 
 from __future__ import annotations
 
-import functools
 import itertools
 
 from guard.fastclass import dataclass
 from guard.lazyre import lazy_compile
+from guard.lrucache import lru_cache
 from guard.shell.model import Span
 from guard.shell.tsbound import parse_bounded
 from guard.shell.wrappers import (
@@ -104,14 +104,14 @@ _HEREDOC_TAIL_RE = lazy_compile(
 )
 
 
-@functools.lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def _language() -> Any:
     from guard.shell.tslang import bash_language, tree_sitter_module
 
     return tree_sitter_module().Language(bash_language())
 
 
-@functools.lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def _parser() -> Any:
     from guard.shell.tslang import tree_sitter_module
 
@@ -136,7 +136,7 @@ def _parse_bytes(b: bytes) -> Any:
 _NON_ASCII_TO_X = bytes(range(128)) + b"x" * 128
 
 
-@functools.lru_cache(maxsize=4)
+@lru_cache(maxsize=4)
 def _query(text: str) -> Any:
     from guard.shell.tslang import tree_sitter_module
 

@@ -9,7 +9,6 @@ Nothing here sees tree-sitter nodes: function bodies are stored as opaque object
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
 
 from guard.fastclass import dataclass, field, replace
 from guard.lazyre import lazy_compile
@@ -23,6 +22,10 @@ from guard.shell.model import (
     UnresolvedEnv,
     Word,
 )
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 _NAME_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MAX_VALUES = 16  # values one variable may hold where branches meet (the rest are dropped)

@@ -8,8 +8,6 @@ xargs replaces, a shell body to re-parse).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from guard.fastclass import dataclass, field
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
@@ -17,6 +15,8 @@ from guard.shell.model import UNKNOWN_WRAPPER, Span, Stdin, StdinKind, Word, Wra
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from guard.codex.grammar import FlagSpec
 
 MAX_ROUNDS = 32

@@ -28,7 +28,6 @@ command writes which file and which command runs one, and the walk of each body.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
 
 from guard.fastclass import dataclass, field
 from guard.shell.model import Command, StdinKind, Wrapper
@@ -44,6 +43,7 @@ from guard.shell.wrappers import (
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Protocol
 
     from guard.shell.redirs import _Redirs

@@ -38,6 +38,12 @@ NOT_ON_THE_PATH = (
     # `enum`: the package's own enums are guard/fastenum.py's, and tree_sitter's binding gets a
     # stand-in for its `LogType` (guard/shell/tslang.py).
     "enum",
+    # `collections` (with keyword, reprlib) and `functools`: the annotations' collections.abc
+    # names are imported for type checking only, lru_cache is guard/lrucache.py's.
+    "collections",
+    "functools",
+    "keyword",
+    "reprlib",
     "guard.shell.gitruns",  # imported where a command is git
     "guard.shell.printonly",  # imported at a function's second call
     "guard.engine.branches",
@@ -115,7 +121,9 @@ def test_the_codex_path_imports_only_what_the_check_needs(tmp_path: Path, config
     unwanted = [name for name in NOT_ON_THE_PATH if name in modules]
     # A config file is read by guard/config.py (pathlib), from its cache: JSON named by a sha256.
     config_reader = {"pathlib", "fnmatch", "urllib.parse", "ipaddress", "ntpath", "warnings"}
-    config_reader |= {"re", "re._compiler", "enum"}  # pathlib's fnmatch (re imports enum)
+    # pathlib's fnmatch (re imports enum, functools, collections)
+    config_reader |= {"re", "re._compiler", "enum", "functools", "collections", "keyword"}
+    config_reader.add("reprlib")
     config_reader.add("guard.config")
     assert set(unwanted) == ({*config_reader, "json", "hashlib"} if config else set())
 

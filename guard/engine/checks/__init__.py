@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 from guard.engine.checks import (
     billing,
     codexconfig,
@@ -19,7 +17,11 @@ from guard.engine.checks import (
 from guard.engine.checks.facts import source_facts_only
 from guard.engine.context import CheckContext, Hit
 
-Check = Callable[[CheckContext], Iterator[Hit]]
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    Check = Callable[[CheckContext], Iterator[Hit]]
 
 CHECKS: dict[str, Check] = {
     "api_key_in_env": billing.api_key_in_env,

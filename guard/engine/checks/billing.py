@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 from guard.codex.call import Subcommand
 from guard.codex.envpolicy import set_names
@@ -19,6 +18,7 @@ from guard.sources.snippet import RunContext
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the hook's codex path does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path  # imported where used: the hook's codex path does without pathlib
 
 # What an API-key auth.json looks like (FACTS.md: `codex login --with-api-key` writes

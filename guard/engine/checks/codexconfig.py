@@ -7,8 +7,6 @@ with a throwaway CODEX_HOME, and `codex sandbox -- env` for what spawned command
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from guard.codex.envpolicy import DEFAULT_EXCLUDES, env_glob, patterns, set_names
 from guard.engine.checks.billing import SUBSCRIPTION_AUTH_ENV, api_keys_allowed_here
 from guard.engine.configlayers import (
@@ -23,6 +21,10 @@ from guard.fastclass import dataclass
 from guard.findings import Severity
 from guard.shell.model import Span
 from guard.sources.codexconfig import CODEX_ONLY_KEYS, CONFIG_DOCUMENT, ConfigRole
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 FULL_ACCESS = "danger-full-access"
 # Legacy `[profiles.NAME]` tables are honoured by `-p NAME` on 0.139.0 (the skill's version);

@@ -4,11 +4,13 @@ directives apply to them unchanged."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from guard.engine.context import CheckContext, Hit
 from guard.findings import Severity
 from guard.shell.model import Span
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 def _span(line: int, column: int = 1) -> Span:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from guard.engine.checks.edits import Edits, editable, replace_word
 from guard.engine.checks.sandbox import config_layer_errors
 from guard.engine.checks.sessions import RESUME_REJECTED
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.findings import Severity
 from guard.shell.model import Command, Word
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 def parse_error(ctx: CheckContext) -> Iterator[Hit]:

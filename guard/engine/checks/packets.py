@@ -3,14 +3,16 @@ over the ambient env); these say what only the packet's own fields show."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from guard.codex.call import SandboxSource
 from guard.engine.checks.billing import SUBSCRIPTION_AUTH_ENV
 from guard.engine.context import CheckContext, Hit
 from guard.lazyre import lazy_compile
 from guard.shell.model import EnvOrigin, Span
 from guard.sources.snippet import RunContext
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 def _declared(ctx: CheckContext, what: str) -> tuple[str, int] | None:

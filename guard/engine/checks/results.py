@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from guard.codex.call import Subcommand
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.lazyre import lazy_compile
 from guard.shell.model import Command
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 SCRAPERS = frozenset({"grep", "egrep", "rg", "sed", "awk", "tail", "head", "cut", "tr"})
 ACTS_ON_VERDICT = lazy_compile(r"\bVERDICT\b|\bPASS\b|\bFAIL\b")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from guard.codex.call import SandboxSource, Subcommand
 from guard.engine.configlayers import layer_span, parse_toml, write_bases
 from guard.engine.context import CheckContext, Hit, Invocation
@@ -12,6 +10,10 @@ from guard.findings import Severity
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
 from guard.shell.model import Span
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # What each lane may run under (RULES.md CG3xx).
 LANE_SANDBOXES: dict[str, frozenset[str]] = {

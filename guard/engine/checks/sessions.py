@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from guard.codex.call import Subcommand
 from guard.engine.checks.edits import Edits, append, delete_words, editable, prepend, value_after
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.findings import Location, Severity
 from guard.shell.model import Command, Span, Word
 from guard.sources.snippet import Snippet
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 RESUME_REJECTED = "resume-unsupported"  # the grammar's reason for -C/-s on `exec resume`
 

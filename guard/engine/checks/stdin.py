@@ -7,14 +7,16 @@ checks only decide what that means for codex, and how sure we can be.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from guard.codex.call import Subcommand
 from guard.engine.checks.edits import append, editable
 from guard.engine.context import UNATTENDED_CONTEXTS, CheckContext, Hit, Invocation
 from guard.findings import Severity
 from guard.shell.model import Span, Stdin, StdinKind
 from guard.sources.snippet import RunContext
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # Where a hang is certain rather than likely: the shell keeps the caller's stdin in a place no
 # terminal reaches, or the caller is known never to hand a TTY; or a copier (`cat | codex`)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 from guard.codex.call import Subcommand
 from guard.engine.configlayers import layer_span
@@ -11,6 +10,10 @@ from guard.engine.context import CheckContext, Hit, Invocation
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
 from guard.shell.model import Span, Word
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 COMMIT_WORDS = lazy_compile(r"\bgit\s+commit\b|\bcommit\b", re.IGNORECASE)
 NEGATION = lazy_compile(r"\b(do\s+not|don'?t|never|no|without|nor)\b[\w\s,]{0,20}$", re.IGNORECASE)
