@@ -85,8 +85,24 @@ def _lint_without_click(options: dict[str, Any]) -> int:
 
 
 def _report_crash(exc: BaseException) -> int:
-    import click
+    answer = _click_answer(exc)
+    if answer is not None:
+        return answer
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, ImportError):  # a dependency missing from the install
+        print(f"codex-guard: cannot run: {message} (reinstall codex-guard)", file=sys.stderr)
+    else:
+        print(f"codex-guard: internal error: {message}", file=sys.stderr)
+    return 2
 
+
+def _click_answer(exc: BaseException) -> int | None:
+    """click's own answer to its exceptions; None for any other (and where click itself is
+    missing: the crash is then reported without it)."""
+    try:
+        import click
+    except ImportError:
+        return None
     if isinstance(exc, click.exceptions.Exit):
         return int(exc.exit_code)
     if isinstance(exc, click.exceptions.Abort):
@@ -95,9 +111,7 @@ def _report_crash(exc: BaseException) -> int:
     if isinstance(exc, click.ClickException):
         exc.show()
         return int(exc.exit_code)
-    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    print(f"codex-guard: internal error: {message}", file=sys.stderr)
-    return 2
+    return None
 
 
 def console_main() -> None:

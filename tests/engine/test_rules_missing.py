@@ -1,7 +1,7 @@
 """An install without its rule files (a wheel built without `guard/_rules`, a `guard/` folder
 copied on its own) must not pass everything: with no rules every door allowed every command and
 lint said "All clear". Each door is run for real, from such a copy, with a recording stand-in
-`codex` on PATH."""
+`codex` on PATH. An install without its dependencies must say so, without a traceback."""
 
 from __future__ import annotations
 
@@ -129,3 +129,22 @@ def test_doctor_says_the_rules_are_missing(
     assert "FAIL rules: " in done.stdout and "built-in rules are missing" in done.stdout
     healthy = _guard(REPO, _env(REPO, standin, tmp_path), "doctor")
     assert "OK   rules: " in healthy.stdout
+
+
+@pytest.mark.parametrize("args", [["rules"], ["check", "--", CODEX_RUN]])
+def test_an_install_without_its_dependencies_says_so_without_a_traceback(
+    args: list[str], tmp_path: Path
+) -> None:
+    """`-S`: no site-packages, so no click (nor PyYAML, tree-sitter): the crash report itself
+    used to import click and die with two tracebacks."""
+    done = subprocess.run(
+        [sys.executable, "-S", "-m", "guard", *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "HOME": str(tmp_path)},
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "codex-guard: cannot run: No module named 'click' (reinstall codex-guard)" in done.stderr
