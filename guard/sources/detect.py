@@ -75,13 +75,19 @@ YAML_NAMES = {
     ".pre-commit-config.yaml": PRE_COMMIT,
     ".pre-commit-config.yml": PRE_COMMIT,
 }
-# ... and by the folder they sit in (lower-cased; `.circleci/` holds only `config.yml` of them)
+# ... and by the folder they sit in (lower-cased). A dotted folder holds its system's YAML at any
+# depth (`.azure-pipelines/templates/steps.yml`, `.buildkite/pipelines/deploy.yml`: the files
+# `template:` and `buildkite-agent pipeline upload` name), as `.github/workflows/` and
+# `.gitlab/ci/` do; a plain-named folder only right in it, or in its `templates/`.
 YAML_FOLDERS = {
     ".azure-pipelines": AZURE,
     "azure-pipelines": AZURE,
     ".buildkite": BUILDKITE,
     "buildkite": BUILDKITE,
 }
+# `.circleci/`: `config.yml`, and the configs a setup workflow continues with (dynamic config:
+# `continue_config.yml` the path-filtering orb's default, any name `continuation/continue` takes)
+CIRCLECI_FOLDER = ".circleci"
 # Names GitLab's `include:` files go by: `ci/build.gitlab-ci.yml`, anything under `.gitlab/ci/`
 GITLAB_SUFFIXES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
 # A name other tools use too: Buildkite's, unless its content makes it a packet (kind_by_content)
@@ -148,10 +154,16 @@ def _yaml_kind(posix: str, lower: str) -> str | None:
     kind = YAML_NAMES.get(lower)
     if kind is not None:
         return kind
-    folder = posixpath.basename(posixpath.dirname(posix)).lower()
-    if folder == ".circleci":
-        return CIRCLECI if lower in ("config.yml", "config.yaml") else None
-    return YAML_FOLDERS.get(folder)
+    folders = posixpath.dirname(posix).lower().split("/")
+    if folders[-1] == CIRCLECI_FOLDER:
+        return CIRCLECI
+    for depth, folder in enumerate(reversed(folders)):
+        kind = YAML_FOLDERS.get(folder)
+        if kind is not None and (
+            folder.startswith(".") or depth == 0 or (depth == 1 and folders[-1] == "templates")
+        ):
+            return kind
+    return None
 
 
 def is_codex_config(posix: str) -> bool:

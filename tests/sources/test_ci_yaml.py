@@ -289,6 +289,25 @@ def test_buildkite_generic_name_yields_to_a_packet() -> None:
     assert detect_kind("pipeline.yml", b"kind: codex-packet\n") == "packet"
 
 
+def test_nested_ci_folders_hold_their_systems_yaml(tmp_path: Path) -> None:
+    """A template an Azure `template:` names, a pipeline `buildkite-agent pipeline upload` reads
+    and a CircleCI setup workflow's continuation config sit beside or below the main file."""
+    assert kind_by_name(".azure-pipelines/templates/codex-steps.yml") == "azure"
+    assert kind_by_name("azure-pipelines/templates/steps.yml") == "azure"
+    assert kind_by_name(".buildkite/pipelines/deploy.yml") == "buildkite"
+    assert kind_by_name(".circleci/continue_config.yml") == "circleci"
+    assert kind_by_name("src/azure-pipelines/jobs/deep/x.yml") is None  # plain name: not below
+    assert kind_by_name("buildkite/plugins/docker/x.yml") is None
+    step = "steps:\n  - script: codex exec -s danger-full-access -C . - < p.md\n"
+    write(tmp_path, ".azure-pipelines/templates/codex-steps.yml", step)
+    write(tmp_path, ".buildkite/pipelines/codex.yml", "steps:\n  - command: codex exec --yolo\n")
+    doc = lint(tmp_path)
+    assert {found for found in found_in(tmp_path, doc) if found[1] == "CG303"} == {
+        (".azure-pipelines/templates/codex-steps.yml", "CG303", 2, 27),
+        (".buildkite/pipelines/codex.yml", "CG303", 2, 25),
+    }
+
+
 # --- Taskfile -----------------------------------------------------------------------------------
 
 TASKFILE = """\
