@@ -69,12 +69,51 @@ def basename(text: str) -> str:
     return text.rsplit("/", 1)[-1]
 
 
-# Two-word package runners: (program, sub-command).
-PACKAGE_RUNNERS = frozenset({("bun", "x"), ("pnpm", "dlx"), ("yarn", "dlx"), ("npm", "exec")})
+# Two-word package runners: (program, sub-command); `npm x` is npm's own alias of `npm exec`.
+PACKAGE_RUNNERS = frozenset(
+    {("bun", "x"), ("pnpm", "dlx"), ("yarn", "dlx"), ("npm", "exec"), ("npm", "x")}
+)
+# A package runner's option whose value is a shell string it runs instead of a package's bin:
+# `npx -c 'CMD'` / `npm exec --call=CMD` (npm runs it with `sh -c`), `pnpm dlx -c CMD...`
+# (`--shell-mode`: the words after it, joined, run in `/bin/sh`).
+_PACKAGE_CALL_OPTS = {
+    "npx": frozenset({"-c", "--call"}),
+    "npm": frozenset({"-c", "--call"}),
+    "pnpx": frozenset({"-c", "--shell-mode"}),
+    "pnpm": frozenset({"-c", "--shell-mode"}),
+}
 
 
 def _package_runner(argv: tuple[Word, ...]) -> bool:
     return len(argv) > 2 and (basename(argv[0].text), argv[1].text) in PACKAGE_RUNNERS
+
+
+def _package_call(argv: tuple[Word, ...], first: int, prog: str) -> Word | None:
+    """The shell string a package runner's `-c`/`--call` (pnpm: `--shell-mode`) gives it to
+    run (`npx -c 'codex exec ...'`), or None when it runs a package's bin."""
+    opts = _PACKAGE_CALL_OPTS.get(prog)
+    if opts is None:
+        return None
+    i, n = first, len(argv)
+    while i < n:
+        w = argv[i]
+        t = w.text
+        if t == "--" or not t.startswith("-") or t == "-":
+            return None
+        name, eq, attached = t.partition("=")
+        if name in opts and prog in ("pnpm", "pnpx"):
+            rest = argv[i + 1 :]  # a flag: the command is the words after it
+            if not rest:
+                return None
+            return Word(" ".join(r.text for r in rest), rest[0].literal, rest[0].span, rest[0].raw)
+        if name in opts:
+            if eq:
+                return Word(attached, w.literal, w.span, w.raw)
+            return argv[i + 1] if i + 1 < n else None
+        if t in ("-p", "--package"):
+            i += 1
+        i += 1
+    return None
 
 
 def _dynamic_codex_path(text: str) -> bool:
@@ -2066,6 +2105,11 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
         elif prog in ("npx", "bunx", "pnpx") or _package_runner(argv):
             # `bun x`, `pnpm dlx`, `yarn dlx` and `npm exec` run a package like npx does.
             first = 2 if prog in ("bun", "pnpm", "yarn", "npm") else 1
+            call = _package_call(argv, first, prog)
+            if call is not None:  # `npx -c 'codex exec ...'`: a shell string, not a package
+                out.body = (call,)
+                out.body_kind = f"{' '.join(w.text for w in argv[:first])} -c"
+                break
             j = _take_opts(argv, first, frozenset({"-p"}), frozenset({"--package"}))
             if prog == "npm" and j < len(argv) and argv[j].text == "--":
                 j += 1

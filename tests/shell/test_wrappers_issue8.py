@@ -228,6 +228,12 @@ FULL_ACCESS = {
     "watch": "watch -n 60 'codex exec --yolo p </dev/null'",
     "tmux-new-window": "tmux new-window -t work -n agent 'codex exec --yolo p'",
     "tmux-split-window": "tmux split-window -h -c /w codex exec --yolo p",
+    # npm's alias of `npm exec`, and the runners' shell-string forms (npm runs `--call` in sh)
+    "npm-x": "npm x -y -- @openai/codex@latest exec --yolo p </dev/null",
+    "npx-call": "npx -c 'codex exec --yolo p </dev/null'",
+    "npx-package-call": "npx -p @openai/codex -c 'codex exec --yolo p </dev/null'",
+    "npm-exec-call-equals": "npm exec --call='codex exec --yolo p </dev/null'",
+    "pnpm-dlx-shell-mode": "pnpm dlx -c 'codex exec --yolo p </dev/null'",
 }
 
 
@@ -320,6 +326,8 @@ MENTIONS = [
     "tmux new-session -d -s codex",
     "parallel echo ::: codex exec --yolo",
     "parallel 'echo codex exec --yolo {}' ::: a b",
+    "npx -c 'echo codex exec --yolo p'",
+    "npm x -- cowsay codex exec --yolo",
     "uv run pytest -k codex",
     "uv run -m codex exec --yolo",
     "poetry run pytest tests/test_codex.py",
