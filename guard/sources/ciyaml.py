@@ -31,7 +31,8 @@ gives no snippet; YAML that does not parse is the one-line error every YAML read
   in a PTY (else with /dev/null): its stdin is no idle pipe (Snippet.closed_stdin).
 - Taskfile `Taskfile.yml`: `tasks.<t>.cmds[]` (a string or `{cmd: ...}`), each its own shell,
   global and task `env:`. Run where `task` is started: a script's context.
-- pre-commit `.pre-commit-config.yaml`: a hook with `language: system` or `script` runs its
+- pre-commit `.pre-commit-config.yaml`: a hook with `language: system` or `script` (4.4's
+  `unsupported`, `unsupported_script`), or a `node` hook that installs `@openai/codex`, runs its
   `entry:` with its `args:` and the staged files; pre-commit gives it stdin at EOF (/dev/null
   under a terminal, a pipe it closes otherwise), which the snippet says with `</dev/null`.
 """
@@ -359,7 +360,20 @@ def _taskfile(y: _Yaml, root: Any) -> Iterator[_Shell]:
 
 # --- pre-commit ----------------------------------------------------------------------------------
 
-_PRE_COMMIT_LANGUAGES = ("system", "script")
+# Hooks whose entry runs a program from the system's PATH: `system` and `script`, renamed
+# `unsupported` and `unsupported_script` by pre-commit 4.4.0 (the old names deprecated).
+_PRE_COMMIT_LANGUAGES = ("system", "script", "unsupported", "unsupported_script")
+# A node hook runs its entry with the hook env's `node_modules/.bin` first on PATH: with the Codex
+# CLI's package among its `additional_dependencies`, `codex` is that CLI.
+_CODEX_PACKAGE = re.compile(r"@openai/codex(@.*)?\Z")
+
+
+def _pre_commit_runs(y: _Yaml, hook: Any) -> bool:
+    language = y.text(y.get(hook, "language"))
+    if language in _PRE_COMMIT_LANGUAGES:
+        return True
+    extra = y.scalars(y.get(hook, "additional_dependencies"))
+    return language == "node" and any(_CODEX_PACKAGE.match(str(d.value)) for d in extra)
 
 
 def _pre_commit(y: _Yaml, root: Any) -> Iterator[_Shell]:
@@ -367,7 +381,7 @@ def _pre_commit(y: _Yaml, root: Any) -> Iterator[_Shell]:
         for hook in y.seq(y.get(repo, "hooks")):
             y.count()
             entry = y.get(hook, "entry")
-            if y.text(y.get(hook, "language")) not in _PRE_COMMIT_LANGUAGES or not y.text(entry):
+            if not y.text(entry) or not _pre_commit_runs(y, hook):
                 continue
             files = (y.text(y.get(hook, "pass_filenames")) or "true").lower() != "false"
             args = y.scalars(y.get(hook, "args")) if y.seq(y.get(hook, "args")) else []

@@ -369,6 +369,29 @@ def test_pre_commit_local_hooks(tmp_path: Path) -> None:
     assert places(doc, "CG303") == {(11, 16)}
 
 
+def test_pre_commit_renamed_languages_and_a_node_hook_of_the_codex_cli(tmp_path: Path) -> None:
+    """pre-commit 4.4 renamed `system` to `unsupported` (and `script` to `unsupported_script`);
+    a node hook whose env installs @openai/codex runs that CLI."""
+    text = """\
+repos:
+  - repo: local
+    hooks:
+      - {id: a, entry: codex exec --yolo, language: unsupported}
+      - {id: b, entry: scripts/x.sh --yolo, language: unsupported_script}
+      - id: c
+        entry: codex exec --yolo
+        language: node
+        additional_dependencies: ["@openai/codex@0.169.0"]
+      - id: d
+        entry: codex exec --yolo
+        language: node
+        additional_dependencies: [codex]
+      - {id: e, entry: codex exec --yolo, language: fail}
+"""
+    doc = lint(write(tmp_path, ".pre-commit-config.yaml", text))
+    assert places(doc, "CG303") == {(4, 35), (7, 27)}
+
+
 # --- GitLab: files included from .gitlab-ci.yml ---------------------------------------------------
 
 GITLAB_INCLUDED = """\
