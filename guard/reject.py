@@ -987,7 +987,9 @@ def may_concern_file(text: str, kind: str) -> bool:
       added: with no keyword in any view of the file and none of ``$ ` * ? [ { ~ \\`` in it, no
       piece can spell codex or stand for other text;
     - the other CI YAML kinds the same, and `<<` (CircleCI's `<< parameters.x >>`) goes on too;
-      in an Azure pipeline also a keyword once `.` is `_` (a variable's env name);
+      in an Azure pipeline also a keyword once `.` is `_` (a variable's env name); a pre-commit
+      config with an `entry` goes on: its reader adds the staged files (`"$@"`) to the command,
+      an expansion the text does not show (`entry: xargs` runs the first file);
     - workflow: the `run:` values, read line by line (`_workflow_may_concern`);
     - package-json: its snippets are JSON string values; with no backslash in the file each is
       the text between two quotes, so with no keyword in any view of the file, only a string
@@ -1004,6 +1006,8 @@ def may_concern_file(text: str, kind: str) -> bool:
     if kind in _CI_YAML_KINDS:
         if _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text) or "<<" in text:
             return True
+        if kind == "pre-commit":
+            return "entry" in text
         return kind == "azure" and "." in text and _has_keyword(text.replace(".", "_"))
     if kind == "workflow":
         return _keyword_in_file_views(text) or _workflow_may_concern(text)

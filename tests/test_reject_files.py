@@ -96,6 +96,20 @@ GOES_ON = [
     ('{"scripts": {"a": "npx @openai/co\'\'dex exec"}}', "package-json"),
 ]
 
+PRE_COMMIT_XARGS = (
+    "repos:\n  - repo: local\n    hooks:\n      - id: a\n        entry: xargs\n"
+    "        language: system\n"
+)
+
+
+def test_a_pre_commit_entry_gets_the_staged_files_the_text_does_not_show() -> None:
+    # the reader adds the files as `"$@"`: `xargs "$@"` runs the first one, which the strict
+    # profile reports (CG902, failing closed): the file goes on to be read
+    job = FileJob(path="x", explicit=True, settings=Settings(strict=True))
+    findings, _directives = _engine_findings(job, PRE_COMMIT_XARGS, "pre-commit")  # type: ignore[misc]
+    assert [f.rule for f in findings] == ["CG902"]
+    assert may_concern_file(PRE_COMMIT_XARGS, "pre-commit")
+
 
 @pytest.mark.parametrize(("text", "kind"), GOES_ON)
 def test_what_may_concern_codex_goes_on(text: str, kind: str) -> None:
