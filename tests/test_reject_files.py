@@ -220,3 +220,10 @@ def test_a_generated_file_of_any_kind_the_reject_skips_has_no_finding(kind: str,
 )
 def test_the_file_reject_never_raises(text: str, kind: str) -> None:
     assert isinstance(may_concern_file(text, kind), bool)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines(), st.booleans())
+def test_a_lint_staged_config_the_reject_skips_has_no_finding(line: str, listed: bool) -> None:
+    task: object = [line, "eslint --fix"] if listed else line
+    assert_sound(json.dumps({"name": "x", "lint-staged": {"*.ts": task}}), "package-json")

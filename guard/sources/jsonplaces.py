@@ -71,6 +71,22 @@ def members(text: str, at: int) -> Iterator[tuple[str, int, int]]:
         i = _BLANKS.match(text, i + 1).end()  # type: ignore[union-attr]
 
 
+def elements(text: str, at: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each element of the array at `text[at]` (`[`), in order. `text` must be
+    JSON `load` accepted."""
+    decoder = json.JSONDecoder()
+    i = _BLANKS.match(text, at + 1).end()  # type: ignore[union-attr]
+    if text.startswith("]", i):
+        return
+    while True:
+        _value, end = decoder.raw_decode(text, i)
+        yield i, end
+        i = _BLANKS.match(text, end).end()  # type: ignore[union-attr]  # a `,` or the `]`
+        if text.startswith("]", i):
+            return
+        i = _BLANKS.match(text, i + 1).end()  # type: ignore[union-attr]
+
+
 def top_level(text: str) -> int | None:
     """The offset of the top-level object's `{`, or None when the value is not an object."""
     i = _BLANKS.match(text).end()  # type: ignore[union-attr]

@@ -22,6 +22,13 @@ Directives: JSON has no comments, so a directive is a shell comment in a script,
 (`"fix": "codex exec --yolo ... # codex-guard: disable=CG303 -- throwaway VM"`): directive_view.
 A `description` or any other string that spells one is data.
 
+`lint-staged` (its config in package.json: glob -> a command or a list of commands) runs each
+command on the staged files from a git hook: with no shell (string-argv splits it), the files as
+arguments after its words, and stdin ignored (lint-staged 15.2.1 on: "so that they don't get
+stuck waiting"). Each is a snippet of its words, its stdin /dev/null (Snippet.closed_stdin);
+the files, words no rule reads, are left out (an added `"$@"` would be an expansion the file
+reject cannot see).
+
 A file that is not JSON is CG901 at the syntax error (npm refuses it too); a top level that is
 not an object, or `scripts` that is not one, holds no script.
 """
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from guard.fastclass import replace
 from guard.sources import jsonplaces
 from guard.sources.snippet import RunContext, Snippet
 
@@ -53,6 +61,29 @@ def _scripts(text: str) -> dict[str, tuple[int, int]]:
     return found
 
 
+def _lint_staged(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each command string of the `lint-staged` member (the last one counts):
+    an object whose values are a string or a list of strings (duplicate globs: the last)."""
+    top = jsonplaces.top_level(text)
+    if top is None:
+        return []
+    config_at: int | None = None
+    for key, start, _end in jsonplaces.members(text, top):
+        if key == "lint-staged":
+            config_at = start
+    if config_at is None or not text.startswith("{", config_at):
+        return []
+    tasks: dict[str, list[tuple[int, int]]] = {}
+    for glob, start, end in jsonplaces.members(text, config_at):
+        tasks.pop(glob, None)
+        if text.startswith('"', start):
+            tasks[glob] = [(start, end)]
+        elif text.startswith("[", start):
+            found = jsonplaces.elements(text, start)
+            tasks[glob] = [(a, b) for a, b in found if text.startswith('"', a)]
+    return [place for places in tasks.values() for place in places]
+
+
 def _sessions(names: list[str]) -> dict[str, tuple[tuple[str, int], ...]]:
     """`npm run NAME` runs `preNAME`, NAME, then `postNAME`: each a step of that run."""
     known = set(names)
@@ -70,16 +101,21 @@ def _sessions(names: list[str]) -> dict[str, tuple[tuple[str, int], ...]]:
 def extract(text: str, path: str) -> list[Snippet]:
     jsonplaces.load(text, "JSON")  # a SourceError (CG901) at the syntax error
     scripts = _scripts(text)
-    if not scripts:
+    tasks = _lint_staged(text)
+    if not scripts and not tasks:
         return []
     places = jsonplaces.Places(text)
     sessions = _sessions(list(scripts))
-    return [
+    found = [
         jsonplaces.string_snippet(
             places, start, end, path, RunContext.SCRIPT, "sh", sessions.get(name, ())
         )
         for name, (start, end) in sorted(scripts.items(), key=lambda item: item[1])
     ]
+    for start, end in tasks:
+        snippet = jsonplaces.string_snippet(places, start, end, path, RunContext.SCRIPT, "sh")
+        found.append(replace(snippet, closed_stdin=True))
+    return found
 
 
 def directive_view(text: str, snippets: Iterable[Snippet]) -> str:

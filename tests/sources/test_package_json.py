@@ -281,3 +281,29 @@ def test_a_directive_is_a_shell_comment_in_a_script(tmp_path: Path) -> None:
     minified = '{"scripts": {"a": "codex exec --yolo -C . x </dev/null # codex-guard: disable=CG303 -- vm", "b": "codex exec --yolo -C . y </dev/null"}}'
     doc = lint(write(tmp_path / "package.json", minified))
     assert places(doc) == []  # one line: a trailing directive covers its line
+
+
+LINT_STAGED = """\
+{
+  "name": "web",
+  "lint-staged": {
+    "*.ts": ["eslint --fix", "codex exec --yolo -C . \\"review\\""],
+    "*.md": "cross-env OPENAI_API_KEY=x codex exec -s read-only -C . \\"check the docs\\"",
+    "*.txt": ["echo codex exec --yolo"],
+    "*.sh": "codex exec -s read-only -C . review # codex-guard: lane=validator",
+    "*.css": 5
+  }
+}
+"""
+
+
+def test_lint_staged_commands_run_on_the_staged_files(tmp_path: Path) -> None:
+    # each command runs from the git hook with stdin ignored (no CG201), its words as written
+    doc = lint(write(tmp_path / "package.json", LINT_STAGED))
+    assert doc["errors"] == []
+    assert places(doc) == sorted(
+        [
+            ("CG101", *at(LINT_STAGED, "cross-env")),
+            ("CG303", *at(LINT_STAGED, "--yolo")),
+        ]
+    )
