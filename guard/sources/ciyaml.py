@@ -30,7 +30,8 @@ gives no snippet; YAML that does not parse is the one-line error every YAML read
   list: one script), top-level and step `env:`; `group:` steps hold steps. The agent runs a job
   in a PTY (else with /dev/null): its stdin is no idle pipe (Snippet.closed_stdin).
 - Taskfile `Taskfile.yml`: `tasks.<t>.cmds[]` (a string or `{cmd: ...}`), each its own shell,
-  global and task `env:`. Run where `task` is started: a script's context.
+  global and task `env:`; global and task `dotenv:` files, loaded before each command (`. FILE`
+  on the file name: CG103). Run where `task` is started: a script's context.
 - pre-commit `.pre-commit-config.yaml`: a hook with `language: system` or `script` (4.4's
   `unsupported`, `unsupported_script`), or a `node` hook that installs `@openai/codex`, runs its
   `entry:` with its `args:` and the staged files; pre-commit gives it stdin at EOF (/dev/null
@@ -66,6 +67,7 @@ class _Shell:
     dialect: str = "bash"
     wide: frozenset[str] = frozenset()  # env names set for more than this step (a job, the file)
     files: bool | None = None  # a pre-commit hook: are the staged files its arguments?
+    sourced: tuple[Any, ...] = ()  # env files the runner loads first (a Taskfile's `dotenv:`)
 
 
 class _Yaml:
@@ -339,8 +341,10 @@ def _buildkite_steps(y: _Yaml, steps: Any, env: Env, depth: int) -> Iterator[_Sh
 
 def _taskfile(y: _Yaml, root: Any) -> Iterator[_Shell]:
     outer = y.env(y.get(root, "env"))
+    dotenv = tuple(y.scalars(y.get(root, "dotenv")))
     for name, task in y.pairs(y.get(root, "tasks")):
         own: Env = {}
+        sourced = dotenv
         if y.text(task) is not None or y.seq(task):
             cmds: list[Any] = y.seq(task) or [task]  # `build: go build ./...`, `lint: [a, b]`
         else:
@@ -349,13 +353,15 @@ def _taskfile(y: _Yaml, root: Any) -> Iterator[_Shell]:
             single = y.get(task, "cmd")
             cmds = cmds or ([single] if single is not None else [])
             own = y.env(y.get(task, "env"))
+            sourced = (*dotenv, *y.scalars(y.get(task, "dotenv")))
         env = {**outer, **own}
         for number, cmd in enumerate(cmds):
             node = cmd if y.text(cmd) is not None else y.get(cmd, "cmd")
             if y.text(node) is None:
                 node = y.get(cmd, "defer")  # `- defer: rm -rf tmp` runs when the task ends
             if y.text(node) is not None:
-                yield _Shell([node], env, ((f"task {name}", number),), wide=frozenset(env))
+                session = ((f"task {name}", number),)
+                yield _Shell([node], env, session, wide=frozenset(env), sourced=sourced)
 
 
 # --- pre-commit ----------------------------------------------------------------------------------
@@ -389,6 +395,7 @@ def _pre_commit(y: _Yaml, root: Any) -> Iterator[_Shell]:
 
 
 _PLAIN_WORD = re.compile(r"[\w@%+=:,./-]+")
+_FILE_NAME = re.compile(r"[\w@%+=:,./~{}-]+")  # `{{.HOME}}/.env`: masked as a variable after
 # A segment of a command line and where it sits in the file: (text, 0-based line, column).
 _Segment = tuple[str, int, int]
 
@@ -490,6 +497,18 @@ def _masked(piece: _Piece, templates: re.Pattern[str] | None, env: Env) -> _Piec
     return replace(piece, text=templates.sub(lambda match: _mask(match, env), piece.text))
 
 
+def _sourced(node: Any, lines: list[str]) -> _Piece:
+    """An env file the runner loads before the commands (Taskfile `dotenv: [.env]`: it sets
+    each name the env does not have yet) as the shell's own `. FILE`, its `.` at the file name's
+    line and column (where CG103's "loaded here" points): a file the linter cannot see through is
+    CG103, one in the repo that sets a key is CG103 at error."""
+    piece = _piece(node, lines)
+    name = piece.text.strip()
+    if not _FILE_NAME.fullmatch(name):
+        name = "'" + name.replace("'", "'\\''") + "'"  # one word, as the runner reads it
+    return replace(piece, text=". " + name)
+
+
 def read(kind: str, text: str, path: str) -> list[Snippet]:
     import yaml
 
@@ -510,7 +529,9 @@ def read(kind: str, text: str, path: str) -> list[Snippet]:
         if shell.files is not None:
             snippet = _pre_commit_snippet(shell, lines, path)
         else:
-            pieces = [_masked(_piece(item, lines), spec.templates, shell.env) for item in items]
+            pieces = [_sourced(item, lines) for item in shell.sourced if str(item.value).strip()]
+            pieces += [_piece(item, lines) for item in items]
+            pieces = [_masked(piece, spec.templates, shell.env) for piece in pieces]
             snippet = _shell(
                 pieces, path, shell.env, len(lines), shell.session, spec.context, shell.dialect
             )

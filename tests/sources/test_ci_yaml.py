@@ -336,6 +336,35 @@ def test_taskfile_cmds_and_env(tmp_path: Path) -> None:
     assert related(doc, "CG101", 12) == {3}
 
 
+TASKFILE_DOTENV = """\
+version: '3'
+dotenv: ['.env', '{{.HOME}}/.codex.env']
+tasks:
+  review:
+    cmds:
+      - codex exec -C . -s read-only -o r.md - < review.md
+  fix:
+    dotenv:
+      - ci/keys.env
+    cmds:
+      - echo "no codex here"
+"""
+
+
+def test_taskfile_dotenv_files_are_env_files_the_tasks_load(tmp_path: Path) -> None:
+    """`dotenv:` (the file's, a task's) sets env from files before every command: CG103, an
+    error when the file is in the repo and sets a key; "loaded here" at the file's name."""
+    doc = lint(write(tmp_path, "Taskfile.yml", TASKFILE_DOTENV))
+    assert hits(doc) == {("CG103", 6)}
+    assert related(doc, "CG103", 6) == {2}
+    (finding,) = doc["findings"]
+    assert (finding["related"][0]["line"], finding["related"][0]["column"]) == (2, 11)
+    assert finding["severity"] == "warning"
+    write(tmp_path, ".env", "OPENAI_API_KEY=sk-x\n")
+    (finding,) = lint(tmp_path / "Taskfile.yml", "--no-cache")["findings"]
+    assert (finding["rule"], finding["severity"]) == ("CG103", "error")
+
+
 # --- pre-commit ---------------------------------------------------------------------------------
 
 PRE_COMMIT = """\
