@@ -30,8 +30,9 @@ gives no snippet; YAML that does not parse is the one-line error every YAML read
   list: one script), top-level and step `env:`; `group:` steps hold steps. The agent runs a job
   in a PTY (else with /dev/null): its stdin is no idle pipe (Snippet.closed_stdin).
 - Taskfile `Taskfile.yml`: `tasks.<t>.cmds[]` (a string or `{cmd: ...}`), each its own shell,
-  global and task `env:`; global and task `dotenv:` files, loaded before each command (`. FILE`
-  on the file name: CG103). Run where `task` is started: a script's context.
+  global and task `env:`; plain global and task `vars:` are the values of their `{{.NAME}}`;
+  global and task `dotenv:` files, loaded before each command (`. FILE` on the file name:
+  CG103). Run where `task` is started: a script's context.
 - pre-commit `.pre-commit-config.yaml`: a hook with `language: system` or `script` (4.4's
   `unsupported`, `unsupported_script`), or a `node` hook that installs `@openai/codex`, runs its
   `entry:` with its `args:` and the staged files; pre-commit gives it stdin at EOF (/dev/null
@@ -42,7 +43,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from guard.fastclass import replace as replace_snippet
@@ -68,6 +69,8 @@ class _Shell:
     wide: frozenset[str] = frozenset()  # env names set for more than this step (a job, the file)
     files: bool | None = None  # a pre-commit hook: are the staged files its arguments?
     sourced: tuple[Any, ...] = ()  # env files the runner loads first (a Taskfile's `dotenv:`)
+    # Template variables the runner fills in (a Taskfile's `vars:`): name -> (value, line)
+    variables: Env = field(default_factory=dict)
 
 
 class _Yaml:
@@ -339,12 +342,24 @@ def _buildkite_steps(y: _Yaml, steps: Any, env: Env, depth: int) -> Iterator[_Sh
 # --- Taskfile ------------------------------------------------------------------------------------
 
 
+def _task_vars(y: _Yaml, node: Any) -> Env:
+    """A Taskfile's `vars:` that are plain strings (not `sh:`, `ref:`, nor templates)."""
+    found: Env = {}
+    for key, value in y.pairs(node):
+        text = y.text(value)
+        if text is not None and "{{" not in text:
+            found[key] = (text, value.start_mark.line + 1)
+    return found
+
+
 def _taskfile(y: _Yaml, root: Any) -> Iterator[_Shell]:
     outer = y.env(y.get(root, "env"))
     dotenv = tuple(y.scalars(y.get(root, "dotenv")))
+    outer_vars = _task_vars(y, y.get(root, "vars"))
     for name, task in y.pairs(y.get(root, "tasks")):
         own: Env = {}
         sourced = dotenv
+        variables = outer_vars
         if y.text(task) is not None or y.seq(task):
             cmds: list[Any] = y.seq(task) or [task]  # `build: go build ./...`, `lint: [a, b]`
         else:
@@ -354,6 +369,7 @@ def _taskfile(y: _Yaml, root: Any) -> Iterator[_Shell]:
             cmds = cmds or ([single] if single is not None else [])
             own = y.env(y.get(task, "env"))
             sourced = (*dotenv, *y.scalars(y.get(task, "dotenv")))
+            variables = {**outer_vars, **_task_vars(y, y.get(task, "vars"))}
         env = {**outer, **own}
         for number, cmd in enumerate(cmds):
             node = cmd if y.text(cmd) is not None else y.get(cmd, "cmd")
@@ -361,7 +377,9 @@ def _taskfile(y: _Yaml, root: Any) -> Iterator[_Shell]:
                 node = y.get(cmd, "defer")  # `- defer: rm -rf tmp` runs when the task ends
             if y.text(node) is not None:
                 session = ((f"task {name}", number),)
-                yield _Shell([node], env, session, wide=frozenset(env), sourced=sourced)
+                yield _Shell(
+                    [node], env, session, wide=frozenset(env), sourced=sourced, variables=variables
+                )
 
 
 # --- pre-commit ----------------------------------------------------------------------------------
@@ -491,6 +509,16 @@ def _mask(match: re.Match[str], env: Env) -> str:
     return "${_" + re.sub(r"\W", "_", found[3:-1]) + "}"
 
 
+def _template_values(variables: Env) -> tuple[tuple[str, str, int, str], ...]:
+    """Snippet.values for a Taskfile's variables: `{{.NAME}}` and `{{ .NAME }}` are masked as the
+    shell variables `${_NAME_}` and `${___NAME__}` (_mask), which hold the variable's value."""
+    found: list[tuple[str, str, int, str]] = []
+    for name, (value, line) in variables.items():
+        for written in ("{{." + name + "}}", "{{ ." + name + " }}"):
+            found.append(("_" + re.sub(r"\W", "_", written[3:-1]), value, line, written))
+    return tuple(found)
+
+
 def _masked(piece: _Piece, templates: re.Pattern[str] | None, env: Env) -> _Piece:
     if templates is None or not templates.search(piece.text):
         return piece
@@ -535,6 +563,8 @@ def read(kind: str, text: str, path: str) -> list[Snippet]:
             snippet = _shell(
                 pieces, path, shell.env, len(lines), shell.session, spec.context, shell.dialect
             )
+        if shell.variables:
+            snippet = replace_snippet(snippet, values=_template_values(shell.variables))
         wide = tuple(line for name, (_v, line) in shell.env.items() if name in shell.wide)
         if wide:
             snippet = replace_snippet(snippet, wide_env_lines=wide)

@@ -365,6 +365,34 @@ def test_taskfile_dotenv_files_are_env_files_the_tasks_load(tmp_path: Path) -> N
     assert (finding["rule"], finding["severity"]) == ("CG103", "error")
 
 
+TASKFILE_VARS = """\
+version: '3'
+vars:
+  CODEX: npx -y @openai/codex
+  FLAGS: --yolo
+  DYN: {sh: which codex}
+env:
+  OPENAI_API_KEY: x
+tasks:
+  a:
+    cmds:
+      - '{{ .CODEX }} exec {{.FLAGS}} -C . - < p.md'
+      - '{{.DYN}} exec -C . - < p.md'
+  b:
+    vars: {CODEX: echo}
+    cmds:
+      - '{{.CODEX}} exec --yolo -C . - < p.md'
+"""
+
+
+def test_taskfile_vars_are_the_values_of_their_templates(tmp_path: Path) -> None:
+    """A plain `vars:` value (the file's, then the task's) is what `{{.NAME}}` becomes before
+    the shell runs: the command is codex, its flags are read; a `sh:` variable stays unknown."""
+    doc = lint(write(tmp_path, "Taskfile.yml", TASKFILE_VARS))
+    assert hits(doc) == {("CG101", 11), ("CG303", 11), ("CG902", 12)}
+    assert places(doc, "CG303") == {(11, 28)}  # the template that holds the flag
+
+
 # --- pre-commit ---------------------------------------------------------------------------------
 
 PRE_COMMIT = """\
