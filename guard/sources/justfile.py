@@ -16,7 +16,10 @@ assignment (`name := value`).
 The environment of a recipe (just's manual, "Getting and Setting Environment Variables"):
 `export NAME := value` assignments, every assignment once `set export` is on, and the recipe's
 `$NAME` parameters (every parameter under `set export`); `unexport NAME` takes one out. A string
-literal's value is its text; any other expression is kept as written.
+literal's value is its text; any other expression is kept as written. `set dotenv-load` (or a
+`dotenv-filename`/`dotenv-path`/`dotenv-required` setting) loads an env file into every recipe:
+the snippet starts with the shell's `. FILE` on the setting's line, its `.` where the file is
+named (CG103), when the setting is written above the recipe.
 
 Which recipes run after which (Snippet.session; just's manual, "Dependencies" and "Parallelism"):
 only what one `just` run fixes. `just T` runs T's prior dependencies in order, each recipe once,
@@ -52,9 +55,16 @@ _PARAM_PARTS = re.compile(rf"(?P<dollar>\$?)(?P<name>{_NAME})(?:=(?P<default>{_D
 _HEADER = re.compile(rf"^@?(?P<name>{_NAME})(?P<params>(?:\s+{_PARAM})*)\s*:(?!=)")
 _ASSIGNMENT = re.compile(rf"^(?P<export>export\s+)?(?P<name>{_NAME})\s*:=\s*(?P<value>.*)$")
 _SET_EXPORT = re.compile(r"^set\s+export(?:\s*:=\s*(?P<value>true|false))?\s*(?:#.*)?$")
+# `set dotenv-load`, and the settings that name the file (`dotenv-filename`, `dotenv-path`) or
+# require it (`dotenv-required`): each makes just load the file into every recipe's env.
+_SET_DOTENV = re.compile(
+    r"^set\s+(?P<key>dotenv-(?:load|filename|path|required))"
+    r"(?:\s*:=\s*(?:(?P<flag>true|false)|\"(?P<dq>[^\"\\]*)\"|'(?P<sq>[^']*)'))?\s*(?:#.*)?$"
+)
 _UNEXPORT = re.compile(rf"^unexport\s+(?P<name>{_NAME})\s*(?:#.*)?$")
 _LITERAL = re.compile(rf"^(?P<string>{_STRING})\s*(?:#.*)?$")
 
+_PLAIN_FILE = re.compile(r"[\w@%+=:,./~-]+")  # an env file's name that is one shell word
 _INTERPOLATION = re.compile(r"\{\{\{\{|\{\{(?P<expr>.*?)\}\}")
 # `env_var_or_default("CODEX_BIN", "codex")`, `env("CODEX_BIN", "codex")`: the environment's
 # value when set, else the default (just's manual, "Environment Variables").
@@ -263,6 +273,25 @@ def _exports_all(lines: list[str]) -> bool:
     )
 
 
+def _dotenv(lines: list[str]) -> tuple[int, int, str] | None:
+    """The env file just loads before every recipe: (0-based line and column of the setting
+    that names it, or of `dotenv-load`, and the file's name); None when no setting loads one.
+    `dotenv-path` wins over `dotenv-filename`, which wins over the default `.env`."""
+    loads: tuple[int, int, str] | None = None
+    named: dict[str, tuple[int, int, str]] = {}
+    for index, line in enumerate(lines):
+        match = _SET_DOTENV.match(line)
+        if match is None:
+            continue
+        key = match.group("key")
+        group = "dq" if match.group("dq") is not None else "sq"
+        if match.group(group) is not None and key in ("dotenv-filename", "dotenv-path"):
+            named[key] = (index, match.start(group), match.group(group))
+        elif match.group("flag") != "false":
+            loads = (index, match.start("key"), ".env")
+    return named.get("dotenv-path") or named.get("dotenv-filename") or loads
+
+
 def _file_env(lines: list[str], export_all: bool) -> Env:
     """What every recipe gets: exported assignments (all of them under `set export`)."""
     unexported = {m.group("name") for line in lines if (m := _UNEXPORT.match(line))}
@@ -407,6 +436,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         m.group("name"): m.group("value") for line in lines if (m := _ASSIGNMENT.match(line))
     }
     sessions = _sessions(lines)
+    dotenv = _dotenv(lines)
     snippets: list[Snippet] = []
     index = 0
     while index < len(lines):
@@ -434,12 +464,18 @@ def extract(text: str, path: str) -> list[Snippet]:
             text_body, values = interpolate(
                 "\n".join(body) + "\n", start, _Scope(raw_variables, params)
             )
+            first_line, column = start, 0
+            if dotenv is not None and dotenv[0] < start and _PLAIN_FILE.fullmatch(dotenv[2]):
+                # just loads the file first: the shell's `. FILE` on the setting's line (the
+                # lines down to the recipe blank), its `.` where the file is named
+                first_line, column, name = dotenv
+                text_body = ". " + name + "\n" * (start - first_line) + text_body
             snippets.append(
                 Snippet(
                     text_body,
                     path,
-                    start,
-                    0,
+                    first_line,
+                    column,
                     dialect,
                     RunContext.SCRIPT,
                     tuple(env),

@@ -102,3 +102,36 @@ other:
 
 def test_an_empty_interpolation_before_a_prefix_leaves_it_first(tmp_path: Path) -> None:
     assert lint(tmp_path, EMPTY_FIRST) == [("CG101", 6), ("CG101", 7)]
+
+
+DOTENV = """\
+set dotenv-load
+set dotenv-filename := ".env.ci"
+
+review:
+    codex exec -C . -s read-only -o out.txt - < prompt.md
+
+docs:
+    @echo "codex exec is run by review"
+"""
+
+
+def test_dotenv_settings_load_an_env_file_before_every_recipe(tmp_path: Path) -> None:
+    # just loads the named file (`.env` by default) into each recipe's env: CG103, and an error
+    # when the file is in the repo and sets a key
+    assert lint(tmp_path, DOTENV) == [("CG103", 5)]
+    assert lint(tmp_path, DOTENV.replace("set dotenv-load\n", "set dotenv-load := false\n")) == [
+        ("CG103", 5)  # the file's name still loads it
+    ]
+    off = "set dotenv-load := false\n" + DOTENV.split("\n", 2)[2]
+    assert lint(tmp_path, off) == []
+    (tmp_path / ".env.ci").write_text("OPENAI_API_KEY=sk-x\n", encoding="utf-8")
+    path = tmp_path / "justfile"
+    path.write_text(DOTENV, encoding="utf-8")
+    done = subprocess.run(
+        [*CLI, "lint", "--no-cache", "--format", "json", str(path)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    (finding,) = json.loads(done.stdout)["findings"]
+    assert (finding["rule"], finding["severity"]) == ("CG103", "error")
+    assert [(r["line"], r["column"]) for r in finding["related"]] == [(2, 25)]  # the file's name
