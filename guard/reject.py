@@ -985,7 +985,8 @@ def may_concern_file(text: str, kind: str) -> bool:
     - makefile, dockerfile, justfile, markdown, gitlab: their snippets are pieces of the text,
       re-indented, with make's `@`, a prompt or a `<placeholder>` rewritten, but no character
       added: with no keyword in any view of the file and none of ``$ ` * ? [ { ~ \\`` in it, no
-      piece can spell codex or stand for other text;
+      piece can spell codex or stand for other text (a justfile's or a Taskfile's env file is
+      `. FILE`, a file name it writes: the commands of a sourced file are not followed);
     - the other CI YAML kinds the same, and `<<` (CircleCI's `<< parameters.x >>`) goes on too;
       in an Azure pipeline also a keyword once `.` is `_` (a variable's env name); a pre-commit
       config with an `entry` goes on: its reader adds the staged files (`"$@"`) to the command,
