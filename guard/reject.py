@@ -168,7 +168,7 @@ _MAY_RUN_ARGS = frozenset(
         *("mpirun", "srun", "sbatch", "qsub", "bsub", "salloc", "gdb", "valgrind", "perf"),
         *("toybox", "unbuffer", "faketime", "proxychains", "proxychains4", "tsocks", "torsocks"),
         *("docker-compose", "podman-compose", "cross-env", "cross-env-shell", "dotenv"),
-        "env-cmd",
+        *("env-cmd", "concurrently", "conc"),
     }
 )
 # Reserved words after which the next word is still a command.
@@ -184,6 +184,8 @@ _RUNS_TEXT = frozenset(
         "alias",
         "bash",
         "command",
+        "conc",
+        "concurrently",
         "cross-env",
         "cross-env-shell",
         "doas",

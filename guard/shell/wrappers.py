@@ -116,6 +116,46 @@ def _package_call(argv: tuple[Word, ...], first: int, prog: str) -> Word | None:
     return None
 
 
+# concurrently (`concurrently [opts] CMD...`, also `conc`): each positional argument is a command
+# it runs in a shell of its own; `npm:NAME` (`yarn:`, `pnpm:`, `bun:`...) runs a package script.
+_CONCURRENTLY_VALUE_OPTS = frozenset(
+    {"-n", "-c", "-p", "-l", "-t", "-s", "-m", "--names", "--prefix-colors", "--prefix"}
+    | {"--prefix-length", "--timestamp-format", "--success", "--max-processes", "--hide"}
+    | {"--restart-tries", "--restart-after", "--default-input-target", "--names-separator"}
+    | {"--kill-signal", "--teardown", "--passthrough-arguments"}
+)
+_SCRIPT_PREFIXES = ("npm:", "yarn:", "pnpm:", "bun:", "node:", "deno:")
+
+
+def _concurrently_commands(argv: tuple[Word, ...]) -> tuple[list[Word], bool]:
+    """The shell commands `concurrently` runs, and whether they get its own stdin (`-r`/`--raw`:
+    inherited); else each child's stdin is a pipe concurrently holds open and writes to only
+    what `--handle-input` forwards ("we are currently doing nothing to the stdin pipe of the
+    child processes", concurrently#115): an idle pipe."""
+    commands: list[Word] = []
+    raw = False
+    i, n = 1, len(argv)
+    options = True
+    while i < n:
+        t = argv[i].text
+        if options and t == "--":
+            options = False
+        elif options and t.startswith("-") and t != "-":
+            name = t.partition("=")[0]
+            raw = raw or t in ("-r", "--raw")
+            if name == "--teardown" and "=" in t:  # a command run after the others
+                w = argv[i]
+                commands.append(Word(t.partition("=")[2], w.literal, w.span, w.raw))
+            elif name == "--teardown" and i + 1 < n:
+                commands.append(argv[i + 1])
+            if "=" not in t and t in _CONCURRENTLY_VALUE_OPTS:
+                i += 1
+        elif not t.startswith(_SCRIPT_PREFIXES):
+            commands.append(argv[i])
+        i += 1
+    return commands, raw
+
+
 def _dynamic_codex_path(text: str) -> bool:
     """A path whose last part is literally `codex` (`$HOME/.local/bin/codex`)."""
     folder, slash, name = text.rpartition("/")
@@ -1094,6 +1134,7 @@ _NODE_ENV_PACKAGES = {
     "cross-env-shell": "cross-env-shell",
     "dotenv-cli": "dotenv",
     "env-cmd": "env-cmd",
+    "concurrently": "concurrently",  # not env: the commands it runs (`npx concurrently "..."`)
 }
 _DOTENV_VALUE_OPTS = frozenset({"-e", "-v", "-p"})
 _ENV_CMD_VALUE_OPTS = frozenset({"-f", "--file", "-e", "--environments", "-r", "--rc-file"})
@@ -1805,7 +1846,7 @@ WRAPPER_PROGRAMS = frozenset(
         *("setsid", "coproc", "caam", "npx", "bunx", "pnpx", "bun", "pnpm", "yarn", "npm"),
         *("uv", "poetry", "apptainer", "singularity", "trap", "su", "ssh", "eval", "tmux"),
         *("docker-compose", "podman-compose", "screen", "systemd-run", "unbuffer"),
-        *("cross-env", "cross-env-shell", "dotenv", "env-cmd"),
+        *("cross-env", "cross-env-shell", "dotenv", "env-cmd", "concurrently", "conc"),
         *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"),
         *_INTERPRETERS,
         "git",  # a `!` alias, `rebase -x`, `submodule foreach`, `bisect run`
@@ -2102,6 +2143,16 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             rest = _peel_node_env(argv, out)
             if rest is None:
                 break
+        elif prog in ("concurrently", "conc"):
+            commands, raw = _concurrently_commands(argv)
+            if not commands:
+                break
+            out.body = (commands[0],)
+            out.more_bodies = tuple(((c,), ()) for c in commands[1:])
+            out.body_kind = prog
+            if not raw:
+                out.stdin = Stdin(StdinKind.INHERITED, reason="concurrently")
+            break
         elif prog in ("npx", "bunx", "pnpx") or _package_runner(argv):
             # `bun x`, `pnpm dlx`, `yarn dlx` and `npm exec` run a package like npx does.
             first = 2 if prog in ("bun", "pnpm", "yarn", "npm") else 1

@@ -234,6 +234,10 @@ FULL_ACCESS = {
     "npx-package-call": "npx -p @openai/codex -c 'codex exec --yolo p </dev/null'",
     "npm-exec-call-equals": "npm exec --call='codex exec --yolo p </dev/null'",
     "pnpm-dlx-shell-mode": "pnpm dlx -c 'codex exec --yolo p </dev/null'",
+    # concurrently runs each argument in a shell (`npm:NAME` is a package script)
+    "concurrently": "concurrently -k -n a,b 'npm:dev' 'codex exec --yolo p </dev/null'",
+    "npx-concurrently": "npx concurrently -r 'tsc -w' 'codex exec --yolo p </dev/null'",
+    "concurrently-teardown": "concurrently --teardown='codex exec --yolo p </dev/null' 'npm:a'",
 }
 
 
@@ -328,6 +332,7 @@ MENTIONS = [
     "parallel 'echo codex exec --yolo {}' ::: a b",
     "npx -c 'echo codex exec --yolo p'",
     "npm x -- cowsay codex exec --yolo",
+    "concurrently -n codex,web 'echo codex exec --yolo' 'npm:codex'",
     "uv run pytest -k codex",
     "uv run -m codex exec --yolo",
     "poetry run pytest tests/test_codex.py",
@@ -349,3 +354,14 @@ MENTIONS = [
 @pytest.mark.parametrize("script", MENTIONS)
 def test_mentions_stay_silent(script: str) -> None:
     assert rules_of(script, RunContext.AGENT) <= {"CG902"}
+
+
+def test_concurrently_gives_each_command_an_idle_pipe() -> None:
+    """concurrently spawns its commands with a stdin pipe it neither writes nor closes
+    (concurrently#115): a positional prompt hangs for sure; `--raw` hands its own stdin on."""
+    script = "concurrently 'npm:dev' 'codex exec -C . -s read-only p'"
+    (hit,) = [f for f in findings(script) if f.rule == "CG201"]
+    assert hit.severity == "error"
+    (hit,) = [f for f in findings(script.replace("concurrently", "concurrently --raw"))]
+    assert (hit.rule, hit.severity) == ("CG201", "warning")
+    assert "CG201" not in rules_of(script.replace(" p'", " p </dev/null'"))

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 # Where a hang is certain rather than likely: the shell keeps the caller's stdin in a place no
 # terminal reaches, or the caller is known never to hand a TTY; or a copier (`cat | codex`)
 # turns even a terminal into a pipe, which codex does read.
-_CERTAIN_REASONS = frozenset({"background-pipeline", "dup-stdin", "coproc", "copied-stdin"})
+_CERTAIN_REASONS = frozenset(
+    {"background-pipeline", "dup-stdin", "coproc", "copied-stdin", "concurrently"}
+)
 
 
 def _hang_is_certain(ctx: CheckContext, inv: Invocation) -> bool:
