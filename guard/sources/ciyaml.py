@@ -25,7 +25,8 @@ gives no snippet; YAML that does not parse is the one-line error every YAML read
 - Azure Pipelines `azure-pipelines.yml`, `.azure-pipelines/*.yml`: `script:`/`bash:` steps (and an
   inline `Bash@3` task) at any depth of stages, jobs, deployment strategies and `${{ if }}`
   blocks, each its own shell on the job's agent; `variables:` of the pipeline, stage and job become
-  env with the name upper-cased and `.` made `_`; the step's `env:` as written.
+  env with the name upper-cased and `.` made `_`; the step's `env:` as written. A macro
+  `$(name)` is the variable's value, written in before bash runs (Snippet.values).
 - Buildkite `.buildkite/*.yml`, `pipeline.yml`: a step's `command:`/`commands:` (a string or a
   list: one script), top-level and step `env:`; `group:` steps hold steps. The agent runs a job
   in a PTY (else with /dev/null): its stdin is no idle pipe (Snippet.closed_stdin).
@@ -519,6 +520,18 @@ def _template_values(variables: Env) -> tuple[tuple[str, str, int, str], ...]:
     return tuple(found)
 
 
+def _macro_values(env: Env) -> tuple[tuple[str, str, int, str], ...]:
+    """Snippet.values for an Azure pipeline's macros: Azure writes a variable's value where
+    `$(name)` stands before the shell runs (masked as `${NAME}`, _mask), so `$(codexBin) exec`
+    is `codex exec` when `codexBin: codex`; a value that is itself a macro or an expression is
+    left unknown."""
+    return tuple(
+        (name, value, line, "$(" + name + ")")
+        for name, (value, line) in env.items()
+        if "$" not in value
+    )
+
+
 def _masked(piece: _Piece, templates: re.Pattern[str] | None, env: Env) -> _Piece:
     if templates is None or not templates.search(piece.text):
         return piece
@@ -565,6 +578,8 @@ def read(kind: str, text: str, path: str) -> list[Snippet]:
             )
         if shell.variables:
             snippet = replace_snippet(snippet, values=_template_values(shell.variables))
+        elif kind == AZURE and "${" in snippet.text:
+            snippet = replace_snippet(snippet, values=_macro_values(shell.env))
         wide = tuple(line for name, (_v, line) in shell.env.items() if name in shell.wide)
         if wide:
             snippet = replace_snippet(snippet, wide_env_lines=wide)

@@ -525,3 +525,26 @@ steps:
         "echo $(date) ${SANDBOX} ${BUILD_SOURCESDIRECTORY} ${__parameters_x__} ${_variables_y_}"
     )
     assert ("SANDBOX", "read-only", 2) in snippet.external_env
+
+
+AZURE_MACROS = """\
+variables:
+  codexBin: codex
+  flags: --yolo
+jobs:
+  - job: a
+    variables:
+      - {name: prompt, value: fix the build}
+    steps:
+      - script: $(codexBin) exec $(flags) -C . - < p.md
+      - script: $(codexBin) exec -s read-only -C . "$(prompt)"
+      - script: echo "$(codexBin) exec"
+"""
+
+
+def test_azure_macros_are_written_into_the_script_before_it_runs(tmp_path: Path) -> None:
+    """`$(codexBin)` is the variable's value by the time bash reads the line: the command is
+    codex, its flags and its prompt are read."""
+    doc = lint(write(tmp_path, "azure-pipelines.yml", AZURE_MACROS))
+    assert hits(doc) == {("CG303", 9), ("CG201", 10)}
+    assert places(doc, "CG303") == {(9, 34)}
