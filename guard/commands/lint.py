@@ -673,7 +673,7 @@ def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
         return FileOutcome([], [FileError(job.path, note)], checked=True)
     from guard.engine.api import token_scan
     from guard.sources.decode import PARSE_LIMIT, stream_lines
-    from guard.sources.detect import GO, JAVASCRIPT, MARKDOWN, PYTHON, SHELL
+    from guard.sources.detect import GO, JAVASCRIPT, MARKDOWN, PACKAGE_JSON, PYTHON, SHELL
 
     stream = stream_lines(job.path, python=kind == PYTHON, shell=kind == SHELL)
     if isinstance(stream, FileError):
@@ -687,6 +687,10 @@ def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
         from guard.sources.programlines import program_shell_lines
 
         lines = program_shell_lines(lines)
+    elif kind == PACKAGE_JSON:  # a script is a JSON string: its text, not one quoted word
+        from guard.sources.jsonplaces import string_lines
+
+        lines = string_lines(lines)
     findings = token_scan(lines, snippet, settings)
     note = (
         f"file too large to parse ({size:,} bytes; limit {PARSE_LIMIT:,}): only token-scanned "

@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from guard.sources.base import SourceError
 from guard.sources.snippet import RunContext, Snippet
@@ -69,6 +69,28 @@ def members(text: str, at: int) -> Iterator[tuple[str, int, int]]:
         if text.startswith("}", i):
             return
         i = _BLANKS.match(text, i + 1).end()  # type: ignore[union-attr]
+
+
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_KEY_END = re.compile(r"[ \t]*:")
+
+
+def string_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """(file line, text) of every JSON string value on numbered lines that mentions codex, its
+    escapes decoded: the shell lines the token scan reads in a JSON file too large to parse (a
+    package.json script is a string; split as shell, the quoted string would be one word)."""
+    for number, line in lines:
+        if "codex" not in line.lower():
+            continue
+        for match in _STRING.finditer(line):
+            if _KEY_END.match(line, match.end()):
+                continue  # a member's name
+            try:
+                value = json.loads(match.group(0))
+            except ValueError:
+                continue
+            if "codex" in value.lower():
+                yield number, value.replace("\n", " ; ")
 
 
 def elements(text: str, at: int) -> Iterator[tuple[int, int]]:

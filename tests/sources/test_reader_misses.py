@@ -338,6 +338,23 @@ def test_a_program_too_large_to_parse_is_token_scanned(tmp_path: Path) -> None:
         assert hits(doc) == want, name
 
 
+def test_a_package_json_too_large_to_parse_is_token_scanned_in_its_strings(tmp_path: Path) -> None:
+    """A script is a JSON string: split as shell it would be one quoted word, so the token scan
+    reads each string value (a member's name is none)."""
+    from guard.sources.decode import PARSE_LIMIT
+
+    filler = '    "s": "tsc -p tsconfig.json && echo done",\n'
+    count = PARSE_LIMIT // len(filler) + 10
+    text = (
+        '{\n  "scripts": {\n    "codex exec --yolo": "echo \\"codex exec --yolo\\"",\n'
+        + filler * count
+        + '    "z": "cross-env OPENAI_API_KEY=k codex exec --yolo -C . - < p"\n  }\n}\n'
+    )
+    doc = lint(write(tmp_path, "package.json", text))
+    end = count + 4
+    assert hits(doc) == {("CG901", 1), ("CG303", end), ("CG101", end)}
+
+
 # --- Packets: a finding on a `command` list item points at that item ---------------------------
 
 PACKET_HEAD = """\
