@@ -28,7 +28,8 @@ gives no snippet; YAML that does not parse is the one-line error every YAML read
   env with the name upper-cased and `.` made `_`; the step's `env:` as written. A macro
   `$(name)` is the variable's value, written in before bash runs (Snippet.values).
 - Buildkite `.buildkite/*.yml`, `pipeline.yml`: a step's `command:`/`commands:` (a string or a
-  list: one script), top-level and step `env:`; `group:` steps hold steps. The agent runs a job
+  list: one script), top-level and step `env:`, and the `environment:` its docker or
+  docker-compose plugin gives the container; `group:` steps hold steps. The agent runs a job
   in a PTY (else with /dev/null): its stdin is no idle pipe (Snippet.closed_stdin).
 - Taskfile `Taskfile.yml`: `tasks.<t>.cmds[]` (a string or `{cmd: ...}`), each its own shell,
   global and task `env:`; plain global and task `vars:` are the values of their `{{.NAME}}`;
@@ -334,10 +335,32 @@ def _buildkite_steps(y: _Yaml, steps: Any, env: Env, depth: int) -> Iterator[_Sh
             continue
         found = y.get(step, "commands")
         found = y.get(step, "command") if found is None else found
-        own = y.env(y.get(step, "env"))
+        own = {**y.env(y.get(step, "env")), **_buildkite_container_env(y, step)}
         wide = frozenset(name for name in env if name not in own)
         # a step may run on any agent: it shares no session with another step
         yield _Shell(y.scalars(found), {**env, **own}, (), wide=wide)
+
+
+_BUILDKITE_CONTAINERS = ("docker", "docker-compose")
+
+
+def _buildkite_container_env(y: _Yaml, step: Any) -> Env:
+    """The env the docker and docker-compose plugins give the container the step's command runs
+    in: `environment:` (`env:` too), `NAME=value` or a bare `NAME` the agent's value passes
+    through (`docker run -e NAME`: the key when the agent has it)."""
+    found: Env = {}
+    for plugin in y.seq(y.get(step, "plugins")):
+        for name, config in y.pairs(plugin):
+            if name.split("#", 1)[0].rsplit("/", 1)[-1] not in _BUILDKITE_CONTAINERS:
+                continue
+            for key in ("env", "environment"):
+                holder = y.get(config, key)
+                found.update(y.env(holder))
+                for item in y.seq(holder):
+                    text = y.text(item)
+                    if text and "=" not in text:
+                        found[text.strip()] = ("", item.start_mark.line + 1)
+    return found
 
 
 # --- Taskfile ------------------------------------------------------------------------------------

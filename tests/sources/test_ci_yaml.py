@@ -289,6 +289,36 @@ def test_buildkite_generic_name_yields_to_a_packet() -> None:
     assert detect_kind("pipeline.yml", b"kind: codex-packet\n") == "packet"
 
 
+BUILDKITE_DOCKER = """\
+steps:
+  - label: review
+    command: codex exec -C . -s read-only -o r.md - < review.md
+    plugins:
+      - docker#v5.10.0:
+          image: node:20
+          environment:
+            - CODEX_API_KEY
+            - CI=true
+  - label: build
+    command: codex exec -C . -s read-only -o r.md - < build.md
+    plugins:
+      - docker-compose#v4.16.0:
+          run: app
+          env: [TERM=dumb]
+      - other-org/docker-login#v2.1.0:
+          environment: [OPENAI_API_KEY]
+"""
+
+
+def test_buildkite_docker_plugins_hand_their_environment_to_the_command(tmp_path: Path) -> None:
+    """The docker plugin runs the step's command in a container with its `environment:`: a bare
+    name passes the agent's value through (`docker run -e NAME`); another plugin's list is its
+    own business."""
+    doc = lint(write(tmp_path, ".buildkite/pipeline.yml", BUILDKITE_DOCKER))
+    assert hits(doc) == {("CG101", 3)}
+    assert related(doc, "CG101", 3) == {8}
+
+
 def test_nested_ci_folders_hold_their_systems_yaml(tmp_path: Path) -> None:
     """A template an Azure `template:` names, a pipeline `buildkite-agent pipeline upload` reads
     and a CircleCI setup workflow's continuation config sit beside or below the main file."""
