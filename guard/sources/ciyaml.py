@@ -19,6 +19,8 @@ gives no snippet; YAML that does not parse is the one-line error every YAML read
   (`docker[0].environment`), the executor and the job (`environment:`), then the step. A job's
   step that invokes a reusable command (`commands:`) runs its steps there, with the job's env;
   the commands' bodies are read on their own too. `when:`/`unless:` steps hold steps.
+  `<< parameters.x >>` is the parameter's default, or the value the invoking step passes;
+  `<< pipeline.parameters.x >>` the pipeline's default (Snippet.values).
 - Bitbucket `bitbucket-pipelines.yml`: every `step:` under `pipelines:` (default, branches,
   pull-requests, tags, custom, parallel, stage): its `script:` items run in one shell,
   `after-script:` in another, in the step's own container.
@@ -45,7 +47,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from guard.fastclass import replace as replace_snippet
@@ -71,8 +73,9 @@ class _Shell:
     wide: frozenset[str] = frozenset()  # env names set for more than this step (a job, the file)
     files: bool | None = None  # a pre-commit hook: are the staged files its arguments?
     sourced: tuple[Any, ...] = ()  # env files the runner loads first (a Taskfile's `dotenv:`)
-    # Template variables the runner fills in (a Taskfile's `vars:`): name -> (value, line)
-    variables: Env = field(default_factory=dict)
+    # Values the runner writes into the text before the shell runs (a Taskfile's `vars:`,
+    # CircleCI's parameters), as Snippet.values of their masked names (_template_values)
+    values: tuple[tuple[str, str, int, str], ...] = ()
 
 
 class _Yaml:
@@ -147,6 +150,7 @@ def _first(node: Any) -> Any:
 def _circleci(y: _Yaml, root: Any) -> Iterator[_Shell]:
     executors = y.get(root, "executors")
     commands = {name: body for name, body in y.pairs(y.get(root, "commands"))}
+    pipeline = _template_values(_circleci_defaults(y, root), _PIPELINE_FORMS)
     for name, job in y.pairs(y.get(root, "jobs")):
         env: Env = {}
         executor = y.get(job, "executor")
@@ -157,45 +161,88 @@ def _circleci(y: _Yaml, root: Any) -> Iterator[_Shell]:
             env.update(y.env(y.get(holder, "environment")))
         shell = y.text(y.get(job, "shell"))  # the job's default for its `run` steps
         steps = y.get(job, "steps")
-        yield from _circleci_steps(y, steps, env, f"job {name}", commands, [0], 0, shell)
+        scope = _Scope(f"job {name}", commands, pipeline, _circleci_defaults(y, job), shell)
+        yield from _circleci_steps(y, steps, env, scope, [0], 0)
     for name, body in commands.items():
-        yield from _circleci_steps(y, y.get(body, "steps"), {}, f"command {name}", {}, [0], 0)
+        scope = _Scope(f"command {name}", {}, pipeline, _circleci_defaults(y, body))
+        yield from _circleci_steps(y, y.get(body, "steps"), {}, scope, [0], 0)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Where CircleCI steps run: the job (or command) they belong to, the reusable commands they
+    may invoke, and the values of `<< pipeline.parameters.x >>` and `<< parameters.x >>` there
+    (a parameter's default, or the value the invoking step passes)."""
+
+    job: str
+    commands: dict[str, Any]
+    pipeline: tuple[tuple[str, str, int, str], ...]
+    parameters: Env
+    shell: str | None = None
+
+    @property
+    def values(self) -> tuple[tuple[str, str, int, str], ...]:
+        return (*self.pipeline, *_template_values(self.parameters, _PARAMETER_FORMS))
+
+
+def _circleci_defaults(y: _Yaml, holder: Any) -> Env:
+    """The `default:` of each parameter a job, a command or the pipeline declares."""
+    found: Env = {}
+    for name, spec in y.pairs(y.get(holder, "parameters")):
+        default = y.get(spec, "default")
+        if y.text(default) is not None:
+            found[name] = (str(default.value), default.start_mark.line + 1)
+    return found
+
+
+def _circleci_arguments(y: _Yaml, step: Any, called: str, scope: _Scope) -> Env:
+    """The parameters a step passes the command it invokes (`- review: {sandbox: x}`); a value
+    that is one of the caller's own parameters (`<< parameters.x >>`) is that one's value."""
+    found: Env = {}
+    for name, value in y.pairs(y.get(step, called)):
+        text = y.text(value)
+        if text is None:
+            continue
+        own = re.fullmatch(r"<<\s*parameters\.([\w-]+)\s*>>", text.strip())
+        if own is not None:
+            if own.group(1) in scope.parameters:
+                found[name] = scope.parameters[own.group(1)]
+            continue
+        found[name] = (text, value.start_mark.line + 1)
+    return found
 
 
 def _circleci_steps(
-    y: _Yaml,
-    steps: Any,
-    env: Env,
-    job: str,
-    commands: dict[str, Any],
-    counter: list[int],
-    depth: int,
-    shell: str | None = None,
+    y: _Yaml, steps: Any, env: Env, scope: _Scope, counter: list[int], depth: int
 ) -> Iterator[_Shell]:
     import yaml
 
     if depth > _MAX_CALLS:
         return
+    shell = scope.shell
     for step in y.seq(steps):
         y.count()
         counter[0] += 1
-        session = ((job, counter[0]),)
+        session = ((scope.job, counter[0]),)
         called = y.text(step)
         if called is None and isinstance(step, yaml.MappingNode) and len(step.value) == 1:
             called = y.text(step.value[0][0])
         if called in ("when", "unless"):
             inner = y.get(y.get(step, called), "steps")
-            yield from _circleci_steps(y, inner, env, job, commands, counter, depth + 1, shell)
+            yield from _circleci_steps(y, inner, env, scope, counter, depth + 1)
             continue
-        if called in commands and called != "run":
-            inner = y.get(commands[called], "steps")
-            yield from _circleci_steps(y, inner, env, job, commands, counter, depth + 1, shell)
+        if called in scope.commands and called != "run":
+            body = scope.commands[called]
+            given = {**_circleci_defaults(y, body), **_circleci_arguments(y, step, called, scope)}
+            inner = y.get(body, "steps")
+            called_scope = replace(scope, parameters=given)
+            yield from _circleci_steps(y, inner, env, called_scope, counter, depth + 1)
             continue
         run = y.get(step, "run")
         if y.text(run) is not None:
             dialect = _circleci_dialect(shell)
             if dialect is not None:
-                yield _Shell([run], env, session, dialect, frozenset(env))
+                yield _Shell([run], env, session, dialect, frozenset(env), values=scope.values)
             continue
         command = y.get(run, "command")
         dialect = _circleci_dialect(y.text(y.get(run, "shell")) or shell)
@@ -203,7 +250,7 @@ def _circleci_steps(
             continue
         own = y.env(y.get(run, "environment"))
         wide = frozenset(name for name in env if name not in own)
-        yield _Shell([command], {**env, **own}, session, dialect, wide)
+        yield _Shell([command], {**env, **own}, session, dialect, wide, values=scope.values)
 
 
 def _circleci_dialect(shell: str | None) -> str | None:
@@ -401,8 +448,9 @@ def _taskfile(y: _Yaml, root: Any) -> Iterator[_Shell]:
                 node = y.get(cmd, "defer")  # `- defer: rm -rf tmp` runs when the task ends
             if y.text(node) is not None:
                 session = ((f"task {name}", number),)
+                values = _template_values(variables, _TASK_FORMS)
                 yield _Shell(
-                    [node], env, session, wide=frozenset(env), sourced=sourced, variables=variables
+                    [node], env, session, wide=frozenset(env), sourced=sourced, values=values
                 )
 
 
@@ -533,12 +581,24 @@ def _mask(match: re.Match[str], env: Env) -> str:
     return "${_" + re.sub(r"\W", "_", found[3:-1]) + "}"
 
 
-def _template_values(variables: Env) -> tuple[tuple[str, str, int, str], ...]:
-    """Snippet.values for a Taskfile's variables: `{{.NAME}}` and `{{ .NAME }}` are masked as the
-    shell variables `${_NAME_}` and `${___NAME__}` (_mask), which hold the variable's value."""
+# How a template names a value: a Taskfile's `{{.NAME}}`, CircleCI's `<< parameters.NAME >>`
+_TASK_FORMS = ("{{.%}}", "{{ .% }}")
+_PARAMETER_FORMS = ("<< parameters.% >>", "<<parameters.%>>")
+_PIPELINE_FORMS = ("<< pipeline.parameters.% >>", "<<pipeline.parameters.%>>")
+
+
+def _template_values(
+    variables: Env, forms: tuple[str, ...]
+) -> tuple[tuple[str, str, int, str], ...]:
+    """Snippet.values for a template's variables: each written form (`{{.NAME}}`, `<<
+    parameters.NAME >>`) is masked as a shell variable of its length (`${_NAME_}`, _mask), which
+    holds the variable's value. A value that is itself a template is left unknown."""
     found: list[tuple[str, str, int, str]] = []
     for name, (value, line) in variables.items():
-        for written in ("{{." + name + "}}", "{{ ." + name + " }}"):
+        if "{{" in value or "<<" in value:
+            continue
+        for form in forms:
+            written = form.replace("%", name)
             found.append(("_" + re.sub(r"\W", "_", written[3:-1]), value, line, written))
     return tuple(found)
 
@@ -599,8 +659,8 @@ def read(kind: str, text: str, path: str) -> list[Snippet]:
             snippet = _shell(
                 pieces, path, shell.env, len(lines), shell.session, spec.context, shell.dialect
             )
-        if shell.variables:
-            snippet = replace_snippet(snippet, values=_template_values(shell.variables))
+        if shell.values:
+            snippet = replace_snippet(snippet, values=shell.values)
         elif kind == AZURE and "${" in snippet.text:
             snippet = replace_snippet(snippet, values=_macro_values(shell.env))
         wide = tuple(line for name, (_v, line) in shell.env.items() if name in shell.wide)

@@ -113,6 +113,37 @@ def test_circleci_runs_jobs_commands_and_env(tmp_path: Path) -> None:
     assert related(doc, "CG101", 39) == {41}
 
 
+CIRCLECI_PARAMETERS = """\
+version: 2.1
+parameters:
+  codex-bin: {type: string, default: codex}
+commands:
+  review:
+    parameters:
+      sandbox: {type: string, default: read-only}
+    steps:
+      - run: << pipeline.parameters.codex-bin >> exec -C . -s << parameters.sandbox >> - < p.md
+jobs:
+  fix:
+    parameters:
+      mode: {type: string, default: danger-full-access}
+    docker: [{image: cimg/node:20.11}]
+    steps:
+      - review
+      - review: {sandbox: << parameters.mode >>}
+"""
+
+
+def test_circleci_parameters_are_their_defaults_or_what_the_step_passes(tmp_path: Path) -> None:
+    """`<< parameters.x >>` is written in before the shell runs: the default where the command
+    is read on its own or invoked bare, the value an invoking step passes (its own parameter's
+    value included); `<< pipeline.parameters.x >>` is the pipeline's default."""
+    doc = lint(write(tmp_path, ".circleci/config.yml", CIRCLECI_PARAMETERS))
+    assert hits(doc) == {("CG303", 9)}
+    (finding,) = doc["findings"]
+    assert "danger-full-access" in finding["message"]
+
+
 # --- Bitbucket Pipelines ------------------------------------------------------------------------
 
 BITBUCKET = """\
