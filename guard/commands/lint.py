@@ -246,14 +246,16 @@ def directive_text(text: str, kind: str, snippets: Iterable[Snippet]) -> str:
     `text` block that shows a directive are not code), in Python not its strings, in a
     package.json only its scripts' shell comments; elsewhere the whole file (a YAML comment above
     a step counts)."""
-    from guard.sources.detect import GO, JAVASCRIPT, MARKDOWN, PACKAGE_JSON, PYTHON
+    from guard.sources.detect import GO, JAVASCRIPT, LINT_STAGED, MARKDOWN, PACKAGE_JSON, PYTHON
 
     if kind == PYTHON:
         return python_without_strings(text)
-    if kind == PACKAGE_JSON:  # JSON has no comments: a script's own `# codex-guard: ...` counts
+    if kind in (PACKAGE_JSON, LINT_STAGED):  # JSON has no comments: a script's own `# ...` counts
         from guard.sources.packagejson import directive_view as scripts_view
+        from guard.sources.packagejson import is_json
 
-        return scripts_view(text, snippets)
+        if kind == PACKAGE_JSON or is_json(text):
+            return scripts_view(text, snippets)
     if kind in (JAVASCRIPT, GO):  # `//` comments hold directives; strings are data
         from guard.sources.spawnline import directive_view
 

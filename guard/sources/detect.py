@@ -18,6 +18,10 @@ GO = "go"
 PACKET = "packet"
 CODEX_CONFIG = "codex-config"
 PACKAGE_JSON = "package-json"
+LINT_STAGED = "lint-staged"  # `.lintstagedrc[.json|.yaml|.yml]`: commands lint-staged runs
+LINT_STAGED_NAMES = frozenset(
+    {".lintstagedrc", ".lintstagedrc.json", ".lintstagedrc.yaml", ".lintstagedrc.yml"}
+)
 # CI systems and task runners with shell in YAML (guard/sources/ciyaml.py)
 CIRCLECI = "circleci"
 BITBUCKET = "bitbucket"
@@ -30,7 +34,7 @@ CI_YAML_KINDS = frozenset({CIRCLECI, BITBUCKET, AZURE, BUILDKITE, TASKFILE, PRE_
 ALL_KINDS = (
     SHELL, WORKFLOW, GITLAB, CIRCLECI, BITBUCKET, AZURE, BUILDKITE, TASKFILE, PRE_COMMIT,
     MARKDOWN, MAKEFILE, DOCKERFILE, JUSTFILE, PYTHON, JAVASCRIPT, GO, PACKET, CODEX_CONFIG,
-    PACKAGE_JSON,
+    PACKAGE_JSON, LINT_STAGED,
 )  # fmt: skip
 
 SHELL_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".dash"})
@@ -122,6 +126,8 @@ def kind_by_name(path: str) -> str | None:
         return PACKET
     if lower == "package.json":
         return PACKAGE_JSON  # its `scripts`: what npm, yarn, pnpm and bun run with `sh -c`
+    if lower in LINT_STAGED_NAMES:
+        return LINT_STAGED  # JSON or YAML: glob -> the commands run on the staged files
     if suffix in (".yml", ".yaml"):
         return _yaml_kind(posix, lower)
     if suffix in MARKDOWN_SUFFIXES:

@@ -62,8 +62,7 @@ def _scripts(text: str) -> dict[str, tuple[int, int]]:
 
 
 def _lint_staged(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each command string of the `lint-staged` member (the last one counts):
-    an object whose values are a string or a list of strings (duplicate globs: the last)."""
+    """(start, end) of each command string of the `lint-staged` member (the last one counts)."""
     top = jsonplaces.top_level(text)
     if top is None:
         return []
@@ -71,6 +70,12 @@ def _lint_staged(text: str) -> list[tuple[int, int]]:
     for key, start, _end in jsonplaces.members(text, top):
         if key == "lint-staged":
             config_at = start
+    return _tasks(text, config_at)
+
+
+def _tasks(text: str, config_at: int | None) -> list[tuple[int, int]]:
+    """(start, end) of each command string of a lint-staged config at `text[config_at]`: an
+    object whose values are a string or a list of strings (duplicate globs: the last)."""
     if config_at is None or not text.startswith("{", config_at):
         return []
     tasks: dict[str, list[tuple[int, int]]] = {}
@@ -116,6 +121,44 @@ def extract(text: str, path: str) -> list[Snippet]:
         snippet = jsonplaces.string_snippet(places, start, end, path, RunContext.SCRIPT, "sh")
         found.append(replace(snippet, closed_stdin=True))
     return found
+
+
+def extract_lint_staged(text: str, path: str) -> list[Snippet]:
+    """`.lintstagedrc` (JSON or YAML), `.lintstagedrc.json`, `.lintstagedrc.y[a]ml`: the config
+    at the top level, each command run as a package.json's `lint-staged` ones are."""
+    if is_json(text):
+        jsonplaces.load(text, "JSON")
+        places = jsonplaces.Places(text)
+        return [
+            replace(
+                jsonplaces.string_snippet(places, start, end, path, RunContext.SCRIPT, "sh"),
+                closed_stdin=True,
+            )
+            for start, end in _tasks(text, jsonplaces.top_level(text))
+        ]
+    import yaml
+
+    from guard.sources.gitlab import _piece, _shell
+    from guard.sources.yamlnodes import compose
+
+    root = compose(text)
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    lines = text.split("\n")
+    found: list[Snippet] = []
+    for _glob, value in root.value:
+        items = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        for item in items:
+            if isinstance(item, yaml.ScalarNode) and str(item.value).strip():
+                piece = _piece(item, lines)
+                snippet = _shell([piece], path, {}, len(lines), (), RunContext.SCRIPT, "sh")
+                found.append(replace(snippet, closed_stdin=True))
+    return found
+
+
+def is_json(text: str) -> bool:
+    """A lint-staged rc file that is JSON (an object), not YAML."""
+    return jsonplaces.top_level(text) is not None
 
 
 def directive_view(text: str, snippets: Iterable[Snippet]) -> str:

@@ -22,6 +22,7 @@ from guard.sources.detect import (
     GO,
     JAVASCRIPT,
     JUSTFILE,
+    LINT_STAGED,
     MAKEFILE,
     MARKDOWN,
     PACKAGE_JSON,
@@ -48,6 +49,7 @@ SOURCE_MODULES: dict[str, str] = {
     PACKET: "packet",
     CODEX_CONFIG: "codexconfig",
     PACKAGE_JSON: "packagejson",
+    LINT_STAGED: "packagejson:extract_lint_staged",
     # one reader, a spec per system: `module:function`
     CIRCLECI: "ciyaml:extract_circleci",
     BITBUCKET: "ciyaml:extract_bitbucket",

@@ -307,3 +307,33 @@ def test_lint_staged_commands_run_on_the_staged_files(tmp_path: Path) -> None:
             ("CG303", *at(LINT_STAGED, "--yolo")),
         ]
     )
+
+
+LINTSTAGEDRC_YAML = """\
+# lint-staged config
+"*.{js,ts}":
+  - eslint --fix
+  - codex exec -s danger-full-access -C . "review these files"
+"*.md": cross-env CODEX_API_KEY=k codex exec -s read-only -C . "check the docs"
+"*.txt": echo "codex exec --yolo"
+"""
+
+
+def test_lintstagedrc_files_are_lint_staged_configs(tmp_path: Path) -> None:
+    assert kind_by_name("web/.lintstagedrc") == "lint-staged"
+    assert kind_by_name(".lintstagedrc.json") == kind_by_name(".lintstagedrc.yml") == "lint-staged"
+    yaml_doc = lint(write(tmp_path / "a" / ".lintstagedrc", LINTSTAGEDRC_YAML))
+    assert places(yaml_doc) == sorted(
+        [
+            ("CG303", *at(LINTSTAGEDRC_YAML, "danger-full-access")),
+            ("CG101", *at(LINTSTAGEDRC_YAML, "cross-env")),
+        ]
+    )
+    config = json.loads(LINT_STAGED)["lint-staged"]
+    text = json.dumps(config, indent=2)
+    json_doc = lint(write(tmp_path / "b" / ".lintstagedrc.json", text))
+    assert places(json_doc) == sorted(
+        [("CG101", *at(text, "cross-env")), ("CG303", *at(text, "--yolo"))]
+    )
+    bad = lint(write(tmp_path / "c" / ".lintstagedrc.yaml", '"*.md": [unclosed\n'))
+    assert [f["rule"] for f in bad["findings"]] == ["CG901"]
