@@ -2168,7 +2168,15 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 out.wrappers.append(
                     Wrapper("npx", head.span, tuple(w.text for w in argv[1 : j + 1]))
                 )
-                argv = (_codex_word(argv[j]), *argv[j + 1 :])
+                after = argv[j + 1 :]
+                if prog == "npm" and not any(w.text == "--" for w in argv[first:j]):
+                    # npm's option parser ends at the first `--` wherever it stands and drops
+                    # it: `npm x @openai/codex -- exec` hands codex `exec` (npx hands on a `--`
+                    # after the package: it puts its own before the package)
+                    cut = next((k for k, w in enumerate(after) if w.text == "--"), None)
+                    if cut is not None:
+                        after = (*after[:cut], *after[cut + 1 :])
+                argv = (_codex_word(argv[j]), *after)
                 continue
             env_bin = (
                 _NODE_ENV_PACKAGES.get(argv[j].text.split("@", 1)[0]) if j < len(argv) else None

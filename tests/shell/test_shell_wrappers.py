@@ -105,6 +105,21 @@ def test_package_runners_start_codex(runner: str) -> None:
     assert [w.text for w in cmd.argv[1:]] == ["exec", "-s", "read-only", "p"]
 
 
+@pytest.mark.parametrize(
+    ("line", "args"),
+    [
+        # npm's parser drops the first `--` wherever it is; npx puts its own before the package
+        ("npm x -y @openai/codex -- exec -s read-only p", "exec -s read-only p"),
+        ("npm exec -- @openai/codex -- exec p", "-- exec p"),
+        ("npx @openai/codex -- exec p", "-- exec p"),
+    ],
+)
+def test_npm_exec_drops_the_first_double_dash(line: str, args: str) -> None:
+    cmd = one(line)
+    assert cmd.program == "codex"
+    assert " ".join(w.text for w in cmd.argv[1:]) == args
+
+
 @pytest.mark.parametrize("path", ["/usr/local/bin/codex", "./codex", "node_modules/.bin/codex"])
 def test_path_to_codex(path: str) -> None:
     cmd = one(f"{path} exec p")
