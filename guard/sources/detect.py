@@ -53,6 +53,12 @@ GIT_HOOK_NAMES = frozenset(
         "fsmonitor-watchman", "reference-transaction",
     }
 )  # fmt: skip
+GIT_HOOK_FOLDERS = (".husky", ".githooks", "githooks")
+# Git runs a hook with stdin on /dev/null (hook.c, pick_next_hook: `cp->no_stdin = 1`) but for
+# these, which it feeds a finite stream (the refs, the rewritten commits) and then closes.
+GIT_HOOKS_FED_STDIN = frozenset(
+    {"pre-push", "pre-receive", "post-receive", "post-rewrite", "reference-transaction"}
+)
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
 MAKEFILE_NAMES = frozenset({"makefile", "gnumakefile"})
 JUSTFILE_NAMES = frozenset({"justfile", ".justfile"})
@@ -111,16 +117,7 @@ def kind_by_name(path: str) -> str | None:
     suffix = posixpath.splitext(lower)[1]
     if suffix in SHELL_SUFFIXES or lower in SHELL_NAMES or lower.endswith(".bashrc"):
         return SHELL
-    if (
-        not suffix
-        and lower in GIT_HOOK_NAMES
-        and posixpath.basename(posixpath.dirname(posix))
-        in (
-            ".husky",
-            ".githooks",
-            "githooks",
-        )
-    ):
+    if is_git_hook(posix):
         return SHELL  # husky's hooks have no shebang: husky runs them with `sh -e`
     if lower.endswith(PACKET_SUFFIXES):
         return PACKET
@@ -149,6 +146,24 @@ def kind_by_name(path: str) -> str | None:
     if is_codex_config(posix):
         return CODEX_CONFIG
     return None
+
+
+def is_git_hook(path: str) -> bool:
+    """A file named as a git hook in a folder a hook manager keeps them in (`.husky/pre-commit`,
+    `.githooks/commit-msg`): git runs it, with or without a shebang."""
+    posix = path.replace("\\", "/")
+    name = posixpath.basename(posix)
+    return (
+        name in GIT_HOOK_NAMES
+        and "." not in name
+        and posixpath.basename(posixpath.dirname(posix)) in GIT_HOOK_FOLDERS
+    )
+
+
+def git_hook_stdin_closed(path: str) -> bool:
+    """A git hook whose stdin git sets to /dev/null (every hook but those it feeds a stream)."""
+    name = posixpath.basename(path.replace("\\", "/"))
+    return is_git_hook(path) and name not in GIT_HOOKS_FED_STDIN
 
 
 def _yaml_kind(posix: str, lower: str) -> str | None:
