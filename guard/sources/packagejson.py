@@ -29,6 +29,10 @@ stuck waiting"). Each is a snippet of its words, its stdin /dev/null (Snippet.cl
 the files, words no rule reads, are left out (an added `"$@"` would be an expansion the file
 reject cannot see).
 
+Git hooks a package.json declares (`simple-git-hooks`, yorkie's `gitHooks`, husky 4's
+`husky.hooks`: hook name -> a command line) run in `sh` when git runs the hook, with the stdin git
+gives a hook: /dev/null, but for the hooks it feeds a stream (detect.GIT_HOOKS_FED_STDIN).
+
 A file that is not JSON is CG901 at the syntax error (npm refuses it too); a top level that is
 not an object, or `scripts` that is not one, holds no script.
 """
@@ -39,6 +43,7 @@ from collections.abc import Iterable
 
 from guard.fastclass import replace
 from guard.sources import jsonplaces
+from guard.sources.detect import GIT_HOOK_NAMES, GIT_HOOKS_FED_STDIN
 from guard.sources.snippet import RunContext, Snippet
 
 
@@ -89,6 +94,35 @@ def _tasks(text: str, config_at: int | None) -> list[tuple[int, int]]:
     return [place for places in tasks.values() for place in places]
 
 
+# where a package.json declares git hooks: member, then the member inside it that holds them
+_HOOK_CONFIGS = {"simple-git-hooks": (), "gitHooks": (), "husky": ("hooks",)}
+
+
+def _git_hooks(text: str) -> list[tuple[str, int, int]]:
+    """(hook name, start, end) of each hook command a package.json declares (the last of each
+    member counts, as JSON.parse keeps it)."""
+    top = jsonplaces.top_level(text)
+    if top is None:
+        return []
+    configs: dict[str, int] = {}
+    for key, start, _end in jsonplaces.members(text, top):
+        if key in _HOOK_CONFIGS:
+            configs[key] = start
+    found: dict[tuple[str, str], tuple[int, int]] = {}
+    for key, at in configs.items():
+        for inner in _HOOK_CONFIGS[key]:
+            if not text.startswith("{", at):
+                break
+            at = next((s for k, s, _e in jsonplaces.members(text, at) if k == inner), -1)
+        if at < 0 or not text.startswith("{", at):
+            continue
+        for hook, start, end in jsonplaces.members(text, at):
+            found.pop((key, hook), None)
+            if hook in GIT_HOOK_NAMES and text.startswith('"', start):
+                found[(key, hook)] = (start, end)
+    return [(hook, start, end) for (_key, hook), (start, end) in found.items()]
+
+
 def _sessions(names: list[str]) -> dict[str, tuple[tuple[str, int], ...]]:
     """`npm run NAME` runs `preNAME`, NAME, then `postNAME`: each a step of that run."""
     known = set(names)
@@ -107,7 +141,8 @@ def extract(text: str, path: str) -> list[Snippet]:
     jsonplaces.load(text, "JSON")  # a SourceError (CG901) at the syntax error
     scripts = _scripts(text)
     tasks = _lint_staged(text)
-    if not scripts and not tasks:
+    hooks = _git_hooks(text)
+    if not scripts and not tasks and not hooks:
         return []
     places = jsonplaces.Places(text)
     sessions = _sessions(list(scripts))
@@ -120,6 +155,9 @@ def extract(text: str, path: str) -> list[Snippet]:
     for start, end in tasks:
         snippet = jsonplaces.string_snippet(places, start, end, path, RunContext.SCRIPT, "sh")
         found.append(replace(snippet, closed_stdin=True))
+    for hook, start, end in hooks:
+        snippet = jsonplaces.string_snippet(places, start, end, path, RunContext.SCRIPT, "sh")
+        found.append(replace(snippet, closed_stdin=hook not in GIT_HOOKS_FED_STDIN))
     return found
 
 

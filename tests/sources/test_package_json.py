@@ -337,3 +337,31 @@ def test_lintstagedrc_files_are_lint_staged_configs(tmp_path: Path) -> None:
     )
     bad = lint(write(tmp_path / "c" / ".lintstagedrc.yaml", '"*.md": [unclosed\n'))
     assert [f["rule"] for f in bad["findings"]] == ["CG901"]
+
+
+GIT_HOOKS = """\
+{
+  "name": "web",
+  "simple-git-hooks": {
+    "pre-commit": "npx lint-staged && codex exec -C . -s read-only \\"review\\"",
+    "pre-push": "codex exec -C . -s read-only \\"check the push\\"",
+    "preserveUnused": ["commit-msg"],
+    "not-a-hook": "codex exec --yolo"
+  },
+  "husky": {"hooks": {"pre-commit": "cross-env OPENAI_API_KEY=x codex exec -C . -s read-only -"}},
+  "gitHooks": {"commit-msg": "echo codex exec --yolo"}
+}
+"""
+
+
+def test_git_hooks_declared_in_package_json_run_in_sh(tmp_path: Path) -> None:
+    # simple-git-hooks, husky 4 and yorkie run each hook's command in `sh` with the stdin git
+    # gives the hook: /dev/null (no CG201 on pre-commit), a stream for pre-push
+    doc = lint(write(tmp_path / "package.json", GIT_HOOKS))
+    assert places(doc) == sorted(
+        [
+            ("CG201", *at(GIT_HOOKS, 'codex exec -C . -s read-only \\"check')),
+            ("CG101", *at(GIT_HOOKS, "cross-env")),
+            ("CG202", *at(GIT_HOOKS, "cross-env")),
+        ]
+    )
