@@ -98,6 +98,19 @@ YAML_FOLDERS = {
 # `.circleci/`: `config.yml`, and the configs a setup workflow continues with (dynamic config:
 # `continue_config.yml` the path-filtering orb's default, any name `continuation/continue` takes)
 CIRCLECI_FOLDER = ".circleci"
+# Names that start as a system's own (the file name without `.yml`, lower-cased, then `-`, `.`
+# or `_`): a second pipeline (`azure-pipelines-release.yml`, `azure-pipelines.pr.yml`), a
+# Taskfile that `includes:` names (`Taskfile.docker.yml`, `Taskfile_linux.yml`)
+NAME_PREFIX_KINDS = tuple(
+    (stem + sep, kind)
+    for stem, kind in (
+        ("azure-pipelines", AZURE),
+        (".azure-pipelines", AZURE),
+        ("taskfile", TASKFILE),
+    )
+    for sep in "-._"
+)
+NAME_PREFIXES = tuple(prefix for prefix, _kind in NAME_PREFIX_KINDS)
 # Names GitLab's `include:` files go by: `ci/build.gitlab-ci.yml`, anything under `.gitlab/ci/`
 GITLAB_SUFFIXES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
 # A name other tools use too: Buildkite's, unless its content makes it a packet (kind_by_content)
@@ -175,6 +188,9 @@ def _yaml_kind(posix: str, lower: str) -> str | None:
     kind = YAML_NAMES.get(lower)
     if kind is not None:
         return kind
+    stem = posixpath.splitext(lower)[0]
+    if stem.startswith(NAME_PREFIXES):  # `azure-pipelines-release.yml`, `Taskfile.docker.yml`
+        return next(k for prefix, k in NAME_PREFIX_KINDS if stem.startswith(prefix))
     folders = posixpath.dirname(posix).lower().split("/")
     if folders[-1] == CIRCLECI_FOLDER:
         return CIRCLECI

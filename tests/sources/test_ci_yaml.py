@@ -358,6 +358,11 @@ def test_nested_ci_folders_hold_their_systems_yaml(tmp_path: Path) -> None:
     assert kind_by_name(".buildkite/pipelines/deploy.yml") == "buildkite"
     assert kind_by_name(".circleci/continue_config.yml") == "circleci"
     assert kind_by_name("src/azure-pipelines/jobs/deep/x.yml") is None  # plain name: not below
+    # a second pipeline, a Taskfile another one `includes:`
+    assert kind_by_name("azure-pipelines-release.yml") == "azure"
+    assert kind_by_name("ci/azure-pipelines.pr.yaml") == "azure"
+    assert kind_by_name("Taskfile.docker.yml") == kind_by_name("Taskfile_linux.yml") == "taskfile"
+    assert kind_by_name("taskfiles.yml") is None
     assert kind_by_name("buildkite/plugins/docker/x.yml") is None
     step = "steps:\n  - script: codex exec -s danger-full-access -C . - < p.md\n"
     write(tmp_path, ".azure-pipelines/templates/codex-steps.yml", step)
