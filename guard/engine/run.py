@@ -338,6 +338,7 @@ def prepare(snippet: Snippet, settings: Settings) -> Prepared | None:
         column_offset=snippet.column_offset,
         values=snippet.values,
         closed_stdin=snippet.closed_stdin,
+        stdin_stream=snippet.stdin_stream,
         xtrace=snippet.xtrace,
     )
     if snippet.codex_programs:  # the runtime doors found codex under another name

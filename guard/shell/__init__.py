@@ -53,6 +53,7 @@ def parse_script(
     values: tuple[tuple[str, str, int, str], ...] = (),
     closed_stdin: bool = False,
     xtrace: bool = False,
+    stdin_stream: str | None = None,
 ) -> Script:
     """Parse shell text into the command model.
 
@@ -62,7 +63,7 @@ def parse_script(
     (name, value, file line) of variables the source knows before the text runs (a Makefile's
     `CODEX ?= codex`); a name given more than once may hold each value. ``closed_stdin``: the
     shell's own stdin is /dev/null (Snippet.closed_stdin); ``xtrace``: it starts under `set -x`
-    (Snippet.xtrace).
+    (Snippet.xtrace); ``stdin_stream``: its stdin is a finite stream (Snippet.stdin_stream).
     """
     from guard.shell.copies import resolve_codex_copies
     from guard.shell.walk import parse
@@ -75,5 +76,6 @@ def parse_script(
         values=values,
         closed_stdin=closed_stdin,
         xtrace=xtrace,
+        stdin_stream=stdin_stream,
     )
     return resolve_codex_copies(script)

@@ -906,16 +906,20 @@ def parse(
     values: tuple[tuple[str, str, int, str], ...] = (),
     closed_stdin: bool = False,
     xtrace: bool = False,
+    stdin_stream: str | None = None,
 ) -> Script:
     """Source text -> ``Script``. Never raises: what could not be read is a parse error.
     ``values``: variables the source knows before the text runs (``scope.preset``);
     ``closed_stdin``: the shell's own stdin is /dev/null, as after `exec </dev/null`;
-    ``xtrace``: the shell starts with xtrace on, as after `set -x`."""
+    ``xtrace``: the shell starts with xtrace on, as after `set -x`; ``stdin_stream``: the shell's
+    own stdin is that finite stream, as after `exec <FILE`."""
     walker = Walker(dialect)
     try:
         state = preset(values)
         if closed_stdin:
             state.shell_stdin = Stdin(StdinKind.NULL, source="/dev/null")
+        elif stdin_stream is not None:
+            state.shell_stdin = Stdin(StdinKind.FILE, source=stdin_stream)
         state.xtrace = xtrace
         walker.run_text(text.replace("\r\n", "\n"), line_offset, column_offset, state, _Ctx())
         walker.finish()

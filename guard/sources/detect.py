@@ -173,10 +173,20 @@ def is_git_hook(path: str) -> bool:
     )
 
 
-def git_hook_stdin_closed(path: str) -> bool:
-    """A git hook whose stdin git sets to /dev/null (every hook but those it feeds a stream)."""
-    name = posixpath.basename(path.replace("\\", "/"))
-    return is_git_hook(path) and name not in GIT_HOOKS_FED_STDIN
+def git_hook_stdin(path: str) -> tuple[bool, str | None]:
+    """The stdin git gives a hook in a hook manager's folder, as Snippet.closed_stdin and
+    Snippet.stdin_stream: /dev/null, or the stream it feeds the hooks of GIT_HOOKS_FED_STDIN;
+    (False, None) for any other file."""
+    if not is_git_hook(path):
+        return False, None
+    return hook_stdin(posixpath.basename(path.replace("\\", "/")))
+
+
+def hook_stdin(name: str) -> tuple[bool, str | None]:
+    """(closed_stdin, stdin_stream) of the git hook `name`."""
+    if name in GIT_HOOKS_FED_STDIN:
+        return False, f"what git feeds the {name} hook"
+    return True, None
 
 
 def _yaml_kind(posix: str, lower: str) -> str | None:

@@ -31,7 +31,7 @@ reject cannot see).
 
 Git hooks a package.json declares (`simple-git-hooks`, yorkie's `gitHooks`, husky 4's
 `husky.hooks`: hook name -> a command line) run in `sh` when git runs the hook, with the stdin git
-gives a hook: /dev/null, but for the hooks it feeds a stream (detect.GIT_HOOKS_FED_STDIN).
+gives a hook: /dev/null, or the finite stream it feeds a few (detect.hook_stdin).
 
 A file that is not JSON is CG901 at the syntax error (npm refuses it too); a top level that is
 not an object, or `scripts` that is not one, holds no script.
@@ -43,7 +43,7 @@ from collections.abc import Iterable
 
 from guard.fastclass import replace
 from guard.sources import jsonplaces
-from guard.sources.detect import GIT_HOOK_NAMES, GIT_HOOKS_FED_STDIN
+from guard.sources.detect import GIT_HOOK_NAMES, hook_stdin
 from guard.sources.snippet import RunContext, Snippet
 
 
@@ -157,7 +157,8 @@ def extract(text: str, path: str) -> list[Snippet]:
         found.append(replace(snippet, closed_stdin=True))
     for hook, start, end in hooks:
         snippet = jsonplaces.string_snippet(places, start, end, path, RunContext.SCRIPT, "sh")
-        found.append(replace(snippet, closed_stdin=hook not in GIT_HOOKS_FED_STDIN))
+        closed, stream = hook_stdin(hook)
+        found.append(replace(snippet, closed_stdin=closed, stdin_stream=stream))
     return found
 
 

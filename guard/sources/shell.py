@@ -1,17 +1,18 @@
 """A shell script: the whole file is one snippet; the dialect comes from its shebang, and so
 does xtrace when the shebang turns it on (`#!/bin/bash -x`: shebang_traces). A git hook in a
-hook manager's folder (`.husky/pre-commit`) runs with the stdin git gives hooks: /dev/null, but
-for the hooks git feeds a stream (detect.git_hook_stdin_closed)."""
+hook manager's folder (`.husky/pre-commit`) runs with the stdin git gives hooks: /dev/null, or
+the finite stream it feeds a few (`pre-push`: the refs; detect.git_hook_stdin)."""
 
 from __future__ import annotations
 
 from guard.sources.base import shebang_dialect
-from guard.sources.detect import git_hook_stdin_closed
+from guard.sources.detect import git_hook_stdin
 from guard.sources.snippet import RunContext, Snippet
 
 
 def extract(text: str, path: str) -> list[Snippet]:
     first = text.split("\n", 1)[0]
+    closed, stream = git_hook_stdin(path)
     return [
         Snippet(
             text=text,
@@ -19,7 +20,8 @@ def extract(text: str, path: str) -> list[Snippet]:
             dialect=shebang_dialect(first),
             context=RunContext.SCRIPT,
             xtrace=shebang_traces(first),
-            closed_stdin=git_hook_stdin_closed(path),
+            closed_stdin=closed,
+            stdin_stream=stream,
         )
     ]
 

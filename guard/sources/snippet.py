@@ -98,6 +98,11 @@ class Snippet:
     # with no redirect of its own reads that (guard/shell/scope.py, preset).
     closed_stdin: bool = False
 
+    # The shell's own stdin is a finite stream its runner writes and closes (git feeds a pre-push
+    # hook the refs it pushes): what it is, for the messages; a command with no redirect of its
+    # own reads it, as after `exec <FILE` (a positional prompt gets it as a <stdin> block).
+    stdin_stream: str | None = None
+
     # The shell starts with xtrace on (a script whose shebang is `#!/bin/bash -x`): it expands
     # $PS4 before each command, as after `set -x` (guard/shell/sinks.py, traced).
     xtrace: bool = False

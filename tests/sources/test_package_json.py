@@ -356,11 +356,11 @@ GIT_HOOKS = """\
 
 def test_git_hooks_declared_in_package_json_run_in_sh(tmp_path: Path) -> None:
     # simple-git-hooks, husky 4 and yorkie run each hook's command in `sh` with the stdin git
-    # gives the hook: /dev/null (no CG201 on pre-commit), a stream for pre-push
+    # gives the hook: /dev/null (no CG201 on pre-commit), the refs for pre-push (CG203)
     doc = lint(write(tmp_path / "package.json", GIT_HOOKS))
     assert places(doc) == sorted(
         [
-            ("CG201", *at(GIT_HOOKS, 'codex exec -C . -s read-only \\"check')),
+            ("CG203", *at(GIT_HOOKS, 'codex exec -C . -s read-only \\"check')),
             ("CG101", *at(GIT_HOOKS, "cross-env")),
             ("CG202", *at(GIT_HOOKS, "cross-env")),
         ]

@@ -462,18 +462,19 @@ def test_husky_and_githooks_hooks_without_a_shebang_are_shell(tmp_path: Path) ->
 
 
 def test_git_runs_a_hook_with_stdin_on_dev_null(tmp_path: Path) -> None:
-    """git's hook runner sets a hook's stdin to /dev/null (hook.c: `cp->no_stdin = 1`), but for
-    the hooks it feeds a stream: a positional prompt in `.husky/pre-commit` never waits."""
+    """git's hook runner sets a hook's stdin to /dev/null (hook.c: `cp->no_stdin = 1`), or to the
+    finite stream it feeds a few (pre-push: the refs): a positional prompt in a hook never waits,
+    and in pre-push it gets the refs appended (CG203)."""
     prompt = 'npx lint-staged\ncodex exec -C . -s read-only "review the staged diff"\n'
     for folder in (".husky", ".githooks"):
         (tmp_path / folder).mkdir()
         write(tmp_path / folder, "pre-commit", prompt)
-        write(tmp_path / folder, "pre-push", prompt)  # fed the refs: left as a script's stdin
+        write(tmp_path / folder, "pre-push", prompt)  # fed the refs
     write(tmp_path, "review.sh", prompt)
     doc = lint(tmp_path)
     found = {(Path(f["path"]).relative_to(tmp_path).as_posix(), f["rule"]) for f in doc["findings"]}
     assert found == {
-        (".husky/pre-push", "CG201"),
-        (".githooks/pre-push", "CG201"),
+        (".husky/pre-push", "CG203"),
+        (".githooks/pre-push", "CG203"),
         ("review.sh", "CG201"),
     }
