@@ -94,27 +94,11 @@ def _enum_stand_in() -> object:
     logger, and `enum` costs ~1 ms of its codex check. Its `IntEnum(name, members)` makes a plain
     int subclass with the members as attributes (`LogType(0) == LogType.PARSE == 0`); any other
     attribute is the real module's. Registered for the binding's `exec_module` only."""
-    stand_in = type(sys)("enum")
-    stand_in.IntEnum = _int_enum  # type: ignore[attr-defined]
-    setattr(stand_in, "__getattr__", _real_enum_attribute)  # noqa: B010 - a module attribute
-    stand_in._guard_stand_in = True  # type: ignore[attr-defined]
-    sys.modules["enum"] = stand_in
-    return stand_in
+    return _stand_in("enum", IntEnum=_int_enum)
 
 
 def _int_enum(name: str, members: dict[str, int]) -> type:
     return type(name, (int,), {"__module__": "tree_sitter", **members})
-
-
-def _real_enum_attribute(name: str) -> Any:
-    if name.startswith("__"):
-        raise AttributeError(name)
-    registered = sys.modules.get("enum")
-    if registered is not None and vars(registered).get("_guard_stand_in"):
-        del sys.modules["enum"]
-    import enum
-
-    return getattr(enum, name)
 
 
 def _re_stand_in() -> object:
@@ -124,30 +108,34 @@ def _re_stand_in() -> object:
     real `re` when first called; any other attribute is the real module's (module `__getattr__`),
     so a module that imported it meanwhile gets what `re` gives. Registered for the binding's
     `exec_module` only."""
-    stand_in = type(sys)("re")
-    stand_in.compile = _compile  # type: ignore[attr-defined]
-    setattr(stand_in, "__getattr__", _real_re_attribute)  # noqa: B010 - a module attribute
+    return _stand_in("re", compile=_compile)
+
+
+def _stand_in(name: str, **attributes: object) -> object:
+    """A module registered as `name` with these attributes; any other is the real module's."""
+    stand_in = type(sys)(name)
+    vars(stand_in).update(attributes)
+
+    def real_attribute(attribute: str) -> Any:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return getattr(_real_module(name), attribute)
+
+    setattr(stand_in, "__getattr__", real_attribute)  # noqa: B010 - a module attribute
     stand_in._guard_stand_in = True  # type: ignore[attr-defined]
-    sys.modules["re"] = stand_in
+    sys.modules[name] = stand_in
     return stand_in
 
 
-def _real_re() -> Any:
-    """The real `re`, the stand-in (if still registered) taken out of sys.modules first."""
-    registered = sys.modules.get("re")
+def _real_module(name: str) -> Any:
+    """The real module `name`, the stand-in (if still registered) taken out of sys.modules
+    first."""
+    registered = sys.modules.get(name)
     if registered is not None and vars(registered).get("_guard_stand_in"):
-        del sys.modules["re"]
-    import re
-
-    return re
+        del sys.modules[name]
+    return __import__(name)
 
 
 def _compile(*args: Any, **kwargs: Any) -> Any:
     """`re.compile`, for the binding: imports `re` when a Query first needs it."""
-    return _real_re().compile(*args, **kwargs)
-
-
-def _real_re_attribute(name: str) -> Any:
-    if name.startswith("__"):
-        raise AttributeError(name)
-    return getattr(_real_re(), name)
+    return _real_module("re").compile(*args, **kwargs)
