@@ -138,8 +138,29 @@ def _runs_code(
     evaluated as arithmetic). Cheap tests first: most expansions hold none of these."""
     if "$(" in raw or "`" in raw:
         self._scan_substs(node, st, ctx, src)
+    if "`" in raw:
+        _backquotes(self, node, st, ctx, src)
     if "@P" in raw or "[" in raw:
         sinks.expansion(self, raw, span, st, ctx)
+
+
+def _backquotes(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
+    """A backquoted command in a `${...}`'s default, pattern or replacement (`${y:=`cmd`}`,
+    `${y#`cmd`}`): tree-sitter-bash 0.25.1 reads it as a plain word (or regex), not as a command
+    substitution, so `_scan_substs` does not see it; bash runs it. Each leaf that holds one is
+    walked as bash expands it (an adversarial pass: `: ${y:=`codex login --with-api-key`}` was
+    allowed by `check`)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type in _SUBSTS:
+            continue  # a real substitution: `_scan_substs` walked it
+        if n.named_child_count:
+            stack.extend(reversed(n.named_children))
+            continue
+        text = src.text(n)
+        if "`" in text:
+            sinks.walk_expanded(self, text, src.span(n), st, ctx)
 
 
 def _fields(text: str, ifs: str | None) -> list[str]:

@@ -98,6 +98,13 @@ def walk_expanded(self: SinkWalker, text: str, pin: Span, st: State, ctx: _Ctx) 
     which bash expands the same way (a `"` in it is a plain character)."""
     if "$" not in text and "`" not in text:
         return
+    if "`" in text:
+        # tree-sitter-bash 0.25.1 reads no backquoted command in a here-doc's body (nor in a
+        # `${x:-...}` word): each is walked as the `$(...)` it is the old spelling of.
+        for inner in _backquoted(text):
+            walk_expanded(self, f"$({inner})", pin, st, ctx)
+    if "$" not in text:
+        return
     delimiter = "CODEX_GUARD_EXPANDED"
     while delimiter in text:
         delimiter += "_"
@@ -105,6 +112,34 @@ def walk_expanded(self: SinkWalker, text: str, pin: Span, st: State, ctx: _Ctx) 
     root = syntax._parse_bytes(b).root_node
     for heredoc in syntax._captures("(heredoc_body) @b", root):
         self._scan_substs(heredoc, st, ctx, _Src(b, 0, 0, {}, pin))
+
+
+def _backquoted(text: str) -> list[str]:
+    r"""The commands of the top-level `` `...` `` in ``text`` (outside `$(...)`, which the parse
+    reads), with their backslash escapes (`\\`, `` \` ``, `\$`) removed as bash removes them.
+    An unclosed one is a syntax error to bash; its text is still read (never silence)."""
+    found: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c != "`":
+            i += 1
+            continue
+        j = i + 1
+        inner: list[str] = []
+        while j < n and text[j] != "`":
+            if text[j] == "\\" and j + 1 < n and text[j + 1] in "\\`$":
+                inner.append(text[j + 1])
+                j += 2
+                continue
+            inner.append(text[j])
+            j += 1
+        found.append("".join(inner))
+        i = j + 1
+    return found
 
 
 def _unseen(self: SinkWalker, shown: str, pin: Span, st: State, ctx: _Ctx) -> None:

@@ -1,0 +1,52 @@
+"""Commands bash runs where the command model saw none (an adversarial pass over `codex-guard
+check`, session R): each line below was allowed by `check` though bash really started codex.
+
+Each bypass is first run under real bash with a recording stand-in codex (bash really starts it,
+with `--yolo`); then `check` must refuse it with CG303, and lint must report CG303. Look-alikes
+(text that only mentions codex) stay allowed, even under hook.fail-closed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.shell.test_value_sinks import check, lint, run_under_bash
+
+BQ = "`codex exec --yolo -C . p </dev/null`"  # the old spelling of a command substitution
+
+BYPASSES = {
+    # tree-sitter-bash 0.25.1 reads a backquoted command inside `${...}` as a plain word, and
+    # none in a here-doc body (how prompt text is read): bash runs both
+    "backquote-default-assign": f": ${{y:={BQ}}}",
+    "backquote-default-quoted": f': "${{y:-{BQ}}}"',
+    "backquote-pattern": f"y=a; : ${{y#{BQ}}}",
+    "backquote-nested-default": f": ${{a:-${{b:-{BQ}}}}}",
+    "backquote-ps4": f"PS4='{BQ}'; set -x; true",
+}
+
+LOOKALIKES = {
+    "backquote-printed-default": ": ${y:-`echo codex exec --yolo -C . p`}",
+    "backquote-escaped-default": ": ${y:-\\`codex exec --yolo -C . p\\`}",
+    "backquote-ps4-printed": "PS4='`echo codex exec --yolo`'; set -x; true",
+    "default-text": 'echo "${y:-codex exec --yolo -C . p}"',
+}
+
+
+@pytest.mark.parametrize("command", BYPASSES.values(), ids=BYPASSES)
+def test_bash_runs_codex_and_check_refuses_it(command: str, tmp_path: Path) -> None:
+    ran = run_under_bash(command, tmp_path)
+    assert "exec\t--yolo" in ran, ran  # bash really started codex, unsandboxed
+    done = check(command, tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "CG303" in done.stdout and done.stdout.strip().endswith("refused"), done.stdout
+    assert "CG303" in {rule for rule, _ in lint(command)}
+
+
+@pytest.mark.parametrize("command", LOOKALIKES.values(), ids=LOOKALIKES)
+def test_lookalikes_stay_allowed(command: str, tmp_path: Path) -> None:
+    assert "--yolo" not in run_under_bash(command, tmp_path)
+    done = check(command, tmp_path, fail_closed=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not {rule for rule, _ in lint(command)} & {"CG303", "CG902", "CG901"}
