@@ -65,6 +65,9 @@ class _Redirs:
     # (`read c <<< codex` assigns a known value).
     text_known: bool = False
     heredoc_nodes: list[Node] = field(default_factory=list)
+    # The unquoted bodies of here-docs the repair pass rewrote (`cat <<E | cat`), and where
+    # each is: bash expands them as it does the others (their `$(...)` run).
+    expanded_bodies: list[tuple[str, Span]] = field(default_factory=list)
     # What the descriptors above 2 hold (`3<&0`, `3< list`), as State.shell_fds: shared with
     # the State until a redirect here changes one (then a copy).
     fds: dict[str, Stdin] = field(default_factory=dict)
@@ -157,6 +160,8 @@ def _redirs(
             stack.extend(reversed([k for k in r.named_children if k.type in _REDIRECTS]))
             if fd in (None, "0"):
                 _heredoc(r, out, src)
+            else:
+                _other_fd_heredoc(r, out, src)
         elif t == "herestring_redirect" or (
             t == "file_redirect"
             and src.b[r.start_byte - 2 : r.start_byte] == b"<<"
@@ -185,6 +190,15 @@ def _heredoc(r: Node, out: _Redirs, src: _Src) -> None:
         out.script = (text, src.lo + pt.row, col0, quoted)
         if not quoted:
             out.heredoc_nodes.append(hbody)  # its $(...) still run
+
+
+def _other_fd_heredoc(r: Node, out: _Redirs, src: _Src) -> None:
+    """`cmd 3<<EOF`: not the command's stdin, but bash expands an unquoted body all the same."""
+    hbody = next((k for k in r.named_children if k.type == "heredoc_body"), None)
+    hstart = next((k for k in r.named_children if k.type == "heredoc_start"), None)
+    quoted = hstart is not None and any(q in src.text(hstart) for q in "'\"\\")
+    if hbody is not None and not quoted:
+        out.heredoc_nodes.append(hbody)
 
 
 def _herestring(self: RedirWalker, r: Node, out: _Redirs, st: State, ctx: _Ctx, src: _Src) -> None:
@@ -216,6 +230,10 @@ def _file_redirect(
     dtext = ""
     if dest is not None:
         fake = src.fakes.get(dest.start_byte)
+        if fake is not None and not fake.quoted and ("$" in fake.body or "`" in fake.body):
+            out.expanded_bodies.append(
+                (fake.body, src.span_near(r, fake.body_byte, fake.body_byte))
+            )
         if fake is not None and fd in (None, "0"):
             # A here-doc the repair pass rewrote to `< WORD` (see _repair_heredocs).
             out.stdin = Stdin(StdinKind.HEREDOC, source=fake.body, span=span)

@@ -99,10 +99,7 @@ def walk_expanded(self: SinkWalker, text: str, pin: Span, st: State, ctx: _Ctx) 
     if "$" not in text and "`" not in text:
         return
     if "`" in text:
-        # tree-sitter-bash 0.25.1 reads no backquoted command in a here-doc's body (nor in a
-        # `${x:-...}` word): each is walked as the `$(...)` it is the old spelling of.
-        for inner in _backquoted(text):
-            walk_expanded(self, f"$({inner})", pin, st, ctx)
+        backquotes_in(self, text, pin, st, ctx)
     if "$" not in text:
         return
     delimiter = "CODEX_GUARD_EXPANDED"
@@ -112,6 +109,14 @@ def walk_expanded(self: SinkWalker, text: str, pin: Span, st: State, ctx: _Ctx) 
     root = syntax._parse_bytes(b).root_node
     for heredoc in syntax._captures("(heredoc_body) @b", root):
         self._scan_substs(heredoc, st, ctx, _Src(b, 0, 0, {}, pin))
+
+
+def backquotes_in(self: SinkWalker, text: str, pin: Span, st: State, ctx: _Ctx) -> None:
+    """tree-sitter-bash 0.25.1 reads no backquoted command in a here-doc's body (nor in a
+    `${x:-...}` word): each one in ``text`` is walked as the `$(...)` it is the old spelling
+    of, at ``pin``."""
+    for inner in _backquoted(text):
+        walk_expanded(self, f"$({inner})", pin, st, ctx)
 
 
 def _backquoted(text: str) -> list[str]:

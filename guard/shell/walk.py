@@ -673,8 +673,6 @@ class Walker:
             self.dynamic.append(idx)
         else:
             self._unseen_script(p, r, idx, st, ctx)
-        for hd in r.heredoc_nodes:
-            self._scan_substs(hd, st, ctx, src)
         self._nested_shell(p, r, idx, st, ctx)
         self._git_runs(p, idx, st, ctx)
         self._written_script(p, r, idx, st, ctx)
@@ -885,7 +883,20 @@ class Walker:
     _builtin = assign._builtin
     # redirections and stdin (redirs.py)
     _base_stdin = staticmethod(redirs.base_stdin)
-    _redirs = redirs._redirs
+
+    def _redirs(self, nodes: list[Node], base: Stdin, ctx: _Ctx, st: State, src: _Src) -> _Redirs:
+        """The redirects applied (redirs.py), and what an unquoted here-doc's body runs when
+        bash expands it, on any fd and before any command (a compound command's, a function
+        call's: `{ cat; } <<E`, `f <<E`), backquoted ones too (tree-sitter-bash reads none)."""
+        r = redirs._redirs(self, nodes, base, ctx, st, src)
+        for hd in r.heredoc_nodes:
+            self._scan_substs(hd, st, ctx, src)
+            if "`" in src.text(hd):
+                sinks.backquotes_in(self, src.text(hd), src.span(hd), st, ctx)
+        for body, at in r.expanded_bodies:  # a here-doc the parse repair rewrote
+            sinks.walk_expanded(self, body, at, st, ctx)
+        return r
+
     _lone_dash = staticmethod(redirs._lone_dash)
     # wrappers on the walker's side (unwrap.py)
     _resolve_head = unwrap._resolve_head

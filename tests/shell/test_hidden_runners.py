@@ -14,6 +14,7 @@ import pytest
 
 from tests.shell.test_value_sinks import check, lint, run_under_bash
 
+SUB = "$(codex exec --yolo -C . p </dev/null)"
 BQ = "`codex exec --yolo -C . p </dev/null`"  # the old spelling of a command substitution
 
 BYPASSES = {
@@ -24,6 +25,17 @@ BYPASSES = {
     "backquote-pattern": f"y=a; : ${{y#{BQ}}}",
     "backquote-nested-default": f": ${{a:-${{b:-{BQ}}}}}",
     "backquote-ps4": f"PS4='{BQ}'; set -x; true",
+    "backquote-here-doc": f"cat <<E\n{BQ}\nE",
+    "backquote-here-doc-dash": f"cat <<-E\n\t{BQ}\n\tE",
+    # an unquoted here-doc's body is expanded whatever takes it: a compound command, a function
+    # call, a descriptor other than stdin, or a line the parse repair rewrote (`<<E | cat`)
+    "here-doc-loop": f"while read -r l; do :; done <<E\n{SUB}\nE",
+    "here-doc-group": f"{{ cat; }} <<E\n{SUB}\nE",
+    "here-doc-function": f"f(){{ cat; }}; f <<E\n{BQ}\nE",
+    "here-doc-fd-3": f"cat 3<<E\n{SUB}\nE",
+    "here-doc-then-pipe": f"cat <<E | cat\n{SUB}\nE",
+    "here-doc-then-list": f"cat <<E; true\n{SUB}\nE",
+    "here-doc-then-pipe-backquote": f"cat <<E | cat\n{BQ}\nE",
 }
 
 LOOKALIKES = {
@@ -31,6 +43,9 @@ LOOKALIKES = {
     "backquote-escaped-default": ": ${y:-\\`codex exec --yolo -C . p\\`}",
     "backquote-ps4-printed": "PS4='`echo codex exec --yolo`'; set -x; true",
     "default-text": 'echo "${y:-codex exec --yolo -C . p}"',
+    "here-doc-quoted": f"cat <<'E' | cat\n{SUB}\n{BQ}\nE",
+    "here-doc-quoted-fd-3": f"cat 3<<'E'\n{SUB}\nE",
+    "here-doc-text": "cat <<E | cat\ncodex exec --yolo -C . p\nE",
 }
 
 
