@@ -168,7 +168,7 @@ _MAY_RUN_ARGS = frozenset(
         *("mpirun", "srun", "sbatch", "qsub", "bsub", "salloc", "gdb", "valgrind", "perf"),
         *("toybox", "unbuffer", "faketime", "proxychains", "proxychains4", "tsocks", "torsocks"),
         *("docker-compose", "podman-compose", "cross-env", "cross-env-shell", "dotenv"),
-        *("env-cmd", "concurrently", "conc"),
+        *("env-cmd", "concurrently", "conc", "compgen"),
     }
 )
 # Reserved words after which the next word is still a command.
@@ -184,6 +184,7 @@ _RUNS_TEXT = frozenset(
         "alias",
         "bash",
         "command",
+        "compgen",
         "conc",
         "concurrently",
         "cross-env",
@@ -213,6 +214,8 @@ _RUNS_TEXT = frozenset(
         "ksh",
         "ash",
         "mksh",
+        "mapfile",
+        "readarray",
     }
 )
 # Characters that can make a word stand for other text.

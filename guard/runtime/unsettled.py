@@ -26,7 +26,9 @@ from guard.shell.wrappers import SHELLS, basename
 
 UNSETTLED_RULE = "CG902"
 # Programs that run the text or the file they are given in a shell: its words become commands.
-_TEXT_RUNNERS = SHELLS | {"eval"}
+# (`trap TEXT SIG` runs it later in this shell; `mapfile -C TEXT`, `compgen -C TEXT` and
+# `compgen -F NAME` run it as a callback: wrappers._builtin_callback)
+_TEXT_RUNNERS = SHELLS | {"eval", "trap", "mapfile", "readarray", "compgen"}
 _FILE_RUNNERS = frozenset({"source", "."})
 # Wrappers that build a command's words from their input or from the files they find.
 _INPUT_FEEDERS = frozenset({"xargs", "parallel", "find"})

@@ -54,6 +54,8 @@ if TYPE_CHECKING:
         written: WrittenScripts
 
 
+# Shell text a builtin runs in this shell as a callback (wrappers._builtin_callback).
+_CALLBACK_KINDS = frozenset({"mapfile -C", "readarray -C", "compgen -C", "compgen -F"})
 MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
 _SCRIPT_RUNNERS = SHELLS | {"source", "."}  # programs that run script text they are given
 _VAR_HEAD_RE = lazy_compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?')
@@ -374,11 +376,13 @@ def _run_body(
     if at is not None:
         pin = at
     lo, co = first.span.line - 1, first.span.column - 1 + skip
-    if kind in ("eval", "trap"):
+    if kind in ("eval", "trap") or kind in _CALLBACK_KINDS:
         stopped = st.stopped
         self.run_text(text, lo, co, st, bctx, pin)
-        if kind == "trap":
-            st.stopped = stopped  # `trap 'die ...' INT`: it exits when the signal comes, not here
+        if kind != "eval":
+            # `trap 'die ...' INT`: it exits when the signal comes, not here; a callback runs
+            # only when there is input (or a word) for it
+            st.stopped = stopped
     else:
         child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
         child.xtrace = traced

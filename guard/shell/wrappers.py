@@ -1845,6 +1845,7 @@ WRAPPER_PROGRAMS = frozenset(
         *("nodejs", "flock", "chrt", "taskset", "strace", "ltrace", "runuser", "watch", "script"),
         *("setsid", "coproc", "caam", "npx", "bunx", "pnpx", "bun", "pnpm", "yarn", "npm"),
         *("uv", "poetry", "apptainer", "singularity", "trap", "su", "ssh", "eval", "tmux"),
+        *("mapfile", "readarray", "compgen"),
         *("docker-compose", "podman-compose", "screen", "systemd-run", "unbuffer"),
         *("cross-env", "cross-env-shell", "dotenv", "env-cmd", "concurrently", "conc"),
         *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"),
@@ -2210,6 +2211,15 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 # behind them the body's $0, $1... are not the words written)
                 out.body_args = argv[k + 1 :]
             break
+        elif prog in ("mapfile", "readarray", "compgen"):
+            # `mapfile -C 'cmd' -c 1 a`: bash evals the callback text with two words added,
+            # each time it reads a quantum of lines; `compgen -C 'cmd' w`: runs it with
+            # three added, `compgen -F f w` calls the function f: shell text, maybe never run.
+            callback = _builtin_callback(argv, prog)
+            if callback is None:
+                break
+            out.body, out.body_kind = callback
+            break
         elif prog == "trap":
             # `trap 'cmd' EXIT`: the string runs later in this same shell.
             if len(argv) < 3 or argv[1].text.startswith("-"):
@@ -2332,6 +2342,53 @@ def _xargs_replaced(argv: tuple[Word, ...], rest: int, repl: str | None) -> tupl
         return argv
     tail = tuple(Word(w.text, False, w.span, w.raw) if repl in w.text else w for w in argv[rest:])
     return (*argv[:rest], *tail)
+
+
+# The options of the builtins that run a callback (bash 5.2's internal_getopt strings): the
+# letters that take a value, and the ones whose value is the callback.
+_CALLBACK_OPTIONS = {
+    "mapfile": (frozenset("dunOCcs"), frozenset("C")),
+    "readarray": (frozenset("dunOCcs"), frozenset("C")),
+    "compgen": (frozenset("oAGWPSXFC"), frozenset("CF")),
+}
+
+
+def _builtin_callback(argv: tuple[Word, ...], prog: str) -> tuple[tuple[Word, ...], str] | None:
+    """The shell text `mapfile`/`readarray -C TEXT` or `compgen -C TEXT` / `-F NAME` runs, as
+    a body and its kind, with the words bash adds after it (not known here); None: none.
+    Options are read as bash's getopt reads them (`-tC TEXT`, `-CTEXT`)."""
+    takes_value, callbacks = _CALLBACK_OPTIONS[prog]
+    found: tuple[Word, str] | None = None
+    i = 1
+    while i < len(argv):
+        t = argv[i].text
+        if t == "--" or not t.startswith("-") or t == "-":
+            break
+        j = 1
+        while j < len(t):
+            c = t[j]
+            if c in takes_value:
+                value: Word | None
+                if j + 1 < len(t):
+                    value = _rest_word(argv[i], j + 1)
+                else:
+                    i += 1
+                    value = argv[i] if i < len(argv) else None
+                if value is not None and c in callbacks:
+                    found = (value, c)
+                break
+            j += 1
+        i += 1
+    if found is None:
+        return None
+    value, option = found
+    # What bash adds after the text: mapfile the index and the line, compgen -C the command,
+    # the word and the one before; a `-F` function gets them as $1... (none of them known).
+    added = 2 if prog != "compgen" else 3
+    extra = tuple(
+        Word("${callback_arg}", False, value.span, "${callback_arg}") for _ in range(added)
+    )
+    return (value, *extra), f"{prog} -{option}"
 
 
 def is_name(text: str) -> bool:

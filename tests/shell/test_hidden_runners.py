@@ -14,8 +14,9 @@ import pytest
 
 from tests.shell.test_value_sinks import check, lint, run_under_bash
 
-SUB = "$(codex exec --yolo -C . p </dev/null)"
-BQ = "`codex exec --yolo -C . p </dev/null`"  # the old spelling of a command substitution
+RUN = "codex exec --yolo -C . p </dev/null"
+SUB = f"$({RUN})"
+BQ = f"`{RUN}`"  # the old spelling of a command substitution
 
 BYPASSES = {
     # tree-sitter-bash 0.25.1 reads a backquoted command inside `${...}` as a plain word, and
@@ -36,6 +37,12 @@ BYPASSES = {
     "here-doc-then-pipe": f"cat <<E | cat\n{SUB}\nE",
     "here-doc-then-list": f"cat <<E; true\n{SUB}\nE",
     "here-doc-then-pipe-backquote": f"cat <<E | cat\n{BQ}\nE",
+    # builtins that run shell text as a callback: bash evals it with words added after it
+    "mapfile-callback": f"mapfile -C '{RUN}' -c 1 lines <<< x",
+    "mapfile-callback-cluster": f"printf 'a\\n' | mapfile -tC '{RUN}' -c 1 lines",
+    "readarray-callback-attached": f"readarray -c 1 -C'{RUN}' lines <<< x",
+    "compgen-command": f"compgen -C '{RUN}' x",
+    "compgen-function": f"f() {{ {RUN}; }}; compgen -F f x",
 }
 
 LOOKALIKES = {
@@ -46,6 +53,9 @@ LOOKALIKES = {
     "here-doc-quoted": f"cat <<'E' | cat\n{SUB}\n{BQ}\nE",
     "here-doc-quoted-fd-3": f"cat 3<<'E'\n{SUB}\nE",
     "here-doc-text": "cat <<E | cat\ncodex exec --yolo -C . p\nE",
+    "mapfile-lines": "mapfile -t lines <<< 'codex exec --yolo -C . p'",
+    "mapfile-printing-callback": "mapfile -C 'echo codex exec --yolo' -c 1 lines <<< x",
+    "compgen-words": "compgen -W 'codex exec --yolo' co",
 }
 
 
@@ -65,3 +75,23 @@ def test_lookalikes_stay_allowed(command: str, tmp_path: Path) -> None:
     done = check(command, tmp_path, fail_closed=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert not {rule for rule, _ in lint(command)} & {"CG303", "CG902", "CG901"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        'trap "$(cat cb.txt)" EXIT',
+        'x=$(cat cb.txt); trap "$x" EXIT',
+        'mapfile -C "$(cat cb.txt)" -c 1 lines <<< x',
+        'compgen -C "$(cat cb.txt)" x',
+    ],
+    ids=["trap", "trap-value", "mapfile", "compgen"],
+)
+def test_callback_text_that_cannot_be_seen_fails_closed(command: str, tmp_path: Path) -> None:
+    """As `eval "$unknown"`: allowed by default (CG902 is info), refused under fail-closed."""
+    (tmp_path / "cb.txt").write_text(RUN + "\n")
+    assert "exec\t--yolo" in run_under_bash(command, tmp_path)
+    assert check(command, tmp_path).returncode == 0
+    done = check(command, tmp_path, fail_closed=True)
+    assert done.returncode == 1, done.stdout
+    assert "CG902" in done.stdout, done.stdout
