@@ -168,7 +168,7 @@ _MAY_RUN_ARGS = frozenset(
         *("mpirun", "srun", "sbatch", "qsub", "bsub", "salloc", "gdb", "valgrind", "perf"),
         *("toybox", "unbuffer", "faketime", "proxychains", "proxychains4", "tsocks", "torsocks"),
         *("docker-compose", "podman-compose", "cross-env", "cross-env-shell", "dotenv"),
-        *("env-cmd", "concurrently", "conc", "compgen"),
+        *("env-cmd", "concurrently", "conc", "compgen", "awk", "gawk", "mawk", "nawk"),
     }
 )
 # Reserved words after which the next word is still a command.

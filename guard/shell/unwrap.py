@@ -26,6 +26,8 @@ from guard.shell.wrappers import (
     SHELLS,
     Peeled,
     basename,
+    codex_lines_in_code,
+    interpreter_reads_code_from_stdin,
     shell_reads_script_from_stdin,
     ssh_reads_script_from_stdin,
     starts_traced,
@@ -231,7 +233,13 @@ def _nested_shell(
     prog = basename(p.argv[0].text) if p.argv else ""
     sources_stdin = prog in ("source", ".") and len(p.argv) > 1 and p.argv[1].text in _STDIN_ALIASES
     if not p.body and (
-        r.script is None or (prog not in SHELLS and prog not in ("su", "ssh") and not sources_stdin)
+        r.script is None
+        or (
+            prog not in SHELLS
+            and prog not in ("su", "ssh")
+            and not sources_stdin
+            and not interpreter_reads_code_from_stdin(p.argv)
+        )
     ):
         return
     body_ctx = _inner_ctx(cmd, ctx, cmd.wrappers)
@@ -253,6 +261,14 @@ def _nested_shell(
         body, line0, col0, _quoted = r.script
         wrapper = Wrapper(f"{prog} stdin", cmd.span, ())
         self.run_text(body, line0, col0, st, body_ctx.derive(wrappers=(*cmd.wrappers, wrapper)))
+    elif r.script is not None and interpreter_reads_code_from_stdin(p.argv):
+        # `python3 - <<'EOF'`, `echo '...' | node`: the program is the text on its stdin; the
+        # codex command lines it runs are read as `python3 -c CODE`'s are (codex_lines_in_code).
+        prog = basename(p.argv[0].text)
+        lines = codex_lines_in_code(r.script[0], prog)
+        if lines:
+            code = Word("\n".join(lines), True, cmd.span, cmd.text)
+            _run_body(self, (code,), f"{prog} stdin code", cmd, st, body_ctx, idx)
     elif r.script is not None and (
         shell_reads_script_from_stdin(p.argv)
         or su_reads_script_from_stdin(p.argv)

@@ -776,7 +776,9 @@ def env_file_from_subst(text: str) -> str | None:
 # Interpreters and the option that takes inline code (python -c, perl/ruby/node -e, php -r).
 _INTERPRETERS = frozenset(
     {"python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php", "deno", "bun"}
+    | {"awk", "gawk", "mawk", "nawk"}  # `awk 'BEGIN { system("codex ...") }'`
 )
+_AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
 _CODE_OPTIONS = frozenset({"-c", "-e", "-E", "--eval", "-r", "-p", "--print"})
 _STRING_LITERAL = lazy_compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'""")
 # Sub-commands of the codex CLI (codex-cli/*/help-top.txt): `codex` followed by one of them
@@ -805,6 +807,9 @@ _CODEX_LINE = lazy_compile(
     + r")(?:\s|$))"
 )
 _ARGV_LIST = lazy_compile(r"""\[\s*(["'])(?:[\w./-]*/)?codex\1[^\]]*\]""")
+_ARGV_WORDS = lazy_compile(
+    r"""(["'])(?:[\w./-]*/)?codex\1(?:\s*,\s*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'))+"""
+)
 
 
 def _inline_code(argv: tuple[Word, ...], program: str = "") -> Word | None:
@@ -812,7 +817,11 @@ def _inline_code(argv: tuple[Word, ...], program: str = "") -> Word | None:
     Python's and node's options are read the way the interpreter reads them (`python3 -Ic`,
     `-X dev -c`, `node -pe`); where that reading cannot place the code for certain (an option
     not known), the old reading (the first `-c`-like word) is used, never silence."""
-    reader = {**dict.fromkeys(_PYTHONS, _python_code), **dict.fromkeys(_NODES, _node_code)}
+    reader = {
+        **dict.fromkeys(_PYTHONS, _python_code),
+        **dict.fromkeys(_NODES, _node_code),
+        **dict.fromkeys(_AWKS, _awk_code),
+    }
     parsed = reader[program](argv) if program in reader else _UNSURE
     if parsed is not _UNSURE:
         return parsed if isinstance(parsed, Word) else None
@@ -823,6 +832,31 @@ def _inline_code(argv: tuple[Word, ...], program: str = "") -> Word | None:
         if not t.startswith("-"):
             return None  # a script file and its arguments
     return None
+
+
+def interpreter_reads_code_from_stdin(argv: tuple[Word, ...]) -> bool:
+    """`python3 - <<EOF`, `node <<EOF`, `echo CODE | perl`: an interpreter given no inline
+    code and no script file (or `-` for one) reads its program from stdin. An option it may
+    take a value after (`python3 -X dev`, `-W error`) is skipped with its value; an option
+    whose value is not known here leaves the program unknown: not read."""
+    prog = basename(argv[0].text) if argv else ""
+    if prog not in _INTERPRETERS or _inline_code(argv, prog) is not None:
+        return False
+    i = 1
+    while i < len(argv):
+        t = argv[i].text
+        if t == "-":
+            return True
+        if t == "--":
+            return i + 1 >= len(argv) or argv[i + 1].text == "-"
+        if not t.startswith("-"):
+            return False  # a script file (or `-m module`'s module: _inline_code said None)
+        if t in ("-m", "-r", "-e", "-E", "-c", "--eval", "--print", "-p", "-M", "-I"):
+            return False  # code or a module from somewhere else
+        if prog in _PYTHONS and t in ("-X", "-W"):
+            i += 1
+        i += 1
+    return True
 
 
 _PYTHONS = frozenset({"python", "python2", "python3"})
@@ -874,6 +908,34 @@ def _python_code(argv: tuple[Word, ...]) -> object:
             return _UNSURE
         i += 1
     return None
+
+
+_AWK_VALUE = frozenset({"-F", "-v", "-i", "-l", "--field-separator", "--assign", "--include"})
+_AWK_FILE = frozenset({"-f", "-E", "--file", "--exec"})
+
+
+def _awk_code(argv: tuple[Word, ...]) -> object:
+    """awk's program: the first operand after its options (`-F FS`, `-v K=V`), or gawk's
+    `-e`/`--source` text; None when it comes from a file (`-f prog.awk`)."""
+    i = 1
+    while i < len(argv):
+        t = argv[i].text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("-") or t == "-":
+            break
+        name = t.partition("=")[0]
+        if name in _AWK_FILE or (t.startswith("-f") and not t.startswith("--")):
+            return None
+        if t in ("-e", "--source"):
+            return argv[i + 1] if i + 1 < len(argv) else None
+        if t.startswith("--source="):
+            return _rest_word(argv[i], len("--source="))
+        if t in _AWK_VALUE:
+            i += 1
+        i += 1
+    return argv[i] if i < len(argv) else None
 
 
 _NODE_CODE_LONG = ("--eval", "--print")
@@ -953,6 +1015,15 @@ def _codex_literals(code: str) -> list[str]:
         if _CODEX_LINE.match(line):
             found.append(line)
     rest = _ARGV_LIST.sub("", code)
+    for match in _ARGV_WORDS.finditer(rest):
+        # `system("codex", "exec", ...)`, `exec "codex", "login", ...` (Perl, Ruby, PHP): an
+        # argv as a comma list of literals, not a printed one (`print "codex", "exec"`)
+        if _PRINTED_BEFORE.search(rest, max(0, match.start() - 40), match.start()):
+            continue
+        items = [a if a else b for a, b in _STRING_LITERAL.findall(match.group(0))]
+        line = shlex.join(items)
+        if _CODEX_LINE.match(line):
+            found.append(line)
     for m in _STRING_LITERAL.finditer(rest):
         a, b = m.groups()
         text = (a if a else b).replace('\\"', '"').replace("\\'", "'")

@@ -43,6 +43,18 @@ BYPASSES = {
     "readarray-callback-attached": f"readarray -c 1 -C'{RUN}' lines <<< x",
     "compgen-command": f"compgen -C '{RUN}' x",
     "compgen-function": f"f() {{ {RUN}; }}; compgen -F f x",
+    # an interpreter reads its program from stdin: a here-doc, a here-string, a printed pipe
+    "python-here-doc": f"python3 - <<'E'\nimport os\nos.system('{RUN}')\nE",
+    "python-here-doc-no-dash": f"python3 <<'E'\nimport os\nos.system('{RUN}')\nE",
+    "python-here-string": f"python3 <<< \"import os; os.system('{RUN}')\"",
+    "python-piped": f"echo \"import os; os.system('{RUN}')\" | python3 -u -",
+    "perl-here-doc": f"perl <<'E'\nsystem('{RUN}');\nE",
+    # awk runs a string it hands to system(), a pipe or getline; Perl an argv as a list
+    "awk-system": f"awk 'BEGIN {{ system(\"{RUN}\") }}'",
+    "awk-options-getline": f"awk -F: -v n=1 'BEGIN {{ \"{RUN}\" | getline }}'",
+    "awk-print-to-pipe": f"echo x | awk '{{ print | \"{RUN}\" }}'",
+    "perl-exec-list": 'perl -e \'exec "codex", "exec", "--yolo", "-C", ".", "p"\'',
+    "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
 LOOKALIKES = {
@@ -56,6 +68,11 @@ LOOKALIKES = {
     "mapfile-lines": "mapfile -t lines <<< 'codex exec --yolo -C . p'",
     "mapfile-printing-callback": "mapfile -C 'echo codex exec --yolo' -c 1 lines <<< x",
     "compgen-words": "compgen -W 'codex exec --yolo' co",
+    "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
+    "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
+    "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
+    "awk-pattern": "awk '/codex exec --yolo/ { n++ } END { print n+0 }' /dev/null",
+    "perl-prints-list": 'perl -e \'print "codex", "exec", "--yolo"\'',
 }
 
 
