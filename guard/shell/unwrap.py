@@ -144,6 +144,8 @@ def _unseen_script(
         operands = p.argv[1:]
         if any((w.raw or "").lstrip('"').startswith("<(") for w in operands):
             how = "process-substitution"
+            if _printed_script(self, p, idx, st, ctx):
+                how = None  # `. <(echo 'codex ...')`: the text it runs is known, and walked
         elif cmd.stdin.kind is StdinKind.PIPE and (
             (prog in SHELLS and r.script is None and shell_reads_script_from_stdin(p.argv))
             or any(w.text in _STDIN_ALIASES for w in operands[:1])
@@ -152,6 +154,47 @@ def _unseen_script(
     if how is not None:
         self.cmds[idx] = replace(cmd, unseen_script=how)
         self.dynamic.append(idx)
+
+
+def _printed_script(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> bool:
+    """`. <(echo TEXT)`, `bash <(printf '%s' TEXT)`: the script a shell or `source` runs is
+    a process substitution that prints literal text (words.printed_by): walked as that script
+    (in this shell for `source`, in a new one for a shell). False: not such a script."""
+    from guard.shell.words import printed_by
+
+    prog = basename(p.argv[0].text)
+    operands = p.argv[1:]
+    if prog in SHELLS:
+        while operands and operands[0].text.startswith(("-", "+")) and operands[0].text != "-":
+            if "c" in operands[0].text[1:] or operands[0].text == "--":
+                return False
+            operands = operands[1:]
+    if not operands:
+        return False
+    raw = (operands[0].raw or "").strip('"')
+    if not raw.startswith("<(") or any(
+        (w.raw or "").lstrip('"').startswith("<(") for w in operands[1:]
+    ):
+        return False
+    text = printed_by("$(" + raw[2:])
+    if text is None:
+        return False
+    word = operands[0]
+    # bash hands the program a pipe's name (`/dev/fd/63`): a file now known, not unseen text
+    at = len(p.argv) - len(operands)
+    argv = list(self.cmds[idx].argv)
+    if at < len(argv) and argv[at] is word:
+        argv[at] = Word("/dev/fd/63", True, word.span, word.raw)
+        self.cmds[idx] = replace(self.cmds[idx], argv=tuple(argv))
+    cmd = self.cmds[idx]
+    wrapper = Wrapper(f"{prog} <(...)", cmd.span, ())
+    body_ctx = _inner_ctx(cmd, ctx, (*cmd.wrappers, wrapper))
+    if prog in ("source", "."):
+        self.run_text(text, word.span.line - 1, word.span.column - 1, st, body_ctx, cmd.span)
+    else:
+        child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+        self.run_text(text, word.span.line - 1, word.span.column - 1, child, body_ctx, cmd.span)
+    return True
 
 
 _STARTUP_NAMES = frozenset({"BASH_ENV", "ENV", "PROMPT_COMMAND"})

@@ -739,7 +739,8 @@ def shell_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
             continue
         if t.startswith("--"):
             continue
-        return False  # a script file operand
+        # a script file operand: `bash /dev/stdin <<< TEXT` names stdin itself
+        return t in ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
     return True
 
 

@@ -15,6 +15,7 @@ import pytest
 from tests.shell.test_value_sinks import check, lint, run_under_bash
 
 RUN = "codex exec --yolo -C . p </dev/null"
+BARE = "codex exec --yolo -C . p"  # (printed text with a redirect in it is not read)
 SUB = f"$({RUN})"
 BQ = f"`{RUN}`"  # the old spelling of a command substitution
 
@@ -54,6 +55,13 @@ BYPASSES = {
     "awk-options-getline": f"awk -F: -v n=1 'BEGIN {{ \"{RUN}\" | getline }}'",
     "awk-print-to-pipe": f"echo x | awk '{{ print | \"{RUN}\" }}'",
     "perl-exec-list": 'perl -e \'exec "codex", "exec", "--yolo", "-C", ".", "p"\'',
+    # a shell or `source` running a process substitution that prints literal text, or stdin
+    # named as its script file
+    "source-printed-substitution": f". <(echo '{BARE}')",
+    "source-printf-substitution": f"source <(printf '%s\\n' '{BARE}')",
+    "bash-printed-substitution": f"bash <(echo '{BARE}')",
+    "bash-dev-stdin-here-string": f"bash /dev/stdin <<< '{RUN}'",
+    "sh-dev-stdin-piped": f"echo '{RUN}' | sh /dev/stdin",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -68,6 +76,8 @@ LOOKALIKES = {
     "mapfile-lines": "mapfile -t lines <<< 'codex exec --yolo -C . p'",
     "mapfile-printing-callback": "mapfile -C 'echo codex exec --yolo' -c 1 lines <<< x",
     "compgen-words": "compgen -W 'codex exec --yolo' co",
+    "source-printed-echo": ". <(echo echo codex exec --yolo -C . p)",
+    "diff-substitution": "diff <(echo codex exec --yolo) /dev/null",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
