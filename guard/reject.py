@@ -171,6 +171,8 @@ _MAY_RUN_ARGS = frozenset(
         *("env-cmd", "concurrently", "conc", "compgen", "awk", "gawk", "mawk", "nawk"),
     }
 )
+# find's actions whose next word is the program they run (`{}` there: a name find finds).
+_FIND_RUNS = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
 # Reserved words after which the next word is still a command.
 _KEEP_COMMAND_POSITION = frozenset(
     {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"}
@@ -770,6 +772,8 @@ class _Scan:
                 self.place_git_argument(f, w, lit)
             return
         f.args.append(lit)
+        if f.head == "find" and "{}" in lit and len(f.args) > 1 and f.args[-2] in _FIND_RUNS:
+            raise _GoOn  # `find ... -exec {} ...`: the program is a name find finds (codex?)
         if not w.wild or (self.names_known and f.head not in _MAY_RUN_ARGS):
             return  # a program that runs none of its words: its data, whatever it expands to
         if w.expansion or w.brace:

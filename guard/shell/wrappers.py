@@ -2086,7 +2086,7 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 break
             end = next((j for j in range(k + 1, len(argv)) if argv[j].text in (";", "+")), None)
             out.wrappers.append(Wrapper(prog, head.span, tuple(w.text for w in argv[1 : k + 1])))
-            argv = argv[k + 1 : end]
+            argv = _found_names(argv[k + 1 : end], argv[1:k])
             continue
         elif prog in ("node", "nodejs") and len(argv) > 1 and basename(argv[1].text) == "codex.js":
             # `node .../@openai/codex/bin/codex.js ...`: the npm package's own launcher
@@ -2388,6 +2388,31 @@ _NEEDS_PROGRAM = frozenset(
         "exec",
     }
 )
+
+
+def _found_names(command: tuple[Word, ...], tests: tuple[Word, ...]) -> tuple[Word, ...]:
+    """`find ... -exec {} ARGS ;`: find puts each name it finds where `{}` stands, the program
+    word too. A program `{}` is codex when a `-name`/`-iname` test matches `codex` (`find bin
+    -name codex -exec {} ...`, as a glob naming codex is); any other word holding `{}` is known
+    only when find runs (the program then unknown: CG902, refused under fail-closed)."""
+    from fnmatch import fnmatchcase
+
+    if not any("{}" in w.text for w in command):
+        return command
+    texts = [w.text for w in tests]
+    names_codex = any(
+        t in ("-name", "-iname") and i + 1 < len(texts) and fnmatchcase("codex", texts[i + 1])
+        for i, t in enumerate(texts)
+    )
+    out: list[Word] = []
+    for j, w in enumerate(command):
+        if j == 0 and w.text == "{}" and names_codex:
+            out.append(_codex_word(w))
+        elif "{}" in w.text:
+            out.append(Word(w.text, False, w.span, w.raw))
+        else:
+            out.append(w)
+    return tuple(out)
 
 
 def _xargs_replace_string(wargs: list[str]) -> str | None:

@@ -62,6 +62,9 @@ BYPASSES = {
     "bash-printed-substitution": f"bash <(echo '{BARE}')",
     "bash-dev-stdin-here-string": f"bash /dev/stdin <<< '{RUN}'",
     "sh-dev-stdin-piped": f"echo '{RUN}' | sh /dev/stdin",
+    # find runs the names it finds: `{}` as the program, with a test that names codex
+    "find-exec-found-name": "find bin -name codex -exec {} exec --yolo -C . p \\;",
+    "find-execdir-glob-name": "find bin -name 'cod*' -execdir {} exec --yolo -C . p \\;",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -78,6 +81,8 @@ LOOKALIKES = {
     "compgen-words": "compgen -W 'codex exec --yolo' co",
     "source-printed-echo": ". <(echo echo codex exec --yolo -C . p)",
     "diff-substitution": "diff <(echo codex exec --yolo) /dev/null",
+    "find-lists-codex": "find . -name codex -exec ls -l {} +",
+    "find-cats-files": "find . -name '*.txt' -exec cat {} \\;",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
@@ -111,10 +116,11 @@ def test_lookalikes_stay_allowed(command: str, tmp_path: Path) -> None:
         'x=$(cat cb.txt); trap "$x" EXIT',
         'mapfile -C "$(cat cb.txt)" -c 1 lines <<< x',
         'compgen -C "$(cat cb.txt)" x',
+        "find bin -type f -exec {} exec --yolo -C . p \\;",
     ],
-    ids=["trap", "trap-value", "mapfile", "compgen"],
+    ids=["trap", "trap-value", "mapfile", "compgen", "find-exec-any-name"],
 )
-def test_callback_text_that_cannot_be_seen_fails_closed(command: str, tmp_path: Path) -> None:
+def test_text_or_program_that_cannot_be_seen_fails_closed(command: str, tmp_path: Path) -> None:
     """As `eval "$unknown"`: allowed by default (CG902 is info), refused under fail-closed."""
     (tmp_path / "cb.txt").write_text(RUN + "\n")
     assert "exec\t--yolo" in run_under_bash(command, tmp_path)
