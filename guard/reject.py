@@ -132,6 +132,8 @@ _COMMAND_NAMES = frozenset(
     {"GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "GIT_PAGER", "GIT_EXTERNAL_DIFF", "GIT_SSH_COMMAND"}
     | {"GIT_SSH", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_CONFIG_PARAMETERS", "EDITOR", "VISUAL"}
     | {"PAGER", "BASH_ENV", "ENV"}
+    # an interactive shell runs PROMPT_COMMAND and the `$(...)` of its prompts (shell/unwrap.py)
+    | {"PROMPT_COMMAND", "PS0", "PS1", "PS2"}
 )
 
 

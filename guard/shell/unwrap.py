@@ -197,7 +197,10 @@ def _printed_script(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ct
     return True
 
 
-_STARTUP_NAMES = frozenset({"BASH_ENV", "ENV", "PROMPT_COMMAND"})
+_STARTUP_NAMES = frozenset({"BASH_ENV", "ENV", "PROMPT_COMMAND", "PS0", "PS1", "PS2"})
+# Prompt strings an interactive shell expands (their `$(...)` run): PS0 after it reads each
+# command, PS1 before each, PS2 on a continued line (checked with bash 5.2, `bash -i <<< cmd`).
+_PROMPTS = ("PS0", "PS1", "PS2")
 
 
 def _startup_file(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> str | None:
@@ -221,12 +224,22 @@ def _startup_file(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx)
         "ENV": interactive and posix,
         "PROMPT_COMMAND": True,  # (as before: an interactive shell's prompt, any shell)
     }
+    if interactive:
+        _interactive_prompts(self, p, env, idx, st, ctx)
     for name in names:
         if not reads[name]:
             continue
         value = env[name]
         if value is not None and value.literal and not value.text:
             continue  # `BASH_ENV= bash ...`: no file
+        if name == "PROMPT_COMMAND" and value is not None and value.literal:
+            # shell text the shell runs before each prompt: walked as the new shell runs it
+            state = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+            started = Wrapper("$PROMPT_COMMAND", cmd.span, ())
+            self.run_text(
+                value.text, 0, 0, state, _inner_ctx(cmd, ctx, (*cmd.wrappers, started)), cmd.span
+            )
+            continue
         script = (
             self.written.files.get(normalise(value.text))
             if name != "PROMPT_COMMAND" and value is not None and value.literal
@@ -240,6 +253,26 @@ def _startup_file(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx)
         for body, line0, col0 in script.pieces():
             self.run_text(body, line0, col0, state, body_ctx)
     return None
+
+
+def _interactive_prompts(
+    self: UnwrapWalker, p: Peeled, env: dict[str, Word | None], idx: int, st: State, ctx: _Ctx
+) -> None:
+    """An interactive shell (`bash -i`) expands PS0, PS1 and PS2 as prompts: the `$(...)` in a
+    value set for it run there (sinks.expand_prompt: one that cannot be seen is CG902)."""
+    from guard.shell import sinks
+    from guard.shell.scope import Var
+
+    cmd = self.cmds[idx]
+    names = [name for name in _PROMPTS if name in env]
+    if not names:
+        return
+    state = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+    pctx = _inner_ctx(cmd, ctx, (*cmd.wrappers, Wrapper("interactive shell", cmd.span, ())))
+    for name in names:
+        value = env[name]
+        var = Var(value) if value is not None else Var(None)
+        sinks.expand_prompt(self, var, f"${{{name}@P}}", cmd.span, state, pctx)
 
 
 def _inner_ctx(cmd: Command, ctx: _Ctx, wrappers: tuple[Wrapper, ...]) -> _Ctx:

@@ -65,6 +65,10 @@ BYPASSES = {
     # find runs the names it finds: `{}` as the program, with a test that names codex
     "find-exec-found-name": "find bin -name codex -exec {} exec --yolo -C . p \\;",
     "find-execdir-glob-name": "find bin -name 'cod*' -execdir {} exec --yolo -C . p \\;",
+    # an interactive shell runs PROMPT_COMMAND and expands PS0, PS1 and PS2 as prompts
+    "prompt-command-interactive": f"PROMPT_COMMAND='{RUN}' bash -i <<< true",
+    "ps0-interactive": f"PS0='{SUB}' bash -i <<< true",
+    "ps1-interactive-exported": f"export PS1='{BQ} '; bash --norc -i <<< true",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -83,6 +87,9 @@ LOOKALIKES = {
     "diff-substitution": "diff <(echo codex exec --yolo) /dev/null",
     "find-lists-codex": "find . -name codex -exec ls -l {} +",
     "find-cats-files": "find . -name '*.txt' -exec cat {} \\;",
+    "ps0-non-interactive": f"PS0='{SUB}' bash -c true",
+    "prompt-command-common": "PROMPT_COMMAND='history -a' bash -i <<< true",
+    "ps1-common": "PS1='\\u@\\h:\\w\\$ ' bash --norc -i <<< true",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",

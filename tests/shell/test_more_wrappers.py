@@ -152,7 +152,8 @@ def test_xargs_input_the_linter_cannot_read_is_one_unknown_word() -> None:
     "script",
     [
         "BASH_ENV=<(echo 'codex exec --yolo p') bash -c true",
-        "PROMPT_COMMAND='codex exec --yolo p' bash -i </dev/null",
+        # (a literal PROMPT_COMMAND is walked: tests/shell/test_hidden_runners.py, CG303)
+        'PROMPT_COMMAND="$(cat pc) codex exec --yolo p" bash -i </dev/null',
         "make -f /dev/stdin <<< $'a:\\n\\tcodex exec --yolo p'",
     ],
 )
