@@ -69,6 +69,9 @@ BYPASSES = {
     "prompt-command-interactive": f"PROMPT_COMMAND='{RUN}' bash -i <<< true",
     "ps0-interactive": f"PS0='{SUB}' bash -i <<< true",
     "ps1-interactive-exported": f"export PS1='{BQ} '; bash --norc -i <<< true",
+    # sg runs its command text through /bin/sh -c, with this environment
+    "sg-c": f"sg root -c '{RUN}'",
+    "sg-dash-no-c": f"sg - root '{RUN}'",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -90,6 +93,7 @@ LOOKALIKES = {
     "ps0-non-interactive": f"PS0='{SUB}' bash -c true",
     "prompt-command-common": "PROMPT_COMMAND='history -a' bash -i <<< true",
     "ps1-common": "PS1='\\u@\\h:\\w\\$ ' bash --norc -i <<< true",
+    "sg-prints": "sg root -c 'echo codex exec --yolo -C . p'",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
