@@ -50,7 +50,10 @@ from guard.shell.runctx import _Ctx
 from guard.shell.scope import State, Var, forks, meet, preset
 from guard.shell.unwrap import _append_xargs_input
 from guard.shell.wrappers import (
+    Peeled,
+    basename,
     peel,
+    ssh_local_commands,
 )
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
@@ -668,6 +671,8 @@ class Walker:
         if p.args_from_input:
             printed = self.pipe_text.get(ctx.pipe) if ctx.pipe is not None else None
             _append_xargs_input(p, printed, span)
+        if p.argv and basename(p.argv[0].text) in ("ssh", "scp", "sftp"):
+            self._ssh_local(words, p, span, text, pre, r, wrappers, st, ctx)
         idx = self._emit(p.argv, span, text, pre, r, p, wrappers, st, ctx)
         if p.argv and not p.argv[0].literal:
             self.dynamic.append(idx)
@@ -676,6 +681,32 @@ class Walker:
         self._nested_shell(p, r, idx, st, ctx)
         self._git_runs(p, idx, st, ctx)
         self._written_script(p, r, idx, st, ctx)
+
+    def _ssh_local(
+        self,
+        words: list[Word],
+        p: Peeled,
+        span: Span,
+        text: str,
+        pre: list[tuple[str, Word, Span]],
+        r: _Redirs,
+        wrappers: list[Wrapper],
+        st: State,
+        ctx: _Ctx,
+    ) -> None:
+        """`ssh -o ProxyCommand=TEXT host`: ssh runs TEXT here through a shell, with the env
+        ssh has (not the remote command's cleared one): walked as `sh -c TEXT` in ssh's place,
+        behind the same wrappers and prefix assignments."""
+        local = ssh_local_commands(p.argv)
+        if not local:
+            return
+        outer = words[: len(words) - len(p.argv)]
+        for body in local:
+            sh = Word("sh", True, body.span, "sh")
+            flag = Word("-c", True, body.span, "-c")
+            q = peel((*outer, sh, flag, body))
+            idx = self._emit(q.argv, span, text, pre, r, q, wrappers, st, ctx)
+            self._nested_shell(q, r, idx, st, ctx)
 
     def _call_site(self, program: Span, ctx: _Ctx, span: Span, text: str) -> tuple[Span, str]:
         """A command whose program word a function's caller gave (`retry codex exec ...` into

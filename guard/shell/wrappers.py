@@ -619,6 +619,38 @@ def _ssh_options(argv: tuple[Word, ...]) -> tuple[int, str, list[Word]]:
     return i, "".join(flags), o_values
 
 
+# ssh options whose value ssh runs here, through the user's shell (`$SHELL -c "exec TEXT"`), with
+# this environment: not on the remote host (ssh_config(5); LocalCommand runs when
+# PermitLocalCommand is yes, which the same command line may set).
+_SSH_LOCAL_KEYS = frozenset({"proxycommand", "localcommand", "knownhostscommand"})
+
+
+def ssh_local_commands(argv: tuple[Word, ...]) -> list[Word]:
+    """The shell text `ssh`/`scp`/`sftp` run on this host from their `-o` options
+    (`-o ProxyCommand=TEXT`, `-oProxyCommand=TEXT`, `-o 'ProxyCommand TEXT'`)."""
+    prog = basename(argv[0].text) if argv else ""
+    if prog == "ssh":
+        values = _ssh_options(argv)[2]
+    elif prog in ("scp", "sftp"):
+        values = []
+        for i, w in enumerate(argv[1:], 1):
+            if w.text == "-o" and i + 1 < len(argv):
+                values.append(argv[i + 1])
+            elif w.text.startswith("-o") and len(w.text) > 2:
+                values.append(Word(w.text[2:], w.literal, w.span, w.raw))
+    else:
+        return []
+    found: list[Word] = []
+    for w in values:
+        m = _SSH_OPTION_RE.match(w.text)
+        if m is None or m.group(1).lower() not in _SSH_LOCAL_KEYS:
+            continue
+        text = m.group(2).strip()
+        if text and text.lower() != "none":
+            found.append(Word(text, w.literal, w.span, w.raw))
+    return found
+
+
 def _peel_ssh(argv: tuple[Word, ...], out: Peeled) -> int | None:
     """Index of the remote command in ``ssh [opts] host cmd...`` (None: no remote command).
     The remote command gets none of this shell's env, except what ``-o SendEnv=K`` sends

@@ -73,6 +73,11 @@ BYPASSES = {
     # sg runs its command text through /bin/sh -c, with this environment
     "sg-c": f"sg root -c '{RUN}'",
     "sg-dash-no-c": f"sg - root '{RUN}'",
+    # ssh runs a ProxyCommand (LocalCommand, KnownHostsCommand) here, with the local env
+    "ssh-proxy-command": f"ssh -o ProxyCommand='{RUN}' -o BatchMode=yes host true",
+    "ssh-proxy-command-attached": f"ssh -oProxyCommand='{RUN}' host true",
+    "ssh-proxy-command-blank": f"ssh -o 'ProxyCommand {RUN}' host",
+    "scp-proxy-command": f"scp -o ProxyCommand='{RUN}' /dev/null host:/tmp/",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -95,6 +100,8 @@ LOOKALIKES = {
     "prompt-command-common": "PROMPT_COMMAND='history -a' bash -i <<< true",
     "ps1-common": "PS1='\\u@\\h:\\w\\$ ' bash --norc -i <<< true",
     "sg-prints": "sg root -c 'echo codex exec --yolo -C . p'",
+    "ssh-proxy-netcat": "ssh -o ProxyCommand='nc %h %p' -o BatchMode=yes host true",
+    "ssh-remote-echo": "ssh -o ProxyCommand=none -o BatchMode=yes host 'echo codex exec --yolo'",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
@@ -104,7 +111,7 @@ LOOKALIKES = {
 
 
 # Programs some cases need beyond bash (the case is skipped where one is missing).
-_NEEDS = ("sg", "perl", "awk", "python3", "find")
+_NEEDS = ("sg", "perl", "awk", "python3", "find", "ssh", "scp")
 
 
 def _cases(cases: dict[str, str]) -> list[object]:
@@ -153,3 +160,10 @@ def test_text_or_program_that_cannot_be_seen_fails_closed(command: str, tmp_path
     done = check(command, tmp_path, fail_closed=True)
     assert done.returncode == 1, done.stdout
     assert "CG902" in done.stdout, done.stdout
+
+
+def test_a_proxy_command_gets_the_local_key(tmp_path: Path) -> None:
+    """ProxyCommand runs here with ssh's env, not the remote command's cleared one: CG101."""
+    command = f"OPENAI_API_KEY=sk-x ssh -o ProxyCommand='{RUN}' -o BatchMode=yes host true"
+    done = check(command, tmp_path)
+    assert done.returncode == 1 and "CG101" in done.stdout, done.stdout
