@@ -128,7 +128,9 @@ def _unseen_script(
         # new shell reads it; any other may start codex with anything (CG902, as `bash "$f"`).
         how = _startup_file(self, p, idx, st, ctx)
     if how is None and prog == "make":
-        # `make -f /dev/stdin <<< ...`, `make -f -`: recipes the linter cannot read as a file
+        # `make -f /dev/stdin <<< ...`, `make -f -`: recipes read from stdin, walked where the
+        # text is known (a here-doc, a here-string, printed text), else unseen (CG902); and
+        # `make --eval=TEXT`: makefile text whose recipes may run
         words = [w.text for w in p.argv[1:]]
         for i, word in enumerate(words):
             target = (
@@ -139,7 +141,13 @@ def _unseen_script(
             if word.startswith("--file=") or word.startswith("--makefile="):
                 target = word.partition("=")[2]
             if target in ("-", *_STDIN_ALIASES):
-                how = "make -f stdin"
+                known = r.script is not None and _make_recipes(self, r.script[0], idx, st, ctx)
+                how = None if known else "make -f stdin"
+            evaluated = words[i + 1] if word == "--eval" and i + 1 < len(words) else None
+            if word.startswith("--eval="):
+                evaluated = word.partition("=")[2]
+            if evaluated is not None and not _make_recipes(self, evaluated, idx, st, ctx):
+                how = "make --eval"
     if how is None and not p.body and prog != "make":
         operands = p.argv[1:]
         if any((w.raw or "").lstrip('"').startswith("<(") for w in operands):
@@ -154,6 +162,23 @@ def _unseen_script(
     if how is not None:
         self.cmds[idx] = replace(cmd, unseen_script=how)
         self.dynamic.append(idx)
+
+
+def _make_recipes(self: UnwrapWalker, text: str, idx: int, st: State, ctx: _Ctx) -> bool:
+    """Walk the recipes of makefile ``text`` as make runs them (each through a shell, with
+    make's env), read by guard/sources/makefile.py; False when that reader fails on it."""
+    try:
+        from guard.sources.makefile import extract
+
+        snippets = extract(text, "Makefile")
+    except Exception:  # a reader's own bug: the recipes stay unseen (CG902), never silence
+        return False
+    cmd = self.cmds[idx]
+    recipe_ctx = _inner_ctx(cmd, ctx, (*cmd.wrappers, Wrapper("make recipe", cmd.span, ())))
+    for snippet in snippets:
+        child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+        self.run_text(snippet.text, 0, 0, child, recipe_ctx, cmd.span)
+    return True
 
 
 def _printed_script(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> bool:

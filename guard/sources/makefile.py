@@ -442,7 +442,10 @@ def _read(text: str, file: _File, at: int | None = None, depth: int = 0) -> list
             rest = line.split(";", 1)
             if len(rest) == 2 and rest[1].strip():  # `target: deps ; command`
                 current.start = index
-                shell, found = _unescape(rest[1])
+                # its `@-+` prefix goes as a tab line's does (`x: ; @echo ...`)
+                command = rest[1]
+                prefix = len(command) - len(command.lstrip("@-+ \t"))
+                shell, found = _unescape(" " * prefix + command[prefix:])
                 lead = len(rest[0]) + 1
                 current.references.extend(
                     (0, lead + a, lead + b, n, c, first) for a, b, n, c, first in found

@@ -78,6 +78,9 @@ BYPASSES = {
     "ssh-proxy-command-attached": f"ssh -oProxyCommand='{RUN}' host true",
     "ssh-proxy-command-blank": f"ssh -o 'ProxyCommand {RUN}' host",
     "scp-proxy-command": f"scp -o ProxyCommand='{RUN}' /dev/null host:/tmp/",
+    # make reads recipes from stdin or from --eval text
+    "make-eval": f"make --eval='x: ; {RUN}' x",
+    "make-stdin-here-doc": f"make -f - x <<'E'\nx:\n\t{RUN}\nE",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -102,6 +105,8 @@ LOOKALIKES = {
     "sg-prints": "sg root -c 'echo codex exec --yolo -C . p'",
     "ssh-proxy-netcat": "ssh -o ProxyCommand='nc %h %p' -o BatchMode=yes host true",
     "ssh-remote-echo": "ssh -o ProxyCommand=none -o BatchMode=yes host 'echo codex exec --yolo'",
+    "make-eval-echo": "make --eval='x: ; @echo codex exec --yolo -C . p' x",
+    "make-stdin-echo": "make -f - x <<'E'\nx:\n\t@echo codex exec --yolo -C . p\nE",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
@@ -111,7 +116,7 @@ LOOKALIKES = {
 
 
 # Programs some cases need beyond bash (the case is skipped where one is missing).
-_NEEDS = ("sg", "perl", "awk", "python3", "find", "ssh", "scp")
+_NEEDS = ("sg", "perl", "awk", "python3", "find", "ssh", "scp", "make")
 
 
 def _cases(cases: dict[str, str]) -> list[object]:
@@ -167,3 +172,12 @@ def test_a_proxy_command_gets_the_local_key(tmp_path: Path) -> None:
     command = f"OPENAI_API_KEY=sk-x ssh -o ProxyCommand='{RUN}' -o BatchMode=yes host true"
     done = check(command, tmp_path)
     assert done.returncode == 1 and "CG101" in done.stdout, done.stdout
+
+
+def test_a_recipe_on_the_rule_line_loses_its_at_prefix() -> None:
+    """`x: ; @echo ...` runs `echo ...` (the make reader kept the `@`, so lint read `@echo` as
+    an unknown program carrying codex: CG102 on a line that only prints)."""
+    from guard.sources.makefile import extract
+
+    (snippet,) = extract("x: ; @echo codex login --with-api-key\n", "Makefile")
+    assert "@" not in snippet.text and "echo codex" in snippet.text
