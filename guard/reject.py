@@ -170,7 +170,22 @@ _MAY_RUN_ARGS = frozenset(
         *("mpirun", "srun", "sbatch", "qsub", "bsub", "salloc", "gdb", "valgrind", "perf"),
         *("toybox", "unbuffer", "faketime", "proxychains", "proxychains4", "tsocks", "torsocks"),
         *("docker-compose", "podman-compose", "cross-env", "cross-env-shell", "dotenv"),
-        *("env-cmd", "concurrently", "conc", "compgen", "awk", "gawk", "mawk", "nawk"),
+        *(
+            "env-cmd",
+            "concurrently",
+            "conc",
+            "compgen",
+            "awk",
+            "gawk",
+            "mawk",
+            "nawk",
+            "sg",
+            "tar",
+            "gtar",
+            "sort",
+        ),
+        *("sed", "gsed", "vim", "vi", "nvim", "ex", "view", "vimdiff", "gvim", "rvim"),
+        *("scp", "sftp"),
     }
 )
 # find's actions whose next word is the program they run (`{}` there: a name find finds).
@@ -1353,8 +1368,8 @@ def may_run_unseen_text(text: str) -> bool:
         return True  # a prompt expansion runs the `$(...)` of a value (`${y@P}`, PS4 under set -x)
     if "ENV" in text and _names_startup_file(text):
         return True  # `BASH_ENV=f bash -c ...`: the shell runs f first (shell/unwrap.py)
-    if _names_git_file(text):
-        return True  # `git -c include.path=f x`: f may define alias x (shell/gitruns.py)
+    if ("sed" in text or "$" in text or "`" in text) and _option_runner(text):
+        return True  # `sed e`, `tar --to-command="$x"`: a shell runs text known only then
     if "|" not in text and "<(" not in text and "eval" not in text and "-exec" not in text:
         return False
     words = _plain_words(text)
@@ -1370,32 +1385,20 @@ def may_run_unseen_text(text: str) -> bool:
     return False
 
 
-# Settings and variables that name a file or a folder git reads commands from (an included
-# config file, a config file in place of the user's, the hooks folder: gitruns._FILE_KEYS,
-# _CONFIG_FILE_ENV), lower-case.
-_GIT_FILE_NAMES = (
-    "include.path",
-    "includeif.",
-    "hookspath",
-    "git_config_global",
-    "git_config_system",
+# Safe heads but for the commands their options or script hand to a shell (guard/shell/
+# wrappers.OPTION_RUNNERS): the model reads such a command only where its text is literal, and
+# literal text holding codex has a keyword, so the default reject stays sound with them safe.
+# Under hook.fail-closed a line with one gets the full check when it expands something (`tar
+# --to-command="$x"`) or is sed (`sed e` runs its input lines): may_run_unseen_text.
+_OPTION_RUNNERS = frozenset(
+    {"tar", "gtar", "sort", "sed", "gsed", "vim", "vi", "nvim", "ex", "view", "vimdiff"}
+    | {"gvim", "rvim"}
 )
+SAFE_UNLESS_LITERAL = SAFE_HEADS & _OPTION_RUNNERS
 
 
-def _names_git_file(text: str) -> bool:
-    """The text names a file or folder git reads commands from (`git -c include.path=f`,
-    `GIT_CONFIG_GLOBAL=f`, `-c core.hooksPath=d`, `git config include.path f`), in a view with
-    its quoting removed or its `$'...'` decoded: what git runs from there is not known here."""
-    lowered = text.lower()
-    if any(name in lowered for name in _GIT_FILE_NAMES):
-        return True
-    if not any(c in text for c in "'\"\\$"):
-        return False
-    joined = text.replace("\\\n", "").replace('$"', '"')
-    views = [_drop_quoting(joined)]
-    if "$'" in joined:
-        views.append(_drop_quoting(_decode_all_ansi_c(joined)))
-    return any(name in view.lower() for view in views for name in _GIT_FILE_NAMES)
+def _option_runner(text: str) -> bool:
+    return any(_basename(w.strip("'\"")) in _OPTION_RUNNERS for w in _plain_words(text))
 
 
 def _names_startup_file(text: str) -> bool:

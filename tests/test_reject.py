@@ -15,6 +15,7 @@ from guard.reject import (
     _MAY_RUN_ARGS,
     SAFE_BUT_ONE_FORM,
     SAFE_HEADS,
+    SAFE_UNLESS_LITERAL,
     may_concern_codex,
     may_start_unseen,
 )
@@ -195,7 +196,9 @@ def test_safe_heads_run_nothing_the_model_follows() -> None:
     programs = _model_programs()
     assert {"sudo", "env", "xargs", "eval", "ssh", "docker", "npx", "bash"} <= programs
     # git: its words are data but for a `!` alias, which the scan itself sends on (GOES_ON)
-    assert not (SAFE_HEADS - SAFE_BUT_ONE_FORM) & programs
+    # sed, tar, sort: the model reads the command they run only where it is literal text (a
+    # keyword sends that on); under fail-closed may_run_unseen_text sends the rest
+    assert not (SAFE_HEADS - SAFE_BUT_ONE_FORM - SAFE_UNLESS_LITERAL) & programs
     for builtin in ("source", ".", "export", "declare", "alias", "trap", "exec", "command"):
         assert builtin not in SAFE_HEADS
 

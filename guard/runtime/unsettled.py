@@ -22,13 +22,14 @@ from guard.findings import Finding
 from guard.settings import Settings
 from guard.shell.model import Command, Script
 from guard.shell.sinks import PROMPT
-from guard.shell.wrappers import SHELLS, basename
+from guard.shell.wrappers import OPTION_RUNNERS, SHELLS, basename
 
 UNSETTLED_RULE = "CG902"
 # Programs that run the text or the file they are given in a shell: its words become commands.
 # (`trap TEXT SIG` runs it later in this shell; `mapfile -C TEXT`, `compgen -C TEXT` and
-# `compgen -F NAME` run it as a callback: wrappers._builtin_callback)
-_TEXT_RUNNERS = SHELLS | {"eval", "trap", "mapfile", "readarray", "compgen"}
+# `compgen -F NAME` run it as a callback: wrappers._builtin_callback; sed's `e` runs its pattern
+# space: wrappers._sed_commands)
+_TEXT_RUNNERS = SHELLS | {"eval", "trap", "mapfile", "readarray", "compgen", "sed", "gsed"}
 _FILE_RUNNERS = frozenset({"source", "."})
 # Wrappers that build a command's words from their input or from the files they find.
 _INPUT_FEEDERS = frozenset({"xargs", "parallel", "find"})
@@ -162,7 +163,7 @@ def _unseen_text(command: Command, dynamic: set[int]) -> str | None:
         return "expands text as a prompt that cannot be seen before it runs (its `$(...)` run)"
     if command.index in dynamic and not command.argv[0].literal:
         return "names its program only when it runs"  # `$(cat cmd.txt) --yolo`
-    if program in _TEXT_RUNNERS and command.index in dynamic:
+    if (program in _TEXT_RUNNERS or program in OPTION_RUNNERS) and command.index in dynamic:
         return "runs shell text that cannot be seen before it runs"
     if program == "git" and command.index in dynamic:
         # `git config alias.x "!$X"`, `git -c core.pager="$P"` (guard/shell/gitruns.py)

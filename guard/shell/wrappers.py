@@ -1939,6 +1939,99 @@ def _is_codex_pkg(t: str) -> bool:
     return t in ("codex", "@openai/codex") or t.startswith("@openai/codex@")
 
 
+# Programs that hand a command named in their options (or their script) to a shell: GNU tar's
+# `--to-command`, `--checkpoint-action=exec=`, `-I`/`--use-compress-program`, `--info-script`
+# (`-F`), `--new-volume-script`, `--rsh-command`; sort's `--compress-program`; vim's `-c`,
+# `--cmd` and `+` when they hold a `:!` command; sed's `e` command and `s///e` flag.
+_TAR_OPTIONS = frozenset(
+    {"--to-command", "--use-compress-program", "--info-script", "--new-volume-script"}
+    | {"--rsh-command", "--rmt-command", "-I", "-F"}
+)
+_VIMS = frozenset({"vim", "vi", "nvim", "ex", "view", "vimdiff", "gvim", "rvim"})
+OPTION_RUNNERS = frozenset({"tar", "gtar", "sort", "sed", "gsed"} | _VIMS)
+_SED_E = lazy_compile(
+    r"^\s*(?:(?:\d+|\$|/(?:[^/\\]|\\.)*/)(?:\s*,\s*(?:\d+|\$|/(?:[^/\\]|\\.)*/))?\s*!?\s*)?e(?:\s+(.*))?$"
+)
+_SED_S = lazy_compile(r"s(.)((?:(?!\1)[^\\]|\\.)*)\1((?:(?!\1)[^\\]|\\.)*)\1([a-zA-Z0-9]*)")
+# What stands for text only known when the program runs (sed's pattern space): a pure
+# expansion, so the walk reports the command as unknown (CG902), as `eval "$x"` is.
+_RUNTIME_TEXT = "${pattern_space}"
+
+
+def _option_values(argv: tuple[Word, ...], names: frozenset[str]) -> list[Word]:
+    """The values of the options in ``names``: `--name=V`, `--name V`, `-X V`, `-XV`."""
+    found: list[Word] = []
+    for i, w in enumerate(argv[1:], 1):
+        t = w.text
+        if t == "--":
+            break
+        name, eq, _ = t.partition("=")
+        if name in names and name.startswith("--"):
+            if eq:
+                found.append(_rest_word(w, len(name) + 1))
+            elif i + 1 < len(argv):
+                found.append(argv[i + 1])
+        elif t[:2] in names and not t.startswith("--"):
+            if len(t) > 2:
+                found.append(_rest_word(w, 2))
+            elif i + 1 < len(argv):
+                found.append(argv[i + 1])
+    return found
+
+
+def _option_commands(argv: tuple[Word, ...], prog: str) -> list[Word]:
+    """The shell text ``argv`` (a program of OPTION_RUNNERS) hands to a shell."""
+    if prog in ("tar", "gtar"):
+        texts = _option_values(argv, _TAR_OPTIONS)
+        for w in _option_values(argv, frozenset({"--checkpoint-action"})):
+            if w.text.startswith("exec="):
+                texts.append(_rest_word(w, len("exec=")))
+        return texts
+    if prog == "sort":
+        return _option_values(argv, frozenset({"--compress-program"}))
+    if prog in _VIMS:
+        texts = []
+        for w in argv[1:]:
+            if w.text.startswith("+") and w.text[1:].lstrip(":").startswith("!"):
+                texts.append(_rest_word(w, len(w.text) - len(w.text[1:].lstrip(":")) + 1))
+        for w in _option_values(argv, frozenset({"-c", "--cmd"})):
+            command = w.text.lstrip(":")
+            if command.startswith("!"):
+                texts.append(_rest_word(w, len(w.text) - len(command) + 1))
+        return texts
+    return _sed_commands(argv)
+
+
+def _sed_commands(argv: tuple[Word, ...]) -> list[Word]:
+    """sed's `e COMMAND` (COMMAND), `e` and `s/RE/TEXT/e` (the pattern space: TEXT when the
+    whole line is replaced, else text only known when sed runs), in its script: the `-e` /
+    `--expression` values, else its first operand (none from `-f FILE`: not read here)."""
+    scripts = _option_values(argv, frozenset({"-e", "--expression"}))
+    if not scripts and not _option_values(argv, frozenset({"-f", "--file"})):
+        operands = [w for w in argv[1:] if not w.text.startswith("-")]
+        scripts = operands[:1]
+    found: list[Word] = []
+    for script in scripts:
+        for line in script.text.splitlines():
+            for part in line.split(";") if not _SED_E.match(line) else [line]:
+                m = _SED_E.match(part)
+                if m is not None:
+                    text = (m.group(1) or "").strip()
+                    found.append(_runtime_word(script) if not text else _part_word(script, text))
+                    continue
+                for s in _SED_S.finditer(part):
+                    if "e" in s.group(4):
+                        whole = s.group(2) in ("^.*$", ".*", "^.*")
+                        found.append(
+                            _part_word(script, s.group(3)) if whole else _runtime_word(script)
+                        )
+    return found
+
+
+def _runtime_word(w: Word) -> Word:
+    return Word(_RUNTIME_TEXT, False, w.span, _RUNTIME_TEXT)
+
+
 # Every program `peel` strips or reads a command from (tests/shell/test_wrapper_programs.py keeps
 # this equal to the names peel's branches test). The exec shim's property tests draw their
 # wrapper prefixes from it, so a wrapper added here is fuzzed at the door at once.
@@ -1950,6 +2043,7 @@ WRAPPER_PROGRAMS = frozenset(
         *("setsid", "coproc", "caam", "npx", "bunx", "pnpx", "bun", "pnpm", "yarn", "npm"),
         *("uv", "poetry", "apptainer", "singularity", "trap", "su", "ssh", "eval", "tmux"),
         *("mapfile", "readarray", "compgen", "sg"),
+        *OPTION_RUNNERS,
         *("docker-compose", "podman-compose", "screen", "systemd-run", "unbuffer"),
         *("cross-env", "cross-env-shell", "dotenv", "env-cmd", "concurrently", "conc"),
         *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"),
@@ -2323,6 +2417,16 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             if callback is None:
                 break
             out.body, out.body_kind = callback
+            break
+        elif prog in OPTION_RUNNERS:
+            # `tar --to-command=TEXT`, `sed 'e TEXT'`, `vim -c '!TEXT'`: text the program hands
+            # to a shell (each its own body, with this env), found in its options or script
+            texts = _option_commands(argv, prog)
+            if not texts:
+                break
+            out.body = (texts[0],)
+            out.body_kind = f"{prog} command"
+            out.more_bodies = tuple(((t,), ()) for t in texts[1:])
             break
         elif prog == "sg":
             # `sg [-] GROUP [-c] TEXT`: /bin/sh -c TEXT with the group (words after TEXT are

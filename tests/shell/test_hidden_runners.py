@@ -81,6 +81,13 @@ BYPASSES = {
     # make reads recipes from stdin or from --eval text
     "make-eval": f"make --eval='x: ; {RUN}' x",
     "make-stdin-here-doc": f"make -f - x <<'E'\nx:\n\t{RUN}\nE",
+    # programs that hand a command from their options or script to a shell
+    "sed-e-command": f"echo x | sed -n '1e {RUN}'",
+    "sed-s-e-flag": f"echo x | sed 's/.*/{BARE}/e'",
+    "sed-expression-e": f"echo x | sed -e 's/x/y/' -e '1e {RUN}'",
+    "tar-checkpoint-exec": f"tar -cf t.tar --checkpoint=1 --checkpoint-action=exec='{RUN}' bin",
+    "tar-compress-program": f"tar -cf t2.tar -I '{RUN}' bin",
+    "vim-bang-command": f"vim -es -c '!{RUN}' -c q",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -107,6 +114,10 @@ LOOKALIKES = {
     "ssh-remote-echo": "ssh -o ProxyCommand=none -o BatchMode=yes host 'echo codex exec --yolo'",
     "make-eval-echo": "make --eval='x: ; @echo codex exec --yolo -C . p' x",
     "make-stdin-echo": "make -f - x <<'E'\nx:\n\t@echo codex exec --yolo -C . p\nE",
+    "sed-substitute": "echo x | sed 's/codex exec/codex exec --yolo/'",
+    "sed-delete": "echo x | sed '/codex exec --yolo/d; s/a/b/'",
+    "tar-plain": "tar -czf t.tgz bin",
+    "vim-set": "vim -es -c 'set nu' -c q",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
@@ -116,7 +127,7 @@ LOOKALIKES = {
 
 
 # Programs some cases need beyond bash (the case is skipped where one is missing).
-_NEEDS = ("sg", "perl", "awk", "python3", "find", "ssh", "scp", "make")
+_NEEDS = ("sg", "perl", "awk", "python3", "find", "ssh", "scp", "make", "sed", "tar", "vim")
 
 
 def _cases(cases: dict[str, str]) -> list[object]:
@@ -154,8 +165,10 @@ def test_lookalikes_stay_allowed(command: str, tmp_path: Path) -> None:
         'mapfile -C "$(cat cb.txt)" -c 1 lines <<< x',
         'compgen -C "$(cat cb.txt)" x',
         "find bin -type f -exec {} exec --yolo -C . p \\;",
+        "sed e < cb.txt",
+        'tar -cf t.tar --checkpoint=1 --checkpoint-action=exec="$(cat cb.txt)" bin',
     ],
-    ids=["trap", "trap-value", "mapfile", "compgen", "find-exec-any-name"],
+    ids=["trap", "trap-value", "mapfile", "compgen", "find-exec-any-name", "sed-e", "tar"],
 )
 def test_text_or_program_that_cannot_be_seen_fails_closed(command: str, tmp_path: Path) -> None:
     """As `eval "$unknown"`: allowed by default (CG902 is info), refused under fail-closed."""
