@@ -123,6 +123,8 @@ def printed_text(cmd: Command) -> tuple[str, int, int, bool] | None:
     """The text a command prints when it is `echo [-n] WORDS`, `printf '%s\\n' WORDS` or
     `printf 'TEXT\\n'` of literal words: (text, line0, col0 of its first word, True); None for
     anything else (`echo -e`, a format with `%d` or escapes the linter does not decode)."""
+    if cmd.program == "cat" and not cmd.wrappers:
+        return _copied_text(cmd)
     if cmd.program not in ("echo", "printf") or cmd.wrappers:
         return None
     if not all(w.literal for w in cmd.argv):
@@ -149,6 +151,22 @@ def printed_text(cmd: Command) -> tuple[str, int, int, bool] | None:
     first = cmd.argv[1 + (len(cmd.argv) - 1 - len(args))]
     skip = 1 if (first.raw or "")[:1] in ("'", '"') else 0
     return sep.join(args), first.span.line - 1, first.span.column - 1 + skip, True
+
+
+def _copied_text(cmd: Command) -> tuple[str, int, int, bool] | None:
+    """`cat <<< TEXT`, `cat <<'EOF'`: cat copies its here-string or here-doc to its output
+    (`cat <<< 'codex ...' | bash`); only text with nothing for the shell to expand in it."""
+    from guard.shell.model import StdinKind
+
+    stdin = cmd.stdin
+    if cmd.argv[0].text != "cat" or any(w.text != "-" for w in cmd.argv[1:]):
+        return None
+    if stdin.kind not in (StdinKind.HEREDOC, StdinKind.HERESTRING) or not stdin.source:
+        return None
+    if any(c in stdin.source for c in "$`\\"):
+        return None
+    span = stdin.span
+    return stdin.source, (span.line - 1 if span else 0), (span.column - 1 if span else 0), True
 
 
 def _plain_format(fmt: str) -> bool:

@@ -88,6 +88,9 @@ BYPASSES = {
     "tar-checkpoint-exec": f"tar -cf t.tar --checkpoint=1 --checkpoint-action=exec='{RUN}' bin",
     "tar-compress-program": f"tar -cf t2.tar -I '{RUN}' bin",
     "vim-bang-command": f"vim -es -c '!{RUN}' -c q",
+    # cat copies a literal here-string or here-doc into the shell it pipes to
+    "cat-here-string-to-bash": f"cat <<< '{RUN}' | bash",
+    "cat-dash-here-string-to-sh": f"cat - <<< '{RUN}' | sh -s",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -118,6 +121,8 @@ LOOKALIKES = {
     "sed-delete": "echo x | sed '/codex exec --yolo/d; s/a/b/'",
     "tar-plain": "tar -czf t.tgz bin",
     "vim-set": "vim -es -c 'set nu' -c q",
+    "cat-here-string-to-grep": "cat <<< 'codex exec --yolo -C . p' | grep codex",
+    "cat-here-string-echo-to-bash": "cat <<< 'echo codex exec --yolo -C . p' | bash",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
