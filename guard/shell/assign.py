@@ -6,6 +6,7 @@ records; everything else they do is to the ``State`` they are handed."""
 from __future__ import annotations
 
 from guard.fastclass import replace
+from guard.shell import sinks
 from guard.shell.builtins import (
     MAX_ALTERNATIVES,
     arith_assigned,
@@ -70,6 +71,11 @@ def _assign(
         if base_node is None:
             return
         name = src.text(base_node)
+        if index is not None:
+            # `a[$(cmd)]=1`: bash expands the subscript (its substitutions run) and evaluates
+            # it as arithmetic for an indexed array
+            self._scan_substs(index, st, ctx, src)
+            sinks.arithmetic(self, src.text(index), src.span(index), st, ctx)
         word = _value_word(self, node, st, ctx, src)
         old = st.vars.get(name)
         items = list(old.items) if old is not None and old.items is not None else None
@@ -177,7 +183,9 @@ def _declaration(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src)
         elif t == "word" and src.text(c)[:1] in ("-", "+"):
             continue
         else:
-            for w in _name_variants(self, c, st, ctx, src):
+            words = _name_variants(self, c, st, ctx, src)
+            sinks.named_subscripts(self, kw, [Word(kw, True, src.span(node)), *words], st, ctx)
+            for w in words:
                 _declare_word(self, w, st, export, unexport=unexport, nameref=nameref)
 
 

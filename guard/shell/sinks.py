@@ -283,3 +283,41 @@ def let_words(self: SinkWalker, words: list[Word], st: State, ctx: _Ctx) -> None
     is text bash reads as such, subscripts and all."""
     for w in words[1:]:
         arithmetic(self, w.text, w.span, st, ctx, value=w.literal and w.raw != w.text)
+
+
+# Builtins whose arguments name variables (`read NAME`, `declare NAME=V`, `printf -v NAME`): a
+# name with a subscript (`'a[$(cmd)]'`, quoted so the outer shell leaves it) has that subscript
+# expanded when the builtin assigns, reads or unsets it: its substitutions run.
+_NAMING_BUILTINS = frozenset(
+    {"read", "declare", "typeset", "local", "export", "readonly", "unset", "printf"}
+    | {"mapfile", "readarray", "test", "["}  # (`test -v NAME`)
+)
+_SUBSCRIPTED_NAME = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*\[(.*?)\](?:\+?=.*)?", 16)  # re.DOTALL
+
+
+def named_subscripts(
+    self: SinkWalker, program: str, words: list[Word], st: State, ctx: _Ctx
+) -> None:
+    """`read 'a[$(cmd)]'`, `printf -v 'a[$(cmd)]' x`, `local 'a[$(cmd)]'=1`: the subscript of a
+    name a builtin is given is expanded again there (an adversarial pass: codex ran, allowed)."""
+    if program not in _NAMING_BUILTINS:
+        return
+    args = words[1:]
+    if program in ("printf", "test", "["):
+        args = [w for i, w in enumerate(words[2:], 2) if words[i - 1].text == "-v"]
+    for w in args:
+        if "[" not in w.text or ("$" not in w.text and "`" not in w.text):
+            continue
+        m = _SUBSCRIPTED_NAME.fullmatch(w.text)
+        if m is not None:
+            walk_expanded(self, m.group(1), w.span, st, ctx)
+
+
+_TEST_V = lazy_compile(r"""-v\s+(['"]?)[A-Za-z_][A-Za-z0-9_]*\[(.*?)\]\1(?=\s)""", 16)
+
+
+def test_v(self: SinkWalker, text: str, pin: Span, st: State, ctx: _Ctx) -> None:
+    """`[[ -v 'a[$(cmd)]' ]]`, `test -v ...`: the subscript of the name tested is expanded."""
+    for m in _TEST_V.finditer(text):
+        if "$" in m.group(2) or "`" in m.group(2):
+            walk_expanded(self, m.group(2), pin, st, ctx)

@@ -390,6 +390,8 @@ class Walker:
                 for name in arith_assigned(src.text(node)):
                     st.assign(name, Var(None, None, False, EnvOrigin.EXPORT, src.span(node)))
             self._scan_substs(node, st, ctx, src)
+            if t == "test_command" and "-v" in src.text(node):
+                sinks.test_v(self, src.text(node), src.span(node), st, ctx)
             if st.vars:  # `(( a ))`, `[[ $a -eq 1 ]]`: a known value evaluated as arithmetic
                 if t == "test_command":
                     if src.b.startswith(b"[[", node.start_byte):  # `[` (test) does no arithmetic
@@ -660,6 +662,7 @@ class Walker:
                 self.too_deep.append(self.cmds[idx].span)  # calls nested past MAX_CALL_DEPTH
             return
         if head.literal:
+            sinks.named_subscripts(self, head.text, words, st, ctx)
             self._builtin(head.text, words, r, st, src, span)
             if head.text == "let":
                 sinks.let_words(self, words, st, ctx)  # each argument evaluated as arithmetic

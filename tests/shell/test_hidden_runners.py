@@ -91,6 +91,16 @@ BYPASSES = {
     # cat copies a literal here-string or here-doc into the shell it pipes to
     "cat-here-string-to-bash": f"cat <<< '{RUN}' | bash",
     "cat-dash-here-string-to-sh": f"cat - <<< '{RUN}' | sh -s",
+    # a subscript is expanded where bash assigns, reads, unsets or tests the name
+    "assignment-subscript": f"a[{SUB}]=1",
+    "assignment-subscript-backquote": f"a[{BQ}]+=1",
+    "declare-subscript": f"declare a[{SUB}]=1",
+    "associative-subscript": f"declare -A h; h[{SUB}]=1",
+    "read-quoted-subscript": f"read 'a[{SUB}]' <<< x",
+    "printf-v-quoted-subscript": f"printf -v 'a[{SUB}]' x",
+    "local-quoted-subscript": f"f() {{ local 'a[{SUB}]'=1; }}; f",
+    "test-v-subscript": f"[[ -v 'a[{SUB}]' ]]",
+    "test-builtin-v-subscript": f"test -v 'a[{SUB}]'",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -123,6 +133,9 @@ LOOKALIKES = {
     "vim-set": "vim -es -c 'set nu' -c q",
     "cat-here-string-to-grep": "cat <<< 'codex exec --yolo -C . p' | grep codex",
     "cat-here-string-echo-to-bash": "cat <<< 'echo codex exec --yolo -C . p' | bash",
+    "echo-quoted-subscript": f"echo 'a[{SUB}]'",
+    "printf-format-subscript": f"printf '%s' 'a[{SUB}]'",
+    "read-plain-subscript": "read 'a[1]' <<< 'codex exec --yolo'",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
