@@ -124,7 +124,9 @@ def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> 
         ):
             raw = src.text(node)
             found = lookup(src.text(kid), st)
-            if found is not None and found[1]:
+            # `"${a[@]}"` is one word per item; `"${a[*]}"` and `"$*"` are one word, the items
+            # joined with IFS's first character (`IFS=; "${a[*]}"`: c o d e x is `codex`)
+            if found is not None and found[1] and not joins_with_ifs(src.text(kid)):
                 return list(found[0])
     text, literal = _text(self, node, st, ctx, src)
     return [Word(text, literal, src.span(node), src.text(node))]

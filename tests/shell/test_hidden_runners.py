@@ -101,6 +101,8 @@ BYPASSES = {
     "local-quoted-subscript": f"f() {{ local 'a[{SUB}]'=1; }}; f",
     "test-v-subscript": f"[[ -v 'a[{SUB}]' ]]",
     "test-builtin-v-subscript": f"test -v 'a[{SUB}]'",
+    # "${a[*]}" is one word, joined with IFS's first character (not one word per item)
+    "array-star-joined-empty-ifs": 'a=(co dex); IFS=; "${a[*]}" exec --yolo -C . p',
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -136,6 +138,7 @@ LOOKALIKES = {
     "echo-quoted-subscript": f"echo 'a[{SUB}]'",
     "printf-format-subscript": f"printf '%s' 'a[{SUB}]'",
     "read-plain-subscript": "read 'a[1]' <<< 'codex exec --yolo'",
+    "array-star-joined-space": 'a=(codex exec); "${a[*]}" --yolo -C . p',
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
