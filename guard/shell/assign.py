@@ -14,6 +14,7 @@ from guard.shell.builtins import (
     names_of,
     printf_target,
     printf_value,
+    read_delimiter,
     read_targets,
     read_values,
 )
@@ -397,7 +398,14 @@ def _read_input(words: list[Word], targets: list[Word], r: _Redirs, st: State) -
     # read_targets hands back the very name words; a REPLY it made up is not one of them (and
     # bash keeps REPLY's blanks, while it strips those of a named variable).
     given = len(targets) if targets[-1] is words[-1] else 0
-    values = read_values(words, text.split("\n", 1)[0], given)
+    line = text.split("\n", 1)[0]
+    delimiter = read_delimiter(words[1 : len(words) - given] if given else words[1:])
+    if delimiter is not None:
+        # `read -r -d '' cmd <<'EOF'`: up to the delimiter (none: all of it), IFS's blanks
+        # and newlines trimmed at both ends for a named variable
+        line = text if not delimiter else text.split(delimiter[0], 1)[0]
+        line = line.strip(" \t\n") if given else line
+    values = read_values(words, line, given)
     if values is None:
         return None
     span = r.stdin.span or targets[0].span

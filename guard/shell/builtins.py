@@ -181,15 +181,34 @@ def read_targets(words: list[Word]) -> list[Word]:
     return list(names)
 
 
+def read_delimiter(options: list[Word]) -> str | None:
+    """The delimiter of `read -d DELIM` (`-d ''`, `-rd ''`: NUL, the whole input), given as
+    a word of its own after options of no value; None when there is none (or it is unknown)."""
+    for k, w in enumerate(options):
+        t = w.text
+        if t == "--" or not t.startswith("-"):
+            return None
+        if t.endswith("d") and set(t[1:-1]) <= {"r", "s"} and k + 1 < len(options):
+            value = options[k + 1]
+            return value.text if value.literal else None
+    return None
+
+
 def read_values(words: list[Word], line: str, names: int) -> list[str] | None:
     """What `read [-r] [NAME...]` assigns from the input line ``line`` (default IFS): each
     name a field, the last the rest; REPLY (no name) the whole line. None when an option other
     than -r/-s is given, or a backslash (without -r) would need decoding."""
-    options = words[1 : len(words) - names] if names else words[1:]
+    options = list(words[1 : len(words) - names] if names else words[1:])
+    if read_delimiter(options) is not None:
+        # `read -r -d '' NAME`: the caller cut ``line`` at the delimiter; its value is no option
+        at = next(k for k, w in enumerate(options) if w.text[:1] == "-" and w.text[-1:] == "d")
+        del options[at + 1]
+        if names > 1:
+            return None  # fields split at newlines too: not modelled
     letters = "".join(w.text[1:] for w in options if w.text != "--")
     if any(not w.literal or not w.text.startswith("-") for w in options):
         return None
-    if set(letters) - {"r", "s"} or ("\\" in line and "r" not in letters):
+    if set(letters) - {"r", "s", "d"} or ("\\" in line and "r" not in letters):
         return None
     if not names:
         return [line]

@@ -146,6 +146,18 @@ def _runs_code(
         sinks.expansion(self, raw, span, st, ctx)
 
 
+def _printed_by_walked(self: ExpandWalker, start: int) -> str | None:
+    """What a `$(...)` gives when the one command it ran prints known text: `$(cat <<'EOF'
+    ... EOF)`, `$(cat <<< TEXT)` (written.printed_text), its trailing newlines removed."""
+    from guard.shell.written import printed_text  # (written.py imports the walker's modules)
+
+    ran = self.cmds[start:]
+    if len(ran) != 1:
+        return None
+    printed = printed_text(ran[0])
+    return printed[0].rstrip("\n") if printed is not None else None
+
+
 def _backquotes(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     """A backquoted command in a `${...}`'s default, pattern or replacement (`${y:=`cmd`}`,
     `${y#`cmd`}`): tree-sitter-bash 0.25.1 reads it as a plain word (or regex), not as a command
@@ -260,11 +272,14 @@ def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tu
             sep = ifs
         return lead + sep.join(v.text for v in vals), all(v.literal for v in vals)
     if t in _SUBSTS:
+        start = len(self.cmds)
         _subst(self, node, st, ctx, src)
         raw = src.text(node)
         program = path_lookup(raw)
         if program is None:
             program = printed_by(raw)  # `$(echo codex)`: the text it prints
+        if program is None and t == "command_substitution":
+            program = _printed_by_walked(self, start)
         return (program, True) if program is not None else (raw, False)
     if t == "arithmetic_expansion":
         self._scan_substs(node, st, ctx, src)

@@ -103,6 +103,11 @@ BYPASSES = {
     "test-builtin-v-subscript": f"test -v 'a[{SUB}]'",
     # "${a[*]}" is one word, joined with IFS's first character (not one word per item)
     "array-star-joined-empty-ifs": 'a=(co dex); IFS=; "${a[*]}" exec --yolo -C . p',
+    # text a here-doc gives through `$(cat <<EOF)` or `read -d ''`, then run
+    "cat-here-doc-substitution-eval": f"eval \"$(cat <<'E'\n{RUN}\nE\n)\"",
+    "cat-here-doc-substitution-value": f"x=$(cat <<'E'\n{RUN}\nE\n); eval \"$x\"",
+    "read-d-empty-here-doc-eval": f"read -r -d '' cmd <<'E'\n{RUN}\nE\neval \"$cmd\"",
+    "read-rd-here-string": f"read -rd '' cmd <<< '{BARE}'; $cmd",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -139,6 +144,8 @@ LOOKALIKES = {
     "printf-format-subscript": f"printf '%s' 'a[{SUB}]'",
     "read-plain-subscript": "read 'a[1]' <<< 'codex exec --yolo'",
     "array-star-joined-space": 'a=(codex exec); "${a[*]}" --yolo -C . p',
+    "read-d-prompt-echoed": "read -r -d '' P <<'E'\ncodex exec --yolo -C . p\nE\necho \"$P\"",
+    "cat-here-doc-prompt-echoed": "p=$(cat <<'E'\ncodex exec --yolo\nE\n); echo \"$p\"",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
