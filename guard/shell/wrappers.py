@@ -222,6 +222,16 @@ def _split_env_string(argv: tuple[Word, ...]) -> tuple[Word, ...]:
                 body = t[len(opt) + (opt != "-S") :]
                 part = Word(body, w.literal, w.span, w.raw)
                 return (*argv[:i], *_env_split_words(part), *argv[i + 1 :])
+        if not t.startswith("--") and "S" in t and t[1 : t.index("S")].strip("i0v") == "":
+            # a cluster `-iS STR` / `-iSSTR` (getopt: the flags, then S takes the rest or the
+            # next word); the flags stay an option word of their own
+            k = t.index("S")
+            flags = (Word(t[:k], w.literal, w.span, w.raw),) if k > 1 else ()
+            if len(t) > k + 1:
+                part = Word(t[k + 1 :], w.literal, w.span, w.raw)
+                return (*argv[:i], *flags, *_env_split_words(part), *argv[i + 1 :])
+            if i + 1 < n:
+                return (*argv[:i], *flags, *_env_split_words(argv[i + 1]), *argv[i + 2 :])
         if t in ("-u", "--unset", "-C", "--chdir"):
             i += 1
         i += 1

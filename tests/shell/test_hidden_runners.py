@@ -108,6 +108,8 @@ BYPASSES = {
     "cat-here-doc-substitution-value": f"x=$(cat <<'E'\n{RUN}\nE\n); eval \"$x\"",
     "read-d-empty-here-doc-eval": f"read -r -d '' cmd <<'E'\n{RUN}\nE\neval \"$cmd\"",
     "read-rd-here-string": f"read -rd '' cmd <<< '{BARE}'; $cmd",
+    # env's -S in a cluster of flags (`-iS STR`, `-vSSTR`) splits STR as -S alone does
+    "env-cluster-vS": f"env -vS '{BARE}'",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -222,3 +224,13 @@ def test_a_recipe_on_the_rule_line_loses_its_at_prefix() -> None:
 
     (snippet,) = extract("x: ; @echo codex login --with-api-key\n", "Makefile")
     assert "@" not in snippet.text and "echo codex" in snippet.text
+
+
+def test_env_is_clears_the_key_before_the_split_string(tmp_path: Path) -> None:
+    """`env -iS '...'` clears the env first: the key does not reach codex (no CG101)."""
+    command = "OPENAI_API_KEY=sk-x env -iS 'PATH=bin codex exec -s read-only -C . p' </dev/null"
+    done = check(command, tmp_path)
+    assert "CG101" not in done.stdout, done.stdout
+    assert "CG101" in check(command.replace("-iS", "-vS"), tmp_path).stdout
+    # (not run under bash here: env -i drops the recorder's LOG too)
+    assert "CG303" in check("env -iS'PATH=bin codex exec --yolo -C . p'", tmp_path).stdout
