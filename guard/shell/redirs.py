@@ -100,6 +100,19 @@ def copied_stdin(cmd: Command, span: Span) -> Stdin | None:
     return None
 
 
+def copies_text_on(cmd: Command) -> bool:
+    """The command prints exactly what its piped stdin holds: `cat`, `cat -`, `tee [-a] F...`
+    with no redirect of its own (`echo TEXT | cat | bash`: bash reads TEXT)."""
+    if cmd.stdin.kind is not StdinKind.PIPE or cmd.stdout_redirect is not None:
+        return False
+    if cmd.wrappers or not cmd.argv or not cmd.argv[0].literal:
+        return False
+    args = cmd.argv[1:]
+    if cmd.program == "cat":
+        return all(w.literal and (w.text == "-" or w.text in _STDIN_ALIASES) for w in args)
+    return cmd.program == "tee" and _tee_copies(args)
+
+
 def _cat_reads_only_stdin(args: tuple[Word, ...]) -> bool:
     """`cat`, `cat -n`, `cat -`: no file operand, or only `-` / `/dev/stdin` (a file first,
     then stdin, still ends only when stdin does: `cat prompt.md -`)."""

@@ -562,6 +562,12 @@ class Walker:
             progs.append(self._member_prog(m, pid, i, start))
             feeders = self._simple_member(m, (pid, i), start)
             printed = self._printed_text(start, (pid, i))
+            if printed is None and (pid, i) in self.pipe_text:
+                # `echo TEXT | cat | bash`, `| tee log |`: a copier hands on the text it got
+                cmd = next((self.cmds[k] for k in range(start, len(self.cmds))
+                            if self.tags[k] == (pid, i)), None)  # fmt: skip
+                if cmd is not None and redirs.copies_text_on(cmd):
+                    printed = self.pipe_text[(pid, i)]
             if printed is not None:
                 self.pipe_text[(pid, i + 1)] = printed
         for k in range(first, len(self.cmds)):

@@ -283,7 +283,7 @@ def _written_script(
     that run."""
     argv = [w.text for w in p.argv]
     cmd = self.cmds[idx]
-    fed = (r.explicit and cmd.stdin.kind is StdinKind.HEREDOC) or (
+    fed = (r.explicit and cmd.stdin.kind in (StdinKind.HEREDOC, StdinKind.HERESTRING)) or (
         not r.explicit and cmd.stdin.kind is StdinKind.PIPE  # `echo '...' | tee F`: pipe_text
     )
     if r.script is not None and fed:

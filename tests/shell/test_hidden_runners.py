@@ -110,6 +110,10 @@ BYPASSES = {
     "read-rd-here-string": f"read -rd '' cmd <<< '{BARE}'; $cmd",
     # env's -S in a cluster of flags (`-iS STR`, `-vSSTR`) splits STR as -S alone does
     "env-cluster-vS": f"env -vS '{BARE}'",
+    # a copier in the pipe hands the printed text on; tee writes a here-string to a runner
+    "printed-through-cat": f"echo '{RUN}' | cat | bash",
+    "printed-through-tee": f"echo '{RUN}' | tee /dev/null | bash",
+    "tee-here-string-runner": f"tee run.sh <<< '{RUN}' >/dev/null; sh run.sh",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -148,6 +152,8 @@ LOOKALIKES = {
     "array-star-joined-space": 'a=(codex exec); "${a[*]}" --yolo -C . p',
     "read-d-prompt-echoed": "read -r -d '' P <<'E'\ncodex exec --yolo -C . p\nE\necho \"$P\"",
     "cat-here-doc-prompt-echoed": "p=$(cat <<'E'\ncodex exec --yolo\nE\n); echo \"$p\"",
+    "printed-through-cat-n": "echo 'codex exec --yolo -C . p' | cat -n | cat",
+    "tee-here-string-log": "tee log.txt <<< 'codex exec --yolo -C . p' | grep codex",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
