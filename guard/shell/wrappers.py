@@ -2451,10 +2451,13 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             out.body_kind = "sg -c"
             break
         elif prog == "trap":
-            # `trap 'cmd' EXIT`: the string runs later in this same shell.
-            if len(argv) < 3 or argv[1].text.startswith("-"):
+            # `trap 'cmd' EXIT`, `trap -- 'cmd' EXIT`: the string runs later in this same shell.
+            k = 2 if len(argv) > 1 and argv[1].text == "--" else 1
+            if len(argv) < k + 2 or (k == 1 and argv[1].text.startswith("-")):
                 break
-            out.body = (argv[1],)
+            if argv[k].text == "-":
+                break  # `trap -- - INT`: resets the signal
+            out.body = (argv[k],)
             out.body_kind = "trap"
             break
         elif prog == "su":

@@ -114,6 +114,8 @@ BYPASSES = {
     "printed-through-cat": f"echo '{RUN}' | cat | bash",
     "printed-through-tee": f"echo '{RUN}' | tee /dev/null | bash",
     "tee-here-string-runner": f"tee run.sh <<< '{RUN}' >/dev/null; sh run.sh",
+    # trap's `--` before its action (a common spelling in scripts)
+    "trap-double-dash": f"trap -- '{RUN}' EXIT",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -154,6 +156,7 @@ LOOKALIKES = {
     "cat-here-doc-prompt-echoed": "p=$(cat <<'E'\ncodex exec --yolo\nE\n); echo \"$p\"",
     "printed-through-cat-n": "echo 'codex exec --yolo -C . p' | cat -n | cat",
     "tee-here-string-log": "tee log.txt <<< 'codex exec --yolo -C . p' | grep codex",
+    "trap-double-dash-reset": "trap -- - EXIT; echo 'codex exec --yolo'",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
@@ -201,10 +204,14 @@ def test_lookalikes_stay_allowed(command: str, tmp_path: Path) -> None:
         'mapfile -C "$(cat cb.txt)" -c 1 lines <<< x',
         'compgen -C "$(cat cb.txt)" x',
         "find bin -type f -exec {} exec --yolo -C . p \\;",
+        'trap -- "$(cat cb.txt)" EXIT',
         "sed e < cb.txt",
         'tar -cf t.tar --checkpoint=1 --checkpoint-action=exec="$(cat cb.txt)" bin',
     ],
-    ids=["trap", "trap-value", "mapfile", "compgen", "find-exec-any-name", "sed-e", "tar"],
+    ids=[
+        *("trap", "trap-value", "mapfile", "compgen", "find-exec-any-name", "trap-dashes"),
+        *("sed-e", "tar"),
+    ],
 )
 def test_text_or_program_that_cannot_be_seen_fails_closed(command: str, tmp_path: Path) -> None:
     """As `eval "$unknown"`: allowed by default (CG902 is info), refused under fail-closed."""
