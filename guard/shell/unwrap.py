@@ -164,6 +164,22 @@ def _unseen_script(
         self.dynamic.append(idx)
 
 
+def _printed_inside(self: UnwrapWalker, span: Span, idx: int) -> str | None:
+    """The text the one command walked inside ``span`` (a `<(...)` word) prints, when it is
+    known (written.printed_text: `cat <<'EOF'`, `cat <<< TEXT`, echo/printf of literals)."""
+    from guard.shell.written import printed_text  # (written.py imports this module)
+
+    def inside(s: Span) -> bool:
+        after_start = (s.line, s.column) >= (span.line, span.column)
+        return after_start and (s.end_line, s.end_column) <= (span.end_line, span.end_column)
+
+    ran = [c for c in self.cmds[:idx] if inside(c.span)]
+    if len(ran) != 1:
+        return None
+    printed = printed_text(ran[0])
+    return printed[0] if printed is not None else None
+
+
 def _make_recipes(self: UnwrapWalker, text: str, idx: int, st: State, ctx: _Ctx) -> bool:
     """Walk the recipes of makefile ``text`` as make runs them (each through a shell, with
     make's env), read by guard/sources/makefile.py; False when that reader fails on it."""
@@ -202,9 +218,11 @@ def _printed_script(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ct
     ):
         return False
     text = printed_by("$(" + raw[2:])
+    word = operands[0]
+    if text is None:
+        text = _printed_inside(self, word.span, idx)  # `. <(cat <<'EOF' ... EOF)`
     if text is None:
         return False
-    word = operands[0]
     # bash hands the program a pipe's name (`/dev/fd/63`): a file now known, not unseen text
     at = len(p.argv) - len(operands)
     argv = list(self.cmds[idx].argv)

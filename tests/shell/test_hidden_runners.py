@@ -61,6 +61,8 @@ BYPASSES = {
     "source-printed-substitution": f". <(echo '{BARE}')",
     "source-printf-substitution": f"source <(printf '%s\\n' '{BARE}')",
     "bash-printed-substitution": f"bash <(echo '{BARE}')",
+    "source-cat-here-doc-substitution": f". <(cat <<'E'\n{RUN}\nE\n)",
+    "bash-cat-here-string-substitution": f"bash <(cat <<< '{RUN}')",
     "bash-dev-stdin-here-string": f"bash /dev/stdin <<< '{RUN}'",
     "sh-dev-stdin-piped": f"echo '{RUN}' | sh /dev/stdin",
     # find runs the names it finds: `{}` as the program, with a test that names codex
@@ -131,6 +133,7 @@ LOOKALIKES = {
     "mapfile-printing-callback": "mapfile -C 'echo codex exec --yolo' -c 1 lines <<< x",
     "compgen-words": "compgen -W 'codex exec --yolo' co",
     "source-printed-echo": ". <(echo echo codex exec --yolo -C . p)",
+    "source-cat-here-doc-echo": ". <(cat <<'E'\necho codex exec --yolo -C . p\nE\n)",
     "diff-substitution": "diff <(echo codex exec --yolo) /dev/null",
     "find-lists-codex": "find . -name codex -exec ls -l {} +",
     "find-cats-files": "find . -name '*.txt' -exec cat {} \\;",
