@@ -22,7 +22,7 @@ from guard.findings import Finding
 from guard.settings import Settings
 from guard.shell.model import Command, Script
 from guard.shell.sinks import PROMPT
-from guard.shell.wrappers import OPTION_RUNNERS, SHELLS, basename
+from guard.shell.wrappers import INTERPRETERS, OPTION_RUNNERS, SHELLS, basename
 
 UNSETTLED_RULE = "CG902"
 # Programs that run the text or the file they are given in a shell: its words become commands.
@@ -165,6 +165,9 @@ def _unseen_text(command: Command, dynamic: set[int]) -> str | None:
         return "names its program only when it runs"  # `$(cat cmd.txt) --yolo`
     if (program in _TEXT_RUNNERS or program in OPTION_RUNNERS) and command.index in dynamic:
         return "runs shell text that cannot be seen before it runs"
+    if program in INTERPRETERS and command.index in dynamic:
+        # `python3 -c "__import__('os').system('codex ...')"`: wrappers.may_spawn_codex
+        return "runs code that names codex and starts a process in a way that cannot be read"
     if program == "git" and command.index in dynamic:
         # `git config alias.x "!$X"`, `git -c core.pager="$P"` (guard/shell/gitruns.py)
         return "runs a command its settings or environment hold that cannot be seen before it runs"

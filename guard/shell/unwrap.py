@@ -28,6 +28,7 @@ from guard.shell.wrappers import (
     basename,
     codex_lines_in_code,
     interpreter_reads_code_from_stdin,
+    may_spawn_codex,
     shell_reads_script_from_stdin,
     ssh_reads_script_from_stdin,
     starts_traced,
@@ -388,6 +389,8 @@ def _nested_shell(
         if lines:
             code = Word("\n".join(lines), True, cmd.span, cmd.text)
             _run_body(self, (code,), f"{prog} stdin code", cmd, st, body_ctx, idx)
+        elif may_spawn_codex(r.script[0]):
+            self.dynamic.append(idx)  # it may start codex in a way not read here (CG902)
     elif r.script is not None and (
         shell_reads_script_from_stdin(p.argv)
         or su_reads_script_from_stdin(p.argv)

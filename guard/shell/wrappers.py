@@ -822,6 +822,7 @@ _INTERPRETERS = frozenset(
     | {"awk", "gawk", "mawk", "nawk"}  # `awk 'BEGIN { system("codex ...") }'`
 )
 _AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
+INTERPRETERS = _INTERPRETERS  # (runtime/unsettled.py)
 _CODE_OPTIONS = frozenset({"-c", "-e", "-E", "--eval", "-r", "-p", "--print"})
 _STRING_LITERAL = lazy_compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'""")
 # Sub-commands of the codex CLI (codex-cli/*/help-top.txt): `codex` followed by one of them
@@ -850,6 +851,9 @@ _CODEX_LINE = lazy_compile(
     + r")(?:\s|$))"
 )
 _ARGV_LIST = lazy_compile(r"""\[\s*(["'])(?:[\w./-]*/)?codex\1[^\]]*\]""")
+_BACKTICK_CODE = lazy_compile(
+    r"`([^`\n]*)`|\b(?:qx|%x)\s*\(([^)\n]*)\)|\b(?:qx|%x)\s*\{([^}\n]*)\}"
+)
 _ARGV_WORDS = lazy_compile(
     r"""(["'])(?:[\w./-]*/)?codex\1(?:\s*,\s*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'))+"""
 )
@@ -1030,6 +1034,23 @@ _PRINTED_BEFORE = lazy_compile(
 )
 
 
+# What stands for inline code that may start codex in a way not read here: a pure expansion, so
+# the walk reports the command as one it cannot see (CG902; refused under fail-closed).
+_UNREAD_CODE = "${inline_code}"
+# Calls and forms that start a process, in the interpreters' languages.
+_SPAWNS = lazy_compile(
+    r"\b(?:system|popen|exec\w*|spawn\w*|Popen|check_output|check_call|call|run|fork|open"
+    r"|Command|shell_exec|passthru|proc_open)\s*\(|subprocess|child_process|\bpty\.|\bqx\b|%x|`"
+    r"|\bfrom\s+(?:os|pty|posix)\s+import"
+)
+
+
+def may_spawn_codex(code: str) -> bool:
+    """Inline code that names codex and starts a process somehow: a reader that found no
+    codex command line in it may have missed one (`__import__('os').system('codex ...')`)."""
+    return "codex" in code.lower() and _SPAWNS.search(code) is not None
+
+
 def _lines_by_source_reader(code: str, suffix: str) -> list[str] | None:
     """The shell lines guard/sources/ reads from ``code`` as a file ending in ``suffix``
     ([] when it does not parse: the interpreter runs nothing); None when the reader failed."""
@@ -1057,6 +1078,11 @@ def _codex_literals(code: str) -> list[str]:
         line = shlex.join(items)
         if _CODEX_LINE.match(line):
             found.append(line)
+    for m in _BACKTICK_CODE.finditer(code):
+        # Perl's and Ruby's `...`, qx(...), %x(...): shell text they run
+        text = next(g for g in m.groups() if g is not None)
+        if _CODEX_LINE.match(text):
+            found.append(text)
     rest = _ARGV_LIST.sub("", code)
     for match in _ARGV_WORDS.finditer(rest):
         # `system("codex", "exec", ...)`, `exec "codex", "login", ...` (Perl, Ruby, PHP): an
@@ -2233,6 +2259,12 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             # `python3 -c 'os.system("codex exec ...")'`, `node -e 'execSync("codex ...")'`: the
             # program is not shell, but a codex command line it hands to a shell or spawns is.
             lines = codex_lines_in_code(code.text, prog)
+            if not lines and may_spawn_codex(code.text):
+                # code that names codex and spawns something, in a way the readers do not follow
+                # (`__import__('os').system(...)`, `pty.spawn([...])`): unknown, as `eval "$x"`
+                out.body = (Word(_UNREAD_CODE, False, code.span, _UNREAD_CODE),)
+                out.body_kind = f"{prog} inline code"
+                break
             if not lines:
                 break
             out.body = (Word("\n".join(lines), code.literal, code.span, code.raw),)

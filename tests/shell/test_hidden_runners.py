@@ -118,6 +118,8 @@ BYPASSES = {
     "tee-here-string-runner": f"tee run.sh <<< '{RUN}' >/dev/null; sh run.sh",
     # trap's `--` before its action (a common spelling in scripts)
     "trap-double-dash": f"trap -- '{RUN}' EXIT",
+    "perl-backquotes": f"perl -e '`{BARE}`'",
+    "perl-qx": f"perl -e 'qx({BARE})'",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -160,6 +162,7 @@ LOOKALIKES = {
     "printed-through-cat-n": "echo 'codex exec --yolo -C . p' | cat -n | cat",
     "tee-here-string-log": "tee log.txt <<< 'codex exec --yolo -C . p' | grep codex",
     "trap-double-dash-reset": "trap -- - EXIT; echo 'codex exec --yolo'",
+    "node-logs-mention": "node -e 'console.log(\"run codex exec --yolo later\")'",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
@@ -208,12 +211,14 @@ def test_lookalikes_stay_allowed(command: str, tmp_path: Path) -> None:
         'compgen -C "$(cat cb.txt)" x',
         "find bin -type f -exec {} exec --yolo -C . p \\;",
         'trap -- "$(cat cb.txt)" EXIT',
+        "python3 -c \"__import__('os').system('codex exec --yolo -C . p')\"",
+        "python3 -c \"import pty; pty.spawn(['codex', 'exec', '--yolo', '-C', '.', 'p'])\"",
         "sed e < cb.txt",
         'tar -cf t.tar --checkpoint=1 --checkpoint-action=exec="$(cat cb.txt)" bin',
     ],
     ids=[
         *("trap", "trap-value", "mapfile", "compgen", "find-exec-any-name", "trap-dashes"),
-        *("sed-e", "tar"),
+        *("python-import-call", "python-pty-spawn", "sed-e", "tar"),
     ],
 )
 def test_text_or_program_that_cannot_be_seen_fails_closed(command: str, tmp_path: Path) -> None:
