@@ -142,7 +142,7 @@ def _runs_code(
         self._scan_substs(node, st, ctx, src)
     if "`" in raw:
         _backquotes(self, node, st, ctx, src)
-    if "@P" in raw or "[" in raw:
+    if "@P" in raw or "[" in raw or raw.startswith("${!"):
         sinks.expansion(self, raw, span, st, ctx)
 
 

@@ -60,6 +60,8 @@ MAX_VALUE = 4096  # a longer value is no number: bash fails on it before it gets
 _NAME = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # `${NAME@P}`, `${NAME[i]@P}`, `${!NAME@P}`: the name whose value is expanded as a prompt.
 _PROMPT_REF = lazy_compile(r"\$\{(!?)([A-Za-z_][A-Za-z0-9_]*)(?:\[([^]]*)\])?@P\}")
+# `${!NAME}`: the name NAME holds is expanded in turn.
+_INDIRECT_REF = lazy_compile(r"\$\{!([A-Za-z_][A-Za-z0-9_]*)\}")
 # `${NAME[INDEX]...}`: the index an indexed array evaluates as arithmetic.
 _SUBSCRIPT_REF = lazy_compile(r"\$\{!?[A-Za-z_][A-Za-z0-9_]*\[([^]]*)\]")
 # `[[ x -eq y ]]`: the operators whose operands bash evaluates as arithmetic.
@@ -208,6 +210,16 @@ def expansion(self: SinkWalker, raw: str, span: Span, st: State, ctx: _Ctx) -> N
                     expand_prompt(self, Var(item), m.group(0), span, st, ctx)
                 continue
             expand_prompt(self, var, m.group(0), span, st, ctx)
+    if raw.startswith("${!"):
+        # `${!ref}` with ref='a[$(cmd)]': the name it holds is expanded, subscript and all
+        ref = _INDIRECT_REF.fullmatch(raw)
+        var = st.vars.get(ref.group(1)) if ref is not None else None
+        for each in (var, *var.others) if var is not None else ():
+            word = _value(each)
+            if word is not None and word.literal and "[" in word.text:
+                named = _SUBSCRIPTED_NAME.fullmatch(word.text)
+                if named is not None:
+                    walk_expanded(self, named.group(1), span, st, ctx)
     if "[" in raw:
         for m in _SUBSCRIPT_REF.finditer(raw):
             index = m.group(1)

@@ -103,6 +103,7 @@ BYPASSES = {
     "local-quoted-subscript": f"f() {{ local 'a[{SUB}]'=1; }}; f",
     "test-v-subscript": f"[[ -v 'a[{SUB}]' ]]",
     "test-builtin-v-subscript": f"test -v 'a[{SUB}]'",
+    "indirect-to-subscript": f"x='a[{SUB}]'; : ${{!x}}",
     # "${a[*]}" is one word, joined with IFS's first character (not one word per item)
     "array-star-joined-empty-ifs": 'a=(co dex); IFS=; "${a[*]}" exec --yolo -C . p',
     # text a here-doc gives through `$(cat <<EOF)` or `read -d ''`, then run
@@ -155,6 +156,7 @@ LOOKALIKES = {
     "cat-here-string-echo-to-bash": "cat <<< 'echo codex exec --yolo -C . p' | bash",
     "echo-quoted-subscript": f"echo 'a[{SUB}]'",
     "printf-format-subscript": f"printf '%s' 'a[{SUB}]'",
+    "indirect-plain": "x=HOME; echo ${!x} 'codex exec --yolo'",
     "read-plain-subscript": "read 'a[1]' <<< 'codex exec --yolo'",
     "array-star-joined-space": 'a=(codex exec); "${a[*]}" --yolo -C . p',
     "read-d-prompt-echoed": "read -r -d '' P <<'E'\ncodex exec --yolo -C . p\nE\necho \"$P\"",
