@@ -201,9 +201,10 @@ UNSEEN = {
     "base64-pipe": f"# codex dispatch\necho {PAYLOAD} | base64 -d | bash",
     "echo-e-pipe-sh": f"echo -e '{RUN}' | sh",
     "cat-pipe-sh": f"echo '{RUN}' > run.txt\ncat run.txt | sh -s",
-    "process-substitution": f"bash <(echo '{RUN}')",
-    "source-process-substitution": f"source <(echo '{RUN}')",
-    "dot-process-substitution": f". <(echo '{RUN}')",
+    # (`<(echo TEXT)` of literal text is read: ECHOED below, tests/shell/test_hidden_runners.py)
+    "process-substitution": f"echo '{RUN}' > run.txt\nbash <(cat run.txt)",
+    "source-process-substitution": f"echo '{RUN}' > run.txt\nsource <(cat run.txt)",
+    "dot-process-substitution": f"echo '{RUN}' > run.txt\n. <(cat run.txt)",
     "xargs-env": f"echo 'OPENAI_API_KEY=x {RUN.split(' </')[0]}' | xargs env",
     "xargs-replace": (
         "echo OPENAI_API_KEY=x | xargs -I{} env {} codex exec -C . -s read-only Validate."
@@ -224,6 +225,8 @@ ECHOED = {
         "printf '%s\\n' 'export OPENAI_API_KEY=x' 'codex exec -C . -s read-only p </dev/null'"
         " | bash -s"
     ),
+    "process-substitution": "bash <(echo 'OPENAI_API_KEY=x codex exec -C . -s read-only p </dev/null')",
+    "dot-process-substitution": ". <(echo 'OPENAI_API_KEY=x codex exec -C . -s read-only p </dev/null')",
 }
 
 
