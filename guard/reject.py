@@ -134,6 +134,8 @@ _COMMAND_NAMES = frozenset(
     | {"PAGER", "BASH_ENV", "ENV"}
     # an interactive shell runs PROMPT_COMMAND and the `$(...)` of its prompts (shell/unwrap.py)
     | {"PROMPT_COMMAND", "PS0", "PS1", "PS2"}
+    # less runs its input preprocessor, man its pager (shell/unwrap.py ENV_RUNNERS)
+    | {"LESSOPEN", "LESSCLOSE", "MANPAGER"}
 )
 
 

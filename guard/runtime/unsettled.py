@@ -22,6 +22,7 @@ from guard.findings import Finding
 from guard.settings import Settings
 from guard.shell.model import Command, Script
 from guard.shell.sinks import PROMPT
+from guard.shell.unwrap import ENV_RUNNERS
 from guard.shell.wrappers import INTERPRETERS, OPTION_RUNNERS, SHELLS, basename
 
 UNSETTLED_RULE = "CG902"
@@ -165,6 +166,9 @@ def _unseen_text(command: Command, dynamic: set[int]) -> str | None:
         return "names its program only when it runs"  # `$(cat cmd.txt) --yolo`
     if (program in _TEXT_RUNNERS or program in OPTION_RUNNERS) and command.index in dynamic:
         return "runs shell text that cannot be seen before it runs"
+    if program in ENV_RUNNERS and command.index in dynamic:
+        # `LESSOPEN="$x" less f`, `man -P "$x" ls` (shell/unwrap.py _env_runs)
+        return "runs a command its environment or options hold that cannot be seen before it runs"
     if program in INTERPRETERS and command.index in dynamic:
         # `python3 -c "__import__('os').system('codex ...')"`: wrappers.may_spawn_codex
         return "runs code that names codex and starts a process in a way that cannot be read"

@@ -455,6 +455,39 @@ def _git_runs(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> 
         _run_body(self, (run.body,), run.kind, cmd, st, body_ctx, idx, run.args, at)
 
 
+# Programs that hand a command an environment variable holds to a shell: less its input
+# preprocessor (`LESSOPEN='|cmd %s'`, LESSCLOSE), man its pager (MANPAGER, PAGER; `-P TEXT`).
+ENV_RUNNERS = {"less": ("LESSOPEN", "LESSCLOSE"), "man": ("MANPAGER", "PAGER")}
+
+
+def _env_runs(self: UnwrapWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> None:
+    """`LESSOPEN='|codex ... %s' less f`, `MANPAGER='codex ...' man ls`, `man -P TEXT ls`: the
+    text runs through a shell with the program's env (unknown text: CG902, as eval "$x")."""
+    prog = basename(p.argv[0].text) if p.argv else ""
+    names = ENV_RUNNERS.get(prog)
+    if names is None:
+        return
+    cmd = self.cmds[idx]
+    env = {b.name: b.value for b in cmd.env}
+    values = [env[name] for name in names if name in env]
+    if prog == "man":
+        words = p.argv[1:]
+        for i, w in enumerate(words):
+            if w.text == "-P" and i + 1 < len(words):
+                values.append(words[i + 1])
+            elif w.text.startswith("--pager="):
+                values.append(Word(w.text[len("--pager=") :], w.literal, w.span, w.raw))
+    body_ctx = _inner_ctx(cmd, ctx, cmd.wrappers)
+    for value in values:
+        if value is None or not value.literal:
+            self.dynamic.append(idx)
+            continue
+        text = value.text.lstrip("|").strip()
+        if text:
+            body = Word(text, True, value.span, value.raw)
+            _run_body(self, (body,), f"{prog} runs", cmd, st, body_ctx, idx, (), cmd.span)
+
+
 def _runs_stdin(p: Peeled, sources_stdin: bool) -> bool:
     """The command runs the script its stdin holds (`bash <<EOF`, `. /dev/stdin <<<`)."""
     return (

@@ -689,6 +689,8 @@ class Walker:
             self._unseen_script(p, r, idx, st, ctx)
         self._nested_shell(p, r, idx, st, ctx)
         self._git_runs(p, idx, st, ctx)
+        if p.argv and basename(p.argv[0].text) in unwrap.ENV_RUNNERS:
+            unwrap._env_runs(self, p, idx, st, ctx)
         self._written_script(p, r, idx, st, ctx)
 
     def _ssh_local(

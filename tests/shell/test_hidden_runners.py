@@ -121,6 +121,9 @@ BYPASSES = {
     "trap-double-dash": f"trap -- '{RUN}' EXIT",
     "perl-backquotes": f"perl -e '`{BARE}`'",
     "perl-qx": f"perl -e 'qx({BARE})'",
+    # less runs its input preprocessor (man its pager) through a shell
+    "less-lessopen": f"echo x > f.txt; LESSOPEN='|{BARE} %s' less f.txt",
+    "less-lessopen-exported": f"echo x > f.txt; export LESSOPEN='| {BARE} %s'; less f.txt",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
 }
 
@@ -165,6 +168,7 @@ LOOKALIKES = {
     "tee-here-string-log": "tee log.txt <<< 'codex exec --yolo -C . p' | grep codex",
     "trap-double-dash-reset": "trap -- - EXIT; echo 'codex exec --yolo'",
     "node-logs-mention": "node -e 'console.log(\"run codex exec --yolo later\")'",
+    "less-lesspipe": "echo codex exec --yolo > f.txt; LESSOPEN='|cat %s' less f.txt",
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
@@ -174,7 +178,7 @@ LOOKALIKES = {
 
 
 # Programs some cases need beyond bash (the case is skipped where one is missing).
-_NEEDS = ("sg", "perl", "awk", "python3", "find", "ssh", "scp", "make", "sed", "tar", "vim")
+_NEEDS = ("sg", "perl", "awk", "python3", "find", "ssh", "scp", "make", "sed", "tar", "vim", "less")
 
 
 def _cases(cases: dict[str, str]) -> list[object]:
