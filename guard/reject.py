@@ -1358,6 +1358,8 @@ def may_run_unseen_text(text: str) -> bool:
         return True  # a prompt expansion runs the `$(...)` of a value (`${y@P}`, PS4 under set -x)
     if "ENV" in text and _names_startup_file(text):
         return True  # `BASH_ENV=f bash -c ...`: the shell runs f first (shell/unwrap.py)
+    if _names_git_file(text):
+        return True  # `git -c include.path=f x`: f may define alias x (shell/gitruns.py)
     if ("sed" in text or "$" in text or "`" in text) and _option_runner(text):
         return True  # `sed e`, `tar --to-command="$x"`: a shell runs text known only then
     if "|" not in text and "<(" not in text and "eval" not in text and "-exec" not in text:
@@ -1373,6 +1375,34 @@ def may_run_unseen_text(text: str) -> bool:
         if word == "eval" and (i == 0 or words[i - 1] in (";", "&&", "||", "|", "(", "\n")):
             return True
     return False
+
+
+# Settings and variables that name a file or a folder git reads commands from (an included
+# config file, a config file in place of the user's, the hooks folder: gitruns._FILE_KEYS,
+# _CONFIG_FILE_ENV), lower-case.
+_GIT_FILE_NAMES = (
+    "include.path",
+    "includeif.",
+    "hookspath",
+    "git_config_global",
+    "git_config_system",
+)
+
+
+def _names_git_file(text: str) -> bool:
+    """The text names a file or folder git reads commands from (`git -c include.path=f`,
+    `GIT_CONFIG_GLOBAL=f`, `-c core.hooksPath=d`, `git config include.path f`), in a view with
+    its quoting removed or its `$'...'` decoded: what git runs from there is not known here."""
+    lowered = text.lower()
+    if any(name in lowered for name in _GIT_FILE_NAMES):
+        return True
+    if not any(c in text for c in "'\"\\$"):
+        return False
+    joined = text.replace("\\\n", "").replace('$"', '"')
+    views = [_drop_quoting(joined)]
+    if "$'" in joined:
+        views.append(_drop_quoting(_decode_all_ansi_c(joined)))
+    return any(name in view.lower() for view in views for name in _GIT_FILE_NAMES)
 
 
 # Safe heads but for the commands their options or script hand to a shell (guard/shell/
