@@ -240,6 +240,10 @@ def test_exit_status_pid_and_streams_pass_through(
     assert fake_codex.calls() == [f"exec -C {workspace} -s read-only say hi {FORCED_LOGIN_TEXT}"]
 
 
+def _read_if_there(path: Path) -> str:
+    return path.read_text().strip() if path.exists() else ""
+
+
 def test_signals_reach_codex(
     fake_codex: Fake, chatgpt_home: Path, workspace: Path, base_env: dict[str, str]
 ) -> None:
@@ -262,7 +266,8 @@ def test_signals_reach_codex(
     )
     try:
         deadline = time.monotonic() + 60
-        while not pidfile.exists() and time.monotonic() < deadline:
+        # Until the fake has written its pid: the shell creates the file before the write.
+        while not _read_if_there(pidfile) and time.monotonic() < deadline:
             assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
             time.sleep(0.05)
         assert int(pidfile.read_text()) == proc.pid
