@@ -740,6 +740,8 @@ class _Scan:
             f.heredocs.append((lit, kind == "heredoc-"))
         elif not safe and (kind == "herestring" or w.wild):
             raise _GoOn
+        elif kind == "herestring" and w.expansion and f.head in SAFE_UNLESS_LITERAL:
+            raise _GoOn  # `tee f <<< "$x"`, `python3 - <<< "$x"`: text the model reads
 
     def place_command_word(self, f: _Frame, w: _Word, lit: str, raw: str) -> None:
         if w.wild:
@@ -777,6 +779,8 @@ class _Scan:
         if f.head in SAFE_HEADS:
             if f.head in SAFE_BUT_ONE_FORM:
                 self.place_git_argument(f, w, lit)
+            elif f.head in SAFE_UNLESS_LITERAL and (w.expansion or w.brace):
+                raise _GoOn  # `awk "...$x..."`, `tar --to-command="$x"`: the model expands it
             return
         f.args.append(lit)
         if f.head == "find" and "{}" in lit and len(f.args) > 1 and f.args[-2] in _FIND_RUNS:
@@ -1406,15 +1410,20 @@ def _names_git_file(text: str) -> bool:
 
 
 # Safe heads but for the commands their options or script hand to a shell (guard/shell/
-# wrappers.OPTION_RUNNERS): the model reads such a command only where its text is literal, and
-# literal text holding codex has a keyword, so the default reject stays sound with them safe.
-# Under hook.fail-closed a line with one gets the full check when it expands something (`tar
-# --to-command="$x"`) or is sed (`sed e` runs its input lines): may_run_unseen_text.
+# wrappers.OPTION_RUNNERS) or to an interpreter: the model expands such text (`tar
+# --to-command="$c$d exec"`, `awk "BEGIN{system(\"$c$d exec\")}"`, `python3 -c "...$x..."`,
+# `make --eval "$x"`, `tee f <<< "$x"` of a file a shell runs next: wrappers._INTERPRETERS,
+# shell/written.py), so an expanded argument or here-string of theirs goes on
+# (place_argument); their literal words stay data, as literal text holding codex has a keyword.
+# Under hook.fail-closed a line with an option runner gets the full check when it expands
+# something or is sed (`sed e` runs its input lines): may_run_unseen_text.
 _OPTION_RUNNERS = frozenset(
     {"tar", "gtar", "sort", "sed", "gsed", "vim", "vi", "nvim", "ex", "view", "vimdiff"}
     | {"gvim", "rvim"}
 )
-SAFE_UNLESS_LITERAL = SAFE_HEADS & _OPTION_RUNNERS
+_EXPANDS_ITS_TEXT = _OPTION_RUNNERS | {"awk", "gawk", "mawk", "nawk", "python", "python2"}
+_EXPANDS_ITS_TEXT |= {"python3", "make", "gmake", "tee"}
+SAFE_UNLESS_LITERAL = SAFE_HEADS & _EXPANDS_ITS_TEXT
 
 
 def _option_runner(text: str) -> bool:

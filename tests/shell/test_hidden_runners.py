@@ -237,6 +237,32 @@ def test_text_or_program_that_cannot_be_seen_fails_closed(command: str, tmp_path
     assert "CG902" in done.stdout, done.stdout
 
 
+# The same runners with codex spelled by expansions (no codex word in the line): the keyword
+# reject must send them on, as the command model expands the text these safe heads hand on
+# (review U: each was allowed by `check` while the full check refused it with CG303).
+SPELLED = "c=co; d=dex; "
+SPELLED_RUN = "$c$d exec --yolo -C . p </dev/null"
+SPELLED_BYPASSES = {
+    "awk-system-expanded": SPELLED + f'awk "BEGIN {{ system(\\"{SPELLED_RUN}\\") }}"',
+    "python-c-expanded": SPELLED + f'python3 -c "import os; os.system(\\"{SPELLED_RUN}\\")"',
+    "make-eval-expanded": SPELLED + f'make -f /dev/null --eval "x: ; {SPELLED_RUN}" x',
+    "tar-to-command-expanded": SPELLED
+    + f'tar -cf t.tar bin; tar -xf t.tar -C /tmp --to-command="{SPELLED_RUN}"',
+    "tee-here-string-expanded": SPELLED + f'tee run.sh <<< "{SPELLED_RUN}" >/dev/null; sh run.sh',
+}
+
+
+@pytest.mark.parametrize("command", _cases(SPELLED_BYPASSES))
+def test_a_runner_spelled_by_expansions_is_refused(command: str, tmp_path: Path) -> None:
+    from guard.reject import may_concern_codex
+
+    assert "codex" not in command
+    assert "exec\t--yolo" in run_under_bash(command, tmp_path)
+    assert may_concern_codex(command)
+    done = check(command, tmp_path)
+    assert done.returncode == 1 and "CG303" in done.stdout, done.stdout + done.stderr
+
+
 def test_a_proxy_command_gets_the_local_key(tmp_path: Path) -> None:
     """ProxyCommand runs here with ssh's env, not the remote command's cleared one: CG101."""
     command = f"OPENAI_API_KEY=sk-x ssh -o ProxyCommand='{RUN}' -o BatchMode=yes host true"
