@@ -1994,37 +1994,75 @@ _SED_S = lazy_compile(r"s(.)((?:(?!\1)[^\\]|\\.)*)\1((?:(?!\1)[^\\]|\\.)*)\1([a-
 _RUNTIME_TEXT = "${pattern_space}"
 
 
-def _option_values(argv: tuple[Word, ...], names: frozenset[str]) -> list[Word]:
-    """The values of the options in ``names``: `--name=V`, `--name V`, `-X V`, `-XV`."""
+def _option_values(
+    argv: tuple[Word, ...], names: frozenset[str], short_values: str | None = None
+) -> list[Word]:
+    """The values of the options in ``names``: `--name=V`, `--name V`, `-X V`, `-XV`. With
+    ``short_values`` (the program's short options that take a value: a GNU getopt program),
+    a long option may be any prefix of its name that no other option is (`tar --to-comm=V`,
+    `sed --expr=V`), and short options cluster (`tar -cvI V`, `-cvIV`: the first one of
+    ``short_values`` takes the rest of the word, or the next word)."""
     found: list[Word] = []
     for i, w in enumerate(argv[1:], 1):
         t = w.text
         if t == "--":
             break
         name, eq, _ = t.partition("=")
-        if name in names and name.startswith("--"):
-            if eq:
-                found.append(_rest_word(w, len(name) + 1))
-            elif i + 1 < len(argv):
-                found.append(argv[i + 1])
-        elif t[:2] in names and not t.startswith("--"):
-            if len(t) > 2:
-                found.append(_rest_word(w, 2))
-            elif i + 1 < len(argv):
-                found.append(argv[i + 1])
+        if name.startswith("--"):
+            if name in names or (short_values is not None and _abbreviates(name, names)):
+                if eq:
+                    found.append(_rest_word(w, len(name) + 1))
+                elif i + 1 < len(argv):
+                    found.append(argv[i + 1])
+            continue
+        if not t.startswith("-") or t == "-":
+            continue
+        for j in range(1, len(t) if short_values is not None else 2):
+            if "-" + t[j] in names:
+                if len(t) > j + 1:
+                    found.append(_rest_word(w, j + 1))
+                elif i + 1 < len(argv):
+                    found.append(argv[i + 1])
+                break
+            if short_values is None or t[j] in short_values:
+                break  # the rest of the word is this option's value
     return found
+
+
+# Long options that are a prefix of a command option's name and an option of their own: getopt
+# takes the exact name (`tar --checkpoint=1` is not --checkpoint-action).
+_EXACT_PREFIXES = frozenset({"--checkpoint"})
+
+
+def _abbreviates(name: str, names: frozenset[str]) -> bool:
+    """`name` (`--to-comm`) is an abbreviation getopt_long accepts for one of ``names``."""
+    return len(name) > 3 and name not in _EXACT_PREFIXES and any(n.startswith(name) for n in names)
+
+
+# GNU tar's and sed's short options that take a value (the rest of the word or the next one).
+_TAR_SHORT_VALUES = "bCfFgHIKLNTVX"
+_SED_SHORT_VALUES = "efil"
 
 
 def _option_commands(argv: tuple[Word, ...], prog: str) -> list[Word]:
     """The shell text ``argv`` (a program of OPTION_RUNNERS) hands to a shell."""
     if prog in ("tar", "gtar"):
-        texts = _option_values(argv, _TAR_OPTIONS)
-        for w in _option_values(argv, frozenset({"--checkpoint-action"})):
+        texts = _option_values(argv, _TAR_OPTIONS, _TAR_SHORT_VALUES)
+        for w in _option_values(argv, frozenset({"--checkpoint-action"}), _TAR_SHORT_VALUES):
             if w.text.startswith("exec="):
                 texts.append(_rest_word(w, len("exec=")))
+        if len(argv) > 1 and argv[1].text[:1] not in ("-", ""):
+            # the old style (`tar cIf CMD t.tar`): each letter that takes a value takes the
+            # next word after the letters, in order
+            following = iter(argv[2:])
+            for letter in argv[1].text:
+                if letter in _TAR_SHORT_VALUES:
+                    value = next(following, None)
+                    if value is not None and letter in "IF":
+                        texts.append(value)
         return texts
     if prog == "sort":
-        return _option_values(argv, frozenset({"--compress-program"}))
+        return _option_values(argv, frozenset({"--compress-program"}), "kStT")
     if prog in _VIMS:
         texts = []
         for w in argv[1:]:
@@ -2042,8 +2080,8 @@ def _sed_commands(argv: tuple[Word, ...]) -> list[Word]:
     """sed's `e COMMAND` (COMMAND), `e` and `s/RE/TEXT/e` (the pattern space: TEXT when the
     whole line is replaced, else text only known when sed runs), in its script: the `-e` /
     `--expression` values, else its first operand (none from `-f FILE`: not read here)."""
-    scripts = _option_values(argv, frozenset({"-e", "--expression"}))
-    if not scripts and not _option_values(argv, frozenset({"-f", "--file"})):
+    scripts = _option_values(argv, frozenset({"-e", "--expression"}), _SED_SHORT_VALUES)
+    if not scripts and not _option_values(argv, frozenset({"-f", "--file"}), _SED_SHORT_VALUES):
         operands = [w for w in argv[1:] if not w.text.startswith("-")]
         scripts = operands[:1]
     found: list[Word] = []

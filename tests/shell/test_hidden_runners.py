@@ -90,6 +90,16 @@ BYPASSES = {
     "tar-checkpoint-exec": f"tar -cf t.tar --checkpoint=1 --checkpoint-action=exec='{RUN}' bin",
     "tar-compress-program": f"tar -cf t2.tar -I '{RUN}' bin",
     "vim-bang-command": f"vim -es -c '!{RUN}' -c q",
+    # GNU getopt: a long option abbreviated to a unique prefix, short options in a cluster, and
+    # tar's old-style letters (each value-taking letter takes the next word)
+    "tar-to-command-abbreviated": f"tar -cf t.tar bin; tar -xf t.tar --to-comm='{RUN}'",
+    "tar-compress-program-abbreviated": f"tar -c --use-compress-prog='{RUN}' -f t.tar bin",
+    "tar-checkpoint-action-abbreviated": (
+        f"tar -cf t.tar --checkpoint=1 --checkpoint-act=exec='{RUN}' bin"
+    ),
+    "tar-compress-in-cluster": f"tar -cvI '{RUN}' -f t.tar bin",
+    "tar-old-style-compress": f"tar cIf '{RUN}' t.tar bin",
+    "sed-expression-abbreviated": f"echo x | sed --expr='1e {RUN}'",
     # cat copies a literal here-string or here-doc into the shell it pipes to
     "cat-here-string-to-bash": f"cat <<< '{RUN}' | bash",
     "cat-dash-here-string-to-sh": f"cat - <<< '{RUN}' | sh -s",
@@ -154,6 +164,9 @@ LOOKALIKES = {
     "sed-substitute": "echo x | sed 's/codex exec/codex exec --yolo/'",
     "sed-delete": "echo x | sed '/codex exec --yolo/d; s/a/b/'",
     "tar-plain": "tar -czf t.tgz bin",
+    "tar-checkpoint-plain": "tar -cf t.tar --checkpoint=1 bin; echo codex exec --yolo",
+    "tar-cluster-archive-named-i": "tar -cfI bin; echo codex exec --yolo",
+    "sed-in-place-suffix-e": "echo codex exec > f; sed -ie 's/codex exec/x --yolo/' f",
     "vim-set": "vim -es -c 'set nu' -c q",
     "cat-here-string-to-grep": "cat <<< 'codex exec --yolo -C . p' | grep codex",
     "cat-here-string-echo-to-bash": "cat <<< 'echo codex exec --yolo -C . p' | bash",
