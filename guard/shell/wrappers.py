@@ -203,6 +203,24 @@ def _take_opts(
 
 
 _SPLIT_STRING = ("-S", "--split-string")
+# GNU env's long options (coreutils 9): getopt_long takes any prefix that names one of them only.
+_ENV_LONG = (
+    *("--ignore-environment", "--null", "--unset", "--chdir", "--split-string", "--debug"),
+    *("--block-signal", "--default-signal", "--ignore-signal", "--list-signal-handling"),
+    *("--argv0", "--help", "--version"),
+)
+
+
+def _env_option(t: str) -> str:
+    """An env long option as its full name (`--split-str=X` is `--split-string=X`, `--unse`
+    `--unset`); any other word as it is (an ambiguous prefix makes env fail)."""
+    if not t.startswith("--") or len(t) < 3:
+        return t
+    name, eq, value = t.partition("=")
+    if name in _ENV_LONG:
+        return t
+    matches = [o for o in _ENV_LONG if o.startswith(name)]
+    return matches[0] + eq + value if len(matches) == 1 else t
 
 
 def _split_env_string(argv: tuple[Word, ...]) -> tuple[Word, ...]:
@@ -212,7 +230,7 @@ def _split_env_string(argv: tuple[Word, ...]) -> tuple[Word, ...]:
     i, n = 1, len(argv)
     while i < n:
         w = argv[i]
-        t = w.text
+        t = _env_option(w.text)
         if not t.startswith("-") or t in ("-", "--"):
             return argv
         if t in _SPLIT_STRING and i + 1 < n:
@@ -293,7 +311,7 @@ def _peel_env(argv: tuple[Word, ...], out: Peeled) -> int:
     i, n = 1, len(argv)
     while i < n:
         w = argv[i]
-        t = w.text
+        t = _env_option(w.text) if w.literal else w.text
         if t in ("-i", "--ignore-environment", "-"):
             out.env_ops.append(EnvOp("clear", w.span))
         elif t in ("-u", "--unset") and i + 1 < n:

@@ -123,6 +123,9 @@ BYPASSES = {
     "read-rd-here-string": f"read -rd '' cmd <<< '{BARE}'; $cmd",
     # env's -S in a cluster of flags (`-iS STR`, `-vSSTR`) splits STR as -S alone does
     "env-cluster-vS": f"env -vS '{BARE}'",
+    # ... and abbreviated as getopt_long allows (`--split-str`, `--s`: a unique prefix)
+    "env-split-string-abbreviated": f"env --split-str='{BARE}'",
+    "env-split-string-shortest": f"env --s '{BARE}'",
     # a copier in the pipe hands the printed text on; tee writes a here-string to a runner
     "printed-through-cat": f"echo '{RUN}' | cat | bash",
     "printed-through-tee": f"echo '{RUN}' | tee /dev/null | bash",
@@ -300,3 +303,11 @@ def test_env_is_clears_the_key_before_the_split_string(tmp_path: Path) -> None:
     assert "CG101" in check(command.replace("-iS", "-vS"), tmp_path).stdout
     # (not run under bash here: env -i drops the recorder's LOG too)
     assert "CG303" in check("env -iS'PATH=bin codex exec --yolo -C . p'", tmp_path).stdout
+
+
+def test_env_takes_an_abbreviated_unset(tmp_path: Path) -> None:
+    """`env --unse=K` is `env --unset=K` (getopt_long): the key does not reach codex (lint read
+    `--unse=...` as an unknown option and reported CG101)."""
+    command = "OPENAI_API_KEY=sk-x env --unse=OPENAI_API_KEY codex exec -s read-only -C . p"
+    assert "CG101" not in check(command + " </dev/null", tmp_path).stdout
+    assert "CG101" in check(command.replace("--unse=", "X="), tmp_path).stdout
