@@ -635,8 +635,10 @@ def _scanned_lines(
     markdown: bool,
     directive_lines: list[str],
     agent: bool = False,
+    json_escapes: bool = False,
 ) -> Iterator[tuple[int, str]]:
-    """The lines the token scan reads (in Markdown only its shell fences), while
+    """The lines the token scan reads (in Markdown only its shell fences; with `json_escapes`
+    also a line with a `\\u` escape, which may spell codex once decoded), while
     `directive_lines` gets a small stand-in of every line (the text directives are read from)."""
     from guard.sources.markdown import fenced_shell_lines
 
@@ -648,7 +650,7 @@ def _scanned_lines(
 
     read = stand_ins(lines)
     for number, line in fenced_shell_lines(read, agent) if markdown else read:
-        if "codex" in line.lower():
+        if "codex" in line.lower() or (json_escapes and "\\u" in line):
             directive_lines[number - 1] = line
             yield number, line
         elif not directive_lines[number - 1]:
@@ -684,7 +686,7 @@ def token_only(job: FileJob, kind: str, size: int) -> FileOutcome:
     directive_lines: list[str] = []
     settings = _token_settings(job.settings)
     agent = kind == MARKDOWN and snippet.context is RunContext.AGENT  # its spans are commands
-    lines = _scanned_lines(stream, kind == MARKDOWN, directive_lines, agent)
+    lines = _scanned_lines(stream, kind == MARKDOWN, directive_lines, agent, kind == PACKAGE_JSON)
     if kind in (PYTHON, JAVASCRIPT, GO):  # a program's commands are in its string literals
         from guard.sources.programlines import program_shell_lines
 

@@ -78,9 +78,10 @@ _KEY_END = re.compile(r"[ \t]*:")
 def string_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
     """(file line, text) of every JSON string value on numbered lines that mentions codex, its
     escapes decoded: the shell lines the token scan reads in a JSON file too large to parse (a
-    package.json script is a string; split as shell, the quoted string would be one word)."""
+    package.json script is a string; split as shell, the quoted string would be one word). A
+    line with a `\\u` escape is decoded before it is judged (`"\\u0063odex exec"` is codex)."""
     for number, line in lines:
-        if "codex" not in line.lower():
+        if "codex" not in line.lower() and "\\u" not in line:
             continue
         for match in _STRING.finditer(line):
             if _KEY_END.match(line, match.end()):

@@ -355,6 +355,22 @@ def test_a_package_json_too_large_to_parse_is_token_scanned_in_its_strings(tmp_p
     assert hits(doc) == {("CG901", 1), ("CG303", end), ("CG101", end)}
 
 
+def test_a_package_json_too_large_to_parse_decodes_unicode_escapes(tmp_path: Path) -> None:
+    """`"\\u0063odex exec --yolo"` is the script `codex exec --yolo` (JSON decodes the escape):
+    the line has no codex word, so the token scan's line filter skipped it (no CG303)."""
+    from guard.sources.decode import PARSE_LIMIT
+
+    filler = '    "s": "tsc -p tsconfig.json && echo done \\u00e9",\n'
+    count = PARSE_LIMIT // len(filler) + 10
+    text = (
+        '{\n  "scripts": {\n'
+        + filler * count
+        + '    "z": "\\u0063odex exec --yolo -C . p < /dev/null"\n  }\n}\n'
+    )
+    doc = lint(write(tmp_path, "package.json", text))
+    assert hits(doc) == {("CG901", 1), ("CG303", count + 3)}
+
+
 # --- Packets: a finding on a `command` list item points at that item ---------------------------
 
 PACKET_HEAD = """\
