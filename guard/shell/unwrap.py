@@ -132,22 +132,11 @@ def _unseen_script(
         # `make -f /dev/stdin <<< ...`, `make -f -`: recipes read from stdin, walked where the
         # text is known (a here-doc, a here-string, printed text), else unseen (CG902); and
         # `make --eval=TEXT`: makefile text whose recipes may run
-        words = [w.text for w in p.argv[1:]]
-        for i, word in enumerate(words):
-            target = (
-                words[i + 1]
-                if word in ("-f", "--file", "--makefile") and i + 1 < len(words)
-                else None
-            )
-            if word.startswith("--file=") or word.startswith("--makefile="):
-                target = word.partition("=")[2]
-            if target in ("-", *_STDIN_ALIASES):
+        for option, value in make_option_values([w.text for w in p.argv[1:]]):
+            if option == "f" and value in ("-", *_STDIN_ALIASES):
                 known = r.script is not None and _make_recipes(self, r.script[0], idx, st, ctx)
                 how = None if known else "make -f stdin"
-            evaluated = words[i + 1] if word == "--eval" and i + 1 < len(words) else None
-            if word.startswith("--eval="):
-                evaluated = word.partition("=")[2]
-            if evaluated is not None and not _make_recipes(self, evaluated, idx, st, ctx):
+            if option == "E" and not _make_recipes(self, value, idx, st, ctx):
                 how = "make --eval"
     if how is None and not p.body and prog != "make":
         operands = p.argv[1:]
@@ -163,6 +152,51 @@ def _unseen_script(
     if how is not None:
         self.cmds[idx] = replace(cmd, unseen_script=how)
         self.dynamic.append(idx)
+
+
+# GNU make's options that take a value: short ones (`-f F`, `-fF`, last in a cluster `-sE T`),
+# those whose value is optional and only attached (`-j4`), and the long names of `-f` and `-E`.
+_MAKE_SHORT_VALUE = "CEfIoW"
+_MAKE_SHORT_OPTIONAL = "jlO"
+_MAKE_LONG = {"--file": "f", "--makefile": "f", "--eval": "E", "--directory": "C"}
+_MAKE_LONG_VALUE = ("--include-dir", "--old-file", "--assume-old", "--what-if", "--new-file")
+
+
+def make_option_values(words: list[str]) -> list[tuple[str, str]]:
+    """(`f`, FILE) and (`E`, TEXT) for each makefile and --eval text of make's arguments, read
+    as getopt_long does: short options cluster, a long option may be abbreviated (`--ev=T`,
+    `--fi F`: a prefix of at least two letters), `--` ends the options."""
+    found: list[tuple[str, str]] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "--":
+            break
+        if word.startswith("--"):
+            name, eq, value = word.partition("=")
+            full = [o for o in _MAKE_LONG if o.startswith(name)] if len(name) >= 4 else []
+            takes = len(full) == 1 or (
+                len(name) >= 4 and any(o.startswith(name) for o in _MAKE_LONG_VALUE)
+            )
+            if takes and not eq and i + 1 < len(words):
+                value = words[i + 1]
+                i += 1
+            if len(full) == 1 and (eq or value):
+                found.append((_MAKE_LONG[full[0]], value))
+        elif word.startswith("-") and word != "-":
+            for j in range(1, len(word)):
+                letter = word[j]
+                if letter in _MAKE_SHORT_VALUE:
+                    value = word[j + 1 :]
+                    if not value and i + 1 < len(words):
+                        value = words[i + 1]
+                        i += 1
+                    found.append((letter, value))
+                    break
+                if letter in _MAKE_SHORT_OPTIONAL:
+                    break
+        i += 1
+    return found
 
 
 def _printed_inside(self: UnwrapWalker, span: Span, idx: int) -> str | None:

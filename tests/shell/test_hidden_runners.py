@@ -9,6 +9,7 @@ with `--yolo`); then `check` must refuse it with CG303, and lint must report CG3
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,10 @@ BYPASSES = {
     # make reads recipes from stdin or from --eval text
     "make-eval": f"make --eval='x: ; {RUN}' x",
     "make-stdin-here-doc": f"make -f - x <<'E'\nx:\n\t{RUN}\nE",
+    # ... as getopt_long reads make's options: abbreviated, in a cluster, attached
+    "make-eval-abbreviated": f"make --ev='x: ; {RUN}' x",
+    "make-stdin-in-cluster": f"make -sf - x <<'E'\nx:\n\t{RUN}\nE",
+    "make-stdin-attached": f"make -f- x <<'E'\nx:\n\t{RUN}\nE",
     # programs that hand a command from their options or script to a shell
     "sed-e-command": f"echo x | sed -n '1e {RUN}'",
     "sed-s-e-flag": f"echo x | sed 's/.*/{BARE}/e'",
@@ -192,6 +197,19 @@ LOOKALIKES = {
     "perl-prints-list": 'perl -e \'print "codex", "exec", "--yolo"\'',
 }
 
+# make 4.4's `-E TEXT` (--eval's short name), alone or last in a cluster
+_MAKE_E = {
+    "make-eval-short": f"make -E 'x: ; {RUN}' x",
+    "make-eval-short-in-cluster": f"make -sE'x: ; {RUN}' x",
+}
+if (
+    shutil.which("make") is not None
+    and subprocess.run(
+        ["make", "-f", "/dev/null", "-E", "x: ; @:", "x"], capture_output=True, check=False
+    ).returncode
+    == 0
+):
+    BYPASSES.update(_MAKE_E)
 
 # Programs some cases need beyond bash (the case is skipped where one is missing).
 _NEEDS = ("sg", "perl", "awk", "python3", "find", "ssh", "scp", "make", "sed", "tar", "vim", "less")
