@@ -267,6 +267,11 @@ def may_concern_codex(text: str) -> bool:
         return True
     if _WILD.isdisjoint(text):  # in C: the set meets each character once
         return False
+    if "|" in text and _prints_into_shell(text):
+        # `echo "$c$d exec" | bash`, `... | cat | sh`: the command model runs the text echo,
+        # printf or cat of a here-doc prints into a shell's stdin, expanded: not a safe head's
+        # data (text it cannot know, `curl "$URL" | sh`, is CG902 only: may_run_unseen_text)
+        return True
     try:
         _Scan(text).run()
     except _GoOn:
@@ -1473,6 +1478,16 @@ def _shell_word(words: list[str], i: int) -> bool:
     ):
         i += 1
     return i < len(words) and _basename(words[i].strip("'\"")) in _SHELLS
+
+
+def _prints_into_shell(text: str) -> bool:
+    """A pipe into a shell (`... | bash`, `... | sudo sh -s`) in a line that prints text (echo,
+    printf, or cat/tee of a here-doc or here-string) the command model reads."""
+    words = _plain_words(text)
+    printers = {"echo", "printf", "cat", "tee"} if "<<" in text else {"echo", "printf"}
+    if not any(_basename(w.strip("'\"")) in printers for w in words):
+        return False
+    return any(word == "|" and _shell_word(words, i + 1) for i, word in enumerate(words))
 
 
 def _feeder_word(words: list[str], i: int) -> bool:

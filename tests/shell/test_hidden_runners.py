@@ -282,6 +282,11 @@ SPELLED_BYPASSES = {
     "make-eval-expanded": SPELLED + f'make -f /dev/null --eval "x: ; {SPELLED_RUN}" x',
     "tar-to-command-expanded": SPELLED
     + f'tar -cf t.tar bin; tar -xf t.tar -C /tmp --to-command="{SPELLED_RUN}"',
+    # printed into a shell's stdin (through a copier or not): the model runs the printed text
+    "printed-into-bash-expanded": SPELLED + f'echo "{SPELLED_RUN}" | bash',
+    "printed-through-cat-expanded": SPELLED + f'echo "{SPELLED_RUN}" | cat | bash',
+    "printed-through-tee-expanded": SPELLED
+    + f'printf "%s\\n" "{SPELLED_RUN}" | tee /dev/null | sh',
     "tee-here-string-expanded": SPELLED + f'tee run.sh <<< "{SPELLED_RUN}" >/dev/null; sh run.sh',
 }
 
