@@ -882,6 +882,9 @@ class _Scan:
     def skip_heredocs(self, f: _Frame) -> None:
         """Here-doc bodies of a safe head (cat, git...) are data: skip to after each delimiter."""
         t = self.t
+        # an unquoted body expands: `python3 - <<EOF` with `os.system("$c$d exec")` is read by
+        # the model with those values (shell/unwrap._here_doc_values); quoted or not, it goes on
+        expands = f.head in SAFE_UNLESS_LITERAL
         for delimiter, strip_tabs in f.heredocs:
             while self.i < self.n:
                 end = t.find("\n", self.i)
@@ -889,6 +892,8 @@ class _Scan:
                 self.i = self.n if end < 0 else end + 1
                 if (line.lstrip("\t") if strip_tabs else line) == delimiter:
                     break
+                if expands and ("$" in line or "`" in line):
+                    raise _GoOn
         f.heredocs = []
 
 

@@ -154,6 +154,22 @@ def _unseen_script(
         self.dynamic.append(idx)
 
 
+_PARAMETER = lazy_compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
+
+
+def _here_doc_values(body: str, st: State) -> str:
+    """An unquoted here-doc's body as the shell hands it on: each `$name` / `${name}` whose value
+    is known is replaced by it (`python3 - <<EOF` with `os.system("$c$d exec")` runs codex when
+    c=co and d=dex); any other expansion is left as written, as in an inline `-c` code word."""
+
+    def value(m: re.Match[str]) -> str:
+        var = st.vars.get(m.group(1) or m.group(2))
+        word = var.value if var is not None else None
+        return word.text if word is not None and word.literal else m.group(0)
+
+    return _PARAMETER.sub(value, body) if "$" in body else body
+
+
 # GNU make's options that take a value: short ones (`-f F`, `-fF`, last in a cluster `-sE T`),
 # those whose value is optional and only attached (`-j4`), and the long names of `-f` and `-E`.
 _MAKE_SHORT_VALUE = "CEfIoW"
@@ -419,11 +435,12 @@ def _nested_shell(
         # `python3 - <<'EOF'`, `echo '...' | node`: the program is the text on its stdin; the
         # codex command lines it runs are read as `python3 -c CODE`'s are (codex_lines_in_code).
         prog = basename(p.argv[0].text)
-        lines = codex_lines_in_code(r.script[0], prog)
+        given = r.script[0] if r.script[3] else _here_doc_values(r.script[0], st)
+        lines = codex_lines_in_code(given, prog)
         if lines:
             code = Word("\n".join(lines), True, cmd.span, cmd.text)
             _run_body(self, (code,), f"{prog} stdin code", cmd, st, body_ctx, idx)
-        elif may_spawn_codex(r.script[0]):
+        elif may_spawn_codex(given):
             self.dynamic.append(idx)  # it may start codex in a way not read here (CG902)
     elif r.script is not None and (
         shell_reads_script_from_stdin(p.argv)

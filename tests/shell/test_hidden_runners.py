@@ -190,6 +190,9 @@ LOOKALIKES = {
     "trap-double-dash-reset": "trap -- - EXIT; echo 'codex exec --yolo'",
     "node-logs-mention": "node -e 'console.log(\"run codex exec --yolo later\")'",
     "less-lesspipe": "echo codex exec --yolo > f.txt; LESSOPEN='|cat %s' less f.txt",
+    "python-here-doc-quoted-dollars": (
+        "c=co; d=dex; python3 - <<'E'\nimport os\nos.system('echo $c$d exec --yolo -C . p')\nE"
+    ),
     "python-prints": "python3 - <<'E'\nprint('codex exec --yolo -C . p')\nE",
     "python-script-file-stdin": "python3 -c 'print(1)' <<'E'\nimport os; os.system('codex exec --yolo')\nE",
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
@@ -287,6 +290,9 @@ SPELLED_BYPASSES = {
     "printed-through-cat-expanded": SPELLED + f'echo "{SPELLED_RUN}" | cat | bash',
     "printed-through-tee-expanded": SPELLED
     + f'printf "%s\\n" "{SPELLED_RUN}" | tee /dev/null | sh',
+    # an unquoted here-doc is expanded before the interpreter reads its program from stdin
+    "python-here-doc-expanded": SPELLED
+    + f'python3 - <<E\nimport os\nos.system("{SPELLED_RUN}")\nE',
     "tee-here-string-expanded": SPELLED + f'tee run.sh <<< "{SPELLED_RUN}" >/dev/null; sh run.sh',
 }
 
