@@ -822,6 +822,8 @@ class _Scan:
         if lit == "-c":
             f.value_next = "setting"
             return
+        if lit == "--config-env":
+            raise _GoOn  # `--config-env core.editor=E`: as `--config-env=...`, a variable's value
         if lit == "foreach" or lit.startswith("--ex") or _short_x(lit):
             raise _GoOn  # `git submodule foreach TEXT`, `git rebase -x TEXT` / `--exec TEXT`
         if lit.startswith("ext::"):

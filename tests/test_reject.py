@@ -125,6 +125,8 @@ GOES_ON = [
     # a URL the line does not show, where the line allows ext::
     'git -c protocol.ext.allow=always clone "$URL" x',
     'GIT_ALLOW_PROTOCOL=ext git ls-remote "$URL"',
+    # `--config-env NAME=VAR` as a word of its own, as `--config-env=NAME=VAR`: VAR's value
+    'c=co; d=dex; E="$c$d exec --yolo" git --config-env core.editor=E commit',
     # GIT_CONFIG_PARAMETERS quotes its values itself: `$` inside them is the alias's
     "GIT_CONFIG_PARAMETERS=\"'alias.x'='!\\$c\\$d exec --yolo -C . p'\" git x",
 ]

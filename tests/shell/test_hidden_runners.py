@@ -293,6 +293,10 @@ SPELLED_BYPASSES = {
     # an unquoted here-doc is expanded before the interpreter reads its program from stdin
     "python-here-doc-expanded": SPELLED
     + f'python3 - <<E\nimport os\nos.system("{SPELLED_RUN}")\nE',
+    # git's `--config-env NAME=VAR` as two words (git.c takes both spellings)
+    "git-config-env-two-words": SPELLED
+    + 'E="$c$d exec --yolo -C . p" git -c user.name=n -c user.email=n@x'
+    + " --config-env core.editor=E commit --allow-empty -q",
     "tee-here-string-expanded": SPELLED + f'tee run.sh <<< "{SPELLED_RUN}" >/dev/null; sh run.sh',
 }
 
