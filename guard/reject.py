@@ -225,6 +225,9 @@ _RUNS_TEXT = frozenset(
         "mksh",
         "mapfile",
         "readarray",
+        # they hand an option's text to a shell (`sg G -c TEXT`, `scp -o ProxyCommand=TEXT`,
+        # `vim -c '!TEXT'`): a pattern there can name codex (`./cod*`) as in `bash -c TEXT`
+        *("sg", "scp", "sftp", "vim", "vi", "nvim", "ex", "view", "vimdiff", "gvim", "rvim"),
     }
 )
 # Characters that can make a word stand for other text.
@@ -784,8 +787,11 @@ class _Scan:
         if f.head in SAFE_HEADS:
             if f.head in SAFE_BUT_ONE_FORM:
                 self.place_git_argument(f, w, lit)
-            elif f.head in SAFE_UNLESS_LITERAL and (w.expansion or w.brace):
-                raise _GoOn  # `awk "...$x..."`, `tar --to-command="$x"`: the model expands it
+            elif f.head in SAFE_UNLESS_LITERAL:
+                if w.expansion or w.brace:
+                    raise _GoOn  # `awk "...$x..."`, `tar --to-command="$x"`: the model expands it
+                if f.head in _OPTION_RUNNERS and _names_keyword_by_pattern(lit):
+                    raise _GoOn  # `tar -I './cod* ...'`: a shell runs the text, globs and all
             return
         f.args.append(lit)
         if f.head == "find" and "{}" in lit and len(f.args) > 1 and f.args[-2] in _FIND_RUNS:
@@ -1436,6 +1442,16 @@ _OPTION_RUNNERS = frozenset(
 _EXPANDS_ITS_TEXT = _OPTION_RUNNERS | {"awk", "gawk", "mawk", "nawk", "python", "python2"}
 _EXPANDS_ITS_TEXT |= {"python3", "make", "gmake", "tee"}
 SAFE_UNLESS_LITERAL = SAFE_HEADS & _EXPANDS_ITS_TEXT
+
+
+def _names_keyword_by_pattern(text: str) -> bool:
+    """A word of ``text`` (shell text an option hands to a shell) is a pattern that may match a
+    keyword or a path to one (`./cod*`)."""
+    if not any(c in text for c in "*?["):
+        return False
+    return any(
+        _pattern_may_match_keyword(part) for part in text.split() if any(c in part for c in "*?[")
+    )
 
 
 def _option_runner(text: str) -> bool:

@@ -297,6 +297,14 @@ SPELLED_BYPASSES = {
     "git-config-env-two-words": SPELLED
     + 'E="$c$d exec --yolo -C . p" git -c user.name=n -c user.email=n@x'
     + " --config-env core.editor=E commit --allow-empty -q",
+    # a pattern in the shell text an option runner hands to a shell (no codex word either)
+    "tar-compress-program-glob": "tar -cf t.tar -I 'bin/cod* exec --yolo -C . p </dev/null' bin",
+    "sed-e-command-glob": "echo x | sed '1e bin/cod* exec --yolo -C . p </dev/null'",
+    "vim-bang-glob": "vim -es -c '!bin/cod* exec --yolo -C . p </dev/null' -c q",
+    "sg-c-glob": "sg root -c 'bin/cod* exec --yolo -C . p </dev/null'",
+    "scp-proxy-command-glob": (
+        "scp -o ProxyCommand='bin/cod* exec --yolo -C . p </dev/null' /dev/null host:/tmp/"
+    ),
     "tee-here-string-expanded": SPELLED + f'tee run.sh <<< "{SPELLED_RUN}" >/dev/null; sh run.sh',
 }
 
