@@ -109,8 +109,14 @@ def copies_text_on(cmd: Command) -> bool:
         return False
     args = cmd.argv[1:]
     if cmd.program == "cat":
-        return all(w.literal and (w.text == "-" or w.text in _STDIN_ALIASES) for w in args)
+        return cat_copies_only_stdin(args)
     return cmd.program == "tee" and _tee_copies(args)
+
+
+def cat_copies_only_stdin(args: tuple[Word, ...]) -> bool:
+    """cat's words name only its stdin (none, `-`, `--`, `/dev/stdin`...): what it prints is
+    what its stdin holds (written.printed_text reads the same: `cat -- <<< TEXT | bash`)."""
+    return all(w.literal and (w.text in ("-", "--") or w.text in _STDIN_ALIASES) for w in args)
 
 
 def _cat_reads_only_stdin(args: tuple[Word, ...]) -> bool:

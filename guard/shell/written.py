@@ -119,13 +119,19 @@ def appended_files(argv: Sequence[str], stdout: str | None, stdout_append: bool)
     return out
 
 
+# Wrappers that run the very program with the same words and output (`command echo TEXT`).
+_SAME_OUTPUT = frozenset({"command", "builtin"})
+
+
 def printed_text(cmd: Command) -> tuple[str, int, int, bool] | None:
     """The text a command prints when it is `echo [-n] WORDS`, `printf '%s\\n' WORDS` or
     `printf 'TEXT\\n'` of literal words: (text, line0, col0 of its first word, True); None for
     anything else (`echo -e`, a format with `%d` or escapes the linter does not decode)."""
-    if cmd.program == "cat" and not cmd.wrappers:
+    if any(w.name not in _SAME_OUTPUT for w in cmd.wrappers):
+        return None
+    if cmd.program == "cat":
         return _copied_text(cmd)
-    if cmd.program not in ("echo", "printf") or cmd.wrappers:
+    if cmd.program not in ("echo", "printf"):
         return None
     if not all(w.literal for w in cmd.argv):
         return None
@@ -157,10 +163,11 @@ def _copied_text(cmd: Command) -> tuple[str, int, int, bool] | None:
     """`cat <<< TEXT`, `cat <<'EOF'`: cat copies its here-string or here-doc to its output
     (`cat <<< 'codex ...' | bash`); only text with nothing for the shell to expand in it."""
     from guard.shell.model import StdinKind
+    from guard.shell.redirs import cat_copies_only_stdin
 
     stdin = cmd.stdin
-    if cmd.argv[0].text != "cat" or any(w.text != "-" for w in cmd.argv[1:]):
-        return None
+    if not cmd.argv[0].literal or not cat_copies_only_stdin(cmd.argv[1:]):
+        return None  # (`cmd.program` is cat: `/bin/cat`, `cat /dev/stdin`, `cat --` as well)
     if stdin.kind not in (StdinKind.HEREDOC, StdinKind.HERESTRING) or not stdin.source:
         return None
     if any(c in stdin.source for c in "$`\\"):

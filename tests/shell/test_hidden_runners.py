@@ -108,6 +108,12 @@ BYPASSES = {
     # cat copies a literal here-string or here-doc into the shell it pipes to
     "cat-here-string-to-bash": f"cat <<< '{RUN}' | bash",
     "cat-dash-here-string-to-sh": f"cat - <<< '{RUN}' | sh -s",
+    # ... spelled as the copier in a pipe is (redirs.copies_text_on): stdin named, `--`, a path
+    "cat-dev-stdin-here-string-to-bash": f"cat /dev/stdin <<< '{RUN}' | bash",
+    "cat-double-dash-here-string-to-bash": f"cat -- <<< '{RUN}' | bash",
+    "cat-path-here-string-to-bash": f"/bin/cat <<< '{RUN}' | bash",
+    "command-cat-here-string-to-bash": f"command cat <<< '{RUN}' | bash",
+    "command-echo-to-bash": f"command echo '{RUN}' | bash",
     # a subscript is expanded where bash assigns, reads, unsets or tests the name
     "assignment-subscript": f"a[{SUB}]=1",
     "assignment-subscript-backquote": f"a[{BQ}]+=1",
