@@ -901,9 +901,10 @@ def _inline_code(argv: tuple[Word, ...], program: str = "") -> Word | None:
 
 def interpreter_reads_code_from_stdin(argv: tuple[Word, ...]) -> bool:
     """`python3 - <<EOF`, `node <<EOF`, `echo CODE | perl`: an interpreter given no inline
-    code and no script file (or `-` for one) reads its program from stdin. An option it may
-    take a value after (`python3 -X dev`, `-W error`) is skipped with its value; an option
-    whose value is not known here leaves the program unknown: not read."""
+    code and no script file (or `-` for one, or a name of stdin itself: `python3 /dev/stdin`,
+    `awk -f /dev/stdin`) reads its program from stdin. Python's options are read as Python
+    reads them (`-I -`, `-X dev -`); an option whose value is not known here leaves the program
+    unknown: not read."""
     prog = basename(argv[0].text) if argv else ""
     if prog not in _INTERPRETERS or _inline_code(argv, prog) is not None:
         return False
@@ -913,9 +914,24 @@ def interpreter_reads_code_from_stdin(argv: tuple[Word, ...]) -> bool:
         if t == "-":
             return True
         if t == "--":
-            return i + 1 >= len(argv) or argv[i + 1].text == "-"
+            return i + 1 >= len(argv) or argv[i + 1].text in _STDIN_SCRIPTS
         if not t.startswith("-"):
-            return False  # a script file (or `-m module`'s module: _inline_code said None)
+            return t in _STDIN_SCRIPTS  # a script file (or `-m module`'s module: None above)
+        if prog in _AWKS and (t in ("-f", "--file") or t.startswith(("--file=", "-f"))):
+            name = t.partition("=")[2] if t.startswith("--file=") else t[2:]
+            if t in ("-f", "--file"):
+                name = argv[i + 1].text if i + 1 < len(argv) else ""
+            return name in _STDIN_SCRIPTS  # the program file (`awk -f - `, `-f /dev/stdin`)
+        if prog in _PYTHONS and not t.startswith("--"):
+            flags = t[1:]
+            value_at = next((k for k, c in enumerate(flags) if c not in _PYTHON_NO_VALUE), None)
+            if value_at is None:
+                i += 1
+                continue  # `-I`, `-uB`: flags with no value
+            if flags[value_at] not in _PYTHON_VALUE:
+                return False  # `-m`, or a flag not known here
+            i += 2 if value_at == len(flags) - 1 else 1  # `-X dev`, `-Xdev`
+            continue
         if t in ("-m", "-r", "-e", "-E", "-c", "--eval", "--print", "-p", "-M", "-I"):
             return False  # code or a module from somewhere else
         if prog in _PYTHONS and t in ("-X", "-W"):
@@ -924,6 +940,8 @@ def interpreter_reads_code_from_stdin(argv: tuple[Word, ...]) -> bool:
     return True
 
 
+# A script file that is the interpreter's stdin itself.
+_STDIN_SCRIPTS = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 _PYTHONS = frozenset({"python", "python2", "python3"})
 _NODES = frozenset({"node", "nodejs"})
 _UNSURE = object()  # the interpreter's options could not be read for certain

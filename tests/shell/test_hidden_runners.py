@@ -52,6 +52,12 @@ BYPASSES = {
     "python-here-string": f"python3 <<< \"import os; os.system('{RUN}')\"",
     "python-piped": f"echo \"import os; os.system('{RUN}')\" | python3 -u -",
     "perl-here-doc": f"perl <<'E'\nsystem('{RUN}');\nE",
+    # ... named as a script file that is stdin itself, or after Python's own flags
+    "python-dev-stdin-here-string": f"python3 /dev/stdin <<< \"import os; os.system('{RUN}')\"",
+    "perl-dev-stdin-here-string": f"perl /dev/stdin <<< \"system('{RUN}');\"",
+    "python-proc-fd-piped": f"echo \"import os; os.system('{RUN}')\" | python3 /proc/self/fd/0",
+    "python-isolated-dash": f"python3 -I - <<< \"import os; os.system('{RUN}')\"",
+    "awk-f-dev-stdin": f"awk -f /dev/stdin <<< 'BEGIN {{ system(\"{RUN}\") }}'",
     # awk runs a string it hands to system(), a pipe or getline; Perl an argv as a list
     "awk-system": f"awk 'BEGIN {{ system(\"{RUN}\") }}'",
     "awk-options-getline": f"awk -F: -v n=1 'BEGIN {{ \"{RUN}\" | getline }}'",
