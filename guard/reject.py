@@ -180,6 +180,19 @@ _MAY_RUN_ARGS = frozenset(
 )
 # find's actions whose next word is the program they run (`{}` there: a name find finds).
 _FIND_RUNS = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
+
+
+def _found_name_runs(args: list[str]) -> bool:
+    """The last of find's `args` (`{}`) is the program of an -exec action, or of a wrapper
+    there (`-exec env {} ...`, `-exec nice -n 5 {} ...`): a name find finds runs."""
+    for prev in reversed(args[:-1]):
+        if prev in _FIND_RUNS:
+            return True
+        if _basename(prev) not in _MAY_RUN_ARGS and prev[:1] not in ("-", "+") and "=" not in prev:
+            return False
+    return False
+
+
 # Reserved words after which the next word is still a command.
 _KEEP_COMMAND_POSITION = frozenset(
     {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"}
@@ -794,8 +807,8 @@ class _Scan:
                     raise _GoOn  # `tar -I './cod* ...'`: a shell runs the text, globs and all
             return
         f.args.append(lit)
-        if f.head == "find" and "{}" in lit and len(f.args) > 1 and f.args[-2] in _FIND_RUNS:
-            raise _GoOn  # `find ... -exec {} ...`: the program is a name find finds (codex?)
+        if f.head == "find" and "{}" in lit and _found_name_runs(f.args):
+            raise _GoOn  # `find ... -exec [env] {} ...`: the program is a name find finds
         if not w.wild or (self.names_known and f.head not in _MAY_RUN_ARGS):
             return  # a program that runs none of its words: its data, whatever it expands to
         if w.expansion or w.brace:

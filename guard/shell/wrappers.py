@@ -2668,12 +2668,16 @@ def _found_names(command: tuple[Word, ...], tests: tuple[Word, ...]) -> tuple[Wo
         return command
     texts = [w.text for w in tests]
     names_codex = any(
-        t in ("-name", "-iname") and i + 1 < len(texts) and fnmatchcase("codex", texts[i + 1])
+        t in ("-name", "-iname")
+        and i + 1 < len(texts)
+        # -iname matches without case (`-iname CODEX` finds codex)
+        and fnmatchcase("codex", texts[i + 1].lower() if t == "-iname" else texts[i + 1])
         for i, t in enumerate(texts)
     )
     out: list[Word] = []
-    for j, w in enumerate(command):
-        if j == 0 and w.text == "{}" and names_codex:
+    for w in command:
+        if w.text == "{}" and names_codex:
+            # the name itself, wherever it stands: the program, or a wrapper's (`env {} ...`)
             out.append(_codex_word(w))
         elif "{}" in w.text:
             out.append(Word(w.text, False, w.span, w.raw))

@@ -74,6 +74,8 @@ BYPASSES = {
     "sh-dev-stdin-piped": f"echo '{RUN}' | sh /dev/stdin",
     # find runs the names it finds: `{}` as the program, with a test that names codex
     "find-exec-found-name": "find bin -name codex -exec {} exec --yolo -C . p \\;",
+    "find-iname-upper-case": "find bin -iname CODEX -exec {} exec --yolo -C . p \\;",
+    "find-exec-env-found-name": "find bin -name codex -exec env {} exec --yolo -C . p \\;",
     "find-execdir-glob-name": "find bin -name 'cod*' -execdir {} exec --yolo -C . p \\;",
     # an interactive shell runs PROMPT_COMMAND and expands PS0, PS1 and PS2 as prompts
     "prompt-command-interactive": f"PROMPT_COMMAND='{RUN}' bash -i <<< true",
@@ -172,6 +174,7 @@ LOOKALIKES = {
     "source-cat-here-doc-echo": ". <(cat <<'E'\necho codex exec --yolo -C . p\nE\n)",
     "diff-substitution": "diff <(echo codex exec --yolo) /dev/null",
     "find-lists-codex": "find . -name codex -exec ls -l {} +",
+    "find-checks-scripts": "find . -name '*.sh' -exec shellcheck {} + ; echo codex exec --yolo",
     "find-cats-files": "find . -name '*.txt' -exec cat {} \\;",
     "ps0-non-interactive": f"PS0='{SUB}' bash -c true",
     "prompt-command-common": "PROMPT_COMMAND='history -a' bash -i <<< true",
@@ -317,6 +320,7 @@ SPELLED_BYPASSES = {
     "scp-proxy-command-glob": (
         "scp -o ProxyCommand='bin/cod* exec --yolo -C . p </dev/null' /dev/null host:/tmp/"
     ),
+    "find-exec-nice-glob-name": "find bin -name 'c*x' -exec nice {} exec --yolo -C . p \\;",
     "tee-here-string-expanded": SPELLED + f'tee run.sh <<< "{SPELLED_RUN}" >/dev/null; sh run.sh',
 }
 
