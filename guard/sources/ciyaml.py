@@ -151,6 +151,7 @@ def _circleci(y: _Yaml, root: Any) -> Iterator[_Shell]:
     executors = y.get(root, "executors")
     commands = {name: body for name, body in y.pairs(y.get(root, "commands"))}
     pipeline = _template_values(_circleci_defaults(y, root), _PIPELINE_FORMS)
+    invocations = _circleci_invocations(y, root)
     for name, job in y.pairs(y.get(root, "jobs")):
         env: Env = {}
         executor = y.get(job, "executor")
@@ -161,11 +162,56 @@ def _circleci(y: _Yaml, root: Any) -> Iterator[_Shell]:
             env.update(y.env(y.get(holder, "environment")))
         shell = y.text(y.get(job, "shell"))  # the job's default for its `run` steps
         steps = y.get(job, "steps")
+        passed, added = invocations.get(name, ((), []))
         scope = _Scope(f"job {name}", commands, pipeline, _circleci_defaults(y, job), shell)
-        yield from _circleci_steps(y, steps, env, scope, [0], 0)
+        scope = replace(scope, passed=passed)
+        counter = [0]
+        yield from _circleci_steps(y, steps, env, scope, counter, 0)
+        for more in added:  # `pre-steps:`/`post-steps:` and `steps`-type parameters given
+            yield from _circleci_steps(y, more, env, scope, counter, 0)
     for name, body in commands.items():
         scope = _Scope(f"command {name}", {}, pipeline, _circleci_defaults(y, body))
         yield from _circleci_steps(y, y.get(body, "steps"), {}, scope, [0], 0)
+
+
+# The keys of a workflow's job entry that are no parameter of the job.
+_CIRCLECI_JOB_KEYS = frozenset(
+    {"name", "requires", "context", "filters", "type", "matrix", "serial-group"}
+    | {"pre-steps", "post-steps", "override-with"}
+)
+
+
+def _circleci_invocations(
+    y: _Yaml, root: Any
+) -> dict[str, tuple[tuple[tuple[str, str, int, str], ...], list[Any]]]:
+    """For each job a workflow runs: the parameter values its entries pass (`- review:
+    {sandbox: danger-full-access}`, a `matrix: {parameters: {x: [a, b]}}`: each value one of
+    the parameter's, Snippet.values) and the steps they add (`pre-steps:`, `post-steps:`, and a
+    `steps`-type parameter's list): the job runs with each."""
+    found: dict[str, tuple[list[tuple[str, str, int, str]], list[Any]]] = {}
+    for workflow_name, workflow in y.pairs(y.get(root, "workflows")):
+        if workflow_name == "version":
+            continue
+        for entry in y.seq(y.get(workflow, "jobs")):
+            y.count()
+            for job, given in y.pairs(entry):
+                values, added = found.setdefault(job, ([], []))
+                passed: Env = {}
+                for key, value in y.pairs(given):
+                    if key in ("pre-steps", "post-steps"):
+                        added.append(value)
+                    elif key not in _CIRCLECI_JOB_KEYS and y.text(value) is not None:
+                        passed[key] = (str(y.text(value)), value.start_mark.line + 1)
+                    elif key not in _CIRCLECI_JOB_KEYS and y.seq(value):
+                        added.append(value)  # a `steps`-type parameter's steps
+                values.extend(_template_values(passed, _PARAMETER_FORMS))
+                matrix = y.get(y.get(given, "matrix"), "parameters")
+                for key, options in y.pairs(matrix):
+                    for option in y.seq(options):
+                        if y.text(option) is not None:
+                            one = {key: (str(y.text(option)), option.start_mark.line + 1)}
+                            values.extend(_template_values(one, _PARAMETER_FORMS))
+    return {job: (tuple(values), added) for job, (values, added) in found.items()}
 
 
 @dataclass(frozen=True)
@@ -179,10 +225,13 @@ class _Scope:
     pipeline: tuple[tuple[str, str, int, str], ...]
     parameters: Env
     shell: str | None = None
+    # more values of the job's parameters: those its workflow entries pass (_circleci_invocations)
+    passed: tuple[tuple[str, str, int, str], ...] = ()
 
     @property
     def values(self) -> tuple[tuple[str, str, int, str], ...]:
-        return (*self.pipeline, *_template_values(self.parameters, _PARAMETER_FORMS))
+        own = _template_values(self.parameters, _PARAMETER_FORMS)
+        return (*self.pipeline, *own, *self.passed)
 
 
 def _circleci_defaults(y: _Yaml, holder: Any) -> Env:
@@ -235,8 +284,11 @@ def _circleci_steps(
             body = scope.commands[called]
             given = {**_circleci_defaults(y, body), **_circleci_arguments(y, step, called, scope)}
             inner = y.get(body, "steps")
-            called_scope = replace(scope, parameters=given)
+            called_scope = replace(scope, parameters=given, passed=())
             yield from _circleci_steps(y, inner, env, called_scope, counter, depth + 1)
+            for _, value in y.pairs(y.get(step, called)):  # a `steps`-type parameter's steps
+                if y.seq(value):
+                    yield from _circleci_steps(y, value, env, scope, counter, depth + 1)
             continue
         run = y.get(step, "run")
         if y.text(run) is not None:

@@ -144,6 +144,49 @@ def test_circleci_parameters_are_their_defaults_or_what_the_step_passes(tmp_path
     assert "danger-full-access" in finding["message"]
 
 
+CIRCLECI_WORKFLOW_ARGUMENTS = """\
+version: 2.1
+jobs:
+  review:
+    parameters:
+      sandbox: {type: string, default: read-only}
+      extra: {type: steps, default: []}
+    docker: [{image: cimg/node:20.11}]
+    steps:
+      - checkout
+      - steps: << parameters.extra >>
+      - run: codex exec -s << parameters.sandbox >> -C . - < p.md
+workflows:
+  main:
+    jobs:
+      - review
+      - review:
+          name: review-wide
+          sandbox: danger-full-access
+      - review:
+          name: review-pre
+          pre-steps:
+            - run: codex exec --yolo -C . - < q.md
+      - review:
+          name: review-extra
+          extra:
+            - run: OPENAI_API_KEY=k codex exec -s read-only -C . - < r.md
+      - review:
+          matrix:
+            parameters:
+              sandbox: [read-only, workspace-write]
+"""
+
+
+def test_circleci_jobs_take_what_their_workflow_entries_pass(tmp_path: Path) -> None:
+    """A workflow's job entry passes the job's parameters (`sandbox: danger-full-access`, a
+    `matrix:` of values) and adds steps (`pre-steps:`, `post-steps:`, a `steps`-type
+    parameter): the job runs with each. Before, only each parameter's default was read, and the
+    added steps were not read at all (a `codex exec --yolo` there was never found)."""
+    doc = lint(write(tmp_path, ".circleci/config.yml", CIRCLECI_WORKFLOW_ARGUMENTS))
+    assert hits(doc) == {("CG303", 11), ("CG303", 22), ("CG101", 26)}
+
+
 # --- Bitbucket Pipelines ------------------------------------------------------------------------
 
 BITBUCKET = """\
