@@ -448,17 +448,19 @@ def _buildkite_container_env(y: _Yaml, step: Any) -> Env:
     in: `environment:` (`env:` too), `NAME=value` or a bare `NAME` the agent's value passes
     through (`docker run -e NAME`: the key when the agent has it)."""
     found: Env = {}
-    for plugin in y.seq(y.get(step, "plugins")):
-        for name, config in y.pairs(plugin):
-            if name.split("#", 1)[0].rsplit("/", 1)[-1] not in _BUILDKITE_CONTAINERS:
-                continue
-            for key in ("env", "environment"):
-                holder = y.get(config, key)
-                found.update(y.env(holder))
-                for item in y.seq(holder):
-                    text = y.text(item)
-                    if text and "=" not in text:
-                        found[text.strip()] = ("", item.start_mark.line + 1)
+    plugins = y.get(step, "plugins")
+    # a list of one-key mappings, or (the schema's other form) one mapping of them all
+    configs = [pair for plugin in y.seq(plugins) for pair in y.pairs(plugin)] + y.pairs(plugins)
+    for name, config in configs:
+        if name.split("#", 1)[0].rsplit("/", 1)[-1] not in _BUILDKITE_CONTAINERS:
+            continue
+        for key in ("env", "environment"):
+            holder = y.get(config, key)
+            found.update(y.env(holder))
+            for item in y.seq(holder):
+                text = y.text(item)
+                if text and "=" not in text:
+                    found[text.strip()] = ("", item.start_mark.line + 1)
     return found
 
 

@@ -393,6 +393,23 @@ def test_buildkite_docker_plugins_hand_their_environment_to_the_command(tmp_path
     assert related(doc, "CG101", 3) == {8}
 
 
+def test_buildkite_plugins_as_one_mapping_are_read_too(tmp_path: Path) -> None:
+    """The pipeline schema takes `plugins:` as a list or as one mapping of plugin -> config: the
+    docker plugin's `environment:` in the mapping form reached codex unseen."""
+    text = BUILDKITE_DOCKER.replace("      - docker#v5.10.0:\n", "      docker#v5.10.0:\n")
+    text = text.replace(
+        "\n          image: node:20\n          environment:\n",
+        "\n        image: node:20\n        environment:\n",
+    )
+    text = text.replace(
+        "            - CODEX_API_KEY\n            - CI=true",
+        "          - CODEX_API_KEY\n          - CI=true",
+    )
+    assert "      docker#v5.10.0:\n        image" in text
+    doc = lint(write(tmp_path, ".buildkite/pipeline.yml", text))
+    assert hits(doc) == {("CG101", 3)}
+
+
 def test_nested_ci_folders_hold_their_systems_yaml(tmp_path: Path) -> None:
     """A template an Azure `template:` names, a pipeline `buildkite-agent pipeline upload` reads
     and a CircleCI setup workflow's continuation config sit beside or below the main file."""
