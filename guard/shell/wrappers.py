@@ -2072,7 +2072,7 @@ _EXACT_PREFIXES = frozenset({"--checkpoint"})
 
 def _abbreviates(name: str, names: frozenset[str]) -> bool:
     """`name` (`--to-comm`) is an abbreviation getopt_long accepts for one of ``names``."""
-    return len(name) > 3 and name not in _EXACT_PREFIXES and any(n.startswith(name) for n in names)
+    return len(name) > 2 and name not in _EXACT_PREFIXES and any(n.startswith(name) for n in names)
 
 
 # GNU tar's and sed's short options that take a value (the rest of the word or the next one).

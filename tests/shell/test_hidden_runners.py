@@ -113,6 +113,7 @@ BYPASSES = {
     "tar-compress-in-cluster": f"tar -cvI '{RUN}' -f t.tar bin",
     "tar-old-style-compress": f"tar cIf '{RUN}' t.tar bin",
     "sed-expression-abbreviated": f"echo x | sed --expr='1e {RUN}'",
+    "sed-expression-one-letter": f"echo x | sed --e='1e {RUN}'",
     # cat copies a literal here-string or here-doc into the shell it pipes to
     "cat-here-string-to-bash": f"cat <<< '{RUN}' | bash",
     "cat-dash-here-string-to-sh": f"cat - <<< '{RUN}' | sh -s",
