@@ -181,7 +181,7 @@ _MAKE_LONG_VALUE = ("--include-dir", "--old-file", "--assume-old", "--what-if", 
 def make_option_values(words: list[str]) -> list[tuple[str, str]]:
     """(`f`, FILE) and (`E`, TEXT) for each makefile and --eval text of make's arguments, read
     as getopt_long does: short options cluster, a long option may be abbreviated (`--ev=T`,
-    `--fi F`: a prefix of at least two letters), `--` ends the options."""
+    `--f F`: a prefix of the name), `--` ends the options."""
     found: list[tuple[str, str]] = []
     i = 0
     while i < len(words):
@@ -190,9 +190,9 @@ def make_option_values(words: list[str]) -> list[tuple[str, str]]:
             break
         if word.startswith("--"):
             name, eq, value = word.partition("=")
-            full = [o for o in _MAKE_LONG if o.startswith(name)] if len(name) >= 4 else []
+            full = [o for o in _MAKE_LONG if o.startswith(name)] if len(name) >= 3 else []
             takes = len(full) == 1 or (
-                len(name) >= 4 and any(o.startswith(name) for o in _MAKE_LONG_VALUE)
+                len(name) >= 3 and any(o.startswith(name) for o in _MAKE_LONG_VALUE)
             )
             if takes and not eq and i + 1 < len(words):
                 value = words[i + 1]

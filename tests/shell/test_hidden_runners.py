@@ -95,6 +95,7 @@ BYPASSES = {
     # ... as getopt_long reads make's options: abbreviated, in a cluster, attached
     "make-eval-abbreviated": f"make --ev='x: ; {RUN}' x",
     "make-stdin-in-cluster": f"make -sf - x <<'E'\nx:\n\t{RUN}\nE",
+    "make-file-one-letter": f"make --f - x <<'E'\nx:\n\t{RUN}\nE",
     "make-stdin-attached": f"make -f- x <<'E'\nx:\n\t{RUN}\nE",
     # programs that hand a command from their options or script to a shell
     "sed-e-command": f"echo x | sed -n '1e {RUN}'",
