@@ -660,12 +660,7 @@ def ssh_local_commands(argv: tuple[Word, ...]) -> list[Word]:
     if prog == "ssh":
         values = _ssh_options(argv)[2]
     elif prog in ("scp", "sftp"):
-        values = []
-        for i, w in enumerate(argv[1:], 1):
-            if w.text == "-o" and i + 1 < len(argv):
-                values.append(argv[i + 1])
-            elif w.text.startswith("-o") and len(w.text) > 2:
-                values.append(Word(w.text[2:], w.literal, w.span, w.raw))
+        values = _scp_o_values(argv)
     else:
         return []
     found: list[Word] = []
@@ -677,6 +672,36 @@ def ssh_local_commands(argv: tuple[Word, ...]) -> list[Word]:
         if text and text.lower() != "none":
             found.append(Word(text, w.literal, w.span, w.raw))
     return found
+
+
+# scp's and sftp's short options that take a value (scp(1), sftp(1)).
+_SCP_VALUE_FLAGS = "BbcDFiJloPRSsX"
+
+
+def _scp_o_values(argv: tuple[Word, ...]) -> list[Word]:
+    """The values of scp's/sftp's `-o` options, read as getopt does: in a cluster (`-qo X`,
+    `-qoX`), the other value options' values skipped (`-i key`), up to `--`."""
+    values: list[Word] = []
+    i = 1
+    while i < len(argv):
+        w = argv[i]
+        t = w.text
+        if t == "--":
+            break
+        if t.startswith("-") and not t.startswith("--") and len(t) > 1:
+            for j in range(1, len(t)):
+                if t[j] not in _SCP_VALUE_FLAGS:
+                    continue
+                rest = t[j + 1 :]
+                value = Word(rest, w.literal, w.span, w.raw) if rest else None
+                if value is None and i + 1 < len(argv):
+                    i += 1
+                    value = argv[i]
+                if t[j] == "o" and value is not None:
+                    values.append(value)
+                break
+        i += 1
+    return values
 
 
 def _peel_ssh(argv: tuple[Word, ...], out: Peeled) -> int | None:

@@ -88,6 +88,7 @@ BYPASSES = {
     "ssh-proxy-command": f"ssh -o ProxyCommand='{RUN}' -o BatchMode=yes host true",
     "ssh-proxy-command-attached": f"ssh -oProxyCommand='{RUN}' host true",
     "ssh-proxy-command-blank": f"ssh -o 'ProxyCommand {RUN}' host",
+    "scp-proxy-command-in-cluster": f"scp -qo ProxyCommand='{RUN}' /dev/null host:/tmp/",
     "scp-proxy-command": f"scp -o ProxyCommand='{RUN}' /dev/null host:/tmp/",
     # make reads recipes from stdin or from --eval text
     "make-eval": f"make --eval='x: ; {RUN}' x",
