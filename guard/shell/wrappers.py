@@ -2126,15 +2126,48 @@ def _option_commands(argv: tuple[Word, ...], prog: str) -> list[Word]:
         return _option_values(argv, frozenset({"--compress-program"}), "kStT")
     if prog in _VIMS:
         texts = []
-        for w in argv[1:]:
-            if w.text.startswith("+") and w.text[1:].lstrip(":").startswith("!"):
-                texts.append(_rest_word(w, len(w.text) - len(w.text[1:].lstrip(":")) + 1))
-        for w in _option_values(argv, frozenset({"-c", "--cmd"})):
-            command = w.text.lstrip(":")
-            if command.startswith("!"):
-                texts.append(_rest_word(w, len(w.text) - len(command) + 1))
+        commands = [_rest_word(w, 1) for w in argv[1:] if w.text.startswith("+")]
+        given = [*commands, *_option_values(argv, frozenset({"-c", "--cmd"}))]
+        for w in given:
+            texts.extend(_vim_shell_texts(w))
+        joined = "\n".join(w.text for w in given)
+        if not texts and "codex" in joined.lower() and _VIM_SPAWNS.search(joined):
+            texts.append(_runtime_word(given[0]))  # `-c 'let x="codex"' -c 'call system(x)'`
         return texts
     return _sed_commands(argv)
+
+
+# An Ex command line that hands its text to a shell: `:!CMD`, `:silent !CMD`, a range filter
+# `:%!CMD`, `:r !CMD`, `:w !CMD` (modifiers and a range before it).
+_VIM_BANG = lazy_compile(
+    r"[\s:]*(?:(?:sil(?:ent)?!?|uns(?:ilent)?|exe(?:cute)?|noa(?:utocmd)?|keepa(?:lt)?|"
+    r"keepj(?:umps)?|verb(?:ose)?)\s+)*(?:[%.$,;\d+\-<>]|'[a-z<>])*\s*"
+    r"(?:(?:r(?:ead)?|w(?:rite)?)\s*)?!(.*)\Z",
+    re.S,
+)
+
+
+def _vim_shell_texts(w: Word) -> list[Word]:
+    """The shell text an Ex command (`vim -c TEXT`, `+TEXT`) runs: after its `!`; a string
+    literal naming codex it hands to `system()` or the like; and, for any other command that
+    names codex, text only known when vim runs (CG902)."""
+    m = _VIM_BANG.match(w.text)
+    if m is not None:
+        return [_part_word(w, m.group(1))] if m.group(1).strip() else []
+    if "codex" not in w.text.lower():
+        return []
+    found = [_part_word(w, line) for line in _codex_literals(w.text)]
+    if not found and _VIM_SPAWNS.search(w.text):
+        found = [_runtime_word(w)]  # `call system(x . " exec")`, `exe "!" . cmd`
+    return found
+
+
+# What in an Ex command may start a process: a shell, a job, a terminal, an embedded language
+# (a `!` at the command's start is _VIM_BANG's; after a name, `normal!` or `q!`, it forces).
+_VIM_SPAWNS = lazy_compile(
+    r"\b(?:system(?:list)?|job_?start|termopen|term(?:inal)?|exe(?:cute)?|py(?:thon)?3?|"
+    r"pyx|lua|perl|ruby)\b"
+)
 
 
 def _sed_commands(argv: tuple[Word, ...]) -> list[Word]:

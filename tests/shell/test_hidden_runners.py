@@ -105,6 +105,12 @@ BYPASSES = {
     "tar-checkpoint-exec": f"tar -cf t.tar --checkpoint=1 --checkpoint-action=exec='{RUN}' bin",
     "tar-compress-program": f"tar -cf t2.tar -I '{RUN}' bin",
     "vim-bang-command": f"vim -es -c '!{RUN}' -c q",
+    # ... after a modifier or a range, read into or written from the buffer, or system()
+    "vim-silent-bang": f"vim -es -c 'silent !{RUN}' -c q",
+    "vim-read-bang": f"vim -es -c 'r !{RUN}' -c q",
+    "vim-range-filter": f"vim -es -c '%!{RUN}' -c q",
+    "vim-plus-silent-bang": f"vim -es '+silent !{RUN}' +q",
+    "vim-call-system": f"vim -es -c 'call system(\"{RUN}\")' -c q",
     # GNU getopt: a long option abbreviated to a unique prefix, short options in a cluster, and
     # tar's old-style letters (each value-taking letter takes the next word)
     "tar-to-command-abbreviated": f"tar -cf t.tar bin; tar -xf t.tar --to-comm='{RUN}'",
@@ -194,6 +200,8 @@ LOOKALIKES = {
     "tar-cluster-archive-named-i": "tar -cfI bin; echo codex exec --yolo",
     "sed-in-place-suffix-e": "echo codex exec > f; sed -ie 's/codex exec/x --yolo/' f",
     "vim-set": "vim -es -c 'set nu' -c q",
+    "vim-echo-mention": "vim -es -c 'echo \"codex exec --yolo -C . p\"' -c q",
+    "vim-normal-bang-mention": "vim -es -c 'echo \"codex\"' -c 'normal! gg' -c q",
     "cat-here-string-to-grep": "cat <<< 'codex exec --yolo -C . p' | grep codex",
     "cat-here-string-echo-to-bash": "cat <<< 'echo codex exec --yolo -C . p' | bash",
     "echo-quoted-subscript": f"echo 'a[{SUB}]'",
@@ -276,10 +284,11 @@ def test_lookalikes_stay_allowed(command: str, tmp_path: Path) -> None:
         "python3 -c \"import pty; pty.spawn(['codex', 'exec', '--yolo', '-C', '.', 'p'])\"",
         "sed e < cb.txt",
         'tar -cf t.tar --checkpoint=1 --checkpoint-action=exec="$(cat cb.txt)" bin',
+        "vim -es -c 'let x = \"bin/codex\"' -c 'call system(x . \" exec --yolo -C . p\")' -c q",
     ],
     ids=[
         *("trap", "trap-value", "mapfile", "compgen", "find-exec-any-name", "trap-dashes"),
-        *("python-import-call", "python-pty-spawn", "sed-e", "tar"),
+        *("python-import-call", "python-pty-spawn", "sed-e", "tar", "vim-built-system"),
     ],
 )
 def test_text_or_program_that_cannot_be_seen_fails_closed(command: str, tmp_path: Path) -> None:
