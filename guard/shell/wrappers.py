@@ -2047,7 +2047,8 @@ _TAR_OPTIONS = frozenset(
 _VIMS = frozenset({"vim", "vi", "nvim", "ex", "view", "vimdiff", "gvim", "rvim"})
 OPTION_RUNNERS = frozenset({"tar", "gtar", "sort", "sed", "gsed"} | _VIMS)
 _SED_E = lazy_compile(
-    r"^\s*(?:(?:\d+|\$|/(?:[^/\\]|\\.)*/)(?:\s*,\s*(?:\d+|\$|/(?:[^/\\]|\\.)*/))?\s*!?\s*)?e(?:\s+(.*))?$"
+    r"^\s*(?:\{\s*)*(?:(?:\d+|\$|/(?:[^/\\]|\\.)*/)(?:\s*,\s*(?:\d+|\$|/(?:[^/\\]|\\.)*/))?\s*!?\s*)?"
+    r"(?:\{\s*)*e(?:\s+(.*))?$"
 )
 _SED_S = lazy_compile(r"s(.)((?:(?!\1)[^\\]|\\.)*)\1((?:(?!\1)[^\\]|\\.)*)\1([a-zA-Z0-9]*)")
 # What stands for text only known when the program runs (sed's pattern space): a pure

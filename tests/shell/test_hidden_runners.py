@@ -101,6 +101,7 @@ BYPASSES = {
     # programs that hand a command from their options or script to a shell
     "sed-e-command": f"echo x | sed -n '1e {RUN}'",
     "sed-s-e-flag": f"echo x | sed 's/.*/{BARE}/e'",
+    "sed-e-command-in-block": f"echo x | sed -n '1{{e {RUN}\n}}'",
     "sed-expression-e": f"echo x | sed -e 's/x/y/' -e '1e {RUN}'",
     "tar-checkpoint-exec": f"tar -cf t.tar --checkpoint=1 --checkpoint-action=exec='{RUN}' bin",
     "tar-compress-program": f"tar -cf t2.tar -I '{RUN}' bin",
