@@ -139,6 +139,15 @@ _COMMAND_NAMES = frozenset(
 )
 
 
+def _git_pack_option(name: str) -> bool:
+    """One of _GIT_PACK_OPTIONS or an abbreviation git takes (`--upl`: gitruns.pack_option)."""
+    return (
+        len(name) > 2
+        and name.startswith("--")
+        and any(o.startswith(name) for o in _GIT_PACK_OPTIONS)
+    )
+
+
 def _git_command_key(key: str) -> bool:
     """A git setting whose value git runs (gitruns.is_command_key; `key` lower-case)."""
     if key in _GIT_COMMAND_KEYS or key.startswith(("alias.", "pager.")):
@@ -861,7 +870,7 @@ class _Scan:
         if "=" not in lit:
             if lit == "bisect":
                 f.value_next = "bisect"
-            elif _git_command_key(lit.lower()) or lit in _GIT_PACK_OPTIONS:
+            elif _git_command_key(lit.lower()) or _git_pack_option(lit):
                 f.value_next = "value"
             return
         if "!" in lit and "alias" in lit.lower():
@@ -875,7 +884,7 @@ class _Scan:
             _judge_command_text(w, _ext_text(value))  # `-c remote.o.url=ext::TEXT`
         elif key.lower().startswith("url.ext::"):
             _judge_command_text(w, _ext_text(key[4:]))  # `-c url.ext::TEXT.insteadOf=NAME`
-        if _git_command_key(key.lower()) or key in _GIT_PACK_OPTIONS:
+        if _git_command_key(key.lower()) or _git_pack_option(key):
             _judge_command_text(w, value)
 
     def finish_command(self, f: _Frame) -> None:

@@ -127,6 +127,8 @@ GOES_ON = [
     'GIT_ALLOW_PROTOCOL=ext git ls-remote "$URL"',
     # `--config-env NAME=VAR` as a word of its own, as `--config-env=NAME=VAR`: VAR's value
     'c=co; d=dex; E="$c$d exec --yolo" git --config-env core.editor=E commit',
+    # an abbreviated --upload-pack (git's parse-options takes a unique prefix)
+    'c=co; d=dex; git ls-remote --upload-p="$c$d exec --yolo; git-upload-pack" r',
     # GIT_CONFIG_PARAMETERS quotes its values itself: `$` inside them is the alias's
     "GIT_CONFIG_PARAMETERS=\"'alias.x'='!\\$c\\$d exec --yolo -C . p'\" git x",
 ]

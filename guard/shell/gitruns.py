@@ -344,6 +344,17 @@ def git_runs(
 _MARKS = ("-c", "--config-env", "--upload-pack", "--receive-pack", "--exec", "ext::")
 
 
+_PACK_OPTIONS = ("--upload-pack", "--receive-pack", "--exec")
+
+
+def pack_option(name: str) -> bool:
+    """`--upload-pack`, `--receive-pack` or `--exec`, or an abbreviation git's option parser
+    takes for one (`--upl=TEXT`, `--upload-p TEXT`: a unique prefix; an ambiguous one fails)."""
+    return (
+        len(name) > 2 and name.startswith("--") and any(o.startswith(name) for o in _PACK_OPTIONS)
+    )
+
+
 def may_run(argv: Sequence[Word], env: Mapping[str, object]) -> bool:
     """Cheap: may `git ...` run a command of a setting's or an option's (git_runs may find one)?
     False for `git status`, `git commit -m "$MSG"`: no such name in its env, no such word."""
@@ -352,6 +363,8 @@ def may_run(argv: Sequence[Word], env: Mapping[str, object]) -> bool:
     for w in argv[1:]:
         t = w.text
         if t.startswith(_MARKS) or t == "config" or (t[:1] == "-" and t[1:2] != "-" and "u" in t):
+            return True
+        if pack_option(t.partition("=")[0]):
             return True
     return False
 
@@ -511,7 +524,7 @@ def _pack_options(sub: str, rest: Sequence[Word]) -> list[Word]:
         if t == "--":
             break
         name, eq, _ = t.partition("=")
-        if name in ("--upload-pack", "--receive-pack", "--exec"):
+        if pack_option(name):
             if eq:
                 found.append(_tail(rest[k], len(name) + 1))
             elif k + 1 < len(rest):

@@ -105,6 +105,7 @@ BYPASSES = {
     "sed-expression-e": f"echo x | sed -e 's/x/y/' -e '1e {RUN}'",
     "tar-checkpoint-exec": f"tar -cf t.tar --checkpoint=1 --checkpoint-action=exec='{RUN}' bin",
     "tar-compress-program": f"tar -cf t2.tar -I '{RUN}' bin",
+    "git-upload-pack-abbreviated-literal": f"git init -q r; git ls-remote --upl='{RUN}; git-upload-pack' r",
     "vim-bang-command": f"vim -es -c '!{RUN}' -c q",
     # ... after a modifier or a range, read into or written from the buffer, or system()
     "vim-silent-bang": f"vim -es -c 'silent !{RUN}' -c q",
@@ -321,6 +322,9 @@ SPELLED_BYPASSES = {
     # an unquoted here-doc is expanded before the interpreter reads its program from stdin
     "python-here-doc-expanded": SPELLED
     + f'python3 - <<E\nimport os\nos.system("{SPELLED_RUN}")\nE',
+    # git's option parser takes a unique prefix of a long option (`--upload-p` for --upload-pack)
+    "git-upload-pack-abbreviated": SPELLED
+    + f'git init -q r; git ls-remote --upload-p="{SPELLED_RUN}; git-upload-pack" r',
     # git's `--config-env NAME=VAR` as two words (git.c takes both spellings)
     "git-config-env-two-words": SPELLED
     + 'E="$c$d exec --yolo -C . p" git -c user.name=n -c user.email=n@x'
