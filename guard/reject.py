@@ -854,6 +854,8 @@ class _Scan:
             raise _GoOn  # `--config-env core.editor=E`: as `--config-env=...`, a variable's value
         if lit == "foreach" or lit.startswith("--ex") or _short_x(lit):
             raise _GoOn  # `git submodule foreach TEXT`, `git rebase -x TEXT` / `--exec TEXT`
+        if lit == "filter-branch" or lit.startswith("--op") or _short_letter(lit, "O"):
+            raise _GoOn  # its filters, `git grep -OTEXT` (wrappers._GIT_COMMAND_OPTIONS)
         if lit.startswith("ext::"):
             _judge_command_text(w, _ext_text(lit))  # `git clone 'ext::sh -c TEXT'`
             return
@@ -933,8 +935,12 @@ def _ext_text(url: str) -> str:
 
 
 def _short_x(lit: str) -> bool:
-    """`-x`, `-xTEXT`, `-ix`: git rebase's exec option among short options."""
-    return lit[:1] == "-" and lit[1:2] != "-" and "x" in lit
+    """`-x`, `-xTEXT`, `-ix`: git rebase's exec option among short options (and difftool's)."""
+    return _short_letter(lit, "x")
+
+
+def _short_letter(lit: str, letter: str) -> bool:
+    return lit[:1] == "-" and lit[1:2] != "-" and letter in lit
 
 
 def _judge_command_text(w: _Word, text: str) -> None:

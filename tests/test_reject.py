@@ -127,6 +127,9 @@ GOES_ON = [
     'GIT_ALLOW_PROTOCOL=ext git ls-remote "$URL"',
     # `--config-env NAME=VAR` as a word of its own, as `--config-env=NAME=VAR`: VAR's value
     'c=co; d=dex; E="$c$d exec --yolo" git --config-env core.editor=E commit',
+    # git grep's pager for the files it finds, and filter-branch's filters, are shell text
+    'c=co; d=dex; git grep -O"$c$d login --with-api-key #" a',
+    'c=co; d=dex; git filter-branch --msg-filter "$c$d login --with-api-key" HEAD',
     # an abbreviated --upload-pack (git's parse-options takes a unique prefix)
     'c=co; d=dex; git ls-remote --upload-p="$c$d exec --yolo; git-upload-pack" r',
     # GIT_CONFIG_PARAMETERS quotes its values itself: `$` inside them is the alias's

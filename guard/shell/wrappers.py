@@ -1873,7 +1873,7 @@ def _starts_codex_line(words: Sequence[str]) -> bool:
 _GIT_VALUE_OPTS = frozenset({"-c", "-C", "--git-dir", "--work-tree", "--namespace", "--config-env"})
 # git sub-commands that run a command their argv gives: `rebase -x TEXT`, `submodule foreach
 # TEXT`, `bisect run CMD...`.
-_GIT_RUNNERS = frozenset({"rebase", "submodule", "bisect"})
+_GIT_RUNNERS = frozenset({"rebase", "submodule", "bisect", "difftool", "grep", "filter-branch"})
 _GIT_ALIAS_HOPS = 16  # git stops a loop itself ("alias loop detected"); a chain longer is unread
 
 
@@ -1942,10 +1942,69 @@ def _peel_git(argv: tuple[Word, ...], out: Peeled) -> tuple[tuple[Word, ...], in
             if k < len(rest):
                 texts = [_git_shell_text(rest[k], rest[k].text, rest[k + 1 :])]
         kind = "git submodule foreach"
+    elif sub in ("difftool", "grep", "filter-branch"):
+        texts = [_git_shell_text(w, w.text, ()) for w in _git_command_options(sub, rest)]
+        kind = f"git {sub} command"
     if texts:
         (out.body, out.body_args), out.more_bodies = texts[0], tuple(texts[1:])
         out.body_kind = kind
     return argv, None
+
+
+# Options of git commands whose value git hands to a shell: difftool's extcmd (`-x`), grep's
+# pager for the files it finds (`-O[CMD]`, attached only), filter-branch's filters (it evals
+# each); the short options of theirs that take a value (skipped in a cluster).
+_GIT_COMMAND_OPTIONS = {
+    "difftool": (("--extcmd",), "x", "t"),
+    "grep": (("--open-files-in-pager",), "O", "efABCm"),
+    "filter-branch": (
+        (
+            *("--tree-filter", "--index-filter", "--msg-filter", "--commit-filter"),
+            *("--env-filter", "--parent-filter", "--tag-name-filter", "--setup"),
+        ),
+        "",
+        "d",
+    ),
+}
+
+
+def _git_command_options(sub: str, words: tuple[Word, ...]) -> list[Word]:
+    """The shell texts `git difftool -x TEXT`, `git grep -OTEXT`, `git filter-branch
+    --tree-filter TEXT` run (an abbreviated long option too: `--ext=TEXT`); grep's `-O` and
+    `--open-files-in-pager` take a value only attached (`-O` alone: the configured pager)."""
+    longs, shorts, short_values = _GIT_COMMAND_OPTIONS[sub]
+    attached_only = sub == "grep"
+    found: list[Word] = []
+    k = 0
+    while k < len(words):
+        t = words[k].text
+        if t == "--":
+            break
+        if t.startswith("--"):
+            name, eq, _ = t.partition("=")
+            exact = sub == "filter-branch"  # a shell script: its options are not abbreviated
+            if name in longs or (
+                not exact and len(name) > 3 and any(o.startswith(name) for o in longs)
+            ):
+                if eq:
+                    found.append(_part_word(words[k], t[len(name) + 1 :]))
+                elif not attached_only and k + 1 < len(words):
+                    found.append(words[k + 1])
+                    k += 1
+        elif t.startswith("-") and len(t) > 1:
+            for j, c in enumerate(t[1:], 2):
+                if c in shorts:
+                    if j < len(t):
+                        found.append(_part_word(words[k], t[j:]))
+                    elif not attached_only and k + 1 < len(words):
+                        found.append(words[k + 1])
+                        k += 1
+                    break
+                if c in short_values:
+                    k += 1 if j == len(t) else 0  # its value: the next word, or the rest
+                    break
+        k += 1
+    return found
 
 
 def _rebase_execs(words: tuple[Word, ...]) -> list[Word]:

@@ -106,6 +106,13 @@ BYPASSES = {
     "tar-checkpoint-exec": f"tar -cf t.tar --checkpoint=1 --checkpoint-action=exec='{RUN}' bin",
     "tar-compress-program": f"tar -cf t2.tar -I '{RUN}' bin",
     "git-upload-pack-abbreviated-literal": f"git init -q r; git ls-remote --upl='{RUN}; git-upload-pack' r",
+    # git commands that hand an option's text to a shell: difftool's extcmd, grep's pager
+    "git-difftool-extcmd": "git init -q r && cd r && echo a > f && git add f && echo b > f && "
+    + f"git difftool -y -x '{RUN} #'",
+    "git-difftool-extcmd-in-cluster": "git init -q r && cd r && echo a > f && git add f && "
+    + f"echo b > f && git difftool -yx '{RUN} #'",
+    "git-grep-open-files-in-pager": "git init -q r && cd r && echo a > f && git add f && "
+    + f"git grep -O'{RUN} #' a",
     "vim-bang-command": f"vim -es -c '!{RUN}' -c q",
     # ... after a modifier or a range, read into or written from the buffer, or system()
     "vim-silent-bang": f"vim -es -c 'silent !{RUN}' -c q",
@@ -323,6 +330,9 @@ SPELLED_BYPASSES = {
     "python-here-doc-expanded": SPELLED
     + f'python3 - <<E\nimport os\nos.system("{SPELLED_RUN}")\nE',
     # git's option parser takes a unique prefix of a long option (`--upload-p` for --upload-pack)
+    "git-grep-pager-expanded": SPELLED
+    + "git init -q r && cd r && echo a > f && git add f && "
+    + f'git grep -O"{SPELLED_RUN} #" a',
     "git-upload-pack-abbreviated": SPELLED
     + f'git init -q r; git ls-remote --upload-p="{SPELLED_RUN}; git-upload-pack" r',
     # git's `--config-env NAME=VAR` as two words (git.c takes both spellings)
@@ -385,3 +395,11 @@ def test_env_takes_an_abbreviated_unset(tmp_path: Path) -> None:
     command = "OPENAI_API_KEY=sk-x env --unse=OPENAI_API_KEY codex exec -s read-only -C . p"
     assert "CG101" not in check(command + " </dev/null", tmp_path).stdout
     assert "CG101" in check(command.replace("--unse=", "X="), tmp_path).stdout
+
+
+def test_filter_branch_filters_are_shell_text(tmp_path: Path) -> None:
+    """git filter-branch evals each filter in a shell (not run here: it rewrites history and
+    waits 10 s on its own warning): `--tree-filter TEXT` is read as `sh -c TEXT`."""
+    for option in ("--tree-filter ", "--msg-filter=", "--env-filter "):
+        done = check(f"git filter-branch {option}'{RUN}' HEAD", tmp_path)
+        assert done.returncode == 1 and "CG303" in done.stdout, (option, done.stdout)
