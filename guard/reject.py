@@ -123,7 +123,8 @@ _GIT_DRIVER_KEYS = frozenset(
     | {("trailer", "command"), ("gpg", "program"), ("remote", "uploadpack")}
     | {("remote", "receivepack"), ("credential", "helper"), ("mergetool", "cmd")}
 )
-# git's options whose value is shell text it runs for a local repository (gitruns._pack_options).
+# git's options whose value is shell text it runs for a local repository (shell/gitoptions.py
+# PACK_OPTIONS; mirrored here: this module imports nothing).
 _GIT_PACK_OPTIONS = ("--upload-pack", "--receive-pack", "--exec")
 # Variables whose value a program runs as a command (gitruns.ENV_NAMES; BASH_ENV and ENV name a
 # file a shell runs first): a prefix assignment of one (`GIT_EDITOR='$c$d exec' git commit`) is
@@ -140,7 +141,7 @@ _COMMAND_NAMES = frozenset(
 
 
 def _git_pack_option(name: str) -> bool:
-    """One of _GIT_PACK_OPTIONS or an abbreviation git takes (`--upl`: gitruns.pack_option)."""
+    """One of _GIT_PACK_OPTIONS or an abbreviation git takes (`--upl`: gitoptions.py)."""
     return (
         len(name) > 2
         and name.startswith("--")

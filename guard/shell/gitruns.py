@@ -58,6 +58,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from guard.fastclass import dataclass
+from guard.shell.gitoptions import (
+    PACK_OPTIONS,
+    is_runnable_long,
+    runnable_options,
+    runnable_values,
+)
 from guard.shell.model import Span, Word
 
 # git's options before its sub-command that take the next word as their value.
@@ -344,17 +350,6 @@ def git_runs(
 _MARKS = ("-c", "--config-env", "--upload-pack", "--receive-pack", "--exec", "ext::")
 
 
-_PACK_OPTIONS = ("--upload-pack", "--receive-pack", "--exec")
-
-
-def pack_option(name: str) -> bool:
-    """`--upload-pack`, `--receive-pack` or `--exec`, or an abbreviation git's option parser
-    takes for one (`--upl=TEXT`, `--upload-p TEXT`: a unique prefix; an ambiguous one fails)."""
-    return (
-        len(name) > 2 and name.startswith("--") and any(o.startswith(name) for o in _PACK_OPTIONS)
-    )
-
-
 def may_run(argv: Sequence[Word], env: Mapping[str, object]) -> bool:
     """Cheap: may `git ...` run a command of a setting's or an option's (git_runs may find one)?
     False for `git status`, `git commit -m "$MSG"`: no such name in its env, no such word."""
@@ -364,7 +359,7 @@ def may_run(argv: Sequence[Word], env: Mapping[str, object]) -> bool:
         t = w.text
         if t.startswith(_MARKS) or t == "config" or (t[:1] == "-" and t[1:2] != "-" and "u" in t):
             return True
-        if pack_option(t.partition("=")[0]):
+        if is_runnable_long(t.partition("=")[0], PACK_OPTIONS):
             return True
     return False
 
@@ -472,7 +467,8 @@ def _remote_runs(
     `% ` a space in a word), a `core.gitProxy` for a git:// URL."""
     runs: list[GitRun] = []
     path = (_unknown("repo", span),)
-    for value in _pack_options(sub, rest):
+    for word, at in runnable_values(rest, runnable_options(sub)):
+        value = _tail(word, at) if at else word
         runs.append(_shell_run(f"git {sub} --upload-pack", value, path, lines))
     urls = [w for w in rest if w.text.startswith("ext::")]
     for key, value in config.items():
@@ -512,33 +508,6 @@ def _ext_allowed(config: Mapping[str, Word], env: Mapping[str, Word | None]) -> 
         return listed is None or not listed.literal or "ext" in listed.text.split(":")
     found = config.get("protocol.ext.allow") or config.get("protocol.allow")
     return found is not None and (not found.literal or found.text.lower() in ("always", "user"))
-
-
-def _pack_options(sub: str, rest: Sequence[Word]) -> list[Word]:
-    """The values of `--upload-pack`, `--receive-pack`, `--exec` (`=VALUE` or the next word)
-    and, for clone and ls-remote, `-u` (alone, in a cluster, `-uVALUE`)."""
-    found: list[Word] = []
-    k = 0
-    while k < len(rest):
-        t = rest[k].text
-        if t == "--":
-            break
-        name, eq, _ = t.partition("=")
-        if pack_option(name):
-            if eq:
-                found.append(_tail(rest[k], len(name) + 1))
-            elif k + 1 < len(rest):
-                found.append(rest[k + 1])
-                k += 1
-        elif sub in ("clone", "ls-remote") and t[:1] == "-" and t[1:2] != "-" and "u" in t:
-            at = t.index("u") + 1
-            if at < len(t):
-                found.append(_tail(rest[k], at))
-            elif k + 1 < len(rest):
-                found.append(rest[k + 1])
-                k += 1
-        k += 1
-    return found
 
 
 def _ext_words(url: Word) -> tuple[Word, ...]:

@@ -1928,9 +1928,13 @@ def _peel_git(argv: tuple[Word, ...], out: Peeled) -> tuple[tuple[Word, ...], in
     if sub == "bisect" and rest and rest[0].text == "run":
         return argv, (i + 2 if i + 2 < len(argv) else None)  # runs CMD ARGS as they are
     texts: list[tuple[tuple[Word, ...], tuple[Word, ...]]] = []
-    if sub == "rebase":
-        texts = [_git_shell_text(w, w.text, ()) for w in _rebase_execs(rest)]
-        kind = "git rebase --exec"
+    kind = ""
+    if sub in ("rebase", "difftool", "grep", "filter-branch"):
+        from guard.shell.gitoptions import runnable_options, runnable_values
+
+        values = runnable_values(rest, runnable_options(sub))
+        texts = [_git_shell_text(w, w.text[at:], ()) for w, at in values]
+        kind = "git rebase --exec" if sub == "rebase" else f"git {sub} command"
     elif sub == "submodule":
         k = 0
         while k < len(rest) and rest[k].text.startswith("-"):
@@ -1942,111 +1946,10 @@ def _peel_git(argv: tuple[Word, ...], out: Peeled) -> tuple[tuple[Word, ...], in
             if k < len(rest):
                 texts = [_git_shell_text(rest[k], rest[k].text, rest[k + 1 :])]
         kind = "git submodule foreach"
-    elif sub in ("difftool", "grep", "filter-branch"):
-        texts = [_git_shell_text(w, w.text, ()) for w in _git_command_options(sub, rest)]
-        kind = f"git {sub} command"
     if texts:
         (out.body, out.body_args), out.more_bodies = texts[0], tuple(texts[1:])
         out.body_kind = kind
     return argv, None
-
-
-# Options of git commands whose value git hands to a shell: difftool's extcmd (`-x`), grep's
-# pager for the files it finds (`-O[CMD]`, attached only), filter-branch's filters (it evals
-# each); the short options of theirs that take a value (skipped in a cluster).
-_GIT_COMMAND_OPTIONS = {
-    "difftool": (("--extcmd",), "x", "t"),
-    "grep": (("--open-files-in-pager",), "O", "efABCm"),
-    "filter-branch": (
-        (
-            *("--tree-filter", "--index-filter", "--msg-filter", "--commit-filter"),
-            *("--env-filter", "--parent-filter", "--tag-name-filter", "--setup"),
-        ),
-        "",
-        "d",
-    ),
-}
-
-
-def _git_command_options(sub: str, words: tuple[Word, ...]) -> list[Word]:
-    """The shell texts `git difftool -x TEXT`, `git grep -OTEXT`, `git filter-branch
-    --tree-filter TEXT` run (an abbreviated long option too: `--ext=TEXT`); grep's `-O` and
-    `--open-files-in-pager` take a value only attached (`-O` alone: the configured pager)."""
-    longs, shorts, short_values = _GIT_COMMAND_OPTIONS[sub]
-    attached_only = sub == "grep"
-    found: list[Word] = []
-    k = 0
-    while k < len(words):
-        t = words[k].text
-        if t == "--":
-            break
-        if t.startswith("--"):
-            name, eq, _ = t.partition("=")
-            exact = sub == "filter-branch"  # a shell script: its options are not abbreviated
-            if name in longs or (
-                not exact and len(name) > 3 and any(o.startswith(name) for o in longs)
-            ):
-                if eq:
-                    found.append(_part_word(words[k], t[len(name) + 1 :]))
-                elif not attached_only and k + 1 < len(words):
-                    found.append(words[k + 1])
-                    k += 1
-        elif t.startswith("-") and len(t) > 1:
-            for j, c in enumerate(t[1:], 2):
-                if c in shorts:
-                    if j < len(t):
-                        found.append(_part_word(words[k], t[j:]))
-                    elif not attached_only and k + 1 < len(words):
-                        found.append(words[k + 1])
-                        k += 1
-                    break
-                if c in short_values:
-                    k += 1 if j == len(t) else 0  # its value: the next word, or the rest
-                    break
-        k += 1
-    return found
-
-
-def _rebase_execs(words: tuple[Word, ...]) -> list[Word]:
-    """The values of `git rebase`'s `-x TEXT` / `--exec TEXT` (`-xTEXT`, `--exec=TEXT`, `--ex`,
-    `-ix TEXT`), each a command git runs after each commit it picks; options may follow the
-    operands, as git's option parser reads them."""
-    found: list[Word] = []
-    k = 0
-    while k < len(words):
-        t = words[k].text
-        if t == "--":
-            break
-        if t.startswith("--"):
-            name, eq, _ = t.partition("=")
-            if name in ("--ex", "--exe", "--exec"):
-                if eq:
-                    found.append(_part_word(words[k], t[len(name) + 1 :]))
-                elif k + 1 < len(words):
-                    found.append(words[k + 1])
-                    k += 1
-            elif not eq and name in _REBASE_VALUE_LONGS:
-                k += 1
-        elif t.startswith("-"):
-            for j, c in enumerate(t[1:], 2):
-                if c == "x":
-                    if j < len(t):
-                        found.append(_part_word(words[k], t[j:]))
-                    elif k + 1 < len(words):
-                        found.append(words[k + 1])
-                        k += 1
-                    break
-                if c in "sXC":  # a value: the rest of the word, or the next word
-                    if j == len(t):
-                        k += 1
-                    break
-                if c in "rS":  # an optional value: the rest of the word
-                    break
-        k += 1
-    return found
-
-
-_REBASE_VALUE_LONGS = frozenset({"--onto", "--strategy", "--strategy-option", "--whitespace"})
 
 
 def _part_word(word: Word, text: str) -> Word:
