@@ -1025,11 +1025,13 @@ def _match_plain(parts: list[str], text: str) -> bool:
 # reads no further (no YAML compose, no tree-sitter) when it says False.
 _PROGRAM_KINDS = frozenset({"python", "javascript", "go"})  # their sources need "codex" itself
 _TEXT_KINDS = frozenset({"makefile", "dockerfile", "justfile", "markdown", "gitlab"})
-# guard/sources/ciyaml.py (detect.CI_YAML_KINDS): pieces of the text as well, but for what a
-# system fills in (`<< parameters.x >>`, `{{.X}}`: masked as a `${_x}` variable) and Azure's
+# guard/sources/ciyaml.py (detect.CI_YAML_KINDS) and lefthook.py: pieces of the text as well,
+# but for what a system fills in (`<< parameters.x >>`, `{{.X}}`, lefthook's `{staged_files}`:
+# masked as a `${_x}` variable; a lefthook `templates:` value written in where `{name}` stands),
+# a lefthook script's path (`<source_dir>/<hook>/<file>`, names the file spells) and Azure's
 # `variables:` names, which reach the env upper-cased with `.` made `_` (`openai.api.key`).
 _CI_YAML_KINDS = frozenset(
-    {"circleci", "bitbucket", "azure", "buildkite", "taskfile", "pre-commit"}
+    {"circleci", "bitbucket", "azure", "buildkite", "taskfile", "pre-commit", "lefthook"}
 )
 # YAML reads these as line breaks too: the line screen below would see other lines than YAML.
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
@@ -1054,7 +1056,8 @@ def may_concern_file(text: str, kind: str) -> bool:
       added: with no keyword in any view of the file and none of ``$ ` * ? [ { ~ \\`` in it, no
       piece can spell codex or stand for other text (a justfile's or a Taskfile's env file is
       `. FILE`, a file name it writes: the commands of a sourced file are not followed);
-    - the other CI YAML kinds the same, and `<<` (CircleCI's `<< parameters.x >>`) goes on too;
+    - the other CI YAML kinds (and lefthook's configs) the same, and `<<` (CircleCI's `<<
+      parameters.x >>`) goes on too; a lefthook template (`{x}`) holds `{`, so it goes on;
       in an Azure pipeline also a keyword once `.` is `_` (a variable's env name); a pre-commit
       config with an `entry` goes on: its reader adds the staged files (`"$@"`) to the command,
       an expansion the text does not show (`entry: xargs` runs the first file);

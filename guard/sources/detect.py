@@ -29,12 +29,18 @@ AZURE = "azure"
 BUILDKITE = "buildkite"
 TASKFILE = "taskfile"
 PRE_COMMIT = "pre-commit"
+LEFTHOOK = "lefthook"  # guard/sources/lefthook.py: the shell lefthook runs on git hooks
+LEFTHOOK_NAMES = frozenset(
+    stem + suffix
+    for stem in ("lefthook", ".lefthook", "lefthook-local", ".lefthook-local")
+    for suffix in (".yml", ".yaml", ".json")
+)
 CI_YAML_KINDS = frozenset({CIRCLECI, BITBUCKET, AZURE, BUILDKITE, TASKFILE, PRE_COMMIT})
 # every kind a reader exists for, in the order `--kind` lists them
 ALL_KINDS = (
     SHELL, WORKFLOW, GITLAB, CIRCLECI, BITBUCKET, AZURE, BUILDKITE, TASKFILE, PRE_COMMIT,
     MARKDOWN, MAKEFILE, DOCKERFILE, JUSTFILE, PYTHON, JAVASCRIPT, GO, PACKET, CODEX_CONFIG,
-    PACKAGE_JSON, LINT_STAGED,
+    PACKAGE_JSON, LINT_STAGED, LEFTHOOK,
 )  # fmt: skip
 
 SHELL_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".dash"})
@@ -138,6 +144,8 @@ def kind_by_name(path: str) -> str | None:
         return PACKAGE_JSON  # its `scripts`: what npm, yarn, pnpm and bun run with `sh -c`
     if lower in LINT_STAGED_NAMES:
         return LINT_STAGED  # JSON or YAML: glob -> the commands run on the staged files
+    if lower in LEFTHOOK_NAMES:
+        return LEFTHOOK  # `lefthook.yml`, `.lefthook-local.json`...: the hooks' commands
     if suffix in (".yml", ".yaml"):
         return _yaml_kind(posix, lower)
     if suffix in MARKDOWN_SUFFIXES:

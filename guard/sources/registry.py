@@ -22,6 +22,7 @@ from guard.sources.detect import (
     GO,
     JAVASCRIPT,
     JUSTFILE,
+    LEFTHOOK,
     LINT_STAGED,
     MAKEFILE,
     MARKDOWN,
@@ -50,6 +51,7 @@ SOURCE_MODULES: dict[str, str] = {
     CODEX_CONFIG: "codexconfig",
     PACKAGE_JSON: "packagejson",
     LINT_STAGED: "packagejson:extract_lint_staged",
+    LEFTHOOK: "lefthook",
     # one reader, a spec per system: `module:function`
     CIRCLECI: "ciyaml:extract_circleci",
     BITBUCKET: "ciyaml:extract_bitbucket",
