@@ -94,6 +94,10 @@ GOES_ON = [
     ('{"scripts": {"a": "./co?ex exec"}}', "package-json"),
     ('{"scripts": {"a": "\\u0063odex exec"}}', "package-json"),
     ('{"scripts": {"a": "npx @openai/co\'\'dex exec"}}', "package-json"),
+    # lefthook writes a declared template's value in (`{a}{b}` is `codex`)
+    ("templates: {a: co, b: dex}\npre-commit:\n  jobs:\n    - run: '{a}{b} exec'\n", "lefthook"),
+    ("pre-commit:\n  commands:\n    a:\n      run: $X exec\n", "lefthook"),
+    ('{"pre-commit": {"commands": {"a": {"run": "\\u0063odex exec"}}}}', "lefthook"),
 ]
 
 PRE_COMMIT_XARGS = (
@@ -132,6 +136,12 @@ SKIPPED = [
         '{"name": "web", "scripts": {"build": "tsc && node dist/*.js", "v": "echo $npm_package_v"},'
         ' "dependencies": {"a": "^1.2.3"}, "lint-staged": {"*.ts": "eslint --fix"}}',
         "package-json",
+    ),
+    (
+        "pre-commit:\n  parallel: true\n  commands:\n    lint:\n      root: web/\n"
+        "      run: npx eslint --fix\n      stage_fixed: true\n  scripts:\n"
+        "    check.sh:\n      runner: bash\n",
+        "lefthook",
     ),
 ]
 
@@ -204,6 +214,7 @@ WRAP = {
     "gitlab": lambda line: "job:\n  script:\n    - " + json.dumps(line) + "\n",
     "shell": lambda line: line + "\n",
     "package-json": lambda line: json.dumps({"name": "x", "scripts": {"a": line, "b": "tsc"}}),
+    "lefthook": lambda line: "pre-commit:\n  jobs:\n    - run: " + json.dumps(line) + "\n",
 }
 
 
