@@ -60,6 +60,7 @@ GIT_HOOK_NAMES = frozenset(
     }
 )  # fmt: skip
 GIT_HOOK_FOLDERS = (".husky", ".githooks", "githooks")
+LEFTHOOK_SCRIPT_FOLDERS = (".lefthook", ".lefthook-local")  # lefthook's default source_dir(_local)
 # Git runs a hook with stdin on /dev/null (hook.c, pick_next_hook: `cp->no_stdin = 1`) but for
 # these, which it feeds a finite stream (the refs, the rewritten commits) and then closes.
 GIT_HOOKS_FED_STDIN = frozenset(
@@ -184,10 +185,21 @@ def is_git_hook(path: str) -> bool:
 def git_hook_stdin(path: str) -> tuple[bool, str | None]:
     """The stdin git gives a hook in a hook manager's folder, as Snippet.closed_stdin and
     Snippet.stdin_stream: /dev/null, or the stream it feeds the hooks of GIT_HOOKS_FED_STDIN;
-    (False, None) for any other file."""
+    for a lefthook script (`.lefthook/pre-commit/check.sh`) a reader at EOF or a PTY, as
+    lefthook runs every job without `use_stdin: true` (guard/sources/lefthook.py); (False, None)
+    for any other file."""
+    if is_lefthook_script(path):
+        return True, None
     if not is_git_hook(path):
         return False, None
     return hook_stdin(posixpath.basename(path.replace("\\", "/")))
+
+
+def is_lefthook_script(path: str) -> bool:
+    """A file in a hook's folder of lefthook's default `source_dir` or `source_dir_local`
+    (`.lefthook/pre-commit/check.sh`, `.lefthook-local/pre-push/x`): a script lefthook runs."""
+    folders = posixpath.dirname(path.replace("\\", "/")).split("/")
+    return len(folders) >= 2 and folders[-2] in LEFTHOOK_SCRIPT_FOLDERS and folders[-1] != ""
 
 
 def hook_stdin(name: str) -> tuple[bool, str | None]:

@@ -274,3 +274,17 @@ def test_what_lefthook_runs_is_what_is_read(tmp_path: Path) -> None:
     assert "exec|-C|.|-s|read-only|--yolo|x||" in lines
     assert "exec|-C|.|-s|read-only|grouped|x|" in lines
     assert "exec|-C|.|-s|read-only|Review lefthook.yml||" in lines
+
+
+def test_a_script_in_lefthook_source_dir_reads_a_stdin_at_eof(tmp_path: Path) -> None:
+    """lefthook runs `.lefthook/<hook>/<file>` (and `.lefthook-local/`) with a reader at EOF (or
+    a PTY) unless its config says `use_stdin: true`: a positional prompt there never waits. The
+    same script elsewhere may be run from an idle pipe: CG201 (warning)."""
+    prompt = 'codex exec -C . -s read-only "look at the diff"\n'
+    for name in (".lefthook/pre-commit/review.sh", ".lefthook-local/review/check.sh"):
+        write(tmp_path / name, prompt)
+    write(tmp_path / "scripts/review.sh", prompt)
+    write(tmp_path / ".lefthook/review.sh", prompt)  # not in a hook's folder
+    doc = lint(tmp_path)
+    found = {(Path(f["path"]).relative_to(tmp_path).as_posix(), f["rule"]) for f in doc["findings"]}
+    assert found == {("scripts/review.sh", "CG201"), (".lefthook/review.sh", "CG201")}
