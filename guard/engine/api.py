@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from guard.shell.model import Span
 
 # What a file must hold for a check to follow a session into its later snippets: only a run with
-# `--ephemeral` asks (CG401). Any other file gets no plan, and its snippets run as alone.
+# `--ephemeral` asks (CG401). Any other file (but a package.json: its scripts run each other)
+# gets no plan, and its snippets run as alone.
 ASKING_WORDS = ("ephemeral",)
 
 
@@ -38,7 +39,10 @@ def session_plan(
     """How the snippets of one file (`text`) share a machine, for the checks that follow a
     session into later snippets; None (nothing to follow, no cost) for most files. `place`: where
     a span of a snippet sits in the file, as the caller reports findings."""
-    if len(snippets) < 2 or not any(word in text for word in ASKING_WORDS):
+    if len(snippets) < 2:
+        return None
+    # a package.json's scripts: `npm run NAME` in one runs another (CG101 follows the env there)
+    if not any(word in text for word in ASKING_WORDS) and not any(s.script_name for s in snippets):
         return None
     from guard.engine.sessionplan import SessionPlan
 

@@ -101,6 +101,16 @@ class CheckContext:
             return iter(())
         return self.plan.runs_after(self.snippet)
 
+    def script_runs(
+        self, name: str, around: bool
+    ) -> Iterator[tuple[Snippet, Invocation, tuple[Command, ...]]]:
+        """The codex runs of the file's package script `name` (and its `pre`/`post` scripts
+        when `around`), with the `npm run` commands they are reached through (lint only:
+        SessionPlan.script_runs)."""
+        if self.plan is None:
+            return iter(())
+        return self.plan.script_runs(name, around)
+
     def place(self, snippet: Snippet, span: Span) -> Location:
         """Where `span` of another snippet of the file sits in the file (the lint front door's
         columns: a dedented block, joined pieces, a program's one-line rendering)."""

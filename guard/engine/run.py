@@ -319,11 +319,13 @@ def _shell_rules(every: list[Rule], settings: Settings, context: RunContext) -> 
     return picked
 
 
-def prepare(snippet: Snippet, settings: Settings) -> Prepared | None:
+def prepare(snippet: Snippet, settings: Settings, *, always: bool = False) -> Prepared | None:
     """The snippet's command model and codex invocations; None when nothing in it can concern
-    a rule (the keyword reject: no parse at all)."""
+    a rule (the keyword reject: no parse at all), unless `always` (a script another one runs,
+    whose own `npm run` calls a check follows: guard/engine/sessionplan.py)."""
     if not (
-        snippet.facts
+        always
+        or snippet.facts
         or snippet.unseen_text
         or snippet.codex_programs
         or snippet.context is RunContext.PACKET

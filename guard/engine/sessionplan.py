@@ -21,12 +21,13 @@ from guard.engine.context import Invocation
 from guard.engine.run import Prepared, prepare
 from guard.findings import Location
 from guard.settings import Settings
-from guard.shell.model import Span
+from guard.shell.model import Command, Span
 from guard.sources.snippet import Snippet
 
 # Where a span of a snippet sits in the file: the lint front door's geometry (a dedented block's
 # columns, joined pieces' lines, a program's one-line rendering clamped to its line).
 Placer = Callable[[Snippet, Span], Location]
+_MAX_SCRIPT_DEPTH = 8  # package scripts running package scripts, as deep as this
 
 
 class SessionPlan:
@@ -46,6 +47,12 @@ class SessionPlan:
         self._index = {id(s): i for i, s in enumerate(snippets)}
         self._ahead: dict[int, Prepared | None] = {}  # read before their turn, kept for it
         self._runs: dict[int, tuple[Invocation, ...]] = {}  # the agent runs of each read snippet
+        # package scripts (Snippet.script_name) by name, and the model of each one asked for
+        self._scripts: dict[str, list[int]] = {}
+        for index, snippet in enumerate(snippets):
+            if snippet.script_name:
+                self._scripts.setdefault(snippet.script_name, []).append(index)
+        self._models: dict[int, Prepared | None] = {}
 
     @classmethod
     def for_file(
@@ -62,7 +69,8 @@ class SessionPlan:
             for name, steps in sequences.items()
             if len({step for step, _ in steps}) > 1
         }
-        return cls(snippets, settings, place, shared) if shared else None
+        scripts = sum(1 for snippet in snippets if snippet.script_name)
+        return cls(snippets, settings, place, shared) if shared or scripts > 1 else None
 
     def prepared(self, snippet: Snippet) -> Prepared | None:
         """The snippet's command model for its own turn: read now, or kept from a read ahead."""
@@ -102,6 +110,46 @@ class SessionPlan:
         for other in sorted(later):
             for inv in self._runs_of(other):
                 yield self._snippets[other], inv
+
+    def script_runs(
+        self, name: str, around: bool, depth: int = 0, seen: frozenset[str] = frozenset()
+    ) -> Iterator[tuple[Snippet, Invocation, tuple[Command, ...]]]:
+        """The codex invocations the package script `name` runs (and `pre<name>`/`post<name>`
+        when `around`: npm), each with its snippet and the `npm run` commands of scripts it
+        runs through on the way (a script that runs another: `ci` -> `check` -> `review`)."""
+        from guard.shell.scriptruns import package_script
+
+        names = (f"pre{name}", name, f"post{name}") if around else (name,)
+        for script_name in names:
+            if script_name in seen or depth > _MAX_SCRIPT_DEPTH:
+                continue
+            for index in self._scripts.get(script_name, ()):
+                model = self._model(index)
+                if model is None:
+                    continue
+                script, invocations = model
+                snippet = self._snippets[index]
+                for inv in invocations:
+                    if inv.command.seen_through is None:
+                        yield snippet, inv, ()
+                for command in script.commands:
+                    called = package_script(command.argv)
+                    if called is None:
+                        continue
+                    inner = self.script_runs(*called, depth + 1, seen | {script_name})
+                    for found, inv, via in inner:
+                        yield found, inv, (command, *via)
+
+    def _model(self, index: int) -> Prepared | None:
+        """A package script's command model, read whatever words it holds (`"check": "npm run
+        review"` names no codex); None when it cannot be read (its own turn reports why)."""
+        if index not in self._models:
+            try:
+                found = prepare(self._snippets[index], self._settings, always=True)
+            except Exception:
+                found = None
+            self._models[index] = found
+        return self._models[index]
 
     def place(self, snippet: Snippet, span: Span) -> Location:
         return self._place(snippet, span)

@@ -14,9 +14,11 @@ Duplicate keys: the last one counts, as JSON.parse keeps it.
 `pre<name>` and `post<name>` run around `<name>` (npm; yarn 1): one after another on one machine,
 so they are a session (Snippet.session, read by CG401): `npm run NAME` runs pre, NAME, post.
 
-`npm run other` inside a script runs the other script in its own `sh -c`: it is not followed
-into here (what it would add is only the env and stdin the caller gives it), each script is
-linted on its own, so a codex run in `other` is reported where it is written, once.
+`npm run other` inside a script runs the other script in its own `sh -c`: each script is
+linted on its own, so a codex run in `other` is reported where it is written, once. What the
+caller adds is the env and stdin it gives `other`: each script snippet carries its name
+(Snippet.script_name), and a key the caller's `npm run other` (`yarn other`, `pnpm other`...:
+guard/shell/scriptruns.py) gets that reaches a codex run of `other` is CG101 at the caller.
 
 Directives: JSON has no comments, so a directive is a shell comment in a script, on its line
 (`"fix": "codex exec --yolo ... # codex-guard: disable=CG303 -- throwaway VM"`): directive_view.
@@ -147,8 +149,11 @@ def extract(text: str, path: str) -> list[Snippet]:
     places = jsonplaces.Places(text)
     sessions = _sessions(list(scripts))
     found = [
-        jsonplaces.string_snippet(
-            places, start, end, path, RunContext.SCRIPT, "sh", sessions.get(name, ())
+        replace(
+            jsonplaces.string_snippet(
+                places, start, end, path, RunContext.SCRIPT, "sh", sessions.get(name, ())
+            ),
+            script_name=name,
         )
         for name, (start, end) in sorted(scripts.items(), key=lambda item: item[1])
     ]

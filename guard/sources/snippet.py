@@ -107,6 +107,11 @@ class Snippet:
     # $PS4 before each command, as after `set -x` (guard/shell/sinks.py, traced).
     xtrace: bool = False
 
+    # The package script this snippet is (package.json `scripts.NAME`): what `npm run NAME` in
+    # another script of the file runs, with that command's env (guard/shell/scriptruns.py; read
+    # by CG101 through the file's plan, guard/engine/sessionplan.py).
+    script_name: str = ""
+
 
 def position_step(line_offset: int, column_offset: int) -> int:
     """A step ordered by where a snippet starts in the file (a program's spawns, in file order):

@@ -365,3 +365,49 @@ def test_git_hooks_declared_in_package_json_run_in_sh(tmp_path: Path) -> None:
             ("CG202", *at(GIT_HOOKS, "cross-env")),
         ]
     )
+
+
+CALLERS = """\
+{
+  "name": "x",
+  "scripts": {
+    "ci": "cross-env FOO=1 npm run review",
+    "bill": "cross-env OPENAI_API_KEY=$K npm run review",
+    "quiet": "npm run review </dev/null",
+    "chain": "export CODEX_API_KEY=k && npm run check",
+    "check": "npm run lint && yarn review",
+    "other": "OPENAI_API_KEY=k npm --prefix app run review",
+    "dropped": "OPENAI_API_KEY=x pnpm clean",
+    "clean": "env -u OPENAI_API_KEY codex exec -C . -s read-only 'x' </dev/null",
+    "own": "OPENAI_API_KEY=x npm run self",
+    "self": "OPENAI_API_KEY=y codex exec -C . -s read-only 'x' </dev/null",
+    "prereview": "echo codex exec --yolo",
+    "review": "codex exec --yolo -C . \\"review the diff\\""
+  }
+}
+"""
+
+
+def test_a_key_a_script_gives_the_script_it_runs_reaches_its_codex(tmp_path: Path) -> None:
+    """`npm run review` runs `review`'s text with the env the command gets (npm 10 with a
+    recording codex: the caller's key reaches prereview, review and postreview). The callee's
+    own findings stay at its own line, once; the caller gets CG101 for the key it passes, and
+    nothing for what it passes that is no key, a stdin it closes, a script of another package,
+    a key the callee drops (`env -u`) or sets itself (reported there)."""
+    doc = lint(write(tmp_path / "package.json", CALLERS))
+    review = at(CALLERS, 'codex exec --yolo -C . \\"review')
+    assert places(doc) == sorted(
+        [
+            ("CG101", *at(CALLERS, "cross-env OPENAI")),  # `bill`: the key cross-env sets
+            ("CG101", *at(CALLERS, "npm run check")),  # `chain` -> check -> `yarn review`
+            ("CG101", *at(CALLERS, "OPENAI_API_KEY=y")),  # `self` sets its own: there
+            ("CG201", *review),
+            ("CG303", review[0], review[1] + len("codex exec ")),
+        ]
+    )
+    bill = next(f for f in doc["findings"] if f["line"] == at(CALLERS, "cross-env OPENAI")[0])
+    assert "`npm run review` gives script `review`" in bill["message"]
+    assert [(r["line"], r["note"]) for r in bill["related"]] == [
+        (at(CALLERS, "cross-env OPENAI")[0], "set here"),
+        (review[0], "the codex run of `review`"),
+    ]

@@ -109,6 +109,62 @@ def api_key_in_env(ctx: CheckContext) -> Iterator[Hit]:
             yield from _provider_key_hits(ctx, inv)
         if inv.is_run or inv.call.subcommand is Subcommand.OTHER:  # `codex review -c ...` too
             yield from _policy_set_hits(ctx, inv)
+    if ctx.plan is not None:
+        yield from _script_call_hits(ctx)
+
+
+def _passes(name: str, commands: tuple[Command, ...]) -> bool:
+    """The caller's `name` reaches the last of `commands` through the others: none sets its own
+    (there its own line reports it) or drops it (`env -u`, `unset`, `env -i`)."""
+    return all(c.env_var(name) is None and c.inherits(name) for c in commands)
+
+
+SCRIPT_KEY_MESSAGE = (
+    "{key} is in the environment `{call}` gives script `{name}`, and reaches its codex run "
+    "(script `{target}`): codex bills every token to the API account"
+)
+
+
+def _script_call_hits(ctx: CheckContext) -> Iterator[Hit]:
+    """CG101 where a package script runs another (`cross-env OPENAI_API_KEY=$K npm run review`)
+    and a forbidden key this command gets reaches a codex run of that script (not set there
+    itself, where its own line reports it, nor removed on the way: `env -u`, `unset`)."""
+    from guard.shell.scriptruns import package_script
+
+    for command in ctx.script.commands:
+        called = package_script(command.argv)
+        if called is None:
+            continue
+        keys = list(_key_bindings(ctx, command))
+        if not keys:
+            continue
+        runs = [run for run in ctx.script_runs(*called) if run[1].call.reaches_model]
+        for binding in keys:
+            name = binding.name
+            reached = next(
+                (
+                    (snippet, inv)
+                    for snippet, inv, via in runs
+                    if _passes(name, (*via, inv.command))
+                ),
+                None,
+            )
+            if reached is None:
+                continue
+            snippet, inv = reached
+            where = ctx.place(snippet, inv.command.span)
+            span = Span(where.line, where.column, where.end_line, where.end_column)
+            related = () if binding.origin is EnvOrigin.PREFIX else ((binding.span, "set here"),)
+            call = " ".join(w.text for w in command.argv)
+            yield Hit(
+                span=command.span,
+                message=SCRIPT_KEY_MESSAGE.format(
+                    key=name, call=call, name=called[0], target=snippet.script_name
+                ),
+                related=related,
+                related_files=((where.path, span, f"the codex run of `{snippet.script_name}`"),),
+                params={"key": name},
+            )
 
 
 # --- shell_environment_policy.set: a key codex puts into every command it spawns ----------------

@@ -1,0 +1,56 @@
+"""Which package script a package manager's command runs (guard/shell/scriptruns.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from guard.shell import parse_script
+from guard.shell.scriptruns import package_script
+
+RUNS = [
+    ("npm run review", ("review", True)),
+    ("npm run-script review -- --yolo", ("review", True)),
+    ("npm -s run review --silent", ("review", True)),
+    ("npm rum review", ("review", True)),
+    ("npm test", ("test", True)),
+    ("npm t", ("test", True)),
+    ("cross-env FOO=1 npm run review", ("review", True)),
+    ("env K=V /usr/bin/npm run review", ("review", True)),
+    ("yarn review", ("review", False)),
+    ("yarn run review", ("review", False)),
+    ("pnpm review --no-color", ("review", False)),
+    ("pnpm run review", ("review", False)),
+    ("pnpm --silent review", ("review", False)),
+    ("bun run review", ("review", False)),
+]
+NOT_RUNS = [
+    "npm install",
+    "npm ci",
+    "npm run",
+    "npm run review -w app",  # npm reads its options up to `--`: another workspace's script
+    "npm --prefix app run review",
+    "npm exec review",
+    "yarn install",
+    "yarn --cwd app review",
+    "yarn workspace app review",
+    "pnpm install",
+    "pnpm -r review",
+    "pnpm --filter app review",
+    "bun review",
+    "bun run --cwd app review",
+    "npx review",
+    'npm run "$X"',
+    "echo npm run review",
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), RUNS)
+def test_the_script_a_command_runs(line: str, expected: tuple[str, bool]) -> None:
+    command = parse_script(line, dialect="sh").commands[-1]
+    assert package_script(command.argv) == expected
+
+
+@pytest.mark.parametrize("line", NOT_RUNS)
+def test_no_script_of_this_package(line: str) -> None:
+    for command in parse_script(line, dialect="sh").commands:
+        assert package_script(command.argv) is None, line
