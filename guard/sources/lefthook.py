@@ -351,7 +351,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         hook.read(body)
         for run in hook.runs:
             snippet = _snippet(run, lines, path, templates)
-            if snippet is not None:
+            if snippet is not None and snippet.text.strip():
                 session = ((f"lefthook {name}", run.step),) if run.step else ()
                 snippets.append(replace(snippet, session=session))
     return snippets

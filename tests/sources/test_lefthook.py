@@ -219,6 +219,8 @@ min_version: codex exec --yolo
 """
     doc = lint(write(tmp_path / "lefthook.yml", text))
     assert doc["findings"] == [] and doc["errors"] == []
+    empty = "pre-commit:\n  files: ''\n  setup: [{run: ' '}]\n  commands: {a: {run: ''}}\n"
+    assert lefthook.extract(empty, "lefthook.yml") == []  # nothing to run: no snippet
 
 
 def test_the_reject_lets_templates_through() -> None:
@@ -288,3 +290,58 @@ def test_a_script_in_lefthook_source_dir_reads_a_stdin_at_eof(tmp_path: Path) ->
     doc = lint(tmp_path)
     found = {(Path(f["path"]).relative_to(tmp_path).as_posix(), f["rule"]) for f in doc["findings"]}
     assert found == {("scripts/review.sh", "CG201"), (".lefthook/review.sh", "CG201")}
+
+
+def _shapes() -> Any:
+    from hypothesis import strategies as st
+
+    keys = st.sampled_from(
+        [
+            "pre-commit",
+            "review",
+            "commands",
+            "scripts",
+            "jobs",
+            "group",
+            "run",
+            "script",
+            "runner",
+            "args",
+            "env",
+            "use_stdin",
+            "parallel",
+            "setup",
+            "files",
+            "priority",
+            "templates",
+            "x",
+            "1a",
+        ]
+    )
+    leaves = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-3, 3),
+        st.sampled_from(["codex exec --yolo {x}", "{staged_files}", "true", "", "{0}"]),
+    )
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=4)
+        ),
+        max_leaves=20,
+    )
+
+
+def test_any_shape_is_read_without_an_error() -> None:
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_shapes())
+    def check(shape: Any) -> None:
+        text = json.dumps(shape)
+        for path in ("lefthook.json", "lefthook.yml"):
+            for snippet in lefthook.extract(text, path):
+                assert snippet.text
+
+    check()
