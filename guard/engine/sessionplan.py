@@ -15,6 +15,7 @@ whose snippets share no machine, has no plan: it costs nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 
 from guard.engine.context import Invocation
@@ -28,6 +29,8 @@ from guard.sources.snippet import Snippet
 # columns, joined pieces' lines, a program's one-line rendering clamped to its line).
 Placer = Callable[[Snippet, Span], Location]
 _MAX_SCRIPT_DEPTH = 8  # package scripts running package scripts, as deep as this
+# A package manager's word (guard/shell/scriptruns.py: the commands that run a package script)
+_RUNS_SCRIPTS = re.compile(r"\b(npm|yarn|pnpm|bun)\b")
 
 
 class SessionPlan:
@@ -73,13 +76,18 @@ class SessionPlan:
         return cls(snippets, settings, place, shared) if shared or scripts > 1 else None
 
     def prepared(self, snippet: Snippet) -> Prepared | None:
-        """The snippet's command model for its own turn: read now, or kept from a read ahead."""
+        """The snippet's command model for its own turn: read now, or kept from a read ahead.
+        A package script that runs another (`dotenv -e .env npm run review`) is read whatever
+        words it holds: what it gives the script it runs is checked there (CG101, CG103)."""
         index = self._index.get(id(snippet))
         if index is None:
             return prepare(snippet, self._settings)
         if index in self._ahead:
             return self._ahead.pop(index)
-        return self._read(index)
+        found = self._read(index)
+        if found is None and snippet.script_name and _RUNS_SCRIPTS.search(snippet.text):
+            found = self._model(index)
+        return found
 
     def _read(self, index: int) -> Prepared | None:
         found = prepare(self._snippets[index], self._settings)

@@ -18,7 +18,8 @@ so they are a session (Snippet.session, read by CG401): `npm run NAME` runs pre,
 linted on its own, so a codex run in `other` is reported where it is written, once. What the
 caller adds is the env and stdin it gives `other`: each script snippet carries its name
 (Snippet.script_name), and a key the caller's `npm run other` (`yarn other`, `pnpm other`...:
-guard/shell/scriptruns.py) gets that reaches a codex run of `other` is CG101 at the caller.
+guard/shell/scriptruns.py) gets that reaches a codex run of `other` is CG101 at the caller;
+env it loads from a file (`dotenv -e .env npm run other`) is CG103 there.
 
 Directives: JSON has no comments, so a directive is a shell comment in a script, on its line
 (`"fix": "codex exec --yolo ... # codex-guard: disable=CG303 -- throwaway VM"`): directive_view.

@@ -411,3 +411,25 @@ def test_a_key_a_script_gives_the_script_it_runs_reaches_its_codex(tmp_path: Pat
         (at(CALLERS, "cross-env OPENAI")[0], "set here"),
         (review[0], "the codex run of `review`"),
     ]
+
+
+def test_env_a_script_loads_for_the_script_it_runs_reaches_its_codex(tmp_path: Path) -> None:
+    """`dotenv -e .env npm run review`: the file's env is the env `review` runs with (CG103 at
+    the call, an error when the file in the repo sets a key); `env -i` on the way keeps it out."""
+    text = """\
+{
+  "name": "x",
+  "scripts": {
+    "a": "dotenv -e .env -- npm run review",
+    "b": "env-cmd -f .env.ci npm run review",
+    "c": "dotenv -e .env -- npm run clean",
+    "clean": "env -i PATH=/usr/bin codex exec -C . -s read-only 'x' </dev/null",
+    "review": "codex exec -C . -s read-only 'x' </dev/null"
+  }
+}
+"""
+    write(tmp_path / ".env", "OPENAI_API_KEY=sk-x\n")
+    doc = lint(write(tmp_path / "package.json", text))
+    assert places(doc) == [("CG103", *at(text, "dotenv")), ("CG103", *at(text, "env-cmd"))]
+    severities = [f["severity"] for f in sorted(doc["findings"], key=lambda f: f["line"])]
+    assert severities == ["error", "warning"]  # .env sets the key; .env.ci is not in the repo

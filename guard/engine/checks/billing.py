@@ -541,6 +541,60 @@ def env_file_injection(ctx: CheckContext) -> Iterator[Hit]:
                     related=((load.span, "loaded here"),),
                     params={"path": load.path},
                 )
+    if ctx.plan is not None:
+        yield from _script_env_file_hits(ctx)
+
+
+def _script_env_file_hits(ctx: CheckContext) -> Iterator[Hit]:
+    """CG103 where a package script runs another with env loaded from a file (`dotenv -e .env
+    npm run review`, `set -a; . ./.env; npm run review`) and that env reaches a codex run of
+    the script it runs (no `env -i` on the way)."""
+    from guard.shell.scriptruns import package_script
+
+    for command in ctx.script.commands:
+        if not command.env_files:
+            continue
+        called = package_script(command.argv)
+        if called is None:
+            continue
+        reached = next(
+            (
+                (snippet, inv)
+                for snippet, inv, via in ctx.script_runs(*called)
+                if inv.call.reaches_model and not any(c.env_cleared for c in (*via, inv.command))
+            ),
+            None,
+        )
+        if reached is None:
+            continue
+        snippet, inv = reached
+        where = ctx.place(snippet, inv.command.span)
+        span = Span(where.line, where.column, where.end_line, where.end_column)
+        elsewhere = ((where.path, span, f"the codex run of `{snippet.script_name}`"),)
+        call = " ".join(w.text for w in command.argv)
+        for load in command.env_files:
+            if _keys_unset_between(ctx, load.span.line, command.span.line):
+                continue
+            key = (
+                _file_sets_key(_beside(ctx, load.path), ctx.settings.forbidden_env)
+                if load.literal
+                else None
+            )
+            said = f"{load.path} sets {key}, and it" if key else f"env loaded from {load.path}"
+            yield Hit(
+                span=command.span,
+                severity=Severity.ERROR if key else None,
+                message=f"{said} is in the environment `{call}` gives script `{called[0]}`, "
+                f"and reaches its codex run (script `{snippet.script_name}`)"
+                + (
+                    ": codex bills every token to the API account"
+                    if key
+                    else "; if it sets an API key, the run bills per token"
+                ),
+                related=((load.span, "loaded here"),),
+                related_files=elsewhere,
+                params={"path": load.path, **({"key": key} if key else {})},
+            )
 
 
 # An auth gate: the login status read for the subscription line (its exit status is 0 for an
