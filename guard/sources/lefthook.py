@@ -1,5 +1,5 @@
 """lefthook (evilmartians/lefthook) configs: `lefthook.yml`, `.lefthook.yml`, `lefthook-local.yml`,
-`.lefthook-local.yml` (`.yaml` and `.json` too; guard/sources/detect.py decides by name).
+`.lefthook-local.yml` (`.yaml`, `.json`, `.jsonc` too; guard/sources/detect.py decides by name).
 
 A top-level key that is a git hook's name, or any other whose mapping holds `commands:`,
 `scripts:` or `jobs:` (a hook `lefthook run NAME` runs), is a hook. lefthook hands each of these
@@ -30,7 +30,8 @@ a terminal: never an idle pipe (Snippet.closed_stdin). With `use_stdin: true` in
 gets what git gives the hook (detect.hook_stdin: /dev/null, or the finite stream git feeds
 pre-push and a few others); in a hook of lefthook's own (`lefthook run NAME`) the caller's stdin.
 
-`.jsonc` and `.toml` configs, `extends:`/`remotes:` files and the `rc:` file are not read.
+A `.jsonc` config is read as lefthook reads it: comments and trailing commas blanked (columns
+kept), then JSON. `.toml` configs, `extends:`/`remotes:` files and the `rc:` file are not read.
 """
 
 from __future__ import annotations
@@ -320,6 +321,47 @@ def _snippet(run: _Run, lines: list[str], path: str, templates: _Templates) -> S
     return replace(snippet, closed_stdin=closed, stdin_stream=stream)
 
 
+def jsonc_to_json(text: str) -> str:
+    """A `.jsonc` config as lefthook reads it (tidwall/jsonc ToJSON): `//` and `/* */` comments
+    and a comma before `}` or `]` made blanks, every line break and column kept."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text.startswith("//", i):
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            out.extend(re.sub(r"[^\t\r]", " ", text[i:end]))
+            i = end
+            continue
+        if text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end >= 0:
+                out.extend(re.sub(r"[^\n\t\r]", " ", text[i : end + 2]))
+                i = end + 2
+                continue
+            out.extend(text[i:])  # unclosed: left as it is, for the JSON error to name
+            break
+        char = text[i]
+        out.append(char)
+        i += 1
+        if char == '"':
+            while i < n:
+                out.append(text[i])
+                i += 1
+                if out[-1] == "\\" and i < n:
+                    out.append(text[i])
+                    i += 1
+                elif out[-1] == '"':
+                    break
+        elif char in "}]":
+            for j in range(len(out) - 2, -1, -1):
+                if out[j] > " ":
+                    if out[j] == ",":
+                        out[j] = " "
+                    break
+    return "".join(out)
+
+
 def _is_hook(y: _Yaml, name: str, body: Any) -> bool:
     if name in GIT_HOOK_NAMES or name in _MORE_HOOKS:
         return True
@@ -331,9 +373,12 @@ def extract(text: str, path: str) -> list[Snippet]:
 
     from guard.sources.yamlnodes import compose
 
-    if path.lower().endswith(".json"):
+    lower = path.lower()
+    if lower.endswith((".json", ".jsonc")):
         from guard.sources import jsonplaces
 
+        if lower.endswith(".jsonc"):
+            text = jsonc_to_json(text)
         jsonplaces.load(text, "JSON")  # a SourceError (CG901) at the syntax error
         text = text.replace("\t", " ")  # JSON is YAML but for a tab between tokens (columns kept)
     root = compose(text)

@@ -190,7 +190,8 @@ pre-push:
 
 
 def test_config_names_and_json(tmp_path: Path) -> None:
-    for name in ("lefthook.yml", ".lefthook.yaml", "lefthook-local.yml", ".config/lefthook.json"):
+    names = ("lefthook.yml", ".lefthook.yaml", "lefthook-local.yml", ".config/lefthook.json")
+    for name in (*names, ".lefthook-local.jsonc"):
         assert kind_by_name(name) == LEFTHOOK, name
         assert detect_kind(name) == LEFTHOOK
     assert kind_by_name("lefthook.toml") is None  # not read: skipped, and said so
@@ -198,6 +199,17 @@ def test_config_names_and_json(tmp_path: Path) -> None:
     text = json.dumps(config, indent="\t")  # tabs: JSON's, not YAML's
     doc = lint(write(tmp_path / "lefthook-local.json", text))
     assert places(doc) == [("CG303", *at(text, "--yolo"))]
+    # `.jsonc` as lefthook reads it (tidwall/jsonc): comments and trailing commas are blanks
+    jsonc = """{
+  // hooks
+  "pre-push": {"jobs": [
+    {"run": "codex exec -C . --yolo 'text // and /* text */'", /* c */ },
+  ],},
+}
+"""
+    doc = lint(write(tmp_path / "j" / "lefthook.jsonc", jsonc))
+    assert places(doc) == [("CG303", *at(jsonc, "--yolo"))]
+    assert lefthook.jsonc_to_json(jsonc).count("\n") == jsonc.count("\n")
     broken = lint(write(tmp_path / "x" / "lefthook.json", '{"pre-commit": {'))
     assert [f["rule"] for f in broken["findings"]] == ["CG901"]
     assert "not valid JSON" in broken["findings"][0]["message"]
