@@ -98,6 +98,8 @@ GOES_ON = [
     ("templates: {a: co, b: dex}\npre-commit:\n  jobs:\n    - run: '{a}{b} exec'\n", "lefthook"),
     ("pre-commit:\n  commands:\n    a:\n      run: $X exec\n", "lefthook"),
     ('{"pre-commit": {"commands": {"a": {"run": "\\u0063odex exec"}}}}', "lefthook"),
+    # TOML: a line-ending backslash in a multi-line basic string joins `co` and `dex`
+    ('[pre-commit.commands.a]\nrun = """co\\\n  dex exec --yolo"""\n', "lefthook"),
 ]
 
 PRE_COMMIT_XARGS = (

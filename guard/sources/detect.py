@@ -33,7 +33,7 @@ LEFTHOOK = "lefthook"  # guard/sources/lefthook.py: the shell lefthook runs on g
 LEFTHOOK_NAMES = frozenset(
     stem + suffix
     for stem in ("lefthook", ".lefthook", "lefthook-local", ".lefthook-local")
-    for suffix in (".yml", ".yaml", ".json", ".jsonc")
+    for suffix in (".yml", ".yaml", ".json", ".jsonc", ".toml")
 )
 CI_YAML_KINDS = frozenset({CIRCLECI, BITBUCKET, AZURE, BUILDKITE, TASKFILE, PRE_COMMIT})
 # every kind a reader exists for, in the order `--kind` lists them

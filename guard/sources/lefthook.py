@@ -1,5 +1,6 @@
 """lefthook (evilmartians/lefthook) configs: `lefthook.yml`, `.lefthook.yml`, `lefthook-local.yml`,
-`.lefthook-local.yml` (`.yaml`, `.json`, `.jsonc` too; guard/sources/detect.py decides by name).
+`.lefthook-local.yml` (`.yaml`, `.json`, `.jsonc`, `.toml` too; guard/sources/detect.py decides
+by name).
 
 A top-level key that is a git hook's name, or any other whose mapping holds `commands:`,
 `scripts:` or `jobs:` (a hook `lefthook run NAME` runs), is a hook. lefthook hands each of these
@@ -31,7 +32,9 @@ gets what git gives the hook (detect.hook_stdin: /dev/null, or the finite stream
 pre-push and a few others); in a hook of lefthook's own (`lefthook run NAME`) the caller's stdin.
 
 A `.jsonc` config is read as lefthook reads it: comments and trailing commas blanked (columns
-kept), then JSON. `.toml` configs, `extends:`/`remotes:` files and the `rc:` file are not read.
+kept), then JSON. A `.toml` one is read with tomllib, each string placed where its literal is
+written (toml_nodes; a multi-line basic string's line-ending backslash folds lines, so columns
+after one drift). `extends:`/`remotes:` files and the `rc:` file are not read.
 """
 
 from __future__ import annotations
@@ -362,6 +365,100 @@ def jsonc_to_json(text: str) -> str:
     return "".join(out)
 
 
+# A TOML string literal: multi-line basic or literal, basic, literal (tomllib decodes it)
+_TOML_STRING = re.compile(
+    r'"""(?:[^\\]|\\[\s\S])*?"{3,5}|\'\'\'[\s\S]*?\'{3,5}|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*'
+)
+
+
+def _toml_strings(text: str) -> list[tuple[str, int, int, str | None]]:
+    """Each string literal of a TOML text in order: (its value, 0-based line and column, the
+    YAML style that places its text: `"`, the column of its quote, the text one after; None,
+    where its text starts: a multi-line string's, after its quotes or their line break)."""
+    import tomllib
+
+    found: list[tuple[str, int, int, str | None]] = []
+    for match in _TOML_STRING.finditer(text):
+        literal = match.group(0)
+        if literal.startswith("#"):
+            continue  # a comment
+        try:
+            value = tomllib.loads("x = " + literal)["x"]
+        except (tomllib.TOMLDecodeError, ValueError):
+            continue
+        start = match.start()
+        if literal.startswith(('"""', "'''")):
+            start += 3
+            style: str | None = None
+            if text.startswith("\n", start) or text.startswith("\r\n", start):
+                start = text.index("\n", start) + 1  # TOML trims a break right after the quotes
+        else:
+            style = '"'
+        line = text.count("\n", 0, start)
+        column = start - (text.rfind("\n", 0, start) + 1)
+        found.append((str(value), line, column, style))
+    return found
+
+
+def toml_nodes(text: str) -> Any:
+    """A TOML config as the YAML nodes this reader walks: each string a scalar placed where its
+    literal is written (the first unused literal of its value, in document order); other values
+    as their text, at the top."""
+    import tomllib
+
+    import yaml
+
+    from guard.sources.base import SourceError
+
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+        raise SourceError(f"not valid TOML: {str(exc).split(' (at ')[0]}", line, column) from None
+    except (RecursionError, ValueError) as exc:
+        raise SourceError(f"not valid TOML: {type(exc).__name__}") from None
+    strings = _toml_strings(text)
+    used: set[int] = set()
+    top = yaml.Mark("toml", 0, 0, 0, None, 0)
+
+    def scalar(value: object) -> Any:
+        if isinstance(value, str):
+            at = next((i for i, s in enumerate(strings) if i not in used and s[0] == value), None)
+            if at is not None:
+                used.add(at)
+                _value, line, column, style = strings[at]
+                mark = yaml.Mark("toml", 0, line, column, None, 0)
+                return yaml.ScalarNode("tag:yaml.org,2002:str", value, mark, mark, style)
+            return yaml.ScalarNode("tag:yaml.org,2002:str", value, top, top)
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        return yaml.ScalarNode("tag:yaml.org,2002:str", shown, top, top)
+
+    def node(value: object, depth: int) -> Any:
+        if depth > 64:
+            return scalar("")
+        if isinstance(value, dict):
+            pairs = [(scalar_key(k), node(v, depth + 1)) for k, v in value.items()]
+            return yaml.MappingNode("tag:yaml.org,2002:map", pairs, top, top)
+        if isinstance(value, list):
+            items = [node(v, depth + 1) for v in value]
+            return yaml.SequenceNode("tag:yaml.org,2002:seq", items, top, top)
+        return scalar(value)
+
+    def scalar_key(key: str) -> Any:
+        """A key, placed at its first `KEY =` (or `"KEY" =`) in the text: an `env` name's line
+        is where CG101 says the key is set."""
+        written = re.search(rf"(?m)(?:^|[{{,.\s])[\"']?({re.escape(key)})[\"']?[ \t]*=", text)
+        mark = top
+        if written is not None:
+            start = written.start(1)
+            line = text.count("\n", 0, start)
+            mark = yaml.Mark("toml", 0, line, start - (text.rfind("\n", 0, start) + 1), None, 0)
+        return yaml.ScalarNode("tag:yaml.org,2002:str", key, mark, mark)
+
+    return node(document, 0)
+
+
 def _is_hook(y: _Yaml, name: str, body: Any) -> bool:
     if name in GIT_HOOK_NAMES or name in _MORE_HOOKS:
         return True
@@ -381,7 +478,7 @@ def extract(text: str, path: str) -> list[Snippet]:
             text = jsonc_to_json(text)
         jsonplaces.load(text, "JSON")  # a SourceError (CG901) at the syntax error
         text = text.replace("\t", " ")  # JSON is YAML but for a tab between tokens (columns kept)
-    root = compose(text)
+    root = toml_nodes(text) if lower.endswith(".toml") else compose(text)
     if not isinstance(root, yaml.MappingNode):
         return []
     y = _Yaml()

@@ -191,10 +191,9 @@ pre-push:
 
 def test_config_names_and_json(tmp_path: Path) -> None:
     names = ("lefthook.yml", ".lefthook.yaml", "lefthook-local.yml", ".config/lefthook.json")
-    for name in (*names, ".lefthook-local.jsonc"):
+    for name in (*names, ".lefthook-local.jsonc", "lefthook.toml"):
         assert kind_by_name(name) == LEFTHOOK, name
         assert detect_kind(name) == LEFTHOOK
-    assert kind_by_name("lefthook.toml") is None  # not read: skipped, and said so
     config = {"pre-commit": {"commands": {"review": {"run": "codex exec -C . --yolo \\u0021"}}}}
     text = json.dumps(config, indent="\t")  # tabs: JSON's, not YAML's
     doc = lint(write(tmp_path / "lefthook-local.json", text))
@@ -357,3 +356,49 @@ def test_any_shape_is_read_without_an_error() -> None:
                 assert snippet.text
 
     check()
+
+
+TOML = """\
+# lefthook.toml
+[templates]
+sandbox = "read-only"
+
+[pre-commit.commands.lint]
+run = "ruff check {staged_files}"  # run = "codex exec --yolo" in a comment
+
+[pre-commit.commands.review]
+run = 'codex exec -C . -s {sandbox} "Review {staged_files}" # not a comment'
+env = { OPENAI_API_KEY = "sk-test" }
+
+[pre-commit.commands.notes]
+run = "echo \\"codex exec --yolo is only text here\\""
+
+[[pre-push.jobs]]
+run = '''
+codex exec -C . -s read-only \\
+  "check the push" </dev/null
+'''
+
+[[pre-push.jobs]]
+run = "codex exec -C . -s read-only"
+args = "--yolo 'x'"
+"""
+
+
+def test_a_toml_config_is_read_as_its_yaml_would_be(tmp_path: Path) -> None:
+    """`lefthook.toml`: each string where its literal is written (a multi-line one from the
+    line after its quotes), an `env` key at its own line."""
+    doc = lint(write(tmp_path / "lefthook.toml", TOML))
+    assert places(doc) == sorted(
+        [
+            ("CG101", *at(TOML, "codex exec -C . -s {sandbox}")),
+            ("CG303", *at(TOML, "--yolo 'x'")),
+        ]
+    )
+    billing = next(f for f in doc["findings"] if f["rule"] == "CG101")
+    assert [r["line"] for r in billing["related"]] == [at(TOML, "OPENAI_API_KEY")[0]]
+    texts = [s.text for s in lefthook.extract(TOML, "lefthook.toml")]
+    assert 'codex exec -C . -s read-only \\\n  "check the push" </dev/null' in texts
+    broken = lint(write(tmp_path / "x" / "lefthook.toml", "[pre-commit\nrun = 1\n"))
+    assert [(f["rule"], f["line"]) for f in broken["findings"]] == [("CG901", 1)]
+    assert "not valid TOML" in broken["findings"][0]["message"]
