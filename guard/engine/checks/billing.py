@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path  # imported where used: the hook's codex path does without pathlib
 
+    from guard.sources.snippet import Snippet
+
 # What an API-key auth.json looks like (FACTS.md: `codex login --with-api-key` writes
 # `"auth_mode": "apikey"` and the key).
 APIKEY_AUTH = lazy_compile(r"\"?auth_mode\"?\s*:\s*\"?apikey|OPENAI_API_KEY\"?\s*:", re.IGNORECASE)
@@ -125,6 +127,12 @@ SCRIPT_KEY_MESSAGE = (
 )
 
 
+def _run_place(ctx: CheckContext, snippet: Snippet, inv: Invocation) -> tuple[str, Span]:
+    """Where another script's codex run stands in the file (a related location of its call)."""
+    where = ctx.place(snippet, inv.command.span)
+    return where.path, Span(where.line, where.column, where.end_line, where.end_column)
+
+
 def _script_call_hits(ctx: CheckContext) -> Iterator[Hit]:
     """CG101 where a package script runs another (`cross-env OPENAI_API_KEY=$K npm run review`)
     and a forbidden key this command gets reaches a codex run of that script (not set there
@@ -152,8 +160,7 @@ def _script_call_hits(ctx: CheckContext) -> Iterator[Hit]:
             if reached is None:
                 continue
             snippet, inv = reached
-            where = ctx.place(snippet, inv.command.span)
-            span = Span(where.line, where.column, where.end_line, where.end_column)
+            path, span = _run_place(ctx, snippet, inv)
             related = () if binding.origin is EnvOrigin.PREFIX else ((binding.span, "set here"),)
             call = " ".join(w.text for w in command.argv)
             yield Hit(
@@ -162,7 +169,7 @@ def _script_call_hits(ctx: CheckContext) -> Iterator[Hit]:
                     key=name, call=call, name=called[0], target=snippet.script_name
                 ),
                 related=related,
-                related_files=((where.path, span, f"the codex run of `{snippet.script_name}`"),),
+                related_files=((path, span, f"the codex run of `{snippet.script_name}`"),),
                 params={"key": name},
             )
 
@@ -568,9 +575,8 @@ def _script_env_file_hits(ctx: CheckContext) -> Iterator[Hit]:
         if reached is None:
             continue
         snippet, inv = reached
-        where = ctx.place(snippet, inv.command.span)
-        span = Span(where.line, where.column, where.end_line, where.end_column)
-        elsewhere = ((where.path, span, f"the codex run of `{snippet.script_name}`"),)
+        path, span = _run_place(ctx, snippet, inv)
+        elsewhere = ((path, span, f"the codex run of `{snippet.script_name}`"),)
         call = " ".join(w.text for w in command.argv)
         for load in command.env_files:
             if _keys_unset_between(ctx, load.span.line, command.span.line):
