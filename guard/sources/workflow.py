@@ -5,7 +5,10 @@ indicator, and its text is the dedented block, so `block_indent` says how far ri
 folded one (`run: >`) is the text YAML folds (what really runs: lines joined by spaces), its
 `line_map` and `joins` put each word back on the file line it is written on. Env
 maps at workflow, job and step level become the snippet's `external_env` (with the key's line), in
-that order, so a later level overrides an earlier one. Composite actions (`action.yml`,
+that order, so a later level overrides an earlier one; their values, as GitHub hands them to the
+step's shell (literal text: GitHub expands no `$OTHER` in them), are also what `$NAME` holds there
+(Snippet.values: `env: {RUNNER: codex exec}` then `run: $RUNNER "fix"` is a codex run); a value
+with a `${{ }}` in it is unknown. Composite actions (`action.yml`,
 `runs.steps`) are read the same way. An `openai/codex-action` step is the command it runs
 (sources/codexaction.py); workflow- and job-level env lines are marked wide (`billing: api-in-ci`).
 """
@@ -16,7 +19,14 @@ import re
 
 from guard.fastclass import replace
 from guard.sources.snippet import RunContext, Snippet
-from guard.sources.yamlnodes import block_indent, compose, folded_places, folded_rows, node_get
+from guard.sources.yamlnodes import (
+    block_indent,
+    compose,
+    env_values,
+    folded_places,
+    folded_rows,
+    node_get,
+)
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
 if TYPE_CHECKING:
@@ -37,6 +47,26 @@ def _env(node: Any) -> list[tuple[str, str, int]]:
             value = value_node.value if isinstance(value_node, yaml.ScalarNode) else ""
             pairs.append((str(key_node.value), str(value), key_node.start_mark.line + 1))
     return pairs
+
+
+# Characters by which a value may stand for other text when the shell reads it again (`$PS4`
+# under `set -x`, `eval "$X"`): a glob, an expansion, a substitution, a brace, a tilde, an escape.
+_WILD = frozenset("$`*?[]{}~\\")
+
+
+def _shell_values(env: list[tuple[str, str, int]]) -> tuple[tuple[str, str, int, str], ...]:
+    """What `$NAME` holds in the step's shell: the env's values as GitHub hands them over, the
+    literal text (GitHub expands no `$OTHER` in them); one with a `${{ }}` is unknown. A value
+    that may stand for other text and holds no keyword is unknown too: the keyword reject of a
+    workflow (guard/reject.py, `may_concern_file`) reads the `run:` values, not the env, so a
+    value it has not seen must be one that can spell codex only where the file says codex."""
+    from guard.reject import KEYWORDS
+
+    return tuple(
+        value
+        for value in env_values(env, filled_in=("${{",))
+        if _WILD.isdisjoint(value[1]) or any(k in value[1].lower() for k in KEYWORDS)
+    )
 
 
 def _scalar(node: Any) -> str | None:
@@ -92,6 +122,7 @@ def _snippet(
         "dialect": dialect,
         "context": RunContext.CI,
         "external_env": tuple(env),
+        "values": _shell_values(env),
         "session": session,
         "wide_env_lines": wide,
         "outsider_inputs": outsider,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Container, Iterable
     from typing import Any
 
 
@@ -17,6 +18,26 @@ def node_get(node: Any, key: str) -> Any:
         if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
             return value_node
     return None
+
+
+def env_values(
+    env: Iterable[tuple[str, str, int]],
+    unknown: Container[int] = (),
+    filled_in: tuple[str, ...] = ("$",),
+) -> tuple[tuple[str, str, int, str], ...]:
+    """Snippet.values for the env a CI system gives a step's shell (a workflow's, job's and
+    step's `env:`, GitLab `variables:`), outer levels first: each name's last value, as the text
+    the shell gets, so `$RUNNER exec` reads as the command it holds. A value with text the
+    system fills in before the shell starts (`filled_in`: GitLab's and Buildkite's own `$OTHER`,
+    GitHub's `${{ }}`, a Taskfile's `{{.X}}`) or one that is no text (its key's line in
+    `unknown`: a Taskfile `sh:` variable, a `!reference` to a file not here) is left out: its
+    name stays unknown, as an inherited variable is."""
+    last = {name: (name, value, line, name) for name, value, line in env}
+    return tuple(
+        value
+        for value in last.values()
+        if value[2] not in unknown and not any(mark in value[1] for mark in filled_in)
+    )
 
 
 def block_indent(lines: list[str], first_line: int) -> int:

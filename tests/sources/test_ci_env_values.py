@@ -1,0 +1,108 @@
+"""A CI system's env values are what `$NAME` holds in the step's shell (Snippet.values).
+
+GitHub Actions hands a workflow's, job's and step's `env:` to the `run:` shell, GitLab its global
+and job `variables:`, and the other CI readers (guard/sources/ciyaml.py) their own env: a codex
+command kept in such a value (`RUNNER: codex exec --yolo`, then `$RUNNER "fix"`) is a codex run,
+as a Dockerfile `ENV` or a Makefile variable already is. Each file is linted by the real CLI and
+every finding asserted (rule, line, column); a value that only mentions codex stays silent, a
+value the system fills in itself (`${{ }}`, GitLab's `$OTHER`) is unknown, and what each shell
+runs is checked against bash with a recording stand-in `codex` on PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.sources.test_ci_yaml import lint, places, related, write
+from tests.sources.test_source_gaps import hits
+
+BASH = shutil.which("bash")
+
+
+def run_in_bash(tmp_path: Path, script: str, env: dict[str, str]) -> list[str]:
+    """The argv each codex run gets when bash runs `script` with `env` (as the CI runner hands
+    it over), codex being a stand-in that logs its arguments."""
+    assert BASH is not None
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    log = tmp_path / "codex.log"
+    log.unlink(missing_ok=True)
+    stub = bin_dir / "codex"
+    stub.write_text(f'#!/bin/sh\nprintf "%s|" "$@" >> {log}\necho >> {log}\n')
+    stub.chmod(0o755)
+    path = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    subprocess.run(
+        [BASH, "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        env={"PATH": path, **env},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    return log.read_text().splitlines() if log.exists() else []
+
+
+# --- GitHub Actions ------------------------------------------------------------------------------
+
+WORKFLOW = """\
+on: push
+env: {CODEX: codex, MSG: "run codex later", SANDBOX: read-only}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    env: {RUNNER: codex exec --yolo}
+    steps:
+      - run: $RUNNER "fix" </dev/null
+      - run: $CODEX exec --yolo "fix it" </dev/null
+      - run: echo "$MSG" && echo $RUNNER
+      - run: $CODEX exec -C . -s "$SANDBOX" -o out.md "review" </dev/null
+      - env: {RUNNER: echo}
+        run: $RUNNER exec --yolo "only echoed"
+      - env: {RUNNER: "${{ inputs.runner }}"}
+        run: $RUNNER --yolo "unknown"
+"""
+
+
+def test_workflow_env_values_are_what_the_run_shell_expands(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, ".github/workflows/ci.yml", WORKFLOW))
+    # `$RUNNER` is `codex exec --yolo` (job env), `$CODEX` is codex (workflow env); the mention in
+    # MSG is echoed, `-s "$SANDBOX"` is read-only, a step's own env overrides the job's, and a
+    # `${{ }}` value is unknown (GitHub fills it in): a command of its that looks like codex is
+    # CG902, never a guess either way
+    assert hits(doc) == {
+        ("CG303", 8),
+        ("CG503", 8),
+        ("CG303", 9),
+        ("CG503", 9),
+        ("CG902", 15),
+    }
+    assert places(doc, "CG303") == {(8, 14), (9, 26)}
+
+
+@pytest.mark.skipif(BASH is None, reason="needs bash")
+def test_workflow_env_values_run_so_in_bash(tmp_path: Path) -> None:
+    env = {"CODEX": "codex", "RUNNER": "codex exec --yolo", "MSG": "run codex later"}
+    assert run_in_bash(tmp_path, '$RUNNER "fix" </dev/null', env) == ["exec|--yolo|fix|"]
+    assert run_in_bash(tmp_path, 'echo "$MSG" && echo $RUNNER', env) == []
+
+
+def test_workflow_env_key_is_reported_once(tmp_path: Path) -> None:
+    text = """\
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    env: {OPENAI_API_KEY: sk-test, RUNNER: codex exec}
+    steps:
+      - run: $RUNNER -C . -s read-only -o o.md "review" </dev/null
+"""
+    doc = lint(write(tmp_path, ".github/workflows/ci.yml", text))
+    # the command is read through $RUNNER: the key in its env is CG101 at the run, the env line
+    # its "set here", as for a literal `codex` (the value itself is no second finding)
+    assert hits(doc) == {("CG101", 7)}
+    assert related(doc, "CG101", 7) == {5}
