@@ -56,6 +56,15 @@ def mentions_codex(text: str) -> bool:
     return verdict
 
 
+def _values_may_concern(values: tuple[tuple[str, str, int, str], ...]) -> bool:
+    """Whether a value the source knows before the snippet runs (Snippet.values: a Makefile's
+    variable, a Dockerfile's ENV, a CI step's env) may spell codex. The shell reads some where
+    the text shows nothing the reject sends on (`$PS4` before each command under `set -x`, an
+    interpreter's code in `python3 -c "$CODE"`), and may read one again as shell (`eval`): each
+    is judged as shell text. Asked only of a snippet whose own text the reject turned away."""
+    return any(mentions_codex(value) for _name, value, _line, _shown in values)
+
+
 def rule_enabled(rule: Rule, settings: Settings, context: RunContext) -> bool:
     """select/ignore, docs and the strict profile; per-file-ignores are the lint front door's."""
     from guard.directives import rule_enabled as selected
@@ -330,6 +339,7 @@ def prepare(snippet: Snippet, settings: Settings, *, always: bool = False) -> Pr
         or snippet.codex_programs
         or snippet.context is RunContext.PACKET
         or mentions_codex(snippet.text)
+        or (snippet.values and _values_may_concern(snippet.values))
         or (settings.strict and _may_start_unseen(snippet.text))
     ):
         return None

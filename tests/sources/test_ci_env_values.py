@@ -106,3 +106,27 @@ jobs:
     # its "set here", as for a literal `codex` (the value itself is no second finding)
     assert hits(doc) == {("CG101", 7)}
     assert related(doc, "CG101", 7) == {5}
+
+
+def test_a_value_the_shell_reads_unasked_is_not_turned_away(tmp_path: Path) -> None:
+    """The step's text alone spells no codex, so the keyword reject turns it away; but bash reads
+    `$PS4` before each command under `set -x` (bash 5.2 as the runner's non-root user imports it
+    from the env and runs its substitution: checked with a logging `codex`), so the snippet goes
+    on when a value may spell codex (guard/engine/run.py, prepare), and the echo does not."""
+    text = """\
+on: push
+env: {PS4: "`codex exec --yolo trace`", NOTE: codex is not run here}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: set -x; echo hi
+  b:
+    runs-on: ubuntu-latest
+    env: {PS4: "+ "}
+    steps:
+      - run: set -x; echo "$NOTE"
+"""
+    doc = lint(write(tmp_path, ".github/workflows/ci.yml", text))
+    assert ("CG303", 7) in hits(doc)
+    assert {line for _rule, line in hits(doc)} == {7}
