@@ -3,7 +3,8 @@
 Every item is a command line the runner feeds to a shell with no TTY (RunContext.CI). A job's
 `before_script` and `script` items run in one shell, in order (`after_script` in a second one), so
 each of those runs is one snippet, every item on its exact lines and columns. `variables:` at the
-top level and in the job are the environment.
+top level and in the job are the environment, and what `$NAME` holds in the shell
+(Snippet.values; a value with a `$` in it is one the runner expands first: unknown).
 
 A job is read as GitLab's runner will see it:
 - YAML merge keys (`<<: *defaults`, `<<: [*a, *b]`) are applied as YAML defines them: shallow,
@@ -33,6 +34,7 @@ from guard.sources.yamlnodes import (
     Piece,
     block_indent,
     compose,
+    env_values,
     folded_rows,
     node_get,
     row_places,
@@ -92,7 +94,10 @@ def _get(node: Any, key: str, memo: Memo) -> Any:
     return next((value for k, value in flat_mapping(node, 0, memo) if k.value == key), None)
 
 
-def _variables(node: Any, memo: Memo, root: Any) -> Env:
+def _variables(node: Any, memo: Memo, root: Any, unknown: set[int] | None = None) -> Env:
+    """The `variables:` of a job (or the file). A value that is no text here (a `!reference` to
+    a file this one includes) is "" in the env, and its key's line goes in `unknown`, so its
+    name holds no known value in the shell (yamlnodes.env_values)."""
     import yaml
 
     found = _dereference(_get(node, "variables", memo), root, memo)
@@ -103,6 +108,8 @@ def _variables(node: Any, memo: Memo, root: Any) -> Env:
             value = node_get(value, "value")
         text = value.value if isinstance(value, yaml.ScalarNode) else ""
         pairs[str(key.value)] = (str(text), key.start_mark.line + 1)
+        if unknown is not None and not isinstance(value, yaml.ScalarNode):
+            unknown.add(key.start_mark.line + 1)
     return pairs
 
 
@@ -118,9 +125,9 @@ class JobView:
         return JobView({**self.scripts, **child.scripts}, {**self.variables, **child.variables})
 
 
-def _own_view(job: Any, memo: Memo, root: Any) -> JobView:
+def _own_view(job: Any, memo: Memo, root: Any, unknown: set[int] | None = None) -> JobView:
     scripts = {key: value for key in _SCRIPT_KEYS if (value := _get(job, key, memo)) is not None}
-    return JobView(scripts, _variables(job, memo, root))
+    return JobView(scripts, _variables(job, memo, root, unknown))
 
 
 def _parents(job: Any, memo: Memo) -> list[str]:
@@ -137,13 +144,21 @@ def _parents(job: Any, memo: Memo) -> list[str]:
 class Jobs:
     """A file's jobs by name, each resolved once (a parent shared by many jobs is merged once)."""
 
-    def __init__(self, jobs: dict[str, Any], memo: Memo | None = None, root: Any = None) -> None:
+    def __init__(
+        self,
+        jobs: dict[str, Any],
+        memo: Memo | None = None,
+        root: Any = None,
+        unknown: set[int] | None = None,
+    ) -> None:
         self.jobs = jobs
         self.memo: Memo = {} if memo is None else memo
         self.root = root  # the file's top mapping: what a `!reference` names
         self.resolved: dict[str, JobView] = {}
         self.cuts = 0  # cycles and too-deep chains met so far
         self.steps = 0
+        # lines of variables whose value is no text here (_variables)
+        self.unknown: set[int] = set() if unknown is None else unknown
 
     def resolve(self, name: str, chain: tuple[str, ...] = ()) -> JobView:
         """The job `name` with every `extends:` parent merged in (GitLab's order and limits)."""
@@ -164,7 +179,7 @@ class Jobs:
         view = JobView()
         for parent in _parents(job, self.memo):
             view = view.under(self.resolve(parent, (*chain, name)))
-        view = view.under(_own_view(job, self.memo, self.root))
+        view = view.under(_own_view(job, self.memo, self.root, self.unknown))
         if self.cuts == cuts:  # a view cut short on the way depends on the chain: not kept
             self.resolved[name] = view
         return view
@@ -224,6 +239,7 @@ def _shell(
     session: tuple[tuple[str, int], ...] = (),
     context: RunContext = RunContext.CI,
     dialect: str = "bash",
+    values: tuple[tuple[str, str, int, str], ...] = (),
 ) -> Snippet:
     """Pieces one shell runs in order, as one script, so what one item sets (`export`, `set -a;
     . f`) reaches the next; `line_map` puts every line back where the file has it. Pieces in file
@@ -258,6 +274,7 @@ def _shell(
         line_map=tuple(places),
         joins=tuple(joins),
         session=session,
+        values=values,
     )
 
 
@@ -315,7 +332,8 @@ def extract(text: str, path: str) -> list[Snippet]:
         return []
     lines = text.split("\n")
     memo: Memo = {}
-    global_env = _variables(root, memo, root)
+    unknown: set[int] = set()  # lines of variables whose value is no text here
+    global_env = _variables(root, memo, root, unknown)
     default = _get(root, "default", memo)
     defaults = {k: value for k in _DEFAULT_KEYS if (value := _get(default, k, memo)) is not None}
     jobs = {
@@ -323,7 +341,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         for key, job in flat_mapping(root, 0, memo)
         if str(key.value) not in _NOT_JOBS and isinstance(job, yaml.MappingNode)
     }
-    resolver = Jobs(jobs, memo, root)
+    resolver = Jobs(jobs, memo, root, unknown)
     steps = [0]  # the file's flattening budget (_MAX_SCRIPT_STEPS)
     snippets: list[Snippet] = []
     for name, job in jobs.items():
@@ -344,5 +362,7 @@ def extract(text: str, path: str) -> list[Snippet]:
             if items:
                 pieces = [_piece(item, lines) for item in items]
                 session = ((f"job {name}", step),)
-                snippets.append(_shell(pieces, path, env, len(lines), session))
+                # The runner expands `$OTHER` in a value first: such a value is unknown.
+                values = env_values(((n, v, line) for n, (v, line) in env.items()), unknown)
+                snippets.append(_shell(pieces, path, env, len(lines), session, values=values))
     return snippets

@@ -130,3 +130,61 @@ jobs:
     doc = lint(write(tmp_path, ".github/workflows/ci.yml", text))
     assert ("CG303", 7) in hits(doc)
     assert {line for _rule, line in hits(doc)} == {7}
+
+
+# --- GitLab CI -----------------------------------------------------------------------------------
+
+GITLAB = """\
+variables:
+  RUNNER: codex exec --yolo
+  MSG: run codex later
+  CMD: $RUNNER
+.base:
+  variables:
+    TOOL: codex
+job:
+  script: ['$RUNNER "fix" </dev/null']
+other:
+  extends: .base
+  variables:
+    RUNNER: echo
+  script:
+    - echo "$MSG"
+    - $RUNNER exec --yolo "only echoed"
+    - $TOOL exec -C . --yolo "x" </dev/null
+third:
+  inherit: {variables: false}
+  script:
+    - $RUNNER "not set here"
+    - $CMD "fix"
+"""
+
+
+def test_gitlab_variables_are_what_the_script_shell_expands(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, ".gitlab-ci.yml", GITLAB))
+    # global RUNNER reaches `job`; `other` overrides it and gets TOOL from its parent; `third`
+    # keeps the global variables out; CMD is `$RUNNER`, which the runner expands first (unknown)
+    assert hits(doc) == {("CG303", 9), ("CG503", 9), ("CG303", 17)}
+    assert places(doc, "CG303") == {(9, 13), (17, 23)}
+
+
+@pytest.mark.skipif(BASH is None, reason="needs bash")
+def test_gitlab_variables_run_so_in_bash(tmp_path: Path) -> None:
+    env = {"RUNNER": "codex exec --yolo", "MSG": "run codex later"}
+    assert run_in_bash(tmp_path, '$RUNNER "fix" </dev/null', env) == ["exec|--yolo|fix|"]
+    assert run_in_bash(tmp_path, 'echo "$MSG"', env) == []
+
+
+def test_gitlab_variable_from_a_reference_not_here_is_unknown(tmp_path: Path) -> None:
+    text = """\
+include: [other.yml]
+variables:
+  RUNNER: !reference [.shared, variables, RUNNER]
+job:
+  script: [$RUNNER "fix" </dev/null]
+"""
+    from guard.sources.gitlab import extract
+
+    (snippet,) = extract(text, ".gitlab-ci.yml")
+    assert snippet.values == ()  # not "" (that would run `"fix"` as the command)
+    assert ("RUNNER", "", 3) in snippet.external_env
