@@ -6,7 +6,11 @@ shell (RunContext: a CI runner gives no TTY; a task runner runs where it is star
 layout: a function that walks the file's YAML and yields each `_Shell`, the scalar nodes one shell
 runs in order (a string, a list's strings, a `command:`-like key of a mapping), the env those
 commands get (name -> value and the line of its key, outer levels first, the step's own last) and
-the session they belong to (runs on one machine: Snippet.session). Everything else is shared with
+the session they belong to (runs on one machine: Snippet.session). The env's values are also what
+`$NAME` holds in the shell (Snippet.values: `RUNNER: codex exec --yolo`, then `$RUNNER "fix"`),
+but for a value the system still fills in before the shell starts (`Spec.filled_in`: `$OTHER`
+where the system expands it, its template syntax) or one that is no text (a Taskfile `sh:`): that
+name is unknown. Everything else is shared with
 the GitLab reader: libyaml compose with marks, merge keys (`<<: *defaults`) applied as YAML
 defines them, aliases, block and folded scalars put back on their file lines and columns
 (gitlab._piece/_shell, yamlnodes.folded_rows). Template syntax the system fills in before the
@@ -23,7 +27,8 @@ gives no snippet; YAML that does not parse is the one-line error every YAML read
   `<< pipeline.parameters.x >>` the pipeline's default (Snippet.values).
 - Bitbucket `bitbucket-pipelines.yml`: every `step:` under `pipelines:` (default, branches,
   pull-requests, tags, custom, parallel, stage): its `script:` items run in one shell,
-  `after-script:` in another, in the step's own container.
+  `after-script:` in another, in the step's own container. A custom pipeline's `- variables:`
+  are env of its steps: the value its runner gives, else the `default:` (none: unknown).
 - Azure Pipelines `azure-pipelines.yml`, `.azure-pipelines/*.yml`: `script:`/`bash:` steps (and an
   inline `Bash@3` task) at any depth of stages, jobs, deployment strategies and `${{ if }}`
   blocks, each its own shell on the job's agent; `variables:` of the pipeline, stage and job become
@@ -55,7 +60,7 @@ from guard.sources.detect import AZURE, BITBUCKET, BUILDKITE, CIRCLECI, PRE_COMM
 from guard.sources.gitlab import Env, Memo, _Piece, _piece, _shell, flat_mapping
 from guard.sources.snippet import RunContext, Snippet
 from guard.sources.workflow import _dialect
-from guard.sources.yamlnodes import compose
+from guard.sources.yamlnodes import compose, env_values
 
 _MAX_DEPTH = 64  # nesting walked (stages in jobs in strategies in `${{ if }}`): past any real file
 _MAX_NODES = 200_000  # nodes a walk visits: aliases repeated level after level stop here
@@ -84,6 +89,9 @@ class _Yaml:
     def __init__(self) -> None:
         self.memo: Memo = {}
         self.visited = 0
+        # Lines of env keys whose value is no text here (a mapping: a Taskfile `sh:` variable;
+        # a bare `NAME` the agent passes through): in the env as "", unknown to the shell
+        self.unknown: set[int] = set()
 
     def pairs(self, node: Any) -> list[tuple[str, Any]]:
         return [(str(key.value), value) for key, value in flat_mapping(node, 0, self.memo)]
@@ -124,6 +132,8 @@ class _Yaml:
                 continue  # an Azure template condition, not a name
             text = value.value if isinstance(value, yaml.ScalarNode) else ""
             found[rename(name)] = (str(text), key.start_mark.line + 1)
+            if not isinstance(value, yaml.ScalarNode):
+                self.unknown.add(key.start_mark.line + 1)
         for item in self.seq(node):
             text = self.text(item)
             if text and "=" in text:
@@ -330,12 +340,39 @@ def _walk(y: _Yaml, node: Any, depth: int = 0) -> Iterator[tuple[str, Any, Any]]
 
 
 def _bitbucket(y: _Yaml, root: Any) -> Iterator[_Shell]:
-    for key, step, _parent in _walk(y, y.get(root, "pipelines")):
+    for section, pipelines in y.pairs(y.get(root, "pipelines")):
+        if section != "custom":
+            yield from _bitbucket_steps(y, pipelines, {})
+            continue
+        for _name, pipeline in y.pairs(pipelines):
+            yield from _bitbucket_steps(y, pipeline, _bitbucket_variables(y, pipeline))
+
+
+def _bitbucket_steps(y: _Yaml, node: Any, env: Env) -> Iterator[_Shell]:
+    wide = frozenset(env)  # a custom pipeline's variables reach each of its steps
+    for key, step, _parent in _walk(y, node):
         if key != "step":
             continue
         where = f"step {step.start_mark.line + 1}"  # each step gets a container of its own
-        yield _Shell(y.scalars(y.get(step, "script")), {}, ((where, 0),))
-        yield _Shell(y.scalars(y.get(step, "after-script")), {}, ((where, 1),))
+        yield _Shell(y.scalars(y.get(step, "script")), env, ((where, 0),), wide=wide)
+        yield _Shell(y.scalars(y.get(step, "after-script")), env, ((where, 1),), wide=wide)
+
+
+def _bitbucket_variables(y: _Yaml, pipeline: Any) -> Env:
+    """A custom pipeline's `- variables:` (`name:`, `default:`): whoever runs it gives each
+    one's value, else its default (both reach its steps as env); with no default it is unknown."""
+    found: Env = {}
+    for item in y.seq(pipeline):
+        for variable in y.seq(y.get(item, "variables")):
+            name = y.get(variable, "name")
+            if y.text(name) is None:
+                continue
+            line = name.start_mark.line + 1
+            default = y.text(y.get(variable, "default"))
+            found[str(name.value)] = (default or "", line)
+            if default is None:
+                y.unknown.add(line)
+    return found
 
 
 # --- Azure Pipelines -----------------------------------------------------------------------------
@@ -461,6 +498,7 @@ def _buildkite_container_env(y: _Yaml, step: Any) -> Env:
                 text = y.text(item)
                 if text and "=" not in text:
                     found[text.strip()] = ("", item.start_mark.line + 1)
+                    y.unknown.add(item.start_mark.line + 1)
     return found
 
 
@@ -609,16 +647,21 @@ class Spec:
     templates: re.Pattern[str] | None = None
     sequence_root: bool = False  # a file that may be a bare list (a Buildkite `steps` list)
     closed_stdin: bool = False  # the runner gives the shell a terminal or /dev/null, no idle pipe
+    # What the system still fills into an env value before the shell gets it: such a value is
+    # unknown to the shell (yamlnodes.env_values)
+    filled_in: tuple[str, ...] = ("$",)
 
 
 SPECS: dict[str, Spec] = {
-    CIRCLECI: Spec(_circleci, RunContext.CI, _CIRCLECI_PARAMS),
+    # "CircleCI does not support interpolation when setting environment variables" (Set an
+    # environment variable, circleci.com/docs): a `$` in a value is the text the shell gets
+    CIRCLECI: Spec(_circleci, RunContext.CI, _CIRCLECI_PARAMS, filled_in=("<<",)),
     BITBUCKET: Spec(_bitbucket, RunContext.CI),
     AZURE: Spec(_azure, RunContext.CI, _AZURE_TEMPLATES),
     # "The agent will run any jobs within a PTY (pseudo terminal) if available" (buildkite-agent
     # start), else with /dev/null: codex never waits on either (no CG201)
     BUILDKITE: Spec(_buildkite, RunContext.CI, sequence_root=True, closed_stdin=True),
-    TASKFILE: Spec(_taskfile, RunContext.SCRIPT, _TASK_TEMPLATES),
+    TASKFILE: Spec(_taskfile, RunContext.SCRIPT, _TASK_TEMPLATES, filled_in=("$", "{{")),
     PRE_COMMIT: Spec(_pre_commit, RunContext.SCRIPT),
 }
 
@@ -657,15 +700,15 @@ def _template_values(
     return tuple(found)
 
 
-def _macro_values(env: Env) -> tuple[tuple[str, str, int, str], ...]:
+def _macro_values(env: Env, unknown: set[int]) -> tuple[tuple[str, str, int, str], ...]:
     """Snippet.values for an Azure pipeline's macros: Azure writes a variable's value where
     `$(name)` stands before the shell runs (masked as `${NAME}`, _mask), so `$(codexBin) exec`
-    is `codex exec` when `codexBin: codex`; a value that is itself a macro or an expression is
-    left unknown."""
+    is `codex exec` when `codexBin: codex`, and so is `$CODEXBIN` (the env name); a value that
+    is itself a macro or an expression is left unknown."""
     return tuple(
         (name, value, line, "$(" + name + ")")
         for name, (value, line) in env.items()
-        if "$" not in value
+        if "$" not in value and line not in unknown
     )
 
 
@@ -713,10 +756,14 @@ def read(kind: str, text: str, path: str) -> list[Snippet]:
             snippet = _shell(
                 pieces, path, shell.env, len(lines), shell.session, spec.context, shell.dialect
             )
-        if shell.values:
-            snippet = replace_snippet(snippet, values=shell.values)
-        elif kind == AZURE and "${" in snippet.text:
-            snippet = replace_snippet(snippet, values=_macro_values(shell.env))
+        # What `$NAME` holds in the shell: the env the runner hands it (Snippet.values)
+        if kind == AZURE:
+            known = _macro_values(shell.env, y.unknown)
+        else:
+            pairs = ((name, value, line) for name, (value, line) in shell.env.items())
+            known = env_values(pairs, y.unknown, spec.filled_in)
+        if shell.values or known:
+            snippet = replace_snippet(snippet, values=(*shell.values, *known))
         wide = tuple(line for name, (_v, line) in shell.env.items() if name in shell.wide)
         if wide:
             snippet = replace_snippet(snippet, wide_env_lines=wide)

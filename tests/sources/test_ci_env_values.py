@@ -188,3 +188,107 @@ job:
     (snippet,) = extract(text, ".gitlab-ci.yml")
     assert snippet.values == ()  # not "" (that would run `"fix"` as the command)
     assert ("RUNNER", "", 3) in snippet.external_env
+
+
+# --- the other CI systems and task runners (guard/sources/ciyaml.py) -----------------------------
+
+CIRCLECI = """\
+version: 2.1
+jobs:
+  build:
+    docker:
+      - image: cimg/base:current
+        environment:
+          RUNNER: codex exec --yolo
+    environment:
+      MSG: run codex later
+      SANDBOX: << parameters.sandbox >>
+    steps:
+      - run: $RUNNER "fix" </dev/null
+      - run:
+          command: echo "$MSG"; $TOOL -C . --yolo "x" </dev/null
+          environment:
+            TOOL: codex exec
+      - run: codex exec -C . -s $SANDBOX -o o.md "x" </dev/null
+"""
+
+BITBUCKET = """\
+pipelines:
+  default:
+    - step:
+        script:
+          - $RUNNER "fix" </dev/null
+  custom:
+    fix:
+      - variables:
+          - name: RUNNER
+            default: codex exec --yolo
+          - name: PROMPT
+      - step:
+          script:
+            - $RUNNER "fix" </dev/null
+            - codex exec -C . -s read-only -o o.md "$PROMPT" </dev/null
+"""
+
+AZURE = """\
+variables:
+  runner: codex exec --yolo
+  msg: run codex later
+steps:
+  - bash: $RUNNER "fix" </dev/null
+  - bash: echo "$MSG $(msg)"
+"""
+
+BUILDKITE = """\
+env:
+  RUNNER: codex exec --yolo
+  LATER: $RUNNER
+steps:
+  - command: $RUNNER "fix" </dev/null
+  - commands: [$LATER -C . -s read-only -o o.md "x"]
+  - command: $TOOL --yolo "y"
+    plugins:
+      - docker#v5: {image: x, environment: [TOOL]}
+"""
+
+TASKFILE = """\
+version: '3'
+env:
+  RUNNER: codex exec --yolo
+  DYN: {sh: echo codex}
+  MSG: run codex later
+tasks:
+  fix:
+    cmds:
+      - $RUNNER "fix" </dev/null
+      - $DYN exec --yolo "x"
+      - echo "$MSG"
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        # the container's and the step's env; a `<< parameters.x >>` value is unknown (no CG302
+        # guess of an invalid sandbox)
+        (".circleci/config.yml", CIRCLECI, {("CG303", 12), ("CG503", 12), ("CG303", 14)}),
+        # a custom pipeline's variable default reaches its steps, not the default pipeline's;
+        # one with no default is unknown
+        ("bitbucket-pipelines.yml", BITBUCKET, {("CG303", 14), ("CG503", 14)}),
+        # a variable is env under its upper-cased name as well as a `$(macro)`
+        ("azure-pipelines.yml", AZURE, {("CG303", 5), ("CG503", 5)}),
+        # a value with `$` is interpolated at upload (unknown); a passed-through name is unknown
+        (
+            ".buildkite/pipeline.yml",
+            BUILDKITE,
+            {("CG303", 5), ("CG503", 5), ("CG902", 6), ("CG902", 7)},
+        ),
+        # an `sh:` value is unknown: CG902, never a guess
+        ("Taskfile.yml", TASKFILE, {("CG303", 9), ("CG503", 9), ("CG902", 10)}),
+    ],
+)
+def test_ci_env_values_are_what_the_shell_expands(
+    tmp_path: Path, name: str, text: str, expected: set[tuple[str, int]]
+) -> None:
+    doc = lint(write(tmp_path, name, text))
+    assert hits(doc) == expected
