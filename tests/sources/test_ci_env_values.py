@@ -292,3 +292,24 @@ def test_ci_env_values_are_what_the_shell_expands(
 ) -> None:
     doc = lint(write(tmp_path, name, text))
     assert hits(doc) == expected
+
+
+def test_a_workflow_value_the_reject_has_not_read_cannot_spell_codex() -> None:
+    """A workflow's file reject reads its `run:` values, not its env: a value that may stand
+    for other text (`cod*`) and names no codex is unknown to the shell, so the full read finds
+    no more than the reject let through; with the keyword it is kept (the reject reads that)."""
+    from guard.reject import may_concern_file
+    from guard.sources.workflow import extract
+
+    text = """\
+on: push
+env: {PS4: "`cod* exec --yolo`", PLAIN: read-only, HOME_BIN: $HOME/bin, RUNNER: ~/codex exec}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: set -x; echo hi
+"""
+    assert not may_concern_file(text.replace("codex", "tool"), "workflow")
+    (snippet,) = extract(text, ".github/workflows/ci.yml")
+    assert {name for name, *_ in snippet.values} == {"PLAIN", "RUNNER"}
