@@ -119,15 +119,57 @@ class JobView:
 
     scripts: dict[str, Any] = field(default_factory=dict)  # before_script/script/... -> node
     variables: Env = field(default_factory=dict)
+    rules: Any = None  # the `rules:` node (an array: replaced whole)
 
     def under(self, child: JobView) -> JobView:
         """`child` extending this view: hashes merge key by key, arrays are replaced."""
-        return JobView({**self.scripts, **child.scripts}, {**self.variables, **child.variables})
+        return JobView(
+            {**self.scripts, **child.scripts},
+            {**self.variables, **child.variables},
+            self.rules if child.rules is None else child.rules,
+        )
 
 
 def _own_view(job: Any, memo: Memo, root: Any, unknown: set[int] | None = None) -> JobView:
     scripts = {key: value for key in _SCRIPT_KEYS if (value := _get(job, key, memo)) is not None}
-    return JobView(scripts, _variables(job, memo, root, unknown))
+    return JobView(scripts, _variables(job, memo, root, unknown), _get(job, "rules", memo))
+
+
+def _rule_variables(rules: Any, memo: Memo, root: Any, unknown: set[int]) -> list[Env]:
+    """The `variables:` of each of a job's (or the workflow's) `rules:`, in order: the first
+    rule that matches sets them over the job's (`!reference`d rules and their lists read)."""
+    import yaml
+
+    found: list[Env] = []
+    rules = _dereference(rules, root, memo)
+    items = list(rules.value) if isinstance(rules, yaml.SequenceNode) else []
+    for item in items[:_MAX_SCRIPT_ITEMS]:
+        item = _dereference(item, root, memo)
+        listed = item.value if isinstance(item, yaml.SequenceNode) else [item]  # a referenced list
+        for rule in listed[:_MAX_SCRIPT_ITEMS]:
+            variables = _variables(_dereference(rule, root, memo), memo, root, unknown)
+            if variables:
+                found.append(variables)
+    return found
+
+
+def _shell_values(
+    env: Env, overrides: list[Env], unknown: set[int]
+) -> tuple[tuple[str, str, int, str], ...]:
+    """Snippet.values of a job: each variable's value, and the value each rule that may match
+    gives it instead (`rules: - if: ... variables: {X: y}`: one of the values it holds, each
+    saying its line). The runner expands `$OTHER` in a value first, so a name with such a value
+    (or one that is no text here) on any of these is unknown."""
+    options: dict[str, list[tuple[str, str, int]]] = {}
+    for each in (env, *overrides):
+        for name, (value, line) in each.items():
+            options.setdefault(name, []).append((name, value, line))
+    values: list[tuple[str, str, int, str]] = []
+    for name, given in options.items():
+        known = [value for value in given if len(env_values([value], unknown)) == 1]
+        if len(known) == len(given):
+            values.extend((name, value, line, name) for name, value, line in known)
+    return tuple(values)
 
 
 def _parents(job: Any, memo: Memo) -> list[str]:
@@ -334,6 +376,9 @@ def extract(text: str, path: str) -> list[Snippet]:
     memo: Memo = {}
     unknown: set[int] = set()  # lines of variables whose value is no text here
     global_env = _variables(root, memo, root, unknown)
+    workflow_rules = _rule_variables(
+        _get(_get(root, "workflow", memo), "rules", memo), memo, root, unknown
+    )
     default = _get(root, "default", memo)
     defaults = {k: value for k in _DEFAULT_KEYS if (value := _get(default, k, memo)) is not None}
     jobs = {
@@ -353,6 +398,17 @@ def extract(text: str, path: str) -> list[Snippet]:
                 scripts[key] = value
         outer = {n: v for n, v in global_env.items() if _inherits(job, "variables", n, memo)}
         env = {**outer, **view.variables}
+        # A workflow rule's variables override the global ones (not the job's), a job rule's
+        # any (GitLab: workflow:rules:variables, rules:variables)
+        overrides = [
+            {n: v for n, v in rule.items() if n not in view.variables} for rule in workflow_rules
+        ]
+        overrides = [
+            {n: v for n, v in rule.items() if _inherits(job, "variables", n, memo)}
+            for rule in overrides
+        ]
+        overrides += _rule_variables(view.rules, memo, root, unknown)
+        values = _shell_values(env, overrides, unknown)
         # GitLab's runner runs `before_script` and `script` as one shell script, `after_script` as
         # another: state one item sets reaches the items after it in the same shell. Both run in
         # the job's one build environment, `after_script` last (Snippet.session); another job
@@ -362,7 +418,5 @@ def extract(text: str, path: str) -> list[Snippet]:
             if items:
                 pieces = [_piece(item, lines) for item in items]
                 session = ((f"job {name}", step),)
-                # The runner expands `$OTHER` in a value first: such a value is unknown.
-                values = env_values(((n, v, line) for n, (v, line) in env.items()), unknown)
                 snippets.append(_shell(pieces, path, env, len(lines), session, values=values))
     return snippets

@@ -190,6 +190,38 @@ job:
     assert ("RUNNER", "", 3) in snippet.external_env
 
 
+GITLAB_RULES = """\
+variables:
+  SANDBOX: read-only
+workflow:
+  rules:
+    - if: $CI_COMMIT_TAG
+      variables: {SANDBOX: danger-full-access}
+    - when: always
+review:
+  script: [codex exec -C . -s "$SANDBOX" -o o.md "review" </dev/null]
+fix:
+  variables: {SANDBOX: workspace-write, RUNNER: codex exec}
+  rules:
+    - if: $CI_COMMIT_BRANCH == "main"
+      variables: {RUNNER: codex exec --yolo}
+    - if: $CI_PIPELINE_SOURCE == "web"
+      variables: {RUNNER: $CODEX_CMD}
+  script:
+    - codex exec -C . -s "$SANDBOX" -o o.md "fix" </dev/null
+    - $RUNNER -C . -s read-only -o o.md "x" </dev/null
+"""
+
+
+def test_gitlab_rule_variables_are_values_the_job_may_get(tmp_path: Path) -> None:
+    doc = lint(write(tmp_path, ".gitlab-ci.yml", GITLAB_RULES))
+    # the workflow rule may set SANDBOX over the global value (review), not over the job's own
+    # (fix); a rule's RUNNER that the runner expands ($CODEX_CMD) leaves RUNNER unknown
+    assert hits(doc) == {("CG303", 9), ("CG902", 19)}
+    found = next(f for f in doc["findings"] if f["rule"] == "CG303")
+    assert "`SANDBOX` to `danger-full-access` (line 6)" in found["message"]
+
+
 # --- the other CI systems and task runners (guard/sources/ciyaml.py) -----------------------------
 
 CIRCLECI = """\
