@@ -114,6 +114,7 @@ def _snippet(
     session: tuple[tuple[str, int], ...],
     wide: tuple[int, ...],
     outsider: bool,
+    values: tuple[tuple[str, str, int, str], ...],
 ) -> Snippet:
     mark = run.start_mark
     # What every form shares; a form adds where its text sits in the file.
@@ -122,7 +123,7 @@ def _snippet(
         "dialect": dialect,
         "context": RunContext.CI,
         "external_env": tuple(env),
-        "values": _shell_values(env),
+        "values": values,
         "session": session,
         "wide_env_lines": wide,
         "outsider_inputs": outsider,
@@ -184,6 +185,7 @@ def _steps(
     found: list[Snippet] = []
     wide = tuple(line for _name, _value, line in env)  # workflow- and job-level keys
     outsider = _outsider_inputs(events)
+    shared_values = _shell_values(env)
     for number, step in enumerate(steps.value):
         if is_codex_action(step):
             action = action_snippet(step, path, env + _env(step), wide, events, steps)
@@ -196,7 +198,10 @@ def _steps(
         if dialect is None:
             continue
         session = ((sequence, number),)
-        found.append(_snippet(run, path, lines, env + _env(step), dialect, session, wide, outsider))
+        own = _env(step)
+        values = _shell_values(env + own) if own else shared_values  # most steps have no env
+        snippet = _snippet(run, path, lines, env + own, dialect, session, wide, outsider, values)
+        found.append(snippet)
     return found
 
 
