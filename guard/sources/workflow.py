@@ -56,10 +56,11 @@ _WILD = frozenset("$`*?[]{}~\\")
 
 def _shell_values(env: list[tuple[str, str, int]]) -> tuple[tuple[str, str, int, str], ...]:
     """What `$NAME` holds in the step's shell: the env's values as GitHub hands them over, the
-    literal text (GitHub expands no `$OTHER` in them); one with a `${{ }}` is unknown. A value
-    that may stand for other text and holds no keyword is unknown too: the keyword reject of a
-    workflow (guard/reject.py, `may_concern_file`) reads the `run:` values, not the env, so a
-    value it has not seen must be one that can spell codex only where the file says codex."""
+    literal text (GitHub expands no `$OTHER` in them); one with a `${{ }}` is unknown. So is a
+    value with a `_WILD` character and no keyword (a PS4 whose substitution globs `cod*`): the
+    file reject of a workflow (guard/reject.py, `may_concern_file`) reads the `run:` values and
+    the file's keywords, not the env, so a value the shell is told must spell codex only with a
+    keyword in the file's text."""
     from guard.reject import KEYWORDS
 
     return tuple(
