@@ -37,7 +37,8 @@ gives no snippet; YAML that does not parse is the one-line error every YAML read
 - Buildkite `.buildkite/*.yml`, `pipeline.yml`: a step's `command:`/`commands:` (a string or a
   list: one script), top-level and step `env:`, and the `environment:` its docker or
   docker-compose plugin gives the container; `group:` steps hold steps. The agent runs a job
-  in a PTY (else with /dev/null): its stdin is no idle pipe (Snippet.closed_stdin).
+  in a PTY (else with /dev/null): its stdin is no idle pipe (Snippet.closed_stdin). `$NAME` in a
+  command is written in at upload from the top-level `env:` (a step's own is blank there).
 - Taskfile `Taskfile.yml`: `tasks.<t>.cmds[]` (a string or `{cmd: ...}`), each its own shell,
   global and task `env:`; plain global and task `vars:` are the values of their `{{.NAME}}`;
   global and task `dotenv:` files, loaded before each command (`. FILE` on the file name:
@@ -458,23 +459,36 @@ def _buildkite(y: _Yaml, root: Any) -> Iterator[_Shell]:
     import yaml
 
     steps = root if isinstance(root, yaml.SequenceNode) else y.get(root, "steps")
-    yield from _buildkite_steps(y, steps, y.env(y.get(root, "env")), 0)
+    env = y.env(y.get(root, "env"))
+    # `pipeline upload` writes `$NAME` into the commands before any shell runs, from its own env
+    # and the top-level `env:` (buildkite/go-pipeline, Pipeline.Interpolate): a step's own env
+    # is not there (blank), its value is the shell's only after `$$NAME`, which this reader
+    # does not unescape. So `$NAME` holds the top-level value (one with a `$` is interpolated
+    # itself: unknown).
+    values = env_values(((n, v, line) for n, (v, line) in env.items()), y.unknown)
+    yield from _buildkite_steps(y, steps, env, 0, values)
 
 
-def _buildkite_steps(y: _Yaml, steps: Any, env: Env, depth: int) -> Iterator[_Shell]:
+def _buildkite_steps(
+    y: _Yaml,
+    steps: Any,
+    env: Env,
+    depth: int,
+    values: tuple[tuple[str, str, int, str], ...] = (),
+) -> Iterator[_Shell]:
     if depth > _MAX_DEPTH:
         return
     for step in y.seq(steps):
         y.count()
         if y.get(step, "group") is not None:
-            yield from _buildkite_steps(y, y.get(step, "steps"), env, depth + 1)
+            yield from _buildkite_steps(y, y.get(step, "steps"), env, depth + 1, values)
             continue
         found = y.get(step, "commands")
         found = y.get(step, "command") if found is None else found
         own = {**y.env(y.get(step, "env")), **_buildkite_container_env(y, step)}
         wide = frozenset(name for name in env if name not in own)
         # a step may run on any agent: it shares no session with another step
-        yield _Shell(y.scalars(found), {**env, **own}, (), wide=wide)
+        yield _Shell(y.scalars(found), {**env, **own}, (), wide=wide, values=values)
 
 
 _BUILDKITE_CONTAINERS = ("docker", "docker-compose")
@@ -648,8 +662,9 @@ class Spec:
     sequence_root: bool = False  # a file that may be a bare list (a Buildkite `steps` list)
     closed_stdin: bool = False  # the runner gives the shell a terminal or /dev/null, no idle pipe
     # What the system still fills into an env value before the shell gets it: such a value is
-    # unknown to the shell (yamlnodes.env_values)
-    filled_in: tuple[str, ...] = ("$",)
+    # unknown to the shell (yamlnodes.env_values); None: the layout says what `$NAME` holds
+    # (`_Shell.values`)
+    filled_in: tuple[str, ...] | None = ("$",)
 
 
 SPECS: dict[str, Spec] = {
@@ -660,7 +675,9 @@ SPECS: dict[str, Spec] = {
     AZURE: Spec(_azure, RunContext.CI, _AZURE_TEMPLATES),
     # "The agent will run any jobs within a PTY (pseudo terminal) if available" (buildkite-agent
     # start), else with /dev/null: codex never waits on either (no CG201)
-    BUILDKITE: Spec(_buildkite, RunContext.CI, sequence_root=True, closed_stdin=True),
+    BUILDKITE: Spec(
+        _buildkite, RunContext.CI, sequence_root=True, closed_stdin=True, filled_in=None
+    ),
     TASKFILE: Spec(_taskfile, RunContext.SCRIPT, _TASK_TEMPLATES, filled_in=("$", "{{")),
     PRE_COMMIT: Spec(_pre_commit, RunContext.SCRIPT),
 }
@@ -757,9 +774,10 @@ def read(kind: str, text: str, path: str) -> list[Snippet]:
                 pieces, path, shell.env, len(lines), shell.session, spec.context, shell.dialect
             )
         # What `$NAME` holds in the shell: the env the runner hands it (Snippet.values)
+        known: tuple[tuple[str, str, int, str], ...] = ()
         if kind == AZURE:
             known = _macro_values(shell.env, y.unknown)
-        else:
+        elif spec.filled_in is not None:
             pairs = ((name, value, line) for name, (value, line) in shell.env.items())
             known = env_values(pairs, y.unknown, spec.filled_in)
         if shell.values or known:

@@ -281,6 +281,8 @@ steps:
   - command: $TOOL --yolo "y"
     plugins:
       - docker#v5: {image: x, environment: [TOOL]}
+  - command: $STEP_RUNNER "z"
+    env: {STEP_RUNNER: codex exec --yolo, RUNNER: echo}
 """
 
 TASKFILE = """\
@@ -309,7 +311,9 @@ tasks:
         ("bitbucket-pipelines.yml", BITBUCKET, {("CG303", 14), ("CG503", 14)}),
         # a variable is env under its upper-cased name as well as a `$(macro)`
         ("azure-pipelines.yml", AZURE, {("CG303", 5), ("CG503", 5)}),
-        # a value with `$` is interpolated at upload (unknown); a passed-through name is unknown
+        # `pipeline upload` writes in `$RUNNER` from the top-level env (a step's own RUNNER
+        # does not change that), `$STEP_RUNNER` of a step's own env is blank then; a value with
+        # `$` is interpolated itself (unknown); a passed-through name is unknown
         (
             ".buildkite/pipeline.yml",
             BUILDKITE,
