@@ -20,6 +20,11 @@ def node_get(node: Any, key: str) -> Any:
     return None
 
 
+# Names a shell does not take from its environment: bash 5.2 and dash set IFS to its default
+# whatever the env says (checked: `IFS=, bash -c 'x=a,b; printf "[%s]" $x'` prints `[a,b]`).
+_NOT_IMPORTED = frozenset({"IFS"})
+
+
 def env_values(
     env: Iterable[tuple[str, str, int]],
     unknown: Container[int] = (),
@@ -36,7 +41,9 @@ def env_values(
     return tuple(
         value
         for value in last.values()
-        if value[2] not in unknown and not any(mark in value[1] for mark in filled_in)
+        if value[2] not in unknown
+        and not any(mark in value[1] for mark in filled_in)
+        and value[0] not in _NOT_IMPORTED
     )
 
 

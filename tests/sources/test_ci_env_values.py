@@ -349,3 +349,22 @@ jobs:
     assert not may_concern_file(text.replace("codex", "tool"), "workflow")
     (snippet,) = extract(text, ".github/workflows/ci.yml")
     assert {name for name, *_ in snippet.values} == {"PLAIN", "RUNNER"}
+
+
+@pytest.mark.skipif(BASH is None, reason="needs bash")
+def test_ifs_in_the_env_is_not_the_shell_s(tmp_path: Path) -> None:
+    """bash (and dash) set IFS to its default whatever the env holds: a CI env's IFS does not
+    split `$ARGS`, so codex gets the one word bash gives it."""
+    env = {"IFS": ",", "ARGS": "exec,--yolo"}
+    assert run_in_bash(tmp_path, "codex $ARGS </dev/null", env) == ["exec,--yolo|"]
+    text = """\
+on: push
+env: {IFS: ",", ARGS: "exec,--yolo"}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: codex $ARGS </dev/null
+"""
+    doc = lint(write(tmp_path, ".github/workflows/ci.yml", text))
+    assert "CG303" not in {rule for rule, _line in hits(doc)}
