@@ -147,7 +147,11 @@ def _rule_variables(rules: Any, memo: Memo, root: Any, unknown: set[int]) -> lis
         item = _dereference(item, root, memo)
         listed = item.value if isinstance(item, yaml.SequenceNode) else [item]  # a referenced list
         for rule in listed[:_MAX_SCRIPT_ITEMS]:
-            variables = _variables(_dereference(rule, root, memo), memo, root, unknown)
+            rule = _dereference(rule, root, memo)
+            when = _get(rule, "when", memo)
+            if isinstance(when, yaml.ScalarNode) and when.value == "never":
+                continue  # the job does not run when it matches: its variables never apply
+            variables = _variables(rule, memo, root, unknown)
             if variables:
                 found.append(variables)
     return found
