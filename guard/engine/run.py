@@ -349,6 +349,7 @@ def prepare(snippet: Snippet, settings: Settings, *, always: bool = False) -> Pr
         line_offset=snippet.line_offset,
         column_offset=snippet.column_offset,
         values=snippet.values,
+        values_exported=snippet.values_exported,
         closed_stdin=snippet.closed_stdin,
         stdin_stream=snippet.stdin_stream,
         xtrace=snippet.xtrace,

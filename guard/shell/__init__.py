@@ -54,6 +54,7 @@ def parse_script(
     closed_stdin: bool = False,
     xtrace: bool = False,
     stdin_stream: str | None = None,
+    values_exported: bool = False,
 ) -> Script:
     """Parse shell text into the command model.
 
@@ -61,7 +62,8 @@ def parse_script(
     passes ``line_offset=11, column_offset=4`` (the column offset applies to its first line only).
     Never raises on bad input: unparsable regions become ``Script.parse_errors``. ``values``:
     (name, value, file line) of variables the source knows before the text runs (a Makefile's
-    `CODEX ?= codex`); a name given more than once may hold each value. ``closed_stdin``: the
+    `CODEX ?= codex`); a name given more than once may hold each value; ``values_exported``:
+    they are the shell's environment too (Snippet.values_exported). ``closed_stdin``: the
     shell's own stdin is /dev/null (Snippet.closed_stdin); ``xtrace``: it starts under `set -x`
     (Snippet.xtrace); ``stdin_stream``: its stdin is a finite stream (Snippet.stdin_stream).
     """
@@ -74,6 +76,7 @@ def parse_script(
         line_offset=line_offset,
         column_offset=column_offset,
         values=values,
+        values_exported=values_exported,
         closed_stdin=closed_stdin,
         xtrace=xtrace,
         stdin_stream=stdin_stream,

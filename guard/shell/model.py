@@ -217,8 +217,11 @@ class Command:
         return self.env_kept is None or name in self.env_kept
 
     def env_var(self, name: str) -> EnvBinding | None:
+        """The binding the script (or a wrapper) put in this command's env for `name`; one the
+        source set around the snippet (EnvOrigin.EXTERNAL) is Snippet.external_env's, where the
+        checks read it with `inherits`."""
         for binding in self.env:
-            if binding.name == name:
+            if binding.name == name and binding.origin is not EnvOrigin.EXTERNAL:
                 return binding
         return None
 

@@ -285,13 +285,16 @@ class State:
         }
 
 
-def preset(values: tuple[tuple[str, str, int, str], ...]) -> State:
+def preset(values: tuple[tuple[str, str, int, str], ...], exported: bool = False) -> State:
     """The state a snippet starts in when its source already knows some variables (a Makefile's
     `CODEX ?= codex`, a Dockerfile's `ARG`, a justfile's `{{sandbox}}`): each (name, value, file
     line, how the file writes it) is one value the variable may hold; a name given several times
     holds each of them, as after a branch (at most MAX_VALUES), the first being the one a command
     sees by default, and a finding on one of them says which ("when `SANDBOX` is `x` (line 3)").
-    They are plain shell variables, not exported: the source hands the environment separately."""
+    They are plain shell variables, not exported (the source hands the environment separately),
+    unless ``exported``: the values are the environment the shell starts with (a CI step's env),
+    exported to what it runs (EnvOrigin.EXTERNAL)."""
+    origin = EnvOrigin.EXTERNAL if exported else EnvOrigin.EXPORT
     st = State()
     grouped: dict[str, list[Var]] = {}
     for name, value, line, shown in values:
@@ -303,7 +306,7 @@ def preset(values: tuple[tuple[str, str, int, str], ...]) -> State:
             where = f"the file sets `{shown}` to `{value}` (line {line})"
             # `-C ${CURDIR} --json`: words around a reference the source does not know.
             word = Word(value, "$" not in value, span, value if "$" not in value else f'"{value}"')
-            options.append(Var(word, span=span, where=where))
+            options.append(Var(word, exported=exported, origin=origin, span=span, where=where))
     for name, options in grouped.items():
         if len(options) == 1:
             st.vars[name] = replace(options[0], where="")

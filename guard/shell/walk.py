@@ -960,15 +960,17 @@ def parse(
     closed_stdin: bool = False,
     xtrace: bool = False,
     stdin_stream: str | None = None,
+    values_exported: bool = False,
 ) -> Script:
     """Source text -> ``Script``. Never raises: what could not be read is a parse error.
-    ``values``: variables the source knows before the text runs (``scope.preset``);
+    ``values``: variables the source knows before the text runs (``scope.preset``), in its
+    environment too with ``values_exported``;
     ``closed_stdin``: the shell's own stdin is /dev/null, as after `exec </dev/null`;
     ``xtrace``: the shell starts with xtrace on, as after `set -x`; ``stdin_stream``: the shell's
     own stdin is that finite stream, as after `exec <FILE`."""
     walker = Walker(dialect)
     try:
-        state = preset(values)
+        state = preset(values, exported=values_exported)
         if closed_stdin:
             state.shell_stdin = Stdin(StdinKind.NULL, source="/dev/null")
         elif stdin_stream is not None:

@@ -781,7 +781,9 @@ def read(kind: str, text: str, path: str) -> list[Snippet]:
             pairs = ((name, value, line) for name, (value, line) in shell.env.items())
             known = env_values(pairs, y.unknown, spec.filled_in)
         if shell.values or known:
-            snippet = replace_snippet(snippet, values=(*shell.values, *known))
+            # the env is the shell's environment (a child shell sees it too); a template's
+            # masked names are no env a command reads
+            snippet = replace_snippet(snippet, values=(*shell.values, *known), values_exported=True)
         wide = tuple(line for name, (_v, line) in shell.env.items() if name in shell.wide)
         if wide:
             snippet = replace_snippet(snippet, wide_env_lines=wide)

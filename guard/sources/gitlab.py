@@ -321,6 +321,7 @@ def _shell(
         joins=tuple(joins),
         session=session,
         values=values,
+        values_exported=bool(values),  # the job's environment: a child shell sees it too
     )
 
 

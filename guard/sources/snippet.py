@@ -76,6 +76,11 @@ class Snippet:
     # file line, how the file writes it). A name given more than once holds one of those values
     # (a bounded set: guard/shell/scope.py, preset).
     values: tuple[tuple[str, str, int, str], ...] = field(default=())
+    # The values are the shell's environment (a CI step's `env:`, GitLab's `variables:`), not
+    # only its variables: exported, so a child shell (`bash -c '$RUNNER ...'`), git (GIT_EDITOR)
+    # or a wrapper sees them too. Their bindings are EnvOrigin.EXTERNAL: a check reads such a
+    # variable from `external_env`, as before (Command.env_var leaves them out).
+    values_exported: bool = False
 
     # Words of the first line that were written elsewhere in the file (a module constant, a helper's
     # return, a branch): (start, end) character offsets in `text`, the file line and column they

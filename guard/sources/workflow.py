@@ -125,6 +125,7 @@ def _snippet(
         "context": RunContext.CI,
         "external_env": tuple(env),
         "values": values,
+        "values_exported": True,  # the step's environment: a child shell sees it too
         "session": session,
         "wide_env_lines": wide,
         "outsider_inputs": outsider,

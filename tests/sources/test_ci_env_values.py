@@ -372,3 +372,46 @@ jobs:
 """
     doc = lint(write(tmp_path, ".github/workflows/ci.yml", text))
     assert "CG303" not in {rule for rule, _line in hits(doc)}
+
+
+CHILD_SHELLS = """\
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    env: {RUNNER: codex exec --yolo, GIT_EDITOR: codex exec --yolo, MSG: run codex later}
+    steps:
+      - run: bash -c '$RUNNER "fix" </dev/null'
+      - run: git commit --allow-empty
+      - run: bash -c 'echo "$MSG"'
+      - run: env -u RUNNER bash -c '$RUNNER "fix"'
+"""
+
+
+def test_ci_env_values_reach_what_the_shell_starts(tmp_path: Path) -> None:
+    """The env is the step shell's environment, not only its variables: a child shell and git
+    (GIT_EDITOR) see it too; `env -u` takes it away, an echo stays silent."""
+    doc = lint(write(tmp_path, ".github/workflows/ci.yml", CHILD_SHELLS))
+    assert {(rule, line) for rule, line in hits(doc) if rule == "CG303"} == {
+        ("CG303", 7),
+        ("CG303", 8),
+    }
+    assert {line for _rule, line in hits(doc)} <= {7, 8}
+
+
+@pytest.mark.skipif(BASH is None or shutil.which("git") is None, reason="needs bash and git")
+def test_ci_env_values_reach_what_the_shell_starts_in_bash(tmp_path: Path) -> None:
+    env = {"RUNNER": "codex exec --yolo", "HOME": str(tmp_path)}
+    assert run_in_bash(tmp_path, "bash -c '$RUNNER \"fix\" </dev/null'", env) == [
+        "exec|--yolo|fix|"
+    ]
+    assert run_in_bash(tmp_path, "env -u RUNNER bash -c '$RUNNER \"fix\"' || true", env) == []
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    script = (
+        f"cd {repo} && git init -q && git -c user.name=a -c user.email=a@b commit "
+        "--allow-empty -q || true"
+    )
+    editor = {**env, "GIT_EDITOR": "codex exec --yolo"}
+    (argv,) = run_in_bash(tmp_path, script, editor)
+    assert argv.startswith("exec|--yolo|") and argv.endswith("COMMIT_EDITMSG|")

@@ -67,7 +67,8 @@ def _key_bindings(ctx: CheckContext, command: Command) -> Iterator[EnvBinding]:
     if api_keys_allowed_here(ctx):
         return iter(())  # set on the step's own command line: as narrow as a key gets
     forbidden = _forbidden(ctx)
-    return (b for b in command.env if b.name in forbidden)
+    # EnvOrigin.EXTERNAL: the snippet's own env, reported from external_env (_external_keys)
+    return (b for b in command.env if b.name in forbidden and b.origin is not EnvOrigin.EXTERNAL)
 
 
 def _external_keys(ctx: CheckContext, command: Command) -> Iterator[tuple[str, int]]:
