@@ -38,7 +38,8 @@ gives no snippet; YAML that does not parse is the one-line error every YAML read
   list: one script), top-level and step `env:`, and the `environment:` its docker or
   docker-compose plugin gives the container; `group:` steps hold steps. The agent runs a job
   in a PTY (else with /dev/null): its stdin is no idle pipe (Snippet.closed_stdin). `$NAME` in a
-  command is written in at upload from the top-level `env:` (a step's own is blank there).
+  command is written in at upload from the top-level `env:` (a step's own is blank there);
+  `$$NAME` and `\\$NAME` are the shell's `$NAME`, the job's env.
 - Taskfile `Taskfile.yml`: `tasks.<t>.cmds[]` (a string or `{cmd: ...}`), each its own shell,
   global and task `env:`; plain global and task `vars:` are the values of their `{{.NAME}}`;
   global and task `dotenv:` files, loaded before each command (`. FILE` on the file name:
@@ -462,10 +463,13 @@ def _buildkite(y: _Yaml, root: Any) -> Iterator[_Shell]:
     env = y.env(y.get(root, "env"))
     # `pipeline upload` writes `$NAME` into the commands before any shell runs, from its own env
     # and the top-level `env:` (buildkite/go-pipeline, Pipeline.Interpolate): a step's own env
-    # is not there (blank), its value is the shell's only after `$$NAME`, which this reader
-    # does not unescape. So `$NAME` holds the top-level value (one with a `$` is interpolated
-    # itself: unknown).
-    values = env_values(((n, v, line) for n, (v, line) in env.items()), y.unknown)
+    # is not there (blank). Such a `$NAME` is masked as `$_AME` (_buildkite_upload), which holds
+    # the top-level value (one with a `$` is interpolated itself: unknown); `$$NAME` is the
+    # shell's `$NAME`, the job's env.
+    top = env_values(((n, v, line) for n, (v, line) in env.items()), y.unknown)
+    values = tuple(
+        (_upload_name(name), value, line, "$" + name) for name, value, line, _ in top if name[1:]
+    )
     yield from _buildkite_steps(y, steps, env, 0, values)
 
 
@@ -675,9 +679,7 @@ SPECS: dict[str, Spec] = {
     AZURE: Spec(_azure, RunContext.CI, _AZURE_TEMPLATES),
     # "The agent will run any jobs within a PTY (pseudo terminal) if available" (buildkite-agent
     # start), else with /dev/null: codex never waits on either (no CG201)
-    BUILDKITE: Spec(
-        _buildkite, RunContext.CI, sequence_root=True, closed_stdin=True, filled_in=None
-    ),
+    BUILDKITE: Spec(_buildkite, RunContext.CI, sequence_root=True, closed_stdin=True),
     TASKFILE: Spec(_taskfile, RunContext.SCRIPT, _TASK_TEMPLATES, filled_in=("$", "{{")),
     PRE_COMMIT: Spec(_pre_commit, RunContext.SCRIPT),
 }
@@ -729,6 +731,82 @@ def _macro_values(env: Env, unknown: set[int]) -> tuple[tuple[str, str, int, str
     )
 
 
+# What `pipeline upload` reads in a command: its escapes (`$$`, `\$`: a `$` the shell gets) and
+# the variables it writes in (`$NAME`, `${NAME...}`).
+_BUILDKITE_DOLLARS = re.compile(r"\$\$|\\\$|\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _upload_name(name: str) -> str:
+    """The masked name of a variable `pipeline upload` writes in: as long as the name (columns
+    stay put), never the shell's own (`_` first)."""
+    return "_" + name[1:]
+
+
+def _buildkite_upload(piece: _Piece) -> _Piece:
+    """A command as the agent's shell gets it after `pipeline upload`: each `$$` or `\\$` one
+    `$` (the text after it moves left: its file places are kept as `folds`, so every column
+    still points into the file), each `$NAME` it writes in masked as `$_AME` (a one-letter
+    name stays: `$_` is the shell's own)."""
+    if "$" not in piece.text:
+        return piece
+    if "$$" not in piece.text and "\\$" not in piece.text:  # no escape: every column stays
+        return replace(piece, text=_BUILDKITE_DOLLARS.sub(_upload_masked, piece.text))
+    rows = piece.rows
+    folds = piece.folds or [
+        [(0, piece.line + i, piece.column if i == 0 else piece.indent)] for i in range(len(rows))
+    ]
+    out_rows: list[str] = []
+    out_folds: list[list[tuple[int, int, int]]] = []
+    for row, segments in zip(rows, folds, strict=False):
+        out: list[str] = []
+        origin: list[int] = []  # the row's column each output column was written at
+        at = 0
+        for match in _BUILDKITE_DOLLARS.finditer(row):
+            out.append(row[at : match.start()])
+            origin.extend(range(at, match.start()))
+            name = match.group(1)
+            if name is None:  # an escape: its second character is the `$` the shell gets
+                out.append("$")
+                origin.append(match.start() + 1)
+            else:
+                head = match.group(0)[: -len(name)]
+                masked = name if len(name) == 1 else _upload_name(name)
+                out.append(head + masked)
+                origin.extend(range(match.start(), match.end()))
+            at = match.end()
+        out.append(row[at:])
+        origin.extend(range(at, len(row)))
+        out_rows.append("".join(out))
+        out_folds.append(_moved(segments, origin))
+    trailing = piece.text[len("\n".join(rows)) :]
+    return replace(piece, text="\n".join(out_rows) + trailing, folds=out_folds)
+
+
+def _upload_masked(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name is None or len(name) == 1:
+        return match.group(0)
+    return match.group(0)[: -len(name)] + _upload_name(name)
+
+
+def _moved(segments: list[tuple[int, int, int]], origin: list[int]) -> list[tuple[int, int, int]]:
+    """A row's file places (text column, file line, file column) after some of its characters
+    were dropped: `origin[c]` is the old column of new column `c`; a new segment starts where
+    the old columns jump."""
+
+    def place(old: int) -> tuple[int, int]:
+        column, line, file_column = max(
+            (s for s in segments if s[0] <= old), default=segments[0], key=lambda s: s[0]
+        )
+        return line, file_column + old - column
+
+    found: list[tuple[int, int, int]] = [(0, *place(origin[0] if origin else 0))]
+    for new in range(1, len(origin)):
+        if origin[new] != origin[new - 1] + 1 or any(s[0] == origin[new] for s in segments):
+            found.append((new, *place(origin[new])))
+    return found
+
+
 def _masked(piece: _Piece, templates: re.Pattern[str] | None, env: Env) -> _Piece:
     if templates is None or not templates.search(piece.text):
         return piece
@@ -770,6 +848,8 @@ def read(kind: str, text: str, path: str) -> list[Snippet]:
             pieces = [_sourced(item, lines) for item in shell.sourced if str(item.value).strip()]
             pieces += [_piece(item, lines) for item in items]
             pieces = [_masked(piece, spec.templates, shell.env) for piece in pieces]
+            if kind == BUILDKITE:
+                pieces = [_buildkite_upload(piece) for piece in pieces]
             snippet = _shell(
                 pieces, path, shell.env, len(lines), shell.session, spec.context, shell.dialect
             )

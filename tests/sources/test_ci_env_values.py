@@ -415,3 +415,34 @@ def test_ci_env_values_reach_what_the_shell_starts_in_bash(tmp_path: Path) -> No
     editor = {**env, "GIT_EDITOR": "codex exec --yolo"}
     (argv,) = run_in_bash(tmp_path, script, editor)
     assert argv.startswith("exec|--yolo|") and argv.endswith("COMMIT_EDITMSG|")
+
+
+BUILDKITE_ESCAPES = """\
+env:
+  RUNNER: codex exec --yolo
+steps:
+  - command: $$STEP_RUNNER "fix" </dev/null
+    env: {STEP_RUNNER: codex exec --yolo}
+  - command: $STEP_RUNNER "z"
+    env: {STEP_RUNNER: codex exec --yolo}
+  - command: echo $$$$ && \\$STEP_RUNNER -C . "q" </dev/null
+    env: {STEP_RUNNER: codex exec --yolo}
+  - command: >
+      echo "$$(date)";
+      $$STEP_RUNNER
+      --yolo "x"
+    env: {STEP_RUNNER: codex exec -C .}
+  - command: $$RUNNER "top" </dev/null
+    env: {RUNNER: echo}
+"""
+
+
+def test_buildkite_escapes_are_the_shell_s_dollar(tmp_path: Path) -> None:
+    """`pipeline upload` writes `$$` and `\\$` as one `$` (Buildkite: "If you want an
+    environment variable to be evaluated at run-time (for example, using the step's environment
+    variables) make sure to escape the `$` character using `$$` or `\\$`"): `$$STEP_RUNNER` is the
+    step's env, at the column of the `$` the shell gets, on a folded line too; an unescaped
+    `$STEP_RUNNER` is blank at upload; `$$RUNNER` is the step's own RUNNER."""
+    doc = lint(write(tmp_path, ".buildkite/pipeline.yml", BUILDKITE_ESCAPES))
+    assert hits(doc) == {("CG303", 4), ("CG503", 4), ("CG303", 8), ("CG303", 13)}
+    assert places(doc, "CG303") == {(4, 15), (8, 28), (13, 7)}
