@@ -862,7 +862,7 @@ def read(kind: str, text: str, path: str) -> list[Snippet]:
             known = env_values(pairs, y.unknown, spec.filled_in)
         if shell.values or known:
             # the env is the shell's environment (a child shell sees it too); a template's
-            # masked names are no env a command reads
+            # masked names go with it, harmless (`${_parameters_x_}`: no command reads those)
             snippet = replace_snippet(snippet, values=(*shell.values, *known), values_exported=True)
         wide = tuple(line for name, (_v, line) in shell.env.items() if name in shell.wide)
         if wide:
