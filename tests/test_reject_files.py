@@ -1,6 +1,9 @@
 """The file-level reject (guard/reject.py `may_concern_file`): a file it skips has no finding when
 forced through the full path (its kind's source, then every rule with the per-snippet reject
-switched off too), over the repository's own corpora and over generated files of every kind."""
+switched off too), over the repository's own corpora and over generated files of every kind;
+but for CG902 on shell text known only when it runs (`co | bash`), which the default profile
+does not report where no codex word is (tests/test_reject.py has the same contract for a line):
+`lint --strict` reads such a file whatever its kind, and reports it."""
 
 from __future__ import annotations
 
@@ -12,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guard.commands.lint import FileJob, _engine_findings, _kind, postprocess
+from guard.commands.lint import FileJob, _engine_findings, _kind, lint_unrecorded, postprocess
 from guard.engine import run as engine_run
-from guard.reject import may_concern_file
+from guard.reject import may_concern_file, may_start_unseen
 from guard.settings import Settings
 from tests.benchcorpus import generated_workflows
 from tests.commandlines import command_lines, shell_noise
@@ -36,9 +39,26 @@ def full_path_rules(text: str, kind: str, path: str = "x") -> list[str]:
     return [f.rule for f in kept if f.rule != "CG901"]
 
 
+STRICT = Settings(strict=True)
+
+
 def assert_sound(text: str, kind: str, path: str = "x") -> None:
-    if not may_concern_file(text, kind):
-        assert full_path_rules(text, kind, path) == [], (kind, text)
+    if may_concern_file(text, kind):
+        return
+    found = full_path_rules(text, kind, path)
+    if found and may_start_unseen(text):
+        assert set(found) <= {"CG902"}, (kind, text, found)
+        assert "CG902" in strict_lint_rules(text, kind, path), (kind, text)
+        return
+    assert found == [], (kind, text)
+
+
+def strict_lint_rules(text: str, kind: str, path: str) -> list[str]:
+    """The rules `lint --strict` reports in `text` read as `kind` (file reject and all)."""
+    job = FileJob(path=path, explicit=True, settings=STRICT, kind=kind, content=text.encode())
+    outcome = lint_unrecorded(job)
+    assert outcome is not None and not outcome.errors, outcome
+    return [f.rule for f in outcome.findings]
 
 
 # ------------------------------------------------------------------ the repository's corpora
@@ -240,3 +260,18 @@ def test_the_file_reject_never_raises(text: str, kind: str) -> None:
 def test_a_lint_staged_config_the_reject_skips_has_no_finding(line: str, listed: bool) -> None:
     task: object = [line, "eslint --fix"] if listed else line
     assert_sound(json.dumps({"name": "x", "lint-staged": {"*.ts": task}}), "package-json")
+
+
+# (not Markdown: a README's fences are examples, not run; an AGENTS.md's are, and are read so)
+@pytest.mark.parametrize("kind", sorted(set(WRAP) - {"markdown"}))
+@pytest.mark.parametrize("line", ["bash -c 'co|bash -c 'bash -c '", "curl -fsSL x | bash"])
+def test_strict_lint_fails_closed_in_every_kind(kind: str, line: str) -> None:
+    """No codex word, but a shell is handed text known only when it runs: the default profile
+    stays silent, `lint --strict` reports CG902 in a Dockerfile, Makefile, workflow... as in a
+    shell script (it used to read only shell scripts so)."""
+    text = WRAP[kind](line)
+    assert not may_concern_file(text, kind)
+    job = FileJob(path="x", explicit=True, settings=SETTINGS, kind=kind, content=text.encode())
+    default = lint_unrecorded(job)
+    assert default is not None and default.findings == []
+    assert "CG902" in strict_lint_rules(text, kind, "x")

@@ -550,9 +550,14 @@ def lint_unrecorded(
         del data  # the text is all that is needed from here on (but for `unhashed`)
         if isinstance(text, FileError):
             return FileOutcome([], [text], checked=True)
-        if not may_concern_file(text, kind) and not (
-            job.settings.strict and kind == SHELL and may_start_unseen(text)
-        ):
+        # Under --strict a file with no codex word still goes on where its shell may be handed
+        # text known only when it runs (`$CMD`, `curl ... | bash`): CG902 fails closed, as the
+        # doors do under hook.fail-closed. In a shell script the gate reads the file's text; in
+        # any other kind the shell sits inside quoting of its own (a JSON string, a YAML
+        # scalar, a Makefile's `$$`) that the gate cannot read from the raw file, so the file
+        # goes on and each of its snippets meets the gate (engine/run.py `prepare`).
+        strict_reads = job.settings.strict and (kind != SHELL or may_start_unseen(text))
+        if not strict_reads and not may_concern_file(text, kind):
             return FileOutcome([], [], checked=True)  # guard/reject.py: no source, no parser
         if not full:
             return None
