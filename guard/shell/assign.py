@@ -78,6 +78,7 @@ def _assign(
             self._scan_substs(index, st, ctx, src)
             sinks.arithmetic(self, src.text(index), src.span(index), st, ctx)
         word = _value_word(self, node, st, ctx, src)
+        sinks.integer_value(self, name, [word], st, ctx)  # `declare -ai n; n[1]=V`
         old = st.vars.get(name)
         items = list(old.items) if old is not None and old.items is not None else None
         idx = src.text(index) if index is not None else ""
@@ -93,6 +94,7 @@ def _assign(
     # The old values `+=` extends: each value `old` holds after branches, with its branch.
     olds: list[Var | None] = [old, *old.others] if append and old is not None else [old]
     options: list[Var] = []
+    assigned: list[Word] = []  # (evaluated as arithmetic for an integer name)
     for fork, label in _value_forks(value, st, src) or [(st, "")]:
         if value is not None and value.type == "array":
             new_items: list[Word] = []
@@ -100,15 +102,18 @@ def _assign(
                 if c.type != "comment":
                     new_items.extend(_expand(self, c, fork, ctx, src))
             made = [_array_var(o, new_items, append, export, origin, span) for o in olds]
+            assigned.extend(new_items)
         else:
             word = _value_word(self, node, fork, ctx, src)
             made = [_scalar_var(o, word, append, export, origin, span) for o in olds]
+            assigned.append(word)
         for o, var in zip(olds, made, strict=True):
             before = o.where if o is not None and append else ""
             where = both_wheres(before, label)
             options.append(replace(var, where=where) if where else var)  # made fresh: where=""
     # One value on no branch (most assignments): `with_values` would only copy it.
     var = options[0] if len(options) == 1 and not options[0].where else with_values(options)
+    sinks.integer_value(self, name, assigned, st, ctx)
     st.assign(name, var)
     if local and st.local_names is not None:
         st.local_names.add(name)
@@ -135,6 +140,12 @@ def _declaration(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src)
     local = kw == "local" or (
         kw in ("declare", "typeset") and ctx.function is not None and "g" not in on
     )
+    # `declare -i n`, `local -i n=V`: each name gets the integer attribute (`+i` drops it);
+    # `local` outside a function is an error bash declares nothing for
+    integer = "i" in on and (
+        kw in ("declare", "typeset") or (kw == "local" and ctx.function is not None)
+    )
+    plain = "i" in off
     named = node.named_children
     i = 0
     while i < len(named):
@@ -142,6 +153,8 @@ def _declaration(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src)
         t = c.type
         nxt = named[i + 1] if i + 1 < len(named) else None
         i += 1
+        if integer or plain:
+            _integer_attribute(c, st, src, integer)
         if (
             t == "variable_name"
             and nxt is not None
@@ -187,7 +200,34 @@ def _declaration(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src)
             words = _name_variants(self, c, st, ctx, src)
             sinks.named_subscripts(self, kw, [Word(kw, True, src.span(node)), *words], st, ctx)
             for w in words:
+                name, eq, given = w.text.partition("=")
+                if integer and is_name(name):
+                    st.integers.add(st.target(name) or name)  # `declare -i 'n=V'`
+                elif plain:
+                    st.integers.discard(st.target(name) or name)
+                if eq and w.literal:
+                    sinks.integer_value(self, name, [Word(given, True, w.span, w.raw)], st, ctx)
                 _declare_word(self, w, st, export, unexport=unexport, nameref=nameref)
+
+
+def _integer_attribute(node: Node, st: State, src: _Src, on: bool) -> None:
+    """The name a declaration word gives (`n`, `n=V`) gets the integer attribute, or loses it."""
+    if node.type == "variable_assignment":
+        name_node = node.child_by_field_name("name")
+        if name_node is not None and name_node.type == "subscript":
+            name_node = name_node.child_by_field_name("name")
+    elif node.type == "variable_name":
+        name_node = node
+    else:
+        return  # a quoted word: its name is read with its value (`declare -i 'n=V'`)
+    if name_node is None:
+        return
+    name = src.text(name_node)
+    name = st.target(name) or name
+    if on:
+        st.integers.add(name)
+    else:
+        st.integers.discard(name)
 
 
 def _glued_words(
@@ -323,7 +363,14 @@ def _record_unset(self: StateWalker, name: str, span: Span, st: State) -> None:
 
 
 def _builtin(
-    self: StateWalker, name: str, words: list[Word], r: _Redirs, st: State, src: _Src, span: Span
+    self: StateWalker,
+    name: str,
+    words: list[Word],
+    r: _Redirs,
+    st: State,
+    src: _Src,
+    span: Span,
+    ctx: _Ctx,
 ) -> None:
     args = [w.text for w in words[1:]]
     if name == "set":
@@ -356,14 +403,14 @@ def _builtin(
     elif name == "printf":
         printed = printf_target(words)
         if printed is not None:
-            _assign_named(self, printed, st, printf_value(words))
+            _assign_named(self, printed, st, printf_value(words), ctx)
     elif name == "read":
         targets = read_targets(words)
         values = _read_input(words, targets, r, st)
         for at, read_into in enumerate(targets):
-            _assign_named(self, read_into, st, values[at] if values is not None else None)
+            _assign_named(self, read_into, st, values[at] if values is not None else None, ctx)
     elif name in ("mapfile", "readarray"):
-        _mapfile(self, words, r, st)
+        _mapfile(self, words, r, st, ctx)
     elif name == "getopts" and len(words) > 2:
         _assign_named(self, words[2], st)
     elif name == "exit":
@@ -412,7 +459,7 @@ def _read_input(words: list[Word], targets: list[Word], r: _Redirs, st: State) -
     return [Word(v, True, span, v) for v in values]
 
 
-def _mapfile(self: StateWalker, words: list[Word], r: _Redirs, st: State) -> None:
+def _mapfile(self: StateWalker, words: list[Word], r: _Redirs, st: State, ctx: _Ctx) -> None:
     """`mapfile -t a <<< codex`: the array's items are the input's lines when it is known;
     otherwise it is still assigned (its old value is gone), to values not known."""
     text = _known_input(r, st)
@@ -423,6 +470,7 @@ def _mapfile(self: StateWalker, words: list[Word], r: _Redirs, st: State) -> Non
     span = r.stdin.span or name.span
     items = tuple(Word(ln, True, span, ln) for ln in lines) if text is not None else None
     for target in names_of(name, st.vars) or ():
+        sinks.integer_value(self, target, list(items or ()), st, ctx)
         st.assign(target, Var(None, items, False, EnvOrigin.EXPORT, name.span))
         assigned = st.target(target)
         if assigned in st.vars and st.vars[assigned].origin is EnvOrigin.ALLEXPORT:
@@ -430,7 +478,9 @@ def _mapfile(self: StateWalker, words: list[Word], r: _Redirs, st: State) -> Non
             st.vars[assigned] = replace(st.vars[assigned], exported=False)
 
 
-def _assign_named(self: StateWalker, w: Word, st: State, value: Word | None = None) -> None:
+def _assign_named(
+    self: StateWalker, w: Word, st: State, value: Word | None = None, ctx: _Ctx | None = None
+) -> None:
     """A builtin assigns the variable a word names (`printf -v NAME`, `read NAME`): its
     value is ``value`` (None: unknown); under `set -a` it is exported, as any assignment is."""
     names = names_of(w, st.vars)
@@ -439,6 +489,8 @@ def _assign_named(self: StateWalker, w: Word, st: State, value: Word | None = No
             st.export_unresolved(w.raw or w.text, w.span)
         return
     for name in names:
+        if value is not None and ctx is not None:
+            sinks.integer_value(self, name, [value], st, ctx)  # `declare -i n; read n <<< V`
         st.assign(name, Var(value, None, False, EnvOrigin.EXPORT, w.span))
 
 

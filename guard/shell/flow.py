@@ -213,6 +213,7 @@ def _for(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     )  # fmt: skip
     unrolled = st.branch() if counted and _may_unroll(self, body, appended, values, src) else None
     if var is not None:
+        sinks.integer_value(self, src.text(var), values, st, ctx)  # `declare -i n; for n in V`
         st.assign(src.text(var), loop_var(values, src.span(var), src.text(var)))
     stdin = replace(base, shared_with_loop_read=True) if select else base
     if body is None:

@@ -156,6 +156,7 @@ def _call(
         return False
     saved_pos, saved_locals = st.positional, st.local_names
     saved_vars = dict(st.vars)
+    saved_integers = set(st.integers)
     st.positional = tuple(words[1:])
     st.local_names = set()
     for name, value, span in pre:
@@ -177,6 +178,10 @@ def _call(
                 st.vars[name] = saved_vars[name]
             else:
                 st.vars.pop(name, None)
+            if name in saved_integers:  # `local -i n`: the attribute is the function's too
+                st.integers.add(name)
+            else:
+                st.integers.discard(name)
         st.positional, st.local_names = saved_pos, saved_locals
         if st.stopped and _RETURN_RE.search(fdef.src.b, fdef.body.start_byte, fdef.body.end_byte):
             st.stopped = ""  # a `return` may leave the body before its `exit`: the caller goes on

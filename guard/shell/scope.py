@@ -97,6 +97,9 @@ class State:
     # target is not known statically; None for `declare -n ref` with no target yet: the first
     # assignment names it).
     namerefs: dict[str, str | None] = field(default_factory=dict)
+    # Names with the integer attribute (`declare -i n`, `local -i`, `typeset -i`): bash
+    # evaluates each value assigned to one as arithmetic (sinks.integer_value).
+    integers: set[str] = field(default_factory=set)
     # Exports of names that could not be resolved, in order (see UnresolvedEnv).
     unresolved: tuple[UnresolvedEnv, ...] = ()
     conditional: bool = False  # on one path of a branch only (see ``branch``)
@@ -121,6 +124,7 @@ class State:
             local_names=None,
             removed=set(self.removed),
             namerefs=dict(self.namerefs),
+            integers=set(self.integers),
             unresolved=self.unresolved,
             conditional=self.conditional,
             stopped=self.stopped,
@@ -152,6 +156,7 @@ class State:
         self.local_names = other.local_names
         self.removed = other.removed
         self.namerefs = other.namerefs
+        self.integers = other.integers
         self.unresolved = other.unresolved
 
     def target(self, name: str) -> str:
@@ -188,6 +193,7 @@ class State:
         self.aliases.update(other.aliases)
         self.functions.update(other.functions)
         self.namerefs.update(other.namerefs)
+        self.integers |= other.integers
         seen = set(self.env_files)
         self.env_files = (*self.env_files, *(f for f in other.env_files if f not in seen))
         known = set(self.unresolved)
@@ -267,6 +273,7 @@ class State:
         self._removed_after(name)
         self.removed.add(name)
         self.vars.pop(name, None)
+        self.integers.discard(name)  # (the attribute goes with the variable)
 
     def _removed_after(self, name: str) -> None:
         if name and self.unresolved:

@@ -284,6 +284,17 @@ def _subscripts(expr: str) -> list[str]:
     return out
 
 
+def integer_value(self: SinkWalker, name: str, values: list[Word], st: State, ctx: _Ctx) -> None:
+    """`declare -i n; n='a[$(cmd)]'`: bash evaluates each value assigned to a name with the
+    integer attribute as arithmetic (checked with bash 5.2: also `n+=`, `declare -i n=V`, an
+    array's items, `read n`, `printf -v n`, `for n in V`), so a subscript in it runs its
+    substitutions. A literal value is such text itself; any other is walked for its names."""
+    if not st.integers or (st.target(name) or name) not in st.integers:
+        return
+    for word in values:
+        arithmetic(self, word.text, word.span, st, ctx, value=word.literal)
+
+
 def arithmetic_test(self: SinkWalker, text: str, pin: Span, st: State, ctx: _Ctx) -> None:
     """`[[ $a -eq 1 ]]`: bash evaluates the operands of an arithmetic test as expressions."""
     if _ARITH_TEST.search(text) is not None:

@@ -669,7 +669,7 @@ class Walker:
             return
         if head.literal:
             sinks.named_subscripts(self, head.text, words, st, ctx)
-            self._builtin(head.text, words, r, st, src, span)
+            self._builtin(head.text, words, r, st, src, span, ctx)
             if head.text == "let":
                 sinks.let_words(self, words, st, ctx)  # each argument evaluated as arithmetic
         p = peel(tuple(words))

@@ -175,6 +175,21 @@ BYPASSES = {
     "less-lessopen": f"echo x > f.txt; LESSOPEN='|{BARE} %s' less f.txt",
     "less-lessopen-exported": f"echo x > f.txt; export LESSOPEN='| {BARE} %s'; less f.txt",
     "perl-system-list": 'perl -e \'system("codex", "exec", "--yolo", "-C", ".", "p")\'',
+    # a name with the integer attribute evaluates each value assigned to it as arithmetic: a
+    # subscript in the value runs its substitutions
+    "integer-assign": f"declare -i n; n='a[{SUB}]'",
+    "integer-declare-value": f"declare -i n='a[{SUB}]'",
+    "integer-declare-quoted-word": f"declare -i 'n=a[{SUB}]'",
+    "integer-local": f"f() {{ local -i n; n='a[{SUB}]'; }}; f",
+    "integer-typeset-append": f"typeset -i n; n+='a[{SUB}]'",
+    "integer-through-a-name": f"declare -i n; x='a[{SUB}]'; n=x",
+    "integer-array-item": f"declare -ai n; n=(1 'a[{SUB}]')",
+    "integer-element": f"declare -i n; n[1]='a[{SUB}]'",
+    "integer-read": f"declare -i n; read -r n <<< 'a[{SUB}]'",
+    "integer-printf-v": f"declare -i n; printf -v n %s 'a[{SUB}]'",
+    "integer-export": f"declare -i n; export n='a[{SUB}]'",
+    "integer-for": f"declare -i n; for n in 'a[{SUB}]'; do :; done",
+    "integer-nameref": f"declare -i n; declare -n r=n; r='a[{SUB}]'",
 }
 
 LOOKALIKES = {
@@ -233,6 +248,13 @@ LOOKALIKES = {
     "awk-prints": "awk 'BEGIN { print \"codex exec --yolo -C . p\" }'",
     "awk-pattern": "awk '/codex exec --yolo/ { n++ } END { print n+0 }' /dev/null",
     "perl-prints-list": 'perl -e \'print "codex", "exec", "--yolo"\'',
+    "integer-number": "declare -i n=5; n+=2; echo codex exec --yolo $n",
+    "integer-printed-subscript": "declare -i n; n='a[$(echo codex exec --yolo)]'",
+    "integer-attribute-dropped": f"declare -i n; declare +i n; n='a[{SUB}]'",
+    "integer-unset": f"declare -i n; unset n; n='a[{SUB}]'",
+    "integer-local-outside-function": f"local -i n; n='a[{SUB}]'",
+    "integer-local-ended": f"f() {{ local -i n; }}; f; n='a[{SUB}]'",
+    "not-integer": f"n='a[{SUB}]'; echo \"$n\"",
 }
 
 # make 4.4's `-E TEXT` (--eval's short name), alone or last in a cluster
