@@ -805,9 +805,24 @@ class _Scan:
             raise _GoOn  # `GIT_ALLOW_PROTOCOL=ext git clone "$URL"`: the URL may be ext::
         if name in _COMMAND_NAMES or name.startswith("GIT_CONFIG_VALUE_"):
             _judge_command_text(w, value)
+        self.judge_subscripts(value)
+
+    def judge_subscripts(self, lit: str) -> None:
+        """A quoted value holding `[...$(...)...]` (`n='a[$(cmd)]'`, `for n in '...'`): bash
+        evaluates a value as arithmetic where a name has the integer attribute (`declare -i n`)
+        or is read in `$((n))`, and a subscript there runs its substitutions (shell/sinks.py):
+        the commands its substitutions run are judged."""
+        if "[" not in lit or ("$(" not in lit and "`" not in lit):
+            return
+        # as an argument of echo: its substitutions are scanned as the commands they run, and
+        # the word itself is data (no recursion: echo's arguments are judged no further)
+        if may_concern_codex("echo " + lit):
+            raise _GoOn
 
     def place_argument(self, f: _Frame, w: _Word, lit: str) -> None:
         if f.head in SAFE_HEADS:
+            if f.head == "for":
+                self.judge_subscripts(lit)  # `declare -i n; for n in 'a[$(cmd)]'`
             if f.head in SAFE_BUT_ONE_FORM:
                 self.place_git_argument(f, w, lit)
             elif f.head in SAFE_UNLESS_LITERAL:

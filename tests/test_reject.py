@@ -134,6 +134,11 @@ GOES_ON = [
     'c=co; d=dex; git ls-remote --upload-p="$c$d exec --yolo; git-upload-pack" r',
     # GIT_CONFIG_PARAMETERS quotes its values itself: `$` inside them is the alias's
     "GIT_CONFIG_PARAMETERS=\"'alias.x'='!\\$c\\$d exec --yolo -C . p'\" git x",
+    # a quoted subscript runs its substitutions where the value is evaluated as arithmetic
+    # (`declare -i n`, `$((n))`: shell/sinks.py)
+    "declare -i n; n='a[$($c$d exec --yolo)]'",
+    "n='a[`$c$d exec --yolo`]'; echo $((n))",
+    "declare -i n; for n in 'a[$($c$d exec)]'; do :; done",
 ]
 FAST = [
     "ls -la",
@@ -178,6 +183,9 @@ FAST = [
     # option runners' patterns that cannot name codex, and their expansions-free data
     "sed 's/[0-9]*//' f",
     "tar -czf x.tgz --exclude='*.pyc' src",
+    # a quoted subscript whose substitutions cannot run codex
+    "x='a[$(date)]'; echo $x",
+    "for f in a[1] 'b[$(ls)]'; do echo $f; done",
 ]
 
 

@@ -371,6 +371,10 @@ SPELLED_BYPASSES = {
     ),
     "find-exec-nice-glob-name": "find bin -name 'c*x' -exec nice {} exec --yolo -C . p \\;",
     "tee-here-string-expanded": SPELLED + f'tee run.sh <<< "{SPELLED_RUN}" >/dev/null; sh run.sh',
+    # an integer name's value, and a `for` word, quoted: the subscript expands when evaluated
+    "integer-assign-expanded": SPELLED + f"declare -i n; n='a[$({SPELLED_RUN})]'",
+    "integer-for-expanded": SPELLED + f"declare -i n; for n in 'a[$({SPELLED_RUN})]'; do :; done",
+    "arithmetic-value-expanded": SPELLED + f"x='a[$({SPELLED_RUN})]'; echo $((x))",
 }
 
 
