@@ -137,6 +137,8 @@ _COMMAND_NAMES = frozenset(
     | {"PROMPT_COMMAND", "PS0", "PS1", "PS2"}
     # less runs its input preprocessor, man its pager (shell/unwrap.py ENV_RUNNERS)
     | {"LESSOPEN", "LESSCLOSE", "MANPAGER"}
+    # rsync runs its remote shell (shell/wrappers.rsync_remote_shell)
+    | {"RSYNC_RSH"}
 )
 
 
@@ -186,6 +188,7 @@ _MAY_RUN_ARGS = frozenset(
         *("sg", "tar", "gtar", "sort"),
         *("sed", "gsed", "vim", "vi", "nvim", "ex", "view", "vimdiff", "gvim", "rvim"),
         *("scp", "sftp"),
+        "rsync",  # its remote shell, `-e CMD` (shell/wrappers.rsync_remote_shell)
     }
 )
 # find's actions whose next word is the program they run (`{}` there: a name find finds).

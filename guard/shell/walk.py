@@ -53,6 +53,7 @@ from guard.shell.wrappers import (
     Peeled,
     basename,
     peel,
+    rsync_remote_shell,
     ssh_local_commands,
 )
 
@@ -687,6 +688,8 @@ class Walker:
             self.dynamic.append(idx)
         else:
             self._unseen_script(p, r, idx, st, ctx)
+        if p.argv and basename(p.argv[0].text) == "rsync":
+            self._rsync_shell(words, p, idx, pre, wrappers, st, ctx)
         self._nested_shell(p, r, idx, st, ctx)
         self._git_runs(p, idx, st, ctx)
         if p.argv and basename(p.argv[0].text) in unwrap.ENV_RUNNERS:
@@ -718,6 +721,45 @@ class Walker:
             q = peel((*outer, sh, flag, body))
             idx = self._emit(q.argv, span, text, pre, r, q, wrappers, st, ctx)
             self._nested_shell(q, r, idx, st, ctx)
+
+    def _rsync_shell(
+        self,
+        words: list[Word],
+        p: Peeled,
+        idx: int,
+        pre: list[tuple[str, Word, Span]],
+        wrappers: list[Wrapper],
+        st: State,
+        ctx: _Ctx,
+    ) -> None:
+        """`rsync -e CMD src host:dst` (or RSYNC_RSH=CMD): rsync runs CMD here as a program, not
+        through a shell (wrappers.rsync_remote_shell), with the words it adds, with rsync's env:
+        walked as that command in rsync's place, behind the same wrappers. Its stdin is the
+        pipe rsync speaks its protocol on, open while it runs (never EOF for codex)."""
+        cmd = self.cmds[idx]
+        env_rsh: Word | None = None
+        for b in cmd.env:
+            if b.name == "RSYNC_RSH":
+                env_rsh = b.value or Word("$RSYNC_RSH", False, b.span, "$RSYNC_RSH")
+        run = rsync_remote_shell(p.argv, env_rsh)
+        if run is None:
+            return
+        outer = words[: len(words) - len(p.argv)]
+        q = peel((*outer, *run))
+        shown = " ".join(w.text for w in run[: -4 if run[-1].text.startswith("${") else None])
+        at_rsync = min(len(p.wrappers), len(q.wrappers))  # (after the wrappers rsync is behind)
+        q.wrappers.insert(at_rsync, Wrapper("rsync -e", run[0].span, (shown,)))
+        q.stdin = Stdin(StdinKind.INHERITED, reason="rsync")
+        r = _Redirs(stdin=q.stdin)
+        if q.argv and basename(q.argv[0].text) == "ssh":
+            # `-e "ssh -o ProxyCommand=TEXT"`: ssh runs TEXT here, as on a line of its own
+            self._ssh_local([*outer, *run], q, cmd.span, cmd.text, pre, r, wrappers, st, ctx)
+        at = self._emit(q.argv, cmd.span, cmd.text, pre, r, q, wrappers, st, ctx)
+        if q.argv and not q.argv[0].literal:
+            self.dynamic.append(at)
+            return
+        self._unseen_script(q, r, at, st, ctx)
+        self._nested_shell(q, r, at, st, ctx)
 
     def _call_site(self, program: Span, ctx: _Ctx, span: Span, text: str) -> tuple[Span, str]:
         """A command whose program word a function's caller gave (`retry codex exec ...` into

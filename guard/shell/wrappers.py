@@ -704,6 +704,138 @@ def _scp_o_values(argv: tuple[Word, ...]) -> list[Word]:
     return values
 
 
+# rsync's short options that take a value (rsync 3.2 options.c: -B -e -f -M -T -@), read as popt
+# reads a cluster (`-avze CMD`, `-eCMD`); `-e`/`--rsh` is the remote shell.
+_RSYNC_VALUE_LETTERS = frozenset("BefMT@")
+_RSYNC_SERVER = "${rsync_server_args}"  # what rsync adds after the program it runs: not known
+
+
+def rsync_remote_shell(argv: tuple[Word, ...], env_rsh: Word | None) -> tuple[Word, ...] | None:
+    """The program and words rsync runs as its remote shell (`-e CMD`, `--rsh=CMD`, else
+    RSYNC_RSH: ``env_rsh``), with the words it adds (rsync.1: "Command-line arguments are
+    permitted in COMMAND provided that COMMAND is presented to rsync as a single argument";
+    rsync splits it itself, main.c do_cmd, then adds `[-l USER] HOST RSYNC-PATH --server ...`).
+    It runs only for a remote source or destination (`host:path`; with `-e` also `host::mod`
+    and `rsync://`, a daemon over the remote shell); a local copy forks rsync itself. None: no
+    remote shell is run, or not a known one (a word rsync cannot split)."""
+    rsh: Word | None = None
+    remote_path = "rsync"
+    operands: list[Word] = []
+    i = 1
+    while i < len(argv):
+        w = argv[i]
+        t = w.text
+        i += 1
+        if t == "--":
+            operands.extend(argv[i:])
+            break
+        if t.startswith("--"):
+            name, eq, _ = t.partition("=")
+            if name not in ("--rsh", "--rsync-path"):
+                continue
+            given = _rest_word(w, len(name) + 1) if eq else (argv[i] if i < len(argv) else None)
+            i += 0 if eq else 1
+            if given is not None and name == "--rsh":
+                rsh = given
+            elif given is not None:
+                remote_path = given.text
+            continue
+        if t.startswith("-") and len(t) > 1:
+            for j in range(1, len(t)):
+                if t[j] not in _RSYNC_VALUE_LETTERS:
+                    continue
+                value = _rest_word(w, j + 1) if j + 1 < len(t) else None
+                if value is None and i < len(argv):
+                    value = argv[i]
+                    i += 1
+                if t[j] == "e":
+                    rsh = value
+                break
+            continue
+        operands.append(w)
+    hosts = [_rsync_host(w, daemon=rsh is not None) for w in operands]
+    host = next((h for h in hosts if h is not None), None)
+    if host is None:
+        return None
+    user, machine = host
+    if rsh is None:
+        rsh = env_rsh
+    if rsh is None:
+        return None
+    words = _rsync_split(rsh.text)
+    if not words:
+        return None
+    span = rsh.span
+    # (a word holding an expansion the walk could not resolve, `-e "ssh -p $PORT"`, is known
+    # only when it runs: the program too, for `-e "$RSH"`)
+    out = [Word(t, rsh.literal or ("$" not in t and "`" not in t), span, t) for t in words]
+    if user:
+        out += [Word("-l", True, span, "-l"), Word(user, True, span, user)]
+    out += [Word(machine.text, machine.literal, span, machine.raw)]
+    out += [Word(remote_path, True, span, remote_path), Word("--server", True, span, "--server")]
+    out.append(Word(_RSYNC_SERVER, False, span, _RSYNC_SERVER))
+    return tuple(out)
+
+
+def _rsync_host(w: Word, daemon: bool) -> tuple[str, Word] | None:
+    """(user, host) of an rsync operand that names another host (`[user@]host:path`; with
+    ``daemon``, `host::module` and `rsync://host/...` too): rsync's check_for_hostspec. An
+    operand not known statically may be one: its host is unknown."""
+    t = w.text
+    if not w.literal:
+        return "", Word("${rsync_host}", False, w.span, "${rsync_host}")
+    if t.startswith("rsync://"):
+        if not daemon:
+            return None
+        t = t[len("rsync://") :].split("/", 1)[0].rsplit(":", 1)[0]
+    else:
+        colon = t.find(":")
+        if colon <= 0 or "/" in t[:colon]:
+            return None  # a local path (`./a:b`, `/x:y`)
+        if t[colon + 1 : colon + 2] == ":" and not daemon:
+            return None  # `host::module`: a socket to the daemon, no remote shell
+        t = t[:colon]
+    user, at, machine = t.rpartition("@")
+    if not machine:
+        return None
+    return (user if at else ""), Word(machine, True, w.span, machine)
+
+
+def _rsync_split(text: str) -> list[str] | None:
+    """COMMAND split into words as rsync splits it (main.c do_cmd): at spaces only, single and
+    double quotes keep spaces, a doubled quote inside is one quote, no backslash escapes. None:
+    an unclosed quote (rsync refuses the command)."""
+    words: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == " ":
+            i += 1
+            continue
+        word: list[str] = []
+        quote = ""
+        while i < n and (text[i] != " " or quote):
+            c = text[i]
+            if c in "'\"":
+                if not quote:
+                    quote = c
+                    i += 1
+                    continue
+                if c == quote:
+                    if text[i + 1 : i + 2] == quote:
+                        word.append(c)
+                        i += 2
+                        continue
+                    quote = ""
+                    i += 1
+                    continue
+            word.append(c)
+            i += 1
+        if quote:
+            return None
+        words.append("".join(word))
+    return words
+
+
 def _peel_ssh(argv: tuple[Word, ...], out: Peeled) -> int | None:
     """Index of the remote command in ``ssh [opts] host cmd...`` (None: no remote command).
     The remote command gets none of this shell's env, except what ``-o SendEnv=K`` sends

@@ -434,3 +434,81 @@ def test_filter_branch_filters_are_shell_text(tmp_path: Path) -> None:
     for option in ("--tree-filter ", "--msg-filter=", "--env-filter "):
         done = check(f"git filter-branch {option}'{RUN}' HEAD", tmp_path)
         assert done.returncode == 1 and "CG303" in done.stdout, (option, done.stdout)
+
+
+# rsync runs its remote shell itself, split into words by its own rules (no shell), with the host
+# and its server's words added (rsync.1, `--rsh=COMMAND`: "Command-line arguments are permitted
+# in COMMAND provided that COMMAND is presented to rsync as a single argument ... You can also
+# choose the remote shell program using the RSYNC_RSH environment variable"). Not installed
+# here: the cases are read from the manual, not run.
+RSYNC_RUNS = {
+    "rsync-e": f"rsync -e '{BARE}' src host:dst",
+    "rsync-e-in-cluster": f"rsync -avze '{BARE}' src host:dst",
+    "rsync-e-attached": f"rsync -e'{BARE}' src host:dst",
+    "rsync-rsh-equals": f"rsync --rsh='{BARE}' src user@host:dst",
+    "rsync-rsh-word": f"rsync --rsh '{BARE}' host:src dst",
+    "rsync-rsh-env-prefix": f"RSYNC_RSH='{BARE}' rsync src host:dst",
+    "rsync-rsh-exported": f"export RSYNC_RSH='{BARE}'; rsync -a src host:dst",
+    "rsync-e-shell": f"rsync -e \"sh -c '{RUN}'\" src host:dst",
+    "rsync-e-daemon-over-shell": f"rsync -e '{BARE}' src host::module",
+    "rsync-e-ssh-proxy-command": f"rsync -e \"ssh -o 'ProxyCommand {BARE}'\" src host:dst",
+    "rsync-behind-sudo": f"sudo rsync -e '{BARE}' src host:dst",
+}
+RSYNC_SPELLED = {
+    "rsync-e-expanded": SPELLED + f'rsync -e "{SPELLED_RUN}" src host:dst',
+    "rsync-rsh-env-expanded": SPELLED + f'RSYNC_RSH="{SPELLED_RUN}" rsync src host:dst',
+}
+RSYNC_LOOKALIKES = {
+    "rsync-ssh": "rsync -e ssh src host:dst",
+    "rsync-ssh-port": "rsync -avz -e 'ssh -p 2222' src/ user@host:dst/",
+    "rsync-ssh-proxy": "rsync -e 'ssh -o \"ProxyCommand nohup ssh fw nc -w1 %h %p\"' src host:dst",
+    "rsync-local-copy": f"rsync -e '{BARE}' src dst",  # no remote side: rsync forks itself
+    "rsync-local-path-with-colon": f"rsync -e '{BARE}' ./a:b dst",
+    "rsync-daemon-socket": f"RSYNC_RSH='{BARE}' rsync src host::module",  # no -e: a socket
+    "rsync-mentions": "rsync -a src host:dst && echo 'codex exec --yolo'",
+    "rsync-filter-mentions": "rsync -a --exclude='codex exec --yolo' src host:dst",
+}
+
+
+@pytest.mark.parametrize("command", [*RSYNC_RUNS.values(), *RSYNC_SPELLED.values()],
+                         ids=[*RSYNC_RUNS, *RSYNC_SPELLED])  # fmt: skip
+def test_rsync_runs_its_remote_shell(command: str, tmp_path: Path) -> None:
+    from guard.reject import may_concern_codex
+
+    assert may_concern_codex(command)
+    done = check(command, tmp_path)
+    assert done.returncode == 1 and "CG303" in done.stdout, done.stdout + done.stderr
+    assert "CG303" in {rule for rule, _ in lint(command)}
+
+
+@pytest.mark.parametrize("command", RSYNC_LOOKALIKES.values(), ids=RSYNC_LOOKALIKES)
+def test_rsync_lookalikes_stay_allowed(command: str, tmp_path: Path) -> None:
+    done = check(command, tmp_path, fail_closed=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not {rule for rule, _ in lint(command)} & {"CG303", "CG902", "CG901"}
+
+
+def test_rsync_splits_its_remote_shell_itself() -> None:
+    """rsync.1: spaces separate, single and double quotes keep spaces (a doubled quote inside
+    is one quote), backslashes are plain; the host and the server's words follow."""
+    from guard.shell.model import UNKNOWN_SPAN, Word
+    from guard.shell.wrappers import rsync_remote_shell
+
+    def words(*texts: str) -> tuple[Word, ...]:
+        return tuple(Word(t, True, UNKNOWN_SPAN, t) for t in texts)
+
+    run = rsync_remote_shell(
+        words("rsync", "-e", "ssh -o \"A B\" 'it''s' a\\ b", "s", "u@h:d"), None
+    )
+    assert run is not None
+    assert [w.text for w in run[:8]] == ["ssh", "-o", "A B", "it's", "a\\", "b", "-l", "u"]
+    assert [w.text for w in run[8:11]] == ["h", "rsync", "--server"]
+    assert rsync_remote_shell(words("rsync", "-e", "ssh 'open", "s", "h:d"), None) is None
+    assert rsync_remote_shell(words("rsync", "-e", "ssh", "s", "d"), None) is None
+
+
+def test_rsync_with_an_unknown_remote_shell_fails_closed(tmp_path: Path) -> None:
+    command = 'rsync -e "$RSH" src host:dst'
+    assert check(command, tmp_path).returncode == 0
+    done = check(command, tmp_path, fail_closed=True)
+    assert done.returncode == 1 and "CG902" in done.stdout, done.stdout
