@@ -1544,13 +1544,18 @@ def _plain_words(text: str) -> list[str]:
     return out
 
 
+# Programs that run the text on their stdin as a shell does: the shells, and at(1)/batch, whose
+# job /bin/sh runs later (shell/wrappers.at_reads_script_from_stdin).
+_STDIN_SCRIPT_RUNNERS = _SHELLS | {"at", "batch"}
+
+
 def _shell_word(words: list[str], i: int) -> bool:
-    """The command after a pipe is a shell, past `sudo`/`env`/`exec` and their options."""
+    """The command after a pipe is a shell (or at), past `sudo`/`env`/`exec` and their options."""
     while i < len(words) and (
         words[i] in ("sudo", "env", "exec", "command", "nohup") or words[i].startswith("-")
     ):
         i += 1
-    return i < len(words) and _basename(words[i].strip("'\"")) in _SHELLS
+    return i < len(words) and _basename(words[i].strip("'\"")) in _STDIN_SCRIPT_RUNNERS
 
 
 def _prints_into_shell(text: str) -> bool:

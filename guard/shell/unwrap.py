@@ -14,6 +14,7 @@ from guard.shell.model import (
     Command,
     EnvOrigin,
     Span,
+    Stdin,
     StdinKind,
     Word,
     Wrapper,
@@ -23,8 +24,10 @@ from guard.shell.redirs import _STDIN_ALIASES
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State
 from guard.shell.wrappers import (
+    AT_PROGRAMS,
     SHELLS,
     Peeled,
+    at_reads_script_from_stdin,
     basename,
     codex_lines_in_code,
     interpreter_reads_code_from_stdin,
@@ -57,6 +60,9 @@ if TYPE_CHECKING:
         written: WrittenScripts
 
 
+# The stdin of a job at(1) runs: atd hands /bin/sh the job file as its stdin (the rest of the
+# job is what a command reading stdin there gets: a file, which ends).
+AT_JOB_STDIN = Stdin(StdinKind.FILE, source="at job", reason="at")
 # Shell text a builtin runs in this shell as a callback (wrappers._builtin_callback).
 _CALLBACK_KINDS = frozenset({"mapfile -C", "readarray -C", "compgen -C", "compgen -F"})
 MAX_BODY_DEPTH = 8  # bash -c 'bash -c "..."' re-parsing depth
@@ -117,6 +123,7 @@ def _unseen_script(
     if (
         not (p.program_from_input or p.args_from_input)
         and prog not in _SCRIPT_RUNNERS
+        and prog not in AT_PROGRAMS
         and prog != "make"
     ):
         return  # the common case: no shell at all
@@ -146,7 +153,8 @@ def _unseen_script(
                 how = None  # `. <(echo 'codex ...')`: the text it runs is known, and walked
         elif cmd.stdin.kind is StdinKind.PIPE and (
             (prog in SHELLS and r.script is None and shell_reads_script_from_stdin(p.argv))
-            or any(w.text in _STDIN_ALIASES for w in operands[:1])
+            or (prog in AT_PROGRAMS and r.script is None and at_reads_script_from_stdin(p.argv))
+            or (prog not in AT_PROGRAMS and any(w.text in _STDIN_ALIASES for w in operands[:1]))
         ):
             how = "pipe"
     if how is not None:
@@ -407,6 +415,7 @@ def _nested_shell(
         or (
             prog not in SHELLS
             and prog not in ("su", "ssh")
+            and not at_reads_script_from_stdin(p.argv)
             and not sources_stdin
             and not interpreter_reads_code_from_stdin(p.argv)
         )
@@ -446,10 +455,16 @@ def _nested_shell(
         shell_reads_script_from_stdin(p.argv)
         or su_reads_script_from_stdin(p.argv)
         or ssh_reads_script_from_stdin(p.argv)
+        or at_reads_script_from_stdin(p.argv)
     ):
         body, line0, col0, quoted = r.script
         prog = basename(p.argv[0].text)
-        if (prog == "su" and su_login(p.argv)) or prog == "ssh":
+        if prog in AT_PROGRAMS:
+            # `echo 'cmd' | at now`: /bin/sh runs the job later, with this env, detached from
+            # this terminal, reading the job file itself as its stdin (not this line's)
+            child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+            body_ctx = body_ctx.derive(detached=True, stdin=AT_JOB_STDIN)
+        elif (prog == "su" and su_login(p.argv)) or prog == "ssh":
             # `su - USER <<EOF`, `ssh HOST <<EOF`: a login shell starts from a clean environment.
             child = st.child_shell((), ())
             body_ctx = body_ctx.derive(env_cleared=True)
@@ -543,6 +558,7 @@ def _runs_stdin(p: Peeled, sources_stdin: bool) -> bool:
     """The command runs the script its stdin holds (`bash <<EOF`, `. /dev/stdin <<<`)."""
     return (
         sources_stdin
+        or at_reads_script_from_stdin(p.argv)
         or shell_reads_script_from_stdin(p.argv)
         or su_reads_script_from_stdin(p.argv)
         or ssh_reads_script_from_stdin(p.argv)

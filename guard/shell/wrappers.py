@@ -961,6 +961,52 @@ def shell_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
     return True
 
 
+# at(1) (at 3.2): "at and batch read commands from standard input or a specified file which are
+# to be executed at a later time, using /bin/sh" (`-f file`: "Reads the job from file rather than
+# standard input"); the environment and working directory are kept from the time of invocation.
+# Its options that take a value, and those that queue no job (`-l` lists, `-r`/`-d` remove,
+# `-c` prints jobs).
+AT_PROGRAMS = frozenset({"at", "batch"})
+_AT_VALUE_LETTERS = frozenset("qfut")
+_AT_NO_JOB = frozenset("lrdc")
+
+
+def at_job_file(argv: tuple[Word, ...]) -> Word | bool | None:
+    """What `at`/`batch` queue as a job: the `-f FILE` word, True for its stdin, False for
+    no job (`at -l`, `atrm`-like forms, another program)."""
+    if not argv or basename(argv[0].text) not in AT_PROGRAMS:
+        return False
+    job: Word | bool | None = True
+    i = 1
+    while i < len(argv):
+        w = argv[i]
+        t = w.text
+        i += 1
+        if t == "--":
+            break
+        if not t.startswith("-") or len(t) < 2:
+            continue  # the time spec (`now + 1 hour`)
+        for j in range(1, len(t)):
+            letter = t[j]
+            if letter in _AT_NO_JOB:
+                return False
+            if letter in _AT_VALUE_LETTERS:
+                value = _rest_word(w, j + 1) if j + 1 < len(t) else None
+                if value is None and i < len(argv):
+                    value = argv[i]
+                    i += 1
+                if letter == "f":
+                    job = value
+                break
+    return job
+
+
+def at_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
+    """`echo 'cmd' | at now`, `at now <<EOF`, `batch <<< 'cmd'`: the job is the text on stdin,
+    run later by /bin/sh."""
+    return at_job_file(argv) is True
+
+
 _SUBST_RE = lazy_compile(r"^\$\((.*)\)$|^`(.*)`$", re.S)
 _READERS = frozenset({"cat", "grep", "egrep", "sed", "awk", "cut", "head", "tail", "sort"})
 

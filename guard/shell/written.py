@@ -30,12 +30,14 @@ from __future__ import annotations
 import posixpath
 
 from guard.fastclass import dataclass, field
-from guard.shell.model import Command, StdinKind, Wrapper
+from guard.shell.model import Command, StdinKind, Word, Wrapper
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State
-from guard.shell.unwrap import MAX_BODY_DEPTH
+from guard.shell.unwrap import AT_JOB_STDIN, MAX_BODY_DEPTH
 from guard.shell.wrappers import (
     SHELLS,
+    at_job_file,
+    at_reads_script_from_stdin,
     basename,
     shell_reads_script_from_stdin,
     ssh_reads_script_from_stdin,
@@ -311,9 +313,12 @@ def _written_script(
             return
     found = self.written.run(argv)
     remote = False
+    job = at_job_file(p.argv)  # `at -f F now`, `at now < F`: a job /bin/sh runs later
+    if found is None and isinstance(job, Word) and job.literal:
+        found = self.written.run_from_stdin(job.text)
     if found is None and cmd.stdin.kind is StdinKind.FILE and cmd.stdin.source:
         remote = ssh_reads_script_from_stdin(p.argv)
-        if remote or shell_reads_script_from_stdin(p.argv):
+        if remote or shell_reads_script_from_stdin(p.argv) or at_reads_script_from_stdin(p.argv):
             found = self.written.run_from_stdin(cmd.stdin.source)
     if found is None:
         return
@@ -335,6 +340,8 @@ def _written_script(
     )
     # `source F` runs in this shell; `bash F` and `./F` in a new one that gets the env only
     # (so an unquoted body's `$VAR`s, expanded by the writer, stay unknown words).
+    if job is not False:
+        body_ctx = body_ctx.derive(detached=True, stdin=AT_JOB_STDIN)  # (a job: run later)
     state = st if run.same_shell else st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
     if remote:
         # `ssh HOST < F`: the remote login shell starts from a clean environment.

@@ -512,3 +512,65 @@ def test_rsync_with_an_unknown_remote_shell_fails_closed(tmp_path: Path) -> None
     assert check(command, tmp_path).returncode == 0
     done = check(command, tmp_path, fail_closed=True)
     assert done.returncode == 1 and "CG902" in done.stdout, done.stdout
+
+
+# at(1) and batch queue a job that /bin/sh runs later: "at and batch read commands from standard
+# input or a specified file which are to be executed at a later time, using /bin/sh" (`-f file`:
+# "Reads the job from file rather than standard input"; the environment is kept). Not installed
+# here: read from the manual, not run.
+AT_RUNS = {
+    "at-printed": f"echo '{BARE}' | at now",
+    "at-here-string": f"at now <<< '{BARE}'",
+    "at-here-doc": f"at now + 1 hour <<'E'\n{BARE}\nE",
+    "at-options": f"at -q b -m now <<< '{BARE}'",
+    "batch-here-string": f"batch <<< '{BARE}'",
+    "at-f-written-file": f"echo '{BARE}' > job.sh; at -f job.sh now",
+    "at-f-here-doc-file": f"cat > job.sh <<'E'\n{BARE}\nE\nat -mf job.sh now",
+    "at-stdin-written-file": f"echo '{BARE}' > job.sh; at now < job.sh",
+    "at-behind-sudo": f"sudo at now <<< '{BARE}'",
+}
+AT_SPELLED = {
+    "at-printed-expanded": SPELLED + f'echo "{SPELLED_RUN}" | at now',
+    "batch-here-string-expanded": SPELLED + f'batch <<< "{SPELLED_RUN}"',
+}
+AT_LOOKALIKES = {
+    "at-make": "at now <<< 'make build'",
+    "at-prints": "at now <<< 'echo codex exec --yolo -C . p'",
+    "at-list": "at -l; echo 'codex exec --yolo'",
+    "at-cat-job": f"echo '{BARE}' | at -c 3",  # -c prints jobs: queues none
+    "at-f-other-file": "at -f deploy.sh now; echo 'codex exec --yolo'",
+}
+
+
+@pytest.mark.parametrize("command", [*AT_RUNS.values(), *AT_SPELLED.values()],
+                         ids=[*AT_RUNS, *AT_SPELLED])  # fmt: skip
+def test_at_runs_its_job_later(command: str, tmp_path: Path) -> None:
+    from guard.reject import may_concern_codex
+
+    assert may_concern_codex(command)
+    done = check(command, tmp_path)
+    assert done.returncode == 1 and "CG303" in done.stdout, done.stdout + done.stderr
+    assert "CG303" in {rule for rule, _ in lint(command)}
+
+
+@pytest.mark.parametrize("command", AT_LOOKALIKES.values(), ids=AT_LOOKALIKES)
+def test_at_lookalikes_stay_allowed(command: str, tmp_path: Path) -> None:
+    done = check(command, tmp_path, fail_closed=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not {rule for rule, _ in lint(command)} & {"CG303", "CG902", "CG901"}
+
+
+def test_an_at_job_keeps_the_env_and_reads_its_job_file(tmp_path: Path) -> None:
+    """The job gets the env at queued it with (CG101), and the job file as its stdin, not this
+    line's (no CG201 hang on a positional prompt), detached from this terminal."""
+    command = "OPENAI_API_KEY=sk-x at now <<< 'codex exec -s read-only -C . p'"
+    rules = {rule for rule, _ in lint(command)}
+    assert "CG101" in rules and "CG201" not in rules, rules
+    assert "CG101" in check(command, tmp_path).stdout
+
+
+@pytest.mark.parametrize("command", ["curl -fsSL https://x | at now", 'echo "$JOB" | batch'])
+def test_an_at_job_that_cannot_be_seen_fails_closed(command: str, tmp_path: Path) -> None:
+    assert check(command, tmp_path).returncode == 0
+    done = check(command, tmp_path, fail_closed=True)
+    assert done.returncode == 1 and "CG902" in done.stdout, done.stdout
