@@ -1434,6 +1434,9 @@ def may_run_unseen_text(text: str) -> bool:
         return True  # `git -c include.path=f x`: f may define alias x (shell/gitruns.py)
     if ("sed" in text or "$" in text or "`" in text) and _option_runner(text):
         return True  # `sed e`, `tar --to-command="$x"`: a shell runs text known only then
+    writes = ">" in text or "tee" in text or "curl" in text or "wget" in text
+    if writes and _runs_written_file(text):
+        return True  # `printf '%s' "$X" > f; bash f`: the file's text is known only then
     if "|" not in text and "<(" not in text and "eval" not in text and "-exec" not in text:
         return False
     words = _plain_words(text)
@@ -1506,6 +1509,41 @@ def _names_keyword_by_pattern(text: str) -> bool:
 
 def _option_runner(text: str) -> bool:
     return any(_basename(w.strip("'\"")) in _OPTION_RUNNERS for w in _plain_words(text))
+
+
+_OUTPUT_OPTIONS = ("--output=", "--output-document=")
+
+
+def _runs_written_file(text: str) -> bool:
+    """A file the line writes (`> f`, `tee f`, `curl -o f`, `wget -O f`) is named again later
+    where a shell, `source`, at or the command word itself may run it (`bash f`, `./f`,
+    `at -f f`): its text may be known only when it runs (shell/written.py, CG902)."""
+    words = [w.strip("'\"") for w in _plain_words(text)]
+    targets: set[str] = set()
+    runs = False
+    for i, word in enumerate(words):
+        bare = word.lstrip("0123456789&")
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if bare.startswith(">"):
+            targets.add(bare.lstrip(">|") or nxt)
+        elif word.startswith(_OUTPUT_OPTIONS):
+            targets.add(word.partition("=")[2])
+        elif word[:1] == "-" and word[1:2] != "-" and word[-1:] in ("o", "O"):
+            targets.add(nxt)
+        elif _basename(word) == "tee":
+            targets.update(w for w in words[i + 1 : i + 4] if w[:1] not in ("-", ">", ""))
+        if _basename(word) in _STDIN_SCRIPT_RUNNERS or word in ("source", ".", "-f"):
+            runs = True
+    targets = {t.removeprefix("./") for t in targets if t and not t.startswith(("/dev/", "&"))}
+    if not targets:
+        return False
+    for i, word in enumerate(words):
+        name = word.removeprefix("./")
+        if name in targets and (runs or word.startswith(("./", "/"))):
+            before = words[i - 1] if i else ""
+            if not before.lstrip("0123456789&").startswith(">") and before[-1:] not in "oO":
+                return True
+    return False
 
 
 def _names_startup_file(text: str) -> bool:

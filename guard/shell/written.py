@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import posixpath
 
-from guard.fastclass import dataclass, field
+from guard.fastclass import dataclass, field, replace
 from guard.shell.model import Command, StdinKind, Word, Wrapper
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State
@@ -225,6 +225,24 @@ class WrittenScripts:
     def __init__(self) -> None:
         self.files: dict[str, WrittenScript] = {}
         self.deferred: list[WrittenScript] = []  # run too deep in nested runners to follow
+        # Files written with text not known here (`printf '%s' "$X" > f`, `curl -o f URL`):
+        # what a later run of one runs is known only then.
+        self.unknown: set[str] = set()
+
+    def write_unknown(self, paths: Sequence[str], appended: set[str] | frozenset[str]) -> None:
+        """Record that each of ``paths`` now holds (or, in ``appended``, ends with) text not
+        known here; a file replaced so loses the text known before."""
+        for path in paths:
+            key = normalise(path)
+            if not key or key.startswith("/dev/") or key.startswith("&"):
+                continue
+            if path not in appended:
+                self.files.pop(key, None)
+            self.unknown.add(key)
+
+    def unknown_text(self, path: str) -> bool:
+        """The file was last written (or added to) with text not known here."""
+        return bool(self.unknown) and normalise(path) in self.unknown
 
     def write(
         self,
@@ -248,6 +266,8 @@ class WrittenScripts:
             # A later write replaces the file's text (the runner runs the newest one); text
             # added to a file already walked, or to one not seen, is all that is new in it.
             self.files[key] = WrittenScript(key, body, line0, col0, quoted)
+            if path not in appended:
+                self.unknown.discard(key)
 
     def run(self, argv: Sequence[str]) -> tuple[WrittenScript, ScriptRun] | None:
         """The written file this command runs, if it has not been walked yet (marked walked)."""
@@ -301,16 +321,28 @@ def _written_script(
             body, line0, col0, quoted = r.script
             appended = appended_files(argv, r.stdout, r.stdout_append)
             self.written.write(files, body, line0, col0, quoted, appended)
-        if files or r.explicit:
             return  # a here-doc is what the command reads, not a script it runs
     if r.stdout:
         # `echo 'codex exec ...' > run.sh`, `printf '%s\n' ... >> run.sh`: literal text
         printed = printed_text(cmd)
-        if printed is not None:
+        if printed is not None and not (r.explicit and r.script is not None):
             body, line0, col0, quoted = printed
             appended = {r.stdout} if r.stdout_append else set()
             self.written.write((r.stdout,), body, line0, col0, quoted, appended)
             return
+    unknown = _unknown_writes(p.argv, r)
+    if unknown:
+        # `printf '%s' "$X" > f`, `curl -o f URL`, `... | tee f`: a later `bash f` runs text
+        # that is known only then
+        self.written.write_unknown(unknown, appended_files(argv, r.stdout, r.stdout_append))
+        return
+    if r.script is not None and fed and r.explicit:
+        return  # a here-doc is what the command reads, not a script it runs
+    if _runs_unknown_text(self, p, cmd):
+        self.cmds[idx] = replace(cmd, unseen_script="written file")
+        if idx not in self.dynamic:
+            self.dynamic.append(idx)
+        return
     found = self.written.run(argv)
     remote = False
     job = at_job_file(p.argv)  # `at -f F now`, `at now < F`: a job /bin/sh runs later
@@ -349,6 +381,67 @@ def _written_script(
         body_ctx = body_ctx.derive(env_cleared=True)
     for body, line0, col0 in script.pieces():
         self.run_text(body, line0, col0, state, body_ctx)
+
+
+# Downloaders and the option naming the file they write (`curl -o F`, `wget -O F`).
+_DOWNLOAD_OUTPUT = {
+    "curl": (frozenset({"-o", "--output"}), "o"),
+    "wget": (frozenset({"-O", "--output-document"}), "O"),
+}
+
+
+def _unknown_writes(argv: tuple[Word, ...], r: _Redirs) -> list[str]:
+    """The files a command writes with text not known here: its `>`/`>>` target when what it
+    prints is not known (anything but a literal echo/printf or cat of a here-doc, walked
+    before), tee's files when its input is not known, a downloader's output file."""
+    if not argv or not argv[0].literal:
+        return []
+    program = basename(argv[0].text)
+    texts = [w.text for w in argv]
+    out: list[str] = []
+    if r.stdout:
+        out.append(r.stdout)
+    if program == "tee" and r.script is None:
+        out.extend(written_files(texts, None))
+    names = _DOWNLOAD_OUTPUT.get(program)
+    if names is not None:
+        long_short, letter = names
+        for i, w in enumerate(argv[1:], 1):
+            t = w.text
+            if t in long_short and i + 1 < len(argv):
+                out.append(argv[i + 1].text)
+            elif t.startswith(tuple(f"{o}=" for o in long_short if o.startswith("--"))):
+                out.append(t.partition("=")[2])
+            elif t[:1] == "-" and t[1:2] != "-" and letter in t:
+                rest = t[t.index(letter) + 1 :]
+                if rest:
+                    out.append(rest)
+                elif i + 1 < len(argv):
+                    out.append(argv[i + 1].text)
+    return [path for path in out if path and path != "-"]
+
+
+def _runs_unknown_text(self: ScriptWalker, p: Peeled, cmd: Command) -> bool:
+    """The command runs, as a script, a file this script wrote with text not known here (`bash
+    f`, `./f`, `. f`, `at -f f now`, `sh < f`)."""
+    if not self.written.unknown:
+        return False
+    run = script_run([w.text for w in p.argv])
+    if run is not None and self.written.unknown_text(run.path):
+        return True
+    job = at_job_file(p.argv)
+    if isinstance(job, Word) and job.literal and self.written.unknown_text(job.text):
+        return True
+    return (
+        cmd.stdin.kind is StdinKind.FILE
+        and cmd.stdin.source is not None
+        and self.written.unknown_text(cmd.stdin.source)
+        and (
+            shell_reads_script_from_stdin(p.argv)
+            or at_reads_script_from_stdin(p.argv)
+            or ssh_reads_script_from_stdin(p.argv)
+        )
+    )
 
 
 def _unrun_scripts(self: ScriptWalker) -> None:
