@@ -1041,6 +1041,7 @@ def env_file_from_subst(text: str) -> str | None:
 _INTERPRETERS = frozenset(
     {"python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php", "deno", "bun"}
     | {"awk", "gawk", "mawk", "nawk"}  # `awk 'BEGIN { system("codex ...") }'`
+    | {"expect"}  # `expect -c 'spawn codex ...'` (a Tcl program: _expect_lines)
 )
 _AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
 INTERPRETERS = _INTERPRETERS  # (runtime/unsettled.py)
@@ -1089,6 +1090,7 @@ def _inline_code(argv: tuple[Word, ...], program: str = "") -> Word | None:
         **dict.fromkeys(_PYTHONS, _python_code),
         **dict.fromkeys(_NODES, _node_code),
         **dict.fromkeys(_AWKS, _awk_code),
+        "expect": _expect_code,
     }
     parsed = reader[program](argv) if program in reader else _UNSURE
     if parsed is not _UNSURE:
@@ -1255,11 +1257,199 @@ def codex_lines_in_code(code: str, program: str = "") -> list[str]:
     option and is not printed (`system("codex ...")`), or a list literal whose first item is
     `codex` (an argv), shell-quoted. What the program does with stdin is not seen, so each line
     is given /dev/null: only the argv and env rules speak."""
+    if program == "expect":
+        return [f"{{ {line}\n}} </dev/null" for line in _expect_lines(code)]
     language = _CODE_LANGUAGES.get(program)
     found = _lines_by_source_reader(code, language) if language else None
     if found is None:
         found = _codex_literals(code)
     return [f"{{ {line}\n}} </dev/null" for line in found]
+
+
+# expect(1): "spawn [args] program [args] creates a new process running program args"; Tcl's
+# `exec` runs a pipeline of programs; expect's "system args gives args to sh(1) as input, just
+# as if it had been typed as a command from a terminal". Each, where a Tcl command starts (a
+# line, after `;`, inside `[...]` or a braced body).
+_TCL_RUNNER = lazy_compile(r"(?:^|(?<=[\n;\[{]))[ \t]*(spawn|exec|system|send)(?=[ \t])", re.M)
+_SPAWN_FLAGS = frozenset({"-noecho", "-console", "-nottycopy", "-nottyinit", "-leaveopen"})
+_TCL_UNKNOWN = '"${tcl_word}"'  # a Tcl word with a `$var` or `[cmd]` in it: known only then
+_TCL_REDIRECT = lazy_compile(r"[0-9]?(?:<<?|>>?&?|2>>?|>&|2>@1|<@|>@)")
+
+
+def _expect_lines(code: str) -> list[str]:
+    """The shell lines the Tcl program ``code`` runs through expect: each `spawn PROGRAM
+    ARGS` and each command of an `exec` pipeline as an argv (shell-quoted), each `system TEXT`
+    as its text. Where codex is named in text this reading does not place (a word known only
+    when Tcl runs, `send "codex ...\r"` typed into a spawned shell), a line whose program is
+    unknown stands for it (CG902), never silence."""
+    import shlex
+
+    lines: list[str] = []
+    spawned: list[str | None] = []  # the programs spawned (None: known only when Tcl runs)
+    for m in _TCL_RUNNER.finditer(code):
+        words, _end = _tcl_words(code, m.end())
+        verb = m.group(1)
+        if verb == "send":
+            _typed_lines(words, spawned, lines)
+            continue
+        if verb == "system":
+            lines.append(" ".join(_TCL_UNKNOWN if w is None else w for w in words))
+            continue
+        if verb == "spawn":
+            while (words and words[0] in _SPAWN_FLAGS) or words[:1] == ["-ignore"]:
+                words = words[2:] if words[0] == "-ignore" else words[1:]
+            if not words or words[0] in ("-open", "-pty"):
+                continue  # a channel or a bare pty: no program
+            spawned.append(words[0])
+            commands = [words]
+        else:
+            while words and words[0] in ("-ignorestderr", "-keepnewline", "--"):
+                words = words[1:]
+            commands = _tcl_pipeline(words)
+        for argv in commands:
+            if argv:
+                lines.append(" ".join(_TCL_UNKNOWN if w is None else shlex.quote(w) for w in argv))
+    return lines
+
+
+_SEND_FLAGS = frozenset({"-s", "-h", "-raw", "-null", "-break", "--"})
+
+
+def _typed_lines(words: list[str | None], spawned: list[str | None], lines: list[str]) -> None:
+    """`send TEXT` types TEXT into the spawned program: into a shell spawned here (`spawn bash`)
+    each line typed runs (as `tmux send-keys`); into anything else that may run it (`spawn ssh
+    host`, a program known only when Tcl runs) a codex line typed is not followed: a line whose
+    program is unknown stands for it (CG902). A text that does not name codex is passed over."""
+    while (words and words[0] in _SEND_FLAGS) or words[:1] == ["-i"]:
+        words = words[2:] if words[0] == "-i" else words[1:]
+    text = " ".join(w if w is not None else "${tcl_word}" for w in words)
+    if "codex" not in text.lower() or not spawned:
+        return
+    import shlex
+
+    unseen = f"{_TCL_UNKNOWN} {shlex.quote(text)}"  # an unknown program handed the text
+    if any(p is not None and basename(p) in SHELLS for p in spawned):
+        typed = text.replace("\r", "\n").split("\n")
+        lines.extend(line for line in typed[:-1] if line.strip())  # (a line ends when typed)
+        if typed[-1].strip() and not typed[:-1]:
+            lines.append(unseen)  # typed, not yet entered: known only when it is
+        return
+    lines.append(unseen)
+
+
+def _tcl_pipeline(words: list[str | None]) -> list[list[str | None]]:
+    """An `exec` argument list as its pipeline's commands: split at `|`/`|&`, each without its
+    redirections (`< f`, `2>@1`) and a trailing `&`."""
+    commands: list[list[str | None]] = [[]]
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+            continue
+        if w in ("|", "|&"):
+            commands.append([])
+        elif w == "&":
+            continue
+        elif w is not None and _TCL_REDIRECT.fullmatch(w.split("|")[0] if w else w):
+            # `> f` takes the next word; `>f`, `2>@1` hold their target
+            skip = _TCL_REDIRECT.fullmatch(w) is not None and not w.endswith("@1")
+        else:
+            commands[-1].append(w)
+    return commands
+
+
+def _tcl_words(code: str, i: int) -> tuple[list[str | None], int]:
+    """The words of the Tcl command from ``i`` to its end (a newline, `;`, or the `]`/`}` that
+    closes what it is inside), each its text, or None where a substitution makes it known
+    only when Tcl runs; and where the command ends."""
+    words: list[str | None] = []
+    n = len(code)
+    while i < n:
+        c = code[i]
+        if c in " \t":
+            i += 1
+            continue
+        if c == "\\" and code[i + 1 : i + 2] == "\n":
+            i += 2
+            continue
+        if c in "\n;]}":
+            break
+        if c == "{":
+            depth, j = 1, i + 1
+            while j < n and depth:
+                depth += {"{": 1, "}": -1}.get(code[j], 0)
+                j += 1
+            words.append(code[i + 1 : j - 1])
+            i = j
+            continue
+        quoted = c == '"'
+        j = i + 1 if quoted else i
+        text: list[str] = []
+        known = True
+        while j < n:
+            d = code[j]
+            if quoted and d == '"':
+                j += 1
+                break
+            if not quoted and (d in " \t\n;]}"):
+                break
+            if d == "\\" and j + 1 < n:
+                text.append({"n": "\n", "r": "\r", "t": "\t"}.get(code[j + 1], code[j + 1]))
+                j += 2
+                continue
+            if d in "$[":
+                known = False
+            text.append(d)
+            j += 1
+        words.append("".join(text) if known else None)
+        i = j
+    return words, i
+
+
+def expect_script_file(argv: tuple[Word, ...]) -> Word | None:
+    """The command file `expect [-dDinN] [-c cmds] [[-[f|b]] cmdfile] [args]` reads (None:
+    none, or stdin)."""
+    if not argv or basename(argv[0].text) != "expect":
+        return None
+    i = 1
+    while i < len(argv):
+        t = argv[i].text
+        if t in ("-f", "-b"):
+            return argv[i + 1] if i + 1 < len(argv) and argv[i + 1].text != "-" else None
+        if t == "--":
+            return argv[i + 1] if i + 1 < len(argv) else None
+        if t == "-c":
+            i += 2
+            continue
+        if t == "-" or not t.startswith("-"):
+            return None if t == "-" else argv[i]
+        i += 1
+    return None
+
+
+def _expect_code(argv: tuple[Word, ...]) -> object:
+    """expect's `-c CMDS` (repeatable: all of them, in order, one program), read as expect reads
+    its options (`expect [-dDinN] [-c cmds] [[-[f|b]] cmdfile] [args]`). None: no `-c`."""
+    found: list[Word] = []
+    i = 1
+    while i < len(argv):
+        t = argv[i].text
+        if t == "--" or not t.startswith("-") or t == "-":
+            break
+        if t in ("-c", "-f", "-b") and i + 1 < len(argv):
+            if t == "-c":
+                found.append(argv[i + 1])
+            i += 2
+            continue
+        if t.startswith("-c") and len(t) > 2:
+            found.append(_rest_word(argv[i], 2))
+        i += 1
+    if not found:
+        return None
+    if len(found) == 1:
+        return found[0]
+    text = "\n".join(w.text for w in found)
+    return Word(text, all(w.literal for w in found), found[0].span, found[0].raw)
 
 
 # Interpreters whose inline code a source reader of guard/sources/ reads (by its file suffix).

@@ -343,6 +343,8 @@ def _written_script(
         if idx not in self.dynamic:
             self.dynamic.append(idx)
         return
+    if _expect_script(self, p, idx, st, ctx):
+        return
     found = self.written.run(argv)
     remote = False
     job = at_job_file(p.argv)  # `at -f F now`, `at now < F`: a job /bin/sh runs later
@@ -381,6 +383,36 @@ def _written_script(
         body_ctx = body_ctx.derive(env_cleared=True)
     for body, line0, col0 in script.pieces():
         self.run_text(body, line0, col0, state, body_ctx)
+
+
+def _expect_script(self: ScriptWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> bool:
+    """`expect F` of a file this script wrote: the programs its Tcl spawns, execs or hands to
+    sh (wrappers.codex_lines_in_code) are walked as that run (a new process each, with expect's
+    env), at the command's place. False: no such file."""
+    from guard.shell.wrappers import codex_lines_in_code, expect_script_file
+
+    script_file = expect_script_file(p.argv)
+    if script_file is None or not script_file.literal or not self.written.files:
+        return False
+    found = self.written.run_from_stdin(script_file.text)
+    if found is None:
+        return False
+    script, _run = found
+    cmd = self.cmds[idx]
+    text = "\n".join(body for body, _, _ in script.pieces())
+    lines = codex_lines_in_code(text, "expect")
+    if not lines or ctx.depth >= MAX_BODY_DEPTH:
+        return True
+    body_ctx = ctx.derive(
+        depth=ctx.depth + 1,
+        wrappers=(*cmd.wrappers, Wrapper("expect script", cmd.span, (script.path,))),
+        stdin=cmd.stdin,
+        env_cleared=cmd.env_cleared,
+        detached=cmd.context.detached,
+    )
+    state = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+    self.run_text("\n".join(lines), 0, 0, state, body_ctx, cmd.span)
+    return True
 
 
 # Downloaders and the option naming the file they write (`curl -o F`, `wget -O F`).

@@ -631,3 +631,62 @@ def test_a_written_file_that_is_not_run_unknown_stays_allowed(command: str, tmp_
     done = check(command, tmp_path, fail_closed=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert not {rule for rule, _ in lint(command)} & {"CG303", "CG902", "CG901"}
+
+
+# expect runs a Tcl program (`-c CMDS`, a command file, stdin): "spawn [args] program [args]
+# creates a new process running program args", Tcl's `exec` runs a pipeline, and "system args
+# gives args to sh(1) as input"; `send` types text into the spawned program (expect(1)). Not
+# installed here: read from the manual, not run.
+EXPECT_RUNS = {
+    "expect-c-spawn": f"expect -c 'spawn {BARE}; expect eof'",
+    "expect-c-exec": f"expect -c 'set out [exec {BARE}]'",
+    "expect-c-system": f"expect -d -c 'system {BARE}'",
+    "expect-c-spawn-in-body": f"expect -c 'if {{1}} {{ spawn -noecho {BARE} }}'",
+    "expect-c-spawn-shell-c": f"expect -c 'spawn sh -c {{{BARE}}}'",
+    "expect-send-to-spawned-shell": f"expect -c 'spawn bash' -c 'send \"{BARE}\\r\"; expect eof'",
+    "expect-here-doc": f"expect <<'E'\nspawn {BARE}\nexpect eof\nE",
+    "expect-stdin-printed": f"echo 'spawn {BARE}' | expect -",
+    "expect-written-file": f"cat > s.exp <<'E'\nspawn {BARE}\nexpect eof\nE\nexpect s.exp",
+}
+EXPECT_LOOKALIKES = {
+    "expect-puts": "expect -c 'puts \"run codex exec --yolo later\"'",
+    "expect-comment": "expect -c '# spawn codex exec --yolo\nputs hi'",
+    "expect-ssh-ls": 'expect -c \'spawn ssh host; expect "$ "; send "ls\\r"\'',
+    "expect-send-user": "expect -c 'send_user \"codex exec --yolo\\n\"'",
+}
+
+
+@pytest.mark.parametrize("command", EXPECT_RUNS.values(), ids=EXPECT_RUNS)
+def test_expect_runs_what_its_tcl_spawns(command: str, tmp_path: Path) -> None:
+    from guard.reject import may_concern_codex
+
+    assert may_concern_codex(command)
+    done = check(command, tmp_path)
+    assert done.returncode == 1 and "CG303" in done.stdout, done.stdout + done.stderr
+    assert "CG303" in {rule for rule, _ in lint(command)}
+
+
+@pytest.mark.parametrize("command", EXPECT_LOOKALIKES.values(), ids=EXPECT_LOOKALIKES)
+def test_expect_lookalikes_stay_allowed(command: str, tmp_path: Path) -> None:
+    done = check(command, tmp_path, fail_closed=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not {rule for rule, _ in lint(command)} & {"CG303", "CG902", "CG901"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "expect -c 'spawn ssh host; send \"codex exec --yolo -C . p\\r\"'",
+        "expect -c 'spawn $env(CODEX_BIN) exec --yolo -C . p'",
+    ],
+    ids=["typed-into-ssh", "tcl-variable-program"],
+)
+def test_expect_text_that_cannot_be_followed_fails_closed(command: str, tmp_path: Path) -> None:
+    assert check(command, tmp_path).returncode == 0
+    done = check(command, tmp_path, fail_closed=True)
+    assert done.returncode == 1 and "CG902" in done.stdout, done.stdout
+
+
+def test_an_expect_spawn_keeps_the_env(tmp_path: Path) -> None:
+    command = "OPENAI_API_KEY=sk-x expect -c 'spawn codex exec -s read-only -C . p'"
+    assert "CG101" in check(command, tmp_path).stdout
