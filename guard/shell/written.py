@@ -330,21 +330,25 @@ def _written_script(
             appended = {r.stdout} if r.stdout_append else set()
             self.written.write((r.stdout,), body, line0, col0, quoted, appended)
             return
+    # `printf '%s' "$X" > f`, `curl -o f URL`, `... | tee f`: a later `bash f` runs text that
+    # is known only then (recorded after this command's own run of a file: `bash f > f.log`)
     unknown = _unknown_writes(p.argv, r)
+    if not (r.script is not None and fed and r.explicit):  # (a here-doc it reads: no run)
+        if _runs_unknown_text(self, p, cmd):
+            self.cmds[idx] = replace(cmd, unseen_script="written file")
+            if idx not in self.dynamic:
+                self.dynamic.append(idx)
+        elif not _expect_script(self, p, idx, st, ctx):
+            _run_written(self, p, idx, st, ctx)
     if unknown:
-        # `printf '%s' "$X" > f`, `curl -o f URL`, `... | tee f`: a later `bash f` runs text
-        # that is known only then
         self.written.write_unknown(unknown, appended_files(argv, r.stdout, r.stdout_append))
-        return
-    if r.script is not None and fed and r.explicit:
-        return  # a here-doc is what the command reads, not a script it runs
-    if _runs_unknown_text(self, p, cmd):
-        self.cmds[idx] = replace(cmd, unseen_script="written file")
-        if idx not in self.dynamic:
-            self.dynamic.append(idx)
-        return
-    if _expect_script(self, p, idx, st, ctx):
-        return
+
+
+def _run_written(self: ScriptWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> None:
+    """A run of a file the script wrote (`bash F`, `./F`, `. F`, `sh < F`, `at -f F`): its text
+    is walked as that run."""
+    argv = [w.text for w in p.argv]
+    cmd = self.cmds[idx]
     found = self.written.run(argv)
     remote = False
     job = at_job_file(p.argv)  # `at -f F now`, `at now < F`: a job /bin/sh runs later

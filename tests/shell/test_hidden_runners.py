@@ -690,3 +690,22 @@ def test_expect_text_that_cannot_be_followed_fails_closed(command: str, tmp_path
 def test_an_expect_spawn_keeps_the_env(tmp_path: Path) -> None:
     command = "OPENAI_API_KEY=sk-x expect -c 'spawn codex exec -s read-only -C . p'"
     assert "CG101" in check(command, tmp_path).stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        f"cat > run.sh <<'E'\n{RUN}\nE\nbash run.sh > run.log 2>&1",
+        f"echo '{RUN}' > runner; sh runner | tee out.log",
+        f"echo '{RUN}' > runner; bash runner >> runner",
+    ],
+    ids=["output-to-log", "tee-log", "output-to-itself"],
+)
+def test_a_written_runner_run_with_its_output_to_a_file_is_still_walked(
+    command: str, tmp_path: Path
+) -> None:
+    """The file a run's output goes to is recorded after the run (`bash runner > run.log`
+    runs the text written before it)."""
+    assert "exec\t--yolo" in run_under_bash(command, tmp_path)
+    done = check(command, tmp_path)
+    assert done.returncode == 1 and "CG303" in done.stdout, done.stdout
