@@ -87,7 +87,7 @@ def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> 
         if t == "expansion":
             _runs_code(self, node, raw, span, st, ctx, src)
         if "=" in raw:
-            _default_assign(raw, st, span)
+            _default_assign(raw, st, span, self, ctx)
         found = lookup(raw, st)
         if found is None:
             return [Word(raw, False, span, raw)]
@@ -194,7 +194,9 @@ def _splits_at_its_own_spaces(text: str) -> bool:
     )
 
 
-def _default_assign(raw: str, st: State, span: Span) -> None:
+def _default_assign(
+    raw: str, st: State, span: Span, self: ExpandWalker | None = None, ctx: _Ctx | None = None
+) -> None:
     """``${K:=v}`` / ``${K=v}`` assigns K when it is unset (or empty): later commands see v
     (and under `set -a` the environment gets K)."""
     assigned = default_assignment(raw)
@@ -203,6 +205,15 @@ def _default_assign(raw: str, st: State, span: Span) -> None:
     name, if_empty = assigned
     var = st.vars.get(name)
     empty = var is not None and var.value is not None and var.value.text == ""
+    if self is not None and ctx is not None and name in st.integers and _unset(var, if_empty):
+        # `declare -i n; : ${n:='a[$(cmd)]'}`: the default assigned is evaluated as arithmetic
+        default = raw[2 + len(name) : -1].removeprefix(":")[1:]
+        if len(default) > 1 and default[0] == default[-1] == "'":
+            default = default[1:-1]  # single-quoted: as written
+        elif any(c in default for c in "$`'\"\\"):
+            default = ""  # expanded by the walk as it is (its substitutions run there)
+        if default:
+            sinks.integer_value(self, name, [Word(default, True, span, raw)], st, ctx)
     if var is None or (if_empty and empty):
         # `: "${CODEX_BIN:=codex}"`: the default is the value from here on, when it is literal.
         found = lookup(raw, st)
@@ -212,6 +223,12 @@ def _default_assign(raw: str, st: State, span: Span) -> None:
         st.assign(name, Var(value if known else None, None, False, EnvOrigin.EXPORT, span))
         if removed and not st.vars[name].exported:
             st.removed.add(name)  # after `unset K`, a K set here is still not in the environment
+
+
+def _unset(var: Var | None, if_empty: bool) -> bool:
+    """The variable may be unset (or, with ``if_empty``, empty) here: declared with no value
+    (`declare -i n`), or a value not known."""
+    return var is None or var.value is None or (if_empty and var.value.text == "")
 
 
 def _brace_words(raw: str, span: Span) -> list[Word] | None:
@@ -259,7 +276,7 @@ def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tu
         if t == "expansion":
             _runs_code(self, node, raw, src.span(node), st, ctx, src)
         if "=" in raw:
-            _default_assign(raw, st, src.span(node))
+            _default_assign(raw, st, src.span(node), self, ctx)
         found = lookup(raw, st)
         if found is None:
             return lead + raw, False

@@ -190,6 +190,7 @@ BYPASSES = {
     "integer-export": f"declare -i n; export n='a[{SUB}]'",
     "integer-for": f"declare -i n; for n in 'a[{SUB}]'; do :; done",
     "integer-nameref": f"declare -i n; declare -n r=n; r='a[{SUB}]'",
+    "integer-default-assign": f"declare -i n; : ${{n:='a[{SUB}]'}}",
 }
 
 LOOKALIKES = {
@@ -255,6 +256,7 @@ LOOKALIKES = {
     "integer-local-outside-function": f"local -i n; n='a[{SUB}]'",
     "integer-local-ended": f"f() {{ local -i n; }}; f; n='a[{SUB}]'",
     "not-integer": f"n='a[{SUB}]'; echo \"$n\"",
+    "integer-default-not-used": f"declare -i n=1; : ${{n:='a[{SUB}]'}}",
 }
 
 # make 4.4's `-E TEXT` (--eval's short name), alone or last in a cluster
