@@ -296,6 +296,10 @@ def may_concern_codex(text: str) -> bool:
         return True
     if _WILD.isdisjoint(text):  # in C: the set meets each character once
         return False
+    if ">" in text and _runs_written_file(text):
+        # `echo "$c$d exec" > f; bash f` (at -f f, expect f): the model walks the text written,
+        # expanded, as the script a later command runs (shell/written.py)
+        return True
     if "|" in text and _prints_into_shell(text):
         # `echo "$c$d exec" | bash`, `... | cat | sh`: the command model runs the text echo,
         # printf or cat of a here-doc prints into a shell's stdin, expanded: not a safe head's
@@ -1532,7 +1536,7 @@ def _runs_written_file(text: str) -> bool:
             targets.add(nxt)
         elif _basename(word) == "tee":
             targets.update(w for w in words[i + 1 : i + 4] if w[:1] not in ("-", ">", ""))
-        if _basename(word) in _STDIN_SCRIPT_RUNNERS or word in ("source", ".", "-f"):
+        if _basename(word) in _STDIN_SCRIPT_RUNNERS or word in ("source", ".", "-f", "expect"):
             runs = True
     targets = {t.removeprefix("./") for t in targets if t and not t.startswith(("/dev/", "&"))}
     if not targets:

@@ -377,6 +377,8 @@ SPELLED_BYPASSES = {
     "integer-assign-expanded": SPELLED + f"declare -i n; n='a[$({SPELLED_RUN})]'",
     "integer-for-expanded": SPELLED + f"declare -i n; for n in 'a[$({SPELLED_RUN})]'; do :; done",
     "arithmetic-value-expanded": SPELLED + f"x='a[$({SPELLED_RUN})]'; echo $((x))",
+    # text printed into a file, expanded, that a later command runs
+    "printed-file-run-expanded": SPELLED + f'echo "{SPELLED_RUN}" > runner; bash runner',
 }
 
 
@@ -595,11 +597,11 @@ def test_a_file_written_with_unknown_text_then_run_fails_closed(
 ) -> None:
     """A file the line writes with text not known here, then runs (shell/written.py): allowed by
     default (CG902 is info), refused under fail-closed, as `curl ... | sh` is."""
-    from guard.reject import may_concern_codex
+    from guard.reject import may_start_unseen
 
     (tmp_path / "cb.txt").write_text(RUN + "\n")
     assert "exec\t--yolo" in run_under_bash(command, tmp_path)
-    assert not may_concern_codex(command)
+    assert may_start_unseen(command)
     assert check(command, tmp_path).returncode == 0
     done = check(command, tmp_path, fail_closed=True)
     assert done.returncode == 1 and "CG902" in done.stdout, done.stdout
