@@ -1045,7 +1045,8 @@ def _match_plain(parts: list[str], text: str) -> bool:
 # ---------------------------------------------------------------------- whole files, by kind
 # What the file-level reject (`may_concern_file`) answers for each kind; the lint front door
 # reads no further (no YAML compose, no tree-sitter) when it says False.
-_PROGRAM_KINDS = frozenset({"python", "javascript", "go"})  # their sources need "codex" itself
+# their sources need "codex" itself
+_PROGRAM_KINDS = frozenset({"python", "javascript", "go", "expect"})
 _TEXT_KINDS = frozenset({"makefile", "dockerfile", "justfile", "markdown", "gitlab"})
 # guard/sources/ciyaml.py (detect.CI_YAML_KINDS) and lefthook.py: pieces of the text as well,
 # but for what a system fills in (`<< parameters.x >>`, `{{.X}}`, lefthook's `{staged_files}`:
@@ -1072,7 +1073,7 @@ def may_concern_file(text: str, kind: str) -> bool:
     can find nothing: no rule, no directive (a directive spells `codex-guard`).
 
     - shell: the file is its one snippet, judged as it is;
-    - python, javascript, go: their sources read nothing unless the text holds "codex";
+    - python, javascript, go, expect: their sources read nothing unless the text holds "codex";
     - makefile, dockerfile, justfile, markdown, gitlab: their snippets are pieces of the text,
       re-indented, with make's `@`, a prompt or a `<placeholder>` rewritten, but no character
       added: with no keyword in any view of the file and none of ``$ ` * ? [ { ~ \\`` in it, no

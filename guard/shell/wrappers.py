@@ -1277,39 +1277,48 @@ _TCL_REDIRECT = lazy_compile(r"[0-9]?(?:<<?|>>?&?|2>>?|>&|2>@1|<@|>@)")
 
 
 def _expect_lines(code: str) -> list[str]:
-    """The shell lines the Tcl program ``code`` runs through expect: each `spawn PROGRAM
-    ARGS` and each command of an `exec` pipeline as an argv (shell-quoted), each `system TEXT`
-    as its text. Where codex is named in text this reading does not place (a word known only
-    when Tcl runs, `send "codex ...\r"` typed into a spawned shell), a line whose program is
-    unknown stands for it (CG902), never silence."""
+    """The shell lines the Tcl program ``code`` runs through expect (expect_command_lines)."""
+    return [line for _at, line in expect_command_lines(code)]
+
+
+def expect_command_lines(code: str) -> list[tuple[int, str]]:
+    """The shell lines the Tcl program ``code`` runs through expect, each with the 0-based line
+    of ``code`` where its Tcl command starts: each `spawn PROGRAM ARGS` and each command of an
+    `exec` pipeline as an argv (shell-quoted), each `system TEXT` as its text. Where codex is
+    named in text this reading does not place (a word known only when Tcl runs, `send "codex
+    ...\r"` typed into a spawned ssh), a line whose program is unknown stands for it (CG902),
+    never silence."""
     import shlex
 
-    lines: list[str] = []
+    found: list[tuple[int, str]] = []
     spawned: list[str | None] = []  # the programs spawned (None: known only when Tcl runs)
     for m in _TCL_RUNNER.finditer(code):
         words, _end = _tcl_words(code, m.end())
         verb = m.group(1)
+        at = code.count("\n", 0, m.start(1))
+        lines: list[str] = []
         if verb == "send":
             _typed_lines(words, spawned, lines)
-            continue
-        if verb == "system":
+        elif verb == "system":
             lines.append(" ".join(_TCL_UNKNOWN if w is None else w for w in words))
-            continue
-        if verb == "spawn":
-            while (words and words[0] in _SPAWN_FLAGS) or words[:1] == ["-ignore"]:
-                words = words[2:] if words[0] == "-ignore" else words[1:]
-            if not words or words[0] in ("-open", "-pty"):
-                continue  # a channel or a bare pty: no program
-            spawned.append(words[0])
-            commands = [words]
         else:
-            while words and words[0] in ("-ignorestderr", "-keepnewline", "--"):
-                words = words[1:]
-            commands = _tcl_pipeline(words)
-        for argv in commands:
-            if argv:
-                lines.append(" ".join(_TCL_UNKNOWN if w is None else shlex.quote(w) for w in argv))
-    return lines
+            if verb == "spawn":
+                while (words and words[0] in _SPAWN_FLAGS) or words[:1] == ["-ignore"]:
+                    words = words[2:] if words[0] == "-ignore" else words[1:]
+                if not words or words[0] in ("-open", "-pty"):
+                    continue  # a channel or a bare pty: no program
+                spawned.append(words[0])
+                commands = [words]
+            else:
+                while words and words[0] in ("-ignorestderr", "-keepnewline", "--"):
+                    words = words[1:]
+                commands = _tcl_pipeline(words)
+            for argv in commands:
+                if argv:
+                    quoted = (_TCL_UNKNOWN if w is None else shlex.quote(w) for w in argv)
+                    lines.append(" ".join(quoted))
+        found.extend((at, line) for line in lines)
+    return found
 
 
 _SEND_FLAGS = frozenset({"-s", "-h", "-raw", "-null", "-break", "--"})

@@ -15,6 +15,7 @@ GITLAB = "gitlab"
 PYTHON = "python"
 JAVASCRIPT = "javascript"
 GO = "go"
+EXPECT = "expect"  # a Tcl program of expect(1): `*.exp`, or an `expect` shebang
 PACKET = "packet"
 CODEX_CONFIG = "codex-config"
 PACKAGE_JSON = "package-json"
@@ -40,7 +41,7 @@ CI_YAML_KINDS = frozenset({CIRCLECI, BITBUCKET, AZURE, BUILDKITE, TASKFILE, PRE_
 ALL_KINDS = (
     SHELL, WORKFLOW, GITLAB, CIRCLECI, BITBUCKET, AZURE, BUILDKITE, TASKFILE, PRE_COMMIT,
     MARKDOWN, MAKEFILE, DOCKERFILE, JUSTFILE, PYTHON, JAVASCRIPT, GO, PACKET, CODEX_CONFIG,
-    PACKAGE_JSON, LINT_STAGED, LEFTHOOK,
+    PACKAGE_JSON, LINT_STAGED, LEFTHOOK, EXPECT,
 )  # fmt: skip
 
 SHELL_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".dash"})
@@ -165,6 +166,8 @@ def kind_by_name(path: str) -> str | None:
         return JAVASCRIPT
     if suffix == ".go":
         return GO
+    if suffix == ".exp":
+        return EXPECT
     if is_codex_config(posix):
         return CODEX_CONFIG
     return None
@@ -281,6 +284,8 @@ def kind_by_shebang(head: bytes) -> str | None:
         interpreter = rest[0].rsplit("/", 1)[-1] if rest else ""
     if interpreter.startswith("python"):
         return PYTHON
+    if interpreter == "expect":
+        return EXPECT
     return SHELL if interpreter in SHELL_INTERPRETERS else None
 
 

@@ -713,3 +713,26 @@ def test_a_written_runner_run_with_its_output_to_a_file_is_still_walked(
     assert "exec\t--yolo" in run_under_bash(command, tmp_path)
     done = check(command, tmp_path)
     assert done.returncode == 1 and "CG303" in done.stdout, done.stdout
+
+
+def test_an_expect_script_file_is_linted_for_what_it_spawns(tmp_path: Path) -> None:
+    """`*.exp` (or an `expect` shebang) is read as expect's Tcl: each spawn, exec and system
+    is a snippet at its own line; `puts` of codex text and comments are prose."""
+    from guard.engine.run import run_rules
+    from guard.settings import Settings
+    from guard.sources.registry import SOURCES
+
+    text = (
+        "#!/usr/bin/expect -f\n"
+        "# spawn codex exec --yolo (a comment)\n"
+        "set timeout 60\n"
+        'spawn codex exec --yolo -C . "fix the build"\n'
+        "expect eof\n"
+        'puts "codex exec --yolo is done"\n'
+        "exec codex exec -s read-only -C . review < /dev/null\n"
+    )
+    snippets = SOURCES["expect"](text, "deploy.exp")
+    assert [s.line_offset for s in snippets] == [3, 6]
+    found = [(f.rule, f.location.line) for s in snippets for f in run_rules(s, Settings())]
+    assert ("CG303", 4) in found and all(line == 4 for rule, line in found if rule == "CG303")
+    assert SOURCES["expect"]('spawn ssh host\nsend "ls\\r"\n', "x.exp") == []
