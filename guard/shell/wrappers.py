@@ -1270,7 +1270,9 @@ def codex_lines_in_code(code: str, program: str = "") -> list[str]:
 # `exec` runs a pipeline of programs; expect's "system args gives args to sh(1) as input, just
 # as if it had been typed as a command from a terminal". Each, where a Tcl command starts (a
 # line, after `;`, inside `[...]` or a braced body).
-_TCL_RUNNER = lazy_compile(r"(?:^|(?<=[\n;\[{]))[ \t]*(spawn|exec|system|send)(?=[ \t])", re.M)
+_TCL_RUNNER = lazy_compile(
+    r"(?:^|(?<=[\n;\[{]))[ \t]*(spawn|exec|system|send|set|unset)(?=[ \t])", re.M
+)
 _SPAWN_FLAGS = frozenset({"-noecho", "-console", "-nottycopy", "-nottyinit", "-leaveopen"})
 _TCL_UNKNOWN = '"${tcl_word}"'  # a Tcl word with a `$var` or `[cmd]` in it: known only then
 _TCL_REDIRECT = lazy_compile(r"[0-9]?(?:<<?|>>?&?|2>>?|>&|2>@1|<@|>@)")
@@ -1292,11 +1294,22 @@ def expect_command_lines(code: str) -> list[tuple[int, str]]:
 
     found: list[tuple[int, str]] = []
     spawned: list[str | None] = []  # the programs spawned (None: known only when Tcl runs)
+    # `set env(K) V`: Tcl's env array is the process's environment, which what it starts gets
+    env: dict[str, str] = {}
     for m in _TCL_RUNNER.finditer(code):
         words, _end = _tcl_words(code, m.end())
         verb = m.group(1)
         at = code.count("\n", 0, m.start(1))
         lines: list[str] = []
+        if verb in ("set", "unset"):
+            name = words[0] if words else None
+            if name is not None and name.startswith("env(") and name.endswith(")"):
+                value = words[1] if len(words) > 1 else ""
+                if verb == "unset":
+                    env.pop(name[4:-1], None)
+                elif len(words) > 1:
+                    env[name[4:-1]] = _TCL_UNKNOWN if value is None else shlex.quote(value)
+            continue
         if verb == "send":
             _typed_lines(words, spawned, lines)
         elif verb == "system":
@@ -1317,7 +1330,8 @@ def expect_command_lines(code: str) -> list[tuple[int, str]]:
                 if argv:
                     quoted = (_TCL_UNKNOWN if w is None else shlex.quote(w) for w in argv)
                     lines.append(" ".join(quoted))
-        found.extend((at, line) for line in lines)
+        exports = "".join(f"export {k}={v}; " for k, v in env.items() if is_name(k))
+        found.extend((at, exports + line) for line in lines)
     return found
 
 

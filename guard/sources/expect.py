@@ -18,14 +18,15 @@ def extract(text: str, path: str) -> list[Snippet]:
     out: list[Snippet] = []
     for at, line in expect_command_lines(text):
         # the program's column in the file, where the Tcl words are written as the shell's
-        first = line.split(None, 1)[0] if line.strip() else ""
+        first = line.rsplit("; ", 1)[-1].split(None, 1)[0] if line.strip() else ""
         column = file_lines[at].find(first) if first and at < len(file_lines) else -1
         out.append(
             Snippet(
                 text=f"{{ {line}\n}} </dev/null\n",
                 path=path,
                 line_offset=at,
-                column_offset=max(column - 2, 0),  # (`{ ` stands before the program)
+                # (`{ ` and any `export K=V; ` of a `set env(K)` stand before the program)
+                column_offset=max(column - 2 - len(line) + len(line.rsplit("; ", 1)[-1]), 0),
                 context=RunContext.SCRIPT,
             )
         )

@@ -692,8 +692,14 @@ def test_expect_text_that_cannot_be_followed_fails_closed(command: str, tmp_path
 
 
 def test_an_expect_spawn_keeps_the_env(tmp_path: Path) -> None:
+    """What expect spawns gets its env, and what Tcl's `set env(K) V` puts there (Tcl's env
+    array is the process's environment); `unset env(K)` takes it out again."""
     command = "OPENAI_API_KEY=sk-x expect -c 'spawn codex exec -s read-only -C . p'"
     assert "CG101" in check(command, tmp_path).stdout
+    tcl = "expect -c 'set env(OPENAI_API_KEY) sk-x; spawn codex exec -s read-only -C . p'"
+    assert "CG101" in check(tcl, tmp_path).stdout
+    unset = tcl.replace("; spawn", "; unset env(OPENAI_API_KEY); spawn")
+    assert "CG101" not in check(unset, tmp_path).stdout
 
 
 @pytest.mark.parametrize(
