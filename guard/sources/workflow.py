@@ -3,12 +3,15 @@
 Line numbers come from the YAML node marks: a block scalar (`run: |`) starts on the line after the
 indicator, and its text is the dedented block, so `block_indent` says how far right it sits. A
 folded one (`run: >`) is the text YAML folds (what really runs: lines joined by spaces), its
-`line_map` and `joins` put each word back on the file line it is written on. Env
-maps at workflow, job and step level become the snippet's `external_env` (with the key's line), in
-that order, so a later level overrides an earlier one; their values, as GitHub hands them to the
-step's shell (literal text: GitHub expands no `$OTHER` in them), are also what `$NAME` holds there
-(Snippet.values: `env: {RUNNER: codex exec}` then `run: $RUNNER "fix"` is a codex run); a value
-with a `${{ }}` in it is unknown. Composite actions (`action.yml`,
+`line_map` and `joins` put each word back on the file line it is written on.
+
+Env maps at workflow, job and step level become the snippet's `external_env` (with the key's
+line), in that order, so a later level overrides an earlier one; a job container's `env:` comes
+first (the container is created with it, and each step is a `docker exec` into it, which inherits
+the container's env and gets the workflow, job and step env on top). Their values, as GitHub
+hands them to the step's shell (literal text: GitHub expands no `$OTHER` in them), are also what
+`$NAME` holds there (Snippet.values: `env: {RUNNER: codex exec}` then `run: $RUNNER "fix"` is a
+codex run); a value with a `${{ }}` in it is unknown. Composite actions (`action.yml`,
 `runs.steps`) are read the same way. An `openai/codex-action` step is the command it runs
 (sources/codexaction.py); workflow- and job-level env lines are marked wide (`billing: api-in-ci`).
 """
@@ -251,7 +254,7 @@ def extract(text: str, path: str) -> list[Snippet]:
                     node_get(job, "steps"),
                     path,
                     lines,
-                    workflow_env + _env(job),
+                    _env(node_get(job, "container")) + workflow_env + _env(job),
                     shell,
                     _events(root),
                     f"job {number}",

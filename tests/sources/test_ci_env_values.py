@@ -108,6 +108,35 @@ jobs:
     assert related(doc, "CG101", 7) == {5}
 
 
+def test_a_job_containers_env_reaches_its_steps(tmp_path: Path) -> None:
+    """A container job's steps are `docker exec`s into a container created with its `env:`: they
+    get that env under the workflow's, job's and step's (which override it)."""
+    text = """\
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    container:
+      image: node:20
+      env:
+        OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}
+        RUNNER: codex exec --yolo
+    steps:
+      - run: codex exec -C . -s read-only -o o.md - < prompt.md
+      - run: $RUNNER -C . "fix" </dev/null
+      - env: {RUNNER: echo}
+        run: $RUNNER exec --yolo "only echoed"
+  b:
+    runs-on: ubuntu-latest
+    container: node:20
+    steps:
+      - run: codex exec -C . -s read-only -o o.md - < prompt.md
+"""
+    doc = lint(write(tmp_path, ".github/workflows/ci.yml", text))
+    assert hits(doc) == {("CG101", 11), ("CG101", 12), ("CG303", 12)}
+    assert related(doc, "CG101", 11) == {8}
+
+
 def test_a_value_the_shell_reads_unasked_is_not_turned_away(tmp_path: Path) -> None:
     """The step's text alone spells no codex, so the keyword reject turns it away; but bash reads
     `$PS4` before each command under `set -x` (bash 5.2 as the runner's non-root user imports it
