@@ -168,6 +168,9 @@ class _Reader:
                 RunContext.SCRIPT,
                 tuple(env),
                 values=_latest(env),
+                # ENV (and, for a RUN, ARG) is the instruction's environment: a child shell
+                # sees it too (`RUN bash -c '$RUNNER ...'`)
+                values_exported=True,
             )
         )
 

@@ -328,6 +328,21 @@ ENV LATER=danger-full-access
 """
 
 
+def test_dockerfile_env_and_arg_are_the_environment_of_a_child_shell(tmp_path: Path) -> None:
+    """ENV and ARG are the RUN's environment, not only its shell's variables: `bash -c '$X'` (a
+    child shell, single-quoted so the RUN's shell does not expand it) sees them; CMD gets ENV."""
+    text = (
+        'FROM node:22-slim\nENV RUNNER="codex exec --yolo"\nARG MODE=danger-full-access\n'
+        "RUN bash -c '$RUNNER \"fix\" </dev/null'\n"
+        "RUN sh -c 'codex exec -C /src -s $MODE - < /src/t.md'\n"
+        "RUN sh -c 'echo $RUNNER'\n"
+        'CMD ["sh", "-c", "$RUNNER -C /src - < /src/t.md"]\n'
+    )
+    _, found = lint(tmp_path, "Dockerfile", text)
+    assert {line for rule, line in hits(found) if rule == "CG303"} == {4, 5, 7}
+    assert not {rule for rule, line in hits(found) if line == 6}
+
+
 def test_dockerfile_values_only_mentioned_stay_silent(tmp_path: Path) -> None:
     text = (
         "FROM node:22-slim\nARG SANDBOX=danger-full-access\nARG CODEX=codex\n"
