@@ -171,6 +171,7 @@ _MAY_RUN_ARGS = frozenset(
         *("exec", "sudo", "doas", "xargs", "parallel", "docker", "podman", "find", "node"),
         *("nodejs", "flock", "chrt", "taskset", "strace", "ltrace", "runuser", "watch", "script"),
         *("setsid", "coproc", "caam", "npx", "bunx", "pnpx", "bun", "pnpm", "yarn", "npm"),
+        "corepack",
         *("uv", "poetry", "apptainer", "singularity", "trap", "su", "ssh", "eval", "tmux"),
         *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "busybox", "csh", "tcsh"),
         *("python", "python2", "python3", "perl", "ruby", "php", "deno", "osascript", "tclsh"),

@@ -16,7 +16,11 @@ env reaches `preNAME`, NAME and `postNAME`):
   commands (classic.yarnpkg.com/en/docs/cli/run: "you can also omit run");
 - pnpm: `pnpm run NAME` (`run-script`), and `pnpm NAME` "ONLY for scripts that do not share the
   same name as already existing pnpm commands" (pnpm.io/cli/run);
-- bun: `bun run NAME`.
+- bun: `bun run NAME`, and `bun NAME` for a NAME that is not one of bun's own commands; bun runs
+  `preNAME` and `postNAME` around it (bun.sh/docs/cli/run: "Use bun <script> to execute these
+  scripts", "Bun respects lifecycle hooks");
+- any of these run by a package runner or corepack (`npx npm run NAME`, `npm exec -- npm run
+  NAME`, `corepack pnpm run NAME`): guard/shell/wrappers.py peels the runner.
 A command that runs another package's script (`npm --prefix DIR`, `-w`/`--workspace`, `yarn --cwd`,
 `pnpm -C`/`--dir`/`--filter`/`-r`, `bun --cwd`/`--filter`) or names the script with an expansion
 is no script of this package: None.
@@ -62,6 +66,11 @@ _PNPM_COMMANDS = frozenset(
     | {"self-update", "server", "setup", "store", "un", "uninstall", "unlink", "up", "update"}
     | {"upgrade", "why"}
 )
+_BUN_COMMANDS = frozenset(
+    {"run", "test", "x", "repl", "exec", "install", "i", "add", "a", "remove", "rm", "update"}
+    | {"audit", "outdated", "link", "unlink", "publish", "patch", "patch-commit", "pm", "info"}
+    | {"why", "build", "init", "create", "c", "upgrade", "feedback", "completions", "help"}
+)
 
 
 def package_script(argv: tuple[Word, ...]) -> tuple[str, bool] | None:
@@ -82,7 +91,9 @@ def package_script(argv: tuple[Word, ...]) -> tuple[str, bool] | None:
         shortcut = _NPM_SHORTCUTS.get(first)
         return (shortcut, True) if shortcut else None
     if first == "run" or (program == "pnpm" and first == "run-script"):
-        return (rest[0], False) if rest else None
+        return (rest[0], program == "bun") if rest else None
+    if program == "bun" and first not in _BUN_COMMANDS:
+        return first, True
     if program == "yarn" and first not in _YARN_COMMANDS:
         return first, False
     if program == "pnpm" and first not in _PNPM_COMMANDS:

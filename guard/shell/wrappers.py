@@ -1727,7 +1727,15 @@ _NODE_ENV_PACKAGES = {
     "dotenv-cli": "dotenv",
     "env-cmd": "env-cmd",
     "concurrently": "concurrently",  # not env: the commands it runs (`npx concurrently "..."`)
+    # not env: the package manager itself, which runs a script of the package with this env
+    # (`npx npm run review`, `npm exec -- npm run review`: npm 11 with a recording codex)
+    "npm": "npm",
+    "pnpm": "pnpm",
+    "yarn": "yarn",
 }
+# corepack's binary proxies: `corepack <binary name>[@<version>] [... args]` runs that package
+# manager with these args (corepack(1), nodejs.org/api/corepack.html "Supported package managers")
+_COREPACK_BINARIES = frozenset({"npm", "npx", "pnpm", "pnpx", "yarn", "yarnpkg"})
 _DOTENV_VALUE_OPTS = frozenset({"-e", "-v", "-p"})
 _ENV_CMD_VALUE_OPTS = frozenset({"-f", "--file", "-e", "--environments", "-r", "--rc-file"})
 
@@ -2568,6 +2576,7 @@ WRAPPER_PROGRAMS = frozenset(
         *OPTION_RUNNERS,
         *("docker-compose", "podman-compose", "screen", "systemd-run", "unbuffer"),
         *("cross-env", "cross-env-shell", "dotenv", "env-cmd", "concurrently", "conc"),
+        "corepack",
         *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"),
         *_INTERPRETERS,
         "git",  # a `!` alias, `rebase -x`, `submodule foreach`, `bisect run`
@@ -2870,6 +2879,15 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             rest = _peel_node_env(argv, out)
             if rest is None:
                 break
+        elif prog == "corepack":
+            name = argv[1].text.split("@", 1)[0] if len(argv) > 1 else ""
+            if name not in _COREPACK_BINARIES:
+                break
+            out.wrappers.append(Wrapper("corepack", head.span, (argv[1].text,)))
+            w = argv[1]
+            binary = "yarn" if name == "yarnpkg" else name
+            argv = (Word(binary, w.literal, w.span, w.raw or w.text), *argv[2:])
+            continue
         elif prog in ("concurrently", "conc"):
             commands, raw = _concurrently_commands(argv)
             if not commands:

@@ -21,7 +21,19 @@ RUNS = [
     ("pnpm review --no-color", ("review", False)),
     ("pnpm run review", ("review", False)),
     ("pnpm --silent review", ("review", False)),
-    ("bun run review", ("review", False)),
+    # bun runs preNAME and postNAME around a script, and `bun NAME` runs it when NAME is no
+    # command of bun's own (bun.sh/docs/cli/run: "Bun respects lifecycle hooks", "bun <script>")
+    ("bun run review", ("review", True)),
+    ("bun review", ("review", True)),
+    ("bun --silent review", ("review", True)),
+    # a package runner or corepack running the package manager itself
+    ("npx npm run review", ("review", True)),
+    ("npx -y npm@10 run review", ("review", True)),
+    ("npm exec -- npm run review", ("review", True)),
+    ("pnpm dlx pnpm run review", ("review", False)),
+    ("corepack pnpm run review", ("review", False)),
+    ("corepack yarn@1.22.22 review", ("review", False)),
+    ("corepack npm test", ("test", True)),
 ]
 NOT_RUNS = [
     "npm install",
@@ -36,7 +48,11 @@ NOT_RUNS = [
     "pnpm install",
     "pnpm -r review",
     "pnpm --filter app review",
-    "bun review",
+    "bun install",
+    "bun x review",
+    "bun test",
+    "corepack enable",
+    "npx npm install",
     "bun run --cwd app review",
     "npx review",
     'npm run "$X"',

@@ -433,3 +433,29 @@ def test_env_a_script_loads_for_the_script_it_runs_reaches_its_codex(tmp_path: P
     assert places(doc) == [("CG103", *at(text, "dotenv")), ("CG103", *at(text, "env-cmd"))]
     severities = [f["severity"] for f in sorted(doc["findings"], key=lambda f: f["line"])]
     assert severities == ["error", "warning"]  # .env sets the key; .env.ci is not in the repo
+
+
+def test_a_key_reaches_a_script_run_through_a_package_runner_or_corepack(tmp_path: Path) -> None:
+    """`npx npm run review` and `npm exec -- npm run review` run npm itself, which runs `review`
+    with the caller's env (npm 11 with a recording codex); so do `corepack pnpm run review` and
+    `bun review` (bun's naked script form): each is CG101 at the call."""
+    text = """\
+{
+  "name": "x",
+  "scripts": {
+    "a": "OPENAI_API_KEY=$K npx npm run review",
+    "b": "OPENAI_API_KEY=$K npm exec -- npm run review",
+    "c": "OPENAI_API_KEY=$K corepack pnpm run review",
+    "d": "OPENAI_API_KEY=$K bun review",
+    "e": "OPENAI_API_KEY=$K npx npm install",
+    "review": "codex exec -C . -s read-only 'x' </dev/null"
+  }
+}
+"""
+    doc = lint(write(tmp_path / "package.json", text))
+    assert places(doc) == [
+        ("CG101", *at(text, "OPENAI_API_KEY=$K npx npm run")),
+        ("CG101", *at(text, "OPENAI_API_KEY=$K npm exec")),
+        ("CG101", *at(text, "OPENAI_API_KEY=$K corepack")),
+        ("CG101", *at(text, "OPENAI_API_KEY=$K bun")),
+    ]
