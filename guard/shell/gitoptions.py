@@ -35,6 +35,21 @@ PACK_OPTIONS = RunnableOptions(_PACK, abbreviated_from=3)
 # clone and ls-remote take `-u` for --upload-pack (also in a cluster: `-qu TEXT`, `-uTEXT`)
 _PACK_OPTIONS_U = RunnableOptions(_PACK, shorts="u", abbreviated_from=3)
 
+# `git clone -c KEY=VALUE` (`--config`, a unique prefix from `--co`; `-qc`, `-cKEY=VALUE`): a
+# setting of the new repository, in effect "before the remote history is fetched or any files
+# checked out" (git-clone(1)); git 2.39 with a recording stand-in starts a `-c core.sshCommand`
+# given so to reach an ssh remote. Its other short options that take a value: -o -b -u -j.
+CLONE_CONFIG = RunnableOptions(
+    ("--config",),
+    shorts="c",
+    short_values="obuj",
+    long_values=frozenset(
+        {"--origin", "--branch", "--upload-pack", "--template", "--reference", "--depth"}
+        | {"--reference-if-able", "--separate-git-dir", "--shallow-since", "--shallow-exclude"}
+        | {"--jobs", "--server-option", "--filter", "--bundle-uri", "--ref-format"}
+    ),
+)
+
 RUNNABLE_OPTIONS = {
     "clone": _PACK_OPTIONS_U,
     "ls-remote": _PACK_OPTIONS_U,

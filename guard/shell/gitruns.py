@@ -59,6 +59,7 @@ from collections.abc import Mapping, Sequence
 
 from guard.fastclass import dataclass
 from guard.shell.gitoptions import (
+    CLONE_CONFIG,
     PACK_OPTIONS,
     is_runnable_long,
     runnable_options,
@@ -277,6 +278,9 @@ def git_runs(
         config, i = _config(argv, env)
     sub = argv[i].text if i < len(argv) else ""
     rest = argv[i + 1 :]
+    if sub == "clone":
+        # `git clone -c KEY=VALUE`: the new repository's setting, under the line's own `-c`
+        config = {**_clone_config(rest), **config}
 
     def first(names: Sequence[str], keys: Sequence[str]) -> tuple[str, Word] | None:
         """The value git uses: the first name or key set (env before config, as git reads)."""
@@ -346,7 +350,8 @@ def git_runs(
 
 
 # argv words that may make a git command run one of its own (the gate of git_runs): a setting,
-# a config write, a remote's upload-pack or receive-pack (`-u`, also in a cluster), an ext:: URL.
+# a config write, a remote's upload-pack or receive-pack (`-u`, also in a cluster), an ext:: URL,
+# a clone's setting (`-qc`, `--config`).
 _MARKS = ("-c", "--config-env", "--upload-pack", "--receive-pack", "--exec", "ext::")
 
 
@@ -357,9 +362,12 @@ def may_run(argv: Sequence[Word], env: Mapping[str, object]) -> bool:
         return True
     for w in argv[1:]:
         t = w.text
-        if t.startswith(_MARKS) or t == "config" or (t[:1] == "-" and t[1:2] != "-" and "u" in t):
+        if t.startswith(_MARKS) or t == "config":
             return True
-        if is_runnable_long(t.partition("=")[0], PACK_OPTIONS):
+        if t[:1] == "-" and t[1:2] != "-" and ("u" in t or "c" in t):
+            return True
+        name = t.partition("=")[0]
+        if is_runnable_long(name, PACK_OPTIONS) or is_runnable_long(name, CLONE_CONFIG):
             return True
     return False
 
@@ -605,6 +613,20 @@ def _config(argv: Sequence[Word], env: Mapping[str, Word | None]) -> tuple[dict[
             if from_env is not None:
                 config[key.lower()] = from_env
     return config, i
+
+
+def _clone_config(rest: Sequence[Word]) -> dict[str, Word]:
+    """The settings `git clone -c KEY=VALUE` (`--config`) writes into the new repository, as
+    _config reads a `git -c`: keys lower-case, a value git cannot be known to read unknown."""
+    config: dict[str, Word] = {}
+    for word, at in runnable_values(rest, CLONE_CONFIG):
+        text = word.text[at:]
+        key, eq, value = text.partition("=")
+        if not word.literal and (not eq or not _KNOWN_KEY.isdisjoint(key)):
+            config[UNKNOWN_KEY] = word
+        elif eq:
+            config[key.lower()] = _tail(word, len(word.text) - len(value))
+    return config
 
 
 def _split_parameters(text: str) -> list[str]:

@@ -247,6 +247,24 @@ BYPASSES = {
     "upload-pack-fetch": (f"git fetch --upload-pack '{YOLO}' .", "CG303", "--yolo"),
     "clone-u": (f"git clone -q -u '{YOLO}' . ../cl", "CG303", "--yolo"),
     "clone-qu": (f"git clone -qu '{YOLO}' . ../cl", "CG303", "--yolo"),
+    # `git clone -c KEY=VALUE` sets KEY in the new repository before it fetches (git-clone(1)):
+    # its ssh command starts as `git -c` would start it
+    "clone-config": (f"git clone -c core.sshCommand='{YOLO}' {REMOTE} ../cl", "CG303", "--yolo"),
+    "clone-config-long": (
+        f"git clone --config=core.sshCommand='{YOLO}' {REMOTE} ../cl",
+        "CG303",
+        "--yolo",
+    ),
+    "clone-config-cluster": (
+        f"git clone -qc core.sshCommand='{YOLO}' {REMOTE} ../cl",
+        "CG303",
+        "--yolo",
+    ),
+    "clone-config-prefix": (
+        f"git clone --conf core.sshCommand='{YOLO}' {REMOTE} ../cl",
+        "CG303",
+        "--yolo",
+    ),
     "remote-uploadpack": (
         f"git -c remote.o.url=. -c remote.o.uploadpack='{YOLO}' fetch o",
         "CG303",
@@ -337,6 +355,8 @@ LOOKALIKES = {
     "trailer-echo": "git -c trailer.s.command='echo codex' commit --allow-empty -m x --trailer s=1",
     "gpg-program-log": "git -c gpg.program=gpg2 log",
     "clone-upload-pack": "git clone -q -u git-upload-pack . ../cl",
+    "clone-config-name": "git clone -q -c user.name=codex -o codex . ../cl",
+    "clone-origin-c": "git clone -o -c core.sshCommand=codex . ../cl",  # -o takes `-c`
     "add-u": "git add -u",
     "ext-git": "git -c protocol.ext.allow=always ls-remote 'ext::git %s .'",
     "user-name-codex": "git -c user.name=codex commit --allow-empty -m x",
