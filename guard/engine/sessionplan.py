@@ -30,7 +30,7 @@ from guard.sources.snippet import Snippet
 Placer = Callable[[Snippet, Span], Location]
 _MAX_SCRIPT_DEPTH = 8  # package scripts running package scripts, as deep as this
 # A package manager's word (guard/shell/scriptruns.py: the commands that run a package script)
-_RUNS_SCRIPTS = re.compile(r"\b(npm|yarn|pnpm|bun)\b")
+_RUNS_SCRIPTS = re.compile(r"\b(npm|yarn|pnpm|bun|run-s|run-p)\b")
 
 
 class SessionPlan:
@@ -125,8 +125,12 @@ class SessionPlan:
         """The codex invocations the package script `name` runs (and `pre<name>`/`post<name>`
         when `around`: npm), each with its snippet and the `npm run` commands of scripts it
         runs through on the way (a script that runs another: `ci` -> `check` -> `review`)."""
-        from guard.shell.scriptruns import package_script
+        from guard.shell.scriptruns import is_pattern, package_scripts, pattern_matches
 
+        if is_pattern(name):  # an npm-run-all task `build:*`: each script it matches
+            for matched in [n for n in self._scripts if pattern_matches(name, n)]:
+                yield from self.script_runs(matched, around, depth, seen)
+            return
         names = (f"pre{name}", name, f"post{name}") if around else (name,)
         for script_name in names:
             if script_name in seen or depth > _MAX_SCRIPT_DEPTH:
@@ -141,12 +145,10 @@ class SessionPlan:
                     if inv.command.seen_through is None:
                         yield snippet, inv, ()
                 for command in script.commands:
-                    called = package_script(command.argv)
-                    if called is None:
-                        continue
-                    inner = self.script_runs(*called, depth + 1, seen | {script_name})
-                    for found, inv, via in inner:
-                        yield found, inv, (command, *via)
+                    for called in package_scripts(command.argv):
+                        inner = self.script_runs(*called, depth + 1, seen | {script_name})
+                        for found, inv, via in inner:
+                            yield found, inv, (command, *via)
 
     def _model(self, index: int) -> Prepared | None:
         """A package script's command model, read whatever words it holds (`"check": "npm run

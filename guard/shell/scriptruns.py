@@ -21,6 +21,10 @@ env reaches `preNAME`, NAME and `postNAME`):
   scripts", "Bun respects lifecycle hooks");
 - any of these run by a package runner or corepack (`npx npm run NAME`, `npm exec -- npm run
   NAME`, `corepack pnpm run NAME`): guard/shell/wrappers.py peels the runner.
+- npm-run-all, `run-s`, `run-p`: `npm run TASK` for each task named, with the command's env; a
+  task is a script's name or a glob-like pattern of names whose `:` parts `*` does not cross
+  (github.com/mysticatea/npm-run-all docs: "'npm-run-all -p foo bar' is similar to 'npm run foo
+  & npm run bar'"; `build:* -- --watch`: the task's own args after its name); package_scripts.
 A command that runs another package's script (`npm --prefix DIR`, `-w`/`--workspace`, `yarn --cwd`,
 `pnpm -C`/`--dir`/`--filter`/`-r`, `bun --cwd`/`--filter`) or names the script with an expansion
 is no script of this package: None.
@@ -71,6 +75,68 @@ _BUN_COMMANDS = frozenset(
     | {"audit", "outdated", "link", "unlink", "publish", "patch", "patch-commit", "pm", "info"}
     | {"why", "build", "init", "create", "c", "upgrade", "feedback", "completions", "help"}
 )
+
+
+_RUN_ALL = frozenset({"npm-run-all", "npm-run-all2", "run-s", "run-p"})
+_RUN_ALL_VALUES = frozenset({"--max-parallel", "--npm-path"})
+
+
+def package_scripts(argv: tuple[Word, ...]) -> tuple[tuple[str, bool], ...]:
+    """Each (NAME or pattern, whether `preNAME`/`postNAME` run around it) of the package scripts
+    `argv` runs: package_script's one, or npm-run-all's tasks (see the module's doc)."""
+    if argv and argv[0].text.rsplit("/", 1)[-1] in _RUN_ALL:
+        return _run_all_tasks(argv)
+    one = package_script(argv)
+    return () if one is None else (one,)
+
+
+def _run_all_tasks(argv: tuple[Word, ...]) -> tuple[tuple[str, bool], ...]:
+    """npm-run-all's tasks: its words up to `--` that are no option, each `npm run`'s name (a
+    task's own args follow its name in the word: `'review -- --fast'`). None of them when one
+    is an expansion: which scripts it names is not known here."""
+    tasks: list[tuple[str, bool]] = []
+    skip = False
+    for word in argv[1:]:
+        if skip:
+            skip = False
+            continue
+        text = word.text
+        if text == "--":
+            break
+        if text.startswith("-"):
+            skip = "=" not in text and text in _RUN_ALL_VALUES
+            continue
+        if not word.literal:
+            return ()
+        name = text.split(None, 1)[0] if text.strip() else ""
+        if name:
+            tasks.append((name, True))
+    return tuple(tasks)
+
+
+def is_pattern(name: str) -> bool:
+    """An npm-run-all task that is a glob-like pattern of script names (`build:*`)."""
+    return any(c in name for c in "*?[")
+
+
+def pattern_matches(pattern: str, name: str) -> bool:
+    """npm-run-all's match of a task pattern to a script name: `:` separates parts as `/` does
+    in a glob (`*` and `?` stay in one part, `**` crosses them)."""
+    import fnmatch
+    import re
+
+    parts = re.split(r"(\*\*|\*|\?)", pattern)
+    out = []
+    for part in parts:
+        if part == "**":
+            out.append(".*")
+        elif part == "*":
+            out.append("[^:]*")
+        elif part == "?":
+            out.append("[^:]")
+        else:
+            out.append(fnmatch.translate(part)[4:-3] if part else "")
+    return re.fullmatch("".join(out), name) is not None
 
 
 def package_script(argv: tuple[Word, ...]) -> tuple[str, bool] | None:

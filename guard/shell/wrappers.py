@@ -1732,6 +1732,11 @@ _NODE_ENV_PACKAGES = {
     "npm": "npm",
     "pnpm": "pnpm",
     "yarn": "yarn",
+    # npm-run-all's programs: `npm run TASK` for each task (guard/shell/scriptruns.py)
+    "npm-run-all": "npm-run-all",
+    "npm-run-all2": "npm-run-all",
+    "run-s": "run-s",
+    "run-p": "run-p",
 }
 # corepack's binary proxies: `corepack <binary name>[@<version>] [... args]` runs that package
 # manager with these args (corepack(1), nodejs.org/api/corepack.html "Supported package managers")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from guard.shell import parse_script
-from guard.shell.scriptruns import package_script
+from guard.shell.scriptruns import package_script, package_scripts
 
 RUNS = [
     ("npm run review", ("review", True)),
@@ -70,3 +70,29 @@ def test_the_script_a_command_runs(line: str, expected: tuple[str, bool]) -> Non
 def test_no_script_of_this_package(line: str) -> None:
     for command in parse_script(line, dialect="sh").commands:
         assert package_script(command.argv) is None, line
+
+
+# npm-run-all, run-s, run-p: `npm run TASK` for each task, a name or a glob-like pattern
+# (github.com/mysticatea/npm-run-all docs/npm-run-all.md: "'npm-run-all -p foo bar' is similar
+# to 'npm run foo & npm run bar'"); `--` ends the tasks
+RUN_ALL = [
+    ("run-s lint review", (("lint", True), ("review", True))),
+    ("run-p -l --max-parallel 2 review", (("review", True),)),
+    (
+        "npm-run-all -s lint -p 'review -- --fast' build:*",
+        (("lint", True), ("review", True), ("build:*", True)),
+    ),
+    ("npm-run-all --npm-path npm review -- x", (("review", True),)),
+    ("npx run-s review", (("review", True),)),
+    ("npm run review", (("review", True),)),
+    ("npm install", ()),
+    ('run-s "$T"', ()),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), RUN_ALL)
+def test_the_scripts_a_runner_of_scripts_runs(
+    line: str, expected: tuple[tuple[str, bool], ...]
+) -> None:
+    command = parse_script(line, dialect="sh").commands[-1]
+    assert package_scripts(command.argv) == expected

@@ -459,3 +459,27 @@ def test_a_key_reaches_a_script_run_through_a_package_runner_or_corepack(tmp_pat
         ("CG101", *at(text, "OPENAI_API_KEY=$K corepack")),
         ("CG101", *at(text, "OPENAI_API_KEY=$K bun")),
     ]
+
+
+def test_a_key_reaches_the_scripts_npm_run_all_runs(tmp_path: Path) -> None:
+    """`run-s`, `run-p` and `npm-run-all` run `npm run TASK` for each task (a name or a pattern:
+    `ai:*` matches `ai:review`, not `ai:x:y`) with the caller's env: CG101 at the call."""
+    text = """\
+{
+  "name": "x",
+  "scripts": {
+    "a": "OPENAI_API_KEY=$K run-s lint ai:review",
+    "b": "cross-env OPENAI_API_KEY=$K run-p -l 'ai:* -- --fast'",
+    "c": "OPENAI_API_KEY=$K npm-run-all --parallel lint nested:*",
+    "d": "OPENAI_API_KEY=$K run-s lint",
+    "lint": "eslint .",
+    "ai:review": "codex exec -C . -s read-only 'x' </dev/null",
+    "nested:x:y": "codex exec -C . -s read-only 'x' </dev/null"
+  }
+}
+"""
+    doc = lint(write(tmp_path / "package.json", text))
+    assert places(doc) == [
+        ("CG101", *at(text, "OPENAI_API_KEY=$K run-s lint ai")),
+        ("CG101", *at(text, "cross-env OPENAI")),
+    ]

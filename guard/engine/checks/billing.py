@@ -138,29 +138,34 @@ def _script_call_hits(ctx: CheckContext) -> Iterator[Hit]:
     """CG101 where a package script runs another (`cross-env OPENAI_API_KEY=$K npm run review`)
     and a forbidden key this command gets reaches a codex run of that script (not set there
     itself, where its own line reports it, nor removed on the way: `env -u`, `unset`)."""
-    from guard.shell.scriptruns import package_script
+    from guard.shell.scriptruns import package_scripts
 
     for command in ctx.script.commands:
-        called = package_script(command.argv)
-        if called is None:
+        calls = package_scripts(command.argv)
+        if not calls:
             continue
         keys = list(_key_bindings(ctx, command))
         if not keys:
             continue
-        runs = [run for run in ctx.script_runs(*called) if run[1].call.reaches_model]
+        runs = [
+            (called, *run)
+            for called in calls
+            for run in ctx.script_runs(*called)
+            if run[1].call.reaches_model
+        ]
         for binding in keys:
             name = binding.name
             reached = next(
                 (
-                    (snippet, inv)
-                    for snippet, inv, via in runs
+                    (called, snippet, inv)
+                    for called, snippet, inv, via in runs
                     if _passes(name, (*via, inv.command))
                 ),
                 None,
             )
             if reached is None:
                 continue
-            snippet, inv = reached
+            called, snippet, inv = reached
             path, span = _run_place(ctx, snippet, inv)
             related = () if binding.origin is EnvOrigin.PREFIX else ((binding.span, "set here"),)
             call = " ".join(w.text for w in command.argv)
@@ -557,17 +562,15 @@ def _script_env_file_hits(ctx: CheckContext) -> Iterator[Hit]:
     """CG103 where a package script runs another with env loaded from a file (`dotenv -e .env
     npm run review`, `set -a; . ./.env; npm run review`) and that env reaches a codex run of
     the script it runs (no `env -i` on the way)."""
-    from guard.shell.scriptruns import package_script
+    from guard.shell.scriptruns import package_scripts
 
     for command in ctx.script.commands:
         if not command.env_files:
             continue
-        called = package_script(command.argv)
-        if called is None:
-            continue
         reached = next(
             (
-                (snippet, inv)
+                (called, snippet, inv)
+                for called in package_scripts(command.argv)
                 for snippet, inv, via in ctx.script_runs(*called)
                 if inv.call.reaches_model and not any(c.env_cleared for c in (*via, inv.command))
             ),
@@ -575,7 +578,7 @@ def _script_env_file_hits(ctx: CheckContext) -> Iterator[Hit]:
         )
         if reached is None:
             continue
-        snippet, inv = reached
+        called, snippet, inv = reached
         path, span = _run_place(ctx, snippet, inv)
         elsewhere = ((path, span, f"the codex run of `{snippet.script_name}`"),)
         call = " ".join(w.text for w in command.argv)
