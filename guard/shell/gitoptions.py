@@ -91,9 +91,13 @@ def is_runnable_long(name: str, options: RunnableOptions) -> bool:
     return bool(least) and len(name) >= least and any(o.startswith(name) for o in options.longs)
 
 
-def runnable_values(words: Sequence[Word], options: RunnableOptions) -> list[tuple[Word, int]]:
+def runnable_values(
+    words: Sequence[Word], options: RunnableOptions, bare: list[Word] | None = None
+) -> list[tuple[Word, int]]:
     """Each value of a runnable option among `words` (before `--`): the word that holds it and
-    where in its text the value begins (0: the whole word, the one after the option)."""
+    where in its text the value begins (0: the whole word, the one after the option). `bare`,
+    when given, gets each word that gives an attached-only option no value (`git grep -O`:
+    git's pager then)."""
     found: list[tuple[Word, int]] = []
     k = 0
     while k < len(words):
@@ -108,6 +112,8 @@ def runnable_values(words: Sequence[Word], options: RunnableOptions) -> list[tup
                 elif not options.attached_only and k + 1 < len(words):
                     found.append((words[k + 1], 0))
                     k += 1
+                elif options.attached_only and bare is not None:
+                    bare.append(words[k])
             elif not eq and name in options.long_values:
                 k += 1
         elif t.startswith("-") and len(t) > 1:
@@ -118,6 +124,8 @@ def runnable_values(words: Sequence[Word], options: RunnableOptions) -> list[tup
                     elif not options.attached_only and k + 1 < len(words):
                         found.append((words[k + 1], 0))
                         k += 1
+                    elif options.attached_only and bare is not None:
+                        bare.append(words[k])
                     break
                 if c in options.short_values:
                     k += 1 if j == len(t) else 0  # its value: the next word, or the rest

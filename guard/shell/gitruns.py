@@ -309,6 +309,11 @@ def git_runs(
         if found is None and own is not None and own.text.lower() not in _BOOLEANS:
             found = (f"pager.{sub.lower()}", own)
         shell(found or first((), _PAGER_KEYS) or first(("PAGER",), ()))
+    if sub == "grep" and _opens_default_pager(rest):
+        # `git grep -O`: the files found, opened in git_pager(1): GIT_PAGER, core.pager, PAGER
+        # (builtin/grep.c; git 2.39 with a recording stand-in, no terminal)
+        found = first(_PAGER_ENV, _PAGER_KEYS) or first(("PAGER",), ())
+        shell(found, (_unknown("files", span),))
     if _runs_external_diff(sub, rest):
         found = first(_DIFF_ENV, _DIFF_KEYS)
         shell(found, tuple(_unknown(f"diff_arg{k}", span) for k in range(7)))
@@ -613,6 +618,13 @@ def _config(argv: Sequence[Word], env: Mapping[str, Word | None]) -> tuple[dict[
             if from_env is not None:
                 config[key.lower()] = from_env
     return config, i
+
+
+def _opens_default_pager(rest: Sequence[Word]) -> bool:
+    """`git grep -O` (`--open-files-in-pager`) with no command of its own: git's pager."""
+    bare: list[Word] = []
+    runnable_values(rest, runnable_options("grep"), bare)
+    return bool(bare)
 
 
 def _clone_config(rest: Sequence[Word]) -> dict[str, Word]:

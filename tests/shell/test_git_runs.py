@@ -247,6 +247,11 @@ BYPASSES = {
     "upload-pack-fetch": (f"git fetch --upload-pack '{YOLO}' .", "CG303", "--yolo"),
     "clone-u": (f"git clone -q -u '{YOLO}' . ../cl", "CG303", "--yolo"),
     "clone-qu": (f"git clone -qu '{YOLO}' . ../cl", "CG303", "--yolo"),
+    # `git grep -O` with no value opens the files in git's pager (GIT_PAGER, core.pager, PAGER),
+    # with or without a terminal (builtin/grep.c: git_pager(1))
+    "grep-O-pager-env": (f"GIT_PAGER='{YOLO}' git grep -O b", "CG303", "--yolo"),
+    "grep-O-pager-config": (f"git -c core.pager='{YOLO}' grep -nO b", "CG303", "--yolo"),
+    "grep-O-PAGER": (f"PAGER='{YOLO}' git grep --open-files-in-pager b", "CG303", "--yolo"),
     # `git clone -c KEY=VALUE` sets KEY in the new repository before it fetches (git-clone(1)):
     # its ssh command starts as `git -c` would start it
     "clone-config": (f"git clone -c core.sshCommand='{YOLO}' {REMOTE} ../cl", "CG303", "--yolo"),
@@ -358,6 +363,8 @@ LOOKALIKES = {
     "clone-config-name": "git clone -q -c user.name=codex -o codex . ../cl",
     "clone-origin-c": "git clone -o -c core.sshCommand=codex . ../cl",  # -o takes `-c`
     "add-u": "git add -u",
+    "grep-pager-no-O": f"GIT_PAGER='{YOLO}' git grep b",  # no -O, no terminal: no pager
+    "grep-O-own-pager": f"GIT_PAGER='{YOLO}' git grep -Oless b",  # -OCMD: CMD, not the pager
     "ext-git": "git -c protocol.ext.allow=always ls-remote 'ext::git %s .'",
     "user-name-codex": "git -c user.name=codex commit --allow-empty -m x",
     "hooks-off": "git -c core.hooksPath=/dev/null commit --allow-empty -m x",
