@@ -459,6 +459,24 @@ def toml_nodes(text: str) -> Any:
     return node(document, 0)
 
 
+_JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.DOTALL)
+
+
+def _surrogates_replaced(text: str) -> str:
+    """JSON text with each `\\uD800`-`\\uDFFF` escape written as `\\uFFFD` (columns kept): YAML
+    refuses them. One alone is U+FFFD as Go's encoding/json (lefthook's `.json` reader) decodes
+    it; a pair's character, outside the BMP, is no letter of a program's name nor shell syntax,
+    so two U+FFFD stand for it here."""
+    if "\\u" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1)
+        return "\\ufffd" if code and 0xD800 <= int(code, 16) <= 0xDFFF else match.group(0)
+
+    return _JSON_ESCAPE.sub(one, text)
+
+
 def _is_hook(y: _Yaml, name: str, body: Any) -> bool:
     if name in GIT_HOOK_NAMES or name in _MORE_HOOKS:
         return True
@@ -478,6 +496,7 @@ def extract(text: str, path: str) -> list[Snippet]:
             text = jsonc_to_json(text)
         jsonplaces.load(text, "JSON")  # a SourceError (CG901) at the syntax error
         text = text.replace("\t", " ")  # JSON is YAML but for a tab between tokens (columns kept)
+        text = _surrogates_replaced(text)  # and for `\ud800`
     root = toml_nodes(text) if lower.endswith(".toml") else compose(text)
     if not isinstance(root, yaml.MappingNode):
         return []

@@ -402,3 +402,14 @@ def test_a_toml_config_is_read_as_its_yaml_would_be(tmp_path: Path) -> None:
     broken = lint(write(tmp_path / "x" / "lefthook.toml", "[pre-commit\nrun = 1\n"))
     assert [(f["rule"], f["line"]) for f in broken["findings"]] == [("CG901", 1)]
     assert "not valid TOML" in broken["findings"][0]["message"]
+
+
+def test_a_lone_surrogate_escape_in_json_hides_no_run(tmp_path: Path) -> None:
+    """JSON allows `\\ud800` alone (Go's encoding/json, which lefthook reads `.json` with, makes
+    it U+FFFD); it must not turn the file into a parse error that hides the runs in it."""
+    text = (
+        '{"pre-commit": {"commands": {"r": {"run": "codex exec -C . --yolo x </dev/null"},\n'
+        ' "s": {"run": "echo \\ud800 \\\\ud800 \\ud83d\\ude00"}}}}\n'
+    )
+    doc = lint(write(tmp_path / "lefthook.json", text))
+    assert places(doc) == [("CG303", *at(text, "--yolo"))]
