@@ -293,7 +293,31 @@ def _quoted(path: str) -> str:
     return path if _PLAIN_PATH.fullmatch(path) else "'" + path.replace("'", "'\"'\"'") + "'"
 
 
-def _snippet(run: _Run, lines: list[str], path: str, templates: _Templates) -> Snippet | None:
+def _loaded_first(snippet: Snippet, rc: _Piece) -> Snippet:
+    """`snippet` with `. RC; ` run before it, as lefthook's git hook script loads the rc file
+    before it runs lefthook: written at the head of its first line, placed at the `rc:` value
+    (Snippet.line_map), with a join that puts the line's own text back where the file has it."""
+    first = snippet.line_offset + 1
+    at = next((k for k, place in enumerate(snippet.line_map) if place[0] == first), None)
+    if at is None:
+        return snippet
+    _line, file_line, shift = snippet.line_map[at]
+    prefix = ". " + rc.text.strip() + "; "
+    if "\n" in prefix:
+        return snippet
+    places = list(snippet.line_map)
+    places[at] = (first, rc.line + 1, rc.column)
+    joins = tuple(
+        (line, column + len(prefix) if line == first else column, to_line, to_column)
+        for line, column, to_line, to_column in snippet.joins
+    )
+    own = (first, len(prefix) + 1, file_line, shift + 1)
+    return replace(snippet, text=prefix + snippet.text, line_map=tuple(places), joins=(own, *joins))
+
+
+def _snippet(
+    run: _Run, lines: list[str], path: str, templates: _Templates, rc: _Piece | None = None
+) -> Snippet | None:
     snippet: Snippet | None = None
     if run.head is not None:
         piece, anchors = templates.piece(_piece(run.head, lines))
@@ -320,6 +344,8 @@ def _snippet(run: _Run, lines: list[str], path: str, templates: _Templates) -> S
     if run.args is not None:
         piece, _anchors = templates.piece(_piece(run.args, lines))  # a value in it: drift after
         snippet = _append_piece(snippet, piece)
+    if rc is not None:
+        snippet = _loaded_first(snippet, rc)
     closed, stream = run.stdin
     return replace(snippet, closed_stdin=closed, stdin_stream=stream)
 
@@ -504,14 +530,19 @@ def extract(text: str, path: str) -> list[Snippet]:
     lines = text.split("\n")
     templates = _Templates(*_templates(y, root))
     source_dir = y.text(y.get(root, "source_dir")) or ".lefthook"
+    # `rc: FILE`: the git hook script lefthook installs runs `[ -f FILE ] && . FILE` before it
+    # runs lefthook (its hook template: "Load rc file, which may export ENV variables")
+    rc_node = y.get(root, "rc")
+    rc = _piece(rc_node, lines) if (y.text(rc_node) or "").strip() else None
     snippets: list[Snippet] = []
     for name, body in y.pairs(root):
         if not isinstance(body, yaml.MappingNode) or not _is_hook(y, name, body):
             continue
         hook = _Hook(y, name, source_dir)
         hook.read(body)
+        git_hook = name in GIT_HOOK_NAMES or name in _MORE_HOOKS
         for run in hook.runs:
-            snippet = _snippet(run, lines, path, templates)
+            snippet = _snippet(run, lines, path, templates, rc if git_hook else None)
             if snippet is not None and snippet.text.strip():
                 session = ((f"lefthook {name}", run.step),) if run.step else ()
                 snippets.append(replace(snippet, session=session))

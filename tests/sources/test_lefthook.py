@@ -413,3 +413,27 @@ def test_a_lone_surrogate_escape_in_json_hides_no_run(tmp_path: Path) -> None:
     )
     doc = lint(write(tmp_path / "lefthook.json", text))
     assert places(doc) == [("CG303", *at(text, "--yolo"))]
+
+
+def test_the_rc_file_the_git_hook_loads_reaches_every_run(tmp_path: Path) -> None:
+    """`rc: FILE`: lefthook's git hook script runs `[ -f FILE ] && . FILE` before lefthook (its
+    hook template: "Load rc file, which may export ENV variables"), so what FILE exports reaches
+    every job of a git hook: CG103, an error when the repository's FILE sets a key. A hook of
+    lefthook's own (`lefthook run NAME`) is run with no hook script, no rc."""
+    text = """\
+rc: .lefthookrc
+pre-commit:
+  commands:
+    review:
+      run: codex exec -C . -s read-only "{staged_files}" </dev/null
+mine:
+  commands:
+    review:
+      run: codex exec -C . -s read-only "x" </dev/null
+"""
+    write(tmp_path / ".lefthookrc", "export OPENAI_API_KEY=sk-x\n")
+    doc = lint(write(tmp_path / "lefthook.yml", text))
+    assert places(doc) == [("CG103", *at(text, 'codex exec -C . -s read-only "{'))]
+    (finding,) = doc["findings"]
+    assert finding["severity"] == "error"
+    assert [r["line"] for r in finding["related"]] == [1]
