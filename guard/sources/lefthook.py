@@ -34,7 +34,13 @@ pre-push and a few others); in a hook of lefthook's own (`lefthook run NAME`) th
 A `.jsonc` config is read as lefthook reads it: comments and trailing commas blanked (columns
 kept), then JSON. A `.toml` one is read with tomllib, each string placed where its literal is
 written (toml_nodes; a multi-line basic string's line-ending backslash folds lines, so columns
-after one drift). `extends:`/`remotes:` files and the `rc:` file are not read.
+after one drift). A `.json` one's `\\ud800` escapes (Go makes a lone one U+FFFD) are read as
+U+FFFD: YAML refuses them.
+
+`rc: FILE`: the git hook script lefthook installs runs `[ -f FILE ] && . FILE` before lefthook,
+so each job of a git hook (not of a hook of lefthook's own) runs after `. FILE` (CG103 when it
+reaches codex). `extends:`/`remotes:` files are not read (a config that only extends another
+is answered "no codex" from its own text: the other file is not linted as lefthook's).
 """
 
 from __future__ import annotations
