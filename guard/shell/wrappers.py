@@ -705,7 +705,7 @@ def _scp_o_values(argv: tuple[Word, ...]) -> list[Word]:
 
 
 # rsync's short options that take a value (rsync 3.2 options.c: -B -e -f -M -T -@), read as popt
-# reads a cluster (`-avze CMD`, `-eCMD`); `-e`/`--rsh` is the remote shell.
+# reads a cluster (`-avze CMD`, `-eCMD`, `-e=CMD`); `-e`/`--rsh` is the remote shell.
 _RSYNC_VALUE_LETTERS = frozenset("BefMT@")
 _RSYNC_SERVER = "${rsync_server_args}"  # what rsync adds after the program it runs: not known
 
@@ -744,7 +744,10 @@ def rsync_remote_shell(argv: tuple[Word, ...], env_rsh: Word | None) -> tuple[Wo
             for j in range(1, len(t)):
                 if t[j] not in _RSYNC_VALUE_LETTERS:
                     continue
-                value = _rest_word(w, j + 1) if j + 1 < len(t) else None
+                # popt takes the rest of the cluster, less one `=` (`-e=CMD` is `-e CMD`:
+                # popt.c poptGetNextOpt, `nextCharArg + (nextCharArg[0] == '=')`)
+                rest = j + 1 + (t[j + 1 : j + 2] == "=")
+                value = _rest_word(w, rest) if j + 1 < len(t) else None
                 if value is None and i < len(argv):
                     value = argv[i]
                     i += 1

@@ -449,6 +449,9 @@ RSYNC_RUNS = {
     "rsync-e": f"rsync -e '{BARE}' src host:dst",
     "rsync-e-in-cluster": f"rsync -avze '{BARE}' src host:dst",
     "rsync-e-attached": f"rsync -e'{BARE}' src host:dst",
+    # popt drops one `=` after a short option that takes a value (popt.c poptGetNextOpt)
+    "rsync-e-equals": f"rsync -e='{BARE}' src host:dst",
+    "rsync-e-equals-in-cluster": f"rsync -avze='{BARE}' src host:dst",
     "rsync-rsh-equals": f"rsync --rsh='{BARE}' src user@host:dst",
     "rsync-rsh-word": f"rsync --rsh '{BARE}' host:src dst",
     "rsync-rsh-env-prefix": f"RSYNC_RSH='{BARE}' rsync src host:dst",
