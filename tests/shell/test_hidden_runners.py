@@ -654,12 +654,26 @@ EXPECT_RUNS = {
     "expect-here-doc": f"expect <<'E'\nspawn {BARE}\nexpect eof\nE",
     "expect-stdin-printed": f"echo 'spawn {BARE}' | expect -",
     "expect-written-file": f"cat > s.exp <<'E'\nspawn {BARE}\nexpect eof\nE\nexpect s.exp",
+    # libexpect(3): "aliases beginning with "exp_" are always created for expect commands"
+    "expect-exp-spawn": f"expect -c 'exp_spawn {BARE}; expect eof'",
+    "expect-exp-system": f"expect -c 'exp_system {BARE}'",
+    # Tcl's eval runs its words joined as a script; `open "|cmd"` runs a pipeline (tclsh 8.6)
+    "expect-eval-spawn": f"expect -c 'eval spawn {BARE}'",
+    "expect-eval-braced": f"expect -c 'eval {{spawn {BARE}}}'",
+    "expect-open-pipe": f"expect -c 'set f [open \"|{BARE}\" r]; puts [read $f]'",
+    "expect-open-pipe-braced": f"expect -c 'set f [open {{|{BARE}}}]'",
 }
 EXPECT_LOOKALIKES = {
     "expect-puts": "expect -c 'puts \"run codex exec --yolo later\"'",
     "expect-comment": "expect -c '# spawn codex exec --yolo\nputs hi'",
     "expect-ssh-ls": 'expect -c \'spawn ssh host; expect "$ "; send "ls\\r"\'',
     "expect-send-user": "expect -c 'send_user \"codex exec --yolo\\n\"'",
+    # a `;` in a comment or a quoted word ends no command; a quoted word's lines are one word
+    "expect-comment-semicolon": "expect -c '# note; spawn codex exec --yolo\nputs hi'",
+    "expect-puts-semicolon": "expect -c 'puts \"tip: never; spawn codex exec --yolo\"'",
+    "expect-puts-lines": "expect -c 'puts \"Usage:\n  spawn codex exec --yolo\n\"'",
+    "expect-puts-braced": "expect -c 'puts {spawn codex exec --yolo}'",
+    "expect-open-file": "expect -c 'set f [open /etc/codex/exec.conf r]; close $f'",
 }
 
 
@@ -745,3 +759,33 @@ def test_an_expect_script_file_is_linted_for_what_it_spawns(tmp_path: Path) -> N
     found = [(f.rule, f.location.line) for s in snippets for f in run_rules(s, Settings())]
     assert ("CG303", 4) in found and all(line == 4 for rule, line in found if rule == "CG303")
     assert SOURCES["expect"]('spawn ssh host\nsend "ls\\r"\n', "x.exp") == []
+
+
+def test_an_expect_script_file_is_read_as_tcl_reads_it() -> None:
+    """A `;` in a comment or in a quoted word ends no command, and a quoted word that spans
+    lines is one word: prose there is no snippet (tclsh 8.6 runs none of it). `exp_spawn`,
+    `eval` and `open "|..."` run what they name, at their own line."""
+    from guard.sources.registry import SOURCES
+
+    prose = (
+        "#!/usr/bin/expect -f\n"
+        "# usage note; spawn codex exec --yolo is not what this does\n"
+        'puts "tip: never; spawn codex exec --yolo -C . p"\n'
+        'puts "Usage:\n  spawn codex exec --yolo -C . p\nis refused"\n'
+        "puts {exec codex exec --yolo}\n"
+        "spawn ssh deploy@host\n"
+        'expect "password:"\n'
+        'send "$env(PASS)\\r"\n'
+        "interact\n"
+    )
+    snippets = SOURCES["expect"](prose, "login.exp")
+    assert [s.text.split("\n")[0] for s in snippets] == ["{ ssh deploy@host"]
+    runs = (
+        "#!/usr/bin/expect -f\n"
+        "exp_spawn codex exec --yolo -C . a\n"
+        "eval spawn codex exec --yolo -C . b\n"
+        'set f [open "|codex exec --yolo -C . c" r]\n'
+    )
+    snippets = SOURCES["expect"](runs, "run.exp")
+    assert [s.line_offset for s in snippets] == [1, 2, 3]
+    assert all("codex exec --yolo" in s.text for s in snippets)
