@@ -63,13 +63,15 @@ def _shell_values(env: list[tuple[str, str, int]]) -> tuple[tuple[str, str, int,
     value with a `_WILD` character and no keyword (a PS4 whose substitution globs `cod*`): the
     file reject of a workflow (guard/reject.py, `may_concern_file`) reads the `run:` values and
     the file's keywords, not the env, so a value the shell is told must spell codex only with a
-    keyword in the file's text."""
-    from guard.reject import KEYWORDS
+    keyword in a view of the file's text: a keyword in a view of the value (its quoting and
+    escapes dropped: `` `c\\odex exec` ``, `` `co''dex exec` ``, which bash runs as codex) is in
+    the same view of the file, whose text holds the value's characters."""
+    from guard.reject import _keyword_in_file_views
 
     return tuple(
         value
         for value in env_values(env, filled_in=("${{",))
-        if _WILD.isdisjoint(value[1]) or any(k in value[1].lower() for k in KEYWORDS)
+        if _WILD.isdisjoint(value[1]) or _keyword_in_file_views(value[1])
     )
 
 

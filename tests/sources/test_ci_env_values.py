@@ -384,6 +384,29 @@ jobs:
     assert {name for name, *_ in snippet.values} == {"PLAIN", "RUNNER"}
 
 
+@pytest.mark.parametrize("spelled", ["c\\\\odex", "co''dex", 'c\\"\\"odex'])
+def test_a_workflow_value_spelled_with_quoting_is_read(tmp_path: Path, spelled: str) -> None:
+    """A value whose substitution spells codex through quoting or an escape (`` `c\\odex ...` ``:
+    bash 5.2 as a non-root user runs codex from such a PS4 under `set -x`, checked with a
+    logging `codex`) is kept, as GitLab's and CircleCI's are: the file reject finds the keyword
+    in the same view of the file (its quoting dropped), so the full read may report it."""
+    from guard.reject import may_concern_file
+
+    text = f"""\
+on: push
+env:
+  PS4: "`{spelled} exec --yolo -C . p`"
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: set -x; true
+"""
+    assert may_concern_file(text, "workflow")
+    doc = lint(write(tmp_path, ".github/workflows/ci.yml", text))
+    assert ("CG303", 8) in hits(doc)
+
+
 @pytest.mark.skipif(BASH is None, reason="needs bash")
 def test_ifs_in_the_env_is_not_the_shell_s(tmp_path: Path) -> None:
     """bash (and dash) set IFS to its default whatever the env holds: a CI env's IFS does not
