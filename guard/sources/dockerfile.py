@@ -67,22 +67,52 @@ def _continued(lines: list[str], index: int, rest: str) -> tuple[_Continued, int
     return _Continued(re.sub(r"\\\n", "  ", raw), index + 1, breaks), last
 
 
-def _env_pairs(rest: _Continued) -> Env:
+def _env_pairs(rest: _Continued, known: dict[str, str] | None = None) -> Env:
+    """An ENV's pairs, each value with the `$NAME`/`${NAME}` Docker expands in it (outside
+    single quotes) from ``known``, the ENV and ARG values before this instruction."""
+    known = {} if known is None else known
     text = rest.text.strip() or "_"
     if "=" not in text.split(None, 1)[0]:  # legacy form: `ENV NAME value` (the rest is the value)
         parts = text.split(None, 1)
-        return [(parts[0], parts[1].strip() if len(parts) > 1 else "", rest.line)]
+        value = parts[1].strip() if len(parts) > 1 else ""
+        return [(parts[0], _docker_expanded(value, known), rest.line)]
     return [
-        (m.group("name"), m.group("value").strip("\"'"), rest.line_at(m.start()))
+        (
+            m.group("name"),
+            _docker_expanded(m.group("value"), known).strip("\"'"),
+            rest.line_at(m.start()),
+        )
         for m in _ENV_PAIR.finditer(rest.text)
     ]
+
+
+# Docker's own substitution in ENV (Dockerfile reference, "Environment replacement": `$name`
+# and `${name}`, from the ENV and ARG before the instruction, "the same value for each
+# variable throughout the entire instruction"); other forms (`${a:-b}`, `\$`) are not read
+_DOCKER_REF = re.compile(
+    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
+)
+
+
+def _docker_expanded(value: str, known: dict[str, str]) -> str:
+    """``value`` with each `$NAME` whose value is known written in (a name not known, one
+    whose value is not known, a single-quoted value or an escaped `\\$` stay as written: the
+    value stays unknown)."""
+    if "$" not in value or value.startswith("'") or "\\$" in value:
+        return value
+
+    def written(m: re.Match[str]) -> str:
+        found = known.get(m.group("braced") or m.group("bare"))
+        return m.group(0) if found is None or "$" in found else found
+
+    return _DOCKER_REF.sub(written, value)
 
 
 def _latest(env: Env) -> tuple[tuple[str, str, int, str], ...]:
     """The value each name holds when the instruction runs: the last ENV or ARG that set it (an
     ARG default is one reachable value: a `--build-arg` may give another, which is unknown)."""
     last = {name: (name, value, line, name) for name, value, line in env}
-    # Docker itself expands `$OTHER` in an ENV value from earlier ENV and ARG: not read here.
+    # (Docker's own `$OTHER` in an ENV value is written in when known: _docker_expanded)
     return tuple(v for v in last.values() if "$" not in v[1])
 
 
@@ -229,7 +259,9 @@ class _Reader:
             self.start_stage(rest, index + 1)
         elif word == "ENV":
             continued, index = _continued(self.lines, index, rest)
-            self.stage.env.extend(_env_pairs(continued))
+            # (ENV overrides an ARG of the same name; the last of each counts)
+            known = {n: v for n, v, _ in [*self.stage.args, *self.stage.env]}
+            self.stage.env.extend(_env_pairs(continued, known))
         elif word == "ARG":
             continued, index = _continued(self.lines, index, rest)
             self.declare_args(continued)

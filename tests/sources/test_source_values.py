@@ -328,6 +328,25 @@ ENV LATER=danger-full-access
 """
 
 
+def test_dockerfile_env_writes_in_earlier_env_and_arg_values(tmp_path: Path) -> None:
+    """Docker expands `$NAME`/`${NAME}` in an ENV value from the ENV and ARG before the
+    instruction (Dockerfile reference, "Environment replacement": `ENV abc=bye def=$abc` gives
+    def the abc from before); a single-quoted value is kept as written (unknown)."""
+    text = (
+        "FROM node:22-slim\nARG TOOL=codex\nENV BASE=$TOOL\n"
+        'ENV RUNNER="$BASE exec --yolo" OTHER=${BASE}\n'
+        "RUN bash -c '$RUNNER \"fix\" </dev/null'\n"
+        "RUN $OTHER exec --yolo -C /src - < /src/t.md\n"
+        "ENV BASE=make SAME=$BASE\n"
+        "RUN $SAME exec --yolo -C /src - < /src/t.md\n"
+        "ENV QUOTED='$BASE exec --yolo'\n"
+        'RUN echo "$QUOTED"\n'
+    )
+    _, found = lint(tmp_path, "Dockerfile", text)
+    assert {line for rule, line in hits(found) if rule == "CG303"} == {5, 6, 8}
+    assert not {rule for rule, line in hits(found) if line == 10}
+
+
 def test_dockerfile_env_and_arg_are_the_environment_of_a_child_shell(tmp_path: Path) -> None:
     """ENV and ARG are the RUN's environment, not only its shell's variables: `bash -c '$X'` (a
     child shell, single-quoted so the RUN's shell does not expand it) sees them; CMD gets ENV."""
