@@ -260,7 +260,9 @@ class _Reader:
         elif word == "ENV":
             continued, index = _continued(self.lines, index, rest)
             # (ENV overrides an ARG of the same name; the last of each counts)
-            known = {n: v for n, v, _ in [*self.stage.args, *self.stage.env]}
+            # (an ARG with no default holds what `--build-arg` gives: not known)
+            known = {n: v for n, v, _ in self.stage.args if v}
+            known.update((n, v) for n, v, _ in self.stage.env)
             self.stage.env.extend(_env_pairs(continued, known))
         elif word == "ARG":
             continued, index = _continued(self.lines, index, rest)

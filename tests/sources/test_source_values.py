@@ -341,10 +341,20 @@ def test_dockerfile_env_writes_in_earlier_env_and_arg_values(tmp_path: Path) -> 
         "RUN $SAME exec --yolo -C /src - < /src/t.md\n"
         "ENV QUOTED='$BASE exec --yolo'\n"
         'RUN echo "$QUOTED"\n'
+        "ARG GIVEN\n"
+        'ENV LATER="$GIVEN exec --yolo"\n'
+        "RUN $LATER -C /src - < /src/t.md\n"
     )
     _, found = lint(tmp_path, "Dockerfile", text)
     assert {line for rule, line in hits(found) if rule == "CG303"} == {5, 6, 8}
     assert not {rule for rule, line in hits(found) if line == 10}
+    # a build argument with no default is what `--build-arg` gives: unknown, as is a value
+    # built from it (no CG303 on `exec --yolo` read alone)
+    from guard.sources.dockerfile import extract
+
+    last = extract(text, "Dockerfile")[-1]
+    assert "LATER" not in {name for name, *_ in last.values}
+    assert ("RUNNER", "codex exec --yolo") in {(n, v) for n, v, *_ in last.values}
 
 
 def test_dockerfile_env_and_arg_are_the_environment_of_a_child_shell(tmp_path: Path) -> None:
