@@ -1440,6 +1440,8 @@ def may_run_unseen_text(text: str) -> bool:
         return True  # `git -c include.path=f x`: f may define alias x (shell/gitruns.py)
     if ("sed" in text or "$" in text or "`" in text) and _option_runner(text):
         return True  # `sed e`, `tar --to-command="$x"`: a shell runs text known only then
+    if "expect" in text and ("$" in text or "[" in text) and _runs_expect(text):
+        return True  # `expect -c 'spawn $p'`: a program a Tcl word names only when it runs
     writes = ">" in text or "tee" in text or "curl" in text or "wget" in text
     if writes and _runs_written_file(text):
         return True  # `printf '%s' "$X" > f; bash f`: the file's text is known only then
@@ -1511,6 +1513,12 @@ def _names_keyword_by_pattern(text: str) -> bool:
     return any(
         _pattern_may_match_keyword(part) for part in text.split() if any(c in part for c in "*?[")
     )
+
+
+def _runs_expect(text: str) -> bool:
+    """A word of ``text`` is expect, whose Tcl program (`-c`, stdin, a file) may spawn, exec or
+    hand sh a program a Tcl `$var` or `[cmd]` names (shell/wrappers.expect_command_lines)."""
+    return any(_basename(w.strip("'\"")) == "expect" for w in _plain_words(text))
 
 
 def _option_runner(text: str) -> bool:

@@ -397,3 +397,19 @@ def test_a_file_or_job_whose_text_is_unknown_goes_to_the_strict_full_check(line:
     job queued from it): the strict gate sends it to the full check, which reports CG902."""
     assert may_start_unseen(line)
     assert "CG902" in _ungated_findings(line, RunContext.AGENT)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "expect -c 'spawn $p exec --yolo -C . x'",
+        "expect -c 'exp_spawn [pick] exec -s danger-full-access'",
+        "expect -c 'exec $tool exec --yolo'",
+    ],
+)
+def test_a_tcl_program_named_only_when_it_runs_goes_to_the_strict_full_check(line: str) -> None:
+    """No codex word; expect's Tcl spawns or execs a program a Tcl variable or command names
+    (shell/wrappers.expect_command_lines: CG902): the strict gate sends it on."""
+    assert may_start_unseen(line)
+    if not may_concern_codex(line):
+        assert "CG902" in _ungated_findings(line, RunContext.AGENT)
