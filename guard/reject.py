@@ -1074,7 +1074,8 @@ def may_concern_file(text: str, kind: str) -> bool:
     can find nothing: no rule, no directive (a directive spells `codex-guard`).
 
     - shell: the file is its one snippet, judged as it is;
-    - python, javascript, go, expect: their sources read nothing unless the text holds "codex";
+    - python, javascript, go, expect: their sources read nothing unless the text holds "codex"
+      (expect also reads a program a Tcl word names, which can only be CG902);
     - makefile, dockerfile, justfile, markdown, gitlab: their snippets are pieces of the text,
       re-indented, with make's `@`, a prompt or a `<placeholder>` rewritten, but no character
       added: with no keyword in any view of the file and none of ``$ ` * ? [ { ~ \\`` in it, no

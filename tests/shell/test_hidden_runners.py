@@ -789,3 +789,27 @@ def test_an_expect_script_file_is_read_as_tcl_reads_it() -> None:
     snippets = SOURCES["expect"](runs, "run.exp")
     assert [s.line_offset for s in snippets] == [1, 2, 3]
     assert all("codex exec --yolo" in s.text for s in snippets)
+
+
+def test_an_expect_script_naming_its_program_only_when_it_runs_fails_closed(
+    tmp_path: Path,
+) -> None:
+    """`spawn $p exec --yolo ...` in a `*.exp` with no codex word: --strict reads it (CG902), as
+    it does `expect -c 'spawn $p ...'` in a shell script; the default profile stays clear, and
+    an ssh login script stays clear under both."""
+    import sys
+
+    script = tmp_path / "run.exp"
+    script.write_text("#!/usr/bin/expect -f\nset p [lindex $argv 0]\nspawn $p exec --yolo\n")
+    login = tmp_path / "login.exp"
+    login.write_text('spawn ssh deploy@host\nexpect "password:"\nsend "$env(PASS)\\r"\ninteract\n')
+
+    def lint_file(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "guard", "lint", "--no-cache", *args, str(path)]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    assert "CG902" in lint_file(script, "--strict").stdout
+    assert lint_file(script).returncode == 0
+    for args in (("--strict",), ()):
+        done = lint_file(login, *args)
+        assert done.returncode == 0, done.stdout
