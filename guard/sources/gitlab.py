@@ -94,10 +94,15 @@ def _get(node: Any, key: str, memo: Memo) -> Any:
     return next((value for k, value in flat_mapping(node, 0, memo) if k.value == key), None)
 
 
+_NO = frozenset({"false", "no", "off"})
+
+
 def _variables(node: Any, memo: Memo, root: Any, unknown: set[int] | None = None) -> Env:
     """The `variables:` of a job (or the file). A value that is no text here (a `!reference` to
     a file this one includes) is "" in the env, and its key's line goes in `unknown`, so its
-    name holds no known value in the shell (yamlnodes.env_values)."""
+    name holds no known value in the shell (yamlnodes.env_values). A value the runner does not
+    expand (`NAME: {value: ..., expand: false}`: its `$` is text) puts its key's line there
+    negated: _shell_values reads its `$` as the text the shell gets."""
     import yaml
 
     found = _dereference(_get(node, "variables", memo), root, memo)
@@ -105,6 +110,11 @@ def _variables(node: Any, memo: Memo, root: Any, unknown: set[int] | None = None
     for key, value in flat_mapping(found, 0, memo):
         value = _dereference(value, root, memo)  # `NAME: !reference [.vars, variables, NAME]`
         if isinstance(value, yaml.MappingNode):  # `NAME: {value: ..., description: ...}`
+            expand = node_get(value, "expand")
+            # (YAML 1.1, as GitLab's Ruby reads it: `false`, `no`, `off`)
+            literal = isinstance(expand, yaml.ScalarNode) and str(expand.value).lower() in _NO
+            if unknown is not None and literal:
+                unknown.add(-(key.start_mark.line + 1))
             value = node_get(value, "value")
         text = value.value if isinstance(value, yaml.ScalarNode) else ""
         pairs[str(key.value)] = (str(text), key.start_mark.line + 1)
@@ -170,7 +180,12 @@ def _shell_values(
             options.setdefault(name, []).append((name, value, line))
     values: list[tuple[str, str, int, str]] = []
     for name, given in options.items():
-        known = [value for value in given if len(env_values([value], unknown)) == 1]
+        known = [
+            value
+            for value in given
+            # (a line negated in `unknown`: `expand: false`, its `$` is the text itself)
+            if len(env_values([value], unknown, () if -value[2] in unknown else ("$",))) == 1
+        ]
         if len(known) == len(given):
             values.extend((name, value, line, name) for name, value, line in known)
     return tuple(values)

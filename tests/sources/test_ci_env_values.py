@@ -219,6 +219,29 @@ job:
     assert ("RUNNER", "", 3) in snippet.external_env
 
 
+@pytest.mark.skipif(BASH is None, reason="needs bash")
+def test_a_gitlab_variable_the_runner_does_not_expand_holds_its_text(tmp_path: Path) -> None:
+    """`expand: false`: the runner hands the value over as written (GitLab, variables:expand),
+    and bash does not expand a `$` that word splitting of `$RUNNER` yields: codex gets the
+    text. A value the runner expands (the default) stays unknown."""
+    env = {"RUNNER": "codex exec --yolo -C $CI_PROJECT_DIR p"}
+    assert run_in_bash(tmp_path, "$RUNNER </dev/null", env) == ["exec|--yolo|-C|$CI_PROJECT_DIR|p|"]
+    text = """\
+variables:
+  RUNNER:
+    value: 'codex exec --yolo -C $CI_PROJECT_DIR p'
+    expand: false
+  OTHER:
+    value: 'codex exec --yolo -C $CI_PROJECT_DIR p'
+job:
+  script: [$RUNNER </dev/null]
+other:
+  script: [$OTHER </dev/null]
+"""
+    doc = lint(write(tmp_path, ".gitlab-ci.yml", text))
+    assert hits(doc) == {("CG303", 8)}
+
+
 GITLAB_RULES = """\
 variables:
   SANDBOX: read-only
