@@ -1001,6 +1001,10 @@ def at_job_file(argv: tuple[Word, ...]) -> Word | bool | None:
                 if letter == "f":
                     job = value
                 break
+    if isinstance(job, Word) and job.literal and job.text in _STDIN_SCRIPTS - {"-"}:
+        # at.c reopens the -f file as its stdin (`freopen(atinput, "r", stdin)`): a name of
+        # stdin itself is the text piped in (`-` is a file named `-`)
+        return True
     return job
 
 

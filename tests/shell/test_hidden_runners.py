@@ -531,6 +531,9 @@ AT_RUNS = {
     "at-here-doc": f"at now + 1 hour <<'E'\n{BARE}\nE",
     "at-options": f"at -q b -m now <<< '{BARE}'",
     "batch-here-string": f"batch <<< '{BARE}'",
+    # `-f` names stdin itself (at.c reopens the file as stdin)
+    "at-f-dev-stdin": f"at -f /dev/stdin now <<< '{BARE}'",
+    "batch-f-dev-fd-0": f"batch -f /dev/fd/0 <<'E'\n{BARE}\nE",
     "at-f-written-file": f"echo '{BARE}' > job.sh; at -f job.sh now",
     "at-f-here-doc-file": f"cat > job.sh <<'E'\n{BARE}\nE\nat -mf job.sh now",
     "at-stdin-written-file": f"echo '{BARE}' > job.sh; at now < job.sh",
