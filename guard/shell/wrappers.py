@@ -1409,6 +1409,24 @@ def _tcl_pipeline(words: list[str | None]) -> list[list[str | None]]:
     return commands
 
 
+def _tcl_script_words(words: list[str | None]) -> list[str | None] | None:
+    """The words a Tcl command joins into a script it runs (Tcl(n): `eval arg ?arg ...?`,
+    `uplevel ?level? arg ...`, `namespace eval ns arg ...`, `after ms script ?script ...?`),
+    or None."""
+    verb = words[0]
+    if verb == "eval":
+        return words[1:]
+    if verb == "uplevel":
+        level = words[1] if len(words) > 2 else None
+        skip = level is not None and (level.isdigit() or level[:1] == "#")
+        return words[2:] if skip else words[1:]
+    if verb == "namespace" and words[1:2] == ["eval"]:
+        return words[3:]
+    if verb == "after" and len(words) > 2 and (words[1] or "").isdigit():
+        return words[2:]
+    return None
+
+
 class _TclReader:
     """The commands of a Tcl script as Tcl's parser finds them (Tcl(n) rules 1-11): each with
     the 0-based line it starts on, its words (the text, or None where a `$` or `[...]`
@@ -1480,9 +1498,11 @@ class _TclReader:
             self.found.append((self._at(start), words, raw))
         if depth >= _TCL_MAX_DEPTH:
             return
-        if verb == "eval":
-            # eval joins its words with spaces and runs the result (an unknown word stays one)
-            text = " ".join("$tcl_word" if w is None else w for w in words[1:])
+        script = _tcl_script_words(words)
+        if script is not None:
+            # eval (and uplevel, namespace eval, after) joins its words with spaces and runs
+            # the result (an unknown word stays one)
+            text = " ".join("$tcl_word" if w is None else w for w in script)
             inner = _TclReader(text, self._at(start))
             inner._script(0, len(text), False, depth + 1)
             self.found.extend(inner.found)

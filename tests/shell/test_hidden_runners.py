@@ -663,6 +663,9 @@ EXPECT_RUNS = {
     # Tcl's eval runs its words joined as a script; `open "|cmd"` runs a pipeline (tclsh 8.6)
     "expect-eval-spawn": f"expect -c 'eval spawn {BARE}'",
     "expect-eval-braced": f"expect -c 'eval {{spawn {BARE}}}'",
+    "expect-uplevel": f"expect -c 'proc f {{}} {{ uplevel 1 spawn {BARE} }}; f'",
+    "expect-after": f"expect -c 'after 10 exec {BARE}; vwait forever'",
+    "expect-namespace-eval": f"expect -c 'namespace eval ns exec {BARE}'",
     "expect-open-pipe": f"expect -c 'set f [open \"|{BARE}\" r]; puts [read $f]'",
     "expect-open-pipe-braced": f"expect -c 'set f [open {{|{BARE}}}]'",
 }
