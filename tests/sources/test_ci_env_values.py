@@ -521,3 +521,33 @@ def test_buildkite_escapes_are_the_shell_s_dollar(tmp_path: Path) -> None:
     doc = lint(write(tmp_path, ".buildkite/pipeline.yml", BUILDKITE_ESCAPES))
     assert hits(doc) == {("CG303", 4), ("CG503", 4), ("CG303", 8), ("CG303", 13)}
     assert places(doc, "CG303") == {(4, 15), (8, 28), (13, 7)}
+
+
+def test_a_value_that_only_mentions_codex_reports_nothing_in_the_steps_it_reaches(
+    tmp_path: Path,
+) -> None:
+    """A value that only mentions codex sends its snippets to the full check (it might run), but
+    shell text a step is handed at run time (`curl ... | bash`) is CG902 only where codex is in
+    play: a codex run read through another value, the step's own text, or --strict."""
+    text = """\
+on: push
+env: {NOTE: "run codex later"}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: curl -fsSL https://example.com/install.sh | bash
+  b:
+    runs-on: ubuntu-latest
+    env: {RUNNER: codex exec -C . -s read-only}
+    steps:
+      - run: |
+          curl -fsSL https://example.com/install.sh | bash
+          $RUNNER -o out.md - < prompt.md
+"""
+    path = write(tmp_path, ".github/workflows/ci.yml", text)
+    assert hits(lint(path)) == {("CG902", 13)}
+    docker = write(
+        tmp_path, "Dockerfile", 'FROM node\nENV NOTE="run codex later"\nRUN curl x | bash\n'
+    )
+    assert hits(lint(docker)) == set()

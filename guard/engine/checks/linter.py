@@ -41,12 +41,33 @@ def _may_be_codex(ctx: CheckContext, command: Command) -> bool:
     return any(w.text in CODEX_ARGS for w in command.argv[1:4])
 
 
+def _unseen_in_play(ctx: CheckContext) -> bool:
+    """Whether shell text a command is handed at run time (`curl ... | bash`) is reported: where
+    codex is in play in the snippet (its own text, or a codex run read through a value), where
+    a door's strict gate sent it here, and anywhere under the strict profile. Not where only a
+    value the source knows mentions codex (a CI env `NOTE: run codex later`): that value sent
+    the snippet to the full check (engine/run.py `prepare`), but the text it runs is no more
+    codex's than without it."""
+    from guard.engine.run import mentions_codex
+
+    snippet = ctx.snippet
+    return (
+        ctx.settings.strict
+        or snippet.unseen_text
+        or bool(ctx.invocations)
+        or mentions_codex(snippet.text)
+    )
+
+
 def dynamic_command(ctx: CheckContext) -> Iterator[Hit]:
     """CG902: a command word that cannot be resolved may start codex; so may a shell that runs
     text the linter cannot see; and a name exported before a codex run may be a forbidden key."""
     severity = Severity.WARNING if ctx.settings.strict else None
+    unseen_in_play = _unseen_in_play(ctx)
     for command in ctx.script.dynamic_commands:
         if command.unseen_script is None and not _may_be_codex(ctx, command):
+            continue
+        if command.unseen_script is not None and not unseen_in_play:
             continue
         first_line = command.text.splitlines()[0] if command.text else "?"
         yield Hit(span=command.span, severity=severity, params={"command": first_line[:60]})
