@@ -1518,7 +1518,7 @@ def _names_keyword_by_pattern(text: str) -> bool:
 
 def _runs_expect(text: str) -> bool:
     """A word of ``text`` is expect, whose Tcl program (`-c`, stdin, a file) may spawn, exec or
-    hand sh a program a Tcl `$var` or `[cmd]` names (shell/wrappers.expect_command_lines)."""
+    hand sh a program a Tcl `$var` or `[cmd]` names (shell/tclscript.py)."""
     return any(_basename(w.strip("'\"")) == "expect" for w in _plain_words(text))
 
 

@@ -409,7 +409,7 @@ def test_a_file_or_job_whose_text_is_unknown_goes_to_the_strict_full_check(line:
 )
 def test_a_tcl_program_named_only_when_it_runs_goes_to_the_strict_full_check(line: str) -> None:
     """No codex word; expect's Tcl spawns or execs a program a Tcl variable or command names
-    (shell/wrappers.expect_command_lines: CG902): the strict gate sends it on."""
+    (shell/tclscript.py: CG902): the strict gate sends it on."""
     assert may_start_unseen(line)
     if not may_concern_codex(line):
         assert "CG902" in _ungated_findings(line, RunContext.AGENT)

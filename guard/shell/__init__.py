@@ -15,6 +15,8 @@ Protocol of what it uses (named below, defined in its module), and no module imp
     unwrap.py     $VAR / alias heads; bash -c, eval, trap, ssh bodies      (UnwrapWalker)
     written.py    here-docs, echo/printf written to a file, walked where run (ScriptWalker)
     wrappers.py   the wrapper table: timeout, env, sudo, docker... peeled to the real argv
+    gitoptions.py git's options whose value git runs (clone -u, rebase -x...): one table
+    tclscript.py  expect's Tcl programs: the shell lines spawn/exec/system/send run
     scope.py      the value domain: State, Var, bounded value sets joined where paths meet
     words.py      quote removal and lookups on plain text
     runctx.py     how a statement is run (_Ctx: stdin, async, pipeline, loop, branch...)

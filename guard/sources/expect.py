@@ -14,7 +14,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         # (the file-level reject's rule for the program kinds: nothing to read; a program a
         # Tcl word names only when it runs is read, for --strict: CG902)
         return []
-    from guard.shell.wrappers import expect_command_lines
+    from guard.shell.tclscript import expect_command_lines
 
     file_lines = text.split("\n")
     out: list[Snippet] = []
