@@ -369,13 +369,7 @@ def _run_written(self: ScriptWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) 
         return
     if idx in self.dynamic:
         self.dynamic.remove(idx)  # `"$D/run.sh"`: the very file written above, now read
-    body_ctx = ctx.derive(
-        depth=ctx.depth + 1,
-        wrappers=(*cmd.wrappers, Wrapper("script file", cmd.span, (script.path,))),
-        stdin=cmd.stdin,
-        env_cleared=cmd.env_cleared,
-        detached=cmd.context.detached,
-    )
+    body_ctx = _file_run_ctx(ctx, cmd, "script file", script.path)
     # `source F` runs in this shell; `bash F` and `./F` in a new one that gets the env only
     # (so an unquoted body's `$VAR`s, expanded by the writer, stay unknown words).
     if job is not False:
@@ -387,6 +381,18 @@ def _run_written(self: ScriptWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) 
         body_ctx = body_ctx.derive(env_cleared=True)
     for body, line0, col0 in script.pieces():
         self.run_text(body, line0, col0, state, body_ctx)
+
+
+def _file_run_ctx(ctx: _Ctx, cmd: Command, kind: str, path: str) -> _Ctx:
+    """How a file the script wrote runs when `cmd` runs it: one level deeper, under a wrapper
+    naming the file, with the command's stdin, env clearing and detachment."""
+    return ctx.derive(
+        depth=ctx.depth + 1,
+        wrappers=(*cmd.wrappers, Wrapper(kind, cmd.span, (path,))),
+        stdin=cmd.stdin,
+        env_cleared=cmd.env_cleared,
+        detached=cmd.context.detached,
+    )
 
 
 def _expect_script(self: ScriptWalker, p: Peeled, idx: int, st: State, ctx: _Ctx) -> bool:
@@ -407,13 +413,7 @@ def _expect_script(self: ScriptWalker, p: Peeled, idx: int, st: State, ctx: _Ctx
     lines = codex_lines_in_code(text, "expect")
     if not lines or ctx.depth >= MAX_BODY_DEPTH:
         return True
-    body_ctx = ctx.derive(
-        depth=ctx.depth + 1,
-        wrappers=(*cmd.wrappers, Wrapper("expect script", cmd.span, (script.path,))),
-        stdin=cmd.stdin,
-        env_cleared=cmd.env_cleared,
-        detached=cmd.context.detached,
-    )
+    body_ctx = _file_run_ctx(ctx, cmd, "expect script", script.path)
     state = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
     self.run_text("\n".join(lines), 0, 0, state, body_ctx, cmd.span)
     return True
