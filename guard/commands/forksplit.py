@@ -111,9 +111,11 @@ class ForkSplit(_Generic[Job, Outcome]):
         outcome_type: type,
         children: int,
         child_done: Callable[[], object] | None = None,
+        child_start: Callable[[], object] | None = None,
     ) -> None:
         self.front = front
         self.child_done = child_done  # run by a child after its last job, before it exits
+        self.child_start = child_start  # run by a child before its first job
         self.lint = lint
         self.path_of = path_of
         self.outcome_type = outcome_type
@@ -139,6 +141,12 @@ class ForkSplit(_Generic[Job, Outcome]):
             yield from self.finish()
         finally:
             self.stop()
+
+    def start(self) -> None:
+        """Fork the first child now, before any job (it runs `child_start` while this process
+        gets ready for the walk); without it, the first job forks it."""
+        if not self.children and self.max_children > 0 and not self.forks_failed:
+            self._fork()
 
     def submit(self, job: Job) -> Iterator[Outcome]:
         """Take one job; the outcomes now ready, in job order."""
@@ -406,6 +414,8 @@ class ForkSplit(_Generic[Job, Outcome]):
         others = [fd for c in self.children for fd in (c.jobs, c.outcomes) if fd >= 0]
 
         def serve() -> None:
+            if self.child_start is not None:
+                self.child_start()
             _serve(self.lint, self.path_of, job_reader, outcome_writer)
             os.close(outcome_writer)  # its answers are all out: the parent goes on
             if self.child_done is not None:

@@ -823,8 +823,6 @@ def _forked_then_pool(
     rest of the walk go to the pool at once) or passes FORK_MAX_FILES files (the rest of the
     walk goes to `_here_then_pool`). `yaml_ahead`: the run's first files hold YAML."""
     from guard.commands.forksplit import ForkSplit, children_for
-
-    _prepare_front(yaml_ahead)
     from guard.regexcodes import save_to_store
 
     split = ForkSplit(
@@ -834,7 +832,11 @@ def _forked_then_pool(
         FileOutcome,
         children_for(workers),
         child_done=save_to_store,  # the child compiles the engine's patterns: keep them too
+        child_start=_warm_engine if yaml_ahead else None,
     )
+    if yaml_ahead:
+        split.start()  # its engine loads while this process readies the reject
+    _prepare_front()
     try:
         for job in itertools.islice(jobs, FORK_MAX_FILES):
             yield from split.submit(job)
@@ -856,26 +858,39 @@ def _forked_then_pool(
         split.stop()
 
 
-def _prepare_front(yaml_ahead: bool = False) -> None:
+def _prepare_front() -> None:
     """What `lint_unless_full` needs for every file (the readers' modules, the keyword reject's
     patterns), loaded before the split forks: this process needs it at its next file anyway,
-    and the child then starts its first full check with it already there.
-
-    With `yaml_ahead`, PyYAML too, which only a full check needs: the child is the split's
-    longer path wherever YAML files need one (it imports the engine, then checks them one by
-    one, while this process rejects the rest: 1,000 workflows of which 5% mention codex), and
-    PyYAML is a third of the engine's import (27 modules, 280 page faults). Taken here, the
-    two paths come out nearly even (bench/bench_workflows.py against the code before, in one
-    run: 0.20 -> 0.17 s on a slow host, 0.157 -> 0.145 s on a fast one). Taking the shell
-    walker's import here too made the run 6% slower: this process became the longer path."""
+    and the child then starts its first full check with it already there."""
     import guard.sources.decode
     import guard.sources.detect
     import guard.sources.workflow  # noqa: F401  (the reject masks `${{ }}` as the source does)
     from guard.reject import prepare_file_reject
 
     prepare_file_reject()
-    if yaml_ahead:
-        import yaml  # noqa: F401
+
+
+def _warm_engine() -> None:
+    """What a YAML file's first full check loads, loaded by the split's child as soon as it is
+    forked (`_forked_then_pool`), while this process still readies its reject.
+
+    Why: the child is the split's longer path wherever YAML files need a full check (it imports
+    the engine, about 30 ms, then checks them one by one, while this process rejects the rest:
+    1,000 workflows of which 5% mention codex). Loaded at its first full check, that import
+    started only once this process had readied its reject, found the first such file and sent
+    it; and taking PyYAML here before the fork (as this did) put 7 ms of the child's work on
+    this process's path, where nothing runs beside it."""
+    import yaml  # noqa: F401
+
+    import guard.directives
+    import guard.engine.api
+    import guard.engine.run
+    import guard.shell.walk
+    import guard.sources.registry
+    import guard.sources.workflow  # noqa: F401
+    from guard.shell.parser import _parser
+
+    _parser()  # tree-sitter and its bash grammar
 
 
 def _job_path(job: FileJob) -> str:

@@ -314,3 +314,47 @@ def test_the_child_ends_when_told_though_another_process_holds_its_job_pipe() ->
         split.stop()
     assert [a.job for a in answers] == list(range(12))
     assert {a.pid for a in answers if a.job % 3 == 0} != {os.getpid()}  # the child answered
+
+
+def test_a_child_started_before_the_first_job_warms_up_there_and_still_answers(
+    tmp_path: Path,
+) -> None:
+    """`start()` forks the child at once: its `child_start` (the engine's import, for a run of
+    YAML files) runs in the child, not here, and every job still gets its one outcome."""
+    marker = tmp_path / "warmed"
+
+    def warm() -> None:
+        marker.write_text(str(os.getpid()))
+
+    split: ForkSplit[int, Answer] = ForkSplit(
+        _front,
+        _full,
+        str,
+        Answer,
+        1,
+        child_start=warm,  # type: ignore[arg-type]
+    )
+    split.start()
+    answers = list(split.run(range(60)))
+    assert [a.job for a in answers] == list(range(60))
+    warmed_in = int(marker.read_text())
+    assert warmed_in != os.getpid()
+    assert warmed_in in {a.pid for a in answers}  # the warmed child is the one that answered
+
+
+def test_a_run_of_workflows_warms_the_child_and_reports_what_j1_reports(tmp_path: Path) -> None:
+    """A folder of workflows (YAML first): the child is forked before the walk and loads the
+    engine itself; the report is `-j1`'s, finding for finding."""
+    files = {
+        f"r{i}/.github/workflows/w.yml": (
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+            + ("      - run: codex exec --full-auto 'fix it'\n" if i % 7 == 0 else "")
+            + "      - run: npm ci\n"
+        )
+        for i in range(80)
+    }
+    repo = make_repo(tmp_path, files)
+    one = console("lint", "--no-cache", "-j1", ".", cwd=repo)
+    two = console("lint", "--no-cache", "-j2", ".", cwd=repo)
+    assert one.code == two.code == 1
+    assert "CG" in one.out and one.out == two.out
