@@ -27,6 +27,7 @@ from guard.cachedir import cache_dir
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: start-up pays for what this imports
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Any
 
 FORMAT = "codex-guard regex codes 1"
 MAX_PATTERNS = 256  # the linter's and its libraries' patterns are about 100
@@ -50,36 +51,45 @@ class RegexCodes:
         self.stored: dict[tuple[str, int], Entry] = {}
 
     def seed(self) -> int:
-        """Put a pattern object for every stored entry into `re`'s cache; how many."""
+        """Make every stored entry's pattern object findable in `re`'s cache; how many.
+
+        On CPython 3.11 (`re._compile` looks `_cache[key]` up first) each one is made when a
+        pattern asks for it (`_SeededCache`): a lint uses about 50 of the ~250 stored, and
+        making all of them cost ~3 ms of every start. Elsewhere all are made now."""
         if sys.version_info[:2] not in _KNOWN_VERSIONS:
             return 0
         from guard.runtime.private import read_private
 
         data = read_private(self.path, MAX_FILE_BYTES)
-        entries = _decode(data) if data else None
+        entries = _decode_shallow(data) if data else None
         if not entries:
             return 0
-        import _sre  # type: ignore[import-not-found]
         import re
 
         cache = getattr(re, "_cache", None)
         if not isinstance(cache, dict):
             return 0
+        if sys.version_info[:2] == (3, 11) and type(cache) is dict:
+            pending = {(e[0], e[1]): e for e in entries}
+            for key in cache:  # compiled before the seeding: kept as they are
+                if isinstance(key, tuple) and len(key) == 3 and key[0] is str:
+                    found = pending.pop((key[1], key[2]), None)
+                    if found is not None and _is_entry(found):
+                        self.stored[(key[1], key[2])] = found
+            re._cache = _SeededCache(cache, self, pending)  # type: ignore[attr-defined]
+            return len(pending)
         seeded = 0
         for entry in entries:
-            pattern, flags, final, code, groups, groupindex, indexgroup = entry
-            key = (str, pattern, flags)
+            key = (str, entry[0], entry[1])
             if key in cache:
-                self.stored[(pattern, flags)] = entry
+                if _is_entry(entry):
+                    self.stored[(entry[0], entry[1])] = entry
                 continue
-            try:
-                compiled = _sre.compile(pattern, final, code, groups, groupindex, indexgroup)
-            except Exception:  # code this `_sre` does not take: compiled as usual (and stored
-                continue  # anew at the end, in place of this entry)
-            if (compiled.pattern, compiled.flags, compiled.groups) != (pattern, final, groups):
+            compiled = _compiled(entry)
+            if compiled is None:
                 continue
             cache[key] = compiled
-            self.stored[(pattern, flags)] = entry
+            self.stored[(entry[0], entry[1])] = entry
             seeded += 1
         return seeded
 
@@ -124,6 +134,49 @@ class RegexCodes:
         return write_private(self.path, _encode(merged.values()))
 
 
+class _SeededCache(dict):  # type: ignore[type-arg]
+    """`re._cache` (CPython 3.11), which makes a stored pattern's object from its code when `re`
+    first asks for it: a miss on a key with an entry on file. An entry `_sre` refuses (or that
+    is not well-formed) is a plain miss: `re` compiles the pattern from its text, as usual."""
+
+    __slots__ = ("codes", "pending")
+
+    def __init__(
+        self, items: dict[object, object], codes: RegexCodes, pending: dict[tuple[str, int], Any]
+    ) -> None:
+        super().__init__(items)
+        self.codes = codes
+        self.pending = pending
+
+    def __missing__(self, key: object) -> object:
+        if type(key) is tuple and len(key) == 3 and key[0] is str:
+            entry = self.pending.pop((key[1], key[2]), None)
+            if entry is not None:
+                compiled = _compiled(entry)
+                if compiled is not None:
+                    self[key] = compiled
+                    self.codes.stored[(key[1], key[2])] = entry
+                    return compiled
+        raise KeyError(key)
+
+
+def _compiled(entry: Any) -> Any:
+    """The pattern object of a stored entry, or None where it is not one `_sre` takes as it was
+    stored (not well-formed, refused, or another pattern than it says)."""
+    if not _is_entry(entry):
+        return None
+    import _sre  # type: ignore[import-not-found]
+
+    pattern, _flags, final, code, groups, groupindex, indexgroup = entry
+    try:
+        compiled = _sre.compile(pattern, final, code, groups, groupindex, indexgroup)
+    except Exception:  # code this `_sre` does not take: compiled as usual (and stored anew at
+        return None  # the end, in place of this entry)
+    if (compiled.pattern, compiled.flags, compiled.groups) != (pattern, final, groups):
+        return None
+    return compiled
+
+
 def _entry(pattern: str, flags: int) -> Entry | None:
     """The code `re.compile(pattern, flags)` runs, as `re._compiler.compile` makes it."""
     try:
@@ -163,6 +216,21 @@ def _decode(data: bytes) -> list[Entry] | None:
         return None
     valid = [e for e in entries if _is_entry(e)]
     return valid if len(valid) == len(entries) else None
+
+
+def _decode_shallow(data: bytes) -> list[Any] | None:
+    """The entries of a file written by this interpreter build, each a 7-tuple keyed by a
+    pattern text and its flags; the rest of an entry is checked when it is used (`_compiled`)."""
+    try:
+        header, entries = marshal.loads(data)
+    except Exception:
+        return None
+    if header != _header() or not isinstance(entries, list):
+        return None
+    for e in entries:
+        if not (type(e) is tuple and len(e) == 7 and type(e[0]) is str and type(e[1]) is int):
+            return None
+    return entries
 
 
 def _is_entry(entry: object) -> bool:
