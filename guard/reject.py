@@ -1133,7 +1133,8 @@ def _json_strings_may_concern(text: str) -> bool:
 def _keyword_in_file_views(text: str) -> bool:
     """`_keyword_in_views`, plus the view where a backslash-newline also eats the next line's
     indentation (a YAML block or a make recipe is dedented before the shell joins the lines)."""
-    if "\\\n" not in text and "$'" not in text:
+    # (a lone backslash is rare, and found faster than the pair that ends in a common "\n")
+    if ("\\" not in text or "\\\n" not in text) and "$'" not in text:
         return _keyword_in_plain_views(text)
     if _keyword_in_views(text):
         return True
@@ -1149,12 +1150,12 @@ def _keyword_in_plain_views(text: str) -> bool:
     views are the text and the text without quoting, and quoting holds no letter, so both are
     read lower-cased from one `lower()`: half the passes."""
     lowered = text.lower()
-    if any(k in lowered for k in _SCAN_KEYWORDS):
+    if any(map(lowered.__contains__, _SCAN_KEYWORDS)):
         return True
-    if not any(c in text for c in "'\"\\$"):
+    if "'" not in text and '"' not in text and "\\" not in text and "$" not in text:
         return False
     dropped = _drop_quoting(lowered.replace('$"', '"'))
-    return any(k in dropped for k in _SCAN_KEYWORDS)
+    return any(map(dropped.__contains__, _SCAN_KEYWORDS))
 
 
 def _workflow_may_concern(text: str) -> bool:
@@ -1168,9 +1169,14 @@ def _workflow_may_concern(text: str) -> bool:
         values = _run_values(text)
     except _GoOn:
         return True
-    if not values:
-        return False
-    return any(_run_value_may_concern(value) for value in values)
+    verdicts = _RUN_VERDICTS
+    for value in values:  # most are repeats (`npm ci`): a lookup, without a call
+        known = verdicts.get(value)
+        if known is None:
+            known = _run_value_may_concern(value)
+        if known:
+            return True
+    return False
 
 
 # Verdicts on `run:` values already judged in this process. Workflows repeat the same steps
@@ -1256,8 +1262,8 @@ def _run_values(text: str) -> list[str]:
     read one by one, and those a block scalar's body has not already taken."""
     patterns = _file_patterns()
     text = text.replace("\r\n", "\n")
-    if any(b in text for b in _OTHER_BREAKS):
-        raise _GoOn
+    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+        raise _GoOn  # (_OTHER_BREAKS, one test each: no generator a file)
     lines = text.split("\n")
     # The same lines, fewer of them notable; the "\n" in front lets a complex key on the first
     # line be found as on any other.
