@@ -1214,17 +1214,11 @@ class _FilePatterns:
         self.any_run_key = re.compile(r"""(?<![\w-])["']?run["']?[ \t]*:""")  # `{"run":"..."}`
         self.block_header = re.compile(r"\|(?:[+-]?[1-9]?|[1-9][+-])(?:[ ]+#.*)?")
         # What makes a line one the line reading must look at: a `run` key (`run:`, `"run" :`,
-        # a superset of `any_run_key`), a tab, an escape, a flow bracket or a complex key. Every
-        # other line is a plain `key: value` or list item it passes over. (The rest of the line
-        # is taken too: one match per line.) Every branch starts with one literal character, so
-        # the engine hops between candidate characters; a complex key is found from the line
-        # break before it (the text is searched with a "\n" in front: see `_run_values`).
-        # The blanks before a complex key are read possessively, spaces first (a literal run,
-        # which `sre` reads fastest): every line break tries this branch, and a failed try then
-        # gives nothing back. It reads what `\n[^\S\n]*[?:]` reads, in half the time.
-        self.notable = re.compile(
-            r"""(?:\t|\\|\[|\]|\{|\}|run["']?[ \t]*:|\n[ ]*+(?:[?:]|[^\S\n][^\S\n]*+[?:]))[^\n]*"""
-        )
+        # a superset of `any_run_key`), a tab, an escape, a flow bracket or a complex key (a `?`
+        # or `:` first on its line). Every other line is a plain `key: value` or list item it
+        # passes over. Asked of each distinct line once (`_LINE_NOTABLE`): workflows repeat
+        # their lines, and a lookup per line costs less than one regex over the whole text.
+        self.notable_line = re.compile(r"""[\t\\\[\]{}]|run["']?[ \t]*:|^[^\S\n]*+[?:]""")
         # A `${{ }}` expression with no quote, brace, bracket, comment, colon, tab or escape in
         # it: two `{` and two `}` wherever quotes or a comment cut the line, and no `run:`,
         # flow bracket or complex key of its own, so a line is notable without it only if it is
@@ -1258,28 +1252,43 @@ def _file_patterns() -> _FilePatterns:
 def _run_values(text: str) -> list[str]:
     """The text of every `run:` value, as YAML reads it; `_GoOn` where that is not certain.
 
-    Only the notable lines (`_FilePatterns.notable`, found by one regex over the file) are
-    read one by one, and those a block scalar's body has not already taken."""
+    Only the notable lines (`_FilePatterns.notable_line`) are read one by one, and those a
+    block scalar's body has not already taken."""
     patterns = _file_patterns()
     text = text.replace("\r\n", "\n")
     if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
         raise _GoOn  # (_OTHER_BREAKS, one test each: no generator a file)
     lines = text.split("\n")
-    # The same lines, fewer of them notable; the "\n" in front lets a complex key on the first
-    # line be found as on any other.
-    screened = "\n" + patterns.plain_expression.sub("E", text)
     values: list[str] = []
-    i = 0  # the first line not yet read
-    line_no, line_pos = -1, 0  # the line where the last notable match began, and its offset
-    for notable in patterns.notable.finditer(screened):
-        start = notable.start()
-        line_no += screened.count("\n", line_pos, start)
-        line_pos = start
-        at = line_no + 1 if screened[start] == "\n" else line_no  # a match from a line break
-        if at < i:
-            continue  # a line already read (its own or a block scalar's)
-        i = _read_notable_line(lines, at, patterns, values)
+    known = _LINE_NOTABLE
+    i, end = 0, len(lines)  # i: the first line not yet read
+    while i < end:
+        line = lines[i]
+        notable = known.get(line)
+        if notable is None:
+            notable = _notable(line, patterns)
+            if len(known) < _LINE_NOTABLE_MAX and len(line) <= 512:
+                known[line] = notable
+        if notable:
+            i = _read_notable_line(lines, i, patterns, values)
+        else:
+            i += 1
     return values
+
+
+# Whether a line is notable (`_notable`), by its text: a workflow's lines repeat (`steps:`,
+# `- uses: actions/checkout@v4`), within a file and across files. Bounded, as `_RUN_VERDICTS` is.
+_LINE_NOTABLE: dict[str, bool] = {}
+_LINE_NOTABLE_MAX = 4096
+
+
+def _notable(line: str, patterns: _FilePatterns) -> bool:
+    """A line the reading must look at (`_FilePatterns.notable_line`), with its `${{ }}`
+    expressions masked first, as the workflow source masks them (an expression with no quote,
+    bracket or colon of its own makes no line notable: `${{ matrix.os }}`)."""
+    if "${{" in line:
+        line = patterns.plain_expression.sub("E", line)
+    return patterns.notable_line.search(line) is not None
 
 
 # Notable lines that are no `run` key and that the reading passes over (`tags: [ 'v*' ]`,

@@ -288,6 +288,34 @@ def test_the_lines_passed_over_stay_bounded() -> None:
         assert all(len(line) <= 512 for line in reject._LINES_PASSED_OVER)
 
 
+def test_lines_judged_notable_before_read_as_before_in_every_context() -> None:
+    """Whether a line is notable is asked once per distinct line (`_LINE_NOTABLE`); with every
+    tricky line judged first, each pair of lines still reads as the line-by-line reading does,
+    and a line with a `${{ }}` expression is judged as the source masks it."""
+    head = "on: push\njobs:\n  a:\n    steps:\n"
+    with mock.patch.object(reject, "_LINE_NOTABLE", {}):
+        for line in TRICKY_LINES:
+            _outcome(_run_values, head + line + "\n")
+        assert reject._LINE_NOTABLE["    steps:"] is False
+        assert reject._LINE_NOTABLE["        branches: [ main ]"] is True
+        for first, second in itertools.product(["", *TRICKY_LINES], repeat=2):
+            text = head + first + "\n" + second + "\n"
+            assert _outcome(_run_values, text) == _outcome(reference_run_values, text), text
+
+
+def test_the_notable_lines_stay_bounded() -> None:
+    with (
+        mock.patch.object(reject, "_LINE_NOTABLE", {}),
+        mock.patch.object(reject, "_LINE_NOTABLE_MAX", 5),
+    ):
+        for index in range(20):
+            _run_values(f"on: push\nx{index}: a\ny: {'b' * 600}\n")
+        assert len(reject._LINE_NOTABLE) == 5
+        assert all(len(line) <= 512 for line in reject._LINE_NOTABLE)
+        # Past the bound a line is still judged: a run key after it is read.
+        assert _run_values("z: 1\nrun: $X exec\n") == ["$X exec"]
+
+
 def test_a_complex_key_or_tab_on_the_first_line_reads_as_before() -> None:
     """The notable search finds a complex key from the line break before it; the first line has
     none in the file, so it is searched with one in front."""
