@@ -391,7 +391,7 @@ def _search_roots(folder: str, config_root: str, cwd: str) -> tuple[str, ...]:
     roots = [_git_root(here) or here]
     if config_root not in ("", "."):
         roots.append(purepaths.pure(filereads.real_noted(config_root)))
-    roots.append(purepaths.pure(os.path.realpath(cwd)))
+    roots.append(purepaths.pure(filereads.realpath(cwd)))
     return tuple(dict.fromkeys(roots))
 
 

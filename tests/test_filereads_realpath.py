@@ -1,0 +1,54 @@
+"""guard/filereads.py `realpath` answers exactly as `os.path.realpath` (it takes a shortcut for
+clean absolute paths with no link on the way; the lint cache and the paths findings show read
+its answers)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+
+from guard.filereads import realpath
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """Folders, a file, links to each (absolute and relative), a dangling link and a loop."""
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "f").write_text("x")
+    (tmp_path / "to_a").symlink_to(tmp_path / "a")
+    (tmp_path / "a" / "up").symlink_to("..")
+    (tmp_path / "a" / "b" / "to_f").symlink_to("../f")
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    return tmp_path
+
+
+PARTS = ["a", "b", "f", "to_a", "up", "to_f", "gone", "loop1", "missing", ".", "..", ""]
+
+
+def test_same_answer_as_the_stdlib(tree: Path) -> None:
+    root = str(tree)
+    checked = 0
+    for length in range(4):
+        for parts in itertools.product(PARTS, repeat=length):
+            for path in (root + "/" + "/".join(parts), root + "//" + "/".join(parts)):
+                for text in (path, path + "/", path + "/."):
+                    assert realpath(text) == os.path.realpath(text), text
+                    checked += 1
+    assert checked > 1000
+
+
+def test_plain_paths(tree: Path) -> None:
+    for text in ("/", "//", "/.", "/..", "relative/a", "", ".", str(tree / "a" / "b")):
+        assert realpath(text) == os.path.realpath(text), text
+
+
+def test_a_nul_raises_as_the_stdlib() -> None:
+    with pytest.raises(ValueError):
+        os.path.realpath("/tmp/a\0b")
+    with pytest.raises(ValueError):
+        realpath("/tmp/a\0b")
