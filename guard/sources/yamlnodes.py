@@ -10,12 +10,16 @@ if TYPE_CHECKING:
 
 def node_get(node: Any, key: str) -> Any:
     """The value node of `key` in a YAML mapping node, or None."""
+    if node is None:  # an absent parent (`node_get(node_get(job, "defaults"), "run")`)
+        return None
     import yaml
 
     if not isinstance(node, yaml.MappingNode):
         return None
     for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+        # The text first (asked of every key): a key that is no scalar holds a list, never
+        # equal to a str, so the type test is left for the one that matches.
+        if key_node.value == key and isinstance(key_node, yaml.ScalarNode):
             return value_node
     return None
 
@@ -151,9 +155,17 @@ def untagged_loader() -> Any:
             yaml.MappingNode: base.DEFAULT_MAPPING_TAG,
         }
 
+        from operator import is_
+
         class UntaggedLoader(base):  # type: ignore[valid-type,misc]
             def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
                 return defaults[kind]
+
+            # The composer calls these around every node to track the path for path resolvers,
+            # which `resolve` above never asks: two builtins that take their arguments and do
+            # nothing, a C call each instead of a Python frame (a workflow has hundreds of nodes).
+            descend_resolver = staticmethod(is_)  # (parent node, index)
+            ascend_resolver = staticmethod(bool)  # ()
 
         loader = _UNTAGGED_LOADERS[base] = UntaggedLoader
     return loader
