@@ -102,6 +102,8 @@ EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 def mask_expressions(text: str, first_line: int) -> tuple[str, tuple[tuple[int, str], ...]]:
     """Replace each `${{ expr }}` by a same-length `${_expr_}` variable, so the step parses as
     shell and every column stays put; keep (file line, expression) for the rules that read it."""
+    if "${{" not in text:  # most steps: no expression, nothing to mask
+        return text, ()
     found: list[tuple[int, str]] = []
 
     def mask(match: re.Match[str]) -> str:
@@ -248,6 +250,7 @@ def extract(text: str, path: str) -> list[Snippet]:
     snippets: list[Snippet] = []
     jobs = node_get(root, "jobs")
     if isinstance(jobs, yaml.MappingNode):
+        events = _events(root)  # the workflow's: the same for each of its jobs
         # Each job runs on a runner of its own: its steps are a sequence, never another job's.
         for number, (_name, job) in enumerate(jobs.value):
             shell = _default_shell(job) or workflow_shell
@@ -258,7 +261,7 @@ def extract(text: str, path: str) -> list[Snippet]:
                     lines,
                     _env(node_get(job, "container")) + workflow_env + _env(job),
                     shell,
-                    _events(root),
+                    events,
                     f"job {number}",
                 )
             )
