@@ -19,7 +19,7 @@ import re
 
 from guard.fastclass import dataclass
 from guard.sources.snippet import RunContext, Snippet, SourceFact
-from guard.sources.yamlnodes import node_get
+from guard.sources.yamlnodes import node_classes, node_get
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
 if TYPE_CHECKING:
@@ -72,10 +72,10 @@ class Input:
 
 
 def is_codex_action(step: Any) -> bool:
-    import yaml
-
     uses = node_get(step, "uses")
-    return isinstance(uses, yaml.ScalarNode) and bool(ACTION.match(str(uses.value).strip()))
+    if uses is None:  # a `run:` step
+        return False
+    return isinstance(uses, node_classes()[1]) and bool(ACTION.match(str(uses.value).strip()))
 
 
 def _inputs(step: Any) -> dict[str, Input]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from guard.fastclass import replace
+from guard.reject import _keyword_in_file_views
 from guard.sources.snippet import RunContext, Snippet
 from guard.sources.yamlnodes import (
     block_indent,
@@ -28,26 +29,29 @@ from guard.sources.yamlnodes import (
     env_values,
     folded_places,
     folded_rows,
+    node_classes,
     node_get,
 )
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 _NOT_SHELL = ("pwsh", "powershell", "cmd", "python", "node")
 
 
 def _env(node: Any) -> list[tuple[str, str, int]]:
-    import yaml
-
     env = node_get(node, "env")
-    if not isinstance(env, yaml.MappingNode):
+    if env is None:  # most steps and jobs
+        return []
+    mapping, scalar, _sequence = node_classes()
+    if not isinstance(env, mapping):
         return []
     pairs: list[tuple[str, str, int]] = []
     for key_node, value_node in env.value:
-        if isinstance(key_node, yaml.ScalarNode):
-            value = value_node.value if isinstance(value_node, yaml.ScalarNode) else ""
+        if isinstance(key_node, scalar):
+            value = value_node.value if isinstance(value_node, scalar) else ""
             pairs.append((str(key_node.value), str(value), key_node.start_mark.line + 1))
     return pairs
 
@@ -66,8 +70,6 @@ def _shell_values(env: list[tuple[str, str, int]]) -> tuple[tuple[str, str, int,
     keyword in a view of the file's text: a keyword in a view of the value (its quoting and
     escapes dropped: `` `c\\odex exec` ``, `` `co''dex exec` ``, which bash runs as codex) is in
     the same view of the file, whose text holds the value's characters."""
-    from guard.reject import _keyword_in_file_views
-
     return tuple(
         value
         for value in env_values(env, filled_in=("${{",))
@@ -76,9 +78,9 @@ def _shell_values(env: list[tuple[str, str, int]]) -> tuple[tuple[str, str, int,
 
 
 def _scalar(node: Any) -> str | None:
-    import yaml
-
-    return str(node.value) if isinstance(node, yaml.ScalarNode) else None
+    if node is None:
+        return None
+    return str(node.value) if isinstance(node, node_classes()[1]) else None
 
 
 def _default_shell(node: Any) -> str | None:
@@ -171,6 +173,20 @@ def _snippet(
     )
 
 
+# sources/codexaction.py's `action_snippet` and `is_codex_action`, imported at the first job
+# read and kept. Not at the top: the keyword reject imports this module for `mask_expressions` on
+# every workflow, and most never get this far. Not at each job: a `from` import in a function
+# costs ~8,000 instructions on CPython 3.11 (AttributeErrors raised and cleared inside it).
+_ACTION_READERS: list[tuple[Callable[..., Snippet], Callable[[Any], bool]]] = []
+
+
+def _action_readers() -> tuple[Callable[..., Snippet], Callable[[Any], bool]]:
+    from guard.sources.codexaction import action_snippet, is_codex_action
+
+    _ACTION_READERS.append((action_snippet, is_codex_action))
+    return _ACTION_READERS[0]
+
+
 def _steps(
     steps: Any,
     path: str,
@@ -183,14 +199,10 @@ def _steps(
     """The shell steps of one job (or composite action), each a step of `sequence`: one runner
     runs them in order (Snippet.session). A codex-action step is none: the action picks its own
     Codex home."""
-    import yaml
-
-    # Here, not at the top: the keyword reject imports this module for `mask_expressions` on
-    # every workflow, and most never get this far.
-    from guard.sources.codexaction import action_snippet, is_codex_action
-
-    if not isinstance(steps, yaml.SequenceNode):
+    _mapping, scalar, sequence_node = node_classes()
+    if not isinstance(steps, sequence_node):
         return []
+    action_snippet, is_codex_action = _ACTION_READERS[0] if _ACTION_READERS else _action_readers()
     found: list[Snippet] = []
     wide = tuple(line for _name, _value, line in env)  # workflow- and job-level keys
     outsider = _outsider_inputs(events)
@@ -201,7 +213,7 @@ def _steps(
             found.append(action if outsider else replace(action, outsider_inputs=False))
             continue
         run = node_get(step, "run")
-        if not isinstance(run, yaml.ScalarNode):
+        if not isinstance(run, scalar):
             continue
         dialect = _dialect(_scalar(node_get(step, "shell")) or shell)
         if dialect is None:
@@ -226,21 +238,18 @@ def _outsider_inputs(events: frozenset[str]) -> bool:
 
 def _events(root: Any) -> frozenset[str]:
     """The workflow's trigger names (`on: push`, `on: [a, b]`, `on: {a: ...}`)."""
-    import yaml
-
+    mapping, scalar, sequence = node_classes()
     on = node_get(root, "on")  # the composed key keeps its text `on` (not YAML 1.1's true)
-    if isinstance(on, yaml.ScalarNode):
+    if isinstance(on, scalar):
         return frozenset({str(on.value)})
-    if isinstance(on, yaml.SequenceNode):
-        return frozenset(str(n.value) for n in on.value if isinstance(n, yaml.ScalarNode))
-    if isinstance(on, yaml.MappingNode):
-        return frozenset(str(k.value) for k, _v in on.value if isinstance(k, yaml.ScalarNode))
+    if isinstance(on, sequence):
+        return frozenset(str(n.value) for n in on.value if isinstance(n, scalar))
+    if isinstance(on, mapping):
+        return frozenset(str(k.value) for k, _v in on.value if isinstance(k, scalar))
     return frozenset()
 
 
 def extract(text: str, path: str) -> list[Snippet]:
-    import yaml
-
     root = compose(text, tags=False)  # every value is read as its text: no tag is asked
     if root is None:
         return []
@@ -249,7 +258,7 @@ def extract(text: str, path: str) -> list[Snippet]:
     workflow_shell = _default_shell(root)
     snippets: list[Snippet] = []
     jobs = node_get(root, "jobs")
-    if isinstance(jobs, yaml.MappingNode):
+    if isinstance(jobs, node_classes()[0]):
         events = _events(root)  # the workflow's: the same for each of its jobs
         # Each job runs on a runner of its own: its steps are a sequence, never another job's.
         for number, (_name, job) in enumerate(jobs.value):

@@ -8,18 +8,34 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+# PyYAML's (MappingNode, ScalarNode, SequenceNode), kept by the first `node_classes()`. This
+# module must not import yaml at its top (the keyword reject imports workflow.py, and with it this
+# module, in every lint), and an `import yaml` in a function costs ~1,200 instructions a call on
+# CPython 3.11 (the module's spec is asked whether it is still initializing): a workflow's
+# reader asks a node's class several hundred times.
+_CLASSES: list[tuple[Any, Any, Any]] = []
+
+
+def node_classes() -> tuple[Any, Any, Any]:
+    """PyYAML's (MappingNode, ScalarNode, SequenceNode)."""
+    if not _CLASSES:
+        import yaml
+
+        _CLASSES.append((yaml.MappingNode, yaml.ScalarNode, yaml.SequenceNode))
+    return _CLASSES[0]
+
+
 def node_get(node: Any, key: str) -> Any:
     """The value node of `key` in a YAML mapping node, or None."""
     if node is None:  # an absent parent (`node_get(node_get(job, "defaults"), "run")`)
         return None
-    import yaml
-
-    if not isinstance(node, yaml.MappingNode):
+    mapping, scalar, _sequence = _CLASSES[0] if _CLASSES else node_classes()
+    if not isinstance(node, mapping):
         return None
     for key_node, value_node in node.value:
         # The text first (asked of every key): a key that is no scalar holds a list, never
         # equal to a str, so the type test is left for the one that matches.
-        if key_node.value == key and isinstance(key_node, yaml.ScalarNode):
+        if key_node.value == key and isinstance(key_node, scalar):
             return value_node
     return None
 
