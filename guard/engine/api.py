@@ -20,14 +20,22 @@ if TYPE_CHECKING:
 ASKING_WORDS = ("ephemeral",)
 
 
+# engine/run.py's `run_rules`, imported at the first snippet and kept: not at the top (a door that
+# answers without the engine loads this module), and not at each snippet (a `from` import in a
+# function costs ~8,000 instructions on CPython 3.11: AttributeErrors raised and cleared inside).
+_RUN_RULES: list[Callable[[Snippet, Settings, SessionPlan | None], list[Finding]]] = []
+
+
 def lint_snippet(
     snippet: Snippet, settings: Settings, plan: SessionPlan | None = None
 ) -> list[Finding]:
     """Every enabled rule over one snippet; suppressions are applied by the caller (directives).
     `plan`: the file's snippets that share its machine (`session_plan`), for a file's lint."""
-    from guard.engine.run import run_rules
+    if not _RUN_RULES:
+        from guard.engine.run import run_rules
 
-    return run_rules(snippet, settings, plan)
+        _RUN_RULES.append(run_rules)
+    return _RUN_RULES[0](snippet, settings, plan)
 
 
 def session_plan(

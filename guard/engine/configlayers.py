@@ -35,7 +35,9 @@ from guard.sources.snippet import Snippet
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:  # the hook's codex path does not import collections.abc
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
+
+    from guard.engine.writes import FileWrite
 
 # Folders are plain strings here, each `str()` of the Path it was (guard/purepaths.py): the hook's
 # codex path asks for them on every command and does not import pathlib.
@@ -533,12 +535,19 @@ class Layers:
 _ORDER = {LayerKind.HOME: 0, LayerKind.PROJECT: 1, LayerKind.PROFILE: 2}
 
 
+# engine/writes.py's `script_writes`, imported at the first codex run and kept (not at each one:
+# a `from` import in a function costs ~8,000 instructions on CPython 3.11).
+_SCRIPT_WRITES: list[Callable[[Script, Sequence[str]], tuple[FileWrite, ...]]] = []
+
+
 def layers_for(
     snippet: Snippet, script: Script, settings: Settings, command: Command, call: CodexCall
 ) -> Layers:
     """The config layers of the repository and of the script that this run reads."""
-    from guard.engine.writes import script_writes
+    if not _SCRIPT_WRITES:
+        from guard.engine.writes import script_writes
 
+        _SCRIPT_WRITES.append(script_writes)
     bases = write_bases(snippet, settings)
     here, roots = bases[0], bases[1:]
     root = roots[0]
@@ -584,7 +593,7 @@ def layers_for(
             if info is not None and stat.S_ISREG(info.st_mode):
                 keep(_file_layer(LayerKind.PROJECT, project, root, trusted, absolute))
                 break
-    for write in script_writes(script, bases):
+    for write in _SCRIPT_WRITES[0](script, bases):
         if write.command.index >= command.index or write.content is None:
             continue
         kind = _written_kind(write.target, home_text, profile)

@@ -23,8 +23,9 @@ from guard.sources.snippet import RunContext, Snippet
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
+    from guard.directives import Directives
     from guard.engine.sessionplan import SessionPlan
 
 # A snippet's command model and its codex invocations (`prepare`).
@@ -66,10 +67,23 @@ def _values_may_concern(values: tuple[tuple[str, str, int, str], ...]) -> bool:
     return any(mentions_codex(value) for _name, value, _line, _shown in values)
 
 
+# guard/directives.py's two readers, imported at the first call and kept (not at each one: a
+# `from` import in a function costs ~8,000 instructions on CPython 3.11, and these run for every
+# snippet with codex in it).
+_DIRECTIVES: list[tuple[Callable[..., bool], Callable[..., Directives]]] = []
+
+
+def _directives() -> tuple[Callable[..., bool], Callable[..., Directives]]:
+    if not _DIRECTIVES:
+        from guard.directives import parse_directives, rule_enabled
+
+        _DIRECTIVES.append((rule_enabled, parse_directives))
+    return _DIRECTIVES[0]
+
+
 def rule_enabled(rule: Rule, settings: Settings, context: RunContext) -> bool:
     """select/ignore, docs and the strict profile; per-file-ignores are the lint front door's."""
-    from guard.directives import rule_enabled as selected
-
+    selected = _directives()[0]
     if context is RunContext.DOC and not rule.docs:
         return False
     if rule.strict_only and not settings.strict and rule.id not in settings.select:
@@ -79,8 +93,7 @@ def rule_enabled(rule: Rule, settings: Settings, context: RunContext) -> bool:
 
 def lane_directives(snippet: Snippet) -> dict[int, str]:
     """`# codex-guard: lane=...` of the file (set by the source), else of the snippet's own text."""
-    from guard.directives import parse_directives
-
+    parse_directives = _directives()[1]
     lanes = snippet.lane_directives or parse_directives(snippet.text, snippet.line_offset).lanes
     return dict(reversed(lanes))  # the first directive for a line wins
 

@@ -45,6 +45,23 @@ from guard.shell.model import Command, Script, Span, StdinKind, Word
 
 __all__ = ["Command", "Script", "Span", "StdinKind", "Word", "parse_script"]
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# walk.py's `parse` and copies.py's `resolve_codex_copies`, imported at the first parse and kept:
+# not at the top (the stages import this package's model), and not at each parse (a `from` import
+# in a function costs ~8,000 instructions on CPython 3.11).
+_WALKERS: list[tuple[Callable[..., Script], Callable[[Script], Script]]] = []
+
+
+def _walkers() -> tuple[Callable[..., Script], Callable[[Script], Script]]:
+    from guard.shell.copies import resolve_codex_copies
+    from guard.shell.walk import parse
+
+    _WALKERS.append((parse, resolve_codex_copies))
+    return _WALKERS[0]
+
 
 def parse_script(
     text: str,
@@ -69,9 +86,7 @@ def parse_script(
     shell's own stdin is /dev/null (Snippet.closed_stdin); ``xtrace``: it starts under `set -x`
     (Snippet.xtrace); ``stdin_stream``: its stdin is a finite stream (Snippet.stdin_stream).
     """
-    from guard.shell.copies import resolve_codex_copies
-    from guard.shell.walk import parse
-
+    parse, resolve_codex_copies = _WALKERS[0] if _WALKERS else _walkers()
     script = parse(
         text,
         dialect=dialect,

@@ -399,10 +399,14 @@ def _expect_script(self: ScriptWalker, p: Peeled, idx: int, st: State, ctx: _Ctx
     """`expect F` of a file this script wrote: the programs its Tcl spawns, execs or hands to
     sh (wrappers.codex_lines_in_code) are walked as that run (a new process each, with expect's
     env), at the command's place. False: no such file."""
+    if not self.written.files:  # the common case, asked first: no import (see below), no scan
+        return False
+    # Here, past that test: a `from` import in a function costs ~8,000 instructions on CPython
+    # 3.11, and this is asked of every command.
     from guard.shell.wrappers import codex_lines_in_code, expect_script_file
 
     script_file = expect_script_file(p.argv)
-    if script_file is None or not script_file.literal or not self.written.files:
+    if script_file is None or not script_file.literal:
         return False
     found = self.written.run_from_stdin(script_file.text)
     if found is None:

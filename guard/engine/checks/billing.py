@@ -18,9 +18,11 @@ from guard.sources.snippet import RunContext
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the hook's codex path does not import typing
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path  # imported where used: the hook's codex path does without pathlib
 
+    from guard.engine.doorhome import DoorHome
+    from guard.shell.model import Script
     from guard.sources.snippet import Snippet
 
 # What an API-key auth.json looks like (FACTS.md: `codex login --with-api-key` writes
@@ -345,6 +347,20 @@ def api_key_login(ctx: CheckContext) -> Iterator[Hit]:
 # --- a Codex home named on the command line: its auth.json says which billing -------------------
 
 
+# What `_codex_home_logins` asks first, imported at its first call and kept: it runs twice a
+# snippet, and a `from` import in a function costs ~8,000 instructions on CPython 3.11.
+_HOME_READERS: list[tuple[str, Callable[[Snippet, Script, Command], DoorHome | None]]] = []
+
+
+def _home_readers() -> tuple[str, Callable[[Snippet, Script, Command], DoorHome | None]]:
+    if not _HOME_READERS:
+        from guard.engine.doorhome import door_home
+        from guard.runtime.hook import HOOK_PATH
+
+        _HOME_READERS.append((HOOK_PATH, door_home))
+    return _HOME_READERS[0]
+
+
 def _codex_home_logins(ctx: CheckContext) -> Iterator[tuple[Invocation, str, Path, str]]:
     """(run, mode, auth.json, how the line names the home) for each run whose Codex home is a
     literal folder that exists (guard/engine/doorhome.py: `CODEX_HOME=DIR`, or `HOME=DIR` with no
@@ -352,10 +368,8 @@ def _codex_home_logins(ctx: CheckContext) -> Iterator[tuple[Invocation, str, Pat
     `lint`, whose scripts run elsewhere; the exec shim reads the real login itself). mode is
     `apikey`, or `unreadable` when auth.json is there but is no regular file it can read (a FIFO
     is never opened for a blocking read: see guard/runtime/auth.py)."""
-    from guard.engine.doorhome import door_home
-    from guard.runtime.hook import HOOK_PATH
-
-    if ctx.snippet.path != HOOK_PATH:
+    hook_path, door_home = _home_readers()
+    if ctx.snippet.path != hook_path:
         return
     for inv in ctx.runs():
         home = door_home(ctx.snippet, ctx.script, inv.command)

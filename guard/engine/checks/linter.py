@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from guard.engine.checks.edits import Edits, editable, replace_word
-from guard.engine.checks.sandbox import config_layer_errors
+from guard.engine.checks.sandbox import CODEX_CONFIG_PATH, config_layer_errors
 from guard.engine.checks.sessions import RESUME_REJECTED
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.findings import Severity
@@ -11,7 +11,37 @@ from guard.shell.model import Command, Word
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Sequence
+
+    from guard.engine.doorhome import DoorHome
+    from guard.engine.writes import FileWrite
+    from guard.settings import Settings
+    from guard.shell.model import Script
+    from guard.sources.snippet import Snippet
+
+    Late = tuple[
+        Callable[[str], bool],
+        Callable[[Snippet, Settings], tuple[str, ...]],
+        Callable[[Script, Sequence[str]], tuple[FileWrite, ...]],
+        Callable[[Snippet], bool],
+        Callable[[Snippet, Script, Command], DoorHome | None],
+    ]
+
+# What the checks below ask of modules imported after this one (engine/run.py imports the checks),
+# imported at the first snippet and kept: a `from` import in a function costs ~8,000 instructions
+# on CPython 3.11, and `dynamic_command` ran five a snippet.
+_LATE: list[Late] = []
+
+
+def _late() -> Late:
+    if not _LATE:
+        from guard.engine.configlayers import write_bases
+        from guard.engine.doorhome import at_door, door_home
+        from guard.engine.run import mentions_codex
+        from guard.engine.writes import script_writes
+
+        _LATE.append((mentions_codex, write_bases, script_writes, at_door, door_home))
+    return _LATE[0]
 
 
 def parse_error(ctx: CheckContext) -> Iterator[Hit]:
@@ -48,8 +78,7 @@ def _unseen_in_play(ctx: CheckContext) -> bool:
     value the source knows mentions codex (a CI env `NOTE: run codex later`): that value sent
     the snippet to the full check (engine/run.py `prepare`), but the text it runs is no more
     codex's than without it."""
-    from guard.engine.run import mentions_codex
-
+    mentions_codex = _late()[0]
     snippet = ctx.snippet
     return (
         ctx.settings.strict
@@ -80,8 +109,7 @@ def _unsettled_homes(ctx: CheckContext, severity: Severity | None) -> Iterator[H
     """At the doors: a relative Codex home (`cd "$X" && CODEX_HOME=ch codex ...`) whose folder
     cannot be known, so neither its auth.json nor its config.toml can be read (any other folder
     would be the wrong one)."""
-    from guard.engine.doorhome import at_door, door_home
-
+    _mentions, _bases, _writes, at_door, door_home = _late()
     if not at_door(ctx.snippet):
         return
     for inv in ctx.runs():
@@ -104,10 +132,7 @@ def _unreadable_config_writes(ctx: CheckContext, severity: Severity | None) -> I
     """A Codex config.toml rewritten with text that cannot be read here (`sed -i`, `perl -pi`,
     `cmd | tee`, `echo "$X" >>`, python): every later codex run reads it, and it may set full
     access, an API-key login or a provider that bills the API."""
-    from guard.engine.checks.sandbox import CODEX_CONFIG_PATH
-    from guard.engine.configlayers import write_bases
-    from guard.engine.writes import script_writes
-
+    _mentions, write_bases, script_writes, _at_door, _door_home = _late()
     for write in script_writes(ctx.script, write_bases(ctx.snippet, ctx.settings)):
         if write.content is not None and write.complete:
             continue  # a literal write: the sandbox, billing and config-layer checks read it

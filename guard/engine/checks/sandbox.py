@@ -13,7 +13,10 @@ from guard.shell.model import Span
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Sequence
+
+    from guard.engine.writes import FileWrite
+    from guard.shell.model import Script
 
 # What each lane may run under (RULES.md CG3xx).
 LANE_SANDBOXES: dict[str, frozenset[str]] = {
@@ -162,14 +165,21 @@ def _sets_full_access(data: object) -> bool:
     return isinstance(profiles, dict) and any(_sets_full_access(p) for p in profiles.values())
 
 
+# engine/writes.py's `script_writes`, imported at the first snippet and kept (not at each one: a
+# `from` import in a function costs ~8,000 instructions on CPython 3.11).
+_SCRIPT_WRITES: list[Callable[[Script, Sequence[str]], tuple[FileWrite, ...]]] = []
+
+
 def _config_writes_full_access(ctx: CheckContext) -> Iterator[Hit]:
     """A command that writes full access into a Codex config.toml (`~/.codex/config.toml`,
     `$CODEX_HOME/NAME.config.toml`, a project `.codex/config.toml`) with no codex run after it
     here: every later run that reads the file is unsandboxed (a run after it in the same script
     is judged on the layer it reads)."""
-    from guard.engine.writes import script_writes
+    if not _SCRIPT_WRITES:
+        from guard.engine.writes import script_writes
 
-    for write in script_writes(ctx.script, write_bases(ctx.snippet, ctx.settings)):
+        _SCRIPT_WRITES.append(script_writes)
+    for write in _SCRIPT_WRITES[0](ctx.script, write_bases(ctx.snippet, ctx.settings)):
         if write.content is None or not _CODEX_CONFIG.search(write.target.strip()):
             continue
         if any(inv.command.index > write.command.index for inv in ctx.invocations):
