@@ -127,6 +127,52 @@ def _outcome_found(stored_findings: bytes, *fields: Any) -> FileOutcome:
 SKIPPED_MESSAGE = "skipped: codex-guard has no reader for this file; `--kind` forces one"
 
 
+class _FullCheck:
+    """What a file's full check calls (`_engine_findings`, `postprocess`), imported at the first
+    one and kept (`_full_check()`): not at the top (the engine's side is not loaded until a file
+    needs it), and not per file (a `from` import in a function costs ~8,000 instructions on
+    CPython 3.11, and a full check took ten). The engine's entry points are still looked up per
+    file (`_engine_findings`): a test puts a stand-in there."""
+
+    __slots__ = (
+        "PROGRAMS",
+        "SOURCES",
+        "SourceError",
+        "apply_directives",
+        "attach_origins",
+        "clamp",
+        "clamp_location",
+        "parse_directives",
+        "rule_enabled",
+    )
+
+    def __init__(self) -> None:
+        from guard.directives import apply_directives, parse_directives, rule_enabled
+        from guard.sources.base import SourceError
+        from guard.sources.detect import GO, JAVASCRIPT
+        from guard.sources.origins import attach_origins, clamp, clamp_location
+        from guard.sources.registry import SOURCES
+
+        self.PROGRAMS = (PYTHON, JAVASCRIPT, GO)  # one rendered line per spawn
+        self.SOURCES = SOURCES
+        self.SourceError = SourceError
+        self.apply_directives = apply_directives
+        self.attach_origins = attach_origins
+        self.clamp = clamp
+        self.clamp_location = clamp_location
+        self.parse_directives = parse_directives
+        self.rule_enabled = rule_enabled
+
+
+_FULL_CHECK: list[_FullCheck] = []
+
+
+def _full_check() -> _FullCheck:
+    if not _FULL_CHECK:
+        _FULL_CHECK.append(_FullCheck())
+    return _FULL_CHECK[0]
+
+
 def _kind(
     path: str,
     explicit: bool,
@@ -276,28 +322,23 @@ def directive_text(text: str, kind: str, snippets: Iterable[Snippet]) -> str:
 def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding], str] | FileError:
     """The engine's findings for every snippet, and the text whose directives apply."""
     _FULL_CHECKS[0] += 1  # run_jobs starts the pool once enough files came this far
-    from guard.directives import parse_directives
-    from guard.sources.base import SourceError
-    from guard.sources.registry import SOURCES
-
+    parts = _full_check()
     try:
-        snippets = SOURCES[kind](text, job.path)
-    except SourceError as exc:
+        snippets = parts.SOURCES[kind](text, job.path)
+    except parts.SourceError as exc:
         where = Location(job.path, exc.line, exc.column, exc.line, exc.column)
         found = [_rule_finding(job.rule_text, PARSE_ERROR_RULE, exc.message, where)]
         return found + _unparsed_program(job, kind, text), text
     source_text = text
     source_lines = text.splitlines()
     text = directive_text(text, kind, snippets)
-    lanes = parse_directives(text).lanes
+    lanes = parts.parse_directives(text).lanes
     findings: list[Finding] = []
     if not snippets:
         return findings, text
     from guard.engine.api import lint_snippet, session_plan
-    from guard.sources.detect import GO, JAVASCRIPT, PYTHON
-    from guard.sources.origins import attach_origins, clamp
 
-    programs = (PYTHON, JAVASCRIPT, GO)  # one rendered line per spawn
+    attach_origins, clamp, programs = parts.attach_origins, parts.clamp, parts.PROGRAMS
     if lanes:
         snippets = [replace(s, lane_directives=_snippet_lanes(s, lanes)) for s in snippets]
     # The snippets that share a machine (a GitHub job's steps, a program's spawns): a check may
@@ -339,7 +380,7 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
 def _placer(lines: list[str], program: bool) -> Callable[[Snippet, Span], Location]:
     """Where a span of one of the file's snippets sits in the file, as its findings are reported
     (`_shift_block`, then a program's clamp): for a related location in another snippet."""
-    from guard.sources.origins import clamp_location
+    clamp_location = _full_check().clamp_location
 
     def place(snippet: Snippet, span: Span) -> Location:
         loc = Location(snippet.path, span.line, span.column, span.end_line, span.end_column)
@@ -453,8 +494,9 @@ def postprocess(
     rule_text: Mapping[str, Any],
 ) -> list[Finding]:
     """select/ignore, severity overrides, per-file-ignores, then the file's inline directives."""
-    from guard.directives import apply_directives, parse_directives, rule_enabled
-
+    parts = _full_check()
+    apply_directives, parse_directives = parts.apply_directives, parts.parse_directives
+    rule_enabled = parts.rule_enabled
     ignore = settings.ignore + _per_file_ignored(settings, path)
     overrides = dict(settings.severity)
     kept: list[Finding] = []

@@ -20,16 +20,16 @@ if TYPE_CHECKING:
     from guard.sources.snippet import Snippet
 
     Late = tuple[
-        Callable[[str], bool],
         Callable[[Snippet, Settings], tuple[str, ...]],
         Callable[[Script, Sequence[str]], tuple[FileWrite, ...]],
         Callable[[Snippet], bool],
         Callable[[Snippet, Script, Command], DoorHome | None],
     ]
 
-# What the checks below ask of modules imported after this one (engine/run.py imports the checks),
-# imported at the first snippet and kept: a `from` import in a function costs ~8,000 instructions
-# on CPython 3.11, and `dynamic_command` ran five a snippet.
+# What the checks below ask of other engine modules, imported at the first snippet and kept (they
+# were imported in the functions, as here, not at the top): a `from` import in a function costs
+# ~8,000 instructions on CPython 3.11, and `dynamic_command` ran five a snippet
+# (`mentions_codex` is still looked up per call in `_unseen_in_play`: a test replaces it).
 _LATE: list[Late] = []
 
 
@@ -37,10 +37,9 @@ def _late() -> Late:
     if not _LATE:
         from guard.engine.configlayers import write_bases
         from guard.engine.doorhome import at_door, door_home
-        from guard.engine.run import mentions_codex
         from guard.engine.writes import script_writes
 
-        _LATE.append((mentions_codex, write_bases, script_writes, at_door, door_home))
+        _LATE.append((write_bases, script_writes, at_door, door_home))
     return _LATE[0]
 
 
@@ -78,7 +77,8 @@ def _unseen_in_play(ctx: CheckContext) -> bool:
     value the source knows mentions codex (a CI env `NOTE: run codex later`): that value sent
     the snippet to the full check (engine/run.py `prepare`), but the text it runs is no more
     codex's than without it."""
-    mentions_codex = _late()[0]
+    from guard.engine.run import mentions_codex  # per call: a test switches the reject off there
+
     snippet = ctx.snippet
     return (
         ctx.settings.strict
@@ -109,7 +109,7 @@ def _unsettled_homes(ctx: CheckContext, severity: Severity | None) -> Iterator[H
     """At the doors: a relative Codex home (`cd "$X" && CODEX_HOME=ch codex ...`) whose folder
     cannot be known, so neither its auth.json nor its config.toml can be read (any other folder
     would be the wrong one)."""
-    _mentions, _bases, _writes, at_door, door_home = _late()
+    _bases, _writes, at_door, door_home = _late()
     if not at_door(ctx.snippet):
         return
     for inv in ctx.runs():
@@ -132,7 +132,7 @@ def _unreadable_config_writes(ctx: CheckContext, severity: Severity | None) -> I
     """A Codex config.toml rewritten with text that cannot be read here (`sed -i`, `perl -pi`,
     `cmd | tee`, `echo "$X" >>`, python): every later codex run reads it, and it may set full
     access, an API-key login or a provider that bills the API."""
-    _mentions, write_bases, script_writes, _at_door, _door_home = _late()
+    write_bases, script_writes, _at_door, _door_home = _late()
     for write in script_writes(ctx.script, write_bases(ctx.snippet, ctx.settings)):
         if write.content is not None and write.complete:
             continue  # a literal write: the sandbox, billing and config-layer checks read it
