@@ -362,12 +362,20 @@ def snippet_folder(snippet: Snippet) -> str:
     return purepaths.parent(snippet.path)
 
 
+# The last path's two folders (as `Path(path).parent`, and `os.path.dirname`): `write_bases` is
+# asked four times a codex run, always of the same snippet path (a function of the text alone).
+_LAST_FOLDERS: list[tuple[str, str, str]] = []
+
+
 def write_bases(snippet: Snippet, settings: Settings) -> tuple[str, ...]:
     """The folders a script's relative copy sources are read from (guard/engine/writes.py): the
     linted file's folder, then search_roots."""
     filereads.note(filereads.CWD, "")  # as search_roots
-    folder = os.path.dirname(snippet.path) or "."
-    return _write_bases(snippet_folder(snippet), folder, settings.root, os.getcwd())
+    path = snippet.path
+    if not _LAST_FOLDERS or _LAST_FOLDERS[0][0] != path:
+        _LAST_FOLDERS[:] = [(path, snippet_folder(snippet), os.path.dirname(path) or ".")]
+    _path, here, folder = _LAST_FOLDERS[0]
+    return _write_bases(here, folder, settings.root, os.getcwd())
 
 
 @filereads.replaying_cache(maxsize=256)
