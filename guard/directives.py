@@ -62,6 +62,9 @@ class Directives:
         return None
 
 
+NO_DIRECTIVES = Directives()  # frozen: one answer for every text with none (most of them)
+
+
 def comment_start(line: str) -> int | None:
     """Index of the `#` that starts a comment on this line, or None.
 
@@ -146,7 +149,7 @@ def _next_code_lines(lines: list[str]) -> list[int | None]:
 def parse_directives(text: str, line_offset: int = 0) -> Directives:
     """Every directive in `text`; lines are file lines (`line_offset` added, as in Snippet)."""
     if "codex-guard:" not in text:  # the common case: no directive, no per-line work
-        return Directives()
+        return NO_DIRECTIVES
     lines = text.splitlines()
     disables: list[Disable] = []
     lanes: list[tuple[int, str]] = []

@@ -244,6 +244,8 @@ def _expand_joined(
 ) -> list[Word]:
     """Expand the nodes of one shell word that tree-sitter split at a line continuation
     (`co\\<newline>dex`: bash removes the backslash-newline first, so that is `codex`)."""
+    if len(group) == 1:  # nearly every word: its fields as read (the caller extends its argv)
+        return _expand(self, group[0], st, ctx, src)
     parts = [_expand(self, node, st, ctx, src) for node in group]
     if len(parts) == 1 or any(len(part) != 1 for part in parts):
         return [w for part in parts for w in part]  # a split field: leave it as read
