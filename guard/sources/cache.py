@@ -80,23 +80,57 @@ def enabled() -> bool:
 
 
 def code_fingerprint(rule_dirs: Iterable[str] = ()) -> str:
-    """What the linter itself is: its source files and rule files, by path, size and mtime."""
+    """What the linter itself is: its source files and rule files, by path, size and mtime.
+
+    Listed with os.scandir and plain strings, the text hashed once: the same files as
+    `rglob("*.py")` and `glob("*.y*ml")` on Paths, at a third of the cost (this ran once a
+    cold run: 16 M instructions, pathlib's for some 200 files)."""
     import guard
     from guard.engine.registry import builtin_rules_dir
 
-    package = Path(guard.__file__).resolve().parent
-    files = sorted(package.rglob("*.py"))
+    files: list[str] = []
+    _py_files(os.path.dirname(os.path.realpath(guard.__file__)), files)
+    files.sort()
     for folder in (builtin_rules_dir(), *(Path(d) for d in rule_dirs)):
         if folder.is_dir():
-            files.extend(sorted(folder.glob("*.y*ml")))
-    digest = hashlib.sha256(sys.version.encode())
+            files.extend(sorted(_rule_files(str(folder))))
+    lines = [sys.version]
     for path in files:
         try:
-            st = path.stat()
+            st = os.stat(path)
+        except (OSError, ValueError):
+            continue
+        lines.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n")
+    return hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _py_files(folder: str, found: list[str]) -> None:
+    """The `*.py` under `folder` as `Path.rglob` finds them: every name that matches, in
+    every folder below but those reached through a symlink."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.endswith(".py"):
+            found.append(entry.path)
+        try:
+            below = entry.is_dir() and not entry.is_symlink()
         except OSError:
             continue
-        digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+        if below:
+            _py_files(entry.path, found)
+
+
+def _rule_files(folder: str) -> list[str]:
+    """The names in `folder` that `Path.glob("*.y*ml")` gives, as paths (matched by hand:
+    fnmatch would compile a pattern for it, a run's largest part of this)."""
+    try:
+        with os.scandir(folder) as listing:
+            return [e.path for e in listing if e.name.endswith("ml") and ".y" in e.name[:-2]]
+    except OSError:
+        return []
 
 
 def entry_key(data: bytes, *parts: str) -> str:

@@ -526,3 +526,34 @@ def test_a_workers_chunk_looks_at_each_file_before_reading_it(
     for job, outcome in zip(jobs, outcomes, strict=True):
         assert events.index(("look", job.path)) < events.index(("read", job.path))
         assert outcome.stat_row is not None and outcome.stat_row[0] == job.path
+
+
+def test_the_code_fingerprint_lists_what_pathlib_would_and_follows_each_file(
+    tmp_path: Path,
+) -> None:
+    """The linter's fingerprint lists its files with os.scandir (pathlib's rglob cost a cold
+    run 16 M instructions): the same files as `rglob("*.py")` and `glob("*.y*ml")`, a folder
+    reached through a symlink not walked, and any change to a listed file changes the key."""
+    from guard.sources import cache
+
+    code = tmp_path / "code"
+    for name in ("a.py", "b.txt", ".hidden.py", "sub/c.py", "sub/deep/d.py", "sub/x.pyc"):
+        write(code / name, "x = 1\n")
+    (code / "linked").symlink_to(code / "sub", target_is_directory=True)
+    found: list[str] = []
+    cache._py_files(str(code), found)
+    assert sorted(found) == sorted(str(path) for path in code.rglob("*.py"))
+    assert str(code / "sub" / "deep" / "d.py") in found
+    assert not any("/linked/" in path for path in found)  # as rglob: not walked
+
+    rules = tmp_path / "rules"
+    for name in ("r.yaml", "s.yml", ".t.yml", "u.json", "v.yml.bak", "w.ml"):
+        write(rules / name, "id: X\n")
+    listed = sorted(cache._rule_files(str(rules)))
+    assert listed == sorted(str(path) for path in rules.glob("*.y*ml"))
+    assert cache._rule_files(str(tmp_path / "none")) == []
+
+    before = cache.code_fingerprint([str(rules)])
+    assert cache.code_fingerprint([str(rules)]) == before
+    write(rules / "s.yml", "id: XY\n")
+    assert cache.code_fingerprint([str(rules)]) != before
