@@ -539,9 +539,23 @@ def lint_unless_full(job: FileJob) -> FileOutcome | None:
 def _lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
     if job.cache_dir is None:
         return lint_unrecorded(job, full=full)
-    from guard.commands.cachedrun import lint_recorded
+    recorded: FileOutcome | None = (_CACHEDRUN or _cachedrun()).lint_recorded(job, full=full)
+    return recorded
 
-    return lint_recorded(job, full=full)
+
+# guard/commands/cachedrun.py, once imported. Not `from guard.commands.cachedrun import ...`
+# where it is used: that runs once a file, and on Python 3.11 each such import of a module that
+# is not a package costs two formatted AttributeErrors (its missing `__path__`): ~6,000
+# instructions a file, 10 M in a cold run of 2,000 files.
+_CACHEDRUN: Any = None
+
+
+def _cachedrun() -> Any:
+    global _CACHEDRUN
+    import guard.commands.cachedrun
+
+    _CACHEDRUN = guard.commands.cachedrun
+    return _CACHEDRUN
 
 
 def lint_unrecorded(
@@ -603,9 +617,7 @@ def lint_unrecorded(
             if unkeyed is not None and len(unhashed) <= KEY_LATER_BYTES:
                 unkeyed.append((unhashed, kind))
             else:
-                from guard.commands.cachedrun import content_key
-
-                key = content_key(job, unhashed, kind)
+                key = _content_key(job, unhashed, kind)
             del unhashed
         found = _engine_findings(job, text, kind)
         if isinstance(found, FileError):
@@ -616,6 +628,12 @@ def lint_unrecorded(
     except Exception as exc:  # the contract: no traceback, and the other files go on
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return FileOutcome([], [FileError(job.path, f"internal error: {first}")], checked=True)
+
+
+def _content_key(job: FileJob, data: bytes, kind: str) -> str:
+    """`cachedrun.content_key` (imported once a process, not once a file: `_CACHEDRUN`)."""
+    key: str = (_CACHEDRUN or _cachedrun()).content_key(job, data, kind)
+    return key
 
 
 def _read_regular(path: str, size: int) -> bytes | FileError:
@@ -1340,7 +1358,8 @@ def run_lint(
     file_jobs = _unread_dropped(file_jobs)  # after the configs: a pyproject.toml is linted too
     if hits is not None and made is not None:
         cache_folder = made.folder
-        file_jobs = with_cache(file_jobs, made, hits, aside)
+        if made.stored:  # a store with no stat rows (a first run) has nothing to look up
+            file_jobs = with_cache(file_jobs, made, hits, aside)
     try:
         result = run_jobs(file_jobs, jobs, progress=not quiet, cache_folder=cache_folder)
     except (ConfigError, WalkAsideError) as exc:  # met only now (the walk streams)
