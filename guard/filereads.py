@@ -169,8 +169,10 @@ class FileReads:
 
     __slots__ = ("_replayed", "probes", "stamp", "stat_answers", "untracked")
 
-    def __init__(self) -> None:
-        self.stamp = time.time_ns()
+    def __init__(self, stamp: int | None = None) -> None:
+        # `stamp`: a moment taken just before (the cache's look at the file): an earlier stamp
+        # only makes more FILE answers racy (`racy`), never fewer.
+        self.stamp = time.time_ns() if stamp is None else stamp
         self.probes: dict[tuple[str, str], str] = {}
         self.untracked = False  # something was read that no probe stands for: never cache
         # The probe tuples replayed into this record, by identity (a cached helper is called
@@ -222,6 +224,9 @@ class FileReads:
 
 
 _current: ContextVar[FileReads | None] = ContextVar("codex_guard_file_reads", default=None)
+# What `recording` sets and resets, for a caller that opens a record per file in a hot loop
+# (guard/commands/cachedrun.py): `CURRENT.set(FileReads(...))`, then `CURRENT.reset(token)`.
+CURRENT = _current
 
 
 class recording:  # used as `with recording() as reads`, as the function it replaces

@@ -18,6 +18,7 @@ from guard.commands.lint import (
     no_reader_by_name,
 )
 from guard.fastclass import dataclass, field
+from guard.filereads import FileReads
 from guard.findings import Finding, Findings, LintResult
 from guard.settings import Settings
 from guard.sources import cache
@@ -26,7 +27,6 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: a cached run's start-up does 
 if TYPE_CHECKING:
     from typing import Any
 
-    from guard.filereads import FileReads
     from guard.sources.cache import HeldMemo, Looked, ProbeMemo, StatData, StatHit, StatRow
     from guard.sources.walk import Candidate
 
@@ -43,7 +43,10 @@ def lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
     files the lint looks at are recorded (guard/filereads.py) and sent back with the outcome,
     encoded once, as are its findings (the parent stores both as they come); a lint that read
     something no probe stands for is not stored."""
-    begun = _begun(job, _look(job), full=full, unkeyed=None)
+    if job.cache_dir is None:
+        return lint_unrecorded(job, full=full)
+    looked = None if job.content is not None or job.error is not None else cache.look(job.path)
+    begun = _begun(job, looked, full=full, unkeyed=None)
     return _finished(*begun) if isinstance(begun, tuple) else begun
 
 
@@ -56,7 +59,13 @@ def lint_recorded_chunk(jobs: list[FileJob]) -> list[FileOutcome]:
     full-check file; the look, a stat, 3.3 against 2.6 us a file). A look still comes before
     its file's read, as the stat row needs, only earlier: a file changed in between is a miss
     next run (its row has the older stat data), never a stale hit."""
-    looks = [_look(job) for job in jobs]
+    look = cache.look
+    looks = [
+        None
+        if job.cache_dir is None or job.content is not None or job.error is not None
+        else look(job.path)
+        for job in jobs
+    ]
     begun = [
         _begun(job, looked, full=True, unkeyed=[]) for job, looked in zip(jobs, looks, strict=True)
     ]
@@ -71,33 +80,41 @@ if TYPE_CHECKING:
     # A lint done, its stored form still to make: the job, the look at its file before the
     # read, the record of what else it looked at, its outcome, and its bytes and kind when its
     # content key is still to be made (`lint_unrecorded`'s `unkeyed`).
-    _Begun = tuple[FileJob, Looked | None, FileReads, FileOutcome, list[tuple[bytes, str]]]
+    _Begun = tuple[FileJob, Looked | None, FileReads, FileOutcome, list[tuple[bytes, str]] | None]
 
 
-def _look(job: FileJob) -> Looked | None:
-    """The look at a job's file, taken before anything reads it; bytes from stdin (and a file
-    the walk could not take, or a job without the cache) have none."""
-    if job.cache_dir is None or job.content is not None or job.error is not None:
-        return None
-    return cache.look(job.path)
+_RECORD = filereads.CURRENT  # the record of the file being linted (`recording`'s, set here)
 
 
 def _begun(
     job: FileJob, looked: Looked | None, *, full: bool, unkeyed: list[tuple[bytes, str]] | None
 ) -> FileOutcome | _Begun | None:
-    """The lint, after its look, with its record; the outcome alone when nothing of it is
-    stored."""
+    """The lint, after its look (None: bytes from stdin or a file the walk could not take, or
+    one with no stat), with its record; the outcome alone when nothing of it is stored. The
+    record is set and reset here, not through `filereads.recording()` (three calls a file
+    fewer), and its stamp is the look's: taken just before, it is no later than the lint."""
     if job.cache_dir is None:
         return lint_unrecorded(job, full=full)
-    with filereads.recording() as record:
-        info = None if looked is None else looked[1]
-        outcome = lint_unrecorded(job, full=full, info=info, unkeyed=unkeyed)
+    if looked is None:
+        reads = FileReads()
+        token = _RECORD.set(reads)
+        try:
+            outcome = lint_unrecorded(job, full=full, unkeyed=unkeyed)
+        finally:
+            _RECORD.reset(token)
+    else:
+        reads = FileReads(looked[0])
+        token = _RECORD.set(reads)
+        try:
+            outcome = lint_unrecorded(job, full=full, info=looked[1], unkeyed=unkeyed)
+        finally:
+            _RECORD.reset(token)
     if outcome is None:
         return None
-    if record.untracked:
+    if reads.untracked:
         outcome.cache_key = ""
         return outcome
-    return job, looked, record, outcome, unkeyed or []
+    return job, looked, reads, outcome, unkeyed
 
 
 def _finished(
@@ -105,7 +122,7 @@ def _finished(
     looked: Looked | None,
     record: FileReads,
     outcome: FileOutcome,
-    unkeyed: list[tuple[bytes, str]],
+    unkeyed: list[tuple[bytes, str]] | None,
 ) -> FileOutcome:
     """The outcome with what the store keeps of it, made once, here in the worker."""
     if unkeyed and not outcome.errors:
@@ -117,14 +134,30 @@ def _finished(
     # Encoded here, once: the stat row and the entry store the same text, and a string costs
     # less to send back than the probes. A content hit brings the reads stored with it.
     if outcome.reads is None:
-        outcome.reads_text = cache.encode_recorded(record.stamp, record.probes)
+        if record.probes:  # most files (the keyword reject's) record none
+            outcome.reads_text = cache.encode_recorded(record.stamp, record.probes)
     else:
         outcome.reads_text = cache.encode_reads(outcome.reads)
         outcome.reads = None
     if outcome.cache_key and not outcome.cache_hit and not outcome.errors:
         outcome.stored_findings = _encoded(outcome.findings)
-    if looked is not None:
-        outcome.stat_row = _stat_row(job, looked, outcome)
+    if looked is None or outcome.errors or outcome.skipped:
+        return outcome
+    # The stat row, for an outcome the cache may give again: no errors, and its findings (if
+    # any) stored under a content key. Made here whole, from what is at hand.
+    if outcome.findings:
+        if not outcome.entry_key:
+            return outcome
+        entry = outcome.entry_key
+    else:
+        entry = ""
+    scope = job.scope
+    if not scope:
+        config_key = job.config_key or config_digest(job.settings, job.rule_text)
+        scope = cache.stat_scope(config_key, job.code_key, job.explicit, job.kind)
+    outcome.stat_row = cache.stat_row(
+        job.path, scope, looked, entry, outcome.checked, outcome.reads_text
+    )
     return outcome
 
 
@@ -134,19 +167,6 @@ def _encoded(findings: list[Finding]) -> bytes:
         return cache.encode(findings)
     except (TypeError, ValueError):
         return b""
-
-
-def _stat_row(job: FileJob, looked: Looked, outcome: FileOutcome) -> StatRow | None:
-    """The stat row for an outcome the cache may give again: no errors, and its findings (if
-    any) stored under a content key."""
-    if outcome.errors or outcome.skipped or (outcome.findings and not outcome.entry_key):
-        return None
-    scope = job.scope
-    if not scope:
-        config_key = job.config_key or config_digest(job.settings, job.rule_text)
-        scope = cache.stat_scope(config_key, job.code_key, job.explicit, job.kind)
-    entry = outcome.entry_key if outcome.findings else ""
-    return cache.stat_row(job.path, scope, looked, entry, outcome.checked, outcome.reads_text)
 
 
 def content_key(job: FileJob, data: bytes, kind: str) -> str:

@@ -272,17 +272,24 @@ StatRow = tuple[str, str, int, int, int, int, int, int, int, str, int, int, str]
 def stat_row(
     path: str, scope: str, looked: Looked, entry: str, checked: bool, reads: str
 ) -> StatRow | None:
-    """The row of a look at a file and its outcome; None for a path SQLite cannot store."""
-    if not _storable(path):
+    """The row of a look at a file and its outcome; None for a path SQLite cannot store. (The
+    stat columns as `stat_data` gives them, taken here: a row is made for every file a cold run
+    lints, most of them with nothing else to do.)"""
+    if not path.isascii() and not _storable(path):
         return None
     stamp, info = looked
     return (
         path,
         scope,
-        *stat_data(info),
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+        info.st_ino,
+        info.st_dev,
+        info.st_mode,
         stamp,
         entry,
-        int(checked),
+        1 if checked else 0,
         stamp // 1_000_000_000,
         reads,
     )
