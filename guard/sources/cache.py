@@ -569,9 +569,10 @@ def _connect(path: str) -> sqlite3.Connection:
 class Store:
     """One process's connection to the store; every failure is a miss or a skipped write."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, fresh: bool = False) -> None:
         self._conn = conn
         self._pid = os.getpid()
+        self.fresh = fresh  # this process made the store file: it held nothing to prune
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -787,7 +788,7 @@ def _open(folder: str) -> Store | None:
         _drop_legacy_entries(folder)
     for attempt in range(2):
         try:
-            return Store(_connect(path))
+            return Store(_connect(path), fresh=fresh and not attempt)
         except sqlite3.DatabaseError as exc:
             broken = getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT")
             if attempt or not broken or not _private_file(path):

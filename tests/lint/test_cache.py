@@ -233,6 +233,37 @@ def test_prune_drops_the_old_and_the_least_recently_used(tmp_path: Path) -> None
     assert store.count() == 2
 
 
+def test_a_store_this_run_made_is_pruned_only_past_its_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A prune reads every row; a store the run made holds nothing older than the run, so only
+    its cap can call for one. A store that was there before is pruned after every write."""
+    import time
+
+    from guard.commands.cachedrun import CacheWriter
+    from guard.commands.lint import FileOutcome
+    from guard.sources import cache
+
+    pruned: list[bool] = []
+    monkeypatch.setattr(cache.Store, "prune", lambda self, *_a, **_k: pruned.append(self.fresh))
+    script = write(tmp_path / "run.sh", GOOD)
+    row = cache.stat_row(str(script), "s", (time.time_ns(), script.stat()), "", True, "")
+
+    def run(folder: str) -> None:
+        writer = CacheWriter(folder)
+        writer.note(FileOutcome([], [], True, stat_row=row))
+        writer.close()
+        cache.close_stores()
+
+    run(str(tmp_path / "a"))
+    assert pruned == []  # made by this run
+    run(str(tmp_path / "a"))
+    assert pruned == [False]  # there before
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 0)
+    run(str(tmp_path / "b"))
+    assert pruned == [False, True]  # made by this run, and past its cap
+
+
 def test_a_cold_run_fills_the_store_in_the_parent_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
