@@ -45,9 +45,33 @@ def lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
     something no probe stands for is not stored."""
     if job.cache_dir is None:
         return lint_unrecorded(job, full=full)
-    looked = None if job.content is not None or job.error is not None else cache.look(job.path)
-    begun = _begun(job, looked, full=full, unkeyed=None)
-    return _finished(*begun) if isinstance(begun, tuple) else begun
+    if job.content is not None or job.error is not None:
+        begun = _begun(job, None, full=full, unkeyed=None)
+        return _finished(*begun) if isinstance(begun, tuple) else begun
+    looked = cache.look(job.path)
+    if looked is None:
+        begun = _begun(job, None, full=full, unkeyed=None)
+        return _finished(*begun) if isinstance(begun, tuple) else begun
+    # `_begun` and `_finished` in place for a file on disk: most files (the keyword reject's)
+    # record nothing and find nothing, and store only the stat row.
+    reads = FileReads(looked[0])
+    token = _RECORD.set(reads)
+    try:
+        outcome = lint_unrecorded(job, full=full, info=looked[1])
+    finally:
+        _RECORD.reset(token)
+    if outcome is None:
+        return None
+    if reads.untracked:
+        outcome.cache_key = ""
+        return outcome
+    if reads.probes or outcome.findings or outcome.reads is not None or outcome.cache_key:
+        return _finished(job, looked, reads, outcome, None)
+    if outcome.errors or outcome.skipped:
+        return outcome
+    scope = job.scope or _scope_of(job)
+    outcome.stat_row = cache.stat_row(job.path, scope, looked, "", outcome.checked, "")
+    return outcome
 
 
 def lint_recorded_chunk(jobs: list[FileJob]) -> list[FileOutcome]:
@@ -151,14 +175,17 @@ def _finished(
         entry = outcome.entry_key
     else:
         entry = ""
-    scope = job.scope
-    if not scope:
-        config_key = job.config_key or config_digest(job.settings, job.rule_text)
-        scope = cache.stat_scope(config_key, job.code_key, job.explicit, job.kind)
+    scope = job.scope or _scope_of(job)
     outcome.stat_row = cache.stat_row(
         job.path, scope, looked, entry, outcome.checked, outcome.reads_text
     )
     return outcome
+
+
+def _scope_of(job: FileJob) -> str:
+    """The stat scope of a job made without one (`CachedJobs` gives every walked job its own)."""
+    config_key = job.config_key or config_digest(job.settings, job.rule_text)
+    return cache.stat_scope(config_key, job.code_key, job.explicit, job.kind)
 
 
 def _encoded(findings: list[Finding]) -> bytes:
@@ -280,15 +307,22 @@ class CacheWriter:
         self._stats: list[StatRow] = []
         self._wrote = False
         self._rows = 0  # the most rows written to one table (entries or stats)
+        self._pending = 0  # the three lists' lengths, summed
 
     def note(self, outcome: FileOutcome) -> None:
-        if outcome.stat_row is not None:
-            self._stats.append(outcome.stat_row)
-        if outcome.cache_key and outcome.cache_hit:
-            self._used.append(outcome.cache_key)
-        elif outcome.cache_key and outcome.stored_findings and not outcome.errors:
-            self._added.append((outcome.cache_key, outcome.stored_findings, outcome.reads_text))
-        if len(self._added) + len(self._used) + len(self._stats) >= CACHE_BATCH:
+        row = outcome.stat_row
+        if row is not None:
+            self._stats.append(row)
+            self._pending += 1
+        key = outcome.cache_key
+        if key:
+            if outcome.cache_hit:
+                self._used.append(key)
+                self._pending += 1
+            elif outcome.stored_findings and not outcome.errors:
+                self._added.append((key, outcome.stored_findings, outcome.reads_text))
+                self._pending += 1
+        if self._pending >= CACHE_BATCH:
             self.flush()
 
     def flush(self) -> None:
@@ -300,6 +334,7 @@ class CacheWriter:
             self._wrote = True
             self._rows += max(len(self._added), len(self._stats))
         self._added, self._used, self._stats = [], [], []
+        self._pending = 0
 
     def close(self) -> None:
         self.flush()
