@@ -991,10 +991,14 @@ def _run_parallel(jobs: Iterable[FileJob], workers: int) -> Iterator[FileOutcome
     count = workers if workers > 0 else (os.cpu_count() or 1)
     chunks = _chunks(jobs)
     pending: deque[tuple[list[FileJob], Future[list[FileOutcome]]]] = deque()
+    unsent: list[FileJob] = []  # a chunk taken from the walk that `submit` has not yet taken
     try:
         with ProcessPoolExecutor(max_workers=count) as pool:
             for chunk in chunks:
-                pending.append((chunk, pool.submit(lint_chunk, chunk)))
+                unsent = chunk  # `submit` forks the workers: it raises where no fork can be made
+                future = pool.submit(lint_chunk, chunk)
+                unsent = []
+                pending.append((chunk, future))
                 while len(pending) >= count * TASKS_PER_WORKER:
                     done = pending[0][1].result()  # still pending if the pool breaks here
                     pending.popleft()
@@ -1007,6 +1011,8 @@ def _run_parallel(jobs: Iterable[FileJob], workers: int) -> Iterator[FileOutcome
         # No processes here (sandbox): do the rest in-line, from the first unfinished task.
         for chunk, _future in pending:
             yield from lint_chunk(chunk)
+        if unsent:  # after the chunks in flight: it came from the walk after them
+            yield from lint_chunk(unsent)
         for chunk in chunks:
             yield from lint_chunk(chunk)
 

@@ -143,3 +143,20 @@ def test_on_a_case_insensitive_file_system_the_walk_asks_what_isfile_would_find(
     list(_collect_jobs((str(tmp_path / "repo"),), ConfigResolver(), overrides, {}))
     inside = [p for p in asked if p.startswith(str(tmp_path / "repo") + "/")]
     assert inside == [str(tmp_path / "repo" / "p" / ".codex-guard.yaml")]  # q: nothing asked
+
+
+def test_a_pool_that_cannot_fork_lints_every_file_in_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No process can be forked (a process limit, a sandbox): the pool's first `submit` raises,
+    and the chunk it was given is linted in line with the rest, not dropped."""
+
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    count = CHUNK_FILES * 3 + 5
+    jobs = (FileJob(str(tmp_path / f"missing-{n}.sh"), True, Settings()) for n in range(count))
+    outcomes = list(_run_parallel(jobs, 2))
+    paths = [o.errors[0].path for o in outcomes]
+    assert paths == [str(tmp_path / f"missing-{n}.sh") for n in range(count)]  # each once, in order
