@@ -994,19 +994,23 @@ def _run_parallel(jobs: Iterable[FileJob], workers: int) -> Iterator[FileOutcome
     unsent: list[FileJob] = []  # a chunk taken from the walk that `submit` has not yet taken
     try:
         with ProcessPoolExecutor(max_workers=count) as pool:
-            for chunk in chunks:
-                unsent = chunk  # `submit` forks the workers: it raises where no fork can be made
-                future = pool.submit(lint_chunk, chunk)
-                unsent = []
-                pending.append((chunk, future))
-                while len(pending) >= count * TASKS_PER_WORKER:
-                    done = pending[0][1].result()  # still pending if the pool breaks here
+            try:
+                for chunk in chunks:
+                    unsent = chunk  # `submit` forks the workers: it raises where none can be
+                    future = pool.submit(lint_chunk, chunk)
+                    unsent = []
+                    pending.append((chunk, future))
+                    while len(pending) >= count * TASKS_PER_WORKER:
+                        done = pending[0][1].result()  # still pending if the pool breaks here
+                        pending.popleft()
+                        yield from done
+                while pending:
+                    done = pending[0][1].result()
                     pending.popleft()
                     yield from done
-            while pending:
-                done = pending[0][1].result()
-                pending.popleft()
-                yield from done
+            except (BrokenProcessPool, OSError, NotImplementedError):
+                _stop_workers(pool)
+                raise
     except (BrokenProcessPool, OSError, NotImplementedError):
         # No processes here (sandbox): do the rest in-line, from the first unfinished task.
         for chunk, _future in pending:
@@ -1015,6 +1019,19 @@ def _run_parallel(jobs: Iterable[FileJob], workers: int) -> Iterator[FileOutcome
             yield from lint_chunk(unsent)
         for chunk in chunks:
             yield from lint_chunk(chunk)
+
+
+def _stop_workers(pool: Any) -> None:
+    """End the workers a failed pool started. Where a later worker could not be forked, `submit`
+    raised before the pool's manager thread began: nothing would tell the earlier ones to stop,
+    and the interpreter's exit, which joins its children, would wait for them forever."""
+    processes = getattr(pool, "_processes", None)  # (CPython: pid -> Process; None after shutdown)
+    for process in list(processes.values()) if isinstance(processes, dict) else []:
+        try:
+            process.terminate()
+            process.join(5)
+        except Exception:  # gone already, or not ours to end: nothing more to do here
+            pass
 
 
 def _rule_text(rules: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

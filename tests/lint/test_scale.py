@@ -160,3 +160,35 @@ def test_a_pool_that_cannot_fork_lints_every_file_in_line(
     outcomes = list(_run_parallel(jobs, 2))
     paths = [o.errors[0].path for o in outcomes]
     assert paths == [str(tmp_path / f"missing-{n}.sh") for n in range(count)]  # each once, in order
+
+
+def test_a_pool_that_forks_some_workers_leaves_none_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first worker forks, the second cannot: `submit` raises before the pool's manager
+    starts, so nothing would ever tell the first one to stop, and the interpreter's exit (which
+    joins its children) would wait for it forever. The run lints in line and stops it."""
+    import multiprocessing
+
+    real_fork = os.fork
+    forks = [1]
+
+    def fork_once() -> int:
+        if not forks[0]:
+            raise OSError(11, "Resource temporarily unavailable")
+        forks[0] -= 1
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork_once)
+    count = CHUNK_FILES + 3
+    jobs = (FileJob(str(tmp_path / f"missing-{n}.sh"), True, Settings()) for n in range(count))
+    try:
+        outcomes = list(_run_parallel(jobs, 2))
+        assert len(outcomes) == count
+        for child in multiprocessing.active_children():
+            child.join(5)
+        assert not multiprocessing.active_children()
+    finally:
+        for child in multiprocessing.active_children():  # (not to hang this test run's exit)
+            child.kill()
+            child.join()
