@@ -888,10 +888,10 @@ def _forked_then_pool(
         child_done=save_to_store,  # the child compiles the engine's patterns: keep them too
         child_start=_warm_engine if yaml_ahead else None,
     )
-    if yaml_ahead:
-        split.start()  # its engine loads while this process readies the reject
-    _prepare_front()
     try:
+        if yaml_ahead:
+            split.start()  # its engine loads while this process readies the reject
+        _prepare_front()
         for job in itertools.islice(jobs, FORK_MAX_FILES):
             yield from split.submit(job)
             if split.full_checks >= FORK_FULL_CHECKS_MAX:
