@@ -207,15 +207,11 @@ def _encode(entries: Iterable[Entry]) -> bytes:
 
 
 def _decode(data: bytes) -> list[Entry] | None:
-    """The entries of a file written by this interpreter build, or None."""
-    try:
-        header, entries = marshal.loads(data)
-    except Exception:
+    """The entries of a file written by this interpreter build, each checked whole, or None."""
+    entries = _decode_shallow(data)
+    if entries is None or not all(_is_entry(e) for e in entries):
         return None
-    if header != _header() or not isinstance(entries, list):
-        return None
-    valid = [e for e in entries if _is_entry(e)]
-    return valid if len(valid) == len(entries) else None
+    return entries
 
 
 def _decode_shallow(data: bytes) -> list[Any] | None:

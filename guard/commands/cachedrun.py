@@ -54,12 +54,7 @@ def lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
         return _finished(*begun) if isinstance(begun, tuple) else begun
     # `_begun` and `_finished` in place for a file on disk: most files (the keyword reject's)
     # record nothing and find nothing, and store only the stat row.
-    reads = FileReads(looked[0])
-    token = _RECORD.set(reads)
-    try:
-        outcome = lint_unrecorded(job, full=full, info=looked[1])
-    finally:
-        _RECORD.reset(token)
+    reads, outcome = _linted(job, looked, full=full, unkeyed=None)
     if outcome is None:
         return None
     if reads.untracked:
@@ -114,31 +109,32 @@ def _begun(
     job: FileJob, looked: Looked | None, *, full: bool, unkeyed: list[tuple[bytes, str]] | None
 ) -> FileOutcome | _Begun | None:
     """The lint, after its look (None: bytes from stdin or a file the walk could not take, or
-    one with no stat), with its record; the outcome alone when nothing of it is stored. The
-    record is set and reset here, not through `filereads.recording()` (three calls a file
-    fewer), and its stamp is the look's: taken just before, it is no later than the lint."""
+    one with no stat), with its record (`_linted`); the outcome alone when nothing of it is
+    stored."""
     if job.cache_dir is None:
         return lint_unrecorded(job, full=full)
-    if looked is None:
-        reads = FileReads()
-        token = _RECORD.set(reads)
-        try:
-            outcome = lint_unrecorded(job, full=full, unkeyed=unkeyed)
-        finally:
-            _RECORD.reset(token)
-    else:
-        reads = FileReads(looked[0])
-        token = _RECORD.set(reads)
-        try:
-            outcome = lint_unrecorded(job, full=full, info=looked[1], unkeyed=unkeyed)
-        finally:
-            _RECORD.reset(token)
+    reads, outcome = _linted(job, looked, full=full, unkeyed=unkeyed)
     if outcome is None:
         return None
     if reads.untracked:
         outcome.cache_key = ""
         return outcome
     return job, looked, reads, outcome, unkeyed
+
+
+def _linted(
+    job: FileJob, looked: Looked | None, *, full: bool, unkeyed: list[tuple[bytes, str]] | None
+) -> tuple[FileReads, FileOutcome | None]:
+    """`lint_unrecorded` with the file's record current; the record and the outcome. The record
+    is set and reset here, not through `filereads.recording()` (three calls a file fewer), and
+    its stamp is the look's clock reading: taken just before, it is no later than the lint."""
+    reads = FileReads() if looked is None else FileReads(looked[0])
+    token = _RECORD.set(reads)
+    try:
+        info = None if looked is None else looked[1]
+        return reads, lint_unrecorded(job, full=full, info=info, unkeyed=unkeyed)
+    finally:
+        _RECORD.reset(token)
 
 
 def _finished(
