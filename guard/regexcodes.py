@@ -4,8 +4,9 @@ Why: a lint of a thousand workflows compiles about 60 patterns (PyYAML's alone c
 import: its reader's printable-character class), about a tenth of the run, in the parent and again
 in its forked child. Compiling is parsing a pattern and generating its code; the code is a list of
 integers that `_sre.compile` turns into a pattern object in microseconds. So the first run stores
-the code of each pattern it compiled, and later runs put pattern objects made from that code into
-`re`'s own cache before anything compiles: `re.compile(p, flags)` then finds them there.
+the code of each pattern it compiled, and later runs let `re`'s own cache find pattern objects made
+from that code: `re.compile(p, flags)` then gets one without compiling (on CPython 3.11 each is made
+when first asked for, `_SeededCache`; elsewhere all are made at start).
 
 What it is: a cache of code, never of answers, with the code bundle's trust model
 (guard/runtime/codebundle.py): one file in the user's private cache folder (0700 folder, 0600 file,
