@@ -54,12 +54,10 @@ def lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
         return _finished(*begun) if isinstance(begun, tuple) else begun
     # `_begun` and `_finished` in place for a file on disk: most files (the keyword reject's)
     # record nothing and find nothing, and store only the stat row.
-    reads, outcome = _linted(job, looked, full=full, unkeyed=None)
-    if outcome is None:
-        return None
-    if reads.untracked:
-        outcome.cache_key = ""
-        return outcome
+    linted = _linted(job, looked, full=full, unkeyed=None)
+    if not isinstance(linted, tuple):
+        return linted
+    reads, outcome = linted
     if reads.probes or outcome.findings or outcome.reads is not None or outcome.cache_key:
         return _finished(job, looked, reads, outcome, None)
     if outcome.errors or outcome.skipped:
@@ -113,28 +111,33 @@ def _begun(
     stored."""
     if job.cache_dir is None:
         return lint_unrecorded(job, full=full)
-    reads, outcome = _linted(job, looked, full=full, unkeyed=unkeyed)
+    linted = _linted(job, looked, full=full, unkeyed=unkeyed)
+    if not isinstance(linted, tuple):
+        return linted
+    return job, looked, *linted, unkeyed
+
+
+def _linted(
+    job: FileJob, looked: Looked | None, *, full: bool, unkeyed: list[tuple[bytes, str]] | None
+) -> tuple[FileReads, FileOutcome] | FileOutcome | None:
+    """`lint_unrecorded` with the file's record current: the record and the outcome; the
+    outcome alone when the lint read what no probe stands for (it is never stored); None when
+    it leaves the file to a full check. The record is set and reset here, not through
+    `filereads.recording()` (three calls a file fewer), and its stamp is the look's clock
+    reading: taken just before, it is no later than the lint."""
+    reads = FileReads() if looked is None else FileReads(looked[0])
+    token = _RECORD.set(reads)
+    try:
+        info = None if looked is None else looked[1]
+        outcome = lint_unrecorded(job, full=full, info=info, unkeyed=unkeyed)
+    finally:
+        _RECORD.reset(token)
     if outcome is None:
         return None
     if reads.untracked:
         outcome.cache_key = ""
         return outcome
-    return job, looked, reads, outcome, unkeyed
-
-
-def _linted(
-    job: FileJob, looked: Looked | None, *, full: bool, unkeyed: list[tuple[bytes, str]] | None
-) -> tuple[FileReads, FileOutcome | None]:
-    """`lint_unrecorded` with the file's record current; the record and the outcome. The record
-    is set and reset here, not through `filereads.recording()` (three calls a file fewer), and
-    its stamp is the look's clock reading: taken just before, it is no later than the lint."""
-    reads = FileReads() if looked is None else FileReads(looked[0])
-    token = _RECORD.set(reads)
-    try:
-        info = None if looked is None else looked[1]
-        return reads, lint_unrecorded(job, full=full, info=info, unkeyed=unkeyed)
-    finally:
-        _RECORD.reset(token)
+    return reads, outcome
 
 
 def _finished(
