@@ -13,7 +13,8 @@ beyond `MAX_ENTRIES`. Like the runtime doors' caches (guard/runtime/private.py) 
 and the file 0600, both owned by this user, or the cache is not used: whoever can write an entry
 decides what a file's findings are. An entry's findings are marshalled plain values, each checked
 for a finding's type as it is read (`decoded_findings`). A cache that cannot be read or written
-costs a re-lint, never an error. `--no-cache` or `CODEX_GUARD_NO_CACHE=1` turns it off.
+costs a re-lint, never an error; one SQLite finds damaged is removed, and the next run makes a
+new one. `--no-cache` or `CODEX_GUARD_NO_CACHE=1` turns it off.
 
 The stat fast path (as ruff and git do): beside each outcome the store keeps the file's stat data
 as a worker saw them just before it read the file (size, mtime_ns, ctime_ns, inode, device, mode)
@@ -520,11 +521,18 @@ def _create(path: str) -> bool:
 def _connect(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     try:
+        # No fsync, ever (as mypy's SQLite cache): a cold run's writes then never wait on the
+        # disk (a 30,000-file fill made 11 fdatasync calls, each as slow as the disk is busy).
+        # A crash of this process still leaves the store whole (the log is written before a
+        # commit returns); an OS crash or power cut may damage it, and a damaged store is found
+        # by the first query that meets it and replaced (`Store._failed`). A row older than
+        # the damage is true still or a miss: a stat row is trusted only for the stat data the
+        # file has now, an entry's key is its content's, and the reads of both are asked again.
+        conn.execute("PRAGMA synchronous=OFF")
         # Before WAL mode, and only a new store takes it: rows of a few hundred bytes fit more
         # to a page, so a cold run writes fewer pages (about a third less time in sqlite).
         conn.execute(f"PRAGMA page_size={PAGE_BYTES}")
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
         # Read through a memory map: a cached run reads rows all over the file, and each page
         # by read() costs a system call and a copy.
         conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
@@ -566,13 +574,48 @@ def _connect(path: str) -> sqlite3.Connection:
     return conn
 
 
+# What SQLite says of a store file it cannot read as a database, or whose pages contradict each
+# other (`sqlite3.Error.sqlite_errorname`).
+_DAMAGED = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _discard(path: str, identity: tuple[int, int] | None) -> None:
+    """Remove the store file (and its log) when it is still the one that was opened."""
+    if identity is None or _identity(path) != identity or not _private_file(path):
+        return
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.unlink(path + suffix)
+
+
 class Store:
     """One process's connection to the store; every failure is a miss or a skipped write."""
 
-    def __init__(self, conn: sqlite3.Connection, fresh: bool = False) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, fresh: bool = False, path: str = "", identity: Any = None
+    ) -> None:
         self._conn = conn
         self._pid = os.getpid()
         self.fresh = fresh  # this process made the store file: it held nothing to prune
+        self._path = path  # the store file, and its (device, inode) when opened
+        self._identity = identity
+
+    def _failed(self, exc: BaseException) -> None:
+        """After a failed query: a store SQLite finds damaged (`_DAMAGED`) is removed, so the
+        next run makes a new one instead of missing on every file for good. Only the file this
+        connection opened: one another run has put in its place since is left alone."""
+        if getattr(exc, "sqlite_errorname", "") not in _DAMAGED or not self._path:
+            return
+        self.close()
+        _discard(self._path, self._identity)
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -602,7 +645,10 @@ class Store:
                 return None
             findings = decoded_findings(row[0])
             return findings, int(row[1]), reads
-        except (sqlite3.Error, ValueError, KeyError, TypeError):
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return None
+        except (ValueError, KeyError, TypeError):
             return None
 
     def by_stat(self, path: str, scope: str, now: StatData) -> StatHit | None:
@@ -634,7 +680,8 @@ class Store:
                     if now is not None and trusted(row[1:7], row[7], now):
                         standing.append(row)
                 blobs = self._findings_of([row[8] for row in standing if row[8]])
-            except sqlite3.Error:
+            except sqlite3.Error as exc:
+                self._failed(exc)
                 return hits
             for row in standing:
                 hit = _stat_hit(
@@ -657,7 +704,8 @@ class Store:
         """Whether the store holds any stat row (a first run then looks up no scope at all)."""
         try:
             return self._conn.execute("SELECT 1 FROM stats LIMIT 1").fetchone() is not None
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._failed(exc)
             return False
 
     def has_scope(self, scope: str) -> bool:
@@ -665,7 +713,8 @@ class Store:
         try:
             query = "SELECT 1 FROM scopes WHERE scope = ?"
             return self._conn.execute(query, (scope,)).fetchone() is not None
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._failed(exc)
             return False
 
     def save(
@@ -705,8 +754,11 @@ class Store:
                 [(stamp, scope, path, stamp) for path, scope in stats_used],
             )
             self._conn.execute("COMMIT")
-        except (sqlite3.Error, UnicodeEncodeError):
+        except UnicodeEncodeError:
             self._rollback()
+        except sqlite3.Error as exc:
+            self._rollback()
+            self._failed(exc)
 
     def prune(
         self, max_entries: int = MAX_ENTRIES, max_age_s: int = MAX_AGE_S, now: int | None = None
@@ -737,13 +789,15 @@ class Store:
                     "DELETE FROM scopes WHERE scope NOT IN (SELECT scope FROM stats)"
                 )
             self._conn.execute("COMMIT")
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
             self._rollback()
+            self._failed(exc)
 
     def count(self) -> int:
         try:
             return int(self._conn.execute("SELECT count(*) FROM entries").fetchone()[0])
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._failed(exc)
             return 0
 
     def _rollback(self) -> None:
@@ -788,7 +842,10 @@ def _open(folder: str) -> Store | None:
         _drop_legacy_entries(folder)
     for attempt in range(2):
         try:
-            return Store(_connect(path), fresh=fresh and not attempt)
+            # Taken before the connection: a file put in its place in between is never
+            # taken for the one opened (`_discard` would then leave it).
+            identity = _identity(path)
+            return Store(_connect(path), fresh=fresh and not attempt, path=path, identity=identity)
         except sqlite3.DatabaseError as exc:
             broken = getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT")
             if attempt or not broken or not _private_file(path):

@@ -202,6 +202,21 @@ def test_a_broken_store_costs_a_relint_never_an_error(tmp_path: Path) -> None:
     assert _entries(tmp_path) == 1
 
 
+def test_filling_the_store_never_waits_for_the_disk(tmp_path: Path) -> None:
+    """No fsync on any connection (as mypy's SQLite cache): a cold run's commits and the log's
+    checkpoints go to the OS and on, however busy the disk is. A store an OS crash damaged is
+    replaced (tests/lint/test_cache_stat.py), so durability buys nothing here."""
+    from guard.sources.cache import open_store
+
+    store = open_store(str(tmp_path / "lint"))
+    assert store is not None
+    try:
+        assert store._conn.execute("PRAGMA synchronous").fetchone() == (0,)
+        assert store._conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        store.close()
+
+
 def test_old_one_file_per_entry_layout_is_removed(tmp_path: Path) -> None:
     env = _env(tmp_path)
     old = tmp_path / "cache" / "codex-guard" / "lint" / "ab"

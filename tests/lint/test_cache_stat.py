@@ -226,6 +226,56 @@ def test_an_unusable_store_costs_a_relint_never_a_wrong_answer(
     assert again.out == unwritable.out and calls == ["ok.sh"]  # nothing was stored
 
 
+def _damage_pages(store: Path) -> None:
+    """Garble the middle of every page but the first (the header stays: SQLite still opens
+    the file, and finds the damage only when a query reaches a page), as a torn write would."""
+    page = int(sqlite3.connect(store).execute("PRAGMA page_size").fetchone()[0])
+    size = store.stat().st_size
+    assert size >= 3 * page  # the stats and entries tables have pages of their own
+    with store.open("r+b") as data:
+        for offset in range(page, size, page):
+            data.seek(offset + 8)
+            data.write(bytes(range(256)) * ((page - 16) // 256))
+
+
+def test_a_damaged_store_is_replaced_and_answers_again_from_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Run], calls: list[str]
+) -> None:
+    _no_racy_window(monkeypatch)
+    repo = _tree(tmp_path / "r")
+    reference = run("--format", "json", "--no-cache", cwd=repo)
+    run("--format", "json", cwd=repo)
+    store = tmp_path / "cache" / STORE
+    assert not Path(f"{store}-wal").exists()  # all of it in the store file
+    _damage_pages(store)
+
+    damaged = run("--format", "json", cwd=repo)
+    assert (damaged.code, damaged.out) == (reference.code, reference.out)
+    assert len(calls) == 6 and "Traceback" not in damaged.err  # every file relinted
+    refilled = run("--format", "json", cwd=repo)  # a new store, filled
+    assert refilled.out == reference.out and len(calls) == 6
+    warm = run("--format", "json", cwd=repo)
+    assert warm.out == reference.out and calls == []  # answered from the new store
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("PRAGMA quick_check").fetchone() == ("ok",)
+
+
+def test_a_damaged_store_replaced_by_another_run_meanwhile_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    store = cache.open_store(str(tmp_path / "lint"))
+    assert store is not None
+    path = str(tmp_path / "lint" / cache.STORE_NAME)
+    opened = cache._identity(path)
+    os.unlink(path)  # another run found it damaged first, and has made a new one
+    assert cache._create(path)
+    cache._discard(path, opened)
+    assert os.path.exists(path)  # not the file this process opened: kept
+    cache._discard(path, cache._identity(path))
+    assert not os.path.exists(path)
+    store.close()
+
+
 def test_a_store_row_is_trusted_only_when_old_enough() -> None:
     data = (10, 5_000_000_000, 5_000_000_000, 1, 2, 0o100644)
     old_enough = 5_000_000_000 + cache.RACY_NS + 1
