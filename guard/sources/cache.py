@@ -575,8 +575,14 @@ def _connect(path: str) -> sqlite3.Connection:
 
 
 # What SQLite says of a store file it cannot read as a database, or whose pages contradict each
-# other (`sqlite3.Error.sqlite_errorname`).
-_DAMAGED = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+# other: the primary result codes (the low byte of an extended one, as SQLITE_CORRUPT_INDEX).
+_DAMAGED = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
+
+def damaged(exc: BaseException) -> bool:
+    """Whether SQLite raised this because the store file is damaged or not a database."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return type(code) is int and code & 0xFF in _DAMAGED
 
 
 def _identity(path: str) -> tuple[int, int] | None:
@@ -609,10 +615,10 @@ class Store:
         self._identity = identity
 
     def _failed(self, exc: BaseException) -> None:
-        """After a failed query: a store SQLite finds damaged (`_DAMAGED`) is removed, so the
+        """After a failed query: a store SQLite finds damaged (`damaged`) is removed, so the
         next run makes a new one instead of missing on every file for good. Only the file this
         connection opened: one another run has put in its place since is left alone."""
-        if getattr(exc, "sqlite_errorname", "") not in _DAMAGED or not self._path:
+        if not damaged(exc) or not self._path:
             return
         self.close()
         _discard(self._path, self._identity)
@@ -847,8 +853,7 @@ def _open(folder: str) -> Store | None:
             identity = _identity(path)
             return Store(_connect(path), fresh=fresh and not attempt, path=path, identity=identity)
         except sqlite3.DatabaseError as exc:
-            broken = getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT")
-            if attempt or not broken or not _private_file(path):
+            if attempt or not damaged(exc) or not _private_file(path):
                 return None  # locked by a run that keeps it, or not ours to replace
             # Not a database (a torn or foreign file of ours): start a new one.
             for suffix in ("", "-wal", "-shm"):

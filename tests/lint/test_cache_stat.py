@@ -276,6 +276,24 @@ def test_a_damaged_store_replaced_by_another_run_meanwhile_is_left_alone(
     store.close()
 
 
+@pytest.mark.parametrize(
+    ("code", "is_damage"),
+    [
+        (sqlite3.SQLITE_CORRUPT, True),
+        (sqlite3.SQLITE_CORRUPT | (3 << 8), True),  # SQLITE_CORRUPT_INDEX: an extended code
+        (sqlite3.SQLITE_NOTADB, True),
+        (sqlite3.SQLITE_BUSY, False),  # another run holds it: wait next time, never remove
+        (sqlite3.SQLITE_READONLY, False),
+        (sqlite3.SQLITE_IOERR, False),
+    ],
+)
+def test_only_damage_removes_a_store(code: int, is_damage: bool) -> None:
+    error = sqlite3.DatabaseError("x")
+    error.sqlite_errorcode = code
+    assert cache.damaged(error) is is_damage
+    assert not cache.damaged(sqlite3.DatabaseError("no code"))
+
+
 def test_a_store_row_is_trusted_only_when_old_enough() -> None:
     data = (10, 5_000_000_000, 5_000_000_000, 1, 2, 0o100644)
     old_enough = 5_000_000_000 + cache.RACY_NS + 1
