@@ -14,10 +14,28 @@ from guard.sources.snippet import RunContext, Snippet
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Sequence
     from typing import Any
 
     from guard.engine.sessionplan import SessionPlan
+
+    Bisect = Callable[[Sequence[int], int], int]
+    MovesShell = Callable[[Command, Command], bool]
+
+# bisect_left and doorhome.py's `moves_shell_of`, imported at the first script with a `cd` (~0.35
+# ms) and kept: a `from` import in a function costs ~8,000 instructions on CPython 3.11.
+_CD_HELPERS: list[tuple[Bisect, MovesShell]] = []
+
+
+def _cd_helpers() -> tuple[Bisect, MovesShell]:
+    if not _CD_HELPERS:
+        from bisect import bisect_left
+
+        from guard.engine.doorhome import moves_shell_of
+
+        _CD_HELPERS.append((bisect_left, moves_shell_of))
+    return _CD_HELPERS[0]
+
 
 # Sub-commands that start an agent run (and so bill, read a prompt, and use a sandbox).
 RUN_SUBCOMMANDS = frozenset(
@@ -167,11 +185,8 @@ class CheckContext:
         moves: list[tuple[Command, str]] = []
         if not cds:
             return moves
-        from bisect import bisect_left  # only for a script that has a cd (~0.35 ms import)
-
-        from guard.engine.doorhome import moves_shell_of
-
-        for c in cds[: bisect_left(indices, command.index)]:
+        before, moves_shell_of = _cd_helpers()
+        for c in cds[: before(indices, command.index)]:
             if not moves_shell_of(c, command):
                 continue
             moves.append((c, c.argv[1].text if len(c.argv) > 1 else "~"))

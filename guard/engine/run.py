@@ -24,6 +24,7 @@ from guard.sources.snippet import RunContext, Snippet
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
+    from typing import Any
 
     from guard.directives import Directives
     from guard.engine.sessionplan import SessionPlan
@@ -244,6 +245,20 @@ def _rule_hits(rule: Rule, ctx: CheckContext) -> Iterable[Hit]:
     return ()
 
 
+# functools.partial and branches.py's `branch_note` (see `_run`)
+_BRANCH_NOTE: list[tuple[Callable[..., Any], Callable[..., str]]] = []
+
+
+def _branch_helpers() -> tuple[Callable[..., Any], Callable[..., str]]:
+    if not _BRANCH_NOTE:
+        from functools import partial
+
+        from guard.engine.branches import branch_note
+
+        _BRANCH_NOTE.append((partial, branch_note))
+    return _BRANCH_NOTE[0]
+
+
 def _run(rules: Iterable[Rule], ctx: CheckContext) -> list[Finding]:
     findings: list[Finding] = []
     branched = any(inv.command.branch for inv in ctx.invocations)
@@ -255,12 +270,10 @@ def _run(rules: Iterable[Rule], ctx: CheckContext) -> list[Finding]:
         hits = check(ctx) if check is not None else _hits(rule, ctx)
         for hit in hits:
             if branched:  # an argv built over branches: say which one the finding holds on
-                # Here: most scripts have no branches (and the hook's path no functools).
-                from functools import partial
-
-                from guard.engine.branches import branch_note
-
-                note = branch_note(hit, ctx, partial(_hits, rule))
+                # Imported here once: most scripts have no branches (and the hook's path no
+                # functools); kept, since a `from` import costs ~8,000 instructions a finding.
+                bind, branch_note = _branch_helpers()
+                note = branch_note(hit, ctx, bind(_hits, rule))
                 hit = replace(hit, message=(hit.message or _message(rule, hit)) + note)
             findings.append(to_finding(rule, hit, ctx.snippet.path, ctx.settings))
     return findings

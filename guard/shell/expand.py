@@ -33,8 +33,10 @@ from guard.shell.words import (
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Protocol
 
+    from guard.shell.model import Command
     from guard.shell.sinks import SinkWalker
 
     class ExpandWalker(SinkWalker, Protocol):
@@ -146,11 +148,20 @@ def _runs_code(
         sinks.expansion(self, raw, span, st, ctx)
 
 
+# written.py's `printed_text`, imported at the first `$(...)` and kept (written.py imports the
+# walker's modules, so not at the top; not at each call: a `from` import in a function costs
+# ~8,000 instructions on CPython 3.11).
+_PRINTED_TEXT: list[Callable[[Command], tuple[str, int, int, bool] | None]] = []
+
+
 def _printed_by_walked(self: ExpandWalker, start: int) -> str | None:
     """What a `$(...)` gives when the one command it ran prints known text: `$(cat <<'EOF'
     ... EOF)`, `$(cat <<< TEXT)` (written.printed_text), its trailing newlines removed."""
-    from guard.shell.written import printed_text  # (written.py imports the walker's modules)
+    if not _PRINTED_TEXT:
+        from guard.shell import written
 
+        _PRINTED_TEXT.append(written.printed_text)
+    printed_text = _PRINTED_TEXT[0]
     ran = self.cmds[start:]
     if len(ran) != 1:
         return None

@@ -20,6 +20,7 @@ from guard.shell.scope import State, Var
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Protocol
 
     from guard.shell.expand import ExpandWalker
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 
 
 _RETURN_RE = lazy_compile(rb"\breturn\b")
+# printonly.py's `prints_only`, imported at the first call of a function (see _walked_alike)
+_PRINTS_ONLY: list[Callable[[Node, _Src], tuple[str, ...] | None]] = []
 MAX_CALL_DEPTH = 16  # function calls expanded inside function calls
 
 
@@ -124,9 +127,11 @@ def _walked_alike(fdef: _FuncDef, words: list[Word], st: State, ctx: _Ctx, r: _R
     if ctx.pipe is not None or ctx.stdout is not None or r.stdout is not None or st.xtrace:
         return False  # (under `set -x` each command expands $PS4, which may read the call's state)
     if fdef.printers is None:
-        from guard.shell.printonly import prints_only
+        if not _PRINTS_ONLY:  # imported once, kept (a `from` import costs ~8,000 instructions)
+            from guard.shell import printonly
 
-        fdef.printers = prints_only(fdef.body, fdef.src) or ()
+            _PRINTS_ONLY.append(printonly.prints_only)
+        fdef.printers = _PRINTS_ONLY[0](fdef.body, fdef.src) or ()
     if not fdef.printers:
         return False
     if any(name in st.functions or name in st.aliases for name in fdef.printers):

@@ -143,10 +143,17 @@ def _query(text: str) -> Any:
     return tree_sitter_module().Query(_language(), text)
 
 
-def _captures(query: str, root: Node) -> list[Node]:
+@lru_cache(maxsize=1)
+def _query_cursor() -> Any:
+    # Looked up once: `_captures` runs on most files, and a `from` import in a function costs
+    # ~8,000 instructions on CPython 3.11.
     from guard.shell.tslang import tree_sitter_module
 
-    found: dict[str, list[Node]] = tree_sitter_module().QueryCursor(_query(query)).captures(root)
+    return tree_sitter_module().QueryCursor
+
+
+def _captures(query: str, root: Node) -> list[Node]:
+    found: dict[str, list[Node]] = _query_cursor()(_query(query)).captures(root)
     out: list[Node] = []
     for nodes in found.values():
         out.extend(nodes)

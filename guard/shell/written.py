@@ -31,6 +31,7 @@ import posixpath
 
 from guard.fastclass import dataclass, field, replace
 from guard.shell.model import Command, StdinKind, Word, Wrapper
+from guard.shell.redirs import cat_copies_only_stdin
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State
 from guard.shell.unwrap import AT_JOB_STDIN, MAX_BODY_DEPTH
@@ -164,9 +165,6 @@ def printed_text(cmd: Command) -> tuple[str, int, int, bool] | None:
 def _copied_text(cmd: Command) -> tuple[str, int, int, bool] | None:
     """`cat <<< TEXT`, `cat <<'EOF'`: cat copies its here-string or here-doc to its output
     (`cat <<< 'codex ...' | bash`); only text with nothing for the shell to expand in it."""
-    from guard.shell.model import StdinKind
-    from guard.shell.redirs import cat_copies_only_stdin
-
     stdin = cmd.stdin
     if not cmd.argv[0].literal or not cat_copies_only_stdin(cmd.argv[1:]):
         return None  # (`cmd.program` is cat: `/bin/cat`, `cat /dev/stdin`, `cat --` as well)
