@@ -70,8 +70,8 @@ def _value_word(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src)
 def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
     """One argv node -> its fields (0 for an empty unquoted expansion, n for arrays)."""
     t = node.type
-    if t in ("word", "number"):
-        raw = src.text(node)
+    if t == "word" or t == "number":
+        raw = src.b[node.start_byte : node.end_byte].decode("utf-8", "replace")  # src.text
         if "{" in raw and self.dialect != "sh":
             braced = _brace_words(raw, src.span(node))
             if braced is not None:
@@ -274,8 +274,8 @@ def _expand_joined(
 
 def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]:
     t = node.type
-    if t in ("word", "number"):
-        return unquote_bare(src.text(node)), True
+    if t == "word" or t == "number":  # src.text, inlined: the most common node
+        return unquote_bare(src.b[node.start_byte : node.end_byte].decode("utf-8", "replace")), True
     if t == "raw_string":
         return src.text(node)[1:-1], True
     if t == "ansi_c_string":
@@ -294,6 +294,9 @@ def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tu
         if found is None:
             return lead + raw, False
         vals = found[0]
+        if len(vals) == 1 and "*" not in raw:  # one value, not `$*` (`joins_with_ifs`)
+            v = vals[0]
+            return lead + v.text, bool(v.literal)  # as `all` gives it
         sep = " "
         if joins_with_ifs(raw):
             ifs = ifs_separator(st)

@@ -173,7 +173,7 @@ class _Heredoc:
 class _Src:
     """One parsed text (the file, or a re-parsed body) and how to map it into the file."""
 
-    __slots__ = ("ascii", "b", "big", "co", "fakes", "lo", "override")
+    __slots__ = ("ascii", "b", "big", "co", "fakes", "lo", "lo1", "override", "plain")
 
     def __init__(
         self, b: bytes, lo: int, co: int, fakes: dict[int, _Heredoc], override: Span | None
@@ -187,6 +187,10 @@ class _Src:
         # Past this size only commands that can matter are modelled (a 10 MB script must still
         # lint in seconds): see Walker._skippable (walk.py).
         self.big = len(b) > BIG_INPUT
+        # `span` runs for nearly every node walked: the common text (the file itself, ASCII,
+        # from its first column) takes a short path, decided here once.
+        self.plain = override is None and self.ascii and not co
+        self.lo1 = lo + 1
 
     def text(self, node: Node) -> str:
         return self.b[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -203,6 +207,11 @@ class _Src:
         return len(self.b[byte - col : byte].decode("utf-8", "replace"))
 
     def span(self, node: Node) -> Span:
+        if self.plain:  # (what the lines below give for such a text)
+            sr, sc = node.start_point
+            er, ec = node.end_point
+            lo = self.lo1
+            return Span(sr + lo, sc + 1, er + lo, ec + 1)
         if self.override is not None:
             return self.override
         sr, sc = node.start_point

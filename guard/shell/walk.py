@@ -106,11 +106,15 @@ def _continued_words(nodes: list[Node], src: _Src) -> list[list[Node]]:
     tree-sitter-bash reads two."""
     groups: list[list[Node]] = []
     b = src.b
+    prev_end = 0  # the end of the node before (read once a node: node attributes are calls)
     for node in nodes:
-        if groups and b[groups[-1][-1].end_byte : node.start_byte] == b"\\\n":
+        start = node.start_byte
+        # (only a gap of two bytes can be a backslash-newline: the slice is made for those)
+        if groups and start - prev_end == 2 and b[prev_end:start] == b"\\\n":
             groups[-1].append(node)
         else:
             groups.append([node])
+        prev_end = node.end_byte
     return groups
 
 
@@ -681,18 +685,19 @@ class Walker:
         if p.args_from_input:
             printed = self.pipe_text.get(ctx.pipe) if ctx.pipe is not None else None
             _append_xargs_input(p, printed, span)
-        if p.argv and basename(p.argv[0].text) in ("ssh", "scp", "sftp"):
+        prog = basename(p.argv[0].text) if p.argv else ""  # (p.argv is not changed below)
+        if prog in ("ssh", "scp", "sftp"):
             self._ssh_local(words, p, span, text, pre, r, wrappers, st, ctx)
         idx = self._emit(p.argv, span, text, pre, r, p, wrappers, st, ctx)
         if p.argv and not p.argv[0].literal:
             self.dynamic.append(idx)
         else:
             self._unseen_script(p, r, idx, st, ctx)
-        if p.argv and basename(p.argv[0].text) == "rsync":
+        if prog == "rsync":
             self._rsync_shell(words, p, idx, pre, wrappers, st, ctx)
         self._nested_shell(p, r, idx, st, ctx)
         self._git_runs(p, idx, st, ctx)
-        if p.argv and basename(p.argv[0].text) in unwrap.ENV_RUNNERS:
+        if prog in unwrap.ENV_RUNNERS:
             unwrap._env_runs(self, p, idx, st, ctx)
         self._written_script(p, r, idx, st, ctx)
 
@@ -899,7 +904,7 @@ class Walker:
             text=text,
             env=tuple(env.values()),
             env_cleared=cleared,
-            env_removed=tuple(sorted(removed - env.keys())),
+            env_removed=tuple(sorted(removed - env.keys())) if removed else (),
             env_kept=kept,
             env_files=files,
             env_unresolved=unresolved,
