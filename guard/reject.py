@@ -1145,10 +1145,27 @@ def _keyword_in_file_views(text: str) -> bool:
     return _keyword_in_views(re.sub(r"\\\n[ \t]*", "", text))
 
 
+# ASCII upper case to lower case, for `bytes.translate` (str.lower() of an ASCII text does the
+# same; a non-ASCII text is never read through this table).
+_ASCII_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+_SCAN_KEYWORDS_ASCII = tuple(k.encode("ascii") for k in _SCAN_KEYWORDS)
+
+
 def _keyword_in_plain_views(text: str) -> bool:
     """`_keyword_in_views` of a text with no backslash-newline and no `$'...'` (most files): its
     views are the text and the text without quoting, and quoting holds no letter, so both are
-    read lower-cased from one `lower()`: half the passes."""
+    read lower-cased from one `lower()`: half the passes.
+
+    An ASCII text (nearly every file) is first read in one view that holds both: lower-cased with
+    every quote, backslash and `$` deleted, by one `bytes.translate` (the two views are the text
+    with some of those characters deleted, and no keyword holds one, so a keyword in either is a
+    keyword in it). Most files have none there, and that is their answer: one pass where the two
+    views take six (a `lower()`, four replaces and the searches of each). A file with a keyword
+    there is read in the two views, as any other."""
+    if text.isascii():
+        merged = text.encode("ascii").translate(_ASCII_LOWER, b"'\"\\$")
+        if not any(map(merged.__contains__, _SCAN_KEYWORDS_ASCII)):
+            return False
     lowered = text.lower()
     if any(map(lowered.__contains__, _SCAN_KEYWORDS)):
         return True
@@ -1216,7 +1233,7 @@ class _FilePatterns:
         # What makes a line one the line reading must look at: a `run` key (`run:`, `"run" :`,
         # a superset of `any_run_key`), a tab, an escape, a flow bracket or a complex key (a `?`
         # or `:` first on its line). Every other line is a plain `key: value` or list item it
-        # passes over. Asked of each distinct line once (`_LINE_NOTABLE`): workflows repeat
+        # passes over. Asked of each distinct line once (`_LINE_CODES`): workflows repeat
         # their lines, and a lookup per line costs less than one regex over the whole text.
         self.notable_line = re.compile(r"""[\t\\\[\]{}]|run["']?[ \t]*:|^[^\S\n]*+[?:]""")
         # A `${{ }}` expression with no quote, brace, bracket, comment, colon, tab or escape in
@@ -1228,6 +1245,11 @@ class _FilePatterns:
         self.double_quoted = re.compile(r'"([^"]*)"(?:[ ]+#.*)?')
         self.single_quoted = re.compile(r"'((?:[^']|'')*)'(?:[ ]+#.*)?")
         self.mapping_key = re.compile(r"^[ ]+[A-Za-z_][\w-]*[ ]*:(?:[ ]|$)")
+        # The code of a line not yet read, for `_run_values`' lookups in C (`map` takes it as
+        # each lookup's default): the reading looks at it.
+        from itertools import repeat
+
+        self.unread = repeat("r")
 
 
 _FILE_PATTERNS: _FilePatterns | None = None
@@ -1252,34 +1274,53 @@ def _file_patterns() -> _FilePatterns:
 def _run_values(text: str) -> list[str]:
     """The text of every `run:` value, as YAML reads it; `_GoOn` where that is not certain.
 
-    Only the notable lines (`_FilePatterns.notable_line`) are read one by one, and those a
-    block scalar's body has not already taken."""
+    Only the lines the reading must look at (`_line_reading`) come into the Python loop: each
+    line's code is looked up in C (`_LINE_CODES`, a `map` joined into one string, one
+    character a line) and the loop goes from one `r` to the next by `str.find`, so a line
+    passed over costs no turn of a loop, and a line a `run: |` block's body has taken is never
+    looked at on its own."""
     patterns = _file_patterns()
-    text = text.replace("\r\n", "\n")
-    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+    if "\r" in text:  # one memchr: most files have none, and then no `\r\n` to replace
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            raise _GoOn
+    if not text.isascii() and ("\x85" in text or "\u2028" in text or "\u2029" in text):
         raise _GoOn  # (_OTHER_BREAKS, one test each: no generator a file)
     lines = text.split("\n")
+    codes = "".join(map(_LINE_CODES.get, lines, patterns.unread))
     values: list[str] = []
-    known = _LINE_NOTABLE
-    i, end = 0, len(lines)  # i: the first line not yet read
-    while i < end:
+    i = codes.find("r")  # the next line to read, if any
+    while i >= 0:
         line = lines[i]
-        notable = known.get(line)
-        if notable is None:
-            notable = _notable(line, patterns)
-            if len(known) < _LINE_NOTABLE_MAX and len(line) <= 512:
-                known[line] = notable
-        if notable:
-            i = _read_notable_line(lines, i, patterns, values)
-        else:
-            i += 1
+        reading = _RUN_READINGS.get(line) or _line_reading(line, patterns)
+        i = i + 1 if reading is None else _read_run_line(lines, i, reading, values, patterns)
+        i = codes.find("r", i)
     return values
 
 
-# Whether a line is notable (`_notable`), by its text: a workflow's lines repeat (`steps:`,
-# `- uses: actions/checkout@v4`), within a file and across files. Bounded, as `_RUN_VERDICTS` is.
-_LINE_NOTABLE: dict[str, bool] = {}
-_LINE_NOTABLE_MAX = 4096
+# What the reading does with a line, by its text alone (`_line_reading`): `.` when it passes
+# over it (a plain `key: value`, `tags: [ 'v*' ]`, a comment), `r` for a `run` key, whose
+# column, value text and (for a value that ends on the line) scalar are in `_RUN_READINGS`. A
+# workflow's lines repeat (`steps:`, `- uses: actions/checkout@v4`, `- run: npm ci`), within a
+# file and across files, so each distinct line is read once; what follows a `run` line (a block
+# body, a deeper line) is still read each time. A line not yet read is `r` too (the lookup's
+# default): the loop reads it. Bounded in count and in the length of a line kept, so the lint
+# parent's memory stays flat; a line that goes on (`_GoOn`) is not kept (its file goes to the
+# parser).
+_LINE_CODES: dict[str, str] = {}
+_RUN_READINGS: dict[str, tuple[int, str, str | None]] = {}
+_LINE_READINGS_MAX = 4096
+
+
+def _line_reading(line: str, patterns: _FilePatterns) -> tuple[int, str, str | None] | None:
+    """`_run_line` of a line that is notable (`_notable`), None where it is passed over; kept
+    (`_LINE_CODES`, `_RUN_READINGS`)."""
+    reading = _run_line(line, patterns) if _notable(line, patterns) else None
+    if len(_LINE_CODES) < _LINE_READINGS_MAX and len(line) <= 512:
+        _LINE_CODES[line] = "." if reading is None else "r"
+        if reading is not None:
+            _RUN_READINGS[line] = reading
+    return reading
 
 
 def _notable(line: str, patterns: _FilePatterns) -> bool:
@@ -1291,44 +1332,26 @@ def _notable(line: str, patterns: _FilePatterns) -> bool:
     return patterns.notable_line.search(line) is not None
 
 
-# Notable lines that are no `run` key and that the reading passes over (`tags: [ 'v*' ]`,
-# `node: [ 18, 22 ]`): that verdict depends on the line's text alone, and workflows repeat such
-# lines, so a line seen before is passed over at once. Bounded, as `_RUN_VERDICTS` is.
-_LINES_PASSED_OVER: set[str] = set()
-_LINES_PASSED_OVER_MAX = 4096
-
-
-# `run` key lines already read in this process: the line alone decides the key's column, its
-# value's text and (for a one-line value) the scalar, so a repeated step line (`- run: npm ci`,
-# `run: |`) skips those checks; what follows the line (a block body, a deeper line) is still
-# read each time. Bounded, as `_RUN_VERDICTS` is; a line that goes on (`_GoOn`) is not kept.
-_RUN_LINES: dict[str, tuple[int, str, str | None]] = {}
-_RUN_LINES_MAX = 4096
-
-
-def _read_notable_line(
-    lines: list[str], at: int, patterns: _FilePatterns, values: list[str]
+def _read_run_line(
+    lines: list[str],
+    at: int,
+    reading: tuple[int, str, str | None],
+    values: list[str],
+    patterns: _FilePatterns,
 ) -> int:
-    """Read line `at` as YAML does (a `run:` value goes to `values`); the next line to read."""
-    line = lines[at]
+    """Read the `run` key on line `at` (its `reading`) as YAML does, its value to `values`;
+    the next line to read."""
+    column, value, scalar = reading
     i = at + 1
-    if line in _LINES_PASSED_OVER:
-        return i
-    known = _RUN_LINES.get(line)
-    if known is None:
-        known = _run_line(line, patterns)
-        if known is None:
-            return i
-        if len(_RUN_LINES) < _RUN_LINES_MAX and len(line) <= 512:
-            _RUN_LINES[line] = known
-    column, value, scalar = known
     if value.startswith("|"):
         block: list[str] = []
-        while i < len(lines):
+        end = len(lines)
+        while i < end:
             body = lines[i]
-            if body.strip() and len(body) - len(body.lstrip(" ")) <= column:
+            rest = body.lstrip(" ")  # (the body's text, and its indentation by length)
+            if len(body) - len(rest) <= column and rest.strip():
                 break
-            block.append(body.lstrip(" \t"))
+            block.append(rest.lstrip(" \t"))
             i += 1
         values.append("\n".join(block))
         return i
@@ -1360,8 +1383,6 @@ def _run_line(line: str, patterns: _FilePatterns) -> tuple[int, str, str | None]
     if match is None:
         if patterns.any_run_key.search(line):
             raise _GoOn  # `{run: ...}`, `!!str run:`, `&a run:`, `x: run: y`...
-        if len(_LINES_PASSED_OVER) < _LINES_PASSED_OVER_MAX and len(line) <= 512:
-            _LINES_PASSED_OVER.add(line)  # every check above read this line alone
         return None
     column = len(match.group("lead"))
     value = match.group("value") or ""

@@ -236,84 +236,57 @@ def test_the_verdict_cache_stays_bounded() -> None:
         assert may_concern_file(_workflow_with_step("$CMD exec"), "workflow")
 
 
-def test_lines_passed_over_before_read_as_before_in_every_context() -> None:
-    """A notable line the reading passed over once (`branches: [ main ]`) is passed over at once
-    later: in a block body, after a bare `run:`, before a folded value, each pair still reads as
-    the line-by-line reading does, with the set warmed by every tricky line first."""
+def test_line_readings_kept_before_read_as_before_in_every_context() -> None:
+    """Each distinct line is read once (`_LINE_CODES`, `_RUN_READINGS`): a line passed over
+    (`steps:`, `branches: [ main ]`, a comment) is passed over at once later, a `run` key line
+    (`- run: |`, `run: sudo`, a bare `run:`) gives its column and value at once, and what follows
+    it (a block body, a deeper line, a mapping) is still read. With every tricky line read
+    first, every pair and triple of lines reads as the line-by-line reading does."""
     head = "on: push\njobs:\n  a:\n    steps:\n"
-    with mock.patch.object(reject, "_LINES_PASSED_OVER", set()):
+    with (
+        mock.patch.object(reject, "_LINE_CODES", {}),
+        mock.patch.object(reject, "_RUN_READINGS", {}),
+    ):
         for line in TRICKY_LINES:
             _outcome(_run_values, head + line + "\n")
-        assert "        branches: [ main ]" in reject._LINES_PASSED_OVER
-        assert not any("run" in line.replace("runs-on", "") for line in reject._LINES_PASSED_OVER)
+        codes, readings = reject._LINE_CODES, reject._RUN_READINGS
+        assert codes["    steps:"] == "."
+        assert codes["        branches: [ main ]"] == "."
+        assert codes["          echo ${{ matrix.x }} $Y"] == "."  # masked as the source does
+        assert codes["# run: $X"] == "."
+        assert readings["      - run: |"] == (8, "|", None)
+        assert readings["    run:"] == (4, "", None)
+        assert readings["      - run: sudo"] == (8, "sudo", "sudo")
+        assert readings["      - run: echo ${{ a }}"] == (8, "echo ${{ a }}", "echo ${{ a }}")
+        assert all(codes[line] == "r" for line in readings)
+        assert "      - {run: $X}" not in codes  # it goes on: never kept
+        run_key = reject._file_patterns().run_key
+        assert not any(run_key.match(line) for line, code in codes.items() if code == ".")
         for first, second in itertools.product(["", *TRICKY_LINES], repeat=2):
             text = head + first + "\n" + second + "\n"
             assert _outcome(_run_values, text) == _outcome(reference_run_values, text), text
-
-
-def test_run_lines_read_before_read_as_before_in_every_context() -> None:
-    """A `run` key line read once (`- run: |`, `run: sudo`, a bare `run:`) is taken from
-    `_RUN_LINES` later; what follows it (a block body, a deeper line, a mapping) is still read,
-    so every pair of lines reads as the line-by-line reading does, with the cache warmed first."""
-    head = "on: push\njobs:\n  a:\n    steps:\n"
-    with mock.patch.object(reject, "_RUN_LINES", {}):
-        for line in TRICKY_LINES:
-            _outcome(_run_values, head + line + "\n")
-        assert "      - run: |" in reject._RUN_LINES
-        assert "    run:" in reject._RUN_LINES
         for first, second, third in itertools.product(["", *TRICKY_LINES], repeat=3):
             text = head + first + "\n" + second + "\n" + third + "\n"
             assert _outcome(_run_values, text) == _outcome(reference_run_values, text), text
 
 
-def test_the_run_lines_stay_bounded() -> None:
+def test_the_line_readings_stay_bounded() -> None:
     with (
-        mock.patch.object(reject, "_RUN_LINES", {}),
-        mock.patch.object(reject, "_RUN_LINES_MAX", 5),
-    ):
-        for index in range(20):
-            _run_values(f"on: push\nsteps:\n  - run: echo {index}\n  - run: {'b' * 600}\n")
-        assert len(reject._RUN_LINES) == 5
-        assert all(len(line) <= 512 for line in reject._RUN_LINES)
-
-
-def test_the_lines_passed_over_stay_bounded() -> None:
-    with (
-        mock.patch.object(reject, "_LINES_PASSED_OVER", set()),
-        mock.patch.object(reject, "_LINES_PASSED_OVER_MAX", 5),
+        mock.patch.object(reject, "_LINE_CODES", {}),
+        mock.patch.object(reject, "_RUN_READINGS", {}),
+        mock.patch.object(reject, "_LINE_READINGS_MAX", 5),
     ):
         for index in range(20):
             _run_values(f"on: push\nx{index}: [ a ]\ny: [ {'b' * 600} ]\n")
-        assert len(reject._LINES_PASSED_OVER) == 5
-        assert all(len(line) <= 512 for line in reject._LINES_PASSED_OVER)
-
-
-def test_lines_judged_notable_before_read_as_before_in_every_context() -> None:
-    """Whether a line is notable is asked once per distinct line (`_LINE_NOTABLE`); with every
-    tricky line judged first, each pair of lines still reads as the line-by-line reading does,
-    and a line with a `${{ }}` expression is judged as the source masks it."""
-    head = "on: push\njobs:\n  a:\n    steps:\n"
-    with mock.patch.object(reject, "_LINE_NOTABLE", {}):
-        for line in TRICKY_LINES:
-            _outcome(_run_values, head + line + "\n")
-        assert reject._LINE_NOTABLE["    steps:"] is False
-        assert reject._LINE_NOTABLE["        branches: [ main ]"] is True
-        for first, second in itertools.product(["", *TRICKY_LINES], repeat=2):
-            text = head + first + "\n" + second + "\n"
-            assert _outcome(_run_values, text) == _outcome(reference_run_values, text), text
-
-
-def test_the_notable_lines_stay_bounded() -> None:
-    with (
-        mock.patch.object(reject, "_LINE_NOTABLE", {}),
-        mock.patch.object(reject, "_LINE_NOTABLE_MAX", 5),
-    ):
-        for index in range(20):
-            _run_values(f"on: push\nx{index}: a\ny: {'b' * 600}\n")
-        assert len(reject._LINE_NOTABLE) == 5
-        assert all(len(line) <= 512 for line in reject._LINE_NOTABLE)
-        # Past the bound a line is still judged: a run key after it is read.
+            _run_values(f"steps:\n  - run: echo {index}\n  - run: {'b' * 600}\n")
+        assert len(reject._LINE_CODES) == 5
+        assert all(len(line) <= 512 for line in reject._LINE_CODES)
+        assert set(reject._RUN_READINGS) <= set(reject._LINE_CODES)
+        # Past the bound a line is still read: a run key after it is read, one that goes on
+        # still goes on.
         assert _run_values("z: 1\nrun: $X exec\n") == ["$X exec"]
+        assert _run_values("z: 1\n  - run: |\n      a\n\n      b\nc: d\n") == ["a\n\nb"]
+        assert _outcome(_run_values, "z: 1\n- {run: $X}\n") is None
 
 
 def test_a_complex_key_or_tab_on_the_first_line_reads_as_before() -> None:
