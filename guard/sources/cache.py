@@ -620,8 +620,13 @@ class Store:
         connection opened: one another run has put in its place since is left alone."""
         if not damaged(exc) or not self._path:
             return
-        self.close()
+        # Removed before the connection is closed: while it holds the file open its inode
+        # cannot be freed, and a freed inode number is given to the next new file at once
+        # (ext4), so a store another run made after the close could have the identity this
+        # one was opened with, and be removed. (SQLite closes a connection to a file that is
+        # gone without a checkpoint and without deleting a log by its name.)
         _discard(self._path, self._identity)
+        self.close()
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):

@@ -276,6 +276,32 @@ def test_a_damaged_store_replaced_by_another_run_meanwhile_is_left_alone(
     store.close()
 
 
+def test_a_damaged_store_is_removed_while_its_file_is_still_held_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the connection is closed the file's inode may be freed, and Linux gives a freed
+    inode number to the next new file at once: a store another run makes then can have the
+    very (device, inode) this one was opened with. So the damaged file is removed first."""
+    folder = str(tmp_path / "lint")
+    store = cache._open(folder)
+    assert store is not None
+    path = os.path.join(folder, cache.STORE_NAME)
+    closing = store.close
+
+    def close_then_another_run_makes_a_store() -> None:
+        closing()
+        if os.path.exists(path):  # (not yet removed: this run's file, freed by the close)
+            os.unlink(path)
+        assert cache._create(path)
+        monkeypatch.setattr(store, "_identity", cache._identity(path))  # its inode, reused
+
+    monkeypatch.setattr(store, "close", close_then_another_run_makes_a_store)
+    error = sqlite3.DatabaseError("database disk image is malformed")
+    error.sqlite_errorcode = sqlite3.SQLITE_CORRUPT
+    store._failed(error)
+    assert os.path.exists(path)  # the other run's new store is kept
+
+
 @pytest.mark.parametrize(
     ("code", "is_damage"),
     [
