@@ -202,17 +202,56 @@ def test_a_broken_store_costs_a_relint_never_an_error(tmp_path: Path) -> None:
     assert _entries(tmp_path) == 1
 
 
-def test_filling_the_store_never_waits_for_the_disk(tmp_path: Path) -> None:
-    """No fsync on any connection (as mypy's SQLite cache): a cold run's commits and the log's
-    checkpoints go to the OS and on, however busy the disk is. A store an OS crash damaged is
-    replaced (tests/lint/test_cache_stat.py), so durability buys nothing here."""
+def test_the_store_syncs_at_checkpoints_so_an_os_crash_cannot_mix_its_pages(
+    tmp_path: Path,
+) -> None:
+    """WAL mode with synchronous=NORMAL: no fsync at a commit, one at each checkpoint. With
+    synchronous=OFF an OS crash can leave pages of two versions, which SQLite reports no error
+    for: an entry's key index then names another entry's row, and a file gets another file's
+    findings (`test_a_store_of_mixed_pages_answers_with_another_entry` shows it)."""
     from guard.sources.cache import open_store
 
     store = open_store(str(tmp_path / "lint"))
     assert store is not None
     try:
-        assert store._conn.execute("PRAGMA synchronous").fetchone() == (0,)
+        assert store._conn.execute("PRAGMA synchronous").fetchone() == (1,)
         assert store._conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        store.close()
+
+
+def test_a_store_of_mixed_pages_answers_with_another_entry(tmp_path: Path) -> None:
+    """Why the store syncs at checkpoints: the `entries` table page of a later version beside
+    its key index page of an earlier one (what an unsynced checkpoint can leave after an OS
+    crash) answers a key with the row that took its rowid, and SQLite sees nothing wrong."""
+    import shutil
+
+    from guard.sources.cache import PAGE_BYTES, STORE_NAME, _open, encode
+
+    earlier, later = tmp_path / "earlier", tmp_path / "later"
+    store = _open(str(earlier))
+    assert store is not None
+    store.save([("K1", encode([_finding(1)])), ("K2", encode([]))], [], now=100)
+    store.close()  # (the log folded into the file)
+    shutil.copytree(earlier, later)
+    store = _open(str(later))
+    assert store is not None
+    store._conn.execute("DELETE FROM entries WHERE key = 'K2'")  # as a prune does
+    store.save([("K3", encode([_finding(3)]))], [], now=200)  # K2's rowid, taken again
+    store.close()
+    with sqlite3.connect(earlier / STORE_NAME) as conn:
+        table = dict(conn.execute("SELECT name, rootpage FROM sqlite_master"))["entries"]
+    offset = (table - 1) * PAGE_BYTES
+    newer = (later / STORE_NAME).read_bytes()[offset : offset + PAGE_BYTES]
+    with (earlier / STORE_NAME).open("r+b") as data:
+        data.seek(offset)
+        data.write(newer)
+    store = _open(str(earlier))
+    assert store is not None
+    try:
+        assert store.get("K2") == [_finding(3)]  # stored with no findings: another file's
+        assert store.count() == 2
+        assert store._conn.execute("PRAGMA quick_check").fetchone() == ("ok",)
     finally:
         store.close()
 
