@@ -230,7 +230,13 @@ class CachedJobs:
 
     def __init__(self) -> None:
         self.folder = str(cache.cache_root())
-        self.store = cache.open_store(self.folder)
+        # No store yet (a first run, or one after the store was removed): nothing to look up,
+        # and it is not made here but by the run's writer at its first batch (`CacheWriter`).
+        # Making one waits for the disk five times (SQLite syncs its journal, the file and the
+        # folder as it sets the store up), and here nothing else would run meanwhile; in the
+        # writer the workers go on with the files they hold.
+        self.absent = not os.path.lexists(os.path.join(self.folder, cache.STORE_NAME))
+        self.store = None if self.absent else cache.open_store(self.folder)
         # Whether the store holds stat rows at all: without any (a first run) there is no
         # scope to ask about, nothing to look up by stat and no walk to hand aside (`WalkAside`).
         self.stored = self.store is not None and self.store.has_stats()
@@ -275,7 +281,8 @@ class CachedJobs:
         if scoped is None:
             scope = cache.stat_scope(known[2], known[1], explicit, kind)
             live = self.stored and self.store is not None and self.store.has_scope(scope)
-            scoped = self._scopes[scope_of] = (scope, self.store is not None and not live)
+            cold = (self.store is not None or self.absent) and not live
+            scoped = self._scopes[scope_of] = (scope, cold)
         if walked:
             self._walked[id(settings)] = (settings, known[1], known[2], scoped[0], scoped[1])
         return FileJob(

@@ -226,6 +226,41 @@ def test_an_unusable_store_costs_a_relint_never_a_wrong_answer(
     assert again.out == unwritable.out and calls == ["ok.sh"]  # nothing was stored
 
 
+def test_a_first_run_makes_the_store_at_its_first_write_and_looks_nothing_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Run], calls: list[str]
+) -> None:
+    """With no store yet, the run does not make one before it starts linting (SQLite waits on
+    the disk five times to set one up): its writer does, at its first batch, while the workers
+    lint; and no file is looked up in a store that cannot hold it."""
+    import guard.commands.cachedrun as cachedrun
+
+    _no_racy_window(monkeypatch)
+    repo = _tree(tmp_path / "r")
+    store = tmp_path / "cache" / STORE
+    at_first_write: list[bool] = []
+    flush = cachedrun.CacheWriter.flush
+
+    def first_write(writer: cachedrun.CacheWriter) -> None:
+        at_first_write.append(store.exists())
+        flush(writer)
+
+    looked_up: list[str] = []
+    stored_outcome = cachedrun.stored_outcome
+
+    def looking_up(job: lint.FileJob, data: bytes, kind: str) -> Any:
+        looked_up.append(job.path)
+        return stored_outcome(job, data, kind)
+
+    monkeypatch.setattr(cachedrun.CacheWriter, "flush", first_write)
+    monkeypatch.setattr(cachedrun, "stored_outcome", looking_up)
+    reference = run("--format", "json", "--no-cache", cwd=repo)
+    cold = run("--format", "json", cwd=repo)
+    assert cold.out == reference.out and len(calls) == 6
+    assert at_first_write[0] is False and store.exists() and looked_up == []
+    warm = run("--format", "json", cwd=repo)
+    assert warm.out == reference.out and calls == []  # the store the writer made answers
+
+
 def _damage_pages(store: Path) -> None:
     """Garble the middle of every page but the first (the header stays: SQLite still opens
     the file, and finds the damage only when a query reaches a page), as a torn write would."""
