@@ -171,12 +171,23 @@ class ForkSplit(_Generic[Job, Outcome]):
         checks wait, this process takes them from the end of the queue (the children take from
         its head) once there are HELP_AFTER of them or it has done one already."""
         while self.queue:
+            # What the children sent since: `_feed` sends a child more only once its answers
+            # are in (without this, a child that finished its FEED while this process took the
+            # queue's end got nothing more, and this process did the whole queue alone).
+            self._drain(block=False)
             self._feed()
             if not self.queue:
                 break
             live = [c for c in self.children if c.outcomes >= 0 and c.owed]
-            if not live or self.checked_here or len(self.queue) >= HELP_AFTER:
+            if not live or self.checked_here:
                 self._here(*self.queue.pop())
+            elif len(self.queue) >= HELP_AFTER:
+                # This process's first full check loads the engine, as long as HELP_AFTER
+                # checks take: the children get that many more first, to go on with meanwhile
+                # (with FEED alone they would wait for it), and this process takes what is left.
+                self._feed(extra=HELP_AFTER)
+                if self.queue:
+                    self._here(*self.queue.pop())
             else:
                 self._wait_any(live)
         for child in self.children:
@@ -247,13 +258,14 @@ class ForkSplit(_Generic[Job, Outcome]):
             return self._fork()
         return None
 
-    def _feed(self) -> None:
-        """Send queued full checks to the children, FEED at a time each; with no child that can
-        take them (none could be forked, or all are gone), they are linted here."""
+    def _feed(self, extra: int = 0) -> None:
+        """Send queued full checks to the children, FEED (and `extra`) at a time each; with no
+        child that can take them (none could be forked, or all are gone), they are linted
+        here."""
         if not self.queue:
             return
         for child in self.children:
-            while self.queue and child.jobs >= 0 and len(child.owed) < FEED:
+            while self.queue and child.jobs >= 0 and len(child.owed) < FEED + extra:
                 number, job = self.queue.popleft()
                 if not self._send(child, number, job):
                     self._here(number, job)

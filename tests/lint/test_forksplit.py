@@ -294,6 +294,30 @@ def test_full_checks_left_waiting_at_the_end_are_shared(monkeypatch: pytest.Monk
     assert min(here) > max(a.job for a in answers if a.pid != parent)  # the queue's end
 
 
+def test_the_child_goes_on_while_this_process_loads_the_engine_and_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """This process's first full check is slow (it loads the engine): the child is handed
+    HELP_AFTER more first, and keeps taking jobs after it, so the two share what waited. (It
+    was starved: given nothing more once this process began, which then did nearly all.)"""
+    parent = os.getpid()
+    monkeypatch.setattr(forksplit, "HELP_AFTER", 4)
+    loaded: list[bool] = []
+
+    def engine_load_here(job: int) -> Answer:
+        if os.getpid() == parent and not loaded:
+            loaded.append(True)
+            time.sleep(0.3)  # the engine's import
+        else:
+            time.sleep(0.01)
+        return Answer(job, os.getpid())
+
+    answers = list(_split(engine_load_here).run(range(0, 120, 3)))  # 40 full checks
+    assert [a.job for a in answers] == list(range(0, 120, 3))
+    by_child = [a.job for a in answers if a.pid != parent]
+    assert loaded and len(by_child) >= 12  # (starved, it did 2 to 5)
+
+
 def test_the_child_ends_when_told_though_another_process_holds_its_job_pipe() -> None:
     """A process forked after the child (the walk's helper of a cached run) inherits the write
     end of the child's job pipe: `finish` must not wait for an end of file that never comes."""
