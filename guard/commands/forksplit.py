@@ -266,6 +266,10 @@ class ForkSplit(_Generic[Job, Outcome]):
             return
         for child in self.children:
             while self.queue and child.jobs >= 0 and len(child.owed) < FEED + extra:
+                # The extra only while its pipe is at most half full: a job `_send` has no
+                # room for is linted here, and here is where the queue's other end is.
+                if len(child.owed) >= FEED and 2 * sum(child.owed.values()) > child.capacity:
+                    break
                 number, job = self.queue.popleft()
                 if not self._send(child, number, job):
                     self._here(number, job)

@@ -318,6 +318,32 @@ def test_the_child_goes_on_while_this_process_loads_the_engine_and_after(
     assert loaded and len(by_child) >= 12  # (starved, it did 2 to 5)
 
 
+def test_the_childs_extra_stops_where_its_pipe_would_fill(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jobs so large that HELP_AFTER more would not fit the child's job pipe: it gets what fits,
+    and this process still takes the queue's end, never a job from its head."""
+    parent = os.getpid()
+    monkeypatch.setattr(forksplit, "HELP_AFTER", 8)
+    read, write = os.pipe()
+    capacity = forksplit._pipe_capacity(write)
+    os.close(read)
+    os.close(write)
+    jobs = [f"{n:04d}" + "x" * (capacity // 6) for n in range(30)]
+
+    def slow(job: str) -> Answer:
+        time.sleep(0.05 if os.getpid() == parent else 0.01)
+        return Answer(int(job[:4]), os.getpid())
+
+    split: ForkSplit[str, Answer] = ForkSplit(
+        lambda job: None, slow, lambda job: job[:4], Answer, 1
+    )  # type: ignore[arg-type]
+    answers = list(split.run(jobs))
+    assert [a.job for a in answers] == list(range(30))
+    here = [a.job for a in answers if a.pid == parent]
+    by_child = [a.job for a in answers if a.pid != parent]
+    assert here and min(here) > max(by_child)
+    assert len(by_child) > len(here)  # (linting here from the head, this process did 25 of 30)
+
+
 def test_the_child_ends_when_told_though_another_process_holds_its_job_pipe() -> None:
     """A process forked after the child (the walk's helper of a cached run) inherits the write
     end of the child's job pipe: `finish` must not wait for an end of file that never comes."""
