@@ -352,13 +352,16 @@ class ForkSplit(_Generic[Job, Outcome]):
                 ended = True
                 break
             child.buffer += data
-        self._frames(child)  # before `_lost`, which lints here what is still owed
-        if ended:
+        if not self._frames(child):  # (frames first: `_lost` lints here what is still owed)
+            self._give_up(child)
+        elif ended:
             self._lost(child)
 
-    def _frames(self, child: _Child) -> None:
-        """Every whole frame off the child's buffer; one that does not check out is dropped (its
-        job stays owed, and is linted here when the child ends)."""
+    def _frames(self, child: _Child) -> bool:
+        """Take every whole frame off the child's buffer; False at one that does not check out
+        (the caller then gives the child up, and lints here what it owes). Not only dropped:
+        the child has answered that job and waits for more, so a wait for its answer (`finish`
+        while few checks are queued, `_wait_for`) would never end."""
         buffer = child.buffer
         at = 0
         while len(buffer) - at >= _FRAME.size:
@@ -367,24 +370,30 @@ class ForkSplit(_Generic[Job, Outcome]):
                 break
             body = bytes(buffer[at + _FRAME.size : at + _FRAME.size + length])
             at += _FRAME.size + length
-            self._accept(child, body)
+            if not self._accept(child, body):
+                del buffer[:]
+                return False
         del buffer[:at]
+        return True
 
-    def _accept(self, child: _Child, body: bytes) -> None:
+    def _accept(self, child: _Child, body: bytes) -> bool:
+        """Take the frame's outcome; False when it does not name a job the child owes, with
+        that job's path and an outcome of the right type."""
         try:
             number, path, outcome = loads(body)
         except Exception:
-            return
+            return False
         if not isinstance(number, int) or number not in child.owed:
-            return
+            return False
         slot = self._slot(number)
         if slot is None or path != self.path_of(slot[1]):  # type: ignore[arg-type]
-            return
+            return False
         if not isinstance(outcome, self.outcome_type):
-            return
+            return False
         slot[2] = outcome
         child.owed.pop(number, None)
         self.owner.pop(number, None)
+        return True
 
     def _slot(self, number: int) -> list[object] | None:
         if not self.pending:
@@ -401,6 +410,18 @@ class ForkSplit(_Generic[Job, Outcome]):
                 os.close(fd)
         child.jobs = child.outcomes = -1
         self._settle_lost()
+
+    def _give_up(self, child: _Child) -> None:
+        """A child that sent a frame that does not check out is used no more: killed (it may be
+        waiting for jobs on a pipe a later fork also holds, so closing it is no sure end), and
+        what it owes is linted here."""
+        import contextlib
+        import signal
+
+        if child.pid > 0:  # (-1 once reaped: os.kill(-1) would signal every process of ours)
+            with contextlib.suppress(OSError):
+                os.kill(child.pid, signal.SIGKILL)
+        self._lost(child)
 
     def _settle_lost(self) -> None:
         """Lint here every job owed by a child that can no longer answer."""

@@ -122,6 +122,65 @@ def test_garbage_from_the_child_is_linted_here() -> None:
     assert all(isinstance(a, Answer) and a.pid == parent for a in answers)
 
 
+class _Hung(Exception):
+    """Not an OSError (as TimeoutError is): the reaper's `suppress(OSError)` cannot swallow it."""
+
+
+def _within(seconds: int, run: Callable[[], list[Answer]]) -> list[Answer]:
+    """`run()`, which must not take `seconds` (a wait that never ends fails the test)."""
+    import signal
+
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(_Hung("hung")))
+    signal.alarm(seconds)
+    try:
+        return run()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
+@pytest.mark.parametrize("jobs", [6, 30])
+def test_garbage_from_a_child_that_lives_on_is_never_waited_for(
+    monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """A child whose frames do not check out, but which goes on waiting for jobs: its jobs are
+    linted here, with few full checks left at the end (fewer than HELP_AFTER) and with more
+    outcomes held back than MAX_PENDING. (Its frames were dropped and its jobs left owed by a
+    child that had answered them: `finish` and `submit` waited for it for ever.)"""
+    parent = os.getpid()
+    monkeypatch.setattr(forksplit, "MAX_PENDING", 5)
+
+    def wrong_type_in_the_child(job: int) -> object:
+        return "not an outcome" if os.getpid() != parent else Answer(job, parent)
+
+    answers = _within(20, lambda: list(_split(wrong_type_in_the_child).run(range(jobs))))
+    assert [a.job for a in answers] == list(range(jobs))
+    assert all(isinstance(a, Answer) and a.pid == parent for a in answers)
+
+
+def test_a_child_given_up_for_garbage_ends_though_another_process_holds_its_job_pipe() -> None:
+    """The child is killed, not only cut off: with its job pipe held by a later fork (the walk's
+    helper) it would wait for jobs for ever, and `finish` would wait for it to end."""
+    parent = os.getpid()
+
+    def wrong_type_in_the_child(job: int) -> object:
+        return "not an outcome" if os.getpid() != parent else Answer(job, parent)
+
+    split = _split(wrong_type_in_the_child)
+    answers = list(split.submit(0))  # to the child, whole: it answers and waits for more
+    assert split.children, "a full check went to a child"
+    held = os.dup(split.children[0].jobs)  # as a process forked now would hold it
+    time.sleep(0.3)
+    try:
+        answers += [a for job in range(1, 12) for a in split.submit(job)]  # its answer is seen
+        answers += _within(20, lambda: list(split.finish()))
+    finally:
+        os.close(held)
+        split.stop()
+    assert [a.job for a in answers] == list(range(12))
+    assert all(isinstance(a, Answer) and a.pid == parent for a in answers)
+
+
 def test_a_frame_for_another_path_is_not_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     """The parent checks each answer against the job it names."""
     parent = os.getpid()
@@ -347,19 +406,13 @@ def test_the_childs_extra_stops_where_its_pipe_would_fill(monkeypatch: pytest.Mo
 def test_the_child_ends_when_told_though_another_process_holds_its_job_pipe() -> None:
     """A process forked after the child (the walk's helper of a cached run) inherits the write
     end of the child's job pipe: `finish` must not wait for an end of file that never comes."""
-    import signal
-
     split = _split()
     answers = [a for job in range(12) for a in split.submit(job)]
     assert split.children, "a full check went to a child"
     held = os.dup(split.children[0].jobs)  # as a process forked now would hold it
-    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("hung")))
-    signal.alarm(20)
     try:
-        answers += list(split.finish())
+        answers += _within(20, lambda: list(split.finish()))
     finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)
         os.close(held)
         split.stop()
     assert [a.job for a in answers] == list(range(12))
