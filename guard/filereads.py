@@ -75,7 +75,11 @@ def _stat_or_error(path: str) -> os.stat_result | OSError | ValueError:
     try:
         return os.stat(path)
     except (OSError, ValueError) as exc:
-        return exc
+        # Without its traceback: the error is a value here (its type is all that is read), and
+        # its traceback's frame holds `exc` itself, a cycle only the cyclic collector frees. A
+        # lint probes thousands of absent paths (`.git`, `.codex/config.toml` up each tree):
+        # those cycles were most of what the collections during a full check had to free.
+        return exc.with_traceback(None)
 
 
 def _failed(exc: BaseException) -> str:
@@ -104,26 +108,34 @@ def realpath(path: str) -> str:
     of them absolute, clean (no `.`, `..` or empty part: such a path is what `abspath` gives
     back) and with no link on the way: each of their parts is `lstat`ed here as the stdlib does,
     and the path is its own answer. A part that is a link goes to the stdlib (which resolves it);
-    a part that cannot be looked at is kept as written, as the stdlib does (not strict)."""
+    a part that cannot be looked at is kept as written, as the stdlib does (not strict).
+
+    A relative path (the linted files' folders, as the walk names them) is first made absolute
+    against the working folder, as the stdlib's `abspath` does; joined, it is clean when it had
+    no `.`, `..` or empty part itself (`getcwd` gives a clean absolute path)."""
+    full = path
+    if path and not path.startswith("/") and os.sep == "/":
+        cwd = os.getcwd()  # raises where the stdlib's abspath raises
+        full = (cwd if cwd != "/" else "") + "/" + path
     if (
-        path.startswith("/")
+        full.startswith("/")
         and os.sep == "/"
-        and "//" not in path
-        and "/./" not in path
-        and "/../" not in path
-        and not path.endswith(("/", "/.", "/.."))
+        and "//" not in full
+        and "/./" not in full
+        and "/../" not in full
+        and not full.endswith(("/", "/.", "/.."))
     ):
         end = 0
         while end >= 0:
-            end = path.find("/", end + 1)
+            end = full.find("/", end + 1)
             try:
-                mode = os.lstat(path if end < 0 else path[:end]).st_mode
+                mode = os.lstat(full if end < 0 else full[:end]).st_mode
             except OSError:
                 continue
             if stat.S_ISLNK(mode):
                 break
         else:
-            return path
+            return full
     return os.path.realpath(path)
 
 

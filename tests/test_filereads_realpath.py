@@ -52,3 +52,18 @@ def test_a_nul_raises_as_the_stdlib() -> None:
         os.path.realpath("/tmp/a\0b")
     with pytest.raises(ValueError):
         realpath("/tmp/a\0b")
+
+
+def test_relative_paths_as_the_stdlib(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative path is resolved against the working folder, as the stdlib's `abspath` does:
+    from the tree, from a link to a folder of it, and from the root."""
+    checked = 0
+    for cwd in (tree, tree / "to_a", tree / "a" / "b", Path("/")):
+        monkeypatch.chdir(cwd)
+        for length in range(1, 4):
+            for parts in itertools.product(PARTS, repeat=length):
+                for text in ("/".join(parts), "./" + "/".join(parts), "/".join(parts) + "/"):
+                    if text:
+                        assert realpath(text) == os.path.realpath(text), (cwd, text)
+                        checked += 1
+    assert checked > 1000

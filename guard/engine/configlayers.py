@@ -393,11 +393,25 @@ def search_roots(snippet: Snippet, settings: Settings) -> list[str]:
     return list(_search_roots(folder, settings.root, os.getcwd()))
 
 
+def _real_folder(path: str) -> str:
+    """`filereads.real_noted(path)`, once a run per path (and working folder, for a relative
+    one): the search roots, the test that a folder is inside them and the walk up to the
+    project configs each resolve the linted file's folder (three resolutions, a `lstat` per
+    part each, where one serves)."""
+    return _real_from(path, "" if path.startswith("/") else os.getcwd())
+
+
+@filereads.replaying_cache(maxsize=256)
+def _real_from(path: str, cwd: str) -> str:
+    # `cwd` keys the answer only: a relative path is resolved against the working folder.
+    return filereads.real_noted(path)
+
+
 @filereads.replaying_cache(maxsize=256)
 def _search_roots(folder: str, config_root: str, cwd: str) -> tuple[str, ...]:
     # Asked for every codex run of every file: a folder's answer (realpath, the walk up to .git)
     # is the same for all of them.
-    here = purepaths.pure(filereads.real_noted(folder))
+    here = purepaths.pure(_real_folder(folder))
     roots = [_git_root(here) or here]
     if config_root not in ("", "."):
         roots.append(purepaths.pure(filereads.real_noted(config_root)))
@@ -406,7 +420,7 @@ def _search_roots(folder: str, config_root: str, cwd: str) -> tuple[str, ...]:
 
 
 def _inside(path: str, root: str) -> bool:
-    real = purepaths.pure(filereads.real_noted(path))
+    real = purepaths.pure(_real_folder(path))
     return real == root or purepaths.is_below(real, root)
 
 
@@ -468,7 +482,7 @@ def _project_candidates(start: str, root: str) -> tuple[tuple[str, str], ...]:
 def _project_dirs_of(start: str, root: str) -> tuple[str, ...]:
     """From the run's folder up to the repository root (nearest first), as codex looks."""
     dirs: list[str] = []
-    here = purepaths.pure(filereads.real_noted(start))
+    here = purepaths.pure(_real_folder(start))
     while True:
         dirs.append(here)
         git = purepaths.join(here, ".git")

@@ -22,7 +22,8 @@ from guard.sources.snippet import Snippet
 # The paths the doors lint a command line under: guard.runtime.hook.HOOK_PATH (the hooks and
 # `check`) and guard.runtime.execshim.EXEC_PATH (the exec and PATH shims). Spelled here, not
 # imported: the exec shim's module is not on the hook's import path.
-DOOR_PATHS = frozenset({"<hook>", "<exec>"})
+HOOK_PATH = "<hook>"  # guard.runtime.hook.HOOK_PATH, for a check that asks without the hook
+DOOR_PATHS = frozenset({HOOK_PATH, "<exec>"})
 _MOVERS = ("cd", "pushd", "popd")
 
 

@@ -354,8 +354,9 @@ _HOME_READERS: list[tuple[str, Callable[[Snippet, Script, Command], DoorHome | N
 
 def _home_readers() -> tuple[str, Callable[[Snippet, Script, Command], DoorHome | None]]:
     if not _HOME_READERS:
-        from guard.engine.doorhome import door_home
-        from guard.runtime.hook import HOOK_PATH
+        # doorhome's copy of the hook's path: guard/runtime/hook.py is not imported for it (a
+        # lint's first codex run loaded the whole hook module for this one string).
+        from guard.engine.doorhome import HOOK_PATH, door_home
 
         _HOME_READERS.append((HOOK_PATH, door_home))
     return _HOME_READERS[0]
