@@ -36,7 +36,7 @@ def fork(serve: Callable[[], object], close_in_child: Iterable[int] = ()) -> int
         try:
             # The C module: `signal` itself makes its enums at import (~0.5 ms of the child's
             # path to its first job, where it is the run's longer path).
-            import _signal
+            import _signal  # type: ignore[import-not-found]  # (no stub: CPython's C module)
 
             _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
             for fd in close_in_child:
