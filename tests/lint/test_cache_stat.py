@@ -412,6 +412,36 @@ def test_a_scope_is_known_while_a_stat_row_has_it(tmp_path: Path) -> None:
     assert not store.has_scope("other") and store.has_scope("new")
 
 
+def test_a_batch_is_stored_whole_and_in_order_across_its_insert_statements(
+    tmp_path: Path,
+) -> None:
+    """`save` writes `ROWS_PER_INSERT` rows to a statement: every row of a batch is stored, the
+    rows past the last full statement too, and a path or key given twice keeps its later row
+    (as one statement a row did), also when both are in the same statement."""
+    store = cache.open_store(str(tmp_path / "store"))
+    assert store is not None
+    count = cache.ROWS_PER_INSERT * 2 + 5
+    info = os.stat(__file__)
+    stats = []
+    for n in range(count):
+        made = cache.stat_row(f"/f{n}.sh", "s", (n, info), f"k{n}", True, "")
+        assert made is not None
+        stats.append(made)
+    added = [(f"k{n}", f"{n}".encode(), "") for n in range(count)]
+    added.insert(0, ("k1", b"earlier", ""))  # the same statement as k1's later row
+    early = cache.stat_row("/f1.sh", "s", (10**6, info), "k1", True, "")
+    late = cache.stat_row("/f2.sh", "s", (7, info), "k2", True, "")
+    assert early is not None and late is not None
+    stats.insert(0, early)  # before /f1.sh's own row, in the same statement
+    stats.append(late)  # past the last full statement: after /f2.sh's row in the first one
+    store.save(added, [], now=1_000, stats=stats)
+    with sqlite3.connect(tmp_path / "store" / cache.STORE_NAME) as conn:
+        rows = dict(conn.execute("SELECT path, stamp FROM stats").fetchall())
+        entries = dict(conn.execute("SELECT key, findings FROM entries").fetchall())
+    assert rows == {f"/f{n}.sh": 7 if n == 2 else n for n in range(count)}
+    assert entries == {f"k{n}": f"{n}".encode() for n in range(count)}
+
+
 def test_a_hit_is_never_pruned_as_unused_by_the_run_it_hit_in(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Run], calls: list[str]
 ) -> None:
