@@ -10,13 +10,18 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Container, Iterable, Mapping
-from pathlib import Path
 
+from guard import fspaths, purepaths
 from guard.settings import DEFAULT_FORBIDDEN_ENV, Settings, cache_dir
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
+
+# pathlib is imported only where a config file is found (each function that builds a Path
+# imports it): a lint of a tree with none looks for them with strings (guard/fspaths.py), and
+# pathlib costs about 2.5 ms of the 85 of a lint of 1,000 workflows.
 
 CONFIG_NAMES = (".codex-guard.yaml", ".codex-guard.yml")
 PYPROJECT = "pyproject.toml"
@@ -27,16 +32,17 @@ class ConfigError(Exception):
     """A config file that cannot be used; `str()` is the one line to print."""
 
 
-def _has_pyproject_table(path: Path) -> bool:
+def _has_pyproject_table(path: Path | str) -> bool:
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:  # Path.read_text, without a Path
+            text = file.read()
     except (OSError, UnicodeDecodeError):
         return False
     # Cheap pre-check before parsing TOML: most pyproject files do not mention us at all.
     return "codex-guard" in text and _pyproject_table(text, path) is not None
 
 
-def _pyproject_table(text: str, path: Path) -> dict[str, Any] | None:
+def _pyproject_table(text: str, path: Path | str) -> dict[str, Any] | None:
     import tomllib
 
     try:
@@ -55,19 +61,23 @@ def _toml_line(exc: Exception) -> int:
     return int(found.group(1)) if found else 1
 
 
-def find_config(start: Path) -> Path | None:
+def find_config(start: Path | str) -> Path | None:
     """The nearest config at or above `start` (a file or a folder), up to the filesystem root."""
+    text = os.fspath(start)
     try:
-        folder = start.resolve()
+        folder = fspaths.resolve(text)
     except (OSError, RuntimeError):
-        folder = start.absolute()
-    if not folder.is_dir():
-        folder = folder.parent
-    for candidate in (folder, *folder.parents):
-        found = config_in(candidate)
+        folder = fspaths.absolute(text)
+    if not fspaths.is_dir(folder):
+        folder = os.path.dirname(folder)  # absolute and clean: its dirname is Path.parent
+    while True:
+        found = config_in(folder)
         if found is not None:
             return found
-    return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def config_in(folder: Path | str, names: Container[str] | None = None) -> Path | None:
@@ -79,18 +89,23 @@ def config_in(folder: Path | str, names: Container[str] | None = None) -> Path |
     base = os.fspath(folder)  # strings, not Path: asked once per walked folder
     for name in CONFIG_NAMES:
         if (names is None or name in names) and os.path.isfile(os.path.join(base, name)):
+            from pathlib import Path
+
             return Path(base, name)
     if names is not None and PYPROJECT not in names:
         return None
-    if not os.path.isfile(os.path.join(base, PYPROJECT)):
+    pyproject = os.path.join(base, PYPROJECT)
+    if not os.path.isfile(pyproject):
         return None
-    pyproject = Path(base, PYPROJECT)
     try:
-        if _has_pyproject_table(pyproject):
-            return pyproject
+        ours = _has_pyproject_table(pyproject)  # (most pyproject.toml files are not)
     except ConfigError:
-        return pyproject  # a broken pyproject that mentions us: let loading report it
-    return None
+        ours = True  # a broken pyproject that mentions us: let loading report it
+    if not ours:
+        return None
+    from pathlib import Path
+
+    return Path(base, PYPROJECT)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -286,6 +301,8 @@ def _check_custom_rules(rules_dirs: tuple[str, ...]) -> None:
     fire: `file:line: message` instead of a rule that silently checks nothing."""
     if not rules_dirs:
         return
+    from pathlib import Path
+
     from guard.engine.checks import CHECKS, NOT_SHELL_CHECKS
     from guard.engine.registry import key_line, load_rules
 
@@ -312,6 +329,8 @@ def _check_custom_rules(rules_dirs: tuple[str, ...]) -> None:
 def _check_names(model: Any, settings: Settings, line_of: Any, path: str) -> None:
     """A value that names nothing is an error, never silently ignored: an unknown rule id in
     `ignore` would leave the rule on while the author believes it off (and the reverse)."""
+    from pathlib import Path
+
     _check_version(model.codex_version, f"{path}:{line_of(('codex-version',))}")
     for index, (raw, folder) in enumerate(zip(model.rules, settings.rules_dirs, strict=True)):
         if not Path(folder).is_dir():
@@ -346,6 +365,8 @@ def _check_names(model: Any, settings: Settings, line_of: Any, path: str) -> Non
 
 def settings_from_mapping(data: Mapping[str, Any] | None, root: str | Path = ".") -> Settings:
     """Settings from config keys as a file writes them (dashed): a rule example's `settings:`."""
+    from pathlib import Path
+
     return _validate(data or {}, Path(root), lambda _loc: 1, "<settings>")
 
 
@@ -535,7 +556,7 @@ def user_config_path(env: Mapping[str, str]) -> Path:
 
     XDG says a relative `XDG_CONFIG_HOME` is to be ignored.
     """
-    import os
+    from pathlib import Path
 
     xdg = env.get("XDG_CONFIG_HOME", "")
     if xdg and os.path.isabs(xdg):
@@ -544,6 +565,19 @@ def user_config_path(env: Mapping[str, str]) -> Path:
         home = env.get("HOME") or os.path.expanduser("~")
         base = Path(home) / ".config"
     return base / "codex-guard" / "config.yaml"
+
+
+def folder_of(path: Path | str) -> str:
+    """The folder whose config applies to `path`: itself resolved when it is a folder, else its
+    resolved parent; unresolvable (a symlink loop), the parent of it made absolute. As
+    `Path(path).resolve()` and the rest say, on strings (guard/fspaths.py)."""
+    text = os.fspath(path)
+    try:
+        is_dir = fspaths.is_dir(text)
+        real = fspaths.resolve(text)
+    except (OSError, RuntimeError):
+        return purepaths.parent(fspaths.absolute(text))
+    return real if is_dir else os.path.dirname(real)  # resolved: its dirname is its parent
 
 
 class ConfigResolver:
@@ -556,24 +590,20 @@ class ConfigResolver:
         self._explicit = load_config(explicit) if explicit is not None else None
         self._by_file: dict[Path, Settings] = {}
         self._default = Settings()  # one object for every folder without a config (frozen)
-        self._by_folder: dict[Path, Path | None] = {}
+        self._by_folder: dict[str, Path | None] = {}
         self._by_real_dir: dict[str, Path | None] = {}
         # Resolved since `take_learned`; None until it is first called (most runs never do).
         self._learned: dict[str, Path | None] | None = None
 
-    def _config_path(self, folder: Path) -> Path | None:
+    def _config_path(self, folder: str) -> Path | None:
         if folder not in self._by_folder:
             self._by_folder[folder] = find_config(folder)
         return self._by_folder[folder]
 
-    def settings_for(self, path: Path) -> Settings:
+    def settings_for(self, path: Path | str) -> Settings:
         if self._explicit is not None:
             return self._explicit
-        try:
-            folder = path.resolve().parent if not path.is_dir() else path.resolve()
-        except (OSError, RuntimeError):
-            folder = path.absolute().parent
-        return self._settings_of(self._config_path(folder))
+        return self._settings_of(self._config_path(folder_of(path)))
 
     def settings_for_dir(self, real_folder: str, names: Container[str] | None = None) -> Settings:
         """Settings for the files of a folder given resolved (as the walk has it): one lookup

@@ -17,8 +17,8 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from pathlib import Path
 
+from guard import purepaths
 from guard.commands.echo import echo
 from guard.fastclass import dataclass, field, replace
 from guard.findings import FileError, Finding, LintResult, Location, Severity
@@ -34,6 +34,7 @@ from guard.sources.snippet import RunContext, Snippet
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the lint start-up does not import typing
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, SupportsIndex
 
     from guard.commands.cachedrun import CachedJobs, StatHits, WalkAside
@@ -469,6 +470,8 @@ def _shift_block(finding: Finding, snippet: Snippet) -> Finding:
 
 
 def _relative_to_root(path: str, root: str) -> str:
+    from pathlib import Path  # here: only a config's per-file-ignores ask
+
     try:
         return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):
@@ -1177,7 +1180,12 @@ class _Exclusions:
         if not settings.exclude:
             return False
         root = settings.root.rstrip("/") + "/"
-        relative = real[len(root) :] if real.startswith(root) else Path(shown).as_posix()
+        if real.startswith(root):
+            relative = real[len(root) :]
+        else:  # outside the config's folder (`--config`): rare, so pathlib is imported here
+            from pathlib import Path
+
+            relative = Path(shown).as_posix()
         if relative.startswith(".."):
             return False
         spec = self._spec(settings.exclude)[0]
@@ -1261,7 +1269,7 @@ def _collect_jobs(
                 folder_of = (folder, with_overrides(resolver.settings_for_dir(folder)))
             settings = folder_of[1]
         else:
-            settings = with_overrides(resolver.settings_for(Path(candidate.path)))
+            settings = with_overrides(resolver.settings_for(candidate.path))
         forced = kind if candidate.explicit else None  # a walked folder's files go by name
         yield make_job(
             candidate.path,
@@ -1341,14 +1349,14 @@ def run_lint(
         extend_select=_split_ids(extend_select, "--extend-select") or (),
     )
     try:
-        resolver = ConfigResolver(Path(config_file) if config_file else None)
+        resolver = ConfigResolver(_config_path(config_file))
         first = shown if stdin else (paths[0] if paths else ".")
-        primary = overrides.apply(resolver.settings_for(Path(first)))
+        primary = overrides.apply(resolver.settings_for(first))
         rules = load_rules(primary.rules_dirs)
         _check_option_ids(overrides, rules)
         configs = _WalkedConfigs(rules, overrides.select or (), overrides.ignore)
         if stdin:
-            settings = overrides.apply(resolver.settings_for(Path(shown).parent))
+            settings = overrides.apply(resolver.settings_for(purepaths.parent(shown)))
             content = sys.stdin.buffer.read()
             file_jobs = [FileJob(shown, True, settings, _rule_text(rules), content=content)]
         else:
@@ -1411,6 +1419,22 @@ def run_lint(
     if exit_zero and not result.errors:
         return 0
     return result.exit_code
+
+
+def _config_path(config_file: str | None) -> Path | None:
+    """`--config` as a Path (pathlib only when there is one: a plain lint does without it)."""
+    if not config_file:
+        return None
+    from pathlib import Path
+
+    return Path(config_file)
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    """`Path(path).write_bytes(data)` (`--fix` only: pathlib is not imported for a plain lint)."""
+    from pathlib import Path
+
+    Path(path).write_bytes(data)
 
 
 def _render(
@@ -1509,7 +1533,7 @@ def _fix_jobs(file_jobs: list[FileJob], *, write: bool, quiet: bool) -> FixRun:
             run.output += unified_diff(done, shown)
         elif job.content is None:
             try:
-                Path(job.path).write_bytes(done.fixed)
+                _write_bytes(job.path, done.fixed)
             except OSError as exc:
                 echo(f"{shown}: error: cannot write the fix: {exc.strerror}", err=True)
                 run.errors = True

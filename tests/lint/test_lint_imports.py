@@ -62,13 +62,17 @@ def _tree(root: Path, files: int) -> Path:
     return root
 
 
-def _lint(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    """`codex-guard lint ARGS` in a fresh interpreter, and the modules it had at its end."""
+def _lint(
+    tmp_path: Path, *args: str, importtime: bool = False
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """`codex-guard lint ARGS` in a fresh interpreter, and the modules it had at its end. With
+    `importtime`, its stderr holds `-X importtime`'s report."""
     out = tmp_path / "modules.json"
     env = {"PATH": "/usr/bin:/bin", "MODULES_OUT": str(out), "HOME": str(tmp_path)}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    flags = ["-X", "importtime"] if importtime else []
     proc = subprocess.run(
-        [sys.executable, "-c", _PROBE, "lint", *args],
+        [sys.executable, *flags, "-c", _PROBE, "lint", *args],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -132,3 +136,32 @@ def test_a_config_in_the_tree_is_still_linted(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert "guard.configlint" in modules
     assert "CG905" in proc.stdout and ".codex-guard.yaml" in proc.stdout
+
+
+def _imported(importtime: str) -> set[str]:
+    """The modules `-X importtime` reports on stderr: those of every process of the run (a
+    forked child writes to the same stderr)."""
+    names = set()
+    for line in importtime.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return names
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_run_without_a_config_imports_no_pathlib(tmp_path: Path, jobs: str) -> None:
+    """pathlib (2.5 ms with urllib.parse and ipaddress) is imported by no process of a plain
+    run over a tree without a config: not by this process before the split forks, nor by the
+    split's child for its full checks (`-j2`: more than 64 files, workflows first). (A tree
+    with a .gitignore imports it all the same: pathspec, which reads them, imports it.)"""
+    tree = _tree(tmp_path / "repo", 80)
+    proc, modules = _lint(tmp_path, "--no-cache", "-j", jobs, str(tree), importtime=True)
+    assert proc.returncode == 1, proc.stderr
+    assert "CG101" in proc.stdout and "CG201" in proc.stdout
+    assert "pathlib" not in modules
+    imported = _imported(proc.stderr)
+    assert "guard.engine.run" in imported  # the report holds the full checks' imports
+    if jobs == "2":  # the full checks ran in the split's child: its imports are reported too
+        assert "guard.engine.run" not in modules
+    assert "pathlib" not in imported
+    assert "urllib.parse" not in imported  # (it came with pathlib; SARIF alone needs it)
