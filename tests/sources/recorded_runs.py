@@ -14,6 +14,10 @@ _HEAD = """#!/bin/sh
   printf 'key=%s\\n' "${OPENAI_API_KEY:+set}${CODEX_API_KEY:+set}"
 """
 _STDIN = "  if timeout 2 cat >/dev/null; then echo stdin=eof; else echo stdin=idle; fi\n"
+# Unrecorded, stdin is still read (for at most 2 s): a program that writes a prompt to codex's
+# stdin (`execSync(..., { input })`) fails with EPIPE when codex has already exited, which a
+# loaded machine made happen now and then.
+_DRAIN = "  timeout 2 cat >/dev/null 2>&1\n"
 _TAIL = '} >> "$RECORD"\n'
 
 
@@ -32,7 +36,7 @@ def run_recorded(
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     fake = bin_dir / "codex"
-    fake.write_text(_HEAD + (_STDIN if record_stdin else "") + _TAIL)
+    fake.write_text(_HEAD + (_STDIN if record_stdin else _DRAIN) + _TAIL)
     fake.chmod(0o755)
     record = tmp_path / "record.txt"
     record.write_text("")
