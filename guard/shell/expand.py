@@ -71,7 +71,12 @@ def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> 
     """One argv node -> its fields (0 for an empty unquoted expansion, n for arrays)."""
     t = node.type
     if t == "word" or t == "number":
-        raw = src.b[node.start_byte : node.end_byte].decode("utf-8", "replace")  # src.text
+        s = src.s  # src.text, inlined: the most common node
+        raw = (
+            s[node.start_byte : node.end_byte]
+            if s is not None
+            else src.b[node.start_byte : node.end_byte].decode("utf-8", "replace")
+        )
         if "{" in raw and self.dialect != "sh":
             braced = _brace_words(raw, src.span(node))
             if braced is not None:
@@ -275,6 +280,9 @@ def _expand_joined(
 def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]:
     t = node.type
     if t == "word" or t == "number":  # src.text, inlined: the most common node
+        s = src.s
+        if s is not None:
+            return unquote_bare(s[node.start_byte : node.end_byte]), True
         return unquote_bare(src.b[node.start_byte : node.end_byte].decode("utf-8", "replace")), True
     if t == "raw_string":
         return src.text(node)[1:-1], True

@@ -200,7 +200,7 @@ class _Heredoc:
 class _Src:
     """One parsed text (the file, or a re-parsed body) and how to map it into the file."""
 
-    __slots__ = ("ascii", "b", "big", "co", "fakes", "lo", "lo1", "override", "plain")
+    __slots__ = ("ascii", "b", "big", "co", "fakes", "lo", "lo1", "override", "plain", "s")
 
     def __init__(
         self, b: bytes, lo: int, co: int, fakes: dict[int, _Heredoc], override: Span | None
@@ -210,6 +210,10 @@ class _Src:
         self.co = co
         self.fakes = fakes
         self.ascii = b.isascii()
+        # The text as str when it is ASCII (nearly always), where a byte offset is a character
+        # offset: a node's text is then a slice of it, not a slice of `b` decoded (a call that
+        # costs several times the slice, made for most nodes walked).
+        self.s: str | None = b.decode("ascii") if self.ascii else None
         self.override = override  # alias text: every word sits where the alias name was
         # Past this size only commands that can matter are modelled (a 10 MB script must still
         # lint in seconds): see Walker._skippable (walk.py).
@@ -220,9 +224,15 @@ class _Src:
         self.lo1 = lo + 1
 
     def text(self, node: Node) -> str:
+        s = self.s
+        if s is not None:
+            return s[node.start_byte : node.end_byte]
         return self.b[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def slice(self, start: int, end: int) -> str:
+        s = self.s
+        if s is not None:
+            return s[start:end]
         return self.b[start:end].decode("utf-8", "replace")
 
     def _col(self, byte: int, col: int) -> int:
