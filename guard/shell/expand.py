@@ -140,17 +140,18 @@ def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> 
 
 
 def _runs_code(
-    self: ExpandWalker, node: Node, raw: str, span: Span, st: State, ctx: _Ctx, src: _Src
+    self: ExpandWalker, node: Node, raw: str, span: Span | None, st: State, ctx: _Ctx, src: _Src
 ) -> None:
     """What a `${...}` runs besides its value: a `$(...)` in a default, a pattern or a subscript
     (`${x:-$(cmd)}`, `${arr[$(cmd)]}`), and a value run as code (sinks.py: `${y@P}`, a subscript
-    evaluated as arithmetic). Cheap tests first: most expansions hold none of these."""
+    evaluated as arithmetic). Cheap tests first: most expansions hold none of these (``span``:
+    the node's, None when the caller has not made it yet: it is made only if needed)."""
     if "$(" in raw or "`" in raw:
         self._scan_substs(node, st, ctx, src)
     if "`" in raw:
         _backquotes(self, node, st, ctx, src)
     if "@P" in raw or "[" in raw or raw.startswith("${!"):
-        sinks.expansion(self, raw, span, st, ctx)
+        sinks.expansion(self, raw, src.span(node) if span is None else span, st, ctx)
 
 
 # written.py's `printed_text`, imported at the first `$(...)` and kept (written.py imports the
@@ -295,7 +296,7 @@ def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tu
         lead = raw[: len(raw) - len(raw.lstrip())]
         raw = raw[len(lead) :]
         if t == "expansion":
-            _runs_code(self, node, raw, src.span(node), st, ctx, src)
+            _runs_code(self, node, raw, None, st, ctx, src)
         if "=" in raw:
             _default_assign(raw, st, src.span(node), self, ctx)
         found = lookup(raw, st)

@@ -261,6 +261,16 @@ class _Src:
             return self._mk(sr, sc, er, ec)
         return Span(sr + lo, sc + 1, er + lo, ec + 1)
 
+    def span_between(self, first: Node, last: Node) -> Span:
+        """From where ``span(first)`` starts to where ``span(last)`` ends, made as one Span."""
+        if self.plain:  # (what the lines below give for such a text)
+            sr, sc = first.start_point
+            er, ec = last.end_point
+            lo = self.lo1
+            return Span(sr + lo, sc + 1, er + lo, ec + 1)
+        head, tail = self.span(first), self.span(last)
+        return Span(head.line, head.column, tail.end_line, tail.end_column)
+
     def span_near(self, ref: Node, start: int, end: int) -> Span:
         """Span of a byte range, counting lines from a nearby node (never from the top of a
         10 MB file: that would make the walk quadratic)."""

@@ -1,5 +1,6 @@
 """A node's text is a slice of the source str when the source is ASCII (a byte offset is then a
-character offset), else its bytes decoded: both must give what decoding the bytes gives."""
+character offset), else its bytes decoded: both must give what decoding the bytes gives. A span
+over two nodes is made in one step where it can be: it must be what the two spans give."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guard.shell import parser as syntax
+from guard.shell.model import Span
 
 
 def nodes(root: syntax.Node) -> list[syntax.Node]:
@@ -39,3 +41,30 @@ def test_ascii_and_non_ascii_sources() -> None:
 @given(st.text(alphabet=st.sampled_from(list("ab $\"'|;\n(){}<>=-é€\U0001f600")), max_size=40))
 def test_any_source(text: str) -> None:
     check(text)
+
+
+def check_span_between(text: str) -> None:
+    """``span_between`` is the first node's span start with the last one's end, whatever the
+    source: the file itself, a body at a line and column offset, an alias's text."""
+    b = text.encode()
+    found = nodes(syntax._parse_bytes(b).root_node)
+    for lo, co, override in ((0, 0, None), (3, 0, None), (2, 5, None), (0, 0, PIN)):
+        src = syntax._Src(b, lo, co, {}, override)
+        for first, last in zip(found, reversed(found), strict=True):
+            head, tail = src.span(first), src.span(last)
+            expected = Span(head.line, head.column, tail.end_line, tail.end_column)
+            assert src.span_between(first, last) == expected
+
+
+PIN = Span(7, 2, 7, 9)
+
+
+def test_span_between() -> None:
+    check_span_between("codex exec -C . 'p' </dev/null >out 2>&1\nls\n")
+    check_span_between("echo 'é' >f; cat <<E >g\nx\nE\n")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab $\"'|;\n<>=-é")), max_size=30))
+def test_span_between_any_source(text: str) -> None:
+    check_span_between(text)
