@@ -261,3 +261,32 @@ def test_init_code_is_compiled_once_then_read_from_a_private_cache(tmp_path: Any
     cache.write_bytes(b"garbage\0garbage")
     cache.chmod(0o600)
     assert _compiles(env) > 0  # a damaged file is a miss, never a crash
+
+
+def test_a_maker_builds_what_the_class_builds() -> None:
+    span_class = FAST["Span"]
+    make = fastclass.maker(span_class)
+    assert make is not span_class
+    for values in ((1, 2, ()), (0, -1, ("a", "b"))):
+        made, built = make(*values), span_class(*values)
+        assert type(made) is span_class
+        assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+        assert pickle.loads(pickle.dumps(made)) == built
+        assert outcome(lambda m=made: setattr(m, "line", 5))[0] == "FrozenInstanceError"
+        assert made.__class__ is span_class and not hasattr(made, "__dict__")
+
+
+def test_a_class_a_maker_cannot_build_is_its_own_maker() -> None:
+    # mutable, init=False with __post_init__, plain, a subclass, a stdlib dataclass
+    for name in ("Bag", "Indexed", "Plain", "Hashed", "Wide", "Sub"):
+        assert fastclass.maker(FAST[name]) is FAST[name]
+    assert fastclass.maker(STD["Span"]) is STD["Span"]
+
+
+def test_the_model_makers() -> None:
+    from guard.shell.model import Span, Word
+
+    span = fastclass.maker(Span)(1, 2, 3, 4)
+    assert span == Span(1, 2, 3, 4) and type(span) is Span
+    word = fastclass.maker(Word)("x", False, span, "$x")
+    assert word == Word("x", False, span, "$x") and type(word) is Word

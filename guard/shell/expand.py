@@ -4,6 +4,7 @@ It sees the walker as ``ExpandWalker``: only to walk the commands a `$(...)` run
 
 from __future__ import annotations
 
+from guard.fastclass import maker
 from guard.lazyre import lazy_compile
 from guard.shell import sinks
 from guard.shell.model import (
@@ -55,6 +56,8 @@ if TYPE_CHECKING:
         def _scan_substs(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None: ...
 
 
+# `Word(text, literal, span, raw)`, built cheaper (fastclass.maker): one per argv word walked.
+_word = maker(Word)
 _REF_RE = lazy_compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _PLAIN_REF_RE = lazy_compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9])")
 
@@ -64,7 +67,7 @@ def _value_word(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src)
     if value is None:
         return Word("", True, src.span(node), "")
     text, literal = _text(self, value, st, ctx, src)
-    return Word(text, literal, src.span(value), src.text(value))
+    return _word(text, literal, src.span(value), src.text(value))
 
 
 def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
@@ -81,7 +84,7 @@ def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> 
             braced = _brace_words(raw, src.span(node))
             if braced is not None:
                 return braced
-        return [Word(unquote_bare(raw), True, src.span(node), raw)]
+        return [_word(unquote_bare(raw), True, src.span(node), raw)]
     if t == "concatenation" and self.dialect != "sh":
         raw = src.text(node)
         if "{" in raw:
@@ -136,7 +139,7 @@ def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> 
             if found is not None and found[1] and not joins_with_ifs(src.text(kid)):
                 return list(found[0])
     text, literal = _text(self, node, st, ctx, src)
-    return [Word(text, literal, src.span(node), src.text(node))]
+    return [_word(text, literal, src.span(node), src.text(node))]
 
 
 def _runs_code(

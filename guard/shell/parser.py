@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 
-from guard.fastclass import dataclass
+from guard.fastclass import dataclass, maker
 from guard.lazyre import lazy_compile
 from guard.lrucache import lru_cache
 from guard.shell.model import Span
@@ -32,6 +32,9 @@ else:
     Node = object
 
 BIG_INPUT = 1_000_000  # bytes
+# `Span(line, column, end_line, end_column)`, built cheaper (fastclass.maker): nearly every node
+# walked gets a span.
+_span = maker(Span)
 _BIG_KEEP = (b"codex", b"`", b"\\")
 _BIG_STMT_KEEP = (
     b"codex",
@@ -248,7 +251,7 @@ class _Src:
             sr, sc = node.start_point
             er, ec = node.end_point
             lo = self.lo1
-            return Span(sr + lo, sc + 1, er + lo, ec + 1)
+            return _span(sr + lo, sc + 1, er + lo, ec + 1)
         if self.override is not None:
             return self.override
         sr, sc = node.start_point
@@ -259,7 +262,7 @@ class _Src:
         lo, co = self.lo + 1, self.co
         if co and (sr == 0 or er == 0):
             return self._mk(sr, sc, er, ec)
-        return Span(sr + lo, sc + 1, er + lo, ec + 1)
+        return _span(sr + lo, sc + 1, er + lo, ec + 1)
 
     def span_between(self, first: Node, last: Node) -> Span:
         """From where ``span(first)`` starts to where ``span(last)`` ends, made as one Span."""
@@ -267,9 +270,9 @@ class _Src:
             sr, sc = first.start_point
             er, ec = last.end_point
             lo = self.lo1
-            return Span(sr + lo, sc + 1, er + lo, ec + 1)
+            return _span(sr + lo, sc + 1, er + lo, ec + 1)
         head, tail = self.span(first), self.span(last)
-        return Span(head.line, head.column, tail.end_line, tail.end_column)
+        return _span(head.line, head.column, tail.end_line, tail.end_column)
 
     def span_near(self, ref: Node, start: int, end: int) -> Span:
         """Span of a byte range, counting lines from a nearby node (never from the top of a
