@@ -4,6 +4,7 @@ It sees the walker as ``ExpandWalker``: only to walk the commands a `$(...)` run
 
 from __future__ import annotations
 
+from guard.fastclass import maker
 from guard.lazyre import lazy_compile
 from guard.shell import sinks
 from guard.shell.model import (
@@ -55,6 +56,8 @@ if TYPE_CHECKING:
         def _scan_substs(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None: ...
 
 
+# `Word(text, literal, span, raw)`, built cheaper (fastclass.maker): one per argv word walked.
+_word = maker(Word)
 _REF_RE = lazy_compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _PLAIN_REF_RE = lazy_compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9])")
 
@@ -64,19 +67,24 @@ def _value_word(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src)
     if value is None:
         return Word("", True, src.span(node), "")
     text, literal = _text(self, value, st, ctx, src)
-    return Word(text, literal, src.span(value), src.text(value))
+    return _word(text, literal, src.span(value), src.text(value))
 
 
 def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> list[Word]:
     """One argv node -> its fields (0 for an empty unquoted expansion, n for arrays)."""
     t = node.type
     if t == "word" or t == "number":
-        raw = src.b[node.start_byte : node.end_byte].decode("utf-8", "replace")  # src.text
+        s = src.s  # src.text, inlined: the most common node
+        raw = (
+            s[node.start_byte : node.end_byte]
+            if s is not None
+            else src.b[node.start_byte : node.end_byte].decode("utf-8", "replace")
+        )
         if "{" in raw and self.dialect != "sh":
             braced = _brace_words(raw, src.span(node))
             if braced is not None:
                 return braced
-        return [Word(unquote_bare(raw), True, src.span(node), raw)]
+        return [_word(unquote_bare(raw), True, src.span(node), raw)]
     if t == "concatenation" and self.dialect != "sh":
         raw = src.text(node)
         if "{" in raw:
@@ -131,21 +139,22 @@ def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> 
             if found is not None and found[1] and not joins_with_ifs(src.text(kid)):
                 return list(found[0])
     text, literal = _text(self, node, st, ctx, src)
-    return [Word(text, literal, src.span(node), src.text(node))]
+    return [_word(text, literal, src.span(node), src.text(node))]
 
 
 def _runs_code(
-    self: ExpandWalker, node: Node, raw: str, span: Span, st: State, ctx: _Ctx, src: _Src
+    self: ExpandWalker, node: Node, raw: str, span: Span | None, st: State, ctx: _Ctx, src: _Src
 ) -> None:
     """What a `${...}` runs besides its value: a `$(...)` in a default, a pattern or a subscript
     (`${x:-$(cmd)}`, `${arr[$(cmd)]}`), and a value run as code (sinks.py: `${y@P}`, a subscript
-    evaluated as arithmetic). Cheap tests first: most expansions hold none of these."""
+    evaluated as arithmetic). Cheap tests first: most expansions hold none of these (``span``:
+    the node's, None when the caller has not made it yet: it is made only if needed)."""
     if "$(" in raw or "`" in raw:
         self._scan_substs(node, st, ctx, src)
     if "`" in raw:
         _backquotes(self, node, st, ctx, src)
     if "@P" in raw or "[" in raw or raw.startswith("${!"):
-        sinks.expansion(self, raw, span, st, ctx)
+        sinks.expansion(self, raw, src.span(node) if span is None else span, st, ctx)
 
 
 # written.py's `printed_text`, imported at the first `$(...)` and kept (written.py imports the
@@ -275,6 +284,9 @@ def _expand_joined(
 def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tuple[str, bool]:
     t = node.type
     if t == "word" or t == "number":  # src.text, inlined: the most common node
+        s = src.s
+        if s is not None:
+            return unquote_bare(s[node.start_byte : node.end_byte]), True
         return unquote_bare(src.b[node.start_byte : node.end_byte].decode("utf-8", "replace")), True
     if t == "raw_string":
         return src.text(node)[1:-1], True
@@ -287,7 +299,7 @@ def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tu
         lead = raw[: len(raw) - len(raw.lstrip())]
         raw = raw[len(lead) :]
         if t == "expansion":
-            _runs_code(self, node, raw, src.span(node), st, ctx, src)
+            _runs_code(self, node, raw, None, st, ctx, src)
         if "=" in raw:
             _default_assign(raw, st, src.span(node), self, ctx)
         found = lookup(raw, st)

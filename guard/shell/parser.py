@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 
-from guard.fastclass import dataclass
+from guard.fastclass import dataclass, maker
 from guard.lazyre import lazy_compile
 from guard.lrucache import lru_cache
 from guard.shell.model import Span
@@ -32,6 +32,9 @@ else:
     Node = object
 
 BIG_INPUT = 1_000_000  # bytes
+# `Span(line, column, end_line, end_column)`, built cheaper (fastclass.maker): nearly every node
+# walked gets a span.
+_span = maker(Span)
 _BIG_KEEP = (b"codex", b"`", b"\\")
 _BIG_STMT_KEEP = (
     b"codex",
@@ -161,6 +164,33 @@ def _captures(query: str, root: Node) -> list[Node]:
     return out
 
 
+def _operator_parents(
+    b: bytes, root: Node, op: bytes, tokens: tuple[str, ...], kind: str
+) -> list[Node]:
+    """The ``kind`` nodes of an error-free tree that hold one of ``tokens`` (each starting
+    with the bytes ``op``) as a child, in source order: each occurrence of ``op`` in ``b`` is
+    asked for the token there (a lookup down one branch of the tree), not the whole tree walked
+    by a query (~12x the cost on a 60-line script, which runs these on nearly every file).
+    The caller makes sure the tree has no error: only then does every such node hold its
+    tokens with their bytes (error recovery may leave a zero-width MISSING token instead)."""
+    found: list[Node] = []
+    # (a node's own operator lies outside any node of its kind nested in it, so two of them
+    # never share both ends: `a | b > f | c` nests a pipeline at the same start)
+    seen: set[tuple[int, int]] = set()
+    at = b.find(op)
+    while at >= 0:
+        token = root.descendant_for_byte_range(at, at + 1)
+        parent = token.parent if token is not None and token.type in tokens else None
+        if parent is not None and parent.type == kind:
+            key = (parent.start_byte, parent.end_byte)
+            if key not in seen:
+                seen.add(key)
+                found.append(parent)
+        at = b.find(op, at + 1)
+    found.sort(key=lambda n: n.start_byte)
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class _Heredoc:
     """A here-doc the repair pass turned into ``< WORD`` (keyed by the WORD's byte offset)."""
@@ -173,7 +203,7 @@ class _Heredoc:
 class _Src:
     """One parsed text (the file, or a re-parsed body) and how to map it into the file."""
 
-    __slots__ = ("ascii", "b", "big", "co", "fakes", "lo", "lo1", "override", "plain")
+    __slots__ = ("ascii", "b", "big", "co", "fakes", "lo", "lo1", "override", "plain", "s")
 
     def __init__(
         self, b: bytes, lo: int, co: int, fakes: dict[int, _Heredoc], override: Span | None
@@ -183,6 +213,10 @@ class _Src:
         self.co = co
         self.fakes = fakes
         self.ascii = b.isascii()
+        # The text as str when it is ASCII (nearly always), where a byte offset is a character
+        # offset: a node's text is then a slice of it, not a slice of `b` decoded (a call that
+        # costs several times the slice, made for most nodes walked).
+        self.s: str | None = b.decode("ascii") if self.ascii else None
         self.override = override  # alias text: every word sits where the alias name was
         # Past this size only commands that can matter are modelled (a 10 MB script must still
         # lint in seconds): see Walker._skippable (walk.py).
@@ -193,9 +227,15 @@ class _Src:
         self.lo1 = lo + 1
 
     def text(self, node: Node) -> str:
+        s = self.s
+        if s is not None:
+            return s[node.start_byte : node.end_byte]
         return self.b[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def slice(self, start: int, end: int) -> str:
+        s = self.s
+        if s is not None:
+            return s[start:end]
         return self.b[start:end].decode("utf-8", "replace")
 
     def _col(self, byte: int, col: int) -> int:
@@ -211,7 +251,7 @@ class _Src:
             sr, sc = node.start_point
             er, ec = node.end_point
             lo = self.lo1
-            return Span(sr + lo, sc + 1, er + lo, ec + 1)
+            return _span(sr + lo, sc + 1, er + lo, ec + 1)
         if self.override is not None:
             return self.override
         sr, sc = node.start_point
@@ -222,7 +262,17 @@ class _Src:
         lo, co = self.lo + 1, self.co
         if co and (sr == 0 or er == 0):
             return self._mk(sr, sc, er, ec)
-        return Span(sr + lo, sc + 1, er + lo, ec + 1)
+        return _span(sr + lo, sc + 1, er + lo, ec + 1)
+
+    def span_between(self, first: Node, last: Node) -> Span:
+        """From where ``span(first)`` starts to where ``span(last)`` ends, made as one Span."""
+        if self.plain:  # (what the lines below give for such a text)
+            sr, sc = first.start_point
+            er, ec = last.end_point
+            lo = self.lo1
+            return _span(sr + lo, sc + 1, er + lo, ec + 1)
+        head, tail = self.span(first), self.span(last)
+        return _span(head.line, head.column, tail.end_line, tail.end_column)
 
     def span_near(self, ref: Node, start: int, end: int) -> Span:
         """Span of a byte range, counting lines from a nearby node (never from the top of a
@@ -275,7 +325,7 @@ def _joined_line_breaks(b: bytes, root: Node) -> list[int]:
     if b.count(b"|") < 2 or b"\n" not in b:
         return []
     breaks: list[int] = []
-    for inner in _captures(_JOINED_QUERY, root):
+    for inner in _joined_inners(b, root):
         for command in inner.named_children:
             if command.type != "command":
                 continue
@@ -284,6 +334,33 @@ def _joined_line_breaks(b: bytes, root: Node) -> list[int]:
                 if _blank_lines_between(b[left.end_byte : right.start_byte]):
                     breaks.append(left.end_byte)
     return breaks
+
+
+def _joined_inners(b: bytes, root: Node) -> list[Node]:
+    """What ``_JOINED_QUERY`` captures (as a set): each pipeline that is the body of a redirected
+    statement inside a pipeline. Every pipeline of tree-sitter-bash holds its `|`/`|&`
+    operators as children (its own alias in a here-doc's `<<E | cmd` too), so in a tree
+    without errors the outer pipelines are found from the `|` bytes."""
+    if root.has_error:
+        return _captures(_JOINED_QUERY, root)
+    inners: list[Node] = []
+    for pipeline in _operator_parents(b, root, b"|", ("|", "|&"), "pipeline"):
+        for kid in pipeline.named_children:
+            if kid.type == "redirected_statement":
+                body = kid.child_by_field_name("body")
+                if body is not None and body.type == "pipeline":
+                    inners.append(body)
+    inners.sort(key=lambda n: n.start_byte)
+    return inners
+
+
+def _heredoc_redirects(b: bytes, root: Node) -> list[Node]:
+    """Every `heredoc_redirect` of the tree, in source order, as the query `(heredoc_redirect)`
+    finds them: in a tree without errors each holds its `<<`/`<<-` operator as a child, so
+    they are found from the `<<` bytes."""
+    if root.has_error:
+        return _captures("(heredoc_redirect) @h", root)
+    return _operator_parents(b, root, b"<<", ("<<", "<<-"), "heredoc_redirect")
 
 
 def _blank_lines_between(gap: bytes) -> bool:
@@ -426,7 +503,7 @@ def _repair_heredocs(b: bytes, root: Node) -> tuple[bytes, dict[int, _Heredoc]] 
     kept aside (keyed by the WORD's offset) so the walker still sees a here-doc.
     """
     bad_lines: list[int] = []
-    for h in _captures("(heredoc_redirect) @h", root):
+    for h in _heredoc_redirects(b, root):
         start = next((k for k in h.children if k.type == "heredoc_start"), None)
         odd = any(k.is_named and k.type not in _HEREDOC_OK_KIDS for k in h.children)
         odd = odd or any(k.type == "ERROR" for k in h.children)

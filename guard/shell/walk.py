@@ -127,10 +127,7 @@ def _command_extent(node: Node, redirs: list[Node], src: _Src) -> tuple[Span, st
             end = next((k for k in r.children if k.type == "heredoc_start"), r)
         if end.end_byte > last.end_byte:
             last = end
-    span = src.span(node)
-    if last is not node:
-        tail = src.span(last)
-        span = Span(span.line, span.column, tail.end_line, tail.end_column)
+    span = src.span(node) if last is node else src.span_between(node, last)
     return span, src.slice(node.start_byte, last.end_byte)
 
 

@@ -2468,7 +2468,30 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
         prog = basename(head.text)
         wargs: list[str] = []
         rest: int | None = None
-        if prog == "env":
+        # codex first, then any name no branch below tests (WRAPPER_PROGRAMS holds exactly
+        # those: tests/shell/test_wrapper_programs.py): most commands are one of the two, and
+        # each name test of the chain costs every command that reaches it.
+        if prog == "codex" and (inner := _codex_sandbox_runs(argv)) is not None:
+            # `codex sandbox [OPTIONS] [--] CMD...` runs CMD, with this env and stdin.
+            wargs = [w.text for w in argv[1:inner]]
+            out.wrappers.append(Wrapper("codex sandbox", head.span, tuple(wargs)))
+            argv = argv[inner:]
+            continue
+        elif prog == "codex":
+            if head.text != "codex":
+                out.wrappers.append(Wrapper("path", head.span, (head.text,)))
+                argv = (_codex_word(head), *argv[1:])
+            break
+        elif prog not in WRAPPER_PROGRAMS:
+            # What it does to codex's env and stdin is not known: the engine reports only
+            # the rules that read codex's argv alone.
+            k = _carried_codex(argv)
+            if k is None:
+                break
+            out.wrappers.append(Wrapper(UNKNOWN_WRAPPER, head.span, (head.text,)))
+            argv = argv[k:]
+            continue
+        elif prog == "env":
             argv = _split_env_string(argv)
             rest = _peel_env(argv, out)
         elif prog == "timeout":
@@ -2785,16 +2808,6 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 argv = (Word(env_bin, True, w.span, w.raw or w.text), *argv[j + 1 :])
                 continue
             break
-        elif prog == "codex" and (inner := _codex_sandbox_runs(argv)) is not None:
-            # `codex sandbox [OPTIONS] [--] CMD...` runs CMD, with this env and stdin.
-            wargs = [w.text for w in argv[1:inner]]
-            out.wrappers.append(Wrapper("codex sandbox", head.span, tuple(wargs)))
-            argv = argv[inner:]
-            continue
-        elif prog == "codex" and head.text != "codex":
-            out.wrappers.append(Wrapper("path", head.span, (head.text,)))
-            argv = (_codex_word(head), *argv[1:])
-            break
         elif prog in SHELLS:
             k = _peel_shell_c(argv)
             if k is None:
@@ -2892,9 +2905,7 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             if rest is None:
                 break
             wargs = [w.text for w in argv[1:rest]]
-        elif prog != "codex" and (k := _carried_codex(argv)) is not None:
-            # What it does to codex's env and stdin is not known: the engine reports only
-            # the rules that read codex's argv alone.
+        elif (k := _carried_codex(argv)) is not None:  # (a wrapper its branch did not peel)
             out.wrappers.append(Wrapper(UNKNOWN_WRAPPER, head.span, (head.text,)))
             argv = argv[k:]
             continue

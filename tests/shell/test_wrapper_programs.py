@@ -1,4 +1,5 @@
-"""WRAPPER_PROGRAMS is the command model's list of wrappers: exactly the programs `peel` strips."""
+"""WRAPPER_PROGRAMS is the command model's list of wrappers: exactly the programs `peel` strips
+(and `peel` skips its chain of name tests for any other program but codex)."""
 
 from __future__ import annotations
 
