@@ -86,3 +86,51 @@ PIECES = [
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=14))
 def test_random_scripts_agree(pieces: list[str]) -> None:
     check(" ".join(pieces) + "\n")
+
+
+def _spy_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    asked: list[str] = []
+    real = syntax._captures
+
+    def spy(query: str, root: syntax.Node) -> list[syntax.Node]:
+        asked.append(query)
+        return real(query, root)
+
+    monkeypatch.setattr(syntax, "_captures", spy)
+    return asked
+
+
+def test_a_deep_tree_of_many_operators_takes_the_query(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each `> f |` nests the pipeline one level deeper, and a lookup walks down from the root:
+    # a lookup per operator would cost operators x depth (5x the query at 8,000 operators).
+    units = syntax.MAX_OPERATOR_LOOKUPS // 2 + 1  # two `|` a unit: just past the bound
+    b = b"a | b > f | " * units + b"c\n"
+    root = syntax._parse_bytes(b).root_node
+    assert not root.has_error
+    expected = sorted(by_query(syntax._JOINED_QUERY, root))
+    asked = _spy_queries(monkeypatch)
+    joined = [(n.start_byte, n.end_byte, n.type) for n in syntax._joined_inners(b, root)]
+    assert asked == [syntax._JOINED_QUERY]
+    assert sorted(joined) == expected
+    assert len(joined) == units
+
+
+def test_many_heredocs_take_the_query(monkeypatch: pytest.MonkeyPatch) -> None:
+    b = b"cat <<E | x\nq\nE\n" * (syntax.MAX_OPERATOR_LOOKUPS + 1)
+    root = syntax._parse_bytes(b).root_node
+    assert not root.has_error
+    expected = by_query("(heredoc_redirect) @h", root)
+    asked = _spy_queries(monkeypatch)
+    heredocs = [(n.start_byte, n.end_byte, n.type) for n in syntax._heredoc_redirects(b, root)]
+    assert asked == ["(heredoc_redirect) @h"]
+    assert heredocs == expected
+
+
+def test_up_to_the_bound_the_operators_are_looked_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    b = b"a | b > f | " * (syntax.MAX_OPERATOR_LOOKUPS // 2 - 1) + b"c | e <<E | d\nE\n"
+    root = syntax._parse_bytes(b).root_node
+    assert not root.has_error and b.count(b"|") == syntax.MAX_OPERATOR_LOOKUPS
+    asked = _spy_queries(monkeypatch)
+    syntax._joined_inners(b, root)
+    syntax._heredoc_redirects(b, root)
+    assert asked == []
