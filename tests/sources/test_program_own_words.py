@@ -1,0 +1,75 @@
+"""A word a spawn call writes in its own shell text is its own, not another call's.
+
+The JavaScript and Go readers trace a flag of a rendered command line back to the one string
+literal of the file with that value (a constant, a helper's return: guard/sources/spawnline.py,
+LiteralIndex). A shell string handed to `execSync(...)` or `exec.Command("sh", "-c", ...)` holds
+its words inside one literal, so `-C` there was traced to another spawn's `"-C"` literal further
+down the file: CG402 on `codex exec resume --last -C .` pointed at an unrelated line as the place
+`-C` "is set".
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from guard.commands.lint import FileJob, _rule_text, lint_file
+from guard.engine import load_rules
+from guard.findings import Finding
+from guard.settings import Settings
+
+RULE_TEXT = _rule_text(load_rules())
+
+
+def lint_body(tmp_path: Path, body: str, name: str) -> list[Finding]:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    outcome = lint_file(FileJob(str(path), True, Settings(), RULE_TEXT))
+    assert not outcome.errors, outcome.errors
+    return sorted(outcome.findings, key=lambda f: (f.location.line, f.rule))
+
+
+def related_of(findings: list[Finding], rule: str) -> list[tuple[int, str]]:
+    (found,) = [f for f in findings if f.rule == rule]
+    return [(r.line, r.note or "") for r in found.related]
+
+
+JS = """\
+const { execSync, spawnSync } = require("child_process");
+execSync("codex exec resume --last -C . -s read-only - < prompt.md", { stdio: "inherit" });
+spawnSync("codex", ["exec", "-C", ".", "-s", "read-only", "-o", "r.md", "-"], { input: "x" });
+"""
+
+GO = """\
+package main
+
+import "os/exec"
+
+func main() {
+\t_ = exec.Command("sh", "-c", "codex exec resume --last -C . -s read-only - < p.md").Run()
+\t_ = exec.Command("codex", "exec", "-C", ".", "-s", "read-only", "-o", "r.md", "-").Run()
+}
+"""
+
+
+def test_a_javascript_shell_strings_flag_is_not_traced_to_another_spawn(tmp_path: Path) -> None:
+    findings = lint_body(tmp_path, JS, "dispatch.js")
+    assert [(f.rule, f.location.line) for f in findings if f.rule == "CG402"] == [("CG402", 2)]
+    assert related_of(findings, "CG402") == []
+
+
+def test_a_go_shell_strings_flag_is_not_traced_to_another_spawn(tmp_path: Path) -> None:
+    findings = lint_body(tmp_path, GO, "main.go")
+    assert [(f.rule, f.location.line) for f in findings if f.rule == "CG402"] == [("CG402", 6)]
+    assert related_of(findings, "CG402") == []
+
+
+def test_a_constant_in_a_template_is_still_traced(tmp_path: Path) -> None:
+    body = """\
+    const { execSync } = require("child_process");
+    const DANGER = "--yolo";
+    execSync(`codex exec ${DANGER} -C . - < prompt.md`, { stdio: "inherit" });
+    spawnLater(["-C", "."]);
+    """
+    findings = lint_body(tmp_path, body, "run.js")
+    assert related_of(findings, "CG303") == [(2, "`--yolo` is set here")]
