@@ -65,6 +65,12 @@ OS_EXEC: dict[str, tuple[int, int | None, int | None]] = {
 # alone does not: codex reads its stdin to EOF and waits for more.
 ENDS_PIPE = frozenset({"close", "write_eof"})
 SUPPLIED = ' <<<"$INPUT"'
+# Input a group's spawn is given, as a file: the shell layer reads `{ ...\n} <<<x` as an error.
+FROM_FILE = ' <"$FILE"'
+# What makes a shell text more than one simple command: a list, a pipeline, more lines; and,
+# for the stdin the spawn gives, a redirect of the text's own (which wins over the shell's).
+_LIST_CHARS = ";&|\n"
+_STDIN_CHARS = ";&|\n<"
 
 
 SPAWN_MODULES = frozenset({"subprocess", "asyncio", "os"})
@@ -261,7 +267,11 @@ def _environ_at(call: ast.Call, module: _Module, states: list[pyvalues.State]) -
     return sorted(found, key=lambda k: (k.line, k.column))
 
 
-def _write_env(writer: _Writer, env: pyvalues.Env | None, environ: list[pyvalues.W]) -> None:
+def _write_env(
+    writer: _Writer, env: pyvalues.Env | None, environ: list[pyvalues.W], group: bool = False
+) -> None:
+    """The spawn's env as prefix assignments (`K="$VALUE" `); with `group`, a group's start
+    that exports them (`{ export K="$VALUE"; `), for a shell text of more than one command."""
     # A variable the file set in several places is one assignment, as the shell binds it once:
     # each place is kept as where it was set, but the line does not grow with each of them.
     inherited: dict[str, list[pyvalues.W]] = {}
@@ -273,13 +283,23 @@ def _write_env(writer: _Writer, env: pyvalues.Env | None, environ: list[pyvalues
         if isinstance(key.text, str) and key.text.isidentifier():
             inherited.setdefault(key.text, []).append(key)
     if env is not None and not env.inherits:
-        writer.add("env -i ")
+        # (in a group, an env that replaces the parent's adds nothing a rule could miss: only
+        # the keys it names are ever claimed)
+        if not group:
+            writer.add("env -i ")
         inherited = {}
+    if group:
+        writer.add("{ ")
+    start, end = ("export ", "; ") if group else ("", " ")
     for name, places in inherited.items():
-        writer.add(f'{name}="$VALUE" ', places[0], name, places[1:])
+        writer.add(start)
+        writer.add(f'{name}="$VALUE"', places[0], name, places[1:])
+        writer.add(end)
     for key in env.keys if env is not None else ():
         if isinstance(key.text, str) and key.text.isidentifier():
-            writer.add(f'{key.text}="$VALUE" ', key, key.text)
+            writer.add(start)
+            writer.add(f'{key.text}="$VALUE"', key, key.text)
+            writer.add(end)
 
 
 def _write_argv(writer: _Writer, words: Sequence[pyvalues.W]) -> None:
@@ -369,7 +389,19 @@ def _command(
                         continue
                     if "codex" not in value.text:
                         continue
-                    writer.add(value.text.replace("\n", " "))
+                    text = value.text.strip("\n")
+                    if _needs_group(text, bool(writer.length), redirect):
+                        # The env and stdin are the shell's: around all of it, as a group (its
+                        # first line the exports, so the text's words keep their columns).
+                        writer = _Writer(module, node)
+                        _write_env(writer, env, environ, group=True)
+                        writer.add("\n" + text + "\n}")
+                        stdin = FROM_FILE if redirect == SUPPLIED else redirect
+                        lines.append(writer.line(stdin))
+                        if len(lines) >= MAX_VARIANTS:
+                            break
+                        continue
+                    writer.add(text)
                 elif isinstance(value, pyvalues.Seq) and value.words:
                     texts = tuple(w.text for w in value.words)
                     if not (_is_codex(value.words) or may_be_codex(texts)):
@@ -485,6 +517,42 @@ def _spawned(call: ast.Call) -> tuple[tuple[str, int], ...]:
     return (("program", position_step(call.lineno - 1, call.col_offset)),)
 
 
+def _needs_group(text: str, env: bool, redirect: str) -> bool:
+    """Are the env (`env`: the spawn sets or drops keys) and the stdin (`redirect`) the spawn
+    gives a shell text more than its one simple command's? Then the text is written as a group
+    they apply to as a whole; a prefix assignment or a redirect at the end of a list would give
+    them to its first or last command only (`cd repo && codex exec ...` with the key in `env=`,
+    `codex exec - < prompt.md` with `stdin=DEVNULL`). A text of several lines is a group too:
+    its lines are kept as the shell reads them."""
+    if "\n" in text:
+        return True
+    return (env and any(c in text for c in _LIST_CHARS)) or (
+        bool(redirect) and any(c in text for c in _STDIN_CHARS)
+    )
+
+
+def _snippet(line: _Line, path: str, call: ast.Call, context: RunContext) -> Snippet:
+    """The spawn's command line at the spawn. A shell text of several lines (a script in a
+    string, or a group around a list) keeps its lines, as the shell runs them; each is placed
+    on the spawn's line, as a one-line command is (a line past the first at the spawn's
+    column, where a one-line command's words start)."""
+    count = line.text.count("\n") + 1
+    line_map: tuple[tuple[int, int, int], ...] = ()
+    if count > 1:
+        first = call.lineno
+        line_map = tuple((first + k, first, call.col_offset if k else 0) for k in range(count))
+    return Snippet(
+        text=line.text + "\n",
+        path=path,
+        line_offset=call.lineno - 1,
+        column_offset=call.col_offset,
+        context=context,
+        origins=line.origins,
+        session=_spawned(call),
+        line_map=line_map,
+    )
+
+
 def _wrapped_snippets(
     module: _Module, wrapper: _Wrapper, sites: list[ast.Call], path: str
 ) -> list[Snippet]:
@@ -503,18 +571,7 @@ def _wrapped_snippets(
             states.extend(inner.recorded.get(id(wrapper.spawn), []))
         lines = [line for line in _command(call, module, states) if _is_command(line)]
         _redirect, context = _stdin(call, module)
-        snippets.extend(
-            Snippet(
-                text=line.text + "\n",
-                path=path,
-                line_offset=site.lineno - 1,
-                column_offset=site.col_offset,
-                context=context,
-                origins=line.origins,
-                session=_spawned(site),
-            )
-            for line in lines
-        )
+        snippets.extend(_snippet(line, path, site, context) for line in lines)
     return snippets
 
 
@@ -548,16 +605,5 @@ def extract(text: str, path: str) -> list[Snippet]:
         if not lines:
             continue
         _redirect, context = _stdin(call, module)
-        for line in lines:
-            snippets.append(
-                Snippet(
-                    text=line.text + "\n",
-                    path=path,
-                    line_offset=call.lineno - 1,
-                    column_offset=call.col_offset,
-                    context=context,
-                    origins=line.origins,
-                    session=_spawned(call),
-                )
-            )
+        snippets.extend(_snippet(line, path, call, context) for line in lines)
     return sorted(snippets, key=lambda s: (s.line_offset, s.column_offset))
