@@ -1044,6 +1044,10 @@ def parse(
         state.xtrace = xtrace
         walker.run_text(text.replace("\r\n", "\n"), line_offset, column_offset, state, _Ctx())
         walker.finish()
+    except ImportError:
+        # The parser is missing from the install: no input's fault, and no parse error to
+        # report (nor to cache) for every file; the caller says it cannot run.
+        raise
     except Exception:  # the linter must survive any input; keep what was modelled so far
         walker.errors.append(Span(line_offset + 1, 1, line_offset + 1, 1))
     try:
