@@ -517,6 +517,19 @@ def _spawned(call: ast.Call) -> tuple[tuple[str, int], ...]:
     return (("program", position_step(call.lineno - 1, call.col_offset)),)
 
 
+def _callers_give(lines: list[_Line]) -> bool:
+    """Does a wrapper's spawn, read on its own, leave words to its callers: no codex line (the
+    program is a parameter), or a codex line with words it cannot know (`"$@"` of `*args`, a
+    parameter's `"$ARG"`)?"""
+    if not any(_is_command(line) for line in lines):
+        return True
+    return any(
+        _is_command(line)
+        and (Unknown.SPREAD.value in line.text or Unknown.VALUE.value in line.text)
+        for line in lines
+    )
+
+
 def _needs_group(text: str, env: bool, redirect: str) -> bool:
     """Are the env (`env`: the spawn sets or drops keys) and the stdin (`redirect`) the spawn
     gives a shell text more than its one simple command's? Then the text is written as a group
@@ -596,12 +609,14 @@ def extract(text: str, path: str) -> list[Snippet]:
     snippets: list[Snippet] = []
     for call in calls:
         lines = _command(call, module)
-        if id(call) in wrappers and not any(_is_command(line) for line in lines):
-            # The program is its callers' to give: read the spawn at each call of the wrapper.
+        if id(call) in wrappers and _callers_give(lines):
+            # The program, or words of the codex line, are its callers' to give (`def
+            # run_codex(*args): subprocess.run(["codex", "exec", *args, "-"])`): read the spawn
+            # at each call of the wrapper, where `-s danger-full-access` or the key is written.
             wrapped = _wrapped_snippets(module, wrappers[id(call)], sites[id(call)], path)
             snippets.extend(wrapped)
             if wrapped:
-                lines = []  # the `"$CMD"` the callers resolve is no longer unknown
+                lines = []  # the `"$CMD"` and `"$@"` the callers resolve are no longer unknown
         if not lines:
             continue
         _redirect, context = _stdin(call, module)
