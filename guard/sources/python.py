@@ -65,6 +65,7 @@ OS_EXEC: dict[str, tuple[int, int | None, int | None]] = {
 # alone does not: codex reads its stdin to EOF and waits for more.
 ENDS_PIPE = frozenset({"close", "write_eof"})
 SUPPLIED = ' <<<"$INPUT"'
+CAPTURED = "out=$("  # a spawn whose output the program takes: `out=$(codex ...)`
 # Input a group's spawn is given, as a file: the shell layer reads `{ ...\n} <<<x` as an error.
 FROM_FILE = ' <"$FILE"'
 # What makes a shell text more than one simple command: a list, a pipeline, more lines; and,
@@ -176,12 +177,20 @@ class _Line:
 class _Writer:
     """Writes one command line, noting where each word written elsewhere in the file sits."""
 
-    def __init__(self, module: _Module, call: ast.Call) -> None:
+    def __init__(self, module: _Module, call: ast.Call, captured: bool = False) -> None:
         self.module = module
         self.call = call
         self.parts: list[str] = []
         self.origins: list[tuple[int, int, int, int, str]] = []
         self.length = 0
+        self.captured = captured
+        if captured:  # the program takes the run's output: `$(...)`, as the shell would
+            self.add(CAPTURED)
+
+    @property
+    def words_written(self) -> bool:
+        """Has anything but the capture's opening been written (an env)?"""
+        return self.length > (len(CAPTURED) if self.captured else 0)
 
     def add(self, text: str, word: pyvalues.W | None = None, subject: str = "",
             also: Sequence[pyvalues.W] = ()) -> None:  # fmt: skip
@@ -229,6 +238,8 @@ class _Writer:
         return ""
 
     def line(self, tail: str) -> _Line:
+        if self.captured:
+            tail += ")"
         return _Line("".join(self.parts) + tail, tuple(self.origins))
 
 
@@ -372,6 +383,7 @@ def _command(
     shell = _keyword(node, "shell")
     shell_text = name in SHELL_SPAWNERS or (isinstance(shell, ast.Constant) and shell.value is True)
     redirect, _context = _stdin(node, module)  # the context is read again by extract()
+    captured = _captures_stdout(node, name)
     lines: list[_Line] = []
     dynamic: dict[int, tuple[object, ...]] = {}  # index of a `"$CMD" ...` line -> its arguments
     read: set[tuple[object, ...]] = set()  # the arguments of the codex lines
@@ -382,7 +394,7 @@ def _command(
     for state in states[: pyvalues.MAX_STATES]:
         for value in _argv_values(node, name, flow, state):
             for env in _env_variants(node, module, flow, state):
-                writer = _Writer(module, node)
+                writer = _Writer(module, node, captured)
                 _write_env(writer, env, environ)
                 if shell_text:
                     if not isinstance(value, pyvalues.W) or not isinstance(value.text, str):
@@ -390,10 +402,10 @@ def _command(
                     if "codex" not in value.text:
                         continue
                     text = value.text.strip("\n")
-                    if _needs_group(text, bool(writer.length), redirect):
+                    if _needs_group(text, writer.words_written, redirect):
                         # The env and stdin are the shell's: around all of it, as a group (its
                         # first line the exports, so the text's words keep their columns).
-                        writer = _Writer(module, node)
+                        writer = _Writer(module, node, captured)
                         _write_env(writer, env, environ, group=True)
                         writer.add("\n" + text + "\n}")
                         stdin = FROM_FILE if redirect == SUPPLIED else redirect
@@ -517,6 +529,22 @@ def _spawned(call: ast.Call) -> tuple[tuple[str, int], ...]:
     return (("program", position_step(call.lineno - 1, call.col_offset)),)
 
 
+def _captures_stdout(node: ast.Call, name: str) -> bool:
+    """Does the program take the run's output as its value: `check_output`, `getoutput`, or
+    `run(..., capture_output=True)` / `stdout=PIPE` (CG601 reads it as the shell's `$(...)`)?"""
+    if name in ("check_output", "getoutput", "getstatusoutput"):
+        return True
+    if name != "run":
+        return False
+    capture = _keyword(node, "capture_output")
+    if isinstance(capture, ast.Constant) and capture.value is True:
+        return True
+    stdout = _keyword(node, "stdout")
+    return (
+        stdout.attr if isinstance(stdout, ast.Attribute) else getattr(stdout, "id", "")
+    ) == "PIPE"
+
+
 def _callers_give(lines: list[_Line]) -> bool:
     """Does a wrapper's spawn, read on its own, leave words to its callers: no codex line (the
     program is a parameter), or a codex line with words it cannot know (`"$@"` of `*args`, a
@@ -550,17 +578,22 @@ def _snippet(line: _Line, path: str, call: ast.Call, context: RunContext) -> Sni
     on the spawn's line, as a one-line command is (a line past the first at the spawn's
     column, where a one-line command's words start)."""
     count = line.text.count("\n") + 1
+    # A captured run's `out=$(` sits left of the spawn: the command starts at its column.
+    back = len(CAPTURED) if line.text.startswith(CAPTURED) else 0
     line_map: tuple[tuple[int, int, int], ...] = ()
-    if count > 1:
+    origins = line.origins
+    if count > 1 or back:
         first = call.lineno
-        line_map = tuple((first + k, first, call.col_offset if k else 0) for k in range(count))
+        line_map = tuple((first + k, first, call.col_offset if k else -back) for k in range(count))
+        # (an origin is matched by the column a finding has in the file: as far left)
+        origins = tuple((a - back, b - back, r, c, note) for a, b, r, c, note in origins)
     return Snippet(
         text=line.text + "\n",
         path=path,
         line_offset=call.lineno - 1,
         column_offset=call.col_offset,
         context=context,
-        origins=line.origins,
+        origins=origins,
         session=_spawned(call),
         line_map=line_map,
     )
