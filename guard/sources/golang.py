@@ -411,6 +411,34 @@ def _dedupe_states(states: list[State]) -> list[State]:
 # --- the spawned command's fields ---------------------------------------------------------------
 
 
+# A command whose output the program takes (`out, err := cmd.Output()`): the shell's `$(...)`
+# (CG601), written left of the spawn's column so the command itself starts there.
+CAPTURED = "out=$("
+_OUTPUT_METHODS = ("Output", "CombinedOutput")
+
+
+def _captured(call: Any, name: str | None) -> bool:
+    """Is the command's output the program's: `exec.Command(...).Output()`, or `cmd.Output()` /
+    `cmd.CombinedOutput()` in the function that made `cmd`?"""
+    parent = call.parent
+    if parent is not None and parent.type == "selector_expression":
+        field = parent.child_by_field_name("field")
+        if field is not None and text_of(field) in _OUTPUT_METHODS:
+            return True
+    if name is None:
+        return False
+    function = _function_of(call)
+    if function is None:
+        return False
+    methods = {f"{name}.{method}" for method in _OUTPUT_METHODS}
+    for node in walk(function):
+        if node.type == "call_expression" and node.start_byte > call.start_byte:
+            callee = node.child_by_field_name("function")
+            if callee is not None and text_of(callee) in methods:
+                return True
+    return False
+
+
 def _bound_name(call: Any) -> str | None:
     """`cmd := exec.Command(...)` / `cmd = ...` -> "cmd"."""
     parent = call.parent
@@ -702,6 +730,8 @@ def _spawns(root: Any, file: _File) -> Iterator[Spawn]:
         dynamic = next((w for w in argvs if not is_codex_argv(w) and may_be_codex(w)), None)
         if dynamic is not None:
             lines.append(prefix + render_dynamic(dynamic) + redirect)
+        if lines and _captured(node, name):
+            lines = [CAPTURED + line + ")" for line in lines]
         if lines:
             yield Spawn(node, tuple(dict.fromkeys(lines)), context)
 
@@ -716,18 +746,27 @@ def extract(text: str, path: str) -> list[Snippet]:
         literals = LiteralIndex(root, _string_value, FUNCTIONS, _env_key_writers(root))
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
-    snippets = [
-        Snippet(
-            text=line + "\n",
-            path=path,
-            line_offset=spawn.node.start_point[0],
-            column_offset=spawn.node.start_point[1],
-            context=spawn.context,
-            origins=literals.origins(spawn.node, line),
-            # A later spawn runs on the same machine with the same Codex home.
-            session=(("program", position_step(*spawn.node.start_point)),),
-        )
-        for spawn in spawns
-        for line in spawn.lines
-    ]
+    snippets = [_snippet(spawn, line, path, literals) for spawn in spawns for line in spawn.lines]
     return sorted(snippets, key=lambda s: (s.line_offset, s.column_offset))
+
+
+def _snippet(spawn: Spawn, line: str, path: str, literals: LiteralIndex) -> Snippet:
+    row, column = spawn.node.start_point
+    origins = literals.origins(spawn.node, line)
+    line_map: tuple[tuple[int, int, int], ...] = ()
+    if line.startswith(CAPTURED):
+        # the command starts at the spawn's column; an origin is matched by that column too
+        back = len(CAPTURED)
+        line_map = ((row + 1, row + 1, -back),)
+        origins = tuple((a - back, b - back, r, c, note) for a, b, r, c, note in origins)
+    return Snippet(
+        text=line + "\n",
+        path=path,
+        line_offset=row,
+        column_offset=column,
+        context=spawn.context,
+        origins=origins,
+        # A later spawn runs on the same machine with the same Codex home.
+        session=(("program", position_step(row, column)),),
+        line_map=line_map,
+    )

@@ -73,3 +73,31 @@ def test_a_constant_in_a_template_is_still_traced(tmp_path: Path) -> None:
     """
     findings = lint_body(tmp_path, body, "run.js")
     assert related_of(findings, "CG303") == [(2, "`--yolo` is set here")]
+
+
+GO_OUTPUT = """\
+package main
+
+import "os/exec"
+
+func judge() {
+\tout, _ := exec.Command("codex", "exec", "-C", ".", "-s", "read-only", "judge; VERDICT?").Output()
+\tcmd := exec.Command("codex", "exec", "--yolo", "-C", ".", "-s", "read-only", "judge")
+\tboth, _ := cmd.CombinedOutput()
+\t_, _ = exec.Command("codex", "exec", "-C", ".", "-s", "read-only", "--json", "x").Output()
+\t_ = exec.Command("codex", "exec", "--yolo", "-C", ".", "-s", "read-only", "judge").Run()
+\t_, _ = out, both
+}
+"""
+
+
+def test_a_go_commands_output_taken_by_the_program_is_a_scraped_result(tmp_path: Path) -> None:
+    """`.Output()` / `.CombinedOutput()` is the shell's `$(...)`: CG601 (not with `--json`);
+    the command's other findings keep their columns."""
+    findings = lint_body(tmp_path, GO_OUTPUT, "judge.go")
+    assert [(f.location.line, f.location.column) for f in findings if f.rule == "CG601"] == [
+        (6, 12),
+        (7, 9),
+    ]
+    yolo = [(f.location.line, f.location.column) for f in findings if f.rule == "CG303"]
+    assert yolo == [(7, 20), (10, 17)]  # each the spawn's column + the same offset
