@@ -94,6 +94,10 @@ class _Module:
 
     def __init__(self, tree: ast.Module) -> None:
         self.values = pyvalues.Module(tree)
+        self.tree = tree
+        self._dotenv: list[tuple[ast.Call, bool]] | None = (
+            None  # (load_dotenv call, at module level)
+        )
         self.bound: dict[int, str] = {}  # id(spawn call) -> the name its process is bound to
         self.ended: set[str] = set()  # the names whose stdin pipe the file ends (_ends_pipe)
         self.modules: set[str] = set()  # local names of subprocess / asyncio / os
@@ -123,10 +127,50 @@ class _Module:
             return isinstance(func.value, ast.Name) and func.value.id in self.modules
         return isinstance(func, ast.Name) and func.id in self.functions
 
+    def dotenv_files(self, spawn: ast.Call) -> list[str]:
+        """The env files python-dotenv's `load_dotenv(...)` loads into the process before the
+        spawn: a call at module level (an import, `if __name__ == "__main__":`), or in the
+        spawn's own function above it. Default `.env`; a literal path argument as written."""
+        if self._dotenv is None:
+            self._dotenv = []
+            for statement in self.tree.body:
+                top = not isinstance(statement, _DEFINITIONS)
+                for node in ast.walk(statement):
+                    if isinstance(node, ast.Call) and _callee(node) == "load_dotenv":
+                        self._dotenv.append((node, top))
+        if not self._dotenv:
+            return []
+        enclosing = self.values.enclosing.get(id(spawn))
+        function = (
+            enclosing if isinstance(enclosing, ast.FunctionDef | ast.AsyncFunctionDef) else None
+        )
+        in_function = function is not None
+        found: list[str] = []
+        for call, top in self._dotenv:
+            above = call.lineno < spawn.lineno
+            # (a function runs once the module has loaded; a module-level spawn, where it is)
+            if (top and (in_function or above)) or (
+                function is not None and above and pyvalues._contains(function, call)
+            ):
+                found.append(_dotenv_path(call))
+        return list(dict.fromkeys(found))
+
     def feeds(self, call: ast.Call) -> bool:
         """Is the PIPE of this `Popen` ended anywhere in the file (closed, or communicate()d)?"""
         name = self.bound.get(id(call))
         return name is not None and name in self.ended
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _dotenv_path(call: ast.Call) -> str:
+    """The file `load_dotenv(...)` reads: its literal first argument or `dotenv_path=`, else
+    `.env` (what `find_dotenv()` finds from the script's folder)."""
+    given = call.args[0] if call.args else _keyword(call, "dotenv_path")
+    if isinstance(given, ast.Constant) and isinstance(given.value, str) and given.value:
+        return given.value
+    return ".env"
 
 
 def _ends_pipe(node: ast.AST) -> str | None:
@@ -184,13 +228,25 @@ class _Writer:
         self.origins: list[tuple[int, int, int, int, str]] = []
         self.length = 0
         self.captured = captured
+        self.closing = ""
         if captured:  # the program takes the run's output: `$(...)`, as the shell would
             self.add(CAPTURED)
+        self.opened = self.length
+
+    def load_env_files(self, files: list[str]) -> None:
+        """The env files the process loaded before the spawn (python-dotenv), as the shell
+        loads one: `{ set -a; . FILE; set +a` on a line of its own, the command on the next."""
+        if files:
+            # (`./` on a bare name: `. .env` would search PATH for it)
+            loads = "; ".join(f". {shlex.quote(f if '/' in f else './' + f)}" for f in files)
+            self.add(f"{{ set -a; {loads}; set +a\n")
+            self.closing = "\n}"
+            self.opened = self.length
 
     @property
     def words_written(self) -> bool:
         """Has anything but the capture's opening been written (an env)?"""
-        return self.length > (len(CAPTURED) if self.captured else 0)
+        return self.length > self.opened
 
     def add(self, text: str, word: pyvalues.W | None = None, subject: str = "",
             also: Sequence[pyvalues.W] = ()) -> None:  # fmt: skip
@@ -238,6 +294,7 @@ class _Writer:
         return ""
 
     def line(self, tail: str) -> _Line:
+        tail += self.closing
         if self.captured:
             tail += ")"
         return _Line("".join(self.parts) + tail, tuple(self.origins))
@@ -384,6 +441,7 @@ def _command(
     shell_text = name in SHELL_SPAWNERS or (isinstance(shell, ast.Constant) and shell.value is True)
     redirect, _context = _stdin(node, module)  # the context is read again by extract()
     captured = _captures_stdout(node, name)
+    env_files = module.dotenv_files(node)
     lines: list[_Line] = []
     dynamic: dict[int, tuple[object, ...]] = {}  # index of a `"$CMD" ...` line -> its arguments
     read: set[tuple[object, ...]] = set()  # the arguments of the codex lines
@@ -395,6 +453,7 @@ def _command(
         for value in _argv_values(node, name, flow, state):
             for env in _env_variants(node, module, flow, state):
                 writer = _Writer(module, node, captured)
+                writer.load_env_files(env_files)
                 _write_env(writer, env, environ)
                 if shell_text:
                     if not isinstance(value, pyvalues.W) or not isinstance(value.text, str):
@@ -406,6 +465,7 @@ def _command(
                         # The env and stdin are the shell's: around all of it, as a group (its
                         # first line the exports, so the text's words keep their columns).
                         writer = _Writer(module, node, captured)
+                        writer.load_env_files(env_files)
                         _write_env(writer, env, environ, group=True)
                         writer.add("\n" + text + "\n}")
                         stdin = FROM_FILE if redirect == SUPPLIED else redirect
