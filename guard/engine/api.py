@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 # What a file must hold for a check to follow a session into its later snippets: only a run with
 # `--ephemeral` asks (CG401). Any other file (but a package.json: its scripts run each other)
 # gets no plan, and its snippets run as alone.
-ASKING_WORDS = ("ephemeral",)
+ASKING_WORDS = ("ephemeral", "--last")  # CG401, CG403: a session followed across snippets
 
 
 # engine/run.py's `run_rules`, imported at the first snippet and kept: not at the top (a door that
