@@ -95,9 +95,8 @@ class _Module:
     def __init__(self, tree: ast.Module) -> None:
         self.values = pyvalues.Module(tree)
         self.tree = tree
-        self._dotenv: list[tuple[ast.Call, bool]] | None = (
-            None  # (load_dotenv call, at module level)
-        )
+        # (a `load_dotenv(...)` call, whether it runs at module level), read at the first ask
+        self._dotenv: list[tuple[ast.Call, bool]] | None = None
         self.bound: dict[int, str] = {}  # id(spawn call) -> the name its process is bound to
         self.ended: set[str] = set()  # the names whose stdin pipe the file ends (_ends_pipe)
         self.modules: set[str] = set()  # local names of subprocess / asyncio / os
@@ -144,12 +143,11 @@ class _Module:
         function = (
             enclosing if isinstance(enclosing, ast.FunctionDef | ast.AsyncFunctionDef) else None
         )
-        in_function = function is not None
         found: list[str] = []
         for call, top in self._dotenv:
             above = call.lineno < spawn.lineno
             # (a function runs once the module has loaded; a module-level spawn, where it is)
-            if (top and (in_function or above)) or (
+            if (top and (function is not None or above)) or (
                 function is not None and above and pyvalues._contains(function, call)
             ):
                 found.append(_dotenv_path(call))
