@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from guard.commands.lint import FileJob, _rule_text, lint_file
 from guard.engine import load_rules
@@ -101,3 +104,46 @@ def test_a_go_commands_output_taken_by_the_program_is_a_scraped_result(tmp_path:
     ]
     yolo = [(f.location.line, f.location.column) for f in findings if f.rule == "CG303"]
     assert yolo == [(7, 20), (10, 17)]  # each the spawn's column + the same offset
+
+
+def _go_commands(count: int) -> str:
+    lines = ["package main", "", 'import "os/exec"', "", "func main() {"]
+    for n in range(count):
+        lines.append(
+            f'\tc{n} := exec.Command("codex", "exec", "-s", "read-only", "-o", "o{n}", "-")'
+        )
+        lines.append(f"\t_ = c{n}.Run()")
+    lines.append('\targs := []string{"exec", "--yolo"}')
+    lines.append('\t_ = exec.Command("codex", args...).Run()')
+    return "\n".join([*lines, "}", ""])
+
+
+def test_a_go_function_of_many_commands_is_walked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each command's Stdin, Env, StdinPipe and Output lookups walked the whole function, and
+    each ran the function's value flow up to itself: 1,500 commands in one function took 800 s.
+    The function is indexed once; the flow runs for a `slice...` spread only."""
+    from guard.sources import golang
+
+    walked: list[int] = []
+    flows: list[int] = []
+    real_walk, real_states = golang.walk, golang._Flow.states
+
+    def counting_walk(node: Any) -> Any:
+        walked.append(1)
+        return real_walk(node)
+
+    def counting_states(self: Any) -> Any:
+        flows.append(1)
+        return real_states(self)
+
+    monkeypatch.setattr(golang, "walk", counting_walk)
+    monkeypatch.setattr(golang._Flow, "states", counting_states)
+    counts = []
+    for commands in (10, 40):
+        walked.clear()
+        flows.clear()
+        snippets = golang.extract(_go_commands(commands), "main.go")
+        assert len(snippets) == commands + 1
+        counts.append(len(walked))
+        assert len(flows) == 1  # the spread's
+    assert counts[0] == counts[1]
