@@ -14,10 +14,11 @@ if TYPE_CHECKING:
     from guard.findings import Location
     from guard.shell.model import Span
 
-# What a file must hold for a check to follow a session into its later snippets: only a run with
-# `--ephemeral` asks (CG401). Any other file (but a package.json: its scripts run each other)
-# gets no plan, and its snippets run as alone.
-ASKING_WORDS = ("ephemeral",)
+# What a file must hold for a check to follow a session across its snippets: a run with
+# `--ephemeral` (CG401, into the later ones), or `resume --last` (CG403, back to the earlier
+# ones). Any other file (but a package.json: its scripts run each other) gets no plan, and its
+# snippets run as alone.
+ASKING_WORDS = ("ephemeral", "--last")
 
 
 # engine/run.py's `run_rules`, imported at the first snippet and kept: not at the top (a door that

@@ -119,6 +119,14 @@ class CheckContext:
             return iter(())
         return self.plan.runs_after(self.snippet)
 
+    def runs_before(self) -> Iterator[tuple[Snippet, Invocation, Script]]:
+        """The agent runs of the file's snippets that run before this one on the same machine
+        (Snippet.session), each with its snippet and that snippet's model, in the order they run
+        (lint only: SessionPlan.runs_before)."""
+        if self.plan is None:
+            return iter(())
+        return self.plan.runs_before(self.snippet)
+
     def script_runs(
         self, name: str, around: bool
     ) -> Iterator[tuple[Snippet, Invocation, tuple[Command, ...]]]:

@@ -22,7 +22,7 @@ from guard.engine.context import Invocation
 from guard.engine.run import Prepared, prepare
 from guard.findings import Location
 from guard.settings import Settings
-from guard.shell.model import Command, Span
+from guard.shell.model import Command, Script, Span
 from guard.sources.snippet import Snippet
 
 # Where a span of a snippet sits in the file: the lint front door's geometry (a dedented block's
@@ -56,6 +56,7 @@ class SessionPlan:
             if snippet.script_name:
                 self._scripts.setdefault(snippet.script_name, []).append(index)
         self._models: dict[int, Prepared | None] = {}
+        self._read_scripts: dict[int, Script] = {}  # the model of each snippet read, by index
 
     @classmethod
     def for_file(
@@ -91,6 +92,8 @@ class SessionPlan:
 
     def _read(self, index: int) -> Prepared | None:
         found = prepare(self._snippets[index], self._settings)
+        if found is not None:
+            self._read_scripts[index] = found[0]
         runs = found[1] if found is not None else ()
         self._runs[index] = tuple(
             inv for inv in runs if inv.command.seen_through is None and inv.is_run
@@ -118,6 +121,25 @@ class SessionPlan:
         for other in sorted(later):
             for inv in self._runs_of(other):
                 yield self._snippets[other], inv
+
+    def runs_before(self, snippet: Snippet) -> Iterator[tuple[Snippet, Invocation, Script]]:
+        """The agent runs of the snippets that run before `snippet` on its machine, each with
+        its snippet and that snippet's model (for the `cd`s before it), in the order they run."""
+        index = self._index.get(id(snippet))
+        if index is None:
+            return
+        earlier: set[tuple[int, int]] = set()
+        for sequence, step in snippet.session:
+            earlier.update((s, i) for s, i in self._sequences.get(sequence, ()) if s < step)
+        for _step, other in sorted(earlier):
+            if other == index:
+                continue
+            runs = self._runs_of(other)
+            script = self._read_scripts.get(other)
+            if script is None:
+                continue
+            for inv in runs:
+                yield self._snippets[other], inv, script
 
     def script_runs(
         self, name: str, around: bool, depth: int = 0, seen: frozenset[str] = frozenset()

@@ -97,7 +97,29 @@ def _split_command(
         # tree-sitter-bash reads the `0` of `cmd 0</dev/null` (and the `1` of `1>out`) as an
         # argument; it is the redirect's descriptor, and the redirect's default one anyway.
         args.pop()
+    stray = _words_after_redirects(redirects)
+    if stray:
+        args = sorted(args + stray, key=lambda n: n.start_byte)
     return prefix, name_node, args, own
+
+
+def _words_after_redirects(redirects: list[Node]) -> list[Node]:
+    """The command's words that tree-sitter-bash 0.25.1 files under a redirect: it reads every
+    word after `< FILE` as one more `destination` of that redirect, and every word after a
+    here-doc's start as an `argument` of it (`codex exec < p.md -s read-only -`,
+    `codex exec <<'E' --yolo -`). bash takes only the first word as the target; the rest are
+    arguments of the command, in their place in the line."""
+    stray: list[Node] = []
+    for r in redirects:
+        if r.type == "file_redirect":
+            stray.extend(r.children_by_field_name("destination")[1:])
+        elif r.type == "heredoc_redirect":
+            stray.extend(r.children_by_field_name("argument"))
+            # (`<<E >out -s x`: the redirect after the here-doc's start is a child of it)
+            stray.extend(
+                _words_after_redirects([c for c in r.named_children if c.type in _REDIRECTS])
+            )
+    return stray
 
 
 def _continued_words(nodes: list[Node], src: _Src) -> list[list[Node]]:
@@ -1022,6 +1044,10 @@ def parse(
         state.xtrace = xtrace
         walker.run_text(text.replace("\r\n", "\n"), line_offset, column_offset, state, _Ctx())
         walker.finish()
+    except ImportError:
+        # The parser is missing from the install: no input's fault, and no parse error to
+        # report (nor to cache) for every file; the caller says it cannot run.
+        raise
     except Exception:  # the linter must survive any input; keep what was modelled so far
         walker.errors.append(Span(line_offset + 1, 1, line_offset + 1, 1))
     try:

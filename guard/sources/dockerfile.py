@@ -6,7 +6,8 @@ bodies are the script. Exec form (`RUN ["codex", "exec", ...]`, a JSON array) ru
 shell: each element becomes one quoted word, so `$VAR` and `</dev/null` stay the literal text
 Docker passes. An array that is not valid JSON is shell form, as Docker reads it. An exec-form
 `ENTRYPOINT` with an exec-form `CMD` in the same stage runs as one argv (the CMD is appended):
-that pair is one snippet at the CMD, not two halves.
+that pair is one snippet at the CMD, not two halves. An exec-form `ENTRYPOINT` with no `CMD` gets
+the arguments `docker run IMAGE ARGS...` appends, unknown here: `"$@"` after its argv.
 
 Environment (Docker's reference, ENV and ARG): `ENV` keys are in every later `RUN`, `CMD` and
 `ENTRYPOINT` of the stage; `ARG` names (with or without a default) are in the environment of the
@@ -214,6 +215,10 @@ class _Reader:
             if part is not None:
                 line, column, raw, argv = part
                 text = argv_line(raw, argv) if argv is not None else raw
+                if part is entry and argv is not None and cmd is None:
+                    # `docker run IMAGE ARGS...` appends ARGS to an exec-form ENTRYPOINT: words
+                    # not known here (a prompt, flags), as a script's "$@" is.
+                    text += ' "$@"'
                 self.snippet(text + "\n", line, column, self.stage.env)
 
     def start_stage(self, rest: str, line: int) -> None:

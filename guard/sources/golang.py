@@ -112,6 +112,13 @@ class _File:
         self.root = root
         self.text = text
         self.exec_names: set[str] = set()
+        # Indexes of a function's statements (by node id), each built at its first ask: a
+        # function of many commands is walked once, not once a command (_captured,
+        # _field_assignments, _stdin_pipe).
+        self.output_calls: dict[int, list[tuple[int, str]]] = {}  # [(start byte, receiver)]
+        self.assignments: dict[int, dict[str, list[Any]]] = {}  # `x.F = v`: "x.F" -> [v]
+        self.pipes: dict[int, dict[str, str]] = {}  # `w, _ := x.StdinPipe()`: "x" -> "w"
+        self.env_calls: list[Any] | None = None  # the file's os.Setenv/os.Unsetenv calls
         self.declarations: dict[str, list[tuple[Any, Any]]] = {}  # name -> [(statement, value)]
         self.functions: dict[str, Any] = {}  # top-level `func name(...)` of the file
         self.methods: dict[str, list[Any]] = {}  # `func (r *Runner) name(...)`, by name
@@ -411,6 +418,44 @@ def _dedupe_states(states: list[State]) -> list[State]:
 # --- the spawned command's fields ---------------------------------------------------------------
 
 
+# A command whose output the program takes (`out, err := cmd.Output()`): the shell's `$(...)`
+# (CG601), written left of the spawn's column so the command itself starts there.
+CAPTURED = "out=$("
+_OUTPUT_METHODS = ("Output", "CombinedOutput")
+
+
+def _captured(call: Any, name: str | None, file: _File) -> bool:
+    """Is the command's output the program's: `exec.Command(...).Output()`, or `cmd.Output()` /
+    `cmd.CombinedOutput()` after it in the function that made `cmd`?"""
+    parent = call.parent
+    if parent is not None and parent.type == "selector_expression":
+        field = parent.child_by_field_name("field")
+        if field is not None and text_of(field) in _OUTPUT_METHODS:
+            return True
+    function = _function_of(call) if name is not None else None
+    if function is None:
+        return False
+    calls = file.output_calls.get(function.id)
+    if calls is None:  # each function walked once, however many commands it makes
+        calls = file.output_calls[function.id] = _output_calls(function)
+    return any(at > call.start_byte and receiver == name for at, receiver in calls)
+
+
+def _output_calls(function: Any) -> list[tuple[int, str]]:
+    """(start byte, receiver) of each `x.Output()` / `x.CombinedOutput()` in the function."""
+    found: list[tuple[int, str]] = []
+    for node in walk(function):
+        if node.type != "call_expression":
+            continue
+        callee = node.child_by_field_name("function")
+        if callee is None or callee.type != "selector_expression":
+            continue
+        field, operand = callee.child_by_field_name("field"), callee.child_by_field_name("operand")
+        if field is not None and operand is not None and text_of(field) in _OUTPUT_METHODS:
+            found.append((node.start_byte, text_of(operand)))
+    return found
+
+
 def _bound_name(call: Any) -> str | None:
     """`cmd := exec.Command(...)` / `cmd = ...` -> "cmd"."""
     parent = call.parent
@@ -431,19 +476,20 @@ def _bound_name(call: Any) -> str | None:
     return None
 
 
-def _field_assignments(function: Any, name: str, field: str) -> list[Any]:
+def _field_assignments(function: Any, name: str, field: str, file: _File) -> list[Any]:
     """The values assigned to `name.field` in the function, in order."""
-    found: list[Any] = []
-    for node in walk(function):
-        if node.type != "assignment_statement":
-            continue
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if left is None or right is None:
-            continue
-        for target, value in zip(left.named_children, right.named_children, strict=False):
-            if text_of(target) == f"{name}.{field}":
-                found.append(value)
-    return found
+    index = file.assignments.get(function.id)
+    if index is None:
+        index = file.assignments[function.id] = {}
+        for node in walk(function):
+            if node.type != "assignment_statement":
+                continue
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is None or right is None:
+                continue
+            for target, value in zip(left.named_children, right.named_children, strict=False):
+                index.setdefault(text_of(target), []).append(value)
+    return index.get(f"{name}.{field}", [])
 
 
 def _env_key(node: Any, file: _File, at: Any) -> str | None:
@@ -532,14 +578,17 @@ def _setenv_keys(file: _File, before: Any) -> list[str]:
     unless an `os.Unsetenv("OPENAI_API_KEY")` then takes it out again on every path to the
     spawn (as `unset` does in the shell: _unsets)."""
     keys: list[tuple[str, Any]] = []  # (K, the os.Setenv call)
-    for node in walk(file.root):
+    if file.env_calls is None:  # the file walked once, however many commands it makes
+        file.env_calls = [
+            node
+            for node in walk(file.root)
+            if node.type == "call_expression"
+            and text_of(node.child_by_field_name("function")) in ("os.Setenv", "os.Unsetenv")
+        ]
+    for node in file.env_calls:
         if node.start_byte >= before.start_byte:
             break
-        if node.type != "call_expression":
-            continue
         function = text_of(node.child_by_field_name("function"))
-        if function not in ("os.Setenv", "os.Unsetenv"):
-            continue
         arguments = node.child_by_field_name("arguments")
         first = arguments.named_children[0] if arguments and arguments.named_children else None
         key = file.string(first, node) if first is not None else None
@@ -585,7 +634,7 @@ def _set_before(setenv: Any, unset: Any) -> bool:
 def _env(call: Any, name: str | None, file: _File) -> str:
     inherited = _setenv_keys(file, call)
     function = _function_of(call)
-    assigned = _field_assignments(function, name, "Env") if name else []
+    assigned = _field_assignments(function, name, "Env", file) if name else []
     if not assigned:
         return env_prefix(inherited, replaces=False)
     inherits, keys = _env_entries(assigned[-1], file, assigned[-1])
@@ -596,7 +645,7 @@ def _stdin(call: Any, name: str | None, file: _File) -> tuple[str, RunContext]:
     if name is None:
         return CLOSED, RunContext.SCRIPT  # a nil Stdin: /dev/null
     function = _function_of(call)
-    assigned = _field_assignments(function, name, "Stdin")
+    assigned = _field_assignments(function, name, "Stdin", file)
     if assigned:
         value = text_of(assigned[-1])
         if value == "nil":
@@ -604,24 +653,28 @@ def _stdin(call: Any, name: str | None, file: _File) -> tuple[str, RunContext]:
         if value == "os.Stdin":
             return "", RunContext.SCRIPT
         return SUPPLIED, RunContext.SCRIPT
-    pipe = _stdin_pipe(function, name)
+    pipe = _stdin_pipe(function, name, file)
     if pipe is None:
         return CLOSED, RunContext.SCRIPT
     return (SUPPLIED, RunContext.SCRIPT) if _closed(function, pipe) else ("", RunContext.SPAWN)
 
 
-def _stdin_pipe(function: Any, name: str) -> str | None:
+def _stdin_pipe(function: Any, name: str, file: _File) -> str | None:
     """`w, err := cmd.StdinPipe()` -> "w"."""
-    for node in walk(function):
-        if node.type not in ("short_var_declaration", "assignment_statement"):
-            continue
-        right = node.child_by_field_name("right")
-        left = node.child_by_field_name("left")
-        if right is None or left is None or not left.named_children:
-            continue
-        if text_of(right) == f"{name}.StdinPipe()":
-            return text_of(left.named_children[0])
-    return None
+    pipes = file.pipes.get(function.id)
+    if pipes is None:
+        pipes = file.pipes[function.id] = {}
+        for node in walk(function):
+            if node.type not in ("short_var_declaration", "assignment_statement"):
+                continue
+            right = node.child_by_field_name("right")
+            left = node.child_by_field_name("left")
+            if right is None or left is None or not left.named_children:
+                continue
+            made = text_of(right)
+            if made.endswith(".StdinPipe()"):
+                pipes.setdefault(made.removesuffix(".StdinPipe()"), text_of(left.named_children[0]))
+    return pipes.get(name)
 
 
 def _closed(function: Any, pipe: str) -> bool:
@@ -673,7 +726,10 @@ def _command_argvs(call: Any, file: _File) -> list[Argv]:
     items = [i for i in items if i.type != "comment"]
     if not items:
         return []
-    states = _Flow(file, call).states()
+    # The names' states matter to a `slice...` spread only (words() reads no state otherwise):
+    # a command of plain arguments does not run the function's flow up to it.
+    spread = any(i.type == "variadic_argument" for i in items)
+    states = _Flow(file, call).states() if spread else [{}]
     variants: list[Argv] = []
     for state in states:
         variants.extend(product([file.words(i, call, state) for i in items]))
@@ -702,6 +758,8 @@ def _spawns(root: Any, file: _File) -> Iterator[Spawn]:
         dynamic = next((w for w in argvs if not is_codex_argv(w) and may_be_codex(w)), None)
         if dynamic is not None:
             lines.append(prefix + render_dynamic(dynamic) + redirect)
+        if lines and _captured(node, name, file):
+            lines = [CAPTURED + line + ")" for line in lines]
         if lines:
             yield Spawn(node, tuple(dict.fromkeys(lines)), context)
 
@@ -716,18 +774,27 @@ def extract(text: str, path: str) -> list[Snippet]:
         literals = LiteralIndex(root, _string_value, FUNCTIONS, _env_key_writers(root))
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
-    snippets = [
-        Snippet(
-            text=line + "\n",
-            path=path,
-            line_offset=spawn.node.start_point[0],
-            column_offset=spawn.node.start_point[1],
-            context=spawn.context,
-            origins=literals.origins(spawn.node, line),
-            # A later spawn runs on the same machine with the same Codex home.
-            session=(("program", position_step(*spawn.node.start_point)),),
-        )
-        for spawn in spawns
-        for line in spawn.lines
-    ]
+    snippets = [_snippet(spawn, line, path, literals) for spawn in spawns for line in spawn.lines]
     return sorted(snippets, key=lambda s: (s.line_offset, s.column_offset))
+
+
+def _snippet(spawn: Spawn, line: str, path: str, literals: LiteralIndex) -> Snippet:
+    row, column = spawn.node.start_point
+    origins = literals.origins(spawn.node, line)
+    line_map: tuple[tuple[int, int, int], ...] = ()
+    if line.startswith(CAPTURED):
+        # the command starts at the spawn's column; an origin is matched by that column too
+        back = len(CAPTURED)
+        line_map = ((row + 1, row + 1, -back),)
+        origins = tuple((a - back, b - back, r, c, note) for a, b, r, c, note in origins)
+    return Snippet(
+        text=line + "\n",
+        path=path,
+        line_offset=row,
+        column_offset=column,
+        context=spawn.context,
+        origins=origins,
+        # A later spawn runs on the same machine with the same Codex home.
+        session=(("program", position_step(row, column)),),
+        line_map=line_map,
+    )

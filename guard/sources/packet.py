@@ -249,6 +249,21 @@ def _command_position(root: Any) -> tuple[int, int]:
     return int(node.start_mark.line), int(node.start_mark.column)
 
 
+def _valid_rest(data: Any, errors: list[tuple[tuple[str | int, ...], str]]) -> Any:
+    """The packet without the top-level fields its schema errors are in, when that is a valid
+    packet (the errors were a typo'd key, a bad optional field): what an orchestrator that does
+    not validate still runs. Its command and `auth_guard: false` are checked as any packet's, so
+    a typo elsewhere in it never hides `--yolo` or a guard turned off; None when a required
+    field is what is wrong."""
+    from guard.packets import validation_errors
+
+    if not isinstance(data, dict) or any(not loc for loc, _message in errors):
+        return None
+    bad = {loc[0] for loc, _message in errors}
+    rest, _errors = validation_errors({k: v for k, v in data.items() if k not in bad})
+    return rest
+
+
 def _claims_packet(data: Any, path: str) -> bool:
     """A packet by name (`*.packet.yaml`), or a mapping whose `kind` is not something else: a
     file the config's `packets:` globs name with no `kind` at all is a packet missing a field."""
@@ -271,15 +286,22 @@ def extract(text: str, path: str) -> list[Snippet]:
         return []  # `"kind": "codex-packet"` seen, but not at the top level: not a packet
     env = _env_pairs(data, root)
     packet, errors = validation_errors(data)
+    schema: list[SourceFact] = []
     if packet is None:
-        facts = _schema_facts(root, errors)
-        return [
-            Snippet(
-                text="", path=path, context=RunContext.PACKET, facts=tuple(facts), external_env=env
-            )
-        ]
+        schema = _schema_facts(root, errors)
+        packet = _valid_rest(data, errors)
+        if packet is None:
+            return [
+                Snippet(
+                    text="",
+                    path=path,
+                    context=RunContext.PACKET,
+                    facts=tuple(schema),
+                    external_env=env,
+                )
+            ]
     workspace = _workspace_dir(path, packet.workspace)
-    facts = [*_path_facts(packet, root, workspace), *_evidence_facts(packet, root)]
+    facts = [*schema, *_path_facts(packet, root, workspace), *_evidence_facts(packet, root)]
     if not packet.auth_guard:
         facts.append(SourceFact("CG705", _line(root, ("auth_guard",))))
     line, column = _command_position(root)

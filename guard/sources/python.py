@@ -65,6 +65,13 @@ OS_EXEC: dict[str, tuple[int, int | None, int | None]] = {
 # alone does not: codex reads its stdin to EOF and waits for more.
 ENDS_PIPE = frozenset({"close", "write_eof"})
 SUPPLIED = ' <<<"$INPUT"'
+CAPTURED = "out=$("  # a spawn whose output the program takes: `out=$(codex ...)`
+# Input a group's spawn is given, as a file: the shell layer reads `{ ...\n} <<<x` as an error.
+FROM_FILE = ' <"$FILE"'
+# What makes a shell text more than one simple command: a list, a pipeline, more lines; and,
+# for the stdin the spawn gives, a redirect of the text's own (which wins over the shell's).
+_LIST_CHARS = ";&|\n"
+_STDIN_CHARS = ";&|\n<"
 
 
 SPAWN_MODULES = frozenset({"subprocess", "asyncio", "os"})
@@ -87,6 +94,9 @@ class _Module:
 
     def __init__(self, tree: ast.Module) -> None:
         self.values = pyvalues.Module(tree)
+        self.tree = tree
+        # (a `load_dotenv(...)` call, whether it runs at module level), read at the first ask
+        self._dotenv: list[tuple[ast.Call, bool]] | None = None
         self.bound: dict[int, str] = {}  # id(spawn call) -> the name its process is bound to
         self.ended: set[str] = set()  # the names whose stdin pipe the file ends (_ends_pipe)
         self.modules: set[str] = set()  # local names of subprocess / asyncio / os
@@ -116,10 +126,49 @@ class _Module:
             return isinstance(func.value, ast.Name) and func.value.id in self.modules
         return isinstance(func, ast.Name) and func.id in self.functions
 
+    def dotenv_files(self, spawn: ast.Call) -> list[str]:
+        """The env files python-dotenv's `load_dotenv(...)` loads into the process before the
+        spawn: a call at module level (an import, `if __name__ == "__main__":`), or in the
+        spawn's own function above it. Default `.env`; a literal path argument as written."""
+        if self._dotenv is None:
+            self._dotenv = []
+            for statement in self.tree.body:
+                top = not isinstance(statement, _DEFINITIONS)
+                for node in ast.walk(statement):
+                    if isinstance(node, ast.Call) and _callee(node) == "load_dotenv":
+                        self._dotenv.append((node, top))
+        if not self._dotenv:
+            return []
+        enclosing = self.values.enclosing.get(id(spawn))
+        function = (
+            enclosing if isinstance(enclosing, ast.FunctionDef | ast.AsyncFunctionDef) else None
+        )
+        found: list[str] = []
+        for call, top in self._dotenv:
+            above = call.lineno < spawn.lineno
+            # (a function runs once the module has loaded; a module-level spawn, where it is)
+            if (top and (function is not None or above)) or (
+                function is not None and above and pyvalues._contains(function, call)
+            ):
+                found.append(_dotenv_path(call))
+        return list(dict.fromkeys(found))
+
     def feeds(self, call: ast.Call) -> bool:
         """Is the PIPE of this `Popen` ended anywhere in the file (closed, or communicate()d)?"""
         name = self.bound.get(id(call))
         return name is not None and name in self.ended
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _dotenv_path(call: ast.Call) -> str:
+    """The file `load_dotenv(...)` reads: its literal first argument or `dotenv_path=`, else
+    `.env` (what `find_dotenv()` finds from the script's folder)."""
+    given = call.args[0] if call.args else _keyword(call, "dotenv_path")
+    if isinstance(given, ast.Constant) and isinstance(given.value, str) and given.value:
+        return given.value
+    return ".env"
 
 
 def _ends_pipe(node: ast.AST) -> str | None:
@@ -170,12 +219,32 @@ class _Line:
 class _Writer:
     """Writes one command line, noting where each word written elsewhere in the file sits."""
 
-    def __init__(self, module: _Module, call: ast.Call) -> None:
+    def __init__(self, module: _Module, call: ast.Call, captured: bool = False) -> None:
         self.module = module
         self.call = call
         self.parts: list[str] = []
         self.origins: list[tuple[int, int, int, int, str]] = []
         self.length = 0
+        self.captured = captured
+        self.closing = ""
+        if captured:  # the program takes the run's output: `$(...)`, as the shell would
+            self.add(CAPTURED)
+        self.opened = self.length
+
+    def load_env_files(self, files: list[str]) -> None:
+        """The env files the process loaded before the spawn (python-dotenv), as the shell
+        loads one: `{ set -a; . FILE; set +a` on a line of its own, the command on the next."""
+        if files:
+            # (`./` on a bare name: `. .env` would search PATH for it)
+            loads = "; ".join(f". {shlex.quote(f if '/' in f else './' + f)}" for f in files)
+            self.add(f"{{ set -a; {loads}; set +a\n")
+            self.closing = "\n}"
+            self.opened = self.length
+
+    @property
+    def words_written(self) -> bool:
+        """Has anything but the capture's opening been written (an env)?"""
+        return self.length > self.opened
 
     def add(self, text: str, word: pyvalues.W | None = None, subject: str = "",
             also: Sequence[pyvalues.W] = ()) -> None:  # fmt: skip
@@ -223,6 +292,9 @@ class _Writer:
         return ""
 
     def line(self, tail: str) -> _Line:
+        tail += self.closing
+        if self.captured:
+            tail += ")"
         return _Line("".join(self.parts) + tail, tuple(self.origins))
 
 
@@ -261,7 +333,11 @@ def _environ_at(call: ast.Call, module: _Module, states: list[pyvalues.State]) -
     return sorted(found, key=lambda k: (k.line, k.column))
 
 
-def _write_env(writer: _Writer, env: pyvalues.Env | None, environ: list[pyvalues.W]) -> None:
+def _write_env(
+    writer: _Writer, env: pyvalues.Env | None, environ: list[pyvalues.W], group: bool = False
+) -> None:
+    """The spawn's env as prefix assignments (`K="$VALUE" `); with `group`, a group's start
+    that exports them (`{ export K="$VALUE"; `), for a shell text of more than one command."""
     # A variable the file set in several places is one assignment, as the shell binds it once:
     # each place is kept as where it was set, but the line does not grow with each of them.
     inherited: dict[str, list[pyvalues.W]] = {}
@@ -273,13 +349,23 @@ def _write_env(writer: _Writer, env: pyvalues.Env | None, environ: list[pyvalues
         if isinstance(key.text, str) and key.text.isidentifier():
             inherited.setdefault(key.text, []).append(key)
     if env is not None and not env.inherits:
-        writer.add("env -i ")
+        # (in a group, an env that replaces the parent's adds nothing a rule could miss: only
+        # the keys it names are ever claimed)
+        if not group:
+            writer.add("env -i ")
         inherited = {}
+    if group:
+        writer.add("{ ")
+    start, end = ("export ", "; ") if group else ("", " ")
     for name, places in inherited.items():
-        writer.add(f'{name}="$VALUE" ', places[0], name, places[1:])
+        writer.add(start)
+        writer.add(f'{name}="$VALUE"', places[0], name, places[1:])
+        writer.add(end)
     for key in env.keys if env is not None else ():
         if isinstance(key.text, str) and key.text.isidentifier():
-            writer.add(f'{key.text}="$VALUE" ', key, key.text)
+            writer.add(start)
+            writer.add(f'{key.text}="$VALUE"', key, key.text)
+            writer.add(end)
 
 
 def _write_argv(writer: _Writer, words: Sequence[pyvalues.W]) -> None:
@@ -352,6 +438,8 @@ def _command(
     shell = _keyword(node, "shell")
     shell_text = name in SHELL_SPAWNERS or (isinstance(shell, ast.Constant) and shell.value is True)
     redirect, _context = _stdin(node, module)  # the context is read again by extract()
+    captured = _captures_stdout(node, name)
+    env_files = module.dotenv_files(node)
     lines: list[_Line] = []
     dynamic: dict[int, tuple[object, ...]] = {}  # index of a `"$CMD" ...` line -> its arguments
     read: set[tuple[object, ...]] = set()  # the arguments of the codex lines
@@ -362,14 +450,28 @@ def _command(
     for state in states[: pyvalues.MAX_STATES]:
         for value in _argv_values(node, name, flow, state):
             for env in _env_variants(node, module, flow, state):
-                writer = _Writer(module, node)
+                writer = _Writer(module, node, captured)
+                writer.load_env_files(env_files)
                 _write_env(writer, env, environ)
                 if shell_text:
                     if not isinstance(value, pyvalues.W) or not isinstance(value.text, str):
                         continue
                     if "codex" not in value.text:
                         continue
-                    writer.add(value.text.replace("\n", " "))
+                    text = value.text.strip("\n")
+                    if _needs_group(text, writer.words_written, redirect):
+                        # The env and stdin are the shell's: around all of it, as a group (its
+                        # first line the exports, so the text's words keep their columns).
+                        writer = _Writer(module, node, captured)
+                        writer.load_env_files(env_files)
+                        _write_env(writer, env, environ, group=True)
+                        writer.add("\n" + text + "\n}")
+                        stdin = FROM_FILE if redirect == SUPPLIED else redirect
+                        lines.append(writer.line(stdin))
+                        if len(lines) >= MAX_VARIANTS:
+                            break
+                        continue
+                    writer.add(text)
                 elif isinstance(value, pyvalues.Seq) and value.words:
                     texts = tuple(w.text for w in value.words)
                     if not (_is_codex(value.words) or may_be_codex(texts)):
@@ -485,6 +587,76 @@ def _spawned(call: ast.Call) -> tuple[tuple[str, int], ...]:
     return (("program", position_step(call.lineno - 1, call.col_offset)),)
 
 
+def _captures_stdout(node: ast.Call, name: str) -> bool:
+    """Does the program take the run's output as its value: `check_output`, `getoutput`, or
+    `run(..., capture_output=True)` / `stdout=PIPE` (CG601 reads it as the shell's `$(...)`)?"""
+    if name in ("check_output", "getoutput", "getstatusoutput"):
+        return True
+    if name != "run":
+        return False
+    capture = _keyword(node, "capture_output")
+    if isinstance(capture, ast.Constant) and capture.value is True:
+        return True
+    stdout = _keyword(node, "stdout")
+    return (
+        stdout.attr if isinstance(stdout, ast.Attribute) else getattr(stdout, "id", "")
+    ) == "PIPE"
+
+
+def _callers_give(lines: list[_Line]) -> bool:
+    """Does a wrapper's spawn, read on its own, leave words to its callers: no codex line (the
+    program is a parameter), or a codex line with words it cannot know (`"$@"` of `*args`, a
+    parameter's `"$ARG"`)?"""
+    if not any(_is_command(line) for line in lines):
+        return True
+    return any(
+        _is_command(line)
+        and (Unknown.SPREAD.value in line.text or Unknown.VALUE.value in line.text)
+        for line in lines
+    )
+
+
+def _needs_group(text: str, env: bool, redirect: str) -> bool:
+    """Are the env (`env`: the spawn sets or drops keys) and the stdin (`redirect`) the spawn
+    gives a shell text more than its one simple command's? Then the text is written as a group
+    they apply to as a whole; a prefix assignment or a redirect at the end of a list would give
+    them to its first or last command only (`cd repo && codex exec ...` with the key in `env=`,
+    `codex exec - < prompt.md` with `stdin=DEVNULL`). A text of several lines is a group too:
+    its lines are kept as the shell reads them."""
+    if "\n" in text:
+        return True
+    return (env and any(c in text for c in _LIST_CHARS)) or (
+        bool(redirect) and any(c in text for c in _STDIN_CHARS)
+    )
+
+
+def _snippet(line: _Line, path: str, call: ast.Call, context: RunContext) -> Snippet:
+    """The spawn's command line at the spawn. A shell text of several lines (a script in a
+    string, or a group around a list) keeps its lines, as the shell runs them; each is placed
+    on the spawn's line, as a one-line command is (a line past the first at the spawn's
+    column, where a one-line command's words start)."""
+    count = line.text.count("\n") + 1
+    # A captured run's `out=$(` sits left of the spawn: the command starts at its column.
+    back = len(CAPTURED) if line.text.startswith(CAPTURED) else 0
+    line_map: tuple[tuple[int, int, int], ...] = ()
+    origins = line.origins
+    if count > 1 or back:
+        first = call.lineno
+        line_map = tuple((first + k, first, call.col_offset if k else -back) for k in range(count))
+        # (an origin is matched by the column a finding has in the file: as far left)
+        origins = tuple((a - back, b - back, r, c, note) for a, b, r, c, note in origins)
+    return Snippet(
+        text=line.text + "\n",
+        path=path,
+        line_offset=call.lineno - 1,
+        column_offset=call.col_offset,
+        context=context,
+        origins=origins,
+        session=_spawned(call),
+        line_map=line_map,
+    )
+
+
 def _wrapped_snippets(
     module: _Module, wrapper: _Wrapper, sites: list[ast.Call], path: str
 ) -> list[Snippet]:
@@ -503,18 +675,7 @@ def _wrapped_snippets(
             states.extend(inner.recorded.get(id(wrapper.spawn), []))
         lines = [line for line in _command(call, module, states) if _is_command(line)]
         _redirect, context = _stdin(call, module)
-        snippets.extend(
-            Snippet(
-                text=line.text + "\n",
-                path=path,
-                line_offset=site.lineno - 1,
-                column_offset=site.col_offset,
-                context=context,
-                origins=line.origins,
-                session=_spawned(site),
-            )
-            for line in lines
-        )
+        snippets.extend(_snippet(line, path, site, context) for line in lines)
     return snippets
 
 
@@ -539,25 +700,16 @@ def extract(text: str, path: str) -> list[Snippet]:
     snippets: list[Snippet] = []
     for call in calls:
         lines = _command(call, module)
-        if id(call) in wrappers and not any(_is_command(line) for line in lines):
-            # The program is its callers' to give: read the spawn at each call of the wrapper.
+        if id(call) in wrappers and _callers_give(lines):
+            # The program, or words of the codex line, are its callers' to give (`def
+            # run_codex(*args): subprocess.run(["codex", "exec", *args, "-"])`): read the spawn
+            # at each call of the wrapper, where `-s danger-full-access` or the key is written.
             wrapped = _wrapped_snippets(module, wrappers[id(call)], sites[id(call)], path)
             snippets.extend(wrapped)
             if wrapped:
-                lines = []  # the `"$CMD"` the callers resolve is no longer unknown
+                lines = []  # the `"$CMD"` and `"$@"` the callers resolve are no longer unknown
         if not lines:
             continue
         _redirect, context = _stdin(call, module)
-        for line in lines:
-            snippets.append(
-                Snippet(
-                    text=line.text + "\n",
-                    path=path,
-                    line_offset=call.lineno - 1,
-                    column_offset=call.col_offset,
-                    context=context,
-                    origins=line.origins,
-                    session=_spawned(call),
-                )
-            )
+        snippets.extend(_snippet(line, path, call, context) for line in lines)
     return sorted(snippets, key=lambda s: (s.line_offset, s.column_offset))

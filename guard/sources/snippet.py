@@ -117,6 +117,12 @@ class Snippet:
     # by CG101 through the file's plan, guard/engine/sessionplan.py).
     script_name: str = ""
 
+    # The folder the snippet's shell starts in where its source sets one apart from the rest of
+    # its session (a GitHub step's `working-directory`, or its job's or workflow's
+    # `defaults.run.working-directory`); None: the session's own place (the workspace). Read by
+    # CG403, which follows a session from a run in one step to `resume --last` in a later one.
+    start_dir: str | None = None
+
 
 def position_step(line_offset: int, column_offset: int) -> int:
     """A step ordered by where a snippet starts in the file (a program's spawns, in file order):

@@ -253,6 +253,7 @@ class LiteralIndex:
     ) -> None:
         self.functions = functions
         self.root = root
+        self.value_of = value_of
         self.uses: dict[str, list[Any]] | None = None  # names -> their nodes (read lazily)
         self.named: dict[str, list[Any]] | None = None  # function names -> their nodes (lazily)
         self.literals: dict[str, list[Any]] = {}
@@ -277,6 +278,7 @@ class LiteralIndex:
                     found.append((match.start(), match.end(), *origin))
         if not self.literals:
             return tuple(found)
+        own: set[str] | None = None  # the words the call's own literals write (read lazily)
         for match in re.finditer(r"\S+", line):
             try:
                 words = shlex.split(match.group(0))
@@ -284,9 +286,28 @@ class LiteralIndex:
                 continue
             if len(words) != 1 or words[0] not in self.literals:
                 continue
+            if own is None:
+                own = self._own_words(call)
+            if words[0] in own:
+                continue  # written right there, in a command line the call hands to a shell
             for origin in self._origin(call, words[0], self.literals[words[0]]):
                 found.append((match.start(), match.end(), *origin))
         return tuple(found)
+
+    def _own_words(self, call: Any) -> set[str]:
+        """The shell words of the string literals inside the spawn call (`execSync("codex exec
+        -C . -")`, Go's `exec.Command("sh", "-c", "...")`): a word the call writes itself is no
+        other literal's, though one elsewhere in the file (another spawn's `"-C"`) has its value."""
+        own: set[str] = set()
+        for node in walk(call):
+            if node.type in STRING_NODES:
+                value = self.value_of(node)
+                if isinstance(value, str):
+                    try:
+                        own.update(shlex.split(value))
+                    except ValueError:
+                        own.update(value.split())
+        return own
 
     def _origin(self, call: Any, word: str, nodes: list[Any]) -> list[tuple[int, int, str]]:
         """Where a word was written; for a constant's word, first the one line that put the

@@ -87,6 +87,10 @@ def _default_shell(node: Any) -> str | None:
     return _scalar(node_get(node_get(node_get(node, "defaults"), "run"), "shell"))
 
 
+def _default_directory(node: Any) -> str | None:
+    return _scalar(node_get(node_get(node_get(node, "defaults"), "run"), "working-directory"))
+
+
 def _dialect(shell: str | None) -> str | None:
     """bash unless told otherwise; None for a step that is not shell at all (pwsh, python)."""
     if not shell:
@@ -125,6 +129,7 @@ def _snippet(
     wide: tuple[int, ...],
     outsider: bool,
     values: tuple[tuple[str, str, int, str], ...],
+    start_dir: str | None = None,
 ) -> Snippet:
     mark = run.start_mark
     # What every form shares; a form adds where its text sits in the file.
@@ -138,6 +143,7 @@ def _snippet(
         "session": session,
         "wide_env_lines": wide,
         "outsider_inputs": outsider,
+        "start_dir": start_dir,
     }
     if run.style in ("|", ">"):
         first = mark.line + 1  # 0-based: content starts on the line after `run: |`
@@ -195,6 +201,7 @@ def _steps(
     shell: str | None,
     events: frozenset[str] = frozenset(),
     sequence: str = "steps",
+    directory: str | None = None,
 ) -> list[Snippet]:
     """The shell steps of one job (or composite action), each a step of `sequence`: one runner
     runs them in order (Snippet.session). A codex-action step is none: the action picks its own
@@ -221,7 +228,10 @@ def _steps(
         session = ((sequence, number),)
         own = _env(step)
         values = _shell_values(env + own) if own else shared_values  # most steps have no env
-        snippet = _snippet(run, path, lines, env + own, dialect, session, wide, outsider, values)
+        start = _scalar(node_get(step, "working-directory")) or directory
+        snippet = _snippet(
+            run, path, lines, env + own, dialect, session, wide, outsider, values, start
+        )
         found.append(snippet)
     return found
 
@@ -272,6 +282,7 @@ def extract(text: str, path: str) -> list[Snippet]:
                     shell,
                     events,
                     f"job {number}",
+                    _default_directory(job) or _default_directory(root),
                 )
             )
     runs = node_get(root, "runs")  # a composite action

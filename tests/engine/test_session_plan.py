@@ -1,6 +1,6 @@
 """The session plan (guard/engine/sessionplan.py): how `lint` follows a session from one snippet of
-a file into the later ones that share its machine (CG401), reading each snippet once, and only for
-a file that holds `ephemeral` at all."""
+a file into the later ones that share its machine (CG401), and back into the earlier ones (CG403),
+reading each snippet once, and only for a file that holds `ephemeral` or `--last` at all."""
 
 from __future__ import annotations
 
@@ -62,8 +62,11 @@ def test_each_snippet_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_no_plan_without_ephemeral_or_shared_machine() -> None:
     settings = Settings()
-    plain = STEPS.replace("--ephemeral ", "")
+    plain = STEPS.replace("--ephemeral ", "").replace("--last", "019a-session-id")
     assert session_plan(plain, workflow.extract(plain, "a.yml"), settings, _place) is None
+    # `resume --last` asks too: CG403 follows the session back to an earlier step's run
+    last = STEPS.replace("--ephemeral ", "")
+    assert session_plan(last, workflow.extract(last, "a.yml"), settings, _place) is not None
     # One step per job: no two snippets share a runner.
     jobs = "on: push\njobs:\n" + "".join(
         f"  j{n}:\n    runs-on: x\n    steps:\n      - run: {line}\n"

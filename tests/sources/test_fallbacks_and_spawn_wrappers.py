@@ -266,3 +266,30 @@ def test_a_new_sentence_or_block_after_a_break_is_still_an_instruction(
     found = lint(tmp_path, "AGENTS.md", text)
     assert [rule for rule, _line in found] == ["CG303"]
     assert found[0][1] == text.count("\n")
+
+
+PY_CODEX_HELPER = """\
+import os
+import subprocess
+
+
+def run_codex(*args, prompt, **kw):
+    return subprocess.run(["codex", "exec", "-C", REPO, *args, "-"], input=prompt, **kw)
+
+
+run_codex("-s", "workspace-write", "-o", "out/a.txt", prompt="Implement A")
+run_codex("-s", "danger-full-access", "-o", "out/b.txt", prompt="Implement B")
+run_codex("-s", "read-only", prompt="review", env={**os.environ, "OPENAI_API_KEY": "k"})
+"""
+
+
+def test_a_codex_helper_spreading_its_callers_flags_is_read_at_each_call(tmp_path: Path) -> None:
+    """The program is written in the helper, its flags and env by the callers: read alone, the
+    spawn was `codex exec -C "$ARG" "$@" -` (a false CG301 in the helper) and the callers'
+    full-access sandbox and key were never seen."""
+    assert lint(tmp_path, "fleet.py", PY_CODEX_HELPER) == [("CG101", 11), ("CG303", 10)]
+
+
+def test_a_codex_helper_with_no_callers_is_read_on_its_own(tmp_path: Path) -> None:
+    library = PY_CODEX_HELPER.split("\n\n\nrun_codex(")[0] + "\n"
+    assert lint(tmp_path, "lib.py", library) == [("CG301", 6)]

@@ -248,6 +248,31 @@ def test_auth_guard_false_and_evidence(tmp_path: Path) -> None:
     assert rules_at(lint(write(tmp_path, "v.packet.yaml", validator))) == {("CG704", 4)}
 
 
+def test_a_typo_does_not_hide_the_command_or_the_guard_turned_off(tmp_path: Path) -> None:
+    """A packet with an unknown key is CG701, and what the orchestrator still runs (the packet
+    without that field) is checked as any packet's: its command's `--yolo`, its key, its
+    `auth_guard: false`. A required field that is wrong leaves nothing to run: CG701 alone."""
+    typo = WORKER.replace("env: {TMPDIR: .tmp}", "evn: {TMPDIR: .tmp}")
+    typo = typo.replace("-s, workspace-write", "--yolo") + "auth_guard: false\n"
+    found = rules_at(lint(write(tmp_path, "a.packet.yaml", typo)))
+    assert found == {
+        ("CG701", 9),
+        ("CG705", 12),
+        ("CG303", 7),
+        ("CG302", 7),
+        ("CG703", 7),
+    }
+    keyed = WORKER.replace("output:", "evidnce: {}\nenv: {OPENAI_API_KEY: k}\noutput:")
+    keyed = keyed.replace("env: {TMPDIR: .tmp}\n", "")
+    assert rules_at(lint(write(tmp_path, "b.packet.yaml", keyed))) == {
+        ("CG701", 9),
+        ("CG702", 10),
+        ("CG101", 7),
+    }
+    no_id = typo.replace("id: ag-123\n", "")
+    assert {r for r, _line in rules_at(lint(write(tmp_path, "c.packet.yaml", no_id)))} == {"CG701"}
+
+
 def test_mentions_are_silent(tmp_path: Path) -> None:
     """Text that only talks about packets or keys is not a packet and not a finding."""
     write(

@@ -566,3 +566,22 @@ def test_gitlab_pathological_merges_and_extends_end(tmp_path: Path) -> None:
     code, doc = lint(write(tangled, ".gitlab-ci.yml", _tangled_extends()))
     assert [f["rule"] for f in doc["findings"]] == ["CG901"]  # said, not silently passed
     assert "extends" in doc["findings"][0]["message"]
+
+
+def test_an_entrypoint_alone_takes_the_arguments_docker_run_appends(tmp_path: Path) -> None:
+    """`docker run IMAGE "the prompt"` appends its arguments to an exec-form ENTRYPOINT with no
+    CMD: an ENTRYPOINT that names no prompt does not read one from stdin (no CG202); what it does
+    name is still checked."""
+    text = (
+        "FROM node:22\n"
+        "ENV OPENAI_API_KEY=x\n"
+        'ENTRYPOINT ["codex", "exec", "--yolo", "-C", "/src"]\n'
+        "FROM node:22\n"
+        'ENTRYPOINT ["codex", "exec", "-C", "/src", "-s", "read-only", "-o", "/src/o.md", "-"]\n'
+    )
+    _, doc = lint(write(tmp_path, "Dockerfile", text))
+    assert sorted(hits(doc)) == [("CG101", 3), ("CG303", 3)]
+    # a CMD gives the arguments instead: the pair runs as one argv, as before
+    paired = text.replace('"/src"]\nFROM', '"/src"]\nCMD ["-"]\nFROM')
+    _, doc = lint(write(tmp_path, "Dockerfile", paired))
+    assert ("CG202", 4) in hits(doc)

@@ -6,7 +6,7 @@ from guard.codex.call import Subcommand
 from guard.engine.checks.edits import Edits, append, delete_words, editable, prepend, value_after
 from guard.engine.context import CheckContext, Hit, Invocation
 from guard.findings import Location, Severity
-from guard.shell.model import Command, Span, Word
+from guard.shell.model import Command, Script, Span, Word
 from guard.sources.snippet import Snippet
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
@@ -166,7 +166,12 @@ def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
             # Makefile run). A run in `(cd api && ...)` resumed outside it is not.
             ok = _targets(ctx.cds_before(resumed.command)) == _targets(moves)
         else:
-            ok = here is not None
+            # A resume with no run before it in its own snippet: a `cd` says where it is, or
+            # the run it resumes is in an earlier step of the same job, started in the same place
+            earlier_step = _run_in_an_earlier_step(ctx) if here is None else None
+            ok = here is not None or (
+                earlier_step is not None and _resumed_where_it_ran(ctx, moves, *earlier_step)
+            )
         if ok:
             continue
         related: tuple[tuple[Span, str], ...] = (
@@ -181,6 +186,35 @@ def resume_last_wrong_cwd(ctx: CheckContext) -> Iterator[Hit]:
             params={"path": where},
             edits=_cd_fix(inv, root) if root is not None and not cds else (),
         )
+
+
+def _run_in_an_earlier_step(ctx: CheckContext) -> tuple[Snippet, Invocation, Script] | None:
+    """The newest `codex exec` of the snippets that ran before this one on its machine (an
+    earlier step of the GitHub job): the run a `resume --last` with none before it in its own
+    step resumes."""
+    found = None
+    for snippet, run, script in ctx.runs_before():
+        if run.call.subcommand is Subcommand.EXEC:
+            found = (snippet, run, script)
+    return found
+
+
+def _resumed_where_it_ran(
+    ctx: CheckContext,
+    moves: list[tuple[Command, str]],
+    snippet: Snippet,
+    run: Invocation,
+    script: Script,
+) -> bool:
+    """Does a `resume --last` that no `cd` moves run in the root of `run`, made in an earlier
+    step? Each step starts in its own start_dir (the workspace unless `working-directory` says
+    otherwise): the run used that place (no `-C` elsewhere, no `cd` before it) in the same one."""
+    if moves or snippet.start_dir != ctx.snippet.start_dir:
+        return False
+    root = run.call.cd
+    if root is not None and not (root.literal and root.text in (".", "./")):
+        return False  # `-C DIR`: the resume must `cd DIR`
+    return not CheckContext(snippet, script, ctx.settings, ()).cds_before(run.command)
 
 
 def _targets(moves: list[tuple[Command, str]]) -> list[str]:
