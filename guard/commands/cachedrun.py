@@ -63,7 +63,7 @@ def lint_recorded(job: FileJob, *, full: bool) -> FileOutcome | None:
     if outcome.errors or outcome.skipped:
         return outcome
     scope = job.scope or _scope_of(job)
-    outcome.stat_row = cache.stat_row(job.path, scope, looked, "", outcome.checked, "")
+    outcome.stat_row = cache.stat_row(job.path, scope, looked, "", outcome.checked, b"")
     return outcome
 
 
@@ -154,13 +154,13 @@ def _finished(
         except (UnicodeError, ValueError):  # no key: the outcome is not stored
             key = ""
         outcome.cache_key = outcome.entry_key = key
-    # Encoded here, once: the stat row and the entry store the same text, and a string costs
-    # less to send back than the probes. A content hit brings the reads stored with it.
+    # Encoded here, once: the stat row and the entry store the same bytes, and they cost less
+    # to send back than the probes. A content hit brings the reads stored with it.
     if outcome.reads is None:
         if record.probes:  # most files (the keyword reject's) record none
-            outcome.reads_text = cache.encode_recorded(record.stamp, record.probes)
+            outcome.reads_blob = cache.encode_recorded(record.stamp, record.probes)
     else:
-        outcome.reads_text = cache.encode_reads(outcome.reads)
+        outcome.reads_blob = cache.encode_reads(outcome.reads)
         outcome.reads = None
     if outcome.cache_key and not outcome.cache_hit and not outcome.errors:
         outcome.stored_findings = _encoded(outcome.findings)
@@ -176,7 +176,7 @@ def _finished(
         entry = ""
     scope = job.scope or _scope_of(job)
     outcome.stat_row = cache.stat_row(
-        job.path, scope, looked, entry, outcome.checked, outcome.reads_text
+        job.path, scope, looked, entry, outcome.checked, outcome.reads_blob
     )
     return outcome
 
@@ -308,7 +308,7 @@ class CacheWriter:
 
     def __init__(self, folder: str) -> None:
         self._folder = folder
-        self._added: list[tuple[str, bytes, str]] = []
+        self._added: list[tuple[str, bytes, bytes]] = []
         self._used: list[str] = []
         self._stats: list[StatRow] = []
         self._wrote = False
@@ -326,7 +326,7 @@ class CacheWriter:
                 self._used.append(key)
                 self._pending += 1
             elif outcome.stored_findings and not outcome.errors:
-                self._added.append((key, outcome.stored_findings, outcome.reads_text))
+                self._added.append((key, outcome.stored_findings, outcome.reads_blob))
                 self._pending += 1
         if self._pending >= CACHE_BATCH:
             self.flush()

@@ -87,7 +87,7 @@ class FileOutcome:
     stat_row: StatRow | None = None  # how the file looked before it was read (the run stores it)
     reads: Reads | None = None  # the other files its lint looked at (None: not recorded)
     # ... as the store keeps them (`encode_reads`): what a worker sends back, encoded once
-    reads_text: str = ""
+    reads_blob: bytes = b""
     # The findings as the store keeps them (`cache.encode`), for an outcome the run stores: made
     # where they were found, and what crosses back to the parent in their place (empty: not
     # stored, they could not be encoded).
@@ -108,7 +108,7 @@ class FileOutcome:
             self.entry_key,
             self.stat_row,
             self.reads,
-            self.reads_text,
+            self.reads_blob,
         )
         if self.stored_findings and self.findings:
             return (_outcome_found, (self.stored_findings, *rest))

@@ -41,7 +41,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import json
 import marshal
 import os
 import re
@@ -62,7 +61,7 @@ from guard.settings import cache_dir
 
 DISABLE_ENV = "CODEX_GUARD_NO_CACHE"
 STORE_NAME = "store.sqlite3"
-SCHEMA_VERSION = 8  # PRAGMA user_version: a store of another shape is dropped and rebuilt
+SCHEMA_VERSION = 9  # PRAGMA user_version: a store of another shape is dropped and rebuilt
 PAGE_BYTES = 16384  # a new store's page size (an existing store keeps the one it has)
 MAX_ENTRIES = 200_000  # LRU cap: a few hundred bytes each, so the store stays well under 100 MB
 MAX_AGE_S = 30 * 24 * 3600  # an entry no run has used for 30 days is dropped
@@ -152,87 +151,129 @@ class Reads(NamedTuple):
 
 
 NO_READS = Reads(0, ())
-# What the store's texts are written with: compact JSON (one encoder, not one a call).
-_COMPACT = json.JSONEncoder(separators=(",", ":"))
 ProbeMemo = dict[tuple[str, str], str | None]  # answers already asked in this run
+# A stored reads blob: the stamp (8 bytes, little-endian), then the probes as a marshalled
+# tuple of (kind, path, answer) string tuples. Marshalled, not JSON: a cold run encodes each
+# folder's probes once and every file's blob is the stamp and those bytes (JSON's encoder cost
+# 70,000 instructions a set of probes, and its import); a cached run reads them back checking
+# each field's type, as `decoded_findings` does. The stamp stands apart so that the files of
+# one folder, whose probes differ only in it, are judged once a run (`reads_still_hold`).
+STAMP_BYTES = 8
+ProbeRows = tuple[tuple[str, str, str], ...]
 
 
-def encode_reads(reads: Reads) -> str:
+def _stamped(stamp: int, body: bytes) -> bytes:
+    return stamp.to_bytes(STAMP_BYTES, "little", signed=True) + body
+
+
+def _marshalled(rows: ProbeRows) -> bytes:
+    try:
+        return marshal.dumps(rows)
+    except ValueError:  # a path or answer of a subclass of str: made plain
+        return marshal.dumps(_plain(rows))
+
+
+def encode_reads(reads: Reads) -> bytes:
     if not reads.probes:
-        return ""
-    return _COMPACT.encode([reads.stamp, [list(p) for p in reads.probes]])
+        return b""
+    rows = tuple([(kind, path, found) for kind, path, found in reads.probes])
+    return _stamped(reads.stamp, _marshalled(rows))
 
 
 # A folder's files record the same probes (its config layers), with the same answers: their
-# text is made once a process. Keyed by the probes and answers themselves; bounded.
-_PROBE_TEXTS: dict[tuple[tuple[tuple[str, str], str], ...], str] = {}
-MAX_PROBE_TEXTS = 1024
+# encoding is made once a process. Keyed by the probes and answers themselves; bounded.
+_PROBE_BODIES: dict[tuple[tuple[tuple[str, str], str], ...], bytes] = {}
+MAX_PROBE_BODIES = 1024
 
 
-def encode_recorded(stamp: int, probes: Mapping[tuple[str, str], str]) -> str:
+def encode_recorded(stamp: int, probes: Mapping[tuple[str, str], str]) -> bytes:
     """`encode_reads` of a lint's record (`FileReads`), without making its `Probe`s first."""
     if not probes:
-        return ""
+        return b""
     asked = tuple(probes.items())
-    text = _PROBE_TEXTS.get(asked)
-    if text is None:
-        text = _COMPACT.encode([[kind, path, found] for (kind, path), found in asked])
-        if len(_PROBE_TEXTS) < MAX_PROBE_TEXTS:
-            _PROBE_TEXTS[asked] = text
-    return f"[{stamp},{text}]"  # as json.dumps([stamp, rows]) writes it
+    body = _PROBE_BODIES.get(asked)
+    if body is None:
+        body = _marshalled(tuple([(kind, path, found) for (kind, path), found in asked]))
+        if len(_PROBE_BODIES) < MAX_PROBE_BODIES:
+            _PROBE_BODIES[asked] = body
+    return _stamped(stamp, body)
 
 
-def decode_reads(text: str) -> Reads | None:
-    """None for text this version cannot read (a miss)."""
-    if not text:
-        return NO_READS
-    try:
-        stamp, probes = json.loads(text)
-        return Reads(int(stamp), tuple(Probe(str(k), str(p), str(a)) for k, p, a in probes))
-    except (ValueError, TypeError):
+def _stamp_of(blob: object) -> int | None:
+    """A stored reads blob's stamp; None for one this version cannot read (a miss)."""
+    if type(blob) is not bytes or len(blob) <= STAMP_BYTES:
         return None
+    return int.from_bytes(blob[:STAMP_BYTES], "little", signed=True)
 
 
-# Probes text (a stored reads text past its stamp) -> the latest mtime or ctime among its FILE
+def _probe_rows(body: bytes) -> ProbeRows | None:
+    """The probes a blob holds past its stamp, each field checked for a string; None for a
+    damaged or foreign blob (marshal runs no code as it reads, and nothing of another shape
+    gets through)."""
+    try:
+        rows = marshal.loads(body)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if type(rows) is not tuple:
+        return None
+    for row in rows:
+        if type(row) is not tuple or len(row) != 3:
+            return None
+        kind, path, found = row
+        if type(kind) is not str or type(path) is not str or type(found) is not str:
+            return None
+    return rows
+
+
+def decode_reads(blob: bytes) -> Reads | None:
+    """None for a blob this version cannot read (a miss)."""
+    if not blob:
+        return NO_READS
+    stamp = _stamp_of(blob)
+    rows = None if stamp is None else _probe_rows(blob[STAMP_BYTES:])
+    if stamp is None or rows is None:
+        return None
+    return Reads(stamp, tuple([Probe(kind, path, found) for kind, path, found in rows]))
+
+
+# Probes (a stored reads blob past its stamp) -> the latest mtime or ctime among its FILE
 # answers, or None when a probe no longer answers the same (`_judged`): the files of one folder
 # share their probes (config layers) and differ only in the stamp, so a run decodes each set once.
-HeldMemo = dict[str, "int | None"]
+HeldMemo = dict[bytes, "int | None"]
 _NO_FILE_TIME = -(1 << 63)
 
 
-def reads_still_hold(text: str, memo: ProbeMemo, held: HeldMemo | None = None) -> bool:
-    """`reads_hold(text, memo) is not None`, without building the probes (once per stat row
-    a cached run looks at); stored text this version cannot read is a miss. With `held`, a
+def reads_still_hold(blob: bytes, memo: ProbeMemo, held: HeldMemo | None = None) -> bool:
+    """`reads_hold(blob, memo) is not None`, without building the probes (once per stat row
+    a cached run looks at); a stored blob this version cannot read is a miss. With `held`, a
     set of probes already judged this run is not decoded again."""
-    if not text:
+    if not blob:
         return True
-    if held is not None and text.startswith("["):
-        cut = text.find(",")
-        stamp_text = text[1:cut]
-        if cut > 1 and stamp_text.isascii() and stamp_text.isdigit():  # as JSON writes it
-            probes = text[cut + 1 :]
-            if probes not in held:
-                judged = _judged(text, memo)
-                held[probes] = None if judged is None else judged[1]
-            latest = held[probes]
-            return latest is not None and latest < int(stamp_text) - filereads.RACY_NS
-    judged = _judged(text, memo)
-    return judged is not None and judged[1] < judged[0] - filereads.RACY_NS
+    stamp = _stamp_of(blob)
+    if stamp is None:
+        return False
+    body = blob[STAMP_BYTES:]
+    if held is None:
+        latest = _judged(body, memo)
+    elif body in held:
+        latest = held[body]
+    else:
+        latest = held[body] = _judged(body, memo)
+    return latest is not None and latest < stamp - filereads.RACY_NS
 
 
-def _judged(text: str, memo: ProbeMemo) -> tuple[int, int] | None:
-    """A stored reads text's stamp and the latest mtime or ctime among its FILE answers (what
-    `racy` compares), when every probe still answers the same; None when one does not or the
-    text cannot be read."""
+def _judged(body: bytes, memo: ProbeMemo) -> int | None:
+    """The latest mtime or ctime among the FILE answers of a stored blob's probes (what `racy`
+    compares with its stamp), when every probe still answers the same; None when one does not
+    or the probes cannot be read."""
     from guard.filereads import FILE, answer
 
+    rows = _probe_rows(body)
+    if rows is None:
+        return None
+    latest = _NO_FILE_TIME
     try:
-        stamp, probes = json.loads(text)
-        stamp = int(stamp)
-        latest = _NO_FILE_TIME
-        for kind, path, found in probes:
-            if type(kind) is not str or type(path) is not str or type(found) is not str:
-                return None
+        for kind, path, found in rows:
             if kind == FILE:
                 parts = found.split(" ")
                 if len(parts) == 3:  # as `racy` reads an answer
@@ -242,14 +283,14 @@ def _judged(text: str, memo: ProbeMemo) -> tuple[int, int] | None:
                 memo[key] = answer(kind, path)
             if memo[key] != found:
                 return None
-    except (ValueError, TypeError):
+    except ValueError:  # an answer's times that are not numbers
         return None
-    return stamp, latest
+    return latest
 
 
-def reads_hold(text: str, memo: ProbeMemo) -> Reads | None:
+def reads_hold(blob: bytes, memo: ProbeMemo) -> Reads | None:
     """The stored reads when every probe still answers the same and none is racily clean."""
-    reads = decode_reads(text)
+    reads = decode_reads(blob)
     if reads is None or not reads.probes:
         return reads
     if any(racy(probe, reads.stamp) for probe in reads.probes):
@@ -268,11 +309,11 @@ StatData = tuple[int, int, int, int, int, int]  # size, mtime_ns, ctime_ns, inod
 #   entry (the entries key of its findings, "" when there are none),
 #   checked (0: a file no reader takes, not counted), used (the look's second: this run used
 #   it), reads (the other files its lint read)
-StatRow = tuple[str, str, int, int, int, int, int, int, int, str, int, int, str]
+StatRow = tuple[str, str, int, int, int, int, int, int, int, str, int, int, bytes]
 
 
 def stat_row(
-    path: str, scope: str, looked: Looked, entry: str, checked: bool, reads: str
+    path: str, scope: str, looked: Looked, entry: str, checked: bool, reads: bytes
 ) -> StatRow | None:
     """The row of a look at a file and its outcome; None for a path SQLite cannot store. (The
     stat columns as `stat_data` gives them, taken here: a row is made for every file a cold run
@@ -306,7 +347,7 @@ class StatHit:
     # `by_stats(..., decode=False)`: the findings still encoded (`findings` empty), and the
     # stored reads NOT yet checked: the caller must check them (`reads_still_hold`)
     blob: bytes = b""
-    deps: str = ""
+    deps: bytes = b""
 
 
 def stat_data(info: os.stat_result) -> StatData:
@@ -385,7 +426,7 @@ def _stat_hit(
         return None  # its findings were pruned
     if not decode:
         stale = used < stale_before
-        return StatHit([], checked, entry, stale, blob or b"", str(row[11]))
+        return StatHit([], checked, entry, stale, blob or b"", row[11])
     if not reads_still_hold(row[11], memo):
         return None
     try:
@@ -550,7 +591,7 @@ def _connect(path: str) -> sqlite3.Connection:
                 # they are appended, and only the key index takes random inserts.
                 conn.execute(
                     "CREATE TABLE entries (key TEXT PRIMARY KEY, findings BLOB NOT NULL,"
-                    " used INTEGER NOT NULL, deps TEXT NOT NULL DEFAULT '')"
+                    " used INTEGER NOT NULL, deps BLOB NOT NULL DEFAULT x'')"
                 )
                 # entry: the entries key of the outcome's findings, "" when it has none.
                 # Keyed by path first: a run's rows share one scope or a few, and a key that
@@ -561,7 +602,7 @@ def _connect(path: str) -> sqlite3.Connection:
                     " size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL,"
                     " ino INTEGER NOT NULL, dev INTEGER NOT NULL, mode INTEGER NOT NULL,"
                     " stamp INTEGER NOT NULL, entry TEXT NOT NULL, checked INTEGER NOT NULL,"
-                    " used INTEGER NOT NULL, deps TEXT NOT NULL,"
+                    " used INTEGER NOT NULL, deps BLOB NOT NULL,"
                     " PRIMARY KEY (path, scope)) WITHOUT ROWID"
                 )
                 # The scopes the stats rows have (`has_scope`: the stats table is not keyed
@@ -731,7 +772,7 @@ class Store:
 
     def save(
         self,
-        added: Sequence[tuple[str, bytes] | tuple[str, bytes, str]],
+        added: Sequence[tuple[str, bytes] | tuple[str, bytes, bytes]],
         used: list[str],
         now: int | None = None,
         stats: Sequence[StatRow] = (),
@@ -747,7 +788,7 @@ class Store:
                 self._conn,
                 "INSERT OR REPLACE INTO entries (key, findings, used, deps) VALUES ",
                 4,
-                [(*item[:2], stamp, item[2] if len(item) > 2 else "") for item in added],
+                [(*item[:2], stamp, item[2] if len(item) > 2 else b"") for item in added],
             )
             self._conn.executemany(
                 "UPDATE entries SET used = ? WHERE key = ? AND used < ?",

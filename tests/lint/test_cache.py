@@ -386,14 +386,14 @@ def test_a_stored_outcome_crosses_to_the_parent_as_the_store_keeps_its_findings(
     plain = Finding("CG201", "n", Severity.WARNING, "m", Location("p.sh", 1, 2, 1, 3), "fix")
     stored = FileOutcome([found, plain], [], True, cache_key="k", entry_key="k")
     stored.stored_findings = encode(stored.findings)
-    stored.reads_text = "[1,[]]"
+    stored.reads_blob = b"\x01" * 8 + b"\xa9\x00"
     back = pickle.loads(pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
     without_edits = Finding(*[getattr(found, name) for name in Finding.__match_args__][:8])
     assert back.findings == [without_edits, plain]
-    assert (back.stored_findings, back.cache_key, back.reads_text) == (
+    assert (back.stored_findings, back.cache_key, back.reads_blob) == (
         stored.stored_findings,
         "k",
-        "[1,[]]",
+        stored.reads_blob,
     )
     # An outcome the run does not store crosses as it is, edits and all.
     unstored = FileOutcome([found], [], True)
@@ -457,7 +457,7 @@ def test_an_outcome_crosses_with_every_field_it_had() -> None:
     from guard.sources.cache import NO_FINDINGS, Reads
 
     found = Finding("CG201", "n", Severity.WARNING, "m", Location("p.sh", 1, 2, 1, 3), "fix")
-    row = ("p.sh", "scope", 1, 2, 3, 4, 5, 6, 7, "entry", 1, 8, "[7,[]]")
+    row = ("p.sh", "scope", 1, 2, 3, 4, 5, 6, 7, "entry", 1, 8, b"\x07" * 10)
     outcomes = [
         FileOutcome(
             [found],
@@ -469,9 +469,11 @@ def test_an_outcome_crosses_with_every_field_it_had() -> None:
             entry_key="entry",
             stat_row=row,
             reads=Reads(7, ()),
-            reads_text="[7,[]]",
+            reads_blob=b"\x07" * 10,
         ),
-        FileOutcome([], [], True, stat_row=row, reads_text="[9,[]]", stored_findings=NO_FINDINGS),
+        FileOutcome(
+            [], [], True, stat_row=row, reads_blob=b"\x09" * 10, stored_findings=NO_FINDINGS
+        ),
     ]
     for outcome in outcomes:
         back = pickle.loads(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
@@ -482,16 +484,18 @@ def test_an_outcome_crosses_with_every_field_it_had() -> None:
 
 def test_a_folders_reads_are_encoded_once_but_each_answer_is_its_own() -> None:
     """The encoded reads of a lint are made once per distinct set of probes and answers: the
-    same probes with another answer (a config written since) are another text."""
-    import json
-
-    from guard.sources.cache import decode_reads, encode_recorded
+    same probes with another answer (a config written since) are another encoding: the stamp,
+    then the marshalled probes."""
+    from guard.sources.cache import STAMP_BYTES, decode_reads, encode_recorded
 
     probes = {("cwd", ""): "/w", ("file", "/w/.codex/config.toml"): "absent"}
     first = encode_recorded(10, probes)
-    assert encode_recorded(11, dict(probes)) == first.replace("[10,", "[11,", 1)
+    second = encode_recorded(11, dict(probes))
+    assert second[STAMP_BYTES:] == first[STAMP_BYTES:]
+    assert second[:STAMP_BYTES] == (11).to_bytes(STAMP_BYTES, "little") != first[:STAMP_BYTES]
     changed = {**probes, ("file", "/w/.codex/config.toml"): "12 100 100"}
-    assert json.loads(encode_recorded(12, changed))[1][1][2] == "12 100 100"
+    other = decode_reads(encode_recorded(12, changed))
+    assert other is not None and other.stamp == 12 and other.probes[1].answer == "12 100 100"
     reads = decode_reads(first)
     assert reads is not None and reads.stamp == 10
     assert [(p.kind, p.path, p.answer) for p in reads.probes] == [
@@ -530,9 +534,8 @@ def test_a_workers_chunk_stores_what_its_files_one_by_one_would(
     """A pool worker lints its chunk first and makes each outcome's stored form after (the
     content key among it): the keys, findings, stat rows and reads are those of the files
     linted one at a time, for a file held for its key and one too large to be held."""
-    import json
-
     from guard.commands import cachedrun, lint
+    from guard.sources.cache import decode_reads
 
     big = BAD + "# padding\n" * (lint.KEY_LATER_BYTES // 10)
     repo = make_repo(
@@ -554,14 +557,17 @@ def test_a_workers_chunk_stores_what_its_files_one_by_one_would(
     def stored(outcome: lint.FileOutcome) -> tuple[object, ...]:
         # the stamps are when each look and lint began: the rest must be the same
         row = outcome.stat_row
-        reads = json.loads(outcome.reads_text)[1] if outcome.reads_text else None
+        decoded = decode_reads(outcome.reads_blob) if outcome.reads_blob else None
+        reads = None if decoded is None else decoded.probes
+        row_reads = None if row is None else decode_reads(row[12])
+        assert row_reads is not None or row is None
         return (
             outcome.findings,
             outcome.errors,
             outcome.cache_key,
             outcome.entry_key,
             outcome.stored_findings,
-            None if row is None else (row[:8], row[9:11], json.loads(row[12] or "[0]")[1:]),
+            None if row is None or row_reads is None else (row[:8], row[9:11], row_reads.probes),
             reads,
         )
 

@@ -376,7 +376,8 @@ def test_console_project_config_edit_reaches_a_cached_script(tmp_path: Path) -> 
     assert (edited.code, edited.out) == (fresh.code, fresh.out)
     with sqlite3.connect(tmp_path / "cache" / STORE) as conn:
         deps = dict(conn.execute("SELECT path, deps FROM stats").fetchall())
-    assert str(repo / dep.file) in deps[dep.script]
+    stored = cache.decode_reads(deps[dep.script])
+    assert stored is not None and str(repo / dep.file) in [p.path for p in stored.probes]
 
     again = console("lint", "--output-format", "concise", cwd=repo, env=env)
     assert again.out == edited.out
@@ -420,7 +421,7 @@ def test_console_cd_through_a_linked_folder_follows_the_folder_codex_would_use(
 def test_reads_judged_once_per_set_of_probes_answer_as_each_decoded_alone(tmp_path: Path) -> None:
     """A cached run judges each set of stored probes once (`held`), then only each row's stamp:
     every row must get the answer it gets decoded on its own (racy, changed, unreadable)."""
-    import json
+    import marshal
 
     here = tmp_path / "here.toml"
     here.write_text(SAFE)
@@ -438,16 +439,39 @@ def test_reads_judged_once_per_set_of_probes_answer_as_each_decoded_alone(tmp_pa
         [["file", str(here), 7]],  # not text
     ]
     stamps = [newest + filereads.RACY_NS + 1, newest + filereads.RACY_NS, newest, 5]
-    texts = [json.dumps([stamp, probes], separators=(",", ":"))
+
+    def blob(stamp: int, body: object) -> bytes:
+        return stamp.to_bytes(cache.STAMP_BYTES, "little", signed=True) + marshal.dumps(body)
+
+    texts = [blob(stamp, tuple(map(tuple, probes)))
              for probes in probe_sets for stamp in stamps]  # fmt: skip
-    texts += ["", "[1,[]]", "[1,", "nonsense", '["12",[]]', "[1_2,[]]", "[-5,[]]", "[1,[],3]"]
-    texts += [f"[{stamps[0]},{json.dumps(probe_sets[0])}]".replace(",[[", ", [[")]
-    alone = [cache.reads_still_hold(text, {}) for text in texts]
+    texts += [
+        b"",  # no reads: holds
+        blob(1, ()),  # no probes: holds
+        blob(1, ())[:-1],  # truncated
+        b"nonsense",  # a stamp and nothing after it
+        blob(-5, ()),  # holds
+        blob(1, []),  # probes not a tuple
+        blob(1, (("file", str(here)),)),  # a probe of two fields
+        blob(1, (("file", str(here), now, "x"),)),  # of four
+        blob(1, ((b"file", str(here).encode(), now.encode()),)),  # bytes, not text
+        blob(1, (("env", "CODEX_GUARD_TEST_UNSET_VAR", "\0unset"),)),  # holds
+        blob(1, ((lambda: None).__code__,)),  # a code object: a value, never run
+        blob(1, ())[: cache.STAMP_BYTES] + b"\xff\x00\x01",  # not marshal data
+        "[1,[]]",  # an older version's text: a miss
+    ]
+    alone = [cache.reads_still_hold(text, {}) for text in texts]  # type: ignore[arg-type]
     memo: cache.ProbeMemo = {}
     held: cache.HeldMemo = {}
     for _ in range(2):  # the second time, every set of probes is judged already
-        assert [cache.reads_still_hold(text, memo, held) for text in texts] == alone
+        again = [cache.reads_still_hold(text, memo, held) for text in texts]  # type: ignore[arg-type]
+        assert again == alone
     assert alone[0:4] == [True, False, False, False]  # a FILE answer is racy from the 2nd stamp
     assert alone[12:16] == [True] * 4  # no FILE answer: never racy
-    assert alone[28:] == [True, True, False, False, True, False, True, False, True]
-    assert sum(alone) == 1 + 4 + 5
+    assert alone[28:] == [
+        True, True, False, False, True, False, False, False, False, True, False, False, False,
+    ]  # fmt: skip
+    for text in texts[30:]:  # a blob that does not hold decodes as none, never raises
+        if not cache.reads_still_hold(text, {}):  # type: ignore[arg-type]
+            assert cache.decode_reads(text) is None  # type: ignore[arg-type]
+    assert sum(alone) == 1 + 4 + 4
