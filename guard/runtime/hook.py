@@ -178,7 +178,17 @@ def read_payload(raw: str) -> Any:
         pass
     import json
 
-    return json.loads(raw)
+    return json.loads(raw, parse_int=_json_int)
+
+
+def _json_int(digits: str) -> int | float:
+    """An integer as json reads it; one longer than Python converts (4300 digits by default, a
+    guard against slow conversions, not a JSON limit) as the float an agent's JavaScript reads:
+    valid JSON is never "not JSON" (which lets the command through, fail open)."""
+    try:
+        return int(digits)
+    except ValueError:
+        return float(digits)
 
 
 class _NotPlain(Exception):

@@ -105,3 +105,22 @@ def test_the_string_scan_refuses_what_json_refuses(payload: str) -> None:
     with pytest.raises(json.JSONDecodeError):
         json.loads(payload)
     assert _json_strings(payload) is None
+
+
+def test_an_integer_longer_than_python_converts_is_still_json() -> None:
+    """Valid JSON with a 5,000-digit number (past Python's int conversion limit, not JSON's)
+    was "not JSON", and the hook let the codex command in it through (fail open)."""
+    import io
+
+    from guard.runtime.hook import run_hook
+
+    digits = "1" + "0" * 5000
+    payload = (
+        '{"tool_name": "Bash", "tool_input": {"command": '
+        f'"codex exec --yolo -C . hi </dev/null", "timeout": {digits}}}}}'
+    )
+    assert read_payload(payload)["tool_input"]["timeout"] == float(digits)
+    out, err = io.StringIO(), io.StringIO()
+    assert run_hook("codex", io.StringIO(payload), out, err) == 2
+    assert json.loads(out.getvalue())["hookSpecificOutput"]["permissionDecision"] == "deny"
+    assert "CG303" in err.getvalue()
