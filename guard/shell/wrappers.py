@@ -176,6 +176,10 @@ def _glob_naming_codex(word: Word) -> bool:
     return fnmatchcase("codex", raw.rpartition("/")[2])
 
 
+# The variables that name a shell when their value is not known here.
+_SHELL_VARIABLES = frozenset({"$SHELL", "${SHELL}", "$BASH", "${BASH}"})
+
+
 def _codex_word(w: Word) -> Word:
     return Word("codex", True, w.span, w.raw or w.text)
 
@@ -2456,6 +2460,11 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             out.wrappers.append(Wrapper("path", argv[0].span, (argv[0].text,)))
             argv = (_codex_word(argv[0]), *argv[1:])
             break
+        if argv and not argv[0].literal and head_text in _SHELL_VARIABLES:
+            # `"$SHELL" -c TEXT`: SHELL names the user's shell (BASH, this bash), whatever its
+            # path: TEXT is shell text it runs (read as bash's, the widest of them).
+            argv = (Word("bash", True, argv[0].span, argv[0].raw or head_text), *argv[1:])
+            head_text = "bash"
         if not argv or not argv[0].literal:
             break
         if ("*" in head_text or "?" in head_text or "[" in head_text) and _glob_naming_codex(

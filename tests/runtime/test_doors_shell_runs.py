@@ -1,0 +1,63 @@
+"""Shell text that a command hands to a shell or a shell-like runner, found by an adversarial
+pass over the doors. Each case is run for real (`bash -c`, a recording stand-in codex on PATH) to
+show what codex got, then `check` and both hooks must refuse it with that danger's rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.runtime.conftest import run_guard
+from tests.runtime.test_runtime_hook_sound import assert_hook_allows, assert_hook_denies
+from tests.sources.recorded_runs import RecordedRun, run_recorded
+
+# (command, rule, what the real run shows)
+REFUSED = [
+    # SHELL names the user's shell whatever its path: `$SHELL -c TEXT` runs TEXT
+    ("\"$SHELL\" -c 'codex exec --yolo -C . hi </dev/null'", "CG303", "yolo"),
+    ("${SHELL} -e -c 'codex exec --yolo -C . hi </dev/null'", "CG303", "yolo"),
+    (
+        'env OPENAI_API_KEY="$BILLING_KEY" "$SHELL" -c \'codex exec -s read-only -C . hi </dev/null\'',
+        "CG101",
+        "key",
+    ),
+    ("\"$BASH\" -c 'codex exec --yolo -C . hi </dev/null'", "CG303", "yolo"),
+]
+ALLOWED = [
+    "\"$SHELL\" -c 'ls -la'",
+    "$SHELL --version",
+    "echo \"$SHELL\" -c 'codex exec --yolo -C . hi'",
+]
+
+
+def _danger(run: RecordedRun, what: str) -> bool:
+    return run.has_key if what == "key" else "--yolo" in run.argv
+
+
+def _check(command: str, env: dict[str, str], cwd: Path) -> tuple[bool, set[str]]:
+    proc = run_guard(["check", "--format", "json", command], env, cwd=cwd)
+    doc = json.loads(proc.stdout)
+    return bool(doc["allowed"]), {f["rule"] for f in doc["findings"]}
+
+
+@pytest.mark.parametrize(("command", "rule", "what"), REFUSED)
+def test_shell_text_that_runs_codex_is_refused(
+    command: str, rule: str, what: str, tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    runs = run_recorded(tmp_path, ["env", "SHELL=/bin/sh", "bash", "-c", command])
+    assert [_danger(run, what) for run in runs] == [True], runs
+    allowed, rules = _check(command, base_env, workspace)
+    assert not allowed and rule in rules, (command, rules)
+    for agent in ("claude", "codex"):
+        assert rule in assert_hook_denies(agent, command, workspace, base_env)
+
+
+@pytest.mark.parametrize("command", ALLOWED)
+def test_shell_text_without_codex_stays_allowed(
+    command: str, workspace: Path, base_env: dict[str, str]
+) -> None:
+    allowed, rules = _check(command, base_env, workspace)
+    assert allowed and not rules, rules
+    assert_hook_allows("claude", command, workspace, base_env)
