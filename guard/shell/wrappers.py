@@ -1334,6 +1334,18 @@ _CODE_LANGUAGES = {
 _PRINTED_BEFORE = lazy_compile(
     r"(?:\b(?:print|printf|say|puts|echo|warn|die|p)|console\.\w+|\$stderr\.puts)\s*\(?\s*\Z"
 )
+# awk's `print TEXT | "sh"`: the printed text goes to a shell's stdin, which runs it (up to the
+# end of the statement: `;`, `}` or a line break).
+_PIPED_TO_SHELL = lazy_compile(
+    r"""[^;}\n]*?\|\s*["']\s*(?:[\w./-]*/)?(?:sh|bash|dash|zsh|ksh|ash|mksh)(?:\s+-\w+)*\s*["']"""
+)
+
+
+def _printed(code: str, start: int, end: int) -> bool:
+    """Is the literal at code[start:end] only printed (`print "codex exec ..."`), not run?"""
+    if not _PRINTED_BEFORE.search(code, max(0, start - 40), start):
+        return False
+    return _PIPED_TO_SHELL.match(code, end) is None
 
 
 # What stands for inline code that may start codex in a way not read here: a pure expansion, so
@@ -1389,7 +1401,7 @@ def _codex_literals(code: str) -> list[str]:
     for match in _ARGV_WORDS.finditer(rest):
         # `system("codex", "exec", ...)`, `exec "codex", "login", ...` (Perl, Ruby, PHP): an
         # argv as a comma list of literals, not a printed one (`print "codex", "exec"`)
-        if _PRINTED_BEFORE.search(rest, max(0, match.start() - 40), match.start()):
+        if _printed(rest, match.start(), match.end()):
             continue
         items = [a if a else b for a, b in _STRING_LITERAL.findall(match.group(0))]
         line = shlex.join(items)
@@ -1398,9 +1410,7 @@ def _codex_literals(code: str) -> list[str]:
     for m in _STRING_LITERAL.finditer(rest):
         a, b = m.groups()
         text = (a if a else b).replace('\\"', '"').replace("\\'", "'")
-        if _CODEX_LINE.match(text) and not _PRINTED_BEFORE.search(
-            rest, max(0, m.start() - 40), m.start()
-        ):
+        if _CODEX_LINE.match(text) and not _printed(rest, m.start(), m.end()):
             found.append(text)
     return found
 

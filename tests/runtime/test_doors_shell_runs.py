@@ -24,11 +24,21 @@ REFUSED = [
         "key",
     ),
     ("\"$BASH\" -c 'codex exec --yolo -C . hi </dev/null'", "CG303", "yolo"),
+    # awk's `print TEXT | "sh"` hands TEXT to a shell, which runs it
+    ("""awk 'BEGIN { print "codex exec --yolo -C . hi </dev/null" | "sh" }'""", "CG303", "yolo"),
+    (
+        """echo hi | awk '{ print "codex exec --yolo -C . " $1 " </dev/null" | "/bin/sh" }'""",
+        "CG303",
+        "yolo",
+    ),
 ]
 ALLOWED = [
     "\"$SHELL\" -c 'ls -la'",
     "$SHELL --version",
     "echo \"$SHELL\" -c 'codex exec --yolo -C . hi'",
+    """awk 'BEGIN { print "codex exec --yolo -C . hi" }'""",
+    """awk 'BEGIN { print "codex exec --yolo -C . hi" > "notes.txt" }'""",
+    """awk 'BEGIN { print "codex exec --yolo -C . hi"; print "date" | "sh" }'""",
 ]
 
 
