@@ -352,6 +352,7 @@ def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tu
         return (program, True) if program is not None else (raw, False)
     if t == "arithmetic_expansion":
         self._scan_substs(node, st, ctx, src)
+        sinks.quoted_subscripts(self, src.text(node), src.span(node), st, ctx)
         sinks.arithmetic(self, src.text(node), src.span(node), st, ctx)
         return src.text(node), False
     if t in ("string", "translated_string", "concatenation"):

@@ -394,6 +394,10 @@ class Walker:
             self._scan_substs(node, st, ctx, src)
             if t == "test_command" and "-v" in src.text(node):
                 sinks.test_v(self, src.text(node), src.span(node), st, ctx)
+            if t in ARITH_STATEMENTS or t == "raw_string":  # (`(( 'x' ))` holds only that)
+                sinks.quoted_subscripts(self, src.text(node), src.span(node), st, ctx)
+            elif t == "test_command" and not st.vars and src.b.startswith(b"[[", node.start_byte):
+                sinks.arithmetic_test(self, src.text(node), src.span(node), st, ctx)
             if st.vars:  # `(( a ))`, `[[ $a -eq 1 ]]`: a known value evaluated as arithmetic
                 if t == "test_command":
                     if src.b.startswith(b"[[", node.start_byte):  # `[` (test) does no arithmetic

@@ -24,6 +24,11 @@ REFUSED = [
         "key",
     ),
     ("\"$BASH\" -c 'codex exec --yolo -C . hi </dev/null'", "CG303", "yolo"),
+    # a quoted subscript that bash expands again where it evaluates it as arithmetic or unsets
+    ("a=(1); unset 'a[$(codex exec --yolo -C . hi </dev/null)]'", "CG303", "yolo"),
+    ("[[ 1 -eq 'a[$(codex exec --yolo -C . hi </dev/null)]' ]]", "CG303", "yolo"),
+    ("echo $(( 'a[$(codex exec --yolo -C . hi </dev/null)]' ))", "CG303", "yolo"),
+    ("(( 'a[$(codex exec --yolo -C . hi </dev/null)]' ))", "CG303", "yolo"),
     # awk's `print TEXT | "sh"` hands TEXT to a shell, which runs it
     ("""awk 'BEGIN { print "codex exec --yolo -C . hi </dev/null" | "sh" }'""", "CG303", "yolo"),
     (
@@ -36,6 +41,10 @@ ALLOWED = [
     "\"$SHELL\" -c 'ls -la'",
     "$SHELL --version",
     "echo \"$SHELL\" -c 'codex exec --yolo -C . hi'",
+    "[[ 'a[$(codex exec --yolo -C . hi)]' == x ]]",
+    "[ 1 -eq 'a[$(codex exec --yolo -C . hi)]' ]",
+    "unset -f 'a[$(codex exec --yolo -C . hi)]'",
+    "(( 'a[1]' + 2 ))",
     """awk 'BEGIN { print "codex exec --yolo -C . hi" }'""",
     """awk 'BEGIN { print "codex exec --yolo -C . hi" > "notes.txt" }'""",
     """awk 'BEGIN { print "codex exec --yolo -C . hi"; print "date" | "sh" }'""",
@@ -56,7 +65,8 @@ def _check(command: str, env: dict[str, str], cwd: Path) -> tuple[bool, set[str]
 def test_shell_text_that_runs_codex_is_refused(
     command: str, rule: str, what: str, tmp_path: Path, workspace: Path, base_env: dict[str, str]
 ) -> None:
-    runs = run_recorded(tmp_path, ["env", "SHELL=/bin/sh", "bash", "-c", command])
+    # (`; true`: a subscript of nothing, `a[]`, is an error once codex has run)
+    runs = run_recorded(tmp_path, ["env", "SHELL=/bin/sh", "bash", "-c", command + "\ntrue"])
     assert [_danger(run, what) for run in runs] == [True], runs
     allowed, rules = _check(command, base_env, workspace)
     assert not allowed and rule in rules, (command, rules)
