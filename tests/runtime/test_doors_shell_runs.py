@@ -29,6 +29,8 @@ REFUSED = [
     ("[[ 1 -eq 'a[$(codex exec --yolo -C . hi </dev/null)]' ]]", "CG303", "yolo"),
     ("echo $(( 'a[$(codex exec --yolo -C . hi </dev/null)]' ))", "CG303", "yolo"),
     ("(( 'a[$(codex exec --yolo -C . hi </dev/null)]' ))", "CG303", "yolo"),
+    ("x=odex; [[ 1 -eq 'a[$(c$x exec --yolo -C . hi </dev/null)]' ]]", "CG303", "yolo"),
+    ("(( 'a[$(c${x:-odex} exec --yolo -C . hi </dev/null)]' ))", "CG303", "yolo"),
     # awk's `print TEXT | "sh"` hands TEXT to a shell, which runs it
     ("""awk 'BEGIN { print "codex exec --yolo -C . hi </dev/null" | "sh" }'""", "CG303", "yolo"),
     (
