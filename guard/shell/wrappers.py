@@ -2437,7 +2437,7 @@ WRAPPER_PROGRAMS = frozenset(
         *("nodejs", "flock", "chrt", "taskset", "strace", "ltrace", "runuser", "watch", "script"),
         *("setsid", "coproc", "caam", "npx", "bunx", "pnpx", "bun", "pnpm", "yarn", "npm"),
         *("uv", "poetry", "apptainer", "singularity", "trap", "su", "ssh", "eval", "tmux"),
-        *("mapfile", "readarray", "compgen", "sg"),
+        *("mapfile", "readarray", "compgen", "sg", "busybox", "toybox"),
         *OPTION_RUNNERS,
         *("docker-compose", "podman-compose", "screen", "systemd-run", "unbuffer"),
         *("cross-env", "cross-env-shell", "dotenv", "env-cmd", "concurrently", "conc"),
@@ -2547,6 +2547,12 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             rest = _take_opts(argv, 1, frozenset(), frozenset())
         elif prog == "builtin":
             # `builtin command codex ...`, `builtin eval '...'`: runs the builtin named next.
+            rest = 1
+        elif prog in ("busybox", "toybox"):
+            # `busybox APPLET ARGS...` is the applet (env, sh, nohup, timeout, ...) run as its
+            # own program: the next word is the program; `busybox --list` runs none.
+            if len(argv) < 2 or argv[1].text.startswith("-"):
+                break
             rest = 1
         elif prog == "exec":
             rest = _take_opts(argv, 1, frozenset({"-a"}), frozenset())

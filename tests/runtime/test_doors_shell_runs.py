@@ -83,3 +83,33 @@ def test_shell_text_without_codex_stays_allowed(
     allowed, rules = _check(command, base_env, workspace)
     assert allowed and not rules, rules
     assert_hook_allows("claude", command, workspace, base_env)
+
+
+# `busybox APPLET ...` (and toybox's) runs the applet as that program: Alpine and other small
+# images have no separate env, sh or nohup. (Run for real where busybox is installed.)
+BUSYBOX = [
+    ("busybox env OPENAI_API_KEY=sk-x codex exec -s read-only -C . hi </dev/null", "CG101"),
+    ("busybox sh -c 'codex exec --yolo -C . hi </dev/null'", "CG303"),
+    ("toybox env CODEX_API_KEY=sk-x codex exec -s read-only -C . hi </dev/null", "CG101"),
+]
+
+
+@pytest.mark.parametrize(("command", "rule"), BUSYBOX)
+def test_a_busybox_applet_is_the_program_it_names(
+    command: str, rule: str, tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    import shutil
+
+    program = command.split()[0]
+    if shutil.which(program):
+        runs = run_recorded(tmp_path, ["bash", "-c", command])
+        assert len(runs) == 1 and (runs[0].has_key or "--yolo" in runs[0].argv), runs
+    allowed, rules = _check(command, base_env, workspace)
+    assert not allowed and rule in rules, rules
+    assert rule in assert_hook_denies("codex", command, workspace, base_env)
+
+
+def test_busybox_without_an_applet_runs_nothing(workspace: Path, base_env: dict[str, str]) -> None:
+    for command in ("busybox --list | grep codex", "busybox echo codex exec --yolo -C . hi"):
+        allowed, rules = _check(command, base_env, workspace)
+        assert allowed and not rules, (command, rules)
