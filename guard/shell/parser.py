@@ -425,6 +425,31 @@ def _reserved_head(b: bytes) -> bool:
     return False
 
 
+def repair_rw_redirects(b: bytes, root: Node) -> bytes | None:
+    """``b`` with the `>` of each read-write redirect `[N]<>FILE` blanked (same length), or None
+    when there is none. tree-sitter-bash 0.25.1 has no `<>` operator (an ERROR node: `exec
+    3<>/tmp/lock; codex exec ...` was a parse error, refused at every door); bash opens FILE
+    for reading and writing on N (default 0), which the model reads as the `N<FILE` it is for
+    whatever reads N."""
+    if b"<>" not in b:
+        return None  # nearly every script: no tree query
+    out: bytearray | None = None
+    for error in _captures("(ERROR) @e", root):
+        start, end = error.start_byte, error.end_byte
+        if end - start != 1:
+            continue
+        if b[start : start + 1] == b">" and b[start - 1 : start] == b"<":
+            at = start
+        elif b[start : start + 2] == b"<>":
+            at = start + 1
+        else:
+            continue
+        if out is None:
+            out = bytearray(b)
+        out[at] = 0x20
+    return None if out is None else bytes(out)
+
+
 def repair_reserved_words(b: bytes, root: Node) -> bytes | None:
     """``b`` with each reserved `time [-p] [--]` and `coproc [NAME]` before a compound command
     blanked (same length: every other node keeps its offsets), or None when there is none.

@@ -243,6 +243,11 @@ class Walker:
         if unreserved is not None:
             parsed = unreserved
             root = syntax._parse_bytes(parsed).root_node
+        if root.has_error:
+            read_write = syntax.repair_rw_redirects(parsed, root)
+            if read_write is not None:
+                parsed = read_write
+                root = syntax._parse_bytes(parsed).root_node
         fakes: dict[int, _Heredoc] = {}
         if b"<<" in b and _HEREDOC_TAIL_RE.search(b) is not None:
             fixed = _repair_heredocs(parsed, root)

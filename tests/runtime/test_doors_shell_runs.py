@@ -113,3 +113,24 @@ def test_busybox_without_an_applet_runs_nothing(workspace: Path, base_env: dict[
     for command in ("busybox --list | grep codex", "busybox echo codex exec --yolo -C . hi"):
         allowed, rules = _check(command, base_env, workspace)
         assert allowed and not rules, (command, rules)
+
+
+# `[N]<>FILE` opens FILE for reading and writing (tree-sitter-bash 0.25.1 has no such operator:
+# it was a parse error, CG901, refused at every door however clean the codex call).
+READ_WRITE = [
+    ("exec 3<>lock; codex exec -s read-only -C . - < p.md", set()),
+    ("codex exec -s read-only -C . - < p.md 3<>lock", set()),
+    ("codex exec -s read-only -C . hi <> /dev/null", set()),
+    ("codex exec --yolo -C . hi 0<>/dev/null", {"CG303"}),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), READ_WRITE)
+def test_a_read_write_redirect_is_read_not_a_parse_error(
+    command: str, expected: set[str], tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    (tmp_path / "p.md").write_text("hi\n")
+    runs = run_recorded(tmp_path, ["bash", "-c", command], record_stdin=True)
+    assert [run.stdin for run in runs] == ["eof"], runs
+    allowed, rules = _check(command, base_env, workspace)
+    assert rules == expected and allowed == (not expected), rules
