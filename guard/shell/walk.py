@@ -248,6 +248,11 @@ class Walker:
             if read_write is not None:
                 parsed = read_write
                 root = syntax._parse_bytes(parsed).root_node
+        if root.has_error:
+            unescaped = syntax.repair_escaped_tests(parsed)
+            if unescaped is not None:
+                parsed = unescaped
+                root = syntax._parse_bytes(parsed).root_node
         fakes: dict[int, _Heredoc] = {}
         if b"<<" in b and _HEREDOC_TAIL_RE.search(b) is not None:
             fixed = _repair_heredocs(parsed, root)

@@ -115,18 +115,21 @@ def test_busybox_without_an_applet_runs_nothing(workspace: Path, base_env: dict[
         assert allowed and not rules, (command, rules)
 
 
-# `[N]<>FILE` opens FILE for reading and writing (tree-sitter-bash 0.25.1 has no such operator:
-# it was a parse error, CG901, refused at every door however clean the codex call).
+# Valid bash that tree-sitter-bash 0.25.1 cannot parse was a parse error (CG901), refused at every
+# door however clean the codex call: `[N]<>FILE` opens FILE for reading and writing.
 READ_WRITE = [
     ("exec 3<>lock; codex exec -s read-only -C . - < p.md", set()),
     ("codex exec -s read-only -C . - < p.md 3<>lock", set()),
     ("codex exec -s read-only -C . hi <> /dev/null", set()),
     ("codex exec --yolo -C . hi 0<>/dev/null", {"CG303"}),
+    # an escaped operator or parenthesis in a `[ ]` test: tree-sitter-bash 0.25.1 fails there too
+    ('a=a b=b; [ "$a" \\< "$b" ] && codex exec -s read-only -C . - < p.md', set()),
+    ("[ \\( -f p.md \\) ] && codex exec --yolo -C . hi </dev/null", {"CG303"}),
 ]
 
 
 @pytest.mark.parametrize(("command", "expected"), READ_WRITE)
-def test_a_read_write_redirect_is_read_not_a_parse_error(
+def test_valid_bash_the_parser_fails_on_is_read_not_a_parse_error(
     command: str, expected: set[str], tmp_path: Path, workspace: Path, base_env: dict[str, str]
 ) -> None:
     (tmp_path / "p.md").write_text("hi\n")
