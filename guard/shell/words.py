@@ -112,10 +112,10 @@ def lookup(raw: str, st: State) -> tuple[list[Word], bool] | None:
         d = _DEFAULT_RE.match(raw)
         if d is not None:
             return _with_default(d, st)
-        alt = _ALTERNATE_RE.match(raw)
+        alt = _ALTERNATE_RE.match(raw) if "+" in raw else None
         if alt is not None:
             return _alternate(alt, st)
-        req = _REQUIRED_RE.match(raw)
+        req = _REQUIRED_RE.match(raw) if "?" in raw else None
         if req is not None:
             return lookup("${" + req.group(1) + "}", st)
         sl = _SLICE_RE.match(raw) if ":" in raw else None
@@ -247,7 +247,7 @@ def _with_default(m: re.Match[str], st: State) -> tuple[list[Word], bool] | None
 def may_be_empty(raw: str, st: State) -> bool:
     """May the expansion written ``raw`` give nothing here (unquoted, then no word at all)? Its
     value is not known, or it is ``${X:+word}`` / ``${X+word}`` with X not known."""
-    alt = _ALTERNATE_RE.match(raw) if raw.startswith("${") else None
+    alt = _ALTERNATE_RE.match(raw) if raw.startswith("${") and "+" in raw else None
     if alt is None:
         return lookup(raw, st) is None
     known = lookup("${" + alt.group(1) + "}", st)
