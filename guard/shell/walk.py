@@ -707,7 +707,11 @@ class Walker:
         else:
             wrappers = []
         span, text = _command_extent(node, redirs, src)
-        r = given or self._redirs(all_redirs, self._base_stdin(st, ctx), ctx, st, src)
+        r = (
+            given
+            if given is not None
+            else self._redirs(all_redirs, self._base_stdin(st, ctx), ctx, st, src)
+        )
         if r.script is None and not r.explicit and ctx.pipe is not None:
             r.script = self.pipe_text.get(ctx.pipe)  # `echo 'text' | bash` reads that text
         if r.script is None and ctx.stdin_script is not None and r.stdin is ctx.stdin_script[0]:
