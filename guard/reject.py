@@ -306,12 +306,31 @@ def may_concern_codex(text: str) -> bool:
         # printf or cat of a here-doc prints into a shell's stdin, expanded: not a safe head's
         # data (text it cannot know, `curl "$URL" | sh`, is CG902 only: may_run_unseen_text)
         return True
+    if "'" in text and "[" in text and _quoted_subscript_runs(text):
+        # `[[ 1 -eq 'a[$($c$d exec)]' ]]`, `(( 'a[...]' ))`, `unset 'a[...]'`: bash evaluates the
+        # quoted text as arithmetic or a name, and the subscript's substitutions run there
+        # (shell/sinks.py); wherever such a word stands, its commands are judged
+        return True
     try:
         _Scan(text).run()
     except _GoOn:
         return True
     except RecursionError:
         return True
+    return False
+
+
+def _quoted_subscript_runs(text: str) -> bool:
+    """A single-quoted `...[...$(cmd)...]...` whose substitutions' commands may run codex."""
+    start = text.find("'")
+    while start >= 0:
+        end = text.find("'", start + 1)
+        if end < 0:
+            return False
+        body = text[start + 1 : end]
+        if "[" in body and ("$(" in body or "`" in body) and may_concern_codex("echo " + body):
+            return True
+        start = text.find("'", end + 1)
     return False
 
 

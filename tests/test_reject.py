@@ -139,6 +139,11 @@ GOES_ON = [
     "declare -i n; n='a[$($c$d exec --yolo)]'",
     "n='a[`$c$d exec --yolo`]'; echo $((n))",
     "declare -i n; for n in 'a[$($c$d exec)]'; do :; done",
+    # ... and where bash evaluates or unsets the quoted text itself (shell/sinks.py)
+    "[[ 1 -eq 'a[$($c$d exec --yolo)]' ]]",
+    "(( 'a[$(c${x:-odex} exec --yolo)]' ))",
+    "echo $(( 'a[`$c$d exec --yolo`]' ))",
+    "unset 'a[$($c$d exec --yolo)]'",
     # rsync's remote shell, at's job, expect's Tcl (shell/wrappers.py)
     'rsync -e "$c$d exec --yolo" src host:dst',
     'RSYNC_RSH="$c$d exec --yolo" rsync src host:dst',
@@ -194,6 +199,8 @@ FAST = [
     # a quoted subscript whose substitutions cannot run codex
     "x='a[$(date)]'; echo $x",
     "for f in a[1] 'b[$(ls)]'; do echo $f; done",
+    "[[ 1 -eq 'a[$(date +%s)]' ]]",
+    "grep -n 'a[$(date)]' f",
     'make > "$LOG" 2>&1; tail -n 50 "$LOG"',
     'echo "$x" > out.txt; cat out.txt',
 ]

@@ -29,21 +29,26 @@ __all__ = ["KEYWORDS", "check_command", "denied_findings", "mentions_codex", "ru
 
 
 def command_of(payload: object) -> str | None:
-    """`tool_input.command`, or `tool_input.cmd` (some Codex clients); argv lists are joined."""
+    """`tool_input.command`, or `tool_input.cmd` (some Codex clients); argv lists are joined.
+    A payload that carries both, different, is checked as both lines: which one the agent runs
+    is not known here (`{"command": "ls", "cmd": "codex exec --yolo ..."}` was allowed)."""
     if not isinstance(payload, dict):
         return None
     tool_input = payload.get("tool_input")
     if not isinstance(tool_input, dict):
         return None
+    found: list[str] = []
     for key in ("command", "cmd"):
         value = tool_input.get(key)
         if isinstance(value, str):
-            return value
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            found.append(value)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             import shlex
 
-            return shlex.join(value)
-    return None
+            found.append(shlex.join(value))
+    if not found:
+        return None
+    return found[0] if len(found) == 1 or found[0] == found[1] else "\n".join(found)
 
 
 def mentions_codex(command: str) -> bool:
@@ -178,7 +183,17 @@ def read_payload(raw: str) -> Any:
         pass
     import json
 
-    return json.loads(raw)
+    return json.loads(raw, parse_int=_json_int)
+
+
+def _json_int(digits: str) -> int | float:
+    """An integer as json reads it; one longer than Python converts (4300 digits by default, a
+    guard against slow conversions, not a JSON limit) as the float an agent's JavaScript reads:
+    valid JSON is never "not JSON" (which lets the command through, fail open)."""
+    try:
+        return int(digits)
+    except ValueError:
+        return float(digits)
 
 
 class _NotPlain(Exception):

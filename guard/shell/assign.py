@@ -344,7 +344,11 @@ def _unset(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> No
         elif c.type == "variable_name":
             names = [raw]
         else:
-            names = [w.text for w in _name_variants(self, c, st, ctx, src) if w.literal]
+            variants = _name_variants(self, c, st, ctx, src)
+            if not funcs:  # `unset 'a[$(cmd)]'`: bash expands the subscript again, cmd runs
+                unset_word = Word("unset", True, src.span(node))
+                sinks.named_subscripts(self, "unset", [unset_word, *variants], st, ctx)
+            names = [w.text for w in variants if w.literal]
         for name in names:
             if funcs:
                 st.functions.pop(name, None)

@@ -25,6 +25,7 @@ from guard.shell.words import (
     ifs_split,
     joins_with_ifs,
     lookup,
+    may_be_empty,
     path_lookup,
     printed_by,
     unquote_ansi_c,
@@ -140,6 +141,29 @@ def _expand(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> 
                 return list(found[0])
     text, literal = _text(self, node, st, ctx, src)
     return [_word(text, literal, src.span(node), src.text(node))]
+
+
+# The argv nodes that may give no word at all: an unquoted expansion or substitution, and
+# `"$@"` / `"${A[@]}"` (a string holding only that).
+VANISHING = frozenset({"simple_expansion", "expansion", "command_substitution", "string"})
+
+
+def may_vanish(node: Node, got: list[Word], st: State, src: _Src) -> bool:
+    """May this argv node, expanded to ``got``, be no word at all when bash runs it: `$SUDO`,
+    `${DRY_RUN:+echo}`, `$(command -v sudo)`, `"${PRE[@]}"` whose value is not known here
+    (then the next word is the program: `$SUDO codex exec ...` runs codex when SUDO is empty)."""
+    t = node.type
+    if t == "command_substitution":
+        return not all(w.literal for w in got)
+    if t == "string":
+        kids = node.named_children
+        if len(kids) != 1 or kids[0].type not in ("simple_expansion", "expansion"):
+            return False
+        raw = src.text(kids[0])
+        if len(raw) != node.end_byte - node.start_byte - 2 or not raw.endswith(("@", "@}", "@]}")):
+            return False
+        return lookup(raw, st) is None
+    return may_be_empty(src.text(node), st)
 
 
 def _runs_code(
@@ -328,6 +352,7 @@ def _text(self: ExpandWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> tu
         return (program, True) if program is not None else (raw, False)
     if t == "arithmetic_expansion":
         self._scan_substs(node, st, ctx, src)
+        sinks.quoted_subscripts(self, src.text(node), src.span(node), st, ctx)
         sinks.arithmetic(self, src.text(node), src.span(node), st, ctx)
         return src.text(node), False
     if t in ("string", "translated_string", "concatenation"):

@@ -425,6 +425,61 @@ def _reserved_head(b: bytes) -> bool:
     return False
 
 
+def repair_rw_redirects(b: bytes, root: Node) -> bytes | None:
+    """``b`` with the `>` of each read-write redirect `[N]<>FILE` blanked (same length), or None
+    when there is none. tree-sitter-bash 0.25.1 has no `<>` operator (an ERROR node: `exec
+    3<>/tmp/lock; codex exec ...` was a parse error, refused at every door); bash opens FILE
+    for reading and writing on N (default 0), which the model reads as the `N<FILE` it is for
+    whatever reads N."""
+    if b"<>" not in b:
+        return None  # nearly every script: no tree query
+    out: bytearray | None = None
+    for error in _captures("(ERROR) @e", root):
+        start, end = error.start_byte, error.end_byte
+        if end - start != 1:
+            continue
+        if b[start : start + 1] == b">" and b[start - 1 : start] == b"<":
+            at = start
+        elif b[start : start + 2] == b"<>":
+            at = start + 1
+        else:
+            continue
+        if out is None:
+            out = bytearray(b)
+        out[at] = 0x20
+    return None if out is None else bytes(out)
+
+
+# A one-line `[ ... ]` test holding an escaped operator or parenthesis (`[ "$a" \\< "$b" ]`,
+# `[ \\( -f a \\) ]`): valid bash that tree-sitter-bash 0.25.1 cannot parse.
+_ESCAPED_TEST = lazy_compile(rb"(?<![^\s;&|(!{])\[[ \t][^\]\n]*?\\[<>()][^\]\n]*?[ \t]\]")
+_ESCAPED_STANDINS = {b"\\<": b" =", b"\\>": b" =", b"\\(": b"  ", b"\\)": b"  "}
+
+
+def repair_escaped_tests(b: bytes) -> bytes | None:
+    """``b`` with each escaped `<`/`>` of a `[ ]` test made ` =` and each escaped parenthesis
+    blank (same length), or None when there is none: `[ "$a" \\< "$b" ] && codex exec ...` was a
+    parse error (CG901, refused at every door). The test's operator means nothing to the
+    model; its words are still read from the text as written (same offsets)."""
+    if b"[" not in b or b"\\" not in b:
+        return None
+    out: bytearray | None = None
+    for m in _ESCAPED_TEST.finditer(b):
+        if out is None:
+            out = bytearray(b)
+        i = m.start()
+        while i < m.end() - 1:
+            pair = bytes(b[i : i + 2])
+            if pair in _ESCAPED_STANDINS:
+                out[i : i + 2] = _ESCAPED_STANDINS[pair]
+                i += 2
+            elif pair[:1] == b"\\":
+                i += 2  # an escaped character of another kind, or an escaped backslash
+            else:
+                i += 1
+    return None if out is None else bytes(out)
+
+
 def repair_reserved_words(b: bytes, root: Node) -> bytes | None:
     """``b`` with each reserved `time [-p] [--]` and `coproc [NAME]` before a compound command
     blanked (same length: every other node keeps its offsets), or None when there is none.

@@ -298,7 +298,23 @@ def integer_value(self: SinkWalker, name: str, values: list[Word], st: State, ct
 def arithmetic_test(self: SinkWalker, text: str, pin: Span, st: State, ctx: _Ctx) -> None:
     """`[[ $a -eq 1 ]]`: bash evaluates the operands of an arithmetic test as expressions."""
     if _ARITH_TEST.search(text) is not None:
+        quoted_subscripts(self, text, pin, st, ctx)
         arithmetic(self, text, pin, st, ctx)
+
+
+_QUOTED_SUBSCRIPTED = lazy_compile(r"'([^']*\[[^']*[$`][^']*)'")
+
+
+def quoted_subscripts(self: SinkWalker, text: str, pin: Span, st: State, ctx: _Ctx) -> None:
+    """`[[ 1 -eq 'a[$(cmd)]' ]]`, `(( 'a[$(cmd)]' ))`: a single-quoted operand of arithmetic is
+    quote-removed and then evaluated, so its subscript is expanded there and cmd runs (checked
+    with bash 5.2); the walk of the source saw only quoted text."""
+    if "'" not in text:
+        return
+    for m in _QUOTED_SUBSCRIPTED.finditer(text):
+        for index in _subscripts(m.group(1)):
+            if "$" in index or "`" in index:
+                walk_expanded(self, index, pin, st, ctx)
 
 
 def let_words(self: SinkWalker, words: list[Word], st: State, ctx: _Ctx) -> None:

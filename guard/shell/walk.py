@@ -15,7 +15,7 @@ from guard.shell.builtins import (
     STATE_BUILTINS,
     arith_assigned,
 )
-from guard.shell.expand import _REF_RE
+from guard.shell.expand import _REF_RE, VANISHING, may_vanish
 from guard.shell.functions import _FuncDef
 from guard.shell.model import (
     Command,
@@ -265,6 +265,16 @@ class Walker:
         if unreserved is not None:
             parsed = unreserved
             root = syntax._parse_bytes(parsed).root_node
+        if root.has_error:
+            read_write = syntax.repair_rw_redirects(parsed, root)
+            if read_write is not None:
+                parsed = read_write
+                root = syntax._parse_bytes(parsed).root_node
+        if root.has_error:
+            unescaped = syntax.repair_escaped_tests(parsed)
+            if unescaped is not None:
+                parsed = unescaped
+                root = syntax._parse_bytes(parsed).root_node
         fakes: dict[int, _Heredoc] = {}
         if b"<<" in b and _HEREDOC_TAIL_RE.search(b) is not None:
             fixed = _repair_heredocs(parsed, root)
@@ -416,6 +426,10 @@ class Walker:
             self._scan_substs(node, st, ctx, src)
             if t == "test_command" and "-v" in src.text(node):
                 sinks.test_v(self, src.text(node), src.span(node), st, ctx)
+            if t in ARITH_STATEMENTS or t == "raw_string":  # (`(( 'x' ))` holds only that)
+                sinks.quoted_subscripts(self, src.text(node), src.span(node), st, ctx)
+            elif t == "test_command" and not st.vars and src.b.startswith(b"[[", node.start_byte):
+                sinks.arithmetic_test(self, src.text(node), src.span(node), st, ctx)
             if st.vars:  # `(( a ))`, `[[ $a -eq 1 ]]`: a known value evaluated as arithmetic
                 if t == "test_command":
                     if src.b.startswith(b"[[", node.start_byte):  # `[` (test) does no arithmetic
@@ -667,19 +681,59 @@ class Walker:
         if head_node.is_missing or head_node.end_byte == head_node.start_byte:
             return  # a command word tree-sitter invented to close a syntax error
         words: list[Word] = []
-        for group in _continued_words([head_node, *args], src):
-            words.extend(self._expand_joined(group, st, ctx, src))
+        groups = _continued_words([head_node, *args], src)
+        vanish = vanish_nodes = 0  # leading words that may be no word at all (`$SUDO codex`)
+        leading = True
+        for group in groups:
+            got = self._expand_joined(group, st, ctx, src)
+            if leading:
+                leading = len(group) == 1 and (
+                    not got or (group[0].type in VANISHING and may_vanish(group[0], got, st, src))
+                )
+                if leading:
+                    vanish += len(got)
+                    vanish_nodes += 1
+            words.extend(got)
         words.extend(extra)
         if not words:
             for a in prefix:
                 self._assign(a, st, ctx, src, export=False, local=False)
             return
-        resolved = self._resolve_head(head_node, words, st, ctx, src)
-        if resolved is None:
-            return  # a complex alias, already walked as shell text
-        words, wrappers = resolved
+        r = self._simple(node, redirs, all_redirs, head_node, words, pre, None, st, ctx, src)
+        if 0 < vanish < len(words) and vanish_nodes < len(groups):
+            # bash drops a word that expands to nothing: the rest is the command then
+            rest = groups[vanish_nodes][0]
+            self._simple(node, redirs, all_redirs, rest, words[vanish:], pre, r, st, ctx, src)
+
+    def _simple(
+        self,
+        node: Node,
+        redirs: list[Node],
+        all_redirs: list[Node],
+        head_node: Node,
+        words: list[Word],
+        pre: list[tuple[str, Word, Span]],
+        given: _Redirs | None,
+        st: State,
+        ctx: _Ctx,
+        src: _Src,
+    ) -> _Redirs | None:
+        """A simple command's expanded words run: the head resolved (aliases, unless it is
+        the rest of a command whose first words expanded to nothing: ``given`` holds that
+        command's redirects, walked once), builtins, functions, wrappers peeled, emitted."""
+        if given is None:
+            resolved = self._resolve_head(head_node, words, st, ctx, src)
+            if resolved is None:
+                return None  # a complex alias, already walked as shell text
+            words, wrappers = resolved
+        else:
+            wrappers = []
         span, text = _command_extent(node, redirs, src)
-        r = self._redirs(all_redirs, self._base_stdin(st, ctx), ctx, st, src)
+        r = (
+            given
+            if given is not None
+            else self._redirs(all_redirs, self._base_stdin(st, ctx), ctx, st, src)
+        )
         if r.script is None and not r.explicit and ctx.pipe is not None:
             r.script = self.pipe_text.get(ctx.pipe)  # `echo 'text' | bash` reads that text
         if r.script is None and ctx.stdin_script is not None and r.stdin is ctx.stdin_script[0]:
@@ -690,7 +744,7 @@ class Walker:
             idx = self._emit(tuple(words), span, text, pre, r, None, wrappers, st, ctx)
             if not self._call(fdef, words, pre, r, st, ctx, self.cmds[idx].span):
                 self.too_deep.append(self.cmds[idx].span)  # calls nested past MAX_CALL_DEPTH
-            return
+            return r
         if head.literal:
             sinks.named_subscripts(self, head.text, words, st, ctx)
             self._builtin(head.text, words, r, st, src, span, ctx)
@@ -719,6 +773,7 @@ class Walker:
         if prog in unwrap.ENV_RUNNERS:
             unwrap._env_runs(self, p, idx, st, ctx)
         self._written_script(p, r, idx, st, ctx)
+        return r
 
     def _ssh_local(
         self,

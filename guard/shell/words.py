@@ -32,6 +32,10 @@ _SIMPLE_RE = lazy_compile(r"\$([A-Za-z_][A-Za-z0-9_]*|[0-9]|[@*#?$!-])\Z")
 _BRACED_RE = lazy_compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])(?:\[([^\]]*)\])?\}\Z")
 # ${X:-word} ${X-word} ${X:=word} ${X=word}: X's value when known, else the default word.
 _DEFAULT_RE = lazy_compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(:?)([-=])(.*)\}\Z", re.S)
+# ${X:+word} ${X+word}: the word when X is set (and, with the colon, not empty), else nothing.
+_ALTERNATE_RE = lazy_compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(:?)\+(.*)\}\Z", re.S)
+# ${X:?message} ${X?message}: X's value (when X is unset the shell stops with the message).
+_REQUIRED_RE = lazy_compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+):?\?.*\}\Z", re.S)
 # ${@:N} ${@:N:L} ${A[@]:N} ${A[@]:N:L}: a slice of the fields (what a wrapper function runs:
 # `with_timeout() { timeout "$1" "${@:2}"; }`).
 _SLICE_RE = lazy_compile(r"\$\{(@|[A-Za-z_][A-Za-z0-9_]*\[@\]):([0-9]+)(?::([0-9]+))?\}\Z")
@@ -108,6 +112,12 @@ def lookup(raw: str, st: State) -> tuple[list[Word], bool] | None:
         d = _DEFAULT_RE.match(raw)
         if d is not None:
             return _with_default(d, st)
+        alt = _ALTERNATE_RE.match(raw) if "+" in raw else None
+        if alt is not None:
+            return _alternate(alt, st)
+        req = _REQUIRED_RE.match(raw) if "?" in raw else None
+        if req is not None:
+            return lookup("${" + req.group(1) + "}", st)
         sl = _SLICE_RE.match(raw) if ":" in raw else None
         if sl is not None:
             return _slice(sl, st)
@@ -232,6 +242,35 @@ def _with_default(m: re.Match[str], st: State) -> tuple[list[Word], bool] | None
     if default[:1] == default[-1:] and default[:1] in ("'", '"') and len(default) >= 2:
         default = default[1:-1]
     return [Word(unquote_bare(default), True, UNKNOWN_SPAN, default)], False
+
+
+def may_be_empty(raw: str, st: State) -> bool:
+    """May the expansion written ``raw`` give nothing here (unquoted, then no word at all)? Its
+    value is not known, or it is ``${X:+word}`` / ``${X+word}`` with X not known."""
+    alt = _ALTERNATE_RE.match(raw) if raw.startswith("${") and "+" in raw else None
+    if alt is None:
+        return lookup(raw, st) is None
+    known = lookup("${" + alt.group(1) + "}", st)
+    return known is None or not known[0] or not known[0][0].literal
+
+
+def _alternate(m: re.Match[str], st: State) -> tuple[list[Word], bool] | None:
+    """``${X:+word}`` / ``${X+word}``: nothing when X is known to be unset (or, with the colon,
+    empty); else the word, as ``_with_default`` takes the default when X is not known (the
+    walk also reads the command without it: ``may_vanish``). None when the word expands."""
+    name, colon, word = m.group(1), m.group(2), m.group(3)
+    if name in st.removed and name not in st.vars:
+        return [], False  # `unset X; ${X:+echo} codex ...` runs codex
+    known = lookup("${" + name + "}", st)
+    if known is not None and known[0]:
+        value = known[0][0]
+        if colon and value.literal and value.text == "":
+            return [], False  # `X=; ${X:+echo} codex ...` runs codex
+    if "$" in word or "`" in word:
+        return None
+    if word[:1] == word[-1:] and word[:1] in ("'", '"') and len(word) >= 2:
+        word = word[1:-1]
+    return [Word(unquote_bare(word), True, UNKNOWN_SPAN, word)], False
 
 
 def _slice(m: re.Match[str], st: State) -> tuple[list[Word], bool] | None:

@@ -176,6 +176,10 @@ def _glob_naming_codex(word: Word) -> bool:
     return fnmatchcase("codex", raw.rpartition("/")[2])
 
 
+# The variables that name a shell when their value is not known here.
+_SHELL_VARIABLES = frozenset({"$SHELL", "${SHELL}", "$BASH", "${BASH}"})
+
+
 def _codex_word(w: Word) -> Word:
     return Word("codex", True, w.span, w.raw or w.text)
 
@@ -1330,6 +1334,18 @@ _CODE_LANGUAGES = {
 _PRINTED_BEFORE = lazy_compile(
     r"(?:\b(?:print|printf|say|puts|echo|warn|die|p)|console\.\w+|\$stderr\.puts)\s*\(?\s*\Z"
 )
+# awk's `print TEXT | "sh"`: the printed text goes to a shell's stdin, which runs it (up to the
+# end of the statement: `;`, `}` or a line break).
+_PIPED_TO_SHELL = lazy_compile(
+    r"""[^;}\n]*?\|\s*["']\s*(?:[\w./-]*/)?(?:sh|bash|dash|zsh|ksh|ash|mksh)(?:\s+-\w+)*\s*["']"""
+)
+
+
+def _printed(code: str, start: int, end: int) -> bool:
+    """Is the literal at code[start:end] only printed (`print "codex exec ..."`), not run?"""
+    if not _PRINTED_BEFORE.search(code, max(0, start - 40), start):
+        return False
+    return _PIPED_TO_SHELL.match(code, end) is None
 
 
 # What stands for inline code that may start codex in a way not read here: a pure expansion, so
@@ -1385,7 +1401,7 @@ def _codex_literals(code: str) -> list[str]:
     for match in _ARGV_WORDS.finditer(rest):
         # `system("codex", "exec", ...)`, `exec "codex", "login", ...` (Perl, Ruby, PHP): an
         # argv as a comma list of literals, not a printed one (`print "codex", "exec"`)
-        if _PRINTED_BEFORE.search(rest, max(0, match.start() - 40), match.start()):
+        if _printed(rest, match.start(), match.end()):
             continue
         items = [a if a else b for a, b in _STRING_LITERAL.findall(match.group(0))]
         line = shlex.join(items)
@@ -1394,9 +1410,7 @@ def _codex_literals(code: str) -> list[str]:
     for m in _STRING_LITERAL.finditer(rest):
         a, b = m.groups()
         text = (a if a else b).replace('\\"', '"').replace("\\'", "'")
-        if _CODEX_LINE.match(text) and not _PRINTED_BEFORE.search(
-            rest, max(0, m.start() - 40), m.start()
-        ):
+        if _CODEX_LINE.match(text) and not _printed(rest, m.start(), m.end()):
             found.append(text)
     return found
 
@@ -2423,7 +2437,7 @@ WRAPPER_PROGRAMS = frozenset(
         *("nodejs", "flock", "chrt", "taskset", "strace", "ltrace", "runuser", "watch", "script"),
         *("setsid", "coproc", "caam", "npx", "bunx", "pnpx", "bun", "pnpm", "yarn", "npm"),
         *("uv", "poetry", "apptainer", "singularity", "trap", "su", "ssh", "eval", "tmux"),
-        *("mapfile", "readarray", "compgen", "sg"),
+        *("mapfile", "readarray", "compgen", "sg", "busybox", "toybox"),
         *OPTION_RUNNERS,
         *("docker-compose", "podman-compose", "screen", "systemd-run", "unbuffer"),
         *("cross-env", "cross-env-shell", "dotenv", "env-cmd", "concurrently", "conc"),
@@ -2456,6 +2470,11 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             out.wrappers.append(Wrapper("path", argv[0].span, (argv[0].text,)))
             argv = (_codex_word(argv[0]), *argv[1:])
             break
+        if argv and not argv[0].literal and head_text in _SHELL_VARIABLES:
+            # `"$SHELL" -c TEXT`: SHELL names the user's shell (BASH, this bash), whatever its
+            # path: TEXT is shell text it runs (read as bash's, the widest of them).
+            argv = (Word("bash", True, argv[0].span, argv[0].raw or head_text), *argv[1:])
+            head_text = "bash"
         if not argv or not argv[0].literal:
             break
         if ("*" in head_text or "?" in head_text or "[" in head_text) and _glob_naming_codex(
@@ -2528,6 +2547,12 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             rest = _take_opts(argv, 1, frozenset(), frozenset())
         elif prog == "builtin":
             # `builtin command codex ...`, `builtin eval '...'`: runs the builtin named next.
+            rest = 1
+        elif prog in ("busybox", "toybox"):
+            # `busybox APPLET ARGS...` is the applet (env, sh, nohup, timeout, ...) run as its
+            # own program: the next word is the program; `busybox --list` runs none.
+            if len(argv) < 2 or argv[1].text.startswith("-"):
+                break
             rest = 1
         elif prog == "exec":
             rest = _take_opts(argv, 1, frozenset({"-a"}), frozenset())

@@ -105,3 +105,46 @@ def test_the_string_scan_refuses_what_json_refuses(payload: str) -> None:
     with pytest.raises(json.JSONDecodeError):
         json.loads(payload)
     assert _json_strings(payload) is None
+
+
+def test_an_integer_longer_than_python_converts_is_still_json() -> None:
+    """Valid JSON with a 5,000-digit number (past Python's int conversion limit, not JSON's)
+    was "not JSON", and the hook let the codex command in it through (fail open)."""
+    import io
+
+    from guard.runtime.hook import run_hook
+
+    digits = "1" + "0" * 5000
+    payload = (
+        '{"tool_name": "Bash", "tool_input": {"command": '
+        f'"codex exec --yolo -C . hi </dev/null", "timeout": {digits}}}}}'
+    )
+    assert read_payload(payload)["tool_input"]["timeout"] == float(digits)
+    out, err = io.StringIO(), io.StringIO()
+    assert run_hook("codex", io.StringIO(payload), out, err) == 2
+    assert json.loads(out.getvalue())["hookSpecificOutput"]["permissionDecision"] == "deny"
+    assert "CG303" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("tool_input", "denied"),
+    [
+        ({"command": "ls", "cmd": "codex exec --yolo -C . hi </dev/null"}, True),
+        ({"command": "codex exec --yolo -C . hi </dev/null", "cmd": "ls"}, True),
+        ({"command": "ls", "cmd": "ls -la"}, False),
+        ({"command": ["ls"], "cmd": "codex exec -s read-only -C . - < p.md"}, False),
+    ],
+)
+def test_a_payload_with_both_command_and_cmd_is_checked_as_both(
+    tool_input: dict[str, object], denied: bool
+) -> None:
+    """Which of the two the agent runs is not known here: a codex line in `cmd` beside a
+    harmless `command` was allowed."""
+    import io
+
+    from guard.runtime.hook import run_hook
+
+    payload = json.dumps({"tool_name": "Bash", "tool_input": tool_input})
+    out, err = io.StringIO(), io.StringIO()
+    code = run_hook("codex", io.StringIO(payload), out, err)
+    assert (code, bool(out.getvalue())) == ((2, True) if denied else (0, False)), err.getvalue()

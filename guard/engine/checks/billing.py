@@ -528,10 +528,45 @@ def _beside(ctx: CheckContext, name: str) -> Path:
     return Path(ctx.snippet.path).parent / name
 
 
+_HOME_PREFIXES = ("~/", "$HOME/", "${HOME}/")
+
+
+def _env_file(ctx: CheckContext, command: Command, path: str, literal: bool) -> Path | None:
+    """The file an env load reads: beside the linted file; at the doors (a command about to run
+    on this machine: guard/engine/doorhome.py) `~/F`, `$HOME/F` is F in the home the command
+    runs with (`source ~/.bashrc && codex exec ...`: the user's own file, which may export the
+    key). `lint` never reads this machine's home: the script runs elsewhere."""
+    from guard.engine.doorhome import at_door
+
+    home_prefix = next((p for p in _HOME_PREFIXES if path.startswith(p)), None)
+    if home_prefix is None:
+        return _beside(ctx, path) if literal else None
+    rest = path[len(home_prefix) :]
+    if not at_door(ctx.snippet) or "$" in rest or "`" in rest:
+        return None
+    from pathlib import Path
+
+    binding = command.env_var("HOME")
+    if binding is not None:
+        value = binding.value
+        if value is None or not value.literal or "$" in value.text:
+            return None  # a HOME the command sets to a value not known here
+        home: str | None = value.text
+    else:
+        home = os.environ.get("HOME")
+    return Path(home) / rest if home else None
+
+
 def _keys_unset_between(ctx: CheckContext, after: int, before: int) -> bool:
     """Every forbidden key is unset after the env file is loaded and before the run."""
     unset = {u.name for u in ctx.script.unsets if after <= u.span.line <= before}
     return set(ctx.settings.forbidden_env) <= unset
+
+
+def _keys_left(ctx: CheckContext, after: int, before: int) -> tuple[str, ...]:
+    """The forbidden keys not unset after the env file is loaded and before the run."""
+    unset = {u.name for u in ctx.script.unsets if after <= u.span.line <= before}
+    return tuple(k for k in ctx.settings.forbidden_env if k not in unset)
 
 
 def env_file_injection(ctx: CheckContext) -> Iterator[Hit]:
@@ -549,11 +584,10 @@ def env_file_injection(ctx: CheckContext) -> Iterator[Hit]:
         for load in inv.command.env_files:
             if _keys_unset_between(ctx, load.span.line, inv.command.span.line):
                 continue
-            key = (
-                _file_sets_key(_beside(ctx, load.path), ctx.settings.forbidden_env)
-                if load.literal
-                else None
-            )
+            found = _env_file(ctx, inv.command, load.path, load.literal)
+            # (a key the file sets that is unset before the run does not reach it)
+            still = _keys_left(ctx, load.span.line, inv.command.span.line)
+            key = _file_sets_key(found, still) if found else None
             if key:
                 yield Hit(
                     span=inv.command.span,
