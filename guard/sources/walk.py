@@ -203,34 +203,46 @@ def _ignored_here(name: str, is_dir: bool, applying: Applying) -> bool:
     return False
 
 
-def _walk_dir(
+if TYPE_CHECKING:
+    # A folder being walked: its sorted entries (an iterator, resumed after a subfolder), its
+    # resolved path with a "/", its .gitignore files as they apply there (`_folder_ignores`),
+    # its plain files' check (`_files_check`), its shown path with a "/" ("" for "."), and
+    # the .gitignore files its subfolders inherit.
+    _Open = tuple[
+        Iterator[os.DirEntry[str]], str, Applying, FileExcluded | None, str, list[_Ignore]
+    ]
+
+
+def _open_dir(
     folder: str,
     real: str,
     shown: str,
     ignores: list[_Ignore],
     seen: set[str],
     excluded: Excluded,
-    judge: bool = False,
-) -> Iterator[Candidate]:
-    """`folder` as the walk reached it, `real` the same folder resolved (the caller knows it:
-    realpath is asked only where a symlink was met). With `judge`, the folder's own `exclude`
-    is asked here, after its listing is read: the callback may take the listing first
-    (`listed`: a config is looked for only under the names the folder holds)."""
+    judge: bool,
+) -> _Open | Candidate | None:
+    """`folder` listed and made ready to walk; a Candidate saying why it cannot be listed;
+    None when it is not walked (seen already, or excluded). `real` is the same folder
+    resolved (the caller knows it: realpath is asked only where a symlink was met). With
+    `judge`, the folder's own `exclude` is asked here, after its listing is read: the callback
+    may take the listing first (`listed`: a config is looked for only under the names the
+    folder holds)."""
     if real in seen:
-        return  # a symlink loop or a second way into a folder already walked
+        return None  # a symlink loop or a second way into a folder already walked
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
     except OSError as exc:
-        if not (judge and excluded(shown, real, True)):
-            error = f"cannot list folder: {exc.strerror or exc}"
-            yield Candidate(shown, explicit=False, error=error)
-        return
+        if judge and excluded(shown, real, True):
+            return None
+        error = f"cannot list folder: {exc.strerror or exc}"
+        return Candidate(shown, explicit=False, error=error)
     listed = getattr(excluded, "listed", None)
     if listed is not None:
         listed(real, frozenset(entry.name for entry in entries))
     if judge and excluded(shown, real, True):
-        return  # listed, never sorted nor entered: an excluded folder costs one listing
+        return None  # listed, never sorted nor entered: an excluded folder costs one listing
     seen.add(real)
     entries.sort(key=_entry_name)
     if any(entry.name == ".gitignore" for entry in entries):
@@ -238,39 +250,69 @@ def _walk_dir(
         if local is not None:
             ignores = [*ignores, local]
     prefix = _folder_prefix(real)
-    applying = _folder_ignores(prefix, ignores)
-    file_excluded = _files_check(excluded, prefix)
     shown_prefix = "" if shown == "." else shown + "/" if not shown.endswith("/") else shown
-    for entry in entries:
-        name = entry.name
-        child_shown = shown_prefix + name
-        try:
-            link = entry.is_symlink()
-        except OSError:
-            link = False
-        try:
-            is_dir = entry.is_dir()  # follows symlinks; a broken one is not a dir
-        except OSError:
-            is_dir = False
-        if applying and _ignored_here(name, is_dir, applying):
-            continue
-        if link:
-            # realpath never raises: a loop comes back unresolved, then unlistable
-            target = os.path.realpath(entry.path)
-            if excluded(child_shown, target, is_dir):
+    applying = _folder_ignores(prefix, ignores)
+    return iter(entries), prefix, applying, _files_check(excluded, prefix), shown_prefix, ignores
+
+
+def _walk_dir(
+    folder: str,
+    real: str,
+    shown: str,
+    ignores: list[_Ignore],
+    seen: set[str],
+    excluded: Excluded,
+) -> Iterator[Candidate]:
+    """The files under `folder` (`_open_dir`), depth first, each folder's entries in name
+    order. One generator for the whole tree, its open folders on a stack: a file found five
+    folders down is handed on once, not through a generator per folder."""
+    opened = _open_dir(folder, real, shown, ignores, seen, excluded, False)
+    if opened is None:
+        return
+    if isinstance(opened, Candidate):
+        yield opened
+        return
+    stack: list[_Open] = [opened]
+    while stack:
+        entries, prefix, applying, file_excluded, shown_prefix, ignores = stack[-1]
+        for entry in entries:
+            name = entry.name
+            child_shown = shown_prefix + name
+            try:
+                link = entry.is_symlink()
+            except OSError:
+                link = False
+            try:
+                is_dir = entry.is_dir()  # follows symlinks; a broken one is not a dir
+            except OSError:
+                is_dir = False
+            if applying and _ignored_here(name, is_dir, applying):
                 continue
-        else:
-            target = prefix + name
-            # A folder is judged once listed (`judge`); a file here, by its folder's check.
-            if not is_dir and file_excluded is not None and file_excluded(name, child_shown):
-                continue
-        if is_dir:
-            if name not in SKIP_DIRS:
-                yield from _walk_dir(
-                    entry.path, target, child_shown, ignores, seen, excluded, judge=not link
+            if link:
+                # realpath never raises: a loop comes back unresolved, then unlistable
+                target = os.path.realpath(entry.path)
+                if excluded(child_shown, target, is_dir):
+                    continue
+            else:
+                target = prefix + name
+                # A folder is judged once listed (`judge`); a file here, by its folder's check.
+                if not is_dir and file_excluded is not None and file_excluded(name, child_shown):
+                    continue
+            if not is_dir:
+                yield Candidate(child_shown, explicit=False, real=target)
+            elif name not in SKIP_DIRS:
+                below = _open_dir(
+                    entry.path, target, child_shown, ignores, seen, excluded, not link
                 )
+                if below is None:
+                    continue
+                if isinstance(below, Candidate):
+                    yield below
+                    continue
+                stack.append(below)
+                break  # on with the subfolder; this folder's entries resume after it
         else:
-            yield Candidate(child_shown, explicit=False, real=target)
+            stack.pop()
 
 
 def walk(args: list[str], excluded: Excluded | None = None) -> Iterator[Candidate]:
