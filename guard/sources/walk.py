@@ -349,9 +349,13 @@ if TYPE_CHECKING:
         def left(self, batch: list[Candidate]) -> Any: ...
 
 
-# Every PARENT_SHARE-th batch is looked at by the parent, not the child: the child also walks,
-# the parent only takes what the looks found, so an even split of the looks leaves one of the
-# two waiting (measured: one in two, on a cached run of 30,000 files).
+# Who looks at a batch: the parent when it has taken all but PARENT_BACKLOG of the messages the
+# child sent (`Progress`), the child otherwise. The child also walks, so a fixed split leaves
+# one of the two waiting, and which one depends on the tree and on what else the machine runs:
+# so the parent is handed a batch whenever it is about to run out of work (one in two, or
+# more), and the child looks at the batches the parent is not ready for. Where no shared
+# counter can be made, every PARENT_SHARE-th batch goes to the parent.
+PARENT_BACKLOG = 1
 PARENT_SHARE = 2
 # A look's answer for a candidate it dealt with entirely: the candidate is not sent (what came
 # of it travels in the look's note).
@@ -385,12 +389,50 @@ def walk_aside(
     except OSError:
         return None
     _widen(write_fd)
-    pid = fork(lambda: _send_walk(candidates, look, write_fd), close_in_child=[read_fd])
+    progress = Progress.shared()
+    pid = fork(lambda: _send_walk(candidates, look, write_fd, progress), close_in_child=[read_fd])
     os.close(write_fd)
     if pid is None:
         os.close(read_fd)
         return None
-    return _receive_walk(pid, read_fd, learn, look)
+    return _receive_walk(pid, read_fd, learn, look, progress)
+
+
+class Progress:
+    """How many of the walking child's messages the parent has taken (handed on every
+    candidate of), in memory the two processes share: the child reads it to leave the next
+    batch to the parent only when the parent is about to run out of work (`to_parent`)."""
+
+    __slots__ = ("_count", "_memory")
+
+    def __init__(self, memory: Any) -> None:
+        self._memory = memory
+        self._count = memoryview(memory).cast("q")  # one 8-byte count: written whole
+
+    @classmethod
+    def shared(cls) -> Progress | None:
+        """A counter the forked child shares (an anonymous shared mapping); None where none
+        can be made (the child then hands every PARENT_SHARE-th batch over)."""
+        try:
+            import mmap
+
+            return cls(mmap.mmap(-1, 8, flags=mmap.MAP_SHARED))
+        except (ImportError, OSError, AttributeError, ValueError):
+            return None
+
+    def taken(self) -> int:
+        return int(self._count[0])
+
+    def took(self, messages: int) -> None:
+        self._count[0] = messages
+
+
+def to_parent(batches: int, sent: int, progress: Progress | None) -> bool:
+    """Whether the child leaves its `batches`-th batch (counted from 1) to the parent, having
+    sent `sent` messages so far."""
+    if progress is None:
+        return batches % PARENT_SHARE == 0
+    return sent - progress.taken() <= PARENT_BACKLOG
 
 
 PIPE_BYTES = 1 << 20  # the child runs this far ahead (the default, 64 KiB, is a batch or two;
@@ -408,7 +450,9 @@ def _widen(fd: int) -> None:
             fcntl.fcntl(fd, set_size, PIPE_BYTES)
 
 
-def _send_walk(candidates: Iterator[Candidate], look: Look, fd: int) -> None:
+def _send_walk(
+    candidates: Iterator[Candidate], look: Look, fd: int, progress: Progress | None = None
+) -> None:
     """In the child (guard/forkchild.py): the rest of the walk, a batch at a time; a failure
     of the walk is sent as such, for the parent to raise where the walk was."""
     import pickle
@@ -417,9 +461,9 @@ def _send_walk(candidates: Iterator[Candidate], look: Look, fd: int) -> None:
         batches = [0]
 
         def send(batch: list[Candidate]) -> None:
-            batches[0] += 1
+            batches[0] += 1  # (also the messages sent before this one, plus one)
             sent: list[_Sent] = []
-            if batches[0] % PARENT_SHARE == 0:  # the parent looks at it (answers: None)
+            if to_parent(batches[0], batches[0] - 1, progress):  # answers: None
                 sent = [(c.path, c.explicit, c.error, c.real) for c in batch]
                 pickle.dump(("batch", sent, (None, look.left(batch))), out, pickle.HIGHEST_PROTOCOL)
                 out.flush()  # the parent looks at it as soon as it comes
@@ -464,16 +508,20 @@ class WalkAsideError(RuntimeError):
 
 
 def _receive_walk(
-    pid: int, fd: int, learn: Callable[[Any], object], look: Look
+    pid: int, fd: int, learn: Callable[[Any], object], look: Look, progress: Progress | None = None
 ) -> Iterator[tuple[Candidate, Any]]:
     import pickle
 
     from guard.forkchild import reap
 
     finished = False
+    taken = 0  # messages whose candidates are all handed on
     try:
         with os.fdopen(fd, "rb", buffering=1 << 16) as source:
             while True:
+                if progress is not None:
+                    progress.took(taken)
+                taken += 1
                 try:
                     kind, body, looks = pickle.load(source)
                 except (EOFError, pickle.UnpicklingError, ValueError) as exc:
