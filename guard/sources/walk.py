@@ -125,9 +125,9 @@ def _load_ignore(folder: str, name: str = ".gitignore", base: str | None = None)
     if data is None:
         return None
     text = data.decode("utf-8", "replace")
-    import pathspec
+    from guard.sources.ignorespec import gitignore_spec
 
-    spec = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    spec = gitignore_spec(text.splitlines())
     return _Ignore(_folder_prefix(base if base is not None else folder), spec, quick_test(spec))
 
 
