@@ -378,11 +378,13 @@ def walk_aside(
     already listed, its `seen` set) and the parent never resumes its own copy. An exception in
     the child's walk (a broken config met on the way) is raised here, in order; a child that
     dies without saying so is an error, never a short walk."""
-    import threading
+    import _thread
 
     from guard.forkchild import fork
 
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    # (`_thread._count()`: the threads running but this one, `threading.active_count() - 1`
+    # without importing threading, ~15 M instructions before the fork)
+    if not hasattr(os, "fork") or _thread._count() > 0:
         return None
     try:
         read_fd, write_fd = os.pipe()
@@ -455,7 +457,7 @@ def _send_walk(
 ) -> None:
     """In the child (guard/forkchild.py): the rest of the walk, a batch at a time; a failure
     of the walk is sent as such, for the parent to raise where the walk was."""
-    import pickle
+    pickle = _pickler()
 
     with os.fdopen(fd, "wb", buffering=1 << 16) as out:
         batches = [0]
@@ -465,7 +467,7 @@ def _send_walk(
             sent: list[_Sent] = []
             if to_parent(batches[0], batches[0] - 1, progress):  # answers: None
                 sent = [(c.path, c.explicit, c.error, c.real) for c in batch]
-                pickle.dump(("batch", sent, (None, look.left(batch))), out, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(("batch", sent, (None, look.left(batch))), out, _PROTOCOL)
                 out.flush()  # the parent looks at it as soon as it comes
                 return
             answers, note = look(batch)
@@ -474,7 +476,7 @@ def _send_walk(
                 if answer is not ANSWERED:
                     sent.append((c.path, c.explicit, c.error, c.real))
                     kept.append(answer)
-            pickle.dump(("batch", sent, (kept, note)), out, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(("batch", sent, (kept, note)), out, _PROTOCOL)
             out.flush()  # now: the parent may be waiting for it (its own looks, its jobs)
 
         batch: list[Candidate] = []
@@ -485,22 +487,37 @@ def _send_walk(
                     send(batch)
                     batch = []
             send(batch)
-            pickle.dump(("end", None, None), out, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(("end", None, None), out, _PROTOCOL)
         except Exception as exc:  # said to the parent, which raises it where the walk was
             done: list[_Sent] = [(c.path, c.explicit, c.error, c.real) for c in batch]
             unlooked = ([None] * len(batch), None)
-            pickle.dump(("batch", done, unlooked), out, pickle.HIGHEST_PROTOCOL)
-            pickle.dump(("raise", _picklable(exc), None), out, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(("batch", done, unlooked), out, _PROTOCOL)
+            pickle.dump(("raise", _picklable(exc), None), out, _PROTOCOL)
 
 
 def _picklable(exc: Exception) -> Exception:
-    import pickle
-
+    pickle = _pickler()
     try:
         pickle.loads(pickle.dumps(exc))
     except Exception:
         return RuntimeError(str(exc) or type(exc).__name__)
     return exc
+
+
+_PROTOCOL = -1  # pickle's highest
+
+
+def _pickler() -> Any:
+    """pickle's C module (`dump`, `load`, `UnpicklingError`), without pickle.py: its Python
+    fallbacks cost each process of a walk handed aside ~34 M instructions to import."""
+    try:
+        import _pickle
+
+        return _pickle
+    except ImportError:  # an interpreter without the accelerator
+        import pickle
+
+        return pickle
 
 
 class WalkAsideError(RuntimeError):
@@ -510,10 +527,9 @@ class WalkAsideError(RuntimeError):
 def _receive_walk(
     pid: int, fd: int, learn: Callable[[Any], object], look: Look, progress: Progress | None = None
 ) -> Iterator[tuple[Candidate, Any]]:
-    import pickle
-
     from guard.forkchild import reap
 
+    pickle = _pickler()
     finished = False
     taken = 0  # messages whose candidates are all handed on
     try:

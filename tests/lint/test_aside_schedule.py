@@ -45,3 +45,33 @@ def test_the_counter_is_shared_with_a_forked_child() -> None:
         os.waitpid(pid, 0)
         for fd in (ready_read, ready_write, answer_read, answer_write):
             os.close(fd)
+
+
+def test_no_walk_is_handed_aside_while_another_thread_runs() -> None:
+    """A fork copies only the forking thread: with another one running (a lock it holds would
+    stay held in the child) the walk is not handed aside. Asked of `_thread` (threading is not
+    imported for it), the same answer as `threading.active_count() > 1`."""
+    import threading
+
+    candidates = iter([walk.Candidate("a.sh", explicit=False, real="/a.sh")])
+
+    class _Look:
+        def __call__(self, batch: list[walk.Candidate]) -> tuple[list[object], object]:
+            return [None] * len(batch), None
+
+        def left(self, batch: list[walk.Candidate]) -> object:
+            return None
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert threading.active_count() > 1
+        assert walk.walk_aside(candidates, _Look()) is None
+    finally:
+        release.set()
+        other.join()
+    assert threading.active_count() == 1
+    rest = walk.walk_aside(candidates, _Look())
+    assert rest is not None  # no other thread: handed aside
+    assert [c.path for c, _answer in rest] == ["a.sh"]
