@@ -91,6 +91,7 @@ def test_plain_lines_do_not_import_pathspec() -> None:
     )
     done = subprocess.run(
         [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],  # this checkout's guard
         capture_output=True,
         text=True,
         check=True,
