@@ -11,7 +11,7 @@ import functools
 import os
 from collections.abc import Container, Iterable, Mapping
 
-from guard import fspaths, purepaths
+from guard import cachedir, fspaths, purepaths
 from guard.settings import DEFAULT_FORBIDDEN_ENV, Settings, cache_dir
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
@@ -456,9 +456,22 @@ def load_config(path: Path) -> Settings:
     """
     if not path.is_file():
         raise ConfigError(f"{path}:1: no such config file")
-    cached = _cache_file(path)
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None
+    # (the cache folder in the key too: a test, or a program, may point it elsewhere between two
+    # loads, and each folder's entry is read as such)
+    seen = None if st is None else (os.fspath(path), *_stamp(st), cachedir.cache_dir("config"))
+    known = None if seen is None else _LOADED.get(seen)
+    # (a config that names rule folders is checked against their rule files: as the cache's
+    # entry is, `rules_stamp`)
+    if known is not None and (known[1] is None or known[1] == rules_stamp(known[0].rules_dirs)):
+        return known[0]
+    cached = _cache_file(path, st)
     settings = _read_cached(cached) if cached is not None else None
     if settings is not None:
+        _remember(seen, settings)
         return settings
     if path.name == PYPROJECT or path.suffix == ".toml":
         settings = _load_pyproject(path)
@@ -466,18 +479,45 @@ def load_config(path: Path) -> Settings:
         settings = _load_yaml(path)
     if cached is not None:
         _write_cached(cached, settings)
+    _remember(seen, settings)
     return settings
 
 
-def _cache_file(path: Path) -> Path | None:
+# The Settings this process has loaded, by the file's path as given, its stat (`_stamp`) and
+# the cache folder: a lint loads each config where its walk resolves folders and again to lint
+# it as a file (CG905), and a cached run's walking child loads it too (the parent's copy goes
+# on). Each of those loads stats, resolves and hashes the path and reads the cache's JSON; a
+# second one with the same stat is this lookup. A file changed in between has another stat
+# (its ctime moves with any write): it is loaded again. Bounded (a run holds a few hundred).
+_LOADED: dict[tuple[object, ...], tuple[Settings, list[str] | None]] = {}
+MAX_LOADED = 4096
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
+
+
+def _remember(seen: tuple[object, ...] | None, settings: Settings) -> None:
+    if seen is not None and len(_LOADED) < MAX_LOADED:
+        stamp = rules_stamp(settings.rules_dirs) if settings.rules_dirs else None
+        _LOADED[seen] = (settings, stamp)
+
+
+def forget_loaded() -> None:
+    """Drop what `load_config` remembers (a test that edits a cache entry under a config)."""
+    _LOADED.clear()
+
+
+def _cache_file(path: Path, st: os.stat_result | None = None) -> Path | None:
     import hashlib
 
     from guard import __version__
 
-    try:
-        st = path.stat()
-    except OSError:
-        return None
+    if st is None:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
     stamp = f"{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\0{__version__}"
     return cache_dir("config") / (hashlib.sha256(stamp.encode()).hexdigest()[:24] + ".json")
 

@@ -153,7 +153,9 @@ def answer(kind: str, path: str) -> str | None:
     if kind == KIND:
         return _kind_of(_stat_or_error(path))
     if kind == REAL:
-        return os.path.realpath(path)
+        # `realpath`: the stdlib's answer from the same `lstat`s, at a fraction of its cost (a
+        # cached run re-asks every REAL probe its stat rows hold, a thousand or so of them).
+        return realpath(path)
     if kind == CWD:
         try:
             return _real_cwd(os.getcwd())

@@ -67,3 +67,15 @@ def test_relative_paths_as_the_stdlib(tree: Path, monkeypatch: pytest.MonkeyPatc
                         assert realpath(text) == os.path.realpath(text), (cwd, text)
                         checked += 1
     assert checked > 1000
+
+
+def test_a_real_probe_is_answered_as_the_stdlib_resolves(tree: Path) -> None:
+    """A cached run re-asks each stored REAL probe (`answer`): the shortcut's answer must be the
+    one the stdlib gave when the probe was recorded, or every hit would become a miss (or a
+    changed link a stale hit)."""
+    from guard.filereads import REAL, answer
+
+    root = str(tree)
+    for parts in itertools.product(PARTS, repeat=2):
+        path = root + "/" + "/".join(parts)
+        assert answer(REAL, path) == os.path.realpath(path), path

@@ -243,9 +243,9 @@ def _unread_dropped(jobs: Iterable[FileJob]) -> Iterator[FileJob]:
 def _gitignore_spec(globs: tuple[str, ...]) -> Any:
     """Compiled once per process: asked for every file of a config with `packets:` or
     `per-file-ignores:`."""
-    import pathspec
+    from guard.sources.ignorespec import gitignore_spec
 
-    return pathspec.GitIgnoreSpec.from_lines(globs)
+    return gitignore_spec(globs)
 
 
 def _matches_globs(path: str, globs: tuple[str, ...], root: str) -> bool:
@@ -1167,11 +1167,10 @@ class _Exclusions:
     def _spec(self, patterns: tuple[str, ...]) -> tuple[Any, QuickTest | None, bool]:
         known = self._specs.get(patterns)
         if known is None:
-            import pathspec
-
+            from guard.sources.ignorespec import gitignore_spec
             from guard.sources.walk import quick_test
 
-            spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+            spec = gitignore_spec(patterns)
             known = self._specs[patterns] = (spec, quick_test(spec), _dir_only(spec))
         return known
 

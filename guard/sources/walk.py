@@ -125,9 +125,9 @@ def _load_ignore(folder: str, name: str = ".gitignore", base: str | None = None)
     if data is None:
         return None
     text = data.decode("utf-8", "replace")
-    import pathspec
+    from guard.sources.ignorespec import gitignore_spec
 
-    spec = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    spec = gitignore_spec(text.splitlines())
     return _Ignore(_folder_prefix(base if base is not None else folder), spec, quick_test(spec))
 
 
@@ -203,34 +203,46 @@ def _ignored_here(name: str, is_dir: bool, applying: Applying) -> bool:
     return False
 
 
-def _walk_dir(
+if TYPE_CHECKING:
+    # A folder being walked: its sorted entries (an iterator, resumed after a subfolder), its
+    # resolved path with a "/", its .gitignore files as they apply there (`_folder_ignores`),
+    # its plain files' check (`_files_check`), its shown path with a "/" ("" for "."), and
+    # the .gitignore files its subfolders inherit.
+    _Open = tuple[
+        Iterator[os.DirEntry[str]], str, Applying, FileExcluded | None, str, list[_Ignore]
+    ]
+
+
+def _open_dir(
     folder: str,
     real: str,
     shown: str,
     ignores: list[_Ignore],
     seen: set[str],
     excluded: Excluded,
-    judge: bool = False,
-) -> Iterator[Candidate]:
-    """`folder` as the walk reached it, `real` the same folder resolved (the caller knows it:
-    realpath is asked only where a symlink was met). With `judge`, the folder's own `exclude`
-    is asked here, after its listing is read: the callback may take the listing first
-    (`listed`: a config is looked for only under the names the folder holds)."""
+    judge: bool,
+) -> _Open | Candidate | None:
+    """`folder` listed and made ready to walk; a Candidate saying why it cannot be listed;
+    None when it is not walked (seen already, or excluded). `real` is the same folder
+    resolved (the caller knows it: realpath is asked only where a symlink was met). With
+    `judge`, the folder's own `exclude` is asked here, after its listing is read: the callback
+    may take the listing first (`listed`: a config is looked for only under the names the
+    folder holds)."""
     if real in seen:
-        return  # a symlink loop or a second way into a folder already walked
+        return None  # a symlink loop or a second way into a folder already walked
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
     except OSError as exc:
-        if not (judge and excluded(shown, real, True)):
-            error = f"cannot list folder: {exc.strerror or exc}"
-            yield Candidate(shown, explicit=False, error=error)
-        return
+        if judge and excluded(shown, real, True):
+            return None
+        error = f"cannot list folder: {exc.strerror or exc}"
+        return Candidate(shown, explicit=False, error=error)
     listed = getattr(excluded, "listed", None)
     if listed is not None:
         listed(real, frozenset(entry.name for entry in entries))
     if judge and excluded(shown, real, True):
-        return  # listed, never sorted nor entered: an excluded folder costs one listing
+        return None  # listed, never sorted nor entered: an excluded folder costs one listing
     seen.add(real)
     entries.sort(key=_entry_name)
     if any(entry.name == ".gitignore" for entry in entries):
@@ -238,39 +250,69 @@ def _walk_dir(
         if local is not None:
             ignores = [*ignores, local]
     prefix = _folder_prefix(real)
-    applying = _folder_ignores(prefix, ignores)
-    file_excluded = _files_check(excluded, prefix)
     shown_prefix = "" if shown == "." else shown + "/" if not shown.endswith("/") else shown
-    for entry in entries:
-        name = entry.name
-        child_shown = shown_prefix + name
-        try:
-            link = entry.is_symlink()
-        except OSError:
-            link = False
-        try:
-            is_dir = entry.is_dir()  # follows symlinks; a broken one is not a dir
-        except OSError:
-            is_dir = False
-        if applying and _ignored_here(name, is_dir, applying):
-            continue
-        if link:
-            # realpath never raises: a loop comes back unresolved, then unlistable
-            target = os.path.realpath(entry.path)
-            if excluded(child_shown, target, is_dir):
+    applying = _folder_ignores(prefix, ignores)
+    return iter(entries), prefix, applying, _files_check(excluded, prefix), shown_prefix, ignores
+
+
+def _walk_dir(
+    folder: str,
+    real: str,
+    shown: str,
+    ignores: list[_Ignore],
+    seen: set[str],
+    excluded: Excluded,
+) -> Iterator[Candidate]:
+    """The files under `folder` (`_open_dir`), depth first, each folder's entries in name
+    order. One generator for the whole tree, its open folders on a stack: a file found five
+    folders down is handed on once, not through a generator per folder."""
+    opened = _open_dir(folder, real, shown, ignores, seen, excluded, False)
+    if opened is None:
+        return
+    if isinstance(opened, Candidate):
+        yield opened
+        return
+    stack: list[_Open] = [opened]
+    while stack:
+        entries, prefix, applying, file_excluded, shown_prefix, ignores = stack[-1]
+        for entry in entries:
+            name = entry.name
+            child_shown = shown_prefix + name
+            try:
+                link = entry.is_symlink()
+            except OSError:
+                link = False
+            try:
+                is_dir = entry.is_dir()  # follows symlinks; a broken one is not a dir
+            except OSError:
+                is_dir = False
+            if applying and _ignored_here(name, is_dir, applying):
                 continue
-        else:
-            target = prefix + name
-            # A folder is judged once listed (`judge`); a file here, by its folder's check.
-            if not is_dir and file_excluded is not None and file_excluded(name, child_shown):
-                continue
-        if is_dir:
-            if name not in SKIP_DIRS:
-                yield from _walk_dir(
-                    entry.path, target, child_shown, ignores, seen, excluded, judge=not link
+            if link:
+                # realpath never raises: a loop comes back unresolved, then unlistable
+                target = os.path.realpath(entry.path)
+                if excluded(child_shown, target, is_dir):
+                    continue
+            else:
+                target = prefix + name
+                # A folder is judged once listed (`judge`); a file here, by its folder's check.
+                if not is_dir and file_excluded is not None and file_excluded(name, child_shown):
+                    continue
+            if not is_dir:
+                yield Candidate(child_shown, explicit=False, real=target)
+            elif name not in SKIP_DIRS:
+                below = _open_dir(
+                    entry.path, target, child_shown, ignores, seen, excluded, not link
                 )
+                if below is None:
+                    continue
+                if isinstance(below, Candidate):
+                    yield below
+                    continue
+                stack.append(below)
+                break  # on with the subfolder; this folder's entries resume after it
         else:
-            yield Candidate(child_shown, explicit=False, real=target)
+            stack.pop()
 
 
 def walk(args: list[str], excluded: Excluded | None = None) -> Iterator[Candidate]:
@@ -307,9 +349,13 @@ if TYPE_CHECKING:
         def left(self, batch: list[Candidate]) -> Any: ...
 
 
-# Every PARENT_SHARE-th batch is looked at by the parent, not the child: the child also walks,
-# the parent only takes what the looks found, so an even split of the looks leaves one of the
-# two waiting (measured: one in two, on a cached run of 30,000 files).
+# Who looks at a batch: the parent when it has taken all but PARENT_BACKLOG of the messages the
+# child sent (`Progress`), the child otherwise. The child also walks, so a fixed split leaves
+# one of the two waiting, and which one depends on the tree and on what else the machine runs:
+# so the parent is handed a batch whenever it is about to run out of work (one in two, or
+# more), and the child looks at the batches the parent is not ready for. Where no shared
+# counter can be made, every PARENT_SHARE-th batch goes to the parent.
+PARENT_BACKLOG = 1
 PARENT_SHARE = 2
 # A look's answer for a candidate it dealt with entirely: the candidate is not sent (what came
 # of it travels in the look's note).
@@ -332,23 +378,63 @@ def walk_aside(
     already listed, its `seen` set) and the parent never resumes its own copy. An exception in
     the child's walk (a broken config met on the way) is raised here, in order; a child that
     dies without saying so is an error, never a short walk."""
-    import threading
+    import _thread
 
     from guard.forkchild import fork
 
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    # (`_thread._count()`: the threads running but this one, `threading.active_count() - 1`
+    # without importing threading, ~15 M instructions before the fork)
+    if not hasattr(os, "fork") or _thread._count() > 0:
         return None
     try:
         read_fd, write_fd = os.pipe()
     except OSError:
         return None
     _widen(write_fd)
-    pid = fork(lambda: _send_walk(candidates, look, write_fd), close_in_child=[read_fd])
+    progress = Progress.shared()
+    pid = fork(lambda: _send_walk(candidates, look, write_fd, progress), close_in_child=[read_fd])
     os.close(write_fd)
     if pid is None:
         os.close(read_fd)
         return None
-    return _receive_walk(pid, read_fd, learn, look)
+    return _receive_walk(pid, read_fd, learn, look, progress)
+
+
+class Progress:
+    """How many of the walking child's messages the parent has taken (handed on every
+    candidate of), in memory the two processes share: the child reads it to leave the next
+    batch to the parent only when the parent is about to run out of work (`to_parent`)."""
+
+    __slots__ = ("_count", "_memory")
+
+    def __init__(self, memory: Any) -> None:
+        self._memory = memory
+        self._count = memoryview(memory).cast("q")  # one 8-byte count: written whole
+
+    @classmethod
+    def shared(cls) -> Progress | None:
+        """A counter the forked child shares (an anonymous shared mapping); None where none
+        can be made (the child then hands every PARENT_SHARE-th batch over)."""
+        try:
+            import mmap
+
+            return cls(mmap.mmap(-1, 8, flags=mmap.MAP_SHARED))
+        except (ImportError, OSError, AttributeError, ValueError):
+            return None
+
+    def taken(self) -> int:
+        return int(self._count[0])
+
+    def took(self, messages: int) -> None:
+        self._count[0] = messages
+
+
+def to_parent(batches: int, sent: int, progress: Progress | None) -> bool:
+    """Whether the child leaves its `batches`-th batch (counted from 1) to the parent, having
+    sent `sent` messages so far."""
+    if progress is None:
+        return batches % PARENT_SHARE == 0
+    return sent - progress.taken() <= PARENT_BACKLOG
 
 
 PIPE_BYTES = 1 << 20  # the child runs this far ahead (the default, 64 KiB, is a batch or two;
@@ -366,20 +452,22 @@ def _widen(fd: int) -> None:
             fcntl.fcntl(fd, set_size, PIPE_BYTES)
 
 
-def _send_walk(candidates: Iterator[Candidate], look: Look, fd: int) -> None:
+def _send_walk(
+    candidates: Iterator[Candidate], look: Look, fd: int, progress: Progress | None = None
+) -> None:
     """In the child (guard/forkchild.py): the rest of the walk, a batch at a time; a failure
     of the walk is sent as such, for the parent to raise where the walk was."""
-    import pickle
+    pickle = _pickler()
 
     with os.fdopen(fd, "wb", buffering=1 << 16) as out:
         batches = [0]
 
         def send(batch: list[Candidate]) -> None:
-            batches[0] += 1
+            batches[0] += 1  # (also the messages sent before this one, plus one)
             sent: list[_Sent] = []
-            if batches[0] % PARENT_SHARE == 0:  # the parent looks at it (answers: None)
+            if to_parent(batches[0], batches[0] - 1, progress):  # answers: None
                 sent = [(c.path, c.explicit, c.error, c.real) for c in batch]
-                pickle.dump(("batch", sent, (None, look.left(batch))), out, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(("batch", sent, (None, look.left(batch))), out, _PROTOCOL)
                 out.flush()  # the parent looks at it as soon as it comes
                 return
             answers, note = look(batch)
@@ -388,7 +476,7 @@ def _send_walk(candidates: Iterator[Candidate], look: Look, fd: int) -> None:
                 if answer is not ANSWERED:
                     sent.append((c.path, c.explicit, c.error, c.real))
                     kept.append(answer)
-            pickle.dump(("batch", sent, (kept, note)), out, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(("batch", sent, (kept, note)), out, _PROTOCOL)
             out.flush()  # now: the parent may be waiting for it (its own looks, its jobs)
 
         batch: list[Candidate] = []
@@ -399,17 +487,16 @@ def _send_walk(candidates: Iterator[Candidate], look: Look, fd: int) -> None:
                     send(batch)
                     batch = []
             send(batch)
-            pickle.dump(("end", None, None), out, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(("end", None, None), out, _PROTOCOL)
         except Exception as exc:  # said to the parent, which raises it where the walk was
             done: list[_Sent] = [(c.path, c.explicit, c.error, c.real) for c in batch]
             unlooked = ([None] * len(batch), None)
-            pickle.dump(("batch", done, unlooked), out, pickle.HIGHEST_PROTOCOL)
-            pickle.dump(("raise", _picklable(exc), None), out, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(("batch", done, unlooked), out, _PROTOCOL)
+            pickle.dump(("raise", _picklable(exc), None), out, _PROTOCOL)
 
 
 def _picklable(exc: Exception) -> Exception:
-    import pickle
-
+    pickle = _pickler()
     try:
         pickle.loads(pickle.dumps(exc))
     except Exception:
@@ -417,21 +504,40 @@ def _picklable(exc: Exception) -> Exception:
     return exc
 
 
+_PROTOCOL = -1  # pickle's highest
+
+
+def _pickler() -> Any:
+    """pickle's C module (`dump`, `load`, `UnpicklingError`), without pickle.py: its Python
+    fallbacks cost each process of a walk handed aside ~34 M instructions to import."""
+    try:
+        import _pickle
+
+        return _pickle
+    except ImportError:  # an interpreter without the accelerator
+        import pickle
+
+        return pickle
+
+
 class WalkAsideError(RuntimeError):
     """The walking child ended without finishing or saying why."""
 
 
 def _receive_walk(
-    pid: int, fd: int, learn: Callable[[Any], object], look: Look
+    pid: int, fd: int, learn: Callable[[Any], object], look: Look, progress: Progress | None = None
 ) -> Iterator[tuple[Candidate, Any]]:
-    import pickle
-
     from guard.forkchild import reap
 
+    pickle = _pickler()
     finished = False
+    taken = 0  # messages whose candidates are all handed on
     try:
         with os.fdopen(fd, "rb", buffering=1 << 16) as source:
             while True:
+                if progress is not None:
+                    progress.took(taken)
+                taken += 1
                 try:
                     kind, body, looks = pickle.load(source)
                 except (EOFError, pickle.UnpicklingError, ValueError) as exc:

@@ -61,6 +61,16 @@ def batches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     return int(request.param)
 
 
+@pytest.fixture(autouse=True, params=["as-the-parent-keeps-up", "every-other"])
+def schedule(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Who looks at a batch: the parent whenever it has taken all but `walk.PARENT_BACKLOG` of
+    the child's messages (a shared counter), or, with no counter, every other batch
+    (`walk.PARENT_SHARE`): the report is the same either way."""
+    if request.param == "every-other":
+        monkeypatch.setattr(walk.Progress, "shared", classmethod(lambda cls: None))
+    return str(request.param)
+
+
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[str]]:
     monkeypatch.setattr(cache, "RACY_NS", 0)  # files the test just wrote count as old
@@ -133,10 +143,20 @@ def test_a_child_that_dies_is_an_error_not_a_shorter_report(
     repo = _tree(tmp_path / "r")
     run("--format", "json", "-j2", cwd=repo)
 
-    def dies(self: object, batch: list[object]) -> list[object]:
-        os._exit(3)  # in the child: it leaves without a word
+    parent = os.getpid()
+    real_look, real_left = cachedrun.ChildLooks.__call__, cachedrun.ChildLooks.left
 
-    monkeypatch.setattr(cachedrun.ChildLooks, "__call__", dies)
+    def dying(real: Callable[..., Any]) -> Callable[..., Any]:
+        def dies(self: object, batch: list[object]) -> Any:
+            if os.getpid() != parent:
+                os._exit(3)  # in the child, at its first batch: it leaves without a word
+            return real(self, batch)  # (the parent looks at the batches left to it)
+
+        return dies
+
+    # Both: the child looks at a batch, or leaves it to the parent (`walk.to_parent`).
+    monkeypatch.setattr(cachedrun.ChildLooks, "__call__", dying(real_look))
+    monkeypatch.setattr(cachedrun.ChildLooks, "left", dying(real_left))
     broken = run("--format", "json", "-j2", cwd=repo)
     assert forks == [1]
     assert broken.code == 2

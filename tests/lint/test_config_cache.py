@@ -50,3 +50,76 @@ def test_many_configs_are_validated_by_one_model(
         (folder / ".codex-guard.yaml").write_text(f"ignore: [CG40{n + 1}]\n")
         assert load_config(folder / ".codex-guard.yaml").ignore == (f"CG40{n + 1}",)
     assert sorted(built) == ["ConfigModel", "ExecModel", "HookModel"]
+
+
+def test_a_config_loaded_again_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lint loads each config two or three times (the walk's resolver, the CG905 lint, a
+    walking child): after the first, the same Settings, with no cache entry read; an edit, or
+    another cache folder, is a load again."""
+    import guard.config
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    reads: list[Path] = []
+    real_read = guard.config._read_cached
+
+    def counting(cached: Path) -> object:
+        reads.append(cached)
+        return real_read(cached)
+
+    monkeypatch.setattr(guard.config, "_read_cached", counting)
+    config = tmp_path / ".codex-guard.yaml"
+    config.write_text("ignore: [CG402]\n")
+    first = load_config(config)
+    before = len(reads)  # (a first load parses the file: no entry yet)
+    assert load_config(config) is first
+    assert len(reads) == before  # remembered: no entry read
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-cache"))
+    assert load_config(config) == first  # another cache folder: its own entry (none yet)
+    assert load_config(config).ignore == ("CG402",)
+    config.write_text("ignore: [CG403]\n")
+    assert load_config(config).ignore == ("CG403",)  # edited: loaded again
+
+
+CUSTOM_RULE = """id: ACME001
+name: no-ephemeral-anywhere
+severity: error
+summary: ephemeral runs cannot be audited here
+rationale: audit
+fix: drop --ephemeral
+match:
+  ephemeral: true
+examples:
+  bad: ["codex exec --ephemeral -C . -s read-only p </dev/null"]
+  good: ["codex exec -C . -s read-only p </dev/null"]
+"""
+
+
+def test_a_remembered_config_is_checked_against_its_rule_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the cache's entry is: a rule file added under a config's rule folder is a load
+    again, so an id that names no rule (or now names one) is judged anew."""
+    import guard.config
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    config = tmp_path / ".codex-guard.yaml"
+    config.write_text("rules: [rules]\n")
+    first = load_config(config)
+    assert first.rules_dirs
+    loads: list[Path] = []
+    real_cache_file = guard.config._cache_file
+
+    def counting(path: Path, st: os.stat_result | None = None) -> Path | None:
+        loads.append(path)
+        return real_cache_file(path, st)
+
+    monkeypatch.setattr(guard.config, "_cache_file", counting)
+    assert load_config(config) is first
+    assert loads == []
+    (rules / "acme001.yaml").write_text(CUSTOM_RULE)
+    load_config(config)
+    assert loads == [config]  # the rule folder changed: not answered from memory

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guard.codex.grammar import supported_versions
-from guard.config import load_config, settings_from_mapping
+from guard.config import forget_loaded, load_config, settings_from_mapping
 from guard.settings import DEFAULT_FORBIDDEN_ENV, FLOOR_RULES, RUNTIME_DEFAULTS, Settings
 from guard.trust import LEVEL_RANK, RUNTIME_ORDER, door_settings, enabled, loosenings
 
@@ -292,6 +292,7 @@ def test_an_old_cache_entry_is_a_miss(tmp_path: Path, monkeypatch: pytest.Monkey
     (entry,) = (tmp_path / "cache" / "codex-guard" / "config").glob("*.json")
     # The shape an older codex-guard wrote (no record of which keys the file set).
     entry.write_text(json.dumps({"sandboxed_host": True}))
+    forget_loaded()  # the entry is read again, not this process's Settings of the file
     assert load_config(config).explicit == ("sandboxed-host",)
     assert load_config(config).sandboxed_host is False
 

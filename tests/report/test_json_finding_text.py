@@ -42,3 +42,23 @@ def test_the_report_is_json_dumps_of_the_document(findings: list[Finding], files
     result = LintResult(findings=findings, files=files)
     expected = printable_json(json.dumps(document(result), indent=2, ensure_ascii=False))
     assert render(result, {}) == expected + "\n"
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(_FINDINGS, min_size=2, max_size=8))
+def test_repeated_strings_are_written_as_the_first_time(findings: list[Finding]) -> None:
+    """A rule's name, message, fix and notes are written from what they were written as
+    before (`_repeated`): the same text, however often a string comes back, remembered or not
+    (a bound of 2 here: most are not)."""
+    import guard.report.json as report_json
+
+    bound = report_json.MAX_ENCODED
+    report_json.MAX_ENCODED = 2
+    try:
+        report_json._ENCODED.clear()
+        for finding in [*findings, *findings, *reversed(findings)]:
+            assert finding_text(finding, "    ") == pretty(finding_dict(finding), "    ")
+        assert len(report_json._ENCODED) <= 2
+    finally:
+        report_json.MAX_ENCODED = bound
+        report_json._ENCODED.clear()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from guard.sources.walk import walk
+from guard.sources.walk import Candidate, walk
 
 
 def git_repo(path: Path) -> Path:
@@ -151,3 +153,115 @@ def test_an_excluded_folder_that_cannot_be_listed_is_no_error(
     found = list(walk(["."], excluded=_Recorder({"locked"})))
     errors = {c.path: c.error for c in found if c.error}
     assert errors == {"shut": "cannot list folder: Permission denied"}  # not excluded: said
+
+
+def _recursive_walk(
+    folder: str,
+    real: str,
+    shown: str,
+    ignores: list[Any],
+    seen: set[str],
+    excluded: Any,
+    judge: bool = False,
+) -> Iterator[Candidate]:
+    """The walk as it was written before it became one generator: a generator per folder (the
+    reference `_walk_dir` must agree with, candidate for candidate)."""
+    from guard.purepaths import pure
+    from guard.sources import walk as walking
+
+    if real in seen:
+        return
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError as exc:
+        if not (judge and excluded(shown, real, True)):
+            yield Candidate(
+                shown, explicit=False, error=f"cannot list folder: {exc.strerror or exc}"
+            )
+        return
+    listed = getattr(excluded, "listed", None)
+    if listed is not None:
+        listed(real, frozenset(entry.name for entry in entries))
+    if judge and excluded(shown, real, True):
+        return
+    seen.add(real)
+    entries.sort(key=lambda entry: entry.name)
+    if any(entry.name == ".gitignore" for entry in entries):
+        local = walking._load_ignore(folder, base=pure(real))
+        if local is not None:
+            ignores = [*ignores, local]
+    prefix = real if real.endswith("/") else real + "/"
+    applying = walking._folder_ignores(prefix, ignores)
+    file_excluded = walking._files_check(excluded, prefix)
+    shown_prefix = "" if shown == "." else shown + "/" if not shown.endswith("/") else shown
+    for entry in entries:
+        name = entry.name
+        child_shown = shown_prefix + name
+        link = entry.is_symlink()
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if applying and walking._ignored_here(name, is_dir, applying):
+            continue
+        if link:
+            target = os.path.realpath(entry.path)
+            if excluded(child_shown, target, is_dir):
+                continue
+        else:
+            target = prefix + name
+            if not is_dir and file_excluded is not None and file_excluded(name, child_shown):
+                continue
+        if is_dir:
+            if name not in walking.SKIP_DIRS:
+                yield from _recursive_walk(
+                    entry.path, target, child_shown, ignores, seen, excluded, judge=not link
+                )
+        else:
+            yield Candidate(child_shown, explicit=False, real=target)
+
+
+def test_the_walk_agrees_with_a_walk_by_recursion(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One generator with a stack of open folders (a file deep down is handed on once, not
+    through a generator per folder) gives the same candidates, in the same order, with the
+    same callbacks asked in the same order: nested and sibling folders, .gitignore files at
+    several depths, skipped and excluded folders, a folder that cannot be listed, links to a
+    folder (one of them a loop) and to a file."""
+    from guard.sources import walk as walking
+
+    write(repo / ".gitignore", "*.log\nbuild/\n")
+    for top in ("a", "a.b", "b", "z"):
+        for sub in ("c", "c/d", "c/d/e", "f", "build"):
+            write(repo / top / sub / "x.sh")
+            write(repo / top / sub / "y.log")
+        write(repo / top / "top.sh")
+    write(repo / "a" / "c" / ".gitignore", "!keep.log\nd/e/\n")
+    write(repo / "a" / "c" / "keep.log")
+    write(repo / "node_modules" / "m.sh")
+    write(repo / "locked" / "l.sh")
+    write(repo / "skip" / "s.sh")
+    (repo / "b" / "to_a").symlink_to(repo / "a")
+    (repo / "z" / "loop").symlink_to(repo / "z")
+    (repo / "z" / "file_link.sh").symlink_to(repo / "b" / "top.sh")
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> Any:
+        if os.path.basename(str(path)) == "locked":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    real = os.path.realpath(".")
+    ignores = walking._ancestor_ignores(real)
+    new_events = _Recorder({"skip"})
+    old_events = _Recorder({"skip"})
+    new = list(walking._walk_dir(".", real, ".", ignores, set(), new_events))
+    old = list(_recursive_walk(".", real, ".", ignores, set(), old_events))
+    assert new == old
+    assert new_events.events == old_events.events
+    assert len(new) > 20
+    assert any(c.error for c in new)  # the folder that cannot be listed is said
+    assert "a/c/keep.log" in {c.path for c in new}
