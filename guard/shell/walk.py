@@ -103,6 +103,13 @@ def _split_command(
     return prefix, name_node, args, own
 
 
+def _discard_assignment(name_node: Node, src: _Src) -> bool:
+    """Is a command's name `_=VALUE` (or `_+=VALUE`)? tree-sitter-bash 0.25.1 reads an
+    assignment to `_` as a command word (`_=$(codex exec ...)`: a common way to throw a
+    value away), which would make it a command that cannot be resolved (CG902)."""
+    return src.b.startswith((b"_=", b"_+="), name_node.start_byte)
+
+
 def _words_after_redirects(redirects: list[Node]) -> list[Node]:
     """The command's words that tree-sitter-bash 0.25.1 files under a redirect: it reads every
     word after `< FILE` as one more `destination` of that redirect, and every word after a
@@ -668,7 +675,16 @@ class Walker:
                 return
         prefix, name_node, args, own = _split_command(node, redirs)
         all_redirs = own + redirs
-        if name_node is None:
+        head_node = None
+        if name_node is not None:
+            head_node = name_node.named_children[0] if name_node.named_child_count else name_node
+            if _discard_assignment(name_node, src):
+                # bash assigns it: its value is expanded (a `$(...)` in it runs), and the
+                # command, if any, is the word after it
+                self._expand_joined([head_node], st, ctx, src)
+                head_node = args[0] if args else None
+                args = args[1:]
+        if head_node is None:
             for a in prefix:
                 self._assign(a, st, ctx, src, export=False, local=False)
             return
@@ -677,7 +693,6 @@ class Walker:
             for a in prefix
             if (n := a.child_by_field_name("name")) is not None
         ]
-        head_node = name_node.named_children[0] if name_node.named_child_count else name_node
         if head_node.is_missing or head_node.end_byte == head_node.start_byte:
             return  # a command word tree-sitter invented to close a syntax error
         words: list[Word] = []

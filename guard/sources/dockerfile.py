@@ -187,7 +187,9 @@ class _Reader:
         self.stages: dict[str, _Stage] = {}
         self.seen_from = False
 
-    def snippet(self, text: str, line: int, column: int, env: Env) -> None:
+    def snippet(
+        self, text: str, line: int, column: int, env: Env, closed_stdin: bool = False
+    ) -> None:
         dialect = self.stage.dialect
         self.snippets.append(
             Snippet(
@@ -202,6 +204,7 @@ class _Reader:
                 # ENV (and, for a RUN, ARG) is the instruction's environment: a child shell
                 # sees it too (`RUN bash -c '$RUNNER ...'`)
                 values_exported=True,
+                closed_stdin=closed_stdin,
             )
         )
 
@@ -300,7 +303,11 @@ class _Reader:
         argv = exec_form(joined.strip())
         if word == "RUN":
             text = argv_line(raw, argv) if argv is not None else raw
-            self.snippet(text + "\n", first, column, self.stage.env + self.stage.args)
+            # `docker build` gives a RUN no stdin (/dev/null; podman/buildah too since buildah
+            # #2708): a positional prompt there cannot hang, as it can in a container that
+            # `docker run -i` feeds. (A `RUN <<EOF` script is left as it was read.)
+            env = self.stage.env + self.stage.args
+            self.snippet(text + "\n", first, column, env, closed_stdin=True)
         else:  # runs when the container starts: only the last of each in a stage counts
             part = (first, column, raw, argv)
             if word == "CMD":

@@ -19,6 +19,8 @@ As python.py and javascript.py do, the spawn is written back as the shell comman
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +60,8 @@ ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
 SUPPLIED = ' <<<"$INPUT"'
 CLOSED = " </dev/null"
 MAX_DEPTH = 8
+# A `fmt` verb: flags, width, precision and the letter (`%s`, `%-8v`, `%q`), or `%%`.
+_FORMAT_VERB = re.compile(r"%[-+# 0]*[0-9]*(?:\.[0-9]+)?[a-zA-Z%]")
 MAX_CALL_DEPTH = 3  # a helper that calls a helper that calls a helper
 MAX_NESTING = 64  # slices of slices, spreads of names: past this, a value is unknown
 
@@ -248,7 +252,7 @@ class _File:
         node = self.resolve(node, at)
         value = _string_value(node)
         if value is None and node is not None and node.type == "call_expression":
-            return self._joined(node, at)
+            return self._joined(node, at) or self._formatted(node, at)
         if value is None and node is not None and node.type == "binary_expression":
             a = self.string(node.child_by_field_name("left"), at)
             b = self.string(node.child_by_field_name("right"), at)
@@ -268,6 +272,30 @@ class _File:
         if separator is None or len(variants) != 1:
             return None
         return separator.join("$ARG" if isinstance(w, Unknown) else w for w in variants[0])
+
+    def _formatted(self, call: Any, at: Any) -> str | None:
+        """`fmt.Sprintf("cd %s && codex exec ...", dir)`: the format with each verb's argument
+        written in (`%q` quoted, as Go quotes it), an unknown one as `$ARG`: a shell text built
+        so (`exec.Command("sh", "-c", script)`) is read, not one unknown word."""
+        if text_of(call.child_by_field_name("function")) != "fmt.Sprintf":
+            return None
+        arguments = call.child_by_field_name("arguments")
+        items = [a for a in arguments.named_children if a.type != "comment"] if arguments else []
+        template = self.string(items[0], at) if items else None
+        if template is None or any(a.type == "variadic_argument" for a in items):
+            return None
+        values = iter(items[1:])
+
+        def verb(match: re.Match[str]) -> str:
+            if match.group() == "%%":
+                return "%"
+            argument = next(values, None)
+            text = self.string(argument, at) if argument is not None else None
+            if text is None:
+                return "$ARG"
+            return json.dumps(text) if match.group().endswith("q") else text
+
+        return _FORMAT_VERB.sub(verb, template)
 
     def words(self, node: Any, at: Any, state: State, depth: int = 0) -> list[tuple[Word, ...]]:
         """One argument: a word, or a `slice...` spread (its reachable values)."""

@@ -111,6 +111,9 @@ class Spawn:
     # Env keys the spawn sets from a place of the file that no key name marks (the SDK's
     # `apiKey` is CODEX_API_KEY): (key, the node that sets it, note)
     keys: tuple[tuple[str, Any, str], ...] = ()
+    # The program takes the run's output as its value (`const out = execSync(...)`): the
+    # shell's `out=$(...)`, a scraped result unless the run writes -o/--json (CG601)
+    captured: bool = False
 
 
 class _File:
@@ -449,6 +452,162 @@ def _edited(keys: list[str], edits: list[tuple[str, Any]]) -> list[str]:
     return keys
 
 
+# --- output the program takes ----------------------------------------------------------------
+# A run whose output the program takes is the shell's `out=$(codex exec ...)` (CG601), written
+# left of the spawn's column so the command itself starts there (as python.py and golang.py do).
+CAPTURED = "out=$("
+# Spawners whose value is the child's stdout itself (Node's sync exec forms, stdio 'pipe').
+RETURNS_OUTPUT = frozenset({"execSync", "execFileSync"})
+# The spawners whose result (or its promise) holds the run's output as a string or buffer:
+# spawnSync's `.stdout`, execa's and promisified exec's `{stdout, all}`, zx's and Bun's `$`.
+# An async `spawn` hands a stream, read as it comes: a log more often than a result.
+RESULT_FIELDS = frozenset({"stdout", "all"})
+# Methods of zx's and Bun's `$` that resolve to the run's stdout (`await $\`...\`.text()`).
+TEXT_METHODS = frozenset({"text", "json", "lines"})
+# What a stream is read with: `sub.stdout.pipe(process.stdout)` logs the output, takes nothing.
+STREAM_USES = (".pipe(", ".on(", ".once(", ".setEncoding(", ".pipeTo(", ".getReader(", ".resume(")
+_VALUE_WRAPPERS = ("await_expression", "parenthesized_expression", "as_expression",
+                   "non_null_expression", "satisfies_expression")  # fmt: skip
+
+
+def _output_taken(call: Any, spawner: Spawner, options: Any, file: _File) -> bool:
+    """Does the program take the run's output (its stdout piped back, not inherited or
+    ignored) as its value: `const out = execSync(...)`, `spawnSync(...).stdout`, `const
+    {stdout} = await execa(...)`, `exec(cmd, (err, stdout) => ...)` with `stdout` read?"""
+    library, name = spawner.library, spawner.name
+    if name == "spawn" or library == "deno":
+        return False  # a stream, read as it comes
+    if _stdout_setting(options, file, call) not in ("pipe", "overlapped", None):
+        return False
+    value = call
+    while value.parent is not None and value.parent.type in _VALUE_WRAPPERS:
+        value = value.parent
+    parent = value.parent
+    if parent is None:
+        return False
+    if library == "child_process" and name in RETURNS_OUTPUT:
+        return parent.type not in ("expression_statement", "sequence_expression")
+    if library == "child_process" and name in ("exec", "execFile"):
+        callback = _arguments(call)[-1:]
+        if callback and callback[0].type in ("arrow_function", "function_expression"):
+            return _parameter_read(callback[0], 1)
+    if parent.type == "member_expression" and parent.child_by_field_name("object") == value:
+        field = text_of(parent.child_by_field_name("property") or parent)
+        if field in TEXT_METHODS and library in ("zx", "bun"):
+            return True
+        if field in RESULT_FIELDS:
+            return not _streamed(parent)
+        return field == "then" and _then_reads(parent)
+    if parent.type == "variable_declarator":
+        pattern = parent.child_by_field_name("name")
+        if pattern is not None and pattern.type == "object_pattern":
+            return _pattern_takes(pattern)
+    bound = _bound_name(call)
+    return bound is not None and _fields_read(bound, scope_body(call), call.end_byte)
+
+
+def _then_reads(then: Any) -> bool:
+    """`.then(r => r.stdout)` / `.then(({stdout}) => ...)`: the handler takes the output."""
+    call = then.parent
+    if call is None or call.type != "call_expression":
+        return False
+    handler = _arguments(call)[:1]
+    return (
+        bool(handler)
+        and handler[0].type in ("arrow_function", "function_expression")
+        and _parameter_read(handler[0], 0, fields=True)
+    )
+
+
+def _stdout_setting(options: Any, file: _File, at: Any) -> str | None:
+    """stdout's setting: execa's `stdout:`, else the second of a `stdio:` array (or its one
+    string for all three); None when not given (a pipe, for every spawner read here)."""
+    if options is None:
+        return None
+    own = file.values.option(options, "stdout", at)
+    if own is not None:
+        value = file.values.resolve(own, at)
+        if value is not None and value.type == "array":
+            texts = {string_value(v) for v in value.named_children}
+            return "pipe" if "pipe" in texts else "file"
+        return _stdio_in(own, file, at)
+    stdio = file.values.resolve(file.values.option(options, "stdio", at), at)
+    if stdio is not None and stdio.type == "array":
+        second = stdio.named_children[1:2]
+        return _stdio_in(second[0], file, at) if second else None
+    return _stdio_in(stdio, file, at) if stdio is not None else None
+
+
+def _pattern_takes(pattern: Any) -> bool:
+    """`{stdout}` / `{stdout: out}` / `{all}`: a destructuring that takes the output."""
+    for part in pattern.named_children:
+        if part.type == "shorthand_property_identifier_pattern":
+            key = text_of(part)
+        elif part.type in ("pair_pattern", "object_assignment_pattern"):
+            key = text_of(part.named_children[0]) if part.named_children else ""
+        else:
+            continue
+        if key in RESULT_FIELDS:
+            return True
+    return False
+
+
+def _parameter_read(function: Any, index: int, fields: bool = False) -> bool:
+    """Is the callback's parameter at ``index`` read in its body: the output itself (exec's
+    `(err, stdout) => ...`), or with ``fields`` the result whose `.stdout` it reads (`.then(r
+    => r.stdout)`, `.then(({stdout}) => ...)`)?"""
+    parameters = function.child_by_field_name("parameters")
+    listed = parameters.named_children if parameters is not None else []
+    if parameters is None:  # `r => ...`: one bare parameter
+        single = function.child_by_field_name("parameter")
+        listed = [single] if single is not None else []
+    listed = [p for p in listed if p.type != "comment"]
+    if index >= len(listed):
+        return False
+    parameter = listed[index]
+    if parameter.type in ("required_parameter", "optional_parameter"):
+        parameter = parameter.child_by_field_name("pattern") or parameter
+    body = function.child_by_field_name("body")
+    if parameter.type == "object_pattern":
+        return fields and _pattern_takes(parameter)
+    if parameter.type != "identifier" or body is None:
+        return False
+    name = text_of(parameter)
+    if fields:
+        return _fields_read(name, body, body.start_byte)
+    return any(n.type == "identifier" and text_of(n) == name for n in walk(body))
+
+
+def _fields_read(name: str, scope: Any, after: int) -> bool:
+    """Does ``scope`` read `name.stdout` (or `.all`, or destructure it) past ``after``, other than
+    as a stream it pipes or listens to?"""
+    for node in walk(scope):
+        if node.start_byte < after:
+            continue
+        if node.type == "member_expression":
+            owner = node.child_by_field_name("object")
+            field = node.child_by_field_name("property")
+            if (owner is not None and field is not None and text_of(owner) == name
+                    and text_of(field) in RESULT_FIELDS and not _streamed(node)):  # fmt: skip
+                return True
+        elif node.type == "variable_declarator":
+            pattern = node.child_by_field_name("name")
+            value = node.child_by_field_name("value")
+            if (pattern is not None and pattern.type == "object_pattern" and value is not None
+                    and text_of(value) == name and _pattern_takes(pattern)):  # fmt: skip
+                return True
+    return False
+
+
+def _streamed(member: Any) -> bool:
+    """`x.stdout.pipe(...)`, `x.stdout.on("data", ...)`: the output as a stream, not a value."""
+    parent = member.parent
+    if parent is None or parent.type != "member_expression":
+        return False
+    field = parent.child_by_field_name("property")
+    return field is not None and f".{text_of(field)}(" in STREAM_USES
+
+
 # --- the spawn forms --------------------------------------------------------------------------
 
 
@@ -561,23 +720,31 @@ def _node_spawn(call: Any, spawner: Spawner, file: _File) -> Spawn | None:
         options = args[1] if len(args) > 1 and _is_options(args[1], file.values, call) else None
         redirect, context = _stdin(call, spawner, options, file)
         prefix = _env(call, spawner, options, file)
-        return _shell_spawn(call, _shell_text(args[0], file, call), redirect, prefix, context)
+        texts = _shell_text(args[0], file, call)
+        captured = _output_taken(call, spawner, options, file)
+        return _shell_spawn(call, texts, redirect, prefix, context, captured)
     rest = args[1:]
     array = rest[0] if rest and not _is_options(rest[0], file.values, call) else None
     options = next((a for a in rest if _is_options(a, file.values, call)), None)
     shell = file.values.option(options, "shell", call) if options is not None else None
     redirect, context = _stdin(call, spawner, options, file)
     prefix = _env(call, spawner, options, file)
+    captured = _output_taken(call, spawner, options, file)
     if shell is not None and text_of(shell) not in ("false", "undefined", "null"):
         texts = [" ".join(w if isinstance(w, str) else w.value for w in argv)
                  for argv in _argvs(args[0], array, file, call)]  # fmt: skip
-        return _shell_spawn(call, texts, redirect, prefix, context)
+        return _shell_spawn(call, texts, redirect, prefix, context, captured)
     lines = _lines_for_argvs(_argvs(args[0], array, file, call), redirect, prefix)
-    return Spawn(call, lines, context) if lines else None
+    return Spawn(call, lines, context, captured=captured) if lines else None
 
 
 def _shell_spawn(
-    call: Any, texts: list[str], redirect: str, prefix: str, context: RunContext
+    call: Any,
+    texts: list[str],
+    redirect: str,
+    prefix: str,
+    context: RunContext,
+    captured: bool = False,
 ) -> Spawn | None:
     """Shell text run by a spawn: a group, so the spawn's stdin and env apply to all of it (its
     lines stay the template's lines)."""
@@ -590,7 +757,7 @@ def _shell_spawn(
     redirect = FROM_FILE if redirect == SUPPLIED else redirect
     lines = ["{ " + exports + t + "\n}" + redirect for t in shell]
     unique = tuple(dict.fromkeys(lines))
-    return Spawn(call, unique, context) if unique else None
+    return Spawn(call, unique, context, captured=captured) if unique else None
 
 
 def _execa_spawn(call: Any, spawner: Spawner, file: _File) -> Spawn | None:
@@ -600,7 +767,8 @@ def _execa_spawn(call: Any, spawner: Spawner, file: _File) -> Spawn | None:
         redirect, context = _stdin(call, spawner, options, file)
         prefix = _env(call, spawner, options, file)
         lines = _lines_for_argvs(_template_argvs(template, file, call), redirect, prefix)
-        return Spawn(call, lines, context) if lines else None
+        captured = _output_taken(call, spawner, options, file)
+        return Spawn(call, lines, context, captured=captured) if lines else None
     args = _arguments(call)
     if not args:
         return None
@@ -616,12 +784,13 @@ def _execa_spawn(call: Any, spawner: Spawner, file: _File) -> Spawn | None:
         texts = [" ".join(w if isinstance(w, str) else w.value for w in argv) for argv in argvs]
     redirect, context = _stdin(call, spawner, options, file)
     prefix = _env(call, spawner, options, file)
+    captured = _output_taken(call, spawner, options, file)
     shell = file.values.option(options, "shell", call) if options is not None else None
     if shell is not None and text_of(shell) not in ("false", "undefined", "null"):
         # `{shell: true}`: execa joins the command and its arguments and a shell runs the text.
-        return _shell_spawn(call, texts, redirect, prefix, context)
+        return _shell_spawn(call, texts, redirect, prefix, context, captured)
     lines = _lines_for_argvs(argvs, redirect, prefix)
-    return Spawn(call, lines, context) if lines else None
+    return Spawn(call, lines, context, captured=captured) if lines else None
 
 
 def _template_argvs(template: Any, file: _File, at: Any) -> list[Argv]:
@@ -684,7 +853,9 @@ def _template_spawn(call: Any, spawner: Spawner, file: _File) -> Spawn | None:
     options = _template_options(call, file)
     texts = _template_texts(template, file, call, raw=False)
     redirect, context = _stdin(call, spawner, options, file)
-    return _shell_spawn(call, texts, redirect, _env(call, spawner, options, file), context)
+    prefix = _env(call, spawner, options, file)
+    captured = _output_taken(call, spawner, options, file)
+    return _shell_spawn(call, texts, redirect, prefix, context, captured)
 
 
 def _bun_spawn(call: Any, spawner: Spawner, file: _File) -> Spawn | None:
@@ -701,7 +872,8 @@ def _bun_spawn(call: Any, spawner: Spawner, file: _File) -> Spawn | None:
     argvs = dedupe([v for s in flow_states for v in file.values.array(command, call, s)])
     redirect, context = _stdin(call, spawner, options, file)
     lines = _lines_for_argvs(argvs, redirect, _env(call, spawner, options, file))
-    return Spawn(call, lines, context) if lines else None
+    captured = _output_taken(call, spawner, options, file)
+    return Spawn(call, lines, context, captured=captured) if lines else None
 
 
 def _deno_command(node: Any, file: _File) -> Spawn | None:
@@ -989,20 +1161,30 @@ def extract(text: str, path: str) -> list[Snippet]:
         literals = LiteralIndex(root, string_value, FUNCTIONS, env_key_writers(root))
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
-    snippets: list[Snippet] = []
-    for spawn in spawns:
-        row, column = spawn.node.start_point
-        for line in spawn.lines:
-            snippets.append(
-                Snippet(
-                    text=line + "\n",
-                    path=path,
-                    line_offset=row,
-                    column_offset=column,
-                    context=spawn.context,
-                    origins=literals.origins(spawn.node, line) + _key_origins(spawn, line),
-                    # A later spawn runs on the same machine with the same Codex home.
-                    session=(("program", position_step(row, column)),),
-                )
-            )
+    snippets = [_snippet(spawn, line, path, literals) for spawn in spawns for line in spawn.lines]
     return sorted(snippets, key=lambda s: (s.line_offset, s.column_offset))
+
+
+def _snippet(spawn: Spawn, line: str, path: str, literals: LiteralIndex) -> Snippet:
+    row, column = spawn.node.start_point
+    line_map: tuple[tuple[int, int, int], ...] = ()
+    back = 0
+    if spawn.captured:
+        # `out=$(` sits left of the spawn's column: the command itself starts there
+        line = CAPTURED + line + ")"
+        back = len(CAPTURED)
+        line_map = ((row + 1, row + 1, -back),)
+    origins = literals.origins(spawn.node, line) + _key_origins(spawn, line)
+    if back:  # an origin is matched by the column a finding has in the file: as far left
+        origins = tuple((a - back, b - back, r, c, note) for a, b, r, c, note in origins)
+    return Snippet(
+        text=line + "\n",
+        path=path,
+        line_offset=row,
+        column_offset=column,
+        context=spawn.context,
+        origins=origins,
+        # A later spawn runs on the same machine with the same Codex home.
+        session=(("program", position_step(row, column)),),
+        line_map=line_map,
+    )

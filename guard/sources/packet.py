@@ -213,15 +213,16 @@ def _argv_items(root: Any, argv: list[str]) -> list[Any] | None:
     return items if marks == sorted(set(marks)) else None
 
 
-def _command_text(packet: Any, items: list[Any] | None = None) -> str:
+def _command_text(packet: Any, items: list[Any] | None = None, prompted: bool = True) -> str:
     """The shell line the packet's command amounts to, with the prompt fed the way the
-    orchestrator feeds it: on stdin when the command reads it (`-` or no prompt argument)."""
+    orchestrator feeds it: on stdin when the command reads it (`-` or no prompt argument);
+    nothing fed for a packet that gives no prompt."""
     argv = packet.command
     line = shlex.join(argv) if isinstance(argv, list) else argv
     if isinstance(argv, list) and items:
         line = _laid_out(argv, items)
     words = argv if isinstance(argv, list) else line.split()
-    if not words or words[-1] != "-":
+    if not words or words[-1] != "-" or not prompted:
         return line
     if packet.prompt_file is not None:
         return f"{line} < {shlex.quote(packet.prompt_file)}"
@@ -249,19 +250,47 @@ def _command_position(root: Any) -> tuple[int, int]:
     return int(node.start_mark.line), int(node.start_mark.column)
 
 
-def _valid_rest(data: Any, errors: list[tuple[tuple[str | int, ...], str]]) -> Any:
-    """The packet without the top-level fields its schema errors are in, when that is a valid
-    packet (the errors were a typo'd key, a bad optional field): what an orchestrator that does
-    not validate still runs. Its command and `auth_guard: false` are checked as any packet's, so
-    a typo elsewhere in it never hides `--yolo` or a guard turned off; None when a required
-    field is what is wrong."""
+# Stand-ins for required fields a packet leaves out, which only label the run or declare what
+# its command should be (`_valid_rest`): the rest of the packet is read with them, and they
+# declare nothing (no lane directive, no declared sandbox or workspace, no path judged from it).
+_STAND_INS: dict[str, object] = {
+    "kind": "codex-packet",
+    "version": 1,
+    "id": "?",
+    "lane": "worker",
+    "sandbox": "read-only",
+    "workspace": ".",
+}
+
+
+def _valid_rest(
+    data: Any, errors: list[tuple[tuple[str | int, ...], str]]
+) -> tuple[Any, frozenset[str], bool]:
+    """What an orchestrator that does not validate still runs: the packet without the top-level
+    fields its schema errors are in (a typo'd key, a bad optional field), and with the required
+    fields it leaves out but `command` (`id`, `lane`, `sandbox`, `workspace`, the prompt...)
+    missing: it spawns the command all the same, in its own folder. Its command and
+    `auth_guard: false` are checked as any packet's, so a field typo'd or left out never hides
+    `--yolo` or a guard turned off. Returns (the packet or None when nothing is left to run: no
+    command, or a required field that is there but wrong; the fields stood in for; whether the
+    prompt is given)."""
     from guard.packets import validation_errors
 
-    if not isinstance(data, dict) or any(not loc for loc, _message in errors):
-        return None
-    bad = {loc[0] for loc, _message in errors}
-    rest, _errors = validation_errors({k: v for k, v in data.items() if k not in bad})
-    return rest
+    if not isinstance(data, dict) or "command" not in data:
+        return None, frozenset(), True
+    prompted = "prompt" in data or "prompt_file" in data
+    bad = {loc[0] for loc, _message in errors if loc and loc[0] in data}
+    if bad & _STAND_INS.keys():
+        return None, frozenset(), True  # (a wrong kind or version is another format)
+    rest = {k: v for k, v in data.items() if k not in bad}
+    missing = frozenset(_STAND_INS.keys() - rest.keys())
+    rest.update((name, _STAND_INS[name]) for name in missing)
+    if not prompted:
+        rest["prompt"] = ""  # (nothing is fed: `_command_text` is told so)
+    elif "prompt" in rest and "prompt_file" in rest:
+        del rest["prompt"]  # both: the orchestrator feeds one of them
+    packet, _errors = validation_errors(rest)
+    return packet, missing, prompted
 
 
 def _claims_packet(data: Any, path: str) -> bool:
@@ -287,9 +316,11 @@ def extract(text: str, path: str) -> list[Snippet]:
     env = _env_pairs(data, root)
     packet, errors = validation_errors(data)
     schema: list[SourceFact] = []
+    missing: frozenset[str] = frozenset()
+    prompted = True
     if packet is None:
         schema = _schema_facts(root, errors)
-        packet = _valid_rest(data, errors)
+        packet, missing, prompted = _valid_rest(data, errors)
         if packet is None:
             return [
                 Snippet(
@@ -301,23 +332,25 @@ def extract(text: str, path: str) -> list[Snippet]:
                 )
             ]
     workspace = _workspace_dir(path, packet.workspace)
-    facts = [*schema, *_path_facts(packet, root, workspace), *_evidence_facts(packet, root)]
+    paths = _path_facts(packet, root, workspace) if "workspace" not in missing else []
+    facts = [*schema, *paths, *_evidence_facts(packet, root)]
     if not packet.auth_guard:
         facts.append(SourceFact("CG705", _line(root, ("auth_guard",))))
     line, column = _command_position(root)
     items = _argv_items(root, packet.command) if isinstance(packet.command, list) else None
     if items:  # the words are laid out at their own places: the text starts at the file's line
         line, column = int(items[0].start_mark.line), 0
+    declared = tuple(d for d in _declared(packet, root, workspace) if d[0] not in missing)
     snippet = Snippet(
-        text=_command_text(packet, items),
+        text=_command_text(packet, items, prompted),
         path=path,
         line_offset=line,
         column_offset=column,
         context=RunContext.PACKET,
         external_env=env,
-        lane_directives=((line + 1, packet.lane),),
+        lane_directives=((line + 1, packet.lane),) if "lane" not in missing else (),
         facts=tuple(facts),
-        declared=_declared(packet, root, workspace),
+        declared=declared,
     )
     return [_folded(snippet, root, text)]
 

@@ -269,8 +269,58 @@ def test_a_typo_does_not_hide_the_command_or_the_guard_turned_off(tmp_path: Path
         ("CG702", 10),
         ("CG101", 7),
     }
-    no_id = typo.replace("id: ag-123\n", "")
-    assert {r for r, _line in rules_at(lint(write(tmp_path, "c.packet.yaml", no_id)))} == {"CG701"}
+    wrong_lane = typo.replace("lane: worker", "lane: builder")
+    assert {r for r, _line in rules_at(lint(write(tmp_path, "c.packet.yaml", wrong_lane)))} == {
+        "CG701"
+    }
+
+
+def test_a_missing_field_does_not_hide_the_command(tmp_path: Path) -> None:
+    """A packet that leaves out a required field other than `command` is CG701, and the command
+    an orchestrator that does not validate still spawns is checked as any packet's (as with an
+    unknown key). What is left out declares nothing: no lane (it is inferred from the command),
+    no sandbox to compare with (CG703), no workspace to judge paths from; a packet with no
+    prompt feeds nothing to `-` (CG202). No command: nothing to run, CG701 alone."""
+    yolo = WORKER.replace("-s, workspace-write", "--yolo") + "auth_guard: false\n"
+    no_id = yolo.replace("id: ag-123\n", "")
+    assert rules_at(lint(write(tmp_path, "a.packet.yaml", no_id))) == {
+        ("CG701", 1),
+        ("CG705", 11),
+        ("CG303", 6),
+        ("CG302", 6),
+        ("CG703", 6),
+    }
+    no_lane_sandbox = yolo.replace("lane: worker\n", "").replace("sandbox: workspace-write\n", "")
+    assert rules_at(lint(write(tmp_path, "b.packet.yaml", no_lane_sandbox))) == {
+        ("CG701", 1),
+        ("CG705", 10),
+        ("CG303", 5),
+    }
+    # (no `workspace`: `output.last_message` is judged from no folder, the command's `-o` as a
+    # script's, from the linted tree's root)
+    no_workspace = WORKER.replace("workspace: .\n", "").replace("out/last.txt", "../x.txt")
+    assert rules_at(lint(write(tmp_path, "c.packet.yaml", no_workspace))) == {
+        ("CG701", 1),
+        ("CG504", 6),
+    }
+    no_prompt = WORKER.replace('prompt: "Implement ag-123. Run tests. Report PASS/FAIL."\n', "")
+    assert rules_at(lint(write(tmp_path, "d.packet.yaml", no_prompt))) == {
+        ("CG701", 1),
+        ("CG202", 7),
+    }
+    keyed = WORKER.replace("kind: codex-packet\nversion: 1\n", "").replace(
+        "env: {TMPDIR: .tmp}", "env: {TMPDIR: .tmp, OPENAI_API_KEY: k}"
+    )
+    assert rules_at(lint(write(tmp_path, "e.packet.yaml", keyed))) == {
+        ("CG701", 1),
+        ("CG702", 7),
+        ("CG101", 5),
+    }
+    no_command = yolo.replace("command: [codex, exec, -C, ., --yolo, -o, out/last.txt, -]\n", "")
+    assert no_command != yolo
+    assert {r for r, _line in rules_at(lint(write(tmp_path, "f.packet.yaml", no_command)))} == {
+        "CG701"
+    }
 
 
 def test_mentions_are_silent(tmp_path: Path) -> None:

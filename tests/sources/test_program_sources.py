@@ -626,6 +626,8 @@ def _matches(snippet_text: str, argv: list[str]) -> bool:
     """Does the snippet's codex argv (`"$ARG"` = any one word) describe the real argv?"""
     import shlex
 
+    if snippet_text.startswith(javascript.CAPTURED):  # `out=$(codex ...)`: the output is taken
+        snippet_text = snippet_text[len(javascript.CAPTURED) :].rstrip("\n").removesuffix(")")
     words = shlex.split(snippet_text.split("<", 1)[0])
     while words and "=" in words[0] and not words[0].startswith("-"):
         words.pop(0)  # the env assignments
