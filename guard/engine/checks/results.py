@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 SCRAPERS = frozenset({"grep", "egrep", "rg", "sed", "awk", "tail", "head", "cut", "tr"})
+# Targets of `>` that are still the command's own stdout: `$(codex exec p > /dev/stdout)` hands
+# the substitution the same text as no redirect would.
+OWN_STDOUT = frozenset({"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"})
 ACTS_ON_VERDICT = lazy_compile(r"\bVERDICT\b|\bPASS\b|\bFAIL\b")
 
 
@@ -26,6 +29,8 @@ def scraped_result(ctx: CheckContext) -> Iterator[Hit]:
         if inv.call.subcommand is Subcommand.REVIEW or _structured(inv):
             continue
         cmd = inv.command
+        if cmd.stdout_redirect is not None and cmd.stdout_redirect not in OWN_STDOUT:
+            continue  # `$(codex exec p > log)`: the text goes to the file; nothing is captured
         scraped_by = [p for p in cmd.context.pipeline_next if p in SCRAPERS]
         if cmd.context.command_substitution or scraped_by:
             how = f"| {scraped_by[0]}" if scraped_by else "$(...)"
