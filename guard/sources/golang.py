@@ -28,11 +28,13 @@ from typing import Any
 from guard.sources.base import SourceError
 from guard.sources.snippet import RunContext, Snippet, position_step
 from guard.sources.spawnline import (
+    CAPTURED,
     MAX_VARIANTS,
     Argv,
     LiteralIndex,
     Unknown,
     Word,
+    captured,
     contains,
     dedupe,
     env_prefix,
@@ -43,6 +45,7 @@ from guard.sources.spawnline import (
     render,
     render_dynamic,
     runs_before,
+    shifted_left,
     text_of,
     walk,
 )
@@ -446,9 +449,8 @@ def _dedupe_states(states: list[State]) -> list[State]:
 # --- the spawned command's fields ---------------------------------------------------------------
 
 
-# A command whose output the program takes (`out, err := cmd.Output()`): the shell's `$(...)`
-# (CG601), written left of the spawn's column so the command itself starts there.
-CAPTURED = "out=$("
+# A command whose output the program takes (`out, err := cmd.Output()`) is written as
+# spawnline.captured (CG601).
 _OUTPUT_METHODS = ("Output", "CombinedOutput")
 
 
@@ -787,7 +789,7 @@ def _spawns(root: Any, file: _File) -> Iterator[Spawn]:
         if dynamic is not None:
             lines.append(prefix + render_dynamic(dynamic) + redirect)
         if lines and _captured(node, name, file):
-            lines = [CAPTURED + line + ")" for line in lines]
+            lines = [captured(line) for line in lines]
         if lines:
             yield Spawn(node, tuple(dict.fromkeys(lines)), context)
 
@@ -814,7 +816,7 @@ def _snippet(spawn: Spawn, line: str, path: str, literals: LiteralIndex) -> Snip
         # the command starts at the spawn's column; an origin is matched by that column too
         back = len(CAPTURED)
         line_map = ((row + 1, row + 1, -back),)
-        origins = tuple((a - back, b - back, r, c, note) for a, b, r, c, note in origins)
+        origins = shifted_left(origins, back)
     return Snippet(
         text=line + "\n",
         path=path,

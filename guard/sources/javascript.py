@@ -56,6 +56,7 @@ from guard.sources.jsvalues import (
 )
 from guard.sources.snippet import RunContext, Snippet, position_step
 from guard.sources.spawnline import (
+    CAPTURED,
     ENV_KEY,
     MAX_VARIANTS,
     Argv,
@@ -63,6 +64,7 @@ from guard.sources.spawnline import (
     Origin,
     Unknown,
     Word,
+    captured,
     contains,
     dedupe,
     env_prefix,
@@ -73,6 +75,7 @@ from guard.sources.spawnline import (
     render,
     render_dynamic,
     runs_before,
+    shifted_left,
     text_of,
     walk,
 )
@@ -453,9 +456,7 @@ def _edited(keys: list[str], edits: list[tuple[str, Any]]) -> list[str]:
 
 
 # --- output the program takes ----------------------------------------------------------------
-# A run whose output the program takes is the shell's `out=$(codex exec ...)` (CG601), written
-# left of the spawn's column so the command itself starts there (as python.py and golang.py do).
-CAPTURED = "out=$("
+# A run whose output the program takes is written as spawnline.captured (CG601).
 # Spawners whose value is the child's stdout itself (Node's sync exec forms, stdio 'pipe').
 RETURNS_OUTPUT = frozenset({"execSync", "execFileSync"})
 # The spawners whose result (or its promise) holds the run's output as a string or buffer:
@@ -1171,12 +1172,12 @@ def _snippet(spawn: Spawn, line: str, path: str, literals: LiteralIndex) -> Snip
     back = 0
     if spawn.captured:
         # `out=$(` sits left of the spawn's column: the command itself starts there
-        line = CAPTURED + line + ")"
+        line = captured(line)
         back = len(CAPTURED)
         line_map = ((row + 1, row + 1, -back),)
     origins = literals.origins(spawn.node, line) + _key_origins(spawn, line)
     if back:  # an origin is matched by the column a finding has in the file: as far left
-        origins = tuple((a - back, b - back, r, c, note) for a, b, r, c, note in origins)
+        origins = shifted_left(origins, back)
     return Snippet(
         text=line + "\n",
         path=path,

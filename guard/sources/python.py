@@ -36,10 +36,12 @@ from guard.sources import pyvalues
 from guard.sources.base import SourceError
 from guard.sources.snippet import RunContext, Snippet, position_step
 from guard.sources.spawnline import (
+    CAPTURED,
     MAX_VARIANTS,
     Unknown,
     is_codex_argv,
     may_be_codex,
+    shifted_left,
 )
 
 SPAWNERS = frozenset(
@@ -65,7 +67,6 @@ OS_EXEC: dict[str, tuple[int, int | None, int | None]] = {
 # alone does not: codex reads its stdin to EOF and waits for more.
 ENDS_PIPE = frozenset({"close", "write_eof"})
 SUPPLIED = ' <<<"$INPUT"'
-CAPTURED = "out=$("  # a spawn whose output the program takes: `out=$(codex ...)`
 # Input a group's spawn is given, as a file: the shell layer reads `{ ...\n} <<<x` as an error.
 FROM_FILE = ' <"$FILE"'
 # What makes a shell text more than one simple command: a list, a pipeline, more lines; and,
@@ -644,7 +645,7 @@ def _snippet(line: _Line, path: str, call: ast.Call, context: RunContext) -> Sni
         first = call.lineno
         line_map = tuple((first + k, first, call.col_offset if k else -back) for k in range(count))
         # (an origin is matched by the column a finding has in the file: as far left)
-        origins = tuple((a - back, b - back, r, c, note) for a, b, r, c, note in origins)
+        origins = shifted_left(origins, back)
     return Snippet(
         text=line.text + "\n",
         path=path,

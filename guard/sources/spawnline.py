@@ -43,6 +43,22 @@ Argv = tuple[Word, ...]
 CODEX_LIKE_ARGS = frozenset({"exec", "e", "login", "resume", "--yolo", "--full-auto", "--sandbox"})
 
 
+# A spawn whose output the program takes is the shell's `out=$(codex exec ...)` (CG601), written
+# left of the spawn's column so that the command itself starts there (Python, JS and Go alike).
+CAPTURED = "out=$("
+
+
+def captured(line: str) -> str:
+    """The command line of a run whose output the program takes: `out=$(LINE)`."""
+    return CAPTURED + line + ")"
+
+
+def shifted_left(origins: Sequence[Origin], back: int) -> tuple[Origin, ...]:
+    """The origins of a line written `back` columns left of the spawn (`out=$(` before it): an
+    origin is matched by the column a finding has in the file, so it moves as far left."""
+    return tuple((a - back, b - back, r, c, note) for a, b, r, c, note in origins)
+
+
 def render(words: Sequence[Word]) -> str:
     return " ".join(w.value if isinstance(w, Unknown) else shlex.quote(w) for w in words)
 

@@ -166,6 +166,8 @@ def test_javascript_spawns_through_wrappers_are_checked(tmp_path: Path) -> None:
     assert rules_at(found) == {
         ("CG303", line_of(JS_FLEET, '"600", "codex"')),  # timeout 600 codex ... --yolo
         ("CG101", line_of(JS_FLEET, '"@openai/codex"')),  # npx --yes, env with the key
+        # its stdout piped back and returned to the caller: terminal text taken as the result
+        ("CG601", line_of(JS_FLEET, '"@openai/codex"')),
         ("CG303", line_of(JS_FLEET, 'spawn("ssh"')),  # ssh host codex ... danger-full-access
         ("CG101", line_of(JS_FLEET, '"CODEX_API_KEY=')),  # docker exec -e CODEX_API_KEY=...
     }, found
