@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guard.sources.base import SourceError
-from guard.sources.snippet import RunContext, Snippet, position_step
+from guard.sources.snippet import RunContext, Snippet
 from guard.sources.spawnline import (
     CAPTURED,
     MAX_VARIANTS,
@@ -45,7 +45,7 @@ from guard.sources.spawnline import (
     render,
     render_dynamic,
     runs_before,
-    shifted_left,
+    spawn_snippet,
     text_of,
     walk,
 )
@@ -809,22 +809,6 @@ def extract(text: str, path: str) -> list[Snippet]:
 
 
 def _snippet(spawn: Spawn, line: str, path: str, literals: LiteralIndex) -> Snippet:
-    row, column = spawn.node.start_point
     origins = literals.origins(spawn.node, line)
-    line_map: tuple[tuple[int, int, int], ...] = ()
-    if line.startswith(CAPTURED):
-        # the command starts at the spawn's column; an origin is matched by that column too
-        back = len(CAPTURED)
-        line_map = ((row + 1, row + 1, -back),)
-        origins = shifted_left(origins, back)
-    return Snippet(
-        text=line + "\n",
-        path=path,
-        line_offset=row,
-        column_offset=column,
-        context=spawn.context,
-        origins=origins,
-        # A later spawn runs on the same machine with the same Codex home.
-        session=(("program", position_step(row, column)),),
-        line_map=line_map,
-    )
+    taken = line.startswith(CAPTURED)  # (a rendered argv starts with a word or `K="$VALUE"`)
+    return spawn_snippet(spawn.node, line, path, origins, spawn.context, taken)

@@ -54,9 +54,8 @@ from guard.sources.jsvalues import (
     string_value,
     unwrap,
 )
-from guard.sources.snippet import RunContext, Snippet, position_step
+from guard.sources.snippet import RunContext, Snippet
 from guard.sources.spawnline import (
-    CAPTURED,
     ENV_KEY,
     MAX_VARIANTS,
     Argv,
@@ -75,7 +74,7 @@ from guard.sources.spawnline import (
     render,
     render_dynamic,
     runs_before,
-    shifted_left,
+    spawn_snippet,
     text_of,
     walk,
 )
@@ -1167,25 +1166,7 @@ def extract(text: str, path: str) -> list[Snippet]:
 
 
 def _snippet(spawn: Spawn, line: str, path: str, literals: LiteralIndex) -> Snippet:
-    row, column = spawn.node.start_point
-    line_map: tuple[tuple[int, int, int], ...] = ()
-    back = 0
     if spawn.captured:
-        # `out=$(` sits left of the spawn's column: the command itself starts there
         line = captured(line)
-        back = len(CAPTURED)
-        line_map = ((row + 1, row + 1, -back),)
     origins = literals.origins(spawn.node, line) + _key_origins(spawn, line)
-    if back:  # an origin is matched by the column a finding has in the file: as far left
-        origins = shifted_left(origins, back)
-    return Snippet(
-        text=line + "\n",
-        path=path,
-        line_offset=row,
-        column_offset=column,
-        context=spawn.context,
-        origins=origins,
-        # A later spawn runs on the same machine with the same Codex home.
-        session=(("program", position_step(row, column)),),
-        line_map=line_map,
-    )
+    return spawn_snippet(spawn.node, line, path, origins, spawn.context, spawn.captured)

@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from guard.sources.base import SourceError
+from guard.sources.snippet import RunContext, Snippet, position_step
 from guard.sources.valueset import bounded
 from guard.sources.valueset import product as bounded_product
 
@@ -57,6 +58,32 @@ def shifted_left(origins: Sequence[Origin], back: int) -> tuple[Origin, ...]:
     """The origins of a line written `back` columns left of the spawn (`out=$(` before it): an
     origin is matched by the column a finding has in the file, so it moves as far left."""
     return tuple((a - back, b - back, r, c, note) for a, b, r, c, note in origins)
+
+
+def spawn_snippet(
+    node: Any, line: str, path: str, origins: tuple[Origin, ...], context: RunContext,
+    taken: bool,
+) -> Snippet:  # fmt: skip
+    """A program's spawn (JS, Go) as the command line it runs, placed at the spawn's call.
+    `taken`: the line is `captured`, its `out=$(` left of the spawn's column, so that the
+    command itself starts there."""
+    row, column = node.start_point
+    line_map: tuple[tuple[int, int, int], ...] = ()
+    if taken:
+        back = len(CAPTURED)
+        line_map = ((row + 1, row + 1, -back),)
+        origins = shifted_left(origins, back)
+    return Snippet(
+        text=line + "\n",
+        path=path,
+        line_offset=row,
+        column_offset=column,
+        context=context,
+        origins=origins,
+        # A later spawn runs on the same machine with the same Codex home.
+        session=(("program", position_step(row, column)),),
+        line_map=line_map,
+    )
 
 
 def render(words: Sequence[Word]) -> str:

@@ -169,6 +169,12 @@ def run_guard(
     return proc
 
 
+def check_door(command: str, env: dict[str, str], cwd: Path) -> tuple[bool, set[str]]:
+    """`check --format json COMMAND`: whether the door allows it, and the rules it found."""
+    doc = json.loads(run_guard(["check", "--format", "json", command], env, cwd=cwd).stdout)
+    return bool(doc["allowed"]), {f["rule"] for f in doc["findings"]}
+
+
 def kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)

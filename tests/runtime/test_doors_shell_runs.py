@@ -4,14 +4,13 @@ show what codex got, then `check` and both hooks must refuse it with that danger
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.runtime.conftest import run_guard
+from tests.runtime.conftest import check_door
 from tests.runtime.test_runtime_hook_sound import assert_hook_allows, assert_hook_denies
-from tests.sources.recorded_runs import RecordedRun, run_recorded
+from tests.sources.recorded_runs import run_recorded
 
 # (command, rule, what the real run shows)
 REFUSED = [
@@ -53,24 +52,14 @@ ALLOWED = [
 ]
 
 
-def _danger(run: RecordedRun, what: str) -> bool:
-    return run.has_key if what == "key" else "--yolo" in run.argv
-
-
-def _check(command: str, env: dict[str, str], cwd: Path) -> tuple[bool, set[str]]:
-    proc = run_guard(["check", "--format", "json", command], env, cwd=cwd)
-    doc = json.loads(proc.stdout)
-    return bool(doc["allowed"]), {f["rule"] for f in doc["findings"]}
-
-
 @pytest.mark.parametrize(("command", "rule", "what"), REFUSED)
 def test_shell_text_that_runs_codex_is_refused(
     command: str, rule: str, what: str, tmp_path: Path, workspace: Path, base_env: dict[str, str]
 ) -> None:
     # (`; true`: a subscript of nothing, `a[]`, is an error once codex has run)
     runs = run_recorded(tmp_path, ["env", "SHELL=/bin/sh", "bash", "-c", command + "\ntrue"])
-    assert [_danger(run, what) for run in runs] == [True], runs
-    allowed, rules = _check(command, base_env, workspace)
+    assert [run.shows(what) for run in runs] == [True], runs
+    allowed, rules = check_door(command, base_env, workspace)
     assert not allowed and rule in rules, (command, rules)
     for agent in ("claude", "codex"):
         assert rule in assert_hook_denies(agent, command, workspace, base_env)
@@ -80,7 +69,7 @@ def test_shell_text_that_runs_codex_is_refused(
 def test_shell_text_without_codex_stays_allowed(
     command: str, workspace: Path, base_env: dict[str, str]
 ) -> None:
-    allowed, rules = _check(command, base_env, workspace)
+    allowed, rules = check_door(command, base_env, workspace)
     assert allowed and not rules, rules
     assert_hook_allows("claude", command, workspace, base_env)
 
@@ -104,14 +93,14 @@ def test_a_busybox_applet_is_the_program_it_names(
     if shutil.which(program):
         runs = run_recorded(tmp_path, ["bash", "-c", command])
         assert len(runs) == 1 and (runs[0].has_key or "--yolo" in runs[0].argv), runs
-    allowed, rules = _check(command, base_env, workspace)
+    allowed, rules = check_door(command, base_env, workspace)
     assert not allowed and rule in rules, rules
     assert rule in assert_hook_denies("codex", command, workspace, base_env)
 
 
 def test_busybox_without_an_applet_runs_nothing(workspace: Path, base_env: dict[str, str]) -> None:
     for command in ("busybox --list | grep codex", "busybox echo codex exec --yolo -C . hi"):
-        allowed, rules = _check(command, base_env, workspace)
+        allowed, rules = check_door(command, base_env, workspace)
         assert allowed and not rules, (command, rules)
 
 
@@ -135,5 +124,5 @@ def test_valid_bash_the_parser_fails_on_is_read_not_a_parse_error(
     (tmp_path / "p.md").write_text("hi\n")
     runs = run_recorded(tmp_path, ["bash", "-c", command], record_stdin=True)
     assert [run.stdin for run in runs] == ["eof"], runs
-    allowed, rules = _check(command, base_env, workspace)
+    allowed, rules = check_door(command, base_env, workspace)
     assert rules == expected and allowed == (not expected), rules

@@ -7,14 +7,13 @@ that names that danger, not only the CG902 info that the door lets through."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.runtime.conftest import run_guard
+from tests.runtime.conftest import check_door
 from tests.runtime.test_runtime_hook_sound import assert_hook_allows, assert_hook_denies
-from tests.sources.recorded_runs import RecordedRun, run_recorded
+from tests.sources.recorded_runs import run_recorded
 
 # (command, rule, what the real run shows). BILLING_KEY holds a key in the recorder's env.
 VANISHING = [
@@ -54,16 +53,6 @@ ALLOWED = [
 ]
 
 
-def _danger(run: RecordedRun, what: str) -> bool:
-    return run.has_key if what == "key" else "--yolo" in run.argv
-
-
-def _check(command: str, env: dict[str, str], cwd: Path) -> tuple[bool, set[str]]:
-    proc = run_guard(["check", "--format", "json", command], env, cwd=cwd)
-    doc = json.loads(proc.stdout)
-    return bool(doc["allowed"]), {f["rule"] for f in doc["findings"]}
-
-
 @pytest.fixture
 def codex_env(tmp_path: Path, base_env: dict[str, str]) -> dict[str, str]:
     """The doors' env on a machine where codex is installed (a stand-in on PATH)."""
@@ -79,9 +68,9 @@ def test_codex_behind_a_word_that_expands_to_nothing_is_refused(
     command: str, rule: str, what: str, tmp_path: Path, workspace: Path, codex_env: dict[str, str]
 ) -> None:
     runs = run_recorded(tmp_path, ["bash", "-c", command])
-    assert [_danger(run, what) for run in runs] == [True], runs
+    assert [run.shows(what) for run in runs] == [True], runs
     for env in (codex_env, {**codex_env, "PATH": "/usr/bin:/bin"}):
-        allowed, rules = _check(command, env, workspace)
+        allowed, rules = check_door(command, env, workspace)
         assert not allowed and rule in rules, (command, rules)
     for agent in ("claude", "codex"):
         assert rule in assert_hook_denies(agent, command, workspace, codex_env)
@@ -93,7 +82,7 @@ def test_a_vanishing_prefix_leaves_the_idle_stdin_hang(
 ) -> None:
     runs = run_recorded(tmp_path, ["bash", "-c", command])
     assert len(runs) == 1 and runs[0].argv[-1] == "hi"
-    allowed, rules = _check(command, codex_env, workspace)
+    allowed, rules = check_door(command, codex_env, workspace)
     assert not allowed and "CG201" in rules, rules
 
 
@@ -104,6 +93,6 @@ def test_a_word_that_cannot_vanish_into_a_codex_run_stays_allowed(
     if "exec" in command:
         runs = run_recorded(tmp_path, ["bash", "-c", command])
         assert all("--yolo" not in run.argv for run in runs), runs
-    allowed, rules = _check(command, codex_env, workspace)
+    allowed, rules = check_door(command, codex_env, workspace)
     assert allowed, rules
     assert_hook_allows("claude", command, workspace, codex_env)

@@ -27,6 +27,10 @@ class RecordedRun:
     has_key: bool
     stdin: str = ""  # "eof" or "idle" when recorded
 
+    def shows(self, danger: str) -> bool:
+        """The run really got the danger: "key" (a forbidden key in its env) or "yolo"."""
+        return self.has_key if danger == "key" else "--yolo" in self.argv
+
 
 def run_recorded(
     tmp_path: Path, command: list[str], *, record_stdin: bool = False

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from guard.commands.lint import FileJob, _rule_text, lint_file
 from guard.engine import load_rules
 from guard.settings import Settings
-from guard.sources import golang, javascript
+from guard.sources import golang, javascript, spawnline
 from guard.sources.base import SourceError
 from guard.sources.detect import GO, JAVASCRIPT, detect_kind
 from tests.sources.recorded_runs import run_recorded
@@ -626,8 +626,8 @@ def _matches(snippet_text: str, argv: list[str]) -> bool:
     """Does the snippet's codex argv (`"$ARG"` = any one word) describe the real argv?"""
     import shlex
 
-    if snippet_text.startswith(javascript.CAPTURED):  # `out=$(codex ...)`: the output is taken
-        snippet_text = snippet_text[len(javascript.CAPTURED) :].rstrip("\n").removesuffix(")")
+    if snippet_text.startswith(spawnline.CAPTURED):  # `out=$(codex ...)`: the output is taken
+        snippet_text = snippet_text[len(spawnline.CAPTURED) :].rstrip("\n").removesuffix(")")
     words = shlex.split(snippet_text.split("<", 1)[0])
     while words and "=" in words[0] and not words[0].startswith("-"):
         words.pop(0)  # the env assignments
