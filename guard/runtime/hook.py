@@ -28,15 +28,17 @@ UNSETTLED = frozenset({"CG902", "CG103", "CG102"})
 __all__ = ["KEYWORDS", "check_command", "denied_findings", "mentions_codex", "run_hook"]
 
 
-def command_of(payload: object) -> str | None:
+def commands_of(payload: object) -> list[str]:
     """`tool_input.command`, or `tool_input.cmd` (some Codex clients); argv lists are joined.
-    A payload that carries both, different, is checked as both lines: which one the agent runs
-    is not known here (`{"command": "ls", "cmd": "codex exec --yolo ..."}` was allowed)."""
+    A payload that carries both, different, gives both, each checked on its own: which one the
+    agent runs is not known here (`{"command": "ls", "cmd": "codex exec --yolo ..."}` was
+    allowed), and joined as one script the first could swallow the second (`cat <<E` then a
+    codex line: a here-doc's text to the joined script, a run to bash)."""
     if not isinstance(payload, dict):
-        return None
+        return []
     tool_input = payload.get("tool_input")
     if not isinstance(tool_input, dict):
-        return None
+        return []
     found: list[str] = []
     for key in ("command", "cmd"):
         value = tool_input.get(key)
@@ -46,9 +48,7 @@ def command_of(payload: object) -> str | None:
             import shlex
 
             found.append(shlex.join(value))
-    if not found:
-        return None
-    return found[0] if len(found) == 1 or found[0] == found[1] else "\n".join(found)
+    return found[:1] if len(found) == 2 and found[0] == found[1] else found
 
 
 def mentions_codex(command: str) -> bool:
@@ -160,15 +160,16 @@ def _answer(agent: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
         return _bad_input(
             agent, "the hook input is empty or not a JSON object", None, stdout, stderr
         )
-    command = command_of(payload)
-    if command is None:
-        return 0
     cwd = payload.get("cwd") if isinstance(payload.get("cwd"), str) else None
-    unseen = not mentions_codex(command)
-    machine, scripts = program_words(command, cwd) if unseen else ((), ())
-    if unseen and not machine and not scripts and not may_run_unseen_text(command):
+    checks: list[tuple[str, bool]] = []  # (command, unseen) of each that needs the slow path
+    for command in commands_of(payload):
+        unseen = not mentions_codex(command)
+        machine, scripts = program_words(command, cwd) if unseen else ((), ())
+        if not unseen or machine or scripts or may_run_unseen_text(command):
+            checks.append((command, unseen and not machine))
+    if not checks:
         return 0  # the hot path: nothing heavy was imported
-    return _check(agent, command, cwd, stdout, stderr, unseen and not machine)
+    return _check(agent, checks, cwd, stdout, stderr)
 
 
 def read_payload(raw: str) -> Any:
@@ -321,7 +322,7 @@ def _nothing_to_check(raw: str) -> bool:
     if strings is None or any(may_concern_codex(s) or may_run_unseen_text(s) for s in strings):
         return False
     # No codex word anywhere; but a program word may be codex under another name on this
-    # machine (a link made in an earlier call). `command_of` reads only the values of `command`
+    # machine (a link made in an earlier call). `commands_of` reads only the values of `command`
     # and `cmd` keys: each value (or list item) after such a key, wherever it is, is judged, its
     # relative paths against every `cwd` value and the process's own folder.
     ends: list[int] = []
@@ -448,11 +449,11 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _check(
-    agent: str, command: str, cwd: str | None, stdout: TextIO, stderr: TextIO, unseen: bool
+    agent: str, checks: list[tuple[str, bool]], cwd: str | None, stdout: TextIO, stderr: TextIO
 ) -> int:
-    """The slow path: the command mentions codex, or (`unseen`) has no codex word but hands a
-    shell text that only exists when it runs, which matters under `hook.fail-closed` alone.
-    Deny on errors unless `hook.on-error: allow`."""
+    """The slow path, for each (command, unseen): the command mentions codex, or (`unseen`) has
+    no codex word but hands a shell text that only exists when it runs, which matters under
+    `hook.fail-closed` alone. Denied when any is; deny on errors unless `hook.on-error: allow`."""
     if _bundle_root is not None:  # the installed hook (guard/hookmain.py): code from the bundle
         from guard.runtime.codebundle import install
 
@@ -466,20 +467,23 @@ def _check(
     except Exception as exc:
         reason = f"codex-guard hook: config error: {_first_line(exc)}; denying (fail closed)"
         return answer_deny(agent, reason, stdout, stderr)
-    if unseen and not settings.hook_fail_closed:
-        return 0
-    machine, scripts = program_words(command, cwd)
-    try:
-        findings = check_command(
-            command, settings, unseen_text=unseen, codex_programs=machine, codex_scripts=scripts
-        )
-    except Exception as exc:
-        if extra_setting(settings, "hook.on-error", "deny") == "allow":
-            stderr.write(f"codex-guard hook: internal error: {_first_line(exc)}; allowing\n")
-            return 0
-        reason = f"codex-guard hook: internal error while checking: {_first_line(exc)}"
-        return answer_deny(agent, reason, stdout, stderr)
-    denying = denied_findings(findings, settings)
+    denying = []
+    for command, unseen in checks:
+        if unseen and not settings.hook_fail_closed:
+            continue
+        machine, scripts = program_words(command, cwd)
+        try:
+            findings = check_command(
+                command, settings, unseen_text=unseen, codex_programs=machine,
+                codex_scripts=scripts,
+            )  # fmt: skip
+        except Exception as exc:
+            if extra_setting(settings, "hook.on-error", "deny") == "allow":
+                stderr.write(f"codex-guard hook: internal error: {_first_line(exc)}; allowing\n")
+                continue
+            reason = f"codex-guard hook: internal error while checking: {_first_line(exc)}"
+            return answer_deny(agent, reason, stdout, stderr)
+        denying.extend(denied_findings(findings, settings))
     if not denying:
         return 0
     return answer_deny(agent, reason_text(denying), stdout, stderr)

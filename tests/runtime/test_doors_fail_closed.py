@@ -324,7 +324,7 @@ def test_the_hooks_raw_reading_finds_the_command_however_the_json_is_written(
     payload: str, tmp_path: Path
 ) -> None:
     """The hook answers most inputs before json is imported: its own reading of the raw text
-    must find every value json would give `command_of` (padding, a list, an escaped key)."""
+    must find every value json would give `commands_of` (padding, a list, an escaped key)."""
     from guard.runtime.hook import run_hook
 
     codex = tmp_path / "bin" / "codex"

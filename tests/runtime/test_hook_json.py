@@ -133,6 +133,9 @@ def test_an_integer_longer_than_python_converts_is_still_json() -> None:
         ({"command": "codex exec --yolo -C . hi </dev/null", "cmd": "ls"}, True),
         ({"command": "ls", "cmd": "ls -la"}, False),
         ({"command": ["ls"], "cmd": "codex exec -s read-only -C . - < p.md"}, False),
+        # joined as one script, the first would swallow the second as a here-doc's text
+        ({"command": "cat <<E", "cmd": "codex exec --yolo -C . hi </dev/null\nE"}, True),
+        ({"command": "echo 'x", "cmd": "codex exec --yolo -C . hi </dev/null #'"}, True),
     ],
 )
 def test_a_payload_with_both_command_and_cmd_is_checked_as_both(
