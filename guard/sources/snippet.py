@@ -50,6 +50,10 @@ class Snippet:
     # Template expressions the source masked out of `text` so it parses as shell (a workflow's
     # `${{ github.event.issue.body }}`): (file line, the expression as written).
     expressions: tuple[tuple[int, str], ...] = field(default=())
+    # The expressions were pasted into shell text (a workflow `run:`): the runner's shell runs
+    # what they expand to before codex starts, so no codex sandbox bounds an outsider's text
+    # there (zizmor's template-injection). An action's inputs (codex-action's `prompt:`) are not.
+    expressions_in_shell: bool = False
     # Findings the source settled itself from the file's structure, not its shell (a packet's
     # schema, a codex-action step's inputs): the engine reports each under its rule
     # (checks/facts.py).

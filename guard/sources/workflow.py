@@ -114,9 +114,15 @@ def mask_expressions(text: str, first_line: int) -> tuple[str, tuple[tuple[int, 
 
     def mask(match: re.Match[str]) -> str:
         found.append((first_line + text.count("\n", 0, match.start()), match.group(0)))
-        return "${_" + re.sub(r"\W", "_", match.group(1)) + "_}"
+        return expression_mask(match.group(0))
 
     return EXPRESSION.sub(mask, text), tuple(found)
+
+
+def expression_mask(expression: str) -> str:
+    """The variable `${{ expr }}` is masked as: where the shell layer follows it (into a
+    variable, then a prompt), a rule can still tell which expression it was."""
+    return "${_" + re.sub(r"\W", "_", expression[3:-2]) + "_}"
 
 
 def _snippet(
@@ -143,6 +149,7 @@ def _snippet(
         "session": session,
         "wide_env_lines": wide,
         "outsider_inputs": outsider,
+        "expressions_in_shell": True,
         "start_dir": start_dir,
     }
     if run.style in ("|", ">"):

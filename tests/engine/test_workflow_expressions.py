@@ -82,3 +82,79 @@ def test_inputs_an_outsider_can_write_are_still_cg305(tmp_path: Path) -> None:
     assert _cg305(tmp_path, DISPATCH) == lines
     assert _cg305(tmp_path, CALL + DISPATCH) == lines
     assert _cg305(tmp_path, CALL + "  issue_comment:\n    types: [created]\n") == lines
+
+
+def _cg305_of(tmp_path: Path, steps: str) -> list[tuple[int, str, str]]:
+    """(line, severity, message) of the CG305s of a `pull_request_target` workflow."""
+    path = tmp_path / ".github" / "workflows" / "review.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "on: pull_request_target\njobs:\n  review:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: actions/checkout@v4\n" + steps
+    )
+    outcome = lint_file(FileJob(str(path), True, Settings(), RULE_TEXT))
+    return [
+        (f.location.line, f.severity.value, f.message)
+        for f in outcome.findings
+        if f.rule == "CG305"
+    ]
+
+
+def test_a_title_pasted_into_run_is_cg305_even_for_a_read_only_lane(tmp_path: Path) -> None:
+    # The runner's shell runs the pasted title before codex starts (`"; curl ... | sh; "`):
+    # codex's read-only sandbox bounds none of it.
+    found = _cg305_of(
+        tmp_path,
+        '      - run: codex exec -C . -s read-only "Review the PR ${{ github.event.pull_request.title }}"'
+        " </dev/null > review.txt\n",
+    )
+    assert [(line, severity) for line, severity, _ in found] == [(7, "warning")]
+    assert "pasted into the shell that starts it" in found[0][2]
+
+
+def test_a_pasted_title_followed_through_a_shell_variable_is_cg305(tmp_path: Path) -> None:
+    found = _cg305_of(
+        tmp_path,
+        "      - run: |\n"
+        '          TITLE="${{ github.event.pull_request.title }}"\n'
+        '          codex exec -C . -s workspace-write "Fix: $TITLE" </dev/null -o fix.md\n',
+    )
+    assert [(line, severity) for line, severity, _ in found] == [(9, "warning")]
+    assert "sandbox workspace-write:" in found[0][2]
+
+
+def test_a_pasted_title_that_never_reaches_the_prompt_is_not_cg305(tmp_path: Path) -> None:
+    assert not _cg305_of(
+        tmp_path,
+        "      - run: |\n"
+        '          echo "title: ${{ github.event.pull_request.title }}"\n'
+        '          codex exec -C . -s read-only "Review the diff." </dev/null > review.txt\n',
+    )
+
+
+def test_an_actions_read_only_prompt_input_is_not_shell_text(tmp_path: Path) -> None:
+    # codex-action hands `prompt:` to codex as a value, not through a shell: the read-only
+    # sandbox with no secrets still bounds it.
+    assert not _cg305_of(
+        tmp_path,
+        "      - uses: openai/codex-action@v1\n        with:\n"
+        '          prompt: "Review: ${{ github.event.pull_request.title }}"\n'
+        "          sandbox: read-only\n",
+    )
+
+
+def test_a_composite_actions_input_in_a_read_only_run_is_not_cg305(tmp_path: Path) -> None:
+    # Its caller chose the value (here a path); only an event's text is surely an outsider's.
+    path = tmp_path / ".github" / "actions" / "review" / "action.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "name: review\ninputs:\n  prompt-file: {required: true}\nruns:\n  using: composite\n"
+        "  steps:\n    - shell: bash\n      run: |\n"
+        '        codex exec -C . -s read-only -o review.md - < "${{ inputs.prompt-file }}"\n'
+    )
+    outcome = lint_file(FileJob(str(path), True, Settings(), RULE_TEXT))
+    assert outcome.findings is not None
+    assert not [f for f in outcome.findings if f.rule == "CG305"]
+    path.write_text(path.read_text().replace("read-only", "workspace-write"))
+    outcome = lint_file(FileJob(str(path), True, Settings(), RULE_TEXT))
+    assert [f.location.line for f in outcome.findings if f.rule == "CG305"] == [9]

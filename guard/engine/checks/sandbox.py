@@ -10,6 +10,7 @@ from guard.findings import Severity
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
 from guard.shell.model import Span
+from guard.sources.workflow import expression_mask
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
@@ -203,16 +204,32 @@ def network_validator_false_fail(ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(span=inv.command.span, lane=inv.lane, params={"sandbox": sandbox})
 
 
+def _pasted_sources(ctx: CheckContext, inv: Invocation) -> list[tuple[str, int]]:
+    """Untrusted template expressions masked out of the command's own lines, or followed by
+    the shell from an earlier line into its prompt (`T="${{ ...title }}"`, then `"... $T"`)."""
+    span = inv.command.span
+    return [
+        (expression, line)
+        for line, expression in ctx.snippet.expressions
+        if _outsider_text(ctx, expression)
+        and (span.line <= line <= span.end_line or expression_mask(expression) in inv.prompt_text)
+    ]
+
+
+def _pasted_event_text(ctx: CheckContext, inv: Invocation) -> bool:
+    """An event's outsider text (an issue body, a PR title, a branch name) is pasted into the
+    command's shell text. Not `inputs.*`: in a composite action they are often a path or a flag
+    its caller chose, and a read-only lane is flagged only for text an outsider surely wrote."""
+    return any("inputs." not in expression for expression, _line in _pasted_sources(ctx, inv))
+
+
 def _untrusted_sources(ctx: CheckContext, inv: Invocation) -> list[tuple[str, int]]:
     """Untrusted expressions reaching the prompt: pasted in, or through an env var."""
     found: list[tuple[str, int]] = []
     text = inv.command.text + "\n" + inv.prompt_text
     for match in _outsider_text(ctx, text):
         found.append((match, inv.command.span.line))
-    span = inv.command.span
-    for line, expression in ctx.snippet.expressions:  # masked out of a workflow step's text
-        if span.line <= line <= span.end_line and _outsider_text(ctx, expression):
-            found.append((expression, line))
+    found += _pasted_sources(ctx, inv)
     for name, value, line in ctx.snippet.external_env:
         if _outsider_text(ctx, value) and re.search(rf"\$\{{?{re.escape(name)}\b", text):
             found.append((f"{name} ({value.strip()})", line))
@@ -244,7 +261,11 @@ def untrusted_prompt_wide_sandbox(ctx: CheckContext) -> Iterator[Hit]:
             continue
         sandbox = _effective(inv)
         if sandbox == "read-only" and not _holds_secrets(ctx, inv):
-            continue
+            if not (ctx.snippet.expressions_in_shell and _pasted_event_text(ctx, inv)):
+                continue
+            # The text is the runner's shell's before it is codex's prompt: `"; curl ... | sh"`
+            # in a PR title runs on the runner, outside any sandbox codex is given.
+            sandbox = "read-only, but the `${{ }}` text is pasted into the shell that starts it"
         related = tuple(
             (Span(line, 1, line, 1), f"untrusted text: {what}") for what, line in sources
         )
