@@ -158,3 +158,16 @@ def test_a_composite_actions_input_in_a_read_only_run_is_not_cg305(tmp_path: Pat
     path.write_text(path.read_text().replace("read-only", "workspace-write"))
     outcome = lint_file(FileJob(str(path), True, Settings(), RULE_TEXT))
     assert [f.location.line for f in outcome.findings if f.rule == "CG305"] == [9]
+
+
+def test_a_branch_name_pasted_into_a_read_only_runs_output_path_is_not_cg305(
+    tmp_path: Path,
+) -> None:
+    # RULES.md CG305: pasted text is reported "when it reaches a codex prompt".
+    step = (
+        '      - run: codex exec -C . -s read-only -o "review-${{ github.head_ref }}.md"'
+        ' "Review the diff." </dev/null\n'
+    )
+    assert not _cg305_of(tmp_path, step)
+    prompt = step.replace('"Review the diff."', '"Review branch ${{ github.head_ref }}."')
+    assert [line for line, _, _ in _cg305_of(tmp_path, prompt)] == [7]

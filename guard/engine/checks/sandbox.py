@@ -218,9 +218,13 @@ def _pasted_sources(ctx: CheckContext, inv: Invocation) -> list[tuple[str, int]]
 
 def _pasted_event_text(ctx: CheckContext, inv: Invocation) -> bool:
     """An event's outsider text (an issue body, a PR title, a branch name) is pasted into the
-    command's shell text. Not `inputs.*`: in a composite action they are often a path or a flag
-    its caller chose, and a read-only lane is flagged only for text an outsider surely wrote."""
-    return any("inputs." not in expression for expression, _line in _pasted_sources(ctx, inv))
+    shell text of the prompt (not of an `-o` path: RULES.md, "when it reaches a codex prompt").
+    Not `inputs.*`: in a composite action they are often a path or a flag its caller chose,
+    and a read-only lane is flagged only for text an outsider surely wrote."""
+    return any(
+        "inputs." not in expression and expression_mask(expression) in inv.prompt_text
+        for expression, _line in _pasted_sources(ctx, inv)
+    )
 
 
 def _untrusted_sources(ctx: CheckContext, inv: Invocation) -> list[tuple[str, int]]:
