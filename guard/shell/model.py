@@ -63,6 +63,9 @@ class Stdin:
     # Why the shell gave /dev/null (``"async"``, ``"xargs"``) or kept the script's stdin
     # (``"background-pipeline"``, ``"dup-stdin"``); None for an explicit redirect.
     reason: str | None = None
+    # The producer that never ends feeding it (``"tail -f"``, ``"yes"``, ``"/dev/zero"``: the
+    # table in endless.py): the stream never reaches EOF, whoever runs the script.
+    endless: str | None = None
 
 
 class EnvOrigin(StrEnum):
