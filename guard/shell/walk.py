@@ -282,6 +282,11 @@ class Walker:
             if unescaped is not None:
                 parsed = unescaped
                 root = syntax._parse_bytes(parsed).root_node
+        if root.has_error:
+            fell = syntax.repair_last_fallthrough(parsed)
+            if fell is not None:
+                parsed = fell
+                root = syntax._parse_bytes(parsed).root_node
         fakes: dict[int, _Heredoc] = {}
         if b"<<" in b and _HEREDOC_TAIL_RE.search(b) is not None:
             fixed = _repair_heredocs(parsed, root)
