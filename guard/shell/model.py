@@ -106,8 +106,16 @@ class EnvFileLoad:
 
     path: str  # as written; may be dynamic
     literal: bool
-    form: str  # "source", "dot", "set-a-source", "export-cat", "env-cat"
+    form: str  # "source", "dot", "set-a-source", "export-cat", "env-cat"; STARTUP_FORMS
     span: Span
+    # A new shell's start-up files (STARTUP_FORMS): it reads the first of ``path`` and these
+    # that exists (`bash -l`: ~/.bash_profile, ~/.bash_login, ~/.profile).
+    alternatives: tuple[str, ...] = ()
+
+
+# The forms of EnvFileLoad a new shell reads itself at start-up (`bash -lc`, `bash -ic`): files
+# in the home of the machine it runs on, which only the doors can read (lint never does).
+STARTUP_FORMS = frozenset({"login", "interactive"})
 
 
 @dataclass(frozen=True, slots=True)
