@@ -366,16 +366,18 @@ def _keyword_in_views(text: str) -> bool:
 
 
 # What follows a backslash that printf's format, `printf %b` or `echo -e` turn into a letter.
-_ESCAPE_LEADS = frozenset("01234567xuU")
+_ESCAPE_PAIRS = tuple("\\" + lead for lead in "01234567xuU")
 
 
 def _escaped_keyword(text: str) -> bool:
     """The view with the escapes printers decode: `printf '\\143odex exec' | bash` (a format's
     `\\143`), `echo -e '\\x63odex'`, `printf %b '\\0143odex'` print codex into a shell. Every
     `\\` is read as an escape (a `\\\\` pair too): a superset of what any printer decodes."""
-    parts = text.split("\\")
-    if not any(p[:1] in _ESCAPE_LEADS for p in parts[1:]):
+    if "print" not in text and "echo" not in text:
+        return False  # (a search in C: no printer, nothing decodes an escape)
+    if not any(pair in text for pair in _ESCAPE_PAIRS):
         return False
+    parts = text.split("\\")
     out = [parts[0]]
     for part in parts[1:]:
         lead = part[:1]
