@@ -351,7 +351,8 @@ def _drop_quoting(text: str) -> str:
 
 
 def _keyword_in_views(text: str) -> bool:
-    """The keyword literally, with quoting removed, or with `$'...'` decoded (case-insensitive)."""
+    """The keyword literally, with quoting removed, with `$'...'` decoded, or with the escapes
+    printers decode (`printf '\\143odex'`) decoded (case-insensitive)."""
     if _has_keyword(text):
         return True
     if not any(c in text for c in "'\"\\$"):
@@ -359,9 +360,37 @@ def _keyword_in_views(text: str) -> bool:
     joined = text.replace("\\\n", "").replace('$"', '"')
     if _has_keyword(_drop_quoting(joined)):
         return True
-    if "$'" in joined:
-        return _has_keyword(_drop_quoting(_decode_all_ansi_c(joined)))
-    return False
+    if "$'" in joined and _has_keyword(_drop_quoting(_decode_all_ansi_c(joined))):
+        return True
+    return "\\" in joined and _escaped_keyword(joined)
+
+
+# What follows a backslash that printf's format, `printf %b` or `echo -e` turn into a letter.
+_ESCAPE_PAIRS = tuple("\\" + lead for lead in "01234567xuU")
+
+
+def _escaped_keyword(text: str) -> bool:
+    """The view with the escapes printers decode: `printf '\\143odex exec' | bash` (a format's
+    `\\143`), `echo -e '\\x63odex'`, `printf %b '\\0143odex'` print codex into a shell. Every
+    `\\` is read as an escape (a `\\\\` pair too): a superset of what any printer decodes."""
+    if "print" not in text and "echo" not in text:
+        return False  # (a search in C: no printer, nothing decodes an escape)
+    if not any(pair in text for pair in _ESCAPE_PAIRS):
+        return False
+    parts = text.split("\\")
+    out = [parts[0]]
+    for part in parts[1:]:
+        lead = part[:1]
+        if lead in _OCT:
+            start = 1 if lead == "0" and part[1:2] in _OCT else 0  # `\\0143`: %b, echo -e
+            digits = _take(part, start, _OCT, 3)
+            out.append(chr(int(digits, 8) & 0xFF) + part[start + len(digits) :])
+        elif lead in ("x", "u", "U"):
+            digits = _take(part, 1, _HEX, {"x": 2, "u": 4, "U": 8}[lead])
+            out.append((_chr(int(digits, 16)) if digits else lead) + part[1 + len(digits) :])
+        else:
+            out.append(part)
+    return _has_keyword(_drop_quoting("".join(out)))
 
 
 def _decode_all_ansi_c(text: str) -> str:
@@ -1181,6 +1210,8 @@ def _keyword_in_plain_views(text: str) -> bool:
     keyword in it). Most files have none there, and that is their answer: one pass where the two
     views take six (a `lower()`, four replaces and the searches of each). A file with a keyword
     there is read in the two views, as any other."""
+    if "\\" in text and _escaped_keyword(text):
+        return True
     if text.isascii():
         merged = text.encode("ascii").translate(_ASCII_LOWER, b"'\"\\$")
         if not any(map(merged.__contains__, _SCAN_KEYWORDS_ASCII)):

@@ -11,6 +11,7 @@ Protocol of what it uses (named below, defined in its module), and no module imp
     assign.py     assignments, export/declare/local/readonly, unset, set   (StateWalker)
     builtins.py   what read, printf -v, getopts, let, `for` assign (no nodes)
     redirs.py     redirects, here-docs, here-strings: a command's stdin    (RedirWalker)
+    endless.py    the producers that never end (`tail -f`, `yes`, /dev/zero): one table
     functions.py  functions and aliases, bodies expanded at their calls    (FunctionWalker)
     unwrap.py     $VAR / alias heads; bash -c, eval, trap, ssh bodies      (UnwrapWalker)
     written.py    here-docs, echo/printf written to a file, walked where run (ScriptWalker)
@@ -33,6 +34,8 @@ Where to look:
     what does `cat | codex` or `<&3` read?    redirs.py ``copied_stdin`` (from walk.py
                                               ``_pipeline``, and `< <(cat)`); `exec 3<&0`:
                                               redirs.py ``_descriptor_redirect``, State.shell_fds
+    which stdin never reaches EOF?            endless.py (`tail -f log |`, `< /dev/zero`), marked
+                                              by redirs.py ``fed_stdin`` as Stdin.endless
     which values has `$cmd` after an `if`?    scope.py ``meet`` / ``forks``; walk.py
                                               ``_command`` walks a command once per value
     what does `timeout 60 nohup codex` run?   wrappers.py ``peel``

@@ -245,18 +245,43 @@ def _case(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None
     labels: list[str] = []
     line = src.span(node).line
     catch_all = False
+    # bash's fall-through terminators: after `;&` the next item's body runs too, after `;;&`
+    # the later patterns are tested again; either way from the state this body left. Those
+    # states enter the items they reach, joined with the state the `case` started from.
+    falling: list[tuple[State, str]] = []  # into the next item only (`;&`)
+    testing: list[tuple[State, str]] = []  # into every later item (`;;&`)
     for item in node.named_children:
         if item.type == "case_item":
             patterns = [src.text(v) for v in item.children_by_field_name("value")]
             catch_all = catch_all or "*" in patterns
+            label = f"the `case` at line {line} takes `{_short('|'.join(patterns))})`"
             path = st.branch()
+            entering = falling + testing
+            if entering:
+                meet(path, [path, *(p for p, _ in entering)], [label, *(t for _, t in entering)])
             self._seq(item, path, ctx, src, skip_until=")")
-            paths.append(path)
-            labels.append(f"the `case` at line {line} takes `{_short('|'.join(patterns))})`")
+            terminator = _case_terminator(item)
+            falling = [(path, label)] if terminator == ";&" else []
+            if terminator == ";;&":
+                testing.append((path, label))
+            if terminator != ";&":
+                paths.append(path)
+                labels.append(label)
+    for path, label in falling:  # (the repair makes a last `;&` a `;;`: kept for safety)
+        paths.append(path)
+        labels.append(label)
     if not catch_all:
         paths.insert(0, st.branch())  # no arm matched
         labels.insert(0, f"the `case` at line {line} matches no pattern")
     meet(st, paths, labels)
+
+
+def _case_terminator(item: Node) -> str:
+    """How a `case` item ends: `;;`, `;&` or `;;&` (tree-sitter-bash's token), "" for none."""
+    for kid in reversed(item.children):
+        if not kid.is_named and kid.type in (";;", ";&", ";;&"):
+            return str(kid.type)
+    return ""
 
 
 def _if_branch_label(clause: Node, keyword: str, line: int, src: _Src) -> str:

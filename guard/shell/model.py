@@ -63,6 +63,9 @@ class Stdin:
     # Why the shell gave /dev/null (``"async"``, ``"xargs"``) or kept the script's stdin
     # (``"background-pipeline"``, ``"dup-stdin"``); None for an explicit redirect.
     reason: str | None = None
+    # The producer that never ends feeding it (``"tail -f"``, ``"yes"``, ``"/dev/zero"``: the
+    # table in endless.py): the stream never reaches EOF, whoever runs the script.
+    endless: str | None = None
 
 
 class EnvOrigin(StrEnum):
@@ -103,8 +106,16 @@ class EnvFileLoad:
 
     path: str  # as written; may be dynamic
     literal: bool
-    form: str  # "source", "dot", "set-a-source", "export-cat", "env-cat"
+    form: str  # "source", "dot", "set-a-source", "export-cat", "env-cat"; STARTUP_FORMS
     span: Span
+    # A new shell's start-up files (STARTUP_FORMS): it reads the first of ``path`` and these
+    # that exists (`bash -l`: ~/.bash_profile, ~/.bash_login, ~/.profile).
+    alternatives: tuple[str, ...] = ()
+
+
+# The forms of EnvFileLoad a new shell reads itself at start-up (`bash -lc`, `bash -ic`): files
+# in the home of the machine it runs on, which only the doors can read (lint never does).
+STARTUP_FORMS = frozenset({"login", "interactive"})
 
 
 @dataclass(frozen=True, slots=True)

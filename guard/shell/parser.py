@@ -480,6 +480,28 @@ def repair_escaped_tests(b: bytes) -> bytes | None:
     return None if out is None else bytes(out)
 
 
+# A bash fall-through terminator (`;&`, `;;&`) ending the last item of a `case`: only blanks,
+# newlines and comments between it and `esac`.
+_LAST_FALLTHROUGH = lazy_compile(rb";;?&(?=(?:[ \t\r\n]|#[^\n]*\n)*esac(?![A-Za-z0-9_]))")
+
+
+def repair_last_fallthrough(b: bytes) -> bytes | None:
+    """``b`` with the fall-through terminator of each `case`'s last item made `;;` (`;&` ->
+    `;;`, `;;&` -> `;; `: same length), or None when there is none. tree-sitter-bash 0.25.1
+    takes `;&` and `;;&` after any item but the last (its `_case_item_last` ends in `;;` or
+    nothing): `case $m in a) codex exec ... ;& esac` was a parse error (CG901, refused at every
+    door). On the last item bash has nothing to fall into and no pattern left to test, so it
+    runs as `;;` does. The walk reads the terminators of the other items (flow.py ``_case``)."""
+    if b";&" not in b:
+        return None
+    out: bytearray | None = None
+    for m in _LAST_FALLTHROUGH.finditer(b):
+        if out is None:
+            out = bytearray(b)
+        out[m.start() : m.end()] = b";; " if m.end() - m.start() == 3 else b";;"
+    return None if out is None else bytes(out)
+
+
 def repair_reserved_words(b: bytes, root: Node) -> bytes | None:
     """``b`` with each reserved `time [-p] [--]` and `coproc [NAME]` before a compound command
     blanked (same length: every other node keeps its offsets), or None when there is none.

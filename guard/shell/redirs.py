@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from guard.fastclass import dataclass, field, replace
 from guard.lazyre import lazy_compile
+from guard.shell.endless import endless_device, endless_output
 from guard.shell.model import (
     Command,
     Span,
@@ -82,22 +83,41 @@ def base_stdin(st: State, ctx: _Ctx) -> Stdin:
     return s
 
 
+def fed_stdin(cmd: Command, span: Span) -> Stdin | None:
+    """What a command hands on through a pipe (``span``) when that is more than "its output":
+    the caller's own stream (``copied_stdin``), or a stream that never ends (`tail -f log`,
+    `yes`, or a copier of such a stream: `yes | cat`). None otherwise."""
+    copied = copied_stdin(cmd, span)
+    if copied is not None:
+        return copied
+    never = endless_output(cmd)
+    if never is None and cmd.stdin.kind is not StdinKind.INHERITED and copies_stdin(cmd):
+        never = cmd.stdin.endless
+    if never is None:
+        return None
+    return Stdin(StdinKind.PIPE, source=cmd.program, span=span, endless=never)
+
+
 def copied_stdin(cmd: Command, span: Span) -> Stdin | None:
     """The stdin a command hands on through a pipe (``span``) when it copies its own inherited
     stdin there (`cat`, `cat -`, `tee log`): the caller's stream, as open and idle as it is, with
     the copier as its source. None when the command does anything else with it."""
-    stdin = cmd.stdin
-    if stdin.kind is not StdinKind.INHERITED or cmd.stdout_redirect is not None:
+    if cmd.stdin.kind is not StdinKind.INHERITED or not copies_stdin(cmd):
         return None
+    return replace(cmd.stdin, source=cmd.program, span=span, reason="copied-stdin")
+
+
+def copies_stdin(cmd: Command) -> bool:
+    """The command copies its stdin, whatever it is, to its stdout until it ends (`cat`,
+    `cat -`, `tee log`), and that stdout is the pipe (no redirect of its own)."""
+    if cmd.stdout_redirect is not None:
+        return False
     if cmd.seen_through is not None or not cmd.argv or not cmd.argv[0].literal:
-        return None  # a program the linter does not know may do anything with its stdin
-    program = cmd.program
+        return False  # a program the linter does not know may do anything with its stdin
     args = cmd.argv[1:]
-    if program == "cat" and _cat_reads_only_stdin(args):
-        return replace(stdin, source=program, span=span, reason="copied-stdin")
-    if program == "tee" and _tee_copies(args):
-        return replace(stdin, source=program, span=span, reason="copied-stdin")
-    return None
+    if cmd.program == "cat":
+        return _cat_reads_only_stdin(args)
+    return cmd.program == "tee" and _tee_copies(args)
 
 
 def copies_text_on(cmd: Command) -> bool:
@@ -280,7 +300,7 @@ def _file_redirect(
             out.stdin = Stdin(StdinKind.INHERITED, source=dtext, span=span, reason="dup-stdin")
     elif fd in (None, "0") and op in ("<", "<>"):
         kind = StdinKind.NULL if dtext == "/dev/null" else StdinKind.FILE
-        out.stdin = Stdin(kind, source=dtext, span=span)
+        out.stdin = Stdin(kind, source=dtext, span=span, endless=endless_device(dtext))
         out.explicit = True
         out.script = None
     elif fd in (None, "0") and op in ("<&", "<&-"):
@@ -317,7 +337,7 @@ def _descriptor_redirect(fd: str, op: str, dtext: str, out: _Redirs, span: Span)
         held = out.fds[dtext]
     elif op == "<" and "$" not in dtext:
         kind = StdinKind.NULL if dtext == "/dev/null" else StdinKind.FILE
-        held = Stdin(kind, source=dtext, span=span)
+        held = Stdin(kind, source=dtext, span=span, endless=endless_device(dtext))
     fds = {k: v for k, v in out.fds.items() if k != fd}
     if held is not None:
         fds[fd] = held
@@ -325,9 +345,9 @@ def _descriptor_redirect(fd: str, op: str, dtext: str, out: _Redirs, span: Span)
 
 
 def _substituted_stdin(node: Node, walked: list[Command], src: _Src) -> Stdin | None:
-    """The stdin a process substitution (`<(cat)`) hands on when its one command copies its
-    inherited stdin: the caller's stream (see ``copied_stdin``). ``walked``: the commands its
-    walk emitted, its own and those of `$(...)` in its words."""
+    """The stdin a process substitution (`<(cat)`, `<(tail -f log)`) hands on when its one
+    command copies its inherited stdin or never ends (see ``fed_stdin``). ``walked``: the
+    commands its walk emitted, its own and those of `$(...)` in its words."""
     body = [k for k in node.named_children if k.type != "comment"]
     if len(body) != 1 or body[0].type not in ("command", "redirected_statement"):
         return None
@@ -335,9 +355,9 @@ def _substituted_stdin(node: Node, walked: list[Command], src: _Src) -> Stdin | 
     span = src.span(node)
     for cmd in walked:
         if (cmd.span.line, cmd.span.column) == (first.line, first.column):
-            copied = copied_stdin(cmd, span)
-            if copied is not None:
-                return copied
+            fed = fed_stdin(cmd, span)
+            if fed is not None:
+                return fed
     return None
 
 

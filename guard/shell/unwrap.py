@@ -12,6 +12,7 @@ from guard.lazyre import lazy_re as re
 from guard.shell.functions import _alias
 from guard.shell.model import (
     Command,
+    EnvFileLoad,
     EnvOrigin,
     Span,
     Stdin,
@@ -35,6 +36,7 @@ from guard.shell.wrappers import (
     shell_reads_script_from_stdin,
     ssh_reads_script_from_stdin,
     starts_traced,
+    startup_files,
     su_login,
     su_reads_script_from_stdin,
 )
@@ -429,8 +431,13 @@ def _nested_shell(
         if r.script is not None and cmd.stdin is r.stdin:
             # The wrapper hands its stdin on: a shell in the body may read the script from it.
             body_ctx = body_ctx.derive(stdin_script=(cmd.stdin, r.script))
-        traced = p.body_kind == f"{prog} -c" and prog in SHELLS and _traced(self, p, cmd)
-        _run_body(self, p.body, p.body_kind, cmd, st, body_ctx, idx, p.body_args, traced=traced)
+        shell_c = p.body_kind == f"{prog} -c" and prog in SHELLS
+        traced = shell_c and _traced(self, p, cmd)
+        startup = _startup_loads(p) if shell_c else ()
+        _run_body(
+            self, p.body, p.body_kind, cmd, st, body_ctx, idx, p.body_args,
+            traced=traced, startup=startup,
+        )  # fmt: skip
         for more, args in p.more_bodies:  # `git rebase -x A -x B`: each in a shell of its own
             _run_body(self, more, p.body_kind, cmd, st, body_ctx, idx, args)
     elif r.script is not None and ctx.depth >= MAX_BODY_DEPTH and _runs_stdin(p, sources_stdin):
@@ -469,7 +476,9 @@ def _nested_shell(
             child = st.child_shell((), ())
             body_ctx = body_ctx.derive(env_cleared=True)
         else:
-            child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+            # `bash -l <<EOF`: a login (or interactive) shell reads its start-up files first
+            files = (*cmd.env_files, *_startup_loads(p)) if prog in SHELLS else cmd.env_files
+            child = st.child_shell(cmd.env, files, cmd.env_unresolved)
             child.xtrace = prog in SHELLS and _traced(self, p, cmd)  # `bash -x <<EOF`
         if not quoted:
             # The outer shell expands an unquoted here-doc before the inner shell reads it:
@@ -483,6 +492,18 @@ def _nested_shell(
 # How a variable may reach a new shell's environment under bash, where SHELLOPTS is readonly:
 # `SHELLOPTS=xtrace bash -c` and `export SHELLOPTS=...` fail there, `env SHELLOPTS=...` does not.
 _BASH_CANNOT_SET = frozenset({EnvOrigin.PREFIX, EnvOrigin.EXPORT, EnvOrigin.ALLEXPORT})
+
+
+def _startup_loads(p: Peeled) -> tuple[EnvFileLoad, ...]:
+    """The start-up files the new shell `p.argv` reads from the home (`bash -lc`: its login
+    profile; `bash -ic`: ~/.bashrc), as an env load at the shell's word (wrappers.startup_files).
+    An option word the linter cannot read ends the options, as a script name would."""
+    options = [w.text if w.literal else "" for w in p.argv[1:]]
+    found = startup_files(basename(p.argv[0].text), options)
+    if found is None:
+        return ()
+    form, files = found
+    return (EnvFileLoad(files[0], True, form, p.argv[0].span, files[1:]),)
 
 
 def _traced(self: UnwrapWalker, p: Peeled, cmd: Command) -> bool:
@@ -577,10 +598,12 @@ def _run_body(
     at: Span | None = None,
     *,
     traced: bool = False,
+    startup: tuple[EnvFileLoad, ...] = (),
 ) -> None:
     """Walk shell text a command runs; ``args``: the words after a `bash -c` BODY, which that
     shell gets as its $0, $1, ...; ``at``: where text written elsewhere (an earlier `export`)
-    runs, the command's own place; ``traced``: that shell starts with xtrace on (`bash -xc`)."""
+    runs, the command's own place; ``traced``: that shell starts with xtrace on (`bash -xc`);
+    ``startup``: the files it reads from the home first (`bash -lc`: _startup_loads)."""
     first = body[0]
     # `eval "$cmd"` with cmd unknown; a cmd known but for `$X`s inside it (`printf -v cmd
     # 'codex ... %q' "$dir"`) is read: eval expands those again, as the re-parse does.
@@ -622,7 +645,7 @@ def _run_body(
             # only when there is input (or a word) for it
             st.stopped = stopped
     else:
-        child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
+        child = st.child_shell(cmd.env, (*cmd.env_files, *startup), cmd.env_unresolved)
         child.xtrace = traced
         if args:
             # `bash -c '"$1" exec ...' x codex`: the words after the body are its $0, $1, ...

@@ -282,6 +282,11 @@ class Walker:
             if unescaped is not None:
                 parsed = unescaped
                 root = syntax._parse_bytes(parsed).root_node
+        if root.has_error:
+            fell = syntax.repair_last_fallthrough(parsed)
+            if fell is not None:
+                parsed = fell
+                root = syntax._parse_bytes(parsed).root_node
         fakes: dict[int, _Heredoc] = {}
         if b"<<" in b and _HEREDOC_TAIL_RE.search(b) is not None:
             fixed = _repair_heredocs(parsed, root)
@@ -1128,12 +1133,13 @@ def parse(
 
 def _piped_stdin(feeders: list[Command], program: str, span: Span) -> Stdin:
     """What a pipeline member reads through the pipe at ``span``: the output of the member
-    before it (``program``), or the caller's own stream when that member copies its inherited
-    stdin (`cat | codex`: the pipe ends only when the caller's stdin does)."""
+    before it (``program``); the caller's own stream when that member copies its inherited
+    stdin (`cat | codex`: the pipe ends only when the caller's stdin does); a stream that never
+    ends when that member never does (`tail -f log | codex`)."""
     for cmd in feeders:
-        copied = redirs.copied_stdin(cmd, span)
-        if copied is not None:
-            return copied
+        fed = redirs.fed_stdin(cmd, span)
+        if fed is not None:
+            return fed
     return Stdin(StdinKind.PIPE, source=program, span=span)
 
 

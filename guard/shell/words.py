@@ -188,7 +188,7 @@ _PRINTED_UNSAFE = frozenset("*?[]{}~#!\n")  # globs, braces, ~, comments: bash m
 def printed_by(text: str) -> str | None:
     """The text a `$(echo WORDS)` / `$(printf FORMAT WORDS)` substitution gives (its trailing
     newlines removed, as bash does), when the words are literal and the format plain: `%s`,
-    `%s\\n`, or text with no directive and no escape but `\\n`; else None."""
+    `%s\\n`, or a format with no argument and no directive (``printf_format_text``); else None."""
     m = _PRINTER_SUBST_RE.match(text.strip())
     if m is None or any(c in _PRINTED_UNSAFE for c in m.group(2)):
         return None
@@ -216,9 +216,50 @@ def _printf_plain(args: list[str]) -> str | None:
     fmt, rest = args[0], args[1:]
     if fmt in ("%s", "%s\\n") and all("\\" not in a for a in rest):
         return ("\n" if fmt == "%s\\n" else "").join(rest)  # the format repeats for each word
-    if rest or "%" in fmt or "\\" in fmt.replace("\\n", ""):
-        return None
-    return fmt.replace("\\n", "\n")
+    return None if rest else printf_format_text(fmt)
+
+
+# The escapes every printf decodes in its format the same way (POSIX; bash and dash agree), that
+# give printable text: `\143` (one to three octal digits), `\\`, `\n`, `\t`. `\x63`, `\u...`,
+# `\e` are bash's only (dash prints them as they are): a format with one is not folded.
+_PRINTF_ESCAPES = {"\\": "\\", "n": "\n", "t": "\t"}
+_OCTAL = frozenset("01234567")
+
+
+def printf_format_text(fmt: str) -> str | None:
+    """What `printf FORMAT` prints with no argument when the format has no directive but `%%`:
+    its escapes decoded (`printf '\\143odex'` prints `codex`). None for any other directive, an
+    escape the shells decode differently, or a byte that is not printable ASCII (or a tab or a
+    newline)."""
+    if "%" not in fmt and "\\" not in fmt:
+        return fmt
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        c = fmt[i]
+        i += 1
+        if c == "%":
+            if fmt[i : i + 1] != "%":
+                return None
+            out.append("%")
+            i += 1
+        elif c != "\\":
+            out.append(c)
+        elif fmt[i : i + 1] in _OCTAL:
+            n = 1
+            while n < 3 and fmt[i + n : i + n + 1] in _OCTAL:
+                n += 1
+            char = chr(int(fmt[i : i + n], 8))
+            if not (char.isprintable() and char.isascii()) and char not in "\t\n":
+                return None  # NUL (bash drops it), a control or a non-ASCII byte
+            out.append(char)
+            i += n
+        elif fmt[i : i + 1] in _PRINTF_ESCAPES:
+            out.append(_PRINTF_ESCAPES[fmt[i]])
+            i += 1
+        else:
+            return None
+    return "".join(out)
 
 
 def path_lookup(text: str) -> str | None:

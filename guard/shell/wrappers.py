@@ -924,6 +924,56 @@ def starts_traced(options: Sequence[str]) -> bool:
     return on
 
 
+# The files in the user's home a new shell reads before its own commands (bash(1) INVOCATION,
+# dash(1); checked with real bash 5 and dash): a login shell (`-l`, `--login`) the first of its
+# profiles that exists, an interactive bash that is not a login shell (`-i`) its rc file.
+_LOGIN_PROFILES = {
+    "bash": ("~/.bash_profile", "~/.bash_login", "~/.profile"),
+    "sh": ("~/.profile",),
+    "dash": ("~/.profile",),
+}
+_BASH_RC = "~/.bashrc"
+
+
+def startup_files(prog: str, options: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
+    """What a new shell `prog` given these option words reads from the home at start-up: the
+    kind ("login", "interactive") and the files, of which it reads the first that exists
+    (`bash -lc` ~/.bash_profile, else ~/.bash_login, else ~/.profile; `bash -ic` ~/.bashrc or
+    its `--rcfile`). None for a plain `bash -c` (it reads none: $BASH_ENV aside), and after
+    `--noprofile` / `--norc`. Read up to the first word that is no option, as bash does."""
+    profiles = _LOGIN_PROFILES.get(prog)
+    if profiles is None:
+        return None
+    login = interactive = False
+    profile_off = rc_off = False
+    rcfile: str | None = None
+    at = 0
+    while at < len(options):
+        text = options[at]
+        at += 1
+        if text == "--" or text[:1] not in ("-", "+") or text in ("-", "+"):
+            break
+        if text.startswith("--"):
+            login = login or text == "--login"
+            profile_off = profile_off or text == "--noprofile"
+            rc_off = rc_off or text == "--norc"
+            if text in ("--rcfile", "--init-file"):
+                rcfile = options[at] if at < len(options) else None
+                at += 1
+            continue
+        for letter in text[1:]:
+            if letter in ("o", "O"):
+                at += 1  # the option's name (`-o posix`)
+            elif text[0] == "-":
+                login = login or letter == "l"
+                interactive = interactive or letter == "i"
+    if login:
+        return None if profile_off else ("login", profiles)
+    if interactive and prog == "bash" and not rc_off:
+        return "interactive", (rcfile or _BASH_RC,)
+    return None
+
+
 def ssh_reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
     """``ssh [opts] HOST`` with no remote command: the remote login shell reads its commands
     from stdin, so a here-doc fed to ssh is a script (not with -n/-f: stdin is /dev/null; not

@@ -35,6 +35,7 @@ from guard.shell.redirs import cat_copies_only_stdin
 from guard.shell.runctx import _Ctx
 from guard.shell.scope import State
 from guard.shell.unwrap import AT_JOB_STDIN, MAX_BODY_DEPTH
+from guard.shell.words import printf_format_text
 from guard.shell.wrappers import (
     SHELLS,
     at_job_file,
@@ -128,8 +129,9 @@ _SAME_OUTPUT = frozenset({"command", "builtin"})
 
 def printed_text(cmd: Command) -> tuple[str, int, int, bool] | None:
     """The text a command prints when it is `echo [-n] WORDS`, `printf '%s\\n' WORDS` or
-    `printf 'TEXT\\n'` of literal words: (text, line0, col0 of its first word, True); None for
-    anything else (`echo -e`, a format with `%d` or escapes the linter does not decode)."""
+    `printf 'TEXT\\n'` of literal words (its escapes decoded: words.printf_format_text): (text,
+    line0, col0 of its first word, True); None for anything else (`echo -e`, a format with `%d`
+    or escapes the linter does not decode)."""
     if any(w.name not in _SAME_OUTPUT for w in cmd.wrappers):
         return None
     if cmd.program == "cat":
@@ -146,8 +148,9 @@ def printed_text(cmd: Command) -> tuple[str, int, int, bool] | None:
         if any(a.startswith("-") for a in args[:1]):
             return None  # -e / -E: escapes the linter does not decode here
     elif cmd.program == "printf" and cmd.argv[0].text == "printf":
-        if len(args) == 1 and _plain_format(args[0]):
-            args = [args[0].replace("\\n", "\n")]  # `printf 'codex exec ...\n'`: no arguments
+        plain = printf_format_text(args[0]) if len(args) == 1 else None
+        if plain is not None:
+            args = [plain]  # `printf 'codex exec ...\n'`, `printf '\\143odex ...'`: no arguments
         elif not args or args[0] not in (r"%s\n", "%s"):
             return None
         else:
@@ -174,11 +177,6 @@ def _copied_text(cmd: Command) -> tuple[str, int, int, bool] | None:
         return None
     span = stdin.span
     return stdin.source, (span.line - 1 if span else 0), (span.column - 1 if span else 0), True
-
-
-def _plain_format(fmt: str) -> bool:
-    """A printf format that prints itself: no `%` directive, and no escape but `\\n`."""
-    return "%" not in fmt and "\\" not in fmt.replace("\\n", "")
 
 
 def script_run(argv: Sequence[str]) -> ScriptRun | None:

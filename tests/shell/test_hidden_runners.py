@@ -93,6 +93,8 @@ BYPASSES = {
     # make reads recipes from stdin or from --eval text
     "make-eval": f"make --eval='x: ; {RUN}' x",
     "make-stdin-here-doc": f"make -f - x <<'E'\nx:\n\t{RUN}\nE",
+    # printf decodes its format's `\n` and `\t` (words.printf_format_text): the makefile is known
+    "make-stdin-printf": f"printf 'x:\\n\\t{RUN}\\n' | make -f - x",
     # ... as getopt_long reads make's options: abbreviated, in a cluster, attached
     "make-eval-abbreviated": f"make --ev='x: ; {RUN}' x",
     "make-stdin-in-cluster": f"make -sf - x <<'E'\nx:\n\t{RUN}\nE",

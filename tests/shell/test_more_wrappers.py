@@ -154,8 +154,9 @@ def test_xargs_input_the_linter_cannot_read_is_one_unknown_word() -> None:
         "BASH_ENV=<(echo 'codex exec --yolo p') bash -c true",
         # (a literal PROMPT_COMMAND is walked: tests/shell/test_hidden_runners.py, CG303)
         'PROMPT_COMMAND="$(cat pc) codex exec --yolo p" bash -i </dev/null',
-        # (a literal here-string or here-doc is read: tests/shell/test_hidden_runners.py)
-        "printf 'a:\\n\\tcodex exec --yolo p\\n' | make -f /dev/stdin",
+        # (a literal here-string, here-doc or printf format is read:
+        # tests/shell/test_hidden_runners.py)
+        "printf 'a:\\n\\t%s\\n' 'codex exec --yolo p' | make -f /dev/stdin",
     ],
 )
 def test_text_a_shell_or_make_runs_unseen_is_cg902(lab: Path, script: str) -> None:

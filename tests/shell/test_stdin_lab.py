@@ -75,6 +75,23 @@ CASES: list[tuple[str, str, str, str | None]] = [
     ("cat-dev-null-pipe", 'cat </dev/null | codex exec "p"\n', EOF, EOF),
     ("process-substitution-file", 'codex exec "p" < <(cat "$0")\n', EOF, None),
     ("fd-3-file", 'exec 3< "$0"\ncodex exec "p" <&3\n', EOF, EOF),
+    # A producer that never ends hands codex a stream with no EOF, whatever the script's stdin.
+    ("tail-follow-pipe", 'tail -f "$0" | codex exec "p"\n', HANG, HANG),
+    ("tail-follow-dash-prompt", 'tail -F -n 1 "$0" | codex exec -\n', HANG, HANG),
+    ("tail-obsolete-follow", 'tail -1f "$0" | codex exec -\n', HANG, HANG),
+    ("yes-pipe", 'yes | codex exec "p"\n', HANG, HANG),
+    ("yes-cat-pipe", 'yes | cat | codex exec "p"\n', HANG, HANG),
+    ("sleep-infinity-pipe", 'sleep infinity | codex exec "p"\n', HANG, HANG),
+    ("dev-zero", 'codex exec "p" < /dev/zero\n', HANG, HANG),
+    ("cat-dev-urandom-pipe", "cat /dev/urandom | codex exec -\n", HANG, HANG),
+    ("process-substitution-tail-follow", 'codex exec - < <(tail -f "$0")\n', HANG, None),
+    # ... and bounded ones, or `tail -f` on a pipe (POSIX: -f ignored there), end.
+    ("tail-lines-pipe", 'tail -n 5 "$0" | codex exec -\n', EOF, EOF),
+    ("tail-pipe", 'tail "$0" | codex exec -\n', EOF, EOF),
+    ("yes-head-pipe", "yes | head -3 | codex exec -\n", EOF, EOF),
+    ("timeout-tail-follow", 'timeout 1 tail -f "$0" | codex exec -\n', EOF, EOF),
+    ("tail-follow-of-pipe", "echo x | tail -f | codex exec -\n", EOF, EOF),
+    ("head-dev-zero", "head -c 8 /dev/zero | codex exec -\n", EOF, EOF),
 ]
 
 SHELLS = {"bash": "bash", "dash": "sh"}  # shell binary -> the dialect the model is given
@@ -137,8 +154,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, st
 def _model(script: str, dialect: str) -> str:
     calls = [c for c in parse_script(script, dialect=dialect).commands if c.program == "codex"]
     assert calls, script
-    # One codex per case; INHERITED means the idle pipe reaches it: it would hang.
-    return HANG if calls[0].stdin.kind is StdinKind.INHERITED else EOF
+    # One codex per case; INHERITED means the idle pipe reaches it, an endless stdin a stream
+    # that never ends: either way it would hang.
+    stdin = calls[0].stdin
+    return HANG if stdin.kind is StdinKind.INHERITED or stdin.endless is not None else EOF
 
 
 PARAMS = [

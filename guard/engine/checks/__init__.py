@@ -32,6 +32,7 @@ CHECKS: dict[str, Check] = {
     "stdin_prompt_without_input": stdin.stdin_prompt_without_input,
     "prompt_plus_piped_stdin": stdin.prompt_plus_piped_stdin,
     "loop_input_swallowed": stdin.loop_input_swallowed,
+    "stdin_prompt_never_ends": stdin.stdin_prompt_never_ends,
     "implicit_sandbox": sandbox.implicit_sandbox,
     "lane_sandbox_mismatch": sandbox.lane_sandbox_mismatch,
     "unsandboxed_host_full_access": sandbox.unsandboxed_host_full_access,

@@ -13,7 +13,15 @@ from guard.fastclass import dataclass
 from guard.findings import Severity
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
-from guard.shell.model import Command, EnvBinding, EnvOrigin, Span, Word
+from guard.shell.model import (
+    STARTUP_FORMS,
+    Command,
+    EnvBinding,
+    EnvFileLoad,
+    EnvOrigin,
+    Span,
+    Word,
+)
 from guard.sources.snippet import RunContext
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the hook's codex path does not import typing
@@ -557,6 +565,27 @@ def _env_file(ctx: CheckContext, command: Command, path: str, literal: bool) -> 
     return Path(home) / rest if home else None
 
 
+def _startup_file(
+    ctx: CheckContext, command: Command, load: EnvFileLoad
+) -> tuple[Path | None, str]:
+    """The start-up file a new shell reads (`bash -lc`: the first of ~/.bash_profile,
+    ~/.bash_login, ~/.profile that exists; `bash -ic`: ~/.bashrc), and its name as written:
+    only at the doors, in the home the command runs with (as `_env_file` reads `source
+    ~/.bashrc`). `lint` neither reads this machine's home nor reports a shell's start-up: the
+    script runs elsewhere, and every login shell would be a warning."""
+    from guard.engine.doorhome import at_door
+
+    if not at_door(ctx.snippet):
+        return None, load.path
+    for name in (load.path, *load.alternatives):
+        path = _env_file(ctx, command, name, True)
+        if path is None:
+            return None, name  # a home not known here: which file it reads is not either
+        if path.exists():
+            return path, name
+    return None, load.path
+
+
 def _keys_unset_between(ctx: CheckContext, after: int, before: int) -> bool:
     """Every forbidden key is unset after the env file is loaded and before the run."""
     unset = {u.name for u in ctx.script.unsets if after <= u.span.line <= before}
@@ -584,20 +613,26 @@ def env_file_injection(ctx: CheckContext) -> Iterator[Hit]:
         for load in inv.command.env_files:
             if _keys_unset_between(ctx, load.span.line, inv.command.span.line):
                 continue
-            found = _env_file(ctx, inv.command, load.path, load.literal)
+            startup = load.form in STARTUP_FORMS
+            if startup:
+                # `bash -lc 'codex ...'`: its profile, read only at the doors (see _startup_file)
+                found, shown = _startup_file(ctx, inv.command, load)
+            else:
+                found, shown = _env_file(ctx, inv.command, load.path, load.literal), load.path
             # (a key the file sets that is unset before the run does not reach it)
             still = _keys_left(ctx, load.span.line, inv.command.span.line)
             key = _file_sets_key(found, still) if found else None
             if key:
+                note = f"the {load.form} shell reads it here" if startup else "loaded here"
                 yield Hit(
                     span=inv.command.span,
                     severity=Severity.ERROR,
-                    message=f"{load.path} sets {key}, and it is loaded into this codex run's "
+                    message=f"{shown} sets {key}, and it is loaded into this codex run's "
                     "environment: codex bills every token to the API account",
-                    related=((load.span, "loaded here"),),
-                    params={"key": key, "path": load.path},
+                    related=((load.span, note),),
+                    params={"key": key, "path": shown},
                 )
-            else:
+            elif not startup:
                 yield Hit(
                     span=inv.command.span,
                     related=((load.span, "loaded here"),),
@@ -632,6 +667,8 @@ def _script_env_file_hits(ctx: CheckContext) -> Iterator[Hit]:
         elsewhere = ((path, span, f"the codex run of `{snippet.script_name}`"),)
         call = " ".join(w.text for w in command.argv)
         for load in command.env_files:
+            if load.form in STARTUP_FORMS:
+                continue  # (a shell's start-up files: read at the doors only)
             if _keys_unset_between(ctx, load.span.line, command.span.line):
                 continue
             key = (

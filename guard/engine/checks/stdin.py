@@ -44,10 +44,14 @@ def positional_prompt_open_stdin(ctx: CheckContext) -> Iterator[Hit]:
         # FACTS.md observed the append-stdin read on `codex exec` itself.
         if inv.call.subcommand is not Subcommand.EXEC or inv.call.dynamic_args:
             continue
+        related = ((inv.call.prompt.span, "positional prompt"),) if inv.call.prompt else ()
+        endless = inv.command.stdin.endless
+        if inv.prompt_is_positional and endless is not None:
+            yield _endless_stdin_hit(inv, endless, related, "positional prompt with")
+            continue
         if not (inv.prompt_is_positional and inv.stdin_inherited):
             continue
         certain = _hang_is_certain(ctx, inv)
-        related = ((inv.call.prompt.span, "positional prompt"),) if inv.call.prompt else ()
         copier = _copier(inv.command.stdin)
         if copier is not None:
             yield _copied_stdin_hit(inv, copier, related, certain)
@@ -91,6 +95,39 @@ def _copied_stdin_hit(
     )
 
 
+def _endless_stdin_hit(
+    inv: Invocation, producer: str, related: tuple[tuple[Span, str], ...], lead: str
+) -> Hit:
+    """A stdin fed by a producer that never ends (`tail -f log |`, `yes |`, `< /dev/zero`):
+    codex reads stdin to EOF before it starts, so it never does, whoever runs the script. An
+    error everywhere; no `</dev/null` edit: the pipeline would still wait for the producer."""
+    stdin = inv.command.stdin
+    if stdin.span is not None:
+        related = ((stdin.span, f"`{producer}` never ends, and feeds codex here"), *related)
+    return Hit(
+        span=inv.command.span,
+        severity=Severity.ERROR,
+        related=related,
+        message=(
+            f"{lead} a stdin fed by `{producer}`, which never ends: codex reads stdin to EOF"
+            " before it starts, so it hangs forever"
+        ),
+        fix=(
+            f"Give codex an input that ends: bound `{producer}` (`tail -n N`, `head -n N`,"
+            " `timeout`), or drop it and pass the prompt positionally with `</dev/null` on codex."
+        ),
+    )
+
+
+def stdin_prompt_never_ends(ctx: CheckContext) -> Iterator[Hit]:
+    """CG205: the prompt is read from stdin, and what feeds that stdin never ends."""
+    for inv in ctx.runs():
+        endless = inv.command.stdin.endless
+        if inv.call.dynamic_args or not inv.call.reads_prompt_from_stdin or endless is None:
+            continue
+        yield _endless_stdin_hit(inv, endless, (), "the prompt is read from")
+
+
 def stdin_prompt_without_input(ctx: CheckContext) -> Iterator[Hit]:
     """CG202: the prompt is read from stdin, and nothing is piped or redirected into it."""
     for inv in ctx.runs():
@@ -107,7 +144,8 @@ def prompt_plus_piped_stdin(ctx: CheckContext) -> Iterator[Hit]:
         stdin = inv.command.stdin
         if inv.call.subcommand is not Subcommand.EXEC or not inv.prompt_is_positional:
             continue
-        if stdin.kind in piped and not stdin.shared_with_loop_read:
+        # A stdin that never ends is CG201's hang, not a <stdin> block codex would append.
+        if stdin.kind in piped and not stdin.shared_with_loop_read and stdin.endless is None:
             related = ((stdin.span, "stdin comes from here"),) if stdin.span else ()
             yield Hit(span=inv.command.span, related=related)
 
