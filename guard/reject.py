@@ -1099,7 +1099,8 @@ def may_concern_file(text: str, kind: str) -> bool:
       re-indented, with make's `@`, a prompt or a `<placeholder>` rewritten, but no character
       added: with no keyword in any view of the file and none of ``$ ` * ? [ { ~ \\`` in it, no
       piece can spell codex or stand for other text (a justfile's or a Taskfile's env file is
-      `. FILE`, a file name it writes: the commands of a sourced file are not followed);
+      `. FILE`, a file name it writes: the commands of a sourced file are not followed); a
+      GitLab file that says `include` goes on (its local includes: gitlab_text_may_concern);
     - the other CI YAML kinds (and lefthook's configs) the same, and `<<` (CircleCI's `<<
       parameters.x >>`) goes on too; a lefthook template (`{x}`) holds `{`, so it goes on;
       in an Azure pipeline also a keyword once `.` is `_` (a variable's env name); a pre-commit
@@ -1117,7 +1118,11 @@ def may_concern_file(text: str, kind: str) -> bool:
     if kind in _PROGRAM_KINDS:
         return _has_keyword(text)
     if kind in _TEXT_KINDS:
-        return _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text)
+        if _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text):
+            return True
+        # a GitLab file's `include:`s bring in jobs from other files of the repository
+        # (sources/gitlab.py reads them, and answers none when none of them concerns codex)
+        return kind == "gitlab" and "include" in text
     if kind in _CI_YAML_KINDS:
         if _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text) or "<<" in text:
             return True
@@ -1129,6 +1134,13 @@ def may_concern_file(text: str, kind: str) -> bool:
     if kind == "package-json":
         return _keyword_in_file_views(text) or _json_strings_may_concern(text)
     return True
+
+
+def gitlab_text_may_concern(text: str) -> bool:
+    """`may_concern_file` of a GitLab file's own text, its `include:`s left aside (the GitLab
+    source asks it of the including file and of each file it includes)."""
+    _file_patterns()
+    return _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text)
 
 
 def _json_strings_may_concern(text: str) -> bool:
