@@ -51,8 +51,11 @@ def join_states(
     """The distinct states, at most `limit`. With `identity`, values are compared by `id` (the
     Python model shares immutable values between arms, so that is cheaper than hashing every
     argv and finds the same repeats); otherwise by value."""
+    given = list(states)
+    if len(given) < 2:  # nothing to join: a state's key (all its names, sorted) is not made
+        return given[:limit]
     seen: dict[tuple[tuple[str, object], ...], dict[str, V]] = {}
-    for state in states:
+    for state in given:
         items = sorted(state.items(), key=lambda kv: kv[0])
         key = tuple((k, id(v)) for k, v in items) if identity else tuple(items)
         seen.setdefault(key, state)
@@ -125,12 +128,11 @@ class BranchFlow(ABC, Generic[V]):
                     found.setdefault(target.id, states)
                 states = self.step(statement, states)
                 continue
-            for target in inside:  # in the statement but in none of its arms (an `if`'s test)
-                if not any(self.contains(s, target) for arm in options for s in arm):
-                    found.setdefault(target.id, states)
             merged: list[State[V]] = []
             for arm in options:
                 merged.extend(self.collect(arm, [dict(s) for s in states], targets, found))
+            for target in inside:  # in the statement but in none of its arms (an `if`'s test)
+                found.setdefault(target.id, states)
             states = self.join(merged)
         return states
 
