@@ -362,6 +362,10 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
             found = lint_snippet(snippet, job.settings, plan)
             if snippet.block_indent or snippet.line_map:
                 found = [_shift_block(f, snippet) for f in found]
+            if snippet.line_map:
+                # a line mapped to line 0 is another file's, run first (a GitLab job's items
+                # from two files: sources/gitlab.py): that file's own snippet reports it
+                found = [_placed_only(f) for f in found if f.location.line > 0]
             if snippet.origins or kind in programs:
                 found = [clamp(attach_origins(f, snippet), snippet, source_lines) for f in found]
             for finding in found:
@@ -444,6 +448,13 @@ def _own_findings(job: FileJob, path: str, text: str) -> set[tuple[object, ...]]
     if isinstance(found, FileError):
         return set()
     return {_same(f) for f in postprocess(found[0], job.settings, path, found[1], job.rule_text)}
+
+
+def _placed_only(finding: Finding) -> Finding:
+    """The finding without the related places that have no line in its file (line 0)."""
+    if all(r.line > 0 for r in finding.related):
+        return finding
+    return replace(finding, related=tuple(r for r in finding.related if r.line > 0))
 
 
 def _placer(lines: list[str], program: bool) -> Callable[[Snippet, Span], Location]:

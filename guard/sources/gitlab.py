@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby, pairwise
 from typing import Any
 
@@ -307,6 +307,10 @@ class _Piece:
     text: str
     # A folded block (`- >`): where each line of its text sits (yamlnodes.folded_rows)
     folds: list[list[Piece]] | None = None
+    # Written in another file than the snippet's (a job's items from an included file run in
+    # the same shell first): its lines have no place in this one (line 0: the lint front door
+    # drops what is found on them; that file's own snippet reports it)
+    elsewhere: bool = False
 
     @property
     def rows(self) -> list[str]:
@@ -345,7 +349,9 @@ def _shell(
     order sit on their own lines (blank lines between); pieces that are not (a template's
     before_script written below the job, `[a, b]` on one line) are stacked past the file's end.
     Also the other CI readers' (guard/sources/ciyaml.py), with their own context and dialect."""
-    in_order = all(b.line > a.last for a, b in pairwise(pieces))
+    in_order = not any(p.elsewhere for p in pieces) and all(
+        b.line > a.last for a, b in pairwise(pieces)
+    )
     start = pieces[0].line if in_order else file_end
     rows: list[str] = []
     places: list[tuple[int, int, int]] = []
@@ -354,7 +360,9 @@ def _shell(
         if in_order:
             rows.extend([""] * (piece.line - start - len(rows)))
         for index, row in enumerate(piece.rows):
-            if piece.folds is not None:  # a folded line: its words on their own file lines
+            if piece.elsewhere:
+                places.append((start + len(rows) + 1, 0, 0))
+            elif piece.folds is not None:  # a folded line: its words on their own file lines
                 place, joined = row_places(piece.folds[index], start + len(rows) + 1)
                 places.append(place)
                 joins.extend(joined)
@@ -659,9 +667,14 @@ def _extract(text: str, path: str) -> list[Snippet]:
         order = 0  # the job's runs, one after another (Snippet.session)
         for keys in (("before_script", "script"), ("after_script",)):
             items = [item for key in keys for item in _items(scripts.get(key), root, memo, steps)]
-            # the items of each file in a run of their own (the job's lines, in that file)
+            # The items of each file are a snippet of that file, the items of other files that
+            # the shell runs before them its prelude (their state reaches these: an `unset`,
+            # a `cd`), placed nowhere: each file's lines are reported in that file, once.
+            before: list[_Piece] = []
             for source, run in groupby(items, key=lambda item: by_name[item.start_mark.name]):
-                pieces = [_piece(item, source.lines) for item in run]
+                own = [_piece(item, source.lines) for item in run]
+                pieces = [*(replace(p, elsewhere=True) for p in before), *own]
+                before.extend(own)
                 session = ((f"job {name}", order),)
                 order += 1
                 base = _BASES.get(source.path, 0)

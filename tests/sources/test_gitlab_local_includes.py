@@ -214,3 +214,37 @@ def test_files_that_never_mention_codex_are_not_composed(
     (nested / "ci" / "test.yml").write_text(CODEX)
     snippets = gitlab.extract(main, ".gitlab-ci.yml")
     assert [s.path for s in snippets if "codex" in s.text] == [os.path.join("ci", "test.yml")]
+
+
+AGENT = """\
+.agent:
+  before_script:
+    - unset OPENAI_API_KEY
+    - codex exec -C . --yolo -o warmup.md "Warm up." </dev/null
+  variables:
+    OPENAI_API_KEY: $PROXY_TOKEN
+"""
+
+SHELL_HERE = """\
+include: ci/agent.yml
+
+review:
+  extends: .agent
+  script:
+    - codex exec -C . -s read-only -o review.md "Review ag-77." </dev/null
+"""
+
+
+def test_a_jobs_items_from_two_files_run_in_one_shell(tmp_path: Path) -> None:
+    # The template's before_script (there) runs before the job's script (here), in one shell:
+    # its `unset` clears the key for the review run (no CG101 here), and its own run's finding
+    # is reported once, in its file (the warm-up's --yolo, CG303, with the key unset too).
+    root = repo(tmp_path, {".gitlab-ci.yml": SHELL_HERE, "ci/agent.yml": AGENT})
+    assert found(root) == [("ci/agent.yml", "CG303", line_of(AGENT, "--yolo"))]
+    kept = AGENT.replace("    - unset OPENAI_API_KEY\n", "")
+    root = repo(tmp_path / "kept", {".gitlab-ci.yml": SHELL_HERE, "ci/agent.yml": kept})
+    assert found(root) == [
+        (".gitlab-ci.yml", "CG101", line_of(SHELL_HERE, "codex exec")),
+        ("ci/agent.yml", "CG101", line_of(kept, "--yolo")),
+        ("ci/agent.yml", "CG303", line_of(kept, "--yolo")),
+    ]
