@@ -1100,7 +1100,7 @@ def may_concern_file(text: str, kind: str) -> bool:
       added: with no keyword in any view of the file and none of ``$ ` * ? [ { ~ \\`` in it, no
       piece can spell codex or stand for other text (a justfile's or a Taskfile's env file is
       `. FILE`, a file name it writes: the commands of a sourced file are not followed); a
-      GitLab file that says `include` goes on (its local includes: gitlab_text_may_concern);
+      GitLab file that says `include` goes on (its local includes: sources/gitlab.py);
     - the other CI YAML kinds (and lefthook's configs) the same, and `<<` (CircleCI's `<<
       parameters.x >>`) goes on too; a lefthook template (`{x}`) holds `{`, so it goes on;
       in an Azure pipeline also a keyword once `.` is `_` (a variable's env name); a pre-commit
@@ -1137,10 +1137,16 @@ def may_concern_file(text: str, kind: str) -> bool:
 
 
 def gitlab_text_may_concern(text: str) -> bool:
-    """`may_concern_file` of a GitLab file's own text, its `include:`s left aside (the GitLab
-    source asks it of the including file and of each file it includes)."""
+    """`may_concern_file` of a GitLab file's own text, its `include:`s left aside."""
     _file_patterns()
     return _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text)
+
+
+def mentions_codex(text: str) -> bool:
+    """A keyword in some view of the text (the GitLab source asks it of a pipeline's files:
+    one that never mentions codex is not composed for the others)."""
+    _file_patterns()
+    return _keyword_in_file_views(text)
 
 
 def _json_strings_may_concern(text: str) -> bool:

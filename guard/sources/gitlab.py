@@ -34,7 +34,8 @@ is not there is not read, nor is a file twice (a cycle); `remote:`, `project:`, 
 recorded for the lint cache. A job's lines are reported in the file that holds them (the
 snippet's path; its pieces from two files are two snippets, one after the other in the job's
 session); a variable set in another file than the lines has no place in them (line 0). When
-neither this file nor any it includes concerns codex, nothing is composed past this file.
+no file of the pipeline mentions codex, the included files are read but not composed (one that
+includes further is, to find those), and this file is read alone, as before.
 """
 
 from __future__ import annotations
@@ -605,7 +606,7 @@ def extract(text: str, path: str) -> list[Snippet]:
 def _extract(text: str, path: str) -> list[Snippet]:
     import yaml
 
-    from guard.reject import gitlab_text_may_concern
+    from guard.reject import gitlab_text_may_concern, mentions_codex
 
     root = compose(text)
     if not isinstance(root, yaml.MappingNode):
@@ -615,13 +616,12 @@ def _extract(text: str, path: str) -> list[Snippet]:
     if node_get(root, "include") is not None:
         included = _Included(path)
         included.read(root)
-        if not gitlab_text_may_concern(text) and not any(
-            gitlab_text_may_concern(t) for _where, t in included.texts
-        ):
-            return []  # nothing here or there concerns codex
-        sources = [*included.all_sources(), *sources]
-        if len(sources) > 1:
-            root = _merged(sources)
+        if mentions_codex(text) or any(mentions_codex(t) for _where, t in included.texts):
+            sources = [*included.all_sources(), *sources]
+            if len(sources) > 1:
+                root = _merged(sources)
+        elif not gitlab_text_may_concern(text):
+            return []  # no file of the pipeline mentions codex (the reject let `include` in)
     by_name = {s.path: s for s in sources}
     by_name[_MAIN_MARK] = sources[-1]
     memo: Memo = {}

@@ -202,6 +202,12 @@ def test_files_that_never_mention_codex_are_not_composed(
     # the including file only: the included ones are read, and say neither codex nor `include`
     assert len(composed) == 1
     composed.clear()
+    # a pipeline file with words that may stand for others (`$TOOL`, `[a, b]`) is read alone,
+    # as before, and the files it includes are still not composed
+    dynamic = main + "lint:\n  stage: [test]\n  script:\n    - $TOOL check\n"
+    assert [s.text.strip() for s in gitlab.extract(dynamic, ".gitlab-ci.yml")] == ["$TOOL check"]
+    assert len(composed) == 1
+    composed.clear()
     # one of them includes another: it is composed to find it, and that one is read
     nested = repo(
         tmp_path / "nested",
