@@ -1128,7 +1128,8 @@ def may_concern_file(text: str, kind: str) -> bool:
       re-indented, with make's `@`, a prompt or a `<placeholder>` rewritten, but no character
       added: with no keyword in any view of the file and none of ``$ ` * ? [ { ~ \\`` in it, no
       piece can spell codex or stand for other text (a justfile's or a Taskfile's env file is
-      `. FILE`, a file name it writes: the commands of a sourced file are not followed);
+      `. FILE`, a file name it writes: the commands of a sourced file are not followed); a
+      GitLab file that says `include` goes on (its local includes: sources/gitlab.py);
     - the other CI YAML kinds (and lefthook's configs) the same, and `<<` (CircleCI's `<<
       parameters.x >>`) goes on too; a lefthook template (`{x}`) holds `{`, so it goes on;
       in an Azure pipeline also a keyword once `.` is `_` (a variable's env name); a pre-commit
@@ -1146,7 +1147,11 @@ def may_concern_file(text: str, kind: str) -> bool:
     if kind in _PROGRAM_KINDS:
         return _has_keyword(text)
     if kind in _TEXT_KINDS:
-        return _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text)
+        if _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text):
+            return True
+        # a GitLab file's `include:`s bring in jobs from other files of the repository
+        # (sources/gitlab.py reads them, and answers none when none of them concerns codex)
+        return kind == "gitlab" and "include" in text
     if kind in _CI_YAML_KINDS:
         if _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text) or "<<" in text:
             return True
@@ -1158,6 +1163,19 @@ def may_concern_file(text: str, kind: str) -> bool:
     if kind == "package-json":
         return _keyword_in_file_views(text) or _json_strings_may_concern(text)
     return True
+
+
+def gitlab_text_may_concern(text: str) -> bool:
+    """`may_concern_file` of a GitLab file's own text, its `include:`s left aside."""
+    _file_patterns()
+    return _keyword_in_file_views(text) or not _WILD_OR_ESCAPE.isdisjoint(text)
+
+
+def mentions_codex(text: str) -> bool:
+    """A keyword in some view of the text (the GitLab source asks it of a pipeline's files:
+    one that never mentions codex is not composed for the others)."""
+    _file_patterns()
+    return _keyword_in_file_views(text)
 
 
 def _json_strings_may_concern(text: str) -> bool:

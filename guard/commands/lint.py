@@ -25,7 +25,7 @@ from guard.findings import FileError, Finding, LintResult, Location, Severity
 from guard.reject import may_concern_file, may_start_unseen
 from guard.settings import Settings
 from guard.sources.decode import PARSE_LIMIT, decode, read_bytes, regular_file_size
-from guard.sources.detect import PYTHON, SHELL, kind_by_name
+from guard.sources.detect import GITLAB, PYTHON, SHELL, kind_by_name
 from guard.sources.snippet import RunContext, Snippet
 
 # The front of every file (its kind, bytes, text and keyword reject: guard.reject, .sources.decode,
@@ -340,8 +340,14 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
     from guard.engine.api import lint_snippet, session_plan
 
     attach_origins, clamp, programs = parts.attach_origins, parts.clamp, parts.PROGRAMS
-    if lanes:
-        snippets = [replace(s, lane_directives=_snippet_lanes(s, lanes)) for s in snippets]
+    # Snippets written in another file (a GitLab job of a file this one includes): they answer
+    # to that file's directives, read here once each (sources/gitlab.py recorded the read).
+    elsewhere = _elsewhere(snippets, job.path)
+    if lanes or elsewhere:
+        snippets = [
+            replace(s, lane_directives=_snippet_lanes(s, _lanes_of(s, lanes, elsewhere, parts)))
+            for s in snippets
+        ]
     # The snippets that share a machine (a GitHub job's steps, a program's spawns): a check may
     # follow a session from one into a later one (CG401). None for most files.
     plan = session_plan(
@@ -350,12 +356,16 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
 
     # A program source gives one snippet per reachable argv of a spawn (sources/javascript.py,
     # golang.py), all at the spawn: a finding its variants share is reported once.
-    seen: dict[tuple[int, int, str, int, str], int] = {}
+    seen: dict[tuple[str, int, int, str, int, str], int] = {}
     for index, snippet in enumerate(snippets):
         try:
             found = lint_snippet(snippet, job.settings, plan)
             if snippet.block_indent or snippet.line_map:
                 found = [_shift_block(f, snippet) for f in found]
+            if snippet.line_map:
+                # a line mapped to line 0 is another file's, run first (a GitLab job's items
+                # from two files: sources/gitlab.py): that file's own snippet reports it
+                found = [_placed_only(f) for f in found if f.location.line > 0]
             if snippet.origins or kind in programs:
                 found = [clamp(attach_origins(f, snippet), snippet, source_lines) for f in found]
             for finding in found:
@@ -363,7 +373,7 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
                 if snippet.line_map:  # joined pieces: two runs sharing an item (a GitLab
                     # template's script in the job and on its own) report its finding once
                     origin = (finding.location.line, finding.location.column)
-                key = (*origin, finding.rule, finding.location.line, finding.message)
+                key = (snippet.path, *origin, finding.rule, finding.location.line, finding.message)
                 if seen.setdefault(key, index) == index:
                     findings.append(finding)
         except RecursionError:
@@ -375,7 +385,76 @@ def _engine_findings(job: FileJob, text: str, kind: str) -> tuple[list[Finding],
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             first_line = snippet.line_offset + 1
             return FileError(job.path, f"line {first_line}: internal error while linting: {first}")
+    if elsewhere:
+        findings = _answered_elsewhere(findings, elsewhere, job)
     return findings, text
+
+
+def _elsewhere(snippets: list[Snippet], path: str) -> dict[str, str]:
+    """The text of each other file a snippet of this file's lint is written in (a GitLab
+    file's local include), "" when it cannot be read again."""
+    from guard.regularfile import read_regular
+
+    texts: dict[str, str] = {}
+    for snippet in snippets:
+        if snippet.path != path and snippet.path not in texts:
+            data = read_regular(snippet.path, PARSE_LIMIT)
+            texts[snippet.path] = data.decode("utf-8", "replace") if data is not None else ""
+    return texts
+
+
+def _lanes_of(
+    snippet: Snippet, lanes: tuple[tuple[int, str], ...], elsewhere: dict[str, str], parts: Any
+) -> tuple[tuple[int, str], ...]:
+    """The lane directives of the file the snippet is written in."""
+    if snippet.path not in elsewhere:
+        return lanes
+    found: tuple[tuple[int, str], ...] = parts.parse_directives(elsewhere[snippet.path]).lanes
+    return found
+
+
+def _answered_elsewhere(
+    findings: list[Finding], elsewhere: dict[str, str], job: FileJob
+) -> list[Finding]:
+    """Findings placed in another file: that file's directives apply (its stale ones are its
+    own lint's to report), and no fix is offered (an edit belongs to that file's bytes). A file
+    `lint` reads on its own (a GitLab file by its name: `.gitlab/ci/*.yml`) reports its own
+    findings: only those its lines give here and not there (a key this file's `variables:`
+    hands its job) are this file's to add, so a run over both reports each once."""
+    own = [f for f in findings if f.location.path not in elsewhere]
+    for path, text in elsewhere.items():
+        there = [replace(f, edits=()) for f in findings if f.location.path == path]
+        ignore = (*job.settings.ignore, "CG904")  # a stale directive there: its own lint's
+        there = postprocess(there, replace(job.settings, ignore=ignore), path, text, {})
+        if there and kind_by_name(path) == GITLAB and path not in _ELSEWHERE_OPEN:
+            its_own = _own_findings(job, path, text)
+            there = [f for f in there if _same(f) not in its_own]
+        own.extend(there)
+    return own
+
+
+# Files whose own lint runs inside another's now (_own_findings): a cycle of includes stops.
+_ELSEWHERE_OPEN: set[str] = set()
+
+
+def _own_findings(job: FileJob, path: str, text: str) -> set[tuple[object, ...]]:
+    """What the GitLab file `path` reports when linted on its own."""
+    opened = {job.path, path} - _ELSEWHERE_OPEN
+    _ELSEWHERE_OPEN.update(opened)
+    try:
+        found = _engine_findings(replace(job, path=path, content=None), text, GITLAB)
+    finally:
+        _ELSEWHERE_OPEN.difference_update(opened)
+    if isinstance(found, FileError):
+        return set()
+    return {_same(f) for f in postprocess(found[0], job.settings, path, found[1], job.rule_text)}
+
+
+def _placed_only(finding: Finding) -> Finding:
+    """The finding without the related places that have no line in its file (line 0)."""
+    if all(r.line > 0 for r in finding.related):
+        return finding
+    return replace(finding, related=tuple(r for r in finding.related if r.line > 0))
 
 
 def _placer(lines: list[str], program: bool) -> Callable[[Snippet, Span], Location]:
@@ -501,16 +580,21 @@ def postprocess(
     apply_directives, parse_directives = parts.apply_directives, parts.parse_directives
     rule_enabled = parts.rule_enabled
     ignore = settings.ignore + _per_file_ignored(settings, path)
+    ignores = {path: ignore}  # by the file a finding is placed in (another: _elsewhere)
     overrides = dict(settings.severity)
     kept: list[Finding] = []
+    other: list[Finding] = []
     for finding in findings:
-        if not rule_enabled(finding.rule, settings.select, ignore):
+        where = finding.location.path
+        if where not in ignores:
+            ignores[where] = settings.ignore + _per_file_ignored(settings, where)
+        if not rule_enabled(finding.rule, settings.select, ignores[where]):
             continue
         if finding.rule in overrides:
             finding = replace(finding, severity=Severity(overrides[finding.rule]))
-        kept.append(finding)
+        (kept if where == path else other).append(finding)
     directives = parse_directives(text)
-    return apply_directives(kept, directives, path, rule_text, settings.select, ignore)
+    return apply_directives(kept, directives, path, rule_text, settings.select, ignore) + other
 
 
 def config_digest(settings: Settings, rule_text: Mapping[str, Any]) -> str:
@@ -857,6 +941,20 @@ def run_jobs(
     result.errors.sort(key=lambda e: (e.path, e.message))
     result.skipped.sort(key=lambda e: e.path)
     return result
+
+
+def _same(finding: Finding) -> tuple[object, ...]:
+    where = finding.location
+    return (
+        finding.rule,
+        where.path,
+        where.line,
+        where.column,
+        where.end_line,
+        where.end_column,
+        finding.severity,
+        finding.message,
+    )
 
 
 def _here_then_pool(jobs: Iterator[FileJob], workers: int) -> Iterator[FileOutcome]:

@@ -2,9 +2,10 @@
 
 A file is often several snippets that one machine runs in turn with one Codex home: the steps of
 a GitHub job, a GitLab job's `script` then its `after_script`, a program's spawns, a justfile
-recipe and the recipes it depends on, the fences of an agent's instructions. A session one of
-them starts is on disk for the later ones, so a check can follow it there (CG401: a run with
-`--ephemeral` that a later step resumes).
+recipe and the recipes it depends on (and a justfile's or a package.json's recipes in file order,
+all run in the file's folder, as a Makefile's are), the fences of an agent's instructions. A
+session one of them starts is on disk for the later ones, so a check can follow it there (CG401:
+a run with `--ephemeral` that a later step resumes).
 
 The lint front door makes one plan per file (`for_file`) and hands it to every snippet's run.
 A snippet is read (parsed, its invocations built) once: when a check asks for the runs of a later

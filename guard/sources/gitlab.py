@@ -21,14 +21,34 @@ A job is read as GitLab's runner will see it:
   keeps the top-level `variables:` out.
 Hidden jobs (`.template:`) are read too (their lines are what the jobs extending them run), but
 `default:` does not reach them: they never run on their own.
+
+`include:` of files of the same repository (`include: 'ci/codex.yml'`, `- local: /ci/a.yml`, a
+list of them; nested ones too) is followed, as GitLab merges them (_Included): each included file
+first, in order, its own includes before it, then the file itself, later ones winning (hashes
+merged key by key, arrays replaced). So a job an included file defines runs with the including
+file's `variables:` and `default:`, and a job here may extend a template there. A local path is
+from the repository's root (the folder holding `.git`, else this file's), with or without its
+leading `/`; one that leaves the repository (`../`, a symlink out), names a variable or a glob, or
+is not there is not read, nor is a file twice (a cycle); `remote:`, `project:`, `template:` and
+`component:` are other repositories or the network: unknown, as before. Each file read is
+recorded for the lint cache. A job's lines are reported in the file that holds them (the
+snippet's path; its pieces from two files are two snippets, one after the other in the job's
+session); a variable set in another file than the lines has no place in them (line 0). When
+no file of the pipeline mentions codex, the included files are read but not composed (one that
+includes further is, to find those), and this file is read alone, as before.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from itertools import pairwise
+import io
+import os
+from dataclasses import dataclass, field, replace
+from itertools import groupby, pairwise
 from typing import Any
 
+from guard import filereads
+from guard.regularfile import read_regular
+from guard.sources.base import SourceError
 from guard.sources.snippet import RunContext, Snippet
 from guard.sources.yamlnodes import (
     Piece,
@@ -57,6 +77,14 @@ _MAX_SCRIPT_ITEMS = 10_000
 _MAX_SCRIPT_STEPS = 200_000  # for the whole file
 
 Env = dict[str, tuple[str, int]]  # name -> (value, line of its key)
+# Local includes (_Included): files one pipeline's includes may bring in (nested ones too; GitLab
+# allows 150), and the bytes read of each.
+_MAX_INCLUDES = 32
+_MAX_INCLUDE_BYTES = 512 * 1024
+# The lines of the N-th included file in the env's line numbers (Env, `unknown`): N * this +
+# line, so a variable's line says which file it is written in (0: this file).
+_LINE_BASE = 1 << 24
+_MAIN_MARK = "<unicode string>"  # the mark name of nodes composed from this file's text
 
 
 Pairs = list[tuple[Any, Any]]
@@ -114,13 +142,24 @@ def _variables(node: Any, memo: Memo, root: Any, unknown: set[int] | None = None
             # (YAML 1.1, as GitLab's Ruby reads it: `false`, `no`, `off`)
             literal = isinstance(expand, yaml.ScalarNode) and str(expand.value).lower() in _NO
             if unknown is not None and literal:
-                unknown.add(-(key.start_mark.line + 1))
+                unknown.add(-_line(key))
             value = node_get(value, "value")
         text = value.value if isinstance(value, yaml.ScalarNode) else ""
-        pairs[str(key.value)] = (str(text), key.start_mark.line + 1)
+        pairs[str(key.value)] = (str(text), _line(key))
         if unknown is not None and not isinstance(value, yaml.ScalarNode):
-            unknown.add(key.start_mark.line + 1)
+            unknown.add(_line(key))
     return pairs
+
+
+# Each included file's line base, by the name its nodes' marks carry (_Included.compose); set for
+# the one extract that runs (a source runs one file at a time).
+_BASES: dict[str, int] = {}
+
+
+def _line(node: Any) -> int:
+    """A node's 1-based line, in the env's line numbers (_LINE_BASE)."""
+    line: int = node.start_mark.line
+    return _BASES.get(node.start_mark.name, 0) + line + 1
 
 
 @dataclass
@@ -269,6 +308,10 @@ class _Piece:
     text: str
     # A folded block (`- >`): where each line of its text sits (yamlnodes.folded_rows)
     folds: list[list[Piece]] | None = None
+    # Written in another file than the snippet's (a job's items from an included file run in
+    # the same shell first): its lines have no place in this one (line 0: the lint front door
+    # drops what is found on them; that file's own snippet reports it)
+    elsewhere: bool = False
 
     @property
     def rows(self) -> list[str]:
@@ -307,7 +350,9 @@ def _shell(
     order sit on their own lines (blank lines between); pieces that are not (a template's
     before_script written below the job, `[a, b]` on one line) are stacked past the file's end.
     Also the other CI readers' (guard/sources/ciyaml.py), with their own context and dialect."""
-    in_order = all(b.line > a.last for a, b in pairwise(pieces))
+    in_order = not any(p.elsewhere for p in pieces) and all(
+        b.line > a.last for a, b in pairwise(pieces)
+    )
     start = pieces[0].line if in_order else file_end
     rows: list[str] = []
     places: list[tuple[int, int, int]] = []
@@ -316,7 +361,9 @@ def _shell(
         if in_order:
             rows.extend([""] * (piece.line - start - len(rows)))
         for index, row in enumerate(piece.rows):
-            if piece.folds is not None:  # a folded line: its words on their own file lines
+            if piece.elsewhere:
+                places.append((start + len(rows) + 1, 0, 0))
+            elif piece.folds is not None:  # a folded line: its words on their own file lines
                 place, joined = row_places(piece.folds[index], start + len(rows) + 1)
                 places.append(place)
                 joins.extend(joined)
@@ -386,13 +433,197 @@ def _flatten(
             _flatten(item, root, memo, depth + 1, out, steps)
 
 
-def extract(text: str, path: str) -> list[Snippet]:
+@dataclass
+class _Source:
+    """One file of the pipeline: the path findings name, its lines, its top mapping."""
+
+    path: str
+    lines: list[str]
+    root: Any  # None until composed (_Included.composed)
+    text: str = ""
+
+
+class _Included:
+    """The repository files a pipeline file includes (`include:` local), in GitLab's merge
+    order, each read once and only inside the repository (the module's docstring)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        here = os.path.dirname(os.path.abspath(path))
+        self.folder = here
+        self.repo = _repository(here)
+        self.real_repo = filereads.real_noted(self.repo)
+        self.seen = {filereads.real_noted(os.path.abspath(path))}
+        self.texts: list[tuple[str, str]] = []  # (absolute path, text) of each file read
+        self.sources: list[_Source] = []
+
+    def read(self, root: Any) -> None:
+        """The files `root`'s includes name, their own includes first (depth first)."""
+        for name in _local_includes(root):
+            if len(self.seen) > _MAX_INCLUDES:
+                return
+            found = self._text(name)
+            if found is None:
+                continue
+            where, text = found
+            shown = self._shown(where)
+            source = _Source(shown, text.split("\n"), None, text)
+            if "include" in text:  # its own includes first (a file with none is composed later)
+                if not self.composed(source):
+                    continue
+                self.read(source.root)
+            self.sources.append(source)
+
+    def composed(self, source: _Source) -> bool:
+        """Compose the source's text (once); False when it is not YAML: GitLab refuses it, and
+        linted on its own it says where."""
+        if source.root is None:
+            try:
+                source.root = self.compose(source.text, source.path)
+            except SourceError:
+                return False
+        return True
+
+    def all_sources(self) -> list[_Source]:
+        """Every included file that is YAML, composed, in merge order."""
+        return [source for source in self.sources if self.composed(source)]
+
+    def compose(self, text: str, shown: str) -> Any:
+        """The file's node tree, its marks named after it, its lines given a base (_line)."""
+        stream = io.StringIO(text)
+        stream.name = shown
+        _BASES[shown] = (len(_BASES) + 1) * _LINE_BASE
+        return compose(stream)  # type: ignore[arg-type]
+
+    def _text(self, name: str) -> tuple[str, str] | None:
+        """The text of the repository file `name` (from the repository's root), or None: out
+        of the repository (also through a symlink), already read, not a readable file."""
+        where = os.path.normpath(os.path.join(self.repo, name.lstrip("/")))
+        if not _inside(where, self.repo):
+            return None
+        real = filereads.real_noted(where)
+        if not _inside(real, self.real_repo) or real in self.seen:
+            return None
+        self.seen.add(real)
+        filereads.note(filereads.FILE, where)
+        data = read_regular(where, _MAX_INCLUDE_BYTES)
+        if data is None:
+            return None
+        text = data.decode("utf-8", "replace")
+        self.texts.append((where, text))
+        return where, text
+
+    def _shown(self, where: str) -> str:
+        """An included file's path as findings name it: beside the including file's, in the
+        same style (relative to the same folder, or absolute)."""
+        if os.path.isabs(self.path):
+            return where
+        return os.path.normpath(
+            os.path.join(os.path.dirname(self.path), os.path.relpath(where, self.folder))
+        )
+
+
+def _repository(folder: str) -> str:
+    """The repository's root: the nearest folder up from `folder` that holds `.git`, else
+    `folder` itself (local includes are read from there)."""
+    here = folder
+    while True:
+        if filereads.kind_noted(os.path.join(here, ".git")) in filereads.PRESENT:
+            return here
+        up = os.path.dirname(here)
+        if up == here:
+            return folder
+        here = up
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+_REMOTE = ("http://", "https://")
+_NOT_A_PATH = frozenset("$*?[{")  # a variable or a glob: which file is not known here
+
+
+def _local_includes(root: Any) -> list[str]:
+    """The local paths of a file's `include:`: a string (not a URL), `local:` in a mapping, or
+    a list of both; `remote:`, `project:`, `template:`, `component:` are not local."""
     import yaml
+
+    found = node_get(root, "include")
+    items = found.value if isinstance(found, yaml.SequenceNode) else [found]
+    names: list[str] = []
+    for item in items[:_MAX_INCLUDES]:
+        if isinstance(item, yaml.MappingNode):
+            item = node_get(item, "local")
+        if not isinstance(item, yaml.ScalarNode) or not isinstance(item.value, str):
+            continue
+        name = item.value.strip()
+        if name and not name.startswith(_REMOTE) and _NOT_A_PATH.isdisjoint(name):
+            names.append(name)
+    return names
+
+
+def _merged(sources: list[_Source]) -> Any:
+    """The pipeline as GitLab merges its files: later ones win; a key whose values are both
+    mappings in two files is merged key by key (GitLab's deep merge), anything else replaced."""
+    import yaml
+
+    top = yaml.MappingNode("tag:yaml.org,2002:map", [])
+    for source in sources:
+        top = _deep_merge(top, source.root, 0)
+    return top
+
+
+def _deep_merge(base: Any, over: Any, depth: int) -> Any:
+    import yaml
+
+    if not isinstance(over, yaml.MappingNode):
+        return base
+    pairs: dict[str, tuple[Any, Any]] = {str(k.value): (k, v) for k, v in flat_mapping(base)}
+    for key, value in flat_mapping(over):
+        name = str(key.value)
+        before = pairs.get(name)
+        if (
+            before is not None
+            and depth < _MAX_NESTING
+            and isinstance(before[1], yaml.MappingNode)
+            and isinstance(value, yaml.MappingNode)
+        ):
+            value = _deep_merge(before[1], value, depth + 1)
+        pairs.pop(name, None)
+        pairs[name] = (key, value)
+    return yaml.MappingNode("tag:yaml.org,2002:map", list(pairs.values()))
+
+
+def extract(text: str, path: str) -> list[Snippet]:
+    _BASES.clear()
+    try:
+        return _extract(text, path)
+    finally:
+        _BASES.clear()
+
+
+def _extract(text: str, path: str) -> list[Snippet]:
+    import yaml
+
+    from guard.reject import gitlab_text_may_concern, mentions_codex
 
     root = compose(text)
     if not isinstance(root, yaml.MappingNode):
         return []
     lines = text.split("\n")
+    sources = [_Source(path, lines, root)]
+    if node_get(root, "include") is not None:
+        included = _Included(path)
+        included.read(root)
+        if mentions_codex(text) or any(mentions_codex(t) for _where, t in included.texts):
+            sources = [*included.all_sources(), *sources]
+            if len(sources) > 1:
+                root = _merged(sources)
+        elif not gitlab_text_may_concern(text):
+            return []  # no file of the pipeline mentions codex (the reject let `include` in)
+    by_name = {s.path: s for s in sources}
+    by_name[_MAIN_MARK] = sources[-1]
     memo: Memo = {}
     unknown: set[int] = set()  # lines of variables whose value is no text here
     global_env = _variables(root, memo, root, unknown)
@@ -433,10 +664,38 @@ def extract(text: str, path: str) -> list[Snippet]:
         # another: state one item sets reaches the items after it in the same shell. Both run in
         # the job's one build environment, `after_script` last (Snippet.session); another job
         # runs in an environment of its own.
-        for step, keys in enumerate((("before_script", "script"), ("after_script",))):
+        order = 0  # the job's runs, one after another (Snippet.session)
+        for keys in (("before_script", "script"), ("after_script",)):
             items = [item for key in keys for item in _items(scripts.get(key), root, memo, steps)]
-            if items:
-                pieces = [_piece(item, lines) for item in items]
-                session = ((f"job {name}", step),)
-                snippets.append(_shell(pieces, path, env, len(lines), session, values=values))
+            # The items of each file are a snippet of that file, the items of other files that
+            # the shell runs before them its prelude (their state reaches these: an `unset`,
+            # a `cd`), placed nowhere: each file's lines are reported in that file, once.
+            before: list[_Piece] = []
+            for source, run in groupby(items, key=lambda item: by_name[item.start_mark.name]):
+                own = [_piece(item, source.lines) for item in run]
+                pieces = [*(replace(p, elsewhere=True) for p in before), *own]
+                before.extend(own)
+                session = ((f"job {name}", order),)
+                order += 1
+                base = _BASES.get(source.path, 0)
+                snippets.append(
+                    _shell(
+                        pieces,
+                        source.path,
+                        _env_in(env, base),
+                        len(source.lines),
+                        session,
+                        values=tuple((n, v, _line_in(line, base), w) for n, v, line, w in values),
+                    )
+                )
     return snippets
+
+
+def _line_in(line: int, base: int) -> int:
+    """An env line (_LINE_BASE) as a line of the file whose base is `base`; 0 when it is
+    written in another file (no place in this one)."""
+    return line - base if base < line < base + _LINE_BASE else 0
+
+
+def _env_in(env: Env, base: int) -> Env:
+    return {name: (value, _line_in(line, base)) for name, (value, line) in env.items()}

@@ -49,7 +49,7 @@ from guard.sources.spawnline import (
     text_of,
     walk,
 )
-from guard.sources.valueset import BranchFlow, join_states
+from guard.sources.valueset import BranchFlow, Targets, join_states
 
 FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 SCOPES = FUNCTIONS | {"source_file", "block"}
@@ -126,6 +126,10 @@ class _File:
         self.assignments: dict[int, dict[str, list[Any]]] = {}  # `x.F = v`: "x.F" -> [v]
         self.pipes: dict[int, dict[str, str]] = {}  # `w, _ := x.StdinPipe()`: "x" -> "w"
         self.env_calls: list[Any] | None = None  # the file's os.Setenv/os.Unsetenv calls
+        # The spawns whose argv spreads a slice (`args...`), by the id of their function, and
+        # the slices' states at each of them, walked once a function (spread_states).
+        self.spreads: dict[int, list[Any]] = {}
+        self.flows: dict[int, dict[int, list[State]]] = {}
         self.declarations: dict[str, list[tuple[Any, Any]]] = {}  # name -> [(statement, value)]
         self.functions: dict[str, Any] = {}  # top-level `func name(...)` of the file
         self.methods: dict[str, list[Any]] = {}  # `func (r *Runner) name(...)`, by name
@@ -157,6 +161,16 @@ class _File:
                 if value is not None:
                     for name, item in zip(names, value.named_children, strict=False):
                         self.declarations.setdefault(text_of(name), []).append((node, item))
+
+    def spread_states(self, call: Any) -> list[State]:
+        """The states of the slice names at a spawn of `spreads` (_Flow.states for it); every
+        such spawn of its function is walked to at once, the first time one of them asks."""
+        function = _function_of(call)
+        found = self.flows.get(function.id)
+        if found is None:
+            targets = Targets(self.spreads.get(function.id, [call]))
+            found = self.flows[function.id] = _Flow(self, call).states_at(targets)
+        return found.get(call.id) or [{}]
 
     def _pairs(self, statement: Any, left: Any, right: Any) -> None:
         if left is None or right is None:
@@ -391,12 +405,20 @@ class _Flow(BranchFlow[Argv]):
         self.file = file
 
     def states(self) -> list[State]:
-        function = _function_of(self.target)
-        body = function.child_by_field_name("body") if function.type in FUNCTIONS else function
+        body = _body(_function_of(self.target))
         if body is None:
             return [{}]
         found, _ = self.run([body], [{}])
         return found or [{}]
+
+    def states_at(self, targets: Targets) -> dict[int, list[State]]:
+        """The states at each of `targets` (nodes of the target's function, by id), in one walk
+        of the function (BranchFlow.collect)."""
+        body = _body(_function_of(self.target))
+        found: dict[int, list[State]] = {}
+        if body is not None:
+            self.collect([body], [{}], targets, found)
+        return found
 
     def arms(self, node: Any) -> list[list[Any]] | None:
         return _arms(node)
@@ -417,10 +439,12 @@ class _Flow(BranchFlow[Argv]):
                     pairs.extend(zip(names, value.named_children, strict=True))
         for name, value in pairs:
             if name.type == "identifier":
-                states = self.assign(text_of(name), value, states)
+                states = self.assign(text_of(name), value, states, statement)
         return states
 
-    def assign(self, name: str, value: Any, states: list[State]) -> list[State]:
+    def assign(self, name: str, value: Any, states: list[State], at: Any) -> list[State]:
+        """`name = value` in every state; a name the value reads that no state holds is the one
+        declared before `at`, the statement (not before the target: one walk serves them all)."""
         result: list[State] = []
         value = _unwrap(value)
         for state in states:
@@ -437,9 +461,14 @@ class _Flow(BranchFlow[Argv]):
                 rest.pop(name, None)
                 result.append(rest)
                 continue
-            for variant in self.file.slice(value, self.target, state):
+            for variant in self.file.slice(value, at, state):
                 result.append({**state, name: variant})
         return _dedupe_states(result)
+
+
+def _body(function: Any) -> Any:
+    """The statements a flow walks: a function's body, or the file for a package-level value."""
+    return function.child_by_field_name("body") if function.type in FUNCTIONS else function
 
 
 def _dedupe_states(states: list[State]) -> list[State]:
@@ -758,27 +787,40 @@ def _command_argvs(call: Any, file: _File) -> list[Argv]:
         return []
     # The names' states matter to a `slice...` spread only (words() reads no state otherwise):
     # a command of plain arguments does not run the function's flow up to it.
-    spread = any(i.type == "variadic_argument" for i in items)
-    states = _Flow(file, call).states() if spread else [{}]
+    states = file.spread_states(call) if _spreads(call) else [{}]
     variants: list[Argv] = []
     for state in states:
         variants.extend(product([file.words(i, call, state) for i in items]))
     return dedupe(variants)
 
 
+def _spreads(call: Any) -> bool:
+    """Does the spawn's argv spread a slice (`exec.Command(bin, args...)`)?"""
+    arguments = call.child_by_field_name("arguments")
+    items = arguments.named_children if arguments is not None else []
+    return any(i.type == "variadic_argument" for i in items)
+
+
+def _is_spawn(node: Any, file: _File) -> bool:
+    """`exec.Command(...)` / `exec.CommandContext(...)` (under the file's name for os/exec)."""
+    if node.type != "call_expression":
+        return False
+    function = node.child_by_field_name("function")
+    if function is None or function.type != "selector_expression":
+        return False
+    operand = function.child_by_field_name("operand")
+    field = function.child_by_field_name("field")
+    if operand is None or field is None or text_of(operand) not in file.exec_names:
+        return False
+    return text_of(field) in ("Command", "CommandContext")
+
+
 def _spawns(root: Any, file: _File) -> Iterator[Spawn]:
-    for node in walk(root):
-        if node.type != "call_expression":
-            continue
-        function = node.child_by_field_name("function")
-        if function is None or function.type != "selector_expression":
-            continue
-        operand = function.child_by_field_name("operand")
-        field = function.child_by_field_name("field")
-        if operand is None or field is None or text_of(operand) not in file.exec_names:
-            continue
-        if text_of(field) not in ("Command", "CommandContext"):
-            continue
+    calls = [node for node in walk(root) if _is_spawn(node, file)]
+    for node in calls:
+        if _spreads(node):
+            file.spreads.setdefault(_function_of(node).id, []).append(node)
+    for node in calls:
         name = _bound_name(node)
         redirect, context = _stdin(node, name, file)
         prefix = _env(node, name, file)

@@ -75,6 +75,7 @@ from guard.sources.spawnline import (
     render_dynamic,
     runs_before,
     spawn_snippet,
+    text_may_be_codex,
     text_of,
     walk,
 )
@@ -626,7 +627,7 @@ def _template_texts(template: Any, file: _File, at: Any, raw: bool) -> list[str]
             if text is not None:
                 parts.append([text if raw else render([text])])
             elif raw:
-                parts.append(["$ARG"])
+                parts.append(_pasted(value, file, at))
             else:
                 parts.append([render(v) for v in file.values.array(value, at, spread=False)]
                              or ['"$ARG"'])  # fmt: skip
@@ -634,6 +635,17 @@ def _template_texts(template: Any, file: _File, at: Any, raw: bool) -> list[str]
     for alternatives in parts:
         texts = list(dict.fromkeys(t + a for t in texts for a in alternatives))[:32]
     return texts
+
+
+def _pasted(value: Any, file: _File, at: Any) -> list[str]:
+    """What a raw `${value}` may paste into a shell text: each string the file gives it, else
+    `$ARG` (one unknown word): `process.env.CODEX_BIN || "codex"` is `$ARG` or `codex`, as the
+    argv readers take it (jsvalues.Values.words)."""
+    found = [
+        words[0] if len(words) == 1 and isinstance(words[0], str) else "$ARG"
+        for words in file.values.words(value, at)
+    ]
+    return list(dict.fromkeys(found)) or ["$ARG"]
 
 
 def _shell_text(node: Any, file: _File, at: Any) -> list[str]:
@@ -749,6 +761,12 @@ def _shell_spawn(
     """Shell text run by a spawn: a group, so the spawn's stdin and env apply to all of it (its
     lines stay the template's lines)."""
     shell = [t for t in texts if "codex" in t]
+    if not shell:
+        # `${bin} exec --yolo ...` where the file cannot say what `bin` is (`process.env.
+        # CODEX_BIN`): a command word that may start codex, CG902 as the shell layer reads
+        # `$CMD exec`; one for the spawn, whatever its variants. None when a variant runs
+        # codex itself (`process.env.CODEX_BIN || "codex"`): the rules read that one.
+        shell = [t for t in texts if text_may_be_codex(t)][:1]
     # The keys the spawn's env sets are exported inside the group (an env that replaces the
     # parent's adds nothing the rules could miss: only named keys are ever claimed). Input the
     # program writes is a file redirect here: the shell layer reads `{ ...\n} <<<x` as an error.

@@ -25,13 +25,21 @@ Which recipes run after which (Snippet.session; just's manual, "Dependencies" an
 only what one `just` run fixes. `just T` runs T's prior dependencies in order, each recipe once,
 then T, then its subsequent ones (`T: a b && c`); under `[parallel]` a recipe's dependencies run
 at once, in no order among themselves. So each recipe with dependencies is a sequence of its own
-(_sessions): a recipe its run reaches after another is a later step. Recipes no dependency ties
-(`start:` and `continue:`, each run by hand) are in no sequence together: nothing says the one
-runs after the other.
+(_sessions): a recipe its run reaches after another is a later step. Besides, the recipes are
+one session plan that a person or a workflow runs recipe by recipe (`just start`, later `just
+continue`), every one in the justfile's folder, as a Makefile's targets are (makefile.py: read in
+file order): each recipe is a step of the file's own sequence (_FOLDER), in file order, so
+`--ephemeral` in `start:` and `codex exec resume` in `continue:` is CG401, and a resume `--last`
+in `continue:` after a run with `-C .` in `start:` is no CG403. Where just runs a recipe
+(Snippet.start_dir; just's manual, "Working Directory"): the justfile's folder, or the folder
+`set working-directory` names, or a recipe's `[working-directory(DIR)]` (relative to that), or
+the folder just was invoked from (`[no-cd]`, `set no-cd`): a resume in another folder than its
+run is still CG403.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from guard.fastclass import dataclass
@@ -344,6 +352,19 @@ _DEPENDENCY = re.compile(
     rf"\s*(?:(?P<then>&&)|\((?P<call>{_NAME})(?:{_STRING}|[^()\"'])*\)|(?P<name>{_NAME}))"
 )
 _MAX_SESSION_STEPS = 4096  # (recipe, step) pairs over the whole file: far past a real justfile
+_ATTRIBUTES = re.compile(rf"^\[(?P<inner>(?:{_STRING}|[^\]\"'])*)\]\s*(?:#.*)?$")
+# One attribute inside `[...]`: a name, then `: 'ARG'` or `('ARG', ...)`, then `,` or the end.
+_ATTRIBUTE = re.compile(
+    rf"\s*(?P<name>{_NAME})\s*(?::\s*(?P<colon>{_STRING})"
+    rf"|\(\s*(?P<first>{_STRING})?(?:{_STRING}|[^()\"'])*\))?\s*(?:,|$)"
+)
+_SET_WORKDIR = re.compile(rf"^set\s+working-directory\s*:=\s*(?P<folder>{_STRING}|.*?)\s*(?:#.*)?$")
+_SET_NO_CD = re.compile(r"^set\s+no-cd(?:\s*:=\s*(?P<value>true|false))?\s*(?:#.*)?$")
+# The file's own sequence: every recipe, in file order (the module's docstring).
+FOLDER = "just: the justfile's recipes"
+# Where `[no-cd]` recipes run: one place for all of them (a person runs `just start` then `just
+# continue` from one shell, as make's targets from make's cwd), not the justfile's folder.
+INVOKED_FROM = "<the folder just was invoked from>"
 
 
 @dataclass(frozen=True)
@@ -366,12 +387,70 @@ def _recipe(lines: list[str], index: int, header: re.Match[str]) -> tuple[str, _
             into = subsequent
         else:
             into.append(found.group("call") or found.group("name"))
-    parallel = False
+    parallel = "parallel" in _attributes(lines, index)
+    return header.group("name"), _Recipe(tuple(prior), tuple(subsequent), parallel)
+
+
+def _attributes(lines: list[str], index: int) -> dict[str, str | None]:
+    """The attributes written above the header on line `index` (`[no-cd]`, `[private, no-cd]`,
+    `[working-directory: 'api']`, `[working-directory('api')]`, one per line or several), each
+    name -> its first argument's value (None: none, or not a string literal)."""
+    found: dict[str, str | None] = {}
     above = index - 1
     while above >= 0 and lines[above].startswith(("[", "#")):
-        parallel = parallel or (lines[above].startswith("[") and "parallel" in lines[above])
+        line = lines[above].strip()
         above -= 1
-    return header.group("name"), _Recipe(tuple(prior), tuple(subsequent), parallel)
+        listed = _ATTRIBUTES.match(line)
+        if listed is None:
+            continue  # a comment
+        at, end = listed.span("inner")
+        while at < end and (match := _ATTRIBUTE.match(line, at, end)) is not None:
+            argument = match.group("colon") or match.group("first")
+            found.setdefault(match.group("name"), _string(argument) if argument else None)
+            at = match.end()
+    return found
+
+
+def _start_dir(lines: list[str], index: int, setting: _Folder) -> str | None:
+    """Where just runs the recipe whose header is on line `index` (Snippet.start_dir): None for
+    the justfile's folder; `[no-cd]` and `set no-cd` keep the folder just was invoked from; the
+    `working-directory` attribute (which wins over `set no-cd`) and setting are relative to the
+    justfile's folder, the attribute to the setting's folder."""
+    attributes = _attributes(lines, index)
+    if "no-cd" in attributes:
+        return INVOKED_FROM
+    if "working-directory" in attributes:
+        folder = attributes["working-directory"]
+        if folder is None:
+            return f"<{lines[index].split(':', 1)[0]}: working-directory>"  # not a literal
+        return _folder(posixpath.join(setting.folder or ".", folder))
+    return INVOKED_FROM if setting.no_cd else setting.folder
+
+
+def _folder(path: str) -> str | None:
+    """A folder as one spelling (`api/../.` is the justfile's folder: None)."""
+    normal = posixpath.normpath(path)
+    return None if normal == "." else normal
+
+
+@dataclass(frozen=True)
+class _Folder:
+    """What the settings say about where recipes run: `set working-directory` and `set no-cd`."""
+
+    folder: str | None
+    no_cd: bool
+
+
+def _folder_settings(lines: list[str]) -> _Folder:
+    folder: str | None = None
+    no_cd = False
+    for line in lines:
+        if (match := _SET_WORKDIR.match(line)) is not None:
+            named = _string(match.group("folder"))
+            folder = _folder(named) if named is not None else f"<{line.strip()}>"
+        elif (match := _SET_NO_CD.match(line)) is not None:
+            no_cd = match.group("value") != "false"
+    return _Folder(folder, no_cd)
 
 
 def _run_order(target: str, recipes: dict[str, _Recipe]) -> list[tuple[str, int]]:
@@ -427,6 +506,14 @@ def _sessions(lines: list[str]) -> dict[str, tuple[tuple[str, int], ...]]:
     return {name: tuple(pairs) for name, pairs in steps.items()}
 
 
+def _folder_step(header: int, lines: int) -> int:
+    """A recipe's step in the file's own sequence (FOLDER): file order, below every step of a
+    `just T` run (_sessions counts from 1). Where a resume `--last` has runs before it in both
+    (guard/engine/sessionplan.py, runs_before, orders them by step), the newest is the one its
+    dependency ran just before it, not one merely written above it."""
+    return header - lines
+
+
 def extract(text: str, path: str) -> list[Snippet]:
     lines = text.split("\n")
     export_all = _exports_all(lines)
@@ -436,6 +523,7 @@ def extract(text: str, path: str) -> list[Snippet]:
         m.group("name"): m.group("value") for line in lines if (m := _ASSIGNMENT.match(line))
     }
     sessions = _sessions(lines)
+    settings = _folder_settings(lines)
     dotenv = _dotenv(lines)
     snippets: list[Snippet] = []
     index = 0
@@ -480,7 +568,11 @@ def extract(text: str, path: str) -> list[Snippet]:
                     RunContext.SCRIPT,
                     tuple(env),
                     values=tuple(values),
-                    session=sessions.get(header.group("name"), ()),
+                    session=(
+                        *sessions.get(header.group("name"), ()),
+                        (FOLDER, _folder_step(index, len(lines))),
+                    ),
+                    start_dir=_start_dir(lines, index, settings),
                 )
             )
         index = max(end, index + 1)

@@ -13,6 +13,11 @@ Duplicate keys: the last one counts, as JSON.parse keeps it.
 
 `pre<name>` and `post<name>` run around `<name>` (npm; yarn 1): one after another on one machine,
 so they are a session (Snippet.session, read by CG401): `npm run NAME` runs pre, NAME, post.
+Besides, the scripts are one session plan that a person or a workflow runs script by script
+(`npm run start`, later `npm run continue`), every one in the package's folder, as a Makefile's
+targets are (makefile.py: read in file order): each script is a step of the file's own sequence
+(FOLDER), in file order, so `--ephemeral` in one script and `codex exec resume` in a later one
+is CG401, and a resume `--last` after a run with `-C .` in an earlier script is no CG403.
 
 `npm run other` inside a script runs the other script in its own `sh -c`: each script is
 linted on its own, so a codex run in `other` is reported where it is written, once. What the
@@ -126,6 +131,18 @@ def _git_hooks(text: str) -> list[tuple[str, int, int]]:
     return [(hook, start, end) for (_key, hook), (start, end) in found.items()]
 
 
+# The file's own sequence: every script, in file order (the module's docstring).
+FOLDER = "npm: the package's scripts"
+
+
+def _folder_step(start: int, size: int) -> int:
+    """A script's step in the file's own sequence (FOLDER): file order, below every step of an
+    `npm run NAME` run (_sessions counts from 1). Where a resume `--last` has runs before it in
+    both (guard/engine/sessionplan.py, runs_before, orders them by step), the newest is the one
+    `pre<name>` ran just before it, not one merely written above it."""
+    return start - size
+
+
 def _sessions(names: list[str]) -> dict[str, tuple[tuple[str, int], ...]]:
     """`npm run NAME` runs `preNAME`, NAME, then `postNAME`: each a step of that run."""
     known = set(names)
@@ -152,7 +169,13 @@ def extract(text: str, path: str) -> list[Snippet]:
     found = [
         replace(
             jsonplaces.string_snippet(
-                places, start, end, path, RunContext.SCRIPT, "sh", sessions.get(name, ())
+                places,
+                start,
+                end,
+                path,
+                RunContext.SCRIPT,
+                "sh",
+                (*sessions.get(name, ()), (FOLDER, _folder_step(start, len(text)))),
             ),
             script_name=name,
         )

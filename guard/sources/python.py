@@ -42,6 +42,7 @@ from guard.sources.spawnline import (
     is_codex_argv,
     may_be_codex,
     shifted_left,
+    text_may_be_codex,
 )
 
 SPAWNERS = frozenset(
@@ -443,6 +444,7 @@ def _command(
     env_files = module.dotenv_files(node)
     lines: list[_Line] = []
     dynamic: dict[int, tuple[object, ...]] = {}  # index of a `"$CMD" ...` line -> its arguments
+    unresolved: set[int] = set()  # index of a shell text whose command word may be codex
     read: set[tuple[object, ...]] = set()  # the arguments of the codex lines
     flow = pyvalues.Flow(module.values, node, (), 0)
     if states is None:
@@ -458,7 +460,11 @@ def _command(
                     if not isinstance(value, pyvalues.W) or not isinstance(value.text, str):
                         continue
                     if "codex" not in value.text:
-                        continue
+                        if not text_may_be_codex(value.text):
+                            continue
+                        # `f"{bin} exec --yolo ..."`, `bin` unknown (`os.environ["CODEX_BIN"]`):
+                        # a command word that may be codex, CG902 as the shell reads `$CMD exec`
+                        unresolved.add(len(lines))
                     text = value.text.strip("\n")
                     if _needs_group(text, writer.words_written, redirect):
                         # The env and stdin are the shell's: around all of it, as a group (its
@@ -495,6 +501,12 @@ def _command(
     # `os.environ.get("CODEX_BIN", "codex")` is codex or anything: the unknown program (CG902)
     # adds nothing where the rules already read the same arguments on the codex variant.
     kept = [line for i, line in enumerate(lines) if dynamic.get(i, ()) not in read]
+    if unresolved:
+        # One CG902 for the spawn, and none when a variant runs codex itself (the fallback of
+        # `os.environ.get("CODEX_BIN", "codex")`: the rules read that one)
+        codex = [line for i, line in enumerate(lines) if i not in unresolved]
+        first = [line for i, line in enumerate(lines) if i in unresolved][:1]
+        kept = [line for line in kept if line in codex or (not codex and line in first)]
     return list({line.text: line for line in kept}.values())
 
 

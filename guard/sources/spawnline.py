@@ -119,6 +119,12 @@ def may_be_codex(words: Sequence[Word]) -> bool:
     return _model_reach(render(words))[1]
 
 
+def text_may_be_codex(line: str) -> bool:
+    """A shell text that runs a command the model cannot resolve with codex's arguments
+    (`$ARG exec --yolo ...`): may_be_codex for a spawn's shell text."""
+    return _model_reach(line)[1]
+
+
 @functools.lru_cache(maxsize=512)
 def _model_reach(line: str) -> tuple[bool, bool]:
     """(runs codex, runs an unresolved program with codex-like arguments) for one shell line,

@@ -15,6 +15,7 @@ file with many optional flags never explodes (the first ones are kept, in statem
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -50,8 +51,11 @@ def join_states(
     """The distinct states, at most `limit`. With `identity`, values are compared by `id` (the
     Python model shares immutable values between arms, so that is cheaper than hashing every
     argv and finds the same repeats); otherwise by value."""
+    given = list(states)
+    if len(given) < 2:  # nothing to join: a state's key (all its names, sorted) is not made
+        return given[:limit]
     seen: dict[tuple[tuple[str, object], ...], dict[str, V]] = {}
-    for state in states:
+    for state in given:
         items = sorted(state.items(), key=lambda kv: kv[0])
         key = tuple((k, id(v)) for k, v in items) if identity else tuple(items)
         seen.setdefault(key, state)
@@ -104,3 +108,45 @@ class BranchFlow(ABC, Generic[V]):
                 merged.extend(self.run(arm, [dict(s) for s in states])[0])
             states = self.join(merged)
         return states, False
+
+    def collect(
+        self,
+        statements: list[Any],
+        states: list[State[V]],
+        targets: Targets,
+        found: dict[int, list[State[V]]],
+    ) -> list[State[V]]:
+        """`run` for every target of `targets` at once: each target's states (those `run` gives
+        it) into `found`, by node id; returns the states after `statements`. One walk of the
+        function however many targets it holds, where a `run` per target walks the statements
+        before each one again (quadratic in a function of many spawns)."""
+        for statement in statements:
+            options = self.arms(statement)
+            inside = targets.within(statement)
+            if options is None:
+                for target in inside:
+                    found.setdefault(target.id, states)
+                states = self.step(statement, states)
+                continue
+            merged: list[State[V]] = []
+            for arm in options:
+                merged.extend(self.collect(arm, [dict(s) for s in states], targets, found))
+            for target in inside:  # in the statement but in none of its arms (an `if`'s test)
+                found.setdefault(target.id, states)
+            states = self.join(merged)
+        return states
+
+
+class Targets:
+    """Nodes sorted by where they start, asked which of them lie in a node (BranchFlow.collect)."""
+
+    def __init__(self, nodes: Iterable[Any]) -> None:
+        self.nodes = sorted(nodes, key=lambda node: node.start_byte)
+        self.starts = [node.start_byte for node in self.nodes]
+
+    def within(self, outer: Any) -> list[Any]:
+        if not self.nodes:
+            return []
+        first = bisect_left(self.starts, outer.start_byte)
+        last = bisect_right(self.starts, outer.end_byte)
+        return [n for n in self.nodes[first:last] if n.end_byte <= outer.end_byte]

@@ -33,6 +33,8 @@ class Dependency:
     script: str
     text: str
     file: str
+    full: str = FULL  # the dependency's text that makes the script's run CG303
+    safe: str = SAFE
 
 
 DEPENDENCIES = {
@@ -52,6 +54,14 @@ DEPENDENCIES = {
         'export CODEX_HOME=/tmp/ch\ncp conf/codex.toml "$CODEX_HOME/config.toml"\n'
         'codex exec -C . "x" </dev/null\n',
         "conf/codex.toml",
+    ),
+    # a GitLab pipeline's local include: the job it defines runs with --yolo, then without
+    "gitlab-include": Dependency(
+        ".gitlab-ci.yml",
+        "include:\n  - local: ci/agents.yml\n",
+        "ci/agents.yml",
+        'review:\n  script:\n    - codex exec -C . --yolo -o r.md "x" </dev/null\n',
+        'review:\n  script:\n    - codex exec -C . -s read-only -o r.md "x" </dev/null\n',
     ),
 }
 
@@ -137,11 +147,11 @@ def test_creating_editing_deleting_a_dependency_changes_the_cached_findings(
     assert calls.paths == []  # the dependency is still absent: a stat hit, no lint
     assert warm.out == cold.out
 
-    write(target, FULL)  # created
+    write(target, dep.full)  # created
     step(expect_cg303=True)
-    target.write_text(SAFE)  # edited
+    target.write_text(dep.safe)  # edited
     step(expect_cg303=False)
-    target.write_text(FULL)
+    target.write_text(dep.full)
     step(expect_cg303=True)
     target.unlink()  # deleted
     step(expect_cg303=False)

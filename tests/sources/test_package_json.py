@@ -159,10 +159,15 @@ PRE_POST = """\
 def test_pre_and_post_scripts_run_around_theirs_on_one_machine(tmp_path: Path) -> None:
     doc = lint(write(tmp_path / "package.json", PRE_POST), "--select", "CG401")
     # `npm run review` runs prereview, then review: the ephemeral session is resumed. `other`
-    # runs alone: nothing resumes it.
+    # is written after the resume: no later script resumes it.
     assert places(doc) == [("CG401", *at(PRE_POST, "--ephemeral"))]
     sessions = [s.session for s in packagejson.extract(PRE_POST, "p.json")]
-    assert sessions == [(("npm run review", 1),), (("npm run review", 2),), ()]
+    runs = [tuple(step for step in s if step[0] != packagejson.FOLDER) for s in sessions]
+    assert runs == [(("npm run review", 1),), (("npm run review", 2),), ()]
+    # and every script is a step of the package's own sequence, in file order, below the runs'
+    folder = [[n for name, n in s if name == packagejson.FOLDER] for s in sessions]
+    assert [len(steps) for steps in folder] == [1, 1, 1]
+    assert folder == sorted(folder) and folder[-1][0] < 1
 
 
 WRAPPED = """\

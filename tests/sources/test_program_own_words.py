@@ -127,6 +127,7 @@ def test_a_go_function_of_many_commands_is_walked_once(monkeypatch: pytest.Monke
     walked: list[int] = []
     flows: list[int] = []
     real_walk, real_states = golang.walk, golang._Flow.states
+    real_states_at = golang._Flow.states_at
 
     def counting_walk(node: Any) -> Any:
         walked.append(1)
@@ -136,8 +137,13 @@ def test_a_go_function_of_many_commands_is_walked_once(monkeypatch: pytest.Monke
         flows.append(1)
         return real_states(self)
 
+    def counting_states_at(self: Any, targets: Any) -> Any:
+        flows.append(1)
+        return real_states_at(self, targets)
+
     monkeypatch.setattr(golang, "walk", counting_walk)
     monkeypatch.setattr(golang._Flow, "states", counting_states)
+    monkeypatch.setattr(golang._Flow, "states_at", counting_states_at)
     counts = []
     for commands in (10, 40):
         walked.clear()

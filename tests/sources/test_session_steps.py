@@ -5,8 +5,8 @@ job's `after_script`, a later spawn of a Python/JS/Go program, a later block of 
 instructions, a justfile recipe run after it: the resume finds nothing. Each file is linted
 through the real console script, and the CG401 findings are compared whole (place, severity and
 the "resumed here" location), so the look-alikes in the same file (another job, an ephemeral run
-after the resume, a resume under another Codex home, argv variants of one spawn, recipes no
-dependency orders) are shown to stay clean.
+after the resume, a resume under another Codex home, argv variants of one spawn, a recipe written
+after the resume that no dependency orders before it) are shown to stay clean.
 """
 
 from __future__ import annotations
@@ -260,7 +260,7 @@ def test_a_later_block_of_an_agent_file_resumes(tmp_path: Path) -> None:
     ]
 
 
-# --- justfile: only what one `just` run orders ---------------------------------------------------
+# --- justfile: what one `just` run orders, and the recipes in file order, as make's -------------
 
 JUSTFILE = """\
 # `just continue` runs `start` first, wherever it is written.
@@ -270,14 +270,15 @@ continue: start
 start:
     codex exec --ephemeral -C . -s workspace-write "Start ag-77." </dev/null
 
-# Run by hand: nothing says `go-on` runs after it.
+# Run by hand, `validate` then `go-on`, in the justfile's folder, as a Makefile's targets.
 validate:
     codex exec --ephemeral -s read-only "Validate ag-77." </dev/null
 
 go-on:
     codex exec resume --last "Go on." </dev/null
 
-# At once: `review` and `go-on` run in no order.
+# At once: `review` and `go-on` run in no order (and `go-on` is written above `review`); `fix`,
+# written below, resumes `review`'s session too.
 [parallel]
 both: review go-on
 
@@ -299,7 +300,9 @@ def test_a_justfile_recipe_run_after_the_ephemeral_one_resumes(tmp_path: Path) -
     found = cg401(tmp_path, "justfile", JUSTFILE)
     assert sorted(found) == [
         ("justfile", at(JUSTFILE, 6, "--ephemeral"), "error", [at(JUSTFILE, 3, "codex")]),
-        ("justfile", at(JUSTFILE, 26, "--ephemeral"), "error", [at(JUSTFILE, 29, "codex")]),
+        ("justfile", at(JUSTFILE, 10, "--ephemeral"), "error", [at(JUSTFILE, 13, "codex")]),
+        ("justfile", at(JUSTFILE, 21, "--ephemeral"), "error", [at(JUSTFILE, 30, "codex")]),
+        ("justfile", at(JUSTFILE, 27, "--ephemeral"), "error", [at(JUSTFILE, 30, "codex")]),
     ]
 
 
