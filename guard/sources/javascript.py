@@ -36,6 +36,7 @@ function adds before the spawn, on any branch (`env.K = v`, `env["K"] = v`, `Obj
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -296,6 +297,8 @@ def _pipe_fate(call: Any, through_spawn: bool = False) -> tuple[str, RunContext]
         places.append((name, text_of(scope_body(call))))
     for prefix, text in places:
         ends = [text.find(f"{prefix}{end}") for end in ENDS_PIPE]
+        # A Deno stream's writer closes the stream it writes (WritableStreamDefaultWriter.close)
+        ends += [text.find(f"{writer}.close(") for writer in _stdin_writers(prefix, text)]
         found = [i for i in ends if i >= 0]
         if not found:
             continue
@@ -304,6 +307,18 @@ def _pipe_fate(call: Any, through_spawn: bool = False) -> tuple[str, RunContext]
         written = not end_call.startswith(")") or any(f"{prefix}{w}" in text for w in WRITES_PIPE)
         return (SUPPLIED if written else CLOSED), RunContext.SCRIPT
     return "", RunContext.SPAWN
+
+
+# `const writer = child.stdin.getWriter()`: the name a Deno child's stdin writer is bound to
+_STDIN_WRITER = re.compile(
+    r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([\w$.?]*?)\.stdin\??\.getWriter\("
+)
+
+
+def _stdin_writers(prefix: str, text: str) -> list[str]:
+    """The names ``text`` binds to a writer of the child's stdin (``prefix``: the child's name,
+    "" for any child)."""
+    return [m.group(1) for m in _STDIN_WRITER.finditer(text) if not prefix or m.group(2) == prefix]
 
 
 def _stdio_in(value: Any, file: _File, at: Any) -> str | None:

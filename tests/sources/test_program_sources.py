@@ -205,6 +205,24 @@ def test_deno_piped_stdin_closed_through_the_spawned_child(tmp_path: Path) -> No
     assert lint_text(tmp_path, "run.ts", never_closed) == [("CG202", "error", 1)]
 
 
+def test_deno_piped_stdin_closed_through_its_writer(tmp_path: Path) -> None:
+    # WritableStreamDefaultWriter.close() closes the stream it writes: the prompt is fed and ended
+    body = (
+        'const cmd = new Deno.Command("codex", {\n'
+        '  args: ["exec", "-C", Deno.cwd(), "-s", "workspace-write", "-o", "out.md", "-"],\n'
+        '  stdin: "piped",\n'
+        "});\n"
+        "const proc = cmd.spawn();\n"
+        "const w = proc.stdin.getWriter();\n"
+        'await w.write(new TextEncoder().encode("Fix the lint errors"));\n'
+        "await w.close();\n"
+        "await proc.status;\n"
+    )
+    assert lint_text(tmp_path, "fix.ts", body) == []
+    released = body.replace("await w.close();\n", "w.releaseLock();\n")
+    assert lint_text(tmp_path, "fix.ts", released) == [("CG202", "error", 1)]
+
+
 def test_env_that_replaces_process_env_and_process_env_assignment(tmp_path: Path) -> None:
     body = (
         'import { execFileSync } from "node:child_process";\n'
