@@ -297,3 +297,69 @@ def test_stdin_of_an_asyncio_spawn(
     """`proc = await asyncio.create_subprocess_exec(...)` is fed through the name it is bound
     to, as `proc = Popen(...)` is: `await proc.communicate(data)` ends the pipe."""
     assert findings(tmp_path, "import asyncio\nasync def main():\n" + body) == expected
+
+
+def _task_findings(tmp_path: Path, body: str) -> list[tuple[str, str, int]]:
+    path = tmp_path / "tasks.py"
+    path.write_text(body)
+    outcome = lint_file(FileJob(str(path), True, Settings(), RULE_TEXT))
+    assert not outcome.errors
+    return sorted((f.rule, f.severity.value, f.location.line) for f in outcome.findings)
+
+
+INVOKE_TASKS = """\
+import os
+
+from invoke import task
+
+
+@task
+def review(c):
+    c.run("codex exec -C . -s read-only -o out/review.md - < prompts/review.md")
+
+
+@task
+def fix(c, ticket):
+    c.run(f"codex exec -C . -s workspace-write -o out/{ticket}.md 'Fix {ticket}'", in_stream=False)
+
+
+@task
+def login(ctx):
+    ctx.run("codex login --with-api-key < ~/.openai-key")
+
+
+@task
+def nightly(c):
+    c.run(
+        "codex exec -C . -s workspace-write -o out/n.md - < prompts/nightly.md",
+        env={"CODEX_API_KEY": os.environ["CI_KEY"]},
+    )
+"""
+
+
+def test_invoke_task_runs_are_shell_text(tmp_path: Path) -> None:
+    # pyinvoke's Context.run hands its text to a shell: in_stream=False gives the command a pipe
+    # nobody writes or closes; its env= adds to the process environment.
+    assert _task_findings(tmp_path, INVOKE_TASKS) == [
+        ("CG101", "error", 23),
+        ("CG102", "error", 18),
+        ("CG201", "error", 13),
+    ]
+
+
+def test_fabric_connection_runs_its_text_on_the_host(tmp_path: Path) -> None:
+    body = (
+        "import os\nfrom fabric import Connection\n\n"
+        'os.environ["OPENAI_API_KEY"] = "sk-local"\n\n'
+        "def deploy(host):\n"
+        "    with Connection(host) as conn:\n"
+        '        conn.run("codex exec -C /srv/app -s workspace-write -o f.md - < p.md")\n'
+        '        conn.run("codex exec --yolo -C /srv/app - < p.md")\n'
+    )
+    # (the local key is not the remote shell's: only the text run there counts)
+    assert _task_findings(tmp_path, body) == [("CG303", "error", 9)]
+
+
+def test_a_run_method_of_another_library_is_not_a_spawn(tmp_path: Path) -> None:
+    body = 'import flask\napp = flask.Flask("x")\napp.run("codex exec --yolo")\n'
+    assert _task_findings(tmp_path, body) == []
