@@ -34,7 +34,7 @@ import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from guard.sources import pyvalues
+from guard.sources import pycommands, pyvalues
 from guard.sources.base import SourceError
 from guard.sources.snippet import RunContext, Snippet, position_step
 from guard.sources.spawnline import (
@@ -82,6 +82,7 @@ SPAWN_MODULES = frozenset({"subprocess", "asyncio", "os"})
 # Connection.run): `c.run("codex exec ...")` of a `@task`'s context, a `Connection(host)`, a
 # `Context()`, and invoke's own `run`/`sudo`. Fabric runs the text on the remote host.
 TASK_MODULES = frozenset({"invoke", "fabric"})
+COMMAND_MODULES = frozenset({"sh", "plumbum"})  # command objects: guard/sources/pycommands.py
 TASK_METHODS = frozenset({"run", "sudo", "local"})
 TASK_OBJECTS = frozenset({"Context", "Connection", "SerialGroup", "ThreadingGroup", "Group"})
 REMOTE_OBJECTS = frozenset({"Connection", "SerialGroup", "ThreadingGroup", "Group"})
@@ -114,6 +115,7 @@ class _Module:
         self.functions: set[str] = set()  # `from subprocess import run` -> "run"
         # invoke / fabric: local name -> the module or name it imports (`task`, `Connection`)
         self.tasks: dict[str, str] = {}
+        commands = False  # does the file import sh or plumbum (pycommands)?
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 self.modules.update(
@@ -122,10 +124,13 @@ class _Module:
                 self.tasks.update(
                     (a.asname or a.name, a.name) for a in node.names if a.name in TASK_MODULES
                 )
+                commands = commands or any(a.name in COMMAND_MODULES for a in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module in SPAWN_MODULES:
                 self.functions.update(a.asname or a.name for a in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module in TASK_MODULES:
                 self.tasks.update((a.asname or a.name, a.name) for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                commands = commands or node.module in COMMAND_MODULES
             ended = _ends_pipe(node)
             if ended is not None:
                 self.ended.add(ended)
@@ -135,6 +140,17 @@ class _Module:
                 for target in targets:
                     if isinstance(target, ast.Name) and spawned is not None:
                         self.bound[id(spawned)] = target.id
+        self.commands = pycommands.Commands(tree) if commands else None
+        self._runs: dict[int, pycommands.Run | None] = {}
+
+    def library_run(self, call: ast.Call) -> pycommands.Run | None:
+        """The run of an sh or plumbum command object the call starts (pycommands), if any."""
+        if self.commands is None:
+            return None
+        key = id(call)
+        if key not in self._runs:
+            self._runs[key] = self.commands.run(call)
+        return self._runs[key]
 
     def spawns(self, call: ast.Call) -> bool:
         """`subprocess.run(...)`, `sp.Popen(...)`, or `run(...)` imported from subprocess: not
@@ -145,7 +161,7 @@ class _Module:
                 return True
         elif isinstance(func, ast.Name) and func.id in self.functions:
             return True
-        return self.task_runner(call) is not None
+        return self.task_runner(call) is not None or self.library_run(call) is not None
 
     def task_runner(self, call: ast.Call) -> str | None:
         """ "local" or "remote" when the call runs shell text through invoke or fabric: `.run`,
@@ -402,7 +418,8 @@ def _env_variants(
 ) -> list[pyvalues.Env | None]:
     """The env= values the spawn may get (None: no env=, the parent's environment). A task
     runner's `env=` adds to the environment unless `replace_env=True` (invoke's Runner)."""
-    env = _env_node(node)
+    library = module.library_run(node)
+    env = library.env if library is not None else _env_node(node)
     if env is None or (isinstance(env, ast.Constant) and env.value is None):
         return [None]
     replaces = _keyword(node, "replace_env")
@@ -519,8 +536,10 @@ def _exec_argv(node: ast.Call, form: tuple[int, int | None, int | None], flow: p
     return found
 
 
-def _argv_values(node: ast.Call, name: str, flow: pyvalues.Flow,
-                 state: pyvalues.State) -> list[pyvalues.Value]:  # fmt: skip
+def _argv_values(node: ast.Call, name: str, flow: pyvalues.Flow, state: pyvalues.State,
+                 library: pycommands.Run | None = None) -> list[pyvalues.Value]:  # fmt: skip
+    if library is not None:  # an sh or plumbum command object's argv
+        return list(flow.sequence_literal(list(library.argv), state, 0))
     if name in OS_EXEC:
         return _exec_argv(node, OS_EXEC[name], flow, state)
     if name == "create_subprocess_exec":  # argv as positional arguments, not a list
@@ -537,7 +556,11 @@ def _command(
     name = _callee(node)
     given = node.args or _keyword(node, "args") or _keyword(node, "cmd")  # `run(args=[...])`
     task = module.task_runner(node)
-    if not given or (task is None and name not in SPAWNERS | SHELL_SPAWNERS | OS_EXEC.keys()):
+    library = module.library_run(node)
+    if library is not None:
+        if not library.argv:
+            return []
+    elif not given or (task is None and name not in SPAWNERS | SHELL_SPAWNERS | OS_EXEC.keys()):
         return []
     if not module.spawns(node):
         return []
@@ -559,7 +582,7 @@ def _command(
     # (a remote host's shell starts from its own login environment, not this process's)
     environ = _environ_at(node, module, states) if task != "remote" else []
     for state in states[: pyvalues.MAX_STATES]:
-        for value in _argv_values(node, name, flow, state):
+        for value in _argv_values(node, name, flow, state, library):
             for env in _env_variants(node, module, flow, state, task is not None):
                 writer = _Writer(module, node, captured)
                 writer.load_env_files(env_files)
@@ -611,6 +634,9 @@ def _command(
 def _stdin(node: ast.Call, module: _Module) -> tuple[str, RunContext]:
     if module.task_runner(node) is not None:
         return _task_stdin(node)
+    library = module.library_run(node)
+    if library is not None:
+        return LIBRARY_STDIN[library.stdin], RunContext.SCRIPT
     if _keyword(node, "input") is not None:
         return SUPPLIED, RunContext.SCRIPT
     stdin = _keyword(node, "stdin")
@@ -622,6 +648,15 @@ def _stdin(node: ast.Call, module: _Module) -> tuple[str, RunContext]:
     if name == "PIPE":
         return (SUPPLIED, RunContext.SCRIPT) if module.feeds(node) else ("", RunContext.SPAWN)
     return ' <"$FILE"', RunContext.SCRIPT  # an open file or descriptor
+
+
+# An sh or plumbum run's stdin (pycommands) as the shell's redirect
+LIBRARY_STDIN = {
+    pycommands.CLOSED: " </dev/null",
+    pycommands.INHERITED: "",
+    pycommands.FED: SUPPLIED,
+    pycommands.FILE: FROM_FILE,
+}
 
 
 def _task_stdin(node: ast.Call) -> tuple[str, RunContext]:

@@ -363,3 +363,42 @@ def test_fabric_connection_runs_its_text_on_the_host(tmp_path: Path) -> None:
 def test_a_run_method_of_another_library_is_not_a_spawn(tmp_path: Path) -> None:
     body = 'import flask\napp = flask.Flask("x")\napp.run("codex exec --yolo")\n'
     assert _task_findings(tmp_path, body) == []
+
+
+SH_LIBRARY = """\
+import sh
+
+codex = sh.Command("codex")
+review = codex.bake("exec", "-C", ".", s="read-only", o="out/review.md")
+
+
+def nightly() -> None:
+    review("Review the last commit")
+    review("Review the last commit", _fg=True)
+    codex.exec("-C", ".", dangerously_bypass_approvals_and_sandbox=True, _in=open("p.md"))
+    sh.codex("exec", "-C", ".", "-s", "read-only", "-", _env={"CODEX_API_KEY": "k"})
+"""
+
+
+def test_sh_command_objects_are_spawns_of_their_argv(tmp_path: Path) -> None:
+    # sh closes a command's stdin unless `_in=` feeds it; `_fg=True` hands it this process's;
+    # keyword arguments are options, `.exec` a sub-command, `_env=` the whole environment.
+    assert _task_findings(tmp_path, SH_LIBRARY) == [
+        ("CG101", "error", 11),
+        ("CG201", "warning", 9),
+        ("CG202", "error", 11),
+        ("CG303", "error", 10),
+    ]
+
+
+def test_plumbum_bound_arguments_and_redirects(tmp_path: Path) -> None:
+    body = (
+        "from plumbum import local\n\n"
+        'codex = local["codex"]["exec", "-C", ".", "-s", "read-only"]\n'
+        'codex("Summarise the diff")\n'
+        '(codex < "prompts/review.md")("-")\n'
+        'codex("-")\n'
+        'local["codex"]["exec", "--yolo", "-C", "."](stdin=open("p.md"))\n'
+    )
+    # a plumbum run's stdin is a pipe communicate() closes: `-` with nothing fed reads nothing
+    assert _task_findings(tmp_path, body) == [("CG202", "error", 6), ("CG303", "error", 7)]
