@@ -63,6 +63,7 @@ MAX_UNROLLED = 4 * MAX_ALTERNATIVES
 _NESTED_LOOP_RE = lazy_compile(rb"\b(?:for|while|until|select)\b")
 # `break` / `continue` in a loop body: a path may leave the body before an `exit` in it.
 _LEAVES_BODY_RE = lazy_compile(rb"\b(?:break|continue)\b")
+_BREAKS_RE = lazy_compile(rb"\bbreak\b")
 
 
 def _reads_fd(cmd: Command) -> bool:
@@ -180,6 +181,21 @@ def _while(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> Non
         _may_leave_early(path, body, src)
         meet(st, [st, path], _loop_labels(node, src))
         _spread_appends(st, before)
+    if reads and not until and _drains(ctx, base, body, src):
+        # `while read ...; do ...; done` on the shell's own stream ends at its EOF: a later
+        # command reads nothing more from it (a pre-push hook's refs, read to the end, leave
+        # no <stdin> block for the codex after the loop), as after `exec </dev/null`.
+        st.shell_stdin = Stdin(StdinKind.NULL, reason="drained")
+
+
+def _drains(ctx: _Ctx, base: Stdin, body: Node | None, src: _Src) -> bool:
+    """Does the loop read the shell's own finite stdin until it ends? Only a loop with no
+    redirect or pipe of its own (that stream is the loop's alone) and no `break` that may
+    leave it before the end; a stream nobody closes (the script's inherited stdin) never
+    ends, so the loop itself is what waits there."""
+    if ctx.stdin.kind is not StdinKind.INHERITED or base.kind is not StdinKind.FILE:
+        return False
+    return body is None or _BREAKS_RE.search(src.b, body.start_byte, body.end_byte) is None
 
 
 def _for(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
