@@ -32,6 +32,7 @@ from __future__ import annotations
 import ast
 import shlex
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from guard.sources import pycommands, pyvalues
@@ -141,16 +142,30 @@ class _Module:
                     if isinstance(target, ast.Name) and spawned is not None:
                         self.bound[id(spawned)] = target.id
         self.commands = pycommands.Commands(tree) if commands else None
-        self._runs: dict[int, pycommands.Run | None] = {}
+        self._runs: dict[int, tuple[ast.Call, pycommands.Run | None]] = {}
 
     def library_run(self, call: ast.Call) -> pycommands.Run | None:
         """The run of an sh or plumbum command object the call starts (pycommands), if any."""
         if self.commands is None:
             return None
-        key = id(call)
-        if key not in self._runs:
-            self._runs[key] = self.commands.run(call)
-        return self._runs[key]
+        cached = self._runs.get(id(call))
+        if cached is None or cached[0] is not call:  # (an id is reused once its node is gone)
+            cached = self._runs[id(call)] = (call, self.commands.run(call))
+        return cached[1]
+
+    @contextmanager
+    def standing_in(self, call: ast.Call, spawn: ast.Call) -> Iterator[None]:
+        """While a wrapper's spawn is read as made at a call site (`call`, a node of its own),
+        the name the spawn's process is bound to is the call's too."""
+        name = self.bound.get(id(spawn))
+        if name is None:
+            yield
+            return
+        self.bound[id(call)] = name
+        try:
+            yield
+        finally:
+            del self.bound[id(call)]
 
     def spawns(self, call: ast.Call) -> bool:
         """`subprocess.run(...)`, `sp.Popen(...)`, or `run(...)` imported from subprocess: not
@@ -834,8 +849,11 @@ def _wrapped_snippets(
             inner.targets = [wrapper.spawn]
             inner.run(function.body, flow.bind(function, site, caller))
             states.extend(inner.recorded.get(id(wrapper.spawn), []))
-        lines = [line for line in _command(call, module, states) if _is_command(line)]
-        _redirect, context = _stdin(call, module)
+        # The call made here is the wrapper's spawn: the name its process is bound to (whose
+        # pipe `proc.communicate(...)` ends) is that spawn's.
+        with module.standing_in(call, wrapper.spawn):
+            lines = [line for line in _command(call, module, states) if _is_command(line)]
+            _redirect, context = _stdin(call, module)
         snippets.extend(_snippet(line, path, site, context) for line in lines)
     return snippets
 

@@ -402,3 +402,21 @@ def test_plumbum_bound_arguments_and_redirects(tmp_path: Path) -> None:
     )
     # a plumbum run's stdin is a pipe communicate() closes: `-` with nothing fed reads nothing
     assert _task_findings(tmp_path, body) == [("CG202", "error", 6), ("CG303", "error", 7)]
+
+
+def test_a_wrapper_that_communicates_feeds_the_stdin_at_each_call(tmp_path: Path) -> None:
+    # The wrapper's `proc.communicate(prompt)` writes and closes the pipe of the spawn it wraps:
+    # read at a call site, the spawn is still that process (no CG202 there).
+    body = (
+        "import asyncio\n\n\n"
+        "async def run_codex(*args: str, prompt: str) -> int:\n"
+        "    proc = await asyncio.create_subprocess_exec(\n"
+        '        "codex", "exec", *args, "-", stdin=asyncio.subprocess.PIPE\n'
+        "    )\n"
+        "    await proc.communicate(prompt.encode())\n"
+        "    return proc.returncode or 0\n\n\n"
+        "async def main() -> None:\n"
+        '    await run_codex("-C", ".", "-s", "workspace-write", prompt="Fix the flaky test")\n'
+        '    await run_codex("-C", ".", "--yolo", prompt="Install the toolchain")\n'
+    )
+    assert _task_findings(tmp_path, body) == [("CG303", "error", 14)]
