@@ -255,24 +255,71 @@ def _for(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
 
 def _case(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     value = node.child_by_field_name("value")
+    subject: str | None = None
     if value is not None:
-        _expand(self, value, st, ctx, src)
+        subject = _known_subject(value, _expand(self, value, st, ctx, src), st, src)
+    items = [item for item in node.named_children if item.type == "case_item"]
+    taken = _arm_taken(items, subject, src) if subject is not None else None
     paths: list[State] = []
     labels: list[str] = []
     line = src.span(node).line
     catch_all = False
-    for item in node.named_children:
-        if item.type == "case_item":
-            patterns = [src.text(v) for v in item.children_by_field_name("value")]
-            catch_all = catch_all or "*" in patterns
-            path = st.branch()
-            self._seq(item, path, ctx, src, skip_until=")")
-            paths.append(path)
-            labels.append(f"the `case` at line {line} takes `{_short('|'.join(patterns))})`")
-    if not catch_all:
+    for index, item in enumerate(items):
+        patterns = [src.text(v) for v in item.children_by_field_name("value")]
+        catch_all = catch_all or "*" in patterns
+        if taken is not None and index != taken:
+            continue  # a known subject takes one arm only (or none: `taken` is -1)
+        path = st.branch()
+        self._seq(item, path, ctx, src, skip_until=")")
+        paths.append(path)
+        labels.append(f"the `case` at line {line} takes `{_short('|'.join(patterns))})`")
+    if (taken is None and not catch_all) or taken == -1:
         paths.insert(0, st.branch())  # no arm matched
         labels.insert(0, f"the `case` at line {line} matches no pattern")
     meet(st, paths, labels)
+
+
+# A case subject that names one variable (`$x`, `"${x}"`), or a pattern with nothing the shell
+# expands but globs (`work`, `judge|val*`, `[a-z]*`)
+_SUBJECT_NAME_RE = lazy_compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?')
+_PLAIN_PATTERN_RE = lazy_compile(r"[A-Za-z0-9_./:@%+,=*?\[\]!-]+")
+
+
+def _known_subject(value: Node, words: list[Word], st: State, src: _Src) -> str | None:
+    """The one text a `case` subject has on this path: a literal word, or a variable assigned a
+    literal here (not one of several values paths met with, a loop's list, nor an expansion's
+    default)."""
+    if len(words) != 1 or not words[0].literal:
+        return None
+    text = src.text(value)
+    name = _SUBJECT_NAME_RE.fullmatch(text)
+    if name is None:
+        return words[0].text if _PLAIN_PATTERN_RE.fullmatch(text) and "*" not in text else None
+    var = st.vars.get(name.group(1))
+    if var is None or var.value is None or var.others or var.alts or var.items is not None:
+        return None
+    written = var.value.raw
+    if not var.value.literal or "$" in written or "`" in written:
+        return None  # (`${1:-}`, `${MODE:-worker}`: one value it may have, not the one it has)
+    return var.value.text
+
+
+def _arm_taken(items: list[Node], subject: str, src: _Src) -> int | None:
+    """Which arm a known subject takes: the first whose pattern matches it (-1: none does);
+    None when that cannot be told (a pattern the shell expands or quotes, an arm that falls
+    through to the next with `;&` or `;;&`)."""
+    from fnmatch import fnmatchcase  # here: only a case of a known subject asks
+
+    for index, item in enumerate(items):
+        if any(child.type in (";&", ";;&") for child in item.children):
+            return None
+        for pattern in item.children_by_field_name("value"):
+            text = src.text(pattern)
+            if not _PLAIN_PATTERN_RE.fullmatch(text):
+                return None
+            if fnmatchcase(subject, text):
+                return index
+    return -1
 
 
 def _if_branch_label(clause: Node, keyword: str, line: int, src: _Src) -> str:

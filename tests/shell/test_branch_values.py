@@ -271,3 +271,25 @@ def test_the_argvs_are_the_ones_bash_runs(tmp_path: Path) -> None:
         tuple(w.text if w.literal else "Continue." for w in c.argv[1:]) for c in codex_calls(RESUME)
     }
     assert ran == modelled, (ran, modelled, shlex.join(["bash", str(script)]))
+
+
+KNOWN_LANE = """\
+#!/usr/bin/env bash
+lane=worker
+flags=(-C "$PWD" -o out.md)
+case "$lane" in
+  worker) flags+=(-s workspace-write) ;;
+  validator) flags+=(-s read-only) ;;
+esac
+codex exec "${flags[@]}" - < prompt.md
+"""
+
+
+def test_a_case_of_a_known_subject_takes_its_arm_only() -> None:
+    # `lane=worker` takes the `worker)` arm: no path leaves the flags without a sandbox (CG301),
+    # nor gives the worker the validator's read-only one.
+    assert rules(KNOWN_LANE) == set()
+    assert rules(KNOWN_LANE.replace("lane=worker", "lane=judge")) == {"CG301"}
+    assert rules(KNOWN_LANE.replace("lane=worker", 'lane="$1"')) == {"CG301"}
+    glob = KNOWN_LANE.replace("  worker)", "  work*|w)")
+    assert rules(glob) == set()
