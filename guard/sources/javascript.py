@@ -428,8 +428,12 @@ def _set_before(assignment: Any, delete: Any) -> bool:
 def _env(call: Any, spawner: Spawner, options: Any, file: _File) -> str:
     inherited = _process_env_keys(file, call)
     env = file.values.option(options, "env", call) if options is not None else None
+    added: list[str] = []  # keys `$.env.K = v` sets on zx's env
+    if env is None and spawner.library == "zx":
+        default, added = _zx_default_env(file, call)
+        env = default  # `$.env = {...}`: the env of every later `$` (zx's $.env)
     if env is None:
-        return env_prefix(inherited, replaces=False)
+        return env_prefix([*inherited, *added], replaces=False)
     keys: list[str] = []
     spreads_parent = False
     resolved = file.values.resolve(env, call)
@@ -449,7 +453,7 @@ def _env(call: Any, spawner: Spawner, options: Any, file: _File) -> str:
                 keys.append(key)
         if returned is not None and unwrap(returned).type in NAMES:  # `return env` of a helper
             keys = _edited(keys, file.values.keys_set_on(text_of(unwrap(returned)), at))
-    keys = _edited(keys, edits)
+    keys = _edited(keys, edits) + added
     if not objects:
         spreads_parent = True  # `env: process.env` or a value we cannot read: no claim
     replaces = not spreads_parent
@@ -460,6 +464,36 @@ def _env(call: Any, spawner: Spawner, options: Any, file: _File) -> str:
         clear = file.values.option(options, "clearEnv", call)
         replaces = replaces and clear is not None and text_of(clear) == "true"
     return env_prefix(keys if replaces else [*inherited, *keys], replaces)
+
+
+def _zx_default_env(file: _File, before: Any) -> tuple[Any, list[str]]:
+    """zx runs every `$` with `$.env` (process.env unless the file sets it): the last
+    `$.env = {...}` before the call (its object, as an `env:` option), and the keys
+    `$.env.K = v` sets on it."""
+    names = {local for local, spawner in file.functions.items() if spawner.library == "zx"}
+    if file.zx_global:
+        names.add("$")
+    default: Any = None
+    keys: list[str] = []
+    for node in walk(file.values.root):
+        if node.start_byte >= before.start_byte:
+            break
+        if node.type != "assignment_expression":
+            continue
+        left = unwrap(node.child_by_field_name("left"))
+        if left is None or left.type not in ("member_expression", "subscript_expression"):
+            continue
+        owner = left.child_by_field_name("object")
+        if owner is None:
+            continue
+        if text_of(owner) in {f"{n}.env" for n in names}:
+            key = property_name(left.child_by_field_name("property") or
+                                left.child_by_field_name("index"))  # fmt: skip
+            if key:
+                keys.append(key)
+        elif text_of(owner) in names and text_of(left.child_by_field_name("property")) == "env":
+            default, keys = node.child_by_field_name("right"), []
+    return default, keys
 
 
 def _edited(keys: list[str], edits: list[tuple[str, Any]]) -> list[str]:

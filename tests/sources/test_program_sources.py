@@ -223,6 +223,21 @@ def test_deno_piped_stdin_closed_through_its_writer(tmp_path: Path) -> None:
     assert lint_text(tmp_path, "fix.ts", released) == [("CG202", "error", 1)]
 
 
+def test_zx_dollar_env_is_the_env_of_every_later_run(tmp_path: Path) -> None:
+    # zx hands each `$` its `$.env` (process.env unless the file sets it): a key put there, or
+    # an object without the parent's env, is what codex gets.
+    body = (
+        'import { $ } from "zx";\n'
+        "const run = () => $`codex exec -C . -s read-only -o out.md - < p.md`;\n"
+        "$.env = { PATH: process.env.PATH, HOME: process.env.HOME };\n"
+        "await $`codex exec -C . -s read-only -o out.md - < p.md`;\n"
+        'await $({ env: { ...process.env, CODEX_API_KEY: "k" } })`codex exec -C . -s read-only - < p.md`;\n'
+        "$.env.OPENAI_API_KEY = process.env.CI_KEY;\n"
+        "await $`codex exec -C . -s read-only -o out.md - < p.md`;\n"
+    )
+    assert lint_text(tmp_path, "fleet.mjs", body) == [("CG101", "error", 5), ("CG101", "error", 7)]
+
+
 def test_env_that_replaces_process_env_and_process_env_assignment(tmp_path: Path) -> None:
     body = (
         'import { execFileSync } from "node:child_process";\n'
