@@ -281,7 +281,7 @@ def _case(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None
 
 # A case subject that names one variable (`$x`, `"${x}"`), or a pattern with nothing the shell
 # expands but globs (`work`, `judge|val*`, `[a-z]*`)
-_SUBJECT_NAME_RE = lazy_compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?')
+_SUBJECT_NAME_RE = lazy_compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9])\}?"?')
 _PLAIN_PATTERN_RE = lazy_compile(r"[A-Za-z0-9_./:@%+,=*?\[\]!-]+")
 
 
@@ -295,13 +295,18 @@ def _known_subject(value: Node, words: list[Word], st: State, src: _Src) -> str 
     name = _SUBJECT_NAME_RE.fullmatch(text)
     if name is None:
         return words[0].text if _PLAIN_PATTERN_RE.fullmatch(text) and "*" not in text else None
-    var = st.vars.get(name.group(1))
-    if var is None or var.value is None or var.others or var.alts or var.items is not None:
-        return None
-    written = var.value.raw
-    if not var.value.literal or "$" in written or "`" in written:
+    found = name.group(1)
+    if found.isdigit():  # a function's argument, as its call here passes it
+        given = st.positional
+        word = given[int(found) - 1] if given is not None and int(found) <= len(given) else None
+    else:
+        var = st.vars.get(found)
+        if var is None or var.others or var.alts or var.items is not None:
+            return None
+        word = var.value
+    if word is None or not word.literal or "$" in word.raw or "`" in word.raw:
         return None  # (`${1:-}`, `${MODE:-worker}`: one value it may have, not the one it has)
-    return var.value.text
+    return word.text
 
 
 def _arm_taken(items: list[Node], subject: str, src: _Src) -> int | None:
