@@ -30,10 +30,11 @@ gives no snippet; YAML that does not parse is the one-line error every YAML read
   `after-script:` in another, in the step's own container. A custom pipeline's `- variables:`
   are env of its steps: the value its runner gives, else the `default:` (none: unknown).
 - Azure Pipelines `azure-pipelines.yml`, `.azure-pipelines/*.yml`: `script:`/`bash:` steps (and an
-  inline `Bash@3` task) at any depth of stages, jobs, deployment strategies and `${{ if }}`
-  blocks, each its own shell on the job's agent; `variables:` of the pipeline, stage and job become
-  env with the name upper-cased and `.` made `_`; the step's `env:` as written. A macro
-  `$(name)` is the variable's value, written in before bash runs (Snippet.values).
+  inline `Bash@3` task, a `CmdLine@2` task: what `script:` is short for) at any depth of stages,
+  jobs, deployment strategies and `${{ if }}` blocks, each its own shell on the job's agent;
+  `variables:` of the pipeline, stage and job become env with the name upper-cased and `.` made
+  `_`; the step's `env:` as written. A macro `$(name)` is the variable's value, written in
+  before bash runs (Snippet.values).
 - Buildkite `.buildkite/*.yml`, `pipeline.yml`: a step's `command:`/`commands:` (a string or a
   list: one script), top-level and step `env:`, and the `environment:` its docker or
   docker-compose plugin gives the container; `group:` steps hold steps. The agent runs a job
@@ -397,6 +398,8 @@ def _azure_variables(y: _Yaml, node: Any) -> Env:
 
 _AZURE_SHELLS = ("script", "bash")
 _AZURE_BASH_TASK = "bash@3"  # `targetType: inline` runs its `script:` input (else a file)
+# The task the `script:` step is short for: its `script:` input is the step's text
+_AZURE_CMDLINE_TASK = "cmdline@2"
 
 
 def _azure(y: _Yaml, root: Any) -> Iterator[_Shell]:
@@ -441,6 +444,8 @@ def _azure_steps(
             target = y.text(y.get(inputs, "targetType")) or y.text(y.get(inputs, "targettype"))
             if (target or "filePath").lower() == "inline":
                 script = y.get(inputs, "script")
+        elif task == _AZURE_CMDLINE_TASK:
+            script = y.get(y.get(step, "inputs"), "script")
         if script is None:  # `- ${{ if ... }}:` / `- ${{ each ... }}:` hold steps
             for key, value in y.pairs(step):
                 if key.startswith("${{") and isinstance(value, yaml.SequenceNode):

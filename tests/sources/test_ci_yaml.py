@@ -714,3 +714,18 @@ def test_circleci_parameters_in_an_environment_value_are_filled_in(tmp_path: Pat
     (tmp_path / ".circleci").mkdir()
     doc = lint(write(tmp_path / ".circleci", "config.yml", CIRCLECI_PARAMETER_ENV))
     assert {(f["rule"], f["line"]) for f in doc["findings"]} == {("CG303", 21), ("CG303", 22)}
+
+
+def test_an_azure_cmdline_task_runs_its_script_input(tmp_path: Path) -> None:
+    # `- script:` is short for the CmdLine@2 task: written out, its `script:` input is the text
+    pipeline = (
+        "trigger: none\npool:\n  vmImage: ubuntu-latest\nsteps:\n"
+        "  - task: CmdLine@2\n"
+        "    displayName: codex\n"
+        "    inputs:\n"
+        "      script: |\n"
+        "        echo starting\n"
+        "        codex exec -C . --yolo -o out.md - < prompts/task.md\n"
+    )
+    doc = lint(write(tmp_path, "azure-pipelines.yml", pipeline))
+    assert places(doc, "CG303") == {(10, 25)}
