@@ -1075,7 +1075,12 @@ def _sdk_client(new: Any, file: _File) -> tuple[list[Argv], str, tuple[tuple[str
         env = values.option(options, "env", new)
         if env is not None:
             replaces = True
-            keys.extend(k for k, _v in values.object_pairs(env, new) if k != "...")
+            own = [k for k, _v in values.object_pairs(env, new) if k != "..."]
+            named = unwrap(env)
+            if named is not None and named.type in NAMES:
+                # `env.K = v` / `delete env.K` between `const env = {...}` and the client
+                own = _edited(own, values.keys_set_on(text_of(named), new))
+            keys.extend(own)
         api_key = values.option(options, "apiKey", new)
         if api_key is not None:
             keys.append("CODEX_API_KEY")

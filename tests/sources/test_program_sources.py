@@ -238,6 +238,21 @@ def test_zx_dollar_env_is_the_env_of_every_later_run(tmp_path: Path) -> None:
     assert lint_text(tmp_path, "fleet.mjs", body) == [("CG101", "error", 5), ("CG101", "error", 7)]
 
 
+def test_sdk_env_object_takes_the_keys_set_on_it_before_the_client(tmp_path: Path) -> None:
+    # The SDK hands codex exactly its `env`: a key added to that object before `new Codex` is in
+    # it, one deleted again is not.
+    body = (
+        'import { Codex } from "@openai/codex-sdk";\n'
+        'const childEnv: Record<string, string> = { PATH: process.env.PATH ?? "" };\n'
+        'childEnv.OPENAI_API_KEY = process.env.OPENAI_API_KEY ?? "";\n'
+        "const codex = new Codex({ env: childEnv });\n"
+        'const t = codex.startThread({ workingDirectory: "/srv/repo", sandboxMode: "read-only" });\n'
+    )
+    assert lint_text(tmp_path, "sdk.ts", body) == [("CG101", "error", 5)]
+    deleted = body.replace("const codex", "delete childEnv.OPENAI_API_KEY;\nconst codex")
+    assert lint_text(tmp_path, "sdk.ts", deleted) == []
+
+
 def test_env_that_replaces_process_env_and_process_env_assignment(tmp_path: Path) -> None:
     body = (
         'import { execFileSync } from "node:child_process";\n'
