@@ -63,6 +63,7 @@ MAX_UNROLLED = 4 * MAX_ALTERNATIVES
 _NESTED_LOOP_RE = lazy_compile(rb"\b(?:for|while|until|select)\b")
 # `break` / `continue` in a loop body: a path may leave the body before an `exit` in it.
 _LEAVES_BODY_RE = lazy_compile(rb"\b(?:break|continue)\b")
+_BREAKS_RE = lazy_compile(rb"\bbreak\b")
 
 
 def _reads_fd(cmd: Command) -> bool:
@@ -180,6 +181,21 @@ def _while(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> Non
         _may_leave_early(path, body, src)
         meet(st, [st, path], _loop_labels(node, src))
         _spread_appends(st, before)
+    if reads and not until and _drains(ctx, base, body, src):
+        # `while read ...; do ...; done` on the shell's own stream ends at its EOF: a later
+        # command reads nothing more from it (a pre-push hook's refs, read to the end, leave
+        # no <stdin> block for the codex after the loop), as after `exec </dev/null`.
+        st.shell_stdin = Stdin(StdinKind.NULL, reason="drained")
+
+
+def _drains(ctx: _Ctx, base: Stdin, body: Node | None, src: _Src) -> bool:
+    """Does the loop read the shell's own finite stdin until it ends? Only a loop with no
+    redirect or pipe of its own (that stream is the loop's alone) and no `break` that may
+    leave it before the end; a stream nobody closes (the script's inherited stdin) never
+    ends, so the loop itself is what waits there."""
+    if ctx.stdin.kind is not StdinKind.INHERITED or base.kind is not StdinKind.FILE:
+        return False
+    return body is None or _BREAKS_RE.search(src.b, body.start_byte, body.end_byte) is None
 
 
 def _for(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
@@ -239,8 +255,11 @@ def _for(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
 
 def _case(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
     value = node.child_by_field_name("value")
+    subject: str | None = None
     if value is not None:
-        _expand(self, value, st, ctx, src)
+        subject = _known_subject(value, _expand(self, value, st, ctx, src), st, src)
+    items = [item for item in node.named_children if item.type == "case_item"]
+    taken = _arm_taken(items, subject, src) if subject is not None else None
     paths: list[State] = []
     labels: list[str] = []
     line = src.span(node).line
@@ -250,27 +269,28 @@ def _case(self: FlowWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None
     # states enter the items they reach, joined with the state the `case` started from.
     falling: list[tuple[State, str]] = []  # into the next item only (`;&`)
     testing: list[tuple[State, str]] = []  # into every later item (`;;&`)
-    for item in node.named_children:
-        if item.type == "case_item":
-            patterns = [src.text(v) for v in item.children_by_field_name("value")]
-            catch_all = catch_all or "*" in patterns
-            label = f"the `case` at line {line} takes `{_short('|'.join(patterns))})`"
-            path = st.branch()
-            entering = falling + testing
-            if entering:
-                meet(path, [path, *(p for p, _ in entering)], [label, *(t for _, t in entering)])
-            self._seq(item, path, ctx, src, skip_until=")")
-            terminator = _case_terminator(item)
-            falling = [(path, label)] if terminator == ";&" else []
-            if terminator == ";;&":
-                testing.append((path, label))
-            if terminator != ";&":
-                paths.append(path)
-                labels.append(label)
+    for index, item in enumerate(items):
+        patterns = [src.text(v) for v in item.children_by_field_name("value")]
+        catch_all = catch_all or "*" in patterns
+        if taken is not None and index != taken:
+            continue  # a known subject takes one arm only, or none (-1); no arm falls through
+        label = f"the `case` at line {line} takes `{_short('|'.join(patterns))})`"
+        path = st.branch()
+        entering = falling + testing
+        if entering:
+            meet(path, [path, *(p for p, _ in entering)], [label, *(t for _, t in entering)])
+        self._seq(item, path, ctx, src, skip_until=")")
+        terminator = _case_terminator(item)
+        falling = [(path, label)] if terminator == ";&" else []
+        if terminator == ";;&":
+            testing.append((path, label))
+        if terminator != ";&":
+            paths.append(path)
+            labels.append(label)
     for path, label in falling:  # (the repair makes a last `;&` a `;;`: kept for safety)
         paths.append(path)
         labels.append(label)
-    if not catch_all:
+    if (taken is None and not catch_all) or taken == -1:
         paths.insert(0, st.branch())  # no arm matched
         labels.insert(0, f"the `case` at line {line} matches no pattern")
     meet(st, paths, labels)
@@ -282,6 +302,60 @@ def _case_terminator(item: Node) -> str:
         if not kid.is_named and kid.type in (";;", ";&", ";;&"):
             return str(kid.type)
     return ""
+
+
+# A case subject that names one variable (`$x`, `"${x}"`), or a pattern with nothing the shell
+# expands but globs (`work`, `judge|val*`, `[a-z]*`)
+_SUBJECT_NAME_RE = lazy_compile(r'"?\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9])\}?"?')
+_PLAIN_PATTERN_RE = lazy_compile(r"[A-Za-z0-9_./:@%+,=*?\[\]!-]+")
+
+
+def _known_subject(value: Node, words: list[Word], st: State, src: _Src) -> str | None:
+    """The one text a `case` subject has on this path: a literal word, or a variable assigned a
+    literal here (not one of several values paths met with, a loop's list, nor an expansion's
+    default)."""
+    if len(words) != 1 or not words[0].literal:
+        return None
+    text = src.text(value)
+    name = _SUBJECT_NAME_RE.fullmatch(text)
+    if name is None:
+        return words[0].text if _PLAIN_PATTERN_RE.fullmatch(text) and "*" not in text else None
+    found = name.group(1)
+    if found.isdigit():  # a function's argument, as its call here passes it
+        given = st.positional
+        word = given[int(found) - 1] if given is not None and int(found) <= len(given) else None
+    else:
+        var = st.vars.get(found)
+        if var is None or var.others or var.alts or var.items is not None:
+            return None
+        word = var.value
+    if word is None or not word.literal or "$" in word.raw or "`" in word.raw:
+        return None  # (`${1:-}`, `${MODE:-worker}`: one value it may have, not the one it has)
+    return word.text
+
+
+def _arm_taken(items: list[Node], subject: str, src: _Src) -> int | None:
+    """Which arm a known subject takes: the first whose pattern matches it (-1: none does);
+    None when that cannot be told (a pattern the shell expands or quotes, an arm that falls
+    through to the next with `;&` or `;;&`)."""
+    from fnmatch import fnmatchcase  # here: only a case of a known subject asks
+
+    sensitive: int | None = None
+    folded: int | None = None  # under `shopt -s nocasematch`, which may be set anywhere before
+    for index, item in enumerate(items):
+        if any(child.type in (";&", ";;&") for child in item.children):
+            return None
+        for pattern in item.children_by_field_name("value"):
+            text = src.text(pattern)
+            if not _PLAIN_PATTERN_RE.fullmatch(text) or "[:" in text or "[=" in text:
+                return None  # (a POSIX class `[[:alpha:]]` fnmatch does not know)
+            if sensitive is None and fnmatchcase(subject, text):
+                sensitive = index
+            if folded is None and fnmatchcase(subject.lower(), text.lower()):
+                folded = index
+    if sensitive != folded:
+        return None  # the arm depends on nocasematch
+    return -1 if sensitive is None else sensitive
 
 
 def _if_branch_label(clause: Node, keyword: str, line: int, src: _Src) -> str:

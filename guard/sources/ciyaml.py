@@ -30,10 +30,11 @@ gives no snippet; YAML that does not parse is the one-line error every YAML read
   `after-script:` in another, in the step's own container. A custom pipeline's `- variables:`
   are env of its steps: the value its runner gives, else the `default:` (none: unknown).
 - Azure Pipelines `azure-pipelines.yml`, `.azure-pipelines/*.yml`: `script:`/`bash:` steps (and an
-  inline `Bash@3` task) at any depth of stages, jobs, deployment strategies and `${{ if }}`
-  blocks, each its own shell on the job's agent; `variables:` of the pipeline, stage and job become
-  env with the name upper-cased and `.` made `_`; the step's `env:` as written. A macro
-  `$(name)` is the variable's value, written in before bash runs (Snippet.values).
+  inline `Bash@3` task, a `CmdLine@2` task: what `script:` is short for) at any depth of stages,
+  jobs, deployment strategies and `${{ if }}` blocks, each its own shell on the job's agent;
+  `variables:` of the pipeline, stage and job become env with the name upper-cased and `.` made
+  `_`; the step's `env:` as written. A macro `$(name)` is the variable's value, written in
+  before bash runs (Snippet.values).
 - Buildkite `.buildkite/*.yml`, `pipeline.yml`: a step's `command:`/`commands:` (a string or a
   list: one script), top-level and step `env:`, and the `environment:` its docker or
   docker-compose plugin gives the container; `group:` steps hold steps. The agent runs a job
@@ -397,6 +398,8 @@ def _azure_variables(y: _Yaml, node: Any) -> Env:
 
 _AZURE_SHELLS = ("script", "bash")
 _AZURE_BASH_TASK = "bash@3"  # `targetType: inline` runs its `script:` input (else a file)
+# The task the `script:` step is short for: its `script:` input is the step's text
+_AZURE_CMDLINE_TASK = "cmdline@2"
 
 
 def _azure(y: _Yaml, root: Any) -> Iterator[_Shell]:
@@ -441,6 +444,8 @@ def _azure_steps(
             target = y.text(y.get(inputs, "targetType")) or y.text(y.get(inputs, "targettype"))
             if (target or "filePath").lower() == "inline":
                 script = y.get(inputs, "script")
+        elif task == _AZURE_CMDLINE_TASK:
+            script = y.get(y.get(step, "inputs"), "script")
         if script is None:  # `- ${{ if ... }}:` / `- ${{ each ... }}:` hold steps
             for key, value in y.pairs(step):
                 if key.startswith("${{") and isinstance(value, yaml.SequenceNode):
@@ -719,6 +724,36 @@ def _template_values(
     return tuple(found)
 
 
+MAX_FILLED = 8  # values one env entry may take once its parameters are filled in
+
+
+def _parameters_filled_in(
+    env: list[tuple[str, str, int]], values: tuple[tuple[str, str, int, str], ...]
+) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
+    """CircleCI writes `<< parameters.x >>` and `<< pipeline.parameters.x >>` into the whole
+    config before a job runs, its `environment:` values too: an env value with them is the
+    text it becomes with each value the parameter may have (its default, a value a workflow
+    passes). The env with each such value's first text, and the other texts (Snippet.values:
+    a name given more than once holds one of them). A value with a template no value is known
+    for stays as written (unknown to the shell)."""
+    forms: dict[str, list[str]] = {}
+    for _name, value, _line, written in values:
+        if written.startswith("<<"):
+            forms.setdefault(written, []).append(value)
+    first: list[tuple[str, str, int]] = []
+    more: list[tuple[str, str, int]] = []
+    for name, value, line in env:
+        texts = [value]
+        for written, options in forms.items():
+            if written in value:
+                texts = [t.replace(written, o) for t in texts for o in dict.fromkeys(options)]
+                texts = texts[:MAX_FILLED]
+        unique = list(dict.fromkeys(texts))
+        first.append((name, unique[0], line))
+        more.extend((name, text, line) for text in unique[1:])
+    return first, more
+
+
 def _macro_values(env: Env, unknown: set[int]) -> tuple[tuple[str, str, int, str], ...]:
     """Snippet.values for an Azure pipeline's macros: Azure writes a variable's value where
     `$(name)` stands before the shell runs (masked as `${NAME}`, _mask), so `$(codexBin) exec`
@@ -858,8 +893,13 @@ def read(kind: str, text: str, path: str) -> list[Snippet]:
         if kind == AZURE:
             known = _macro_values(shell.env, y.unknown)
         elif spec.filled_in is not None:
-            pairs = ((name, value, line) for name, (value, line) in shell.env.items())
+            pairs = [(name, value, line) for name, (value, line) in shell.env.items()]
+            more: list[tuple[str, str, int]] = []
+            if kind == CIRCLECI and shell.values:
+                pairs, more = _parameters_filled_in(pairs, shell.values)
             known = env_values(pairs, y.unknown, spec.filled_in)
+            kept = {(name, line) for name, _value, line, _written in known}
+            known += tuple((n, v, line, n) for n, v, line in more if (n, line) in kept)
         if shell.values or known:
             # the env is the shell's environment (a child shell sees it too); a template's
             # masked names go with it, harmless (`${_parameters_x_}`: no command reads those)

@@ -36,6 +36,7 @@ function adds before the spawn, on any branch (`env.K = v`, `env["K"] = v`, `Obj
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -297,6 +298,8 @@ def _pipe_fate(call: Any, through_spawn: bool = False) -> tuple[str, RunContext]
         places.append((name, text_of(scope_body(call))))
     for prefix, text in places:
         ends = [text.find(f"{prefix}{end}") for end in ENDS_PIPE]
+        # A Deno stream's writer closes the stream it writes (WritableStreamDefaultWriter.close)
+        ends += [text.find(f"{writer}.close(") for writer in _stdin_writers(prefix, text)]
         found = [i for i in ends if i >= 0]
         if not found:
             continue
@@ -305,6 +308,18 @@ def _pipe_fate(call: Any, through_spawn: bool = False) -> tuple[str, RunContext]
         written = not end_call.startswith(")") or any(f"{prefix}{w}" in text for w in WRITES_PIPE)
         return (SUPPLIED if written else CLOSED), RunContext.SCRIPT
     return "", RunContext.SPAWN
+
+
+# `const writer = child.stdin.getWriter()`: the name a Deno child's stdin writer is bound to
+_STDIN_WRITER = re.compile(
+    r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([\w$.?]*?)\.stdin\??\.getWriter\("
+)
+
+
+def _stdin_writers(prefix: str, text: str) -> list[str]:
+    """The names ``text`` binds to a writer of the child's stdin (``prefix``: the child's name,
+    "" for any child)."""
+    return [m.group(1) for m in _STDIN_WRITER.finditer(text) if not prefix or m.group(2) == prefix]
 
 
 def _stdio_in(value: Any, file: _File, at: Any) -> str | None:
@@ -414,8 +429,12 @@ def _set_before(assignment: Any, delete: Any) -> bool:
 def _env(call: Any, spawner: Spawner, options: Any, file: _File) -> str:
     inherited = _process_env_keys(file, call)
     env = file.values.option(options, "env", call) if options is not None else None
+    added: list[str] = []  # keys `$.env.K = v` sets on zx's env
+    if env is None and spawner.library == "zx":
+        default, added = _zx_default_env(file, call)
+        env = default  # `$.env = {...}`: the env of every later `$` (zx's $.env)
     if env is None:
-        return env_prefix(inherited, replaces=False)
+        return env_prefix([*inherited, *added], replaces=False)
     keys: list[str] = []
     spreads_parent = False
     resolved = file.values.resolve(env, call)
@@ -435,7 +454,7 @@ def _env(call: Any, spawner: Spawner, options: Any, file: _File) -> str:
                 keys.append(key)
         if returned is not None and unwrap(returned).type in NAMES:  # `return env` of a helper
             keys = _edited(keys, file.values.keys_set_on(text_of(unwrap(returned)), at))
-    keys = _edited(keys, edits)
+    keys = _edited(keys, edits) + added
     if not objects:
         spreads_parent = True  # `env: process.env` or a value we cannot read: no claim
     replaces = not spreads_parent
@@ -446,6 +465,36 @@ def _env(call: Any, spawner: Spawner, options: Any, file: _File) -> str:
         clear = file.values.option(options, "clearEnv", call)
         replaces = replaces and clear is not None and text_of(clear) == "true"
     return env_prefix(keys if replaces else [*inherited, *keys], replaces)
+
+
+def _zx_default_env(file: _File, before: Any) -> tuple[Any, list[str]]:
+    """zx runs every `$` with `$.env` (process.env unless the file sets it): the last
+    `$.env = {...}` before the call (its object, as an `env:` option), and the keys
+    `$.env.K = v` sets on it."""
+    names = {local for local, spawner in file.functions.items() if spawner.library == "zx"}
+    if file.zx_global:
+        names.add("$")
+    default: Any = None
+    keys: list[str] = []
+    for node in walk(file.values.root):
+        if node.start_byte >= before.start_byte:
+            break
+        if node.type != "assignment_expression":
+            continue
+        left = unwrap(node.child_by_field_name("left"))
+        if left is None or left.type not in ("member_expression", "subscript_expression"):
+            continue
+        owner = left.child_by_field_name("object")
+        if owner is None:
+            continue
+        if text_of(owner) in {f"{n}.env" for n in names}:
+            key = property_name(left.child_by_field_name("property") or
+                                left.child_by_field_name("index"))  # fmt: skip
+            if key:
+                keys.append(key)
+        elif text_of(owner) in names and text_of(left.child_by_field_name("property")) == "env":
+            default, keys = node.child_by_field_name("right"), []
+    return default, keys
 
 
 def _edited(keys: list[str], edits: list[tuple[str, Any]]) -> list[str]:
@@ -1044,7 +1093,12 @@ def _sdk_client(new: Any, file: _File) -> tuple[list[Argv], str, tuple[tuple[str
         env = values.option(options, "env", new)
         if env is not None:
             replaces = True
-            keys.extend(k for k, _v in values.object_pairs(env, new) if k != "...")
+            own = [k for k, _v in values.object_pairs(env, new) if k != "..."]
+            named = unwrap(env)
+            if named is not None and named.type in NAMES:
+                # `env.K = v` / `delete env.K` between `const env = {...}` and the client
+                own = _edited(own, values.keys_set_on(text_of(named), new))
+            keys.extend(own)
         api_key = values.option(options, "apiKey", new)
         if api_key is not None:
             keys.append("CODEX_API_KEY")

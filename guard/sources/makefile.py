@@ -51,6 +51,7 @@ from guard.sources.makevars import (
     DIRECTIVE,
     UNKNOWN_WORD,
     MakeVariables,
+    _references,
     prefix_text,
 )
 from guard.sources.snippet import RunContext, Snippet
@@ -257,6 +258,10 @@ class _Recipe:
     # Targets that have this one among their prerequisites, directly or not (make hands their
     # target-specific variables down to it when it is built for them).
     callers: tuple[str, ...] = ()
+    # Lines that name a canned recipe (a `define`, or `$(call NAME,...)`): (index in ``lines``,
+    # the line as written, whether it continues the line before it), expanded once the whole
+    # file is read (_expand_canned)
+    canned: list[tuple[int, str, bool]] = field(default_factory=list)
 
 
 def _targets(header: str) -> tuple[str, ...]:
@@ -341,6 +346,8 @@ class _File:
     included: int = 0  # files read for `include` (bounded by MAX_INCLUDES)
     # `include .env` of a file that is not there or cannot be read: (name, main-file line)
     unread: list[tuple[str, int]] = field(default_factory=list)
+    # `define NAME` ... `endef`: the body as written (a canned recipe, or text `$(call)` fills in)
+    defines: dict[str, str] = field(default_factory=dict)
 
 
 _INCLUDE = re.compile(r"^(?:-include|sinclude|include)\s+(?P<files>[^#]*?)\s*(?:#.*)?$")
@@ -379,19 +386,23 @@ def _read(text: str, file: _File, at: int | None = None, depth: int = 0) -> list
     variables, exports, own, parents = file.variables, file.exports, file.own, file.parents
     recipes: list[_Recipe] = []
     current: _Recipe | None = None
-    in_define = False
+    define: _Define | None = None
     continued = False
     for index, line in enumerate(lines):
         number = index + 1 if at is None else at
         stripped = line.strip()
-        if in_define:
-            in_define = stripped != "endef"
+        if define is not None:
+            if define.read(line, stripped):
+                file.defines[define.name] = "\n".join(define.body)
+                define = None
             continue
         if current is not None and (line.startswith("\t") or continued):
             was_continued = continued
             continued = line.endswith("\\")
             current.lines.extend([""] * (index - current.start - len(current.lines)))
             shell, found = continued_line(line) if was_continued else recipe_line(line)
+            if _CANNED.search(line):
+                current.canned.append((len(current.lines), line, was_continued))
             current.references.extend((len(current.lines), *ref) for ref in found)
             current.lines.append(shell)
             continue
@@ -405,8 +416,8 @@ def _read(text: str, file: _File, at: int | None = None, depth: int = 0) -> list
             recipes.append(current)
         current = None
         if stripped.startswith("define "):
-            in_define = True
-            name = stripped.split()[1] if len(stripped.split()) > 1 else ""
+            name = _define_name(stripped)
+            define = _Define(name)
             variables.unknown(name, number)
             continue
         if exports.read(stripped, number, bool(variables.frames)):
@@ -460,6 +471,148 @@ def _read(text: str, file: _File, at: int | None = None, depth: int = 0) -> list
     return recipes
 
 
+# A recipe line that may name a canned recipe: a reference, or a `$(call ...)` (_expand_canned)
+_CANNED = re.compile(r"\$[({]")
+_DEFINE = re.compile(r"^define\s+(?P<name>[^\s=:?+!]+)")
+_DEFINE_NESTED = re.compile(r"^(?:(?:export|override|private)\s+)*define\b")
+_CALL = re.compile(r"call[ \t]+")
+# `$(1)`, `${2}`, `$1`: a `call` argument in the text it fills in (`$(0)`: the name called)
+_CALL_ARGUMENT = re.compile(r"\$(?:\((?P<paren>\d+)\)|\{(?P<brace>\d+)\}|(?P<digit>\d))")
+MAX_CANNED_DEPTH = 4  # canned recipes naming canned recipes, as deep as this
+MAX_CANNED_TEXT = 64 * 1024  # characters one expanded recipe line may grow to
+
+
+def _define_name(stripped: str) -> str:
+    """`define NAME`, `define NAME =`, `define NAME :=` -> NAME."""
+    match = _DEFINE.match(stripped)
+    return match.group("name") if match else ""
+
+
+@dataclass
+class _Define:
+    """A `define NAME` being read: its body lines up to the `endef` that closes it (a nested
+    `define` needs its own `endef` first, as make counts them)."""
+
+    name: str
+    body: list[str] = field(default_factory=list)
+    depth: int = 0
+
+    def read(self, line: str, stripped: str) -> bool:
+        """Take in one line; True at the closing `endef` (not part of the body)."""
+        if stripped == "endef" or stripped.startswith(("endef ", "endef\t", "endef#")):
+            if self.depth == 0:
+                return True
+            self.depth -= 1
+        elif _DEFINE_NESTED.match(stripped):
+            self.depth += 1
+        self.body.append(line)
+        return False
+
+
+def _expand_canned(recipe: _Recipe, file: _File) -> None:
+    """make expands a recipe line before it runs it, and a line of the expansion is a recipe line
+    of its own (GNU make manual, "Defining Canned Recipes"; job.c splits the expanded text at
+    its newlines): `$(run_codex)` of a `define run_codex` body, or `$(call task,docs)` with
+    `$(1)` filled in, runs the body's lines as if they were written there. Each such line is
+    written in its recipe line's place, one snippet line each (the snippet's line_map puts them
+    all on that file line), and its references read as any recipe line's are."""
+    for index, raw, was_continued in recipe.canned:
+        text = _canned_text(raw, file, 0)
+        if text is None:
+            continue
+        pieces = text.split("\n")
+        shells: list[str] = []
+        references: list[tuple[int, int, int, str, bool, bool]] = []
+        offset = 0
+        for k, piece in enumerate(pieces):
+            if k == 0:
+                shell, found = continued_line(piece) if was_continued else recipe_line(piece)
+            elif pieces[k - 1].endswith("\\"):
+                shell, found = continued_line(piece)
+            else:
+                shell, found = recipe_line("\t" + piece.lstrip(" \t"))
+            references.extend(
+                (index, offset + start, offset + end, name, chained, lead)
+                for start, end, name, chained, lead in found
+            )
+            shells.append(shell)
+            offset += len(shell) + 1
+        recipe.lines[index] = "\n".join(shells)
+        recipe.references = [r for r in recipe.references if r[0] != index] + references
+        recipe.references.sort(key=lambda r: (r[0], r[1]))
+
+
+def _canned_text(text: str, file: _File, depth: int) -> str | None:
+    """``text`` with each reference to a `define` and each `$(call NAME,...)` of a `define` or a
+    recursive variable written in as make expands it; None when it names none."""
+    if depth > MAX_CANNED_DEPTH:
+        return None
+    out: list[str] = []
+    cursor = 0
+    size = len(text)
+    for start, end, name in _references(text):
+        body = _called(text[start + 2 : end - 1], name, file, depth)
+        if body is None:
+            continue
+        size += len(body) - (end - start)
+        if size > MAX_CANNED_TEXT:
+            return None  # (bodies naming bodies: the text would grow past any real recipe)
+        out.append(text[cursor:start])
+        out.append(body)
+        cursor = end
+    if not out:
+        return None
+    out.append(text[cursor:])
+    joined = "".join(out)
+    deeper = _canned_text(joined, file, depth + 1)
+    return joined if deeper is None else deeper
+
+
+def _called(inner: str, name: str | None, file: _File, depth: int) -> str | None:
+    """What one reference's inside expands to when it is a canned recipe: a `define`'s body, or
+    a `call`'s variable with its arguments filled in; None for any other reference."""
+    if name is not None:
+        return file.defines.get(name)
+    call = _CALL.match(inner)
+    if call is None:
+        return None
+    parts = _call_arguments(inner[call.end() :])
+    called = parts[0].strip()
+    body = file.defines.get(called)
+    if body is None:
+        values = file.variables.table.get(called, [])
+        if len(values) != 1 or values[0][0] is None or not values[0][2]:
+            return None  # unknown, several, or already expanded (`:=`): not text to fill in
+        body = values[0][0]
+    arguments = [called, *parts[1:]]
+
+    def argument(match: re.Match[str]) -> str:
+        number = int(match.group("paren") or match.group("brace") or match.group("digit"))
+        return arguments[number] if number < len(arguments) else ""
+
+    return _CALL_ARGUMENT.sub(argument, body)
+
+
+def _call_arguments(text: str) -> list[str]:
+    """`NAME,a,b` -> [NAME, a, b], split at the commas outside any brackets (make's
+    `$(call task,$(foo,bar))` keeps the inner comma)."""
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for char in text:
+        if char in "({":
+            depth += 1
+        elif char in ")}":
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
 def self_contained(recipe: str) -> bool:
     """The recipe's text closes every quote, backtick and parenthesis it opens, and writes no
     here-doc: joined with other recipes it cannot swallow them (a stray quote in one recipe of a
@@ -499,6 +652,8 @@ def extract(text: str, path: str) -> list[Snippet]:
     env = file.exports.environment(variables)
     prelude = _prelude(file, file.exports.removed())
     for recipe in recipes:
+        if recipe.canned and (file.defines or any("call" in raw for _i, raw, _c in recipe.canned)):
+            _expand_canned(recipe, file)
         _prefixed(recipe, variables, own)
     recipes = [r for r in recipes if any(part.strip() for part in r.lines)]
     recipes = [r for r in recipes if _runs_in_a_shell(r, variables, own)]
@@ -666,6 +821,19 @@ def _place_prelude(out: list[str], prelude: str, line: int | None) -> None:
         out[0] = prelude + " " + out[0]
 
 
+def _canned_lines(out: list[str]) -> tuple[tuple[int, int, int], ...]:
+    """Where a file line holds a canned recipe's several lines (_expand_canned), every snippet
+    line's file line (Snippet.line_map); none when each file line is one snippet line."""
+    if not any("\n" in part for part in out):
+        return ()
+    places: list[tuple[int, int, int]] = []
+    for index, part in enumerate(out):
+        for _piece in range(part.count("\n") + 1):
+            places.append((len(places) + 1, index + 1, 0))
+    places.append((len(places) + 1, len(out) + 1, 0))  # the text's final newline
+    return tuple(places)
+
+
 def _snippet(
     recipes: list[_Recipe],
     text: str,
@@ -698,6 +866,7 @@ def _snippet(
         text="\n".join(out) + "\n",
         path=path,
         line_offset=0,
+        line_map=_canned_lines(out),
         dialect="sh",  # make runs recipes with /bin/sh unless SHELL says otherwise
         context=RunContext.SCRIPT,
         external_env=tuple(item for item in env if _not_automatic(item[0])),

@@ -1,5 +1,7 @@
 """Python orchestrators: each `subprocess` / `asyncio` / `os` spawn of codex is one command line
-(`os.exec*` / `os.spawn*` / `os.posix_spawn*` too: their program argument runs, OS_EXEC).
+(`os.exec*` / `os.spawn*` / `os.posix_spawn*` too: their program argument runs, OS_EXEC), and
+each shell text an invoke or fabric task runs (`c.run(...)`, `Connection(host).run(...)`:
+TASK_MODULES; a fabric connection's text runs in the remote host's environment, not this one's).
 
 The spawn is written back as the shell command it amounts to, so the one rule set reads it:
 - argv: every value the file gives it (guard/sources/pyvalues.py: constants, helpers, `+`,
@@ -30,9 +32,10 @@ from __future__ import annotations
 import ast
 import shlex
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from guard.sources import pyvalues
+from guard.sources import pycommands, pyvalues
 from guard.sources.base import SourceError
 from guard.sources.snippet import RunContext, Snippet, position_step
 from guard.sources.spawnline import (
@@ -77,6 +80,14 @@ _STDIN_CHARS = ";&|\n<"
 
 
 SPAWN_MODULES = frozenset({"subprocess", "asyncio", "os"})
+# Task runners whose `run` takes shell text (pyinvoke.org Context.run, fabfile.org
+# Connection.run): `c.run("codex exec ...")` of a `@task`'s context, a `Connection(host)`, a
+# `Context()`, and invoke's own `run`/`sudo`. Fabric runs the text on the remote host.
+TASK_MODULES = frozenset({"invoke", "fabric"})
+COMMAND_MODULES = frozenset({"sh", "plumbum"})  # command objects: guard/sources/pycommands.py
+TASK_METHODS = frozenset({"run", "sudo", "local"})
+TASK_OBJECTS = frozenset({"Context", "Connection", "SerialGroup", "ThreadingGroup", "Group"})
+REMOTE_OBJECTS = frozenset({"Connection", "SerialGroup", "ThreadingGroup", "Group"})
 
 
 def _callee(node: ast.Call) -> str:
@@ -99,17 +110,29 @@ class _Module:
         self.tree = tree
         # (a `load_dotenv(...)` call, whether it runs at module level), read at the first ask
         self._dotenv: list[tuple[ast.Call, bool]] | None = None
+        self._runners: dict[str, str] | None = None  # task runner names (task_runner)
         self.bound: dict[int, str] = {}  # id(spawn call) -> the name its process is bound to
         self.ended: set[str] = set()  # the names whose stdin pipe the file ends (_ends_pipe)
         self.modules: set[str] = set()  # local names of subprocess / asyncio / os
         self.functions: set[str] = set()  # `from subprocess import run` -> "run"
+        # invoke / fabric: local name -> the module or name it imports (`task`, `Connection`)
+        self.tasks: dict[str, str] = {}
+        commands = False  # does the file import sh or plumbum (pycommands)?
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 self.modules.update(
                     a.asname or a.name for a in node.names if a.name in SPAWN_MODULES
                 )
+                self.tasks.update(
+                    (a.asname or a.name, a.name) for a in node.names if a.name in TASK_MODULES
+                )
+                commands = commands or any(a.name in COMMAND_MODULES for a in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module in SPAWN_MODULES:
                 self.functions.update(a.asname or a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module in TASK_MODULES:
+                self.tasks.update((a.asname or a.name, a.name) for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                commands = commands or node.module in COMMAND_MODULES
             ended = _ends_pipe(node)
             if ended is not None:
                 self.ended.add(ended)
@@ -119,14 +142,64 @@ class _Module:
                 for target in targets:
                     if isinstance(target, ast.Name) and spawned is not None:
                         self.bound[id(spawned)] = target.id
+        self.commands = pycommands.Commands(tree) if commands else None
+        self._runs: dict[int, tuple[ast.Call, pycommands.Run | None]] = {}
+
+    def library_run(self, call: ast.Call) -> pycommands.Run | None:
+        """The run of an sh or plumbum command object the call starts (pycommands), if any."""
+        if self.commands is None:
+            return None
+        cached = self._runs.get(id(call))
+        if cached is None or cached[0] is not call:  # (an id is reused once its node is gone)
+            cached = self._runs[id(call)] = (call, self.commands.run(call))
+        return cached[1]
+
+    @contextmanager
+    def standing_in(self, call: ast.Call, spawn: ast.Call) -> Iterator[None]:
+        """While a wrapper's spawn is read as made at a call site (`call`, a node of its own),
+        the name the spawn's process is bound to is the call's too."""
+        name = self.bound.get(id(spawn))
+        if name is None:
+            yield
+            return
+        self.bound[id(call)] = name
+        try:
+            yield
+        finally:
+            del self.bound[id(call)]
 
     def spawns(self, call: ast.Call) -> bool:
         """`subprocess.run(...)`, `sp.Popen(...)`, or `run(...)` imported from subprocess: not
         any method that happens to be called `run` (`app.run([...])`)."""
         func = call.func
         if isinstance(func, ast.Attribute):
-            return isinstance(func.value, ast.Name) and func.value.id in self.modules
-        return isinstance(func, ast.Name) and func.id in self.functions
+            if isinstance(func.value, ast.Name) and func.value.id in self.modules:
+                return True
+        elif isinstance(func, ast.Name) and func.id in self.functions:
+            return True
+        return self.task_runner(call) is not None or self.library_run(call) is not None
+
+    def task_runner(self, call: ast.Call) -> str | None:
+        """ "local" or "remote" when the call runs shell text through invoke or fabric: `.run`,
+        `.sudo` or `.local` of a `@task`'s first parameter, of a name bound to a `Context()` or
+        a `Connection(host)` (a `with ... as c:` too), or invoke's own `run`/`sudo`."""
+        if not self.tasks:
+            return None
+        if self._runners is None:
+            self._runners = _task_runners(self.tree, self.tasks)
+        func = call.func
+        if isinstance(func, ast.Name):
+            return "local" if self.tasks.get(func.id) in ("run", "sudo") else None
+        if not isinstance(func, ast.Attribute) or func.attr not in TASK_METHODS:
+            return None
+        owner = func.value
+        if isinstance(owner, ast.Name):
+            if self.tasks.get(owner.id) == "invoke" and func.attr != "local":
+                return "local"  # `invoke.run(...)`
+            return self._runners.get(owner.id)
+        if isinstance(owner, ast.Call):  # `Connection(host).run(...)`
+            return _task_object(owner, self.tasks)
+        return None
 
     def dotenv_files(self, spawn: ast.Call) -> list[str]:
         """The env files python-dotenv's `load_dotenv(...)` loads into the process before the
@@ -162,6 +235,62 @@ class _Module:
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _task_object(value: ast.expr | None, tasks: dict[str, str]) -> str | None:
+    """ "local" / "remote" for `Context()` / `Connection(host)` (also `fabric.Connection(...)`),
+    None for any other value."""
+    if not isinstance(value, ast.Call):
+        return None
+    func = value.func
+    if isinstance(func, ast.Name):
+        name = tasks.get(func.id)
+    elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        name = func.attr if func.value.id in tasks else None
+    else:
+        name = None
+    if name not in TASK_OBJECTS:
+        return None
+    return "remote" if name in REMOTE_OBJECTS else "local"
+
+
+def _is_task(decorator: ast.expr, tasks: dict[str, str]) -> bool:
+    """`@task`, `@task(...)`, `@invoke.task`, `@fabric.task`."""
+    if isinstance(decorator, ast.Call):
+        decorator = decorator.func
+    if isinstance(decorator, ast.Name):
+        return tasks.get(decorator.id) == "task"
+    return (
+        isinstance(decorator, ast.Attribute)
+        and decorator.attr == "task"
+        and isinstance(decorator.value, ast.Name)
+        and decorator.value.id in tasks
+    )
+
+
+def _task_runners(tree: ast.Module, tasks: dict[str, str]) -> dict[str, str]:
+    """The names of the file that hold an invoke Context or a fabric Connection: a task's first
+    parameter (a fabric task's is the host's Connection when it runs with hosts: remote), a
+    name bound to `Context()` / `Connection(host)`, a `with Connection(host) as c:` target."""
+    fabric = "fabric" in tasks.values() or any(
+        isinstance(n, ast.ImportFrom) and n.module == "fabric" for n in ast.walk(tree)
+    )
+    found: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            if node.args.args and any(_is_task(d, tasks) for d in node.decorator_list):
+                found.setdefault(node.args.args[0].arg, "remote" if fabric else "local")
+        elif isinstance(node, ast.Assign):
+            kind = _task_object(node.value, tasks)
+            for target in node.targets if kind else ():
+                if isinstance(target, ast.Name):
+                    found[target.id] = kind or "local"
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                kind = _task_object(item.context_expr, tasks)
+                if kind and isinstance(item.optional_vars, ast.Name):
+                    found[item.optional_vars.id] = kind
+    return found
 
 
 def _dotenv_path(call: ast.Call) -> str:
@@ -300,15 +429,22 @@ class _Writer:
         return _Line("".join(self.parts) + tail, tuple(self.origins))
 
 
-def _env_variants(node: ast.Call, module: _Module, flow: pyvalues.Flow,
-                  state: pyvalues.State) -> list[pyvalues.Env | None]:  # fmt: skip
-    """The env= values the spawn may get (None: no env=, the parent's environment)."""
-    env = _env_node(node)
+def _env_variants(
+    node: ast.Call, module: _Module, flow: pyvalues.Flow, state: pyvalues.State, task: bool = False
+) -> list[pyvalues.Env | None]:
+    """The env= values the spawn may get (None: no env=, the parent's environment). A task
+    runner's `env=` adds to the environment unless `replace_env=True` (invoke's Runner)."""
+    library = module.library_run(node)
+    env = library.env if library is not None else _env_node(node)
     if env is None or (isinstance(env, ast.Constant) and env.value is None):
         return [None]
+    replaces = _keyword(node, "replace_env")
+    merges = task and not (isinstance(replaces, ast.Constant) and replaces.value is True)
     found: list[pyvalues.Env | None] = []
     for value in flow.values(env, state):
-        found.append(value if isinstance(value, pyvalues.Env) else pyvalues.Env((), True))
+        if not isinstance(value, pyvalues.Env):
+            value = pyvalues.Env((), True)
+        found.append(replace(value, inherits=True) if merges else value)
     return list(dict.fromkeys(found))
 
 
@@ -416,8 +552,10 @@ def _exec_argv(node: ast.Call, form: tuple[int, int | None, int | None], flow: p
     return found
 
 
-def _argv_values(node: ast.Call, name: str, flow: pyvalues.Flow,
-                 state: pyvalues.State) -> list[pyvalues.Value]:  # fmt: skip
+def _argv_values(node: ast.Call, name: str, flow: pyvalues.Flow, state: pyvalues.State,
+                 library: pycommands.Run | None = None) -> list[pyvalues.Value]:  # fmt: skip
+    if library is not None:  # an sh or plumbum command object's argv
+        return list(flow.sequence_literal(list(library.argv), state, 0))
     if name in OS_EXEC:
         return _exec_argv(node, OS_EXEC[name], flow, state)
     if name == "create_subprocess_exec":  # argv as positional arguments, not a list
@@ -433,12 +571,21 @@ def _command(
     function runs on its own: parameters unknown)."""
     name = _callee(node)
     given = node.args or _keyword(node, "args") or _keyword(node, "cmd")  # `run(args=[...])`
-    if not given or name not in SPAWNERS | SHELL_SPAWNERS | OS_EXEC.keys():
+    task = module.task_runner(node)
+    library = module.library_run(node)
+    if library is not None:
+        if not library.argv:
+            return []
+    elif not given or (task is None and name not in SPAWNERS | SHELL_SPAWNERS | OS_EXEC.keys()):
         return []
     if not module.spawns(node):
         return []
     shell = _keyword(node, "shell")
-    shell_text = name in SHELL_SPAWNERS or (isinstance(shell, ast.Constant) and shell.value is True)
+    shell_text = (
+        task is not None
+        or name in SHELL_SPAWNERS
+        or (isinstance(shell, ast.Constant) and shell.value is True)
+    )
     redirect, _context = _stdin(node, module)  # the context is read again by extract()
     captured = _captures_stdout(node, name)
     env_files = module.dotenv_files(node)
@@ -449,10 +596,11 @@ def _command(
     flow = pyvalues.Flow(module.values, node, (), 0)
     if states is None:
         states = module.values.states_at(node)
-    environ = _environ_at(node, module, states)
+    # (a remote host's shell starts from its own login environment, not this process's)
+    environ = _environ_at(node, module, states) if task != "remote" else []
     for state in states[: pyvalues.MAX_STATES]:
-        for value in _argv_values(node, name, flow, state):
-            for env in _env_variants(node, module, flow, state):
+        for value in _argv_values(node, name, flow, state, library):
+            for env in _env_variants(node, module, flow, state, task is not None):
                 writer = _Writer(module, node, captured)
                 writer.load_env_files(env_files)
                 _write_env(writer, env, environ)
@@ -511,6 +659,11 @@ def _command(
 
 
 def _stdin(node: ast.Call, module: _Module) -> tuple[str, RunContext]:
+    if module.task_runner(node) is not None:
+        return _task_stdin(node)
+    library = module.library_run(node)
+    if library is not None:
+        return LIBRARY_STDIN[library.stdin], RunContext.SCRIPT
     if _keyword(node, "input") is not None:
         return SUPPLIED, RunContext.SCRIPT
     stdin = _keyword(node, "stdin")
@@ -522,6 +675,28 @@ def _stdin(node: ast.Call, module: _Module) -> tuple[str, RunContext]:
     if name == "PIPE":
         return (SUPPLIED, RunContext.SCRIPT) if module.feeds(node) else ("", RunContext.SPAWN)
     return ' <"$FILE"', RunContext.SCRIPT  # an open file or descriptor
+
+
+# An sh or plumbum run's stdin (pycommands) as the shell's redirect
+LIBRARY_STDIN = {
+    pycommands.CLOSED: " </dev/null",
+    pycommands.INHERITED: "",
+    pycommands.FED: SUPPLIED,
+    pycommands.FILE: FROM_FILE,
+}
+
+
+def _task_stdin(node: ast.Call) -> tuple[str, RunContext]:
+    """invoke's Runner (fabric's too) gives the command a pipe and copies its `in_stream` into
+    it, closing it at the stream's end: by default this process's stdin (the parent's, as a
+    foreground call in a script); `in_stream=False` copies nothing and never closes the pipe:
+    an idle pipe (RunContext.SPAWN); any other stream is read to its end."""
+    stream = _keyword(node, "in_stream")
+    if stream is None or (isinstance(stream, ast.Constant) and stream.value is None):
+        return "", RunContext.SCRIPT
+    if isinstance(stream, ast.Constant) and stream.value is False:
+        return "", RunContext.SPAWN
+    return FROM_FILE, RunContext.SCRIPT
 
 
 def _calls(tree: ast.Module) -> Iterator[ast.Call]:
@@ -686,8 +861,11 @@ def _wrapped_snippets(
             inner.targets = [wrapper.spawn]
             inner.run(function.body, flow.bind(function, site, caller))
             states.extend(inner.recorded.get(id(wrapper.spawn), []))
-        lines = [line for line in _command(call, module, states) if _is_command(line)]
-        _redirect, context = _stdin(call, module)
+        # The call made here is the wrapper's spawn: the name its process is bound to (whose
+        # pipe `proc.communicate(...)` ends) is that spawn's.
+        with module.standing_in(call, wrapper.spawn):
+            lines = [line for line in _command(call, module, states) if _is_command(line)]
+            _redirect, context = _stdin(call, module)
         snippets.extend(_snippet(line, path, site, context) for line in lines)
     return snippets
 

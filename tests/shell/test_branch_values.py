@@ -271,3 +271,44 @@ def test_the_argvs_are_the_ones_bash_runs(tmp_path: Path) -> None:
         tuple(w.text if w.literal else "Continue." for w in c.argv[1:]) for c in codex_calls(RESUME)
     }
     assert ran == modelled, (ran, modelled, shlex.join(["bash", str(script)]))
+
+
+KNOWN_LANE = """\
+#!/usr/bin/env bash
+lane=worker
+flags=(-C "$PWD" -o out.md)
+case "$lane" in
+  worker) flags+=(-s workspace-write) ;;
+  validator) flags+=(-s read-only) ;;
+esac
+codex exec "${flags[@]}" - < prompt.md
+"""
+
+
+def test_a_case_of_a_known_subject_takes_its_arm_only() -> None:
+    # `lane=worker` takes the `worker)` arm: no path leaves the flags without a sandbox (CG301),
+    # nor gives the worker the validator's read-only one.
+    assert rules(KNOWN_LANE) == set()
+    assert rules(KNOWN_LANE.replace("lane=worker", "lane=judge")) == {"CG301"}
+    assert rules(KNOWN_LANE.replace("lane=worker", 'lane="$1"')) == {"CG301"}
+    glob = KNOWN_LANE.replace("  worker)", "  work*|w)")
+    assert rules(glob) == set()
+
+
+def test_a_case_of_a_function_argument_takes_the_arm_its_call_passes() -> None:
+    # The body is walked at each call with the arguments that call passes: `codex_run api work`
+    # takes `work)` only, so its flags always carry a sandbox.
+    script = (
+        "codex_run() {\n"
+        '  local -a flags=(-C "$PWD" -o "out/$1.md")\n'
+        '  case "$2" in\n'
+        "    judge) flags+=(-s read-only --output-schema schemas/verdict.json) ;;\n"
+        "    work) flags+=(-s workspace-write) ;;\n"
+        "  esac\n"
+        '  codex exec "${flags[@]}" - < "prompts/$1.md"\n'
+        "}\n"
+        "codex_run api work\n"
+        "codex_run api-judge judge\n"
+    )
+    assert rules(script) == set()
+    assert rules(script + "codex_run docs write\n") == {"CG301"}

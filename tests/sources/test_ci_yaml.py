@@ -674,3 +674,58 @@ def test_azure_macros_are_written_into_the_script_before_it_runs(tmp_path: Path)
     doc = lint(write(tmp_path, "azure-pipelines.yml", AZURE_MACROS))
     assert hits(doc) == {("CG303", 9), ("CG201", 10)}
     assert places(doc, "CG303") == {(9, 34)}
+
+
+CIRCLECI_PARAMETER_ENV = """\
+version: 2.1
+
+parameters:
+  agent-sandbox:
+    type: string
+    default: danger-full-access
+
+jobs:
+  agent:
+    parameters:
+      lane-sandbox:
+        type: string
+        default: read-only
+    docker:
+      - image: cimg/node:22.11
+    environment:
+      AGENT_SANDBOX: << pipeline.parameters.agent-sandbox >>
+      LANE_SANDBOX: << parameters.lane-sandbox >>
+    steps:
+      - checkout
+      - run: codex exec -C . -s "$AGENT_SANDBOX" -o out.md - < prompts/agent.md
+      - run: codex exec -C . -s "$LANE_SANDBOX" -o lane.md - < prompts/lane.md
+workflows:
+  w:
+    jobs:
+      - agent
+      - agent:
+          lane-sandbox: danger-full-access
+"""
+
+
+def test_circleci_parameters_in_an_environment_value_are_filled_in(tmp_path: Path) -> None:
+    # CircleCI writes pipeline and job parameters into the config, env values too, before the
+    # job runs: each value the parameter may have is the variable's (the default, a value passed)
+    (tmp_path / ".circleci").mkdir()
+    doc = lint(write(tmp_path / ".circleci", "config.yml", CIRCLECI_PARAMETER_ENV))
+    assert {(f["rule"], f["line"]) for f in doc["findings"]} == {("CG303", 21), ("CG303", 22)}
+
+
+def test_an_azure_cmdline_task_runs_its_script_input(tmp_path: Path) -> None:
+    # `- script:` is short for the CmdLine@2 task: written out, its `script:` input is the text
+    pipeline = (
+        "trigger: none\npool:\n  vmImage: ubuntu-latest\nsteps:\n"
+        "  - task: CmdLine@2\n"
+        "    displayName: codex\n"
+        "    inputs:\n"
+        "      script: |\n"
+        "        echo starting\n"
+        "        codex exec -C . --yolo -o out.md - < prompts/task.md\n"
+    )
+    doc = lint(write(tmp_path, "azure-pipelines.yml", pipeline))
+    assert places(doc, "CG303") == {(10, 25)}

@@ -240,3 +240,44 @@ def test_appending_to_a_simple_variable_expands_the_text_then(tmp_path: Path) ->
             capture_output=True, text=True, check=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
         ).stdout  # fmt: skip
         assert "danger-full-access" not in shown
+
+
+CANNED = """\
+CODEX ?= codex
+FLAGS := -C $(CURDIR) -o out
+
+define codex_task
+\t@mkdir -p out
+\t$(CODEX) exec $(FLAGS)/$(1).md -s $(2) - < prompts/$(1).md
+endef
+
+define migrate_all
+codex exec -C $(CURDIR) --dangerously-bypass-approvals-and-sandbox - < prompts/migrate.md
+endef
+
+review:
+\t$(call codex_task,review,read-only)
+
+fix:
+\t$(call codex_task,fix,danger-full-access) && echo fixed
+
+migrate:
+\t$(migrate_all)
+"""
+
+
+def test_canned_recipes_run_their_lines_where_they_are_named(tmp_path: Path) -> None:
+    # make writes a `define` body (its `$(1)` filled in by `call`) into the recipe line and runs
+    # each of its lines: the flags they hold are checked there, not left unresolved (CG902).
+    found = lint(write(tmp_path, CANNED))
+    assert [(rule, line) for rule, line, _ in found] == [("CG303", 17), ("CG303", 20)]
+
+
+def test_a_call_of_a_recursive_variable_fills_in_its_arguments(tmp_path: Path) -> None:
+    makefile = (
+        "run = codex exec -C $(CURDIR) -s $(1) -o out/$(2).md - < prompts/$(2).md\n"
+        "review:\n\t$(call run,read-only,review)\n"
+        "fix:\n\t$(call run,danger-full-access,fix)\n"
+    )
+    found = lint(write(tmp_path, makefile))
+    assert [(rule, line) for rule, line, _ in found] == [("CG303", 5)]

@@ -205,6 +205,54 @@ def test_deno_piped_stdin_closed_through_the_spawned_child(tmp_path: Path) -> No
     assert lint_text(tmp_path, "run.ts", never_closed) == [("CG202", "error", 1)]
 
 
+def test_deno_piped_stdin_closed_through_its_writer(tmp_path: Path) -> None:
+    # WritableStreamDefaultWriter.close() closes the stream it writes: the prompt is fed and ended
+    body = (
+        'const cmd = new Deno.Command("codex", {\n'
+        '  args: ["exec", "-C", Deno.cwd(), "-s", "workspace-write", "-o", "out.md", "-"],\n'
+        '  stdin: "piped",\n'
+        "});\n"
+        "const proc = cmd.spawn();\n"
+        "const w = proc.stdin.getWriter();\n"
+        'await w.write(new TextEncoder().encode("Fix the lint errors"));\n'
+        "await w.close();\n"
+        "await proc.status;\n"
+    )
+    assert lint_text(tmp_path, "fix.ts", body) == []
+    released = body.replace("await w.close();\n", "w.releaseLock();\n")
+    assert lint_text(tmp_path, "fix.ts", released) == [("CG202", "error", 1)]
+
+
+def test_zx_dollar_env_is_the_env_of_every_later_run(tmp_path: Path) -> None:
+    # zx hands each `$` its `$.env` (process.env unless the file sets it): a key put there, or
+    # an object without the parent's env, is what codex gets.
+    body = (
+        'import { $ } from "zx";\n'
+        "const run = () => $`codex exec -C . -s read-only -o out.md - < p.md`;\n"
+        "$.env = { PATH: process.env.PATH, HOME: process.env.HOME };\n"
+        "await $`codex exec -C . -s read-only -o out.md - < p.md`;\n"
+        'await $({ env: { ...process.env, CODEX_API_KEY: "k" } })`codex exec -C . -s read-only - < p.md`;\n'
+        "$.env.OPENAI_API_KEY = process.env.CI_KEY;\n"
+        "await $`codex exec -C . -s read-only -o out.md - < p.md`;\n"
+    )
+    assert lint_text(tmp_path, "fleet.mjs", body) == [("CG101", "error", 5), ("CG101", "error", 7)]
+
+
+def test_sdk_env_object_takes_the_keys_set_on_it_before_the_client(tmp_path: Path) -> None:
+    # The SDK hands codex exactly its `env`: a key added to that object before `new Codex` is in
+    # it, one deleted again is not.
+    body = (
+        'import { Codex } from "@openai/codex-sdk";\n'
+        'const childEnv: Record<string, string> = { PATH: process.env.PATH ?? "" };\n'
+        'childEnv.OPENAI_API_KEY = process.env.OPENAI_API_KEY ?? "";\n'
+        "const codex = new Codex({ env: childEnv });\n"
+        'const t = codex.startThread({ workingDirectory: "/srv/repo", sandboxMode: "read-only" });\n'
+    )
+    assert lint_text(tmp_path, "sdk.ts", body) == [("CG101", "error", 5)]
+    deleted = body.replace("const codex", "delete childEnv.OPENAI_API_KEY;\nconst codex")
+    assert lint_text(tmp_path, "sdk.ts", deleted) == []
+
+
 def test_env_that_replaces_process_env_and_process_env_assignment(tmp_path: Path) -> None:
     body = (
         'import { execFileSync } from "node:child_process";\n'

@@ -297,3 +297,126 @@ def test_stdin_of_an_asyncio_spawn(
     """`proc = await asyncio.create_subprocess_exec(...)` is fed through the name it is bound
     to, as `proc = Popen(...)` is: `await proc.communicate(data)` ends the pipe."""
     assert findings(tmp_path, "import asyncio\nasync def main():\n" + body) == expected
+
+
+def _task_findings(tmp_path: Path, body: str) -> list[tuple[str, str, int]]:
+    path = tmp_path / "tasks.py"
+    path.write_text(body)
+    outcome = lint_file(FileJob(str(path), True, Settings(), RULE_TEXT))
+    assert not outcome.errors
+    return sorted((f.rule, f.severity.value, f.location.line) for f in outcome.findings)
+
+
+INVOKE_TASKS = """\
+import os
+
+from invoke import task
+
+
+@task
+def review(c):
+    c.run("codex exec -C . -s read-only -o out/review.md - < prompts/review.md")
+
+
+@task
+def fix(c, ticket):
+    c.run(f"codex exec -C . -s workspace-write -o out/{ticket}.md 'Fix {ticket}'", in_stream=False)
+
+
+@task
+def login(ctx):
+    ctx.run("codex login --with-api-key < ~/.openai-key")
+
+
+@task
+def nightly(c):
+    c.run(
+        "codex exec -C . -s workspace-write -o out/n.md - < prompts/nightly.md",
+        env={"CODEX_API_KEY": os.environ["CI_KEY"]},
+    )
+"""
+
+
+def test_invoke_task_runs_are_shell_text(tmp_path: Path) -> None:
+    # pyinvoke's Context.run hands its text to a shell: in_stream=False gives the command a pipe
+    # nobody writes or closes; its env= adds to the process environment.
+    assert _task_findings(tmp_path, INVOKE_TASKS) == [
+        ("CG101", "error", 23),
+        ("CG102", "error", 18),
+        ("CG201", "error", 13),
+    ]
+
+
+def test_fabric_connection_runs_its_text_on_the_host(tmp_path: Path) -> None:
+    body = (
+        "import os\nfrom fabric import Connection\n\n"
+        'os.environ["OPENAI_API_KEY"] = "sk-local"\n\n'
+        "def deploy(host):\n"
+        "    with Connection(host) as conn:\n"
+        '        conn.run("codex exec -C /srv/app -s workspace-write -o f.md - < p.md")\n'
+        '        conn.run("codex exec --yolo -C /srv/app - < p.md")\n'
+    )
+    # (the local key is not the remote shell's: only the text run there counts)
+    assert _task_findings(tmp_path, body) == [("CG303", "error", 9)]
+
+
+def test_a_run_method_of_another_library_is_not_a_spawn(tmp_path: Path) -> None:
+    body = 'import flask\napp = flask.Flask("x")\napp.run("codex exec --yolo")\n'
+    assert _task_findings(tmp_path, body) == []
+
+
+SH_LIBRARY = """\
+import sh
+
+codex = sh.Command("codex")
+review = codex.bake("exec", "-C", ".", s="read-only", o="out/review.md")
+
+
+def nightly() -> None:
+    review("Review the last commit")
+    review("Review the last commit", _fg=True)
+    codex.exec("-C", ".", dangerously_bypass_approvals_and_sandbox=True, _in=open("p.md"))
+    sh.codex("exec", "-C", ".", "-s", "read-only", "-", _env={"CODEX_API_KEY": "k"})
+"""
+
+
+def test_sh_command_objects_are_spawns_of_their_argv(tmp_path: Path) -> None:
+    # sh closes a command's stdin unless `_in=` feeds it; `_fg=True` hands it this process's;
+    # keyword arguments are options, `.exec` a sub-command, `_env=` the whole environment.
+    assert _task_findings(tmp_path, SH_LIBRARY) == [
+        ("CG101", "error", 11),
+        ("CG201", "warning", 9),
+        ("CG202", "error", 11),
+        ("CG303", "error", 10),
+    ]
+
+
+def test_plumbum_bound_arguments_and_redirects(tmp_path: Path) -> None:
+    body = (
+        "from plumbum import local\n\n"
+        'codex = local["codex"]["exec", "-C", ".", "-s", "read-only"]\n'
+        'codex("Summarise the diff")\n'
+        '(codex < "prompts/review.md")("-")\n'
+        'codex("-")\n'
+        'local["codex"]["exec", "--yolo", "-C", "."](stdin=open("p.md"))\n'
+    )
+    # a plumbum run's stdin is a pipe communicate() closes: `-` with nothing fed reads nothing
+    assert _task_findings(tmp_path, body) == [("CG202", "error", 6), ("CG303", "error", 7)]
+
+
+def test_a_wrapper_that_communicates_feeds_the_stdin_at_each_call(tmp_path: Path) -> None:
+    # The wrapper's `proc.communicate(prompt)` writes and closes the pipe of the spawn it wraps:
+    # read at a call site, the spawn is still that process (no CG202 there).
+    body = (
+        "import asyncio\n\n\n"
+        "async def run_codex(*args: str, prompt: str) -> int:\n"
+        "    proc = await asyncio.create_subprocess_exec(\n"
+        '        "codex", "exec", *args, "-", stdin=asyncio.subprocess.PIPE\n'
+        "    )\n"
+        "    await proc.communicate(prompt.encode())\n"
+        "    return proc.returncode or 0\n\n\n"
+        "async def main() -> None:\n"
+        '    await run_codex("-C", ".", "-s", "workspace-write", prompt="Fix the flaky test")\n'
+        '    await run_codex("-C", ".", "--yolo", prompt="Install the toolchain")\n'
+    )
+    assert _task_findings(tmp_path, body) == [("CG303", "error", 14)]

@@ -494,3 +494,22 @@ def test_git_runs_a_hook_with_stdin_on_dev_null(tmp_path: Path) -> None:
         (".githooks/pre-push", "CG203"),
         ("review.sh", "CG201"),
     }
+
+
+def test_a_read_loop_that_drains_the_hook_stream_leaves_codex_nothing(tmp_path: Path) -> None:
+    """A pre-push hook that reads every ref line git feeds it (`while read ...; done`) has read
+    its stdin to the end: the codex after the loop gets no <stdin> block (no CG203). A loop that
+    may `break` before the end leaves the rest for codex."""
+    (tmp_path / ".githooks").mkdir()
+    drained = (
+        "#!/bin/sh\n"
+        "while read local_ref local_sha remote_ref remote_sha; do\n"
+        '  git log --oneline "$remote_sha..$local_sha" >> .git/pushed.txt\n'
+        "done\n"
+        'codex exec -C . -s read-only -o .git/push.md "Review the commits in .git/pushed.txt"\n'
+    )
+    write(tmp_path / ".githooks", "pre-push", drained)
+    assert lint(tmp_path)["findings"] == []
+    early = drained.replace(">> .git/pushed.txt\n", ">> .git/pushed.txt\n  break\n")
+    write(tmp_path / ".githooks", "pre-push", early)
+    assert places(lint(tmp_path), "CG203") == {(6, 1)}
