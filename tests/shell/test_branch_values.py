@@ -16,7 +16,7 @@ from guard.shell import parse_script
 from guard.shell.model import Command
 from guard.shell.scope import MAX_VALUES
 from guard.sources.snippet import RunContext, Snippet
-from tests.shell.recording import recording_codex
+from tests.shell.recording import key_lab, recording_codex, run_in_lab
 
 
 def codex_calls(script: str) -> list[Command]:
@@ -312,3 +312,21 @@ def test_a_case_of_a_function_argument_takes_the_arm_its_call_passes() -> None:
     )
     assert rules(script) == set()
     assert rules(script + "codex_run docs write\n") == {"CG301"}
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        # bash matches `a)` under nocasematch, set anywhere before (here or in a sourced file)
+        "shopt -s nocasematch\nm=A\ncase $m in a) codex exec --yolo p </dev/null ;; esac\n",
+        "m=A\ncase $m in a) codex exec --yolo p </dev/null ;; esac\n",
+        # a POSIX class: bash matches it, fnmatch does not know it
+        "m=a\ncase $m in [[:alpha:]]) codex exec --yolo p </dev/null ;; esac\n",
+    ],
+)
+def test_an_arm_bash_may_take_is_never_pruned(script: str, tmp_path: Path) -> None:
+    with_nocase = script if "shopt" in script else "shopt -s nocasematch\n" + script
+    assert "ARGV exec --yolo p" in run_in_lab(key_lab(tmp_path), with_nocase, "bash")
+    assert "CG303" in rules(script)
+    refused = check(script)
+    assert refused.returncode == 1, refused.stdout
