@@ -31,7 +31,7 @@ from guard.shell.model import (
 from guard.shell.parser import Node, _Src
 from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import State, Var, both_wheres, forks, with_values
+from guard.shell.scope import EXPORT_KEPT, KEEP, State, Var, both_wheres, forks, with_values
 from guard.shell.words import (
     brace_expand,
 )
@@ -429,6 +429,56 @@ def _builtin(
         _shopt(args, st)
 
 
+# POSIX's special builtins: an assignment before one stays in the shell after it (XCU 2.14),
+# in bash only in posix mode. `command :` and `builtin :` are not special (nothing stays).
+SPECIAL_BUILTINS = frozenset(
+    {":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return"}
+    | {"set", "shift", "times", "trap", "unset"}
+)
+# Builtins that run shell text with the command's temporary environment in force, in bash's
+# own mode too: `OPENAI_API_KEY=k eval 'codex exec ...'` gives codex the key.
+_TEMP_ENV_RUNNERS = frozenset({"eval", ".", "source"})
+
+
+def prefix_assignments(
+    name: str, words: list[Word], pre: list[tuple[str, Word, Span]], st: State
+) -> dict[str, Var | None]:
+    """What `K=V builtin ARGS` does to the shell's variables before the builtin runs (checked
+    with bash 5.2 and dash 0.5): in posix mode a special builtin keeps K (bash exports it,
+    dash does not), and in bash's own mode `K=V export K` / `readonly K` keep it exported.
+    `eval`, `.` and `source` in bash's own mode see K exported while they run: the values
+    to put back once they return (``restore_prefix``)."""
+    if not pre or (name == "exec" and len(words) > 1):
+        return {}  # (`K=V exec prog`: prog's own env, and this shell is gone)
+    named = {w.text for w in words[1:] if w.literal}
+    if st.posix and name in SPECIAL_BUILTINS:
+        for var, value, span in pre:
+            exported = st.posix == EXPORT_KEPT or (name == "export" and var in named)
+            st.assign(var, Var(value, None, exported, EnvOrigin.EXPORT, span))
+        return {}
+    if name in ("export", "readonly"):
+        for var, value, span in pre:
+            if var in named:
+                st.assign(var, Var(value, None, True, EnvOrigin.EXPORT, span))
+        return {}
+    if name not in _TEMP_ENV_RUNNERS or st.posix:
+        return {}
+    saved: dict[str, Var | None] = {}
+    for var, value, span in pre:
+        saved.setdefault(var, st.vars.get(var))
+        st.vars[var] = Var(value, None, True, EnvOrigin.PREFIX, span)
+    return saved
+
+
+def restore_prefix(saved: dict[str, Var | None], st: State) -> None:
+    """Put back what ``prefix_assignments`` changed only while the builtin ran."""
+    for var, old in saved.items():
+        if old is None:
+            st.vars.pop(var, None)
+        else:
+            st.vars[var] = old
+
+
 def _known_input(r: _Redirs, st: State) -> str | None:
     """The text a command reads when it is a here-string or here-doc with nothing unknown in
     it, and IFS is bash's default (so `read` splits it at blanks); else None."""
@@ -536,12 +586,20 @@ def _shopt(args: list[str], st: State) -> None:
             break
         flags += args[at][1:]
         at += 1
-    if "o" in flags and ("s" in flags) != ("u" in flags) and "xtrace" in args[at:]:
-        st.xtrace = "s" in flags
+    if "o" in flags and ("s" in flags) != ("u" in flags):
+        for opt in ("xtrace", "posix"):
+            if opt in args[at:]:
+                _set_opt(opt, "s" in flags, st)
 
 
 def _set_opt(opt: str, on: bool, st: State) -> None:
-    if opt == "allexport":
+    if opt == "posix":
+        # bash's posix mode (dash rejects the option: a special builtin's error ends its script)
+        if on and st.posix != KEEP:
+            st.posix = EXPORT_KEPT
+        elif not on and st.posix == EXPORT_KEPT:
+            st.posix = ""
+    elif opt == "allexport":
         st.allexport = on
     elif opt == "monitor":
         st.job_control = on

@@ -27,6 +27,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does no
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+EXPORT_KEPT = "export"  # State.posix: bash in posix mode keeps `K=V :`'s K, exported
+KEEP = "keep"  # State.posix: dash keeps it as a plain variable
 _NAME_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MAX_VALUES = 16  # values one variable may hold where branches meet (the rest are dropped)
 MAX_NAMEREF_HOPS = 8  # `declare -n a=b; declare -n b=c; ...`: bash itself stops at a loop
@@ -88,6 +90,10 @@ class State:
     job_control: bool = False  # set -m
     errexit_off: bool = False  # set +e
     xtrace: bool = False  # set -x: bash expands $PS4 before each command (sinks.traced)
+    # How an assignment before a POSIX special builtin (`K=V :`, `K=V eval ...`) outlives it:
+    # "" not at all (bash), "export" kept and exported (bash in posix mode, and `sh`, which may
+    # be that bash), "keep" kept as a plain variable (dash). Checked with bash 5.2 and dash.
+    posix: str = ""
     positional: tuple[Word, ...] | None = None  # $1..; None when unknown (top of a script)
     arg0: Word | None = None  # $0 when known (`bash -c BODY NAME ...`); a function keeps it
     shell_stdin: Stdin | None = None  # `exec </dev/null` changed the shell's own stdin
@@ -124,6 +130,7 @@ class State:
         other.job_control = self.job_control
         other.errexit_off = self.errexit_off
         other.xtrace = self.xtrace
+        other.posix = self.posix
         other.positional = self.positional
         other.arg0 = self.arg0
         other.shell_stdin = self.shell_stdin
@@ -156,6 +163,7 @@ class State:
         self.job_control = other.job_control
         self.errexit_off = other.errexit_off
         self.xtrace = other.xtrace
+        self.posix = other.posix
         self.positional = other.positional
         self.arg0 = other.arg0
         self.shell_stdin = other.shell_stdin
@@ -209,6 +217,8 @@ class State:
         self.job_control = self.job_control or other.job_control
         self.errexit_off = self.errexit_off or other.errexit_off
         self.xtrace = self.xtrace or other.xtrace
+        if other.posix and self.posix != EXPORT_KEPT:  # either path may have turned it on
+            self.posix = other.posix
         if other.shell_stdin is not None:
             self.shell_stdin = other.shell_stdin
         if other.shell_fds is not self.shell_fds:
@@ -243,6 +253,10 @@ class State:
                 self.export_unresolved(f"{ref} (a nameref)", var.span)
             return
         self.removed.discard(name)
+        if name == "POSIXLY_CORRECT" and self.posix != KEEP:
+            # bash turns posix mode on when it is set (dash has no such mode); it stays on here
+            # even if unset again (bash invoked as sh would keep it)
+            self.posix = EXPORT_KEPT
         old = self.vars.get(name)
         if old is not None and old.exported and not var.exported:
             # Assigning to an exported name keeps it exported (and keeps where it was exported).

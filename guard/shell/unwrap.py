@@ -22,7 +22,7 @@ from guard.shell.model import (
 from guard.shell.parser import Node, _Src
 from guard.shell.redirs import _STDIN_ALIASES
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import State
+from guard.shell.scope import EXPORT_KEPT, KEEP, State
 from guard.shell.wrappers import (
     AT_PROGRAMS,
     SHELLS,
@@ -389,6 +389,31 @@ def _inner_ctx(cmd: Command, ctx: _Ctx, wrappers: tuple[Wrapper, ...]) -> _Ctx:
     )
 
 
+def shell_posix(cmd: Command) -> str:
+    """How the shell `cmd` starts keeps an assignment before a special builtin (State.posix):
+    bash in posix mode (`--posix`, `-o posix`, POSIXLY_CORRECT in its env) keeps it exported,
+    dash keeps it unexported, bash and zsh in their own modes drop it. `sh`, and the /bin/sh
+    that `watch`, `flock -c`, `su -c` and the like hand their text to, may be either dash or
+    bash in posix mode (Debian, or Fedora and macOS): the wider reading, kept and exported."""
+    prog = basename(cmd.argv[0].text) if cmd.argv else ""
+    if prog == "dash":
+        return KEEP
+    if prog == "zsh":
+        return ""
+    if prog != "bash":
+        return EXPORT_KEPT
+    if "--posix" in _shell_options(cmd.argv) or any(b.name == "POSIXLY_CORRECT" for b in cmd.env):
+        return EXPORT_KEPT
+    words = [w.text for w in cmd.argv[1:]]
+    for at, word in enumerate(words[:-1]):
+        if word[:1] in ("-", "+") and word[1:2] != "-" and word.endswith("o"):
+            if words[at + 1] == "posix" and word[0] == "-":
+                return EXPORT_KEPT  # `bash -o posix -c TEXT`
+        elif word == "-c" or not word.startswith(("-", "+")):
+            break
+    return ""
+
+
 def _shell_options(argv: tuple[Word, ...]) -> list[str]:
     """A shell's option words, up to its script operand or `-c` text."""
     options: list[str] = []
@@ -471,6 +496,7 @@ def _nested_shell(
         else:
             child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
             child.xtrace = prog in SHELLS and _traced(self, p, cmd)  # `bash -x <<EOF`
+            child.posix = shell_posix(cmd)
         if not quoted:
             # The outer shell expands an unquoted here-doc before the inner shell reads it:
             # its values are known there, but only what crossed (cmd.env) is exported.
@@ -624,6 +650,7 @@ def _run_body(
     else:
         child = st.child_shell(cmd.env, cmd.env_files, cmd.env_unresolved)
         child.xtrace = traced
+        child.posix = shell_posix(cmd)
         if args:
             # `bash -c '"$1" exec ...' x codex`: the words after the body are its $0, $1, ...
             # (with none, $0 is the shell's name and $@ is empty: left unknown, as before).

@@ -10,6 +10,7 @@ from guard.fastclass import replace
 from guard.lazyre import lazy_re as re  # re itself at its first use
 from guard.shell import assign, expand, flow, functions, redirs, sinks, unwrap, written
 from guard.shell import parser as syntax
+from guard.shell.assign import prefix_assignments, restore_prefix
 from guard.shell.builtins import (
     ARITH_STATEMENTS,
     STATE_BUILTINS,
@@ -47,7 +48,7 @@ from guard.shell.parser import (
 )
 from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import State, Var, forks, meet, preset
+from guard.shell.scope import EXPORT_KEPT, State, Var, forks, meet, preset
 from guard.shell.unwrap import _append_xargs_input
 from guard.shell.wrappers import (
     Peeled,
@@ -760,7 +761,10 @@ class Walker:
             if not self._call(fdef, words, pre, r, st, ctx, self.cmds[idx].span):
                 self.too_deep.append(self.cmds[idx].span)  # calls nested past MAX_CALL_DEPTH
             return r
+        temporary: dict[str, Var | None] = {}
         if head.literal:
+            if pre and given is None:
+                temporary = prefix_assignments(head.text, words, pre, st)
             sinks.named_subscripts(self, head.text, words, st, ctx)
             self._builtin(head.text, words, r, st, src, span, ctx)
             if head.text == "let":
@@ -788,6 +792,8 @@ class Walker:
         if prog in unwrap.ENV_RUNNERS:
             unwrap._env_runs(self, p, idx, st, ctx)
         self._written_script(p, r, idx, st, ctx)
+        if temporary:
+            restore_prefix(temporary, st)
         return r
 
     def _ssh_local(
@@ -1112,6 +1118,8 @@ def parse(
         elif stdin_stream is not None:
             state.shell_stdin = Stdin(StdinKind.FILE, source=stdin_stream)
         state.xtrace = xtrace
+        if dialect == "sh":
+            state.posix = EXPORT_KEPT  # (/bin/sh may be bash in posix mode: the wider reading)
         walker.run_text(text.replace("\r\n", "\n"), line_offset, column_offset, state, _Ctx())
         walker.finish()
     except ImportError:
