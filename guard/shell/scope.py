@@ -135,7 +135,9 @@ class State:
         other.arg0 = self.arg0
         other.shell_stdin = self.shell_stdin
         other.shell_fds = self.shell_fds
-        other.local_names = None
+        # A subshell of a function is still that call (a `local` there is the call's; an
+        # unset there of one of its locals shows the caller's value): its own copy.
+        other.local_names = set(self.local_names) if self.local_names is not None else None
         other.removed = set(self.removed)
         other.namerefs = dict(self.namerefs)
         other.integers = set(self.integers)
@@ -311,6 +313,32 @@ class State:
             for name, v in self.vars.items()
             if v.exported
         }
+
+
+@dataclass(slots=True)
+class Frame:
+    """One running function call, as bash's dynamic scoping sees it: the names it made local
+    (``State.local_names`` of its body), the prefix assignments of its call (`K=V f`), and the
+    caller's variables (and removed names) from before the call. An `unset` (or `export -n`)
+    of a name local to it, from it or from a function it called, does not take the name out
+    of the environment: what the caller had shows again (checked with bash 5.2)."""
+
+    names: set[str]
+    prefixed: dict[str, Var]
+    saved: dict[str, Var]
+    removed: frozenset[str]
+    gone: set[str] = field(default_factory=set)  # locals and prefixes unset by name from here on
+
+    def restored(self, local_names: set[str] | None) -> set[str]:
+        """The names the call's return puts back as the caller had them."""
+        return (self.names | (local_names or set()) | set(self.prefixed)) - self.gone
+
+    def below(self, name: str, local: bool) -> Var | None:
+        """What an unset of the frame's ``name`` shows: under a local, its call's prefix
+        assignment if one is left, else the caller's variable (None: the caller had none)."""
+        if local and name in self.prefixed:
+            return self.prefixed[name]
+        return self.saved.get(name)
 
 
 def preset(values: tuple[tuple[str, str, int, str], ...], exported: bool = False) -> State:

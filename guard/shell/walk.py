@@ -48,7 +48,7 @@ from guard.shell.parser import (
 )
 from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import EXPORT_KEPT, State, Var, forks, meet, preset
+from guard.shell.scope import EXPORT_KEPT, Frame, State, Var, forks, meet, preset
 from guard.shell.unwrap import _append_xargs_input
 from guard.shell.wrappers import (
     Peeled,
@@ -226,6 +226,7 @@ class Walker:
         self.defs: list[_FuncDef] = []
         self.called: set[tuple[int, int]] = set()
         self.callstack: list[str] = []
+        self.frames: list[Frame] = []  # the function calls being walked, innermost last
         self.last_bg: tuple[int, int] | None = None
         self.nest_reported = False
         self.too_deep: list[Span] = []  # nested past a bound: not followed (Script.too_deep)
@@ -315,10 +316,15 @@ class Walker:
                 wrappers=(*d.ctx.wrappers, Wrapper("function", d.src.span(d.body), (d.name,))),
             )
             self.callstack.append(d.name)
+            # Called from where the walk cannot see: as a call from where it was defined.
+            state = d.state.copy()
+            state.local_names = set()
+            self.frames.append(Frame(state.local_names, {}, dict(state.vars), frozenset()))
             try:
-                self._func_body(d.body, d.state.copy(), ctx, d.src)
+                self._func_body(d.body, state, ctx, d.src)
             finally:
                 self.callstack.pop()
+                self.frames.pop()
         self._unrun_scripts()
 
     def script(self) -> Script:
