@@ -11,6 +11,7 @@ from __future__ import annotations
 from guard.fastclass import dataclass, field
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
+from guard.shell.debuggers import OPTION_SHELLS
 from guard.shell.model import UNKNOWN_WRAPPER, Span, Stdin, StdinKind, Word, Wrapper
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
@@ -2271,7 +2272,7 @@ _TAR_OPTIONS = frozenset(
     | {"--rsh-command", "--rmt-command", "-I", "-F"}
 )
 _VIMS = frozenset({"vim", "vi", "nvim", "ex", "view", "vimdiff", "gvim", "rvim"})
-OPTION_RUNNERS = frozenset({"tar", "gtar", "sort", "sed", "gsed"} | _VIMS)
+OPTION_RUNNERS = frozenset({"tar", "gtar", "sort", "sed", "gsed"} | _VIMS | OPTION_SHELLS)
 _SED_E = lazy_compile(
     r"^\s*(?:\{\s*)*(?:(?:\d+|\$|/(?:[^/\\]|\\.)*/)(?:\s*,\s*(?:\d+|\$|/(?:[^/\\]|\\.)*/))?\s*!?\s*)?"
     r"(?:\{\s*)*e(?:\s+(.*))?$"
@@ -2351,6 +2352,10 @@ def _option_commands(argv: tuple[Word, ...], prog: str) -> list[Word]:
         return texts
     if prog == "sort":
         return _option_values(argv, frozenset({"--compress-program"}), "kStT")
+    if prog in OPTION_SHELLS:
+        from guard.shell.debuggers import option_shell_texts  # here: rare, off the hook's path
+
+        return option_shell_texts(argv, prog)
     if prog in _VIMS:
         texts = []
         commands = [_rest_word(w, 1) for w in argv[1:] if w.text.startswith("+")]
@@ -2423,6 +2428,42 @@ def _sed_commands(argv: tuple[Word, ...]) -> list[Word]:
     return found
 
 
+_DAEMON_VALUE_LETTERS = frozenset("pxnaugrcNPIdkmsR")  # start-stop-daemon's, with a value
+_DAEMON_LONG_VALUES = frozenset(
+    {"--pidfile", "--exec", "--name", "--startas", "--user", "--group", "--chuid", "--chroot"}
+    | {"--chdir", "--nicelevel", "--procsched", "--iosched", "--umask", "--signal"}
+    | {"--retry", "--ppid", "--notify-timeout", "--output"}
+)
+
+
+def _daemon_argv(argv: tuple[Word, ...]) -> tuple[Word, ...] | None:
+    """The argv `start-stop-daemon --start` runs: its --startas (else --exec) program and the
+    words after `--`; None for any other action or no program."""
+    values: dict[str, Word] = {}
+    start = False
+    i = 1
+    while i < len(argv):
+        t = argv[i].text
+        if t == "--":
+            break
+        name, eq, _ = t.partition("=")
+        if t in ("-S", "--start"):
+            start = True
+        elif name in _DAEMON_LONG_VALUES and eq:
+            values[name] = _rest_word(argv[i], len(name) + 1)
+        elif (name in _DAEMON_LONG_VALUES or (len(t) == 2 and t[1:] in _DAEMON_VALUE_LETTERS)) and (
+            i + 1 < len(argv)
+        ):
+            key = {"-x": "--exec", "-a": "--startas"}.get(t, t)
+            values[key] = argv[i + 1]
+            i += 1
+        i += 1
+    program = values.get("--startas") or values.get("--exec")
+    if not start or program is None:
+        return None
+    return (program, *argv[i + 1 :])
+
+
 def _runtime_word(w: Word) -> Word:
     return Word(_RUNTIME_TEXT, False, w.span, _RUNTIME_TEXT)
 
@@ -2442,7 +2483,7 @@ WRAPPER_PROGRAMS = frozenset(
         *("docker-compose", "podman-compose", "screen", "systemd-run", "unbuffer"),
         *("cross-env", "cross-env-shell", "dotenv", "env-cmd", "concurrently", "conc"),
         "corepack",
-        *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"),
+        *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "entr", "start-stop-daemon"),
         *_INTERPRETERS,
         "git",  # a `!` alias, `rebase -x`, `submodule foreach`, `bisect run`
     }
@@ -2723,7 +2764,8 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 (
                     j
                     for j in range(1, len(argv))
-                    if argv[j].text == "--command"
+                    if argv[j].text in ("--command", "-c")
+                    or argv[j].text.startswith("--command=")
                     or (
                         argv[j].text[:1] == "-"
                         and argv[j].text[1:2] != "-"
@@ -2740,15 +2782,41 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                     break
                 out.stdin = Stdin(StdinKind.TTY, reason="script")
                 rest = i + 1
-            elif k + 1 >= len(argv):
-                break
-            else:
-                out.body = (argv[k + 1],)
+            elif argv[k].text.startswith("--command=") or k + 1 < len(argv):
+                given = argv[k].text.startswith("--command=")
+                out.body = (_rest_word(argv[k], len("--command=")) if given else argv[k + 1],)
                 out.body_kind = "script -c"
                 # script runs the command on a pseudo-terminal: its stdin is a TTY (checked with
                 # a recorder: `sleep 3 | script -qc 'codex exec p' /dev/null` sees a terminal).
                 out.stdin = Stdin(StdinKind.TTY, reason="script")
                 break
+            else:
+                break
+        elif prog == "entr":
+            # `entr [-acdnprsz] UTILITY [ARGS...]` runs UTILITY (with -s: `$SHELL -c UTILITY`)
+            # each time a file named on its stdin changes
+            flags, i = "", 1
+            while i < len(argv) and argv[i].text[:1] == "-" and len(argv[i].text) > 1:
+                if argv[i].text == "--":
+                    i += 1
+                    break
+                flags += argv[i].text[1:]
+                i += 1
+            if i >= len(argv):
+                break
+            if "s" in flags:
+                out.body = (argv[i],)
+                out.body_kind = "entr -s"
+                break
+            rest = i
+        elif prog == "start-stop-daemon":
+            # `start-stop-daemon --start [--startas PATH | --exec PATH] [-- ARGS...]`
+            run = _daemon_argv(argv)
+            if run is None:
+                break
+            out.wrappers.append(Wrapper(prog, head.span, ()))
+            argv = run
+            continue
         elif prog == "unbuffer":
             # expect's `unbuffer [-p] cmd args...`: cmd runs on a pseudo-terminal (with -p it
             # reads unbuffer's own stdin, a pipe).

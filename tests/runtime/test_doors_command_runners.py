@@ -1,0 +1,119 @@
+"""Programs that run a command handed to them in an argument, in their own command language or
+as a shell string: debuggers (`gdb -ex 'shell TEXT'`), `entr -s`, `script --command=`,
+`start-stop-daemon --exec`, `nix-shell --run`, `nodemon --exec`, `emacs --eval`. Where the
+program is installed each case runs for real under bash with a recording stand-in codex; every
+door must refuse it with the danger's rule. Text that only mentions codex stays allowed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.runtime.conftest import check_door
+from tests.runtime.test_runtime_hook_sound import assert_hook_allows, assert_hook_denies
+from tests.sources.recorded_runs import run_recorded
+
+YOLO = "codex exec --yolo -C . hi </dev/null"
+KEYED = "codex exec -s read-only -C . hi </dev/null"
+
+# (command, rule, what the real run shows)
+REFUSED = [
+    (f"gdb -nx -batch -ex 'shell {YOLO}'", "CG303", "yolo"),
+    (f"gdb -nx -batch -ex 'shell OPENAI_API_KEY=k {KEYED}'", "CG101", "key"),
+    (f"gdb -nx -batch --eval-command='!{YOLO}'", "CG303", "yolo"),
+    (f"gdb -nx -batch -eval-command 'shell {YOLO}'", "CG303", "yolo"),
+    ("gdb -nx -batch -iex 'pipe echo hi | codex exec --yolo -C . -'", "CG303", "yolo"),
+    ("gdb -nx -batch -ex '| echo hi | codex exec --yolo -C . -'", "CG303", "yolo"),
+    (
+        f"""gdb -nx -batch -ex 'python import os; os.system("{YOLO}")'""",
+        "CG303",
+        "yolo",
+    ),
+    (f"env OPENAI_API_KEY=k gdb -nx -batch -ex 'shell {KEYED}'", "CG101", "key"),
+    (f"script -q --command='{YOLO}' /dev/null", "CG303", "yolo"),
+    (
+        'start-stop-daemon --start --exec "$PWD/bin/codex" -- exec --yolo -C . hi',
+        "CG303",
+        "yolo",
+    ),
+    (
+        'OPENAI_API_KEY=k start-stop-daemon -S -x "$PWD/bin/codex" -- exec -s read-only -C . hi',
+        "CG101",
+        "key",
+    ),
+]
+
+# Not installed on this machine: the doors only (each program's own documentation).
+DOCUMENTED = [
+    ("echo p.md | entr -s 'codex exec --yolo -C . hi'", "CG303"),
+    ("echo p.md | entr -ns 'OPENAI_API_KEY=k codex exec -s read-only -C . hi'", "CG101"),
+    ("echo p.md | entr -r codex exec --yolo -C . hi", "CG303"),
+    (f"nix-shell -p jq --run '{YOLO}'", "CG303"),
+    (f"nix-shell --command 'OPENAI_API_KEY=k {KEYED}'", "CG101"),
+    (f"nodemon --exec '{YOLO}'", "CG303"),
+    (f"nodemon -x 'OPENAI_API_KEY=k {KEYED}'", "CG101"),
+    (f"lldb -b -o 'platform shell {YOLO}'", "CG303"),
+    (f"lldb --batch --one-line 'platform shell -- OPENAI_API_KEY=k {KEYED}'", "CG101"),
+    ("lldb -b -o run -- codex exec --yolo -C . hi", "CG303"),
+    ("gdb -batch -ex run --args codex exec --yolo -C . hi", "CG303"),
+    (r"""emacs --batch --eval '(shell-command "codex exec --yolo -C . hi")'""", "CG303"),
+    (
+        r"""emacs --batch --eval '(shell-command "OPENAI_API_KEY=k codex exec -s read-only -C . hi")'""",
+        "CG101",
+    ),
+]
+
+ALLOWED = [
+    "echo codex exec --yolo -C . hi",
+    "grep codex file",
+    'git commit -m "codex exec --yolo -C . hi"',
+    r"gdb -batch -ex 'echo codex exec --yolo\n'",
+    """gdb -batch -ex 'print "codex exec --yolo"'""",
+    "gdb -batch -ex 'shell echo codex exec --yolo'",
+    """gdb -batch -ex 'python print("codex exec --yolo")'""",
+    "gdb -batch -ex run --args ./prog --yolo",
+    "lldb -b -o 'platform shell echo codex exec --yolo'",
+    "entr -s 'echo codex exec --yolo' < files",
+    """emacs --batch --eval '(message "codex exec --yolo")'""",
+    "nix-shell --run 'echo codex exec --yolo'",
+    "nodemon --exec 'grep codex src'",
+    "script -q --command='echo codex exec --yolo' /dev/null",
+    "start-stop-daemon --stop --exec /usr/bin/codex",
+    "start-stop-daemon --start --exec /usr/bin/sleep -- 5",
+]
+
+
+@pytest.mark.parametrize(("command", "rule", "what"), REFUSED)
+def test_a_command_a_program_runs_from_its_argument_is_refused(
+    command: str, rule: str, what: str, tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    program = command.removeprefix("env OPENAI_API_KEY=k ").removeprefix("OPENAI_API_KEY=k ")
+    if shutil.which(program.split()[0]) is None:
+        pytest.skip(f"{program.split()[0]} is not installed")
+    runs = run_recorded(tmp_path, ["bash", "-c", command])
+    assert [run.shows(what) for run in runs] == [True], runs
+    allowed, rules = check_door(command, base_env, workspace)
+    assert not allowed and rule in rules, (command, rules)
+    for agent in ("claude", "codex"):
+        assert rule in assert_hook_denies(agent, command, workspace, base_env)
+
+
+@pytest.mark.parametrize(("command", "rule"), DOCUMENTED)
+def test_a_documented_command_runner_is_refused(
+    command: str, rule: str, workspace: Path, base_env: dict[str, str]
+) -> None:
+    allowed, rules = check_door(command, base_env, workspace)
+    assert not allowed and rule in rules, (command, rules)
+    assert rule in assert_hook_denies("codex", command, workspace, base_env)
+
+
+@pytest.mark.parametrize("command", ALLOWED)
+def test_text_that_only_mentions_codex_stays_allowed(
+    command: str, workspace: Path, base_env: dict[str, str]
+) -> None:
+    allowed, rules = check_door(command, base_env, workspace)
+    assert allowed and not rules, (command, rules)
+    assert_hook_allows("claude", command, workspace, base_env)
