@@ -2249,11 +2249,27 @@ def _carried_codex(argv: tuple[Word, ...]) -> int | None:
         return None
     for j in range(1, len(argv) - 1):
         w = argv[j]
-        if not w.literal or basename(w.text) != "codex" or w.text.endswith("/"):
+        if not w.literal or w.text.endswith("/"):
             continue
-        if _starts_codex_line([x.text for x in argv[j + 1 :]]):
+        name = basename(w.text)
+        if name == "codex" and _starts_codex_line([x.text for x in argv[j + 1 :]]):
             return j
+        if name in _CARRIED_STARTERS and _starts_codex(argv[j:]):
+            return j  # `agent-run env K=V codex ...`, `agent-run sh -c 'codex ...'`
     return None
+
+
+# Commands that start another, which an unknown program's words may hold before codex.
+_CARRIED_STARTERS = frozenset({"env", *SHELLS})
+
+
+def _starts_codex(argv: tuple[Word, ...]) -> bool:
+    """`env ... codex ...` that peels to codex, or `sh -c TEXT` whose text names codex."""
+    if basename(argv[0].text) in SHELLS:
+        k = _peel_shell_c(argv)
+        return k is not None and "codex" in argv[k].text
+    p = peel(argv)
+    return bool(p.argv) and basename(p.argv[0].text) == "codex"
 
 
 starts_codex_line = _starts_codex_line  # guard/shell/copies.py reads machine-found codex words
@@ -2428,6 +2444,125 @@ def _sed_commands(argv: tuple[Word, ...]) -> list[Word]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    """A program that runs `PROG [OPTIONS] [OPERANDS] CMD ARGS...` with this env (a fact
+    about the program: which of its options take a value, how many operands come first)."""
+
+    short: frozenset[str] = frozenset()  # `-x VALUE` (exact words; `-xVALUE` is one word)
+    long: frozenset[str] = frozenset()  # `--name VALUE` (`--name=VALUE` is one word)
+    operands: int = 0
+    detached: bool = False
+
+
+def _opts(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+# Namespace, scheduling, resource and session tools of util-linux, systemd, dbus and the like
+# (each one's man page): the command after their options runs with their env.
+PREFIX_RUNNERS: dict[str, Prefix] = {
+    "unshare": Prefix(
+        _opts("-S", "-G", "-R", "-w"),
+        _opts("--setuid", "--setgid", "--root", "--wd", "--map-user", "--map-group")
+        | _opts("--map-users", "--map-groups", "--setgroups", "--propagation"),
+    ),
+    "nsenter": Prefix(
+        _opts("-t", "-S", "-G"), _opts("--target", "--setuid", "--setgid", "--env-file")
+    ),
+    "dbus-run-session": Prefix(long=_opts("--config-file", "--dbus-daemon")),
+    "chroot": Prefix(long=_opts("--userspec", "--groups"), operands=1),
+    "prlimit": Prefix(_opts("-o"), _opts("--output")),
+    "setpriv": Prefix(
+        long=_opts("--reuid", "--regid", "--ruid", "--euid", "--rgid", "--egid", "--groups")
+        | _opts("--inh-caps", "--ambient-caps", "--bounding-set", "--securebits", "--pdeathsig")
+        | _opts("--selinux-label", "--apparmor-profile", "--landlock-access", "--landlock-rule")
+    ),
+    "numactl": Prefix(
+        _opts("-i", "-m", "-N", "-C", "-p", "-P"),
+        _opts("--interleave", "--membind", "--cpunodebind", "--physcpubind", "--preferred")
+        | _opts("--preferred-many", "--weighted-interleave"),
+    ),
+    "cgexec": Prefix(_opts("-g")),
+    "systemd-inhibit": Prefix(long=_opts("--what", "--who", "--why", "--mode")),
+    "xvfb-run": Prefix(
+        _opts("-n", "-e", "-f", "-p", "-s", "-w"),
+        _opts("--server-num", "--error-file", "--auth-file", "--xauth-protocol")
+        | _opts("--server-args", "--wait"),
+    ),
+    "fakeroot": Prefix(_opts("-l", "-s", "-i", "-b"), _opts("--lib", "--faked")),
+    "faketime": Prefix(_opts("-p"), operands=1),
+    "valgrind": Prefix(),
+    "catchsegv": Prefix(),
+    "torsocks": Prefix(
+        _opts("-u", "-p", "-a", "-P"), _opts("--user", "--pass", "--address", "--port")
+    ),
+    "proxychains": Prefix(_opts("-f")),
+    "proxychains4": Prefix(_opts("-f")),
+    "firejail": Prefix(),  # its options are `--name=VALUE`
+    "pkexec": Prefix(long=_opts("--user")),
+    "daemonize": Prefix(_opts("-a", "-c", "-e", "-E", "-o", "-p", "-l", "-u"), detached=True),
+}
+
+
+def _peel_prefix(argv: tuple[Word, ...], spec: Prefix, out: Peeled) -> int | None:
+    """Index of the command in a PREFIX_RUNNERS argv (None: none); records the env options
+    of firejail (`--env=K=V`, `--rmenv=K`) and a detaching runner."""
+    i = _take_opts(argv, 1, spec.short, spec.long)
+    if basename(argv[0].text) == "firejail":
+        for w in argv[1:i]:
+            name, eq, rest = w.text.partition("=")
+            if name == "--env" and eq and "=" in rest:
+                k, _, v = rest.partition("=")
+                out.env_ops.append(EnvOp("set", w.span, k, Word(v, w.literal, w.span, w.raw)))
+            elif name == "--rmenv" and eq:
+                out.env_ops.append(EnvOp("unset", w.span, rest))
+    i += spec.operands
+    if i >= len(argv):
+        return None
+    out.detached = out.detached or spec.detached
+    return i
+
+
+# bwrap's options and how many words each takes (bubblewrap 0.8 man page); the command follows
+_BWRAP_ARGS = {
+    **dict.fromkeys(
+        ("--args", "--userns", "--userns2", "--pidns", "--uid", "--gid", "--hostname"), 1
+    ),
+    **dict.fromkeys(("--chdir", "--unsetenv", "--lock-file", "--sync-fd", "--remount-ro"), 1),
+    **dict.fromkeys(("--exec-label", "--file-label", "--proc", "--dev", "--tmpfs", "--mqueue"), 1),
+    **dict.fromkeys(("--dir", "--seccomp", "--add-seccomp-fd", "--block-fd", "--info-fd"), 1),
+    **dict.fromkeys(("--userns-block-fd", "--json-status-fd", "--cap-add", "--cap-drop"), 1),
+    **dict.fromkeys(("--perms", "--size", "--argv0"), 1),
+    **dict.fromkeys(("--bind", "--bind-try", "--dev-bind", "--dev-bind-try", "--ro-bind"), 2),
+    **dict.fromkeys(("--ro-bind-try", "--file", "--bind-data", "--ro-bind-data"), 2),
+    **dict.fromkeys(("--symlink", "--chmod", "--setenv", "--overlay-src"), 2),
+    **dict.fromkeys(("--overlay", "--tmp-overlay", "--ro-overlay"), 1),
+}
+
+
+def _peel_bwrap(argv: tuple[Word, ...], out: Peeled) -> int | None:
+    """Index of the command of `bwrap [OPTIONS] CMD...`; its --setenv, --unsetenv, --clearenv
+    are the command's env."""
+    i = 1
+    while i < len(argv):
+        t = argv[i].text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("--"):
+            break
+        if t == "--clearenv":
+            out.env_ops.append(EnvOp("clear", argv[i].span))
+        elif t == "--setenv" and i + 2 < len(argv):
+            value = argv[i + 2]
+            out.env_ops.append(EnvOp("set", argv[i].span, argv[i + 1].text, value))
+        elif t == "--unsetenv" and i + 1 < len(argv):
+            out.env_ops.append(EnvOp("unset", argv[i].span, argv[i + 1].text))
+        i += 1 + _BWRAP_ARGS.get(t, 0)
+    return i if i < len(argv) else None
+
+
 _DAEMON_VALUE_LETTERS = frozenset("pxnaugrcNPIdkmsR")  # start-stop-daemon's, with a value
 _DAEMON_LONG_VALUES = frozenset(
     {"--pidfile", "--exec", "--name", "--startas", "--user", "--group", "--chuid", "--chroot"}
@@ -2484,6 +2619,8 @@ WRAPPER_PROGRAMS = frozenset(
         *("cross-env", "cross-env-shell", "dotenv", "env-cmd", "concurrently", "conc"),
         "corepack",
         *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "entr", "start-stop-daemon"),
+        *PREFIX_RUNNERS,
+        *("bwrap", "bubblewrap"),
         *_INTERPRETERS,
         "git",  # a `!` alias, `rebase -x`, `submodule foreach`, `bisect run`
     }
@@ -2817,6 +2954,14 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
             out.wrappers.append(Wrapper(prog, head.span, ()))
             argv = run
             continue
+        elif prog in PREFIX_RUNNERS:
+            rest = _peel_prefix(argv, PREFIX_RUNNERS[prog], out)
+            if rest is None:
+                break
+        elif prog in ("bwrap", "bubblewrap"):
+            rest = _peel_bwrap(argv, out)
+            if rest is None:
+                break
         elif prog == "unbuffer":
             # expect's `unbuffer [-p] cmd args...`: cmd runs on a pseudo-terminal (with -p it
             # reads unbuffer's own stdin, a pipe).

@@ -8,6 +8,7 @@ door must refuse it with the danger's rule. Text that only mentions codex stays 
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -46,8 +47,34 @@ REFUSED = [
     ),
 ]
 
-# Not installed on this machine: the doors only (each program's own documentation).
+# Namespace, scheduling and session tools: the command after their options runs with their env
+# (each also behind an unknown program, which the doors see through: `mytool sh -c TEXT`).
+PREFIXED = [
+    (f"unshare -r env OPENAI_API_KEY=k {KEYED}", "CG101", "key"),
+    (f"unshare --user --map-root-user sh -c '{YOLO}'", "CG303", "yolo"),
+    (f"dbus-run-session -- env OPENAI_API_KEY=k {KEYED}", "CG101", "key"),
+    (f"dbus-run-session sh -c '{YOLO}'", "CG303", "yolo"),
+    (f"chroot / env OPENAI_API_KEY=k {KEYED}", "CG101", "key"),
+    (f"chroot --userspec=0:0 / sh -c '{YOLO}'", "CG303", "yolo"),
+    (f"prlimit --nofile=100 env OPENAI_API_KEY=k {KEYED}", "CG101", "key"),
+    (f"setpriv --reuid=0 env OPENAI_API_KEY=k {KEYED}", "CG101", "key"),
+    (f"fakeroot env OPENAI_API_KEY=k {KEYED}", "CG101", "key"),
+    (f"fakeroot -- sh -c '{YOLO}'", "CG303", "yolo"),
+    (f"valgrind -q env OPENAI_API_KEY=k {KEYED}", "CG101", "key"),
+]
+
+# Not installed here, or not allowed to run here: the doors only (each program's man page).
 DOCUMENTED = [
+    (f"nsenter -t 1 -m env OPENAI_API_KEY=k {KEYED}", "CG101"),
+    (f"nsenter --target 1 --mount sh -c '{YOLO}'", "CG303"),
+    (f"systemd-inhibit --why=x env OPENAI_API_KEY=k {KEYED}", "CG101"),
+    (f"numactl -N 0 env OPENAI_API_KEY=k {KEYED}", "CG101"),
+    (f"firejail --quiet env OPENAI_API_KEY=k {KEYED}", "CG101"),
+    (f"firejail --env=OPENAI_API_KEY=k {KEYED}", "CG101"),
+    (f"bwrap --bind / / --setenv OPENAI_API_KEY k {KEYED}", "CG101"),
+    (f"bwrap --ro-bind / / --dev /dev sh -c '{YOLO}'", "CG303"),
+    (f"xvfb-run -a env OPENAI_API_KEY=k {KEYED}", "CG101"),
+    (f"mytool --flag sh -c '{YOLO}'", "CG303"),
     ("echo p.md | entr -s 'codex exec --yolo -C . hi'", "CG303"),
     ("echo p.md | entr -ns 'OPENAI_API_KEY=k codex exec -s read-only -C . hi'", "CG101"),
     ("echo p.md | entr -r codex exec --yolo -C . hi", "CG303"),
@@ -83,6 +110,9 @@ ALLOWED = [
     "script -q --command='echo codex exec --yolo' /dev/null",
     "start-stop-daemon --stop --exec /usr/bin/codex",
     "start-stop-daemon --start --exec /usr/bin/sleep -- 5",
+    "mytool sh -c 'echo codex exec --yolo'",
+    "unshare -r sh -c 'grep codex notes.txt'",
+    "chroot / echo codex exec --yolo",
 ]
 
 
@@ -99,6 +129,23 @@ def test_a_command_a_program_runs_from_its_argument_is_refused(
     assert not allowed and rule in rules, (command, rules)
     for agent in ("claude", "codex"):
         assert rule in assert_hook_denies(agent, command, workspace, base_env)
+
+
+@pytest.mark.parametrize(("command", "rule", "what"), PREFIXED)
+def test_a_command_behind_a_prefix_runner_is_refused(
+    command: str, rule: str, what: str, tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    program = command.split()[0]
+    if shutil.which(program) is None:
+        pytest.skip(f"{program} is not installed")
+    try:
+        runs = run_recorded(tmp_path, ["bash", "-c", command])
+    except subprocess.CalledProcessError as failed:  # no user namespaces, not root, ...
+        pytest.skip(f"{program} cannot run here: {failed.stderr!r}")
+    assert [run.shows(what) for run in runs] == [True], runs
+    allowed, rules = check_door(command, base_env, workspace)
+    assert not allowed and rule in rules, (command, rules)
+    assert rule in assert_hook_denies("codex", command, workspace, base_env)
 
 
 @pytest.mark.parametrize(("command", "rule"), DOCUMENTED)
