@@ -177,6 +177,37 @@ EVALUATORS = frozenset({"emacs", "emacsclient"})
 OPTION_SHELLS = DEBUGGERS | EVALUATORS | frozenset(_SHELL_STRING_OPTS)
 
 
+# Editors that read their commands from stdin: ed always, ex, and vi/vim/nvim in Ex mode
+# (`-e`, `-es`, `-E`): a `!TEXT` command line runs TEXT through a shell (checked with GNU ed 1.19
+# and vim 9: `ed -s f <<< '!cmd'`, `ex -s f <<< '!cmd'`, `vim -es f <<< '!cmd'` run cmd).
+STDIN_EDITORS = frozenset({"ed", "ex", "vi", "vim", "nvim", "view"})
+# ed: `[ADDR]!TEXT`, `[ADDR]r !TEXT`, `[ADDR]w !TEXT`, `e !TEXT`
+_ED_BANG = lazy_compile(r"[\s\d.,$;+\-]*(?:'[a-z]\s*)?(?:[rwWeE]\s*)?!(.*)\Z", re.S)
+
+
+def editor_stdin_commands(argv: tuple[Word, ...], text: str) -> list[str]:
+    """The shell text the command lines on an editor's stdin run ([] when it does not read
+    commands there)."""
+    from guard.shell.wrappers import _VIM_BANG, basename
+
+    prog = basename(argv[0].text)
+    if prog == "ed":
+        bang = _ED_BANG
+    elif prog == "ex" or any(
+        w.text[:1] == "-" and w.text[1:2] != "-" and ("e" in w.text or "E" in w.text)
+        for w in argv[1:]
+    ):
+        bang = _VIM_BANG
+    else:
+        return []
+    found: list[str] = []
+    for line in text.splitlines():
+        m = bang.match(line)
+        if m is not None and m.group(1).strip():
+            found.append(m.group(1))
+    return found
+
+
 def option_shell_texts(argv: tuple[Word, ...], prog: str) -> list[Word]:
     """The shell text a program of OPTION_SHELLS hands to a shell, each a body of its own."""
     if prog in ("gdb", "gdb-multiarch"):

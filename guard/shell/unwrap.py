@@ -9,6 +9,7 @@ from __future__ import annotations
 from guard.fastclass import replace
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
+from guard.shell.debuggers import STDIN_EDITORS
 from guard.shell.functions import _alias
 from guard.shell.model import (
     Command,
@@ -427,6 +428,21 @@ def _shell_options(argv: tuple[Word, ...]) -> list[str]:
     return options
 
 
+def _editor_commands(
+    self: UnwrapWalker, p: Peeled, text: str, idx: int, st: State, ctx: _Ctx
+) -> None:
+    """`ed f <<< '!TEXT'`, `ex -s f <<< '!TEXT'`: each `!` command line on the editor's stdin
+    runs its TEXT through a shell, with the editor's env (placed at the editor's command)."""
+    from guard.shell.debuggers import editor_stdin_commands
+
+    cmd = self.cmds[idx]
+    body_ctx = _inner_ctx(cmd, ctx, cmd.wrappers)
+    prog = basename(p.argv[0].text)
+    for line in editor_stdin_commands(p.argv, text):
+        body = Word(line, True, cmd.span, line)
+        _run_body(self, (body,), f"{prog} !", cmd, st, body_ctx, idx, (), cmd.span)
+
+
 def _nested_shell(
     self: UnwrapWalker, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx
 ) -> None:
@@ -434,6 +450,8 @@ def _nested_shell(
     or a script fed on stdin (`bash <<'EOF'`, `sh -s <<< "..."`)."""
     cmd = self.cmds[idx]
     prog = basename(p.argv[0].text) if p.argv else ""
+    if prog in STDIN_EDITORS and r.script is not None:
+        _editor_commands(self, p, r.script[0], idx, st, ctx)
     sources_stdin = prog in ("source", ".") and len(p.argv) > 1 and p.argv[1].text in _STDIN_ALIASES
     if not p.body and (
         r.script is None

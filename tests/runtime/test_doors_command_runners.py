@@ -35,6 +35,12 @@ REFUSED = [
     ),
     (f"env OPENAI_API_KEY=k gdb -nx -batch -ex 'shell {KEYED}'", "CG101", "key"),
     (f"script -q --command='{YOLO}' /dev/null", "CG303", "yolo"),
+    # editors that read their commands from stdin: a `!TEXT` line runs TEXT through a shell
+    (f"ed -s <<< '!{YOLO}'", "CG303", "yolo"),
+    (f"printf '%s\\n' '!{YOLO}' | ed -s", "CG303", "yolo"),
+    (f"ed -s <<'EOF'\nr !OPENAI_API_KEY=k {KEYED}\nQ\nEOF", "CG101", "key"),
+    (f"ex -s -u NONE <<< '!{YOLO}'", "CG303", "yolo"),
+    (f"vim -es -u NONE <<< '!OPENAI_API_KEY=k {KEYED}'", "CG101", "key"),
     (
         'start-stop-daemon --start --exec "$PWD/bin/codex" -- exec --yolo -C . hi',
         "CG303",
@@ -113,6 +119,9 @@ ALLOWED = [
     "mytool sh -c 'echo codex exec --yolo'",
     "unshare -r sh -c 'grep codex notes.txt'",
     "chroot / echo codex exec --yolo",
+    "ed -s notes.txt <<< 'w !grep codex'",
+    "ed -s notes.txt <<< 's/x/codex exec --yolo/'",
+    "vim notes.txt <<< '!codex exec --yolo'",
 ]
 
 
