@@ -1856,6 +1856,9 @@ def _peel_screen(argv: tuple[Word, ...], out: Peeled) -> int | None:
         if t in ("-ls", "-list", "-wipe", "-v", "-version"):
             return None
         for k, letter in enumerate(t[1:], start=1):
+            if letter == "X":
+                _screen_stuff(argv[i + 1 :], out)  # `screen -S s -X stuff 'cmd\n'`
+                return None
             if letter in _SCREEN_NO_COMMAND:
                 return None
             if letter in _SCREEN_VALUE_LETTERS:
@@ -1869,6 +1872,36 @@ def _peel_screen(argv: tuple[Word, ...], out: Peeled) -> int | None:
     out.stdin = Stdin(StdinKind.TTY, reason="screen")
     out.detached = out.detached or {"d", "m"} <= flags
     return i
+
+
+# What screen's `stuff` string turns into a line end: `\n`, `\r`, `^M`, `^J` (screen(1):
+# "String Escapes"), and an escaped backslash or caret that stays itself.
+_SCREEN_ESCAPE = lazy_compile(r"\\[nr\\^]|\^[MJmj]|\\[0-7]{1,3}")
+_SCREEN_LINE_ENDS = frozenset({"\\n", "\\r", "^M", "^J", "^m", "^j", "\\12", "\\15", "\\012"})
+
+
+def _screen_stuff(words: tuple[Word, ...], out: Peeled) -> None:
+    """`screen -X stuff TEXT` types TEXT into the window's shell, which already runs with its
+    own env: the lines a line end (`\\n`, `^M`, ...) completes are run there (as tmux
+    send-keys' lines)."""
+    if len(words) < 2 or words[0].text != "stuff":
+        return
+    typed = words[1]
+
+    def unescaped(m: re.Match[str]) -> str:
+        found = m.group(0)
+        if found in _SCREEN_LINE_ENDS:
+            return "\n"
+        return found[1:] if found[:1] == "\\" else found
+
+    # (what follows the last line end waits at the prompt, unrun)
+    lines = _SCREEN_ESCAPE.sub(unescaped, typed.text).replace("\r", "\n").split("\n")[:-1]
+    if not any(line.strip() for line in lines):
+        return
+    out.body = (Word("\n".join(lines), typed.literal, typed.span, typed.raw),)
+    out.body_kind = "screen stuff"
+    out.body_clean_env = True
+    out.stdin = Stdin(StdinKind.TTY, reason="screen")
 
 
 _SYSTEMD_RUN_VALUE_OPTS = frozenset(

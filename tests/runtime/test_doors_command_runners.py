@@ -81,6 +81,10 @@ DOCUMENTED = [
     (f"bwrap --ro-bind / / --dev /dev sh -c '{YOLO}'", "CG303"),
     (f"xvfb-run -a env OPENAI_API_KEY=k {KEYED}", "CG101"),
     (f"mytool --flag sh -c '{YOLO}'", "CG303"),
+    # typed into a screen window's shell: each line a line end completes runs there
+    ("screen -S s -X stuff 'codex exec --yolo -C . hi\\n'", "CG303"),
+    ("screen -S s -X stuff $'codex exec --yolo -C . hi\\r'", "CG303"),
+    ("screen -S s -X stuff 'codex exec --yolo -C . hi^M'", "CG303"),
     ("echo p.md | entr -s 'codex exec --yolo -C . hi'", "CG303"),
     ("echo p.md | entr -ns 'OPENAI_API_KEY=k codex exec -s read-only -C . hi'", "CG101"),
     ("echo p.md | entr -r codex exec --yolo -C . hi", "CG303"),
@@ -122,6 +126,8 @@ ALLOWED = [
     "ed -s notes.txt <<< 'w !grep codex'",
     "ed -s notes.txt <<< 's/x/codex exec --yolo/'",
     "vim notes.txt <<< '!codex exec --yolo'",
+    "screen -S s -X stuff 'codex exec --yolo -C . hi'",
+    "screen -S s -X stuff 'echo codex exec --yolo\\n'",
 ]
 
 
