@@ -1109,13 +1109,15 @@ def parse(
     xtrace: bool = False,
     stdin_stream: str | None = None,
     values_exported: bool = False,
+    posix: bool = False,
 ) -> Script:
     """Source text -> ``Script``. Never raises: what could not be read is a parse error.
     ``values``: variables the source knows before the text runs (``scope.preset``), in its
     environment too with ``values_exported``;
     ``closed_stdin``: the shell's own stdin is /dev/null, as after `exec </dev/null`;
     ``xtrace``: the shell starts with xtrace on, as after `set -x`; ``stdin_stream``: the shell's
-    own stdin is that finite stream, as after `exec <FILE`."""
+    own stdin is that finite stream, as after `exec <FILE`; ``posix``: bash starts in posix
+    mode (POSIXLY_CORRECT in its env)."""
     walker = Walker(dialect)
     try:
         state = preset(values, exported=values_exported)
@@ -1124,7 +1126,7 @@ def parse(
         elif stdin_stream is not None:
             state.shell_stdin = Stdin(StdinKind.FILE, source=stdin_stream)
         state.xtrace = xtrace
-        if dialect == "sh":
+        if dialect == "sh" or posix:
             state.posix = EXPORT_KEPT  # (/bin/sh may be bash in posix mode: the wider reading)
         walker.run_text(text.replace("\r\n", "\n"), line_offset, column_offset, state, _Ctx())
         walker.finish()

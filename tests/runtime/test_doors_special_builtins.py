@@ -88,3 +88,18 @@ def test_sh_is_read_as_the_bash_it_may_be(workspace: Path, base_env: dict[str, s
     assert [run.has_key for run in bash_posix] == [True], bash_posix
     linted = run_guard(["lint", "--format", "json", str(script)], base_env, cwd=workspace)
     assert "CG101" in {f["rule"] for f in json.loads(linted.stdout)["findings"]}, linted.stdout
+
+
+def test_posixly_correct_in_the_agents_env_is_bash_in_posix_mode(
+    tmp_path: Path, workspace: Path, base_env: dict[str, str]
+) -> None:
+    """bash started with POSIXLY_CORRECT in its environment runs in posix mode: the door reads
+    the agent's own env, as the Bash tool's shell inherits it."""
+    command = f"OPENAI_API_KEY=k :; {RUN}"
+    runs = run_recorded(tmp_path, ["env", "POSIXLY_CORRECT=1", "bash", "-c", command])
+    assert [run.has_key for run in runs] == [True], runs
+    agent_env = {**base_env, "POSIXLY_CORRECT": "1"}
+    allowed, rules = check_door(command, agent_env, workspace)
+    assert not allowed and "CG101" in rules, rules
+    assert "CG101" in assert_hook_denies("claude", command, workspace, agent_env)
+    assert check_door(command, base_env, workspace) == (True, set())
