@@ -2596,6 +2596,17 @@ def _peel_bwrap(argv: tuple[Word, ...], out: Peeled) -> int | None:
     return i if i < len(argv) else None
 
 
+# watchexec 2's options that take a value (`watchexec --help`)
+_WATCHEXEC_SHORT_VALUES = frozenset(
+    {"-w", "-W", "-F", "-o", "-s", "-d", "-e", "-f", "-j", "-i", "-E"}
+)
+_WATCHEXEC_LONG_VALUES = frozenset(
+    {"--watch", "--watch-non-recursive", "--watch-file", "--on-busy-update", "--signal"}
+    | {"--stop-signal", "--stop-timeout", "--map-signal", "--debounce", "--delay-run"}
+    | {"--project-origin", "--workdir", "--exts", "--filter", "--filter-file", "--filter-prog"}
+    | {"--ignore", "--ignore-file", "--fs-events", "--env", "--wrap-process", "--color"}
+    | {"--emit-events-to", "--shell", "--timeout", "--socket"}
+)
 _DAEMON_VALUE_LETTERS = frozenset("pxnaugrcNPIdkmsR")  # start-stop-daemon's, with a value
 _DAEMON_LONG_VALUES = frozenset(
     {"--pidfile", "--exec", "--name", "--startas", "--user", "--group", "--chuid", "--chroot"}
@@ -2653,6 +2664,7 @@ WRAPPER_PROGRAMS = frozenset(
         "corepack",
         *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "entr", "start-stop-daemon"),
         *PREFIX_RUNNERS,
+        "watchexec",
         *("bwrap", "bubblewrap"),
         *_INTERPRETERS,
         "git",  # a `!` alias, `rebase -x`, `submodule foreach`, `bisect run`
@@ -2979,6 +2991,30 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 out.body_kind = "entr -s"
                 break
             rest = i
+        elif prog == "watchexec":
+            # `watchexec [OPTIONS] [--] COMMAND...`: the words, joined, run by a shell (its
+            # `-E K=V` is their env) on each change; with `-n` / `--shell=none`, as argv.
+            i = _take_opts(argv, 1, _WATCHEXEC_SHORT_VALUES, _WATCHEXEC_LONG_VALUES)
+            if i >= len(argv):
+                break
+            options = argv[1:i]
+            for k, w in enumerate(options):
+                if w.text in ("-E", "--env") and k + 1 < len(options):
+                    env_word = options[k + 1]
+                elif w.text.startswith("--env="):
+                    env_word = _rest_word(w, len("--env="))
+                else:
+                    continue
+                name, eq, value = env_word.text.partition("=")
+                if eq:
+                    word = Word(value, env_word.literal, env_word.span, env_word.raw)
+                    out.env_ops.append(EnvOp("set", env_word.span, name, word))
+            if any(w.text in ("-n", "--shell=none") for w in options):
+                rest = i
+            else:
+                out.body = argv[i:]
+                out.body_kind = "watchexec"
+                break
         elif prog == "start-stop-daemon":
             # `start-stop-daemon --start [--startas PATH | --exec PATH] [-- ARGS...]`
             run = _daemon_argv(argv)

@@ -81,6 +81,10 @@ DOCUMENTED = [
     (f"bwrap --ro-bind / / --dev /dev sh -c '{YOLO}'", "CG303"),
     (f"xvfb-run -a env OPENAI_API_KEY=k {KEYED}", "CG101"),
     (f"mytool --flag sh -c '{YOLO}'", "CG303"),
+    ("watchexec -e md -- codex exec --yolo -C . hi", "CG303"),
+    ("watchexec 'codex exec --yolo -C . hi'", "CG303"),
+    (f"watchexec -E OPENAI_API_KEY=k -- {KEYED}", "CG101"),
+    (f"watchexec -n -- env OPENAI_API_KEY=k {KEYED}", "CG101"),
     # typed into a screen window's shell: each line a line end completes runs there
     ("screen -S s -X stuff 'codex exec --yolo -C . hi\\n'", "CG303"),
     ("screen -S s -X stuff $'codex exec --yolo -C . hi\\r'", "CG303"),
@@ -127,6 +131,8 @@ ALLOWED = [
     "ed -s notes.txt <<< 's/x/codex exec --yolo/'",
     "vim notes.txt <<< '!codex exec --yolo'",
     "screen -S s -X stuff 'codex exec --yolo -C . hi'",
+    "watchexec -w src -- echo codex exec --yolo",
+    "watchexec -r -e py -- pytest -k codex",
     "screen -S s -X stuff 'echo codex exec --yolo\\n'",
 ]
 
