@@ -174,13 +174,38 @@ _SHELL_STRING_OPTS = {
 }
 DEBUGGERS = frozenset({"gdb", "gdb-multiarch", "lldb"})
 EVALUATORS = frozenset({"emacs", "emacsclient"})
-OPTION_SHELLS = DEBUGGERS | EVALUATORS | frozenset(_SHELL_STRING_OPTS)
 
 
+# Client shells whose own command lines run shell text: psql's `\\! TEXT` (and `\\o |TEXT`,
+# `\\g |TEXT`), mysql's `system TEXT` / `\\! TEXT`, sqlite3's `.shell TEXT` / `.system TEXT`
+# (and `.once |TEXT`, `.output |TEXT`), sftp's and lftp's `!TEXT`, dc's `!TEXT`: in the command
+# options named here, or on stdin (checked with sqlite3 3.40: `sqlite3 :memory: '.shell cmd'`).
+_CLIENT_BANG = {
+    "psql": lazy_compile(r"\s*\\(?:!|[og]\s*\|)\s*(.*)\Z", re.S),
+    "mysql": lazy_compile(r"\s*(?:\\!|system\s)\s*(.*)\Z", re.S),
+    "mariadb": lazy_compile(r"\s*(?:\\!|system\s)\s*(.*)\Z", re.S),
+    "sqlite3": lazy_compile(
+        r"\s*\.(?:shell|system)\s+(.*)\Z|\s*\.(?:once|output)\s+['\"]?\|\s*(.*?)['\"]?\s*\Z",
+        re.S,
+    ),
+    "sftp": lazy_compile(r"\s*!(.*)\Z", re.S),
+    "lftp": lazy_compile(r"\s*!(.*)\Z", re.S),
+    "dc": lazy_compile(r".*?!(?![<>=])(.*)\Z", re.S),
+}
+_CLIENT_OPTS = {
+    "psql": frozenset({"-c", "--command"}),
+    "mysql": frozenset({"-e", "--execute"}),
+    "mariadb": frozenset({"-e", "--execute"}),
+    "sqlite3": frozenset({"-cmd", "--cmd"}),
+    "lftp": frozenset({"-c", "-e"}),
+    "dc": frozenset({"-e", "--expression"}),
+}
+CLIENTS = frozenset(_CLIENT_BANG)
 # Editors that read their commands from stdin: ed always, ex, and vi/vim/nvim in Ex mode
 # (`-e`, `-es`, `-E`): a `!TEXT` command line runs TEXT through a shell (checked with GNU ed 1.19
 # and vim 9: `ed -s f <<< '!cmd'`, `ex -s f <<< '!cmd'`, `vim -es f <<< '!cmd'` run cmd).
-STDIN_EDITORS = frozenset({"ed", "ex", "vi", "vim", "nvim", "view"})
+STDIN_EDITORS = frozenset({"ed", "ex", "vi", "vim", "nvim", "view"}) | CLIENTS
+OPTION_SHELLS = DEBUGGERS | EVALUATORS | frozenset(_SHELL_STRING_OPTS) | CLIENTS
 # ed: `[ADDR]!TEXT`, `[ADDR]r !TEXT`, `[ADDR]w !TEXT`, `e !TEXT`
 _ED_BANG = lazy_compile(r"[\s\d.,$;+\-]*(?:'[a-z]\s*)?(?:[rwWeE]\s*)?!(.*)\Z", re.S)
 
@@ -191,6 +216,8 @@ def editor_stdin_commands(argv: tuple[Word, ...], text: str) -> list[str]:
     from guard.shell.wrappers import _VIM_BANG, basename
 
     prog = basename(argv[0].text)
+    if prog in _CLIENT_BANG:
+        return _client_lines(prog, text)
     if prog == "ed":
         bang = _ED_BANG
     elif prog == "ex" or any(
@@ -208,6 +235,30 @@ def editor_stdin_commands(argv: tuple[Word, ...], text: str) -> list[str]:
     return found
 
 
+def _client_lines(prog: str, text: str) -> list[str]:
+    """The shell text a client shell's command lines run (one line, or `;`-joined lines)."""
+    bang = _CLIENT_BANG[prog]
+    found: list[str] = []
+    for line in text.splitlines():
+        m = bang.match(line)
+        if m is None:
+            continue
+        shell = next((g for g in m.groups() if g), "")
+        if shell.strip():
+            found.append(shell)
+    return found
+
+
+def _client(argv: tuple[Word, ...], prog: str) -> list[Word]:
+    """The shell text in a client shell's command options (and, for sqlite3, its SQL
+    operands after the database: `sqlite3 DB '.shell TEXT'`)."""
+    values, _ = _option_values(argv, _CLIENT_OPTS.get(prog, frozenset()))
+    if prog == "sqlite3":
+        operands = [w for w in argv[1:] if not w.text.startswith("-")]
+        values.extend(operands[1:])
+    return [_part(v, line) for v in values for line in _client_lines(prog, v.text)]
+
+
 def option_shell_texts(argv: tuple[Word, ...], prog: str) -> list[Word]:
     """The shell text a program of OPTION_SHELLS hands to a shell, each a body of its own."""
     if prog in ("gdb", "gdb-multiarch"):
@@ -216,5 +267,7 @@ def option_shell_texts(argv: tuple[Word, ...], prog: str) -> list[Word]:
         return _debugger(argv, _LLDB_COMMAND_OPTS, "--", _lldb_command)
     if prog in EVALUATORS:
         return _emacs(argv)
+    if prog in CLIENTS:
+        return _client(argv, prog)
     values, _ = _option_values(argv, _SHELL_STRING_OPTS[prog])
     return values

@@ -21,7 +21,21 @@ if TYPE_CHECKING:
     from guard.codex.grammar import FlagSpec
 
 MAX_ROUNDS = 32
-SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "ash", "mksh"})
+SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "ash", "mksh", "yash", "posh", "ksh93"})
+# Shells of other languages: `-c TEXT` runs TEXT, whose simple commands read as a POSIX shell's
+# do (`codex exec --yolo ...`), but whose own ways to set env (fish's `set -x`, csh's `setenv`,
+# PowerShell's `$env:K = ...`) are not read here: a text that names codex is also CG902.
+OTHER_SHELLS = frozenset(
+    {"fish", "tcsh", "csh", "pwsh", "powershell", "nu", "xonsh", "elvish", "rc", "es"}
+)
+_OTHER_SHELL_COMMAND = frozenset({"-c", "--command", "-Command", "-command", "--commands"})
+# Their ways to put a variable in the environment: fish `set -x`/`--export`, csh `setenv`,
+# PowerShell `$env:K`, nu `$env.K`/`with-env`/`load-env`, elvish `set-env`/`$E:K`, xonsh `$K =`.
+_OTHER_SHELL_ENV = lazy_compile(
+    r"\bset\s[^;\n]*?(?:-[a-zA-Z]*x\b|--export\b)|\bsetenv\b|\$env[:.]|\bwith-env\b"
+    r"|\bload-env\b|\bset-env\b|\$E:|\$\w+\s*=",
+    re.I,
+)
 _NAME_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _ASSIGN_RE = lazy_compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 
@@ -1054,7 +1068,11 @@ _INTERPRETERS = frozenset(
     {"python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php", "deno", "bun"}
     | {"awk", "gawk", "mawk", "nawk"}  # `awk 'BEGIN { system("codex ...") }'`
     | {"expect"}  # `expect -c 'spawn codex ...'` (a Tcl program: shell/tclscript.py)
+    | {"tclsh", "wish"}  # Tcl itself: `exec codex ...` (the same reader)
+    # `system("codex ...")`, `os.execute(...)`, `run(\`codex ...\`)`, `do shell script "..."`
+    | {"R", "Rscript", "gnuplot", "octave", "julia", "lua", "luajit", "osascript"}
 )
+_TCL = frozenset({"expect", "tclsh", "wish"})
 _AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
 INTERPRETERS = _INTERPRETERS  # (runtime/unsettled.py)
 _CODE_OPTIONS = frozenset({"-c", "-e", "-E", "--eval", "-r", "-p", "--print"})
@@ -1269,7 +1287,7 @@ def codex_lines_in_code(code: str, program: str = "") -> list[str]:
     option and is not printed (`system("codex ...")`), or a list literal whose first item is
     `codex` (an argv), shell-quoted. What the program does with stdin is not seen, so each line
     is given /dev/null: only the argv and env rules speak."""
-    if program == "expect":
+    if program in _TCL:
         from guard.shell.tclscript import expect_lines
 
         return [f"{{ {line}\n}} </dev/null" for line in expect_lines(code)]
@@ -2001,6 +2019,8 @@ def _tmux_typed_lines(keys: tuple[Word, ...]) -> Word | None:
 NEVER_RUN_ARGS = frozenset(
     {
         "echo",
+        "Write-Host",  # PowerShell's (a `pwsh -c` text is read as shell)
+        "Write-Output",
         "printf",
         "print",
         "logger",
@@ -2662,7 +2682,9 @@ WRAPPER_PROGRAMS = frozenset(
         *("docker-compose", "podman-compose", "screen", "systemd-run", "unbuffer"),
         *("cross-env", "cross-env-shell", "dotenv", "env-cmd", "concurrently", "conc"),
         "corepack",
-        *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "entr", "start-stop-daemon"),
+        *SHELLS,
+        *OTHER_SHELLS,
+        *("entr", "start-stop-daemon"),
         *PREFIX_RUNNERS,
         "watchexec",
         *("bwrap", "bubblewrap"),
@@ -3125,6 +3147,22 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 # (xargs appends its input, find and parallel put names where `{}` stands:
                 # behind them the body's $0, $1... are not the words written)
                 out.body_args = argv[k + 1 :]
+            break
+        elif prog in OTHER_SHELLS:
+            text = next(
+                (
+                    argv[j + 1]
+                    for j in range(1, len(argv) - 1)
+                    if argv[j].text in _OTHER_SHELL_COMMAND
+                ),
+                None,
+            )
+            if text is None:
+                break
+            out.body = (text,)
+            out.body_kind = f"{prog} -c"
+            if "codex" in text.text and _OTHER_SHELL_ENV.search(text.text):
+                out.more_bodies = (((_runtime_word(text),), ()),)
             break
         elif prog in ("mapfile", "readarray", "compgen"):
             # `mapfile -C 'cmd' -c 1 a`: bash evals the callback text with two words added,

@@ -41,6 +41,17 @@ REFUSED = [
     (f"ed -s <<'EOF'\nr !OPENAI_API_KEY=k {KEYED}\nQ\nEOF", "CG101", "key"),
     (f"ex -s -u NONE <<< '!{YOLO}'", "CG303", "yolo"),
     (f"vim -es -u NONE <<< '!OPENAI_API_KEY=k {KEYED}'", "CG101", "key"),
+    # client shells' own commands that run shell text
+    (f"sqlite3 :memory: '.shell {YOLO}'", "CG303", "yolo"),
+    (f"sqlite3 :memory: <<< '.system OPENAI_API_KEY=k {KEYED}'", "CG101", "key"),
+    (f"sqlite3 -cmd '.shell {YOLO}' :memory: .quit", "CG303", "yolo"),
+    # Tcl's exec
+    ("tclsh <<< 'puts [exec codex exec --yolo -C . hi]'", "CG303", "yolo"),
+    (
+        "echo 'puts [exec env OPENAI_API_KEY=k codex exec -s read-only -C . hi]' | tclsh",
+        "CG101",
+        "key",
+    ),
     (
         'start-stop-daemon --start --exec "$PWD/bin/codex" -- exec --yolo -C . hi',
         "CG303",
@@ -85,6 +96,28 @@ DOCUMENTED = [
     ("watchexec 'codex exec --yolo -C . hi'", "CG303"),
     (f"watchexec -E OPENAI_API_KEY=k -- {KEYED}", "CG101"),
     (f"watchexec -n -- env OPENAI_API_KEY=k {KEYED}", "CG101"),
+    # shells of other languages: their `-c TEXT` (their own env forms: CG902, fail closed)
+    (f"fish -c '{YOLO}'", "CG303"),
+    ("tcsh -c 'codex exec --yolo -C . hi'", "CG303"),
+    ("pwsh -Command 'codex exec --yolo -C . hi'", "CG303"),
+    (f"yash -c 'OPENAI_API_KEY=k {KEYED}'", "CG101"),
+    ("nu -c 'codex exec --yolo -C . hi'", "CG303"),
+    # interpreters that hand a string to a shell
+    ("""R -e 'system("codex exec --yolo -C . hi")'""", "CG303"),
+    ("""Rscript -e 'system("codex exec --yolo -C . hi")'""", "CG303"),
+    ("""lua -e 'os.execute("codex exec --yolo -C . hi")'""", "CG303"),
+    ("""julia -e 'run(`codex exec --yolo -C . hi`)'""", "CG303"),
+    ("""osascript -e 'do shell script "codex exec --yolo -C . hi"'""", "CG303"),
+    ("""gnuplot -e 'system("codex exec --yolo -C . hi")'""", "CG303"),
+    ("""octave --eval 'system("codex exec --yolo -C . hi")'""", "CG303"),
+    # client shells (a server or a host is needed to run them here)
+    ("psql -c '\\! codex exec --yolo -C . hi'", "CG303"),
+    ("psql -c 'select 1' -c '\\o | codex exec --yolo -C . -'", "CG303"),
+    ("mysql -e 'system codex exec --yolo -C . hi'", "CG303"),
+    (f"mysql -e '\\! OPENAI_API_KEY=k {KEYED}'", "CG101"),
+    ("echo '!codex exec --yolo -C . hi' | sftp -b - host", "CG303"),
+    ("lftp -c '!codex exec --yolo -C . hi'", "CG303"),
+    ("echo '!codex exec --yolo -C . hi' | dc", "CG303"),
     # typed into a screen window's shell: each line a line end completes runs there
     ("screen -S s -X stuff 'codex exec --yolo -C . hi\\n'", "CG303"),
     ("screen -S s -X stuff $'codex exec --yolo -C . hi\\r'", "CG303"),
@@ -132,6 +165,14 @@ ALLOWED = [
     "vim notes.txt <<< '!codex exec --yolo'",
     "screen -S s -X stuff 'codex exec --yolo -C . hi'",
     "watchexec -w src -- echo codex exec --yolo",
+    "fish -c 'echo codex exec --yolo'",
+    "pwsh -c 'Write-Host codex exec --yolo'",
+    """R -e 'print("codex exec --yolo")'""",
+    """tclsh <<< 'puts "codex exec --yolo"'""",
+    "psql -c \"select 'codex exec --yolo'\"",
+    "sqlite3 db.sqlite \"select * from t where name = 'codex exec --yolo'\"",
+    "mysql -e 'select \"codex\"'",
+    "echo ls | sftp -b - host",
     "watchexec -r -e py -- pytest -k codex",
     "screen -S s -X stuff 'echo codex exec --yolo\\n'",
 ]
