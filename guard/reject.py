@@ -190,6 +190,13 @@ _MAY_RUN_ARGS = frozenset(
         *("sed", "gsed", "vim", "vi", "nvim", "ex", "view", "vimdiff", "gvim", "rvim"),
         *("scp", "sftp"),
         "rsync",  # its remote shell, `-e CMD` (shell/wrappers.rsync_remote_shell)
+        # debuggers, editors, clients and watchers that run a command from an argument
+        # (shell/debuggers.py), namespace and session runners, other shells and interpreters
+        *("gdb-multiarch", "lldb", "emacs", "emacsclient", "nodemon", "watchexec", "dc", "lftp"),
+        *("psql", "mysql", "mariadb", "sqlite3", "start-stop-daemon", "dbus-run-session"),
+        *("systemd-inhibit", "xvfb-run", "fakeroot", "catchsegv", "daemonize", "bubblewrap"),
+        *("yash", "posh", "ksh93", "pwsh", "powershell", "nu", "xonsh", "elvish", "rc", "es"),
+        *("R", "Rscript", "gnuplot", "octave", "julia", "lua", "luajit", "wish"),
     }
 )
 # find's actions whose next word is the program they run (`{}` there: a name find finds).

@@ -385,6 +385,7 @@ def prepare(snippet: Snippet, settings: Settings, *, always: bool = False) -> Pr
         closed_stdin=snippet.closed_stdin,
         stdin_stream=snippet.stdin_stream,
         xtrace=snippet.xtrace,
+        posix=snippet.posix,
     )
     if snippet.codex_programs:  # the runtime doors found codex under another name
         from guard.shell.copies import read_as_codex

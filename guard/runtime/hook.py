@@ -544,6 +544,7 @@ def check_command(
         external_env=inherited,
         unseen_text=unseen_text,
         codex_programs=frozenset(codex_programs),
+        posix="POSIXLY_CORRECT" in env,  # bash starts in posix mode (State.posix)
     )
     findings = lint_snippet(snippet, settings)
     if settings.hook_fail_closed:

@@ -23,14 +23,16 @@ from guard.settings import Settings
 from guard.shell.model import Command, Script
 from guard.shell.sinks import PROMPT
 from guard.shell.unwrap import ENV_RUNNERS
-from guard.shell.wrappers import INTERPRETERS, OPTION_RUNNERS, SHELLS, basename
+from guard.shell.wrappers import INTERPRETERS, OPTION_RUNNERS, OTHER_SHELLS, SHELLS, basename
 
 UNSETTLED_RULE = "CG902"
 # Programs that run the text or the file they are given in a shell: its words become commands.
 # (`trap TEXT SIG` runs it later in this shell; `mapfile -C TEXT`, `compgen -C TEXT` and
 # `compgen -F NAME` run it as a callback: wrappers._builtin_callback; sed's `e` runs its pattern
 # space: wrappers._sed_commands)
-_TEXT_RUNNERS = SHELLS | {"eval", "trap", "mapfile", "readarray", "compgen", "sed", "gsed"}
+_TEXT_RUNNERS = (
+    SHELLS | OTHER_SHELLS | {"eval", "trap", "mapfile", "readarray", "compgen", "sed", "gsed"}
+)
 _FILE_RUNNERS = frozenset({"source", "."})
 # Wrappers that build a command's words from their input or from the files they find.
 _INPUT_FEEDERS = frozenset({"xargs", "parallel", "find"})

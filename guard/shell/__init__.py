@@ -77,6 +77,7 @@ def parse_script(
     xtrace: bool = False,
     stdin_stream: str | None = None,
     values_exported: bool = False,
+    posix: bool = False,
 ) -> Script:
     """Parse shell text into the command model.
 
@@ -87,7 +88,8 @@ def parse_script(
     `CODEX ?= codex`); a name given more than once may hold each value; ``values_exported``:
     they are the shell's environment too (Snippet.values_exported). ``closed_stdin``: the
     shell's own stdin is /dev/null (Snippet.closed_stdin); ``xtrace``: it starts under `set -x`
-    (Snippet.xtrace); ``stdin_stream``: its stdin is a finite stream (Snippet.stdin_stream).
+    (Snippet.xtrace); ``stdin_stream``: its stdin is a finite stream (Snippet.stdin_stream);
+    ``posix``: it starts in bash's posix mode (Snippet.posix).
     """
     parse, resolve_codex_copies = _WALKERS[0] if _WALKERS else _walkers()
     script = parse(
@@ -100,5 +102,6 @@ def parse_script(
         closed_stdin=closed_stdin,
         xtrace=xtrace,
         stdin_stream=stdin_stream,
+        posix=posix,
     )
     return resolve_codex_copies(script)

@@ -31,7 +31,7 @@ from guard.shell.model import (
 from guard.shell.parser import Node, _Src
 from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import State, Var, both_wheres, forks, with_values
+from guard.shell.scope import EXPORT_KEPT, KEEP, Frame, State, Var, both_wheres, forks, with_values
 from guard.shell.words import (
     brace_expand,
 )
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
         cmds: list[Command]
         unsets: list[Unset]
+        frames: list[Frame]
         last_bg: tuple[int, int] | None
 
 
@@ -304,8 +305,9 @@ def _declare_word(
             else:
                 st.namerefs[name] = value if w.literal and is_name(value) else ""
         elif unexport:
-            st.unexport(name)
-            _record_unset(self, name, w.span, st)
+            if not _scoped_drop(self, name, st, unexport=True):
+                st.unexport(name)
+                _record_unset(self, name, w.span, st)
         elif eq:
             word = Word(value, w.literal, w.span, w.raw)
             st.assign(name, Var(word, None, export, EnvOrigin.EXPORT, w.span))
@@ -320,8 +322,9 @@ def _unexport(self: StateWalker, name_node: Node | None, st: State, src: _Src) -
     if name_node is None:
         return
     name = src.text(name_node)
-    st.unexport(name)
-    _record_unset(self, name, src.span(name_node), st)
+    if not _scoped_drop(self, name, st, unexport=True):
+        st.unexport(name)
+        _record_unset(self, name, src.span(name_node), st)
 
 
 def _unset(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> None:
@@ -354,10 +357,60 @@ def _unset(self: StateWalker, node: Node, st: State, ctx: _Ctx, src: _Src) -> No
                 st.functions.pop(name, None)
             elif refs and name in st.namerefs:
                 st.namerefs.pop(name)  # `unset -n ref`: the reference, not its target
-            else:
+            elif not _scoped_drop(self, name, st, unexport=False):
                 target = st.target(name) or name
                 st.unset(name)
                 _record_unset(self, target, src.span(c), st)
+
+
+def _scoped_drop(self: StateWalker, name: str, st: State, *, unexport: bool) -> bool:
+    """`unset K` / `export -n K` where K is a running function's local or its call's prefix
+    assignment (bash's dynamic scoping, checked with bash 5.2): the environment a command gets
+    afterwards holds what was under it, the caller's K (or the call's `K=V f`), however often
+    it is unset in that function and with `shopt -s localvar_unset` too; unset from a function
+    it called, the local is gone and a second unset reaches the caller's K. False when K is
+    no function's: the plain unset. (Only the name's presence in the env is modelled: after
+    `export -n` of a local its value is still the local's.)"""
+    frames = self.frames
+    if not frames:
+        return False
+    name = st.target(name) or name
+    for depth, frame in enumerate(reversed(frames)):
+        local = name in frame.names or (depth == 0 and name in (st.local_names or ()))
+        if not local and name not in frame.prefixed:
+            continue
+        below = frame.below(name, local)
+        if depth > 0 and local:
+            frame.names.discard(name)  # the caller's local itself is gone
+            if name not in frame.prefixed:
+                frame.gone.add(name)
+        elif not local:
+            frame.prefixed.pop(name)  # the temporary `K=V f` is gone
+            if name not in frame.names:
+                frame.gone.add(name)
+        _show(name, below, frame.removed, st, unexport)
+        return True
+    return False
+
+
+def _show(name: str, below: Var | None, removed: frozenset[str], st: State, unexport: bool) -> None:
+    """The env after a scoped unset shows ``below`` (None: the caller's inherited K, unless it
+    had removed it)."""
+    if unexport:
+        var = st.vars.get(name)
+        if var is not None and below is not None and below.exported:
+            st.vars[name] = replace(var, exported=True, origin=below.origin, span=below.span)
+            return
+        if var is not None:
+            st.vars[name] = replace(var, exported=False)
+    elif below is not None:
+        st.vars[name] = below
+    else:
+        st.vars.pop(name, None)
+    if below is None and name in removed:
+        st.removed.add(name)
+    else:
+        st.removed.discard(name)
 
 
 def _record_unset(self: StateWalker, name: str, span: Span, st: State) -> None:
@@ -427,6 +480,56 @@ def _builtin(
                 st.assign(let_name, Var(None, None, False, EnvOrigin.EXPORT, w.span))
     elif name == "shopt":
         _shopt(args, st)
+
+
+# POSIX's special builtins: an assignment before one stays in the shell after it (XCU 2.14),
+# in bash only in posix mode. `command :` and `builtin :` are not special (nothing stays).
+SPECIAL_BUILTINS = frozenset(
+    {":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return"}
+    | {"set", "shift", "times", "trap", "unset"}
+)
+# Builtins that run shell text with the command's temporary environment in force, in bash's
+# own mode too: `OPENAI_API_KEY=k eval 'codex exec ...'` gives codex the key.
+_TEMP_ENV_RUNNERS = frozenset({"eval", ".", "source"})
+
+
+def prefix_assignments(
+    name: str, words: list[Word], pre: list[tuple[str, Word, Span]], st: State
+) -> dict[str, Var | None]:
+    """What `K=V builtin ARGS` does to the shell's variables before the builtin runs (checked
+    with bash 5.2 and dash 0.5): in posix mode a special builtin keeps K (bash exports it,
+    dash does not), and in bash's own mode `K=V export K` / `readonly K` keep it exported.
+    `eval`, `.` and `source` in bash's own mode see K exported while they run: the values
+    to put back once they return (``restore_prefix``)."""
+    if not pre or (name == "exec" and len(words) > 1):
+        return {}  # (`K=V exec prog`: prog's own env, and this shell is gone)
+    named = {w.text for w in words[1:] if w.literal}
+    if st.posix and name in SPECIAL_BUILTINS:
+        for var, value, span in pre:
+            exported = st.posix == EXPORT_KEPT or (name == "export" and var in named)
+            st.assign(var, Var(value, None, exported, EnvOrigin.EXPORT, span))
+        return {}
+    if name in ("export", "readonly"):
+        for var, value, span in pre:
+            if var in named:
+                st.assign(var, Var(value, None, True, EnvOrigin.EXPORT, span))
+        return {}
+    if name not in _TEMP_ENV_RUNNERS or st.posix:
+        return {}
+    saved: dict[str, Var | None] = {}
+    for var, value, span in pre:
+        saved.setdefault(var, st.vars.get(var))
+        st.vars[var] = Var(value, None, True, EnvOrigin.PREFIX, span)
+    return saved
+
+
+def restore_prefix(saved: dict[str, Var | None], st: State) -> None:
+    """Put back what ``prefix_assignments`` changed only while the builtin ran."""
+    for var, old in saved.items():
+        if old is None:
+            st.vars.pop(var, None)
+        else:
+            st.vars[var] = old
 
 
 def _known_input(r: _Redirs, st: State) -> str | None:
@@ -536,12 +639,20 @@ def _shopt(args: list[str], st: State) -> None:
             break
         flags += args[at][1:]
         at += 1
-    if "o" in flags and ("s" in flags) != ("u" in flags) and "xtrace" in args[at:]:
-        st.xtrace = "s" in flags
+    if "o" in flags and ("s" in flags) != ("u" in flags):
+        for opt in ("xtrace", "posix"):
+            if opt in args[at:]:
+                _set_opt(opt, "s" in flags, st)
 
 
 def _set_opt(opt: str, on: bool, st: State) -> None:
-    if opt == "allexport":
+    if opt == "posix":
+        # bash's posix mode (dash rejects the option: a special builtin's error ends its script)
+        if on and st.posix != KEEP:
+            st.posix = EXPORT_KEPT
+        elif not on and st.posix == EXPORT_KEPT:
+            st.posix = ""
+    elif opt == "allexport":
         st.allexport = on
     elif opt == "monitor":
         st.job_control = on

@@ -16,7 +16,7 @@ from guard.shell.model import (
 )
 from guard.shell.parser import Node, _Src
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import State, Var
+from guard.shell.scope import Frame, State, Var
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         defs: list[_FuncDef]
         called: set[tuple[int, int]]
         callstack: list[str]
+        frames: list[Frame]
         subshell_ids: int
 
         def _stmt(self, node: Node, st: State, ctx: _Ctx, src: _Src) -> None: ...
@@ -164,8 +165,9 @@ def _call(
     saved_integers = set(st.integers)
     st.positional = tuple(words[1:])
     st.local_names = set()
+    frame = Frame(st.local_names, {}, saved_vars, frozenset(st.removed))
     for name, value, span in pre:
-        st.vars[name] = Var(value, None, True, EnvOrigin.PREFIX, span)
+        st.vars[name] = frame.prefixed[name] = Var(value, None, True, EnvOrigin.PREFIX, span)
     fctx = ctx.derive(
         function=fdef.name,
         stdin=r.stdin,
@@ -173,11 +175,15 @@ def _call(
         wrappers=(*ctx.wrappers, Wrapper("function", call_span, (fdef.name,))),
     )
     self.callstack.append(fdef.name)
+    self.frames.append(frame)
     try:
         _func_body(self, fdef.body, st, fctx, fdef.src)
     finally:
         self.callstack.pop()
-        restore = set(st.local_names or ()) | {name for name, _, _ in pre}
+        self.frames.pop()
+        # (a prefix assignment or a local a called function unset is gone: what it showed,
+        # the caller's own variable, is what the caller has after the call too)
+        restore = frame.restored(st.local_names)
         for name in restore:
             if name in saved_vars:
                 st.vars[name] = saved_vars[name]

@@ -27,6 +27,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does no
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+EXPORT_KEPT = "export"  # State.posix: bash in posix mode keeps `K=V :`'s K, exported
+KEEP = "keep"  # State.posix: dash keeps it as a plain variable
 _NAME_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MAX_VALUES = 16  # values one variable may hold where branches meet (the rest are dropped)
 MAX_NAMEREF_HOPS = 8  # `declare -n a=b; declare -n b=c; ...`: bash itself stops at a loop
@@ -88,6 +90,10 @@ class State:
     job_control: bool = False  # set -m
     errexit_off: bool = False  # set +e
     xtrace: bool = False  # set -x: bash expands $PS4 before each command (sinks.traced)
+    # How an assignment before a POSIX special builtin (`K=V :`, `K=V eval ...`) outlives it:
+    # "" not at all (bash), "export" kept and exported (bash in posix mode, and `sh`, which may
+    # be that bash), "keep" kept as a plain variable (dash). Checked with bash 5.2 and dash.
+    posix: str = ""
     positional: tuple[Word, ...] | None = None  # $1..; None when unknown (top of a script)
     arg0: Word | None = None  # $0 when known (`bash -c BODY NAME ...`); a function keeps it
     shell_stdin: Stdin | None = None  # `exec </dev/null` changed the shell's own stdin
@@ -124,11 +130,14 @@ class State:
         other.job_control = self.job_control
         other.errexit_off = self.errexit_off
         other.xtrace = self.xtrace
+        other.posix = self.posix
         other.positional = self.positional
         other.arg0 = self.arg0
         other.shell_stdin = self.shell_stdin
         other.shell_fds = self.shell_fds
-        other.local_names = None
+        # A subshell of a function is still that call (a `local` there is the call's; an
+        # unset there of one of its locals shows the caller's value): its own copy.
+        other.local_names = set(self.local_names) if self.local_names is not None else None
         other.removed = set(self.removed)
         other.namerefs = dict(self.namerefs)
         other.integers = set(self.integers)
@@ -156,6 +165,7 @@ class State:
         self.job_control = other.job_control
         self.errexit_off = other.errexit_off
         self.xtrace = other.xtrace
+        self.posix = other.posix
         self.positional = other.positional
         self.arg0 = other.arg0
         self.shell_stdin = other.shell_stdin
@@ -209,6 +219,8 @@ class State:
         self.job_control = self.job_control or other.job_control
         self.errexit_off = self.errexit_off or other.errexit_off
         self.xtrace = self.xtrace or other.xtrace
+        if other.posix and self.posix != EXPORT_KEPT:  # either path may have turned it on
+            self.posix = other.posix
         if other.shell_stdin is not None:
             self.shell_stdin = other.shell_stdin
         if other.shell_fds is not self.shell_fds:
@@ -243,6 +255,10 @@ class State:
                 self.export_unresolved(f"{ref} (a nameref)", var.span)
             return
         self.removed.discard(name)
+        if name == "POSIXLY_CORRECT" and self.posix != KEEP:
+            # bash turns posix mode on when it is set (dash has no such mode); it stays on here
+            # even if unset again (bash invoked as sh would keep it)
+            self.posix = EXPORT_KEPT
         old = self.vars.get(name)
         if old is not None and old.exported and not var.exported:
             # Assigning to an exported name keeps it exported (and keeps where it was exported).
@@ -297,6 +313,32 @@ class State:
             for name, v in self.vars.items()
             if v.exported
         }
+
+
+@dataclass(slots=True)
+class Frame:
+    """One running function call, as bash's dynamic scoping sees it: the names it made local
+    (``State.local_names`` of its body), the prefix assignments of its call (`K=V f`), and the
+    caller's variables (and removed names) from before the call. An `unset` (or `export -n`)
+    of a name local to it, from it or from a function it called, does not take the name out
+    of the environment: what the caller had shows again (checked with bash 5.2)."""
+
+    names: set[str]
+    prefixed: dict[str, Var]
+    saved: dict[str, Var]
+    removed: frozenset[str]
+    gone: set[str] = field(default_factory=set)  # locals and prefixes unset by name from here on
+
+    def restored(self, local_names: set[str] | None) -> set[str]:
+        """The names the call's return puts back as the caller had them."""
+        return (self.names | (local_names or set()) | set(self.prefixed)) - self.gone
+
+    def below(self, name: str, local: bool) -> Var | None:
+        """What an unset of the frame's ``name`` shows: under a local, its call's prefix
+        assignment if one is left, else the caller's variable (None: the caller had none)."""
+        if local and name in self.prefixed:
+            return self.prefixed[name]
+        return self.saved.get(name)
 
 
 def preset(values: tuple[tuple[str, str, int, str], ...], exported: bool = False) -> State:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from guard.fastclass import replace
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
+from guard.shell.debuggers import STDIN_EDITORS
 from guard.shell.functions import _alias
 from guard.shell.model import (
     Command,
@@ -23,7 +24,7 @@ from guard.shell.model import (
 from guard.shell.parser import Node, _Src
 from guard.shell.redirs import _STDIN_ALIASES
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import State
+from guard.shell.scope import EXPORT_KEPT, KEEP, State
 from guard.shell.wrappers import (
     AT_PROGRAMS,
     SHELLS,
@@ -391,6 +392,31 @@ def _inner_ctx(cmd: Command, ctx: _Ctx, wrappers: tuple[Wrapper, ...]) -> _Ctx:
     )
 
 
+def shell_posix(cmd: Command) -> str:
+    """How the shell `cmd` starts keeps an assignment before a special builtin (State.posix):
+    bash in posix mode (`--posix`, `-o posix`, POSIXLY_CORRECT in its env) keeps it exported,
+    dash keeps it unexported, bash and zsh in their own modes drop it. `sh`, and the /bin/sh
+    that `watch`, `flock -c`, `su -c` and the like hand their text to, may be either dash or
+    bash in posix mode (Debian, or Fedora and macOS): the wider reading, kept and exported."""
+    prog = basename(cmd.argv[0].text) if cmd.argv else ""
+    if prog == "dash":
+        return KEEP
+    if prog == "zsh":
+        return ""
+    if prog != "bash":
+        return EXPORT_KEPT
+    if "--posix" in _shell_options(cmd.argv) or any(b.name == "POSIXLY_CORRECT" for b in cmd.env):
+        return EXPORT_KEPT
+    words = [w.text for w in cmd.argv[1:]]
+    for at, word in enumerate(words[:-1]):
+        if word[:1] in ("-", "+") and word[1:2] != "-" and word.endswith("o"):
+            if words[at + 1] == "posix" and word[0] == "-":
+                return EXPORT_KEPT  # `bash -o posix -c TEXT`
+        elif word == "-c" or not word.startswith(("-", "+")):
+            break
+    return ""
+
+
 def _shell_options(argv: tuple[Word, ...]) -> list[str]:
     """A shell's option words, up to its script operand or `-c` text."""
     options: list[str] = []
@@ -404,6 +430,21 @@ def _shell_options(argv: tuple[Word, ...]) -> list[str]:
     return options
 
 
+def _editor_commands(
+    self: UnwrapWalker, p: Peeled, text: str, idx: int, st: State, ctx: _Ctx
+) -> None:
+    """`ed f <<< '!TEXT'`, `ex -s f <<< '!TEXT'`: each `!` command line on the editor's stdin
+    runs its TEXT through a shell, with the editor's env (placed at the editor's command)."""
+    from guard.shell.debuggers import editor_stdin_commands
+
+    cmd = self.cmds[idx]
+    body_ctx = _inner_ctx(cmd, ctx, cmd.wrappers)
+    prog = basename(p.argv[0].text)
+    for line in editor_stdin_commands(p.argv, text):
+        body = Word(line, True, cmd.span, line)
+        _run_body(self, (body,), f"{prog} !", cmd, st, body_ctx, idx, (), cmd.span)
+
+
 def _nested_shell(
     self: UnwrapWalker, p: Peeled, r: _Redirs, idx: int, st: State, ctx: _Ctx
 ) -> None:
@@ -411,6 +452,8 @@ def _nested_shell(
     or a script fed on stdin (`bash <<'EOF'`, `sh -s <<< "..."`)."""
     cmd = self.cmds[idx]
     prog = basename(p.argv[0].text) if p.argv else ""
+    if prog in STDIN_EDITORS and r.script is not None:
+        _editor_commands(self, p, r.script[0], idx, st, ctx)
     sources_stdin = prog in ("source", ".") and len(p.argv) > 1 and p.argv[1].text in _STDIN_ALIASES
     if not p.body and (
         r.script is None
@@ -480,6 +523,7 @@ def _nested_shell(
             files = (*cmd.env_files, *_startup_loads(p)) if prog in SHELLS else cmd.env_files
             child = st.child_shell(cmd.env, files, cmd.env_unresolved)
             child.xtrace = prog in SHELLS and _traced(self, p, cmd)  # `bash -x <<EOF`
+            child.posix = shell_posix(cmd)
         if not quoted:
             # The outer shell expands an unquoted here-doc before the inner shell reads it:
             # its values are known there, but only what crossed (cmd.env) is exported.
@@ -647,6 +691,7 @@ def _run_body(
     else:
         child = st.child_shell(cmd.env, (*cmd.env_files, *startup), cmd.env_unresolved)
         child.xtrace = traced
+        child.posix = shell_posix(cmd)
         if args:
             # `bash -c '"$1" exec ...' x codex`: the words after the body are its $0, $1, ...
             # (with none, $0 is the shell's name and $@ is empty: left unknown, as before).

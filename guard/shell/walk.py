@@ -10,6 +10,7 @@ from guard.fastclass import replace
 from guard.lazyre import lazy_re as re  # re itself at its first use
 from guard.shell import assign, expand, flow, functions, redirs, sinks, unwrap, written
 from guard.shell import parser as syntax
+from guard.shell.assign import prefix_assignments, restore_prefix
 from guard.shell.builtins import (
     ARITH_STATEMENTS,
     STATE_BUILTINS,
@@ -47,7 +48,7 @@ from guard.shell.parser import (
 )
 from guard.shell.redirs import _Redirs
 from guard.shell.runctx import _Ctx
-from guard.shell.scope import State, Var, forks, meet, preset
+from guard.shell.scope import EXPORT_KEPT, Frame, State, Var, forks, meet, preset
 from guard.shell.unwrap import _append_xargs_input
 from guard.shell.wrappers import (
     Peeled,
@@ -225,6 +226,7 @@ class Walker:
         self.defs: list[_FuncDef] = []
         self.called: set[tuple[int, int]] = set()
         self.callstack: list[str] = []
+        self.frames: list[Frame] = []  # the function calls being walked, innermost last
         self.last_bg: tuple[int, int] | None = None
         self.nest_reported = False
         self.too_deep: list[Span] = []  # nested past a bound: not followed (Script.too_deep)
@@ -319,10 +321,15 @@ class Walker:
                 wrappers=(*d.ctx.wrappers, Wrapper("function", d.src.span(d.body), (d.name,))),
             )
             self.callstack.append(d.name)
+            # Called from where the walk cannot see: as a call from where it was defined.
+            state = d.state.copy()
+            state.local_names = set()
+            self.frames.append(Frame(state.local_names, {}, dict(state.vars), frozenset()))
             try:
-                self._func_body(d.body, d.state.copy(), ctx, d.src)
+                self._func_body(d.body, state, ctx, d.src)
             finally:
                 self.callstack.pop()
+                self.frames.pop()
         self._unrun_scripts()
 
     def script(self) -> Script:
@@ -765,7 +772,10 @@ class Walker:
             if not self._call(fdef, words, pre, r, st, ctx, self.cmds[idx].span):
                 self.too_deep.append(self.cmds[idx].span)  # calls nested past MAX_CALL_DEPTH
             return r
+        temporary: dict[str, Var | None] = {}
         if head.literal:
+            if pre and given is None:
+                temporary = prefix_assignments(head.text, words, pre, st)
             sinks.named_subscripts(self, head.text, words, st, ctx)
             self._builtin(head.text, words, r, st, src, span, ctx)
             if head.text == "let":
@@ -793,6 +803,8 @@ class Walker:
         if prog in unwrap.ENV_RUNNERS:
             unwrap._env_runs(self, p, idx, st, ctx)
         self._written_script(p, r, idx, st, ctx)
+        if temporary:
+            restore_prefix(temporary, st)
         return r
 
     def _ssh_local(
@@ -1102,13 +1114,15 @@ def parse(
     xtrace: bool = False,
     stdin_stream: str | None = None,
     values_exported: bool = False,
+    posix: bool = False,
 ) -> Script:
     """Source text -> ``Script``. Never raises: what could not be read is a parse error.
     ``values``: variables the source knows before the text runs (``scope.preset``), in its
     environment too with ``values_exported``;
     ``closed_stdin``: the shell's own stdin is /dev/null, as after `exec </dev/null`;
     ``xtrace``: the shell starts with xtrace on, as after `set -x`; ``stdin_stream``: the shell's
-    own stdin is that finite stream, as after `exec <FILE`."""
+    own stdin is that finite stream, as after `exec <FILE`; ``posix``: bash starts in posix
+    mode (POSIXLY_CORRECT in its env)."""
     walker = Walker(dialect)
     try:
         state = preset(values, exported=values_exported)
@@ -1117,6 +1131,8 @@ def parse(
         elif stdin_stream is not None:
             state.shell_stdin = Stdin(StdinKind.FILE, source=stdin_stream)
         state.xtrace = xtrace
+        if dialect == "sh" or posix:
+            state.posix = EXPORT_KEPT  # (/bin/sh may be bash in posix mode: the wider reading)
         walker.run_text(text.replace("\r\n", "\n"), line_offset, column_offset, state, _Ctx())
         walker.finish()
     except ImportError:

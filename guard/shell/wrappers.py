@@ -11,6 +11,7 @@ from __future__ import annotations
 from guard.fastclass import dataclass, field
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
+from guard.shell.debuggers import OPTION_SHELLS
 from guard.shell.model import UNKNOWN_WRAPPER, Span, Stdin, StdinKind, Word, Wrapper
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
@@ -20,7 +21,21 @@ if TYPE_CHECKING:
     from guard.codex.grammar import FlagSpec
 
 MAX_ROUNDS = 32
-SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "ash", "mksh"})
+SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "ash", "mksh", "yash", "posh", "ksh93"})
+# Shells of other languages: `-c TEXT` runs TEXT, whose simple commands read as a POSIX shell's
+# do (`codex exec --yolo ...`), but whose own ways to set env (fish's `set -x`, csh's `setenv`,
+# PowerShell's `$env:K = ...`) are not read here: a text that names codex is also CG902.
+OTHER_SHELLS = frozenset(
+    {"fish", "tcsh", "csh", "pwsh", "powershell", "nu", "xonsh", "elvish", "rc", "es"}
+)
+_OTHER_SHELL_COMMAND = frozenset({"-c", "--command", "-Command", "-command", "--commands"})
+# Their ways to put a variable in the environment: fish `set -x`/`--export`, csh `setenv`,
+# PowerShell `$env:K`, nu `$env.K`/`with-env`/`load-env`, elvish `set-env`/`$E:K`, xonsh `$K =`.
+_OTHER_SHELL_ENV = lazy_compile(
+    r"\bset\s[^;\n]*?(?:-[a-zA-Z]*x\b|--export\b)|\bsetenv\b|\$env[:.]|\bwith-env\b"
+    r"|\bload-env\b|\bset-env\b|\$E:|\$\w+\s*=",
+    re.I,
+)
 _NAME_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _ASSIGN_RE = lazy_compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 
@@ -1103,7 +1118,11 @@ _INTERPRETERS = frozenset(
     {"python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php", "deno", "bun"}
     | {"awk", "gawk", "mawk", "nawk"}  # `awk 'BEGIN { system("codex ...") }'`
     | {"expect"}  # `expect -c 'spawn codex ...'` (a Tcl program: shell/tclscript.py)
+    | {"tclsh", "wish"}  # Tcl itself: `exec codex ...` (the same reader)
+    # `system("codex ...")`, `os.execute(...)`, `run(\`codex ...\`)`, `do shell script "..."`
+    | {"R", "Rscript", "gnuplot", "octave", "julia", "lua", "luajit", "osascript"}
 )
+_TCL = frozenset({"expect", "tclsh", "wish"})
 _AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
 INTERPRETERS = _INTERPRETERS  # (runtime/unsettled.py)
 _CODE_OPTIONS = frozenset({"-c", "-e", "-E", "--eval", "-r", "-p", "--print"})
@@ -1318,7 +1337,7 @@ def codex_lines_in_code(code: str, program: str = "") -> list[str]:
     option and is not printed (`system("codex ...")`), or a list literal whose first item is
     `codex` (an argv), shell-quoted. What the program does with stdin is not seen, so each line
     is given /dev/null: only the argv and env rules speak."""
-    if program == "expect":
+    if program in _TCL:
         from guard.shell.tclscript import expect_lines
 
         return [f"{{ {line}\n}} </dev/null" for line in expect_lines(code)]
@@ -1905,6 +1924,9 @@ def _peel_screen(argv: tuple[Word, ...], out: Peeled) -> int | None:
         if t in ("-ls", "-list", "-wipe", "-v", "-version"):
             return None
         for k, letter in enumerate(t[1:], start=1):
+            if letter == "X":
+                _screen_stuff(argv[i + 1 :], out)  # `screen -S s -X stuff 'cmd\n'`
+                return None
             if letter in _SCREEN_NO_COMMAND:
                 return None
             if letter in _SCREEN_VALUE_LETTERS:
@@ -1918,6 +1940,36 @@ def _peel_screen(argv: tuple[Word, ...], out: Peeled) -> int | None:
     out.stdin = Stdin(StdinKind.TTY, reason="screen")
     out.detached = out.detached or {"d", "m"} <= flags
     return i
+
+
+# What screen's `stuff` string turns into a line end: `\n`, `\r`, `^M`, `^J` (screen(1):
+# "String Escapes"), and an escaped backslash or caret that stays itself.
+_SCREEN_ESCAPE = lazy_compile(r"\\[nr\\^]|\^[MJmj]|\\[0-7]{1,3}")
+_SCREEN_LINE_ENDS = frozenset({"\\n", "\\r", "^M", "^J", "^m", "^j", "\\12", "\\15", "\\012"})
+
+
+def _screen_stuff(words: tuple[Word, ...], out: Peeled) -> None:
+    """`screen -X stuff TEXT` types TEXT into the window's shell, which already runs with its
+    own env: the lines a line end (`\\n`, `^M`, ...) completes are run there (as tmux
+    send-keys' lines)."""
+    if len(words) < 2 or words[0].text != "stuff":
+        return
+    typed = words[1]
+
+    def unescaped(m: re.Match[str]) -> str:
+        found = m.group(0)
+        if found in _SCREEN_LINE_ENDS:
+            return "\n"
+        return found[1:] if found[:1] == "\\" else found
+
+    # (what follows the last line end waits at the prompt, unrun)
+    lines = _SCREEN_ESCAPE.sub(unescaped, typed.text).replace("\r", "\n").split("\n")[:-1]
+    if not any(line.strip() for line in lines):
+        return
+    out.body = (Word("\n".join(lines), typed.literal, typed.span, typed.raw),)
+    out.body_kind = "screen stuff"
+    out.body_clean_env = True
+    out.stdin = Stdin(StdinKind.TTY, reason="screen")
 
 
 _SYSTEMD_RUN_VALUE_OPTS = frozenset(
@@ -2017,6 +2069,8 @@ def _tmux_typed_lines(keys: tuple[Word, ...]) -> Word | None:
 NEVER_RUN_ARGS = frozenset(
     {
         "echo",
+        "Write-Host",  # PowerShell's (a `pwsh -c` text is read as shell)
+        "Write-Output",
         "printf",
         "print",
         "logger",
@@ -2298,11 +2352,27 @@ def _carried_codex(argv: tuple[Word, ...]) -> int | None:
         return None
     for j in range(1, len(argv) - 1):
         w = argv[j]
-        if not w.literal or basename(w.text) != "codex" or w.text.endswith("/"):
+        if not w.literal or w.text.endswith("/"):
             continue
-        if _starts_codex_line([x.text for x in argv[j + 1 :]]):
+        name = basename(w.text)
+        if name == "codex" and _starts_codex_line([x.text for x in argv[j + 1 :]]):
             return j
+        if name in _CARRIED_STARTERS and _starts_codex(argv[j:]):
+            return j  # `agent-run env K=V codex ...`, `agent-run sh -c 'codex ...'`
     return None
+
+
+# Commands that start another, which an unknown program's words may hold before codex.
+_CARRIED_STARTERS = frozenset({"env", *SHELLS})
+
+
+def _starts_codex(argv: tuple[Word, ...]) -> bool:
+    """`env ... codex ...` that peels to codex, or `sh -c TEXT` whose text names codex."""
+    if basename(argv[0].text) in SHELLS:
+        k = _peel_shell_c(argv)
+        return k is not None and "codex" in argv[k].text
+    p = peel(argv)
+    return bool(p.argv) and basename(p.argv[0].text) == "codex"
 
 
 starts_codex_line = _starts_codex_line  # guard/shell/copies.py reads machine-found codex words
@@ -2321,7 +2391,7 @@ _TAR_OPTIONS = frozenset(
     | {"--rsh-command", "--rmt-command", "-I", "-F"}
 )
 _VIMS = frozenset({"vim", "vi", "nvim", "ex", "view", "vimdiff", "gvim", "rvim"})
-OPTION_RUNNERS = frozenset({"tar", "gtar", "sort", "sed", "gsed"} | _VIMS)
+OPTION_RUNNERS = frozenset({"tar", "gtar", "sort", "sed", "gsed"} | _VIMS | OPTION_SHELLS)
 _SED_E = lazy_compile(
     r"^\s*(?:\{\s*)*(?:(?:\d+|\$|/(?:[^/\\]|\\.)*/)(?:\s*,\s*(?:\d+|\$|/(?:[^/\\]|\\.)*/))?\s*!?\s*)?"
     r"(?:\{\s*)*e(?:\s+(.*))?$"
@@ -2401,6 +2471,10 @@ def _option_commands(argv: tuple[Word, ...], prog: str) -> list[Word]:
         return texts
     if prog == "sort":
         return _option_values(argv, frozenset({"--compress-program"}), "kStT")
+    if prog in OPTION_SHELLS:
+        from guard.shell.debuggers import option_shell_texts  # here: rare, off the hook's path
+
+        return option_shell_texts(argv, prog)
     if prog in _VIMS:
         texts = []
         commands = [_rest_word(w, 1) for w in argv[1:] if w.text.startswith("+")]
@@ -2473,6 +2547,172 @@ def _sed_commands(argv: tuple[Word, ...]) -> list[Word]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    """A program that runs `PROG [OPTIONS] [OPERANDS] CMD ARGS...` with this env (a fact
+    about the program: which of its options take a value, how many operands come first)."""
+
+    short: frozenset[str] = frozenset()  # `-x VALUE` (exact words; `-xVALUE` is one word)
+    long: frozenset[str] = frozenset()  # `--name VALUE` (`--name=VALUE` is one word)
+    operands: int = 0
+    detached: bool = False
+
+
+def _opts(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+# Namespace, scheduling, resource and session tools of util-linux, systemd, dbus and the like
+# (each one's man page): the command after their options runs with their env.
+PREFIX_RUNNERS: dict[str, Prefix] = {
+    "unshare": Prefix(
+        _opts("-S", "-G", "-R", "-w"),
+        _opts("--setuid", "--setgid", "--root", "--wd", "--map-user", "--map-group")
+        | _opts("--map-users", "--map-groups", "--setgroups", "--propagation"),
+    ),
+    "nsenter": Prefix(
+        _opts("-t", "-S", "-G"), _opts("--target", "--setuid", "--setgid", "--env-file")
+    ),
+    "dbus-run-session": Prefix(long=_opts("--config-file", "--dbus-daemon")),
+    "chroot": Prefix(long=_opts("--userspec", "--groups"), operands=1),
+    "prlimit": Prefix(_opts("-o"), _opts("--output")),
+    "setpriv": Prefix(
+        long=_opts("--reuid", "--regid", "--ruid", "--euid", "--rgid", "--egid", "--groups")
+        | _opts("--inh-caps", "--ambient-caps", "--bounding-set", "--securebits", "--pdeathsig")
+        | _opts("--selinux-label", "--apparmor-profile", "--landlock-access", "--landlock-rule")
+    ),
+    "numactl": Prefix(
+        _opts("-i", "-m", "-N", "-C", "-p", "-P"),
+        _opts("--interleave", "--membind", "--cpunodebind", "--physcpubind", "--preferred")
+        | _opts("--preferred-many", "--weighted-interleave"),
+    ),
+    "cgexec": Prefix(_opts("-g")),
+    "systemd-inhibit": Prefix(long=_opts("--what", "--who", "--why", "--mode")),
+    "xvfb-run": Prefix(
+        _opts("-n", "-e", "-f", "-p", "-s", "-w"),
+        _opts("--server-num", "--error-file", "--auth-file", "--xauth-protocol")
+        | _opts("--server-args", "--wait"),
+    ),
+    "fakeroot": Prefix(_opts("-l", "-s", "-i", "-b"), _opts("--lib", "--faked")),
+    "faketime": Prefix(_opts("-p"), operands=1),
+    "valgrind": Prefix(),
+    "catchsegv": Prefix(),
+    "torsocks": Prefix(
+        _opts("-u", "-p", "-a", "-P"), _opts("--user", "--pass", "--address", "--port")
+    ),
+    "proxychains": Prefix(_opts("-f")),
+    "proxychains4": Prefix(_opts("-f")),
+    "firejail": Prefix(),  # its options are `--name=VALUE`
+    "pkexec": Prefix(long=_opts("--user")),
+    "daemonize": Prefix(_opts("-a", "-c", "-e", "-E", "-o", "-p", "-l", "-u"), detached=True),
+}
+
+
+def _peel_prefix(argv: tuple[Word, ...], spec: Prefix, out: Peeled) -> int | None:
+    """Index of the command in a PREFIX_RUNNERS argv (None: none); records the env options
+    of firejail (`--env=K=V`, `--rmenv=K`) and a detaching runner."""
+    i = _take_opts(argv, 1, spec.short, spec.long)
+    if basename(argv[0].text) == "firejail":
+        for w in argv[1:i]:
+            name, eq, rest = w.text.partition("=")
+            if name == "--env" and eq and "=" in rest:
+                k, _, v = rest.partition("=")
+                out.env_ops.append(EnvOp("set", w.span, k, Word(v, w.literal, w.span, w.raw)))
+            elif name == "--rmenv" and eq:
+                out.env_ops.append(EnvOp("unset", w.span, rest))
+    i += spec.operands
+    if i >= len(argv):
+        return None
+    out.detached = out.detached or spec.detached
+    return i
+
+
+# bwrap's options and how many words each takes (bubblewrap 0.8 man page); the command follows
+_BWRAP_ARGS = {
+    **dict.fromkeys(
+        ("--args", "--userns", "--userns2", "--pidns", "--uid", "--gid", "--hostname"), 1
+    ),
+    **dict.fromkeys(("--chdir", "--unsetenv", "--lock-file", "--sync-fd", "--remount-ro"), 1),
+    **dict.fromkeys(("--exec-label", "--file-label", "--proc", "--dev", "--tmpfs", "--mqueue"), 1),
+    **dict.fromkeys(("--dir", "--seccomp", "--add-seccomp-fd", "--block-fd", "--info-fd"), 1),
+    **dict.fromkeys(("--userns-block-fd", "--json-status-fd", "--cap-add", "--cap-drop"), 1),
+    **dict.fromkeys(("--perms", "--size", "--argv0"), 1),
+    **dict.fromkeys(("--bind", "--bind-try", "--dev-bind", "--dev-bind-try", "--ro-bind"), 2),
+    **dict.fromkeys(("--ro-bind-try", "--file", "--bind-data", "--ro-bind-data"), 2),
+    **dict.fromkeys(("--symlink", "--chmod", "--setenv", "--overlay-src"), 2),
+    **dict.fromkeys(("--overlay", "--tmp-overlay", "--ro-overlay"), 1),
+}
+
+
+def _peel_bwrap(argv: tuple[Word, ...], out: Peeled) -> int | None:
+    """Index of the command of `bwrap [OPTIONS] CMD...`; its --setenv, --unsetenv, --clearenv
+    are the command's env."""
+    i = 1
+    while i < len(argv):
+        t = argv[i].text
+        if t == "--":
+            i += 1
+            break
+        if not t.startswith("--"):
+            break
+        if t == "--clearenv":
+            out.env_ops.append(EnvOp("clear", argv[i].span))
+        elif t == "--setenv" and i + 2 < len(argv):
+            value = argv[i + 2]
+            out.env_ops.append(EnvOp("set", argv[i].span, argv[i + 1].text, value))
+        elif t == "--unsetenv" and i + 1 < len(argv):
+            out.env_ops.append(EnvOp("unset", argv[i].span, argv[i + 1].text))
+        i += 1 + _BWRAP_ARGS.get(t, 0)
+    return i if i < len(argv) else None
+
+
+# watchexec 2's options that take a value (`watchexec --help`)
+_WATCHEXEC_SHORT_VALUES = frozenset(
+    {"-w", "-W", "-F", "-o", "-s", "-d", "-e", "-f", "-j", "-i", "-E"}
+)
+_WATCHEXEC_LONG_VALUES = frozenset(
+    {"--watch", "--watch-non-recursive", "--watch-file", "--on-busy-update", "--signal"}
+    | {"--stop-signal", "--stop-timeout", "--map-signal", "--debounce", "--delay-run"}
+    | {"--project-origin", "--workdir", "--exts", "--filter", "--filter-file", "--filter-prog"}
+    | {"--ignore", "--ignore-file", "--fs-events", "--env", "--wrap-process", "--color"}
+    | {"--emit-events-to", "--shell", "--timeout", "--socket"}
+)
+_DAEMON_VALUE_LETTERS = frozenset("pxnaugrcNPIdkmsR")  # start-stop-daemon's, with a value
+_DAEMON_LONG_VALUES = frozenset(
+    {"--pidfile", "--exec", "--name", "--startas", "--user", "--group", "--chuid", "--chroot"}
+    | {"--chdir", "--nicelevel", "--procsched", "--iosched", "--umask", "--signal"}
+    | {"--retry", "--ppid", "--notify-timeout", "--output"}
+)
+
+
+def _daemon_argv(argv: tuple[Word, ...]) -> tuple[Word, ...] | None:
+    """The argv `start-stop-daemon --start` runs: its --startas (else --exec) program and the
+    words after `--`; None for any other action or no program."""
+    values: dict[str, Word] = {}
+    start = False
+    i = 1
+    while i < len(argv):
+        t = argv[i].text
+        if t == "--":
+            break
+        name, eq, _ = t.partition("=")
+        if t in ("-S", "--start"):
+            start = True
+        elif name in _DAEMON_LONG_VALUES and eq:
+            values[name] = _rest_word(argv[i], len(name) + 1)
+        elif (name in _DAEMON_LONG_VALUES or (len(t) == 2 and t[1:] in _DAEMON_VALUE_LETTERS)) and (
+            i + 1 < len(argv)
+        ):
+            key = {"-x": "--exec", "-a": "--startas"}.get(t, t)
+            values[key] = argv[i + 1]
+            i += 1
+        i += 1
+    program = values.get("--startas") or values.get("--exec")
+    if not start or program is None:
+        return None
+    return (program, *argv[i + 1 :])
+
+
 def _runtime_word(w: Word) -> Word:
     return Word(_RUNTIME_TEXT, False, w.span, _RUNTIME_TEXT)
 
@@ -2492,7 +2732,12 @@ WRAPPER_PROGRAMS = frozenset(
         *("docker-compose", "podman-compose", "screen", "systemd-run", "unbuffer"),
         *("cross-env", "cross-env-shell", "dotenv", "env-cmd", "concurrently", "conc"),
         "corepack",
-        *("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"),
+        *SHELLS,
+        *OTHER_SHELLS,
+        *("entr", "start-stop-daemon"),
+        *PREFIX_RUNNERS,
+        "watchexec",
+        *("bwrap", "bubblewrap"),
         *_INTERPRETERS,
         "git",  # a `!` alias, `rebase -x`, `submodule foreach`, `bisect run`
     }
@@ -2773,7 +3018,8 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 (
                     j
                     for j in range(1, len(argv))
-                    if argv[j].text == "--command"
+                    if argv[j].text in ("--command", "-c")
+                    or argv[j].text.startswith("--command=")
                     or (
                         argv[j].text[:1] == "-"
                         and argv[j].text[1:2] != "-"
@@ -2790,14 +3036,72 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                     break
                 out.stdin = Stdin(StdinKind.TTY, reason="script")
                 rest = i + 1
-            elif k + 1 >= len(argv):
-                break
-            else:
-                out.body = (argv[k + 1],)
+            elif argv[k].text.startswith("--command=") or k + 1 < len(argv):
+                given = argv[k].text.startswith("--command=")
+                out.body = (_rest_word(argv[k], len("--command=")) if given else argv[k + 1],)
                 out.body_kind = "script -c"
                 # script runs the command on a pseudo-terminal: its stdin is a TTY (checked with
                 # a recorder: `sleep 3 | script -qc 'codex exec p' /dev/null` sees a terminal).
                 out.stdin = Stdin(StdinKind.TTY, reason="script")
+                break
+            else:
+                break
+        elif prog == "entr":
+            # `entr [-acdnprsz] UTILITY [ARGS...]` runs UTILITY (with -s: `$SHELL -c UTILITY`)
+            # each time a file named on its stdin changes
+            flags, i = "", 1
+            while i < len(argv) and argv[i].text[:1] == "-" and len(argv[i].text) > 1:
+                if argv[i].text == "--":
+                    i += 1
+                    break
+                flags += argv[i].text[1:]
+                i += 1
+            if i >= len(argv):
+                break
+            if "s" in flags:
+                out.body = (argv[i],)
+                out.body_kind = "entr -s"
+                break
+            rest = i
+        elif prog == "watchexec":
+            # `watchexec [OPTIONS] [--] COMMAND...`: the words, joined, run by a shell (its
+            # `-E K=V` is their env) on each change; with `-n` / `--shell=none`, as argv.
+            i = _take_opts(argv, 1, _WATCHEXEC_SHORT_VALUES, _WATCHEXEC_LONG_VALUES)
+            if i >= len(argv):
+                break
+            options = argv[1:i]
+            for k, w in enumerate(options):
+                if w.text in ("-E", "--env") and k + 1 < len(options):
+                    env_word = options[k + 1]
+                elif w.text.startswith("--env="):
+                    env_word = _rest_word(w, len("--env="))
+                else:
+                    continue
+                name, eq, value = env_word.text.partition("=")
+                if eq:
+                    word = Word(value, env_word.literal, env_word.span, env_word.raw)
+                    out.env_ops.append(EnvOp("set", env_word.span, name, word))
+            if any(w.text in ("-n", "--shell=none") for w in options):
+                rest = i
+            else:
+                out.body = argv[i:]
+                out.body_kind = "watchexec"
+                break
+        elif prog == "start-stop-daemon":
+            # `start-stop-daemon --start [--startas PATH | --exec PATH] [-- ARGS...]`
+            run = _daemon_argv(argv)
+            if run is None:
+                break
+            out.wrappers.append(Wrapper(prog, head.span, ()))
+            argv = run
+            continue
+        elif prog in PREFIX_RUNNERS:
+            rest = _peel_prefix(argv, PREFIX_RUNNERS[prog], out)
+            if rest is None:
+                break
+        elif prog in ("bwrap", "bubblewrap"):
+            rest = _peel_bwrap(argv, out)
+            if rest is None:
                 break
         elif prog == "unbuffer":
             # expect's `unbuffer [-p] cmd args...`: cmd runs on a pseudo-terminal (with -p it
@@ -2893,6 +3197,22 @@ def peel(argv: tuple[Word, ...]) -> Peeled:
                 # (xargs appends its input, find and parallel put names where `{}` stands:
                 # behind them the body's $0, $1... are not the words written)
                 out.body_args = argv[k + 1 :]
+            break
+        elif prog in OTHER_SHELLS:
+            text = next(
+                (
+                    argv[j + 1]
+                    for j in range(1, len(argv) - 1)
+                    if argv[j].text in _OTHER_SHELL_COMMAND
+                ),
+                None,
+            )
+            if text is None:
+                break
+            out.body = (text,)
+            out.body_kind = f"{prog} -c"
+            if "codex" in text.text and _OTHER_SHELL_ENV.search(text.text):
+                out.more_bodies = (((_runtime_word(text),), ()),)
             break
         elif prog in ("mapfile", "readarray", "compgen"):
             # `mapfile -C 'cmd' -c 1 a`: bash evals the callback text with two words added,

@@ -85,6 +85,10 @@ class Snippet:
     # or a wrapper sees them too. Their bindings are EnvOrigin.EXTERNAL: a check reads such a
     # variable from `external_env`, as before (Command.env_var leaves them out).
     values_exported: bool = False
+    # The shell starts in bash's posix mode: POSIXLY_CORRECT is in the environment it starts
+    # with (the hook and `check` read the agent's own): an assignment before a special builtin
+    # (`K=V :`) stays, exported (guard/shell/scope.py, State.posix).
+    posix: bool = False
 
     # Words of the first line that were written elsewhere in the file (a module constant, a helper's
     # return, a branch): (start, end) character offsets in `text`, the file line and column they
