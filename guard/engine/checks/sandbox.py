@@ -10,7 +10,6 @@ from guard.findings import Severity
 from guard.lazyre import lazy_compile
 from guard.lazyre import lazy_re as re
 from guard.shell.model import Span
-from guard.sources.workflow import expression_mask
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the agent hook's path does not import typing
 if TYPE_CHECKING:
@@ -207,6 +206,11 @@ def network_validator_false_fail(ctx: CheckContext) -> Iterator[Hit]:
 def _pasted_sources(ctx: CheckContext, inv: Invocation) -> list[tuple[str, int]]:
     """Untrusted template expressions masked out of the command's own lines, or followed by
     the shell from an earlier line into its prompt (`T="${{ ...title }}"`, then `"... $T"`)."""
+    if not ctx.snippet.expressions:
+        return []
+    # Here, not at the top: workflow.py imports `re`, which the hook's path never loads.
+    from guard.sources.workflow import expression_mask
+
     span = inv.command.span
     return [
         (expression, line)
@@ -221,6 +225,8 @@ def _pasted_event_text(ctx: CheckContext, inv: Invocation) -> bool:
     shell text of the prompt (not of an `-o` path: RULES.md, "when it reaches a codex prompt").
     Not `inputs.*`: in a composite action they are often a path or a flag its caller chose,
     and a read-only lane is flagged only for text an outsider surely wrote."""
+    from guard.sources.workflow import expression_mask  # (see _pasted_sources)
+
     return any(
         "inputs." not in expression and expression_mask(expression) in inv.prompt_text
         for expression, _line in _pasted_sources(ctx, inv)
