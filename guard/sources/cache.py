@@ -71,6 +71,14 @@ BUSY_TIMEOUT_S = 10.0  # another run holding the write lock: wait, then give up 
 RACY_NS = 2_000_000_000  # a file changed less than this before it was looked at is re-hashed
 _LEGACY_BUCKET = re.compile(r"^[0-9a-f]{2}$")  # the old layout: one JSON file per linted file
 
+# Bytes bound to a statement as themselves, through an adapter found at once. sqlite3 binds int,
+# float, str and bytearray directly, but asks for a `bytes` value whether some adapter takes it:
+# a registry miss, then `PrepareProtocol.__adapt__` looked up on a type, which raises (and
+# formats) an AttributeError, then `__conform__`, 3,300 instructions a value (callgrind). A cold
+# run binds two or three a file (an entry's findings and reads, a stat row's reads): with this
+# adapter, `bytes.__bytes__` (the same object back), a third of that. The value bound is the same.
+sqlite3.register_adapter(bytes, bytes.__bytes__)
+
 
 def cache_root() -> Path:
     return cache_dir("lint")
