@@ -14,7 +14,9 @@ and the file 0600, both owned by this user, or the cache is not used: whoever ca
 decides what a file's findings are. An entry's findings are marshalled plain values, each checked
 for a finding's type as it is read (`decoded_findings`). A cache that cannot be read or written
 costs a re-lint, never an error; one SQLite finds damaged is removed, and the next run makes a
-new one. `--no-cache` or `CODEX_GUARD_NO_CACHE=1` turns it off.
+new one. `--no-cache` or `CODEX_GUARD_NO_CACHE=1` turns it off. A run that finds no store builds
+one under another name, as a scratch file (no journal, no log, no syncs), and publishes it whole
+as it ends: synced once, then linked to the store's name (`_build`, `_publish`).
 
 The stat fast path (as ruff and git do): beside each outcome the store keeps the file's stat data
 as a worker saw them just before it read the file (size, mtime_ns, ctime_ns, inode, device, mode)

@@ -648,3 +648,27 @@ def test_the_code_fingerprint_lists_what_pathlib_would_and_follows_each_file(
     assert cache.code_fingerprint([str(rules)]) == before
     write(rules / "s.yml", "id: XY\n")
     assert cache.code_fingerprint([str(rules)]) != before
+
+
+def test_blobs_are_bound_as_the_bytes_they_are(tmp_path: Path) -> None:
+    """`bytes` go through a registered adapter (sqlite3's own lookup of one raised an error a
+    value): they are still stored as the same blob, a subclass's as its plain bytes."""
+    from guard.sources.cache import encode, open_store
+
+    class Tagged(bytes):
+        pass
+
+    store = open_store(str(tmp_path / "store"))
+    assert store is not None
+    try:
+        findings = encode([_finding(1)])
+        store.save([("K1", findings, b""), ("K2", Tagged(findings), b"\x00\xff")], [], now=5)
+        rows = store._conn.execute(
+            "SELECT key, typeof(findings), findings, typeof(deps), deps FROM entries ORDER BY key"
+        ).fetchall()
+    finally:
+        store.close()
+    assert rows == [
+        ("K1", "blob", findings, "blob", b""),
+        ("K2", "blob", findings, "blob", b"\x00\xff"),
+    ]
