@@ -63,7 +63,7 @@ from guard.settings import cache_dir
 
 DISABLE_ENV = "CODEX_GUARD_NO_CACHE"
 STORE_NAME = "store.sqlite3"
-SCHEMA_VERSION = 9  # PRAGMA user_version: a store of another shape is dropped and rebuilt
+SCHEMA_VERSION = 10  # PRAGMA user_version: a store of another shape is dropped and rebuilt
 PAGE_BYTES = 16384  # a new store's page size (an existing store keeps the one it has)
 MAX_ENTRIES = 200_000  # LRU cap: a few hundred bytes each, so the store stays well under 100 MB
 MAX_AGE_S = 30 * 24 * 3600  # an entry no run has used for 30 days is dropped
@@ -588,6 +588,9 @@ def _connect(path: str) -> sqlite3.Connection:
     return conn
 
 
+_KEPT = " NOT NULL ON CONFLICT IGNORE"  # a column no row is stored without (`_make_tables`)
+
+
 def _make_tables(conn: sqlite3.Connection) -> None:
     """The store's tables, in place of any of another schema (in the caller's transaction)."""
     conn.execute("DROP TABLE IF EXISTS entries")
@@ -598,21 +601,26 @@ def _make_tables(conn: sqlite3.Connection) -> None:
     # tables instead, once a run (about 10 ms at 50,000 rows).
     # A rowid table: its rows (findings, reads) are large and their keys random, so
     # they are appended, and only the key index takes random inserts.
+    # Each table says what a write does on a conflict, so no statement can abort halfway: a
+    # row whose key is there replaces it, a row with a NULL (none is ever written) is left out.
+    # A statement that could abort (INSERT OR REPLACE makes a NOT NULL column's conflict an
+    # abort) keeps the pages it changes in a statement journal, to undo it alone; past four
+    # pages it spilled them to a temporary file: a 30,000-file fill into a store there before
+    # wrote 17,500 pages to /var/tmp, a write call each (a store being built keeps no journal).
     conn.execute(
-        "CREATE TABLE entries (key TEXT PRIMARY KEY, findings BLOB NOT NULL,"
-        " used INTEGER NOT NULL, deps BLOB NOT NULL DEFAULT x'')"
+        f"CREATE TABLE entries (key TEXT PRIMARY KEY ON CONFLICT REPLACE, findings BLOB{_KEPT},"
+        f" used INTEGER{_KEPT}, deps BLOB{_KEPT} DEFAULT x'')"
     )
     # entry: the entries key of the outcome's findings, "" when it has none.
     # Keyed by path first: a run's rows share one scope or a few, and a key that
     # began with it would compare those 32 equal characters at every step of every
     # insert (a third of a cold run's time in this table).
+    columns = ("path TEXT", "scope TEXT", "size INTEGER", "mtime INTEGER", "ctime INTEGER",
+               "ino INTEGER", "dev INTEGER", "mode INTEGER", "stamp INTEGER", "entry TEXT",
+               "checked INTEGER", "used INTEGER", "deps BLOB")  # fmt: skip
     conn.execute(
-        "CREATE TABLE stats (path TEXT NOT NULL, scope TEXT NOT NULL,"
-        " size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL,"
-        " ino INTEGER NOT NULL, dev INTEGER NOT NULL, mode INTEGER NOT NULL,"
-        " stamp INTEGER NOT NULL, entry TEXT NOT NULL, checked INTEGER NOT NULL,"
-        " used INTEGER NOT NULL, deps BLOB NOT NULL,"
-        " PRIMARY KEY (path, scope)) WITHOUT ROWID"
+        f"CREATE TABLE stats ({''.join(column + _KEPT + ', ' for column in columns)}"
+        "PRIMARY KEY (path, scope) ON CONFLICT REPLACE) WITHOUT ROWID"
     )
     # The scopes the stats rows have (`has_scope`: the stats table is not keyed
     # by scope first, so it cannot say without a scan).
@@ -828,7 +836,7 @@ class Store:
             self._conn.execute("BEGIN IMMEDIATE")
             _insert_rows(
                 self._conn,
-                "INSERT OR REPLACE INTO entries (key, findings, used, deps) VALUES ",
+                "INSERT INTO entries (key, findings, used, deps) VALUES ",
                 4,
                 [(*item[:2], stamp, item[2] if len(item) > 2 else b"") for item in added],
             )
@@ -838,7 +846,7 @@ class Store:
             )
             _insert_rows(
                 self._conn,
-                "INSERT OR REPLACE INTO stats (path, scope, size, mtime, ctime, ino, dev, mode,"
+                "INSERT INTO stats (path, scope, size, mtime, ctime, ino, dev, mode,"
                 " stamp, entry, checked, used, deps) VALUES ",
                 13,
                 stats,
