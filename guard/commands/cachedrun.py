@@ -334,7 +334,10 @@ class CacheWriter:
     def flush(self) -> None:
         if not (self._added or self._used or self._stats):
             return
-        store = cache.open_store(self._folder)
+        # With `build`: a folder with no store gets one built whole and published as the run
+        # ends (guard/sources/cache.py `_build`), not one made in place and filled through its
+        # log.
+        store = cache.open_store(self._folder, build=True)
         if store is not None:
             store.save(self._added, self._used, stats=self._stats)
             self._wrote = True
@@ -351,6 +354,8 @@ class CacheWriter:
             # store reads every row: 3.3 M instructions after 2,000 files).
             if store is not None and (not store.fresh or self._rows > cache.MAX_ENTRIES):
                 store.prune()
+            if store is not None and not store.fresh:
+                cache.tidy(self._folder)  # a build a crashed run left (one listing a run)
 
 
 @dataclass(slots=True)

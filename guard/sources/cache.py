@@ -14,7 +14,9 @@ and the file 0600, both owned by this user, or the cache is not used: whoever ca
 decides what a file's findings are. An entry's findings are marshalled plain values, each checked
 for a finding's type as it is read (`decoded_findings`). A cache that cannot be read or written
 costs a re-lint, never an error; one SQLite finds damaged is removed, and the next run makes a
-new one. `--no-cache` or `CODEX_GUARD_NO_CACHE=1` turns it off.
+new one. `--no-cache` or `CODEX_GUARD_NO_CACHE=1` turns it off. A run that finds no store builds
+one under another name, as a scratch file (no journal, no log, no syncs), and publishes it whole
+as it ends: synced once, then linked to the store's name (`_build`, `_publish`).
 
 The stat fast path (as ruff and git do): beside each outcome the store keeps the file's stat data
 as a worker saw them just before it read the file (size, mtime_ns, ctime_ns, inode, device, mode)
@@ -61,7 +63,7 @@ from guard.settings import cache_dir
 
 DISABLE_ENV = "CODEX_GUARD_NO_CACHE"
 STORE_NAME = "store.sqlite3"
-SCHEMA_VERSION = 9  # PRAGMA user_version: a store of another shape is dropped and rebuilt
+SCHEMA_VERSION = 10  # PRAGMA user_version: a store of another shape is dropped and rebuilt
 PAGE_BYTES = 16384  # a new store's page size (an existing store keeps the one it has)
 MAX_ENTRIES = 200_000  # LRU cap: a few hundred bytes each, so the store stays well under 100 MB
 MAX_AGE_S = 30 * 24 * 3600  # an entry no run has used for 30 days is dropped
@@ -70,6 +72,14 @@ MMAP_BYTES = 256 << 20  # the store read through a memory map, up to this much
 BUSY_TIMEOUT_S = 10.0  # another run holding the write lock: wait, then give up (a re-lint)
 RACY_NS = 2_000_000_000  # a file changed less than this before it was looked at is re-hashed
 _LEGACY_BUCKET = re.compile(r"^[0-9a-f]{2}$")  # the old layout: one JSON file per linted file
+
+# Bytes bound to a statement as themselves, through an adapter found at once. sqlite3 binds int,
+# float, str and bytearray directly, but asks for a `bytes` value whether some adapter takes it:
+# a registry miss, then `PrepareProtocol.__adapt__` looked up on a type, which raises (and
+# formats) an AttributeError, then `__conform__`, 3,300 instructions a value (callgrind). A cold
+# run binds two or three a file (an entry's findings and reads, a stat row's reads): with this
+# adapter, `bytes.__bytes__` (the same object back), a third of that. The value bound is the same.
+sqlite3.register_adapter(bytes, bytes.__bytes__)
 
 
 def cache_root() -> Path:
@@ -533,24 +543,13 @@ def _private_file(path: str) -> bool:
     return stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
 
 
-def _drop_legacy_entries(folder: str) -> None:
-    """The one-file-per-entry layout of older versions: its folders are never read again."""
-    import shutil
-
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    for name in names:
-        if _LEGACY_BUCKET.match(name):
-            shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
-
-
-def _create(path: str) -> bool:
+def _create(path: str, exclusive: bool = False) -> bool:
+    """The file made, empty and private; True also when it was there (another run made it
+    first), unless `exclusive`."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except FileExistsError:
-        return True  # another run made it first
+        return not exclusive
     except OSError:
         return False
     try:
@@ -581,35 +580,68 @@ def _connect(path: str) -> sqlite3.Connection:
         if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             conn.execute("BEGIN IMMEDIATE")
             if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-                conn.execute("DROP TABLE IF EXISTS entries")
-                conn.execute("DROP TABLE IF EXISTS stats")
-                conn.execute("DROP TABLE IF EXISTS scopes")
-                # No index on `used`: a cold run writes a row or two per file and each index
-                # costs about as much again (0.4 s of 0.8 s at 21,000 files); a prune scans the
-                # tables instead, once a run (about 10 ms at 50,000 rows).
-                # A rowid table: its rows (findings, reads) are large and their keys random, so
-                # they are appended, and only the key index takes random inserts.
-                conn.execute(
-                    "CREATE TABLE entries (key TEXT PRIMARY KEY, findings BLOB NOT NULL,"
-                    " used INTEGER NOT NULL, deps BLOB NOT NULL DEFAULT x'')"
-                )
-                # entry: the entries key of the outcome's findings, "" when it has none.
-                # Keyed by path first: a run's rows share one scope or a few, and a key that
-                # began with it would compare those 32 equal characters at every step of every
-                # insert (a third of a cold run's time in this table).
-                conn.execute(
-                    "CREATE TABLE stats (path TEXT NOT NULL, scope TEXT NOT NULL,"
-                    " size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL,"
-                    " ino INTEGER NOT NULL, dev INTEGER NOT NULL, mode INTEGER NOT NULL,"
-                    " stamp INTEGER NOT NULL, entry TEXT NOT NULL, checked INTEGER NOT NULL,"
-                    " used INTEGER NOT NULL, deps BLOB NOT NULL,"
-                    " PRIMARY KEY (path, scope)) WITHOUT ROWID"
-                )
-                # The scopes the stats rows have (`has_scope`: the stats table is not keyed
-                # by scope first, so it cannot say without a scan).
-                conn.execute("CREATE TABLE scopes (scope TEXT PRIMARY KEY) WITHOUT ROWID")
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                _make_tables(conn)
             conn.execute("COMMIT")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+_KEPT = " NOT NULL ON CONFLICT IGNORE"  # a column no row is stored without (`_make_tables`)
+
+
+def _make_tables(conn: sqlite3.Connection) -> None:
+    """The store's tables, in place of any of another schema (in the caller's transaction)."""
+    conn.execute("DROP TABLE IF EXISTS entries")
+    conn.execute("DROP TABLE IF EXISTS stats")
+    conn.execute("DROP TABLE IF EXISTS scopes")
+    # No index on `used`: a cold run writes a row or two per file and each index
+    # costs about as much again (0.4 s of 0.8 s at 21,000 files); a prune scans the
+    # tables instead, once a run (about 10 ms at 50,000 rows).
+    # A rowid table: its rows (findings, reads) are large and their keys random, so
+    # they are appended, and only the key index takes random inserts.
+    # Each table says what a write does on a conflict, so no statement can abort halfway: a
+    # row whose key is there replaces it, a row with a NULL (none is ever written) is left out.
+    # A statement that could abort (INSERT OR REPLACE makes a NOT NULL column's conflict an
+    # abort) keeps the pages it changes in a statement journal, to undo it alone; past four
+    # pages it spilled them to a temporary file: a 30,000-file fill into a store there before
+    # wrote 17,500 pages to /var/tmp, a write call each (a store being built keeps no journal).
+    conn.execute(
+        f"CREATE TABLE entries (key TEXT PRIMARY KEY ON CONFLICT REPLACE, findings BLOB{_KEPT},"
+        f" used INTEGER{_KEPT}, deps BLOB{_KEPT} DEFAULT x'')"
+    )
+    # entry: the entries key of the outcome's findings, "" when it has none.
+    # Keyed by path first: a run's rows share one scope or a few, and a key that
+    # began with it would compare those 32 equal characters at every step of every
+    # insert (a third of a cold run's time in this table).
+    columns = ("path TEXT", "scope TEXT", "size INTEGER", "mtime INTEGER", "ctime INTEGER",
+               "ino INTEGER", "dev INTEGER", "mode INTEGER", "stamp INTEGER", "entry TEXT",
+               "checked INTEGER", "used INTEGER", "deps BLOB")  # fmt: skip
+    conn.execute(
+        f"CREATE TABLE stats ({''.join(column + _KEPT + ', ' for column in columns)}"
+        "PRIMARY KEY (path, scope) ON CONFLICT REPLACE) WITHOUT ROWID"
+    )
+    # The scopes the stats rows have (`has_scope`: the stats table is not keyed
+    # by scope first, so it cannot say without a scan).
+    conn.execute("CREATE TABLE scopes (scope TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def _connect_building(path: str) -> sqlite3.Connection:
+    """A connection to a new store under its building name (`_build`), tables made. Nothing
+    else opens this file and it is never read as the store until `_publish` has synced it
+    whole, so it is written as a scratch file: no journal (nor statement journals), no syncs,
+    no write-ahead log to fold back, its lock held to the end (no lock calls a transaction)."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+        conn.execute(f"PRAGMA page_size={PAGE_BYTES}")
+        conn.execute("BEGIN IMMEDIATE")
+        _make_tables(conn)
+        conn.execute("COMMIT")
     except BaseException:
         conn.close()
         raise
@@ -648,13 +680,23 @@ class Store:
     """One process's connection to the store; every failure is a miss or a skipped write."""
 
     def __init__(
-        self, conn: sqlite3.Connection, fresh: bool = False, path: str = "", identity: Any = None
+        self,
+        conn: sqlite3.Connection,
+        fresh: bool = False,
+        path: str = "",
+        identity: Any = None,
+        publish_as: str = "",
     ) -> None:
         self._conn = conn
         self._pid = os.getpid()
         self.fresh = fresh  # this process made the store file: it held nothing to prune
         self._path = path  # the store file, and its (device, inode) when opened
         self._identity = identity
+        # A store being built (`_build`): `path` is its building name, this the store's, which
+        # it takes as it is closed (`_publish`) unless a write failed: without a journal a
+        # rolled back transaction may have left part of itself, so such a build is dropped.
+        self._publish_as = publish_as
+        self._spoiled = False
 
     def _failed(self, exc: BaseException) -> None:
         """After a failed query: a store SQLite finds damaged (`damaged`) is removed, so the
@@ -667,12 +709,20 @@ class Store:
         # (ext4), so a store another run made after the close could have the identity this
         # one was opened with, and be removed. (SQLite closes a connection to a file that is
         # gone without a checkpoint and without deleting a log by its name.)
+        self._spoiled = True
         _discard(self._path, self._identity)
         self.close()
 
     def close(self) -> None:
+        """Close the connection; a store being built is published first (or dropped)."""
+        publish_as, self._publish_as = self._publish_as, ""
+        if publish_as and not self._spoiled:
+            _publish(self._conn, self._path, self._identity, publish_as)
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
+        if publish_as:  # published by a link of its own, or dropped: its building name goes
+            with contextlib.suppress(OSError):
+                os.unlink(self._path)
 
     def get(self, key: str) -> list[Finding] | None:
         found = self.lookup(key)
@@ -786,7 +836,7 @@ class Store:
             self._conn.execute("BEGIN IMMEDIATE")
             _insert_rows(
                 self._conn,
-                "INSERT OR REPLACE INTO entries (key, findings, used, deps) VALUES ",
+                "INSERT INTO entries (key, findings, used, deps) VALUES ",
                 4,
                 [(*item[:2], stamp, item[2] if len(item) > 2 else b"") for item in added],
             )
@@ -796,7 +846,7 @@ class Store:
             )
             _insert_rows(
                 self._conn,
-                "INSERT OR REPLACE INTO stats (path, scope, size, mtime, ctime, ino, dev, mode,"
+                "INSERT INTO stats (path, scope, size, mtime, ctime, ino, dev, mode,"
                 " stamp, entry, checked, used, deps) VALUES ",
                 13,
                 stats,
@@ -857,6 +907,7 @@ class Store:
             return 0
 
     def _rollback(self) -> None:
+        self._spoiled = True
         with contextlib.suppress(sqlite3.Error):
             self._conn.execute("ROLLBACK")
 
@@ -897,27 +948,33 @@ def close_stores() -> None:
             store.close()
 
 
-def open_store(folder: str) -> Store | None:
+def open_store(folder: str, build: bool = False) -> Store | None:
     """This process's store in `folder`, opened once; None when it is not private or not usable.
+    With `build` (the run's writer), a folder with no store gets one built under another name
+    and published as the run ends (`_build`); readers never make one that way.
 
     Keyed by process too: a connection inherited across fork is never used by the child."""
     slot = f"{os.getpid()}\0{folder}"
     if slot not in _stores:
-        _stores[slot] = _open(folder)
+        _stores[slot] = _open(folder, build)
     return _stores[slot]
 
 
-def _open(folder: str) -> Store | None:
+def _open(folder: str, build: bool = False) -> Store | None:
     from guard.runtime.private import ensure_private_dir
 
     if not ensure_private_dir(folder):
         return None
     path = os.path.join(folder, STORE_NAME)
     fresh = not os.path.lexists(path)
+    if build and fresh:
+        built = _build(folder, path)
+        if built is not None:
+            return built
     if not _create(path) or not _private_file(path):
         return None
     if fresh:
-        _drop_legacy_entries(folder)
+        tidy(folder)
     for attempt in range(2):
         try:
             # Taken before the connection: a file put in its place in between is never
@@ -936,3 +993,144 @@ def _open(folder: str) -> Store | None:
         except sqlite3.Error:
             return None
     return None
+
+
+# A store being built: `.store.sqlite3.<pid>.<random>.build` beside the store, until published.
+BUILD_PREFIX = f".{STORE_NAME}."
+BUILD_SUFFIX = ".build"
+BUILD_STALE_S = 3600  # a build no process of that number runs, or not written for this long
+
+
+def _build(folder: str, path: str) -> Store | None:
+    """A new store, built under a name of its own and published whole as it is closed.
+
+    Made in place, a store waited for the disk nine times in a cold run (creating it: its
+    rollback journal, the folder and the file synced, the journal removed, then the new log
+    and the folder synced again; the log's checkpoints every 1,000 pages and at the close, two
+    syncs each, and the log's header synced after each), and every page was written twice (to
+    the log, then into the file), the log's frames checksummed and its index kept. A build
+    writes its pages once, syncs once, and appears under the store's name only whole
+    (`_publish`): a crash before that leaves a file no run reads as the store (the next run
+    that makes or prunes one removes it: `tidy`), never a store of half its pages. None when
+    the building file cannot be made (the store is then made in place)."""
+    tidy(folder)
+    building = os.path.join(
+        folder, f"{BUILD_PREFIX}{os.getpid()}.{os.urandom(6).hex()}{BUILD_SUFFIX}"
+    )
+    if not _create(building, exclusive=True):
+        return None
+    identity = _identity(building)
+    try:
+        conn = _connect_building(building)
+    except sqlite3.Error:
+        with contextlib.suppress(OSError):
+            os.unlink(building)
+        return None
+    return Store(conn, fresh=True, path=building, identity=identity, publish_as=path)
+
+
+def _publish(conn: sqlite3.Connection, building: str, identity: Any, path: str) -> None:
+    """Give a built store the store's name, whole: marked for WAL mode (so no run switches it,
+    which would take a rollback journal and three syncs), synced, then linked to the name, never
+    over a file there (another run's store, which it may have open, stays). The caller removes
+    the building name. Not published when a log is left beside a missing store (a crash while
+    one was removed): SQLite would read that log's pages as this store's. Then, and where the
+    file system has no hard links, the store is made in place, where SQLite removes a log left
+    beside an empty file under its locks, and the build is copied into it."""
+    if os.path.lexists(path):
+        return  # another run's store came first: it stays, this one goes
+    if os.path.lexists(path + "-wal") or os.path.lexists(path + "-shm"):
+        _copy_into_store(conn, path)
+        return
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error:
+        return
+    if not _synced(building, identity):
+        return
+    try:
+        os.link(building, path)
+    except FileExistsError:
+        return  # made by another run since: it stays
+    except OSError:  # no hard links here
+        _copy_into_store(conn, path)
+
+
+def _synced(path: str, identity: Any) -> bool:
+    """The file's data on the disk, when it is still the one built (`tidy` may have removed it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if (info.st_dev, info.st_ino) != identity:
+            return False
+        os.fsync(fd)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def _copy_into_store(conn: sqlite3.Connection, path: str) -> None:
+    """A built store copied into one made in place (SQLite's backup, through the log, so a
+    crash leaves the new store empty or whole), when no store is there yet."""
+    if not _create(path, exclusive=True) or not _private_file(path):
+        return
+    try:
+        target = _connect(path)
+    except sqlite3.Error:
+        return
+    try:
+        conn.backup(target)
+    except sqlite3.Error:
+        pass  # the store stays as made: empty, or whole as SQLite's last commit left it
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            target.close()
+
+
+def tidy(folder: str) -> None:
+    """Remove what older runs left in the store's folder: builds no running process will
+    publish (`BUILD_STALE_S`), and the one-file-per-entry layout of older versions. A build
+    removed while its run still goes is only not published (`_synced`)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(BUILD_PREFIX) and name.endswith(BUILD_SUFFIX):
+            _drop_stale_build(os.path.join(folder, name), name)
+        elif _LEGACY_BUCKET.match(name):
+            import shutil
+
+            shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
+
+
+def _drop_stale_build(path: str, name: str) -> None:
+    pid = name[len(BUILD_PREFIX) :].split(".", 1)[0]
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return
+    if _running(pid) and time.time() - info.st_mtime < BUILD_STALE_S:
+        return
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _running(pid: str) -> bool:
+    """Whether a process of this number runs here (a number of another machine's, through a
+    shared home, may name one that does not: its build is then removed, and only not
+    published)."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (another user's)
+        return True
+    return True

@@ -648,3 +648,51 @@ def test_the_code_fingerprint_lists_what_pathlib_would_and_follows_each_file(
     assert cache.code_fingerprint([str(rules)]) == before
     write(rules / "s.yml", "id: XY\n")
     assert cache.code_fingerprint([str(rules)]) != before
+
+
+def test_blobs_are_bound_as_the_bytes_they_are(tmp_path: Path) -> None:
+    """`bytes` go through a registered adapter (sqlite3's own lookup of one raised an error a
+    value): they are still stored as the same blob, a subclass's as its plain bytes."""
+    from guard.sources.cache import encode, open_store
+
+    class Tagged(bytes):
+        pass
+
+    store = open_store(str(tmp_path / "store"))
+    assert store is not None
+    try:
+        findings = encode([_finding(1)])
+        store.save([("K1", findings, b""), ("K2", Tagged(findings), b"\x00\xff")], [], now=5)
+        rows = store._conn.execute(
+            "SELECT key, typeof(findings), findings, typeof(deps), deps FROM entries ORDER BY key"
+        ).fetchall()
+    finally:
+        store.close()
+    assert rows == [
+        ("K1", "blob", findings, "blob", b""),
+        ("K2", "blob", findings, "blob", b"\x00\xff"),
+    ]
+
+
+def test_no_write_to_the_store_can_abort_halfway(tmp_path: Path) -> None:
+    """The tables resolve every conflict themselves (a row whose key is there replaces it, one
+    with a NULL is left out), so no statement needs a statement journal to undo it alone: a
+    fill into a store there before spilled those to temporary files, 17 a 30,000-file run."""
+    from guard.sources.cache import encode, open_store
+
+    store = open_store(str(tmp_path / "store"))
+    assert store is not None
+    try:
+        conn = store._conn
+        conn.execute("INSERT INTO entries (key, findings, used) VALUES ('K', ?, 1)", (encode([]),))
+        conn.execute("INSERT INTO entries (key, findings, used) VALUES ('K', ?, 2)", (encode([]),))
+        conn.execute("INSERT INTO entries (key, findings, used) VALUES ('N', NULL, 1)")
+        assert conn.execute("SELECT key, used FROM entries").fetchall() == [("K", 2)]
+        row = ("a.sh", "s", 1, 2, 3, 4, 5, 6, 7, "", 1, 7, b"")
+        insert = f"INSERT INTO stats VALUES ({', '.join('?' * len(row))})"
+        conn.execute(insert, row)
+        conn.execute(insert, (*row[:-2], 8, b""))
+        conn.execute(insert, ("b.sh", *row[1:-1], None))
+        assert conn.execute("SELECT path, used FROM stats").fetchall() == [("a.sh", 8)]
+    finally:
+        store.close()
