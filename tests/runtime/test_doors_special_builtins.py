@@ -15,7 +15,11 @@ from pathlib import Path
 import pytest
 
 from tests.runtime.conftest import check_door, run_guard
-from tests.runtime.test_runtime_hook_sound import assert_hook_allows, assert_hook_denies
+from tests.runtime.keydoors import (
+    assert_key_dropped_and_allowed,
+    assert_key_reaches_codex_and_is_refused,
+)
+from tests.runtime.test_runtime_hook_sound import assert_hook_denies
 from tests.sources.recorded_runs import run_recorded
 
 RUN = "codex exec -s read-only -C . hi </dev/null"
@@ -58,22 +62,14 @@ DROPPED = [
 def test_an_assignment_a_special_builtin_keeps_is_refused(
     command: str, tmp_path: Path, workspace: Path, base_env: dict[str, str]
 ) -> None:
-    runs = run_recorded(tmp_path, ["bash", "-c", command])
-    assert [run.has_key for run in runs] == [True], runs
-    allowed, rules = check_door(command, base_env, workspace)
-    assert not allowed and "CG101" in rules, (command, rules)
-    assert "CG101" in assert_hook_denies("codex", command, workspace, base_env)
+    assert_key_reaches_codex_and_is_refused(command, tmp_path, workspace, base_env)
 
 
 @pytest.mark.parametrize("command", DROPPED)
 def test_an_assignment_the_builtin_drops_stays_allowed(
     command: str, tmp_path: Path, workspace: Path, base_env: dict[str, str]
 ) -> None:
-    runs = run_recorded(tmp_path, ["bash", "-c", command])
-    assert [run.has_key for run in runs] == [False], runs
-    allowed, rules = check_door(command, base_env, workspace)
-    assert allowed and not rules, (command, rules)
-    assert_hook_allows("claude", command, workspace, base_env)
+    assert_key_dropped_and_allowed(command, tmp_path, workspace, base_env)
 
 
 def test_sh_is_read_as_the_bash_it_may_be(workspace: Path, base_env: dict[str, str]) -> None:
